@@ -1,0 +1,6 @@
+"""Statistics for survey responses: pure functions over pandas DataFrames.
+
+This package imports only numpy, pandas and SciPy. It knows nothing of Flask, of the
+database, or of the questionnaire engine, so it can be used from a notebook on an
+exported CSV.
+"""
