@@ -1,0 +1,34 @@
+"""The web application: the only package that knows HTTP."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from app import cli, db, errors, i18n
+from app.config import load_config
+from app.public import bp as public_bp
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, then each subsystem's ``init_app``.
+
+    The instance folder (database file, generated secret key) is ``instance/`` at
+    the project root unless ``HAILONG_INSTANCE_PATH`` or ``INSTANCE_PATH`` in
+    ``test_config`` says otherwise.
+    """
+    overrides = dict(test_config or {})
+    instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get(
+        "HAILONG_INSTANCE_PATH"
+    )
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    load_config(app, overrides)
+
+    db.init_app(app)
+    i18n.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    app.register_blueprint(public_bp)
+    return app

@@ -1,0 +1,80 @@
+"""Command-line tasks: ``flask --app wsgi init-db | seed-demo | create-user``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from app.db import session_factory
+from surveys.demo import seed_demo
+from surveys.schema import heads, upgrade_to_head
+from surveys.users import UserError, create_user
+
+DEMO_LOGIN_FILE = "demo-login.txt"
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create or upgrade the database schema to the newest migration."""
+    upgrade_to_head(current_app.config["DATABASE_URL"])
+    click.echo(f"Database schema is at the newest migration ({', '.join(heads())}).")
+
+
+@click.command("seed-demo")
+def seed_demo_command() -> None:
+    """Build the demo district (Quận 1); running it again changes nothing."""
+    with session_factory().begin() as session:
+        report = seed_demo(session)
+    click.echo(
+        f"Demo district: {report.units} units, {report.service_points} counters,"
+        f" {report.officials} officials created."
+    )
+    if report.users:
+        # The random password exists only in this run; keep it where `make run`
+        # and the operator can find it, readable by the owner alone.
+        login_file = Path(current_app.instance_path) / DEMO_LOGIN_FILE
+        login_file.parent.mkdir(parents=True, exist_ok=True)
+        login_file.touch(mode=0o600)
+        login_file.write_text(_demo_login_text(report.users, report.password))
+        click.echo(f"Demo logins written to {login_file}.")
+    else:
+        click.echo("Demo logins exist already.")
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--role", required=True, help="admin, district, unit_manager or viewer")
+@click.option("--unit", "unit_code", help="code of the unit that scopes the user")
+def create_user_command(username: str, role: str, unit_code: str | None) -> None:
+    """Create a staff login; the password is read from a prompt or standard input."""
+    password = _read_password()
+    try:
+        with session_factory().begin() as session:
+            user = create_user(session, username, password, role, unit_code)
+            scope = user.unit.code if user.unit else "all units"
+    except UserError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"User {username!r} created with role {role!r} (scope: {scope}).")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    line = sys.stdin.readline()
+    if not line:
+        raise click.ClickException("no password given on standard input")
+    return line.rstrip("\r\n")
+
+
+def _demo_login_text(usernames: list[str], password: str) -> str:
+    lines = [f"{name} / {password}" for name in usernames]
+    return "Demo logins (username / password):\n" + "\n".join(lines) + "\n"
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app's CLI."""
+    for command in (init_db_command, seed_demo_command, create_user_command):
+        app.cli.add_command(command)

@@ -1,0 +1,57 @@
+"""Configuration from ``HAILONG_*`` environment variables, with safe defaults."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ENV_PREFIX = "HAILONG"
+SECRET_KEY_FILE = "secret_key"
+
+
+def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
+    """Fill ``app.config`` from the environment and ``overrides``, then derive the rest.
+
+    ``HAILONG_DATABASE_URL`` becomes ``DATABASE_URL`` and so on. Values are parsed
+    as JSON when they look like it (``HAILONG_MAX_CONTENT_LENGTH=65536``).
+    """
+    app.config.from_prefixed_env(ENV_PREFIX)
+    app.config.update(overrides or {})
+    instance = Path(app.instance_path)
+    app.config.setdefault(
+        "DATABASE_URL", f"sqlite:///{instance / 'hailong.sqlite3'}"
+    )
+    app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # Citizens' forms are small; anything bigger than this is refused with 413.
+    app.config.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(instance)
+
+
+def instance_secret_key(instance: Path) -> str:
+    """Return the key kept in the instance folder, generating it on first use.
+
+    Several workers may start at once: the key is written to a temporary file and
+    linked into place, so exactly one key wins and every worker reads that one.
+    """
+    path = instance / SECRET_KEY_FILE
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        tmp = instance / f".{SECRET_KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,35 @@
+"""One database session per request, opened on first use and closed at teardown."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session, sessionmaker
+
+from surveys.db import make_engine, make_session_factory
+
+EXTENSION = "hailong.db"
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine for ``DATABASE_URL`` and close sessions after each request."""
+    engine = make_engine(app.config["DATABASE_URL"], **app.config.get("ENGINE_OPTIONS", {}))
+    app.extensions[EXTENSION] = make_session_factory(engine)
+    app.teardown_appcontext(_close_session)
+
+
+def session_factory() -> sessionmaker[Session]:
+    """Return the current app's session factory (tests may swap it for a bound one)."""
+    return current_app.extensions[EXTENSION]
+
+
+def get_session() -> Session:
+    """Return this request's session; views commit it once, services only flush."""
+    if "db_session" not in g:
+        g.db_session = session_factory()()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,23 @@
+"""Error pages in the visitor's language, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+#: Statuses with a page of their own; others fall back to the generic error page.
+PAGES = {404: "error_404", 410: "error_404", 413: "error_413"}
+
+
+def init_app(app: Flask) -> None:
+    """Render HTTP errors with the site's layout."""
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> tuple[str, int]:
+        status = error.code or 500
+        key = PAGES.get(status, "error_500")
+        return render_template("error.html", key=key), status
+
+    @app.errorhandler(InternalServerError)
+    def _server_error(_error: InternalServerError) -> tuple[str, int]:
+        return render_template("error.html", key="error_500"), 500

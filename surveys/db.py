@@ -1,0 +1,59 @@
+"""Engines and sessions for both databases hailong runs on, with no web code.
+
+SQLite is the embedded default and PostgreSQL the production database; the same
+models and migrations serve both. What differs is set up here, once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+#: How long (ms) an SQLite writer waits for the lock before it gives up.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def is_sqlite(url: str) -> bool:
+    """Tell whether a database URL points at SQLite."""
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """Create an engine, with SQLite made safe for concurrent writers.
+
+    SQLite runs in WAL mode (readers never block the writer), with foreign keys on
+    and a busy timeout. Every transaction starts with ``BEGIN IMMEDIATE``: a
+    deferred transaction that reads and then writes cannot wait for the lock (SQLite
+    fails it at once with "database is locked" when another writer committed since
+    its read), whereas an immediate one takes the write lock up front and waits up
+    to the busy timeout for it.
+    """
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Return the session factory that services and CLI commands share."""
+    return sessionmaker(engine, expire_on_commit=False)

@@ -1,0 +1,415 @@
+"""The data model: units, counters, officials, users, questionnaires, campaigns,
+access codes, responses and their answers, and the audit trail.
+
+Responses are never deleted by the application: a response judged not genuine stays
+in the database, flagged ``excluded``, so every report can be traced back.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store instants as naive UTC and hand them back aware, on every database.
+
+    SQLite has no time zone type; keeping UTC everywhere makes both databases agree.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: pass an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> Any:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    """Return the current instant, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def _values(enum_cls: type[enum.StrEnum]) -> str:
+    return ", ".join(f"'{member.value}'" for member in enum_cls)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime()}
+
+
+class UnitKind(enum.StrEnum):
+    DISTRICT = "district"
+    WARD = "ward"
+    DEPARTMENT = "department"
+    SCHOOL = "school"
+    SERVICE_UNIT = "service_unit"
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    DISTRICT = "district"
+    UNIT_MANAGER = "unit_manager"
+    VIEWER = "viewer"
+
+
+class CampaignMode(enum.StrEnum):
+    COUNTER = "counter"
+    DOSSIER = "dossier"
+    INVITATION = "invitation"
+    INTERVIEWER = "interviewer"
+    OPEN_LINK = "open_link"
+
+
+class CodeKind(enum.StrEnum):
+    STANDING = "standing"
+    SINGLE_USE = "single_use"
+
+
+class Unit(Base):
+    """A node of the administrative tree: the district, its wards and offices."""
+
+    __tablename__ = "units"
+    __table_args__ = (CheckConstraint(f"kind IN ({_values(UnitKind)})", name="kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Human-readable and stable, used in URLs, CLI commands and imports.
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    parent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent")
+    service_points: Mapped[list[ServicePoint]] = relationship(back_populates="unit")
+    officials: Mapped[list[Official]] = relationship(back_populates="unit")
+
+
+class ServicePointOfficial(Base):
+    """Which officials serve at which counter, so a citizen can pick whom to rate."""
+
+    __tablename__ = "service_point_officials"
+
+    service_point_id: Mapped[int] = mapped_column(
+        ForeignKey("service_points.id", ondelete="CASCADE"), primary_key=True
+    )
+    official_id: Mapped[int] = mapped_column(
+        ForeignKey("officials.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ServicePoint(Base):
+    """A counter (quầy) or desk of a unit's one-stop section."""
+
+    __tablename__ = "service_points"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="service_points")
+    officials: Mapped[list[Official]] = relationship(
+        secondary="service_point_officials", back_populates="service_points"
+    )
+
+
+class Official(Base):
+    """A civil servant whom citizens may rate directly."""
+
+    __tablename__ = "officials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="officials")
+    service_points: Mapped[list[ServicePoint]] = relationship(
+        secondary="service_point_officials", back_populates="officials"
+    )
+
+
+class User(Base):
+    """A staff login; ``unit_id`` scopes what it sees to that unit and below."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_values(Role)})", name="role"),
+        CheckConstraint("role = 'admin' OR unit_id IS NOT NULL", name="scoped"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    #: An argon2id hash in PHC string form; the password itself is never stored.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20))
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+
+
+class Questionnaire(Base):
+    """One immutable version of a questionnaire definition."""
+
+    __tablename__ = "questionnaires"
+    __table_args__ = (
+        UniqueConstraint("key", "version"),
+        UniqueConstraint("key", "checksum"),
+        CheckConstraint("version >= 1", name="version_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    #: The whole definition in its canonical JSON form.
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: SHA-256 of the canonical definition: importing the same content twice is a no-op.
+    checksum: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Campaign(Base):
+    """A questionnaire put in the field for a scope of units over a period."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint(f"mode IN ({_values(CampaignMode)})", name="mode"),
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="period"),
+        CheckConstraint("min_interval_seconds >= 0", name="min_interval"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="RESTRICT"), index=True
+    )
+    #: The root of the units this campaign covers (it and its descendants).
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    mode: Mapped[str] = mapped_column(String(20))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    #: Least time between two ratings from the same device at one counter.
+    min_interval_seconds: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    questionnaire: Mapped[Questionnaire] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+
+class AccessCode(Base):
+    """What a QR code or a link carries: the way into one campaign at one unit."""
+
+    __tablename__ = "access_codes"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_values(CodeKind)})", name="kind"),
+        CheckConstraint("weight IS NULL OR weight > 0", name="weight_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The random, unguessable token shown under the QR code and typed by hand.
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="RESTRICT"), index=True
+    )
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    service_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_points.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    #: Keyed hash (HMAC) of the dossier code a receipt belongs to; never the code.
+    dossier_hash: Mapped[str | None] = mapped_column(String(64))
+    #: Sample-design fields carried by an invitation to a sampled business/household.
+    stratum: Mapped[str | None] = mapped_column(String(64))
+    cluster: Mapped[str | None] = mapped_column(String(64))
+    weight: Mapped[float | None] = mapped_column(Float)
+    expires_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    campaign: Mapped[Campaign] = relationship()
+    unit: Mapped[Unit] = relationship()
+    service_point: Mapped[ServicePoint | None] = relationship()
+
+
+class Response(Base):
+    """One accepted submission, with where it came from and how genuine it looks."""
+
+    __tablename__ = "responses"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "submission_id"),
+        CheckConstraint("weight IS NULL OR weight > 0", name="weight_positive"),
+        Index("ix_responses_unit_id_submitted_at", "unit_id", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="RESTRICT")
+    )
+    #: The exact questionnaire version answered, kept even after newer versions.
+    questionnaire_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaires.id", ondelete="RESTRICT"), index=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    service_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_points.id", ondelete="RESTRICT"), index=True
+    )
+    official_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officials.id", ondelete="RESTRICT"), index=True
+    )
+    access_code_id: Mapped[int | None] = mapped_column(
+        ForeignKey("access_codes.id", ondelete="RESTRICT"), index=True
+    )
+    #: Set only for single-use codes; its uniqueness lets the database itself refuse
+    #: a second response on the same receipt or invitation, even under concurrency.
+    redeemed_code_id: Mapped[int | None] = mapped_column(
+        ForeignKey("access_codes.id", ondelete="RESTRICT"), unique=True
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    language: Mapped[str] = mapped_column(String(5), default="vi")
+    #: Idempotency key chosen by the client: a retried submission is recognised.
+    submission_id: Mapped[str] = mapped_column(String(64))
+    #: SHA-256 of the submitted content, to tell a retry from a conflicting reuse.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: True when the response came through a single-use code (a known dossier/invitee).
+    verified: Mapped[bool] = mapped_column(default=False)
+    #: Keyed hash of the device that rotates daily; no raw IP or user agent is kept.
+    device_hash: Mapped[str | None] = mapped_column(String(64))
+    flag_too_fast: Mapped[bool] = mapped_column(default=False)
+    flag_straight_lining: Mapped[bool] = mapped_column(default=False)
+    flag_duplicate_suspect: Mapped[bool] = mapped_column(default=False)
+    flag_burst: Mapped[bool] = mapped_column(default=False)
+    #: Excluded responses stay stored but never enter an estimate.
+    excluded: Mapped[bool] = mapped_column(default=False)
+    excluded_reason: Mapped[str | None] = mapped_column(String(200))
+    stratum: Mapped[str | None] = mapped_column(String(64))
+    cluster: Mapped[str | None] = mapped_column(String(64))
+    weight: Mapped[float | None] = mapped_column(Float)
+
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
+
+
+class Answer(Base):
+    """One question's value in one response: a number, a text, or both."""
+
+    __tablename__ = "answers"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The question's ``name`` in the response's questionnaire version.
+    question: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value_num: Mapped[float | None] = mapped_column(Float)
+    value_text: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class FollowUpContact(Base):
+    """A phone number left for follow-up, with consent, kept apart from the answers."""
+
+    __tablename__ = "follow_up_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), unique=True
+    )
+    phone: Mapped[str] = mapped_column(String(20))
+    consented_at: Mapped[datetime]
+    #: When the number must be erased (personal data is kept no longer than needed).
+    purge_after: Mapped[datetime] = mapped_column(index=True)
+
+
+class AuditEvent(Base):
+    """Who did what to which object, and when."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(50))
+    object_type: Mapped[str | None] = mapped_column(String(50))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+__all__ = [
+    "AccessCode",
+    "Answer",
+    "AuditEvent",
+    "Base",
+    "Campaign",
+    "CampaignMode",
+    "CodeKind",
+    "FollowUpContact",
+    "Official",
+    "Questionnaire",
+    "Response",
+    "Role",
+    "ServicePoint",
+    "ServicePointOfficial",
+    "Unit",
+    "UnitKind",
+    "User",
+]
