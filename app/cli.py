@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from app.db import session_factory
 from surveys.demo import seed_demo
@@ -17,6 +18,7 @@ DEMO_LOGIN_FILE = "demo-login.txt"
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database schema to the newest migration."""
     upgrade_to_head(current_app.config["DATABASE_URL"])
@@ -24,6 +26,7 @@ def init_db_command() -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 def seed_demo_command() -> None:
     """Build the demo district (Quận 1); running it again changes nothing."""
     with session_factory().begin() as session:
@@ -48,6 +51,7 @@ def seed_demo_command() -> None:
 @click.argument("username")
 @click.option("--role", required=True, help="admin, district, unit_manager or viewer")
 @click.option("--unit", "unit_code", help="code of the unit that scopes the user")
+@with_appcontext
 def create_user_command(username: str, role: str, unit_code: str | None) -> None:
     """Create a staff login; the password is read from a prompt or standard input."""
     password = _read_password()

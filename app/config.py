@@ -23,9 +23,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.from_prefixed_env(ENV_PREFIX)
     app.config.update(overrides or {})
     instance = Path(app.instance_path)
-    app.config.setdefault(
-        "DATABASE_URL", f"sqlite:///{instance / 'hailong.sqlite3'}"
-    )
+    app.config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'hailong.sqlite3'}")
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
     # Citizens' forms are small; anything bigger than this is refused with 413.
     app.config.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)

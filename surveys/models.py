@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Boolean,
     CheckConstraint,
     Date,
     DateTime,
@@ -69,7 +68,7 @@ def _values(enum_cls: type[enum.StrEnum]) -> str:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime()}
+    type_annotation_map = {datetime: UTCDateTime()}  # noqa: RUF012 (SQLAlchemy API)
 
 
 class UnitKind(enum.StrEnum):
@@ -116,7 +115,9 @@ class Unit(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    parent: Mapped[Unit | None] = relationship(
+        remote_side=[id], back_populates="children"
+    )
     children: Mapped[list[Unit]] = relationship(back_populates="parent")
     service_points: Mapped[list[ServicePoint]] = relationship(back_populates="unit")
     officials: Mapped[list[Official]] = relationship(back_populates="unit")

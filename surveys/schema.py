@@ -12,7 +12,9 @@ from sqlalchemy import Connection
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
-def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
+def alembic_config(
+    url: str | None = None, connection: Connection | None = None
+) -> Config:
     """Return the Alembic configuration for the project's ``migrations/`` folder."""
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))

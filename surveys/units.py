@@ -25,7 +25,5 @@ def unit_by_code(session: Session, code: str) -> Unit | None:
     return session.scalar(
         select(Unit)
         .where(Unit.code == code)
-        .options(
-            selectinload(Unit.service_points).selectinload(ServicePoint.officials)
-        )
+        .options(selectinload(Unit.service_points).selectinload(ServicePoint.officials))
     )

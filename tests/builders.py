@@ -1,0 +1,87 @@
+"""Small builders for test data, so each test states only what matters to it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from surveys.models import (
+    AccessCode,
+    Campaign,
+    CodeKind,
+    Questionnaire,
+    Response,
+    Unit,
+    UnitKind,
+)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def make_unit(session: Session, parent: Unit | None = None, **fields: object) -> Unit:
+    values = {"code": unique("unit"), "name": "Phường Thử", "kind": UnitKind.WARD}
+    unit = Unit(parent=parent, **(values | fields))
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def make_questionnaire(session: Session, **fields: object) -> Questionnaire:
+    values = {
+        "key": unique("q"),
+        "version": 1,
+        "title": "Khảo sát thử",
+        "definition": {"questions": []},
+        "checksum": uuid.uuid4().hex * 2,
+    }
+    questionnaire = Questionnaire(**(values | fields))
+    session.add(questionnaire)
+    session.flush()
+    return questionnaire
+
+
+def make_campaign(
+    session: Session, unit: Unit | None = None, **fields: object
+) -> Campaign:
+    values = {
+        "key": unique("campaign"),
+        "name": "Đợt khảo sát thử",
+        "questionnaire": make_questionnaire(session),
+        "unit": unit or make_unit(session),
+        "mode": "counter",
+        "starts_on": date(2026, 1, 1),
+    }
+    campaign = Campaign(**(values | fields))
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def make_code(session: Session, campaign: Campaign, **fields: object) -> AccessCode:
+    values = {
+        "token": unique("code"),
+        "campaign": campaign,
+        "unit": campaign.unit,
+        "kind": CodeKind.SINGLE_USE,
+    }
+    code = AccessCode(**(values | fields))
+    session.add(code)
+    session.flush()
+    return code
+
+
+def new_response(campaign: Campaign, **fields: object) -> Response:
+    """Return an unsaved response to ``campaign`` with a fresh submission id."""
+    values = {
+        "campaign_id": campaign.id,
+        "questionnaire_id": campaign.questionnaire_id,
+        "unit_id": campaign.unit_id,
+        "channel": "counter",
+        "submission_id": uuid.uuid4().hex,
+        "content_hash": "0" * 64,
+    }
+    return Response(**(values | fields))
