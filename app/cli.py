@@ -8,9 +8,11 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
 from app.db import session_factory
 from surveys.demo import seed_demo
+from surveys.models import Unit
 from surveys.schema import heads, upgrade_to_head
 from surveys.users import UserError, create_user
 
@@ -26,10 +28,16 @@ def init_db_command() -> None:
 
 
 @click.command("seed-demo")
+@click.option(
+    "--if-empty", is_flag=True, help="do nothing when the database has any unit"
+)
 @with_appcontext
-def seed_demo_command() -> None:
+def seed_demo_command(if_empty: bool) -> None:
     """Build the demo district (Quận 1); running it again changes nothing."""
     with session_factory().begin() as session:
+        if if_empty and session.scalar(select(Unit.id).limit(1)) is not None:
+            click.echo("The database has units already; demo not seeded.")
+            return
         report = seed_demo(session)
     click.echo(
         f"Demo district: {report.units} units, {report.service_points} counters,"

@@ -55,6 +55,15 @@ def test_seed_demo_twice_changes_nothing_the_second_time(cli_app: Flask) -> None
     assert login_file.stat().st_mode & 0o077 == 0
 
 
+def test_seed_demo_if_empty_leaves_a_used_database_alone(cli_app: Flask) -> None:
+    invoke(cli_app, "create-user", "root", "--role", "admin", input="long password 1\n")
+    empty = invoke(cli_app, "seed-demo", "--if-empty")
+    assert "21 units" in empty.output
+    again = invoke(cli_app, "seed-demo", "--if-empty")
+    assert again.exit_code == 0
+    assert "not seeded" in again.output
+
+
 def test_create_user_reads_the_password_from_stdin(cli_app: Flask) -> None:
     invoke(cli_app, "seed-demo")
     result = invoke(

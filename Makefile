@@ -1,0 +1,66 @@
+# hailong: `make run` serves the demo, `make test` runs the whole suite.
+# Both set everything up first, on a fresh machine as on yours.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+# PostgreSQL the suite runs against too, when it answers (CI=true: it must).
+TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test bench lint venv dev-venv browser services clean
+
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.runtime
+dev-venv: $(VENV)/.dev
+
+run: venv
+	$(FLASK) init-db
+	$(FLASK) seed-demo --if-empty
+	@cat instance/demo-login.txt 2>/dev/null || true
+	@echo "hailong is being served on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
+	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+
+# The browser tests need Debian's Chromium; install it when missing (as root).
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      chromium chromium-driver fonts-noto-core >/dev/null; \
+	  else \
+	    echo "Chromium is missing: sudo apt-get install chromium chromium-driver"; \
+	  fi; \
+	fi
+
+test: dev-venv browser
+	@if $(BIN)/python tests/pg_available.py "$(TEST_PG_URL)"; then \
+	  export HAILONG_TEST_DATABASE_URL="$(TEST_PG_URL)"; \
+	  echo "Testing on SQLite and PostgreSQL ($(TEST_PG_URL))"; \
+	else \
+	  echo "PostgreSQL does not answer at $(TEST_PG_URL): testing on SQLite only"; \
+	fi; \
+	$(BIN)/python -m pytest
+
+bench: dev-venv
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+lint: dev-venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
