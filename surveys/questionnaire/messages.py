@@ -37,7 +37,9 @@ REQUIRED = Message("Vui lòng trả lời câu hỏi này.", "Please answer this
 NOT_A_CHOICE = Message(
     "Lựa chọn không có trong danh sách: {value}.", "Not one of the choices: {value}."
 )
-ONE_CHOICE_ONLY = Message("Chỉ được chọn một phương án.", "Choose only one option.")
+ONE_VALUE_ONLY = Message(
+    "Chỉ được chọn hoặc nhập một giá trị.", "Choose or enter only one value."
+)
 NOT_AN_INTEGER = Message("Vui lòng nhập một số nguyên.", "Please enter a whole number.")
 NOT_A_NUMBER = Message("Vui lòng nhập một số.", "Please enter a number.")
 OUT_OF_RANGE = Message(
