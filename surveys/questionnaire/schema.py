@@ -97,6 +97,9 @@ class _Builder:
             raw_items = []
         self.collect_names(raw_items, "questions")
         items = self.items(raw_items, "questions")
+        used = {q.choices for q in walk(items) if isinstance(q, Question)}
+        for list_name in self.choice_lists.keys() - used:
+            self.problem(where, f"choices.{list_name}", "no question uses this list")
         scoring = None
         if data.get("scoring") is not None:
             scoring = self.scoring(data["scoring"], "scoring", items)
@@ -262,7 +265,8 @@ class _Builder:
             message = (
                 "a calculate needs one"
                 if question.calculation is None
-                else ("only a calculate has a calculation")
+                else "a calculated value on a question that takes an answer is "
+                "not supported; use a separate calculate"
             )
             self.problem(where, "calculation", message)
         if not kind.takes_answer:
