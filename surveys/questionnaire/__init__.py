@@ -1,0 +1,47 @@
+"""The questionnaire engine: definitions, expressions, validation and scoring maps.
+
+Pure Python: no Flask, no SQLAlchemy. Definitions load from our YAML format or
+from an XLSForm workbook into one frozen model.
+"""
+
+from __future__ import annotations
+
+from surveys.questionnaire.errors import (
+    DefinitionError,
+    ExpressionError,
+    InvalidAnswers,
+    Problem,
+)
+from surveys.questionnaire.loader import load_definition
+from surveys.questionnaire.messages import Message
+from surveys.questionnaire.model import (
+    Choice,
+    Dimension,
+    Index,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Scoring,
+    Section,
+)
+from surveys.questionnaire.validation import Relevance, relevance, validate_answers
+
+__all__ = [
+    "Choice",
+    "DefinitionError",
+    "Dimension",
+    "ExpressionError",
+    "Index",
+    "InvalidAnswers",
+    "Message",
+    "Problem",
+    "Question",
+    "QuestionType",
+    "Questionnaire",
+    "Relevance",
+    "Scoring",
+    "Section",
+    "load_definition",
+    "relevance",
+    "validate_answers",
+]

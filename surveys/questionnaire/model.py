@@ -1,0 +1,319 @@
+"""One model of a questionnaire, whatever format it was written in.
+
+Every object is a frozen dataclass. ``Questionnaire.to_dict`` gives the canonical
+JSON-able form (the same shape as the YAML format) and ``checksum`` its SHA-256,
+so a stored version can be recognised byte for byte.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from surveys.questionnaire.expressions import Expression
+from surveys.questionnaire.messages import RATING_LABELS
+
+#: Language code (``vi``, ``en``, or a language name an XLSForm used) to text.
+Text = Mapping[str, str]
+
+#: The range of a ``rating`` question: the 5-point satisfaction scale.
+RATING_SCALE = (1, 5)
+#: Longest text answer accepted when a question does not set ``max_length``.
+DEFAULT_MAX_LENGTH = 2000
+#: Choice lists the application fills at run time, named by ``choices_from``:
+#: ``officials`` are the active officials of the counter the response comes from.
+RUNTIME_CHOICE_SOURCES = frozenset({"officials"})
+
+
+class QuestionType(StrEnum):
+    """The kinds of question the engine can ask and validate."""
+
+    RATING = "rating"
+    SELECT_ONE = "select_one"
+    SELECT_MULTIPLE = "select_multiple"
+    INTEGER = "integer"
+    DECIMAL = "decimal"
+    TEXT = "text"
+    DATE = "date"
+    NOTE = "note"
+    CALCULATE = "calculate"
+
+    @property
+    def takes_answer(self) -> bool:
+        """Tell whether a respondent answers it (notes and calculations do not)."""
+        return self not in (QuestionType.NOTE, QuestionType.CALCULATE)
+
+    @property
+    def is_select(self) -> bool:
+        """Tell whether answers come from a choice list."""
+        return self in (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a choice list."""
+
+    name: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question, note or calculation."""
+
+    name: str
+    type: QuestionType
+    label: Text = field(default_factory=dict)
+    hint: Text = field(default_factory=dict)
+    required: bool = False
+    required_message: Text = field(default_factory=dict)
+    relevant: Expression | None = None
+    constraint: Expression | None = None
+    constraint_message: Text = field(default_factory=dict)
+    default: str | None = None
+    calculation: Expression | None = None
+    #: Name of the choice list of a select question.
+    choices: str | None = None
+    #: Name of a run-time choice source (see ``RUNTIME_CHOICE_SOURCES``).
+    choices_from: str | None = None
+    appearance: str | None = None
+    #: Longest text answer; ``DEFAULT_MAX_LENGTH`` when None.
+    max_length: int | None = None
+
+    @property
+    def text_limit(self) -> int:
+        """Return the longest text answer accepted."""
+        return self.max_length or DEFAULT_MAX_LENGTH
+
+
+@dataclass(frozen=True)
+class Section:
+    """A group of questions shown together, possibly skipped as a whole."""
+
+    name: str
+    items: tuple[Question | Section, ...]
+    label: Text = field(default_factory=dict)
+    hint: Text = field(default_factory=dict)
+    relevant: Expression | None = None
+    appearance: str | None = None
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """Items averaged into one score (a factor, dimension or sub-index)."""
+
+    name: str
+    label: Text
+    items: tuple[str, ...]
+    #: Items whose scale runs the other way: scored as ``min + max - value``.
+    reverse: tuple[str, ...] = ()
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Index:
+    """How dimension scores combine into one index."""
+
+    name: str
+    label: Text
+    #: ``mean`` or ``sum`` of the dimension scores, or ``weighted`` by their weights.
+    method: str
+    #: Range of the index; the dimension scale is mapped onto it linearly.
+    scale: tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """Items to dimensions to an index, with reverse coding, rescaling and weights."""
+
+    #: ``percent_satisfied``: a dimension is the mean, over its items, of the
+    #: percentage of answers at or above ``satisfied_min`` (SIPAS).
+    #: ``mean``: a dimension is the mean of its items rescaled from
+    #: ``item_scale`` to ``dimension_scale`` (PAPI, PCI, DDCI).
+    aggregation: str
+    item_scale: tuple[float, float]
+    dimension_scale: tuple[float, float]
+    dimensions: tuple[Dimension, ...]
+    index: Index
+    satisfied_min: float | None = None
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """A questionnaire definition: the unit that is versioned and stored."""
+
+    key: str
+    version: str
+    title: Text
+    #: Languages of the labels, the default first.
+    languages: tuple[str, ...]
+    items: tuple[Question | Section, ...]
+    choice_lists: Mapping[str, tuple[Choice, ...]] = field(default_factory=dict)
+    scoring: Scoring | None = None
+
+    @cached_property
+    def questions(self) -> tuple[Question, ...]:
+        """List every question in the order it is asked, sections flattened."""
+        return tuple(item for item in walk(self.items) if isinstance(item, Question))
+
+    @cached_property
+    def sections(self) -> tuple[Section, ...]:
+        """List every section in document order, nested ones after their parent."""
+        return tuple(item for item in walk(self.items) if isinstance(item, Section))
+
+    def question(self, name: str) -> Question:
+        """Find a question by name, or raise KeyError."""
+        for question in self.questions:
+            if question.name == name:
+                return question
+        raise KeyError(name)
+
+    def choices_of(self, question: Question) -> tuple[Choice, ...]:
+        """Return the fixed options of a question (ratings get the official scale)."""
+        if question.type is QuestionType.RATING:
+            return tuple(
+                Choice(str(value), {"vi": message.vi, "en": message.en})
+                for value, message in enumerate(RATING_LABELS, start=RATING_SCALE[0])
+            )
+        return self.choice_lists.get(question.choices or "", ())
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the canonical JSON-able form, the same shape the YAML format has."""
+        data: dict[str, Any] = {
+            "key": self.key,
+            "version": self.version,
+            "title": dict(self.title),
+            "languages": list(self.languages),
+            "questions": [_item_to_dict(item) for item in self.items],
+        }
+        if self.choice_lists:
+            data["choices"] = {
+                name: [{"name": c.name, "label": dict(c.label)} for c in choices]
+                for name, choices in self.choice_lists.items()
+            }
+        if self.scoring is not None:
+            data["scoring"] = _scoring_to_dict(self.scoring)
+        return data
+
+    @classmethod
+    def from_dict(
+        cls, data: Mapping[str, Any], source: str = "<dict>"
+    ) -> Questionnaire:
+        """Build and check a questionnaire from its dict form; raise DefinitionError."""
+        # The schema module builds these classes, so it can only be imported late.
+        from surveys.questionnaire.schema import build_questionnaire
+
+        return build_questionnaire(data, source=source)
+
+    @cached_property
+    def checksum(self) -> str:
+        """Return the SHA-256 of the canonical JSON, to recognise a stored version."""
+        canonical = json.dumps(
+            self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def scoring_map(self) -> dict[str, Any] | None:
+        """Return the scoring as plain data the analysis package takes, or None.
+
+        The analysis package never imports ``surveys``, so this is only dicts,
+        tuples and numbers: which dimension each item feeds, which items are
+        reverse coded, the scales, the weights and how to aggregate.
+        """
+        scoring = self.scoring
+        if scoring is None:
+            return None
+        return {
+            "aggregation": scoring.aggregation,
+            "item_scale": scoring.item_scale,
+            "satisfied_min": scoring.satisfied_min,
+            "dimension_scale": scoring.dimension_scale,
+            "dimensions": tuple(d.name for d in scoring.dimensions),
+            "item_dimension": {
+                item: d.name for d in scoring.dimensions for item in d.items
+            },
+            "reverse_coded": tuple(
+                item for d in scoring.dimensions for item in d.reverse
+            ),
+            "weights": {d.name: d.weight for d in scoring.dimensions},
+            "index": {
+                "name": scoring.index.name,
+                "method": scoring.index.method,
+                "scale": scoring.index.scale,
+            },
+        }
+
+
+def walk(items: tuple[Question | Section, ...]) -> Iterator[Question | Section]:
+    """Yield every question and section depth first, in the order they are asked."""
+    for item in items:
+        yield item
+        if isinstance(item, Section):
+            yield from walk(item.items)
+
+
+_QUESTION_DEFAULTS = {
+    name: f.default_factory() if callable(f.default_factory) else f.default
+    for name, f in Question.__dataclass_fields__.items()
+}
+
+
+def _plain(value: Any) -> Any:
+    """Turn model values into JSON values: text maps to dicts, whole floats to ints."""
+    if isinstance(value, Expression):
+        return value.source
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _item_to_dict(item: Question | Section) -> dict[str, Any]:
+    if isinstance(item, Section):
+        data: dict[str, Any] = {"name": item.name, "type": "section"}
+        for key in ("label", "hint", "relevant", "appearance"):
+            if value := getattr(item, key):
+                data[key] = _plain(value)
+        data["questions"] = [_item_to_dict(child) for child in item.items]
+        return data
+    data = {"name": item.name, "type": str(item.type)}
+    for key, default in _QUESTION_DEFAULTS.items():
+        value = getattr(item, key)
+        if key not in data and value != default:
+            data[key] = _plain(value)
+    return data
+
+
+def _scoring_to_dict(scoring: Scoring) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "aggregation": scoring.aggregation,
+        "item_scale": _plain(scoring.item_scale),
+        "dimension_scale": _plain(scoring.dimension_scale),
+    }
+    if scoring.satisfied_min is not None:
+        data["satisfied_min"] = _plain(scoring.satisfied_min)
+    data["dimensions"] = [
+        {
+            "name": d.name,
+            "label": dict(d.label),
+            "items": list(d.items),
+            **({"reverse": list(d.reverse)} if d.reverse else {}),
+            **({"weight": _plain(d.weight)} if d.weight != 1 else {}),
+        }
+        for d in scoring.dimensions
+    ]
+    data["index"] = {
+        "name": scoring.index.name,
+        "label": dict(scoring.index.label),
+        "method": scoring.index.method,
+        "scale": _plain(scoring.index.scale),
+    }
+    return data

@@ -1,0 +1,545 @@
+"""Check a questionnaire's dict form and build the model, reporting every problem.
+
+YAML, JSON and XLSForm definitions all end up here as the same nested dicts,
+so one set of rules applies to all. A reader may pass ``locations`` to say
+where each dict came from (e.g. a worksheet row); otherwise problems are
+placed by their path in the dict (``questions[2].questions[0]``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from surveys.questionnaire.errors import DefinitionError, ExpressionError, Problem
+from surveys.questionnaire.expressions import NAME_PATTERN, Expression, parse
+from surveys.questionnaire.model import (
+    RUNTIME_CHOICE_SOURCES,
+    Choice,
+    Dimension,
+    Index,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Scoring,
+    Section,
+    walk,
+)
+
+SECTION = "section"
+AGGREGATIONS = ("percent_satisfied", "mean")
+INDEX_METHODS = ("mean", "sum", "weighted")
+SCOREABLE_TYPES = (
+    QuestionType.RATING,
+    QuestionType.SELECT_ONE,
+    QuestionType.INTEGER,
+    QuestionType.DECIMAL,
+)
+MAX_TEXT_LIMIT = 100_000
+
+_TOP_KEYS = {"key", "version", "title", "languages", "choices", "questions", "scoring"}
+_QUESTION_KEYS = set(Question.__dataclass_fields__)
+_SECTION_KEYS = {"name", "type", "label", "hint", "relevant", "appearance", "questions"}
+_TEXT_KEYS = ("label", "hint", "required_message", "constraint_message")
+
+
+def build_questionnaire(
+    data: Any,
+    *,
+    source: str,
+    locations: Mapping[int, str] | None = None,
+) -> Questionnaire:
+    """Build a questionnaire from its dict form, or raise one DefinitionError."""
+    builder = _Builder(source, locations or {})
+    questionnaire = builder.questionnaire(data)
+    if builder.problems or questionnaire is None:
+        raise DefinitionError(source, builder.problems)
+    return questionnaire
+
+
+class _Builder:
+    def __init__(self, source: str, locations: Mapping[int, str]) -> None:
+        self.source = source
+        self.locations = locations
+        self.problems: list[Problem] = []
+        self.question_names: set[str] = set()
+        self.choice_lists: dict[str, tuple[Choice, ...]] = {}
+        self.languages: tuple[str, ...] = ()
+
+    def problem(self, where: str, field: str, message: str) -> None:
+        self.problems.append(Problem(where, field, message))
+
+    def where(self, raw: object, path: str) -> str:
+        return self.locations.get(id(raw), path)
+
+    # --- top level -----------------------------------------------------------
+
+    def questionnaire(self, data: Any) -> Questionnaire | None:
+        where = self.where(data, "top level")
+        if not isinstance(data, Mapping):
+            self.problem(where, "(document)", "a definition must be a mapping")
+            return None
+        for key in sorted(set(data) - _TOP_KEYS, key=str):
+            self.problem(where, str(key), "unknown key")
+        key = self.string(data, "key", where, required=True)
+        version = data.get("version", "1")
+        if isinstance(version, int | float) and not isinstance(version, bool):
+            version = str(version)
+        if not isinstance(version, str) or not version.strip():
+            self.problem(where, "version", "version must be text or a number")
+        self.languages = self.language_list(data.get("languages"), where)
+        title = self.text(data, "title", where, required=True)
+        self.choice_lists = self.choices(data.get("choices", {}), where)
+        raw_items = data.get("questions")
+        if not isinstance(raw_items, list) or not raw_items:
+            self.problem(where, "questions", "a non-empty list of questions is needed")
+            raw_items = []
+        self.collect_names(raw_items, "questions")
+        items = self.items(raw_items, "questions")
+        used = {q.choices for q in walk(items) if isinstance(q, Question)}
+        for list_name in self.choice_lists.keys() - used:
+            self.problem(where, f"choices.{list_name}", "no question uses this list")
+        scoring = None
+        if data.get("scoring") is not None:
+            scoring = self.scoring(data["scoring"], "scoring", items)
+        return Questionnaire(
+            key=key or "",
+            version=str(version),
+            title=title,
+            languages=self.languages,
+            items=items,
+            choice_lists=self.choice_lists,
+            scoring=scoring,
+        )
+
+    def language_list(self, raw: Any, where: str) -> tuple[str, ...]:
+        valid = isinstance(raw, list) and raw and all(isinstance(x, str) for x in raw)
+        if not valid:
+            self.problem(where, "languages", "a list of language codes is needed")
+            return ()
+        if len(set(raw)) != len(raw):
+            self.problem(where, "languages", f"a language is listed twice: {raw}")
+        return tuple(raw)
+
+    def choices(self, raw: Any, where: str) -> dict[str, tuple[Choice, ...]]:
+        if not isinstance(raw, Mapping):
+            self.problem(where, "choices", "choices must map list names to options")
+            return {}
+        lists: dict[str, tuple[Choice, ...]] = {}
+        for list_name, options in raw.items():
+            path = f"choices.{list_name}"
+            if not isinstance(options, list) or not options:
+                self.problem(where, path, "a choice list needs at least one option")
+                continue
+            built = []
+            for index, option in enumerate(options):
+                choice = self.choice(option, f"{path}[{index}]")
+                if choice is None:
+                    continue
+                if any(other.name == choice.name for other in built):
+                    option_where = self.where(option, f"{path}[{index}]")
+                    self.problem(option_where, "name", f"duplicate {choice.name!r}")
+                built.append(choice)
+            lists[str(list_name)] = tuple(built)
+        return lists
+
+    def choice(self, raw: Any, path: str) -> Choice | None:
+        where = self.where(raw, path)
+        if not isinstance(raw, Mapping):
+            self.problem(where, "(option)", "an option must be a mapping")
+            return None
+        for key in sorted(set(raw) - {"name", "label"}, key=str):
+            self.problem(where, str(key), "unknown key")
+        name = raw.get("name")
+        if isinstance(name, int | float) and not isinstance(name, bool):
+            name = _number_text(name)
+        if not isinstance(name, str) or not name.strip() or name != name.strip():
+            self.problem(
+                where,
+                "name",
+                f"an option needs a name without spaces at the ends, not {name!r}",
+            )
+            return None
+        return Choice(name, self.text(raw, "label", where, required=True))
+
+    # --- questions and sections ---------------------------------------------
+
+    def collect_names(self, raw_items: list[Any], path: str) -> None:
+        """Record every name first, so expressions may refer to later questions."""
+        for index, raw in enumerate(raw_items):
+            if not isinstance(raw, Mapping):
+                continue
+            name = raw.get("name")
+            if isinstance(name, str) and name in self.question_names:
+                where = self.where(raw, f"{path}[{index}]")
+                self.problem(where, "name", f"the name {name!r} is used twice")
+            if isinstance(name, str):
+                self.question_names.add(name)
+            if raw.get("type") == SECTION and isinstance(raw.get("questions"), list):
+                self.collect_names(raw["questions"], f"{path}[{index}].questions")
+
+    def items(self, raw_items: list[Any], path: str) -> tuple[Question | Section, ...]:
+        built = []
+        for index, raw in enumerate(raw_items):
+            item = self.item(raw, f"{path}[{index}]")
+            if item is not None:
+                built.append(item)
+        return tuple(built)
+
+    def item(self, raw: Any, path: str) -> Question | Section | None:
+        if not isinstance(raw, Mapping):
+            self.problem(self.where(raw, path), "(question)", "must be a mapping")
+            return None
+        name = raw.get("name")
+        where = self.locations.get(id(raw)) or f"{path} ({name})"
+        if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+            self.problem(
+                where,
+                "name",
+                f"{name!r} is not a valid name (a letter or _, then letters, "
+                "digits, _, - or .)",
+            )
+            name = str(name)
+        kind = raw.get("type")
+        if kind == SECTION:
+            return self.section(raw, name, where, path)
+        if kind not in QuestionType.__members__.values():
+            supported = ", ".join([*QuestionType, SECTION])
+            self.problem(
+                where, "type", f"unknown type {kind!r} (supported: {supported})"
+            )
+            return None
+        return self.question(raw, name, QuestionType(kind), where)
+
+    def section(
+        self, raw: Mapping[str, Any], name: str, where: str, path: str
+    ) -> Section:
+        for key in sorted(set(raw) - _SECTION_KEYS, key=str):
+            self.problem(where, str(key), "not allowed on a section")
+        raw_items = raw.get("questions")
+        if not isinstance(raw_items, list) or not raw_items:
+            self.problem(where, "questions", "a section needs at least one question")
+            raw_items = []
+        return Section(
+            name=name,
+            items=self.items(raw_items, f"{path}.questions"),
+            label=self.text(raw, "label", where),
+            hint=self.text(raw, "hint", where),
+            relevant=self.expression(raw, "relevant", where),
+            appearance=self.string(raw, "appearance", where),
+        )
+
+    def question(
+        self, raw: Mapping[str, Any], name: str, kind: QuestionType, where: str
+    ) -> Question:
+        for key in sorted(set(raw) - _QUESTION_KEYS, key=str):
+            self.problem(where, str(key), "unknown key")
+        texts = {key: self.text(raw, key, where) for key in _TEXT_KEYS}
+        if kind is not QuestionType.CALCULATE and not texts["label"]:
+            self.problem(where, "label", "a question needs a label")
+        required = raw.get("required", False)
+        if not isinstance(required, bool):
+            self.problem(where, "required", f"must be true or false, not {required!r}")
+            required = False
+        question = Question(
+            name=name,
+            type=kind,
+            required=required,
+            relevant=self.expression(raw, "relevant", where),
+            constraint=self.expression(raw, "constraint", where),
+            default=self.default(raw, where),
+            calculation=self.expression(raw, "calculation", where),
+            choices=self.string(raw, "choices", where),
+            choices_from=self.string(raw, "choices_from", where),
+            appearance=self.string(raw, "appearance", where),
+            max_length=self.max_length(raw, where),
+            **texts,
+        )
+        self.check_question(question, where)
+        return question
+
+    def check_question(self, question: Question, where: str) -> None:
+        kind = question.type
+        if (question.calculation is None) == (kind is QuestionType.CALCULATE):
+            message = (
+                "a calculate needs one"
+                if question.calculation is None
+                else "a calculated value on a question that takes an answer is "
+                "not supported; use a separate calculate"
+            )
+            self.problem(where, "calculation", message)
+        if not kind.takes_answer:
+            for key in ("required", "constraint", "default"):
+                if getattr(question, key):
+                    self.problem(where, key, f"a {kind} takes no answer")
+        if question.max_length is not None and kind is not QuestionType.TEXT:
+            self.problem(where, "max_length", "only a text question has a length")
+        self.check_choices(question, where)
+
+    def check_choices(self, question: Question, where: str) -> None:
+        if not question.type.is_select:
+            for key in ("choices", "choices_from"):
+                if getattr(question, key) is not None:
+                    self.problem(where, key, f"a {question.type} has no choices")
+            return
+        if (question.choices is None) == (question.choices_from is None):
+            self.problem(where, "choices", "give either choices or choices_from")
+        elif question.choices is not None:
+            if question.choices not in self.choice_lists:
+                self.problem(where, "choices", f"no choice list {question.choices!r}")
+            elif question.type is QuestionType.SELECT_MULTIPLE and any(
+                " " in choice.name for choice in self.choice_lists[question.choices]
+            ):
+                self.problem(
+                    where,
+                    "choices",
+                    f"list {question.choices!r} has a name with a space, which a "
+                    "multiple choice answer cannot hold",
+                )
+            elif question.default is not None:
+                names = question.default.split()
+                known = {choice.name for choice in self.choice_lists[question.choices]}
+                if not set(names) <= known:
+                    self.problem(
+                        where, "default", f"{question.default!r} is not a choice"
+                    )
+        elif question.choices_from not in RUNTIME_CHOICE_SOURCES:
+            sources = ", ".join(sorted(RUNTIME_CHOICE_SOURCES))
+            self.problem(
+                where,
+                "choices_from",
+                f"unknown source {question.choices_from!r} (known: {sources})",
+            )
+
+    # --- field helpers -------------------------------------------------------
+
+    def string(
+        self, raw: Mapping[str, Any], key: str, where: str, *, required: bool = False
+    ) -> str | None:
+        value = raw.get(key)
+        if value is None:
+            if required:
+                self.problem(where, key, "missing")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.problem(where, key, f"must be non-empty text, not {value!r}")
+            return None
+        return value
+
+    def text(
+        self, raw: Mapping[str, Any], key: str, where: str, *, required: bool = False
+    ) -> dict[str, str]:
+        value = raw.get(key)
+        if value is None:
+            if required:
+                self.problem(where, key, "missing")
+            return {}
+        if not isinstance(value, Mapping) or not all(
+            isinstance(text, str) for text in value.values()
+        ):
+            self.problem(where, key, "must map language codes to text")
+            return {}
+        unknown = [lang for lang in value if lang not in self.languages]
+        if unknown and self.languages:
+            self.problem(
+                where, key, f"language(s) {unknown} not in {list(self.languages)}"
+            )
+        return {lang: value[lang] for lang in self.languages if value.get(lang)}
+
+    def expression(
+        self, raw: Mapping[str, Any], key: str, where: str
+    ) -> Expression | None:
+        source = raw.get(key)
+        if source is None:
+            return None
+        try:
+            expression = parse(source)
+        except ExpressionError as error:
+            self.problem(where, key, f"{error} in {source!r}")
+            return None
+        for name in sorted(expression.references - self.question_names):
+            self.problem(where, key, f"${{{name}}} names no question")
+        return expression
+
+    def default(self, raw: Mapping[str, Any], where: str) -> str | None:
+        value = raw.get("default")
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return _number_text(value)
+        if value is not None and not isinstance(value, str):
+            self.problem(where, "default", f"must be text or a number, not {value!r}")
+            return None
+        return value
+
+    def max_length(self, raw: Mapping[str, Any], where: str) -> int | None:
+        value = raw.get("max_length")
+        if value is None:
+            return None
+        if (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or not (0 < value <= MAX_TEXT_LIMIT)
+        ):
+            self.problem(
+                where, "max_length", f"must be 1 to {MAX_TEXT_LIMIT}, not {value!r}"
+            )
+            return None
+        return value
+
+    def scale(
+        self, raw: Mapping[str, Any], key: str, where: str
+    ) -> tuple[float, float]:
+        value = raw.get(key)
+        valid = (
+            isinstance(value, list | tuple)
+            and len(value) == 2
+            and all(_is_number(v) for v in value)
+            and value[0] < value[1]
+        )
+        if not valid:
+            self.problem(
+                where, key, f"must be [low, high] with low < high, not {value!r}"
+            )
+            return (0.0, 1.0)
+        return (float(value[0]), float(value[1]))
+
+    # --- scoring -------------------------------------------------------------
+
+    def scoring(
+        self, raw: Any, path: str, items: tuple[Question | Section, ...]
+    ) -> Scoring | None:
+        where = self.where(raw, path)
+        if not isinstance(raw, Mapping):
+            self.problem(where, "scoring", "scoring must be a mapping")
+            return None
+        allowed = {"aggregation", "item_scale", "dimension_scale", "satisfied_min"}
+        for key in sorted(set(raw) - allowed - {"dimensions", "index"}, key=str):
+            self.problem(where, str(key), "unknown key")
+        aggregation = raw.get("aggregation")
+        if aggregation not in AGGREGATIONS:
+            self.problem(where, "aggregation", f"must be one of {AGGREGATIONS}")
+        item_scale = self.scale(raw, "item_scale", where)
+        satisfied_min = raw.get("satisfied_min")
+        if aggregation == "percent_satisfied":
+            if not _is_number(satisfied_min) or not (
+                item_scale[0] < satisfied_min <= item_scale[1]
+            ):
+                self.problem(where, "satisfied_min", f"must lie within {item_scale}")
+                satisfied_min = None
+        elif satisfied_min is not None:
+            self.problem(where, "satisfied_min", "only for percent_satisfied")
+        questions = {q.name: q for q in walk(items) if isinstance(q, Question)}
+        dimensions = self.dimensions(
+            raw.get("dimensions"), f"{path}.dimensions", questions
+        )
+        dimension_scale = self.scale(raw, "dimension_scale", where)
+        index = self.index(raw.get("index"), f"{path}.index")
+        low, high = dimension_scale
+        expected = {
+            "mean": dimension_scale,
+            "sum": (low * len(dimensions), high * len(dimensions)),
+        }.get(index.method)
+        if expected is not None and index.scale != expected:
+            self.problem(
+                self.where(raw.get("index"), f"{path}.index"),
+                "scale",
+                f"the {index.method} of the dimensions ranges over {expected}",
+            )
+        return Scoring(
+            aggregation=str(aggregation),
+            item_scale=item_scale,
+            dimension_scale=dimension_scale,
+            dimensions=dimensions,
+            index=index,
+            satisfied_min=None if satisfied_min is None else float(satisfied_min),
+        )
+
+    def dimensions(
+        self, raw: Any, path: str, questions: Mapping[str, Question]
+    ) -> tuple[Dimension, ...]:
+        if not isinstance(raw, list) or not raw:
+            self.problem(path, "dimensions", "a non-empty list of dimensions is needed")
+            return ()
+        built: list[Dimension] = []
+        seen_items: set[str] = set()
+        for index, entry in enumerate(raw):
+            where = self.where(entry, f"{path}[{index}]")
+            if not isinstance(entry, Mapping):
+                self.problem(where, "(dimension)", "a dimension must be a mapping")
+                continue
+            for key in sorted(
+                set(entry) - {"name", "label", "items", "reverse", "weight"}, key=str
+            ):
+                self.problem(where, str(key), "unknown key")
+            name = self.string(entry, "name", where, required=True) or ""
+            if any(d.name == name for d in built):
+                self.problem(where, "name", f"dimension {name!r} defined twice")
+            items = self.name_list(entry, "items", where)
+            if not items:
+                self.problem(where, "items", "a dimension needs items")
+            for item in items:
+                if item in seen_items:
+                    self.problem(where, "items", f"{item!r} already scored elsewhere")
+                seen_items.add(item)
+                question = questions.get(item)
+                if question is None or question.type not in SCOREABLE_TYPES:
+                    self.problem(
+                        where, "items", f"{item!r} is no rating or number question"
+                    )
+            reverse = self.name_list(entry, "reverse", where)
+            for item in set(reverse) - set(items):
+                self.problem(where, "reverse", f"{item!r} is not one of the items")
+            weight = entry.get("weight", 1)
+            if not _is_number(weight) or weight <= 0:
+                self.problem(
+                    where, "weight", f"must be a positive number, not {weight!r}"
+                )
+                weight = 1
+            built.append(
+                Dimension(
+                    name=name,
+                    label=self.text(entry, "label", where, required=True),
+                    items=items,
+                    reverse=reverse,
+                    weight=float(weight),
+                )
+            )
+        return tuple(built)
+
+    def name_list(
+        self, raw: Mapping[str, Any], key: str, where: str
+    ) -> tuple[str, ...]:
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.problem(where, key, "must be a list of question names")
+            return ()
+        return tuple(value)
+
+    def index(self, raw: Any, path: str) -> Index:
+        where = self.where(raw, path)
+        if not isinstance(raw, Mapping):
+            self.problem(where, "index", "the index must be a mapping")
+            raw = {}
+        for key in sorted(set(raw) - {"name", "label", "method", "scale"}, key=str):
+            self.problem(where, str(key), "unknown key")
+        method = raw.get("method")
+        if method not in INDEX_METHODS:
+            self.problem(where, "method", f"must be one of {INDEX_METHODS}")
+        return Index(
+            name=self.string(raw, "name", where, required=True) or "",
+            label=self.text(raw, "label", where, required=True),
+            method=str(method),
+            scale=self.scale(raw, "scale", where),
+        )
+
+
+def _is_number(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    )
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

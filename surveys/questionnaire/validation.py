@@ -1,0 +1,274 @@
+"""Check a browser's raw answers against a questionnaire and type them.
+
+Questions are visited in the order they are asked. Relevance, constraints
+and calculations see only the answers before them that were valid, the way
+a form filled in from top to bottom does. ``default`` is a value the form
+shows pre-filled; it is not applied to a missing answer here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from surveys.questionnaire import messages
+from surveys.questionnaire.errors import InvalidAnswers
+from surveys.questionnaire.expressions import Value
+from surveys.questionnaire.messages import Message
+from surveys.questionnaire.model import (
+    Question,
+    Questionnaire,
+    QuestionType,
+    Section,
+)
+
+#: What a browser posts: text per question, a list of texts for multiple choice.
+RawAnswers = Mapping[str, str | list[str] | None]
+#: A typed answer: int, float, str, date, list of choice names, or None if blank.
+Answer = int | float | str | date | list[str] | bool | None
+
+#: Whole numbers and decimals above this size are refused as out of range.
+MAX_NUMBER = 10**15 - 1
+_INTEGER = re.compile(r"[+-]?\d+")
+_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ECHO_LIMIT = 40
+
+
+@dataclass(frozen=True)
+class Relevance:
+    """Which questions and sections apply, given the answers so far."""
+
+    questions: frozenset[str]
+    sections: frozenset[str]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.questions or name in self.sections
+
+
+def validate_answers(
+    questionnaire: Questionnaire,
+    answers: RawAnswers,
+    *,
+    runtime_choices: Mapping[str, Collection[str]] | None = None,
+    today: date | None = None,
+) -> dict[str, Answer]:
+    """Type and check every relevant answer, or raise InvalidAnswers with them all.
+
+    The result holds every relevant question that takes an answer (None when
+    left blank) and every relevant calculation; answers to questions that are
+    not relevant, and keys that name no question, are dropped.
+    ``runtime_choices`` gives the options of ``choices_from`` questions, e.g.
+    ``{"officials": ["NV01", "NV02"]}`` for the counter being rated.
+    """
+    run = _Run(answers, runtime_choices or {}, today or date.today())
+    run.visit(questionnaire, questionnaire.items)
+    if run.errors:
+        raise InvalidAnswers(run.errors)
+    return run.result
+
+
+def relevance(
+    questionnaire: Questionnaire,
+    answers: RawAnswers,
+    *,
+    runtime_choices: Mapping[str, Collection[str]] | None = None,
+    today: date | None = None,
+) -> Relevance:
+    """Tell which questions and sections to show, for skip logic and paging.
+
+    Invalid answers count as blank, so a half-filled page never fails here.
+    """
+    run = _Run(answers, runtime_choices or {}, today or date.today())
+    run.visit(questionnaire, questionnaire.items)
+    return Relevance(
+        frozenset(run.relevant_questions), frozenset(run.relevant_sections)
+    )
+
+
+class _Invalid(Exception):
+    def __init__(self, message: Message) -> None:
+        self.message = message
+
+
+class _Run:
+    def __init__(
+        self,
+        answers: RawAnswers,
+        runtime_choices: Mapping[str, Collection[str]],
+        today: date,
+    ) -> None:
+        self.answers = answers
+        self.runtime_choices = runtime_choices
+        self.today = today
+        self.values: dict[str, Value] = {}
+        self.result: dict[str, Answer] = {}
+        self.errors: dict[str, Message] = {}
+        self.relevant_questions: set[str] = set()
+        self.relevant_sections: set[str] = set()
+
+    def visit(
+        self, questionnaire: Questionnaire, items: tuple[Question | Section, ...]
+    ) -> None:
+        for item in items:
+            if item.relevant is not None and not item.relevant.holds(
+                self.values, today=self.today
+            ):
+                continue
+            if isinstance(item, Section):
+                self.relevant_sections.add(item.name)
+                self.visit(questionnaire, item.items)
+            else:
+                self.relevant_questions.add(item.name)
+                self.question(questionnaire, item)
+
+    def question(self, questionnaire: Questionnaire, question: Question) -> None:
+        if question.type is QuestionType.NOTE:
+            return
+        if question.calculation is not None:
+            value = question.calculation.evaluate(self.values, today=self.today)
+            self.values[question.name] = value
+            self.result[question.name] = value
+            return
+        try:
+            answer = self.typed(questionnaire, question)
+            if answer is None and question.required:
+                raise _Invalid(
+                    messages.from_definition(
+                        question.required_message, messages.REQUIRED
+                    )
+                )
+            if answer is not None:
+                self.check_constraint(question, answer)
+        except _Invalid as invalid:
+            self.errors[question.name] = invalid.message
+            return
+        self.result[question.name] = answer
+        if answer is not None:
+            self.values[question.name] = _xpath_value(answer)
+
+    def check_constraint(self, question: Question, answer: Answer) -> None:
+        if question.constraint is None:
+            return
+        if not question.constraint.holds(
+            self.values, current=_xpath_value(answer), today=self.today
+        ):
+            raise _Invalid(
+                messages.from_definition(
+                    question.constraint_message, messages.CONSTRAINT_FAILED
+                )
+            )
+
+    def typed(self, questionnaire: Questionnaire, question: Question) -> Answer:
+        raw = self.answers.get(question.name)
+        if question.type is QuestionType.SELECT_MULTIPLE:
+            names = _texts(raw, question.text_limit)
+            if not names:
+                return None
+            allowed = self.allowed(questionnaire, question)
+            for name in names:
+                _check_choice(name, allowed)
+            return [name for name in dict.fromkeys(allowed) if name in names]
+        text = _single_text(raw, question.text_limit)
+        if text is None:
+            return None
+        if question.type.is_select or question.type is QuestionType.RATING:
+            _check_choice(text, self.allowed(questionnaire, question))
+            return int(text) if question.type is QuestionType.RATING else text
+        return _PARSERS[question.type](text, question)
+
+    def allowed(self, questionnaire: Questionnaire, question: Question) -> list[str]:
+        if question.choices_from is None:
+            return [choice.name for choice in questionnaire.choices_of(question)]
+        if question.choices_from not in self.runtime_choices:
+            raise ValueError(
+                f"question {question.name!r} takes its choices from "
+                f"{question.choices_from!r}: pass them as runtime_choices"
+            )
+        return list(self.runtime_choices[question.choices_from])
+
+
+def _texts(raw: Any, limit: int) -> list[str]:
+    """Read a multiple-choice answer: a list, or names separated by spaces."""
+    items = raw if isinstance(raw, list | tuple) else [raw]
+    names: list[str] = []
+    for item in items:
+        text = _single_text(item, limit)
+        if text is not None:
+            names.extend(text.split())
+    return names
+
+
+def _single_text(raw: Any, limit: int) -> str | None:
+    if isinstance(raw, list | tuple):
+        if len(raw) > 1:
+            raise _Invalid(messages.ONE_VALUE_ONLY)
+        raw = raw[0] if raw else None
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        raw = str(raw)
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise _Invalid(messages.NOT_TEXT)
+    text = raw.strip()
+    if len(text) > limit:
+        raise _Invalid(messages.TOO_LONG.format(limit=limit))
+    return text or None
+
+
+def _check_choice(name: str, allowed: list[str]) -> None:
+    if name not in allowed:
+        echo = name if len(name) <= _ECHO_LIMIT else name[:_ECHO_LIMIT] + "…"
+        raise _Invalid(messages.NOT_A_CHOICE.format(value=repr(echo)))
+
+
+def _integer(text: str, _question: Question) -> int:
+    if not _INTEGER.fullmatch(text):
+        raise _Invalid(messages.NOT_AN_INTEGER)
+    return _in_range(int(text))
+
+
+def _decimal(text: str, _question: Question) -> float:
+    if not _DECIMAL.fullmatch(text):
+        raise _Invalid(messages.NOT_A_NUMBER)
+    return float(_in_range(float(text)))
+
+
+def _in_range(number: float) -> Any:
+    if abs(number) > MAX_NUMBER:
+        raise _Invalid(
+            messages.OUT_OF_RANGE.format(minimum=-MAX_NUMBER, maximum=MAX_NUMBER)
+        )
+    return number
+
+
+def _date(text: str, _question: Question) -> date:
+    if _DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass
+    raise _Invalid(messages.NOT_A_DATE)
+
+
+def _text(text: str, _question: Question) -> str:
+    return text
+
+
+_PARSERS = {
+    QuestionType.INTEGER: _integer,
+    QuestionType.DECIMAL: _decimal,
+    QuestionType.DATE: _date,
+    QuestionType.TEXT: _text,
+}
+
+
+def _xpath_value(answer: Answer) -> Value:
+    if isinstance(answer, list):
+        return " ".join(answer)
+    if isinstance(answer, int) and not isinstance(answer, bool):
+        return float(answer)
+    return answer  # type: ignore[return-value]

@@ -1,0 +1,469 @@
+"""Read the XLSForm subset we run from an .xlsx workbook (survey/choices/settings).
+
+The reader turns worksheet rows into the canonical dict form and lets
+``schema`` check it, so the rules are the same as for YAML. Features the
+engine does not run are refused by name and row, never dropped; metadata
+that a phone would record (start, end, deviceid, ...) is skipped because
+the server records what it needs itself and collects no device identifiers.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
+from surveys.questionnaire.errors import DefinitionError, Problem
+from surveys.questionnaire.model import RUNTIME_CHOICE_SOURCES, Questionnaire
+from surveys.questionnaire.schema import build_questionnaire
+
+SCORING_SHEET = "hailong_scoring"
+#: Our own survey columns: ``hailong_type`` (``rating``) and ``hailong_max_length``.
+RATING_MARK = "rating"
+
+#: Types a phone fills in by itself; skipped on import.
+METADATA_TYPES = frozenset(
+    {
+        "start", "end", "today", "deviceid", "subscriberid", "simserial",
+        "phonenumber", "username", "email", "audit", "imei", "uri:deviceid",
+        "uri:subscriberid", "uri:simserial", "uri:phonenumber", "uri:username",
+        "uri:email", "start-geopoint", "background-audio",
+    }
+)  # fmt: skip
+
+#: Types we do not run, with the reason given to whoever imports the form.
+REFUSED_TYPES = {
+    "begin repeat": "repeats are not supported: a response is one flat record",
+    "geopoint": "location questions are not supported",
+    "gps": "location questions are not supported",
+    "geotrace": "location questions are not supported",
+    "geoshape": "location questions are not supported",
+    "image": "media uploads are not supported",
+    "photo": "media uploads are not supported",
+    "audio": "media uploads are not supported",
+    "video": "media uploads are not supported",
+    "file": "media uploads are not supported",
+    "barcode": "barcode scanning is not supported",
+    "time": "time-of-day answers are not supported",
+    "datetime": "date-and-time answers are not supported",
+    "acknowledge": "acknowledge questions are not supported",
+    "range": "range questions are not supported; use rating or integer",
+    "rank": "rank questions are not supported",
+    "trigger": "trigger questions are not supported",
+    "hidden": "hidden questions are not supported",
+    "xml-external": "external instances are not supported",
+    "csv-external": "external instances are not supported",
+    "select_one_external": "external choices are not supported",
+    "select_multiple_external": "external choices are not supported",
+}
+
+#: Columns whose meaning we cannot honour; refused when a row fills them in.
+REFUSED_COLUMNS = {
+    "choice_filter": "cascading choices (choice_filter) are not supported",
+    "repeat_count": "repeats are not supported",
+    "read_only": "read-only questions are not supported",
+    "trigger": "triggers are not supported",
+    "parameters": "question parameters are not supported",
+    "image": "media in labels are not supported",
+    "big-image": "media in labels are not supported",
+    "audio": "media in labels are not supported",
+    "video": "media in labels are not supported",
+    "media": "media in labels are not supported",
+    "bind": "custom bind attributes are not supported",
+}
+
+_HEADER_ALIASES = {
+    "list name": "list_name",
+    "requiredmsg": "required_message",
+    "jr:requiredmsg": "required_message",
+    "constraintmsg": "constraint_message",
+    "jr:constraintmsg": "constraint_message",
+}
+_TRANSLATED = ("label", "hint", "required_message", "constraint_message")
+_LANGUAGE_NAMES = {"english": "en", "tiếng việt": "vi", "vietnamese": "vi"}
+LANGUAGE_LABELS = {"vi": "Tiếng Việt", "en": "English"}
+#: The language of plain ``label`` columns when the settings name none.
+DEFAULT_LANGUAGE = "default"
+_TRUE = frozenset({"yes", "true", "true()", "1"})
+_FALSE = frozenset({"no", "false", "false()", "0"})
+_GROUP = re.compile(r"(begin|end)[ _](group|repeat)")
+_SELECT = re.compile(
+    r"(select_one|select_multiple|select_one_from_file|select_multiple_from_file"
+    r"|select_one_external|select_multiple_external) (\S+)( or_other)?"
+)
+
+
+def load_xlsform(path: str | Path) -> Questionnaire:
+    """Load an XLSForm workbook, reporting every problem by sheet, row and column."""
+    path = Path(path)
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about workbook styles and unknown document
+            # properties that do not affect the cells we read.
+            warnings.simplefilter("ignore", UserWarning)
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        problem = Problem("workbook", "(file)", f"not a readable .xlsx file: {error}")
+        raise DefinitionError(str(path), [problem]) from error
+    try:
+        reader = _Reader(path)
+        data = reader.read(workbook)
+    finally:
+        workbook.close()
+    try:
+        questionnaire = build_questionnaire(
+            data, source=str(path), locations=reader.locations
+        )
+    except DefinitionError as error:
+        raise DefinitionError(str(path), reader.problems + error.problems) from None
+    if reader.problems:
+        raise DefinitionError(str(path), reader.problems)
+    return questionnaire
+
+
+@dataclass
+class _Row:
+    sheet: str
+    number: int
+    cells: dict[str, str]
+
+    @property
+    def where(self) -> str:
+        return f"sheet '{self.sheet}', row {self.number}"
+
+
+@dataclass
+class _Sheet:
+    name: str
+    headers: list[str]
+    rows: list[_Row] = field(default_factory=list)
+
+
+class _Reader:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
+        self.locations: dict[int, str] = {}
+        self.default_language = DEFAULT_LANGUAGE
+
+    def problem(self, where: str, field: str, message: str) -> None:
+        self.problems.append(Problem(where, field, message))
+
+    def locate(self, data: dict[str, Any], row: _Row) -> dict[str, Any]:
+        self.locations[id(data)] = row.where
+        return data
+
+    def read(self, workbook: Any) -> dict[str, Any]:
+        sheets = {name.strip().lower(): name for name in workbook.sheetnames}
+        if "survey" not in sheets:
+            self.problem("workbook", "survey", "no sheet named 'survey'")
+            return {}
+        settings = self.settings(workbook, sheets)
+        survey = _read_sheet(workbook[sheets["survey"]])
+        choices = (
+            _read_sheet(workbook[sheets["choices"]]) if "choices" in sheets else None
+        )
+        scoring = (
+            _read_sheet(workbook[sheets[SCORING_SHEET]])
+            if SCORING_SHEET in sheets
+            else None
+        )
+        languages = self.languages(
+            [survey, *(s for s in (choices, scoring) if s)], settings
+        )
+        items = self.items(survey)
+        used_lists = {q["choices"] for q in _questions(items) if "choices" in q}
+        data: dict[str, Any] = {
+            "key": settings.get("form_id") or self.path.stem,
+            "version": settings.get("version", "1"),
+            "title": self.translations(settings, "form_title")
+            or {languages[0]: settings.get("form_id") or self.path.stem},
+            "languages": languages,
+            "questions": items,
+        }
+        if choices is not None:
+            data["choices"] = self.choices(choices, used_lists)
+        elif used_lists:
+            self.problem(
+                "workbook", "choices", "select questions need a 'choices' sheet"
+            )
+        if scoring is not None:
+            data["scoring"] = self.scoring(scoring)
+        return data
+
+    # --- settings and languages ---------------------------------------------
+
+    def settings(self, workbook: Any, sheets: dict[str, str]) -> dict[str, str]:
+        if "settings" not in sheets:
+            return {}
+        sheet = _read_sheet(workbook[sheets["settings"]])
+        settings = sheet.rows[0].cells if sheet.rows else {}
+        if "default_language" in settings:
+            self.default_language = language_code(settings["default_language"])
+        return settings
+
+    def languages(self, sheets: list[_Sheet], settings: dict[str, str]) -> list[str]:
+        found: list[str] = []
+        headers = [h for sheet in sheets for h in sheet.headers] + list(settings)
+        for header in headers:
+            base, _, language = header.partition("::")
+            if base in (*_TRANSLATED, "form_title"):
+                code = language_code(language) if language else self.default_language
+                if code not in found:
+                    found.append(code)
+        if self.default_language in found:
+            found.remove(self.default_language)
+        return [self.default_language, *found]
+
+    def translations(self, cells: dict[str, str], base: str) -> dict[str, str]:
+        texts = {}
+        for header, value in cells.items():
+            name, _, language = header.partition("::")
+            if name == base:
+                code = language_code(language) if language else self.default_language
+                texts[code] = value
+        return texts
+
+    # --- survey ----------------------------------------------------------------
+
+    def items(self, survey: _Sheet) -> list[dict[str, Any]]:
+        top: list[dict[str, Any]] = []
+        stack: list[tuple[str, list[dict[str, Any]], _Row]] = []
+        for row in survey.rows:
+            self.refused_columns(row)
+            kind = " ".join(row.cells.get("type", "").split())
+            group = _GROUP.fullmatch(kind.lower())
+            current = stack[-1][1] if stack else top
+            if group and group.group(1) == "begin":
+                if group.group(2) == "repeat":
+                    self.problem(row.where, "type", REFUSED_TYPES["begin repeat"])
+                section = self.locate(self.section(row), row)
+                current.append(section)
+                stack.append((group.group(2), section["questions"], row))
+            elif group:
+                if not stack or stack[-1][0] != group.group(2):
+                    self.problem(row.where, "type", f"'{kind}' closes nothing open")
+                else:
+                    stack.pop()
+            elif kind:
+                question = self.question(row, kind)
+                if question is not None:
+                    current.append(self.locate(question, row))
+            elif any(key != "type" for key in row.cells):
+                self.problem(row.where, "type", "a row with content needs a type")
+        for opened, _, row in stack:
+            self.problem(row.where, "type", f"this {opened} is never ended")
+        return top
+
+    def refused_columns(self, row: _Row) -> None:
+        for header, value in row.cells.items():
+            base = header.split("::")[0]
+            reason = REFUSED_COLUMNS.get(base)
+            if reason and not (base == "read_only" and value.lower() in _FALSE):
+                self.problem(row.where, header, f"{reason} ({value!r})")
+
+    def common(self, row: _Row) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": row.cells.get("name")}
+        for base in _TRANSLATED:
+            if texts := self.translations(row.cells, base):
+                data[base] = texts
+        for key in ("relevant", "appearance"):
+            if key in row.cells:
+                data[key] = row.cells[key]
+        return data
+
+    def section(self, row: _Row) -> dict[str, Any]:
+        data = self.common(row)
+        data.update(type="section", questions=[])
+        for key in ("required_message", "constraint_message"):
+            data.pop(key, None)
+        return data
+
+    def question(self, row: _Row, kind: str) -> dict[str, Any] | None:
+        lowered = kind.lower()
+        if lowered in METADATA_TYPES:
+            return None
+        data = self.common(row)
+        select = _SELECT.fullmatch(kind)
+        if select:
+            select_type, list_name, or_other = select.groups()
+            if or_other:
+                self.problem(row.where, "type", "'or_other' is not supported")
+            if select_type in REFUSED_TYPES:
+                self.problem(row.where, "type", REFUSED_TYPES[select_type])
+                return None
+            if select_type.endswith("_from_file"):
+                source = list_name.removesuffix(".csv")
+                if source not in RUNTIME_CHOICE_SOURCES:
+                    known = ", ".join(
+                        f"{s}.csv" for s in sorted(RUNTIME_CHOICE_SOURCES)
+                    )
+                    self.problem(
+                        row.where,
+                        "type",
+                        f"choices from file {list_name!r} are not supported "
+                        f"(only {known}, which the application fills)",
+                    )
+                    return None
+                data["choices_from"] = source
+                select_type = select_type.removesuffix("_from_file")
+            else:
+                data["choices"] = list_name
+            data["type"] = select_type
+        elif lowered in REFUSED_TYPES:
+            self.problem(row.where, "type", f"'{kind}': {REFUSED_TYPES[lowered]}")
+            return None
+        else:
+            data["type"] = lowered
+        if row.cells.get("hailong_type") == RATING_MARK:
+            if data["type"] != "select_one" or "choices" not in data:
+                self.problem(row.where, "hailong_type", "a rating is a select_one")
+            data["type"] = RATING_MARK
+            data.pop("choices", None)
+        for key in ("constraint", "calculation", "default"):
+            if key in row.cells:
+                data[key] = row.cells[key]
+        if "required" in row.cells:
+            data["required"] = self.flag(row, "required")
+        if "hailong_max_length" in row.cells:
+            data["max_length"] = _number(row.cells["hailong_max_length"])
+        return data
+
+    def flag(self, row: _Row, column: str) -> bool:
+        value = row.cells[column].lower()
+        if value in _TRUE:
+            return True
+        if value not in _FALSE:
+            self.problem(
+                row.where, column, f"only yes or no is supported, not {value!r}"
+            )
+        return False
+
+    # --- choices and scoring ---------------------------------------------------
+
+    def choices(
+        self, sheet: _Sheet, used_lists: set[str]
+    ) -> dict[str, list[dict[str, Any]]]:
+        lists: dict[str, list[dict[str, Any]]] = {}
+        for row in sheet.rows:
+            list_name = row.cells.get("list_name")
+            if list_name is None:
+                self.problem(row.where, "list_name", "an option needs a list name")
+                continue
+            if list_name not in used_lists:
+                continue
+            self.refused_columns(row)
+            option = {"name": row.cells.get("name")}
+            if label := self.translations(row.cells, "label"):
+                option["label"] = label
+            lists.setdefault(list_name, []).append(self.locate(option, row))
+        return lists
+
+    def scoring(self, sheet: _Sheet) -> dict[str, Any]:
+        scoring: dict[str, Any] = {"dimensions": []}
+        for row in sheet.rows:
+            cells = row.cells
+            label = self.translations(cells, "label")
+            if cells.get("type") == "index":
+                self.locate(scoring, row)
+                scoring["aggregation"] = cells.get("aggregation")
+                scoring["item_scale"] = _pair(cells, "item_min", "item_max")
+                scoring["dimension_scale"] = _pair(
+                    cells, "dimension_min", "dimension_max"
+                )
+                if "satisfied_min" in cells:
+                    scoring["satisfied_min"] = _number(cells["satisfied_min"])
+                scoring["index"] = self.locate(
+                    {
+                        "name": cells.get("name"),
+                        "label": label,
+                        "method": cells.get("method"),
+                        "scale": _pair(cells, "min", "max"),
+                    },
+                    row,
+                )
+            elif cells.get("type") == "dimension":
+                dimension = {
+                    "name": cells.get("name"),
+                    "label": label,
+                    "items": cells.get("items", "").split(),
+                    "reverse": cells.get("reverse", "").split(),
+                    "weight": _number(cells.get("weight", "1")),
+                }
+                scoring["dimensions"].append(self.locate(dimension, row))
+            else:
+                self.problem(row.where, "type", "must be 'index' or 'dimension'")
+        return scoring
+
+
+def language_code(header_language: str) -> str:
+    """Turn ``Tiếng Việt (vi)`` or ``English`` into a code; keep other names."""
+    language = header_language.strip()
+    code = re.search(r"\(([A-Za-z]{2,3}(?:-[A-Za-z0-9]+)?)\)$", language)
+    if code:
+        return code.group(1).lower()
+    return _LANGUAGE_NAMES.get(language.casefold(), language)
+
+
+def _read_sheet(worksheet: Any) -> _Sheet:
+    rows = worksheet.iter_rows(values_only=True)
+    header_row = next(rows, ())
+    headers = [_header(cell) for cell in header_row]
+    sheet = _Sheet(worksheet.title, [h for h in headers if h])
+    for number, values in enumerate(rows, start=2):
+        cells = {
+            header: text
+            for header, value in zip(headers, values, strict=False)
+            if header and (text := _text(value)) is not None
+        }
+        if cells:
+            sheet.rows.append(_Row(worksheet.title, number, cells))
+    return sheet
+
+
+def _header(cell: Any) -> str:
+    if cell is None:
+        return ""
+    base, separator, language = str(cell).strip().partition("::")
+    base = base.strip().lower()
+    return _HEADER_ALIASES.get(base, base) + separator + language.strip()
+
+
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(int(value)) if float(value).is_integer() else str(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return str(value).strip() or None
+
+
+def _number(text: str) -> float | str:
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return int(number) if number.is_integer() else number
+
+
+def _pair(cells: dict[str, str], low: str, high: str) -> list[float | str | None]:
+    return [_number(cells[key]) if key in cells else None for key in (low, high)]
+
+
+def _questions(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for item in items:
+        if item.get("type") == "section":
+            yield from _questions(item["questions"])
+        else:
+            yield item

@@ -1,0 +1,203 @@
+"""Export a questionnaire as an XLSForm workbook that ``xlsform_reader`` reads back.
+
+What XLSForm has no column for travels in our own columns, which ODK tools
+ignore: ``hailong_type`` marks a rating (written as a ``select_one`` on the
+official 5-point list), ``hailong_max_length`` limits a text, the sheet
+``hailong_scoring`` holds the scoring, and ``form_title::<language>`` the
+translated titles. Run-time choices are written as ``select_one_from_file
+officials.csv``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.worksheet.worksheet import Worksheet
+
+from surveys.questionnaire.messages import RATING_LABELS
+from surveys.questionnaire.model import (
+    RATING_SCALE,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Section,
+)
+from surveys.questionnaire.xlsform_reader import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_LABELS,
+    RATING_MARK,
+    SCORING_SHEET,
+)
+
+RATING_LIST = "hailong_rating"
+_SURVEY_COLUMNS = (
+    "type", "name", "label", "hint", "required", "required_message", "relevant",
+    "constraint", "constraint_message", "default", "calculation", "appearance",
+    "hailong_type", "hailong_max_length",
+)  # fmt: skip
+_SCORING_COLUMNS = (
+    "type", "name", "label", "method", "min", "max", "aggregation", "item_min",
+    "item_max", "dimension_min", "dimension_max", "satisfied_min", "items",
+    "reverse", "weight",
+)  # fmt: skip
+_TRANSLATED = frozenset({"label", "hint", "required_message", "constraint_message"})
+
+
+def write_xlsform(questionnaire: Questionnaire, path: str | Path) -> None:
+    """Write the questionnaire as survey/choices/settings sheets (plus scoring)."""
+    workbook = openpyxl.Workbook()
+    survey = workbook.active
+    assert survey is not None
+    survey.title = "survey"
+    languages = questionnaire.languages
+    _write(survey, _expand(_SURVEY_COLUMNS, languages), _survey_rows(questionnaire))
+    _write(
+        workbook.create_sheet("choices"),
+        _expand(("list_name", "name", "label"), languages),
+        _choice_rows(questionnaire),
+    )
+    _write(workbook.create_sheet("settings"), *_settings(questionnaire))
+    if questionnaire.scoring is not None:
+        _write(
+            workbook.create_sheet(SCORING_SHEET),
+            _expand(_SCORING_COLUMNS, languages),
+            _scoring_rows(questionnaire),
+        )
+    workbook.save(path)
+
+
+def column(base: str, language: str) -> str:
+    """Name the column of ``base`` in one language, e.g. ``label::English (en)``."""
+    if language == DEFAULT_LANGUAGE:
+        return base
+    name = LANGUAGE_LABELS.get(language)
+    return f"{base}::{name} ({language})" if name else f"{base}::{language}"
+
+
+def _expand(columns: tuple[str, ...], languages: tuple[str, ...]) -> list[str]:
+    return [
+        column(base, language)
+        for base in columns
+        for language in (languages if base in _TRANSLATED else (DEFAULT_LANGUAGE,))
+    ]
+
+
+def _texts(base: str, text: Mapping[str, str]) -> dict[str, str]:
+    return {column(base, language): value for language, value in text.items()}
+
+
+def _survey_rows(questionnaire: Questionnaire) -> Iterator[dict[str, Any]]:
+    def rows(items: tuple[Question | Section, ...]) -> Iterator[dict[str, Any]]:
+        for item in items:
+            if isinstance(item, Section):
+                yield {
+                    "type": "begin group",
+                    "name": item.name,
+                    **_texts("label", item.label),
+                    **_texts("hint", item.hint),
+                    "relevant": item.relevant and item.relevant.source,
+                    "appearance": item.appearance,
+                }
+                yield from rows(item.items)
+                yield {"type": "end group"}
+            else:
+                yield _question_row(item)
+
+    return rows(questionnaire.items)
+
+
+def _question_row(question: Question) -> dict[str, Any]:
+    row: dict[str, Any] = {"type": str(question.type), "name": question.name}
+    if question.type is QuestionType.RATING:
+        row.update(type=f"select_one {RATING_LIST}", hailong_type=RATING_MARK)
+    elif question.choices_from is not None:
+        row["type"] = f"{question.type}_from_file {question.choices_from}.csv"
+    elif question.choices is not None:
+        row["type"] = f"{question.type} {question.choices}"
+    for base in _TRANSLATED:
+        row.update(_texts(base, getattr(question, base)))
+    for key in ("relevant", "constraint", "calculation"):
+        expression = getattr(question, key)
+        row[key] = expression and expression.source
+    row.update(
+        required="yes" if question.required else None,
+        default=question.default,
+        appearance=question.appearance,
+        hailong_max_length=question.max_length,
+    )
+    return row
+
+
+def _choice_rows(questionnaire: Questionnaire) -> Iterator[dict[str, Any]]:
+    for list_name, choices in questionnaire.choice_lists.items():
+        for choice in choices:
+            yield {
+                "list_name": list_name,
+                "name": choice.name,
+                **_texts("label", choice.label),
+            }
+    if any(q.type is QuestionType.RATING for q in questionnaire.questions):
+        for value, message in enumerate(RATING_LABELS, start=RATING_SCALE[0]):
+            labels = {
+                lang: message.vi if lang == "vi" else message.en
+                for lang in questionnaire.languages
+            }
+            yield {
+                "list_name": RATING_LIST,
+                "name": str(value),
+                **_texts("label", labels),
+            }
+
+
+def _settings(questionnaire: Questionnaire) -> tuple[list[str], list[dict[str, Any]]]:
+    row: dict[str, Any] = {
+        "form_id": questionnaire.key,
+        "version": questionnaire.version,
+        **_texts("form_title", questionnaire.title),
+    }
+    default = questionnaire.languages[0]
+    if default != DEFAULT_LANGUAGE:
+        row["default_language"] = column("", default).removeprefix("::")
+    return list(row), [row]
+
+
+def _scoring_rows(questionnaire: Questionnaire) -> Iterator[dict[str, Any]]:
+    scoring = questionnaire.scoring
+    assert scoring is not None
+    yield {
+        "type": "index",
+        "name": scoring.index.name,
+        **_texts("label", scoring.index.label),
+        "method": scoring.index.method,
+        "min": scoring.index.scale[0],
+        "max": scoring.index.scale[1],
+        "aggregation": scoring.aggregation,
+        "item_min": scoring.item_scale[0],
+        "item_max": scoring.item_scale[1],
+        "dimension_min": scoring.dimension_scale[0],
+        "dimension_max": scoring.dimension_scale[1],
+        "satisfied_min": scoring.satisfied_min,
+    }
+    for dimension in scoring.dimensions:
+        yield {
+            "type": "dimension",
+            "name": dimension.name,
+            **_texts("label", dimension.label),
+            "items": " ".join(dimension.items),
+            "reverse": " ".join(dimension.reverse) or None,
+            "weight": dimension.weight,
+        }
+
+
+def _write(sheet: Worksheet, headers: list[str], rows: Any) -> None:
+    sheet.append(headers)
+    for row in rows:
+        sheet.append([row.get(header) for header in headers])
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            # A text starting with "=" would otherwise be stored as a formula.
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"

@@ -1,0 +1,188 @@
+"""Answer validation: typing, required, choices, ranges, constraints, skip logic."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+import surveys
+from surveys.questionnaire import InvalidAnswers, Questionnaire, relevance
+from surveys.questionnaire.messages import (
+    NOT_A_CHOICE,
+    REQUIRED,
+    TOO_LONG,
+    Message,
+)
+
+OFFICIALS = {"officials": ["NV01", "NV02"]}
+
+
+@pytest.fixture(scope="module")
+def counter(load_template: Callable[[str], Questionnaire]) -> Questionnaire:
+    return load_template("counter")
+
+
+@pytest.fixture(scope="module")
+def household() -> Questionnaire:
+    return Questionnaire.from_dict(
+        {
+            "key": "household",
+            "languages": ["vi", "en"],
+            "title": {"vi": "Hộ gia đình", "en": "Household"},
+            "questions": [
+                {
+                    "name": "members",
+                    "type": "integer",
+                    "label": {"vi": "Số người", "en": "Members"},
+                    "required": True,
+                    "constraint": ". >= 1 and . <= 30",
+                    "constraint_message": {
+                        "vi": "Từ 1 đến 30 người.",
+                        "en": "Between 1 and 30 people.",
+                    },
+                },
+                {
+                    "name": "income",
+                    "type": "decimal",
+                    "label": {"vi": "Thu nhập (triệu đồng)", "en": "Income (million"},
+                },
+                {
+                    "name": "per_head",
+                    "type": "calculate",
+                    "calculation": "round(${income} div ${members}, 2)",
+                },
+                {
+                    "name": "moved_in",
+                    "type": "date",
+                    "label": {"vi": "Ngày chuyển đến", "en": "Moved in on"},
+                    "constraint": ". <= today()",
+                },
+                {
+                    "name": "procedure",
+                    "type": "section",
+                    "label": {"vi": "Thủ tục", "en": "Procedure"},
+                    "relevant": "${members} > 1",
+                    "questions": [
+                        {
+                            "name": "note_procedure",
+                            "type": "note",
+                            "label": {"vi": "Phần thủ tục", "en": "About procedures"},
+                        },
+                        {
+                            "name": "procedure_name",
+                            "type": "text",
+                            "required": True,
+                            "label": {"vi": "Tên thủ tục", "en": "Procedure"},
+                        },
+                    ],
+                },
+            ],
+        }
+    )
+
+
+def test_counter_keeps_only_relevant_answers(counter: Questionnaire) -> None:
+    answers = {"overall": "5", "reasons": ["late"], "comment": "  Cảm ơn  "}
+    assert surveys.validate_answers(counter, answers) == {
+        "overall": 5,
+        "official": None,
+        "comment": "Cảm ơn",
+    }
+
+
+def test_low_rating_asks_for_reasons_in_list_order(counter: Questionnaire) -> None:
+    answers = {"overall": "2", "reasons": ["late", "waiting", "late"]}
+    result = surveys.validate_answers(counter, answers)
+    assert result["reasons"] == ["waiting", "late"]
+
+
+def test_official_rating_follows_the_chosen_official(counter: Questionnaire) -> None:
+    answers = {"overall": "4", "official": "NV02", "official_rating": "3"}
+    result = surveys.validate_answers(counter, answers, runtime_choices=OFFICIALS)
+    assert result["official"] == "NV02"
+    assert result["official_rating"] == 3
+
+
+def test_every_error_is_reported_in_both_languages(counter: Questionnaire) -> None:
+    answers = {"official": "NV99", "comment": "x" * 501}
+    with pytest.raises(InvalidAnswers) as caught:
+        surveys.validate_answers(counter, answers, runtime_choices=OFFICIALS)
+    assert caught.value.errors == {
+        "overall": REQUIRED,
+        "official": NOT_A_CHOICE.format(value="'NV99'"),
+        "comment": TOO_LONG.format(limit=500),
+    }
+    assert caught.value.errors["comment"].vi == (
+        "Câu trả lời quá dài (tối đa 500 ký tự)."
+    )
+
+
+@pytest.mark.parametrize("bad", ["0", "6", "4.5", "Hài lòng", ["4", "5"]])
+def test_rating_accepts_only_one_to_five(counter: Questionnaire, bad: object) -> None:
+    with pytest.raises(InvalidAnswers) as caught:
+        surveys.validate_answers(counter, {"overall": bad})
+    assert set(caught.value.errors) == {"overall"}
+
+
+def test_runtime_choices_must_be_supplied(counter: Questionnaire) -> None:
+    with pytest.raises(ValueError, match="runtime_choices"):
+        surveys.validate_answers(counter, {"overall": "4", "official": "NV01"})
+
+
+def test_reasons_are_relevant_only_after_a_low_rating(counter: Questionnaire) -> None:
+    assert "reasons" in relevance(counter, {"overall": "1"})
+    assert "reasons" not in relevance(counter, {"overall": "4"})
+    assert "reasons" not in relevance(counter, {})
+
+
+def test_types_calculations_and_sections(household: Questionnaire) -> None:
+    answers = {
+        "members": "4",
+        "income": "10",
+        "moved_in": "2020-02-29",
+        "procedure_name": "Đăng ký khai sinh",
+    }
+    result = surveys.validate_answers(household, answers, today=date(2026, 1, 1))
+    assert result == {
+        "members": 4,
+        "income": 10.0,
+        "per_head": 2.5,
+        "moved_in": date(2020, 2, 29),
+        "procedure_name": "Đăng ký khai sinh",
+    }
+
+
+def test_irrelevant_section_is_skipped(household: Questionnaire) -> None:
+    result = surveys.validate_answers(
+        household, {"members": "1", "procedure_name": "x"}
+    )
+    assert "procedure_name" not in result
+    shown = relevance(household, {"members": "1"})
+    assert "procedure" not in shown.sections
+    assert "procedure" in relevance(household, {"members": "2"}).sections
+
+
+@pytest.mark.parametrize(
+    ("answers", "name", "english"),
+    [
+        ({"members": "abc"}, "members", "Please enter a whole number."),
+        ({"members": "1" * 16}, "members", "The value must be between"),
+        ({"members": "0"}, "members", "Between 1 and 30 people."),
+        ({"members": "2", "income": "1,5"}, "income", "Please enter a number."),
+        ({"members": "2", "moved_in": "2021-02-29"}, "moved_in", "YYYY-MM-DD"),
+        ({"members": "2", "moved_in": "2999-01-01"}, "moved_in", "condition"),
+        ({"members": "2"}, "procedure_name", "Please answer this question."),
+        ({"members": {"x": 1}}, "members", "must be text"),
+    ],
+)
+def test_bad_values_are_named(
+    household: Questionnaire, answers: dict[str, object], name: str, english: str
+) -> None:
+    with pytest.raises(InvalidAnswers) as caught:
+        surveys.validate_answers(household, answers, today=date(2026, 1, 1))
+    message = caught.value.errors[name]
+    assert isinstance(message, Message)
+    assert english in message.en
+    assert message.vi and message.vi != message.en
