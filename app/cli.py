@@ -39,10 +39,13 @@ def seed_demo_command(if_empty: bool) -> None:
             click.echo("The database has units already; demo not seeded.")
             return
         report = seed_demo(session)
+    built = report.district
     click.echo(
-        f"Demo district: {report.units} units, {report.service_points} counters,"
-        f" {report.officials} officials created."
+        f"Demo district: {built.units} units, {built.service_points} counters,"
+        f" {built.officials} officials created."
     )
+    for campaign, count in report.responses.items():
+        click.echo(f"Campaign {campaign}: {count} responses created.")
     if report.users:
         # The random password exists only in this run; keep it where `make run`
         # and the operator can find it, readable by the owner alone.

@@ -1,4 +1,4 @@
-"""Exit 0 when the PostgreSQL at the URL given answers, 1 otherwise (for the Makefile)."""
+"""Exit 0 when PostgreSQL answers at the URL given, 1 otherwise (for make test)."""
 
 import sys
 
@@ -7,6 +7,8 @@ from sqlalchemy.engine import make_url
 
 url = make_url(sys.argv[1]).set(drivername="postgresql")
 try:
-    psycopg.connect(url.render_as_string(hide_password=False), connect_timeout=3).close()
+    psycopg.connect(
+        url.render_as_string(hide_password=False), connect_timeout=3
+    ).close()
 except psycopg.Error:
     sys.exit(1)

@@ -15,7 +15,7 @@ from tests.conftest import dispose_app_engine
 def test_landing_page_links_to_the_district_units(
     client: FlaskClient, db_session: Session
 ) -> None:
-    seed_demo(db_session, demo_password="demo-password-1")
+    seed_demo(db_session, demo_password="demo-password-1", responses=False)
     db_session.commit()
     page = client.get("/").get_data(as_text=True)
     assert "Quận 1" in page
@@ -25,7 +25,7 @@ def test_landing_page_links_to_the_district_units(
 
 
 def test_unit_page_shows_its_counters(client: FlaskClient, db_session: Session) -> None:
-    seed_demo(db_session, demo_password="demo-password-1")
+    seed_demo(db_session, demo_password="demo-password-1", responses=False)
     db_session.commit()
     page = client.get("/units/q1-tan-dinh").get_data(as_text=True)
     assert "Phường Tân Định" in page

@@ -6,19 +6,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveys.demo import WARDS, seed_demo
-from surveys.models import Official, ServicePoint, Unit, User
+from surveys.models import (
+    AccessCode,
+    Answer,
+    Official,
+    Response,
+    ServicePoint,
+    Unit,
+    User,
+)
 from surveys.passwords import verify_password
 
 
 def counts(session: Session) -> dict[str, int]:
     return {
         model.__name__: session.scalar(select(func.count()).select_from(model))
-        for model in (Unit, ServicePoint, Official, User)
+        for model in (Unit, ServicePoint, Official, User, Response, Answer, AccessCode)
     }
 
 
 def test_demo_builds_district_1_with_its_ten_wards(db_session: Session) -> None:
-    seed_demo(db_session, demo_password="demo-password-1")
+    seed_demo(db_session, demo_password="demo-password-1", responses=False)
     district = db_session.scalar(select(Unit).where(Unit.code == "q1"))
     wards = sorted(child.name for child in district.children if child.kind == "ward")
     assert district.name == "Quận 1"
@@ -29,7 +37,7 @@ def test_demo_builds_district_1_with_its_ten_wards(db_session: Session) -> None:
 
 
 def test_every_ward_has_counters_with_officials(db_session: Session) -> None:
-    seed_demo(db_session, demo_password="demo-password-1")
+    seed_demo(db_session, demo_password="demo-password-1", responses=False)
     for code, _ in WARDS:
         ward = db_session.scalar(select(Unit).where(Unit.code == code))
         assert ward.service_points, code
@@ -37,7 +45,7 @@ def test_every_ward_has_counters_with_officials(db_session: Session) -> None:
 
 
 def test_demo_is_idempotent(db_session: Session) -> None:
-    first = seed_demo(db_session, demo_password="demo-password-1")
+    first = seed_demo(db_session, demo_password="demo-password-1", responses=False)
     after_first = counts(db_session)
     second = seed_demo(db_session, demo_password="demo-password-2")
     assert first.units > 0 and first.users
@@ -47,12 +55,42 @@ def test_demo_is_idempotent(db_session: Session) -> None:
 
 
 def test_demo_logins_use_the_given_password(db_session: Session) -> None:
-    report = seed_demo(db_session, demo_password="demo-password-1")
+    report = seed_demo(db_session, demo_password="demo-password-1", responses=False)
     admin = db_session.scalar(select(User).where(User.username == "admin"))
     assert report.password == "demo-password-1"
     assert verify_password(admin.password_hash, "demo-password-1")
 
 
 def test_demo_draws_a_random_password_when_none_is_given(db_session: Session) -> None:
-    report = seed_demo(db_session)
+    report = seed_demo(db_session, responses=False)
     assert len(report.password) >= 12
+
+
+def test_units_differ_believably_in_the_counter_ratings(db_session: Session) -> None:
+    seed_demo(db_session, demo_password="demo-password-1")
+    means = dict(
+        db_session.execute(
+            select(Unit.code, func.avg(Answer.value_num))
+            .join(Response, Response.unit_id == Unit.id)
+            .join(Answer, Answer.response_id == Response.id)
+            .where(Answer.question == "overall")
+            .group_by(Unit.code)
+        ).all()
+    )
+    assert len(means) >= 10
+    assert all(2.5 < mean < 4.8 for mean in means.values())
+    assert max(means.values()) - min(means.values()) > 0.3
+
+
+def test_demo_responses_carry_their_origin(db_session: Session) -> None:
+    seed_demo(db_session, demo_password="demo-password-1")
+    rated = db_session.scalar(
+        select(func.count(Response.id)).where(Response.official_id.is_not(None))
+    )
+    verified = db_session.scalar(
+        select(func.count(Response.id)).where(Response.verified.is_(True))
+    )
+    weighted = db_session.scalar(
+        select(func.count(Response.id)).where(Response.weight.is_not(None))
+    )
+    assert rated > 500 and verified > 500 and weighted > 200

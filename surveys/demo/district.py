@@ -1,20 +1,14 @@
-"""The demo district: Quận 1 of Ho Chi Minh City, its wards, offices and counters.
-
-Everything is drawn from a seeded generator, so two runs build the same district,
-and every step looks up what exists first, so running it twice changes nothing.
-"""
+"""The demo district's structure: Quận 1, its wards, offices, counters and officials."""
 
 from __future__ import annotations
 
-import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys.models import Official, Role, ServicePoint, Unit, UnitKind, User
-from surveys.users import create_user
+from surveys.models import Official, ServicePoint, Unit, UnitKind
 
 DISTRICT = ("q1", "Quận 1")
 
@@ -77,37 +71,19 @@ GIVEN_NAMES = (
 
 OFFICIALS_PER_COUNTER = 2
 
-#: Demo logins: one per role level, so each view of the staff side can be tried.
-DEMO_USERS = (
-    ("admin", Role.ADMIN, None),
-    ("quan1", Role.DISTRICT, "q1"),
-    ("bennghe", Role.UNIT_MANAGER, "q1-ben-nghe"),
-    ("xem", Role.VIEWER, "q1-noi-vu"),
-)
-
-SEED = 20241105  # the date of directive 3815/UBND-NV
-
 
 @dataclass
-class DemoReport:
-    """What one run of the demo seed created (all zero on a second run)."""
+class DistrictReport:
+    """What one run created of the district's structure."""
 
     units: int = 0
     service_points: int = 0
     officials: int = 0
-    users: list[str] = field(default_factory=list)
-    #: The password given to ``users``; empty when no login was created.
-    password: str = field(default="", repr=False)
 
 
-def seed_demo(session: Session, demo_password: str | None = None) -> DemoReport:
-    """Create whatever part of the demo district is missing; flush, never commit.
-
-    ``demo_password`` is given to the demo logins created by this run; without one,
-    a random password is drawn (and reported) so none is written in the code.
-    """
-    rng = np.random.default_rng(SEED)
-    report = DemoReport()
+def ensure_district(session: Session, rng: np.random.Generator) -> DistrictReport:
+    """Create whatever part of the district is missing; flush, never commit."""
+    report = DistrictReport()
     district = _ensure_unit(session, report, *DISTRICT, UnitKind.DISTRICT, None)
     for code, name in WARDS:
         ward = _ensure_unit(session, report, code, name, UnitKind.WARD, district)
@@ -116,21 +92,12 @@ def seed_demo(session: Session, demo_password: str | None = None) -> DemoReport:
         office = _ensure_unit(session, report, code, name, kind, district)
         _ensure_counters(session, report, rng, office, OFFICE_COUNTERS.get(code, ()))
     session.flush()
-    password = demo_password or secrets.token_urlsafe(12)
-    for username, role, unit_code in DEMO_USERS:
-        exists = session.scalar(select(User.id).where(User.username == username))
-        if exists is None:
-            create_user(session, username, password, role, unit_code)
-            report.users.append(username)
-    if report.users:
-        report.password = password
-    session.flush()
     return report
 
 
 def _ensure_unit(
     session: Session,
-    report: DemoReport,
+    report: DistrictReport,
     code: str,
     name: str,
     kind: UnitKind,
@@ -146,7 +113,7 @@ def _ensure_unit(
 
 def _ensure_counters(
     session: Session,
-    report: DemoReport,
+    report: DistrictReport,
     rng: np.random.Generator,
     unit: Unit,
     counters: tuple[tuple[str, str], ...],

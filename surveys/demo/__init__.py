@@ -1,0 +1,69 @@
+"""The demo district: Quận 1 of Ho Chi Minh City, with a year of synthetic responses.
+
+Everything is drawn from a seeded generator, so two runs build the same district,
+and every step looks up what exists first, so running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveys.demo.district import WARDS, DistrictReport, ensure_district
+from surveys.demo.responses import ensure_campaigns
+from surveys.models import Role, User
+from surveys.users import create_user
+
+#: Demo logins: one per role level, so each view of the staff side can be tried.
+DEMO_USERS = (
+    ("admin", Role.ADMIN, None),
+    ("quan1", Role.DISTRICT, "q1"),
+    ("bennghe", Role.UNIT_MANAGER, "q1-ben-nghe"),
+    ("xem", Role.VIEWER, "q1-noi-vu"),
+)
+
+SEED = 20241105  # the date of directive 3815/UBND-NV
+
+
+@dataclass
+class DemoReport:
+    """What one run of the demo seed created (nothing on a second run)."""
+
+    district: DistrictReport
+    #: Responses created per campaign key.
+    responses: dict[str, int] = field(default_factory=dict)
+    users: list[str] = field(default_factory=list)
+    #: The password given to ``users``; empty when no login was created.
+    password: str = field(default="", repr=False)
+
+
+def seed_demo(
+    session: Session, demo_password: str | None = None, *, responses: bool = True
+) -> DemoReport:
+    """Create whatever part of the demo is missing; flush, never commit.
+
+    ``demo_password`` is given to the demo logins created by this run; without one,
+    a random password is drawn (and reported) so none is written in the code.
+    ``responses=False`` builds the district and logins only (quicker, for tests).
+    """
+    rng = np.random.default_rng(SEED)
+    report = DemoReport(district=ensure_district(session, rng))
+    if responses:
+        report.responses = ensure_campaigns(session, np.random.default_rng(SEED + 1))
+    password = demo_password or secrets.token_urlsafe(12)
+    for username, role, unit_code in DEMO_USERS:
+        exists = session.scalar(select(User.id).where(User.username == username))
+        if exists is None:
+            create_user(session, username, password, role, unit_code)
+            report.users.append(username)
+    if report.users:
+        report.password = password
+    session.flush()
+    return report
+
+
+__all__ = ["DEMO_USERS", "WARDS", "DemoReport", "seed_demo"]

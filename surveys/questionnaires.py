@@ -1,0 +1,98 @@
+"""Stored questionnaire versions: immutable, numbered per key, known by checksum."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from surveys.models import Questionnaire as StoredQuestionnaire
+from surveys.questionnaire import Questionnaire, load_definition
+
+#: The templates shipped with hailong, one YAML file per questionnaire key.
+DEFINITIONS = Path(__file__).with_name("definitions")
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    """The stored version, and whether this call created it."""
+
+    stored: StoredQuestionnaire
+    created: bool
+
+
+def store_questionnaire(session: Session, questionnaire: Questionnaire) -> StoreResult:
+    """Store ``questionnaire`` as the next version of its key, unless stored already.
+
+    A definition whose canonical content was stored before (same checksum) is not
+    stored again: importing the same file twice makes no new version.
+    """
+    existing = session.scalar(
+        select(StoredQuestionnaire).where(
+            StoredQuestionnaire.key == questionnaire.key,
+            StoredQuestionnaire.checksum == questionnaire.checksum,
+        )
+    )
+    if existing is not None:
+        return StoreResult(existing, created=False)
+    latest = session.scalar(
+        select(func.max(StoredQuestionnaire.version)).where(
+            StoredQuestionnaire.key == questionnaire.key
+        )
+    )
+    stored = StoredQuestionnaire(
+        key=questionnaire.key,
+        version=(latest or 0) + 1,
+        title=questionnaire.title.get("vi") or next(iter(questionnaire.title.values())),
+        definition=questionnaire.to_dict(),
+        checksum=questionnaire.checksum,
+    )
+    session.add(stored)
+    session.flush()
+    return StoreResult(stored, created=True)
+
+
+def latest_versions(session: Session) -> list[StoredQuestionnaire]:
+    """Return the newest stored version of every questionnaire key."""
+    newest = (
+        select(
+            StoredQuestionnaire.key, func.max(StoredQuestionnaire.version).label("v")
+        )
+        .group_by(StoredQuestionnaire.key)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(StoredQuestionnaire)
+            .join(
+                newest,
+                (StoredQuestionnaire.key == newest.c.key)
+                & (StoredQuestionnaire.version == newest.c.v),
+            )
+            .order_by(StoredQuestionnaire.key)
+        )
+    )
+
+
+def definition_of(stored: StoredQuestionnaire) -> Questionnaire:
+    """Return the engine's model of a stored version, parsed once per process.
+
+    The checksum names the content exactly, so it is a safe cache key.
+    """
+    parsed = _PARSED.get(stored.checksum)
+    if parsed is None:
+        source = f"{stored.key} v{stored.version} (stored)"
+        parsed = _PARSED[stored.checksum] = Questionnaire.from_dict(
+            stored.definition, source=source
+        )
+    return parsed
+
+
+_PARSED: dict[str, Questionnaire] = {}
+
+
+def shipped_template(key: str) -> Questionnaire:
+    """Load one of the templates shipped in ``surveys/definitions/``."""
+    return load_definition(DEFINITIONS / f"{key}.yaml")

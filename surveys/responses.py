@@ -1,0 +1,61 @@
+"""Turning validated answers into stored rows, the same way for every channel."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import date
+
+from surveys.questionnaire import Questionnaire
+from surveys.questionnaire.validation import Answer
+
+#: select_multiple answers are stored as XLSForm stores them: names joined by spaces.
+MULTIPLE_SEPARATOR = " "
+
+
+def answer_records(values: Mapping[str, Answer]) -> list[dict[str, object]]:
+    """Return the ``answers`` columns of each answered question; blanks are skipped.
+
+    Numbers (ratings, integers, decimals, booleans) go to ``value_num`` so that
+    statistics can read them without parsing; everything else to ``value_text``.
+    Plain dicts serve both one ORM insert and a bulk insert of many responses.
+    """
+    records: list[dict[str, object]] = []
+    for name, value in values.items():
+        if value is None or value == [] or value == "":
+            continue
+        number, text = None, None
+        if isinstance(value, bool | int | float):
+            number = float(value)
+        elif isinstance(value, list):
+            text = MULTIPLE_SEPARATOR.join(value)
+        elif isinstance(value, date):
+            text = value.isoformat()
+        else:
+            text = str(value)
+        records.append({"question": name, "value_num": number, "value_text": text})
+    return records
+
+
+def content_hash(raw: Mapping[str, object]) -> str:
+    """Return a SHA-256 of the submitted content, independent of key order.
+
+    Two submissions with one client id are the same retry exactly when their
+    hashes are equal.
+    """
+    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def rated_official(
+    questionnaire: Questionnaire, values: Mapping[str, Answer]
+) -> str | None:
+    """Return the code of the official the respondent chose to rate, if any.
+
+    That is the answer to the question whose choices are the counter's officials.
+    """
+    for question in questionnaire.questions:
+        if question.choices_from == "officials" and values.get(question.name):
+            return str(values[question.name])
+    return None
