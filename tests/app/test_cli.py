@@ -49,6 +49,8 @@ def test_seed_demo_twice_changes_nothing_the_second_time(cli_app: Flask) -> None
     second = invoke(cli_app, "seed-demo")
     assert first.exit_code == second.exit_code == 0
     assert "21 units" in first.output and "0 units" in second.output
+    assert "Campaign q1-mot-cua-2026: 3000 responses created." in first.output
+    assert "Campaign q1-mot-cua-2026: 0 responses created." in second.output
     assert units == count(cli_app, Unit) == 21
     login_file = Path(cli_app.instance_path) / "demo-login.txt"
     assert login_file.read_text().startswith("Demo logins")
@@ -57,7 +59,7 @@ def test_seed_demo_twice_changes_nothing_the_second_time(cli_app: Flask) -> None
 
 def test_seed_demo_if_empty_leaves_a_used_database_alone(cli_app: Flask) -> None:
     invoke(cli_app, "create-user", "root", "--role", "admin", input="long password 1\n")
-    empty = invoke(cli_app, "seed-demo", "--if-empty")
+    empty = invoke(cli_app, "seed-demo", "--if-empty", "--without-responses")
     assert "21 units" in empty.output
     again = invoke(cli_app, "seed-demo", "--if-empty")
     assert again.exit_code == 0
@@ -65,7 +67,7 @@ def test_seed_demo_if_empty_leaves_a_used_database_alone(cli_app: Flask) -> None
 
 
 def test_create_user_reads_the_password_from_stdin(cli_app: Flask) -> None:
-    invoke(cli_app, "seed-demo")
+    invoke(cli_app, "seed-demo", "--without-responses")
     result = invoke(
         cli_app,
         "create-user", "chutich", "--role", "unit_manager", "--unit", "q1-co-giang",
@@ -88,7 +90,7 @@ def test_create_user_reads_the_password_from_stdin(cli_app: Flask) -> None:
 def test_create_user_fails_clearly_and_changes_nothing(
     cli_app: Flask, args: list[str], message: str
 ) -> None:
-    invoke(cli_app, "seed-demo")
+    invoke(cli_app, "seed-demo", "--without-responses")
     result = invoke(cli_app, "create-user", "someone", *args, input="long password 1\n")
     assert result.exit_code == 1
     assert message in result.output

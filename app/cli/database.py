@@ -1,4 +1,4 @@
-"""Command-line tasks: ``flask --app wsgi init-db | seed-demo | create-user``."""
+"""Database tasks: ``init-db`` (migrate), ``seed-demo``, ``create-user``."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
@@ -31,14 +31,19 @@ def init_db_command() -> None:
 @click.option(
     "--if-empty", is_flag=True, help="do nothing when the database has any unit"
 )
+@click.option(
+    "--without-responses",
+    is_flag=True,
+    help="build the district and logins only, no synthetic responses",
+)
 @with_appcontext
-def seed_demo_command(if_empty: bool) -> None:
+def seed_demo_command(if_empty: bool, without_responses: bool) -> None:
     """Build the demo district (Quận 1); running it again changes nothing."""
     with session_factory().begin() as session:
         if if_empty and session.scalar(select(Unit.id).limit(1)) is not None:
             click.echo("The database has units already; demo not seeded.")
             return
-        report = seed_demo(session)
+        report = seed_demo(session, responses=not without_responses)
     built = report.district
     click.echo(
         f"Demo district: {built.units} units, {built.service_points} counters,"
@@ -87,9 +92,3 @@ def _read_password() -> str:
 def _demo_login_text(usernames: list[str], password: str) -> str:
     lines = [f"{name} / {password}" for name in usernames]
     return "Demo logins (username / password):\n" + "\n".join(lines) + "\n"
-
-
-def init_app(app: Flask) -> None:
-    """Register the commands on the app's CLI."""
-    for command in (init_db_command, seed_demo_command, create_user_command):
-        app.cli.add_command(command)

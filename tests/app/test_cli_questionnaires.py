@@ -1,0 +1,102 @@
+"""``flask questionnaires validate | import | list | export`` against a real database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from app import create_app
+from surveys.questionnaire import load_definition
+from surveys.questionnaires import DEFINITIONS
+from tests.conftest import dispose_app_engine
+
+COUNTER = DEFINITIONS / "counter.yaml"
+
+BROKEN = """\
+key: broken
+version: "1"
+title: {vi: Hỏng, en: Broken}
+languages: [vi, en]
+questions:
+  - name: q1
+    type: rating
+    label: {vi: Câu 1, en: Question 1}
+    relevant: "${nowhere} > 2"
+  - name: q2
+    type: teleport
+    label: {vi: Câu 2, en: Question 2}
+"""
+
+
+@pytest.fixture
+def cli_app(fresh_database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(
+        {
+            "SECRET_KEY": "x",
+            "DATABASE_URL": fresh_database_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
+    yield app
+    dispose_app_engine(app)
+
+
+def run(app: Flask, *args: str):
+    return app.test_cli_runner().invoke(args=["questionnaires", *args])
+
+
+def test_validate_accepts_a_good_definition(cli_app: Flask) -> None:
+    result = run(cli_app, "validate", str(COUNTER))
+    assert result.exit_code == 0
+    assert "valid questionnaire 'counter'" in result.output
+
+
+def test_validate_lists_every_problem_and_exits_1(
+    cli_app: Flask, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(BROKEN, encoding="utf-8")
+    result = run(cli_app, "validate", str(broken))
+    assert result.exit_code == 1
+    assert "nowhere" in result.output
+    assert "teleport" in result.output
+
+
+def test_import_twice_stores_one_version_and_a_change_makes_another(
+    cli_app: Flask, tmp_path: Path
+) -> None:
+    first = run(cli_app, "import", str(COUNTER))
+    again = run(cli_app, "import", str(COUNTER))
+    assert "as version 1" in first.output
+    assert "stored already as version 1" in again.output
+    changed = tmp_path / "counter.yaml"
+    changed.write_text(
+        COUNTER.read_text(encoding="utf-8").replace("Góp ý thêm", "Ý kiến khác", 1),
+        encoding="utf-8",
+    )
+    assert "as version 2" in run(cli_app, "import", str(changed)).output
+    listing = run(cli_app, "list").output
+    assert "counter\tv2" in listing
+
+
+def test_export_writes_an_xlsform_that_loads_back_equal(
+    cli_app: Flask, tmp_path: Path
+) -> None:
+    run(cli_app, "import", str(COUNTER))
+    output = tmp_path / "counter.xlsx"
+    result = run(cli_app, "export", "counter", "-o", str(output))
+    assert result.exit_code == 0, result.output
+    assert load_definition(output) == load_definition(COUNTER)
+
+
+def test_export_of_an_unknown_key_fails_clearly(cli_app: Flask, tmp_path: Path) -> None:
+    result = run(cli_app, "export", "nothing", "-o", str(tmp_path / "x.xlsx"))
+    assert result.exit_code == 1
+    assert "no stored questionnaire 'nothing'" in result.output
+
+
+def test_list_says_when_nothing_is_stored(cli_app: Flask) -> None:
+    assert "No questionnaire is stored yet." in run(cli_app, "list").output
