@@ -1,4 +1,4 @@
-"""``flask questionnaires validate | import | list | export`` against a real database."""
+"""``flask questionnaires validate | import | list | export`` on a real database."""
 
 from __future__ import annotations
 
