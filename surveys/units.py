@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from surveys.models import ServicePoint, Unit
+from surveys.models import ServicePoint, Unit, UnitKind
+from surveys.text import vietnamese_sort_key
 
 
 def root_units(session: Session) -> list[Unit]:
@@ -27,3 +28,24 @@ def unit_by_code(session: Session, code: str) -> Unit | None:
         .where(Unit.code == code)
         .options(selectinload(Unit.service_points).selectinload(ServicePoint.officials))
     )
+
+
+#: How a district's children are listed: wards first, then offices and the rest.
+KIND_ORDER = (
+    UnitKind.WARD,
+    UnitKind.DEPARTMENT,
+    UnitKind.SERVICE_UNIT,
+    UnitKind.SCHOOL,
+    UnitKind.DISTRICT,
+)
+
+
+def children_by_kind(unit: Unit) -> list[tuple[str, list[Unit]]]:
+    """Group a unit's children by kind, each group in Vietnamese alphabetical order."""
+    groups = []
+    for kind in KIND_ORDER:
+        members = [child for child in unit.children if child.kind == kind]
+        if members:
+            members.sort(key=lambda child: vietnamese_sort_key(child.name))
+            groups.append((kind.value, members))
+    return groups

@@ -8,12 +8,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import get_session
 from app.public import bp
-from surveys.units import root_units, unit_by_code
+from surveys.units import children_by_kind, root_units, unit_by_code
 
 
 @bp.get("/")
 def index() -> str:
-    return render_template("public/index.html", districts=root_units(get_session()))
+    districts = [
+        (district, children_by_kind(district)) for district in root_units(get_session())
+    ]
+    return render_template("public/index.html", districts=districts)
 
 
 @bp.get("/units/<code>")
