@@ -378,6 +378,8 @@ class FollowUpContact(Base):
     #: When the number must be erased (personal data is kept no longer than needed).
     purge_after: Mapped[datetime] = mapped_column(index=True)
 
+    response: Mapped[Response] = relationship()
+
 
 class AuditEvent(Base):
     """Who did what to which object, and when."""

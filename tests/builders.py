@@ -7,15 +7,19 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from surveys.codes import new_token
 from surveys.models import (
     AccessCode,
     Campaign,
     CodeKind,
+    Official,
     Questionnaire,
     Response,
+    ServicePoint,
     Unit,
     UnitKind,
 )
+from surveys.questionnaires import shipped_template, store_questionnaire
 
 
 def unique(prefix: str) -> str:
@@ -63,7 +67,7 @@ def make_campaign(
 
 def make_code(session: Session, campaign: Campaign, **fields: object) -> AccessCode:
     values = {
-        "token": unique("code"),
+        "token": new_token(),
         "campaign": campaign,
         "unit": campaign.unit,
         "kind": CodeKind.SINGLE_USE,
@@ -85,3 +89,25 @@ def new_response(campaign: Campaign, **fields: object) -> Response:
         "content_hash": "0" * 64,
     }
     return Response(**(values | fields))
+
+
+def make_counter_campaign(
+    session: Session, template: str = "counter", **fields: object
+) -> tuple[Campaign, ServicePoint]:
+    """A campaign of a shipped template at a ward counter staffed by two officials."""
+    stored = store_questionnaire(session, shipped_template(template)).stored
+    unit = make_unit(session)
+    point = ServicePoint(code=unique("sp"), name="Quầy Tư pháp – Hộ tịch", unit=unit)
+    point.officials = [
+        Official(code=unique("cb"), name=name, unit=unit)
+        for name in ("Nguyễn Văn An", "Trần Thị Bình")
+    ]
+    session.add(point)
+    values = {
+        "questionnaire": stored,
+        "unit": unit,
+        "starts_on": date(2026, 1, 1),
+        "ends_on": date(2026, 12, 31),
+    }
+    campaign = make_campaign(session, **(values | fields))
+    return campaign, point

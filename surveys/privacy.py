@@ -1,0 +1,24 @@
+"""Recognising a device or a dossier without keeping anything that identifies a person.
+
+A device is known by a keyed hash of its network address and browser that changes
+every day: enough to notice ten ratings in a minute from one phone, not enough to
+follow anyone from one day to the next. Dossier codes are kept only as keyed hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import date
+
+
+def device_hash(key: bytes, day: date, address: str, user_agent: str) -> str:
+    """Return the day's pseudonym of a device; the inputs themselves are not kept."""
+    message = f"device|{day.isoformat()}|{address}|{user_agent}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def dossier_hash(key: bytes, dossier_code: str) -> str:
+    """Return the keyed hash under which a dossier code is stored."""
+    normalised = dossier_code.strip().upper()
+    return hmac.new(key, f"dossier|{normalised}".encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,299 @@
+"""Recording a response: exactly once, through a valid code, with its quality flags.
+
+The rules that make results genuine (thực chất) live here, not in the web layer:
+a single-use code takes one response (the database refuses a second, even under
+concurrency), a retried submission is recognised by its client id, a device cannot
+rate one counter twice within the campaign's interval, and suspicious responses are
+flagged, never discarded.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from surveys.models import (
+    AccessCode,
+    Answer,
+    Campaign,
+    CodeKind,
+    FollowUpContact,
+    Official,
+    Response,
+    ServicePoint,
+)
+from surveys.questionnaire import Questionnaire, QuestionType, validate_answers
+from surveys.questionnaires import definition_of
+from surveys.responses import answer_records, content_hash, rated_official
+
+#: Fewer seconds than this per answered question marks a response "too fast".
+MIN_SECONDS_PER_ANSWER = 1.5
+MIN_SECONDS = 2.0
+#: This many identical ratings in a row (and nothing else) is straight-lining.
+STRAIGHT_LINE_MIN_ITEMS = 8
+#: Responses from one device at one code within this window form a burst.
+BURST_WINDOW = timedelta(minutes=10)
+BURST_SIZE = 3
+#: How long a follow-up phone number is kept before it is erased.
+CONTACT_RETENTION = timedelta(days=90)
+
+
+class CodeState(enum.StrEnum):
+    UNKNOWN = "unknown"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    USED = "used"
+    CLOSED = "closed"
+
+
+class CodeUnavailable(Exception):
+    """The code cannot take a response; ``state`` says why."""
+
+    def __init__(self, state: CodeState) -> None:
+        super().__init__(f"access code is {state}")
+        self.state = state
+
+
+class SubmissionConflict(Exception):
+    """The client id was used before for different content."""
+
+
+class TooSoon(Exception):
+    """This device rated this counter a moment ago; ``retry_after`` is in seconds."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"rated a moment ago; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Submission:
+    """What a respondent sent, as the web layer received it."""
+
+    token: str
+    submission_id: str
+    answers: Mapping[str, str | list[str] | None]
+    language: str = "vi"
+    started_at: datetime | None = None
+    device_hash: str | None = None
+    #: A phone number for follow-up, only with the respondent's explicit consent.
+    phone: str | None = None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """The stored response, and whether this call stored it (False: a retry)."""
+
+    response: Response
+    created: bool
+
+
+def open_code(session: Session, token: str, now: datetime) -> AccessCode:
+    """Return the code behind ``token`` if it can take a response now."""
+    code = _find_code(session, token)
+    _check_open(session, code, now)
+    return code
+
+
+def _find_code(session: Session, token: str) -> AccessCode:
+    code = session.scalar(
+        select(AccessCode)
+        .where(AccessCode.token == token.strip().upper())
+        .options(
+            joinedload(AccessCode.campaign).joinedload(Campaign.questionnaire),
+            joinedload(AccessCode.unit),
+            joinedload(AccessCode.service_point),
+        )
+    )
+    if code is None:
+        raise CodeUnavailable(CodeState.UNKNOWN)
+    return code
+
+
+def _check_open(session: Session, code: AccessCode, now: datetime) -> None:
+    if code.revoked_at is not None:
+        raise CodeUnavailable(CodeState.REVOKED)
+    if code.expires_at is not None and code.expires_at <= now:
+        raise CodeUnavailable(CodeState.EXPIRED)
+    campaign = code.campaign
+    today = now.date()
+    if today < campaign.starts_on or (campaign.ends_on and today > campaign.ends_on):
+        raise CodeUnavailable(CodeState.CLOSED)
+    if code.kind == CodeKind.SINGLE_USE and _redeemed(session, code):
+        raise CodeUnavailable(CodeState.USED)
+
+
+def counter_officials(session: Session, code: AccessCode) -> list[Official]:
+    """Return the active officials a respondent at this code's counter may rate."""
+    if code.service_point_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(Official)
+            .join(Official.service_points)
+            .where(ServicePoint.id == code.service_point_id, Official.active.is_(True))
+            .order_by(Official.name)
+        )
+    )
+
+
+def record_response(
+    session: Session, submission: Submission, now: datetime
+) -> Recorded:
+    """Validate and store one response; flush, never commit.
+
+    Raises ``CodeUnavailable``, ``SubmissionConflict``, ``TooSoon``, or the
+    engine's ``InvalidAnswers`` (whose ``errors`` name each bad answer).
+    """
+    code = _find_code(session, submission.token)
+    questionnaire = definition_of(code.campaign.questionnaire)
+    officials = counter_officials(session, code)
+    values = validate_answers(
+        questionnaire,
+        submission.answers,
+        runtime_choices={"officials": [official.code for official in officials]},
+        today=now.date(),
+    )
+    digest = content_hash(values)
+    # A retry after a lost connection is answered with the first result, even
+    # when the code has been used up by that very first submission.
+    previous = _previous(session, code.campaign_id, submission.submission_id)
+    if previous is not None:
+        return _replay(previous, submission, digest)
+    _check_open(session, code, now)
+    _check_interval(session, code, submission, now)
+    official_code = rated_official(questionnaire, values)
+    official = next((o for o in officials if o.code == official_code), None)
+    response = Response(
+        campaign_id=code.campaign_id,
+        questionnaire_id=code.campaign.questionnaire_id,
+        unit_id=code.unit_id,
+        service_point_id=code.service_point_id,
+        official_id=official.id if official else None,
+        access_code_id=code.id,
+        redeemed_code_id=code.id if code.kind == CodeKind.SINGLE_USE else None,
+        channel=code.campaign.mode,
+        language=submission.language,
+        submission_id=submission.submission_id,
+        content_hash=digest,
+        started_at=submission.started_at,
+        submitted_at=now,
+        verified=code.kind == CodeKind.SINGLE_USE,
+        device_hash=submission.device_hash,
+        stratum=code.stratum,
+        cluster=code.cluster,
+        weight=code.weight,
+        answers=[Answer(**record) for record in answer_records(values)],
+    )
+    _flag(session, response, questionnaire, values, now)
+    try:
+        with session.begin_nested():
+            session.add(response)
+            if submission.phone:
+                session.add(
+                    FollowUpContact(
+                        response=response,
+                        phone=submission.phone,
+                        consented_at=now,
+                        purge_after=now + CONTACT_RETENTION,
+                    )
+                )
+            session.flush()
+    except IntegrityError:
+        # Another request stored this submission or used this code in the
+        # meantime: answer as if we had seen it first.
+        return _replay_or_refuse(session, code, submission, digest)
+    return Recorded(response, created=True)
+
+
+def _replay_or_refuse(
+    session: Session, code: AccessCode, submission: Submission, digest: str
+) -> Recorded:
+    previous = _previous(session, code.campaign_id, submission.submission_id)
+    if previous is None:
+        raise CodeUnavailable(CodeState.USED)
+    return _replay(previous, submission, digest)
+
+
+def _replay(previous: Response, submission: Submission, digest: str) -> Recorded:
+    if previous.content_hash != digest:
+        raise SubmissionConflict(submission.submission_id)
+    return Recorded(previous, created=False)
+
+
+def _previous(
+    session: Session, campaign_id: int, submission_id: str
+) -> Response | None:
+    return session.scalar(
+        select(Response).where(
+            Response.campaign_id == campaign_id,
+            Response.submission_id == submission_id,
+        )
+    )
+
+
+def _redeemed(session: Session, code: AccessCode) -> bool:
+    found = session.scalar(
+        select(Response.id).where(Response.redeemed_code_id == code.id)
+    )
+    return found is not None
+
+
+def _check_interval(
+    session: Session, code: AccessCode, submission: Submission, now: datetime
+) -> None:
+    interval = code.campaign.min_interval_seconds
+    if not interval or submission.device_hash is None or code.service_point_id is None:
+        return
+    last = session.scalar(
+        select(func.max(Response.submitted_at)).where(
+            Response.campaign_id == code.campaign_id,
+            Response.service_point_id == code.service_point_id,
+            Response.device_hash == submission.device_hash,
+        )
+    )
+    elapsed = (now - last).total_seconds() if last is not None else interval
+    if elapsed < interval:
+        raise TooSoon(math.ceil(interval - elapsed))
+
+
+def _flag(
+    session: Session,
+    response: Response,
+    questionnaire: Questionnaire,
+    values: Mapping[str, object],
+    now: datetime,
+) -> None:
+    answered = sum(1 for value in values.values() if value not in (None, "", []))
+    if response.started_at is not None:
+        seconds = (now - response.started_at).total_seconds()
+        response.flag_too_fast = seconds < max(
+            MIN_SECONDS, MIN_SECONDS_PER_ANSWER * answered
+        )
+    ratings = [
+        values[q.name]
+        for q in questionnaire.questions
+        if q.type is QuestionType.RATING and values.get(q.name) is not None
+    ]
+    response.flag_straight_lining = (
+        len(ratings) >= STRAIGHT_LINE_MIN_ITEMS and len(set(ratings)) == 1
+    )
+    if response.device_hash is None:
+        return
+    recent = select(Response).where(
+        Response.campaign_id == response.campaign_id,
+        Response.device_hash == response.device_hash,
+        Response.submitted_at >= now - BURST_WINDOW,
+    )
+    earlier = list(session.scalars(recent))
+    response.flag_burst = len(earlier) + 1 >= BURST_SIZE
+    response.flag_duplicate_suspect = any(
+        other.content_hash == response.content_hash for other in earlier
+    )

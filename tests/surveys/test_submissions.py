@@ -1,0 +1,194 @@
+"""Recording responses: exactly once, through valid codes, flagged, never discarded."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from surveys.db import make_engine, make_session_factory
+from surveys.models import FollowUpContact, Response
+from surveys.questionnaire import InvalidAnswers
+from surveys.submissions import (
+    CodeState,
+    CodeUnavailable,
+    Submission,
+    SubmissionConflict,
+    TooSoon,
+    record_response,
+)
+from tests.builders import make_code, make_counter_campaign, unique
+
+NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
+
+
+def submit(session: Session, token: str, answers: dict, **fields: object):
+    values = {"token": token, "submission_id": unique("sub"), "answers": answers}
+    return record_response(session, Submission(**(values | fields)), NOW)
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count(Response.id)))
+
+
+def test_a_counter_rating_is_stored_with_its_official(db_session: Session) -> None:
+    campaign, point = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign, kind="standing", service_point=point)
+    official = point.officials[0]
+    answers = {"overall": "4", "official": official.code, "official_rating": "5"}
+    recorded = submit(db_session, code.token, answers)
+    response = recorded.response
+    assert recorded.created
+    assert response.official_id == official.id
+    assert response.service_point_id == point.id
+    assert not response.verified
+    stored = {answer.question: answer.value_num for answer in response.answers}
+    assert stored == {"overall": 4.0, "official": None, "official_rating": 5.0}
+
+
+def test_a_single_use_code_takes_one_response(db_session: Session) -> None:
+    campaign, _ = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign)
+    assert submit(db_session, code.token, {"overall": "5"}).response.verified
+    with pytest.raises(CodeUnavailable) as refused:
+        submit(db_session, code.token, {"overall": "1"})
+    assert refused.value.state is CodeState.USED
+
+
+def test_a_retry_is_recognised_and_stored_once(db_session: Session) -> None:
+    campaign, _ = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign)
+    first = submit(db_session, code.token, {"overall": "3"}, submission_id="abc")
+    again = submit(db_session, code.token, {"overall": "3"}, submission_id="abc")
+    assert first.created and not again.created
+    assert again.response.id == first.response.id
+    assert count(db_session) == 1
+
+
+def test_the_same_id_with_other_content_is_a_conflict(db_session: Session) -> None:
+    campaign, _ = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign, kind="standing")
+    submit(db_session, code.token, {"overall": "3"}, submission_id="abc")
+    with pytest.raises(SubmissionConflict):
+        submit(db_session, code.token, {"overall": "5"}, submission_id="abc")
+
+
+def test_invalid_answers_are_refused_and_nothing_is_stored(db_session: Session) -> None:
+    campaign, _ = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign, kind="standing")
+    with pytest.raises(InvalidAnswers) as invalid:
+        submit(db_session, code.token, {"overall": "9", "comment": "x" * 5000})
+    assert set(invalid.value.errors) == {"overall", "comment"}
+    assert count(db_session) == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "state"),
+    [
+        ({"revoked_at": NOW - timedelta(days=1)}, CodeState.REVOKED),
+        ({"expires_at": NOW - timedelta(seconds=1)}, CodeState.EXPIRED),
+    ],
+)
+def test_revoked_and_expired_codes_are_refused(
+    db_session: Session, fields: dict, state: CodeState
+) -> None:
+    campaign, _ = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign, **fields)
+    with pytest.raises(CodeUnavailable) as refused:
+        submit(db_session, code.token, {"overall": "5"})
+    assert refused.value.state is state
+
+
+def test_unknown_codes_and_closed_campaigns_are_refused(db_session: Session) -> None:
+    with pytest.raises(CodeUnavailable) as unknown:
+        submit(db_session, "NOSUCHCODE", {"overall": "5"})
+    assert unknown.value.state is CodeState.UNKNOWN
+    campaign, _ = make_counter_campaign(db_session)
+    campaign.ends_on = NOW.date() - timedelta(days=1)
+    campaign.starts_on = campaign.ends_on - timedelta(days=30)
+    code = make_code(db_session, campaign)
+    with pytest.raises(CodeUnavailable) as closed:
+        submit(db_session, code.token, {"overall": "5"})
+    assert closed.value.state is CodeState.CLOSED
+
+
+def test_one_device_cannot_rate_a_counter_twice_within_the_interval(
+    db_session: Session,
+) -> None:
+    campaign, point = make_counter_campaign(db_session, min_interval_seconds=120)
+    code = make_code(db_session, campaign, kind="standing", service_point=point)
+    submit(db_session, code.token, {"overall": "5"}, device_hash="phone-1")
+    with pytest.raises(TooSoon) as too_soon:
+        submit(db_session, code.token, {"overall": "5"}, device_hash="phone-1")
+    assert 0 < too_soon.value.retry_after <= 120
+    submit(db_session, code.token, {"overall": "4"}, device_hash="phone-2")
+    assert count(db_session) == 2
+
+
+def test_suspicious_responses_are_flagged_not_discarded(db_session: Session) -> None:
+    campaign, _ = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign, kind="standing")
+    quick = submit(
+        db_session, code.token, {"overall": "5"}, started_at=NOW - timedelta(seconds=1)
+    ).response
+    calm = submit(
+        db_session, code.token, {"overall": "4"}, started_at=NOW - timedelta(seconds=20)
+    ).response
+    assert quick.flag_too_fast and not calm.flag_too_fast
+    burst = [
+        submit(db_session, code.token, {"overall": "5"}, device_hash="same").response
+        for _ in range(3)
+    ]
+    assert [r.flag_burst for r in burst] == [False, False, True]
+    assert [r.flag_duplicate_suspect for r in burst] == [False, True, True]
+    assert count(db_session) == 5
+
+
+def test_a_phone_number_is_kept_apart_with_its_consent(db_session: Session) -> None:
+    campaign, _ = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign, kind="standing")
+    response = submit(
+        db_session, code.token, {"overall": "2"}, phone="0901234567"
+    ).response
+    contact = db_session.scalar(select(FollowUpContact))
+    assert contact.response_id == response.id
+    assert contact.consented_at == NOW and contact.purge_after > NOW
+    assert all("0901234567" not in (a.value_text or "") for a in response.answers)
+
+
+def test_twenty_concurrent_submissions_of_one_code_store_exactly_one(
+    fresh_database_url: str,
+) -> None:
+    engine = make_engine(fresh_database_url, pool_size=20, max_overflow=0)
+    factory = make_session_factory(engine)
+    with factory.begin() as session:
+        campaign, _ = make_counter_campaign(session)
+        token = make_code(session, campaign).token
+    outcomes: list[str] = []
+    start = threading.Barrier(20)
+
+    def attempt(number: int) -> None:
+        start.wait()
+        try:
+            with factory.begin() as session:
+                submission = Submission(token, f"client-{number}", {"overall": "5"})
+                record_response(session, submission, NOW)
+            outcomes.append("stored")
+        except CodeUnavailable as refused:
+            outcomes.append(refused.state.value)
+        except Exception as error:
+            outcomes.append(repr(error))
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with factory() as session:
+        stored = count(session)
+    engine.dispose()
+    assert sorted(outcomes) == ["stored"] + ["used"] * 19
+    assert stored == 1
