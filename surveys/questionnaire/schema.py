@@ -152,13 +152,14 @@ class _Builder:
         for key in sorted(set(raw) - {"name", "label"}, key=str):
             self.problem(where, str(key), "unknown key")
         name = raw.get("name")
-        if isinstance(name, int | float) and not isinstance(name, bool):
-            name = _number_text(name)
         if not isinstance(name, str) or not name.strip() or name != name.strip():
+            # YAML reads 1, 25_34 or yes as numbers and booleans: ask for quotes
+            # rather than guess the text that was meant.
             self.problem(
                 where,
                 "name",
-                f"an option needs a name without spaces at the ends, not {name!r}",
+                f"an option name must be text without spaces at the ends, not "
+                f"{name!r} (quote names such as \"1\" or \"yes\" in YAML)",
             )
             return None
         return Choice(name, self.text(raw, "label", where, required=True))

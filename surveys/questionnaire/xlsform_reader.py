@@ -417,12 +417,16 @@ def _read_sheet(worksheet: Any) -> _Sheet:
     rows = worksheet.iter_rows(values_only=True)
     header_row = next(rows, ())
     headers = [_header(cell) for cell in header_row]
-    sheet = _Sheet(worksheet.title, [h for h in headers if h])
+    columns = [(index, header) for index, header in enumerate(headers) if header]
+    sheet = _Sheet(worksheet.title, [header for _, header in columns])
     for number, values in enumerate(rows, start=2):
+        # Sheets often declare a million rows; skip the empty ones cheaply.
+        if not any(values):
+            continue
         cells = {
             header: text
-            for header, value in zip(headers, values, strict=False)
-            if header and (text := _text(value)) is not None
+            for index, header in columns
+            if index < len(values) and (text := _text(values[index])) is not None
         }
         if cells:
             sheet.rows.append(_Row(worksheet.title, number, cells))

@@ -1,0 +1,175 @@
+"""Real XLSForm workbooks written elsewhere: which load, which are refused and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import surveys
+from surveys.questionnaire import DefinitionError
+
+#: Forms within our subset, with sample answers and what validation returns.
+LOADS = {
+    "multi_lingual_form.xlsx": (
+        ("en", "Swahili", "French"),
+        {
+            "resp_name": "Amina",
+            "age": "31",
+            "sex_resp": "2",
+            "Fruits": ["pear", "apple"],
+        },
+        {
+            "resp_name": "Amina",
+            "age": 31,
+            "sex_resp": "2",
+            "Fruits": ["apple", "pear"],
+            "cities": None,
+        },
+    ),
+    "testB.xlsx": (
+        ("de", "en"),
+        {
+            "project_id": ["project-beta"],
+            "project_role_project-beta": ["role-visualization"],
+            "powerbi": "expert",
+            "excel": "user",
+            "data_visualization": "advanced",
+            "motivation_skills": "Dashboards",
+            "motivation_why": "Open data",
+            "past_applications": "first_application",
+            "first_name": "Lan",
+            "last_name": "Nguyễn",
+            "email_address": "lan.nguyen@example.org",
+            "gender": "female",
+            "consent_privacy_policy": "yes",
+            "sql": "expert",
+        },
+        {"powerbi": "expert", "missing_coord": "", "sql": "absent"},
+    ),
+}
+
+#: Forms outside our subset: (row, column) pairs that must be refused, with a
+#: word of the reason, and the exact number of problems reported.
+REFUSED = {
+    "tutorial.xlsx": (
+        2,
+        {(5, "type", "media uploads"), (7, "type", "location questions")},
+    ),
+    "xlsform_spec_test.xlsx": (
+        21,
+        {
+            (9, "media::video", "media in labels"),
+            (15, "type", "repeats"),
+            (15, "repeat_count", "repeats"),
+            (30, "type", "acknowledge"),
+            (32, "type", "time-of-day"),
+            (33, "type", "date-and-time"),
+            (34, "type", "location questions"),
+            (35, "type", "barcode"),
+            (36, "type", "media uploads"),
+            (37, "type", "media uploads"),
+            (38, "type", "media uploads"),
+        },
+    ),
+    "select_one_choices_test.xlsx": (
+        80,
+        {
+            (8, "choice_filter", "cascading choices"),
+            (13, "choice_filter", "cascading choices"),
+            (14, "choice_filter", "cascading choices"),
+            (4, "read_only", "read-only"),
+            (67, "type", "or_other"),
+            (373, "type", "location questions"),
+        },
+    ),
+    "subdistrict_profiling_tool.xlsx": (
+        7,
+        {
+            (6, "type", "external choices"),
+            (7, "type", "external choices"),
+            (8, "type", "external choices"),
+            (10, "choice_filter", "cascading choices"),
+        },
+    ),
+    "UCL_Biomass_Plot_Form.xlsx": (
+        40,
+        {
+            (16, "type", "choices from file 'UCL_regions.csv'"),
+            (22, "type", "location questions"),
+            (23, "type", "media uploads"),
+            (32, "type", "repeats"),
+            (43, "repeat_count", "repeats"),
+            (49, "required", "only yes or no"),
+        },
+    ),
+    "childrens_survey_sw.xlsx": (
+        9,
+        {
+            (4, "type", "repeats"),
+            (9, "type", "repeats"),
+            (12, "type", "repeats"),
+            (19, "type", "location questions"),
+        },
+    ),
+    "Full Bangladesh Division To Union.xlsx": (
+        3,
+        {
+            (4, "choice_filter", "cascading choices"),
+            (5, "choice_filter", "cascading choices"),
+            (6, "choice_filter", "cascading choices"),
+        },
+    ),
+}
+
+
+def test_every_workbook_has_an_expected_outcome(xlsform_dir: Path) -> None:
+    found = {path.name for path in xlsform_dir.glob("*.xlsx")}
+    assert found == set(LOADS) | set(REFUSED)
+
+
+@pytest.mark.parametrize("name", sorted(LOADS))
+def test_forms_within_the_subset_load_and_validate(
+    xlsform_dir: Path, name: str
+) -> None:
+    languages, answers, expected = LOADS[name]
+    questionnaire = surveys.load_definition(xlsform_dir / name)
+    assert questionnaire.languages == languages
+    result = surveys.validate_answers(questionnaire, answers)
+    assert {key: result.get(key, "absent") for key in expected} == expected
+
+
+def test_testb_constraint_and_skip_logic(xlsform_dir: Path) -> None:
+    questionnaire = surveys.load_definition(xlsform_dir / "testB.xlsx")
+    shown = surveys.relevance(questionnaire, {"project_id": ["project-alpha"]})
+    assert "project_role_project-alpha" in shown
+    assert "project_role_project-beta" not in shown
+    with pytest.raises(surveys.InvalidAnswers) as caught:
+        surveys.validate_answers(questionnaire, {"email_address": "not-an-address"})
+    message = caught.value.errors["email_address"]
+    assert message.en == "Please specify a valid email address."
+
+
+def test_metadata_rows_are_skipped(xlsform_dir: Path) -> None:
+    questionnaire = surveys.load_definition(xlsform_dir / "testB.xlsx")
+    names = {question.name for question in questionnaire.questions}
+    assert not names & {"start", "end"}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_forms_outside_the_subset_are_refused_by_row(
+    xlsform_dir: Path, name: str
+) -> None:
+    count, expected = REFUSED[name]
+    with pytest.raises(DefinitionError) as caught:
+        surveys.load_definition(xlsform_dir / name)
+    error = caught.value
+    assert len(error.problems) == count
+    reported = {(p.where, p.field, p.message) for p in error.problems}
+    for row, column, reason in expected:
+        assert any(
+            where == f"sheet 'survey', row {row}" and field == column and reason in text
+            for where, field, text in reported
+        ), (row, column, reason)
+    first_line = str(error).splitlines()[1]
+    assert first_line.startswith(f"{xlsform_dir / name}: sheet '")
