@@ -65,6 +65,8 @@ BUSINESS_STRATA = (("sieu-nho", 0.70, 0.40), ("nho", 0.22, 0.35), ("vua", 0.08, 
 BUSINESSES_IN_DISTRICT = 42_000
 HOUSEHOLDS_PER_WARD = 5_000
 NEIGHBOURHOODS_PER_WARD = 6
+#: Where integer answers are drawn from: counts first, then birth years, then sizes.
+INTEGER_POOLS = ((1, 5), (1950, 2005), (1, 100))
 
 
 @dataclass(frozen=True)
@@ -354,7 +356,7 @@ def _answers(
         for q in questionnaire.questions
         if q.type.takes_answer
     }
-    for _ in range(10):
+    for attempt in range(1, 3 * len(INTEGER_POOLS) + 1):
         try:
             return validate_answers(
                 questionnaire, raw, runtime_choices=runtime, today=PERIOD[1]
@@ -362,7 +364,9 @@ def _answers(
         except InvalidAnswers as invalid:
             for name in invalid.errors:
                 question = questionnaire.question(name)
-                raw[name] = _raw_answer(rng, questionnaire, question, mood, official)
+                raw[name] = _raw_answer(
+                    rng, questionnaire, question, mood, official, attempt
+                )
     raise RuntimeError(f"demo answers for {questionnaire.key} keep failing: {raw}")
 
 
@@ -372,7 +376,9 @@ def _raw_answer(
     question: Question,
     mood: float,
     official: Official | None,
+    attempt: int = 0,
 ) -> str | list[str]:
+    """Draw one raw answer; a redraw after a refused integer tries a wider pool."""
     kind = question.type
     if kind is QuestionType.RATING:
         return str(int(np.clip(round(mood + rng.normal(0, 0.9)), 1, 5)))
@@ -385,7 +391,8 @@ def _raw_answer(
         count = int(rng.integers(1, min(3, len(choices)) + 1))
         return [str(name) for name in rng.choice(choices, count, replace=False)]
     if kind is QuestionType.INTEGER:
-        return str(int(rng.integers(0, 6)))
+        low, high = INTEGER_POOLS[attempt % len(INTEGER_POOLS)]
+        return str(int(rng.integers(low, high + 1)))
     if kind is QuestionType.DECIMAL:
         return f"{rng.uniform(0, 10):.1f}"
     if kind is QuestionType.DATE:

@@ -159,7 +159,7 @@ class _Builder:
                 where,
                 "name",
                 f"an option name must be text without spaces at the ends, not "
-                f"{name!r} (quote names such as \"1\" or \"yes\" in YAML)",
+                f'{name!r} (quote names such as "1" or "yes" in YAML)',
             )
             return None
         return Choice(name, self.text(raw, "label", where, required=True))

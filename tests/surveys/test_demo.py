@@ -45,11 +45,14 @@ def test_every_ward_has_counters_with_officials(db_session: Session) -> None:
 
 
 def test_demo_is_idempotent(db_session: Session) -> None:
-    first = seed_demo(db_session, demo_password="demo-password-1", responses=False)
+    first = seed_demo(db_session, demo_password="demo-password-1")
     after_first = counts(db_session)
     second = seed_demo(db_session, demo_password="demo-password-2")
-    assert first.units > 0 and first.users
-    assert (second.units, second.service_points, second.officials) == (0, 0, 0)
+    assert first.district.units == 21 and first.users
+    assert sum(first.responses.values()) > 2000
+    built = second.district
+    assert (built.units, built.service_points, built.officials) == (0, 0, 0)
+    assert set(second.responses.values()) == {0}
     assert second.users == [] and second.password == ""
     assert counts(db_session) == after_first
 
