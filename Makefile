@@ -47,6 +47,7 @@ browser:
 	fi
 
 test: dev-venv browser
+	$(BIN)/ruff check .
 	@if $(BIN)/python tests/pg_available.py "$(TEST_PG_URL)"; then \
 	  export HAILONG_TEST_DATABASE_URL="$(TEST_PG_URL)"; \
 	  echo "Testing on SQLite and PostgreSQL ($(TEST_PG_URL))"; \
