@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -149,6 +150,27 @@ def app(
 def dispose_app_engine(app: Flask) -> None:
     """Close the connections of an app built by a test, before they are collected."""
     app.extensions[EXTENSION].kw["bind"].dispose()
+
+
+@contextmanager
+def app_on(url: str, instance: Path) -> Iterator[Flask]:
+    """Build an app that commits for real to ``url``; close its connections after."""
+    app = create_app(
+        {
+            "SECRET_KEY": "test-secret-key",
+            "DATABASE_URL": url,
+            "INSTANCE_PATH": str(instance),
+        }
+    )
+    yield app
+    dispose_app_engine(app)
+
+
+@pytest.fixture
+def cli_app(fresh_database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a database of its own, for commands that commit."""
+    with app_on(fresh_database_url, tmp_path / "instance") as app:
+        yield app
 
 
 @pytest.fixture

@@ -2,30 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from app import create_app
 from app.db import session_factory
 from surveys.models import Unit, User
-from tests.conftest import dispose_app_engine
-
-
-@pytest.fixture
-def cli_app(fresh_database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "SECRET_KEY": "x",
-            "DATABASE_URL": fresh_database_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-        }
-    )
-    yield app
-    dispose_app_engine(app)
 
 
 def invoke(app: Flask, *args: str, input: str | None = None):

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from flask import Flask
 
-from app import create_app
 from surveys.questionnaire import load_definition
 from surveys.questionnaires import DEFINITIONS
-from tests.conftest import dispose_app_engine
 
 COUNTER = DEFINITIONS / "counter.yaml"
 
@@ -29,19 +25,6 @@ questions:
     type: teleport
     label: {vi: Câu 2, en: Question 2}
 """
-
-
-@pytest.fixture
-def cli_app(fresh_database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "SECRET_KEY": "x",
-            "DATABASE_URL": fresh_database_url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-        }
-    )
-    yield app
-    dispose_app_engine(app)
 
 
 def run(app: Flask, *args: str):

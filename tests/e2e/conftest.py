@@ -17,9 +17,8 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from app import create_app
 from surveys.schema import upgrade_to_head
-from tests.conftest import dispose_app_engine
+from tests.conftest import app_on
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -54,15 +53,8 @@ def live_app(tmp_path: Path) -> Iterator[Flask]:
     """The app on its own SQLite database, committing for real."""
     url = f"sqlite:///{tmp_path / 'e2e.sqlite3'}"
     upgrade_to_head(url)
-    app = create_app(
-        {
-            "SECRET_KEY": "e2e-secret",
-            "DATABASE_URL": url,
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-        }
-    )
-    yield app
-    dispose_app_engine(app)
+    with app_on(url, tmp_path / "instance") as app:
+        yield app
 
 
 @pytest.fixture
