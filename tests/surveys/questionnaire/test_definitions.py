@@ -211,3 +211,48 @@ def test_a_definition_that_is_not_a_mapping(tmp_path: Path) -> None:
     path.write_text("[1, 2]")
     with pytest.raises(DefinitionError, match="must be a mapping"):
         surveys.load_definition(path)
+
+
+def test_scored_items_must_fit_the_item_scale() -> None:
+    yes_no = [
+        {"name": "yes", "label": {"vi": "Có"}},
+        {"name": "no", "label": {"vi": "Không"}},
+    ]
+    data = {
+        "key": "scored",
+        "languages": ["vi"],
+        "title": {"vi": "Chấm điểm"},
+        "choices": {"yes_no": yes_no},
+        "questions": [
+            {"name": "r1", "type": "rating", "label": {"vi": "R1"}},
+            {
+                "name": "s1",
+                "type": "select_one",
+                "choices": "yes_no",
+                "label": {"vi": "S"},
+            },
+            {"name": "t1", "type": "text", "label": {"vi": "T"}},
+        ],
+        "scoring": {
+            "aggregation": "mean",
+            "item_scale": [0, 1],
+            "dimension_scale": [0, 10],
+            "dimensions": [
+                {"name": "d", "label": {"vi": "D"}, "items": ["r1", "s1", "t1", "zz"]}
+            ],
+            "index": {
+                "name": "i",
+                "label": {"vi": "I"},
+                "method": "weighted",
+                "scale": [0, 100],
+            },
+        },
+    }
+    with pytest.raises(DefinitionError) as caught:
+        Questionnaire.from_dict(data)
+    assert [p.message for p in caught.value.problems] == [
+        "'r1' has values outside the item scale (0.0, 1.0)",
+        "'s1' has choices that are not numbers",
+        "'t1' is no rating or number question",
+        "'zz' is no rating or number question",
+    ]
