@@ -125,7 +125,7 @@ def _workbook(
 def test_xlsform_problems_name_sheet_row_and_column(tmp_path: Path) -> None:
     path = tmp_path / "form.xlsx"
     header = ["type", "name", "label::Tiếng Việt (vi)", "label::English (en)",
-              "required", "relevant", "calculation"]  # fmt: skip
+              "required", "relevant", "calculation", "hailong_type"]  # fmt: skip
     _workbook(
         path,
         [
@@ -136,7 +136,8 @@ def test_xlsform_problems_name_sheet_row_and_column(tmp_path: Path) -> None:
             ["range", "q3", "Câu 3", "Q3"],
             ["end repeat"],
             ["integer", "q4", "Câu 4", "Q4", None, None, "1 + 1"],
-            ["begin group", "g2", "Nhóm 2", "Group 2"],
+            ["select one yes_no", "q5", "Câu 5", "Q5", None, None, None, "stars"],
+            ["begin group", "g2", "Nhóm 2", "Group 2", None, None, "2"],
         ],
         [
             ["list name", "name", "label::Tiếng Việt (vi)", "label::English (en)"],
@@ -155,8 +156,10 @@ def test_xlsform_problems_name_sheet_row_and_column(tmp_path: Path) -> None:
         ("sheet 'survey', row 6", "type"),
         ("sheet 'survey', row 7", "calculation"),
         ("sheet 'survey', row 2", "type"),
-        ("sheet 'survey', row 8", "type"),
-        ("sheet 'survey', row 8", "questions"),
+        ("sheet 'survey', row 8", "hailong_type"),
+        ("sheet 'survey', row 9", "calculation"),
+        ("sheet 'survey', row 9", "type"),
+        ("sheet 'survey', row 9", "questions"),
     }
 
 
