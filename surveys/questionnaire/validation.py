@@ -8,6 +8,7 @@ shows pre-filled; it is not applied to a missing answer here.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -132,7 +133,9 @@ class _Run:
         if question.calculation is not None:
             value = question.calculation.evaluate(self.values, today=self.today)
             self.values[question.name] = value
-            self.result[question.name] = value
+            # NaN and infinities (e.g. from a blank operand) cannot be stored as JSON.
+            finite = not isinstance(value, float) or math.isfinite(value)
+            self.result[question.name] = value if finite else None
             return
         try:
             answer = self.typed(question)

@@ -158,6 +158,11 @@ def test_types_calculations_and_sections(household: Questionnaire) -> None:
     }
 
 
+def test_a_calculation_on_blank_answers_is_none(household: Questionnaire) -> None:
+    result = surveys.validate_answers(household, {"members": "1"})
+    assert result["per_head"] is None
+
+
 def test_irrelevant_section_is_skipped(household: Questionnaire) -> None:
     result = surveys.validate_answers(
         household, {"members": "1", "procedure_name": "x"}
