@@ -166,12 +166,13 @@ class Questionnaire:
         """List every section in document order, nested ones after their parent."""
         return tuple(item for item in walk(self.items) if isinstance(item, Section))
 
+    @cached_property
+    def _questions_by_name(self) -> dict[str, Question]:
+        return {question.name: question for question in self.questions}
+
     def question(self, name: str) -> Question:
         """Find a question by name, or raise KeyError."""
-        for question in self.questions:
-            if question.name == name:
-                return question
-        raise KeyError(name)
+        return self._questions_by_name[name]
 
     def choices_of(self, question: Question) -> tuple[Choice, ...]:
         """Return the fixed options of a question (ratings get the official scale)."""

@@ -15,6 +15,7 @@ from typing import Any
 from surveys.questionnaire.errors import DefinitionError, ExpressionError, Problem
 from surveys.questionnaire.expressions import NAME_PATTERN, Expression, parse
 from surveys.questionnaire.model import (
+    RATING_SCALE,
     RUNTIME_CHOICE_SOURCES,
     Choice,
     Dimension,
@@ -51,7 +52,7 @@ def build_questionnaire(
     locations: Mapping[int, str] | None = None,
 ) -> Questionnaire:
     """Build a questionnaire from its dict form, or raise one DefinitionError."""
-    builder = _Builder(source, locations or {})
+    builder = _Builder(locations or {})
     questionnaire = builder.questionnaire(data)
     if builder.problems or questionnaire is None:
         raise DefinitionError(source, builder.problems)
@@ -59,8 +60,7 @@ def build_questionnaire(
 
 
 class _Builder:
-    def __init__(self, source: str, locations: Mapping[int, str]) -> None:
-        self.source = source
+    def __init__(self, locations: Mapping[int, str]) -> None:
         self.locations = locations
         self.problems: list[Problem] = []
         self.question_names: set[str] = set()
@@ -98,7 +98,7 @@ class _Builder:
         self.collect_names(raw_items, "questions")
         items = self.items(raw_items, "questions")
         used = {q.choices for q in walk(items) if isinstance(q, Question)}
-        for list_name in self.choice_lists.keys() - used:
+        for list_name in sorted(self.choice_lists.keys() - used):
             self.problem(where, f"choices.{list_name}", "no question uses this list")
         scoring = None
         if data.get("scoring") is not None:
@@ -132,16 +132,16 @@ class _Builder:
             if not isinstance(options, list) or not options:
                 self.problem(where, path, "a choice list needs at least one option")
                 continue
-            built = []
+            built: dict[str, Choice] = {}
             for index, option in enumerate(options):
                 choice = self.choice(option, f"{path}[{index}]")
                 if choice is None:
                     continue
-                if any(other.name == choice.name for other in built):
+                if choice.name in built:
                     option_where = self.where(option, f"{path}[{index}]")
                     self.problem(option_where, "name", f"duplicate {choice.name!r}")
-                built.append(choice)
-            lists[str(list_name)] = tuple(built)
+                built[choice.name] = choice
+            lists[str(list_name)] = tuple(built.values())
         return lists
 
     def choice(self, raw: Any, path: str) -> Choice | None:
@@ -264,7 +264,7 @@ class _Builder:
         kind = question.type
         if (question.calculation is None) == (kind is QuestionType.CALCULATE):
             message = (
-                "a calculate needs one"
+                "a calculate needs a calculation"
                 if question.calculation is None
                 else "a calculated value on a question that takes an answer is "
                 "not supported; use a separate calculate"
@@ -431,7 +431,7 @@ class _Builder:
             self.problem(where, "satisfied_min", "only for percent_satisfied")
         questions = {q.name: q for q in walk(items) if isinstance(q, Question)}
         dimensions = self.dimensions(
-            raw.get("dimensions"), f"{path}.dimensions", questions
+            raw.get("dimensions"), f"{path}.dimensions", questions, item_scale
         )
         dimension_scale = self.scale(raw, "dimension_scale", where)
         index = self.index(raw.get("index"), f"{path}.index")
@@ -456,10 +456,17 @@ class _Builder:
         )
 
     def dimensions(
-        self, raw: Any, path: str, questions: Mapping[str, Question]
+        self,
+        raw: Any,
+        path: str,
+        questions: Mapping[str, Question],
+        item_scale: tuple[float, float],
     ) -> tuple[Dimension, ...]:
         if not isinstance(raw, list) or not raw:
-            self.problem(path, "dimensions", "a non-empty list of dimensions is needed")
+            where = self.where(raw, path)
+            self.problem(
+                where, "dimensions", "a non-empty list of dimensions is needed"
+            )
             return ()
         built: list[Dimension] = []
         seen_items: set[str] = set()
@@ -482,13 +489,9 @@ class _Builder:
                 if item in seen_items:
                     self.problem(where, "items", f"{item!r} already scored elsewhere")
                 seen_items.add(item)
-                question = questions.get(item)
-                if question is None or question.type not in SCOREABLE_TYPES:
-                    self.problem(
-                        where, "items", f"{item!r} is no rating or number question"
-                    )
+                self.check_item(questions.get(item), item, item_scale, where)
             reverse = self.name_list(entry, "reverse", where)
-            for item in set(reverse) - set(items):
+            for item in sorted(set(reverse) - set(items)):
                 self.problem(where, "reverse", f"{item!r} is not one of the items")
             weight = entry.get("weight", 1)
             if not _is_number(weight) or weight <= 0:
@@ -506,6 +509,35 @@ class _Builder:
                 )
             )
         return tuple(built)
+
+    def check_item(
+        self,
+        question: Question | None,
+        name: str,
+        item_scale: tuple[float, float],
+        where: str,
+    ) -> None:
+        if question is None or question.type not in SCOREABLE_TYPES:
+            self.problem(where, "items", f"{name!r} is no rating or number question")
+            return
+        if question.type is QuestionType.RATING:
+            values = [float(v) for v in range(RATING_SCALE[0], RATING_SCALE[1] + 1)]
+        elif question.type is QuestionType.SELECT_ONE:
+            names = [c.name for c in self.choice_lists.get(question.choices or "", ())]
+            if not all(_is_numeric_text(n) for n in names):
+                self.problem(
+                    where, "items", f"{name!r} has choices that are not numbers"
+                )
+                return
+            values = [float(n) for n in names]
+        else:
+            return
+        if values and not item_scale[0] <= min(values) <= max(values) <= item_scale[1]:
+            self.problem(
+                where,
+                "items",
+                f"{name!r} has values outside the item scale {item_scale}",
+            )
 
     def name_list(
         self, raw: Mapping[str, Any], key: str, where: str
@@ -540,6 +572,13 @@ def _is_number(value: Any) -> bool:
         and not isinstance(value, bool)
         and math.isfinite(value)
     )
+
+
+def _is_numeric_text(text: str) -> bool:
+    try:
+        return math.isfinite(float(text))
+    except ValueError:
+        return False
 
 
 def _number_text(value: float) -> str:

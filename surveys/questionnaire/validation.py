@@ -8,6 +8,7 @@ shows pre-filled; it is not applied to a missing answer here.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -64,8 +65,7 @@ def validate_answers(
     ``runtime_choices`` gives the options of ``choices_from`` questions, e.g.
     ``{"officials": ["NV01", "NV02"]}`` for the counter being rated.
     """
-    run = _Run(answers, runtime_choices or {}, today or date.today())
-    run.visit(questionnaire, questionnaire.items)
+    run = _Run(questionnaire, answers, runtime_choices or {}, today or date.today())
     if run.errors:
         raise InvalidAnswers(run.errors)
     return run.result
@@ -82,8 +82,7 @@ def relevance(
 
     Invalid answers count as blank, so a half-filled page never fails here.
     """
-    run = _Run(answers, runtime_choices or {}, today or date.today())
-    run.visit(questionnaire, questionnaire.items)
+    run = _Run(questionnaire, answers, runtime_choices or {}, today or date.today())
     return Relevance(
         frozenset(run.relevant_questions), frozenset(run.relevant_sections)
     )
@@ -95,12 +94,16 @@ class _Invalid(Exception):
 
 
 class _Run:
+    """One pass over the questionnaire in the order it is asked."""
+
     def __init__(
         self,
+        questionnaire: Questionnaire,
         answers: RawAnswers,
         runtime_choices: Mapping[str, Collection[str]],
         today: date,
     ) -> None:
+        self.questionnaire = questionnaire
         self.answers = answers
         self.runtime_choices = runtime_choices
         self.today = today
@@ -109,10 +112,9 @@ class _Run:
         self.errors: dict[str, Message] = {}
         self.relevant_questions: set[str] = set()
         self.relevant_sections: set[str] = set()
+        self.visit(questionnaire.items)
 
-    def visit(
-        self, questionnaire: Questionnaire, items: tuple[Question | Section, ...]
-    ) -> None:
+    def visit(self, items: tuple[Question | Section, ...]) -> None:
         for item in items:
             if item.relevant is not None and not item.relevant.holds(
                 self.values, today=self.today
@@ -120,21 +122,23 @@ class _Run:
                 continue
             if isinstance(item, Section):
                 self.relevant_sections.add(item.name)
-                self.visit(questionnaire, item.items)
+                self.visit(item.items)
             else:
                 self.relevant_questions.add(item.name)
-                self.question(questionnaire, item)
+                self.question(item)
 
-    def question(self, questionnaire: Questionnaire, question: Question) -> None:
+    def question(self, question: Question) -> None:
         if question.type is QuestionType.NOTE:
             return
         if question.calculation is not None:
             value = question.calculation.evaluate(self.values, today=self.today)
             self.values[question.name] = value
-            self.result[question.name] = value
+            # NaN and infinities (e.g. from a blank operand) cannot be stored as JSON.
+            finite = not isinstance(value, float) or math.isfinite(value)
+            self.result[question.name] = value if finite else None
             return
         try:
-            answer = self.typed(questionnaire, question)
+            answer = self.typed(question)
             if answer is None and question.required:
                 raise _Invalid(
                     messages.from_definition(
@@ -162,13 +166,13 @@ class _Run:
                 )
             )
 
-    def typed(self, questionnaire: Questionnaire, question: Question) -> Answer:
+    def typed(self, question: Question) -> Answer:
         raw = self.answers.get(question.name)
         if question.type is QuestionType.SELECT_MULTIPLE:
             names = _texts(raw, question.text_limit)
             if not names:
                 return None
-            allowed = self.allowed(questionnaire, question)
+            allowed = self.allowed(question)
             for name in names:
                 _check_choice(name, allowed)
             return [name for name in dict.fromkeys(allowed) if name in names]
@@ -176,13 +180,13 @@ class _Run:
         if text is None:
             return None
         if question.type.is_select or question.type is QuestionType.RATING:
-            _check_choice(text, self.allowed(questionnaire, question))
+            _check_choice(text, self.allowed(question))
             return int(text) if question.type is QuestionType.RATING else text
         return _PARSERS[question.type](text, question)
 
-    def allowed(self, questionnaire: Questionnaire, question: Question) -> list[str]:
+    def allowed(self, question: Question) -> list[str]:
         if question.choices_from is None:
-            return [choice.name for choice in questionnaire.choices_of(question)]
+            return [c.name for c in self.questionnaire.choices_of(question)]
         if question.choices_from not in self.runtime_choices:
             raise ValueError(
                 f"question {question.name!r} takes its choices from "

@@ -95,6 +95,8 @@ DEFAULT_LANGUAGE = "default"
 _TRUE = frozenset({"yes", "true", "true()", "1"})
 _FALSE = frozenset({"no", "false", "false()", "0"})
 _GROUP = re.compile(r"(begin|end)[ _](group|repeat)")
+#: The old spelling ``select one LIST``.
+_OLD_SELECT = re.compile(r"^select (one|multiple)\b")
 _SELECT = re.compile(
     r"(select_one|select_multiple|select_one_from_file|select_multiple_from_file"
     r"|select_one_external|select_multiple_external) (\S+)( or_other)?"
@@ -240,6 +242,7 @@ class _Reader:
         for row in survey.rows:
             self.refused_columns(row)
             kind = " ".join(row.cells.get("type", "").split())
+            kind = _OLD_SELECT.sub(r"select_\1", kind)
             group = _GROUP.fullmatch(kind.lower())
             current = stack[-1][1] if stack else top
             if group and group.group(1) == "begin":
@@ -285,6 +288,9 @@ class _Reader:
         data.update(type="section", questions=[])
         for key in ("required_message", "constraint_message"):
             data.pop(key, None)
+        for column in ("constraint", "calculation", "default", "hailong_type"):
+            if column in row.cells:
+                self.problem(row.where, column, "not supported on a group")
         return data
 
     def question(self, row: _Row, kind: str) -> dict[str, Any] | None:
@@ -323,7 +329,10 @@ class _Reader:
             return None
         else:
             data["type"] = lowered
-        if row.cells.get("hailong_type") == RATING_MARK:
+        mark = row.cells.get("hailong_type")
+        if mark is not None and mark != RATING_MARK:
+            self.problem(row.where, "hailong_type", f"only {RATING_MARK!r} is known")
+        if mark == RATING_MARK:
             if data["type"] != "select_one" or "choices" not in data:
                 self.problem(row.where, "hailong_type", "a rating is a select_one")
             data["type"] = RATING_MARK

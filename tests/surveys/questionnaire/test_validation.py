@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import surveys
 from surveys.questionnaire import InvalidAnswers, Questionnaire, relevance
@@ -154,6 +158,11 @@ def test_types_calculations_and_sections(household: Questionnaire) -> None:
     }
 
 
+def test_a_calculation_on_blank_answers_is_none(household: Questionnaire) -> None:
+    result = surveys.validate_answers(household, {"members": "1"})
+    assert result["per_head"] is None
+
+
 def test_irrelevant_section_is_skipped(household: Questionnaire) -> None:
     result = surveys.validate_answers(
         household, {"members": "1", "procedure_name": "x"}
@@ -186,3 +195,47 @@ def test_bad_values_are_named(
     assert isinstance(message, Message)
     assert english in message.en
     assert message.vi and message.vi != message.en
+
+
+_RAW = st.one_of(
+    st.none(),
+    st.text(max_size=30),
+    st.sampled_from(["1", "4", "5", "-3", "2.5", "2020-02-30", "waiting", "NV01"]),
+    st.lists(st.sampled_from(["late", "waiting", "x", ""]), max_size=4),
+    st.integers(),
+)
+
+
+@given(data=st.data())
+def test_any_raw_answers_validate_or_raise_invalid_answers(
+    household: Questionnaire, counter: Questionnaire, data: st.DataObject
+) -> None:
+    for questionnaire in (household, counter):
+        names = [q.name for q in questionnaire.questions] + ["stray"]
+        answers = data.draw(st.dictionaries(st.sampled_from(names), _RAW))
+        try:
+            result = surveys.validate_answers(
+                questionnaire,
+                answers,
+                runtime_choices=OFFICIALS,
+                today=date(2026, 1, 1),
+            )
+        except InvalidAnswers as invalid:
+            assert invalid.errors
+            assert all(isinstance(m, Message) for m in invalid.errors.values())
+        else:
+            assert "stray" not in result
+        shown = relevance(questionnaire, answers, runtime_choices=OFFICIALS)
+        assert shown.questions <= set(names)
+
+
+def test_the_engine_imports_no_web_or_database_code() -> None:
+    code = (
+        "import sys, surveys, surveys.questionnaire.xlsform_writer; "
+        "print(sorted(m for m in sys.modules "
+        "if m.split('.')[0] in ('flask', 'sqlalchemy')))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert output.strip() == "[]"
