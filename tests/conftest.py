@@ -28,6 +28,19 @@ from surveys.db import make_engine
 from surveys.schema import upgrade_to_head
 
 BACKENDS = ("sqlite", "postgresql")
+#: Reference data kept beside the project (R's examples, real XLSForm workbooks).
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def shared_data(name: str) -> Path:
+    """Return a folder of ``shared/data``; skip without it (fail under CI)."""
+    folder = SHARED_DATA / name
+    if not folder.is_dir():
+        message = f"reference data not found at {folder}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return folder
 
 
 def postgres_base_url() -> str:

@@ -9,11 +9,10 @@ import pytest
 
 import surveys
 from surveys.questionnaire import Questionnaire
+from tests.conftest import shared_data
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFINITIONS = ROOT / "surveys" / "definitions"
-#: Real XLSForm workbooks, read-only, kept beside the project (see their README).
-XLSFORMS = ROOT.parent / "shared" / "data" / "xlsform"
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -31,6 +30,5 @@ def load_template() -> Callable[[str], Questionnaire]:
 
 @pytest.fixture
 def xlsform_dir() -> Path:
-    if not XLSFORMS.is_dir():
-        pytest.skip(f"real XLSForm workbooks not found at {XLSFORMS}")
-    return XLSFORMS
+    """Real XLSForm workbooks, read-only, kept beside the project (see their README)."""
+    return shared_data("xlsform")
