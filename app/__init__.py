@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import cli, db, errors, i18n
+from app import cli, db, errors, i18n, security
 from app.config import load_config
 from app.public import bp as public_bp
 
@@ -25,8 +25,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
     load_config(app, overrides)
+    # Templates are indented for people; pages are trimmed for cheap phones.
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
 
     db.init_app(app)
+    security.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     cli.init_app(app)

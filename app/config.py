@@ -25,8 +25,18 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     instance = Path(app.instance_path)
     app.config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'hailong.sqlite3'}")
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    # Citizens' forms are small; anything bigger than this is refused with 413.
-    app.config.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
+    # Staff uploads (questionnaires, official lists) may be large, citizens' forms
+    # never are: anything bigger is refused with 413 before it is parsed.
+    app.config.setdefault("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+    app.config.setdefault("PUBLIC_MAX_CONTENT_LENGTH", 64 * 1024)
+    # A long questionnaire may stay open for hours: the CSRF token lives as long
+    # as the browser session, not one hour.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    # Per device, per access code, per network address (see app.security).
+    app.config.setdefault("SURVEY_LIMIT_DEVICE", "30/minute;500/day")
+    app.config.setdefault("SURVEY_LIMIT_CODE", "120/minute")
+    app.config.setdefault("SURVEY_LIMIT_ADDRESS", "1200/minute")
+    app.config.setdefault("TRUSTED_PROXIES", 0)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     if not app.config.get("SECRET_KEY"):

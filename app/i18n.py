@@ -1,17 +1,22 @@
-"""The one translation mechanism for the web pages: Vietnamese first, then English.
+"""The one translation mechanism: every text is a Vietnamese/English pair.
 
-Every user-facing string lives once, in ``messages.yaml``, keyed by an identifier;
-templates and views ask for it with ``_("key")``. The language is ``vi`` unless the
-visitor chose English (``?lang=en``, remembered in a cookie).
+Page texts live once, in ``messages.yaml``, keyed by an identifier; the
+questionnaire engine's messages and a definition's labels are pairs too. Templates
+and views turn any of them into the visitor's language with ``_("key")`` or
+``tr(pair)``. The language is ``vi`` unless the visitor chose English (``?lang=en``,
+remembered in a cookie).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
 import yaml
 from flask import Flask, Response, g, request
+
+from surveys.questionnaire import Message
 
 LANGUAGES = ("vi", "en")
 DEFAULT_LANGUAGE = "vi"
@@ -20,10 +25,10 @@ CATALOGUE = Path(__file__).with_name("messages.yaml")
 
 
 @cache
-def catalogue() -> dict[str, dict[str, str]]:
-    """Load the message catalogue once per process."""
+def catalogue() -> dict[str, Message]:
+    """Load the page texts once per process."""
     with CATALOGUE.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle)
+        return {key: Message(**texts) for key, texts in yaml.safe_load(handle).items()}
 
 
 def current_language() -> str:
@@ -31,14 +36,28 @@ def current_language() -> str:
     return g.get("lang", DEFAULT_LANGUAGE)
 
 
+def tr(text: Message | Mapping[str, str] | None) -> str:
+    """Return a text pair in the current language (Vietnamese when it lacks one)."""
+    if text is None:
+        return ""
+    if isinstance(text, Message):
+        return text.en if current_language() == "en" else text.vi
+    language = current_language()
+    return (
+        text.get(language)
+        or text.get(DEFAULT_LANGUAGE)
+        or next(iter(text.values()), "")
+    )
+
+
 def translate(key: str, **params: object) -> str:
-    """Return message ``key`` in the current language, formatted with ``params``."""
-    text = catalogue()[key][current_language()]
+    """Return page text ``key`` in the current language, formatted with ``params``."""
+    text = tr(catalogue()[key])
     return text.format(**params) if params else text
 
 
 def init_app(app: Flask) -> None:
-    """Pick each request's language and expose ``_`` to templates."""
+    """Pick each request's language and expose ``_`` and ``tr`` to templates."""
 
     @app.before_request
     def _choose_language() -> None:
@@ -53,4 +72,4 @@ def init_app(app: Flask) -> None:
             )
         return response
 
-    app.jinja_env.globals.update(_=translate, current_language=current_language)
+    app.jinja_env.globals.update(_=translate, tr=tr, current_language=current_language)

@@ -13,7 +13,7 @@ from pathlib import Path
 from alembic import context
 
 from surveys.db import make_engine
-from surveys.models import Base
+from surveys.models import Base, UTCDateTime
 
 config = context.config
 target_metadata = Base.metadata
@@ -26,6 +26,13 @@ def _url() -> str:
     )
 
 
+def _render_item(kind: str, obj: object, _context: object) -> str | bool:
+    # Migrations must not import the models' types: they are plain DateTime columns.
+    if kind == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False
+
+
 def _configure(connection: object) -> None:
     context.configure(
         connection=connection,
@@ -33,6 +40,7 @@ def _configure(connection: object) -> None:
         # SQLite cannot ALTER most things in place; batch mode copies the table.
         render_as_batch=True,
         compare_type=True,
+        render_item=_render_item,
     )
 
 

@@ -364,6 +364,30 @@ class Answer(Base):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
+class ResponseDraft(Base):
+    """Answers saved part-way through a long questionnaire, resumable with the code.
+
+    Only single-use codes (an invited business, a sampled household) keep drafts:
+    the code identifies one respondent, so resuming with it cannot show anybody
+    else's answers. The draft is deleted when the response is recorded.
+    """
+
+    __tablename__ = "response_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    access_code_id: Mapped[int] = mapped_column(
+        ForeignKey("access_codes.id", ondelete="CASCADE"), unique=True
+    )
+    #: The raw answers so far, as the browser sent them.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: Index of the page to show on resuming.
+    page: Mapped[int] = mapped_column(default=0)
+    #: The client submission id, kept so that the final submission is idempotent.
+    submission_id: Mapped[str] = mapped_column(String(64))
+    started_at: Mapped[datetime]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class FollowUpContact(Base):
     """A phone number left for follow-up, with consent, kept apart from the answers."""
 
@@ -409,6 +433,7 @@ __all__ = [
     "Official",
     "Questionnaire",
     "Response",
+    "ResponseDraft",
     "Role",
     "ServicePoint",
     "ServicePointOfficial",

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from surveys.drafts import discard_draft
 from surveys.models import (
     AccessCode,
     Answer,
@@ -206,6 +207,7 @@ def record_response(
                     )
                 )
             session.flush()
+            discard_draft(session, code)
     except IntegrityError:
         # Another request stored this submission or used this code in the
         # meantime: answer as if we had seen it first.

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from app.public import routes  # noqa: E402, F401  (registers the views on bp)
+from app.public import routes, survey  # noqa: E402, F401  (registers the views)

@@ -1,0 +1,317 @@
+"""The citizen's and the business's survey: ``/s/<code>``, page by page, then thanks.
+
+Views stay thin: the questionnaire engine decides what is relevant and valid,
+``surveys.submissions`` decides what is stored. The server decides skip logic in
+every case; the page's small script only shows it sooner.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import Response, abort, jsonify, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response as BaseResponse
+
+from app.db import get_session
+from app.i18n import current_language
+from app.public import bp
+from app.public.forms import SurveyForm
+from app.security import current_address, current_code, current_device, limit, limiter
+from surveys.drafts import load_draft, save_draft
+from surveys.models import AccessCode, Official, utcnow
+from surveys.questionnaire import (
+    InvalidAnswers,
+    Message,
+    Question,
+    Questionnaire,
+    QuestionType,
+    relevance,
+    validate_answers,
+)
+from surveys.questionnaire.paging import Page, pages, shown_pages
+from surveys.questionnaire.validation import RawAnswers
+from surveys.questionnaires import definition_of
+from surveys.submissions import (
+    CodeState,
+    CodeUnavailable,
+    Submission,
+    SubmissionConflict,
+    TooSoon,
+    counter_officials,
+    open_code,
+    record_response,
+)
+
+#: HTTP status of each reason a code cannot be used.
+CODE_STATUS = {CodeState.UNKNOWN: 404}
+GONE = 410
+
+survey_limits = [
+    limiter.limit(lambda: limit("SURVEY_LIMIT_DEVICE"), methods=["POST"]),
+    limiter.limit(
+        lambda: limit("SURVEY_LIMIT_CODE"), key_func=current_code, methods=["POST"]
+    ),
+    limiter.limit(
+        lambda: limit("SURVEY_LIMIT_ADDRESS"),
+        key_func=current_address,
+        methods=["POST"],
+    ),
+]
+
+
+def _limited(view):  # type: ignore[no-untyped-def]
+    for decorate in survey_limits:
+        view = decorate(view)
+    return view
+
+
+@dataclass(frozen=True)
+class Survey:
+    """Everything a survey page needs about its code, loaded once per request."""
+
+    code: AccessCode
+    questionnaire: Questionnaire
+    officials: list[Official]
+
+    @property
+    def runtime_choices(self) -> dict[str, list[str]]:
+        return {"officials": [official.code for official in self.officials]}
+
+    def options(self, question: Question) -> list[tuple[str, Mapping[str, str]]]:
+        """Return a select question's values and labels (officials: the counter's)."""
+        if question.choices_from == "officials":
+            return [
+                (o.code, {"vi": " – ".join(filter(None, (o.name, o.title)))})
+                for o in self.officials
+            ]
+        return [
+            (choice.name, choice.label)
+            for choice in self.questionnaire.choices_of(question)
+        ]
+
+    def shown(self, answers: RawAnswers) -> list[int]:
+        return shown_pages(
+            self.questionnaire,
+            answers,
+            runtime_choices=self.runtime_choices,
+            today=_today(),
+        )
+
+
+@bp.route("/s/<token>", methods=["GET", "POST"])
+@_limited
+def survey(token: str) -> str | BaseResponse | tuple[str, int]:
+    found = _open(token)
+    if not isinstance(found, Survey):
+        return found
+    form = SurveyForm()
+    if request.method == "GET":
+        return _first_view(found, form)
+    form.validate_on_submit()
+    if form.csrf_token.errors or form.submission_id.errors:
+        return render_template("public/survey_error.html", key="session_expired"), 400
+    answers = raw_answers(found.questionnaire, request.form)
+    shown = found.shown(answers)
+    page = _clamp(form.page.data, shown)
+    action = request.form.get("action", "submit")
+    if action == "back":
+        return _render(found, form, answers, _step(shown, page, -1))
+    page_errors = _errors_on(found, answers, pages(found.questionnaire)[page])
+    if page_errors or form.errors:
+        return _render(found, form, answers, page, page_errors), 422
+    if action == "next" and page != shown[-1]:
+        following = _step(shown, page, +1)
+        save_draft(
+            get_session(),
+            found.code,
+            answers,
+            page=following,
+            submission_id=form.submission_id.data,
+            started_at=_started(form),
+            now=utcnow(),
+        )
+        get_session().commit()
+        return _render(found, form, answers, following)
+    return _submit(found, form, answers, shown)
+
+
+@bp.post("/s/<token>/relevance")
+@limiter.limit(lambda: limit("SURVEY_LIMIT_DEVICE"))
+def survey_relevance(token: str) -> Response:
+    """Tell the page's script which questions to show for the answers so far."""
+    found = _open(token)
+    if not isinstance(found, Survey):
+        abort(404)
+    shown = relevance(
+        found.questionnaire,
+        raw_answers(found.questionnaire, request.form),
+        runtime_choices=found.runtime_choices,
+        today=_today(),
+    )
+    return jsonify(sorted(shown.questions | shown.sections))
+
+
+@bp.get("/s/<token>/thanks")
+def thanks(token: str) -> str:
+    return render_template("public/thanks.html", token=token)
+
+
+def raw_answers(questionnaire: Questionnaire, form: MultiDict[str, str]) -> RawAnswers:
+    """Read the questionnaire's answers from a submitted form, as the engine wants."""
+    answers: dict[str, str | list[str] | None] = {}
+    for question in questionnaire.questions:
+        if not question.type.takes_answer or question.name not in form:
+            continue
+        if question.type is QuestionType.SELECT_MULTIPLE:
+            answers[question.name] = [v for v in form.getlist(question.name) if v]
+        else:
+            answers[question.name] = form.get(question.name)
+    return answers
+
+
+def _open(token: str) -> Survey | tuple[str, int]:
+    session = get_session()
+    try:
+        code = open_code(session, token, utcnow())
+    except CodeUnavailable as unavailable:
+        status = CODE_STATUS.get(unavailable.state, GONE)
+        page = render_template(
+            "public/survey_error.html", key=f"code_{unavailable.state.value}"
+        )
+        return page, status
+    return Survey(
+        code,
+        definition_of(code.campaign.questionnaire),
+        counter_officials(session, code),
+    )
+
+
+def _first_view(found: Survey, form: SurveyForm) -> str:
+    draft = load_draft(get_session(), found.code)
+    if draft is not None:
+        form.submission_id.data = draft.submission_id
+        form.started.data = int(draft.started_at.timestamp())
+        answers: RawAnswers = draft.answers
+        shown = found.shown(answers)
+        return _render(found, form, answers, _clamp(draft.page, shown), resumed=True)
+    form.submission_id.data = secrets.token_urlsafe(18)
+    form.started.data = int(utcnow().timestamp())
+    return _render(found, form, {}, found.shown({})[0])
+
+
+def _submit(
+    found: Survey, form: SurveyForm, answers: RawAnswers, shown: list[int]
+) -> BaseResponse | tuple[str, int]:
+    session = get_session()
+    submission = Submission(
+        token=found.code.token,
+        submission_id=form.submission_id.data,
+        answers=answers,
+        language=current_language(),
+        started_at=_started(form),
+        device_hash=current_device(),
+        phone=(form.phone.data or "").strip() or None,
+    )
+    try:
+        record_response(session, submission, utcnow())
+    except InvalidAnswers as invalid:
+        first = next(
+            (
+                index
+                for index in shown
+                if pages(found.questionnaire)[index].question_names
+                & set(invalid.errors)
+            ),
+            shown[-1],
+        )
+        return _render(found, form, answers, first, invalid.errors), 422
+    except CodeUnavailable as unavailable:
+        session.rollback()
+        key = f"code_{unavailable.state.value}"
+        return render_template("public/survey_error.html", key=key), GONE
+    except SubmissionConflict:
+        session.rollback()
+        return render_template("public/survey_error.html", key="conflict"), 409
+    except TooSoon as too_soon:
+        session.rollback()
+        minutes = max(1, round(too_soon.retry_after / 60))
+        page = render_template(
+            "public/survey_error.html", key="too_soon", params={"minutes": minutes}
+        )
+        return page, 429
+    session.commit()
+    return redirect(url_for("public.thanks", token=found.code.token), code=303)
+
+
+def _render(
+    found: Survey,
+    form: SurveyForm,
+    answers: RawAnswers,
+    page: int,
+    errors: dict[str, Message] | None = None,
+    *,
+    resumed: bool = False,
+) -> str:
+    form.page.data = page
+    shown = found.shown(answers)
+    current: Page = pages(found.questionnaire)[page]
+    relevant = relevance(
+        found.questionnaire,
+        answers,
+        runtime_choices=found.runtime_choices,
+        today=_today(),
+    )
+    return render_template(
+        "public/survey.html",
+        survey=found,
+        form=form,
+        page=current,
+        answers=answers,
+        carried={n: v for n, v in answers.items() if n not in current.question_names},
+        relevant=relevant,
+        errors=errors or {},
+        position=shown.index(page) + 1 if page in shown else 1,
+        total=len(shown),
+        last=page == shown[-1],
+        resumed=resumed,
+    )
+
+
+def _errors_on(found: Survey, answers: RawAnswers, page: Page) -> dict[str, Message]:
+    try:
+        validate_answers(
+            found.questionnaire,
+            answers,
+            runtime_choices=found.runtime_choices,
+            today=_today(),
+        )
+    except InvalidAnswers as invalid:
+        return {n: m for n, m in invalid.errors.items() if n in page.question_names}
+    return {}
+
+
+def _clamp(page: int | None, shown: list[int]) -> int:
+    """Return ``page`` if it is shown, else the first shown page at or before it."""
+    if page in shown:
+        return page
+    earlier = [index for index in shown if page is not None and index < page]
+    return earlier[-1] if earlier else shown[0]
+
+
+def _step(shown: list[int], page: int, direction: int) -> int:
+    position = shown.index(page) + direction
+    return shown[min(max(position, 0), len(shown) - 1)]
+
+
+def _started(form: SurveyForm) -> datetime | None:
+    if not form.started.data:
+        return None
+    return datetime.fromtimestamp(form.started.data, UTC)
+
+
+def _today():  # type: ignore[no-untyped-def]
+    return utcnow().date()

@@ -1,0 +1,73 @@
+"""CSRF protection, request-size limits, rate limits and the day's device pseudonym.
+
+Rate limits count per device (a keyed hash of address and browser, renewed daily),
+per access code and per network address, each with its own ceiling: a hundred
+citizens behind one ward office's NAT share an address but not a device, so the
+address ceiling is set high and the device ceiling low.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, current_app, g, request
+from flask_limiter import Limiter
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from surveys.privacy import device_hash
+
+#: Vietnam's time zone, for "today" in the device pseudonym.
+LOCAL_TIME = timedelta(hours=7)
+
+csrf = CSRFProtect()
+
+
+def current_device() -> str:
+    """Return the day's pseudonym of the requesting device (never stored raw)."""
+    if "device" not in g:
+        key = hashlib.sha256(b"device|" + current_app.secret_key.encode()).digest()
+        day = (datetime.now(UTC) + LOCAL_TIME).date()
+        g.device = device_hash(
+            key,
+            day,
+            request.remote_addr or "",
+            request.headers.get("User-Agent", ""),
+        )
+    return g.device
+
+
+def current_address() -> str:
+    """Return the client's network address, for the generous per-address limit."""
+    return request.remote_addr or "unknown"
+
+
+def current_code() -> str:
+    """Return the access code a survey request is about."""
+    return (request.view_args or {}).get("token", "").upper()
+
+
+limiter = Limiter(current_device)
+
+
+def limit(setting: str) -> str:
+    """Read a limit string (``"20/minute"``) from the configuration at request time."""
+    return current_app.config[setting]
+
+
+def init_app(app: Flask) -> None:
+    """Trust the configured proxies, cap citizen requests, then CSRF and limits."""
+    proxies = int(app.config.get("TRUSTED_PROXIES", 0))
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+    # Registered before CSRFProtect, which reads the form: a citizen's form is
+    # small, so the public pages refuse big bodies (413) before anything parses.
+    @app.before_request
+    def _cap_public_requests() -> None:
+        if request.blueprint == "public":
+            request.max_content_length = app.config["PUBLIC_MAX_CONTENT_LENGTH"]
+
+    csrf.init_app(app)
+    limiter.init_app(app)
