@@ -4,3 +4,9 @@ This package imports only numpy, pandas and SciPy. It knows nothing of Flask, of
 database, or of the questionnaire engine, so it can be used from a notebook on an
 exported CSV.
 """
+
+from analysis.design import SurveyDesign
+from analysis.intervals import mean_ci, proportion_ci
+from analysis.results import Estimate
+
+__all__ = ["Estimate", "SurveyDesign", "mean_ci", "proportion_ci"]
