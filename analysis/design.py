@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis._grouping import group_codes
 from analysis._validation import (
     as_column_list,
     check_binary,
@@ -316,19 +317,6 @@ class SurveyDesign:
             return check_binary(self._data, variable)
         return check_numeric(self._data, variable, "variable")
 
-    def _domains(
-        self, by: Hashable | Sequence[Hashable] | None
-    ) -> tuple[np.ndarray, pd.DataFrame]:
-        """Return each row's domain code (-1: none) and the domains' keys."""
-        columns = as_column_list(by)
-        if not columns:
-            return np.zeros(self._n_rows, dtype=np.int64), pd.DataFrame(index=[0])
-        check_columns(self._data, columns, "by")
-        grouped = self._data.groupby(columns, sort=True, dropna=True, observed=True)
-        codes = grouped.ngroup().to_numpy(dtype=np.int64)
-        keys = grouped.size().index.to_frame(index=False)
-        return codes, keys
-
     def _estimate(
         self,
         values: np.ndarray,
@@ -339,7 +327,7 @@ class SurveyDesign:
         logit: bool,
     ) -> pd.DataFrame:
         level = check_level(level)
-        domain, keys = self._domains(by)
+        domain, keys = group_codes(self._data, by)
         n_domains = len(keys)
         domain = np.where(np.isnan(values), -1, domain)
         inside = domain >= 0
