@@ -8,5 +8,14 @@ exported CSV.
 from analysis.design import SurveyDesign
 from analysis.intervals import mean_ci, proportion_ci
 from analysis.results import Estimate
+from analysis.scoring import ScoringMap
+from analysis.summaries import unit_summary
 
-__all__ = ["Estimate", "SurveyDesign", "mean_ci", "proportion_ci"]
+__all__ = [
+    "Estimate",
+    "ScoringMap",
+    "SurveyDesign",
+    "mean_ci",
+    "proportion_ci",
+    "unit_summary",
+]
