@@ -7,6 +7,7 @@ exported CSV.
 
 from analysis.design import SurveyDesign
 from analysis.intervals import mean_ci, proportion_ci
+from analysis.reliability import cronbach_alpha
 from analysis.results import Estimate
 from analysis.scoring import ScoringMap
 from analysis.summaries import unit_summary
@@ -15,6 +16,7 @@ __all__ = [
     "Estimate",
     "ScoringMap",
     "SurveyDesign",
+    "cronbach_alpha",
     "mean_ci",
     "proportion_ci",
     "unit_summary",
