@@ -6,6 +6,7 @@ exported CSV.
 """
 
 from analysis.design import SurveyDesign
+from analysis.indices import composite_index, ddci_index, papi_index, sipas_index
 from analysis.intervals import mean_ci, proportion_ci
 from analysis.reliability import cronbach_alpha
 from analysis.results import Estimate
@@ -16,8 +17,12 @@ __all__ = [
     "Estimate",
     "ScoringMap",
     "SurveyDesign",
+    "composite_index",
     "cronbach_alpha",
+    "ddci_index",
     "mean_ci",
+    "papi_index",
     "proportion_ci",
+    "sipas_index",
     "unit_summary",
 ]

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import pandas as pd
+
+#: Below this many responses an estimate is shown but marked unreliable.
+MIN_PUBLISH = 30
+#: Below this many responses an estimate is withheld (privacy rule, DOMAIN.md).
+MIN_SUPPRESS = 5
 
 #: Columns of every estimate table, after the grouping columns.
 ESTIMATE_COLUMNS = ("n", "estimate", "se", "ci_low", "ci_high", "df", "method")
@@ -36,3 +44,28 @@ class Estimate:
     method: str
     level: float = 0.95
     se: float = math.nan
+
+
+def flag_small_groups(
+    table: pd.DataFrame,
+    min_publish: int = MIN_PUBLISH,
+    min_suppress: int = MIN_SUPPRESS,
+    estimates: Sequence[str] = ("estimate", "se", "ci_low", "ci_high"),
+) -> pd.DataFrame:
+    """Return ``table`` with ``reliable`` and ``suppressed`` flags from its ``n``.
+
+    ``reliable`` is ``n >= min_publish``. Rows with ``n < min_suppress`` are
+    ``suppressed``: their ``estimates`` columns become NaN.
+    """
+    if not 0 <= min_suppress <= min_publish:
+        raise ValueError(
+            "need 0 <= min_suppress <= min_publish, got "
+            f"min_suppress={min_suppress!r}, min_publish={min_publish!r}"
+        )
+    suppressed = table["n"].to_numpy() < min_suppress
+    flagged = table.copy()
+    for column in estimates:
+        flagged[column] = flagged[column].where(~suppressed)
+    flagged["reliable"] = table["n"].to_numpy() >= min_publish
+    flagged["suppressed"] = suppressed
+    return flagged

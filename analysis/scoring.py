@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis._validation import check_columns, check_numeric
+from analysis._validation import check_columns, check_frame, check_numeric
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,7 @@ class ScoringMap:
         Raises ValueError naming the column and value of any answer outside
         the scale. Missing answers stay NaN.
         """
+        check_frame(responses, "responses")
         check_columns(responses, self.items, "item")
         low, high = self.scale
         matrix = np.empty((len(responses), len(self.items)), order="F")

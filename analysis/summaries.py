@@ -19,14 +19,11 @@ from analysis._validation import (
     check_columns,
     check_frame,
     check_level,
+    check_satisfied_min,
 )
 from analysis.intervals import t_interval, wilson_interval
+from analysis.results import MIN_PUBLISH, MIN_SUPPRESS, flag_small_groups
 from analysis.scoring import ScoringMap
-
-#: Below this many responses an estimate is shown but marked unreliable.
-MIN_PUBLISH = 30
-#: Below this many responses an estimate is withheld (privacy, DOMAIN.md).
-MIN_SUPPRESS = 5
 
 SUMMARY_COLUMNS = (
     "item",
@@ -119,7 +116,7 @@ def unit_summary(
     level = check_level(level)
     check_choice(layout, ("wide", "long"), "layout")
     scoring = ScoringMap.from_mapping(items, scale=scale)
-    _check_thresholds(min_publish, min_suppress, satisfied_min, scoring.scale)
+    check_satisfied_min(satisfied_min, scoring.scale)
     if layout == "long":
         keep = as_column_list(by) + [
             c for c in ("verified", "excluded") if c in responses.columns
@@ -141,7 +138,6 @@ def unit_summary(
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(count > 0, satisfied / count, np.nan)
     share_low, share_high = wilson_interval(satisfied, count, level)
-    suppressed = count < min_suppress
     estimates = {
         "mean": mean,
         "sd": sd,
@@ -159,10 +155,8 @@ def unit_summary(
     result["kind"] = np.tile(np.asarray(kinds, dtype=object), n_groups)
     result["n"] = count.astype(np.int64).ravel()
     for name, array in estimates.items():
-        result[name] = np.where(suppressed, np.nan, array).ravel()
-    result["reliable"] = (count >= min_publish).ravel()
-    result["suppressed"] = suppressed.ravel()
-    return result
+        result[name] = array.ravel()
+    return flag_small_groups(result, min_publish, min_suppress, list(estimates))
 
 
 def widen(
@@ -270,17 +264,3 @@ def _kept_rows(responses: pd.DataFrame, verified_only: bool) -> np.ndarray:
             )
         keep &= series.to_numpy(dtype=bool) == wanted
     return keep
-
-
-def _check_thresholds(
-    min_publish: int, min_suppress: int, satisfied_min: float, scale: tuple
-) -> None:
-    if not 0 <= min_suppress <= min_publish:
-        raise ValueError(
-            "need 0 <= min_suppress <= min_publish, got "
-            f"min_suppress={min_suppress!r}, min_publish={min_publish!r}"
-        )
-    if not scale[0] < satisfied_min <= scale[1]:
-        raise ValueError(
-            f"satisfied_min {satisfied_min!r} must lie inside the scale {scale!r}"
-        )
