@@ -27,7 +27,7 @@ def group_codes(
         keys = pd.DataFrame({columns[0]: uniques})
         return codes.astype(np.int64, copy=False), keys
     grouped = data.groupby(columns, sort=True, dropna=True, observed=True)
-    codes = grouped.ngroup().to_numpy(dtype=np.int64)
+    codes = grouped.ngroup().fillna(-1).to_numpy(dtype=np.int64)
     keys = grouped.size().index.to_frame(index=False)
     return codes, keys
 
