@@ -60,7 +60,7 @@ def _two_stage_samples(rng, values, sizes, clusters_taken, elements_taken):
     keys[np.arange(longest) >= size[..., None]] = np.inf
     element = np.argsort(keys, axis=3)[..., :elements_taken]
     shape = (REPETITIONS, strata, clusters_taken, elements_taken)
-    rep, h, c, _ = np.indices(shape)
+    rep, h, _, _ = np.indices(shape)
     return pd.DataFrame(
         {
             "rep": rep.ravel(),
