@@ -25,7 +25,7 @@ from analysis._validation import (
     check_numeric,
 )
 from analysis.intervals import logit_interval, t_interval
-from analysis.results import ESTIMATE_COLUMNS
+from analysis.results import ESTIMATE_COLUMNS, MIN_PUBLISH
 
 LONELY_PSU_RULES = ("fail", "remove")
 
@@ -239,8 +239,10 @@ class SurveyDesign:
         -------
         pandas.DataFrame
             One row per domain: the ``by`` columns, then ``n`` (non-missing
-            rows), ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``df`` and
-            ``method``.
+            rows), ``estimate``, ``se``, ``ci_low``, ``ci_high``, ``df``,
+            ``method`` and ``reliable`` (``n >= 30``). Nothing is suppressed
+            here, so results stay comparable with R; apply
+            :func:`analysis.results.flag_small_groups` before publishing.
 
         References
         ----------
@@ -358,6 +360,7 @@ class SurveyDesign:
         columns = (n, estimate, se, low, high, df, method)
         for name, column in zip(ESTIMATE_COLUMNS, columns, strict=True):
             result[name] = column
+        result["reliable"] = n >= MIN_PUBLISH
         return result
 
     def _linearised_variance(
