@@ -119,8 +119,12 @@ class SurveyDesign:
             if strata is not None
             else np.zeros(self._n_rows, dtype=np.int64)
         )
-        self._stages = self._build_stages(data, strata, clusters, fpcs, lonely_psu)
-        self._weights = self._build_weights(data, weights, fpcs)
+        self._stages, fpc_weights = self._build_stages(
+            data, strata, clusters, fpcs, lonely_psu
+        )
+        self._weights = (
+            fpc_weights if weights is None else _check_weights(data, weights)
+        )
 
     # -- construction -------------------------------------------------------
 
@@ -131,12 +135,13 @@ class SurveyDesign:
         clusters: list[Hashable],
         fpcs: list[Hashable],
         lonely_psu: str,
-    ) -> list[_Stage]:
-        """Code every stage's units, nested in their stratum and parent unit."""
-        if strata is not None:
-            labels, kind = data[strata], "stratum"
-        else:
-            labels, kind = pd.Series(["all"] * len(data)), "design"
+    ) -> tuple[list[_Stage], np.ndarray]:
+        """Code every stage's units, nested in their stratum and parent unit.
+
+        Also returns the weights implied by the fpc columns (all 1 without).
+        """
+        labels = data[strata] if strata is not None else None
+        kind = "stratum"
         # Without clusters each row is its own PSU; without fpc only stage 1
         # counts (with-replacement, "ultimate cluster" variance).
         stage_ids = [data[c] for c in clusters] or [pd.Series(np.arange(len(data)))]
@@ -144,7 +149,7 @@ class SurveyDesign:
             stage_ids = stage_ids[:1]
         parent = self._strata
         fraction = np.ones(parent.max() + 1)
-        self._fpc_weights = np.ones(self._n_rows)
+        fpc_weights = np.ones(self._n_rows)
         stages = []
         for number, ids in enumerate(stage_ids):
             own = pd.factorize(ids, sort=True)[0]
@@ -154,6 +159,8 @@ class SurveyDesign:
             sampled = np.bincount(parent_of_unit, minlength=parent.max() + 1)
 
             def where(code: int, parent=parent, labels=labels, kind=kind) -> str:
+                if labels is None:
+                    return "the sample"
                 row = int(np.flatnonzero(parent == code)[0])
                 return f"{kind} {labels.iloc[row]!r}"
 
@@ -162,7 +169,7 @@ class SurveyDesign:
                     data, fpcs[number], parent, sampled, where
                 )
                 finite = 1 - sampled / population
-                self._fpc_weights *= (population / sampled)[parent]
+                fpc_weights *= (population / sampled)[parent]
             else:
                 finite = np.ones(sampled.size)
             lonely = (sampled == 1) & (finite > 0)
@@ -182,21 +189,7 @@ class SurveyDesign:
             parent = unit
             if clusters:
                 labels, kind = ids, f"cluster ({clusters[number]!r})"
-        return stages
-
-    def _build_weights(
-        self, data: pd.DataFrame, weights: Hashable | None, fpcs: list[Hashable]
-    ) -> np.ndarray:
-        if weights is None:
-            return self._fpc_weights
-        values = check_numeric(data, weights, "weights")
-        bad = ~np.isfinite(values) | (values <= 0)
-        if bad.any():
-            raise ValueError(
-                f"weights column {weights!r} must be positive and finite, "
-                f"found {float(values[bad][0])!r}"
-            )
-        return values
+        return stages, fpc_weights
 
     # -- public estimates ---------------------------------------------------
 
@@ -436,3 +429,15 @@ def _stage_population(
             "population size"
         )
     return low
+
+
+def _check_weights(data: pd.DataFrame, column: Hashable) -> np.ndarray:
+    """Return the weights column as floats if every weight is positive and finite."""
+    values = check_numeric(data, column, "weights")
+    bad = ~np.isfinite(values) | (values <= 0)
+    if bad.any():
+        raise ValueError(
+            f"weights column {column!r} must be positive and finite, "
+            f"found {float(values[bad][0])!r}"
+        )
+    return values
