@@ -244,3 +244,25 @@ def test_bad_variable_values_are_named(apistrat):
         design.mean("name")
     with pytest.raises(ValueError, match="level must be between 0 and 1"):
         design.mean("api00", level=95)
+
+
+def test_simple_random_sample_with_and_without_fpc_matches_r(apisrs):
+    # Lumley (2010), ch. 2, reproduced in the survey package's vignette and
+    # course notes: srs_design <- svydesign(id=~1, fpc=~fpc, data=apisrs):
+    # svytotal(~enroll) -> 3621074, SE 169520; svymean(~enroll) -> 584.61,
+    # SE 27.368; svytotal(~stype) -> stypeE 4397.74, SE 196.00.
+    # nofpc <- svydesign(id=~1, weights=~pw, data=apisrs): svytotal(~enroll)
+    # -> SE 172325.
+    srs = SurveyDesign(apisrs, fpc="fpc")
+    total = srs.total("enroll").iloc[0]
+    assert total["estimate"] == pytest.approx(3621074, abs=0.5)
+    assert total["se"] == pytest.approx(169520, abs=0.5)
+    mean = srs.mean("enroll").iloc[0]
+    assert mean["estimate"] == pytest.approx(584.61, abs=0.005)
+    assert mean["se"] == pytest.approx(27.368, abs=0.0005)
+    elementary = SurveyDesign(apisrs.assign(E=apisrs["stype"] == "E"), fpc="fpc")
+    row = elementary.total("E").iloc[0]
+    assert row["estimate"] == pytest.approx(4397.74, abs=0.005)
+    assert row["se"] == pytest.approx(196.00, abs=0.005)
+    no_fpc = SurveyDesign(apisrs, weights="pw")
+    assert no_fpc.total("enroll").iloc[0]["se"] == pytest.approx(172325, abs=0.5)
