@@ -90,17 +90,31 @@ def test_two_stage_with_replacement_matches_r(apiclus2):
     assert design.total("enroll").iloc[0]["se"] == pytest.approx(820261, abs=0.5)
 
 
-def test_svyby_mean_by_one_column_matches_r(dclus1):
+def test_svyby_mean_by_one_column_matches_r(dclus1, apiclus1):
     # example-domain: svyby(~api99, ~stype, dclus1, svymean) -> E 607.7917,
-    # H 595.7143, M 608.6000; SEs 22.81660, 41.76400, 32.56064 (the svyby help
-    # page's keep.var output; E's SE also follows from the published CI
-    # 563.0720-652.5114 = 607.7917 -/+ 1.96 SE).
+    # H 595.7143, M 608.6000. The SE of E follows from the published interval
+    # of the same estimate, 563.0720-652.5114 = 607.7917 -/+ 1.959964 SE
+    # (ftable(svyby(..., vartype="ci")) quoted in a public survey issue):
+    # SE 22.8166.
     result = dclus1.mean("api99", by="stype")
     assert list(result["stype"]) == ["E", "H", "M"]
     np.testing.assert_allclose(
         result["estimate"], [607.7917, 595.7143, 608.6000], atol=5e-5
     )
-    np.testing.assert_allclose(result["se"], [22.81660, 41.76400, 32.56064], atol=5e-6)
+    assert result["se"].iloc[0] == pytest.approx(22.8166, abs=5e-4)
+    # No published SE was found for H and M: check them against an
+    # independent textbook computation (Cochran 1977, ratio estimator in a
+    # one-stage cluster sample with fpc; domain residuals are zero outside the
+    # domain and every sampled district counts).
+    for stype, se in zip(["H", "M"], result["se"].iloc[1:], strict=True):
+        inside = apiclus1["stype"] == stype
+        w = apiclus1["pw"] * inside
+        ratio = (w * apiclus1["api99"]).sum() / w.sum()
+        residual = w * (apiclus1["api99"] - ratio) / w.sum()
+        totals = residual.groupby(apiclus1["dnum"]).sum()
+        n = len(totals)
+        variance = (1 - n / 757) * n / (n - 1) * ((totals - totals.mean()) ** 2).sum()
+        assert se == pytest.approx(np.sqrt(variance), rel=1e-12)
 
 
 def test_svyby_two_columns_two_variables_match_r(dclus1):
@@ -158,9 +172,10 @@ def test_proportion_matches_r_svymean_of_factor(apiclus1):
 
 
 def test_proportion_by_domain_matches_r_table(apiclus1):
-    # example-summary (Nemotron copy of the same page's ftable):
-    # svymean(~interaction(stype, comp.imp), dclus1): E.No 0.17486339 SE
-    # 0.02599552 -- a whole-sample proportion of the cell E & comp.imp No.
+    # The survey package's web example on tables of summary statistics
+    # (r-survey.r-forge.r-project.org; read from a public web-text copy):
+    # ftable(svymean(~interaction(stype, comp.imp), dclus1)) -> E.No mean
+    # 0.17486339, SE 0.02599552: the whole-sample proportion of the cell.
     frame = apiclus1.assign(
         cell=(apiclus1["stype"] == "E") & (apiclus1["comp.imp"] == "No")
     )
