@@ -114,6 +114,8 @@ class SurveyDesign:
 
         self._data = data
         self._n_rows = len(data)
+        self._with_fpc = bool(fpcs)
+        self._n_stages = max(1, len(clusters))
         self._strata = (
             pd.factorize(data[strata], sort=True)[0]
             if strata is not None
@@ -190,6 +192,15 @@ class SurveyDesign:
             if clusters:
                 labels, kind = ids, f"cluster ({clusters[number]!r})"
         return stages, fpc_weights
+
+    def __repr__(self) -> str:
+        first = self._stages[0]
+        fpc = "with fpc" if self._with_fpc else "with replacement"
+        return (
+            f"SurveyDesign({self._n_rows} rows, {first.sampled.size} strata, "
+            f"{first.parent_of_unit.size} PSUs, {self._n_stages} stage(s), "
+            f"{fpc})"
+        )
 
     # -- public estimates ---------------------------------------------------
 

@@ -281,3 +281,9 @@ def test_simple_random_sample_with_and_without_fpc_matches_r(apisrs):
     assert row["se"] == pytest.approx(196.00, abs=0.005)
     no_fpc = SurveyDesign(apisrs, weights="pw")
     assert no_fpc.total("enroll").iloc[0]["se"] == pytest.approx(172325, abs=0.5)
+
+
+def test_repr_describes_the_design(dclus2):
+    assert repr(dclus2) == (
+        "SurveyDesign(126 rows, 1 strata, 40 PSUs, 2 stage(s), with fpc)"
+    )
