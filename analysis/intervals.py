@@ -20,7 +20,17 @@ PROPORTION_METHODS = ("wilson", "clopper-pearson")
 def t_quantile(level: float, df: ArrayLike) -> np.ndarray:
     """Return the two-sided Student-t quantile for ``level`` at each ``df``.
 
-    ``df`` may be ``inf`` (normal quantile); ``df < 1`` gives NaN.
+    Parameters
+    ----------
+    level : float
+        Confidence level.
+    df : array_like
+        Degrees of freedom; ``inf`` gives the normal quantile, ``df < 1`` NaN.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``t_{1 - (1 - level)/2, df}`` element-wise.
     """
     df = np.asarray(df, dtype=np.float64)
     upper = 1 - (1 - level) / 2
@@ -31,7 +41,20 @@ def t_quantile(level: float, df: ArrayLike) -> np.ndarray:
 def t_interval(
     estimate: ArrayLike, se: ArrayLike, df: ArrayLike, level: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``estimate -/+ t(level, df) * se`` element-wise."""
+    """Return ``estimate -/+ t(level, df) * se`` element-wise.
+
+    Parameters
+    ----------
+    estimate, se, df : array_like
+        Point estimates, standard errors and degrees of freedom (broadcast).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Lower and upper limits (NaN where ``se`` or ``df`` make them undefined).
+    """
     estimate = np.asarray(estimate, dtype=np.float64)
     half = t_quantile(level, df) * np.asarray(se, dtype=np.float64)
     return estimate - half, estimate + half
@@ -42,8 +65,19 @@ def wilson_interval(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return the Wilson score interval without continuity correction.
 
-    Identical to R's ``prop.test(x, n, correct=FALSE)$conf.int``. Groups with
-    ``n == 0`` get NaN.
+    Identical to R's ``prop.test(x, n, correct=FALSE)$conf.int``.
+
+    Parameters
+    ----------
+    successes, n : array_like
+        Counts of successes and of trials (broadcast).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Lower and upper limits, inside [0, 1]; NaN where ``n == 0``.
 
     References
     ----------
@@ -66,7 +100,24 @@ def wilson_interval(
 def clopper_pearson_interval(
     successes: ArrayLike, n: ArrayLike, level: float = 0.95
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return the exact (Clopper-Pearson) interval, as R's ``binom.test``."""
+    """Return the exact (Clopper-Pearson) interval, as R's ``binom.test``.
+
+    Parameters
+    ----------
+    successes, n : array_like
+        Counts of successes and of trials (broadcast).
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Lower and upper limits; NaN where ``n == 0``.
+
+    References
+    ----------
+    .. [1] Clopper, C. J., Pearson, E. S. (1934). Biometrika 26(4), 404-413.
+    """
     x = np.asarray(successes, dtype=np.float64)
     n = np.asarray(n, dtype=np.float64)
     alpha = 1 - level
@@ -87,6 +138,23 @@ def logit_interval(
     intercept-only quasibinomial ``svyglm``) and the quantile is Student-t with
     the design degrees of freedom. The interval is undefined when ``p`` is 0 or
     1 (as in R) and is then NaN.
+
+    Parameters
+    ----------
+    p, se, df : array_like
+        Estimated proportions, their standard errors and degrees of freedom.
+    level : float
+        Confidence level.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Lower and upper limits, inside (0, 1).
+
+    References
+    ----------
+    .. [1] Lumley, T. (2010). Complex Surveys, section 2.3.1; R
+           ``survey::svyciprop``.
     """
     p = np.asarray(p, dtype=np.float64)
     se = np.asarray(se, dtype=np.float64)

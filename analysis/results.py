@@ -54,8 +54,22 @@ def flag_small_groups(
 ) -> pd.DataFrame:
     """Return ``table`` with ``reliable`` and ``suppressed`` flags from its ``n``.
 
-    ``reliable`` is ``n >= min_publish``. Rows with ``n < min_suppress`` are
-    ``suppressed``: their ``estimates`` columns become NaN.
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        An estimate table with an ``n`` column; it is not modified.
+    min_publish : int
+        ``reliable`` is ``n >= min_publish`` (default 30).
+    min_suppress : int
+        Rows with ``n < min_suppress`` (default 5) are ``suppressed``: their
+        ``estimates`` columns become NaN, only ``n`` stays.
+    estimates : sequence of str
+        The columns withheld in suppressed rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``table`` with the two flag columns.
     """
     if not 0 <= min_suppress <= min_publish:
         raise ValueError(
