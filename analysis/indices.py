@@ -75,7 +75,8 @@ def sipas_index(
     -------
     pandas.DataFrame
         The ``by`` columns, ``tier`` ("criterion", "factor", "index"),
-        ``name``, then ``n`` (respondents), ``estimate`` (percent satisfied),
+        ``name``, then ``n`` (respondents who answered at least one of the
+        row's criteria), ``estimate`` (percent satisfied),
         ``se``, ``ci_low``, ``ci_high``, ``df``, ``method``, ``reliable``,
         ``suppressed``.
 
@@ -325,19 +326,27 @@ def _linear_index_table(
     inside = codes >= 0
     rows = codes[inside]
     answered = ~np.isnan(values[inside])
-    deviations = np.where(answered, (values[inside] - means[rows]) / count[rows], 0.0)
+    used = coefficients != 0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        deviations = np.where(
+            answered, (values[inside] - means[rows]) / count[rows], 0.0
+        )
     influence = deviations @ coefficients
-    respondents = np.bincount(rows[answered.any(axis=1)], minlength=n_groups)
+    # A tier's n: respondents who answered at least one of its items.
+    contributes = (answered.astype(np.float64) @ used) > 0
+    n_tier = np.column_stack(
+        [np.bincount(rows, contributes[:, m], n_groups) for m in range(len(tiers))]
+    )
     squares = np.column_stack(
         [np.bincount(rows, influence[:, m] ** 2, n_groups) for m in range(len(tiers))]
     )
     with np.errstate(invalid="ignore", divide="ignore"):
-        variance = squares * (respondents / (respondents - 1))[:, None]
+        variance = squares * n_tier / (n_tier - 1)
         estimate = offsets + np.where(np.isnan(means), 0.0, means) @ coefficients
-    missing_item = (np.isnan(means).astype(float) @ (coefficients != 0)) > 0
+    missing_item = (np.isnan(means).astype(np.float64) @ used) > 0
     estimate = np.where(missing_item, np.nan, estimate)
-    se = np.sqrt(np.where(respondents[:, None] > 1, variance, np.nan))
-    df = np.repeat(respondents - 1, len(tiers))
+    se = np.sqrt(np.where(n_tier > 1, variance, np.nan))
+    df = (n_tier - 1).ravel()
     low, high = t_interval(estimate.ravel(), se.ravel(), df, level)
     table = keys.loc[np.repeat(keys.index, len(tiers))].reset_index(drop=True)
     table["tier"] = np.tile([tier[0] for tier in tiers], n_groups)
@@ -345,7 +354,7 @@ def _linear_index_table(
         np.array([tier[1] for tier in tiers], dtype=object), n_groups
     )
     columns = (
-        np.repeat(respondents, len(tiers)),
+        n_tier.astype(np.int64).ravel(),
         estimate.ravel(),
         se.ravel(),
         np.clip(low, *bounds),

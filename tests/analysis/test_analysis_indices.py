@@ -115,6 +115,11 @@ def test_sipas_with_skipped_items_is_mean_of_available_answers(complete):
     expected = 50 * ((frame["a1"] >= 4).mean() + (frame["a2"].dropna() >= 4).mean())
     assert access == pytest.approx(expected)
     assert table[table["name"] == "access"]["n"].item() == len(frame)
+    criterion = table[table["name"] == "a2"].iloc[0]
+    answered = 100 * (frame["a2"].dropna() >= 4).astype(float)
+    assert criterion["n"] == len(answered)
+    assert criterion["se"] == pytest.approx(mean_ci(answered).se)
+    assert criterion["ci_low"] == pytest.approx(mean_ci(answered).low)
 
 
 def test_papi_dimensions_on_1_to_10_and_total_is_their_sum(complete):
