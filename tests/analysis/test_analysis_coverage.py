@@ -74,7 +74,6 @@ def _two_stage_samples(rng, values, sizes, clusters_taken, elements_taken):
     )
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     ("clusters_taken", "elements_taken"),
     [(5, 2), (10, 10)],  # 3 strata: n = 30 and n = 300 elements
