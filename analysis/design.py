@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from analysis._grouping import group_codes
 from analysis._validation import (
@@ -341,14 +342,10 @@ class SurveyDesign:
         w = self._weights[inside]
         y = values[inside]
         n = np.bincount(d, minlength=n_domains)
-        weighted_total = np.bincount(d, weights=w * y, minlength=n_domains)
         if ratio:
-            weight_sum = np.bincount(d, weights=w, minlength=n_domains)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                estimate = weighted_total / weight_sum
-            influence = w * (y - estimate[d]) / weight_sum[d]
+            estimate, influence = _weighted_means(w, y, d, n_domains)
         else:
-            estimate = weighted_total
+            estimate = np.bincount(d, weights=w * y, minlength=n_domains)
             influence = w * y
         estimate = np.where(n > 0, estimate, np.nan)
         variance = self._linearised_variance(influence, inside, d, n_domains)
@@ -365,6 +362,85 @@ class SurveyDesign:
         for name, column in zip(ESTIMATE_COLUMNS, columns, strict=True):
             result[name] = column
         result["reliable"] = n >= MIN_PUBLISH
+        return result
+
+    def compare_to_rest(
+        self,
+        variable: Hashable,
+        by: Hashable | Sequence[Hashable],
+        level: float = 0.95,
+    ) -> pd.DataFrame:
+        """Compare each domain's mean with the mean of all other domains, by design.
+
+        For domain ``d`` this is R's ``svyttest(variable ~ I(by == d), design)``:
+        the difference of the two domain means (``d`` minus the rest), its
+        linearised standard error (both means from the same design, so their
+        covariance through shared PSUs counts), a t interval and two-sided
+        p-value on the design df minus 1 (PSUs minus strata among the rows
+        used, minus one), and Holm's adjustment across the domains.
+
+        Parameters
+        ----------
+        variable : str
+            Numeric (or 0/1) column; rows where it or ``by`` is missing are left
+            out, as in R.
+        by : str or list of str
+            Columns defining the domains.
+        level : float
+            Confidence level of the (unadjusted) intervals.
+
+        Returns
+        -------
+        pandas.DataFrame
+            The ``by`` columns, ``n``, ``estimate`` (domain mean), ``rest_n``,
+            ``rest_estimate``, ``difference``, ``se``, ``ci_low``, ``ci_high``,
+            ``df``, ``p_value``, ``p_holm``.
+
+        References
+        ----------
+        .. [1] Lumley (2010), section 5.3 (svyttest); Holm (1979).
+        """
+        from analysis.comparisons import holm_adjust
+
+        level = check_level(level)
+        values = self._values(variable, binary=False)
+        domain, keys = group_codes(self._data, by)
+        if len(keys) < 2:
+            raise ValueError(f"by {by!r} must define at least two domains")
+        inside = (domain >= 0) & ~np.isnan(values)
+        d = domain[inside]
+        w = self._weights[inside]
+        y = values[inside]
+        n_domains = len(keys)
+        mean, _ = _weighted_means(w, y, d, n_domains)
+        everyone = np.zeros(d.size, dtype=np.int64)
+        df = self._degrees_of_freedom(inside, everyone, 1)[0] - 1
+        n = np.bincount(d, minlength=n_domains)
+        rest_mean = np.full(n_domains, np.nan)
+        se = np.full(n_domains, np.nan)
+        for code in np.flatnonzero((n > 0) & (n < d.size)):
+            outside = d != code
+            both, influence = _weighted_means(w, y, outside.astype(np.int64), 2)
+            influence[outside] *= -1
+            rest_mean[code] = both[1]
+            variance = self._linearised_variance(influence, inside, everyone, 1)
+            se[code] = np.sqrt(max(variance[0], 0.0))
+        difference = mean - rest_mean
+        low, high = t_interval(difference, se, df, level)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            p_value = 2 * stats.t.sf(np.abs(difference / se), max(df, 1))
+        result = keys.copy()
+        result["n"] = n
+        result["estimate"] = mean
+        result["rest_n"] = d.size - n
+        result["rest_estimate"] = rest_mean
+        result["difference"] = difference
+        result["se"] = se
+        result["ci_low"] = low
+        result["ci_high"] = high
+        result["df"] = df
+        result["p_value"] = np.where(se > 0, p_value, np.nan)
+        result["p_holm"] = holm_adjust(result["p_value"].to_numpy())
         return result
 
     def _linearised_variance(
@@ -440,6 +516,16 @@ def _stage_population(
             "population size"
         )
     return low
+
+
+def _weighted_means(
+    w: np.ndarray, y: np.ndarray, d: np.ndarray, n_domains: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return each domain's weighted mean and every row's influence on its mean."""
+    weight_sum = np.bincount(d, weights=w, minlength=n_domains)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.bincount(d, weights=w * y, minlength=n_domains) / weight_sum
+    return mean, w * (y - mean[d]) / weight_sum[d]
 
 
 def _check_weights(data: pd.DataFrame, column: Hashable) -> np.ndarray:

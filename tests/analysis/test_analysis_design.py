@@ -287,3 +287,31 @@ def test_repr_describes_the_design(dclus2):
     assert repr(dclus2) == (
         "SurveyDesign(126 rows, 1 strata, 40 PSUs, 2 stage(s), with fpc)"
     )
+
+
+def test_compare_to_rest_matches_r_svyttest(dclus2):
+    # r-survey.r-forge.r-project.org/pkgdown/docs/reference/svyttest.html:
+    # svyttest(enroll~comp.imp, dclus2): t = -2.8882, df = 36,
+    # p-value = 0.006518, 95% CI -384.24757 -67.22654, difference -225.7371;
+    # svyttest(enroll~I(stype=="E"), dclus2): t = -9.8291, df = 36,
+    # p-value = 9.826e-12, 95% CI -706.306 -464.688, difference -585.497.
+    comp = _row(dclus2.compare_to_rest("enroll", by="comp.imp"), **{"comp.imp": "Yes"})
+    assert comp["difference"] == pytest.approx(-225.7371, abs=5e-5)
+    assert comp["ci_low"] == pytest.approx(-384.24757, abs=5e-6)
+    assert comp["ci_high"] == pytest.approx(-67.22654, abs=5e-6)
+    assert comp["df"] == 36
+    assert comp["p_value"] == pytest.approx(0.006518, abs=5e-7)
+    assert comp["difference"] / comp["se"] == pytest.approx(-2.8882, abs=5e-5)
+    elementary = _row(dclus2.compare_to_rest("enroll", by="stype"), stype="E")
+    assert elementary["difference"] == pytest.approx(-585.497, abs=5e-4)
+    assert elementary["ci_low"] == pytest.approx(-706.306, abs=5e-4)
+    assert elementary["ci_high"] == pytest.approx(-464.688, abs=5e-4)
+    assert elementary["p_value"] == pytest.approx(9.826e-12, rel=5e-4)
+    assert elementary["difference"] / elementary["se"] == pytest.approx(
+        -9.8291, abs=5e-5
+    )
+
+
+def test_compare_to_rest_needs_two_domains(dclus2):
+    with pytest.raises(ValueError, match="at least two domains"):
+        dclus2.compare_to_rest("api00", by="fpc1")
