@@ -33,24 +33,30 @@ def group_codes(
 
 
 def moment_sums(
-    values: np.ndarray, codes: np.ndarray, n_groups: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    values: np.ndarray,
+    codes: np.ndarray,
+    n_groups: int,
+    threshold: float | None = None,
+) -> tuple[np.ndarray, ...]:
     """Return count, sum and sum of squares of non-missing values per group.
 
     ``values`` is (rows, variables); rows with a negative code are ignored.
-    Each result is (groups, variables).
+    Each result is (groups, variables). With ``threshold``, a fourth result
+    counts the values at or above it.
     """
     bins = np.where(codes < 0, n_groups, codes)
     shape = (n_groups, values.shape[1])
-    count, total, squares = np.empty(shape), np.empty(shape), np.empty(shape)
+    sums = [np.empty(shape) for _ in range(3 if threshold is None else 4)]
     for j in range(values.shape[1]):
         column = values[:, j]
         present = ~np.isnan(column)
         filled = np.where(present, column, 0.0)
-        count[:, j] = np.bincount(bins, present, n_groups + 1)[:n_groups]
-        total[:, j] = np.bincount(bins, filled, n_groups + 1)[:n_groups]
-        squares[:, j] = np.bincount(bins, filled * filled, n_groups + 1)[:n_groups]
-    return count, total, squares
+        weights = [present, filled, filled * filled]
+        if threshold is not None:
+            weights.append(filled >= threshold)
+        for result, weight in zip(sums, weights, strict=True):
+            result[:, j] = np.bincount(bins, weight, n_groups + 1)[:n_groups]
+    return tuple(sums)
 
 
 def mean_and_variance(

@@ -98,16 +98,22 @@ class ScoringMap:
         weights = _normalised_weights(mapping.get("weights"), list(result.dimensions))
         return cls(items, dimension_of, reverse, (low, high), weights)
 
-    def scored(self, responses: pd.DataFrame) -> np.ndarray:
+    def scored(
+        self, responses: pd.DataFrame, out: np.ndarray | None = None
+    ) -> np.ndarray:
         """Return the item answers as a float matrix, reverse coded and checked.
 
         Raises ValueError naming the column and value of any answer outside
-        the scale. Missing answers stay NaN.
+        the scale. Missing answers stay NaN. ``out``, if given, is a
+        (rows, items) float array to write into (saves a copy).
         """
         check_frame(responses, "responses")
         check_columns(responses, self.items, "item")
         low, high = self.scale
-        matrix = np.empty((len(responses), len(self.items)), order="F")
+        shape = (len(responses), len(self.items))
+        matrix = np.empty(shape, order="F") if out is None else out
+        if matrix.shape != shape:
+            raise ValueError(f"out must have shape {shape}, got {matrix.shape}")
         for j, item in enumerate(self.items):
             column = check_numeric(responses, item, "item")
             outside = (column < low) | (column > high)

@@ -128,8 +128,9 @@ def unit_summary(
     codes = np.where(_kept_rows(responses, verified_only), codes, -1)
     values, names, kinds = respondent_scores(responses, scoring)
     n_groups = len(keys)
-    count, total, squares = moment_sums(values, codes, n_groups)
-    satisfied = _threshold_counts(values, codes, n_groups, satisfied_min)
+    count, total, squares, satisfied = moment_sums(
+        values, codes, n_groups, threshold=satisfied_min
+    )
     mean, variance = mean_and_variance(count, total, squares)
     sd = np.sqrt(variance)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -216,35 +217,26 @@ def respondent_scores(
     A dimension score is the mean of the dimension's (reverse-coded) items the
     respondent answered; NaN when they answered none.
     """
-    items = scoring.scored(responses)
     names: list[Hashable] = list(scoring.items)
     kinds = ["item"] * len(names)
     dimensions = scoring.dimensions
-    if not dimensions:
-        return items, names, kinds
     n_items = len(names)
     values = np.empty((len(responses), n_items + len(dimensions)), order="F")
-    values[:, :n_items] = items
+    items = scoring.scored(responses, out=values[:, :n_items])
     position = {item: j for j, item in enumerate(scoring.items)}
     for k, (dimension, members) in enumerate(dimensions.items()):
-        block = items[:, [position[m] for m in members]]
-        answered = (~np.isnan(block)).sum(axis=1)
+        total = np.zeros(len(responses))
+        answered = np.zeros(len(responses))
+        for member in members:
+            column = items[:, position[member]]
+            present = ~np.isnan(column)
+            np.add(total, column, out=total, where=present)
+            answered += present
         with np.errstate(invalid="ignore", divide="ignore"):
-            values[:, n_items + k] = np.nansum(block, axis=1) / answered
+            values[:, n_items + k] = total / answered
         names.append(dimension)
         kinds.append("dimension")
     return values, names, kinds
-
-
-def _threshold_counts(
-    values: np.ndarray, codes: np.ndarray, n_groups: int, threshold: float
-) -> np.ndarray:
-    bins = np.where(codes < 0, n_groups, codes)
-    counts = np.empty((n_groups, values.shape[1]))
-    for j in range(values.shape[1]):
-        hits = values[:, j] >= threshold
-        counts[:, j] = np.bincount(bins, hits, n_groups + 1)[:n_groups]
-    return counts
 
 
 def _kept_rows(responses: pd.DataFrame, verified_only: bool) -> np.ndarray:

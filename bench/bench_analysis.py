@@ -121,6 +121,9 @@ def design_benchmark(sample: pd.DataFrame, repeat: int = 3) -> dict[str, float]:
             lambda: design.proportion("satisfied", by="unit"), repeat
         ),
         "total_s": timed(lambda: design.total("score", by="unit"), repeat),
+        "compare_to_rest_s": timed(
+            lambda: design.compare_to_rest("score", by="unit"), repeat
+        ),
     }
 
 
