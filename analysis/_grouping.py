@@ -47,15 +47,17 @@ def moment_sums(
     bins = np.where(codes < 0, n_groups, codes)
     shape = (n_groups, values.shape[1])
     sums = [np.empty(shape) for _ in range(3 if threshold is None else 4)]
+    size = n_groups + 1
     for j in range(values.shape[1]):
+        # One temporary at a time: large short-lived arrays cost page faults.
         column = values[:, j]
         present = ~np.isnan(column)
+        sums[0][:, j] = np.bincount(bins, present, size)[:n_groups]
         filled = np.where(present, column, 0.0)
-        weights = [present, filled, filled * filled]
+        sums[1][:, j] = np.bincount(bins, filled, size)[:n_groups]
+        sums[2][:, j] = np.bincount(bins, filled * filled, size)[:n_groups]
         if threshold is not None:
-            weights.append(filled >= threshold)
-        for result, weight in zip(sums, weights, strict=True):
-            result[:, j] = np.bincount(bins, weight, n_groups + 1)[:n_groups]
+            sums[3][:, j] = np.bincount(bins, column >= threshold, size)[:n_groups]
     return tuple(sums)
 
 
