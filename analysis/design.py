@@ -25,6 +25,7 @@ from analysis._validation import (
     check_level,
     check_numeric,
 )
+from analysis.comparisons import holm_adjust
 from analysis.intervals import logit_interval, t_interval
 from analysis.results import ESTIMATE_COLUMNS, MIN_PUBLISH
 
@@ -400,8 +401,6 @@ class SurveyDesign:
         ----------
         .. [1] Lumley (2010), section 5.3 (svyttest); Holm (1979).
         """
-        from analysis.comparisons import holm_adjust
-
         level = check_level(level)
         values = self._values(variable, binary=False)
         domain, keys = group_codes(self._data, by)
