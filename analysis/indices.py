@@ -109,7 +109,6 @@ def sipas_index(
         tiers,
         by,
         level,
-        (0.0, 100.0),
         min_publish,
         min_suppress,
     )
@@ -152,9 +151,8 @@ def papi_index(
     tiers = [("dimension", name, 9 * a, 1.0) for name, a in dimensions.items()]
     total = sum(dimensions.values())
     tiers.append(("total", "total", 9 * total, float(len(dimensions))))
-    bounds = (1.0, 10.0 * len(dimensions))
     return _linear_index_table(
-        responses, rescaled, tiers, by, level, bounds, min_publish, min_suppress
+        responses, rescaled, tiers, by, level, min_publish, min_suppress
     )
 
 
@@ -197,7 +195,7 @@ def ddci_index(
     composite = sum(100 * scoring.weights[n] * a for n, a in dimensions.items())
     tiers.append(("composite", "composite", composite, 0.0))
     return _linear_index_table(
-        responses, rescaled, tiers, by, level, (0.0, 100.0), min_publish, min_suppress
+        responses, rescaled, tiers, by, level, min_publish, min_suppress
     )
 
 
@@ -309,11 +307,15 @@ def _linear_index_table(
     tiers: list[tuple[str, Hashable, np.ndarray, float]],
     by: Hashable | Sequence[Hashable] | None,
     level: float,
-    bounds: tuple[float, float],
     min_publish: int,
     min_suppress: int,
 ) -> pd.DataFrame:
-    """Estimate ``offset + coefficients @ item means`` per group and tier."""
+    """Estimate ``offset + coefficients @ item means`` per group and tier.
+
+    ``values`` lie in [0, 1] and coefficients are non-negative, so a tier
+    ranges from its offset to its offset plus its coefficients' sum; interval
+    limits are clipped to that range.
+    """
     check_frame(responses, "responses")
     level = check_level(level)
     codes, keys = group_codes(responses, by)
@@ -347,7 +349,9 @@ def _linear_index_table(
     estimate = np.where(missing_item, np.nan, estimate)
     se = np.sqrt(np.where(n_tier > 1, variance, np.nan))
     df = (n_tier - 1).ravel()
-    low, high = t_interval(estimate.ravel(), se.ravel(), df, level)
+    low, high = t_interval(estimate, se, n_tier - 1, level)
+    floor = np.broadcast_to(offsets, low.shape)
+    ceiling = floor + coefficients.sum(axis=0)
     table = keys.loc[np.repeat(keys.index, len(tiers))].reset_index(drop=True)
     table["tier"] = np.tile([tier[0] for tier in tiers], n_groups)
     table["name"] = np.tile(
@@ -357,8 +361,8 @@ def _linear_index_table(
         n_tier.astype(np.int64).ravel(),
         estimate.ravel(),
         se.ravel(),
-        np.clip(low, *bounds),
-        np.clip(high, *bounds),
+        np.clip(low, floor, ceiling).ravel(),
+        np.clip(high, floor, ceiling).ravel(),
         df,
         "linearised-t",
     )

@@ -159,3 +159,16 @@ def test_small_units_are_suppressed(complete):
 def test_indices_need_dimensions(complete):
     with pytest.raises(ValueError, match="no dimensions"):
         papi_index(complete, list(SCORING["items"]))
+
+
+def test_interval_limits_stay_in_each_tier_range():
+    # Three respondents all at the top: the t interval would pass 10 and 100.
+    frame = pd.DataFrame(
+        {item: [5.0, 5.0, 4.0, 5.0, 5.0] for item in SCORING["items"]} | {"unit": "U"}
+    )
+    frame["p3"] = 1.0  # reverse coded: top of the scale
+    table = papi_index(frame, SCORING, min_suppress=0)
+    dimensions = table[table["tier"] == "dimension"]
+    assert (dimensions["ci_high"] <= 10).all() and (dimensions["ci_low"] >= 1).all()
+    total = table[table["tier"] == "total"].iloc[0]
+    assert total["ci_low"] >= 3 and total["ci_high"] <= 30
