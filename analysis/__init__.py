@@ -4,3 +4,32 @@ This package imports only numpy, pandas and SciPy. It knows nothing of Flask, of
 database, or of the questionnaire engine, so it can be used from a notebook on an
 exported CSV.
 """
+
+from analysis.comparisons import compare_to_rest, period_change, rank_units
+from analysis.design import SurveyDesign
+from analysis.indices import composite_index, ddci_index, papi_index, sipas_index
+from analysis.intervals import mean_ci, proportion_ci
+from analysis.officials import official_ratings
+from analysis.reliability import alpha_by_dimension, cronbach_alpha
+from analysis.results import Estimate
+from analysis.scoring import ScoringMap
+from analysis.summaries import unit_summary
+
+__all__ = [
+    "Estimate",
+    "ScoringMap",
+    "SurveyDesign",
+    "alpha_by_dimension",
+    "compare_to_rest",
+    "composite_index",
+    "cronbach_alpha",
+    "ddci_index",
+    "mean_ci",
+    "official_ratings",
+    "papi_index",
+    "period_change",
+    "proportion_ci",
+    "rank_units",
+    "sipas_index",
+    "unit_summary",
+]

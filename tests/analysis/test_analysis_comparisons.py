@@ -1,0 +1,83 @@
+"""Unit comparisons (Welch, Holm), rank intervals and period changes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from analysis.comparisons import compare_to_rest, holm_adjust, period_change, rank_units
+
+
+@pytest.fixture
+def ratings() -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    units = np.repeat(["A", "B", "C", "D"], [80, 60, 120, 3])
+    shift = pd.Series({"A": 0.6, "B": 0.0, "C": -0.1, "D": 0.0})[units].to_numpy()
+    score = np.clip(np.round(3.5 + shift + rng.normal(0, 1, units.size)), 1, 5)
+    quarter = rng.choice(["2025Q1", "2025Q2"], units.size)
+    return pd.DataFrame({"unit": units, "score": score, "quarter": quarter})
+
+
+def test_holm_matches_r_p_adjust():
+    # R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") -> 0.03 0.06 0.06 0.02
+    adjusted = holm_adjust(np.array([0.01, 0.04, 0.03, 0.005]))
+    np.testing.assert_allclose(adjusted, [0.03, 0.06, 0.06, 0.02])
+    assert np.isnan(holm_adjust(np.array([np.nan, 0.2]))[0])
+
+
+def test_compare_to_rest_equals_welch_t_test(ratings):
+    table = compare_to_rest(ratings, "score")
+    row = table[table["unit"] == "A"].iloc[0]
+    inside = ratings.loc[ratings["unit"] == "A", "score"]
+    rest = ratings.loc[ratings["unit"] != "A", "score"]
+    welch = stats.ttest_ind(inside, rest, equal_var=False)
+    interval = welch.confidence_interval(0.95)
+    assert row["difference"] == pytest.approx(inside.mean() - rest.mean())
+    assert row["p_value"] == pytest.approx(welch.pvalue)
+    assert row["df"] == pytest.approx(welch.df)
+    assert row["ci_low"] == pytest.approx(interval.low)
+    assert row["ci_high"] == pytest.approx(interval.high)
+    assert (row["n"], row["rest_n"]) == (80, len(ratings) - 80)
+    assert (table["p_holm"] >= table["p_value"]).all()
+
+
+def test_rank_intervals_are_reproducible_and_cover_the_point_rank(ratings):
+    first = rank_units(ratings, "score", np.random.default_rng(1))
+    second = rank_units(ratings, "score", np.random.default_rng(1))
+    pd.testing.assert_frame_equal(first, second)
+    ranked = first.dropna(subset=["rank"])
+    assert list(ranked["unit"]) == ["A", "B", "C"]
+    assert ranked["rank"].tolist() == [1, 2, 3]
+    assert (ranked["rank_low"] <= ranked["rank"]).all()
+    assert (ranked["rank"] <= ranked["rank_high"]).all()
+    # D has 3 responses: below the minimum, not ranked.
+    assert first[first["unit"] == "D"]["rank"].isna().all()
+    # B and C differ little: their rank intervals overlap.
+    b, c = ranked.iloc[1], ranked.iloc[2]
+    assert b["rank_high"] >= c["rank_low"]
+
+
+def test_rank_units_requires_a_generator(ratings):
+    with pytest.raises(ValueError, match=r"numpy\.random\.Generator"):
+        rank_units(ratings, "score", 42)
+
+
+def test_period_change_equals_welch(ratings):
+    table = period_change(ratings, "score", "quarter", "2025Q2", "2025Q1")
+    row = table[table["unit"] == "C"].iloc[0]
+    c = ratings[ratings["unit"] == "C"]
+    now = c.loc[c["quarter"] == "2025Q2", "score"]
+    before = c.loc[c["quarter"] == "2025Q1", "score"]
+    welch = stats.ttest_ind(now, before, equal_var=False)
+    assert row["difference"] == pytest.approx(now.mean() - before.mean())
+    assert row["p_value"] == pytest.approx(welch.pvalue)
+    assert row["ci_low"] == pytest.approx(welch.confidence_interval().low)
+    overall = period_change(ratings, "score", "quarter", "2025Q2", "2025Q1", by=None)
+    assert overall["n_current"].item() == (ratings["quarter"] == "2025Q2").sum()
+
+
+def test_period_change_names_a_missing_period(ratings):
+    with pytest.raises(ValueError, match="period '2024Q4' has no responses"):
+        period_change(ratings, "score", "quarter", "2025Q1", "2024Q4")

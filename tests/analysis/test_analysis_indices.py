@@ -1,0 +1,174 @@
+"""SIPAS-, PAPI- and PCI/DDCI-style indices and their intervals."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import composite_index, ddci_index, mean_ci, papi_index, sipas_index
+
+# PCI 2021, Quảng Trị: ten sub-indices and the 2014-2021 weights (DOMAIN.md,
+# from VCCI's published PCI 2021 profile); published composite 63.33.
+QUANG_TRI_2021 = {
+    "entry": 7.43, "land": 6.93, "transparency": 7.02, "time": 6.87,
+    "informal": 6.89, "policy_bias": 4.95, "proactivity": 6.82,
+    "business_support": 5.81, "labour": 5.39, "legal": 6.99,
+}  # fmt: skip
+PCI_WEIGHTS = {
+    "entry": 5, "land": 5, "transparency": 20, "time": 5, "informal": 10,
+    "policy_bias": 5, "proactivity": 5, "business_support": 20, "labour": 20,
+    "legal": 5,
+}  # fmt: skip
+
+SCORING = {
+    "items": {"a1": "access", "a2": "access", "p1": "procedure", "p2": "procedure",
+              "p3": "procedure", "s1": "staff"},
+    "reverse": ["p3"],
+}  # fmt: skip
+
+
+@pytest.fixture
+def complete() -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    n = 240
+    frame = pd.DataFrame(
+        {item: rng.integers(1, 6, n).astype(float) for item in SCORING["items"]}
+    )
+    frame["unit"] = np.repeat(["U1", "U2", "U3"], n // 3)
+    return frame
+
+
+def _get(table, unit, name):
+    return table[(table["unit"] == unit) & (table["name"] == name)].iloc[0]
+
+
+def test_pci_composite_reproduces_quang_tri_2021():
+    result = composite_index(QUANG_TRI_2021, PCI_WEIGHTS)
+    # The published sub-indices are rounded to two decimals, so the weighted
+    # sum is 63.325, which rounds half up to the published 63.33.
+    assert result.estimate == pytest.approx(63.325, abs=1e-9)
+    assert (
+        float(
+            Decimal(f"{result.estimate:.6f}").quantize(Decimal("0.01"), ROUND_HALF_UP)
+        )
+        == 63.33
+    )
+    assert np.isnan(result.low)
+
+
+def test_composite_interval_assumes_independent_subindices():
+    se = dict.fromkeys(QUANG_TRI_2021, 0.1)
+    result = composite_index(QUANG_TRI_2021, PCI_WEIGHTS, se)
+    shares = np.array(list(PCI_WEIGHTS.values())) / 100
+    expected_se = 10 * np.sqrt(np.sum(shares**2 * 0.01))
+    assert result.se == pytest.approx(expected_se)
+    assert result.high - result.estimate == pytest.approx(1.959964 * expected_se)
+    assert result.method == "weighted-sum-independent"
+
+
+def test_composite_rejects_mismatched_names():
+    with pytest.raises(ValueError, match="same sub-indices"):
+        composite_index({"a": 1.0}, {"b": 1.0})
+
+
+def test_sipas_complete_data_equals_respondent_level_t_interval(complete):
+    table = sipas_index(complete, SCORING)
+    unit = complete[complete["unit"] == "U2"]
+    satisfied = unit[list(SCORING["items"])].copy()
+    satisfied["p3"] = 6 - satisfied["p3"]
+    satisfied = (satisfied >= 4).astype(float)
+    factors = pd.DataFrame(
+        {
+            "access": satisfied[["a1", "a2"]].mean(axis=1),
+            "procedure": satisfied[["p1", "p2", "p3"]].mean(axis=1),
+            "staff": satisfied["s1"],
+        }
+    )
+    per_respondent = 100 * factors.mean(axis=1)
+    expected = mean_ci(per_respondent)
+    row = _get(table, "U2", "index")
+    assert row["estimate"] == pytest.approx(expected.estimate)
+    assert row["se"] == pytest.approx(expected.se)
+    assert row["ci_low"] == pytest.approx(expected.low)
+    assert row["ci_high"] == pytest.approx(expected.high)
+    procedure = _get(table, "U2", "procedure")
+    assert procedure["estimate"] == pytest.approx(100 * factors["procedure"].mean())
+    criterion = _get(table, "U2", "p3")
+    assert criterion["estimate"] == pytest.approx(100 * satisfied["p3"].mean())
+
+
+def test_sipas_criterion_mean_aggregation(complete):
+    table = sipas_index(complete, SCORING, by=None, aggregation="criterion-mean")
+    criteria = table[table["tier"] == "criterion"]["estimate"]
+    index = table[table["tier"] == "index"]["estimate"].item()
+    assert index == pytest.approx(criteria.mean())
+
+
+def test_sipas_with_skipped_items_is_mean_of_available_answers(complete):
+    frame = complete.copy()
+    frame.loc[frame.index[::3], "a2"] = np.nan
+    table = sipas_index(frame, SCORING, by=None)
+    access = table[table["name"] == "access"]["estimate"].item()
+    expected = 50 * ((frame["a1"] >= 4).mean() + (frame["a2"].dropna() >= 4).mean())
+    assert access == pytest.approx(expected)
+    assert table[table["name"] == "access"]["n"].item() == len(frame)
+    criterion = table[table["name"] == "a2"].iloc[0]
+    answered = 100 * (frame["a2"].dropna() >= 4).astype(float)
+    assert criterion["n"] == len(answered)
+    assert criterion["se"] == pytest.approx(mean_ci(answered).se)
+    assert criterion["ci_low"] == pytest.approx(mean_ci(answered).low)
+
+
+def test_papi_dimensions_on_1_to_10_and_total_is_their_sum(complete):
+    table = papi_index(complete, SCORING)
+    unit = table[table["unit"] == "U1"]
+    dimensions = unit[unit["tier"] == "dimension"]
+    assert dimensions["estimate"].between(1, 10).all()
+    total = unit[unit["tier"] == "total"].iloc[0]
+    assert total["estimate"] == pytest.approx(dimensions["estimate"].sum())
+    staff = complete.loc[complete["unit"] == "U1", "s1"]
+    expected = 1 + 9 * (staff - 1) / 4
+    row = dimensions[dimensions["name"] == "staff"].iloc[0]
+    assert row["estimate"] == pytest.approx(expected.mean())
+    assert row["ci_low"] == pytest.approx(mean_ci(expected).low)
+
+
+def test_ddci_composite_is_weighted_subindices(complete):
+    scoring = {**SCORING, "weights": {"access": 20, "procedure": 50, "staff": 30}}
+    table = ddci_index(complete, scoring, by=None)
+    sub = table[table["tier"] == "subindex"].set_index("name")["estimate"]
+    composite = table[table["tier"] == "composite"].iloc[0]
+    expected = 10 * (0.2 * sub["access"] + 0.5 * sub["procedure"] + 0.3 * sub["staff"])
+    assert composite["estimate"] == pytest.approx(expected)
+    assert (
+        0 <= composite["ci_low"] < composite["estimate"] < composite["ci_high"] <= 100
+    )
+
+
+def test_small_units_are_suppressed(complete):
+    frame = complete.copy()
+    frame.loc[frame.index[:3], "unit"] = "tiny"
+    table = sipas_index(frame, SCORING)
+    tiny = table[table["unit"] == "tiny"]
+    assert tiny["suppressed"].all() and tiny["estimate"].isna().all()
+
+
+def test_indices_need_dimensions(complete):
+    with pytest.raises(ValueError, match="no dimensions"):
+        papi_index(complete, list(SCORING["items"]))
+
+
+def test_interval_limits_stay_in_each_tier_range():
+    # Three respondents all at the top: the t interval would pass 10 and 100.
+    frame = pd.DataFrame(
+        {item: [5.0, 5.0, 4.0, 5.0, 5.0] for item in SCORING["items"]} | {"unit": "U"}
+    )
+    frame["p3"] = 1.0  # reverse coded: top of the scale
+    table = papi_index(frame, SCORING, min_suppress=0)
+    dimensions = table[table["tier"] == "dimension"]
+    assert (dimensions["ci_high"] <= 10).all() and (dimensions["ci_low"] >= 1).all()
+    total = table[table["tier"] == "total"].iloc[0]
+    assert total["ci_low"] >= 3 and total["ci_high"] <= 30
