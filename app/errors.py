@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 #: Statuses with a page of their own; others fall back to the generic error page.
@@ -17,6 +18,11 @@ def init_app(app: Flask) -> None:
         status = error.code or 500
         key = PAGES.get(status, "error_500")
         return render_template("error.html", key=key), status
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_error: CSRFError) -> tuple[str, int]:
+        # Mostly a page left open past its session: say so, in plain words.
+        return render_template("error.html", key="session_expired"), 400
 
     @app.errorhandler(InternalServerError)
     def _server_error(_error: InternalServerError) -> tuple[str, int]:

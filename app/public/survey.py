@@ -111,8 +111,8 @@ def survey(token: str) -> str | BaseResponse | tuple[str, int]:
     form = SurveyForm()
     if request.method == "GET":
         return _first_view(found, form)
-    form.validate_on_submit()
-    if form.csrf_token.errors or form.submission_id.errors:
+    form.validate_on_submit()  # the CSRF token was checked before the view ran
+    if form.submission_id.errors:
         return render_template("public/survey_error.html", key="session_expired"), 400
     answers = raw_answers(found.questionnaire, request.form)
     shown = found.shown(answers)

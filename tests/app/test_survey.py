@@ -1,0 +1,327 @@
+"""The survey pages through the Flask client: CSRF, PRG, idempotency, paging, resume."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import ClassVar
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from surveys.models import FollowUpContact, Response, ResponseDraft
+from tests.builders import make_code, make_counter_campaign
+
+HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|submission_id|started|page)"[^>]*>')
+VALUE = re.compile(r'value="([^"]*)"')
+
+
+def hidden_fields(html: str) -> dict[str, str]:
+    """Read the form's fixed hidden fields, as a browser would send them back."""
+    fields = {}
+    for match in HIDDEN.finditer(html):
+        value = VALUE.search(match.group(0))
+        fields[match.group(1)] = value.group(1) if value else ""
+    return fields
+
+
+def responses(session: Session) -> int:
+    return session.scalar(select(func.count(Response.id)))
+
+
+@pytest.fixture
+def counter(db_session: Session):
+    campaign, point = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign, kind="standing", service_point=point)
+    db_session.commit()
+    return code, point
+
+
+def rate(client: FlaskClient, token: str, answers: dict, **extra: str):
+    page = client.get(f"/s/{token}")
+    form = hidden_fields(page.get_data(as_text=True)) | answers | extra
+    return client.post(f"/s/{token}", data=form), form
+
+
+def test_the_counter_page_is_vietnamese_with_faces_and_the_counter_staff(
+    client: FlaskClient, counter
+) -> None:
+    code, point = counter
+    page = client.get(f"/s/{code.token}")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<html lang="vi">' in html
+    for wording in ("Rất không hài lòng", "Bình thường", "Rất hài lòng"):
+        assert wording in html
+    assert html.count('class="face"') == 10  # the visit and the official
+    assert all(official.name in html for official in point.officials)
+    assert re.search(r'data-q="reasons"[^>]*hidden', html)
+    assert "<script" in html and 'src="/static/survey.js"' in html
+
+
+def test_a_rating_is_stored_then_redirected_to_thanks(
+    client: FlaskClient, counter, db_session: Session
+) -> None:
+    code, point = counter
+    official = point.officials[0]
+    answers = {"overall": "5", "official": official.code, "official_rating": "4"}
+    sent, _ = rate(client, code.token, answers)
+    assert sent.status_code == 303
+    assert sent.headers["Location"].endswith(f"/s/{code.token}/thanks")
+    assert "Cảm ơn" in client.get(sent.headers["Location"]).get_data(as_text=True)
+    stored = db_session.scalar(select(Response))
+    assert stored.official_id == official.id and stored.device_hash
+
+
+def test_a_resent_form_is_stored_once(
+    client: FlaskClient, counter, db_session: Session
+) -> None:
+    code, _ = counter
+    first, form = rate(client, code.token, {"overall": "4"})
+    again = client.post(f"/s/{code.token}", data=form)
+    assert first.status_code == again.status_code == 303
+    assert responses(db_session) == 1
+    conflict = client.post(f"/s/{code.token}", data=form | {"overall": "1"})
+    assert conflict.status_code == 409
+    assert "nội dung khác" in conflict.get_data(as_text=True)
+    assert responses(db_session) == 1
+
+
+def test_invalid_answers_are_shown_next_to_their_question(
+    client: FlaskClient, counter, db_session: Session
+) -> None:
+    code, _ = counter
+    script = "<script>alert('x')</script>"
+    sent, _ = rate(client, code.token, {"overall": "9", "comment": script})
+    html = sent.get_data(as_text=True)
+    assert sent.status_code == 422
+    assert 'id="e-overall"' in html and "không có trong danh sách" in html
+    assert script not in html and "&lt;script&gt;" in html
+    assert responses(db_session) == 0
+
+
+def test_a_form_without_its_csrf_token_is_refused(client: FlaskClient, counter) -> None:
+    code, _ = counter
+    page = client.get(f"/s/{code.token}").get_data(as_text=True)
+    form = hidden_fields(page) | {"overall": "5", "csrf_token": "forged"}
+    refused = client.post(f"/s/{code.token}", data=form)
+    assert refused.status_code == 400
+    assert "hết hạn" in refused.get_data(as_text=True)
+
+
+def test_unknown_revoked_and_used_codes_get_clear_pages(
+    client: FlaskClient, db_session: Session
+) -> None:
+    campaign, _ = make_counter_campaign(db_session)
+    revoked = make_code(db_session, campaign, revoked_at=datetime.now(UTC))
+    single = make_code(db_session, campaign)
+    db_session.commit()
+    unknown = client.get("/s/NOSUCHCODE")
+    assert unknown.status_code == 404
+    assert "Không tìm thấy mã đánh giá" in unknown.get_data(as_text=True)
+    assert client.get(f"/s/{revoked.token}").status_code == 410
+    assert rate(client, single.token, {"overall": "5"})[0].status_code == 303
+    used = client.get(f"/s/{single.token}")
+    assert used.status_code == 410
+    assert "đã được sử dụng" in used.get_data(as_text=True)
+
+
+def test_an_oversized_request_is_refused_with_413(client: FlaskClient, counter) -> None:
+    code, _ = counter
+    refused = client.post(f"/s/{code.token}", data={"comment": "x" * 100_000})
+    assert refused.status_code == 413
+    assert "quá lớn" in refused.get_data(as_text=True)
+
+
+def test_a_phone_number_needs_the_consent_box(
+    client: FlaskClient, counter, db_session: Session
+) -> None:
+    code, _ = counter
+    refused, _ = rate(client, code.token, {"overall": "2"}, phone="0901 234 567")
+    assert refused.status_code == 422
+    assert "đánh dấu ô đồng ý" in refused.get_data(as_text=True)
+    kept, _ = rate(
+        client, code.token, {"overall": "2"}, phone="0901 234 567", consent="y"
+    )
+    assert kept.status_code == 303
+    assert db_session.scalar(select(FollowUpContact.phone)) == "0901 234 567"
+
+
+def test_one_device_rates_a_counter_once_within_the_interval(
+    client: FlaskClient, db_session: Session
+) -> None:
+    campaign, point = make_counter_campaign(db_session, min_interval_seconds=300)
+    code = make_code(db_session, campaign, kind="standing", service_point=point)
+    db_session.commit()
+    assert rate(client, code.token, {"overall": "5"})[0].status_code == 303
+    too_soon, _ = rate(client, code.token, {"overall": "5"})
+    assert too_soon.status_code == 429
+    assert "5 phút" in too_soon.get_data(as_text=True)
+
+
+def test_rate_limits_count_per_device(app: Flask, client: FlaskClient, counter) -> None:
+    app.config["SURVEY_LIMIT_DEVICE"] = "3/minute"
+    code, _ = counter
+    statuses = [
+        rate(client, code.token, {"overall": "4"})[0].status_code for _ in range(4)
+    ]
+    assert statuses == [303, 303, 303, 429]
+    other_phone = {"User-Agent": "another phone"}
+    page = client.get(f"/s/{code.token}", headers=other_phone).get_data(as_text=True)
+    form = hidden_fields(page) | {"overall": "4"}
+    assert (
+        client.post(f"/s/{code.token}", data=form, headers=other_phone).status_code
+        == 303
+    )
+
+
+def test_relevance_is_answered_for_the_page_script(
+    client: FlaskClient, counter
+) -> None:
+    code, _ = counter
+    page = client.get(f"/s/{code.token}").get_data(as_text=True)
+    token = hidden_fields(page)["csrf_token"]
+    low = client.post(
+        f"/s/{code.token}/relevance",
+        data={"overall": "1"},
+        headers={"X-CSRFToken": token},
+    )
+    high = client.post(
+        f"/s/{code.token}/relevance",
+        data={"overall": "5"},
+        headers={"X-CSRFToken": token},
+    )
+    assert "reasons" in low.json and "reasons" not in high.json
+    assert client.post(f"/s/{code.token}/relevance", data={}).status_code == 400
+
+
+def test_the_counter_page_weighs_under_30_kb_with_its_assets(
+    client: FlaskClient, counter
+) -> None:
+    code, _ = counter
+    html = client.get(f"/s/{code.token}").get_data()
+    assets = re.findall(rb'(?:href|src)="(/static/[^"]+)"', html)
+    weight = len(html)
+    for asset in assets:
+        with client.get(asset.decode()) as response:  # static files must be closed
+            weight += len(response.get_data())
+    assert len(assets) == 2
+    assert weight < 30 * 1024
+    assert not re.search(rb'(?:href|src)="(?:https?:)?//', html)
+
+
+class LongSurvey:
+    """A business invited by a single-use code, answering the DDCI page by page."""
+
+    BUSINESS: ClassVar[dict[str, str]] = {
+        "business_type": "enterprise",
+        "sector": "trade_services",
+        "employees": "12",
+        "dealt_with_unit": "no",
+    }
+
+    def __init__(self, client: FlaskClient, token: str) -> None:
+        self.client, self.url = client, f"/s/{token}"
+        self.page = client.get(self.url).get_data(as_text=True)
+
+    def send(self, answers: dict, action: str = "next"):
+        form = hidden_fields(self.page) | answers | {"action": action}
+        carried = re.findall(
+            r'<input type="hidden" name="(\w+)" value="([^"]*)">', self.page
+        )
+        form |= {name: value for name, value in carried if name not in form}
+        sent = self.client.post(self.url, data=form)
+        self.page = sent.get_data(as_text=True)
+        return sent
+
+
+@pytest.fixture
+def invitation(db_session: Session):
+    campaign, _ = make_counter_campaign(db_session, template="ddci", mode="invitation")
+    code = make_code(db_session, campaign, stratum="nho", weight=25.0)
+    db_session.commit()
+    return code
+
+
+def test_a_long_questionnaire_goes_section_by_section_with_progress(
+    client: FlaskClient, invitation
+) -> None:
+    survey = LongSurvey(client, invitation.token)
+    assert "Phần 1/" in survey.page and "<progress" in survey.page
+    assert survey.send(LongSurvey.BUSINESS).status_code == 200
+    assert "Phần 2/" in survey.page
+    assert "Tính minh bạch" in survey.page
+
+
+def test_skip_logic_removes_the_time_cost_page(client: FlaskClient, invitation) -> None:
+    used = LongSurvey(client, invitation.token)
+    used.send(LongSurvey.BUSINESS | {"dealt_with_unit": "yes"})
+    not_used = LongSurvey(client, invitation.token)
+    not_used.send(LongSurvey.BUSINESS)
+    total = re.compile(r"Phần 2/(\d+)")
+    assert (
+        int(total.search(used.page).group(1))
+        == int(total.search(not_used.page).group(1)) + 1
+    )
+
+
+def test_a_business_resumes_where_it_stopped(
+    app: Flask, invitation, db_session: Session
+) -> None:
+    survey = LongSurvey(app.test_client(), invitation.token)
+    survey.send(LongSurvey.BUSINESS)
+    survey.send({"tr_documents": "4", "tr_online": "5"})
+    draft = db_session.scalar(select(ResponseDraft))
+    assert draft.answers["employees"] == "12" and draft.page == 2
+    later = LongSurvey(app.test_client(), invitation.token)  # another day, same code
+    assert "Phần 3/" in later.page
+    assert "đã được lưu" in later.page
+    assert 'name="employees" value="12"' in later.page
+
+
+def test_a_page_with_errors_stays_until_corrected(
+    client: FlaskClient, invitation, db_session: Session
+) -> None:
+    survey = LongSurvey(client, invitation.token)
+    refused = survey.send(LongSurvey.BUSINESS | {"employees": "-3"})
+    assert refused.status_code == 422
+    assert "Số lao động từ 0 đến 100.000." in survey.page
+    assert "Phần 1/" in survey.page
+    assert db_session.scalar(select(ResponseDraft)) is None
+
+
+def test_a_completed_long_questionnaire_is_stored_verified_with_its_design(
+    client: FlaskClient, invitation, db_session: Session
+) -> None:
+    survey = LongSurvey(client, invitation.token)
+    survey.send(LongSurvey.BUSINESS)
+    agree = {"tr_documents", "tr_online", "inf_common", "inf_harassment",
+             "comp_equal_access", "comp_favoured", "sup_dialogue", "sup_programmes",
+             "legal_complaints", "legal_security", "dyn_flexible", "dyn_initiative",
+             "lead_accessible", "lead_commitment"}  # fmt: skip
+    for _ in range(12):
+        if 'value="submit"' in survey.page:
+            break
+        assert survey.send({name: "4" for name in agree}).status_code == 200
+    sent = survey.send({"suggestion": "Rút ngắn thời gian"}, action="submit")
+    assert sent.status_code == 303
+    stored = db_session.scalar(select(Response))
+    assert stored.verified and stored.stratum == "nho" and stored.weight == 25.0
+    assert {a.question for a in stored.answers} >= {"employees", "tr_online"}
+    assert db_session.scalar(select(ResponseDraft)) is None
+
+
+def test_started_time_makes_a_quick_rating_flagged(
+    client: FlaskClient, counter, db_session: Session
+) -> None:
+    code, _ = counter
+    page = client.get(f"/s/{code.token}").get_data(as_text=True)
+    form = hidden_fields(page) | {"overall": "5"}
+    form["started"] = str(int((datetime.now(UTC) - timedelta(minutes=2)).timestamp()))
+    client.post(f"/s/{code.token}", data=form)
+    rate(client, code.token, {"overall": "5"})
+    flags = db_session.scalars(select(Response.flag_too_fast).order_by(Response.id))
+    assert list(flags) == [False, True]
