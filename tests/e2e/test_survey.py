@@ -1,0 +1,150 @@
+"""A citizen and a business answer in a real Chromium on a phone-sized screen."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.db import session_factory
+from surveys.models import Response
+from tests.builders import make_code, make_counter_campaign
+from tests.e2e.conftest import PHONE, screenshot
+
+
+def stored(app: Flask) -> list[Response]:
+    with app.app_context(), session_factory()() as session:
+        query = select(Response).options(selectinload(Response.answers))
+        return list(session.scalars(query.order_by(Response.id)))
+
+
+@pytest.fixture
+def counter_token(live_app: Flask) -> str:
+    with live_app.app_context(), session_factory().begin() as session:
+        campaign, point = make_counter_campaign(session)
+        return make_code(session, campaign, kind="standing", service_point=point).token
+
+
+@pytest.fixture
+def invitation_token(live_app: Flask) -> str:
+    with live_app.app_context(), session_factory().begin() as session:
+        campaign, _ = make_counter_campaign(session, template="ddci", mode="invitation")
+        return make_code(session, campaign).token
+
+
+def test_a_citizen_rates_a_counter_with_a_few_taps(
+    live_app: Flask, live_url: str, phone: Page, counter_token: str
+) -> None:
+    phone.goto(f"{live_url}/s/{counter_token}")
+    reasons = phone.locator('[data-q="reasons"]')
+    expect(reasons).to_be_hidden()
+    overall = phone.locator('[data-q="overall"]')
+    overall.get_by_text("Không hài lòng", exact=True).click()
+    expect(reasons).to_be_visible()  # skip logic shown as soon as the face is tapped
+    phone.get_by_text("Phải chờ đợi lâu").click()
+    phone.get_by_label("Cán bộ, công chức đã phục vụ").select_option(index=1)
+    expect(phone.locator('[data-q="official_rating"]')).to_be_visible()
+    phone.locator('[data-q="official_rating"] label.f4').click()
+    screenshot(phone, "counter-rating-phone")
+    phone.get_by_role("button", name="Gửi đánh giá").click()
+    expect(phone.get_by_role("heading", name="Cảm ơn Ông/Bà!")).to_be_visible()
+    screenshot(phone, "counter-thanks-phone")
+    [response] = stored(live_app)
+    assert response.official_id is not None
+    assert {a.question: a.value_text for a in response.answers}["reasons"] == "waiting"
+
+
+def test_the_counter_page_works_with_javascript_off(
+    live_app: Flask, live_url: str, browser: Browser, counter_token: str
+) -> None:
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_url}/s/{counter_token}")
+    page.locator('[data-q="overall"]').get_by_text("Rất hài lòng", exact=True).click()
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    expect(page.get_by_role("heading", name="Cảm ơn Ông/Bà!")).to_be_visible()
+    context.close()
+    assert len(stored(live_app)) == 1
+
+
+def test_the_counter_page_reads_at_200_percent_zoom(
+    browser: Browser, live_url: str, counter_token: str
+) -> None:
+    # 200% zoom on a 360 px phone leaves 180 CSS pixels of width.
+    context = browser.new_context(
+        viewport={"width": 180, "height": 370}, device_scale_factor=2
+    )
+    page = context.new_page()
+    page.goto(f"{live_url}/s/{counter_token}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 180
+    targets = page.locator("label.opt:visible").evaluate_all(
+        "labels => labels.map(l => l.getBoundingClientRect().height)"
+    )
+    assert min(targets) >= 44  # touch targets stay large
+    screenshot(page, "counter-zoom-200")
+    context.close()
+
+
+def answer_page(page: Page, choice: str = "Đồng ý") -> None:
+    """Tick ``choice`` for every visible agreement question of the page."""
+    for question in page.locator("fieldset.q:visible").all():
+        option = question.locator("label.opt", has_text=choice)
+        if option.count():
+            option.first.click()
+
+
+def test_a_business_answers_section_by_section_and_resumes(
+    live_app: Flask, live_url: str, browser: Browser, invitation_token: str
+) -> None:
+    url = f"{live_url}/s/{invitation_token}"
+    first_day = browser.new_context(viewport=PHONE)
+    page = first_day.new_page()
+    page.goto(url)
+    expect(page.get_by_text("Phần 1/")).to_be_visible()
+    page.get_by_text("Doanh nghiệp", exact=True).click()
+    page.get_by_text("Thương mại, dịch vụ").click()
+    page.get_by_label("Số lao động hiện nay").fill("-5")
+    page.locator('[data-q="dealt_with_unit"] label.opt', has_text="Có").click()
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect(page.locator("#e-employees")).to_be_visible()  # the server refused -5
+    screenshot(page, "ddci-error-phone")
+    page.get_by_label("Số lao động hiện nay").fill("25")
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect(page.get_by_text("Phần 2/")).to_be_visible()
+    answer_page(page)
+    page.get_by_role("button", name="Tiếp tục").click()
+    expect(page.get_by_text("Phần 3/")).to_be_visible()
+    screenshot(page, "ddci-part-3-phone")
+    first_day.close()
+
+    next_day = browser.new_context(viewport=PHONE)
+    page = next_day.new_page()
+    page.goto(url)
+    expect(page.get_by_text("Các câu trả lời trước đã được lưu")).to_be_visible()
+    expect(page.get_by_text("Phần 3/")).to_be_visible()
+    while page.get_by_role("button", name="Tiếp tục").count():
+        answer_page(page)
+        if page.locator('[data-q="visits_count"]:visible').count():
+            page.get_by_label("Số lần đi lại", exact=False).fill("2")
+        page.get_by_role("button", name="Tiếp tục").click()
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    expect(page.get_by_role("heading", name="Cảm ơn Ông/Bà!")).to_be_visible()
+    next_day.close()
+    [response] = stored(live_app)
+    answers = {a.question: a for a in response.answers}
+    assert response.verified and answers["employees"].value_num == 25
+    assert "time_deadline" in answers  # the time-cost section was not skipped
+
+
+def test_nothing_is_stored_twice_when_send_is_tapped_twice(
+    live_app: Flask, live_url: str, phone: Page, counter_token: str
+) -> None:
+    phone.goto(f"{live_url}/s/{counter_token}")
+    phone.locator('[data-q="overall"]').get_by_text("Hài lòng", exact=True).click()
+    button = phone.get_by_role("button", name="Gửi đánh giá")
+    button.dblclick()
+    expect(phone.get_by_role("heading", name="Cảm ơn Ông/Bà!")).to_be_visible()
+    with live_app.app_context(), session_factory()() as session:
+        assert session.scalar(select(func.count(Response.id))) == 1
