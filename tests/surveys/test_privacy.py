@@ -1,0 +1,34 @@
+"""Pseudonyms for devices and dossiers: keyed, daily, never the raw value."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from surveys.privacy import device_hash, dossier_hash
+
+KEY = b"k" * 32
+
+
+def test_a_device_keeps_its_pseudonym_for_a_day_only() -> None:
+    today = device_hash(KEY, date(2026, 5, 4), "203.0.113.9", "Mozilla/5.0")
+    again = device_hash(KEY, date(2026, 5, 4), "203.0.113.9", "Mozilla/5.0")
+    tomorrow = device_hash(KEY, date(2026, 5, 5), "203.0.113.9", "Mozilla/5.0")
+    assert today == again != tomorrow
+    assert "203.0.113.9" not in today and len(today) == 64
+
+
+def test_two_phones_behind_one_address_are_told_apart() -> None:
+    day = date(2026, 5, 4)
+    assert device_hash(KEY, day, "203.0.113.9", "phone A") != device_hash(
+        KEY, day, "203.0.113.9", "phone B"
+    )
+
+
+def test_the_pseudonym_depends_on_the_key() -> None:
+    day = date(2026, 5, 4)
+    assert device_hash(KEY, day, "a", "b") != device_hash(b"x" * 32, day, "a", "b")
+
+
+def test_dossier_codes_are_hashed_the_same_however_they_are_typed() -> None:
+    assert dossier_hash(KEY, " hs-2026-001 ") == dossier_hash(KEY, "HS-2026-001")
+    assert "HS-2026-001" not in dossier_hash(KEY, "HS-2026-001")
