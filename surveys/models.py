@@ -343,6 +343,7 @@ class Response(Base):
     cluster: Mapped[str | None] = mapped_column(String(64))
     weight: Mapped[float | None] = mapped_column(Float)
 
+    questionnaire: Mapped[Questionnaire] = relationship()
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan"
     )
@@ -388,6 +389,49 @@ class ResponseDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ItemTally(Base):
+    """Running sums of one score over the responses of one cell.
+
+    A cell is a campaign, unit, counter, official, quarter and verified-or-not.
+    Count, sum, sum of squares and the number satisfied are all that a mean, its
+    t interval and a Wilson interval need, so a per-unit report reads a few
+    thousand tally rows instead of every answer ever given (see
+    docs/architecture.md). Tallies are kept in the same transaction as the
+    response they count; excluded responses are taken out again.
+    """
+
+    __tablename__ = "item_tallies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The cell and item as one text key, so that one unique index serves both
+    #: databases' upserts (SQLite has no NULLS NOT DISTINCT).
+    cell: Mapped[str] = mapped_column(String(160), unique=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE")
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    service_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_points.id", ondelete="CASCADE")
+    )
+    official_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officials.id", ondelete="CASCADE")
+    )
+    #: The quarter of submission in Vietnam's time, e.g. ``2026-Q2``.
+    period: Mapped[str] = mapped_column(String(7))
+    verified: Mapped[bool]
+    #: A question's name, or a dimension's name when ``kind`` is ``dimension``.
+    item: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(10))
+    n: Mapped[int] = mapped_column(default=0)
+    total: Mapped[float] = mapped_column(Float, default=0.0)
+    total_sq: Mapped[float] = mapped_column(Float, default=0.0)
+    satisfied: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        Index("ix_item_tallies_campaign_id_unit_id", "campaign_id", "unit_id"),
+    )
+
+
 class FollowUpContact(Base):
     """A phone number left for follow-up, with consent, kept apart from the answers."""
 
@@ -430,6 +474,7 @@ __all__ = [
     "CampaignMode",
     "CodeKind",
     "FollowUpContact",
+    "ItemTally",
     "Official",
     "Questionnaire",
     "Response",

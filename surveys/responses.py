@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from datetime import date
 
@@ -12,6 +13,8 @@ from surveys.questionnaire.validation import Answer
 
 #: select_multiple answers are stored as XLSForm stores them: names joined by spaces.
 MULTIPLE_SEPARATOR = " "
+#: A choice name that is a plain number, like the points of an agreement scale.
+NUMERIC = re.compile(r"-?\d{1,15}(?:\.\d{1,6})?")
 
 
 def answer_records(values: Mapping[str, Answer]) -> list[dict[str, object]]:
@@ -19,7 +22,9 @@ def answer_records(values: Mapping[str, Answer]) -> list[dict[str, object]]:
 
     Numbers (ratings, integers, decimals, booleans) go to ``value_num`` so that
     statistics can read them without parsing; everything else to ``value_text``.
-    Plain dicts serve both one ORM insert and a bulk insert of many responses.
+    A choice whose name is a number (a 5-point agreement "4") keeps its name in
+    ``value_text`` and its number in ``value_num``. Plain dicts serve both one
+    ORM insert and a bulk insert of many responses.
     """
     records: list[dict[str, object]] = []
     for name, value in values.items():
@@ -34,8 +39,15 @@ def answer_records(values: Mapping[str, Answer]) -> list[dict[str, object]]:
             text = value.isoformat()
         else:
             text = str(value)
+            number = _number(text)
         records.append({"question": name, "value_num": number, "value_text": text})
     return records
+
+
+def _number(text: str) -> float | None:
+    if not NUMERIC.fullmatch(text):
+        return None
+    return float(text)
 
 
 def content_hash(raw: Mapping[str, object]) -> str:

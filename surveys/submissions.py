@@ -33,6 +33,7 @@ from surveys.models import (
 from surveys.questionnaire import Questionnaire, QuestionType, validate_answers
 from surveys.questionnaires import definition_of
 from surveys.responses import answer_records, content_hash, rated_official
+from surveys.tallies import tally_response
 
 #: Fewer seconds than this per answered question marks a response "too fast".
 MIN_SECONDS_PER_ANSWER = 1.5
@@ -207,6 +208,7 @@ def record_response(
                     )
                 )
             session.flush()
+            tally_response(session, response, questionnaire, values)
             discard_draft(session, code)
     except IntegrityError:
         # Another request stored this submission or used this code in the
