@@ -25,6 +25,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     instance = Path(app.instance_path)
     app.config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'hailong.sqlite3'}")
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # Printed QR codes lead to {PUBLIC_BASE_URL}/s/{token}: the address citizens see.
+    app.config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Citizens' forms are small; anything bigger than this is refused with 413.
     app.config.setdefault("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
