@@ -12,13 +12,20 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from surveys.models import AccessCode, Campaign, CodeKind, ServicePoint, Unit
+from surveys.models import (
+    AccessCode,
+    Campaign,
+    CampaignMode,
+    CodeKind,
+    ServicePoint,
+    Unit,
+)
 from surveys.privacy import dossier_hash
 
 #: Letters and digits that cannot be misread for one another (no 0/O, 1/I/L, U/V).
@@ -152,6 +159,24 @@ def standing_code(
     return created
 
 
+def counter_campaigns(
+    session: Session, service_point: ServicePoint, today: date
+) -> list[Campaign]:
+    """Return the counter-mode campaigns running today that cover this counter."""
+    return list(
+        session.scalars(
+            select(Campaign)
+            .where(
+                Campaign.mode == CampaignMode.COUNTER,
+                Campaign.unit_id.in_(_lineage(service_point.unit)),
+                Campaign.starts_on <= today,
+                or_(Campaign.ends_on.is_(None), Campaign.ends_on >= today),
+            )
+            .order_by(Campaign.key)
+        )
+    )
+
+
 def revoke_code(session: Session, code: AccessCode, now: datetime) -> AccessCode:
     """Stop a code from taking responses; revoking twice keeps the first instant."""
     _check_aware(now, "now")
@@ -178,15 +203,22 @@ def _check_count(count: int) -> None:
 
 def _check_scope(campaign: Campaign, unit: Unit) -> None:
     """Refuse a unit outside the campaign's unit and its descendants."""
-    node: Unit | None = unit
-    while node is not None:
-        if node.id == campaign.unit_id:
-            return
-        node = node.parent
+    if campaign.unit_id in _lineage(unit):
+        return
     raise CodeError(
         f"unit {unit.code!r} is outside the scope of campaign {campaign.key!r}"
         f" ({campaign.unit.code!r} and the units under it)"
     )
+
+
+def _lineage(unit: Unit) -> list[int]:
+    """Return the ids of ``unit`` and of every unit above it."""
+    ids = []
+    node: Unit | None = unit
+    while node is not None:
+        ids.append(node.id)
+        node = node.parent
+    return ids
 
 
 def _check_service_point(unit: Unit, service_point: ServicePoint | None) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from surveys.codes import (
     MAX_CODES,
     CodeError,
     SampleDesign,
+    counter_campaigns,
     format_token,
     issue_codes,
     new_token,
@@ -237,3 +238,25 @@ def test_a_revoked_code_takes_no_response_and_keeps_its_first_revocation(
     with pytest.raises(CodeUnavailable) as refused:
         open_code(db_session, code.token, NOW)
     assert refused.value.state is CodeState.REVOKED
+
+
+def test_counter_campaigns_are_those_running_today_above_the_counter(
+    db_session: Session,
+) -> None:
+    district = make_unit(db_session, kind="district")
+    ward = make_unit(db_session, parent=district)
+    point = make_point(db_session, ward)
+    today = date(2026, 6, 1)
+    running = make_campaign(db_session, unit=district, starts_on=date(2026, 1, 1))
+    at_ward = make_campaign(
+        db_session, unit=ward, starts_on=today, ends_on=date(2026, 6, 30)
+    )
+    for fields in (
+        {"unit": district, "mode": "dossier"},
+        {"unit": district, "ends_on": date(2026, 5, 31)},
+        {"unit": district, "starts_on": date(2026, 6, 2)},
+        {"unit": make_unit(db_session, parent=district)},
+    ):
+        make_campaign(db_session, **({"starts_on": date(2026, 1, 1)} | fields))
+    found = counter_campaigns(db_session, point, today)
+    assert sorted(c.id for c in found) == sorted([running.id, at_ward.id])
