@@ -18,6 +18,8 @@ from tests.app.pdf_reading import read_pages
 from tests.builders import make_campaign, make_unit
 
 BASE = "https://hailong.example"
+#: A unit name that a spreadsheet would run as a formula.
+FORMULA = '=HYPERLINK("https://evil.example", "Xem")'
 TODAY = datetime.now(LOCAL_TIME).date()
 
 
@@ -39,7 +41,8 @@ def district(cli_app: Flask) -> Flask:
     with cli_app.app_context(), session_factory().begin() as session:
         top = make_unit(session, code="d", name="Quận Thử", kind="district")
         ward = make_unit(session, parent=top, code="w", name="Phường Đa Kao")
-        make_unit(session, code="x", name="=HYPERLINK(1)")
+        make_unit(session, parent=top, code="f", name=FORMULA)
+        make_unit(session, code="x", name="Quận Khác", kind="district")
         session.add(ServicePoint(code="w-q1", name="Quầy Hộ tịch (quầy 1)", unit=ward))
         make_campaign(session, unit=top, key="quay", mode="counter", **period)
         make_campaign(session, unit=top, key="hoso", mode="dossier", **period)
@@ -99,11 +102,10 @@ def test_issue_standing_codes_for_a_counter_and_neutralise_formulas(
     assert len(stored(district, AccessCode.kind == CodeKind.STANDING)) == 2
     invoke(
         district,
-        "codes", "issue", "--campaign", "hoso", "--unit", "x", "--count", "1",
+        "codes", "issue", "--campaign", "hoso", "--unit", "f", "--count", "1",
         "-o", str(tmp_path / "b"),
     )  # fmt: skip
-    # The unit is outside the campaign: refused, and nothing was written.
-    assert not (tmp_path / "b.csv").exists()
+    assert read_csv(tmp_path / "b.csv")[1][3] == f"'{FORMULA}"
 
 
 @pytest.mark.parametrize(
