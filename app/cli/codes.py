@@ -115,7 +115,8 @@ def poster_command(point_code: str, campaign_key: str | None, output: Path) -> N
     """Print a counter's A4 poster, creating its standing code the first time."""
     if output.suffix.lower() != ".pdf":
         raise click.BadParameter("the output must be a .pdf file", param_hint="-o")
-    _check_writable(output)
+    # A poster shows the same standing code each time: reprinting loses nothing.
+    _check_writable(output, overwrite=True)
     today = datetime.now(LOCAL_TIME).date()
     with session_factory().begin() as session:
         point = _one(session, ServicePoint, point_code, "counter")
@@ -174,12 +175,12 @@ def _one(session: Session, model: type[Found], code: str, noun: str) -> Found:
     return found
 
 
-def _check_writable(*paths: Path) -> None:
+def _check_writable(*paths: Path, overwrite: bool = False) -> None:
     """Refuse before anything changes: no folder, or a file that would be lost."""
     for path in paths:
         if not path.parent.is_dir():
             raise click.ClickException(f"folder {str(path.parent)!r} does not exist")
-        if path.exists():
+        if path.exists() and not overwrite:
             raise click.ClickException(f"{str(path)!r} exists already")
 
 
