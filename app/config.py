@@ -37,6 +37,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.setdefault("SURVEY_LIMIT_CODE", "120/minute")
     app.config.setdefault("SURVEY_LIMIT_ADDRESS", "1200/minute")
     app.config.setdefault("TRUSTED_PROXIES", 0)
+    # Printed QR codes lead to {PUBLIC_BASE_URL}/s/{token}: the address citizens see.
+    app.config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     if not app.config.get("SECRET_KEY"):

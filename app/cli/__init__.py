@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.cli.codes import codes, qr
 from app.cli.database import create_user_command, init_db_command, seed_demo_command
 from app.cli.questionnaires import questionnaires
 
@@ -15,5 +16,7 @@ def init_app(app: Flask) -> None:
         seed_demo_command,
         create_user_command,
         questionnaires,
+        codes,
+        qr,
     ):
         app.cli.add_command(command)

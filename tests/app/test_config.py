@@ -16,21 +16,29 @@ def test_environment_variables_with_the_prefix_configure_the_app(
     monkeypatch.setenv("HAILONG_SECRET_KEY", "from-the-environment")
     monkeypatch.setenv("HAILONG_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("HAILONG_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("HAILONG_PUBLIC_BASE_URL", "https://hailong.quan1.gov.vn")
     app = create_app()
     assert app.config["DATABASE_URL"] == "sqlite:///elsewhere.sqlite3"
     assert app.config["SECRET_KEY"] == "from-the-environment"
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    assert app.config["PUBLIC_BASE_URL"] == "https://hailong.quan1.gov.vn"
     assert not (tmp_path / "secret_key").exists()
 
 
 def test_defaults_live_in_the_instance_folder(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    for name in ("DATABASE_URL", "SECRET_KEY", "RATELIMIT_STORAGE_URI"):
+    for name in (
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "RATELIMIT_STORAGE_URI",
+        "PUBLIC_BASE_URL",
+    ):
         monkeypatch.delenv(f"HAILONG_{name}", raising=False)
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'hailong.sqlite3'}"
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert app.config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
 
 
 def test_without_a_key_one_is_generated_once_and_kept(

@@ -1,0 +1,210 @@
+"""Printed material: QR images, the counter poster and sheets of receipt codes.
+
+Everything here is a pure function returning bytes, so a view can send it and a
+CLI command can write it. QR codes are drawn in the PDFs as vector squares, crisp
+at any printer resolution and quick to draw by the hundred. Text is set in DejaVu
+Sans, embedded from matplotlib's data folder, so Vietnamese diacritics print right
+on a machine without any system font.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import qrcode
+import qrcode.image.svg
+from fpdf import FPDF
+from qrcode.constants import ERROR_CORRECT_M
+
+from surveys.codes import format_token
+
+FONT = "DejaVu"
+#: The quiet zone the QR specification asks for around the symbol, in modules.
+QUIET_ZONE = 4
+#: Pixels per module in PNG images.
+PNG_BOX_SIZE = 10
+
+POSTER_HEADING = "Quét mã để đánh giá"
+POSTER_FOOTER = "Đánh giá ẩn danh, chỉ mất khoảng 30 giây."
+POSTER_CODE_LABEL = "Mã đánh giá"
+RECEIPT_HEADING = "Đánh giá sự hài lòng của Ông/Bà"
+
+#: The receipt sheet's grid on A4 portrait, in millimetres.
+COLUMNS, ROWS = 3, 8
+PAGE_WIDTH, PAGE_HEIGHT = 210.0, 297.0
+SHEET_MARGIN = 10.0
+CELL_PADDING = 2.0
+
+
+@dataclass(frozen=True)
+class ReceiptEntry:
+    """One single-use code to cut out and staple to a dossier receipt."""
+
+    url: str
+    token: str
+    unit_name: str = ""
+
+
+def survey_url(base_url: str, token: str) -> str:
+    """Return the public address a code's QR leads to."""
+    return f"{base_url.rstrip('/')}/s/{token}"
+
+
+def qr_png(url: str) -> bytes:
+    """Render a QR code of ``url`` as a PNG, for screens and word processors."""
+    buffer = io.BytesIO()
+    _qr(url).make_image().save(buffer)
+    return buffer.getvalue()
+
+
+def qr_svg(url: str) -> bytes:
+    """Render a QR code of ``url`` as a self-contained SVG, for print shops."""
+    buffer = io.BytesIO()
+    _qr(url).make_image(image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
+    return buffer.getvalue()
+
+
+def counter_poster_pdf(
+    unit_name: str, counter_name: str, url: str, short_code: str
+) -> bytes:
+    """Lay out the A4 poster that invites citizens at a counter to rate it."""
+    pdf = _document(f"{POSTER_HEADING} – {counter_name}")
+    pdf.add_page()
+    width = PAGE_WIDTH - 2 * pdf.l_margin
+    pdf.set_y(20)
+    _centred(pdf, unit_name, 22, bold=True)
+    _centred(pdf, counter_name, 18)
+    pdf.ln(8)
+    _centred(pdf, POSTER_HEADING, 40, bold=True)
+    pdf.ln(6)
+    size = 140.0
+    _draw_qr(pdf, url, (PAGE_WIDTH - size) / 2, pdf.get_y(), size)
+    pdf.set_y(pdf.get_y() + size + 6)
+    _centred(pdf, POSTER_CODE_LABEL, 14)
+    _centred(pdf, format_token(short_code), 32, bold=True)
+    pdf.ln(4)
+    _centred(pdf, url, _fitting_size(pdf, url, width, 14))
+    pdf.ln(6)
+    _centred(pdf, POSTER_FOOTER, 12)
+    return bytes(pdf.output())
+
+
+def receipt_sheet_pdf(entries: Sequence[ReceiptEntry]) -> bytes:
+    """Lay out single-use codes 3 × 8 to an A4 page, with lines to cut along."""
+    if not entries:
+        raise ValueError("a receipt sheet needs at least one code")
+    pdf = _document(RECEIPT_HEADING)
+    cell_width = (PAGE_WIDTH - 2 * SHEET_MARGIN) / COLUMNS
+    cell_height = (PAGE_HEIGHT - 2 * SHEET_MARGIN) / ROWS
+    per_page = COLUMNS * ROWS
+    for index, entry in enumerate(entries):
+        slot = index % per_page
+        if slot == 0:
+            pdf.add_page()
+        x = SHEET_MARGIN + (slot % COLUMNS) * cell_width
+        y = SHEET_MARGIN + (slot // COLUMNS) * cell_height
+        _receipt_cell(pdf, entry, x, y, cell_width, cell_height)
+    return bytes(pdf.output())
+
+
+def _receipt_cell(
+    pdf: FPDF, entry: ReceiptEntry, x: float, y: float, width: float, height: float
+) -> None:
+    with pdf.local_context(draw_color=(160, 160, 160), line_width=0.2):
+        pdf.set_dash_pattern(dash=1.5, gap=1.5)
+        pdf.rect(x, y, width, height)
+        pdf.set_dash_pattern()
+    url_height = 4.0
+    qr_size = height - 2 * CELL_PADDING - url_height
+    _draw_qr(pdf, entry.url, x + CELL_PADDING, y + CELL_PADDING, qr_size)
+    text_x = x + CELL_PADDING + qr_size + 1
+    text_width = x + width - CELL_PADDING - text_x
+    pdf.set_xy(text_x, y + CELL_PADDING + 2)
+    _font(pdf, 8, bold=True)
+    pdf.multi_cell(text_width, 3.6, RECEIPT_HEADING, align="L")
+    if entry.unit_name:
+        pdf.set_x(text_x)
+        _font(pdf, 6.5)
+        pdf.multi_cell(text_width, 3, entry.unit_name, align="L", max_line_height=3)
+    pdf.set_xy(text_x, y + CELL_PADDING + qr_size - 6)
+    code = format_token(entry.token)
+    _font(pdf, _fitting_size(pdf, code, text_width, 12, bold=True), bold=True)
+    pdf.cell(text_width, 6, code, align="L")
+    pdf.set_xy(x + CELL_PADDING, y + height - CELL_PADDING - url_height)
+    usable = width - 2 * CELL_PADDING
+    _font(pdf, _fitting_size(pdf, entry.url, usable, 7))
+    pdf.cell(usable, url_height, entry.url, align="C")
+
+
+def _document(title: str) -> FPDF:
+    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_title(title)
+    pdf.set_creator("hailong")
+    pdf.set_lang("vi")
+    for style, path in _font_files().items():
+        pdf.add_font(FONT, style, path)
+    return pdf
+
+
+@functools.cache
+def _font_files() -> dict[str, Path]:
+    """Find DejaVu Sans in matplotlib's data folder, imported only when printing."""
+    import matplotlib  # here: a fifth of a second to import, for one path
+
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    return {"": folder / "DejaVuSans.ttf", "B": folder / "DejaVuSans-Bold.ttf"}
+
+
+def _font(pdf: FPDF, size: float, *, bold: bool = False) -> None:
+    pdf.set_font(FONT, "B" if bold else "", size)
+
+
+def _fitting_size(
+    pdf: FPDF, text: str, width: float, size: float, *, bold: bool = False
+) -> float:
+    """Return ``size``, or the smaller font size at which ``text`` fits a cell."""
+    _font(pdf, size, bold=bold)
+    needed = pdf.get_string_width(text)
+    room = width - 2 * pdf.c_margin
+    return size if needed <= room else size * room / needed
+
+
+def _centred(pdf: FPDF, text: str, size: float, *, bold: bool = False) -> None:
+    _font(pdf, size, bold=bold)
+    pdf.set_x(pdf.l_margin)
+    pdf.multi_cell(0, size * 0.5, text, align="C")
+
+
+def _qr(url: str) -> qrcode.QRCode:
+    qr = qrcode.QRCode(
+        error_correction=ERROR_CORRECT_M, box_size=PNG_BOX_SIZE, border=QUIET_ZONE
+    )
+    qr.add_data(url)
+    qr.make(fit=True)
+    return qr
+
+
+def _draw_qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
+    """Draw the QR code of ``url``, quiet zone included, in a ``size`` square."""
+    matrix = _qr(url).get_matrix()
+    module = size / len(matrix)
+    with pdf.local_context(fill_color=(0, 0, 0)):
+        for row, (start, length) in _dark_runs(matrix):
+            pdf.rect(x + start * module, y + row * module, length * module, module, "F")
+
+
+def _dark_runs(matrix: list[list[bool]]) -> Iterator[tuple[int, tuple[int, int]]]:
+    """Yield each row's horizontal runs of dark modules as (row, (start, length))."""
+    for row, cells in enumerate(matrix):
+        start = None
+        for column, dark in enumerate([*cells, False]):
+            if dark and start is None:
+                start = column
+            elif not dark and start is not None:
+                yield row, (start, column - start)
+                start = None
