@@ -13,7 +13,7 @@ from analysis.officials import official_ratings
 from analysis.reliability import alpha_by_dimension, cronbach_alpha
 from analysis.results import Estimate
 from analysis.scoring import ScoringMap
-from analysis.summaries import unit_summary
+from analysis.summaries import summary_from_tallies, unit_summary
 
 __all__ = [
     "Estimate",
@@ -31,5 +31,6 @@ __all__ = [
     "proportion_ci",
     "rank_units",
     "sipas_index",
+    "summary_from_tallies",
     "unit_summary",
 ]

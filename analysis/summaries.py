@@ -19,6 +19,7 @@ from analysis._validation import (
     check_columns,
     check_frame,
     check_level,
+    check_numeric,
     check_satisfied_min,
 )
 from analysis.intervals import t_interval, wilson_interval
@@ -131,6 +132,90 @@ def unit_summary(
     count, total, squares, satisfied = moment_sums(
         values, codes, n_groups, threshold=satisfied_min
     )
+    n_variables = len(names)
+    result = keys.loc[np.repeat(keys.index, n_variables)].reset_index(drop=True)
+    result["item"] = np.tile(np.asarray(names, dtype=object), n_groups)
+    result["kind"] = np.tile(np.asarray(kinds, dtype=object), n_groups)
+    return _estimates(
+        result, count, total, squares, satisfied, level, min_publish, min_suppress
+    )
+
+
+def summary_from_tallies(
+    tallies: pd.DataFrame,
+    by: Hashable | Sequence[Hashable] | None = "unit",
+    *,
+    level: float = 0.95,
+    min_publish: int = MIN_PUBLISH,
+    min_suppress: int = MIN_SUPPRESS,
+) -> pd.DataFrame:
+    """Summarise items from stored sums instead of from every answer.
+
+    The count, sum, sum of squares and number satisfied of a group are all
+    that its mean, t interval and Wilson interval need, so cells kept apart
+    (by counter, quarter, …) can be added up to any coarser group and give
+    exactly what :func:`unit_summary` gives on the answers themselves.
+
+    Parameters
+    ----------
+    tallies : pandas.DataFrame
+        One row per cell and item: the ``by`` columns, ``item``, ``kind``
+        (``item`` or ``dimension``), ``n``, ``total`` (sum of the scores),
+        ``total_sq`` (sum of their squares) and ``satisfied`` (how many were
+        at or above the satisfied threshold).
+    by : str or list of str, optional
+        Grouping columns (default ``"unit"``); None summarises everything.
+    level, min_publish, min_suppress
+        As in :func:`unit_summary`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`unit_summary`, one row per group, item and kind.
+
+    References
+    ----------
+    .. [1] Wilson, E. B. (1927). JASA 22(158), 209-212.
+    """
+    check_frame(tallies, "tallies")
+    level = check_level(level)
+    groups = as_column_list(by)
+    sums = ["n", "total", "total_sq", "satisfied"]
+    check_columns(tallies, [*groups, "item", "kind", *sums], "tallies")
+    for column in sums:
+        check_numeric(tallies, column, "tallies")
+    added = (
+        tallies.groupby([*groups, "item", "kind"], sort=False, observed=True)[sums]
+        .sum()
+        .reset_index()
+    )
+    if (added["n"] < 0).any():
+        raise ValueError("tallies add up to a negative 'n': a count was removed twice")
+    result = added[[*groups, "item", "kind"]].copy()
+    column = {name: added[name].to_numpy(dtype=np.float64) for name in sums}
+    return _estimates(
+        result,
+        column["n"],
+        column["total"],
+        column["total_sq"],
+        column["satisfied"],
+        level,
+        min_publish,
+        min_suppress,
+    )
+
+
+def _estimates(
+    result: pd.DataFrame,
+    count: np.ndarray,
+    total: np.ndarray,
+    squares: np.ndarray,
+    satisfied: np.ndarray,
+    level: float,
+    min_publish: int,
+    min_suppress: int,
+) -> pd.DataFrame:
+    """Add n, mean with t interval and % satisfied with Wilson interval to rows."""
     mean, variance = mean_and_variance(count, total, squares)
     sd = np.sqrt(variance)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -150,10 +235,6 @@ def unit_summary(
         "pct_satisfied_low": 100 * share_low,
         "pct_satisfied_high": 100 * share_high,
     }
-    n_variables = len(names)
-    result = keys.loc[np.repeat(keys.index, n_variables)].reset_index(drop=True)
-    result["item"] = np.tile(np.asarray(names, dtype=object), n_groups)
-    result["kind"] = np.tile(np.asarray(kinds, dtype=object), n_groups)
     result["n"] = count.astype(np.int64).ravel()
     for name, array in estimates.items():
         result[name] = array.ravel()

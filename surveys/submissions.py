@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from surveys.codes import CodeError, parse_token
 from surveys.drafts import discard_draft
 from surveys.models import (
     AccessCode,
@@ -105,9 +106,13 @@ def open_code(session: Session, token: str, now: datetime) -> AccessCode:
 
 
 def _find_code(session: Session, token: str) -> AccessCode:
+    try:
+        token = parse_token(token)
+    except CodeError as error:
+        raise CodeUnavailable(CodeState.UNKNOWN) from error
     code = session.scalar(
         select(AccessCode)
-        .where(AccessCode.token == token.strip().upper())
+        .where(AccessCode.token == token)
         .options(
             joinedload(AccessCode.campaign).joinedload(Campaign.questionnaire),
             joinedload(AccessCode.unit),

@@ -21,6 +21,7 @@ from app.i18n import current_language
 from app.public import bp
 from app.public.forms import SurveyForm
 from app.security import current_address, current_code, current_device, limit, limiter
+from surveys.codes import CodeError, parse_token
 from surveys.drafts import load_draft, save_draft
 from surveys.models import AccessCode, Official, utcnow
 from surveys.questionnaire import (
@@ -153,6 +154,16 @@ def survey_relevance(token: str) -> Response:
         today=_today(),
     )
     return jsonify(sorted(shown.questions | shown.sections))
+
+
+@bp.get("/s")
+def typed_code() -> BaseResponse | tuple[str, int]:
+    """Take a code typed by hand (from under a QR code) to its survey."""
+    try:
+        token = parse_token(request.args.get("code", ""))
+    except CodeError:
+        return render_template("public/survey_error.html", key="code_unknown"), 404
+    return redirect(url_for("public.survey", token=token))
 
 
 @bp.get("/s/<token>/thanks")

@@ -325,3 +325,13 @@ def test_started_time_makes_a_quick_rating_flagged(
     rate(client, code.token, {"overall": "5"})
     flags = db_session.scalars(select(Response.flag_too_fast).order_by(Response.id))
     assert list(flags) == [False, True]
+
+
+def test_a_code_typed_by_hand_opens_its_survey(client: FlaskClient, counter) -> None:
+    code, _ = counter
+    typed = f"{code.token[:5].lower()} - {code.token[5:].lower()}"
+    opened = client.get("/s", query_string={"code": typed})
+    assert opened.status_code == 302
+    assert opened.headers["Location"].endswith(f"/s/{code.token}")
+    assert client.get("/s", query_string={"code": "nonsense"}).status_code == 404
+    assert client.get(f"/s/{code.token.lower()}").status_code == 200

@@ -1,0 +1,108 @@
+"""Item tallies: kept with each response, equal to a recount, and to the raw answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis import summary_from_tallies, unit_summary
+from surveys.frames import analysis_scoring, response_frame, tally_frame
+from surveys.models import ItemTally, Response
+from surveys.questionnaires import shipped_template
+from surveys.submissions import Submission, record_response
+from surveys.tallies import exclude_response, period_of, rebuild_tallies
+from tests.builders import make_code, make_counter_campaign, make_unit, unique
+
+START = datetime(2026, 2, 20, 2, 0, tzinfo=UTC)
+DDCI_ITEMS = shipped_template("ddci").scoring
+
+
+def snapshot(session: Session, campaign_id: int) -> dict[str, tuple]:
+    rows = session.scalars(
+        select(ItemTally).where(ItemTally.campaign_id == campaign_id)
+    ).all()
+    return {
+        row.cell: (row.n, round(row.total, 9), round(row.total_sq, 9), row.satisfied)
+        for row in rows
+        if row.n
+    }
+
+
+def ddci_answers(rng: np.random.Generator) -> dict[str, str]:
+    answers = {
+        "business_type": "enterprise",
+        "sector": "industry",
+        "employees": "8",
+        "dealt_with_unit": str(rng.choice(["yes", "no"])),
+    }
+    for dimension in DDCI_ITEMS.dimensions:
+        for item in dimension.items:
+            # Time costs are skipped when the business did not deal with the unit.
+            answers[item] = str(rng.integers(1, 6))
+    return answers
+
+
+def filled_ddci_campaign(session: Session, responses: int = 40):
+    """A DDCI campaign answered through invitations at two units over two quarters."""
+    rng = np.random.default_rng(7)
+    campaign, _ = make_counter_campaign(session, template="ddci", mode="invitation")
+    units = [campaign.unit, make_unit(session, parent=campaign.unit)]
+    for number in range(responses):
+        code = make_code(session, campaign, unit=units[number % 2])
+        when = START + timedelta(days=3 * number)
+        submission = Submission(code.token, unique("s"), ddci_answers(rng))
+        record_response(session, submission, when)
+    return campaign
+
+
+def test_tallies_kept_response_by_response_equal_a_recount(db_session: Session) -> None:
+    campaign = filled_ddci_campaign(db_session)
+    kept = snapshot(db_session, campaign.id)
+    assert len({cell.split("|")[4] for cell in kept}) == 2  # two quarters
+    rebuild_tallies(db_session, campaign.id)
+    assert snapshot(db_session, campaign.id) == kept
+
+
+def test_an_excluded_response_leaves_the_tallies(db_session: Session) -> None:
+    campaign, point = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign, kind="standing", service_point=point)
+    for rating in ("5", "4", "1"):
+        submission = Submission(code.token, unique("s"), {"overall": rating})
+        record_response(db_session, submission, START)
+    worst = db_session.scalar(select(Response).order_by(Response.id.desc()))
+    exclude_response(db_session, worst, "burst from one device")
+    exclude_response(db_session, worst, "twice changes nothing")
+    overall = tally_frame(db_session, campaign.id, by=()).set_index("item")
+    assert overall.loc["overall", "n"] == 2
+    assert overall.loc["overall", "total"] == 9
+    assert overall.loc["overall", "satisfied"] == 2
+    kept = snapshot(db_session, campaign.id)
+    rebuild_tallies(db_session, campaign.id)
+    assert snapshot(db_session, campaign.id) == kept
+    assert worst.excluded and worst.excluded_reason == "burst from one device"
+
+
+def test_summaries_from_tallies_equal_summaries_from_the_answers(
+    db_session: Session,
+) -> None:
+    campaign = filled_ddci_campaign(db_session)
+    questionnaire = shipped_template("ddci")
+    scoring = analysis_scoring(questionnaire)
+    from_tallies = summary_from_tallies(tally_frame(db_session, campaign.id))
+    answers = response_frame(db_session, campaign.id, list(scoring["items"]))
+    from_answers = unit_summary(answers, scoring)
+    columns = ["unit", "item", "kind"]
+    left = from_tallies.sort_values(columns).reset_index(drop=True)
+    right = from_answers.sort_values(columns).reset_index(drop=True)
+    assert len(left) == len(right) == 2 * (16 + 8)  # two units, items and dimensions
+    pd.testing.assert_frame_equal(left[right.columns], right, check_dtype=False)
+
+
+def test_quarters_follow_vietnam_time() -> None:
+    assert period_of(datetime(2026, 3, 31, 16, 59, tzinfo=UTC)) == "2026-Q1"
+    assert period_of(datetime(2026, 3, 31, 17, 0, tzinfo=UTC)) == "2026-Q2"
+    assert period_of(datetime(2026, 12, 31, 17, 0, tzinfo=UTC)) == "2027-Q1"
