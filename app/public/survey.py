@@ -12,12 +12,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.db import get_session
 from app.i18n import current_language
+from app.printing import qr_png, qr_svg, survey_url
 from app.public import bp
 from app.public.forms import SurveyForm
 from app.security import current_address, current_code, current_device, limit, limiter
@@ -47,6 +58,7 @@ from surveys.submissions import (
     record_response,
 )
 
+QR_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 #: HTTP status of each reason a code cannot be used.
 CODE_STATUS = {CodeState.UNKNOWN: 404}
 GONE = 410
@@ -164,6 +176,26 @@ def typed_code() -> BaseResponse | tuple[str, int]:
     except CodeError:
         return render_template("public/survey_error.html", key="code_unknown"), 404
     return redirect(url_for("public.survey", token=token))
+
+
+@bp.get("/s/<token>/qr.<any(png, svg):kind>")
+def survey_qr(token: str, kind: str) -> Response:
+    """Draw the QR code of an existing access code (for screens and reprints)."""
+    try:
+        token = parse_token(token)
+    except CodeError:
+        abort(404)
+    if (
+        get_session().scalar(select(AccessCode.id).where(AccessCode.token == token))
+        is None
+    ):
+        abort(404)
+    url = survey_url(current_app.config["PUBLIC_BASE_URL"], token)
+    image = qr_png(url) if kind == "png" else qr_svg(url)
+    response = Response(image, mimetype=QR_TYPES[kind])
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
+    return response
 
 
 @bp.get("/s/<token>/thanks")

@@ -335,3 +335,17 @@ def test_a_code_typed_by_hand_opens_its_survey(client: FlaskClient, counter) -> 
     assert opened.headers["Location"].endswith(f"/s/{code.token}")
     assert client.get("/s", query_string={"code": "nonsense"}).status_code == 404
     assert client.get(f"/s/{code.token.lower()}").status_code == 200
+
+
+def test_a_code_has_its_qr_code_as_png_and_svg(client: FlaskClient, counter) -> None:
+    code, _ = counter
+    with client.get(f"/s/{code.token}/qr.png") as png:
+        assert png.mimetype == "image/png"
+        assert png.get_data().startswith(b"\x89PNG")
+    with client.get(f"/s/{code.token}/qr.svg") as svg:
+        assert svg.mimetype == "image/svg+xml"
+        assert (
+            b"<svg" in svg.get_data()
+            and b"http" not in svg.get_data().split(b">", 2)[-1][:0]
+        )
+    assert client.get("/s/ABCDEFGHJK/qr.png").status_code == 404
