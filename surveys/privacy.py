@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import date
+from datetime import date, datetime
+
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from surveys.models import FollowUpContact
 
 
 def device_hash(key: bytes, day: date, address: str, user_agent: str) -> str:
@@ -22,3 +27,11 @@ def dossier_hash(key: bytes, dossier_code: str) -> str:
     """Return the keyed hash under which a dossier code is stored."""
     normalised = dossier_code.strip().upper()
     return hmac.new(key, f"dossier|{normalised}".encode(), hashlib.sha256).hexdigest()
+
+
+def purge_expired_contacts(session: Session, now: datetime) -> int:
+    """Erase follow-up phone numbers past their retention date; return how many."""
+    result = session.execute(
+        delete(FollowUpContact).where(FollowUpContact.purge_after <= now)
+    )
+    return result.rowcount or 0

@@ -5,7 +5,12 @@ from __future__ import annotations
 from flask import Flask
 
 from app.cli.codes import codes, qr
-from app.cli.database import create_user_command, init_db_command, seed_demo_command
+from app.cli.database import (
+    create_user_command,
+    init_db_command,
+    purge_contacts_command,
+    seed_demo_command,
+)
 from app.cli.questionnaires import questionnaires
 
 
@@ -15,6 +20,7 @@ def init_app(app: Flask) -> None:
         init_db_command,
         seed_demo_command,
         create_user_command,
+        purge_contacts_command,
         questionnaires,
         codes,
         qr,

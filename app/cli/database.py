@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from app.db import session_factory
 from surveys.demo import seed_demo
-from surveys.models import Unit
+from surveys.models import Unit, utcnow
+from surveys.privacy import purge_expired_contacts
 from surveys.schema import heads, upgrade_to_head
 from surveys.users import UserError, create_user
 
@@ -78,6 +79,15 @@ def create_user_command(username: str, role: str, unit_code: str | None) -> None
     except UserError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"User {username!r} created with role {role!r} (scope: {scope}).")
+
+
+@click.command("purge-contacts")
+@with_appcontext
+def purge_contacts_command() -> None:
+    """Erase follow-up phone numbers whose retention period has ended (run daily)."""
+    with session_factory().begin() as session:
+        erased = purge_expired_contacts(session, utcnow())
+    click.echo(f"{erased} expired follow-up contact(s) erased.")
 
 
 def _read_password() -> str:

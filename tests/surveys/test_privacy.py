@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
-from surveys.privacy import device_hash, dossier_hash
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from surveys.models import FollowUpContact, Response
+from surveys.privacy import device_hash, dossier_hash, purge_expired_contacts
+from surveys.submissions import Submission, record_response
+from tests.builders import make_code, make_counter_campaign, unique
 
 KEY = b"k" * 32
 
@@ -32,3 +38,17 @@ def test_the_pseudonym_depends_on_the_key() -> None:
 def test_dossier_codes_are_hashed_the_same_however_they_are_typed() -> None:
     assert dossier_hash(KEY, " hs-2026-001 ") == dossier_hash(KEY, "HS-2026-001")
     assert "HS-2026-001" not in dossier_hash(KEY, "HS-2026-001")
+
+
+def test_phone_numbers_are_erased_after_their_retention(db_session: Session) -> None:
+    campaign, _ = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign, kind="standing")
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+    submission = Submission(
+        code.token, unique("s"), {"overall": "2"}, phone="0901234567"
+    )
+    record_response(db_session, submission, now)
+    assert purge_expired_contacts(db_session, now + timedelta(days=89)) == 0
+    assert purge_expired_contacts(db_session, now + timedelta(days=91)) == 1
+    assert db_session.scalar(select(func.count(FollowUpContact.id))) == 0
+    assert db_session.scalar(select(func.count(Response.id))) == 1  # answers stay
