@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
-from surveys.db import make_engine, make_session_factory
+from surveys.db import READ_ONLY, make_engine, make_session_factory
 
 EXTENSION = "hailong.db"
 
@@ -24,10 +24,16 @@ def session_factory() -> sessionmaker[Session]:
     return current_app.extensions[EXTENSION]
 
 
-def get_session() -> Session:
-    """Return this request's session; views commit it once, services only flush."""
+def get_session(*, read_only: bool = False) -> Session:
+    """Return this request's session; views commit it once, services only flush.
+
+    ``read_only=True`` from the first call of a request that never writes (a page
+    view): on SQLite its transaction then takes no write lock (see
+    ``surveys.db.READ_ONLY``). Later calls return the session the first one opened.
+    """
     if "db_session" not in g:
-        g.db_session = session_factory()()
+        options = READ_ONLY if read_only else None
+        g.db_session = session_factory()(execution_options=options)
     return g.db_session
 
 

@@ -14,6 +14,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 #: How long (ms) an SQLite writer waits for the lock before it gives up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: Execution options of a session that only reads (``Session(execution_options=...)``):
+#: on SQLite its transactions begin DEFERRED, sharing the database with other
+#: readers and the writer (WAL), instead of IMMEDIATE, which takes the one write
+#: lock. Other databases ignore it.
+READ_ONLY = {"hailong_read_only": True}
 
 
 def is_sqlite(url: str) -> bool:
@@ -29,7 +34,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     deferred transaction that reads and then writes cannot wait for the lock (SQLite
     fails it at once with "database is locked" when another writer committed since
     its read), whereas an immediate one takes the write lock up front and waits up
-    to the busy timeout for it.
+    to the busy timeout for it. A session opened with ``READ_ONLY`` begins deferred:
+    a page that only reads must not queue behind (and block) every writer.
     """
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
@@ -51,7 +57,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        read_only = connection.get_execution_options().get("hailong_read_only")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

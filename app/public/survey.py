@@ -118,7 +118,8 @@ class Survey:
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @_limited
 def survey(token: str) -> str | BaseResponse | tuple[str, int]:
-    found = _open(token)
+    # Showing a page (GET) only reads: it must not hold SQLite's write lock.
+    found = _open(token, read_only=request.method == "GET")
     if not isinstance(found, Survey):
         return found
     form = SurveyForm()
@@ -216,8 +217,8 @@ def raw_answers(questionnaire: Questionnaire, form: MultiDict[str, str]) -> RawA
     return answers
 
 
-def _open(token: str) -> Survey | tuple[str, int]:
-    session = get_session()
+def _open(token: str, *, read_only: bool = False) -> Survey | tuple[str, int]:
+    session = get_session(read_only=read_only)
     try:
         code = open_code(session, token, utcnow())
     except CodeUnavailable as unavailable:
