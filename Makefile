@@ -12,7 +12,7 @@ PORT ?= 5000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench lint venv dev-venv browser services clean
+.PHONY: run test bench bench-tools lint venv dev-venv browser clean
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,17 @@ test: dev-venv browser
 	fi; \
 	$(BIN)/python -m pytest
 
-bench: dev-venv
+# The survey benchmark drives gunicorn with wrk (Debian's package).
+bench-tools:
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else \
+	    echo "wrk is missing: sudo apt-get install wrk"; \
+	  fi; \
+	fi
+
+bench: dev-venv bench-tools
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 lint: dev-venv
