@@ -36,11 +36,18 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.setdefault("SURVEY_LIMIT_DEVICE", "30/minute;500/day")
     app.config.setdefault("SURVEY_LIMIT_CODE", "120/minute")
     app.config.setdefault("SURVEY_LIMIT_ADDRESS", "1200/minute")
+    # Failed staff logins and password changes, per account, per device and per
+    # address (see app.auth); a successful login costs nothing.
+    app.config.setdefault("LOGIN_LIMIT_ACCOUNT", "5/minute;20/hour")
+    app.config.setdefault("LOGIN_LIMIT_DEVICE", "30/minute")
+    app.config.setdefault("LOGIN_LIMIT_ADDRESS", "100/hour")
     app.config.setdefault("TRUSTED_PROXIES", 0)
     # Printed QR codes lead to {PUBLIC_BASE_URL}/s/{token}: the address citizens see.
     app.config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    # True behind HTTPS (production); False lets the local demo log in over HTTP.
+    app.config.setdefault("SESSION_COOKIE_SECURE", False)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(instance)
 

@@ -9,11 +9,13 @@ the scope are simply not found (``get_in_scope`` returns None and views answer
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy.sql.base import ExecutableOption
 
 from surveys.models import (
     AccessCode,
@@ -130,13 +132,18 @@ def units_in_scope(session: Session, scope: Scope) -> list[Unit]:
 
 
 def get_in_scope(
-    session: Session, scope: Scope, model: type[T], id_or_code: int | str
+    session: Session,
+    scope: Scope,
+    model: type[T],
+    id_or_code: int | str,
+    options: Sequence[ExecutableOption] = (),
 ) -> T | None:
     """Return the object with this id (or natural key), or None when out of scope.
 
     An object that exists but lies outside the scope is reported exactly like one
     that does not exist, so that ids and codes of other units reveal nothing.
+    ``options`` (``selectinload(...)``) load what the caller will show with it.
     """
     key = NATURAL_KEYS[model] if isinstance(id_or_code, str) else model.id  # type: ignore[attr-defined]
-    found = select(model).where(key == id_or_code)
+    found = select(model).where(key == id_or_code).options(*options)
     return session.scalar(scope.filter(found, unit_column(model)))
