@@ -73,7 +73,8 @@ def log_in(session: Session, username: str, password: str, device: str) -> User 
     user = session.scalar(select(User).where(User.username == name))
     # A deactivated user's hash is not even tried: its password may still be known.
     stored_hash = user.password_hash if user is not None and user.active else None
-    if user is not None and verify_password(stored_hash, password):
+    # Verified first, even without a user: an unknown name costs the same time.
+    if verify_password(stored_hash, password) and user is not None:
         record_event(session, AuditAction.LOGIN, user.id, detail={"device": device})
         return user
     record_event(
