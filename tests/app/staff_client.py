@@ -13,8 +13,9 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf_token(client: FlaskClient, path: str = "/staff/login") -> str:
-    """Open ``path`` and read the form's CSRF token."""
-    match = CSRF.search(client.get(path).get_data(as_text=True))
+    """Open ``path`` (or where it redirects) and read the form's CSRF token."""
+    page = client.get(path, follow_redirects=True)
+    match = CSRF.search(page.get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
     return match.group(1)
 
