@@ -27,7 +27,7 @@ from app.staff import bp
 from app.staff.forms import LoginForm, PasswordForm
 from surveys.models import ServicePoint, Unit
 from surveys.scope import get_in_scope, units_in_scope
-from surveys.units import unit_tree
+from surveys.units import children_by_kind, unit_tree
 from surveys.users import WrongPassword, change_password, log_in, log_out
 
 bp.before_request(login_wall("staff.login"))
@@ -115,4 +115,6 @@ def unit(unit_code: str) -> str:
     )
     if found is None:
         abort(404)
-    return render_template("staff/unit.html", unit=found)
+    return render_template(
+        "staff/unit.html", unit=found, groups=children_by_kind(found)
+    )

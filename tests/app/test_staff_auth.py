@@ -313,3 +313,17 @@ def test_a_role_without_the_permission_is_refused(
     log_in(admin, "root")
     assert manager.get("/staff-test/administer").status_code == 403
     assert admin.get("/staff-test/administer").status_code == 200
+
+
+def test_a_district_official_opens_any_unit_below_the_district(
+    client: FlaskClient, staff: Staff, db_session: Session
+) -> None:
+    district = staff.ward.parent
+    make_user(db_session, district, Role.DISTRICT, username="quan")
+    db_session.commit()
+    log_in(client, "quan")
+    home = client.get("/staff/").get_data(as_text=True)
+    assert f'href="/staff/units/{staff.ward.code}"' in home
+    page = client.get(f"/staff/units/{district.code}").get_data(as_text=True)
+    assert "Đơn vị trực thuộc" in page
+    assert "Phường Bến Nghé" in page
