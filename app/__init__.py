@@ -7,9 +7,10 @@ from typing import Any
 
 from flask import Flask
 
-from app import cli, db, errors, i18n, security
+from app import auth, cli, db, errors, i18n, security
 from app.config import load_config
 from app.public import bp as public_bp
+from app.staff import bp as staff_bp
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -31,8 +32,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     security.init_app(app)
+    auth.init_app(app)
     i18n.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     app.register_blueprint(public_bp)
+    app.register_blueprint(staff_bp)
     return app

@@ -13,6 +13,18 @@ from flask import Flask
 ENV_PREFIX = "HAILONG"
 SECRET_KEY_FILE = "secret_key"
 
+#: Settings Flask defines itself, so that ``setdefault`` would never apply them:
+#: they are set first, and the environment and the overrides may replace them.
+FLASK_SETTINGS: Mapping[str, Any] = {
+    # Staff uploads (questionnaires, official lists) may be large, citizens' forms
+    # never are: anything bigger is refused with 413 before it is parsed.
+    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_HTTPONLY": True,
+    # True behind HTTPS (production); False lets the local demo log in over HTTP.
+    "SESSION_COOKIE_SECURE": False,
+}
+
 
 def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     """Fill ``app.config`` from the environment and ``overrides``, then derive the rest.
@@ -20,14 +32,13 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     ``HAILONG_DATABASE_URL`` becomes ``DATABASE_URL`` and so on. Values are parsed
     as JSON when they look like it (``HAILONG_MAX_CONTENT_LENGTH=65536``).
     """
+    app.config.update(FLASK_SETTINGS)
     app.config.from_prefixed_env(ENV_PREFIX)
     app.config.update(overrides or {})
     instance = Path(app.instance_path)
     app.config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'hailong.sqlite3'}")
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
-    # Staff uploads (questionnaires, official lists) may be large, citizens' forms
-    # never are: anything bigger is refused with 413 before it is parsed.
-    app.config.setdefault("MAX_CONTENT_LENGTH", 20 * 1024 * 1024)
+    # Citizens' forms are small: the public pages refuse more (see app.security).
     app.config.setdefault("PUBLIC_MAX_CONTENT_LENGTH", 64 * 1024)
     # A long questionnaire may stay open for hours: the CSRF token lives as long
     # as the browser session, not one hour.
@@ -36,11 +47,14 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.setdefault("SURVEY_LIMIT_DEVICE", "30/minute;500/day")
     app.config.setdefault("SURVEY_LIMIT_CODE", "120/minute")
     app.config.setdefault("SURVEY_LIMIT_ADDRESS", "1200/minute")
+    # Failed staff logins and password changes, per account, per device and per
+    # address (see app.auth); a successful login costs nothing.
+    app.config.setdefault("LOGIN_LIMIT_ACCOUNT", "5/minute;20/hour")
+    app.config.setdefault("LOGIN_LIMIT_DEVICE", "30/minute")
+    app.config.setdefault("LOGIN_LIMIT_ADDRESS", "100/hour")
     app.config.setdefault("TRUSTED_PROXIES", 0)
     # Printed QR codes lead to {PUBLIC_BASE_URL}/s/{token}: the address citizens see.
     app.config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(instance)
 

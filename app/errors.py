@@ -7,7 +7,13 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 #: Statuses with a page of their own; others fall back to the generic error page.
-PAGES = {404: "error_404", 410: "error_404", 413: "error_413", 429: "error_429"}
+PAGES = {
+    403: "error_403",
+    404: "error_404",
+    410: "error_404",
+    413: "error_413",
+    429: "error_429",
+}
 
 
 def init_app(app: Flask) -> None:

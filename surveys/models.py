@@ -193,6 +193,9 @@ class User(Base):
         ForeignKey("units.id", ondelete="RESTRICT"), index=True
     )
     active: Mapped[bool] = mapped_column(default=True)
+    #: Part of the login cookie's user id: raising it on logout or a password change
+    #: makes every cookie issued before refused by the server.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit | None] = relationship()

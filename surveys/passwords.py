@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from surveys.questionnaire import Message
 
 #: argon2-cffi's default profile: RFC 9106's "low memory" choice (64 MiB, t=3, p=4).
 _hasher = PasswordHasher()
@@ -16,18 +21,36 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def verify_password(password_hash: str, password: str) -> bool:
-    """Tell whether ``password`` matches ``password_hash``."""
+@cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """Tell whether ``password`` matches ``password_hash``.
+
+    Without a hash (an unknown user) a dummy hash is verified instead, so that the
+    answer takes as long and nobody can tell usernames apart by timing a login.
+    """
+    if password_hash is None:
+        verify_password(_dummy_hash(), password)
+        return False
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-def password_problem(password: str) -> str | None:
+def password_problem(password: str) -> Message | None:
     """Return why ``password`` is too weak to accept, or None when it is fine."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+        return Message(
+            f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
+        )
     if password.strip() != password:
-        return "the password must not start or end with spaces"
+        return Message(
+            "Mật khẩu không được bắt đầu hoặc kết thúc bằng dấu cách.",
+            "The password must not start or end with spaces.",
+        )
     return None

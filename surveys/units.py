@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -49,3 +53,29 @@ def children_by_kind(unit: Unit) -> list[tuple[str, list[Unit]]]:
             members.sort(key=lambda child: vietnamese_sort_key(child.name))
             groups.append((kind.value, members))
     return groups
+
+
+def _display_order(unit: Unit) -> tuple[int, tuple[str, str]]:
+    return KIND_ORDER.index(UnitKind(unit.kind)), vietnamese_sort_key(unit.name)
+
+
+@dataclass(frozen=True)
+class UnitNode:
+    """A unit with its children, for showing a subtree as nested lists."""
+
+    unit: Unit
+    children: tuple[UnitNode, ...]
+
+
+def unit_tree(units: Sequence[Unit]) -> list[UnitNode]:
+    """Nest ``units`` under their parents; a unit whose parent is absent is a root."""
+    present = {unit.id for unit in units}
+    by_parent: dict[int | None, list[Unit]] = defaultdict(list)
+    for unit in units:
+        by_parent[unit.parent_id if unit.parent_id in present else None].append(unit)
+
+    def nodes(parent_id: int | None) -> tuple[UnitNode, ...]:
+        members = sorted(by_parent[parent_id], key=_display_order)
+        return tuple(UnitNode(unit, nodes(unit.id)) for unit in members)
+
+    return list(nodes(None))

@@ -1,4 +1,9 @@
-"""Staff accounts: creating them with a role and the unit that scopes them."""
+"""Staff accounts: creating them, logging in and out, changing passwords.
+
+A login cookie carries ``"{user.id}:{user.session_version}"``. Logging out or
+changing the password raises the version, so every cookie issued before is refused
+by the server, even one copied before the logout and replayed afterwards.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,20 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surveys.audit import AuditAction, record_event
 from surveys.models import Role, Unit, User
-from surveys.passwords import hash_password, password_problem
+from surveys.passwords import hash_password, password_problem, verify_password
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
+SESSION_TOKEN = re.compile(r"(\d+):(\d+)", re.ASCII)
 
 
 class UserError(ValueError):
-    """A user cannot be created as asked; the message says why."""
+    """A user cannot be created or changed as asked; the message says why."""
+
+
+class WrongPassword(UserError):
+    """The password given as the current one is not the user's password."""
 
 
 def create_user(
@@ -29,9 +40,7 @@ def create_user(
     if role not in {r.value for r in Role}:
         choices = ", ".join(r.value for r in Role)
         raise UserError(f"role {role!r} is not one of: {choices}")
-    problem = password_problem(password)
-    if problem:
-        raise UserError(problem)
+    _check_strength(password)
     unit = None
     if unit_code is not None:
         unit = session.scalar(select(Unit).where(Unit.code == unit_code))
@@ -47,3 +56,80 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def normalise_username(username: str) -> str:
+    """Return the form usernames are stored in, so "Admin " finds ``admin``."""
+    return username.strip().lower()
+
+
+def log_in(session: Session, username: str, password: str, device: str) -> User | None:
+    """Return the active user these credentials belong to; audit the attempt.
+
+    Unknown, deactivated and wrong-password attempts all verify one hash and all
+    return None, so the answer and its timing tell them apart for nobody.
+    """
+    name = normalise_username(username)
+    user = session.scalar(select(User).where(User.username == name))
+    # A deactivated user's hash is not even tried: its password may still be known.
+    stored_hash = user.password_hash if user is not None and user.active else None
+    # Verified first, even without a user: an unknown name costs the same time.
+    if verify_password(stored_hash, password) and user is not None:
+        record_event(session, AuditAction.LOGIN, user.id, detail={"device": device})
+        return user
+    record_event(
+        session,
+        AuditAction.LOGIN_FAILED,
+        user.id if user else None,
+        detail={"username": name[:64], "device": device},
+    )
+    return None
+
+
+def session_token(user: User) -> str:
+    """Return the login cookie's user id; it stops matching once the version moves."""
+    return f"{user.id}:{user.session_version}"
+
+
+def user_for_session(session: Session, token: str) -> User | None:
+    """Return the active user whose current session token this is, or None."""
+    match = SESSION_TOKEN.fullmatch(token)
+    if match is None:
+        return None
+    user = session.get(User, int(match[1]))
+    if user is None or not user.active or user.session_version != int(match[2]):
+        return None
+    return user
+
+
+def log_out(session: Session, user: User) -> None:
+    """End every session of ``user``: cookies issued before are refused from now on."""
+    user.session_version += 1
+    record_event(session, AuditAction.LOGOUT, user.id)
+    session.flush()
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Replace the password once the current one is proven; end every session.
+
+    The caller starts a new session for the browser that asked, with the new token.
+    """
+    if not verify_password(user.password_hash, current):
+        raise WrongPassword("the current password is wrong")
+    _check_strength(new)
+    user.password_hash = hash_password(new)
+    user.session_version += 1
+    record_event(
+        session,
+        AuditAction.PASSWORD_CHANGED,
+        user.id,
+        object_type="user",
+        object_id=str(user.id),
+    )
+    session.flush()
+
+
+def _check_strength(password: str) -> None:
+    problem = password_problem(password)
+    if problem:
+        raise UserError(problem.en)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from functools import cache
 
 from sqlalchemy.orm import Session
 
@@ -15,11 +16,17 @@ from surveys.models import (
     Official,
     Questionnaire,
     Response,
+    Role,
     ServicePoint,
     Unit,
     UnitKind,
+    User,
 )
+from surveys.passwords import hash_password
 from surveys.questionnaires import shipped_template, store_questionnaire
+
+#: The password of every user made by ``make_user``.
+PASSWORD = "correct horse battery"
 
 
 def unique(prefix: str) -> str:
@@ -32,6 +39,23 @@ def make_unit(session: Session, parent: Unit | None = None, **fields: object) ->
     session.add(unit)
     session.flush()
     return unit
+
+
+@cache
+def _password_hash() -> str:
+    # argon2id is slow by design: hash once per test run, not once per user.
+    return hash_password(PASSWORD)
+
+
+def make_user(
+    session: Session, unit: Unit | None, role: str = Role.UNIT_MANAGER, **fields: object
+) -> User:
+    """A staff login whose password is ``PASSWORD``."""
+    values = {"username": unique("user"), "password_hash": _password_hash()}
+    user = User(unit=unit, role=role, **(values | fields))
+    session.add(user)
+    session.flush()
+    return user
 
 
 def make_questionnaire(session: Session, **fields: object) -> Questionnaire:

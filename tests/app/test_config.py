@@ -17,11 +17,15 @@ def test_environment_variables_with_the_prefix_configure_the_app(
     monkeypatch.setenv("HAILONG_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
     monkeypatch.setenv("HAILONG_INSTANCE_PATH", str(tmp_path))
     monkeypatch.setenv("HAILONG_PUBLIC_BASE_URL", "https://hailong.quan1.gov.vn")
+    monkeypatch.setenv("HAILONG_SESSION_COOKIE_SECURE", "true")
+    monkeypatch.setenv("HAILONG_MAX_CONTENT_LENGTH", "65536")
     app = create_app()
     assert app.config["DATABASE_URL"] == "sqlite:///elsewhere.sqlite3"
     assert app.config["SECRET_KEY"] == "from-the-environment"
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
     assert app.config["PUBLIC_BASE_URL"] == "https://hailong.quan1.gov.vn"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["MAX_CONTENT_LENGTH"] == 65536
     assert not (tmp_path / "secret_key").exists()
 
 
@@ -33,12 +37,18 @@ def test_defaults_live_in_the_instance_folder(
         "SECRET_KEY",
         "RATELIMIT_STORAGE_URI",
         "PUBLIC_BASE_URL",
+        "SESSION_COOKIE_SECURE",
+        "MAX_CONTENT_LENGTH",
     ):
         monkeypatch.delenv(f"HAILONG_{name}", raising=False)
     app = create_app({"INSTANCE_PATH": str(tmp_path)})
     assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'hailong.sqlite3'}"
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
     assert app.config["PUBLIC_BASE_URL"] == "http://127.0.0.1:5000"
+    # Flask has defaults of its own for these; ours must win over them.
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    assert app.config["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024
 
 
 def test_without_a_key_one_is_generated_once_and_kept(

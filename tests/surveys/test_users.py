@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surveys.models import AuditEvent
 from surveys.passwords import verify_password
-from surveys.users import UserError, create_user
+from surveys.users import (
+    UserError,
+    WrongPassword,
+    change_password,
+    create_user,
+    log_in,
+    log_out,
+    session_token,
+    user_for_session,
+)
 from tests.builders import make_unit
 
 PASSWORD = "correct horse battery"
@@ -54,3 +65,73 @@ def test_usernames_are_unique(db_session: Session) -> None:
     create_user(db_session, "root", PASSWORD, "admin", None)
     with pytest.raises(UserError, match="exists already"):
         create_user(db_session, "root", PASSWORD, "admin", None)
+
+
+def events(session: Session, action: str) -> list[AuditEvent]:
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def test_log_in_returns_the_user_and_audits_it(db_session: Session) -> None:
+    user = create_user(db_session, "root", PASSWORD, "admin", None)
+    assert log_in(db_session, " Root ", PASSWORD, "device-1") is user
+    (event,) = events(db_session, "login")
+    assert (event.user_id, event.detail) == (user.id, {"device": "device-1"})
+
+
+@pytest.mark.parametrize("username", ["root", "nobody"])
+def test_a_failed_log_in_audits_the_username_but_never_the_password(
+    db_session: Session, username: str
+) -> None:
+    create_user(db_session, "root", PASSWORD, "admin", None)
+    assert log_in(db_session, username, "wrong password!", "device-1") is None
+    (event,) = events(db_session, "login_failed")
+    assert event.detail == {"username": username, "device": "device-1"}
+    assert "wrong password!" not in repr(event.detail)
+
+
+def test_a_deactivated_user_cannot_log_in(db_session: Session) -> None:
+    user = create_user(db_session, "root", PASSWORD, "admin", None)
+    user.active = False
+    assert log_in(db_session, "root", PASSWORD, "device-1") is None
+
+
+def test_log_out_and_a_new_password_invalidate_the_session_token(
+    db_session: Session,
+) -> None:
+    user = create_user(db_session, "root", PASSWORD, "admin", None)
+    first = session_token(user)
+    assert user_for_session(db_session, first) is user
+    log_out(db_session, user)
+    assert user_for_session(db_session, first) is None
+    second = session_token(user)
+    change_password(db_session, user, PASSWORD, "another good password")
+    assert user_for_session(db_session, second) is None
+    assert user_for_session(db_session, session_token(user)) is user
+    assert verify_password(user.password_hash, "another good password")
+    assert [e.action for e in db_session.scalars(select(AuditEvent))] == [
+        "logout",
+        "password_changed",
+    ]
+
+
+@pytest.mark.parametrize("token", ["", "1", "1:", ":0", "x:0", "1:0:0", "١:0"])
+def test_malformed_session_tokens_find_nobody(db_session: Session, token: str) -> None:
+    assert user_for_session(db_session, token) is None
+
+
+def test_a_deactivated_users_session_ends(db_session: Session) -> None:
+    user = create_user(db_session, "root", PASSWORD, "admin", None)
+    user.active = False
+    assert user_for_session(db_session, session_token(user)) is None
+
+
+def test_changing_the_password_needs_the_current_one_and_a_strong_new_one(
+    db_session: Session,
+) -> None:
+    user = create_user(db_session, "root", PASSWORD, "admin", None)
+    with pytest.raises(WrongPassword):
+        change_password(db_session, user, "not the password", "another good password")
+    with pytest.raises(UserError, match="at least 10 characters"):
+        change_password(db_session, user, PASSWORD, "short")
+    assert verify_password(user.password_hash, PASSWORD)
+    assert user.session_version == 0

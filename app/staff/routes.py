@@ -1,0 +1,120 @@
+"""Logging in and out, changing one's password, and the home page of the staff side.
+
+Every object a view shows is looked up through ``surveys.scope``: another unit's
+object is not found (404), whatever id or code is put in the address.
+"""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from app.auth import (
+    StaffUser,
+    current_scope,
+    current_staff,
+    login_wall,
+    safe_next,
+    throttled,
+)
+from app.db import get_session
+from app.i18n import translate
+from app.security import current_device
+from app.staff import bp
+from app.staff.forms import LoginForm, PasswordForm
+from surveys.models import ServicePoint, Unit
+from surveys.scope import get_in_scope, units_in_scope
+from surveys.units import children_by_kind, unit_tree
+from surveys.users import WrongPassword, change_password, log_in, log_out
+
+bp.before_request(login_wall("staff.login"))
+
+
+@bp.after_request
+def _never_cache(response: Response) -> Response:
+    # A shared office computer must not show a staff page again from its cache
+    # after the official has logged out.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@throttled
+def login() -> ResponseReturnValue:
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.home"))
+    form = LoginForm()
+    refused = False
+    if form.validate_on_submit():
+        db = get_session()
+        user = log_in(db, form.username.data, form.password.data, current_device())
+        db.commit()
+        if user is not None:
+            # Nothing from before the login carries over into the new session.
+            session.clear()
+            login_user(StaffUser(user))
+            return redirect(safe_next(request.args.get("next")) or url_for(".home"))
+        refused = True
+    return render_template("staff/login.html", form=form, refused=refused)
+
+
+@bp.post("/logout")
+def logout() -> ResponseReturnValue:
+    db = get_session()
+    log_out(db, current_staff())
+    db.commit()
+    logout_user()
+    session.clear()
+    flash(translate("logged_out"))
+    return redirect(url_for(".login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@throttled
+def password() -> ResponseReturnValue:
+    form = PasswordForm()
+    if form.validate_on_submit():
+        db = get_session()
+        user = current_staff()
+        try:
+            change_password(
+                db, user, form.current_password.data, form.new_password.data
+            )
+        except WrongPassword:
+            form.current_password.errors.append(translate("wrong_current_password"))
+        else:
+            db.commit()
+            # Every other session has ended; this browser carries on with a new one.
+            login_user(StaffUser(user))
+            flash(translate("password_changed"))
+            return redirect(url_for(".home"))
+    return render_template("staff/password.html", form=form)
+
+
+@bp.get("/")
+def home() -> str:
+    tree = unit_tree(units_in_scope(get_session(), current_scope()))
+    user = current_staff()
+    return render_template("staff/home.html", user=user, unit=user.unit, tree=tree)
+
+
+@bp.get("/units/<unit_code>")
+def unit(unit_code: str) -> str:
+    found = get_in_scope(
+        get_session(),
+        current_scope(),
+        Unit,
+        unit_code,
+        options=[
+            selectinload(Unit.children),
+            selectinload(Unit.service_points).selectinload(ServicePoint.officials),
+        ],
+    )
+    if found is None:
+        abort(404)
+    return render_template(
+        "staff/unit.html", unit=found, groups=children_by_kind(found)
+    )

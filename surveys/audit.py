@@ -1,0 +1,40 @@
+"""The audit trail: who did what, and when, for every act that security depends on."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from surveys.models import AuditEvent
+
+
+class AuditAction(enum.StrEnum):
+    LOGIN = "login"
+    LOGIN_FAILED = "login_failed"
+    LOGOUT = "logout"
+    PASSWORD_CHANGED = "password_changed"
+
+
+def record_event(
+    session: Session,
+    action: AuditAction,
+    user_id: int | None,
+    *,
+    object_type: str | None = None,
+    object_id: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an audit event to the session; the caller's commit keeps it."""
+    event = AuditEvent(
+        user_id=user_id,
+        action=action.value,
+        object_type=object_type,
+        object_id=object_id,
+        detail=dict(detail or {}),
+    )
+    session.add(event)
+    session.flush()
+    return event

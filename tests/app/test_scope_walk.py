@@ -1,0 +1,155 @@
+"""Every staff route, walked as ward A's staff with ward B's objects: never found.
+
+The walk reads the routes from ``app.url_map``, so a route added later is walked
+without anybody remembering to. Its URL parameters are filled from ``PARAMETERS``;
+a route whose parameter is not there fails the walk until the mapping learns it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+from werkzeug.routing import Map, Rule
+from werkzeug.test import TestResponse
+
+from surveys.models import Campaign, Official, Role, ServicePoint, Unit, UnitKind
+from tests.app.staff_client import csrf_token, log_in
+from tests.builders import make_campaign, make_unit, make_user
+
+
+@dataclass
+class Side:
+    """One ward and an object of each kind that belongs to it."""
+
+    unit: Unit
+    service_point: ServicePoint
+    official: Official
+    campaign: Campaign
+
+    def markers(self) -> list[str]:
+        """Texts that only a page showing this ward's data would contain."""
+        return [
+            self.unit.name,
+            self.unit.code,
+            self.service_point.name,
+            self.official.name,
+            self.campaign.key,
+        ]
+
+
+#: How each URL parameter of a staff route is filled from a side's objects.
+PARAMETERS: dict[str, Callable[[Side], object]] = {
+    "unit_code": lambda side: side.unit.code,
+    "unit_id": lambda side: side.unit.id,
+    "service_point_id": lambda side: side.service_point.id,
+    "service_point_code": lambda side: side.service_point.code,
+    "official_id": lambda side: side.official.id,
+    "official_code": lambda side: side.official.code,
+    "campaign_id": lambda side: side.campaign.id,
+    "campaign_key": lambda side: side.campaign.key,
+}
+#: Statuses that hide an object: not found, or not allowed for the role at all.
+HIDDEN = {403, 404}
+
+
+def make_side(session: Session, district: Unit, letter: str) -> Side:
+    unit = make_unit(session, district, name=f"Phường Bí Mật {letter}")
+    point = ServicePoint(code=f"sp-{unit.code}", name=f"Quầy Riêng {letter}", unit=unit)
+    official = Official(
+        code=f"cb-{unit.code}", name=f"Cán bộ Riêng {letter}", unit=unit
+    )
+    point.officials = [official]
+    session.add(point)
+    return Side(unit, point, official, make_campaign(session, unit=unit))
+
+
+@pytest.fixture
+def wards(db_session: Session) -> tuple[Side, Side]:
+    district = make_unit(db_session, name="Quận Thử", kind=UnitKind.DISTRICT)
+    sides = make_side(db_session, district, "A"), make_side(db_session, district, "B")
+    db_session.commit()
+    return sides
+
+
+def staff_routes(app: Flask) -> Iterator[tuple[Rule, str]]:
+    """Yield each staff route with each method it answers."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("staff."):
+            for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
+                yield rule, method
+
+
+def url_of(app: Flask, rule: Rule, side: Side) -> str:
+    """Build the rule's URL with ``side``'s objects, or fail naming what is missing."""
+    unknown = sorted(rule.arguments - PARAMETERS.keys())
+    if unknown:
+        pytest.fail(
+            f"{rule.endpoint} ({rule.rule}) takes {unknown}: add them to PARAMETERS"
+            " in tests/app/test_scope_walk.py so that the route is walked too"
+        )
+    values = {name: PARAMETERS[name](side) for name in rule.arguments}
+    return app.url_map.bind("localhost").build(rule.endpoint, values)
+
+
+def request(client: FlaskClient, method: str, url: str) -> TestResponse:
+    """Send an empty form (with its CSRF token) or a plain GET, as a browser would."""
+    if method == "GET":
+        return client.get(url)
+    token = csrf_token(client, "/staff/")
+    return client.open(url, method=method, data={"csrf_token": token})
+
+
+@pytest.mark.parametrize("role", [Role.UNIT_MANAGER, Role.VIEWER])
+def test_ward_a_staff_never_reach_ward_b_through_any_staff_route(
+    app: Flask, db_session: Session, wards: tuple[Side, Side], role: Role
+) -> None:
+    own, other = wards
+    user = make_user(db_session, own.unit, role)
+    db_session.commit()
+    problems = []
+    walked = 0
+    for rule, method in staff_routes(app):
+        walked += 1
+        for side in (own, other):
+            # A fresh session each time: the walk may pass through the logout.
+            client = app.test_client()
+            assert log_in(client, user.username).status_code == 302
+            answer = request(client, method, url_of(app, rule, side))
+            body = answer.get_data(as_text=True)
+            where = f"{method} {rule.rule} with ward {side.unit.name[-1]}"
+            if answer.status_code >= 500:
+                problems.append(f"{where}: {answer.status_code}")
+            elif side is own and answer.status_code == 404:
+                problems.append(f"{where}: 404 for the user's own ward")
+            elif side is other and rule.arguments and answer.status_code not in HIDDEN:
+                problems.append(f"{where}: {answer.status_code}, expected 403/404")
+            elif side is other and any(text in body for text in other.markers()):
+                problems.append(f"{where}: shows ward B's data")
+    assert walked >= 6
+    assert problems == []
+
+
+def test_every_staff_route_but_the_login_page_needs_a_login(
+    app: Flask, wards: tuple[Side, Side]
+) -> None:
+    own, _ = wards
+    for rule, method in staff_routes(app):
+        if rule.endpoint == "staff.login":
+            continue
+        answer = request(app.test_client(), method, url_of(app, rule, own))
+        assert answer.status_code == 302, f"{method} {rule.rule}"
+        assert answer.location.startswith("/staff/login"), f"{method} {rule.rule}"
+
+
+def test_the_walk_fails_on_a_parameter_it_cannot_fill(
+    app: Flask, wards: tuple[Side, Side]
+) -> None:
+    rule = Rule("/staff/widgets/<widget_id>", endpoint="staff.widget")
+    Map([rule])
+    with pytest.raises(pytest.fail.Exception, match=r"\['widget_id'\]"):
+        url_of(app, rule, wards[0])

@@ -1,0 +1,329 @@
+"""Staff login through the Flask client: refusals, throttling, ending sessions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from argon2 import PasswordHasher
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.auth import permission_required
+from surveys.models import AuditEvent, Role, Unit, UnitKind, User
+from surveys.scope import Permission
+from tests.app.staff_client import CSRF, csrf_token, log_in, log_out
+from tests.builders import PASSWORD, make_unit, make_user
+
+NEW_PASSWORD = "a much better passphrase"
+
+
+@dataclass
+class Staff:
+    ward: Unit
+    manager: User
+
+
+@pytest.fixture
+def staff(db_session: Session) -> Staff:
+    district = make_unit(db_session, name="Quận Thử", kind=UnitKind.DISTRICT)
+    ward = make_unit(db_session, district, name="Phường Bến Nghé")
+    manager = make_user(db_session, ward, username="bennghe")
+    db_session.commit()
+    return Staff(ward, manager)
+
+
+def other_client(app: Flask, address: str) -> FlaskClient:
+    """A client on another machine (another address, hence another device)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def audit(session: Session, action: str) -> list[AuditEvent]:
+    query = select(AuditEvent).where(AuditEvent.action == action)
+    return list(session.scalars(query.order_by(AuditEvent.id)))
+
+
+def test_logging_in_leads_home_to_the_users_unit_and_role(
+    client: FlaskClient, staff: Staff, db_session: Session
+) -> None:
+    answer = log_in(client, "bennghe")
+    assert (answer.status_code, answer.location) == (302, "/staff/")
+    home = client.get("/staff/").get_data(as_text=True)
+    for text in ("bennghe", "Phường Bến Nghé", "Quản lý đơn vị", "Đăng xuất"):
+        assert text in home
+    (event,) = audit(db_session, "login")
+    assert event.user_id == staff.manager.id
+    assert event.detail["device"]
+
+
+def test_an_unknown_user_and_a_wrong_password_get_the_same_answer(
+    client: FlaskClient,
+    staff: Staff,
+    db_session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    verified = []
+    real_verify = PasswordHasher.verify
+
+    def spy(hasher: PasswordHasher, hashed: str, password: str) -> bool:
+        verified.append(hashed)
+        return real_verify(hasher, hashed, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", spy)
+    unknown = log_in(client, "nobody", PASSWORD)
+    wrong = log_in(client, "bennghe", "not the password")
+    pages = [
+        CSRF.sub("", answer.get_data(as_text=True)).replace(name, "")
+        for answer, name in ((unknown, "nobody"), (wrong, "bennghe"))
+    ]
+    assert unknown.status_code == wrong.status_code == 200
+    assert pages[0] == pages[1]
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in pages[0]
+    # The unknown user costs one argon2 verification too, so timing tells nothing.
+    assert len(verified) == 2
+    failures = audit(db_session, "login_failed")
+    assert [event.detail["username"] for event in failures] == ["nobody", "bennghe"]
+    assert [event.user_id for event in failures] == [None, staff.manager.id]
+    assert all("not the password" not in str(event.detail) for event in failures)
+
+
+def test_a_deactivated_user_cannot_log_in_and_is_told_nothing_more(
+    client: FlaskClient, staff: Staff, db_session: Session
+) -> None:
+    staff.manager.active = False
+    db_session.commit()
+    answer = log_in(client, "bennghe")
+    assert answer.status_code == 200
+    assert "Tên đăng nhập hoặc mật khẩu không đúng." in answer.get_data(as_text=True)
+
+
+def test_failed_logins_are_throttled_per_account_from_any_client(
+    app: Flask, client: FlaskClient, staff: Staff
+) -> None:
+    app.config["LOGIN_LIMIT_ACCOUNT"] = "2/minute"
+    for _ in range(2):
+        assert log_in(client, "bennghe", "not the password").status_code == 200
+    elsewhere = other_client(app, "10.0.0.2")
+    # Even the right password is refused: a guesser must not learn it was right.
+    assert log_in(elsewhere, "BENNGHE", PASSWORD).status_code == 429
+    assert log_in(elsewhere, "someone-else", "whatever").status_code == 200
+
+
+def test_failed_logins_are_throttled_per_client_across_accounts(
+    app: Flask, client: FlaskClient, staff: Staff
+) -> None:
+    app.config["LOGIN_LIMIT_DEVICE"] = "3/minute"
+    for name in ("an", "binh", "chau"):
+        assert log_in(client, name, "guess").status_code == 200
+    assert log_in(client, "bennghe").status_code == 429
+    assert log_in(other_client(app, "10.0.0.3"), "bennghe").status_code == 302
+
+
+def test_successful_logins_cost_nothing(
+    app: Flask, client: FlaskClient, staff: Staff
+) -> None:
+    app.config["LOGIN_LIMIT_ACCOUNT"] = "1/minute"
+    app.config["LOGIN_LIMIT_DEVICE"] = "1/minute"
+    for _ in range(3):
+        assert log_in(client, "bennghe").status_code == 302
+        assert log_out(client).status_code == 302
+
+
+def test_a_cookie_saved_before_logout_is_refused_when_replayed(
+    client: FlaskClient, staff: Staff, db_session: Session
+) -> None:
+    log_in(client, "bennghe")
+    saved = client.get_cookie("session")
+    assert saved is not None
+    answer = log_out(client)
+    assert (answer.status_code, answer.location) == (302, "/staff/login")
+    assert "Ông/Bà đã đăng xuất." in client.get("/staff/login").get_data(as_text=True)
+    client.set_cookie("session", saved.value)
+    replay = client.get("/staff/")
+    assert (replay.status_code, replay.location) == (302, "/staff/login?next=/staff/")
+    assert [event.user_id for event in audit(db_session, "logout")] == [
+        staff.manager.id
+    ]
+
+
+def change_password(client: FlaskClient, current: str, new: str, again: str = ""):
+    form = {
+        "csrf_token": csrf_token(client, "/staff/password"),
+        "current_password": current,
+        "new_password": new,
+        "new_password_again": again or new,
+    }
+    return client.post("/staff/password", data=form)
+
+
+def test_a_new_password_ends_every_other_session(
+    app: Flask, client: FlaskClient, staff: Staff, db_session: Session
+) -> None:
+    phone = other_client(app, "10.0.0.4")
+    log_in(client, "bennghe")
+    log_in(phone, "bennghe")
+    answer = change_password(client, PASSWORD, NEW_PASSWORD)
+    assert (answer.status_code, answer.location) == (302, "/staff/")
+    home = client.get("/staff/")
+    assert home.status_code == 200
+    assert "Đã đổi mật khẩu." in home.get_data(as_text=True)
+    assert phone.get("/staff/").status_code == 302
+    assert log_in(phone, "bennghe", PASSWORD).status_code == 200
+    assert log_in(phone, "bennghe", NEW_PASSWORD).status_code == 302
+    (event,) = audit(db_session, "password_changed")
+    assert event.user_id == staff.manager.id
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "again", "message"),
+    [
+        (
+            "not the password",
+            NEW_PASSWORD,
+            NEW_PASSWORD,
+            "Mật khẩu hiện tại không đúng.",
+        ),
+        (PASSWORD, "short", "short", "Mật khẩu phải có ít nhất 10 ký tự."),
+        (PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "!", "không giống nhau"),
+        ("", NEW_PASSWORD, NEW_PASSWORD, "Vui lòng nhập mục này."),
+    ],
+)
+def test_a_refused_password_change_says_why_and_changes_nothing(
+    client: FlaskClient,
+    staff: Staff,
+    db_session: Session,
+    current: str,
+    new: str,
+    again: str,
+    message: str,
+) -> None:
+    log_in(client, "bennghe")
+    answer = change_password(client, current, new, again)
+    assert answer.status_code == 200
+    assert message in answer.get_data(as_text=True)
+    db_session.refresh(staff.manager)
+    assert staff.manager.session_version == 0
+    assert client.get("/staff/").status_code == 200
+
+
+def test_guessing_the_current_password_is_throttled_with_logins(
+    app: Flask, client: FlaskClient, staff: Staff
+) -> None:
+    app.config["LOGIN_LIMIT_ACCOUNT"] = "2/minute"
+    log_in(client, "bennghe")
+    assert change_password(client, "guess one", NEW_PASSWORD).status_code == 200
+    assert change_password(client, "guess two", NEW_PASSWORD).status_code == 200
+    assert change_password(client, PASSWORD, NEW_PASSWORD).status_code == 429
+
+
+def test_a_deactivated_users_open_session_stops_working(
+    client: FlaskClient, staff: Staff, db_session: Session
+) -> None:
+    log_in(client, "bennghe")
+    assert client.get("/staff/").status_code == 200
+    staff.manager.active = False
+    db_session.commit()
+    assert client.get("/staff/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/",
+        "http://evil.example/",
+        "https://evil.example/staff/",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+        "staff/",
+    ],
+)
+def test_next_never_leads_off_the_site(
+    client: FlaskClient, staff: Staff, target: str
+) -> None:
+    answer = log_in(client, "bennghe", query=f"?next={target}")
+    assert (answer.status_code, answer.location) == (302, "/staff/")
+
+
+def test_next_leads_back_to_the_page_asked_for(
+    client: FlaskClient, staff: Staff
+) -> None:
+    asked = f"/staff/units/{staff.ward.code}?tab=counters"
+    first = client.get(asked)
+    assert first.status_code == 302
+    assert first.location.startswith("/staff/login?next=")
+    answer = log_in(
+        client, "bennghe", query=first.location.removeprefix("/staff/login")
+    )
+    assert answer.location == asked
+
+
+def test_the_login_form_needs_its_csrf_token(client: FlaskClient, staff: Staff) -> None:
+    answer = client.post(
+        "/staff/login", data={"username": "bennghe", "password": PASSWORD}
+    )
+    assert answer.status_code == 400
+    assert client.get("/staff/").status_code == 302
+
+
+def test_logging_out_needs_a_post_with_the_csrf_token(
+    client: FlaskClient, staff: Staff
+) -> None:
+    log_in(client, "bennghe")
+    assert client.get("/staff/logout").status_code == 405
+    assert client.post("/staff/logout").status_code == 400
+    assert client.get("/staff/").status_code == 200
+
+
+def test_the_session_cookie_is_http_only_and_staff_pages_are_not_cached(
+    client: FlaskClient, staff: Staff
+) -> None:
+    answer = log_in(client, "bennghe")
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert client.get("/staff/").headers["Cache-Control"] == "no-store"
+
+
+def test_a_logged_in_user_asking_for_the_login_page_goes_home(
+    client: FlaskClient, staff: Staff
+) -> None:
+    log_in(client, "bennghe")
+    assert client.get("/staff/login").location == "/staff/"
+
+
+def test_a_role_without_the_permission_is_refused(
+    app: Flask, db_session: Session, staff: Staff
+) -> None:
+    app.add_url_rule(
+        "/staff-test/administer",
+        "administer",
+        permission_required(Permission.ADMINISTER)(lambda: "done"),
+    )
+    make_user(db_session, None, Role.ADMIN, username="root")
+    db_session.commit()
+    manager, admin = app.test_client(), app.test_client()
+    assert manager.get("/staff-test/administer").status_code == 302
+    log_in(manager, "bennghe")
+    log_in(admin, "root")
+    assert manager.get("/staff-test/administer").status_code == 403
+    assert admin.get("/staff-test/administer").status_code == 200
+
+
+def test_a_district_official_opens_any_unit_below_the_district(
+    client: FlaskClient, staff: Staff, db_session: Session
+) -> None:
+    district = staff.ward.parent
+    make_user(db_session, district, Role.DISTRICT, username="quan")
+    db_session.commit()
+    log_in(client, "quan")
+    home = client.get("/staff/").get_data(as_text=True)
+    assert f'href="/staff/units/{staff.ward.code}"' in home
+    page = client.get(f"/staff/units/{district.code}").get_data(as_text=True)
+    assert "Đơn vị trực thuộc" in page
+    assert "Phường Bến Nghé" in page
