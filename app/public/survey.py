@@ -33,6 +33,7 @@ from app.public import bp
 from app.public.forms import SurveyForm
 from app.security import current_address, current_code, current_device, limit, limiter
 from surveys.codes import CodeError, parse_token
+from surveys.db import begin_writing
 from surveys.drafts import load_draft, save_draft
 from surveys.models import AccessCode, Official, utcnow
 from surveys.questionnaire import (
@@ -45,7 +46,7 @@ from surveys.questionnaire import (
     validate_answers,
 )
 from surveys.questionnaire.paging import Page, pages, shown_pages
-from surveys.questionnaire.validation import RawAnswers
+from surveys.questionnaire.validation import Answer, RawAnswers
 from surveys.questionnaires import definition_of
 from surveys.submissions import (
     CodeState,
@@ -55,7 +56,8 @@ from surveys.submissions import (
     TooSoon,
     counter_officials,
     open_code,
-    record_response,
+    runtime_choices,
+    store_response,
 )
 
 QR_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
@@ -92,7 +94,22 @@ class Survey:
 
     @property
     def runtime_choices(self) -> dict[str, list[str]]:
-        return {"officials": [official.code for official in self.officials]}
+        return runtime_choices(self.officials)
+
+    def validate(
+        self, answers: RawAnswers
+    ) -> tuple[dict[str, Answer], dict[str, Message]]:
+        """Validate every answer once: the typed values, or the errors (one empty)."""
+        try:
+            values = validate_answers(
+                self.questionnaire,
+                answers,
+                runtime_choices=self.runtime_choices,
+                today=_today(),
+            )
+        except InvalidAnswers as invalid:
+            return {}, invalid.errors
+        return values, {}
 
     def options(self, question: Question) -> list[tuple[str, Mapping[str, str]]]:
         """Return a select question's values and labels (officials: the counter's)."""
@@ -118,8 +135,7 @@ class Survey:
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @_limited
 def survey(token: str) -> str | BaseResponse | tuple[str, int]:
-    # Showing a page (GET) only reads: it must not hold SQLite's write lock.
-    found = _open(token, read_only=request.method == "GET")
+    found = _open(token)
     if not isinstance(found, Survey):
         return found
     form = SurveyForm()
@@ -134,13 +150,17 @@ def survey(token: str) -> str | BaseResponse | tuple[str, int]:
     action = request.form.get("action", "submit")
     if action == "back":
         return _render(found, form, answers, _step(shown, page, -1))
-    page_errors = _errors_on(found, answers, pages(found.questionnaire)[page])
+    values, errors = found.validate(answers)
+    page_names = pages(found.questionnaire)[page].question_names
+    page_errors = {n: m for n, m in errors.items() if n in page_names}
     if page_errors or form.errors:
         return _render(found, form, answers, page, page_errors), 422
     if action == "next" and page != shown[-1]:
         following = _step(shown, page, +1)
+        session = get_session()
+        begin_writing(session)
         save_draft(
-            get_session(),
+            session,
             found.code,
             answers,
             page=following,
@@ -148,9 +168,19 @@ def survey(token: str) -> str | BaseResponse | tuple[str, int]:
             started_at=_started(form),
             now=utcnow(),
         )
-        get_session().commit()
+        session.commit()
         return _render(found, form, answers, following)
-    return _submit(found, form, answers, shown)
+    if errors:
+        first = next(
+            (
+                i
+                for i in shown
+                if pages(found.questionnaire)[i].question_names & set(errors)
+            ),
+            shown[-1],
+        )
+        return _render(found, form, answers, first, errors), 422
+    return _submit(found, form, answers, values)
 
 
 @bp.post("/s/<token>/relevance")
@@ -217,8 +247,10 @@ def raw_answers(questionnaire: Questionnaire, form: MultiDict[str, str]) -> RawA
     return answers
 
 
-def _open(token: str, *, read_only: bool = False) -> Survey | tuple[str, int]:
-    session = get_session(read_only=read_only)
+def _open(token: str) -> Survey | tuple[str, int]:
+    # Reading takes no write lock: a request that writes (a draft, a response)
+    # does so in a transaction of its own afterwards (``begin_writing``).
+    session = get_session(read_only=True)
     try:
         code = open_code(session, token, utcnow())
     except CodeUnavailable as unavailable:
@@ -248,7 +280,7 @@ def _first_view(found: Survey, form: SurveyForm) -> str:
 
 
 def _submit(
-    found: Survey, form: SurveyForm, answers: RawAnswers, shown: list[int]
+    found: Survey, form: SurveyForm, answers: RawAnswers, values: dict[str, Answer]
 ) -> BaseResponse | tuple[str, int]:
     session = get_session()
     submission = Submission(
@@ -260,19 +292,14 @@ def _submit(
         device_hash=current_device(),
         phone=(form.phone.data or "").strip() or None,
     )
+    # The code was found open and the answers valid in the reading transaction;
+    # the write lock is held only for the checks that must see every committed
+    # write (retry, single use, interval) and for the inserts.
+    begin_writing(session)
     try:
-        record_response(session, submission, utcnow())
-    except InvalidAnswers as invalid:
-        first = next(
-            (
-                index
-                for index in shown
-                if pages(found.questionnaire)[index].question_names
-                & set(invalid.errors)
-            ),
-            shown[-1],
+        store_response(
+            session, found.code, found.officials, submission, values, utcnow()
         )
-        return _render(found, form, answers, first, invalid.errors), 422
     except CodeUnavailable as unavailable:
         session.rollback()
         key = f"code_{unavailable.state.value}"
@@ -323,19 +350,6 @@ def _render(
         last=page == shown[-1],
         resumed=resumed,
     )
-
-
-def _errors_on(found: Survey, answers: RawAnswers, page: Page) -> dict[str, Message]:
-    try:
-        validate_answers(
-            found.questionnaire,
-            answers,
-            runtime_choices=found.runtime_choices,
-            today=_today(),
-        )
-    except InvalidAnswers as invalid:
-        return {n: m for n, m in invalid.errors.items() if n in page.question_names}
-    return {}
 
 
 def _clamp(page: int | None, shown: list[int]) -> int:
