@@ -104,7 +104,7 @@ class Recorded:
 def open_code(session: Session, token: str, now: datetime) -> AccessCode:
     """Return the code behind ``token`` if it can take a response now."""
     code = _find_code(session, token)
-    _check_open(session, code, now)
+    check_open(session, code, now)
     return code
 
 
@@ -127,7 +127,8 @@ def _find_code(session: Session, token: str) -> AccessCode:
     return code
 
 
-def _check_open(session: Session, code: AccessCode, now: datetime) -> None:
+def check_open(session: Session, code: AccessCode, now: datetime) -> None:
+    """Raise ``CodeUnavailable`` unless ``code`` can take a response now."""
     if code.revoked_at is not None:
         raise CodeUnavailable(CodeState.REVOKED)
     if code.expires_at is not None and code.expires_at <= now:
@@ -175,7 +176,7 @@ def record_response(
     previous = _previous(session, code.campaign_id, submission.submission_id)
     if previous is not None:
         return _replay(previous, submission, content_hash(values))
-    _check_open(session, code, now)
+    check_open(session, code, now)
     return store_response(session, code, officials, submission, values, now)
 
 

@@ -22,6 +22,8 @@ from flask import (
     request,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
@@ -30,12 +32,13 @@ from app.db import get_session
 from app.i18n import current_language
 from app.printing import qr_png, qr_svg, survey_url
 from app.public import bp
+from app.public.cache import ExpiringCache
 from app.public.forms import SurveyForm
 from app.security import current_address, current_code, current_device, limit, limiter
 from surveys.codes import CodeError, parse_token
 from surveys.db import begin_writing
 from surveys.drafts import load_draft, save_draft
-from surveys.models import AccessCode, Official, utcnow
+from surveys.models import AccessCode, CodeKind, Official, utcnow
 from surveys.questionnaire import (
     InvalidAnswers,
     Message,
@@ -54,6 +57,7 @@ from surveys.submissions import (
     Submission,
     SubmissionConflict,
     TooSoon,
+    check_open,
     counter_officials,
     open_code,
     runtime_choices,
@@ -64,6 +68,7 @@ QR_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 #: HTTP status of each reason a code cannot be used.
 CODE_STATUS = {CodeState.UNKNOWN: 404}
 GONE = 410
+CACHE = "hailong.survey_cache"
 
 survey_limits = [
     limiter.limit(lambda: limit("SURVEY_LIMIT_DEVICE"), methods=["POST"]),
@@ -132,10 +137,23 @@ class Survey:
         )
 
 
+@bp.record_once
+def _make_cache(state: BlueprintSetupState) -> None:
+    state.app.extensions[CACHE] = ExpiringCache(
+        state.app.config["SURVEY_CACHE_SECONDS"]
+    )
+
+
+def _cache() -> ExpiringCache:
+    return current_app.extensions[CACHE]
+
+
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @_limited
 def survey(token: str) -> str | BaseResponse | tuple[str, int]:
-    found = _open(token)
+    # Showing the page may use a standing code read moments ago; a submission
+    # always checks the code against the database.
+    found = _open(token, cached=request.method == "GET")
     if not isinstance(found, Survey):
         return found
     form = SurveyForm()
@@ -247,23 +265,37 @@ def raw_answers(questionnaire: Questionnaire, form: MultiDict[str, str]) -> RawA
     return answers
 
 
-def _open(token: str) -> Survey | tuple[str, int]:
+def _open(token: str, *, cached: bool = False) -> Survey | tuple[str, int]:
+    """Load the code behind ``token`` if it is open; ``cached``: maybe from the cache.
+
+    Only standing codes are cached (with their counter's officials): whether a
+    single-use code was used must be read from the database every time. A cached
+    code's revocation shows after at most ``SURVEY_CACHE_SECONDS``.
+    """
     # Reading takes no write lock: a request that writes (a draft, a response)
     # does so in a transaction of its own afterwards (``begin_writing``).
     session = get_session(read_only=True)
+    now = utcnow()
+    found = _cache().get(("code", token)) if cached else None
     try:
-        code = open_code(session, token, utcnow())
+        if isinstance(found, Survey):
+            check_open(session, found.code, now)
+            return found
+        code = open_code(session, token, now)
     except CodeUnavailable as unavailable:
         status = CODE_STATUS.get(unavailable.state, GONE)
         page = render_template(
             "public/survey_error.html", key=f"code_{unavailable.state.value}"
         )
         return page, status
-    return Survey(
+    found = Survey(
         code,
         definition_of(code.campaign.questionnaire),
         counter_officials(session, code),
     )
+    if cached and code.kind == CodeKind.STANDING:
+        _cache().put(("code", token), found)
+    return found
 
 
 def _first_view(found: Survey, form: SurveyForm) -> str:
@@ -330,26 +362,56 @@ def _render(
     form.page.data = page
     shown = found.shown(answers)
     current: Page = pages(found.questionnaire)[page]
-    relevant = relevance(
-        found.questionnaire,
-        answers,
-        runtime_choices=found.runtime_choices,
-        today=_today(),
-    )
     return render_template(
         "public/survey.html",
         survey=found,
         form=form,
         page=current,
-        answers=answers,
+        items=_items(found, page, answers, errors or {}),
         carried={n: v for n, v in answers.items() if n not in current.question_names},
-        relevant=relevant,
         errors=errors or {},
         position=shown.index(page) + 1 if page in shown else 1,
         total=len(shown),
         last=page == shown[-1],
         resumed=resumed,
     )
+
+
+def _items(
+    found: Survey, page: int, answers: RawAnswers, errors: dict[str, Message]
+) -> Markup:
+    """Render a page's questions; a blank page's are the same for every visitor."""
+    key = (
+        "items",
+        found.questionnaire.checksum,
+        tuple((o.code, o.name, o.title) for o in found.officials),
+        page,
+        current_language(),
+        _today(),
+    )
+    blank = not answers and not errors
+    items = _cache().get(key) if blank else None
+    if isinstance(items, Markup):
+        return items
+    relevant = relevance(
+        found.questionnaire,
+        answers,
+        runtime_choices=found.runtime_choices,
+        today=_today(),
+    )
+    items = Markup(
+        render_template(
+            "public/_items.html",
+            survey=found,
+            page=pages(found.questionnaire)[page],
+            answers=answers,
+            relevant=relevant,
+            errors=errors,
+        )
+    )
+    if blank:
+        _cache().put(key, items)
+    return items
 
 
 def _clamp(page: int | None, shown: list[int]) -> int:
