@@ -53,6 +53,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.setdefault("LOGIN_LIMIT_DEVICE", "30/minute")
     app.config.setdefault("LOGIN_LIMIT_ADDRESS", "100/hour")
     app.config.setdefault("TRUSTED_PROXIES", 0)
+    # How long each process reuses a standing code's counter page data and a blank
+    # page's questions: a revoked poster still shows (never accepts) this long.
+    app.config.setdefault("SURVEY_CACHE_SECONDS", 15)
     # Printed QR codes lead to {PUBLIC_BASE_URL}/s/{token}: the address citizens see.
     app.config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     if not app.config.get("SECRET_KEY"):

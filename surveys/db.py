@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +20,8 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: readers and the writer (WAL), instead of IMMEDIATE, which takes the one write
 #: lock. Other databases ignore it.
 READ_ONLY = {"hailong_read_only": True}
+#: The execution options of a transaction that writes, in a session opened READ_ONLY.
+WRITING = {"hailong_read_only": False}
 
 
 def is_sqlite(url: str) -> bool:
@@ -64,3 +67,20 @@ def _configure_sqlite(engine: Engine) -> None:
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Return the session factory that services and CLI commands share."""
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def begin_writing(session: Session) -> None:
+    """End the session's (reading) transaction and begin one that writes.
+
+    A session opened ``READ_ONLY`` reads without SQLite's write lock; this takes
+    the lock only for the writes that follow, with ``BEGIN IMMEDIATE``. Loaded
+    objects stay usable (the session factory does not expire them on commit).
+    """
+    session.commit()
+    session.connection(execution_options=WRITING)
+
+
+def dialect_insert(dialect: str, table: Table) -> Any:
+    """Return an INSERT into ``table`` that knows ``ON CONFLICT`` on ``dialect``."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table)

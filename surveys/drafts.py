@@ -55,6 +55,8 @@ def save_draft(
 
 def discard_draft(session: Session, code: AccessCode) -> None:
     """Forget the saved answers once the response is recorded."""
+    if not can_resume(code):
+        return
     session.execute(
         delete(ResponseDraft).where(ResponseDraft.access_code_id == code.id)
     )

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
-from sqlalchemy import case, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session, joinedload
 
 from surveys.codes import CodeError, parse_token
+from surveys.db import dialect_insert
 from surveys.drafts import discard_draft
 from surveys.models import (
     AccessCode,
@@ -32,9 +34,10 @@ from surveys.models import (
     ServicePoint,
 )
 from surveys.questionnaire import Questionnaire, QuestionType, validate_answers
+from surveys.questionnaire.validation import Answer as Value
 from surveys.questionnaires import definition_of
 from surveys.responses import answer_records, content_hash, rated_official
-from surveys.tallies import tally_response
+from surveys.tallies import Cell, tally_cell
 
 #: Fewer seconds than this per answered question marks a response "too fast".
 MIN_SECONDS_PER_ANSWER = 1.5
@@ -92,16 +95,16 @@ class Submission:
 
 @dataclass(frozen=True)
 class Recorded:
-    """The stored response, and whether this call stored it (False: a retry)."""
+    """The stored response's id, and whether this call stored it (False: a retry)."""
 
-    response: Response
+    response_id: int
     created: bool
 
 
 def open_code(session: Session, token: str, now: datetime) -> AccessCode:
     """Return the code behind ``token`` if it can take a response now."""
     code = _find_code(session, token)
-    _check_open(session, code, now)
+    check_open(session, code, now)
     return code
 
 
@@ -124,7 +127,8 @@ def _find_code(session: Session, token: str) -> AccessCode:
     return code
 
 
-def _check_open(session: Session, code: AccessCode, now: datetime) -> None:
+def check_open(session: Session, code: AccessCode, now: datetime) -> None:
+    """Raise ``CodeUnavailable`` unless ``code`` can take a response now."""
     if code.revoked_at is not None:
         raise CodeUnavailable(CodeState.REVOKED)
     if code.expires_at is not None and code.expires_at <= now:
@@ -160,66 +164,102 @@ def record_response(
     engine's ``InvalidAnswers`` (whose ``errors`` name each bad answer).
     """
     code = _find_code(session, submission.token)
-    questionnaire = definition_of(code.campaign.questionnaire)
     officials = counter_officials(session, code)
     values = validate_answers(
-        questionnaire,
+        definition_of(code.campaign.questionnaire),
         submission.answers,
-        runtime_choices={"officials": [official.code for official in officials]},
+        runtime_choices=runtime_choices(officials),
         today=now.date(),
     )
-    digest = content_hash(values)
     # A retry after a lost connection is answered with the first result, even
     # when the code has been used up by that very first submission.
     previous = _previous(session, code.campaign_id, submission.submission_id)
     if previous is not None:
-        return _replay(previous, submission, digest)
-    _check_open(session, code, now)
+        return _replay(previous, submission, content_hash(values))
+    check_open(session, code, now)
+    return store_response(session, code, officials, submission, values, now)
+
+
+def runtime_choices(officials: Iterable[Official]) -> dict[str, list[str]]:
+    """Return the run-time options of ``choices_from`` questions, for the engine."""
+    return {"officials": [official.code for official in officials]}
+
+
+def store_response(
+    session: Session,
+    code: AccessCode,
+    officials: Iterable[Official],
+    submission: Submission,
+    values: Mapping[str, Value],
+    now: datetime,
+) -> Recorded:
+    """Store answers already validated for a code found open; flush, never commit.
+
+    For a caller that opened the code and validated the answers before taking
+    the write lock (the survey page). The database itself refuses a second
+    response with one submission id or through one single-use code: such a
+    submission is answered as a retry (``Recorded.created`` False), or refused
+    with ``SubmissionConflict`` or ``CodeUnavailable(USED)``. May raise ``TooSoon``.
+    """
+    questionnaire = definition_of(code.campaign.questionnaire)
+    digest = content_hash(values)
     _check_interval(session, code, submission, now)
     official_code = rated_official(questionnaire, values)
     official = next((o for o in officials if o.code == official_code), None)
-    response = Response(
-        campaign_id=code.campaign_id,
-        questionnaire_id=code.campaign.questionnaire_id,
-        unit_id=code.unit_id,
-        service_point_id=code.service_point_id,
-        official_id=official.id if official else None,
-        access_code_id=code.id,
-        redeemed_code_id=code.id if code.kind == CodeKind.SINGLE_USE else None,
-        channel=code.campaign.mode,
-        language=submission.language,
-        submission_id=submission.submission_id,
-        content_hash=digest,
-        started_at=submission.started_at,
-        submitted_at=now,
-        verified=code.kind == CodeKind.SINGLE_USE,
-        device_hash=submission.device_hash,
-        stratum=code.stratum,
-        cluster=code.cluster,
-        weight=code.weight,
-        answers=[Answer(**record) for record in answer_records(values)],
-    )
-    _flag(session, response, questionnaire, values, now)
-    try:
-        with session.begin_nested():
-            session.add(response)
-            if submission.phone:
-                session.add(
-                    FollowUpContact(
-                        response=response,
-                        phone=submission.phone,
-                        consented_at=now,
-                        purge_after=now + CONTACT_RETENTION,
-                    )
-                )
-            session.flush()
-            tally_response(session, response, questionnaire, values)
-            discard_draft(session, code)
-    except IntegrityError:
-        # Another request stored this submission or used this code in the
-        # meantime: answer as if we had seen it first.
+    row = {
+        "campaign_id": code.campaign_id,
+        "questionnaire_id": code.campaign.questionnaire_id,
+        "unit_id": code.unit_id,
+        "service_point_id": code.service_point_id,
+        "official_id": official.id if official else None,
+        "access_code_id": code.id,
+        "redeemed_code_id": code.id if code.kind == CodeKind.SINGLE_USE else None,
+        "channel": code.campaign.mode,
+        "language": submission.language,
+        "submission_id": submission.submission_id,
+        "content_hash": digest,
+        "started_at": submission.started_at,
+        "submitted_at": now,
+        "verified": code.kind == CodeKind.SINGLE_USE,
+        "device_hash": submission.device_hash,
+        "stratum": code.stratum,
+        "cluster": code.cluster,
+        "weight": code.weight,
+    }
+    row |= _flags(session, row, questionnaire, values, now)
+    # ON CONFLICT DO NOTHING, not a savepoint and IntegrityError: a second use
+    # of the submission id or of the single-use code inserts no row.
+    response_id = session.scalar(_insert_response(session.get_bind().dialect.name), row)
+    if response_id is None:
         return _replay_or_refuse(session, code, submission, digest)
-    return Recorded(response, created=True)
+    answers = answer_records(values)
+    if answers:
+        session.execute(
+            insert(Answer.__table__),
+            [record | {"response_id": response_id} for record in answers],
+        )
+    if submission.phone:
+        session.execute(
+            insert(FollowUpContact.__table__).values(
+                response_id=response_id,
+                phone=submission.phone,
+                consented_at=now,
+                purge_after=now + CONTACT_RETENTION,
+            )
+        )
+    tally_cell(session, Cell.of_row(row), questionnaire, values)
+    discard_draft(session, code)
+    return Recorded(response_id, created=True)
+
+
+@cache
+def _insert_response(dialect: str) -> Any:
+    """Build the INSERT once per dialect: building it costs more than running it."""
+    return (
+        dialect_insert(dialect, Response.__table__)
+        .on_conflict_do_nothing()
+        .returning(Response.id)
+    )
 
 
 def _replay_or_refuse(
@@ -234,7 +274,7 @@ def _replay_or_refuse(
 def _replay(previous: Response, submission: Submission, digest: str) -> Recorded:
     if previous.content_hash != digest:
         raise SubmissionConflict(submission.submission_id)
-    return Recorded(previous, created=False)
+    return Recorded(previous.id, created=False)
 
 
 def _previous(
@@ -273,17 +313,19 @@ def _check_interval(
         raise TooSoon(math.ceil(interval - elapsed))
 
 
-def _flag(
+def _flags(
     session: Session,
-    response: Response,
+    row: Mapping[str, Any],
     questionnaire: Questionnaire,
     values: Mapping[str, object],
     now: datetime,
-) -> None:
+) -> dict[str, bool]:
+    """Return the quality flags of a response about to be stored as ``row``."""
     answered = sum(1 for value in values.values() if value not in (None, "", []))
-    if response.started_at is not None:
-        seconds = (now - response.started_at).total_seconds()
-        response.flag_too_fast = seconds < max(
+    flags = {}
+    if row["started_at"] is not None:
+        seconds = (now - row["started_at"]).total_seconds()
+        flags["flag_too_fast"] = seconds < max(
             MIN_SECONDS, MIN_SECONDS_PER_ANSWER * answered
         )
     ratings = [
@@ -291,20 +333,21 @@ def _flag(
         for q in questionnaire.questions
         if q.type is QuestionType.RATING and values.get(q.name) is not None
     ]
-    response.flag_straight_lining = (
+    flags["flag_straight_lining"] = (
         len(ratings) >= STRAIGHT_LINE_MIN_ITEMS and len(set(ratings)) == 1
     )
-    if response.device_hash is None:
-        return
+    if row["device_hash"] is None:
+        return flags
     # Counted by the database: loading every recent response of the device as
     # objects made each rating cost as much as the device's last ten minutes.
-    same_content = case((Response.content_hash == response.content_hash, 1), else_=0)
+    same_content = case((Response.content_hash == row["content_hash"], 1), else_=0)
     earlier, duplicates = session.execute(
         select(func.count(Response.id), func.coalesce(func.sum(same_content), 0)).where(
-            Response.campaign_id == response.campaign_id,
-            Response.device_hash == response.device_hash,
+            Response.campaign_id == row["campaign_id"],
+            Response.device_hash == row["device_hash"],
             Response.submitted_at >= now - BURST_WINDOW,
         )
     ).one()
-    response.flag_burst = earlier + 1 >= BURST_SIZE
-    response.flag_duplicate_suspect = duplicates > 0
+    flags["flag_burst"] = earlier + 1 >= BURST_SIZE
+    flags["flag_duplicate_suspect"] = duplicates > 0
+    return flags

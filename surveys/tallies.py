@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from surveys.db import dialect_insert
 from surveys.models import Answer, ItemTally, Response
 from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.scoring import Score, respondent_scores
@@ -23,6 +24,15 @@ from surveys.questionnaires import definition_of
 #: Vietnam's offset from UTC: quarters follow the local calendar.
 LOCAL_OFFSET = timedelta(hours=7)
 SUMMED = ("n", "total", "total_sq", "satisfied")
+#: The columns of a response that say which cell it is counted in.
+CELL_COLUMNS = (
+    "campaign_id",
+    "unit_id",
+    "service_point_id",
+    "official_id",
+    "submitted_at",
+    "verified",
+)
 
 
 def period_of(moment: datetime) -> str:
@@ -44,13 +54,18 @@ class Cell:
 
     @classmethod
     def of(cls, response: Response) -> Cell:
+        return cls.of_row({name: getattr(response, name) for name in CELL_COLUMNS})
+
+    @classmethod
+    def of_row(cls, row: Mapping[str, Any]) -> Cell:
+        """Return the cell of a response given as its column values."""
         return cls(
-            response.campaign_id,
-            response.unit_id,
-            response.service_point_id,
-            response.official_id,
-            period_of(response.submitted_at),
-            response.verified,
+            row["campaign_id"],
+            row["unit_id"],
+            row["service_point_id"],
+            row["official_id"],
+            period_of(row["submitted_at"]),
+            row["verified"],
         )
 
     def key(self, score: Score) -> str:
@@ -75,7 +90,17 @@ def tally_response(
     sign: int = 1,
 ) -> None:
     """Add a stored response's scores to its cell (``sign=-1`` takes them out)."""
-    cell = Cell.of(response)
+    tally_cell(session, Cell.of(response), questionnaire, values, sign)
+
+
+def tally_cell(
+    session: Session,
+    cell: Cell,
+    questionnaire: Questionnaire,
+    values: Mapping[str, object],
+    sign: int = 1,
+) -> None:
+    """Add one response's scores to ``cell`` (``sign=-1`` takes them out)."""
     rows = [
         _row(cell, score, sign) for score in respondent_scores(questionnaire, values)
     ]
@@ -87,16 +112,19 @@ def add_to_tallies(session: Session, rows: Iterable[dict[str, object]]) -> None:
     rows = list(rows)
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(ItemTally)
-    statement = statement.on_conflict_do_update(
+    session.execute(_upsert(session.get_bind().dialect.name), rows)
+
+
+@cache
+def _upsert(dialect: str) -> Any:
+    """Build the upsert once per dialect: building it costs more than running it."""
+    statement = dialect_insert(dialect, ItemTally.__table__)
+    return statement.on_conflict_do_update(
         index_elements=[ItemTally.cell],
         set_={
             name: getattr(ItemTally, name) + statement.excluded[name] for name in SUMMED
         },
     )
-    session.execute(statement, rows)
 
 
 def exclude_response(session: Session, response: Response, reason: str) -> None:

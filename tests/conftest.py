@@ -153,6 +153,8 @@ def app(
             "TESTING": True,
             "SECRET_KEY": "test-secret-key",
             "DATABASE_URL": database_url,
+            # Tests change codes between requests: every view reads them afresh.
+            "SURVEY_CACHE_SECONDS": 0,
             "INSTANCE_PATH": str(tmp_path / "instance"),
         }
     )

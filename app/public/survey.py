@@ -22,6 +22,8 @@ from flask import (
     request,
     url_for,
 )
+from flask.blueprints import BlueprintSetupState
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
@@ -30,11 +32,13 @@ from app.db import get_session
 from app.i18n import current_language
 from app.printing import qr_png, qr_svg, survey_url
 from app.public import bp
+from app.public.cache import ExpiringCache
 from app.public.forms import SurveyForm
 from app.security import current_address, current_code, current_device, limit, limiter
 from surveys.codes import CodeError, parse_token
+from surveys.db import begin_writing
 from surveys.drafts import load_draft, save_draft
-from surveys.models import AccessCode, Official, utcnow
+from surveys.models import AccessCode, CodeKind, Official, utcnow
 from surveys.questionnaire import (
     InvalidAnswers,
     Message,
@@ -45,7 +49,7 @@ from surveys.questionnaire import (
     validate_answers,
 )
 from surveys.questionnaire.paging import Page, pages, shown_pages
-from surveys.questionnaire.validation import RawAnswers
+from surveys.questionnaire.validation import Answer, RawAnswers
 from surveys.questionnaires import definition_of
 from surveys.submissions import (
     CodeState,
@@ -53,15 +57,18 @@ from surveys.submissions import (
     Submission,
     SubmissionConflict,
     TooSoon,
+    check_open,
     counter_officials,
     open_code,
-    record_response,
+    runtime_choices,
+    store_response,
 )
 
 QR_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 #: HTTP status of each reason a code cannot be used.
 CODE_STATUS = {CodeState.UNKNOWN: 404}
 GONE = 410
+CACHE = "hailong.survey_cache"
 
 survey_limits = [
     limiter.limit(lambda: limit("SURVEY_LIMIT_DEVICE"), methods=["POST"]),
@@ -92,7 +99,22 @@ class Survey:
 
     @property
     def runtime_choices(self) -> dict[str, list[str]]:
-        return {"officials": [official.code for official in self.officials]}
+        return runtime_choices(self.officials)
+
+    def validate(
+        self, answers: RawAnswers
+    ) -> tuple[dict[str, Answer], dict[str, Message]]:
+        """Validate every answer once: the typed values, or the errors (one empty)."""
+        try:
+            values = validate_answers(
+                self.questionnaire,
+                answers,
+                runtime_choices=self.runtime_choices,
+                today=_today(),
+            )
+        except InvalidAnswers as invalid:
+            return {}, invalid.errors
+        return values, {}
 
     def options(self, question: Question) -> list[tuple[str, Mapping[str, str]]]:
         """Return a select question's values and labels (officials: the counter's)."""
@@ -115,11 +137,23 @@ class Survey:
         )
 
 
+@bp.record_once
+def _make_cache(state: BlueprintSetupState) -> None:
+    state.app.extensions[CACHE] = ExpiringCache(
+        state.app.config["SURVEY_CACHE_SECONDS"]
+    )
+
+
+def _cache() -> ExpiringCache:
+    return current_app.extensions[CACHE]
+
+
 @bp.route("/s/<token>", methods=["GET", "POST"])
 @_limited
 def survey(token: str) -> str | BaseResponse | tuple[str, int]:
-    # Showing a page (GET) only reads: it must not hold SQLite's write lock.
-    found = _open(token, read_only=request.method == "GET")
+    # Showing the page may use a standing code read moments ago; a submission
+    # always checks the code against the database.
+    found = _open(token, cached=request.method == "GET")
     if not isinstance(found, Survey):
         return found
     form = SurveyForm()
@@ -134,13 +168,17 @@ def survey(token: str) -> str | BaseResponse | tuple[str, int]:
     action = request.form.get("action", "submit")
     if action == "back":
         return _render(found, form, answers, _step(shown, page, -1))
-    page_errors = _errors_on(found, answers, pages(found.questionnaire)[page])
+    values, errors = found.validate(answers)
+    page_names = pages(found.questionnaire)[page].question_names
+    page_errors = {n: m for n, m in errors.items() if n in page_names}
     if page_errors or form.errors:
         return _render(found, form, answers, page, page_errors), 422
     if action == "next" and page != shown[-1]:
         following = _step(shown, page, +1)
+        session = get_session()
+        begin_writing(session)
         save_draft(
-            get_session(),
+            session,
             found.code,
             answers,
             page=following,
@@ -148,9 +186,19 @@ def survey(token: str) -> str | BaseResponse | tuple[str, int]:
             started_at=_started(form),
             now=utcnow(),
         )
-        get_session().commit()
+        session.commit()
         return _render(found, form, answers, following)
-    return _submit(found, form, answers, shown)
+    if errors:
+        first = next(
+            (
+                i
+                for i in shown
+                if pages(found.questionnaire)[i].question_names & set(errors)
+            ),
+            shown[-1],
+        )
+        return _render(found, form, answers, first, errors), 422
+    return _submit(found, form, answers, values)
 
 
 @bp.post("/s/<token>/relevance")
@@ -217,21 +265,37 @@ def raw_answers(questionnaire: Questionnaire, form: MultiDict[str, str]) -> RawA
     return answers
 
 
-def _open(token: str, *, read_only: bool = False) -> Survey | tuple[str, int]:
-    session = get_session(read_only=read_only)
+def _open(token: str, *, cached: bool = False) -> Survey | tuple[str, int]:
+    """Load the code behind ``token`` if it is open; ``cached``: maybe from the cache.
+
+    Only standing codes are cached (with their counter's officials): whether a
+    single-use code was used must be read from the database every time. A cached
+    code's revocation shows after at most ``SURVEY_CACHE_SECONDS``.
+    """
+    # Reading takes no write lock: a request that writes (a draft, a response)
+    # does so in a transaction of its own afterwards (``begin_writing``).
+    session = get_session(read_only=True)
+    now = utcnow()
+    found = _cache().get(("code", token)) if cached else None
     try:
-        code = open_code(session, token, utcnow())
+        if isinstance(found, Survey):
+            check_open(session, found.code, now)
+            return found
+        code = open_code(session, token, now)
     except CodeUnavailable as unavailable:
         status = CODE_STATUS.get(unavailable.state, GONE)
         page = render_template(
             "public/survey_error.html", key=f"code_{unavailable.state.value}"
         )
         return page, status
-    return Survey(
+    found = Survey(
         code,
         definition_of(code.campaign.questionnaire),
         counter_officials(session, code),
     )
+    if cached and code.kind == CodeKind.STANDING:
+        _cache().put(("code", token), found)
+    return found
 
 
 def _first_view(found: Survey, form: SurveyForm) -> str:
@@ -248,7 +312,7 @@ def _first_view(found: Survey, form: SurveyForm) -> str:
 
 
 def _submit(
-    found: Survey, form: SurveyForm, answers: RawAnswers, shown: list[int]
+    found: Survey, form: SurveyForm, answers: RawAnswers, values: dict[str, Answer]
 ) -> BaseResponse | tuple[str, int]:
     session = get_session()
     submission = Submission(
@@ -260,19 +324,14 @@ def _submit(
         device_hash=current_device(),
         phone=(form.phone.data or "").strip() or None,
     )
+    # The code was found open and the answers valid in the reading transaction;
+    # the write lock is held only for the checks that must see every committed
+    # write (retry, single use, interval) and for the inserts.
+    begin_writing(session)
     try:
-        record_response(session, submission, utcnow())
-    except InvalidAnswers as invalid:
-        first = next(
-            (
-                index
-                for index in shown
-                if pages(found.questionnaire)[index].question_names
-                & set(invalid.errors)
-            ),
-            shown[-1],
+        store_response(
+            session, found.code, found.officials, submission, values, utcnow()
         )
-        return _render(found, form, answers, first, invalid.errors), 422
     except CodeUnavailable as unavailable:
         session.rollback()
         key = f"code_{unavailable.state.value}"
@@ -303,20 +362,13 @@ def _render(
     form.page.data = page
     shown = found.shown(answers)
     current: Page = pages(found.questionnaire)[page]
-    relevant = relevance(
-        found.questionnaire,
-        answers,
-        runtime_choices=found.runtime_choices,
-        today=_today(),
-    )
     return render_template(
         "public/survey.html",
         survey=found,
         form=form,
         page=current,
-        answers=answers,
+        items=_items(found, page, answers, errors or {}),
         carried={n: v for n, v in answers.items() if n not in current.question_names},
-        relevant=relevant,
         errors=errors or {},
         position=shown.index(page) + 1 if page in shown else 1,
         total=len(shown),
@@ -325,17 +377,41 @@ def _render(
     )
 
 
-def _errors_on(found: Survey, answers: RawAnswers, page: Page) -> dict[str, Message]:
-    try:
-        validate_answers(
-            found.questionnaire,
-            answers,
-            runtime_choices=found.runtime_choices,
-            today=_today(),
+def _items(
+    found: Survey, page: int, answers: RawAnswers, errors: dict[str, Message]
+) -> Markup:
+    """Render a page's questions; a blank page's are the same for every visitor."""
+    key = (
+        "items",
+        found.questionnaire.checksum,
+        tuple((o.code, o.name, o.title) for o in found.officials),
+        page,
+        current_language(),
+        _today(),
+    )
+    blank = not answers and not errors
+    items = _cache().get(key) if blank else None
+    if isinstance(items, Markup):
+        return items
+    relevant = relevance(
+        found.questionnaire,
+        answers,
+        runtime_choices=found.runtime_choices,
+        today=_today(),
+    )
+    items = Markup(
+        render_template(
+            "public/_items.html",
+            survey=found,
+            page=pages(found.questionnaire)[page],
+            answers=answers,
+            relevant=relevant,
+            errors=errors,
         )
-    except InvalidAnswers as invalid:
-        return {n: m for n, m in invalid.errors.items() if n in page.question_names}
-    return {}
+    )
+    if blank:
+        _cache().put(key, items)
+    return items
 
 
 def _clamp(page: int | None, shown: list[int]) -> int:

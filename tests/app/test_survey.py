@@ -349,3 +349,20 @@ def test_a_code_has_its_qr_code_as_png_and_svg(client: FlaskClient, counter) -> 
             and b"http" not in svg.get_data().split(b">", 2)[-1][:0]
         )
     assert client.get("/s/ABCDEFGHJK/qr.png").status_code == 404
+
+
+def test_a_cached_standing_code_is_refused_on_post_once_revoked(
+    app: Flask, db_session: Session, counter
+) -> None:
+    code, _ = counter
+    app.extensions["hailong.survey_cache"].seconds = 60
+    client = app.test_client()
+    first = client.get(f"/s/{code.token}").get_data(as_text=True)
+    code.revoked_at = datetime.now(UTC)
+    db_session.commit()
+    again = client.get(f"/s/{code.token}")
+    assert again.status_code == 200  # shown from the cache, for up to 60 s
+    assert hidden_fields(again.get_data(as_text=True)) != hidden_fields(first)
+    form = hidden_fields(again.get_data(as_text=True)) | {"overall": "5"}
+    assert client.post(f"/s/{code.token}", data=form).status_code == 410
+    assert responses(db_session) == 0
