@@ -39,6 +39,7 @@ from surveys.models import Campaign, Official, ServicePoint, Unit
 from surveys.questionnaire import Questionnaire, QuestionType
 from surveys.questionnaire.scoring import scored_items
 from surveys.questionnaires import definition_of
+from surveys.tallies import LOCAL_OFFSET
 
 #: Estimate columns every table carries, after its label and n.
 ESTIMATES = (
@@ -86,8 +87,9 @@ class Header:
     period: str | None
     language: str
     generated_at: datetime
-    #: The score units are ranked and counters compared on.
+    #: The score units are ranked and counters compared on, and its label.
     headline: str
+    headline_label: str
     min_publish: int = MIN_PUBLISH
     min_suppress: int = MIN_SUPPRESS
 
@@ -238,6 +240,7 @@ def _header(
     language: str,
 ) -> Header:
     quarters_in(period)  # refuse a malformed period before any query
+    headline = headline_score(questionnaire)
     return Header(
         unit_name=unit.name,
         unit_code=unit.code,
@@ -246,7 +249,8 @@ def _header(
         period=period,
         language=language,
         generated_at=datetime.now(UTC),
-        headline=headline_score(questionnaire),
+        headline=headline,
+        headline_label=score_labels(questionnaire, language)[headline],
     )
 
 
@@ -413,6 +417,8 @@ def _comments(
         at_most=COMMENT_MAX_RATING,
         limit=COMMENT_LIMIT,
     )
+    local = pd.to_datetime(comments["submitted_at"], utc=True) + LOCAL_OFFSET
+    comments["submitted_at"] = local.dt.tz_localize(None)
     return comments[["submitted_at", "service_point", "rating", "text"]]
 
 
