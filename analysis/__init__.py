@@ -5,7 +5,13 @@ database, or of the questionnaire engine, so it can be used from a notebook on a
 exported CSV.
 """
 
-from analysis.comparisons import compare_to_rest, period_change, rank_units
+from analysis.comparisons import (
+    compare_to_rest,
+    compare_to_rest_from_tallies,
+    period_change,
+    rank_units,
+    rank_units_from_tallies,
+)
 from analysis.design import SurveyDesign
 from analysis.indices import composite_index, ddci_index, papi_index, sipas_index
 from analysis.intervals import mean_ci, proportion_ci
@@ -21,6 +27,7 @@ __all__ = [
     "SurveyDesign",
     "alpha_by_dimension",
     "compare_to_rest",
+    "compare_to_rest_from_tallies",
     "composite_index",
     "cronbach_alpha",
     "ddci_index",
@@ -30,6 +37,7 @@ __all__ = [
     "period_change",
     "proportion_ci",
     "rank_units",
+    "rank_units_from_tallies",
     "sipas_index",
     "summary_from_tallies",
     "unit_summary",

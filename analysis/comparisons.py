@@ -79,7 +79,46 @@ def compare_to_rest(
     .. [1] Welch, B. L. (1947). Biometrika 34(1-2), 28-35.
     .. [2] Holm (1979).
     """
-    keys, sums, overall = _group_moments(responses, value, by)
+    return _compare(*_group_moments(responses, value, by), level)
+
+
+def compare_to_rest_from_tallies(
+    tallies: pd.DataFrame,
+    by: Hashable | Sequence[Hashable] = "unit",
+    *,
+    satisfied: bool = False,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Compare each unit with the rest from stored sums, as :func:`compare_to_rest`.
+
+    Parameters
+    ----------
+    tallies : pandas.DataFrame
+        Sums of one score: the ``by`` columns, ``n``, ``total``, ``total_sq``
+        and ``satisfied`` (the frame :func:`analysis.summary_from_tallies`
+        takes, cut to one item; several rows per group are added up).
+    by : str or list of str
+        Columns defining units.
+    satisfied : bool
+        Compare the share satisfied (a 0/1 score) instead of the mean.
+    level : float
+        Confidence level of the (unadjusted) difference intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`compare_to_rest`; equal to it on the answers.
+    """
+    return _compare(*_tally_moments(tallies, by, satisfied), level)
+
+
+def _compare(
+    keys: pd.DataFrame,
+    sums: tuple[np.ndarray, ...],
+    overall: tuple[float, float, float],
+    level: float,
+) -> pd.DataFrame:
+    """Return Welch's difference of each group from all the others, with Holm."""
     count, mean, variance = _count_mean_variance(sums)
     rest_count, rest_mean, rest_variance = _count_mean_variance(
         tuple(whole - part for whole, part in zip(overall, sums, strict=True))
@@ -230,12 +269,57 @@ def rank_units(
     .. [2] Marshall, E. C., Spiegelhalter, D. J. (1998). Reliability of league
            tables of in vitro fertilisation clinics. BMJ 316, 1701-1704.
     """
+    keys, sums, _ = _group_moments(responses, value, by)
+    return _rank(keys, sums, rng, level, draws, higher_is_better, min_n)
+
+
+def rank_units_from_tallies(
+    tallies: pd.DataFrame,
+    rng: np.random.Generator,
+    by: Hashable | Sequence[Hashable] = "unit",
+    *,
+    satisfied: bool = False,
+    level: float = 0.95,
+    draws: int = 4000,
+    higher_is_better: bool = True,
+    min_n: int = MIN_SUPPRESS,
+) -> pd.DataFrame:
+    """Rank units from stored sums, as :func:`rank_units` ranks them from answers.
+
+    Parameters
+    ----------
+    tallies : pandas.DataFrame
+        Sums of one score, as in :func:`compare_to_rest_from_tallies`.
+    rng, by, level, draws, higher_is_better, min_n
+        As in :func:`rank_units`.
+    satisfied : bool
+        Rank by the share satisfied instead of the mean.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`rank_units`; with the same ``rng`` state, equal
+        to it on the answers.
+    """
+    keys, sums, _ = _tally_moments(tallies, by, satisfied)
+    return _rank(keys, sums, rng, level, draws, higher_is_better, min_n)
+
+
+def _rank(
+    keys: pd.DataFrame,
+    sums: tuple[np.ndarray, ...],
+    rng: np.random.Generator,
+    level: float,
+    draws: int,
+    higher_is_better: bool,
+    min_n: int,
+) -> pd.DataFrame:
+    """Rank groups by mean with parametric-bootstrap rank intervals."""
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator, got {rng!r}")
     if int(draws) != draws or draws < 100:
         raise ValueError(f"draws must be a whole number >= 100, got {draws!r}")
     level = check_level(level)
-    keys, sums, _ = _group_moments(responses, value, by)
     count, mean, variance = _count_mean_variance(sums)
     ranked = (count >= max(min_n, 2)) & ~np.isnan(mean)
     se = np.sqrt(variance / count)
@@ -272,6 +356,28 @@ def _group_moments(
     sums = tuple(s[:, 0] for s in moment_sums(values, codes, len(keys)))
     overall = tuple(float(s.sum()) for s in sums)
     return keys, sums, overall
+
+
+def _tally_moments(
+    tallies: pd.DataFrame, by: Hashable | Sequence[Hashable], satisfied: bool
+) -> tuple[pd.DataFrame, tuple[np.ndarray, ...], tuple[float, float, float]]:
+    """Return keys, per-group (count, sum, sum of squares) and overall, from sums."""
+    check_frame(tallies, "tallies")
+    groups = as_column_list(by)
+    sums = ["n", "satisfied", "satisfied"] if satisfied else ["n", "total", "total_sq"]
+    check_columns(tallies, [*groups, *sums], "tallies")
+    for column in sums:
+        check_numeric(tallies, column, "tallies")
+    if "item" in tallies.columns and tallies["item"].nunique() > 1:
+        raise ValueError(
+            f"tallies must hold one score, got items {sorted(tallies['item'].unique())}"
+        )
+    added = tallies.groupby(groups, sort=True, observed=True)[
+        list(dict.fromkeys(sums))
+    ].sum()
+    keys = added.index.to_frame(index=False)
+    moments = tuple(added[column].to_numpy(dtype=np.float64) for column in sums)
+    return keys, moments, tuple(float(m.sum()) for m in moments)
 
 
 def _count_mean_variance(

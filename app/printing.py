@@ -72,7 +72,7 @@ def counter_poster_pdf(
     unit_name: str, counter_name: str, url: str, short_code: str
 ) -> bytes:
     """Lay out the A4 poster that invites citizens at a counter to rate it."""
-    pdf = _document(f"{POSTER_HEADING} – {counter_name}")
+    pdf = new_document(f"{POSTER_HEADING} – {counter_name}")
     pdf.add_page()
     width = PAGE_WIDTH - 2 * pdf.l_margin
     pdf.set_y(20)
@@ -87,7 +87,7 @@ def counter_poster_pdf(
     _centred(pdf, POSTER_CODE_LABEL, 14)
     _centred(pdf, format_token(short_code), 32, bold=True)
     pdf.ln(4)
-    _centred(pdf, url, _fitting_size(pdf, url, width, 14))
+    _centred(pdf, url, fitting_size(pdf, url, width, 14))
     pdf.ln(6)
     _centred(pdf, POSTER_FOOTER, 12)
     return bytes(pdf.output())
@@ -97,7 +97,7 @@ def receipt_sheet_pdf(entries: Sequence[ReceiptEntry]) -> bytes:
     """Lay out single-use codes 3 × 8 to an A4 page, with lines to cut along."""
     if not entries:
         raise ValueError("a receipt sheet needs at least one code")
-    pdf = _document(RECEIPT_HEADING)
+    pdf = new_document(RECEIPT_HEADING)
     cell_width = (PAGE_WIDTH - 2 * SHEET_MARGIN) / COLUMNS
     cell_height = (PAGE_HEIGHT - 2 * SHEET_MARGIN) / ROWS
     per_page = COLUMNS * ROWS
@@ -124,23 +124,24 @@ def _receipt_cell(
     text_x = x + CELL_PADDING + qr_size + 1
     text_width = x + width - CELL_PADDING - text_x
     pdf.set_xy(text_x, y + CELL_PADDING + 2)
-    _font(pdf, 8, bold=True)
+    set_font(pdf, 8, bold=True)
     pdf.multi_cell(text_width, 3.6, RECEIPT_HEADING, align="L")
     if entry.unit_name:
         pdf.set_x(text_x)
-        _font(pdf, 6.5)
+        set_font(pdf, 6.5)
         pdf.multi_cell(text_width, 3, entry.unit_name, align="L", max_line_height=3)
     pdf.set_xy(text_x, y + CELL_PADDING + qr_size - 6)
     code = format_token(entry.token)
-    _font(pdf, _fitting_size(pdf, code, text_width, 12, bold=True), bold=True)
+    set_font(pdf, fitting_size(pdf, code, text_width, 12, bold=True), bold=True)
     pdf.cell(text_width, 6, code, align="L")
     pdf.set_xy(x + CELL_PADDING, y + height - CELL_PADDING - url_height)
     usable = width - 2 * CELL_PADDING
-    _font(pdf, _fitting_size(pdf, entry.url, usable, 7))
+    set_font(pdf, fitting_size(pdf, entry.url, usable, 7))
     pdf.cell(usable, url_height, entry.url, align="C")
 
 
-def _document(title: str) -> FPDF:
+def new_document(title: str) -> FPDF:
+    """Start an A4 portrait document with DejaVu Sans, so Vietnamese prints right."""
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_title(title)
@@ -160,22 +161,23 @@ def _font_files() -> dict[str, Path]:
     return {"": folder / "DejaVuSans.ttf", "B": folder / "DejaVuSans-Bold.ttf"}
 
 
-def _font(pdf: FPDF, size: float, *, bold: bool = False) -> None:
+def set_font(pdf: FPDF, size: float, *, bold: bool = False) -> None:
+    """Set DejaVu Sans (bold or regular) at ``size`` points."""
     pdf.set_font(FONT, "B" if bold else "", size)
 
 
-def _fitting_size(
+def fitting_size(
     pdf: FPDF, text: str, width: float, size: float, *, bold: bool = False
 ) -> float:
     """Return ``size``, or the smaller font size at which ``text`` fits a cell."""
-    _font(pdf, size, bold=bold)
+    set_font(pdf, size, bold=bold)
     needed = pdf.get_string_width(text)
     room = width - 2 * pdf.c_margin
     return size if needed <= room else size * room / needed
 
 
 def _centred(pdf: FPDF, text: str, size: float, *, bold: bool = False) -> None:
-    _font(pdf, size, bold=bold)
+    set_font(pdf, size, bold=bold)
     pdf.set_x(pdf.l_margin)
     pdf.multi_cell(0, size * 0.5, text, align="C")
 

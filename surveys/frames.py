@@ -7,15 +7,72 @@ read the responses themselves, one row each.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from surveys.models import Answer, ItemTally, Response
+from surveys.models import Answer, ItemTally, Response, ServicePoint, Unit
 from surveys.questionnaire import Questionnaire
+from surveys.tallies import LOCAL_OFFSET
+
+#: A report period: a year ("2026") or a quarter of it ("2026-Q2").
+PERIOD = re.compile(r"(?P<year>\d{4})(?:-Q(?P<quarter>[1-4]))?")
+
+
+def quarters_in(period: str | None) -> list[str] | None:
+    """Return the tally quarters a period covers (None: every quarter)."""
+    if period is None:
+        return None
+    year, quarter = _parse_period(period)
+    quarters = [quarter] if quarter else [1, 2, 3, 4]
+    return [f"{year}-Q{q}" for q in quarters]
+
+
+def period_bounds(period: str | None) -> tuple[datetime, datetime] | None:
+    """Return the UTC instants a period (in Vietnam time) starts and ends at."""
+    if period is None:
+        return None
+    year, quarter = _parse_period(period)
+    first, last = (quarter, quarter) if quarter else (1, 4)
+    start = datetime(year, 3 * first - 2, 1, tzinfo=UTC)
+    end = datetime(year + last // 4, 3 * last % 12 + 1, 1, tzinfo=UTC)
+    return start - LOCAL_OFFSET, end - LOCAL_OFFSET
+
+
+def _parse_period(period: str) -> tuple[int, int | None]:
+    match = PERIOD.fullmatch(period)
+    if match is None:
+        raise ValueError(f"period must look like 2026 or 2026-Q2, got {period!r}")
+    quarter = match["quarter"]
+    return int(match["year"]), int(quarter) if quarter else None
+
+
+def _responses_in(
+    campaign_id: int,
+    unit_ids: Sequence[int] | None,
+    between: tuple[datetime, datetime] | None,
+    *,
+    with_excluded: bool = False,
+) -> ColumnElement[bool]:
+    """Return the condition picking a campaign's responses of some units and time."""
+    conditions = [Response.campaign_id == campaign_id]
+    if not with_excluded:
+        conditions.append(Response.excluded.is_(False))
+    if unit_ids is not None:
+        conditions.append(Response.unit_id.in_(list(unit_ids)))
+    if between is not None:
+        conditions += [
+            Response.submitted_at >= between[0],
+            Response.submitted_at < between[1],
+        ]
+    return and_(*conditions)
+
 
 #: Tally columns a caller may group by, and the column each one reads.
 TALLY_GROUPS = {
@@ -70,13 +127,21 @@ def tally_frame(
 
 
 def response_frame(
-    session: Session, campaign_id: int, items: Sequence[str]
+    session: Session,
+    campaign_id: int,
+    items: Sequence[str],
+    *,
+    unit_ids: Sequence[int] | None = None,
+    between: tuple[datetime, datetime] | None = None,
 ) -> pd.DataFrame:
     """Return one row per response: where it came from, its design and ``items``.
 
     For design-based estimates (weights, strata, clusters) and anything else
-    that needs each respondent; excluded responses are left out.
+    that needs each respondent; excluded responses are left out. ``unit_ids``
+    and ``between`` (UTC, end excluded) keep only some units' responses and
+    those submitted in a period.
     """
+    kept = _responses_in(campaign_id, unit_ids, between)
     meta = session.execute(
         select(
             Response.id.label("respondent"),
@@ -89,7 +154,7 @@ def response_frame(
             Response.cluster,
             Response.weight,
         )
-        .where(Response.campaign_id == campaign_id, Response.excluded.is_(False))
+        .where(kept)
         .order_by(Response.id)
     ).all()
     frame = pd.DataFrame(
@@ -103,11 +168,7 @@ def response_frame(
         session.execute(
             select(Answer.response_id, Answer.question, Answer.value_num)
             .join(Response, Response.id == Answer.response_id)
-            .where(
-                Response.campaign_id == campaign_id,
-                Response.excluded.is_(False),
-                Answer.question.in_(list(items)),
-            )
+            .where(kept, Answer.question.in_(list(items)))
         ).all(),
         columns=["respondent", "item", "value"],
     )
@@ -127,3 +188,162 @@ def analysis_scoring(questionnaire: Questionnaire) -> dict[str, Any]:
         "scale": list(scoring.item_scale),
         "weights": {d.name: d.weight for d in scoring.dimensions},
     }
+
+
+def response_counts(
+    session: Session,
+    campaign_id: int,
+    *,
+    unit_ids: Sequence[int] | None = None,
+    between: tuple[datetime, datetime] | None = None,
+) -> pd.DataFrame:
+    """Count responses per unit, verified or not and excluded or not.
+
+    Reports show how many answers came through single-use codes (verified)
+    and how many were set aside, beside every estimate.
+    """
+    rows = session.execute(
+        select(Response.unit_id, Response.verified, Response.excluded, func.count())
+        .where(_responses_in(campaign_id, unit_ids, between, with_excluded=True))
+        .group_by(Response.unit_id, Response.verified, Response.excluded)
+    ).all()
+    return pd.DataFrame(rows, columns=["unit", "verified", "excluded", "n"])
+
+
+def low_rated_comments(
+    session: Session,
+    campaign_id: int,
+    comments: Sequence[str],
+    ratings: Sequence[str],
+    *,
+    unit_ids: Sequence[int] | None = None,
+    between: tuple[datetime, datetime] | None = None,
+    at_most: float = 2,
+    limit: int = 50,
+) -> pd.DataFrame:
+    """Return the newest comments of respondents who gave some rating ``<= at_most``.
+
+    For follow-up by the unit: only the comment, when, which counter and the
+    lowest rating; nothing that could identify the respondent (no device
+    hash, no phone number, no submission id).
+    """
+    lowest = (
+        select(Answer.response_id, func.min(Answer.value_num).label("rating"))
+        .where(Answer.question.in_(list(ratings)))
+        .group_by(Answer.response_id)
+        .having(func.min(Answer.value_num) <= at_most)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Response.id,
+            Response.unit_id,
+            ServicePoint.name,
+            Response.submitted_at,
+            lowest.c.rating,
+            Answer.question,
+            Answer.value_text,
+        )
+        .join(lowest, lowest.c.response_id == Response.id)
+        .join(Answer, Answer.response_id == Response.id)
+        .outerjoin(ServicePoint, ServicePoint.id == Response.service_point_id)
+        .where(
+            _responses_in(campaign_id, unit_ids, between),
+            Answer.question.in_(list(comments)),
+            Answer.value_text.is_not(None),
+        )
+        .order_by(Response.submitted_at.desc(), Response.id.desc())
+        .limit(limit)
+    ).all()
+    columns = [
+        "respondent", "unit", "service_point", "submitted_at", "rating",
+        "question", "text",
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=columns)
+
+
+@dataclass(frozen=True)
+class ExportedResponse:
+    """One response as the anonymised export shows it: no device, phone or id."""
+
+    id: int
+    unit_code: str
+    counter_code: str | None
+    submitted_at: datetime
+    verified: bool
+    flags: tuple[str, ...]
+    excluded: bool
+    #: Each answered question's text, or its number when it has no text.
+    answers: dict[str, str | float]
+
+
+#: Quality flags, by the name an export gives them.
+FLAGS = {
+    "too_fast": Response.flag_too_fast,
+    "straight_lining": Response.flag_straight_lining,
+    "duplicate_suspect": Response.flag_duplicate_suspect,
+    "burst": Response.flag_burst,
+}
+
+
+def exported_responses(
+    session: Session,
+    campaign_id: int,
+    *,
+    unit_ids: Sequence[int] | None = None,
+    between: tuple[datetime, datetime] | None = None,
+    include_excluded: bool = False,
+    page_size: int = 5000,
+) -> Iterator[list[ExportedResponse]]:
+    """Yield a campaign's responses page by page, in id order, for an export.
+
+    Keyset pagination (``id > last ORDER BY id LIMIT page_size``) keeps each
+    query as cheap as the first and memory flat however many responses there
+    are.
+    """
+    condition = _responses_in(
+        campaign_id, unit_ids, between, with_excluded=include_excluded
+    )
+    last = 0
+    while True:
+        rows = session.execute(
+            select(
+                Response.id,
+                Unit.code,
+                ServicePoint.code,
+                Response.submitted_at,
+                Response.verified,
+                *FLAGS.values(),
+                Response.excluded,
+            )
+            .join(Unit, Unit.id == Response.unit_id)
+            .outerjoin(ServicePoint, ServicePoint.id == Response.service_point_id)
+            .where(condition, Response.id > last)
+            .order_by(Response.id)
+            .limit(page_size)
+        ).all()
+        if not rows:
+            return
+        last = rows[-1][0]
+        answers: dict[int, dict[str, str | float]] = {row[0]: {} for row in rows}
+        for response_id, question, number, text in session.execute(
+            select(
+                Answer.response_id, Answer.question, Answer.value_num, Answer.value_text
+            ).where(Answer.response_id.in_(list(answers)))
+        ):
+            answers[response_id][question] = text if text is not None else number
+        yield [
+            ExportedResponse(
+                id=row[0],
+                unit_code=row[1],
+                counter_code=row[2],
+                submitted_at=row[3],
+                verified=row[4],
+                flags=tuple(
+                    name for name, flag in zip(FLAGS, row[5:9], strict=True) if flag
+                ),
+                excluded=row[9],
+                answers=answers[row[0]],
+            )
+            for row in rows
+        ]

@@ -7,7 +7,14 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis.comparisons import compare_to_rest, holm_adjust, period_change, rank_units
+from analysis.comparisons import (
+    compare_to_rest,
+    compare_to_rest_from_tallies,
+    holm_adjust,
+    period_change,
+    rank_units,
+    rank_units_from_tallies,
+)
 
 
 @pytest.fixture
@@ -81,3 +88,43 @@ def test_period_change_equals_welch(ratings):
 def test_period_change_names_a_missing_period(ratings):
     with pytest.raises(ValueError, match="period '2024Q4' has no responses"):
         period_change(ratings, "score", "quarter", "2025Q1", "2024Q4")
+
+
+def tallies_of(ratings: pd.DataFrame) -> pd.DataFrame:
+    """Sums of the ratings per unit and quarter, as the item tallies keep them."""
+    scores = ratings.assign(
+        item="score",
+        total_sq=ratings["score"] ** 2,
+        satisfied=(ratings["score"] >= 4).astype(int),
+    )
+    return (
+        scores.groupby(["unit", "quarter", "item"])
+        .agg(
+            n=("score", "size"),
+            total=("score", "sum"),
+            total_sq=("total_sq", "sum"),
+            satisfied=("satisfied", "sum"),
+        )
+        .reset_index()
+    )
+
+
+def test_comparisons_from_tallies_equal_those_from_the_answers(ratings):
+    tallies = tallies_of(ratings)
+    pd.testing.assert_frame_equal(
+        compare_to_rest_from_tallies(tallies), compare_to_rest(ratings, "score")
+    )
+    shares = ratings.assign(score=(ratings["score"] >= 4).astype(float))
+    pd.testing.assert_frame_equal(
+        compare_to_rest_from_tallies(tallies, satisfied=True),
+        compare_to_rest(shares, "score"),
+    )
+    ranked = rank_units_from_tallies(tallies, np.random.default_rng(1), draws=500)
+    expected = rank_units(ratings, "score", np.random.default_rng(1), draws=500)
+    pd.testing.assert_frame_equal(ranked, expected)
+
+
+def test_tallies_of_several_scores_are_refused(ratings):
+    tallies = pd.concat([tallies_of(ratings), tallies_of(ratings).assign(item="x")])
+    with pytest.raises(ValueError, match="one score"):
+        rank_units_from_tallies(tallies, np.random.default_rng(1))

@@ -1,0 +1,463 @@
+"""What a unit's or the district's report shows, assembled once for every format.
+
+The PDF, the workbook and the dashboard must show the same numbers, so they are
+computed here and only laid out by the renderers. Summaries come from the item
+tallies (a few rows per unit, however many responses); what needs each
+respondent (indices, officials) reads only the units and period reported on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis import (
+    compare_to_rest_from_tallies,
+    ddci_index,
+    official_ratings,
+    papi_index,
+    rank_units_from_tallies,
+    sipas_index,
+    summary_from_tallies,
+)
+from analysis.results import MIN_PUBLISH, MIN_SUPPRESS
+from surveys.frames import (
+    analysis_scoring,
+    low_rated_comments,
+    period_bounds,
+    quarters_in,
+    response_counts,
+    response_frame,
+    tally_frame,
+)
+from surveys.models import Campaign, Official, ServicePoint, Unit
+from surveys.questionnaire import Questionnaire, QuestionType
+from surveys.questionnaire.scoring import scored_items
+from surveys.questionnaires import definition_of
+from surveys.tallies import LOCAL_OFFSET
+
+#: Estimate columns every table carries, after its label and n.
+ESTIMATES = (
+    "mean",
+    "mean_low",
+    "mean_high",
+    "pct_satisfied",
+    "pct_satisfied_low",
+    "pct_satisfied_high",
+)
+FLAGS = ("reliable", "suppressed")
+#: Comments shown for follow-up: the newest ones of respondents rating this low.
+COMMENT_MAX_RATING = 2
+COMMENT_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many responses a report rests on, and how many came through single-use
+    codes (verified) or were set aside (excluded, never in an estimate)."""
+
+    responses: int
+    verified: int
+    excluded: int
+
+    @classmethod
+    def of(cls, counts: pd.DataFrame) -> Counts:
+        kept = counts[~counts["excluded"].astype(bool)]
+        return cls(
+            int(kept["n"].sum()),
+            int(kept.loc[kept["verified"].astype(bool), "n"].sum()),
+            int(counts.loc[counts["excluded"].astype(bool), "n"].sum()),
+        )
+
+
+@dataclass(frozen=True)
+class Header:
+    """Whose report it is, on what, for when, and in which language."""
+
+    unit_name: str
+    unit_code: str
+    campaign_name: str
+    questionnaire_title: str
+    #: "2026-Q2", "2026", or None for every response of the campaign.
+    period: str | None
+    language: str
+    generated_at: datetime
+    #: The score units are ranked and counters compared on, and its label.
+    headline: str
+    headline_label: str
+    min_publish: int = MIN_PUBLISH
+    min_suppress: int = MIN_SUPPRESS
+
+
+@dataclass(frozen=True)
+class UnitReport:
+    """One unit's results; every estimate table has ``label``, ``n``, estimates,
+    their intervals and the ``reliable``/``suppressed`` flags."""
+
+    header: Header
+    counts: Counts
+    items: pd.DataFrame
+    dimensions: pd.DataFrame
+    index: pd.DataFrame
+    counters: pd.DataFrame
+    officials: pd.DataFrame
+    comments: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class DistrictReport:
+    """The district's league table of units, and every unit's summary."""
+
+    header: Header
+    counts: Counts
+    league: pd.DataFrame
+    units: pd.DataFrame
+
+
+def unit_report(
+    session: Session,
+    unit: Unit,
+    campaign: Campaign,
+    period: str | None,
+    *,
+    language: str = "vi",
+) -> UnitReport:
+    """Assemble one unit's report for a campaign and period (None: all of it)."""
+    questionnaire = definition_of(campaign.questionnaire)
+    header = _header(campaign, questionnaire, unit, period, language)
+    quarters, between = quarters_in(period), period_bounds(period)
+    units = [unit.id]
+    tallies = tally_frame(
+        session, campaign.id, ("unit",), periods=quarters, unit_ids=units
+    )
+    summary = _labelled_summary(tallies, questionnaire, language)
+    by_counter = tally_frame(
+        session, campaign.id, ("service_point",), periods=quarters, unit_ids=units
+    )
+    counters = summary_from_tallies(
+        by_counter[by_counter["item"] == header.headline], "service_point"
+    )
+    names = dict(
+        session.execute(
+            select(ServicePoint.id, ServicePoint.name).where(
+                ServicePoint.unit_id == unit.id
+            )
+        ).all()
+    )
+    counters.insert(0, "label", counters["service_point"].map(names))
+    return UnitReport(
+        header=header,
+        counts=Counts.of(
+            response_counts(session, campaign.id, unit_ids=units, between=between)
+        ),
+        items=_table(summary[summary["kind"] == "item"]),
+        dimensions=_table(summary[summary["kind"] == "dimension"]),
+        index=_index(session, campaign, questionnaire, units, between, language),
+        counters=_table(counters.dropna(subset=["label"])),
+        officials=_officials(session, campaign, questionnaire, unit, between),
+        comments=_comments(session, campaign, questionnaire, units, between),
+    )
+
+
+def district_report(
+    session: Session,
+    district: Unit,
+    campaign: Campaign,
+    period: str | None,
+    *,
+    language: str = "vi",
+    rng: np.random.Generator | None = None,
+) -> DistrictReport:
+    """Assemble the district's league table and per-unit summaries.
+
+    Rank intervals come from a parametric bootstrap; without ``rng`` it is
+    seeded with the campaign's id, so printing a report twice gives the same
+    ranks.
+    """
+    questionnaire = definition_of(campaign.questionnaire)
+    header = _header(campaign, questionnaire, district, period, language)
+    quarters, between = quarters_in(period), period_bounds(period)
+    units = _descendants(session, district)
+    ids = list(units)
+    tallies = tally_frame(
+        session, campaign.id, ("unit",), periods=quarters, unit_ids=ids
+    )
+    tallies = tallies[tallies["n"] > 0]
+    summary = _labelled_summary(tallies, questionnaire, language)
+    summary.insert(0, "unit_name", summary["unit"].map(units))
+    headline = tallies[tallies["item"] == header.headline]
+    generator = rng if rng is not None else np.random.default_rng(campaign.id)
+    league = (
+        summary[summary["item"] == header.headline]
+        .drop(columns=["item", "kind", "label"])
+        .merge(
+            rank_units_from_tallies(headline, generator)[
+                ["unit", "rank", "rank_low", "rank_high"]
+            ],
+            on="unit",
+        )
+        .merge(
+            compare_to_rest_from_tallies(headline)[
+                ["unit", "difference", "ci_low", "ci_high", "p_holm"]
+            ],
+            on="unit",
+        )
+    )
+    index = _index(session, campaign, questionnaire, ids, between, language)
+    if not index.empty:
+        overall = index[index["tier"] == index["tier"].iloc[-1]]
+        league = league.merge(
+            overall[["unit", "estimate", "ci_low", "ci_high"]].rename(
+                columns=lambda c: c if c == "unit" else f"index_{c}"
+            ),
+            on="unit",
+            how="left",
+        )
+    hidden = league["suppressed"].to_numpy()
+    for column in ("difference", "ci_low", "ci_high", "p_holm"):
+        league[column] = league[column].where(~hidden)
+    league = league.sort_values(["rank", "unit_name"], na_position="last")
+    league.insert(league.columns.get_loc("rank_high") + 1, "group", _groups(league))
+    counts = response_counts(session, campaign.id, unit_ids=ids, between=between)
+    return DistrictReport(
+        header=header,
+        counts=Counts.of(counts),
+        league=league.rename(columns={"unit_name": "label"}).reset_index(drop=True),
+        units=summary.reset_index(drop=True),
+    )
+
+
+def _header(
+    campaign: Campaign,
+    questionnaire: Questionnaire,
+    unit: Unit,
+    period: str | None,
+    language: str,
+) -> Header:
+    quarters_in(period)  # refuse a malformed period before any query
+    headline = headline_score(questionnaire)
+    return Header(
+        unit_name=unit.name,
+        unit_code=unit.code,
+        campaign_name=campaign.name,
+        questionnaire_title=_text(questionnaire.title, language),
+        period=period,
+        language=language,
+        generated_at=datetime.now(UTC),
+        headline=headline,
+        headline_label=score_labels(questionnaire, language)[headline],
+    )
+
+
+def headline_score(questionnaire: Questionnaire) -> str:
+    """Name the score that ranks units: the first dimension, else the first item.
+
+    Both are kept in the tallies, so the league table needs no respondent rows.
+    """
+    scoring = questionnaire.scoring
+    if scoring is not None and scoring.dimensions:
+        return scoring.dimensions[0].name
+    items = scored_items(questionnaire)
+    if not items:
+        raise ValueError(f"questionnaire {questionnaire.key!r} has nothing to score")
+    return items[0]
+
+
+def score_labels(questionnaire: Questionnaire, language: str) -> dict[str, str]:
+    """Return the label of every item and dimension, in the report's language."""
+    labels = {
+        name: _text(questionnaire.question(name).label, language) or name
+        for name in scored_items(questionnaire)
+    }
+    for dimension in questionnaire.scoring.dimensions if questionnaire.scoring else ():
+        labels[dimension.name] = _text(dimension.label, language) or dimension.name
+    return labels
+
+
+def _labelled_summary(
+    tallies: pd.DataFrame, questionnaire: Questionnaire, language: str
+) -> pd.DataFrame:
+    """Summarise tallies by unit in questionnaire order, with each score's label."""
+    summary = summary_from_tallies(tallies, "unit")
+    labels = score_labels(questionnaire, language)
+    order = {name: position for position, name in enumerate(labels)}
+    summary = summary[summary["item"].isin(order)]
+    summary = summary.sort_values(
+        ["unit", "item"], key=lambda c: c.map(order) if c.name == "item" else c
+    )
+    summary.insert(0, "label", summary["item"].map(labels))
+    return summary.reset_index(drop=True)
+
+
+def _table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Keep the label, n, estimates with intervals and flags, in that order."""
+    return frame[["label", "n", *ESTIMATES, *FLAGS]].reset_index(drop=True)
+
+
+def _index(
+    session: Session,
+    campaign: Campaign,
+    questionnaire: Questionnaire,
+    unit_ids: list[int],
+    between: tuple[datetime, datetime] | None,
+    language: str,
+) -> pd.DataFrame:
+    """Return the questionnaire's index per unit, the way its scoring defines it.
+
+    SIPAS-style percent satisfied, PAPI-style sum of 1-10 dimensions, or a
+    DDCI/PCI-style weighted composite; these need each respondent.
+    """
+    scoring = questionnaire.scoring
+    if scoring is None:
+        return pd.DataFrame()
+    mapping = analysis_scoring(questionnaire)
+    responses = response_frame(
+        session, campaign.id, list(mapping["items"]), unit_ids=unit_ids, between=between
+    )
+    if responses.empty:
+        return pd.DataFrame()
+    if scoring.aggregation == "percent_satisfied":
+        index = sipas_index(
+            responses, mapping, satisfied_min=scoring.satisfied_min or 4
+        )
+    elif scoring.index.method == "sum":
+        index = papi_index(responses, mapping)
+    else:
+        index = ddci_index(responses, mapping)
+    labels = score_labels(questionnaire, language)
+    labels[index["name"].iloc[-1]] = _text(scoring.index.label, language)
+    index.insert(0, "label", index["name"].map(labels))
+    return index.reset_index(drop=True)
+
+
+def _officials(
+    session: Session,
+    campaign: Campaign,
+    questionnaire: Questionnaire,
+    unit: Unit,
+    between: tuple[datetime, datetime] | None,
+) -> pd.DataFrame:
+    """Return each official's rating, shrunk toward the unit; few ratings: n only."""
+    columns = ["label", "n", "mean", "mean_low", "mean_high", "shrunk",
+               "shrunk_low", "shrunk_high", "reliable", "suppressed"]  # fmt: skip
+    item = official_item(questionnaire)
+    if item is None:
+        return pd.DataFrame(columns=columns)
+    responses = response_frame(
+        session, campaign.id, [item], unit_ids=[unit.id], between=between
+    )
+    rated = responses.dropna(subset=[item, "official"])
+    if (rated.groupby("official")[item].size() < 2).all():
+        return pd.DataFrame(columns=columns)
+    table = official_ratings(rated, rating=item)
+    shown = table["reportable"].to_numpy()
+    for column in ("shrunk", "shrunk_low", "shrunk_high"):
+        table[column] = table[column].where(shown)
+    names = dict(
+        session.execute(
+            select(Official.id, Official.name).where(Official.unit_id == unit.id)
+        ).all()
+    )
+    table["label"] = table["official"].map(names)
+    table["reliable"] = table["n"] >= MIN_PUBLISH
+    table["suppressed"] = ~shown
+    return table.sort_values("label")[columns].reset_index(drop=True)
+
+
+def official_item(questionnaire: Questionnaire) -> str | None:
+    """Name the rating question about the chosen official (asked only once chosen)."""
+    chooser = next(
+        (q.name for q in questionnaire.questions if q.choices_from == "officials"),
+        None,
+    )
+    if chooser is None:
+        return None
+    return next(
+        (
+            q.name
+            for q in questionnaire.questions
+            if q.type is QuestionType.RATING
+            and q.relevant is not None
+            and f"${{{chooser}}}" in q.relevant.source
+        ),
+        None,
+    )
+
+
+def _comments(
+    session: Session,
+    campaign: Campaign,
+    questionnaire: Questionnaire,
+    unit_ids: list[int],
+    between: tuple[datetime, datetime] | None,
+) -> pd.DataFrame:
+    """Return recent free-text comments of low ratings, for the unit to follow up.
+
+    Free text means multi-line text questions: one-line text fields hold codes
+    (a dossier's number), which are no comment and may identify a person.
+    """
+    texts = [
+        q.name
+        for q in questionnaire.questions
+        if q.type is QuestionType.TEXT and q.appearance == "multiline"
+    ]
+    ratings = [q.name for q in questionnaire.questions if q.type is QuestionType.RATING]
+    comments = low_rated_comments(
+        session,
+        campaign.id,
+        texts,
+        ratings,
+        unit_ids=unit_ids,
+        between=between,
+        at_most=COMMENT_MAX_RATING,
+        limit=COMMENT_LIMIT,
+    )
+    local = pd.to_datetime(comments["submitted_at"], utc=True) + LOCAL_OFFSET
+    comments["submitted_at"] = local.dt.tz_localize(None)
+    return comments[["submitted_at", "service_point", "rating", "text"]]
+
+
+def _groups(league: pd.DataFrame) -> pd.Series:
+    """Number the groups of units that cannot be told apart, best first.
+
+    Units are linked when their rank intervals overlap; a group is a chain of
+    such links, so two units in different groups can be told apart.
+    """
+    ranked = league.dropna(subset=["rank_low"]).sort_values(["rank_low", "rank"])
+    groups = pd.Series(np.nan, index=league.index)
+    current, reach = 0, -np.inf
+    for row, low, high in zip(
+        ranked.index, ranked["rank_low"], ranked["rank_high"], strict=True
+    ):
+        if low > reach:
+            current += 1
+        reach = max(reach, high)
+        groups[row] = current
+    return groups
+
+
+def _descendants(session: Session, root: Unit) -> dict[int, str]:
+    """Return the ids and names of ``root`` and every unit below it."""
+    rows = session.execute(select(Unit.id, Unit.parent_id, Unit.name)).all()
+    children: dict[int | None, list[int]] = {}
+    for unit_id, parent_id, _ in rows:
+        children.setdefault(parent_id, []).append(unit_id)
+    names = {unit_id: name for unit_id, _, name in rows}
+    found, pending = {}, [root.id]
+    while pending:
+        unit_id = pending.pop()
+        found[unit_id] = names[unit_id]
+        pending += children.get(unit_id, [])
+    return found
+
+
+def _text(text: object, language: str) -> str:
+    """Return a definition's label in ``language``, else Vietnamese, else any."""
+    if not text:
+        return ""
+    return text.get(language) or text.get("vi") or next(iter(text.values()))

@@ -1,0 +1,260 @@
+"""Reports as A4 PDFs: each score with its interval and n, a chart, the method.
+
+Charts are horizontal bars with interval whiskers drawn with fpdf2's own lines
+and rectangles: no image library, no system font, crisp at any resolution.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+from fpdf import FPDF
+
+from app.printing import new_document, set_font
+from app.reports.data import DistrictReport, Header, UnitReport
+from app.reports.layout import (
+    Column,
+    comment_columns,
+    estimate_columns,
+    has_small_samples,
+    index_columns,
+    league_columns,
+    official_columns,
+    period_text,
+    shown,
+    text,
+    with_notes,
+)
+
+MARGIN = 12.0
+LINE = 5.0
+BAR_HEIGHT = 4.0
+BAR_FILL = (70, 130, 180)
+WHISKER = (40, 40, 40)
+#: Columns of the league table printed on a portrait page (the workbook has all).
+PRINTED_LEAGUE = ("rank", "label", "n", "mean", "mean_low", "mean_high",
+                  "rank_low", "rank_high", "group", "note")  # fmt: skip
+
+
+def unit_report_pdf(report: UnitReport) -> bytes:
+    """Lay out one unit's report for printing and filing."""
+    header = report.header
+    language = header.language
+    pdf = _start(header, "report_unit_title")
+    _counts(pdf, report, language)
+    tables = [report.items, report.dimensions, report.counters, report.officials]
+    if has_small_samples([*tables, report.index]):
+        _warning(pdf, text("report_small_sample_warning", language))
+    if not report.dimensions.empty:
+        _bar_chart(
+            pdf,
+            text("report_chart_title", language),
+            report.dimensions,
+            ("pct_satisfied", "pct_satisfied_low", "pct_satisfied_high"),
+            (0.0, 100.0),
+        )
+    if not report.index.empty:
+        _table(
+            pdf, "report_sheet_index", index_columns(language), report.index, language
+        )
+    for key, table in (
+        ("report_sheet_dimensions", report.dimensions),
+        ("report_sheet_items", report.items),
+        ("report_sheet_counters", report.counters),
+    ):
+        _table(pdf, key, estimate_columns(language), table, language)
+    if not report.officials.empty:
+        _table(
+            pdf,
+            "report_sheet_officials",
+            official_columns(language),
+            report.officials,
+            language,
+        )
+    if not report.comments.empty:
+        _table(
+            pdf,
+            "report_sheet_comments",
+            comment_columns(language),
+            report.comments,
+            language,
+        )
+    _methodology(pdf, language)
+    return bytes(pdf.output())
+
+
+def district_report_pdf(report: DistrictReport) -> bytes:
+    """Lay out the district's league table, with rank intervals, for printing."""
+    header = report.header
+    language = header.language
+    pdf = _start(header, "report_district_title")
+    _counts(pdf, report, language)
+    if has_small_samples([report.league]):
+        _warning(pdf, text("report_small_sample_warning", language))
+    _bar_chart(
+        pdf,
+        text("report_chart_league", language),
+        report.league,
+        ("mean", "mean_low", "mean_high"),
+        (1.0, 5.0),
+    )
+    columns = [c for c in league_columns(language) if c.name in PRINTED_LEAGUE]
+    _table(pdf, "report_sheet_league", columns, report.league, language)
+    _methodology(pdf, language)
+    return bytes(pdf.output())
+
+
+def _start(header: Header, title: str) -> FPDF:
+    pdf = new_document(text(title, header.language))
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+    pdf.set_auto_page_break(True, margin=MARGIN)
+    pdf.add_page()
+    language = header.language
+    set_font(pdf, 16, bold=True)
+    _paragraph(pdf, 8, text(title, language))
+    set_font(pdf, 13, bold=True)
+    _paragraph(pdf, 7, header.unit_name)
+    set_font(pdf, 10)
+    lines = (
+        (text("report_campaign", language), header.campaign_name),
+        (text("report_period", language), period_text(header)),
+        (text("report_generated", language), f"{header.generated_at:%Y-%m-%d}"),
+        (text("report_headline", language), header.headline_label),
+    )
+    for label, value in lines:
+        _paragraph(pdf, LINE, f"{label}: {value}")
+    pdf.ln(2)
+    return pdf
+
+
+def _counts(pdf: FPDF, report: UnitReport | DistrictReport, language: str) -> None:
+    counts = report.counts
+    set_font(pdf, 10)
+    for key, value in (
+        ("report_responses", counts.responses),
+        ("report_verified", counts.verified),
+        ("report_excluded", counts.excluded),
+    ):
+        _paragraph(pdf, LINE, f"{text(key, language)}: {value:,}".replace(",", "."))
+    pdf.ln(2)
+
+
+def _warning(pdf: FPDF, message: str) -> None:
+    set_font(pdf, 9, bold=True)
+    with pdf.local_context(text_color=(160, 60, 0)):
+        _paragraph(pdf, LINE, message)
+    pdf.ln(2)
+
+
+def _heading(pdf: FPDF, title: str) -> None:
+    if pdf.get_y() > pdf.h - 50:
+        pdf.add_page()
+    pdf.ln(2)
+    set_font(pdf, 12, bold=True)
+    _paragraph(pdf, 7, title)
+
+
+def _table(
+    pdf: FPDF, key: str, columns: Sequence[Column], frame: pd.DataFrame, language: str
+) -> None:
+    """Print a table; its first column takes the room the others leave."""
+    _heading(pdf, text(key, language))
+    if frame.empty:
+        set_font(pdf, 9)
+        _paragraph(pdf, LINE, text("report_no_data", language))
+        return
+    frame = with_notes(frame, language)
+    usable = pdf.w - 2 * MARGIN
+    fixed = [min(c.width, 18.0) * 0.85 for c in columns]
+    widest = max(range(len(columns)), key=lambda i: columns[i].width)
+    fixed[widest] = usable - (sum(fixed) - fixed[widest])
+    set_font(pdf, 6.5)
+    with pdf.table(
+        col_widths=fixed,
+        width=usable,
+        line_height=3.4,
+        text_align="LEFT",
+        first_row_as_headings=True,
+        repeat_headings=1,
+    ) as table:
+        table.row([c.heading for c in columns])
+        for record in frame.to_dict("records"):
+            table.row([_cell(record, column) for column in columns])
+
+
+def _cell(record: dict[str, object], column: Column) -> str:
+    value = record.get(column.name)
+    if column.name == "submitted_at" and value is not None and value is not pd.NaT:
+        return f"{value:%Y-%m-%d %H:%M}"
+    return shown(value, column.kind)
+
+
+def _bar_chart(
+    pdf: FPDF,
+    title: str,
+    frame: pd.DataFrame,
+    columns: tuple[str, str, str],
+    scale: tuple[float, float],
+) -> None:
+    """Draw one bar per row with its interval as a whisker; withheld rows get none."""
+    _heading(pdf, title)
+    estimate, low, high = columns
+    label_width, value_width = 62.0, 34.0
+    left = MARGIN + label_width
+    width = pdf.w - 2 * MARGIN - label_width - value_width
+    span = scale[1] - scale[0]
+
+    def x_of(value: float) -> float:
+        return left + width * (min(max(value, scale[0]), scale[1]) - scale[0]) / span
+
+    set_font(pdf, 7)
+    for record in frame.to_dict("records"):
+        if pdf.get_y() + LINE > pdf.h - MARGIN:
+            pdf.add_page()
+        y = pdf.get_y()
+        pdf.set_xy(MARGIN, y)
+        pdf.cell(
+            label_width - 2, LINE, _fit(pdf, str(record["label"]), label_width - 2)
+        )
+        value = float(record[estimate])
+        with pdf.local_context(draw_color=(200, 200, 200), line_width=0.1):
+            pdf.rect(left, y + 0.5, width, BAR_HEIGHT)
+        if not math.isnan(value):
+            with pdf.local_context(fill_color=BAR_FILL):
+                pdf.rect(left, y + 0.5, x_of(value) - left, BAR_HEIGHT, "F")
+            middle = y + 0.5 + BAR_HEIGHT / 2
+            lo, hi = x_of(float(record[low])), x_of(float(record[high]))
+            with pdf.local_context(draw_color=WHISKER, line_width=0.3):
+                pdf.line(lo, middle, hi, middle)
+                pdf.line(lo, middle - 1.2, lo, middle + 1.2)
+                pdf.line(hi, middle - 1.2, hi, middle + 1.2)
+        kind = "percent" if scale == (0.0, 100.0) else "mean"
+        label = (
+            f"{shown(value, kind)} [{shown(record[low], kind)}–"
+            f"{shown(record[high], kind)}] n={record['n']}"
+        )
+        pdf.set_xy(left + width + 1, y)
+        pdf.cell(value_width - 1, LINE, label)
+        pdf.set_y(y + LINE + 0.5)
+
+
+def _paragraph(pdf: FPDF, height: float, content: str) -> None:
+    """Print wrapped text across the page and move below it."""
+    pdf.multi_cell(0, height, content, new_x="LMARGIN", new_y="NEXT")
+
+
+def _fit(pdf: FPDF, label: str, width: float) -> str:
+    """Shorten ``label`` with an ellipsis until it fits ``width``."""
+    if pdf.get_string_width(label) <= width:
+        return label
+    while label and pdf.get_string_width(label + "…") > width:
+        label = label[:-1]
+    return label + "…"
+
+
+def _methodology(pdf: FPDF, language: str) -> None:
+    _heading(pdf, text("report_sheet_methodology", language))
+    set_font(pdf, 8)
+    _paragraph(pdf, 4, text("report_methodology", language))

@@ -1,0 +1,183 @@
+"""Reports as Excel workbooks: one sheet per table, numbers as numbers, print-ready.
+
+Every text cell, headings included, goes through ``neutralised``: a unit named
+``=HYPERLINK(...)`` or a comment starting with ``+`` stays text.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from app.reports.data import DistrictReport, Header, UnitReport
+from app.reports.layout import (
+    COUNT,
+    DIFFERENCE,
+    MEAN,
+    P_VALUE,
+    PERCENT,
+    RANK,
+    TEXT,
+    Column,
+    comment_columns,
+    estimate_columns,
+    index_columns,
+    league_columns,
+    official_columns,
+    period_text,
+    text,
+    with_notes,
+)
+from app.spreadsheets import neutralised
+
+NUMBER_FORMATS = {
+    COUNT: "0",
+    RANK: "0",
+    MEAN: "0.00",
+    DIFFERENCE: "+0.00;-0.00;0.00",
+    P_VALUE: "0.000",
+    PERCENT: "0.0%",
+}
+BOLD = Font(bold=True)
+
+
+def unit_report_xlsx(report: UnitReport) -> bytes:
+    """Write one unit's report as a workbook, one sheet per table."""
+    language = report.header.language
+    book = Workbook()
+    _summary(book.active, report, language)
+    sheets = (
+        ("report_sheet_items", estimate_columns(language), report.items),
+        ("report_sheet_dimensions", estimate_columns(language), report.dimensions),
+        ("report_sheet_index", index_columns(language), report.index),
+        ("report_sheet_counters", estimate_columns(language), report.counters),
+        ("report_sheet_officials", official_columns(language), report.officials),
+        ("report_sheet_comments", comment_columns(language), report.comments),
+    )
+    for key, columns, frame in sheets:
+        _sheet(book.create_sheet(text(key, language)), columns, frame, language)
+    _methodology(
+        book.create_sheet(text("report_sheet_methodology", language)), language
+    )
+    return _saved(book)
+
+
+def district_report_xlsx(report: DistrictReport) -> bytes:
+    """Write the district's league table and every unit's summary as a workbook."""
+    language = report.header.language
+    book = Workbook()
+    _summary(book.active, report, language)
+    league = book.create_sheet(text("report_sheet_league", language))
+    _sheet(league, league_columns(language), report.league, language)
+    columns = [
+        Column("unit_name", text("report_col_unit", language), TEXT, 36),
+        *estimate_columns(language),
+    ]
+    units = book.create_sheet(text("report_sheet_units", language))
+    _sheet(units, columns, report.units, language)
+    _methodology(
+        book.create_sheet(text("report_sheet_methodology", language)), language
+    )
+    return _saved(book)
+
+
+def _summary(
+    sheet: Worksheet, report: UnitReport | DistrictReport, language: str
+) -> None:
+    """Fill the first sheet: whose report, which period, how many responses."""
+    header: Header = report.header
+    sheet.title = text("report_sheet_summary", language)
+    rows: Sequence[tuple[str, object]] = (
+        (text("report_col_unit", language), header.unit_name),
+        (text("report_campaign", language), header.campaign_name),
+        (text("report_period", language), period_text(header)),
+        (text("report_generated", language), header.generated_at.replace(tzinfo=None)),
+        (text("report_headline", language), header.headline_label),
+        (text("report_responses", language), report.counts.responses),
+        (text("report_verified", language), report.counts.verified),
+        (text("report_excluded", language), report.counts.excluded),
+    )
+    for row in rows:
+        sheet.append([neutralised(value) for value in row])
+        if isinstance(row[1], datetime):
+            sheet.cell(sheet.max_row, 2).number_format = "yyyy-mm-dd hh:mm"
+    for cell in sheet["A"]:
+        cell.font = BOLD
+    sheet.column_dimensions["A"].width = 42
+    sheet.column_dimensions["B"].width = 50
+    _print_setup(sheet, repeat_header=False)
+
+
+def _sheet(
+    sheet: Worksheet, columns: Sequence[Column], frame: pd.DataFrame, language: str
+) -> None:
+    """Write a table: bold frozen header, typed cells with formats, print setup."""
+    sheet.append([neutralised(column.heading) for column in columns])
+    for cell in sheet[1]:
+        cell.font = BOLD
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if not frame.empty:
+        frame = with_notes(frame, language) if "reliable" in frame else frame
+        for record in frame.to_dict("records"):
+            sheet.append([_value(record.get(c.name), c.kind) for c in columns])
+    for position, column in enumerate(columns, start=1):
+        letter = sheet.cell(1, position).column_letter
+        sheet.column_dimensions[letter].width = column.width
+        if column.kind in NUMBER_FORMATS:
+            for (cell,) in sheet.iter_rows(
+                min_row=2, min_col=position, max_col=position
+            ):
+                cell.number_format = NUMBER_FORMATS[column.kind]
+        elif column.name == "submitted_at":
+            for (cell,) in sheet.iter_rows(
+                min_row=2, min_col=position, max_col=position
+            ):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+    sheet.freeze_panes = "A2"
+    _print_setup(sheet, repeat_header=True)
+
+
+def _value(value: object, kind: str) -> object:
+    """Return a cell value: a number (percent as a fraction), text, or empty."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if kind == PERCENT:
+        return float(value) / 100  # type: ignore[arg-type]
+    if kind == TEXT:
+        return neutralised(str(value))
+    return float(value) if kind != COUNT else int(value)  # type: ignore[arg-type]
+
+
+def _methodology(sheet: Worksheet, language: str) -> None:
+    sheet.append([neutralised(text("report_methodology", language))])
+    sheet["A1"].alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.column_dimensions["A"].width = 120
+    _print_setup(sheet, repeat_header=False)
+
+
+def _print_setup(sheet: Worksheet, *, repeat_header: bool) -> None:
+    """Print on A4 landscape, one page wide, the heading row on every page."""
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = sheet.ORIENTATION_LANDSCAPE
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    if repeat_header:
+        sheet.print_title_rows = "1:1"
+
+
+def _saved(book: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

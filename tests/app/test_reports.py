@@ -1,0 +1,192 @@
+"""Reports: the same numbers in every format, withheld cells empty, safe exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis import summary_from_tallies
+from app.reports.csv import BOM, responses_csv
+from app.reports.data import district_report, unit_report
+from app.reports.pdf import district_report_pdf, unit_report_pdf
+from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
+from surveys.frames import tally_frame
+from surveys.models import Campaign, Response, Unit, UnitKind
+from surveys.submissions import Submission, record_response
+from surveys.tallies import exclude_response
+from tests.app.pdf_reading import read_pages
+from tests.builders import make_code, make_counter_campaign, make_unit, unique
+
+START = datetime(2026, 4, 6, 2, 0, tzinfo=UTC)
+INJECTION = '=HYPERLINK("http://example.com","x")'
+
+
+@dataclass(frozen=True)
+class District:
+    campaign: Campaign
+    district: Unit
+    ward: Unit
+    small: Unit
+
+
+@pytest.fixture
+def district(db_session: Session) -> District:
+    """A ward with 40 counter ratings (some of officials), and a ward with 3."""
+    rng = np.random.default_rng(5)
+    campaign, point = make_counter_campaign(db_session)
+    ward = campaign.unit
+    root = make_unit(db_session, name="Quận Thử", kind=UnitKind.DISTRICT)
+    ward.parent = root
+    small = make_unit(db_session, parent=root, name="Phường Ít Phiếu")
+    counter = make_code(db_session, campaign, kind="standing", service_point=point)
+    other = make_code(db_session, campaign, kind="standing", unit=small)
+    officials = sorted(official.code for official in point.officials)
+    for number in range(40):
+        answers = {"overall": str(rng.integers(1, 6))}
+        if number % 2:
+            answers["official"] = officials[number % 4 // 2]
+            answers["official_rating"] = str(rng.integers(2, 6))
+        if number == 3:
+            answers |= {"overall": "1", "comment": "+cmd"}
+        when = START + timedelta(hours=number)
+        record_response(
+            db_session, Submission(counter.token, unique("s"), answers), when
+        )
+    for number in range(3):
+        submission = Submission(other.token, unique("s"), {"overall": "4"})
+        record_response(db_session, submission, START + timedelta(days=number))
+    return District(campaign, root, ward, small)
+
+
+def test_unit_pdf_names_the_unit_period_intervals_and_warns(
+    db_session: Session, district: District
+) -> None:
+    report = unit_report(db_session, district.ward, district.campaign, "2026-Q2")
+    pdf = unit_report_pdf(report)
+    assert pdf.startswith(b"%PDF")
+    shown = " ".join(page.text for page in read_pages(pdf))
+    assert "Phường Thử" in shown and "2026-Q2" in shown
+    overall = report.items.iloc[0]
+    assert f"[{overall['pct_satisfied_low']:.1f}%–" in shown
+    assert f"n={overall['n']}" in shown
+    # The officials' ratings rest on fewer than 30 responses.
+    assert "chỉ mang tính tham khảo" in shown
+    assert "+cmd" in shown  # the comment is listed for follow-up
+
+
+def test_unit_xlsx_has_its_sheets_and_the_dashboard_numbers(
+    db_session: Session, district: District
+) -> None:
+    report = unit_report(db_session, district.ward, district.campaign, "2026")
+    book = load_workbook(io.BytesIO(unit_report_xlsx(report)))
+    assert book.sheetnames == [
+        "Tổng hợp", "Tiêu chí", "Lĩnh vực", "Chỉ số", "Quầy", "Công chức", "Góp ý",
+        "Phương pháp",
+    ]  # fmt: skip
+    items = book["Tiêu chí"]
+    assert items.freeze_panes == "A2" and items["A1"].font.bold
+    assert items.page_setup.orientation == "landscape"
+    expected = summary_from_tallies(
+        tally_frame(db_session, district.campaign.id, unit_ids=[district.ward.id])
+    ).set_index("item")
+    for row, item in zip(
+        items.iter_rows(min_row=2, values_only=True),
+        ["overall", "official_rating"],
+        strict=True,
+    ):
+        assert isinstance(row[1], int) and row[1] == expected.loc[item, "n"]
+        assert row[2] == pytest.approx(expected.loc[item, "mean"], rel=1e-12)
+        assert row[3] == pytest.approx(expected.loc[item, "mean_low"], rel=1e-12)
+        assert row[5] == pytest.approx(expected.loc[item, "pct_satisfied"] / 100)
+        assert row[7] == pytest.approx(expected.loc[item, "pct_satisfied_high"] / 100)
+    assert items["F2"].number_format == "0.0%"
+    comments = [row[3] for row in book["Góp ý"].iter_rows(min_row=2, values_only=True)]
+    assert comments == ["'+cmd"]
+
+
+def test_withheld_cells_have_no_estimate_in_any_format(
+    db_session: Session, district: District
+) -> None:
+    report = district_report(
+        db_session,
+        district.district,
+        district.campaign,
+        None,
+        rng=np.random.default_rng(1),
+    )
+    small = report.league.set_index("label").loc["Phường Ít Phiếu"]
+    assert small["n"] == 3 and small["suppressed"]
+    assert small[["mean", "pct_satisfied", "difference", "rank"]].isna().all()
+    book = load_workbook(io.BytesIO(district_report_xlsx(report)))
+    assert book.sheetnames == ["Tổng hợp", "Xếp hạng", "Theo đơn vị", "Phương pháp"]
+    rows = [
+        r
+        for r in book["Xếp hạng"].iter_rows(values_only=True)
+        if r[1] == "Phường Ít Phiếu"
+    ]
+    assert rows[0][2] == 3 and set(rows[0][3:9]) == {None}
+    assert rows[0][-1] == "Dưới 5 phiếu: không công bố"
+    shown = " ".join(page.text for page in read_pages(district_report_pdf(report)))
+    assert "Phường Ít Phiếu" in shown and "Dưới 5 phiếu" in shown
+
+
+def test_formulas_in_unit_names_stay_text(
+    db_session: Session, district: District
+) -> None:
+    district.ward.name = INJECTION
+    report = unit_report(db_session, district.ward, district.campaign, None)
+    book = load_workbook(io.BytesIO(unit_report_xlsx(report)))
+    assert book["Tổng hợp"]["B1"].value == f"'{INJECTION}"
+    every = [
+        cell
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, str)
+    ]
+    assert not [cell for cell in every if cell.startswith(("=", "+", "-", "@"))]
+
+
+def test_csv_streams_the_anonymised_kept_responses(
+    db_session: Session, district: District
+) -> None:
+    first = db_session.scalar(select(Response).order_by(Response.id))
+    exclude_response(db_session, first, "test")
+    chunks = list(
+        responses_csv(db_session, district.campaign, None, "2026-Q2", page_size=10)
+    )
+    assert len(chunks) > 3
+    content = b"".join(chunks).decode("utf-8")
+    assert content.startswith(BOM)
+    rows = list(csv.reader(io.StringIO(content.removeprefix(BOM))))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 42  # 43 responses, one excluded
+    assert header[:7] == ["response_id", "unit_code", "counter_code", "quarter",
+                          "verified", "flags", "excluded"]  # fmt: skip
+    assert "official_rating" in header and "comment" in header
+    assert not {"device_hash", "phone", "submission_id"} & set(header)
+    comment = header.index("comment")
+    assert [row[comment] for row in body if row[comment]] == ["'+cmd"]
+    assert {row[3] for row in body} == {"2026-Q2"}
+
+
+def test_csv_neutralises_unit_codes(db_session: Session, district: District) -> None:
+    district.small.code = "-cmd"
+    content = b"".join(
+        responses_csv(db_session, district.campaign, [district.small.id], None)
+    )
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8").removeprefix(BOM))))
+    assert len(rows) == 4 and {row[1] for row in rows[1:]} == {"'-cmd"}
+
+
+def test_a_malformed_period_is_refused(db_session: Session, district: District) -> None:
+    with pytest.raises(ValueError, match="2026-Q5"):
+        unit_report(db_session, district.ward, district.campaign, "2026-Q5")
