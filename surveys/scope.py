@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Select, select
-from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
+from sqlalchemy.orm import InstrumentedAttribute, Session
 from sqlalchemy.sql.base import ExecutableOption
 
 from surveys.models import (
@@ -26,6 +26,7 @@ from surveys.models import (
     Unit,
     User,
 )
+from surveys.units import subtree_ids
 
 T = TypeVar("T")
 
@@ -97,12 +98,7 @@ class Scope:
         """Return a query of the ids of the units in scope: the root and its subtree."""
         if self.sees_everything:
             return select(Unit.id)
-        # UNION rather than UNION ALL: a cycle in a corrupted tree ends the recursion
-        # instead of looping for ever, on SQLite as on PostgreSQL.
-        tree = select(Unit.id).where(Unit.id == self.unit_id).cte(recursive=True)
-        child = aliased(Unit)
-        tree = tree.union(select(child.id).where(child.parent_id == tree.c.id))
-        return select(tree.c.id)
+        return subtree_ids(self.unit_id)
 
     def covers(self, unit_column: ColumnElement[Any]) -> ColumnElement[bool]:
         """Return the condition that ``unit_column`` names a unit in scope."""

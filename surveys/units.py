@@ -6,8 +6,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from surveys.models import ServicePoint, Unit, UnitKind
 from surveys.text import vietnamese_sort_key
@@ -79,3 +79,15 @@ def unit_tree(units: Sequence[Unit]) -> list[UnitNode]:
         return tuple(UnitNode(unit, nodes(unit.id)) for unit in members)
 
     return list(nodes(None))
+
+
+def subtree_ids(unit_id: int | None) -> Select[tuple[int]]:
+    """Return a query of the ids of a unit and every unit below it.
+
+    A recursive CTE, the same on SQLite and PostgreSQL. UNION rather than UNION
+    ALL: a cycle in a corrupted tree ends the recursion instead of looping for ever.
+    """
+    tree = select(Unit.id).where(Unit.id == unit_id).cte(recursive=True)
+    child = aliased(Unit)
+    tree = tree.union(select(child.id).where(child.parent_id == tree.c.id))
+    return select(tree.c.id)

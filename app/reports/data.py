@@ -40,6 +40,7 @@ from surveys.questionnaire import Questionnaire, QuestionType
 from surveys.questionnaire.scoring import scored_items
 from surveys.questionnaires import definition_of
 from surveys.tallies import LOCAL_OFFSET
+from surveys.units import subtree_ids
 
 #: Estimate columns every table carries, after its label and n.
 ESTIMATES = (
@@ -443,17 +444,10 @@ def _groups(league: pd.DataFrame) -> pd.Series:
 
 def _descendants(session: Session, root: Unit) -> dict[int, str]:
     """Return the ids and names of ``root`` and every unit below it."""
-    rows = session.execute(select(Unit.id, Unit.parent_id, Unit.name)).all()
-    children: dict[int | None, list[int]] = {}
-    for unit_id, parent_id, _ in rows:
-        children.setdefault(parent_id, []).append(unit_id)
-    names = {unit_id: name for unit_id, _, name in rows}
-    found, pending = {}, [root.id]
-    while pending:
-        unit_id = pending.pop()
-        found[unit_id] = names[unit_id]
-        pending += children.get(unit_id, [])
-    return found
+    rows = session.execute(
+        select(Unit.id, Unit.name).where(Unit.id.in_(subtree_ids(root.id)))
+    )
+    return {unit_id: name for unit_id, name in rows}
 
 
 def _text(text: object, language: str) -> str:
