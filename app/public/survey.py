@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask.blueprints import BlueprintSetupState
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -148,17 +149,37 @@ def _cache() -> ExpiringCache:
     return current_app.extensions[CACHE]
 
 
-@bp.route("/s/<token>", methods=["GET", "POST"])
+@bp.get("/s/<token>")
+def survey(token: str) -> str | tuple[str, int]:
+    """Show the survey: a blank first page, or the page a saved draft reached.
+
+    Showing may use a standing code read moments ago, and the blank page of a
+    standing code is rendered once per language and cache period: only the CSRF
+    token, the submission id and the start time differ between visitors. Nothing
+    is rate limited here; sending is.
+    """
+    found = _open(token, cached=True)
+    if not isinstance(found, Survey):
+        return found
+    draft = load_draft(get_session(), found.code)
+    if draft is not None:
+        form = SurveyForm(formdata=None)
+        form.submission_id.data = draft.submission_id
+        form.started.data = int(draft.started_at.timestamp())
+        answers: RawAnswers = draft.answers
+        shown = found.shown(answers)
+        return _render(found, form, answers, _clamp(draft.page, shown), resumed=True)
+    return _blank_page(found)
+
+
+@bp.post("/s/<token>")
 @_limited
-def survey(token: str) -> str | BaseResponse | tuple[str, int]:
-    # Showing the page may use a standing code read moments ago; a submission
-    # always checks the code against the database.
-    found = _open(token, cached=request.method == "GET")
+def survey_submit(token: str) -> str | BaseResponse | tuple[str, int]:
+    """Take one page of answers: back, next (saving a draft) or the final send."""
+    found = _open(token)
     if not isinstance(found, Survey):
         return found
     form = SurveyForm()
-    if request.method == "GET":
-        return _first_view(found, form)
     form.validate_on_submit()  # the CSRF token was checked before the view ran
     if form.submission_id.errors:
         return render_template("public/survey_error.html", key="session_expired"), 400
@@ -298,17 +319,29 @@ def _open(token: str, *, cached: bool = False) -> Survey | tuple[str, int]:
     return found
 
 
-def _first_view(found: Survey, form: SurveyForm) -> str:
-    draft = load_draft(get_session(), found.code)
-    if draft is not None:
-        form.submission_id.data = draft.submission_id
-        form.started.data = int(draft.started_at.timestamp())
-        answers: RawAnswers = draft.answers
-        shown = found.shown(answers)
-        return _render(found, form, answers, _clamp(draft.page, shown), resumed=True)
-    form.submission_id.data = secrets.token_urlsafe(18)
-    form.started.data = int(utcnow().timestamp())
-    return _render(found, form, {}, found.shown({})[0])
+#: Stand-ins for what differs between visitors of one cached blank page.
+SLOTS = {
+    "csrf": "__hailong_csrf__",
+    "submission_id": "__hailong_submission__",
+    "started": "__hailong_started__",
+}
+
+
+def _blank_page(found: Survey) -> str:
+    """Return the blank first page, rendered once and filled in for this visitor."""
+    key = ("page", found.code.token, current_language(), _today())
+    page = _cache().get(key)
+    if not isinstance(page, str):
+        form = SurveyForm(formdata=None)
+        form.submission_id.data = SLOTS["submission_id"]
+        form.started.data = SLOTS["started"]
+        page = _render(found, form, {}, found.shown({})[0], csrf=SLOTS["csrf"])
+        _cache().put(key, page)
+    return (
+        page.replace(SLOTS["csrf"], generate_csrf())
+        .replace(SLOTS["submission_id"], secrets.token_urlsafe(18))
+        .replace(SLOTS["started"], str(int(utcnow().timestamp())))
+    )
 
 
 def _submit(
@@ -358,6 +391,7 @@ def _render(
     errors: dict[str, Message] | None = None,
     *,
     resumed: bool = False,
+    csrf: str | None = None,
 ) -> str:
     form.page.data = page
     shown = found.shown(answers)
@@ -366,6 +400,7 @@ def _render(
         "public/survey.html",
         survey=found,
         form=form,
+        csrf=csrf or generate_csrf(),
         page=current,
         items=_items(found, page, answers, errors or {}),
         carried={n: v for n, v in answers.items() if n not in current.question_names},
