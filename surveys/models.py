@@ -298,12 +298,14 @@ class Response(Base):
         UniqueConstraint("campaign_id", "submission_id"),
         CheckConstraint("weight IS NULL OR weight > 0", name="weight_positive"),
         Index("ix_responses_unit_id_submitted_at", "unit_id", "submitted_at"),
-        # A device's recent responses: the burst flag and the minimum interval.
+        # A device's recent responses: the burst and duplicate flags and the
+        # minimum interval, answered from the index alone (content_hash included).
         Index(
             "ix_responses_campaign_id_device_hash_submitted_at",
             "campaign_id",
             "device_hash",
             "submitted_at",
+            "content_hash",
         ),
     )
 

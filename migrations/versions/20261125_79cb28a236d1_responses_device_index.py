@@ -20,7 +20,11 @@ INDEX = "ix_responses_campaign_id_device_hash_submitted_at"
 
 
 def upgrade() -> None:
-    op.create_index(INDEX, "responses", ["campaign_id", "device_hash", "submitted_at"])
+    op.create_index(
+        INDEX,
+        "responses",
+        ["campaign_id", "device_hash", "submitted_at", "content_hash"],
+    )
 
 
 def downgrade() -> None:
