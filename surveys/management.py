@@ -33,7 +33,9 @@ class ManagementError(ValueError):
     """A change cannot be made as asked; the message names the bad value."""
 
 
-def _check_free(session: Session, model: type[ServicePoint | Official], code: str) -> None:
+def _check_free(
+    session: Session, model: type[ServicePoint | Official], code: str
+) -> None:
     if session.scalar(select(model.id).where(model.code == code)) is not None:
         raise ManagementError(f"the code {code!r} is taken")
 

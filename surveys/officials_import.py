@@ -43,7 +43,9 @@ class ImportRefused(ValueError):
 
     def __init__(self, problems: list[RowProblem]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s): " + "; ".join(map(str, problems)))
+        super().__init__(
+            f"{len(problems)} problem(s): " + "; ".join(map(str, problems))
+        )
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,9 @@ def _parse(records: list[dict[str, str]]) -> list[_Row]:
             title=cell(record, "title"),
             unit_code=cell(record, "unit_code"),
             counters=tuple(
-                code.strip() for code in cell(record, "counters").split(";") if code.strip()
+                code.strip()
+                for code in cell(record, "counters").split(";")
+                if code.strip()
             ),
         )
         # Line 1 is the header.
