@@ -34,10 +34,19 @@ class ManagementError(ValueError):
 
 
 def _check_free(
-    session: Session, model: type[ServicePoint | Official], code: str
+    session: Session, model: type[Unit | ServicePoint | Official], code: str
 ) -> None:
     if session.scalar(select(model.id).where(model.code == code)) is not None:
         raise ManagementError(f"the code {code!r} is taken")
+
+
+def add_unit(session: Session, parent: Unit, code: str, name: str, kind: str) -> Unit:
+    """Add a unit under ``parent``; unit codes are unique across the tree."""
+    _check_free(session, Unit, code)
+    unit = Unit(parent=parent, code=code, name=name, kind=kind)
+    session.add(unit)
+    session.flush()
+    return unit
 
 
 def add_counter(session: Session, unit: Unit, code: str, name: str) -> ServicePoint:

@@ -19,7 +19,7 @@ from wtforms.validators import NumberRange, Optional, StopValidation, Validation
 
 from app.i18n import tr, translate
 from surveys.codes import MAX_CODES
-from surveys.models import CampaignMode, Role
+from surveys.models import CampaignMode, Role, UnitKind
 from surveys.passwords import password_problem
 
 
@@ -158,24 +158,27 @@ class CampaignForm(StaffForm):
             raise ValidationError(translate("ends_before_start"))
 
 
+class StrongPassword:
+    """Refuse a weak password before anything is stored, saying why."""
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(tr(problem))
+
+
 class UserForm(StaffForm):
     username = StringField(validators=[Required(), MaxLength(64)], filters=[_stripped])
-    password = PasswordField(validators=[Required()])
+    password = PasswordField(validators=[Required(), StrongPassword()])
     role = SelectField(choices=[(role.value, role.value) for role in Role])
     unit = SelectField(choices=[])
 
-    def validate_password(self, field: PasswordField) -> None:
-        """Refuse a weak password before the user exists."""
-        problem = password_problem(field.data)
-        if problem:
-            raise ValidationError(tr(problem))
-
 
 class ResetPasswordForm(StaffForm):
-    password = PasswordField(validators=[Required()])
+    password = PasswordField(validators=[Required(), StrongPassword()])
 
-    def validate_password(self, field: PasswordField) -> None:
-        """Refuse a weak password before the old one is replaced."""
-        problem = password_problem(field.data)
-        if problem:
-            raise ValidationError(tr(problem))
+
+class UnitForm(StaffForm):
+    code = StringField(validators=[Required(), MaxLength(32)], filters=[_stripped])
+    name = StringField(validators=[Required(), MaxLength(200)], filters=[_stripped])
+    kind = SelectField(choices=[(kind.value, kind.value) for kind in UnitKind])
