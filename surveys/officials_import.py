@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from surveys.models import Official, ServicePoint, Unit
+from surveys.audit import AuditAction, record_event
+from surveys.models import Official, ServicePoint, Unit, User
 from surveys.questionnaire import Message
 from surveys.scope import Scope, units_in_scope
 
@@ -116,7 +117,9 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
     return rows
 
 
-def import_officials(session: Session, scope: Scope, data: bytes) -> ImportSummary:
+def import_officials(
+    session: Session, scope: Scope, actor: User, data: bytes
+) -> ImportSummary:
     """Create or update the officials a CSV lists; refuse it all on any problem."""
     rows = _parse(read_csv(data))
     units = {unit.code: unit for unit in units_in_scope(session, scope)}
@@ -137,8 +140,14 @@ def import_officials(session: Session, scope: Scope, data: bytes) -> ImportSumma
         official.unit = units[row.unit_code]
         official.active = True
         official.service_points = [counters[code] for code in row.counters]
-    session.flush()
-    return ImportSummary(rows=len(rows), created=created, updated=len(rows) - created)
+    summary = ImportSummary(len(rows), created, len(rows) - created)
+    record_event(
+        session,
+        AuditAction.OFFICIALS_IMPORTED,
+        actor.id,
+        detail={"rows": summary.rows, "created": created, "updated": summary.updated},
+    )
+    return summary
 
 
 def _parse(records: list[dict[str, str]]) -> list[_Row]:

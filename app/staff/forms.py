@@ -15,6 +15,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, StopValidation, ValidationError
 
 from app.i18n import tr, translate
@@ -147,7 +148,7 @@ class CampaignForm(StaffForm):
     name = StringField(validators=[Required(), MaxLength(300)], filters=[_stripped])
     questionnaire = SelectField(choices=[], validators=[Required()])
     unit = SelectField(choices=[], validators=[Required()])
-    mode = SelectField(choices=[(mode.value, mode.value) for mode in CampaignMode])
+    mode = SelectField(choices=[SelectChoice(mode.value) for mode in CampaignMode])
     starts_on = DateField(validators=[Required()])
     ends_on = DateField(validators=[Optional()])
     min_interval_seconds = IntegerField(default=0, validators=[NumberRange(0, 86400)])
@@ -170,7 +171,7 @@ class StrongPassword:
 class UserForm(StaffForm):
     username = StringField(validators=[Required(), MaxLength(64)], filters=[_stripped])
     password = PasswordField(validators=[Required(), StrongPassword()])
-    role = SelectField(choices=[(role.value, role.value) for role in Role])
+    role = SelectField(choices=[SelectChoice(role.value) for role in Role])
     unit = SelectField(choices=[])
 
 
@@ -181,4 +182,4 @@ class ResetPasswordForm(StaffForm):
 class UnitForm(StaffForm):
     code = StringField(validators=[Required(), MaxLength(32)], filters=[_stripped])
     name = StringField(validators=[Required(), MaxLength(200)], filters=[_stripped])
-    kind = SelectField(choices=[(kind.value, kind.value) for kind in UnitKind])
+    kind = SelectField(choices=[SelectChoice(kind.value) for kind in UnitKind])

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.base import ExecutableOption
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
 from app.auth import current_scope, current_staff, permission_required
 from app.code_sheets import LOCAL_TIME, code_rows, codes_csv, end_of_day, receipts_pdf
@@ -308,7 +309,9 @@ def import_officials_view() -> ResponseReturnValue:
     if form.validate_on_submit():
         db = get_session()
         try:
-            summary = import_officials(db, current_scope(), form.file.data.read())
+            summary = import_officials(
+                db, current_scope(), current_staff(), form.file.data.read()
+            )
         except ImportRefused as refused:
             db.rollback()
             problems = refused.problems
@@ -484,7 +487,7 @@ def questionnaires() -> ResponseReturnValue:
             stored = result.stored
             key = "questionnaire_stored" if result.created else "questionnaire_known"
             return _done(
-                translate(key, key=stored.key, version=stored.version),
+                translate(key, name=stored.key, version=stored.version),
                 ".questionnaire_history",
                 questionnaire_key=stored.key,
             )
@@ -559,9 +562,9 @@ def campaigns() -> ResponseReturnValue:
     units = {unit.code: unit for unit in units_in_scope(db, scope)}
     latest = {q.key: q for q in latest_versions(db)}
     form = CampaignForm()
-    form.unit.choices = [(code, unit.name) for code, unit in units.items()]
+    form.unit.choices = [SelectChoice(code, u.name) for code, u in units.items()]
     form.questionnaire.choices = [
-        (key, f"{q.title} (v{q.version})") for key, q in latest.items()
+        SelectChoice(key, f"{q.title} (v{q.version})") for key, q in latest.items()
     ]
     if form.validate_on_submit():
         try:
@@ -579,7 +582,9 @@ def campaigns() -> ResponseReturnValue:
         except ManagementError:
             form.key.errors.append(translate("code_taken"))
         else:
-            return _done(translate("campaign_created", key=form.key.data), ".campaigns")
+            return _done(
+                translate("campaign_created", name=form.key.data), ".campaigns"
+            )
     listed = db.scalars(
         scope.filter(select(Campaign), Campaign.unit_id)
         .options(selectinload(Campaign.unit), selectinload(Campaign.questionnaire))
@@ -601,9 +606,15 @@ def users() -> ResponseReturnValue:
     actor = current_staff()
     units = {unit.code: unit for unit in units_in_scope(db, scope)}
     form = UserForm()
-    form.unit.choices = [("", "—")] + [(code, u.name) for code, u in units.items()]
-    if actor.role != Role.ADMIN:
-        form.role.choices = [r for r in form.role.choices if r[0] != Role.ADMIN]
+    form.unit.choices = [SelectChoice("", "—")] + [
+        SelectChoice(code, u.name) for code, u in units.items()
+    ]
+    # Only an admin may make another admin.
+    form.role.choices = [
+        SelectChoice(role.value)
+        for role in Role
+        if role != Role.ADMIN or actor.role == Role.ADMIN
+    ]
     if form.validate_on_submit():
         try:
             add_user(
