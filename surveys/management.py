@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from surveys.audit import AuditAction, record_event
 from surveys.codes import issue_codes, revoke_code
@@ -26,6 +26,7 @@ from surveys.models import (
     User,
 )
 from surveys.passwords import hash_password
+from surveys.scope import Scope
 from surveys.users import UserError, check_password_strength, create_user
 
 
@@ -233,3 +234,46 @@ def reset_password(session: Session, actor: User, user: User, password: str) -> 
         object_id=str(user.id),
     )
     session.flush()
+
+
+def issued_between(
+    session: Session, unit: Unit, campaign_key: str, first_id: int, last_id: int
+) -> list[AccessCode]:
+    """Return the unit's unrevoked single-use codes of one issuing, by id range."""
+    return list(
+        session.scalars(
+            select(AccessCode)
+            .join(AccessCode.campaign)
+            .where(
+                AccessCode.unit_id == unit.id,
+                Campaign.key == campaign_key,
+                AccessCode.kind == CodeKind.SINGLE_USE,
+                AccessCode.revoked_at.is_(None),
+                AccessCode.id.between(first_id, last_id),
+            )
+            .options(selectinload(AccessCode.service_point))
+            .order_by(AccessCode.id)
+        )
+    )
+
+
+def campaigns_in_scope(session: Session, scope: Scope) -> list[Campaign]:
+    """Return the campaigns rooted at a unit in scope, newest first."""
+    return list(
+        session.scalars(
+            scope.filter(select(Campaign), Campaign.unit_id)
+            .options(selectinload(Campaign.unit), selectinload(Campaign.questionnaire))
+            .order_by(Campaign.starts_on.desc(), Campaign.key)
+        )
+    )
+
+
+def users_in_scope(session: Session, scope: Scope) -> list[User]:
+    """Return the users of units in scope (and, for an admin, every admin)."""
+    return list(
+        session.scalars(
+            scope.filter(select(User), User.unit_id)
+            .options(selectinload(User.unit))
+            .order_by(User.username)
+        )
+    )

@@ -82,6 +82,17 @@ def latest_versions(session: Session) -> list[StoredQuestionnaire]:
     )
 
 
+def versions_of(session: Session, key: str) -> list[StoredQuestionnaire]:
+    """Return every stored version of ``key``, newest first."""
+    return list(
+        session.scalars(
+            select(StoredQuestionnaire)
+            .where(StoredQuestionnaire.key == key)
+            .order_by(StoredQuestionnaire.version.desc())
+        )
+    )
+
+
 def definition_of(stored: StoredQuestionnaire) -> Questionnaire:
     """Return the engine's model of a stored version, parsed once per process.
 

@@ -23,7 +23,6 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.base import ExecutableOption
 from werkzeug.wrappers import Response
@@ -65,21 +64,21 @@ from surveys.management import (
     add_unit,
     add_user,
     assign_officials,
+    campaigns_in_scope,
     create_campaign,
     deactivate_counter,
     deactivate_official,
     deactivate_user,
     issue_batch,
+    issued_between,
     rename_counter,
     reset_password,
     revoke,
+    users_in_scope,
 )
 from surveys.models import (
     AccessCode,
-    Campaign,
-    CodeKind,
     Official,
-    Questionnaire,
     Role,
     ServicePoint,
     Unit,
@@ -94,6 +93,7 @@ from surveys.questionnaires import (
     latest_versions,
     load_upload,
     store_questionnaire,
+    versions_of,
 )
 from surveys.scope import Permission, get_in_scope, units_in_scope
 from surveys.users import UserError
@@ -400,20 +400,9 @@ def _batch(unit: Unit) -> list[AccessCode]:
     batch = _batch_args()
     if batch is None:
         return []
-    query = (
-        select(AccessCode)
-        .join(AccessCode.campaign)
-        .where(
-            AccessCode.unit_id == unit.id,
-            Campaign.key == batch["campaign"],
-            AccessCode.kind == CodeKind.SINGLE_USE,
-            AccessCode.revoked_at.is_(None),
-            AccessCode.id.between(int(batch["first"]), int(batch["last"])),
-        )
-        .options(selectinload(AccessCode.service_point))
-        .order_by(AccessCode.id)
+    return issued_between(
+        get_session(), unit, batch["campaign"], int(batch["first"]), int(batch["last"])
     )
-    return list(get_session().scalars(query))
 
 
 @bp.get("/units/<unit_code>/codes/receipts.pdf")
@@ -503,13 +492,7 @@ def questionnaires() -> ResponseReturnValue:
 @bp.get("/questionnaires/<questionnaire_key>")
 @permission_required(Permission.ADMINISTER)
 def questionnaire_history(questionnaire_key: str) -> ResponseReturnValue:
-    versions = list(
-        get_session().scalars(
-            select(Questionnaire)
-            .where(Questionnaire.key == questionnaire_key)
-            .order_by(Questionnaire.version.desc())
-        )
-    )
+    versions = versions_of(get_session(), questionnaire_key)
     if not versions:
         abort(404)
     return render_template(
@@ -523,10 +506,13 @@ def questionnaire_history(questionnaire_key: str) -> ResponseReturnValue:
 @permission_required(Permission.ADMINISTER)
 def questionnaire_preview(questionnaire_key: str, version: int) -> ResponseReturnValue:
     """Show one page of a version as a citizen would see it; nothing can be sent."""
-    stored = get_session().scalar(
-        select(Questionnaire).where(
-            Questionnaire.key == questionnaire_key, Questionnaire.version == version
-        )
+    stored = next(
+        (
+            v
+            for v in versions_of(get_session(), questionnaire_key)
+            if v.version == version
+        ),
+        None,
     )
     if stored is None:
         abort(404)
@@ -585,13 +571,10 @@ def campaigns() -> ResponseReturnValue:
             return _done(
                 translate("campaign_created", name=form.key.data), ".campaigns"
             )
-    listed = db.scalars(
-        scope.filter(select(Campaign), Campaign.unit_id)
-        .options(selectinload(Campaign.unit), selectinload(Campaign.questionnaire))
-        .order_by(Campaign.starts_on.desc(), Campaign.key)
-    )
     return render_template(
-        "staff/manage/campaigns.html", form=form, campaigns=list(listed)
+        "staff/manage/campaigns.html",
+        form=form,
+        campaigns=campaigns_in_scope(db, scope),
     )
 
 
@@ -631,15 +614,10 @@ def users() -> ResponseReturnValue:
             return _done(
                 translate("user_created", username=form.username.data), ".users"
             )
-    listed = db.scalars(
-        scope.filter(select(User), User.unit_id)
-        .options(selectinload(User.unit))
-        .order_by(User.username)
-    )
     return render_template(
         "staff/manage/users.html",
         form=form,
-        users=list(listed),
+        users=users_in_scope(db, scope),
         confirm=ConfirmForm(),
         reset=ResetPasswordForm(),
     )
