@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 #: A cell starting with one of these is read by spreadsheets as a formula (OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -22,6 +23,12 @@ def write_csv(
 ) -> None:
     """Write a CSV in UTF-8 with a byte order mark, so Excel reads the diacritics."""
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        for row in (header, *rows):
-            writer.writerow([neutralised(value) for value in row])
+        write_csv_rows(csv.writer(handle), header, rows)
+
+
+def write_csv_rows(
+    writer: Any, header: Sequence[str], rows: Iterable[Sequence[object]]
+) -> None:
+    """Write the header and rows through a ``csv.writer``, formulas neutralised."""
+    for row in (header, *rows):
+        writer.writerow([neutralised(value) for value in row])

@@ -16,6 +16,12 @@ class AuditAction(enum.StrEnum):
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
     PASSWORD_CHANGED = "password_changed"
+    CODES_ISSUED = "codes_issued"
+    CODE_REVOKED = "code_revoked"
+    USER_CREATED = "user_created"
+    USER_DEACTIVATED = "user_deactivated"
+    PASSWORD_RESET = "password_reset"
+    OFFICIALS_IMPORTED = "officials_imported"
 
 
 def record_event(

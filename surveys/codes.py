@@ -177,6 +177,17 @@ def counter_campaigns(
     )
 
 
+def campaigns_covering(session: Session, unit: Unit) -> list[Campaign]:
+    """Return the campaigns whose scope includes ``unit``, newest first."""
+    return list(
+        session.scalars(
+            select(Campaign)
+            .where(Campaign.unit_id.in_(_lineage(unit)))
+            .order_by(Campaign.starts_on.desc(), Campaign.key)
+        )
+    )
+
+
 def revoke_code(session: Session, code: AccessCode, now: datetime) -> AccessCode:
     """Stop a code from taking responses; revoking twice keeps the first instant."""
     _check_aware(now, "now")

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveys.models import Questionnaire as StoredQuestionnaire
-from surveys.questionnaire import Questionnaire, load_definition
+from surveys.questionnaire import (
+    DefinitionError,
+    Problem,
+    Questionnaire,
+    load_definition,
+)
 
 #: The templates shipped with hailong, one YAML file per questionnaire key.
 DEFINITIONS = Path(__file__).with_name("definitions")
@@ -76,6 +82,17 @@ def latest_versions(session: Session) -> list[StoredQuestionnaire]:
     )
 
 
+def versions_of(session: Session, key: str) -> list[StoredQuestionnaire]:
+    """Return every stored version of ``key``, newest first."""
+    return list(
+        session.scalars(
+            select(StoredQuestionnaire)
+            .where(StoredQuestionnaire.key == key)
+            .order_by(StoredQuestionnaire.version.desc())
+        )
+    )
+
+
 def definition_of(stored: StoredQuestionnaire) -> Questionnaire:
     """Return the engine's model of a stored version, parsed once per process.
 
@@ -96,3 +113,23 @@ _PARSED: dict[str, Questionnaire] = {}
 def shipped_template(key: str) -> Questionnaire:
     """Load one of the templates shipped in ``surveys/definitions/``."""
     return load_definition(DEFINITIONS / f"{key}.yaml")
+
+
+def load_upload(filename: str, data: bytes) -> Questionnaire:
+    """Load an uploaded definition; its extension picks YAML, JSON or XLSForm.
+
+    The loaders read files, so the upload goes to a private temporary folder that
+    is removed at once. Raises ``DefinitionError`` listing every problem found.
+    """
+    suffix = PurePath(filename).suffix.lower()
+    if not data:
+        raise DefinitionError(
+            filename, [Problem("file", "(file)", "the file is empty")]
+        )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"upload{suffix}"
+        path.write_bytes(data)
+        try:
+            return load_definition(path)
+        except DefinitionError as error:
+            raise DefinitionError(filename, error.problems) from None

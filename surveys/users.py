@@ -40,7 +40,7 @@ def create_user(
     if role not in {r.value for r in Role}:
         choices = ", ".join(r.value for r in Role)
         raise UserError(f"role {role!r} is not one of: {choices}")
-    _check_strength(password)
+    check_password_strength(password)
     unit = None
     if unit_code is not None:
         unit = session.scalar(select(Unit).where(Unit.code == unit_code))
@@ -116,7 +116,7 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     """
     if not verify_password(user.password_hash, current):
         raise WrongPassword("the current password is wrong")
-    _check_strength(new)
+    check_password_strength(new)
     user.password_hash = hash_password(new)
     user.session_version += 1
     record_event(
@@ -129,7 +129,8 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     session.flush()
 
 
-def _check_strength(password: str) -> None:
+def check_password_strength(password: str) -> None:
+    """Refuse a weak password with the reason, before anything is stored."""
     problem = password_problem(password)
     if problem:
         raise UserError(problem.en)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -12,14 +12,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.code_sheets import LOCAL_TIME, code_rows, codes_csv, end_of_day, receipts_pdf
 from app.db import session_factory
-from app.printing import (
-    ReceiptEntry,
-    counter_poster_pdf,
-    receipt_sheet_pdf,
-    survey_url,
-)
-from app.spreadsheets import write_csv
+from app.printing import counter_poster_pdf, survey_url
 from surveys.codes import (
     MAX_CODES,
     CodeError,
@@ -34,10 +29,6 @@ Found = TypeVar("Found", Unit, ServicePoint)
 
 codes = AppGroup("codes", help="Access codes for receipts and invitations.")
 qr = AppGroup("qr", help="Printable QR codes.")
-
-#: Vietnam keeps UTC+7 all year; an expiry date ends at midnight there.
-LOCAL_TIME = timezone(timedelta(hours=7), "ICT")
-CSV_HEADER = ("Mã", "Mã in trên phiếu", "Địa chỉ đánh giá", "Đơn vị", "Quầy", "Hết hạn")
 
 
 @codes.command("issue")
@@ -187,7 +178,7 @@ def _check_writable(*paths: Path, overwrite: bool = False) -> None:
 def _end_of_day(last_day: date, today: date) -> datetime:
     if last_day < today:
         raise click.ClickException(f"expiry {last_day.isoformat()} is in the past")
-    return datetime.combine(last_day + timedelta(days=1), time(0), LOCAL_TIME)
+    return end_of_day(last_day)
 
 
 def _url(token: str) -> str:
@@ -196,29 +187,12 @@ def _url(token: str) -> str:
 
 def _write_codes(issued: list[AccessCode], csv_path: Path, pdf_path: Path) -> None:
     """Write the CSV and the receipt sheet of codes just issued (before commit)."""
-    rows = [
-        (
-            code.token,
-            format_token(code.token),
-            _url(code.token),
-            code.unit.name,
-            code.service_point.name if code.service_point else "",
-            _last_day(code.expires_at),
-        )
-        for code in issued
-    ]
-    entries = [ReceiptEntry(url, token, unit) for token, _, url, unit, *_ in rows]
+    rows = code_rows(issued, current_app.config["PUBLIC_BASE_URL"])
     try:
-        write_csv(csv_path, CSV_HEADER, rows)
-        pdf_path.write_bytes(receipt_sheet_pdf(entries))
+        csv_path.write_bytes(codes_csv(rows))
+        pdf_path.write_bytes(receipts_pdf(rows))
     except BaseException:
         # The codes are rolled back: leave no file listing codes that do not exist.
         csv_path.unlink(missing_ok=True)
         pdf_path.unlink(missing_ok=True)
         raise
-
-
-def _last_day(expires_at: datetime | None) -> str:
-    if expires_at is None:
-        return ""
-    return (expires_at.astimezone(LOCAL_TIME) - timedelta(days=1)).date().isoformat()

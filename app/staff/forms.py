@@ -1,14 +1,26 @@
-"""The staff side's forms: logging in and changing one's password."""
+"""The staff side's forms: logging in, passwords, and the management pages."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from flask_wtf import FlaskForm
-from wtforms import Field, PasswordField, StringField
-from wtforms.validators import StopValidation, ValidationError
+from flask_wtf.file import FileField
+from wtforms import (
+    DateField,
+    Field,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import NumberRange, Optional, StopValidation, ValidationError
 
 from app.i18n import tr, translate
+from surveys.codes import MAX_CODES
+from surveys.models import CampaignMode, Role, UnitKind
 from surveys.passwords import password_problem
 
 
@@ -42,3 +54,132 @@ class PasswordForm(FlaskForm):
         """Catch a typing slip in the new password, which would lock the user out."""
         if field.data != self.new_password.data:
             raise ValidationError(translate("passwords_differ"))
+
+
+#: WTForms' own English messages for unreadable input, as page-text keys.
+WTFORMS_MESSAGES = {
+    "Not a valid integer value.": "not_a_number",
+    "Not a valid date value.": "not_a_date",
+    "Not a valid choice.": "not_a_choice",
+    "Invalid Choice: could not coerce.": "not_a_choice",
+    "'%(value)s' is not a valid choice for this field.": "not_a_choice",
+    "Number must be between %(min)s and %(max)s.": "number_out_of_range",
+}
+
+
+class _Translations:
+    """Hand WTForms the visitor's language for the few messages it writes itself."""
+
+    def gettext(self, string: str) -> str:
+        key = WTFORMS_MESSAGES.get(string)
+        return translate(key) if key else string
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.gettext(singular if n == 1 else plural)
+
+
+class StaffForm(FlaskForm):
+    """A form whose built-in messages are translated too."""
+
+    class Meta:
+        def get_translations(self, form: FlaskForm) -> _Translations:
+            return _Translations()
+
+
+class MaxLength:
+    """Refuse text longer than the database column holds."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data and len(field.data) > self.limit:
+            raise StopValidation(translate("too_long", limit=self.limit))
+
+
+def _stripped(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class ConfirmForm(StaffForm):
+    """A button that changes state: only the CSRF token is posted."""
+
+
+class CounterForm(StaffForm):
+    code = StringField(validators=[Required(), MaxLength(32)], filters=[_stripped])
+    name = StringField(validators=[Required(), MaxLength(200)], filters=[_stripped])
+
+
+class RenameForm(StaffForm):
+    name = StringField(validators=[Required(), MaxLength(200)], filters=[_stripped])
+
+
+class AssignForm(StaffForm):
+    officials = SelectMultipleField(choices=[])
+
+
+class OfficialForm(StaffForm):
+    code = StringField(validators=[Required(), MaxLength(32)], filters=[_stripped])
+    name = StringField(validators=[Required(), MaxLength(200)], filters=[_stripped])
+    title = StringField(validators=[MaxLength(200)], filters=[_stripped])
+
+
+class UploadForm(StaffForm):
+    file = FileField(validators=[Required()])
+
+
+class IssueCodesForm(StaffForm):
+    campaign = SelectField(choices=[], validators=[Required()])
+    count = IntegerField(validators=[Required(), NumberRange(1, MAX_CODES)])
+    service_point = SelectField(choices=[])
+    expires_on = DateField(validators=[Optional()])
+
+
+class PosterForm(StaffForm):
+    campaign = SelectField(choices=[], validators=[Required()])
+
+
+class RevokeForm(StaffForm):
+    token = StringField(validators=[Required(), MaxLength(40)])
+
+
+class CampaignForm(StaffForm):
+    key = StringField(validators=[Required(), MaxLength(64)], filters=[_stripped])
+    name = StringField(validators=[Required(), MaxLength(300)], filters=[_stripped])
+    questionnaire = SelectField(choices=[], validators=[Required()])
+    unit = SelectField(choices=[], validators=[Required()])
+    mode = SelectField(choices=[SelectChoice(mode.value) for mode in CampaignMode])
+    starts_on = DateField(validators=[Required()])
+    ends_on = DateField(validators=[Optional()])
+    min_interval_seconds = IntegerField(default=0, validators=[NumberRange(0, 86400)])
+
+    def validate_ends_on(self, field: DateField) -> None:
+        """Refuse a period that ends before it starts."""
+        if field.data and self.starts_on.data and field.data < self.starts_on.data:
+            raise ValidationError(translate("ends_before_start"))
+
+
+class StrongPassword:
+    """Refuse a weak password before anything is stored, saying why."""
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(tr(problem))
+
+
+class UserForm(StaffForm):
+    username = StringField(validators=[Required(), MaxLength(64)], filters=[_stripped])
+    password = PasswordField(validators=[Required(), StrongPassword()])
+    role = SelectField(choices=[SelectChoice(role.value) for role in Role])
+    unit = SelectField(choices=[])
+
+
+class ResetPasswordForm(StaffForm):
+    password = PasswordField(validators=[Required(), StrongPassword()])
+
+
+class UnitForm(StaffForm):
+    code = StringField(validators=[Required(), MaxLength(32)], filters=[_stripped])
+    name = StringField(validators=[Required(), MaxLength(200)], filters=[_stripped])
+    kind = SelectField(choices=[SelectChoice(kind.value) for kind in UnitKind])

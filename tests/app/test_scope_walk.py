@@ -52,6 +52,10 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
     "official_code": lambda side: side.official.code,
     "campaign_id": lambda side: side.campaign.id,
     "campaign_key": lambda side: side.campaign.key,
+    "questionnaire_key": lambda side: side.campaign.questionnaire.key,
+    "version": lambda side: side.campaign.questionnaire.version,
+    # No user belongs to a side; user pages need a role the walk never has.
+    "username": lambda side: f"user-{side.unit.code}",
 }
 #: Statuses that hide an object: not found, or not allowed for the role at all.
 HIDDEN = {403, 404}

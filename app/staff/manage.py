@@ -1,0 +1,676 @@
+"""Management pages: counters, officials (and their CSV import), access codes,
+questionnaires, campaigns, users and units.
+
+Every object comes through ``surveys.scope``: another unit's object is a 404,
+a page the role may not use is a 403. Every change is a POST with its CSRF token,
+answered by a redirect (post/redirect/get) and a flash message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.base import ExecutableOption
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from app.auth import current_scope, current_staff, permission_required
+from app.code_sheets import LOCAL_TIME, code_rows, codes_csv, end_of_day, receipts_pdf
+from app.db import get_session
+from app.i18n import translate
+from app.printing import counter_poster_pdf, survey_url
+from app.public.survey import Survey
+from app.staff import bp
+from app.staff.forms import (
+    AssignForm,
+    CampaignForm,
+    ConfirmForm,
+    CounterForm,
+    IssueCodesForm,
+    OfficialForm,
+    PosterForm,
+    RenameForm,
+    ResetPasswordForm,
+    RevokeForm,
+    UnitForm,
+    UploadForm,
+    UserForm,
+)
+from surveys.codes import (
+    CodeError,
+    campaigns_covering,
+    counter_campaigns,
+    parse_token,
+    standing_code,
+)
+from surveys.management import (
+    ManagementError,
+    add_counter,
+    add_official,
+    add_unit,
+    add_user,
+    assign_officials,
+    campaigns_in_scope,
+    create_campaign,
+    deactivate_counter,
+    deactivate_official,
+    deactivate_user,
+    issue_batch,
+    issued_between,
+    rename_counter,
+    reset_password,
+    revoke,
+    users_in_scope,
+)
+from surveys.models import (
+    AccessCode,
+    Official,
+    Role,
+    ServicePoint,
+    Unit,
+    User,
+    utcnow,
+)
+from surveys.officials_import import ImportRefused, import_officials
+from surveys.questionnaire import DefinitionError, relevance
+from surveys.questionnaire.paging import pages
+from surveys.questionnaires import (
+    definition_of,
+    latest_versions,
+    load_upload,
+    store_questionnaire,
+    versions_of,
+)
+from surveys.scope import Permission, get_in_scope, units_in_scope
+from surveys.users import UserError
+
+T = TypeVar("T")
+IMPORT_SUMMARY = "officials_import_summary"
+#: Codes issued in one go that the page offers to download, by id range.
+BATCH_ARGS = ("campaign", "first", "last")
+
+
+def _found(
+    model: type[T], key: int | str, options: Sequence[ExecutableOption] = ()
+) -> T:
+    """Return the object in the user's scope, or answer 404."""
+    found = get_in_scope(get_session(), current_scope(), model, key, options)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _done(message: str, endpoint: str, **values: Any) -> Response:
+    """Commit, say so, and redirect (post/redirect/get)."""
+    get_session().commit()
+    flash(message)
+    return redirect(url_for(endpoint, **values))
+
+
+def _refused(message: str, endpoint: str, **values: Any) -> Response:
+    """Say why nothing changed and go back to the page the form was on."""
+    get_session().rollback()
+    flash(message)
+    return redirect(url_for(endpoint, **values))
+
+
+# Counters ------------------------------------------------------------------
+
+
+@bp.route("/units/<unit_code>/counters", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE)
+def counters(unit_code: str) -> ResponseReturnValue:
+    unit = _found(
+        Unit,
+        unit_code,
+        [
+            selectinload(Unit.service_points).selectinload(ServicePoint.officials),
+            selectinload(Unit.officials),
+        ],
+    )
+    form = CounterForm()
+    if form.validate_on_submit():
+        try:
+            add_counter(get_session(), unit, form.code.data, form.name.data)
+        except ManagementError:
+            form.code.errors.append(translate("code_taken"))
+        else:
+            return _done(
+                translate("counter_added", name=form.name.data),
+                ".counters",
+                unit_code=unit.code,
+            )
+    today = datetime.now(LOCAL_TIME).date()
+    points = sorted(unit.service_points, key=lambda point: point.code)
+    return render_template(
+        "staff/manage/counters.html",
+        unit=unit,
+        form=form,
+        points=points,
+        officials=[o for o in unit.officials if o.active],
+        campaigns={
+            point.id: counter_campaigns(get_session(), point, today) for point in points
+        },
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/counters/<service_point_code>/rename")
+@permission_required(Permission.MANAGE)
+def rename_counter_view(service_point_code: str) -> ResponseReturnValue:
+    point = _found(ServicePoint, service_point_code)
+    form = RenameForm()
+    if not form.validate_on_submit():
+        return _refused(
+            translate("nothing_changed"), ".counters", unit_code=point.unit.code
+        )
+    rename_counter(get_session(), point, form.name.data)
+    return _done(
+        translate("counter_renamed", name=point.name),
+        ".counters",
+        unit_code=point.unit.code,
+    )
+
+
+@bp.post("/counters/<service_point_code>/deactivate")
+@permission_required(Permission.MANAGE)
+def deactivate_counter_view(service_point_code: str) -> ResponseReturnValue:
+    point = _found(ServicePoint, service_point_code)
+    if not ConfirmForm().validate_on_submit():
+        return _refused(
+            translate("nothing_changed"), ".counters", unit_code=point.unit.code
+        )
+    deactivate_counter(get_session(), point)
+    return _done(
+        translate("counter_deactivated", name=point.name),
+        ".counters",
+        unit_code=point.unit.code,
+    )
+
+
+@bp.post("/counters/<service_point_code>/officials")
+@permission_required(Permission.MANAGE)
+def assign_officials_view(service_point_code: str) -> ResponseReturnValue:
+    point = _found(
+        ServicePoint,
+        service_point_code,
+        [selectinload(ServicePoint.unit).selectinload(Unit.officials)],
+    )
+    form = AssignForm()
+    available = {o.code: o for o in point.unit.officials if o.active}
+    form.officials.choices = list(available)
+    if not form.validate_on_submit():
+        return _refused(
+            translate("nothing_changed"), ".counters", unit_code=point.unit.code
+        )
+    chosen = [available[code] for code in form.officials.data]
+    assign_officials(get_session(), point, chosen)
+    return _done(
+        translate("officials_assigned", name=point.name),
+        ".counters",
+        unit_code=point.unit.code,
+    )
+
+
+@bp.post("/counters/<service_point_code>/poster")
+@permission_required(Permission.MANAGE)
+def counter_poster(service_point_code: str) -> ResponseReturnValue:
+    """Print the counter's A4 poster; its standing code is created the first time."""
+    point = _found(ServicePoint, service_point_code)
+    today = datetime.now(LOCAL_TIME).date()
+    running = {c.key: c for c in counter_campaigns(get_session(), point, today)}
+    form = PosterForm()
+    form.campaign.choices = list(running)
+    if not form.validate_on_submit():
+        return _refused(
+            translate("no_campaign"), ".counters", unit_code=point.unit.code
+        )
+    try:
+        code = standing_code(get_session(), running[form.campaign.data], point)
+    except CodeError:
+        return _refused(
+            translate("nothing_changed"), ".counters", unit_code=point.unit.code
+        )
+    url = survey_url(current_app.config["PUBLIC_BASE_URL"], code.token)
+    pdf = counter_poster_pdf(point.unit.name, point.name, url, code.token)
+    get_session().commit()
+    return _download(pdf, "application/pdf", f"poster-{point.code}.pdf")
+
+
+# Officials ------------------------------------------------------------------
+
+
+@bp.route("/units/<unit_code>/officials", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE)
+def officials(unit_code: str) -> ResponseReturnValue:
+    unit = _found(
+        Unit,
+        unit_code,
+        [selectinload(Unit.officials).selectinload(Official.service_points)],
+    )
+    form = OfficialForm()
+    if form.validate_on_submit():
+        try:
+            add_official(
+                get_session(), unit, form.code.data, form.name.data, form.title.data
+            )
+        except ManagementError:
+            form.code.errors.append(translate("code_taken"))
+        else:
+            return _done(
+                translate("official_added", name=form.name.data),
+                ".officials",
+                unit_code=unit.code,
+            )
+    return render_template(
+        "staff/manage/officials.html",
+        unit=unit,
+        form=form,
+        officials=sorted(unit.officials, key=lambda o: (not o.active, o.code)),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/officials/<official_code>/deactivate")
+@permission_required(Permission.MANAGE)
+def deactivate_official_view(official_code: str) -> ResponseReturnValue:
+    official = _found(Official, official_code)
+    if not ConfirmForm().validate_on_submit():
+        return _refused(
+            translate("nothing_changed"), ".officials", unit_code=official.unit.code
+        )
+    deactivate_official(get_session(), official)
+    return _done(
+        translate("official_deactivated", name=official.name),
+        ".officials",
+        unit_code=official.unit.code,
+    )
+
+
+@bp.route("/officials/import", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE)
+def import_officials_view() -> ResponseReturnValue:
+    form = UploadForm()
+    problems = None
+    if form.validate_on_submit():
+        db = get_session()
+        try:
+            summary = import_officials(
+                db, current_scope(), current_staff(), form.file.data.read()
+            )
+        except ImportRefused as refused:
+            db.rollback()
+            problems = refused.problems
+        else:
+            session[IMPORT_SUMMARY] = [summary.rows, summary.created, summary.updated]
+            return _done(translate("import_done"), ".import_officials_done")
+    status = 422 if problems else 200
+    page = render_template(
+        "staff/manage/import.html",
+        form=form,
+        problems=problems,
+        limit_mb=current_app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024),
+    )
+    return page, status
+
+
+@bp.get("/officials/import/done")
+@permission_required(Permission.MANAGE)
+def import_officials_done() -> ResponseReturnValue:
+    summary = session.get(IMPORT_SUMMARY)
+    if summary is None:
+        return redirect(url_for(".import_officials_view"))
+    rows, created, updated = summary
+    return render_template(
+        "staff/manage/import_done.html", rows=rows, created=created, updated=updated
+    )
+
+
+# Access codes ----------------------------------------------------------------
+
+
+@bp.route("/units/<unit_code>/codes", methods=["GET", "POST"])
+@permission_required(Permission.MANAGE)
+def codes(unit_code: str) -> ResponseReturnValue:
+    unit = _found(Unit, unit_code, [selectinload(Unit.service_points)])
+    campaigns = {c.key: c for c in campaigns_covering(get_session(), unit)}
+    points = {p.code: p for p in unit.service_points if p.active}
+    form = IssueCodesForm()
+    form.campaign.choices = [(c.key, f"{c.name} ({c.key})") for c in campaigns.values()]
+    form.service_point.choices = [("", "—")] + [
+        (p.code, p.name) for p in points.values()
+    ]
+    if form.validate_on_submit():
+        expires_on = form.expires_on.data
+        try:
+            issued = issue_batch(
+                get_session(),
+                current_staff(),
+                campaigns[form.campaign.data],
+                unit,
+                form.count.data,
+                points.get(form.service_point.data),
+                end_of_day(expires_on) if expires_on else None,
+            )
+        except CodeError:
+            form.count.errors.append(translate("codes_not_issued"))
+        else:
+            return _done(
+                translate("codes_issued", count=len(issued)),
+                ".codes",
+                unit_code=unit.code,
+                campaign=form.campaign.data,
+                first=issued[0].id,
+                last=issued[-1].id,
+            )
+    batch = _batch_args()
+    return render_template(
+        "staff/manage/codes.html",
+        unit=unit,
+        form=form,
+        revoke_form=RevokeForm(),
+        batch=batch,
+        has_campaigns=bool(campaigns),
+    )
+
+
+def _batch_args() -> dict[str, str] | None:
+    values = {name: request.args.get(name, "") for name in BATCH_ARGS}
+    if not all(values.values()) or not (values["first"] + values["last"]).isdigit():
+        return None
+    return values
+
+
+def _batch(unit: Unit) -> list[AccessCode]:
+    """Return the single-use codes of one issuing, named by the page's query."""
+    batch = _batch_args()
+    if batch is None:
+        return []
+    return issued_between(
+        get_session(), unit, batch["campaign"], int(batch["first"]), int(batch["last"])
+    )
+
+
+@bp.get("/units/<unit_code>/codes/receipts.pdf")
+@permission_required(Permission.MANAGE)
+def codes_pdf(unit_code: str) -> ResponseReturnValue:
+    unit = _found(Unit, unit_code)
+    issued = _batch(unit)
+    if not issued:
+        return _refused(translate("no_codes"), ".codes", unit_code=unit.code)
+    rows = code_rows(issued, current_app.config["PUBLIC_BASE_URL"])
+    return _download(receipts_pdf(rows), "application/pdf", f"ma-{unit.code}.pdf")
+
+
+@bp.get("/units/<unit_code>/codes/codes.csv")
+@permission_required(Permission.MANAGE)
+def codes_csv_view(unit_code: str) -> ResponseReturnValue:
+    unit = _found(Unit, unit_code)
+    issued = _batch(unit)
+    if not issued:
+        return _refused(translate("no_codes"), ".codes", unit_code=unit.code)
+    rows = code_rows(issued, current_app.config["PUBLIC_BASE_URL"])
+    return _download(codes_csv(rows), "text/csv; charset=utf-8", f"ma-{unit.code}.csv")
+
+
+@bp.post("/units/<unit_code>/codes/revoke")
+@permission_required(Permission.MANAGE)
+def revoke_code_view(unit_code: str) -> ResponseReturnValue:
+    unit = _found(Unit, unit_code)
+    form = RevokeForm()
+    code = _code_of(unit, form.token.data) if form.validate_on_submit() else None
+    if code is None:
+        return _refused(translate("code_not_found"), ".codes", unit_code=unit.code)
+    revoke(get_session(), current_staff(), code, utcnow())
+    return _done(translate("code_revoked"), ".codes", unit_code=unit.code)
+
+
+def _code_of(unit: Unit, typed: str) -> AccessCode | None:
+    """Return the unit's code a person typed (any case, dashes), or None."""
+    try:
+        token = parse_token(typed)
+    except CodeError:
+        return None
+    code = get_in_scope(get_session(), current_scope(), AccessCode, token)
+    return code if code is not None and code.unit_id == unit.id else None
+
+
+def _download(body: bytes, mimetype: str, filename: str) -> Response:
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+# Questionnaires --------------------------------------------------------------
+
+
+@bp.route("/questionnaires", methods=["GET", "POST"])
+@permission_required(Permission.ADMINISTER)
+def questionnaires() -> ResponseReturnValue:
+    form = UploadForm()
+    problems = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            loaded = load_upload(upload.filename or "", upload.read())
+        except DefinitionError as error:
+            problems = error.problems
+        else:
+            result = store_questionnaire(get_session(), loaded)
+            stored = result.stored
+            key = "questionnaire_stored" if result.created else "questionnaire_known"
+            return _done(
+                translate(key, name=stored.key, version=stored.version),
+                ".questionnaire_history",
+                questionnaire_key=stored.key,
+            )
+    page = render_template(
+        "staff/manage/questionnaires.html",
+        form=form,
+        problems=problems,
+        latest=latest_versions(get_session()),
+    )
+    return page, 422 if problems else 200
+
+
+@bp.get("/questionnaires/<questionnaire_key>")
+@permission_required(Permission.ADMINISTER)
+def questionnaire_history(questionnaire_key: str) -> ResponseReturnValue:
+    versions = versions_of(get_session(), questionnaire_key)
+    if not versions:
+        abort(404)
+    return render_template(
+        "staff/manage/questionnaire_history.html",
+        key=questionnaire_key,
+        versions=versions,
+    )
+
+
+@bp.get("/questionnaires/<questionnaire_key>/<int:version>/preview")
+@permission_required(Permission.ADMINISTER)
+def questionnaire_preview(questionnaire_key: str, version: int) -> ResponseReturnValue:
+    """Show one page of a version as a citizen would see it; nothing can be sent."""
+    stored = next(
+        (
+            v
+            for v in versions_of(get_session(), questionnaire_key)
+            if v.version == version
+        ),
+        None,
+    )
+    if stored is None:
+        abort(404)
+    definition = definition_of(stored)
+    all_pages = pages(definition)
+    number = request.args.get("page", 1, type=int)
+    if not 1 <= number <= len(all_pages):
+        abort(404)
+    shown = relevance(definition, {}, runtime_choices={}, today=utcnow().date())
+    return render_template(
+        "staff/manage/preview.html",
+        stored=stored,
+        questionnaire=definition,
+        number=number,
+        total=len(all_pages),
+        page=all_pages[number - 1],
+        # The citizen's own macros, with no code and no officials behind them.
+        survey=Survey(code=None, questionnaire=definition, officials=[]),  # type: ignore[arg-type]
+        answers={},
+        errors={},
+        relevant=shown.questions | shown.sections,
+    )
+
+
+# Campaigns ---------------------------------------------------------------------
+
+
+@bp.route("/campaigns", methods=["GET", "POST"])
+@permission_required(Permission.ADMINISTER)
+def campaigns() -> ResponseReturnValue:
+    db = get_session()
+    scope = current_scope()
+    units = {unit.code: unit for unit in units_in_scope(db, scope)}
+    latest = {q.key: q for q in latest_versions(db)}
+    form = CampaignForm()
+    form.unit.choices = [SelectChoice(code, u.name) for code, u in units.items()]
+    form.questionnaire.choices = [
+        SelectChoice(key, f"{q.title} (v{q.version})") for key, q in latest.items()
+    ]
+    if form.validate_on_submit():
+        try:
+            create_campaign(
+                db,
+                key=form.key.data,
+                name=form.name.data,
+                questionnaire=latest[form.questionnaire.data],
+                unit=units[form.unit.data],
+                mode=form.mode.data,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                min_interval_seconds=form.min_interval_seconds.data or 0,
+            )
+        except ManagementError:
+            form.key.errors.append(translate("code_taken"))
+        else:
+            return _done(
+                translate("campaign_created", name=form.key.data), ".campaigns"
+            )
+    return render_template(
+        "staff/manage/campaigns.html",
+        form=form,
+        campaigns=campaigns_in_scope(db, scope),
+    )
+
+
+# Users -----------------------------------------------------------------------
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@permission_required(Permission.ADMINISTER)
+def users() -> ResponseReturnValue:
+    db = get_session()
+    scope = current_scope()
+    actor = current_staff()
+    units = {unit.code: unit for unit in units_in_scope(db, scope)}
+    form = UserForm()
+    form.unit.choices = [SelectChoice("", "—")] + [
+        SelectChoice(code, u.name) for code, u in units.items()
+    ]
+    # Only an admin may make another admin.
+    form.role.choices = [
+        SelectChoice(role.value)
+        for role in Role
+        if role != Role.ADMIN or actor.role == Role.ADMIN
+    ]
+    if form.validate_on_submit():
+        try:
+            add_user(
+                db,
+                actor,
+                form.username.data.lower(),
+                form.password.data,
+                form.role.data,
+                units.get(form.unit.data),
+            )
+        except UserError as error:
+            form.username.errors.append(translate("user_not_created", reason=error))
+        else:
+            return _done(
+                translate("user_created", username=form.username.data), ".users"
+            )
+    return render_template(
+        "staff/manage/users.html",
+        form=form,
+        users=users_in_scope(db, scope),
+        confirm=ConfirmForm(),
+        reset=ResetPasswordForm(),
+    )
+
+
+def _user_in_scope(username: str) -> User:
+    """Return a user the actor may change: in scope, and no admin for a non-admin."""
+    user = _found(User, username)
+    if user.role == Role.ADMIN and current_staff().role != Role.ADMIN:
+        abort(403)
+    return user
+
+
+@bp.post("/users/<username>/deactivate")
+@permission_required(Permission.ADMINISTER)
+def deactivate_user_view(username: str) -> ResponseReturnValue:
+    user = _user_in_scope(username)
+    if not ConfirmForm().validate_on_submit():
+        return _refused(translate("nothing_changed"), ".users")
+    try:
+        deactivate_user(get_session(), current_staff(), user)
+    except UserError:
+        return _refused(translate("cannot_deactivate_self"), ".users")
+    return _done(translate("user_deactivated", username=user.username), ".users")
+
+
+@bp.post("/users/<username>/password")
+@permission_required(Permission.ADMINISTER)
+def reset_password_view(username: str) -> ResponseReturnValue:
+    user = _user_in_scope(username)
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        reasons = [e for errors in form.errors.values() for e in errors]
+        return _refused(" ".join(map(str, reasons)), ".users")
+    reset_password(get_session(), current_staff(), user, form.password.data)
+    return _done(translate("password_reset", username=user.username), ".users")
+
+
+# Units ---------------------------------------------------------------------------
+
+
+@bp.route("/units/<unit_code>/children", methods=["POST"])
+@permission_required(Permission.ADMINISTER)
+def add_unit_view(unit_code: str) -> ResponseReturnValue:
+    parent = _found(Unit, unit_code)
+    form = UnitForm()
+    if not form.validate_on_submit():
+        reasons = [e for errors in form.errors.values() for e in errors]
+        return _refused(" ".join(map(str, reasons)), ".unit", unit_code=parent.code)
+    try:
+        add_unit(get_session(), parent, form.code.data, form.name.data, form.kind.data)
+    except ManagementError:
+        return _refused(translate("code_taken"), ".unit", unit_code=parent.code)
+    return _done(
+        translate("unit_added", name=form.name.data), ".unit", unit_code=parent.code
+    )

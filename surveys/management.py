@@ -1,0 +1,279 @@
+"""Managing a unit's counters, officials, access codes, campaigns and staff users.
+
+Each operation receives objects the caller already found through the user's scope,
+flushes, and records an audit event where security depends on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from surveys.audit import AuditAction, record_event
+from surveys.codes import issue_codes, revoke_code
+from surveys.models import (
+    AccessCode,
+    Campaign,
+    CodeKind,
+    Official,
+    Questionnaire,
+    Role,
+    ServicePoint,
+    Unit,
+    User,
+)
+from surveys.passwords import hash_password
+from surveys.scope import Scope
+from surveys.users import UserError, check_password_strength, create_user
+
+
+class ManagementError(ValueError):
+    """A change cannot be made as asked; the message names the bad value."""
+
+
+def _check_free(
+    session: Session, model: type[Unit | ServicePoint | Official], code: str
+) -> None:
+    if session.scalar(select(model.id).where(model.code == code)) is not None:
+        raise ManagementError(f"the code {code!r} is taken")
+
+
+def add_unit(session: Session, parent: Unit, code: str, name: str, kind: str) -> Unit:
+    """Add a unit under ``parent``; unit codes are unique across the tree."""
+    _check_free(session, Unit, code)
+    unit = Unit(parent=parent, code=code, name=name, kind=kind)
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def add_counter(session: Session, unit: Unit, code: str, name: str) -> ServicePoint:
+    """Open a counter at ``unit``; codes are unique across the district."""
+    _check_free(session, ServicePoint, code)
+    point = ServicePoint(unit=unit, code=code, name=name)
+    session.add(point)
+    session.flush()
+    return point
+
+
+def rename_counter(session: Session, point: ServicePoint, name: str) -> None:
+    """Rename a counter; its code (and its printed posters) stay valid."""
+    point.name = name
+    session.flush()
+
+
+def deactivate_counter(session: Session, point: ServicePoint) -> None:
+    """Close a counter: no new codes; its past responses stay as they are."""
+    point.active = False
+    session.flush()
+
+
+def assign_officials(
+    session: Session, point: ServicePoint, officials: Sequence[Official]
+) -> None:
+    """Set who serves at ``point``; only officials of the counter's unit may."""
+    strangers = [o.code for o in officials if o.unit_id != point.unit_id]
+    if strangers:
+        raise ManagementError(f"officials {strangers} are not of the counter's unit")
+    point.officials = list(officials)
+    session.flush()
+
+
+def add_official(
+    session: Session, unit: Unit, code: str, name: str, title: str
+) -> Official:
+    """Add an official whom citizens may rate at ``unit``."""
+    _check_free(session, Official, code)
+    official = Official(unit=unit, code=code, name=name, title=title)
+    session.add(official)
+    session.flush()
+    return official
+
+
+def deactivate_official(session: Session, official: Official) -> None:
+    """Stop offering an official for rating; past ratings stay attached."""
+    official.active = False
+    official.service_points = []
+    session.flush()
+
+
+def issue_batch(
+    session: Session,
+    actor: User,
+    campaign: Campaign,
+    unit: Unit,
+    count: int,
+    service_point: ServicePoint | None,
+    expires_at: datetime | None,
+) -> list[AccessCode]:
+    """Issue single-use codes for receipts, and audit who issued how many."""
+    issued = issue_codes(
+        session,
+        campaign,
+        unit,
+        count,
+        kind=CodeKind.SINGLE_USE,
+        service_point=service_point,
+        expires_at=expires_at,
+    )
+    record_event(
+        session,
+        AuditAction.CODES_ISSUED,
+        actor.id,
+        object_type="unit",
+        object_id=unit.code,
+        detail={
+            "campaign": campaign.key,
+            "count": count,
+            "first_id": issued[0].id,
+            "last_id": issued[-1].id,
+        },
+    )
+    return issued
+
+
+def revoke(session: Session, actor: User, code: AccessCode, now: datetime) -> None:
+    """Revoke a code (a lost receipt, a misprint) and audit it."""
+    revoke_code(session, code, now)
+    record_event(
+        session,
+        AuditAction.CODE_REVOKED,
+        actor.id,
+        object_type="access_code",
+        object_id=str(code.id),
+        detail={"unit": code.unit.code, "campaign": code.campaign.key},
+    )
+
+
+def create_campaign(
+    session: Session,
+    *,
+    key: str,
+    name: str,
+    questionnaire: Questionnaire,
+    unit: Unit,
+    mode: str,
+    starts_on: date,
+    ends_on: date | None,
+    min_interval_seconds: int,
+) -> Campaign:
+    """Put a questionnaire version in the field for ``unit`` and the units below."""
+    if ends_on is not None and ends_on < starts_on:
+        raise ManagementError(f"end {ends_on} is before start {starts_on}")
+    if session.scalar(select(Campaign.id).where(Campaign.key == key)) is not None:
+        raise ManagementError(f"the key {key!r} is taken")
+    campaign = Campaign(
+        key=key,
+        name=name,
+        questionnaire=questionnaire,
+        unit=unit,
+        mode=mode,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        min_interval_seconds=min_interval_seconds,
+    )
+    session.add(campaign)
+    session.flush()
+    return campaign
+
+
+def add_user(
+    session: Session,
+    actor: User,
+    username: str,
+    password: str,
+    role: str,
+    unit: Unit | None,
+) -> User:
+    """Create a staff login; only an admin may create another admin."""
+    if role == Role.ADMIN and actor.role != Role.ADMIN:
+        raise UserError("only an admin may create an admin")
+    user = create_user(
+        session, username, password, role, unit.code if unit is not None else None
+    )
+    record_event(
+        session,
+        AuditAction.USER_CREATED,
+        actor.id,
+        object_type="user",
+        object_id=str(user.id),
+        detail={"username": username, "role": role},
+    )
+    return user
+
+
+def deactivate_user(session: Session, actor: User, user: User) -> None:
+    """Lock a user out at once: the version bump ends every session it has."""
+    if user.id == actor.id:
+        raise UserError("you cannot deactivate yourself")
+    user.active = False
+    user.session_version += 1
+    record_event(
+        session,
+        AuditAction.USER_DEACTIVATED,
+        actor.id,
+        object_type="user",
+        object_id=str(user.id),
+    )
+    session.flush()
+
+
+def reset_password(session: Session, actor: User, user: User, password: str) -> None:
+    """Give a user a new password (forgotten, or leaked); end their sessions."""
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    user.session_version += 1
+    record_event(
+        session,
+        AuditAction.PASSWORD_RESET,
+        actor.id,
+        object_type="user",
+        object_id=str(user.id),
+    )
+    session.flush()
+
+
+def issued_between(
+    session: Session, unit: Unit, campaign_key: str, first_id: int, last_id: int
+) -> list[AccessCode]:
+    """Return the unit's unrevoked single-use codes of one issuing, by id range."""
+    return list(
+        session.scalars(
+            select(AccessCode)
+            .join(AccessCode.campaign)
+            .where(
+                AccessCode.unit_id == unit.id,
+                Campaign.key == campaign_key,
+                AccessCode.kind == CodeKind.SINGLE_USE,
+                AccessCode.revoked_at.is_(None),
+                AccessCode.id.between(first_id, last_id),
+            )
+            .options(selectinload(AccessCode.service_point))
+            .order_by(AccessCode.id)
+        )
+    )
+
+
+def campaigns_in_scope(session: Session, scope: Scope) -> list[Campaign]:
+    """Return the campaigns rooted at a unit in scope, newest first."""
+    return list(
+        session.scalars(
+            scope.filter(select(Campaign), Campaign.unit_id)
+            .options(selectinload(Campaign.unit), selectinload(Campaign.questionnaire))
+            .order_by(Campaign.starts_on.desc(), Campaign.key)
+        )
+    )
+
+
+def users_in_scope(session: Session, scope: Scope) -> list[User]:
+    """Return the users of units in scope (and, for an admin, every admin)."""
+    return list(
+        session.scalars(
+            scope.filter(select(User), User.unit_id)
+            .options(selectinload(User.unit))
+            .order_by(User.username)
+        )
+    )

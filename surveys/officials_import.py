@@ -1,0 +1,272 @@
+"""Importing officials from a CSV file: every row checked first, then all or nothing.
+
+Columns: ``code, name, title, unit_code, counters`` (counter codes separated by
+``;``). A row whose official exists (same code, in scope) updates it; any problem
+in any row refuses the whole file, so a half-imported list never exists.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from surveys.audit import AuditAction, record_event
+from surveys.models import Official, ServicePoint, Unit, User
+from surveys.questionnaire import Message
+from surveys.scope import Scope, units_in_scope
+
+COLUMNS = ("code", "name", "title", "unit_code", "counters")
+REQUIRED_COLUMNS = ("code", "name", "unit_code")
+MAX_ROWS = 20_000
+#: Lengths of the model's columns.
+MAX_CODE = 32
+MAX_TEXT = 200
+#: Existing officials looked up per query, under every database's parameter limit.
+LOOKUP_CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One defect of the file: its line (1 is the header), column and what is wrong."""
+
+    row: int
+    column: str
+    message: Message
+
+
+class ImportRefused(ValueError):
+    """The file was refused; nothing was changed. Carries every problem found."""
+
+    def __init__(self, problems: list[RowProblem]) -> None:
+        self.problems = problems
+        super().__init__(
+            f"{len(problems)} problem(s): " + "; ".join(map(str, problems))
+        )
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    """What an accepted import did."""
+
+    rows: int
+    created: int
+    updated: int
+
+
+@dataclass(frozen=True)
+class _Row:
+    line: int
+    code: str
+    name: str
+    title: str
+    unit_code: str
+    counters: tuple[str, ...]
+
+
+def file_problem(vi: str, en: str) -> ImportRefused:
+    """Return the refusal of a file that cannot be read as a whole."""
+    return ImportRefused([RowProblem(0, "", Message(vi, en))])
+
+
+def read_csv(data: bytes) -> list[dict[str, str]]:
+    """Decode a CSV upload (UTF-8, with or without BOM) into rows keyed by column."""
+    if not data.strip():
+        raise file_problem("Tệp trống, không có dòng nào.", "The file is empty.")
+    if b"\x00" in data:
+        raise file_problem(
+            "Tệp không phải là tệp CSV (có vẻ là tệp nhị phân, ví dụ Excel).",
+            "The file is not a CSV file (it looks binary, e.g. an Excel workbook).",
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise file_problem(
+            "Tệp không được mã hóa UTF-8 (có thể là Windows-1258 hoặc"
+            f" Windows-1252; byte lỗi ở vị trí {error.start}). Trong Excel, hãy"
+            " lưu lại bằng “CSV UTF-8 (Comma delimited)” rồi tải lên lại.",
+            "The file is not UTF-8 (perhaps Windows-1258 or Windows-1252; bad byte"
+            f" at position {error.start}). In Excel, save it as “CSV UTF-8 (Comma"
+            " delimited)” and upload it again.",
+        ) from None
+    try:
+        reader = csv.DictReader(io.StringIO(text, newline=""))
+        header = [name.strip().lower() for name in reader.fieldnames or []]
+        reader.fieldnames = header
+        rows = list(reader)
+    except csv.Error as error:
+        raise file_problem(
+            f"Tệp CSV bị hỏng: {error}.", f"The CSV file is broken: {error}."
+        ) from None
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        names = ", ".join(missing)
+        raise file_problem(
+            f"Thiếu cột: {names}. Dòng đầu phải là: {', '.join(COLUMNS)}.",
+            f"Missing columns: {names}. The first line must be: {', '.join(COLUMNS)}.",
+        )
+    if len(rows) > MAX_ROWS:
+        raise file_problem(
+            f"Tệp có {len(rows)} dòng, tối đa {MAX_ROWS}.",
+            f"The file has {len(rows)} rows; at most {MAX_ROWS}.",
+        )
+    return rows
+
+
+def import_officials(
+    session: Session, scope: Scope, actor: User, data: bytes
+) -> ImportSummary:
+    """Create or update the officials a CSV lists; refuse it all on any problem."""
+    rows = _parse(read_csv(data))
+    units = {unit.code: unit for unit in units_in_scope(session, scope)}
+    counters = _counters(session, [unit.id for unit in units.values()])
+    existing = _existing(session, [row.code for row in rows])
+    problems = list(_problems(rows, units, counters, existing))
+    if problems:
+        raise ImportRefused(problems)
+    created = 0
+    for row in rows:
+        official = existing.get(row.code)
+        if official is None:
+            official = Official(code=row.code)
+            session.add(official)
+            created += 1
+        official.name = row.name
+        official.title = row.title
+        official.unit = units[row.unit_code]
+        official.active = True
+        official.service_points = [counters[code] for code in row.counters]
+    summary = ImportSummary(len(rows), created, len(rows) - created)
+    record_event(
+        session,
+        AuditAction.OFFICIALS_IMPORTED,
+        actor.id,
+        detail={"rows": summary.rows, "created": created, "updated": summary.updated},
+    )
+    return summary
+
+
+def _parse(records: list[dict[str, str]]) -> list[_Row]:
+    def cell(record: dict[str, str], name: str) -> str:
+        return (record.get(name) or "").strip()
+
+    return [
+        _Row(
+            line=line,
+            code=cell(record, "code"),
+            name=cell(record, "name"),
+            title=cell(record, "title"),
+            unit_code=cell(record, "unit_code"),
+            counters=tuple(
+                code.strip()
+                for code in cell(record, "counters").split(";")
+                if code.strip()
+            ),
+        )
+        # Line 1 is the header.
+        for line, record in enumerate(records, start=2)
+    ]
+
+
+def _counters(session: Session, unit_ids: list[int]) -> dict[str, ServicePoint]:
+    """Return the active counters of the units in scope, by code."""
+    query = select(ServicePoint).where(
+        ServicePoint.unit_id.in_(unit_ids), ServicePoint.active.is_(True)
+    )
+    return {point.code: point for point in session.scalars(query)}
+
+
+def _existing(session: Session, codes: list[str]) -> dict[str, Official]:
+    """Return the stored officials with these codes, in scope or not."""
+    found: dict[str, Official] = {}
+    for start in range(0, len(codes), LOOKUP_CHUNK):
+        query = (
+            select(Official)
+            .where(Official.code.in_(codes[start : start + LOOKUP_CHUNK]))
+            .options(selectinload(Official.service_points))
+        )
+        found.update((official.code, official) for official in session.scalars(query))
+    return found
+
+
+def _problems(
+    rows: list[_Row],
+    units: dict[str, Unit],
+    counters: dict[str, ServicePoint],
+    existing: dict[str, Official],
+) -> Iterable[RowProblem]:
+    """Yield every problem of every row, so the official fixes the file in one go."""
+    unit_ids_in_scope = {unit.id for unit in units.values()}
+    first_line: dict[str, int] = {}
+    for row in rows:
+        if not row.code:
+            yield RowProblem(row.line, "code", Message("Thiếu mã cán bộ.", "No code."))
+        elif len(row.code) > MAX_CODE:
+            yield RowProblem(
+                row.line,
+                "code",
+                Message(
+                    f"Mã dài quá {MAX_CODE} ký tự.",
+                    f"The code is longer than {MAX_CODE} characters.",
+                ),
+            )
+        elif row.code in first_line:
+            yield RowProblem(
+                row.line,
+                "code",
+                Message(
+                    f"Mã “{row.code}” đã có ở dòng {first_line[row.code]}.",
+                    f"Code “{row.code}” is on line {first_line[row.code]} already.",
+                ),
+            )
+        else:
+            first_line[row.code] = row.line
+            stored = existing.get(row.code)
+            if stored is not None and stored.unit_id not in unit_ids_in_scope:
+                yield RowProblem(
+                    row.line,
+                    "code",
+                    Message(
+                        f"Mã “{row.code}” đã được dùng cho một cán bộ khác.",
+                        f"Code “{row.code}” is used by another official.",
+                    ),
+                )
+        if not row.name:
+            yield RowProblem(row.line, "name", Message("Thiếu họ tên.", "No name."))
+        for column in ("name", "title"):
+            if len(getattr(row, column)) > MAX_TEXT:
+                yield RowProblem(
+                    row.line,
+                    column,
+                    Message(
+                        f"Dài quá {MAX_TEXT} ký tự.",
+                        f"Longer than {MAX_TEXT} characters.",
+                    ),
+                )
+        unit = units.get(row.unit_code)
+        if unit is None:
+            yield RowProblem(
+                row.line,
+                "unit_code",
+                Message(
+                    f"Không có đơn vị mã “{row.unit_code}” trong phạm vi của bạn.",
+                    f"No unit coded “{row.unit_code}” in your scope.",
+                ),
+            )
+            continue
+        for code in row.counters:
+            point = counters.get(code)
+            if point is None or point.unit_id != unit.id:
+                yield RowProblem(
+                    row.line,
+                    "counters",
+                    Message(
+                        f"Đơn vị “{row.unit_code}” không có quầy đang hoạt động"
+                        f" mã “{code}”.",
+                        f"Unit “{row.unit_code}” has no active counter coded “{code}”.",
+                    ),
+                )
