@@ -16,6 +16,8 @@ class AuditAction(enum.StrEnum):
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
     PASSWORD_CHANGED = "password_changed"
+    #: A report or the responses left the system as a file.
+    EXPORT = "export"
 
 
 def record_event(
