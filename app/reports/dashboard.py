@@ -68,6 +68,7 @@ LEAGUE_COLUMNS = {
     "mean_low": "report_col_mean_low",
     "mean_high": "report_col_mean_high",
 }
+RANK_COLUMNS = ("rank", "rank_low", "rank_high", "group")
 TREND_COLUMNS = {
     "month": "dashboard_month",
     "responses": "report_responses",
@@ -91,7 +92,8 @@ class Dashboard:
     header: Header
     counts: Counts
     trend: Chart
-    verified_trend: Chart
+    #: None when no response came through a single-use code.
+    verified_trend: Chart | None
     #: Empty for a unit with units below it, which gets the league instead.
     charts: list[Chart]
     league: Chart | None
@@ -125,7 +127,11 @@ def build_dashboard(
         header=report.header,
         counts=report.counts,
         trend=_trend(counts, "responses", "dashboard_trend_title", words),
-        verified_trend=_trend(counts, "verified", "dashboard_verified_title", words),
+        verified_trend=(
+            _trend(counts, "verified", "dashboard_verified_title", words)
+            if counts["verified"].any()
+            else None
+        ),
         charts=charts,
         league=league,
         ranks=ranks,
@@ -209,9 +215,11 @@ def _league(report: DistrictReport, words: ChartText) -> tuple[Chart, Chart]:
         title=translate("dashboard_ranks_title"),
         words=words,
     )
+    # Ranks and groups are whole numbers, not estimates with decimals.
+    table = league.astype({name: "Int64" for name in RANK_COLUMNS})
     return (
-        _chart(scores, league, LEAGUE_COLUMNS, words),
-        _chart(ranks, league, LEAGUE_COLUMNS, words),
+        _chart(scores, table, LEAGUE_COLUMNS, words),
+        _chart(ranks, table, LEAGUE_COLUMNS, words),
     )
 
 
