@@ -14,13 +14,13 @@ from datetime import date
 
 from flask import abort, request
 from flask_wtf import FlaskForm
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from wtforms import SelectField
 
 from app.auth import current_scope, current_staff
 from app.db import get_session
-from surveys.models import Campaign, Unit
+from surveys.models import Campaign, Response, Unit
 from surveys.scope import get_in_scope
 from surveys.units import root_units, subtree_ids
 
@@ -51,18 +51,29 @@ class Selection:
 
 
 def campaigns_covering(session: Session, unit: Unit) -> list[Campaign]:
-    """Return the campaigns held at the unit, above it or below it, newest first."""
+    """Return the campaigns held at the unit, above it or below it.
+
+    The one answered most at the unit comes first, as the default: a ward's
+    counter survey, not a district-wide one its wards took no part in.
+    """
     above = []
     node: Unit | None = unit
     while node is not None:
         above.append(node.id)
         node = node.parent
+    answered = (
+        select(func.count(Response.id))
+        .where(
+            Response.campaign_id == Campaign.id,
+            Response.unit_id.in_(subtree_ids(unit.id)),
+        )
+        .scalar_subquery()
+    )
     query = select(Campaign).where(
         or_(Campaign.unit_id.in_(above), Campaign.unit_id.in_(subtree_ids(unit.id)))
     )
-    return list(
-        session.scalars(query.order_by(Campaign.starts_on.desc(), Campaign.key))
-    )
+    order = (answered.desc(), Campaign.starts_on.desc(), Campaign.key)
+    return list(session.scalars(query.order_by(*order)))
 
 
 def period_choices(campaign: Campaign, today: date) -> list[str]:
