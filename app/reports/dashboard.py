@@ -239,20 +239,13 @@ def _trend(counts: pd.DataFrame, column: str, title: str, words: ChartText) -> C
 def _chart(
     svg: str, frame: pd.DataFrame, columns: dict[str, str], words: ChartText
 ) -> Chart:
-    """Pair a chart with its numbers: every estimate with its n and interval."""
+    """Pair a chart with its numbers: each estimate with its n and interval.
+
+    Withheld rows (n < 5) have no estimates in the report data, so they show "—".
+    """
     shown: Sequence[str] = [name for name in columns if name in frame]
     return Chart(
         svg=svg,
-        rows=table_rows(_withheld(frame), shown, words=words),
+        rows=table_rows(frame, shown, words=words),
         columns=[translate(columns[name]) for name in shown],
     )
-
-
-def _withheld(frame: pd.DataFrame) -> pd.DataFrame:
-    """Blank every estimate of a suppressed row, so its cells show only a dash."""
-    if "suppressed" not in frame or frame.empty:
-        return frame
-    hidden = frame["suppressed"].astype(bool).to_numpy()
-    estimates = [c for c in frame.columns if c not in ("label", "n", "suppressed")]
-    numeric = [c for c in estimates if pd.api.types.is_numeric_dtype(frame[c])]
-    return frame.assign(**{c: frame[c].where(~hidden) for c in numeric})
