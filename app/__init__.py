@@ -10,6 +10,7 @@ from flask import Flask
 from app import auth, cli, db, errors, i18n, security
 from app.config import load_config
 from app.public import bp as public_bp
+from app.reports import bp as reports_bp
 from app.staff import bp as staff_bp
 
 
@@ -38,4 +39,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     cli.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(reports_bp)
     return app

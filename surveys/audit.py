@@ -22,6 +22,8 @@ class AuditAction(enum.StrEnum):
     USER_DEACTIVATED = "user_deactivated"
     PASSWORD_RESET = "password_reset"
     OFFICIALS_IMPORTED = "officials_imported"
+    #: A report or the responses left the system as a file.
+    EXPORT = "export"
 
 
 def record_event(

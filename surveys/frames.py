@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from surveys.models import Answer, ItemTally, Response, ServicePoint, Unit
@@ -84,6 +84,11 @@ TALLY_GROUPS = {
 }
 
 
+#: The numeric columns of a tally frame and their types.
+TALLY_TYPES = {"n": "int64", "total": "float64", "total_sq": "float64",
+               "satisfied": "int64"}  # fmt: skip
+
+
 def tally_frame(
     session: Session,
     campaign_id: int,
@@ -123,7 +128,9 @@ def tally_frame(
         query = query.where(ItemTally.unit_id.in_(list(unit_ids)))
     rows = session.execute(query).all()
     columns = [*by, "item", "kind", "n", "total", "total_sq", "satisfied"]
-    return pd.DataFrame(rows, columns=columns)
+    # Typed even when empty: a unit without responses is summarised as nothing,
+    # not refused as text.
+    return pd.DataFrame(rows, columns=columns).astype(TALLY_TYPES)
 
 
 def response_frame(
@@ -208,6 +215,69 @@ def response_counts(
         .group_by(Response.unit_id, Response.verified, Response.excluded)
     ).all()
     return pd.DataFrame(rows, columns=["unit", "verified", "excluded", "n"])
+
+
+def monthly_counts(
+    session: Session,
+    campaign_id: int,
+    period: str,
+    *,
+    unit_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Count kept responses per month (Vietnam time) of a period, all and verified.
+
+    Every month of the period has a row, so a quiet month shows as zero rather
+    than vanishing from a trend. One query whatever the database: each month is
+    a ``CASE`` bucket of UTC bounds, not a date function of one dialect.
+    """
+    year, quarter = _parse_period(period)
+    months = range(3 * quarter - 2, 3 * quarter + 1) if quarter else range(1, 13)
+    labels = [f"{year}-{month:02d}" for month in months]
+    edges = [
+        datetime(year + month // 12, month % 12 + 1, 1, tzinfo=UTC) - LOCAL_OFFSET
+        for month in [months[0] - 1, *months]
+    ]
+    bucket = case(
+        *(
+            (Response.submitted_at < end, label)
+            for label, end in zip(labels, edges[1:], strict=True)
+        )
+    ).label("month")
+    rows = session.execute(
+        select(bucket, Response.verified, func.count())
+        .where(_responses_in(campaign_id, unit_ids, (edges[0], edges[-1])))
+        .group_by(bucket, Response.verified)
+    ).all()
+    counts = pd.DataFrame(rows, columns=["month", "verified", "n"])
+    verified = counts[counts["verified"].astype(bool)].groupby("month")["n"].sum()
+    return (
+        pd.DataFrame(
+            {
+                "month": labels,
+                "responses": counts.groupby("month")["n"].sum().reindex(labels),
+                "verified": verified.reindex(labels),
+            }
+        )
+        .fillna(0)
+        .astype({"responses": int, "verified": int})
+        .reset_index(drop=True)
+    )
+
+
+def latest_submission(
+    session: Session,
+    campaign_id: int,
+    *,
+    unit_ids: Sequence[int] | None = None,
+    between: tuple[datetime, datetime] | None = None,
+) -> datetime | None:
+    """Return when the newest kept response came in: the moment a report is as of."""
+    latest = session.scalar(
+        select(func.max(Response.submitted_at)).where(
+            _responses_in(campaign_id, unit_ids, between)
+        )
+    )
+    return latest if latest is None or latest.tzinfo else latest.replace(tzinfo=UTC)
 
 
 def low_rated_comments(

@@ -9,7 +9,7 @@ respondent (indices, officials) reads only the units and period reported on.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,7 @@ from analysis import (
 from analysis.results import MIN_PUBLISH, MIN_SUPPRESS
 from surveys.frames import (
     analysis_scoring,
+    latest_submission,
     low_rated_comments,
     period_bounds,
     quarters_in,
@@ -87,6 +88,8 @@ class Header:
     #: "2026-Q2", "2026", or None for every response of the campaign.
     period: str | None
     language: str
+    #: When the newest response counted came in (else when the period began):
+    #: the same data always prints the same date, so a report can be reproduced.
     generated_at: datetime
     #: The score units are ranked and counters compared on, and its label.
     headline: str
@@ -130,9 +133,9 @@ def unit_report(
 ) -> UnitReport:
     """Assemble one unit's report for a campaign and period (None: all of it)."""
     questionnaire = definition_of(campaign.questionnaire)
-    header = _header(campaign, questionnaire, unit, period, language)
     quarters, between = quarters_in(period), period_bounds(period)
     units = [unit.id]
+    header = _header(session, campaign, questionnaire, unit, units, period, language)
     tallies = tally_frame(
         session, campaign.id, ("unit",), periods=quarters, unit_ids=units
     )
@@ -181,10 +184,10 @@ def district_report(
     ranks.
     """
     questionnaire = definition_of(campaign.questionnaire)
-    header = _header(campaign, questionnaire, district, period, language)
     quarters, between = quarters_in(period), period_bounds(period)
     units = _descendants(session, district)
     ids = list(units)
+    header = _header(session, campaign, questionnaire, district, ids, period, language)
     tallies = tally_frame(
         session, campaign.id, ("unit",), periods=quarters, unit_ids=ids
     )
@@ -234,13 +237,17 @@ def district_report(
 
 
 def _header(
+    session: Session,
     campaign: Campaign,
     questionnaire: Questionnaire,
     unit: Unit,
+    unit_ids: list[int],
     period: str | None,
     language: str,
 ) -> Header:
-    quarters_in(period)  # refuse a malformed period before any query
+    between = period_bounds(period)
+    latest = latest_submission(session, campaign.id, unit_ids=unit_ids, between=between)
+    start = datetime.combine(campaign.starts_on, time(), UTC) - LOCAL_OFFSET
     headline = headline_score(questionnaire)
     return Header(
         unit_name=unit.name,
@@ -249,7 +256,7 @@ def _header(
         questionnaire_title=_text(questionnaire.title, language),
         period=period,
         language=language,
-        generated_at=datetime.now(UTC),
+        generated_at=latest or (between[0] if between else start),
         headline=headline,
         headline_label=score_labels(questionnaire, language)[headline],
     )

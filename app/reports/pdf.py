@@ -108,6 +108,9 @@ def district_report_pdf(report: DistrictReport) -> bytes:
 
 def _start(header: Header, title: str) -> FPDF:
     pdf = new_document(text(title, header.language))
+    # The creation date also seeds the file's /ID: fixed by the data, the same
+    # report gives the same bytes.
+    pdf.set_creation_date(header.generated_at)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=MARGIN)
     pdf.add_page()

@@ -9,12 +9,14 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from app.reports.data import DistrictReport, Header, UnitReport
 from app.reports.layout import (
@@ -66,7 +68,7 @@ def unit_report_xlsx(report: UnitReport) -> bytes:
     _methodology(
         book.create_sheet(text("report_sheet_methodology", language)), language
     )
-    return _saved(book)
+    return _saved(book, report.header.generated_at)
 
 
 def district_report_xlsx(report: DistrictReport) -> bytes:
@@ -85,7 +87,7 @@ def district_report_xlsx(report: DistrictReport) -> bytes:
     _methodology(
         book.create_sheet(text("report_sheet_methodology", language)), language
     )
-    return _saved(book)
+    return _saved(book, report.header.generated_at)
 
 
 def _summary(
@@ -177,7 +179,21 @@ def _print_setup(sheet: Worksheet, *, repeat_header: bool) -> None:
         sheet.print_title_rows = "1:1"
 
 
-def _saved(book: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+def _saved(book: Workbook, moment: datetime) -> bytes:
+    """Save the workbook with every timestamp set to ``moment``: same data, same bytes.
+
+    ``Workbook.save`` stamps the properties and each zip entry with the clock;
+    the entries are written again with the moment's date instead.
+    """
+    stamp = moment.astimezone(UTC).replace(tzinfo=None)
+    book.properties.created = book.properties.modified = stamp
+    written = io.BytesIO()
+    with ZipFile(written, "w", ZIP_DEFLATED) as archive:
+        ExcelWriter(book, archive).save()
+    fixed = io.BytesIO()
+    with ZipFile(written) as source, ZipFile(fixed, "w", ZIP_DEFLATED) as target:
+        for entry in source.infolist():
+            member = ZipInfo(entry.filename, date_time=stamp.timetuple()[:6])
+            member.compress_type = ZIP_DEFLATED
+            target.writestr(member, source.read(entry))
+    return fixed.getvalue()

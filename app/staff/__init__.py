@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-from app.staff import manage, routes  # noqa: E402, F401  (registers the views)
+from app.staff import dashboard, manage, routes  # noqa: E402, F401  (registers the views)

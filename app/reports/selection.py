@@ -1,0 +1,125 @@
+"""Which unit, campaign and period a dashboard or a report download is about.
+
+The unit is looked up through the user's scope; the campaigns offered are those
+covering it, including a district-wide campaign attached above a ward: its
+results are still read for the unit in scope only, never for the campaign's own
+unit. Anything else in the address (another ward's campaign, a made-up period)
+is not found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from flask import abort, request
+from flask_wtf import FlaskForm
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+from wtforms import SelectField
+
+from app.auth import current_scope, current_staff
+from app.db import get_session
+from surveys.models import Campaign, Response, Unit
+from surveys.scope import get_in_scope
+from surveys.units import root_units, subtree_ids
+
+
+class SelectionForm(FlaskForm):
+    """The dashboard's filters, read from the query string of a GET."""
+
+    class Meta:
+        csrf = False  # a GET that changes nothing
+
+    campaign = SelectField()
+    period = SelectField()
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A unit in scope, a campaign covering it (None: none does) and a period."""
+
+    unit: Unit
+    campaign: Campaign | None
+    period: str
+    form: SelectionForm
+
+    @property
+    def has_subunits(self) -> bool:
+        """Tell whether the unit has units below it, so a league table applies."""
+        return bool(self.unit.children)
+
+
+def campaigns_covering(session: Session, unit: Unit) -> list[Campaign]:
+    """Return the campaigns held at the unit, above it or below it.
+
+    The one answered most at the unit comes first, as the default: a ward's
+    counter survey, not a district-wide one its wards took no part in.
+    """
+    above = []
+    node: Unit | None = unit
+    while node is not None:
+        above.append(node.id)
+        node = node.parent
+    answered = (
+        select(func.count(Response.id))
+        .where(
+            Response.campaign_id == Campaign.id,
+            Response.unit_id.in_(subtree_ids(unit.id)),
+        )
+        .scalar_subquery()
+    )
+    query = select(Campaign).where(
+        or_(Campaign.unit_id.in_(above), Campaign.unit_id.in_(subtree_ids(unit.id)))
+    )
+    order = (answered.desc(), Campaign.starts_on.desc(), Campaign.key)
+    return list(session.scalars(query.order_by(*order)))
+
+
+def period_choices(campaign: Campaign, today: date) -> list[str]:
+    """Return each year of the campaign up to today, newest first, and its quarters."""
+    last = min(campaign.ends_on or today, today)
+    choices = []
+    for year in range(last.year, campaign.starts_on.year - 1, -1):
+        quarters = (last.month - 1) // 3 + 1 if year == last.year else 4
+        choices += [str(year), *(f"{year}-Q{q}" for q in range(1, quarters + 1))]
+    return choices or [str(today.year)]
+
+
+def selected(unit_code: str | None) -> Selection:
+    """Read the unit, campaign and period of this request, or answer 404."""
+    session, today = get_session(), date.today()
+    unit = _unit(session, unit_code)
+    campaigns = campaigns_covering(session, unit)
+    form = SelectionForm(request.args)
+    form.campaign.choices = [(c.key, c.name) for c in campaigns]
+    if not campaigns:
+        return Selection(unit, None, str(today.year), form)
+    chosen = next(
+        (c for c in campaigns if c.key == request.args.get("campaign")), campaigns[0]
+    )
+    periods = period_choices(chosen, today)
+    form.period.choices = periods
+    form.campaign.data = form.campaign.data or chosen.key
+    form.period.data = form.period.data or _default_period(periods, today)
+    if not form.validate():
+        abort(404)
+    return Selection(unit, chosen, form.period.data, form)
+
+
+def _unit(session: Session, unit_code: str | None) -> Unit:
+    """Return the unit asked for, else the user's own (an admin's: the first root)."""
+    if unit_code is None:
+        own = current_staff().unit
+        roots = [] if own is not None else root_units(session)
+        unit_code = own.code if own is not None else (roots[0].code if roots else "")
+    found = get_in_scope(session, current_scope(), Unit, unit_code)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _default_period(periods: list[str], today: date) -> str:
+    """Return the current year when the campaign ran in it, else its latest year."""
+    year = str(today.year)
+    return year if year in periods else periods[0]

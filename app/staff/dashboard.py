@@ -1,0 +1,23 @@
+"""The dashboard: a unit's (or the district's) results for a campaign and period."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from app.auth import current_scope
+from app.db import get_session
+from app.reports.dashboard import build_dashboard
+from app.reports.selection import selected
+from app.staff import bp
+
+
+@bp.get("/dashboard")
+@bp.get("/units/<unit_code>/dashboard")
+def dashboard(unit_code: str | None = None) -> str:
+    selection = selected(unit_code)
+    board = None
+    if selection.campaign is not None:
+        board = build_dashboard(
+            get_session(), selection, show_officials=current_scope().can_manage
+        )
+    return render_template("staff/dashboard.html", selection=selection, board=board)

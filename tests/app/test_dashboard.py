@@ -1,0 +1,221 @@
+"""The dashboard and the report downloads, through the staff side as each role."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from openpyxl import load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis import summary_from_tallies
+from app.i18n import catalogue
+from surveys.frames import quarters_in, tally_frame
+from surveys.models import AuditEvent, Campaign, Role, Unit, UnitKind, User
+from surveys.submissions import Submission, record_response
+from tests.app.staff_client import log_in
+from tests.builders import (
+    make_code,
+    make_counter_campaign,
+    make_unit,
+    make_user,
+    unique,
+)
+
+SPRING = datetime(2026, 4, 6, 2, 0, tzinfo=UTC)
+SUMMER = datetime(2026, 7, 6, 2, 0, tzinfo=UTC)
+MARK = catalogue()["decimal_mark"].vi
+OFFICIAL = "Nguyễn Văn An"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOWNLOADS = [
+    (scope, kind, mimetype)
+    for scope in ("unit", "district")
+    for kind, mimetype in (
+        ("pdf", "application/pdf"),
+        ("xlsx", XLSX),
+        ("csv", "text/csv"),
+    )
+]
+
+
+@dataclass(frozen=True)
+class Wards:
+    """A district-wide campaign answered in ward A (52 times) and ward B (8)."""
+
+    campaign: Campaign
+    district: Unit
+    ward_a: Unit
+    ward_b: Unit
+
+
+@pytest.fixture
+def wards(db_session: Session) -> Wards:
+    rng = np.random.default_rng(11)
+    campaign, point = make_counter_campaign(db_session)
+    ward_a = campaign.unit
+    district = make_unit(db_session, name="Quận Thử", kind=UnitKind.DISTRICT)
+    ward_a.parent = district
+    ward_b = make_unit(db_session, parent=district, name="Phường Bên Kia")
+    # Attached to the district, as a district-wide campaign is.
+    campaign.unit = district
+    at_a = make_code(
+        db_session, campaign, kind="standing", unit=ward_a, service_point=point
+    )
+    at_b = make_code(db_session, campaign, kind="standing", unit=ward_b)
+    officials = sorted(official.code for official in point.officials)
+    for number in range(52):
+        answers = {"overall": str(rng.integers(1, 6))}
+        if number % 2:
+            answers["official"] = officials[number % 4 // 2]
+            answers["official_rating"] = str(rng.integers(2, 6))
+        when = (SPRING if number < 40 else SUMMER) + timedelta(hours=number)
+        submission = Submission(at_a.token, unique("s"), answers)
+        record_response(db_session, submission, when)
+    for number in range(8):
+        submission = Submission(at_b.token, unique("s"), {"overall": "4"})
+        record_response(db_session, submission, SPRING + timedelta(days=number))
+    db_session.commit()
+    return Wards(campaign, district, ward_a, ward_b)
+
+
+def client_as(app: Flask, db_session: Session, unit: Unit, role: Role) -> FlaskClient:
+    """Log a new user of ``role`` at ``unit`` in."""
+    user = make_user(db_session, unit, role)
+    db_session.commit()
+    client = app.test_client()
+    assert log_in(client, user.username).status_code == 302
+    return client
+
+
+def shown(value: float) -> str:
+    """Format a number as the dashboard's tables do, in Vietnamese."""
+    return f"{value:.2f}".replace(".", MARK)
+
+
+@pytest.mark.parametrize("role", [Role.DISTRICT, Role.UNIT_MANAGER, Role.VIEWER])
+@pytest.mark.parametrize(("period", "responses"), [("2026-Q2", 40), ("2026", 52)])
+def test_the_dashboard_shows_the_wards_own_numbers_of_the_district_campaign(
+    app: Flask,
+    db_session: Session,
+    wards: Wards,
+    role: Role,
+    period: str,
+    responses: int,
+) -> None:
+    home = wards.district if role is Role.DISTRICT else wards.ward_a
+    client = client_as(app, db_session, home, role)
+    page = client.get(
+        f"/staff/units/{wards.ward_a.code}/dashboard",
+        query_string={"campaign": wards.campaign.key, "period": period},
+    )
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    # Ward B's 8 answers to the same campaign are not counted.
+    assert f'id="count-responses">{responses}<' in body
+    tallies = tally_frame(
+        db_session,
+        wards.campaign.id,
+        periods=quarters_in(period),
+        unit_ids=[wards.ward_a.id],
+    )
+    overall = summary_from_tallies(tallies).set_index("item").loc["overall"]
+    assert overall["n"] == responses
+    cells = [f"<td>{overall['n']}</td>"] + [
+        f"<td>{shown(overall[column])}</td>"
+        for column in ("mean", "mean_low", "mean_high", "pct_satisfied")
+    ]
+    for cell in cells:
+        assert cell in body
+    assert (OFFICIAL in body) is (role is not Role.VIEWER)
+
+
+def test_the_period_defaults_to_the_current_year(
+    app: Flask, db_session: Session, wards: Wards
+) -> None:
+    client = client_as(app, db_session, wards.ward_a, Role.UNIT_MANAGER)
+    body = client.get("/staff/dashboard").get_data(as_text=True)
+    year = str(datetime.now(UTC).year)
+    assert f'<option selected value="{year}">' in body
+
+
+def test_the_district_dashboard_ranks_its_wards(
+    app: Flask, db_session: Session, wards: Wards
+) -> None:
+    client = client_as(app, db_session, wards.district, Role.DISTRICT)
+    body = client.get("/staff/dashboard", query_string={"period": "2026"}).get_data(
+        as_text=True
+    )
+    assert 'id="league"' in body
+    assert wards.ward_a.name in body and wards.ward_b.name in body
+    assert 'id="count-responses">60<' in body
+    assert "/staff/reports/units/" + wards.district.code + "/district.pdf" in body
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/units/{b}/dashboard",
+        "/staff/reports/units/{b}/unit.pdf",
+        "/staff/reports/units/{b}/district.csv",
+        "/staff/units/{a}/dashboard?campaign=nope",
+        "/staff/units/{a}/dashboard?period=1999",
+        "/staff/reports/units/{a}/unit.xlsx?period=2026-Q9",
+    ],
+)
+def test_other_wards_and_made_up_choices_are_not_found(
+    app: Flask, db_session: Session, wards: Wards, path: str
+) -> None:
+    client = client_as(app, db_session, wards.ward_a, Role.UNIT_MANAGER)
+    url = path.format(a=wards.ward_a.code, b=wards.ward_b.code)
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(("scope", "kind", "mimetype"), DOWNLOADS)
+def test_each_download_has_its_type_is_recorded_and_is_reproducible(
+    app: Flask,
+    db_session: Session,
+    wards: Wards,
+    scope: str,
+    kind: str,
+    mimetype: str,
+) -> None:
+    client = client_as(app, db_session, wards.district, Role.DISTRICT)
+    unit = wards.ward_a if scope == "unit" else wards.district
+    url = f"/staff/reports/units/{unit.code}/{scope}.{kind}"
+    query = {"campaign": wards.campaign.key, "period": "2026"}
+    first = client.get(url, query_string=query)
+    assert first.status_code == 200 and first.mimetype == mimetype
+    content = first.get_data()
+    disposition = first.headers["Content-Disposition"]
+    assert disposition.startswith("attachment; filename=")
+    assert f"-{unit.code}-2026.{kind}" in disposition
+    assert "filename*=UTF-8''" in disposition
+    again = client.get(url, query_string=query).get_data()
+    assert again == content
+    events = db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "export")
+    ).all()
+    assert len(events) == 2
+    user = db_session.get(User, events[0].user_id)
+    assert user is not None and user.role == Role.DISTRICT
+    assert events[0].object_id == unit.code
+    assert events[0].detail == {
+        "report": scope,
+        "format": kind,
+        "campaign": wards.campaign.key,
+        "period": "2026",
+    }
+    if kind == "csv":
+        assert content.startswith("\ufeff".encode())
+        rows = content.decode("utf-8-sig").splitlines()
+        assert len(rows) == 1 + (52 if scope == "unit" else 60)
+    if kind == "xlsx":
+        assert load_workbook(io.BytesIO(content)).sheetnames[0] == "Tổng hợp"
+    if kind == "pdf":
+        assert content.startswith(b"%PDF")
