@@ -358,6 +358,7 @@ def _answers(
         for q in questionnaire.questions
         if q.type.takes_answer
     }
+    _match_comments(rng, questionnaire, raw)
     for attempt in range(1, 3 * len(INTEGER_POOLS) + 1):
         try:
             return validate_answers(
@@ -370,6 +371,23 @@ def _answers(
                     rng, questionnaire, question, mood, official, attempt
                 )
     raise RuntimeError(f"demo answers for {questionnaire.key} keep failing: {raw}")
+
+
+def _match_comments(
+    rng: np.random.Generator, questionnaire: Questionnaire, raw: dict[str, object]
+) -> None:
+    """Make a drawn comment agree with the respondent's own ratings."""
+    ratings = [
+        int(str(raw[q.name]))
+        for q in questionnaire.questions
+        if q.type is QuestionType.RATING and raw.get(q.name)
+    ]
+    if not ratings:
+        return
+    pool = COMMENTS_GOOD if sum(ratings) / len(ratings) >= 3.5 else COMMENTS_BAD
+    for question in questionnaire.questions:
+        if question.type is QuestionType.TEXT and raw.get(question.name):
+            raw[question.name] = str(rng.choice(pool))
 
 
 def _raw_answer(
