@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from analysis import summary_from_tallies
 from app.i18n import catalogue
+from app.reports.data import ESTIMATES
 from surveys.frames import quarters_in, tally_frame
 from surveys.models import AuditEvent, Campaign, Role, Unit, UnitKind, User
 from surveys.submissions import Submission, record_response
@@ -155,6 +156,49 @@ def test_the_district_dashboard_ranks_its_wards(
     assert wards.ward_a.name in body and wards.ward_b.name in body
     assert 'id="count-responses">60<' in body
     assert "/staff/reports/units/" + wards.district.code + "/district.pdf" in body
+
+
+def test_the_district_dashboard_summarises_all_its_wards_together(
+    app: Flask, db_session: Session, wards: Wards
+) -> None:
+    client = client_as(app, db_session, wards.district, Role.DISTRICT)
+    body = client.get("/staff/dashboard", query_string={"period": "2026"}).get_data(
+        as_text=True
+    )
+    by_unit = tally_frame(
+        db_session,
+        wards.campaign.id,
+        periods=quarters_in("2026"),
+        unit_ids=[wards.ward_a.id, wards.ward_b.id],
+    )
+    whole = summary_from_tallies(by_unit, by=None).set_index("item")
+    # The item and the dimension scored by the counter questionnaire.
+    for item in ("overall", "visit"):
+        row = whole.loc[item]
+        assert row["n"] == 60
+        cells = [f"<td>{row['n']}</td>"] + [
+            f"<td>{shown(row[column])}</td>" for column in ESTIMATES
+        ]
+        for cell in cells:
+            assert cell in body
+    titles = catalogue()
+    assert titles["dashboard_items_title"].vi in body
+    assert titles["dashboard_dimensions_title"].vi in body
+
+
+def test_a_ward_managers_dashboard_never_shows_another_ward(
+    app: Flask, db_session: Session, wards: Wards
+) -> None:
+    client = client_as(app, db_session, wards.ward_a, Role.UNIT_MANAGER)
+    district = f"/staff/units/{wards.district.code}/dashboard"
+    assert client.get(district).status_code == 404
+    body = client.get(
+        "/staff/dashboard",
+        query_string={"campaign": wards.campaign.key, "period": "2026"},
+    ).get_data(as_text=True)
+    assert wards.ward_b.name not in body
+    assert 'id="league"' not in body
+    assert "<td>60</td>" not in body and "<td>8</td>" not in body
 
 
 @pytest.mark.parametrize(
