@@ -362,6 +362,15 @@ def test_codes_are_issued_downloaded_and_revoked_with_audit_events(
     assert len(codes) == 3 and all(c.campaign_id == campaign.id for c in codes)
     (event,) = audit(db_session, "codes_issued")
     assert event.user_id == world.manager.id and event.detail["count"] == 3
+    batch = {"campaign": "dot-1", "first": str(codes[0].id), "last": str(codes[-1].id)}
+    exports = audit(db_session, "export")
+    assert [(e.object_type, e.object_id, e.user_id) for e in exports] == [
+        ("unit", "ward-a", world.manager.id)
+    ] * 2
+    assert [e.detail for e in exports] == [
+        {"document": "receipts", "format": "pdf", **batch},
+        {"document": "codes", "format": "csv", **batch},
+    ]
 
     typed = lines[1].split(",")[1].lower()
     assert (
@@ -397,6 +406,10 @@ def test_a_counter_poster_is_printed_with_its_standing_code(
     answer = post(client, "/staff/counters/sp-a1/poster", {"campaign": "quay"})
     assert (answer.status_code, answer.mimetype) == (200, "application/pdf")
     assert count(db_session, AccessCode) == 1
+    (event,) = audit(db_session, "export")
+    assert (event.object_type, event.object_id) == ("service_point", "sp-a1")
+    assert event.user_id == world.manager.id
+    assert event.detail == {"document": "poster", "campaign": "quay", "format": "pdf"}
 
 
 # Questionnaires --------------------------------------------------------------
