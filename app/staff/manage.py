@@ -50,6 +50,7 @@ from app.staff.forms import (
     UploadForm,
     UserForm,
 )
+from app.staff.problems import explained
 from surveys.audit import AuditAction, record_event
 from surveys.codes import (
     CodeError,
@@ -510,7 +511,7 @@ def questionnaires() -> ResponseReturnValue:
         try:
             loaded = load_upload(upload.filename or "", upload.read())
         except DefinitionError as error:
-            problems = error.problems
+            problems = explained(error.problems)
         else:
             result = store_questionnaire(get_session(), loaded)
             stored = result.stored
