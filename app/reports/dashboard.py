@@ -69,6 +69,11 @@ LEAGUE_COLUMNS = {
     "mean_high": "report_col_mean_high",
 }
 RANK_COLUMNS = ("rank", "rank_low", "rank_high", "group")
+#: What an interval chart of a report table shows: the frame, the chart's title,
+#: the table's columns, the estimate with its interval, and the axis label's key.
+Drawn = tuple[pd.DataFrame, str, dict[str, str], tuple[str, str, str], str]
+MEAN = ("mean", "mean_low", "mean_high")
+PERCENT = ("pct_satisfied", "pct_satisfied_low", "pct_satisfied_high")
 TREND_COLUMNS = {
     "month": "dashboard_month",
     "responses": "report_responses",
@@ -94,7 +99,8 @@ class Dashboard:
     trend: Chart
     #: None when no response came through a single-use code.
     verified_trend: Chart | None
-    #: Empty for a unit with units below it, which gets the league instead.
+    #: A unit's own results; for a unit with units below it, the district's
+    #: items and dimensions, all its units together, beside the league.
     charts: list[Chart]
     league: Chart | None
     ranks: Chart | None
@@ -113,7 +119,7 @@ def build_dashboard(
     if selection.has_subunits:
         report = district_report(session, unit, campaign, period, language=language)
         unit_ids = list(session.scalars(subtree_ids(unit.id)))
-        charts, tables = [], [report.league]
+        charts, tables = _district_charts(report, words)
         league, ranks = _league(report, words)
         comments = pd.DataFrame()
     else:
@@ -140,33 +146,50 @@ def build_dashboard(
     )
 
 
+def _scores(report: UnitReport | DistrictReport) -> list[Drawn]:
+    """List the dimensions (as % satisfied) and items (as means) of a report."""
+    return [
+        (report.dimensions, "dashboard_dimensions_title", ESTIMATE_COLUMNS, PERCENT,
+         "dashboard_axis_pct"),
+        (report.items, "dashboard_items_title", ESTIMATE_COLUMNS, MEAN,
+         "dashboard_axis_mean"),
+    ]  # fmt: skip
+
+
+def _district_charts(
+    report: DistrictReport, words: ChartText
+) -> tuple[list[Chart], list[pd.DataFrame]]:
+    """Draw the district's own dimensions and items, all its units together."""
+    drawn = _scores(report)
+    return _drawn(drawn, words), [report.league, *(frame for frame, *_ in drawn)]
+
+
 def _unit_charts(
     report: UnitReport, words: ChartText, show_officials: bool
 ) -> tuple[list[Chart], list[pd.DataFrame]]:
     """Draw the index, dimensions, items, counters and (if allowed) officials."""
-    mean_axis = translate("dashboard_axis_mean")
-    mean = ("mean", "mean_low", "mean_high")
-    drawn = [
+    drawn: list[Drawn] = [
         (report.index, "dashboard_index_title", INDEX_COLUMNS,
-         ("estimate", "ci_low", "ci_high"), translate("report_col_index")),
-        (report.dimensions, "dashboard_dimensions_title", ESTIMATE_COLUMNS,
-         ("pct_satisfied", "pct_satisfied_low", "pct_satisfied_high"),
-         translate("dashboard_axis_pct")),
-        (report.items, "dashboard_items_title", ESTIMATE_COLUMNS, mean, mean_axis),
-        (report.counters, "dashboard_counters_title", ESTIMATE_COLUMNS, mean,
-         mean_axis),
+         ("estimate", "ci_low", "ci_high"), "report_col_index"),
+        *_scores(report),
+        (report.counters, "dashboard_counters_title", ESTIMATE_COLUMNS, MEAN,
+         "dashboard_axis_mean"),
     ]  # fmt: skip
     if show_officials:
         drawn.append(
-            (report.officials, "dashboard_officials_title", OFFICIAL_COLUMNS, mean,
-             mean_axis)
+            (report.officials, "dashboard_officials_title", OFFICIAL_COLUMNS, MEAN,
+             "dashboard_axis_mean")
         )  # fmt: skip
-    charts = [
+    return _drawn(drawn, words), [frame for frame, *_ in drawn]
+
+
+def _drawn(drawn: list[Drawn], words: ChartText) -> list[Chart]:
+    """Draw each non-empty table as an interval chart beside its numbers."""
+    return [
         _interval(frame, translate(title), columns, estimates, axis, words)
         for frame, title, columns, estimates, axis in drawn
         if not frame.empty
     ]
-    return charts, [frame for frame, *_ in drawn]
 
 
 def _interval(

@@ -115,12 +115,15 @@ class UnitReport:
 
 @dataclass(frozen=True)
 class DistrictReport:
-    """The district's league table of units, and every unit's summary."""
+    """The district's league table of units, every unit's summary, and the
+    district's own items and dimensions (all its units' responses together)."""
 
     header: Header
     counts: Counts
     league: pd.DataFrame
     units: pd.DataFrame
+    items: pd.DataFrame
+    dimensions: pd.DataFrame
 
 
 def unit_report(
@@ -194,6 +197,12 @@ def district_report(
     tallies = tallies[tallies["n"] > 0]
     summary = _labelled_summary(tallies, questionnaire, language)
     summary.insert(0, "unit_name", summary["unit"].map(units))
+    whole = _labelled_summary(
+        tally_frame(session, campaign.id, (), periods=quarters, unit_ids=ids),
+        questionnaire,
+        language,
+        by=None,
+    )
     headline = tallies[tallies["item"] == header.headline]
     generator = rng if rng is not None else np.random.default_rng(campaign.id)
     league = (
@@ -233,6 +242,8 @@ def district_report(
         counts=Counts.of(counts),
         league=league.rename(columns={"unit_name": "label"}).reset_index(drop=True),
         units=summary.reset_index(drop=True),
+        items=_table(whole[whole["kind"] == "item"]),
+        dimensions=_table(whole[whole["kind"] == "dimension"]),
     )
 
 
@@ -288,15 +299,21 @@ def score_labels(questionnaire: Questionnaire, language: str) -> dict[str, str]:
 
 
 def _labelled_summary(
-    tallies: pd.DataFrame, questionnaire: Questionnaire, language: str
+    tallies: pd.DataFrame,
+    questionnaire: Questionnaire,
+    language: str,
+    *,
+    by: str | None = "unit",
 ) -> pd.DataFrame:
-    """Summarise tallies by unit in questionnaire order, with each score's label."""
-    summary = summary_from_tallies(tallies, "unit")
+    """Summarise tallies by ``by`` (None: all together) in questionnaire order,
+    with each score's label."""
+    summary = summary_from_tallies(tallies, by)
     labels = score_labels(questionnaire, language)
     order = {name: position for position, name in enumerate(labels)}
     summary = summary[summary["item"].isin(order)]
     summary = summary.sort_values(
-        ["unit", "item"], key=lambda c: c.map(order) if c.name == "item" else c
+        [*([by] if by else []), "item"],
+        key=lambda c: c.map(order) if c.name == "item" else c,
     )
     summary.insert(0, "label", summary["item"].map(labels))
     return summary.reset_index(drop=True)

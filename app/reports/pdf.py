@@ -86,12 +86,13 @@ def unit_report_pdf(report: UnitReport) -> bytes:
 
 
 def district_report_pdf(report: DistrictReport) -> bytes:
-    """Lay out the district's league table, with rank intervals, for printing."""
+    """Lay out the district's league table, with rank intervals, and the district's
+    own dimensions and items, for printing."""
     header = report.header
     language = header.language
     pdf = _start(header, "report_district_title")
     _counts(pdf, report, language)
-    if has_small_samples([report.league]):
+    if has_small_samples([report.league, report.dimensions, report.items]):
         _warning(pdf, text("report_small_sample_warning", language))
     _bar_chart(
         pdf,
@@ -102,6 +103,12 @@ def district_report_pdf(report: DistrictReport) -> bytes:
     )
     columns = [c for c in league_columns(language) if c.name in PRINTED_LEAGUE]
     _table(pdf, "report_sheet_league", columns, report.league, language)
+    # The district as a whole: all its units' responses together.
+    for key, table in (
+        ("report_sheet_dimensions", report.dimensions),
+        ("report_sheet_items", report.items),
+    ):
+        _table(pdf, key, estimate_columns(language), table, language)
     _methodology(pdf, language)
     return bytes(pdf.output())
 

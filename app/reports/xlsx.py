@@ -72,12 +72,19 @@ def unit_report_xlsx(report: UnitReport) -> bytes:
 
 
 def district_report_xlsx(report: DistrictReport) -> bytes:
-    """Write the district's league table and every unit's summary as a workbook."""
+    """Write the district's league table, its own dimensions and items, and every
+    unit's summary as a workbook."""
     language = report.header.language
     book = Workbook()
     _summary(book.active, report, language)
     league = book.create_sheet(text("report_sheet_league", language))
     _sheet(league, league_columns(language), report.league, language)
+    for key, frame in (
+        ("report_sheet_dimensions", report.dimensions),
+        ("report_sheet_items", report.items),
+    ):
+        sheet = book.create_sheet(text(key, language))
+        _sheet(sheet, estimate_columns(language), frame, language)
     columns = [
         Column("unit_name", text("report_col_unit", language), TEXT, 36),
         *estimate_columns(language),

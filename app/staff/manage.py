@@ -50,6 +50,8 @@ from app.staff.forms import (
     UploadForm,
     UserForm,
 )
+from app.staff.problems import explained
+from surveys.audit import AuditAction, record_event
 from surveys.codes import (
     CodeError,
     campaigns_covering,
@@ -102,6 +104,7 @@ T = TypeVar("T")
 IMPORT_SUMMARY = "officials_import_summary"
 #: Codes issued in one go that the page offers to download, by id range.
 BATCH_ARGS = ("campaign", "first", "last")
+DOWNLOAD_TYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
 
 
 def _found(
@@ -247,8 +250,13 @@ def counter_poster(service_point_code: str) -> ResponseReturnValue:
         )
     url = survey_url(current_app.config["PUBLIC_BASE_URL"], code.token)
     pdf = counter_poster_pdf(point.unit.name, point.name, url, code.token)
-    get_session().commit()
-    return _download(pdf, "application/pdf", f"poster-{point.code}.pdf")
+    return _download(
+        pdf,
+        "pdf",
+        f"poster-{point.code}.pdf",
+        audited=("service_point", point.code),
+        detail={"document": "poster", "campaign": form.campaign.data},
+    )
 
 
 # Officials ------------------------------------------------------------------
@@ -413,7 +421,13 @@ def codes_pdf(unit_code: str) -> ResponseReturnValue:
     if not issued:
         return _refused(translate("no_codes"), ".codes", unit_code=unit.code)
     rows = code_rows(issued, current_app.config["PUBLIC_BASE_URL"])
-    return _download(receipts_pdf(rows), "application/pdf", f"ma-{unit.code}.pdf")
+    return _download(
+        receipts_pdf(rows),
+        "pdf",
+        f"ma-{unit.code}.pdf",
+        audited=("unit", unit.code),
+        detail={"document": "receipts", **(_batch_args() or {})},
+    )
 
 
 @bp.get("/units/<unit_code>/codes/codes.csv")
@@ -424,7 +438,13 @@ def codes_csv_view(unit_code: str) -> ResponseReturnValue:
     if not issued:
         return _refused(translate("no_codes"), ".codes", unit_code=unit.code)
     rows = code_rows(issued, current_app.config["PUBLIC_BASE_URL"])
-    return _download(codes_csv(rows), "text/csv; charset=utf-8", f"ma-{unit.code}.csv")
+    return _download(
+        codes_csv(rows),
+        "csv",
+        f"ma-{unit.code}.csv",
+        audited=("unit", unit.code),
+        detail={"document": "codes", **(_batch_args() or {})},
+    )
 
 
 @bp.post("/units/<unit_code>/codes/revoke")
@@ -449,10 +469,31 @@ def _code_of(unit: Unit, typed: str) -> AccessCode | None:
     return code if code is not None and code.unit_id == unit.id else None
 
 
-def _download(body: bytes, mimetype: str, filename: str) -> Response:
+def _download(
+    body: bytes,
+    kind: str,
+    filename: str,
+    *,
+    audited: tuple[str, str],
+    detail: dict[str, str],
+) -> Response:
+    """Send a file, after recording who took which object's file, as reports do.
+
+    Codes and posters let anyone answer as a citizen: each copy must be traceable.
+    """
+    session = get_session()
+    record_event(
+        session,
+        AuditAction.EXPORT,
+        current_staff().id,
+        object_type=audited[0],
+        object_id=audited[1],
+        detail={**detail, "format": kind},
+    )
+    session.commit()
     return Response(
         body,
-        mimetype=mimetype,
+        mimetype=DOWNLOAD_TYPES[kind],
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
@@ -470,7 +511,7 @@ def questionnaires() -> ResponseReturnValue:
         try:
             loaded = load_upload(upload.filename or "", upload.read())
         except DefinitionError as error:
-            problems = error.problems
+            problems = explained(error.problems)
         else:
             result = store_questionnaire(get_session(), loaded)
             stored = result.stored

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -16,9 +17,19 @@ from sqlalchemy.orm import Session
 
 from analysis import summary_from_tallies
 from app.i18n import catalogue
+from app.reports.data import ESTIMATES
 from surveys.frames import quarters_in, tally_frame
-from surveys.models import AuditEvent, Campaign, Role, Unit, UnitKind, User
+from surveys.models import (
+    AuditEvent,
+    Campaign,
+    Role,
+    ServicePoint,
+    Unit,
+    UnitKind,
+    User,
+)
 from surveys.submissions import Submission, record_response
+from tests.app.pdf_reading import read_pages
 from tests.app.staff_client import log_in
 from tests.builders import (
     make_code,
@@ -155,6 +166,88 @@ def test_the_district_dashboard_ranks_its_wards(
     assert wards.ward_a.name in body and wards.ward_b.name in body
     assert 'id="count-responses">60<' in body
     assert "/staff/reports/units/" + wards.district.code + "/district.pdf" in body
+
+
+def test_a_counter_under_five_responses_is_withheld_in_every_format(
+    app: Flask, db_session: Session
+) -> None:
+    campaign, point = make_counter_campaign(db_session)
+    few = ServicePoint(code=unique("sp"), name="Quầy Ít Phiếu", unit=campaign.unit)
+    db_session.add(few)
+    for where, answers in ((point, 12), (few, 3)):
+        code = make_code(db_session, campaign, kind="standing", service_point=where)
+        for number in range(answers):
+            submission = Submission(code.token, unique("s"), {"overall": "4"})
+            record_response(db_session, submission, SPRING + timedelta(hours=number))
+    db_session.commit()
+    client = client_as(app, db_session, campaign.unit, Role.UNIT_MANAGER)
+    query = {"campaign": campaign.key, "period": "2026"}
+    body = client.get("/staff/dashboard", query_string=query).get_data(as_text=True)
+    # 15 responses in all: every estimate is indicative, and says so.
+    assert catalogue()["report_small_sample_warning"].vi in body
+    (row,) = re.findall(r'<th scope="row">Quầy Ít Phiếu</th>(.*?)</tr>', body, re.S)
+    assert re.findall(r"<td>(.*?)</td>", row) == ["3"] + ["—"] * 6
+    base = f"/staff/reports/units/{campaign.unit.code}/unit"
+    pdf = client.get(f"{base}.pdf", query_string=query).get_data()
+    strings = [text for page in read_pages(pdf) for text in page.strings]
+    # Withheld cells are blank in print: n, then straight to the (wrapped) note.
+    after = strings[strings.index("Quầy Ít Phiếu") + 1 :]
+    assert after[0] == "3" and after[1].startswith("Dưới 5")
+    # The warning's last line (fuller lines are justified, word by word).
+    assert "dưới 5 phiếu không được công bố." in " ".join(strings)
+    book = load_workbook(
+        io.BytesIO(client.get(f"{base}.xlsx", query_string=query).data)
+    )
+    (cells,) = [
+        r for r in book["Quầy"].iter_rows(values_only=True) if r[0] == "Quầy Ít Phiếu"
+    ]
+    assert cells[1] == 3 and set(cells[2:8]) == {None}
+    assert cells[8] == catalogue()["report_suppressed"].vi
+    (staffed,) = [r for r in book["Quầy"].iter_rows(values_only=True) if r[1] == 12]
+    assert staffed[2] == 4.0 and staffed[8] == catalogue()["report_indicative"].vi
+
+
+def test_the_district_dashboard_summarises_all_its_wards_together(
+    app: Flask, db_session: Session, wards: Wards
+) -> None:
+    client = client_as(app, db_session, wards.district, Role.DISTRICT)
+    body = client.get("/staff/dashboard", query_string={"period": "2026"}).get_data(
+        as_text=True
+    )
+    by_unit = tally_frame(
+        db_session,
+        wards.campaign.id,
+        periods=quarters_in("2026"),
+        unit_ids=[wards.ward_a.id, wards.ward_b.id],
+    )
+    whole = summary_from_tallies(by_unit, by=None).set_index("item")
+    # The item and the dimension scored by the counter questionnaire.
+    for item in ("overall", "visit"):
+        row = whole.loc[item]
+        assert row["n"] == 60
+        cells = [f"<td>{row['n']}</td>"] + [
+            f"<td>{shown(row[column])}</td>" for column in ESTIMATES
+        ]
+        for cell in cells:
+            assert cell in body
+    titles = catalogue()
+    assert titles["dashboard_items_title"].vi in body
+    assert titles["dashboard_dimensions_title"].vi in body
+
+
+def test_a_ward_managers_dashboard_never_shows_another_ward(
+    app: Flask, db_session: Session, wards: Wards
+) -> None:
+    client = client_as(app, db_session, wards.ward_a, Role.UNIT_MANAGER)
+    district = f"/staff/units/{wards.district.code}/dashboard"
+    assert client.get(district).status_code == 404
+    body = client.get(
+        "/staff/dashboard",
+        query_string={"campaign": wards.campaign.key, "period": "2026"},
+    ).get_data(as_text=True)
+    assert wards.ward_b.name not in body
+    assert 'id="league"' not in body
+    assert "<td>60</td>" not in body and "<td>8</td>" not in body
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,13 @@ from datetime import date
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
+from app.i18n import catalogue
+from app.staff.problems import CATEGORIES, category_of
 from surveys.models import (
     AccessCode,
     AuditEvent,
@@ -362,6 +365,15 @@ def test_codes_are_issued_downloaded_and_revoked_with_audit_events(
     assert len(codes) == 3 and all(c.campaign_id == campaign.id for c in codes)
     (event,) = audit(db_session, "codes_issued")
     assert event.user_id == world.manager.id and event.detail["count"] == 3
+    batch = {"campaign": "dot-1", "first": str(codes[0].id), "last": str(codes[-1].id)}
+    exports = audit(db_session, "export")
+    assert [(e.object_type, e.object_id, e.user_id) for e in exports] == [
+        ("unit", "ward-a", world.manager.id)
+    ] * 2
+    assert [e.detail for e in exports] == [
+        {"document": "receipts", "format": "pdf", **batch},
+        {"document": "codes", "format": "csv", **batch},
+    ]
 
     typed = lines[1].split(",")[1].lower()
     assert (
@@ -397,6 +409,10 @@ def test_a_counter_poster_is_printed_with_its_standing_code(
     answer = post(client, "/staff/counters/sp-a1/poster", {"campaign": "quay"})
     assert (answer.status_code, answer.mimetype) == (200, "application/pdf")
     assert count(db_session, AccessCode) == 1
+    (event,) = audit(db_session, "export")
+    assert (event.object_type, event.object_id) == ("service_point", "sp-a1")
+    assert event.user_id == world.manager.id
+    assert event.detail == {"document": "poster", "campaign": "quay", "format": "pdf"}
 
 
 # Questionnaires --------------------------------------------------------------
@@ -427,6 +443,71 @@ def test_a_bad_questionnaire_lists_its_problems_and_stores_nothing(
     assert "không có gì được lưu" in page
     assert "q1" in page or "type" in page
     assert count(db_session, Questionnaire) == 0
+
+
+BROKEN_YAML = b"""key: bad
+title: {vi: X}
+questions:
+  - name: q1
+    type: nope
+    label: {vi: Q}
+  - name: q2
+    type: integer
+    label: {vi: Q2}
+    relevant: "frobnicate(${q1})"
+  - name: q3
+    type: text
+    label: {vi: Q3}
+    colour: red
+"""
+
+
+def test_a_bad_questionnaire_says_each_problem_in_vietnamese(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    logged_in(client, "admin")
+    answer = upload(client, "/staff/questionnaires", BROKEN_YAML, "bad.yaml")
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    texts = catalogue()
+    for category in ("choice", "function", "misplaced"):
+        assert texts[f"definition_problem_{category}"].vi in page
+    # Where, which field, and the engine's English as the detail.
+    assert "questions[0] (q1) · Trường: type" in page
+    assert "unknown function frobnicate()" in page
+    assert "questions[2] (q3) · Trường: colour" in page
+    assert count(db_session, Questionnaire) == 0
+
+
+def test_a_bad_workbook_says_each_problem_with_its_sheet_and_row(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    book = Workbook()
+    survey = book.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label::Tiếng Việt (vi)"])
+    survey.append(["geopoint", "where", "Ở đâu?"])
+    survey.append(["integer", "age", ""])
+    settings = book.create_sheet("settings")
+    settings.append(["form_id", "form_title"])
+    settings.append(["broken", "Hỏng"])
+    content = io.BytesIO()
+    book.save(content)
+    logged_in(client, "admin")
+    answer = upload(client, "/staff/questionnaires", content.getvalue(), "form.xlsx")
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    assert catalogue()["definition_problem_unsupported"].vi in page
+    assert "location questions are not supported" in page
+    assert "trang tính “survey”, dòng 2 · Trường: type" in page
+    assert count(db_session, Questionnaire) == 0
+
+
+def test_every_problem_category_has_its_sentence() -> None:
+    names = [name for name, _ in CATEGORIES] + ["other"]
+    assert all(f"definition_problem_{name}" in catalogue() for name in names)
+    assert category_of("unknown function f()") == "function"
+    assert category_of("something new") == "other"
 
 
 def test_a_broken_workbook_is_refused_clearly(

@@ -126,7 +126,9 @@ def test_withheld_cells_have_no_estimate_in_any_format(
     assert small["n"] == 3 and small["suppressed"]
     assert small[["mean", "pct_satisfied", "difference", "rank"]].isna().all()
     book = load_workbook(io.BytesIO(district_report_xlsx(report)))
-    assert book.sheetnames == ["Tổng hợp", "Xếp hạng", "Theo đơn vị", "Phương pháp"]
+    assert book.sheetnames == [
+        "Tổng hợp", "Xếp hạng", "Lĩnh vực", "Tiêu chí", "Theo đơn vị", "Phương pháp",
+    ]  # fmt: skip
     rows = [
         r
         for r in book["Xếp hạng"].iter_rows(values_only=True)
@@ -136,6 +138,36 @@ def test_withheld_cells_have_no_estimate_in_any_format(
     assert rows[0][-1] == "Dưới 5 phiếu: không công bố"
     shown = " ".join(page.text for page in read_pages(district_report_pdf(report)))
     assert "Phường Ít Phiếu" in shown and "Dưới 5 phiếu" in shown
+
+
+def test_the_district_report_summarises_all_its_units_together(
+    db_session: Session, district: District
+) -> None:
+    report = district_report(
+        db_session,
+        district.district,
+        district.campaign,
+        None,
+        rng=np.random.default_rng(1),
+    )
+    summed = tally_frame(
+        db_session, district.campaign.id, unit_ids=[district.ward.id, district.small.id]
+    )
+    expected = summary_from_tallies(summed, by=None).set_index("item")
+    overall = report.items.iloc[0]
+    assert overall["n"] == 43 == expected.loc["overall", "n"]
+    for column in ("mean", "mean_low", "pct_satisfied", "pct_satisfied_high"):
+        assert overall[column] == pytest.approx(expected.loc["overall", column])
+    visit = report.dimensions.iloc[0]
+    assert visit["pct_satisfied"] == pytest.approx(
+        expected.loc["visit", "pct_satisfied"]
+    )
+    book = load_workbook(io.BytesIO(district_report_xlsx(report)))
+    row = next(book["Tiêu chí"].iter_rows(min_row=2, values_only=True))
+    assert row[1] == 43
+    assert row[2] == pytest.approx(expected.loc["overall", "mean"], rel=1e-12)
+    shown = " ".join(page.text for page in read_pages(district_report_pdf(report)))
+    assert "Lĩnh vực" in shown and "Tiêu chí" in shown
 
 
 def test_formulas_in_unit_names_stay_text(

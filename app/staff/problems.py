@@ -1,0 +1,75 @@
+"""A refused questionnaire's problems, said in the reader's language.
+
+The engine words its problems in English for developers; each falls into a
+category told in one sentence of ``messages.yaml`` (``definition_problem_*``),
+and the English stays beside it as the technical detail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.i18n import translate
+from surveys.questionnaire.errors import Problem
+
+#: The engine's wordings of each category, first match wins (order matters:
+#: "unknown function" before "unknown key", "not supported" before "must be").
+CATEGORIES = (
+    ("unreadable", r"not a readable|no such file|expected one of \["),
+    ("unsupported", r"not supported|is known|only yes or no"),
+    ("function", r"unknown function|\(\) takes"),
+    ("reference", r"names no question|no question uses|no choice list|"
+                  r"not one of the items|no rating or number question|"
+                  r"invalid question name|is not a choice"),
+    ("duplicate", r"twice|duplicate|already scored"),
+    ("misplaced", r"unknown key|not allowed on|takes no answer|has no choices|"
+                  r"only a text question|only for|either choices or"),
+    ("missing", r"^missing$|is needed|needs|no sheet named|never ended|"
+                r"closes nothing"),
+    ("choice", r"one of|unknown type|unknown source|must lie within"),
+    ("expression", r"expression|expected .* found|ends too early|cannot evaluate"),
+    ("value", r"must|not a valid name|a rating is"),
+)  # fmt: skip
+_PATTERNS = [(name, re.compile(pattern)) for name, pattern in CATEGORIES]
+#: Where the workbook reader places a problem; a YAML path is shown as it is.
+_SHEET_ROW = re.compile(r"sheet '(?P<sheet>.*)', row (?P<row>\d+)")
+
+
+@dataclass(frozen=True)
+class ShownProblem:
+    """One problem as the upload page lists it: where, which field, what and why."""
+
+    where: str
+    field: str
+    summary: str
+    detail: str
+
+
+def explained(problems: Sequence[Problem]) -> list[ShownProblem]:
+    """Pair each problem's English detail with its category's sentence."""
+    return [
+        ShownProblem(
+            _place(problem.where),
+            problem.field,
+            translate(f"definition_problem_{category_of(problem.message)}"),
+            problem.message,
+        )
+        for problem in problems
+    ]
+
+
+def category_of(message: str) -> str:
+    """Name the category of an engine message ("other" when none fits)."""
+    return next(
+        (name for name, pattern in _PATTERNS if pattern.search(message)), "other"
+    )
+
+
+def _place(where: str) -> str:
+    """Say a workbook's sheet and row in the reader's language."""
+    found = _SHEET_ROW.fullmatch(where)
+    if found is None:
+        return where
+    return translate("problem_sheet_row", sheet=found["sheet"], row=found["row"])
