@@ -9,6 +9,7 @@ address ceiling is set high and the device ceiling low.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, g, request
@@ -39,8 +40,14 @@ def current_device() -> str:
 
 
 def current_address() -> str:
-    """Return the client's network address, for the generous per-address limit."""
-    return request.remote_addr or "unknown"
+    """Return a pseudonym of the client's address, for the per-address limit.
+
+    Rate-limit counters live for minutes (in Redis with several workers); even
+    there no raw address is kept.
+    """
+    key = hashlib.sha256(b"address|" + current_app.secret_key.encode()).digest()
+    address = (request.remote_addr or "unknown").encode()
+    return hmac.new(key, address, hashlib.sha256).hexdigest()[:32]
 
 
 def current_code() -> str:

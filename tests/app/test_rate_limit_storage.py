@@ -69,3 +69,20 @@ def test_the_device_limit_is_shared_by_every_worker(
         form = hidden_fields(page) | {"overall": "4"}
         statuses.append(client.post(f"/s/{token}", data=form).status_code)
     assert statuses == [303, 303, 429]
+
+
+def test_the_shared_counters_hold_no_raw_address(
+    two_workers: tuple[Flask, Flask], db_session: Session, redis_url: str
+) -> None:
+    campaign, point = make_counter_campaign(db_session)
+    token = make_code(db_session, campaign, kind="standing", service_point=point).token
+    db_session.commit()
+    client = two_workers[0].test_client()
+    page = client.get(f"/s/{token}").get_data(as_text=True)
+    client.post(f"/s/{token}", data=hidden_fields(page) | {"overall": "4"})
+    # Every rate-limit counter in Redis, whichever app instance wrote it.
+    keys = [
+        key.decode() for key in redis.Redis.from_url(redis_url).scan_iter("LIMITS*")
+    ]
+    assert any(token in key for key in keys), "the limits should have counted the post"
+    assert not any("127.0.0.1" in key for key in keys)
