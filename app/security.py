@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from flask import Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from surveys.local_time import local_date
 from surveys.privacy import device_hash
-
-#: Vietnam's time zone, for "today" in the device pseudonym.
-LOCAL_TIME = timedelta(hours=7)
 
 csrf = CSRFProtect()
 
@@ -29,7 +27,7 @@ def current_device() -> str:
     """Return the day's pseudonym of the requesting device (never stored raw)."""
     if "device" not in g:
         key = hashlib.sha256(b"device|" + current_app.secret_key.encode()).digest()
-        day = (datetime.now(UTC) + LOCAL_TIME).date()
+        day = local_date(datetime.now(UTC))
         g.device = device_hash(
             key,
             day,

@@ -17,9 +17,9 @@ import pandas as pd
 from sqlalchemy import ColumnElement, and_, case, func, select
 from sqlalchemy.orm import Session
 
+from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Answer, ItemTally, Response, ServicePoint, Unit
 from surveys.questionnaire import Questionnaire
-from surveys.tallies import LOCAL_OFFSET
 
 #: A report period: a year ("2026") or a quarter of it ("2026-Q2").
 PERIOD = re.compile(r"(?P<year>\d{4})(?:-Q(?P<quarter>[1-4]))?")

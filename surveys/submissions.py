@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, joinedload
 from surveys.codes import CodeError, parse_token
 from surveys.db import dialect_insert
 from surveys.drafts import discard_draft
+from surveys.local_time import local_date
 from surveys.models import (
     AccessCode,
     Answer,
@@ -103,12 +104,13 @@ class Recorded:
 
 def open_code(session: Session, token: str, now: datetime) -> AccessCode:
     """Return the code behind ``token`` if it can take a response now."""
-    code = _find_code(session, token)
+    code = find_code(session, token)
     check_open(session, code, now)
     return code
 
 
-def _find_code(session: Session, token: str) -> AccessCode:
+def find_code(session: Session, token: str) -> AccessCode:
+    """Return the code behind ``token`` whatever its state (UNKNOWN if none)."""
     try:
         token = parse_token(token)
     except CodeError as error:
@@ -134,8 +136,10 @@ def check_open(session: Session, code: AccessCode, now: datetime) -> None:
     if code.expires_at is not None and code.expires_at <= now:
         raise CodeUnavailable(CodeState.EXPIRED)
     campaign = code.campaign
-    today = now.date()
+    today = local_date(now)
     if today < campaign.starts_on or (campaign.ends_on and today > campaign.ends_on):
+        raise CodeUnavailable(CodeState.CLOSED)
+    if code.service_point is not None and not code.service_point.active:
         raise CodeUnavailable(CodeState.CLOSED)
     if code.kind == CodeKind.SINGLE_USE and _redeemed(session, code):
         raise CodeUnavailable(CodeState.USED)
@@ -163,7 +167,7 @@ def record_response(
     Raises ``CodeUnavailable``, ``SubmissionConflict``, ``TooSoon``, or the
     engine's ``InvalidAnswers`` (whose ``errors`` name each bad answer).
     """
-    code = _find_code(session, submission.token)
+    code = find_code(session, submission.token)
     officials = counter_officials(session, code)
     values = validate_answers(
         definition_of(code.campaign.questionnaire),
@@ -173,7 +177,7 @@ def record_response(
     )
     # A retry after a lost connection is answered with the first result, even
     # when the code has been used up by that very first submission.
-    previous = _previous(session, code.campaign_id, submission.submission_id)
+    previous = previous_response(session, code.campaign_id, submission.submission_id)
     if previous is not None:
         return _replay(previous, submission, content_hash(values))
     check_open(session, code, now)
@@ -203,6 +207,11 @@ def store_response(
     """
     questionnaire = definition_of(code.campaign.questionnaire)
     digest = content_hash(values)
+    # A retry is answered before the interval is checked: the first send of
+    # this very submission must not make its own retry "too soon".
+    previous = previous_response(session, code.campaign_id, submission.submission_id)
+    if previous is not None:
+        return _replay(previous, submission, digest)
     _check_interval(session, code, submission, now)
     official_code = rated_official(questionnaire, values)
     official = next((o for o in officials if o.code == official_code), None)
@@ -265,7 +274,7 @@ def _insert_response(dialect: str) -> Any:
 def _replay_or_refuse(
     session: Session, code: AccessCode, submission: Submission, digest: str
 ) -> Recorded:
-    previous = _previous(session, code.campaign_id, submission.submission_id)
+    previous = previous_response(session, code.campaign_id, submission.submission_id)
     if previous is None:
         raise CodeUnavailable(CodeState.USED)
     return _replay(previous, submission, digest)
@@ -277,9 +286,10 @@ def _replay(previous: Response, submission: Submission, digest: str) -> Recorded
     return Recorded(previous.id, created=False)
 
 
-def _previous(
+def previous_response(
     session: Session, campaign_id: int, submission_id: str
 ) -> Response | None:
+    """Return the response already stored under this client submission id."""
     return session.scalar(
         select(Response).where(
             Response.campaign_id == campaign_id,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -16,13 +16,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from surveys.db import dialect_insert
+from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Answer, ItemTally, Response
 from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.scoring import Score, respondent_scores
 from surveys.questionnaires import definition_of
 
-#: Vietnam's offset from UTC: quarters follow the local calendar.
-LOCAL_OFFSET = timedelta(hours=7)
 SUMMED = ("n", "total", "total_sq", "satisfied")
 #: The columns of a response that say which cell it is counted in.
 CELL_COLUMNS = (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import (
     Response,
@@ -39,6 +39,7 @@ from app.security import current_address, current_code, current_device, limit, l
 from surveys.codes import CodeError, parse_token
 from surveys.db import begin_writing
 from surveys.drafts import load_draft, save_draft
+from surveys.local_time import local_date
 from surveys.models import AccessCode, CodeKind, Official, utcnow
 from surveys.questionnaire import (
     InvalidAnswers,
@@ -52,6 +53,7 @@ from surveys.questionnaire import (
 from surveys.questionnaire.paging import Page, pages, shown_pages
 from surveys.questionnaire.validation import Answer, RawAnswers
 from surveys.questionnaires import definition_of
+from surveys.responses import content_hash
 from surveys.submissions import (
     CodeState,
     CodeUnavailable,
@@ -60,7 +62,9 @@ from surveys.submissions import (
     TooSoon,
     check_open,
     counter_officials,
+    find_code,
     open_code,
+    previous_response,
     runtime_choices,
     store_response,
 )
@@ -73,8 +77,13 @@ CACHE = "hailong.survey_cache"
 
 survey_limits = [
     limiter.limit(lambda: limit("SURVEY_LIMIT_DEVICE"), methods=["POST"]),
+    # A counter's poster is shared by every citizen at it: only sends that were
+    # stored count against it, so one client's refused posts cannot lock it.
     limiter.limit(
-        lambda: limit("SURVEY_LIMIT_CODE"), key_func=current_code, methods=["POST"]
+        lambda: limit("SURVEY_LIMIT_CODE"),
+        key_func=current_code,
+        methods=["POST"],
+        deduct_when=lambda response: response.status_code == 303,
     ),
     limiter.limit(
         lambda: limit("SURVEY_LIMIT_ADDRESS"),
@@ -176,7 +185,7 @@ def survey(token: str) -> str | tuple[str, int]:
 @_limited
 def survey_submit(token: str) -> str | BaseResponse | tuple[str, int]:
     """Take one page of answers: back, next (saving a draft) or the final send."""
-    found = _open(token)
+    found = _open(token, check=False)
     if not isinstance(found, Survey):
         return found
     form = SurveyForm()
@@ -184,6 +193,15 @@ def survey_submit(token: str) -> str | BaseResponse | tuple[str, int]:
     if form.submission_id.errors:
         return render_template("public/survey_error.html", key="session_expired"), 400
     answers = raw_answers(found.questionnaire, request.form)
+    # A resent form (a lost connection, a double tap) is answered as the first
+    # send was, even though that send has since used the code up.
+    replayed = _replayed(found, form.submission_id.data, answers)
+    if replayed is not None:
+        return replayed
+    try:
+        check_open(get_session(), found.code, utcnow())
+    except CodeUnavailable as unavailable:
+        return _unavailable_page(unavailable.state)
     shown = found.shown(answers)
     page = _clamp(form.page.data, shown)
     action = request.form.get("action", "submit")
@@ -286,12 +304,15 @@ def raw_answers(questionnaire: Questionnaire, form: MultiDict[str, str]) -> RawA
     return answers
 
 
-def _open(token: str, *, cached: bool = False) -> Survey | tuple[str, int]:
+def _open(
+    token: str, *, cached: bool = False, check: bool = True
+) -> Survey | tuple[str, int]:
     """Load the code behind ``token`` if it is open; ``cached``: maybe from the cache.
 
     Only standing codes are cached (with their counter's officials): whether a
     single-use code was used must be read from the database every time. A cached
-    code's revocation shows after at most ``SURVEY_CACHE_SECONDS``.
+    code's revocation shows after at most ``SURVEY_CACHE_SECONDS``. With
+    ``check=False`` any existing code is loaded, whatever its state.
     """
     # Reading takes no write lock: a request that writes (a draft, a response)
     # does so in a transaction of its own afterwards (``begin_writing``).
@@ -302,13 +323,9 @@ def _open(token: str, *, cached: bool = False) -> Survey | tuple[str, int]:
         if isinstance(found, Survey):
             check_open(session, found.code, now)
             return found
-        code = open_code(session, token, now)
+        code = open_code(session, token, now) if check else find_code(session, token)
     except CodeUnavailable as unavailable:
-        status = CODE_STATUS.get(unavailable.state, GONE)
-        page = render_template(
-            "public/survey_error.html", key=f"code_{unavailable.state.value}"
-        )
-        return page, status
+        return _unavailable_page(unavailable.state)
     found = Survey(
         code,
         definition_of(code.campaign.questionnaire),
@@ -325,6 +342,25 @@ SLOTS = {
     "submission_id": "__hailong_submission__",
     "started": "__hailong_started__",
 }
+
+
+def _unavailable_page(state: CodeState) -> tuple[str, int]:
+    """Say in plain words why a code cannot be used (404 unknown, 410 otherwise)."""
+    page = render_template("public/survey_error.html", key=f"code_{state.value}")
+    return page, CODE_STATUS.get(state, GONE)
+
+
+def _replayed(
+    found: Survey, submission_id: str, answers: RawAnswers
+) -> BaseResponse | tuple[str, int] | None:
+    """Answer a send stored before under this id: thanks again, or 409 if changed."""
+    previous = previous_response(get_session(), found.code.campaign_id, submission_id)
+    if previous is None:
+        return None
+    values, errors = found.validate(answers)
+    if not errors and content_hash(values) == previous.content_hash:
+        return redirect(url_for("public.thanks", token=found.code.token), code=303)
+    return render_template("public/survey_error.html", key="conflict"), 409
 
 
 def _blank_page(found: Survey) -> str:
@@ -463,10 +499,19 @@ def _step(shown: list[int], page: int, direction: int) -> int:
 
 
 def _started(form: SurveyForm) -> datetime | None:
+    """Return when the respondent opened the survey; None if the value is absurd.
+
+    The value comes back from the client: a made-up one must not break the
+    send (it only feeds the "too fast" flag).
+    """
     if not form.started.data:
         return None
-    return datetime.fromtimestamp(form.started.data, UTC)
+    try:
+        started = datetime.fromtimestamp(form.started.data, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return started if started <= utcnow() else None
 
 
-def _today():  # type: ignore[no-untyped-def]
-    return utcnow().date()
+def _today() -> date:
+    return local_date(utcnow())

@@ -14,9 +14,11 @@ from collections.abc import Iterator, Sequence
 
 from sqlalchemy.orm import Session
 
+from app.reports.data import official_item
 from app.spreadsheets import neutralised
 from surveys.frames import exported_responses, period_bounds
 from surveys.models import Campaign
+from surveys.questionnaire import Questionnaire
 from surveys.questionnaires import definition_of
 from surveys.tallies import period_of
 
@@ -34,10 +36,20 @@ def responses_csv(
     period: str | None,
     *,
     page_size: int = 5000,
+    with_officials: bool = True,
 ) -> Iterator[bytes]:
-    """Yield the campaign's kept responses as UTF-8 CSV with a BOM, page by page."""
+    """Yield the campaign's kept responses as UTF-8 CSV with a BOM, page by page.
+
+    ``with_officials=False`` leaves out which official was rated and how, for
+    readers whose role may not see results of individual officials.
+    """
     questionnaire = definition_of(campaign.questionnaire)
-    questions = [q.name for q in questionnaire.questions if q.type.takes_answer]
+    hidden = set() if with_officials else _about_officials(questionnaire)
+    questions = [
+        q.name
+        for q in questionnaire.questions
+        if q.type.takes_answer and q.name not in hidden
+    ]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([neutralised(name) for name in (*FIXED_COLUMNS, *questions)])
@@ -78,3 +90,10 @@ def _drained(buffer: io.StringIO) -> str:
     buffer.seek(0)
     buffer.truncate()
     return content
+
+
+def _about_officials(questionnaire: Questionnaire) -> set[str]:
+    """Name the questions that choose an official and rate the one chosen."""
+    chooser = {q.name for q in questionnaire.questions if q.choices_from == "officials"}
+    rating = official_item(questionnaire)
+    return chooser | ({rating} if rating else set())

@@ -133,8 +133,13 @@ def unit_report(
     period: str | None,
     *,
     language: str = "vi",
+    show_officials: bool = True,
 ) -> UnitReport:
-    """Assemble one unit's report for a campaign and period (None: all of it)."""
+    """Assemble one unit's report for a campaign and period (None: all of it).
+
+    ``show_officials=False`` leaves out the officials' ratings, for readers whose
+    role may not see results of individual officials.
+    """
     questionnaire = definition_of(campaign.questionnaire)
     quarters, between = quarters_in(period), period_bounds(period)
     units = [unit.id]
@@ -166,7 +171,11 @@ def unit_report(
         dimensions=_table(summary[summary["kind"] == "dimension"]),
         index=_index(session, campaign, questionnaire, units, between, language),
         counters=_table(counters.dropna(subset=["label"])),
-        officials=_officials(session, campaign, questionnaire, unit, between),
+        officials=(
+            _officials(session, campaign, questionnaire, unit, between)
+            if show_officials
+            else pd.DataFrame(columns=OFFICIAL_COLUMNS)
+        ),
         comments=_comments(session, campaign, questionnaire, units, between),
     )
 
@@ -360,6 +369,10 @@ def _index(
     return index.reset_index(drop=True)
 
 
+OFFICIAL_COLUMNS = ["label", "n", "mean", "mean_low", "mean_high", "shrunk",
+                    "shrunk_low", "shrunk_high", "reliable", "suppressed"]  # fmt: skip
+
+
 def _officials(
     session: Session,
     campaign: Campaign,
@@ -368,8 +381,7 @@ def _officials(
     between: tuple[datetime, datetime] | None,
 ) -> pd.DataFrame:
     """Return each official's rating, shrunk toward the unit; few ratings: n only."""
-    columns = ["label", "n", "mean", "mean_low", "mean_high", "shrunk",
-               "shrunk_low", "shrunk_high", "reliable", "suppressed"]  # fmt: skip
+    columns = OFFICIAL_COLUMNS
     item = official_item(questionnaire)
     if item is None:
         return pd.DataFrame(columns=columns)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 from flask import Response, abort, stream_with_context
 from werkzeug.wrappers import Response as BaseResponse
 
-from app.auth import current_staff, login_wall
+from app.auth import current_scope, current_staff, login_wall
 from app.db import get_session, session_factory
 from app.i18n import current_language, translate
 from app.reports import bp
@@ -46,22 +46,34 @@ def _never_cache(response: BaseResponse) -> BaseResponse:
 
 
 def _streamed_csv(
-    campaign_id: int, unit_ids: list[int], period: str
+    campaign_id: int, unit_ids: list[int], period: str, with_officials: bool
 ) -> Iterator[bytes]:
     """Stream responses from a session of its own: the request's one is closed at
     teardown, before the last page has gone out."""
     with session_factory()() as session:
         campaign = session.get_one(Campaign, campaign_id)
-        yield from responses_csv(session, campaign, unit_ids, period)
+        yield from responses_csv(
+            session, campaign, unit_ids, period, with_officials=with_officials
+        )
 
 
 def _unit_body(selection: Selection, kind: str) -> bytes | Iterator[bytes]:
     """Render one unit's report, or stream its responses."""
     session, campaign = get_session(), selection.campaign
     if kind == "csv":
-        return _streamed_csv(campaign.id, [selection.unit.id], selection.period)
+        return _streamed_csv(
+            campaign.id,
+            [selection.unit.id],
+            selection.period,
+            current_scope().can_manage,
+        )
     report = unit_report(
-        session, selection.unit, campaign, selection.period, language=current_language()
+        session,
+        selection.unit,
+        campaign,
+        selection.period,
+        language=current_language(),
+        show_officials=current_scope().can_manage,
     )
     return unit_report_pdf(report) if kind == "pdf" else unit_report_xlsx(report)
 
@@ -71,7 +83,9 @@ def _district_body(selection: Selection, kind: str) -> bytes | Iterator[bytes]:
     session, campaign = get_session(), selection.campaign
     if kind == "csv":
         units = list(session.scalars(subtree_ids(selection.unit.id)))
-        return _streamed_csv(campaign.id, units, selection.period)
+        return _streamed_csv(
+            campaign.id, units, selection.period, current_scope().can_manage
+        )
     report = district_report(
         session, selection.unit, campaign, selection.period, language=current_language()
     )

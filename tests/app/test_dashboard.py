@@ -312,3 +312,28 @@ def test_each_download_has_its_type_is_recorded_and_is_reproducible(
         assert load_workbook(io.BytesIO(content)).sheetnames[0] == "Tổng hợp"
     if kind == "pdf":
         assert content.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("role", [Role.UNIT_MANAGER, Role.VIEWER])
+def test_downloads_show_officials_only_to_those_who_may_see_them(
+    app: Flask, db_session: Session, wards: Wards, role: Role
+) -> None:
+    client = client_as(app, db_session, wards.ward_a, role)
+    base = f"/staff/reports/units/{wards.ward_a.code}/unit"
+    query = {"campaign": wards.campaign.key, "period": "2026"}
+    workbook = load_workbook(
+        io.BytesIO(client.get(f"{base}.xlsx", query_string=query).get_data())
+    )
+    cells = {
+        str(cell.value)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.value is not None
+    }
+    pdf = read_pages(client.get(f"{base}.pdf", query_string=query).get_data())
+    header = client.get(f"{base}.csv", query_string=query).get_data().split(b"\r\n")[0]
+    allowed = role is not Role.VIEWER
+    assert any(OFFICIAL in cell for cell in cells) is allowed
+    assert any(OFFICIAL in page.text for page in pdf) is allowed
+    assert (b"official_rating" in header) is allowed

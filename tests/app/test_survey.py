@@ -366,3 +366,52 @@ def test_a_cached_standing_code_is_refused_on_post_once_revoked(
     form = hidden_fields(again.get_data(as_text=True)) | {"overall": "5"}
     assert client.post(f"/s/{code.token}", data=form).status_code == 410
     assert responses(db_session) == 0
+
+
+def test_refused_posts_do_not_use_up_a_counters_limit(
+    app: Flask, client: FlaskClient, counter
+) -> None:
+    app.config["SURVEY_LIMIT_CODE"] = "3/minute"
+    code, _ = counter
+    for number in range(5):  # another client's invalid posts, new browser each time
+        agent = {"User-Agent": f"script {number}"}
+        page = client.get(f"/s/{code.token}", headers=agent).get_data(as_text=True)
+        form = hidden_fields(page) | {"overall": "9"}
+        assert (
+            client.post(f"/s/{code.token}", data=form, headers=agent).status_code == 422
+        )
+    assert rate(client, code.token, {"overall": "4"})[0].status_code == 303
+
+
+def test_a_resent_send_is_a_retry_even_after_the_code_is_used(
+    client: FlaskClient, db_session: Session
+) -> None:
+    campaign, point = make_counter_campaign(db_session, min_interval_seconds=300)
+    standing = make_code(db_session, campaign, kind="standing", service_point=point)
+    single = make_code(db_session, campaign)
+    db_session.commit()
+    for token in (standing.token, single.token):
+        first, form = rate(client, token, {"overall": "4"})
+        again = client.post(f"/s/{token}", data=form)
+        assert first.status_code == again.status_code == 303, token
+    assert responses(db_session) == 2
+
+
+def test_an_absurd_start_time_does_not_break_the_send(
+    client: FlaskClient, counter
+) -> None:
+    code, _ = counter
+    for started in ("99999999999999999", "-5"):
+        assert (
+            rate(client, code.token, {"overall": "4"}, started=started)[0].status_code
+            == 303
+        )
+
+
+def test_a_deactivated_counter_takes_no_more_ratings(
+    client: FlaskClient, counter, db_session: Session
+) -> None:
+    code, point = counter
+    point.active = False
+    db_session.commit()
+    assert client.get(f"/s/{code.token}").status_code == 410
