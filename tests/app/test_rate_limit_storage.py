@@ -40,7 +40,8 @@ def two_workers(
     for number in (1, 2):
         app = create_app(
             {
-                "SECRET_KEY": "shared-secret",
+                # One key for both workers, a new one per test: no count carries over.
+                "SECRET_KEY": f"shared-secret-{prefix}",
                 "DATABASE_URL": database_url,
                 "INSTANCE_PATH": str(tmp_path / f"worker{number}"),
                 "RATELIMIT_STORAGE_URI": redis_url,
