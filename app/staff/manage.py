@@ -8,7 +8,7 @@ answered by a redirect (post/redirect/get) and a flash message.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -416,34 +416,30 @@ def _batch(unit: Unit) -> list[AccessCode]:
 @bp.get("/units/<unit_code>/codes/receipts.pdf")
 @permission_required(Permission.MANAGE)
 def codes_pdf(unit_code: str) -> ResponseReturnValue:
-    unit = _found(Unit, unit_code)
-    issued = _batch(unit)
-    if not issued:
-        return _refused(translate("no_codes"), ".codes", unit_code=unit.code)
-    rows = code_rows(issued, current_app.config["PUBLIC_BASE_URL"])
-    return _download(
-        receipts_pdf(rows),
-        "pdf",
-        f"ma-{unit.code}.pdf",
-        audited=("unit", unit.code),
-        detail={"document": "receipts", **(_batch_args() or {})},
-    )
+    return _issued_codes(unit_code, "receipts", "pdf", receipts_pdf)
 
 
 @bp.get("/units/<unit_code>/codes/codes.csv")
 @permission_required(Permission.MANAGE)
 def codes_csv_view(unit_code: str) -> ResponseReturnValue:
+    return _issued_codes(unit_code, "codes", "csv", codes_csv)
+
+
+def _issued_codes(
+    unit_code: str, document: str, kind: str, render: Callable[[list[Any]], bytes]
+) -> ResponseReturnValue:
+    """Send one issuing's codes as a receipt sheet or a list, recording the export."""
     unit = _found(Unit, unit_code)
     issued = _batch(unit)
     if not issued:
         return _refused(translate("no_codes"), ".codes", unit_code=unit.code)
     rows = code_rows(issued, current_app.config["PUBLIC_BASE_URL"])
     return _download(
-        codes_csv(rows),
-        "csv",
-        f"ma-{unit.code}.csv",
+        render(rows),
+        kind,
+        f"ma-{unit.code}.{kind}",
         audited=("unit", unit.code),
-        detail={"document": "codes", **(_batch_args() or {})},
+        detail={"document": document, **(_batch_args() or {})},
     )
 
 
