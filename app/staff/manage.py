@@ -29,7 +29,14 @@ from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from app.auth import current_scope, current_staff, permission_required
-from app.code_sheets import LOCAL_TIME, code_rows, codes_csv, end_of_day, receipts_pdf
+from app.code_sheets import (
+    LOCAL_TIME,
+    CodeRow,
+    code_rows,
+    codes_csv,
+    end_of_day,
+    receipts_pdf,
+)
 from app.db import get_session
 from app.i18n import translate
 from app.printing import counter_poster_pdf, survey_url
@@ -426,7 +433,10 @@ def codes_csv_view(unit_code: str) -> ResponseReturnValue:
 
 
 def _issued_codes(
-    unit_code: str, document: str, kind: str, render: Callable[[list[Any]], bytes]
+    unit_code: str,
+    document: str,
+    kind: str,
+    render: Callable[[Sequence[CodeRow]], bytes],
 ) -> ResponseReturnValue:
     """Send one issuing's codes as a receipt sheet or a list, recording the export."""
     unit = _found(Unit, unit_code)
