@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from surveys.db import dialect_insert
 from surveys.models import AccessCode, CodeKind, ResponseDraft
 from surveys.questionnaire.validation import RawAnswers
 
@@ -39,18 +40,26 @@ def save_draft(
     started_at: datetime,
     now: datetime,
 ) -> None:
-    """Keep the answers so far and the page reached; flush, never commit."""
+    """Keep the answers so far and the page reached; flush, never commit.
+
+    One upsert: two "next" taps arriving together on a new draft must not both
+    try to create it (PostgreSQL would refuse the second with a unique error).
+    """
     if not can_resume(code):
         return
-    draft = load_draft(session, code)
-    if draft is None:
-        draft = ResponseDraft(access_code_id=code.id, started_at=started_at)
-        session.add(draft)
-    draft.answers = {name: value for name, value in answers.items() if value}
-    draft.page = page
-    draft.submission_id = submission_id
-    draft.updated_at = now
-    session.flush()
+    kept = {
+        "answers": {name: value for name, value in answers.items() if value},
+        "page": page,
+        "submission_id": submission_id,
+        "updated_at": now,
+    }
+    dialect = session.get_bind().dialect.name
+    statement = dialect_insert(dialect, ResponseDraft.__table__).values(
+        access_code_id=code.id, started_at=started_at, **kept
+    )
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["access_code_id"], set_=kept)
+    )
 
 
 def discard_draft(session: Session, code: AccessCode) -> None:
@@ -60,3 +69,16 @@ def discard_draft(session: Session, code: AccessCode) -> None:
     session.execute(
         delete(ResponseDraft).where(ResponseDraft.access_code_id == code.id)
     )
+
+
+#: Answers saved part-way and never sent are erased after this long: they may
+#: hold free text, and nobody will come back for them.
+DRAFT_RETENTION = timedelta(days=90)
+
+
+def purge_stale_drafts(session: Session, now: datetime) -> int:
+    """Erase drafts untouched for longer than the retention period; return how many."""
+    result = session.execute(
+        delete(ResponseDraft).where(ResponseDraft.updated_at < now - DRAFT_RETENTION)
+    )
+    return result.rowcount or 0

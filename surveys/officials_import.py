@@ -19,12 +19,12 @@ from surveys.audit import AuditAction, record_event
 from surveys.models import Official, ServicePoint, Unit, User
 from surveys.questionnaire import Message
 from surveys.scope import Scope, units_in_scope
+from surveys.units import CODE_SHAPE, is_code
 
 COLUMNS = ("code", "name", "title", "unit_code", "counters")
 REQUIRED_COLUMNS = ("code", "name", "unit_code")
 MAX_ROWS = 20_000
 #: Lengths of the model's columns.
-MAX_CODE = 32
 MAX_TEXT = 200
 #: Existing officials looked up per query, under every database's parameter limit.
 LOOKUP_CHUNK = 1000
@@ -205,15 +205,8 @@ def _problems(
     for row in rows:
         if not row.code:
             yield RowProblem(row.line, "code", Message("Thiếu mã cán bộ.", "No code."))
-        elif len(row.code) > MAX_CODE:
-            yield RowProblem(
-                row.line,
-                "code",
-                Message(
-                    f"Mã dài quá {MAX_CODE} ký tự.",
-                    f"The code is longer than {MAX_CODE} characters.",
-                ),
-            )
+        elif not is_code(row.code):
+            yield RowProblem(row.line, "code", CODE_SHAPE)
         elif row.code in first_line:
             yield RowProblem(
                 row.line,

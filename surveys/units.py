@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -10,7 +11,24 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from surveys.models import ServicePoint, Unit, UnitKind
+from surveys.questionnaire import Message
 from surveys.text import vietnamese_sort_key
+
+#: Codes of units, counters and officials appear in URLs and file names: plain
+#: letters, digits, '.', '_' and '-' only, at most 32 characters.
+CODE_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,32}")
+
+
+#: Why a code was refused, for forms and imports alike.
+CODE_SHAPE = Message(
+    "Mã chỉ gồm chữ không dấu, chữ số, '.', '_' hoặc '-', tối đa 32 ký tự.",
+    "A code has only plain letters, digits, '.', '_' or '-', 32 at most.",
+)
+
+
+def is_code(text: str) -> bool:
+    """Tell whether ``text`` may be the code of a unit, counter or official."""
+    return CODE_PATTERN.fullmatch(text) is not None
 
 
 def root_units(session: Session) -> list[Unit]:

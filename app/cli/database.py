@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.db import session_factory
 from surveys.demo import seed_demo
+from surveys.drafts import purge_stale_drafts
 from surveys.models import Unit, utcnow
 from surveys.privacy import purge_expired_contacts
 from surveys.schema import heads, upgrade_to_head
@@ -84,10 +85,12 @@ def create_user_command(username: str, role: str, unit_code: str | None) -> None
 @click.command("purge-contacts")
 @with_appcontext
 def purge_contacts_command() -> None:
-    """Erase follow-up phone numbers whose retention period has ended (run daily)."""
+    """Erase phone numbers and unsent drafts past their retention (run daily)."""
     with session_factory().begin() as session:
-        erased = purge_expired_contacts(session, utcnow())
-    click.echo(f"{erased} expired follow-up contact(s) erased.")
+        contacts = purge_expired_contacts(session, utcnow())
+        drafts = purge_stale_drafts(session, utcnow())
+    click.echo(f"{contacts} expired follow-up contact(s) erased.")
+    click.echo(f"{drafts} unsent draft(s) older than 90 days erased.")
 
 
 def _read_password() -> str:

@@ -318,6 +318,11 @@ def _open(
     # does so in a transaction of its own afterwards (``begin_writing``).
     session = get_session(read_only=True)
     now = utcnow()
+    try:
+        # One cache entry per code, however it was typed (case, dashes).
+        token = parse_token(token)
+    except CodeError:
+        return _unavailable_page(CodeState.UNKNOWN)
     found = _cache().get(("code", token)) if cached else None
     try:
         if isinstance(found, Survey):

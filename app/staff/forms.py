@@ -22,6 +22,7 @@ from app.i18n import tr, translate
 from surveys.codes import MAX_CODES
 from surveys.models import CampaignMode, Role, UnitKind
 from surveys.passwords import password_problem
+from surveys.units import CODE_SHAPE, is_code
 
 
 class Required:
@@ -97,6 +98,14 @@ class MaxLength:
             raise StopValidation(translate("too_long", limit=self.limit))
 
 
+class CodeShape:
+    """Refuse a code that would not survive a URL or a file name."""
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        if field.data and not is_code(field.data):
+            raise StopValidation(tr(CODE_SHAPE))
+
+
 def _stripped(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
@@ -106,7 +115,7 @@ class ConfirmForm(StaffForm):
 
 
 class CounterForm(StaffForm):
-    code = StringField(validators=[Required(), MaxLength(32)], filters=[_stripped])
+    code = StringField(validators=[Required(), CodeShape()], filters=[_stripped])
     name = StringField(validators=[Required(), MaxLength(200)], filters=[_stripped])
 
 
@@ -119,7 +128,7 @@ class AssignForm(StaffForm):
 
 
 class OfficialForm(StaffForm):
-    code = StringField(validators=[Required(), MaxLength(32)], filters=[_stripped])
+    code = StringField(validators=[Required(), CodeShape()], filters=[_stripped])
     name = StringField(validators=[Required(), MaxLength(200)], filters=[_stripped])
     title = StringField(validators=[MaxLength(200)], filters=[_stripped])
 
@@ -180,6 +189,6 @@ class ResetPasswordForm(StaffForm):
 
 
 class UnitForm(StaffForm):
-    code = StringField(validators=[Required(), MaxLength(32)], filters=[_stripped])
+    code = StringField(validators=[Required(), CodeShape()], filters=[_stripped])
     name = StringField(validators=[Required(), MaxLength(200)], filters=[_stripped])
     kind = SelectField(choices=[SelectChoice(kind.value) for kind in UnitKind])

@@ -662,3 +662,23 @@ def test_a_district_user_adds_a_unit_under_one_in_scope(
     assert unit.parent_id == world.district.id
     manager = logged_in(app.test_client(), "manager-a")
     assert post(manager, "/staff/units/ward-a/children", form).status_code == 403
+
+
+def test_codes_that_would_break_a_url_are_refused_in_forms_and_files(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    logged_in(client, "district")
+    typed = post(
+        client,
+        "/staff/units/ward-a/officials",
+        {"code": "cb/a3", "name": "Lê Văn Cường", "title": ""},
+    )
+    assert "chữ không dấu, chữ số" in typed.get_data(as_text=True)
+    imported = upload(
+        client,
+        "/staff/officials/import",
+        (HEADER + 'cb"a4,Trần Văn Dũng,,ward-a,\n').encode(),
+    )
+    assert imported.status_code == 422
+    assert "chữ không dấu, chữ số" in imported.get_data(as_text=True)
+    assert count(db_session, Official) == 1
