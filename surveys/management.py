@@ -25,9 +25,8 @@ from surveys.models import (
     Unit,
     User,
 )
-from surveys.passwords import hash_password
 from surveys.scope import Scope
-from surveys.users import UserError, check_password_strength, create_user
+from surveys.users import UserError, create_user, end_sessions, set_password
 
 
 class ManagementError(ValueError):
@@ -210,30 +209,12 @@ def deactivate_user(session: Session, actor: User, user: User) -> None:
     if user.id == actor.id:
         raise UserError("you cannot deactivate yourself")
     user.active = False
-    user.session_version += 1
-    record_event(
-        session,
-        AuditAction.USER_DEACTIVATED,
-        actor.id,
-        object_type="user",
-        object_id=str(user.id),
-    )
-    session.flush()
+    end_sessions(session, user, AuditAction.USER_DEACTIVATED, actor.id)
 
 
 def reset_password(session: Session, actor: User, user: User, password: str) -> None:
     """Give a user a new password (forgotten, or leaked); end their sessions."""
-    check_password_strength(password)
-    user.password_hash = hash_password(password)
-    user.session_version += 1
-    record_event(
-        session,
-        AuditAction.PASSWORD_RESET,
-        actor.id,
-        object_type="user",
-        object_id=str(user.id),
-    )
-    session.flush()
+    set_password(session, user, password, AuditAction.PASSWORD_RESET, actor.id)
 
 
 def issued_between(

@@ -116,16 +116,24 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     """
     if not verify_password(user.password_hash, current):
         raise WrongPassword("the current password is wrong")
-    check_password_strength(new)
-    user.password_hash = hash_password(new)
+    set_password(session, user, new, AuditAction.PASSWORD_CHANGED, user.id)
+
+
+def set_password(
+    session: Session, user: User, password: str, action: AuditAction, actor_id: int
+) -> None:
+    """Give ``user`` a strong enough new password and end every session it had."""
+    check_password_strength(password)
+    user.password_hash = hash_password(password)
+    end_sessions(session, user, action, actor_id)
+
+
+def end_sessions(
+    session: Session, user: User, action: AuditAction, actor_id: int
+) -> None:
+    """Make every login cookie of ``user`` invalid, recording who did it and why."""
     user.session_version += 1
-    record_event(
-        session,
-        AuditAction.PASSWORD_CHANGED,
-        user.id,
-        object_type="user",
-        object_id=str(user.id),
-    )
+    record_event(session, action, actor_id, object_type="user", object_id=str(user.id))
     session.flush()
 
 
