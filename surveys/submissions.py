@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session, joinedload
 
 from surveys.codes import CodeError, parse_token
@@ -129,8 +129,16 @@ def find_code(session: Session, token: str) -> AccessCode:
     return code
 
 
-def check_open(session: Session, code: AccessCode, now: datetime) -> None:
-    """Raise ``CodeUnavailable`` unless ``code`` can take a response now."""
+def check_open(
+    session: Session, code: AccessCode, now: datetime, *, reread: bool = False
+) -> None:
+    """Raise ``CodeUnavailable`` unless ``code`` can take a response now.
+
+    ``reread``: ``code`` was loaded a while ago (a cache); what officials change
+    by hand (a revocation, a counter's deactivation) is read again, in one query.
+    """
+    if reread:
+        _reread_switches(session, code)
     if code.revoked_at is not None:
         raise CodeUnavailable(CodeState.REVOKED)
     if code.expires_at is not None and code.expires_at <= now:
@@ -143,6 +151,26 @@ def check_open(session: Session, code: AccessCode, now: datetime) -> None:
         raise CodeUnavailable(CodeState.CLOSED)
     if code.kind == CodeKind.SINGLE_USE and _redeemed(session, code):
         raise CodeUnavailable(CodeState.USED)
+
+
+def _reread_switches(session: Session, code: AccessCode) -> None:
+    revoked_at, counter_active = session.execute(
+        _switches(), {"code_id": code.id}
+    ).one()
+    if revoked_at is not None:
+        raise CodeUnavailable(CodeState.REVOKED)
+    if counter_active is False:
+        raise CodeUnavailable(CodeState.CLOSED)
+
+
+@cache
+def _switches() -> Any:
+    """Build, once, the query of a code's revocation and its counter's state."""
+    return (
+        select(AccessCode.revoked_at, ServicePoint.active)
+        .outerjoin(ServicePoint, ServicePoint.id == AccessCode.service_point_id)
+        .where(AccessCode.id == bindparam("code_id"))
+    )
 
 
 def counter_officials(session: Session, code: AccessCode) -> list[Official]:
@@ -175,12 +203,15 @@ def record_response(
         runtime_choices=runtime_choices(officials),
         today=now.date(),
     )
-    # A retry after a lost connection is answered with the first result, even
-    # when the code has been used up by that very first submission.
-    previous = previous_response(session, code.campaign_id, submission.submission_id)
-    if previous is not None:
-        return _replay(previous, submission, content_hash(values))
-    check_open(session, code, now)
+    try:
+        check_open(session, code, now)
+    except CodeUnavailable:
+        # A retry after a lost connection is answered with the first result,
+        # even when that very first submission used the code up.
+        replayed = replay_of(session, code, submission, content_hash(values))
+        if replayed is None:
+            raise
+        return replayed
     return store_response(session, code, officials, submission, values, now)
 
 
@@ -207,12 +238,14 @@ def store_response(
     """
     questionnaire = definition_of(code.campaign.questionnaire)
     digest = content_hash(values)
-    # A retry is answered before the interval is checked: the first send of
-    # this very submission must not make its own retry "too soon".
-    previous = previous_response(session, code.campaign_id, submission.submission_id)
-    if previous is not None:
-        return _replay(previous, submission, digest)
-    _check_interval(session, code, submission, now)
+    try:
+        _check_interval(session, code, submission, now)
+    except TooSoon:
+        # The first send of this very submission must not make its retry "too soon".
+        replayed = replay_of(session, code, submission, digest)
+        if replayed is None:
+            raise
+        return replayed
     official_code = rated_official(questionnaire, values)
     official = next((o for o in officials if o.code == official_code), None)
     row = {
@@ -240,7 +273,12 @@ def store_response(
     # of the submission id or of the single-use code inserts no row.
     response_id = session.scalar(_insert_response(session.get_bind().dialect.name), row)
     if response_id is None:
-        return _replay_or_refuse(session, code, submission, digest)
+        # Nothing inserted: this submission id was stored before (a retry), or
+        # the single-use code was used by another submission.
+        replayed = replay_of(session, code, submission, digest)
+        if replayed is None:
+            raise CodeUnavailable(CodeState.USED)
+        return replayed
     answers = answer_records(values)
     if answers:
         session.execute(
@@ -271,16 +309,18 @@ def _insert_response(dialect: str) -> Any:
     )
 
 
-def _replay_or_refuse(
+def replay_of(
     session: Session, code: AccessCode, submission: Submission, digest: str
-) -> Recorded:
+) -> Recorded | None:
+    """Return the result of an earlier send of this submission id, if there was one.
+
+    Looked up only when a send is refused (code used, too soon, id taken): the
+    common send pays for no lookup. Raises ``SubmissionConflict`` when the
+    earlier send had other content.
+    """
     previous = previous_response(session, code.campaign_id, submission.submission_id)
     if previous is None:
-        raise CodeUnavailable(CodeState.USED)
-    return _replay(previous, submission, digest)
-
-
-def _replay(previous: Response, submission: Submission, digest: str) -> Recorded:
+        return None
     if previous.content_hash != digest:
         raise SubmissionConflict(submission.submission_id)
     return Recorded(previous.id, created=False)
@@ -348,18 +388,37 @@ def _flags(
     )
     if row["device_hash"] is None:
         return flags
-    # Both questions stop at the first rows that answer them, read from the
-    # device index alone: a busy device must not make each rating slower.
-    recent = (
-        Response.campaign_id == row["campaign_id"],
-        Response.device_hash == row["device_hash"],
-        Response.submitted_at >= now - BURST_WINDOW,
-    )
-    earlier = session.scalars(
-        select(Response.submitted_at).where(*recent).limit(BURST_SIZE - 1)
-    ).all()
-    flags["flag_burst"] = len(earlier) + 1 >= BURST_SIZE
-    flags["flag_duplicate_suspect"] = session.scalar(
-        select(exists().where(*recent, Response.content_hash == row["content_hash"]))
-    )
+    earlier, duplicate = session.execute(
+        _device_history(),
+        {
+            "campaign_id": row["campaign_id"],
+            "device_hash": row["device_hash"],
+            "since": now - BURST_WINDOW,
+            "content_hash": row["content_hash"],
+        },
+    ).one()
+    flags["flag_burst"] = earlier + 1 >= BURST_SIZE
+    flags["flag_duplicate_suspect"] = bool(duplicate)
     return flags
+
+
+@cache
+def _device_history() -> Any:
+    """Build, once, the one query both device flags need (one round trip, not two).
+
+    Both parts stop at the first rows that answer them, read from the device
+    index alone: a busy device must not make each of its ratings slower.
+    """
+    recent = (
+        Response.campaign_id == bindparam("campaign_id"),
+        Response.device_hash == bindparam("device_hash"),
+        Response.submitted_at >= bindparam("since"),
+    )
+    earlier = (
+        select(Response.submitted_at).where(*recent).limit(BURST_SIZE - 1).subquery()
+    )
+    same = Response.content_hash == bindparam("content_hash")
+    return select(
+        select(func.count()).select_from(earlier).scalar_subquery(),
+        exists().where(*recent, same),
+    )

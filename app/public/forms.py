@@ -10,7 +10,14 @@ from app.i18n import translate
 
 
 class SurveyForm(FlaskForm):
-    """Carries the CSRF token, the client submission id, the page and the consent."""
+    """Carries the client submission id, the page and the consent.
+
+    The CSRF token travels with it but is checked by ``CSRFProtect`` before any
+    view runs (every POST of the app); checking it again here would only cost.
+    """
+
+    class Meta:
+        csrf = False
 
     #: Chosen when the form is first shown; a resent form reuses it (idempotency).
     submission_id = HiddenField(

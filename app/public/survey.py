@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from flask import (
@@ -106,6 +106,8 @@ class Survey:
     code: AccessCode
     questionnaire: Questionnaire
     officials: list[Official]
+    #: Taken from the per-process cache: loaded up to ``SURVEY_CACHE_SECONDS`` ago.
+    cached: bool = False
 
     @property
     def runtime_choices(self) -> dict[str, list[str]]:
@@ -185,23 +187,23 @@ def survey(token: str) -> str | tuple[str, int]:
 @_limited
 def survey_submit(token: str) -> str | BaseResponse | tuple[str, int]:
     """Take one page of answers: back, next (saving a draft) or the final send."""
-    found = _open(token, check=False)
+    found = _open(token, cached=True, check=False)
     if not isinstance(found, Survey):
         return found
     form = SurveyForm()
-    form.validate_on_submit()  # the CSRF token was checked before the view ran
+    form.validate()  # CSRFProtect checked the token before the view ran
     if form.submission_id.errors:
         return render_template("public/survey_error.html", key="session_expired"), 400
     answers = raw_answers(found.questionnaire, request.form)
-    # A resent form (a lost connection, a double tap) is answered as the first
-    # send was, even though that send has since used the code up.
-    replayed = _replayed(found, form.submission_id.data, answers)
-    if replayed is not None:
-        return replayed
     try:
-        check_open(get_session(), found.code, utcnow())
+        check_open(get_session(), found.code, utcnow(), reread=found.cached)
     except CodeUnavailable as unavailable:
-        return _unavailable_page(unavailable.state)
+        # A resent form (a lost connection, a double tap) is answered as the
+        # first send was, even though that send has since used the code up.
+        replayed = _replayed(found, form.submission_id.data, answers)
+        return (
+            replayed if replayed is not None else _unavailable_page(unavailable.state)
+        )
     shown = found.shown(answers)
     page = _clamp(form.page.data, shown)
     action = request.form.get("action", "submit")
@@ -326,8 +328,9 @@ def _open(
     found = _cache().get(("code", token)) if cached else None
     try:
         if isinstance(found, Survey):
-            check_open(session, found.code, now)
-            return found
+            if check:
+                check_open(session, found.code, now)
+            return replace(found, cached=True)
         code = open_code(session, token, now) if check else find_code(session, token)
     except CodeUnavailable as unavailable:
         return _unavailable_page(unavailable.state)
