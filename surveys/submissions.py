@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, insert, select
+from sqlalchemy import Connection, bindparam, exists, func, insert, select
 from sqlalchemy.orm import Session, joinedload
 
 from surveys.codes import CodeError, parse_token
@@ -129,16 +129,8 @@ def find_code(session: Session, token: str) -> AccessCode:
     return code
 
 
-def check_open(
-    session: Session, code: AccessCode, now: datetime, *, reread: bool = False
-) -> None:
-    """Raise ``CodeUnavailable`` unless ``code`` can take a response now.
-
-    ``reread``: ``code`` was loaded a while ago (a cache); what officials change
-    by hand (a revocation, a counter's deactivation) is read again, in one query.
-    """
-    if reread:
-        _reread_switches(session, code)
+def check_open(session: Session, code: AccessCode, now: datetime) -> None:
+    """Raise ``CodeUnavailable`` unless ``code`` can take a response now."""
     if code.revoked_at is not None:
         raise CodeUnavailable(CodeState.REVOKED)
     if code.expires_at is not None and code.expires_at <= now:
@@ -153,8 +145,13 @@ def check_open(
         raise CodeUnavailable(CodeState.USED)
 
 
-def _reread_switches(session: Session, code: AccessCode) -> None:
-    revoked_at, counter_active = session.execute(
+def _reread_switches(connection: Connection, code: AccessCode) -> None:
+    """Refuse a code revoked, or a counter closed, since ``code`` was loaded.
+
+    What officials switch by hand is read again inside the write transaction,
+    however long ago the code was loaded (the survey page keeps codes a while).
+    """
+    revoked_at, counter_active = connection.execute(
         _switches(), {"code_id": code.id}
     ).one()
     if revoked_at is not None:
@@ -236,10 +233,14 @@ def store_response(
     submission is answered as a retry (``Recorded.created`` False), or refused
     with ``SubmissionConflict`` or ``CodeUnavailable(USED)``. May raise ``TooSoon``.
     """
+    # Core statements on the session's connection: the ORM would add a good
+    # part of a rating's time, all of it inside the write lock.
+    connection = session.connection()
+    _reread_switches(connection, code)
     questionnaire = definition_of(code.campaign.questionnaire)
     digest = content_hash(values)
     try:
-        _check_interval(session, code, submission, now)
+        _check_interval(connection, code, submission, now)
     except TooSoon:
         # The first send of this very submission must not make its retry "too soon".
         replayed = replay_of(session, code, submission, digest)
@@ -268,10 +269,11 @@ def store_response(
         "cluster": code.cluster,
         "weight": code.weight,
     }
-    row |= _flags(session, row, questionnaire, values, now)
+    row |= _flags(connection, row, questionnaire, values, now)
     # ON CONFLICT DO NOTHING, not a savepoint and IntegrityError: a second use
     # of the submission id or of the single-use code inserts no row.
-    response_id = session.scalar(_insert_response(session.get_bind().dialect.name), row)
+    dialect = connection.dialect.name
+    response_id = connection.execute(_insert_response(dialect), row).scalar()
     if response_id is None:
         # Nothing inserted: this submission id was stored before (a retry), or
         # the single-use code was used by another submission.
@@ -281,12 +283,12 @@ def store_response(
         return replayed
     answers = answer_records(values)
     if answers:
-        session.execute(
+        connection.execute(
             insert(Answer.__table__),
             [record | {"response_id": response_id} for record in answers],
         )
     if submission.phone:
-        session.execute(
+        connection.execute(
             insert(FollowUpContact.__table__).values(
                 response_id=response_id,
                 phone=submission.phone,
@@ -294,7 +296,7 @@ def store_response(
                 purge_after=now + CONTACT_RETENTION,
             )
         )
-    tally_cell(session, Cell.of_row(row), questionnaire, values)
+    tally_cell(connection, Cell.of_row(row), questionnaire, values)
     discard_draft(session, code)
     return Recorded(response_id, created=True)
 
@@ -346,12 +348,12 @@ def _redeemed(session: Session, code: AccessCode) -> bool:
 
 
 def _check_interval(
-    session: Session, code: AccessCode, submission: Submission, now: datetime
+    connection: Connection, code: AccessCode, submission: Submission, now: datetime
 ) -> None:
     interval = code.campaign.min_interval_seconds
     if not interval or submission.device_hash is None or code.service_point_id is None:
         return
-    last = session.scalar(
+    last = connection.scalar(
         select(func.max(Response.submitted_at)).where(
             Response.campaign_id == code.campaign_id,
             Response.service_point_id == code.service_point_id,
@@ -364,7 +366,7 @@ def _check_interval(
 
 
 def _flags(
-    session: Session,
+    connection: Connection,
     row: Mapping[str, Any],
     questionnaire: Questionnaire,
     values: Mapping[str, object],
@@ -388,7 +390,7 @@ def _flags(
     )
     if row["device_hash"] is None:
         return flags
-    earlier, duplicate = session.execute(
+    earlier, duplicate = connection.execute(
         _device_history(),
         {
             "campaign_id": row["campaign_id"],

@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.orm import Session
 
 from surveys.db import dialect_insert
@@ -93,7 +93,7 @@ def tally_response(
 
 
 def tally_cell(
-    session: Session,
+    session: Session | Connection,
     cell: Cell,
     questionnaire: Questionnaire,
     values: Mapping[str, object],
@@ -106,12 +106,15 @@ def tally_cell(
     add_to_tallies(session, rows)
 
 
-def add_to_tallies(session: Session, rows: Iterable[dict[str, object]]) -> None:
+def add_to_tallies(
+    session: Session | Connection, rows: Iterable[dict[str, object]]
+) -> None:
     """Upsert tally rows: a new cell is inserted, a known one has its sums added."""
     rows = list(rows)
     if not rows:
         return
-    session.execute(_upsert(session.get_bind().dialect.name), rows)
+    connection = session.connection() if isinstance(session, Session) else session
+    connection.execute(_upsert(connection.dialect.name), rows)
 
 
 @cache

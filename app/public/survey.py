@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from flask import (
@@ -106,8 +106,6 @@ class Survey:
     code: AccessCode
     questionnaire: Questionnaire
     officials: list[Official]
-    #: Taken from the per-process cache: loaded up to ``SURVEY_CACHE_SECONDS`` ago.
-    cached: bool = False
 
     @property
     def runtime_choices(self) -> dict[str, list[str]]:
@@ -196,14 +194,9 @@ def survey_submit(token: str) -> str | BaseResponse | tuple[str, int]:
         return render_template("public/survey_error.html", key="session_expired"), 400
     answers = raw_answers(found.questionnaire, request.form)
     try:
-        check_open(get_session(), found.code, utcnow(), reread=found.cached)
+        check_open(get_session(), found.code, utcnow())
     except CodeUnavailable as unavailable:
-        # A resent form (a lost connection, a double tap) is answered as the
-        # first send was, even though that send has since used the code up.
-        replayed = _replayed(found, form.submission_id.data, answers)
-        return (
-            replayed if replayed is not None else _unavailable_page(unavailable.state)
-        )
+        return _refused(found, form.submission_id.data, answers, unavailable.state)
     shown = found.shown(answers)
     page = _clamp(form.page.data, shown)
     action = request.form.get("action", "submit")
@@ -313,7 +306,8 @@ def _open(
 
     Only standing codes are cached (with their counter's officials): whether a
     single-use code was used must be read from the database every time. A cached
-    code's revocation shows after at most ``SURVEY_CACHE_SECONDS``. With
+    code's revocation shows on the page after at most ``SURVEY_CACHE_SECONDS``
+    (a send re-reads it in its write transaction: ``store_response``). With
     ``check=False`` any existing code is loaded, whatever its state.
     """
     # Reading takes no write lock: a request that writes (a draft, a response)
@@ -330,7 +324,7 @@ def _open(
         if isinstance(found, Survey):
             if check:
                 check_open(session, found.code, now)
-            return replace(found, cached=True)
+            return found
         code = open_code(session, token, now) if check else find_code(session, token)
     except CodeUnavailable as unavailable:
         return _unavailable_page(unavailable.state)
@@ -358,13 +352,18 @@ def _unavailable_page(state: CodeState) -> tuple[str, int]:
     return page, CODE_STATUS.get(state, GONE)
 
 
-def _replayed(
-    found: Survey, submission_id: str, answers: RawAnswers
-) -> BaseResponse | tuple[str, int] | None:
-    """Answer a send stored before under this id: thanks again, or 409 if changed."""
+def _refused(
+    found: Survey, submission_id: str, answers: RawAnswers, state: CodeState
+) -> BaseResponse | tuple[str, int]:
+    """Say why the code cannot be used, unless this is a resent earlier send.
+
+    A resent form (a lost connection, a double tap) is answered as the first
+    send was, even though that send has since used the code up: thanks again,
+    or 409 if the content changed.
+    """
     previous = previous_response(get_session(), found.code.campaign_id, submission_id)
     if previous is None:
-        return None
+        return _unavailable_page(state)
     values, errors = found.validate(answers)
     if not errors and content_hash(values) == previous.content_hash:
         return redirect(url_for("public.thanks", token=found.code.token), code=303)
@@ -411,8 +410,7 @@ def _submit(
         )
     except CodeUnavailable as unavailable:
         session.rollback()
-        key = f"code_{unavailable.state.value}"
-        return render_template("public/survey_error.html", key=key), GONE
+        return _refused(found, submission.submission_id, answers, unavailable.state)
     except SubmissionConflict:
         session.rollback()
         return render_template("public/survey_error.html", key="conflict"), 409
