@@ -35,7 +35,17 @@ from app.printing import qr_png, qr_svg, survey_url
 from app.public import bp
 from app.public.cache import ExpiringCache
 from app.public.forms import SurveyForm
-from app.security import current_address, current_code, current_device, limit, limiter
+from app.security import (
+    Ceiling,
+    checks_own_ceilings,
+    count_served,
+    current_address,
+    current_code,
+    current_device,
+    limit,
+    limiter,
+    over_ceiling,
+)
 from surveys.codes import CodeError, parse_token
 from surveys.db import begin_writing
 from surveys.drafts import load_draft, save_draft
@@ -75,28 +85,15 @@ CODE_STATUS = {CodeState.UNKNOWN: 404}
 GONE = 410
 CACHE = "hailong.survey_cache"
 
-survey_limits = [
-    limiter.limit(lambda: limit("SURVEY_LIMIT_DEVICE"), methods=["POST"]),
+#: The send's rate limits, checked by the view itself (see ``Ceiling``).
+SEND_CEILINGS = (
+    Ceiling("SURVEY_LIMIT_DEVICE", current_device),
     # A counter's poster is shared by every citizen at it: only sends that were
-    # stored count against it, so one client's refused posts cannot lock it.
-    limiter.limit(
-        lambda: limit("SURVEY_LIMIT_CODE"),
-        key_func=current_code,
-        methods=["POST"],
-        deduct_when=lambda response: response.status_code == 303,
-    ),
-    limiter.limit(
-        lambda: limit("SURVEY_LIMIT_ADDRESS"),
-        key_func=current_address,
-        methods=["POST"],
-    ),
-]
-
-
-def _limited(view):  # type: ignore[no-untyped-def]
-    for decorate in survey_limits:
-        view = decorate(view)
-    return view
+    # answered with thanks count against it, so one client's refused posts
+    # cannot lock it.
+    Ceiling("SURVEY_LIMIT_CODE", current_code, served_only=True),
+    Ceiling("SURVEY_LIMIT_ADDRESS", current_address),
+)
 
 
 @dataclass(frozen=True)
@@ -182,9 +179,18 @@ def survey(token: str) -> str | tuple[str, int]:
 
 
 @bp.post("/s/<token>")
-@_limited
+@checks_own_ceilings
 def survey_submit(token: str) -> str | BaseResponse | tuple[str, int]:
     """Take one page of answers: back, next (saving a draft) or the final send."""
+    if over_ceiling(SEND_CEILINGS):
+        abort(429)
+    answer = _take_page(token)
+    if isinstance(answer, BaseResponse) and answer.status_code == 303:
+        count_served(SEND_CEILINGS)
+    return answer
+
+
+def _take_page(token: str) -> str | BaseResponse | tuple[str, int]:
     found = _open(token, cached=True, check=False)
     if not isinstance(found, Survey):
         return found
