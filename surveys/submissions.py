@@ -131,6 +131,17 @@ def find_code(session: Session, token: str) -> AccessCode:
 
 def check_open(session: Session, code: AccessCode, now: datetime) -> None:
     """Raise ``CodeUnavailable`` unless ``code`` can take a response now."""
+    check_state(code, now)
+    if code.kind == CodeKind.SINGLE_USE and _redeemed(session, code):
+        raise CodeUnavailable(CodeState.USED)
+
+
+def check_state(code: AccessCode, now: datetime) -> None:
+    """Raise ``CodeUnavailable`` unless ``code``, as loaded, is open now.
+
+    Everything ``check_open`` checks but a single-use code's redemption, which
+    needs the database: what a code loaded a moment ago can tell by itself.
+    """
     if code.revoked_at is not None:
         raise CodeUnavailable(CodeState.REVOKED)
     if code.expires_at is not None and code.expires_at <= now:
@@ -141,8 +152,6 @@ def check_open(session: Session, code: AccessCode, now: datetime) -> None:
         raise CodeUnavailable(CodeState.CLOSED)
     if code.service_point is not None and not code.service_point.active:
         raise CodeUnavailable(CodeState.CLOSED)
-    if code.kind == CodeKind.SINGLE_USE and _redeemed(session, code):
-        raise CodeUnavailable(CodeState.USED)
 
 
 def _reread_switches(connection: Connection, code: AccessCode) -> None:

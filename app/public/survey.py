@@ -7,7 +7,6 @@ every case; the page's small script only shows it sooner.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -33,7 +32,9 @@ from app.db import get_session
 from app.i18n import current_language
 from app.printing import qr_png, qr_svg, survey_url
 from app.public import bp
+from app.public.blank_page import SLOTS, code_key, fill_in, page_key
 from app.public.cache import ExpiringCache
+from app.public.first_visit import FirstVisits
 from app.public.forms import SurveyForm
 from app.security import (
     Ceiling,
@@ -146,9 +147,9 @@ class Survey:
 
 @bp.record_once
 def _make_cache(state: BlueprintSetupState) -> None:
-    state.app.extensions[CACHE] = ExpiringCache(
-        state.app.config["SURVEY_CACHE_SECONDS"]
-    )
+    cache = ExpiringCache(state.app.config["SURVEY_CACHE_SECONDS"])
+    state.app.extensions[CACHE] = cache
+    state.app.wsgi_app = FirstVisits(state.app, cache)  # type: ignore[method-assign]
 
 
 def _cache() -> ExpiringCache:
@@ -325,7 +326,7 @@ def _open(
         token = parse_token(token)
     except CodeError:
         return _unavailable_page(CodeState.UNKNOWN)
-    found = _cache().get(("code", token)) if cached else None
+    found = _cache().get(code_key(token)) if cached else None
     try:
         if isinstance(found, Survey):
             if check:
@@ -340,16 +341,8 @@ def _open(
         counter_officials(session, code),
     )
     if cached and code.kind == CodeKind.STANDING:
-        _cache().put(("code", token), found)
+        _cache().put(code_key(token), found)
     return found
-
-
-#: Stand-ins for what differs between visitors of one cached blank page.
-SLOTS = {
-    "csrf": "__hailong_csrf__",
-    "submission_id": "__hailong_submission__",
-    "started": "__hailong_started__",
-}
 
 
 def _unavailable_page(state: CodeState) -> tuple[str, int]:
@@ -378,7 +371,7 @@ def _refused(
 
 def _blank_page(found: Survey) -> str:
     """Return the blank first page, rendered once and filled in for this visitor."""
-    key = ("page", found.code.token, current_language(), _today())
+    key = page_key(found.code.token, current_language(), _today())
     page = _cache().get(key)
     if not isinstance(page, str):
         form = SurveyForm(formdata=None)
@@ -386,11 +379,7 @@ def _blank_page(found: Survey) -> str:
         form.started.data = SLOTS["started"]
         page = _render(found, form, {}, found.shown({})[0], csrf=SLOTS["csrf"])
         _cache().put(key, page)
-    return (
-        page.replace(SLOTS["csrf"], generate_csrf())
-        .replace(SLOTS["submission_id"], secrets.token_urlsafe(18))
-        .replace(SLOTS["started"], str(int(utcnow().timestamp())))
-    )
+    return fill_in(page, generate_csrf())
 
 
 def _submit(
