@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, exists, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy.orm import Session, joinedload
 
 from surveys.codes import CodeError, parse_token
@@ -48,6 +48,9 @@ STRAIGHT_LINE_MIN_ITEMS = 8
 #: Responses from one device at one code within this window form a burst.
 BURST_WINDOW = timedelta(minutes=10)
 BURST_SIZE = 3
+#: A response is a suspected duplicate when its content equals one of the
+#: device's last this many responses in the burst window.
+RECENT_COMPARED = 10
 #: How long a follow-up phone number is kept before it is erased.
 CONTACT_RETENTION = timedelta(days=90)
 
@@ -399,37 +402,35 @@ def _flags(
     )
     if row["device_hash"] is None:
         return flags
-    earlier, duplicate = connection.execute(
+    recent = connection.scalars(
         _device_history(),
         {
             "campaign_id": row["campaign_id"],
             "device_hash": row["device_hash"],
             "since": now - BURST_WINDOW,
-            "content_hash": row["content_hash"],
         },
-    ).one()
-    flags["flag_burst"] = earlier + 1 >= BURST_SIZE
-    flags["flag_duplicate_suspect"] = bool(duplicate)
+    ).all()
+    flags["flag_burst"] = len(recent) + 1 >= BURST_SIZE
+    flags["flag_duplicate_suspect"] = row["content_hash"] in recent
     return flags
 
 
 @cache
 def _device_history() -> Any:
-    """Build, once, the one query both device flags need (one round trip, not two).
+    """Build, once, the query of a device's latest ratings in the burst window.
 
-    Both parts stop at the first rows that answer them, read from the device
-    index alone: a busy device must not make each of its ratings slower.
+    One query answers both device flags, and it reads at most ``RECENT_COMPARED``
+    entries of the device index, newest first: a busy device (or a hundred
+    citizens behind one NAT with the same phone model) must not make each of
+    its ratings slower than the last.
     """
-    recent = (
-        Response.campaign_id == bindparam("campaign_id"),
-        Response.device_hash == bindparam("device_hash"),
-        Response.submitted_at >= bindparam("since"),
-    )
-    earlier = (
-        select(Response.submitted_at).where(*recent).limit(BURST_SIZE - 1).subquery()
-    )
-    same = Response.content_hash == bindparam("content_hash")
-    return select(
-        select(func.count()).select_from(earlier).scalar_subquery(),
-        exists().where(*recent, same),
+    return (
+        select(Response.content_hash)
+        .where(
+            Response.campaign_id == bindparam("campaign_id"),
+            Response.device_hash == bindparam("device_hash"),
+            Response.submitted_at >= bindparam("since"),
+        )
+        .order_by(Response.submitted_at.desc())
+        .limit(RECENT_COMPARED)
     )
