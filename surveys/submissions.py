@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from surveys.codes import CodeError, parse_token
@@ -157,27 +157,58 @@ def check_state(code: AccessCode, now: datetime) -> None:
         raise CodeUnavailable(CodeState.CLOSED)
 
 
-def _reread_switches(connection: Connection, code: AccessCode) -> None:
+def _read_current_state(
+    connection: Connection, code: AccessCode, device_hash: str | None, now: datetime
+) -> list[str]:
     """Refuse a code revoked, or a counter closed, since ``code`` was loaded.
 
-    What officials switch by hand is read again inside the write transaction,
-    however long ago the code was loaded (the survey page keeps codes a while).
+    Return the content hashes of the device's latest responses in the burst
+    window (newest first, at most ``RECENT_COMPARED``), for the flags. Both are
+    read in one statement, inside the write transaction: what officials switch
+    by hand counts however long ago the code was loaded (the survey page keeps
+    codes a while), and each statement is a good part of a rating's time.
     """
-    revoked_at, counter_active = connection.execute(
-        _switches(), {"code_id": code.id}
-    ).one()
+    rows = connection.execute(
+        _current_state(),
+        {
+            "code_id": code.id,
+            "campaign_id": code.campaign_id,
+            "device_hash": device_hash,
+            "since": now - BURST_WINDOW,
+        },
+    ).all()
+    revoked_at, counter_active, _ = rows[0]
     if revoked_at is not None:
         raise CodeUnavailable(CodeState.REVOKED)
     if counter_active is False:
         raise CodeUnavailable(CodeState.CLOSED)
+    return [content for *_, content in rows if content is not None]
 
 
 @cache
-def _switches() -> Any:
-    """Build, once, the query of a code's revocation and its counter's state."""
+def _current_state() -> Any:
+    """Build, once, the query of ``_read_current_state``.
+
+    The device part reads at most ``RECENT_COMPARED`` entries of the device
+    index, newest first: a busy device (or a hundred citizens behind one NAT
+    with the same phone model) must not make each of its ratings slower than
+    the last. A response without a device pseudonym matches none.
+    """
+    recent = (
+        select(Response.content_hash)
+        .where(
+            Response.campaign_id == bindparam("campaign_id"),
+            Response.device_hash == bindparam("device_hash"),
+            Response.submitted_at >= bindparam("since"),
+        )
+        .order_by(Response.submitted_at.desc())
+        .limit(RECENT_COMPARED)
+        .subquery()
+    )
     return (
-        select(AccessCode.revoked_at, ServicePoint.active)
+        select(AccessCode.revoked_at, ServicePoint.active, recent.c.content_hash)
         .outerjoin(ServicePoint, ServicePoint.id == AccessCode.service_point_id)
+        .outerjoin(recent, true())
         .where(AccessCode.id == bindparam("code_id"))
     )
 
@@ -248,7 +279,7 @@ def store_response(
     # Core statements on the session's connection: the ORM would add a good
     # part of a rating's time, all of it inside the write lock.
     connection = session.connection()
-    _reread_switches(connection, code)
+    recent = _read_current_state(connection, code, submission.device_hash, now)
     questionnaire = definition_of(code.campaign.questionnaire)
     digest = content_hash(values)
     try:
@@ -281,7 +312,7 @@ def store_response(
         "cluster": code.cluster,
         "weight": code.weight,
     }
-    row |= _flags(connection, row, questionnaire, values, now)
+    row |= _flags(row, questionnaire, values, now, recent)
     # ON CONFLICT DO NOTHING, not a savepoint and IntegrityError: a second use
     # of the submission id or of the single-use code inserts no row.
     dialect = connection.dialect.name
@@ -378,13 +409,17 @@ def _check_interval(
 
 
 def _flags(
-    connection: Connection,
     row: Mapping[str, Any],
     questionnaire: Questionnaire,
     values: Mapping[str, object],
     now: datetime,
+    recent: list[str],
 ) -> dict[str, bool]:
-    """Return the quality flags of a response about to be stored as ``row``."""
+    """Return the quality flags of a response about to be stored as ``row``.
+
+    ``recent``: the content hashes of the device's latest responses in the
+    burst window (``_read_current_state``).
+    """
     answered = sum(1 for value in values.values() if value not in (None, "", []))
     flags = {}
     if row["started_at"] is not None:
@@ -402,35 +437,6 @@ def _flags(
     )
     if row["device_hash"] is None:
         return flags
-    recent = connection.scalars(
-        _device_history(),
-        {
-            "campaign_id": row["campaign_id"],
-            "device_hash": row["device_hash"],
-            "since": now - BURST_WINDOW,
-        },
-    ).all()
     flags["flag_burst"] = len(recent) + 1 >= BURST_SIZE
     flags["flag_duplicate_suspect"] = row["content_hash"] in recent
     return flags
-
-
-@cache
-def _device_history() -> Any:
-    """Build, once, the query of a device's latest ratings in the burst window.
-
-    One query answers both device flags, and it reads at most ``RECENT_COMPARED``
-    entries of the device index, newest first: a busy device (or a hundred
-    citizens behind one NAT with the same phone model) must not make each of
-    its ratings slower than the last.
-    """
-    return (
-        select(Response.content_hash)
-        .where(
-            Response.campaign_id == bindparam("campaign_id"),
-            Response.device_hash == bindparam("device_hash"),
-            Response.submitted_at >= bindparam("since"),
-        )
-        .order_by(Response.submitted_at.desc())
-        .limit(RECENT_COMPARED)
-    )
