@@ -18,6 +18,11 @@ asserted; the script exits non-zero only when the stored-vs-accepted check fails
     python bench/bench_survey.py                        # 2 sync workers (as `make run`)
     python bench/bench_survey.py --worker-class gthread --threads 4
     python bench/bench_survey.py --duration 3 --warmup 1   # a quick look
+    python bench/bench_survey.py --floor   # also: where a rating's time goes
+
+``--floor`` also loads ``bench/floor_app.py``: the real send's front half (limits,
+CSRF, form, engine) storing nothing, and storing one row; no design that stores
+each accepted send before answering can beat the second.
 
 It needs ``wrk`` (Debian: ``apt-get install wrk``). The load generator is one
 device at one address, so the survey rate limits are raised through the
@@ -58,6 +63,8 @@ RAISED_LIMIT = "1000000/minute"
 TARGET_GET = 0.60
 TARGET_POST = 0.50
 TARGET_WEIGHT = 30 * 1024
+FLOOR_NOTHING = "floor POST, storing nothing"
+FLOOR_ONE_ROW = "floor POST, one-row insert"
 HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|submission_id|started|page)"[^>]*>')
 VALUE = re.compile(r'value="([^"]*)"')
 
@@ -87,6 +94,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per run")
     parser.add_argument("--warmup", type=int, default=2, help="seconds before each")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also load bench/floor_app.py: the send storing nothing, and one row",
+    )
     args = parser.parse_args(argv)
 
     wrk = shutil.which("wrk")
@@ -155,6 +167,13 @@ def _run(
     survey_url = f"{ours}/s/{token}"
     _wait(survey_url)
     _wait(f"{bare}/hello")
+    if args.floor:
+        from floor_app import CREATE
+
+        with contextlib.closing(sqlite3.connect(database)) as connection:
+            connection.execute(CREATE)
+        floor = _serve(gunicorn, options, "bench.floor_app:app", ROOT, env, servers)
+        _wait(f"{floor}/s/{token}")
 
     weight, assets = _page_weight(ours, survey_url)
     cookie, fields = _form(survey_url)
@@ -164,13 +183,18 @@ def _run(
         return _wrk(wrk, url, lua_args, seconds, args)
 
     runs: dict[str, Load] = {}
-    answers: dict[str, dict[str, int]] = {"ours": {}, "bare": {}}
+    answers: dict[str, dict[str, int]] = {"ours": {}, "bare": {}, "floor": {}}
     plan = [
         ("bare GET /hello", f"{bare}/hello", None, None),
         ("ours GET /s/<token>", survey_url, None, None),
         ("bare POST insert (sqlite3)", f"{bare}/insert", "bare", post_args),
         ("ours POST /s/<token> (rating)", survey_url, "ours", post_args),
     ]
+    if args.floor:
+        plan += [
+            (FLOOR_NOTHING, f"{floor}/floor/{token}/nothing", "floor", post_args),
+            (FLOOR_ONE_ROW, f"{floor}/floor/{token}/one-row", "floor", post_args),
+        ]
     for name, url, side, extra in plan:
         print(f"running {name} ...", flush=True)
         if side is None:
@@ -484,6 +508,10 @@ def _report(
     ):
         verdict = "met" if ratio >= target else "MISSED"
         print(f"{label}: {ratio:.2f} (target >= {target:.2f}: {verdict})")
+    for name in (FLOOR_NOTHING, FLOOR_ONE_ROW):
+        if name in runs:
+            ratio = runs[name].rps / runs[names[2]].rps
+            print(f"{name} / bare POST: {ratio:.2f}")
     parts = ", ".join(f"{k} {v}" for k, v in assets.items())
     verdict = "met" if weight < TARGET_WEIGHT else "MISSED"
     print(
