@@ -61,11 +61,7 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         read_only = connection.get_execution_options().get("hailong_read_only")
-        # Straight to the driver: every transaction pays for this statement, and
-        # SQLAlchemy's execution path would cost more than SQLite does.
-        connection.connection.dbapi_connection.execute(
-            "BEGIN" if read_only else "BEGIN IMMEDIATE"
-        )
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
