@@ -22,6 +22,7 @@ from flask_wtf.csrf import CSRFProtect
 from limits import RateLimitItem, parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from surveys.codes import CodeError, parse_token
 from surveys.local_time import local_date
 from surveys.privacy import device_hash
 
@@ -55,8 +56,15 @@ def current_address() -> str:
 
 
 def current_code() -> str:
-    """Return the access code a survey request is about."""
-    return (request.view_args or {}).get("token", "").upper()
+    """Return the access code a survey request is about, however it was typed.
+
+    ``ABCDE-FGHJK`` and ``abcdefghjk`` are one code and share its limit.
+    """
+    typed = (request.view_args or {}).get("token", "")
+    try:
+        return parse_token(typed)
+    except CodeError:
+        return typed.upper()
 
 
 limiter = Limiter(current_device)
@@ -71,6 +79,8 @@ def _reading() -> bool:
     """
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return True
+    # A view that checks its own ceilings is left alone entirely: it is then
+    # also outside any default or application-wide limit (hailong sets none).
     view = current_app.view_functions.get(request.endpoint or "")
     return getattr(view, "checks_own_ceilings", False)
 
@@ -114,28 +124,48 @@ def over_ceiling(ceilings: Iterable[Ceiling]) -> bool:
     """Count this request against ``ceilings``; tell whether one is exceeded.
 
     A ``served_only`` ceiling is only tested here, and counted by
-    ``count_served`` once the request was served.
+    ``count_served`` once the request was served. Keys carry Flask-Limiter's
+    ``RATELIMIT_KEY_PREFIX``; with ``RATELIMIT_SWALLOW_ERRORS`` an unreachable
+    storage lets the request through, as Flask-Limiter's own checks do.
     """
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return False
     strategy = limiter.limiter
-    for ceiling in ceilings:
-        key = ceiling.key()
-        check = strategy.test if ceiling.served_only else strategy.hit
-        if not all(check(item, ceiling.setting, key) for item in ceiling.items()):
-            return True
+    try:
+        for ceiling in ceilings:
+            key = ceiling.key()
+            check = strategy.test if ceiling.served_only else strategy.hit
+            scope = _scope(ceiling)
+            if not all(check(item, scope, key) for item in ceiling.items()):
+                return True
+    except Exception:
+        if not current_app.config.get("RATELIMIT_SWALLOW_ERRORS", False):
+            raise
+        current_app.logger.exception("rate-limit storage failed; request let through")
     return False
 
 
 def count_served(ceilings: Iterable[Ceiling]) -> None:
-    """Count a served request against the ``served_only`` ceilings."""
+    """Count a served request against the ``served_only`` ceilings.
+
+    Never raises: the request was served (a rating stored), and a storage
+    failure must not turn its answer into an error page.
+    """
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return
-    for ceiling in ceilings:
-        if ceiling.served_only:
-            key = ceiling.key()
-            for item in ceiling.items():
-                limiter.limiter.hit(item, ceiling.setting, key)
+    try:
+        for ceiling in ceilings:
+            if ceiling.served_only:
+                key = ceiling.key()
+                for item in ceiling.items():
+                    limiter.limiter.hit(item, _scope(ceiling), key)
+    except Exception:
+        current_app.logger.exception("rate-limit storage failed; a send not counted")
+
+
+def _scope(ceiling: Ceiling) -> str:
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+    return f"{prefix}{ceiling.setting}" if prefix else ceiling.setting
 
 
 @lru_cache(maxsize=64)

@@ -245,13 +245,9 @@ def record_response(
     )
     try:
         check_open(session, code, now)
-    except CodeUnavailable:
-        # A retry after a lost connection is answered with the first result,
-        # even when that very first submission used the code up.
-        replayed = replay_of(session, code, submission, content_hash(values))
-        if replayed is None:
-            raise
-        return replayed
+    except CodeUnavailable as refusal:
+        digest = content_hash(values)
+        return replay_or_raise(session, code, submission.submission_id, digest, refusal)
     return store_response(session, code, officials, submission, values, now)
 
 
@@ -274,22 +270,32 @@ def store_response(
     the write lock (the survey page). The database itself refuses a second
     response with one submission id or through one single-use code: such a
     submission is answered as a retry (``Recorded.created`` False), or refused
-    with ``SubmissionConflict`` or ``CodeUnavailable(USED)``. May raise ``TooSoon``.
+    with ``SubmissionConflict`` or ``CodeUnavailable``. May raise ``TooSoon``.
     """
+    digest = content_hash(values)
+    try:
+        return _store(session, code, officials, submission, values, digest, now)
+    except (CodeUnavailable, TooSoon) as refusal:
+        # A resend of a stored submission is answered as its first send was,
+        # even when that send used the code up or makes this one "too soon".
+        return replay_or_raise(session, code, submission.submission_id, digest, refusal)
+
+
+def _store(
+    session: Session,
+    code: AccessCode,
+    officials: Iterable[Official],
+    submission: Submission,
+    values: Mapping[str, Value],
+    digest: str,
+    now: datetime,
+) -> Recorded:
     # Core statements on the session's connection: the ORM would add a good
     # part of a rating's time, all of it inside the write lock.
     connection = session.connection()
     recent = _read_current_state(connection, code, submission.device_hash, now)
     questionnaire = definition_of(code.campaign.questionnaire)
-    digest = content_hash(values)
-    try:
-        _check_interval(connection, code, submission, now)
-    except TooSoon:
-        # The first send of this very submission must not make its retry "too soon".
-        replayed = replay_of(session, code, submission, digest)
-        if replayed is None:
-            raise
-        return replayed
+    _check_interval(connection, code, submission, now)
     official_code = rated_official(questionnaire, values)
     official = next((o for o in officials if o.code == official_code), None)
     row = {
@@ -320,10 +326,7 @@ def store_response(
     if response_id is None:
         # Nothing inserted: this submission id was stored before (a retry), or
         # the single-use code was used by another submission.
-        replayed = replay_of(session, code, submission, digest)
-        if replayed is None:
-            raise CodeUnavailable(CodeState.USED)
-        return replayed
+        raise CodeUnavailable(CodeState.USED)
     answers = answer_records(values)
     if answers:
         connection.execute(
@@ -354,20 +357,24 @@ def _insert_response(dialect: str) -> Any:
     )
 
 
-def replay_of(
-    session: Session, code: AccessCode, submission: Submission, digest: str
-) -> Recorded | None:
-    """Return the result of an earlier send of this submission id, if there was one.
+def replay_or_raise(
+    session: Session,
+    code: AccessCode,
+    submission_id: str,
+    digest: str,
+    refusal: Exception,
+) -> Recorded:
+    """Answer a refused send that resends a stored one as that one was; else refuse.
 
-    Looked up only when a send is refused (code used, too soon, id taken): the
-    common send pays for no lookup. Raises ``SubmissionConflict`` when the
-    earlier send had other content.
+    The earlier send is looked up only when a send is refused (code used, too
+    soon, id taken): the common send pays for no lookup. Raises ``refusal``
+    when there was none, ``SubmissionConflict`` when it had other content.
     """
-    previous = previous_response(session, code.campaign_id, submission.submission_id)
+    previous = previous_response(session, code.campaign_id, submission_id)
     if previous is None:
-        return None
+        raise refusal
     if previous.content_hash != digest:
-        raise SubmissionConflict(submission.submission_id)
+        raise SubmissionConflict(submission_id)
     return Recorded(previous.id, created=False)
 
 

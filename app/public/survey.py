@@ -75,7 +75,7 @@ from surveys.submissions import (
     counter_officials,
     find_code,
     open_code,
-    previous_response,
+    replay_or_raise,
     runtime_choices,
     store_response,
 )
@@ -203,7 +203,7 @@ def _take_page(token: str) -> str | BaseResponse | tuple[str, int]:
     try:
         check_open(get_session(), found.code, utcnow())
     except CodeUnavailable as unavailable:
-        return _refused(found, form.submission_id.data, answers, unavailable.state)
+        return _refused(found, form.submission_id.data, answers, unavailable)
     shown = found.shown(answers)
     page = _clamp(form.page.data, shown)
     action = request.form.get("action", "submit")
@@ -352,7 +352,7 @@ def _unavailable_page(state: CodeState) -> tuple[str, int]:
 
 
 def _refused(
-    found: Survey, submission_id: str, answers: RawAnswers, state: CodeState
+    found: Survey, submission_id: str, answers: RawAnswers, refusal: CodeUnavailable
 ) -> BaseResponse | tuple[str, int]:
     """Say why the code cannot be used, unless this is a resent earlier send.
 
@@ -360,12 +360,25 @@ def _refused(
     send was, even though that send has since used the code up: thanks again,
     or 409 if the content changed.
     """
-    previous = previous_response(get_session(), found.code.campaign_id, submission_id)
-    if previous is None:
-        return _unavailable_page(state)
     values, errors = found.validate(answers)
-    if not errors and content_hash(values) == previous.content_hash:
-        return redirect(url_for("public.thanks", token=found.code.token), code=303)
+    try:
+        if errors:
+            raise refusal
+        replay_or_raise(
+            get_session(), found.code, submission_id, content_hash(values), refusal
+        )
+    except CodeUnavailable as unavailable:
+        return _unavailable_page(unavailable.state)
+    except SubmissionConflict:
+        return _conflict_page()
+    return _thanks(found)
+
+
+def _thanks(found: Survey) -> BaseResponse:
+    return redirect(url_for("public.thanks", token=found.code.token), code=303)
+
+
+def _conflict_page() -> tuple[str, int]:
     return render_template("public/survey_error.html", key="conflict"), 409
 
 
@@ -395,9 +408,10 @@ def _submit(
         device_hash=current_device(),
         phone=(form.phone.data or "").strip() or None,
     )
-    # The code was found open and the answers valid in the reading transaction;
-    # the write lock is held only for the checks that must see every committed
-    # write (retry, single use, interval) and for the inserts.
+    # The code was found open and the answers valid before the write lock; it
+    # is held only for what must see every committed write (what officials
+    # switch by hand, single use, the interval, retries) and for the inserts.
+    # store_response answers a resent stored send itself.
     begin_writing(session)
     try:
         store_response(
@@ -405,10 +419,10 @@ def _submit(
         )
     except CodeUnavailable as unavailable:
         session.rollback()
-        return _refused(found, submission.submission_id, answers, unavailable.state)
+        return _unavailable_page(unavailable.state)
     except SubmissionConflict:
         session.rollback()
-        return render_template("public/survey_error.html", key="conflict"), 409
+        return _conflict_page()
     except TooSoon as too_soon:
         session.rollback()
         minutes = max(1, round(too_soon.retry_after / 60))
@@ -417,7 +431,7 @@ def _submit(
         )
         return page, 429
     session.commit()
-    return redirect(url_for("public.thanks", token=found.code.token), code=303)
+    return _thanks(found)
 
 
 def _render(
