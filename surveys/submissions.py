@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, insert, select, true
+from sqlalchemy import Connection, Select, bindparam, func, insert, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from surveys.codes import CodeError, parse_token
@@ -51,6 +51,7 @@ BURST_SIZE = 3
 #: A response is a suspected duplicate when its content equals one of the
 #: device's last this many responses in the burst window.
 RECENT_COMPARED = 10
+assert RECENT_COMPARED >= BURST_SIZE - 1, "a burst must fit in what is compared"
 #: How long a follow-up phone number is kept before it is erased.
 CONTACT_RETENTION = timedelta(days=90)
 
@@ -177,6 +178,8 @@ def _read_current_state(
             "since": now - BURST_WINDOW,
         },
     ).all()
+    if not rows:
+        raise CodeUnavailable(CodeState.UNKNOWN)  # deleted since it was loaded
     revoked_at, counter_active, _ = rows[0]
     if revoked_at is not None:
         raise CodeUnavailable(CodeState.REVOKED)
@@ -186,7 +189,7 @@ def _read_current_state(
 
 
 @cache
-def _current_state() -> Any:
+def _current_state() -> Select[tuple[datetime | None, bool | None, str | None]]:
     """Build, once, the query of ``_read_current_state``.
 
     The device part reads at most ``RECENT_COMPARED`` entries of the device

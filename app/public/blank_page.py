@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Hashable
-from datetime import UTC, date, datetime
+from datetime import date
+
+from surveys.models import utcnow
 
 #: Stand-ins for what differs between visitors of one cached blank page.
 SLOTS = {
@@ -37,5 +39,5 @@ def fill_in(page: str, csrf_token: str) -> str:
     return (
         page.replace(SLOTS["csrf"], csrf_token)
         .replace(SLOTS["submission_id"], secrets.token_urlsafe(18))
-        .replace(SLOTS["started"], str(int(datetime.now(UTC).timestamp())))
+        .replace(SLOTS["started"], str(int(utcnow().timestamp())))
     )

@@ -13,7 +13,9 @@ a standing code whose survey and blank page (in the visitor's language, today)
 are in the cache and which is open now (``check_state``); every other request,
 including the one that fills the cache, goes to Flask unchanged. The cookie and
 the token are made with the serializers and settings Flask and Flask-WTF use
-(tests read them back with Flask's and Flask-WTF's own code, and send the form).
+(tests read them back with Flask's and Flask-WTF's own code, and send the form);
+those settings are read at the first request, as the app's configuration is
+final by then.
 """
 
 from __future__ import annotations
@@ -25,8 +27,11 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
+from werkzeug.exceptions import SecurityError
 from werkzeug.http import dump_cookie, parse_cookie
+from werkzeug.wsgi import get_host
 
 from app.i18n import COOKIE as LANGUAGE_COOKIE
 from app.i18n import DEFAULT_LANGUAGE, LANGUAGES
@@ -81,6 +86,12 @@ class FirstVisits:
             or not path.startswith(PREFIX)
         ):
             return None
+        trusted = self.app.config.get("TRUSTED_HOSTS")
+        if trusted:
+            try:
+                get_host(environ, trusted_hosts=trusted)
+            except SecurityError:
+                return None  # Flask refuses the host (400)
         cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
         if self._session_name in cookies:
             return None  # a returning visitor keeps the token of their session
@@ -117,8 +128,10 @@ class FirstVisits:
         return self.app.session_interface.get_cookie_name(self.app)
 
     @cached_property
-    def _session_serializer(self) -> Any:
-        serializer = self.app.session_interface.get_signing_serializer(self.app)  # type: ignore[attr-defined]
+    def _session_serializer(self) -> URLSafeTimedSerializer:
+        interface = self.app.session_interface
+        assert isinstance(interface, SecureCookieSessionInterface)
+        serializer = interface.get_signing_serializer(self.app)
         assert serializer is not None, "the app has no secret key"
         return serializer
 

@@ -8,7 +8,7 @@ every case; the page's small script only shows it sooner.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from flask import (
@@ -64,7 +64,7 @@ from surveys.questionnaire import (
 from surveys.questionnaire.paging import Page, pages, shown_pages
 from surveys.questionnaire.validation import Answer, RawAnswers
 from surveys.questionnaires import definition_of
-from surveys.responses import content_hash
+from surveys.responses import content_hash, rated_official
 from surveys.submissions import (
     CodeState,
     CodeUnavailable,
@@ -192,6 +192,7 @@ def survey_submit(token: str) -> str | BaseResponse | tuple[str, int]:
 
 
 def _take_page(token: str) -> str | BaseResponse | tuple[str, int]:
+    """Answer one posted page (the send's rate limits were counted already)."""
     found = _open(token, cached=True, check=False)
     if not isinstance(found, Survey):
         return found
@@ -200,6 +201,10 @@ def _take_page(token: str) -> str | BaseResponse | tuple[str, int]:
     if form.submission_id.errors:
         return render_template("public/survey_error.html", key="session_expired"), 400
     answers = raw_answers(found.questionnaire, request.form)
+    if rated_official(found.questionnaire, answers) is not None:
+        # Read afresh: an official deactivated since the page was cached must
+        # not be rated (the choice is then refused like any unknown one).
+        found = replace(found, officials=counter_officials(get_session(), found.code))
     try:
         check_open(get_session(), found.code, utcnow())
     except CodeUnavailable as unavailable:
