@@ -131,7 +131,8 @@ def make_counter_campaign(
         "questionnaire": stored,
         "unit": unit,
         "starts_on": date(2026, 1, 1),
-        "ends_on": date(2026, 12, 31),
+        # Open-ended: a fixed end date would close every test campaign one day.
+        "ends_on": None,
     }
     campaign = make_campaign(session, **(values | fields))
     return campaign, point

@@ -25,6 +25,9 @@ from tests.builders import make_code
 __all__ = ["counter"]
 
 
+SET_PER_VISITOR = ("Content-Length", "Set-Cookie")
+
+
 @pytest.fixture
 def cached(app: Flask) -> Flask:
     """The app with its survey cache on, as in production."""
@@ -83,13 +86,37 @@ def test_a_first_visit_has_the_headers_flask_gives(cached: Flask, counter) -> No
     first = cached.test_client().get(path)
 
     def shape(headers) -> dict[str, str]:  # type: ignore[no-untyped-def]
-        kept = {k: v for k, v in headers.items() if k != "Content-Length"}
-        cookie = kept.pop("Set-Cookie")
-        kept["Set-Cookie attributes"] = re.sub(r"^session=[^;]*", "", cookie)
-        return kept
+        kept = {k: v for k, v in headers.items() if k not in SET_PER_VISITOR}
+        return kept | {"cookie": cookie_attributes(headers)}
 
     assert shape(first.headers) == shape(through_flask.headers)
     assert len(first.headers.getlist("Set-Cookie")) == 1
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"SESSION_COOKIE_SECURE": True},
+        {"SESSION_COOKIE_DOMAIN": "hailong.example", "SESSION_COOKIE_PATH": "/s"},
+        {"SESSION_COOKIE_SAMESITE": "Strict", "SESSION_COOKIE_NAME": "hl"},
+    ],
+    ids=["secure", "domain-and-path", "strict-and-named"],
+)
+def test_a_first_visits_cookie_follows_the_apps_settings(
+    cached: Flask, counter, settings: dict[str, object]
+) -> None:
+    cached.config.update(settings)
+    code, _ = counter
+    path = f"/s/{code.token}"
+    through_flask = cached.test_client().get(path)
+    assert answered_first(cached, path)
+    first = cached.test_client().get(path)
+    assert cookie_attributes(first.headers) == cookie_attributes(through_flask.headers)
+
+
+def cookie_attributes(headers) -> str:  # type: ignore[no-untyped-def]
+    """The Set-Cookie header with the session's value blanked out."""
+    return re.sub(r"=[^;]*", "=…", headers["Set-Cookie"], count=1)
 
 
 def test_the_chosen_language_is_served_from_the_cache_too(

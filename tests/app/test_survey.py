@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar
 
 import pytest
@@ -366,6 +366,95 @@ def test_a_cached_standing_code_is_refused_on_post_once_revoked(
     form = hidden_fields(again.get_data(as_text=True)) | {"overall": "5"}
     assert client.post(f"/s/{code.token}", data=form).status_code == 410
     assert responses(db_session) == 0
+
+
+def test_a_cached_code_is_refused_on_post_once_its_counter_is_closed(
+    app: Flask, db_session: Session, counter
+) -> None:
+    code, point = counter
+    app.extensions["hailong.survey_cache"].seconds = 60
+    client = app.test_client()
+    page = client.get(f"/s/{code.token}").get_data(as_text=True)
+    point.active = False
+    db_session.commit()
+    form = hidden_fields(page) | {"overall": "5"}
+    assert client.post(f"/s/{code.token}", data=form).status_code == 410
+    assert responses(db_session) == 0
+
+
+def test_an_official_deactivated_while_cached_cannot_be_rated(
+    app: Flask, db_session: Session, counter
+) -> None:
+    code, point = counter
+    app.extensions["hailong.survey_cache"].seconds = 60
+    client = app.test_client()
+    page = client.get(f"/s/{code.token}").get_data(as_text=True)
+    official = point.officials[0]
+    official.active = False
+    db_session.commit()
+    answers = {"overall": "5", "official": official.code, "official_rating": "4"}
+    sent = client.post(f"/s/{code.token}", data=hidden_fields(page) | answers)
+    assert sent.status_code == 422
+    assert responses(db_session) == 0
+
+
+@pytest.mark.parametrize("change", ["code expired", "campaign ended"])
+def test_a_send_through_a_code_closed_since_its_page_is_refused(
+    client: FlaskClient, db_session: Session, counter, change: str
+) -> None:
+    code, _ = counter
+    page = client.get(f"/s/{code.token}").get_data(as_text=True)
+    if change == "code expired":
+        code.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    else:
+        code.campaign.starts_on = date.today() - timedelta(days=30)
+        code.campaign.ends_on = date.today() - timedelta(days=2)
+    db_session.commit()
+    form = hidden_fields(page) | {"overall": "5"}
+    assert client.post(f"/s/{code.token}", data=form).status_code == 410
+    assert responses(db_session) == 0
+
+
+def send_as(client: FlaskClient, path: str, phone: str) -> int:
+    """Rate through ``path`` from a phone of its own; return the send's status."""
+    agent = {"User-Agent": phone}
+    page = client.get(path, headers=agent).get_data(as_text=True)
+    form = hidden_fields(page) | {"overall": "4"}
+    return client.post(path, data=form, headers=agent).status_code
+
+
+def test_the_address_limit_counts_every_phone_behind_one_address(
+    app: Flask, client: FlaskClient, counter
+) -> None:
+    app.config["SURVEY_LIMIT_ADDRESS"] = "2/minute"
+    code, _ = counter
+    statuses = [send_as(client, f"/s/{code.token}", f"phone {n}") for n in range(3)]
+    assert statuses == [303, 303, 429]
+
+
+def test_every_part_of_a_two_part_limit_counts(
+    app: Flask, client: FlaskClient, counter
+) -> None:
+    app.config["SURVEY_LIMIT_DEVICE"] = "100/minute;2/day"
+    code, _ = counter
+    statuses = [
+        rate(client, code.token, {"overall": "4"})[0].status_code for _ in range(3)
+    ]
+    assert statuses == [303, 303, 429]
+
+
+def test_a_counters_limit_holds_however_its_code_is_typed(
+    app: Flask, client: FlaskClient, counter
+) -> None:
+    app.config["SURVEY_LIMIT_CODE"] = "2/minute"
+    code, _ = counter
+    token = code.token
+    spellings = [token, f"{token[:5]}-{token[5:]}".lower(), f"{token[:3]}-{token[3:]}"]
+    statuses = [
+        send_as(client, f"/s/{spelled}", f"phone {n}")
+        for n, spelled in enumerate(spellings)
+    ]
+    assert statuses == [303, 303, 429]
 
 
 def test_refused_posts_do_not_use_up_a_counters_limit(

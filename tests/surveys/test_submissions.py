@@ -153,6 +153,36 @@ def test_suspicious_responses_are_flagged_not_discarded(db_session: Session) -> 
     assert count(db_session) == 5
 
 
+def test_device_flags_read_the_window_and_only_the_latest_ratings(
+    db_session: Session,
+) -> None:
+    campaign, _ = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign, kind="standing")
+
+    def rating(comment: str, minutes_ago: float) -> Response:
+        submission = Submission(
+            token=code.token,
+            submission_id=unique("sub"),
+            answers={"overall": "2", "comment": comment},
+            device_hash="same",
+        )
+        when = NOW - timedelta(minutes=minutes_ago)
+        return db_session.get(
+            Response, record_response(db_session, submission, when).response_id
+        )
+
+    rating("old", 45)
+    rating("old", 30)  # both before the 10-minute window
+    first = rating("old", 9)
+    assert not first.flag_burst and not first.flag_duplicate_suspect
+    for number in range(10):
+        rating(f"new {number}", 8 - number / 2)
+    # "old" nine minutes ago is now the device's eleventh latest: not compared.
+    late = rating("old", 0)
+    assert late.flag_burst and not late.flag_duplicate_suspect
+    assert rating("new 9", 0).flag_duplicate_suspect
+
+
 def test_a_phone_number_is_kept_apart_with_its_consent(db_session: Session) -> None:
     campaign, _ = make_counter_campaign(db_session)
     code = make_code(db_session, campaign, kind="standing")
