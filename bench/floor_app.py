@@ -7,10 +7,13 @@
   engine) and the same 303, then stores nothing;
 - ``POST /floor/<token>/one-row``: the same, plus one write transaction through
   the request's session that inserts a single row (the submission id and the
-  answers as text) into a table of its own, ``floor_sends``.
+  answers as text) into a table of its own, ``floor_sends``;
+- ``POST /floor/<token>/raw-row``: the same row, written as the bare baseline
+  writes its own: ``BEGIN IMMEDIATE``, ``INSERT``, ``COMMIT`` on a pooled
+  ``sqlite3`` connection, without SQLAlchemy's execution layers.
 
 No design that keeps this front half and stores each accepted send durably before
-answering can be faster than the second route. The routes exist only here; the
+answering can be faster than the last two routes. The routes exist only here; the
 application's own code has no switch for them.
 """
 
@@ -31,13 +34,14 @@ from surveys.submissions import check_open
 
 app = create_app()
 
+INSERT = "INSERT INTO floor_sends (submission_id, answers) VALUES (:id, :a)"
 CREATE = (
     "CREATE TABLE IF NOT EXISTS floor_sends"
     " (id INTEGER PRIMARY KEY, submission_id TEXT UNIQUE NOT NULL, answers TEXT)"
 )
 
 
-@app.post("/floor/<token>/<any(nothing, 'one-row'):mode>")
+@app.post("/floor/<token>/<any(nothing, 'one-row', 'raw-row'):mode>")
 @checks_own_ceilings
 def floor(token: str, mode: str) -> Response:
     if over_ceiling(SEND_CEILINGS):
@@ -53,12 +57,20 @@ def floor(token: str, mode: str) -> Response:
     values, errors = found.validate(answers)
     if errors or form.errors:
         abort(422)
+    row = {"id": form.submission_id.data, "a": repr(values)}
     if mode == "one-row":
         session = get_session()
         begin_writing(session)
-        session.connection().execute(
-            text("INSERT INTO floor_sends (submission_id, answers) VALUES (:id, :a)"),
-            {"id": form.submission_id.data, "a": repr(values)},
-        )
+        session.connection().execute(text(INSERT), row)
         session.commit()
+    elif mode == "raw-row":
+        raw = get_session().get_bind().raw_connection()
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+            raw.execute(
+                INSERT.replace(":id", "?").replace(":a", "?"), tuple(row.values())
+            )
+            raw.execute("COMMIT")
+        finally:
+            raw.close()
     return redirect(url_for("public.thanks", token=found.code.token), code=303)
