@@ -208,7 +208,8 @@ def _run(
             measured: list[Load] = []
             for phase, seconds in (("w", args.warmup), ("m", args.duration)):
                 ids = folder / f"ids-{side}-{phase}.txt"
-                prefix = f"{phase}{side[0]}"  # e.g. "mo": measured, ours
+                # e.g. "mo3": measured, ours, 4th run (floor runs share a table)
+                prefix = f"{phase}{side[0]}{len(runs)}"
                 measured.append(load(url, ["post", prefix, *extra, str(ids)], seconds))
                 answers[side] |= _read_ids(ids)
             warm, runs[name] = measured

@@ -67,9 +67,13 @@ def floor(token: str, mode: str) -> Response:
         raw = get_session().get_bind().raw_connection()
         try:
             raw.execute("BEGIN IMMEDIATE")
-            raw.execute(
-                INSERT.replace(":id", "?").replace(":a", "?"), tuple(row.values())
-            )
+            try:
+                raw.execute(
+                    INSERT.replace(":id", "?").replace(":a", "?"), tuple(row.values())
+                )
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
             raw.execute("COMMIT")
         finally:
             raw.close()
