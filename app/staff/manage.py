@@ -23,7 +23,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -138,6 +138,20 @@ def _refused(message: str, endpoint: str, **values: Any) -> Response:
     return redirect(url_for(endpoint, **values))
 
 
+def _deactivate(
+    found: ServicePoint | Official,
+    deactivate: Callable[[Session, Any], None],
+    done_key: str,
+    endpoint: str,
+) -> Response:
+    """Deactivate a counter or an official once confirmed; back to its unit's list."""
+    back = {"unit_code": found.unit.code}
+    if not ConfirmForm().validate_on_submit():
+        return _refused(translate("nothing_changed"), endpoint, **back)
+    deactivate(get_session(), found)
+    return _done(translate(done_key, name=found.name), endpoint, **back)
+
+
 # Counters ------------------------------------------------------------------
 
 
@@ -200,16 +214,7 @@ def rename_counter_view(service_point_code: str) -> ResponseReturnValue:
 @permission_required(Permission.MANAGE)
 def deactivate_counter_view(service_point_code: str) -> ResponseReturnValue:
     point = _found(ServicePoint, service_point_code)
-    if not ConfirmForm().validate_on_submit():
-        return _refused(
-            translate("nothing_changed"), ".counters", unit_code=point.unit.code
-        )
-    deactivate_counter(get_session(), point)
-    return _done(
-        translate("counter_deactivated", name=point.name),
-        ".counters",
-        unit_code=point.unit.code,
-    )
+    return _deactivate(point, deactivate_counter, "counter_deactivated", ".counters")
 
 
 @bp.post("/counters/<service_point_code>/officials")
@@ -304,15 +309,8 @@ def officials(unit_code: str) -> ResponseReturnValue:
 @permission_required(Permission.MANAGE)
 def deactivate_official_view(official_code: str) -> ResponseReturnValue:
     official = _found(Official, official_code)
-    if not ConfirmForm().validate_on_submit():
-        return _refused(
-            translate("nothing_changed"), ".officials", unit_code=official.unit.code
-        )
-    deactivate_official(get_session(), official)
-    return _done(
-        translate("official_deactivated", name=official.name),
-        ".officials",
-        unit_code=official.unit.code,
+    return _deactivate(
+        official, deactivate_official, "official_deactivated", ".officials"
     )
 
 
