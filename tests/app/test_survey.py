@@ -351,13 +351,20 @@ def test_a_code_has_its_qr_code_as_png_and_svg(client: FlaskClient, counter) -> 
     assert client.get("/s/ABCDEFGHJK/qr.png").status_code == 404
 
 
-def test_a_cached_standing_code_is_refused_on_post_once_revoked(
-    app: Flask, db_session: Session, counter
-) -> None:
+@pytest.fixture
+def shown_from_cache(app: Flask, counter) -> tuple[FlaskClient, str]:
+    """A client shown the counter's page, with the survey cache on."""
     code, _ = counter
     app.extensions["hailong.survey_cache"].seconds = 60
     client = app.test_client()
-    first = client.get(f"/s/{code.token}").get_data(as_text=True)
+    return client, client.get(f"/s/{code.token}").get_data(as_text=True)
+
+
+def test_a_cached_standing_code_is_refused_on_post_once_revoked(
+    db_session: Session, counter, shown_from_cache
+) -> None:
+    code, _ = counter
+    client, first = shown_from_cache
     code.revoked_at = datetime.now(UTC)
     db_session.commit()
     again = client.get(f"/s/{code.token}")
@@ -369,12 +376,10 @@ def test_a_cached_standing_code_is_refused_on_post_once_revoked(
 
 
 def test_a_cached_code_is_refused_on_post_once_its_counter_is_closed(
-    app: Flask, db_session: Session, counter
+    db_session: Session, counter, shown_from_cache
 ) -> None:
     code, point = counter
-    app.extensions["hailong.survey_cache"].seconds = 60
-    client = app.test_client()
-    page = client.get(f"/s/{code.token}").get_data(as_text=True)
+    client, page = shown_from_cache
     point.active = False
     db_session.commit()
     form = hidden_fields(page) | {"overall": "5"}
@@ -383,12 +388,10 @@ def test_a_cached_code_is_refused_on_post_once_its_counter_is_closed(
 
 
 def test_an_official_deactivated_while_cached_cannot_be_rated(
-    app: Flask, db_session: Session, counter
+    db_session: Session, counter, shown_from_cache
 ) -> None:
     code, point = counter
-    app.extensions["hailong.survey_cache"].seconds = 60
-    client = app.test_client()
-    page = client.get(f"/s/{code.token}").get_data(as_text=True)
+    client, page = shown_from_cache
     official = point.officials[0]
     official.active = False
     db_session.commit()
