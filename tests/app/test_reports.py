@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from analysis import summary_from_tallies
 from app.reports.csv import BOM, responses_csv
-from app.reports.data import district_report, unit_report
+from app.reports.data import DistrictReport, district_report, unit_report
 from app.reports.pdf import district_report_pdf, unit_report_pdf
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
 from surveys.frames import tally_frame
@@ -112,16 +112,22 @@ def test_unit_xlsx_has_its_sheets_and_the_dashboard_numbers(
     assert comments == ["'+cmd"]
 
 
-def test_withheld_cells_have_no_estimate_in_any_format(
-    db_session: Session, district: District
-) -> None:
-    report = district_report(
+@pytest.fixture
+def whole_district(db_session: Session, district: District) -> DistrictReport:
+    """The district report over all periods (seeded ranks: the same every run)."""
+    return district_report(
         db_session,
         district.district,
         district.campaign,
         None,
         rng=np.random.default_rng(1),
     )
+
+
+def test_withheld_cells_have_no_estimate_in_any_format(
+    whole_district: DistrictReport,
+) -> None:
+    report = whole_district
     small = report.league.set_index("label").loc["Phường Ít Phiếu"]
     assert small["n"] == 3 and small["suppressed"]
     assert small[["mean", "pct_satisfied", "difference", "rank"]].isna().all()
@@ -141,15 +147,9 @@ def test_withheld_cells_have_no_estimate_in_any_format(
 
 
 def test_the_district_report_summarises_all_its_units_together(
-    db_session: Session, district: District
+    db_session: Session, district: District, whole_district: DistrictReport
 ) -> None:
-    report = district_report(
-        db_session,
-        district.district,
-        district.campaign,
-        None,
-        rng=np.random.default_rng(1),
-    )
+    report = whole_district
     summed = tally_frame(
         db_session, district.campaign.id, unit_ids=[district.ward.id, district.small.id]
     )
