@@ -116,28 +116,30 @@ class Ceiling:
     #: Count only the requests that were served (a refused one uses none up).
     served_only: bool = False
 
-    def items(self) -> list[RateLimitItem]:
-        return _parsed(current_app.config[self.setting])
+    def allows(self, *, count: bool) -> bool:
+        """Tell whether this request is within the ceiling; ``count``: count it too.
+
+        Keys carry Flask-Limiter's ``RATELIMIT_KEY_PREFIX``, as its own do.
+        """
+        check = limiter.limiter.hit if count else limiter.limiter.test
+        prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+        key, scope = self.key(), f"{prefix}{self.setting}"
+        limits = _parsed(current_app.config[self.setting])
+        return all(check(item, scope, key) for item in limits)
 
 
 def over_ceiling(ceilings: Iterable[Ceiling]) -> bool:
     """Count this request against ``ceilings``; tell whether one is exceeded.
 
     A ``served_only`` ceiling is only tested here, and counted by
-    ``count_served`` once the request was served. Keys carry Flask-Limiter's
-    ``RATELIMIT_KEY_PREFIX``; with ``RATELIMIT_SWALLOW_ERRORS`` an unreachable
-    storage lets the request through, as Flask-Limiter's own checks do.
+    ``count_served`` once the request was served. With
+    ``RATELIMIT_SWALLOW_ERRORS`` an unreachable storage lets the request
+    through, as Flask-Limiter's own checks do.
     """
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
+    if not _limits_on():
         return False
-    strategy = limiter.limiter
     try:
-        for ceiling in ceilings:
-            key = ceiling.key()
-            check = strategy.test if ceiling.served_only else strategy.hit
-            scope = _scope(ceiling)
-            if not all(check(item, scope, key) for item in ceiling.items()):
-                return True
+        return not all(c.allows(count=not c.served_only) for c in ceilings)
     except Exception:
         if not current_app.config.get("RATELIMIT_SWALLOW_ERRORS", False):
             raise
@@ -151,21 +153,18 @@ def count_served(ceilings: Iterable[Ceiling]) -> None:
     Never raises: the request was served (a rating stored), and a storage
     failure must not turn its answer into an error page.
     """
-    if not current_app.config.get("RATELIMIT_ENABLED", True):
+    if not _limits_on():
         return
     try:
         for ceiling in ceilings:
             if ceiling.served_only:
-                key = ceiling.key()
-                for item in ceiling.items():
-                    limiter.limiter.hit(item, _scope(ceiling), key)
+                ceiling.allows(count=True)
     except Exception:
         current_app.logger.exception("rate-limit storage failed; a send not counted")
 
 
-def _scope(ceiling: Ceiling) -> str:
-    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
-    return f"{prefix}{ceiling.setting}" if prefix else ceiling.setting
+def _limits_on() -> bool:
+    return bool(current_app.config.get("RATELIMIT_ENABLED", True))
 
 
 @lru_cache(maxsize=64)
