@@ -104,6 +104,8 @@ class Survey:
     code: AccessCode
     questionnaire: Questionnaire
     officials: list[Official]
+    #: Taken from the per-process cache, so loaded up to SURVEY_CACHE_SECONDS ago.
+    cached: bool = False
 
     @property
     def runtime_choices(self) -> dict[str, list[str]]:
@@ -201,7 +203,7 @@ def _take_page(token: str) -> str | BaseResponse | tuple[str, int]:
     if form.submission_id.errors:
         return render_template("public/survey_error.html", key="session_expired"), 400
     answers = raw_answers(found.questionnaire, request.form)
-    if rated_official(found.questionnaire, answers) is not None:
+    if found.cached and rated_official(found.questionnaire, answers) is not None:
         # Read afresh: an official deactivated since the page was cached must
         # not be rated (the choice is then refused like any unknown one).
         found = replace(found, officials=counter_officials(get_session(), found.code))
@@ -336,7 +338,7 @@ def _open(
         if isinstance(found, Survey):
             if check:
                 check_open(session, found.code, now)
-            return found
+            return replace(found, cached=True)
         code = open_code(session, token, now) if check else find_code(session, token)
     except CodeUnavailable as unavailable:
         return _unavailable_page(unavailable.state)
@@ -366,14 +368,14 @@ def _refused(
     or 409 if the content changed.
     """
     values, errors = found.validate(answers)
+    if errors:
+        return _unavailable_page(refusal.state)
     try:
-        if errors:
-            raise refusal
         replay_or_raise(
             get_session(), found.code, submission_id, content_hash(values), refusal
         )
-    except CodeUnavailable as unavailable:
-        return _unavailable_page(unavailable.state)
+    except CodeUnavailable:
+        return _unavailable_page(refusal.state)
     except SubmissionConflict:
         return _conflict_page()
     return _thanks(found)
