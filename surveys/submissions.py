@@ -14,14 +14,13 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, insert, select, true
+from sqlalchemy import Engine, Select, bindparam, func, insert, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from surveys.codes import CodeError, parse_token
-from surveys.db import dialect_insert
+from surveys.db import Driver, Prepared, dialect_insert, writing
 from surveys.drafts import discard_draft
 from surveys.local_time import local_date
 from surveys.models import (
@@ -33,12 +32,13 @@ from surveys.models import (
     Official,
     Response,
     ServicePoint,
+    ServicePointOfficial,
 )
 from surveys.questionnaire import Questionnaire, QuestionType, validate_answers
 from surveys.questionnaire.validation import Answer as Value
 from surveys.questionnaires import definition_of
 from surveys.responses import answer_records, content_hash, rated_official
-from surveys.tallies import Cell, tally_cell
+from surveys.tallies import UPSERT_TALLIES, Cell, tally_rows
 
 #: Fewer seconds than this per answered question marks a response "too fast".
 MIN_SECONDS_PER_ANSWER = 1.5
@@ -74,6 +74,10 @@ class CodeUnavailable(Exception):
 
 class SubmissionConflict(Exception):
     """The client id was used before for different content."""
+
+
+class StaleChoice(Exception):
+    """The official a send rates has left the counter since the page was shown."""
 
 
 class TooSoon(Exception):
@@ -159,38 +163,46 @@ def check_state(code: AccessCode, now: datetime) -> None:
 
 
 def _read_current_state(
-    connection: Connection, code: AccessCode, device_hash: str | None, now: datetime
-) -> list[str]:
+    driver: Driver,
+    code: AccessCode,
+    device_hash: str | None,
+    official_code: str | None,
+    now: datetime,
+) -> tuple[int | None, list[str]]:
     """Refuse a code revoked, or a counter closed, since ``code`` was loaded.
 
-    Return the content hashes of the device's latest responses in the burst
-    window (newest first, at most ``RECENT_COMPARED``), for the flags. Both are
-    read in one statement, inside the write transaction: what officials switch
-    by hand counts however long ago the code was loaded (the survey page keeps
-    codes a while), and each statement is a good part of a rating's time.
+    Return the id of the official the send rates (None if it names none), and
+    the content hashes of the device's latest responses in the burst window
+    (newest first, at most ``RECENT_COMPARED``), for the flags. All is read in
+    one statement, inside the write transaction: what officials switch by hand
+    counts however long ago the code was loaded (the survey page keeps codes a
+    while), and each statement is a good part of a rating's time. Raises
+    ``StaleChoice`` when the official is no longer active at the counter.
     """
-    rows = connection.execute(
-        _current_state(),
+    rows = driver.rows(
+        CURRENT_STATE,
         {
             "code_id": code.id,
             "campaign_id": code.campaign_id,
             "device_hash": device_hash,
+            "official_code": official_code,
             "since": now - BURST_WINDOW,
         },
-    ).all()
+    )
     if not rows:
         raise CodeUnavailable(CodeState.UNKNOWN)  # deleted since it was loaded
-    revoked_at, counter_active, _ = rows[0]
+    revoked_at, counter_active, official_id, _ = rows[0]
     if revoked_at is not None:
         raise CodeUnavailable(CodeState.REVOKED)
     if counter_active is False:
         raise CodeUnavailable(CodeState.CLOSED)
-    return [content for *_, content in rows if content is not None]
+    if official_code is not None and official_id is None:
+        raise StaleChoice(official_code)
+    return official_id, [content for *_, content in rows if content is not None]
 
 
-@cache
-def _current_state() -> Select[tuple[datetime | None, bool | None, str | None]]:
-    """Build, once, the query of ``_read_current_state``.
+def _current_state(dialect: str) -> Select[Any]:
+    """Build the query of ``_read_current_state``.
 
     The device part reads at most ``RECENT_COMPARED`` entries of the device
     index, newest first: a busy device (or a hundred citizens behind one NAT
@@ -208,12 +220,30 @@ def _current_state() -> Select[tuple[datetime | None, bool | None, str | None]]:
         .limit(RECENT_COMPARED)
         .subquery()
     )
+    official = (
+        select(Official.id)
+        .join(ServicePointOfficial, ServicePointOfficial.official_id == Official.id)
+        .where(
+            ServicePointOfficial.service_point_id == AccessCode.service_point_id,
+            Official.code == bindparam("official_code"),
+            Official.active.is_(True),
+        )
+        .scalar_subquery()
+    )
     return (
-        select(AccessCode.revoked_at, ServicePoint.active, recent.c.content_hash)
+        select(
+            AccessCode.revoked_at,
+            ServicePoint.active,
+            official,
+            recent.c.content_hash,
+        )
         .outerjoin(ServicePoint, ServicePoint.id == AccessCode.service_point_id)
         .outerjoin(recent, true())
         .where(AccessCode.id == bindparam("code_id"))
     )
+
+
+CURRENT_STATE = Prepared(_current_state)
 
 
 def counter_officials(session: Session, code: AccessCode) -> list[Official]:
@@ -235,8 +265,9 @@ def record_response(
 ) -> Recorded:
     """Validate and store one response; flush, never commit.
 
-    Raises ``CodeUnavailable``, ``SubmissionConflict``, ``TooSoon``, or the
-    engine's ``InvalidAnswers`` (whose ``errors`` name each bad answer).
+    Raises ``CodeUnavailable``, ``SubmissionConflict``, ``TooSoon``,
+    ``StaleChoice``, or the engine's ``InvalidAnswers`` (whose ``errors`` name
+    each bad answer).
     """
     code = find_code(session, submission.token)
     officials = counter_officials(session, code)
@@ -251,7 +282,7 @@ def record_response(
     except CodeUnavailable as refusal:
         digest = content_hash(values)
         return replay_or_raise(session, code, submission.submission_id, digest, refusal)
-    return store_response(session, code, officials, submission, values, now)
+    return store_response(session, code, submission, values, now)
 
 
 def runtime_choices(officials: Iterable[Official]) -> dict[str, list[str]]:
@@ -262,51 +293,78 @@ def runtime_choices(officials: Iterable[Official]) -> dict[str, list[str]]:
 def store_response(
     session: Session,
     code: AccessCode,
-    officials: Iterable[Official],
     submission: Submission,
     values: Mapping[str, Value],
     now: datetime,
 ) -> Recorded:
-    """Store answers already validated for a code found open; flush, never commit.
+    """Store answers already validated for a code found open; never commit.
 
     For a caller that opened the code and validated the answers before taking
     the write lock (the survey page). The database itself refuses a second
     response with one submission id or through one single-use code: such a
     submission is answered as a retry (``Recorded.created`` False), or refused
-    with ``SubmissionConflict`` or ``CodeUnavailable``. May raise ``TooSoon``.
+    with ``SubmissionConflict`` or ``CodeUnavailable``. May raise ``TooSoon``
+    or ``StaleChoice``.
     """
     digest = content_hash(values)
     try:
-        return _store(session, code, officials, submission, values, digest, now)
+        response_id = _store(
+            Driver.of_session(session), code, submission, values, digest, now
+        )
     except (CodeUnavailable, TooSoon) as refusal:
         # A resend of a stored submission is answered as its first send was,
         # even when that send used the code up or makes this one "too soon".
         return replay_or_raise(session, code, submission.submission_id, digest, refusal)
+    discard_draft(session, code)
+    return Recorded(response_id, created=True)
+
+
+def store_standing(
+    engine: Engine,
+    code: AccessCode,
+    submission: Submission,
+    values: Mapping[str, Value],
+    now: datetime,
+) -> int:
+    """Store a send through a standing code in a transaction of its own; commit.
+
+    The quick way for the busiest send there is, a rating at a counter
+    (``app.public.quick_send``): no session, one pooled connection. Return the
+    new response's id. Anything but a plain new send is raised, and nothing is
+    stored: ``CodeUnavailable`` (a resend of a stored id too), ``TooSoon``,
+    ``StaleChoice``; the caller then answers it the thorough way.
+    """
+    if code.kind != CodeKind.STANDING:
+        raise ValueError("only a standing code keeps no draft and needs no session")
+    with writing(engine) as driver:
+        return _store(driver, code, submission, values, content_hash(values), now)
 
 
 def _store(
-    session: Session,
+    driver: Driver,
     code: AccessCode,
-    officials: Iterable[Official],
     submission: Submission,
     values: Mapping[str, Value],
     digest: str,
     now: datetime,
-) -> Recorded:
-    # Core statements on the session's connection: the ORM would add a good
-    # part of a rating's time, all of it inside the write lock.
-    connection = session.connection()
-    recent = _read_current_state(connection, code, submission.device_hash, now)
+) -> int:
+    # Prepared statements on the DBAPI connection: SQLAlchemy's execution
+    # layers would be most of a rating's time, all of it inside the write lock.
     questionnaire = definition_of(code.campaign.questionnaire)
-    _check_interval(connection, code, submission, now)
-    official_code = rated_official(questionnaire, values)
-    official = next((o for o in officials if o.code == official_code), None)
+    official_id, recent = _read_current_state(
+        driver,
+        code,
+        submission.device_hash,
+        rated_official(questionnaire, values),
+        now,
+    )
+    _check_interval(driver, code, submission, now)
     row = {
         "campaign_id": code.campaign_id,
         "questionnaire_id": code.campaign.questionnaire_id,
         "unit_id": code.unit_id,
         "service_point_id": code.service_point_id,
-        "official_id": official.id if official else None,
+        "official_id": official_id,
         "access_code_id": code.id,
         "redeemed_code_id": code.id if code.kind == CodeKind.SINGLE_USE else None,
         "channel": code.campaign.mode,
@@ -324,40 +382,39 @@ def _store(
     row |= _flags(row, questionnaire, values, now, recent)
     # ON CONFLICT DO NOTHING, not a savepoint and IntegrityError: a second use
     # of the submission id or of the single-use code inserts no row.
-    dialect = connection.dialect.name
-    response_id = connection.execute(_insert_response(dialect), row).scalar()
-    if response_id is None:
+    inserted = driver.rows(INSERT_RESPONSE, row)
+    if not inserted:
         # Nothing inserted: this submission id was stored before (a retry), or
         # the single-use code was used by another submission.
         raise CodeUnavailable(CodeState.USED)
+    response_id = inserted[0][0]
     answers = answer_records(values)
-    if answers:
-        connection.execute(
-            insert(Answer.__table__),
-            [record | {"response_id": response_id} for record in answers],
-        )
+    driver.run_many(
+        INSERT_ANSWER, [record | {"response_id": response_id} for record in answers]
+    )
     if submission.phone:
-        connection.execute(
-            insert(FollowUpContact.__table__).values(
-                response_id=response_id,
-                phone=submission.phone,
-                consented_at=now,
-                purge_after=now + CONTACT_RETENTION,
-            )
+        driver.rows(
+            INSERT_CONTACT,
+            {
+                "response_id": response_id,
+                "phone": submission.phone,
+                "consented_at": now,
+                "purge_after": now + CONTACT_RETENTION,
+            },
         )
-    tally_cell(connection, Cell.of_row(row), questionnaire, values)
-    discard_draft(session, code)
-    return Recorded(response_id, created=True)
+    driver.run_many(UPSERT_TALLIES, tally_rows(Cell.of_row(row), questionnaire, values))
+    return response_id
 
 
-@cache
-def _insert_response(dialect: str) -> Any:
-    """Build the INSERT once per dialect: building it costs more than running it."""
-    return (
+INSERT_RESPONSE = Prepared(
+    lambda dialect: (
         dialect_insert(dialect, Response.__table__)
         .on_conflict_do_nothing()
         .returning(Response.id)
     )
+)
+INSERT_ANSWER = Prepared(lambda _: insert(Answer.__table__))
+INSERT_CONTACT = Prepared(lambda _: insert(FollowUpContact.__table__))
 
 
 def replay_or_raise(
@@ -401,21 +458,31 @@ def _redeemed(session: Session, code: AccessCode) -> bool:
 
 
 def _check_interval(
-    connection: Connection, code: AccessCode, submission: Submission, now: datetime
+    driver: Driver, code: AccessCode, submission: Submission, now: datetime
 ) -> None:
     interval = code.campaign.min_interval_seconds
     if not interval or submission.device_hash is None or code.service_point_id is None:
         return
-    last = connection.scalar(
-        select(func.max(Response.submitted_at)).where(
-            Response.campaign_id == code.campaign_id,
-            Response.service_point_id == code.service_point_id,
-            Response.device_hash == submission.device_hash,
-        )
+    ((last,),) = driver.rows(
+        LAST_AT_COUNTER,
+        {
+            "campaign_id": code.campaign_id,
+            "service_point_id": code.service_point_id,
+            "device_hash": submission.device_hash,
+        },
     )
     elapsed = (now - last).total_seconds() if last is not None else interval
     if elapsed < interval:
         raise TooSoon(math.ceil(interval - elapsed))
+
+
+LAST_AT_COUNTER = Prepared(
+    lambda _: select(func.max(Response.submitted_at)).where(
+        Response.campaign_id == bindparam("campaign_id"),
+        Response.service_point_id == bindparam("service_point_id"),
+        Response.device_hash == bindparam("device_hash"),
+    )
+)
 
 
 def _flags(

@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from surveys.db import dialect_insert
+from surveys.db import Driver, Prepared, dialect_insert
 from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Answer, ItemTally, Response
 from surveys.questionnaire import Questionnaire
@@ -89,41 +88,27 @@ def tally_response(
     sign: int = 1,
 ) -> None:
     """Add a stored response's scores to its cell (``sign=-1`` takes them out)."""
-    tally_cell(session, Cell.of(response), questionnaire, values, sign)
+    add_to_tallies(session, tally_rows(Cell.of(response), questionnaire, values, sign))
 
 
-def tally_cell(
-    connection: Session | Connection,
+def tally_rows(
     cell: Cell,
     questionnaire: Questionnaire,
     values: Mapping[str, object],
     sign: int = 1,
-) -> None:
-    """Add one response's scores to ``cell`` (``sign=-1`` takes them out)."""
-    rows = [
+) -> list[dict[str, object]]:
+    """Return the tally rows that add one response's scores to ``cell``."""
+    return [
         _row(cell, score, sign) for score in respondent_scores(questionnaire, values)
     ]
-    add_to_tallies(connection, rows)
 
 
-def add_to_tallies(
-    connection: Session | Connection, rows: Iterable[dict[str, object]]
-) -> None:
-    """Upsert tally rows: a new cell is inserted, a known one has its sums added.
-
-    ``connection``: a session, or its connection for Core speed inside a send.
-    """
-    rows = list(rows)
-    if not rows:
-        return
-    if isinstance(connection, Session):
-        connection = connection.connection()
-    connection.execute(_upsert(connection.dialect.name), rows)
+def add_to_tallies(session: Session, rows: Iterable[dict[str, object]]) -> None:
+    """Upsert tally rows: a new cell is inserted, a known one has its sums added."""
+    Driver.of_session(session).run_many(UPSERT_TALLIES, list(rows))
 
 
-@cache
 def _upsert(dialect: str) -> Any:
-    """Build the upsert once per dialect: building it costs more than running it."""
     statement = dialect_insert(dialect, ItemTally.__table__)
     return statement.on_conflict_do_update(
         index_elements=[ItemTally.cell],
@@ -131,6 +116,9 @@ def _upsert(dialect: str) -> Any:
             name: getattr(ItemTally, name) + statement.excluded[name] for name in SUMMED
         },
     )
+
+
+UPSERT_TALLIES = Prepared(_upsert)
 
 
 def exclude_response(session: Session, response: Response, reason: str) -> None:

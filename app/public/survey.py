@@ -64,10 +64,11 @@ from surveys.questionnaire import (
 from surveys.questionnaire.paging import Page, pages, shown_pages
 from surveys.questionnaire.validation import Answer, RawAnswers
 from surveys.questionnaires import definition_of
-from surveys.responses import content_hash, rated_official
+from surveys.responses import content_hash
 from surveys.submissions import (
     CodeState,
     CodeUnavailable,
+    StaleChoice,
     Submission,
     SubmissionConflict,
     TooSoon,
@@ -193,9 +194,17 @@ def survey_submit(token: str) -> str | BaseResponse | tuple[str, int]:
     return answer
 
 
-def _take_page(token: str) -> str | BaseResponse | tuple[str, int]:
-    """Answer one posted page (the send's rate limits were counted already)."""
-    found = _open(token, cached=True, check=False)
+def _take_page(
+    token: str, *, cached: bool = True
+) -> str | BaseResponse | tuple[str, int]:
+    """Answer one posted page (the send's rate limits were counted already).
+
+    With ``cached=False`` the code and its counter's officials are read afresh:
+    the send is taken again so after the write found the official it rates
+    gone from the counter (``StaleChoice``), and the choice is then refused
+    next to its question like any unknown one.
+    """
+    found = _open(token, cached=cached, check=False)
     if not isinstance(found, Survey):
         return found
     form = SurveyForm()
@@ -203,10 +212,6 @@ def _take_page(token: str) -> str | BaseResponse | tuple[str, int]:
     if form.submission_id.errors:
         return render_template("public/survey_error.html", key="session_expired"), 400
     answers = raw_answers(found.questionnaire, request.form)
-    if found.cached and rated_official(found.questionnaire, answers) is not None:
-        # Read afresh: an official deactivated since the page was cached must
-        # not be rated (the choice is then refused like any unknown one).
-        found = replace(found, officials=counter_officials(get_session(), found.code))
     try:
         check_open(get_session(), found.code, utcnow())
     except CodeUnavailable as unavailable:
@@ -421,9 +426,10 @@ def _submit(
     # store_response answers a resent stored send itself.
     begin_writing(session)
     try:
-        store_response(
-            session, found.code, found.officials, submission, values, utcnow()
-        )
+        store_response(session, found.code, submission, values, utcnow())
+    except StaleChoice:
+        session.rollback()
+        return _take_page(found.code.token, cached=False)
     except CodeUnavailable as unavailable:
         session.rollback()
         return _unavailable_page(unavailable.state)
