@@ -40,4 +40,5 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(reports_bp)
+    security.trust_proxies(app)
     return app

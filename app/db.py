@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, g
+from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from surveys.db import READ_ONLY, make_engine, make_session_factory
@@ -22,6 +23,11 @@ def init_app(app: Flask) -> None:
 def session_factory() -> sessionmaker[Session]:
     """Return the current app's session factory (tests may swap it for a bound one)."""
     return current_app.extensions[EXTENSION]
+
+
+def bind_of(app: Flask) -> Engine | Connection:
+    """Return what the app's sessions run on: its engine (a test's connection)."""
+    return app.extensions[EXTENSION].kw["bind"]
 
 
 def get_session(*, read_only: bool = False) -> Session:

@@ -13,10 +13,10 @@ import hmac
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TypeVar
 
-from flask import Flask, current_app, g, request
+from flask import Config, Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
 from limits import RateLimitItem, parse_many
@@ -30,41 +30,75 @@ csrf = CSRFProtect()
 F = TypeVar("F", bound=Callable[..., object])
 
 
+@dataclass(frozen=True)
+class Caller:
+    """Who sends a request, as the rate limits and the device pseudonym see it.
+
+    Built from Flask's request (``of_request``) or, by the quick send, from the
+    WSGI environ itself: both must key the same limits the same way.
+    """
+
+    #: The client's network address (after the trusted proxies).
+    remote_addr: str | None
+    user_agent: str
+    #: The access code in the path, as typed.
+    typed_code: str
+    secret_key: str
+
+    @classmethod
+    def of_request(cls) -> Caller:
+        return cls(
+            request.remote_addr,
+            request.headers.get("User-Agent", ""),
+            (request.view_args or {}).get("token", ""),
+            current_app.secret_key,
+        )
+
+    @cached_property
+    def device(self) -> str:
+        """The day's pseudonym of the device (never stored raw)."""
+        key = hashlib.sha256(b"device|" + self.secret_key.encode()).digest()
+        day = local_date(datetime.now(UTC))
+        return device_hash(key, day, self.remote_addr or "", self.user_agent)
+
+    @cached_property
+    def address(self) -> str:
+        """A pseudonym of the client's address, for the per-address limit.
+
+        Rate-limit counters live for minutes (in Redis with several workers);
+        even there no raw address is kept.
+        """
+        key = hashlib.sha256(b"address|" + self.secret_key.encode()).digest()
+        address = (self.remote_addr or "unknown").encode()
+        return hmac.new(key, address, hashlib.sha256).hexdigest()[:32]
+
+    @property
+    def code(self) -> str:
+        """The access code, however it was typed.
+
+        ``ABCDE-FGHJK`` and ``abcdefghjk`` are one code and share its limit.
+        """
+        try:
+            return parse_token(self.typed_code)
+        except CodeError:
+            return self.typed_code.upper()
+
+
+def current_caller() -> Caller:
+    """Return the ``Caller`` of this request (made once per request)."""
+    if "caller" not in g:
+        g.caller = Caller.of_request()
+    return g.caller
+
+
 def current_device() -> str:
     """Return the day's pseudonym of the requesting device (never stored raw)."""
-    if "device" not in g:
-        key = hashlib.sha256(b"device|" + current_app.secret_key.encode()).digest()
-        day = local_date(datetime.now(UTC))
-        g.device = device_hash(
-            key,
-            day,
-            request.remote_addr or "",
-            request.headers.get("User-Agent", ""),
-        )
-    return g.device
+    return current_caller().device
 
 
 def current_address() -> str:
-    """Return a pseudonym of the client's address, for the per-address limit.
-
-    Rate-limit counters live for minutes (in Redis with several workers); even
-    there no raw address is kept.
-    """
-    key = hashlib.sha256(b"address|" + current_app.secret_key.encode()).digest()
-    address = (request.remote_addr or "unknown").encode()
-    return hmac.new(key, address, hashlib.sha256).hexdigest()[:32]
-
-
-def current_code() -> str:
-    """Return the access code a survey request is about, however it was typed.
-
-    ``ABCDE-FGHJK`` and ``abcdefghjk`` are one code and share its limit.
-    """
-    typed = (request.view_args or {}).get("token", "")
-    try:
-        return parse_token(typed)
-    except CodeError:
-        return typed.upper()
+    """Return a pseudonym of the client's address, for the per-address limit."""
+    return current_caller().address
 
 
 limiter = Limiter(current_device)
@@ -112,59 +146,81 @@ class Ceiling:
 
     #: The configuration key of the limit string (``"30/minute;500/day"``).
     setting: str
-    key: Callable[[], str]
+    #: What the limit counts per: ``Caller.device``, ``.address`` or ``.code``.
+    key: Callable[[Caller], str]
     #: Count only the requests that were served (a refused one uses none up).
     served_only: bool = False
 
-    def allows(self, *, count: bool) -> bool:
-        """Tell whether this request is within the ceiling; ``count``: count it too.
+    def allows(self, caller: Caller, config: Config, *, count: bool) -> bool:
+        """Tell whether ``caller`` is within the ceiling; ``count``: count it too.
 
         Keys carry Flask-Limiter's ``RATELIMIT_KEY_PREFIX``, as its own do.
         """
         check = limiter.limiter.hit if count else limiter.limiter.test
-        prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
-        key, scope = self.key(), f"{prefix}{self.setting}"
-        limits = _parsed(current_app.config[self.setting])
-        return all(check(item, scope, key) for item in limits)
+        prefix = config.get("RATELIMIT_KEY_PREFIX", "")
+        key, scope = self.key(caller), f"{prefix}{self.setting}"
+        return all(check(item, scope, key) for item in _parsed(config[self.setting]))
 
 
-def over_ceiling(ceilings: Iterable[Ceiling]) -> bool:
-    """Count this request against ``ceilings``; tell whether one is exceeded.
+def over_ceiling(
+    ceilings: Iterable[Ceiling],
+    caller: Caller | None = None,
+    app: Flask | None = None,
+    *,
+    counting: bool = True,
+) -> bool:
+    """Count a request against ``ceilings``; tell whether one is exceeded.
 
-    A ``served_only`` ceiling is only tested here, and counted by
-    ``count_served`` once the request was served. With
+    ``caller`` and ``app`` default to this request's and the current app. A
+    ``served_only`` ceiling is only tested here, and counted by
+    ``count_served`` once the request was served; ``counting=False`` only
+    tests them all (``count_served(every=True)`` counts them later). With
     ``RATELIMIT_SWALLOW_ERRORS`` an unreachable storage lets the request
     through, as Flask-Limiter's own checks do.
     """
-    if not _limits_on():
+    app = app or current_app
+    if not _limits_on(app):
         return False
+    caller = caller or current_caller()
     try:
-        return not all(c.allows(count=not c.served_only) for c in ceilings)
+        return not all(
+            c.allows(caller, app.config, count=counting and not c.served_only)
+            for c in ceilings
+        )
     except Exception:
-        if not current_app.config.get("RATELIMIT_SWALLOW_ERRORS", False):
+        if not app.config.get("RATELIMIT_SWALLOW_ERRORS", False):
             raise
-        current_app.logger.exception("rate-limit storage failed; request let through")
+        app.logger.exception("rate-limit storage failed; request let through")
     return False
 
 
-def count_served(ceilings: Iterable[Ceiling]) -> None:
+def count_served(
+    ceilings: Iterable[Ceiling],
+    caller: Caller | None = None,
+    app: Flask | None = None,
+    *,
+    every: bool = False,
+) -> None:
     """Count a served request against the ``served_only`` ceilings.
+
+    ``every``: against every ceiling, for a request only tested on arrival.
 
     Never raises: the request was served (a rating stored), and a storage
     failure must not turn its answer into an error page.
     """
-    if not _limits_on():
+    app = app or current_app
+    if not _limits_on(app):
         return
     try:
         for ceiling in ceilings:
-            if ceiling.served_only:
-                ceiling.allows(count=True)
+            if every or ceiling.served_only:
+                ceiling.allows(caller or current_caller(), app.config, count=True)
     except Exception:
-        current_app.logger.exception("rate-limit storage failed; a send not counted")
+        app.logger.exception("rate-limit storage failed; a send not counted")
 
 
-def _limits_on() -> bool:
-    return bool(current_app.config.get("RATELIMIT_ENABLED", True))
+def _limits_on(app: Flask) -> bool:
+    return bool(app.config.get("RATELIMIT_ENABLED", True))
 
 
 @lru_cache(maxsize=64)
@@ -172,11 +228,19 @@ def _parsed(limits: str) -> list[RateLimitItem]:
     return parse_many(limits)
 
 
-def init_app(app: Flask) -> None:
-    """Trust the configured proxies, cap citizen requests, then CSRF and limits."""
+def trust_proxies(app: Flask) -> None:
+    """Read the client's address and scheme from the configured proxies' headers.
+
+    Installed last, so outermost: the WSGI shortcuts in front of Flask
+    (``app.public.shortcut``) see the same address and scheme as Flask.
+    """
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+
+def init_app(app: Flask) -> None:
+    """Cap citizen requests, then CSRF and limits (proxies: ``trust_proxies``)."""
 
     # Registered before CSRFProtect, which reads the form: a citizen's form is
     # small, so the public pages refuse big bodies (413) before anything parses.

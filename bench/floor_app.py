@@ -25,8 +25,8 @@ from werkzeug.wrappers import Response
 
 from app import create_app
 from app.db import get_session
-from app.public.forms import SurveyForm
-from app.public.survey import SEND_CEILINGS, Survey, _open, raw_answers
+from app.public.forms import SurveyForm, raw_answers
+from app.public.survey import SEND_CEILINGS, Survey, _open
 from app.security import checks_own_ceilings, over_ceiling
 from surveys.db import begin_writing
 from surveys.models import utcnow

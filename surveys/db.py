@@ -11,7 +11,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Dialect, Engine, Insert, Table, create_engine, event
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Engine,
+    Insert,
+    Table,
+    create_engine,
+    event,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
@@ -236,25 +244,31 @@ class Driver:
 
 
 @contextmanager
-def writing(engine: Engine) -> Iterator[Driver]:
+def writing(bind: Engine | Connection) -> Iterator[Driver]:
     """Open a write transaction on a pooled connection of its own; commit at the end.
 
     On SQLite it begins ``BEGIN IMMEDIATE``, as the engine's own transactions
-    do; any error rolls it back and is raised as SQLAlchemy's.
+    do; any error rolls it back and is raised as SQLAlchemy's. A connection
+    already in a transaction (a caller's, a test's) gets a savepoint instead.
     """
-    connection = engine.raw_connection()
-    driver = Driver(connection, engine.dialect)
-    dbapi = engine.dialect.loaded_dbapi
+    if isinstance(bind, Connection):
+        with bind.begin_nested():
+            yield Driver(bind.connection, bind.dialect)
+        return
+    connection = bind.raw_connection()
+    dbapi = bind.dialect.loaded_dbapi
     try:
         try:
-            if engine.dialect.name == "sqlite":
-                connection.cursor().execute("BEGIN IMMEDIATE")
-            yield driver
+            if bind.dialect.name == "sqlite":
+                cursor = connection.cursor()
+                cursor.execute("BEGIN IMMEDIATE")
+                cursor.close()
+            yield Driver(connection, bind.dialect)
             connection.commit()
         except dbapi.Error as error:
             connection.rollback()
             raise DBAPIError.instance(
-                None, None, error, dbapi.Error, dialect=engine.dialect
+                None, None, error, dbapi.Error, dialect=bind.dialect
             ) from error
         except BaseException:
             connection.rollback()

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
+
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
 from app.i18n import translate
+from surveys.models import utcnow
+from surveys.questionnaire import Questionnaire, QuestionType
+from surveys.questionnaire.validation import RawAnswers
+
+#: A client submission id: chosen when the form is first shown, kept on resend.
+SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
 class SurveyForm(FlaskForm):
@@ -20,9 +30,7 @@ class SurveyForm(FlaskForm):
         csrf = False
 
     #: Chosen when the form is first shown; a resent form reuses it (idempotency).
-    submission_id = HiddenField(
-        validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{8,64}$")]
-    )
+    submission_id = HiddenField(validators=[DataRequired(), Regexp(SUBMISSION_ID)])
     #: When the respondent opened the survey (seconds since the epoch, UTC).
     started = IntegerField(validators=[Optional()])
     page = IntegerField(validators=[Optional()])
@@ -33,3 +41,31 @@ class SurveyForm(FlaskForm):
         """Refuse a phone number left without ticking the consent box."""
         if field.data and not self.consent.data:
             raise ValidationError(translate("phone_needs_consent"))
+
+
+def started_at(seconds: int | None) -> datetime | None:
+    """Return when the respondent opened the survey; None if the value is absurd.
+
+    The value (seconds since the epoch, UTC) comes back from the client: a
+    made-up one must not break the send (it only feeds the "too fast" flag).
+    """
+    if not seconds:
+        return None
+    try:
+        started = datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return started if started <= utcnow() else None
+
+
+def raw_answers(questionnaire: Questionnaire, form: MultiDict[str, str]) -> RawAnswers:
+    """Read the questionnaire's answers from a submitted form, as the engine wants."""
+    answers: dict[str, str | list[str] | None] = {}
+    for question in questionnaire.questions:
+        if not question.type.takes_answer or question.name not in form:
+            continue
+        if question.type is QuestionType.SELECT_MULTIPLE:
+            answers[question.name] = [v for v in form.getlist(question.name) if v]
+        else:
+            answers[question.name] = form.get(question.name)
+    return answers

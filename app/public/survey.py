@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
+from operator import attrgetter
 
 from flask import (
     Response,
@@ -25,7 +26,6 @@ from flask.blueprints import BlueprintSetupState
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.db import get_session
@@ -35,13 +35,12 @@ from app.public import bp
 from app.public.blank_page import SLOTS, code_key, fill_in, page_key
 from app.public.cache import ExpiringCache
 from app.public.first_visit import FirstVisits
-from app.public.forms import SurveyForm
+from app.public.forms import SurveyForm, raw_answers, started_at
+from app.public.quick_send import QuickSends
 from app.security import (
     Ceiling,
     checks_own_ceilings,
     count_served,
-    current_address,
-    current_code,
     current_device,
     limit,
     limiter,
@@ -57,7 +56,6 @@ from surveys.questionnaire import (
     Message,
     Question,
     Questionnaire,
-    QuestionType,
     relevance,
     validate_answers,
 )
@@ -89,12 +87,12 @@ CACHE = "hailong.survey_cache"
 
 #: The send's rate limits, checked by the view itself (see ``Ceiling``).
 SEND_CEILINGS = (
-    Ceiling("SURVEY_LIMIT_DEVICE", current_device),
+    Ceiling("SURVEY_LIMIT_DEVICE", attrgetter("device")),
     # A counter's poster is shared by every citizen at it: only sends that were
     # answered with thanks count against it, so one client's refused posts
     # cannot lock it.
-    Ceiling("SURVEY_LIMIT_CODE", current_code, served_only=True),
-    Ceiling("SURVEY_LIMIT_ADDRESS", current_address),
+    Ceiling("SURVEY_LIMIT_CODE", attrgetter("code"), served_only=True),
+    Ceiling("SURVEY_LIMIT_ADDRESS", attrgetter("address")),
 )
 
 
@@ -152,7 +150,10 @@ class Survey:
 def _make_cache(state: BlueprintSetupState) -> None:
     cache = ExpiringCache(state.app.config["SURVEY_CACHE_SECONDS"])
     state.app.extensions[CACHE] = cache
-    state.app.wsgi_app = FirstVisits(state.app, cache)  # type: ignore[method-assign]
+    first_visits = FirstVisits(state.app, cache, state.app.wsgi_app)
+    state.app.wsgi_app = QuickSends(  # type: ignore[method-assign]
+        state.app, cache, first_visits, SEND_CEILINGS
+    )
 
 
 def _cache() -> ExpiringCache:
@@ -236,7 +237,7 @@ def _take_page(
             answers,
             page=following,
             submission_id=form.submission_id.data,
-            started_at=_started(form),
+            started_at=started_at(form.started.data),
             now=utcnow(),
         )
         session.commit()
@@ -303,19 +304,6 @@ def survey_qr(token: str, kind: str) -> Response:
 @bp.get("/s/<token>/thanks")
 def thanks(token: str) -> str:
     return render_template("public/thanks.html", token=token)
-
-
-def raw_answers(questionnaire: Questionnaire, form: MultiDict[str, str]) -> RawAnswers:
-    """Read the questionnaire's answers from a submitted form, as the engine wants."""
-    answers: dict[str, str | list[str] | None] = {}
-    for question in questionnaire.questions:
-        if not question.type.takes_answer or question.name not in form:
-            continue
-        if question.type is QuestionType.SELECT_MULTIPLE:
-            answers[question.name] = [v for v in form.getlist(question.name) if v]
-        else:
-            answers[question.name] = form.get(question.name)
-    return answers
 
 
 def _open(
@@ -416,7 +404,7 @@ def _submit(
         submission_id=form.submission_id.data,
         answers=answers,
         language=current_language(),
-        started_at=_started(form),
+        started_at=started_at(form.started.data),
         device_hash=current_device(),
         phone=(form.phone.data or "").strip() or None,
     )
@@ -524,21 +512,6 @@ def _clamp(page: int | None, shown: list[int]) -> int:
 def _step(shown: list[int], page: int, direction: int) -> int:
     position = shown.index(page) + direction
     return shown[min(max(position, 0), len(shown) - 1)]
-
-
-def _started(form: SurveyForm) -> datetime | None:
-    """Return when the respondent opened the survey; None if the value is absurd.
-
-    The value comes back from the client: a made-up one must not break the
-    send (it only feeds the "too fast" flag).
-    """
-    if not form.started.data:
-        return None
-    try:
-        started = datetime.fromtimestamp(form.started.data, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-    return started if started <= utcnow() else None
 
 
 def _today() -> date:

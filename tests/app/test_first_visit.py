@@ -36,8 +36,9 @@ def cached(app: Flask) -> Flask:
 
 
 def middleware(app: Flask) -> FirstVisits:
-    assert isinstance(app.wsgi_app, FirstVisits)
-    return app.wsgi_app
+    first_visits = app.wsgi_app.next  # type: ignore[attr-defined]
+    assert isinstance(first_visits, FirstVisits)
+    return first_visits
 
 
 def answered_first(app: Flask, path: str, **options: object) -> bool:
