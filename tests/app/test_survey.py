@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.public.survey import CACHE
 from surveys.models import FollowUpContact, Response, ResponseDraft
 from tests.builders import make_code, make_counter_campaign
 
@@ -40,6 +41,19 @@ def counter(db_session: Session):
     return code, point
 
 
+@pytest.fixture(params=["through Flask", "quick send"])
+def send_path(request: pytest.FixtureRequest, app: Flask) -> str:
+    """Run a test twice: sends taken by Flask, then with the survey cache on.
+
+    With the cache on, a plain send is taken by the quick send
+    (``app.public.quick_send``) and every other one falls through to Flask:
+    both must answer and store alike.
+    """
+    if request.param == "quick send":
+        app.extensions[CACHE].seconds = 60
+    return request.param
+
+
 def rate(client: FlaskClient, token: str, answers: dict, **extra: str):
     page = client.get(f"/s/{token}")
     form = hidden_fields(page.get_data(as_text=True)) | answers | extra
@@ -63,7 +77,10 @@ def test_the_counter_page_is_vietnamese_with_faces_and_the_counter_staff(
 
 
 def test_a_rating_is_stored_then_redirected_to_thanks(
-    client: FlaskClient, counter, db_session: Session
+    client: FlaskClient,
+    counter,
+    db_session: Session,
+    send_path: str,
 ) -> None:
     code, point = counter
     official = point.officials[0]
@@ -77,7 +94,10 @@ def test_a_rating_is_stored_then_redirected_to_thanks(
 
 
 def test_a_resent_form_is_stored_once(
-    client: FlaskClient, counter, db_session: Session
+    client: FlaskClient,
+    counter,
+    db_session: Session,
+    send_path: str,
 ) -> None:
     code, _ = counter
     first, form = rate(client, code.token, {"overall": "4"})
@@ -91,7 +111,10 @@ def test_a_resent_form_is_stored_once(
 
 
 def test_invalid_answers_are_shown_next_to_their_question(
-    client: FlaskClient, counter, db_session: Session
+    client: FlaskClient,
+    counter,
+    db_session: Session,
+    send_path: str,
 ) -> None:
     code, _ = counter
     script = "<script>alert('x')</script>"
@@ -103,7 +126,9 @@ def test_invalid_answers_are_shown_next_to_their_question(
     assert responses(db_session) == 0
 
 
-def test_a_form_without_its_csrf_token_is_refused(client: FlaskClient, counter) -> None:
+def test_a_form_without_its_csrf_token_is_refused(
+    client: FlaskClient, counter, send_path: str
+) -> None:
     code, _ = counter
     page = client.get(f"/s/{code.token}").get_data(as_text=True)
     form = hidden_fields(page) | {"overall": "5", "csrf_token": "forged"}
@@ -129,7 +154,9 @@ def test_unknown_revoked_and_used_codes_get_clear_pages(
     assert "đã được sử dụng" in used.get_data(as_text=True)
 
 
-def test_an_oversized_request_is_refused_with_413(client: FlaskClient, counter) -> None:
+def test_an_oversized_request_is_refused_with_413(
+    client: FlaskClient, counter, send_path: str
+) -> None:
     code, _ = counter
     refused = client.post(f"/s/{code.token}", data={"comment": "x" * 100_000})
     assert refused.status_code == 413
@@ -137,7 +164,10 @@ def test_an_oversized_request_is_refused_with_413(client: FlaskClient, counter) 
 
 
 def test_a_phone_number_needs_the_consent_box(
-    client: FlaskClient, counter, db_session: Session
+    client: FlaskClient,
+    counter,
+    db_session: Session,
+    send_path: str,
 ) -> None:
     code, _ = counter
     refused, _ = rate(client, code.token, {"overall": "2"}, phone="0901 234 567")
@@ -151,7 +181,9 @@ def test_a_phone_number_needs_the_consent_box(
 
 
 def test_one_device_rates_a_counter_once_within_the_interval(
-    client: FlaskClient, db_session: Session
+    client: FlaskClient,
+    db_session: Session,
+    send_path: str,
 ) -> None:
     campaign, point = make_counter_campaign(db_session, min_interval_seconds=300)
     code = make_code(db_session, campaign, kind="standing", service_point=point)
@@ -162,7 +194,9 @@ def test_one_device_rates_a_counter_once_within_the_interval(
     assert "5 phút" in too_soon.get_data(as_text=True)
 
 
-def test_rate_limits_count_per_device(app: Flask, client: FlaskClient, counter) -> None:
+def test_rate_limits_count_per_device(
+    app: Flask, client: FlaskClient, counter, send_path: str
+) -> None:
     app.config["SURVEY_LIMIT_DEVICE"] = "3/minute"
     code, _ = counter
     statuses = [
@@ -315,7 +349,10 @@ def test_a_completed_long_questionnaire_is_stored_verified_with_its_design(
 
 
 def test_started_time_makes_a_quick_rating_flagged(
-    client: FlaskClient, counter, db_session: Session
+    client: FlaskClient,
+    counter,
+    db_session: Session,
+    send_path: str,
 ) -> None:
     code, _ = counter
     page = client.get(f"/s/{code.token}").get_data(as_text=True)
@@ -427,7 +464,10 @@ def send_as(client: FlaskClient, path: str, phone: str) -> int:
 
 
 def test_the_address_limit_counts_every_phone_behind_one_address(
-    app: Flask, client: FlaskClient, counter
+    app: Flask,
+    client: FlaskClient,
+    counter,
+    send_path: str,
 ) -> None:
     app.config["SURVEY_LIMIT_ADDRESS"] = "2/minute"
     code, _ = counter
@@ -436,7 +476,10 @@ def test_the_address_limit_counts_every_phone_behind_one_address(
 
 
 def test_every_part_of_a_two_part_limit_counts(
-    app: Flask, client: FlaskClient, counter
+    app: Flask,
+    client: FlaskClient,
+    counter,
+    send_path: str,
 ) -> None:
     app.config["SURVEY_LIMIT_DEVICE"] = "100/minute;2/day"
     code, _ = counter
@@ -447,7 +490,10 @@ def test_every_part_of_a_two_part_limit_counts(
 
 
 def test_a_counters_limit_holds_however_its_code_is_typed(
-    app: Flask, client: FlaskClient, counter
+    app: Flask,
+    client: FlaskClient,
+    counter,
+    send_path: str,
 ) -> None:
     app.config["SURVEY_LIMIT_CODE"] = "2/minute"
     code, _ = counter
@@ -461,7 +507,10 @@ def test_a_counters_limit_holds_however_its_code_is_typed(
 
 
 def test_refused_posts_do_not_use_up_a_counters_limit(
-    app: Flask, client: FlaskClient, counter
+    app: Flask,
+    client: FlaskClient,
+    counter,
+    send_path: str,
 ) -> None:
     app.config["SURVEY_LIMIT_CODE"] = "3/minute"
     code, _ = counter
@@ -476,7 +525,9 @@ def test_refused_posts_do_not_use_up_a_counters_limit(
 
 
 def test_a_resent_send_is_a_retry_even_after_the_code_is_used(
-    client: FlaskClient, db_session: Session
+    client: FlaskClient,
+    db_session: Session,
+    send_path: str,
 ) -> None:
     campaign, point = make_counter_campaign(db_session, min_interval_seconds=300)
     standing = make_code(db_session, campaign, kind="standing", service_point=point)
@@ -490,7 +541,9 @@ def test_a_resent_send_is_a_retry_even_after_the_code_is_used(
 
 
 def test_an_absurd_start_time_does_not_break_the_send(
-    client: FlaskClient, counter
+    client: FlaskClient,
+    counter,
+    send_path: str,
 ) -> None:
     code, _ = counter
     for started in ("99999999999999999", "-5"):
