@@ -174,7 +174,7 @@ def over_ceiling(
     ``caller`` and ``app`` default to this request's and the current app. A
     ``served_only`` ceiling is only tested here, and counted by
     ``count_served`` once the request was served; ``counting=False`` only
-    tests them all (``count_served(every=True)`` counts them later). With
+    tests them all, for a request counted on arrival already. With
     ``RATELIMIT_SWALLOW_ERRORS`` an unreachable storage lets the request
     through, as Flask-Limiter's own checks do.
     """
@@ -195,15 +195,9 @@ def over_ceiling(
 
 
 def count_served(
-    ceilings: Iterable[Ceiling],
-    caller: Caller | None = None,
-    app: Flask | None = None,
-    *,
-    every: bool = False,
+    ceilings: Iterable[Ceiling], caller: Caller | None = None, app: Flask | None = None
 ) -> None:
     """Count a served request against the ``served_only`` ceilings.
-
-    ``every``: against every ceiling, for a request only tested on arrival.
 
     Never raises: the request was served (a rating stored), and a storage
     failure must not turn its answer into an error page.
@@ -213,7 +207,7 @@ def count_served(
         return
     try:
         for ceiling in ceilings:
-            if every or ceiling.served_only:
+            if ceiling.served_only:
                 ceiling.allows(caller or current_caller(), app.config, count=True)
     except Exception:
         app.logger.exception("rate-limit storage failed; a send not counted")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import (
@@ -167,18 +168,30 @@ class _Compiled:
             ),
         )
 
+    @cached_property
+    def _plan(self) -> tuple[tuple[str, Any, Callable[[Any], Any] | None], ...]:
+        """Each bind's name, value if not given, and processor, in bind order."""
+        names = self.order if self.order is not None else tuple(self.fixed)
+        return tuple(
+            (name, self.fixed.get(name), self.processors.get(name)) for name in names
+        )
+
     def parameters(self, values: Mapping[str, Any]) -> Any:
-        merged = self.fixed | dict(values)
-        for name, process in self.processors.items():
-            if name in merged:
-                merged[name] = process(merged[name])
         if self.order is None:
+            merged = self.fixed | dict(values)
+            for name, process in self.processors.items():
+                if name in merged:
+                    merged[name] = process(merged[name])
             return merged
-        return tuple(merged[name] for name in self.order)
+        return tuple(
+            value if process is None else process(value)
+            for name, fixed, process in self._plan
+            for value in (values.get(name, fixed),)
+        )
 
     def row(self, row: Sequence[Any]) -> tuple[Any, ...]:
         return tuple(
-            value if process is None or value is None else process(value)
+            value if process is None else process(value)
             for process, value in zip(self.results, row, strict=True)
         )
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable
+from functools import cached_property
 from io import BytesIO
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
@@ -59,6 +60,11 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 FORM = "application/x-www-form-urlencoded"
+#: Set in the environ of a send whose arrival the quick send counted against
+#: the rate limits before handing it to Flask (which must not count it again).
+COUNTED = "hailong.send_counted"
+#: Thanks redirects kept made (one per code and script root).
+MAX_REDIRECTS = 4096
 
 
 class QuickSends(Shortcut):
@@ -83,9 +89,9 @@ class QuickSends(Shortcut):
         if found is not None:
             form = _read_form(environ, self.app.config["PUBLIC_MAX_CONTENT_LENGTH"])
             if form is not None and self.take(environ, found, form):
-                response = redirect(self._thanks(environ, found), code=303)
-                response.vary.add("Cookie")  # Flask's, as the session was read
-                return response(environ, start_response)
+                headers, body = self._thanks(environ, found.survey.code.token)
+                start_response("303 SEE OTHER", list(headers))
+                return [body]
         return self.next(environ, start_response)
 
     def take(self, environ: WSGIEnvironment, found: Found, form: MultiDict) -> bool:
@@ -112,8 +118,10 @@ class QuickSends(Shortcut):
             found.typed_code,
             self.app.secret_key,
         )
-        # Only tested: a send that Flask takes after all is counted there.
-        if over_ceiling(self.ceilings, caller, self.app, counting=False):
+        # Counted on arrival as Flask's view counts it; a send that Flask then
+        # answers after all is not counted again (``COUNTED``).
+        environ[COUNTED] = True
+        if over_ceiling(self.ceilings, caller, self.app):
             return False
         submission = Submission(
             token=survey.code.token,
@@ -129,7 +137,7 @@ class QuickSends(Shortcut):
             )
         except (CodeUnavailable, TooSoon, StaleChoice, SQLAlchemyError):
             return False
-        count_served(self.ceilings, caller, self.app, every=True)
+        count_served(self.ceilings, caller, self.app)
         return True
 
     def _csrf_passes(
@@ -166,9 +174,25 @@ class QuickSends(Shortcut):
             return bool(referrer) and same_origin(referrer, f"https://{found.host}/")
         return True
 
-    def _thanks(self, environ: WSGIEnvironment, found: Found) -> str:
-        adapter = self.app.url_map.bind_to_environ(environ)
-        return adapter.build("public.thanks", {"token": found.survey.code.token})
+    def _thanks(
+        self, environ: WSGIEnvironment, token: str
+    ) -> tuple[list[tuple[str, str]], bytes]:
+        """Return Flask's redirect to the thanks page: made once per code."""
+        key = (environ.get("SCRIPT_NAME", ""), token)
+        answer = self._redirects.get(key)
+        if answer is None:
+            adapter = self.app.url_map.bind_to_environ(environ)
+            response = redirect(adapter.build("public.thanks", {"token": token}), 303)
+            response.vary.add("Cookie")  # Flask's, as the session was read
+            answer = (response.get_wsgi_headers(environ).to_wsgi_list(), response.data)
+            if len(self._redirects) >= MAX_REDIRECTS:
+                self._redirects.clear()
+            self._redirects[key] = answer
+        return answer
+
+    @cached_property
+    def _redirects(self) -> dict[tuple[str, str], tuple[list[tuple[str, str]], bytes]]:
+        return {}
 
 
 def _read_form(environ: WSGIEnvironment, limit: int) -> MultiDict | None:

@@ -36,7 +36,7 @@ from app.public.blank_page import SLOTS, code_key, fill_in, page_key
 from app.public.cache import ExpiringCache
 from app.public.first_visit import FirstVisits
 from app.public.forms import SurveyForm, raw_answers, started_at
-from app.public.quick_send import QuickSends
+from app.public.quick_send import COUNTED, QuickSends
 from app.security import (
     Ceiling,
     checks_own_ceilings,
@@ -187,7 +187,7 @@ def survey(token: str) -> str | tuple[str, int]:
 @checks_own_ceilings
 def survey_submit(token: str) -> str | BaseResponse | tuple[str, int]:
     """Take one page of answers: back, next (saving a draft) or the final send."""
-    if over_ceiling(SEND_CEILINGS):
+    if over_ceiling(SEND_CEILINGS, counting=COUNTED not in request.environ):
         abort(429)
     answer = _take_page(token)
     if isinstance(answer, BaseResponse) and answer.status_code == 303:
