@@ -183,16 +183,18 @@ class _Compiled:
                 if name in merged:
                     merged[name] = process(merged[name])
             return merged
-        return tuple(
-            value if process is None else process(value)
-            for name, fixed, process in self._plan
-            for value in (values.get(name, fixed),)
-        )
+        laid_out = []
+        for name, fixed, process in self._plan:
+            value = values.get(name, fixed)
+            laid_out.append(value if process is None else process(value))
+        return tuple(laid_out)
 
     def row(self, row: Sequence[Any]) -> tuple[Any, ...]:
         return tuple(
-            value if process is None else process(value)
-            for process, value in zip(self.results, row, strict=True)
+            [
+                value if process is None else process(value)
+                for process, value in zip(self.results, row, strict=True)
+            ]
         )
 
 

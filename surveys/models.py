@@ -313,19 +313,23 @@ class Response(Base):
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("campaigns.id", ondelete="RESTRICT")
     )
+    # The four references below have no index of their own: no query filters
+    # responses by them (reports read the tallies), hailong never deletes what
+    # they point to (it deactivates), and each index is one more page written
+    # by every rating (migration 3c5e0f1b7a92).
     #: The exact questionnaire version answered, kept even after newer versions.
     questionnaire_id: Mapped[int] = mapped_column(
-        ForeignKey("questionnaires.id", ondelete="RESTRICT"), index=True
+        ForeignKey("questionnaires.id", ondelete="RESTRICT")
     )
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
     service_point_id: Mapped[int | None] = mapped_column(
-        ForeignKey("service_points.id", ondelete="RESTRICT"), index=True
+        ForeignKey("service_points.id", ondelete="RESTRICT")
     )
     official_id: Mapped[int | None] = mapped_column(
-        ForeignKey("officials.id", ondelete="RESTRICT"), index=True
+        ForeignKey("officials.id", ondelete="RESTRICT")
     )
     access_code_id: Mapped[int | None] = mapped_column(
-        ForeignKey("access_codes.id", ondelete="RESTRICT"), index=True
+        ForeignKey("access_codes.id", ondelete="RESTRICT")
     )
     #: Set only for single-use codes; its uniqueness lets the database itself refuse
     #: a second response on the same receipt or invitation, even under concurrency.
