@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -307,6 +308,15 @@ class Response(Base):
             "submitted_at",
             "content_hash",
         ),
+        # Partial: a rating through a counter's standing code (no redemption)
+        # writes no entry, one page less per rating (migration 6b1d9e4c2f70).
+        Index(
+            "uq_responses_redeemed_code_id",
+            "redeemed_code_id",
+            unique=True,
+            sqlite_where=text("redeemed_code_id IS NOT NULL"),
+            postgresql_where=text("redeemed_code_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -331,10 +341,11 @@ class Response(Base):
     access_code_id: Mapped[int | None] = mapped_column(
         ForeignKey("access_codes.id", ondelete="RESTRICT")
     )
-    #: Set only for single-use codes; its uniqueness lets the database itself refuse
-    #: a second response on the same receipt or invitation, even under concurrency.
+    #: Set only for single-use codes; its unique index (``REDEEMED_ONCE``) lets the
+    #: database itself refuse a second response on the same receipt or
+    #: invitation, even under concurrency.
     redeemed_code_id: Mapped[int | None] = mapped_column(
-        ForeignKey("access_codes.id", ondelete="RESTRICT"), unique=True
+        ForeignKey("access_codes.id", ondelete="RESTRICT")
     )
     channel: Mapped[str] = mapped_column(String(20))
     language: Mapped[str] = mapped_column(String(5), default="vi")
@@ -369,6 +380,9 @@ class Answer(Base):
     """One question's value in one response: a number, a text, or both."""
 
     __tablename__ = "answers"
+    # On SQLite the rows live in their primary key's b-tree: one page less
+    # written per response (migration 6b1d9e4c2f70).
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
     response_id: Mapped[int] = mapped_column(
         ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
