@@ -165,7 +165,9 @@ class QuickSends(Shortcut):
         if session.get("_permanent"):
             return False  # Flask would send the cookie again, renewed
         secret = session.get(self.csrf_field)
-        if not isinstance(secret, str) or not hmac.compare_digest(secret, signed):
+        if not (isinstance(secret, str) and isinstance(signed, str)):
+            return False
+        if not hmac.compare_digest(secret, signed):
             return False
         if environ.get("wsgi.url_scheme") == "https" and config.get(
             "WTF_CSRF_SSL_STRICT", True
