@@ -88,11 +88,20 @@ class QuickSends(Shortcut):
         found = self.found(environ)
         if found is not None:
             form = _read_form(environ, self.app.config["PUBLIC_MAX_CONTENT_LENGTH"])
-            if form is not None and self.take(environ, found, form):
+            if form is not None and self._took(environ, found, form):
                 headers, body = self._thanks(environ, found.survey.code.token)
                 start_response("303 SEE OTHER", list(headers))
                 return [body]
         return self.next(environ, start_response)
+
+    def _took(self, environ: WSGIEnvironment, found: Found, form: MultiDict) -> bool:
+        """``take``, with an unforeseen failure (the rate-limit storage down…)
+        handed to Flask, whose error handling answers it; nothing was stored."""
+        try:
+            return self.take(environ, found, form)
+        except Exception:
+            self.app.logger.exception("quick send failed; handed to Flask")
+            return False
 
     def take(self, environ: WSGIEnvironment, found: Found, form: MultiDict) -> bool:
         """Check and store a plain send; False (nothing stored): ask Flask."""

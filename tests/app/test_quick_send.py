@@ -16,8 +16,10 @@ import pytest
 from flask import Flask, request, request_started
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from app import create_app
+from app.db import EXTENSION
 from app.public.survey import CACHE
 from app.security import trust_proxies
 from surveys.db import make_engine, make_session_factory
@@ -302,3 +304,33 @@ def test_twenty_concurrent_resends_are_stored_exactly_once(
             assert session.scalar(overall) == 1
     finally:
         engine.dispose()
+
+
+@pytest.mark.parametrize("swallow", [True, False])
+def test_a_rate_limit_storage_down_is_answered_as_flask_answers_it(
+    database_url: str,
+    bound_factory: sessionmaker[Session],
+    tmp_path: Path,
+    counter,
+    db_session: Session,
+    swallow: bool,
+) -> None:
+    app = create_app(
+        {
+            "SECRET_KEY": "test-secret-key",
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:1",  # nothing listens
+            "RATELIMIT_SWALLOW_ERRORS": swallow,
+        }
+    )
+    app.extensions[EXTENSION] = bound_factory
+    app.extensions[CACHE].seconds = 60
+    code, _ = counter
+    client = app.test_client()
+    form = shown(client, code.token) | {"overall": "4"}
+    sent = client.post(f"/s/{code.token}", data=form)
+    # Let through and stored, or Flask's error page and nothing stored.
+    assert (sent.status_code, responses(db_session)) == (
+        (303, 1) if swallow else (500, 0)
+    )
