@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from alembic import context
+from sqlalchemy import Connection
 
 from surveys.db import make_engine
 from surveys.models import Base, UTCDateTime
@@ -50,19 +51,44 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _migrate(connection: Connection) -> None:
+    """Run the migrations on ``connection``, on SQLite with foreign keys off.
+
+    A batch migration rebuilds a table on SQLite, and SQLite empties a table it
+    drops while foreign keys are on: ``ON DELETE CASCADE`` would then delete
+    every row that refers to it (rebuilding ``responses`` took every answer with
+    it). SQLite ignores the switch inside a transaction, so it is turned off
+    before Alembic's begins; ``foreign_key_check`` then refuses, before the
+    commit, a migration that leaves a reference broken.
+    """
+    _configure(connection)
+    sqlite = connection.dialect.name == "sqlite"
+    driver = connection.connection.driver_connection if sqlite else None
+    if driver is not None:
+        if driver.in_transaction:
+            raise RuntimeError("migrate SQLite on a connection outside a transaction")
+        driver.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with context.begin_transaction():
+            context.run_migrations()
+            if driver is not None:
+                broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration broke references: {broken[:5]}")
+    finally:
+        if driver is not None:
+            driver.execute("PRAGMA foreign_keys = ON")
+
+
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        _configure(connection)
-        with context.begin_transaction():
-            context.run_migrations()
+        _migrate(connection)
         return
     engine = make_engine(_url())
     try:
         with engine.connect() as connection:
-            _configure(connection)
-            with context.begin_transaction():
-                context.run_migrations()
+            _migrate(connection)
     finally:
         engine.dispose()
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import func, inspect, select
 
-from surveys.db import make_engine
-from surveys.models import Base
-from surveys.schema import downgrade_to_base, heads, upgrade_to_head
+from surveys.db import make_engine, make_session_factory
+from surveys.models import Answer, Base, FollowUpContact, Response
+from surveys.schema import alembic_config, downgrade_to_base, heads, upgrade_to_head
+from surveys.submissions import Submission, record_response
+from tests.builders import make_code, make_counter_campaign
 
 
 def schema_differences(url: str) -> list[object]:
@@ -50,3 +55,48 @@ def test_downgrade_to_base_removes_every_table(empty_database_url: str) -> None:
     assert table_names(empty_database_url) == set()
     upgrade_to_head(empty_database_url)
     assert schema_differences(empty_database_url) == []
+
+
+def stored_counts(url: str) -> tuple[int, int, int]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return tuple(  # type: ignore[return-value]
+                connection.scalar(select(func.count()).select_from(model))
+                for model in (Response, Answer, FollowUpContact)
+            )
+    finally:
+        engine.dispose()
+
+
+def test_rebuilding_tables_keeps_every_response_answer_and_contact(
+    empty_database_url: str,
+) -> None:
+    """SQLite rebuilds a table to change it; nothing that refers to it may go."""
+    url = empty_database_url
+    before = "3c5e0f1b7a92"  # the last revision before responses is rebuilt
+    command.upgrade(alembic_config(url), before)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            campaign, point = make_counter_campaign(session)
+            code = make_code(session, campaign, kind="standing", service_point=point)
+            answers = {"overall": "2", "reasons": ["waiting"], "comment": "Lâu"}
+            submission = Submission(
+                token=code.token,
+                submission_id="migrated-1",
+                answers=answers,
+                phone="0901 234 567",
+            )
+            record_response(session, submission, datetime.now(UTC))
+    finally:
+        engine.dispose()
+    kept = stored_counts(url)
+    assert kept == (1, 3, 1)
+    upgrade_to_head(url)
+    assert stored_counts(url) == kept
+    command.downgrade(alembic_config(url), before)
+    assert stored_counts(url) == kept
+    upgrade_to_head(url)
+    assert stored_counts(url) == kept
+    assert schema_differences(url) == []

@@ -9,7 +9,7 @@ made by hand still works; its RESTRICT check then scans the responses.
 
 Revision ID: 3c5e0f1b7a92
 Revises: 79cb28a236d1
-Create Date: 2026-11-25 19:05:00
+Create Date: 2026-11-25 18:55:00
 """
 
 from __future__ import annotations

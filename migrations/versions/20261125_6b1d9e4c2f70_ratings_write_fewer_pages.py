@@ -6,11 +6,12 @@
 - On SQLite, ``answers`` is stored WITHOUT ROWID: its rows live in the b-tree
   of their primary key (response, question) instead of a table and an index.
 
-Both rebuild the table on SQLite (Alembic's batch mode copies the rows).
+Both rebuild the table on SQLite (Alembic's batch mode copies the rows; the
+environment turns foreign keys off meanwhile, see ``migrations/env.py``).
 
 Revision ID: 6b1d9e4c2f70
 Revises: 3c5e0f1b7a92
-Create Date: 2026-11-25 19:00:00
+Create Date: 2026-11-25 19:10:00
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
-        with op.batch_alter_table("answers", recreate="always"):
+        with op.batch_alter_table(
+            "answers", recreate="always", table_kwargs={"sqlite_with_rowid": True}
+        ):
             pass
     op.drop_index(NAME, table_name="responses")
     with op.batch_alter_table("responses") as batch:
