@@ -163,18 +163,13 @@ class Ceiling:
 
 
 def over_ceiling(
-    ceilings: Iterable[Ceiling],
-    caller: Caller | None = None,
-    app: Flask | None = None,
-    *,
-    counting: bool = True,
+    ceilings: Iterable[Ceiling], caller: Caller | None = None, app: Flask | None = None
 ) -> bool:
     """Count a request against ``ceilings``; tell whether one is exceeded.
 
     ``caller`` and ``app`` default to this request's and the current app. A
     ``served_only`` ceiling is only tested here, and counted by
-    ``count_served`` once the request was served; ``counting=False`` only
-    tests them all, for a request counted on arrival already. With
+    ``count_served`` once the request was served. With
     ``RATELIMIT_SWALLOW_ERRORS`` an unreachable storage lets the request
     through, as Flask-Limiter's own checks do.
     """
@@ -184,8 +179,7 @@ def over_ceiling(
     caller = caller or current_caller()
     try:
         return not all(
-            c.allows(caller, app.config, count=counting and not c.served_only)
-            for c in ceilings
+            c.allows(caller, app.config, count=not c.served_only) for c in ceilings
         )
     except Exception:
         if not app.config.get("RATELIMIT_SWALLOW_ERRORS", False):

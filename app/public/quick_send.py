@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable
-from functools import cached_property
 from io import BytesIO
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
@@ -48,6 +47,7 @@ from app.public.cache import ExpiringCache
 from app.public.forms import SUBMISSION_ID, raw_answers, started_at
 from app.public.shortcut import Found, Shortcut
 from app.security import Caller, Ceiling, count_served, over_ceiling
+from surveys.models import utcnow
 from surveys.submissions import (
     CodeUnavailable,
     StaleChoice,
@@ -60,8 +60,8 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 FORM = "application/x-www-form-urlencoded"
-#: Set in the environ of a send whose arrival the quick send counted against
-#: the rate limits before handing it to Flask (which must not count it again).
+#: In the environ of a send the quick send counted against the rate limits
+#: before handing it to Flask: whether it was over one (Flask takes the verdict).
 COUNTED = "hailong.send_counted"
 #: Thanks redirects kept made (one per code and script root).
 MAX_REDIRECTS = 4096
@@ -81,6 +81,7 @@ class QuickSends(Shortcut):
     ) -> None:
         super().__init__(app, cache, next_app)
         self.ceilings = tuple(ceilings)
+        self._redirects: dict[tuple[str, str], tuple[list[tuple[str, str]], bytes]] = {}
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -112,7 +113,10 @@ class QuickSends(Shortcut):
         if (
             form.get("action", "submit") != "submit"
             or not SUBMISSION_ID.match(submission_id)
-            or not (started == "" or started.isdigit())
+            or not all(
+                value == "" or value.isdigit()
+                for value in (started, form.get("page", ""))
+            )
             or form.get("phone")
         ):
             return False
@@ -128,9 +132,9 @@ class QuickSends(Shortcut):
             self.app.secret_key,
         )
         # Counted on arrival as Flask's view counts it; a send that Flask then
-        # answers after all is not counted again (``COUNTED``).
-        environ[COUNTED] = True
-        if over_ceiling(self.ceilings, caller, self.app):
+        # answers after all takes this verdict instead of counting it again.
+        over = environ[COUNTED] = over_ceiling(self.ceilings, caller, self.app)
+        if over:
             return False
         submission = Submission(
             token=survey.code.token,
@@ -141,9 +145,7 @@ class QuickSends(Shortcut):
             device_hash=caller.device,
         )
         try:
-            store_standing(
-                bind_of(self.app), survey.code, submission, values, found.now
-            )
+            store_standing(bind_of(self.app), survey.code, submission, values, utcnow())
         except (CodeUnavailable, TooSoon, StaleChoice, SQLAlchemyError):
             return False
         count_served(self.ceilings, caller, self.app)
@@ -201,10 +203,6 @@ class QuickSends(Shortcut):
             self._redirects[key] = answer
         return answer
 
-    @cached_property
-    def _redirects(self) -> dict[tuple[str, str], tuple[list[tuple[str, str]], bytes]]:
-        return {}
-
 
 def _read_form(environ: WSGIEnvironment, limit: int) -> MultiDict | None:
     """Read a small url-encoded body; put it back for Flask; None if not one.
@@ -222,6 +220,8 @@ def _read_form(environ: WSGIEnvironment, limit: int) -> MultiDict | None:
         return None
     body = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = BytesIO(body)
+    if len(body) != length:
+        return None  # cut off: Flask refuses it (400)
     try:
         return MultiDict(
             parse_qsl(body.decode("ascii"), keep_blank_values=True, errors="strict")

@@ -187,7 +187,11 @@ def survey(token: str) -> str | tuple[str, int]:
 @checks_own_ceilings
 def survey_submit(token: str) -> str | BaseResponse | tuple[str, int]:
     """Take one page of answers: back, next (saving a draft) or the final send."""
-    if over_ceiling(SEND_CEILINGS, counting=COUNTED not in request.environ):
+    # A send the quick send counted on arrival keeps its verdict (``COUNTED``).
+    over = request.environ.get(COUNTED)
+    if over is None:
+        over = over_ceiling(SEND_CEILINGS)
+    if over:
         abort(429)
     answer = _take_page(token)
     if isinstance(answer, BaseResponse) and answer.status_code == 303:

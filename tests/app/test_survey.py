@@ -463,6 +463,19 @@ def send_as(client: FlaskClient, path: str, phone: str) -> int:
     return client.post(path, data=form, headers=agent).status_code
 
 
+def test_a_resend_at_the_limit_is_still_answered_as_the_first_send(
+    app: Flask, client: FlaskClient, counter, db_session: Session, send_path: str
+) -> None:
+    app.config["SURVEY_LIMIT_DEVICE"] = "2/minute"
+    code, _ = counter
+    first, form = rate(client, code.token, {"overall": "4"})
+    again = client.post(f"/s/{code.token}", data=form)  # a double tap: 2 of 2
+    assert (first.status_code, again.status_code) == (303, 303)
+    assert responses(db_session) == 1
+    third = client.post(f"/s/{code.token}", data=form)
+    assert third.status_code == 429
+
+
 def test_the_address_limit_counts_every_phone_behind_one_address(
     app: Flask,
     client: FlaskClient,
