@@ -20,7 +20,7 @@ from sqlalchemy import Engine, Select, bindparam, func, insert, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from surveys.codes import CodeError, parse_token
-from surveys.db import Driver, Prepared, dialect_insert, writing
+from surveys.db import dialect_insert
 from surveys.drafts import discard_draft
 from surveys.local_time import local_date
 from surveys.models import (
@@ -34,6 +34,7 @@ from surveys.models import (
     ServicePoint,
     ServicePointOfficial,
 )
+from surveys.prepared import Driver, Prepared, writing
 from surveys.questionnaire import Questionnaire, QuestionType, validate_answers
 from surveys.questionnaire.validation import Answer as Value
 from surveys.questionnaires import definition_of

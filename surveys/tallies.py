@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from surveys.db import Driver, Prepared, dialect_insert
+from surveys.db import dialect_insert
 from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Answer, ItemTally, Response
+from surveys.prepared import Driver, Prepared
 from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.scoring import Score, respondent_scores
 from surveys.questionnaires import definition_of
@@ -109,6 +110,7 @@ def add_to_tallies(session: Session, rows: Iterable[dict[str, object]]) -> None:
 
 
 def _upsert(dialect: str) -> Any:
+    """A new cell is inserted; a known one has each sum added (``SUMMED``)."""
     statement = dialect_insert(dialect, ItemTally.__table__)
     return statement.on_conflict_do_update(
         index_elements=[ItemTally.cell],

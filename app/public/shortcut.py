@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
@@ -37,6 +37,8 @@ from surveys.submissions import CodeUnavailable, check_state
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
 
+    from app.public.survey import Survey
+
 #: Flask-WTF's salt for signing CSRF tokens (``flask_wtf.csrf.generate_csrf``).
 CSRF_SALT = "wtf-csrf-token"
 PREFIX = "/s/"
@@ -47,8 +49,8 @@ class Found:
     """A request for a cached, open standing code's page, as a shortcut sees it."""
 
     typed_code: str
-    #: ``app.public.survey.Survey``, as the survey view cached it.
-    survey: Any
+    #: As the survey view cached it.
+    survey: Survey
     cookies: dict[str, str]
     host: str
     now: datetime

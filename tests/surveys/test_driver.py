@@ -10,11 +10,12 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import Session
 
-from surveys.db import Driver, Prepared, make_engine, make_session_factory, writing
+from surveys.db import make_engine, make_session_factory
 from surveys.models import Answer, Response
+from surveys.prepared import Driver, Prepared, writing
 from tests.builders import make_code, make_counter_campaign
 
 INSERT = Prepared(lambda _: insert(Response.__table__).returning(Response.id))
@@ -89,5 +90,16 @@ def test_writing_commits_all_or_nothing(fresh_database_url: str) -> None:
         with make_session_factory(engine)() as session:
             stored = session.scalars(select(Response.submission_id)).all()
         assert stored == ["kept"]
+        assert engine.pool.checkedout() == 0  # both connections went back
     finally:
         engine.dispose()
+
+
+def test_a_value_without_a_fallback_must_be_given(db_session: Session) -> None:
+    driver = Driver.of_session(db_session)
+    with pytest.raises(InvalidRequestError, match="'id'"):
+        driver.rows(WHEN, {})
+    row = response_row(db_session, "prepared-2")
+    del row["submitted_at"]  # its default (utcnow) is computed at run time
+    with pytest.raises(InvalidRequestError, match="'submitted_at'"):
+        driver.rows(INSERT, row)
