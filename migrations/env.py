@@ -34,7 +34,7 @@ def _render_item(kind: str, obj: object, _context: object) -> str | bool:
     return False
 
 
-def _configure(connection: object) -> None:
+def _configure(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
@@ -42,6 +42,9 @@ def _configure(connection: object) -> None:
         render_as_batch=True,
         compare_type=True,
         render_item=_render_item,
+        # SQLite runs DDL in transactions; Alembic would commit each migration
+        # on its own, before ``_migrate`` checks the references.
+        transactional_ddl=True,
     )
 
 
@@ -59,14 +62,15 @@ def _migrate(connection: Connection) -> None:
     every row that refers to it (rebuilding ``responses`` took every answer with
     it). SQLite ignores the switch inside a transaction, so it is turned off
     before Alembic's begins; ``foreign_key_check`` then refuses, before the
-    commit, a migration that leaves a reference broken.
+    commit, a migration that leaves a reference broken (and so refuses to
+    migrate a database that has one already).
     """
     _configure(connection)
     sqlite = connection.dialect.name == "sqlite"
     driver = connection.connection.driver_connection if sqlite else None
     if driver is not None:
         if driver.in_transaction:
-            raise RuntimeError("migrate SQLite on a connection outside a transaction")
+            raise RuntimeError("an SQLite connection must not be in a transaction")
         driver.execute("PRAGMA foreign_keys = OFF")
     try:
         with context.begin_transaction():
@@ -77,6 +81,8 @@ def _migrate(connection: Connection) -> None:
                     raise RuntimeError(f"migration broke references: {broken[:5]}")
     finally:
         if driver is not None:
+            if driver.in_transaction:  # what Alembic began and left open
+                driver.rollback()
             driver.execute("PRAGMA foreign_keys = ON")
 
 

@@ -71,8 +71,8 @@ class Compiled:
             keys = [c.key for c in columns]
             defaults = {c.key: _default_of(c) for c in columns}
         compiled = statement.compile(dialect=dialect, column_keys=keys)
-        if compiled.post_compile_params:
-            raise ValueError("a prepared statement cannot expand parameters")
+        if compiled.post_compile_params or compiled.escaped_bind_names:
+            raise ValueError("a prepared statement needs plain, fixed parameters")
         names = compiled.positiontup or list(
             dict.fromkeys(compiled.bind_names.values())
         )
@@ -92,7 +92,8 @@ class Compiled:
             binds=tuple(binds),
             results=tuple(
                 column.type.dialect_impl(dialect).result_processor(dialect, None)
-                for column in getattr(statement, "selected_columns", ())
+                # A SELECT's columns, or those an INSERT returns.
+                for column in statement.exported_columns
             ),
         )
 

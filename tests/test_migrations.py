@@ -100,3 +100,19 @@ def test_rebuilding_tables_keeps_every_response_answer_and_contact(
     upgrade_to_head(url)
     assert stored_counts(url) == kept
     assert schema_differences(url) == []
+
+
+def test_migrating_a_handed_connection_leaves_its_foreign_keys_on(
+    empty_database_url: str,
+) -> None:
+    upgrade_to_head(empty_database_url)
+    engine = make_engine(empty_database_url)
+    try:
+        with engine.connect() as connection:
+            command.upgrade(alembic_config(connection=connection), "head")  # no-op
+            if connection.dialect.name == "sqlite":
+                driver = connection.connection.driver_connection
+                assert not driver.in_transaction
+                assert driver.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    finally:
+        engine.dispose()

@@ -114,7 +114,7 @@ class QuickSends(Shortcut):
             form.get("action", "submit") != "submit"
             or not SUBMISSION_ID.match(submission_id)
             or not all(
-                value == "" or value.isdigit()
+                value == "" or (value.isascii() and value.isdigit())
                 for value in (started, form.get("page", ""))
             )
             or form.get("phone")

@@ -152,6 +152,7 @@ def test_the_quick_send_keys_limits_and_device_by_the_proxied_address(
         ("phone without consent", {"phone": "0901 234 567"}, 422),
         ("start time not a number", {"started": "soon"}, 422),
         ("page not a number", {"page": "last"}, 422),
+        ("page not an ASCII number", {"page": "²"}, 422),
         ("going back", {"action": "back"}, 200),
         ("a form as multipart", {"_multipart": "yes"}, 303),
     ],
