@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterable
+from functools import cached_property
 from io import BytesIO
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
@@ -165,12 +166,9 @@ class QuickSends(Shortcut):
         token = form.get(self.csrf_field)
         if not value or not token:
             return False
-        lifetime = int(self.app.permanent_session_lifetime.total_seconds())
         try:
-            session = self.session_serializer.loads(value, max_age=lifetime)
-            signed = self.csrf_serializer.loads(
-                token, max_age=config.get("WTF_CSRF_TIME_LIMIT", 3600)
-            )
+            session = self.session_serializer.loads(value, max_age=self._lifetime)
+            signed = self.csrf_serializer.loads(token, max_age=self._csrf_time_limit)
         except BadData:
             return False
         if session.get("_permanent"):
@@ -186,6 +184,15 @@ class QuickSends(Shortcut):
             referrer = environ.get("HTTP_REFERER")
             return bool(referrer) and same_origin(referrer, f"https://{found.host}/")
         return True
+
+    @cached_property
+    def _lifetime(self) -> int:
+        """The session's age limit, as Flask's session interface reads it."""
+        return int(self.app.permanent_session_lifetime.total_seconds())
+
+    @cached_property
+    def _csrf_time_limit(self) -> int | None:
+        return self.app.config.get("WTF_CSRF_TIME_LIMIT", 3600)
 
     def _thanks(
         self, environ: WSGIEnvironment, token: str

@@ -1,0 +1,37 @@
+"""The SQLite settings every connection of an engine gets (``surveys.db``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from surveys.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_WAL_AUTOCHECKPOINT, make_engine
+
+
+def test_every_sqlite_connection_is_set_up_for_concurrent_writers(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'settings.sqlite3'}")
+    try:
+        connection = engine.raw_connection()
+        try:
+            read = {
+                name: connection.cursor().execute(f"PRAGMA {name}").fetchone()[0]
+                for name in (
+                    "journal_mode",
+                    "foreign_keys",
+                    "busy_timeout",
+                    "synchronous",
+                    "wal_autocheckpoint",
+                )
+            }
+        finally:
+            connection.close()
+    finally:
+        engine.dispose()
+    assert read == {
+        "journal_mode": "wal",
+        "foreign_keys": 1,
+        "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
+        "synchronous": 1,  # NORMAL: no sync at each commit in WAL mode
+        "wal_autocheckpoint": SQLITE_WAL_AUTOCHECKPOINT,
+    }
