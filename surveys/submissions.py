@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, Select, bindparam, func, insert, select, true
+from sqlalchemy import Connection, Engine, Select, bindparam, func, insert, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from surveys.codes import CodeError, parse_token
@@ -36,6 +36,7 @@ from surveys.models import (
 )
 from surveys.prepared import Driver, Prepared, writing
 from surveys.questionnaire import Questionnaire, QuestionType, validate_answers
+from surveys.questionnaire.scoring import Score, respondent_scores
 from surveys.questionnaire.validation import Answer as Value
 from surveys.questionnaires import definition_of
 from surveys.responses import answer_records, content_hash, rated_official
@@ -307,21 +308,20 @@ def store_response(
     with ``SubmissionConflict`` or ``CodeUnavailable``. May raise ``TooSoon``
     or ``StaleChoice``.
     """
-    digest = content_hash(values)
+    draft = Draft.of(code, submission, values, now)
     try:
-        response_id = _store(
-            Driver.of_session(session), code, submission, values, digest, now
-        )
+        response_id = _write(Driver.of_session(session), code, submission, draft)
     except (CodeUnavailable, TooSoon) as refusal:
         # A resend of a stored submission is answered as its first send was,
         # even when that send used the code up or makes this one "too soon".
+        digest = draft.row["content_hash"]
         return replay_or_raise(session, code, submission.submission_id, digest, refusal)
     discard_draft(session, code)
     return Recorded(response_id, created=True)
 
 
 def store_standing(
-    engine: Engine,
+    engine: Engine | Connection,
     code: AccessCode,
     submission: Submission,
     values: Mapping[str, Value],
@@ -330,57 +330,85 @@ def store_standing(
     """Store a send through a standing code in a transaction of its own; commit.
 
     The quick way for the busiest send there is, a rating at a counter
-    (``app.public.quick_send``): no session, one pooled connection. Return the
-    new response's id. Anything but a plain new send is raised, and nothing is
+    (``app.public.quick_send``): no session, one pooled connection, and all
+    that can be made ready is made before the write lock. Return the new
+    response's id. Anything but a plain new send is raised, and nothing is
     stored: ``CodeUnavailable`` (a resend of a stored id too), ``TooSoon``,
     ``StaleChoice``; the caller then answers it the thorough way.
     """
     if code.kind != CodeKind.STANDING:
         raise ValueError("only a standing code keeps no draft and needs no session")
+    draft = Draft.of(code, submission, values, now)
     with writing(engine) as driver:
-        return _store(driver, code, submission, values, content_hash(values), now)
+        return _write(driver, code, submission, draft)
 
 
-def _store(
-    driver: Driver,
-    code: AccessCode,
-    submission: Submission,
-    values: Mapping[str, Value],
-    digest: str,
-    now: datetime,
+@dataclass(frozen=True)
+class Draft:
+    """A response made ready to store: all but what the write transaction reads.
+
+    Building the row, the answers, the scores and the flags that need no other
+    response takes a good part of a rating's time; done before the write lock,
+    it no longer keeps every other writer waiting.
+    """
+
+    #: The ``responses`` row but the rated official's id and the device flags.
+    row: dict[str, Any]
+    official_code: str | None
+    answers: list[dict[str, object]]
+    scores: list[Score]
+
+    @classmethod
+    def of(
+        cls,
+        code: AccessCode,
+        submission: Submission,
+        values: Mapping[str, Value],
+        now: datetime,
+    ) -> Draft:
+        questionnaire = definition_of(code.campaign.questionnaire)
+        row = {
+            "campaign_id": code.campaign_id,
+            "questionnaire_id": code.campaign.questionnaire_id,
+            "unit_id": code.unit_id,
+            "service_point_id": code.service_point_id,
+            "access_code_id": code.id,
+            "redeemed_code_id": code.id if code.kind == CodeKind.SINGLE_USE else None,
+            "channel": code.campaign.mode,
+            "language": submission.language,
+            "submission_id": submission.submission_id,
+            "content_hash": content_hash(values),
+            "started_at": submission.started_at,
+            "submitted_at": now,
+            "verified": code.kind == CodeKind.SINGLE_USE,
+            "device_hash": submission.device_hash,
+            "stratum": code.stratum,
+            "cluster": code.cluster,
+            "weight": code.weight,
+        }
+        row |= _answer_flags(questionnaire, values, submission.started_at, now)
+        return cls(
+            row,
+            rated_official(questionnaire, values),
+            answer_records(values),
+            respondent_scores(questionnaire, values),
+        )
+
+
+def _write(
+    driver: Driver, code: AccessCode, submission: Submission, draft: Draft
 ) -> int:
     # Prepared statements on the DBAPI connection: SQLAlchemy's execution
     # layers would be most of a rating's time, all of it inside the write lock.
-    questionnaire = definition_of(code.campaign.questionnaire)
+    now = draft.row["submitted_at"]
     official_id, recent = _read_current_state(
-        driver,
-        code,
-        submission.device_hash,
-        rated_official(questionnaire, values),
-        now,
+        driver, code, submission.device_hash, draft.official_code, now
     )
     _check_interval(driver, code, submission, now)
-    row = {
-        "campaign_id": code.campaign_id,
-        "questionnaire_id": code.campaign.questionnaire_id,
-        "unit_id": code.unit_id,
-        "service_point_id": code.service_point_id,
-        "official_id": official_id,
-        "access_code_id": code.id,
-        "redeemed_code_id": code.id if code.kind == CodeKind.SINGLE_USE else None,
-        "channel": code.campaign.mode,
-        "language": submission.language,
-        "submission_id": submission.submission_id,
-        "content_hash": digest,
-        "started_at": submission.started_at,
-        "submitted_at": now,
-        "verified": code.kind == CodeKind.SINGLE_USE,
-        "device_hash": submission.device_hash,
-        "stratum": code.stratum,
-        "cluster": code.cluster,
-        "weight": code.weight,
-    }
-    row |= _flags(row, questionnaire, values, now, recent)
+    row = draft.row | {"official_id": official_id}
+    if submission.device_hash is not None:
+        row["flag_burst"] = len(recent) + 1 >= BURST_SIZE
+        row["flag_duplicate_suspect"] = row["content_hash"] in recent
     # ON CONFLICT DO NOTHING, not a savepoint and IntegrityError: a second use
     # of the submission id or of the single-use code inserts no row.
     inserted = driver.rows(INSERT_RESPONSE, row)
@@ -389,9 +417,9 @@ def _store(
         # the single-use code was used by another submission.
         raise CodeUnavailable(CodeState.USED)
     response_id = inserted[0][0]
-    answers = answer_records(values)
     driver.run_many(
-        INSERT_ANSWER, [record | {"response_id": response_id} for record in answers]
+        INSERT_ANSWER,
+        [record | {"response_id": response_id} for record in draft.answers],
     )
     if submission.phone:
         driver.rows(
@@ -403,7 +431,7 @@ def _store(
                 "purge_after": now + CONTACT_RETENTION,
             },
         )
-    driver.run_many(UPSERT_TALLIES, tally_rows(Cell.of_row(row), questionnaire, values))
+    driver.run_many(UPSERT_TALLIES, tally_rows(Cell.of_row(row), draft.scores))
     return response_id
 
 
@@ -486,22 +514,21 @@ LAST_AT_COUNTER = Prepared(
 )
 
 
-def _flags(
-    row: Mapping[str, Any],
+def _answer_flags(
     questionnaire: Questionnaire,
     values: Mapping[str, object],
+    started_at: datetime | None,
     now: datetime,
-    recent: list[str],
 ) -> dict[str, bool]:
-    """Return the quality flags of a response about to be stored as ``row``.
+    """Return the quality flags a response's own answers and timing tell.
 
-    ``recent``: the content hashes of the device's latest responses in the
-    burst window (``_read_current_state``).
+    The device flags (burst, suspected duplicate) need the device's latest
+    responses, read in the write transaction (``_read_current_state``).
     """
     answered = sum(1 for value in values.values() if value not in (None, "", []))
     flags = {}
-    if row["started_at"] is not None:
-        seconds = (now - row["started_at"]).total_seconds()
+    if started_at is not None:
+        seconds = (now - started_at).total_seconds()
         flags["flag_too_fast"] = seconds < max(
             MIN_SECONDS, MIN_SECONDS_PER_ANSWER * answered
         )
@@ -513,8 +540,4 @@ def _flags(
     flags["flag_straight_lining"] = (
         len(ratings) >= STRAIGHT_LINE_MIN_ITEMS and len(set(ratings)) == 1
     )
-    if row["device_hash"] is None:
-        return flags
-    flags["flag_burst"] = len(recent) + 1 >= BURST_SIZE
-    flags["flag_duplicate_suspect"] = row["content_hash"] in recent
     return flags

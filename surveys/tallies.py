@@ -89,19 +89,15 @@ def tally_response(
     sign: int = 1,
 ) -> None:
     """Add a stored response's scores to its cell (``sign=-1`` takes them out)."""
-    add_to_tallies(session, tally_rows(Cell.of(response), questionnaire, values, sign))
+    scores = respondent_scores(questionnaire, values)
+    add_to_tallies(session, tally_rows(Cell.of(response), scores, sign))
 
 
 def tally_rows(
-    cell: Cell,
-    questionnaire: Questionnaire,
-    values: Mapping[str, object],
-    sign: int = 1,
+    cell: Cell, scores: Iterable[Score], sign: int = 1
 ) -> list[dict[str, object]]:
-    """Return the tally rows that add one response's scores to ``cell``."""
-    return [
-        _row(cell, score, sign) for score in respondent_scores(questionnaire, values)
-    ]
+    """Return the tally rows that add a response's ``scores`` to ``cell``."""
+    return [_row(cell, score, sign) for score in scores]
 
 
 def add_to_tallies(session: Session, rows: Iterable[dict[str, object]]) -> None:
