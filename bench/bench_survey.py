@@ -10,7 +10,7 @@ latency of:
     session cookie from one GET, a unique ``submission_id`` per request, a rating
     1-5), against a bare Flask route that inserts one row with ``sqlite3``.
 
-Each pair runs ``--rounds`` times (3 by default), bare and ours side by side,
+Each pair runs ``--rounds`` times (5 by default), bare and ours side by side,
 every other round ours first; the ratios reported are the medians of the
 rounds' ratios, as these machines' load comes and goes within a run.
 
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rounds",
         type=int,
-        default=3,
+        default=5,
         help="pairs of runs, alternating which side goes first; ratios: the median",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
