@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InvalidRequestError
 from sqlalchemy.orm import Session
 
 from surveys.db import make_engine, make_session_factory
@@ -103,3 +103,22 @@ def test_a_value_without_a_fallback_must_be_given(db_session: Session) -> None:
     del row["submitted_at"]  # its default (utcnow) is computed at run time
     with pytest.raises(InvalidRequestError, match="'submitted_at'"):
         driver.rows(INSERT, row)
+
+
+def test_a_connection_lost_mid_write_leaves_the_pool(fresh_database_url: str) -> None:
+    engine = make_engine(fresh_database_url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            row = response_row(session, "before")
+        with pytest.raises(DBAPIError) as lost, writing(engine) as driver:
+            driver.connection.dbapi_connection.close()  # the server went away
+            driver.rows(INSERT, row | {"submission_id": "lost"})
+        assert lost.value.connection_invalidated
+        assert engine.pool.checkedout() == 0
+        with writing(engine) as driver:  # the pool hands out a working one
+            driver.rows(INSERT, row | {"submission_id": "after"})
+        with make_session_factory(engine)() as session:
+            stored = set(session.scalars(select(Response.submission_id)))
+        assert stored == {"after"}
+    finally:
+        engine.dispose()
