@@ -152,16 +152,9 @@ class Driver:
         """Run a statement; return its rows (none for one without), processed."""
         compiled = statement.compiled(self.dialect)
         parameters = compiled.parameters(values)
-        cursor = self.connection.cursor()
-        try:
+        with self._cursor(compiled.sql, parameters) as cursor:
             cursor.execute(compiled.sql, parameters)
             found = cursor.fetchall() if cursor.description else []
-        except self.dialect.loaded_dbapi.Error as error:
-            raise _wrapped(
-                self.dialect, self.connection, compiled.sql, parameters, error
-            ) from error
-        finally:
-            cursor.close()
         return [compiled.row(row) for row in found] if compiled.results else found
 
     def run_many(self, statement: Prepared, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -170,12 +163,18 @@ class Driver:
             return
         compiled = statement.compiled(self.dialect)
         parameters = [compiled.parameters(row) for row in rows]
+        with self._cursor(compiled.sql, parameters) as cursor:
+            cursor.executemany(compiled.sql, parameters)
+
+    @contextmanager
+    def _cursor(self, sql: str | None, parameters: Any) -> Iterator[Any]:
+        """A cursor closed after use; the driver's errors raised as SQLAlchemy's."""
         cursor = self.connection.cursor()
         try:
-            cursor.executemany(compiled.sql, parameters)
+            yield cursor
         except self.dialect.loaded_dbapi.Error as error:
             raise _wrapped(
-                self.dialect, self.connection, compiled.sql, parameters, error
+                self.dialect, self.connection, sql, parameters, error
             ) from error
         finally:
             cursor.close()
@@ -196,15 +195,13 @@ def writing(bind: Engine | Connection) -> Iterator[Driver]:
         return
     dialect = bind.dialect
     connection = bind.raw_connection()
+    driver = Driver(connection, dialect)
     try:
         try:
             if dialect.name == "sqlite":
-                cursor = connection.cursor()
-                try:
+                with driver._cursor("BEGIN IMMEDIATE", None) as cursor:
                     cursor.execute("BEGIN IMMEDIATE")
-                finally:
-                    cursor.close()
-            yield Driver(connection, dialect)
+            yield driver
             connection.commit()
         except dialect.loaded_dbapi.Error as error:
             raise _wrapped(dialect, connection, None, None, error) from error

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import create_app
-from app.db import EXTENSION
+from app.db import EXTENSION, bind_of
 from surveys.db import make_engine
 from surveys.schema import upgrade_to_head
 
@@ -164,7 +164,7 @@ def app(
 
 def dispose_app_engine(app: Flask) -> None:
     """Close the connections of an app built by a test, before they are collected."""
-    app.extensions[EXTENSION].kw["bind"].dispose()
+    bind_of(app).dispose()
 
 
 @contextmanager
