@@ -1,14 +1,17 @@
 """Benchmark the citizen's path (issue 4, point 9) against bare Flask baselines.
 
-In one run, under gunicorn on SQLite and the same load (wrk, same connections,
-threads and duration, after a warm-up), it measures requests per second and p99
-latency of:
+In one run, under gunicorn and the same load (wrk, same connections, threads and
+duration, after a warm-up), on SQLite and on PostgreSQL (``--database``), it
+measures requests per second and p99 latency of:
 
 (a) ``GET /s/<token>``, hailong's counter page, against a bare Flask "hello"
     page (``bench/bare_app.py``);
-(b) a complete counter rating, ``POST /s/<token>`` (the real form: CSRF token and
-    session cookie from one GET, a unique ``submission_id`` per request, a rating
-    1-5), against a bare Flask route that inserts one row with ``sqlite3``.
+(b) a complete counter rating, ``POST /s/<token>`` (the real form: every hidden
+    field of the page's form and its cookie, if it sets one, from one GET, a
+    unique ``submission_id`` per request, a rating 1-5, and the ``Origin`` and
+    ``Sec-Fetch-Site`` headers of a browser's same-origin post), against a bare
+    Flask route that inserts one row (``sqlite3`` on SQLite, ``psycopg`` on
+    PostgreSQL).
 
 Each pair runs ``--rounds`` times (5 by default), bare and ours side by side,
 every other round ours first; the ratios reported are the medians of the
@@ -20,19 +23,35 @@ asserted; the script exits non-zero only when the stored-vs-accepted check fails
 (or the set-up does). Run from anywhere::
 
     python bench/bench_survey.py                        # 2 sync workers (as `make run`)
+    python bench/bench_survey.py --database sqlite      # or postgresql; default both
     python bench/bench_survey.py --worker-class gthread --threads 4
     python bench/bench_survey.py --duration 3 --warmup 1   # a quick look
+    python bench/bench_survey.py --root /tmp/hailong-before  # another checkout
     python bench/bench_survey.py --floor   # also: where a rating's time goes
 
-``--floor`` also loads ``bench/floor_app.py``: the real send's front half (limits,
-CSRF, form, engine) storing nothing, storing one row through SQLAlchemy, and
-storing one row as the bare baseline does (raw ``sqlite3``); no design that
-stores each accepted send before answering can beat the last two.
+On SQLite the databases are files in a temporary folder. On PostgreSQL the script
+creates two throw-away databases, ``hailong_bench_<hex>`` (hailong's) and
+``hailong_bench_<hex>_bare`` (the baseline's), on the server of ``--pg-url``
+(default ``postgresql+psycopg://postgres@127.0.0.1:5432/``; ``CREATE DATABASE``
+is run from the URL's database, ``test`` when it names none), and drops them
+at the end, also on failure (``DROP DATABASE ... WITH (FORCE)``).
+
+``--root PATH`` benchmarks the hailong checkout at PATH (e.g. a ``git worktree``
+of an older commit) instead of the one this script lives in: its ``wsgi:app``,
+its ``flask init-db`` and ``seed-demo``, and its models for the campaign.
+
+``--floor`` (SQLite only) also loads ``bench/floor_app.py``: the real send's
+front half (limits, CSRF, form, engine) storing nothing, storing one row through
+SQLAlchemy, and storing one row as the bare baseline does (raw ``sqlite3``); no
+design that stores each accepted send before answering can beat the last two. It
+imports internals of ``app.public.survey`` as they were up to issue 11.
 
 It needs ``wrk`` (Debian: ``apt-get install wrk``). The load generator is one
 device at one address, so the survey rate limits are raised through the
 environment for the run (``HAILONG_SURVEY_LIMIT_*=1000000/minute``), and the
-campaign has no minimum interval between two ratings from one device.
+campaign has no minimum interval between two ratings from one device. Any other
+``HAILONG_*`` variable of the caller's environment is passed on, e.g.
+``HAILONG_SURVEY_CACHE_SECONDS=0``.
 """
 
 from __future__ import annotations
@@ -56,28 +75,42 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-sys.path.insert(0, str(ROOT))
 
 LUA = BENCH / "survey.lua"
 RAISED_LIMIT = "1000000/minute"
 TARGET_GET = 0.60
-TARGET_POST = 0.50
+TARGET_POST = 0.45
 TARGET_WEIGHT = 30 * 1024
-BARE_GET = "bare GET /hello"
-OURS_GET = "ours GET /s/<token>"
-BARE_POST = "bare POST insert (sqlite3)"
-OURS_POST = "ours POST /s/<token> (rating)"
-FLOOR_NOTHING = "floor POST, storing nothing"
-FLOOR_ONE_ROW = "floor POST, one-row insert"
-FLOOR_RAW_ROW = "floor POST, raw sqlite3 insert"
-HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|submission_id|started|page)"[^>]*>')
-VALUE = re.compile(r'value="([^"]*)"')
+LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+MAINTENANCE_DATABASE = "test"
+
+BARE_GET = "bare GET"
+OURS_GET = "ours GET"
+BARE_POST = "bare POST"
+OURS_POST = "ours POST"
+FLOOR_NOTHING = "floor nothing"
+FLOOR_ONE_ROW = "floor one-row"
+FLOOR_RAW_ROW = "floor raw-row"
+TITLES = {
+    BARE_GET: "bare GET /hello",
+    OURS_GET: "ours GET /s/<token>",
+    BARE_POST: "bare POST insert ({driver})",
+    OURS_POST: "ours POST /s/<token> (rating)",
+    FLOOR_NOTHING: "floor POST, storing nothing",
+    FLOOR_ONE_ROW: "floor POST, one-row insert",
+    FLOOR_RAW_ROW: "floor POST, raw sqlite3 insert",
+}
+DRIVERS = {"sqlite": "sqlite3", "postgresql": "psycopg"}
 
 
 @dataclass
@@ -96,8 +129,95 @@ class Load:
         return self.requests / self.seconds
 
 
+@dataclass
+class Run:
+    """One measured run: its role (BARE_GET ...), its round, wrk's figures."""
+
+    role: str
+    number: int
+    load: Load
+    warmup_statuses: dict[int, int]
+
+
+@dataclass
+class Store:
+    """Where one benchmark's two databases are.
+
+    ``url`` is hailong's SQLAlchemy URL; ``ours`` and ``bare`` are what the
+    script and the bare app open directly: SQLite file paths or libpq URLs.
+    """
+
+    kind: str
+    url: str
+    ours: str
+    bare: str
+
+    @property
+    def bare_env(self) -> dict[str, str]:
+        if self.kind == "sqlite":
+            return {"BARE_DB": self.bare}
+        return {"BARE_PG_URL": self.bare}
+
+
+@dataclass
+class Check:
+    summary: str
+    problems: list[str]
+
+
+@dataclass
+class Result:
+    """One database's benchmark."""
+
+    kind: str
+    runs: list[Run]
+    weight: int
+    assets: dict[str, int]
+    form_fields: list[str]
+    cookies: list[str]
+    checks: dict[str, Check] = field(default_factory=dict)
+    unexpected: list[str] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.kind]
+
+    def title(self, role: str) -> str:
+        return TITLES[role].format(driver=DRIVERS[self.kind])
+
+    def pairs(self, ours: str, bare: str) -> list[tuple[Run, Run]]:
+        """The rounds' (ours, bare) runs of one pair of roles, in order."""
+        theirs = {run.number: run for run in self.runs if run.role == bare}
+        return [(run, theirs[run.number]) for run in self.runs if run.role == ours]
+
+    def ratios(self, ours: str, bare: str) -> list[float]:
+        return [mine.load.rps / them.load.rps for mine, them in self.pairs(ours, bare)]
+
+    @property
+    def problems(self) -> list[str]:
+        return self.checks["ours"].problems if "ours" in self.checks else []
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--database",
+        default="both",
+        choices=["sqlite", "postgresql", "both"],
+        help="which database(s) to benchmark on, one after the other (default both)",
+    )
+    parser.add_argument(
+        "--pg-url",
+        default=DEFAULT_PG_URL,
+        help="the PostgreSQL server, as an SQLAlchemy URL (default %(default)s);"
+        " its database, if it names one, is where CREATE DATABASE runs (else test)",
+    )
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=ROOT,
+        help="the hailong checkout to benchmark (default: the one holding this script)",
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="sync", choices=["sync", "gthread"])
     parser.add_argument("--threads", type=int, default=1, help="gthread only")
@@ -114,9 +234,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--floor",
         action="store_true",
-        help="also load bench/floor_app.py: the send storing nothing, and one row",
+        help="SQLite only: also load bench/floor_app.py, the send storing nothing,"
+        " and one row",
+    )
+    parser.add_argument(
+        "--json", type=Path, help="also write the figures to this file, as JSON"
     )
     args = parser.parse_args(argv)
+    args.root = args.root.resolve()
+    if not (args.root / "wsgi.py").is_file():
+        parser.error(f"--root {args.root}: no wsgi.py there, not a hailong checkout")
+    # The benchmarked checkout's modules (surveys, app) come first, for
+    # _make_counter_campaign and floor_app; bench/ (this script's folder, for
+    # bare_app) stays on the path behind it.
+    sys.path.insert(0, str(args.root))
 
     wrk = shutil.which("wrk")
     if wrk is None:
@@ -130,12 +261,27 @@ def main(argv: list[str] | None = None) -> int:
     if not gunicorn.exists():
         print(f"gunicorn not found next to {sys.executable}", file=sys.stderr)
         return 2
+    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
 
     folder = Path(tempfile.mkdtemp(prefix="hailong-bench-survey-"))
     servers: list[subprocess.Popen[bytes]] = []
     _stop_on_signals(servers)
+    results: list[Result] = []
     try:
-        return _run(args, wrk, gunicorn, folder, servers)
+        _print_settings(args)
+        for kind in kinds:
+            print(f"\n=== {LABELS[kind]} ===", flush=True)
+            place = folder / kind
+            place.mkdir()
+            with _store(kind, args, place) as store:
+                try:
+                    result = _bench(args, store, wrk, gunicorn, place, servers)
+                finally:
+                    for server in servers:
+                        _stop(server)
+                    servers.clear()
+            results.append(result)
+            _report(result)
     finally:
         for server in servers:
             _stop(server)
@@ -143,129 +289,192 @@ def main(argv: list[str] | None = None) -> int:
             print(f"kept {folder}")
         else:
             shutil.rmtree(folder, ignore_errors=True)
+    _summary(results)
+    if args.json:
+        args.json.write_text(json.dumps(_as_json(args, results), indent=2) + "\n")
+    failed = False
+    for result in results:
+        for line in result.problems:
+            print(f"FAIL ({result.label}): {line}", file=sys.stderr)
+            failed = True
+    return 1 if failed else 0
 
 
-def _run(
+@contextlib.contextmanager
+def _store(kind: str, args: argparse.Namespace, folder: Path) -> Iterator[Store]:
+    if kind == "sqlite":
+        ours, bare = folder / "hailong.sqlite3", folder / "bare.sqlite3"
+        yield Store(kind, f"sqlite:///{ours}", str(ours), str(bare))
+    else:
+        with _postgresql(args.pg_url) as store:
+            yield store
+
+
+@contextlib.contextmanager
+def _postgresql(server: str) -> Iterator[Store]:
+    """Create two throw-away databases on the server; drop them at the end."""
+    import psycopg
+    from psycopg import sql
+
+    parts = urllib.parse.urlsplit(server)
+    if not parts.scheme.startswith("postgresql"):
+        raise ValueError(f"--pg-url {server}: not a postgresql:// URL")
+
+    def libpq(database: str) -> str:
+        return parts._replace(scheme="postgresql", path=f"/{database}").geturl()
+
+    admin = libpq(parts.path.strip("/") or MAINTENANCE_DATABASE)
+    name = f"hailong_bench_{os.urandom(6).hex()}"
+    names = [name, f"{name}_bare"]
+    created: list[str] = []
+    try:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            for database in names:
+                statement = sql.SQL("CREATE DATABASE {}")
+                connection.execute(statement.format(sql.Identifier(database)))
+                created.append(database)
+        print(f"created PostgreSQL databases {', '.join(names)}", flush=True)
+        hailong = parts._replace(scheme="postgresql+psycopg", path=f"/{name}")
+        yield Store("postgresql", hailong.geturl(), libpq(name), libpq(names[1]))
+    finally:
+        if created:
+            try:
+                with psycopg.connect(admin, autocommit=True) as connection:
+                    for database in created:
+                        statement = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                        connection.execute(statement.format(sql.Identifier(database)))
+                print(f"dropped PostgreSQL databases {', '.join(created)}")
+            except psycopg.Error as error:
+                print(f"could not drop {', '.join(created)}: {error}", file=sys.stderr)
+
+
+def _bench(
     args: argparse.Namespace,
+    store: Store,
     wrk: str,
     gunicorn: Path,
     folder: Path,
     servers: list[subprocess.Popen[bytes]],
-) -> int:
-    database = folder / "hailong.sqlite3"
-    bare_database = folder / "bare.sqlite3"
-    env = os.environ | {
-        "HAILONG_DATABASE_URL": f"sqlite:///{database}",
-        "HAILONG_INSTANCE_PATH": str(folder / "instance"),
-        "HAILONG_SECRET_KEY": "bench-" + os.urandom(16).hex(),
-        "HAILONG_SURVEY_LIMIT_DEVICE": RAISED_LIMIT,
-        "HAILONG_SURVEY_LIMIT_CODE": RAISED_LIMIT,
-        "HAILONG_SURVEY_LIMIT_ADDRESS": RAISED_LIMIT,
-        "BARE_DB": str(bare_database),
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
+) -> Result:
+    env = (
+        os.environ
+        | {
+            "HAILONG_DATABASE_URL": store.url,
+            "HAILONG_INSTANCE_PATH": str(folder / "instance"),
+            "HAILONG_SECRET_KEY": "bench-" + os.urandom(16).hex(),
+            "HAILONG_SURVEY_LIMIT_DEVICE": RAISED_LIMIT,
+            "HAILONG_SURVEY_LIMIT_CODE": RAISED_LIMIT,
+            "HAILONG_SURVEY_LIMIT_ADDRESS": RAISED_LIMIT,
+            "PYTHONDONTWRITEBYTECODE": "1",
+        }
+        | store.bare_env
+    )
     flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
     for command in (["init-db"], ["seed-demo", "--without-responses"]):
         subprocess.run(
-            flask + command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+            flask + command,
+            cwd=args.root,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
-    token, campaign_id = _make_counter_campaign(env["HAILONG_DATABASE_URL"])
+    token, campaign_id = _make_counter_campaign(store.url)
     # The bare table exists before the workers start (they would race to create it).
-    sqlite3.connect(bare_database).close()
-    from bare_app import connect  # bench/ is on sys.path: the script's folder
+    from bare_app import connect, create_pg  # bench/ is on sys.path: our folder
 
-    connect(str(bare_database)).close()
+    if store.kind == "sqlite":
+        connect(store.bare).close()
+    else:
+        create_pg(store.bare)
 
     options = ["--workers", str(args.workers), "--worker-class", args.worker_class]
     if args.worker_class == "gthread":
         options += ["--threads", str(args.threads)]
-    ours = _serve(gunicorn, options, "wsgi:app", ROOT, env, servers)
+    ours = _serve(gunicorn, options, "wsgi:app", args.root, env, servers)
     bare = _serve(gunicorn, options, "bare_app:app", BENCH, env, servers)
     survey_url = f"{ours}/s/{token}"
     _wait(survey_url)
     _wait(f"{bare}/hello")
-    if args.floor:
-        from floor_app import CREATE
+    floor = None
+    if args.floor and store.kind == "sqlite":
+        from floor_app import CREATE  # ours (bench/), with the root's app
 
-        with contextlib.closing(sqlite3.connect(database)) as connection:
+        with contextlib.closing(sqlite3.connect(store.ours)) as connection:
             connection.execute(CREATE)
-        floor = _serve(gunicorn, options, "bench.floor_app:app", ROOT, env, servers)
+        floor = _serve(
+            gunicorn,
+            [*options, "--pythonpath", str(BENCH)],
+            "floor_app:app",
+            args.root,
+            env,
+            servers,
+        )
         _wait(f"{floor}/s/{token}")
+    elif args.floor:
+        print("--floor: SQLite only, not run on PostgreSQL")
 
     weight, assets = _page_weight(ours, survey_url)
-    cookie, fields = _form(survey_url)
-    post_args = [cookie, fields["csrf_token"], fields["started"], fields["page"]]
+    cookie, hidden = _form(survey_url)
+    names = [name for name, _ in hidden]
+    print(
+        f"the page's form: hidden fields {', '.join(names) or 'none'};"
+        f" cookie: {', '.join(_cookie_names(cookie)) or 'none'}",
+        flush=True,
+    )
+    # Every hidden field but the submission id, which each request makes anew.
+    fixed = [(name, value) for name, value in hidden if name != "submission_id"]
+    body = urllib.parse.urlencode([*fixed, ("action", "submit")])
 
-    def load(url: str, lua_args: list[str], seconds: int) -> Load:
-        return _wrk(wrk, url, lua_args, seconds, args)
-
-    runs: dict[str, Load] = {}
-    answers: dict[str, dict[str, int]] = {"ours": {}, "bare": {}, "floor": {}}
-    plan = []
+    plan: list[tuple[str, int, str, str | None]] = []
     for number in range(1, args.rounds + 1):
-        tag = f" #{number}" if args.rounds > 1 else ""
-        gets = [
-            (BARE_GET + tag, f"{bare}/hello", None, None),
-            (OURS_GET + tag, survey_url, None, None),
-        ]
-        posts = [
-            (BARE_POST + tag, f"{bare}/insert", "bare", post_args),
-            (OURS_POST + tag, survey_url, "ours", post_args),
-        ]
+        gets = [(BARE_GET, number, f"{bare}/hello", None)]
+        gets.append((OURS_GET, number, survey_url, None))
+        posts = [(BARE_POST, number, f"{bare}/insert", "bare")]
+        posts.append((OURS_POST, number, survey_url, "ours"))
         # Every other round runs ours first: a machine that grows busier or
         # quieter during the run then favours neither side.
         order = 1 if number % 2 else -1
         plan += gets[::order] + posts[::order]
-    if args.floor:
+    if floor is not None:
         plan += [
-            (FLOOR_NOTHING, f"{floor}/floor/{token}/nothing", "floor", post_args),
-            (FLOOR_ONE_ROW, f"{floor}/floor/{token}/one-row", "floor", post_args),
-            (FLOOR_RAW_ROW, f"{floor}/floor/{token}/raw-row", "floor", post_args),
+            (FLOOR_NOTHING, 0, f"{floor}/floor/{token}/nothing", "floor"),
+            (FLOOR_ONE_ROW, 0, f"{floor}/floor/{token}/one-row", "floor"),
+            (FLOOR_RAW_ROW, 0, f"{floor}/floor/{token}/raw-row", "floor"),
         ]
-    for name, url, side, extra in plan:
-        print(f"running {name} ...", flush=True)
-        if side is None:
-            warm = load(url, ["get"], args.warmup)
-            runs[name] = load(url, ["get"], args.duration)
-        else:
-            assert extra is not None
-            measured: list[Load] = []
-            for phase, seconds in (("w", args.warmup), ("m", args.duration)):
-                ids = folder / f"ids-{side}-{phase}.txt"
-                # e.g. "mo3": measured, ours, 4th run (floor runs share a table)
-                prefix = f"{phase}{side[0]}{len(runs)}"
-                measured.append(load(url, ["post", prefix, *extra, str(ids)], seconds))
-                answers[side] |= _read_ids(ids)
-            warm, runs[name] = measured
-        runs[name].statuses_warmup = warm.statuses  # type: ignore[attr-defined]
+
+    runs: list[Run] = []
+    answers: dict[str, dict[str, int]] = {"ours": {}, "bare": {}, "floor": {}}
+    for role, number, url, side in plan:
+        tag = f" #{number}" if number and args.rounds > 1 else ""
+        print(f"running {TITLES[role].format(driver=DRIVERS[store.kind])}{tag} ...")
+        sys.stdout.flush()
+        loads: list[Load] = []
+        for phase, seconds in (("w", args.warmup), ("m", args.duration)):
+            if side is None:
+                loads.append(_wrk(wrk, url, ["get"], seconds, args))
+                continue
+            ids = folder / f"ids-{side}-{phase}.txt"
+            # e.g. "mo3": measured, ours, 4th run (floor runs share a table)
+            prefix = f"{phase}{side[0]}{len(runs)}"
+            lua = ["post", prefix, str(ids), _origin(url), body, cookie]
+            loads.append(_wrk(wrk, url, lua, seconds, args))
+            answers[side] |= _read_ids(ids)
+        warm, measured = loads
+        runs.append(Run(role, number, measured, warm.statuses))
     for server in servers:
         _stop(server)
 
-    ours_rows = _stored_ids(database, "responses WHERE campaign_id = ?", campaign_id)
-    bare_rows = _stored_ids(bare_database, "responses")
-
-    _report(args, runs, weight, assets)
-    print()
-    print("Accepted (303) vs stored, warm-up + measured runs, id by id:")
-    problems = []
-    for side, rows in (("ours", ours_rows), ("bare", bare_rows)):
-        check = _check(answers[side], rows)
-        print(f"  {side}: {check.summary}")
-        if side == "ours":
-            problems = check.problems
-    for line in _unexpected(runs):
-        print(f"  unexpected: {line}")
-    if problems:
-        for line in problems:
-            print(f"FAIL: {line}", file=sys.stderr)
-        return 1
-    print("  every accepted rating is stored exactly once: OK")
-    return 0
+    result = Result(store.kind, runs, weight, assets, names, _cookie_names(cookie))
+    for side in ("ours", "bare"):
+        rows = _stored_ids(store, side, campaign_id)
+        result.checks[side] = _check(answers[side], rows)
+    result.unexpected = _unexpected(result)
+    return result
 
 
 def _make_counter_campaign(url: str) -> tuple[str, int]:
     """Create a counter campaign (no minimum interval) with a standing code."""
-    # Imported here, once sys.path holds the repository.
+    # Imported here, once sys.path holds the benchmarked checkout (--root).
     from sqlalchemy import select
 
     from surveys.codes import new_token
@@ -367,10 +576,16 @@ def _stop_on_signals(servers: list[subprocess.Popen[bytes]]) -> None:
     def stop(signum: int, _frame: object) -> None:
         for server in servers:
             _stop(server)
-        raise SystemExit(128 + signum)
+        raise SystemExit(128 + signum)  # unwinds: the databases are dropped
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGHUP, stop)
+
+
+def _origin(url: str) -> str:
+    """The origin (scheme://host:port) of a URL, as a browser sends it."""
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _page_weight(base: str, url: str) -> tuple[int, dict[str, int]]:
@@ -384,20 +599,54 @@ def _page_weight(base: str, url: str) -> tuple[int, dict[str, int]]:
     return len(html) + sum(assets.values()), {"HTML": len(html)} | assets
 
 
-def _form(url: str) -> tuple[str, dict[str, str]]:
-    """GET the counter page once: its session cookie and hidden form fields."""
+class _HiddenFields(HTMLParser):
+    """Collect the hidden inputs (name, value) of a page's first POST form."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+        self.inside = False
+        self.fields: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {key: value or "" for key, value in attrs}
+        if tag == "form" and not self.found:
+            if attributes.get("method", "get").lower() == "post":
+                self.found = self.inside = True
+        elif (
+            tag == "input"
+            and self.inside
+            and attributes.get("type", "").lower() == "hidden"
+            and attributes.get("name")
+        ):
+            self.fields.append((attributes["name"], attributes.get("value", "")))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self.inside = False
+
+
+def _form(url: str) -> tuple[str, list[tuple[str, str]]]:
+    """GET the counter page once: its cookies, if any, and its form's hidden fields.
+
+    Returns the Cookie header to send ("" when the page sets no cookie) and
+    every ``<input type="hidden">`` of the page's POST form, in order, whatever
+    their names.
+    """
     with urllib.request.urlopen(url) as answer:
         html = answer.read().decode()
         cookies = answer.headers.get_all("Set-Cookie") or []
-    cookie = "; ".join(c.split(";", 1)[0] for c in cookies)
-    fields = {}
-    for tag in HIDDEN.finditer(html):
-        value = VALUE.search(tag.group(0))
-        fields[tag.group(1)] = value.group(1) if value else ""
-    missing = {"csrf_token", "started", "page"} - fields.keys()
-    if not cookie or missing:
-        raise RuntimeError(f"the counter page lacks a cookie or {missing}")
-    return cookie, fields
+    cookie = "; ".join(c.split(";", 1)[0].strip() for c in cookies)
+    reader = _HiddenFields()
+    reader.feed(html)
+    reader.close()
+    if not reader.found:
+        raise RuntimeError(f"{url} has no POST form")
+    return cookie, reader.fields
+
+
+def _cookie_names(cookie: str) -> list[str]:
+    return [part.split("=", 1)[0] for part in cookie.split("; ") if part]
 
 
 def _wrk(
@@ -445,17 +694,21 @@ def _read_ids(path: Path) -> dict[str, int]:
     return answers
 
 
-def _stored_ids(database: Path, where: str, *params: object) -> Counter[str]:
-    """Count the stored rows of each submission id."""
-    with contextlib.closing(sqlite3.connect(database)) as connection:
-        rows = connection.execute(f"SELECT submission_id FROM {where}", params)
-        return Counter(sid for (sid,) in rows)
+def _stored_ids(store: Store, side: str, campaign_id: int) -> Counter[str]:
+    """Count the stored rows of each submission id, ours (the campaign's) or bare."""
+    target = store.ours if side == "ours" else store.bare
+    query = "SELECT submission_id FROM responses"
+    if side == "ours":
+        query += f" WHERE campaign_id = {int(campaign_id)}"
+    if store.kind == "sqlite":
+        with contextlib.closing(sqlite3.connect(target)) as connection:
+            rows = connection.execute(query).fetchall()
+    else:
+        import psycopg
 
-
-@dataclass
-class Check:
-    summary: str
-    problems: list[str]
+        with psycopg.connect(target) as connection:
+            rows = connection.execute(query).fetchall()
+    return Counter(sid for (sid,) in rows)
 
 
 def _check(answers: dict[str, int], rows: Counter[str]) -> Check:
@@ -486,76 +739,173 @@ def _check(answers: dict[str, int], rows: Counter[str]) -> Check:
     return Check(summary, problems)
 
 
-def _unexpected(runs: dict[str, Load]) -> list[str]:
+def _unexpected(result: Result) -> list[str]:
     lines = []
-    for name, run in runs.items():
-        expected = 303 if "POST" in name else 200
+    for run in result.runs:
+        name = _run_name(result, run)
+        expected = 303 if "POST" in run.role or "floor" in run.role else 200
         for label, statuses in (
-            ("warm-up", run.statuses_warmup),  # type: ignore[attr-defined]
-            ("measured", run.statuses),
+            ("warm-up", run.warmup_statuses),
+            ("measured", run.load.statuses),
         ):
             others = {s: n for s, n in statuses.items() if s != expected}
             if others:
                 lines.append(f"{name} ({label}): statuses {others}")
-        errors = {k: v for k, v in run.errors.items() if v}
+        errors = {k: v for k, v in run.load.errors.items() if v}
         if errors:
             lines.append(f"{name}: socket errors {errors}")
     return lines
 
 
-def _report(
-    args: argparse.Namespace,
-    runs: dict[str, Load],
-    weight: int,
-    assets: dict[str, int],
-) -> None:
+def _run_name(result: Result, run: Run) -> str:
+    return result.title(run.role) + (f" #{run.number}" if run.number else "")
+
+
+def _commit(root: Path) -> str:
+    """The checkout's commit, and whether tracked files differ from it."""
+    git = ["git", "-C", str(root)]
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], **_QUIET)
+    if head.returncode:
+        return "unknown"
+    status = subprocess.run([*git, "status", "--porcelain", "-uno"], **_QUIET)
+    changed = " with uncommitted changes" if status.stdout.strip() else ""
+    return head.stdout.strip() + changed
+
+
+_QUIET: dict[str, Any] = {"capture_output": True, "text": True}
+
+
+def _mode() -> str:
+    seconds = os.environ.get("HAILONG_SURVEY_CACHE_SECONDS")
+    return "default" if seconds is None else seconds
+
+
+def _print_settings(args: argparse.Namespace) -> None:
     threads = f", {args.threads} threads" if args.worker_class == "gthread" else ""
-    print()
+    print(
+        f"hailong at {args.root} (commit {_commit(args.root)});"
+        f" HAILONG_SURVEY_CACHE_SECONDS: {_mode()}"
+    )
     print(
         f"gunicorn {args.workers} {args.worker_class} workers{threads};"
         f" wrk {args.connections} connections (1 per thread),"
-        f" {args.duration} s after {args.warmup} s warm-up;"
-        f" Python {platform.python_version()}, {os.cpu_count()} CPUs"
+        f" {args.duration} s after {args.warmup} s warm-up, {args.rounds} rounds;"
+        f" Python {platform.python_version()}, {os.cpu_count()} CPUs",
+        flush=True,
     )
+
+
+def _ratio_line(result: Result, ours: str, bare: str, target: float) -> str:
+    ratios = result.ratios(ours, bare)
+    ratio = statistics.median(ratios)
+    verdict = "met" if ratio >= target else "MISSED"
+    each = f" (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
+    return (
+        f"{ratio:.2f}{each if len(ratios) > 1 else ''}"
+        f" (target >= {target:.2f}: {verdict})"
+    )
+
+
+def _report(result: Result) -> None:
+    print()
+    print(f"{result.label}:")
     print()
     head = ("what", "requests", "rps", "p50 ms", "p99 ms")
-    print("| {:<32} | {:>8} | {:>8} | {:>7} | {:>7} |".format(*head))
-    print(f"| {'-' * 32} | {'-' * 8}:| {'-' * 7}:| {'-' * 6}:| {'-' * 6}:|")
-    for name, run in runs.items():
+    print("| {:<34} | {:>8} | {:>8} | {:>7} | {:>7} |".format(*head))
+    print(f"| {'-' * 34} | {'-' * 8}:| {'-' * 7}:| {'-' * 6}:| {'-' * 6}:|")
+    for run in result.runs:
+        name = _run_name(result, run)
+        load = run.load
         print(
-            f"| {name:<32} | {run.requests:>8} | {run.rps:>8.1f} |"
-            f" {run.p50_ms:>7.1f} | {run.p99_ms:>7.1f} |"
+            f"| {name:<34} | {load.requests:>8} | {load.rps:>8.1f} |"
+            f" {load.p50_ms:>7.1f} | {load.p99_ms:>7.1f} |"
         )
     print()
-    bare_posts = []
-    for label, ours, bare, target in (
-        ("GET  ours / bare", OURS_GET, BARE_GET, TARGET_GET),
-        ("POST ours / bare", OURS_POST, BARE_POST, TARGET_POST),
-    ):
-        pairs = [
-            (runs[name].rps, runs[name.replace(ours, bare)].rps)
-            for name in runs
-            if name.startswith(ours)
-        ]
-        ratios = [mine / theirs for mine, theirs in pairs]
-        bare_posts = [theirs for _, theirs in pairs]
-        ratio = statistics.median(ratios)
-        verdict = "met" if ratio >= target else "MISSED"
-        each = f" (rounds: {', '.join(f'{r:.2f}' for r in ratios)})"
-        print(
-            f"{label}: {ratio:.2f}{each if len(ratios) > 1 else ''}"
-            f" (target >= {target:.2f}: {verdict})"
-        )
-    for name in (FLOOR_NOTHING, FLOOR_ONE_ROW, FLOOR_RAW_ROW):
-        if name in runs:
-            ratio = runs[name].rps / statistics.median(bare_posts)
-            print(f"{name} / bare POST (median): {ratio:.2f}")
-    parts = ", ".join(f"{k} {v}" for k, v in assets.items())
-    verdict = "met" if weight < TARGET_WEIGHT else "MISSED"
+    label = result.label
+    get = _ratio_line(result, OURS_GET, BARE_GET, TARGET_GET)
+    print(f"{label} GET  ours / bare: {get}")
+    post = _ratio_line(result, OURS_POST, BARE_POST, TARGET_POST)
+    print(f"{label} POST ours / bare: {post}")
+    bare_posts = [run.load.rps for run in result.runs if run.role == BARE_POST]
+    for run in result.runs:
+        if run.role.startswith("floor"):
+            ratio = run.load.rps / statistics.median(bare_posts)
+            print(f"{result.title(run.role)} / bare POST (median): {ratio:.2f}")
+    parts = ", ".join(f"{k} {v}" for k, v in result.assets.items())
+    verdict = "met" if result.weight < TARGET_WEIGHT else "MISSED"
+    weight = result.weight
     print(
         f"Counter page weight: {weight} bytes = {weight / 1024:.1f} KiB ({parts});"
         f" target < 30 KiB: {verdict}"
     )
+    print()
+    print(f"{label}: accepted (303) vs stored, warm-up + measured runs, id by id:")
+    for side, check in result.checks.items():
+        print(f"  {side}: {check.summary}")
+    for line in result.unexpected:
+        print(f"  unexpected: {line}")
+    if result.problems:
+        for line in result.problems:
+            print(f"  FAIL: {line}")
+    else:
+        print("  every accepted rating is stored exactly once: OK")
+    sys.stdout.flush()
+
+
+def _summary(results: list[Result]) -> None:
+    if not results:
+        return
+    print()
+    print(f"Summary (medians of the rounds; HAILONG_SURVEY_CACHE_SECONDS: {_mode()}):")
+    width = max(len(result.label) for result in results)
+    for result in results:
+        check = "FAILED" if result.problems else "OK"
+        print(
+            f"  {result.label:<{width}}  GET"
+            f" {_ratio_line(result, OURS_GET, BARE_GET, TARGET_GET)}"
+        )
+        print(
+            f"  {'':<{width}}  POST"
+            f" {_ratio_line(result, OURS_POST, BARE_POST, TARGET_POST)};"
+            f" exactly once: {check}"
+        )
+
+
+def _as_json(args: argparse.Namespace, results: list[Result]) -> dict[str, object]:
+    return {
+        "root": str(args.root),
+        "commit": _commit(args.root),
+        "survey_cache_seconds": _mode(),
+        "settings": {
+            key: getattr(args, key)
+            for key in (
+                "workers",
+                "worker_class",
+                "threads",
+                "connections",
+                "duration",
+                "warmup",
+                "rounds",
+            )
+        },
+        "databases": {
+            result.kind: {
+                "runs": [
+                    {"name": _run_name(result, run), **asdict(run)}
+                    | {"rps": run.load.rps}
+                    for run in result.runs
+                ],
+                "get_ratios": result.ratios(OURS_GET, BARE_GET),
+                "post_ratios": result.ratios(OURS_POST, BARE_POST),
+                "weight": result.weight,
+                "form_fields": result.form_fields,
+                "cookies": result.cookies,
+                "checks": {side: asdict(c) for side, c in result.checks.items()},
+                "unexpected": result.unexpected,
+            }
+            for result in results
+        },
+    }
 
 
 if __name__ == "__main__":

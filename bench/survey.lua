@@ -1,7 +1,13 @@
 -- wrk script for bench_survey.py: counts every status code and, for POSTs, gives
 -- each request a unique submission_id and remembers which ids were answered 303.
 --   wrk ... -s survey.lua URL -- get
---   wrk ... -s survey.lua URL -- post PREFIX COOKIE CSRF STARTED PAGE IDS_FILE
+--   wrk ... -s survey.lua URL -- post PREFIX IDS_FILE ORIGIN BODY [COOKIE]
+-- BODY is the fixed part of the form, already URL-encoded (every hidden field of
+-- the page but submission_id, and action=submit); each request appends its own
+-- "&submission_id=<unique>&overall=<1..5>". COOKIE is the Cookie header's value;
+-- when it is empty or left out, no Cookie header is sent. Every POST also carries
+-- what a browser sends with a same-origin form: "Origin: ORIGIN" (e.g.
+-- http://127.0.0.1:8000) and "Sec-Fetch-Site: same-origin".
 -- Run it with as many threads as connections (one connection per thread): a
 -- connection sends its next request only after the answer to the previous one,
 -- so the answer wrk reads belongs to the id this thread made last.
@@ -18,26 +24,23 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
-local function urlencode(s)
-  return (s:gsub("[^%w%-_%.~]", function(c)
-    return string.format("%%%02X", string.byte(c))
-  end))
-end
-
 function init(args)
   mode = args[1] or "get"
   statuses = {}
   if mode == "post" then
     prefix = args[2]
+    ids_file = args[3]
     headers = {
       ["Content-Type"] = "application/x-www-form-urlencoded",
-      ["Cookie"] = args[3],
+      ["Origin"] = args[4],
+      ["Sec-Fetch-Site"] = "same-origin",
     }
-    ids_file = args[7]
+    fixed = args[5]
+    if args[6] and args[6] ~= "" then
+      headers["Cookie"] = args[6]
+    end
     sent = {}
     answered = {}
-    fixed = "csrf_token=" .. urlencode(args[4]) .. "&started=" .. args[5]
-      .. "&page=" .. args[6] .. "&action=submit"
   end
 end
 
