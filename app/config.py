@@ -43,6 +43,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     # A long questionnaire may stay open for hours: the CSRF token lives as long
     # as the browser session, not one hour.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    # A survey page's token (app.public.page_token) is good this many seconds
+    # after the survey began; a resumed draft gets a new one.
+    app.config.setdefault("SURVEY_TOKEN_MAX_AGE", 24 * 3600)
     # Per device, per access code, per network address (see app.security).
     app.config.setdefault("SURVEY_LIMIT_DEVICE", "30/minute;500/day")
     app.config.setdefault("SURVEY_LIMIT_CODE", "120/minute")
@@ -54,7 +57,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.setdefault("LOGIN_LIMIT_ADDRESS", "100/hour")
     app.config.setdefault("TRUSTED_PROXIES", 0)
     # How long each process reuses a standing code's counter page data and a blank
-    # page's questions: a revoked poster still shows (never accepts) this long.
+    # page: a revoked poster still shows (never accepts) this long.
     app.config.setdefault("SURVEY_CACHE_SECONDS", 15)
     # Printed QR codes lead to {PUBLIC_BASE_URL}/s/{token}: the address citizens see.
     app.config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

@@ -34,8 +34,7 @@ F = TypeVar("F", bound=Callable[..., object])
 class Caller:
     """Who sends a request, as the rate limits and the device pseudonym see it.
 
-    Built from Flask's request (``of_request``) or, by the quick send, from the
-    WSGI environ itself: both must key the same limits the same way.
+    Built once per request from Flask's request (``of_request``).
     """
 
     #: The client's network address (after the trusted proxies).
@@ -217,11 +216,7 @@ def _parsed(limits: str) -> list[RateLimitItem]:
 
 
 def trust_proxies(app: Flask) -> None:
-    """Read the client's address and scheme from the configured proxies' headers.
-
-    Installed last, so outermost: the WSGI shortcuts in front of Flask
-    (``app.public.shortcut``) see the same address and scheme as Flask.
-    """
+    """Read the client's address and scheme from the configured proxies' headers."""
     proxies = int(app.config.get("TRUSTED_PROXIES", 0))
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)

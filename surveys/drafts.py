@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from surveys.code_state import OpenedCode
 from surveys.db import dialect_insert
-from surveys.models import AccessCode, CodeKind, ResponseDraft
+from surveys.models import CodeKind, ResponseDraft
 from surveys.questionnaire.validation import RawAnswers
 
 
-def can_resume(code: AccessCode) -> bool:
+def can_resume(code: OpenedCode) -> bool:
     """Tell whether answers given through ``code`` may be kept part-way.
 
     Only a single-use code belongs to one respondent; a counter's standing code
@@ -21,7 +22,7 @@ def can_resume(code: AccessCode) -> bool:
     return code.kind == CodeKind.SINGLE_USE
 
 
-def load_draft(session: Session, code: AccessCode) -> ResponseDraft | None:
+def load_draft(session: Session, code: OpenedCode) -> ResponseDraft | None:
     """Return the answers saved so far through ``code``, if any."""
     if not can_resume(code):
         return None
@@ -32,7 +33,7 @@ def load_draft(session: Session, code: AccessCode) -> ResponseDraft | None:
 
 def save_draft(
     session: Session,
-    code: AccessCode,
+    code: OpenedCode,
     answers: RawAnswers,
     *,
     page: int,
@@ -62,7 +63,7 @@ def save_draft(
     )
 
 
-def discard_draft(session: Session, code: AccessCode) -> None:
+def discard_draft(session: Session, code: OpenedCode) -> None:
     """Forget the saved answers once the response is recorded."""
     if not can_resume(code):
         return

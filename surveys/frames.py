@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Answer, ItemTally, Response, ServicePoint, Unit
 from surveys.questionnaire import Questionnaire
+from surveys.tallies import caught_up
 
 #: A report period: a year ("2026") or a quarter of it ("2026-Q2").
 PERIOD = re.compile(r"(?P<year>\d{4})(?:-Q(?P<quarter>[1-4]))?")
@@ -106,6 +107,7 @@ def tally_frame(
     unknown = set(by) - set(TALLY_GROUPS)
     if unknown:
         raise ValueError(f"cannot group tallies by {sorted(unknown)}")
+    caught_up(session)
     groups = [TALLY_GROUPS[name].label(name) for name in by]
     query = (
         select(
@@ -371,6 +373,7 @@ def exported_responses(
     query as cheap as the first and memory flat however many responses there
     are.
     """
+    caught_up(session)  # the flags
     condition = _responses_in(
         campaign_id, unit_ids, between, with_excluded=include_excluded
     )

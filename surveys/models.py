@@ -426,8 +426,9 @@ class ItemTally(Base):
     Count, sum, sum of squares and the number satisfied are all that a mean, its
     t interval and a Wilson interval need, so a per-unit report reads a few
     thousand tally rows instead of every answer ever given (see
-    docs/architecture.md). Tallies are kept in the same transaction as the
-    response they count; excluded responses are taken out again.
+    docs/architecture.md). Tallies are kept just after the responses they
+    count, by ``surveys.tallies.catch_up`` from a ``Watermark``; excluded
+    responses are taken out again.
     """
 
     __tablename__ = "item_tallies"
@@ -460,6 +461,19 @@ class ItemTally(Base):
     __table_args__ = (
         Index("ix_item_tallies_campaign_id_unit_id", "campaign_id", "unit_id"),
     )
+
+
+class Watermark(Base):
+    """How far a step that follows the writes has got: the last id it handled.
+
+    ``tallies``: every response with an id up to ``last_id`` is counted in the
+    item tallies and has its device flags set (``surveys.tallies.catch_up``).
+    """
+
+    __tablename__ = "watermarks"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_id: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class FollowUpContact(Base):

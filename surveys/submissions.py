@@ -1,77 +1,71 @@
-"""Recording a response: exactly once, through a valid code, with its quality flags.
+"""Recording a response: exactly once, through a valid code, in one short write.
 
 The rules that make results genuine (thực chất) live here, not in the web layer:
 a single-use code takes one response (the database refuses a second, even under
-concurrency), a retried submission is recognised by its client id, a device cannot
-rate one counter twice within the campaign's interval, and suspicious responses are
-flagged, never discarded.
+concurrency), a retried submission is recognised by its client id, and a device
+cannot rate one counter twice within the campaign's interval. The write itself
+is one short transaction: one statement reads what officials switch by hand
+(revocation, the counter, the rated official) and the device's last rating
+there, then the response and its answers are inserted. What need not be inside
+it (item tallies, the burst and duplicate flags) is done after it by
+``surveys.tallies.catch_up``, from a watermark.
 """
 
 from __future__ import annotations
 
-import enum
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Select, bindparam, func, insert, select, true
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Select, bindparam, func, insert, select
+from sqlalchemy.orm import Session
 
-from surveys.codes import CodeError, parse_token
+from surveys.code_state import (
+    CodeState,
+    CodeUnavailable,
+    OpenedCode,
+    check_open,
+    load_code,
+)
 from surveys.db import dialect_insert
 from surveys.drafts import discard_draft
-from surveys.local_time import local_date
 from surveys.models import (
     AccessCode,
     Answer,
-    Campaign,
-    CodeKind,
     FollowUpContact,
     Official,
     Response,
     ServicePoint,
     ServicePointOfficial,
 )
-from surveys.prepared import Driver, Prepared, writing
 from surveys.questionnaire import Questionnaire, QuestionType, validate_answers
-from surveys.questionnaire.scoring import Score, respondent_scores
 from surveys.questionnaire.validation import Answer as Value
-from surveys.questionnaires import definition_of
 from surveys.responses import answer_records, content_hash, rated_official
-from surveys.tallies import UPSERT_TALLIES, Cell, tally_rows
+from surveys.tallies import WRITERS_LOCK
 
 #: Fewer seconds than this per answered question marks a response "too fast".
 MIN_SECONDS_PER_ANSWER = 1.5
 MIN_SECONDS = 2.0
 #: This many identical ratings in a row (and nothing else) is straight-lining.
 STRAIGHT_LINE_MIN_ITEMS = 8
-#: Responses from one device at one code within this window form a burst.
-BURST_WINDOW = timedelta(minutes=10)
-BURST_SIZE = 3
-#: A response is a suspected duplicate when its content equals one of the
-#: device's last this many responses in the burst window.
-RECENT_COMPARED = 10
-assert RECENT_COMPARED >= BURST_SIZE - 1, "a burst must fit in what is compared"
 #: How long a follow-up phone number is kept before it is erased.
 CONTACT_RETENTION = timedelta(days=90)
 
-
-class CodeState(enum.StrEnum):
-    UNKNOWN = "unknown"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-    USED = "used"
-    CLOSED = "closed"
-
-
-class CodeUnavailable(Exception):
-    """The code cannot take a response; ``state`` says why."""
-
-    def __init__(self, state: CodeState) -> None:
-        super().__init__(f"access code is {state}")
-        self.state = state
+__all__ = [
+    "CodeState",
+    "CodeUnavailable",
+    "Recorded",
+    "StaleChoice",
+    "Submission",
+    "SubmissionConflict",
+    "TooSoon",
+    "record_response",
+    "replay_or_raise",
+    "store_response",
+]
 
 
 class SubmissionConflict(Exception):
@@ -112,171 +106,20 @@ class Recorded:
     created: bool
 
 
-def open_code(session: Session, token: str, now: datetime) -> AccessCode:
-    """Return the code behind ``token`` if it can take a response now."""
-    code = find_code(session, token)
-    check_open(session, code, now)
-    return code
-
-
-def find_code(session: Session, token: str) -> AccessCode:
-    """Return the code behind ``token`` whatever its state (UNKNOWN if none)."""
-    try:
-        token = parse_token(token)
-    except CodeError as error:
-        raise CodeUnavailable(CodeState.UNKNOWN) from error
-    code = session.scalar(
-        select(AccessCode)
-        .where(AccessCode.token == token)
-        .options(
-            joinedload(AccessCode.campaign).joinedload(Campaign.questionnaire),
-            joinedload(AccessCode.unit),
-            joinedload(AccessCode.service_point),
-        )
-    )
-    if code is None:
-        raise CodeUnavailable(CodeState.UNKNOWN)
-    return code
-
-
-def check_open(session: Session, code: AccessCode, now: datetime) -> None:
-    """Raise ``CodeUnavailable`` unless ``code`` can take a response now."""
-    check_state(code, now)
-    if code.kind == CodeKind.SINGLE_USE and _redeemed(session, code):
-        raise CodeUnavailable(CodeState.USED)
-
-
-def check_state(code: AccessCode, now: datetime) -> None:
-    """Raise ``CodeUnavailable`` unless ``code``, as loaded, is open now.
-
-    Everything ``check_open`` checks but a single-use code's redemption, which
-    needs the database: what a code loaded a moment ago can tell by itself.
-    """
-    if code.revoked_at is not None:
-        raise CodeUnavailable(CodeState.REVOKED)
-    if code.expires_at is not None and code.expires_at <= now:
-        raise CodeUnavailable(CodeState.EXPIRED)
-    campaign = code.campaign
-    today = local_date(now)
-    if today < campaign.starts_on or (campaign.ends_on and today > campaign.ends_on):
-        raise CodeUnavailable(CodeState.CLOSED)
-    if code.service_point is not None and not code.service_point.active:
-        raise CodeUnavailable(CodeState.CLOSED)
-
-
-def _read_current_state(
-    driver: Driver,
-    code: AccessCode,
-    device_hash: str | None,
-    official_code: str | None,
-    now: datetime,
-) -> tuple[int | None, list[str]]:
-    """Refuse a code revoked, or a counter closed, since ``code`` was loaded.
-
-    Return the id of the official the send rates (None if it names none), and
-    the content hashes of the device's latest responses in the burst window
-    (newest first, at most ``RECENT_COMPARED``), for the flags. All is read in
-    one statement, inside the write transaction: what officials switch by hand
-    counts however long ago the code was loaded (the survey page keeps codes a
-    while), and each statement is a good part of a rating's time. Raises
-    ``StaleChoice`` when the official is no longer active at the counter.
-    """
-    rows = driver.rows(
-        CURRENT_STATE,
-        {
-            "code_id": code.id,
-            "campaign_id": code.campaign_id,
-            "device_hash": device_hash,
-            "official_code": official_code,
-            "since": now - BURST_WINDOW,
-        },
-    )
-    if not rows:
-        raise CodeUnavailable(CodeState.UNKNOWN)  # deleted since it was loaded
-    revoked_at, counter_active, official_id, _ = rows[0]
-    if revoked_at is not None:
-        raise CodeUnavailable(CodeState.REVOKED)
-    if counter_active is False:
-        raise CodeUnavailable(CodeState.CLOSED)
-    if official_code is not None and official_id is None:
-        raise StaleChoice(official_code)
-    return official_id, [content for *_, content in rows if content is not None]
-
-
-def _current_state(dialect: str) -> Select[Any]:
-    """Build the query of ``_read_current_state``.
-
-    The device part reads at most ``RECENT_COMPARED`` entries of the device
-    index, newest first: a busy device (or a hundred citizens behind one NAT
-    with the same phone model) must not make each of its ratings slower than
-    the last. A response without a device pseudonym matches none.
-    """
-    recent = (
-        select(Response.content_hash)
-        .where(
-            Response.campaign_id == bindparam("campaign_id"),
-            Response.device_hash == bindparam("device_hash"),
-            Response.submitted_at >= bindparam("since"),
-        )
-        .order_by(Response.submitted_at.desc())
-        .limit(RECENT_COMPARED)
-        .subquery()
-    )
-    official = (
-        select(Official.id)
-        .join(ServicePointOfficial, ServicePointOfficial.official_id == Official.id)
-        .where(
-            ServicePointOfficial.service_point_id == AccessCode.service_point_id,
-            Official.code == bindparam("official_code"),
-            Official.active.is_(True),
-        )
-        .scalar_subquery()
-    )
-    return (
-        select(
-            AccessCode.revoked_at,
-            ServicePoint.active,
-            official,
-            recent.c.content_hash,
-        )
-        .outerjoin(ServicePoint, ServicePoint.id == AccessCode.service_point_id)
-        .outerjoin(recent, true())
-        .where(AccessCode.id == bindparam("code_id"))
-    )
-
-
-CURRENT_STATE = Prepared(_current_state)
-
-
-def counter_officials(session: Session, code: AccessCode) -> list[Official]:
-    """Return the active officials a respondent at this code's counter may rate."""
-    if code.service_point_id is None:
-        return []
-    return list(
-        session.scalars(
-            select(Official)
-            .join(Official.service_points)
-            .where(ServicePoint.id == code.service_point_id, Official.active.is_(True))
-            .order_by(Official.name)
-        )
-    )
-
-
 def record_response(
     session: Session, submission: Submission, now: datetime
 ) -> Recorded:
-    """Validate and store one response; flush, never commit.
+    """Validate and store one response; never commit.
 
     Raises ``CodeUnavailable``, ``SubmissionConflict``, ``TooSoon``,
     ``StaleChoice``, or the engine's ``InvalidAnswers`` (whose ``errors`` name
     each bad answer).
     """
-    code = find_code(session, submission.token)
-    officials = counter_officials(session, code)
+    code = load_code(session, submission.token)
     values = validate_answers(
-        definition_of(code.campaign.questionnaire),
+        code.questionnaire,
         submission.answers,
-        runtime_choices=runtime_choices(officials),
+        runtime_choices=code.runtime_choices,
         today=now.date(),
     )
     try:
@@ -287,143 +130,120 @@ def record_response(
     return store_response(session, code, submission, values, now)
 
 
-def runtime_choices(officials: Iterable[Official]) -> dict[str, list[str]]:
-    """Return the run-time options of ``choices_from`` questions, for the engine."""
-    return {"officials": [official.code for official in officials]}
-
-
 def store_response(
     session: Session,
-    code: AccessCode,
+    code: OpenedCode,
     submission: Submission,
     values: Mapping[str, Value],
     now: datetime,
 ) -> Recorded:
     """Store answers already validated for a code found open; never commit.
 
-    For a caller that opened the code and validated the answers before taking
-    the write lock (the survey page). The database itself refuses a second
-    response with one submission id or through one single-use code: such a
-    submission is answered as a retry (``Recorded.created`` False), or refused
-    with ``SubmissionConflict`` or ``CodeUnavailable``. May raise ``TooSoon``
-    or ``StaleChoice``.
+    The caller opened the code and validated the answers before the write
+    began (the survey page). The database itself refuses a second response
+    with one submission id or through one single-use code: such a submission
+    is answered as a retry (``Recorded.created`` False), or refused with
+    ``SubmissionConflict`` or ``CodeUnavailable``. May raise ``TooSoon`` or
+    ``StaleChoice``; nothing is then written.
     """
-    draft = Draft.of(code, submission, values, now)
+    row = response_row(code, submission, values, now)
     try:
-        response_id = _write(Driver.of_session(session), code, submission, draft)
+        response_id = _write(
+            session,
+            code,
+            submission,
+            row | {"official_id": rated_official(code.questionnaire, values)},
+            answer_records(values),
+        )
     except (CodeUnavailable, TooSoon) as refusal:
         # A resend of a stored submission is answered as its first send was,
         # even when that send used the code up or makes this one "too soon".
-        digest = draft.row["content_hash"]
+        digest = row["content_hash"]
         return replay_or_raise(session, code, submission.submission_id, digest, refusal)
-    discard_draft(session, code)
     return Recorded(response_id, created=True)
 
 
-def store_standing(
-    engine: Engine | Connection,
-    code: AccessCode,
+def response_row(
+    code: OpenedCode,
     submission: Submission,
     values: Mapping[str, Value],
     now: datetime,
-) -> int:
-    """Store a send through a standing code in a transaction of its own; commit.
-
-    The quick way for the busiest send there is, a rating at a counter
-    (``app.public.quick_send``): no session, one pooled connection, and all
-    that can be made ready is made before the write lock. Return the new
-    response's id. Anything but a plain new send is raised, and nothing is
-    stored: ``CodeUnavailable`` (a resend of a stored id too), ``TooSoon``,
-    ``StaleChoice``; the caller then answers it the thorough way.
-    """
-    if code.kind != CodeKind.STANDING:
-        raise ValueError("only a standing code keeps no draft and needs no session")
-    draft = Draft.of(code, submission, values, now)
-    with writing(engine) as driver:
-        return _write(driver, code, submission, draft)
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A response made ready to store: all but what the write transaction reads.
-
-    Building the row, the answers, the scores and the flags that need no other
-    response takes a good part of a rating's time; done before the write lock,
-    it no longer keeps every other writer waiting.
-    """
-
-    #: The ``responses`` row but the rated official's id and the device flags.
-    row: dict[str, Any]
-    official_code: str | None
-    answers: list[dict[str, object]]
-    scores: list[Score]
-
-    @classmethod
-    def of(
-        cls,
-        code: AccessCode,
-        submission: Submission,
-        values: Mapping[str, Value],
-        now: datetime,
-    ) -> Draft:
-        questionnaire = definition_of(code.campaign.questionnaire)
-        row = {
-            "campaign_id": code.campaign_id,
-            "questionnaire_id": code.campaign.questionnaire_id,
-            "unit_id": code.unit_id,
-            "service_point_id": code.service_point_id,
-            "access_code_id": code.id,
-            "redeemed_code_id": code.id if code.kind == CodeKind.SINGLE_USE else None,
-            "channel": code.campaign.mode,
-            "language": submission.language,
-            "submission_id": submission.submission_id,
-            "content_hash": content_hash(values),
-            "started_at": submission.started_at,
-            "submitted_at": now,
-            "verified": code.kind == CodeKind.SINGLE_USE,
-            "device_hash": submission.device_hash,
-            "stratum": code.stratum,
-            "cluster": code.cluster,
-            "weight": code.weight,
-        }
-        row |= _answer_flags(questionnaire, values, submission.started_at, now)
-        return cls(
-            row,
-            rated_official(questionnaire, values),
-            answer_records(values),
-            respondent_scores(questionnaire, values),
-        )
+) -> dict[str, Any]:
+    """Return the ``responses`` row of a send, all but the rated official's id."""
+    row = {
+        "campaign_id": code.campaign_id,
+        "questionnaire_id": code.questionnaire_id,
+        "unit_id": code.unit_id,
+        "service_point_id": code.service_point_id,
+        "access_code_id": code.id,
+        "redeemed_code_id": code.id if code.single_use else None,
+        "channel": code.mode,
+        "language": submission.language,
+        "submission_id": submission.submission_id,
+        "content_hash": content_hash(values),
+        "started_at": submission.started_at,
+        "submitted_at": now,
+        "verified": code.single_use,
+        "device_hash": submission.device_hash,
+        "stratum": code.stratum,
+        "cluster": code.cluster,
+        "weight": code.weight,
+    }
+    return row | _answer_flags(code.questionnaire, values, submission.started_at, now)
 
 
 def _write(
-    driver: Driver, code: AccessCode, submission: Submission, draft: Draft
+    session: Session,
+    code: OpenedCode,
+    submission: Submission,
+    row: dict[str, Any],
+    answers: list[dict[str, object]],
 ) -> int:
-    # Prepared statements on the DBAPI connection: SQLAlchemy's execution
-    # layers would be most of a rating's time, all of it inside the write lock.
-    now = draft.row["submitted_at"]
-    official_id, recent = _read_current_state(
-        driver, code, submission.device_hash, draft.official_code, now
-    )
-    _check_interval(driver, code, submission, now)
-    row = draft.row | {"official_id": official_id}
-    if submission.device_hash is not None:
-        row["flag_burst"] = len(recent) + 1 >= BURST_SIZE
-        row["flag_duplicate_suspect"] = row["content_hash"] in recent
+    """Write one response in the caller's transaction; return its id.
+
+    ``row["official_id"]`` comes in as the rated official's code and is
+    replaced by the id the state read finds for it at the counter.
+    """
+    dialect = session.get_bind().dialect.name
+    now = row["submitted_at"]
+    official_code = row["official_id"]
+    # The device's last rating matters only under a minimum interval: without
+    # one, a device with many ratings (one NAT, one phone model) costs nothing.
+    interval_applies = bool(code.min_interval_seconds and code.service_point_id)
+    state = session.execute(
+        _current_state(dialect),
+        {
+            "code_id": code.id,
+            "official_code": official_code,
+            "device_hash": submission.device_hash if interval_applies else None,
+        },
+    ).one_or_none()
+    if state is None:
+        raise CodeUnavailable(CodeState.UNKNOWN)  # deleted since it was loaded
+    if state.revoked_at is not None:
+        raise CodeUnavailable(CodeState.REVOKED)
+    if state.counter_active is False:
+        raise CodeUnavailable(CodeState.CLOSED)
+    if official_code is not None and state.official_id is None:
+        raise StaleChoice(official_code)
+    _check_interval(code, submission, state.last_at, now)
     # ON CONFLICT DO NOTHING, not a savepoint and IntegrityError: a second use
     # of the submission id or of the single-use code inserts no row.
-    inserted = driver.rows(INSERT_RESPONSE, row)
-    if not inserted:
-        # Nothing inserted: this submission id was stored before (a retry), or
-        # the single-use code was used by another submission.
-        raise CodeUnavailable(CodeState.USED)
-    response_id = inserted[0][0]
-    driver.run_many(
-        INSERT_ANSWER,
-        [record | {"response_id": response_id} for record in draft.answers],
+    response_id = session.scalar(
+        _insert_response(dialect), row | {"official_id": state.official_id}
     )
+    if response_id is None:
+        # This submission id was stored before (a retry), or the single-use
+        # code was used by another submission.
+        raise CodeUnavailable(CodeState.USED)
+    if answers:
+        session.execute(
+            insert(Answer.__table__),
+            [record | {"response_id": response_id} for record in answers],
+        )
     if submission.phone:
-        driver.rows(
-            INSERT_CONTACT,
+        session.execute(
+            insert(FollowUpContact.__table__),
             {
                 "response_id": response_id,
                 "phone": submission.phone,
@@ -431,24 +251,66 @@ def _write(
                 "purge_after": now + CONTACT_RETENTION,
             },
         )
-    driver.run_many(UPSERT_TALLIES, tally_rows(Cell.of_row(row), draft.scores))
+    discard_draft(session, code)
     return response_id
 
 
-INSERT_RESPONSE = Prepared(
-    lambda dialect: (
+@cache
+def _insert_response(dialect: str) -> Any:
+    return (
         dialect_insert(dialect, Response.__table__)
         .on_conflict_do_nothing()
         .returning(Response.id)
     )
-)
-INSERT_ANSWER = Prepared(lambda _: insert(Answer.__table__))
-INSERT_CONTACT = Prepared(lambda _: insert(FollowUpContact.__table__))
+
+
+@cache
+def _current_state(dialect: str) -> Select[Any]:
+    """Build the one read of a send's write: what may have changed since loading.
+
+    The code's revocation, its counter's state, the id of the official the send
+    rates if still active there, and the device's last rating at the counter
+    (for the minimum interval; the device index answers it). On PostgreSQL it
+    also takes the writers' shared lock (``surveys.tallies.WRITERS_LOCK``), so
+    that the tallies' catch-up can tell when every lower id is final.
+    """
+    official = (
+        select(Official.id)
+        .join(ServicePointOfficial, ServicePointOfficial.official_id == Official.id)
+        .where(
+            ServicePointOfficial.service_point_id == AccessCode.service_point_id,
+            Official.code == bindparam("official_code"),
+            Official.active.is_(True),
+        )
+        .scalar_subquery()
+    )
+    last_at = (
+        select(func.max(Response.submitted_at))
+        .where(
+            Response.campaign_id == AccessCode.campaign_id,
+            Response.device_hash == bindparam("device_hash"),
+            Response.service_point_id == AccessCode.service_point_id,
+        )
+        .scalar_subquery()
+    )
+    columns = [
+        AccessCode.revoked_at,
+        ServicePoint.active.label("counter_active"),
+        official.label("official_id"),
+        last_at.label("last_at"),
+    ]
+    if dialect == "postgresql":
+        columns.append(func.pg_advisory_xact_lock_shared(WRITERS_LOCK).label("lock"))
+    return (
+        select(*columns)
+        .outerjoin(ServicePoint, ServicePoint.id == AccessCode.service_point_id)
+        .where(AccessCode.id == bindparam("code_id"))
+    )
 
 
 def replay_or_raise(
     session: Session,
-    code: AccessCode,
+    code: OpenedCode,
     submission_id: str,
     digest: str,
     refusal: Exception,
@@ -459,7 +321,12 @@ def replay_or_raise(
     soon, id taken): the common send pays for no lookup. Raises ``refusal``
     when there was none, ``SubmissionConflict`` when it had other content.
     """
-    previous = previous_response(session, code.campaign_id, submission_id)
+    previous = session.execute(
+        select(Response.id, Response.content_hash).where(
+            Response.campaign_id == code.campaign_id,
+            Response.submission_id == submission_id,
+        )
+    ).one_or_none()
     if previous is None:
         raise refusal
     if previous.content_hash != digest:
@@ -467,51 +334,18 @@ def replay_or_raise(
     return Recorded(previous.id, created=False)
 
 
-def previous_response(
-    session: Session, campaign_id: int, submission_id: str
-) -> Response | None:
-    """Return the response already stored under this client submission id."""
-    return session.scalar(
-        select(Response).where(
-            Response.campaign_id == campaign_id,
-            Response.submission_id == submission_id,
-        )
-    )
-
-
-def _redeemed(session: Session, code: AccessCode) -> bool:
-    found = session.scalar(
-        select(Response.id).where(Response.redeemed_code_id == code.id)
-    )
-    return found is not None
-
-
 def _check_interval(
-    driver: Driver, code: AccessCode, submission: Submission, now: datetime
+    code: OpenedCode,
+    submission: Submission,
+    last: datetime | None,
+    now: datetime,
 ) -> None:
-    interval = code.campaign.min_interval_seconds
+    interval = code.min_interval_seconds
     if not interval or submission.device_hash is None or code.service_point_id is None:
         return
-    ((last,),) = driver.rows(
-        LAST_AT_COUNTER,
-        {
-            "campaign_id": code.campaign_id,
-            "service_point_id": code.service_point_id,
-            "device_hash": submission.device_hash,
-        },
-    )
     elapsed = (now - last).total_seconds() if last is not None else interval
     if elapsed < interval:
         raise TooSoon(math.ceil(interval - elapsed))
-
-
-LAST_AT_COUNTER = Prepared(
-    lambda _: select(func.max(Response.submitted_at)).where(
-        Response.campaign_id == bindparam("campaign_id"),
-        Response.service_point_id == bindparam("service_point_id"),
-        Response.device_hash == bindparam("device_hash"),
-    )
-)
 
 
 def _answer_flags(
@@ -522,8 +356,8 @@ def _answer_flags(
 ) -> dict[str, bool]:
     """Return the quality flags a response's own answers and timing tell.
 
-    The device flags (burst, suspected duplicate) need the device's latest
-    responses, read in the write transaction (``_read_current_state``).
+    The device flags (burst, suspected duplicate) compare responses with each
+    other: ``surveys.tallies.catch_up`` sets them after the write.
     """
     answered = sum(1 for value in values.values() if value not in (None, "", []))
     flags = {}

@@ -1,26 +1,53 @@
-"""Keeping the item tallies: added with each response, taken out when one is excluded.
+"""Item tallies and device flags, kept after each response's write, from a watermark.
 
-See ``ItemTally``: the sums a per-unit report needs, maintained in the same
-transaction as the responses they count, so they are never ahead or behind.
+See ``ItemTally``: the sums a per-unit report needs. A rating's write stores the
+response and its answers only; ``catch_up`` then counts every response stored
+since the watermark (``Watermark``) into the tallies, sets the flags that
+compare a response with the device's earlier ones (burst, suspected duplicate),
+and moves the watermark, all in one transaction: a response is counted exactly
+once, however many processes catch up at once, and a crash between two
+catch-ups loses nothing. Readers of tallies and flags catch up first.
+
+On SQLite writers are serialised, so ids become visible in order and the
+highest stored id is a safe bound. On PostgreSQL a transaction with a lower id
+may commit after one with a higher: every response write holds the shared
+advisory lock ``WRITERS_LOCK`` and the catch-up takes it exclusively for the
+instant it reads its bound, so no lower id can still appear afterwards.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
-from surveys.db import dialect_insert
+from surveys.db import begin_writing, dialect_insert
 from surveys.local_time import LOCAL_OFFSET
-from surveys.models import Answer, ItemTally, Response
-from surveys.prepared import Driver, Prepared
+from surveys.models import Answer, ItemTally, Response, Watermark
+from surveys.models import Questionnaire as StoredQuestionnaire
 from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.scoring import Score, respondent_scores
 from surveys.questionnaires import definition_of
+
+#: The advisory lock key of response writers on PostgreSQL (any fixed number).
+WRITERS_LOCK = 0x6861696C6F6E67  # "hailong"
+#: The watermark's name in ``watermarks``.
+TALLIED = "tallies"
+#: Responses counted per catch-up transaction.
+CATCH_UP_BATCH = 2000
+#: Responses from one device at one code within this window form a burst.
+BURST_WINDOW = timedelta(minutes=10)
+BURST_SIZE = 3
+#: A response is a suspected duplicate when its content equals one of the
+#: device's last this many responses in the burst window.
+RECENT_COMPARED = 10
+assert RECENT_COMPARED >= BURST_SIZE - 1, "a burst must fit in what is compared"
 
 SUMMED = ("n", "total", "total_sq", "satisfied")
 #: The columns of a response that say which cell it is counted in.
@@ -81,18 +108,6 @@ class Cell:
         return "|".join(map(str, parts))
 
 
-def tally_response(
-    session: Session,
-    response: Response,
-    questionnaire: Questionnaire,
-    values: Mapping[str, object],
-    sign: int = 1,
-) -> None:
-    """Add a stored response's scores to its cell (``sign=-1`` takes them out)."""
-    scores = respondent_scores(questionnaire, values)
-    add_to_tallies(session, tally_rows(Cell.of(response), scores, sign))
-
-
 def tally_rows(
     cell: Cell, scores: Iterable[Score], sign: int = 1
 ) -> list[dict[str, object]]:
@@ -102,9 +117,12 @@ def tally_rows(
 
 def add_to_tallies(session: Session, rows: Iterable[dict[str, object]]) -> None:
     """Upsert tally rows: a new cell is inserted, a known one has its sums added."""
-    Driver.of_session(session).run_many(UPSERT_TALLIES, list(rows))
+    rows = list(rows)
+    if rows:
+        session.execute(_upsert(session.get_bind().dialect.name), rows)
 
 
+@cache
 def _upsert(dialect: str) -> Any:
     """A new cell is inserted; a known one has each sum added (``SUMMED``)."""
     statement = dialect_insert(dialect, ItemTally.__table__)
@@ -116,17 +134,188 @@ def _upsert(dialect: str) -> Any:
     )
 
 
-UPSERT_TALLIES = Prepared(_upsert)
+def catch_up(session: Session, *, batch: int = CATCH_UP_BATCH) -> int:
+    """Count every response stored since the watermark; commit; return how many.
+
+    Unlike a service, this commits, in transactions of its own (one per
+    ``batch`` responses): it is the step after a send, not part of one.
+    """
+    counted = 0
+    while True:
+        bound = _final_bound(session)
+        begin_writing(session)
+        mark = session.scalar(
+            select(Watermark).where(Watermark.name == TALLIED).with_for_update()
+        )
+        if mark is None:
+            mark = Watermark(name=TALLIED, last_id=0)
+            session.add(mark)
+        rows = list(
+            session.execute(
+                select(*FLAG_SOURCE)
+                .where(Response.id > mark.last_id, Response.id <= bound)
+                .order_by(Response.id)
+                .limit(batch)
+            )
+        )
+        if rows:
+            _count(session, rows)
+            _flag(session, rows)
+            mark.last_id = rows[-1].id
+            counted += len(rows)
+        session.commit()
+        if len(rows) < batch:
+            return counted
+
+
+def caught_up(session: Session) -> None:
+    """Catch up first if responses were stored since; what readers call first."""
+    if behind(session):
+        catch_up(session)
+
+
+def behind(session: Session) -> bool:
+    """Tell whether responses were stored since the last catch-up (a cheap read)."""
+    last = session.scalar(select(Watermark.last_id).where(Watermark.name == TALLIED))
+    newest = session.scalar(select(func.max(Response.id)))
+    return (newest or 0) > (last or 0)
+
+
+def _final_bound(session: Session) -> int:
+    """Return an id at or below which no response can still appear.
+
+    On PostgreSQL the exclusive advisory lock waits for every response write
+    in flight and is let go at once (its own transaction).
+    """
+    session.commit()
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(WRITERS_LOCK)))
+    bound = session.scalar(select(func.max(Response.id))) or 0
+    session.commit()
+    return bound
+
+
+#: What the catch-up reads of each response.
+FLAG_SOURCE = (
+    Response.id,
+    Response.questionnaire_id,
+    Response.excluded,
+    Response.device_hash,
+    Response.content_hash,
+    Response.campaign_id,
+    Response.unit_id,
+    Response.service_point_id,
+    Response.official_id,
+    Response.submitted_at,
+    Response.verified,
+)
+
+
+def _count(session: Session, rows: list[Any]) -> None:
+    """Add the batch's kept responses to their tally cells, one upsert a cell."""
+    kept = [row for row in rows if not row.excluded]
+    if not kept:
+        return
+    values: dict[int, dict[str, object]] = defaultdict(dict)
+    answers = session.execute(
+        select(
+            Answer.response_id, Answer.question, Answer.value_num, Answer.value_text
+        ).where(Answer.response_id >= kept[0].id, Answer.response_id <= kept[-1].id)
+    )
+    for response_id, question, number, text in answers:
+        values[response_id][question] = number if number is not None else text
+    sums: dict[str, dict[str, object]] = {}
+    for row in kept:
+        questionnaire = _definition(session, row.questionnaire_id)
+        cell = Cell.of_row(row._mapping)
+        for score in respondent_scores(questionnaire, values[row.id]):
+            _add(sums, _row(cell, score, 1))
+    add_to_tallies(session, sums.values())
+
+
+def _flag(session: Session, rows: list[Any]) -> None:
+    """Set the burst and duplicate flags of the batch's responses.
+
+    A response's "recent" responses are the device's latest ``RECENT_COMPARED``
+    in the same campaign within ``BURST_WINDOW`` before it, stored before it.
+    """
+    devices = {row.device_hash for row in rows if row.device_hash is not None}
+    if not devices:
+        return
+    earliest = min(row.submitted_at for row in rows) - BURST_WINDOW
+    history: dict[tuple[int, str], list[Any]] = defaultdict(list)
+    for earlier in session.execute(
+        select(
+            Response.id,
+            Response.campaign_id,
+            Response.device_hash,
+            Response.submitted_at,
+            Response.content_hash,
+        )
+        .where(
+            Response.device_hash.in_(sorted(devices)),
+            Response.submitted_at >= earliest,
+            Response.id <= rows[-1].id,
+        )
+        .order_by(Response.id)
+    ):
+        history[(earlier.campaign_id, earlier.device_hash)].append(earlier)
+    flagged = []
+    for row in rows:
+        if row.device_hash is None:
+            continue
+        recent = sorted(
+            (
+                e
+                for e in history[(row.campaign_id, row.device_hash)]
+                if e.id < row.id and e.submitted_at >= row.submitted_at - BURST_WINDOW
+            ),
+            key=lambda e: e.submitted_at,
+            reverse=True,
+        )[:RECENT_COMPARED]
+        burst = len(recent) + 1 >= BURST_SIZE
+        duplicate = row.content_hash in {e.content_hash for e in recent}
+        if burst or duplicate:
+            flagged.append({"rid": row.id, "burst": burst, "duplicate": duplicate})
+    if flagged:
+        session.execute(
+            update(Response.__table__)
+            .where(Response.__table__.c.id == bindparam("rid"))
+            .values(
+                flag_burst=bindparam("burst"),
+                flag_duplicate_suspect=bindparam("duplicate"),
+            ),
+            flagged,
+        )
+
+
+def _definition(session: Session, questionnaire_id: int) -> Questionnaire:
+    stored = session.get(StoredQuestionnaire, questionnaire_id)
+    assert stored is not None, "a response keeps its questionnaire (RESTRICT)"
+    return definition_of(stored)
+
+
+def _add(sums: dict[str, dict[str, object]], row: dict[str, object]) -> None:
+    known = sums.setdefault(str(row["cell"]), row)
+    if known is not row:
+        for name in SUMMED:
+            known[name] += row[name]  # type: ignore[operator]
 
 
 def exclude_response(session: Session, response: Response, reason: str) -> None:
-    """Keep a response but take it out of every estimate (its tallies too)."""
+    """Keep a response but take it out of every estimate (its tallies too).
+
+    A response the catch-up has not reached yet is only marked: the catch-up
+    skips excluded responses. The watermark is read locked, so a catch-up
+    running meanwhile cannot count it in between.
+    """
     if response.excluded:
         return
-    questionnaire = definition_of(response.questionnaire)
-    tally_response(
-        session, response, questionnaire, stored_values(session, response), -1
-    )
+    if response.id <= _watermark(session, lock=True):
+        questionnaire = definition_of(response.questionnaire)
+        values = stored_values(session, response)
+        scores = respondent_scores(questionnaire, values)
+        add_to_tallies(session, tally_rows(Cell.of(response), scores, -1))
     response.excluded = True
     response.excluded_reason = reason
     session.flush()
@@ -146,12 +335,17 @@ def stored_values(session: Session, response: Response) -> dict[str, object]:
 def rebuild_tallies(session: Session, campaign_id: int) -> int:
     """Recount a campaign's tallies from its stored answers; return the rows made.
 
-    For bulk loads (the demo) and for repairs: the result equals what the
-    response-by-response upkeep gives. Answers are streamed in response order,
-    so a campaign of a million responses never sits in memory at once.
+    A repair: the result equals what the catch-ups gave. Only responses the
+    catch-up has reached are recounted (the later ones it will count itself).
+    Answers are streamed in response order, so a campaign of a million
+    responses never sits in memory at once.
     """
     session.execute(delete(ItemTally).where(ItemTally.campaign_id == campaign_id))
-    kept = (Response.campaign_id == campaign_id) & Response.excluded.is_(False)
+    kept = (
+        (Response.campaign_id == campaign_id)
+        & Response.excluded.is_(False)
+        & (Response.id <= _watermark(session, lock=True))
+    )
     responses = session.execute(
         select(Response)
         .where(kept)
@@ -175,13 +369,15 @@ def rebuild_tallies(session: Session, campaign_id: int) -> int:
         cell = Cell.of(response)
         questionnaire = definition_of(response.questionnaire)
         for score in respondent_scores(questionnaire, values):
-            row = _row(cell, score, 1)
-            known = sums.setdefault(str(row["cell"]), row)
-            if known is not row:
-                for name in SUMMED:
-                    known[name] += row[name]  # type: ignore[operator]
+            _add(sums, _row(cell, score, 1))
     add_to_tallies(session, sums.values())
     return len(sums)
+
+
+def _watermark(session: Session, *, lock: bool = False) -> int:
+    """Return the id up to which responses are counted (0: none yet)."""
+    query = select(Watermark.last_id).where(Watermark.name == TALLIED)
+    return session.scalar(query.with_for_update() if lock else query) or 0
 
 
 def _row(cell: Cell, score: Score, sign: int) -> dict[str, object]:

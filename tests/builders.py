@@ -59,11 +59,19 @@ def make_user(
 
 
 def make_questionnaire(session: Session, **fields: object) -> Questionnaire:
+    """Store a one-question questionnaire of a key of its own."""
+    key = unique("q")
+    definition = {
+        "key": key,
+        "languages": ["vi"],
+        "title": {"vi": "Khảo sát thử"},
+        "questions": [{"name": "overall", "type": "rating", "label": {"vi": "Chung"}}],
+    }
     values = {
-        "key": unique("q"),
+        "key": key,
         "version": 1,
         "title": "Khảo sát thử",
-        "definition": {"questions": []},
+        "definition": definition,
         "checksum": uuid.uuid4().hex * 2,
     }
     questionnaire = Questionnaire(**(values | fields))

@@ -16,6 +16,7 @@ from surveys.drafts import purge_stale_drafts
 from surveys.models import Unit, utcnow
 from surveys.privacy import purge_expired_contacts
 from surveys.schema import heads, upgrade_to_head
+from surveys.tallies import catch_up
 from surveys.users import UserError, create_user
 
 DEMO_LOGIN_FILE = "demo-login.txt"
@@ -46,6 +47,8 @@ def seed_demo_command(if_empty: bool, without_responses: bool) -> None:
             click.echo("The database has units already; demo not seeded.")
             return
         report = seed_demo(session, responses=not without_responses)
+    with session_factory()() as session:
+        catch_up(session)  # the tallies and flags of the responses just made
     built = report.district
     click.echo(
         f"Demo district: {built.units} units, {built.service_points} counters,"

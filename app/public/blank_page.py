@@ -1,11 +1,10 @@
 """The blank first page of a standing code: rendered once, filled in per visitor.
 
-Everyone who scans a counter's poster gets the same blank page; only the CSRF
-token, the submission id and the start time differ. The page is rendered once per
-code, language and day with stand-ins for those three and kept in the survey
+Everyone who scans a counter's poster gets the same blank page; only the page
+token (``page_token``) and the submission id differ. The page is rendered once
+per code, language and day with stand-ins for those two and kept in the survey
 cache (``app.public.cache``); each visitor gets a copy with the stand-ins
-replaced. The survey view and the first-visit middleware (``first_visit``) both
-serve it, through these functions.
+replaced.
 """
 
 from __future__ import annotations
@@ -14,13 +13,10 @@ import secrets
 from collections.abc import Hashable
 from datetime import date
 
-from surveys.models import utcnow
-
 #: Stand-ins for what differs between visitors of one cached blank page.
 SLOTS = {
-    "csrf": "__hailong_csrf__",
+    "page_token": "__hailong_page_token__",
     "submission_id": "__hailong_submission__",
-    "started": "__hailong_started__",
 }
 
 
@@ -34,10 +30,8 @@ def code_key(token: str) -> Hashable:
     return ("code", token)
 
 
-def fill_in(page: str, csrf_token: str) -> str:
-    """Return a visitor's copy of a blank page: their token, a new id, the time."""
-    return (
-        page.replace(SLOTS["csrf"], csrf_token)
-        .replace(SLOTS["submission_id"], secrets.token_urlsafe(18))
-        .replace(SLOTS["started"], str(int(utcnow().timestamp())))
+def fill_in(page: str, page_token: str) -> str:
+    """Return a visitor's copy of a blank page: their page token and a new id."""
+    return page.replace(SLOTS["page_token"], page_token).replace(
+        SLOTS["submission_id"], secrets.token_urlsafe(18)
     )

@@ -29,3 +29,7 @@ class ExpiringCache:
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()
         self._entries[key] = (time.monotonic() + self.seconds, value)
+
+    def drop(self, key: Hashable) -> None:
+        """Forget ``key`` (what it held was found out of date)."""
+        self._entries.pop(key, None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
@@ -11,7 +10,6 @@ from wtforms import BooleanField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
 from app.i18n import translate
-from surveys.models import utcnow
 from surveys.questionnaire import Questionnaire, QuestionType
 from surveys.questionnaire.validation import RawAnswers
 
@@ -22,8 +20,7 @@ SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 class SurveyForm(FlaskForm):
     """Carries the client submission id, the page and the consent.
 
-    The CSRF token travels with it but is checked by ``CSRFProtect`` before any
-    view runs (every POST of the app); checking it again here would only cost.
+    No CSRF token: the survey's page token protects it (``app.public.page_token``).
     """
 
     class Meta:
@@ -31,8 +28,6 @@ class SurveyForm(FlaskForm):
 
     #: Chosen when the form is first shown; a resent form reuses it (idempotency).
     submission_id = HiddenField(validators=[DataRequired(), Regexp(SUBMISSION_ID)])
-    #: When the respondent opened the survey (seconds since the epoch, UTC).
-    started = IntegerField(validators=[Optional()])
     page = IntegerField(validators=[Optional()])
     phone = StringField(validators=[Optional(), Regexp(r"^\+?[0-9 .-]{8,20}$")])
     consent = BooleanField()
@@ -41,21 +36,6 @@ class SurveyForm(FlaskForm):
         """Refuse a phone number left without ticking the consent box."""
         if field.data and not self.consent.data:
             raise ValidationError(translate("phone_needs_consent"))
-
-
-def started_at(seconds: int | None) -> datetime | None:
-    """Return when the respondent opened the survey; None if the value is absurd.
-
-    The value (seconds since the epoch, UTC) comes back from the client: a
-    made-up one must not break the send (it only feeds the "too fast" flag).
-    """
-    if not seconds:
-        return None
-    try:
-        started = datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, OSError, ValueError):
-        return None
-    return started if started <= utcnow() else None
 
 
 def raw_answers(questionnaire: Questionnaire, form: MultiDict[str, str]) -> RawAnswers:

@@ -7,12 +7,13 @@ every case; the page's small script only shows it sooner.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
-from datetime import date
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
 from operator import attrgetter
 
 from flask import (
+    Flask,
     Response,
     abort,
     current_app,
@@ -23,34 +24,42 @@ from flask import (
     url_for,
 )
 from flask.blueprints import BlueprintSetupState
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
-from app.db import get_session
+from app.db import get_session, session_factory
 from app.i18n import current_language
 from app.printing import qr_png, qr_svg, survey_url
-from app.public import bp
+from app.public import bp, page_token
 from app.public.blank_page import SLOTS, code_key, fill_in, page_key
 from app.public.cache import ExpiringCache
-from app.public.first_visit import FirstVisits
-from app.public.forms import SurveyForm, raw_answers, started_at
-from app.public.quick_send import COUNTED, QuickSends
+from app.public.forms import SurveyForm, raw_answers
 from app.security import (
     Ceiling,
     checks_own_ceilings,
     count_served,
+    csrf,
     current_device,
     limit,
     limiter,
     over_ceiling,
 )
+from surveys.code_state import (
+    CodeState,
+    CodeUnavailable,
+    OpenedCode,
+    check_open,
+    check_state,
+    load_code,
+)
 from surveys.codes import CodeError, parse_token
 from surveys.db import begin_writing
 from surveys.drafts import load_draft, save_draft
 from surveys.local_time import local_date
-from surveys.models import AccessCode, CodeKind, Official, utcnow
+from surveys.models import AccessCode, CodeKind, utcnow
 from surveys.questionnaire import (
     InvalidAnswers,
     Message,
@@ -61,23 +70,16 @@ from surveys.questionnaire import (
 )
 from surveys.questionnaire.paging import Page, pages, shown_pages
 from surveys.questionnaire.validation import Answer, RawAnswers
-from surveys.questionnaires import definition_of
 from surveys.responses import content_hash
 from surveys.submissions import (
-    CodeState,
-    CodeUnavailable,
     StaleChoice,
     Submission,
     SubmissionConflict,
     TooSoon,
-    check_open,
-    counter_officials,
-    find_code,
-    open_code,
     replay_or_raise,
-    runtime_choices,
     store_response,
 )
+from surveys.tallies import catch_up
 
 QR_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 #: HTTP status of each reason a code cannot be used.
@@ -96,19 +98,24 @@ SEND_CEILINGS = (
 )
 
 
+#: Catch the tallies up after every this many stored responses (by id), once
+#: the answer has gone out; readers of tallies catch up too.
+CATCH_UP_EVERY = 100
+
+
 @dataclass(frozen=True)
 class Survey:
-    """Everything a survey page needs about its code, loaded once per request."""
+    """The view-model of a survey page: its code and questionnaire, plain values.
 
-    code: AccessCode
-    questionnaire: Questionnaire
-    officials: list[Official]
-    #: Taken from the per-process cache, so loaded up to SURVEY_CACHE_SECONDS ago.
-    cached: bool = False
+    Kept in the survey cache for standing codes: nothing in it belongs to a
+    database session, so a rolled-back send cannot spoil it for the next visitor.
+    """
+
+    code: OpenedCode
 
     @property
-    def runtime_choices(self) -> dict[str, list[str]]:
-        return runtime_choices(self.officials)
+    def questionnaire(self) -> Questionnaire:
+        return self.code.questionnaire
 
     def validate(
         self, answers: RawAnswers
@@ -118,7 +125,7 @@ class Survey:
             values = validate_answers(
                 self.questionnaire,
                 answers,
-                runtime_choices=self.runtime_choices,
+                runtime_choices=self.code.runtime_choices,
                 today=_today(),
             )
         except InvalidAnswers as invalid:
@@ -130,7 +137,7 @@ class Survey:
         if question.choices_from == "officials":
             return [
                 (o.code, {"vi": " – ".join(filter(None, (o.name, o.title)))})
-                for o in self.officials
+                for o in self.code.officials
             ]
         return [
             (choice.name, choice.label)
@@ -141,18 +148,15 @@ class Survey:
         return shown_pages(
             self.questionnaire,
             answers,
-            runtime_choices=self.runtime_choices,
+            runtime_choices=self.code.runtime_choices,
             today=_today(),
         )
 
 
 @bp.record_once
 def _make_cache(state: BlueprintSetupState) -> None:
-    cache = ExpiringCache(state.app.config["SURVEY_CACHE_SECONDS"])
-    state.app.extensions[CACHE] = cache
-    first_visits = FirstVisits(state.app, cache, state.app.wsgi_app)
-    state.app.wsgi_app = QuickSends(  # type: ignore[method-assign]
-        state.app, cache, first_visits, SEND_CEILINGS
+    state.app.extensions[CACHE] = ExpiringCache(
+        state.app.config["SURVEY_CACHE_SECONDS"]
     )
 
 
@@ -164,34 +168,35 @@ def _cache() -> ExpiringCache:
 def survey(token: str) -> str | tuple[str, int]:
     """Show the survey: a blank first page, or the page a saved draft reached.
 
-    Showing may use a standing code read moments ago, and the blank page of a
-    standing code is rendered once per language and cache period: only the CSRF
-    token, the submission id and the start time differ between visitors. Nothing
-    is rate limited here; sending is.
+    A standing code's page may use the code read moments ago, and its blank
+    page is rendered once per language and cache period: only the page token
+    and the submission id differ between visitors. No session is opened (the
+    page is anonymous) and nothing is rate limited here; sending is.
     """
     found = _open(token, cached=True)
     if not isinstance(found, Survey):
         return found
-    draft = load_draft(get_session(), found.code)
+    draft = load_draft(get_session(), found.code) if found.code.single_use else None
     if draft is not None:
         form = SurveyForm(formdata=None)
         form.submission_id.data = draft.submission_id
-        form.started.data = int(draft.started_at.timestamp())
         answers: RawAnswers = draft.answers
         shown = found.shown(answers)
-        return _render(found, form, answers, _clamp(draft.page, shown), resumed=True)
+        page = _clamp(draft.page, shown)
+        return _render(found, form, answers, page, token=None, resumed=True)
     return _blank_page(found)
 
 
 @bp.post("/s/<token>")
+@csrf.exempt
 @checks_own_ceilings
 def survey_submit(token: str) -> str | BaseResponse | tuple[str, int]:
-    """Take one page of answers: back, next (saving a draft) or the final send."""
-    # A send the quick send counted on arrival keeps its verdict (``COUNTED``).
-    over = request.environ.get(COUNTED)
-    if over is None:
-        over = over_ceiling(SEND_CEILINGS)
-    if over:
+    """Take one page of answers: back, next (saving a draft) or the final send.
+
+    Protected by its page token and the same-origin check (``page_token``)
+    rather than the session-bound CSRF token of the staff pages.
+    """
+    if over_ceiling(SEND_CEILINGS):
         abort(429)
     answer = _take_page(token)
     if isinstance(answer, BaseResponse) and answer.status_code == 303:
@@ -212,25 +217,30 @@ def _take_page(
     found = _open(token, cached=cached, check=False)
     if not isinstance(found, Survey):
         return found
+    sent_token = request.form.get(page_token.FIELD)
+    try:
+        started = page_token.started_at(sent_token, found.code.token)
+    except page_token.TokenRefused:
+        return render_template("public/survey_error.html", key="session_expired"), 400
     form = SurveyForm()
-    form.validate()  # CSRFProtect checked the token before the view ran
+    form.validate()
     if form.submission_id.errors:
         return render_template("public/survey_error.html", key="session_expired"), 400
     answers = raw_answers(found.questionnaire, request.form)
     try:
-        check_open(get_session(), found.code, utcnow())
+        _check_open(found.code)
     except CodeUnavailable as unavailable:
         return _refused(found, form.submission_id.data, answers, unavailable)
     shown = found.shown(answers)
     page = _clamp(form.page.data, shown)
     action = request.form.get("action", "submit")
     if action == "back":
-        return _render(found, form, answers, _step(shown, page, -1))
+        return _render(found, form, answers, _step(shown, page, -1), sent_token)
     values, errors = found.validate(answers)
     page_names = pages(found.questionnaire)[page].question_names
     page_errors = {n: m for n, m in errors.items() if n in page_names}
     if page_errors or form.errors:
-        return _render(found, form, answers, page, page_errors), 422
+        return _render(found, form, answers, page, sent_token, page_errors), 422
     if action == "next" and page != shown[-1]:
         following = _step(shown, page, +1)
         session = get_session()
@@ -241,11 +251,11 @@ def _take_page(
             answers,
             page=following,
             submission_id=form.submission_id.data,
-            started_at=started_at(form.started.data),
+            started_at=started,
             now=utcnow(),
         )
         session.commit()
-        return _render(found, form, answers, following)
+        return _render(found, form, answers, following, sent_token)
     if errors:
         first = next(
             (
@@ -255,21 +265,26 @@ def _take_page(
             ),
             shown[-1],
         )
-        return _render(found, form, answers, first, errors), 422
-    return _submit(found, form, answers, values)
+        return _render(found, form, answers, first, sent_token, errors), 422
+    return _submit(found, form, answers, values, started)
 
 
 @bp.post("/s/<token>/relevance")
+@csrf.exempt
 @limiter.limit(lambda: limit("SURVEY_LIMIT_DEVICE"))
 def survey_relevance(token: str) -> Response:
     """Tell the page's script which questions to show for the answers so far."""
-    found = _open(token)
+    found = _open(token, cached=True)
     if not isinstance(found, Survey):
         abort(404)
+    try:
+        page_token.started_at(request.form.get(page_token.FIELD), found.code.token)
+    except page_token.TokenRefused:
+        abort(400)
     shown = relevance(
         found.questionnaire,
         raw_answers(found.questionnaire, request.form),
-        runtime_choices=found.runtime_choices,
+        runtime_choices=found.code.runtime_choices,
         today=_today(),
     )
     return jsonify(sorted(shown.questions | shown.sections))
@@ -318,13 +333,9 @@ def _open(
     Only standing codes are cached (with their counter's officials): whether a
     single-use code was used must be read from the database every time. A cached
     code's revocation shows on the page after at most ``SURVEY_CACHE_SECONDS``
-    (a send re-reads it in its write transaction: ``store_response``). With
-    ``check=False`` any existing code is loaded, whatever its state.
+    (a send re-reads it in its write: ``store_response``). With ``check=False``
+    any existing code is loaded, whatever its state.
     """
-    # Reading takes no write lock: a request that writes (a draft, a response)
-    # does so in a transaction of its own afterwards (``begin_writing``).
-    session = get_session(read_only=True)
-    now = utcnow()
     try:
         # One cache entry per code, however it was typed (case, dashes).
         token = parse_token(token)
@@ -332,21 +343,25 @@ def _open(
         return _unavailable_page(CodeState.UNKNOWN)
     found = _cache().get(code_key(token)) if cached else None
     try:
-        if isinstance(found, Survey):
-            if check:
-                check_open(session, found.code, now)
-            return replace(found, cached=True)
-        code = open_code(session, token, now) if check else find_code(session, token)
+        if not isinstance(found, Survey):
+            # Reading takes no write lock: a request that writes (a draft, a
+            # response) does so in a transaction of its own afterwards.
+            found = Survey(load_code(get_session(read_only=True), token))
+            if cached and found.code.kind == CodeKind.STANDING:
+                _cache().put(code_key(token), found)
+        if check:
+            _check_open(found.code)
     except CodeUnavailable as unavailable:
         return _unavailable_page(unavailable.state)
-    found = Survey(
-        code,
-        definition_of(code.campaign.questionnaire),
-        counter_officials(session, code),
-    )
-    if cached and code.kind == CodeKind.STANDING:
-        _cache().put(code_key(token), found)
     return found
+
+
+def _check_open(code: OpenedCode) -> None:
+    """Check a code as loaded; a single-use code's redemption in the database."""
+    if code.single_use:
+        check_open(get_session(read_only=True), code, utcnow())
+    else:
+        check_state(code, utcnow())
 
 
 def _unavailable_page(state: CodeState) -> tuple[str, int]:
@@ -393,14 +408,17 @@ def _blank_page(found: Survey) -> str:
     if not isinstance(page, str):
         form = SurveyForm(formdata=None)
         form.submission_id.data = SLOTS["submission_id"]
-        form.started.data = SLOTS["started"]
-        page = _render(found, form, {}, found.shown({})[0], csrf=SLOTS["csrf"])
+        page = _render(found, form, {}, found.shown({})[0], SLOTS["page_token"])
         _cache().put(key, page)
-    return fill_in(page, generate_csrf())
+    return fill_in(page, page_token.issue(found.code.token))
 
 
 def _submit(
-    found: Survey, form: SurveyForm, answers: RawAnswers, values: dict[str, Answer]
+    found: Survey,
+    form: SurveyForm,
+    answers: RawAnswers,
+    values: dict[str, Answer],
+    started: datetime,
 ) -> BaseResponse | tuple[str, int]:
     session = get_session()
     submission = Submission(
@@ -408,22 +426,24 @@ def _submit(
         submission_id=form.submission_id.data,
         answers=answers,
         language=current_language(),
-        started_at=started_at(form.started.data),
+        started_at=_survey_start(session, found.code, started),
         device_hash=current_device(),
         phone=(form.phone.data or "").strip() or None,
     )
-    # The code was found open and the answers valid before the write lock; it
-    # is held only for what must see every committed write (what officials
-    # switch by hand, single use, the interval, retries) and for the inserts.
+    # The code was found open and the answers valid before the write; it
+    # holds only what must see every committed write (what officials switch by
+    # hand, single use, the interval, retries) and the inserts.
     # store_response answers a resent stored send itself.
     begin_writing(session)
     try:
-        store_response(session, found.code, submission, values, utcnow())
+        recorded = store_response(session, found.code, submission, values, utcnow())
     except StaleChoice:
         session.rollback()
+        _cache().drop(code_key(found.code.token))
         return _take_page(found.code.token, cached=False)
     except CodeUnavailable as unavailable:
         session.rollback()
+        _cache().drop(code_key(found.code.token))
         return _unavailable_page(unavailable.state)
     except SubmissionConflict:
         session.rollback()
@@ -436,7 +456,33 @@ def _submit(
         )
         return page, 429
     session.commit()
-    return _thanks(found)
+    answer = _thanks(found)
+    if recorded.created and recorded.response_id % CATCH_UP_EVERY == 0:
+        answer.call_on_close(_catch_up_later(current_app._get_current_object()))
+    return answer
+
+
+def _survey_start(session: Session, code: OpenedCode, stamped: datetime) -> datetime:
+    """Return when the respondent began: a resumed draft began before its page."""
+    draft = load_draft(session, code) if code.single_use else None
+    if draft is not None and draft.started_at < stamped:
+        return draft.started_at
+    return stamped
+
+
+def _catch_up_later(app: Flask) -> Callable[[], None]:
+    """Return a step that catches the tallies up once the answer has gone out."""
+
+    def step() -> None:
+        with app.app_context():
+            try:
+                with session_factory()() as session:
+                    catch_up(session)
+            except SQLAlchemyError:
+                # Readers catch up before they read; nothing is lost.
+                app.logger.exception("catching the tallies up failed")
+
+    return step
 
 
 def _render(
@@ -444,11 +490,12 @@ def _render(
     form: SurveyForm,
     answers: RawAnswers,
     page: int,
+    token: str | None,
     errors: dict[str, Message] | None = None,
     *,
     resumed: bool = False,
-    csrf: str | None = None,
 ) -> str:
+    """Render one page; ``token``: the page token sent (None: issue a new one)."""
     form.page.data = page
     shown = found.shown(answers)
     current: Page = pages(found.questionnaire)[page]
@@ -456,7 +503,7 @@ def _render(
         "public/survey.html",
         survey=found,
         form=form,
-        csrf=csrf or generate_csrf(),
+        page_token=token or page_token.issue(found.code.token),
         page=current,
         items=_items(found, page, answers, errors or {}),
         carried={n: v for n, v in answers.items() if n not in current.question_names},
@@ -475,7 +522,7 @@ def _items(
     key = (
         "items",
         found.questionnaire.checksum,
-        tuple((o.code, o.name, o.title) for o in found.officials),
+        found.code.officials,
         page,
         current_language(),
         _today(),
@@ -487,7 +534,7 @@ def _items(
     relevant = relevance(
         found.questionnaire,
         answers,
-        runtime_choices=found.runtime_choices,
+        runtime_choices=found.code.runtime_choices,
         today=_today(),
     )
     items = Markup(

@@ -6,7 +6,6 @@
   var form = document.querySelector("form.survey");
   if (!form || !window.fetch || !window.FormData) { return; }
   var url = form.getAttribute("data-relevance");
-  var token = form.querySelector("input[name=csrf_token]").value;
   var timer = null;
 
   function show(names) {
@@ -21,7 +20,6 @@
     fetch(url, {
       method: "POST",
       body: new FormData(form),
-      headers: {"X-CSRFToken": token},
       credentials: "same-origin"
     }).then(function (response) {
       return response.ok ? response.json() : null;

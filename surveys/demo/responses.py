@@ -39,7 +39,6 @@ from surveys.questionnaire import (
 )
 from surveys.questionnaires import shipped_template, store_questionnaire
 from surveys.responses import answer_records, content_hash, rated_official
-from surveys.tallies import rebuild_tallies
 
 #: Demo responses fall on working days of this period (local time, UTC+7).
 PERIOD = (date(2026, 1, 5), date(2026, 11, 20))
@@ -322,7 +321,6 @@ def _insert_responses(
     ]
     if records:
         session.execute(insert(Answer), records)
-    rebuild_tallies(session, campaign.id)
     return len(ids)
 
 

@@ -24,7 +24,7 @@ from surveys.codes import (
 )
 from surveys.models import AccessCode, CodeKind, ServicePoint
 from surveys.privacy import dossier_hash
-from surveys.submissions import CodeState, CodeUnavailable, open_code
+from surveys.code_state import CodeState, CodeUnavailable, open_code
 from tests.builders import make_campaign, make_code, make_unit, unique
 
 KEY = b"test dossier key"
@@ -76,7 +76,7 @@ def test_single_use_codes_are_distinct_and_bound_to_the_unit(
         (ward.id, CodeKind.SINGLE_USE, expiry)
     }
     typed = format_token(issued[0].token).lower()
-    assert open_code(db_session, parse_token(typed), NOW) is issued[0]
+    assert open_code(db_session, parse_token(typed), NOW).id == issued[0].id
 
 
 def test_a_dossier_is_kept_only_as_its_keyed_hash(db_session: Session) -> None:

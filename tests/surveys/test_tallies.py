@@ -1,4 +1,4 @@
-"""Item tallies: kept with each response, equal to a recount, and to the raw answers."""
+"""Item tallies: caught up after the writes, equal to a recount and to the answers."""
 
 from __future__ import annotations
 
@@ -14,7 +14,12 @@ from surveys.frames import analysis_scoring, response_frame, tally_frame
 from surveys.models import ItemTally, Response
 from surveys.questionnaires import shipped_template
 from surveys.submissions import Submission, record_response
-from surveys.tallies import exclude_response, period_of, rebuild_tallies
+from surveys.tallies import (
+    catch_up,
+    exclude_response,
+    period_of,
+    rebuild_tallies,
+)
 from tests.builders import make_code, make_counter_campaign, make_unit, unique
 
 START = datetime(2026, 2, 20, 2, 0, tzinfo=UTC)
@@ -61,6 +66,8 @@ def filled_ddci_campaign(session: Session, responses: int = 40):
 
 def test_tallies_kept_response_by_response_equal_a_recount(db_session: Session) -> None:
     campaign = filled_ddci_campaign(db_session)
+    assert snapshot(db_session, campaign.id) == {}  # counted after the writes
+    assert catch_up(db_session) == 40
     kept = snapshot(db_session, campaign.id)
     assert len({cell.split("|")[4] for cell in kept}) == 2  # two quarters
     rebuild_tallies(db_session, campaign.id)
@@ -100,6 +107,34 @@ def test_summaries_from_tallies_equal_summaries_from_the_answers(
     right = from_answers.sort_values(columns).reset_index(drop=True)
     assert len(left) == len(right) == 2 * (16 + 8)  # two units, items and dimensions
     pd.testing.assert_frame_equal(left[right.columns], right, check_dtype=False)
+
+
+def test_each_response_is_counted_once_however_catch_ups_and_exclusions_interleave(
+    db_session: Session,
+) -> None:
+    campaign, point = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign, kind="standing", service_point=point)
+
+    def rate(value: str) -> Response:
+        submission = Submission(code.token, unique("s"), {"overall": value})
+        recorded = record_response(db_session, submission, START)
+        return db_session.get(Response, recorded.response_id)
+
+    counted_early = [rate(v) for v in "5445"]
+    assert catch_up(db_session) == 4
+    assert catch_up(db_session) == 0  # nothing new: nothing counted again
+    late = [rate(v) for v in "3215"]
+    exclude_response(db_session, counted_early[0], "counted, then excluded")
+    exclude_response(db_session, late[1], "excluded before it was counted")
+    assert catch_up(db_session) == 4
+    overall = tally_frame(db_session, campaign.id, by=()).set_index("item")
+    kept = [r for r in counted_early + late if not r.excluded]
+    assert overall.loc["overall", "n"] == len(kept) == 6
+    assert overall.loc["overall", "total"] == 4 + 4 + 5 + 3 + 1 + 5
+    assert overall.loc["overall", "satisfied"] == 4
+    tallied = snapshot(db_session, campaign.id)
+    rebuild_tallies(db_session, campaign.id)
+    assert snapshot(db_session, campaign.id) == tallied
 
 
 def test_quarters_follow_vietnam_time() -> None:
