@@ -50,6 +50,7 @@ from app.security import (
 from surveys.code_state import (
     CodeState,
     CodeUnavailable,
+    CounterOfficial,
     OpenedCode,
     check_open,
     check_state,
@@ -111,11 +112,19 @@ class Survey:
     database session, so a rolled-back send cannot spoil it for the next visitor.
     """
 
-    code: OpenedCode
+    questionnaire: Questionnaire
+    #: The officials the respondent may rate (the code's counter's).
+    officials: tuple[CounterOfficial, ...] = ()
+    #: None in a staff preview, which has no code behind it.
+    code: OpenedCode | None = None
+
+    @classmethod
+    def of(cls, code: OpenedCode) -> Survey:
+        return cls(code.questionnaire, code.officials, code)
 
     @property
-    def questionnaire(self) -> Questionnaire:
-        return self.code.questionnaire
+    def runtime_choices(self) -> dict[str, list[str]]:
+        return {"officials": [official.code for official in self.officials]}
 
     def validate(
         self, answers: RawAnswers
@@ -125,7 +134,7 @@ class Survey:
             values = validate_answers(
                 self.questionnaire,
                 answers,
-                runtime_choices=self.code.runtime_choices,
+                runtime_choices=self.runtime_choices,
                 today=_today(),
             )
         except InvalidAnswers as invalid:
@@ -137,7 +146,7 @@ class Survey:
         if question.choices_from == "officials":
             return [
                 (o.code, {"vi": " – ".join(filter(None, (o.name, o.title)))})
-                for o in self.code.officials
+                for o in self.officials
             ]
         return [
             (choice.name, choice.label)
@@ -148,7 +157,7 @@ class Survey:
         return shown_pages(
             self.questionnaire,
             answers,
-            runtime_choices=self.code.runtime_choices,
+            runtime_choices=self.runtime_choices,
             today=_today(),
         )
 
@@ -284,7 +293,7 @@ def survey_relevance(token: str) -> Response:
     shown = relevance(
         found.questionnaire,
         raw_answers(found.questionnaire, request.form),
-        runtime_choices=found.code.runtime_choices,
+        runtime_choices=found.runtime_choices,
         today=_today(),
     )
     return jsonify(sorted(shown.questions | shown.sections))
@@ -346,7 +355,7 @@ def _open(
         if not isinstance(found, Survey):
             # Reading takes no write lock: a request that writes (a draft, a
             # response) does so in a transaction of its own afterwards.
-            found = Survey(load_code(get_session(read_only=True), token))
+            found = Survey.of(load_code(get_session(read_only=True), token))
             if cached and found.code.kind == CodeKind.STANDING:
                 _cache().put(code_key(token), found)
         if check:
@@ -522,7 +531,7 @@ def _items(
     key = (
         "items",
         found.questionnaire.checksum,
-        found.code.officials,
+        found.officials,
         page,
         current_language(),
         _today(),
@@ -534,7 +543,7 @@ def _items(
     relevant = relevance(
         found.questionnaire,
         answers,
-        runtime_choices=found.code.runtime_choices,
+        runtime_choices=found.runtime_choices,
         today=_today(),
     )
     items = Markup(

@@ -1,4 +1,4 @@
-"""The survey pages through the Flask client: CSRF, PRG, idempotency, paging, resume."""
+"""The survey pages through the Flask client: page token, PRG, idempotency, paging."""
 
 from __future__ import annotations
 
@@ -9,14 +9,16 @@ from typing import ClassVar
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.public import page_token
 from app.public.survey import CACHE
 from surveys.models import FollowUpContact, Response, ResponseDraft
 from tests.builders import make_code, make_counter_campaign
 
-HIDDEN = re.compile(r'<input[^>]*name="(csrf_token|submission_id|started|page)"[^>]*>')
+HIDDEN = re.compile(r'<input[^>]*name="(page_token|submission_id|page)"[^>]*>')
 VALUE = re.compile(r'value="([^"]*)"')
 
 
@@ -41,15 +43,14 @@ def counter(db_session: Session):
     return code, point
 
 
-@pytest.fixture(params=["through Flask", "quick send"])
+@pytest.fixture(params=["read afresh", "from the cache"])
 def send_path(request: pytest.FixtureRequest, app: Flask) -> str:
-    """Run a test twice: sends taken by Flask, then with the survey cache on.
+    """Run a test twice: every code read afresh, then with the survey cache on.
 
-    With the cache on, a plain send is taken by the quick send
-    (``app.public.quick_send``) and every other one falls through to Flask:
-    both must answer and store alike.
+    With the cache on, a standing code's page and sends use the code as read
+    a moment ago (plain values): both must answer and store alike.
     """
-    if request.param == "quick send":
+    if request.param == "from the cache":
         app.extensions[CACHE].seconds = 60
     return request.param
 
@@ -126,15 +127,97 @@ def test_invalid_answers_are_shown_next_to_their_question(
     assert responses(db_session) == 0
 
 
-def test_a_form_without_its_csrf_token_is_refused(
-    client: FlaskClient, counter, send_path: str
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"page_token": "forged"},
+        {"page_token": ""},
+        {"headers": {"Sec-Fetch-Site": "cross-site"}},
+        {"headers": {"Origin": "https://evil.example"}},
+        {"headers": {"Origin": "null"}},
+    ],
+    ids=["forged", "missing", "cross-site", "other-origin", "opaque-origin"],
+)
+def test_a_send_without_its_page_token_or_from_another_site_is_refused(
+    client: FlaskClient, counter, db_session: Session, send_path: str, change: dict
 ) -> None:
     code, _ = counter
     page = client.get(f"/s/{code.token}").get_data(as_text=True)
-    form = hidden_fields(page) | {"overall": "5", "csrf_token": "forged"}
-    refused = client.post(f"/s/{code.token}", data=form)
+    # The parameter is shared by both send paths: read it, never change it.
+    headers = change.get("headers", {})
+    fields = {k: v for k, v in change.items() if k != "headers"}
+    form = hidden_fields(page) | {"overall": "5"} | fields
+    refused = client.post(f"/s/{code.token}", data=form, headers=headers)
     assert refused.status_code == 400
     assert "hết hạn" in refused.get_data(as_text=True)
+    assert responses(db_session) == 0
+
+
+def test_a_page_token_is_good_for_its_own_code_only(
+    client: FlaskClient, counter, db_session: Session
+) -> None:
+    code, point = counter
+    other = make_code(db_session, code.campaign, kind="standing", service_point=point)
+    db_session.commit()
+    page = client.get(f"/s/{code.token}").get_data(as_text=True)
+    form = hidden_fields(page) | {"overall": "5"}
+    assert client.post(f"/s/{other.token}", data=form).status_code == 400
+    same_site = {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}
+    assert (
+        client.post(f"/s/{code.token}", data=form, headers=same_site).status_code == 303
+    )
+
+
+def test_a_page_token_expires(app: Flask, client: FlaskClient, counter) -> None:
+    code, _ = counter
+    page = client.get(f"/s/{code.token}").get_data(as_text=True)
+    app.config["SURVEY_TOKEN_MAX_AGE"] = -1
+    form = hidden_fields(page) | {"overall": "5"}
+    assert client.post(f"/s/{code.token}", data=form).status_code == 400
+
+
+def test_the_counter_page_opens_no_session_and_runs_every_hook(
+    app: Flask, client: FlaskClient, counter, send_path: str
+) -> None:
+    seen: list[str] = []
+
+    @app.after_request
+    def _trace(response):  # an app-wide hook, as tracing or logging would add
+        seen.append(f"{response.status_code}")
+        response.headers["X-Traced"] = "yes"
+        return response
+
+    code, _ = counter
+    page = client.get(f"/s/{code.token}")
+    sent, _ = rate(client, code.token, {"overall": "5"})
+    assert page.status_code == 200 and "Set-Cookie" not in page.headers
+    assert page.headers["X-Traced"] == sent.headers["X-Traced"] == "yes"
+    assert sent.status_code == 303 and "Set-Cookie" not in sent.headers
+    assert seen == ["200", "200", "303"]
+
+
+def test_a_refused_send_does_not_break_the_counter_page_for_the_next_visitor(
+    app: Flask, client: FlaskClient, db_session: Session
+) -> None:
+    # Before issue 11 the cache held ORM objects: after a send rolled back
+    # (409, or too soon) every GET and POST of the counter answered 500.
+    app.extensions[CACHE].seconds = 60
+    campaign, point = make_counter_campaign(db_session, min_interval_seconds=300)
+    code = make_code(db_session, campaign, kind="standing", service_point=point)
+    db_session.commit()
+    first, form = rate(client, code.token, {"overall": "4"})
+    assert first.status_code == 303
+    changed = client.post(f"/s/{code.token}", data=form | {"overall": "1"})
+    assert changed.status_code == 409
+    too_soon, _ = rate(client, code.token, {"overall": "5"})
+    assert too_soon.status_code == 429
+    assert client.get(f"/s/{code.token}").status_code == 200
+    another_phone = {"User-Agent": "another phone"}
+    page = client.get(f"/s/{code.token}", headers=another_phone)
+    again = hidden_fields(page.get_data(as_text=True)) | {"overall": "5"}
+    sent = client.post(f"/s/{code.token}", data=again, headers=another_phone)
+    assert page.status_code == 200 and sent.status_code == 303
+    assert responses(db_session) == 2
 
 
 def test_unknown_revoked_and_used_codes_get_clear_pages(
@@ -217,19 +300,12 @@ def test_relevance_is_answered_for_the_page_script(
 ) -> None:
     code, _ = counter
     page = client.get(f"/s/{code.token}").get_data(as_text=True)
-    token = hidden_fields(page)["csrf_token"]
-    low = client.post(
-        f"/s/{code.token}/relevance",
-        data={"overall": "1"},
-        headers={"X-CSRFToken": token},
-    )
-    high = client.post(
-        f"/s/{code.token}/relevance",
-        data={"overall": "5"},
-        headers={"X-CSRFToken": token},
-    )
+    token = hidden_fields(page)["page_token"]
+    url = f"/s/{code.token}/relevance"
+    low = client.post(url, data={"overall": "1", "page_token": token})
+    high = client.post(url, data={"overall": "5", "page_token": token})
     assert "reasons" in low.json and "reasons" not in high.json
-    assert client.post(f"/s/{code.token}/relevance", data={}).status_code == 400
+    assert client.post(url, data={"overall": "1"}).status_code == 400
 
 
 def test_the_counter_page_weighs_under_30_kb_with_its_assets(
@@ -348,7 +424,18 @@ def test_a_completed_long_questionnaire_is_stored_verified_with_its_design(
     assert db_session.scalar(select(ResponseDraft)) is None
 
 
+def aged_token(app: Flask, code_token: str, seconds: int) -> str:
+    """Return the page token a page shown ``seconds`` ago would carry."""
+
+    class Earlier(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(datetime.now(UTC).timestamp()) - seconds
+
+    return Earlier(app.secret_key, salt=page_token.SALT).sign(code_token).decode()
+
+
 def test_started_time_makes_a_quick_rating_flagged(
+    app: Flask,
     client: FlaskClient,
     counter,
     db_session: Session,
@@ -357,8 +444,8 @@ def test_started_time_makes_a_quick_rating_flagged(
     code, _ = counter
     page = client.get(f"/s/{code.token}").get_data(as_text=True)
     form = hidden_fields(page) | {"overall": "5"}
-    form["started"] = str(int((datetime.now(UTC) - timedelta(minutes=2)).timestamp()))
-    client.post(f"/s/{code.token}", data=form)
+    form["page_token"] = aged_token(app, code.token, seconds=120)
+    assert client.post(f"/s/{code.token}", data=form).status_code == 303
     rate(client, code.token, {"overall": "5"})
     flags = db_session.scalars(select(Response.flag_too_fast).order_by(Response.id))
     assert list(flags) == [False, True]
@@ -553,17 +640,19 @@ def test_a_resent_send_is_a_retry_even_after_the_code_is_used(
     assert responses(db_session) == 2
 
 
-def test_an_absurd_start_time_does_not_break_the_send(
+def test_a_start_time_sent_by_the_client_is_ignored(
     client: FlaskClient,
     counter,
+    db_session: Session,
     send_path: str,
 ) -> None:
     code, _ = counter
-    for started in ("99999999999999999", "-5"):
-        assert (
-            rate(client, code.token, {"overall": "4"}, started=started)[0].status_code
-            == 303
-        )
+    for started in ("99999999999999999", "-5", "1"):
+        sent, _ = rate(client, code.token, {"overall": "4"}, started=started)
+        assert sent.status_code == 303
+    # The start is the page token's: these were sent at once, all too fast.
+    flags = db_session.scalars(select(Response.flag_too_fast))
+    assert list(flags) == [True, True, True]
 
 
 def test_a_deactivated_counter_takes_no_more_ratings(

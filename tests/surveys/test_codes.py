@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveys import codes
+from surveys.code_state import CodeState, CodeUnavailable, open_code
 from surveys.codes import (
     ALPHABET,
     MAX_CODES,
@@ -24,7 +25,6 @@ from surveys.codes import (
 )
 from surveys.models import AccessCode, CodeKind, ServicePoint
 from surveys.privacy import dossier_hash
-from surveys.code_state import CodeState, CodeUnavailable, open_code
 from tests.builders import make_campaign, make_code, make_unit, unique
 
 KEY = b"test dossier key"
