@@ -575,7 +575,7 @@ def questionnaire_preview(questionnaire_key: str, version: int) -> ResponseRetur
         total=len(all_pages),
         page=all_pages[number - 1],
         # The citizen's own macros, with no code and no officials behind them.
-        survey=Survey(code=None, questionnaire=definition, officials=[]),  # type: ignore[arg-type]
+        survey=Survey(definition),
         answers={},
         errors={},
         relevant=shown.questions | shown.sections,
