@@ -7,29 +7,81 @@ The questionnaire engine supplies it as a plain mapping, for example::
         "reverse": ["q4"],
         "scale": [1, 5],
         "weights": {"access": 40, "staff": 60},
+        "satisfied_min": 4,
     }
 
-``items`` maps each item column to its dimension (a list of item names is also
-accepted: items without dimensions). ``reverse`` lists items whose answers are
-flipped (``low + high - value``) before anything else. ``scale`` is the answer
-range. ``weights`` (optional) weighs dimensions in composites; any positive
-numbers, normalised to sum to one; omitted means equal weights.
+``items`` maps each item column to its dimension, or to None for an item of no
+dimension (a list of item names is also accepted: items without dimensions).
+``reverse`` lists items whose answers are flipped (``low + high - value``)
+before anything else. ``scale`` is the answer range. ``weights`` (optional)
+weighs dimensions in composites; any positive numbers, normalised to sum to one;
+omitted means equal weights. ``satisfied_min`` (optional, default 4) is the
+lowest score counted as satisfied.
+
+The map is the one definition of how a respondent is scored, whether many at
+once from a DataFrame (:meth:`ScoringMap.respondent_scores`, behind
+:func:`analysis.unit_summary`) or one at a time from their answers
+(:meth:`ScoringMap.score_one`, behind the application's running tallies). Both
+read an answer with :func:`answer_number`, flip it with
+:meth:`ScoringMap.coded`, score a dimension as the mean of the items answered
+and call a score satisfied when it is at least ``satisfied_min``.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from numbers import Real
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
-from analysis._validation import check_columns, check_frame, check_numeric
+from analysis._validation import check_columns, check_frame, check_satisfied_min
+
+#: Lowest score counted as satisfied unless the map says otherwise: 4 of 1-5
+#: (Hài lòng or Rất hài lòng), as SIPAS counts it.
+DEFAULT_SATISFIED_MIN = 4.0
+
+#: The keys a plain scoring mapping may have.
+MAPPING_KEYS = frozenset({"items", "reverse", "scale", "weights", "satisfied_min"})
+
+#: A float or an array of floats: reverse coding works on either.
+_Answers = TypeVar("_Answers", float, np.ndarray)
+
+
+def answer_number(value: object) -> float:
+    """Return one answer as a number; NaN when it is no finite number.
+
+    This is what counts as an answer on an item, for one respondent and for a
+    column of a frame alike: numbers and numeric text (a ``select_one`` whose
+    choice names are numbers) count; missing values, booleans, other text and
+    infinities do not.
+    """
+    if value is None or isinstance(value, (bool, np.bool_)):
+        return math.nan
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return math.nan
+    return number if math.isfinite(number) else math.nan
+
+
+@dataclass(frozen=True)
+class Score:
+    """One number of one respondent: an item's answer or a dimension's score."""
+
+    name: Hashable
+    kind: str  # "item" or "dimension"
+    value: float
+    satisfied: bool
 
 
 @dataclass(frozen=True)
 class ScoringMap:
-    """Items, their dimensions, reverse coding, answer scale and dimension weights.
+    """Items, their dimensions, reverse coding, scale, weights and satisfied threshold.
 
     Attributes
     ----------
@@ -43,6 +95,8 @@ class ScoringMap:
         Lowest and highest possible answer.
     weights : Mapping[str, float]
         Normalised dimension weights (sum to one).
+    satisfied_min : float
+        Lowest item or dimension score counted as satisfied.
     """
 
     items: tuple[Hashable, ...]
@@ -50,15 +104,21 @@ class ScoringMap:
     reverse: frozenset[Hashable] = frozenset()
     scale: tuple[float, float] = (1.0, 5.0)
     weights: Mapping[Hashable, float] = field(default_factory=dict)
+    satisfied_min: float = DEFAULT_SATISFIED_MIN
 
     @property
     def dimensions(self) -> dict[Hashable, list[Hashable]]:
         """Return each dimension's items, dimensions in first-seen order."""
+        return {dimension: list(members) for dimension, members in self._members}
+
+    @cached_property
+    def _members(self) -> tuple[tuple[Hashable, tuple[Hashable, ...]], ...]:
+        # Worked out once per map: score_one runs once per respondent.
         grouped: dict[Hashable, list[Hashable]] = {}
         for item in self.items:
             if item in self.dimension_of:
                 grouped.setdefault(self.dimension_of[item], []).append(item)
-        return grouped
+        return tuple((dimension, tuple(items)) for dimension, items in grouped.items())
 
     @classmethod
     def from_mapping(
@@ -73,12 +133,13 @@ class ScoringMap:
             )
         if not isinstance(mapping, Mapping):
             mapping = {"items": list(mapping)}
-        unknown = set(mapping) - {"items", "reverse", "scale", "weights"}
+        unknown = set(mapping) - MAPPING_KEYS
         if unknown:
             raise ValueError(f"unknown scoring key(s) {sorted(map(str, unknown))}")
         raw_items = mapping.get("items")
         if isinstance(raw_items, Mapping):
-            items, dimension_of = tuple(raw_items), dict(raw_items)
+            items = tuple(raw_items)
+            dimension_of = {i: d for i, d in raw_items.items() if d is not None}
         elif isinstance(raw_items, Sequence) and not isinstance(raw_items, str):
             items, dimension_of = tuple(raw_items), {}
         else:
@@ -94,9 +155,21 @@ class ScoringMap:
         if stray:
             raise ValueError(f"reverse-coded item(s) {sorted(map(str, stray))} unknown")
         low, high = _check_scale(scale if scale is not None else mapping.get("scale"))
+        satisfied_min = mapping.get("satisfied_min")
+        if satisfied_min is None:
+            satisfied_min = DEFAULT_SATISFIED_MIN
+        else:
+            satisfied_min = _check_threshold(satisfied_min, (low, high))
         result = cls(items, dimension_of, reverse, (low, high), {})
         weights = _normalised_weights(mapping.get("weights"), list(result.dimensions))
-        return cls(items, dimension_of, reverse, (low, high), weights)
+        return cls(items, dimension_of, reverse, (low, high), weights, satisfied_min)
+
+    def coded(self, item: Hashable, answers: _Answers) -> _Answers:
+        """Return answers to ``item`` as scored: flipped if it is reverse coded."""
+        if item in self.reverse:
+            low, high = self.scale
+            return low + high - answers
+        return answers
 
     def scored(
         self, responses: pd.DataFrame, out: np.ndarray | None = None
@@ -115,15 +188,95 @@ class ScoringMap:
         if matrix.shape != shape:
             raise ValueError(f"out must have shape {shape}, got {matrix.shape}")
         for j, item in enumerate(self.items):
-            column = check_numeric(responses, item, "item")
+            column = _answer_column(responses, item)
             outside = (column < low) | (column > high)
             if outside.any():
                 raise ValueError(
                     f"item column {item!r} has value {float(column[outside][0])!r} "
                     f"outside the scale {low:g}-{high:g}"
                 )
-            matrix[:, j] = low + high - column if item in self.reverse else column
+            matrix[:, j] = self.coded(item, column)
         return matrix
+
+    def respondent_scores(
+        self, responses: pd.DataFrame
+    ) -> tuple[np.ndarray, list[Hashable], list[str]]:
+        """Return every respondent's item and dimension scores, with names and kinds.
+
+        Columns are the items, then the dimensions; a dimension's score is the
+        mean of its (reverse-coded) items the respondent answered, NaN when
+        they answered none. :meth:`score_one` gives the same numbers for one
+        respondent.
+        """
+        names: list[Hashable] = list(self.items)
+        kinds = ["item"] * len(names)
+        n_items = len(names)
+        values = np.empty((len(responses), n_items + len(self._members)), order="F")
+        items = self.scored(responses, out=values[:, :n_items])
+        position = {item: j for j, item in enumerate(self.items)}
+        for k, (dimension, members) in enumerate(self._members):
+            total = np.zeros(len(responses))
+            answered = np.zeros(len(responses))
+            for member in members:
+                column = items[:, position[member]]
+                present = ~np.isnan(column)
+                np.add(total, column, out=total, where=present)
+                answered += present
+            with np.errstate(invalid="ignore", divide="ignore"):
+                values[:, n_items + k] = total / answered
+            names.append(dimension)
+            kinds.append("dimension")
+        return values, names, kinds
+
+    def score_one(self, answers: Mapping[Hashable, object]) -> list[Score]:
+        """Score one respondent: the items they answered, then their dimensions.
+
+        The numbers of :meth:`respondent_scores` for a single respondent
+        without building a DataFrame (it runs once per submitted response).
+        An item whose answer is no number (:func:`answer_number`) is
+        unanswered. Answers are not checked against the scale: the
+        questionnaire engine has validated them, and a respondent's
+        submission must not fail on its scoring.
+        """
+        threshold = self.satisfied_min
+        coded: dict[Hashable, float] = {}
+        for item in self.items:
+            number = answer_number(answers.get(item))
+            if not math.isnan(number):
+                coded[item] = self.coded(item, number)
+        scores = [Score(n, "item", v, v >= threshold) for n, v in coded.items()]
+        for dimension, members in self._members:
+            answered = [coded[m] for m in members if m in coded]
+            if answered:
+                mean = sum(answered) / len(answered)
+                scores.append(Score(dimension, "dimension", mean, mean >= threshold))
+        return scores
+
+
+def _answer_column(responses: pd.DataFrame, item: Hashable) -> np.ndarray:
+    """Return an item column as float64 by :func:`answer_number`'s rule, checked.
+
+    A numeric column is taken as it is (infinities then fail the scale check);
+    any other value that is not missing must be a number, else ValueError.
+    """
+    series = responses[item]
+    if pd.api.types.is_bool_dtype(series):
+        raise ValueError(f"item column {item!r} must be numeric, got {series.dtype}")
+    if pd.api.types.is_numeric_dtype(series):
+        return series.to_numpy(dtype=np.float64, na_value=np.nan)
+    column = np.fromiter(map(answer_number, series), np.float64, len(series))
+    bad = np.isnan(column) & ~series.isna().to_numpy()
+    if bad.any():
+        raise ValueError(
+            f"item column {item!r} has {series[bad].iloc[0]!r}, which is no number"
+        )
+    return column
+
+
+def _check_threshold(value: object, scale: tuple[float, float]) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise ValueError(f"satisfied_min must be a number, got {value!r}")
+    return float(check_satisfied_min(value, scale))
 
 
 def _check_scale(scale: object) -> tuple[float, float]:

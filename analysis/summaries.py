@@ -8,6 +8,7 @@ Wilson limits are then computed for all groups in one vectorised call.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -50,7 +51,7 @@ def unit_summary(
     by: Hashable | Sequence[Hashable] | None = "unit",
     *,
     scale: tuple[float, float] | None = None,
-    satisfied_min: float = 4,
+    satisfied_min: float | None = None,
     level: float = 0.95,
     min_publish: int = MIN_PUBLISH,
     min_suppress: int = MIN_SUPPRESS,
@@ -79,8 +80,9 @@ def unit_summary(
     scale : (low, high), optional
         Answer range, overriding the mapping's (default 1-5). Answers outside
         it raise ValueError.
-    satisfied_min : float
-        Lowest answer counted as satisfied (4: Hài lòng or Rất hài lòng).
+    satisfied_min : float, optional
+        Lowest score counted as satisfied, overriding the mapping's (default
+        4: Hài lòng or Rất hài lòng).
     level : float
         Confidence level of both intervals.
     min_publish, min_suppress : int
@@ -105,7 +107,8 @@ def unit_summary(
         ``reliable`` and ``suppressed``. A dimension's score for one
         respondent is the mean of the dimension's items they answered; the
         respondent is satisfied on the dimension when that score is at least
-        ``satisfied_min``.
+        ``satisfied_min``. Respondents are scored by
+        :meth:`analysis.ScoringMap.respondent_scores`.
 
     References
     ----------
@@ -117,7 +120,9 @@ def unit_summary(
     level = check_level(level)
     check_choice(layout, ("wide", "long"), "layout")
     scoring = ScoringMap.from_mapping(items, scale=scale)
-    check_satisfied_min(satisfied_min, scoring.scale)
+    if satisfied_min is not None:
+        scoring = replace(scoring, satisfied_min=satisfied_min)
+    check_satisfied_min(scoring.satisfied_min, scoring.scale)
     if layout == "long":
         keep = as_column_list(by) + [
             c for c in ("verified", "excluded") if c in responses.columns
@@ -127,10 +132,10 @@ def unit_summary(
         )
     codes, keys = group_codes(responses, by)
     codes = np.where(_kept_rows(responses, verified_only), codes, -1)
-    values, names, kinds = respondent_scores(responses, scoring)
+    values, names, kinds = scoring.respondent_scores(responses)
     n_groups = len(keys)
     count, total, squares, satisfied = moment_sums(
-        values, codes, n_groups, threshold=satisfied_min
+        values, codes, n_groups, threshold=scoring.satisfied_min
     )
     n_variables = len(names)
     result = keys.loc[np.repeat(keys.index, n_variables)].reset_index(drop=True)
@@ -288,36 +293,6 @@ def widen(
     wide.insert(0, respondent, people)
     item_frame = pd.DataFrame(matrix, columns=list(items))
     return pd.concat([wide, item_frame], axis=1)
-
-
-def respondent_scores(
-    responses: pd.DataFrame, scoring: ScoringMap
-) -> tuple[np.ndarray, list[Hashable], list[str]]:
-    """Return item answers and dimension scores per respondent, with names and kinds.
-
-    A dimension score is the mean of the dimension's (reverse-coded) items the
-    respondent answered; NaN when they answered none.
-    """
-    names: list[Hashable] = list(scoring.items)
-    kinds = ["item"] * len(names)
-    dimensions = scoring.dimensions
-    n_items = len(names)
-    values = np.empty((len(responses), n_items + len(dimensions)), order="F")
-    items = scoring.scored(responses, out=values[:, :n_items])
-    position = {item: j for j, item in enumerate(scoring.items)}
-    for k, (dimension, members) in enumerate(dimensions.items()):
-        total = np.zeros(len(responses))
-        answered = np.zeros(len(responses))
-        for member in members:
-            column = items[:, position[member]]
-            present = ~np.isnan(column)
-            np.add(total, column, out=total, where=present)
-            answered += present
-        with np.errstate(invalid="ignore", divide="ignore"):
-            values[:, n_items + k] = total / answered
-        names.append(dimension)
-        kinds.append("dimension")
-    return values, names, kinds
 
 
 def _kept_rows(responses: pd.DataFrame, verified_only: bool) -> np.ndarray:

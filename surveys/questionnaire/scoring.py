@@ -2,56 +2,34 @@
 
 Which answers are scores comes from the definition: every ``rating`` question, and
 every item of the scoring's dimensions (a 5-point agreement may be a
-``select_one`` whose choice names are numbers). Reverse-coded items are flipped
-(``low + high - value``), and a dimension's score is the mean of the items the
-respondent answered, on the item scale, exactly as ``analysis.unit_summary``
-scores a respondent.
+``select_one`` whose choice names are numbers). How they are scored is not
+written here: the definition becomes an ``analysis.ScoringMap``, and its
+``score_one`` applies the rules ``analysis.unit_summary`` applies to a frame of
+respondents (reverse coding, a dimension as the mean of the items answered, the
+satisfied threshold, what counts as a number).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
-from dataclasses import dataclass
 
+from analysis.scoring import DEFAULT_SATISFIED_MIN, Score, ScoringMap
 from surveys.questionnaire.model import RATING_SCALE, Questionnaire, QuestionType
 
-#: Lowest answer that counts as satisfied on the 5-point scale (Hài lòng).
-DEFAULT_SATISFIED_MIN = 4.0
-
-
-@dataclass(frozen=True)
-class Score:
-    """One number of one respondent: an item's answer or a dimension's score."""
-
-    name: str
-    kind: str  # "item" or "dimension"
-    value: float
-    satisfied: bool
+__all__ = [
+    "DEFAULT_SATISFIED_MIN",
+    "Score",
+    "respondent_scores",
+    "scored_items",
+]
 
 
 def respondent_scores(
     questionnaire: Questionnaire, values: Mapping[str, object]
 ) -> list[Score]:
     """Return the respondent's item answers and dimension scores (answered only)."""
-    scoring = questionnaire.scoring
-    low, high = scoring.item_scale if scoring else RATING_SCALE
-    threshold = (scoring.satisfied_min if scoring else None) or DEFAULT_SATISFIED_MIN
-    reverse = (
-        {item for d in scoring.dimensions for item in d.reverse} if scoring else set()
-    )
-    items: dict[str, float] = {}
-    for name in scored_items(questionnaire):
-        number = _number(values.get(name))
-        if number is not None:
-            items[name] = low + high - number if name in reverse else number
-    scores = [Score(n, "item", v, v >= threshold) for n, v in items.items()]
-    for dimension in scoring.dimensions if scoring else ():
-        answered = [items[item] for item in dimension.items if item in items]
-        if answered:
-            mean = sum(answered) / len(answered)
-            scores.append(Score(dimension.name, "dimension", mean, mean >= threshold))
-    return scores
+    scoring = _map_of(questionnaire)
+    return [] if scoring is None else scoring.score_one(values)
 
 
 def scored_items(questionnaire: Questionnaire) -> tuple[str, ...]:
@@ -67,11 +45,36 @@ def scored_items(questionnaire: Questionnaire) -> tuple[str, ...]:
     )
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or value is None:
+def _map_of(questionnaire: Questionnaire) -> ScoringMap | None:
+    """Return the questionnaire's scores as the analysis package's map, built once.
+
+    The checksum names a definition's content exactly, so it is a safe cache
+    key; None when the questionnaire scores nothing.
+    """
+    checksum = questionnaire.checksum
+    if checksum not in _MAPS:
+        _MAPS[checksum] = _build_map(questionnaire)
+    return _MAPS[checksum]
+
+
+_MAPS: dict[str, ScoringMap | None] = {}
+
+
+def _build_map(questionnaire: Questionnaire) -> ScoringMap | None:
+    items = scored_items(questionnaire)
+    if not items:
         return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
+    scoring = questionnaire.scoring
+    if scoring is None:
+        return ScoringMap.from_mapping({"items": list(items), "scale": RATING_SCALE})
+    dimension_of = {item: d.name for d in scoring.dimensions for item in d.items}
+    mapping: dict[str, object] = {
+        # A rating outside every dimension is still scored, as an item alone.
+        "items": {item: dimension_of.get(item) for item in items},
+        "reverse": [item for d in scoring.dimensions for item in d.reverse],
+        "scale": scoring.item_scale,
+        "weights": {d.name: d.weight for d in scoring.dimensions},
+    }
+    if scoring.satisfied_min is not None:
+        mapping["satisfied_min"] = scoring.satisfied_min
+    return ScoringMap.from_mapping(mapping)
