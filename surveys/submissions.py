@@ -140,8 +140,9 @@ def store_response(
     """Store answers already validated for a code found open; never commit.
 
     The caller opened the code and validated the answers before the write
-    began (the survey page). The database itself refuses a second response
-    with one submission id or through one single-use code: such a submission
+    began (the survey page: ``surveys.db.begin_writing``). The database itself
+    refuses a second response with one submission id or through one
+    single-use code: such a submission
     is answered as a retry (``Recorded.created`` False), or refused with
     ``SubmissionConflict`` or ``CodeUnavailable``. May raise ``TooSoon`` or
     ``StaleChoice``; nothing is then written.
@@ -199,19 +200,25 @@ def _write(
     row: dict[str, Any],
     answers: list[dict[str, object]],
 ) -> int:
-    """Write one response in the caller's transaction; return its id.
+    """Check what may have changed, then write one response; return its id.
 
     ``row["official_id"]`` comes in as the rated official's code and is
-    replaced by the id the state read finds for it at the counter.
+    replaced by the id the state read finds for it at the counter. Everything
+    runs in the caller's (writing) transaction on the session's connection,
+    through SQLAlchemy Core: the ORM has nothing to track here.
     """
-    dialect = session.get_bind().dialect.name
+    connection = session.connection()
+    dialect = connection.dialect.name
     now = row["submitted_at"]
     official_code = row["official_id"]
+    if dialect == "postgresql":
+        # Held to the commit: the tallies' catch-up waits for it (WRITERS_LOCK).
+        connection.execute(select(func.pg_advisory_xact_lock_shared(WRITERS_LOCK)))
     # The device's last rating matters only under a minimum interval: without
     # one, a device with many ratings (one NAT, one phone model) costs nothing.
     interval_applies = bool(code.min_interval_seconds and code.service_point_id)
-    state = session.execute(
-        _current_state(dialect),
+    state = connection.execute(
+        _current_state(),
         {
             "code_id": code.id,
             "official_code": official_code,
@@ -229,20 +236,20 @@ def _write(
     _check_interval(code, submission, state.last_at, now)
     # ON CONFLICT DO NOTHING, not a savepoint and IntegrityError: a second use
     # of the submission id or of the single-use code inserts no row.
-    response_id = session.scalar(
+    response_id = connection.execute(
         _insert_response(dialect), row | {"official_id": state.official_id}
-    )
+    ).scalar()
     if response_id is None:
         # This submission id was stored before (a retry), or the single-use
         # code was used by another submission.
         raise CodeUnavailable(CodeState.USED)
     if answers:
-        session.execute(
+        connection.execute(
             insert(Answer.__table__),
             [record | {"response_id": response_id} for record in answers],
         )
     if submission.phone:
-        session.execute(
+        connection.execute(
             insert(FollowUpContact.__table__),
             {
                 "response_id": response_id,
@@ -265,14 +272,12 @@ def _insert_response(dialect: str) -> Any:
 
 
 @cache
-def _current_state(dialect: str) -> Select[Any]:
+def _current_state() -> Select[Any]:
     """Build the one read of a send's write: what may have changed since loading.
 
     The code's revocation, its counter's state, the id of the official the send
     rates if still active there, and the device's last rating at the counter
-    (for the minimum interval; the device index answers it). On PostgreSQL it
-    also takes the writers' shared lock (``surveys.tallies.WRITERS_LOCK``), so
-    that the tallies' catch-up can tell when every lower id is final.
+    (for the minimum interval; the device index answers it).
     """
     official = (
         select(Official.id)
@@ -299,8 +304,6 @@ def _current_state(dialect: str) -> Select[Any]:
         official.label("official_id"),
         last_at.label("last_at"),
     ]
-    if dialect == "postgresql":
-        columns.append(func.pg_advisory_xact_lock_shared(WRITERS_LOCK).label("lock"))
     return (
         select(*columns)
         .outerjoin(ServicePoint, ServicePoint.id == AccessCode.service_point_id)

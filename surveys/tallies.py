@@ -238,38 +238,22 @@ def _flag(session: Session, rows: list[Any]) -> None:
 
     A response's "recent" responses are the device's latest ``RECENT_COMPARED``
     in the same campaign within ``BURST_WINDOW`` before it, stored before it.
+    Of what was stored before the batch, only each device's latest
+    ``RECENT_COMPARED`` can be among them (the window only cuts off older
+    ones): one short read of the device index per device, however many
+    ratings a busy device (a NAT, one phone model) has made.
     """
-    devices = {row.device_hash for row in rows if row.device_hash is not None}
-    if not devices:
-        return
-    earliest = min(row.submitted_at for row in rows) - BURST_WINDOW
-    history: dict[tuple[int, str], list[Any]] = defaultdict(list)
-    for earlier in session.execute(
-        select(
-            Response.id,
-            Response.campaign_id,
-            Response.device_hash,
-            Response.submitted_at,
-            Response.content_hash,
-        )
-        .where(
-            Response.device_hash.in_(sorted(devices)),
-            Response.submitted_at >= earliest,
-            Response.id <= rows[-1].id,
-        )
-        .order_by(Response.id)
-    ):
-        history[(earlier.campaign_id, earlier.device_hash)].append(earlier)
+    earlier: dict[tuple[int, str], list[Any]] = {}
     flagged = []
     for row in rows:
         if row.device_hash is None:
             continue
+        key = (row.campaign_id, row.device_hash)
+        if key not in earlier:
+            earlier[key] = _latest_before(session, key, rows[0].id)
+        since = row.submitted_at - BURST_WINDOW
         recent = sorted(
-            (
-                e
-                for e in history[(row.campaign_id, row.device_hash)]
-                if e.id < row.id and e.submitted_at >= row.submitted_at - BURST_WINDOW
-            ),
+            (e for e in earlier[key] if e.submitted_at >= since),
             key=lambda e: e.submitted_at,
             reverse=True,
         )[:RECENT_COMPARED]
@@ -277,6 +261,7 @@ def _flag(session: Session, rows: list[Any]) -> None:
         duplicate = row.content_hash in {e.content_hash for e in recent}
         if burst or duplicate:
             flagged.append({"rid": row.id, "burst": burst, "duplicate": duplicate})
+        earlier[key].append(row)
     if flagged:
         session.execute(
             update(Response.__table__)
@@ -287,6 +272,23 @@ def _flag(session: Session, rows: list[Any]) -> None:
             ),
             flagged,
         )
+
+
+def _latest_before(session: Session, key: tuple[int, str], first_id: int) -> list[Any]:
+    """Return a device's latest responses in a campaign stored before ``first_id``."""
+    campaign_id, device = key
+    return list(
+        session.execute(
+            select(Response.id, Response.submitted_at, Response.content_hash)
+            .where(
+                Response.campaign_id == campaign_id,
+                Response.device_hash == device,
+                Response.id < first_id,
+            )
+            .order_by(Response.submitted_at.desc())
+            .limit(RECENT_COMPARED)
+        )
+    )
 
 
 def _definition(session: Session, questionnaire_id: int) -> Questionnaire:

@@ -429,7 +429,7 @@ def _submit(
     values: dict[str, Answer],
     started: datetime,
 ) -> BaseResponse | tuple[str, int]:
-    session = get_session()
+    session = get_session(read_only=True)
     submission = Submission(
         token=found.code.token,
         submission_id=form.submission_id.data,
