@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from app import auth, cli, db, errors, i18n, security
+from app import auth, cli, db, errors, formatting, i18n, labels, security
 from app.config import load_config
 from app.public import bp as public_bp
 from app.reports import bp as reports_bp
@@ -35,6 +35,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     auth.init_app(app)
     i18n.init_app(app)
+    formatting.init_app(app)
+    labels.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
     app.register_blueprint(public_bp)

@@ -88,24 +88,22 @@ _TAG = re.compile(r"<[^<>]+>")
 _ID_OR_REFERENCE = re.compile(r'(\bid="|href="#|url\(#)')
 
 
+def plain_number(value: float, digits: int | None) -> str:
+    """Write a number the way Python does (``3.97``), for charts outside a page."""
+    return f"{value:g}" if digits is None else f"{value:.{digits}f}"
+
+
 @dataclass(frozen=True)
 class ChartText:
-    """The few words every chart needs, already in the reader's language."""
+    """The few words every chart needs and its way of writing numbers, both in the
+    reader's language (``app.formatting.format_number`` writes ``3,97`` in
+    Vietnamese)."""
 
     no_data: str
     unreliable: str
     rank: str
-    decimal_mark: str = "."
-
-    @classmethod
-    def translated(cls, translate: Callable[[str], str]) -> ChartText:
-        """Build the words from the page texts (pass ``app.i18n.translate``)."""
-        return cls(
-            no_data=translate("chart_no_data"),
-            unreliable=translate("chart_unreliable"),
-            rank=translate("chart_rank"),
-            decimal_mark=translate("decimal_mark"),
-        )
+    #: Writes a number with so many decimals (None: as many as it has).
+    number: Callable[[float, int | None], str] = plain_number
 
 
 def interval_chart(
@@ -147,15 +145,14 @@ def interval_chart(
             for c in (estimate, low, high)
         ),
         hollow=n < MIN_PUBLISH,
-        right=[_integer(value) for value in n],
+        right=[_integer(value, words) for value in n],
         right_heading="n",
         words=words,
     )
+    publish = words.number(MIN_PUBLISH, 0)
     handles: list[Artist] = [
-        Line2D([], [], **_dot(hollow=False), label=f"n ≥ {MIN_PUBLISH}"),
-        Line2D(
-            [], [], **_dot(hollow=True), label=f"n < {MIN_PUBLISH}: {words.unreliable}"
-        ),
+        Line2D([], [], **_dot(hollow=False), label=f"n ≥ {publish}"),
+        Line2D([], [], **_dot(hollow=True), label=f"n < {publish}: {words.unreliable}"),
     ]
     if reference is not None:
         line = ax.axvline(
@@ -191,7 +188,7 @@ def rank_chart(
         highs,
         hollow=np.zeros(len(data), dtype=bool),
         right=[
-            DASH if math.isnan(a) else f"{a:.0f}–{b:.0f}"
+            DASH if math.isnan(a) else f"{words.number(a, 0)}–{words.number(b, 0)}"
             for a, b in zip(lows, highs, strict=True)
         ],
         right_heading="",
@@ -222,7 +219,7 @@ def trend_chart(
     ax = fig.add_subplot()
     bars = ax.bar(range(len(periods)), counts, color=MUTED, width=0.7)
     if len(periods) <= 2 * 12:  # two years of months; more would collide
-        ax.bar_label(bars, labels=[_integer(c) for c in counts], padding=2)
+        ax.bar_label(bars, labels=[_integer(c, words) for c in counts], padding=2)
     ax.set_xticks(range(len(periods)), periods, rotation=90 if len(periods) > 12 else 0)
     ax.margins(y=0.1)  # room for the counts above the highest bar
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -263,7 +260,7 @@ def distribution_chart(
         100 * counts, totals[:, None], out=np.zeros_like(counts), where=shown[:, None]
     )
     fig, ax = _rows_axes(
-        counts_by_rating.index, [_integer(t) for t in totals], right_heading="n"
+        counts_by_rating.index, [_integer(t, words) for t in totals], right_heading="n"
     )
     positions = np.arange(len(counts))[shown]
     starts = np.zeros(len(positions))
@@ -273,7 +270,7 @@ def distribution_chart(
         )
         ax.bar_label(
             bars,
-            labels=[f"{s:.0f}" if s >= 8 else "" for s in share],
+            labels=[words.number(s, 0) if s >= 8 else "" for s in share],
             label_type="center",
             fontsize=FONT_SIZE - 1,
         )
@@ -291,10 +288,10 @@ def table_rows(
     words: ChartText,
     digits: int = 2,
 ) -> list[list[str]]:
-    """Format a chart's numbers as table cells, with its dashes and decimal mark."""
+    """Format a chart's numbers as table cells, with its dashes, the reader's way."""
     _check_columns(frame, columns)
     return [
-        [_cell(value, digits, words.decimal_mark) for value in row]
+        [_cell(value, digits, words) for value in row]
         for row in frame[list(columns)].itertuples(index=False, name=None)
     ]
 
@@ -466,7 +463,7 @@ def _render(fig: Figure, title: str) -> str:
 
 
 def _tick_formatter(words: ChartText) -> FuncFormatter:
-    return FuncFormatter(lambda value, _: f"{value:g}".replace(".", words.decimal_mark))
+    return FuncFormatter(lambda value, _: words.number(value, None))
 
 
 def _check_columns(frame: pd.DataFrame, columns: Sequence[Hashable]) -> None:
@@ -482,13 +479,15 @@ def _short(label: object) -> str:
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
 
 
-def _integer(value: float) -> str:
-    return DASH if math.isnan(value) else f"{value:.0f}"
+def _integer(value: float, words: ChartText) -> str:
+    return DASH if math.isnan(value) else words.number(value, 0)
 
 
-def _cell(value: object, digits: int, decimal_mark: str) -> str:
+def _cell(value: object, digits: int, words: ChartText) -> str:
     if pd.api.types.is_scalar(value) and pd.isna(value):
         return DASH
     if isinstance(value, (float, np.floating)):
-        return f"{value:.{digits}f}".replace(".", decimal_mark)
+        return words.number(float(value), digits)
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return words.number(int(value), 0)
     return str(value)

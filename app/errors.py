@@ -6,14 +6,44 @@ from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-#: Statuses with a page of their own; others fall back to the generic error page.
+from app.i18n import lazy_gettext
+
+#: Each status's title and explanation; others get the generic error page.
 PAGES = {
-    403: "error_403",
-    404: "error_404",
-    410: "error_404",
-    413: "error_413",
-    429: "error_429",
+    403: (
+        lazy_gettext("Không có quyền truy cập"),
+        lazy_gettext("Tài khoản của Ông/Bà không được phép thực hiện thao tác này."),
+    ),
+    404: (
+        lazy_gettext("Không tìm thấy trang"),
+        lazy_gettext("Địa chỉ này không tồn tại hoặc đã bị gỡ."),
+    ),
+    410: (
+        lazy_gettext("Không tìm thấy trang"),
+        lazy_gettext("Địa chỉ này không tồn tại hoặc đã bị gỡ."),
+    ),
+    413: (
+        lazy_gettext("Dữ liệu gửi lên quá lớn"),
+        lazy_gettext("Nội dung gửi lên vượt quá giới hạn cho phép."),
+    ),
+    429: (
+        lazy_gettext("Thao tác quá nhanh"),
+        lazy_gettext(
+            "Hệ thống nhận quá nhiều yêu cầu từ thiết bị này. Vui lòng đợi ít phút "
+            "rồi thử lại."
+        ),
+    ),
+    500: (
+        lazy_gettext("Đã xảy ra lỗi"),
+        lazy_gettext(
+            "Hệ thống gặp sự cố. Dữ liệu của bạn không bị mất; vui lòng thử lại sau."
+        ),
+    ),
 }
+SESSION_EXPIRED = (
+    lazy_gettext("Phiên làm việc đã hết hạn"),
+    lazy_gettext("Vui lòng tải lại trang đánh giá và gửi lại."),
+)
 
 
 def init_app(app: Flask) -> None:
@@ -22,14 +52,17 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> tuple[str, int]:
         status = error.code or 500
-        key = PAGES.get(status, "error_500")
-        return render_template("error.html", key=key), status
+        return _page(*PAGES.get(status, PAGES[500])), status
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_error: CSRFError) -> tuple[str, int]:
         # Mostly a page left open past its session: say so, in plain words.
-        return render_template("error.html", key="session_expired"), 400
+        return _page(*SESSION_EXPIRED), 400
 
     @app.errorhandler(InternalServerError)
     def _server_error(_error: InternalServerError) -> tuple[str, int]:
-        return render_template("error.html", key="error_500"), 500
+        return _page(*PAGES[500]), 500
+
+
+def _page(title: object, text: object) -> str:
+    return render_template("error.html", title=title, text=text)

@@ -26,6 +26,7 @@ from surveys.models import (
     User,
 )
 from surveys.scope import Scope
+from surveys.translatable import N_, Message
 from surveys.users import UserError, create_user, end_sessions, set_password
 
 
@@ -189,7 +190,9 @@ def add_user(
 ) -> User:
     """Create a staff login; only an admin may create another admin."""
     if role == Role.ADMIN and actor.role != Role.ADMIN:
-        raise UserError("only an admin may create an admin")
+        raise UserError(
+            Message(N_("Chỉ quản trị hệ thống mới tạo được tài khoản quản trị."))
+        )
     user = create_user(
         session, username, password, role, unit.code if unit is not None else None
     )
@@ -207,7 +210,7 @@ def add_user(
 def deactivate_user(session: Session, actor: User, user: User) -> None:
     """Lock a user out at once: the version bump ends every session it has."""
     if user.id == actor.id:
-        raise UserError("you cannot deactivate yourself")
+        raise UserError(Message(N_("Bạn không thể tự khóa tài khoản của mình.")))
     user.active = False
     end_sessions(session, user, AuditAction.USER_DEACTIVATED, actor.id)
 

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from surveys.audit import AuditAction, record_event
 from surveys.models import Official, ServicePoint, Unit, User
-from surveys.questionnaire import Message
 from surveys.scope import Scope, units_in_scope
+from surveys.translatable import N_, Message, Nn_
 from surveys.units import CODE_SHAPE, is_code
 
 COLUMNS = ("code", "name", "title", "unit_code", "counters")
@@ -68,30 +68,33 @@ class _Row:
     counters: tuple[str, ...]
 
 
-def file_problem(vi: str, en: str) -> ImportRefused:
+def file_problem(message: Message) -> ImportRefused:
     """Return the refusal of a file that cannot be read as a whole."""
-    return ImportRefused([RowProblem(0, "", Message(vi, en))])
+    return ImportRefused([RowProblem(0, "", message)])
 
 
 def read_csv(data: bytes) -> list[dict[str, str]]:
     """Decode a CSV upload (UTF-8, with or without BOM) into rows keyed by column."""
     if not data.strip():
-        raise file_problem("Tệp trống, không có dòng nào.", "The file is empty.")
+        raise file_problem(Message(N_("Tệp trống, không có dòng nào.")))
     if b"\x00" in data:
         raise file_problem(
-            "Tệp không phải là tệp CSV (có vẻ là tệp nhị phân, ví dụ Excel).",
-            "The file is not a CSV file (it looks binary, e.g. an Excel workbook).",
+            Message(
+                N_("Tệp không phải là tệp CSV (có vẻ là tệp nhị phân, ví dụ Excel).")
+            )
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise file_problem(
-            "Tệp không được mã hóa UTF-8 (có thể là Windows-1258 hoặc"
-            f" Windows-1252; byte lỗi ở vị trí {error.start}). Trong Excel, hãy"
-            " lưu lại bằng “CSV UTF-8 (Comma delimited)” rồi tải lên lại.",
-            "The file is not UTF-8 (perhaps Windows-1258 or Windows-1252; bad byte"
-            f" at position {error.start}). In Excel, save it as “CSV UTF-8 (Comma"
-            " delimited)” and upload it again.",
+            Message(
+                N_(
+                    "Tệp không được mã hóa UTF-8 (có thể là Windows-1258 hoặc"
+                    " Windows-1252; byte lỗi ở vị trí %(position)s). Trong Excel,"
+                    " hãy lưu lại bằng “CSV UTF-8 (Comma delimited)” rồi tải lên lại."
+                ),
+                {"position": error.start},
+            )
         ) from None
     try:
         reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -100,19 +103,27 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
         rows = list(reader)
     except csv.Error as error:
         raise file_problem(
-            f"Tệp CSV bị hỏng: {error}.", f"The CSV file is broken: {error}."
+            Message(N_("Tệp CSV bị hỏng: %(error)s."), {"error": str(error)})
         ) from None
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         names = ", ".join(missing)
         raise file_problem(
-            f"Thiếu cột: {names}. Dòng đầu phải là: {', '.join(COLUMNS)}.",
-            f"Missing columns: {names}. The first line must be: {', '.join(COLUMNS)}.",
+            Message(
+                N_("Thiếu cột: %(missing)s. Dòng đầu phải là: %(columns)s."),
+                {"missing": names, "columns": ", ".join(COLUMNS)},
+            )
         )
     if len(rows) > MAX_ROWS:
         raise file_problem(
-            f"Tệp có {len(rows)} dòng, tối đa {MAX_ROWS}.",
-            f"The file has {len(rows)} rows; at most {MAX_ROWS}.",
+            Message.counting(
+                Nn_(
+                    "Tệp có %(num)s dòng, tối đa %(limit)s.",
+                    "Tệp có %(num)s dòng, tối đa %(limit)s.",
+                ),
+                len(rows),
+                limit=MAX_ROWS,
+            )
         )
     return rows
 
@@ -204,7 +215,7 @@ def _problems(
     first_line: dict[str, int] = {}
     for row in rows:
         if not row.code:
-            yield RowProblem(row.line, "code", Message("Thiếu mã cán bộ.", "No code."))
+            yield RowProblem(row.line, "code", Message(N_("Thiếu mã cán bộ.")))
         elif not is_code(row.code):
             yield RowProblem(row.line, "code", CODE_SHAPE)
         elif row.code in first_line:
@@ -212,8 +223,8 @@ def _problems(
                 row.line,
                 "code",
                 Message(
-                    f"Mã “{row.code}” đã có ở dòng {first_line[row.code]}.",
-                    f"Code “{row.code}” is on line {first_line[row.code]} already.",
+                    N_("Mã “%(code)s” đã có ở dòng %(line)s."),
+                    {"code": row.code, "line": first_line[row.code]},
                 ),
             )
         else:
@@ -224,20 +235,20 @@ def _problems(
                     row.line,
                     "code",
                     Message(
-                        f"Mã “{row.code}” đã được dùng cho một cán bộ khác.",
-                        f"Code “{row.code}” is used by another official.",
+                        N_("Mã “%(code)s” đã được dùng cho một cán bộ khác."),
+                        {"code": row.code},
                     ),
                 )
         if not row.name:
-            yield RowProblem(row.line, "name", Message("Thiếu họ tên.", "No name."))
+            yield RowProblem(row.line, "name", Message(N_("Thiếu họ tên.")))
         for column in ("name", "title"):
             if len(getattr(row, column)) > MAX_TEXT:
                 yield RowProblem(
                     row.line,
                     column,
-                    Message(
-                        f"Dài quá {MAX_TEXT} ký tự.",
-                        f"Longer than {MAX_TEXT} characters.",
+                    Message.counting(
+                        Nn_("Dài quá %(num)s ký tự.", "Dài quá %(num)s ký tự."),
+                        MAX_TEXT,
                     ),
                 )
         unit = units.get(row.unit_code)
@@ -246,8 +257,8 @@ def _problems(
                 row.line,
                 "unit_code",
                 Message(
-                    f"Không có đơn vị mã “{row.unit_code}” trong phạm vi của bạn.",
-                    f"No unit coded “{row.unit_code}” in your scope.",
+                    N_("Không có đơn vị mã “%(unit)s” trong phạm vi của bạn."),
+                    {"unit": row.unit_code},
                 ),
             )
             continue
@@ -258,8 +269,10 @@ def _problems(
                     row.line,
                     "counters",
                     Message(
-                        f"Đơn vị “{row.unit_code}” không có quầy đang hoạt động"
-                        f" mã “{code}”.",
-                        f"Unit “{row.unit_code}” has no active counter coded “{code}”.",
+                        N_(
+                            "Đơn vị “%(unit)s” không có quầy đang hoạt động"
+                            " mã “%(code)s”."
+                        ),
+                        {"unit": row.unit_code, "code": code},
                     ),
                 )

@@ -8,7 +8,7 @@ from functools import cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from surveys.questionnaire import Message
+from surveys.translatable import N_, Message, Nn_
 
 #: argon2-cffi's default profile: RFC 9106's "low memory" choice (64 MiB, t=3, p=4).
 _hasher = PasswordHasher()
@@ -44,13 +44,13 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 def password_problem(password: str) -> Message | None:
     """Return why ``password`` is too weak to accept, or None when it is fine."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return Message(
-            f"Mật khẩu phải có ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
-            f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
+        return Message.counting(
+            Nn_(
+                "Mật khẩu phải có ít nhất %(num)s ký tự.",
+                "Mật khẩu phải có ít nhất %(num)s ký tự.",
+            ),
+            MIN_PASSWORD_LENGTH,
         )
     if password.strip() != password:
-        return Message(
-            "Mật khẩu không được bắt đầu hoặc kết thúc bằng dấu cách.",
-            "The password must not start or end with spaces.",
-        )
+        return Message(N_("Mật khẩu không được bắt đầu hoặc kết thúc bằng dấu cách."))
     return None

@@ -11,8 +11,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased, selectinload
 
 from surveys.models import ServicePoint, Unit, UnitKind
-from surveys.questionnaire import Message
 from surveys.text import vietnamese_sort_key
+from surveys.translatable import N_, Message
 
 #: Codes of units, counters and officials appear in URLs and file names: plain
 #: letters, digits, '.', '_' and '-' only, at most 32 characters.
@@ -21,8 +21,7 @@ CODE_PATTERN = re.compile(r"[A-Za-z0-9._-]{1,32}")
 
 #: Why a code was refused, for forms and imports alike.
 CODE_SHAPE = Message(
-    "Mã chỉ gồm chữ không dấu, chữ số, '.', '_' hoặc '-', tối đa 32 ký tự.",
-    "A code has only plain letters, digits, '.', '_' or '-', 32 at most.",
+    N_("Mã chỉ gồm chữ không dấu, chữ số, '.', '_' hoặc '-', tối đa 32 ký tự.")
 )
 
 

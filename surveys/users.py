@@ -15,13 +15,18 @@ from sqlalchemy.orm import Session
 from surveys.audit import AuditAction, record_event
 from surveys.models import Role, Unit, User
 from surveys.passwords import hash_password, password_problem, verify_password
+from surveys.translatable import N_, Message
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 SESSION_TOKEN = re.compile(r"(\d+):(\d+)", re.ASCII)
 
 
 class UserError(ValueError):
-    """A user cannot be created or changed as asked; the message says why."""
+    """A user cannot be created or changed as asked; ``message`` says why."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 class WrongPassword(UserError):
@@ -34,22 +39,38 @@ def create_user(
     """Create a staff login; every role but ``admin`` must be scoped to a unit."""
     if not USERNAME_PATTERN.match(username):
         raise UserError(
-            f"username {username!r} must be 3-64 characters: lower-case letters,"
-            " digits, '.', '_' or '-', starting with a letter or digit"
+            Message(
+                N_(
+                    "Tên đăng nhập “%(username)s” phải có 3–64 ký tự: chữ thường"
+                    " không dấu, chữ số, '.', '_' hoặc '-', bắt đầu bằng chữ hoặc số."
+                ),
+                {"username": username},
+            )
         )
     if role not in {r.value for r in Role}:
         choices = ", ".join(r.value for r in Role)
-        raise UserError(f"role {role!r} is not one of: {choices}")
+        raise UserError(
+            Message(
+                N_("Vai trò “%(role)s” không thuộc: %(choices)s."),
+                {"role": role, "choices": choices},
+            )
+        )
     check_password_strength(password)
     unit = None
     if unit_code is not None:
         unit = session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None:
-            raise UserError(f"no unit has the code {unit_code!r}")
+            raise UserError(
+                Message(N_("Không có đơn vị mã “%(code)s”."), {"code": unit_code})
+            )
     elif role != Role.ADMIN:
-        raise UserError(f"role {role!r} needs a unit (--unit UNIT_CODE)")
+        raise UserError(
+            Message(N_("Vai trò “%(role)s” cần một đơn vị."), {"role": role})
+        )
     if session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise UserError(f"a user named {username!r} exists already")
+        raise UserError(
+            Message(N_("Đã có người dùng “%(username)s”."), {"username": username})
+        )
     user = User(
         username=username, password_hash=hash_password(password), role=role, unit=unit
     )
@@ -141,4 +162,4 @@ def check_password_strength(password: str) -> None:
     """Refuse a weak password with the reason, before anything is stored."""
     problem = password_problem(password)
     if problem:
-        raise UserError(problem.en)
+        raise UserError(problem)

@@ -11,6 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from app.db import session_factory
+from app.i18n import in_language, translated
 from surveys.demo import seed_demo
 from surveys.drafts import purge_stale_drafts
 from surveys.models import Unit, utcnow
@@ -81,7 +82,9 @@ def create_user_command(username: str, role: str, unit_code: str | None) -> None
             user = create_user(session, username, password, role, unit_code)
             scope = user.unit.code if user.unit else "all units"
     except UserError as error:
-        raise click.ClickException(str(error)) from error
+        with in_language("en"):  # the commands speak English
+            reason = translated(error.message)
+        raise click.ClickException(reason) from error
     click.echo(f"User {username!r} created with role {role!r} (scope: {scope}).")
 
 

@@ -9,7 +9,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
-from app.i18n import translate
+from app.i18n import _
 from surveys.questionnaire import Questionnaire, QuestionType
 from surveys.questionnaire.validation import RawAnswers
 
@@ -35,7 +35,9 @@ class SurveyForm(FlaskForm):
     def validate_phone(self, field: StringField) -> None:
         """Refuse a phone number left without ticking the consent box."""
         if field.data and not self.consent.data:
-            raise ValidationError(translate("phone_needs_consent"))
+            raise ValidationError(
+                _("Vui lòng đánh dấu ô đồng ý nếu muốn để lại số điện thoại.")
+            )
 
 
 def raw_answers(questionnaire: Questionnaire, form: MultiDict[str, str]) -> RawAnswers:

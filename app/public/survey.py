@@ -375,7 +375,7 @@ def _check_open(code: OpenedCode) -> None:
 
 def _unavailable_page(state: CodeState) -> tuple[str, int]:
     """Say in plain words why a code cannot be used (404 unknown, 410 otherwise)."""
-    page = render_template("public/survey_error.html", key=f"code_{state.value}")
+    page = render_template("public/survey_error.html", key="code", state=state)
     return page, CODE_STATUS.get(state, GONE)
 
 

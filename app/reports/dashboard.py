@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session
 
 from app.charts import ChartText, interval_chart, rank_chart, table_rows, trend_chart
-from app.i18n import current_language, translate
+from app.formatting import format_number
+from app.i18n import _, current_language, lazy_gettext
 from app.reports.data import (
     Counts,
     DistrictReport,
@@ -29,55 +31,58 @@ from app.reports.selection import Selection
 from surveys.frames import monthly_counts
 from surveys.units import subtree_ids
 
-#: Columns of an estimate's accessible table, and their headings' keys.
+#: Columns of an estimate's accessible table, and their headings.
 ESTIMATE_COLUMNS = {
-    "label": "report_col_label",
-    "n": "report_col_n",
-    "mean": "report_col_mean",
-    "mean_low": "report_col_mean_low",
-    "mean_high": "report_col_mean_high",
-    "pct_satisfied": "report_col_pct",
-    "pct_satisfied_low": "report_col_pct_low",
-    "pct_satisfied_high": "report_col_pct_high",
+    "label": lazy_gettext("Nội dung"),
+    "n": lazy_gettext("Số phiếu (n)"),
+    "mean": lazy_gettext("Điểm trung bình (1–5)"),
+    "mean_low": lazy_gettext("Cận dưới KTC 95%"),
+    "mean_high": lazy_gettext("Cận trên KTC 95%"),
+    "pct_satisfied": lazy_gettext("Tỷ lệ hài lòng"),
+    "pct_satisfied_low": lazy_gettext("Tỷ lệ hài lòng: cận dưới"),
+    "pct_satisfied_high": lazy_gettext("Tỷ lệ hài lòng: cận trên"),
 }
 INDEX_COLUMNS = {
-    "label": "report_col_label",
-    "n": "report_col_n",
-    "estimate": "report_col_estimate",
-    "ci_low": "report_col_mean_low",
-    "ci_high": "report_col_mean_high",
+    "label": lazy_gettext("Nội dung"),
+    "n": lazy_gettext("Số phiếu (n)"),
+    "estimate": lazy_gettext("Giá trị"),
+    "ci_low": lazy_gettext("Cận dưới KTC 95%"),
+    "ci_high": lazy_gettext("Cận trên KTC 95%"),
 }
 OFFICIAL_COLUMNS = {
-    "label": "report_col_label",
-    "n": "report_col_n",
-    "mean": "report_col_mean",
-    "mean_low": "report_col_mean_low",
-    "mean_high": "report_col_mean_high",
-    "shrunk": "report_col_shrunk",
-    "shrunk_low": "report_col_mean_low",
-    "shrunk_high": "report_col_mean_high",
+    "label": lazy_gettext("Nội dung"),
+    "n": lazy_gettext("Số phiếu (n)"),
+    "mean": lazy_gettext("Điểm trung bình (1–5)"),
+    "mean_low": lazy_gettext("Cận dưới KTC 95%"),
+    "mean_high": lazy_gettext("Cận trên KTC 95%"),
+    "shrunk": lazy_gettext("Điểm đã hiệu chỉnh về trung bình đơn vị"),
+    "shrunk_low": lazy_gettext("Cận dưới KTC 95%"),
+    "shrunk_high": lazy_gettext("Cận trên KTC 95%"),
 }
 LEAGUE_COLUMNS = {
-    "label": "report_col_unit",
-    "rank": "report_col_rank",
-    "rank_low": "report_col_rank_low",
-    "rank_high": "report_col_rank_high",
-    "group": "report_col_group",
-    "n": "report_col_n",
-    "mean": "report_col_mean",
-    "mean_low": "report_col_mean_low",
-    "mean_high": "report_col_mean_high",
+    "label": lazy_gettext("Đơn vị"),
+    "rank": lazy_gettext("Hạng"),
+    "rank_low": lazy_gettext("Hạng: cận trên khoảng"),
+    "rank_high": lazy_gettext("Hạng: cận dưới khoảng"),
+    "group": lazy_gettext("Nhóm không phân biệt được"),
+    "n": lazy_gettext("Số phiếu (n)"),
+    "mean": lazy_gettext("Điểm trung bình (1–5)"),
+    "mean_low": lazy_gettext("Cận dưới KTC 95%"),
+    "mean_high": lazy_gettext("Cận trên KTC 95%"),
 }
 RANK_COLUMNS = ("rank", "rank_low", "rank_high", "group")
 #: What an interval chart of a report table shows: the frame, the chart's title,
-#: the table's columns, the estimate with its interval, and the axis label's key.
-Drawn = tuple[pd.DataFrame, str, dict[str, str], tuple[str, str, str], str]
+#: the table's columns, the estimate with its interval, and the axis label.
+Drawn = tuple[
+    pd.DataFrame, LazyString, dict[str, LazyString], tuple[str, str, str], LazyString
+]
 MEAN = ("mean", "mean_low", "mean_high")
 PERCENT = ("pct_satisfied", "pct_satisfied_low", "pct_satisfied_high")
+MEAN_AXIS = lazy_gettext("Điểm trung bình (1–5)")
 TREND_COLUMNS = {
-    "month": "dashboard_month",
-    "responses": "report_responses",
-    "verified": "report_verified",
+    "month": lazy_gettext("Tháng"),
+    "responses": lazy_gettext("Số phiếu hợp lệ"),
+    "verified": lazy_gettext("Số phiếu xác thực (mã dùng một lần)"),
 }
 
 
@@ -114,7 +119,7 @@ def build_dashboard(
     """Assemble the report of the selection and draw it, in the visitor's language."""
     unit, campaign, period = selection.unit, selection.campaign, selection.period
     assert campaign is not None, "a dashboard needs a campaign"
-    language, words = current_language(), ChartText.translated(translate)
+    language, words = current_language(), _chart_words()
     report: UnitReport | DistrictReport
     if selection.has_subunits:
         report = district_report(session, unit, campaign, period, language=language)
@@ -132,9 +137,14 @@ def build_dashboard(
     return Dashboard(
         header=report.header,
         counts=report.counts,
-        trend=_trend(counts, "responses", "dashboard_trend_title", words),
+        trend=_trend(counts, "responses", lazy_gettext("Số phiếu theo tháng"), words),
         verified_trend=(
-            _trend(counts, "verified", "dashboard_verified_title", words)
+            _trend(
+                counts,
+                "verified",
+                lazy_gettext("Số phiếu có mã dùng một lần (đã xác thực) theo tháng"),
+                words,
+            )
             if counts["verified"].any()
             else None
         ),
@@ -149,11 +159,21 @@ def build_dashboard(
 def _scores(report: UnitReport | DistrictReport) -> list[Drawn]:
     """List the dimensions (as % satisfied) and items (as means) of a report."""
     return [
-        (report.dimensions, "dashboard_dimensions_title", ESTIMATE_COLUMNS, PERCENT,
-         "dashboard_axis_pct"),
-        (report.items, "dashboard_items_title", ESTIMATE_COLUMNS, MEAN,
-         "dashboard_axis_mean"),
-    ]  # fmt: skip
+        (
+            report.dimensions,
+            lazy_gettext("Mức hài lòng theo lĩnh vực"),
+            ESTIMATE_COLUMNS,
+            PERCENT,
+            lazy_gettext("% hài lòng"),
+        ),
+        (
+            report.items,
+            lazy_gettext("Điểm theo tiêu chí"),
+            ESTIMATE_COLUMNS,
+            MEAN,
+            MEAN_AXIS,
+        ),
+    ]
 
 
 def _district_charts(
@@ -161,32 +181,48 @@ def _district_charts(
 ) -> tuple[list[Chart], list[pd.DataFrame]]:
     """Draw the district's own dimensions and items, all its units together."""
     drawn = _scores(report)
-    return _drawn(drawn, words), [report.league, *(frame for frame, *_ in drawn)]
+    return _drawn(drawn, words), [report.league, *(frame for frame, *rest in drawn)]
 
 
 def _unit_charts(
     report: UnitReport, words: ChartText, show_officials: bool
 ) -> tuple[list[Chart], list[pd.DataFrame]]:
     """Draw the index, dimensions, items, counters and (if allowed) officials."""
+    index = ("estimate", "ci_low", "ci_high")
     drawn: list[Drawn] = [
-        (report.index, "dashboard_index_title", INDEX_COLUMNS,
-         ("estimate", "ci_low", "ci_high"), "report_col_index"),
+        (
+            report.index,
+            lazy_gettext("Chỉ số hài lòng"),
+            INDEX_COLUMNS,
+            index,
+            lazy_gettext("Chỉ số"),
+        ),
         *_scores(report),
-        (report.counters, "dashboard_counters_title", ESTIMATE_COLUMNS, MEAN,
-         "dashboard_axis_mean"),
-    ]  # fmt: skip
+        (
+            report.counters,
+            lazy_gettext("Điểm theo quầy"),
+            ESTIMATE_COLUMNS,
+            MEAN,
+            MEAN_AXIS,
+        ),
+    ]
     if show_officials:
         drawn.append(
-            (report.officials, "dashboard_officials_title", OFFICIAL_COLUMNS, MEAN,
-             "dashboard_axis_mean")
-        )  # fmt: skip
-    return _drawn(drawn, words), [frame for frame, *_ in drawn]
+            (
+                report.officials,
+                lazy_gettext("Điểm theo công chức"),
+                OFFICIAL_COLUMNS,
+                MEAN,
+                MEAN_AXIS,
+            )
+        )
+    return _drawn(drawn, words), [frame for frame, *rest in drawn]
 
 
 def _drawn(drawn: list[Drawn], words: ChartText) -> list[Chart]:
     """Draw each non-empty table as an interval chart beside its numbers."""
     return [
-        _interval(frame, translate(title), columns, estimates, axis, words)
+        _interval(frame, str(title), columns, estimates, str(axis), words)
         for frame, title, columns, estimates, axis in drawn
         if not frame.empty
     ]
@@ -195,7 +231,7 @@ def _drawn(drawn: list[Drawn], words: ChartText) -> list[Chart]:
 def _interval(
     frame: pd.DataFrame,
     title: str,
-    columns: dict[str, str],
+    columns: dict[str, LazyString],
     estimates: tuple[str, str, str],
     axis: str,
     words: ChartText,
@@ -224,8 +260,8 @@ def _league(report: DistrictReport, words: ChartText) -> tuple[Chart, Chart]:
         "mean_low",
         "mean_high",
         n_column="n",
-        title=translate("dashboard_league_title", score=report.header.headline_label),
-        axis_label=translate("dashboard_axis_mean"),
+        title=_("Xếp hạng các đơn vị: %(score)s", score=report.header.headline_label),
+        axis_label=str(MEAN_AXIS),
         words=words,
         suppressed_column="suppressed",
     )
@@ -235,7 +271,7 @@ def _league(report: DistrictReport, words: ChartText) -> tuple[Chart, Chart]:
         "rank",
         "rank_low",
         "rank_high",
-        title=translate("dashboard_ranks_title"),
+        title=_("Khoảng thứ hạng"),
         words=words,
     )
     # Ranks and groups are whole numbers, not estimates with decimals.
@@ -246,21 +282,23 @@ def _league(report: DistrictReport, words: ChartText) -> tuple[Chart, Chart]:
     )
 
 
-def _trend(counts: pd.DataFrame, column: str, title: str, words: ChartText) -> Chart:
+def _trend(
+    counts: pd.DataFrame, column: str, title: LazyString, words: ChartText
+) -> Chart:
     """Draw responses per month; the table has both counts, all and verified."""
     svg = trend_chart(
         counts,
         "month",
         column,
-        title=translate(title),
-        axis_label=translate("dashboard_axis_responses"),
+        title=str(title),
+        axis_label=_("Số phiếu"),
         words=words,
     )
     return _chart(svg, counts, TREND_COLUMNS, words)
 
 
 def _chart(
-    svg: str, frame: pd.DataFrame, columns: dict[str, str], words: ChartText
+    svg: str, frame: pd.DataFrame, columns: dict[str, LazyString], words: ChartText
 ) -> Chart:
     """Pair a chart with its numbers: each estimate with its n and interval.
 
@@ -270,5 +308,15 @@ def _chart(
     return Chart(
         svg=svg,
         rows=table_rows(frame, shown, words=words),
-        columns=[translate(columns[name]) for name in shown],
+        columns=[str(columns[name]) for name in shown],
+    )
+
+
+def _chart_words() -> ChartText:
+    """Return the charts' words and number format in the reader's language."""
+    return ChartText(
+        no_data=_("Chưa có dữ liệu"),
+        unreliable=_("chỉ mang tính tham khảo"),
+        rank=_("Thứ hạng (khoảng 95%)"),
+        number=format_number,
     )

@@ -273,7 +273,7 @@ def _header(
         unit_name=unit.name,
         unit_code=unit.code,
         campaign_name=campaign.name,
-        questionnaire_title=_text(questionnaire.title, language),
+        questionnaire_title=questionnaire.title.get(language),
         period=period,
         language=language,
         generated_at=latest or (between[0] if between else start),
@@ -299,11 +299,11 @@ def headline_score(questionnaire: Questionnaire) -> str:
 def score_labels(questionnaire: Questionnaire, language: str) -> dict[str, str]:
     """Return the label of every item and dimension, in the report's language."""
     labels = {
-        name: _text(questionnaire.question(name).label, language) or name
+        name: questionnaire.question(name).label.get(language) or name
         for name in scored_items(questionnaire)
     }
     for dimension in questionnaire.scoring.dimensions if questionnaire.scoring else ():
-        labels[dimension.name] = _text(dimension.label, language) or dimension.name
+        labels[dimension.name] = dimension.label.get(language) or dimension.name
     return labels
 
 
@@ -364,7 +364,7 @@ def _index(
     else:
         index = ddci_index(responses, mapping)
     labels = score_labels(questionnaire, language)
-    labels[index["name"].iloc[-1]] = _text(scoring.index.label, language)
+    labels[index["name"].iloc[-1]] = scoring.index.label.get(language)
     index.insert(0, "label", index["name"].map(labels))
     return index.reset_index(drop=True)
 
@@ -484,10 +484,3 @@ def _descendants(session: Session, root: Unit) -> dict[int, str]:
         select(Unit.id, Unit.name).where(Unit.id.in_(subtree_ids(root.id)))
     )
     return {unit_id: name for unit_id, name in rows}
-
-
-def _text(text: object, language: str) -> str:
-    """Return a definition's label in ``language``, else Vietnamese, else any."""
-    if not text:
-        return ""
-    return text.get(language) or text.get("vi") or next(iter(text.values()))

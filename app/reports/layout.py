@@ -1,7 +1,8 @@
 """What every format shows of a report: its texts and the columns of its tables.
 
-The PDF and the workbook lay out the same columns with the same headings, all
-from the one catalogue (``app/messages.yaml``), so they cannot drift apart.
+The PDF and the workbook lay out the same columns with the same headings, so
+they cannot drift apart. Headings are translated when a table is laid out: the
+caller writes a report inside ``app.i18n.in_language(header.language)``.
 """
 
 from __future__ import annotations
@@ -12,9 +13,38 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from app.i18n import catalogue
+from app.formatting import format_number, format_percent, format_signed
+from app.i18n import _, lazy_gettext, lazy_pgettext
 from app.reports.data import Header
 
+#: Texts the PDF and the workbook both print, translated when they are written.
+UNIT_TITLE = lazy_gettext("Báo cáo kết quả khảo sát sự hài lòng")
+DISTRICT_TITLE = lazy_gettext("Báo cáo tổng hợp và xếp hạng các đơn vị")
+SMALL_SAMPLE_WARNING = lazy_gettext(
+    "Lưu ý: có kết quả dựa trên dưới 30 phiếu; các kết quả này chỉ mang tính tham "
+    "khảo (đánh dấu *). Kết quả dưới 5 phiếu không được công bố."
+)
+METHODOLOGY = lazy_gettext(
+    "Điểm trung bình có khoảng tin cậy 95% theo phân phối Student; tỷ lệ hài lòng "
+    "(Hài lòng hoặc Rất hài lòng) có khoảng Wilson. Chỉ số tổng hợp tính theo phương "
+    "pháp của bảng hỏi (SIPAS, PAPI hoặc DDCI/PCI), khoảng tin cậy tuyến tính hoá "
+    "theo từng người trả lời. Điểm của công chức được hiệu chỉnh (Bayes thực nghiệm) "
+    "về trung bình đơn vị. Xếp hạng có khoảng hạng (bootstrap tham số); hai đơn vị có "
+    "khoảng hạng chồng nhau thì không phân biệt được. So sánh với các đơn vị còn lại "
+    "dùng kiểm định Welch, hiệu chỉnh Holm. Phiếu bị loại không được tính. Dưới 30 "
+    "phiếu: chỉ mang tính tham khảo; dưới 5 phiếu: không công bố. Chi tiết: "
+    "docs/methodology.md."
+)
+SHEET_SUMMARY = lazy_gettext("Tổng hợp")
+SHEET_ITEMS = lazy_gettext("Tiêu chí")
+SHEET_DIMENSIONS = lazy_gettext("Lĩnh vực")
+SHEET_INDEX = lazy_gettext("Chỉ số")
+SHEET_COUNTERS = lazy_pgettext("heading", "Quầy")
+SHEET_OFFICIALS = lazy_gettext("Công chức")
+SHEET_COMMENTS = lazy_pgettext("heading", "Góp ý")
+SHEET_LEAGUE = lazy_gettext("Xếp hạng")
+SHEET_UNITS = lazy_gettext("Theo đơn vị")
+SHEET_METHODOLOGY = lazy_gettext("Phương pháp")
 #: How a column's numbers are shown: a count, a 1-5 mean, a percentage, a rank.
 COUNT, MEAN, PERCENT, RANK, DIFFERENCE, P_VALUE, TEXT = (
     "count", "mean", "percent", "rank", "difference", "p", "text",
@@ -31,91 +61,88 @@ class Column:
     width: float = 14
 
 
-def text(key: str, language: str) -> str:
-    """Return report text ``key`` of the catalogue in ``language``."""
-    message = catalogue()[key]
-    return message.en if language == "en" else message.vi
+def estimate_columns(first: str | None = None) -> list[Column]:
+    """Return the columns of an estimate table: label, n, mean and % with intervals.
 
-
-def estimate_columns(language: str, first: str = "report_col_label") -> list[Column]:
-    """Return the columns of an estimate table: label, n, mean and % with intervals."""
+    ``first`` heads the label column ("Nội dung" unless said otherwise).
+    """
     return [
-        Column("label", text(first, language), TEXT, 50),
-        Column("n", text("report_col_n", language), COUNT, 10),
-        Column("mean", text("report_col_mean", language), MEAN),
-        Column("mean_low", text("report_col_mean_low", language), MEAN),
-        Column("mean_high", text("report_col_mean_high", language), MEAN),
-        Column("pct_satisfied", text("report_col_pct", language), PERCENT),
-        Column("pct_satisfied_low", text("report_col_pct_low", language), PERCENT),
-        Column("pct_satisfied_high", text("report_col_pct_high", language), PERCENT),
-        Column("note", text("report_col_note", language), TEXT, 30),
+        Column("label", first or _("Nội dung"), TEXT, 50),
+        Column("n", _("Số phiếu (n)"), COUNT, 10),
+        Column("mean", _("Điểm trung bình (1–5)"), MEAN),
+        Column("mean_low", _("Cận dưới KTC 95%"), MEAN),
+        Column("mean_high", _("Cận trên KTC 95%"), MEAN),
+        Column("pct_satisfied", _("Tỷ lệ hài lòng"), PERCENT),
+        Column("pct_satisfied_low", _("Tỷ lệ hài lòng: cận dưới"), PERCENT),
+        Column("pct_satisfied_high", _("Tỷ lệ hài lòng: cận trên"), PERCENT),
+        Column("note", _("Ghi chú"), TEXT, 30),
     ]
 
 
-def index_columns(language: str) -> list[Column]:
+def index_columns() -> list[Column]:
     """Return the columns of the index table: its own scale, not 1-5 or percent."""
     return [
-        Column("label", text("report_col_label", language), TEXT, 50),
-        Column("n", text("report_col_n", language), COUNT, 10),
-        Column("estimate", text("report_col_estimate", language), MEAN),
-        Column("ci_low", text("report_col_mean_low", language), MEAN),
-        Column("ci_high", text("report_col_mean_high", language), MEAN),
-        Column("note", text("report_col_note", language), TEXT, 30),
+        Column("label", _("Nội dung"), TEXT, 50),
+        Column("n", _("Số phiếu (n)"), COUNT, 10),
+        Column("estimate", _("Giá trị"), MEAN),
+        Column("ci_low", _("Cận dưới KTC 95%"), MEAN),
+        Column("ci_high", _("Cận trên KTC 95%"), MEAN),
+        Column("note", _("Ghi chú"), TEXT, 30),
     ]
 
 
-def official_columns(language: str) -> list[Column]:
+def official_columns() -> list[Column]:
     """Return the columns of the officials table: raw and shrunk scores."""
     return [
-        Column("label", text("report_col_label", language), TEXT, 30),
-        Column("n", text("report_col_n", language), COUNT, 10),
-        Column("mean", text("report_col_mean", language), MEAN),
-        Column("mean_low", text("report_col_mean_low", language), MEAN),
-        Column("mean_high", text("report_col_mean_high", language), MEAN),
-        Column("shrunk", text("report_col_shrunk", language), MEAN, 18),
-        Column("shrunk_low", text("report_col_mean_low", language), MEAN),
-        Column("shrunk_high", text("report_col_mean_high", language), MEAN),
-        Column("note", text("report_col_note", language), TEXT, 30),
+        Column("label", _("Nội dung"), TEXT, 30),
+        Column("n", _("Số phiếu (n)"), COUNT, 10),
+        Column("mean", _("Điểm trung bình (1–5)"), MEAN),
+        Column("mean_low", _("Cận dưới KTC 95%"), MEAN),
+        Column("mean_high", _("Cận trên KTC 95%"), MEAN),
+        Column("shrunk", _("Điểm đã hiệu chỉnh về trung bình đơn vị"), MEAN, 18),
+        Column("shrunk_low", _("Cận dưới KTC 95%"), MEAN),
+        Column("shrunk_high", _("Cận trên KTC 95%"), MEAN),
+        Column("note", _("Ghi chú"), TEXT, 30),
     ]
 
 
-def comment_columns(language: str) -> list[Column]:
+def comment_columns() -> list[Column]:
     """Return the columns of the comments table."""
     return [
-        Column("submitted_at", text("report_col_date", language), TEXT, 18),
-        Column("service_point", text("report_col_counter", language), TEXT, 30),
-        Column("rating", text("report_col_rating", language), COUNT, 10),
-        Column("text", text("report_col_comment", language), TEXT, 80),
+        Column("submitted_at", _("Thời điểm"), TEXT, 18),
+        Column("service_point", _("Quầy"), TEXT, 30),
+        Column("rating", _("Mức đánh giá thấp nhất"), COUNT, 10),
+        Column("text", _("Góp ý"), TEXT, 80),
     ]
 
 
-def league_columns(language: str) -> list[Column]:
+def league_columns() -> list[Column]:
     """Return the columns of the league table: score, rank interval, comparison."""
     return [
-        Column("rank", text("report_col_rank", language), RANK, 8),
-        *estimate_columns(language, "report_col_unit")[:-1],
-        Column("rank_low", text("report_col_rank_low", language), RANK, 10),
-        Column("rank_high", text("report_col_rank_high", language), RANK, 10),
-        Column("group", text("report_col_group", language), RANK, 12),
-        Column("difference", text("report_col_difference", language), DIFFERENCE),
-        Column("ci_low", text("report_col_mean_low", language), DIFFERENCE),
-        Column("ci_high", text("report_col_mean_high", language), DIFFERENCE),
-        Column("p_holm", text("report_col_p_holm", language), P_VALUE),
-        Column("index_estimate", text("report_col_index", language), MEAN),
-        Column("index_ci_low", text("report_col_mean_low", language), MEAN),
-        Column("index_ci_high", text("report_col_mean_high", language), MEAN),
-        Column("note", text("report_col_note", language), TEXT, 30),
+        Column("rank", _("Hạng"), RANK, 8),
+        *estimate_columns(_("Đơn vị"))[:-1],
+        Column("rank_low", _("Hạng: cận trên khoảng"), RANK, 10),
+        Column("rank_high", _("Hạng: cận dưới khoảng"), RANK, 10),
+        Column("group", _("Nhóm không phân biệt được"), RANK, 12),
+        Column("difference", _("Chênh lệch so với các đơn vị còn lại"), DIFFERENCE),
+        Column("ci_low", _("Cận dưới KTC 95%"), DIFFERENCE),
+        Column("ci_high", _("Cận trên KTC 95%"), DIFFERENCE),
+        Column("p_holm", _("Giá trị p (hiệu chỉnh Holm)"), P_VALUE),
+        Column("index_estimate", _("Chỉ số"), MEAN),
+        Column("index_ci_low", _("Cận dưới KTC 95%"), MEAN),
+        Column("index_ci_high", _("Cận trên KTC 95%"), MEAN),
+        Column("note", _("Ghi chú"), TEXT, 30),
     ]
 
 
-def with_notes(table: pd.DataFrame, language: str) -> pd.DataFrame:
+def with_notes(table: pd.DataFrame) -> pd.DataFrame:
     """Add the ``note`` column: withheld (n < 5) or indicative (n < 30)."""
     notes = table.get("suppressed", pd.Series(False, index=table.index)).map(
-        {True: text("report_suppressed", language), False: ""}
+        {True: _("Dưới 5 phiếu: không công bố"), False: ""}
     )
     if "reliable" in table:
         indicative = ~table["reliable"].astype(bool) & (notes == "")
-        notes = notes.where(~indicative, text("report_indicative", language))
+        notes = notes.where(~indicative, _("Dưới 30 phiếu: chỉ mang tính tham khảo"))
     return table.assign(note=notes)
 
 
@@ -130,22 +157,22 @@ def has_small_samples(tables: Sequence[pd.DataFrame]) -> bool:
 
 def period_text(header: Header) -> str:
     """Return the period as a reader says it ("2026-Q2", or the whole survey)."""
-    return header.period or text("report_all_periods", header.language)
+    return header.period or _("Toàn bộ đợt khảo sát")
 
 
 def shown(value: object, kind: str) -> str:
-    """Format one cell for print: blank when withheld or not computable."""
+    """Format one cell the reader's way: blank when withheld or not computable."""
     if kind == TEXT:
         return "" if value is None or value is pd.NaT else str(value)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     number = float(value)  # type: ignore[arg-type]
     if kind == PERCENT:
-        return f"{number:.1f}%"
+        return format_percent(number / 100, 1)
     if kind == MEAN:
-        return f"{number:.2f}"
+        return format_number(number, 2)
     if kind == DIFFERENCE:
-        return f"{number:+.2f}"
+        return format_signed(number, 2)
     if kind == P_VALUE:
-        return f"{number:.3f}"
-    return f"{number:.0f}"
+        return format_number(number, 3)
+    return format_number(number, 0)

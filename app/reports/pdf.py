@@ -12,9 +12,23 @@ from collections.abc import Sequence
 import pandas as pd
 from fpdf import FPDF
 
+from app.formatting import format_date, format_datetime, format_number
+from app.i18n import _, in_language
 from app.printing import new_document, set_font
 from app.reports.data import DistrictReport, Header, UnitReport
 from app.reports.layout import (
+    DISTRICT_TITLE,
+    METHODOLOGY,
+    SHEET_COMMENTS,
+    SHEET_COUNTERS,
+    SHEET_DIMENSIONS,
+    SHEET_INDEX,
+    SHEET_ITEMS,
+    SHEET_LEAGUE,
+    SHEET_METHODOLOGY,
+    SHEET_OFFICIALS,
+    SMALL_SAMPLE_WARNING,
+    UNIT_TITLE,
     Column,
     comment_columns,
     estimate_columns,
@@ -24,7 +38,6 @@ from app.reports.layout import (
     official_columns,
     period_text,
     shown,
-    text,
     with_notes,
 )
 
@@ -39,99 +52,82 @@ PRINTED_LEAGUE = ("rank", "label", "n", "mean", "mean_low", "mean_high",
 
 
 def unit_report_pdf(report: UnitReport) -> bytes:
-    """Lay out one unit's report for printing and filing."""
-    header = report.header
-    language = header.language
-    pdf = _start(header, "report_unit_title")
-    _counts(pdf, report, language)
-    tables = [report.items, report.dimensions, report.counters, report.officials]
-    if has_small_samples([*tables, report.index]):
-        _warning(pdf, text("report_small_sample_warning", language))
-    if not report.dimensions.empty:
-        _bar_chart(
-            pdf,
-            text("report_chart_title", language),
-            report.dimensions,
-            ("pct_satisfied", "pct_satisfied_low", "pct_satisfied_high"),
-            (0.0, 100.0),
-        )
-    if not report.index.empty:
-        _table(
-            pdf, "report_sheet_index", index_columns(language), report.index, language
-        )
-    for key, table in (
-        ("report_sheet_dimensions", report.dimensions),
-        ("report_sheet_items", report.items),
-        ("report_sheet_counters", report.counters),
-    ):
-        _table(pdf, key, estimate_columns(language), table, language)
-    if not report.officials.empty:
-        _table(
-            pdf,
-            "report_sheet_officials",
-            official_columns(language),
-            report.officials,
-            language,
-        )
-    if not report.comments.empty:
-        _table(
-            pdf,
-            "report_sheet_comments",
-            comment_columns(language),
-            report.comments,
-            language,
-        )
-    _methodology(pdf, language)
-    return bytes(pdf.output())
+    """Lay out one unit's report for printing and filing, in its language."""
+    with in_language(report.header.language):
+        pdf = _start(report.header, str(UNIT_TITLE))
+        _counts(pdf, report)
+        tables = [report.items, report.dimensions, report.counters, report.officials]
+        if has_small_samples([*tables, report.index]):
+            _warning(pdf, str(SMALL_SAMPLE_WARNING))
+        if not report.dimensions.empty:
+            _bar_chart(
+                pdf,
+                _("Tỷ lệ hài lòng theo lĩnh vực (khoảng tin cậy 95%)"),
+                report.dimensions,
+                ("pct_satisfied", "pct_satisfied_low", "pct_satisfied_high"),
+                (0.0, 100.0),
+            )
+        if not report.index.empty:
+            _table(pdf, SHEET_INDEX, index_columns(), report.index)
+        for title, table in (
+            (SHEET_DIMENSIONS, report.dimensions),
+            (SHEET_ITEMS, report.items),
+            (SHEET_COUNTERS, report.counters),
+        ):
+            _table(pdf, title, estimate_columns(), table)
+        if not report.officials.empty:
+            _table(pdf, SHEET_OFFICIALS, official_columns(), report.officials)
+        if not report.comments.empty:
+            _table(pdf, SHEET_COMMENTS, comment_columns(), report.comments)
+        _methodology(pdf)
+        return bytes(pdf.output())
 
 
 def district_report_pdf(report: DistrictReport) -> bytes:
     """Lay out the district's league table, with rank intervals, and the district's
     own dimensions and items, for printing."""
-    header = report.header
-    language = header.language
-    pdf = _start(header, "report_district_title")
-    _counts(pdf, report, language)
-    if has_small_samples([report.league, report.dimensions, report.items]):
-        _warning(pdf, text("report_small_sample_warning", language))
-    _bar_chart(
-        pdf,
-        text("report_chart_league", language),
-        report.league,
-        ("mean", "mean_low", "mean_high"),
-        (1.0, 5.0),
-    )
-    columns = [c for c in league_columns(language) if c.name in PRINTED_LEAGUE]
-    _table(pdf, "report_sheet_league", columns, report.league, language)
-    # The district as a whole: all its units' responses together.
-    for key, table in (
-        ("report_sheet_dimensions", report.dimensions),
-        ("report_sheet_items", report.items),
-    ):
-        _table(pdf, key, estimate_columns(language), table, language)
-    _methodology(pdf, language)
-    return bytes(pdf.output())
+    with in_language(report.header.language):
+        pdf = _start(report.header, str(DISTRICT_TITLE))
+        _counts(pdf, report)
+        if has_small_samples([report.league, report.dimensions, report.items]):
+            _warning(pdf, str(SMALL_SAMPLE_WARNING))
+        _bar_chart(
+            pdf,
+            _("Điểm trung bình theo đơn vị (khoảng tin cậy 95%)"),
+            report.league,
+            ("mean", "mean_low", "mean_high"),
+            (1.0, 5.0),
+        )
+        columns = [c for c in league_columns() if c.name in PRINTED_LEAGUE]
+        _table(pdf, SHEET_LEAGUE, columns, report.league)
+        # The district as a whole: all its units' responses together.
+        for title, table in (
+            (SHEET_DIMENSIONS, report.dimensions),
+            (SHEET_ITEMS, report.items),
+        ):
+            _table(pdf, title, estimate_columns(), table)
+        _methodology(pdf)
+        return bytes(pdf.output())
 
 
 def _start(header: Header, title: str) -> FPDF:
-    pdf = new_document(text(title, header.language))
+    pdf = new_document(title)
     # The creation date also seeds the file's /ID: fixed by the data, the same
     # report gives the same bytes.
     pdf.set_creation_date(header.generated_at)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=MARGIN)
     pdf.add_page()
-    language = header.language
     set_font(pdf, 16, bold=True)
-    _paragraph(pdf, 8, text(title, language))
+    _paragraph(pdf, 8, title)
     set_font(pdf, 13, bold=True)
     _paragraph(pdf, 7, header.unit_name)
     set_font(pdf, 10)
     lines = (
-        (text("report_campaign", language), header.campaign_name),
-        (text("report_period", language), period_text(header)),
-        (text("report_generated", language), f"{header.generated_at:%Y-%m-%d}"),
-        (text("report_headline", language), header.headline_label),
+        (_("Đợt khảo sát"), header.campaign_name),
+        (_("Kỳ báo cáo"), period_text(header)),
+        (_("Số liệu đến ngày"), format_date(header.generated_at)),
+        (_("Xếp hạng theo"), header.headline_label),
     )
     for label, value in lines:
         _paragraph(pdf, LINE, f"{label}: {value}")
@@ -139,15 +135,15 @@ def _start(header: Header, title: str) -> FPDF:
     return pdf
 
 
-def _counts(pdf: FPDF, report: UnitReport | DistrictReport, language: str) -> None:
+def _counts(pdf: FPDF, report: UnitReport | DistrictReport) -> None:
     counts = report.counts
     set_font(pdf, 10)
-    for key, value in (
-        ("report_responses", counts.responses),
-        ("report_verified", counts.verified),
-        ("report_excluded", counts.excluded),
+    for label, value in (
+        (_("Số phiếu hợp lệ"), counts.responses),
+        (_("Số phiếu xác thực (mã dùng một lần)"), counts.verified),
+        (_("Số phiếu bị loại (không tính)"), counts.excluded),
     ):
-        _paragraph(pdf, LINE, f"{text(key, language)}: {value:,}".replace(",", "."))
+        _paragraph(pdf, LINE, f"{label}: {format_number(value, 0)}")
     pdf.ln(2)
 
 
@@ -167,15 +163,15 @@ def _heading(pdf: FPDF, title: str) -> None:
 
 
 def _table(
-    pdf: FPDF, key: str, columns: Sequence[Column], frame: pd.DataFrame, language: str
+    pdf: FPDF, title: object, columns: Sequence[Column], frame: pd.DataFrame
 ) -> None:
     """Print a table; its first column takes the room the others leave."""
-    _heading(pdf, text(key, language))
+    _heading(pdf, str(title))
     if frame.empty:
         set_font(pdf, 9)
-        _paragraph(pdf, LINE, text("report_no_data", language))
+        _paragraph(pdf, LINE, _("Chưa có dữ liệu."))
         return
-    frame = with_notes(frame, language)
+    frame = with_notes(frame)
     usable = pdf.w - 2 * MARGIN
     fixed = [min(c.width, 18.0) * 0.85 for c in columns]
     widest = max(range(len(columns)), key=lambda i: columns[i].width)
@@ -197,7 +193,7 @@ def _table(
 def _cell(record: dict[str, object], column: Column) -> str:
     value = record.get(column.name)
     if column.name == "submitted_at" and value is not None and value is not pd.NaT:
-        return f"{value:%Y-%m-%d %H:%M}"
+        return format_datetime(value)
     return shown(value, column.kind)
 
 
@@ -243,7 +239,7 @@ def _bar_chart(
         kind = "percent" if scale == (0.0, 100.0) else "mean"
         label = (
             f"{shown(value, kind)} [{shown(record[low], kind)}–"
-            f"{shown(record[high], kind)}] n={record['n']}"
+            f"{shown(record[high], kind)}] n={format_number(record['n'], 0)}"
         )
         pdf.set_xy(left + width + 1, y)
         pdf.cell(value_width - 1, LINE, label)
@@ -264,7 +260,7 @@ def _fit(pdf: FPDF, label: str, width: float) -> str:
     return label + "…"
 
 
-def _methodology(pdf: FPDF, language: str) -> None:
-    _heading(pdf, text("report_sheet_methodology", language))
+def _methodology(pdf: FPDF) -> None:
+    _heading(pdf, str(SHEET_METHODOLOGY))
     set_font(pdf, 8)
-    _paragraph(pdf, 4, text("report_methodology", language))
+    _paragraph(pdf, 4, str(METHODOLOGY))

@@ -16,10 +16,11 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth import current_scope, current_staff, login_wall
 from app.db import get_session, session_factory
-from app.i18n import current_language, translate
+from app.i18n import current_language
 from app.reports import bp
 from app.reports.csv import responses_csv
 from app.reports.data import district_report, unit_report
+from app.reports.layout import DISTRICT_TITLE, UNIT_TITLE
 from app.reports.pdf import district_report_pdf, unit_report_pdf
 from app.reports.selection import Selection, selected
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
@@ -32,6 +33,8 @@ MIMETYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
 }
+#: What a downloaded file is named after, in the reader's language.
+TITLES = {"unit": UNIT_TITLE, "district": DISTRICT_TITLE}
 #: Characters kept in the plain-ASCII file name, for browsers that ignore filename*.
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -131,7 +134,7 @@ def download(
 def attachment(selection: Selection, scope: str, kind: str) -> str:
     """Name the file in the reader's language, with an ASCII name for old browsers."""
     unit, period = selection.unit, selection.period
-    title = translate(f"report_{scope}_title")
+    title = TITLES[scope]
     name = f"{title} - {unit.name} - {period}.{kind}"
     fallback = _UNSAFE.sub("-", f"hailong-{scope}-{unit.code}-{period}") + f".{kind}"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"

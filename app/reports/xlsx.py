@@ -18,14 +18,26 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from app.i18n import _, in_language
 from app.reports.data import DistrictReport, Header, UnitReport
 from app.reports.layout import (
     COUNT,
     DIFFERENCE,
     MEAN,
+    METHODOLOGY,
     P_VALUE,
     PERCENT,
     RANK,
+    SHEET_COMMENTS,
+    SHEET_COUNTERS,
+    SHEET_DIMENSIONS,
+    SHEET_INDEX,
+    SHEET_ITEMS,
+    SHEET_LEAGUE,
+    SHEET_METHODOLOGY,
+    SHEET_OFFICIALS,
+    SHEET_SUMMARY,
+    SHEET_UNITS,
     TEXT,
     Column,
     comment_columns,
@@ -34,7 +46,6 @@ from app.reports.layout import (
     league_columns,
     official_columns,
     period_text,
-    text,
     with_notes,
 )
 from app.spreadsheets import neutralised
@@ -51,67 +62,55 @@ BOLD = Font(bold=True)
 
 
 def unit_report_xlsx(report: UnitReport) -> bytes:
-    """Write one unit's report as a workbook, one sheet per table."""
-    language = report.header.language
-    book = Workbook()
-    _summary(book.active, report, language)
-    sheets = (
-        ("report_sheet_items", estimate_columns(language), report.items),
-        ("report_sheet_dimensions", estimate_columns(language), report.dimensions),
-        ("report_sheet_index", index_columns(language), report.index),
-        ("report_sheet_counters", estimate_columns(language), report.counters),
-        ("report_sheet_officials", official_columns(language), report.officials),
-        ("report_sheet_comments", comment_columns(language), report.comments),
-    )
-    for key, columns, frame in sheets:
-        _sheet(book.create_sheet(text(key, language)), columns, frame, language)
-    _methodology(
-        book.create_sheet(text("report_sheet_methodology", language)), language
-    )
+    """Write one unit's report as a workbook, one sheet per table, in its language."""
+    with in_language(report.header.language):
+        book = Workbook()
+        _summary(book.active, report)
+        sheets = (
+            (SHEET_ITEMS, estimate_columns(), report.items),
+            (SHEET_DIMENSIONS, estimate_columns(), report.dimensions),
+            (SHEET_INDEX, index_columns(), report.index),
+            (SHEET_COUNTERS, estimate_columns(), report.counters),
+            (SHEET_OFFICIALS, official_columns(), report.officials),
+            (SHEET_COMMENTS, comment_columns(), report.comments),
+        )
+        for title, columns, frame in sheets:
+            _sheet(book.create_sheet(str(title)), columns, frame)
+        _methodology(book.create_sheet(str(SHEET_METHODOLOGY)))
     return _saved(book, report.header.generated_at)
 
 
 def district_report_xlsx(report: DistrictReport) -> bytes:
     """Write the district's league table, its own dimensions and items, and every
     unit's summary as a workbook."""
-    language = report.header.language
-    book = Workbook()
-    _summary(book.active, report, language)
-    league = book.create_sheet(text("report_sheet_league", language))
-    _sheet(league, league_columns(language), report.league, language)
-    for key, frame in (
-        ("report_sheet_dimensions", report.dimensions),
-        ("report_sheet_items", report.items),
-    ):
-        sheet = book.create_sheet(text(key, language))
-        _sheet(sheet, estimate_columns(language), frame, language)
-    columns = [
-        Column("unit_name", text("report_col_unit", language), TEXT, 36),
-        *estimate_columns(language),
-    ]
-    units = book.create_sheet(text("report_sheet_units", language))
-    _sheet(units, columns, report.units, language)
-    _methodology(
-        book.create_sheet(text("report_sheet_methodology", language)), language
-    )
+    with in_language(report.header.language):
+        book = Workbook()
+        _summary(book.active, report)
+        _sheet(book.create_sheet(str(SHEET_LEAGUE)), league_columns(), report.league)
+        for title, frame in (
+            (SHEET_DIMENSIONS, report.dimensions),
+            (SHEET_ITEMS, report.items),
+        ):
+            _sheet(book.create_sheet(str(title)), estimate_columns(), frame)
+        columns = [Column("unit_name", _("Đơn vị"), TEXT, 36), *estimate_columns()]
+        _sheet(book.create_sheet(str(SHEET_UNITS)), columns, report.units)
+        _methodology(book.create_sheet(str(SHEET_METHODOLOGY)))
     return _saved(book, report.header.generated_at)
 
 
-def _summary(
-    sheet: Worksheet, report: UnitReport | DistrictReport, language: str
-) -> None:
+def _summary(sheet: Worksheet, report: UnitReport | DistrictReport) -> None:
     """Fill the first sheet: whose report, which period, how many responses."""
     header: Header = report.header
-    sheet.title = text("report_sheet_summary", language)
+    sheet.title = str(SHEET_SUMMARY)
     rows: Sequence[tuple[str, object]] = (
-        (text("report_col_unit", language), header.unit_name),
-        (text("report_campaign", language), header.campaign_name),
-        (text("report_period", language), period_text(header)),
-        (text("report_generated", language), header.generated_at.replace(tzinfo=None)),
-        (text("report_headline", language), header.headline_label),
-        (text("report_responses", language), report.counts.responses),
-        (text("report_verified", language), report.counts.verified),
-        (text("report_excluded", language), report.counts.excluded),
+        (_("Đơn vị"), header.unit_name),
+        (_("Đợt khảo sát"), header.campaign_name),
+        (_("Kỳ báo cáo"), period_text(header)),
+        (_("Số liệu đến ngày"), header.generated_at.replace(tzinfo=None)),
+        (_("Xếp hạng theo"), header.headline_label),
+        (_("Số phiếu hợp lệ"), report.counts.responses),
+        (_("Số phiếu xác thực (mã dùng một lần)"), report.counts.verified),
+        (_("Số phiếu bị loại (không tính)"), report.counts.excluded),
     )
     for row in rows:
         sheet.append([neutralised(value) for value in row])
@@ -124,16 +123,14 @@ def _summary(
     _print_setup(sheet, repeat_header=False)
 
 
-def _sheet(
-    sheet: Worksheet, columns: Sequence[Column], frame: pd.DataFrame, language: str
-) -> None:
+def _sheet(sheet: Worksheet, columns: Sequence[Column], frame: pd.DataFrame) -> None:
     """Write a table: bold frozen header, typed cells with formats, print setup."""
     sheet.append([neutralised(column.heading) for column in columns])
     for cell in sheet[1]:
         cell.font = BOLD
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     if not frame.empty:
-        frame = with_notes(frame, language) if "reliable" in frame else frame
+        frame = with_notes(frame) if "reliable" in frame else frame
         for record in frame.to_dict("records"):
             sheet.append([_value(record.get(c.name), c.kind) for c in columns])
     for position, column in enumerate(columns, start=1):
@@ -168,8 +165,8 @@ def _value(value: object, kind: str) -> object:
     return float(value) if kind != COUNT else int(value)  # type: ignore[arg-type]
 
 
-def _methodology(sheet: Worksheet, language: str) -> None:
-    sheet.append([neutralised(text("report_methodology", language))])
+def _methodology(sheet: Worksheet) -> None:
+    sheet.append([neutralised(str(METHODOLOGY))])
     sheet["A1"].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions["A"].width = 120
     _print_setup(sheet, repeat_header=False)

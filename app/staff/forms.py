@@ -15,12 +15,11 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, StopValidation, ValidationError
 
-from app.i18n import tr, translate
+from app.i18n import _, lazy_gettext, ngettext, translated
+from app.labels import CAMPAIGN_MODES, ROLES, UNIT_KINDS, choices
 from surveys.codes import MAX_CODES
-from surveys.models import CampaignMode, Role, UnitKind
 from surveys.passwords import password_problem
 from surveys.units import CODE_SHAPE, is_code
 
@@ -32,7 +31,7 @@ class Required:
 
     def __call__(self, form: FlaskForm, field: Field) -> None:
         if not field.data:
-            raise StopValidation(translate("field_required"))
+            raise StopValidation(_("Vui lòng nhập mục này."))
 
 
 class LoginForm(FlaskForm):
@@ -49,22 +48,26 @@ class PasswordForm(FlaskForm):
         """Refuse a weak password before anything is changed."""
         problem = password_problem(field.data)
         if problem:
-            raise ValidationError(tr(problem))
+            raise ValidationError(translated(problem))
 
     def validate_new_password_again(self, field: PasswordField) -> None:
         """Catch a typing slip in the new password, which would lock the user out."""
         if field.data != self.new_password.data:
-            raise ValidationError(translate("passwords_differ"))
+            raise ValidationError(_("Hai lần nhập mật khẩu mới không giống nhau."))
 
 
-#: WTForms' own English messages for unreadable input, as page-text keys.
+#: WTForms' own English messages for unreadable input, in our words.
 WTFORMS_MESSAGES = {
-    "Not a valid integer value.": "not_a_number",
-    "Not a valid date value.": "not_a_date",
-    "Not a valid choice.": "not_a_choice",
-    "Invalid Choice: could not coerce.": "not_a_choice",
-    "'%(value)s' is not a valid choice for this field.": "not_a_choice",
-    "Number must be between %(min)s and %(max)s.": "number_out_of_range",
+    "Not a valid integer value.": lazy_gettext("Hãy nhập một số nguyên."),
+    "Not a valid date value.": lazy_gettext("Hãy nhập ngày theo dạng năm-tháng-ngày."),
+    "Not a valid choice.": lazy_gettext("Lựa chọn không hợp lệ."),
+    "Invalid Choice: could not coerce.": lazy_gettext("Lựa chọn không hợp lệ."),
+    "'%(value)s' is not a valid choice for this field.": lazy_gettext(
+        "Lựa chọn không hợp lệ."
+    ),
+    "Number must be between %(min)s and %(max)s.": lazy_gettext(
+        "Số phải nằm trong khoảng cho phép."
+    ),
 }
 
 
@@ -72,8 +75,8 @@ class _Translations:
     """Hand WTForms the visitor's language for the few messages it writes itself."""
 
     def gettext(self, string: str) -> str:
-        key = WTFORMS_MESSAGES.get(string)
-        return translate(key) if key else string
+        ours = WTFORMS_MESSAGES.get(string)
+        return str(ours) if ours is not None else string
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.gettext(singular if n == 1 else plural)
@@ -95,7 +98,9 @@ class MaxLength:
 
     def __call__(self, form: FlaskForm, field: Field) -> None:
         if field.data and len(field.data) > self.limit:
-            raise StopValidation(translate("too_long", limit=self.limit))
+            raise StopValidation(
+                ngettext("Dài quá %(num)s ký tự.", "Dài quá %(num)s ký tự.", self.limit)
+            )
 
 
 class CodeShape:
@@ -103,7 +108,7 @@ class CodeShape:
 
     def __call__(self, form: FlaskForm, field: Field) -> None:
         if field.data and not is_code(field.data):
-            raise StopValidation(tr(CODE_SHAPE))
+            raise StopValidation(translated(CODE_SHAPE))
 
 
 def _stripped(value: str | None) -> str | None:
@@ -157,7 +162,7 @@ class CampaignForm(StaffForm):
     name = StringField(validators=[Required(), MaxLength(300)], filters=[_stripped])
     questionnaire = SelectField(choices=[], validators=[Required()])
     unit = SelectField(choices=[], validators=[Required()])
-    mode = SelectField(choices=[SelectChoice(mode.value) for mode in CampaignMode])
+    mode = SelectField(choices=choices(CAMPAIGN_MODES))
     starts_on = DateField(validators=[Required()])
     ends_on = DateField(validators=[Optional()])
     min_interval_seconds = IntegerField(default=0, validators=[NumberRange(0, 86400)])
@@ -165,7 +170,7 @@ class CampaignForm(StaffForm):
     def validate_ends_on(self, field: DateField) -> None:
         """Refuse a period that ends before it starts."""
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
-            raise ValidationError(translate("ends_before_start"))
+            raise ValidationError(_("Ngày kết thúc phải sau hoặc trùng ngày bắt đầu."))
 
 
 class StrongPassword:
@@ -174,13 +179,13 @@ class StrongPassword:
     def __call__(self, form: FlaskForm, field: Field) -> None:
         problem = password_problem(field.data or "")
         if problem:
-            raise ValidationError(tr(problem))
+            raise ValidationError(translated(problem))
 
 
 class UserForm(StaffForm):
     username = StringField(validators=[Required(), MaxLength(64)], filters=[_stripped])
     password = PasswordField(validators=[Required(), StrongPassword()])
-    role = SelectField(choices=[SelectChoice(role.value) for role in Role])
+    role = SelectField(choices=choices(ROLES))
     unit = SelectField(choices=[])
 
 
@@ -191,4 +196,4 @@ class ResetPasswordForm(StaffForm):
 class UnitForm(StaffForm):
     code = StringField(validators=[Required(), CodeShape()], filters=[_stripped])
     name = StringField(validators=[Required(), MaxLength(200)], filters=[_stripped])
-    kind = SelectField(choices=[SelectChoice(kind.value) for kind in UnitKind])
+    kind = SelectField(choices=choices(UNIT_KINDS))

@@ -23,6 +23,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 from werkzeug.wrappers import Response
@@ -38,7 +39,8 @@ from app.code_sheets import (
     receipts_pdf,
 )
 from app.db import get_session
-from app.i18n import translate
+from app.i18n import _, lazy_gettext, ngettext, translated
+from app.labels import ROLES, choices
 from app.printing import counter_poster_pdf, survey_url
 from app.public.survey import Survey
 from app.staff import bp
@@ -141,15 +143,17 @@ def _refused(message: str, endpoint: str, **values: Any) -> Response:
 def _deactivate(
     found: ServicePoint | Official,
     deactivate: Callable[[Session, Any], None],
-    done_key: str,
+    done: LazyString,
     endpoint: str,
 ) -> Response:
     """Deactivate a counter or an official once confirmed; back to its unit's list."""
     back = {"unit_code": found.unit.code}
     if not ConfirmForm().validate_on_submit():
-        return _refused(translate("nothing_changed"), endpoint, **back)
+        return _refused(
+            _("Không có gì thay đổi: dữ liệu gửi lên không hợp lệ."), endpoint, **back
+        )
     deactivate(get_session(), found)
-    return _done(translate(done_key, name=found.name), endpoint, **back)
+    return _done(str(done), endpoint, **back)
 
 
 # Counters ------------------------------------------------------------------
@@ -171,10 +175,10 @@ def counters(unit_code: str) -> ResponseReturnValue:
         try:
             add_counter(get_session(), unit, form.code.data, form.name.data)
         except ManagementError:
-            form.code.errors.append(translate("code_taken"))
+            form.code.errors.append(_("Mã này đã được dùng."))
         else:
             return _done(
-                translate("counter_added", name=form.name.data),
+                _("Đã thêm quầy “%(name)s”.", name=form.name.data),
                 ".counters",
                 unit_code=unit.code,
             )
@@ -200,11 +204,13 @@ def rename_counter_view(service_point_code: str) -> ResponseReturnValue:
     form = RenameForm()
     if not form.validate_on_submit():
         return _refused(
-            translate("nothing_changed"), ".counters", unit_code=point.unit.code
+            _("Không có gì thay đổi: dữ liệu gửi lên không hợp lệ."),
+            ".counters",
+            unit_code=point.unit.code,
         )
     rename_counter(get_session(), point, form.name.data)
     return _done(
-        translate("counter_renamed", name=point.name),
+        _("Đã đổi tên quầy thành “%(name)s”.", name=point.name),
         ".counters",
         unit_code=point.unit.code,
     )
@@ -214,7 +220,8 @@ def rename_counter_view(service_point_code: str) -> ResponseReturnValue:
 @permission_required(Permission.MANAGE)
 def deactivate_counter_view(service_point_code: str) -> ResponseReturnValue:
     point = _found(ServicePoint, service_point_code)
-    return _deactivate(point, deactivate_counter, "counter_deactivated", ".counters")
+    done = lazy_gettext("Quầy “%(name)s” đã ngừng hoạt động.", name=point.name)
+    return _deactivate(point, deactivate_counter, done, ".counters")
 
 
 @bp.post("/counters/<service_point_code>/officials")
@@ -230,12 +237,14 @@ def assign_officials_view(service_point_code: str) -> ResponseReturnValue:
     form.officials.choices = list(available)
     if not form.validate_on_submit():
         return _refused(
-            translate("nothing_changed"), ".counters", unit_code=point.unit.code
+            _("Không có gì thay đổi: dữ liệu gửi lên không hợp lệ."),
+            ".counters",
+            unit_code=point.unit.code,
         )
     chosen = [available[code] for code in form.officials.data]
     assign_officials(get_session(), point, chosen)
     return _done(
-        translate("officials_assigned", name=point.name),
+        _("Đã cập nhật cán bộ của quầy “%(name)s”.", name=point.name),
         ".counters",
         unit_code=point.unit.code,
     )
@@ -252,13 +261,17 @@ def counter_poster(service_point_code: str) -> ResponseReturnValue:
     form.campaign.choices = list(running)
     if not form.validate_on_submit():
         return _refused(
-            translate("no_campaign"), ".counters", unit_code=point.unit.code
+            _("Chưa chọn đợt khảo sát tại quầy đang diễn ra."),
+            ".counters",
+            unit_code=point.unit.code,
         )
     try:
         code = standing_code(get_session(), running[form.campaign.data], point)
     except CodeError:
         return _refused(
-            translate("nothing_changed"), ".counters", unit_code=point.unit.code
+            _("Không có gì thay đổi: dữ liệu gửi lên không hợp lệ."),
+            ".counters",
+            unit_code=point.unit.code,
         )
     url = survey_url(current_app.config["PUBLIC_BASE_URL"], code.token)
     pdf = counter_poster_pdf(point.unit.name, point.name, url, code.token)
@@ -289,10 +302,10 @@ def officials(unit_code: str) -> ResponseReturnValue:
                 get_session(), unit, form.code.data, form.name.data, form.title.data
             )
         except ManagementError:
-            form.code.errors.append(translate("code_taken"))
+            form.code.errors.append(_("Mã này đã được dùng."))
         else:
             return _done(
-                translate("official_added", name=form.name.data),
+                _("Đã thêm cán bộ “%(name)s”.", name=form.name.data),
                 ".officials",
                 unit_code=unit.code,
             )
@@ -309,9 +322,8 @@ def officials(unit_code: str) -> ResponseReturnValue:
 @permission_required(Permission.MANAGE)
 def deactivate_official_view(official_code: str) -> ResponseReturnValue:
     official = _found(Official, official_code)
-    return _deactivate(
-        official, deactivate_official, "official_deactivated", ".officials"
-    )
+    done = lazy_gettext("Cán bộ “%(name)s” đã ngừng hoạt động.", name=official.name)
+    return _deactivate(official, deactivate_official, done, ".officials")
 
 
 @bp.route("/officials/import", methods=["GET", "POST"])
@@ -330,7 +342,7 @@ def import_officials_view() -> ResponseReturnValue:
             problems = refused.problems
         else:
             session[IMPORT_SUMMARY] = [summary.rows, summary.created, summary.updated]
-            return _done(translate("import_done"), ".import_officials_done")
+            return _done(_("Đã nhập xong danh sách cán bộ."), ".import_officials_done")
     status = 422 if problems else 200
     page = render_template(
         "staff/manage/import.html",
@@ -380,10 +392,19 @@ def codes(unit_code: str) -> ResponseReturnValue:
                 end_of_day(expires_on) if expires_on else None,
             )
         except CodeError:
-            form.count.errors.append(translate("codes_not_issued"))
+            form.count.errors.append(
+                _(
+                    "Không phát được mã cho lựa chọn này (quầy hoặc đợt khảo sát "
+                    "không phù hợp)."
+                )
+            )
         else:
             return _done(
-                translate("codes_issued", count=len(issued)),
+                ngettext(
+                    "Đã phát %(num)s mã dùng một lần.",
+                    "Đã phát %(num)s mã dùng một lần.",
+                    len(issued),
+                ),
                 ".codes",
                 unit_code=unit.code,
                 campaign=form.campaign.data,
@@ -440,7 +461,9 @@ def _issued_codes(
     unit = _found(Unit, unit_code)
     issued = _batch(unit)
     if not issued:
-        return _refused(translate("no_codes"), ".codes", unit_code=unit.code)
+        return _refused(
+            _("Không còn mã nào của lần phát này."), ".codes", unit_code=unit.code
+        )
     rows = code_rows(issued, current_app.config["PUBLIC_BASE_URL"])
     return _download(
         render(rows),
@@ -458,9 +481,15 @@ def revoke_code_view(unit_code: str) -> ResponseReturnValue:
     form = RevokeForm()
     code = _code_of(unit, form.token.data) if form.validate_on_submit() else None
     if code is None:
-        return _refused(translate("code_not_found"), ".codes", unit_code=unit.code)
+        return _refused(
+            _("Không tìm thấy mã này trong đơn vị."), ".codes", unit_code=unit.code
+        )
     revoke(get_session(), current_staff(), code, utcnow())
-    return _done(translate("code_revoked"), ".codes", unit_code=unit.code)
+    return _done(
+        _("Đã thu hồi mã; mã này không còn nhận đánh giá."),
+        ".codes",
+        unit_code=unit.code,
+    )
 
 
 def _code_of(unit: Unit, typed: str) -> AccessCode | None:
@@ -519,9 +548,22 @@ def questionnaires() -> ResponseReturnValue:
         else:
             result = store_questionnaire(get_session(), loaded)
             stored = result.stored
-            key = "questionnaire_stored" if result.created else "questionnaire_known"
+            done = (
+                _(
+                    "Đã lưu bảng hỏi “%(name)s”, phiên bản %(version)s.",
+                    name=stored.key,
+                    version=stored.version,
+                )
+                if result.created
+                else _(
+                    "Bảng hỏi “%(name)s” đã có nội dung này (phiên bản %(version)s); "
+                    "không tạo phiên bản mới.",
+                    name=stored.key,
+                    version=stored.version,
+                )
+            )
             return _done(
-                translate(key, name=stored.key, version=stored.version),
+                done,
                 ".questionnaire_history",
                 questionnaire_key=stored.key,
             )
@@ -611,10 +653,10 @@ def campaigns() -> ResponseReturnValue:
                 min_interval_seconds=form.min_interval_seconds.data or 0,
             )
         except ManagementError:
-            form.key.errors.append(translate("code_taken"))
+            form.key.errors.append(_("Mã này đã được dùng."))
         else:
             return _done(
-                translate("campaign_created", name=form.key.data), ".campaigns"
+                _("Đã tạo đợt khảo sát “%(name)s”.", name=form.key.data), ".campaigns"
             )
     return render_template(
         "staff/manage/campaigns.html",
@@ -638,11 +680,13 @@ def users() -> ResponseReturnValue:
         SelectChoice(code, u.name) for code, u in units.items()
     ]
     # Only an admin may make another admin.
-    form.role.choices = [
-        SelectChoice(role.value)
-        for role in Role
-        if role != Role.ADMIN or actor.role == Role.ADMIN
-    ]
+    form.role.choices = choices(
+        {
+            role: name
+            for role, name in ROLES.items()
+            if role != Role.ADMIN or actor.role == Role.ADMIN
+        }
+    )
     if form.validate_on_submit():
         try:
             add_user(
@@ -654,10 +698,16 @@ def users() -> ResponseReturnValue:
                 units.get(form.unit.data),
             )
         except UserError as error:
-            form.username.errors.append(translate("user_not_created", reason=error))
+            form.username.errors.append(
+                _(
+                    "Không tạo được người dùng: %(reason)s",
+                    reason=translated(error.message),
+                )
+            )
         else:
             return _done(
-                translate("user_created", username=form.username.data), ".users"
+                _("Đã tạo người dùng “%(username)s”.", username=form.username.data),
+                ".users",
             )
     return render_template(
         "staff/manage/users.html",
@@ -681,12 +731,21 @@ def _user_in_scope(username: str) -> User:
 def deactivate_user_view(username: str) -> ResponseReturnValue:
     user = _user_in_scope(username)
     if not ConfirmForm().validate_on_submit():
-        return _refused(translate("nothing_changed"), ".users")
+        return _refused(
+            _("Không có gì thay đổi: dữ liệu gửi lên không hợp lệ."), ".users"
+        )
     try:
         deactivate_user(get_session(), current_staff(), user)
     except UserError:
-        return _refused(translate("cannot_deactivate_self"), ".users")
-    return _done(translate("user_deactivated", username=user.username), ".users")
+        return _refused(_("Bạn không thể tự khóa tài khoản của mình."), ".users")
+    return _done(
+        _(
+            "Người dùng “%(username)s” đã bị khóa; mọi phiên đăng nhập của họ đã kết "
+            "thúc.",
+            username=user.username,
+        ),
+        ".users",
+    )
 
 
 @bp.post("/users/<username>/password")
@@ -698,7 +757,14 @@ def reset_password_view(username: str) -> ResponseReturnValue:
         reasons = [e for errors in form.errors.values() for e in errors]
         return _refused(" ".join(map(str, reasons)), ".users")
     reset_password(get_session(), current_staff(), user, form.password.data)
-    return _done(translate("password_reset", username=user.username), ".users")
+    return _done(
+        _(
+            "Đã đặt lại mật khẩu của “%(username)s”; mọi phiên đăng nhập của họ đã "
+            "kết thúc.",
+            username=user.username,
+        ),
+        ".users",
+    )
 
 
 # Units ---------------------------------------------------------------------------
@@ -715,7 +781,9 @@ def add_unit_view(unit_code: str) -> ResponseReturnValue:
     try:
         add_unit(get_session(), parent, form.code.data, form.name.data, form.kind.data)
     except ManagementError:
-        return _refused(translate("code_taken"), ".unit", unit_code=parent.code)
+        return _refused(_("Mã này đã được dùng."), ".unit", unit_code=parent.code)
     return _done(
-        translate("unit_added", name=form.name.data), ".unit", unit_code=parent.code
+        _("Đã thêm đơn vị “%(name)s”.", name=form.name.data),
+        ".unit",
+        unit_code=parent.code,
     )

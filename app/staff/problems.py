@@ -1,8 +1,8 @@
 """A refused questionnaire's problems, said in the reader's language.
 
 The engine words its problems in English for developers; each falls into a
-category told in one sentence of ``messages.yaml`` (``definition_problem_*``),
-and the English stays beside it as the technical detail.
+category told in one translated sentence (``SUMMARIES``), and the English stays
+beside it as the technical detail.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.i18n import translate
+from app.i18n import _, lazy_gettext
 from surveys.questionnaire.errors import Problem
 
 #: The engine's wordings of each category, first match wins (order matters:
@@ -33,6 +33,33 @@ CATEGORIES = (
     ("value", r"must|not a valid name|a rating is"),
 )  # fmt: skip
 _PATTERNS = [(name, re.compile(pattern)) for name, pattern in CATEGORIES]
+#: Each category said in one sentence for whoever uploaded the definition.
+SUMMARIES = {
+    "unreadable": lazy_gettext(
+        "Không đọc được tệp: hãy lưu lại dưới dạng .xlsx hoặc .yaml rồi tải lên lại."
+    ),
+    "unsupported": lazy_gettext(
+        "Hệ thống không hỗ trợ loại câu hỏi hay tính năng này; hãy bỏ hoặc thay bằng "
+        "loại được hỗ trợ."
+    ),
+    "function": lazy_gettext(
+        "Biểu thức dùng một hàm không có, hoặc truyền sai số đối số."
+    ),
+    "reference": lazy_gettext(
+        "Có chỗ nhắc tới câu hỏi hoặc danh sách lựa chọn không tồn tại."
+    ),
+    "duplicate": lazy_gettext(
+        "Một tên hoặc giá trị bị dùng hai lần; mỗi tên phải là duy nhất."
+    ),
+    "misplaced": lazy_gettext(
+        "Trường này không dùng được ở đây (tên sai hoặc không hợp với loại câu hỏi)."
+    ),
+    "missing": lazy_gettext("Thiếu thông tin bắt buộc."),
+    "choice": lazy_gettext("Giá trị không thuộc các giá trị được phép."),
+    "expression": lazy_gettext("Biểu thức viết sai cú pháp."),
+    "value": lazy_gettext("Giá trị sai kiểu hoặc sai định dạng."),
+    "other": lazy_gettext("Định nghĩa có lỗi ở đây."),
+}
 #: Where the workbook reader places a problem; a YAML path is shown as it is.
 _SHEET_ROW = re.compile(r"sheet '(?P<sheet>.*)', row (?P<row>\d+)")
 
@@ -53,7 +80,7 @@ def explained(problems: Sequence[Problem]) -> list[ShownProblem]:
         ShownProblem(
             _place(problem.where),
             problem.field,
-            translate(f"definition_problem_{category_of(problem.message)}"),
+            str(SUMMARIES[category_of(problem.message)]),
             problem.message,
         )
         for problem in problems
@@ -72,4 +99,6 @@ def _place(where: str) -> str:
     found = _SHEET_ROW.fullmatch(where)
     if found is None:
         return where
-    return translate("problem_sheet_row", sheet=found["sheet"], row=found["row"])
+    return _(
+        "trang tính “%(sheet)s”, dòng %(row)s", sheet=found["sheet"], row=found["row"]
+    )

@@ -21,7 +21,7 @@ from app.auth import (
     throttled,
 )
 from app.db import get_session
-from app.i18n import translate
+from app.i18n import _
 from app.security import current_device
 from app.staff import bp
 from app.staff.forms import LoginForm, PasswordForm
@@ -68,7 +68,7 @@ def logout() -> ResponseReturnValue:
     db.commit()
     logout_user()
     session.clear()
-    flash(translate("logged_out"))
+    flash(_("Ông/Bà đã đăng xuất."))
     return redirect(url_for(".login"))
 
 
@@ -84,12 +84,12 @@ def password() -> ResponseReturnValue:
                 db, user, form.current_password.data, form.new_password.data
             )
         except WrongPassword:
-            form.current_password.errors.append(translate("wrong_current_password"))
+            form.current_password.errors.append(_("Mật khẩu hiện tại không đúng."))
         else:
             db.commit()
             # Every other session has ended; this browser carries on with a new one.
             login_user(StaffUser(user))
-            flash(translate("password_changed"))
+            flash(_("Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc."))
             return redirect(url_for(".home"))
     return render_template("staff/password.html", form=form)
 

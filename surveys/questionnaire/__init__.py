@@ -13,7 +13,6 @@ from surveys.questionnaire.errors import (
     Problem,
 )
 from surveys.questionnaire.loader import load_definition
-from surveys.questionnaire.messages import Message
 from surveys.questionnaire.model import (
     Choice,
     Dimension,
@@ -25,6 +24,7 @@ from surveys.questionnaire.model import (
     Section,
 )
 from surveys.questionnaire.validation import Relevance, relevance, validate_answers
+from surveys.translatable import Message, Text
 
 __all__ = [
     "Choice",
@@ -41,6 +41,7 @@ __all__ = [
     "Relevance",
     "Scoring",
     "Section",
+    "Text",
     "load_definition",
     "relevance",
     "validate_answers",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from surveys.questionnaire.messages import Message
+from surveys.translatable import Message
 
 
 class ExpressionError(ValueError):
@@ -41,5 +41,5 @@ class InvalidAnswers(ValueError):
 
     def __init__(self, errors: Mapping[str, Message]) -> None:
         self.errors = dict(errors)
-        details = "; ".join(f"{name}: {msg.en}" for name, msg in self.errors.items())
+        details = "; ".join(f"{name}: {msg}" for name, msg in self.errors.items())
         super().__init__(f"{len(self.errors)} invalid answer(s): {details}")

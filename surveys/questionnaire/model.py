@@ -17,9 +17,7 @@ from typing import Any
 
 from surveys.questionnaire.expressions import Expression
 from surveys.questionnaire.messages import RATING_LABELS
-
-#: Language code (``vi``, ``en``, or a language name an XLSForm used) to text.
-Text = Mapping[str, str]
+from surveys.translatable import Text
 
 #: The range of a ``rating`` question: the 5-point satisfaction scale.
 RATING_SCALE = (1, 5)
@@ -68,13 +66,13 @@ class Question:
 
     name: str
     type: QuestionType
-    label: Text = field(default_factory=dict)
-    hint: Text = field(default_factory=dict)
+    label: Text = field(default_factory=Text)
+    hint: Text = field(default_factory=Text)
     required: bool = False
-    required_message: Text = field(default_factory=dict)
+    required_message: Text = field(default_factory=Text)
     relevant: Expression | None = None
     constraint: Expression | None = None
-    constraint_message: Text = field(default_factory=dict)
+    constraint_message: Text = field(default_factory=Text)
     default: str | None = None
     calculation: Expression | None = None
     #: Name of the choice list of a select question.
@@ -97,8 +95,8 @@ class Section:
 
     name: str
     items: tuple[Question | Section, ...]
-    label: Text = field(default_factory=dict)
-    hint: Text = field(default_factory=dict)
+    label: Text = field(default_factory=Text)
+    hint: Text = field(default_factory=Text)
     relevant: Expression | None = None
     appearance: str | None = None
 
@@ -178,8 +176,8 @@ class Questionnaire:
         """Return the fixed options of a question (ratings get the official scale)."""
         if question.type is QuestionType.RATING:
             return tuple(
-                Choice(str(value), {"vi": message.vi, "en": message.en})
-                for value, message in enumerate(RATING_LABELS, start=RATING_SCALE[0])
+                Choice(str(value), label)
+                for value, label in enumerate(RATING_LABELS, start=RATING_SCALE[0])
             )
         return self.choice_lists.get(question.choices or "", ())
 

@@ -27,6 +27,7 @@ from surveys.questionnaire.model import (
     Section,
     walk,
 )
+from surveys.translatable import Text
 
 SECTION = "section"
 AGGREGATIONS = ("percent_satisfied", "mean")
@@ -330,23 +331,23 @@ class _Builder:
 
     def text(
         self, raw: Mapping[str, Any], key: str, where: str, *, required: bool = False
-    ) -> dict[str, str]:
+    ) -> Text:
         value = raw.get(key)
         if value is None:
             if required:
                 self.problem(where, key, "missing")
-            return {}
+            return Text()
         if not isinstance(value, Mapping) or not all(
             isinstance(text, str) for text in value.values()
         ):
             self.problem(where, key, "must map language codes to text")
-            return {}
+            return Text()
         unknown = [lang for lang in value if lang not in self.languages]
         if unknown and self.languages:
             self.problem(
                 where, key, f"language(s) {unknown} not in {list(self.languages)}"
             )
-        return {lang: value[lang] for lang in self.languages if value.get(lang)}
+        return Text((lang, value[lang]) for lang in self.languages if value.get(lang))
 
     def expression(
         self, raw: Mapping[str, Any], key: str, where: str

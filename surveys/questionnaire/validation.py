@@ -18,13 +18,13 @@ from typing import Any
 from surveys.questionnaire import messages
 from surveys.questionnaire.errors import InvalidAnswers
 from surveys.questionnaire.expressions import Value
-from surveys.questionnaire.messages import Message
 from surveys.questionnaire.model import (
     Question,
     Questionnaire,
     QuestionType,
     Section,
 )
+from surveys.translatable import Message
 
 #: What a browser posts: text per question, a list of texts for multiple choice.
 RawAnswers = Mapping[str, str | list[str] | None]
@@ -141,9 +141,7 @@ class _Run:
             answer = self.typed(question)
             if answer is None and question.required:
                 raise _Invalid(
-                    messages.from_definition(
-                        question.required_message, messages.REQUIRED
-                    )
+                    Message(messages.REQUIRED, wording=question.required_message)
                 )
             if answer is not None:
                 self.check_constraint(question, answer)
@@ -161,9 +159,7 @@ class _Run:
             self.values, current=_xpath_value(answer), today=self.today
         ):
             raise _Invalid(
-                messages.from_definition(
-                    question.constraint_message, messages.CONSTRAINT_FAILED
-                )
+                Message(messages.CONSTRAINT_FAILED, wording=question.constraint_message)
             )
 
     def typed(self, question: Question) -> Answer:
@@ -209,42 +205,44 @@ def _texts(raw: Any, limit: int) -> list[str]:
 def _single_text(raw: Any, limit: int) -> str | None:
     if isinstance(raw, list | tuple):
         if len(raw) > 1:
-            raise _Invalid(messages.ONE_VALUE_ONLY)
+            raise _Invalid(Message(messages.ONE_VALUE_ONLY))
         raw = raw[0] if raw else None
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         raw = str(raw)
     if raw is None:
         return None
     if not isinstance(raw, str):
-        raise _Invalid(messages.NOT_TEXT)
+        raise _Invalid(Message(messages.NOT_TEXT))
     text = raw.strip()
     if len(text) > limit:
-        raise _Invalid(messages.TOO_LONG.format(limit=limit))
+        raise _Invalid(Message.counting(messages.TOO_LONG, limit))
     return text or None
 
 
 def _check_choice(name: str, allowed: list[str]) -> None:
     if name not in allowed:
         echo = name if len(name) <= _ECHO_LIMIT else name[:_ECHO_LIMIT] + "…"
-        raise _Invalid(messages.NOT_A_CHOICE.format(value=repr(echo)))
+        raise _Invalid(Message(messages.NOT_A_CHOICE, {"value": repr(echo)}))
 
 
 def _integer(text: str, _question: Question) -> int:
     if not _INTEGER.fullmatch(text):
-        raise _Invalid(messages.NOT_AN_INTEGER)
+        raise _Invalid(Message(messages.NOT_AN_INTEGER))
     return _in_range(int(text))
 
 
 def _decimal(text: str, _question: Question) -> float:
     if not _DECIMAL.fullmatch(text):
-        raise _Invalid(messages.NOT_A_NUMBER)
+        raise _Invalid(Message(messages.NOT_A_NUMBER))
     return float(_in_range(float(text)))
 
 
 def _in_range(number: float) -> Any:
     if abs(number) > MAX_NUMBER:
         raise _Invalid(
-            messages.OUT_OF_RANGE.format(minimum=-MAX_NUMBER, maximum=MAX_NUMBER)
+            Message(
+                messages.OUT_OF_RANGE, {"minimum": -MAX_NUMBER, "maximum": MAX_NUMBER}
+            )
         )
     return number
 
@@ -255,7 +253,7 @@ def _date(text: str, _question: Question) -> date:
             return date.fromisoformat(text)
         except ValueError:
             pass
-    raise _Invalid(messages.NOT_A_DATE)
+    raise _Invalid(Message(messages.NOT_A_DATE))
 
 
 def _text(text: str, _question: Question) -> str:

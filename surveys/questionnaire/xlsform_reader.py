@@ -89,7 +89,6 @@ _HEADER_ALIASES = {
 }
 _TRANSLATED = ("label", "hint", "required_message", "constraint_message")
 _LANGUAGE_NAMES = {"english": "en", "tiếng việt": "vi", "vietnamese": "vi"}
-LANGUAGE_LABELS = {"vi": "Tiếng Việt", "en": "English"}
 #: The language of plain ``label`` columns when the settings name none.
 DEFAULT_LANGUAGE = "default"
 _TRUE = frozenset({"yes", "true", "true()", "1"})

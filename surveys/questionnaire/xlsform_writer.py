@@ -5,7 +5,8 @@ ignore: ``hailong_type`` marks a rating (written as a ``select_one`` on the
 official 5-point list), ``hailong_max_length`` limits a text, the sheet
 ``hailong_scoring`` holds the scoring, and ``form_title::<language>`` the
 translated titles. Run-time choices are written as ``select_one_from_file
-officials.csv``.
+officials.csv``. Every language the questionnaire carries gets its columns,
+named the way ODK's tools expect: ``label::English (en)``, ``label::français (fr)``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from babel import Locale, UnknownLocaleError
 from openpyxl.worksheet.worksheet import Worksheet
 
 from surveys.questionnaire.messages import RATING_LABELS
@@ -27,7 +29,6 @@ from surveys.questionnaire.model import (
 )
 from surveys.questionnaire.xlsform_reader import (
     DEFAULT_LANGUAGE,
-    LANGUAGE_LABELS,
     RATING_MARK,
     SCORING_SHEET,
 )
@@ -70,10 +71,17 @@ def write_xlsform(questionnaire: Questionnaire, path: str | Path) -> None:
 
 
 def column(base: str, language: str) -> str:
-    """Name the column of ``base`` in one language, e.g. ``label::English (en)``."""
+    """Name the column of ``base`` in one language, e.g. ``label::English (en)``.
+
+    A language is named in itself (``Tiếng Việt (vi)``); a language the
+    workbook named without a code (``label::Français``) keeps that name.
+    """
     if language == DEFAULT_LANGUAGE:
         return base
-    name = LANGUAGE_LABELS.get(language)
+    try:
+        name = Locale.parse(language.replace("-", "_")).get_display_name()
+    except (ValueError, UnknownLocaleError):
+        name = None
     return f"{base}::{name} ({language})" if name else f"{base}::{language}"
 
 
@@ -140,10 +148,9 @@ def _choice_rows(questionnaire: Questionnaire) -> Iterator[dict[str, Any]]:
                 **_texts("label", choice.label),
             }
     if any(q.type is QuestionType.RATING for q in questionnaire.questions):
-        for value, message in enumerate(RATING_LABELS, start=RATING_SCALE[0]):
+        for value, label in enumerate(RATING_LABELS, start=RATING_SCALE[0]):
             labels = {
-                lang: message.vi if lang == "vi" else message.en
-                for lang in questionnaire.languages
+                lang: label[lang] for lang in questionnaire.languages if lang in label
             }
             yield {
                 "list_name": RATING_LIST,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
+from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -66,6 +68,13 @@ def district(db_session: Session) -> District:
     return District(campaign, root, ward, small)
 
 
+@pytest.fixture(autouse=True)
+def _app_context(app: Flask) -> Iterator[None]:
+    """Reports are written with the app's catalogues, as a download writes them."""
+    with app.app_context():
+        yield
+
+
 def test_unit_pdf_names_the_unit_period_intervals_and_warns(
     db_session: Session, district: District
 ) -> None:
@@ -75,7 +84,9 @@ def test_unit_pdf_names_the_unit_period_intervals_and_warns(
     shown = " ".join(page.text for page in read_pages(pdf))
     assert "Phường Thử" in shown and "2026-Q2" in shown
     overall = report.items.iloc[0]
-    assert f"[{overall['pct_satisfied_low']:.1f}%–" in shown
+    # Written the Vietnamese way: a decimal comma (Babel's vi locale).
+    low = f"{overall['pct_satisfied_low']:.1f}".replace(".", ",")
+    assert f"[{low}%–" in shown
     assert f"n={overall['n']}" in shown
     # The officials' ratings rest on fewer than 30 responses.
     assert "chỉ mang tính tham khảo" in shown

@@ -40,12 +40,12 @@ def test_admin_needs_no_unit(db_session: Session) -> None:
 @pytest.mark.parametrize(
     ("username", "password", "role", "unit", "message"),
     [
-        ("ab", PASSWORD, "viewer", "p1", "username 'ab'"),
-        ("Bad Name", PASSWORD, "viewer", "p1", "username 'Bad Name'"),
-        ("viewer1", PASSWORD, "king", "p1", "role 'king' is not one of"),
-        ("viewer1", "short", "viewer", "p1", "at least 10 characters"),
-        ("viewer1", PASSWORD, "viewer", "nowhere", "no unit has the code 'nowhere'"),
-        ("viewer1", PASSWORD, "viewer", None, "needs a unit"),
+        ("ab", PASSWORD, "viewer", "p1", "Tên đăng nhập “ab”"),
+        ("Bad Name", PASSWORD, "viewer", "p1", "Tên đăng nhập “Bad Name”"),
+        ("viewer1", PASSWORD, "king", "p1", "Vai trò “king” không thuộc"),
+        ("viewer1", "short", "viewer", "p1", "ít nhất 10 ký tự"),
+        ("viewer1", PASSWORD, "viewer", "nowhere", "Không có đơn vị mã “nowhere”"),
+        ("viewer1", PASSWORD, "viewer", None, "cần một đơn vị"),
     ],
 )
 def test_bad_input_is_refused_with_a_message_naming_it(
@@ -63,7 +63,7 @@ def test_bad_input_is_refused_with_a_message_naming_it(
 
 def test_usernames_are_unique(db_session: Session) -> None:
     create_user(db_session, "root", PASSWORD, "admin", None)
-    with pytest.raises(UserError, match="exists already"):
+    with pytest.raises(UserError, match="Đã có người dùng “root”"):
         create_user(db_session, "root", PASSWORD, "admin", None)
 
 
@@ -131,7 +131,7 @@ def test_changing_the_password_needs_the_current_one_and_a_strong_new_one(
     user = create_user(db_session, "root", PASSWORD, "admin", None)
     with pytest.raises(WrongPassword):
         change_password(db_session, user, "not the password", "another good password")
-    with pytest.raises(UserError, match="at least 10 characters"):
+    with pytest.raises(UserError, match="ít nhất 10 ký tự"):
         change_password(db_session, user, PASSWORD, "short")
     assert verify_password(user.password_hash, PASSWORD)
     assert user.session_version == 0

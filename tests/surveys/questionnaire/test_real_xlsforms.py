@@ -147,7 +147,7 @@ def test_testb_constraint_and_skip_logic(xlsform_dir: Path) -> None:
     with pytest.raises(surveys.InvalidAnswers) as caught:
         surveys.validate_answers(questionnaire, {"email_address": "not-an-address"})
     message = caught.value.errors["email_address"]
-    assert message.en == "Please specify a valid email address."
+    assert message.wording.get("en") == "Please specify a valid email address."
 
 
 def test_metadata_rows_are_skipped(xlsform_dir: Path) -> None:

@@ -178,7 +178,7 @@ def test_dossier_asks_what_the_portal_asks(load_template: Loader) -> None:
     } <= names
     with pytest.raises(surveys.InvalidAnswers) as caught:
         surveys.validate_answers(dossier, {"dossier_code": "x y", "overall": "5"})
-    assert "dossier code" in caught.value.errors["dossier_code"].en
+    assert "dossier code" in caught.value.errors["dossier_code"].wording["en"]
 
 
 def test_sipas_has_five_factors_and_22_criteria(load_template: Loader) -> None:

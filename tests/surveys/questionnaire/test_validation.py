@@ -12,13 +12,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import surveys
-from surveys.questionnaire import InvalidAnswers, Questionnaire, relevance
-from surveys.questionnaire.messages import (
-    NOT_A_CHOICE,
-    REQUIRED,
-    TOO_LONG,
+from surveys.questionnaire import (
+    InvalidAnswers,
     Message,
+    Questionnaire,
+    messages,
+    relevance,
 )
+from surveys.questionnaire.messages import NOT_A_CHOICE, REQUIRED, TOO_LONG
 
 OFFICIALS = {"officials": ["NV01", "NV02"]}
 
@@ -109,16 +110,19 @@ def test_official_rating_follows_the_chosen_official(counter: Questionnaire) -> 
     assert result["official_rating"] == 3
 
 
-def test_every_error_is_reported_in_both_languages(counter: Questionnaire) -> None:
+def test_every_error_is_a_catalogue_message_with_its_values(
+    counter: Questionnaire,
+) -> None:
     answers = {"official": "NV99", "comment": "x" * 501}
     with pytest.raises(InvalidAnswers) as caught:
         surveys.validate_answers(counter, answers, runtime_choices=OFFICIALS)
     assert caught.value.errors == {
-        "overall": REQUIRED,
-        "official": NOT_A_CHOICE.format(value="'NV99'"),
-        "comment": TOO_LONG.format(limit=500),
+        "overall": Message(REQUIRED),
+        "official": Message(NOT_A_CHOICE, {"value": "'NV99'"}),
+        "comment": Message.counting(TOO_LONG, 500),
     }
-    assert caught.value.errors["comment"].vi == (
+    # The app translates them; their own text is the Vietnamese one.
+    assert str(caught.value.errors["comment"]) == (
         "Câu trả lời quá dài (tối đa 500 ký tự)."
     )
 
@@ -174,27 +178,40 @@ def test_irrelevant_section_is_skipped(household: Questionnaire) -> None:
 
 
 @pytest.mark.parametrize(
-    ("answers", "name", "english"),
+    ("answers", "name", "msgid"),
     [
-        ({"members": "abc"}, "members", "Please enter a whole number."),
-        ({"members": "1" * 16}, "members", "The value must be between"),
-        ({"members": "0"}, "members", "Between 1 and 30 people."),
-        ({"members": "2", "income": "1,5"}, "income", "Please enter a number."),
-        ({"members": "2", "moved_in": "2021-02-29"}, "moved_in", "YYYY-MM-DD"),
-        ({"members": "2", "moved_in": "2999-01-01"}, "moved_in", "condition"),
-        ({"members": "2"}, "procedure_name", "Please answer this question."),
-        ({"members": {"x": 1}}, "members", "must be text"),
+        ({"members": "abc"}, "members", messages.NOT_AN_INTEGER),
+        ({"members": "1" * 16}, "members", messages.OUT_OF_RANGE),
+        ({"members": "0"}, "members", messages.CONSTRAINT_FAILED),
+        ({"members": "2", "income": "1,5"}, "income", messages.NOT_A_NUMBER),
+        ({"members": "2", "moved_in": "2021-02-29"}, "moved_in", messages.NOT_A_DATE),
+        ({"members": "2", "moved_in": "2999-01-01"}, "moved_in", "Câu trả lời"),
+        ({"members": "2"}, "procedure_name", messages.REQUIRED),
+        ({"members": {"x": 1}}, "members", messages.NOT_TEXT),
     ],
 )
 def test_bad_values_are_named(
-    household: Questionnaire, answers: dict[str, object], name: str, english: str
+    household: Questionnaire, answers: dict[str, object], name: str, msgid: str
 ) -> None:
     with pytest.raises(InvalidAnswers) as caught:
         surveys.validate_answers(household, answers, today=date(2026, 1, 1))
     message = caught.value.errors[name]
     assert isinstance(message, Message)
-    assert english in message.en
-    assert message.vi and message.vi != message.en
+    assert message.msgid.startswith(msgid)
+    assert str(message)
+
+
+def test_a_questions_own_message_comes_with_the_catalogues(
+    household: Questionnaire,
+) -> None:
+    with pytest.raises(InvalidAnswers) as caught:
+        surveys.validate_answers(household, {"members": "0"})
+    message = caught.value.errors["members"]
+    assert message.msgid == messages.CONSTRAINT_FAILED
+    assert message.wording == {
+        "vi": "Từ 1 đến 30 người.",
+        "en": "Between 1 and 30 people.",
+    }
 
 
 _RAW = st.one_of(
