@@ -12,7 +12,7 @@ PORT ?= 5000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench bench-tools lint venv dev-venv browser clean
+.PHONY: run test bench bench-tools lint venv dev-venv browser clean translations
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -68,6 +68,17 @@ bench-tools:
 
 bench: dev-venv bench-tools
 	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# After changing user-facing text: extract it, merge it into every catalogue, and
+# compile them (the app also compiles a stale .mo itself when it starts).
+TRANSLATIONS := app/translations
+translations: dev-venv
+	$(BIN)/pybabel extract -F babel.cfg -o $(TRANSLATIONS)/messages.pot --project=hailong \
+	  --version=0.1.0 --copyright-holder=hailong --add-location=file --sort-by-file \
+	  --header-comment="# Translations template of hailong: the msgids are the Vietnamese source texts." \
+	  -c TRANSLATORS: .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete
+	$(BIN)/pybabel compile -d $(TRANSLATIONS) --statistics
 
 lint: dev-venv
 	$(BIN)/ruff check .

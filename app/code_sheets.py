@@ -10,6 +10,7 @@ import io
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, timezone
 
+from app.i18n import lazy_gettext
 from app.printing import ReceiptEntry, receipt_sheet_pdf, survey_url
 from app.spreadsheets import write_csv_rows
 from surveys.codes import format_token
@@ -17,7 +18,15 @@ from surveys.models import AccessCode
 
 #: Vietnam keeps UTC+7 all year; an expiry date ends at midnight there.
 LOCAL_TIME = timezone(timedelta(hours=7), "ICT")
-CSV_HEADER = ("Mã", "Mã in trên phiếu", "Địa chỉ đánh giá", "Đơn vị", "Quầy", "Hết hạn")
+#: The list's columns, named in the language of the page that downloads it.
+CSV_HEADER = (
+    lazy_gettext("Mã"),
+    lazy_gettext("Mã in trên phiếu"),
+    lazy_gettext("Địa chỉ đánh giá"),
+    lazy_gettext("Đơn vị"),
+    lazy_gettext("Quầy"),
+    lazy_gettext("Hết hạn"),
+)
 
 CodeRow = tuple[str, str, str, str, str, str]
 
@@ -45,7 +54,7 @@ def code_rows(codes: Sequence[AccessCode], base_url: str) -> list[CodeRow]:
 def codes_csv(rows: Sequence[CodeRow]) -> bytes:
     """Return the rows as a CSV that Excel opens with its diacritics intact."""
     handle = io.StringIO(newline="")
-    write_csv_rows(csv.writer(handle), CSV_HEADER, rows)
+    write_csv_rows(csv.writer(handle), [str(name) for name in CSV_HEADER], rows)
     return handle.getvalue().encode("utf-8-sig")
 
 

@@ -20,6 +20,7 @@ import qrcode.image.svg
 from fpdf import FPDF
 from qrcode.constants import ERROR_CORRECT_M
 
+from app.i18n import lazy_gettext, lazy_pgettext
 from surveys.codes import format_token
 
 FONT = "DejaVu"
@@ -28,10 +29,12 @@ QUIET_ZONE = 4
 #: Pixels per module in PNG images.
 PNG_BOX_SIZE = 10
 
-POSTER_HEADING = "Quét mã để đánh giá"
-POSTER_FOOTER = "Đánh giá ẩn danh, chỉ mất khoảng 30 giây."
-POSTER_CODE_LABEL = "Mã đánh giá"
-RECEIPT_HEADING = "Đánh giá sự hài lòng của Ông/Bà"
+#: What posters and receipts say, in the language of the page that prints them
+#: (Vietnamese for the ``codes`` commands).
+POSTER_HEADING = lazy_gettext("Quét mã để đánh giá")
+POSTER_FOOTER = lazy_gettext("Đánh giá ẩn danh, chỉ mất khoảng 30 giây.")
+POSTER_CODE_LABEL = lazy_pgettext("poster", "Mã đánh giá")
+RECEIPT_HEADING = lazy_gettext("Đánh giá sự hài lòng của Ông/Bà")
 
 #: The receipt sheet's grid on A4 portrait, in millimetres.
 COLUMNS, ROWS = 3, 8
@@ -79,17 +82,17 @@ def counter_poster_pdf(
     _centred(pdf, unit_name, 22, bold=True)
     _centred(pdf, counter_name, 18)
     pdf.ln(8)
-    _centred(pdf, POSTER_HEADING, 40, bold=True)
+    _centred(pdf, str(POSTER_HEADING), 40, bold=True)
     pdf.ln(6)
     size = 140.0
     _draw_qr(pdf, url, (PAGE_WIDTH - size) / 2, pdf.get_y(), size)
     pdf.set_y(pdf.get_y() + size + 6)
-    _centred(pdf, POSTER_CODE_LABEL, 14)
+    _centred(pdf, str(POSTER_CODE_LABEL), 14)
     _centred(pdf, format_token(short_code), 32, bold=True)
     pdf.ln(4)
     _centred(pdf, url, fitting_size(pdf, url, width, 14))
     pdf.ln(6)
-    _centred(pdf, POSTER_FOOTER, 12)
+    _centred(pdf, str(POSTER_FOOTER), 12)
     return bytes(pdf.output())
 
 
@@ -97,7 +100,7 @@ def receipt_sheet_pdf(entries: Sequence[ReceiptEntry]) -> bytes:
     """Lay out single-use codes 3 × 8 to an A4 page, with lines to cut along."""
     if not entries:
         raise ValueError("a receipt sheet needs at least one code")
-    pdf = new_document(RECEIPT_HEADING)
+    pdf = new_document(str(RECEIPT_HEADING))
     cell_width = (PAGE_WIDTH - 2 * SHEET_MARGIN) / COLUMNS
     cell_height = (PAGE_HEIGHT - 2 * SHEET_MARGIN) / ROWS
     per_page = COLUMNS * ROWS
@@ -125,7 +128,7 @@ def _receipt_cell(
     text_width = x + width - CELL_PADDING - text_x
     pdf.set_xy(text_x, y + CELL_PADDING + 2)
     set_font(pdf, 8, bold=True)
-    pdf.multi_cell(text_width, 3.6, RECEIPT_HEADING, align="L")
+    pdf.multi_cell(text_width, 3.6, str(RECEIPT_HEADING), align="L")
     if entry.unit_name:
         pdf.set_x(text_x)
         set_font(pdf, 6.5)
