@@ -17,7 +17,8 @@ What a view or template uses:
   messages) or ``Text`` (a definition's labels);
 - ``current_language()``: the language of the page, for ``<html lang>`` and for
   keys of what is cached per language;
-- ``label_language(languages)``: the language definition texts are shown in;
+- ``label_language(languages)``: the language definition texts are shown in,
+  and ``languages_shown(languages)`` both, to key what is cached per language;
 - ``in_language(language)``: render a report in a language of its own.
 
 A request has two languages. The page's is one with a catalogue: ``?lang=xx``
@@ -63,6 +64,7 @@ __all__ = [
     "gettext",
     "in_language",
     "label_language",
+    "languages_shown",
     "lazy_gettext",
     "lazy_ngettext",
     "lazy_pgettext",
@@ -111,6 +113,17 @@ def label_language(languages: Collection[str]) -> str:
         if found is not None:
             return found
     return current_language()
+
+
+def languages_shown(languages: Collection[str]) -> str:
+    """Name the languages of a page whose texts are written in ``languages``.
+
+    The page's language, then its texts' when they differ (``en+fr``): the key of
+    what is cached per language, since a visitor who asked for French reads
+    French labels in an English page, and one who asked for English English ones.
+    """
+    page, labels = current_language(), label_language(languages)
+    return page if labels == page else f"{page}+{labels}"
 
 
 def translated(value: Message | Mapping[str, str] | None) -> str:

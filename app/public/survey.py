@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.db import get_session, session_factory
-from app.i18n import current_language
+from app.i18n import current_language, languages_shown
 from app.printing import qr_png, qr_svg, survey_url
 from app.public import bp, page_token
 from app.public.blank_page import SLOTS, code_key, fill_in, page_key
@@ -412,7 +412,8 @@ def _conflict_page() -> tuple[str, int]:
 
 def _blank_page(found: Survey) -> str:
     """Return the blank first page, rendered once and filled in for this visitor."""
-    key = page_key(found.code.token, current_language(), _today())
+    languages = languages_shown(found.questionnaire.languages)
+    key = page_key(found.code.token, languages, _today())
     page = _cache().get(key)
     if not isinstance(page, str):
         form = SurveyForm(formdata=None)
@@ -533,7 +534,7 @@ def _items(
         found.questionnaire.checksum,
         found.officials,
         page,
-        current_language(),
+        languages_shown(found.questionnaire.languages),
         _today(),
     )
     blank = not answers and not errors

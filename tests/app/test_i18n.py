@@ -19,8 +19,10 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import Workbook
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from app import create_app
+from app.db import EXTENSION
 from app.formatting import format_date, format_number, format_percent
 from app.i18n import (
     TRANSLATIONS,
@@ -390,6 +392,36 @@ def test_a_french_visitor_reads_french_labels_in_english_pages(
     vietnamese = app.test_client().get(f"/s/{code.token}").get_data(as_text=True)
     assert "Ông/Bà hài lòng không?" in vietnamese
     assert "Êtes-vous satisfait ?" not in vietnamese
+
+
+def test_a_cached_blank_page_is_kept_per_language_of_its_labels(
+    database_url: str,
+    bound_factory: sessionmaker[Session],
+    db_session: Session,
+    tmp_path: Path,
+) -> None:
+    cached = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "DATABASE_URL": database_url,
+            "SURVEY_CACHE_SECONDS": 60,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
+    cached.extensions[EXTENSION] = bound_factory
+    campaign, point = make_counter_campaign(db_session)
+    stored = store_questionnaire(db_session, load_xlsform(_french_form(tmp_path)))
+    campaign.questionnaire = stored.stored
+    code = make_code(db_session, campaign, kind="standing", service_point=point)
+    db_session.commit()
+    path = f"/s/{code.token}"
+    french = cached.test_client().get(path, headers={"Accept-Language": "fr"})
+    assert "Êtes-vous satisfait ?" in french.get_data(as_text=True)
+    # Same page language (English), other labels: not the French page again.
+    english = cached.test_client().get(path, headers={"Accept-Language": "en"})
+    assert "Are you satisfied?" in english.get_data(as_text=True)
+    assert {"Accept-Language", "Cookie"} <= set(english.vary)
 
 
 def test_labels_follow_the_visitor_among_the_texts_languages(app: Flask) -> None:
