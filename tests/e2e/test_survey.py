@@ -59,7 +59,9 @@ def test_a_citizen_rates_a_counter_with_a_few_taps(
 def test_the_counter_page_works_with_javascript_off(
     live_app: Flask, live_url: str, browser: Browser, counter_token: str
 ) -> None:
-    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    context = browser.new_context(
+        viewport=PHONE, locale="vi-VN", java_script_enabled=False
+    )
     page = context.new_page()
     page.goto(f"{live_url}/s/{counter_token}")
     page.locator('[data-q="overall"]').get_by_text("Rất hài lòng", exact=True).click()
@@ -74,7 +76,7 @@ def test_the_counter_page_reads_at_200_percent_zoom(
 ) -> None:
     # 200% zoom on a 360 px phone leaves 180 CSS pixels of width.
     context = browser.new_context(
-        viewport={"width": 180, "height": 370}, device_scale_factor=2
+        viewport={"width": 180, "height": 370}, device_scale_factor=2, locale="vi-VN"
     )
     page = context.new_page()
     page.goto(f"{live_url}/s/{counter_token}")
@@ -99,7 +101,8 @@ def test_a_business_answers_section_by_section_and_resumes(
     live_app: Flask, live_url: str, browser: Browser, invitation_token: str
 ) -> None:
     url = f"{live_url}/s/{invitation_token}"
-    first_day = browser.new_context(viewport=PHONE)
+    # A Vietnamese phone: its Accept-Language picks the pages' language.
+    first_day = browser.new_context(viewport=PHONE, locale="vi-VN")
     page = first_day.new_page()
     page.goto(url)
     expect(page.get_by_text("Phần 1/")).to_be_visible()
@@ -119,7 +122,7 @@ def test_a_business_answers_section_by_section_and_resumes(
     screenshot(page, "ddci-part-3-phone")
     first_day.close()
 
-    next_day = browser.new_context(viewport=PHONE)
+    next_day = browser.new_context(viewport=PHONE, locale="vi-VN")
     page = next_day.new_page()
     page.goto(url)
     expect(page.get_by_text("Các câu trả lời trước đã được lưu")).to_be_visible()
