@@ -173,7 +173,9 @@ def other_languages(languages: Collection[str] = ()) -> list[tuple[str, str]]:
     e.g. a questionnaire's), except the one shown.
     """
     shown = label_language(languages) if languages else current_language()
-    offered = dict.fromkeys([*catalogue_languages(), *languages])
+    # An XLSForm's unnamed language ("default") is no language to switch to.
+    named = [code for code in languages if _LANGUAGE_TAG.fullmatch(code)]
+    offered = dict.fromkeys([*catalogue_languages(), *named])
     return [(code, language_name(code)) for code in offered if code != shown]
 
 

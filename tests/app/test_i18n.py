@@ -7,6 +7,7 @@ does a page that shows an identifier (``dashboard_axis_pct``) instead of text.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
@@ -16,6 +17,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
+from babel.support import Translations
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import Workbook
@@ -27,6 +29,7 @@ from app.formatting import format_date, format_number, format_percent
 from app.i18n import (
     TRANSLATIONS,
     catalogue_languages,
+    compile_catalogues,
     in_language,
     label_language,
     translated,
@@ -108,6 +111,26 @@ def test_every_catalogue_translates_every_string() -> None:
             (message.id, errors) for message, errors in catalog.check() if errors
         ]
         assert problems == [], f"{language}: placeholders differ"
+
+
+def test_a_catalogue_is_compiled_when_its_mo_is_missing_or_older(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "en" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    po = folder / "messages.po"
+    po.write_bytes((TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po").read_bytes())
+    compile_catalogues(tmp_path)
+    mo = folder / "messages.mo"
+    with mo.open("rb") as handle:
+        english = Translations(handle)
+    assert english.gettext("Không tìm thấy trang") == "Page not found"
+    compiled = mo.stat().st_mtime_ns
+    compile_catalogues(tmp_path)
+    assert mo.stat().st_mtime_ns == compiled  # up to date: left alone
+    os.utime(po, ns=(compiled + 10**9, compiled + 10**9))
+    compile_catalogues(tmp_path)
+    assert mo.stat().st_mtime_ns > compiled
 
 
 def test_no_vietnamese_catalogue_is_needed() -> None:
