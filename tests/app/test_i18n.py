@@ -415,6 +415,12 @@ def test_a_french_visitor_reads_french_labels_in_english_pages(
     vietnamese = app.test_client().get(f"/s/{code.token}").get_data(as_text=True)
     assert "Ông/Bà hài lòng không?" in vietnamese
     assert "Êtes-vous satisfait ?" not in vietnamese
+    assert ">français</a>" in vietnamese  # the questionnaire's languages are offered
+    chooser = app.test_client()
+    chosen = chooser.get(f"/s/{code.token}?lang=fr").get_data(as_text=True)
+    assert "Êtes-vous satisfait ?" in chosen and '<html lang="en">' in chosen
+    later = chooser.get(f"/s/{code.token}").get_data(as_text=True)
+    assert "Êtes-vous satisfait ?" in later  # remembered in the cookie
 
 
 def test_a_cached_blank_page_is_kept_per_language_of_its_labels(
