@@ -4,8 +4,9 @@ One place for every number a person reads, in pages, charts, PDFs and the text
 cells of workbooks: ``3,97`` and ``74,2%`` in Vietnamese, ``3.97`` and ``74.2%``
 in English. The locale is the page's (``app.i18n.current_language``), or the
 report's inside ``app.i18n.in_language``; Vietnamese outside the app. Workbooks
-keep numbers as numbers: there a number format does the job, and Excel shows it
-with the reader's own separators.
+keep numbers and moments as numbers: there a number format does the job (Excel
+shows decimals with the reader's own separators; ``excel_datetime_format`` lays
+out a moment in the locale's order).
 """
 
 from __future__ import annotations
@@ -22,6 +23,14 @@ from surveys.translatable import SOURCE_LANGUAGE
 
 #: The integer digit of a number pattern and its decimals (``0.###``, ``0``).
 _DECIMALS = re.compile(r"0(?:\.[0#]*)?")
+#: A field of a CLDR date pattern, and what Excel calls it (months are ``m``
+#: beside a day or year, minutes ``mm`` beside an hour: Excel tells them apart).
+_FIELD = re.compile(r"([dMyHhma])\1*")
+_EXCEL = {
+    "d": "d", "dd": "dd", "M": "m", "MM": "mm", "y": "yyyy", "yy": "yyyy",
+    "yyyy": "yyyy", "H": "h", "HH": "hh", "h": "h", "hh": "hh", "m": "mm",
+    "mm": "mm", "a": "AM/PM",
+}  # fmt: skip
 
 
 def format_number(value: float, digits: int | None = None) -> str:
@@ -58,6 +67,18 @@ def format_datetime(value: datetime, format: str = "short") -> str:
     return dates.format_datetime(_local(value), format=format, locale=_locale())
 
 
+def excel_datetime_format() -> str:
+    """Return an Excel number format for a moment, in the locale's order.
+
+    From Babel's short date and time patterns, the year written in full:
+    ``d/m/yyyy hh:mm`` in Vietnamese, ``m/d/yyyy h:mm AM/PM`` in English.
+    """
+    locale = _locale()
+    day = locale.date_formats["short"].pattern
+    time = locale.time_formats["short"].pattern
+    return f"{_excel(day)} {_excel(time)}"
+
+
 def init_app(app: Flask) -> None:
     """Offer the formats to templates as filters: ``{{ x|number(2) }}``."""
     app.jinja_env.filters.update(
@@ -77,6 +98,12 @@ def _local(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value
     return value.astimezone(dates.get_timezone(TIMEZONE)).replace(tzinfo=None)
+
+
+def _excel(pattern: str) -> str:
+    """Turn a CLDR date or time pattern into Excel's letters (plain spaces)."""
+    fields = _FIELD.sub(lambda field: _EXCEL.get(field.group(), field.group()), pattern)
+    return re.sub(r"\s", " ", fields)
 
 
 def _with_decimals(pattern: str, digits: int) -> str:

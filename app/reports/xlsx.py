@@ -18,6 +18,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from app.formatting import excel_datetime_format
 from app.i18n import _, in_language
 from app.reports.data import DistrictReport, Header, UnitReport
 from app.reports.layout import (
@@ -49,6 +50,7 @@ from app.reports.layout import (
     with_notes,
 )
 from app.spreadsheets import neutralised
+from surveys.local_time import LOCAL_OFFSET
 
 NUMBER_FORMATS = {
     COUNT: "0",
@@ -106,7 +108,11 @@ def _summary(sheet: Worksheet, report: UnitReport | DistrictReport) -> None:
         (_("Đơn vị"), header.unit_name),
         (_("Đợt khảo sát"), header.campaign_name),
         (_("Kỳ báo cáo"), period_text(header)),
-        (_("Số liệu đến ngày"), header.generated_at.replace(tzinfo=None)),
+        # Vietnam time, as every date the reports print.
+        (
+            _("Số liệu đến ngày"),
+            (header.generated_at + LOCAL_OFFSET).replace(tzinfo=None),
+        ),
         (_("Xếp hạng theo"), header.headline_label),
         (_("Số phiếu hợp lệ"), report.counts.responses),
         (_("Số phiếu xác thực (mã dùng một lần)"), report.counts.verified),
@@ -115,7 +121,7 @@ def _summary(sheet: Worksheet, report: UnitReport | DistrictReport) -> None:
     for row in rows:
         sheet.append([neutralised(value) for value in row])
         if isinstance(row[1], datetime):
-            sheet.cell(sheet.max_row, 2).number_format = "yyyy-mm-dd hh:mm"
+            sheet.cell(sheet.max_row, 2).number_format = excel_datetime_format()
     for cell in sheet["A"]:
         cell.font = BOLD
     sheet.column_dimensions["A"].width = 42
@@ -145,7 +151,7 @@ def _sheet(sheet: Worksheet, columns: Sequence[Column], frame: pd.DataFrame) -> 
             for (cell,) in sheet.iter_rows(
                 min_row=2, min_col=position, max_col=position
             ):
-                cell.number_format = "yyyy-mm-dd hh:mm"
+                cell.number_format = excel_datetime_format()
     sheet.freeze_panes = "A2"
     _print_setup(sheet, repeat_header=True)
 

@@ -25,7 +25,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import create_app
 from app.db import EXTENSION
-from app.formatting import format_date, format_number, format_percent
+from app.formatting import (
+    excel_datetime_format,
+    format_date,
+    format_number,
+    format_percent,
+)
 from app.i18n import (
     TRANSLATIONS,
     catalogue_languages,
@@ -253,20 +258,21 @@ def test_the_dashboards_axis_and_column_texts_are_translated(
 
 
 @pytest.mark.parametrize(
-    ("language", "number", "percent", "day"),
+    ("language", "number", "percent", "day", "excel"),
     [
         # Babel 2.18's CLDR data: no space before % in either language.
-        ("vi", "3,97", "74,2%", "6 thg 4, 2026"),
-        ("en", "3.97", "74.2%", "Apr 6, 2026"),
+        ("vi", "3,97", "74,2%", "6 thg 4, 2026", "d/m/yyyy hh:mm"),
+        ("en", "3.97", "74.2%", "Apr 6, 2026", "m/d/yyyy h:mm AM/PM"),
     ],
 )
 def test_numbers_are_written_the_readers_way(
-    app: Flask, language: str, number: str, percent: str, day: str
+    app: Flask, language: str, number: str, percent: str, day: str, excel: str
 ) -> None:
     with app.app_context(), in_language(language):
         assert format_number(3.97, 2) == number
         assert format_percent(0.742) == percent
         assert format_date(date(2026, 4, 6)) == day
+        assert excel_datetime_format() == excel
         assert format_number(1234.5, 1) == (
             "1.234,5" if language == "vi" else "1,234.5"
         )
