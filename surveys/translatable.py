@@ -45,7 +45,9 @@ class Text(Mapping[str, str]):
 
     __slots__ = ("_texts",)
 
-    def __init__(self, texts: Mapping[str, str] | Iterable[tuple[str, str]] = ()):
+    def __init__(
+        self, texts: Mapping[str, str] | Iterable[tuple[str, str]] = ()
+    ) -> None:
         self._texts = {code: text for code, text in dict(texts).items() if text}
 
     def __getitem__(self, language: str) -> str:

@@ -395,14 +395,6 @@ def test_an_xlsform_keeps_and_writes_back_every_language(tmp_path: Path) -> None
     assert again.checksum == questionnaire.checksum
 
 
-def test_a_text_falls_back_to_vietnamese_then_its_first_language() -> None:
-    assert Text({"vi": "Chung", "fr": "Général"}).get("en") == "Chung"
-    assert Text({"fr": "Général", "de": "Allgemein"}).get("en") == "Général"
-    assert Text({"en": "General"}).get("en") == "General"
-    assert Text({}).get("vi") == ""
-    assert Text({"vi": "a"}) == {"vi": "a"} and hash(Text({"vi": "a"}))
-
-
 def test_a_french_visitor_reads_french_labels_in_english_pages(
     app: Flask, db_session: Session, tmp_path: Path
 ) -> None:
