@@ -27,7 +27,6 @@ asserted; the script exits non-zero only when the stored-vs-accepted check fails
     python bench/bench_survey.py --worker-class gthread --threads 4
     python bench/bench_survey.py --duration 3 --warmup 1   # a quick look
     python bench/bench_survey.py --root /tmp/hailong-before  # another checkout
-    python bench/bench_survey.py --floor   # also: where a rating's time goes
 
 On SQLite the databases are files in a temporary folder. On PostgreSQL the script
 creates two throw-away databases, ``hailong_bench_<hex>`` (hailong's) and
@@ -39,12 +38,6 @@ at the end, also on failure (``DROP DATABASE ... WITH (FORCE)``).
 ``--root PATH`` benchmarks the hailong checkout at PATH (e.g. a ``git worktree``
 of an older commit) instead of the one this script lives in: its ``wsgi:app``,
 its ``flask init-db`` and ``seed-demo``, and its models for the campaign.
-
-``--floor`` (SQLite only) also loads ``bench/floor_app.py``: the real send's
-front half (limits, CSRF, form, engine) storing nothing, storing one row through
-SQLAlchemy, and storing one row as the bare baseline does (raw ``sqlite3``); no
-design that stores each accepted send before answering can beat the last two. It
-imports internals of ``app.public.survey`` as they were up to issue 11.
 
 It needs ``wrk`` (Debian: ``apt-get install wrk``). The load generator is one
 device at one address, so the survey rate limits are raised through the
@@ -98,17 +91,11 @@ BARE_GET = "bare GET"
 OURS_GET = "ours GET"
 BARE_POST = "bare POST"
 OURS_POST = "ours POST"
-FLOOR_NOTHING = "floor nothing"
-FLOOR_ONE_ROW = "floor one-row"
-FLOOR_RAW_ROW = "floor raw-row"
 TITLES = {
     BARE_GET: "bare GET /hello",
     OURS_GET: "ours GET /s/<token>",
     BARE_POST: "bare POST insert ({driver})",
     OURS_POST: "ours POST /s/<token> (rating)",
-    FLOOR_NOTHING: "floor POST, storing nothing",
-    FLOOR_ONE_ROW: "floor POST, one-row insert",
-    FLOOR_RAW_ROW: "floor POST, raw sqlite3 insert",
 }
 DRIVERS = {"sqlite": "sqlite3", "postgresql": "psycopg"}
 
@@ -232,12 +219,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
     parser.add_argument(
-        "--floor",
-        action="store_true",
-        help="SQLite only: also load bench/floor_app.py, the send storing nothing,"
-        " and one row",
-    )
-    parser.add_argument(
         "--json", type=Path, help="also write the figures to this file, as JSON"
     )
     args = parser.parse_args(argv)
@@ -245,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.root / "wsgi.py").is_file():
         parser.error(f"--root {args.root}: no wsgi.py there, not a hailong checkout")
     # The benchmarked checkout's modules (surveys, app) come first, for
-    # _make_counter_campaign and floor_app; bench/ (this script's folder, for
+    # _make_counter_campaign; bench/ (this script's folder, for
     # bare_app) stays on the path behind it.
     sys.path.insert(0, str(args.root))
 
@@ -395,23 +376,6 @@ def _bench(
     survey_url = f"{ours}/s/{token}"
     _wait(survey_url)
     _wait(f"{bare}/hello")
-    floor = None
-    if args.floor and store.kind == "sqlite":
-        from floor_app import CREATE  # ours (bench/), with the root's app
-
-        with contextlib.closing(sqlite3.connect(store.ours)) as connection:
-            connection.execute(CREATE)
-        floor = _serve(
-            gunicorn,
-            [*options, "--pythonpath", str(BENCH)],
-            "floor_app:app",
-            args.root,
-            env,
-            servers,
-        )
-        _wait(f"{floor}/s/{token}")
-    elif args.floor:
-        print("--floor: SQLite only, not run on PostgreSQL")
 
     weight, assets = _page_weight(ours, survey_url)
     cookie, hidden = _form(survey_url)
@@ -435,15 +399,9 @@ def _bench(
         # quieter during the run then favours neither side.
         order = 1 if number % 2 else -1
         plan += gets[::order] + posts[::order]
-    if floor is not None:
-        plan += [
-            (FLOOR_NOTHING, 0, f"{floor}/floor/{token}/nothing", "floor"),
-            (FLOOR_ONE_ROW, 0, f"{floor}/floor/{token}/one-row", "floor"),
-            (FLOOR_RAW_ROW, 0, f"{floor}/floor/{token}/raw-row", "floor"),
-        ]
 
     runs: list[Run] = []
-    answers: dict[str, dict[str, int]] = {"ours": {}, "bare": {}, "floor": {}}
+    answers: dict[str, dict[str, int]] = {"ours": {}, "bare": {}}
     for role, number, url, side in plan:
         tag = f" #{number}" if number and args.rounds > 1 else ""
         print(f"running {TITLES[role].format(driver=DRIVERS[store.kind])}{tag} ...")
@@ -454,7 +412,7 @@ def _bench(
                 loads.append(_wrk(wrk, url, ["get"], seconds, args))
                 continue
             ids = folder / f"ids-{side}-{phase}.txt"
-            # e.g. "mo3": measured, ours, 4th run (floor runs share a table)
+            # e.g. "mo3": measured, ours, 4th run
             prefix = f"{phase}{side[0]}{len(runs)}"
             lua = ["post", prefix, str(ids), _origin(url), body, cookie]
             loads.append(_wrk(wrk, url, lua, seconds, args))
@@ -743,7 +701,7 @@ def _unexpected(result: Result) -> list[str]:
     lines = []
     for run in result.runs:
         name = _run_name(result, run)
-        expected = 303 if "POST" in run.role or "floor" in run.role else 200
+        expected = 303 if "POST" in run.role else 200
         for label, statuses in (
             ("warm-up", run.warmup_statuses),
             ("measured", run.load.statuses),
@@ -826,11 +784,6 @@ def _report(result: Result) -> None:
     print(f"{label} GET  ours / bare: {get}")
     post = _ratio_line(result, OURS_POST, BARE_POST, TARGET_POST)
     print(f"{label} POST ours / bare: {post}")
-    bare_posts = [run.load.rps for run in result.runs if run.role == BARE_POST]
-    for run in result.runs:
-        if run.role.startswith("floor"):
-            ratio = run.load.rps / statistics.median(bare_posts)
-            print(f"{result.title(run.role)} / bare POST (median): {ratio:.2f}")
     parts = ", ".join(f"{k} {v}" for k, v in result.assets.items())
     verdict = "met" if result.weight < TARGET_WEIGHT else "MISSED"
     weight = result.weight
