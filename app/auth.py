@@ -23,9 +23,9 @@ from flask_login import LoginManager, UserMixin, current_user
 
 from app.db import get_session
 from app.security import current_address, current_device, limit, limiter
+from surveys.access.scope import Permission, Scope
+from surveys.access.users import normalise_username, session_token, user_for_session
 from surveys.models import User
-from surveys.scope import Permission, Scope
-from surveys.users import normalise_username, session_token, user_for_session
 
 login_manager = LoginManager()
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from app.i18n import lazy_gettext
 from app.printing import ReceiptEntry, receipt_sheet_pdf, survey_url
 from app.spreadsheets import write_csv_rows
-from surveys.codes import format_token
+from surveys.access.codes import format_token
 from surveys.models import AccessCode
 
 #: Vietnam keeps UTC+7 all year; an expiry date ends at midnight there.

@@ -21,7 +21,7 @@ from fpdf import FPDF
 from qrcode.constants import ERROR_CORRECT_M
 
 from app.i18n import lazy_gettext, lazy_pgettext
-from surveys.codes import format_token
+from surveys.access.codes import format_token
 
 FONT = "DejaVu"
 #: The quiet zone the QR specification asks for around the symbol, in modules.

@@ -22,9 +22,9 @@ from flask_wtf.csrf import CSRFProtect
 from limits import RateLimitItem, parse_many
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from surveys.codes import CodeError, parse_token
+from surveys.access.codes import CodeError, parse_token
+from surveys.access.privacy import device_hash
 from surveys.local_time import local_date
-from surveys.privacy import device_hash
 
 csrf = CSRFProtect()
 F = TypeVar("F", bound=Callable[..., object])

@@ -43,7 +43,7 @@ from app.reports.pdf import unit_report_pdf  # noqa: E402
 from app.reports.xlsx import district_report_xlsx  # noqa: E402
 from surveys.db import make_engine, make_session_factory  # noqa: E402
 from surveys.models import Campaign, Unit  # noqa: E402
-from surveys.tallies import rebuild_tallies  # noqa: E402
+from surveys.storage.tallies import catch_up  # noqa: E402
 
 
 def once(function: Callable[[], object]) -> tuple[float, object]:
@@ -63,8 +63,8 @@ def main() -> None:
         url, campaign_id, unit_ids, load_seconds = build_database(path, frame)
         engine = make_engine(url)
         factory = make_session_factory(engine)
-        with factory.begin() as session:
-            rebuild_tallies(session, campaign_id)
+        with factory() as session:
+            catch_up(session)  # the bulk load's responses, as a first reader would
         with factory() as session:
             campaign = session.get(Campaign, campaign_id)
             district = session.scalar(select(Unit).where(Unit.code == "d"))

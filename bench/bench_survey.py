@@ -435,7 +435,6 @@ def _make_counter_campaign(url: str) -> tuple[str, int]:
     # Imported here, once sys.path holds the benchmarked checkout (--root).
     from sqlalchemy import select
 
-    from surveys.codes import new_token
     from surveys.db import make_engine, make_session_factory
     from surveys.models import (
         AccessCode,
@@ -445,10 +444,16 @@ def _make_counter_campaign(url: str) -> tuple[str, int]:
         ServicePoint,
         utcnow,
     )
-    from surveys.questionnaires import (
-        shipped_template,
-        store_questionnaire,
-    )
+
+    try:
+        from surveys.access.codes import new_token
+        from surveys.questionnaire.versions import shipped_template, store_questionnaire
+    except ImportError:  # a checkout from before the feature packages (issue 11)
+        from surveys.codes import new_token  # type: ignore[no-redef]
+        from surveys.questionnaires import (  # type: ignore[no-redef]
+            shipped_template,
+            store_questionnaire,
+        )
 
     engine = make_engine(url)
     try:

@@ -1,6 +1,6 @@
 """Alembic environment: migrates the database named by the caller or the environment.
 
-A caller (``surveys.schema``, the tests) may hand over an open connection in
+A caller (``surveys.migrate``, the tests) may hand over an open connection in
 ``config.attributes["connection"]``; otherwise the URL is ``HAILONG_DATABASE_URL``
 or the default SQLite file in ``instance/``.
 """

@@ -8,7 +8,8 @@ from functools import cache
 
 from sqlalchemy.orm import Session
 
-from surveys.codes import new_token
+from surveys.access.codes import new_token
+from surveys.access.passwords import hash_password
 from surveys.models import (
     AccessCode,
     Campaign,
@@ -22,8 +23,7 @@ from surveys.models import (
     UnitKind,
     User,
 )
-from surveys.passwords import hash_password
-from surveys.questionnaires import shipped_template, store_questionnaire
+from surveys.questionnaire.versions import shipped_template, store_questionnaire
 
 #: The password of every user made by ``make_user``.
 PASSWORD = "correct horse battery"

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app import create_app
 from app.db import EXTENSION, bind_of
 from surveys.db import make_engine
-from surveys.schema import upgrade_to_head
+from surveys.migrate import upgrade_to_head
 
 BACKENDS = ("sqlite", "postgresql")
 #: Reference data kept beside the project (R's examples, real XLSForm workbooks).

@@ -10,9 +10,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
 from surveys.db import make_engine, make_session_factory
+from surveys.migrate import alembic_config, downgrade_to_base, heads, upgrade_to_head
 from surveys.models import Answer, Base, FollowUpContact, Response
-from surveys.schema import alembic_config, downgrade_to_base, heads, upgrade_to_head
-from surveys.submissions import Submission, record_response
+from surveys.storage.recording import Submission, record_response
 from tests.builders import make_code, make_counter_campaign
 
 

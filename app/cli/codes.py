@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from app.code_sheets import LOCAL_TIME, code_rows, codes_csv, end_of_day, receipts_pdf
 from app.db import session_factory
 from app.printing import counter_poster_pdf, survey_url
-from surveys.codes import (
+from surveys.access.codes import (
     MAX_CODES,
     CodeError,
     counter_campaigns,

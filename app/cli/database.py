@@ -12,13 +12,13 @@ from sqlalchemy import select
 
 from app.db import session_factory
 from app.i18n import in_language, translated
+from surveys.access.privacy import purge_expired_contacts
+from surveys.access.users import UserError, create_user
 from surveys.demo import seed_demo
-from surveys.drafts import purge_stale_drafts
+from surveys.migrate import heads, upgrade_to_head
 from surveys.models import Unit, utcnow
-from surveys.privacy import purge_expired_contacts
-from surveys.schema import heads, upgrade_to_head
-from surveys.tallies import catch_up
-from surveys.users import UserError, create_user
+from surveys.storage.drafts import purge_stale_drafts
+from surveys.storage.tallies import catch_up
 
 DEMO_LOGIN_FILE = "demo-login.txt"
 

@@ -11,8 +11,12 @@ from sqlalchemy import select
 from app.db import session_factory
 from surveys.models import Questionnaire as StoredQuestionnaire
 from surveys.questionnaire import DefinitionError, Questionnaire, load_definition
+from surveys.questionnaire.versions import (
+    definition_of,
+    latest_versions,
+    store_questionnaire,
+)
 from surveys.questionnaire.xlsform_writer import write_xlsform
-from surveys.questionnaires import definition_of, latest_versions, store_questionnaire
 
 questionnaires = AppGroup("questionnaires", help="Questionnaire definitions.")
 

@@ -1,7 +1,6 @@
 """Pages anyone may open without logging in."""
 
-from flask import Blueprint
+from app.public import routes, survey  # noqa: F401  (registers the views)
+from app.public.blueprint import bp
 
-bp = Blueprint("public", __name__)
-
-from app.public import routes, survey  # noqa: E402, F401  (registers the views)
+__all__ = ["bp"]

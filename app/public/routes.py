@@ -7,8 +7,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import get_session
-from app.public import bp
-from surveys.units import children_by_kind, root_units, unit_by_code
+from app.public.blueprint import bp
+from surveys.units.tree import children_by_kind, root_units, unit_by_code
 
 
 @bp.get("/")

@@ -1,7 +1,7 @@
 """The citizen's and the business's survey: ``/s/<code>``, page by page, then thanks.
 
 Views stay thin: the questionnaire engine decides what is relevant and valid,
-``surveys.submissions`` decides what is stored. The server decides skip logic in
+``surveys.storage.recording`` decides what is stored. The server decides skip logic in
 every case; the page's small script only shows it sooner.
 """
 
@@ -33,8 +33,9 @@ from werkzeug.wrappers import Response as BaseResponse
 from app.db import get_session, session_factory
 from app.i18n import current_language, languages_shown
 from app.printing import qr_png, qr_svg, survey_url
-from app.public import bp, page_token
+from app.public import page_token
 from app.public.blank_page import SLOTS, code_key, fill_in, page_key
+from app.public.blueprint import bp
 from app.public.cache import ExpiringCache
 from app.public.forms import SurveyForm, raw_answers
 from app.security import (
@@ -47,7 +48,7 @@ from app.security import (
     limiter,
     over_ceiling,
 )
-from surveys.code_state import (
+from surveys.access.code_state import (
     CodeState,
     CodeUnavailable,
     CounterOfficial,
@@ -56,9 +57,8 @@ from surveys.code_state import (
     check_state,
     load_code,
 )
-from surveys.codes import CodeError, parse_token
+from surveys.access.codes import CodeError, parse_token
 from surveys.db import begin_writing
-from surveys.drafts import load_draft, save_draft
 from surveys.local_time import local_date
 from surveys.models import AccessCode, CodeKind, utcnow
 from surveys.questionnaire import (
@@ -71,8 +71,9 @@ from surveys.questionnaire import (
 )
 from surveys.questionnaire.paging import Page, pages, shown_pages
 from surveys.questionnaire.validation import Answer, RawAnswers
-from surveys.responses import content_hash
-from surveys.submissions import (
+from surveys.storage.answers import content_hash
+from surveys.storage.drafts import load_draft, save_draft
+from surveys.storage.recording import (
     StaleChoice,
     Submission,
     SubmissionConflict,
@@ -80,7 +81,7 @@ from surveys.submissions import (
     replay_or_raise,
     store_response,
 )
-from surveys.tallies import catch_up
+from surveys.storage.tallies import catch_up
 
 QR_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
 #: HTTP status of each reason a code cannot be used.

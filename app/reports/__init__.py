@@ -1,7 +1,6 @@
 """Reports of a unit or of the district: the data once, then PDF, XLSX and CSV."""
 
-from flask import Blueprint
+from app.reports import routes  # noqa: F401  (registers the views)
+from app.reports.blueprint import bp
 
-bp = Blueprint("reports", __name__, url_prefix="/staff/reports")
-
-from app.reports import routes  # noqa: E402, F401  (registers the views)
+__all__ = ["bp"]

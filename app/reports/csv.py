@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 
 from app.reports.data import official_item
 from app.spreadsheets import neutralised
-from surveys.frames import exported_responses, period_bounds
 from surveys.models import Campaign
 from surveys.questionnaire import Questionnaire
-from surveys.questionnaires import definition_of
-from surveys.tallies import period_of
+from surveys.questionnaire.versions import definition_of
+from surveys.storage.exports import exported_responses
+from surveys.storage.periods import period_bounds
+from surveys.storage.tallies import period_of
 
 BOM = "\ufeff"
 FIXED_COLUMNS = (

@@ -28,8 +28,8 @@ from app.reports.data import (
 )
 from app.reports.layout import has_small_samples
 from app.reports.selection import Selection
-from surveys.frames import monthly_counts
-from surveys.units import subtree_ids
+from surveys.storage.counts import monthly_counts
+from surveys.units.tree import subtree_ids
 
 #: Columns of an estimate's accessible table, and their headings.
 ESTIMATE_COLUMNS = {

@@ -26,22 +26,19 @@ from analysis import (
     summary_from_tallies,
 )
 from analysis.results import MIN_PUBLISH, MIN_SUPPRESS
-from surveys.frames import (
-    analysis_scoring,
-    latest_submission,
-    low_rated_comments,
-    period_bounds,
-    quarters_in,
-    response_counts,
-    response_frame,
-    tally_frame,
-)
+from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Campaign, Official, ServicePoint, Unit
 from surveys.questionnaire import Questionnaire, QuestionType
-from surveys.questionnaire.scoring import scored_items
-from surveys.questionnaires import definition_of
-from surveys.tallies import LOCAL_OFFSET
-from surveys.units import subtree_ids
+from surveys.questionnaire.scores import scored_items
+from surveys.questionnaire.versions import definition_of
+from surveys.storage.counts import (
+    latest_submission,
+    low_rated_comments,
+    response_counts,
+)
+from surveys.storage.frames import analysis_scoring, response_frame, tally_frame
+from surveys.storage.periods import period_bounds, quarters_in
+from surveys.units.tree import subtree_ids
 
 #: Estimate columns every table carries, after its label and n.
 ESTIMATES = (

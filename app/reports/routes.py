@@ -17,16 +17,16 @@ from werkzeug.wrappers import Response as BaseResponse
 from app.auth import current_scope, current_staff, login_wall
 from app.db import get_session, session_factory
 from app.i18n import current_language
-from app.reports import bp
+from app.reports.blueprint import bp
 from app.reports.csv import responses_csv
 from app.reports.data import district_report, unit_report
 from app.reports.layout import DISTRICT_TITLE, UNIT_TITLE
 from app.reports.pdf import district_report_pdf, unit_report_pdf
 from app.reports.selection import Selection, selected
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
-from surveys.audit import AuditAction, record_event
+from surveys.access.audit import AuditAction, record_event
 from surveys.models import Campaign
-from surveys.units import subtree_ids
+from surveys.units.tree import subtree_ids
 
 MIMETYPES = {
     "pdf": "application/pdf",

@@ -20,9 +20,9 @@ from wtforms import SelectField
 
 from app.auth import current_scope, current_staff
 from app.db import get_session
+from surveys.access.scope import get_in_scope
 from surveys.models import Campaign, Response, Unit
-from surveys.scope import get_in_scope
-from surveys.units import root_units, subtree_ids
+from surveys.units.tree import root_units, subtree_ids
 
 
 class SelectionForm(FlaskForm):

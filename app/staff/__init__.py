@@ -1,7 +1,6 @@
 """Pages for officials: each needs a login, and each query is scoped to the user."""
 
-from flask import Blueprint
+from app.staff import dashboard, manage, routes  # noqa: F401  (registers the views)
+from app.staff.blueprint import bp
 
-bp = Blueprint("staff", __name__, url_prefix="/staff")
-
-from app.staff import dashboard, manage, routes  # noqa: E402, F401  (registers the views)
+__all__ = ["bp"]

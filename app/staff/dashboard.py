@@ -8,7 +8,7 @@ from app.auth import current_scope
 from app.db import get_session
 from app.reports.dashboard import build_dashboard
 from app.reports.selection import selected
-from app.staff import bp
+from app.staff.blueprint import bp
 
 
 @bp.get("/dashboard")

@@ -19,9 +19,9 @@ from wtforms.validators import NumberRange, Optional, StopValidation, Validation
 
 from app.i18n import _, lazy_gettext, ngettext, translated
 from app.labels import CAMPAIGN_MODES, ROLES, UNIT_KINDS, choices
-from surveys.codes import MAX_CODES
-from surveys.passwords import password_problem
-from surveys.units import CODE_SHAPE, is_code
+from surveys.access.codes import MAX_CODES
+from surveys.access.passwords import password_problem
+from surveys.units.tree import CODE_SHAPE, is_code
 
 
 class Required:

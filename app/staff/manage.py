@@ -1,7 +1,7 @@
 """Management pages: counters, officials (and their CSV import), access codes,
 questionnaires, campaigns, users and units.
 
-Every object comes through ``surveys.scope``: another unit's object is a 404,
+Every object comes through ``surveys.access.scope``: another unit's object is a 404,
 a page the role may not use is a 403. Every change is a POST with its CSRF token,
 answered by a redirect (post/redirect/get) and a flash message.
 """
@@ -43,7 +43,7 @@ from app.i18n import _, lazy_gettext, ngettext, translated
 from app.labels import ROLES, choices
 from app.printing import counter_poster_pdf, survey_url
 from app.public.survey import Survey
-from app.staff import bp
+from app.staff.blueprint import bp
 from app.staff.forms import (
     AssignForm,
     CampaignForm,
@@ -60,15 +60,35 @@ from app.staff.forms import (
     UserForm,
 )
 from app.staff.problems import explained
-from surveys.audit import AuditAction, record_event
-from surveys.codes import (
+from surveys.access.audit import AuditAction, record_event
+from surveys.access.codes import (
     CodeError,
     campaigns_covering,
     counter_campaigns,
     parse_token,
     standing_code,
 )
-from surveys.management import (
+from surveys.access.scope import Permission, get_in_scope, units_in_scope
+from surveys.access.users import UserError
+from surveys.models import (
+    AccessCode,
+    Official,
+    Role,
+    ServicePoint,
+    Unit,
+    User,
+    utcnow,
+)
+from surveys.questionnaire import DefinitionError, relevance
+from surveys.questionnaire.paging import pages
+from surveys.questionnaire.versions import (
+    definition_of,
+    latest_versions,
+    load_upload,
+    store_questionnaire,
+    versions_of,
+)
+from surveys.units.management import (
     ManagementError,
     add_counter,
     add_official,
@@ -87,27 +107,7 @@ from surveys.management import (
     revoke,
     users_in_scope,
 )
-from surveys.models import (
-    AccessCode,
-    Official,
-    Role,
-    ServicePoint,
-    Unit,
-    User,
-    utcnow,
-)
-from surveys.officials_import import ImportRefused, import_officials
-from surveys.questionnaire import DefinitionError, relevance
-from surveys.questionnaire.paging import pages
-from surveys.questionnaires import (
-    definition_of,
-    latest_versions,
-    load_upload,
-    store_questionnaire,
-    versions_of,
-)
-from surveys.scope import Permission, get_in_scope, units_in_scope
-from surveys.users import UserError
+from surveys.units.officials_import import ImportRefused, import_officials
 
 T = TypeVar("T")
 IMPORT_SUMMARY = "officials_import_summary"

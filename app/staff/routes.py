@@ -1,6 +1,6 @@
 """Logging in and out, changing one's password, and the home page of the staff side.
 
-Every object a view shows is looked up through ``surveys.scope``: another unit's
+Every object a view shows is looked up through ``surveys.access.scope``: another unit's
 object is not found (404), whatever id or code is put in the address.
 """
 
@@ -23,12 +23,12 @@ from app.auth import (
 from app.db import get_session
 from app.i18n import _
 from app.security import current_device
-from app.staff import bp
+from app.staff.blueprint import bp
 from app.staff.forms import LoginForm, PasswordForm
+from surveys.access.scope import get_in_scope, units_in_scope
+from surveys.access.users import WrongPassword, change_password, log_in, log_out
 from surveys.models import ServicePoint, Unit
-from surveys.scope import get_in_scope, units_in_scope
-from surveys.units import children_by_kind, unit_tree
-from surveys.users import WrongPassword, change_password, log_in, log_out
+from surveys.units.tree import children_by_kind, unit_tree
 
 bp.before_request(login_wall("staff.login"))
 

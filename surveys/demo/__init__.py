@@ -13,10 +13,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surveys.access.users import create_user
 from surveys.demo.district import WARDS, DistrictReport, ensure_district
 from surveys.demo.responses import ensure_campaigns
 from surveys.models import Role, User
-from surveys.users import create_user
 
 #: Demo logins: one per role level, so each view of the staff side can be tried.
 DEMO_USERS = (

@@ -16,7 +16,7 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session, selectinload
 
-from surveys.codes import new_token
+from surveys.access.codes import new_token
 from surveys.demo.district import DISTRICT
 from surveys.models import (
     AccessCode,
@@ -37,8 +37,8 @@ from surveys.questionnaire import (
     QuestionType,
     validate_answers,
 )
-from surveys.questionnaires import shipped_template, store_questionnaire
-from surveys.responses import answer_records, content_hash, rated_official
+from surveys.questionnaire.versions import shipped_template, store_questionnaire
+from surveys.storage.answers import answer_records, content_hash, rated_official
 
 #: Demo responses fall on working days of this period (local time, UTC+7).
 PERIOD = (date(2026, 1, 5), date(2026, 11, 20))

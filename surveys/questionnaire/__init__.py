@@ -23,6 +23,7 @@ from surveys.questionnaire.model import (
     Scoring,
     Section,
 )
+from surveys.questionnaire.schema import build_questionnaire
 from surveys.questionnaire.validation import Relevance, relevance, validate_answers
 from surveys.translatable import Message, Text
 
@@ -42,6 +43,7 @@ __all__ = [
     "Scoring",
     "Section",
     "Text",
+    "build_questionnaire",
     "load_definition",
     "relevance",
     "validate_answers",

@@ -199,16 +199,6 @@ class Questionnaire:
             data["scoring"] = _scoring_to_dict(self.scoring)
         return data
 
-    @classmethod
-    def from_dict(
-        cls, data: Mapping[str, Any], source: str = "<dict>"
-    ) -> Questionnaire:
-        """Build and check a questionnaire from its dict form; raise DefinitionError."""
-        # The schema module builds these classes, so it can only be imported late.
-        from surveys.questionnaire.schema import build_questionnaire
-
-        return build_questionnaire(data, source=source)
-
     @cached_property
     def checksum(self) -> str:
         """Return the SHA-256 of the canonical JSON, to recognise a stored version."""

@@ -49,7 +49,7 @@ _TEXT_KEYS = ("label", "hint", "required_message", "constraint_message")
 def build_questionnaire(
     data: Any,
     *,
-    source: str,
+    source: str = "<dict>",
     locations: Mapping[int, str] | None = None,
 ) -> Questionnaire:
     """Build a questionnaire from its dict form, or raise one DefinitionError."""

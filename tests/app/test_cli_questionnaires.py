@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask
 
 from surveys.questionnaire import load_definition
-from surveys.questionnaires import DEFINITIONS
+from surveys.questionnaire.versions import DEFINITIONS
 
 COUNTER = DEFINITIONS / "counter.yaml"
 

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from analysis import summary_from_tallies
 from app.reports.data import ESTIMATES
-from surveys.frames import quarters_in, tally_frame
 from surveys.models import (
     AuditEvent,
     Campaign,
@@ -27,7 +26,9 @@ from surveys.models import (
     UnitKind,
     User,
 )
-from surveys.submissions import Submission, record_response
+from surveys.storage.frames import tally_frame
+from surveys.storage.periods import quarters_in
+from surveys.storage.recording import Submission, record_response
 from tests.app.pdf_reading import read_pages
 from tests.app.staff_client import log_in
 from tests.builders import (

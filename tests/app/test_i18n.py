@@ -41,10 +41,10 @@ from app.i18n import (
 )
 from surveys.models import Role, UnitKind
 from surveys.questionnaire import Message, Text
+from surveys.questionnaire.versions import store_questionnaire
 from surveys.questionnaire.xlsform_reader import load_xlsform
 from surveys.questionnaire.xlsform_writer import write_xlsform
-from surveys.questionnaires import store_questionnaire
-from surveys.submissions import Submission, record_response
+from surveys.storage.recording import Submission, record_response
 from tests.app.staff_client import log_in
 from tests.builders import (
     make_code,

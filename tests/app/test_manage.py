@@ -27,7 +27,11 @@ from surveys.models import (
     UnitKind,
     User,
 )
-from surveys.questionnaires import DEFINITIONS, shipped_template, store_questionnaire
+from surveys.questionnaire.versions import (
+    DEFINITIONS,
+    shipped_template,
+    store_questionnaire,
+)
 from tests.app.staff_client import csrf_token, log_in
 from tests.builders import make_campaign, make_unit, make_user
 

@@ -18,7 +18,7 @@ from app.printing import (
     receipt_sheet_pdf,
     survey_url,
 )
-from surveys.codes import new_token
+from surveys.access.codes import new_token
 from tests.app.pdf_reading import read_pages
 
 URL = "http://127.0.0.1:5000/s/ABCDE23456"

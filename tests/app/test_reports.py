@@ -20,10 +20,10 @@ from app.reports.csv import BOM, responses_csv
 from app.reports.data import DistrictReport, district_report, unit_report
 from app.reports.pdf import district_report_pdf, unit_report_pdf
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
-from surveys.frames import tally_frame
 from surveys.models import Campaign, Response, Unit, UnitKind
-from surveys.submissions import Submission, record_response
-from surveys.tallies import exclude_response
+from surveys.storage.frames import tally_frame
+from surveys.storage.recording import Submission, record_response
+from surveys.storage.tallies import exclude_response
 from tests.app.pdf_reading import read_pages
 from tests.builders import make_code, make_counter_campaign, make_unit, unique
 

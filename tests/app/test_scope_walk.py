@@ -18,7 +18,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.test import TestResponse
 
 from surveys.models import Campaign, Official, Role, ServicePoint, Unit, UnitKind
-from surveys.questionnaires import shipped_template, store_questionnaire
+from surveys.questionnaire.versions import shipped_template, store_questionnaire
 from tests.app.staff_client import csrf_token, log_in
 from tests.builders import make_campaign, make_unit, make_user
 

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.auth import permission_required
+from surveys.access.scope import Permission
 from surveys.models import AuditEvent, Role, Unit, UnitKind, User
-from surveys.scope import Permission
 from tests.app.staff_client import CSRF, csrf_token, log_in, log_out
 from tests.builders import PASSWORD, make_unit, make_user
 

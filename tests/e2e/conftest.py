@@ -17,7 +17,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from surveys.schema import upgrade_to_head
+from surveys.migrate import upgrade_to_head
 from tests.conftest import app_on
 
 CHROMIUM = Path("/usr/bin/chromium")

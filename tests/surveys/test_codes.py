@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from surveys import codes
-from surveys.code_state import CodeState, CodeUnavailable, open_code
-from surveys.codes import (
+from surveys.access import codes
+from surveys.access.code_state import CodeState, CodeUnavailable, open_code
+from surveys.access.codes import (
     ALPHABET,
     MAX_CODES,
     CodeError,
@@ -23,8 +23,8 @@ from surveys.codes import (
     revoke_code,
     standing_code,
 )
+from surveys.access.privacy import dossier_hash
 from surveys.models import AccessCode, CodeKind, ServicePoint
-from surveys.privacy import dossier_hash
 from tests.builders import make_campaign, make_code, make_unit, unique
 
 KEY = b"test dossier key"

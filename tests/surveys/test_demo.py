@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from surveys.access.passwords import verify_password
 from surveys.demo import WARDS, seed_demo
 from surveys.models import (
     AccessCode,
@@ -15,7 +16,6 @@ from surveys.models import (
     Unit,
     User,
 )
-from surveys.passwords import verify_password
 
 
 def counts(session: Session) -> dict[str, int]:

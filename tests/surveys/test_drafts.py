@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveys.db import make_engine, make_session_factory
-from surveys.drafts import load_draft, purge_stale_drafts, save_draft
 from surveys.models import AccessCode, ResponseDraft
+from surveys.storage.drafts import load_draft, purge_stale_drafts, save_draft
 from tests.builders import make_code, make_counter_campaign
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from surveys.access.privacy import device_hash, dossier_hash, purge_expired_contacts
 from surveys.models import FollowUpContact, Response
-from surveys.privacy import device_hash, dossier_hash, purge_expired_contacts
-from surveys.submissions import Submission, record_response
+from surveys.storage.recording import Submission, record_response
 from tests.builders import make_code, make_counter_campaign, unique
 
 KEY = b"k" * 32

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surveys.access.scope import Scope, get_in_scope, units_in_scope
 from surveys.models import Campaign, Official, Role, ServicePoint, Unit, UnitKind
-from surveys.scope import Scope, get_in_scope, units_in_scope
-from surveys.units import unit_tree
+from surveys.units.tree import unit_tree
 from tests.builders import make_campaign, make_unit, unique
 
 

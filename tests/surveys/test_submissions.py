@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from surveys.db import make_engine, make_session_factory
 from surveys.models import FollowUpContact, Response
 from surveys.questionnaire import InvalidAnswers
-from surveys.submissions import (
+from surveys.storage.recording import (
     CodeState,
     CodeUnavailable,
     Submission,
@@ -20,7 +20,7 @@ from surveys.submissions import (
     TooSoon,
     record_response,
 )
-from surveys.tallies import catch_up
+from surveys.storage.tallies import catch_up
 from tests.builders import make_code, make_counter_campaign, unique
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from analysis import summary_from_tallies, unit_summary
 from surveys.db import make_engine, make_session_factory
-from surveys.frames import analysis_scoring, response_frame, tally_frame
 from surveys.models import ItemTally, Response
-from surveys.questionnaires import shipped_template
-from surveys.submissions import Submission, record_response
-from surveys.tallies import (
+from surveys.questionnaire.versions import shipped_template
+from surveys.storage.frames import analysis_scoring, response_frame, tally_frame
+from surveys.storage.recording import Submission, record_response
+from surveys.storage.tallies import (
     catch_up,
     exclude_response,
     period_of,

@@ -6,9 +6,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys.models import AuditEvent
-from surveys.passwords import verify_password
-from surveys.users import (
+from surveys.access.passwords import verify_password
+from surveys.access.users import (
     UserError,
     WrongPassword,
     change_password,
@@ -18,6 +17,7 @@ from surveys.users import (
     session_token,
     user_for_session,
 )
+from surveys.models import AuditEvent
 from tests.builders import make_unit
 
 PASSWORD = "correct horse battery"

@@ -10,6 +10,7 @@ import pytest
 
 import surveys
 from surveys.questionnaire import DefinitionError, Questionnaire
+from surveys.questionnaire.schema import build_questionnaire
 
 BROKEN_YAML = """\
 key: broken
@@ -202,11 +203,11 @@ def test_checksum_is_stable_and_tracks_content(
 ) -> None:
     first = load_template("counter")
     data = first.to_dict()
-    again = Questionnaire.from_dict(data)
+    again = build_questionnaire(data)
     assert again.checksum == first.checksum
     assert len(first.checksum) == 64
     data["questions"][0]["label"]["vi"] = "Khác"
-    assert Questionnaire.from_dict(data).checksum != first.checksum
+    assert build_questionnaire(data).checksum != first.checksum
 
 
 def test_a_definition_that_is_not_a_mapping(tmp_path: Path) -> None:
@@ -252,7 +253,7 @@ def test_scored_items_must_fit_the_item_scale() -> None:
         },
     }
     with pytest.raises(DefinitionError) as caught:
-        Questionnaire.from_dict(data)
+        build_questionnaire(data)
     assert [p.message for p in caught.value.problems] == [
         "'r1' has values outside the item scale (0.0, 1.0)",
         "'s1' has choices that are not numbers",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from surveys.questionnaire.paging import pages, shown_pages
-from surveys.questionnaires import shipped_template
+from surveys.questionnaire.versions import shipped_template
 
 
 def test_a_questionnaire_without_sections_is_one_page() -> None:

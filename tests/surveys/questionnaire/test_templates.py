@@ -11,6 +11,7 @@ import pytest
 import surveys
 from surveys.questionnaire import Question, Questionnaire, QuestionType
 from surveys.questionnaire.model import walk
+from surveys.questionnaire.schema import build_questionnaire
 from surveys.questionnaire.xlsform_writer import write_xlsform
 from surveys.questionnaire.yaml_format import dump_yaml
 
@@ -124,7 +125,7 @@ def test_template_round_trips_through_json_and_yaml(
     as_yaml.write_text(dump_yaml(questionnaire), encoding="utf-8")
     assert surveys.load_definition(as_json) == questionnaire
     assert surveys.load_definition(as_yaml) == questionnaire
-    assert Questionnaire.from_dict(questionnaire.to_dict()) == questionnaire
+    assert build_questionnaire(questionnaire.to_dict()) == questionnaire
 
 
 def _is_plain(value: object) -> bool:

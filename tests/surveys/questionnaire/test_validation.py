@@ -20,6 +20,7 @@ from surveys.questionnaire import (
     relevance,
 )
 from surveys.questionnaire.messages import NOT_A_CHOICE, REQUIRED, TOO_LONG
+from surveys.questionnaire.schema import build_questionnaire
 
 OFFICIALS = {"officials": ["NV01", "NV02"]}
 
@@ -31,7 +32,7 @@ def counter(load_template: Callable[[str], Questionnaire]) -> Questionnaire:
 
 @pytest.fixture(scope="module")
 def household() -> Questionnaire:
-    return Questionnaire.from_dict(
+    return build_questionnaire(
         {
             "key": "household",
             "languages": ["vi", "en"],

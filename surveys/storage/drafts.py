@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from surveys.code_state import OpenedCode
+from surveys.access.code_state import OpenedCode
 from surveys.db import dialect_insert
 from surveys.models import CodeKind, ResponseDraft
 from surveys.questionnaire.validation import RawAnswers

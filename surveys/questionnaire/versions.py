@@ -16,9 +16,10 @@ from surveys.questionnaire import (
     Questionnaire,
     load_definition,
 )
+from surveys.questionnaire.schema import build_questionnaire
 
 #: The templates shipped with hailong, one YAML file per questionnaire key.
-DEFINITIONS = Path(__file__).with_name("definitions")
+DEFINITIONS = Path(__file__).parents[1] / "definitions"
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def definition_of(stored: StoredQuestionnaire) -> Questionnaire:
     parsed = _PARSED.get(stored.checksum)
     if parsed is None:
         source = f"{stored.key} v{stored.version} (stored)"
-        parsed = _PARSED[stored.checksum] = Questionnaire.from_dict(
+        parsed = _PARSED[stored.checksum] = build_questionnaire(
             stored.definition, source=source
         )
     return parsed

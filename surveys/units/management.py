@@ -12,8 +12,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from surveys.audit import AuditAction, record_event
-from surveys.codes import issue_codes, revoke_code
+from surveys.access.audit import AuditAction, record_event
+from surveys.access.codes import issue_codes, revoke_code
+from surveys.access.scope import Scope
+from surveys.access.users import UserError, create_user, end_sessions, set_password
 from surveys.models import (
     AccessCode,
     Campaign,
@@ -25,9 +27,7 @@ from surveys.models import (
     Unit,
     User,
 )
-from surveys.scope import Scope
 from surveys.translatable import N_, Message
-from surveys.users import UserError, create_user, end_sessions, set_password
 
 
 class ManagementError(ValueError):

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from surveys.access.privacy import dossier_hash
 from surveys.models import (
     AccessCode,
     Campaign,
@@ -26,7 +27,6 @@ from surveys.models import (
     ServicePoint,
     Unit,
 )
-from surveys.privacy import dossier_hash
 
 #: Letters and digits that cannot be misread for one another (no 0/O, 1/I/L, U/V).
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"

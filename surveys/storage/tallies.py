@@ -32,8 +32,8 @@ from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Answer, ItemTally, Response, Watermark
 from surveys.models import Questionnaire as StoredQuestionnaire
 from surveys.questionnaire import Questionnaire
-from surveys.questionnaire.scoring import Score, respondent_scores
-from surveys.questionnaires import definition_of
+from surveys.questionnaire.scores import Score, respondent_scores
+from surveys.questionnaire.versions import definition_of
 
 #: The advisory lock key of response writers on PostgreSQL (any fixed number).
 WRITERS_LOCK = 0x6861696C6F6E67  # "hailong"

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from surveys.audit import AuditAction, record_event
+from surveys.access.audit import AuditAction, record_event
+from surveys.access.scope import Scope, units_in_scope
 from surveys.models import Official, ServicePoint, Unit, User
-from surveys.scope import Scope, units_in_scope
 from surveys.translatable import N_, Message, Nn_
-from surveys.units import CODE_SHAPE, is_code
+from surveys.units.tree import CODE_SHAPE, is_code
 
 COLUMNS = ("code", "name", "title", "unit_code", "counters")
 REQUIRED_COLUMNS = ("code", "name", "unit_code")

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Select, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
-from surveys.code_state import (
+from surveys.access.code_state import (
     CodeState,
     CodeUnavailable,
     OpenedCode,
@@ -31,7 +31,6 @@ from surveys.code_state import (
     load_code,
 )
 from surveys.db import dialect_insert
-from surveys.drafts import discard_draft
 from surveys.models import (
     AccessCode,
     Answer,
@@ -43,8 +42,9 @@ from surveys.models import (
 )
 from surveys.questionnaire import Questionnaire, QuestionType, validate_answers
 from surveys.questionnaire.validation import Answer as Value
-from surveys.responses import answer_records, content_hash, rated_official
-from surveys.tallies import WRITERS_LOCK
+from surveys.storage.answers import answer_records, content_hash, rated_official
+from surveys.storage.drafts import discard_draft
+from surveys.storage.tallies import WRITERS_LOCK
 
 #: Fewer seconds than this per answered question marks a response "too fast".
 MIN_SECONDS_PER_ANSWER = 1.5

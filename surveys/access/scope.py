@@ -26,7 +26,7 @@ from surveys.models import (
     Unit,
     User,
 )
-from surveys.units import subtree_ids
+from surveys.units.tree import subtree_ids
 
 T = TypeVar("T")
 

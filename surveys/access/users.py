@@ -12,9 +12,9 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys.audit import AuditAction, record_event
+from surveys.access.audit import AuditAction, record_event
+from surveys.access.passwords import hash_password, password_problem, verify_password
 from surveys.models import Role, Unit, User
-from surveys.passwords import hash_password, password_problem, verify_password
 from surveys.translatable import N_, Message
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")

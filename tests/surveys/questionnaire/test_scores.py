@@ -9,9 +9,10 @@ import pandas as pd
 import pytest
 
 from analysis import ScoringMap, unit_summary
-from surveys.frames import analysis_scoring
 from surveys.questionnaire import Questionnaire
-from surveys.questionnaire.scoring import Score, respondent_scores, scored_items
+from surveys.questionnaire.schema import build_questionnaire
+from surveys.questionnaire.scores import Score, respondent_scores, scored_items
+from surveys.storage.frames import analysis_scoring
 
 Loader = Callable[[str], Questionnaire]
 RESPONDENTS = 300
@@ -115,7 +116,7 @@ def test_answers_that_are_no_numbers_are_skipped(load_template: Loader) -> None:
 
 
 def test_a_questionnaire_without_scored_questions_scores_nothing() -> None:
-    questionnaire = Questionnaire.from_dict(
+    questionnaire = build_questionnaire(
         {
             "key": "plain",
             "languages": ["vi"],

@@ -5,7 +5,7 @@ the web layer keeps what a code needs for a while (``OpenedCode``). That copy is
 plain, frozen data, never an ORM instance: a rolled-back send cannot expire it
 under the next visitor. What officials switch by hand (revocation, a counter
 closed, an official gone) is read again in the write of every send
-(``surveys.submissions``).
+(``surveys.storage.recording``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from surveys.codes import CodeError, parse_token
+from surveys.access.codes import CodeError, parse_token
 from surveys.local_time import local_date
 from surveys.models import (
     AccessCode,
@@ -28,7 +28,7 @@ from surveys.models import (
     ServicePoint,
 )
 from surveys.questionnaire import Questionnaire
-from surveys.questionnaires import definition_of
+from surveys.questionnaire.versions import definition_of
 
 
 class CodeState(enum.StrEnum):

@@ -1,0 +1,1 @@
+"""Who may reach what: access codes and their state, scope, users, audit, privacy."""

@@ -1,0 +1,1 @@
+"""Responses kept: recording, answers, drafts, tallies, frames for analysis."""

@@ -1,0 +1,1 @@
+"""The administrative tree: units, their counters and officials, and their imports."""
