@@ -83,7 +83,8 @@ def begin_writing(session: Session) -> None:
     the lock only for the writes that follow, with ``BEGIN IMMEDIATE``. Loaded
     objects stay usable (the session factory does not expire them on commit).
     """
-    session.commit()
+    if session.in_transaction():
+        session.commit()
     session.connection(execution_options=WRITING)
 
 
