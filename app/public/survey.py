@@ -56,6 +56,7 @@ from surveys.access.code_state import (
     check_open,
     check_state,
     load_code,
+    runtime_choices,
 )
 from surveys.access.codes import CodeError, parse_token
 from surveys.db import begin_writing
@@ -125,7 +126,7 @@ class Survey:
 
     @property
     def runtime_choices(self) -> dict[str, list[str]]:
-        return {"officials": [official.code for official in self.officials]}
+        return runtime_choices(self.officials)
 
     def validate(
         self, answers: RawAnswers
@@ -228,13 +229,13 @@ def _take_page(
     if not isinstance(found, Survey):
         return found
     sent_token = request.form.get(page_token.FIELD)
+    form = SurveyForm()
+    form.validate()
     try:
         started = page_token.started_at(sent_token, found.code.token)
     except page_token.TokenRefused:
-        return render_template("public/survey_error.html", key="session_expired"), 400
-    form = SurveyForm()
-    form.validate()
-    if form.submission_id.errors:
+        started = None
+    if started is None or form.submission_id.errors:
         return render_template("public/survey_error.html", key="session_expired"), 400
     answers = raw_answers(found.questionnaire, request.form)
     try:

@@ -11,6 +11,7 @@ closed, an official gone) is read again in the write of every send
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -90,8 +91,12 @@ class OpenedCode:
 
     @property
     def runtime_choices(self) -> dict[str, list[str]]:
-        """Return the run-time options of ``choices_from`` questions, for the engine."""
-        return {"officials": [official.code for official in self.officials]}
+        return runtime_choices(self.officials)
+
+
+def runtime_choices(officials: Iterable[CounterOfficial]) -> dict[str, list[str]]:
+    """Return the run-time options of ``choices_from`` questions, for the engine."""
+    return {"officials": [official.code for official in officials]}
 
 
 def load_code(session: Session, token: str) -> OpenedCode:

@@ -54,19 +54,6 @@ STRAIGHT_LINE_MIN_ITEMS = 8
 #: How long a follow-up phone number is kept before it is erased.
 CONTACT_RETENTION = timedelta(days=90)
 
-__all__ = [
-    "CodeState",
-    "CodeUnavailable",
-    "Recorded",
-    "StaleChoice",
-    "Submission",
-    "SubmissionConflict",
-    "TooSoon",
-    "record_response",
-    "replay_or_raise",
-    "store_response",
-]
-
 
 class SubmissionConflict(Exception):
     """The client id was used before for different content."""

@@ -140,20 +140,16 @@ def catch_up(session: Session, *, batch: int = CATCH_UP_BATCH) -> int:
     Unlike a service, this commits, in transactions of its own (one per
     ``batch`` responses): it is the step after a send, not part of one.
     """
+    bound = _final_bound(session)
     counted = 0
     while True:
-        bound = _final_bound(session)
         begin_writing(session)
-        mark = session.scalar(
-            select(Watermark).where(Watermark.name == TALLIED).with_for_update()
-        )
-        if mark is None:
-            mark = Watermark(name=TALLIED, last_id=0)
-            session.add(mark)
+        # Read locked: a catch-up running meanwhile waits, then starts here.
+        last = _watermark(session, lock=True)
         rows = list(
             session.execute(
-                select(*FLAG_SOURCE)
-                .where(Response.id > mark.last_id, Response.id <= bound)
+                select(*_READ)
+                .where(Response.id > last, Response.id <= bound)
                 .order_by(Response.id)
                 .limit(batch)
             )
@@ -161,7 +157,11 @@ def catch_up(session: Session, *, batch: int = CATCH_UP_BATCH) -> int:
         if rows:
             _count(session, rows)
             _flag(session, rows)
-            mark.last_id = rows[-1].id
+            session.execute(
+                update(Watermark)
+                .where(Watermark.name == TALLIED)
+                .values(last_id=rows[-1].id)
+            )
             counted += len(rows)
         session.commit()
         if len(rows) < batch:
@@ -176,9 +176,8 @@ def caught_up(session: Session) -> None:
 
 def behind(session: Session) -> bool:
     """Tell whether responses were stored since the last catch-up (a cheap read)."""
-    last = session.scalar(select(Watermark.last_id).where(Watermark.name == TALLIED))
     newest = session.scalar(select(func.max(Response.id)))
-    return (newest or 0) > (last or 0)
+    return (newest or 0) > _watermark(session)
 
 
 def _final_bound(session: Session) -> int:
@@ -196,7 +195,7 @@ def _final_bound(session: Session) -> int:
 
 
 #: What the catch-up reads of each response.
-FLAG_SOURCE = (
+_READ = (
     Response.id,
     Response.questionnaire_id,
     Response.excluded,
@@ -377,9 +376,16 @@ def rebuild_tallies(session: Session, campaign_id: int) -> int:
 
 
 def _watermark(session: Session, *, lock: bool = False) -> int:
-    """Return the id up to which responses are counted (0: none yet)."""
+    """Return the id up to which responses are counted.
+
+    Its row is made by the migration that brought the watermark
+    (``5f3a9c1e7d24``), at the highest id then stored.
+    """
     query = select(Watermark.last_id).where(Watermark.name == TALLIED)
-    return session.scalar(query.with_for_update() if lock else query) or 0
+    last = session.scalar(query.with_for_update() if lock else query)
+    if last is None:
+        raise LookupError("the tallies' watermark is missing: run `flask init-db`")
+    return last
 
 
 def _row(cell: Cell, score: Score, sign: int) -> dict[str, object]:

@@ -9,12 +9,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from surveys.access.code_state import CodeState, CodeUnavailable
 from surveys.db import make_engine, make_session_factory
 from surveys.models import FollowUpContact, Response
 from surveys.questionnaire import InvalidAnswers
 from surveys.storage.recording import (
-    CodeState,
-    CodeUnavailable,
     Submission,
     SubmissionConflict,
     TooSoon,
