@@ -11,6 +11,7 @@ from app import auth, cli, db, errors, formatting, i18n, labels, security
 from app.config import load_config
 from app.public import bp as public_bp
 from app.reports import bp as reports_bp
+from app.sessions import SessionWhenSent
 from app.staff import bp as staff_bp
 
 
@@ -30,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Templates are indented for people; pages are trimmed for cheap phones.
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.session_interface = SessionWhenSent()
 
     db.init_app(app)
     security.init_app(app)

@@ -226,11 +226,21 @@ def init_app(app: Flask) -> None:
     )
 
 
-def _page_language() -> str:
-    """Choose the request's page language (Flask-Babel's ``locale_selector``)."""
+def _page_language() -> Locale:
+    """Choose the request's page language (Flask-Babel's ``locale_selector``).
+
+    Answered as a ``Locale``, which Flask-Babel takes as it is: from a string
+    it would parse a new one on every request (a look on disk for the locale's
+    data each time).
+    """
     if not has_request_context():
-        return SOURCE_LANGUAGE
-    return _catalogue_language(_asked())
+        return _locale(SOURCE_LANGUAGE)
+    return _locale(_catalogue_language(_asked()))
+
+
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language.replace("-", "_"))
 
 
 def _catalogue_language(asked: LanguageAccept) -> str:

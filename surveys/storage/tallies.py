@@ -224,8 +224,9 @@ def _count(session: Session, rows: list[Any]) -> None:
     for response_id, question, number, text in answers:
         values[response_id][question] = number if number is not None else text
     sums: dict[str, dict[str, object]] = {}
+    definitions = _definitions(session, {row.questionnaire_id for row in kept})
     for row in kept:
-        questionnaire = _definition(session, row.questionnaire_id)
+        questionnaire = definitions[row.questionnaire_id]
         cell = Cell.of_row(row._mapping)
         for score in respondent_scores(questionnaire, values[row.id]):
             _add(sums, _row(cell, score, 1))
@@ -290,10 +291,17 @@ def _latest_before(session: Session, key: tuple[int, str], first_id: int) -> lis
     )
 
 
-def _definition(session: Session, questionnaire_id: int) -> Questionnaire:
-    stored = session.get(StoredQuestionnaire, questionnaire_id)
-    assert stored is not None, "a response keeps its questionnaire (RESTRICT)"
-    return definition_of(stored)
+def _definitions(session: Session, ids: set[int]) -> dict[int, Questionnaire]:
+    """Return the engine's model of each stored version named, read in one query.
+
+    Once per batch, not per response: the session's identity map holds an
+    object only while it is referenced, so a read per response loaded (and
+    decoded) the same row every time.
+    """
+    stored = session.scalars(
+        select(StoredQuestionnaire).where(StoredQuestionnaire.id.in_(ids))
+    )
+    return {version.id: definition_of(version) for version in stored}
 
 
 def _add(sums: dict[str, dict[str, object]], row: dict[str, object]) -> None:
