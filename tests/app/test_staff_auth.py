@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from argon2 import PasswordHasher
-from flask import Flask
+from flask import Flask, request
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -327,3 +327,19 @@ def test_a_district_official_opens_any_unit_below_the_district(
     page = client.get(f"/staff/units/{district.code}").get_data(as_text=True)
     assert "Đơn vị trực thuộc" in page
     assert "Phường Bến Nghé" in page
+
+
+def test_a_session_starts_empty_without_a_cookie_and_reads_a_sent_one(
+    app: Flask, client: FlaskClient, staff: Staff
+) -> None:
+    """No cookie: an empty session; a forged cookie: empty too; a real one: read."""
+    interface = app.session_interface
+    with app.test_request_context("/s/x"):
+        assert dict(interface.open_session(app, request)) == {}
+    log_in(client, "bennghe")
+    assert client.get("/staff/").status_code == 200
+    cookie = client.get_cookie(app.config.get("SESSION_COOKIE_NAME", "session"))
+    assert cookie is not None
+    forged = app.test_client()
+    forged.set_cookie(cookie.key, cookie.value[:-3] + "abc")
+    assert forged.get("/staff/").status_code == 302  # back to the login page
