@@ -17,11 +17,13 @@ instant it reads its bound, so no lower id can still appear afterwards.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select, update
@@ -252,16 +254,17 @@ def _flag(session: Session, rows: list[Any]) -> None:
         if key not in earlier:
             earlier[key] = _latest_before(session, key, rows[0].id)
         since = row.submitted_at - BURST_WINDOW
-        recent = sorted(
-            (e for e in earlier[key] if e.submitted_at >= since),
-            key=lambda e: e.submitted_at,
-            reverse=True,
-        )[:RECENT_COMPARED]
+        recent = [e for e in earlier[key] if e.submitted_at >= since]
         burst = len(recent) + 1 >= BURST_SIZE
         duplicate = row.content_hash in {e.content_hash for e in recent}
         if burst or duplicate:
             flagged.append({"rid": row.id, "burst": burst, "duplicate": duplicate})
-        earlier[key].append(row)
+        # Only the device's latest RECENT_COMPARED can be among a later row's
+        # recent ones (the window keeps a latest part of them, or none): the
+        # list stays that short, however many the batch holds.
+        earlier[key] = heapq.nlargest(
+            RECENT_COMPARED, [*earlier[key], row], key=attrgetter("submitted_at")
+        )
     if flagged:
         session.execute(
             update(Response.__table__)
