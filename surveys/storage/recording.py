@@ -18,9 +18,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, NoReturn
 
-from sqlalchemy import Select, bindparam, func, insert, select
+from sqlalchemy import (
+    Connection,
+    Select,
+    bindparam,
+    exists,
+    func,
+    insert,
+    null,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from surveys.access.code_state import (
@@ -187,49 +197,38 @@ def _write(
     row: dict[str, Any],
     answers: list[dict[str, object]],
 ) -> int:
-    """Check what may have changed, then write one response; return its id.
+    """Write one response if nothing it depends on changed; return its id.
 
-    ``row["official_id"]`` comes in as the rated official's code and is
-    replaced by the id the state read finds for it at the counter. Everything
-    runs in the caller's (writing) transaction on the session's connection,
-    through SQLAlchemy Core: the ORM has nothing to track here.
+    ``row["official_id"]`` comes in as the rated official's code. One statement
+    inserts the response only where the code is still unrevoked, its counter
+    active, the official still at it and the device outside the minimum
+    interval, taking the official's id on the way; only when it inserts
+    nothing is the state read, to say why. Everything runs in the caller's
+    (writing) transaction on the session's connection, through SQLAlchemy
+    Core: the ORM has nothing to track here.
     """
     connection = session.connection()
     dialect = connection.dialect.name
     now = row["submitted_at"]
-    official_code = row["official_id"]
+    official_code = row.pop("official_id")
     if dialect == "postgresql":
         # Held to the commit: the tallies' catch-up waits for it (WRITERS_LOCK).
         connection.execute(select(func.pg_advisory_xact_lock_shared(WRITERS_LOCK)))
     # The device's last rating matters only under a minimum interval: without
     # one, a device with many ratings (one NAT, one phone model) costs nothing.
-    interval_applies = bool(code.min_interval_seconds and code.service_point_id)
-    state = connection.execute(
-        _current_state(),
-        {
-            "code_id": code.id,
-            "official_code": official_code,
-            "device_hash": submission.device_hash if interval_applies else None,
-        },
-    ).one_or_none()
-    if state is None:
-        raise CodeUnavailable(CodeState.UNKNOWN)  # deleted since it was loaded
-    if state.revoked_at is not None:
-        raise CodeUnavailable(CodeState.REVOKED)
-    if state.counter_active is False:
-        raise CodeUnavailable(CodeState.CLOSED)
-    if official_code is not None and state.official_id is None:
-        raise StaleChoice(official_code)
-    _check_interval(code, submission, state.last_at, now)
-    # ON CONFLICT DO NOTHING, not a savepoint and IntegrityError: a second use
-    # of the submission id or of the single-use code inserts no row.
-    response_id = connection.execute(
-        _insert_response(dialect), row | {"official_id": state.official_id}
-    ).scalar()
+    interval = _interval(code, submission)
+    statement = _insert_if_open(
+        dialect, tuple(row), official_code is not None, interval is not None
+    )
+    conditions = {
+        "code_id": code.id,
+        "official_code": official_code,
+        "device_hash": submission.device_hash,
+        "since": now - timedelta(seconds=interval) if interval else None,
+    }
+    response_id = connection.execute(statement, row | conditions).scalar()
     if response_id is None:
-        # This submission id was stored before (a retry), or the single-use
-        # code was used by another submission.
-        raise CodeUnavailable(CodeState.USED)
+        _refuse(connection, code, conditions, interval, now)
     if answers:
         connection.execute(
             insert(Answer.__table__),
@@ -249,24 +248,78 @@ def _write(
     return response_id
 
 
+def _interval(code: OpenedCode, submission: Submission) -> int | None:
+    """Return the minimum seconds between a device's ratings here, if one applies."""
+    if code.min_interval_seconds and code.service_point_id and submission.device_hash:
+        return code.min_interval_seconds
+    return None
+
+
+def _refuse(
+    connection: Connection,
+    code: OpenedCode,
+    conditions: dict[str, Any],
+    interval: int | None,
+    now: datetime,
+) -> NoReturn:
+    """Say why a send inserted nothing: read what may have changed since loading.
+
+    Nothing changed: the submission id was stored before (a retry), or the
+    single-use code was used by another submission.
+    """
+    state = connection.execute(_current_state(), conditions).one_or_none()
+    if state is None:
+        raise CodeUnavailable(CodeState.UNKNOWN)  # deleted since it was loaded
+    if state.revoked_at is not None:
+        raise CodeUnavailable(CodeState.REVOKED)
+    if state.counter_active is False:
+        raise CodeUnavailable(CodeState.CLOSED)
+    if conditions["official_code"] is not None and state.official_id is None:
+        raise StaleChoice(conditions["official_code"])
+    if interval is not None and state.last_at is not None:
+        elapsed = (now - state.last_at).total_seconds()
+        if elapsed < interval:
+            raise TooSoon(math.ceil(interval - elapsed))
+    raise CodeUnavailable(CodeState.USED)
+
+
 @cache
-def _insert_response(dialect: str) -> Any:
+def _insert_if_open(
+    dialect: str, columns: tuple[str, ...], rates_official: bool, under_interval: bool
+) -> Any:
+    """Build the send's insert: the row, where the code may still take it.
+
+    ON CONFLICT DO NOTHING, not a savepoint and IntegrityError: a second use of
+    the submission id or of the single-use code inserts no row.
+    """
+    table = Response.__table__
+    values = [bindparam(name, type_=table.c[name].type) for name in columns]
+    official = _official_at_counter() if rates_official else null()
+    rows = (
+        select(*values, official)
+        .select_from(AccessCode)
+        .outerjoin(ServicePoint, ServicePoint.id == AccessCode.service_point_id)
+        .where(
+            AccessCode.id == bindparam("code_id"),
+            AccessCode.revoked_at.is_(None),
+            or_(ServicePoint.id.is_(None), ServicePoint.active.is_(True)),
+        )
+    )
+    if rates_official:
+        rows = rows.where(official.is_not(None))
+    if under_interval:
+        rows = rows.where(~exists(_device_ratings_since()))
     return (
-        dialect_insert(dialect, Response.__table__)
+        dialect_insert(dialect, table)
+        .from_select([*columns, "official_id"], rows)
         .on_conflict_do_nothing()
         .returning(Response.id)
     )
 
 
-@cache
-def _current_state() -> Select[Any]:
-    """Build the one read of a send's write: what may have changed since loading.
-
-    The code's revocation, its counter's state, the id of the official the send
-    rates if still active there, and the device's last rating at the counter
-    (for the minimum interval; the device index answers it).
-    """
-    official = (
+def _official_at_counter() -> Any:
+    """The id of the active official with the sent code at the code's counter."""
+    return (
         select(Official.id)
         .join(ServicePointOfficial, ServicePointOfficial.official_id == Official.id)
         .where(
@@ -276,6 +329,26 @@ def _current_state() -> Select[Any]:
         )
         .scalar_subquery()
     )
+
+
+def _device_ratings_since() -> Select[Any]:
+    """The device's ratings at the code's counter in its campaign (the device index)."""
+    return select(Response.submitted_at).where(
+        Response.campaign_id == AccessCode.campaign_id,
+        Response.device_hash == bindparam("device_hash"),
+        Response.service_point_id == AccessCode.service_point_id,
+        Response.submitted_at > bindparam("since"),
+    )
+
+
+@cache
+def _current_state() -> Select[Any]:
+    """Build the read of a refused send: what may have changed since loading.
+
+    The code's revocation, its counter's state, the id of the official the send
+    rates if still active there, and the device's last rating at the counter
+    (for the minimum interval; the device index answers it).
+    """
     last_at = (
         select(func.max(Response.submitted_at))
         .where(
@@ -288,7 +361,7 @@ def _current_state() -> Select[Any]:
     columns = [
         AccessCode.revoked_at,
         ServicePoint.active.label("counter_active"),
-        official.label("official_id"),
+        _official_at_counter().label("official_id"),
         last_at.label("last_at"),
     ]
     return (
@@ -322,20 +395,6 @@ def replay_or_raise(
     if previous.content_hash != digest:
         raise SubmissionConflict(submission_id)
     return Recorded(previous.id, created=False)
-
-
-def _check_interval(
-    code: OpenedCode,
-    submission: Submission,
-    last: datetime | None,
-    now: datetime,
-) -> None:
-    interval = code.min_interval_seconds
-    if not interval or submission.device_hash is None or code.service_point_id is None:
-        return
-    elapsed = (now - last).total_seconds() if last is not None else interval
-    if elapsed < interval:
-        raise TooSoon(math.ceil(interval - elapsed))
 
 
 def _answer_flags(
