@@ -4,11 +4,12 @@ The rules that make results genuine (thực chất) live here, not in the web la
 a single-use code takes one response (the database refuses a second, even under
 concurrency), a retried submission is recognised by its client id, and a device
 cannot rate one counter twice within the campaign's interval. The write itself
-is one short transaction: one statement reads what officials switch by hand
-(revocation, the counter, the rated official) and the device's last rating
-there, then the response and its answers are inserted. What need not be inside
-it (item tallies, the burst and duplicate flags) is done after it by
-``surveys.tallies.catch_up``, from a watermark.
+is one short transaction: one statement inserts the response where what officials
+switch by hand still allows it (revocation, the counter, the rated official) and
+the device is outside the interval, then its answers are inserted; the state is
+read only when nothing was inserted, to say why. What need not be inside it (item
+tallies, the burst and duplicate flags) is done after it by
+``surveys.storage.tallies.catch_up``, from a watermark.
 """
 
 from __future__ import annotations
