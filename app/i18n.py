@@ -160,7 +160,7 @@ def in_language(language: str) -> Iterator[None]:
 def language_name(language: str) -> str:
     """Return a language's name in itself ("Tiếng Việt", "English", "français")."""
     try:
-        name = Locale.parse(language.replace("-", "_")).get_display_name()
+        name = _locale(language).get_display_name()
     except (ValueError, UnknownLocaleError):
         return language
     return name or language

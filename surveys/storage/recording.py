@@ -151,7 +151,8 @@ def store_response(
             session,
             code,
             submission,
-            row | {"official_id": rated_official(code.questionnaire, values)},
+            row,
+            rated_official(code.questionnaire, values),
             answer_records(values),
         )
     except (CodeUnavailable, TooSoon) as refusal:
@@ -196,11 +197,12 @@ def _write(
     code: OpenedCode,
     submission: Submission,
     row: dict[str, Any],
+    official_code: str | None,
     answers: list[dict[str, object]],
 ) -> int:
     """Write one response if nothing it depends on changed; return its id.
 
-    ``row["official_id"]`` comes in as the rated official's code. One statement
+    ``official_code`` names the official the send rates, if any. One statement
     inserts the response only where the code is still unrevoked, its counter
     active, the official still at it and the device outside the minimum
     interval, taking the official's id on the way; only when it inserts
@@ -211,7 +213,6 @@ def _write(
     connection = session.connection()
     dialect = connection.dialect.name
     now = row["submitted_at"]
-    official_code = row.pop("official_id")
     if dialect == "postgresql":
         # Held to the commit: the tallies' catch-up waits for it (WRITERS_LOCK).
         connection.execute(select(func.pg_advisory_xact_lock_shared(WRITERS_LOCK)))
@@ -333,12 +334,21 @@ def _official_at_counter() -> Any:
 
 
 def _device_ratings_since() -> Select[Any]:
-    """The device's ratings at the code's counter in its campaign (the device index)."""
-    return select(Response.submitted_at).where(
+    """The device's ratings here since the interval began."""
+    return select(Response.id).where(
+        *_device_ratings_here(), Response.submitted_at > bindparam("since")
+    )
+
+
+def _device_ratings_here() -> tuple[Any, ...]:
+    """Select the device's ratings at the code's counter in its campaign.
+
+    The device index answers it.
+    """
+    return (
         Response.campaign_id == AccessCode.campaign_id,
         Response.device_hash == bindparam("device_hash"),
         Response.service_point_id == AccessCode.service_point_id,
-        Response.submitted_at > bindparam("since"),
     )
 
 
@@ -352,11 +362,7 @@ def _current_state() -> Select[Any]:
     """
     last_at = (
         select(func.max(Response.submitted_at))
-        .where(
-            Response.campaign_id == AccessCode.campaign_id,
-            Response.device_hash == bindparam("device_hash"),
-            Response.service_point_id == AccessCode.service_point_id,
-        )
+        .where(*_device_ratings_here())
         .scalar_subquery()
     )
     columns = [
