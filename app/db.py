@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,14 +30,25 @@ def bind_of(app: Flask) -> Engine | Connection:
     return app.extensions[EXTENSION].kw["bind"]
 
 
-def get_session(*, read_only: bool = False) -> Session:
+#: Requests that read only: their session takes no write lock on SQLite.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def get_session(*, read_only: bool | None = None) -> Session:
     """Return this request's session; views commit it once, services only flush.
 
-    ``read_only=True`` from the first call of a request that never writes (a page
-    view): on SQLite its transaction then takes no write lock (see
-    ``surveys.db.READ_ONLY``). Later calls return the session the first one opened.
+    A reading request's session (GET, HEAD) is read-only unless ``read_only``
+    says otherwise: on SQLite its transactions then take no write lock (see
+    ``surveys.db.READ_ONLY``), so a dashboard or a download that reads for
+    seconds never holds up a citizen's rating. Such a request writes (an audit
+    entry) only after ``surveys.db.begin_writing``; a flush without it is
+    refused. ``read_only=True`` from the first call of a request that writes
+    later (the survey's POST reads, then begins writing). Later calls return the
+    session the first one opened.
     """
     if "db_session" not in g:
+        if read_only is None:
+            read_only = has_request_context() and request.method in READING_METHODS
         options = READ_ONLY if read_only else None
         g.db_session = session_factory()(execution_options=options)
     return g.db_session

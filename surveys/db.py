@@ -71,9 +71,31 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+class ReadOnlyWrite(RuntimeError):
+    """A session opened ``READ_ONLY`` flushed a change without ``begin_writing``."""
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    """Return the session factory that services and CLI commands share."""
-    return sessionmaker(engine, expire_on_commit=False)
+    """Return the session factory that services and CLI commands share.
+
+    Its sessions refuse to flush a change inside a ``READ_ONLY`` transaction:
+    on SQLite such a write would take the lock only when the change is
+    flushed, and fail at once ("database is locked") if another writer
+    committed since the transaction's first read; on PostgreSQL it would work,
+    so the mistake would show only in production. Refused, it shows in tests.
+    """
+    factory = sessionmaker(engine, expire_on_commit=False)
+    event.listen(factory, "before_flush", _refuse_read_only_flush)
+    return factory
+
+
+def _refuse_read_only_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if not (session.new or session.dirty or session.deleted):
+        return
+    if session.connection().get_execution_options().get("hailong_read_only"):
+        raise ReadOnlyWrite(
+            "a read-only session flushed a change: call begin_writing(session) first"
+        )
 
 
 def begin_writing(session: Session) -> None:

@@ -25,6 +25,7 @@ from app.reports.pdf import district_report_pdf, unit_report_pdf
 from app.reports.selection import Selection, selected
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
 from surveys.access.audit import AuditAction, record_event
+from surveys.db import READ_ONLY, begin_writing
 from surveys.models import Campaign
 from surveys.units.tree import subtree_ids
 
@@ -52,8 +53,9 @@ def _streamed_csv(
     campaign_id: int, unit_ids: list[int], period: str, with_officials: bool
 ) -> Iterator[bytes]:
     """Stream responses from a session of its own: the request's one is closed at
-    teardown, before the last page has gone out."""
-    with session_factory()() as session:
+    teardown, before the last page has gone out. It only reads: on SQLite it
+    then holds no write lock however long the download takes."""
+    with session_factory()(execution_options=READ_ONLY) as session:
         campaign = session.get_one(Campaign, campaign_id)
         yield from responses_csv(
             session, campaign, unit_ids, period, with_officials=with_officials
@@ -110,6 +112,7 @@ def download(
         abort(404)
     body = render(selection, kind)
     session = get_session()
+    begin_writing(session)
     record_event(
         session,
         AuditAction.EXPORT,

@@ -70,6 +70,7 @@ from surveys.access.codes import (
 )
 from surveys.access.scope import Permission, get_in_scope, units_in_scope
 from surveys.access.users import UserError
+from surveys.db import begin_writing
 from surveys.models import (
     AccessCode,
     Official,
@@ -515,6 +516,7 @@ def _download(
     Codes and posters let anyone answer as a citizen: each copy must be traceable.
     """
     session = get_session()
+    begin_writing(session)
     record_event(
         session,
         AuditAction.EXPORT,
