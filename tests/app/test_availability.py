@@ -51,9 +51,12 @@ def impatient_writer(fresh_database_url: str) -> Iterator[Engine]:
         def _immediate(connection: Connection) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
     else:
-        engine = create_engine(
-            fresh_database_url, connect_args={"options": "-c lock_timeout=1000"}
-        )
+        engine = create_engine(fresh_database_url)
+
+        @event.listens_for(engine, "connect")
+        def _impatient(dbapi_connection: Any, _record: Any) -> None:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = 1000")
     yield engine
     engine.dispose()
 
