@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.i18n import lazy_gettext
+from app.security import InvalidCharacters
 
 #: Each status's title and explanation; others get the generic error page.
 PAGES = {
@@ -40,6 +41,13 @@ PAGES = {
         ),
     ),
 }
+INVALID_CHARACTERS = (
+    lazy_gettext("Yêu cầu không hợp lệ"),
+    lazy_gettext(
+        "Dữ liệu gửi lên có ký tự không hợp lệ. Vui lòng kiểm tra lại nội dung "
+        "rồi gửi lại."
+    ),
+)
 SESSION_EXPIRED = (
     lazy_gettext("Phiên làm việc đã hết hạn"),
     lazy_gettext("Vui lòng tải lại trang đánh giá và gửi lại."),
@@ -58,6 +66,10 @@ def init_app(app: Flask) -> None:
     def _csrf_error(_error: CSRFError) -> tuple[str, int]:
         # Mostly a page left open past its session: say so, in plain words.
         return _page(*SESSION_EXPIRED), 400
+
+    @app.errorhandler(InvalidCharacters)
+    def _invalid_characters(_error: InvalidCharacters) -> tuple[str, int]:
+        return _page(*INVALID_CHARACTERS), 400
 
     @app.errorhandler(InternalServerError)
     def _server_error(_error: InternalServerError) -> tuple[str, int]:

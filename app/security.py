@@ -20,6 +20,7 @@ from flask import Config, Flask, current_app, g, request
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
 from limits import RateLimitItem, parse_many
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from surveys.access.codes import CodeError, parse_token
@@ -222,6 +223,24 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
 
+class InvalidCharacters(BadRequest):
+    """A request carries a NUL character, which no browser sends from a form."""
+
+
+def _refuse_nul_characters() -> None:
+    """Refuse a NUL anywhere in the address or the form, before it reaches a query.
+
+    PostgreSQL cannot store or compare a text with one (SQLite would store it),
+    so one NUL in a path segment or a comment would be a 500 on one database
+    and a stored oddity on the other.
+    """
+    texts = [request.path, *request.args.values()]
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        texts += request.form.values()
+    if any("\x00" in text for text in texts):
+        raise InvalidCharacters()
+
+
 def init_app(app: Flask) -> None:
     """Cap citizen requests, then CSRF and limits (proxies: ``trust_proxies``)."""
 
@@ -232,5 +251,7 @@ def init_app(app: Flask) -> None:
         if request.blueprint == "public":
             request.max_content_length = app.config["PUBLIC_MAX_CONTENT_LENGTH"]
 
+    # After the cap (it reads the form) and before anything looks a value up.
+    app.before_request(_refuse_nul_characters)
     csrf.init_app(app)
     limiter.init_app(app)
