@@ -57,6 +57,7 @@ def impatient_writer(fresh_database_url: str) -> Iterator[Engine]:
         def _impatient(dbapi_connection: Any, _record: Any) -> None:
             with dbapi_connection.cursor() as cursor:
                 cursor.execute("SET lock_timeout = 1000")
+
     yield engine
     engine.dispose()
 
