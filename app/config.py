@@ -59,6 +59,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.setdefault("LOGIN_LIMIT_DEVICE", "30/minute")
     app.config.setdefault("LOGIN_LIMIT_ADDRESS", "100/hour")
     app.config.setdefault("TRUSTED_PROXIES", 0)
+    # /healthz fails below this much free space beside an SQLite database: the
+    # WAL alone may grow to about 40 MiB between checkpoints (surveys.db).
+    app.config.setdefault("HEALTH_MIN_FREE_BYTES", 64 * 1024 * 1024)
     # How long each process reuses a standing code's counter page data and a blank
     # page: a revoked poster still shows (never accepts) this long.
     app.config.setdefault("SURVEY_CACHE_SECONDS", 15)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from surveys.db import READ_ONLY, make_engine, make_session_factory
@@ -55,6 +56,16 @@ def get_session(*, read_only: bool | None = None) -> Session:
 
 
 def _close_session(_exc: BaseException | None) -> None:
+    """Close the request's session; a connection lost meanwhile is only logged.
+
+    Teardown runs after the answer was made: an error raised here would reach
+    the citizen as the server's bare "Internal Server Error" instead of our page.
+    The pool drops the dead connection and the next request gets a new one.
+    """
     session = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()
+    except SQLAlchemyError:
+        current_app.logger.exception("closing the request's database session failed")

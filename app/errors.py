@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, Response, make_response, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.i18n import lazy_gettext
@@ -37,10 +38,21 @@ PAGES = {
     500: (
         lazy_gettext("Đã xảy ra lỗi"),
         lazy_gettext(
-            "Hệ thống gặp sự cố. Dữ liệu của bạn không bị mất; vui lòng thử lại sau."
+            "Hệ thống gặp sự cố nên thao tác vừa rồi có thể chưa được thực hiện. "
+            "Vui lòng thử lại sau ít phút; gửi lại một đánh giá không làm nó bị "
+            "tính hai lần."
+        ),
+    ),
+    503: (
+        lazy_gettext("Hệ thống tạm thời không ghi được dữ liệu"),
+        lazy_gettext(
+            "Thao tác vừa rồi có thể chưa được ghi nhận. Vui lòng thử lại sau ít "
+            "phút; gửi lại một đánh giá không làm nó bị tính hai lần."
         ),
     ),
 }
+#: Seconds a client is asked to wait after the database refused a request.
+RETRY_AFTER = 60
 INVALID_CHARACTERS = (
     lazy_gettext("Yêu cầu không hợp lệ"),
     lazy_gettext(
@@ -70,6 +82,15 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InvalidCharacters)
     def _invalid_characters(_error: InvalidCharacters) -> tuple[str, int]:
         return _page(*INVALID_CHARACTERS), 400
+
+    @app.errorhandler(OperationalError)
+    def _database_unavailable(error: OperationalError) -> Response:
+        # The database refused or lost the request (disk full, connection gone):
+        # its transaction was rolled back, so nothing of it was stored. Say so.
+        app.logger.error("database unavailable: %s", error.orig)
+        answer = make_response(_page(*PAGES[503]), 503)
+        answer.headers["Retry-After"] = str(RETRY_AFTER)
+        return answer
 
     @app.errorhandler(InternalServerError)
     def _server_error(_error: InternalServerError) -> tuple[str, int]:

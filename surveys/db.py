@@ -6,11 +6,12 @@ models and migrations serve both. What differs is set up here, once.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 #: How long (ms) an SQLite writer waits for the lock before it gives up.
@@ -35,6 +36,14 @@ def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 
 
+def sqlite_folder(url: URL | str) -> Path | None:
+    """Return the folder of an SQLite database file (None: not SQLite, or in memory)."""
+    url = make_url(url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return Path(url.database).resolve().parent
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine, with SQLite made safe for concurrent writers.
 
@@ -46,6 +55,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     to the busy timeout for it. A session opened with ``READ_ONLY`` begins deferred:
     a page that only reads must not queue behind (and block) every writer.
     """
+    if make_url(url).get_backend_name() != "sqlite":
+        # A connection the server or a proxy closed while it sat in the pool is
+        # found out (and replaced) when it is checked out, not by a citizen.
+        kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template
+import shutil
+
+from flask import abort, current_app, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.db import get_session
 from app.public.blueprint import bp
+from surveys.db import sqlite_folder
 from surveys.units.tree import children_by_kind, root_units, unit_by_code
 
 
@@ -29,8 +32,21 @@ def unit(code: str) -> str:
 
 @bp.get("/healthz")
 def healthz() -> tuple[dict[str, str], int]:
+    """Tell a monitor whether ratings can be read and written.
+
+    On SQLite the write path needs room on the database's disk: the WAL grows
+    by tens of megabytes between checkpoints, and a full disk refuses every
+    rating while reads still work, so the free space is reported too.
+    """
+    session = get_session()
     try:
-        get_session().execute(text("SELECT 1"))
+        session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         return {"status": "error", "database": "unreachable"}, 503
+    folder = sqlite_folder(session.get_bind().engine.url)
+    if folder is not None:
+        free = shutil.disk_usage(folder).free
+        if free < current_app.config["HEALTH_MIN_FREE_BYTES"]:
+            return {"status": "error", "database": "ok", "disk": "low"}, 503
+        return {"status": "ok", "database": "ok", "disk": "ok"}, 200
     return {"status": "ok", "database": "ok"}, 200

@@ -13,14 +13,24 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import Connection, Engine, create_engine, event, insert, text
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session
 
-from app.db import get_session, session_factory
+from app.db import bind_of, get_session, session_factory
 from surveys.db import ReadOnlyWrite
 from surveys.models import Campaign, Response, Role
 from tests.app.staff_client import log_in
-from tests.builders import make_counter_campaign, make_user, new_response
+from tests.app.test_survey import rate
+from tests.builders import make_code, make_counter_campaign, make_user, new_response
 from tests.conftest import app_on
 
 #: Enough responses for the CSV to stream in more than one page.
@@ -139,3 +149,112 @@ def test_a_page_view_cannot_write_without_beginning_to(
         session.add(new_response(session.get_one(Campaign, campaign_id)))
         with pytest.raises(ReadOnlyWrite):
             session.flush()
+
+
+def _standing_code(app: Flask) -> str:
+    with app.app_context(), session_factory()() as session:
+        campaign, point = make_counter_campaign(session)
+        code = make_code(session, campaign, kind="standing", service_point=point)
+        session.commit()
+        return code.token
+
+
+def _responses(app: Flask) -> int:
+    with app.app_context(), session_factory()() as session:
+        return session.scalar(select(func.count(Response.id)))
+
+
+def test_a_full_disk_refuses_ratings_truthfully_and_recovers(
+    committed_app: Flask, backend: str
+) -> None:
+    """SQLITE_FULL: a 503 page that says the rating may not be recorded (finding 2)."""
+    if backend != "sqlite":
+        pytest.skip("the database file's size is SQLite's own limit")
+    token = _standing_code(committed_app)
+    client = committed_app.test_client()
+    engine = bind_of(committed_app)
+    ceiling = {"pages": None}
+
+    @event.listens_for(engine, "connect")
+    def _small_disk(dbapi_connection: Any, _record: Any) -> None:
+        if ceiling["pages"] is not None:
+            dbapi_connection.execute(f"PRAGMA max_page_count = {ceiling['pages']}")
+
+    with engine.connect() as connection:
+        ceiling["pages"] = connection.exec_driver_sql("PRAGMA page_count").scalar()
+    engine.dispose()  # every connection from now on sees the full "disk"
+    stored = _responses(committed_app)
+    # The file may not grow: ratings fill its last free room, then are refused.
+    accepted, refused = 0, None
+    for _ in range(500):
+        answer, _ = rate(client, token, {"overall": "4", "comment": "x" * 500})
+        if answer.status_code != 303:
+            refused = answer
+            break
+        accepted += 1
+    assert refused is not None and refused.status_code == 503
+    page = refused.get_data(as_text=True)
+    assert "có thể chưa được ghi nhận" in page
+    assert "không bị mất" not in page
+    assert refused.headers["Retry-After"]
+    # Every rating thanked for is stored, the refused one is not.
+    assert _responses(committed_app) == stored + accepted
+    stored += accepted
+
+    ceiling["pages"] = 1_000_000  # space came back
+    engine.dispose()
+    kept, _ = rate(client, token, {"overall": "4", "comment": "x" * 500})
+    assert kept.status_code == 303
+    assert _responses(committed_app) == stored + 1
+
+
+def test_health_reports_a_disk_too_small_for_the_write_path(
+    committed_app: Flask, backend: str
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("only SQLite writes beside the app")
+    client = committed_app.test_client()
+    assert client.get("/healthz").json["disk"] == "ok"
+    committed_app.config["HEALTH_MIN_FREE_BYTES"] = 1 << 62
+    answer = client.get("/healthz")
+    assert answer.status_code == 503
+    assert answer.json == {"status": "error", "database": "ok", "disk": "low"}
+
+
+def _terminate(url: str, pid: int) -> None:
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+
+def test_connections_the_server_dropped_are_replaced_unseen(
+    committed_app: Flask, backend: str, fresh_database_url: str
+) -> None:
+    """A pooled connection terminated between requests never reaches a citizen."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has no server to drop connections")
+    client = committed_app.test_client()
+    assert client.get("/").status_code == 200
+    with bind_of(committed_app).connect() as connection:
+        pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    _terminate(fresh_database_url, pid)
+    assert client.get("/").status_code == 200
+
+
+def test_a_connection_lost_mid_request_gets_our_page(
+    committed_app: Flask, backend: str, fresh_database_url: str
+) -> None:
+    """Dropped after the request's first query: our 503, and teardown raises not."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has no server to drop connections")
+
+    @committed_app.before_request
+    def _drop_mid_request() -> None:
+        session = get_session()
+        pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
+        _terminate(fresh_database_url, pid)
+
+    answer = committed_app.test_client().get("/")
+    assert answer.status_code == 503
+    assert "có thể chưa được ghi nhận" in answer.get_data(as_text=True)
