@@ -7,7 +7,17 @@ from typing import Any
 
 from flask import Flask
 
-from app import auth, cli, db, errors, formatting, i18n, labels, security
+from app import (
+    auth,
+    browser_defences,
+    cli,
+    db,
+    errors,
+    formatting,
+    i18n,
+    labels,
+    security,
+)
 from app.config import load_config
 from app.public import bp as public_bp
 from app.reports import bp as reports_bp
@@ -40,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     formatting.init_app(app)
     labels.init_app(app)
     errors.init_app(app)
+    browser_defences.init_app(app)
     cli.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(staff_bp)
