@@ -86,7 +86,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     def _database_unavailable(error: OperationalError) -> Response:
         # The database refused or lost the request (disk full, connection gone):
-        # its transaction was rolled back, so nothing of it was stored. Say so.
+        # its transaction was rolled back, unless the connection went in the
+        # middle of a commit, so the page says it may not have been stored.
         app.logger.error("database unavailable: %s", error.orig)
         answer = make_response(_page(*PAGES[503]), 503)
         answer.headers["Retry-After"] = str(RETRY_AFTER)

@@ -23,6 +23,7 @@ from limits import RateLimitItem, parse_many
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.db import READING_METHODS
 from surveys.access.codes import CodeError, parse_token
 from surveys.access.privacy import device_hash
 from surveys.local_time import local_date
@@ -111,7 +112,7 @@ def _reading() -> bool:
     Without this filter every page view would pay for resolving the limits of
     a route it cannot breach (about a tenth of a cached survey page's time).
     """
-    if request.method in ("GET", "HEAD", "OPTIONS"):
+    if request.method in READING_METHODS:
         return True
     # A view that checks its own ceilings is left alone entirely: it is then
     # also outside any default or application-wide limit (hailong sets none).
@@ -235,7 +236,7 @@ def _refuse_nul_characters() -> None:
     and a stored oddity on the other.
     """
     texts = [request.path, *request.args.values()]
-    if request.method not in ("GET", "HEAD", "OPTIONS"):
+    if request.method not in READING_METHODS:
         texts += request.form.values()
     if any("\x00" in text for text in texts):
         raise InvalidCharacters()

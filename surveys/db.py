@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, Table, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,12 +26,13 @@ SQLITE_WAL_AUTOCHECKPOINT = 10_000
 #: on SQLite its transactions begin DEFERRED, sharing the database with other
 #: readers and the writer (WAL), instead of IMMEDIATE, which takes the one write
 #: lock. Other databases ignore it.
-READ_ONLY = {"hailong_read_only": True}
+_READ_ONLY_OPTION = "hailong_read_only"
+READ_ONLY = {_READ_ONLY_OPTION: True}
 #: The execution options of a transaction that writes, in a session opened READ_ONLY.
-WRITING = {"hailong_read_only": False}
+WRITING = {_READ_ONLY_OPTION: False}
 
 
-def is_sqlite(url: str) -> bool:
+def is_sqlite(url: URL | str) -> bool:
     """Tell whether a database URL points at SQLite."""
     return make_url(url).get_backend_name() == "sqlite"
 
@@ -39,7 +40,7 @@ def is_sqlite(url: str) -> bool:
 def sqlite_folder(url: URL | str) -> Path | None:
     """Return the folder of an SQLite database file (None: not SQLite, or in memory)."""
     url = make_url(url)
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+    if not is_sqlite(url) or url.database in (None, "", ":memory:"):
         return None
     return Path(url.database).resolve().parent
 
@@ -55,7 +56,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     to the busy timeout for it. A session opened with ``READ_ONLY`` begins deferred:
     a page that only reads must not queue behind (and block) every writer.
     """
-    if make_url(url).get_backend_name() != "sqlite":
+    if not is_sqlite(url):
         # A connection the server or a proxy closed while it sat in the pool is
         # found out (and replaced) when it is checked out, not by a citizen.
         kwargs.setdefault("pool_pre_ping", True)
@@ -80,8 +81,14 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        read_only = connection.get_execution_options().get("hailong_read_only")
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        connection.exec_driver_sql(
+            "BEGIN" if _reads_only(connection) else "BEGIN IMMEDIATE"
+        )
+
+
+def _reads_only(connection: Connection) -> bool:
+    """Tell whether a connection's transaction was opened ``READ_ONLY``."""
+    return bool(connection.get_execution_options().get(_READ_ONLY_OPTION))
 
 
 class ReadOnlyWrite(RuntimeError):
@@ -105,7 +112,7 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 def _refuse_read_only_flush(session: Session, _context: Any, _instances: Any) -> None:
     if not (session.new or session.dirty or session.deleted):
         return
-    if session.connection().get_execution_options().get("hailong_read_only"):
+    if _reads_only(session.connection()):
         raise ReadOnlyWrite(
             "a read-only session flushed a change: call begin_writing(session) first"
         )

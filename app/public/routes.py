@@ -43,10 +43,10 @@ def healthz() -> tuple[dict[str, str], int]:
         session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         return {"status": "error", "database": "unreachable"}, 503
+    checks = {"status": "ok", "database": "ok"}
     folder = sqlite_folder(session.get_bind().engine.url)
-    if folder is not None:
-        free = shutil.disk_usage(folder).free
-        if free < current_app.config["HEALTH_MIN_FREE_BYTES"]:
-            return {"status": "error", "database": "ok", "disk": "low"}, 503
-        return {"status": "ok", "database": "ok", "disk": "ok"}, 200
-    return {"status": "ok", "database": "ok"}, 200
+    if folder is None:
+        return checks, 200
+    if shutil.disk_usage(folder).free < current_app.config["HEALTH_MIN_FREE_BYTES"]:
+        return checks | {"status": "error", "disk": "low"}, 503
+    return checks | {"disk": "ok"}, 200

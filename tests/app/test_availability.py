@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,16 +30,9 @@ from surveys.models import Campaign, Response, Role
 from tests.app.staff_client import log_in
 from tests.app.test_survey import rate
 from tests.builders import make_code, make_counter_campaign, make_user, new_response
-from tests.conftest import app_on
 
 #: Enough responses for the CSV to stream in more than one page.
 RESPONSES = 30
-
-
-@pytest.fixture
-def committed_app(fresh_database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    with app_on(fresh_database_url, tmp_path / "instance") as app:
-        yield app
 
 
 @pytest.fixture
@@ -72,6 +64,11 @@ def impatient_writer(fresh_database_url: str) -> Iterator[Engine]:
     engine.dispose()
 
 
+def _only_on(backend: str, wanted: str, why: str) -> None:
+    if backend != wanted:
+        pytest.skip(why)
+
+
 def _seed(app: Flask) -> tuple[str, str, int]:
     """A unit manager and a counter campaign with responses; its unit code."""
     with app.app_context(), session_factory()() as session:
@@ -101,11 +98,11 @@ def _write_one(engine: Engine, campaign_id: int) -> None:
 
 
 def test_a_half_read_download_lets_ratings_through(
-    committed_app: Flask, impatient_writer: Engine
+    cli_app: Flask, impatient_writer: Engine
 ) -> None:
     """A slow reader of the district CSV holds no write lock (finding 1)."""
-    username, unit_code, campaign_id = _seed(committed_app)
-    client = committed_app.test_client()
+    username, unit_code, campaign_id = _seed(cli_app)
+    client = cli_app.test_client()
     assert log_in(client, username).status_code == 302
     answer = client.get(
         f"/staff/reports/units/{unit_code}/district.csv", buffered=False
@@ -128,11 +125,11 @@ def test_a_half_read_download_lets_ratings_through(
 
 
 def test_a_page_view_takes_no_write_lock(
-    committed_app: Flask, impatient_writer: Engine
+    cli_app: Flask, impatient_writer: Engine
 ) -> None:
     """A GET's session reads without SQLite's write lock, however long it runs."""
-    _username, _unit, campaign_id = _seed(committed_app)
-    with committed_app.test_request_context("/staff/", method="GET"):
+    _username, _unit, campaign_id = _seed(cli_app)
+    with cli_app.test_request_context("/staff/", method="GET"):
         session = get_session()
         session.execute(text("SELECT count(*) FROM responses")).scalar()
         _write_one(impatient_writer, campaign_id)  # would fail "database is locked"
@@ -140,11 +137,11 @@ def test_a_page_view_takes_no_write_lock(
 
 
 def test_a_page_view_cannot_write_without_beginning_to(
-    committed_app: Flask,
+    cli_app: Flask,
 ) -> None:
     """A GET that flushes a change without ``begin_writing`` is refused loudly."""
-    _username, _unit, campaign_id = _seed(committed_app)
-    with committed_app.test_request_context("/staff/", method="GET"):
+    _username, _unit, campaign_id = _seed(cli_app)
+    with cli_app.test_request_context("/staff/", method="GET"):
         session: Session = get_session()
         session.add(new_response(session.get_one(Campaign, campaign_id)))
         with pytest.raises(ReadOnlyWrite):
@@ -165,14 +162,13 @@ def _responses(app: Flask) -> int:
 
 
 def test_a_full_disk_refuses_ratings_truthfully_and_recovers(
-    committed_app: Flask, backend: str
+    cli_app: Flask, backend: str
 ) -> None:
     """SQLITE_FULL: a 503 page that says the rating may not be recorded (finding 2)."""
-    if backend != "sqlite":
-        pytest.skip("the database file's size is SQLite's own limit")
-    token = _standing_code(committed_app)
-    client = committed_app.test_client()
-    engine = bind_of(committed_app)
+    _only_on(backend, "sqlite", "the database file's size is SQLite's own limit")
+    token = _standing_code(cli_app)
+    client = cli_app.test_client()
+    engine = bind_of(cli_app)
     ceiling = {"pages": None}
 
     @event.listens_for(engine, "connect")
@@ -183,7 +179,7 @@ def test_a_full_disk_refuses_ratings_truthfully_and_recovers(
     with engine.connect() as connection:
         ceiling["pages"] = connection.exec_driver_sql("PRAGMA page_count").scalar()
     engine.dispose()  # every connection from now on sees the full "disk"
-    stored = _responses(committed_app)
+    stored = _responses(cli_app)
     # The file may not grow: ratings fill its last free room, then are refused.
     accepted, refused = 0, None
     for _ in range(500):
@@ -198,24 +194,23 @@ def test_a_full_disk_refuses_ratings_truthfully_and_recovers(
     assert "không bị mất" not in page
     assert refused.headers["Retry-After"]
     # Every rating thanked for is stored, the refused one is not.
-    assert _responses(committed_app) == stored + accepted
+    assert _responses(cli_app) == stored + accepted
     stored += accepted
 
     ceiling["pages"] = 1_000_000  # space came back
     engine.dispose()
     kept, _ = rate(client, token, {"overall": "4", "comment": "x" * 500})
     assert kept.status_code == 303
-    assert _responses(committed_app) == stored + 1
+    assert _responses(cli_app) == stored + 1
 
 
 def test_health_reports_a_disk_too_small_for_the_write_path(
-    committed_app: Flask, backend: str
+    cli_app: Flask, backend: str
 ) -> None:
-    if backend != "sqlite":
-        pytest.skip("only SQLite writes beside the app")
-    client = committed_app.test_client()
+    _only_on(backend, "sqlite", "only SQLite writes beside the app")
+    client = cli_app.test_client()
     assert client.get("/healthz").json["disk"] == "ok"
-    committed_app.config["HEALTH_MIN_FREE_BYTES"] = 1 << 62
+    cli_app.config["HEALTH_MIN_FREE_BYTES"] = 1 << 62
     answer = client.get("/healthz")
     assert answer.status_code == 503
     assert answer.json == {"status": "error", "database": "ok", "disk": "low"}
@@ -229,32 +224,30 @@ def _terminate(url: str, pid: int) -> None:
 
 
 def test_connections_the_server_dropped_are_replaced_unseen(
-    committed_app: Flask, backend: str, fresh_database_url: str
+    cli_app: Flask, backend: str, fresh_database_url: str
 ) -> None:
     """A pooled connection terminated between requests never reaches a citizen."""
-    if backend != "postgresql":
-        pytest.skip("SQLite has no server to drop connections")
-    client = committed_app.test_client()
+    _only_on(backend, "postgresql", "SQLite has no server to drop connections")
+    client = cli_app.test_client()
     assert client.get("/").status_code == 200
-    with bind_of(committed_app).connect() as connection:
+    with bind_of(cli_app).connect() as connection:
         pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
     _terminate(fresh_database_url, pid)
     assert client.get("/").status_code == 200
 
 
 def test_a_connection_lost_mid_request_gets_our_page(
-    committed_app: Flask, backend: str, fresh_database_url: str
+    cli_app: Flask, backend: str, fresh_database_url: str
 ) -> None:
     """Dropped after the request's first query: our 503, and teardown raises not."""
-    if backend != "postgresql":
-        pytest.skip("SQLite has no server to drop connections")
+    _only_on(backend, "postgresql", "SQLite has no server to drop connections")
 
-    @committed_app.before_request
+    @cli_app.before_request
     def _drop_mid_request() -> None:
         session = get_session()
         pid = session.execute(text("SELECT pg_backend_pid()")).scalar()
         _terminate(fresh_database_url, pid)
 
-    answer = committed_app.test_client().get("/")
+    answer = cli_app.test_client().get("/")
     assert answer.status_code == 503
     assert "có thể chưa được ghi nhận" in answer.get_data(as_text=True)
