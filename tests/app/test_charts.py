@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -221,14 +220,11 @@ def test_missing_column_is_named() -> None:
         draw(league(NAMES, [120, 40, 12, 3]).drop(columns="mean_low"))
 
 
-def test_a_league_of_300_units_draws_quickly_and_stays_readable() -> None:
+def test_a_league_of_300_units_stays_readable() -> None:
+    # How fast it draws is measured in bench/, not asserted here.
     n = list(np.random.default_rng(3).integers(0, 400, 300))
     rows = league([f"Phường số {i}" for i in range(300)], n)
-    draw(rows.head(3))  # the first chart of a process loads the font
-    start = time.perf_counter()
-    svg = draw(rows)
-    assert time.perf_counter() - start < 2
-    root = parse(svg)
+    root = parse(draw(rows))
     shown = int((~rows["suppressed"]).sum())
     drawn = markers(root, "-estimates") + markers(root, "-estimates-indicative")
     assert len(drawn) == shown

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,6 +76,8 @@ def test_a_ward_manager_reads_the_dashboard_and_downloads_each_report(
     page.get_by_label("Đợt khảo sát", exact=True).select_option("q1-mot-cua-2026")
     page.get_by_label("Kỳ (năm hoặc quý)").select_option("2026")
     page.get_by_role("button", name="Xem").click()
+    # The page before the click shows the same heading: wait for the chosen one.
+    expect(page).to_have_url(re.compile(r"campaign=q1-mot-cua-2026.*period=2026"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Phường Bến Nghé")
     expect(page.locator("figure.chart svg").first).to_be_visible()
     screenshot(page, "dashboard-ward-desktop")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
@@ -126,12 +128,18 @@ def test_a_business_answers_section_by_section_and_resumes(
     page = next_day.new_page()
     page.goto(url)
     expect(page.get_by_text("Các câu trả lời trước đã được lưu")).to_be_visible()
-    expect(page.get_by_text("Phần 3/")).to_be_visible()
-    while page.get_by_role("button", name="Tiếp tục").count():
+    progress = page.locator("p.progress label")
+    expect(progress).to_have_text(re.compile(r"^Phần 3/\d+$"))
+    total = int(progress.inner_text().rsplit("/", 1)[1])
+    # Each section is a new page from the server: wait until it is shown before
+    # reading what it holds (a count read right after the click sees the old one).
+    for position in range(3, total):
+        expect(progress).to_have_text(f"Phần {position}/{total}")
         answer_page(page)
         if page.locator('[data-q="visits_count"]:visible').count():
             page.get_by_label("Số lần đi lại", exact=False).fill("2")
         page.get_by_role("button", name="Tiếp tục").click()
+    expect(progress).to_have_text(f"Phần {total}/{total}")
     page.get_by_role("button", name="Gửi đánh giá").click()
     expect(page.get_by_role("heading", name="Cảm ơn Ông/Bà!")).to_be_visible()
     next_day.close()
