@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -141,13 +140,9 @@ def test_a_receipt_sheet_holds_24_codes_a_page(count: int, pages: int) -> None:
         assert formatted in text and entry.url in text
 
 
-def test_a_sheet_of_240_codes_is_quick() -> None:
-    started = time.perf_counter()
-    pdf = receipt_sheet_pdf(entries(240))
-    elapsed = time.perf_counter() - started
-    assert len(read_pages(pdf)) == 10
-    # About 1.2 s on a laptop; the bound only catches a change of approach.
-    assert elapsed < 10
+def test_a_sheet_of_240_codes_is_ten_pages() -> None:
+    # How fast it prints belongs in bench/; a wall-clock bound fails on a busy machine.
+    assert len(read_pages(receipt_sheet_pdf(entries(240)))) == 10
 
 
 def test_an_empty_receipt_sheet_is_refused() -> None:
