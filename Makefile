@@ -12,7 +12,7 @@ PORT ?= 5000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test bench bench-tools lint venv dev-venv browser clean translations
+.PHONY: run test test-busy bench bench-tools lint venv dev-venv browser clean translations
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ test: dev-venv browser
 	  echo "PostgreSQL does not answer at $(TEST_PG_URL): testing on SQLite only"; \
 	fi; \
 	$(BIN)/python -m pytest
+
+# The suite on a loaded machine: RUNS consecutive `make test` beside a CPU hog on
+# every core (logs in test-artifacts/busy-run-N.log).
+RUNS ?= 5
+test-busy:
+	bench/busy_suite.sh $(RUNS)
 
 # The survey benchmark drives gunicorn with wrk (Debian's package).
 bench-tools:
