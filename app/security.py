@@ -149,18 +149,21 @@ class Ceiling:
     setting: str
     #: What the limit counts per: ``Caller.device``, ``.address`` or ``.code``.
     key: Callable[[Caller], str]
-    #: Count only the requests that were served (a refused one uses none up).
-    served_only: bool = False
 
-    def allows(self, caller: Caller, config: Config, *, count: bool) -> bool:
-        """Tell whether ``caller`` is within the ceiling; ``count``: count it too.
+    def allows(self, caller: Caller, config: Config) -> bool:
+        """Count one request of ``caller``; tell whether it is within the ceiling.
 
-        Keys carry Flask-Limiter's ``RATELIMIT_KEY_PREFIX``, as its own do.
+        Counting and checking are one step of the storage (an increment that
+        returns the new count), so requests arriving together cannot all pass
+        on one count. Keys carry Flask-Limiter's ``RATELIMIT_KEY_PREFIX``, as
+        its own do.
         """
-        check = limiter.limiter.hit if count else limiter.limiter.test
         prefix = config.get("RATELIMIT_KEY_PREFIX", "")
         key, scope = self.key(caller), f"{prefix}{self.setting}"
-        return all(check(item, scope, key) for item in _parsed(config[self.setting]))
+        return all(
+            limiter.limiter.hit(item, scope, key)
+            for item in _parsed(config[self.setting])
+        )
 
 
 def over_ceiling(
@@ -168,9 +171,7 @@ def over_ceiling(
 ) -> bool:
     """Count a request against ``ceilings``; tell whether one is exceeded.
 
-    ``caller`` and ``app`` default to this request's and the current app. A
-    ``served_only`` ceiling is only tested here, and counted by
-    ``count_served`` once the request was served. With
+    ``caller`` and ``app`` default to this request's and the current app. With
     ``RATELIMIT_SWALLOW_ERRORS`` an unreachable storage lets the request
     through, as Flask-Limiter's own checks do.
     """
@@ -179,33 +180,12 @@ def over_ceiling(
         return False
     caller = caller or current_caller()
     try:
-        return not all(
-            c.allows(caller, app.config, count=not c.served_only) for c in ceilings
-        )
+        return not all(c.allows(caller, app.config) for c in ceilings)
     except Exception:
         if not app.config.get("RATELIMIT_SWALLOW_ERRORS", False):
             raise
         app.logger.exception("rate-limit storage failed; request let through")
     return False
-
-
-def count_served(
-    ceilings: Iterable[Ceiling], caller: Caller | None = None, app: Flask | None = None
-) -> None:
-    """Count a served request against the ``served_only`` ceilings.
-
-    Never raises: the request was served (a rating stored), and a storage
-    failure must not turn its answer into an error page.
-    """
-    app = app or current_app
-    if not _limits_on(app):
-        return
-    try:
-        for ceiling in ceilings:
-            if ceiling.served_only:
-                ceiling.allows(caller or current_caller(), app.config, count=True)
-    except Exception:
-        app.logger.exception("rate-limit storage failed; a send not counted")
 
 
 def _limits_on(app: Flask) -> bool:

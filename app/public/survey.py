@@ -41,7 +41,6 @@ from app.public.forms import SurveyForm, raw_answers
 from app.security import (
     Ceiling,
     checks_own_ceilings,
-    count_served,
     csrf,
     current_device,
     limit,
@@ -90,15 +89,16 @@ CODE_STATUS = {CodeState.UNKNOWN: 404}
 GONE = 410
 CACHE = "hailong.survey_cache"
 
-#: The send's rate limits, checked by the view itself (see ``Ceiling``).
+#: The send's rate limits per client, checked by the view itself (see ``Ceiling``).
 SEND_CEILINGS = (
     Ceiling("SURVEY_LIMIT_DEVICE", attrgetter("device")),
-    # A counter's poster is shared by every citizen at it: only sends that were
-    # answered with thanks count against it, so one client's refused posts
-    # cannot lock it.
-    Ceiling("SURVEY_LIMIT_CODE", attrgetter("code"), served_only=True),
     Ceiling("SURVEY_LIMIT_ADDRESS", attrgetter("address")),
 )
+#: A counter's poster is shared by every citizen at it: only a send about to be
+#: stored counts against it (``_submit``), so posts refused before (an invalid
+#: form, a stale page) cannot lock it. It is counted as the send is let
+#: through, in one step: sends arriving together cannot all pass on one count.
+CODE_CEILING = Ceiling("SURVEY_LIMIT_CODE", attrgetter("code"))
 
 
 #: Catch the tallies up after every this many stored responses (by id), once
@@ -209,16 +209,13 @@ def survey_submit(token: str) -> str | BaseResponse | tuple[str, int]:
     """
     if over_ceiling(SEND_CEILINGS):
         abort(429)
-    answer = _take_page(token)
-    if isinstance(answer, BaseResponse) and answer.status_code == 303:
-        count_served(SEND_CEILINGS)
-    return answer
+    return _take_page(token)
 
 
 def _take_page(
     token: str, *, cached: bool = True
 ) -> str | BaseResponse | tuple[str, int]:
-    """Answer one posted page (the send's rate limits were counted already).
+    """Answer one posted page (the client's rate limits were counted already).
 
     With ``cached=False`` the code and its counter's officials are read afresh:
     the send is taken again so after the write found the official it rates
@@ -432,6 +429,13 @@ def _submit(
     values: dict[str, Answer],
     started: datetime,
 ) -> BaseResponse | tuple[str, int]:
+    """Store a valid send, within its code's limit (``CODE_CEILING``).
+
+    A send taken again after ``StaleChoice`` is counted again: a rare moment
+    (an official taken off the counter meanwhile) that errs on the safe side.
+    """
+    if over_ceiling((CODE_CEILING,)):
+        abort(429)
     session = get_session(read_only=True)
     submission = Submission(
         token=found.code.token,

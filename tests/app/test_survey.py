@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar
 
@@ -13,10 +14,13 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.db import bind_of
 from app.public import page_token
 from app.public.survey import CACHE
+from surveys.db import make_session_factory
 from surveys.models import FollowUpContact, Response, ResponseDraft
 from tests.builders import make_code, make_counter_campaign
+from tests.conftest import app_on
 
 HIDDEN = re.compile(r'<input[^>]*name="(page_token|submission_id|page)"[^>]*>')
 VALUE = re.compile(r'value="([^"]*)"')
@@ -604,6 +608,41 @@ def test_a_counters_limit_holds_however_its_code_is_typed(
         for n, spelled in enumerate(spellings)
     ]
     assert statuses == [303, 303, 429]
+
+
+def test_a_counters_limit_holds_for_sends_at_the_same_moment(
+    fresh_database_url: str, tmp_path
+) -> None:
+    # The code's limit was tested when a send arrived and counted once it was
+    # served: every send in flight meanwhile got through on the same count.
+    with app_on(fresh_database_url, tmp_path / "instance") as app:
+        app.config["SURVEY_LIMIT_CODE"] = "3/minute"
+        with make_session_factory(bind_of(app)).begin() as session:
+            campaign, point = make_counter_campaign(session)
+            code = make_code(session, campaign, kind="standing", service_point=point)
+            token = code.token
+        sends = 3 + 5
+        together = threading.Barrier(sends)
+        statuses: list[int] = []
+
+        def phone(number: int) -> None:
+            client = app.test_client()
+            agent = {"User-Agent": f"phone {number}"}
+            page = client.get(f"/s/{token}", headers=agent).get_data(as_text=True)
+            form = hidden_fields(page) | {"overall": "4"}
+            together.wait()
+            sent = client.post(f"/s/{token}", data=form, headers=agent)
+            statuses.append(sent.status_code)
+
+        threads = [threading.Thread(target=phone, args=(n,)) for n in range(sends)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with make_session_factory(bind_of(app))() as session:
+            stored = responses(session)
+    assert sorted(statuses) == [303] * 3 + [429] * 5
+    assert stored == 3
 
 
 def test_refused_posts_do_not_use_up_a_counters_limit(
