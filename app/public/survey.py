@@ -18,6 +18,7 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -42,7 +43,8 @@ from app.security import (
     Ceiling,
     checks_own_ceilings,
     csrf,
-    current_device,
+    current_caller,
+    give_device_id,
     limit,
     limiter,
     over_ceiling,
@@ -176,13 +178,14 @@ def _cache() -> ExpiringCache:
 
 
 @bp.get("/s/<token>")
-def survey(token: str) -> str | tuple[str, int]:
+def survey(token: str) -> Response | tuple[str, int]:
     """Show the survey: a blank first page, or the page a saved draft reached.
 
     A standing code's page may use the code read moments ago, and its blank
     page is rendered once per language and cache period: only the page token
     and the submission id differ between visitors. No session is opened (the
-    page is anonymous) and nothing is rate limited here; sending is.
+    page is anonymous) and nothing is rate limited here; sending is. A browser
+    without a device id gets one (``give_device_id``).
     """
     found = _open(token, cached=True)
     if not isinstance(found, Survey):
@@ -194,8 +197,12 @@ def survey(token: str) -> str | tuple[str, int]:
         answers: RawAnswers = draft.answers
         shown = found.shown(answers)
         page = _clamp(draft.page, shown)
-        return _render(found, form, answers, page, token=None, resumed=True)
-    return _blank_page(found)
+        html = _render(found, form, answers, page, token=None, resumed=True)
+    else:
+        html = _blank_page(found)
+    response = make_response(html)
+    give_device_id(response)
+    return response
 
 
 @bp.post("/s/<token>")
@@ -443,7 +450,8 @@ def _submit(
         answers=answers,
         language=current_language(),
         started_at=_survey_start(session, found.code, started),
-        device_hash=current_device(),
+        device_hash=current_caller().device,
+        address_hash=current_caller().address_of_day,
         phone=(form.phone.data or "").strip() or None,
     )
     # The code was found open and the answers valid before the write; it
