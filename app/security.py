@@ -1,35 +1,51 @@
 """CSRF protection, request-size limits, rate limits and the day's device pseudonym.
 
-Rate limits count per device (a keyed hash of address and browser, renewed daily),
-per access code and per network address, each with its own ceiling: a hundred
-citizens behind one ward office's NAT share an address but not a device, so the
-address ceiling is set high and the device ceiling low.
+Rate limits count per device, per access code and per network address, each with
+its own ceiling: a hundred citizens behind one ward office's NAT share an address
+but not a device, so the address ceiling is set high and the device ceiling low.
+
+A device is its address and a random id the survey page gives its browser in a
+signed cookie (``DEVICE_COOKIE``), hashed with a key renewed daily. Not the
+User-Agent: a script that changes it with every send was a new device every
+time. Phones that keep the cookie stay apart behind one NAT; a client that keeps
+no cookie is one device per address, whatever it claims to be. A client that
+throws its cookie away and fetches a new one is still one address: the address
+ceiling and the address burst flag (``surveys.storage.tallies``) see it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from typing import TypeVar
 
-from flask import Config, Flask, current_app, g, request
+from flask import Config, Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 from flask_wtf.csrf import CSRFProtect
+from itsdangerous import BadSignature, Signer
 from limits import RateLimitItem, parse_many
 from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.db import READING_METHODS
 from surveys.access.codes import CodeError, parse_token
-from surveys.access.privacy import device_hash
+from surveys.access.privacy import address_hash, device_hash
 from surveys.local_time import local_date
 
 csrf = CSRFProtect()
 F = TypeVar("F", bound=Callable[..., object])
+
+#: The cookie holding the browser's signed device id (``give_device_id``).
+DEVICE_COOKIE = "hailong_device"
+#: Names the device id's signatures apart from every other use of the secret key.
+DEVICE_SALT = "hailong.device-id"
+#: A day, as long as the device pseudonym it feeds stays the same.
+DEVICE_COOKIE_AGE = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -41,7 +57,8 @@ class Caller:
 
     #: The client's network address (after the trusted proxies).
     remote_addr: str | None
-    user_agent: str
+    #: The id this server gave the browser (``give_device_id``); "" for none.
+    device_id: str
     #: The access code in the path, as typed.
     typed_code: str
     secret_key: str
@@ -50,7 +67,7 @@ class Caller:
     def of_request(cls) -> Caller:
         return cls(
             request.remote_addr,
-            request.headers.get("User-Agent", ""),
+            _sent_device_id(),
             (request.view_args or {}).get("token", ""),
             current_app.secret_key,
         )
@@ -60,7 +77,14 @@ class Caller:
         """The day's pseudonym of the device (never stored raw)."""
         key = hashlib.sha256(b"device|" + self.secret_key.encode()).digest()
         day = local_date(datetime.now(UTC))
-        return device_hash(key, day, self.remote_addr or "", self.user_agent)
+        return device_hash(key, day, self.remote_addr or "", self.device_id)
+
+    @cached_property
+    def address_of_day(self) -> str:
+        """The day's pseudonym of the client's address, stored with a response."""
+        key = hashlib.sha256(b"address-day|" + self.secret_key.encode()).digest()
+        day = local_date(datetime.now(UTC))
+        return address_hash(key, day, self.remote_addr or "")
 
     @cached_property
     def address(self) -> str:
@@ -90,6 +114,40 @@ def current_caller() -> Caller:
     if "caller" not in g:
         g.caller = Caller.of_request()
     return g.caller
+
+
+def _device_signer() -> Signer:
+    return Signer(current_app.secret_key, salt=DEVICE_SALT)
+
+
+def _sent_device_id() -> str:
+    """Return the device id the browser sent if this server signed it, else ""."""
+    sent = request.cookies.get(DEVICE_COOKIE)
+    if not sent:
+        return ""
+    try:
+        return _device_signer().unsign(sent).decode("ascii")
+    except BadSignature:
+        return ""
+
+
+def give_device_id(response: Response) -> None:
+    """Give the browser a random device id if it sent none (the survey page).
+
+    Signed, so an id is always one this server made; HttpOnly, and sent over
+    HTTPS only where the login cookie is. It is no Flask session: the survey
+    pages still keep nothing on the server.
+    """
+    if current_caller().device_id:
+        return
+    response.set_cookie(
+        DEVICE_COOKIE,
+        _device_signer().sign(secrets.token_urlsafe(16)).decode("ascii"),
+        max_age=DEVICE_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
 
 
 def current_device() -> str:
@@ -149,18 +207,21 @@ class Ceiling:
     setting: str
     #: What the limit counts per: ``Caller.device``, ``.address`` or ``.code``.
     key: Callable[[Caller], str]
-    #: Count only the requests that were served (a refused one uses none up).
-    served_only: bool = False
 
-    def allows(self, caller: Caller, config: Config, *, count: bool) -> bool:
-        """Tell whether ``caller`` is within the ceiling; ``count``: count it too.
+    def allows(self, caller: Caller, config: Config) -> bool:
+        """Count one request of ``caller``; tell whether it is within the ceiling.
 
-        Keys carry Flask-Limiter's ``RATELIMIT_KEY_PREFIX``, as its own do.
+        Counting and checking are one step of the storage (an increment that
+        returns the new count), so requests arriving together cannot all pass
+        on one count. Keys carry Flask-Limiter's ``RATELIMIT_KEY_PREFIX``, as
+        its own do.
         """
-        check = limiter.limiter.hit if count else limiter.limiter.test
         prefix = config.get("RATELIMIT_KEY_PREFIX", "")
         key, scope = self.key(caller), f"{prefix}{self.setting}"
-        return all(check(item, scope, key) for item in _parsed(config[self.setting]))
+        return all(
+            limiter.limiter.hit(item, scope, key)
+            for item in _parsed(config[self.setting])
+        )
 
 
 def over_ceiling(
@@ -168,9 +229,7 @@ def over_ceiling(
 ) -> bool:
     """Count a request against ``ceilings``; tell whether one is exceeded.
 
-    ``caller`` and ``app`` default to this request's and the current app. A
-    ``served_only`` ceiling is only tested here, and counted by
-    ``count_served`` once the request was served. With
+    ``caller`` and ``app`` default to this request's and the current app. With
     ``RATELIMIT_SWALLOW_ERRORS`` an unreachable storage lets the request
     through, as Flask-Limiter's own checks do.
     """
@@ -179,33 +238,12 @@ def over_ceiling(
         return False
     caller = caller or current_caller()
     try:
-        return not all(
-            c.allows(caller, app.config, count=not c.served_only) for c in ceilings
-        )
+        return not all(c.allows(caller, app.config) for c in ceilings)
     except Exception:
         if not app.config.get("RATELIMIT_SWALLOW_ERRORS", False):
             raise
         app.logger.exception("rate-limit storage failed; request let through")
     return False
-
-
-def count_served(
-    ceilings: Iterable[Ceiling], caller: Caller | None = None, app: Flask | None = None
-) -> None:
-    """Count a served request against the ``served_only`` ceilings.
-
-    Never raises: the request was served (a rating stored), and a storage
-    failure must not turn its answer into an error page.
-    """
-    app = app or current_app
-    if not _limits_on(app):
-        return
-    try:
-        for ceiling in ceilings:
-            if ceiling.served_only:
-                ceiling.allows(caller or current_caller(), app.config, count=True)
-    except Exception:
-        app.logger.exception("rate-limit storage failed; a send not counted")
 
 
 def _limits_on(app: Flask) -> bool:

@@ -308,6 +308,9 @@ class Response(Base):
             "submitted_at",
             "content_hash",
         ),
+        # An address's recent responses: the address burst flag, read by the
+        # catch-up after the writes, never by a rating itself.
+        Index("ix_responses_address_hash_submitted_at", "address_hash", "submitted_at"),
         # Partial: a rating through a counter's standing code (no redemption)
         # writes no entry, one page less per rating (migration 6b1d9e4c2f70).
         Index(
@@ -359,9 +362,14 @@ class Response(Base):
     verified: Mapped[bool] = mapped_column(default=False)
     #: Keyed hash of the device that rotates daily; no raw IP or user agent is kept.
     device_hash: Mapped[str | None] = mapped_column(String(64))
+    #: Keyed hash of the network address that rotates daily (no raw address is
+    #: kept): ratings from one network seen together, however many devices.
+    address_hash: Mapped[str | None] = mapped_column(String(64))
     flag_too_fast: Mapped[bool] = mapped_column(default=False)
     flag_straight_lining: Mapped[bool] = mapped_column(default=False)
     flag_duplicate_suspect: Mapped[bool] = mapped_column(default=False)
+    #: Many responses in moments from one device, or from one address at one
+    #: code or of one official (``surveys.storage.tallies``).
     flag_burst: Mapped[bool] = mapped_column(default=False)
     #: Excluded responses stay stored but never enter an estimate.
     excluded: Mapped[bool] = mapped_column(default=False)

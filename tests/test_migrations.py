@@ -75,7 +75,9 @@ def test_rebuilding_tables_keeps_every_response_answer_and_contact(
     """SQLite rebuilds a table to change it; nothing that refers to it may go."""
     url = empty_database_url
     before = "3c5e0f1b7a92"  # the last revision before responses is rebuilt
-    command.upgrade(alembic_config(url), before)
+    # Written at head (today's code writes today's columns), then taken down
+    # through every rebuild and up again.
+    upgrade_to_head(url)
     engine = make_engine(url)
     try:
         with make_session_factory(engine).begin() as session:
@@ -93,8 +95,6 @@ def test_rebuilding_tables_keeps_every_response_answer_and_contact(
         engine.dispose()
     kept = stored_counts(url)
     assert kept == (1, 3, 1)
-    upgrade_to_head(url)
-    assert stored_counts(url) == kept
     command.downgrade(alembic_config(url), before)
     assert stored_counts(url) == kept
     upgrade_to_head(url)

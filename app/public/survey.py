@@ -18,6 +18,7 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -41,9 +42,9 @@ from app.public.forms import SurveyForm, raw_answers
 from app.security import (
     Ceiling,
     checks_own_ceilings,
-    count_served,
     csrf,
-    current_device,
+    current_caller,
+    give_device_id,
     limit,
     limiter,
     over_ceiling,
@@ -90,15 +91,16 @@ CODE_STATUS = {CodeState.UNKNOWN: 404}
 GONE = 410
 CACHE = "hailong.survey_cache"
 
-#: The send's rate limits, checked by the view itself (see ``Ceiling``).
+#: The send's rate limits per client, checked by the view itself (see ``Ceiling``).
 SEND_CEILINGS = (
     Ceiling("SURVEY_LIMIT_DEVICE", attrgetter("device")),
-    # A counter's poster is shared by every citizen at it: only sends that were
-    # answered with thanks count against it, so one client's refused posts
-    # cannot lock it.
-    Ceiling("SURVEY_LIMIT_CODE", attrgetter("code"), served_only=True),
     Ceiling("SURVEY_LIMIT_ADDRESS", attrgetter("address")),
 )
+#: A counter's poster is shared by every citizen at it: only a send about to be
+#: stored counts against it (``_submit``), so posts refused before (an invalid
+#: form, a stale page) cannot lock it. It is counted as the send is let
+#: through, in one step: sends arriving together cannot all pass on one count.
+CODE_CEILING = Ceiling("SURVEY_LIMIT_CODE", attrgetter("code"))
 
 
 #: Catch the tallies up after every this many stored responses (by id), once
@@ -176,13 +178,14 @@ def _cache() -> ExpiringCache:
 
 
 @bp.get("/s/<token>")
-def survey(token: str) -> str | tuple[str, int]:
+def survey(token: str) -> Response | tuple[str, int]:
     """Show the survey: a blank first page, or the page a saved draft reached.
 
     A standing code's page may use the code read moments ago, and its blank
     page is rendered once per language and cache period: only the page token
     and the submission id differ between visitors. No session is opened (the
-    page is anonymous) and nothing is rate limited here; sending is.
+    page is anonymous) and nothing is rate limited here; sending is. A browser
+    without a device id gets one (``give_device_id``).
     """
     found = _open(token, cached=True)
     if not isinstance(found, Survey):
@@ -194,8 +197,12 @@ def survey(token: str) -> str | tuple[str, int]:
         answers: RawAnswers = draft.answers
         shown = found.shown(answers)
         page = _clamp(draft.page, shown)
-        return _render(found, form, answers, page, token=None, resumed=True)
-    return _blank_page(found)
+        html = _render(found, form, answers, page, token=None, resumed=True)
+    else:
+        html = _blank_page(found)
+    response = make_response(html)
+    give_device_id(response)
+    return response
 
 
 @bp.post("/s/<token>")
@@ -209,16 +216,13 @@ def survey_submit(token: str) -> str | BaseResponse | tuple[str, int]:
     """
     if over_ceiling(SEND_CEILINGS):
         abort(429)
-    answer = _take_page(token)
-    if isinstance(answer, BaseResponse) and answer.status_code == 303:
-        count_served(SEND_CEILINGS)
-    return answer
+    return _take_page(token)
 
 
 def _take_page(
     token: str, *, cached: bool = True
 ) -> str | BaseResponse | tuple[str, int]:
-    """Answer one posted page (the send's rate limits were counted already).
+    """Answer one posted page (the client's rate limits were counted already).
 
     With ``cached=False`` the code and its counter's officials are read afresh:
     the send is taken again so after the write found the official it rates
@@ -432,6 +436,13 @@ def _submit(
     values: dict[str, Answer],
     started: datetime,
 ) -> BaseResponse | tuple[str, int]:
+    """Store a valid send, within its code's limit (``CODE_CEILING``).
+
+    A send taken again after ``StaleChoice`` is counted again: a rare moment
+    (an official taken off the counter meanwhile) that errs on the safe side.
+    """
+    if over_ceiling((CODE_CEILING,)):
+        abort(429)
     session = get_session(read_only=True)
     submission = Submission(
         token=found.code.token,
@@ -439,7 +450,8 @@ def _submit(
         answers=answers,
         language=current_language(),
         started_at=_survey_start(session, found.code, started),
-        device_hash=current_device(),
+        device_hash=current_caller().device,
+        address_hash=current_caller().address_of_day,
         phone=(form.phone.data or "").strip() or None,
     )
     # The code was found open and the answers valid before the write; it

@@ -1,8 +1,11 @@
 """Recognising a device or a dossier without keeping anything that identifies a person.
 
-A device is known by a keyed hash of its network address and browser that changes
-every day: enough to notice ten ratings in a minute from one phone, not enough to
-follow anyone from one day to the next. Dossier codes are kept only as keyed hashes.
+A device is known by a keyed hash of its network address and of a random id the
+server gave its browser, and an address by a keyed hash of its own; both change
+every day: enough to notice ten ratings in a minute from one phone, or from one
+network, not enough to follow anyone from one day to the next. The browser's
+self-description (User-Agent) is no part of either: a client that changes it at
+will would be a new device every time. Dossier codes are kept only as keyed hashes.
 """
 
 from __future__ import annotations
@@ -17,9 +20,23 @@ from sqlalchemy.orm import Session
 from surveys.models import FollowUpContact
 
 
-def device_hash(key: bytes, day: date, address: str, user_agent: str) -> str:
-    """Return the day's pseudonym of a device; the inputs themselves are not kept."""
-    message = f"device|{day.isoformat()}|{address}|{user_agent}".encode()
+def device_hash(key: bytes, day: date, address: str, device_id: str) -> str:
+    """Return the day's pseudonym of a device; the inputs themselves are not kept.
+
+    ``device_id`` is the random id the server gave the browser, or ``""`` for
+    a browser that keeps none: all of those at one address are one device.
+    """
+    message = f"device|{day.isoformat()}|{address}|{device_id}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def address_hash(key: bytes, day: date, address: str) -> str:
+    """Return the day's pseudonym of a network address (never stored raw).
+
+    Stored with each response, so a burst from one network is seen however
+    many devices it claims to be; keyed by day like ``device_hash``.
+    """
+    message = f"address|{day.isoformat()}|{address}".encode()
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 

@@ -92,6 +92,8 @@ class Submission:
     language: str = "vi"
     started_at: datetime | None = None
     device_hash: str | None = None
+    #: The day's pseudonym of the sender's address, for the address burst flag.
+    address_hash: str | None = None
     #: A phone number for follow-up, only with the respondent's explicit consent.
     phone: str | None = None
 
@@ -185,6 +187,7 @@ def response_row(
         "submitted_at": now,
         "verified": code.single_use,
         "device_hash": submission.device_hash,
+        "address_hash": submission.address_hash,
         "stratum": code.stratum,
         "cluster": code.cluster,
         "weight": code.weight,
@@ -412,8 +415,8 @@ def _answer_flags(
 ) -> dict[str, bool]:
     """Return the quality flags a response's own answers and timing tell.
 
-    The device flags (burst, suspected duplicate) compare responses with each
-    other: ``surveys.tallies.catch_up`` sets them after the write.
+    The device and address flags (burst, suspected duplicate) compare
+    responses with each other: ``surveys.tallies.catch_up`` sets them after the write.
     """
     answered = sum(1 for value in values.values() if value not in (None, "", []))
     flags = {}

@@ -3,10 +3,11 @@
 See ``ItemTally``: the sums a per-unit report needs. A rating's write stores the
 response and its answers only; ``catch_up`` then counts every response stored
 since the watermark (``Watermark``) into the tallies, sets the flags that
-compare a response with the device's earlier ones (burst, suspected duplicate),
-and moves the watermark, all in one transaction: a response is counted exactly
-once, however many processes catch up at once, and a crash between two
-catch-ups loses nothing. Readers of tallies and flags catch up first.
+compare a response with the device's earlier ones (burst, suspected duplicate)
+and with its address's (burst, ``ADDRESS_BURST_SIZE``), and moves the watermark,
+all in one transaction: a response is counted exactly once, however many
+processes catch up at once, and a crash between two catch-ups loses nothing.
+Readers of tallies and flags catch up first.
 
 On SQLite writers are serialised, so ids become visible in order and the
 highest stored id is a safe bound. On PostgreSQL a transaction with a lower id
@@ -50,6 +51,14 @@ BURST_SIZE = 3
 #: device's last this many responses in the burst window.
 RECENT_COMPARED = 10
 assert RECENT_COMPARED >= BURST_SIZE - 1, "a burst must fit in what is compared"
+#: This many ratings from one address (its day's pseudonym) at one code, or of
+#: one official, within this window come faster than people served at a
+#: counter rate: every one of them is a burst, the first ones too. Sixty phones
+#: on a ward's Wi-Fi rating one counter over an hour (one a minute, as they are
+#: served at random) reach it in roughly one such hour in a hundred (a scan
+#: bound: 60 x P(at least 5 more within 30 s at one a minute) = 60 x 0.00017).
+ADDRESS_BURST_WINDOW = timedelta(seconds=30)
+ADDRESS_BURST_SIZE = 6
 
 SUMMED = ("n", "total", "total_sq", "satisfied")
 #: The columns of a response that say which cell it is counted in.
@@ -203,6 +212,8 @@ _READ = (
     Response.excluded,
     Response.device_hash,
     Response.content_hash,
+    Response.address_hash,
+    Response.access_code_id,
     Response.campaign_id,
     Response.unit_id,
     Response.service_point_id,
@@ -243,28 +254,31 @@ def _flag(session: Session, rows: list[Any]) -> None:
     Of what was stored before the batch, only each device's latest
     ``RECENT_COMPARED`` can be among them (the window only cuts off older
     ones): one short read of the device index per device, however many
-    ratings a busy device (a NAT, one phone model) has made.
+    ratings a busy device (a NAT, one phone model) has made. An address burst
+    (``_address_bursts``) flags responses before the batch too.
     """
+    in_address_bursts = _address_bursts(session, rows)
     earlier: dict[tuple[int, str], list[Any]] = {}
     flagged = []
     for row in rows:
-        if row.device_hash is None:
-            continue
-        key = (row.campaign_id, row.device_hash)
-        if key not in earlier:
-            earlier[key] = _latest_before(session, key, rows[0].id)
-        since = row.submitted_at - BURST_WINDOW
-        recent = [e for e in earlier[key] if e.submitted_at >= since]
-        burst = len(recent) + 1 >= BURST_SIZE
-        duplicate = row.content_hash in {e.content_hash for e in recent}
+        burst = duplicate = False
+        if row.device_hash is not None:
+            key = (row.campaign_id, row.device_hash)
+            if key not in earlier:
+                earlier[key] = _latest_before(session, key, rows[0].id)
+            since = row.submitted_at - BURST_WINDOW
+            recent = [e for e in earlier[key] if e.submitted_at >= since]
+            burst = len(recent) + 1 >= BURST_SIZE
+            duplicate = row.content_hash in {e.content_hash for e in recent}
+            # Only the device's latest RECENT_COMPARED can be among a later
+            # row's recent ones (the window keeps a latest part of them, or
+            # none): the list stays that short, however many the batch holds.
+            earlier[key] = heapq.nlargest(
+                RECENT_COMPARED, [*earlier[key], row], key=attrgetter("submitted_at")
+            )
+        burst = burst or row.id in in_address_bursts
         if burst or duplicate:
             flagged.append({"rid": row.id, "burst": burst, "duplicate": duplicate})
-        # Only the device's latest RECENT_COMPARED can be among a later row's
-        # recent ones (the window keeps a latest part of them, or none): the
-        # list stays that short, however many the batch holds.
-        earlier[key] = heapq.nlargest(
-            RECENT_COMPARED, [*earlier[key], row], key=attrgetter("submitted_at")
-        )
     if flagged:
         session.execute(
             update(Response.__table__)
@@ -275,6 +289,65 @@ def _flag(session: Session, rows: list[Any]) -> None:
             ),
             flagged,
         )
+    before = sorted(i for i in in_address_bursts if i < rows[0].id)
+    if before:
+        session.execute(
+            update(Response).where(Response.id.in_(before)).values(flag_burst=True)
+        )
+
+
+#: What the address burst flag reads of a response stored before the batch.
+_ADDRESS_READ = (
+    Response.id,
+    Response.campaign_id,
+    Response.address_hash,
+    Response.access_code_id,
+    Response.official_id,
+    Response.submitted_at,
+)
+
+
+def _address_bursts(session: Session, rows: list[Any]) -> set[int]:
+    """Return the ids of responses in an address burst, in the batch or before it.
+
+    Responses are grouped by campaign, address and code, and by campaign,
+    address and rated official; a group's responses within any
+    ``ADDRESS_BURST_WINDOW`` holding ``ADDRESS_BURST_SIZE`` of them are all
+    in a burst, those before the batch too (the ones that opened it). What was
+    stored before the batch is read once, through the address index, for the
+    window before the batch's first response.
+    """
+    addressed = [row for row in rows if row.address_hash is not None]
+    if not addressed:
+        return set()
+    since = min(row.submitted_at for row in addressed) - ADDRESS_BURST_WINDOW
+    before = session.execute(
+        select(*_ADDRESS_READ).where(
+            Response.address_hash.in_({row.address_hash for row in addressed}),
+            Response.submitted_at >= since,
+            Response.id < rows[0].id,
+        )
+    )
+    groups: dict[tuple[object, ...], list[Any]] = defaultdict(list)
+    for row in [*before, *addressed]:
+        at = (row.campaign_id, row.address_hash)
+        groups[(*at, "code", row.access_code_id)].append(row)
+        if row.official_id is not None:
+            groups[(*at, "official", row.official_id)].append(row)
+    return {i for group in groups.values() for i in _in_a_burst(group)}
+
+
+def _in_a_burst(group: list[Any]) -> set[int]:
+    """Return the ids of a group's responses in a window that holds a burst."""
+    ordered = sorted(group, key=attrgetter("submitted_at"))
+    found: set[int] = set()
+    start = 0
+    for end, row in enumerate(ordered):
+        while row.submitted_at - ordered[start].submitted_at > ADDRESS_BURST_WINDOW:
+            start += 1
+        if end - start + 1 >= ADDRESS_BURST_SIZE:
+            found.update(r.id for r in ordered[start : end + 1])
+    return found
 
 
 def _latest_before(session: Session, key: tuple[int, str], first_id: int) -> list[Any]:

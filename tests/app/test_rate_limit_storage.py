@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import create_app
 from app.db import EXTENSION
+from app.security import DEVICE_COOKIE
 from tests.app.test_survey import hidden_fields
 from tests.builders import make_code, make_counter_campaign
 
@@ -64,9 +65,13 @@ def test_the_device_limit_is_shared_by_every_worker(
     token = make_code(db_session, campaign, kind="standing", service_point=point).token
     db_session.commit()
     statuses = []
+    device_id = None  # one phone: the id the first worker gave it, sent to all
     for app in (*two_workers, two_workers[0]):
         client = app.test_client()
+        if device_id is not None:
+            client.set_cookie(DEVICE_COOKIE, device_id)
         page = client.get(f"/s/{token}").get_data(as_text=True)
+        device_id = client.get_cookie(DEVICE_COOKIE).value
         form = hidden_fields(page) | {"overall": "4"}
         statuses.append(client.post(f"/s/{token}", data=form).status_code)
     assert statuses == [303, 303, 429]

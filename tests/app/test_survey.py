@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import ClassVar
 
+import pandas as pd
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -13,10 +15,16 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.db import bind_of
 from app.public import page_token
 from app.public.survey import CACHE
+from app.security import DEVICE_COOKIE
+from surveys.db import make_session_factory
 from surveys.models import FollowUpContact, Response, ResponseDraft
+from surveys.storage.frames import tally_frame
+from surveys.storage.tallies import catch_up
 from tests.builders import make_code, make_counter_campaign
+from tests.conftest import app_on
 
 HIDDEN = re.compile(r'<input[^>]*name="(page_token|submission_id|page)"[^>]*>')
 VALUE = re.compile(r'value="([^"]*)"')
@@ -190,7 +198,10 @@ def test_the_counter_page_opens_no_session_and_runs_every_hook(
     code, _ = counter
     page = client.get(f"/s/{code.token}")
     sent, _ = rate(client, code.token, {"overall": "5"})
-    assert page.status_code == 200 and "Set-Cookie" not in page.headers
+    # The only cookie is the browser's device id, given once: no session.
+    cookies = page.headers.getlist("Set-Cookie")
+    assert page.status_code == 200 and len(cookies) == 1
+    assert cookies[0].startswith(f"{DEVICE_COOKIE}=") and "HttpOnly" in cookies[0]
     assert page.headers["X-Traced"] == sent.headers["X-Traced"] == "yes"
     assert sent.status_code == 303 and "Set-Cookie" not in sent.headers
     assert seen == ["200", "200", "303"]
@@ -212,11 +223,7 @@ def test_a_refused_send_does_not_break_the_counter_page_for_the_next_visitor(
     too_soon, _ = rate(client, code.token, {"overall": "5"})
     assert too_soon.status_code == 429
     assert client.get(f"/s/{code.token}").status_code == 200
-    another_phone = {"User-Agent": "another phone"}
-    page = client.get(f"/s/{code.token}", headers=another_phone)
-    again = hidden_fields(page.get_data(as_text=True)) | {"overall": "5"}
-    sent = client.post(f"/s/{code.token}", data=again, headers=another_phone)
-    assert page.status_code == 200 and sent.status_code == 303
+    assert send_as(app, f"/s/{code.token}", "another phone") == 303
     assert responses(db_session) == 2
 
 
@@ -286,13 +293,47 @@ def test_rate_limits_count_per_device(
         rate(client, code.token, {"overall": "4"})[0].status_code for _ in range(4)
     ]
     assert statuses == [303, 303, 303, 429]
-    other_phone = {"User-Agent": "another phone"}
-    page = client.get(f"/s/{code.token}", headers=other_phone).get_data(as_text=True)
+    # Another browser is another device; the same one claiming to be another
+    # (a new User-Agent) is not.
+    same_browser = {"User-Agent": "another phone"}
+    page = client.get(f"/s/{code.token}", headers=same_browser).get_data(as_text=True)
     form = hidden_fields(page) | {"overall": "4"}
-    assert (
-        client.post(f"/s/{code.token}", data=form, headers=other_phone).status_code
-        == 303
-    )
+    sent = client.post(f"/s/{code.token}", data=form, headers=same_browser)
+    assert sent.status_code == 429
+    assert send_as(app, f"/s/{code.token}", "another phone") == 303
+
+
+def test_a_browser_without_cookies_is_one_device_whatever_it_claims(
+    app: Flask, counter
+) -> None:
+    app.config["SURVEY_LIMIT_DEVICE"] = "3/minute"
+    code, _ = counter
+    script = app.test_client(use_cookies=False)
+    statuses = []
+    for number in range(4):
+        agent = {"User-Agent": f"phone {number}"}
+        page = script.get(f"/s/{code.token}", headers=agent).get_data(as_text=True)
+        form = hidden_fields(page) | {"overall": "4"}
+        statuses.append(
+            script.post(f"/s/{code.token}", data=form, headers=agent).status_code
+        )
+    assert statuses == [303, 303, 303, 429]
+
+
+def test_a_device_id_this_server_did_not_sign_is_no_device_of_its_own(
+    app: Flask, counter
+) -> None:
+    app.config["SURVEY_LIMIT_DEVICE"] = "1/minute"
+    code, _ = counter
+    statuses = []
+    for number in range(2):
+        client = app.test_client()
+        client.set_cookie(DEVICE_COOKIE, f"invented-{number}")
+        page = client.get(f"/s/{code.token}").get_data(as_text=True)
+        form = hidden_fields(page) | {"overall": "4"}
+        client.set_cookie(DEVICE_COOKIE, f"invented-{number}")
+        statuses.append(client.post(f"/s/{code.token}", data=form).status_code)
+    assert statuses == [303, 429]
 
 
 def test_relevance_is_answered_for_the_page_script(
@@ -451,6 +492,53 @@ def test_started_time_makes_a_quick_rating_flagged(
     assert list(flags) == [False, True]
 
 
+def test_a_page_token_with_its_stamp_moved_back_is_refused(
+    app: Flask, client: FlaskClient, counter, db_session: Session
+) -> None:
+    # "Too fast" reads the stamp: moving it back needs the server's key.
+    code, _ = counter
+    page = client.get(f"/s/{code.token}").get_data(as_text=True)
+    form = hidden_fields(page) | {"overall": "5"}
+    value, _, signature = form["page_token"].rsplit(".", 2)
+    earlier = aged_token(app, code.token, seconds=120).rsplit(".", 2)[1]
+    form["page_token"] = f"{value}.{earlier}.{signature}"
+    assert client.post(f"/s/{code.token}", data=form).status_code == 400
+    assert responses(db_session) == 0
+
+
+def test_the_320_rating_attack_from_one_address_is_capped_and_flagged(
+    app: Flask, counter, db_session: Session
+) -> None:
+    """Replay issue 12's finding 5: one-star ratings from one script, at once.
+
+    One address, a new User-Agent and no cookie each time, a fresh page token
+    per rating (a GET, then the POST), as fast as the test client goes.
+    """
+    code, _ = counter
+    single = make_code(db_session, code.campaign)
+    db_session.commit()
+    assert rate(app.test_client(), single.token, {"overall": "5"})[0].status_code == 303
+    catch_up(db_session)
+    verified_before = tally_frame(db_session, code.campaign_id, verified_only=True)
+    script = app.test_client(use_cookies=False)
+    accepted = 0
+    for number in range(320):
+        agent = {"User-Agent": f"Mozilla/5.0 (attack {number})"}
+        page = script.get(f"/s/{code.token}", headers=agent).get_data(as_text=True)
+        form = hidden_fields(page) | {"overall": "1"}
+        sent = script.post(f"/s/{code.token}", data=form, headers=agent)
+        accepted += sent.status_code == 303
+    catch_up(db_session)
+    stored = db_session.scalars(
+        select(Response).where(Response.access_code_id == code.id)
+    ).all()
+    limit = int(app.config["SURVEY_LIMIT_CODE"].split("/")[0])
+    assert 0 < accepted == len(stored) <= limit
+    assert all(r.flag_burst for r in stored), "every accepted one flagged"
+    verified_after = tally_frame(db_session, code.campaign_id, verified_only=True)
+    pd.testing.assert_frame_equal(verified_after, verified_before)
+
+
 def test_a_code_typed_by_hand_opens_its_survey(client: FlaskClient, counter) -> None:
     code, _ = counter
     typed = f"{code.token[:5].lower()} - {code.token[5:].lower()}"
@@ -542,8 +630,12 @@ def test_a_send_through_a_code_closed_since_its_page_is_refused(
     assert responses(db_session) == 0
 
 
-def send_as(client: FlaskClient, path: str, phone: str) -> int:
-    """Rate through ``path`` from a phone of its own; return the send's status."""
+def send_as(app: Flask, path: str, phone: str) -> int:
+    """Rate through ``path`` from a phone of its own; return the send's status.
+
+    A phone of its own is a browser of its own: its own cookies, its device id.
+    """
+    client = app.test_client()
     agent = {"User-Agent": phone}
     page = client.get(path, headers=agent).get_data(as_text=True)
     form = hidden_fields(page) | {"overall": "4"}
@@ -571,7 +663,7 @@ def test_the_address_limit_counts_every_phone_behind_one_address(
 ) -> None:
     app.config["SURVEY_LIMIT_ADDRESS"] = "2/minute"
     code, _ = counter
-    statuses = [send_as(client, f"/s/{code.token}", f"phone {n}") for n in range(3)]
+    statuses = [send_as(app, f"/s/{code.token}", f"phone {n}") for n in range(3)]
     assert statuses == [303, 303, 429]
 
 
@@ -600,10 +692,45 @@ def test_a_counters_limit_holds_however_its_code_is_typed(
     token = code.token
     spellings = [token, f"{token[:5]}-{token[5:]}".lower(), f"{token[:3]}-{token[3:]}"]
     statuses = [
-        send_as(client, f"/s/{spelled}", f"phone {n}")
+        send_as(app, f"/s/{spelled}", f"phone {n}")
         for n, spelled in enumerate(spellings)
     ]
     assert statuses == [303, 303, 429]
+
+
+def test_a_counters_limit_holds_for_sends_at_the_same_moment(
+    fresh_database_url: str, tmp_path
+) -> None:
+    # The code's limit was tested when a send arrived and counted once it was
+    # served: every send in flight meanwhile got through on the same count.
+    with app_on(fresh_database_url, tmp_path / "instance") as app:
+        app.config["SURVEY_LIMIT_CODE"] = "3/minute"
+        with make_session_factory(bind_of(app)).begin() as session:
+            campaign, point = make_counter_campaign(session)
+            code = make_code(session, campaign, kind="standing", service_point=point)
+            token = code.token
+        sends = 3 + 5
+        together = threading.Barrier(sends)
+        statuses: list[int] = []
+
+        def phone(number: int) -> None:
+            client = app.test_client()
+            agent = {"User-Agent": f"phone {number}"}
+            page = client.get(f"/s/{token}", headers=agent).get_data(as_text=True)
+            form = hidden_fields(page) | {"overall": "4"}
+            together.wait()
+            sent = client.post(f"/s/{token}", data=form, headers=agent)
+            statuses.append(sent.status_code)
+
+        threads = [threading.Thread(target=phone, args=(n,)) for n in range(sends)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        with make_session_factory(bind_of(app))() as session:
+            stored = responses(session)
+    assert sorted(statuses) == [303] * 3 + [429] * 5
+    assert stored == 3
 
 
 def test_refused_posts_do_not_use_up_a_counters_limit(

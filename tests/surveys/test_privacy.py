@@ -7,7 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from surveys.access.privacy import device_hash, dossier_hash, purge_expired_contacts
+from surveys.access.privacy import (
+    address_hash,
+    device_hash,
+    dossier_hash,
+    purge_expired_contacts,
+)
 from surveys.models import FollowUpContact, Response
 from surveys.storage.recording import Submission, record_response
 from tests.builders import make_code, make_counter_campaign, unique
@@ -16,18 +21,26 @@ KEY = b"k" * 32
 
 
 def test_a_device_keeps_its_pseudonym_for_a_day_only() -> None:
-    today = device_hash(KEY, date(2026, 5, 4), "203.0.113.9", "Mozilla/5.0")
-    again = device_hash(KEY, date(2026, 5, 4), "203.0.113.9", "Mozilla/5.0")
-    tomorrow = device_hash(KEY, date(2026, 5, 5), "203.0.113.9", "Mozilla/5.0")
+    today = device_hash(KEY, date(2026, 5, 4), "203.0.113.9", "device id 1")
+    again = device_hash(KEY, date(2026, 5, 4), "203.0.113.9", "device id 1")
+    tomorrow = device_hash(KEY, date(2026, 5, 5), "203.0.113.9", "device id 1")
     assert today == again != tomorrow
     assert "203.0.113.9" not in today and len(today) == 64
 
 
 def test_two_phones_behind_one_address_are_told_apart() -> None:
     day = date(2026, 5, 4)
-    assert device_hash(KEY, day, "203.0.113.9", "phone A") != device_hash(
-        KEY, day, "203.0.113.9", "phone B"
+    assert device_hash(KEY, day, "203.0.113.9", "device id A") != device_hash(
+        KEY, day, "203.0.113.9", "device id B"
     )
+
+
+def test_an_address_keeps_its_pseudonym_for_a_day_only() -> None:
+    today = address_hash(KEY, date(2026, 5, 4), "203.0.113.9")
+    tomorrow = address_hash(KEY, date(2026, 5, 5), "203.0.113.9")
+    assert today == address_hash(KEY, date(2026, 5, 4), "203.0.113.9") != tomorrow
+    assert "203.0.113.9" not in today and len(today) == 64
+    assert today != device_hash(KEY, date(2026, 5, 4), "203.0.113.9", "")
 
 
 def test_the_pseudonym_depends_on_the_key() -> None:

@@ -194,6 +194,81 @@ def test_device_flags_read_the_window_and_only_the_latest_ratings(
     assert again.flag_duplicate_suspect
 
 
+def rated_from(
+    session: Session, token: str, answers: dict, seconds: float, **fields: object
+) -> Response:
+    """Store a rating sent ``seconds`` after ``NOW``; return it."""
+    submission = Submission(token, unique("sub"), answers, **fields)
+    when = NOW + timedelta(seconds=seconds)
+    return session.get(Response, record_response(session, submission, when).response_id)
+
+
+def test_a_burst_from_one_address_flags_every_rating_in_it(
+    db_session: Session,
+) -> None:
+    campaign, point = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign, kind="standing", service_point=point)
+
+    def rating(number: int) -> Response:
+        # A new device each time (a script dropping its cookie), one network.
+        return rated_from(
+            db_session,
+            code.token,
+            {"overall": "1"},
+            seconds=4 * number,
+            device_hash=f"device {number}",
+            address_hash="one network",
+        )
+
+    first = [rating(number) for number in range(3)]
+    caught_up(db_session, first)  # the burst is not one yet
+    assert not any(r.flag_burst for r in first)
+    rest = [rating(number) for number in range(3, 6)]
+    elsewhere = rated_from(
+        db_session, code.token, {"overall": "5"}, 21, address_hash="another network"
+    )
+    caught_up(db_session, [*first, *rest, elsewhere])
+    assert all(r.flag_burst for r in [*first, *rest]), "the first ones too"
+    assert not elsewhere.flag_burst
+
+
+def test_an_official_rated_through_many_codes_from_one_address_is_a_burst(
+    db_session: Session,
+) -> None:
+    campaign, point = make_counter_campaign(db_session)
+    official = point.officials[0].code
+    codes = [
+        make_code(db_session, campaign, kind="standing", service_point=point).token
+        for _ in range(6)
+    ]
+    answers = {"overall": "3", "official": official, "official_rating": "1"}
+    rated = [
+        rated_from(db_session, token, answers, n, address_hash="one network")
+        for n, token in enumerate(codes)
+    ]
+    caught_up(db_session, rated)
+    assert all(r.flag_burst for r in rated)
+
+
+def test_a_wards_wifi_at_human_pace_is_no_burst(db_session: Session) -> None:
+    campaign, point = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign, kind="standing", service_point=point)
+    # Sixty phones behind the ward's one address, one rating a minute for an hour.
+    rated = [
+        rated_from(
+            db_session,
+            code.token,
+            {"overall": "4"},
+            seconds=60 * number,
+            device_hash=f"phone {number}",
+            address_hash="ward wifi",
+        )
+        for number in range(60)
+    ]
+    caught_up(db_session, rated)
+    assert not any(r.flag_burst or r.flag_duplicate_suspect for r in rated)
+
+
 def test_a_phone_number_is_kept_apart_with_its_consent(db_session: Session) -> None:
     campaign, _ = make_counter_campaign(db_session)
     code = make_code(db_session, campaign, kind="standing")
