@@ -32,7 +32,7 @@ run: venv
 	$(FLASK) seed-demo --if-empty
 	@cat instance/demo-login.txt 2>/dev/null || true
 	@echo "hailong is being served on http://$(HOST):$(PORT)  (Ctrl+C stops it)"
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 # The browser tests need Debian's Chromium; install it when missing (as root).
 browser:

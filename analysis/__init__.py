@@ -3,42 +3,50 @@
 This package imports only numpy, pandas and SciPy. It knows nothing of Flask, of the
 database, or of the questionnaire engine, so it can be used from a notebook on an
 exported CSV.
+
+Its names load with their module on first use (SPEC 1, as SciPy's own
+subpackages do): ``import analysis`` costs nothing, so the web application can
+start without SciPy and load it with the first report.
 """
 
-from analysis.comparisons import (
-    compare_to_rest,
-    compare_to_rest_from_tallies,
-    period_change,
-    rank_units,
-    rank_units_from_tallies,
-)
-from analysis.design import SurveyDesign
-from analysis.indices import composite_index, ddci_index, papi_index, sipas_index
-from analysis.intervals import mean_ci, proportion_ci
-from analysis.officials import official_ratings
-from analysis.reliability import alpha_by_dimension, cronbach_alpha
-from analysis.results import Estimate
-from analysis.scoring import ScoringMap
-from analysis.summaries import summary_from_tallies, unit_summary
+from __future__ import annotations
 
-__all__ = [
-    "Estimate",
-    "ScoringMap",
-    "SurveyDesign",
-    "alpha_by_dimension",
-    "compare_to_rest",
-    "compare_to_rest_from_tallies",
-    "composite_index",
-    "cronbach_alpha",
-    "ddci_index",
-    "mean_ci",
-    "official_ratings",
-    "papi_index",
-    "period_change",
-    "proportion_ci",
-    "rank_units",
-    "rank_units_from_tallies",
-    "sipas_index",
-    "summary_from_tallies",
-    "unit_summary",
-]
+import importlib
+
+#: Each public name and the module that defines it.
+_MODULE_OF = {
+    "Estimate": "results",
+    "ScoringMap": "scoring",
+    "SurveyDesign": "design",
+    "alpha_by_dimension": "reliability",
+    "compare_to_rest": "comparisons",
+    "compare_to_rest_from_tallies": "comparisons",
+    "composite_index": "indices",
+    "cronbach_alpha": "reliability",
+    "ddci_index": "indices",
+    "mean_ci": "intervals",
+    "official_ratings": "officials",
+    "papi_index": "indices",
+    "period_change": "comparisons",
+    "proportion_ci": "intervals",
+    "rank_units": "comparisons",
+    "rank_units_from_tallies": "comparisons",
+    "sipas_index": "indices",
+    "summary_from_tallies": "summaries",
+    "unit_summary": "summaries",
+}
+
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str) -> object:
+    """Import the module that defines ``name`` the first time it is asked for."""
+    if name not in _MODULE_OF:
+        raise AttributeError(f"module 'analysis' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"analysis.{_MODULE_OF[name]}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

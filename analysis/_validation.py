@@ -69,13 +69,3 @@ def check_choice(value: str, allowed: Sequence[str], name: str) -> str:
     if value not in allowed:
         raise ValueError(f"{name} must be one of {list(allowed)}, got {value!r}")
     return value
-
-
-def check_satisfied_min(value: float, scale: tuple[float, float]) -> float:
-    """Return ``value`` if it lies inside the answer scale (above its lowest)."""
-    if not scale[0] < value <= scale[1]:
-        raise ValueError(
-            f"satisfied_min {value!r} must lie inside the scale "
-            f"{scale[0]:g}-{scale[1]:g}"
-        )
-    return value

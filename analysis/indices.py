@@ -23,8 +23,8 @@ from analysis._validation import (
     check_choice,
     check_frame,
     check_level,
-    check_satisfied_min,
 )
+from analysis.frame_scores import item_matrix
 from analysis.intervals import t_interval
 from analysis.results import (
     ESTIMATE_COLUMNS,
@@ -33,7 +33,7 @@ from analysis.results import (
     Estimate,
     flag_small_groups,
 )
-from analysis.scoring import ScoringMap
+from analysis.scoring import ScoringMap, check_satisfied_min
 
 SIPAS_AGGREGATIONS = ("factor-mean", "criterion-mean")
 
@@ -89,7 +89,7 @@ def sipas_index(
     check_choice(aggregation, SIPAS_AGGREGATIONS, "aggregation")
     scoring = ScoringMap.from_mapping(scoring)
     check_satisfied_min(satisfied_min, scoring.scale)
-    scored = scoring.scored(responses)
+    scored = item_matrix(scoring, responses)
     satisfied = np.where(np.isnan(scored), np.nan, scored >= satisfied_min)
     k = len(scoring.items)
     tiers = [
@@ -298,7 +298,7 @@ def _dimension_coefficients(scoring: ScoringMap) -> dict[Hashable, np.ndarray]:
 
 def _rescaled(scoring: ScoringMap, responses: pd.DataFrame) -> np.ndarray:
     low, high = scoring.scale
-    return (scoring.scored(responses) - low) / (high - low)
+    return (item_matrix(scoring, responses) - low) / (high - low)
 
 
 def _linear_index_table(

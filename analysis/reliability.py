@@ -11,6 +11,7 @@ from scipy import stats
 
 from analysis._grouping import group_codes
 from analysis._validation import check_choice, check_frame, check_level
+from analysis.frame_scores import item_matrix
 from analysis.results import Estimate
 from analysis.scoring import ScoringMap
 
@@ -133,7 +134,7 @@ def alpha_by_dimension(
     """
     check_frame(responses, "responses")
     scoring = ScoringMap.from_mapping(scoring)
-    scored = pd.DataFrame(scoring.scored(responses), columns=list(scoring.items))
+    scored = pd.DataFrame(item_matrix(scoring, responses), columns=list(scoring.items))
     codes, keys = group_codes(responses, by)
     rows = []
     for group in range(len(keys)):

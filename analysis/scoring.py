@@ -19,12 +19,16 @@ omitted means equal weights. ``satisfied_min`` (optional, default 4) is the
 lowest score counted as satisfied.
 
 The map is the one definition of how a respondent is scored, whether many at
-once from a DataFrame (:meth:`ScoringMap.respondent_scores`, behind
+once from a DataFrame (:func:`analysis.frame_scores.score_matrix`, behind
 :func:`analysis.unit_summary`) or one at a time from their answers
 (:meth:`ScoringMap.score_one`, behind the application's running tallies). Both
 read an answer with :func:`answer_number`, flip it with
 :meth:`ScoringMap.coded`, score a dimension as the mean of the items answered
 and call a score satisfied when it is at least ``satisfied_min``.
+
+This module is plain Python, without numpy or pandas: a web process scores
+each submitted response with it and loads the numerical stack only for the
+first report (``analysis.frame_scores`` holds the DataFrame side).
 """
 
 from __future__ import annotations
@@ -33,13 +37,8 @@ import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from numbers import Real
-from typing import TypeVar
-
-import numpy as np
-import pandas as pd
-
-from analysis._validation import check_columns, check_frame, check_satisfied_min
+from numbers import Number, Real
+from typing import Any
 
 #: Lowest score counted as satisfied unless the map says otherwise: 4 of 1-5
 #: (Hài lòng or Rất hài lòng), as SIPAS counts it.
@@ -47,9 +46,6 @@ DEFAULT_SATISFIED_MIN = 4.0
 
 #: The keys a plain scoring mapping may have.
 MAPPING_KEYS = frozenset({"items", "reverse", "scale", "weights", "satisfied_min"})
-
-#: A float or an array of floats: reverse coding works on either.
-_Answers = TypeVar("_Answers", float, np.ndarray)
 
 
 def answer_number(value: object) -> float:
@@ -60,7 +56,8 @@ def answer_number(value: object) -> float:
     choice names are numbers) count; missing values, booleans, other text and
     infinities do not.
     """
-    if value is None or isinstance(value, (bool, np.bool_)):
+    # numpy's booleans are no ``Number`` (Python's are, as ints): both are refused.
+    if isinstance(value, bool) or not isinstance(value, (Number, str, bytes)):
         return math.nan
     try:
         number = float(value)  # type: ignore[arg-type]
@@ -164,74 +161,20 @@ class ScoringMap:
         weights = _normalised_weights(mapping.get("weights"), list(result.dimensions))
         return cls(items, dimension_of, reverse, (low, high), weights, satisfied_min)
 
-    def coded(self, item: Hashable, answers: _Answers) -> _Answers:
-        """Return answers to ``item`` as scored: flipped if it is reverse coded."""
+    def coded(self, item: Hashable, answers: Any) -> Any:
+        """Return answers to ``item`` as scored: flipped if it is reverse coded.
+
+        ``answers`` is one number or a numpy array of them.
+        """
         if item in self.reverse:
             low, high = self.scale
             return low + high - answers
         return answers
 
-    def scored(
-        self, responses: pd.DataFrame, out: np.ndarray | None = None
-    ) -> np.ndarray:
-        """Return the item answers as a float matrix, reverse coded and checked.
-
-        Raises ValueError naming the column and value of any answer outside
-        the scale. Missing answers stay NaN. ``out``, if given, is a
-        (rows, items) float array to write into (saves a copy).
-        """
-        check_frame(responses, "responses")
-        check_columns(responses, self.items, "item")
-        low, high = self.scale
-        shape = (len(responses), len(self.items))
-        matrix = np.empty(shape, order="F") if out is None else out
-        if matrix.shape != shape:
-            raise ValueError(f"out must have shape {shape}, got {matrix.shape}")
-        for j, item in enumerate(self.items):
-            column = _answer_column(responses, item)
-            outside = (column < low) | (column > high)
-            if outside.any():
-                raise ValueError(
-                    f"item column {item!r} has value {float(column[outside][0])!r} "
-                    f"outside the scale {low:g}-{high:g}"
-                )
-            matrix[:, j] = self.coded(item, column)
-        return matrix
-
-    def respondent_scores(
-        self, responses: pd.DataFrame
-    ) -> tuple[np.ndarray, list[Hashable], list[str]]:
-        """Return every respondent's item and dimension scores, with names and kinds.
-
-        Columns are the items, then the dimensions; a dimension's score is the
-        mean of its (reverse-coded) items the respondent answered, NaN when
-        they answered none. :meth:`score_one` gives the same numbers for one
-        respondent.
-        """
-        names: list[Hashable] = list(self.items)
-        kinds = ["item"] * len(names)
-        n_items = len(names)
-        values = np.empty((len(responses), n_items + len(self._members)), order="F")
-        items = self.scored(responses, out=values[:, :n_items])
-        position = {item: j for j, item in enumerate(self.items)}
-        for k, (dimension, members) in enumerate(self._members):
-            total = np.zeros(len(responses))
-            answered = np.zeros(len(responses))
-            for member in members:
-                column = items[:, position[member]]
-                present = ~np.isnan(column)
-                np.add(total, column, out=total, where=present)
-                answered += present
-            with np.errstate(invalid="ignore", divide="ignore"):
-                values[:, n_items + k] = total / answered
-            names.append(dimension)
-            kinds.append("dimension")
-        return values, names, kinds
-
     def score_one(self, answers: Mapping[Hashable, object]) -> list[Score]:
         """Score one respondent: the items they answered, then their dimensions.
 
-        The numbers of :meth:`respondent_scores` for a single respondent
+        The numbers of one row of :func:`analysis.frame_scores.score_matrix`,
         without building a DataFrame (it runs once per submitted response).
         An item whose answer is no number (:func:`answer_number`) is
         unanswered. Answers are not checked against the scale: the
@@ -253,30 +196,20 @@ class ScoringMap:
         return scores
 
 
-def _answer_column(responses: pd.DataFrame, item: Hashable) -> np.ndarray:
-    """Return an item column as float64 by :func:`answer_number`'s rule, checked.
-
-    A numeric column is taken as it is (infinities then fail the scale check);
-    any other value that is not missing must be a number, else ValueError.
-    """
-    series = responses[item]
-    if pd.api.types.is_bool_dtype(series):
-        raise ValueError(f"item column {item!r} must be numeric, got {series.dtype}")
-    if pd.api.types.is_numeric_dtype(series):
-        return series.to_numpy(dtype=np.float64, na_value=np.nan)
-    column = np.fromiter(map(answer_number, series), np.float64, len(series))
-    bad = np.isnan(column) & ~series.isna().to_numpy()
-    if bad.any():
-        raise ValueError(
-            f"item column {item!r} has {series[bad].iloc[0]!r}, which is no number"
-        )
-    return column
-
-
 def _check_threshold(value: object, scale: tuple[float, float]) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
         raise ValueError(f"satisfied_min must be a number, got {value!r}")
     return float(check_satisfied_min(value, scale))
+
+
+def check_satisfied_min(value: float, scale: tuple[float, float]) -> float:
+    """Return ``value`` if it lies inside the answer scale (above its lowest)."""
+    if not scale[0] < value <= scale[1]:
+        raise ValueError(
+            f"satisfied_min {value!r} must lie inside the scale "
+            f"{scale[0]:g}-{scale[1]:g}"
+        )
+    return value
 
 
 def _check_scale(scale: object) -> tuple[float, float]:
@@ -307,7 +240,11 @@ def _normalised_weights(
             f"scoring 'weights' must name every dimension once: missing {missing}, "
             f"unknown {extra}"
         )
-    values = np.array([weights[d] for d in dimensions], dtype=np.float64)
-    if not np.all(np.isfinite(values)) or np.any(values < 0) or values.sum() <= 0:
+    try:
+        values = [float(weights[d]) for d in dimensions]
+    except (TypeError, ValueError):
+        values = [math.nan]
+    total = math.fsum(values)
+    if not all(math.isfinite(v) and v >= 0 for v in values) or not total > 0:
         raise ValueError(f"scoring 'weights' must be non-negative numbers: {weights!r}")
-    return dict(zip(dimensions, values / values.sum(), strict=True))
+    return {d: v / total for d, v in zip(dimensions, values, strict=True)}

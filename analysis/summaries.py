@@ -21,11 +21,11 @@ from analysis._validation import (
     check_frame,
     check_level,
     check_numeric,
-    check_satisfied_min,
 )
+from analysis.frame_scores import score_matrix
 from analysis.intervals import t_interval, wilson_interval
 from analysis.results import MIN_PUBLISH, MIN_SUPPRESS, flag_small_groups
-from analysis.scoring import ScoringMap
+from analysis.scoring import ScoringMap, check_satisfied_min
 
 SUMMARY_COLUMNS = (
     "item",
@@ -108,7 +108,7 @@ def unit_summary(
         respondent is the mean of the dimension's items they answered; the
         respondent is satisfied on the dimension when that score is at least
         ``satisfied_min``. Respondents are scored by
-        :meth:`analysis.ScoringMap.respondent_scores`.
+        :func:`analysis.frame_scores.score_matrix`.
 
     References
     ----------
@@ -132,7 +132,7 @@ def unit_summary(
         )
     codes, keys = group_codes(responses, by)
     codes = np.where(_kept_rows(responses, verified_only), codes, -1)
-    values, names, kinds = scoring.respondent_scores(responses)
+    values, names, kinds = score_matrix(scoring, responses)
     n_groups = len(keys)
     count, total, squares, satisfied = moment_sums(
         values, codes, n_groups, threshold=scoring.satisfied_min

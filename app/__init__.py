@@ -17,6 +17,7 @@ from app import (
     i18n,
     labels,
     security,
+    serving,
 )
 from app.config import load_config
 from app.public import bp as public_bp
@@ -52,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     browser_defences.init_app(app)
     cli.init_app(app)
+    serving.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(reports_bp)

@@ -14,14 +14,17 @@ import io
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import qrcode
 import qrcode.image.svg
-from fpdf import FPDF
 from qrcode.constants import ERROR_CORRECT_M
 
 from app.i18n import lazy_gettext, lazy_pgettext
 from surveys.access.codes import format_token
+
+if TYPE_CHECKING:
+    from fpdf import FPDF
 
 FONT = "DejaVu"
 #: The quiet zone the QR specification asks for around the symbol, in modules.
@@ -145,6 +148,10 @@ def _receipt_cell(
 
 def new_document(title: str) -> FPDF:
     """Start an A4 portrait document with DejaVu Sans, so Vietnamese prints right."""
+    # fpdf (which loads numpy) is imported with the first document, not when a
+    # web process starts: the survey pages use this module's QR images only.
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="portrait", unit="mm", format="A4")
     pdf.set_auto_page_break(False)
     pdf.set_title(title)

@@ -505,7 +505,11 @@ def _serve(
     port = _free_port()
     command = [str(gunicorn), *options, "--bind", f"127.0.0.1:{port}"]
     command += ["--chdir", str(chdir), "--log-level", "warning", app]
-    servers.append(subprocess.Popen(command, env=env, start_new_session=True))
+    # Started from bench/, so gunicorn does not read the project's gunicorn.conf.py
+    # (one process): the options compared here are set on this command line alone.
+    servers.append(
+        subprocess.Popen(command, cwd=BENCH, env=env, start_new_session=True)
+    )
     return f"http://127.0.0.1:{port}"
 
 

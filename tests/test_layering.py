@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -46,3 +49,47 @@ def test_analysis_imports_no_web_database_or_domain_code() -> None:
 def test_the_probe_sees_a_forbidden_import() -> None:
     # The check above is only worth something if it would catch a violation.
     assert "flask" in imported_forbidden("app", {"flask"})
+
+
+#: What a web process must not load before a request needs it: together about
+#: three seconds of CPU, which a worker restarting in a crash loop cannot spare.
+HEAVY = {"pandas", "scipy", "numpy", "matplotlib", "openpyxl", "fpdf"}
+
+STARTUP_PROBE = """
+import sys
+import wsgi
+print(",".join(sorted({{name.split(".")[0] for name in sys.modules}} & {heavy!r})))
+"""
+
+
+def heavy_modules_at_startup(instance: Path) -> list[str]:
+    """Import ``wsgi`` in a fresh interpreter; return the heavy packages it loaded."""
+    result = subprocess.run(
+        [sys.executable, "-c", STARTUP_PROBE.format(heavy=HEAVY)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "HAILONG_INSTANCE_PATH": str(instance)},
+    )
+    return [name for name in result.stdout.strip().split(",") if name]
+
+
+def test_starting_the_web_app_loads_no_numerical_library(tmp_path: Path) -> None:
+    assert heavy_modules_at_startup(tmp_path) == []
+
+
+@pytest.mark.parametrize("module", ["app.reports.rendering", "app.reports.dashboard"])
+def test_the_startup_probe_sees_a_heavy_import(tmp_path: Path, module: str) -> None:
+    # The modules the report and dashboard views load on their first request.
+    wsgi = tmp_path / "wsgi.py"
+    wsgi.write_text(f"import {module}\n")
+    result = subprocess.run(
+        [sys.executable, "-c", STARTUP_PROBE.format(heavy=HEAVY)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"},
+    )
+    assert {"pandas", "numpy"} <= set(result.stdout.strip().split(","))

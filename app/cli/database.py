@@ -14,7 +14,6 @@ from app.db import session_factory
 from app.i18n import in_language, translated
 from surveys.access.privacy import purge_expired_contacts
 from surveys.access.users import UserError, create_user
-from surveys.demo import seed_demo
 from surveys.migrate import heads, upgrade_to_head
 from surveys.models import Unit, utcnow
 from surveys.storage.drafts import purge_stale_drafts
@@ -43,6 +42,10 @@ def init_db_command() -> None:
 @with_appcontext
 def seed_demo_command(if_empty: bool, without_responses: bool) -> None:
     """Build the demo district (Quận 1); running it again changes nothing."""
+    # The demo draws its responses with numpy, which the web app never loads at
+    # start-up (this module is imported by every process that builds the app).
+    from surveys.demo import seed_demo
+
     with session_factory().begin() as session:
         if if_empty and session.scalar(select(Unit.id).limit(1)) is not None:
             click.echo("The database has units already; demo not seeded.")

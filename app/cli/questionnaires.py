@@ -16,7 +16,6 @@ from surveys.questionnaire.versions import (
     latest_versions,
     store_questionnaire,
 )
-from surveys.questionnaire.xlsform_writer import write_xlsform
 
 questionnaires = AppGroup("questionnaires", help="Questionnaire definitions.")
 
@@ -74,6 +73,10 @@ def list_command() -> None:
 @click.option("--version", type=int, help="a stored version (default: the newest)")
 def export_command(key: str, output: Path, version: int | None) -> None:
     """Write a stored questionnaire as an XLSForm workbook (.xlsx)."""
+    # openpyxl (and numpy through it) loads for this command only, not with the
+    # web app that imports this module.
+    from surveys.questionnaire.xlsform_writer import write_xlsform
+
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter("the output must be an .xlsx file", param_hint="-o")
     with session_factory()() as session:

@@ -6,7 +6,6 @@ from flask import render_template
 
 from app.auth import current_scope
 from app.db import get_session
-from app.reports.dashboard import build_dashboard
 from app.reports.selection import selected
 from app.staff.blueprint import bp
 
@@ -14,6 +13,11 @@ from app.staff.blueprint import bp
 @bp.get("/dashboard")
 @bp.get("/units/<unit_code>/dashboard")
 def dashboard(unit_code: str | None = None) -> str:
+    """Show the selected unit's results, with charts drawn by matplotlib."""
+    # The dashboard brings pandas, SciPy and matplotlib: a process loads them for
+    # its first dashboard, not when it starts (a restarted worker serves at once).
+    from app.reports.dashboard import build_dashboard
+
     selection = selected(unit_code)
     board = None
     if selection.campaign is not None:

@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from surveys.questionnaire.errors import DefinitionError, Problem
 from surveys.questionnaire.model import Questionnaire
-from surveys.questionnaire.xlsform_reader import load_xlsform
-from surveys.questionnaire.yaml_format import load_json, load_yaml
 
+#: Each extension's reader as (module, function), imported when a file is read:
+#: the workbook reader brings openpyxl, and numpy with it, which a web process
+#: should not load before someone uploads a workbook.
 _LOADERS = {
-    ".yaml": load_yaml,
-    ".yml": load_yaml,
-    ".json": load_json,
-    ".xlsx": load_xlsform,
+    ".yaml": ("surveys.questionnaire.yaml_format", "load_yaml"),
+    ".yml": ("surveys.questionnaire.yaml_format", "load_yaml"),
+    ".json": ("surveys.questionnaire.yaml_format", "load_json"),
+    ".xlsx": ("surveys.questionnaire.xlsform_reader", "load_xlsform"),
 }
 
 
 def load_definition(path: str | Path) -> Questionnaire:
     """Load a questionnaire from YAML, JSON or XLSForm; raise DefinitionError."""
     path = Path(path)
-    loader = _LOADERS.get(path.suffix.lower())
-    if loader is None:
+    reader = _LOADERS.get(path.suffix.lower())
+    if reader is None:
         known = ", ".join(_LOADERS)
         problem = Problem("file name", "extension", f"expected one of {known}")
         raise DefinitionError(str(path), [problem])
     if not path.is_file():
         raise DefinitionError(str(path), [Problem("file", "(file)", "no such file")])
-    return loader(path)
+    module, function = reader
+    return getattr(importlib.import_module(module), function)(path)

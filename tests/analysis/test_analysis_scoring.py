@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import ScoringMap, unit_summary
+from analysis.frame_scores import score_matrix
 from analysis.scoring import answer_number
 
 SCORING = {
@@ -49,7 +50,7 @@ def maps_and_answers(draw: st.DrawFn) -> tuple[ScoringMap, pd.DataFrame]:
 @given(case=maps_and_answers())
 def test_score_one_gives_each_row_of_respondent_scores(case):
     scoring, frame = case
-    values, names, kinds = scoring.respondent_scores(frame)
+    values, names, kinds = score_matrix(scoring, frame)
     for i, row in enumerate(frame.to_dict("records")):
         alone = {(s.kind, s.name): s for s in scoring.score_one(row)}
         expected = {
@@ -95,7 +96,7 @@ def test_a_frame_of_numeric_text_scores_as_numbers():
     ).assign(overall=[5, 4, None])
     numbers = text.apply(pd.to_numeric)
     np.testing.assert_array_equal(
-        scoring.respondent_scores(text)[0], scoring.respondent_scores(numbers)[0]
+        score_matrix(scoring, text)[0], score_matrix(scoring, numbers)[0]
     )
 
 
@@ -111,7 +112,7 @@ def test_a_frame_of_numeric_text_scores_as_numbers():
 def test_a_frame_with_answers_that_are_no_numbers_is_refused(column, message):
     frame = pd.DataFrame({"q1": column, "q2": 3.0, "q3": 3.0, "overall": 3.0})
     with pytest.raises(ValueError, match=message):
-        ScoringMap.from_mapping(SCORING).respondent_scores(frame)
+        score_matrix(ScoringMap.from_mapping(SCORING), frame)
 
 
 def test_items_of_no_dimension_are_scored_alone():

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis import ScoringMap, unit_summary
+from analysis.frame_scores import score_matrix
 from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.schema import build_questionnaire
 from surveys.questionnaire.scores import Score, respondent_scores, scored_items
@@ -85,8 +86,8 @@ def test_numbers_in_a_frame_score_as_the_form_text_does(
     rows = random_answers(questionnaire, np.random.default_rng(7))
     text = pd.DataFrame(rows, columns=list(scoring.items))
     numbers = text.astype("float64")
-    from_text, names, kinds = scoring.respondent_scores(text)
-    from_numbers, *_ = scoring.respondent_scores(numbers)
+    from_text, names, kinds = score_matrix(scoring, text)
+    from_numbers, *_ = score_matrix(scoring, numbers)
     np.testing.assert_array_equal(from_text, from_numbers)
     for i in (0, len(rows) // 2, len(rows) - 1):
         expected = {

@@ -1,0 +1,95 @@
+"""A report's body in each format, and the name of its file.
+
+Imported by the report views on the first download (``app.reports.routes``):
+this module brings the numerical stack, which no other page needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from urllib.parse import quote
+
+from app.auth import current_scope
+from app.db import get_session, session_factory
+from app.i18n import current_language
+from app.reports.csv import responses_csv
+from app.reports.data import district_report, unit_report
+from app.reports.layout import DISTRICT_TITLE, UNIT_TITLE
+from app.reports.pdf import district_report_pdf, unit_report_pdf
+from app.reports.selection import Selection
+from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
+from surveys.db import READ_ONLY
+from surveys.models import Campaign
+from surveys.units.tree import subtree_ids
+
+#: What a downloaded file is named after, in the reader's language.
+TITLES = {"unit": UNIT_TITLE, "district": DISTRICT_TITLE}
+#: Characters kept in the plain-ASCII file name, for browsers that ignore filename*.
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def streamed_csv(
+    campaign_id: int, unit_ids: list[int], period: str, with_officials: bool
+) -> Iterator[bytes]:
+    """Stream responses from a session of its own: the request's one is closed at
+    teardown, before the last page has gone out. It only reads: on SQLite it
+    then holds no write lock however long the download takes."""
+    with session_factory()(execution_options=READ_ONLY) as session:
+        campaign = session.get_one(Campaign, campaign_id)
+        yield from responses_csv(
+            session, campaign, unit_ids, period, with_officials=with_officials
+        )
+
+
+def unit_body(selection: Selection, kind: str) -> bytes | Iterator[bytes]:
+    """Render one unit's report, or stream its responses."""
+    session, campaign = get_session(), selection.campaign
+    if kind == "csv":
+        return streamed_csv(
+            campaign.id,
+            [selection.unit.id],
+            selection.period,
+            current_scope().can_manage,
+        )
+    report = unit_report(
+        session,
+        selection.unit,
+        campaign,
+        selection.period,
+        language=current_language(),
+        show_officials=current_scope().can_manage,
+    )
+    return unit_report_pdf(report) if kind == "pdf" else unit_report_xlsx(report)
+
+
+def district_body(selection: Selection, kind: str) -> bytes | Iterator[bytes]:
+    """Render the league table of the unit's subtree, or stream all its responses."""
+    session, campaign = get_session(), selection.campaign
+    if kind == "csv":
+        units = list(session.scalars(subtree_ids(selection.unit.id)))
+        return streamed_csv(
+            campaign.id, units, selection.period, current_scope().can_manage
+        )
+    report = district_report(
+        session, selection.unit, campaign, selection.period, language=current_language()
+    )
+    return (
+        district_report_pdf(report) if kind == "pdf" else district_report_xlsx(report)
+    )
+
+
+#: Each report's renderer: bytes, or the chunks of a streamed CSV.
+BODIES: dict[str, Callable[[Selection, str], bytes | Iterator[bytes]]] = {
+    "unit": unit_body,
+    "district": district_body,
+}
+
+
+def attachment(selection: Selection, scope: str, kind: str) -> str:
+    """Name the file in the reader's language, with an ASCII name for old browsers."""
+    unit, period = selection.unit, selection.period
+    title = TITLES[scope]
+    name = f"{title} - {unit.name} - {period}.{kind}"
+    fallback = _UNSAFE.sub("-", f"hailong-{scope}-{unit.code}-{period}") + f".{kind}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"

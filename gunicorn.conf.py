@@ -1,0 +1,30 @@
+"""gunicorn settings, read by ``make run`` and ``bench/bench_survey.py``.
+
+One process with threads: the in-memory rate limits are then counted once, and
+a worker that dies is replaced within a second (``import wsgi`` loads no
+numerical library). Slow clients are a reverse proxy's job: behind a buffering
+nginx (README, "Production") a thread is held only while the app works.
+"""
+
+from __future__ import annotations
+
+from app.serving import ROUTE_KEY, claim_rate_limits
+
+#: More (``--workers N``) need HAILONG_RATELIMIT_STORAGE_URI=redis://...: the app
+#: refuses to serve in-memory limits from several processes (claim_rate_limits).
+workers = 1
+worker_class = "gthread"
+threads = 8
+#: A request still running after this many seconds is killed with its worker.
+timeout = 30
+graceful_timeout = 20
+keepalive = 5
+accesslog = "-"
+#: Time, method, the route rule (``/s/<token>``, never the path and its code),
+#: status, bytes and milliseconds: no address, no User-Agent, no referrer.
+access_log_format = f'%(t)s "%(m)s %({{{ROUTE_KEY}}}e)s" %(s)s %(B)s %(M)sms'
+
+
+def post_worker_init(worker: object) -> None:
+    """Refuse to serve in-memory rate limits from several processes."""
+    claim_rate_limits(worker.wsgi, worker.cfg.workers)  # type: ignore[attr-defined]
