@@ -53,11 +53,18 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     app.config.setdefault("SURVEY_LIMIT_DEVICE", "30/minute;500/day")
     app.config.setdefault("SURVEY_LIMIT_CODE", "120/minute")
     app.config.setdefault("SURVEY_LIMIT_ADDRESS", "1200/minute")
-    # Failed staff logins and password changes, per account, per device and per
-    # address (see app.auth); a successful login costs nothing.
-    app.config.setdefault("LOGIN_LIMIT_ACCOUNT", "5/minute;20/hour")
+    # Failed staff logins and password changes: free for one account from one
+    # address this many times, then 2, 4, 8… seconds apart up to the longest
+    # delay; and ceilings per device and per address, whatever the account
+    # (see app.auth). A successful login costs nothing.
+    app.config.setdefault("LOGIN_FREE_FAILURES", 5)
+    app.config.setdefault("LOGIN_LONGEST_DELAY", 15 * 60)
     app.config.setdefault("LOGIN_LIMIT_DEVICE", "30/minute")
     app.config.setdefault("LOGIN_LIMIT_ADDRESS", "100/hour")
+    # A staff session ends after this long without a request, and this long
+    # after the login whatever the activity (a working day).
+    app.config.setdefault("STAFF_IDLE_MINUTES", 30)
+    app.config.setdefault("STAFF_SESSION_HOURS", 12)
     app.config.setdefault("TRUSTED_PROXIES", 0)
     # /healthz fails below this much free space beside an SQLite database: the
     # WAL alone may grow to about 40 MiB between checkpoints (surveys.db).

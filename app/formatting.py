@@ -12,7 +12,7 @@ out a moment in the locale's order).
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from babel import Locale, dates, numbers
 from flask import Flask, has_app_context
@@ -65,6 +65,15 @@ def format_date(value: date | datetime, format: str = "medium") -> str:
 def format_datetime(value: datetime, format: str = "short") -> str:
     """Write a moment in Vietnam time; a naive datetime is taken as Vietnam time."""
     return dates.format_datetime(_local(value), format=format, locale=_locale())
+
+
+def format_duration(value: timedelta) -> str:
+    """Write a wait (``64 giây``, ``15 phút``) in seconds up to two minutes.
+
+    Babel rounds to the nearest unit; a higher threshold than its default keeps
+    a wait of 64 seconds from being announced as one minute.
+    """
+    return dates.format_timedelta(value, threshold=2, locale=_locale())
 
 
 def excel_datetime_format() -> str:

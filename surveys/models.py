@@ -484,6 +484,24 @@ class Watermark(Base):
     last_id: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class LoginThrottle(Base):
+    """Failed logins of one account from one client, for the exponential delay.
+
+    Neither the name typed nor the address is kept: both are keyed pseudonyms
+    (``surveys.access.login_throttle``), and a row is forgotten a day after its
+    last failure.
+    """
+
+    __tablename__ = "login_throttles"
+
+    #: A keyed hash of the username as typed (normalised), known user or not.
+    account: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: A keyed hash of the client's network address.
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(index=True)
+
+
 class FollowUpContact(Base):
     """A phone number left for follow-up, with consent, kept apart from the answers."""
 
@@ -527,6 +545,7 @@ __all__ = [
     "CodeKind",
     "FollowUpContact",
     "ItemTally",
+    "LoginThrottle",
     "Official",
     "Questionnaire",
     "Response",

@@ -29,7 +29,12 @@ from sqlalchemy.sql.base import ExecutableOption
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from app.auth import current_scope, current_staff, permission_required
+from app.auth import (
+    account_pseudonym,
+    current_scope,
+    current_staff,
+    permission_required,
+)
 from app.code_sheets import (
     LOCAL_TIME,
     CodeRow,
@@ -68,6 +73,7 @@ from surveys.access.codes import (
     parse_token,
     standing_code,
 )
+from surveys.access.login_throttle import unlock_logins
 from surveys.access.scope import Permission, get_in_scope, units_in_scope
 from surveys.access.users import UserError
 from surveys.db import begin_writing
@@ -763,6 +769,27 @@ def reset_password_view(username: str) -> ResponseReturnValue:
         _(
             "Đã đặt lại mật khẩu của “%(username)s”; mọi phiên đăng nhập của họ đã "
             "kết thúc.",
+            username=user.username,
+        ),
+        ".users",
+    )
+
+
+@bp.post("/users/<username>/unlock")
+@permission_required(Permission.ADMINISTER)
+def unlock_user_view(username: str) -> ResponseReturnValue:
+    user = _user_in_scope(username)
+    if not ConfirmForm().validate_on_submit():
+        return _refused(
+            _("Không có gì thay đổi: dữ liệu gửi lên không hợp lệ."), ".users"
+        )
+    unlock_logins(
+        get_session(), user, account_pseudonym(user.username), current_staff().id
+    )
+    return _done(
+        _(
+            "Đã bỏ chặn đăng nhập của “%(username)s”: họ có thể đăng nhập lại ngay "
+            "từ mọi nơi.",
             username=user.username,
         ),
         ".users",

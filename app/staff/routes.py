@@ -13,12 +13,15 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from app.auth import (
+    Attempt,
     StaffUser,
     current_scope,
     current_staff,
     login_wall,
     safe_next,
+    start_staff_session,
     throttled,
+    too_soon,
 )
 from app.db import get_session
 from app.i18n import _
@@ -49,14 +52,19 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     refused = False
     if form.validate_on_submit():
+        attempt = Attempt.on(form.username.data)
+        wait = attempt.wait()
+        if wait:
+            return too_soon("staff/login.html", wait, form=form)
         db = get_session()
         user = log_in(db, form.username.data, form.password.data, current_device())
-        db.commit()
         if user is not None:
-            # Nothing from before the login carries over into the new session.
-            session.clear()
-            login_user(StaffUser(user))
+            attempt.succeeded()
+            db.commit()
+            start_staff_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for(".home"))
+        attempt.failed()
+        db.commit()
         refused = True
     return render_template("staff/login.html", form=form, refused=refused)
 
@@ -79,13 +87,20 @@ def password() -> ResponseReturnValue:
     if form.validate_on_submit():
         db = get_session()
         user = current_staff()
+        attempt = Attempt.on(user.username)
+        wait = attempt.wait()
+        if wait:
+            return too_soon("staff/password.html", wait, form=form)
         try:
             change_password(
                 db, user, form.current_password.data, form.new_password.data
             )
         except WrongPassword:
+            attempt.failed()
+            db.commit()
             form.current_password.errors.append(_("Mật khẩu hiện tại không đúng."))
         else:
+            attempt.succeeded()
             db.commit()
             # Every other session has ended; this browser carries on with a new one.
             login_user(StaffUser(user))

@@ -21,6 +21,8 @@ class AuditAction(enum.StrEnum):
     USER_CREATED = "user_created"
     USER_DEACTIVATED = "user_deactivated"
     PASSWORD_RESET = "password_reset"
+    #: An admin cleared the failed-login delays of a user's account.
+    LOGINS_UNLOCKED = "logins_unlocked"
     OFFICIALS_IMPORTED = "officials_imported"
     #: A report or the responses left the system as a file.
     EXPORT = "export"

@@ -40,6 +40,14 @@ def address_hash(key: bytes, day: date, address: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
+def account_hash(key: bytes, username: str) -> str:
+    """Return the keyed hash under which failed logins of a typed name are counted.
+
+    ``username`` is already normalised: "Admin " and ``admin`` are one account.
+    """
+    return hmac.new(key, f"account|{username}".encode(), hashlib.sha256).hexdigest()
+
+
 def dossier_hash(key: bytes, dossier_code: str) -> str:
     """Return the keyed hash under which a dossier code is stored."""
     normalised = dossier_code.strip().upper()

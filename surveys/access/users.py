@@ -88,7 +88,9 @@ def log_in(session: Session, username: str, password: str, device: str) -> User 
     """Return the active user these credentials belong to; audit the attempt.
 
     Unknown, deactivated and wrong-password attempts all verify one hash and all
-    return None, so the answer and its timing tell them apart for nobody.
+    return None, so the answer and its timing tell them apart for nobody. A
+    failure is audited under the user it names, if any, never with what was
+    typed: people type their password into the name field.
     """
     name = normalise_username(username)
     user = session.scalar(select(User).where(User.username == name))
@@ -102,7 +104,7 @@ def log_in(session: Session, username: str, password: str, device: str) -> User 
         session,
         AuditAction.LOGIN_FAILED,
         user.id if user else None,
-        detail={"username": name[:64], "device": device},
+        detail={"device": device},
     )
     return None
 

@@ -9,7 +9,8 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from app.db import session_factory
-from surveys.models import Unit, User
+from surveys.models import AuditEvent, Unit, User
+from tests.app.staff_client import log_in
 
 
 def invoke(app: Flask, *args: str, input: str | None = None):
@@ -85,3 +86,29 @@ def test_create_user_without_a_password_fails(cli_app: Flask) -> None:
     result = invoke(cli_app, "create-user", "root", "--role", "admin", input="")
     assert result.exit_code == 1
     assert "no password" in result.output
+
+
+def test_users_unlock_clears_an_accounts_waits_when_no_admin_can_log_in(
+    cli_app: Flask,
+) -> None:
+    invoke(cli_app, "create-user", "root", "--role", "admin", input="long password 1\n")
+    cli_app.config["LOGIN_FREE_FAILURES"] = 1
+    client = cli_app.test_client()
+    for _ in range(2):
+        log_in(client, "root", "a guess")
+    assert log_in(client, "root", "long password 1").status_code == 429
+    result = invoke(cli_app, "users", "unlock", "Root")
+    assert result.exit_code == 0, result.output
+    assert "User 'root' unlocked (1 client(s) were held up)." in result.output
+    assert log_in(client, "root", "long password 1").status_code == 302
+    with cli_app.app_context(), session_factory()() as session:
+        event = session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "logins_unlocked")
+        )
+    assert event is not None and event.user_id is None
+
+
+def test_users_unlock_names_an_unknown_user(cli_app: Flask) -> None:
+    result = invoke(cli_app, "users", "unlock", "nobody")
+    assert result.exit_code == 1
+    assert "no user 'nobody'" in result.output
