@@ -5,7 +5,7 @@ real user's own client now has its own count.
 
 Revision ID: b7d2e4a91c35
 Revises: 5f3a9c1e7d24
-Create Date: 2026-12-10 10:00:00
+Create Date: 2026-12-06 08:00:00
 """
 
 from __future__ import annotations

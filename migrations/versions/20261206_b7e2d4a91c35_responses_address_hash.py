@@ -5,8 +5,8 @@ many devices it claims to be. The column is nullable: responses stored before
 have none and are left out of the address burst flag.
 
 Revision ID: b7e2d4a91c35
-Revises: 5f3a9c1e7d24
-Create Date: 2026-12-10 10:00:00
+Revises: b7d2e4a91c35
+Create Date: 2026-12-06 08:00:00
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b7e2d4a91c35"
-down_revision: str | None = "5f3a9c1e7d24"
+down_revision: str | None = "b7d2e4a91c35"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
