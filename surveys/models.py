@@ -476,6 +476,20 @@ class Watermark(Base):
     last_id: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class Chore(Base):
+    """Work the app does by itself every so often, and when it last began it.
+
+    ``purge``: erasing personal data past its retention
+    (``surveys.access.privacy.purge_if_due``). The row is the one place where
+    every process agrees whether the work is due.
+    """
+
+    __tablename__ = "chores"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_run_at: Mapped[datetime]
+
+
 class FollowUpContact(Base):
     """A phone number left for follow-up, with consent, kept apart from the answers."""
 
@@ -516,6 +530,7 @@ __all__ = [
     "Base",
     "Campaign",
     "CampaignMode",
+    "Chore",
     "CodeKind",
     "FollowUpContact",
     "ItemTally",
