@@ -12,6 +12,8 @@ from surveys.models import AuditEvent
 
 
 class AuditAction(enum.StrEnum):
+    """What was done; the event's object and detail say to what, and how."""
+
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
@@ -22,6 +24,16 @@ class AuditAction(enum.StrEnum):
     USER_DEACTIVATED = "user_deactivated"
     PASSWORD_RESET = "password_reset"
     OFFICIALS_IMPORTED = "officials_imported"
+    UNIT_CREATED = "unit_created"
+    COUNTER_CREATED = "counter_created"
+    COUNTER_RENAMED = "counter_renamed"
+    COUNTER_DEACTIVATED = "counter_deactivated"
+    #: Who serves at a counter changed (the officials citizens may rate there).
+    COUNTER_OFFICIALS_SET = "counter_officials_set"
+    OFFICIAL_CREATED = "official_created"
+    OFFICIAL_DEACTIVATED = "official_deactivated"
+    CAMPAIGN_CREATED = "campaign_created"
+    QUESTIONNAIRE_IMPORTED = "questionnaire_imported"
     #: A report or the responses left the system as a file.
     EXPORT = "export"
 

@@ -156,7 +156,12 @@ def import_officials(
         session,
         AuditAction.OFFICIALS_IMPORTED,
         actor.id,
-        detail={"rows": summary.rows, "created": created, "updated": summary.updated},
+        detail={
+            "rows": summary.rows,
+            "created": created,
+            "updated": summary.updated,
+            "units": sorted({row.unit_code for row in rows}),
+        },
     )
     return summary
 
