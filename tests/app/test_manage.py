@@ -813,3 +813,21 @@ def test_units_campaigns_questionnaires_and_users_created_are_audited(
     assert user.detail == {"username": "newbie", "role": "viewer", "unit": "ward-a"}
     events = [questionnaire, unit, campaign, user]
     assert {event.user_id for event in events} == {world.district_user.id}
+
+
+def test_an_import_does_not_say_who_holds_a_code_outside_the_scope(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    db_session.add(Official(code="cb-b1", name="Trần Thị Bình", unit=world.other))
+    db_session.commit()
+    logged_in(client, "manager-a")
+    answer = upload(
+        client,
+        "/staff/officials/import",
+        (HEADER + "cb-b1,Lê Văn Cường,,ward-a,\n").encode(),
+    )
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "Không dùng được mã “cb-b1”; hãy chọn mã khác." in page
+    for hint in ("cán bộ khác", "Trần Thị Bình", "ward-b", "Phường Hai"):
+        assert hint not in page
