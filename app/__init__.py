@@ -10,6 +10,7 @@ from flask import Flask
 from app import (
     auth,
     browser_defences,
+    chores,
     cli,
     db,
     errors,
@@ -52,6 +53,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     labels.init_app(app)
     errors.init_app(app)
     browser_defences.init_app(app)
+    chores.init_app(app)
     cli.init_app(app)
     serving.init_app(app)
     app.register_blueprint(public_bp)

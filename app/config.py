@@ -72,6 +72,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     # How long each process reuses a standing code's counter page data and a blank
     # page: a revoked poster still shows (never accepts) this long.
     app.config.setdefault("SURVEY_CACHE_SECONDS", 15)
+    # Phone numbers and unsent drafts past their retention are erased about this
+    # often, by the app itself after answering (see app.chores).
+    app.config.setdefault("PURGE_EVERY_SECONDS", 3600)
     # Printed QR codes lead to {PUBLIC_BASE_URL}/s/{token}: the address citizens see.
     app.config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     if not app.config.get("SECRET_KEY"):

@@ -502,6 +502,20 @@ class LoginThrottle(Base):
     last_failed_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class Chore(Base):
+    """Work the app does by itself every so often, and when it last began it.
+
+    ``purge``: erasing personal data past its retention
+    (``surveys.access.retention.purge_if_due``). The row is the one place where
+    every process agrees whether the work is due.
+    """
+
+    __tablename__ = "chores"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_run_at: Mapped[datetime]
+
+
 class FollowUpContact(Base):
     """A phone number left for follow-up, with consent, kept apart from the answers."""
 
@@ -542,6 +556,7 @@ __all__ = [
     "Base",
     "Campaign",
     "CampaignMode",
+    "Chore",
     "CodeKind",
     "FollowUpContact",
     "ItemTally",

@@ -20,10 +20,10 @@ from surveys.access.codes import (
     CodeError,
     counter_campaigns,
     format_token,
-    issue_codes,
     standing_code,
 )
 from surveys.models import AccessCode, Campaign, CodeKind, ServicePoint, Unit
+from surveys.units.management import issue_batch
 
 Found = TypeVar("Found", Unit, ServicePoint)
 
@@ -79,14 +79,15 @@ def issue_command(
             _one(session, ServicePoint, point_code, "counter") if point_code else None
         )
         try:
-            issued = issue_codes(
+            issued = issue_batch(
                 session,
+                None,
                 campaign,
                 unit,
                 count,
-                kind=kind,
-                service_point=point,
-                expires_at=expires_at,
+                point,
+                expires_at,
+                kind=CodeKind(kind),
             )
         except CodeError as error:
             raise click.ClickException(str(error)) from error

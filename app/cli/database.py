@@ -12,11 +12,10 @@ from sqlalchemy import select
 
 from app.db import session_factory
 from app.i18n import in_language, translated
-from surveys.access.privacy import purge_expired_contacts
+from surveys.access.retention import purge_personal_data
 from surveys.access.users import UserError, create_user
 from surveys.migrate import heads, upgrade_to_head
 from surveys.models import Unit, utcnow
-from surveys.storage.drafts import purge_stale_drafts
 from surveys.storage.tallies import catch_up
 
 DEMO_LOGIN_FILE = "demo-login.txt"
@@ -94,12 +93,15 @@ def create_user_command(username: str, role: str, unit_code: str | None) -> None
 @click.command("purge-contacts")
 @with_appcontext
 def purge_contacts_command() -> None:
-    """Erase phone numbers and unsent drafts past their retention (run daily)."""
+    """Erase phone numbers and unsent drafts past their retention now.
+
+    The app does it by itself about every ``PURGE_EVERY_SECONDS`` (app.chores);
+    this is for an operator who wants it done at once.
+    """
     with session_factory().begin() as session:
-        contacts = purge_expired_contacts(session, utcnow())
-        drafts = purge_stale_drafts(session, utcnow())
-    click.echo(f"{contacts} expired follow-up contact(s) erased.")
-    click.echo(f"{drafts} unsent draft(s) older than 90 days erased.")
+        report = purge_personal_data(session, utcnow())
+    click.echo(f"{report.contacts} expired follow-up contact(s) erased.")
+    click.echo(f"{report.drafts} unsent draft(s) older than 90 days erased.")
 
 
 def _read_password() -> str:

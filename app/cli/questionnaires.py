@@ -14,8 +14,8 @@ from surveys.questionnaire import DefinitionError, Questionnaire, load_definitio
 from surveys.questionnaire.versions import (
     definition_of,
     latest_versions,
-    store_questionnaire,
 )
+from surveys.units.management import import_questionnaire
 
 questionnaires = AppGroup("questionnaires", help="Questionnaire definitions.")
 
@@ -48,7 +48,7 @@ def import_command(path: Path) -> None:
     """Store a definition as a new immutable version (unless stored already)."""
     questionnaire = _load(path)
     with session_factory().begin() as session:
-        result = store_questionnaire(session, questionnaire)
+        result = import_questionnaire(session, None, questionnaire)
         version = result.stored.version
     if result.created:
         click.echo(f"Stored {questionnaire.key!r} as version {version}.")

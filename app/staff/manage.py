@@ -92,7 +92,6 @@ from surveys.questionnaire.versions import (
     definition_of,
     latest_versions,
     load_upload,
-    store_questionnaire,
     versions_of,
 )
 from surveys.units.management import (
@@ -107,6 +106,7 @@ from surveys.units.management import (
     deactivate_counter,
     deactivate_official,
     deactivate_user,
+    import_questionnaire,
     issue_batch,
     issued_between,
     rename_counter,
@@ -149,7 +149,7 @@ def _refused(message: str, endpoint: str, **values: Any) -> Response:
 
 def _deactivate(
     found: ServicePoint | Official,
-    deactivate: Callable[[Session, Any], None],
+    deactivate: Callable[[Session, User, Any], None],
     done: LazyString,
     endpoint: str,
 ) -> Response:
@@ -159,7 +159,7 @@ def _deactivate(
         return _refused(
             _("Không có gì thay đổi: dữ liệu gửi lên không hợp lệ."), endpoint, **back
         )
-    deactivate(get_session(), found)
+    deactivate(get_session(), current_staff(), found)
     return _done(str(done), endpoint, **back)
 
 
@@ -180,7 +180,9 @@ def counters(unit_code: str) -> ResponseReturnValue:
     form = CounterForm()
     if form.validate_on_submit():
         try:
-            add_counter(get_session(), unit, form.code.data, form.name.data)
+            add_counter(
+                get_session(), current_staff(), unit, form.code.data, form.name.data
+            )
         except ManagementError:
             form.code.errors.append(_("Mã này đã được dùng."))
         else:
@@ -215,7 +217,7 @@ def rename_counter_view(service_point_code: str) -> ResponseReturnValue:
             ".counters",
             unit_code=point.unit.code,
         )
-    rename_counter(get_session(), point, form.name.data)
+    rename_counter(get_session(), current_staff(), point, form.name.data)
     return _done(
         _("Đã đổi tên quầy thành “%(name)s”.", name=point.name),
         ".counters",
@@ -249,7 +251,7 @@ def assign_officials_view(service_point_code: str) -> ResponseReturnValue:
             unit_code=point.unit.code,
         )
     chosen = [available[code] for code in form.officials.data]
-    assign_officials(get_session(), point, chosen)
+    assign_officials(get_session(), current_staff(), point, chosen)
     return _done(
         _("Đã cập nhật cán bộ của quầy “%(name)s”.", name=point.name),
         ".counters",
@@ -306,7 +308,12 @@ def officials(unit_code: str) -> ResponseReturnValue:
     if form.validate_on_submit():
         try:
             add_official(
-                get_session(), unit, form.code.data, form.name.data, form.title.data
+                get_session(),
+                current_staff(),
+                unit,
+                form.code.data,
+                form.name.data,
+                form.title.data,
             )
         except ManagementError:
             form.code.errors.append(_("Mã này đã được dùng."))
@@ -554,7 +561,7 @@ def questionnaires() -> ResponseReturnValue:
         except DefinitionError as error:
             problems = explained(error.problems)
         else:
-            result = store_questionnaire(get_session(), loaded)
+            result = import_questionnaire(get_session(), current_staff(), loaded)
             stored = result.stored
             done = (
                 _(
@@ -651,6 +658,7 @@ def campaigns() -> ResponseReturnValue:
         try:
             create_campaign(
                 db,
+                current_staff(),
                 key=form.key.data,
                 name=form.name.data,
                 questionnaire=latest[form.questionnaire.data],
@@ -808,7 +816,14 @@ def add_unit_view(unit_code: str) -> ResponseReturnValue:
         reasons = [e for errors in form.errors.values() for e in errors]
         return _refused(" ".join(map(str, reasons)), ".unit", unit_code=parent.code)
     try:
-        add_unit(get_session(), parent, form.code.data, form.name.data, form.kind.data)
+        add_unit(
+            get_session(),
+            current_staff(),
+            parent,
+            form.code.data,
+            form.name.data,
+            form.kind.data,
+        )
     except ManagementError:
         return _refused(_("Mã này đã được dùng."), ".unit", unit_code=parent.code)
     return _done(

@@ -12,6 +12,8 @@ from surveys.models import AuditEvent
 
 
 class AuditAction(enum.StrEnum):
+    """What was done; the event's object and detail say to what, and how."""
+
     LOGIN = "login"
     LOGIN_FAILED = "login_failed"
     LOGOUT = "logout"
@@ -24,6 +26,16 @@ class AuditAction(enum.StrEnum):
     #: An admin cleared the failed-login delays of a user's account.
     LOGINS_UNLOCKED = "logins_unlocked"
     OFFICIALS_IMPORTED = "officials_imported"
+    UNIT_CREATED = "unit_created"
+    COUNTER_CREATED = "counter_created"
+    COUNTER_RENAMED = "counter_renamed"
+    COUNTER_DEACTIVATED = "counter_deactivated"
+    #: Who serves at a counter changed (the officials citizens may rate there).
+    COUNTER_OFFICIALS_SET = "counter_officials_set"
+    OFFICIAL_CREATED = "official_created"
+    OFFICIAL_DEACTIVATED = "official_deactivated"
+    CAMPAIGN_CREATED = "campaign_created"
+    QUESTIONNAIRE_IMPORTED = "questionnaire_imported"
     #: A report or the responses left the system as a file.
     EXPORT = "export"
 

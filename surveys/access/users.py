@@ -34,9 +34,18 @@ class WrongPassword(UserError):
 
 
 def create_user(
-    session: Session, username: str, password: str, role: str, unit_code: str | None
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    unit_code: str | None,
+    *,
+    actor: User | None = None,
 ) -> User:
-    """Create a staff login; every role but ``admin`` must be scoped to a unit."""
+    """Create a staff login, audited; every role but ``admin`` needs a unit.
+
+    ``actor`` is the staff user who made it; None: an operator's command.
+    """
     if not USERNAME_PATTERN.match(username):
         raise UserError(
             Message(
@@ -76,6 +85,14 @@ def create_user(
     )
     session.add(user)
     session.flush()
+    record_event(
+        session,
+        AuditAction.USER_CREATED,
+        actor.id if actor is not None else None,
+        object_type="user",
+        object_id=str(user.id),
+        detail={"username": username, "role": role, "unit": unit_code},
+    )
     return user
 
 

@@ -1,13 +1,17 @@
-"""Managing a unit's counters, officials, access codes, campaigns and staff users.
+"""Managing units, counters, officials, access codes, questionnaires, campaigns
+and staff users.
 
 Each operation receives objects the caller already found through the user's scope,
-flushes, and records an audit event where security depends on it.
+flushes, and records its own audit event: who (``actor``; None for an operator's
+command), which object, and what changed. Recording it here, not in each view or
+command, is what makes every change leave a trace whichever door it came in by.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -21,12 +25,14 @@ from surveys.models import (
     Campaign,
     CodeKind,
     Official,
-    Questionnaire,
     Role,
     ServicePoint,
     Unit,
     User,
 )
+from surveys.models import Questionnaire as StoredQuestionnaire
+from surveys.questionnaire import Questionnaire
+from surveys.questionnaire.versions import StoreResult, store_questionnaire
 from surveys.translatable import N_, Message
 
 
@@ -41,93 +47,181 @@ def _check_free(
         raise ManagementError(f"the code {code!r} is taken")
 
 
-def add_unit(session: Session, parent: Unit, code: str, name: str, kind: str) -> Unit:
+def _audit(
+    session: Session,
+    action: AuditAction,
+    actor: User | None,
+    changed: Unit | ServicePoint | Official | Campaign | StoredQuestionnaire,
+    **detail: Any,
+) -> None:
+    """Record that ``actor`` did ``action`` to ``changed``, and how."""
+    object_id = (
+        changed.key
+        if isinstance(changed, Campaign | StoredQuestionnaire)
+        else changed.code
+    )
+    record_event(
+        session,
+        action,
+        actor.id if actor is not None else None,
+        object_type=changed.__tablename__.removesuffix("s"),
+        object_id=object_id,
+        detail=detail,
+    )
+
+
+def add_unit(
+    session: Session, actor: User | None, parent: Unit, code: str, name: str, kind: str
+) -> Unit:
     """Add a unit under ``parent``; unit codes are unique across the tree."""
     _check_free(session, Unit, code)
     unit = Unit(parent=parent, code=code, name=name, kind=kind)
     session.add(unit)
     session.flush()
+    _audit(
+        session,
+        AuditAction.UNIT_CREATED,
+        actor,
+        unit,
+        parent=parent.code,
+        name=name,
+        kind=kind,
+    )
     return unit
 
 
-def add_counter(session: Session, unit: Unit, code: str, name: str) -> ServicePoint:
+def add_counter(
+    session: Session, actor: User | None, unit: Unit, code: str, name: str
+) -> ServicePoint:
     """Open a counter at ``unit``; codes are unique across the district."""
     _check_free(session, ServicePoint, code)
     point = ServicePoint(unit=unit, code=code, name=name)
     session.add(point)
     session.flush()
+    _audit(
+        session, AuditAction.COUNTER_CREATED, actor, point, unit=unit.code, name=name
+    )
     return point
 
 
-def rename_counter(session: Session, point: ServicePoint, name: str) -> None:
+def rename_counter(
+    session: Session, actor: User | None, point: ServicePoint, name: str
+) -> None:
     """Rename a counter; its code (and its printed posters) stay valid."""
+    _audit(
+        session,
+        AuditAction.COUNTER_RENAMED,
+        actor,
+        point,
+        unit=point.unit.code,
+        old_name=point.name,
+        new_name=name,
+    )
     point.name = name
     session.flush()
 
 
-def deactivate_counter(session: Session, point: ServicePoint) -> None:
+def deactivate_counter(
+    session: Session, actor: User | None, point: ServicePoint
+) -> None:
     """Close a counter: no new codes; its past responses stay as they are."""
     point.active = False
     session.flush()
+    _audit(session, AuditAction.COUNTER_DEACTIVATED, actor, point, unit=point.unit.code)
 
 
 def assign_officials(
-    session: Session, point: ServicePoint, officials: Sequence[Official]
+    session: Session,
+    actor: User | None,
+    point: ServicePoint,
+    officials: Sequence[Official],
 ) -> None:
     """Set who serves at ``point``; only officials of the counter's unit may."""
     strangers = [o.code for o in officials if o.unit_id != point.unit_id]
     if strangers:
         raise ManagementError(f"officials {strangers} are not of the counter's unit")
+    before = sorted(o.code for o in point.officials)
     point.officials = list(officials)
     session.flush()
+    _audit(
+        session,
+        AuditAction.COUNTER_OFFICIALS_SET,
+        actor,
+        point,
+        unit=point.unit.code,
+        before=before,
+        after=sorted(o.code for o in officials),
+    )
 
 
 def add_official(
-    session: Session, unit: Unit, code: str, name: str, title: str
+    session: Session, actor: User | None, unit: Unit, code: str, name: str, title: str
 ) -> Official:
     """Add an official whom citizens may rate at ``unit``."""
     _check_free(session, Official, code)
     official = Official(unit=unit, code=code, name=name, title=title)
     session.add(official)
     session.flush()
+    _audit(
+        session,
+        AuditAction.OFFICIAL_CREATED,
+        actor,
+        official,
+        unit=unit.code,
+        name=name,
+        title=title,
+    )
     return official
 
 
-def deactivate_official(session: Session, official: Official) -> None:
+def deactivate_official(
+    session: Session, actor: User | None, official: Official
+) -> None:
     """Stop offering an official for rating; past ratings stay attached."""
+    counters = sorted(point.code for point in official.service_points)
     official.active = False
     official.service_points = []
     session.flush()
+    _audit(
+        session,
+        AuditAction.OFFICIAL_DEACTIVATED,
+        actor,
+        official,
+        unit=official.unit.code,
+        counters_left=counters,
+    )
 
 
 def issue_batch(
     session: Session,
-    actor: User,
+    actor: User | None,
     campaign: Campaign,
     unit: Unit,
     count: int,
     service_point: ServicePoint | None,
     expires_at: datetime | None,
+    kind: CodeKind = CodeKind.SINGLE_USE,
 ) -> list[AccessCode]:
-    """Issue single-use codes for receipts, and audit who issued how many."""
+    """Issue codes (single-use ones for receipts), and audit who issued how many."""
     issued = issue_codes(
         session,
         campaign,
         unit,
         count,
-        kind=CodeKind.SINGLE_USE,
+        kind=kind,
         service_point=service_point,
         expires_at=expires_at,
     )
     record_event(
         session,
         AuditAction.CODES_ISSUED,
-        actor.id,
+        actor.id if actor is not None else None,
         object_type="unit",
         object_id=unit.code,
         detail={
             "campaign": campaign.key,
             "count": count,
+            "kind": kind,
             "first_id": issued[0].id,
             "last_id": issued[-1].id,
         },
@@ -148,12 +242,30 @@ def revoke(session: Session, actor: User, code: AccessCode, now: datetime) -> No
     )
 
 
+def import_questionnaire(
+    session: Session, actor: User | None, questionnaire: Questionnaire
+) -> StoreResult:
+    """Store a definition as a new version (unless stored already); audit a new one."""
+    result = store_questionnaire(session, questionnaire)
+    if result.created:
+        _audit(
+            session,
+            AuditAction.QUESTIONNAIRE_IMPORTED,
+            actor,
+            result.stored,
+            version=result.stored.version,
+            checksum=result.stored.checksum,
+        )
+    return result
+
+
 def create_campaign(
     session: Session,
+    actor: User | None,
     *,
     key: str,
     name: str,
-    questionnaire: Questionnaire,
+    questionnaire: StoredQuestionnaire,
     unit: Unit,
     mode: str,
     starts_on: date,
@@ -177,6 +289,19 @@ def create_campaign(
     )
     session.add(campaign)
     session.flush()
+    _audit(
+        session,
+        AuditAction.CAMPAIGN_CREATED,
+        actor,
+        campaign,
+        name=name,
+        questionnaire=f"{questionnaire.key} v{questionnaire.version}",
+        unit=unit.code,
+        mode=mode,
+        starts_on=starts_on.isoformat(),
+        ends_on=ends_on.isoformat() if ends_on is not None else None,
+        min_interval_seconds=min_interval_seconds,
+    )
     return campaign
 
 
@@ -193,18 +318,14 @@ def add_user(
         raise UserError(
             Message(N_("Chỉ quản trị hệ thống mới tạo được tài khoản quản trị."))
         )
-    user = create_user(
-        session, username, password, role, unit.code if unit is not None else None
-    )
-    record_event(
+    return create_user(
         session,
-        AuditAction.USER_CREATED,
-        actor.id,
-        object_type="user",
-        object_id=str(user.id),
-        detail={"username": username, "role": role},
+        username,
+        password,
+        role,
+        unit.code if unit is not None else None,
+        actor=actor,
     )
-    return user
 
 
 def deactivate_user(session: Session, actor: User, user: User) -> None:

@@ -156,7 +156,12 @@ def import_officials(
         session,
         AuditAction.OFFICIALS_IMPORTED,
         actor.id,
-        detail={"rows": summary.rows, "created": created, "updated": summary.updated},
+        detail={
+            "rows": summary.rows,
+            "created": created,
+            "updated": summary.updated,
+            "units": sorted({row.unit_code for row in rows}),
+        },
     )
     return summary
 
@@ -231,11 +236,13 @@ def _problems(
             first_line[row.code] = row.line
             stored = existing.get(row.code)
             if stored is not None and stored.unit_id not in unit_ids_in_scope:
+                # Say no more than that the code cannot be taken: not that an
+                # official, nor which unit, holds it outside the user's scope.
                 yield RowProblem(
                     row.line,
                     "code",
                     Message(
-                        N_("Mã “%(code)s” đã được dùng cho một cán bộ khác."),
+                        N_("Không dùng được mã “%(code)s”; hãy chọn mã khác."),
                         {"code": row.code},
                     ),
                 )

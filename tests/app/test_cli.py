@@ -62,6 +62,16 @@ def test_create_user_reads_the_password_from_stdin(cli_app: Flask) -> None:
     assert "chutich" in result.output and "q1-co-giang" in result.output
     assert "a long enough password" not in result.output
     assert count(cli_app, User) == 5
+    with cli_app.app_context(), session_factory()() as session:
+        event = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == "user_created")
+            .order_by(AuditEvent.id.desc())
+        ).first()
+    assert (event.user_id, event.detail) == (
+        None,
+        {"username": "chutich", "role": "unit_manager", "unit": "q1-co-giang"},
+    )
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from app.cli.codes import LOCAL_TIME
 from app.db import session_factory
-from surveys.models import AccessCode, CodeKind, ServicePoint, Unit
+from surveys.models import AccessCode, AuditEvent, CodeKind, ServicePoint, Unit
 from tests.app.pdf_reading import read_pages
 from tests.builders import make_campaign, make_unit
 
@@ -85,6 +85,12 @@ def test_issue_writes_a_csv_and_a_receipt_sheet(
     pages = read_pages((tmp_path / "phieu.pdf").read_bytes())
     assert len(pages) == 2
     assert short in pages[0].strings and url in pages[0].strings
+    with district.app_context(), session_factory()() as session:
+        (event,) = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "codes_issued")
+        )
+    assert (event.user_id, event.object_id) == (None, "w")
+    assert (event.detail["count"], event.detail["kind"]) == (30, "single_use")
 
 
 def test_issue_standing_codes_for_a_counter_and_neutralise_formulas(

@@ -5,7 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import select
 
+from app.db import session_factory
+from surveys.models import AuditEvent
 from surveys.questionnaire import load_definition
 from surveys.questionnaire.versions import DEFINITIONS
 
@@ -63,6 +66,17 @@ def test_import_twice_stores_one_version_and_a_change_makes_another(
     assert "as version 2" in run(cli_app, "import", str(changed)).output
     listing = run(cli_app, "list").output
     assert "counter\tv2" in listing
+    with cli_app.app_context(), session_factory()() as session:
+        events = session.execute(
+            select(AuditEvent.user_id, AuditEvent.object_id, AuditEvent.detail)
+            .where(AuditEvent.action == "questionnaire_imported")
+            .order_by(AuditEvent.id)
+        )
+        # One per new version, by an operator (no staff user).
+        assert [(user, key, d["version"]) for user, key, d in events] == [
+            (None, "counter", 1),
+            (None, "counter", 2),
+        ]
 
 
 def test_export_writes_an_xlsform_that_loads_back_equal(

@@ -232,7 +232,12 @@ def test_a_good_file_creates_and_updates_officials_and_their_counters(
     )
     assert db_session.get(Official, world.official.id).title == "Phó chủ tịch"
     (event,) = audit(db_session, "officials_imported")
-    assert event.detail == {"rows": 3, "created": 2, "updated": 1}
+    assert event.detail == {
+        "rows": 3,
+        "created": 2,
+        "updated": 1,
+        "units": ["ward-a", "ward-b"],
+    }
 
 
 def test_a_file_with_three_bad_rows_lists_them_all_and_changes_nothing(
@@ -681,3 +686,148 @@ def test_codes_that_would_break_a_url_are_refused_in_forms_and_files(
     assert imported.status_code == 422
     assert "chữ không dấu, chữ số" in imported.get_data(as_text=True)
     assert count(db_session, Official) == 1
+
+
+# Audit trail -----------------------------------------------------------------
+
+
+def only_event(session: Session, action: str) -> AuditEvent:
+    """Return the one event of ``action``: each change leaves exactly one."""
+    session.expire_all()
+    (event,) = audit(session, action)
+    return event
+
+
+def test_every_change_to_a_counter_is_audited_with_who_and_what(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    logged_in(client, "manager-a")
+    post(client, "/staff/units/ward-a/counters", {"code": "sp-a2", "name": "Quầy Mới"})
+    post(client, "/staff/counters/sp-a2/rename", {"name": "Quầy Đổi"})
+    post(client, "/staff/counters/sp-a2/officials", {"officials": ["cb-a1"]})
+    post(client, "/staff/counters/sp-a2/deactivate")
+    changes = {
+        "counter_created": {"unit": "ward-a", "name": "Quầy Mới"},
+        "counter_renamed": {
+            "unit": "ward-a",
+            "old_name": "Quầy Mới",
+            "new_name": "Quầy Đổi",
+        },
+        "counter_officials_set": {"unit": "ward-a", "before": [], "after": ["cb-a1"]},
+        "counter_deactivated": {"unit": "ward-a"},
+    }
+    for action, detail in changes.items():
+        event = only_event(db_session, action)
+        assert (event.user_id, event.object_type, event.object_id, event.detail) == (
+            world.manager.id,
+            "service_point",
+            "sp-a2",
+            detail,
+        )
+
+
+def test_officials_added_and_deactivated_are_audited(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    db_session.add(world.point)
+    world.point.officials = [world.official]
+    db_session.commit()
+    logged_in(client, "manager-a")
+    post(
+        client,
+        "/staff/units/ward-a/officials",
+        {"code": "cb-a2", "name": "Lê Văn Cường", "title": "Chuyên viên"},
+    )
+    post(client, "/staff/officials/cb-a1/deactivate")
+    created = only_event(db_session, "official_created")
+    assert (created.user_id, created.object_id, created.detail) == (
+        world.manager.id,
+        "cb-a2",
+        {"unit": "ward-a", "name": "Lê Văn Cường", "title": "Chuyên viên"},
+    )
+    gone = only_event(db_session, "official_deactivated")
+    assert (gone.object_type, gone.object_id, gone.detail) == (
+        "official",
+        "cb-a1",
+        {"unit": "ward-a", "counters_left": ["sp-a1"]},
+    )
+
+
+def test_units_campaigns_questionnaires_and_users_created_are_audited(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    logged_in(client, "district")
+    content = (DEFINITIONS / "counter.yaml").read_bytes()
+    upload(client, "/staff/questionnaires", content, "counter.yaml")
+    upload(client, "/staff/questionnaires", content, "counter.yaml")  # no new version
+    post(
+        client,
+        f"/staff/units/{world.district.code}/children",
+        {"code": "ward-c", "name": "Phường Ba", "kind": "ward"},
+    )
+    post(
+        client,
+        "/staff/campaigns",
+        {
+            "key": "dot-2026",
+            "name": "Đợt 2026",
+            "questionnaire": "counter",
+            "unit": "ward-a",
+            "mode": "counter",
+            "starts_on": "2026-06-01",
+            "ends_on": "",
+            "min_interval_seconds": "60",
+        },
+    )
+    post(
+        client,
+        "/staff/users",
+        {
+            "username": "newbie",
+            "password": "a long enough passphrase",
+            "role": "viewer",
+            "unit": "ward-a",
+        },
+    )
+    questionnaire = only_event(db_session, "questionnaire_imported")
+    assert (questionnaire.object_id, questionnaire.detail["version"]) == ("counter", 1)
+    unit = only_event(db_session, "unit_created")
+    assert (unit.object_id, unit.detail) == (
+        "ward-c",
+        {"parent": world.district.code, "name": "Phường Ba", "kind": "ward"},
+    )
+    campaign = only_event(db_session, "campaign_created")
+    assert (campaign.object_id, campaign.detail) == (
+        "dot-2026",
+        {
+            "name": "Đợt 2026",
+            "questionnaire": "counter v1",
+            "unit": "ward-a",
+            "mode": "counter",
+            "starts_on": "2026-06-01",
+            "ends_on": None,
+            "min_interval_seconds": 60,
+        },
+    )
+    user = only_event(db_session, "user_created")
+    assert user.detail == {"username": "newbie", "role": "viewer", "unit": "ward-a"}
+    events = [questionnaire, unit, campaign, user]
+    assert {event.user_id for event in events} == {world.district_user.id}
+
+
+def test_an_import_does_not_say_who_holds_a_code_outside_the_scope(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    db_session.add(Official(code="cb-b1", name="Trần Thị Bình", unit=world.other))
+    db_session.commit()
+    logged_in(client, "manager-a")
+    answer = upload(
+        client,
+        "/staff/officials/import",
+        (HEADER + "cb-b1,Lê Văn Cường,,ward-a,\n").encode(),
+    )
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert "Không dùng được mã “cb-b1”; hãy chọn mã khác." in page
+    for hint in ("cán bộ khác", "Trần Thị Bình", "ward-b", "Phường Hai"):
+        assert hint not in page

@@ -116,6 +116,7 @@ def test_log_out_and_a_new_password_invalidate_the_session_token(
     assert user_for_session(db_session, session_token(user)) is user
     assert verify_password(user.password_hash, "another good password")
     assert [e.action for e in db_session.scalars(select(AuditEvent))] == [
+        "user_created",
         "logout",
         "password_changed",
     ]
