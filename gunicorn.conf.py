@@ -26,5 +26,10 @@ access_log_format = f'%(t)s "%(m)s %({{{ROUTE_KEY}}}e)s" %(s)s %(B)s %(M)sms'
 
 
 def post_worker_init(worker: object) -> None:
-    """Refuse to serve in-memory rate limits from several processes."""
-    claim_rate_limits(worker.wsgi, worker.cfg.workers)  # type: ignore[attr-defined]
+    """Refuse to serve in-memory rate limits from several processes.
+
+    A reload's new worker waits for the old one to finish its requests (at most
+    the graceful timeout) before it decides another server holds the limits.
+    """
+    cfg = worker.cfg  # type: ignore[attr-defined]
+    claim_rate_limits(worker.wsgi, cfg.workers, wait=cfg.graceful_timeout)  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ it and run beside the server.
 from __future__ import annotations
 
 import fcntl
+import time
 from pathlib import Path
 
 from flask import Flask, request, request_started
@@ -20,6 +21,8 @@ from flask import Flask, request, request_started
 LOCK_FILE = "memory-rate-limits.lock"
 #: The environ key the access log prints instead of the path (gunicorn.conf.py).
 ROUTE_KEY = "hailong.route"
+#: How often a reloaded worker looks whether its predecessor let the lock go.
+LOCK_POLL_SECONDS = 0.1
 
 
 class SharedLimitsRequired(RuntimeError):
@@ -34,11 +37,14 @@ class SharedLimitsRequired(RuntimeError):
         )
 
 
-def claim_rate_limits(app: Flask, workers: int) -> None:
+def claim_rate_limits(app: Flask, workers: int, wait: float = 0.0) -> None:
     """Refuse to serve in-memory limits from more than one process.
 
     Raises SharedLimitsRequired when ``workers`` is above one, or when another
-    process already serves this instance folder on ``memory://``.
+    process still serves this instance folder on ``memory://`` after ``wait``
+    seconds. The wait is for a reload (``kill -HUP``): gunicorn starts the new
+    worker before the old one has finished its requests and let go of the lock,
+    and a worker that failed to start would stop the whole server.
     """
     if not app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
         return
@@ -47,11 +53,17 @@ def claim_rate_limits(app: Flask, workers: int) -> None:
     folder = Path(app.instance_path)
     folder.mkdir(parents=True, exist_ok=True)
     lock = (folder / LOCK_FILE).open("a")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock.close()
-        raise SharedLimitsRequired(f"another process already serves {folder}") from None
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                lock.close()
+                reason = f"another process already serves {folder}"
+                raise SharedLimitsRequired(reason) from None
+            time.sleep(LOCK_POLL_SECONDS)
     app.extensions["hailong.rate_limit_lock"] = lock
 
 

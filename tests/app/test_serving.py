@@ -6,6 +6,7 @@ Real gunicorn on a free loopback port, with the project's ``gunicorn.conf.py``.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -125,7 +126,7 @@ def test_one_threaded_process_counts_a_limit_once(env, stop) -> None:
     assert statuses.count(429) == SENDS - LIMIT
     # The command line runs beside the server; a second server is refused.
     flask(env, "init-db")
-    second, _ = serve(env)
+    second, _ = serve(env, "--graceful-timeout", "1")
     stop.append(second)
     _, errors = second.communicate(timeout=DEADLINE)
     assert second.returncode != 0
@@ -139,3 +140,27 @@ def test_one_threaded_process_counts_a_limit_once(env, stop) -> None:
     assert "ABCDE" not in log
     assert "127.0.0.1" not in log
     assert "Python-urllib" not in log
+
+
+def workers_of(server: subprocess.Popen[str]) -> set[int]:
+    """Return the pids of the gunicorn master's worker processes."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text()
+    return {int(pid) for pid in children.split()}
+
+
+def test_a_reload_on_memory_limits_keeps_serving(env, stop) -> None:
+    # kill -HUP starts the new worker while the old one still holds the
+    # in-memory limits' lock: it must wait for it, not fail and stop the server.
+    server, url = serve(env)
+    stop.append(server)
+    wait_until_serving(server, url)
+    [old] = workers_of(server)
+    server.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + DEADLINE
+    while workers_of(server) in ({old}, set()) or old in workers_of(server):
+        assert server.poll() is None, server.communicate()[1]
+        assert time.monotonic() < deadline, "the old worker was never replaced"
+        time.sleep(0.05)  # a poll interval, not a wait for the state
+    wait_until_serving(server, url)
+    assert status_of_send(url) == 404  # an unknown code, answered by the new worker
+    assert server.poll() is None
