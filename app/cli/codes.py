@@ -20,10 +20,9 @@ from surveys.access.codes import (
     CodeError,
     counter_campaigns,
     format_token,
-    standing_code,
 )
 from surveys.models import AccessCode, Campaign, CodeKind, ServicePoint, Unit
-from surveys.units.management import issue_batch
+from surveys.units.management import issue_batch, poster_code
 
 Found = TypeVar("Found", Unit, ServicePoint)
 
@@ -114,7 +113,7 @@ def poster_command(point_code: str, campaign_key: str | None, output: Path) -> N
         point = _one(session, ServicePoint, point_code, "counter")
         campaign = _poster_campaign(session, point, campaign_key, today)
         try:
-            code = standing_code(session, campaign, point)
+            code = poster_code(session, None, campaign, point)
         except CodeError as error:
             raise click.ClickException(str(error)) from error
         url = _url(code.token)

@@ -71,7 +71,6 @@ from surveys.access.codes import (
     campaigns_covering,
     counter_campaigns,
     parse_token,
-    standing_code,
 )
 from surveys.access.login_throttle import unlock_logins
 from surveys.access.scope import Permission, get_in_scope, units_in_scope
@@ -109,6 +108,7 @@ from surveys.units.management import (
     import_questionnaire,
     issue_batch,
     issued_between,
+    poster_code,
     rename_counter,
     reset_password,
     revoke,
@@ -275,7 +275,9 @@ def counter_poster(service_point_code: str) -> ResponseReturnValue:
             unit_code=point.unit.code,
         )
     try:
-        code = standing_code(get_session(), running[form.campaign.data], point)
+        code = poster_code(
+            get_session(), current_staff(), running[form.campaign.data], point
+        )
     except CodeError:
         return _refused(
             _("Không có gì thay đổi: dữ liệu gửi lên không hợp lệ."),

@@ -128,14 +128,11 @@ def issue_codes(
     return codes
 
 
-def standing_code(
+def standing_code_in_use(
     session: Session, campaign: Campaign, service_point: ServicePoint
-) -> AccessCode:
-    """Return the counter's standing code in ``campaign``, creating it the first time.
-
-    A revoked standing code is replaced, so a reprinted poster works again.
-    """
-    existing = session.scalar(
+) -> AccessCode | None:
+    """Return the counter's unrevoked standing code in ``campaign``, if it has one."""
+    return session.scalar(
         select(AccessCode)
         .where(
             AccessCode.campaign_id == campaign.id,
@@ -146,17 +143,6 @@ def standing_code(
         .order_by(AccessCode.id)
         .limit(1)
     )
-    if existing is not None:
-        return existing
-    (created,) = issue_codes(
-        session,
-        campaign,
-        service_point.unit,
-        1,
-        kind=CodeKind.STANDING,
-        service_point=service_point,
-    )
-    return created
 
 
 def counter_campaigns(

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from surveys.access.audit import AuditAction, record_event
-from surveys.access.codes import issue_codes, revoke_code
+from surveys.access.codes import issue_codes, revoke_code, standing_code_in_use
 from surveys.access.scope import Scope
 from surveys.access.users import UserError, create_user, end_sessions, set_password
 from surveys.models import (
@@ -225,6 +225,22 @@ def issue_batch(
             "first_id": issued[0].id,
             "last_id": issued[-1].id,
         },
+    )
+    return issued
+
+
+def poster_code(
+    session: Session, actor: User | None, campaign: Campaign, point: ServicePoint
+) -> AccessCode:
+    """Return the code a counter's poster shows; issue and audit it the first time.
+
+    A revoked standing code is replaced, so a reprinted poster works again.
+    """
+    in_use = standing_code_in_use(session, campaign, point)
+    if in_use is not None:
+        return in_use
+    (issued,) = issue_batch(
+        session, actor, campaign, point.unit, 1, point, None, kind=CodeKind.STANDING
     )
     return issued
 

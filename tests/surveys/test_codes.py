@@ -21,10 +21,10 @@ from surveys.access.codes import (
     new_token,
     parse_token,
     revoke_code,
-    standing_code,
 )
 from surveys.access.privacy import dossier_hash
-from surveys.models import AccessCode, CodeKind, ServicePoint
+from surveys.models import AccessCode, AuditEvent, CodeKind, ServicePoint
+from surveys.units.management import poster_code
 from tests.builders import make_campaign, make_code, make_unit, unique
 
 KEY = b"test dossier key"
@@ -217,13 +217,21 @@ def test_a_counter_has_one_standing_code_until_it_is_revoked(
 ) -> None:
     campaign = make_campaign(db_session)
     point = make_point(db_session, campaign.unit)
-    first = standing_code(db_session, campaign, point)
+    first = poster_code(db_session, None, campaign, point)
     assert (first.kind, first.service_point_id) == (CodeKind.STANDING, point.id)
-    assert standing_code(db_session, campaign, point) is first
+    assert poster_code(db_session, None, campaign, point) is first
     revoke_code(db_session, first, NOW)
-    replacement = standing_code(db_session, campaign, point)
+    replacement = poster_code(db_session, None, campaign, point)
     assert replacement.id != first.id
     assert stored_codes(db_session) == 2
+    # Each code a poster brought into being is in the audit trail; a reprint is not.
+    issued = db_session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "codes_issued")
+    ).all()
+    assert [(d["kind"], d["first_id"]) for d in issued] == [
+        (CodeKind.STANDING, first.id),
+        (CodeKind.STANDING, replacement.id),
+    ]
 
 
 def test_a_revoked_code_takes_no_response_and_keeps_its_first_revocation(
