@@ -1,8 +1,10 @@
-"""The names of the domain's kinds, roles and modes, in the reader's language.
+"""The names of the domain's kinds, roles, modes and audited acts, in the reader's
+language.
 
 Each value has its own literal msgid here, so ``pybabel extract`` finds every
-name; templates show them with ``kind_name``, ``role_name`` and ``mode_name``,
-and forms use the same names for their options.
+name; templates show them with ``kind_name``, ``role_name``, ``mode_name``,
+``action_name`` and ``object_type_name``, and forms use the same names for their
+options.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from flask import Flask
 from flask_babel.speaklater import LazyString
 from wtforms.fields.choices import SelectChoice
 
-from app.i18n import lazy_gettext
+from app.i18n import lazy_gettext, lazy_pgettext
+from surveys.access.audit import AuditAction
 from surveys.models import CampaignMode, Role, UnitKind
 
 UNIT_KINDS = {
@@ -37,6 +40,44 @@ CAMPAIGN_MODES = {
     CampaignMode.OPEN_LINK: lazy_gettext("Đường dẫn công khai"),
 }
 
+#: Each audited act as the trail lists it; in the ``audit`` context, because the
+#: same words are a button elsewhere ("Đăng xuất": "Logged out" here, "Log out" there).
+AUDIT_ACTIONS = {
+    AuditAction.LOGIN: lazy_pgettext("audit", "Đăng nhập"),
+    AuditAction.LOGIN_FAILED: lazy_pgettext("audit", "Đăng nhập không thành công"),
+    AuditAction.LOGOUT: lazy_pgettext("audit", "Đăng xuất"),
+    AuditAction.PASSWORD_CHANGED: lazy_pgettext("audit", "Đổi mật khẩu"),
+    AuditAction.CODES_ISSUED: lazy_pgettext("audit", "Phát mã"),
+    AuditAction.CODE_REVOKED: lazy_pgettext("audit", "Thu hồi mã"),
+    AuditAction.USER_CREATED: lazy_pgettext("audit", "Tạo người dùng"),
+    AuditAction.USER_DEACTIVATED: lazy_pgettext("audit", "Khóa người dùng"),
+    AuditAction.PASSWORD_RESET: lazy_pgettext("audit", "Đặt lại mật khẩu"),
+    AuditAction.LOGINS_UNLOCKED: lazy_pgettext("audit", "Bỏ chặn đăng nhập"),
+    AuditAction.OFFICIALS_IMPORTED: lazy_pgettext("audit", "Nhập danh sách cán bộ"),
+    AuditAction.UNIT_CREATED: lazy_pgettext("audit", "Thêm đơn vị"),
+    AuditAction.COUNTER_CREATED: lazy_pgettext("audit", "Thêm quầy"),
+    AuditAction.COUNTER_RENAMED: lazy_pgettext("audit", "Đổi tên quầy"),
+    AuditAction.COUNTER_DEACTIVATED: lazy_pgettext("audit", "Ngừng hoạt động quầy"),
+    AuditAction.COUNTER_OFFICIALS_SET: lazy_pgettext(
+        "audit", "Phân công cán bộ tại quầy"
+    ),
+    AuditAction.OFFICIAL_CREATED: lazy_pgettext("audit", "Thêm cán bộ"),
+    AuditAction.OFFICIAL_DEACTIVATED: lazy_pgettext("audit", "Ngừng hoạt động cán bộ"),
+    AuditAction.CAMPAIGN_CREATED: lazy_pgettext("audit", "Tạo đợt khảo sát"),
+    AuditAction.QUESTIONNAIRE_IMPORTED: lazy_pgettext("audit", "Nhập bảng hỏi"),
+    AuditAction.EXPORT: lazy_pgettext("audit", "Xuất dữ liệu"),
+}
+#: What an audited act was done to, by the ``object_type`` its service records.
+OBJECT_TYPES = {
+    "unit": lazy_pgettext("audit", "Đơn vị"),
+    "service_point": lazy_pgettext("audit", "Quầy"),
+    "official": lazy_pgettext("audit", "Cán bộ"),
+    "campaign": lazy_pgettext("audit", "Đợt khảo sát"),
+    "questionnaire": lazy_pgettext("audit", "Bảng hỏi"),
+    "user": lazy_pgettext("audit", "Người dùng"),
+    "access_code": lazy_pgettext("audit", "Mã khảo sát"),
+}
+
 
 def kind_name(kind: str) -> str:
     """Return the name of a unit kind (``ward`` -> "Phường")."""
@@ -53,6 +94,17 @@ def mode_name(mode: str) -> str:
     return str(CAMPAIGN_MODES[CampaignMode(mode)])
 
 
+def action_name(action: str) -> str:
+    """Return the name of an audited act (``logout`` -> "Đăng xuất")."""
+    return str(AUDIT_ACTIONS[AuditAction(action)])
+
+
+def object_type_name(object_type: str) -> str:
+    """Return the name of what an act was done to; a type not named here as stored."""
+    name = OBJECT_TYPES.get(object_type)
+    return object_type if name is None else str(name)
+
+
 def choices(names: Mapping[str, LazyString]) -> list[SelectChoice]:
     """Return a select field's options, each named when the form is shown."""
     return [SelectChoice(value, name) for value, name in names.items()]
@@ -61,5 +113,9 @@ def choices(names: Mapping[str, LazyString]) -> list[SelectChoice]:
 def init_app(app: Flask) -> None:
     """Offer the names to templates."""
     app.jinja_env.globals.update(
-        kind_name=kind_name, role_name=role_name, mode_name=mode_name
+        kind_name=kind_name,
+        role_name=role_name,
+        mode_name=mode_name,
+        action_name=action_name,
+        object_type_name=object_type_name,
     )

@@ -15,10 +15,11 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, StopValidation, ValidationError
 
 from app.i18n import _, lazy_gettext, ngettext, translated
-from app.labels import CAMPAIGN_MODES, ROLES, UNIT_KINDS, choices
+from app.labels import AUDIT_ACTIONS, CAMPAIGN_MODES, ROLES, UNIT_KINDS, choices
 from surveys.access.codes import MAX_CODES
 from surveys.access.passwords import password_problem
 from surveys.units.tree import CODE_SHAPE, is_code
@@ -197,3 +198,20 @@ class UnitForm(StaffForm):
     code = StringField(validators=[Required(), CodeShape()], filters=[_stripped])
     name = StringField(validators=[Required(), MaxLength(200)], filters=[_stripped])
     kind = SelectField(choices=choices(UNIT_KINDS))
+
+
+class AuditFilterForm(StaffForm):
+    """The audit page's filters, read from the query string of a GET."""
+
+    class Meta:
+        csrf = False  # a GET that changes nothing, and its links must keep working
+
+    action = SelectField(
+        default="",
+        choices=[
+            SelectChoice("", lazy_gettext("Tất cả thao tác")),
+            *choices(AUDIT_ACTIONS),
+        ],
+    )
+    #: The users' ids; the view offers them, since they are the database's.
+    user = SelectField(choices=[], default="")

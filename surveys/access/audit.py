@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
-from surveys.models import AuditEvent
+from surveys.models import AuditEvent, User
 
 
 class AuditAction(enum.StrEnum):
@@ -60,3 +63,104 @@ def record_event(
     session.add(event)
     session.flush()
     return event
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One event as the audit page reads it, with its user's name."""
+
+    id: int
+    occurred_at: datetime
+    action: AuditAction
+    user_id: int | None
+    #: None when no user did it: a command-line task, or a login naming nobody.
+    username: str | None
+    object_type: str | None
+    object_id: str | None
+    detail: Mapping[str, Any]
+
+    @property
+    def by_command(self) -> bool:
+        """Tell whether a command-line task did it (it has no user to name).
+
+        A failed login that named no known user has no user either; it was a
+        visitor's attempt, not an administrator's command.
+        """
+        return self.user_id is None and self.action != AuditAction.LOGIN_FAILED
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """A page of events, newest first, and where the pages beside it start."""
+
+    entries: tuple[AuditEntry, ...]
+    #: Pass as ``before_id`` for the older events; None on the oldest page.
+    older: int | None
+    #: Pass as ``after_id`` for the newer events; None on the newest page.
+    newer: int | None
+
+
+def audit_page(
+    session: Session,
+    *,
+    action: AuditAction | None = None,
+    user_id: int | None = None,
+    before_id: int | None = None,
+    after_id: int | None = None,
+    limit: int = 50,
+) -> AuditPage:
+    """Return up to ``limit`` events before ``before_id`` or after ``after_id``.
+
+    Pages are cut at event ids rather than counted by offset: events recorded
+    while someone reads the trail do not push older ones onto the next page,
+    so paging on neither repeats nor skips an event. Ids also order the events
+    exactly as they were recorded, even two recorded in the same instant.
+    """
+    conditions: list[ColumnElement[bool]] = []
+    if action is not None:
+        conditions.append(AuditEvent.action == action.value)
+    if user_id is not None:
+        conditions.append(AuditEvent.user_id == user_id)
+    query = (
+        select(AuditEvent, User.username)
+        .outerjoin(User, User.id == AuditEvent.user_id)
+        .where(*conditions)
+    )
+    if after_id is not None:
+        # The page just above ``after_id``: its oldest events first, then turned.
+        query = query.where(AuditEvent.id > after_id).order_by(AuditEvent.id)
+    else:
+        if before_id is not None:
+            query = query.where(AuditEvent.id < before_id)
+        query = query.order_by(AuditEvent.id.desc())
+    rows = session.execute(query.limit(limit)).all()
+    entries = sorted(
+        (_entry(event, username) for event, username in rows),
+        key=lambda entry: entry.id,
+        reverse=True,
+    )
+    if not entries:
+        return AuditPage((), None, None)
+
+    def beyond(condition: ColumnElement[bool]) -> bool:
+        return bool(session.scalar(select(exists().where(condition, *conditions))))
+
+    oldest, newest = entries[-1].id, entries[0].id
+    return AuditPage(
+        tuple(entries),
+        older=oldest if beyond(AuditEvent.id < oldest) else None,
+        newer=newest if beyond(AuditEvent.id > newest) else None,
+    )
+
+
+def _entry(event: AuditEvent, username: str | None) -> AuditEntry:
+    return AuditEntry(
+        id=event.id,
+        occurred_at=event.occurred_at,
+        action=AuditAction(event.action),
+        user_id=event.user_id,
+        username=username,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        detail=dict(event.detail),
+    )

@@ -37,11 +37,16 @@ class Permission(enum.StrEnum):
     MANAGE = "manage"
     #: Campaigns, users and questionnaires.
     ADMINISTER = "administer"
+    #: Reading the audit trail. It is not cut to a unit (logins, users and
+    #: imports of every unit are in it), so only roles that see every unit have it.
+    AUDIT = "audit"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.DISTRICT: frozenset(Permission),
+    Role.DISTRICT: frozenset(
+        {Permission.VIEW, Permission.MANAGE, Permission.ADMINISTER}
+    ),
     Role.UNIT_MANAGER: frozenset({Permission.VIEW, Permission.MANAGE}),
     Role.VIEWER: frozenset({Permission.VIEW}),
 }
@@ -93,6 +98,11 @@ class Scope:
     def can_administer(self) -> bool:
         """Tell whether the user may manage campaigns, users and questionnaires."""
         return self.allows(Permission.ADMINISTER)
+
+    @property
+    def can_audit(self) -> bool:
+        """Tell whether the user may read the audit trail of the whole system."""
+        return self.allows(Permission.AUDIT)
 
     def unit_ids(self) -> Select[tuple[int]]:
         """Return a query of the ids of the units in scope: the root and its subtree."""

@@ -215,6 +215,7 @@ def site(db_session: Session) -> dict[str, str]:
         "campaigns": "/staff/campaigns",
         "users": "/staff/users",
         "password": "/staff/password",
+        "audit": "/staff/audit",
     }
 
 

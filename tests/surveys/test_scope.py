@@ -98,23 +98,24 @@ def test_get_in_scope_finds_by_id_or_code_and_hides_other_units(
 
 
 @pytest.mark.parametrize(
-    ("role", "view", "manage", "administer"),
+    ("role", "view", "manage", "administer", "audit"),
     [
-        (Role.ADMIN, True, True, True),
-        (Role.DISTRICT, True, True, True),
-        (Role.UNIT_MANAGER, True, True, False),
-        (Role.VIEWER, True, False, False),
+        (Role.ADMIN, True, True, True, True),
+        (Role.DISTRICT, True, True, True, False),
+        (Role.UNIT_MANAGER, True, True, False, False),
+        (Role.VIEWER, True, False, False, False),
     ],
 )
 def test_permissions_follow_the_role(
-    role: Role, view: bool, manage: bool, administer: bool
+    role: Role, view: bool, manage: bool, administer: bool, audit: bool
 ) -> None:
     scope = Scope(role=role, unit_id=1)
-    assert (scope.can_view, scope.can_manage, scope.can_administer) == (
-        view,
-        manage,
-        administer,
-    )
+    assert (
+        scope.can_view,
+        scope.can_manage,
+        scope.can_administer,
+        scope.can_audit,
+    ) == (view, manage, administer, audit)
 
 
 def test_a_cycle_in_the_tree_does_not_loop_for_ever(
