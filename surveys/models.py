@@ -160,12 +160,16 @@ class Official(Base):
     """A civil servant whom citizens may rate directly."""
 
     __tablename__ = "officials"
+    # Each unit numbers its own staff: what codes other units use can neither
+    # block a unit's choice nor be learnt from a refusal.
+    __table_args__ = (UniqueConstraint("unit_id", "code"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(
         ForeignKey("units.id", ondelete="RESTRICT"), index=True
     )
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    #: Unique within the unit only: the unit and the code name an official.
+    code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(default=True)

@@ -392,12 +392,16 @@ def _officials(
     shown = table["reportable"].to_numpy()
     for column in ("shrunk", "shrunk_low", "shrunk_high"):
         table[column] = table[column].where(shown)
-    names = dict(
-        session.execute(
-            select(Official.id, Official.name).where(Official.unit_id == unit.id)
-        ).all()
-    )
-    table["label"] = table["official"].map(names)
+    # Keyed by id, shown with the code: two officials may share a name.
+    labels = {
+        official_id: f"{name} ({code})"
+        for official_id, name, code in session.execute(
+            select(Official.id, Official.name, Official.code).where(
+                Official.unit_id == unit.id
+            )
+        )
+    }
+    table["label"] = table["official"].map(labels)
     table["reliable"] = table["n"] >= MIN_PUBLISH
     table["suppressed"] = ~shown
     return table.sort_values("label")[columns].reset_index(drop=True)

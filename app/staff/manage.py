@@ -73,7 +73,12 @@ from surveys.access.codes import (
     parse_token,
 )
 from surveys.access.login_throttle import unlock_logins
-from surveys.access.scope import Permission, get_in_scope, units_in_scope
+from surveys.access.scope import (
+    Permission,
+    get_in_scope,
+    official_in_scope,
+    units_in_scope,
+)
 from surveys.access.users import UserError
 from surveys.db import begin_writing
 from surveys.models import (
@@ -318,7 +323,7 @@ def officials(unit_code: str) -> ResponseReturnValue:
                 form.title.data,
             )
         except ManagementError:
-            form.code.errors.append(_("Mã này đã được dùng."))
+            form.code.errors.append(_("Đơn vị đã có cán bộ mang mã này."))
         else:
             return _done(
                 _("Đã thêm cán bộ “%(name)s”.", name=form.name.data),
@@ -334,10 +339,14 @@ def officials(unit_code: str) -> ResponseReturnValue:
     )
 
 
-@bp.post("/officials/<official_code>/deactivate")
+@bp.post("/units/<unit_code>/officials/<official_code>/deactivate")
 @permission_required(Permission.MANAGE)
-def deactivate_official_view(official_code: str) -> ResponseReturnValue:
-    official = _found(Official, official_code)
+def deactivate_official_view(unit_code: str, official_code: str) -> ResponseReturnValue:
+    official = official_in_scope(
+        get_session(), current_scope(), unit_code, official_code
+    )
+    if official is None:
+        abort(404)
     done = lazy_gettext("Cán bộ “%(name)s” đã ngừng hoạt động.", name=official.name)
     return _deactivate(official, deactivate_official, done, ".officials")
 

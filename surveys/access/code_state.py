@@ -178,10 +178,16 @@ def _counter_officials(
 ) -> tuple[CounterOfficial, ...]:
     if service_point_id is None:
         return ()
+    # Only the counter's own unit's officials, as the rating's write seeks
+    # them: their codes (the choices' values) are unique there.
     rows = session.execute(
         select(Official.code, Official.name, Official.title)
         .join(Official.service_points)
-        .where(ServicePoint.id == service_point_id, Official.active.is_(True))
+        .where(
+            ServicePoint.id == service_point_id,
+            Official.unit_id == ServicePoint.unit_id,
+            Official.active.is_(True),
+        )
         .order_by(Official.name)
     )
     return tuple(CounterOfficial(*row) for row in rows)

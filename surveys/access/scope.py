@@ -51,11 +51,11 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.VIEWER: frozenset({Permission.VIEW}),
 }
 
-#: The human-readable key each model is looked up by, besides its id.
+#: The human-readable key each model is looked up by, besides its id. An
+#: official's code is unique only within its unit: see ``official_in_scope``.
 NATURAL_KEYS: dict[type[Any], InstrumentedAttribute[str]] = {
     Unit: Unit.code,
     ServicePoint: ServicePoint.code,
-    Official: Official.code,
     Campaign: Campaign.key,
     AccessCode: AccessCode.token,
     User: User.username,
@@ -153,3 +153,24 @@ def get_in_scope(
     key = NATURAL_KEYS[model] if isinstance(id_or_code, str) else model.id  # type: ignore[attr-defined]
     found = select(model).where(key == id_or_code).options(*options)
     return session.scalar(scope.filter(found, unit_column(model)))
+
+
+def official_in_scope(
+    session: Session,
+    scope: Scope,
+    unit_code: str,
+    official_code: str,
+    options: Sequence[ExecutableOption] = (),
+) -> Official | None:
+    """Return the official with this code in the unit with this code, or None.
+
+    Each unit numbers its own officials, so the pair names one; as with
+    ``get_in_scope``, one outside the scope is reported as missing.
+    """
+    found = (
+        select(Official)
+        .join(Official.unit)
+        .where(Unit.code == unit_code, Official.code == official_code)
+        .options(*options)
+    )
+    return session.scalar(scope.filter(found, Official.unit_id))

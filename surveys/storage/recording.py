@@ -323,12 +323,18 @@ def _insert_if_open(
 
 
 def _official_at_counter() -> Any:
-    """The id of the active official with the sent code at the code's counter."""
+    """The id of the active official with the sent code at the code's counter.
+
+    Codes are unique within a unit, so the official is sought in the counter's
+    unit (the outer query's ``ServicePoint``): whatever other units call their
+    officials, at most one row answers.
+    """
     return (
         select(Official.id)
         .join(ServicePointOfficial, ServicePointOfficial.official_id == Official.id)
         .where(
             ServicePointOfficial.service_point_id == AccessCode.service_point_id,
+            Official.unit_id == ServicePoint.unit_id,
             Official.code == bindparam("official_code"),
             Official.active.is_(True),
         )

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from surveys.access.audit import AuditAction, record_event
@@ -41,9 +41,14 @@ class ManagementError(ValueError):
 
 
 def _check_free(
-    session: Session, model: type[Unit | ServicePoint | Official], code: str
+    session: Session,
+    model: type[Unit | ServicePoint | Official],
+    code: str,
+    *within: ColumnElement[bool],
 ) -> None:
-    if session.scalar(select(model.id).where(model.code == code)) is not None:
+    """Refuse ``code`` if taken, among all rows or only those ``within`` picks."""
+    taken = select(model.id).where(model.code == code, *within)
+    if session.scalar(taken) is not None:
         raise ManagementError(f"the code {code!r} is taken")
 
 
@@ -157,8 +162,11 @@ def assign_officials(
 def add_official(
     session: Session, actor: User | None, unit: Unit, code: str, name: str, title: str
 ) -> Official:
-    """Add an official whom citizens may rate at ``unit``."""
-    _check_free(session, Official, code)
+    """Add an official whom citizens may rate at ``unit``; codes are unique within it.
+
+    Other units' codes play no part, so a refusal tells nothing about them.
+    """
+    _check_free(session, Official, code, Official.unit_id == unit.id)
     official = Official(unit=unit, code=code, name=name, title=title)
     session.add(official)
     session.flush()

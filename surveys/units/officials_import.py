@@ -1,8 +1,13 @@
 """Importing officials from a CSV file: every row checked first, then all or nothing.
 
 Columns: ``code, name, title, unit_code, counters`` (counter codes separated by
-``;``). A row whose official exists (same code, in scope) updates it; any problem
-in any row refuses the whole file, so a half-imported list never exists.
+``;``). Official codes are unique within a unit, so a row is keyed by its unit
+and code: a row whose unit already has an official with that code updates it,
+and officials of other units, in scope or not, play no part (nothing in the
+answer depends on them). An official who moves to another unit is therefore a
+new official there, with new ratings; the old one stays in the old unit until
+deactivated there. Any problem in any row refuses the whole file, so a
+half-imported list never exists.
 """
 
 from __future__ import annotations
@@ -135,20 +140,20 @@ def import_officials(
     rows = _parse(read_csv(data))
     units = {unit.code: unit for unit in units_in_scope(session, scope)}
     counters = _counters(session, [unit.id for unit in units.values()])
-    existing = _existing(session, [row.code for row in rows])
-    problems = list(_problems(rows, units, counters, existing))
+    problems = list(_problems(rows, units, counters))
     if problems:
         raise ImportRefused(problems)
+    existing = _existing(session, scope, [row.code for row in rows])
     created = 0
     for row in rows:
-        official = existing.get(row.code)
+        unit = units[row.unit_code]
+        official = existing.get((unit.id, row.code))
         if official is None:
-            official = Official(code=row.code)
+            official = Official(unit=unit, code=row.code)
             session.add(official)
             created += 1
         official.name = row.name
         official.title = row.title
-        official.unit = units[row.unit_code]
         official.active = True
         official.service_points = [counters[code] for code in row.counters]
     summary = ImportSummary(len(rows), created, len(rows) - created)
@@ -196,16 +201,21 @@ def _counters(session: Session, unit_ids: list[int]) -> dict[str, ServicePoint]:
     return {point.code: point for point in session.scalars(query)}
 
 
-def _existing(session: Session, codes: list[str]) -> dict[str, Official]:
-    """Return the stored officials with these codes, in scope or not."""
-    found: dict[str, Official] = {}
+def _existing(
+    session: Session, scope: Scope, codes: list[str]
+) -> dict[tuple[int, str], Official]:
+    """Return the officials of units in scope with these codes, by unit id and code."""
+    found: dict[tuple[int, str], Official] = {}
     for start in range(0, len(codes), LOOKUP_CHUNK):
         query = (
             select(Official)
             .where(Official.code.in_(codes[start : start + LOOKUP_CHUNK]))
             .options(selectinload(Official.service_points))
         )
-        found.update((official.code, official) for official in session.scalars(query))
+        found.update(
+            ((official.unit_id, official.code), official)
+            for official in session.scalars(scope.filter(query, Official.unit_id))
+        )
     return found
 
 
@@ -213,39 +223,30 @@ def _problems(
     rows: list[_Row],
     units: dict[str, Unit],
     counters: dict[str, ServicePoint],
-    existing: dict[str, Official],
 ) -> Iterable[RowProblem]:
-    """Yield every problem of every row, so the official fixes the file in one go."""
-    unit_ids_in_scope = {unit.id for unit in units.values()}
-    first_line: dict[str, int] = {}
+    """Yield every problem of every row, so the official fixes the file in one go.
+
+    Only the file and the units in scope are read: a refusal cannot depend on
+    what other units hold.
+    """
+    first_line: dict[tuple[str, str], int] = {}
     for row in rows:
+        key = (row.unit_code, row.code)
         if not row.code:
             yield RowProblem(row.line, "code", Message(N_("Thiếu mã cán bộ.")))
         elif not is_code(row.code):
             yield RowProblem(row.line, "code", CODE_SHAPE)
-        elif row.code in first_line:
+        elif key in first_line:
             yield RowProblem(
                 row.line,
                 "code",
                 Message(
                     N_("Mã “%(code)s” đã có ở dòng %(line)s."),
-                    {"code": row.code, "line": first_line[row.code]},
+                    {"code": row.code, "line": first_line[key]},
                 ),
             )
         else:
-            first_line[row.code] = row.line
-            stored = existing.get(row.code)
-            if stored is not None and stored.unit_id not in unit_ids_in_scope:
-                # Say no more than that the code cannot be taken: not that an
-                # official, nor which unit, holds it outside the user's scope.
-                yield RowProblem(
-                    row.line,
-                    "code",
-                    Message(
-                        N_("Không dùng được mã “%(code)s”; hãy chọn mã khác."),
-                        {"code": row.code},
-                    ),
-                )
+            first_line[key] = row.line
         if not row.name:
             yield RowProblem(row.line, "name", Message(N_("Thiếu họ tên.")))
         for column in ("name", "title"):

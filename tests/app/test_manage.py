@@ -199,7 +199,10 @@ def test_officials_are_added_and_deactivated(
         {"code": "cb-a2", "name": "Lê Văn Cường", "title": "Chuyên viên"},
     )
     assert added.status_code == 302
-    assert post(client, "/staff/officials/cb-a1/deactivate").status_code == 302
+    assert (
+        post(client, "/staff/units/ward-a/officials/cb-a1/deactivate").status_code
+        == 302
+    )
     db_session.expire_all()
     assert db_session.scalar(select(Official).where(Official.code == "cb-a2"))
     assert not db_session.get(Official, world.official.id).active
@@ -738,7 +741,7 @@ def test_officials_added_and_deactivated_are_audited(
         "/staff/units/ward-a/officials",
         {"code": "cb-a2", "name": "Lê Văn Cường", "title": "Chuyên viên"},
     )
-    post(client, "/staff/officials/cb-a1/deactivate")
+    post(client, "/staff/units/ward-a/officials/cb-a1/deactivate")
     created = only_event(db_session, "official_created")
     assert (created.user_id, created.object_id, created.detail) == (
         world.manager.id,
@@ -815,19 +818,142 @@ def test_units_campaigns_questionnaires_and_users_created_are_audited(
     assert {event.user_id for event in events} == {world.district_user.id}
 
 
-def test_an_import_does_not_say_who_holds_a_code_outside_the_scope(
-    client: FlaskClient, world: World, db_session: Session
+# Official codes, unique within a unit ------------------------------------------
+
+
+def officials_coded(session: Session, code: str) -> list[tuple[str, str, str]]:
+    """Return the unit code, name and title of each official with ``code``."""
+    session.expire_all()
+    query = (
+        select(Unit.code, Official.name, Official.title)
+        .join(Official.unit)
+        .where(Official.code == code)
+        .order_by(Unit.code)
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def test_two_wards_add_and_import_officials_with_the_same_code(
+    app: Flask, client: FlaskClient, world: World, db_session: Session
 ) -> None:
-    db_session.add(Official(code="cb-b1", name="Trần Thị Bình", unit=world.other))
+    make_user(db_session, world.other, username="manager-b")
     db_session.commit()
     logged_in(client, "manager-a")
-    answer = upload(
-        client,
-        "/staff/officials/import",
-        (HEADER + "cb-b1,Lê Văn Cường,,ward-a,\n").encode(),
+    form = {"code": "cb-01", "name": "Lê Văn Cường", "title": ""}
+    assert post(client, "/staff/units/ward-a/officials", form).status_code == 302
+    other = logged_in(app.test_client(), "manager-b")
+    form = {"code": "cb-01", "name": "Trần Thị Bình", "title": ""}
+    assert post(other, "/staff/units/ward-b/officials", form).status_code == 302
+    content = HEADER + "cb-02,Phạm Thị Dung,,ward-a,\n"
+    assert (
+        upload(client, "/staff/officials/import", content.encode()).status_code == 302
     )
-    page = answer.get_data(as_text=True)
+    content = HEADER + "cb-02,Võ Minh Em,,ward-b,sp-b1\n"
+    assert upload(other, "/staff/officials/import", content.encode()).status_code == 302
+    assert officials_coded(db_session, "cb-01") == [
+        ("ward-a", "Lê Văn Cường", ""),
+        ("ward-b", "Trần Thị Bình", ""),
+    ]
+    assert officials_coded(db_session, "cb-02") == [
+        ("ward-a", "Phạm Thị Dung", ""),
+        ("ward-b", "Võ Minh Em", ""),
+    ]
+
+
+def test_what_other_wards_hold_changes_no_answer_to_a_ward_manager(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    """The same file gets the same refusal, and the same code is taken, whatever
+    codes ward B uses; then the code ward B uses is simply accepted."""
+    bad = (HEADER + "cb-b1,Lê Văn Cường,,ward-a,\n" + ",Không Mã,,ward-a,\n").encode()
+    logged_in(client, "manager-a")
+
+    def refusal() -> str:
+        answer = upload(client, "/staff/officials/import", bad)
+        assert answer.status_code == 422
+        page = answer.get_data(as_text=True)
+        return page[page.index("<table") : page.index("</table>")]
+
+    before = refusal()
+    db_session.add(Official(code="cb-b1", name="Trần Thị Bình", unit=world.other))
+    db_session.commit()
+    assert refusal() == before
+    good = (HEADER + "cb-b1,Lê Văn Cường,,ward-a,sp-a1\n").encode()
+    assert upload(client, "/staff/officials/import", good).status_code == 302
+    form = {"code": "cb-b2", "name": "Đỗ Văn Phúc", "title": ""}
+    db_session.add(Official(code="cb-b2", name="Hồ Thị Giang", unit=world.other))
+    db_session.commit()
+    assert post(client, "/staff/units/ward-a/officials", form).status_code == 302
+    assert officials_coded(db_session, "cb-b1") == [
+        ("ward-a", "Lê Văn Cường", ""),
+        ("ward-b", "Trần Thị Bình", ""),
+    ]
+    assert [name for _, name, _ in officials_coded(db_session, "cb-b2")] == [
+        "Đỗ Văn Phúc",
+        "Hồ Thị Giang",
+    ]
+
+
+def test_a_code_used_twice_in_one_ward_is_refused_clearly(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    logged_in(client, "district")
+    form = {"code": "cb-a1", "name": "Lê Văn Cường", "title": ""}
+    taken = post(client, "/staff/units/ward-a/officials", form)
+    assert taken.status_code == 200
+    assert "Đơn vị đã có cán bộ mang mã này." in taken.get_data(as_text=True)
+    twice = HEADER + "cb-x,Phạm Thị Dung,,ward-a,\n" + "cb-x,Võ Minh Em,,ward-a,\n"
+    answer = upload(client, "/staff/officials/import", twice.encode())
     assert answer.status_code == 422
-    assert "Không dùng được mã “cb-b1”; hãy chọn mã khác." in page
-    for hint in ("cán bộ khác", "Trần Thị Bình", "ward-b", "Phường Hai"):
-        assert hint not in page
+    assert "Mã “cb-x” đã có ở dòng 2." in answer.get_data(as_text=True)
+    assert count(db_session, Official) == 1
+    # In two wards the code is two officials; to another ward an official
+    # "moves" as a new one, and the first stays where it was.
+    both = HEADER + "cb-x,Phạm Thị Dung,,ward-a,\n" + "cb-x,Võ Minh Em,,ward-b,\n"
+    moved = "cb-a1,Nguyễn Văn An,Chuyên viên,ward-b,\n"
+    answer = upload(client, "/staff/officials/import", (both + moved).encode())
+    assert answer.status_code == 302
+    assert [unit for unit, *_ in officials_coded(db_session, "cb-x")] == [
+        "ward-a",
+        "ward-b",
+    ]
+    assert officials_coded(db_session, "cb-a1") == [
+        ("ward-a", "Nguyễn Văn An", ""),
+        ("ward-b", "Nguyễn Văn An", "Chuyên viên"),
+    ]
+
+
+def test_a_district_user_sees_and_deactivates_each_of_two_namesakes(
+    app: Flask, client: FlaskClient, world: World, db_session: Session
+) -> None:
+    namesake = Official(code="cb-a1", name="Trần Thị Bình", unit=world.other)
+    db_session.add(namesake)
+    db_session.commit()
+    logged_in(client, "district")
+    page_a = client.get("/staff/units/ward-a/officials").get_data(as_text=True)
+    page_b = client.get("/staff/units/ward-b/officials").get_data(as_text=True)
+    assert "Nguyễn Văn An" in page_a and "Trần Thị Bình" not in page_a
+    assert "Trần Thị Bình" in page_b and "Nguyễn Văn An" not in page_b
+    assert "/staff/units/ward-b/officials/cb-a1/deactivate" in page_b
+    manager = logged_in(app.test_client(), "manager-a")
+    wrong = post(manager, "/staff/units/ward-b/officials/cb-a1/deactivate")
+    assert wrong.status_code == 404
+
+    def active() -> dict[str, bool]:
+        db_session.expire_all()
+        return {
+            o.name: o.active
+            for o in db_session.scalars(
+                select(Official).where(Official.code == "cb-a1")
+            )
+        }
+
+    assert active() == {"Nguyễn Văn An": True, "Trần Thị Bình": True}
+    gone = post(client, "/staff/units/ward-b/officials/cb-a1/deactivate")
+    assert (gone.status_code, gone.location) == (302, "/staff/units/ward-b/officials")
+    assert active() == {"Nguyễn Văn An": True, "Trần Thị Bình": False}
+    assert (
+        post(client, "/staff/units/ward-a/officials/cb-a1/deactivate").status_code
+        == 302
+    )
+    assert active() == {"Nguyễn Văn An": False, "Trần Thị Bình": False}

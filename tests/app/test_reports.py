@@ -20,7 +20,7 @@ from app.reports.csv import BOM, responses_csv
 from app.reports.data import DistrictReport, district_report, unit_report
 from app.reports.pdf import district_report_pdf, unit_report_pdf
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
-from surveys.models import Campaign, Response, Unit, UnitKind
+from surveys.models import Campaign, Official, Response, Unit, UnitKind
 from surveys.storage.frames import tally_frame
 from surveys.storage.recording import Submission, record_response
 from surveys.storage.tallies import exclude_response
@@ -91,6 +91,20 @@ def test_unit_pdf_names_the_unit_period_intervals_and_warns(
     # The officials' ratings rest on fewer than 30 responses.
     assert "chỉ mang tính tham khảo" in shown
     assert "+cmd" in shown  # the comment is listed for follow-up
+
+
+def test_officials_are_reported_by_id_with_their_name_and_code(
+    db_session: Session, district: District
+) -> None:
+    """Another ward's namesake (same name, same code) takes nothing from them."""
+    point = district.ward.service_points[0]
+    first = point.officials[0]
+    db_session.add(Official(code=first.code, name=first.name, unit=district.small))
+    db_session.flush()
+    report = unit_report(db_session, district.ward, district.campaign, None)
+    assert sorted(report.officials["label"]) == sorted(
+        f"{official.name} ({official.code})" for official in point.officials
+    )
 
 
 def test_unit_xlsx_has_its_sheets_and_the_dashboard_numbers(

@@ -65,9 +65,9 @@ HIDDEN = {403, 404}
 def make_side(session: Session, district: Unit, letter: str) -> Side:
     unit = make_unit(session, district, name=f"Phường Bí Mật {letter}")
     point = ServicePoint(code=f"sp-{unit.code}", name=f"Quầy Riêng {letter}", unit=unit)
-    official = Official(
-        code=f"cb-{unit.code}", name=f"Cán bộ Riêng {letter}", unit=unit
-    )
+    # One code in both wards (codes are unique within a unit): only the unit
+    # tells the two officials apart.
+    official = Official(code="cb-01", name=f"Cán bộ Riêng {letter}", unit=unit)
     point.officials = [official]
     session.add(point)
     # A real questionnaire: the dashboard and the reports read its definition.

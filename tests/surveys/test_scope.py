@@ -8,7 +8,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys.access.scope import Scope, get_in_scope, units_in_scope
+from surveys.access.scope import (
+    Scope,
+    get_in_scope,
+    official_in_scope,
+    units_in_scope,
+)
 from surveys.models import Campaign, Official, Role, ServicePoint, Unit, UnitKind
 from surveys.units.tree import unit_tree
 from tests.builders import make_campaign, make_unit, unique
@@ -89,12 +94,32 @@ def test_get_in_scope_finds_by_id_or_code_and_hides_other_units(
     assert get_in_scope(db_session, scope, Unit, tree.school.id) is tree.school
     assert get_in_scope(db_session, scope, Unit, tree.ward_b.code) is None
     assert get_in_scope(db_session, scope, Unit, tree.district.id) is None
-    assert get_in_scope(db_session, scope, Official, official_b.code) is None
     assert get_in_scope(db_session, scope, Official, official_b.id) is None
     assert get_in_scope(db_session, scope, Campaign, campaign_a.key) is campaign_a
     district = Scope(role=Role.DISTRICT, unit_id=tree.district.id)
-    assert get_in_scope(db_session, district, Official, official_b.code) is official_b
+    assert get_in_scope(db_session, district, Official, official_b.id) is official_b
     assert get_in_scope(db_session, district, Unit, "no-such-unit") is None
+
+
+def test_an_official_is_named_by_its_unit_and_code(
+    db_session: Session, tree: Tree
+) -> None:
+    """Two wards may both have an official ``cb01``; each pair names one."""
+    official_a = Official(code="cb01", name="Cán bộ A", unit=tree.ward_a)
+    official_b = Official(code="cb01", name="Cán bộ B", unit=tree.ward_b)
+    db_session.add_all([official_a, official_b])
+    db_session.flush()
+    ward_a = Scope(role=Role.UNIT_MANAGER, unit_id=tree.ward_a.id)
+    district = Scope(role=Role.DISTRICT, unit_id=tree.district.id)
+
+    def found(scope: Scope, unit: Unit) -> Official | None:
+        return official_in_scope(db_session, scope, unit.code, "cb01")
+
+    assert found(ward_a, tree.ward_a) is official_a
+    assert found(ward_a, tree.ward_b) is None
+    assert found(district, tree.ward_a) is official_a
+    assert found(district, tree.ward_b) is official_b
+    assert found(district, tree.school) is None
 
 
 @pytest.mark.parametrize(

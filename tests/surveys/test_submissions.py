@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from surveys.access.code_state import CodeState, CodeUnavailable
+from surveys.access.code_state import CodeState, CodeUnavailable, load_code
 from surveys.db import make_engine, make_session_factory
-from surveys.models import FollowUpContact, Response
+from surveys.models import FollowUpContact, Official, Response
 from surveys.questionnaire import InvalidAnswers
 from surveys.storage.recording import (
     Submission,
@@ -20,7 +20,7 @@ from surveys.storage.recording import (
     record_response,
 )
 from surveys.storage.tallies import catch_up
-from tests.builders import make_code, make_counter_campaign, unique
+from tests.builders import make_code, make_counter_campaign, make_unit, unique
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
 
@@ -60,6 +60,29 @@ def test_a_counter_rating_is_stored_with_its_official(db_session: Session) -> No
     assert not response.verified
     stored = {answer.question: answer.value_num for answer in response.answers}
     assert stored == {"overall": 4.0, "official": None, "official_rating": 5.0}
+
+
+def test_a_rating_goes_to_the_counters_official_when_another_ward_has_the_code(
+    db_session: Session,
+) -> None:
+    """Codes are unique within a unit only: the rated one is sought at the counter.
+
+    The other ward's namesake is even linked to the counter behind the
+    management pages' back: neither offered nor rated (on PostgreSQL, two
+    officials answering the lookup would fail the write).
+    """
+    campaign, point = make_counter_campaign(db_session)
+    official = point.officials[0]
+    namesake = Official(
+        code=official.code, name="Lê Văn Cường", unit=make_unit(db_session)
+    )
+    point.officials.append(namesake)
+    code = make_code(db_session, campaign, kind="standing", service_point=point)
+    db_session.flush()
+    offered = load_code(db_session, code.token).officials
+    assert [o.name for o in offered] == sorted(o.name for o in point.officials[:2])
+    answers = {"overall": "4", "official": official.code, "official_rating": "2"}
+    assert submitted(db_session, code.token, answers).official_id == official.id
 
 
 def test_a_single_use_code_takes_one_response(db_session: Session) -> None:
