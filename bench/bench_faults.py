@@ -19,9 +19,10 @@ seconds after, then checks the database, id by id:
 4. ``kill_workers``: every 5 s, SIGKILL one of gunicorn's workers; the time
    until its replacement serves its first request (its pid first appears in
    the access log; target < 1 s);
-5. ``idle_connections``: 200 connections opened and held, half sending nothing,
-   half a request cut after its headers began; the service must still answer a
-   rating and a page within 1 s.
+5. ``idle_connections``: 200 connections opened and held, sending nothing; the
+   service must still answer a rating and a page within 1 s;
+6. ``partial_requests``: the same with a request begun on each connection
+   (its first header line) and never finished.
 
 A client resends a refused or unanswered rating with the same submission id
 (up to three times), as the error page asks a citizen to. Afterwards: every
@@ -196,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         help="run only this scenario (repeatable; default: all)",
     )
-    parser.add_argument("--duration", type=float, default=12.0, help="fault seconds")
+    parser.add_argument("--duration", type=float, default=10.0, help="fault seconds")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     parser.add_argument("--root", type=Path, default=ROOT)
     parser.add_argument("--workers", type=int, help="default: config or gunicorn's")
@@ -652,23 +653,29 @@ def _replacement_served(
     return None
 
 
-def idle_connections(server: Server, args: argparse.Namespace) -> Fault:
-    """Hold 200 connections open, half silent, half a request begun, then let go."""
-    parts = urllib.parse.urlsplit(server.base)
-    fault = Fault(began=time.monotonic())
-    held: list[socket.socket] = []
-    try:
-        for number in range(IDLE_CONNECTIONS):
-            held.append(socket.create_connection((parts.hostname, parts.port)))
-            if number % 2:
-                held[-1].sendall(f"GET / HTTP/1.1\r\nHost: {parts.netloc}\r\n".encode())
-        time.sleep(max(0.0, fault.began + args.duration - time.monotonic()))
-    finally:
-        for connection in held:
-            connection.close()
-    fault.ended = time.monotonic()
-    fault.notes.append(f"{len(held)} connections held for {args.duration:.0f} s")
-    return fault
+def _holding(begun: bool) -> Callable[[Server, argparse.Namespace], Fault]:
+    """Make a scenario that holds 200 connections open, then lets them go: silent
+    ones (``begun`` False) or each with a request begun and never finished."""
+
+    def hold(server: Server, args: argparse.Namespace) -> Fault:
+        parts = urllib.parse.urlsplit(server.base)
+        start = f"GET / HTTP/1.1\r\nHost: {parts.netloc}\r\n".encode()
+        fault = Fault(began=time.monotonic())
+        held: list[socket.socket] = []
+        try:
+            for _ in range(IDLE_CONNECTIONS):
+                held.append(socket.create_connection((parts.hostname, parts.port)))
+                if begun:
+                    held[-1].sendall(start)
+            time.sleep(max(0.0, fault.began + args.duration - time.monotonic()))
+        finally:
+            for connection in held:
+                connection.close()
+        fault.ended = time.monotonic()
+        fault.notes.append(f"{len(held)} connections held for {args.duration:.0f} s")
+        return fault
+
+    return hold
 
 
 #: Each scenario and the one database it needs (None: either).
@@ -678,7 +685,8 @@ SCENARIOS = {
     "disk_full": (disk_full, "sqlite"),
     "pg_terminate": (pg_terminate, "postgresql"),
     "kill_workers": (kill_workers, None),
-    "idle_connections": (idle_connections, None),
+    "idle_connections": (_holding(begun=False), None),
+    "partial_requests": (_holding(begun=True), None),
 }
 
 
@@ -801,6 +809,13 @@ def _report(outcome: Outcome) -> None:
     print(f"rating answers during the fault: {dict(sorted(statuses.items()))}")
     pages = Counter(a.status for a in outcome.pages)
     print(f"page answers: {dict(sorted(pages.items()))}")
+    began = outcome.fault.began
+    slow = [a.started - began for a in outcome.during if a.seconds > TARGET]
+    if slow:
+        print(
+            f"{len(slow)} ratings took over {TARGET} s, sent"
+            f" +{min(slow):.1f} s to +{max(slow):.1f} s into the fault"
+        )
     for note in outcome.fault.notes:
         print(note)
     recovered = _first_thanks_after(outcome.ratings, outcome.fault.ended)
