@@ -92,7 +92,7 @@ CLIENT_TIMEOUT = 5.0
 #: Sends of one rating at most: the first and the resends.
 SENDS = 4
 #: Seconds of traffic before the fault, and after it ends.
-BEFORE, AFTER = 1.0, 4.0
+BEFORE, AFTER = 1.0, 3.0
 #: What a rating or a page may take under a fault, in seconds.
 TARGET = 1.0
 DISK_SIZE = "24m"
@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         help="run only this scenario (repeatable; default: all)",
     )
-    parser.add_argument("--duration", type=float, default=10.0, help="fault seconds")
+    parser.add_argument("--duration", type=float, default=8.0, help="fault seconds")
     parser.add_argument("--pg-url", default=DEFAULT_PG_URL)
     parser.add_argument("--root", type=Path, default=ROOT)
     parser.add_argument("--workers", type=int, help="default: config or gunicorn's")
