@@ -56,36 +56,43 @@ import os
 import platform
 import re
 import shutil
-import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
-from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+
+from harness import (
+    DEFAULT_PG_URL,
+    commit_of,
+    cookie_names,
+    hailong_env,
+    make_counter_campaign,
+    origin,
+    page_form,
+    postgresql_databases,
+    seed_demo,
+    serve,
+    sqlalchemy_url,
+    stop,
+    stop_on_signals,
+    wait,
+)
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 
 LUA = BENCH / "survey.lua"
-RAISED_LIMIT = "1000000/minute"
 TARGET_GET = 0.60
 TARGET_POST = 0.45
 TARGET_WEIGHT = 30 * 1024
 LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
-DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/"
-MAINTENANCE_DATABASE = "test"
 
 BARE_GET = "bare GET"
 OURS_GET = "ours GET"
@@ -246,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = Path(tempfile.mkdtemp(prefix="hailong-bench-survey-"))
     servers: list[subprocess.Popen[bytes]] = []
-    _stop_on_signals(servers)
+    stop_on_signals(servers)
     results: list[Result] = []
     try:
         _print_settings(args)
@@ -259,13 +266,13 @@ def main(argv: list[str] | None = None) -> int:
                     result = _bench(args, store, wrk, gunicorn, place, servers)
                 finally:
                     for server in servers:
-                        _stop(server)
+                        stop(server)
                     servers.clear()
             results.append(result)
             _report(result)
     finally:
         for server in servers:
-            _stop(server)
+            stop(server)
         if args.keep:
             print(f"kept {folder}")
         else:
@@ -287,46 +294,8 @@ def _store(kind: str, args: argparse.Namespace, folder: Path) -> Iterator[Store]
         ours, bare = folder / "hailong.sqlite3", folder / "bare.sqlite3"
         yield Store(kind, f"sqlite:///{ours}", str(ours), str(bare))
     else:
-        with _postgresql(args.pg_url) as store:
-            yield store
-
-
-@contextlib.contextmanager
-def _postgresql(server: str) -> Iterator[Store]:
-    """Create two throw-away databases on the server; drop them at the end."""
-    import psycopg
-    from psycopg import sql
-
-    parts = urllib.parse.urlsplit(server)
-    if not parts.scheme.startswith("postgresql"):
-        raise ValueError(f"--pg-url {server}: not a postgresql:// URL")
-
-    def libpq(database: str) -> str:
-        return parts._replace(scheme="postgresql", path=f"/{database}").geturl()
-
-    admin = libpq(parts.path.strip("/") or MAINTENANCE_DATABASE)
-    name = f"hailong_bench_{os.urandom(6).hex()}"
-    names = [name, f"{name}_bare"]
-    created: list[str] = []
-    try:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            for database in names:
-                statement = sql.SQL("CREATE DATABASE {}")
-                connection.execute(statement.format(sql.Identifier(database)))
-                created.append(database)
-        print(f"created PostgreSQL databases {', '.join(names)}", flush=True)
-        hailong = parts._replace(scheme="postgresql+psycopg", path=f"/{name}")
-        yield Store("postgresql", hailong.geturl(), libpq(name), libpq(names[1]))
-    finally:
-        if created:
-            try:
-                with psycopg.connect(admin, autocommit=True) as connection:
-                    for database in created:
-                        statement = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                        connection.execute(statement.format(sql.Identifier(database)))
-                print(f"dropped PostgreSQL databases {', '.join(created)}")
-            except psycopg.Error as error:
-                print(f"could not drop {', '.join(created)}: {error}", file=sys.stderr)
+        with postgresql_databases(args.pg_url, ["", "_bare"]) as (ours, bare):
+            yield Store(kind, sqlalchemy_url(ours), ours, bare)
 
 
 def _bench(
@@ -337,29 +306,9 @@ def _bench(
     folder: Path,
     servers: list[subprocess.Popen[bytes]],
 ) -> Result:
-    env = (
-        os.environ
-        | {
-            "HAILONG_DATABASE_URL": store.url,
-            "HAILONG_INSTANCE_PATH": str(folder / "instance"),
-            "HAILONG_SECRET_KEY": "bench-" + os.urandom(16).hex(),
-            "HAILONG_SURVEY_LIMIT_DEVICE": RAISED_LIMIT,
-            "HAILONG_SURVEY_LIMIT_CODE": RAISED_LIMIT,
-            "HAILONG_SURVEY_LIMIT_ADDRESS": RAISED_LIMIT,
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
-        | store.bare_env
-    )
-    flask = [sys.executable, "-m", "flask", "--app", "wsgi"]
-    for command in (["init-db"], ["seed-demo", "--without-responses"]):
-        subprocess.run(
-            flask + command,
-            cwd=args.root,
-            env=env,
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    token, campaign_id = _make_counter_campaign(store.url)
+    env = hailong_env(store.url, folder / "instance") | store.bare_env
+    seed_demo(args.root, env)
+    token, campaign_id = make_counter_campaign(store.url)
     # The bare table exists before the workers start (they would race to create it).
     from bare_app import connect, create_pg  # bench/ is on sys.path: our folder
 
@@ -371,18 +320,18 @@ def _bench(
     options = ["--workers", str(args.workers), "--worker-class", args.worker_class]
     if args.worker_class == "gthread":
         options += ["--threads", str(args.threads)]
-    ours = _serve(gunicorn, options, "wsgi:app", args.root, env, servers)
-    bare = _serve(gunicorn, options, "bare_app:app", BENCH, env, servers)
+    ours = serve(gunicorn, options, "wsgi:app", args.root, env, servers)
+    bare = serve(gunicorn, options, "bare_app:app", BENCH, env, servers)
     survey_url = f"{ours}/s/{token}"
-    _wait(survey_url)
-    _wait(f"{bare}/hello")
+    wait(survey_url)
+    wait(f"{bare}/hello")
 
     weight, assets = _page_weight(ours, survey_url)
-    cookie, hidden = _form(survey_url)
+    cookie, hidden = page_form(survey_url)
     names = [name for name, _ in hidden]
     print(
         f"the page's form: hidden fields {', '.join(names) or 'none'};"
-        f" cookie: {', '.join(_cookie_names(cookie)) or 'none'}",
+        f" cookie: {', '.join(cookie_names(cookie)) or 'none'}",
         flush=True,
     )
     # Every hidden field but the submission id, which each request makes anew.
@@ -414,145 +363,20 @@ def _bench(
             ids = folder / f"ids-{side}-{phase}.txt"
             # e.g. "mo3": measured, ours, 4th run
             prefix = f"{phase}{side[0]}{len(runs)}"
-            lua = ["post", prefix, str(ids), _origin(url), body, cookie]
+            lua = ["post", prefix, str(ids), origin(url), body, cookie]
             loads.append(_wrk(wrk, url, lua, seconds, args))
             answers[side] |= _read_ids(ids)
         warm, measured = loads
         runs.append(Run(role, number, measured, warm.statuses))
     for server in servers:
-        _stop(server)
+        stop(server)
 
-    result = Result(store.kind, runs, weight, assets, names, _cookie_names(cookie))
+    result = Result(store.kind, runs, weight, assets, names, cookie_names(cookie))
     for side in ("ours", "bare"):
         rows = _stored_ids(store, side, campaign_id)
         result.checks[side] = _check(answers[side], rows)
     result.unexpected = _unexpected(result)
     return result
-
-
-def _make_counter_campaign(url: str) -> tuple[str, int]:
-    """Create a counter campaign (no minimum interval) with a standing code."""
-    # Imported here, once sys.path holds the benchmarked checkout (--root).
-    from sqlalchemy import select
-
-    from surveys.db import make_engine, make_session_factory
-    from surveys.models import (
-        AccessCode,
-        Campaign,
-        CampaignMode,
-        CodeKind,
-        ServicePoint,
-        utcnow,
-    )
-
-    try:
-        from surveys.access.codes import new_token
-        from surveys.questionnaire.versions import shipped_template, store_questionnaire
-    except ImportError:  # a checkout from before the feature packages (issue 11)
-        from surveys.codes import new_token  # type: ignore[no-redef]
-        from surveys.questionnaires import (  # type: ignore[no-redef]
-            shipped_template,
-            store_questionnaire,
-        )
-
-    engine = make_engine(url)
-    try:
-        with make_session_factory(engine).begin() as session:
-            stored = store_questionnaire(session, shipped_template("counter")).stored
-            point = session.scalar(
-                select(ServicePoint)
-                .where(ServicePoint.officials.any())
-                .order_by(ServicePoint.code)
-            )
-            assert point is not None, "seed-demo made no counter with officials"
-            campaign = Campaign(
-                key="bench-counter",
-                name="Benchmark: counter rating",
-                questionnaire=stored,
-                unit=point.unit,
-                mode=CampaignMode.COUNTER,
-                starts_on=utcnow().date() - timedelta(days=1),
-                min_interval_seconds=0,
-            )
-            code = AccessCode(
-                token=new_token(),
-                campaign=campaign,
-                unit=point.unit,
-                service_point=point,
-                kind=CodeKind.STANDING,
-            )
-            session.add_all([campaign, code])
-            session.flush()
-            return code.token, campaign.id
-    finally:
-        engine.dispose()
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _serve(
-    gunicorn: Path,
-    options: list[str],
-    app: str,
-    chdir: Path,
-    env: dict[str, str],
-    servers: list[subprocess.Popen[bytes]],
-) -> str:
-    port = _free_port()
-    command = [str(gunicorn), *options, "--bind", f"127.0.0.1:{port}"]
-    command += ["--chdir", str(chdir), "--log-level", "warning", app]
-    # Started from bench/, so gunicorn does not read the project's gunicorn.conf.py
-    # (one process): the options compared here are set on this command line alone.
-    servers.append(
-        subprocess.Popen(command, cwd=BENCH, env=env, start_new_session=True)
-    )
-    return f"http://127.0.0.1:{port}"
-
-
-def _wait(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as answer:
-                answer.read()
-                return
-        except (OSError, urllib.error.URLError):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{url} did not answer within {timeout} s") from None
-            time.sleep(0.1)
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    if server.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(server.pid, signal.SIGTERM)
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
-        server.wait()
-
-
-def _stop_on_signals(servers: list[subprocess.Popen[bytes]]) -> None:
-    def stop(signum: int, _frame: object) -> None:
-        for server in servers:
-            _stop(server)
-        raise SystemExit(128 + signum)  # unwinds: the databases are dropped
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGHUP, stop)
-
-
-def _origin(url: str) -> str:
-    """The origin (scheme://host:port) of a URL, as a browser sends it."""
-    parts = urllib.parse.urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _page_weight(base: str, url: str) -> tuple[int, dict[str, int]]:
@@ -564,56 +388,6 @@ def _page_weight(base: str, url: str) -> tuple[int, dict[str, int]]:
         with urllib.request.urlopen(base + link.decode()) as answer:
             assets[link.decode()] = len(answer.read())
     return len(html) + sum(assets.values()), {"HTML": len(html)} | assets
-
-
-class _HiddenFields(HTMLParser):
-    """Collect the hidden inputs (name, value) of a page's first POST form."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.found = False
-        self.inside = False
-        self.fields: list[tuple[str, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {key: value or "" for key, value in attrs}
-        if tag == "form" and not self.found:
-            if attributes.get("method", "get").lower() == "post":
-                self.found = self.inside = True
-        elif (
-            tag == "input"
-            and self.inside
-            and attributes.get("type", "").lower() == "hidden"
-            and attributes.get("name")
-        ):
-            self.fields.append((attributes["name"], attributes.get("value", "")))
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self.inside = False
-
-
-def _form(url: str) -> tuple[str, list[tuple[str, str]]]:
-    """GET the counter page once: its cookies, if any, and its form's hidden fields.
-
-    Returns the Cookie header to send ("" when the page sets no cookie) and
-    every ``<input type="hidden">`` of the page's POST form, in order, whatever
-    their names.
-    """
-    with urllib.request.urlopen(url) as answer:
-        html = answer.read().decode()
-        cookies = answer.headers.get_all("Set-Cookie") or []
-    cookie = "; ".join(c.split(";", 1)[0].strip() for c in cookies)
-    reader = _HiddenFields()
-    reader.feed(html)
-    reader.close()
-    if not reader.found:
-        raise RuntimeError(f"{url} has no POST form")
-    return cookie, reader.fields
-
-
-def _cookie_names(cookie: str) -> list[str]:
-    return [part.split("=", 1)[0] for part in cookie.split("; ") if part]
 
 
 def _wrk(
@@ -728,20 +502,6 @@ def _run_name(result: Result, run: Run) -> str:
     return result.title(run.role) + (f" #{run.number}" if run.number else "")
 
 
-def _commit(root: Path) -> str:
-    """The checkout's commit, and whether tracked files differ from it."""
-    git = ["git", "-C", str(root)]
-    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], **_QUIET)
-    if head.returncode:
-        return "unknown"
-    status = subprocess.run([*git, "status", "--porcelain", "-uno"], **_QUIET)
-    changed = " with uncommitted changes" if status.stdout.strip() else ""
-    return head.stdout.strip() + changed
-
-
-_QUIET: dict[str, Any] = {"capture_output": True, "text": True}
-
-
 def _mode() -> str:
     seconds = os.environ.get("HAILONG_SURVEY_CACHE_SECONDS")
     return "default" if seconds is None else seconds
@@ -750,7 +510,7 @@ def _mode() -> str:
 def _print_settings(args: argparse.Namespace) -> None:
     threads = f", {args.threads} threads" if args.worker_class == "gthread" else ""
     print(
-        f"hailong at {args.root} (commit {_commit(args.root)});"
+        f"hailong at {args.root} (commit {commit_of(args.root)});"
         f" HAILONG_SURVEY_CACHE_SECONDS: {_mode()}"
     )
     print(
@@ -836,7 +596,7 @@ def _summary(results: list[Result]) -> None:
 def _as_json(args: argparse.Namespace, results: list[Result]) -> dict[str, object]:
     return {
         "root": str(args.root),
-        "commit": _commit(args.root),
+        "commit": commit_of(args.root),
         "survey_cache_seconds": _mode(),
         "settings": {
             key: getattr(args, key)
