@@ -27,7 +27,7 @@ from functools import cache
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from surveys.db import begin_writing, dialect_insert
@@ -38,8 +38,14 @@ from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.scores import Score, respondent_scores
 from surveys.questionnaire.versions import definition_of
 
-#: The advisory lock key of response writers on PostgreSQL (any fixed number).
-WRITERS_LOCK = 0x6861696C6F6E67  # "hailong"
+#: The advisory lock of response writers on PostgreSQL: a fixed class in the high
+#: half of the key, the schema's oid in the low half. Advisory locks are one space
+#: per database, and two hailong schemas in one database (a staging copy beside
+#: production, two test runs) must not wait for each other's writers.
+WRITERS_LOCK = literal_column(
+    "(CAST(1751215215 AS bigint) << 32)"  # 0x68616C6F, "halo"
+    " | CAST(CAST(to_regnamespace(current_schema()) AS oid) AS bigint)"
+)
 #: The watermark's name in ``watermarks``.
 TALLIED = "tallies"
 #: Responses counted per catch-up transaction.

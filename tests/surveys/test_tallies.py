@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from analysis import summary_from_tallies, unit_summary
 from surveys.db import make_engine, make_session_factory
+from surveys.migrate import upgrade_to_head
 from surveys.models import ItemTally, Response
 from surveys.questionnaire.versions import shipped_template
 from surveys.storage.frames import analysis_scoring, response_frame, tally_frame
@@ -25,6 +27,7 @@ from surveys.storage.tallies import (
     rebuild_tallies,
 )
 from tests.builders import make_code, make_counter_campaign, make_unit, unique
+from tests.conftest import create_empty_database
 
 START = datetime(2026, 2, 20, 2, 0, tzinfo=UTC)
 DDCI_ITEMS = shipped_template("ddci").scoring
@@ -147,6 +150,23 @@ def test_quarters_follow_vietnam_time() -> None:
     assert period_of(datetime(2026, 12, 31, 17, 0, tzinfo=UTC)) == "2027-Q1"
 
 
+def impatient_engine(url: str) -> Engine:
+    """An engine whose lock waits give up after 200 ms (PostgreSQL)."""
+    parsed = make_url(url)
+    options = f"{parsed.query['options']} -clock_timeout=200"
+    return make_engine(parsed.update_query_dict({"options": options}))
+
+
+def open_rating(factory: sessionmaker[Session]) -> tuple[Session, str, int]:
+    """Leave a rating's write open; return its session, code and campaign id."""
+    with factory.begin() as session:
+        campaign, point = make_counter_campaign(session)
+        token = make_code(session, campaign, kind="standing", service_point=point).token
+    open_write = factory()
+    record_response(open_write, Submission(token, "open-0001", {"overall": "5"}), START)
+    return open_write, token, campaign.id
+
+
 def test_a_write_still_open_holds_the_catch_up_back_on_postgresql(
     backend: str, fresh_database_url: str
 ) -> None:
@@ -155,23 +175,10 @@ def test_a_write_still_open_holds_the_catch_up_back_on_postgresql(
     if backend != "postgresql":
         pytest.skip("SQLite serialises writers: ids become visible in order")
     engine = make_engine(fresh_database_url)
-    url = make_url(fresh_database_url)
-    impatient = make_engine(  # its lock waits give up after 200 ms
-        url.update_query_dict(
-            {"options": f"{url.query['options']} -clock_timeout=200"}
-        ).render_as_string(False)
-    )
+    impatient = impatient_engine(fresh_database_url)
     factory = make_session_factory(engine)
     try:
-        with factory.begin() as session:
-            campaign, point = make_counter_campaign(session)
-            token = make_code(
-                session, campaign, kind="standing", service_point=point
-            ).token
-        open_write = factory()
-        record_response(
-            open_write, Submission(token, "open-0001", {"overall": "5"}), START
-        )
+        open_write, token, campaign_id = open_rating(factory)
         with factory.begin() as session:
             later = Submission(token, "committed-0001", {"overall": "1"})
             record_response(session, later, START)
@@ -182,8 +189,31 @@ def test_a_write_still_open_holds_the_catch_up_back_on_postgresql(
             open_write.commit()
             open_write.close()
             assert catch_up(reader) == 2
-            overall = tally_frame(reader, campaign.id, by=()).set_index("item")
+            overall = tally_frame(reader, campaign_id, by=()).set_index("item")
             assert overall.loc["overall", "n"] == 2
     finally:
         engine.dispose()
         impatient.dispose()
+
+
+def test_a_write_open_in_another_schema_holds_no_catch_up_back(
+    backend: str, fresh_database_url: str, tmp_path: Path
+) -> None:
+    # Advisory locks are one space per database: two hailong schemas in one
+    # database (a staging copy, two test runs) must not wait for each other.
+    if backend != "postgresql":
+        pytest.skip("SQLite databases are files of their own")
+    other_url, drop = create_empty_database(backend, tmp_path)
+    upgrade_to_head(other_url)
+    engine = make_engine(fresh_database_url)
+    impatient = impatient_engine(other_url)
+    try:
+        open_write, _, _ = open_rating(make_session_factory(engine))
+        with make_session_factory(impatient)() as reader:
+            assert catch_up(reader) == 0  # no lock timeout: nothing to wait for
+        open_write.rollback()
+        open_write.close()
+    finally:
+        engine.dispose()
+        impatient.dispose()
+        drop()
