@@ -1,4 +1,4 @@
-"""gunicorn settings, read by ``make run`` and ``bench/bench_survey.py``.
+"""gunicorn settings, read by ``make run`` and ``bench/bench_faults.py``.
 
 One process with threads: the in-memory rate limits are then counted once, and
 a worker that dies is replaced within a second (``import wsgi`` loads no
@@ -8,13 +8,24 @@ nginx (README, "Production") a thread is held only while the app works.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+# The project's root, where this file lives: `-c /path/to/gunicorn.conf.py` works
+# from any folder (gunicorn imports this file before it changes directory).
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 from app.serving import ROUTE_KEY, claim_rate_limits
 
 #: More (``--workers N``) need HAILONG_RATELIMIT_STORAGE_URI=redis://...: the app
 #: refuses to serve in-memory limits from several processes (claim_rate_limits).
 workers = 1
 worker_class = "gthread"
-threads = 8
+#: gunicorn lends each new connection a thread for up to 5 s until its first bytes
+#: arrive: threads wait without cost, and this many keep the service answering
+#: while 200 connections sit idle or half-sent (bench/bench_faults.py). More slow
+#: clients than that are a buffering proxy's to hold (README, "Production").
+threads = 256
 #: A request still running after this many seconds is killed with its worker.
 timeout = 30
 graceful_timeout = 20
