@@ -23,6 +23,7 @@ from app import (
 from app.config import load_config
 from app.public import bp as public_bp
 from app.reports import bp as reports_bp
+from app.serving import Hailong
 from app.sessions import SessionWhenSent
 from app.staff import bp as staff_bp
 
@@ -38,7 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     instance_path = overrides.pop("INSTANCE_PATH", None) or os.environ.get(
         "HAILONG_INSTANCE_PATH"
     )
-    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app = Hailong(__name__, instance_path=instance_path, instance_relative_config=True)
     load_config(app, overrides)
     # Templates are indented for people; pages are trimmed for cheap phones.
     app.jinja_env.trim_blocks = True

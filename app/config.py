@@ -38,6 +38,11 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     instance = Path(app.instance_path)
     app.config.setdefault("DATABASE_URL", f"sqlite:///{instance / 'hailong.sqlite3'}")
     app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+    # One process serves with up to 256 threads (gunicorn.conf.py): a pool of 5
+    # connections and 10 more would leave ratings waiting behind a few long
+    # downloads. Past 50 at once, a request waits for one (30 s), then gets the
+    # 503 page.
+    app.config.setdefault("ENGINE_OPTIONS", {"pool_size": 10, "max_overflow": 40})
     # Citizens' forms are small: the public pages refuse more (see app.security).
     app.config.setdefault("PUBLIC_MAX_CONTENT_LENGTH", 64 * 1024)
     # A long questionnaire may stay open for hours: the CSRF token lives as long

@@ -14,9 +14,7 @@ EXTENSION = "hailong.db"
 
 def init_app(app: Flask) -> None:
     """Create the engine for ``DATABASE_URL`` and close sessions after each request."""
-    engine = make_engine(
-        app.config["DATABASE_URL"], **app.config.get("ENGINE_OPTIONS", {})
-    )
+    engine = make_engine(app.config["DATABASE_URL"], **app.config["ENGINE_OPTIONS"])
     app.extensions[EXTENSION] = make_session_factory(engine)
     app.teardown_appcontext(_close_session)
 

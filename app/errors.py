@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, make_response, render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.i18n import lazy_gettext
@@ -84,11 +85,13 @@ def init_app(app: Flask) -> None:
         return _page(*INVALID_CHARACTERS), 400
 
     @app.errorhandler(OperationalError)
-    def _database_unavailable(error: OperationalError) -> Response:
-        # The database refused or lost the request (disk full, connection gone):
-        # its transaction was rolled back, unless the connection went in the
-        # middle of a commit, so the page says it may not have been stored.
-        app.logger.error("database unavailable: %s", error.orig)
+    @app.errorhandler(PoolTimeout)
+    def _database_unavailable(error: OperationalError | PoolTimeout) -> Response:
+        # The database refused or lost the request (disk full, connection gone),
+        # or every pooled connection stayed busy: its transaction was rolled back,
+        # unless the connection went in the middle of a commit, so the page says
+        # it may not have been stored.
+        app.logger.error("database unavailable: %s", getattr(error, "orig", error))
         answer = make_response(_page(*PAGES[503]), 503)
         answer.headers["Retry-After"] = str(RETRY_AFTER)
         return answer

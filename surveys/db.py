@@ -56,6 +56,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     to the busy timeout for it. A session opened with ``READ_ONLY`` begins deferred:
     a page that only reads must not queue behind (and block) every writer.
     """
+    # An error's message never carries a statement's values: a citizen's phone
+    # number or comment would land in the log beside the traceback.
+    kwargs.setdefault("hide_parameters", True)
     if not is_sqlite(url):
         # A connection the server or a proxy closed while it sat in the pool is
         # found out (and replaced) when it is checked out, not by a citizen.

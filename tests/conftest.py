@@ -168,13 +168,14 @@ def dispose_app_engine(app: Flask) -> None:
 
 
 @contextmanager
-def app_on(url: str, instance: Path) -> Iterator[Flask]:
+def app_on(url: str, instance: Path, **config: object) -> Iterator[Flask]:
     """Build an app that commits for real to ``url``; close its connections after."""
     app = create_app(
         {
             "SECRET_KEY": "test-secret-key",
             "DATABASE_URL": url,
             "INSTANCE_PATH": str(instance),
+            **config,
         }
     )
     yield app

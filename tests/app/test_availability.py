@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,6 +31,7 @@ from surveys.models import Campaign, Response, Role
 from tests.app.staff_client import log_in
 from tests.app.test_survey import rate
 from tests.builders import make_code, make_counter_campaign, make_user, new_response
+from tests.conftest import app_on
 
 #: Enough responses for the CSV to stream in more than one page.
 RESPONSES = 30
@@ -251,3 +253,33 @@ def test_a_connection_lost_mid_request_gets_our_page(
     answer = cli_app.test_client().get("/")
     assert answer.status_code == 503
     assert "có thể chưa được ghi nhận" in answer.get_data(as_text=True)
+
+
+def test_a_request_that_finds_every_connection_busy_gets_our_page(
+    fresh_database_url: str, tmp_path: Path
+) -> None:
+    """The pool's wait for a free connection ends on our 503, not a bare 500."""
+    busy = {"pool_size": 1, "max_overflow": 0, "pool_timeout": 0.05}
+    instance = tmp_path / "instance"
+    with (
+        app_on(fresh_database_url, instance, ENGINE_OPTIONS=busy) as app,
+        bind_of(app).connect(),  # the pool's only connection, held
+    ):
+        answer = app.test_client().get("/s/ABCDE-FGHJK")
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"]
+    assert "có thể chưa được ghi nhận" in answer.get_data(as_text=True)
+
+
+def test_an_unexpected_error_is_logged_under_its_route_not_its_code(
+    cli_app: Flask, caplog: pytest.LogCaptureFixture
+) -> None:
+    @cli_app.before_request
+    def _fail() -> None:
+        raise RuntimeError("a fault nobody foresaw")
+
+    answer = cli_app.test_client().get("/s/ABCDE-FGHJK")
+    assert answer.status_code == 500
+    [record] = [r for r in caplog.records if r.exc_info]
+    assert record.getMessage() == "Exception on /s/<token> [GET]"
+    assert "ABCDE" not in caplog.text

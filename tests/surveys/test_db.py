@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
 from surveys.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_WAL_AUTOCHECKPOINT, make_engine
 
 
@@ -35,3 +39,18 @@ def test_every_sqlite_connection_is_set_up_for_concurrent_writers(
         "synchronous": 1,  # NORMAL: no sync at each commit in WAL mode
         "wal_autocheckpoint": SQLITE_WAL_AUTOCHECKPOINT,
     }
+
+
+def test_an_error_never_shows_a_statements_values(fresh_database_url: str) -> None:
+    # The message goes to the log with the traceback: a citizen's phone number
+    # or comment must not go with it.
+    engine = make_engine(fresh_database_url)
+    try:
+        with pytest.raises(DBAPIError) as raised, engine.connect() as connection:
+            connection.execute(
+                text("SELECT :phone FROM no_such_table"), {"phone": "0901234567"}
+            )
+    finally:
+        engine.dispose()
+    assert "no_such_table" in str(raised.value)
+    assert "0901234567" not in str(raised.value)
