@@ -26,7 +26,9 @@ worker_class = "gthread"
 #: while 200 connections sit idle or half-sent (bench/bench_faults.py). More slow
 #: clients than that are a buffering proxy's to hold (README, "Production").
 threads = 256
-#: A request still running after this many seconds is killed with its worker.
+#: The worker is restarted when its main loop stops answering this long. A request
+#: stuck in a thread is not stopped by it: the proxy's read timeout (README) and
+#: SQLite's busy timeout bound what a client waits.
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -55,7 +56,7 @@ class Caller:
     Built once per request from Flask's request (``of_request``).
     """
 
-    #: The client's network address (after the trusted proxies).
+    #: The client's network, as ``network_of`` names it (after the trusted proxies).
     remote_addr: str | None
     #: The id this server gave the browser (``give_device_id``); "" for none.
     device_id: str
@@ -66,7 +67,7 @@ class Caller:
     @classmethod
     def of_request(cls) -> Caller:
         return cls(
-            request.remote_addr,
+            network_of(request.remote_addr),
             _sent_device_id(),
             (request.view_args or {}).get("token", ""),
             current_app.secret_key,
@@ -107,6 +108,22 @@ class Caller:
             return parse_token(self.typed_code)
         except CodeError:
             return self.typed_code.upper()
+
+
+def network_of(address: str | None) -> str | None:
+    """Name the network a client's address stands for: IPv4 whole, IPv6 by its /64.
+
+    One IPv6 subscriber (a home, a phone, a cloud machine) holds a whole /64,
+    2^64 addresses: counted one by one, each new address would be a new client
+    to every per-address limit, the login delay and the burst flag.
+    """
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address
+    if parsed.version == 6 and parsed.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return address
 
 
 def current_caller() -> Caller:

@@ -96,10 +96,12 @@ SEND_CEILINGS = (
     Ceiling("SURVEY_LIMIT_DEVICE", attrgetter("device")),
     Ceiling("SURVEY_LIMIT_ADDRESS", attrgetter("address")),
 )
-#: A counter's poster is shared by every citizen at it: only a send about to be
-#: stored counts against it (``_submit``), so posts refused before (an invalid
-#: form, a stale page) cannot lock it. It is counted as the send is let
-#: through, in one step: sends arriving together cannot all pass on one count.
+#: A counter's poster is shared by every citizen at it: only a valid send that
+#: reaches the write counts against it (``_submit``), so posts refused before
+#: (an invalid form, a stale page) cannot lock it; one the write then turns
+#: away (a resend already stored, too soon after the device's last) has used
+#: one. It is counted as the send is let through, in one step: sends arriving
+#: together cannot all pass on one count.
 CODE_CEILING = Ceiling("SURVEY_LIMIT_CODE", attrgetter("code"))
 
 

@@ -176,6 +176,18 @@ def test_the_delay_reads_the_same_whether_the_account_exists_or_not(
     assert pages[0] == pages[1]
 
 
+def test_new_addresses_in_one_ipv6_network_are_one_client(
+    app: Flask, clock: Clock, staff: Staff
+) -> None:
+    # An IPv6 subscriber holds a whole /64: a new address each guess is no new pair.
+    app.config["LOGIN_FREE_FAILURES"] = 3
+    for number in range(3):
+        guesser = other_client(app, f"2001:db8:1:2::{number + 1}")
+        assert log_in(guesser, "bennghe", "a guess").status_code == 200
+    assert log_in(other_client(app, "2001:db8:1:2::99"), "bennghe").status_code == 429
+    assert log_in(other_client(app, "2001:db8:1:3::1"), "bennghe").status_code == 302
+
+
 def test_a_new_user_agent_does_not_reset_the_count(
     app: Flask, client: FlaskClient, clock: Clock, staff: Staff
 ) -> None:
@@ -228,8 +240,9 @@ def test_one_client_cannot_spray_many_accounts_even_with_new_user_agents(
 def test_successful_logins_cost_nothing(
     app: Flask, client: FlaskClient, staff: Staff
 ) -> None:
-    app.config["LOGIN_LIMIT_ACCOUNT"] = "1/minute"
+    app.config["LOGIN_FREE_FAILURES"] = 0
     app.config["LOGIN_LIMIT_DEVICE"] = "1/minute"
+    app.config["LOGIN_LIMIT_ADDRESS"] = "1/minute"
     for _ in range(3):
         assert log_in(client, "bennghe").status_code == 302
         assert log_out(client).status_code == 302
