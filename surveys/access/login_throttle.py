@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from surveys.access.audit import AuditAction, record_event
@@ -47,13 +47,25 @@ class Backoff:
 def wait_before_retry(
     session: Session, account: str, client: str, now: datetime, backoff: Backoff
 ) -> timedelta:
-    """Return how long the pair must still wait before an attempt (zero: none)."""
+    """Return how long the pair must still wait before an attempt (zero: none).
+
+    The pair's row (made empty if it has none) stays locked until the caller's
+    transaction ends: guesses of one pair sent together are then checked one
+    after the other, each seeing the failure the one before recorded. Without
+    it, on PostgreSQL, a hundred guesses sent at once would all find no delay.
+    (SQLite lets one writer in at a time anyway.)
+    """
+    session.execute(
+        dialect_insert(session.get_bind().dialect.name, LoginThrottle.__table__)
+        .values(account=account, client=client, failures=0, last_failed_at=now)
+        .on_conflict_do_nothing()
+    )
     row = session.execute(
-        select(LoginThrottle.failures, LoginThrottle.last_failed_at).where(
-            LoginThrottle.account == account, LoginThrottle.client == client
-        )
-    ).first()
-    if row is None or row.last_failed_at <= now - REMEMBERED:
+        select(LoginThrottle.failures, LoginThrottle.last_failed_at)
+        .where(LoginThrottle.account == account, LoginThrottle.client == client)
+        .with_for_update()
+    ).one()
+    if row.failures == 0 or row.last_failed_at <= now - REMEMBERED:
         return timedelta(0)
     return max(row.last_failed_at + backoff.delay(row.failures) - now, timedelta(0))
 
@@ -95,9 +107,11 @@ def unlock_logins(
     ``actor_id`` is None when done from the command line (the only admin may be
     the one held up). Return how many clients were waiting.
     """
-    cleared = session.execute(
-        delete(LoginThrottle).where(LoginThrottle.account == account)
-    ).rowcount
+    of_account = LoginThrottle.account == account
+    cleared = session.scalar(
+        select(func.count()).where(of_account, LoginThrottle.failures > 0)
+    )
+    session.execute(delete(LoginThrottle).where(of_account))
     record_event(
         session,
         AuditAction.LOGINS_UNLOCKED,

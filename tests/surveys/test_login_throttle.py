@@ -6,6 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from surveys.access.login_throttle import (
@@ -16,6 +18,7 @@ from surveys.access.login_throttle import (
     unlock_logins,
     wait_before_retry,
 )
+from surveys.db import make_engine, make_session_factory
 from surveys.models import AuditEvent, LoginThrottle, Role
 from tests.builders import make_user
 
@@ -76,3 +79,34 @@ def test_a_success_clears_its_pair_and_an_unlock_every_pair(
     event = db_session.scalar(select(AuditEvent))
     assert event is not None
     assert (event.action, event.object_id) == ("logins_unlocked", str(user.id))
+
+
+def test_guesses_sent_together_are_checked_one_after_the_other(
+    backend: str, fresh_database_url: str
+) -> None:
+    # Without the pair's lock, a second guess sent with the first finds no delay
+    # on PostgreSQL, however many failures the first is about to record.
+    if backend != "postgresql":
+        pytest.skip("SQLite lets one writer in at a time")
+    engine = make_engine(fresh_database_url)
+    url = make_url(fresh_database_url)
+    impatient = make_engine(  # its lock waits give up after 200 ms
+        url.update_query_dict({"options": f"{url.query['options']} -clock_timeout=200"})
+    )
+    pair = ("acct", "client")
+    try:
+        with make_session_factory(engine)() as first:
+            fail(first, BACKOFF.free - 1, START, pair)
+            first.commit()
+            assert wait_before_retry(first, *pair, START, BACKOFF) == timedelta(0)
+            with make_session_factory(impatient)() as second:
+                with pytest.raises(OperationalError):
+                    wait_before_retry(second, *pair, START, BACKOFF)
+                second.rollback()
+                record_failure(first, *pair, START)  # the first guess was wrong
+                first.commit()
+                wait = wait_before_retry(second, *pair, START, BACKOFF)
+                assert wait == BACKOFF.delay(BACKOFF.free)
+    finally:
+        engine.dispose()
+        impatient.dispose()
