@@ -94,6 +94,13 @@ def database_url(
     drop()
 
 
+def impatient_engine(url: str) -> Engine:
+    """An engine on a PostgreSQL ``url`` whose lock waits give up after 200 ms."""
+    parsed = make_url(url)
+    options = f"{parsed.query['options']} -clock_timeout=200"
+    return make_engine(parsed.update_query_dict({"options": options}))
+
+
 @pytest.fixture
 def fresh_database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     """A new database migrated to head, for tests that commit for real."""

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from surveys.access.login_throttle import (
 from surveys.db import make_engine, make_session_factory
 from surveys.models import AuditEvent, LoginThrottle, Role
 from tests.builders import make_user
+from tests.conftest import impatient_engine
 
 START = datetime(2026, 12, 10, 8, 0, tzinfo=UTC)
 BACKOFF = Backoff(free=3, longest=timedelta(minutes=15))
@@ -89,10 +89,7 @@ def test_guesses_sent_together_are_checked_one_after_the_other(
     if backend != "postgresql":
         pytest.skip("SQLite lets one writer in at a time")
     engine = make_engine(fresh_database_url)
-    url = make_url(fresh_database_url)
-    impatient = make_engine(  # its lock waits give up after 200 ms
-        url.update_query_dict({"options": f"{url.query['options']} -clock_timeout=200"})
-    )
+    impatient = impatient_engine(fresh_database_url)
     pair = ("acct", "client")
     try:
         with make_session_factory(engine)() as first:

@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import Engine, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,7 +26,7 @@ from surveys.storage.tallies import (
     rebuild_tallies,
 )
 from tests.builders import make_code, make_counter_campaign, make_unit, unique
-from tests.conftest import create_empty_database
+from tests.conftest import create_empty_database, impatient_engine
 
 START = datetime(2026, 2, 20, 2, 0, tzinfo=UTC)
 DDCI_ITEMS = shipped_template("ddci").scoring
@@ -148,13 +147,6 @@ def test_quarters_follow_vietnam_time() -> None:
     assert period_of(datetime(2026, 3, 31, 16, 59, tzinfo=UTC)) == "2026-Q1"
     assert period_of(datetime(2026, 3, 31, 17, 0, tzinfo=UTC)) == "2026-Q2"
     assert period_of(datetime(2026, 12, 31, 17, 0, tzinfo=UTC)) == "2027-Q1"
-
-
-def impatient_engine(url: str) -> Engine:
-    """An engine whose lock waits give up after 200 ms (PostgreSQL)."""
-    parsed = make_url(url)
-    options = f"{parsed.query['options']} -clock_timeout=200"
-    return make_engine(parsed.update_query_dict({"options": options}))
 
 
 def open_rating(factory: sessionmaker[Session]) -> tuple[Session, str, int]:
