@@ -100,6 +100,42 @@ class CodeKind(enum.StrEnum):
     SINGLE_USE = "single_use"
 
 
+class DossierChannel(enum.StrEnum):
+    """How a dossier reached the unit."""
+
+    COUNTER = "counter"
+    ONLINE = "online"
+    POST = "post"
+
+
+class DossierStatus(enum.StrEnum):
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    NEEDS_DOCUMENTS = "needs_documents"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+
+
+class LetterDelivery(enum.StrEnum):
+    """How an apology letter reached the applicant (the sending is done outside)."""
+
+    IN_PERSON = "in_person"
+    POST = "post"
+    EMAIL = "email"
+    SMS = "sms"
+
+
+class ImportStatus(enum.StrEnum):
+    """Where a dossier import stands; see ``surveys.dossiers``."""
+
+    READING = "reading"
+    CHECKED = "checked"
+    APPLYING = "applying"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
 class Unit(Base):
     """A node of the administrative tree: the district, its wards and offices."""
 
@@ -537,6 +573,261 @@ class FollowUpContact(Base):
     response: Mapped[Response] = relationship()
 
 
+class Procedure(Base):
+    """An administrative procedure (thủ tục) of the catalogue, with its legal time.
+
+    The catalogue is the district's, shared by every unit: the same procedure
+    has the same code and processing time at every ward.
+    """
+
+    __tablename__ = "procedures"
+    __table_args__ = (
+        CheckConstraint(
+            "processing_days IS NULL OR processing_days >= 0", name="processing_days"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+    #: The procedure's field (lĩnh vực), e.g. "Hộ tịch".
+    field: Mapped[str] = mapped_column(String(200), default="")
+    #: Legal processing time in working days; None when the catalogue lacks it
+    #: (a dossier of such a procedure needs its due date from the import).
+    processing_days: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkingDayChange(Base):
+    """A day the government moved: a weekday off, or a Saturday worked instead.
+
+    Public holidays themselves come from the ``holidays`` package; these rows
+    are what an admin adds each year as the announcements come out, and they
+    override both the weekend and the holidays.
+    """
+
+    __tablename__ = "working_day_changes"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    #: True: a make-up working day (usually a Saturday); False: a day off.
+    working: Mapped[bool]
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DossierRules(Base):
+    """How a unit counts its deadlines (the nearest ancestor's rules apply below it).
+
+    A dossier received after ``cutoff_minute`` counts from the next working day;
+    a due date ends at ``due_minute`` of its last working day (minutes after
+    midnight, Vietnam time).
+    """
+
+    __tablename__ = "dossier_rules"
+    __table_args__ = (
+        CheckConstraint("cutoff_minute BETWEEN 0 AND 1440", name="cutoff_minute"),
+        CheckConstraint("due_minute BETWEEN 0 AND 1440", name="due_minute"),
+    )
+
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
+    cutoff_minute: Mapped[int] = mapped_column(Integer)
+    due_minute: Mapped[int] = mapped_column(Integer)
+
+
+class Dossier(Base):
+    """A dossier (hồ sơ) received by a unit, as the provincial system exported it.
+
+    ``unit_id`` and ``code`` name it: a newer export updates the same row. The
+    derived columns (``late_days``, the months) are kept at import so that the
+    per-unit figures of a million dossiers are one ``GROUP BY``.
+    """
+
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "code"),
+        CheckConstraint(f"channel IN ({_values(DossierChannel)})", name="channel"),
+        CheckConstraint(f"status IN ({_values(DossierStatus)})", name="status"),
+        # The figures of a unit's quarter, and its open dossiers by due date.
+        Index("ix_dossiers_unit_id_returned_month", "unit_id", "returned_month"),
+        Index("ix_dossiers_unit_id_received_month", "unit_id", "received_month"),
+        Index("ix_dossiers_open_due", "unit_id", "returned_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    #: The dossier code (mã hồ sơ) of the provincial system.
+    code: Mapped[str] = mapped_column(String(64))
+    procedure_id: Mapped[int] = mapped_column(
+        ForeignKey("procedures.id", ondelete="RESTRICT"), index=True
+    )
+    service_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_points.id", ondelete="RESTRICT")
+    )
+    official_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officials.id", ondelete="RESTRICT")
+    )
+    channel: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime]
+    #: The legal due date and time (hẹn trả), from the import or computed.
+    due_at: Mapped[datetime]
+    #: True when hailong computed ``due_at`` from the procedure's working days;
+    #: such dates are computed again when the calendar changes.
+    due_computed: Mapped[bool] = mapped_column(default=False)
+    returned_at: Mapped[datetime | None]
+    paid_online: Mapped[bool] = mapped_column(default=False)
+    digitised: Mapped[bool] = mapped_column(default=False)
+    #: Working days between the due date and the return; 0 when not late, None
+    #: while the dossier is open.
+    late_days: Mapped[int | None] = mapped_column(Integer)
+    #: Month of receipt and of return in Vietnam time ("2026-03"), for grouping.
+    received_month: Mapped[str] = mapped_column(String(7))
+    returned_month: Mapped[str | None] = mapped_column(String(7))
+    #: The single-use rating code printed on the result slip; answers reach
+    #: their dossier through it, never through the dossier code.
+    access_code_id: Mapped[int | None] = mapped_column(
+        ForeignKey("access_codes.id", ondelete="SET NULL"), unique=True
+    )
+    #: SHA-256 of the imported values: an unchanged row is left untouched.
+    row_hash: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    procedure: Mapped[Procedure] = relationship()
+    service_point: Mapped[ServicePoint | None] = relationship()
+    official: Mapped[Official | None] = relationship()
+    access_code: Mapped[AccessCode | None] = relationship()
+
+
+class DossierApplicant(Base):
+    """Who filed a dossier and how to reach them: personal data, kept apart.
+
+    Kept only while an apology letter may be owed (``purge_after``), shown only
+    to the unit's managers, never exported with the anonymous data.
+    """
+
+    __tablename__ = "dossier_applicants"
+
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    purge_after: Mapped[datetime] = mapped_column(index=True)
+
+
+class ApologyLetter(Base):
+    """A Phiếu xin lỗi và hẹn lại ngày trả kết quả for a late dossier.
+
+    Numbered per unit and year. Whether, when, by whom and how it was sent is
+    recorded here; the sending itself happens outside hailong.
+    """
+
+    __tablename__ = "apology_letters"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "year", "number"),
+        CheckConstraint(
+            f"sent_via IS NULL OR sent_via IN ({_values(LetterDelivery)})",
+            name="sent_via",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="RESTRICT"), index=True
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    issued_on: Mapped[date] = mapped_column(Date)
+    #: A reason from the list (``surveys.dossiers.letters``), or None when written.
+    reason_code: Mapped[str | None] = mapped_column(String(40))
+    reason_text: Mapped[str] = mapped_column(Text, default="")
+    new_return_on: Mapped[date] = mapped_column(Date)
+    signer_title: Mapped[str] = mapped_column(String(200))
+    signer_name: Mapped[str] = mapped_column(String(200), default="")
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    sent_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    sent_via: Mapped[str | None] = mapped_column(String(20))
+
+    dossier: Mapped[Dossier] = relationship()
+
+
+class ImportSource(Base):
+    """A dossier system's export layout and the column mapping an official confirmed.
+
+    Recognised by its headers: the next file with the same headers is read with
+    the same mapping, without asking again.
+    """
+
+    __tablename__ = "import_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: SHA-256 of the normalised headers, in order.
+    signature: Mapped[str] = mapped_column(String(64), unique=True)
+    headers: Mapped[list[str]] = mapped_column(JSON)
+    #: Dossier field name -> header of the column that holds it.
+    mapping: Mapped[dict[str, str]] = mapped_column(JSON)
+    confirmed_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    confirmed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DossierImport(Base):
+    """One uploaded export on its way in: read, checked, then applied at once.
+
+    The browser's progress bar and the CLI read ``rows_read``; what the import
+    found wrong is in ``problems`` (the first ones) and ``rows_bad``.
+    """
+
+    __tablename__ = "dossier_imports"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_values(ImportStatus)})", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    #: The importer's scope: every row must belong to this unit or below.
+    unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT")
+    )
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import_sources.id", ondelete="SET NULL")
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    #: SHA-256 of the file's bytes.
+    checksum: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    #: True: good rows go in and bad ones are listed; False: all or nothing.
+    skip_bad_rows: Mapped[bool] = mapped_column(default=False)
+    rows_total: Mapped[int | None] = mapped_column(Integer)
+    rows_read: Mapped[int] = mapped_column(default=0)
+    rows_bad: Mapped[int] = mapped_column(default=0)
+    created: Mapped[int] = mapped_column(default=0)
+    updated: Mapped[int] = mapped_column(default=0)
+    unchanged: Mapped[int] = mapped_column(default=0)
+    problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+
+
 class AuditEvent(Base):
     """Who did what to which object, and when."""
 
@@ -556,16 +847,27 @@ class AuditEvent(Base):
 __all__ = [
     "AccessCode",
     "Answer",
+    "ApologyLetter",
     "AuditEvent",
     "Base",
     "Campaign",
     "CampaignMode",
     "Chore",
     "CodeKind",
+    "Dossier",
+    "DossierApplicant",
+    "DossierChannel",
+    "DossierImport",
+    "DossierRules",
+    "DossierStatus",
     "FollowUpContact",
+    "ImportSource",
+    "ImportStatus",
     "ItemTally",
+    "LetterDelivery",
     "LoginThrottle",
     "Official",
+    "Procedure",
     "Questionnaire",
     "Response",
     "ResponseDraft",
@@ -575,4 +877,5 @@ __all__ = [
     "Unit",
     "UnitKind",
     "User",
+    "WorkingDayChange",
 ]
