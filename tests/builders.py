@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy.orm import Session
 
 from surveys.access.codes import new_token
 from surveys.access.passwords import hash_password
+from surveys.dossiers.register import add_dossier
 from surveys.models import (
     AccessCode,
     Campaign,
     CodeKind,
+    Dossier,
     Official,
+    Procedure,
     Questionnaire,
     Response,
     Role,
@@ -144,3 +147,34 @@ def make_counter_campaign(
     }
     campaign = make_campaign(session, **(values | fields))
     return campaign, point
+
+
+def make_procedure(session: Session, **fields: object) -> Procedure:
+    values = {
+        "code": unique("tt"),
+        "name": "Đăng ký khai sinh",
+        "field": "Hộ tịch",
+        "processing_days": 3,
+    }
+    procedure = Procedure(**(values | fields))
+    session.add(procedure)
+    session.flush()
+    return procedure
+
+
+def make_dossier(
+    session: Session,
+    unit: Unit,
+    received_at: datetime,
+    procedure: Procedure | None = None,
+    **fields: object,
+) -> Dossier:
+    """A dossier of ``unit``, its due date computed unless ``due`` is given."""
+    return add_dossier(
+        session,
+        unit=unit,
+        code=str(fields.pop("code", unique("hs"))),
+        procedure=procedure or make_procedure(session),
+        received_at=received_at,
+        **fields,  # type: ignore[arg-type]
+    )

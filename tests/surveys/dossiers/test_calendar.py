@@ -23,8 +23,8 @@ from surveys.dossiers.timing import (
     rules_for,
     timeliness,
 )
-from surveys.models import DossierRules, WorkingDayChange
-from tests.builders import make_unit
+from surveys.models import DossierRules, DossierStatus, WorkingDayChange
+from tests.builders import make_dossier, make_procedure, make_unit
 
 CALENDAR = WorkingCalendar()
 
@@ -129,3 +129,33 @@ def test_changes_and_rules_are_read_from_the_database(db_session: Session) -> No
     db_session.add(DossierRules(unit_id=district.id, cutoff_minute=900, due_minute=960))
     db_session.flush()
     assert rules_for(db_session, ward) == DeadlineRules(900, 960)
+
+
+def test_a_registered_dossier_carries_its_due_date_and_lateness(
+    db_session: Session,
+) -> None:
+    unit = make_unit(db_session)
+    procedure = make_procedure(db_session, processing_days=3)
+    late = make_dossier(
+        db_session,
+        unit,
+        vn(date(2026, 2, 13), 9),
+        procedure,
+        returned_at=vn(date(2026, 2, 26), 10),
+        status=DossierStatus.RETURNED,
+    )
+    assert late.due_at == vn(date(2026, 2, 25), 17)
+    assert late.due_computed
+    assert late.late_days == 1
+    assert (late.received_month, late.returned_month) == ("2026-02", "2026-02")
+    given = make_dossier(
+        db_session,
+        unit,
+        vn(date(2026, 3, 2), 9),
+        procedure,
+        due=vn(date(2026, 3, 3), 11),
+    )
+    assert given.due_at == vn(date(2026, 3, 3), 11)
+    assert not given.due_computed
+    assert given.late_days is None
+    assert given.returned_month is None
