@@ -643,7 +643,7 @@ class Dossier(Base):
     """A dossier (hồ sơ) received by a unit, as the provincial system exported it.
 
     ``unit_id`` and ``code`` name it: a newer export updates the same row. The
-    derived columns (``late_days``, the months) are kept at import so that the
+    derived columns (``working_days_late``, the months) are kept at import so that the
     per-unit figures of a million dossiers are one ``GROUP BY``.
     """
 
@@ -682,9 +682,9 @@ class Dossier(Base):
     returned_at: Mapped[datetime | None]
     paid_online: Mapped[bool] = mapped_column(default=False)
     digitised: Mapped[bool] = mapped_column(default=False)
-    #: Working days between the due date and the return; 0 when not late, None
-    #: while the dossier is open.
-    late_days: Mapped[int | None] = mapped_column(Integer)
+    #: Working days from the due day to the return: positive when late, 0 when
+    #: returned on the due day in time, negative when early; None while open.
+    working_days_late: Mapped[int | None] = mapped_column(Integer)
     #: Month of receipt and of return in Vietnam time ("2026-03"), for grouping.
     received_month: Mapped[str] = mapped_column(String(7))
     returned_month: Mapped[str | None] = mapped_column(String(7))

@@ -154,7 +154,7 @@ def upgrade() -> None:
         sa.Column("returned_at", sa.DateTime(), nullable=True),
         sa.Column("paid_online", sa.Boolean(), nullable=False),
         sa.Column("digitised", sa.Boolean(), nullable=False),
-        sa.Column("late_days", sa.Integer(), nullable=True),
+        sa.Column("working_days_late", sa.Integer(), nullable=True),
         sa.Column("received_month", sa.String(length=7), nullable=False),
         sa.Column("returned_month", sa.String(length=7), nullable=True),
         sa.Column("access_code_id", sa.Integer(), nullable=True),

@@ -18,9 +18,9 @@ from surveys.dossiers.calendar import WorkingCalendar, load_calendar
 from surveys.dossiers.timing import (
     DeadlineRules,
     due_at,
-    late_working_days,
     month_key,
     rules_for,
+    working_days_late,
 )
 from surveys.models import (
     Dossier,
@@ -43,7 +43,7 @@ class Derived:
 
     due_at: datetime
     due_computed: bool
-    late_days: int | None
+    working_days_late: int | None
     received_month: str
     returned_month: str | None
 
@@ -68,9 +68,9 @@ def derive(
     return Derived(
         due_at=due,
         due_computed=computed,
-        late_days=None
+        working_days_late=None
         if returned_at is None
-        else late_working_days(due, returned_at, calendar),
+        else working_days_late(due, returned_at, calendar),
         received_month=month_key(received_at),
         returned_month=None if returned_at is None else month_key(returned_at),
     )
@@ -134,7 +134,7 @@ def add_dossier(
         row_hash=values_hash(source),
         due_at=derived.due_at,
         due_computed=derived.due_computed,
-        late_days=derived.late_days,
+        working_days_late=derived.working_days_late,
         received_month=derived.received_month,
         returned_month=derived.returned_month,
     )

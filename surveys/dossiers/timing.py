@@ -98,18 +98,20 @@ def timeliness(due: datetime, returned: datetime) -> Timeliness:
     return Timeliness.ON_TIME
 
 
-def late_working_days(
+def working_days_late(
     due: datetime, returned: datetime, calendar: WorkingCalendar
 ) -> int:
-    """Return by how many working days a dossier was late (0 when it was not).
+    """Return by how many working days a dossier was late; negative: early.
 
     Every working day after the due day up to the return counts; a dossier
-    returned after its due time on the due day itself is one day late.
+    returned after its due time on the due day itself is one day late, one
+    returned in time on its due day 0, one returned the working day before -1.
+    The sign agrees with ``timeliness``.
     """
-    if returned <= due:
-        return 0
     days = calendar.working_days_between(local_date(due), local_date(returned))
-    return max(days, 1)
+    if returned > due:
+        return max(days, 1)
+    return min(days, 0)
 
 
 def month_key(moment: datetime) -> str:

@@ -17,11 +17,11 @@ from surveys.dossiers.timing import (
     DeadlineRules,
     Timeliness,
     due_at,
-    late_working_days,
     local_instant,
     month_key,
     rules_for,
     timeliness,
+    working_days_late,
 )
 from surveys.models import DossierRules, DossierStatus, WorkingDayChange
 from tests.builders import make_dossier, make_procedure, make_unit
@@ -99,11 +99,15 @@ def test_timeliness_and_late_days_count_working_days() -> None:
     assert timeliness(due, vn(date(2026, 2, 12), 10)) is Timeliness.EARLY
     assert timeliness(due, vn(date(2026, 2, 13), 16, 59)) is Timeliness.ON_TIME
     assert timeliness(due, vn(date(2026, 2, 13), 17, 30)) is Timeliness.LATE
-    assert late_working_days(due, vn(date(2026, 2, 13), 16), CALENDAR) == 0
-    assert late_working_days(due, vn(date(2026, 2, 13), 17, 30), CALENDAR) == 1
+    assert working_days_late(due, vn(date(2026, 2, 13), 16), CALENDAR) == 0
+    assert working_days_late(due, vn(date(2026, 2, 12), 16), CALENDAR) == -1
+    # Early across a weekend: Thursday is two working days before Monday.
+    monday = vn(date(2026, 3, 9), 17)
+    assert working_days_late(monday, vn(date(2026, 3, 5), 9), CALENDAR) == -2
+    assert working_days_late(due, vn(date(2026, 2, 13), 17, 30), CALENDAR) == 1
     # Returned on the first day back after Tết: one working day late, not ten.
-    assert late_working_days(due, vn(date(2026, 2, 23), 9), CALENDAR) == 1
-    assert late_working_days(due, vn(date(2026, 2, 25), 9), CALENDAR) == 3
+    assert working_days_late(due, vn(date(2026, 2, 23), 9), CALENDAR) == 1
+    assert working_days_late(due, vn(date(2026, 2, 25), 9), CALENDAR) == 3
 
 
 def test_months_are_vietnam_months() -> None:
@@ -146,7 +150,7 @@ def test_a_registered_dossier_carries_its_due_date_and_lateness(
     )
     assert late.due_at == vn(date(2026, 2, 25), 17)
     assert late.due_computed
-    assert late.late_days == 1
+    assert late.working_days_late == 1
     assert (late.received_month, late.returned_month) == ("2026-02", "2026-02")
     given = make_dossier(
         db_session,
@@ -157,5 +161,5 @@ def test_a_registered_dossier_carries_its_due_date_and_lateness(
     )
     assert given.due_at == vn(date(2026, 3, 3), 11)
     assert not given.due_computed
-    assert given.late_days is None
+    assert given.working_days_late is None
     assert given.returned_month is None
