@@ -1,0 +1,323 @@
+"""Rating codes of dossiers: one single-use code each, for the result slip.
+
+A rating given through a dossier's code reaches its dossier by
+``Response.access_code_id`` = ``Dossier.access_code_id``, never by the dossier
+code: the code keeps that only as a keyed hash (``surveys.access.privacy``),
+and the questionnaire does not ask for it (``DOSSIER_QUESTION``).
+
+Issuing is set-based, a few thousand dossiers a round: one read, one
+multi-row insert of codes, one update of the dossiers, so that a 200,000-row
+import gets its codes in seconds (``bench/bench_rating_codes.py``). It is
+idempotent: a dossier that has a code keeps it, and issuers of one unit's
+codes take turns (its row is locked), so no dossier ever gets two.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    bindparam,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.orm import Session
+
+from surveys.access.codes import MAX_DRAWS, new_token
+from surveys.access.privacy import dossier_hash
+from surveys.db import dialect_insert
+from surveys.models import (
+    AccessCode,
+    Campaign,
+    CampaignMode,
+    CodeKind,
+    Dossier,
+    DossierStatus,
+    Procedure,
+    Unit,
+    utcnow,
+)
+
+#: Dossiers read, given codes and linked per round: bounded memory, few statements.
+ROUND = 5000
+#: Most dossier codes one slip request may name.
+MAX_SLIPS = 1000
+
+
+class RatingCodeError(ValueError):
+    """Codes cannot be issued as asked; the message names the unit or dossier."""
+
+
+class UnknownDossiers(RatingCodeError):
+    """Some dossier codes name no dossier of the unit that could be rated."""
+
+    def __init__(self, codes: Sequence[str]) -> None:
+        super().__init__(f"no dossier to rate has the code: {', '.join(codes)}")
+        self.codes = tuple(codes)
+
+
+@dataclass(frozen=True)
+class IssuedCodes:
+    """How many dossiers got a rating code, in total and per campaign key."""
+
+    issued: int
+    by_campaign: Mapping[str, int]
+
+
+@dataclass(frozen=True)
+class RatingSlip:
+    """What a dossier's result slip prints: its dossier and its rating code."""
+
+    dossier_code: str
+    procedure: str
+    token: str
+
+
+def dossier_campaign(session: Session, unit: Unit, today: date) -> Campaign:
+    """Return the campaign a unit's dossier rating codes are issued in.
+
+    It is the dossier-mode campaign running ``today`` that is attached nearest
+    to the unit (the ward's own before its district's); of several attached
+    at one unit, the one that started last. Raises ``RatingCodeError`` when
+    none runs, or when two started the same day at the same unit.
+    """
+    return _campaigns_for(session, [unit.id], today)[unit.id]
+
+
+def issue_rating_codes(
+    session: Session,
+    dossier_key: bytes,
+    units: Select[tuple[int]] | Collection[int],
+    *,
+    today: date,
+    dossier_ids: Collection[int] | None = None,
+    now: datetime | None = None,
+) -> IssuedCodes:
+    """Give each dossier of ``units`` without a rating code one; flush, never commit.
+
+    ``dossier_ids`` (a batch of slips, not a whole import: pass its units)
+    narrows it to those dossiers. Withdrawn dossiers get none: they have no
+    result to rate. Each code is single-use, in the unit's dossier campaign
+    (``dossier_campaign``), and keeps the dossier code's keyed hash under
+    ``dossier_key``. Raises ``RatingCodeError`` naming every unit with
+    dossiers waiting and no campaign; nothing is issued then.
+    """
+    if not dossier_key:
+        raise RatingCodeError("dossier codes need the key they are hashed with")
+    session.flush()
+    waiting = _waiting(units, dossier_ids)
+    unit_ids = sorted(
+        session.scalars(select(Dossier.unit_id).where(waiting).distinct())
+    )
+    if not unit_ids:
+        return IssuedCodes(0, {})
+    # Issuers of one unit's codes take turns; on SQLite the writer's lock does.
+    # FOR NO KEY UPDATE leaves the rows free for references (ratings, codes).
+    session.execute(
+        select(Unit.id)
+        .where(Unit.id.in_(unit_ids))
+        .order_by(Unit.id)
+        .with_for_update(key_share=True)
+    )
+    campaigns = _campaigns_for(session, unit_ids, today)
+    connection = session.connection()
+    moment = now or utcnow()
+    counts: Counter[str] = Counter()
+    last = 0
+    while True:
+        rows = session.execute(
+            select(Dossier.id, Dossier.unit_id, Dossier.code)
+            .where(waiting, Dossier.unit_id.in_(unit_ids), Dossier.id > last)
+            .order_by(Dossier.id)
+            .limit(ROUND)
+        ).all()
+        if not rows:
+            break
+        last = rows[-1].id
+        codes = [
+            {
+                "campaign_id": campaigns[unit_id].id,
+                "unit_id": unit_id,
+                "kind": CodeKind.SINGLE_USE.value,
+                "dossier_hash": dossier_hash(dossier_key, code),
+                "created_at": moment,
+            }
+            for _, unit_id, code in rows
+        ]
+        code_ids = _insert_codes(connection, codes)
+        connection.execute(
+            update(Dossier)
+            .where(
+                Dossier.id == bindparam("dossier_id"),
+                Dossier.access_code_id.is_(None),
+            )
+            .values(access_code_id=bindparam("code_id")),
+            [
+                {"dossier_id": row.id, "code_id": code_id}
+                for row, code_id in zip(rows, code_ids, strict=True)
+            ],
+        )
+        counts.update(campaigns[row.unit_id].key for row in rows)
+    _forget_links(session)
+    return IssuedCodes(sum(counts.values()), dict(counts))
+
+
+def rating_slips(
+    session: Session,
+    dossier_key: bytes,
+    unit: Unit,
+    dossier_codes: Sequence[str],
+    *,
+    today: date,
+) -> list[RatingSlip]:
+    """Return the slips of the named dossiers of ``unit``, issuing missing codes.
+
+    Slips come in the order the codes were given, each dossier once. Raises
+    ``UnknownDossiers`` naming the codes of no dossier of the unit (or of a
+    withdrawn one), and ``RatingCodeError`` as ``issue_rating_codes``; nothing
+    is issued then.
+    """
+    wanted = list(dict.fromkeys(code.strip() for code in dossier_codes if code.strip()))
+    if not wanted:
+        raise UnknownDossiers(())
+    if len(wanted) > MAX_SLIPS:
+        raise RatingCodeError(f"{len(wanted)} dossiers: at most {MAX_SLIPS} at once")
+    found = dict(
+        session.execute(
+            select(Dossier.code, Dossier.id).where(
+                Dossier.unit_id == unit.id,
+                Dossier.code.in_(wanted),
+                Dossier.status != DossierStatus.WITHDRAWN,
+            )
+        ).all()
+    )
+    missing = [code for code in wanted if code not in found]
+    if missing:
+        raise UnknownDossiers(missing)
+    issue_rating_codes(
+        session, dossier_key, [unit.id], today=today, dossier_ids=found.values()
+    )
+    rows = session.execute(
+        select(Dossier.code, Procedure.name, AccessCode.token)
+        .join(Procedure, Procedure.id == Dossier.procedure_id)
+        .join(AccessCode, AccessCode.id == Dossier.access_code_id)
+        .where(Dossier.id.in_(found.values()))
+    ).all()
+    slips = {
+        code: RatingSlip(code, procedure, token) for code, procedure, token in rows
+    }
+    return [slips[code] for code in wanted]
+
+
+def _waiting(
+    units: Select[tuple[int]] | Collection[int],
+    dossier_ids: Collection[int] | None,
+) -> ColumnElement[bool]:
+    """Select the dossiers of ``units`` (among ``dossier_ids``) still without a code."""
+    if not isinstance(units, Select):
+        units = list(units)
+    condition = (
+        Dossier.unit_id.in_(units)
+        & Dossier.access_code_id.is_(None)
+        & (Dossier.status != DossierStatus.WITHDRAWN)
+    )
+    if dossier_ids is not None:
+        condition &= Dossier.id.in_(list(dossier_ids))
+    return condition
+
+
+def _campaigns_for(
+    session: Session, unit_ids: Sequence[int], today: date
+) -> dict[int, Campaign]:
+    """Return each unit's dossier campaign; refuse naming every unit that has none."""
+    parents = dict(session.execute(select(Unit.id, Unit.parent_id)).all())
+    running: dict[int, list[Campaign]] = {}
+    for campaign in session.scalars(
+        select(Campaign)
+        .where(
+            Campaign.mode == CampaignMode.DOSSIER,
+            Campaign.starts_on <= today,
+            or_(Campaign.ends_on.is_(None), Campaign.ends_on >= today),
+        )
+        .order_by(Campaign.starts_on.desc(), Campaign.key)
+    ):
+        running.setdefault(campaign.unit_id, []).append(campaign)
+    chosen: dict[int, Campaign] = {}
+    lacking: list[int] = []
+    for unit_id in unit_ids:
+        node: int | None = unit_id
+        while node is not None and node not in running:
+            node = parents.get(node)
+        if node is None:
+            lacking.append(unit_id)
+            continue
+        newest, *others = running[node]
+        if others and others[0].starts_on == newest.starts_on:
+            keys = ", ".join(
+                c.key for c in running[node] if c.starts_on == newest.starts_on
+            )
+            raise RatingCodeError(
+                f"several dossier campaigns started together cover unit"
+                f" {_codes(session, [unit_id])}: {keys}"
+            )
+        chosen[unit_id] = newest
+    if lacking:
+        raise RatingCodeError(
+            f"no dossier campaign runs on {today.isoformat()} for unit"
+            f" {_codes(session, lacking)}"
+        )
+    return chosen
+
+
+def _codes(session: Session, unit_ids: Sequence[int]) -> str:
+    """Name units by their codes, for a refusal."""
+    codes = session.scalars(select(Unit.code).where(Unit.id.in_(unit_ids)))
+    return ", ".join(sorted(codes))
+
+
+def _insert_codes(
+    connection: Connection, codes: Sequence[dict[str, object]]
+) -> list[int]:
+    """Insert the codes with fresh tokens; return their ids in the same order.
+
+    One multi-row INSERT that skips a token some code has already (ON CONFLICT
+    DO NOTHING, about one chance in 1e9 per round); the skipped draw again.
+    """
+    statement = (
+        dialect_insert(connection.dialect.name, AccessCode.__table__)
+        .on_conflict_do_nothing(index_elements=["token"])
+        .returning(AccessCode.id, AccessCode.token)
+    )
+    ids: dict[int, int] = {}
+    pending = list(range(len(codes)))
+    for _ in range(MAX_DRAWS):
+        drawn: dict[str, int] = {}
+        for position in pending:
+            token = new_token()
+            while token in drawn:
+                token = new_token()
+            drawn[token] = position
+        result = connection.execute(
+            statement,
+            [codes[position] | {"token": token} for token, position in drawn.items()],
+        )
+        for code_id, token in result:
+            ids[drawn.pop(token)] = code_id
+        if not drawn:
+            return [ids[position] for position in range(len(codes))]
+        pending = list(drawn.values())
+    raise RatingCodeError(f"could not draw unused tokens in {MAX_DRAWS} rounds")
+
+
+def _forget_links(session: Session) -> None:
+    """Expire the link of dossiers loaded in the session: it changed beneath them."""
+    for loaded in list(session.identity_map.values()):
+        if isinstance(loaded, Dossier):
+            session.expire(loaded, ["access_code_id", "access_code"])
