@@ -18,19 +18,30 @@ from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Connection,
+    Insert,
+    Integer,
     Select,
+    TableValuedAlias,
+    Update,
     bindparam,
+    cast,
+    func,
+    literal,
+    literal_column,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.orm import Session
 
-from surveys.access.codes import MAX_DRAWS, new_token
+from surveys.access.codes import MAX_DRAWS, new_tokens
 from surveys.access.privacy import dossier_hash
 from surveys.db import dialect_insert
 from surveys.models import (
@@ -141,29 +152,16 @@ def issue_rating_codes(
         if not rows:
             break
         last = rows[-1].id
-        codes = [
-            {
-                "campaign_id": campaigns[unit_id].id,
-                "unit_id": unit_id,
-                "kind": CodeKind.SINGLE_USE.value,
-                "dossier_hash": dossier_hash(dossier_key, code),
-                "created_at": moment,
-            }
-            for _, unit_id, code in rows
-        ]
-        code_ids = _insert_codes(connection, codes)
-        connection.execute(
-            update(Dossier)
-            .where(
-                Dossier.id == bindparam("dossier_id"),
-                Dossier.access_code_id.is_(None),
-            )
-            .values(access_code_id=bindparam("code_id")),
-            [
-                {"dossier_id": row.id, "code_id": code_id}
-                for row, code_id in zip(rows, code_ids, strict=True)
-            ],
-        )
+        codes = {
+            dossier_id: [
+                campaigns[unit_id].id,
+                unit_id,
+                dossier_hash(dossier_key, code),
+            ]
+            for dossier_id, unit_id, code in rows
+        }
+        links = _insert_codes(connection, codes, moment)
+        connection.execute(_link_statement(connection.dialect.name), {"links": links})
         counts.update(campaigns[row.unit_id].key for row in rows)
     _forget_links(session)
     return IssuedCodes(sum(counts.values()), dict(counts))
@@ -283,37 +281,88 @@ def _codes(session: Session, unit_ids: Sequence[int]) -> str:
 
 
 def _insert_codes(
-    connection: Connection, codes: Sequence[dict[str, object]]
-) -> list[int]:
-    """Insert the codes with fresh tokens; return their ids in the same order.
+    connection: Connection, codes: dict[int, list[object]], now: datetime
+) -> list[tuple[int, int]]:
+    """Insert each dossier's code with a fresh token; return (dossier, code) ids.
 
-    One multi-row INSERT that skips a token some code has already (ON CONFLICT
-    DO NOTHING, about one chance in 1e9 per round); the skipped draw again.
+    One INSERT of the whole round, its rows bound as one JSON array: a token
+    some code has already is skipped (ON CONFLICT DO NOTHING, about one
+    chance in 1e9 per round) and drawn again.
     """
-    statement = (
-        dialect_insert(connection.dialect.name, AccessCode.__table__)
-        .on_conflict_do_nothing(index_elements=["token"])
-        .returning(AccessCode.id, AccessCode.token)
-    )
-    ids: dict[int, int] = {}
-    pending = list(range(len(codes)))
+    statement = _insert_statement(connection.dialect.name)
+    links: list[tuple[int, int]] = []
+    pending = list(codes)
     for _ in range(MAX_DRAWS):
-        drawn: dict[str, int] = {}
-        for position in pending:
-            token = new_token()
-            while token in drawn:
-                token = new_token()
-            drawn[token] = position
-        result = connection.execute(
+        # A token drawn twice keeps one dossier; the other draws again.
+        drawn = dict(zip(new_tokens(len(pending)), pending, strict=True))
+        inserted = connection.execute(
             statement,
-            [codes[position] | {"token": token} for token, position in drawn.items()],
+            {
+                "codes": [[*codes[dossier], token] for token, dossier in drawn.items()],
+                "created_at": now,
+            },
         )
-        for code_id, token in result:
-            ids[drawn.pop(token)] = code_id
-        if not drawn:
-            return [ids[position] for position in range(len(codes))]
-        pending = list(drawn.values())
+        links += [(drawn[token], code_id) for token, code_id in inserted]
+        linked = {dossier for dossier, _ in links}
+        pending = [dossier for dossier in pending if dossier not in linked]
+        if not pending:
+            return links
     raise RatingCodeError(f"could not draw unused tokens in {MAX_DRAWS} rounds")
+
+
+def _elements(dialect: str, name: str) -> TableValuedAlias:
+    """Return the rows of the JSON array of arrays bound as ``name``.
+
+    Many rows in one parameter: the drivers then convert one value, not
+    thousands, and the database reads them in one statement.
+    """
+    function = func.json_each if dialect == "sqlite" else func.json_array_elements
+    return function(bindparam(name, type_=JSON)).table_valued("value").alias(name)
+
+
+def _field(rows: TableValuedAlias, index: int) -> ColumnElement[str]:
+    """Return the text at ``index`` of each row of ``rows`` (both databases' ->>)."""
+    return rows.c.value.op("->>")(literal_column(str(index)))
+
+
+@cache
+def _insert_statement(dialect: str) -> Insert:
+    """Build the INSERT of a round's codes: [campaign, unit, hash, token] rows."""
+    rows = _elements(dialect, "codes")
+    table = AccessCode.__table__
+    values = select(
+        cast(_field(rows, 0), Integer),
+        cast(_field(rows, 1), Integer),
+        _field(rows, 2),
+        _field(rows, 3),
+        literal(CodeKind.SINGLE_USE.value),
+        bindparam("created_at", type_=table.c.created_at.type),
+    ).where(true())  # SQLite reads "ON CONFLICT" after a WHERE only
+    return (
+        dialect_insert(dialect, table)
+        .from_select(
+            ["campaign_id", "unit_id", "dossier_hash", "token", "kind", "created_at"],
+            values,
+        )
+        .on_conflict_do_nothing(index_elements=["token"])
+        .returning(AccessCode.token, AccessCode.id)
+    )
+
+
+@cache
+def _link_statement(dialect: str) -> Update:
+    """Build the UPDATE that links a round's dossiers: [dossier, code] rows.
+
+    The dossiers were read without a code under their units' lock, so no
+    condition on the link: on SQLite it would lead the plan through the
+    link's index (every unlinked dossier) instead of the ids given.
+    """
+    links = _elements(dialect, "links")
+    return (
+        update(Dossier)
+        .where(Dossier.id == cast(_field(links, 0), Integer))
+        .values(access_code_id=cast(_field(links, 1), Integer))
+    )
 
 
 def _forget_links(session: Session) -> None:
