@@ -41,6 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from surveys.access.audit import AuditAction, record_event
 from surveys.access.codes import MAX_DRAWS, new_tokens
 from surveys.access.privacy import dossier_hash
 from surveys.db import dialect_insert
@@ -53,8 +54,10 @@ from surveys.models import (
     DossierStatus,
     Procedure,
     Unit,
+    User,
     utcnow,
 )
+from surveys.units.tree import subtree_ids
 
 #: Dossiers read, given codes and linked per round: bounded memory, few statements.
 ROUND = 5000
@@ -64,6 +67,14 @@ MAX_SLIPS = 1000
 
 class RatingCodeError(ValueError):
     """Codes cannot be issued as asked; the message names the unit or dossier."""
+
+
+class NoDossierCampaign(RatingCodeError):
+    """No dossier campaign runs for some units that have dossiers waiting."""
+
+
+class CampaignsTied(RatingCodeError):
+    """Two dossier campaigns equally near a unit started the same day."""
 
 
 class UnknownDossiers(RatingCodeError):
@@ -167,6 +178,42 @@ def issue_rating_codes(
     return IssuedCodes(sum(counts.values()), dict(counts))
 
 
+def dossiers_without_code(session: Session, unit: Unit) -> int:
+    """Count the dossiers of ``unit`` and below it that are waiting for a code."""
+    return session.scalar(
+        select(func.count()).where(_waiting(subtree_ids(unit.id), None))
+    )
+
+
+def issue_unit_rating_codes(
+    session: Session,
+    actor: User | None,
+    dossier_key: bytes,
+    unit: Unit,
+    *,
+    today: date,
+) -> IssuedCodes:
+    """Issue the codes of the dossiers of ``unit`` and below it, and audit who did.
+
+    ``actor`` None: a command-line task. Raises as ``issue_rating_codes``.
+    """
+    issued = issue_rating_codes(session, dossier_key, subtree_ids(unit.id), today=today)
+    if issued.issued:
+        record_event(
+            session,
+            AuditAction.CODES_ISSUED,
+            actor.id if actor is not None else None,
+            object_type="unit",
+            object_id=unit.code,
+            detail={
+                "kind": CodeKind.SINGLE_USE.value,
+                "dossiers": issued.issued,
+                "campaigns": dict(issued.by_campaign),
+            },
+        )
+    return issued
+
+
 def rating_slips(
     session: Session,
     dossier_key: bytes,
@@ -261,13 +308,13 @@ def _campaigns_for(
             keys = ", ".join(
                 c.key for c in running[node] if c.starts_on == newest.starts_on
             )
-            raise RatingCodeError(
+            raise CampaignsTied(
                 f"several dossier campaigns started together cover unit"
                 f" {_codes(session, [unit_id])}: {keys}"
             )
         chosen[unit_id] = newest
     if lacking:
-        raise RatingCodeError(
+        raise NoDossierCampaign(
             f"no dossier campaign runs on {today.isoformat()} for unit"
             f" {_codes(session, lacking)}"
         )

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import math
 import statistics
-import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from surveys.dossiers.rating_codes import issue_rating_codes
 from surveys.dossiers.satisfaction import (
     Returned,
     dossier_satisfaction_counts,
@@ -19,12 +17,13 @@ from surveys.dossiers.satisfaction import (
 )
 from surveys.dossiers.timing import local_instant
 from surveys.models import Dossier, DossierStatus, Response, Unit, UnitKind
-from surveys.storage.recording import Submission, record_response
-from tests.builders import make_campaign, make_dossier, make_procedure, make_unit
+from tests.builders import (
+    make_campaign,
+    make_procedure,
+    make_rated_dossier,
+    make_unit,
+)
 
-KEY = b"test dossier key"
-TODAY = date(2026, 6, 1)
-NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
 #: The two-sided 95% normal quantile, as R's qnorm(0.975).
 Z = 1.959963984540054
 #: R: qt(0.975, df = 5).
@@ -64,29 +63,18 @@ class Ward:
                 "returned_at": local_instant(back, 10 * 60),
                 "status": DossierStatus.RETURNED,
             }
-        dossier = make_dossier(
+        dossier = make_rated_dossier(
             self.session,
             self.unit,
+            overall,
             local_instant(received, 9 * 60),
             self.procedure,
             **returned,
         )
-        issue_rating_codes(
-            self.session, KEY, [self.unit.id], today=TODAY, dossier_ids=[dossier.id]
-        )
-        recorded = record_response(
-            self.session,
-            Submission(
-                token=dossier.access_code.token,
-                submission_id=uuid.uuid4().hex,
-                answers={"overall": str(overall)},
-            ),
-            NOW,
-        )
         if excluded:
             self.session.execute(
                 update(Response)
-                .where(Response.id == recorded.response_id)
+                .where(Response.redeemed_code_id == dossier.access_code_id)
                 .values(excluded=True)
             )
         return dossier
