@@ -5,11 +5,12 @@ A rating given through a dossier's code reaches its dossier by
 code: the code keeps that only as a keyed hash (``surveys.access.privacy``),
 and the questionnaire does not ask for it (``DOSSIER_QUESTION``).
 
-Issuing is set-based, a few thousand dossiers a round: one read, one
-multi-row insert of codes, one update of the dossiers, so that a 200,000-row
-import gets its codes in seconds (``bench/bench_rating_codes.py``). It is
-idempotent: a dossier that has a code keeps it, and issuers of one unit's
-codes take turns (its row is locked), so no dossier ever gets two.
+Issuing is set-based, 5,000 dossiers a round: one read, then one INSERT of
+their codes and one UPDATE of the dossiers, whose rows travel as one JSON array
+each, so that a 200,000-row import gets its codes in seconds
+(``bench/bench_rating_codes.py``). It is idempotent: a dossier that has a code
+keeps it, and issuers of one unit's codes take turns (its row is locked), so no
+dossier ever gets two.
 """
 
 from __future__ import annotations
@@ -128,8 +129,10 @@ def issue_rating_codes(
     narrows it to those dossiers. Withdrawn dossiers get none: they have no
     result to rate. Each code is single-use, in the unit's dossier campaign
     (``dossier_campaign``), and keeps the dossier code's keyed hash under
-    ``dossier_key``. Raises ``RatingCodeError`` naming every unit with
-    dossiers waiting and no campaign; nothing is issued then.
+    ``dossier_key``. Raises ``NoDossierCampaign`` naming every unit with
+    dossiers waiting and no campaign (``CampaignsTied`` when two are equally
+    near); nothing is issued then. Call it in a writing transaction
+    (``surveys.db.begin_writing`` in a request that began reading).
     """
     if not dossier_key:
         raise RatingCodeError("dossier codes need the key they are hashed with")
@@ -333,8 +336,9 @@ def _insert_codes(
     """Insert each dossier's code with a fresh token; return (dossier, code) ids.
 
     One INSERT of the whole round, its rows bound as one JSON array: a token
-    some code has already is skipped (ON CONFLICT DO NOTHING, about one
-    chance in 1e9 per round) and drawn again.
+    some code has already is skipped (ON CONFLICT DO NOTHING) and drawn
+    again. Rare: a round of 5,000 meets one of a million stored codes about
+    once in 80,000 rounds.
     """
     statement = _insert_statement(connection.dialect.name)
     links: list[tuple[int, int]] = []

@@ -26,9 +26,15 @@ from surveys.models import (
     Unit,
     UnitKind,
 )
-from tests.builders import make_campaign, make_dossier, make_procedure, make_unit
+from tests.builders import (
+    DOSSIER_KEY,
+    make_campaign,
+    make_dossier,
+    make_procedure,
+    make_unit,
+)
 
-KEY = b"test dossier key"
+KEY = DOSSIER_KEY
 TODAY = date(2026, 6, 1)
 RECEIVED = datetime(2026, 5, 25, 2, 0, tzinfo=UTC)
 
