@@ -16,15 +16,16 @@ from __future__ import annotations
 import enum
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import Select, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from analysis import summary_from_tallies
 from analysis.scoring import DEFAULT_SATISFIED_MIN
 from surveys.models import Answer, Dossier, DossierStatus, Response
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: The item rated: how satisfied overall (every shipped rating questionnaire has it).
 OVERALL = "overall"
@@ -101,6 +102,10 @@ def satisfaction_by_timeliness(
     ``months`` as in ``dossier_satisfaction_counts`` (None: every month).
     Each unit with ratings gets both rows, a count of 0 included.
     """
+    # pandas and SciPy load with the first table, not with the process that
+    # imports this module: the indicators' counts above need neither.
+    import pandas as pd
+
     value = Answer.value_num
     late = Dossier.working_days_late > literal_column("0")
     statement = _rated(
@@ -122,6 +127,9 @@ def satisfaction_by_timeliness(
         ],
         columns=["unit", "returned", "n", "total", "total_sq", "satisfied"],
     )
+    if sums.empty:
+        empty = pd.DataFrame(columns=["unit", *SPLIT_COLUMNS])
+        return SatisfactionSplit(empty, empty.copy())
     every = pd.MultiIndex.from_product(
         [sorted(sums["unit"].unique()), list(Returned)], names=["unit", "returned"]
     )
@@ -165,8 +173,8 @@ def _rated(
 
 def _summary(sums: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Return n, mean and share satisfied with intervals, small cells withheld."""
-    if sums.empty:
-        return pd.DataFrame(columns=["unit", *SPLIT_COLUMNS])
+    from analysis import summary_from_tallies
+
     table = summary_from_tallies(sums, by)
     order = {member: position for position, member in enumerate(Returned)}
 
