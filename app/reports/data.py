@@ -26,6 +26,7 @@ from analysis import (
     summary_from_tallies,
 )
 from analysis.results import MIN_PUBLISH, MIN_SUPPRESS
+from app.reports.dossier_ratings import dossier_ratings_table
 from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Campaign, Official, ServicePoint, Unit
 from surveys.questionnaire import Questionnaire, QuestionType
@@ -37,7 +38,7 @@ from surveys.storage.counts import (
     response_counts,
 )
 from surveys.storage.frames import analysis_scoring, response_frame, tally_frame
-from surveys.storage.periods import period_bounds, quarters_in
+from surveys.storage.periods import period_bounds, period_months, quarters_in
 from surveys.units.tree import subtree_ids
 
 #: Estimate columns every table carries, after its label and n.
@@ -108,6 +109,8 @@ class UnitReport:
     counters: pd.DataFrame
     officials: pd.DataFrame
     comments: pd.DataFrame
+    #: Satisfaction with the unit's dossiers returned in time and late.
+    dossier_ratings: pd.DataFrame
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,8 @@ class DistrictReport:
     units: pd.DataFrame
     items: pd.DataFrame
     dimensions: pd.DataFrame
+    #: Satisfaction with dossiers returned in time and late, per unit and together.
+    dossier_ratings: pd.DataFrame
 
 
 def unit_report(
@@ -174,6 +179,9 @@ def unit_report(
             else pd.DataFrame(columns=OFFICIAL_COLUMNS)
         ),
         comments=_comments(session, campaign, questionnaire, units, between),
+        dossier_ratings=dossier_ratings_table(
+            session, {unit.id: unit.name}, period_months(period)
+        ),
     )
 
 
@@ -250,6 +258,7 @@ def district_report(
         units=summary.reset_index(drop=True),
         items=_table(whole[whole["kind"] == "item"]),
         dimensions=_table(whole[whole["kind"] == "dimension"]),
+        dossier_ratings=dossier_ratings_table(session, units, period_months(period)),
     )
 
 

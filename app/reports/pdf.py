@@ -22,6 +22,7 @@ from app.reports.layout import (
     SHEET_COMMENTS,
     SHEET_COUNTERS,
     SHEET_DIMENSIONS,
+    SHEET_DOSSIER_RATINGS,
     SHEET_INDEX,
     SHEET_ITEMS,
     SHEET_LEAGUE,
@@ -31,6 +32,8 @@ from app.reports.layout import (
     UNIT_TITLE,
     Column,
     comment_columns,
+    dossier_rating_columns,
+    dossier_rating_rows,
     estimate_columns,
     has_small_samples,
     index_columns,
@@ -79,6 +82,7 @@ def unit_report_pdf(report: UnitReport) -> bytes:
             _table(pdf, SHEET_OFFICIALS, official_columns(), report.officials)
         if not report.comments.empty:
             _table(pdf, SHEET_COMMENTS, comment_columns(), report.comments)
+        _dossier_ratings(pdf, report.dossier_ratings)
         _methodology(pdf)
         return bytes(pdf.output())
 
@@ -106,8 +110,16 @@ def district_report_pdf(report: DistrictReport) -> bytes:
             (SHEET_ITEMS, report.items),
         ):
             _table(pdf, title, estimate_columns(), table)
+        _dossier_ratings(pdf, report.dossier_ratings)
         _methodology(pdf)
         return bytes(pdf.output())
+
+
+def _dossier_ratings(pdf: FPDF, table: pd.DataFrame) -> None:
+    """Print satisfaction with dossiers returned in time and late, once any is rated."""
+    if not table.empty:
+        rows = dossier_rating_rows(table)
+        _table(pdf, SHEET_DOSSIER_RATINGS, dossier_rating_columns(rows), rows)
 
 
 def _start(header: Header, title: str) -> FPDF:

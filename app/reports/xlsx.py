@@ -32,6 +32,7 @@ from app.reports.layout import (
     SHEET_COMMENTS,
     SHEET_COUNTERS,
     SHEET_DIMENSIONS,
+    SHEET_DOSSIER_RATINGS,
     SHEET_INDEX,
     SHEET_ITEMS,
     SHEET_LEAGUE,
@@ -42,6 +43,8 @@ from app.reports.layout import (
     TEXT,
     Column,
     comment_columns,
+    dossier_rating_columns,
+    dossier_rating_rows,
     estimate_columns,
     index_columns,
     league_columns,
@@ -78,6 +81,7 @@ def unit_report_xlsx(report: UnitReport) -> bytes:
         )
         for title, columns, frame in sheets:
             _sheet(book.create_sheet(str(title)), columns, frame)
+        _dossier_ratings(book, report.dossier_ratings)
         _methodology(book.create_sheet(str(SHEET_METHODOLOGY)))
     return _saved(book, report.header.generated_at)
 
@@ -96,8 +100,17 @@ def district_report_xlsx(report: DistrictReport) -> bytes:
             _sheet(book.create_sheet(str(title)), estimate_columns(), frame)
         columns = [Column("unit_name", _("Đơn vị"), TEXT, 36), *estimate_columns()]
         _sheet(book.create_sheet(str(SHEET_UNITS)), columns, report.units)
+        _dossier_ratings(book, report.dossier_ratings)
         _methodology(book.create_sheet(str(SHEET_METHODOLOGY)))
     return _saved(book, report.header.generated_at)
+
+
+def _dossier_ratings(book: Workbook, table: pd.DataFrame) -> None:
+    """Add the sheet of satisfaction with dossiers returned in time and late, if any."""
+    if not table.empty:
+        rows = dossier_rating_rows(table)
+        sheet = book.create_sheet(str(SHEET_DOSSIER_RATINGS))
+        _sheet(sheet, dossier_rating_columns(rows), rows)
 
 
 def _summary(sheet: Worksheet, report: UnitReport | DistrictReport) -> None:
