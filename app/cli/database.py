@@ -93,7 +93,7 @@ def create_user_command(username: str, role: str, unit_code: str | None) -> None
 @click.command("purge-contacts")
 @with_appcontext
 def purge_contacts_command() -> None:
-    """Erase phone numbers and unsent drafts past their retention now.
+    """Erase phone numbers, unsent drafts and dossier applicants past retention now.
 
     The app does it by itself about every ``PURGE_EVERY_SECONDS`` (app.chores);
     this is for an operator who wants it done at once.
@@ -102,6 +102,7 @@ def purge_contacts_command() -> None:
         report = purge_personal_data(session, utcnow())
     click.echo(f"{report.contacts} expired follow-up contact(s) erased.")
     click.echo(f"{report.drafts} unsent draft(s) older than 90 days erased.")
+    click.echo(f"{report.applicants} dossier applicant(s) past retention erased.")
 
 
 def _read_password() -> str:

@@ -41,6 +41,9 @@ class AuditAction(enum.StrEnum):
     QUESTIONNAIRE_IMPORTED = "questionnaire_imported"
     #: A report or the responses left the system as a file.
     EXPORT = "export"
+    #: An apology letter for a late dossier was drafted (numbered), or sent.
+    LETTER_DRAFTED = "letter_drafted"
+    LETTER_SENT = "letter_sent"
 
 
 def record_event(
