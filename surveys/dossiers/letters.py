@@ -450,6 +450,7 @@ class LetterCounts:
     """A unit's late dossiers and how their letters stand."""
 
     unit_id: int
+    unit_code: str
     unit_name: str
     late: int
     without_letter: int
@@ -475,6 +476,7 @@ def letter_counts(session: Session, unit: Unit, now: datetime) -> list[LetterCou
     rows = session.execute(
         select(
             Dossier.unit_id,
+            Unit.code,
             Unit.name,
             func.count(),
             func.sum(letter_missing),
@@ -483,7 +485,7 @@ def letter_counts(session: Session, unit: Unit, now: datetime) -> list[LetterCou
         .join(Unit, Unit.id == Dossier.unit_id)
         .outerjoin(ApologyLetter, ApologyLetter.dossier_id == Dossier.id)
         .where(in_subtree, owes_letter(now))
-        .group_by(Dossier.unit_id, Unit.name)
+        .group_by(Dossier.unit_id, Unit.code, Unit.name)
     )
     after_return: dict[int, int] = defaultdict(int)
     for unit_id, sent_at, returned_at in session.execute(
@@ -496,12 +498,13 @@ def letter_counts(session: Session, unit: Unit, now: datetime) -> list[LetterCou
     counts = [
         LetterCounts(
             unit_id=unit_id,
+            unit_code=code,
             unit_name=name,
             late=int(late),
             without_letter=int(missing or 0),
             unsent=int(waiting or 0),
             sent_after_return=after_return[unit_id],
         )
-        for unit_id, name, late, missing, waiting in rows
+        for unit_id, code, name, late, missing, waiting in rows
     ]
     return sorted(counts, key=lambda row: vietnamese_sort_key(row.unit_name))
