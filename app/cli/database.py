@@ -59,6 +59,8 @@ def seed_demo_command(if_empty: bool, without_responses: bool) -> None:
     )
     for campaign, count in report.responses.items():
         click.echo(f"Campaign {campaign}: {count} responses created.")
+    if report.letters:
+        click.echo(f"{report.letters} apology letters drafted for late dossiers.")
     if report.users:
         # The random password exists only in this run; keep it where `make run`
         # and the operator can find it, readable by the owner alone.

@@ -38,27 +38,19 @@ from surveys.dossiers.letters import (
     printed_letters,
     reference,
 )
-from surveys.dossiers.sending import Senders, send_letter
+from surveys.dossiers.sending import PROPOSED_DELIVERY, Senders, send_letter
 from surveys.dossiers.timing import local_instant
 from surveys.local_time import local_date
 from surveys.models import (
     ApologyLetter,
     Dossier,
     DossierApplicant,
-    DossierChannel,
     LetterDelivery,
     Unit,
 )
 from surveys.units.tree import subtree_ids
 
 SENDERS = "hailong.letter_senders"
-#: The way of sending a form proposes, by the dossier's channel: online
-#: dossiers are answered online (Nghị định 61/2018), the others as they came.
-PROPOSED_DELIVERY = {
-    DossierChannel.COUNTER: LetterDelivery.IN_PERSON,
-    DossierChannel.ONLINE: LetterDelivery.EMAIL,
-    DossierChannel.POST: LetterDelivery.POST,
-}
 LETTER_OPTIONS = (
     selectinload(ApologyLetter.dossier).selectinload(Dossier.unit),
     selectinload(ApologyLetter.dossier).selectinload(Dossier.procedure),

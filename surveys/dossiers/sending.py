@@ -28,8 +28,22 @@ from surveys.dossiers.applicants import (
 )
 from surveys.dossiers.letters import LetterError, reference
 from surveys.local_time import local_date
-from surveys.models import ApologyLetter, DossierApplicant, LetterDelivery, User
+from surveys.models import (
+    ApologyLetter,
+    DossierApplicant,
+    DossierChannel,
+    LetterDelivery,
+    User,
+)
 from surveys.translatable import N_, Message
+
+#: How a letter is proposed to be sent, by the dossier's channel: online
+#: dossiers are answered online (Nghị định 61/2018), the others as they came.
+PROPOSED_DELIVERY = {
+    DossierChannel.COUNTER: LetterDelivery.IN_PERSON,
+    DossierChannel.ONLINE: LetterDelivery.EMAIL,
+    DossierChannel.POST: LetterDelivery.POST,
+}
 
 ALREADY_SENT = Message(N_("Phiếu này đã được ghi nhận là đã gửi."))
 SENT_BEFORE_ISSUE = Message(N_("Ngày gửi không được trước ngày lập phiếu."))
