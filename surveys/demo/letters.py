@@ -9,13 +9,13 @@ demo runs without a user, as a command does.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from surveys.dossiers.calendar import WorkingCalendar, load_calendar
+from surveys.dossiers.calendar import load_calendar
 from surveys.dossiers.letters import (
     LetterDraft,
     default_new_return_on,
@@ -78,7 +78,9 @@ def ensure_letters(
             LetterDraft(
                 reason_code=str(rng.choice(REASON_CODES)),
                 reason_text="",
-                new_return_on=_new_date(dossier, calendar, drafted_at),
+                new_return_on=default_new_return_on(
+                    dossier, calendar, local_date(drafted_at)
+                ),
                 signer_title=SIGNER[0],
                 signer_name=SIGNER[1],
             ),
@@ -99,15 +101,6 @@ def ensure_letters(
                 senders=senders,
             )
     return drafted
-
-
-def _new_date(
-    dossier: Dossier, calendar: WorkingCalendar, drafted_at: datetime
-) -> date:
-    """Return the letter's new date: a working day after the due day."""
-    proposed = default_new_return_on(dossier, calendar, local_date(drafted_at))
-    after_due = calendar.next_working_day(local_date(dossier.due_at))
-    return max(calendar.first_working_day(proposed), after_due)
 
 
 def _delivery(dossier: Dossier, rng: np.random.Generator) -> LetterDelivery:

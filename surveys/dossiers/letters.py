@@ -67,7 +67,7 @@ UNKNOWN_REASON = Message(N_("Lý do này không có trong danh sách."))
 NOT_LATE = Message(N_("Hồ sơ này không trễ hạn: không cần phiếu xin lỗi."))
 HAS_LETTER = Message(N_("Hồ sơ này đã có phiếu xin lỗi số %(reference)s."))
 NEW_DATE_TOO_EARLY = Message(
-    N_("Ngày hẹn trả mới phải sau ngày hẹn trả ghi trên giấy tiếp nhận.")
+    N_("Ngày hẹn trả mới không được trước ngày hẹn trả ghi trên giấy tiếp nhận.")
 )
 NEW_DATE_PASSED = Message(
     N_("Hồ sơ chưa trả kết quả: ngày hẹn trả mới không được trước ngày lập phiếu.")
@@ -358,9 +358,13 @@ def _check_draft(
         raise LetterError(UNKNOWN_REASON)
     if not draft.signer_title.strip():
         raise LetterError(NO_SIGNER)
-    if draft.new_return_on <= local_date(dossier.due_at):
+    if draft.new_return_on < local_date(dossier.due_at):
         raise LetterError(NEW_DATE_TOO_EARLY)
-    if dossier.returned_at is None and draft.new_return_on < today:
+    if dossier.returned_at is not None:
+        # The day of return is a fact, be it a Saturday session or the due day
+        # itself after hours.
+        return
+    if draft.new_return_on < today:
         raise LetterError(NEW_DATE_PASSED)
     if not calendar.is_working(draft.new_return_on):
         raise LetterError(NEW_DATE_OFF)

@@ -170,7 +170,7 @@ def test_a_dossier_in_time_or_with_a_letter_gets_none(db_session: Session) -> No
         ({"reason_code": None, "reason_text": "  "}, NO_REASON),
         ({"reason_code": "tired"}, UNKNOWN_REASON),
         ({"signer_title": " "}, NO_SIGNER),
-        ({"new_return_on": DUE_DAY}, NEW_DATE_TOO_EARLY),
+        ({"new_return_on": date(2026, 3, 4)}, NEW_DATE_TOO_EARLY),
         ({"new_return_on": date(2026, 3, 31)}, NEW_DATE_PASSED),
         ({"new_return_on": date(2026, 4, 11)}, NEW_DATE_OFF),  # a Saturday
     ],
@@ -209,6 +209,15 @@ def test_the_new_return_date_is_proposed_in_working_days(db_session: Session) ->
     )
     back = returned(db_session, ward, days, date(2026, 3, 9))
     assert default_new_return_on(back, CALENDAR, date(2026, 4, 1)) == date(2026, 3, 9)
+
+
+def test_a_return_on_a_day_off_is_the_letters_date(db_session: Session) -> None:
+    ward = make_unit(db_session)
+    sunday = date(2026, 3, 8)
+    back = returned(db_session, ward, make_procedure(db_session), sunday)
+    proposed = default_new_return_on(back, CALENDAR, local_date(NOW))
+    assert proposed == sunday
+    assert letter_for(db_session, back, new_return_on=proposed).new_return_on == sunday
 
 
 def test_what_a_letter_prints_comes_from_its_dossier_and_unit(
