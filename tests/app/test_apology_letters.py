@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from app.auth import CLOCK
+from app.staff.apology import SENDERS
 from surveys.models import (
     ApologyLetter,
     AuditEvent,
     Dossier,
     DossierChannel,
+    LetterDelivery,
     Role,
     Unit,
     UnitKind,
@@ -376,3 +378,30 @@ def readable(body: bytes, kind: str) -> str:
             if cell is not None
         )
     return body.decode("utf-8-sig")
+
+
+def test_a_sender_named_in_the_settings_sends_the_pdf(
+    app: Flask, manager: FlaskClient, db_session: Session, ward: Ward
+) -> None:
+    app.config["LETTER_SENDERS"] = {
+        "email": "tests.surveys.dossiers.test_sending:make_gateway"
+    }
+    assert draft(manager, ward.overdue).status_code == 302
+    letter = letter_of(db_session, ward.overdue)
+    manager.post(
+        f"/staff/letters/{letter.id}/sent",
+        data={
+            "csrf_token": csrf_token(manager, "/staff/"),
+            "via": "email",
+            "sent_on": "2026-04-01",
+        },
+    )
+    gateway = app.extensions[SENDERS].for_channel(LetterDelivery.EMAIL)
+    [delivery] = gateway.sent
+    assert delivery.recipient is not None
+    assert delivery.recipient.name == "Trần Văn Bình"
+    [document] = gateway.documents
+    [printed] = read_pages(document)
+    assert "Mã hồ sơ: HS-2026-0002" in printed.text
+    db_session.refresh(letter)
+    assert letter.sent_via == "email"

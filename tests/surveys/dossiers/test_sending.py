@@ -28,16 +28,19 @@ PDF = b"%PDF-letter"
 
 
 class Gateway:
-    """An SMS gateway that keeps what it was asked to send, or refuses."""
+    """A gateway that keeps what it was asked to send (the letter read as it
+    sends, as a mail server attaches it), or refuses."""
 
     def __init__(self, refuse: str = "") -> None:
         self.sent: list[Delivery] = []
+        self.documents: list[bytes] = []
         self.refuse = refuse
 
     def deliver(self, delivery: Delivery) -> None:
         if self.refuse:
             raise SendingFailed(self.refuse)
         self.sent.append(delivery)
+        self.documents.append(delivery.document())
 
 
 def make_gateway() -> Gateway:
@@ -125,7 +128,7 @@ def test_a_plugged_sender_gets_the_letter_and_its_recipient(
     assert delivery.reference == f"1/PXL-{letter.dossier.unit.code.upper()}"
     assert delivery.recipient is not None
     assert delivery.recipient.phone == "0903123456"
-    assert delivery.document() == PDF
+    assert gateway.documents == [PDF]
     assert letter.sent_via == "sms"
 
 
