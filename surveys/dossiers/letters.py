@@ -467,48 +467,57 @@ class LetterCounts:
 def letter_counts(session: Session, unit: Unit, now: datetime) -> list[LetterCounts]:
     """Count, per unit of ``unit``'s subtree, late dossiers and their letters.
 
-    One ``GROUP BY`` for the late dossiers; the letters sent after the instant
-    of return (few) are then compared by Vietnam's day, in Python, so that a
-    letter handed over with the result on the same day does not count.
+    The letters sent after the instant of return (few) are compared by
+    Vietnam's day, in Python, so that a letter handed over with the result on
+    the same day does not count.
     """
-    in_subtree = Dossier.unit_id.in_(subtree_ids(unit.id))
     letter_missing = case((ApologyLetter.id.is_(None), 1), else_=0)
     unsent = case(
         (and_(ApologyLetter.id.is_not(None), ApologyLetter.sent_at.is_(None)), 1),
         else_=0,
     )
-    rows = session.execute(
-        select(
-            Dossier.unit_id,
-            Unit.code,
-            Unit.name,
-            func.count(),
-            func.sum(letter_missing),
-            func.sum(unsent),
-        )
-        .join(Unit, Unit.id == Dossier.unit_id)
-        .outerjoin(ApologyLetter, ApologyLetter.dossier_id == Dossier.id)
-        .where(in_subtree, owes_letter(now))
-        .group_by(Dossier.unit_id, Unit.code, Unit.name)
-    )
+    in_subtree = Dossier.unit_id.in_(subtree_ids(unit.id))
+    returned_late = and_(in_subtree, Dossier.working_days_late > 0)
+    overdue = and_(in_subtree, OPEN, Dossier.due_at < now)
+    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    # One GROUP BY per side of ``owes_letter``: each reads its dossiers through
+    # an index of its own, where the ``OR`` read every dossier of every unit.
+    for late in (returned_late, overdue):
+        for unit_id, *values in session.execute(
+            select(
+                Dossier.unit_id,
+                func.count(),
+                func.sum(letter_missing),
+                func.sum(unsent),
+            )
+            .outerjoin(ApologyLetter, ApologyLetter.dossier_id == Dossier.id)
+            .where(late)
+            .group_by(Dossier.unit_id)
+        ):
+            total = sums[unit_id]
+            for index, value in enumerate(values):
+                total[index] += int(value or 0)
     after_return: dict[int, int] = defaultdict(int)
     for unit_id, sent_at, returned_at in session.execute(
         select(Dossier.unit_id, ApologyLetter.sent_at, Dossier.returned_at)
         .join(ApologyLetter, ApologyLetter.dossier_id == Dossier.id)
-        .where(in_subtree, ApologyLetter.sent_at > Dossier.returned_at)
+        .where(returned_late, ApologyLetter.sent_at > Dossier.returned_at)
     ):
         if local_date(sent_at) > local_date(returned_at):
             after_return[unit_id] += 1
+    units = session.execute(
+        select(Unit.id, Unit.code, Unit.name).where(Unit.id.in_(list(sums)))
+    )
     counts = [
         LetterCounts(
             unit_id=unit_id,
             unit_code=code,
             unit_name=name,
-            late=int(late),
-            without_letter=int(missing or 0),
-            unsent=int(waiting or 0),
+            late=sums[unit_id][0],
+            without_letter=sums[unit_id][1],
+            unsent=sums[unit_id][2],
             sent_after_return=after_return[unit_id],
         )
-        for unit_id, code, name, late, missing, waiting in rows
+        for unit_id, code, name in units
     ]
     return sorted(counts, key=lambda row: vietnamese_sort_key(row.unit_name))
