@@ -12,7 +12,7 @@ PORT ?= 5000
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-busy bench bench-tools lint venv dev-venv browser clean translations
+.PHONY: run test test-busy bench bench-tools pdf-tools lint venv dev-venv browser clean translations
 
 $(VENV)/.runtime: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,17 @@ browser:
 	  fi; \
 	fi
 
-test: dev-venv browser
+# Letters are read back as a reader's tool reads them: poppler's pdftotext.
+pdf-tools:
+	@if ! command -v pdftotext >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	  else \
+	    echo "pdftotext is missing: sudo apt-get install poppler-utils"; \
+	  fi; \
+	fi
+
+test: dev-venv browser pdf-tools
 	$(BIN)/ruff check .
 	@if $(BIN)/python tests/pg_available.py "$(TEST_PG_URL)"; then \
 	  export HAILONG_TEST_DATABASE_URL="$(TEST_PG_URL)"; \

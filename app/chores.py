@@ -78,9 +78,10 @@ def _purge_step(app: Flask, every: timedelta) -> Callable[[], None]:
                 return
         if report is not None:
             app.logger.info(
-                "purged %s expired contact(s) and %s stale draft(s)",
+                "purged %s expired contact(s), %s stale draft(s), %s applicant(s)",
                 report.contacts,
                 report.drafts,
+                report.applicants,
             )
 
     return step

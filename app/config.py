@@ -80,6 +80,17 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     # Phone numbers and unsent drafts past their retention are erased about this
     # often, by the app itself after answering (see app.chores).
     app.config.setdefault("PURGE_EVERY_SECONDS", 3600)
+    # A dossier applicant's name and contact are kept this many days after the
+    # return of a dossier in time, after the sending of a late one's letter,
+    # and after the due date while a letter may still be owed
+    # (surveys.dossiers.applicants); the purge above erases them then.
+    app.config.setdefault("APPLICANT_DAYS_AFTER_RETURN", 30)
+    app.config.setdefault("APPLICANT_DAYS_AFTER_LETTER", 90)
+    app.config.setdefault("APPLICANT_DAYS_UNSETTLED", 180)
+    # Apology letters are sent outside hailong and recorded; a sender plugged in
+    # per channel does the sending too: {"sms": "package.module:factory"}
+    # (surveys.dossiers.sending).
+    app.config.setdefault("LETTER_SENDERS", {})
     # Printed QR codes lead to {PUBLIC_BASE_URL}/s/{token}: the address citizens see.
     app.config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     if not app.config.get("SECRET_KEY"):

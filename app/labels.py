@@ -3,8 +3,8 @@ language.
 
 Each value has its own literal msgid here, so ``pybabel extract`` finds every
 name; templates show them with ``kind_name``, ``role_name``, ``mode_name``,
-``action_name`` and ``object_type_name``, and forms use the same names for their
-options.
+``action_name``, ``object_type_name`` and ``delivery_name``, and forms use the
+same names for their options.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.i18n import lazy_gettext, lazy_pgettext
 from surveys.access.audit import AuditAction
-from surveys.models import CampaignMode, Role, UnitKind
+from surveys.models import CampaignMode, LetterDelivery, Role, UnitKind
 
 UNIT_KINDS = {
     UnitKind.DISTRICT: lazy_gettext("Quận"),
@@ -71,6 +71,8 @@ AUDIT_ACTIONS = {
     ),
     AuditAction.DOSSIER_RULES_SET: lazy_pgettext("audit", "Đặt quy tắc tính hạn"),
     AuditAction.EXPORT: lazy_pgettext("audit", "Xuất dữ liệu"),
+    AuditAction.LETTER_DRAFTED: lazy_pgettext("audit", "Lập phiếu xin lỗi"),
+    AuditAction.LETTER_SENT: lazy_pgettext("audit", "Gửi phiếu xin lỗi"),
 }
 #: What an audited act was done to, by the ``object_type`` its service records.
 OBJECT_TYPES = {
@@ -82,6 +84,14 @@ OBJECT_TYPES = {
     "user": lazy_pgettext("audit", "Người dùng"),
     "access_code": lazy_pgettext("audit", "Mã khảo sát"),
     "working_day": lazy_pgettext("audit", "Ngày làm việc"),
+    "apology_letter": lazy_pgettext("audit", "Phiếu xin lỗi"),
+}
+#: How an apology letter reached the applicant.
+DELIVERIES = {
+    LetterDelivery.IN_PERSON: lazy_gettext("Trao trực tiếp"),
+    LetterDelivery.POST: lazy_gettext("Gửi bưu điện"),
+    LetterDelivery.EMAIL: lazy_gettext("Thư điện tử"),
+    LetterDelivery.SMS: lazy_gettext("Tin nhắn SMS"),
 }
 
 
@@ -105,6 +115,11 @@ def action_name(action: str) -> str:
     return str(AUDIT_ACTIONS[AuditAction(action)])
 
 
+def delivery_name(via: str) -> str:
+    """Return how a letter was sent (``post`` -> "Gửi bưu điện")."""
+    return str(DELIVERIES[LetterDelivery(via)])
+
+
 def object_type_name(object_type: str) -> str:
     """Return the name of what an act was done to; a type not named here as stored."""
     name = OBJECT_TYPES.get(object_type)
@@ -124,4 +139,5 @@ def init_app(app: Flask) -> None:
         mode_name=mode_name,
         action_name=action_name,
         object_type_name=object_type_name,
+        delivery_name=delivery_name,
     )

@@ -244,8 +244,11 @@ def _slip_cell(
     pdf.cell(usable, url_height, slip.url, align="C")
 
 
-def new_document(title: str) -> FPDF:
-    """Start an A4 portrait document with DejaVu Sans, so Vietnamese prints right."""
+def new_document(title: str, *, italic: bool = False) -> FPDF:
+    """Start an A4 portrait document with DejaVu Sans, so Vietnamese prints right.
+
+    ``italic`` adds the oblique face (a document embeds every face it adds).
+    """
     # fpdf (which loads numpy) is imported with the first document, not when a
     # web process starts: the survey pages use this module's QR images only.
     from fpdf import FPDF
@@ -256,7 +259,8 @@ def new_document(title: str) -> FPDF:
     pdf.set_creator("hailong")
     pdf.set_lang("vi")
     for style, path in _font_files().items():
-        pdf.add_font(FONT, style, path)
+        if italic or style != "I":
+            pdf.add_font(FONT, style, path)
     return pdf
 
 
@@ -266,12 +270,18 @@ def _font_files() -> dict[str, Path]:
     import matplotlib  # here: a fifth of a second to import, for one path
 
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    return {"": folder / "DejaVuSans.ttf", "B": folder / "DejaVuSans-Bold.ttf"}
+    return {
+        "": folder / "DejaVuSans.ttf",
+        "B": folder / "DejaVuSans-Bold.ttf",
+        "I": folder / "DejaVuSans-Oblique.ttf",
+    }
 
 
-def set_font(pdf: FPDF, size: float, *, bold: bool = False) -> None:
-    """Set DejaVu Sans (bold or regular) at ``size`` points."""
-    pdf.set_font(FONT, "B" if bold else "", size)
+def set_font(
+    pdf: FPDF, size: float, *, bold: bool = False, italic: bool = False
+) -> None:
+    """Set DejaVu Sans (bold, italic or regular) at ``size`` points."""
+    pdf.set_font(FONT, "B" if bold else "I" if italic else "", size)
 
 
 def fitting_size(

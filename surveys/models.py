@@ -656,6 +656,8 @@ class Dossier(Base):
         Index("ix_dossiers_unit_id_returned_month", "unit_id", "returned_month"),
         Index("ix_dossiers_unit_id_received_month", "unit_id", "received_month"),
         Index("ix_dossiers_open_due", "unit_id", "returned_at", "due_at"),
+        # The late ones, which owe an apology letter (surveys.dossiers.letters).
+        Index("ix_dossiers_unit_id_working_days_late", "unit_id", "working_days_late"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -59,6 +59,8 @@ def seed_demo_command(if_empty: bool, without_responses: bool) -> None:
     )
     for campaign, count in report.responses.items():
         click.echo(f"Campaign {campaign}: {count} responses created.")
+    if report.letters:
+        click.echo(f"{report.letters} apology letters drafted for late dossiers.")
     if report.users:
         # The random password exists only in this run; keep it where `make run`
         # and the operator can find it, readable by the owner alone.
@@ -93,7 +95,7 @@ def create_user_command(username: str, role: str, unit_code: str | None) -> None
 @click.command("purge-contacts")
 @with_appcontext
 def purge_contacts_command() -> None:
-    """Erase phone numbers and unsent drafts past their retention now.
+    """Erase phone numbers, unsent drafts and dossier applicants past retention now.
 
     The app does it by itself about every ``PURGE_EVERY_SECONDS`` (app.chores);
     this is for an operator who wants it done at once.
@@ -102,6 +104,7 @@ def purge_contacts_command() -> None:
         report = purge_personal_data(session, utcnow())
     click.echo(f"{report.contacts} expired follow-up contact(s) erased.")
     click.echo(f"{report.drafts} unsent draft(s) older than 90 days erased.")
+    click.echo(f"{report.applicants} dossier applicant(s) past retention erased.")
 
 
 def _read_password() -> str:

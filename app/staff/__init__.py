@@ -1,6 +1,7 @@
 """Pages for officials: each needs a login, and each query is scoped to the user."""
 
 from app.staff import (  # noqa: F401  (registers the views)
+    apology,
     audit,
     dashboard,
     deadlines,

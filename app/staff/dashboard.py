@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from flask import render_template
 
-from app.auth import current_scope
+from app.auth import current_scope, now
 from app.db import get_session
 from app.reports.selection import selected
 from app.staff.blueprint import bp
+from surveys.dossiers.letters import letter_counts
 
 
 @bp.get("/dashboard")
@@ -24,4 +25,9 @@ def dashboard(unit_code: str | None = None) -> str:
         board = build_dashboard(
             get_session(), selection, show_officials=current_scope().can_manage
         )
-    return render_template("staff/dashboard.html", selection=selection, board=board)
+    return render_template(
+        "staff/dashboard.html",
+        selection=selection,
+        board=board,
+        letter_counts=letter_counts(get_session(), selection.unit, now()),
+    )

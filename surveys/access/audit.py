@@ -46,6 +46,9 @@ class AuditAction(enum.StrEnum):
     DOSSIER_RULES_SET = "dossier_rules_set"
     #: A report or the responses left the system as a file.
     EXPORT = "export"
+    #: An apology letter for a late dossier was drafted (numbered), or sent.
+    LETTER_DRAFTED = "letter_drafted"
+    LETTER_SENT = "letter_sent"
 
 
 def record_event(

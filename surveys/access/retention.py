@@ -1,7 +1,8 @@
 """Erasing personal data past its retention, on a schedule no operator must keep.
 
-Follow-up phone numbers (``surveys.access.privacy``) and answers saved part-way
-and never sent (``surveys.storage.drafts``) are kept only so long. Erasing them
+Follow-up phone numbers (``surveys.access.privacy``), answers saved part-way
+and never sent (``surveys.storage.drafts``) and dossier applicants' names and
+contacts (``surveys.dossiers.applicants``) are kept only so long. Erasing them
 must not depend on someone remembering to schedule a command: the application
 calls ``purge_if_due`` itself, and the ``chores`` table decides, for every
 process and across restarts, whether the purge is due.
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from surveys.access.privacy import purge_expired_contacts
 from surveys.db import dialect_insert
+from surveys.dossiers.applicants import purge_expired_applicants
 from surveys.models import Chore
 from surveys.storage.drafts import purge_stale_drafts
 
@@ -30,13 +32,15 @@ class PurgeReport:
 
     contacts: int
     drafts: int
+    applicants: int
 
 
 def purge_personal_data(session: Session, now: datetime) -> PurgeReport:
-    """Erase phone numbers and unsent drafts past their retention; flush only."""
+    """Erase phone numbers, unsent drafts and applicants past their retention."""
     return PurgeReport(
         contacts=purge_expired_contacts(session, now),
         drafts=purge_stale_drafts(session, now),
+        applicants=purge_expired_applicants(session, now),
     )
 
 

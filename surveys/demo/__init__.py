@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.access.users import create_user
-from surveys.demo.district import WARDS, DistrictReport, ensure_district
+from surveys.demo.district import DISTRICT, WARDS, DistrictReport, ensure_district
+from surveys.demo.letters import ensure_letters
 from surveys.demo.responses import ensure_campaigns
-from surveys.models import Role, User
+from surveys.models import Role, User, utcnow
 
 #: Demo logins: one per role level, so each view of the staff side can be tried.
 DEMO_USERS = (
@@ -37,6 +38,8 @@ class DemoReport:
     #: Responses created per campaign key.
     responses: dict[str, int] = field(default_factory=dict)
     users: list[str] = field(default_factory=list)
+    #: Apology letters drafted for the district's late dossiers.
+    letters: int = 0
     #: The password given to ``users``; empty when no login was created.
     password: str = field(default="", repr=False)
 
@@ -54,6 +57,10 @@ def seed_demo(
     report = DemoReport(district=ensure_district(session, rng))
     if responses:
         report.responses = ensure_campaigns(session, np.random.default_rng(SEED + 1))
+    # After the dossiers: without late ones (none imported), no letter is drafted.
+    report.letters = ensure_letters(
+        session, np.random.default_rng(SEED + 3), utcnow(), DISTRICT[0]
+    )
     password = demo_password or secrets.token_urlsafe(12)
     for username, role, unit_code in DEMO_USERS:
         exists = session.scalar(select(User.id).where(User.username == username))

@@ -19,13 +19,16 @@ _FONT_REFERENCE = re.compile(rb"/(F\d+) (\d+) 0 R")
 _TO_UNICODE = re.compile(rb"/ToUnicode (\d+) 0 R")
 _CONTENTS = re.compile(rb"/Contents (\d+) 0 R")
 _BFCHAR = re.compile(rb"<([0-9A-Fa-f]{4})> <([0-9A-Fa-f]+)>")
-#: A font selection, a shown string, or a filled rectangle in a content stream.
+#: A font selection, a shown string, a justified line (strings and the spaces
+#: between them), or a filled rectangle in a content stream.
 _OPERATION = re.compile(
     rb"/(?P<font>F\d+) [\d.]+ Tf"
     rb"|\((?P<text>(?:\\.|[^\\)])*)\) Tj"
+    rb"|\[(?P<array>(?:\((?:\\.|[^\\)])*\)|\s*-?[\d.]+\s*)*)\] TJ"
     rb"|(?P<rect>(?:-?[\d.]+ ){4})re f",
     re.S,
 )
+_ARRAY_STRING = re.compile(rb"\((?P<text>(?:\\.|[^\\)])*)\)", re.S)
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
 
 
@@ -100,12 +103,20 @@ def _read_content(content: bytes, fonts: dict[str, dict[bytes, str]]) -> Page:
         if match["font"]:
             font = fonts[match["font"].decode()]
         elif match["text"] is not None:
-            raw = _unescape(match["text"])
-            strings.append("".join(font[raw[i : i + 2]] for i in range(0, len(raw), 2)))
+            strings.append(_decoded(match["text"], font))
+        elif match["array"] is not None:
+            parts = _ARRAY_STRING.finditer(match["array"])
+            strings.append("".join(_decoded(part["text"], font) for part in parts))
         else:
             x, y, width, height = (float(n) for n in match["rect"].split())
             rects.append((x, y, width, height))
     return Page(strings, rects)
+
+
+def _decoded(literal: bytes, font: dict[bytes, str]) -> str:
+    """Return the text of a shown string: 2-byte glyph ids through the font's map."""
+    raw = _unescape(literal)
+    return "".join(font[raw[i : i + 2]] for i in range(0, len(raw), 2))
 
 
 def _unescape(literal: bytes) -> bytes:

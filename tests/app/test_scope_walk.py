@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from flask import Flask
@@ -17,10 +18,20 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Map, Rule
 from werkzeug.test import TestResponse
 
-from surveys.models import Campaign, Official, Role, ServicePoint, Unit, UnitKind
+from surveys.models import (
+    ApologyLetter,
+    Campaign,
+    Dossier,
+    Official,
+    Role,
+    ServicePoint,
+    Unit,
+    UnitKind,
+)
 from surveys.questionnaire.versions import shipped_template, store_questionnaire
 from tests.app.staff_client import csrf_token, log_in
-from tests.builders import make_campaign, make_unit, make_user
+from tests.builders import make_campaign, make_procedure, make_unit, make_user
+from tests.surveys.dossiers.late import letter_for, returned
 
 
 @dataclass
@@ -31,6 +42,9 @@ class Side:
     service_point: ServicePoint
     official: Official
     campaign: Campaign
+    #: A late dossier and its apology letter.
+    dossier: Dossier
+    letter: ApologyLetter
 
     def markers(self) -> list[str]:
         """Texts that only a page showing this ward's data would contain."""
@@ -53,6 +67,8 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
     "official_code": lambda side: side.official.code,
     "campaign_id": lambda side: side.campaign.id,
     "campaign_key": lambda side: side.campaign.key,
+    "dossier_id": lambda side: side.dossier.id,
+    "letter_id": lambda side: side.letter.id,
     "questionnaire_key": lambda side: side.campaign.questionnaire.key,
     "version": lambda side: side.campaign.questionnaire.version,
     # The calendar is the whole country's: its pages need a role the walk never has.
@@ -75,7 +91,8 @@ def make_side(session: Session, district: Unit, letter: str) -> Side:
     # A real questionnaire: the dashboard and the reports read its definition.
     stored = store_questionnaire(session, shipped_template("counter")).stored
     campaign = make_campaign(session, unit=unit, questionnaire=stored)
-    return Side(unit, point, official, campaign)
+    late = returned(session, unit, make_procedure(session), date(2026, 3, 9))
+    return Side(unit, point, official, campaign, late, letter_for(session, late))
 
 
 @pytest.fixture

@@ -77,7 +77,7 @@ def test_two_processes_asking_at_once_purge_once(fresh_database_url: str) -> Non
             asker.join()
         assert errors == []
         assert sorted(reports, key=lambda r: r is None) == [
-            PurgeReport(contacts=1, drafts=0),
+            PurgeReport(contacts=1, drafts=0, applicants=0),
             None,
         ]
         with factory() as session:
