@@ -8,6 +8,7 @@ respondent (indices, officials) reads only the units and period reported on.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
@@ -26,6 +27,8 @@ from analysis import (
     summary_from_tallies,
 )
 from analysis.results import MIN_PUBLISH, MIN_SUPPRESS
+from app.reports.dossiers import DossierSection, dossier_section
+from surveys.dossiers.indicators import Ratings
 from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Campaign, Official, ServicePoint, Unit
 from surveys.questionnaire import Questionnaire, QuestionType
@@ -108,6 +111,8 @@ class UnitReport:
     counters: pd.DataFrame
     officials: pd.DataFrame
     comments: pd.DataFrame
+    #: None when the unit has no dossier in the register.
+    dossiers: DossierSection | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,8 @@ class DistrictReport:
     units: pd.DataFrame
     items: pd.DataFrame
     dimensions: pd.DataFrame
+    #: None when no unit of the district has a dossier in the register.
+    dossiers: DossierSection | None = None
 
 
 def unit_report(
@@ -131,11 +138,13 @@ def unit_report(
     *,
     language: str = "vi",
     show_officials: bool = True,
+    dossier_ratings: Mapping[str, Ratings] | None = None,
 ) -> UnitReport:
     """Assemble one unit's report for a campaign and period (None: all of it).
 
     ``show_officials=False`` leaves out the officials' ratings, for readers whose
-    role may not see results of individual officials.
+    role may not see results of individual officials. ``dossier_ratings`` gives
+    per quarter each unit's ratings of its dossiers (satisfaction indicator).
     """
     questionnaire = definition_of(campaign.questionnaire)
     quarters, between = quarters_in(period), period_bounds(period)
@@ -174,6 +183,9 @@ def unit_report(
             else pd.DataFrame(columns=OFFICIAL_COLUMNS)
         ),
         comments=_comments(session, campaign, questionnaire, units, between),
+        dossiers=dossier_section(
+            session, {unit.id: unit.name}, period, ratings=dossier_ratings
+        ),
     )
 
 
@@ -185,12 +197,13 @@ def district_report(
     *,
     language: str = "vi",
     rng: np.random.Generator | None = None,
+    dossier_ratings: Mapping[str, Ratings] | None = None,
 ) -> DistrictReport:
     """Assemble the district's league table and per-unit summaries.
 
     Rank intervals come from a parametric bootstrap; without ``rng`` it is
     seeded with the campaign's id, so printing a report twice gives the same
-    ranks.
+    ranks. ``dossier_ratings`` as for ``unit_report``.
     """
     questionnaire = definition_of(campaign.questionnaire)
     quarters, between = quarters_in(period), period_bounds(period)
@@ -250,6 +263,7 @@ def district_report(
         units=summary.reset_index(drop=True),
         items=_table(whole[whole["kind"] == "item"]),
         dimensions=_table(whole[whole["kind"] == "dimension"]),
+        dossiers=dossier_section(session, units, period, ratings=dossier_ratings),
     )
 
 
