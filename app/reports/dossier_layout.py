@@ -85,8 +85,7 @@ def readable_totals(frame: pd.DataFrame) -> pd.DataFrame:
 
 def readable_timeliness(frame: pd.DataFrame) -> pd.DataFrame:
     """Name the rows of all keys together, and those without a key."""
-    whole = frame["key"].isna() & frame["label"].isna()
-    labels = frame["label"].where(~whole, _("Tất cả đơn vị"))
+    labels = frame["label"].where(~frame["whole"], _("Tất cả đơn vị"))
     return frame.assign(label=labels.fillna(_("Không ghi nhận")))
 
 

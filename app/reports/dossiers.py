@@ -27,7 +27,6 @@ from surveys.dossiers.figures import (
     timeliness_table,
 )
 from surveys.dossiers.indicators import (
-    QuarterIndicators,
     Ratings,
     Settings,
     load_settings,
@@ -58,14 +57,16 @@ def timeliness_frame(
 ) -> pd.DataFrame:
     """Return on time, early and late per key and period, named, with rates in %.
 
-    ``with_totals`` adds the rows of all keys together (``key`` and ``label``
-    None) after each period's rows.
+    ``with_totals`` adds the rows of all keys together (``whole``) after each
+    period's rows.
     """
     rows = timeliness_table(session, unit_ids, breakdown, grain, months)
     names = key_names(session, breakdown, {row.key for row in rows})
-    table = [*rows, *(period_totals(rows) if with_totals else [])]
+    totals = period_totals(rows) if with_totals else []
+    table = [*rows, *totals]
     frame = pd.DataFrame(
         {
+            "whole": [False] * len(rows) + [True] * len(totals),
             "key": [row.key for row in table],
             "label": [names.get(row.key) for row in table],
             "period": [row.period for row in table],
@@ -81,33 +82,58 @@ def timeliness_frame(
     returned = frame["returned"].where(frame["returned"] > 0)
     frame["in_time_pct"] = 100 * frame["in_time"] / returned
     frame["late_pct"] = 100 * frame["late"] / returned
-    if with_totals:
-        # Each period's units by name, then all of them together.
-        frame["_whole"] = frame["key"].isna() & frame["label"].isna()
-        frame = frame.sort_values(["period", "_whole", "label"], kind="stable")
-        frame = frame.drop(columns="_whole")
-    return frame.reset_index(drop=True)
+    # Each period's keys by name, then all of them together.
+    return frame.sort_values(["period", "whole", "label"]).reset_index(drop=True)
 
 
-def indicators_frame(
-    found: QuarterIndicators, names: Mapping[int, str]
-) -> pd.DataFrame:
-    """Return a quarter's indicators as rows of unit and group, rates in %."""
-    rates = found.rates.copy()
-    rates.insert(0, "quarter", found.quarter)
-    rates.insert(1, "unit", [_unit_name(unit, names) for unit in rates["unit_id"]])
+@dataclass(frozen=True)
+class QuarterTables:
+    """A quarter's indicators and points as tables, rates in %."""
+
+    #: One row per unit and group; ``unit`` names the unit.
+    indicators: pd.DataFrame
+    #: One row per unit: its points, and its dossiers overdue at ``as_of``.
+    points: pd.DataFrame
+    #: All units together: dossiers open and overdue at ``as_of``.
+    overdue: int
+
+
+def quarter_tables(
+    session: Session,
+    names: Mapping[int, str],
+    quarter: str,
+    *,
+    as_of: datetime,
+    settings: Settings,
+    ratings: Ratings | None = None,
+) -> QuarterTables:
+    """Compute a quarter's indicators of the units ``names``, as tables.
+
+    The rows of all units together have no ``unit_id``, and no ``unit`` name
+    unless there is one unit: then they are the unit's own, and always there
+    (the unit's own rows only when it had something to count), so only they
+    are kept.
+    """
+    found = quarter_indicators(
+        session, list(names), quarter, as_of=as_of, settings=settings, ratings=ratings
+    )
+    indicators = found.rates.copy()
     for column in ("rate", "ci_low", "ci_high", "target"):
-        rates[f"{column}_pct"] = 100 * rates[column]
-    return rates
-
-
-def totals_frame(found: QuarterIndicators, names: Mapping[int, str]) -> pd.DataFrame:
-    """Return a quarter's points per unit, and its dossiers overdue then."""
-    totals = found.totals.copy()
-    totals.insert(0, "quarter", found.quarter)
-    totals.insert(1, "unit", [_unit_name(unit, names) for unit in totals["unit_id"]])
-    totals["as_of"] = found.as_of
-    return totals
+        indicators[f"{column}_pct"] = 100 * indicators[column]
+    points = found.totals.assign(as_of=found.as_of)
+    whole = points[points["unit_id"].isna()]
+    tables = []
+    for table in (indicators, points):
+        table = table.assign(
+            quarter=found.quarter,
+            unit=[_unit_name(unit, names) for unit in table["unit_id"]],
+        )
+        if len(names) == 1:
+            table = table[table["unit_id"].isna()].assign(
+                unit=next(iter(names.values()))
+            )
+        tables.append(table.reset_index(drop=True))
+    return QuarterTables(*tables, overdue=int(whole["overdue_open"].iloc[0]))
 
 
 def _unit_name(unit: object, names: Mapping[int, str]) -> str | None:
@@ -151,11 +177,10 @@ def dossier_section(
     if as_of is None:
         return None
     quarters = _quarters(session, unit_ids, period, as_of)
-    several = len(unit_ids) > 1
-    found = [
-        quarter_indicators(
+    tables = [
+        quarter_tables(
             session,
-            unit_ids,
+            names,
             quarter,
             as_of=as_of,
             settings=settings or indicator_settings(),
@@ -163,14 +188,6 @@ def dossier_section(
         )
         for quarter in quarters
     ]
-    indicators = pd.concat([indicators_frame(one, names) for one in found])
-    points = pd.concat([totals_frame(one, names) for one in found])
-    if not several:
-        # One unit: the row of all units is the unit's own, and always there
-        # (the unit's own row only when it had something to count).
-        own = names[unit_ids[0]]
-        indicators = indicators[indicators["unit_id"].isna()].assign(unit=own)
-        points = points[points["unit_id"].isna()].assign(unit=own)
     months = (quarter_months(quarters[0])[0], quarter_months(quarters[-1])[1])
     return DossierSection(
         as_of=as_of,
@@ -181,18 +198,12 @@ def dossier_section(
             Breakdown.UNIT,
             Grain.QUARTER,
             months,
-            with_totals=several,
+            with_totals=len(unit_ids) > 1,
         ),
-        indicators=indicators.reset_index(drop=True),
-        points=points.reset_index(drop=True),
-        overdue=_overdue_of_all(found[-1]),
+        indicators=pd.concat([one.indicators for one in tables], ignore_index=True),
+        points=pd.concat([one.points for one in tables], ignore_index=True),
+        overdue=tables[-1].overdue,
     )
-
-
-def _overdue_of_all(found: QuarterIndicators) -> int:
-    """Return the dossiers overdue in a quarter, all units together."""
-    whole = found.totals[found.totals["unit_id"].isna()]
-    return int(whole["overdue_open"].iloc[0])
 
 
 def _latest(
@@ -223,10 +234,10 @@ def _quarters(
         select(func.min(Dossier.received_month)).where(Dossier.unit_id.in_(unit_ids))
     )
     first = period_of(first_month, Grain.QUARTER)
-    return _quarter_range(first, last)
+    return quarter_range(first, last)
 
 
-def _quarter_range(first: str, last: str) -> list[str]:
+def quarter_range(first: str, last: str) -> list[str]:
     """Return every quarter from ``first`` to ``last``, both included."""
     start, end = (int(q[:4]) * 4 + int(q[-1]) - 1 for q in (first, last))
     return [f"{index // 4}-Q{index % 4 + 1}" for index in range(start, end + 1)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import render_template
 
-from app.auth import current_scope
+from app.auth import current_scope, now
 from app.db import get_session
 from app.reports.selection import selected
 from app.staff.blueprint import bp
@@ -17,6 +17,7 @@ def dashboard(unit_code: str | None = None) -> str:
     # The dashboard brings pandas, SciPy and matplotlib: a process loads them for
     # its first dashboard, not when it starts (a restarted worker serves at once).
     from app.reports.dashboard import build_dashboard
+    from app.reports.dossier_page import build_dossier_summary
 
     selection = selected(unit_code)
     board = None
@@ -24,4 +25,7 @@ def dashboard(unit_code: str | None = None) -> str:
         board = build_dashboard(
             get_session(), selection, show_officials=current_scope().can_manage
         )
-    return render_template("staff/dashboard.html", selection=selection, board=board)
+    dossiers = build_dossier_summary(get_session(), selection.unit, now=now())
+    return render_template(
+        "staff/dashboard.html", selection=selection, board=board, dossiers=dossiers
+    )

@@ -168,16 +168,21 @@ def period_totals(rows: Iterable[Timeliness]) -> list[Timeliness]:
     ]
 
 
-def returned_months(
+def register_span(
     session: Session, unit_ids: Select[tuple[int]] | Collection[int]
 ) -> tuple[str, str] | None:
-    """Return the first and last month anything was returned in, or None."""
-    first, last = session.execute(
+    """Return the first month a dossier was received in and the last month one
+    was received or returned in; None for an empty register."""
+    first, received, returned = session.execute(
         select(
-            func.min(Dossier.returned_month), func.max(Dossier.returned_month)
+            func.min(Dossier.received_month),
+            func.max(Dossier.received_month),
+            func.max(Dossier.returned_month),
         ).where(Dossier.unit_id.in_(unit_ids))
     ).one()
-    return None if first is None else (first, last)
+    if first is None:
+        return None
+    return first, max(received, returned or received)
 
 
 def key_names(

@@ -135,7 +135,7 @@ def test_the_district_report_has_each_units_indicators_and_points(
     assert section.as_of == vn(date(2026, 4, 7), 10)
     assert section.quarters == ["2026-Q1", "2026-Q2"]
     assert section.overdue == 1
-    whole = section.timeliness[section.timeliness["key"].isna()]
+    whole = section.timeliness[section.timeliness["whole"]]
     assert whole[["period", "returned", "in_time"]].values.tolist() == [
         ["2026-Q1", 4, 3],
         ["2026-Q2", 2, 2],

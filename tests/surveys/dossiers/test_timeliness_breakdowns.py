@@ -13,7 +13,7 @@ from surveys.dossiers.figures import (
     Grain,
     key_names,
     period_totals,
-    returned_months,
+    register_span,
     timeliness_table,
 )
 from surveys.dossiers.timing import local_instant
@@ -154,6 +154,6 @@ def test_keys_are_named(db_session: Session, desk: Desk) -> None:
     assert key_names(db_session, Breakdown.FIELD, ["Hộ tịch"]) == {"Hộ tịch": "Hộ tịch"}
 
 
-def test_the_months_anything_was_returned_in(db_session: Session, desk: Desk) -> None:
-    assert returned_months(db_session, [desk.ward.id]) == ("2026-01", "2026-07")
-    assert returned_months(db_session, [make_unit(db_session).id]) is None
+def test_the_months_the_register_spans(db_session: Session, desk: Desk) -> None:
+    assert register_span(db_session, [desk.ward.id]) == ("2026-01", "2026-07")
+    assert register_span(db_session, [make_unit(db_session).id]) is None
