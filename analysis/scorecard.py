@@ -6,7 +6,8 @@ Most rates in a register are counts of every case (a census): they have no
 sampling error, and a target is met or not. A rate from a sample (ratings given
 by some of the citizens served) gets a Wilson interval; its target is met only
 when the whole interval clears it, missed only when the whole interval falls
-short, and otherwise undecided.
+short, and otherwise undecided. A sampled rate resting on fewer than 5
+answers is withheld, as every survey result is (``analysis.results``).
 
 Points are ``weight * rate``; a group whose rate cannot be computed (nothing
 counted, or not measurable at all) scores no points and is left out of the
@@ -28,12 +29,15 @@ from analysis._validation import (
     check_numeric,
 )
 from analysis.intervals import wilson_interval
+from analysis.results import MIN_SUPPRESS
 
 #: The columns a scorecard table must have.
 INPUT_COLUMNS = ("numerator", "denominator", "sample", "weight", "target")
 
 
-def indicator_rates(table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+def indicator_rates(
+    table: pd.DataFrame, level: float = 0.95, min_suppress: int = MIN_SUPPRESS
+) -> pd.DataFrame:
     """Return each indicator's rate, its interval when sampled, points and target.
 
     Parameters
@@ -46,6 +50,9 @@ def indicator_rates(table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         in [0, 1], or NaN for none). Other columns are kept. It is not modified.
     level : float
         Confidence level of the intervals of sampled rates.
+    min_suppress : int
+        A sampled rate with a denominator from 1 to ``min_suppress - 1`` is
+        ``suppressed``: no rate, interval, points or decision (privacy).
 
     Returns
     -------
@@ -53,8 +60,9 @@ def indicator_rates(table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         A copy of ``table`` with ``rate`` (NaN when the denominator is 0 or
         missing), ``ci_low`` and ``ci_high`` (Wilson, sampled rows only, else
         NaN), ``points`` (``weight * rate``), ``points_low`` and ``points_high``
-        (the interval's points; equal to ``points`` for a census) and ``met``
-        (nullable boolean: NA without a target, a rate, or a decision).
+        (the interval's points; equal to ``points`` for a census), ``met``
+        (nullable boolean: NA without a target, a rate, or a decision) and
+        ``suppressed``.
 
     References
     ----------
@@ -74,7 +82,8 @@ def indicator_rates(table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
         raise ValueError(f"weights must be 0 or more, got {weight.tolist()!r}")
     if ((target < 0) | (target > 1)).any():
         raise ValueError(f"targets must be rates in [0, 1], got {target.tolist()!r}")
-    counted = denominator > 0
+    suppressed = sample & (denominator > 0) & (denominator < min_suppress)
+    counted = (denominator > 0) & ~suppressed
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(counted, numerator / denominator, np.nan)
     low, high = wilson_interval(
@@ -90,6 +99,7 @@ def indicator_rates(table: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
     result["points_low"] = weight * np.where(sample, low, rate)
     result["points_high"] = weight * np.where(sample, high, rate)
     result["met"] = _met(rate, low, high, target, sample)
+    result["suppressed"] = suppressed
     return result
 
 

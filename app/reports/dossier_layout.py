@@ -57,6 +57,8 @@ def met_text(row: Mapping[str, object]) -> str:
         return str(GROUP_FRACTIONS[Group.PUBLICITY])
     if not row["denominator"]:
         return _("Chưa có dữ liệu")
+    if row["suppressed"]:
+        return _("Dưới 5 phiếu: không công bố")
     if pd.isna(row["target"]):
         return _("Chưa đặt chỉ tiêu")
     met = row["met"]

@@ -134,3 +134,17 @@ def test_bad_input_is_refused_naming_the_value(
 def test_a_missing_column_is_named() -> None:
     with pytest.raises(ValueError, match="'target'"):
         indicator_rates(card().drop(columns="target"))
+
+
+def test_a_sampled_rate_on_fewer_than_five_answers_is_withheld() -> None:
+    table = card(
+        numerator=[4, 4], denominator=[4, 4], sample=[True, False],
+        target=[0.5, 0.5],
+    )  # fmt: skip
+    rates = indicator_rates(table)
+    withheld, census = rates.iloc[0], rates.iloc[1]
+    assert withheld["suppressed"] and pd.isna(withheld["rate"])
+    assert pd.isna(withheld["points"]) and pd.isna(withheld["met"])
+    # Counts of every dossier are no sample: nothing to withhold.
+    assert not census["suppressed"] and census["rate"] == 1.0
+    assert indicator_rates(table, min_suppress=4)["rate"].iloc[0] == 1.0

@@ -175,6 +175,9 @@ def test_indicators_with_their_numerators_points_and_targets(
     assert totals.loc[ward, "max_points"] == 82  # 100 less publicity's 18
     expected = 20 * 4 / 5 + 12 * 0.8 + 10 * 0.3 + 22 * 0.5 + 18 * 0.75
     assert totals.loc[ward, "points"] == pytest.approx(expected)
+    # Three ratings are too few to publish: withheld, as every survey result.
+    theirs = rates_of(found.rates, other).loc["satisfaction"]
+    assert theirs["suppressed"] and pd.isna(theirs["rate"])
     # All units together: their counts and ratings added (the stranger's not).
     whole = rates_of(found.rates, None)
     assert whole.loc["progress", ["numerator", "denominator"]].tolist() == [5, 6]
