@@ -200,8 +200,8 @@ def build_dossier_page(
         None if choices.year is None else (f"{choices.year}-01", f"{choices.year}-12")
     )
     frame = timeliness_frame(session, ids, choices.breakdown, choices.grain, months)
-    deadlines = _deadlines(session, names, unit, now, choices.days)
     calendar = load_calendar(session)
+    deadlines = _deadlines(session, names, now, horizon(now, choices.days, calendar))
     tables = quarter_tables(
         session,
         names,
@@ -252,7 +252,9 @@ def build_dossier_summary(
     whole = indicators[indicators["unit_id"].isna()]
     points = readable_totals(tables.points)
     return DossierSummary(
-        deadlines=_deadlines(session, names, unit, now, DASHBOARD_DAYS),
+        deadlines=_deadlines(
+            session, names, now, horizon(now, DASHBOARD_DAYS, load_calendar(session))
+        ),
         days=DASHBOARD_DAYS,
         quarter=periods.quarter,
         indicators=table(whole, _summary_columns()),
@@ -271,10 +273,9 @@ def _summary_columns() -> list[Column]:
 
 
 def _deadlines(
-    session: Session, names: dict[int, str], unit: Unit, now: datetime, days: int
+    session: Session, names: dict[int, str], now: datetime, until: datetime
 ) -> Deadlines:
-    """Count each unit's dossiers overdue and due within ``days`` working days."""
-    until = horizon(now, days, load_calendar(session))
+    """Count each unit's dossiers overdue at ``now`` and due before ``until``."""
     counts = deadline_counts(session, list(names), now, until)
     codes = {
         unit_id: code

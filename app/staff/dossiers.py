@@ -15,14 +15,10 @@ from app.db import get_session
 from app.i18n import _
 from app.labels import BREAKDOWNS
 from app.staff.blueprint import bp
-from app.staff.forms import DossierFilterForm
+from app.staff.forms import DEFAULT_DUE_DAYS, DossierFilterForm
 from surveys.access.scope import get_in_scope
 from surveys.dossiers.figures import Breakdown, Grain
 from surveys.models import Unit
-
-#: Dossiers due within this many working days are listed as due soon, unless
-#: the reader chooses otherwise.
-DEFAULT_DAYS = 2
 
 
 @bp.get("/units/<unit_code>/dossiers")
@@ -47,7 +43,8 @@ def dossiers(unit_code: str) -> str:
     ]
     if not form.validate():
         abort(404)
-    days = DEFAULT_DAYS if form.days.data is None else form.days.data
+    # An emptied field means the default.
+    days = DEFAULT_DUE_DAYS if form.days.data is None else form.days.data
     choices = Choices(
         breakdown=Breakdown(form.breakdown.data),
         grain=Grain(form.grain.data),

@@ -224,6 +224,11 @@ class AuditFilterForm(StaffForm):
     user = SelectField(choices=[], default="")
 
 
+#: Dossiers due within this many working days are listed as due soon, unless
+#: the reader chooses otherwise.
+DEFAULT_DUE_DAYS = 2
+
+
 class DossierFilterForm(StaffForm):
     """The dossier page's choices, read from the query string of a GET.
 
@@ -241,4 +246,6 @@ class DossierFilterForm(StaffForm):
     #: The quarter of the service indicators.
     quarter = SelectField()
     #: Dossiers due within this many working days are listed as due soon.
-    days = IntegerField(default=2, validators=[Optional(), NumberRange(0, 30)])
+    days = IntegerField(
+        default=DEFAULT_DUE_DAYS, validators=[Optional(), NumberRange(0, 30)]
+    )
