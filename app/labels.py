@@ -79,6 +79,11 @@ AUDIT_ACTIONS = {
     AuditAction.OFFICIAL_DEACTIVATED: lazy_pgettext("audit", "Ngừng hoạt động cán bộ"),
     AuditAction.CAMPAIGN_CREATED: lazy_pgettext("audit", "Tạo đợt khảo sát"),
     AuditAction.QUESTIONNAIRE_IMPORTED: lazy_pgettext("audit", "Nhập bảng hỏi"),
+    AuditAction.WORKING_DAY_SET: lazy_pgettext("audit", "Ghi ngày nghỉ, ngày làm bù"),
+    AuditAction.WORKING_DAY_CLEARED: lazy_pgettext(
+        "audit", "Bỏ ngày nghỉ, ngày làm bù"
+    ),
+    AuditAction.DOSSIER_RULES_SET: lazy_pgettext("audit", "Đặt quy tắc tính hạn"),
     AuditAction.EXPORT: lazy_pgettext("audit", "Xuất dữ liệu"),
 }
 #: What an audited act was done to, by the ``object_type`` its service records.
@@ -90,6 +95,7 @@ OBJECT_TYPES = {
     "questionnaire": lazy_pgettext("audit", "Bảng hỏi"),
     "user": lazy_pgettext("audit", "Người dùng"),
     "access_code": lazy_pgettext("audit", "Mã khảo sát"),
+    "working_day": lazy_pgettext("audit", "Ngày làm việc"),
 }
 
 

@@ -20,7 +20,7 @@ import qrcode
 import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_M
 
-from app.i18n import lazy_gettext, lazy_pgettext
+from app.i18n import in_language, lazy_gettext, lazy_pgettext
 from surveys.access.codes import format_token
 
 if TYPE_CHECKING:
@@ -38,12 +38,19 @@ POSTER_HEADING = lazy_gettext("Quét mã để đánh giá")
 POSTER_FOOTER = lazy_gettext("Đánh giá ẩn danh, chỉ mất khoảng 30 giây.")
 POSTER_CODE_LABEL = lazy_pgettext("poster", "Mã đánh giá")
 RECEIPT_HEADING = lazy_gettext("Đánh giá sự hài lòng của Ông/Bà")
+#: What a dossier's result slip says, printed in Vietnamese and in English.
+SLIP_INVITATION = lazy_gettext(
+    "Mời Ông/Bà quét mã để đánh giá việc giải quyết hồ sơ này (ẩn danh)."
+)
+SLIP_DOSSIER = lazy_gettext("Mã hồ sơ")
 
 #: The receipt sheet's grid on A4 portrait, in millimetres.
 COLUMNS, ROWS = 3, 8
 PAGE_WIDTH, PAGE_HEIGHT = 210.0, 297.0
 SHEET_MARGIN = 10.0
 CELL_PADDING = 2.0
+#: Result slips per A4 page: columns and rows.
+SLIP_GRID = (2, 4)
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,17 @@ class ReceiptEntry:
     url: str
     token: str
     unit_name: str = ""
+
+
+@dataclass(frozen=True)
+class ResultSlip:
+    """One dossier's rating code, to staple to the dossier's result."""
+
+    url: str
+    token: str
+    unit_name: str
+    dossier_code: str
+    procedure: str = ""
 
 
 def survey_url(base_url: str, token: str) -> str:
@@ -104,26 +122,56 @@ def receipt_sheet_pdf(entries: Sequence[ReceiptEntry]) -> bytes:
     if not entries:
         raise ValueError("a receipt sheet needs at least one code")
     pdf = new_document(str(RECEIPT_HEADING))
-    cell_width = (PAGE_WIDTH - 2 * SHEET_MARGIN) / COLUMNS
-    cell_height = (PAGE_HEIGHT - 2 * SHEET_MARGIN) / ROWS
-    per_page = COLUMNS * ROWS
-    for index, entry in enumerate(entries):
-        slot = index % per_page
-        if slot == 0:
-            pdf.add_page()
-        x = SHEET_MARGIN + (slot % COLUMNS) * cell_width
-        y = SHEET_MARGIN + (slot // COLUMNS) * cell_height
-        _receipt_cell(pdf, entry, x, y, cell_width, cell_height)
+    for entry, cell in zip(entries, _cut_cells(pdf, COLUMNS, ROWS), strict=False):
+        _receipt_cell(pdf, entry, *cell)
     return bytes(pdf.output())
+
+
+def result_slips_pdf(slips: Sequence[ResultSlip]) -> bytes:
+    """Lay out dossiers' rating codes 2 × 4 to an A4 page, to staple to results.
+
+    The invitation is printed in Vietnamese and in English, whatever the
+    language of the page that prints it: it is the citizen's to read.
+    """
+    if not slips:
+        raise ValueError("result slips need at least one dossier")
+    with in_language("vi"):
+        invitation = [str(SLIP_INVITATION)]
+        label = [str(SLIP_DOSSIER)]
+    with in_language("en"):
+        invitation.append(str(SLIP_INVITATION))
+        label.append(str(SLIP_DOSSIER))
+    pdf = new_document(invitation[0])
+    words = (invitation, " / ".join(label))
+    for slip, cell in zip(slips, _cut_cells(pdf, *SLIP_GRID), strict=False):
+        _slip_cell(pdf, slip, words, *cell)
+    return bytes(pdf.output())
+
+
+def _cut_cells(
+    pdf: FPDF, columns: int, rows: int
+) -> Iterator[tuple[float, float, float, float]]:
+    """Yield cells (x, y, width, height) of an A4 grid, page after page, outlined.
+
+    The dashed outline is what the sheet is cut along.
+    """
+    width = (PAGE_WIDTH - 2 * SHEET_MARGIN) / columns
+    height = (PAGE_HEIGHT - 2 * SHEET_MARGIN) / rows
+    while True:
+        pdf.add_page()
+        for slot in range(columns * rows):
+            x = SHEET_MARGIN + (slot % columns) * width
+            y = SHEET_MARGIN + (slot // columns) * height
+            with pdf.local_context(draw_color=(160, 160, 160), line_width=0.2):
+                pdf.set_dash_pattern(dash=1.5, gap=1.5)
+                pdf.rect(x, y, width, height)
+                pdf.set_dash_pattern()
+            yield x, y, width, height
 
 
 def _receipt_cell(
     pdf: FPDF, entry: ReceiptEntry, x: float, y: float, width: float, height: float
 ) -> None:
-    with pdf.local_context(draw_color=(160, 160, 160), line_width=0.2):
-        pdf.set_dash_pattern(dash=1.5, gap=1.5)
-        pdf.rect(x, y, width, height)
-        pdf.set_dash_pattern()
     url_height = 4.0
     qr_size = height - 2 * CELL_PADDING - url_height
     _draw_qr(pdf, entry.url, x + CELL_PADDING, y + CELL_PADDING, qr_size)
@@ -144,6 +192,56 @@ def _receipt_cell(
     usable = width - 2 * CELL_PADDING
     set_font(pdf, fitting_size(pdf, entry.url, usable, 7))
     pdf.cell(usable, url_height, entry.url, align="C")
+
+
+def _slip_cell(
+    pdf: FPDF,
+    slip: ResultSlip,
+    words: tuple[list[str], str],
+    x: float,
+    y: float,
+    width: float,
+    height: float,
+) -> None:
+    """Fill one slip: the invitation across, then the QR beside its dossier and code."""
+    invitation, label = words
+    usable = width - 2 * CELL_PADDING
+    left = x + CELL_PADDING
+    pdf.set_xy(left, y + CELL_PADDING + 1)
+    set_font(pdf, 9, bold=True)
+    pdf.multi_cell(usable, 4, invitation[0], align="L")
+    pdf.set_x(left)
+    set_font(pdf, 8)
+    pdf.multi_cell(usable, 3.6, invitation[1], align="L")
+    top = pdf.get_y() + 1
+    url_height = 5.0
+    qr_size = y + height - CELL_PADDING - url_height - top
+    _draw_qr(pdf, slip.url, left, top, qr_size)
+    text_x = left + qr_size + 2
+    text_width = x + width - CELL_PADDING - text_x
+    pdf.set_xy(text_x, top + 2)
+    for line, size, bold in (
+        (slip.unit_name, 7, False),
+        (f"{label}:", 7, False),
+        # On one line, however long the code: it matches the slip to its result.
+        (
+            slip.dossier_code,
+            fitting_size(pdf, slip.dossier_code, text_width, 8, bold=True),
+            True,
+        ),
+        (slip.procedure, 7, False),
+    ):
+        if line:
+            set_font(pdf, size, bold=bold)
+            pdf.set_x(text_x)
+            pdf.multi_cell(text_width, 3.4, line, align="L")
+    code = format_token(slip.token)
+    pdf.set_xy(text_x, top + qr_size - 9)
+    set_font(pdf, fitting_size(pdf, code, text_width, 18, bold=True), bold=True)
+    pdf.cell(text_width, 8, code, align="L")
+    pdf.set_xy(left, y + height - CELL_PADDING - url_height)
+    set_font(pdf, fitting_size(pdf, slip.url, usable, 8))
+    pdf.cell(usable, url_height, slip.url, align="C")
 
 
 def new_document(title: str) -> FPDF:

@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from surveys.access.codes import new_token
 from surveys.access.passwords import hash_password
+from surveys.dossiers.rating_codes import issue_rating_codes
 from surveys.dossiers.register import add_dossier
+from surveys.local_time import local_date
 from surveys.models import (
     AccessCode,
     Campaign,
@@ -25,8 +27,10 @@ from surveys.models import (
     Unit,
     UnitKind,
     User,
+    utcnow,
 )
 from surveys.questionnaire.versions import shipped_template, store_questionnaire
+from surveys.storage.recording import Submission, record_response
 
 #: The password of every user made by ``make_user``.
 PASSWORD = "correct horse battery"
@@ -178,3 +182,34 @@ def make_dossier(
         received_at=received_at,
         **fields,  # type: ignore[arg-type]
     )
+
+
+#: The key dossier codes are hashed with in tests that call the services directly.
+DOSSIER_KEY = b"test dossier key"
+
+
+def make_rated_dossier(
+    session: Session,
+    unit: Unit,
+    overall: int,
+    received_at: datetime,
+    procedure: Procedure | None = None,
+    **fields: object,
+) -> Dossier:
+    """A dossier of ``unit`` rated ``overall`` through its own rating code.
+
+    A dossier campaign must cover the unit; ``fields`` as for ``make_dossier``.
+    """
+    dossier = make_dossier(session, unit, received_at, procedure, **fields)
+    issue_rating_codes(
+        session,
+        DOSSIER_KEY,
+        [unit.id],
+        today=local_date(utcnow()),
+        dossier_ids=[dossier.id],
+    )
+    submission = Submission(
+        dossier.access_code.token, unique("s"), {"overall": str(overall)}
+    )
+    record_response(session, submission, utcnow())
+    return dossier

@@ -132,6 +132,11 @@ class Survey:
     def runtime_choices(self) -> dict[str, list[str]]:
         return runtime_choices(self.officials)
 
+    @property
+    def carried(self) -> frozenset[str]:
+        """Name the questions the code answers itself: never shown, never stored."""
+        return self.code.carried if self.code is not None else frozenset()
+
     def validate(
         self, answers: RawAnswers
     ) -> tuple[dict[str, Answer], dict[str, Message]]:
@@ -142,6 +147,7 @@ class Survey:
                 answers,
                 runtime_choices=self.runtime_choices,
                 today=_today(),
+                carried=self.carried,
             )
         except InvalidAnswers as invalid:
             return {}, invalid.errors
@@ -165,6 +171,7 @@ class Survey:
             answers,
             runtime_choices=self.runtime_choices,
             today=_today(),
+            carried=self.carried,
         )
 
 
@@ -303,6 +310,7 @@ def survey_relevance(token: str) -> Response:
         raw_answers(found.questionnaire, request.form),
         runtime_choices=found.runtime_choices,
         today=_today(),
+        carried=found.carried,
     )
     return jsonify(sorted(shown.questions | shown.sections))
 
@@ -549,6 +557,7 @@ def _items(
         "items",
         found.questionnaire.checksum,
         found.officials,
+        found.carried,
         page,
         languages_shown(found.questionnaire.languages),
         _today(),
@@ -562,6 +571,7 @@ def _items(
         answers,
         runtime_choices=found.runtime_choices,
         today=_today(),
+        carried=found.carried,
     )
     items = Markup(
         render_template(

@@ -1,9 +1,11 @@
 """The anonymised responses as CSV, streamed: memory stays flat at any size.
 
-No device hash, phone number or submission id ever leaves: only where and when
-(unit, counter, quarter), how genuine (verified, flags, excluded) and the
-answers, one column per question. Every text cell is neutralised, so a comment
-starting with ``=`` or ``+`` is never run as a formula.
+No device hash, phone number, submission id, access code or dossier ever
+leaves: only where and when (unit, counter, quarter), how genuine (verified,
+flags, excluded) and the answers, one column per question but the dossier code
+a respondent may have typed (an identifier, not an opinion). Every text cell
+is neutralised, so a comment starting with ``=`` or ``+`` is never run as a
+formula.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.reports.data import official_item
 from app.spreadsheets import neutralised
+from surveys.access.code_state import DOSSIER_QUESTION
 from surveys.models import Campaign
 from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.versions import definition_of
@@ -45,7 +48,9 @@ def responses_csv(
     readers whose role may not see results of individual officials.
     """
     questionnaire = definition_of(campaign.questionnaire)
-    hidden = set() if with_officials else _about_officials(questionnaire)
+    hidden = {DOSSIER_QUESTION}
+    if not with_officials:
+        hidden |= _about_officials(questionnaire)
     questions = [
         q.name
         for q in questionnaire.questions

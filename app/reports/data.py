@@ -8,7 +8,6 @@ respondent (indices, officials) reads only the units and period reported on.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
@@ -27,8 +26,8 @@ from analysis import (
     summary_from_tallies,
 )
 from analysis.results import MIN_PUBLISH, MIN_SUPPRESS
+from app.reports.dossier_ratings import dossier_ratings_table
 from app.reports.dossiers import DossierSection, dossier_section
-from surveys.dossiers.indicators import Ratings
 from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Campaign, Official, ServicePoint, Unit
 from surveys.questionnaire import Questionnaire, QuestionType
@@ -40,7 +39,7 @@ from surveys.storage.counts import (
     response_counts,
 )
 from surveys.storage.frames import analysis_scoring, response_frame, tally_frame
-from surveys.storage.periods import period_bounds, quarters_in
+from surveys.storage.periods import period_bounds, period_months, quarters_in
 from surveys.units.tree import subtree_ids
 
 #: Estimate columns every table carries, after its label and n.
@@ -111,7 +110,10 @@ class UnitReport:
     counters: pd.DataFrame
     officials: pd.DataFrame
     comments: pd.DataFrame
-    #: None when the unit has no dossier in the register.
+    #: Satisfaction with the unit's dossiers returned in time and late.
+    dossier_ratings: pd.DataFrame
+    #: On time, the service indicators and the overdue dossiers; None when the
+    #: unit has no dossier in the register.
     dossiers: DossierSection | None = None
 
 
@@ -126,6 +128,8 @@ class DistrictReport:
     units: pd.DataFrame
     items: pd.DataFrame
     dimensions: pd.DataFrame
+    #: Satisfaction with dossiers returned in time and late, per unit and together.
+    dossier_ratings: pd.DataFrame
     #: None when no unit of the district has a dossier in the register.
     dossiers: DossierSection | None = None
 
@@ -138,13 +142,11 @@ def unit_report(
     *,
     language: str = "vi",
     show_officials: bool = True,
-    dossier_ratings: Mapping[str, Ratings] | None = None,
 ) -> UnitReport:
     """Assemble one unit's report for a campaign and period (None: all of it).
 
     ``show_officials=False`` leaves out the officials' ratings, for readers whose
-    role may not see results of individual officials. ``dossier_ratings`` gives
-    per quarter each unit's ratings of its dossiers (satisfaction indicator).
+    role may not see results of individual officials.
     """
     questionnaire = definition_of(campaign.questionnaire)
     quarters, between = quarters_in(period), period_bounds(period)
@@ -183,9 +185,10 @@ def unit_report(
             else pd.DataFrame(columns=OFFICIAL_COLUMNS)
         ),
         comments=_comments(session, campaign, questionnaire, units, between),
-        dossiers=dossier_section(
-            session, {unit.id: unit.name}, period, ratings=dossier_ratings
+        dossier_ratings=dossier_ratings_table(
+            session, {unit.id: unit.name}, period_months(period)
         ),
+        dossiers=dossier_section(session, {unit.id: unit.name}, period),
     )
 
 
@@ -197,13 +200,12 @@ def district_report(
     *,
     language: str = "vi",
     rng: np.random.Generator | None = None,
-    dossier_ratings: Mapping[str, Ratings] | None = None,
 ) -> DistrictReport:
     """Assemble the district's league table and per-unit summaries.
 
     Rank intervals come from a parametric bootstrap; without ``rng`` it is
     seeded with the campaign's id, so printing a report twice gives the same
-    ranks. ``dossier_ratings`` as for ``unit_report``.
+    ranks.
     """
     questionnaire = definition_of(campaign.questionnaire)
     quarters, between = quarters_in(period), period_bounds(period)
@@ -263,7 +265,8 @@ def district_report(
         units=summary.reset_index(drop=True),
         items=_table(whole[whole["kind"] == "item"]),
         dimensions=_table(whole[whole["kind"] == "dimension"]),
-        dossiers=dossier_section(session, units, period, ratings=dossier_ratings),
+        dossier_ratings=dossier_ratings_table(session, units, period_months(period)),
+        dossiers=dossier_section(session, units, period),
     )
 
 

@@ -34,7 +34,8 @@ GROUP_FRACTIONS = {
     ),
     Group.DIGITISATION: lazy_gettext("hồ sơ được số hóa / hồ sơ tiếp nhận trong quý"),
     Group.SATISFACTION: lazy_gettext(
-        "đánh giá hài lòng / đánh giá về hồ sơ trong quý (mẫu, có khoảng tin cậy)"
+        "đánh giá hài lòng / đánh giá về hồ sơ đã trả trong quý (mẫu, có khoảng "
+        "tin cậy)"
     ),
 }
 SECTION_TITLE = lazy_gettext("Hồ sơ thủ tục hành chính")

@@ -44,7 +44,6 @@ from surveys.dossiers.deadlines import (
     overdue_now,
 )
 from surveys.dossiers.figures import Breakdown, Grain, period_of, register_span
-from surveys.dossiers.indicators import Ratings
 from surveys.dossiers.timing import month_key
 from surveys.models import Unit
 from surveys.units.tree import subtree_ids
@@ -188,12 +187,8 @@ def build_dossier_page(
     choices: Choices,
     *,
     now: datetime,
-    ratings: Ratings | None = None,
 ) -> DossierPage:
-    """Assemble the unit's page: figures, deadlines and indicators.
-
-    ``ratings`` gives each unit's ratings of its dossiers in the chosen quarter.
-    """
+    """Assemble the unit's page: figures, deadlines and indicators."""
     names = unit_names(session, unit)
     ids = list(names)
     months = (
@@ -208,7 +203,6 @@ def build_dossier_page(
         choices.quarter,
         as_of=now,
         settings=indicator_settings(),
-        ratings=ratings,
     )
     indicators = readable_indicators(tables.indicators)
     return DossierPage(
@@ -233,7 +227,7 @@ def build_dossier_page(
 
 
 def build_dossier_summary(
-    session: Session, unit: Unit, *, now: datetime, ratings: Ratings | None = None
+    session: Session, unit: Unit, *, now: datetime
 ) -> DossierSummary | None:
     """Assemble the dashboard's dossier box; None when the register is empty."""
     periods = register_periods(session, unit, now)
@@ -246,7 +240,6 @@ def build_dossier_summary(
         periods.quarter,
         as_of=now,
         settings=indicator_settings(),
-        ratings=ratings,
     )
     indicators = readable_indicators(tables.indicators)
     whole = indicators[indicators["unit_id"].isna()]

@@ -27,7 +27,6 @@ from surveys.dossiers.figures import (
     timeliness_table,
 )
 from surveys.dossiers.indicators import (
-    Ratings,
     Settings,
     load_settings,
     quarter_indicators,
@@ -105,7 +104,6 @@ def quarter_tables(
     *,
     as_of: datetime,
     settings: Settings,
-    ratings: Ratings | None = None,
 ) -> QuarterTables:
     """Compute a quarter's indicators of the units ``names``, as tables.
 
@@ -115,7 +113,7 @@ def quarter_tables(
     are kept.
     """
     found = quarter_indicators(
-        session, list(names), quarter, as_of=as_of, settings=settings, ratings=ratings
+        session, list(names), quarter, as_of=as_of, settings=settings
     )
     indicators = found.rates.copy()
     for column in ("rate", "ci_low", "ci_high", "target"):
@@ -161,13 +159,11 @@ def dossier_section(
     names: Mapping[int, str],
     period: str | None,
     *,
-    ratings: Mapping[str, Ratings] | None = None,
     settings: Settings | None = None,
 ) -> DossierSection | None:
     """Assemble the dossier section of the units ``names`` for a report period.
 
-    ``ratings`` gives, per quarter, each unit's ratings of its dossiers;
-    ``settings`` the weights and targets (None: the app's). The
+    ``settings`` gives the weights and targets (None: the app's). The
     register is read as it stood at its latest receipt or return (no later
     than the period's end), so the same data prints the same section. None
     when the units have no dossier at all.
@@ -184,7 +180,6 @@ def dossier_section(
             quarter,
             as_of=as_of,
             settings=settings or indicator_settings(),
-            ratings=(ratings or {}).get(quarter),
         )
         for quarter in quarters
     ]

@@ -45,6 +45,12 @@ SHEET_COMMENTS = lazy_pgettext("heading", "Góp ý")
 SHEET_LEAGUE = lazy_gettext("Xếp hạng")
 SHEET_UNITS = lazy_gettext("Theo đơn vị")
 SHEET_METHODOLOGY = lazy_gettext("Phương pháp")
+SHEET_DOSSIER_RATINGS = lazy_gettext("Hài lòng theo hạn trả hồ sơ")
+#: How each rated dossier came back (``surveys.dossiers.satisfaction.Returned``).
+RETURNED = {
+    "in_time": lazy_gettext("Trả đúng hạn hoặc sớm"),
+    "late": lazy_gettext("Trả trễ hạn"),
+}
 #: How a column's numbers are shown: a count, a 1-5 mean, a percentage, a rank.
 COUNT, MEAN, PERCENT, RANK, DIFFERENCE, P_VALUE, TEXT = (
     "count", "mean", "percent", "rank", "difference", "p", "text",
@@ -133,6 +139,21 @@ def league_columns() -> list[Column]:
         Column("index_ci_high", _("Cận trên KTC 95%"), MEAN),
         Column("note", _("Ghi chú"), TEXT, 30),
     ]
+
+
+def dossier_rating_columns(table: pd.DataFrame) -> list[Column]:
+    """Return the columns of the dossier ratings table; units only when several."""
+    several = bool(table["unit"].isna().any())
+    units = [Column("unit_name", _("Đơn vị"), TEXT, 30)] if several else []
+    return [*units, *estimate_columns(_("Hồ sơ được đánh giá"))]
+
+
+def dossier_rating_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Label the rows of ``dossier_ratings_table`` in the reader's language."""
+    return table.assign(
+        label=table["returned"].map(lambda returned: str(RETURNED[returned])),
+        unit_name=table["unit_name"].fillna(_("Tất cả đơn vị")),
+    )
 
 
 def with_notes(table: pd.DataFrame) -> pd.DataFrame:

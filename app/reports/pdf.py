@@ -36,6 +36,7 @@ from app.reports.layout import (
     SHEET_COMMENTS,
     SHEET_COUNTERS,
     SHEET_DIMENSIONS,
+    SHEET_DOSSIER_RATINGS,
     SHEET_INDEX,
     SHEET_ITEMS,
     SHEET_LEAGUE,
@@ -45,6 +46,8 @@ from app.reports.layout import (
     UNIT_TITLE,
     Column,
     comment_columns,
+    dossier_rating_columns,
+    dossier_rating_rows,
     estimate_columns,
     has_small_samples,
     index_columns,
@@ -94,6 +97,7 @@ def unit_report_pdf(report: UnitReport) -> bytes:
         if not report.comments.empty:
             _table(pdf, SHEET_COMMENTS, comment_columns(), report.comments)
         _dossiers(pdf, report.dossiers)
+        _dossier_ratings(pdf, report.dossier_ratings)
         _methodology(pdf)
         return bytes(pdf.output())
 
@@ -122,6 +126,7 @@ def district_report_pdf(report: DistrictReport) -> bytes:
         ):
             _table(pdf, title, estimate_columns(), table)
         _dossiers(pdf, report.dossiers)
+        _dossier_ratings(pdf, report.dossier_ratings)
         _methodology(pdf)
         return bytes(pdf.output())
 
@@ -150,6 +155,13 @@ def _dossiers(pdf: FPDF, section: DossierSection | None) -> None:
     _table(pdf, SHEET_POINTS, points_columns(), readable_totals(section.points))
     set_font(pdf, 8)
     _paragraph(pdf, 4, str(INDICATORS_NOTE))
+
+
+def _dossier_ratings(pdf: FPDF, table: pd.DataFrame) -> None:
+    """Print satisfaction with dossiers returned in time and late, once any is rated."""
+    if not table.empty:
+        rows = dossier_rating_rows(table)
+        _table(pdf, SHEET_DOSSIER_RATINGS, dossier_rating_columns(rows), rows)
 
 
 def _start(header: Header, title: str) -> FPDF:

@@ -45,6 +45,7 @@ from app.reports.layout import (
     SHEET_COMMENTS,
     SHEET_COUNTERS,
     SHEET_DIMENSIONS,
+    SHEET_DOSSIER_RATINGS,
     SHEET_INDEX,
     SHEET_ITEMS,
     SHEET_LEAGUE,
@@ -55,6 +56,8 @@ from app.reports.layout import (
     TEXT,
     Column,
     comment_columns,
+    dossier_rating_columns,
+    dossier_rating_rows,
     estimate_columns,
     index_columns,
     league_columns,
@@ -92,6 +95,7 @@ def unit_report_xlsx(report: UnitReport) -> bytes:
         for title, columns, frame in sheets:
             _sheet(book.create_sheet(str(title)), columns, frame)
         _dossier_sheets(book, report.dossiers, several=False)
+        _dossier_ratings(book, report.dossier_ratings)
         _methodology(book.create_sheet(str(SHEET_METHODOLOGY)))
     return _saved(book, report.header.generated_at)
 
@@ -111,6 +115,7 @@ def district_report_xlsx(report: DistrictReport) -> bytes:
         columns = [Column("unit_name", _("Đơn vị"), TEXT, 36), *estimate_columns()]
         _sheet(book.create_sheet(str(SHEET_UNITS)), columns, report.units)
         _dossier_sheets(book, report.dossiers, several=True)
+        _dossier_ratings(book, report.dossier_ratings)
         _methodology(book.create_sheet(str(SHEET_METHODOLOGY)))
     return _saved(book, report.header.generated_at)
 
@@ -139,6 +144,14 @@ def _dossier_sheets(
         points_columns(),
         readable_totals(section.points),
     )
+
+
+def _dossier_ratings(book: Workbook, table: pd.DataFrame) -> None:
+    """Add the sheet of satisfaction with dossiers returned in time and late, if any."""
+    if not table.empty:
+        rows = dossier_rating_rows(table)
+        sheet = book.create_sheet(str(SHEET_DOSSIER_RATINGS))
+        _sheet(sheet, dossier_rating_columns(rows), rows)
 
 
 def _summary(sheet: Worksheet, report: UnitReport | DistrictReport) -> None:

@@ -3,6 +3,8 @@
 from app.staff import (  # noqa: F401  (registers the views)
     audit,
     dashboard,
+    deadlines,
+    dossier_ratings,
     dossiers,
     manage,
     routes,

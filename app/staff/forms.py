@@ -14,6 +14,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, StopValidation, ValidationError
@@ -249,3 +250,23 @@ class DossierFilterForm(StaffForm):
     days = IntegerField(
         default=DEFAULT_DUE_DAYS, validators=[Optional(), NumberRange(0, 30)]
     )
+
+
+class WorkingDayForm(StaffForm):
+    """A day the government moved: a day off, or a (Saturday) worked in exchange."""
+
+    day = DateField(validators=[Required()])
+    working = SelectField(
+        choices=[
+            SelectChoice("0", lazy_gettext("Ngày nghỉ")),
+            SelectChoice("1", lazy_gettext("Ngày làm việc (làm bù)")),
+        ]
+    )
+    note = StringField(validators=[MaxLength(200)], filters=[_stripped])
+
+
+class DeadlineRulesForm(StaffForm):
+    """When a unit's late-in-the-day receipts start counting, and when a day ends."""
+
+    cutoff = TimeField(validators=[Optional()])
+    due = TimeField(validators=[Required()])

@@ -27,6 +27,7 @@ from app.db import get_session
 from app.i18n import _
 from app.security import current_device
 from app.staff.blueprint import bp
+from app.staff.dossier_ratings import ratings_panel
 from app.staff.forms import LoginForm, PasswordForm
 from surveys.access.scope import get_in_scope, units_in_scope
 from surveys.access.users import WrongPassword, change_password, log_in, log_out
@@ -131,5 +132,8 @@ def unit(unit_code: str) -> str:
     if found is None:
         abort(404)
     return render_template(
-        "staff/unit.html", unit=found, groups=children_by_kind(found)
+        "staff/unit.html",
+        unit=found,
+        groups=children_by_kind(found),
+        dossier_ratings=ratings_panel(get_session(), found),
     )

@@ -39,6 +39,11 @@ class AuditAction(enum.StrEnum):
     OFFICIAL_DEACTIVATED = "official_deactivated"
     CAMPAIGN_CREATED = "campaign_created"
     QUESTIONNAIRE_IMPORTED = "questionnaire_imported"
+    #: An admin recorded, or removed, a day the government moved.
+    WORKING_DAY_SET = "working_day_set"
+    WORKING_DAY_CLEARED = "working_day_cleared"
+    #: A unit's cutoff and due time for counting its dossiers' deadlines.
+    DOSSIER_RULES_SET = "dossier_rules_set"
     #: A report or the responses left the system as a file.
     EXPORT = "export"
 

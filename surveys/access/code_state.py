@@ -31,6 +31,10 @@ from surveys.models import (
 from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.versions import definition_of
 
+#: The question a dossier's code answers itself: a respondent who comes through
+#: the code on their result slip is never asked for (nor stores) the dossier code.
+DOSSIER_QUESTION = "dossier_code"
+
 
 class CodeState(enum.StrEnum):
     UNKNOWN = "unknown"
@@ -84,10 +88,17 @@ class OpenedCode:
     weight: float | None
     #: The active officials of the code's counter, by name (none without one).
     officials: tuple[CounterOfficial, ...]
+    #: True when the code belongs to one dossier (it keeps the dossier's keyed hash).
+    carries_dossier: bool = False
 
     @property
     def single_use(self) -> bool:
         return self.kind == CodeKind.SINGLE_USE
+
+    @property
+    def carried(self) -> frozenset[str]:
+        """Name the questions this code answers itself (see ``DOSSIER_QUESTION``)."""
+        return frozenset({DOSSIER_QUESTION}) if self.carries_dossier else frozenset()
 
     @property
     def runtime_choices(self) -> dict[str, list[str]]:
@@ -139,6 +150,7 @@ def load_code(session: Session, token: str) -> OpenedCode:
         cluster=code.cluster,
         weight=code.weight,
         officials=_counter_officials(session, code.service_point_id),
+        carries_dossier=code.dossier_hash is not None,
     )
 
 

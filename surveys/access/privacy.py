@@ -48,6 +48,16 @@ def account_hash(key: bytes, username: str) -> str:
     return hmac.new(key, f"account|{username}".encode(), hashlib.sha256).hexdigest()
 
 
+def dossier_key(secret_key: str | bytes) -> bytes:
+    """Derive from the app's secret the key dossier codes are hashed with.
+
+    A key of its own: the secret signs cookies, and a dossier's hash must not
+    be a value any other use of the secret could produce.
+    """
+    secret = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    return hashlib.sha256(b"dossier|" + secret).digest()
+
+
 def dossier_hash(key: bytes, dossier_code: str) -> str:
     """Return the keyed hash under which a dossier code is stored."""
     normalised = dossier_code.strip().upper()

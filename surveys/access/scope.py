@@ -40,6 +40,9 @@ class Permission(enum.StrEnum):
     #: Reading the audit trail. It is not cut to a unit (logins, users and
     #: imports of every unit are in it), so only roles that see every unit have it.
     AUDIT = "audit"
+    #: The working-day calendar, which every unit's deadlines count: only
+    #: roles that see every unit may move a day.
+    CALENDAR = "calendar"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -98,6 +101,11 @@ class Scope:
     def can_administer(self) -> bool:
         """Tell whether the user may manage campaigns, users and questionnaires."""
         return self.allows(Permission.ADMINISTER)
+
+    @property
+    def can_edit_calendar(self) -> bool:
+        """Tell whether the user may move days of the working-day calendar."""
+        return self.allows(Permission.CALENDAR)
 
     @property
     def can_audit(self) -> bool:

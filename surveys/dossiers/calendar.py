@@ -28,14 +28,23 @@ def _public_holidays(year: int) -> frozenset[date]:
 
 
 @lru_cache(maxsize=64)
-def _make_up_days(year: int) -> frozenset[date]:
+def make_up_days(year: int) -> frozenset[date]:
+    """Return the weekend days of a year worked in exchange for a day off."""
     calendar = holidays.country_holidays("VN", years=year)
     return frozenset(day for day in calendar.weekend_workdays if day.year == year)
 
 
+#: The ``holidays`` package's names for our catalogue languages.
+HOLIDAY_LANGUAGES = {"vi": "vi", "en": "en_US"}
+
+
 def public_holiday_names(year: int, language: str = "vi") -> dict[date, str]:
     """Return the public holidays of a year with their names, for the admin page."""
-    return dict(holidays.country_holidays("VN", years=year, language=language))
+    return dict(
+        holidays.country_holidays(
+            "VN", years=year, language=HOLIDAY_LANGUAGES.get(language, "vi")
+        )
+    )
 
 
 class WorkingCalendar:
@@ -53,7 +62,7 @@ class WorkingCalendar:
         if day in _public_holidays(day.year):
             return False
         if day.weekday() >= SATURDAY:
-            return day in _make_up_days(day.year)
+            return day in make_up_days(day.year)
         return True
 
     def next_working_day(self, day: date) -> date:

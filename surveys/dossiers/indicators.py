@@ -4,10 +4,11 @@ dossier register.
 Each group is a rate with its numerator and denominator: processing progress
 (returned by the due date, of those returned in the quarter), online services,
 online payment and digitisation (of the dossiers received in the quarter), and
-satisfaction (satisfied ratings of the unit's dossiers: a sample, so with an
-interval). Publicity and transparency cannot be measured from dossiers and is
-said so. Weights and targets are configuration (``indicators.yaml``, overridable);
-the arithmetic of rates, intervals and points is ``analysis.scorecard``'s.
+satisfaction (satisfied ratings of the unit's dossiers returned in the
+quarter: a sample, so with an interval). Publicity and transparency cannot be
+measured from dossiers and is said so. Weights and targets are configuration
+(``indicators.yaml``, overridable); the arithmetic of rates, intervals and
+points is ``analysis.scorecard``'s.
 
 Counts come from ``GROUP BY unit_id`` over the register's indexes alone: by
 month of receipt, by month of return, and the dossiers open and overdue when
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from analysis import indicator_rates, scorecard_totals
 from surveys.dossiers.deadlines import is_open
+from surveys.dossiers.satisfaction import dossier_satisfaction_counts
 from surveys.models import Dossier, DossierChannel, DossierStatus, Unit
 from surveys.storage.periods import parse_period, period_bounds
 
@@ -230,11 +232,15 @@ def quarter_indicators(
 ) -> QuarterIndicators:
     """Compute the indicators of each unit, and of all of them together.
 
-    ``ratings`` gives each unit's ratings of its dossiers in the quarter (how
-    many, how many satisfied); a unit absent from it has none.
+    ``ratings`` gives each unit's ratings of its dossiers returned in the
+    quarter (how many, how many satisfied; a unit absent from it has none).
+    None: those the citizens gave through the dossiers' codes
+    (``surveys.dossiers.satisfaction``).
     """
     ids = set(session.scalars(select(Unit.id).where(Unit.id.in_(unit_ids))))
     counts = register_counts(session, list(ids), quarter, as_of)
+    if ratings is None:
+        ratings = dossier_satisfaction_counts(session, ids, quarter_months(quarter))
     rated = {unit: pair for unit, pair in (ratings or {}).items() if unit in ids}
     units = sorted(set(counts) | set(rated))
     keyed: list[tuple[int | None, RegisterCounts, tuple[int, int]]] = [

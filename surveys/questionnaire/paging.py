@@ -59,10 +59,15 @@ def shown_pages(
     *,
     runtime_choices: Mapping[str, Collection[str]] | None = None,
     today: date | None = None,
+    carried: Collection[str] = (),
 ) -> list[int]:
     """Return the indexes of the pages that have something relevant to show."""
     relevant = relevance(
-        questionnaire, answers, runtime_choices=runtime_choices, today=today
+        questionnaire,
+        answers,
+        runtime_choices=runtime_choices,
+        today=today,
+        carried=carried,
     )
     return [
         index

@@ -56,6 +56,7 @@ def validate_answers(
     *,
     runtime_choices: Mapping[str, Collection[str]] | None = None,
     today: date | None = None,
+    carried: Collection[str] = (),
 ) -> dict[str, Answer]:
     """Type and check every relevant answer, or raise InvalidAnswers with them all.
 
@@ -64,8 +65,17 @@ def validate_answers(
     not relevant, and keys that name no question, are dropped.
     ``runtime_choices`` gives the options of ``choices_from`` questions, e.g.
     ``{"officials": ["NV01", "NV02"]}`` for the counter being rated.
+    ``carried`` names questions the access code answers itself (which dossier
+    a dossier's code rates): they are skipped like irrelevant ones, so never
+    asked and never stored.
     """
-    run = _Run(questionnaire, answers, runtime_choices or {}, today or date.today())
+    run = _Run(
+        questionnaire,
+        answers,
+        runtime_choices or {},
+        today or date.today(),
+        frozenset(carried),
+    )
     if run.errors:
         raise InvalidAnswers(run.errors)
     return run.result
@@ -77,12 +87,20 @@ def relevance(
     *,
     runtime_choices: Mapping[str, Collection[str]] | None = None,
     today: date | None = None,
+    carried: Collection[str] = (),
 ) -> Relevance:
     """Tell which questions and sections to show, for skip logic and paging.
 
     Invalid answers count as blank, so a half-filled page never fails here.
+    ``carried`` questions are never shown (see ``validate_answers``).
     """
-    run = _Run(questionnaire, answers, runtime_choices or {}, today or date.today())
+    run = _Run(
+        questionnaire,
+        answers,
+        runtime_choices or {},
+        today or date.today(),
+        frozenset(carried),
+    )
     return Relevance(
         frozenset(run.relevant_questions), frozenset(run.relevant_sections)
     )
@@ -102,11 +120,13 @@ class _Run:
         answers: RawAnswers,
         runtime_choices: Mapping[str, Collection[str]],
         today: date,
+        carried: frozenset[str],
     ) -> None:
         self.questionnaire = questionnaire
         self.answers = answers
         self.runtime_choices = runtime_choices
         self.today = today
+        self.carried = carried
         self.values: dict[str, Value] = {}
         self.result: dict[str, Answer] = {}
         self.errors: dict[str, Message] = {}
@@ -116,6 +136,8 @@ class _Run:
 
     def visit(self, items: tuple[Question | Section, ...]) -> None:
         for item in items:
+            if item.name in self.carried:
+                continue
             if item.relevant is not None and not item.relevant.holds(
                 self.values, today=self.today
             ):

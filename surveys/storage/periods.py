@@ -62,3 +62,15 @@ def responses_in(
             Response.submitted_at < between[1],
         ]
     return and_(*conditions)
+
+
+def period_months(period: str | None) -> tuple[str, str] | None:
+    """Return a period's first and last month, ``("2026-04", "2026-06")``.
+
+    The form in which dossiers are counted by month of return; None: every month.
+    """
+    if period is None:
+        return None
+    year, quarter = parse_period(period)
+    first, last = (3 * quarter - 2, 3 * quarter) if quarter else (1, 12)
+    return f"{year}-{first:02d}", f"{year}-{last:02d}"

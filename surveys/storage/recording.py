@@ -121,6 +121,7 @@ def record_response(
         submission.answers,
         runtime_choices=code.runtime_choices,
         today=now.date(),
+        carried=code.carried,
     )
     try:
         check_open(session, code, now)

@@ -96,10 +96,7 @@ def text_of(pdf: bytes) -> str:
 def test_the_unit_report_has_its_dossier_section(
     db_session: Session, wards: Wards
 ) -> None:
-    ratings = {"2026-Q1": {wards.ward.id: (40, 30)}}
-    report = unit_report(
-        db_session, wards.ward, wards.campaign, "2026", dossier_ratings=ratings
-    )
+    report = unit_report(db_session, wards.ward, wards.campaign, "2026")
     section = report.dossiers
     assert section is not None
     # Read as the unit's register stood at its latest event: the receipt of

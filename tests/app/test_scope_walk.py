@@ -55,6 +55,8 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
     "campaign_key": lambda side: side.campaign.key,
     "questionnaire_key": lambda side: side.campaign.questionnaire.key,
     "version": lambda side: side.campaign.questionnaire.version,
+    # The calendar is the whole country's: its pages need a role the walk never has.
+    "day": lambda side: "2026-03-10",
     # No user belongs to a side; user pages need a role the walk never has.
     "username": lambda side: f"user-{side.unit.code}",
 }

@@ -19,6 +19,7 @@ from surveys.access.codes import (
     format_token,
     issue_codes,
     new_token,
+    new_tokens,
     parse_token,
     revoke_code,
 )
@@ -46,6 +47,14 @@ def test_tokens_use_the_unambiguous_alphabet() -> None:
     token = new_token()
     assert len(token) == 10
     assert set(token) <= set(ALPHABET)
+
+
+def test_tokens_drawn_in_bulk_use_every_letter_of_the_alphabet() -> None:
+    tokens = new_tokens(3000)
+    assert len(tokens) == 3000 == len(set(tokens))
+    assert all(len(token) == 10 for token in tokens)
+    # 30,000 letters: each of the 29 drawn about 1,034 times, none left out.
+    assert set("".join(tokens)) == set(ALPHABET)
 
 
 def test_a_formatted_token_parses_back() -> None:

@@ -11,6 +11,7 @@ from surveys.access.privacy import (
     address_hash,
     device_hash,
     dossier_hash,
+    dossier_key,
     purge_expired_contacts,
 )
 from surveys.models import FollowUpContact, Response
@@ -51,6 +52,12 @@ def test_the_pseudonym_depends_on_the_key() -> None:
 def test_dossier_codes_are_hashed_the_same_however_they_are_typed() -> None:
     assert dossier_hash(KEY, " hs-2026-001 ") == dossier_hash(KEY, "HS-2026-001")
     assert "HS-2026-001" not in dossier_hash(KEY, "HS-2026-001")
+
+
+def test_the_dossier_key_is_the_secrets_own_and_not_the_secret() -> None:
+    key = dossier_key("app secret")
+    assert key == dossier_key("app secret") != dossier_key("other secret")
+    assert len(key) == 32 and b"app secret" not in key
 
 
 def test_phone_numbers_are_erased_after_their_retention(db_session: Session) -> None:

@@ -20,8 +20,14 @@ from surveys.dossiers.indicators import (
     register_counts,
 )
 from surveys.dossiers.timing import local_instant
-from surveys.models import DossierChannel, DossierStatus, Procedure, Unit
-from tests.builders import make_dossier, make_procedure, make_unit
+from surveys.models import DossierChannel, DossierStatus, Procedure, Unit, UnitKind
+from tests.builders import (
+    make_campaign,
+    make_dossier,
+    make_procedure,
+    make_rated_dossier,
+    make_unit,
+)
 
 SETTINGS = load_settings()
 QUARTER_END = local_instant(date(2026, 4, 1), 0)
@@ -218,3 +224,28 @@ def test_settings_are_overridden_and_checked(tmp_path: Path) -> None:
     partial.write_text("groups:\n  online: {weight: 100, target: 0.8}\n")
     with pytest.raises(SettingsError, match="'publicity'"):
         load_settings(path=partial)
+
+
+def test_satisfaction_comes_from_the_ratings_given_through_the_dossiers_codes(
+    db_session: Session,
+) -> None:
+    district = make_unit(db_session, kind=UnitKind.DISTRICT)
+    make_campaign(db_session, unit=district, mode="dossier")
+    ward = make_unit(db_session, parent=district)
+    procedure = make_procedure(db_session)
+    # Returned in March: four satisfied of six; returned in April: not counted.
+    for overall, back in ((5, 9), (4, 9), (5, 10), (4, 10), (2, 11), (1, 11)):
+        make_rated_dossier(
+            db_session, ward, overall, vn(date(2026, 3, 2)), procedure,
+            returned_at=vn(date(2026, 3, back), 10), status=DossierStatus.RETURNED,
+        )  # fmt: skip
+    make_rated_dossier(
+        db_session, ward, 5, vn(date(2026, 3, 30)), procedure,
+        returned_at=vn(date(2026, 4, 2), 10), status=DossierStatus.RETURNED,
+    )  # fmt: skip
+    found = quarter_indicators(
+        db_session, [ward.id], "2026-Q1", as_of=QUARTER_END, settings=SETTINGS
+    )
+    satisfaction = rates_of(found.rates, None).loc["satisfaction"]
+    assert (satisfaction["numerator"], satisfaction["denominator"]) == (4, 6)
+    assert satisfaction["ci_low"] == pytest.approx(proportion_ci(4, 6).low)

@@ -182,6 +182,18 @@ def test_dossier_asks_what_the_portal_asks(load_template: Loader) -> None:
     assert "dossier code" in caught.value.errors["dossier_code"].wording["en"]
 
 
+def test_a_code_that_carries_the_dossier_answers_its_question(
+    load_template: Loader,
+) -> None:
+    dossier = load_template("dossier")
+    sent = {"dossier_code": "HS-2026-0001", "overall": "5"}
+    values = surveys.validate_answers(dossier, sent, carried={"dossier_code"})
+    # Neither asked (though required) nor kept, even when a form sends it.
+    assert "dossier_code" not in values and values["overall"] == 5
+    shown = surveys.relevance(dossier, {}, carried={"dossier_code"})
+    assert "dossier_code" not in shown and "overall" in shown
+
+
 def test_sipas_has_five_factors_and_22_criteria(load_template: Loader) -> None:
     scoring = load_template("sipas").scoring
     assert scoring is not None
