@@ -654,14 +654,16 @@ class Dossier(Base):
         CheckConstraint(f"status IN ({_values(DossierStatus)})", name="status"),
         # The figures of a unit's months are read from these indexes alone (a
         # million dossiers in seconds, bench/bench_dossier_figures.py): on time
-        # or late by month of return, the shares of the dossiers received, and
-        # the dossiers open (or returned later) by due date.
+        # or late by month of return (and the rating codes of those dossiers,
+        # for their satisfaction), the shares of the dossiers received, and the
+        # dossiers open (or returned later) by due date.
         Index(
             "ix_dossiers_returned_figures",
             "unit_id",
             "returned_month",
             "status",
             "working_days_late",
+            "access_code_id",
         ),
         Index(
             "ix_dossiers_received_figures",
