@@ -231,6 +231,55 @@ def trend_chart(
     return _render(fig, title)
 
 
+def rate_chart(
+    frame: pd.DataFrame,
+    period_column: Hashable,
+    numerator: Hashable,
+    denominator: Hashable,
+    *,
+    title: str,
+    axis_label: str,
+    words: ChartText,
+) -> str:
+    """Draw a rate per period as bars on 0-100%, each labelled with its fraction.
+
+    The fraction under each percentage shows how much a bar rests on: a month
+    of 3 of 4 is not a month of 300 of 400. A period with nothing counted
+    shows a dash.
+    """
+    _check_columns(frame, [period_column, numerator, denominator])
+    if frame.empty:
+        return _no_data(title, words)
+    periods = [str(period) for period in frame[period_column]]
+    tops = frame[numerator].to_numpy(dtype=float)
+    bottoms = frame[denominator].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rates = np.where(bottoms > 0, 100 * tops / bottoms, np.nan)
+    fig = _figure(3.2, layout="constrained")
+    ax = fig.add_subplot()
+    bars = ax.bar(range(len(periods)), np.nan_to_num(rates), color=MUTED, width=0.7)
+    if len(periods) <= 2 * 12:  # two years of months; more would collide
+        labels = [
+            DASH
+            if math.isnan(rate)
+            else f"{words.number(rate, 0)}%\n{_integer(top, words)}/"
+            f"{_integer(bottom, words)}"
+            for rate, top, bottom in zip(rates, tops, bottoms, strict=True)
+        ]
+        ax.bar_label(bars, labels=labels, padding=2, fontsize=FONT_SIZE - 1)
+    ax.set_xticks(range(len(periods)), periods, rotation=90 if len(periods) > 12 else 0)
+    ax.set_ylim(0, 125)  # room for the labels above a full bar
+    ax.set_yticks(range(0, 101, 20))
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda value, _: f"{words.number(value, 0)}%")
+    )
+    ax.yaxis.grid(True, color=GRID, linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.set_ylabel(axis_label)
+    _title(fig, title)
+    return _render(fig, title)
+
+
 def distribution_chart(
     counts_by_rating: pd.DataFrame,
     *,

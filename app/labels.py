@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.i18n import lazy_gettext, lazy_pgettext
 from surveys.access.audit import AuditAction
+from surveys.dossiers.figures import Breakdown, Grain
 from surveys.models import CampaignMode, LetterDelivery, Role, UnitKind
 
 UNIT_KINDS = {
@@ -38,6 +39,19 @@ CAMPAIGN_MODES = {
     CampaignMode.INVITATION: lazy_gettext("Thư mời"),
     CampaignMode.INTERVIEWER: lazy_gettext("Điều tra viên"),
     CampaignMode.OPEN_LINK: lazy_gettext("Đường dẫn công khai"),
+}
+#: What the dossier figures are counted by, and over how long.
+BREAKDOWNS = {
+    Breakdown.UNIT: lazy_gettext("Đơn vị"),
+    Breakdown.COUNTER: lazy_pgettext("heading", "Quầy"),
+    Breakdown.OFFICIAL: lazy_gettext("Công chức"),
+    Breakdown.PROCEDURE: lazy_gettext("Thủ tục"),
+    Breakdown.FIELD: lazy_gettext("Lĩnh vực thủ tục"),
+}
+GRAINS = {
+    Grain.MONTH: lazy_gettext("Tháng"),
+    Grain.QUARTER: lazy_gettext("Quý"),
+    Grain.YEAR: lazy_gettext("Năm"),
 }
 
 #: Each audited act as the trail lists it; in the ``audit`` context, because the

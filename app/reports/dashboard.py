@@ -119,7 +119,7 @@ def build_dashboard(
     """Assemble the report of the selection and draw it, in the visitor's language."""
     unit, campaign, period = selection.unit, selection.campaign, selection.period
     assert campaign is not None, "a dashboard needs a campaign"
-    language, words = current_language(), _chart_words()
+    language, words = current_language(), chart_words()
     report: UnitReport | DistrictReport
     if selection.has_subunits:
         report = district_report(session, unit, campaign, period, language=language)
@@ -312,7 +312,7 @@ def _chart(
     )
 
 
-def _chart_words() -> ChartText:
+def chart_words() -> ChartText:
     """Return the charts' words and number format in the reader's language."""
     return ChartText(
         no_data=_("Chưa có dữ liệu"),

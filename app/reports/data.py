@@ -27,6 +27,7 @@ from analysis import (
 )
 from analysis.results import MIN_PUBLISH, MIN_SUPPRESS
 from app.reports.dossier_ratings import dossier_ratings_table
+from app.reports.dossiers import DossierSection, dossier_section
 from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Campaign, Official, ServicePoint, Unit
 from surveys.questionnaire import Questionnaire, QuestionType
@@ -111,6 +112,9 @@ class UnitReport:
     comments: pd.DataFrame
     #: Satisfaction with the unit's dossiers returned in time and late.
     dossier_ratings: pd.DataFrame
+    #: On time, the service indicators and the overdue dossiers; None when the
+    #: unit has no dossier in the register.
+    dossiers: DossierSection | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +130,8 @@ class DistrictReport:
     dimensions: pd.DataFrame
     #: Satisfaction with dossiers returned in time and late, per unit and together.
     dossier_ratings: pd.DataFrame
+    #: None when no unit of the district has a dossier in the register.
+    dossiers: DossierSection | None = None
 
 
 def unit_report(
@@ -182,6 +188,7 @@ def unit_report(
         dossier_ratings=dossier_ratings_table(
             session, {unit.id: unit.name}, period_months(period)
         ),
+        dossiers=dossier_section(session, {unit.id: unit.name}, period),
     )
 
 
@@ -259,6 +266,7 @@ def district_report(
         items=_table(whole[whole["kind"] == "item"]),
         dimensions=_table(whole[whole["kind"] == "dimension"]),
         dossier_ratings=dossier_ratings_table(session, units, period_months(period)),
+        dossiers=dossier_section(session, units, period),
     )
 
 

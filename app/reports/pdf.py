@@ -16,6 +16,20 @@ from app.formatting import format_date, format_datetime, format_number
 from app.i18n import _, in_language
 from app.printing import new_document, set_font
 from app.reports.data import DistrictReport, Header, UnitReport
+from app.reports.dossier_layout import (
+    INDICATORS_NOTE,
+    SECTION_TITLE,
+    SHEET_INDICATORS,
+    SHEET_POINTS,
+    SHEET_TIMELINESS,
+    indicator_columns,
+    points_columns,
+    readable_indicators,
+    readable_timeliness,
+    readable_totals,
+    timeliness_columns,
+)
+from app.reports.dossiers import DossierSection
 from app.reports.layout import (
     DISTRICT_TITLE,
     METHODOLOGY,
@@ -82,6 +96,7 @@ def unit_report_pdf(report: UnitReport) -> bytes:
             _table(pdf, SHEET_OFFICIALS, official_columns(), report.officials)
         if not report.comments.empty:
             _table(pdf, SHEET_COMMENTS, comment_columns(), report.comments)
+        _dossiers(pdf, report.dossiers)
         _dossier_ratings(pdf, report.dossier_ratings)
         _methodology(pdf)
         return bytes(pdf.output())
@@ -110,9 +125,36 @@ def district_report_pdf(report: DistrictReport) -> bytes:
             (SHEET_ITEMS, report.items),
         ):
             _table(pdf, title, estimate_columns(), table)
+        _dossiers(pdf, report.dossiers)
         _dossier_ratings(pdf, report.dossier_ratings)
         _methodology(pdf)
         return bytes(pdf.output())
+
+
+def _dossiers(pdf: FPDF, section: DossierSection | None) -> None:
+    """Print the dossier section: on time by quarter, the indicators, the points.
+
+    A district's indicators are printed for all its units together; each
+    unit's are in the workbook, and its points here.
+    """
+    if section is None:
+        return
+    _heading(pdf, str(SECTION_TITLE))
+    set_font(pdf, 10)
+    overdue = _(
+        "Hồ sơ quá hạn chưa trả (tính đến %(moment)s): %(count)s",
+        moment=format_datetime(section.as_of),
+        count=format_number(section.overdue, 0),
+    )
+    _paragraph(pdf, LINE, overdue)
+    timeliness = readable_timeliness(section.timeliness)
+    _table(pdf, SHEET_TIMELINESS, timeliness_columns(), timeliness)
+    indicators = readable_indicators(section.indicators)
+    whole = indicators[indicators["unit_id"].isna()]
+    _table(pdf, SHEET_INDICATORS, indicator_columns(with_unit=False), whole)
+    _table(pdf, SHEET_POINTS, points_columns(), readable_totals(section.points))
+    set_font(pdf, 8)
+    _paragraph(pdf, 4, str(INDICATORS_NOTE))
 
 
 def _dossier_ratings(pdf: FPDF, table: pd.DataFrame) -> None:

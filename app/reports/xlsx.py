@@ -21,6 +21,19 @@ from openpyxl.writer.excel import ExcelWriter
 from app.formatting import excel_datetime_format
 from app.i18n import _, in_language
 from app.reports.data import DistrictReport, Header, UnitReport
+from app.reports.dossier_layout import (
+    INDICATORS_NOTE,
+    SHEET_INDICATORS,
+    SHEET_POINTS,
+    SHEET_TIMELINESS,
+    indicator_columns,
+    points_columns,
+    readable_indicators,
+    readable_timeliness,
+    readable_totals,
+    timeliness_columns,
+)
+from app.reports.dossiers import DossierSection
 from app.reports.layout import (
     COUNT,
     DIFFERENCE,
@@ -81,6 +94,7 @@ def unit_report_xlsx(report: UnitReport) -> bytes:
         )
         for title, columns, frame in sheets:
             _sheet(book.create_sheet(str(title)), columns, frame)
+        _dossier_sheets(book, report.dossiers, several=False)
         _dossier_ratings(book, report.dossier_ratings)
         _methodology(book.create_sheet(str(SHEET_METHODOLOGY)))
     return _saved(book, report.header.generated_at)
@@ -100,9 +114,36 @@ def district_report_xlsx(report: DistrictReport) -> bytes:
             _sheet(book.create_sheet(str(title)), estimate_columns(), frame)
         columns = [Column("unit_name", _("Đơn vị"), TEXT, 36), *estimate_columns()]
         _sheet(book.create_sheet(str(SHEET_UNITS)), columns, report.units)
+        _dossier_sheets(book, report.dossiers, several=True)
         _dossier_ratings(book, report.dossier_ratings)
         _methodology(book.create_sheet(str(SHEET_METHODOLOGY)))
     return _saved(book, report.header.generated_at)
+
+
+def _dossier_sheets(
+    book: Workbook, section: DossierSection | None, *, several: bool
+) -> None:
+    """Add the dossier sheets: on time by quarter, the indicators, the points."""
+    if section is None:
+        return
+    _sheet(
+        book.create_sheet(str(SHEET_TIMELINESS)),
+        timeliness_columns(),
+        readable_timeliness(section.timeliness),
+    )
+    indicators = book.create_sheet(str(SHEET_INDICATORS))
+    _sheet(
+        indicators,
+        indicator_columns(with_unit=several),
+        readable_indicators(section.indicators),
+    )
+    indicators.append([])
+    indicators.append([neutralised(str(INDICATORS_NOTE))])
+    _sheet(
+        book.create_sheet(str(SHEET_POINTS)),
+        points_columns(),
+        readable_totals(section.points),
+    )
 
 
 def _dossier_ratings(book: Workbook, table: pd.DataFrame) -> None:

@@ -6,6 +6,7 @@ from app.staff import (  # noqa: F401  (registers the views)
     dashboard,
     deadlines,
     dossier_ratings,
+    dossiers,
     manage,
     routes,
 )

@@ -18,6 +18,7 @@ def dashboard(unit_code: str | None = None) -> str:
     # The dashboard brings pandas, SciPy and matplotlib: a process loads them for
     # its first dashboard, not when it starts (a restarted worker serves at once).
     from app.reports.dashboard import build_dashboard
+    from app.reports.dossier_page import build_dossier_summary
 
     selection = selected(unit_code)
     board = None
@@ -25,9 +26,11 @@ def dashboard(unit_code: str | None = None) -> str:
         board = build_dashboard(
             get_session(), selection, show_officials=current_scope().can_manage
         )
+    dossiers = build_dossier_summary(get_session(), selection.unit, now=now())
     return render_template(
         "staff/dashboard.html",
         selection=selection,
         board=board,
+        dossiers=dossiers,
         letter_counts=letter_counts(get_session(), selection.unit, now()),
     )

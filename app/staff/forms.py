@@ -20,7 +20,14 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, StopValidation, ValidationError
 
 from app.i18n import _, lazy_gettext, ngettext, translated
-from app.labels import AUDIT_ACTIONS, CAMPAIGN_MODES, ROLES, UNIT_KINDS, choices
+from app.labels import (
+    AUDIT_ACTIONS,
+    CAMPAIGN_MODES,
+    GRAINS,
+    ROLES,
+    UNIT_KINDS,
+    choices,
+)
 from surveys.access.codes import MAX_CODES
 from surveys.access.passwords import password_problem
 from surveys.units.tree import CODE_SHAPE, is_code
@@ -216,6 +223,33 @@ class AuditFilterForm(StaffForm):
     )
     #: The users' ids; the view offers them, since they are the database's.
     user = SelectField(choices=[], default="")
+
+
+#: Dossiers due within this many working days are listed as due soon, unless
+#: the reader chooses otherwise.
+DEFAULT_DUE_DAYS = 2
+
+
+class DossierFilterForm(StaffForm):
+    """The dossier page's choices, read from the query string of a GET.
+
+    The years, quarters and breakdowns offered depend on the register and on
+    the reader's role: the view sets them.
+    """
+
+    class Meta:
+        csrf = False  # a GET that changes nothing, and its links must keep working
+
+    #: "" for every year, else one year of returns.
+    year = SelectField(default="")
+    grain = SelectField(choices=choices(GRAINS), default="quarter")
+    breakdown = SelectField(default="unit")
+    #: The quarter of the service indicators.
+    quarter = SelectField()
+    #: Dossiers due within this many working days are listed as due soon.
+    days = IntegerField(
+        default=DEFAULT_DUE_DAYS, validators=[Optional(), NumberRange(0, 30)]
+    )
 
 
 class WorkingDayForm(StaffForm):

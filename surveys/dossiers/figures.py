@@ -17,7 +17,14 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
-from surveys.models import Dossier, DossierStatus, Procedure
+from surveys.models import (
+    Dossier,
+    DossierStatus,
+    Official,
+    Procedure,
+    ServicePoint,
+    Unit,
+)
 
 
 class Breakdown(enum.StrEnum):
@@ -141,3 +148,64 @@ def _rolled_up(rows: Iterable[Any], grain: Grain) -> list[Timeliness]:
             sums.items(), key=lambda item: (str(item[0][0]), item[0][1])
         )
     ]
+
+
+def period_totals(rows: Iterable[Timeliness]) -> list[Timeliness]:
+    """Add up the rows of each period whatever their key: the figures of the whole.
+
+    Every returned dossier has exactly one key (None included), so the sums are
+    the units' own, whatever the breakdown.
+    """
+    sums: dict[str, list[int]] = defaultdict(lambda: [0] * 5)
+    for row in rows:
+        total = sums[row.period]
+        for index, count in enumerate(
+            (row.returned, row.early, row.on_time, row.late, row.days_late)
+        ):
+            total[index] += count
+    return [
+        Timeliness(None, period, *counts) for period, counts in sorted(sums.items())
+    ]
+
+
+def register_span(
+    session: Session, unit_ids: Select[tuple[int]] | Collection[int]
+) -> tuple[str, str] | None:
+    """Return the first month a dossier was received in and the last month one
+    was received or returned in; None for an empty register."""
+    first, received, returned = session.execute(
+        select(
+            func.min(Dossier.received_month),
+            func.max(Dossier.received_month),
+            func.max(Dossier.returned_month),
+        ).where(Dossier.unit_id.in_(unit_ids))
+    ).one()
+    if first is None:
+        return None
+    return first, max(received, returned or received)
+
+
+def key_names(
+    session: Session, breakdown: Breakdown, keys: Collection[int | str | None]
+) -> dict[int | str | None, str]:
+    """Name each key of a breakdown: a unit, counter or procedure by its name, an
+    official by name and code (two may share a name), a field by itself.
+
+    Keys without a name (no counter recorded) are left out.
+    """
+    known = [key for key in keys if key is not None]
+    if breakdown is Breakdown.FIELD:
+        return {key: str(key) for key in known}
+    statement = {
+        Breakdown.UNIT: select(Unit.id, Unit.name),
+        Breakdown.COUNTER: select(ServicePoint.id, ServicePoint.name),
+        Breakdown.OFFICIAL: select(
+            Official.id, Official.name + " (" + Official.code + ")"
+        ),
+        Breakdown.PROCEDURE: select(Procedure.id, Procedure.name),
+    }[breakdown]
+    key_column = statement.selected_columns[0]
+    return {
+        key: name
+        for key, name in session.execute(statement.where(key_column.in_(known)))
+    }
