@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from surveys.access.users import create_user
 from surveys.demo.district import DISTRICT, WARDS, DistrictReport, ensure_district
-from surveys.demo.letters import ensure_letters
+from surveys.demo.apologies import ensure_letters
 from surveys.demo.responses import ensure_campaigns
 from surveys.models import Role, User, utcnow
 

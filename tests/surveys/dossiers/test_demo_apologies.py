@@ -8,7 +8,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from surveys.demo.letters import ensure_letters
+from surveys.demo.apologies import ensure_letters
 from surveys.dossiers.letters import letter_counts
 from surveys.models import ApologyLetter, DossierChannel, UnitKind
 from tests.builders import make_procedure, make_unit
