@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.access.users import create_user
-from surveys.demo.district import DISTRICT, WARDS, DistrictReport, ensure_district
 from surveys.demo.apologies import ensure_letters
+from surveys.demo.district import DISTRICT, WARDS, DistrictReport, ensure_district
 from surveys.demo.responses import ensure_campaigns
 from surveys.models import Role, User, utcnow
 
