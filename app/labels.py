@@ -65,6 +65,7 @@ AUDIT_ACTIONS = {
     AuditAction.OFFICIAL_DEACTIVATED: lazy_pgettext("audit", "Ngừng hoạt động cán bộ"),
     AuditAction.CAMPAIGN_CREATED: lazy_pgettext("audit", "Tạo đợt khảo sát"),
     AuditAction.QUESTIONNAIRE_IMPORTED: lazy_pgettext("audit", "Nhập bảng hỏi"),
+    AuditAction.DOSSIERS_IMPORTED: lazy_pgettext("audit", "Nhập hồ sơ"),
     AuditAction.EXPORT: lazy_pgettext("audit", "Xuất dữ liệu"),
 }
 #: What an audited act was done to, by the ``object_type`` its service records.
@@ -76,6 +77,7 @@ OBJECT_TYPES = {
     "questionnaire": lazy_pgettext("audit", "Bảng hỏi"),
     "user": lazy_pgettext("audit", "Người dùng"),
     "access_code": lazy_pgettext("audit", "Mã khảo sát"),
+    "dossier_import": lazy_pgettext("audit", "Lần nhập hồ sơ"),
 }
 
 

@@ -11,6 +11,7 @@ from app.cli.database import (
     purge_contacts_command,
     seed_demo_command,
 )
+from app.cli.dossiers import dossiers
 from app.cli.logins import users
 from app.cli.questionnaires import questionnaires
 
@@ -26,5 +27,6 @@ def init_app(app: Flask) -> None:
         codes,
         qr,
         users,
+        dossiers,
     ):
         app.cli.add_command(command)

@@ -36,7 +36,7 @@ def init_db_command() -> None:
 @click.option(
     "--without-responses",
     is_flag=True,
-    help="build the district and logins only, no synthetic responses",
+    help="build the district and logins only, no synthetic responses or dossiers",
 )
 @with_appcontext
 def seed_demo_command(if_empty: bool, without_responses: bool) -> None:
@@ -59,6 +59,8 @@ def seed_demo_command(if_empty: bool, without_responses: bool) -> None:
     )
     for campaign, count in report.responses.items():
         click.echo(f"Campaign {campaign}: {count} responses created.")
+    if not without_responses:
+        click.echo(f"Dossiers: {report.dossiers} imported from the sample export.")
     if report.users:
         # The random password exists only in this run; keep it where `make run`
         # and the operator can find it, readable by the owner alone.

@@ -39,6 +39,8 @@ class AuditAction(enum.StrEnum):
     OFFICIAL_DEACTIVATED = "official_deactivated"
     CAMPAIGN_CREATED = "campaign_created"
     QUESTIONNAIRE_IMPORTED = "questionnaire_imported"
+    #: A dossier system's export applied to the register.
+    DOSSIERS_IMPORTED = "dossiers_imported"
     #: A report or the responses left the system as a file.
     EXPORT = "export"
 
