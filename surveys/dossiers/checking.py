@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -80,6 +80,29 @@ class _Procedure:
     processing_days: int | None
 
 
+class _RememberingCalendar(WorkingCalendar):
+    """The calendar, its day counts remembered: an export repeats its days."""
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        super().__init__(calendar.changes)
+        self._added: dict[tuple[date, int], date] = {}
+        self._between: dict[tuple[date, date], int] = {}
+
+    def add_working_days(self, day: date, count: int) -> date:
+        key = (day, count)
+        found = self._added.get(key)
+        if found is None:
+            found = self._added[key] = super().add_working_days(day, count)
+        return found
+
+    def working_days_between(self, start: date, end: date) -> int:
+        key = (start, end)
+        found = self._between.get(key)
+        if found is None:
+            found = self._between[key] = super().working_days_between(start, end)
+        return found
+
+
 class RowChecker:
     """Reads rows of one export into staged dossiers, or into their problems."""
 
@@ -97,7 +120,7 @@ class RowChecker:
         for index, header in enumerate(headers):
             first.setdefault(header, index)
         self.columns = {field: first[header] for field, header in self.headers.items()}
-        self.calendar = calendar
+        self.calendar = _RememberingCalendar(calendar)
         self.default_unit = unit
         scope = select(Unit)
         if unit is not None:
@@ -178,15 +201,17 @@ class _Row:
 
     def __init__(self, checker: RowChecker, cells: Sequence[Cell]) -> None:
         self.checker = checker
-        self.cells = cells
+        width = len(cells)
+        self.cells = {
+            field: cells[index]
+            for field, index in checker.columns.items()
+            if index < width
+        }
         self.problems: list[Problem] = []
         self.faulty: set[Field | None] = set()
 
     def cell(self, field: Field) -> Cell:
-        index = self.checker.columns.get(field)
-        if index is None or index >= len(self.cells):
-            return None
-        return self.cells[index]
+        return self.cells.get(field)
 
     def fail(self, field: Field | None, message: Message) -> None:
         column = "" if field is None else self.checker.headers.get(field, "")
@@ -266,12 +291,13 @@ class _Row:
                 ),
             )
             return {}
+        # Moments as texts: the hash of a million rows stays in json's C code.
         source = {
             "code": code,
             "procedure": procedure.code,
-            "received_at": received,
-            "due_at": due,
-            "returned_at": returned,
+            "received_at": received.isoformat(),
+            "due_at": None if due is None else due.isoformat(),
+            "returned_at": None if returned is None else returned.isoformat(),
             "status": state,
             "channel": how,
             "paid_online": paid,

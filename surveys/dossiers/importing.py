@@ -305,10 +305,11 @@ def _problem_row(import_id: int, line: int, problem: Problem) -> dict[str, Any]:
 def _stage(
     session: Session, staged: list[dict[str, Any]], problems: list[dict[str, Any]]
 ) -> None:
+    # Core inserts of the tables: the ORM's bulk path costs more than the rows.
     if staged:
-        session.execute(insert(DossierImportRow), staged)
+        session.execute(insert(_ROWS), staged)
     if problems:
-        session.execute(insert(DossierImportProblem), problems)
+        session.execute(insert(DossierImportProblem.__table__), problems)
 
 
 def _progress(session: Session, import_id: int, **values: Any) -> None:
