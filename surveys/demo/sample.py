@@ -13,12 +13,9 @@ from pathlib import Path
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
+from surveys.dossiers.sample_export import SAMPLE_FILES, SAMPLE_FOLDER
+
 SAMPLE_EVERY = 20
-SAMPLE_FOLDER = Path(__file__).with_name("data")
-SAMPLE_FILES = {
-    "csv": SAMPLE_FOLDER / "ho-so-mau.csv",
-    "xlsx": SAMPLE_FOLDER / "ho-so-mau.xlsx",
-}
 
 
 def sample_rows(session: Session) -> list[tuple[object, ...]]:

@@ -40,7 +40,7 @@ from surveys.models import (
     ServicePoint,
     Unit,
 )
-from surveys.translatable import N_, Message
+from surveys.translatable import N_, Message, Nn_
 from surveys.units.tree import subtree_ids
 
 T = TypeVar("T")
@@ -56,6 +56,7 @@ LIMITS = {
     Field.APPLICANT_EMAIL: 200,
     Field.APPLICANT_ADDRESS: 300,
 }
+TOO_LONG = Nn_("Dài quá %(num)s ký tự.", "Dài quá %(num)s ký tự.")
 #: What the name of a unit may start with in an export ("UBND Phường Bến Nghé").
 UNIT_NAME_PREFIXES = ("", "ubnd ", "uy ban nhan dan ")
 #: A procedure named only by its name, new to the catalogue, gets this code.
@@ -222,7 +223,7 @@ class _Row:
         value = text(self.cell(field))
         limit = LIMITS.get(field)
         if limit is not None and len(value) > limit:
-            self.fail(field, Message(N_("Dài quá %(limit)s ký tự."), {"limit": limit}))
+            self.fail(field, Message.counting(TOO_LONG, limit))
         return value
 
     def value(self, field: Field, reader: Callable[..., T], *args: Any) -> T | None:

@@ -45,6 +45,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from surveys.access.audit import AuditAction, record_event
+from surveys.access.scope import Scope
 from surveys.db import dialect_insert
 from surveys.dossiers.calendar import WorkingCalendar, load_calendar
 from surveys.dossiers.checking import Problem, RowChecker
@@ -656,13 +657,9 @@ def cancel_import(session: Session, dossier_import: DossierImport) -> bool:
     return bool(cancelled.rowcount)  # type: ignore[attr-defined]
 
 
-def fail_abandoned_imports(session: Session, now: datetime) -> list[DossierImport]:
-    """Mark failed the readings that stopped reporting progress; flush.
-
-    Their process ended mid-way (a restart, a crash): nothing of them reached
-    the register. Returns them, so that their uploaded files can go too.
-    """
-    abandoned = list(
+def abandoned_imports(session: Session, now: datetime) -> list[DossierImport]:
+    """Return the readings that stopped reporting progress; read only."""
+    return list(
         session.scalars(
             select(DossierImport).where(
                 DossierImport.status == ImportStatus.READING,
@@ -670,6 +667,35 @@ def fail_abandoned_imports(session: Session, now: datetime) -> list[DossierImpor
             )
         )
     )
+
+
+def recent_imports(
+    session: Session, scope: Scope, limit: int = 20
+) -> list[DossierImport]:
+    """Return the latest imports into units of the scope, newest first."""
+    query = select(DossierImport).order_by(DossierImport.id.desc()).limit(limit)
+    return list(session.scalars(scope.filter(query, DossierImport.unit_id)))
+
+
+def files_in_use(session: Session) -> set[str]:
+    """Return the uploaded files of imports not yet ended, whoever made them."""
+    return set(
+        session.scalars(
+            select(DossierImport.stored_file).where(
+                DossierImport.status.in_([ImportStatus.READING, ImportStatus.CHECKED]),
+                DossierImport.stored_file.is_not(None),
+            )
+        )
+    )
+
+
+def fail_abandoned_imports(session: Session, now: datetime) -> list[DossierImport]:
+    """Mark failed the readings that stopped reporting progress; flush.
+
+    Their process ended mid-way (a restart, a crash): nothing of them reached
+    the register. Returns them, so that their uploaded files can go too.
+    """
+    abandoned = abandoned_imports(session, now)
     for dossier_import in abandoned:
         _fail(
             session,
