@@ -297,7 +297,7 @@ def _columns(layout: Layout, form: StaffForm) -> list[dict[str, Any]]:
                 "samples": [
                     sample[column]
                     for sample in layout.samples
-                    if column is not None and column < len(sample)
+                    if column is not None and column < len(sample) and sample[column]
                 ],
             }
         )

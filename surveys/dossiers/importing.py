@@ -253,6 +253,8 @@ def _read(
             calendar=calendar or load_calendar(session),
         )
         _progress(session, import_id, rows_total=layout.rows_estimate)
+        if commit_each_batch:
+            session.commit()
         read = bad = 0
         staged: list[dict[str, Any]] = []
         problems: list[dict[str, Any]] = []
