@@ -889,9 +889,6 @@ class DossierImportRow(Base):
     applicant_email: Mapped[str] = mapped_column(String(200))
     applicant_address: Mapped[str] = mapped_column(String(300))
     purge_after: Mapped[datetime]
-    #: ``created``, ``updated`` or ``unchanged``: what applying the row does
-    #: (set when the rows are checked, and again when applied).
-    outcome: Mapped[str | None] = mapped_column(String(10))
 
 
 class DossierImportProblem(Base):

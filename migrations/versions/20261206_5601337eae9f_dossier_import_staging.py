@@ -73,7 +73,6 @@ def upgrade() -> None:
         sa.Column("applicant_email", sa.String(length=200), nullable=False),
         sa.Column("applicant_address", sa.String(length=300), nullable=False),
         sa.Column("purge_after", sa.DateTime(), nullable=False),
-        sa.Column("outcome", sa.String(length=10), nullable=True),
         sa.ForeignKeyConstraint(
             ["import_id"],
             ["dossier_imports.id"],

@@ -22,7 +22,6 @@ failed (``fail_abandoned_imports``); nothing of it reached the register.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -73,7 +72,6 @@ ABANDONED_AFTER = timedelta(minutes=5)
 #: Problems listed per page.
 PROBLEMS_PAGE = 50
 
-CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
 _ROWS: Table = DossierImportRow.__table__  # type: ignore[assignment]
 _DOSSIERS: Table = Dossier.__table__  # type: ignore[assignment]
 _PROCEDURES: Table = Procedure.__table__  # type: ignore[assignment]
@@ -277,8 +275,7 @@ def _read(
                     on_progress(read, layout.rows_estimate)
         _stage(session, staged, problems)
     bad += _duplicates(session, import_id)
-    _set_outcomes(session, import_id)
-    outcomes = _outcome_counts(session, import_id)
+    outcomes = _outcomes(session, import_id)
     _progress(
         session,
         import_id,
@@ -286,9 +283,9 @@ def _read(
         rows_read=read,
         rows_total=read,
         rows_bad=bad,
-        created=outcomes[CREATED],
-        updated=outcomes[UPDATED],
-        unchanged=outcomes[UNCHANGED],
+        created=outcomes.created,
+        updated=outcomes.updated,
+        unchanged=outcomes.unchanged,
         problems=_problems_by_column(session, import_id),
     )
     if commit_each_batch:
@@ -394,40 +391,36 @@ def _header_of(session: Session, import_id: int, field: Field) -> str:
     return (mapping or {}).get(field, "")
 
 
-def _set_outcomes(session: Session, import_id: int) -> None:
-    """Mark each staged row with what applying it does to the register."""
+@dataclass(frozen=True)
+class Outcomes:
+    """What applying the staged rows does to the register, by dossier."""
+
+    created: int
+    updated: int
+    unchanged: int
+
+
+def _outcomes(session: Session, import_id: int) -> Outcomes:
+    """Count the staged rows that create, update or leave alone a dossier."""
     rows = _ROWS.c
-    dossiers = _DOSSIERS.c
-    stored_hash = func.coalesce(
-        select(dossiers.row_hash)
-        .where(dossiers.unit_id == rows.unit_id, dossiers.code == rows.code)
-        .scalar_subquery(),
-        "",
-    )
-    session.execute(
-        update(_ROWS)
-        .where(rows.import_id == import_id)
-        .values(
-            outcome=case(
-                (stored_hash == "", CREATED),
-                (stored_hash == rows.row_hash, UNCHANGED),
-                else_=UPDATED,
+    stored = _DOSSIERS.alias("stored")
+    total, created, unchanged = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((stored.c.id.is_(None), 1), else_=0)), 0),
+            func.coalesce(
+                func.sum(case((stored.c.row_hash == rows.row_hash, 1), else_=0)), 0
+            ),
+        )
+        .select_from(
+            _ROWS.outerjoin(
+                stored,
+                and_(stored.c.unit_id == rows.unit_id, stored.c.code == rows.code),
             )
         )
-    )
-
-
-def _outcome_counts(session: Session, import_id: int) -> Counter[str]:
-    rows = _ROWS.c
-    return Counter(
-        dict(
-            session.execute(
-                select(rows.outcome, func.count())
-                .where(rows.import_id == import_id)
-                .group_by(rows.outcome)
-            ).all()
-        )
-    )
+        .where(rows.import_id == import_id)
+    ).one()
+    return Outcomes(created, total - created - unchanged, unchanged)
 
 
 def _problems_by_column(session: Session, import_id: int) -> list[dict[str, Any]]:
@@ -519,15 +512,14 @@ def apply_import(
     if claimed.rowcount == 0:  # type: ignore[attr-defined]
         raise ImportRefused(Message(N_("Lần nhập này không còn chờ xác nhận.")))
     dialect = session.connection().dialect.name
-    _set_outcomes(session, import_id)
+    outcomes = _outcomes(session, import_id)
     _add_new_procedures(session, dialect, import_id, now)
     _upsert_dossiers(session, dialect, import_id, now)
     _upsert_applicants(session, dialect, import_id, now)
-    outcomes = _outcome_counts(session, import_id)
     session.refresh(dossier_import)
-    dossier_import.created = outcomes[CREATED]
-    dossier_import.updated = outcomes[UPDATED]
-    dossier_import.unchanged = outcomes[UNCHANGED]
+    dossier_import.created = outcomes.created
+    dossier_import.updated = outcomes.updated
+    dossier_import.unchanged = outcomes.unchanged
     record_event(
         session,
         AuditAction.DOSSIERS_IMPORTED,
@@ -578,8 +570,18 @@ def _add_new_procedures(
 def _upsert_dossiers(
     session: Session, dialect: str, import_id: int, now: datetime
 ) -> None:
+    """Create or update the dossiers of the staged rows that change anything.
+
+    Each dossier written gets ``updated_at`` = ``now``: its applicant follows.
+    """
     rows = _ROWS.c
     procedures = _PROCEDURES.c
+    stored = _DOSSIERS.alias("stored")
+    unchanged = exists().where(
+        stored.c.unit_id == rows.unit_id,
+        stored.c.code == rows.code,
+        stored.c.row_hash == rows.row_hash,
+    )
     changed = (
         select(
             rows.unit_id,
@@ -589,7 +591,7 @@ def _upsert_dossiers(
             _at(now),
         )
         .join(_PROCEDURES, procedures.code == rows.procedure_code)
-        .where(rows.import_id == import_id, rows.outcome != UNCHANGED)
+        .where(rows.import_id == import_id, ~unchanged)
     )
     columns = ["unit_id", "code", "procedure_id", *_COPIED, "updated_at"]
     statement = dialect_insert(dialect, _DOSSIERS).from_select(columns, changed)
@@ -606,7 +608,7 @@ def _upsert_dossiers(
 def _upsert_applicants(
     session: Session, dialect: str, import_id: int, now: datetime
 ) -> None:
-    """Keep the applicants of changed dossiers, and update those still kept.
+    """Keep the applicants of the dossiers just written; correct those kept.
 
     An applicant erased after its retention is not brought back by an
     unchanged row of an old export, nor one whose retention has passed.
@@ -614,6 +616,15 @@ def _upsert_applicants(
     rows = _ROWS.c
     dossiers = _DOSSIERS.c
     applicants = _APPLICANTS.c
+    corrected = exists().where(
+        applicants.dossier_id == dossiers.id,
+        or_(
+            applicants.name != rows.applicant_name,
+            applicants.phone != rows.applicant_phone,
+            applicants.email != rows.applicant_email,
+            applicants.address != rows.applicant_address,
+        ),
+    )
     source = (
         select(dossiers.id, *(rows[name] for name in _APPLICANT_COLUMNS.values()))
         .join(
@@ -624,10 +635,7 @@ def _upsert_applicants(
             rows.import_id == import_id,
             rows.applicant_name != "",
             rows.purge_after > _at(now),
-            or_(
-                rows.outcome != UNCHANGED,
-                exists().where(applicants.dossier_id == dossiers.id),
-            ),
+            or_(dossiers.updated_at == _at(now), corrected),
         )
     )
     statement = dialect_insert(dialect, _APPLICANTS).from_select(

@@ -319,11 +319,24 @@ def test_applicants_are_kept_apart_with_their_retention(
     applicant = db_session.get(DossierApplicant, returned.id)
     assert (applicant.name, applicant.phone) == ("Nguyễn Văn An", "0901234567")
     assert applicant.purge_after == returned.returned_at + AFTER_RETURN
+    # A phone number corrected in the system: the dossier is unchanged, the
+    # applicant kept is corrected.
+    cells[0][10] = "0911111111"
+    fixed = import_file(
+        db_session,
+        ward,
+        write_csv(tmp_path / "fixed.csv", cells),
+        now=soon + timedelta(minutes=1),
+    )
+    assert (fixed.unchanged, fixed.updated) == (2, 0)
+    db_session.refresh(applicant)
+    assert applicant.phone == "0911111111"
     # Erased after its retention (the purge's work), then an old export again:
     # an unchanged row does not bring the applicant back.
     db_session.delete(applicant)
     db_session.flush()
-    import_file(db_session, ward, write_csv(tmp_path / "b.csv", cells), now=soon)
+    again = soon + timedelta(hours=1)
+    import_file(db_session, ward, write_csv(tmp_path / "b.csv", cells), now=again)
     assert db_session.get(DossierApplicant, returned.id) is None
     assert _applicants(db_session) == 1
     # Nor does a newer export once the retention has passed.
