@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    Connection,
     Table,
     and_,
     bindparam,
@@ -307,9 +308,37 @@ def _stage(
 ) -> None:
     # Core inserts of the tables: the ORM's bulk path costs more than the rows.
     if staged:
-        session.execute(insert(_ROWS), staged)
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            _copy_rows(connection, staged)
+        else:
+            session.execute(insert(_ROWS), staged)
     if problems:
         session.execute(insert(DossierImportProblem.__table__), problems)
+
+
+def _copy_rows(connection: Connection, staged: list[dict[str, Any]]) -> None:
+    """Stage rows on PostgreSQL with ``COPY``, a third of an INSERT's time.
+
+    Each value goes through its column type's own bind processor first (naive
+    UTC for the moments), as an INSERT would send it.
+    """
+    columns = list(_ROWS.columns)
+    processors = [column.type.bind_processor(connection.dialect) for column in columns]
+    names = ", ".join(column.name for column in columns)
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY {_ROWS.name} ({names}) FROM STDIN") as copy,
+    ):
+        for row in staged:
+            copy.write_row(
+                [
+                    row[column.name] if process is None else process(row[column.name])
+                    for column, process in zip(columns, processors, strict=True)
+                ]
+            )
 
 
 def _progress(session: Session, import_id: int, **values: Any) -> None:
