@@ -851,14 +851,6 @@ class DossierImportRow(Base):
     """
 
     __tablename__ = "dossier_import_rows"
-    __table_args__ = (
-        Index(
-            "ix_dossier_import_rows_import_id_unit_id_code",
-            "import_id",
-            "unit_id",
-            "code",
-        ),
-    )
 
     import_id: Mapped[int] = mapped_column(
         ForeignKey("dossier_imports.id", ondelete="CASCADE"), primary_key=True

@@ -83,13 +83,6 @@ def upgrade() -> None:
             "import_id", "line", name=op.f("pk_dossier_import_rows")
         ),
     )
-    with op.batch_alter_table("dossier_import_rows", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_dossier_import_rows_import_id_unit_id_code",
-            ["import_id", "unit_id", "code"],
-            unique=False,
-        )
-
     with op.batch_alter_table("dossier_imports", schema=None) as batch_op:
         batch_op.add_column(sa.Column("mapping", sa.JSON(), nullable=True))
         batch_op.add_column(
@@ -103,9 +96,6 @@ def downgrade() -> None:
         batch_op.drop_column("progress_at")
         batch_op.drop_column("stored_file")
         batch_op.drop_column("mapping")
-
-    with op.batch_alter_table("dossier_import_rows", schema=None) as batch_op:
-        batch_op.drop_index("ix_dossier_import_rows_import_id_unit_id_code")
 
     op.drop_table("dossier_import_rows")
     with op.batch_alter_table("dossier_import_problems", schema=None) as batch_op:

@@ -306,39 +306,45 @@ def _problem_row(import_id: int, line: int, problem: Problem) -> dict[str, Any]:
 def _stage(
     session: Session, staged: list[dict[str, Any]], problems: list[dict[str, Any]]
 ) -> None:
-    # Core inserts of the tables: the ORM's bulk path costs more than the rows.
     if staged:
-        connection = session.connection()
-        if connection.dialect.name == "postgresql":
-            _copy_rows(connection, staged)
-        else:
-            session.execute(insert(_ROWS), staged)
+        _stage_rows(session.connection(), staged)
     if problems:
         session.execute(insert(DossierImportProblem.__table__), problems)
 
 
-def _copy_rows(connection: Connection, staged: list[dict[str, Any]]) -> None:
-    """Stage rows on PostgreSQL with ``COPY``, a third of an INSERT's time.
+def _stage_rows(connection: Connection, staged: list[dict[str, Any]]) -> None:
+    """Write a batch of checked rows: ``COPY`` on PostgreSQL, else an executemany.
 
-    Each value goes through its column type's own bind processor first (naive
-    UTC for the moments), as an INSERT would send it.
+    Each value goes through its column type's own bind processor (naive UTC
+    for the moments), as SQLAlchemy's INSERT would send it; the driver gets
+    the rows straight, which costs a fraction of the per-row work of an
+    executemany through SQLAlchemy.
     """
     columns = list(_ROWS.columns)
     processors = [column.type.bind_processor(connection.dialect) for column in columns]
+    rows = (
+        [
+            row[column.name] if process is None else process(row[column.name])
+            for column, process in zip(columns, processors, strict=True)
+        ]
+        for row in staged
+    )
     names = ", ".join(column.name for column in columns)
-    driver = connection.connection.driver_connection
-    assert driver is not None
-    with (
-        driver.cursor() as cursor,
-        cursor.copy(f"COPY {_ROWS.name} ({names}) FROM STDIN") as copy,
-    ):
-        for row in staged:
-            copy.write_row(
-                [
-                    row[column.name] if process is None else process(row[column.name])
-                    for column, process in zip(columns, processors, strict=True)
-                ]
-            )
+    if connection.dialect.name == "postgresql":
+        driver = connection.connection.driver_connection
+        assert driver is not None
+        with (
+            driver.cursor() as cursor,
+            cursor.copy(f"COPY {_ROWS.name} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+    else:
+        marks = ", ".join("?" for _ in columns)
+        connection.exec_driver_sql(
+            f"INSERT INTO {_ROWS.name} ({names}) VALUES ({marks})",
+            [tuple(row) for row in rows],
+        )
 
 
 def _progress(session: Session, import_id: int, **values: Any) -> None:
