@@ -27,6 +27,7 @@ from surveys.models import (
     DossierApplicant,
     DossierImportProblem,
     DossierImportRow,
+    DossierRules,
     DossierStatus,
     ImportStatus,
     Official,
@@ -98,6 +99,21 @@ def test_round_trip_import_reimport_and_newer_export(
     assert dossier.returned_at == datetime(2026, 3, 6, 2, 30, tzinfo=UTC)
     # Returned Friday, due Thursday 17:00: one working day late, in March.
     assert (dossier.working_days_late, dossier.returned_month) == (1, "2026-03")
+
+
+def test_due_dates_follow_the_rules_of_the_dossiers_unit(
+    db_session: Session, ward: Unit, tmp_path: Path
+) -> None:
+    # After 16:00 a dossier counts from the next working day; due at 11:30.
+    db_session.add(DossierRules(unit_id=ward.id, cutoff_minute=960, due_minute=690))
+    cells = rows()
+    cells[1][5:7] = ["02/03/2026 16:30", ""]
+    import_file(db_session, ward, write_csv(tmp_path / "a.csv", cells))
+    morning, late = db_session.scalars(select(Dossier).order_by(Dossier.code))
+    # Three working days from Monday: Thursday; from Tuesday: Friday, at 11:30.
+    assert morning.due_at == datetime(2026, 3, 5, 4, 30, tzinfo=UTC)
+    assert late.due_at == datetime(2026, 3, 6, 4, 30, tzinfo=UTC)
+    assert morning.due_computed and late.due_computed
 
 
 def test_a_file_with_a_title_and_semicolons_reads_the_same(
