@@ -17,7 +17,16 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Map, Rule
 from werkzeug.test import TestResponse
 
-from surveys.models import Campaign, Official, Role, ServicePoint, Unit, UnitKind
+from surveys.models import (
+    Campaign,
+    DossierImport,
+    ImportStatus,
+    Official,
+    Role,
+    ServicePoint,
+    Unit,
+    UnitKind,
+)
 from surveys.questionnaire.versions import shipped_template, store_questionnaire
 from tests.app.staff_client import csrf_token, log_in
 from tests.builders import make_campaign, make_unit, make_user
@@ -31,6 +40,7 @@ class Side:
     service_point: ServicePoint
     official: Official
     campaign: Campaign
+    dossier_import: DossierImport
 
     def markers(self) -> list[str]:
         """Texts that only a page showing this ward's data would contain."""
@@ -40,6 +50,7 @@ class Side:
             self.service_point.name,
             self.official.name,
             self.campaign.key,
+            self.dossier_import.filename,
         ]
 
 
@@ -55,6 +66,7 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
     "campaign_key": lambda side: side.campaign.key,
     "questionnaire_key": lambda side: side.campaign.questionnaire.key,
     "version": lambda side: side.campaign.questionnaire.version,
+    "import_id": lambda side: side.dossier_import.id,
     # No user belongs to a side; user pages need a role the walk never has.
     "username": lambda side: f"user-{side.unit.code}",
 }
@@ -73,7 +85,15 @@ def make_side(session: Session, district: Unit, letter: str) -> Side:
     # A real questionnaire: the dashboard and the reports read its definition.
     stored = store_questionnaire(session, shipped_template("counter")).stored
     campaign = make_campaign(session, unit=unit, questionnaire=stored)
-    return Side(unit, point, official, campaign)
+    dossier_import = DossierImport(
+        unit_id=unit.id,
+        filename=f"ho-so-bi-mat-{letter}.csv",
+        checksum=letter * 64,
+        status=ImportStatus.CHECKED,
+    )
+    session.add(dossier_import)
+    session.flush()
+    return Side(unit, point, official, campaign, dossier_import)
 
 
 @pytest.fixture
