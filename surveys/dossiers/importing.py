@@ -38,6 +38,7 @@ from sqlalchemy import (
     exists,
     func,
     insert,
+    literal,
     or_,
     select,
     update,
@@ -366,12 +367,23 @@ def _progress(session: Session, import_id: int, **values: Any) -> None:
         raise _Stopped()
 
 
+#: The problem of a later row of a dossier the file lists twice.
+DUPLICATE = N_("Hồ sơ “%(code)s” đã có ở dòng %(line)s của tệp.")
+
+
 def _duplicates(session: Session, import_id: int) -> int:
     """Turn each later row of a dossier the file lists twice into a problem.
 
-    Returns how many rows became bad. Read page by page: memory holds a page.
+    Two set-based statements, however many there are: the problems are
+    written from one ``GROUP BY`` (their parameters built as JSON by the
+    database), then those rows leave the staging. Returns how many.
     """
     rows = _ROWS.c
+    problems = DossierImportProblem.__table__.c
+    dialect = session.connection().dialect.name
+    json_object = (
+        func.json_build_object if dialect == "postgresql" else func.json_object
+    )
     first = (
         select(rows.unit_id, rows.code, func.min(rows.line).label("first"))
         .where(rows.import_id == import_id)
@@ -380,43 +392,39 @@ def _duplicates(session: Session, import_id: int) -> int:
         .subquery()
     )
     later = (
-        select(rows.line, rows.code, first.c.first)
+        select(
+            rows.import_id,
+            rows.line,
+            literal(_header_of(session, import_id, Field.CODE)),
+            literal(DUPLICATE),
+            json_object("code", rows.code, "line", first.c.first),
+        )
         .join(first, and_(first.c.unit_id == rows.unit_id, first.c.code == rows.code))
         .where(rows.import_id == import_id, rows.line > first.c.first)
-        .order_by(rows.line)
-        .limit(BATCH)
     )
-    header = ""
-    found = 0
-    after = 0
-    while page := session.execute(later.where(rows.line > after)).all():
-        header = header or _header_of(session, import_id, Field.CODE)
-        session.execute(
-            insert(DossierImportProblem),
-            [
-                {
-                    "import_id": import_id,
-                    "line": line,
-                    "column": header,
-                    "msgid": DUPLICATE,
-                    "params": {"code": code, "line": first_line},
-                }
-                for line, code, first_line in page
-            ],
+    session.execute(
+        insert(DossierImportProblem.__table__).from_select(
+            ["import_id", "line", "column", "msgid", "params"], later
         )
-        lines = [line for line, _, _ in page]
+    )
+    # Counted, not the INSERT's rowcount: drivers need not tell it for a SELECT.
+    found = session.scalar(
+        select(func.count()).where(
+            problems.import_id == import_id, problems.msgid == DUPLICATE
+        )
+    )
+    if found:
         session.execute(
-            delete(DossierImportRow).where(
-                DossierImportRow.import_id == import_id,
-                DossierImportRow.line.in_(lines),
+            delete(_ROWS).where(
+                rows.import_id == import_id,
+                rows.line.in_(
+                    select(problems.line).where(
+                        problems.import_id == import_id, problems.msgid == DUPLICATE
+                    )
+                ),
             )
         )
-        found += len(page)
-        after = lines[-1]
-    return found
-
-
-DUPLICATE = N_("Hồ sơ “%(code)s” đã có ở dòng %(line)s của tệp.")
+    return found or 0
 
 
 def _header_of(session: Session, import_id: int, field: Field) -> str:

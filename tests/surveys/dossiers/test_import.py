@@ -213,6 +213,20 @@ def test_the_same_dossier_twice_in_a_file_is_a_problem(
     assert checked.created == 2  # foreseen: the two distinct ones
 
 
+def test_an_export_pasted_twice_has_every_second_copy_refused(
+    db_session: Session, ward: Unit, tmp_path: Path
+) -> None:
+    once = [
+        [f"HS-{n:05}", BIRTH, "", "", "Trực tuyến", "02/03/2026", "", "", "", "", ""]
+        for n in range(2500)
+    ]
+    checked = read_file(db_session, ward, write_csv(tmp_path / "a.csv", once + once))
+    assert (checked.rows_read, checked.rows_bad, checked.created) == (5000, 2500, 2500)
+    lines = [problem.line for problem in all_problems(db_session, checked)]
+    assert lines == list(range(2502, 5002))
+    assert _staged(db_session) == 2500
+
+
 def test_an_unknown_procedure_enters_the_catalogue_without_a_time(
     db_session: Session, ward: Unit, tmp_path: Path
 ) -> None:
