@@ -36,7 +36,7 @@ from surveys.dossiers.importing import (
     cancel_import,
     discard_staged_rows,
     earlier_import,
-    fail_abandoned_imports,
+    end_stale_imports,
     problems_page,
     read_import,
     start_import,
@@ -69,7 +69,7 @@ def import_command(
 ) -> None:
     """Import a dossier system's export (CSV or XLSX)."""
     with in_language("en"), session_factory()() as session:
-        fail_abandoned_imports(session, utcnow())
+        end_stale_imports(session, utcnow())
         session.commit()
         unit = _unit(session, unit_code)
         checksum = _checksum(file)

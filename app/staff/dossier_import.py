@@ -64,17 +64,17 @@ from surveys.dossiers.columns import (
 from surveys.dossiers.importing import (
     PROBLEMS_PAGE,
     ImportRefused,
-    abandoned_imports,
     all_problems,
     apply_import,
     cancel_import,
     discard_staged_rows,
     earlier_import,
-    fail_abandoned_imports,
+    end_stale_imports,
     files_in_use,
     problems_page,
     read_import,
     recent_imports,
+    stale_imports,
     start_import,
 )
 from surveys.dossiers.reading import Layout, UnreadableExport, inspect_export
@@ -172,13 +172,13 @@ def _found(import_id: int) -> DossierImport:
     return found
 
 
-def _sweep_abandoned(db: Session) -> None:
-    """Mark failed the readings whose process ended (a restart) and drop their files."""
+def _sweep_stale(db: Session) -> None:
+    """End the imports left behind (a restart, never confirmed); drop their files."""
     now = utcnow()
-    if not abandoned_imports(db, now):
+    if not stale_imports(db, now):
         return
     begin_writing(db)
-    for dossier_import in fail_abandoned_imports(db, now):
+    for dossier_import in end_stale_imports(db, now):
         _forget_file(dossier_import.stored_file)
         dossier_import.stored_file = None
     db.commit()
@@ -223,7 +223,7 @@ def dossier_import_upload() -> ResponseReturnValue:
                 return redirect(url_for(".dossier_import_mapping"))
             return _start(db, unit, source, upload)
     else:
-        _sweep_abandoned(db)
+        _sweep_stale(db)
         _remove_stale_uploads(db)
     page = render_template(
         "staff/dossier_import/upload.html",
@@ -364,8 +364,8 @@ def _read_with(db: Session, import_id: int) -> None:
 def dossier_import_view(import_id: int) -> ResponseReturnValue:
     db = get_session()
     dossier_import = _found(import_id)
-    if dossier_import.status == ImportStatus.READING:
-        _sweep_abandoned(db)
+    if dossier_import.status in (ImportStatus.READING, ImportStatus.CHECKED):
+        _sweep_stale(db)
         db.refresh(dossier_import)
     page = max(request.args.get("page", 1, type=int), 1)
     problems, total = problems_page(db, dossier_import, page)
@@ -422,7 +422,7 @@ def dossier_import_status(import_id: int) -> ResponseReturnValue:
     """Tell the import page's script how far the reading has got."""
     dossier_import = _found(import_id)
     if dossier_import.status == ImportStatus.READING:
-        _sweep_abandoned(get_session())
+        _sweep_stale(get_session())
         get_session().refresh(dossier_import)
     return jsonify(_progress(dossier_import))
 

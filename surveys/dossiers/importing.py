@@ -17,7 +17,8 @@ at once, or not at all.
    With bad rows, it refuses unless the official chose to let the good ones in.
 
 A reading whose process ended mid-way stops reporting progress and is marked
-failed (``fail_abandoned_imports``); nothing of it reached the register.
+failed (``end_stale_imports``); nothing of it reached the register. A checked
+import never confirmed is cancelled after a week.
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ from surveys.translatable import N_, Message, Nn_
 BATCH = 2000
 #: A reading that has not reported progress for this long was cut off.
 ABANDONED_AFTER = timedelta(minutes=5)
+#: A checked import not confirmed within this long is cancelled: its staged
+#: rows hold applicants' names and phone numbers.
+UNCONFIRMED_KEPT = timedelta(days=7)
 #: Problems listed per page.
 PROBLEMS_PAGE = 50
 
@@ -710,13 +714,21 @@ def cancel_import(session: Session, dossier_import: DossierImport) -> bool:
     return bool(cancelled.rowcount)  # type: ignore[attr-defined]
 
 
-def abandoned_imports(session: Session, now: datetime) -> list[DossierImport]:
-    """Return the readings that stopped reporting progress; read only."""
+def stale_imports(session: Session, now: datetime) -> list[DossierImport]:
+    """Return the imports left behind (see ``end_stale_imports``); read only."""
     return list(
         session.scalars(
             select(DossierImport).where(
-                DossierImport.status == ImportStatus.READING,
-                DossierImport.progress_at < now - ABANDONED_AFTER,
+                or_(
+                    and_(
+                        DossierImport.status == ImportStatus.READING,
+                        DossierImport.progress_at < now - ABANDONED_AFTER,
+                    ),
+                    and_(
+                        DossierImport.status == ImportStatus.CHECKED,
+                        DossierImport.progress_at < now - UNCONFIRMED_KEPT,
+                    ),
+                )
             )
         )
     )
@@ -742,14 +754,19 @@ def files_in_use(session: Session) -> set[str]:
     )
 
 
-def fail_abandoned_imports(session: Session, now: datetime) -> list[DossierImport]:
-    """Mark failed the readings that stopped reporting progress; flush.
+def end_stale_imports(session: Session, now: datetime) -> list[DossierImport]:
+    """End the imports left behind, and their staged personal data; flush.
 
-    Their process ended mid-way (a restart, a crash): nothing of them reached
-    the register. Returns them, so that their uploaded files can go too.
+    A reading that stopped reporting progress was cut off (a restart, a
+    crash): it is marked failed, nothing of it reached the register. An
+    import checked and never confirmed within ``UNCONFIRMED_KEPT`` is
+    cancelled. Returns them, so that their uploaded files can go too.
     """
-    abandoned = abandoned_imports(session, now)
-    for dossier_import in abandoned:
+    stale = stale_imports(session, now)
+    for dossier_import in stale:
+        if dossier_import.status == ImportStatus.CHECKED:
+            cancel_import(session, dossier_import)
+            continue
         _fail(
             session,
             dossier_import.id,
@@ -763,7 +780,7 @@ def fail_abandoned_imports(session: Session, now: datetime) -> list[DossierImpor
         )
         session.refresh(dossier_import)
     session.flush()
-    return abandoned
+    return stale
 
 
 def problems_page(

@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from surveys.dossiers.applicants import AFTER_RETURN
 from surveys.dossiers.importing import (
     ABANDONED_AFTER,
+    UNCONFIRMED_KEPT,
     ImportRefused,
     all_problems,
     apply_import,
     cancel_import,
     earlier_import,
-    fail_abandoned_imports,
+    end_stale_imports,
     problems_page,
     read_import,
 )
@@ -428,12 +429,24 @@ def test_a_reading_cut_off_is_marked_failed_later(
     checked.status = ImportStatus.READING
     db_session.flush()
     now = checked.progress_at + ABANDONED_AFTER - timedelta(seconds=1)
-    assert fail_abandoned_imports(db_session, now) == []
-    (failed,) = fail_abandoned_imports(db_session, now + timedelta(seconds=2))
+    assert end_stale_imports(db_session, now) == []
+    (failed,) = end_stale_imports(db_session, now + timedelta(seconds=2))
     assert failed.status == ImportStatus.FAILED
     (reason,) = all_problems(db_session, failed)
     assert reason.line == 0 and "gián đoạn" in str(reason.message)
     assert _staged(db_session) == 0
+
+
+def test_an_import_never_confirmed_is_cancelled_after_a_week(
+    db_session: Session, ward: Unit, tmp_path: Path
+) -> None:
+    checked = read_file(db_session, ward, write_csv(tmp_path / "a.csv", rows()))
+    assert _staged(db_session) == 2
+    now = checked.progress_at + UNCONFIRMED_KEPT
+    assert end_stale_imports(db_session, now) == []
+    (cancelled,) = end_stale_imports(db_session, now + timedelta(seconds=1))
+    assert cancelled.status == ImportStatus.CANCELLED
+    assert _staged(db_session) == 0 and dossier_count(db_session) == 0
 
 
 BROKEN = {
