@@ -91,6 +91,11 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     # per channel does the sending too: {"sms": "package.module:factory"}
     # (surveys.dossiers.sending).
     app.config.setdefault("LETTER_SENDERS", {})
+    # A dossier export (200,000 rows are about 80 MB as CSV, less as XLSX),
+    # and whether its reading runs in a thread of the web process (tests read
+    # it inline, in the request).
+    app.config.setdefault("DOSSIER_IMPORT_MAX_BYTES", 256 * 1024 * 1024)
+    app.config.setdefault("DOSSIER_IMPORT_IN_BACKGROUND", True)
     # Printed QR codes lead to {PUBLIC_BASE_URL}/s/{token}: the address citizens see.
     app.config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     if not app.config.get("SECRET_KEY"):

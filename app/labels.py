@@ -84,6 +84,7 @@ AUDIT_ACTIONS = {
         "audit", "Bỏ ngày nghỉ, ngày làm bù"
     ),
     AuditAction.DOSSIER_RULES_SET: lazy_pgettext("audit", "Đặt quy tắc tính hạn"),
+    AuditAction.DOSSIERS_IMPORTED: lazy_pgettext("audit", "Nhập hồ sơ"),
     AuditAction.EXPORT: lazy_pgettext("audit", "Xuất dữ liệu"),
     AuditAction.LETTER_DRAFTED: lazy_pgettext("audit", "Lập phiếu xin lỗi"),
     AuditAction.LETTER_SENT: lazy_pgettext("audit", "Gửi phiếu xin lỗi"),
@@ -106,6 +107,7 @@ DELIVERIES = {
     LetterDelivery.POST: lazy_gettext("Gửi bưu điện"),
     LetterDelivery.EMAIL: lazy_gettext("Thư điện tử"),
     LetterDelivery.SMS: lazy_gettext("Tin nhắn SMS"),
+    "dossier_import": lazy_pgettext("audit", "Lần nhập hồ sơ"),
 }
 
 

@@ -204,6 +204,20 @@ def checks_own_ceilings(view: F) -> F:
     return view
 
 
+def takes_large_uploads(setting: str) -> Callable[[F], F]:
+    """Mark a view whose uploads may be as large as the ``setting`` says.
+
+    Larger than ``MAX_CONTENT_LENGTH``: a province's export of a year of
+    dossiers. The cap is set before anything reads the form.
+    """
+
+    def mark(view: F) -> F:
+        view.upload_limit = setting  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
 def limit(setting: str) -> str:
     """Read a limit string (``"20/minute"``) from the configuration at request time."""
     return current_app.config[setting]
@@ -306,6 +320,11 @@ def init_app(app: Flask) -> None:
     def _cap_public_requests() -> None:
         if request.blueprint == "public":
             request.max_content_length = app.config["PUBLIC_MAX_CONTENT_LENGTH"]
+            return
+        view = app.view_functions.get(request.endpoint or "")
+        setting = getattr(view, "upload_limit", None)
+        if setting is not None:
+            request.max_content_length = app.config[setting]
 
     # After the cap (it reads the form) and before anything looks a value up.
     app.before_request(_refuse_nul_characters)

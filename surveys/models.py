@@ -818,7 +818,9 @@ class DossierImport(Base):
     """One uploaded export on its way in: read, checked, then applied at once.
 
     The browser's progress bar and the CLI read ``rows_read``; what the import
-    found wrong is in ``problems`` (the first ones) and ``rows_bad``.
+    found wrong is in ``DossierImportProblem`` rows, counted by column in
+    ``problems``, and ``rows_bad`` rows have at least one. See
+    ``surveys.dossiers.importing``.
     """
 
     __tablename__ = "dossier_imports"
@@ -846,13 +848,86 @@ class DossierImport(Base):
     rows_total: Mapped[int | None] = mapped_column(Integer)
     rows_read: Mapped[int] = mapped_column(default=0)
     rows_bad: Mapped[int] = mapped_column(default=0)
+    #: Dossiers the good rows create, update or leave as they are: foreseen
+    #: once checked, what happened once done.
     created: Mapped[int] = mapped_column(default=0)
     updated: Mapped[int] = mapped_column(default=0)
     unchanged: Mapped[int] = mapped_column(default=0)
+    #: How many problems each column has: ``[{"column": header, "count": n}]``.
     problems: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    #: What stopped the reading, for the operator's log (the official reads the
+    #: problem of line 0).
     error: Mapped[str | None] = mapped_column(Text)
+    #: The column mapping the rows were read with (field -> header).
+    mapping: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    #: The uploaded file's name in the instance folder, until the import ends.
+    stored_file: Mapped[str | None] = mapped_column(String(255))
+    #: When the reading last reported progress: a reading that has stopped
+    #: reporting was cut off (its process ended) and is marked failed.
+    progress_at: Mapped[datetime | None]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     finished_at: Mapped[datetime | None]
+
+
+class DossierImportRow(Base):
+    """A checked row of an import, staged until the import is applied at once.
+
+    Its values are the dossier's as they will be written, derived columns
+    included; the procedure is named by its code, as a new one enters the
+    catalogue only when the import is applied.
+    """
+
+    __tablename__ = "dossier_import_rows"
+
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("dossier_imports.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The row's number in the file, as a spreadsheet shows it.
+    line: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    unit_id: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(64))
+    procedure_code: Mapped[str] = mapped_column(String(64))
+    procedure_name: Mapped[str] = mapped_column(String(500))
+    procedure_field: Mapped[str] = mapped_column(String(200))
+    service_point_id: Mapped[int | None] = mapped_column(Integer)
+    official_id: Mapped[int | None] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20))
+    received_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    due_computed: Mapped[bool]
+    returned_at: Mapped[datetime | None]
+    paid_online: Mapped[bool]
+    digitised: Mapped[bool]
+    working_days_late: Mapped[int | None] = mapped_column(Integer)
+    received_month: Mapped[str] = mapped_column(String(7))
+    returned_month: Mapped[str | None] = mapped_column(String(7))
+    row_hash: Mapped[str] = mapped_column(String(64))
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_phone: Mapped[str] = mapped_column(String(20))
+    applicant_email: Mapped[str] = mapped_column(String(200))
+    applicant_address: Mapped[str] = mapped_column(String(300))
+    purge_after: Mapped[datetime]
+
+
+class DossierImportProblem(Base):
+    """Why a row of an import (line 0: the file itself) cannot go in."""
+
+    __tablename__ = "dossier_import_problems"
+    __table_args__ = (
+        Index("ix_dossier_import_problems_import_id_line", "import_id", "line"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("dossier_imports.id", ondelete="CASCADE")
+    )
+    line: Mapped[int] = mapped_column(Integer)
+    #: The file's header of the column at fault ("" for the row or file).
+    column: Mapped[str] = mapped_column(String(200))
+    #: A ``surveys.translatable.Message``: its msgid and parameters.
+    msgid: Mapped[str] = mapped_column(Text)
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class AuditEvent(Base):
@@ -885,6 +960,8 @@ __all__ = [
     "DossierApplicant",
     "DossierChannel",
     "DossierImport",
+    "DossierImportProblem",
+    "DossierImportRow",
     "DossierRules",
     "DossierStatus",
     "FollowUpContact",

@@ -11,7 +11,7 @@ from app.cli.database import (
     purge_contacts_command,
     seed_demo_command,
 )
-from app.cli.dossier_codes import dossiers
+from app.cli.dossiers import dossiers
 from app.cli.logins import users
 from app.cli.questionnaires import questionnaires
 
@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
         questionnaires,
         codes,
         qr,
-        dossiers,
         users,
+        dossiers,
     ):
         app.cli.add_command(command)

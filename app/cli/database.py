@@ -36,7 +36,7 @@ def init_db_command() -> None:
 @click.option(
     "--without-responses",
     is_flag=True,
-    help="build the district and logins only, no synthetic responses",
+    help="build the district and logins only, no synthetic responses or dossiers",
 )
 @with_appcontext
 def seed_demo_command(if_empty: bool, without_responses: bool) -> None:
@@ -59,6 +59,8 @@ def seed_demo_command(if_empty: bool, without_responses: bool) -> None:
     )
     for campaign, count in report.responses.items():
         click.echo(f"Campaign {campaign}: {count} responses created.")
+    if not without_responses:
+        click.echo(f"Dossiers: {report.dossiers} imported from the sample export.")
     if report.letters:
         click.echo(f"{report.letters} apology letters drafted for late dossiers.")
     if report.users:

@@ -5,6 +5,7 @@ from app.staff import (  # noqa: F401  (registers the views)
     audit,
     dashboard,
     deadlines,
+    dossier_import,
     dossier_ratings,
     dossiers,
     manage,

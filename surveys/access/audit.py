@@ -44,6 +44,8 @@ class AuditAction(enum.StrEnum):
     WORKING_DAY_CLEARED = "working_day_cleared"
     #: A unit's cutoff and due time for counting its dossiers' deadlines.
     DOSSIER_RULES_SET = "dossier_rules_set"
+    #: A dossier system's export applied to the register.
+    DOSSIERS_IMPORTED = "dossiers_imported"
     #: A report or the responses left the system as a file.
     EXPORT = "export"
     #: An apology letter for a late dossier was drafted (numbered), or sent.

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from surveys.access.users import create_user
 from surveys.demo.apologies import ensure_letters
 from surveys.demo.district import DISTRICT, WARDS, DistrictReport, ensure_district
+from surveys.demo.dossiers import seed_dossiers
 from surveys.demo.responses import ensure_campaigns
 from surveys.models import Role, User, utcnow
 
@@ -37,6 +38,8 @@ class DemoReport:
     district: DistrictReport
     #: Responses created per campaign key.
     responses: dict[str, int] = field(default_factory=dict)
+    #: Dossiers created by importing the district's sample year.
+    dossiers: int = 0
     users: list[str] = field(default_factory=list)
     #: Apology letters drafted for the district's late dossiers.
     letters: int = 0
@@ -51,12 +54,14 @@ def seed_demo(
 
     ``demo_password`` is given to the demo logins created by this run; without one,
     a random password is drawn (and reported) so none is written in the code.
-    ``responses=False`` builds the district and logins only (quicker, for tests).
+    ``responses=False`` builds the district and logins only (quicker, for tests):
+    no responses, and no year of dossiers imported.
     """
     rng = np.random.default_rng(SEED)
     report = DemoReport(district=ensure_district(session, rng))
     if responses:
         report.responses = ensure_campaigns(session, np.random.default_rng(SEED + 1))
+        report.dossiers = seed_dossiers(session)
     # After the dossiers: without late ones (none imported), no letter is drafted.
     report.letters = ensure_letters(
         session, np.random.default_rng(SEED + 3), utcnow(), DISTRICT[0]

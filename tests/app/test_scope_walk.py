@@ -22,6 +22,8 @@ from surveys.models import (
     ApologyLetter,
     Campaign,
     Dossier,
+    DossierImport,
+    ImportStatus,
     Official,
     Role,
     ServicePoint,
@@ -45,6 +47,7 @@ class Side:
     #: A late dossier and its apology letter.
     dossier: Dossier
     letter: ApologyLetter
+    dossier_import: DossierImport
 
     def markers(self) -> list[str]:
         """Texts that only a page showing this ward's data would contain."""
@@ -54,6 +57,7 @@ class Side:
             self.service_point.name,
             self.official.name,
             self.campaign.key,
+            self.dossier_import.filename,
         ]
 
 
@@ -73,6 +77,7 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
     "version": lambda side: side.campaign.questionnaire.version,
     # The calendar is the whole country's: its pages need a role the walk never has.
     "day": lambda side: "2026-03-10",
+    "import_id": lambda side: side.dossier_import.id,
     # No user belongs to a side; user pages need a role the walk never has.
     "username": lambda side: f"user-{side.unit.code}",
 }
@@ -92,7 +97,23 @@ def make_side(session: Session, district: Unit, letter: str) -> Side:
     stored = store_questionnaire(session, shipped_template("counter")).stored
     campaign = make_campaign(session, unit=unit, questionnaire=stored)
     late = returned(session, unit, make_procedure(session), date(2026, 3, 9))
-    return Side(unit, point, official, campaign, late, letter_for(session, late))
+    dossier_import = DossierImport(
+        unit_id=unit.id,
+        filename=f"ho-so-bi-mat-{letter}.csv",
+        checksum=letter * 64,
+        status=ImportStatus.CHECKED,
+    )
+    session.add(dossier_import)
+    session.flush()
+    return Side(
+        unit,
+        point,
+        official,
+        campaign,
+        late,
+        letter_for(session, late),
+        dossier_import,
+    )
 
 
 @pytest.fixture
