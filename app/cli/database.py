@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.db import session_factory
 from app.i18n import in_language, translated
+from surveys.access.privacy import dossier_key
 from surveys.access.retention import purge_personal_data
 from surveys.access.users import UserError, create_user
 from surveys.migrate import heads, upgrade_to_head
@@ -49,7 +50,11 @@ def seed_demo_command(if_empty: bool, without_responses: bool) -> None:
         if if_empty and session.scalar(select(Unit.id).limit(1)) is not None:
             click.echo("The database has units already; demo not seeded.")
             return
-        report = seed_demo(session, responses=not without_responses)
+        report = seed_demo(
+            session,
+            responses=not without_responses,
+            dossier_key=dossier_key(current_app.secret_key),
+        )
     with session_factory()() as session:
         catch_up(session)  # the tallies and flags of the responses just made
     built = report.district
@@ -61,6 +66,7 @@ def seed_demo_command(if_empty: bool, without_responses: bool) -> None:
         click.echo(f"Campaign {campaign}: {count} responses created.")
     if not without_responses:
         click.echo(f"Dossiers: {report.dossiers} imported from the sample export.")
+        click.echo(f"Dossier ratings: {report.rated_dossiers} tied to their dossiers.")
     if report.letters:
         click.echo(f"{report.letters} apology letters drafted for late dossiers.")
     if report.users:

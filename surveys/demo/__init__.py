@@ -15,9 +15,16 @@ from sqlalchemy.orm import Session
 
 from surveys.access.users import create_user
 from surveys.demo.apologies import ensure_letters
-from surveys.demo.district import DISTRICT, WARDS, DistrictReport, ensure_district
+from surveys.demo.district import (
+    DISTRICT,
+    WARDS,
+    DistrictReport,
+    district_id,
+    ensure_district,
+)
 from surveys.demo.dossiers import seed_dossiers
-from surveys.demo.responses import ensure_campaigns
+from surveys.demo.rated_dossiers import tie_ratings
+from surveys.demo.responses import PERIOD, ensure_campaigns
 from surveys.models import Role, User, utcnow
 
 #: Demo logins: one per role level, so each view of the staff side can be tried.
@@ -40,6 +47,8 @@ class DemoReport:
     responses: dict[str, int] = field(default_factory=dict)
     #: Dossiers created by importing the district's sample year.
     dossiers: int = 0
+    #: Ratings of the dossier campaign tied to a returned dossier.
+    rated_dossiers: int = 0
     users: list[str] = field(default_factory=list)
     #: Apology letters drafted for the district's late dossiers.
     letters: int = 0
@@ -48,20 +57,34 @@ class DemoReport:
 
 
 def seed_demo(
-    session: Session, demo_password: str | None = None, *, responses: bool = True
+    session: Session,
+    demo_password: str | None = None,
+    *,
+    responses: bool = True,
+    dossier_key: bytes | None = None,
 ) -> DemoReport:
     """Create whatever part of the demo is missing; flush, never commit.
 
     ``demo_password`` is given to the demo logins created by this run; without one,
     a random password is drawn (and reported) so none is written in the code.
     ``responses=False`` builds the district and logins only (quicker, for tests):
-    no responses, and no year of dossiers imported.
+    no responses, and no year of dossiers imported. With ``dossier_key`` (the
+    app's, ``surveys.access.privacy.dossier_key``) the dossier campaign's ratings
+    are tied to dossiers and every other dossier gets its rating code.
     """
     rng = np.random.default_rng(SEED)
     report = DemoReport(district=ensure_district(session, rng))
     if responses:
         report.responses = ensure_campaigns(session, np.random.default_rng(SEED + 1))
         report.dossiers = seed_dossiers(session)
+        if dossier_key is not None:
+            report.rated_dossiers = tie_ratings(
+                session,
+                np.random.default_rng(SEED + 4),
+                dossier_key,
+                district_id(session),
+                PERIOD[1],
+            )
     # After the dossiers: without late ones (none imported), no letter is drafted.
     report.letters = ensure_letters(
         session, np.random.default_rng(SEED + 3), utcnow(), DISTRICT[0]

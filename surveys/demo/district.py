@@ -81,6 +81,13 @@ class DistrictReport:
     officials: int = 0
 
 
+def district_id(session: Session) -> int:
+    """Return the id of the demo district (built first)."""
+    found = session.scalar(select(Unit.id).where(Unit.code == DISTRICT[0]))
+    assert found is not None, "the demo district is built first"
+    return found
+
+
 def ensure_district(session: Session, rng: np.random.Generator) -> DistrictReport:
     """Create whatever part of the district is missing; flush, never commit."""
     report = DistrictReport()

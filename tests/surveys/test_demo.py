@@ -6,10 +6,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveys.access.passwords import verify_password
+from surveys.access.privacy import dossier_key
 from surveys.demo import WARDS, seed_demo
+from surveys.dossiers.satisfaction import satisfaction_by_timeliness
 from surveys.models import (
     AccessCode,
     Answer,
+    Dossier,
+    DossierStatus,
     Official,
     Response,
     ServicePoint,
@@ -45,9 +49,10 @@ def test_every_ward_has_counters_with_officials(db_session: Session) -> None:
 
 
 def test_demo_is_idempotent(db_session: Session) -> None:
-    first = seed_demo(db_session, demo_password="demo-password-1")
+    key = dossier_key("demo-secret")
+    first = seed_demo(db_session, demo_password="demo-password-1", dossier_key=key)
     after_first = counts(db_session)
-    second = seed_demo(db_session, demo_password="demo-password-2")
+    second = seed_demo(db_session, demo_password="demo-password-2", dossier_key=key)
     assert first.district.units == 21 and first.users
     assert sum(first.responses.values()) > 2000
     built = second.district
@@ -55,6 +60,23 @@ def test_demo_is_idempotent(db_session: Session) -> None:
     assert set(second.responses.values()) == {0}
     assert second.users == [] and second.password == ""
     assert counts(db_session) == after_first
+    assert (first.rated_dossiers, second.rated_dossiers) == (
+        first.responses["q1-sipas-2026"],
+        0,
+    )
+
+
+def test_demo_dossiers_are_rated_and_the_late_ones_less_well(
+    db_session: Session,
+) -> None:
+    seed_demo(db_session, demo_password="demo-password-1", dossier_key=b"k" * 32)
+    without_code = select(func.count()).where(
+        Dossier.access_code_id.is_(None), Dossier.status != DossierStatus.WITHDRAWN
+    )
+    assert db_session.scalar(without_code) == 0
+    split = satisfaction_by_timeliness(db_session, select(Unit.id)).all_units
+    shares = dict(zip(split["returned"], split["pct_satisfied"], strict=True))
+    assert shares["late"] < shares["in_time"] - 20
 
 
 def test_demo_logins_use_the_given_password(db_session: Session) -> None:
