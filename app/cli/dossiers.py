@@ -44,7 +44,12 @@ from surveys.dossiers.importing import (
     read_import,
     start_import,
 )
-from surveys.dossiers.rating_codes import RatingCodeError, issue_unit_rating_codes
+from surveys.dossiers.rating_codes import (
+    IssuedCodes,
+    RatingCodeError,
+    issue_imported_codes,
+    issue_unit_rating_codes,
+)
 from surveys.dossiers.reading import UnreadableExport, inspect_export
 from surveys.local_time import local_date
 from surveys.models import DossierImport, ImportSource, ImportStatus, Unit, utcnow
@@ -127,11 +132,24 @@ def import_command(
         session.commit()
         discard_staged_rows(session, dossier_import.id)
         session.commit()
+        try:
+            issued = issue_imported_codes(
+                session,
+                dossier_key(current_app.secret_key),
+                dossier_import,
+                local_date(utcnow()),
+            )
+        except RatingCodeError as error:
+            session.rollback()
+            click.echo(f"Rating codes not issued: {error}", err=True)
+            issued = IssuedCodes(0, {})
+        session.commit()
     click.echo(
         f"Imported: {dossier_import.created} created, {dossier_import.updated}"
         f" updated, {dossier_import.unchanged} unchanged"
         + (f", {dossier_import.rows_bad} bad row(s) skipped." if skip_bad_rows else ".")
     )
+    click.echo(f"Rating codes issued: {issued.issued}.")
 
 
 def _unit(session: Session, code: str | None) -> Unit | None:

@@ -40,15 +40,16 @@ from werkzeug.wrappers import Response
 from wtforms import RadioField, SelectField
 from wtforms.fields.choices import SelectChoice
 
-from app.auth import current_scope, current_staff, permission_required
+from app.auth import current_scope, current_staff, now, permission_required
 from app.db import get_session, session_factory
 from app.formatting import format_number
-from app.i18n import _, lazy_gettext, translated
+from app.i18n import _, lazy_gettext, ngettext, translated
 from app.security import takes_large_uploads
 from app.spreadsheets import neutralised
 from app.staff.blueprint import bp
 from app.staff.forms import ConfirmForm, Required, StaffForm
 from surveys.access.audit import AuditAction, record_event
+from surveys.access.privacy import dossier_key
 from surveys.access.scope import Permission, get_in_scope, units_in_scope
 from surveys.db import begin_writing
 from surveys.dossiers.columns import (
@@ -77,8 +78,10 @@ from surveys.dossiers.importing import (
     stale_imports,
     start_import,
 )
+from surveys.dossiers.rating_codes import RatingCodeError, issue_imported_codes
 from surveys.dossiers.reading import Layout, UnreadableExport, inspect_export
 from surveys.dossiers.sample_export import SAMPLE_FILES
+from surveys.local_time import local_date
 from surveys.models import DossierImport, ImportSource, ImportStatus, Unit, utcnow
 from surveys.translatable import Message
 
@@ -451,6 +454,23 @@ def dossier_import_apply(import_id: int) -> ResponseReturnValue:
     db.commit()
     _end(db, dossier_import)
     flash(_("Đã nhập xong hồ sơ."))
+    try:
+        issued = issue_imported_codes(
+            db, dossier_key(current_app.secret_key), dossier_import, local_date(now())
+        )
+    except RatingCodeError as error:
+        db.rollback()
+        flash(_("Chưa phát được mã đánh giá: %(reason)s", reason=str(error)))
+        return back
+    db.commit()
+    if issued.issued:
+        flash(
+            ngettext(
+                "Đã phát mã đánh giá cho %(num)d hồ sơ.",
+                "Đã phát mã đánh giá cho %(num)d hồ sơ.",
+                issued.issued,
+            )
+        )
     return back
 
 

@@ -52,6 +52,7 @@ from surveys.models import (
     CampaignMode,
     CodeKind,
     Dossier,
+    DossierImport,
     DossierStatus,
     Procedure,
     Unit,
@@ -111,7 +112,7 @@ def dossier_campaign(session: Session, unit: Unit, today: date) -> Campaign:
     at one unit, the one that started last. Raises ``RatingCodeError`` when
     none runs, or when two started the same day at the same unit.
     """
-    return _campaigns_for(session, [unit.id], today)[unit.id]
+    return _campaigns_for(session, [unit.id], today, where_running=False)[unit.id]
 
 
 def issue_rating_codes(
@@ -122,8 +123,12 @@ def issue_rating_codes(
     today: date,
     dossier_ids: Collection[int] | None = None,
     now: datetime | None = None,
+    where_running: bool = False,
 ) -> IssuedCodes:
     """Give each dossier of ``units`` without a rating code one; flush, never commit.
+
+    ``where_running``: units with no dossier campaign running are passed over
+    instead of refused (after an import, which must not fail for want of one).
 
     ``dossier_ids`` (a batch of slips, not a whole import: pass its units)
     narrows it to those dossiers. Withdrawn dossiers get none: they have no
@@ -151,7 +156,8 @@ def issue_rating_codes(
         .order_by(Unit.id)
         .with_for_update(key_share=True)
     )
-    campaigns = _campaigns_for(session, unit_ids, today)
+    campaigns = _campaigns_for(session, unit_ids, today, where_running=where_running)
+    unit_ids = sorted(campaigns)
     connection = session.connection()
     moment = now or utcnow()
     counts: Counter[str] = Counter()
@@ -179,6 +185,24 @@ def issue_rating_codes(
         counts.update(campaigns[row.unit_id].key for row in rows)
     _forget_links(session)
     return IssuedCodes(sum(counts.values()), dict(counts))
+
+
+def issue_imported_codes(
+    session: Session, dossier_key: bytes, dossier_import: DossierImport, today: date
+) -> IssuedCodes:
+    """Give the dossiers of an import's scope their codes where a campaign runs.
+
+    Called once the import is committed: a unit with no dossier campaign keeps
+    its dossiers without codes (its managers issue them later, from its page).
+    """
+    units = (
+        select(Unit.id)
+        if dossier_import.unit_id is None
+        else subtree_ids(dossier_import.unit_id)
+    )
+    return issue_rating_codes(
+        session, dossier_key, units, today=today, where_running=True
+    )
 
 
 def dossiers_without_code(session: Session, unit: Unit) -> int:
@@ -282,9 +306,10 @@ def _waiting(
 
 
 def _campaigns_for(
-    session: Session, unit_ids: Sequence[int], today: date
+    session: Session, unit_ids: Sequence[int], today: date, *, where_running: bool
 ) -> dict[int, Campaign]:
-    """Return each unit's dossier campaign; refuse naming every unit that has none."""
+    """Return each unit's dossier campaign; refuse naming every unit that has none
+    (``where_running``: leave those units out)."""
     parents = dict(session.execute(select(Unit.id, Unit.parent_id)).all())
     running: dict[int, list[Campaign]] = {}
     for campaign in session.scalars(
@@ -316,7 +341,7 @@ def _campaigns_for(
                 f" {_codes(session, [unit_id])}: {keys}"
             )
         chosen[unit_id] = newest
-    if lacking:
+    if lacking and not where_running:
         raise NoDossierCampaign(
             f"no dossier campaign runs on {today.isoformat()} for unit"
             f" {_codes(session, lacking)}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,9 @@ from surveys.models import (
     DossierImportRow,
     ImportSource,
     ImportStatus,
+    Unit,
 )
-from tests.builders import make_procedure, make_unit
+from tests.builders import make_campaign, make_procedure, make_unit
 from tests.surveys.dossiers.exports import write_csv, write_xlsx
 
 BIRTH = "1.001193"
@@ -33,6 +35,12 @@ def district(cli_app: Flask) -> Flask:
         make_unit(session, parent=top, code="w", name="Phường Đa Kao")
         make_unit(session, parent=top, code="v", name="Phường Tân Định")
     return cli_app
+
+
+#: The columns of ``rows`` with a unit column.
+WITH_UNITS = ("Mã hồ sơ", "Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Hình thức nộp",
+              "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày trả kết quả", "Trạng thái",
+              "Người nộp", "Số điện thoại", "Mã đơn vị")  # fmt: skip
 
 
 def invoke(app: Flask, *args: str, answers: str = "") -> Result:
@@ -119,9 +127,7 @@ def test_nothing_is_applied_unless_confirmed(district: Flask, tmp_path: Path) ->
 
 
 def test_rows_of_another_ward_are_problems(district: Flask, tmp_path: Path) -> None:
-    headers = ("Mã hồ sơ", "Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Hình thức nộp",
-               "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày trả kết quả", "Trạng thái",
-               "Người nộp", "Số điện thoại", "Mã đơn vị")  # fmt: skip
+    headers = WITH_UNITS
     cells = rows(3, unit="w")
     cells[2][-1] = "v"
     path = write_csv(tmp_path / "ho-so.csv", cells, headers)
@@ -151,3 +157,27 @@ def test_files_that_cannot_be_read_or_mapped(district: Flask, tmp_path: Path) ->
     )
     assert "The file has no unit column" in without_unit.stderr
     assert counted(district, Dossier) == 0
+
+
+def test_an_import_gives_its_dossiers_rating_codes_where_a_campaign_runs(
+    district: Flask, tmp_path: Path
+) -> None:
+    with district.app_context(), session_factory().begin() as session:
+        ward = session.scalar(select(Unit).where(Unit.code == "w"))
+        make_campaign(session, unit=ward, mode="dossier", starts_on=date(2020, 1, 1))
+    cells = rows(5, unit="w")
+    for row in cells[3:]:
+        row[-1] = "v"
+    export = write_csv(tmp_path / "hai-phuong.csv", cells, WITH_UNITS)
+    done = invoke(district, str(export), "--unit", "d", "--yes")
+    assert done.exit_code == 0, done.output
+    # Only the ward with a dossier campaign: the other one's wait for theirs.
+    assert "Rating codes issued: 3." in done.stdout
+    with district.app_context(), session_factory()() as session:
+        coded = session.execute(
+            select(Unit.code, func.count(Dossier.access_code_id))
+            .join(Unit, Unit.id == Dossier.unit_id)
+            .group_by(Unit.code)
+            .order_by(Unit.code)
+        ).all()
+    assert coded == [("v", 0), ("w", 3)]
