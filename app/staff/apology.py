@@ -3,7 +3,7 @@
 For the unit's managers only (``Permission.MANAGE``): the pages show applicants'
 names, which viewers never see. Every dossier and letter comes through the
 user's scope, so another unit's is a 404; every download and change is audited
-by the services or by ``_download``.
+by the services or by ``audited_download``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,12 @@ from app.db import get_session
 from app.i18n import _, translated
 from app.staff.apology_forms import WRITTEN, LetterForm, SentForm
 from app.staff.blueprint import bp
-from app.staff.manage import _done, _download, _found, _refused
+from app.staff.manage import (
+    audited_download,
+    done_redirect,
+    found_in_scope,
+    refused_redirect,
+)
 from surveys.access.scope import Permission
 from surveys.dossiers.applicants import ApplicantRetention
 from surveys.dossiers.calendar import load_calendar
@@ -81,7 +86,7 @@ def letter_senders() -> Senders:
 @permission_required(Permission.MANAGE)
 def letters(unit_code: str) -> str:
     """List the unit's late dossiers: without a letter, unsent, sent, or all."""
-    unit = _found(Unit, unit_code)
+    unit = found_in_scope(Unit, unit_code)
     try:
         shown = LetterFilter(request.args.get("shown", LetterFilter.MISSING))
     except ValueError:
@@ -110,7 +115,7 @@ def letters(unit_code: str) -> str:
 @permission_required(Permission.MANAGE)
 def draft_letter_view(dossier_id: int) -> ResponseReturnValue:
     """Draft the letter of one late dossier, then go back to the unit's list."""
-    dossier = _found(
+    dossier = found_in_scope(
         Dossier,
         dossier_id,
         [selectinload(Dossier.unit), selectinload(Dossier.procedure)],
@@ -151,7 +156,7 @@ def draft_letter_view(dossier_id: int) -> ResponseReturnValue:
             form.reason.errors = [*form.reason.errors, translated(error.message)]
         else:
             number = reference(dossier.unit.code, letter.number)
-            return _done(
+            return done_redirect(
                 _("Đã lập phiếu xin lỗi số %(reference)s.", reference=number),
                 ".letters",
                 shown=LetterFilter.UNSENT,
@@ -169,7 +174,7 @@ def draft_letter_view(dossier_id: int) -> ResponseReturnValue:
 @permission_required(Permission.MANAGE)
 def letter_pdf(letter_id: int) -> ResponseReturnValue:
     """Download one letter to print, sign and send."""
-    letter = _found(ApologyLetter, letter_id, LETTER_OPTIONS)
+    letter = found_in_scope(ApologyLetter, letter_id, LETTER_OPTIONS)
     return _letters_download([letter], f"phieu-xin-loi-{letter.year}-{letter.number}")
 
 
@@ -177,7 +182,7 @@ def letter_pdf(letter_id: int) -> ResponseReturnValue:
 @permission_required(Permission.MANAGE)
 def letters_batch_pdf(unit_code: str) -> ResponseReturnValue:
     """Download the chosen letters of the unit (or all its unsent ones), one a page."""
-    unit = _found(Unit, unit_code)
+    unit = found_in_scope(Unit, unit_code)
     query = (
         select(ApologyLetter)
         .where(ApologyLetter.unit_id.in_(subtree_ids(unit.id)))
@@ -205,7 +210,7 @@ def letters_batch_pdf(unit_code: str) -> ResponseReturnValue:
 def _letters_download(found: list[ApologyLetter], name: str) -> ResponseReturnValue:
     """Send letters as one PDF, audited as an export of each."""
     body = letters_pdf(printed_letters(get_session(), found))
-    return _download(
+    return audited_download(
         body,
         "pdf",
         f"{name}.pdf",
@@ -221,11 +226,11 @@ def _letters_download(found: list[ApologyLetter], name: str) -> ResponseReturnVa
 @permission_required(Permission.MANAGE)
 def letter_sent(letter_id: int) -> ResponseReturnValue:
     """Record that a letter was sent, on which day and how."""
-    letter = _found(ApologyLetter, letter_id, LETTER_OPTIONS)
+    letter = found_in_scope(ApologyLetter, letter_id, LETTER_OPTIONS)
     back = {"unit_code": letter.dossier.unit.code, "shown": LetterFilter.UNSENT}
     form = SentForm()
     if not form.validate_on_submit():
-        return _refused(
+        return refused_redirect(
             _("Chưa ghi nhận: hãy chọn cách gửi và ngày gửi."), ".letters", **back
         )
     instant = now()
@@ -243,9 +248,9 @@ def letter_sent(letter_id: int) -> ResponseReturnValue:
             retention=applicant_retention(),
         )
     except LetterError as error:
-        return _refused(translated(error.message), ".letters", **back)
+        return refused_redirect(translated(error.message), ".letters", **back)
     number = reference(letter.dossier.unit.code, letter.number)
-    return _done(
+    return done_redirect(
         _("Đã ghi nhận gửi phiếu số %(reference)s.", reference=number),
         ".letters",
         **back,

@@ -17,7 +17,7 @@ from app.db import get_session
 from app.i18n import _, current_language, ngettext
 from app.staff.blueprint import bp
 from app.staff.forms import ConfirmForm, DeadlineRulesForm, WorkingDayForm
-from app.staff.manage import _found
+from app.staff.manage import found_in_scope
 from surveys.access.scope import Permission
 from surveys.dossiers.deadline_settings import (
     clear_working_day,
@@ -93,7 +93,7 @@ def _minute(clock: time | None) -> int:
 def deadline_rules(unit_code: str) -> ResponseReturnValue:
     """Set the unit's cutoff and due time; units below without their own follow."""
     db = get_session()
-    unit = _found(Unit, unit_code)
+    unit = found_in_scope(Unit, unit_code)
     current = rules_for(db, unit)
     form = DeadlineRulesForm(
         data={

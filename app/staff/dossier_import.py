@@ -48,6 +48,7 @@ from app.security import takes_large_uploads
 from app.spreadsheets import neutralised
 from app.staff.blueprint import bp
 from app.staff.forms import ConfirmForm, Required, StaffForm
+from app.staff.manage import found_in_scope
 from surveys.access.audit import AuditAction, record_event
 from surveys.access.privacy import dossier_key
 from surveys.access.scope import Permission, get_in_scope, units_in_scope
@@ -165,14 +166,6 @@ def _remove_stale_uploads(db: Session) -> None:
     for path in _uploads().iterdir():
         if path.name not in kept and path.stat().st_mtime < cutoff:
             path.unlink(missing_ok=True)
-
-
-def _found(import_id: int) -> DossierImport:
-    """Return the import in the user's scope, or answer 404."""
-    found = get_in_scope(get_session(), current_scope(), DossierImport, import_id)
-    if found is None:
-        abort(404)
-    return found
 
 
 def _sweep_stale(db: Session) -> None:
@@ -366,7 +359,7 @@ def _read_with(db: Session, import_id: int) -> None:
 @permission_required(Permission.MANAGE)
 def dossier_import_view(import_id: int) -> ResponseReturnValue:
     db = get_session()
-    dossier_import = _found(import_id)
+    dossier_import = found_in_scope(DossierImport, import_id)
     if dossier_import.status in (ImportStatus.READING, ImportStatus.CHECKED):
         _sweep_stale(db)
         db.refresh(dossier_import)
@@ -423,7 +416,7 @@ def _progress(dossier_import: DossierImport) -> dict[str, Any]:
 @permission_required(Permission.MANAGE)
 def dossier_import_status(import_id: int) -> ResponseReturnValue:
     """Tell the import page's script how far the reading has got."""
-    dossier_import = _found(import_id)
+    dossier_import = found_in_scope(DossierImport, import_id)
     if dossier_import.status == ImportStatus.READING:
         _sweep_stale(get_session())
         get_session().refresh(dossier_import)
@@ -434,7 +427,7 @@ def dossier_import_status(import_id: int) -> ResponseReturnValue:
 @permission_required(Permission.MANAGE)
 def dossier_import_apply(import_id: int) -> ResponseReturnValue:
     db = get_session()
-    dossier_import = _found(import_id)
+    dossier_import = found_in_scope(DossierImport, import_id)
     form = ApplyForm()
     back = redirect(url_for(".dossier_import_view", import_id=import_id))
     if not form.validate_on_submit():
@@ -486,7 +479,7 @@ def _end(db: Session, dossier_import: DossierImport) -> None:
 @permission_required(Permission.MANAGE)
 def dossier_import_cancel(import_id: int) -> ResponseReturnValue:
     db = get_session()
-    dossier_import = _found(import_id)
+    dossier_import = found_in_scope(DossierImport, import_id)
     if ConfirmForm().validate_on_submit() and cancel_import(db, dossier_import):
         db.commit()
         _end(db, dossier_import)
@@ -502,7 +495,7 @@ def dossier_import_cancel(import_id: int) -> ResponseReturnValue:
 def dossier_import_remap(import_id: int) -> ResponseReturnValue:
     """Cancel a reading to choose its columns again, keeping the uploaded file."""
     db = get_session()
-    dossier_import = _found(import_id)
+    dossier_import = found_in_scope(DossierImport, import_id)
     stored = dossier_import.stored_file
     if (
         not ConfirmForm().validate_on_submit()
@@ -530,7 +523,7 @@ def dossier_import_remap(import_id: int) -> ResponseReturnValue:
 def dossier_import_problems(import_id: int) -> ResponseReturnValue:
     """Send every problem of an import as a CSV, recording the export."""
     db = get_session()
-    dossier_import = _found(import_id)
+    dossier_import = found_in_scope(DossierImport, import_id)
     begin_writing(db)
     record_event(
         db,

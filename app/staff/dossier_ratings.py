@@ -22,7 +22,7 @@ from app.i18n import _, ngettext
 from app.printing import ResultSlip, result_slips_pdf, survey_url
 from app.staff.blueprint import bp
 from app.staff.forms import MaxLength, Required, StaffForm
-from app.staff.manage import _download
+from app.staff.manage import audited_download
 from surveys.access.privacy import dossier_key
 from surveys.access.scope import Permission, get_in_scope
 from surveys.dossiers.rating_codes import (
@@ -190,7 +190,7 @@ def dossier_slips(unit_code: str) -> ResponseReturnValue:
             for slip in slips
         ]
     )
-    return _download(
+    return audited_download(
         pdf,
         "pdf",
         f"phieu-danh-gia-ho-so-{unit.code}.pdf",

@@ -128,7 +128,7 @@ BATCH_ARGS = ("campaign", "first", "last")
 DOWNLOAD_TYPES = {"pdf": "application/pdf", "csv": "text/csv; charset=utf-8"}
 
 
-def _found(
+def found_in_scope(
     model: type[T], key: int | str, options: Sequence[ExecutableOption] = ()
 ) -> T:
     """Return the object in the user's scope, or answer 404."""
@@ -138,14 +138,14 @@ def _found(
     return found
 
 
-def _done(message: str, endpoint: str, **values: Any) -> Response:
+def done_redirect(message: str, endpoint: str, **values: Any) -> Response:
     """Commit, say so, and redirect (post/redirect/get)."""
     get_session().commit()
     flash(message)
     return redirect(url_for(endpoint, **values))
 
 
-def _refused(message: str, endpoint: str, **values: Any) -> Response:
+def refused_redirect(message: str, endpoint: str, **values: Any) -> Response:
     """Say why nothing changed and go back to the page the form was on."""
     get_session().rollback()
     flash(message)
@@ -161,11 +161,11 @@ def _deactivate(
     """Deactivate a counter or an official once confirmed; back to its unit's list."""
     back = {"unit_code": found.unit.code}
     if not ConfirmForm().validate_on_submit():
-        return _refused(
+        return refused_redirect(
             _("Không có gì thay đổi: dữ liệu gửi lên không hợp lệ."), endpoint, **back
         )
     deactivate(get_session(), current_staff(), found)
-    return _done(str(done), endpoint, **back)
+    return done_redirect(str(done), endpoint, **back)
 
 
 # Counters ------------------------------------------------------------------
@@ -174,7 +174,7 @@ def _deactivate(
 @bp.route("/units/<unit_code>/counters", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE)
 def counters(unit_code: str) -> ResponseReturnValue:
-    unit = _found(
+    unit = found_in_scope(
         Unit,
         unit_code,
         [
@@ -191,7 +191,7 @@ def counters(unit_code: str) -> ResponseReturnValue:
         except ManagementError:
             form.code.errors.append(_("Mã này đã được dùng."))
         else:
-            return _done(
+            return done_redirect(
                 _("Đã thêm quầy “%(name)s”.", name=form.name.data),
                 ".counters",
                 unit_code=unit.code,
@@ -214,16 +214,16 @@ def counters(unit_code: str) -> ResponseReturnValue:
 @bp.post("/counters/<service_point_code>/rename")
 @permission_required(Permission.MANAGE)
 def rename_counter_view(service_point_code: str) -> ResponseReturnValue:
-    point = _found(ServicePoint, service_point_code)
+    point = found_in_scope(ServicePoint, service_point_code)
     form = RenameForm()
     if not form.validate_on_submit():
-        return _refused(
+        return refused_redirect(
             _("Không có gì thay đổi: dữ liệu gửi lên không hợp lệ."),
             ".counters",
             unit_code=point.unit.code,
         )
     rename_counter(get_session(), current_staff(), point, form.name.data)
-    return _done(
+    return done_redirect(
         _("Đã đổi tên quầy thành “%(name)s”.", name=point.name),
         ".counters",
         unit_code=point.unit.code,
@@ -233,7 +233,7 @@ def rename_counter_view(service_point_code: str) -> ResponseReturnValue:
 @bp.post("/counters/<service_point_code>/deactivate")
 @permission_required(Permission.MANAGE)
 def deactivate_counter_view(service_point_code: str) -> ResponseReturnValue:
-    point = _found(ServicePoint, service_point_code)
+    point = found_in_scope(ServicePoint, service_point_code)
     done = lazy_gettext("Quầy “%(name)s” đã ngừng hoạt động.", name=point.name)
     return _deactivate(point, deactivate_counter, done, ".counters")
 
@@ -241,7 +241,7 @@ def deactivate_counter_view(service_point_code: str) -> ResponseReturnValue:
 @bp.post("/counters/<service_point_code>/officials")
 @permission_required(Permission.MANAGE)
 def assign_officials_view(service_point_code: str) -> ResponseReturnValue:
-    point = _found(
+    point = found_in_scope(
         ServicePoint,
         service_point_code,
         [selectinload(ServicePoint.unit).selectinload(Unit.officials)],
@@ -250,14 +250,14 @@ def assign_officials_view(service_point_code: str) -> ResponseReturnValue:
     available = {o.code: o for o in point.unit.officials if o.active}
     form.officials.choices = list(available)
     if not form.validate_on_submit():
-        return _refused(
+        return refused_redirect(
             _("Không có gì thay đổi: dữ liệu gửi lên không hợp lệ."),
             ".counters",
             unit_code=point.unit.code,
         )
     chosen = [available[code] for code in form.officials.data]
     assign_officials(get_session(), current_staff(), point, chosen)
-    return _done(
+    return done_redirect(
         _("Đã cập nhật cán bộ của quầy “%(name)s”.", name=point.name),
         ".counters",
         unit_code=point.unit.code,
@@ -268,13 +268,13 @@ def assign_officials_view(service_point_code: str) -> ResponseReturnValue:
 @permission_required(Permission.MANAGE)
 def counter_poster(service_point_code: str) -> ResponseReturnValue:
     """Print the counter's A4 poster; its standing code is created the first time."""
-    point = _found(ServicePoint, service_point_code)
+    point = found_in_scope(ServicePoint, service_point_code)
     today = datetime.now(LOCAL_TIME).date()
     running = {c.key: c for c in counter_campaigns(get_session(), point, today)}
     form = PosterForm()
     form.campaign.choices = list(running)
     if not form.validate_on_submit():
-        return _refused(
+        return refused_redirect(
             _("Chưa chọn đợt khảo sát tại quầy đang diễn ra."),
             ".counters",
             unit_code=point.unit.code,
@@ -284,14 +284,14 @@ def counter_poster(service_point_code: str) -> ResponseReturnValue:
             get_session(), current_staff(), running[form.campaign.data], point
         )
     except CodeError:
-        return _refused(
+        return refused_redirect(
             _("Không có gì thay đổi: dữ liệu gửi lên không hợp lệ."),
             ".counters",
             unit_code=point.unit.code,
         )
     url = survey_url(current_app.config["PUBLIC_BASE_URL"], code.token)
     pdf = counter_poster_pdf(point.unit.name, point.name, url, code.token)
-    return _download(
+    return audited_download(
         pdf,
         "pdf",
         f"poster-{point.code}.pdf",
@@ -306,7 +306,7 @@ def counter_poster(service_point_code: str) -> ResponseReturnValue:
 @bp.route("/units/<unit_code>/officials", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE)
 def officials(unit_code: str) -> ResponseReturnValue:
-    unit = _found(
+    unit = found_in_scope(
         Unit,
         unit_code,
         [selectinload(Unit.officials).selectinload(Official.service_points)],
@@ -325,7 +325,7 @@ def officials(unit_code: str) -> ResponseReturnValue:
         except ManagementError:
             form.code.errors.append(_("Đơn vị đã có cán bộ mang mã này."))
         else:
-            return _done(
+            return done_redirect(
                 _("Đã thêm cán bộ “%(name)s”.", name=form.name.data),
                 ".officials",
                 unit_code=unit.code,
@@ -367,7 +367,9 @@ def import_officials_view() -> ResponseReturnValue:
             problems = refused.problems
         else:
             session[IMPORT_SUMMARY] = [summary.rows, summary.created, summary.updated]
-            return _done(_("Đã nhập xong danh sách cán bộ."), ".import_officials_done")
+            return done_redirect(
+                _("Đã nhập xong danh sách cán bộ."), ".import_officials_done"
+            )
     status = 422 if problems else 200
     page = render_template(
         "staff/manage/import.html",
@@ -396,7 +398,7 @@ def import_officials_done() -> ResponseReturnValue:
 @bp.route("/units/<unit_code>/codes", methods=["GET", "POST"])
 @permission_required(Permission.MANAGE)
 def codes(unit_code: str) -> ResponseReturnValue:
-    unit = _found(Unit, unit_code, [selectinload(Unit.service_points)])
+    unit = found_in_scope(Unit, unit_code, [selectinload(Unit.service_points)])
     campaigns = {c.key: c for c in campaigns_covering(get_session(), unit)}
     points = {p.code: p for p in unit.service_points if p.active}
     form = IssueCodesForm()
@@ -424,7 +426,7 @@ def codes(unit_code: str) -> ResponseReturnValue:
                 )
             )
         else:
-            return _done(
+            return done_redirect(
                 ngettext(
                     "Đã phát %(num)s mã dùng một lần.",
                     "Đã phát %(num)s mã dùng một lần.",
@@ -483,14 +485,14 @@ def _issued_codes(
     render: Callable[[Sequence[CodeRow]], bytes],
 ) -> ResponseReturnValue:
     """Send one issuing's codes as a receipt sheet or a list, recording the export."""
-    unit = _found(Unit, unit_code)
+    unit = found_in_scope(Unit, unit_code)
     issued = _batch(unit)
     if not issued:
-        return _refused(
+        return refused_redirect(
             _("Không còn mã nào của lần phát này."), ".codes", unit_code=unit.code
         )
     rows = code_rows(issued, current_app.config["PUBLIC_BASE_URL"])
-    return _download(
+    return audited_download(
         render(rows),
         kind,
         f"ma-{unit.code}.{kind}",
@@ -502,15 +504,15 @@ def _issued_codes(
 @bp.post("/units/<unit_code>/codes/revoke")
 @permission_required(Permission.MANAGE)
 def revoke_code_view(unit_code: str) -> ResponseReturnValue:
-    unit = _found(Unit, unit_code)
+    unit = found_in_scope(Unit, unit_code)
     form = RevokeForm()
     code = _code_of(unit, form.token.data) if form.validate_on_submit() else None
     if code is None:
-        return _refused(
+        return refused_redirect(
             _("Không tìm thấy mã này trong đơn vị."), ".codes", unit_code=unit.code
         )
     revoke(get_session(), current_staff(), code, utcnow())
-    return _done(
+    return done_redirect(
         _("Đã thu hồi mã; mã này không còn nhận đánh giá."),
         ".codes",
         unit_code=unit.code,
@@ -527,7 +529,7 @@ def _code_of(unit: Unit, typed: str) -> AccessCode | None:
     return code if code is not None and code.unit_id == unit.id else None
 
 
-def _download(
+def audited_download(
     body: bytes,
     kind: str,
     filename: str,
@@ -588,7 +590,7 @@ def questionnaires() -> ResponseReturnValue:
                     version=stored.version,
                 )
             )
-            return _done(
+            return done_redirect(
                 done,
                 ".questionnaire_history",
                 questionnaire_key=stored.key,
@@ -682,7 +684,7 @@ def campaigns() -> ResponseReturnValue:
         except ManagementError:
             form.key.errors.append(_("Mã này đã được dùng."))
         else:
-            return _done(
+            return done_redirect(
                 _("Đã tạo đợt khảo sát “%(name)s”.", name=form.key.data), ".campaigns"
             )
     return render_template(
@@ -732,7 +734,7 @@ def users() -> ResponseReturnValue:
                 )
             )
         else:
-            return _done(
+            return done_redirect(
                 _("Đã tạo người dùng “%(username)s”.", username=form.username.data),
                 ".users",
             )
@@ -747,7 +749,7 @@ def users() -> ResponseReturnValue:
 
 def _user_in_scope(username: str) -> User:
     """Return a user the actor may change: in scope, and no admin for a non-admin."""
-    user = _found(User, username)
+    user = found_in_scope(User, username)
     if user.role == Role.ADMIN and current_staff().role != Role.ADMIN:
         abort(403)
     return user
@@ -758,14 +760,16 @@ def _user_in_scope(username: str) -> User:
 def deactivate_user_view(username: str) -> ResponseReturnValue:
     user = _user_in_scope(username)
     if not ConfirmForm().validate_on_submit():
-        return _refused(
+        return refused_redirect(
             _("Không có gì thay đổi: dữ liệu gửi lên không hợp lệ."), ".users"
         )
     try:
         deactivate_user(get_session(), current_staff(), user)
     except UserError:
-        return _refused(_("Bạn không thể tự khóa tài khoản của mình."), ".users")
-    return _done(
+        return refused_redirect(
+            _("Bạn không thể tự khóa tài khoản của mình."), ".users"
+        )
+    return done_redirect(
         _(
             "Người dùng “%(username)s” đã bị khóa; mọi phiên đăng nhập của họ đã kết "
             "thúc.",
@@ -782,9 +786,9 @@ def reset_password_view(username: str) -> ResponseReturnValue:
     form = ResetPasswordForm()
     if not form.validate_on_submit():
         reasons = [e for errors in form.errors.values() for e in errors]
-        return _refused(" ".join(map(str, reasons)), ".users")
+        return refused_redirect(" ".join(map(str, reasons)), ".users")
     reset_password(get_session(), current_staff(), user, form.password.data)
-    return _done(
+    return done_redirect(
         _(
             "Đã đặt lại mật khẩu của “%(username)s”; mọi phiên đăng nhập của họ đã "
             "kết thúc.",
@@ -799,13 +803,13 @@ def reset_password_view(username: str) -> ResponseReturnValue:
 def unlock_user_view(username: str) -> ResponseReturnValue:
     user = _user_in_scope(username)
     if not ConfirmForm().validate_on_submit():
-        return _refused(
+        return refused_redirect(
             _("Không có gì thay đổi: dữ liệu gửi lên không hợp lệ."), ".users"
         )
     unlock_logins(
         get_session(), user, account_pseudonym(user.username), current_staff().id
     )
-    return _done(
+    return done_redirect(
         _(
             "Đã bỏ chặn đăng nhập của “%(username)s”: họ có thể đăng nhập lại ngay "
             "từ mọi nơi.",
@@ -821,11 +825,13 @@ def unlock_user_view(username: str) -> ResponseReturnValue:
 @bp.route("/units/<unit_code>/children", methods=["POST"])
 @permission_required(Permission.ADMINISTER)
 def add_unit_view(unit_code: str) -> ResponseReturnValue:
-    parent = _found(Unit, unit_code)
+    parent = found_in_scope(Unit, unit_code)
     form = UnitForm()
     if not form.validate_on_submit():
         reasons = [e for errors in form.errors.values() for e in errors]
-        return _refused(" ".join(map(str, reasons)), ".unit", unit_code=parent.code)
+        return refused_redirect(
+            " ".join(map(str, reasons)), ".unit", unit_code=parent.code
+        )
     try:
         add_unit(
             get_session(),
@@ -836,8 +842,10 @@ def add_unit_view(unit_code: str) -> ResponseReturnValue:
             form.kind.data,
         )
     except ManagementError:
-        return _refused(_("Mã này đã được dùng."), ".unit", unit_code=parent.code)
-    return _done(
+        return refused_redirect(
+            _("Mã này đã được dùng."), ".unit", unit_code=parent.code
+        )
+    return done_redirect(
         _("Đã thêm đơn vị “%(name)s”.", name=form.name.data),
         ".unit",
         unit_code=parent.code,
