@@ -26,8 +26,9 @@ from surveys.models import (
 )
 from surveys.units.tree import subtree_ids
 
-#: How much likelier a poor rating (3 or less) is tied to a late dossier.
-POOR_RATINGS_LATE = 0.6
+#: How likely a poor rating (3 or less), and a good one, goes to a late dossier
+#: of its ward first: late dossiers are rated worse, not all badly.
+LATE_FIRST = {True: 0.6, False: 0.12}
 
 
 def tie_ratings(
@@ -73,9 +74,7 @@ def tie_ratings(
     for code, overall in ratings:
         poor = overall is not None and overall <= 3
         first, second = (
-            (late, in_time)
-            if poor and rng.random() < POOR_RATINGS_LATE
-            else (in_time, late)
+            (late, in_time) if rng.random() < LATE_FIRST[poor] else (in_time, late)
         )
         pool = first.get(code.unit_id) or second.get(code.unit_id)
         if not pool:
