@@ -184,7 +184,7 @@ def _signature(pdf: FPDF, letter: PrintedLetter) -> None:
     top = pdf.get_y() + 6
     half = TEXT_WIDTH / 2
     pdf.set_xy(LEFT, top)
-    set_font(pdf, HEADER_SIZE, bold=True, italic=False)
+    set_font(pdf, HEADER_SIZE, bold=True)
     pdf.cell(half, LINE, _("Nơi nhận:"), new_x="LMARGIN", new_y="NEXT")
     set_font(pdf, HEADER_SIZE - 1)
     for line in (_("- Như trên;"), _("- Lưu: hồ sơ, Bộ phận một cửa.")):

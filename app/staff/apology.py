@@ -31,6 +31,8 @@ from surveys.access.scope import Permission
 from surveys.dossiers.applicants import ApplicantRetention
 from surveys.dossiers.calendar import load_calendar
 from surveys.dossiers.letters import (
+    HAS_LETTER,
+    NOT_LATE,
     LetterDraft,
     LetterError,
     LetterFilter,
@@ -53,6 +55,7 @@ from surveys.models import (
     LetterDelivery,
     Unit,
 )
+from surveys.translatable import Message
 from surveys.units.tree import subtree_ids
 
 SENDERS = "hailong.letter_senders"
@@ -125,11 +128,11 @@ def draft_letter_view(dossier_id: int) -> ResponseReturnValue:
     existing = letter_of(session, dossier)
     if existing is not None:
         number = reference(dossier.unit.code, existing.number)
-        flash(_("Hồ sơ này đã có phiếu xin lỗi số %(reference)s.", reference=number))
+        flash(translated(Message(HAS_LETTER.msgid, {"reference": number})))
         return redirect(url_for(".letters", shown=LetterFilter.ALL, **back))
     instant = now()
     if not is_late(dossier, instant):
-        flash(_("Hồ sơ này không trễ hạn: không cần phiếu xin lỗi."))
+        flash(translated(NOT_LATE))
         return redirect(url_for(".letters", **back))
     calendar = load_calendar(session)
     form = LetterForm()

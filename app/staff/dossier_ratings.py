@@ -9,22 +9,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, current_app, flash, redirect, url_for
+from flask import current_app, flash, redirect, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from wtforms import TextAreaField
 from wtforms.validators import ValidationError
 
-from app.auth import current_scope, current_staff, permission_required
+from app.auth import current_staff, permission_required
 from app.db import get_session
 from app.i18n import _, ngettext
 from app.printing import ResultSlip, result_slips_pdf, survey_url
 from app.staff.blueprint import bp
 from app.staff.forms import MaxLength, Required, StaffForm
-from app.staff.manage import audited_download
+from app.staff.manage import audited_download, found_in_scope
 from surveys.access.privacy import dossier_key
-from surveys.access.scope import Permission, get_in_scope
+from surveys.access.scope import Permission
 from surveys.dossiers.rating_codes import (
     MAX_SLIPS,
     CampaignsTied,
@@ -117,7 +117,7 @@ def ratings_panel(session: Session, unit: Unit) -> RatingsPanel:
 @permission_required(Permission.MANAGE)
 def issue_dossier_codes(unit_code: str) -> ResponseReturnValue:
     """Give every dossier of the unit (and below it) without a rating code one."""
-    unit = _unit(unit_code)
+    unit = found_in_scope(Unit, unit_code)
     back = url_for(".unit", unit_code=unit.code)
     session = get_session()
     if not StaffForm().validate_on_submit():
@@ -148,7 +148,7 @@ def issue_dossier_codes(unit_code: str) -> ResponseReturnValue:
 @permission_required(Permission.MANAGE)
 def dossier_slips(unit_code: str) -> ResponseReturnValue:
     """Print the result slips of the dossiers named, issuing codes they lack."""
-    unit = _unit(unit_code)
+    unit = found_in_scope(Unit, unit_code)
     back = url_for(".unit", unit_code=unit.code)
     session = get_session()
     form = SlipsForm()
@@ -197,13 +197,6 @@ def dossier_slips(unit_code: str) -> ResponseReturnValue:
         audited=("unit", unit.code),
         detail={"document": "result_slips", "dossiers": str(len(slips))},
     )
-
-
-def _unit(unit_code: str) -> Unit:
-    found = get_in_scope(get_session(), current_scope(), Unit, unit_code)
-    if found is None:
-        abort(404)
-    return found
 
 
 def _key() -> bytes:

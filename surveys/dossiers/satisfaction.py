@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 
 #: The item rated: how satisfied overall (every shipped rating questionnaire has it).
 OVERALL = "overall"
+#: How many of the ratings summed are satisfied (4 or 5).
+_SATISFIED = func.sum(case((Answer.value_num >= DEFAULT_SATISFIED_MIN, 1), else_=0))
 #: The columns of each table of a ``SatisfactionSplit``, after ``unit``.
 SPLIT_COLUMNS = (
     "returned",
@@ -76,12 +78,11 @@ def dossier_satisfaction_counts(
     bounds the months of return, as ``timeliness_table`` does. For the
     service indicators; a unit with no rated dossier returned then is absent.
     """
-    value = Answer.value_num
     statement = _rated(
         select(
             Dossier.unit_id,
             func.count(),
-            func.sum(case((value >= DEFAULT_SATISFIED_MIN, 1), else_=0)),
+            _SATISFIED,
         ),
         unit_ids,
         months,
@@ -115,7 +116,7 @@ def satisfaction_by_timeliness(
             func.count(),
             func.sum(value),
             func.sum(value * value),
-            func.sum(case((value >= DEFAULT_SATISFIED_MIN, 1), else_=0)),
+            _SATISFIED,
         ),
         unit_ids,
         months,

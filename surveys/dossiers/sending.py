@@ -181,7 +181,6 @@ def send_letter(
             letter_sent_at=sent_at,
             retention=retention,
         )
-    session.flush()
     record_event(
         session,
         AuditAction.LETTER_SENT,
