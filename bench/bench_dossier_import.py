@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import platform
 import sqlite3
 import sys
@@ -70,7 +69,7 @@ from surveys.dossiers.importing import (  # noqa: E402
     read_import,
     start_import,
 )
-from surveys.dossiers.reading import inspect_export  # noqa: E402
+from surveys.dossiers.reading import file_checksum, inspect_export  # noqa: E402
 from surveys.migrate import upgrade_to_head  # noqa: E402
 from surveys.models import DossierImport, Unit  # noqa: E402
 
@@ -191,7 +190,7 @@ def ours(url: str, export: Path, run: Run) -> None:
         ensure_procedures(session)
         layout = inspect_export(export)
         confirm_mapping(session, layout.headers, propose_mapping(layout.headers), None)
-    checksum = hashlib.sha256(export.read_bytes()).hexdigest()
+    checksum = file_checksum(export)
     try:
         for attempt in ("first", "again"):
             with factory() as session:

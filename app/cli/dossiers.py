@@ -11,7 +11,6 @@ confirmed (``--yes`` confirms it, and the import, without asking).
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import click
@@ -50,7 +49,7 @@ from surveys.dossiers.rating_codes import (
     issue_imported_codes,
     issue_unit_rating_codes,
 )
-from surveys.dossiers.reading import UnreadableExport, inspect_export
+from surveys.dossiers.reading import UnreadableExport, file_checksum, inspect_export
 from surveys.local_time import local_date
 from surveys.models import DossierImport, ImportSource, ImportStatus, Unit, utcnow
 from surveys.translatable import Message
@@ -59,7 +58,6 @@ dossiers = AppGroup("dossiers", help="The dossier register and its imports.")
 
 #: Problems listed on the terminal; the rest are counted.
 LISTED_PROBLEMS = 100
-CHUNK = 1024 * 1024
 
 
 @dossiers.command("import")
@@ -82,7 +80,7 @@ def import_command(
         end_stale_imports(session, utcnow())
         session.commit()
         unit = _unit(session, unit_code)
-        checksum = _checksum(file)
+        checksum = file_checksum(file)
         earlier = earlier_import(session, unit, checksum)
         if earlier is not None:
             click.echo(
@@ -161,14 +159,6 @@ def _unit(session: Session, code: str | None) -> Unit | None:
     return unit
 
 
-def _checksum(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _confirmed_mapping(
     session: Session, headers: tuple[str, ...], yes: bool
 ) -> ImportSource:
@@ -238,9 +228,8 @@ def issue_codes_command(unit_code: str) -> None:
     """Give each dossier without a rating code one, in its dossier campaign."""
     today = local_date(utcnow())
     with session_factory().begin() as session:
-        unit = session.scalar(select(Unit).where(Unit.code == unit_code))
-        if unit is None:
-            raise click.ClickException(f"no unit has the code {unit_code!r}")
+        unit = _unit(session, unit_code)
+        assert unit is not None, "--unit is required"
         try:
             issued = issue_unit_rating_codes(
                 session, None, dossier_key(current_app.secret_key), unit, today=today

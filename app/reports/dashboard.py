@@ -122,13 +122,17 @@ def build_dashboard(
     language, words = current_language(), chart_words()
     report: UnitReport | DistrictReport
     if selection.has_subunits:
-        report = district_report(session, unit, campaign, period, language=language)
+        report = district_report(
+            session, unit, campaign, period, language=language, with_dossiers=False
+        )
         unit_ids = list(session.scalars(subtree_ids(unit.id)))
         charts, tables = _district_charts(report, words)
         league, ranks = _league(report, words)
         comments = pd.DataFrame()
     else:
-        report = unit_report(session, unit, campaign, period, language=language)
+        report = unit_report(
+            session, unit, campaign, period, language=language, with_dossiers=False
+        )
         unit_ids = [unit.id]
         charts, tables = _unit_charts(report, words, show_officials)
         league = ranks = None

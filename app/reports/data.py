@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -142,8 +143,12 @@ def unit_report(
     *,
     language: str = "vi",
     show_officials: bool = True,
+    with_dossiers: bool = True,
 ) -> UnitReport:
     """Assemble one unit's report for a campaign and period (None: all of it).
+
+    ``with_dossiers=False`` leaves out the dossier sections (the dashboard
+    shows its own dossier summary, not these).
 
     ``show_officials=False`` leaves out the officials' ratings, for readers whose
     role may not see results of individual officials.
@@ -185,10 +190,7 @@ def unit_report(
             else pd.DataFrame(columns=OFFICIAL_COLUMNS)
         ),
         comments=_comments(session, campaign, questionnaire, units, between),
-        dossier_ratings=dossier_ratings_table(
-            session, {unit.id: unit.name}, period_months(period)
-        ),
-        dossiers=dossier_section(session, {unit.id: unit.name}, period),
+        **_dossier_parts(session, {unit.id: unit.name}, period, with_dossiers),
     )
 
 
@@ -200,6 +202,7 @@ def district_report(
     *,
     language: str = "vi",
     rng: np.random.Generator | None = None,
+    with_dossiers: bool = True,
 ) -> DistrictReport:
     """Assemble the district's league table and per-unit summaries.
 
@@ -265,9 +268,20 @@ def district_report(
         units=summary.reset_index(drop=True),
         items=_table(whole[whole["kind"] == "item"]),
         dimensions=_table(whole[whole["kind"] == "dimension"]),
-        dossier_ratings=dossier_ratings_table(session, units, period_months(period)),
-        dossiers=dossier_section(session, units, period),
+        **_dossier_parts(session, units, period, with_dossiers),
     )
+
+
+def _dossier_parts(
+    session: Session, names: dict[int, str], period: str | None, wanted: bool
+) -> dict[str, Any]:
+    """Return the dossier section and ratings of the units named, or none."""
+    if not wanted:
+        return {"dossier_ratings": pd.DataFrame(), "dossiers": None}
+    return {
+        "dossier_ratings": dossier_ratings_table(session, names, period_months(period)),
+        "dossiers": dossier_section(session, names, period),
+    }
 
 
 def _header(

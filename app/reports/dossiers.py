@@ -173,14 +173,9 @@ def dossier_section(
     if as_of is None:
         return None
     quarters = _quarters(session, unit_ids, period, as_of)
+    settings = settings or indicator_settings()
     tables = [
-        quarter_tables(
-            session,
-            names,
-            quarter,
-            as_of=as_of,
-            settings=settings or indicator_settings(),
-        )
+        quarter_tables(session, names, quarter, as_of=as_of, settings=settings)
         for quarter in quarters
     ]
     months = (quarter_months(quarters[0])[0], quarter_months(quarters[-1])[1])

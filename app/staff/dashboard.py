@@ -26,11 +26,12 @@ def dashboard(unit_code: str | None = None) -> str:
         board = build_dashboard(
             get_session(), selection, show_officials=current_scope().can_manage
         )
-    dossiers = build_dossier_summary(get_session(), selection.unit, now=now())
+    moment = now()
+    dossiers = build_dossier_summary(get_session(), selection.unit, now=moment)
     return render_template(
         "staff/dashboard.html",
         selection=selection,
         board=board,
         dossiers=dossiers,
-        letter_counts=letter_counts(get_session(), selection.unit, now()),
+        letter_counts=letter_counts(get_session(), selection.unit, moment),
     )

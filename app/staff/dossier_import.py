@@ -80,7 +80,7 @@ from surveys.dossiers.importing import (
     start_import,
 )
 from surveys.dossiers.rating_codes import RatingCodeError, issue_imported_codes
-from surveys.dossiers.reading import Layout, UnreadableExport, inspect_export
+from surveys.dossiers.reading import CHUNK, Layout, UnreadableExport, inspect_export
 from surveys.dossiers.sample_export import SAMPLE_FILES
 from surveys.local_time import local_date
 from surveys.models import DossierImport, ImportSource, ImportStatus, Unit, utcnow
@@ -92,7 +92,6 @@ UPLOADS = "dossier-imports"
 PENDING = "dossier_import_upload"
 #: An upload never confirmed is deleted after this long (seconds).
 UPLOAD_KEPT = 24 * 3600
-CHUNK = 1024 * 1024
 
 
 class DossierUploadForm(StaffForm):

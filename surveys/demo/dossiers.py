@@ -41,7 +41,7 @@ from surveys.dossiers.importing import (
     read_import,
     start_import,
 )
-from surveys.dossiers.reading import inspect_export
+from surveys.dossiers.reading import file_checksum, inspect_export
 from surveys.dossiers.timing import due_at, local_instant
 from surveys.local_time import local_date
 from surveys.models import Dossier, Procedure, ServicePoint, Unit
@@ -550,7 +550,7 @@ def seed_dossiers(session: Session) -> int:
             user_id=None,
             source=source,
             filename=path.name,
-            checksum=hashlib.sha256(path.read_bytes()).hexdigest(),
+            checksum=file_checksum(path),
         )
         read_import(session, dossier_import, path, commit_each_batch=False)
     applied = apply_import(session, dossier_import, skip_bad_rows=False, user_id=None)

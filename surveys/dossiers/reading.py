@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import io
 import zipfile
 import zlib
@@ -80,9 +81,22 @@ class Layout:
 Row = tuple[int, Sequence[Cell]]
 
 
+def file_checksum(path: Path) -> str:
+    """Return the SHA-256 of a file, read a chunk at a time: a file imported
+    before is recognised by it."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def inspect_export(path: Path, samples: int = 3) -> Layout:
-    """Read an export's header and first rows; raise ``UnreadableExport``."""
-    with open_rows(path) as (layout, rows):
+    """Read an export's header and first rows; raise ``UnreadableExport``.
+
+    No estimate of the rows: counting a CSV's lines would read it all.
+    """
+    with open_rows(path, estimate=False) as (layout, rows):
         found = []
         for _, cells in rows:
             if len(found) == samples:
@@ -99,8 +113,13 @@ def inspect_export(path: Path, samples: int = 3) -> Layout:
 
 
 @contextmanager
-def open_rows(path: Path) -> Iterator[tuple[Layout, Iterator[Row]]]:
+def open_rows(
+    path: Path, *, estimate: bool = True
+) -> Iterator[tuple[Layout, Iterator[Row]]]:
     """Open an export: its layout and an iterator of the rows after the header.
+
+    ``estimate``: give the layout an estimate of the rows, for a progress bar
+    (a CSV's lines are counted, a pass over the file).
 
     Wholly empty rows are skipped. Raises ``UnreadableExport``, also while the
     rows are read (a CSV that stops being UTF-8 halfway).
@@ -119,12 +138,14 @@ def open_rows(path: Path) -> Iterator[tuple[Layout, Iterator[Row]]]:
             )
         )
     opener = _open_xlsx if head.startswith(ZIP_MAGIC) else _open_csv
-    with opener(path, head) as opened:
+    with opener(path, head, estimate) as opened:
         yield opened
 
 
 @contextmanager
-def _open_xlsx(path: Path, _head: bytes) -> Iterator[tuple[Layout, Iterator[Row]]]:
+def _open_xlsx(
+    path: Path, _head: bytes, _estimate: bool
+) -> Iterator[tuple[Layout, Iterator[Row]]]:
     # openpyxl is loaded by the import alone, not by every web process.
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
@@ -160,7 +181,9 @@ def _broken_workbook() -> UnreadableExport:
 
 
 @contextmanager
-def _open_csv(path: Path, head: bytes) -> Iterator[tuple[Layout, Iterator[Row]]]:
+def _open_csv(
+    path: Path, head: bytes, estimate: bool
+) -> Iterator[tuple[Layout, Iterator[Row]]]:
     if b"\x00" in head:
         raise UnreadableExport(
             Message(N_("Tệp không phải là tệp CSV hay .xlsx (có vẻ là tệp nhị phân)."))
@@ -171,9 +194,8 @@ def _open_csv(path: Path, head: bytes) -> Iterator[tuple[Layout, Iterator[Row]]]
         reader = enumerate(csv.reader(handle, delimiter=delimiter), start=1)
         rows = _guarded(reader, None)
         headers, header_line = _find_header(rows)
-        layout = Layout(
-            "csv", headers, header_line, (), _count_lines(path) - header_line, delimiter
-        )
+        lines = _count_lines(path) - header_line if estimate else None
+        layout = Layout("csv", headers, header_line, (), lines, delimiter)
         yield layout, _data_rows(rows)
 
 
