@@ -136,6 +136,44 @@ class ImportStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
+class CaseChannel(enum.StrEnum):
+    """How a feedback case (phản ánh, kiến nghị) reached hailong."""
+
+    #: Sent by the citizen from a counter or dossier rating's thank-you page,
+    #: or made by staff from a rating's comment.
+    RATING = "rating"
+    WEB = "web"
+    PORTAL_1022 = "portal_1022"
+    NATIONAL_PORTAL = "national_portal"
+    LETTER = "letter"
+    HOTLINE = "hotline"
+    MEETING = "meeting"
+    #: Filed through the Open311 API by an integration.
+    API = "api"
+
+
+class CaseState(enum.StrEnum):
+    """Where a feedback case stands; see ``surveys.cases.workflow``."""
+
+    RECEIVED = "received"
+    ASSIGNED = "assigned"
+    IN_PROGRESS = "in_progress"
+    ANSWERED = "answered"
+    REJECTED = "rejected"
+    REFERRED_OUT = "referred_out"
+    MERGED = "merged"
+    CLOSED = "closed"
+
+
+class AnswerState(enum.StrEnum):
+    """A case answer's review: drafted, sent to the manager, sent back, published."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    PUBLISHED = "published"
+
+
 class Unit(Base):
     """A node of the administrative tree: the district, its wards and offices."""
 
@@ -801,10 +839,13 @@ class ImportSource(Base):
     """
 
     __tablename__ = "import_sources"
+    __table_args__ = (UniqueConstraint("kind", "signature"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: What the export holds: ``dossiers`` or ``cases`` (feedback cases).
+    kind: Mapped[str] = mapped_column(String(20), default="dossiers")
     #: SHA-256 of the normalised headers, in order.
-    signature: Mapped[str] = mapped_column(String(64), unique=True)
+    signature: Mapped[str] = mapped_column(String(64))
     headers: Mapped[list[str]] = mapped_column(JSON)
     #: Dossier field name -> header of the column that holds it.
     mapping: Mapped[dict[str, str]] = mapped_column(JSON)
@@ -930,6 +971,302 @@ class DossierImportProblem(Base):
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
+class CaseCategory(Base):
+    """A kind of feedback the district handles (an Open311 service).
+
+    Managed by the district; ``public`` ones are offered on ``/phan-anh`` and
+    over Open311, the others only to staff.
+    """
+
+    __tablename__ = "case_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stable code, the Open311 ``service_code``.
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200), default="")
+    #: Open311 ``group``: a heading the categories are listed under.
+    group: Mapped[str] = mapped_column(String(100), default="")
+    keywords: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    public: Mapped[bool] = mapped_column(default=True)
+    #: Where a case of this category goes when nothing else names its unit.
+    default_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseDeadlineRule(Base):
+    """How many working days a case has to be answered, and when to warn.
+
+    None for the category or the channel means any; the most specific rule
+    applies (``surveys.cases.deadlines.rule_for``).
+    """
+
+    __tablename__ = "case_deadline_rules"
+    __table_args__ = (
+        UniqueConstraint("category_id", "channel"),
+        CheckConstraint("working_days > 0", name="working_days"),
+        CheckConstraint("warn_days >= 0", name="warn_days"),
+        CheckConstraint(
+            f"channel IS NULL OR channel IN ({_values(CaseChannel)})", name="channel"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("case_categories.id", ondelete="CASCADE")
+    )
+    channel: Mapped[str | None] = mapped_column(String(20))
+    working_days: Mapped[int] = mapped_column(Integer)
+    warn_days: Mapped[int] = mapped_column(Integer, default=2)
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+
+class IntegrationKey(Base):
+    """A key an outside system (Open311 client, city dashboard) calls with.
+
+    Only its SHA-256 is stored; the key itself is shown once. It reaches its
+    unit and the units below, for reading, filing, or both.
+    """
+
+    __tablename__ = "integration_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The key's first characters, to tell keys apart in lists and logs.
+    prefix: Mapped[str] = mapped_column(String(12))
+    can_read: Mapped[bool] = mapped_column(default=True)
+    can_write: Mapped[bool] = mapped_column(default=False)
+    #: A ``limits`` rate string, e.g. ``"60/minute;2000/day"``.
+    rate_limit: Mapped[str] = mapped_column(String(100), default="60/minute;2000/day")
+    #: True: contact details the client sends are kept (it collected consent).
+    contact_consent: Mapped[bool] = mapped_column(default=False)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    last_used_at: Mapped[datetime | None]
+
+    unit: Mapped[Unit] = relationship()
+
+
+class FeedbackCase(Base):
+    """A citizen's or business's feedback or complaint (phản ánh, kiến nghị).
+
+    The tracking code is what the citizen keeps; ``unit_id`` is the unit that
+    answers for it now. ``resolved_at`` is when it left the open states
+    (answered, rejected, referred out, merged); the derived columns
+    (quarters, working days, on time) are set then, so that a quarter's figures
+    are one ``GROUP BY``. The history is in ``CaseEvent``.
+    """
+
+    __tablename__ = "feedback_cases"
+    __table_args__ = (
+        UniqueConstraint("channel", "source_ref"),
+        CheckConstraint(f"channel IN ({_values(CaseChannel)})", name="channel"),
+        CheckConstraint(f"state IN ({_values(CaseState)})", name="state"),
+        Index("ix_feedback_cases_open_due", "unit_id", "state", "due_at"),
+        Index("ix_feedback_cases_received", "unit_id", "received_quarter"),
+        Index("ix_feedback_cases_resolved", "unit_id", "resolved_quarter", "on_time"),
+        Index("ix_feedback_cases_handler", "handler_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(20), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    #: The case number of the portal it was imported from (idempotent imports).
+    source_ref: Mapped[str | None] = mapped_column(String(100))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="RESTRICT"))
+    handler_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    category_id: Mapped[int] = mapped_column(
+        ForeignKey("case_categories.id", ondelete="RESTRICT"), index=True
+    )
+    service_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_points.id", ondelete="SET NULL")
+    )
+    official_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officials.id", ondelete="SET NULL")
+    )
+    dossier_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dossiers.id", ondelete="SET NULL")
+    )
+    procedure_id: Mapped[int | None] = mapped_column(
+        ForeignKey("procedures.id", ondelete="SET NULL")
+    )
+    #: The rating whose comment became this case.
+    response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("responses.id", ondelete="SET NULL"), unique=True
+    )
+    integration_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("integration_keys.id", ondelete="SET NULL")
+    )
+    text: Mapped[str] = mapped_column(Text)
+    address_text: Mapped[str] = mapped_column(String(300), default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    long: Mapped[float | None] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(20), default=CaseState.RECEIVED.value)
+    received_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    #: True when hailong computed ``due_at`` from the rules (computed again
+    #: when the calendar changes); False when a portal's export gave it.
+    due_computed: Mapped[bool] = mapped_column(default=True)
+    #: True while the unit waits for the citizen to say more.
+    waiting_since: Mapped[datetime | None]
+    answered_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    #: When the case was first seen overdue and shown to the unit above.
+    escalated_at: Mapped[datetime | None]
+    #: Quarter of receipt and of resolution in Vietnam time ("2026-Q1").
+    received_quarter: Mapped[str] = mapped_column(String(7))
+    resolved_quarter: Mapped[str | None] = mapped_column(String(7))
+    working_days_to_resolve: Mapped[int | None] = mapped_column(Integer)
+    on_time: Mapped[bool | None]
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("feedback_cases.id", ondelete="SET NULL")
+    )
+    reject_reason: Mapped[str] = mapped_column(Text, default="")
+    #: Where a case referred out went (a body outside hailong).
+    referred_to: Mapped[str] = mapped_column(String(300), default="")
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship()
+    category: Mapped[CaseCategory] = relationship()
+    handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])
+    service_point: Mapped[ServicePoint | None] = relationship()
+    official: Mapped[Official | None] = relationship()
+    dossier: Mapped[Dossier | None] = relationship()
+    procedure: Mapped[Procedure | None] = relationship()
+    merged_into: Mapped[FeedbackCase | None] = relationship(remote_side=[id])
+
+
+class CaseEvent(Base):
+    """One step of a case's history: who did what, when, from which state to which.
+
+    Written by ``surveys.cases.workflow`` in the same transaction as the change;
+    never updated. ``public_note`` is what the citizen's status page shows.
+    """
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_cases.id", ondelete="CASCADE"), index=True
+    )
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    #: staff, citizen, system or integration.
+    actor: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(30))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str | None] = mapped_column(String(20))
+    from_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL")
+    )
+    to_unit_id: Mapped[int | None] = mapped_column(
+        ForeignKey("units.id", ondelete="SET NULL")
+    )
+    public_note: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    user: Mapped[User | None] = relationship()
+
+
+class CaseAnswer(Base):
+    """The unit's answer to a case, reviewed by its manager before publication."""
+
+    __tablename__ = "case_answers"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({_values(AnswerState)})", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_cases.id", ondelete="CASCADE"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(20), default=AnswerState.DRAFT.value)
+    drafted_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    drafted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    reviewed_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None]
+
+
+class CaseRating(Base):
+    """How satisfied the citizen was with the answer (SIPAS factor 5), anonymous."""
+
+    __tablename__ = "case_ratings"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score"),)
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    score: Mapped[int] = mapped_column(Integer)
+    rated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseContact(Base):
+    """How to reach the citizen about a case: personal data, kept apart.
+
+    Stored only with their explicit consent, shown only to the unit's managers,
+    never exported, erased after ``purge_after``.
+    """
+
+    __tablename__ = "case_contacts"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")
+    email: Mapped[str] = mapped_column(String(200), default="")
+    consented_at: Mapped[datetime]
+    purge_after: Mapped[datetime] = mapped_column(index=True)
+
+
+class CaseAttachment(Base):
+    """A picture or PDF sent with a case, stored outside the web root.
+
+    ``kind`` is what the bytes are, not what the name says; pictures are stored
+    re-encoded (no EXIF, no location).
+    """
+
+    __tablename__ = "case_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("feedback_cases.id", ondelete="CASCADE"), index=True
+    )
+    #: The file's random name in the instance's case files folder.
+    storage_key: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: The name it came with, for display only.
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AuditEvent(Base):
     """Who did what to which object, and when."""
 
@@ -949,11 +1286,21 @@ class AuditEvent(Base):
 __all__ = [
     "AccessCode",
     "Answer",
+    "AnswerState",
     "ApologyLetter",
     "AuditEvent",
     "Base",
     "Campaign",
     "CampaignMode",
+    "CaseAnswer",
+    "CaseAttachment",
+    "CaseCategory",
+    "CaseChannel",
+    "CaseContact",
+    "CaseDeadlineRule",
+    "CaseEvent",
+    "CaseRating",
+    "CaseState",
     "Chore",
     "CodeKind",
     "Dossier",
@@ -964,9 +1311,11 @@ __all__ = [
     "DossierImportRow",
     "DossierRules",
     "DossierStatus",
+    "FeedbackCase",
     "FollowUpContact",
     "ImportSource",
     "ImportStatus",
+    "IntegrationKey",
     "ItemTally",
     "LetterDelivery",
     "LoginThrottle",

@@ -207,10 +207,17 @@ def mapping_problems(
     return problems
 
 
+#: The ``ImportSource.kind`` of dossier systems' exports.
+SOURCE_KIND = "dossiers"
+
+
 def remembered_source(session: Session, headers: Sequence[str]) -> ImportSource | None:
     """Return the confirmed mapping of an export layout seen before, or None."""
     return session.scalar(
-        select(ImportSource).where(ImportSource.signature == signature(headers))
+        select(ImportSource).where(
+            ImportSource.kind == SOURCE_KIND,
+            ImportSource.signature == signature(headers),
+        )
     )
 
 
@@ -230,7 +237,9 @@ def confirm_mapping(
     clean = {key: header for key, header in mapping.items() if header}
     source = remembered_source(session, headers)
     if source is None:
-        source = ImportSource(signature=signature(headers), headers=list(headers))
+        source = ImportSource(
+            kind=SOURCE_KIND, signature=signature(headers), headers=list(headers)
+        )
         session.add(source)
     source.mapping = clean
     source.confirmed_by = confirmed_by
