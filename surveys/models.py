@@ -1002,7 +1002,7 @@ class CaseDeadlineRule(Base):
     """How many working days a case has to be answered, and when to warn.
 
     None for the category or the channel means any; the most specific rule
-    applies (``surveys.cases.deadlines.rule_for``).
+    applies (``surveys.cases.due_dates.rule_for``).
     """
 
     __tablename__ = "case_deadline_rules"
@@ -1071,6 +1071,11 @@ class FeedbackCase(Base):
         UniqueConstraint("channel", "source_ref"),
         CheckConstraint(f"channel IN ({_values(CaseChannel)})", name="channel"),
         CheckConstraint(f"state IN ({_values(CaseState)})", name="state"),
+        CheckConstraint(
+            "outcome IS NULL OR outcome IN"
+            " ('answered', 'rejected', 'referred_out', 'merged')",
+            name="outcome",
+        ),
         Index("ix_feedback_cases_open_due", "unit_id", "state", "due_at"),
         Index("ix_feedback_cases_received", "unit_id", "received_quarter"),
         Index("ix_feedback_cases_resolved", "unit_id", "resolved_quarter", "on_time"),
@@ -1113,6 +1118,9 @@ class FeedbackCase(Base):
     lat: Mapped[float | None] = mapped_column(Float)
     long: Mapped[float | None] = mapped_column(Float)
     state: Mapped[str] = mapped_column(String(20), default=CaseState.RECEIVED.value)
+    #: How the case left the open states (answered, rejected, referred_out,
+    #: merged); kept once it is closed, cleared when it is reopened.
+    outcome: Mapped[str | None] = mapped_column(String(20))
     received_at: Mapped[datetime]
     due_at: Mapped[datetime]
     #: True when hailong computed ``due_at`` from the rules (computed again

@@ -10,14 +10,19 @@ from sqlalchemy.orm import Session
 
 from surveys.access.codes import new_token
 from surveys.access.passwords import hash_password
+from surveys.cases.events import Actor
+from surveys.cases.intake import NewCase, create_case
 from surveys.dossiers.rating_codes import issue_rating_codes
 from surveys.dossiers.register import add_dossier
 from surveys.local_time import local_date
 from surveys.models import (
     AccessCode,
     Campaign,
+    CaseCategory,
+    CaseChannel,
     CodeKind,
     Dossier,
+    FeedbackCase,
     Official,
     Procedure,
     Questionnaire,
@@ -213,3 +218,31 @@ def make_rated_dossier(
     )
     record_response(session, submission, utcnow())
     return dossier
+
+
+def make_category(session: Session, **fields: object) -> CaseCategory:
+    """A public, active case category."""
+    values = {"code": unique("cat"), "name_vi": "Thái độ phục vụ", "name_en": "Service"}
+    category = CaseCategory(**(values | fields))
+    session.add(category)
+    session.flush()
+    return category
+
+
+def make_case(
+    session: Session,
+    unit: Unit,
+    category: CaseCategory | None = None,
+    received: datetime | None = None,
+    **fields: object,
+) -> FeedbackCase:
+    """A case received by the web form (now, unless ``received``)."""
+    new = NewCase(
+        text=str(fields.pop("text", "Cán bộ hẹn trả kết quả nhiều lần.")),
+        category_id=(category or make_category(session)).id,
+        channel=fields.pop("channel", CaseChannel.WEB),  # type: ignore[arg-type]
+        unit_id=unit.id,
+        received_at=received,
+        **fields,  # type: ignore[arg-type]
+    )
+    return create_case(session, new, Actor.CITIZEN)

@@ -127,6 +127,7 @@ def upgrade() -> None:
         sa.Column("lat", sa.Float(), nullable=True),
         sa.Column("long", sa.Float(), nullable=True),
         sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("outcome", sa.String(length=20), nullable=True),
         sa.Column("received_at", sa.DateTime(), nullable=False),
         sa.Column("due_at", sa.DateTime(), nullable=False),
         sa.Column("due_computed", sa.Boolean(), nullable=False),
@@ -153,6 +154,11 @@ def upgrade() -> None:
             "state IN ('received', 'assigned', 'in_progress', 'answered',"
             " 'rejected', 'referred_out', 'merged', 'closed')",
             name=op.f("ck_feedback_cases_state"),
+        ),
+        sa.CheckConstraint(
+            "outcome IS NULL OR outcome IN"
+            " ('answered', 'rejected', 'referred_out', 'merged')",
+            name=op.f("ck_feedback_cases_outcome"),
         ),
         sa.ForeignKeyConstraint(
             ["category_id"],

@@ -1,0 +1,146 @@
+"""Creating a case, the same way for every channel.
+
+The web form, a rating's comment, a portal import and the Open311 API all call
+``create_case``: the text is cleaned (NFC, no control characters, at most
+``MAX_TEXT`` characters as Open311 allows), the unit is the one named or the
+category's default, the deadline is computed from the rules unless an import
+brings its own, and the first ``CaseEvent`` is written with it. The caller
+commits.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from surveys.cases.due_dates import due_for, quarter_key, rule_for
+from surveys.cases.events import Actor, EventKind, record
+from surveys.cases.refusals import CaseError
+from surveys.cases.tracking import new_tracking_code
+from surveys.dossiers.calendar import load_calendar
+from surveys.dossiers.timing import rules_for
+from surveys.models import (
+    CaseCategory,
+    CaseChannel,
+    CaseState,
+    FeedbackCase,
+    Unit,
+    User,
+    utcnow,
+)
+from surveys.translatable import N_, Message
+
+#: The longest text a case may have (Open311's ``description`` limit).
+MAX_TEXT = 4000
+
+EMPTY_TEXT = Message(N_("Hãy ghi nội dung phản ánh, kiến nghị."))
+TEXT_TOO_LONG = Message(
+    N_("Nội dung dài quá %(limit)s ký tự: hãy rút gọn."), {"limit": MAX_TEXT}
+)
+UNKNOWN_CATEGORY = Message(N_("Lĩnh vực phản ánh này không có hoặc đã ngừng nhận."))
+NO_UNIT = Message(N_("Chưa rõ phản ánh này gửi đơn vị nào: hãy chọn đơn vị."))
+UNKNOWN_UNIT = Message(N_("Đơn vị này không có."))
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """What is known of a case when it arrives; the ids must exist."""
+
+    text: str
+    category_id: int
+    channel: CaseChannel
+    #: None: the category's default unit.
+    unit_id: int | None = None
+    service_point_id: int | None = None
+    official_id: int | None = None
+    dossier_id: int | None = None
+    procedure_id: int | None = None
+    response_id: int | None = None
+    integration_key_id: int | None = None
+    #: The portal's own case number, for an import.
+    source_ref: str | None = None
+    address_text: str = ""
+    lat: float | None = None
+    long: float | None = None
+    #: None: now.
+    received_at: datetime | None = None
+    #: A deadline the portal set; None: computed from the rules.
+    due_at: datetime | None = None
+
+
+def clean_text(text: str, limit: int = MAX_TEXT) -> str:
+    """Return ``text`` NFC-normalised, without control characters, trimmed.
+
+    Raises ``CaseError`` when nothing is left or more than ``limit`` characters are.
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+    kept = "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C"
+    ).strip()
+    if not kept:
+        raise CaseError(EMPTY_TEXT)
+    if len(kept) > limit:
+        raise CaseError(TEXT_TOO_LONG)
+    return kept
+
+
+def create_case(
+    session: Session, new: NewCase, actor: Actor, user: User | None = None
+) -> FeedbackCase:
+    """Store a new case and its first event; flush. Raises ``CaseError``."""
+    text = clean_text(new.text)
+    category = session.get(CaseCategory, new.category_id)
+    if category is None or not category.active:
+        raise CaseError(UNKNOWN_CATEGORY)
+    unit_id = new.unit_id or category.default_unit_id
+    if unit_id is None:
+        raise CaseError(NO_UNIT)
+    unit = session.get(Unit, unit_id)
+    if unit is None:
+        raise CaseError(UNKNOWN_UNIT)
+    received = new.received_at or utcnow()
+    due = new.due_at
+    if due is None:
+        deadline = rule_for(session, category.id, new.channel)
+        calendar = load_calendar(session)
+        due = due_for(received, deadline, calendar, rules_for(session, unit))
+    case = FeedbackCase(
+        tracking_code=new_tracking_code(session),
+        channel=new.channel.value,
+        source_ref=new.source_ref,
+        unit_id=unit.id,
+        category_id=category.id,
+        service_point_id=new.service_point_id,
+        official_id=new.official_id,
+        dossier_id=new.dossier_id,
+        procedure_id=new.procedure_id,
+        response_id=new.response_id,
+        integration_key_id=new.integration_key_id,
+        text=text,
+        address_text=new.address_text.strip()[:300],
+        lat=new.lat,
+        long=new.long,
+        state=CaseState.RECEIVED.value,
+        received_at=received,
+        due_at=due,
+        due_computed=new.due_at is None,
+        received_quarter=quarter_key(received),
+        created_by=user.id if user else None,
+        updated_at=received,
+    )
+    session.add(case)
+    session.flush()
+    record(
+        session,
+        case,
+        EventKind.CREATED,
+        actor,
+        user,
+        to_state=CaseState.RECEIVED,
+        to_unit_id=unit.id,
+        at=received,
+    )
+    return case

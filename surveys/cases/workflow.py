@@ -1,0 +1,548 @@
+"""The states of a case and the steps between them: one function, ``apply``.
+
+received → assigned (to a handler of the unit) → in_progress → answered →
+closed; from any open state a manager may also transfer the case to another
+unit (it starts again as received there, its history kept), reject it (with a
+reason the citizen reads), refer it to a body outside hailong, or merge it into
+another case of the unit (a duplicate). Answers are submitted by the handler and
+published by a manager (``review=True``, the default) or at once. Every step is
+one ``CaseEvent`` in the caller's transaction; a refused step raises
+``CaseError`` and changes nothing.
+
+Who may act: managers (admin, district, unit manager) whose scope covers the
+case's unit; the handler for the handling steps; the district (or admin) to
+reopen a case that was answered or rejected.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveys.access.scope import Scope
+from surveys.cases.due_dates import OPEN_STATES, quarter_key, working_days_taken
+from surveys.cases.events import Actor, EventKind, record
+from surveys.cases.intake import clean_text
+from surveys.cases.refusals import CaseError
+from surveys.dossiers.calendar import load_calendar
+from surveys.dossiers.timing import rules_for
+from surveys.models import (
+    AnswerState,
+    CaseAnswer,
+    CaseEvent,
+    CaseState,
+    FeedbackCase,
+    Role,
+    Unit,
+    User,
+    utcnow,
+)
+from surveys.translatable import N_, Message
+from surveys.units.tree import subtree_ids
+
+
+class Action(enum.StrEnum):
+    ASSIGN = "assign"
+    START = "start"
+    TRANSFER = "transfer"
+    SUBMIT_ANSWER = "submit_answer"
+    RETURN_ANSWER = "return_answer"
+    PUBLISH_ANSWER = "publish_answer"
+    REJECT = "reject"
+    REFER_OUT = "refer_out"
+    MERGE = "merge"
+    CLOSE = "close"
+    REOPEN = "reopen"
+    WAIT = "wait"
+    RESUME = "resume"
+    NOTE = "note"
+
+
+class Who(enum.Enum):
+    MANAGER = "manager"
+    HANDLER = "handler"
+    DISTRICT = "district"
+
+
+S = CaseState
+OPEN = frozenset(OPEN_STATES)
+#: Action -> the states it may start from and who may take it.
+RULES: dict[Action, tuple[frozenset[CaseState], Who]] = {
+    Action.ASSIGN: (OPEN, Who.MANAGER),
+    Action.START: (frozenset({S.ASSIGNED}), Who.HANDLER),
+    Action.TRANSFER: (OPEN, Who.MANAGER),
+    Action.SUBMIT_ANSWER: (frozenset({S.IN_PROGRESS}), Who.HANDLER),
+    Action.RETURN_ANSWER: (frozenset({S.IN_PROGRESS}), Who.MANAGER),
+    Action.PUBLISH_ANSWER: (frozenset({S.IN_PROGRESS}), Who.MANAGER),
+    Action.REJECT: (OPEN, Who.MANAGER),
+    Action.REFER_OUT: (OPEN, Who.MANAGER),
+    Action.MERGE: (OPEN, Who.MANAGER),
+    Action.CLOSE: (frozenset({S.ANSWERED, S.REJECTED, S.REFERRED_OUT}), Who.MANAGER),
+    Action.REOPEN: (
+        frozenset({S.ANSWERED, S.REJECTED, S.REFERRED_OUT, S.CLOSED}),
+        Who.DISTRICT,
+    ),
+    Action.WAIT: (OPEN, Who.HANDLER),
+    Action.RESUME: (OPEN, Who.HANDLER),
+    Action.NOTE: (frozenset(CaseState), Who.HANDLER),
+}
+
+MANAGERS = frozenset({Role.ADMIN, Role.DISTRICT, Role.UNIT_MANAGER})
+#: Who may handle a case: anyone of the unit but a read-only district viewer.
+HANDLER_ROLES = frozenset({Role.UNIT_MANAGER, Role.VIEWER})
+
+NOT_NOW = Message(
+    N_("Không thể làm việc này khi phản ánh đang ở trạng thái “%(state)s”.")
+)
+NOT_ALLOWED = Message(N_("Bạn không có quyền làm việc này với phản ánh này."))
+BAD_HANDLER = Message(N_("Người xử lý phải là cán bộ đang làm việc của đơn vị."))
+SAME_UNIT = Message(N_("Hãy chọn một đơn vị khác đơn vị đang xử lý."))
+NO_REASON = Message(N_("Hãy ghi lý do."))
+NO_BODY = Message(N_("Hãy ghi cơ quan, đơn vị nhận chuyển."))
+BAD_MERGE = Message(
+    N_("Chỉ gộp được vào một phản ánh khác của cùng đơn vị, chưa bị gộp.")
+)
+NO_SUBMITTED = Message(N_("Chưa có câu trả lời nào chờ duyệt."))
+ALREADY_CLOSED = Message(N_("Phản ánh này đã đóng."))
+NOT_WAITING = Message(N_("Phản ánh này không chờ người dân bổ sung."))
+IS_WAITING = Message(N_("Phản ánh này đang chờ người dân bổ sung."))
+
+#: Outcomes: the state a case leaves the open states for.
+RESOLVING = frozenset({S.ANSWERED, S.REJECTED, S.REFERRED_OUT, S.MERGED})
+
+_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)")
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+_ID_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)")
+
+
+@dataclass(frozen=True)
+class Step:
+    """What an ``apply`` needs besides the action (only the action's fields)."""
+
+    #: ASSIGN: the handler.
+    handler: User | None = None
+    #: TRANSFER: the unit that takes the case over.
+    unit: Unit | None = None
+    #: SUBMIT_ANSWER, PUBLISH_ANSWER (optional edit): the answer; REJECT,
+    #: TRANSFER, REOPEN, RETURN_ANSWER, WAIT, NOTE: the reason or note.
+    text: str = ""
+    #: REFER_OUT: the body outside hailong the case went to.
+    body: str = ""
+    #: MERGE: the case this one duplicates.
+    target: FeedbackCase | None = None
+
+
+def personal_data_hints(text: str) -> list[str]:
+    """Return what in an answer looks like personal data: phone, email, ID number.
+
+    The reviewer is warned before publishing, as the answer is public to anyone
+    holding the tracking code.
+    """
+    found = []
+    for name, pattern in (("phone", _PHONE), ("email", _EMAIL), ("id", _ID_NUMBER)):
+        if pattern.search(text):
+            found.append(name)
+    return found
+
+
+def _in_scope(session: Session, user: User, unit_id: int) -> bool:
+    scope = Scope.of(user)
+    if scope.sees_everything:
+        return True
+    return unit_id in set(session.scalars(scope.unit_ids()))
+
+
+def may(session: Session, user: User, case: FeedbackCase, action: Action) -> bool:
+    """Tell whether ``user`` may take ``action`` on ``case`` (whatever its state)."""
+    if not user.active or not _in_scope(session, user, case.unit_id):
+        return False
+    role = Role(user.role)
+    who = RULES[action][1]
+    if who is Who.DISTRICT:
+        return role in (Role.ADMIN, Role.DISTRICT)
+    if who is Who.HANDLER and case.handler_id == user.id:
+        return True
+    return role in MANAGERS
+
+
+def possible(session: Session, user: User, case: FeedbackCase) -> list[Action]:
+    """Return the actions ``user`` may take on ``case`` now, for the case page."""
+    state = CaseState(case.state)
+    return [
+        action
+        for action, (states, _who) in RULES.items()
+        if state in states and may(session, user, case, action)
+    ]
+
+
+def apply(
+    session: Session,
+    case: FeedbackCase,
+    action: Action,
+    user: User,
+    step: Step = Step(),
+    *,
+    review: bool = True,
+    now: datetime | None = None,
+) -> CaseEvent:
+    """Take ``action`` on ``case`` as ``user``; return its event; flush.
+
+    ``review``: answers wait for a manager's approval before the citizen sees
+    them. Raises ``CaseError`` (nothing changed) when the step is refused.
+    """
+    states, _who = RULES[action]
+    if CaseState(case.state) not in states:
+        raise CaseError(Message(NOT_NOW.msgid, {"state": case.state}))
+    if not may(session, user, case, action):
+        raise CaseError(NOT_ALLOWED)
+    now = now or utcnow()
+    before = (case.state, case.unit_id)
+    kind, note, detail = _STEPS[action](session, case, user, step, review, now)
+    case.updated_at = now
+    return record(
+        session,
+        case,
+        kind,
+        Actor.STAFF,
+        user,
+        from_state=before[0],
+        to_state=case.state,
+        from_unit_id=before[1],
+        to_unit_id=case.unit_id,
+        public_note=note,
+        detail=detail,
+        at=now,
+    )
+
+
+_Outcome = tuple[EventKind, str, dict[str, object]]
+
+
+def _assign(
+    session: Session,
+    case: FeedbackCase,
+    user: User,
+    step: Step,
+    review: bool,
+    now: datetime,
+) -> _Outcome:
+    handler = step.handler
+    if (
+        handler is None
+        or not handler.active
+        or Role(handler.role) not in HANDLER_ROLES
+        or handler.unit_id not in set(session.scalars(subtree_ids(case.unit_id)))
+    ):
+        raise CaseError(BAD_HANDLER)
+    case.handler_id = handler.id
+    if case.state == S.RECEIVED:
+        case.state = S.ASSIGNED.value
+    return EventKind.ASSIGNED, "", {"handler": handler.username}
+
+
+def _start(
+    session: Session,
+    case: FeedbackCase,
+    user: User,
+    step: Step,
+    review: bool,
+    now: datetime,
+) -> _Outcome:
+    case.state = S.IN_PROGRESS.value
+    return EventKind.STARTED, "", {}
+
+
+def _transfer(
+    session: Session,
+    case: FeedbackCase,
+    user: User,
+    step: Step,
+    review: bool,
+    now: datetime,
+) -> _Outcome:
+    if step.unit is None or step.unit.id == case.unit_id:
+        raise CaseError(SAME_UNIT)
+    reason = _reason(step.text)
+    case.unit_id = step.unit.id
+    case.handler_id = None
+    case.state = S.RECEIVED.value
+    return EventKind.TRANSFERRED, "", {"reason": reason}
+
+
+def _submit(
+    session: Session,
+    case: FeedbackCase,
+    user: User,
+    step: Step,
+    review: bool,
+    now: datetime,
+) -> _Outcome:
+    text = clean_text(step.text)
+    answer = _pending_answer(session, case)
+    if answer is None:
+        answer = CaseAnswer(
+            case_id=case.id, text=text, drafted_by=user.id, drafted_at=now
+        )
+        session.add(answer)
+    answer.text = text
+    answer.state = AnswerState.SUBMITTED.value
+    answer.submitted_at = now
+    if not review:
+        return _publish_answer(case, answer, user, now)
+    return EventKind.ANSWER_SUBMITTED, "", {"answer_chars": len(text)}
+
+
+def _return(
+    session: Session,
+    case: FeedbackCase,
+    user: User,
+    step: Step,
+    review: bool,
+    now: datetime,
+) -> _Outcome:
+    answer = _submitted(session, case)
+    note = _reason(step.text)
+    answer.state = AnswerState.RETURNED.value
+    answer.reviewed_by = user.id
+    answer.reviewed_at = now
+    answer.review_note = note
+    return EventKind.ANSWER_RETURNED, "", {"note": note}
+
+
+def _publish(
+    session: Session,
+    case: FeedbackCase,
+    user: User,
+    step: Step,
+    review: bool,
+    now: datetime,
+) -> _Outcome:
+    answer = _submitted(session, case)
+    if step.text.strip():
+        answer.text = clean_text(step.text)
+    return _publish_answer(case, answer, user, now)
+
+
+def _publish_answer(
+    case: FeedbackCase, answer: CaseAnswer, user: User, now: datetime
+) -> _Outcome:
+    answer.state = AnswerState.PUBLISHED.value
+    answer.reviewed_by = user.id
+    answer.reviewed_at = now
+    answer.published_at = now
+    case.answered_at = now
+    _resolve(case, S.ANSWERED, now)
+    return EventKind.ANSWER_PUBLISHED, "", {"answer_id": answer.id}
+
+
+def _reject(
+    session: Session,
+    case: FeedbackCase,
+    user: User,
+    step: Step,
+    review: bool,
+    now: datetime,
+) -> _Outcome:
+    reason = _reason(step.text)
+    case.reject_reason = reason
+    _resolve(case, S.REJECTED, now)
+    return EventKind.REJECTED, reason, {}
+
+
+def _refer(
+    session: Session,
+    case: FeedbackCase,
+    user: User,
+    step: Step,
+    review: bool,
+    now: datetime,
+) -> _Outcome:
+    body = step.body.strip()[:300]
+    if not body:
+        raise CaseError(NO_BODY)
+    case.referred_to = body
+    _resolve(case, S.REFERRED_OUT, now)
+    return EventKind.REFERRED_OUT, body, {}
+
+
+def _merge(
+    session: Session,
+    case: FeedbackCase,
+    user: User,
+    step: Step,
+    review: bool,
+    now: datetime,
+) -> _Outcome:
+    target = step.target
+    if (
+        target is None
+        or target.id == case.id
+        or target.unit_id != case.unit_id
+        or target.state == S.MERGED
+    ):
+        raise CaseError(BAD_MERGE)
+    case.merged_into_id = target.id
+    _resolve(case, S.MERGED, now)
+    record(
+        session,
+        target,
+        EventKind.ABSORBED,
+        Actor.STAFF,
+        user,
+        from_state=target.state,
+        to_state=target.state,
+        detail={"case": case.tracking_code},
+        at=now,
+    )
+    return EventKind.MERGED, "", {"into": target.tracking_code}
+
+
+def _close(
+    session: Session,
+    case: FeedbackCase,
+    user: User,
+    step: Step,
+    review: bool,
+    now: datetime,
+) -> _Outcome:
+    case.state = S.CLOSED.value
+    case.closed_at = now
+    return EventKind.CLOSED, "", {}
+
+
+def _reopen(
+    session: Session,
+    case: FeedbackCase,
+    user: User,
+    step: Step,
+    review: bool,
+    now: datetime,
+) -> _Outcome:
+    reason = _reason(step.text)
+    case.state = (S.IN_PROGRESS if case.handler_id else S.RECEIVED).value
+    case.outcome = None
+    case.resolved_at = None
+    case.resolved_quarter = None
+    case.working_days_to_resolve = None
+    case.on_time = None
+    case.closed_at = None
+    return EventKind.REOPENED, "", {"reason": reason}
+
+
+def _wait(
+    session: Session,
+    case: FeedbackCase,
+    user: User,
+    step: Step,
+    review: bool,
+    now: datetime,
+) -> _Outcome:
+    if case.waiting_since is not None:
+        raise CaseError(IS_WAITING)
+    note = _reason(step.text)
+    case.waiting_since = now
+    return EventKind.WAITING, note, {}
+
+
+def _resume(
+    session: Session,
+    case: FeedbackCase,
+    user: User,
+    step: Step,
+    review: bool,
+    now: datetime,
+) -> _Outcome:
+    if case.waiting_since is None:
+        raise CaseError(NOT_WAITING)
+    case.waiting_since = None
+    return EventKind.RESUMED, "", {}
+
+
+def _note(
+    session: Session,
+    case: FeedbackCase,
+    user: User,
+    step: Step,
+    review: bool,
+    now: datetime,
+) -> _Outcome:
+    return EventKind.NOTE, "", {"note": _reason(step.text)}
+
+
+_STEPS = {
+    Action.ASSIGN: _assign,
+    Action.START: _start,
+    Action.TRANSFER: _transfer,
+    Action.SUBMIT_ANSWER: _submit,
+    Action.RETURN_ANSWER: _return,
+    Action.PUBLISH_ANSWER: _publish,
+    Action.REJECT: _reject,
+    Action.REFER_OUT: _refer,
+    Action.MERGE: _merge,
+    Action.CLOSE: _close,
+    Action.REOPEN: _reopen,
+    Action.WAIT: _wait,
+    Action.RESUME: _resume,
+    Action.NOTE: _note,
+}
+
+
+def _reason(text: str) -> str:
+    if not text.strip():
+        raise CaseError(NO_REASON)
+    return clean_text(text)
+
+
+def _pending_answer(session: Session, case: FeedbackCase) -> CaseAnswer | None:
+    return session.scalar(
+        select(CaseAnswer)
+        .where(
+            CaseAnswer.case_id == case.id,
+            CaseAnswer.state != AnswerState.PUBLISHED,
+        )
+        .order_by(CaseAnswer.id.desc())
+    )
+
+
+def _submitted(session: Session, case: FeedbackCase) -> CaseAnswer:
+    answer = _pending_answer(session, case)
+    if answer is None or answer.state != AnswerState.SUBMITTED:
+        raise CaseError(NO_SUBMITTED)
+    return answer
+
+
+def _resolve(case: FeedbackCase, state: CaseState, now: datetime) -> None:
+    """Move ``case`` out of the open states and set the figures' columns."""
+    session = Session.object_session(case)
+    assert session is not None
+    case.state = state.value
+    case.outcome = state.value
+    case.resolved_at = now
+    case.resolved_quarter = quarter_key(now)
+    case.waiting_since = None
+    if state == S.MERGED:
+        return
+    calendar = load_calendar(session)
+    unit = session.get(Unit, case.unit_id)
+    assert unit is not None
+    case.working_days_to_resolve = working_days_taken(
+        case.received_at, now, calendar, rules_for(session, unit)
+    )
+    case.on_time = now <= case.due_at
+
+
+def published_answer(session: Session, case: FeedbackCase) -> CaseAnswer | None:
+    """Return the answer the citizen may read, or None."""
+    return session.scalar(
+        select(CaseAnswer)
+        .where(
+            CaseAnswer.case_id == case.id,
+            CaseAnswer.state == AnswerState.PUBLISHED,
+        )
+        .order_by(CaseAnswer.published_at.desc())
+    )
