@@ -96,6 +96,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     # it inline, in the request).
     app.config.setdefault("DOSSIER_IMPORT_MAX_BYTES", 256 * 1024 * 1024)
     app.config.setdefault("DOSSIER_IMPORT_IN_BACKGROUND", True)
+    # A feedback case's answer waits for a manager's approval before the
+    # citizen reads it (surveys.cases.workflow); False: submitting publishes.
+    app.config.setdefault("CASE_ANSWER_REVIEW", True)
     # Printed QR codes lead to {PUBLIC_BASE_URL}/s/{token}: the address citizens see.
     app.config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     if not app.config.get("SECRET_KEY"):
