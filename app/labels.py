@@ -93,9 +93,7 @@ AUDIT_ACTIONS = {
         "audit", "Ngừng nhận lĩnh vực phản ánh"
     ),
     AuditAction.CASE_RULE_SET: lazy_pgettext("audit", "Đặt thời hạn xử lý phản ánh"),
-    AuditAction.CASE_RULE_REMOVED: lazy_pgettext(
-        "audit", "Bỏ thời hạn xử lý phản ánh"
-    ),
+    AuditAction.CASE_RULE_REMOVED: lazy_pgettext("audit", "Bỏ thời hạn xử lý phản ánh"),
 }
 #: What an audited act was done to, by the ``object_type`` its service records.
 OBJECT_TYPES = {

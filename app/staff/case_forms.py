@@ -12,7 +12,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional
+from wtforms.validators import NumberRange, Optional, ValidationError
 
 from app.i18n import lazy_gettext
 from app.labels import choices
@@ -61,7 +61,7 @@ class CaseStepForm(StaffForm):
     def validate_action(self, field: HiddenField) -> None:
         """Refuse a step the workflow does not know (a forged form)."""
         if field.data not in set(Action):
-            raise ValueError(lazy_gettext("Lựa chọn không hợp lệ."))
+            raise ValidationError(lazy_gettext("Lựa chọn không hợp lệ."))
 
 
 class CategoryForm(StaffForm):
