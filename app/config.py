@@ -78,7 +78,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     # page: a revoked poster still shows (never accepts) this long.
     app.config.setdefault("SURVEY_CACHE_SECONDS", 15)
     # Phone numbers and unsent drafts past their retention are erased about this
-    # often, by the app itself after answering (see app.chores).
+    # often, and overdue feedback cases escalated, by the app itself after
+    # answering (see app.chores).
     app.config.setdefault("PURGE_EVERY_SECONDS", 3600)
     # A dossier applicant's name and contact are kept this many days after the
     # return of a dossier in time, after the sending of a late one's letter,

@@ -180,7 +180,8 @@ def test_other_steps_and_their_refusals(
     )
     db_session.commit()
     as_user(client, "manager")
-    assert "Đang chờ" not in step(client, waiting, "wait", text="Xin ảnh chụp.")
+    page = step(client, waiting, "wait", text="Xin ảnh chụp.")
+    assert "chờ người dân bổ sung từ" in page and "Xin ảnh chụp." in page
     assert "Phản ánh này đang chờ người dân bổ sung." in step(
         client, waiting, "wait", text="Lần nữa"
     )
