@@ -136,6 +136,11 @@ def test_a_case_goes_from_assignment_to_reopening_through_its_page(
     )
     as_user(client, "officer")
     step(client, case, "start")
+    as_user(client, "manager")
+    # Nothing to review yet: no review forms.
+    page = text(client.get(f"/staff/cases/{case.id}"))
+    assert 'id="step-publish_answer"' not in page and 'id="step-resume"' not in page
+    as_user(client, "officer")
     page = step(client, case, "submit_answer", text="Gọi 0903 123 456 để nhận.")
     assert "Chờ duyệt" in page
     as_user(client, "manager")
@@ -182,6 +187,8 @@ def test_other_steps_and_their_refusals(
     as_user(client, "manager")
     page = step(client, waiting, "wait", text="Xin ảnh chụp.")
     assert "chờ người dân bổ sung từ" in page and "Xin ảnh chụp." in page
+    # Only the step that fits is offered: resuming, not waiting again.
+    assert 'id="step-resume"' in page and 'id="step-wait"' not in page
     assert "Phản ánh này đang chờ người dân bổ sung." in step(
         client, waiting, "wait", text="Lần nữa"
     )
