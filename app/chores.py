@@ -1,4 +1,5 @@
-"""Work the application does by itself: erasing personal data on time.
+"""Work the application does by itself: erasing personal data on time, and
+marking overdue feedback cases as escalated to the unit above.
 
 The purge (``surveys.access.retention``) runs after a response has gone out,
 from ``Response.call_on_close``, in the process that answered. Neither a cron
@@ -21,16 +22,20 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TypeVar
 
 from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from app.db import session_factory
 from surveys.access.retention import purge_if_due
+from surveys.cases.escalation import escalate_if_due
 from surveys.models import utcnow
 
 EXTENSION = "hailong.chores"
+T = TypeVar("T")
 
 
 class Turns:
@@ -51,7 +56,7 @@ class Turns:
 
 
 def init_app(app: Flask) -> None:
-    """Ask, after answering, whether the personal data purge is due."""
+    """Ask, after answering, whether the purge and the escalation are due."""
     app.extensions[EXTENSION] = Turns(app.config["PURGE_EVERY_SECONDS"])
     app.after_request(_purge_after_answering)
 
@@ -65,23 +70,38 @@ def _purge_after_answering(response: Response) -> Response:
 
 
 def _purge_step(app: Flask, every: timedelta) -> Callable[[], None]:
-    """Return the purge to run once the answer has gone out."""
+    """Return the purge, then the escalation of overdue cases, to run once the
+    answer has gone out; each in its own transaction."""
 
     def step() -> None:
         with app.app_context():
-            try:
-                with session_factory().begin() as session:
-                    report = purge_if_due(session, utcnow(), every)
-            except SQLAlchemyError:
-                # The next turn tries again; the data waits a little longer.
-                app.logger.exception("purging personal data failed")
-                return
-        if report is not None:
-            app.logger.info(
-                "purged %s expired contact(s), %s stale draft(s), %s applicant(s)",
-                report.contacts,
-                report.drafts,
-                report.applicants,
+            report = _run(
+                app, "purging personal data", lambda s: purge_if_due(s, utcnow(), every)
             )
+            if report is not None:
+                app.logger.info(
+                    "purged %s expired contact(s), %s stale draft(s), %s applicant(s)",
+                    report.contacts,
+                    report.drafts,
+                    report.applicants,
+                )
+            escalated = _run(
+                app,
+                "escalating overdue cases",
+                lambda s: escalate_if_due(s, utcnow(), every),
+            )
+            if escalated:
+                app.logger.info("escalated %s overdue case(s)", escalated)
 
     return step
+
+
+def _run(app: Flask, what: str, chore: Callable[[Session], T]) -> T | None:
+    """Run ``chore`` in a transaction; on a database failure log it, return None."""
+    try:
+        with session_factory().begin() as session:
+            return chore(session)
+    except SQLAlchemyError:
+        # The next turn tries again; the work waits a little longer.
+        app.logger.exception("%s failed", what)
+        return None

@@ -78,7 +78,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     # page: a revoked poster still shows (never accepts) this long.
     app.config.setdefault("SURVEY_CACHE_SECONDS", 15)
     # Phone numbers and unsent drafts past their retention are erased about this
-    # often, by the app itself after answering (see app.chores).
+    # often, and overdue feedback cases escalated, by the app itself after
+    # answering (see app.chores).
     app.config.setdefault("PURGE_EVERY_SECONDS", 3600)
     # A dossier applicant's name and contact are kept this many days after the
     # return of a dossier in time, after the sending of a late one's letter,
@@ -96,6 +97,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     # it inline, in the request).
     app.config.setdefault("DOSSIER_IMPORT_MAX_BYTES", 256 * 1024 * 1024)
     app.config.setdefault("DOSSIER_IMPORT_IN_BACKGROUND", True)
+    # A feedback case's answer waits for a manager's approval before the
+    # citizen reads it (surveys.cases.workflow); False: submitting publishes.
+    app.config.setdefault("CASE_ANSWER_REVIEW", True)
     # Printed QR codes lead to {PUBLIC_BASE_URL}/s/{token}: the address citizens see.
     app.config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     if not app.config.get("SECRET_KEY"):

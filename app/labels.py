@@ -88,6 +88,12 @@ AUDIT_ACTIONS = {
     AuditAction.EXPORT: lazy_pgettext("audit", "Xuất dữ liệu"),
     AuditAction.LETTER_DRAFTED: lazy_pgettext("audit", "Lập phiếu xin lỗi"),
     AuditAction.LETTER_SENT: lazy_pgettext("audit", "Gửi phiếu xin lỗi"),
+    AuditAction.CASE_CATEGORY_SAVED: lazy_pgettext("audit", "Lưu lĩnh vực phản ánh"),
+    AuditAction.CASE_CATEGORY_DEACTIVATED: lazy_pgettext(
+        "audit", "Ngừng nhận lĩnh vực phản ánh"
+    ),
+    AuditAction.CASE_RULE_SET: lazy_pgettext("audit", "Đặt thời hạn xử lý phản ánh"),
+    AuditAction.CASE_RULE_REMOVED: lazy_pgettext("audit", "Bỏ thời hạn xử lý phản ánh"),
 }
 #: What an audited act was done to, by the ``object_type`` its service records.
 OBJECT_TYPES = {
@@ -100,6 +106,8 @@ OBJECT_TYPES = {
     "access_code": lazy_pgettext("audit", "Mã khảo sát"),
     "working_day": lazy_pgettext("audit", "Ngày làm việc"),
     "apology_letter": lazy_pgettext("audit", "Phiếu xin lỗi"),
+    "case_category": lazy_pgettext("audit", "Lĩnh vực phản ánh"),
+    "case_deadline_rule": lazy_pgettext("audit", "Thời hạn xử lý phản ánh"),
 }
 #: How an apology letter reached the applicant.
 DELIVERIES = {

@@ -51,6 +51,12 @@ class AuditAction(enum.StrEnum):
     #: An apology letter for a late dossier was drafted (numbered), or sent.
     LETTER_DRAFTED = "letter_drafted"
     LETTER_SENT = "letter_sent"
+    #: A feedback case category added or changed, or taken out of use.
+    CASE_CATEGORY_SAVED = "case_category_saved"
+    CASE_CATEGORY_DEACTIVATED = "case_category_deactivated"
+    #: A case deadline rule set (added or changed), or removed.
+    CASE_RULE_SET = "case_rule_set"
+    CASE_RULE_REMOVED = "case_rule_removed"
 
 
 def record_event(

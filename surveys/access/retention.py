@@ -54,12 +54,12 @@ def purge_if_due(
     the first's row lock and then finds the purge done; SQLite lets one writer
     in at a time), and a purge that fails gives the claim back.
     """
-    if not _claim(session, PURGE, now, every):
+    if not claim_chore(session, PURGE, now, every):
         return None
     return purge_personal_data(session, now)
 
 
-def _claim(session: Session, name: str, now: datetime, every: timedelta) -> bool:
+def claim_chore(session: Session, name: str, now: datetime, every: timedelta) -> bool:
     """Record that the chore begins now, if it is due; tell whether it was."""
     dialect = session.get_bind().dialect.name
     first = session.execute(

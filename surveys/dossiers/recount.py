@@ -4,7 +4,8 @@ hailong computed, and the working days late that follow from them.
 A day the government moves after the fact (a day off announced late, a make-up
 Saturday) changes which dossiers were late, so the register follows; so does a
 unit that changes its cutoff or due time. Due dates that came from the import
-are the receipt's promise and stay as they are.
+are the receipt's promise and stay as they are. Open feedback cases whose due
+date hailong computed follow the same changes (``surveys.cases.due_recount``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from surveys.cases.due_recount import cases_of_units, cases_spanning, recount_cases
 from surveys.dossiers.calendar import WorkingCalendar, load_calendar
 from surveys.dossiers.register import derive
 from surveys.dossiers.timing import DeadlineRules, local_instant, rules_for
@@ -27,7 +29,7 @@ BATCH = 1000
 
 def recount_around(session: Session, days: Collection[date]) -> int:
     """Recompute the dossiers whose span covers one of ``days``; return how many
-    changed. Flushes only.
+    changed. Flushes only. Open cases spanning the days are recomputed too.
 
     A dossier's span runs from its receipt to the later of its due date and
     its return: only a day inside it can move its due date or its lateness.
@@ -36,6 +38,7 @@ def recount_around(session: Session, days: Collection[date]) -> int:
         return 0
     start = local_instant(min(days), 0)
     end = local_instant(max(days) + timedelta(days=1), 0)
+    recount_cases(session, cases_spanning(start, end))
     return _recount(
         session,
         and_(
@@ -50,7 +53,9 @@ def recount_around(session: Session, days: Collection[date]) -> int:
 
 def recount_units(session: Session, unit_ids: Collection[int]) -> int:
     """Recompute the computed due dates of the units' dossiers after a change of
-    their rules; return how many changed. Flushes only."""
+    their rules; return how many changed. Flushes only. The units' open cases
+    are recomputed too."""
+    recount_cases(session, cases_of_units(list(unit_ids)))
     return _recount(
         session, and_(Dossier.unit_id.in_(unit_ids), Dossier.due_computed.is_(True))
     )

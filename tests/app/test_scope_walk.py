@@ -23,6 +23,7 @@ from surveys.models import (
     Campaign,
     Dossier,
     DossierImport,
+    FeedbackCase,
     ImportStatus,
     Official,
     Role,
@@ -32,7 +33,13 @@ from surveys.models import (
 )
 from surveys.questionnaire.versions import shipped_template, store_questionnaire
 from tests.app.staff_client import csrf_token, log_in
-from tests.builders import make_campaign, make_procedure, make_unit, make_user
+from tests.builders import (
+    make_campaign,
+    make_case,
+    make_procedure,
+    make_unit,
+    make_user,
+)
 from tests.surveys.dossiers.late import letter_for, returned
 
 
@@ -48,6 +55,8 @@ class Side:
     dossier: Dossier
     letter: ApologyLetter
     dossier_import: DossierImport
+    #: A feedback case received by the ward.
+    case: FeedbackCase
 
     def markers(self) -> list[str]:
         """Texts that only a page showing this ward's data would contain."""
@@ -58,6 +67,7 @@ class Side:
             self.official.name,
             self.campaign.key,
             self.dossier_import.filename,
+            self.case.tracking_code,
         ]
 
 
@@ -80,6 +90,10 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
     "import_id": lambda side: side.dossier_import.id,
     # No user belongs to a side; user pages need a role the walk never has.
     "username": lambda side: f"user-{side.unit.code}",
+    "case_id": lambda side: side.case.id,
+    # Categories and their rules are the district's: a role the walk never has.
+    "category_id": lambda side: side.case.category_id,
+    "rule_id": lambda side: 1,
 }
 #: Statuses that hide an object: not found, or not allowed for the role at all.
 HIDDEN = {403, 404}
@@ -113,6 +127,7 @@ def make_side(session: Session, district: Unit, letter: str) -> Side:
         late,
         letter_for(session, late),
         dossier_import,
+        make_case(session, unit),
     )
 
 
