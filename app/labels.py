@@ -88,6 +88,10 @@ AUDIT_ACTIONS = {
     AuditAction.EXPORT: lazy_pgettext("audit", "Xuất dữ liệu"),
     AuditAction.LETTER_DRAFTED: lazy_pgettext("audit", "Lập phiếu xin lỗi"),
     AuditAction.LETTER_SENT: lazy_pgettext("audit", "Gửi phiếu xin lỗi"),
+    AuditAction.INTEGRATION_KEY_CREATED: lazy_pgettext("audit", "Tạo khóa kết nối"),
+    AuditAction.INTEGRATION_KEY_REVOKED: lazy_pgettext(
+        "audit", "Thu hồi khóa kết nối"
+    ),
 }
 #: What an audited act was done to, by the ``object_type`` its service records.
 OBJECT_TYPES = {
@@ -100,6 +104,7 @@ OBJECT_TYPES = {
     "access_code": lazy_pgettext("audit", "Mã khảo sát"),
     "working_day": lazy_pgettext("audit", "Ngày làm việc"),
     "apology_letter": lazy_pgettext("audit", "Phiếu xin lỗi"),
+    "integration_key": lazy_pgettext("audit", "Khóa kết nối"),
 }
 #: How an apology letter reached the applicant.
 DELIVERIES = {

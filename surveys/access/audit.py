@@ -51,6 +51,9 @@ class AuditAction(enum.StrEnum):
     #: An apology letter for a late dossier was drafted (numbered), or sent.
     LETTER_DRAFTED = "letter_drafted"
     LETTER_SENT = "letter_sent"
+    #: A key for an outside system (Open311) was made, or revoked.
+    INTEGRATION_KEY_CREATED = "integration_key_created"
+    INTEGRATION_KEY_REVOKED = "integration_key_revoked"
 
 
 def record_event(
