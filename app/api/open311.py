@@ -20,11 +20,12 @@ from werkzeug.exceptions import HTTPException
 from app.api.blueprint import bp
 from app.api.formats import answer, errors
 from app.db import READING_METHODS, get_session
-from app.errors import PAGES
+from app.errors import INVALID_CHARACTERS, PAGES
 from app.i18n import _, current_language, translated
 from app.security import (
     Caller,
     Ceiling,
+    InvalidCharacters,
     checks_own_ceilings,
     limiter,
     over_ceiling,
@@ -104,12 +105,23 @@ def _refused(error: open311.Open311Error) -> Response:
     return _refusal_answer(error.status, translated(error.message))
 
 
+@bp.errorhandler(InvalidCharacters)
+def _invalid_characters(_error: InvalidCharacters) -> Response:
+    # Registered for its status by the app too, which Flask would prefer to a
+    # blueprint's handler of all HTTP errors.
+    get_session().rollback()
+    return _refusal_answer(400, str(INVALID_CHARACTERS[1]))
+
+
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Response:
     get_session().rollback()
     status = error.code or 500
-    _title, text = PAGES.get(status, PAGES[500])
-    return _refusal_answer(status, str(text))
+    if status in PAGES:
+        return _refusal_answer(status, str(PAGES[status][1]))
+    if status < 500:
+        return _refusal_answer(status, _("Yêu cầu không hợp lệ."))
+    return _refusal_answer(status, str(PAGES[500][1]))
 
 
 def _key(writing: bool) -> IntegrationKey:

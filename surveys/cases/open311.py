@@ -210,7 +210,8 @@ def _moment(args: Mapping[str, str], name: str) -> datetime | None:
         moment = datetime.fromisoformat(value)
     except ValueError:
         moment = None
-    if moment is None or moment.tzinfo is None:
+    # Years far from ours would overflow when 90 days are added or taken away.
+    if moment is None or moment.tzinfo is None or not 1900 < moment.year < 9000:
         raise Open311Error(400, Message(BAD_DATE, {"name": name}))
     return moment
 

@@ -430,6 +430,19 @@ def test_a_bad_post_is_refused_and_stores_nothing(
     assert case_count(db_session) == before
 
 
+def test_a_body_too_large_or_with_a_nul_is_refused_before_anything_is_read(
+    client: FlaskClient, db_session: Session, district: District
+) -> None:
+    before = case_count(db_session)
+    refused(
+        client, "requests", 413, **post(district, district.a.key, long="1" * 70_000)
+    )
+    refused(
+        client, "requests", 400, **post(district, district.a.key, description="a\x00")
+    )
+    assert case_count(db_session) == before
+
+
 def test_a_ward_key_cannot_file_for_another_ward(
     client: FlaskClient, db_session: Session, district: District
 ) -> None:
@@ -596,6 +609,7 @@ def test_requests_filter_by_service_and_dates(
         {"start_date": "2026-01-01T00:00:00"},
         {"end_date": "yesterday"},
         {"start_date": "2026-03-01T00:00:00Z", "end_date": "2026-02-01T00:00:00Z"},
+        {"end_date": "0001-01-01T00:00:00Z"},
         {"status": "pending"},
         {"page": "0"},
         {"page_size": "many"},
