@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask
 
 from app import (
+    api,
     auth,
     browser_defences,
     chores,
@@ -60,5 +61,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(public_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(reports_bp)
+    api.init_app(app)
     security.trust_proxies(app)
     return app

@@ -94,6 +94,8 @@ AUDIT_ACTIONS = {
     ),
     AuditAction.CASE_RULE_SET: lazy_pgettext("audit", "Đặt thời hạn xử lý phản ánh"),
     AuditAction.CASE_RULE_REMOVED: lazy_pgettext("audit", "Bỏ thời hạn xử lý phản ánh"),
+    AuditAction.INTEGRATION_KEY_CREATED: lazy_pgettext("audit", "Tạo khóa kết nối"),
+    AuditAction.INTEGRATION_KEY_REVOKED: lazy_pgettext("audit", "Thu hồi khóa kết nối"),
 }
 #: What an audited act was done to, by the ``object_type`` its service records.
 OBJECT_TYPES = {
@@ -108,6 +110,7 @@ OBJECT_TYPES = {
     "apology_letter": lazy_pgettext("audit", "Phiếu xin lỗi"),
     "case_category": lazy_pgettext("audit", "Lĩnh vực phản ánh"),
     "case_deadline_rule": lazy_pgettext("audit", "Thời hạn xử lý phản ánh"),
+    "integration_key": lazy_pgettext("audit", "Khóa kết nối"),
 }
 #: How an apology letter reached the applicant.
 DELIVERIES = {

@@ -9,6 +9,7 @@ from app.staff import (  # noqa: F401  (registers the views)
     dossier_import,
     dossier_ratings,
     dossiers,
+    integration_keys,
     manage,
     routes,
 )

@@ -57,6 +57,9 @@ class AuditAction(enum.StrEnum):
     #: A case deadline rule set (added or changed), or removed.
     CASE_RULE_SET = "case_rule_set"
     CASE_RULE_REMOVED = "case_rule_removed"
+    #: A key for an outside system (Open311) was made, or revoked.
+    INTEGRATION_KEY_CREATED = "integration_key_created"
+    INTEGRATION_KEY_REVOKED = "integration_key_revoked"
 
 
 def record_event(

@@ -1,0 +1,199 @@
+"""Keys that outside systems (Open311 clients, a city dashboard) call hailong with.
+
+A key is a random secret shown once when it is made; only its SHA-256 is kept,
+so a stolen database gives no working key. A presented key is looked up by its
+hash: the comparison runs on digests, never on the secret character by
+character. A key reaches its unit and every unit below it, for reading cases,
+filing them, or both; a revoked key reaches nothing. Making and revoking a key
+are audited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from limits import parse_many
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload
+
+from surveys.access.audit import AuditAction, record_event
+from surveys.access.scope import Scope
+from surveys.models import IntegrationKey, Unit, User, utcnow
+from surveys.translatable import N_, Message
+from surveys.units.tree import subtree_ids
+
+#: How many characters of a key are kept in clear, to tell keys apart.
+PREFIX_LENGTH = 8
+#: A key's use is written down at most this often (a busy client would
+#: otherwise update its row on every call).
+LAST_USED_STEP = timedelta(minutes=5)
+DEFAULT_RATE_LIMIT = "60/minute;2000/day"
+
+NO_NAME = Message(N_("Hãy đặt tên cho khóa (hệ thống nào dùng nó)."))
+NAME_TOO_LONG = Message(N_("Tên khóa dài quá 200 ký tự."))
+NO_RIGHTS = Message(N_("Khóa phải được đọc, gửi phản ánh, hoặc cả hai."))
+BAD_RATE_LIMIT = Message(
+    N_("Giới hạn tần suất không đúng dạng, ví dụ: 60/minute;2000/day.")
+)
+
+
+class KeyRefused(ValueError):
+    """A key that cannot be made as asked; nothing has been stored."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def hash_key(key: str) -> str:
+    """Return the hex SHA-256 a key is stored and looked up by."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def valid_rate_limit(text: str) -> bool:
+    """Tell whether ``text`` is a ``limits`` rate string (``"60/minute;2000/day"``)."""
+    try:
+        return bool(parse_many(text))
+    except ValueError:
+        return False
+
+
+def create_key(
+    session: Session,
+    user: User | None,
+    unit: Unit,
+    name: str,
+    *,
+    can_read: bool,
+    can_write: bool,
+    rate_limit: str = DEFAULT_RATE_LIMIT,
+    contact_consent: bool = False,
+) -> tuple[IntegrationKey, str]:
+    """Make a key for ``unit`` and its subtree; return it and the secret (shown once).
+
+    The caller checks that ``unit`` lies in the user's scope, and commits.
+    Raises ``KeyRefused`` when the name, the rights or the rate limit are wrong.
+    """
+    name = name.strip()
+    if not name:
+        raise KeyRefused(NO_NAME)
+    if len(name) > 200:
+        raise KeyRefused(NAME_TOO_LONG)
+    if not (can_read or can_write):
+        raise KeyRefused(NO_RIGHTS)
+    rate_limit = rate_limit.strip()
+    if len(rate_limit) > 100 or not valid_rate_limit(rate_limit):
+        raise KeyRefused(BAD_RATE_LIMIT)
+    secret = secrets.token_urlsafe(32)
+    key = IntegrationKey(
+        name=name,
+        unit_id=unit.id,
+        key_hash=hash_key(secret),
+        prefix=secret[:PREFIX_LENGTH],
+        can_read=can_read,
+        can_write=can_write,
+        rate_limit=rate_limit,
+        contact_consent=contact_consent,
+        created_by=user.id if user else None,
+        created_at=utcnow(),
+    )
+    session.add(key)
+    session.flush()
+    record_event(
+        session,
+        AuditAction.INTEGRATION_KEY_CREATED,
+        user.id if user else None,
+        object_type="integration_key",
+        object_id=str(key.id),
+        detail={
+            "name": name,
+            "prefix": key.prefix,
+            "unit_id": unit.id,
+            "can_read": can_read,
+            "can_write": can_write,
+            "rate_limit": rate_limit,
+            "contact_consent": contact_consent,
+        },
+    )
+    return key, secret
+
+
+def verify_key(session: Session, presented: str | None) -> IntegrationKey | None:
+    """Return the live key ``presented`` is, or None (unknown, empty or revoked)."""
+    if not presented or len(presented) > 200:
+        return None
+    digest = hash_key(presented)
+    key = session.scalar(
+        select(IntegrationKey)
+        .where(IntegrationKey.key_hash == digest)
+        .options(joinedload(IntegrationKey.unit))
+    )
+    if key is None or not hmac.compare_digest(key.key_hash, digest):
+        return None
+    if key.revoked_at is not None:
+        return None
+    return key
+
+
+def use_worth_noting(key: IntegrationKey) -> bool:
+    """Tell whether ``last_used_at`` is older than ``LAST_USED_STEP`` (or unset).
+
+    A busy client would otherwise write its key's row on every call; a reading
+    request that must note the use begins writing for it.
+    """
+    last = key.last_used_at
+    return last is None or utcnow() - last >= LAST_USED_STEP
+
+
+def note_use(key: IntegrationKey) -> None:
+    """Write down that ``key`` was used now; the caller commits."""
+    key.last_used_at = utcnow()
+
+
+def revoke_key(session: Session, user: User | None, key: IntegrationKey) -> bool:
+    """Revoke ``key`` for good; tell whether it was live. The caller commits."""
+    if key.revoked_at is not None:
+        return False
+    key.revoked_at = utcnow()
+    record_event(
+        session,
+        AuditAction.INTEGRATION_KEY_REVOKED,
+        user.id if user else None,
+        object_type="integration_key",
+        object_id=str(key.id),
+        detail={"name": key.name, "prefix": key.prefix, "unit_id": key.unit_id},
+    )
+    session.flush()
+    return True
+
+
+def keys_in_scope(session: Session, scope: Scope) -> list[IntegrationKey]:
+    """Return the keys of units in ``scope``, live ones first, newest first."""
+    statement = scope.filter(
+        select(IntegrationKey).options(joinedload(IntegrationKey.unit)),
+        IntegrationKey.unit_id,
+    ).order_by(
+        IntegrationKey.revoked_at.is_not(None),
+        IntegrationKey.created_at.desc(),
+        IntegrationKey.id.desc(),
+    )
+    return list(session.scalars(statement))
+
+
+def key_in_scope(session: Session, scope: Scope, key_id: int) -> IntegrationKey | None:
+    """Return the key with this id if its unit is in ``scope``, else None."""
+    statement = select(IntegrationKey).where(IntegrationKey.id == key_id)
+    return session.scalar(scope.filter(statement, IntegrationKey.unit_id))
+
+
+def reached_unit_ids(key: IntegrationKey) -> Select[tuple[int]]:
+    """Return a query of the ids of the units ``key`` reaches: its unit and below."""
+    return subtree_ids(key.unit_id)
+
+
+def reaches(session: Session, key: IntegrationKey, unit_id: int) -> bool:
+    """Tell whether ``unit_id`` is ``key``'s unit or lies below it."""
+    return unit_id in set(session.scalars(reached_unit_ids(key)))
