@@ -196,8 +196,10 @@ def case_page(case_id: int) -> ResponseReturnValue:
     unit_names = dict(
         session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all()
     )
-    actions = _offered(case, possible(session, user, case), submitted)
-    forms = {action: _step_form(case, action, submitted) for action in actions}
+    forms = {
+        action: _step_form(case, action, submitted)
+        for action in possible(session, user, case)
+    }
     return render_template(
         "staff/cases/case.html",
         case=case,
@@ -212,18 +214,6 @@ def case_page(case_id: int) -> ResponseReturnValue:
         actions=ACTIONS,
         review=current_app.config["CASE_ANSWER_REVIEW"],
     )
-
-
-def _offered(
-    case: FeedbackCase, actions: list[Action], submitted: CaseAnswer | None
-) -> list[Action]:
-    """Leave out the allowed steps that the case's content would refuse now:
-    waiting and resuming exclude each other, and review needs a submitted answer.
-    """
-    refused = {Action.RESUME} if case.waiting_since is None else {Action.WAIT}
-    if submitted is None:
-        refused |= {Action.RETURN_ANSWER, Action.PUBLISH_ANSWER}
-    return [action for action in actions if action not in refused]
 
 
 def _step_form(

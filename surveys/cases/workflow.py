@@ -171,12 +171,22 @@ def may(session: Session, user: User, case: FeedbackCase, action: Action) -> boo
 
 
 def possible(session: Session, user: User, case: FeedbackCase) -> list[Action]:
-    """Return the actions ``user`` may take on ``case`` now, for the case page."""
+    """Return the actions ``user`` may take on ``case`` now, for the case page.
+
+    Besides the state, the case's content rules some out: waiting and resuming
+    exclude each other, and a review needs a submitted answer.
+    """
     state = CaseState(case.state)
+    unavailable = {Action.RESUME} if case.waiting_since is None else {Action.WAIT}
+    pending = _pending_answer(session, case)
+    if pending is None or pending.state != AnswerState.SUBMITTED:
+        unavailable |= {Action.RETURN_ANSWER, Action.PUBLISH_ANSWER}
     return [
         action
         for action, (states, _who) in RULES.items()
-        if state in states and may(session, user, case, action)
+        if state in states
+        and action not in unavailable
+        and may(session, user, case, action)
     ]
 
 
