@@ -139,7 +139,6 @@ def test_who_may_do_what(db_session: Session, ward: Unit) -> None:
     assert possible(db_session, officer, case) == [
         Action.START,
         Action.WAIT,
-        Action.RESUME,
         Action.NOTE,
     ]
     apply(db_session, case, Action.START, officer)
