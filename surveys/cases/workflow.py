@@ -97,7 +97,10 @@ MANAGERS = frozenset({Role.ADMIN, Role.DISTRICT, Role.UNIT_MANAGER})
 HANDLER_ROLES = frozenset({Role.UNIT_MANAGER, Role.VIEWER})
 
 NOT_NOW = Message(
-    N_("Không thể làm việc này khi phản ánh đang ở trạng thái “%(state)s”.")
+    N_(
+        "Phản ánh đã sang bước khác, không làm được việc này nữa"
+        " (có thể người khác vừa xử lý): hãy xem lại trang."
+    )
 )
 NOT_ALLOWED = Message(N_("Bạn không có quyền làm việc này với phản ánh này."))
 BAD_HANDLER = Message(N_("Người xử lý phải là cán bộ đang làm việc của đơn vị."))
@@ -207,7 +210,7 @@ def apply(
     """
     states, _who = RULES[action]
     if CaseState(case.state) not in states:
-        raise CaseError(Message(NOT_NOW.msgid, {"state": case.state}))
+        raise CaseError(NOT_NOW)
     if not may(session, user, case, action):
         raise CaseError(NOT_ALLOWED)
     now = now or utcnow()
