@@ -536,6 +536,37 @@ def _resolve(case: FeedbackCase, state: CaseState, now: datetime) -> None:
     case.on_time = now <= case.due_at
 
 
+def resolve_outside(
+    session: Session,
+    case: FeedbackCase,
+    state: CaseState,
+    at: datetime,
+    user: User | None,
+) -> CaseEvent:
+    """Record that ``case`` was resolved outside hailong (a portal answered it).
+
+    The same columns as a step taken here (quarter, working days, on time), and
+    one event by the system; no answer text, which stays where it was given.
+    """
+    before = case.state
+    if state == S.ANSWERED:
+        case.answered_at = at
+    _resolve(case, state, at)
+    case.updated_at = at
+    kind = EventKind.ANSWER_PUBLISHED if state == S.ANSWERED else EventKind.NOTE
+    return record(
+        session,
+        case,
+        kind,
+        Actor.SYSTEM,
+        user,
+        from_state=before,
+        to_state=case.state,
+        detail={"outside": case.channel, "source_ref": case.source_ref},
+        at=at,
+    )
+
+
 def published_answer(session: Session, case: FeedbackCase) -> CaseAnswer | None:
     """Return the answer the citizen may read, or None."""
     return session.scalar(
