@@ -28,17 +28,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.cases.events import Actor, EventKind, record
-from surveys.cases.intake import NewCase, clean_text, create_case
+from surveys.cases.intake import NewCase, clean_text, create_cases
 from surveys.cases.portal_columns import CASE_LABELS, CaseField
 from surveys.cases.refusals import CaseError
-from surveys.cases.workflow import OPEN, resolve_outside
+from surveys.cases.workflow import OPEN, answered_outside
 from surveys.dossiers.columns import normalised
 from surveys.dossiers.reading import Row, open_rows
 from surveys.dossiers.values import BadValue, Cell, instant, text
 from surveys.models import (
     CaseCategory,
     CaseChannel,
-    CaseState,
     FeedbackCase,
     Unit,
     User,
@@ -64,6 +63,8 @@ ANSWERED_WORDS = (
     "ket thuc",
     "da dong",
 )
+#: New cases stored per flush.
+BATCH = 1000
 #: A deadline written without a time of day falls due at its end.
 END_OF_DAY = 17 * 60
 
@@ -213,23 +214,27 @@ def apply_export(
     if checked.problems and not good_rows_only:
         raise ImportRefused(checked.bad_rows)
     known = _known(session, choices.channel, [row.source_ref for row in checked.good])
-    created = updated = answered = unchanged = 0
+    updated = unchanged = 0
+    fresh = [row for row in checked.good if row.source_ref not in known]
+    for start in range(0, len(fresh), BATCH):
+        news = [_new_case(row, choices.channel) for row in fresh[start : start + BATCH]]
+        created = create_cases(session, news, Actor.STAFF, user)
+        known.update((case.source_ref or "", case) for case in created)
+    new_refs = {row.source_ref for row in fresh}
+    answers: list[tuple[FeedbackCase, datetime]] = []
     for row in checked.good:
-        case = known.get(row.source_ref)
-        if case is None:
-            case = create_case(
-                session, _new_case(row, choices.channel), Actor.STAFF, user
-            )
-            created += 1
-        elif _update(session, case, row, user):
+        case = known[row.source_ref]
+        answered_now = row.answered_at is not None and case.state in OPEN
+        if row.answered_at is not None and answered_now:
+            answers.append((case, row.answered_at))
+        if row.source_ref in new_refs:
+            continue
+        if _update(session, case, row, user):
             updated += 1
-        elif row.answered_at is None or case.state not in OPEN:
+        elif not answered_now:
             unchanged += 1
-        if row.answered_at is not None and case.state in OPEN:
-            resolve_outside(session, case, CaseState.ANSWERED, row.answered_at, user)
-            answered += 1
-    session.flush()
-    return ImportResult(created, updated, answered, unchanged, checked.bad_rows)
+    answered_outside(session, answers, user)
+    return ImportResult(len(fresh), updated, len(answers), unchanged, checked.bad_rows)
 
 
 def _new_case(row: PortalCase, channel: CaseChannel) -> NewCase:
