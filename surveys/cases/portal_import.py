@@ -20,13 +20,14 @@ text stays on the portal. Nobody's name, phone or address is imported.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surveys.access.audit import AuditAction, record_event
 from surveys.cases.events import Actor, EventKind, record
 from surveys.cases.intake import NewCase, clean_text, create_cases
 from surveys.cases.portal_columns import CASE_LABELS, CaseField
@@ -205,8 +206,9 @@ def apply_export(
     user: User | None,
     *,
     good_rows_only: bool = False,
+    filename: str = "",
 ) -> ImportResult:
-    """Store the checked rows: new cases created, known ones updated; flush.
+    """Store the checked rows: new cases created, known ones updated; audit; flush.
 
     Raises ``ImportRefused`` (nothing stored) when some rows have problems and
     ``good_rows_only`` is not set.
@@ -234,7 +236,19 @@ def apply_export(
         elif not answered_now:
             unchanged += 1
     answered_outside(session, answers, user)
-    return ImportResult(len(fresh), updated, len(answers), unchanged, checked.bad_rows)
+    result = ImportResult(
+        len(fresh), updated, len(answers), unchanged, checked.bad_rows
+    )
+    record_event(
+        session,
+        AuditAction.CASES_IMPORTED,
+        user.id if user else None,
+        object_type="case_import",
+        object_id=choices.channel.value,
+        detail={"file": filename, "rows": checked.rows, **asdict(result)},
+    )
+    session.flush()
+    return result
 
 
 def _new_case(row: PortalCase, channel: CaseChannel) -> NewCase:
