@@ -7,8 +7,8 @@ all or nothing or the good rows only → the result. Synchronous: on the
 development machine checking 10,000 rows took under a second, storing 10,000
 new cases 5 s on SQLite and 12 s on PostgreSQL, 3,000 about 3 s, and
 re-importing known cases about a second; larger files are for ``flask cases
-import``. Scoped to the importer's
-units; the service is ``surveys.cases.portal_import``.
+import``. Scoped to the importer's units; the service is
+``surveys.cases.portal_import``.
 """
 
 from __future__ import annotations
