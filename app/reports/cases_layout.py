@@ -47,7 +47,7 @@ def case_columns(*, with_unit: bool) -> list[Column]:
         Column("rejected", _("Từ chối"), COUNT, 12),
         Column("referred_out", _("Chuyển cơ quan khác"), COUNT, 12),
         Column("overdue_at_end", _("Tồn đọng, trễ hạn cuối quý"), COUNT, 12),
-        Column("overdue_now", _("Quá hạn chưa trả lời (tại thời điểm tính)"), COUNT, 12),
+        Column("overdue_now", _("Quá hạn chưa trả lời (tại thời điểm tính)"), COUNT),
         Column("median_days", _("Số ngày làm việc để trả lời (trung vị)"), MEAN),
         Column("rated", _("Số đánh giá (n)"), COUNT, 12),
         Column("satisfied_pct", _("Tỷ lệ hài lòng với trả lời"), PERCENT),
