@@ -85,6 +85,7 @@ AUDIT_ACTIONS = {
     ),
     AuditAction.DOSSIER_RULES_SET: lazy_pgettext("audit", "Đặt quy tắc tính hạn"),
     AuditAction.DOSSIERS_IMPORTED: lazy_pgettext("audit", "Nhập hồ sơ"),
+    AuditAction.CASES_IMPORTED: lazy_pgettext("audit", "Nhập phản ánh, kiến nghị"),
     AuditAction.EXPORT: lazy_pgettext("audit", "Xuất dữ liệu"),
     AuditAction.LETTER_DRAFTED: lazy_pgettext("audit", "Lập phiếu xin lỗi"),
     AuditAction.LETTER_SENT: lazy_pgettext("audit", "Gửi phiếu xin lỗi"),

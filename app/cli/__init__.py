@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from app.cli.cases import cases
 from app.cli.codes import codes, qr
 from app.cli.database import (
     create_user_command,
@@ -28,5 +29,6 @@ def init_app(app: Flask) -> None:
         qr,
         users,
         dossiers,
+        cases,
     ):
         app.cli.add_command(command)

@@ -27,6 +27,7 @@ from analysis import (
     summary_from_tallies,
 )
 from analysis.results import MIN_PUBLISH, MIN_SUPPRESS
+from app.reports.cases import CaseSection, case_section
 from app.reports.dossier_ratings import dossier_ratings_table
 from app.reports.dossiers import DossierSection, dossier_section
 from surveys.local_time import LOCAL_OFFSET
@@ -116,6 +117,8 @@ class UnitReport:
     #: On time, the service indicators and the overdue dossiers; None when the
     #: unit has no dossier in the register.
     dossiers: DossierSection | None = None
+    #: The feedback cases' quarters; None when the unit has no case.
+    cases: CaseSection | None = None
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,8 @@ class DistrictReport:
     dossier_ratings: pd.DataFrame
     #: None when no unit of the district has a dossier in the register.
     dossiers: DossierSection | None = None
+    #: The feedback cases' quarters per unit; None when no unit has a case.
+    cases: CaseSection | None = None
 
 
 def unit_report(
@@ -275,12 +280,13 @@ def district_report(
 def _dossier_parts(
     session: Session, names: dict[int, str], period: str | None, wanted: bool
 ) -> dict[str, Any]:
-    """Return the dossier section and ratings of the units named, or none."""
+    """Return the dossier and case sections and ratings of the units named, or none."""
     if not wanted:
-        return {"dossier_ratings": pd.DataFrame(), "dossiers": None}
+        return {"dossier_ratings": pd.DataFrame(), "dossiers": None, "cases": None}
     return {
         "dossier_ratings": dossier_ratings_table(session, names, period_months(period)),
         "dossiers": dossier_section(session, names, period),
+        "cases": case_section(session, names, period),
     }
 
 

@@ -15,6 +15,14 @@ from fpdf import FPDF
 from app.formatting import format_date, format_datetime, format_number
 from app.i18n import _, in_language
 from app.printing import new_document, set_font
+from app.reports.cases import CaseSection
+from app.reports.cases_layout import (
+    CASES_NOTE,
+    SHEET_CASES,
+    case_columns,
+    readable_cases,
+)
+from app.reports.cases_layout import SECTION_TITLE as CASES_TITLE
 from app.reports.data import DistrictReport, Header, UnitReport
 from app.reports.dossier_layout import (
     INDICATORS_NOTE,
@@ -98,6 +106,7 @@ def unit_report_pdf(report: UnitReport) -> bytes:
             _table(pdf, SHEET_COMMENTS, comment_columns(), report.comments)
         _dossiers(pdf, report.dossiers)
         _dossier_ratings(pdf, report.dossier_ratings)
+        _cases(pdf, report.cases, several=False)
         _methodology(pdf)
         return bytes(pdf.output())
 
@@ -127,6 +136,7 @@ def district_report_pdf(report: DistrictReport) -> bytes:
             _table(pdf, title, estimate_columns(), table)
         _dossiers(pdf, report.dossiers)
         _dossier_ratings(pdf, report.dossier_ratings)
+        _cases(pdf, report.cases, several=True)
         _methodology(pdf)
         return bytes(pdf.output())
 
@@ -155,6 +165,25 @@ def _dossiers(pdf: FPDF, section: DossierSection | None) -> None:
     _table(pdf, SHEET_POINTS, points_columns(), readable_totals(section.points))
     set_font(pdf, 8)
     _paragraph(pdf, 4, str(INDICATORS_NOTE))
+
+
+def _cases(pdf: FPDF, section: CaseSection | None, *, several: bool) -> None:
+    """Print the feedback cases' quarters: all units, then each unit's (district)."""
+    if section is None:
+        return
+    _heading(pdf, str(CASES_TITLE))
+    set_font(pdf, 10)
+    overdue = _(
+        "Phản ánh quá hạn chưa trả lời (tính đến %(moment)s): %(count)s",
+        moment=format_datetime(section.as_of),
+        count=format_number(section.overdue, 0),
+    )
+    _paragraph(pdf, LINE, overdue)
+    _table(
+        pdf, SHEET_CASES, case_columns(with_unit=several), readable_cases(section.table)
+    )
+    set_font(pdf, 8)
+    _paragraph(pdf, 4, str(CASES_NOTE))
 
 
 def _dossier_ratings(pdf: FPDF, table: pd.DataFrame) -> None:

@@ -20,6 +20,13 @@ from openpyxl.writer.excel import ExcelWriter
 
 from app.formatting import excel_datetime_format
 from app.i18n import _, in_language
+from app.reports.cases import CaseSection
+from app.reports.cases_layout import (
+    CASES_NOTE,
+    SHEET_CASES,
+    case_columns,
+    readable_cases,
+)
 from app.reports.data import DistrictReport, Header, UnitReport
 from app.reports.dossier_layout import (
     INDICATORS_NOTE,
@@ -96,6 +103,7 @@ def unit_report_xlsx(report: UnitReport) -> bytes:
             _sheet(book.create_sheet(str(title)), columns, frame)
         _dossier_sheets(book, report.dossiers, several=False)
         _dossier_ratings(book, report.dossier_ratings)
+        _case_sheet(book, report.cases, several=False)
         _methodology(book.create_sheet(str(SHEET_METHODOLOGY)))
     return _saved(book, report.header.generated_at)
 
@@ -116,6 +124,7 @@ def district_report_xlsx(report: DistrictReport) -> bytes:
         _sheet(book.create_sheet(str(SHEET_UNITS)), columns, report.units)
         _dossier_sheets(book, report.dossiers, several=True)
         _dossier_ratings(book, report.dossier_ratings)
+        _case_sheet(book, report.cases, several=True)
         _methodology(book.create_sheet(str(SHEET_METHODOLOGY)))
     return _saved(book, report.header.generated_at)
 
@@ -144,6 +153,16 @@ def _dossier_sheets(
         points_columns(),
         readable_totals(section.points),
     )
+
+
+def _case_sheet(book: Workbook, section: CaseSection | None, *, several: bool) -> None:
+    """Add the sheet of the feedback cases' quarters, per unit when several."""
+    if section is None:
+        return
+    sheet = book.create_sheet(str(SHEET_CASES))
+    _sheet(sheet, case_columns(with_unit=several), readable_cases(section.table))
+    sheet.append([])
+    sheet.append([neutralised(str(CASES_NOTE))])
 
 
 def _dossier_ratings(book: Workbook, table: pd.DataFrame) -> None:

@@ -3,6 +3,7 @@
 from app.staff import (  # noqa: F401  (registers the views)
     apology,
     audit,
+    case_import,
     cases,
     dashboard,
     deadlines,

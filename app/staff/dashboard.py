@@ -17,6 +17,7 @@ def dashboard(unit_code: str | None = None) -> str:
     """Show the selected unit's results, with charts drawn by matplotlib."""
     # The dashboard brings pandas, SciPy and matplotlib: a process loads them for
     # its first dashboard, not when it starts (a restarted worker serves at once).
+    from app.reports.cases_layout import build_case_summary
     from app.reports.dashboard import build_dashboard
     from app.reports.dossier_page import build_dossier_summary
 
@@ -33,5 +34,6 @@ def dashboard(unit_code: str | None = None) -> str:
         selection=selection,
         board=board,
         dossiers=dossiers,
+        cases=build_case_summary(get_session(), selection.unit, now=moment),
         letter_counts=letter_counts(get_session(), selection.unit, moment),
     )

@@ -10,12 +10,13 @@ rows only → the result. The service is ``surveys.dossiers.importing``.
 from __future__ import annotations
 
 import csv
+import enum
 import hashlib
 import io
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,13 @@ class ApplyForm(StaffForm):
 
 
 def _mapping_form(headers: tuple[str, ...], initial: dict[str, str]) -> StaffForm:
+    """Build the form of one select per dossier field, offering the file's headers."""
+    return mapping_form(headers, initial, Field)
+
+
+def mapping_form(
+    headers: tuple[str, ...], initial: dict[str, str], fields: Iterable[enum.StrEnum]
+) -> StaffForm:
     """Build the form of one select per field, offering the file's headers."""
     choices = [SelectChoice("", str(_("— không có —")))] + [
         SelectChoice(header, header) for header in dict.fromkeys(headers)
@@ -123,7 +131,7 @@ def _mapping_form(headers: tuple[str, ...], initial: dict[str, str]) -> StaffFor
     class MappingForm(StaffForm):
         pass
 
-    for field in Field:
+    for field in fields:
         setattr(
             MappingForm,
             field.value,
@@ -139,10 +147,16 @@ def _uploads() -> Path:
 
 
 def _store(upload: FileStorage) -> dict[str, str]:
-    """Copy an upload into the instance folder a megabyte at a time; hash it."""
+    """Keep an upload in the instance folder until it is imported."""
+    return store_upload(upload, _uploads())
+
+
+def store_upload(upload: FileStorage, folder: Path) -> dict[str, str]:
+    """Copy an upload into ``folder`` a megabyte at a time, under a random name;
+    hash it."""
     name = f"{uuid.uuid4().hex}{Path(upload.filename or '').suffix.lower()[:8]}"
     digest = hashlib.sha256()
-    with (_uploads() / name).open("wb") as stored:
+    with (folder / name).open("wb") as stored:
         while chunk := upload.stream.read(CHUNK):
             digest.update(chunk)
             stored.write(chunk)

@@ -46,6 +46,8 @@ class AuditAction(enum.StrEnum):
     DOSSIER_RULES_SET = "dossier_rules_set"
     #: A dossier system's export applied to the register.
     DOSSIERS_IMPORTED = "dossiers_imported"
+    #: A portal's export of feedback cases imported.
+    CASES_IMPORTED = "cases_imported"
     #: A report or the responses left the system as a file.
     EXPORT = "export"
     #: An apology letter for a late dossier was drafted (numbered), or sent.

@@ -64,7 +64,41 @@ def record(
     at: datetime | None = None,
 ) -> CaseEvent:
     """Add one event to ``case``'s history; flush."""
-    event = CaseEvent(
+    event = new_event(
+        case,
+        kind,
+        actor,
+        user,
+        from_state=from_state,
+        to_state=to_state,
+        from_unit_id=from_unit_id,
+        to_unit_id=to_unit_id,
+        public_note=public_note,
+        detail=detail,
+        at=at,
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def new_event(
+    case: FeedbackCase,
+    kind: EventKind,
+    actor: Actor,
+    user: User | None = None,
+    *,
+    from_state: str | None = None,
+    to_state: str | None = None,
+    from_unit_id: int | None = None,
+    to_unit_id: int | None = None,
+    public_note: str = "",
+    detail: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> CaseEvent:
+    """Return an event of ``case`` (which has its id) not yet added: for
+    writing many at once, as ``record`` writes one."""
+    return CaseEvent(
         case_id=case.id,
         occurred_at=at or utcnow(),
         user_id=user.id if user else None,
@@ -77,9 +111,6 @@ def record(
         public_note=public_note,
         detail=detail or {},
     )
-    session.add(event)
-    session.flush()
-    return event
 
 
 def history(session: Session, case_id: int) -> list[CaseEvent]:

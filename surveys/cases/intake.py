@@ -11,17 +11,18 @@ commits.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from surveys.cases.due_dates import due_for, quarter_key, rule_for
-from surveys.cases.events import Actor, EventKind, record
+from surveys.cases.due_dates import CaseDeadline, due_for, quarter_key, rule_for
+from surveys.cases.events import Actor, EventKind, new_event
 from surveys.cases.refusals import CaseError
-from surveys.cases.tracking import new_tracking_code
-from surveys.dossiers.calendar import load_calendar
-from surveys.dossiers.timing import rules_for
+from surveys.cases.tracking import new_tracking_codes
+from surveys.dossiers.calendar import WorkingCalendar, load_calendar
+from surveys.dossiers.timing import DeadlineRules, rules_for
 from surveys.models import (
     CaseCategory,
     CaseChannel,
@@ -91,24 +92,99 @@ def create_case(
     session: Session, new: NewCase, actor: Actor, user: User | None = None
 ) -> FeedbackCase:
     """Store a new case and its first event; flush. Raises ``CaseError``."""
+    return create_cases(session, [new], actor, user)[0]
+
+
+def create_cases(
+    session: Session, news: Sequence[NewCase], actor: Actor, user: User | None = None
+) -> list[FeedbackCase]:
+    """Store new cases and their first events in two flushes; return them.
+
+    For an import's thousands of rows: the calendar, the units' rules and the
+    deadline rules are read once. Raises ``CaseError`` for the first case
+    refused, before any is stored.
+    """
+    lookups = _Lookups(session)
+    cases = [_new_case(new, lookups, user) for new in news]
+    for case, code in zip(cases, new_tracking_codes(session, len(cases)), strict=True):
+        case.tracking_code = code
+    session.add_all(cases)
+    session.flush()
+    session.add_all(
+        [
+            new_event(
+                case,
+                EventKind.CREATED,
+                actor,
+                user,
+                to_state=CaseState.RECEIVED,
+                to_unit_id=case.unit_id,
+                at=case.received_at,
+            )
+            for case in cases
+        ]
+    )
+    session.flush()
+    return cases
+
+
+class _Lookups:
+    """Categories, units and due dates by the rules, each read once.
+
+    The categories and units are held here: the session's identity map keeps
+    only what something else references, and would read them again each time.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.calendar: WorkingCalendar | None = None
+        self.unit_rules: dict[int, DeadlineRules] = {}
+        self.rules: dict[tuple[int, str], CaseDeadline] = {}
+        self.categories: dict[int, CaseCategory | None] = {}
+        self.units: dict[int, Unit | None] = {}
+
+    def category(self, category_id: int) -> CaseCategory | None:
+        """Return the category with this id, or None."""
+        if category_id not in self.categories:
+            self.categories[category_id] = self.session.get(CaseCategory, category_id)
+        return self.categories[category_id]
+
+    def unit(self, unit_id: int) -> Unit | None:
+        """Return the unit with this id, or None."""
+        if unit_id not in self.units:
+            self.units[unit_id] = self.session.get(Unit, unit_id)
+        return self.units[unit_id]
+
+    def due(
+        self, received: datetime, category_id: int, channel: str, unit: Unit
+    ) -> datetime:
+        if self.calendar is None:
+            self.calendar = load_calendar(self.session)
+        if unit.id not in self.unit_rules:
+            self.unit_rules[unit.id] = rules_for(self.session, unit)
+        key = (category_id, channel)
+        if key not in self.rules:
+            self.rules[key] = rule_for(self.session, category_id, channel)
+        return due_for(
+            received, self.rules[key], self.calendar, self.unit_rules[unit.id]
+        )
+
+
+def _new_case(new: NewCase, lookups: _Lookups, user: User | None) -> FeedbackCase:
+    """Check ``new`` and build its case, not yet added, without a tracking code."""
     text = clean_text(new.text)
-    category = session.get(CaseCategory, new.category_id)
+    category = lookups.category(new.category_id)
     if category is None or not category.active:
         raise CaseError(UNKNOWN_CATEGORY)
     unit_id = new.unit_id or category.default_unit_id
     if unit_id is None:
         raise CaseError(NO_UNIT)
-    unit = session.get(Unit, unit_id)
+    unit = lookups.unit(unit_id)
     if unit is None:
         raise CaseError(UNKNOWN_UNIT)
     received = new.received_at or utcnow()
-    due = new.due_at
-    if due is None:
-        deadline = rule_for(session, category.id, new.channel)
-        calendar = load_calendar(session)
-        due = due_for(received, deadline, calendar, rules_for(session, unit))
-    case = FeedbackCase(
-        tracking_code=new_tracking_code(session),
+    due = new.due_at or lookups.due(received, category.id, new.channel, unit)
+    return FeedbackCase(
         channel=new.channel.value,
         source_ref=new.source_ref,
         unit_id=unit.id,
@@ -131,16 +207,3 @@ def create_case(
         created_by=user.id if user else None,
         updated_at=received,
     )
-    session.add(case)
-    session.flush()
-    record(
-        session,
-        case,
-        EventKind.CREATED,
-        actor,
-        user,
-        to_state=CaseState.RECEIVED,
-        to_unit_id=unit.id,
-        at=received,
-    )
-    return case

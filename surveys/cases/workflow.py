@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,11 +27,11 @@ from sqlalchemy.orm import Session
 
 from surveys.access.scope import Scope
 from surveys.cases.due_dates import OPEN_STATES, quarter_key, working_days_taken
-from surveys.cases.events import Actor, EventKind, record
+from surveys.cases.events import Actor, EventKind, new_event, record
 from surveys.cases.intake import clean_text
 from surveys.cases.refusals import CaseError
-from surveys.dossiers.calendar import load_calendar
-from surveys.dossiers.timing import rules_for
+from surveys.dossiers.calendar import WorkingCalendar, load_calendar
+from surveys.dossiers.timing import DeadlineRules, rules_for
 from surveys.models import (
     AnswerState,
     CaseAnswer,
@@ -529,8 +530,16 @@ def _submitted(session: Session, case: FeedbackCase) -> CaseAnswer:
     return answer
 
 
-def _resolve(case: FeedbackCase, state: CaseState, now: datetime) -> None:
-    """Move ``case`` out of the open states and set the figures' columns."""
+def _resolve(
+    case: FeedbackCase,
+    state: CaseState,
+    now: datetime,
+    timing: tuple[WorkingCalendar, DeadlineRules] | None = None,
+) -> None:
+    """Move ``case`` out of the open states and set the figures' columns.
+
+    ``timing``: the calendar and the unit's rules, when the caller has them.
+    """
     session = Session.object_session(case)
     assert session is not None
     case.state = state.value
@@ -540,13 +549,50 @@ def _resolve(case: FeedbackCase, state: CaseState, now: datetime) -> None:
     case.waiting_since = None
     if state == S.MERGED:
         return
-    calendar = load_calendar(session)
-    unit = session.get(Unit, case.unit_id)
-    assert unit is not None
-    case.working_days_to_resolve = working_days_taken(
-        case.received_at, now, calendar, rules_for(session, unit)
-    )
+    if timing is None:
+        unit = session.get(Unit, case.unit_id)
+        assert unit is not None
+        timing = (load_calendar(session), rules_for(session, unit))
+    case.working_days_to_resolve = working_days_taken(case.received_at, now, *timing)
     case.on_time = now <= case.due_at
+
+
+def answered_outside(
+    session: Session,
+    answers: Sequence[tuple[FeedbackCase, datetime]],
+    user: User | None,
+) -> None:
+    """Record that these cases were answered outside hailong (on a portal), each
+    at its moment; flush once.
+
+    The same columns as an answer published here (quarter, working days, on
+    time), and one event by the system each; no answer text, which stays where
+    it was given. The calendar and each unit's rules are read once.
+    """
+    calendar = load_calendar(session)
+    rules: dict[int, DeadlineRules] = {}
+    for case, at in answers:
+        if case.unit_id not in rules:
+            unit = session.get(Unit, case.unit_id)
+            assert unit is not None
+            rules[case.unit_id] = rules_for(session, unit)
+        before = case.state
+        case.answered_at = at
+        case.updated_at = at
+        _resolve(case, S.ANSWERED, at, (calendar, rules[case.unit_id]))
+        session.add(
+            new_event(
+                case,
+                EventKind.ANSWER_PUBLISHED,
+                Actor.SYSTEM,
+                user,
+                from_state=before,
+                to_state=case.state,
+                detail={"outside": case.channel, "source_ref": case.source_ref},
+                at=at,
+            )
+        )
+    session.flush()
 
 
 def published_answer(session: Session, case: FeedbackCase) -> CaseAnswer | None:

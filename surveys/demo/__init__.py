@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from surveys.access.users import create_user
 from surveys.demo.apologies import ensure_letters
+from surveys.demo.cases import seed_cases
 from surveys.demo.district import (
     DISTRICT,
     WARDS,
@@ -50,6 +51,8 @@ class DemoReport:
     #: Ratings of the dossier campaign tied to a returned dossier.
     rated_dossiers: int = 0
     users: list[str] = field(default_factory=list)
+    #: Feedback cases created, in every state.
+    cases: int = 0
     #: Apology letters drafted for the district's late dossiers.
     letters: int = 0
     #: The password given to ``users``; empty when no login was created.
@@ -97,6 +100,9 @@ def seed_demo(
             report.users.append(username)
     if report.users:
         report.password = password
+    if responses:
+        # After the logins: the wards' case officers get the same password.
+        report.cases = seed_cases(session, np.random.default_rng(SEED + 5), password)
     session.flush()
     return report
 

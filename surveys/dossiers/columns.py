@@ -14,8 +14,9 @@ import enum
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -126,6 +127,8 @@ SYNONYMS: Mapping[Field, tuple[str, ...]] = {
 }  # fmt: skip
 
 FIELDS = frozenset(field.value for field in Field)
+#: A kind of export's fields (``Field`` or its twin for cases).
+F = TypeVar("F", bound=enum.StrEnum)
 _BY_NAME = {name: field for field, names in SYNONYMS.items() for name in names}
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 
@@ -153,14 +156,23 @@ def signature(headers: Sequence[str]) -> str:
 
 
 def propose_mapping(headers: Sequence[str]) -> dict[str, str]:
-    """Map each field to the first header that names it.
+    """Map each dossier field to the first header that names it."""
+    return proposed(headers, SYNONYMS)
+
+
+def proposed(
+    headers: Sequence[str], synonyms: Mapping[F, tuple[str, ...]]
+) -> dict[str, str]:
+    """Map each field of ``synonyms`` to the first header that names it.
 
     A header naming a field exactly wins; else one that begins with a field's
-    name ("Ngày tiếp nhận hồ sơ"), the longest name first.
+    name ("Ngày tiếp nhận hồ sơ"), the longest name first. ``synonyms`` gives
+    each field's normalised names (see ``normalised``), in the fields' order.
     """
-    mapping: dict[str, str] = {}
+    by_name = {name: field for field, names in synonyms.items() for name in names}
+    mapping: dict[F, str] = {}
     for header in headers:
-        field = known_header(header)
+        field = by_name.get(normalised(header))
         if field is not None and field not in mapping:
             mapping[field] = header
     for header in headers:
@@ -169,22 +181,38 @@ def propose_mapping(headers: Sequence[str]) -> dict[str, str]:
         words = normalised(header)
         candidates = [
             (len(name), field)
-            for name, field in _BY_NAME.items()
+            for name, field in by_name.items()
             if field not in mapping and words.startswith(name + " ")
         ]
         if candidates:
             mapping[max(candidates)[1]] = header
-    return {field.value: mapping[field] for field in Field if field in mapping}
+    return {field.value: mapping[field] for field in synonyms if field in mapping}
 
 
 def mapping_problems(
     headers: Sequence[str], mapping: Mapping[str, str]
 ) -> list[Message]:
     """Say what keeps ``mapping`` from reading a file with ``headers``."""
+    problems = layout_problems(headers, mapping, FIELDS)
+    problems += [
+        Message(missing)
+        for field, missing in REQUIRED.items()
+        if not mapping.get(field)
+    ]
+    if not any(mapping.get(field) for field in PROCEDURE):
+        problems.append(Message(N_("Chưa chọn cột chứa mã thủ tục hoặc tên thủ tục.")))
+    return problems
+
+
+def layout_problems(
+    headers: Sequence[str], mapping: Mapping[str, str], fields: frozenset[str]
+) -> list[Message]:
+    """Say which of ``mapping``'s fields or headers do not exist, and which
+    header is mapped twice: what any kind of export's mapping must avoid."""
     problems: list[Message] = []
     present = set(headers)
     for key, header in mapping.items():
-        if key not in FIELDS:
+        if key not in fields:
             problems.append(Message(N_("Không có trường “%(field)s”."), {"field": key}))
         elif header and header not in present:
             problems.append(
@@ -197,25 +225,22 @@ def mapping_problems(
                 N_("Cột “%(header)s” được ghép với nhiều trường."), {"header": header}
             )
         )
-    problems += [
-        Message(missing)
-        for field, missing in REQUIRED.items()
-        if not mapping.get(field)
-    ]
-    if not any(mapping.get(field) for field in PROCEDURE):
-        problems.append(Message(N_("Chưa chọn cột chứa mã thủ tục hoặc tên thủ tục.")))
     return problems
 
 
 #: The ``ImportSource.kind`` of dossier systems' exports.
 SOURCE_KIND = "dossiers"
+#: What keeps a mapping from reading a file: ``mapping_problems`` or its twin.
+MappingCheck = Callable[[Sequence[str], Mapping[str, str]], list[Message]]
 
 
-def remembered_source(session: Session, headers: Sequence[str]) -> ImportSource | None:
-    """Return the confirmed mapping of an export layout seen before, or None."""
+def remembered_source(
+    session: Session, headers: Sequence[str], kind: str = SOURCE_KIND
+) -> ImportSource | None:
+    """Return the confirmed mapping of an export layout of ``kind`` seen before."""
     return session.scalar(
         select(ImportSource).where(
-            ImportSource.kind == SOURCE_KIND,
+            ImportSource.kind == kind,
             ImportSource.signature == signature(headers),
         )
     )
@@ -226,19 +251,24 @@ def confirm_mapping(
     headers: Sequence[str],
     mapping: Mapping[str, str],
     confirmed_by: int | None,
+    *,
+    kind: str = SOURCE_KIND,
+    check: MappingCheck = mapping_problems,
 ) -> ImportSource:
     """Remember the mapping of this layout (the latest confirmation wins); flush.
 
-    Raises ``ValueError`` when ``mapping_problems`` finds any.
+    ``kind`` tells what the export holds (dossiers, cases), ``check`` what keeps
+    a mapping of that kind from reading the file. Raises ``ValueError`` when it
+    finds anything.
     """
-    problems = mapping_problems(headers, mapping)
+    problems = check(headers, mapping)
     if problems:
         raise ValueError("; ".join(map(str, problems)))
     clean = {key: header for key, header in mapping.items() if header}
-    source = remembered_source(session, headers)
+    source = remembered_source(session, headers, kind)
     if source is None:
         source = ImportSource(
-            kind=SOURCE_KIND, signature=signature(headers), headers=list(headers)
+            kind=kind, signature=signature(headers), headers=list(headers)
         )
         session.add(source)
     source.mapping = clean
