@@ -71,17 +71,21 @@ def _purge_step(app: Flask, every: timedelta) -> Callable[[], None]:
         with app.app_context():
             try:
                 with session_factory().begin() as session:
-                    report = purge_if_due(session, utcnow(), every)
+                    report = purge_if_due(
+                        session, utcnow(), every, app.config["CASE_CONTACT_DAYS"]
+                    )
             except SQLAlchemyError:
                 # The next turn tries again; the data waits a little longer.
                 app.logger.exception("purging personal data failed")
                 return
         if report is not None:
             app.logger.info(
-                "purged %s expired contact(s), %s stale draft(s), %s applicant(s)",
+                "purged %s expired contact(s), %s stale draft(s), %s applicant(s), "
+                "%s case contact(s)",
                 report.contacts,
                 report.drafts,
                 report.applicants,
+                report.case_contacts,
             )
 
     return step

@@ -88,6 +88,7 @@ AUDIT_ACTIONS = {
     AuditAction.EXPORT: lazy_pgettext("audit", "Xuất dữ liệu"),
     AuditAction.LETTER_DRAFTED: lazy_pgettext("audit", "Lập phiếu xin lỗi"),
     AuditAction.LETTER_SENT: lazy_pgettext("audit", "Gửi phiếu xin lỗi"),
+    AuditAction.CASE_FILE_READ: lazy_pgettext("audit", "Tải tệp của phản ánh"),
 }
 #: What an audited act was done to, by the ``object_type`` its service records.
 OBJECT_TYPES = {
@@ -100,6 +101,7 @@ OBJECT_TYPES = {
     "access_code": lazy_pgettext("audit", "Mã khảo sát"),
     "working_day": lazy_pgettext("audit", "Ngày làm việc"),
     "apology_letter": lazy_pgettext("audit", "Phiếu xin lỗi"),
+    "feedback_case": lazy_pgettext("audit", "Phản ánh"),
 }
 #: How an apology letter reached the applicant.
 DELIVERIES = {

@@ -38,6 +38,7 @@ from app.public import page_token
 from app.public.blank_page import SLOTS, code_key, fill_in, page_key
 from app.public.blueprint import bp
 from app.public.cache import ExpiringCache
+from app.public.cases import offered_response, rating_offer_token
 from app.public.forms import SurveyForm, raw_answers
 from app.security import (
     Ceiling,
@@ -347,7 +348,10 @@ def survey_qr(token: str, kind: str) -> Response:
 
 @bp.get("/s/<token>/thanks")
 def thanks(token: str) -> str:
-    return render_template("public/thanks.html", token=token)
+    offer = request.args.get("r")
+    if offered_response(get_session(), offer) is None:
+        offer = None
+    return render_template("public/thanks.html", token=token, case_offer=offer)
 
 
 def _open(
@@ -418,8 +422,14 @@ def _refused(
     return _thanks(found)
 
 
-def _thanks(found: Survey) -> BaseResponse:
-    return redirect(url_for("public.thanks", token=found.code.token), code=303)
+def _thanks(found: Survey, response_id: int | None = None) -> BaseResponse:
+    """Go to the thank-you page; with the response, a token naming it (signed).
+
+    The page then offers to send a low rating's comment as a feedback case
+    (``app.public.cases``).
+    """
+    offer = {"r": rating_offer_token(response_id)} if response_id else {}
+    return redirect(url_for("public.thanks", token=found.code.token, **offer), code=303)
 
 
 def _conflict_page() -> tuple[str, int]:
@@ -490,7 +500,7 @@ def _submit(
         )
         return page, 429
     session.commit()
-    answer = _thanks(found)
+    answer = _thanks(found, recorded.response_id)
     if recorded.created and recorded.response_id % CATCH_UP_EVERY == 0:
         answer.call_on_close(_catch_up_later(current_app._get_current_object()))
     return answer

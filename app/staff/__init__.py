@@ -3,6 +3,8 @@
 from app.staff import (  # noqa: F401  (registers the views)
     apology,
     audit,
+    case_files,
+    case_intake,
     dashboard,
     deadlines,
     dossier_import,

@@ -51,6 +51,8 @@ class AuditAction(enum.StrEnum):
     #: An apology letter for a late dossier was drafted (numbered), or sent.
     LETTER_DRAFTED = "letter_drafted"
     LETTER_SENT = "letter_sent"
+    #: A staff user took a file a citizen attached to a feedback case.
+    CASE_FILE_READ = "case_file_read"
 
 
 def record_event(
