@@ -44,13 +44,14 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 
 from app.db import get_session
 from app.errors import PAGES
 from app.i18n import _, current_language, lazy_gettext, translated
 from app.public import page_token
 from app.public.blueprint import bp
-from app.security import Ceiling, over_ceiling, takes_large_uploads
+from app.security import Ceiling, csrf, over_ceiling, takes_large_uploads
 from surveys.cases.attachments import (
     FOLDER,
     FileLimits,
@@ -140,13 +141,16 @@ class RatingForm(FlaskForm):
     class Meta:
         csrf = False
 
-    score = RadioField(coerce=int, choices=[(n, str(n)) for n in range(1, 6)])
+    score = RadioField(
+        coerce=int, choices=[SelectChoice(n, str(n)) for n in range(1, 6)]
+    )
 
 
 # The form ---------------------------------------------------------------------
 
 
 @bp.route("/phan-anh", methods=["GET", "POST"])
+@csrf.exempt
 @takes_large_uploads("CASE_FORM_MAX_BYTES")
 def case_form() -> str | BaseResponse | tuple[str, int]:
     """Show the feedback form; take a send (then the thank-you page)."""
@@ -235,13 +239,14 @@ def _fill_choices(session: Session, form: CaseForm) -> None:
         .order_by(CaseCategory.group, CaseCategory.name_vi)
     )
     form.category.choices = [
-        (c.id, c.name_en if english and c.name_en else c.name_vi) for c in categories
+        SelectChoice(c.id, c.name_en if english and c.name_en else c.name_vi)
+        for c in categories
     ]
     units = session.scalars(
         select(Unit).order_by(Unit.parent_id.is_not(None), Unit.name)
     )
-    form.unit.choices = [(0, _("— Theo lĩnh vực đã chọn —"))] + [
-        (u.id, u.name) for u in units
+    form.unit.choices = [SelectChoice(0, _("— Theo lĩnh vực đã chọn —"))] + [
+        SelectChoice(u.id, u.name) for u in units
     ]
     counters = session.execute(
         select(ServicePoint.id, ServicePoint.name, Unit.name)
@@ -249,8 +254,9 @@ def _fill_choices(session: Session, form: CaseForm) -> None:
         .where(ServicePoint.active.is_(True))
         .order_by(Unit.name, ServicePoint.name)
     )
-    form.counter.choices = [(0, _("— Không chọn —"))] + [
-        (point_id, f"{unit_name} – {name}") for point_id, name, unit_name in counters
+    form.counter.choices = [SelectChoice(0, _("— Không chọn —"))] + [
+        SelectChoice(point_id, f"{unit_name} – {name}")
+        for point_id, name, unit_name in counters
     ]
 
 
@@ -302,6 +308,7 @@ def case_status(code: str) -> str | tuple[str, int]:
 
 
 @bp.post("/phan-anh/<code>/danh-gia")
+@csrf.exempt
 def case_rating(code: str) -> str | BaseResponse | tuple[str, int]:
     """Take the citizen's one rating of the reply."""
     session = get_session(read_only=True)
@@ -365,6 +372,7 @@ def offered_response(session: Session, token: str | None) -> Response | None:
 
 
 @bp.post("/phan-anh/tu-danh-gia")
+@csrf.exempt
 def case_from_rating() -> str | BaseResponse | tuple[str, int]:
     """Turn the citizen's low rating's comment into a case; show its code."""
     session = get_session(read_only=True)

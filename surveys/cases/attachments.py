@@ -119,7 +119,7 @@ def check_upload(upload: Upload, limits: FileLimits = FileLimits()) -> CheckedFi
     if not upload.data:
         raise CaseError(Message(EMPTY.msgid, {"name": name}))
     if len(upload.data) > limits.max_bytes:
-        megabytes = limits.max_bytes // (1024 * 1024)
+        megabytes = round(limits.max_bytes / (1024 * 1024), 1)
         raise CaseError(Message(TOO_BIG.msgid, {"name": name, "megabytes": megabytes}))
     kind = sniff(upload.data)
     if kind is None:
