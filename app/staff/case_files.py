@@ -8,6 +8,7 @@ browser never renders what a citizen sent as a page of this site.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from flask import abort, current_app, send_file
@@ -79,8 +80,9 @@ def case_file(case_id: int, attachment_id: int) -> Response:
         detail={"attachment": str(attachment.id), "kind": attachment.kind},
     )
     session.commit()
+    # A few megabytes at most: read whole, so no file stays open with the answer.
     answer = send_file(
-        path,
+        io.BytesIO(path.read_bytes()),
         mimetype=MIMETYPES[attachment.kind],
         as_attachment=True,
         download_name=f"{stem}.{ENDINGS[attachment.kind]}",
