@@ -410,6 +410,9 @@ def _token_holds(purpose: str) -> bool:
 
 
 def _known_code(code: str) -> str:
+    """Return the stored form of a case's code, or answer 404 (lookups limited)."""
+    if over_ceiling((LOOKUP_CEILING,)):
+        abort(429)
     stored = normalise(code)
     if stored is None or find_case(get_session(), stored) is None:
         abort(404)

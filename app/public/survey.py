@@ -61,6 +61,7 @@ from surveys.access.code_state import (
     runtime_choices,
 )
 from surveys.access.codes import CodeError, parse_token
+from surveys.cases.from_rating import may_offer_case
 from surveys.db import begin_writing
 from surveys.local_time import local_date
 from surveys.models import AccessCode, CodeKind, utcnow
@@ -423,10 +424,10 @@ def _refused(
 
 
 def _thanks(found: Survey, response_id: int | None = None) -> BaseResponse:
-    """Go to the thank-you page; with the response, a token naming it (signed).
+    """Go to the thank-you page; with a low rating's response, a token naming it.
 
-    The page then offers to send a low rating's comment as a feedback case
-    (``app.public.cases``).
+    The page then offers to send the rating's comment as a feedback case
+    (``app.public.cases``); the token is signed, so no one can name another's.
     """
     offer = {"r": rating_offer_token(response_id)} if response_id else {}
     return redirect(url_for("public.thanks", token=found.code.token, **offer), code=303)
@@ -500,7 +501,8 @@ def _submit(
         )
         return page, 429
     session.commit()
-    answer = _thanks(found, recorded.response_id)
+    offer = may_offer_case(found.questionnaire, values)
+    answer = _thanks(found, recorded.response_id if offer else None)
     if recorded.created and recorded.response_id % CATCH_UP_EVERY == 0:
         answer.call_on_close(_catch_up_later(current_app._get_current_object()))
     return answer

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 from sqlalchemy.orm import Session
 
 from surveys.cases.refusals import CaseError
@@ -192,7 +192,9 @@ def reencode(data: bytes, kind: str, name: str = "") -> bytes:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise CaseError(Message(HUGE_IMAGE.msgid, {"name": name})) from error
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
+    except Exception as error:
+        # A damaged picture makes Pillow's decoders fail in many ways (OSError,
+        # EOFError, struct.error, ...): each is the citizen's broken file.
         raise CaseError(Message(BROKEN_IMAGE.msgid, {"name": name})) from error
     out = io.BytesIO()
     options = {"quality": 85} if kind in ("jpeg", "webp") else {"optimize": True}

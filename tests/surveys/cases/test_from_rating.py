@@ -9,11 +9,13 @@ from sqlalchemy.orm import Session
 from surveys.cases.events import Actor
 from surveys.cases.from_rating import (
     case_from_response,
+    may_offer_case,
     offers_case,
     rating_category,
 )
 from surveys.cases.refusals import CaseError
 from surveys.models import CaseChannel, FeedbackCase, Role
+from surveys.questionnaire.versions import shipped_template
 from tests.builders import make_category, make_unit, make_user
 from tests.surveys.cases.ratings import counter_rating, dossier_rating
 
@@ -82,3 +84,11 @@ def test_the_rating_category_is_the_setting_or_the_first_public_one(
     assert rating_category(db_session, chosen.code) == chosen
     with pytest.raises(CaseError):
         rating_category(db_session, "no-such-category")
+
+
+def test_the_send_alone_tells_whether_to_offer_a_case() -> None:
+    counter = shipped_template("counter")
+    assert may_offer_case(counter, {"overall": 2, "comment": "Chờ lâu."})
+    assert not may_offer_case(counter, {"overall": 3, "comment": "Chờ lâu."})
+    assert not may_offer_case(counter, {"overall": 1, "comment": "  "})
+    assert not may_offer_case(counter, {"overall": 1})
