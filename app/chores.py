@@ -76,14 +76,20 @@ def _purge_step(app: Flask, every: timedelta) -> Callable[[], None]:
     def step() -> None:
         with app.app_context():
             report = _run(
-                app, "purging personal data", lambda s: purge_if_due(s, utcnow(), every)
+                app,
+                "purging personal data",
+                lambda s: purge_if_due(
+                    s, utcnow(), every, app.config["CASE_CONTACT_DAYS"]
+                ),
             )
             if report is not None:
                 app.logger.info(
-                    "purged %s expired contact(s), %s stale draft(s), %s applicant(s)",
+                    "purged %s expired contact(s), %s stale draft(s), %s applicant(s), "
+                    "%s case contact(s)",
                     report.contacts,
                     report.drafts,
                     report.applicants,
+                    report.case_contacts,
                 )
             escalated = _run(
                 app,

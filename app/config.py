@@ -100,6 +100,19 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None = None) -> None:
     # A feedback case's answer waits for a manager's approval before the
     # citizen reads it (surveys.cases.workflow); False: submitting publishes.
     app.config.setdefault("CASE_ANSWER_REVIEW", True)
+    # Feedback cases (surveys.cases): the files a citizen may attach to one,
+    # the whole form's size (files and text; a larger post is refused with
+    # 413 before it is read), how many days a contact is kept after the case
+    # was resolved (surveys.cases.contacts), the limits per address on sending
+    # the form and on looking a case up, and the category of the cases made
+    # from a rating's comment ("": the first public category).
+    app.config.setdefault("CASE_FILES_MAX", 3)
+    app.config.setdefault("CASE_FILE_MAX_BYTES", 5 * 1024 * 1024)
+    app.config.setdefault("CASE_FORM_MAX_BYTES", 16 * 1024 * 1024)
+    app.config.setdefault("CASE_CONTACT_DAYS", 90)
+    app.config.setdefault("CASE_LIMIT_ADDRESS", "10/hour;30/day")
+    app.config.setdefault("CASE_LOOKUP_LIMIT", "30/minute;300/day")
+    app.config.setdefault("CASE_RATING_CATEGORY", "")
     # Printed QR codes lead to {PUBLIC_BASE_URL}/s/{token}: the address citizens see.
     app.config.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     if not app.config.get("SECRET_KEY"):

@@ -97,6 +97,7 @@ AUDIT_ACTIONS = {
     AuditAction.CASE_RULE_REMOVED: lazy_pgettext("audit", "Bỏ thời hạn xử lý phản ánh"),
     AuditAction.INTEGRATION_KEY_CREATED: lazy_pgettext("audit", "Tạo khóa kết nối"),
     AuditAction.INTEGRATION_KEY_REVOKED: lazy_pgettext("audit", "Thu hồi khóa kết nối"),
+    AuditAction.CASE_FILE_READ: lazy_pgettext("audit", "Tải tệp của phản ánh"),
 }
 #: What an audited act was done to, by the ``object_type`` its service records.
 OBJECT_TYPES = {
@@ -112,6 +113,7 @@ OBJECT_TYPES = {
     "case_category": lazy_pgettext("audit", "Lĩnh vực phản ánh"),
     "case_deadline_rule": lazy_pgettext("audit", "Thời hạn xử lý phản ánh"),
     "integration_key": lazy_pgettext("audit", "Khóa kết nối"),
+    "feedback_case": lazy_pgettext("audit", "Phản ánh"),
 }
 #: How an apology letter reached the applicant.
 DELIVERIES = {

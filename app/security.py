@@ -208,7 +208,8 @@ def takes_large_uploads(setting: str) -> Callable[[F], F]:
     """Mark a view whose uploads may be as large as the ``setting`` says.
 
     Larger than ``MAX_CONTENT_LENGTH``: a province's export of a year of
-    dossiers. The cap is set before anything reads the form.
+    dossiers; or than ``PUBLIC_MAX_CONTENT_LENGTH``: a citizen's feedback with
+    its photos. The cap is set before anything reads the form.
     """
 
     def mark(view: F) -> F:
@@ -318,13 +319,12 @@ def init_app(app: Flask) -> None:
     # small, so the public pages refuse big bodies (413) before anything parses.
     @app.before_request
     def _cap_public_requests() -> None:
-        if request.blueprint == "public":
-            request.max_content_length = app.config["PUBLIC_MAX_CONTENT_LENGTH"]
-            return
         view = app.view_functions.get(request.endpoint or "")
         setting = getattr(view, "upload_limit", None)
         if setting is not None:
             request.max_content_length = app.config[setting]
+        elif request.blueprint == "public":
+            request.max_content_length = app.config["PUBLIC_MAX_CONTENT_LENGTH"]
 
     # After the cap (it reads the form) and before anything looks a value up.
     app.before_request(_refuse_nul_characters)

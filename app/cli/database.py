@@ -109,10 +109,13 @@ def purge_contacts_command() -> None:
     this is for an operator who wants it done at once.
     """
     with session_factory().begin() as session:
-        report = purge_personal_data(session, utcnow())
+        report = purge_personal_data(
+            session, utcnow(), current_app.config["CASE_CONTACT_DAYS"]
+        )
     click.echo(f"{report.contacts} expired follow-up contact(s) erased.")
     click.echo(f"{report.drafts} unsent draft(s) older than 90 days erased.")
     click.echo(f"{report.applicants} dossier applicant(s) past retention erased.")
+    click.echo(f"{report.case_contacts} feedback case contact(s) erased.")
 
 
 def _read_password() -> str:

@@ -38,6 +38,7 @@ from app.public import page_token
 from app.public.blank_page import SLOTS, code_key, fill_in, page_key
 from app.public.blueprint import bp
 from app.public.cache import ExpiringCache
+from app.public.cases import offered_response, rating_offer_token
 from app.public.forms import SurveyForm, raw_answers
 from app.security import (
     Ceiling,
@@ -60,6 +61,7 @@ from surveys.access.code_state import (
     runtime_choices,
 )
 from surveys.access.codes import CodeError, parse_token
+from surveys.cases.from_rating import may_offer_case
 from surveys.db import begin_writing
 from surveys.local_time import local_date
 from surveys.models import AccessCode, CodeKind, utcnow
@@ -347,7 +349,10 @@ def survey_qr(token: str, kind: str) -> Response:
 
 @bp.get("/s/<token>/thanks")
 def thanks(token: str) -> str:
-    return render_template("public/thanks.html", token=token)
+    offer = request.args.get("r")
+    if offered_response(get_session(), offer) is None:
+        offer = None
+    return render_template("public/thanks.html", token=token, case_offer=offer)
 
 
 def _open(
@@ -418,8 +423,14 @@ def _refused(
     return _thanks(found)
 
 
-def _thanks(found: Survey) -> BaseResponse:
-    return redirect(url_for("public.thanks", token=found.code.token), code=303)
+def _thanks(found: Survey, response_id: int | None = None) -> BaseResponse:
+    """Go to the thank-you page; with a low rating's response, a token naming it.
+
+    The page then offers to send the rating's comment as a feedback case
+    (``app.public.cases``); the token is signed, so no one can name another's.
+    """
+    offer = {"r": rating_offer_token(response_id)} if response_id else {}
+    return redirect(url_for("public.thanks", token=found.code.token, **offer), code=303)
 
 
 def _conflict_page() -> tuple[str, int]:
@@ -490,7 +501,8 @@ def _submit(
         )
         return page, 429
     session.commit()
-    answer = _thanks(found)
+    offer = may_offer_case(found.questionnaire, values)
+    answer = _thanks(found, recorded.response_id if offer else None)
     if recorded.created and recorded.response_id % CATCH_UP_EVERY == 0:
         answer.call_on_close(_catch_up_later(current_app._get_current_object()))
     return answer

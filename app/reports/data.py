@@ -494,7 +494,9 @@ def _comments(
     )
     local = pd.to_datetime(comments["submitted_at"], utc=True) + LOCAL_OFFSET
     comments["submitted_at"] = local.dt.tz_localize(None)
-    return comments[["submitted_at", "service_point", "rating", "text"]]
+    # The respondent (the response's id) stays for the dashboard's button that
+    # makes a comment a feedback case; the exports pick their columns by name.
+    return comments[["submitted_at", "service_point", "rating", "text", "respondent"]]
 
 
 def _groups(league: pd.DataFrame) -> pd.Series:

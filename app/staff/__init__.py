@@ -3,7 +3,9 @@
 from app.staff import (  # noqa: F401  (registers the views)
     apology,
     audit,
+    case_files,
     case_import,
+    case_intake,
     cases,
     dashboard,
     deadlines,

@@ -62,6 +62,8 @@ class AuditAction(enum.StrEnum):
     #: A key for an outside system (Open311) was made, or revoked.
     INTEGRATION_KEY_CREATED = "integration_key_created"
     INTEGRATION_KEY_REVOKED = "integration_key_revoked"
+    #: A staff user took a file a citizen attached to a feedback case.
+    CASE_FILE_READ = "case_file_read"
 
 
 def record_event(

@@ -2,7 +2,8 @@
 
 Follow-up phone numbers (``surveys.access.privacy``), answers saved part-way
 and never sent (``surveys.storage.drafts``) and dossier applicants' names and
-contacts (``surveys.dossiers.applicants``) are kept only so long. Erasing them
+contacts (``surveys.dossiers.applicants``) and the contacts citizens left with
+a feedback case (``surveys.cases.contacts``) are kept only so long. Erasing them
 must not depend on someone remembering to schedule a command: the application
 calls ``purge_if_due`` itself, and the ``chores`` table decides, for every
 process and across restarts, whether the purge is due.
@@ -17,6 +18,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from surveys.access.privacy import purge_expired_contacts
+from surveys.cases.contacts import CASE_CONTACT_DAYS, purge_expired_case_contacts
 from surveys.db import dialect_insert
 from surveys.dossiers.applicants import purge_expired_applicants
 from surveys.models import Chore
@@ -33,19 +35,30 @@ class PurgeReport:
     contacts: int
     drafts: int
     applicants: int
+    case_contacts: int = 0
 
 
-def purge_personal_data(session: Session, now: datetime) -> PurgeReport:
-    """Erase phone numbers, unsent drafts and applicants past their retention."""
+def purge_personal_data(
+    session: Session,
+    now: datetime,
+    case_contact_days: int = CASE_CONTACT_DAYS,
+) -> PurgeReport:
+    """Erase phone numbers, drafts, applicants and case contacts past retention."""
     return PurgeReport(
         contacts=purge_expired_contacts(session, now),
         drafts=purge_stale_drafts(session, now),
         applicants=purge_expired_applicants(session, now),
+        case_contacts=purge_expired_case_contacts(
+            session, now, timedelta(days=case_contact_days)
+        ),
     )
 
 
 def purge_if_due(
-    session: Session, now: datetime, every: timedelta
+    session: Session,
+    now: datetime,
+    every: timedelta,
+    case_contact_days: int = CASE_CONTACT_DAYS,
 ) -> PurgeReport | None:
     """Purge unless a purge began less than ``every`` ago; None when not due.
 
@@ -56,7 +69,7 @@ def purge_if_due(
     """
     if not claim_chore(session, PURGE, now, every):
         return None
-    return purge_personal_data(session, now)
+    return purge_personal_data(session, now, case_contact_days)
 
 
 def claim_chore(session: Session, name: str, now: datetime, every: timedelta) -> bool:

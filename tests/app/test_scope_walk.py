@@ -10,22 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.routing import Map, Rule
 from werkzeug.test import TestResponse
 
+from surveys.cases.attachments import FOLDER, Upload, check_uploads, stage
 from surveys.models import (
     ApologyLetter,
     Campaign,
+    CaseAttachment,
     Dossier,
     DossierImport,
     FeedbackCase,
     ImportStatus,
     Official,
+    Response,
     Role,
     ServicePoint,
     Unit,
@@ -39,7 +44,9 @@ from tests.builders import (
     make_procedure,
     make_unit,
     make_user,
+    new_response,
 )
+from tests.surveys.cases.files import pdf
 from tests.surveys.dossiers.late import letter_for, returned
 
 
@@ -55,8 +62,10 @@ class Side:
     dossier: Dossier
     letter: ApologyLetter
     dossier_import: DossierImport
-    #: A feedback case received by the ward.
+    #: A feedback case with one attached file, and a rating with a comment.
     case: FeedbackCase
+    attachment: CaseAttachment
+    response: Response
 
     def markers(self) -> list[str]:
         """Texts that only a page showing this ward's data would contain."""
@@ -88,9 +97,11 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
     # The calendar is the whole country's: its pages need a role the walk never has.
     "day": lambda side: "2026-03-10",
     "import_id": lambda side: side.dossier_import.id,
+    "case_id": lambda side: side.case.id,
+    "attachment_id": lambda side: side.attachment.id,
+    "response_id": lambda side: side.response.id,
     # No user belongs to a side; user pages need a role the walk never has.
     "username": lambda side: f"user-{side.unit.code}",
-    "case_id": lambda side: side.case.id,
     # Categories and their rules are the district's: a role the walk never has.
     "category_id": lambda side: side.case.category_id,
     "rule_id": lambda side: 1,
@@ -99,7 +110,7 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
 HIDDEN = {403, 404}
 
 
-def make_side(session: Session, district: Unit, letter: str) -> Side:
+def make_side(session: Session, district: Unit, letter: str, files: Path) -> Side:
     unit = make_unit(session, district, name=f"Phường Bí Mật {letter}")
     point = ServicePoint(code=f"sp-{unit.code}", name=f"Quầy Riêng {letter}", unit=unit)
     # One code in both wards (codes are unique within a unit): only the unit
@@ -119,6 +130,15 @@ def make_side(session: Session, district: Unit, letter: str) -> Side:
     )
     session.add(dossier_import)
     session.flush()
+    case = make_case(session, unit)
+    staged = stage(session, case, check_uploads([Upload("a.pdf", pdf())]), files)
+    staged.keep()
+    attachment = session.scalar(
+        select(CaseAttachment).where(CaseAttachment.case_id == case.id)
+    )
+    response = new_response(campaign, unit_id=unit.id)
+    session.add(response)
+    session.flush()
     return Side(
         unit,
         point,
@@ -127,14 +147,20 @@ def make_side(session: Session, district: Unit, letter: str) -> Side:
         late,
         letter_for(session, late),
         dossier_import,
-        make_case(session, unit),
+        case,
+        attachment,
+        response,
     )
 
 
 @pytest.fixture
-def wards(db_session: Session) -> tuple[Side, Side]:
+def wards(app: Flask, db_session: Session) -> tuple[Side, Side]:
     district = make_unit(db_session, name="Quận Thử", kind=UnitKind.DISTRICT)
-    sides = make_side(db_session, district, "A"), make_side(db_session, district, "B")
+    files = Path(app.instance_path) / FOLDER
+    sides = (
+        make_side(db_session, district, "A", files),
+        make_side(db_session, district, "B", files),
+    )
     db_session.commit()
     return sides
 
