@@ -92,7 +92,7 @@ def _overdue_cases() -> dict[str, Callable[[], int]]:
 @permission_required(Permission.VIEW)
 def cases_home() -> ResponseReturnValue:
     """Open a unit's lists: the one picked, else the reader's own (an admin's:
-    the first district)."""
+    the first district); managers start on the new cases, handlers on theirs."""
     code = request.args.get("unit", "")
     if not code:
         unit_id = current_scope().unit_id
@@ -103,7 +103,8 @@ def cases_home() -> ResponseReturnValue:
             code = roots[0].code
         else:
             code = get_session().get_one(Unit, unit_id).code
-    which = request.args.get("list", CaseList.NEW)
+    first = CaseList.NEW if current_scope().can_manage else CaseList.MINE
+    which = request.args.get("list", first)
     return redirect(url_for(".unit_cases", unit_code=code, list=which))
 
 
