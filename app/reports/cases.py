@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.reports.dossiers import quarter_range
 from surveys.cases.due_dates import quarter_key
 from surveys.cases.quarterly import CaseQuarter, quarter_rollup
-from surveys.models import FeedbackCase
+from surveys.models import FeedbackCase, utcnow
 from surveys.storage.periods import period_bounds, quarters_in
 
 #: The columns of a case table, after ``quarter``, ``unit_id`` and ``unit``.
@@ -64,14 +64,17 @@ def case_section(
 ) -> CaseSection | None:
     """Assemble the case figures of the units ``names`` for a report period.
 
-    Without ``now`` the cases are read as they stood at their latest receipt
-    or resolution (no later than the period's end), so the same data prints the
-    same section. None when the units have no case at all.
+    The cases are counted as they stand at ``now`` (default: the current
+    instant), or at the period's end for a period that is over: a past
+    quarter's report prints the same figures whenever it is downloaded, and an
+    unanswered case counts as overdue although nothing happened since. None
+    when the units have no case at all.
     """
     unit_ids = list(names)
-    as_of = now or _latest(session, unit_ids, period)
-    if as_of is None:
-        return None
+    as_of = now or utcnow()
+    bounds = period_bounds(period)
+    if bounds is not None:
+        as_of = min(as_of, bounds[1])
     first = session.scalar(
         select(func.min(FeedbackCase.received_quarter)).where(
             FeedbackCase.unit_id.in_(unit_ids)
@@ -139,19 +142,3 @@ def _row(figures: CaseQuarter, unit: str | None, ended: bool) -> dict[str, objec
 
 def _pct(share: float | None) -> float | None:
     return None if share is None else 100 * share
-
-
-def _latest(
-    session: Session, unit_ids: list[int], period: str | None
-) -> datetime | None:
-    """Return the cases' latest receipt or resolution, capped at the period's end."""
-    received, resolved = session.execute(
-        select(
-            func.max(FeedbackCase.received_at), func.max(FeedbackCase.resolved_at)
-        ).where(FeedbackCase.unit_id.in_(unit_ids))
-    ).one()
-    moments = [moment for moment in (received, resolved) if moment is not None]
-    if not moments:
-        return None
-    bounds = period_bounds(period)
-    return max(moments) if bounds is None else min(max(moments), bounds[1])

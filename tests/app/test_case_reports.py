@@ -92,18 +92,21 @@ def test_the_unit_report_counts_its_cases_with_rates_and_n(
     report = unit_report(db_session, wards.ward, wards.campaign, "2026")
     section = report.cases
     assert section is not None
-    # As the ward's cases stood at its latest answer, 17 March.
-    assert section.quarters == ["2026-Q1"]
+    # A past year's report counts as the year ended, whenever it is made.
+    assert section.quarters == ["2026-Q1", "2026-Q2", "2026-Q3", "2026-Q4"]
     assert section.overdue == 1
     shown = text_of(unit_report_pdf(report))
     assert "Phản ánh, kiến nghị" in shown and "50,0%" in shown
     assert SECRET not in shown
     book = unit_report_xlsx(report)
-    (row,) = records(book)
+    row, *_ = records(book)
     assert row["Quý"] == "2026-Q1"
     assert (row["Tiếp nhận"], row["Đã trả lời"], row["Trả lời đúng hạn"]) == (3, 2, 1)
     assert row["Tỷ lệ đúng hạn (trên số đã trả lời)"] == pytest.approx(0.5)
-    assert row["Tồn đọng, trễ hạn cuối quý"] is None  # Q1 had not ended then
+    # The unanswered case stays overdue at the end of every quarter since.
+    assert row["Tồn đọng, trễ hạn cuối quý"] == 1
+    second = section.table[section.table["quarter"] == "2026-Q2"].iloc[0]
+    assert (second["received"], second["overdue_at_end"]) == (0, 1)
     assert SECRET not in str(load_workbook(io.BytesIO(book))._sheets)
 
 
@@ -112,7 +115,7 @@ def test_the_district_report_has_each_units_quarters_and_all_together(
 ) -> None:
     report = district_report(db_session, wards.district, wards.campaign, "2026")
     section = report.cases
-    assert section is not None and section.quarters == ["2026-Q1", "2026-Q2"]
+    assert section is not None and section.quarters[:2] == ["2026-Q1", "2026-Q2"]
     found = {
         (row["Quý"], row["Đơn vị"]): (
             row["Tiếp nhận"],
@@ -123,7 +126,7 @@ def test_the_district_report_has_each_units_quarters_and_all_together(
     }
     assert found[("2026-Q1", "Tất cả đơn vị")] == (3, 2, 1)
     assert found[("2026-Q1", "Quận Thử")] == (3, 2, 1)
-    assert found[("2026-Q2", "Phường Bên Kia")] == (1, 1, None)
+    assert found[("2026-Q2", "Phường Bên Kia")] == (1, 1, 0)
     shown = text_of(district_report_pdf(report))
     assert "Tồn đọng, trễ hạn cuối quý" in shown and SECRET not in shown
 
