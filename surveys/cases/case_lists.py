@@ -31,7 +31,7 @@ from surveys.models import (
     Unit,
     User,
 )
-from surveys.units.tree import subtree_ids
+from surveys.units.tree import lineage_ids, subtree_ids
 
 #: Cases on one page of a list.
 PAGE_SIZE = 50
@@ -240,15 +240,16 @@ def overdue_count(session: Session, unit_id: int | None, now: datetime) -> int:
 
 
 def possible_handlers(session: Session, unit_id: int) -> list[User]:
-    """Return who may be given a case of the unit: its active staff and those of
-    the units below, but no read-only district viewer (``HANDLER_ROLES``)."""
+    """Return who may be given a case of the unit: the active staff whose scope
+    covers it (of the unit or a unit above; a unit below takes it by a
+    transfer), but no district user (``HANDLER_ROLES``)."""
     return list(
         session.scalars(
             select(User)
             .where(
                 User.active.is_(True),
                 User.role.in_(HANDLER_ROLES),
-                User.unit_id.in_(subtree_ids(unit_id)),
+                User.unit_id.in_(lineage_ids(unit_id)),
             )
             .order_by(User.username)
         )

@@ -44,7 +44,7 @@ from surveys.models import (
     utcnow,
 )
 from surveys.translatable import N_, Message
-from surveys.units.tree import subtree_ids
+from surveys.units.tree import lineage_ids
 
 
 class Action(enum.StrEnum):
@@ -104,7 +104,12 @@ NOT_NOW = Message(
     )
 )
 NOT_ALLOWED = Message(N_("Bạn không có quyền làm việc này với phản ánh này."))
-BAD_HANDLER = Message(N_("Người xử lý phải là cán bộ đang làm việc của đơn vị."))
+BAD_HANDLER = Message(
+    N_(
+        "Người xử lý phải là cán bộ đang làm việc của đơn vị xử lý phản ánh hoặc"
+        " đơn vị cấp trên; muốn giao cho đơn vị cấp dưới, hãy chuyển đơn vị."
+    )
+)
 SAME_UNIT = Message(N_("Hãy chọn một đơn vị khác đơn vị đang xử lý."))
 NO_REASON = Message(N_("Hãy ghi lý do."))
 NO_BODY = Message(N_("Hãy ghi cơ quan, đơn vị nhận chuyển."))
@@ -250,7 +255,7 @@ def _assign(
         handler is None
         or not handler.active
         or Role(handler.role) not in HANDLER_ROLES
-        or handler.unit_id not in set(session.scalars(subtree_ids(case.unit_id)))
+        or handler.unit_id not in set(session.scalars(lineage_ids(case.unit_id)))
     ):
         raise CaseError(BAD_HANDLER)
     case.handler_id = handler.id

@@ -108,3 +108,14 @@ def subtree_ids(unit_id: int | None) -> Select[tuple[int]]:
     child = aliased(Unit)
     tree = tree.union(select(child.id).where(child.parent_id == tree.c.id))
     return select(tree.c.id)
+
+
+def lineage_ids(unit_id: int) -> Select[tuple[int]]:
+    """Return a query of the ids of a unit and every unit above it: the units
+    whose staff's scope covers it. A recursive CTE, like ``subtree_ids``."""
+    line = select(Unit.id, Unit.parent_id).where(Unit.id == unit_id).cte(recursive=True)
+    parent = aliased(Unit)
+    line = line.union(
+        select(parent.id, parent.parent_id).where(parent.id == line.c.parent_id)
+    )
+    return select(line.c.id)

@@ -214,5 +214,8 @@ def test_handlers_are_the_unit_s_active_staff(
 ) -> None:
     make_user(db_session, world.sibling, Role.VIEWER)
     make_user(db_session, world.ward, Role.VIEWER, active=False)
+    # Staff below the ward could not open its case: it goes down by a transfer.
+    make_user(db_session, make_unit(db_session, world.ward), Role.VIEWER)
+    above = make_user(db_session, world.ward.parent, Role.UNIT_MANAGER)
     found = possible_handlers(db_session, world.ward.id)
-    assert {user.id for user in found} == {world.manager.id, world.officer.id}
+    assert {user.id for user in found} == {world.manager.id, world.officer.id, above.id}

@@ -135,6 +135,9 @@ def test_who_may_do_what(db_session: Session, ward: Unit) -> None:
         apply(db_session, case, Action.ASSIGN, officer, Step(handler=officer))
     with pytest.raises(CaseError):  # a handler from another ward
         apply(db_session, case, Action.ASSIGN, manager, Step(handler=other))
+    below = make_user(db_session, make_unit(db_session, ward), Role.VIEWER)
+    with pytest.raises(CaseError):  # nor from below: their scope misses the case
+        apply(db_session, case, Action.ASSIGN, manager, Step(handler=below))
     apply(db_session, case, Action.ASSIGN, manager, Step(handler=officer))
     assert possible(db_session, officer, case) == [
         Action.START,
