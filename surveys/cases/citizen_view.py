@@ -49,8 +49,9 @@ class CitizenStatus:
     answered_at: datetime | None
     reject_reason: str
     referred_to: str
-    #: The case this one was handled together with, if merged.
-    merged_into: str
+    #: True when this case was handled together with another (a duplicate);
+    #: the other's code is never shown: it is that citizen's only key.
+    merged: bool
     #: The citizen's rating of the reply, if given.
     rating: int | None
 
@@ -98,7 +99,7 @@ def citizen_status(session: Session, case: FeedbackCase) -> CitizenStatus:
         answered_at=answer.published_at if answer is not None else None,
         reject_reason=case.reject_reason if state == CaseState.REJECTED else "",
         referred_to=case.referred_to if state == CaseState.REFERRED_OUT else "",
-        merged_into=handled_by.tracking_code if handled_by is not case else "",
+        merged=handled_by is not case,
         rating=rating.score if rating is not None else None,
     )
 

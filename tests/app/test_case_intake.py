@@ -325,7 +325,9 @@ def test_rejected_referred_and_merged_cases_say_so_in_plain_words(
     assert "Không thuộc thẩm quyền của phường." in page(rejected)
     assert "Công an quận" in page(referred)
     merged = page(duplicate)
-    assert original.tracking_code in merged and "Đã xử lý chung." in merged
+    # The shared answer, never the other citizen's code (their only key).
+    assert "Đã xử lý chung." in merged and "giải quyết chung" in merged
+    assert original.tracking_code not in merged
 
 
 def test_an_unknown_code_is_a_friendly_404_and_lookups_are_limited(
