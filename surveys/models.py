@@ -166,12 +166,14 @@ class CaseState(enum.StrEnum):
 
 
 class AnswerState(enum.StrEnum):
-    """A case answer's review: drafted, sent to the manager, sent back, published."""
+    """A case answer's review: drafted, sent to the manager, sent back, published;
+    withdrawn when the district reopens the case (kept, no longer shown)."""
 
     DRAFT = "draft"
     SUBMITTED = "submitted"
     RETURNED = "returned"
     PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
 
 
 class Unit(Base):

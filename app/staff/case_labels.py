@@ -64,6 +64,7 @@ ANSWER_STATES = {
     AnswerState.SUBMITTED: lazy_gettext("Chờ duyệt"),
     AnswerState.RETURNED: lazy_gettext("Bị trả lại"),
     AnswerState.PUBLISHED: lazy_gettext("Đã công bố"),
+    AnswerState.WITHDRAWN: lazy_gettext("Đã rút lại khi mở lại phản ánh"),
 }
 CASE_LISTS = {
     CaseList.NEW: lazy_gettext("Mới, chưa giao"),

@@ -268,7 +268,7 @@ def upgrade() -> None:
         sa.Column("review_note", sa.Text(), nullable=False),
         sa.Column("published_at", sa.DateTime(), nullable=True),
         sa.CheckConstraint(
-            "state IN ('draft', 'submitted', 'returned', 'published')",
+            "state IN ('draft', 'submitted', 'returned', 'published', 'withdrawn')",
             name=op.f("ck_case_answers_state"),
         ),
         sa.ForeignKeyConstraint(

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from surveys.access.scope import Scope
@@ -36,6 +36,7 @@ from surveys.models import (
     AnswerState,
     CaseAnswer,
     CaseEvent,
+    CaseRating,
     CaseState,
     FeedbackCase,
     Role,
@@ -443,14 +444,32 @@ def _reopen(
     now: datetime,
 ) -> _Outcome:
     reason = _reason(step.text)
+    # The old reply no longer stands: its answer is withdrawn from the status
+    # page, its rating (of a reply that no longer stands) removed, and the case
+    # may be escalated again when it runs late.
+    withdrawn = session.execute(
+        update(CaseAnswer)
+        .where(
+            CaseAnswer.case_id == case.id,
+            CaseAnswer.state == AnswerState.PUBLISHED,
+        )
+        .values(state=AnswerState.WITHDRAWN.value)
+    ).rowcount
+    rating = session.get(CaseRating, case.id)
+    detail: dict[str, object] = {"reason": reason, "answers_withdrawn": withdrawn}
+    if rating is not None:
+        detail["rating_removed"] = rating.score
+        session.delete(rating)
     case.state = (S.IN_PROGRESS if case.handler_id else S.RECEIVED).value
+    case.answered_at = None
+    case.escalated_at = None
     case.outcome = None
     case.resolved_at = None
     case.resolved_quarter = None
     case.working_days_to_resolve = None
     case.on_time = None
     case.closed_at = None
-    return EventKind.REOPENED, "", {"reason": reason}
+    return EventKind.REOPENED, "", detail
 
 
 def _wait(
@@ -522,7 +541,9 @@ def _pending_answer(session: Session, case: FeedbackCase) -> CaseAnswer | None:
         select(CaseAnswer)
         .where(
             CaseAnswer.case_id == case.id,
-            CaseAnswer.state != AnswerState.PUBLISHED,
+            CaseAnswer.state.in_(
+                (AnswerState.DRAFT, AnswerState.SUBMITTED, AnswerState.RETURNED)
+            ),
         )
         .order_by(CaseAnswer.id.desc())
     )

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from surveys.cases.citizen_view import citizen_status, rate_reply
 from surveys.cases.events import history
 from surveys.cases.refusals import CaseError
 from surveys.cases.tracking import normalise
@@ -259,3 +261,35 @@ def test_answers_are_checked_for_personal_data() -> None:
         "id",
     ]
     assert personal_data_hints("Đơn vị đã sửa đèn đường ngày 3/12.") == []
+
+
+def test_reopening_withdraws_the_reply_and_its_rating(
+    db_session: Session, ward: Unit
+) -> None:
+    manager, officer, district = staff(db_session, ward)
+    case = make_case(db_session, ward)
+    apply(db_session, case, Action.ASSIGN, manager, Step(handler=officer))
+    apply(db_session, case, Action.START, officer)
+    apply(db_session, case, Action.SUBMIT_ANSWER, officer, Step(text="Lần một"))
+    apply(db_session, case, Action.PUBLISH_ANSWER, manager)
+    rate_reply(db_session, case, 2)
+    case.escalated_at = case.due_at
+    event = apply(db_session, case, Action.REOPEN, district, Step(text="Chưa đúng"))
+    assert event.detail == {
+        "reason": "Chưa đúng",
+        "answers_withdrawn": 1,
+        "rating_removed": 2,
+    }
+    assert (case.answered_at, case.escalated_at) == (None, None)
+    status = citizen_status(db_session, case)
+    assert (status.answer, status.rating) == ("", None)
+    apply(db_session, case, Action.SUBMIT_ANSWER, officer, Step(text="Lần hai"))
+    apply(db_session, case, Action.PUBLISH_ANSWER, manager)
+    assert published_answer(db_session, case).text == "Lần hai"
+    rate_reply(db_session, case, 4)  # the new reply is rated afresh
+    states = db_session.scalars(
+        select(CaseAnswer.state)
+        .where(CaseAnswer.case_id == case.id)
+        .order_by(CaseAnswer.id)
+    ).all()
+    assert states == [AnswerState.WITHDRAWN, AnswerState.PUBLISHED]
