@@ -1128,6 +1128,9 @@ class FeedbackCase(Base):
     #: True when hailong computed ``due_at`` from the rules (computed again
     #: when the calendar changes); False when a portal's export gave it.
     due_computed: Mapped[bool] = mapped_column(default=True)
+    #: The working days the rules gave the case when it arrived: a later rule
+    #: applies to later cases only (None when a portal gave the deadline).
+    working_days: Mapped[int | None] = mapped_column(Integer)
     #: True while the unit waits for the citizen to say more.
     waiting_since: Mapped[datetime | None]
     answered_at: Mapped[datetime | None]

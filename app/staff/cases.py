@@ -424,13 +424,13 @@ def deactivate_case_category(category_id: int) -> ResponseReturnValue:
 @bp.post("/case-categories/rules")
 @permission_required(Permission.ADMINISTER)
 def set_case_rule() -> ResponseReturnValue:
-    """Set the working days of a category and channel; recount open cases."""
+    """Set the working days of a category and channel, for the cases to come."""
     session = get_session()
     form = _rule_form()
     if not form.validate_on_submit():
         return refused_redirect(_invalid(), ".case_categories")
     try:
-        moved = set_rule(
+        set_rule(
             session,
             current_staff(),
             int(form.category.data) if form.category.data else None,
@@ -441,7 +441,7 @@ def set_case_rule() -> ResponseReturnValue:
         )
     except CaseError as refusal:
         return refused_redirect(translated(refusal.message), ".case_categories")
-    return _rule_done(moved)
+    return _rule_done()
 
 
 @bp.post("/case-categories/rules/<int:rule_id>/remove")
@@ -454,14 +454,15 @@ def remove_case_rule(rule_id: int) -> ResponseReturnValue:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         return refused_redirect(_invalid(), ".case_categories")
-    return _rule_done(remove_rule(session, current_staff(), rule))
+    remove_rule(session, current_staff(), rule)
+    return _rule_done()
 
 
-def _rule_done(moved: int) -> Response:
+def _rule_done() -> Response:
     return done_redirect(
         _(
-            "Đã lưu thời hạn; tính lại hạn của %(num)d phản ánh đang xử lý.",
-            num=moved,
+            "Đã lưu thời hạn. Thời hạn mới áp dụng cho phản ánh tiếp nhận từ nay;"
+            " phản ánh đã nhận giữ thời hạn đã tính."
         ),
         ".case_categories",
     )

@@ -131,6 +131,7 @@ def upgrade() -> None:
         sa.Column("received_at", sa.DateTime(), nullable=False),
         sa.Column("due_at", sa.DateTime(), nullable=False),
         sa.Column("due_computed", sa.Boolean(), nullable=False),
+        sa.Column("working_days", sa.Integer(), nullable=True),
         sa.Column("waiting_since", sa.DateTime(), nullable=True),
         sa.Column("answered_at", sa.DateTime(), nullable=True),
         sa.Column("resolved_at", sa.DateTime(), nullable=True),

@@ -2,7 +2,9 @@
 
 A category is never deleted (its cases keep pointing at it): it is taken out
 of use. A rule is one per category and channel (either may be "any"); setting
-one again changes it, and the open cases it governs are counted again.
+one again changes it. A rule applies to the cases received after it: each case
+keeps the working days it was given on arrival, so that editing a rule can
+neither make week-old cases overdue nor excuse overdue ones.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from surveys.access.audit import AuditAction, record_event
-from surveys.cases.due_recount import recount_cases
 from surveys.cases.refusals import CaseError
 from surveys.models import CaseCategory, CaseDeadlineRule, Unit, User
 from surveys.translatable import N_, Message
@@ -128,9 +129,9 @@ def set_rule(
     working_days: int,
     warn_days: int,
     note: str = "",
-) -> int:
-    """Set the rule of a category and channel (None: any); return the open cases
-    whose due date moved. Raises ``CaseError``."""
+) -> CaseDeadlineRule:
+    """Set the rule of a category and channel (None: any) for the cases received
+    from now on; flush. Raises ``CaseError``."""
     if working_days <= 0 or not 0 <= warn_days < working_days:
         raise CaseError(BAD_DAYS)
     rule = session.scalar(
@@ -159,11 +160,11 @@ def set_rule(
             "warn_days": warn_days,
         },
     )
-    return recount_cases(session)
+    return rule
 
 
-def remove_rule(session: Session, actor: User, rule: CaseDeadlineRule) -> int:
-    """Remove a rule; return the open cases whose due date moved."""
+def remove_rule(session: Session, actor: User, rule: CaseDeadlineRule) -> None:
+    """Remove a rule: the next more general one applies to later cases; flush."""
     detail = {"category_id": rule.category_id, "channel": rule.channel}
     rule_id = rule.id
     session.delete(rule)
@@ -176,7 +177,6 @@ def remove_rule(session: Session, actor: User, rule: CaseDeadlineRule) -> int:
         object_id=str(rule_id),
         detail=detail,
     )
-    return recount_cases(session)
 
 
 def _is(column: InstrumentedAttribute[Any], value: object) -> ColumnElement[bool]:

@@ -1,7 +1,8 @@
 """Counting open cases' due dates again when the calendar or the rules change.
 
-A day the government moves, a unit's new cutoff or due time, or a new deadline
-rule changes when a case computed by hailong falls due; a deadline a portal's
+A day the government moves, or a unit's new cutoff or due time, changes when a
+case computed by hailong falls due (its working days stay the ones the rules
+gave it on arrival: a new rule applies to later cases); a deadline a portal's
 export gave (``due_computed`` False) is that portal's promise and stays. Only
 open cases move: an answered case's figures keep the deadline it was answered
 against. Each move is one ``due_changed`` event, written by hailong itself.
@@ -14,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
-from surveys.cases.due_dates import CaseDeadline, due_for, is_open, rule_for
+from surveys.cases.due_dates import DEFAULT_DAYS, CaseDeadline, due_for, is_open
 from surveys.cases.events import Actor, EventKind, record
 from surveys.dossiers.calendar import load_calendar
 from surveys.dossiers.timing import DeadlineRules, rules_for
@@ -36,7 +37,6 @@ def recount_cases(session: Session, which: ColumnElement[bool] | None = None) ->
     (None: every one); return how many moved. Flushes only."""
     calendar = load_calendar(session)
     rules: dict[int, DeadlineRules] = {}
-    deadlines: dict[tuple[int, str], CaseDeadline] = {}
     moved = 0
     for case in session.scalars(
         select(FeedbackCase)
@@ -47,10 +47,8 @@ def recount_cases(session: Session, which: ColumnElement[bool] | None = None) ->
         if case.unit_id not in rules:
             unit = session.get_one(Unit, case.unit_id)
             rules[case.unit_id] = rules_for(session, unit)
-        key = (case.category_id, case.channel)
-        if key not in deadlines:
-            deadlines[key] = rule_for(session, *key)
-        due = due_for(case.received_at, deadlines[key], calendar, rules[case.unit_id])
+        days = CaseDeadline(working_days=case.working_days or DEFAULT_DAYS)
+        due = due_for(case.received_at, days, calendar, rules[case.unit_id])
         if due == case.due_at:
             continue
         record(

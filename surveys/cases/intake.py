@@ -155,19 +155,20 @@ class _Lookups:
             self.units[unit_id] = self.session.get(Unit, unit_id)
         return self.units[unit_id]
 
-    def due(
-        self, received: datetime, category_id: int, channel: str, unit: Unit
-    ) -> datetime:
+    def deadline(self, category_id: int, channel: str) -> CaseDeadline:
+        """Return the rule's working days for a case of this category and channel."""
+        key = (category_id, channel)
+        if key not in self.rules:
+            self.rules[key] = rule_for(self.session, category_id, channel)
+        return self.rules[key]
+
+    def due(self, received: datetime, deadline: CaseDeadline, unit: Unit) -> datetime:
+        """Return when a case of ``unit`` received at ``received`` falls due."""
         if self.calendar is None:
             self.calendar = load_calendar(self.session)
         if unit.id not in self.unit_rules:
             self.unit_rules[unit.id] = rules_for(self.session, unit)
-        key = (category_id, channel)
-        if key not in self.rules:
-            self.rules[key] = rule_for(self.session, category_id, channel)
-        return due_for(
-            received, self.rules[key], self.calendar, self.unit_rules[unit.id]
-        )
+        return due_for(received, deadline, self.calendar, self.unit_rules[unit.id])
 
 
 def _new_case(new: NewCase, lookups: _Lookups, user: User | None) -> FeedbackCase:
@@ -183,7 +184,11 @@ def _new_case(new: NewCase, lookups: _Lookups, user: User | None) -> FeedbackCas
     if unit is None:
         raise CaseError(UNKNOWN_UNIT)
     received = new.received_at or utcnow()
-    due = new.due_at or lookups.due(received, category.id, new.channel, unit)
+    if new.due_at is None:
+        deadline = lookups.deadline(category.id, new.channel)
+        due, days = lookups.due(received, deadline, unit), deadline.working_days
+    else:
+        due, days = new.due_at, None
     return FeedbackCase(
         channel=new.channel.value,
         source_ref=new.source_ref,
@@ -203,6 +208,7 @@ def _new_case(new: NewCase, lookups: _Lookups, user: User | None) -> FeedbackCas
         received_at=received,
         due_at=due,
         due_computed=new.due_at is None,
+        working_days=days,
         received_quarter=quarter_key(received),
         created_by=user.id if user else None,
         updated_at=received,

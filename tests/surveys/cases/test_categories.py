@@ -1,5 +1,5 @@
 """The district's categories and deadline rules: each change audited, codes
-unique, rules one per category and channel, open cases recounted."""
+unique, rules one per category and channel, each for the cases received after it."""
 
 from __future__ import annotations
 
@@ -53,24 +53,30 @@ def test_categories_are_added_changed_and_retired(db_session: Session) -> None:
     ]
 
 
-def test_a_rule_is_set_once_per_category_and_channel_and_recounts(
+def test_a_rule_is_set_once_per_category_and_channel_for_later_cases(
     db_session: Session,
 ) -> None:
     ward = make_unit(db_session)
     user = make_user(db_session, None, Role.ADMIN)
     # Monday 09/03/2026: ten working days by default, due 23/03.
     case = make_case(db_session, ward, received=local_instant(date(2026, 3, 9), 540))
-    assert set_rule(db_session, user, None, CaseChannel.WEB, 5, 1) == 1
-    assert case.due_at == local_instant(date(2026, 3, 16), 17 * 60)
-    assert set_rule(db_session, user, None, CaseChannel.WEB, 5, 2, "NĐ 20") == 0
+    set_rule(db_session, user, None, CaseChannel.WEB, 5, 1)
+    # The case received before keeps its ten days; a later one gets five.
+    assert case.due_at == local_instant(date(2026, 3, 23), 17 * 60)
+    later = make_case(db_session, ward, received=local_instant(date(2026, 3, 9), 600))
+    assert (later.due_at, later.working_days) == (
+        local_instant(date(2026, 3, 16), 17 * 60),
+        5,
+    )
+    set_rule(db_session, user, None, CaseChannel.WEB, 5, 2, "NĐ 20")
     [rule] = rules(db_session)
     assert (rule.working_days, rule.warn_days, rule.note) == (5, 2, "NĐ 20")
     for days, warn in ((0, 0), (5, 5), (5, -1)):
         with pytest.raises(CaseError):
             set_rule(db_session, user, None, None, days, warn)
-    assert remove_rule(db_session, user, rule) == 1
+    remove_rule(db_session, user, rule)
     assert rules(db_session) == []
-    assert case.due_at == local_instant(date(2026, 3, 23), 17 * 60)
+    assert later.due_at == local_instant(date(2026, 3, 16), 17 * 60)
     assert actions(db_session) == [
         "case_rule_set",
         "case_rule_set",
