@@ -22,6 +22,7 @@ from app.api.formats import answer, errors
 from app.db import READING_METHODS, get_session
 from app.errors import INVALID_CHARACTERS, PAGES
 from app.i18n import _, current_language, translated
+from app.public.cases import contact_retention
 from app.security import (
     Caller,
     Ceiling,
@@ -207,7 +208,7 @@ def file_request(fmt: str) -> Response:
     """File a case for the key's units; answer its tracking code."""
     key = _key(writing=True)
     db = get_session()
-    case = open311.file_request(db, key, request.form)
+    case = open311.file_request(db, key, request.form, contact_retention())
     db.commit()
     return answer(fmt, "service_requests", open311.filed(case))
 

@@ -174,7 +174,7 @@ def case_form() -> str | BaseResponse | tuple[str, int]:
     try:
         case = create_case(session, new, Actor.CITIZEN)
         staged = stage(session, case, files, _files_folder())
-        keep_contact(session, case, contact, _retention())
+        keep_contact(session, case, contact, contact_retention())
         code = case.tracking_code
         session.commit()
     except CaseError as refused:
@@ -428,7 +428,8 @@ def _files_folder() -> Path:
     return Path(current_app.instance_path) / FOLDER
 
 
-def _retention() -> CaseContactRetention:
+def contact_retention() -> CaseContactRetention:
+    """Return how long contacts are kept, from the settings (every intake)."""
     days = current_app.config["CASE_CONTACT_DAYS"]
     return CaseContactRetention(after_resolution=timedelta(days=days))
 

@@ -32,6 +32,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from surveys.cases.contacts import CaseContactRetention, ContactDetails, keep_contact
 from surveys.cases.due_dates import OPEN_STATES
 from surveys.cases.events import Actor
 from surveys.cases.intake import NewCase, create_case
@@ -44,7 +45,6 @@ from surveys.models import (
     CaseAnswer,
     CaseCategory,
     CaseChannel,
-    CaseContact,
     CaseState,
     FeedbackCase,
     IntegrationKey,
@@ -63,8 +63,6 @@ MAX_SPAN = timedelta(days=90)
 MAX_PAGE_SIZE = 1000
 #: How much of a published answer ``status_notes`` carries.
 NOTES_LENGTH = 500
-#: How long contact details sent through the API are kept after receipt.
-CONTACT_DAYS = 90
 STATUSES = ("open", "closed")
 _ZONE = timezone(LOCAL_OFFSET)
 
@@ -86,7 +84,6 @@ OUT_OF_REACH = Message(
     )
 )
 BAD_LOCATION = Message(N_("Tọa độ lat/long không hợp lệ."))
-CONTACT_TOO_LONG = Message(N_("Thông tin liên hệ dài quá mức cho phép."))
 REFERRED_TO = N_("Đã chuyển đến %(body)s.")
 DUPLICATE_OF = N_("Trùng với phản ánh %(code)s.")
 
@@ -412,12 +409,18 @@ def _field(form: Mapping[str, str], name: str) -> str:
 
 
 def file_request(
-    session: Session, key: IntegrationKey, form: Mapping[str, str]
+    session: Session,
+    key: IntegrationKey,
+    form: Mapping[str, str],
+    retention: CaseContactRetention,
 ) -> FeedbackCase:
     """File a case from POST requests' fields; flush. Raises ``Open311Error``.
 
     The caller checks that the key may write, commits on success and rolls
-    back on a refusal: nothing of a refused request is kept.
+    back on a refusal: nothing of a refused request is kept. Contact fields
+    are kept, as the web form's are (``surveys.cases.contacts``), only for a
+    key whose owner collected the citizen's consent, and only with a phone
+    number or an e-mail address to reach them by.
     """
     code = _field(form, "service_code")
     if not code:
@@ -438,34 +441,24 @@ def file_request(
         lat=lat,
         long=long,
     )
-    contact = sent_contact(form) if key.contact_consent else None
+    contact = _sent_contact(form) if key.contact_consent else None
     try:
         case = create_case(session, new, Actor.INTEGRATION)
+        if contact is not None:
+            keep_contact(session, case, contact, retention)
     except CaseError as refusal:
         raise Open311Error(400, refusal.message) from refusal
-    if contact is not None:
-        contact.case_id = case.id
-        contact.purge_after = case.received_at + timedelta(days=CONTACT_DAYS)
-        session.add(contact)
-        session.flush()
     return case
 
 
-def sent_contact(form: Mapping[str, str]) -> CaseContact | None:
-    """Return the contact the client sent, unsaved, or None if it sent none.
-
-    Only called for a key whose owner collected the citizen's consent: the
-    consent is taken as given now. Kept apart in ``CaseContact`` and purged
-    ``CONTACT_DAYS`` after receipt (``surveys.cases.contacts`` may take this over).
-    """
+def _sent_contact(form: Mapping[str, str]) -> ContactDetails | None:
+    """Return the contact the client sent, or None when it gave no way to reach."""
     names = (_field(form, "first_name"), _field(form, "last_name"))
-    name = " ".join(part for part in names if part)
     phone, email = _field(form, "phone"), _field(form, "email")
-    if not (name or phone or email):
+    if not (phone or email):
         return None
-    if len(name) > 200 or len(phone) > 20 or len(email) > 200:
-        raise Open311Error(400, CONTACT_TOO_LONG)
-    return CaseContact(name=name, phone=phone, email=email, consented_at=utcnow())
+    name = " ".join(part for part in names if part)
+    return ContactDetails(name=name, phone=phone, email=email, consented=True)
 
 
 def filed(case: FeedbackCase) -> list[dict[str, Any]]:

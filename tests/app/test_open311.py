@@ -489,7 +489,19 @@ def test_contact_is_kept_only_when_the_key_has_consent(
         "0901234567",
         "lan@example.vn",
     )
-    assert kept.purge_after == cases[1].received_at + timedelta(days=90)
+    # Kept as the web form's contacts are: while the case is open, at most two
+    # years (then 90 days after its resolution, by the purge's rules).
+    assert kept.purge_after == cases[1].received_at + timedelta(days=730)
+    # A malformed phone number is refused, and then nothing is stored.
+    before = db_session.scalar(select(func.count()).select_from(FeedbackCase))
+    refused = client.post(
+        "/open311/v2/requests.json",
+        data=post(district, district.consented, phone="gọi tôi")["data"],
+    )
+    assert refused.status_code == 400
+    db_session.expire_all()
+    after = db_session.scalar(select(func.count()).select_from(FeedbackCase))
+    assert after == before
     # Never given back over the API.
     listed = fetched(
         client,
