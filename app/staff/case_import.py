@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask.typing import ResponseReturnValue
@@ -29,7 +28,12 @@ from app.db import get_session
 from app.i18n import _, lazy_gettext, translated
 from app.security import takes_large_uploads
 from app.staff.blueprint import bp
-from app.staff.dossier_import import ApplyForm, mapping_form, store_upload
+from app.staff.dossier_import import (
+    ApplyForm,
+    mapping_form,
+    mapping_rows,
+    store_upload,
+)
 from app.staff.forms import Required, StaffForm
 from surveys.access.scope import Permission, units_in_scope
 from surveys.cases.portal_columns import (
@@ -49,7 +53,7 @@ from surveys.cases.portal_import import (
     apply_export,
     check_export,
 )
-from surveys.dossiers.reading import Layout, UnreadableExport, inspect_export
+from surveys.dossiers.reading import UnreadableExport, inspect_export
 from surveys.models import CaseCategory, CaseChannel
 from surveys.translatable import Message
 
@@ -177,32 +181,16 @@ def case_import_mapping() -> ResponseReturnValue:
     page = render_template(
         "staff/case_import/mapping.html",
         form=form,
-        rows=_columns(layout, form),
+        rows=mapping_rows(
+            layout,
+            form,
+            {field.value: CASE_LABELS[field] for field in CaseField},
+            set(CASE_REQUIRED),
+        ),
         filename=session[PENDING]["name"],
         problems=problems,
     )
     return page, 422 if problems else 200
-
-
-def _columns(layout: Layout, form: StaffForm) -> list[dict[str, Any]]:
-    """Each field's row of the mapping page: its name, select and first values."""
-    index = {header: number for number, header in enumerate(layout.headers)}
-    rows = []
-    for field in CaseField:
-        column = index.get(form[field.value].data)
-        rows.append(
-            {
-                "label": translated(Message(CASE_LABELS[field])),
-                "select": form[field.value],
-                "required": field in CASE_REQUIRED,
-                "samples": [
-                    sample[column]
-                    for sample in layout.samples
-                    if column is not None and column < len(sample) and sample[column]
-                ],
-            }
-        )
-    return rows
 
 
 @bp.route("/cases/import/check", methods=["GET", "POST"])

@@ -16,7 +16,7 @@ import io
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -280,7 +280,12 @@ def dossier_import_mapping() -> ResponseReturnValue:
         "staff/dossier_import/mapping.html",
         form=form,
         layout=layout,
-        rows=_columns(layout, form),
+        rows=mapping_rows(
+            layout,
+            form,
+            {field.value: LABELS[field] for field in Field},
+            {*REQUIRED, *PROCEDURE},
+        ),
         filename=upload["name"],
         unit=unit,
         problems=problems,
@@ -288,20 +293,28 @@ def dossier_import_mapping() -> ResponseReturnValue:
     return page, 422 if problems else 200
 
 
-def _columns(layout: Layout, form: StaffForm) -> list[dict[str, Any]]:
-    """Each field's row of the mapping page: its name, select and first values."""
+def mapping_rows(
+    layout: Layout,
+    form: StaffForm,
+    labels: Mapping[str, str],
+    required: Collection[str],
+) -> list[dict[str, Any]]:
+    """Each field's row of a mapping page: its name, select and first values.
+
+    ``labels`` maps each field (in the page's order) to its msgid; a header
+    found twice shows the first column's values, as the import reads it.
+    """
     index = {
         header: number for number, header in reversed(list(enumerate(layout.headers)))
     }
     rows = []
-    for field in Field:
-        chosen = form[field.value].data
-        column = index.get(chosen)
+    for field, label in labels.items():
+        column = index.get(form[field].data)
         rows.append(
             {
-                "label": translated(Message(LABELS[field])),
-                "select": form[field.value],
-                "required": field in REQUIRED or field in PROCEDURE,
+                "label": translated(Message(label)),
+                "select": form[field],
+                "required": field in required,
                 "samples": [
                     sample[column]
                     for sample in layout.samples
