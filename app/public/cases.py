@@ -99,8 +99,10 @@ from surveys.translatable import N_, Message
 FORM_PURPOSE = "phan-anh"
 #: Names the rating-offer token's signatures apart from every other use of the key.
 RATING_SALT = "hailong.case-from-rating"
-#: How long after the rating its thank-you page's offer may be taken up.
-RATING_OFFER_SECONDS = 24 * 3600
+#: How long after the rating its thank-you page's offer may be taken up. Short:
+#: the token rides in the thank-you page's address, and on a shared phone or a
+#: counter's tablet the next person could replay it and read the case it made.
+RATING_OFFER_SECONDS = 30 * 60
 
 SEND_CEILING = Ceiling("CASE_LIMIT_ADDRESS", attrgetter("address"))
 LOOKUP_CEILING = Ceiling("CASE_LOOKUP_LIMIT", attrgetter("address"))
