@@ -1078,9 +1078,29 @@ class FeedbackCase(Base):
             " ('answered', 'rejected', 'referred_out', 'merged')",
             name="outcome",
         ),
+        # The lists of open cases by due date, and a quarter's figures read
+        # from the indexes alone (bench/bench_case_figures.py): received,
+        # answered (on time, working days), overdue at the quarter's end; and
+        # Open311's requests by date of receipt.
         Index("ix_feedback_cases_open_due", "unit_id", "state", "due_at"),
-        Index("ix_feedback_cases_received", "unit_id", "received_quarter"),
-        Index("ix_feedback_cases_resolved", "unit_id", "resolved_quarter", "on_time"),
+        Index("ix_feedback_cases_received", "unit_id", "received_quarter", "outcome"),
+        Index(
+            "ix_feedback_cases_resolved",
+            "unit_id",
+            "resolved_quarter",
+            "outcome",
+            "on_time",
+            "working_days_to_resolve",
+        ),
+        Index(
+            "ix_feedback_cases_backlog",
+            "unit_id",
+            "due_at",
+            "received_at",
+            "resolved_at",
+            "outcome",
+        ),
+        Index("ix_feedback_cases_received_at", "unit_id", "received_at"),
         Index("ix_feedback_cases_handler", "handler_id", "state"),
     )
 

@@ -247,12 +247,28 @@ def upgrade() -> None:
             "ix_feedback_cases_open_due", ["unit_id", "state", "due_at"], unique=False
         )
         batch_op.create_index(
-            "ix_feedback_cases_received", ["unit_id", "received_quarter"], unique=False
+            "ix_feedback_cases_received",
+            ["unit_id", "received_quarter", "outcome"],
+            unique=False,
         )
         batch_op.create_index(
             "ix_feedback_cases_resolved",
-            ["unit_id", "resolved_quarter", "on_time"],
+            [
+                "unit_id",
+                "resolved_quarter",
+                "outcome",
+                "on_time",
+                "working_days_to_resolve",
+            ],
             unique=False,
+        )
+        batch_op.create_index(
+            "ix_feedback_cases_backlog",
+            ["unit_id", "due_at", "received_at", "resolved_at", "outcome"],
+            unique=False,
+        )
+        batch_op.create_index(
+            "ix_feedback_cases_received_at", ["unit_id", "received_at"], unique=False
         )
 
     op.create_table(
@@ -448,6 +464,8 @@ def downgrade() -> None:
 
     op.drop_table("case_answers")
     with op.batch_alter_table("feedback_cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_feedback_cases_received_at")
+        batch_op.drop_index("ix_feedback_cases_backlog")
         batch_op.drop_index("ix_feedback_cases_resolved")
         batch_op.drop_index("ix_feedback_cases_received")
         batch_op.drop_index("ix_feedback_cases_open_due")
