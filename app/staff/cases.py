@@ -65,7 +65,7 @@ from surveys.models import (
     Unit,
     User,
 )
-from surveys.units.tree import root_units
+from surveys.units.tree import root_units, subtree_ids
 
 bp.record_once(lambda state: case_labels.init_app(state.app))
 
@@ -125,7 +125,7 @@ def unit_cases(unit_code: str) -> ResponseReturnValue:
     ]
     form.quarter.choices = [
         SelectChoice("", _("Mọi quý")),
-        *(SelectChoice(q, q) for q in _quarters(session)),
+        *(SelectChoice(q, q) for q in _quarters(session, unit.id)),
     ]
     if not form.validate():
         abort(404)
@@ -158,11 +158,13 @@ def unit_cases(unit_code: str) -> ResponseReturnValue:
     )
 
 
-def _quarters(session: Session) -> list[str]:
-    """Return the quarters cases were received in, the latest first."""
+def _quarters(session: Session, unit_id: int) -> list[str]:
+    """Return the quarters the unit's cases (and its subunits') were received
+    in, the latest first."""
     return list(
         session.scalars(
             select(FeedbackCase.received_quarter)
+            .where(FeedbackCase.unit_id.in_(subtree_ids(unit_id)))
             .distinct()
             .order_by(FeedbackCase.received_quarter.desc())
         )

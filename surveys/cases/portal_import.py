@@ -12,7 +12,7 @@ export updates the cases it already brought in place (text, the portal's
 deadline) instead of duplicating them. The portal's deadline is kept as it is
 (``due_computed=False``); without one, the district's rules set it. A case the
 portal says was answered is stored as answered at that moment, through the
-workflow's ``resolve_outside`` (the same derived columns, quarter and on-time
+workflow's ``answered_outside`` (the same derived columns, quarter and on-time
 flag, as an answer published here), with one event saying so; the answer's
 text stays on the portal. Nobody's name, phone or address is imported.
 """
