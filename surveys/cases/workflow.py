@@ -222,7 +222,7 @@ def apply(
         raise CaseError(NOT_ALLOWED)
     now = now or utcnow()
     before = (case.state, case.unit_id)
-    kind, note, detail = _STEPS[action](session, case, user, step, review, now)
+    kind, note, detail = _STEPS[action](_Change(session, case, user, step, review, now))
     case.updated_at = now
     return record(
         session,
@@ -243,109 +243,79 @@ def apply(
 _Outcome = tuple[EventKind, str, dict[str, object]]
 
 
-def _assign(
-    session: Session,
-    case: FeedbackCase,
-    user: User,
-    step: Step,
-    review: bool,
-    now: datetime,
-) -> _Outcome:
-    handler = step.handler
+@dataclass(frozen=True)
+class _Change:
+    """One step being taken: what each step function works with."""
+
+    session: Session
+    case: FeedbackCase
+    user: User
+    step: Step
+    review: bool
+    now: datetime
+
+
+def _assign(c: _Change) -> _Outcome:
+    handler = c.step.handler
     if (
         handler is None
         or not handler.active
         or Role(handler.role) not in HANDLER_ROLES
-        or handler.unit_id not in set(session.scalars(lineage_ids(case.unit_id)))
+        or handler.unit_id not in set(c.session.scalars(lineage_ids(c.case.unit_id)))
     ):
         raise CaseError(BAD_HANDLER)
-    case.handler_id = handler.id
-    if case.state == S.RECEIVED:
-        case.state = S.ASSIGNED.value
+    c.case.handler_id = handler.id
+    if c.case.state == S.RECEIVED:
+        c.case.state = S.ASSIGNED.value
     return EventKind.ASSIGNED, "", {"handler": handler.username}
 
 
-def _start(
-    session: Session,
-    case: FeedbackCase,
-    user: User,
-    step: Step,
-    review: bool,
-    now: datetime,
-) -> _Outcome:
-    case.state = S.IN_PROGRESS.value
+def _start(c: _Change) -> _Outcome:
+    c.case.state = S.IN_PROGRESS.value
     return EventKind.STARTED, "", {}
 
 
-def _transfer(
-    session: Session,
-    case: FeedbackCase,
-    user: User,
-    step: Step,
-    review: bool,
-    now: datetime,
-) -> _Outcome:
-    if step.unit is None or step.unit.id == case.unit_id:
+def _transfer(c: _Change) -> _Outcome:
+    if c.step.unit is None or c.step.unit.id == c.case.unit_id:
         raise CaseError(SAME_UNIT)
-    reason = _reason(step.text)
-    case.unit_id = step.unit.id
-    case.handler_id = None
-    case.state = S.RECEIVED.value
+    reason = _reason(c.step.text)
+    c.case.unit_id = c.step.unit.id
+    c.case.handler_id = None
+    c.case.state = S.RECEIVED.value
     return EventKind.TRANSFERRED, "", {"reason": reason}
 
 
-def _submit(
-    session: Session,
-    case: FeedbackCase,
-    user: User,
-    step: Step,
-    review: bool,
-    now: datetime,
-) -> _Outcome:
-    text = clean_text(step.text)
-    answer = _pending_answer(session, case)
+def _submit(c: _Change) -> _Outcome:
+    text = clean_text(c.step.text)
+    answer = _pending_answer(c.session, c.case)
     if answer is None:
         answer = CaseAnswer(
-            case_id=case.id, text=text, drafted_by=user.id, drafted_at=now
+            case_id=c.case.id, text=text, drafted_by=c.user.id, drafted_at=c.now
         )
-        session.add(answer)
+        c.session.add(answer)
     answer.text = text
     answer.state = AnswerState.SUBMITTED.value
-    answer.submitted_at = now
-    if not review:
-        return _publish_answer(case, answer, user, now)
+    answer.submitted_at = c.now
+    if not c.review:
+        return _publish_answer(c.case, answer, c.user, c.now)
     return EventKind.ANSWER_SUBMITTED, "", {"answer_chars": len(text)}
 
 
-def _return(
-    session: Session,
-    case: FeedbackCase,
-    user: User,
-    step: Step,
-    review: bool,
-    now: datetime,
-) -> _Outcome:
-    answer = _submitted(session, case)
-    note = _reason(step.text)
+def _return(c: _Change) -> _Outcome:
+    answer = _submitted(c.session, c.case)
+    note = _reason(c.step.text)
     answer.state = AnswerState.RETURNED.value
-    answer.reviewed_by = user.id
-    answer.reviewed_at = now
+    answer.reviewed_by = c.user.id
+    answer.reviewed_at = c.now
     answer.review_note = note
     return EventKind.ANSWER_RETURNED, "", {"note": note}
 
 
-def _publish(
-    session: Session,
-    case: FeedbackCase,
-    user: User,
-    step: Step,
-    review: bool,
-    now: datetime,
-) -> _Outcome:
-    answer = _submitted(session, case)
-    if step.text.strip():
-        answer.text = clean_text(step.text)
-    return _publish_answer(case, answer, user, now)
+def _publish(c: _Change) -> _Outcome:
+    answer = _submitted(c.session, c.case)
+    if c.step.text.strip():
+        answer.text = clean_text(c.step.text)
+    return _publish_answer(c.case, answer, c.user, c.now)
 
 
 def _publish_answer(
@@ -360,156 +330,100 @@ def _publish_answer(
     return EventKind.ANSWER_PUBLISHED, "", {"answer_id": answer.id}
 
 
-def _reject(
-    session: Session,
-    case: FeedbackCase,
-    user: User,
-    step: Step,
-    review: bool,
-    now: datetime,
-) -> _Outcome:
-    reason = _reason(step.text)
-    case.reject_reason = reason
-    _resolve(case, S.REJECTED, now)
+def _reject(c: _Change) -> _Outcome:
+    reason = _reason(c.step.text)
+    c.case.reject_reason = reason
+    _resolve(c.case, S.REJECTED, c.now)
     return EventKind.REJECTED, reason, {}
 
 
-def _refer(
-    session: Session,
-    case: FeedbackCase,
-    user: User,
-    step: Step,
-    review: bool,
-    now: datetime,
-) -> _Outcome:
-    body = step.body.strip()[:300]
+def _refer(c: _Change) -> _Outcome:
+    body = c.step.body.strip()[:300]
     if not body:
         raise CaseError(NO_BODY)
-    case.referred_to = body
-    _resolve(case, S.REFERRED_OUT, now)
+    c.case.referred_to = body
+    _resolve(c.case, S.REFERRED_OUT, c.now)
     return EventKind.REFERRED_OUT, body, {}
 
 
-def _merge(
-    session: Session,
-    case: FeedbackCase,
-    user: User,
-    step: Step,
-    review: bool,
-    now: datetime,
-) -> _Outcome:
-    target = step.target
+def _merge(c: _Change) -> _Outcome:
+    target = c.step.target
     if (
         target is None
-        or target.id == case.id
-        or target.unit_id != case.unit_id
+        or target.id == c.case.id
+        or target.unit_id != c.case.unit_id
         or target.state == S.MERGED
     ):
         raise CaseError(BAD_MERGE)
-    case.merged_into_id = target.id
-    _resolve(case, S.MERGED, now)
+    c.case.merged_into_id = target.id
+    _resolve(c.case, S.MERGED, c.now)
     record(
-        session,
+        c.session,
         target,
         EventKind.ABSORBED,
         Actor.STAFF,
-        user,
+        c.user,
         from_state=target.state,
         to_state=target.state,
-        detail={"case": case.tracking_code},
-        at=now,
+        detail={"case": c.case.tracking_code},
+        at=c.now,
     )
     return EventKind.MERGED, "", {"into": target.tracking_code}
 
 
-def _close(
-    session: Session,
-    case: FeedbackCase,
-    user: User,
-    step: Step,
-    review: bool,
-    now: datetime,
-) -> _Outcome:
-    case.state = S.CLOSED.value
-    case.closed_at = now
+def _close(c: _Change) -> _Outcome:
+    c.case.state = S.CLOSED.value
+    c.case.closed_at = c.now
     return EventKind.CLOSED, "", {}
 
 
-def _reopen(
-    session: Session,
-    case: FeedbackCase,
-    user: User,
-    step: Step,
-    review: bool,
-    now: datetime,
-) -> _Outcome:
-    reason = _reason(step.text)
+def _reopen(c: _Change) -> _Outcome:
+    reason = _reason(c.step.text)
     # The old reply no longer stands: its answer is withdrawn from the status
-    # page, its rating (of a reply that no longer stands) removed, and the case
+    # page, its rating (of a reply that no longer stands) removed, and the c.case
     # may be escalated again when it runs late.
-    withdrawn = session.execute(
+    withdrawn = c.session.execute(
         update(CaseAnswer)
         .where(
-            CaseAnswer.case_id == case.id,
+            CaseAnswer.case_id == c.case.id,
             CaseAnswer.state == AnswerState.PUBLISHED,
         )
         .values(state=AnswerState.WITHDRAWN.value)
     ).rowcount
-    rating = session.get(CaseRating, case.id)
+    rating = c.session.get(CaseRating, c.case.id)
     detail: dict[str, object] = {"reason": reason, "answers_withdrawn": withdrawn}
     if rating is not None:
         detail["rating_removed"] = rating.score
-        session.delete(rating)
-    case.state = (S.IN_PROGRESS if case.handler_id else S.RECEIVED).value
-    case.answered_at = None
-    case.escalated_at = None
-    case.outcome = None
-    case.resolved_at = None
-    case.resolved_quarter = None
-    case.working_days_to_resolve = None
-    case.on_time = None
-    case.closed_at = None
+        c.session.delete(rating)
+    c.case.state = (S.IN_PROGRESS if c.case.handler_id else S.RECEIVED).value
+    c.case.answered_at = None
+    c.case.escalated_at = None
+    c.case.outcome = None
+    c.case.resolved_at = None
+    c.case.resolved_quarter = None
+    c.case.working_days_to_resolve = None
+    c.case.on_time = None
+    c.case.closed_at = None
     return EventKind.REOPENED, "", detail
 
 
-def _wait(
-    session: Session,
-    case: FeedbackCase,
-    user: User,
-    step: Step,
-    review: bool,
-    now: datetime,
-) -> _Outcome:
-    if case.waiting_since is not None:
+def _wait(c: _Change) -> _Outcome:
+    if c.case.waiting_since is not None:
         raise CaseError(IS_WAITING)
-    note = _reason(step.text)
-    case.waiting_since = now
+    note = _reason(c.step.text)
+    c.case.waiting_since = c.now
     return EventKind.WAITING, note, {}
 
 
-def _resume(
-    session: Session,
-    case: FeedbackCase,
-    user: User,
-    step: Step,
-    review: bool,
-    now: datetime,
-) -> _Outcome:
-    if case.waiting_since is None:
+def _resume(c: _Change) -> _Outcome:
+    if c.case.waiting_since is None:
         raise CaseError(NOT_WAITING)
-    case.waiting_since = None
+    c.case.waiting_since = None
     return EventKind.RESUMED, "", {}
 
 
-def _note(
-    session: Session,
-    case: FeedbackCase,
-    user: User,
-    step: Step,
-    review: bool,
-    now: datetime,
-) -> _Outcome:
-    return EventKind.NOTE, "", {"note": _reason(step.text)}
+def _note(c: _Change) -> _Outcome:
+    return EventKind.NOTE, "", {"note": _reason(c.step.text)}
 
 
 _STEPS = {
