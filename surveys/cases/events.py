@@ -54,29 +54,10 @@ def record(
     kind: EventKind,
     actor: Actor,
     user: User | None = None,
-    *,
-    from_state: str | None = None,
-    to_state: str | None = None,
-    from_unit_id: int | None = None,
-    to_unit_id: int | None = None,
-    public_note: str = "",
-    detail: dict[str, Any] | None = None,
-    at: datetime | None = None,
+    **fields: Any,
 ) -> CaseEvent:
-    """Add one event to ``case``'s history; flush."""
-    event = new_event(
-        case,
-        kind,
-        actor,
-        user,
-        from_state=from_state,
-        to_state=to_state,
-        from_unit_id=from_unit_id,
-        to_unit_id=to_unit_id,
-        public_note=public_note,
-        detail=detail,
-        at=at,
-    )
+    """Add one event to ``case``'s history (``fields`` as ``new_event``'s); flush."""
+    event = new_event(case, kind, actor, user, **fields)
     session.add(event)
     session.flush()
     return event
@@ -97,7 +78,7 @@ def new_event(
     at: datetime | None = None,
 ) -> CaseEvent:
     """Return an event of ``case`` (which has its id) not yet added: for
-    writing many at once, as ``record`` writes one."""
+    writing many at once; ``record`` adds one."""
     return CaseEvent(
         case_id=case.id,
         occurred_at=at or utcnow(),
