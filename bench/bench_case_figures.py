@@ -54,13 +54,12 @@ at the end, also on failure.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -72,7 +71,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_analysis import timed  # noqa: E402
-from harness import DEFAULT_PG_URL, postgresql_databases, sqlalchemy_url  # noqa: E402
+from harness import (  # noqa: E402
+    DEFAULT_PG_URL,
+    Timing,
+    print_timings,
+    sized_databases,
+)
 from sqlalchemy import select, text  # noqa: E402
 
 from app.reports.cases import case_section  # noqa: E402
@@ -427,12 +431,6 @@ def _tables(loaded: Loaded) -> list[tuple[str, tuple[str, ...], list]]:
     ]
 
 
-@dataclass(frozen=True)
-class Timing:
-    what: str
-    seconds: float
-
-
 def measure(url: str, district: District, repeat: int) -> list[Timing]:
     """Time the baseline and each figure from an open session."""
     engine = make_engine(url)
@@ -491,17 +489,6 @@ def measure(url: str, district: District, repeat: int) -> list[Timing]:
     timings = [Timing(what, timed(in_session(work), repeat)) for what, work in cases]
     engine.dispose()
     return timings
-
-
-@contextlib.contextmanager
-def databases(kind: str, sizes: list[int], pg_url: str) -> Iterator[list[str]]:
-    """Yield one database URL (SQLAlchemy's) per size, removed at the end."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield [f"sqlite:///{Path(folder) / f'c{size}.sqlite3'}" for size in sizes]
-        return
-    with postgresql_databases(pg_url, [f"_{size}" for size in sizes]) as urls:
-        yield [sqlalchemy_url(url) for url in urls]
 
 
 def run(kind: str, size: int, url: str, repeat: int) -> tuple[float, list[Timing]]:
@@ -597,7 +584,7 @@ def import_benchmark(kinds: list[str], rows: int, pg_url: str) -> None:
         print(f"\n{'database':10} {'rows':>9} {'bare s':>7} {'check s':>8}"
               f" {'apply s':>8} {'ours s':>7} {'ratio':>6}")  # fmt: skip
         for kind in kinds:
-            with databases(kind, [rows], pg_url) as (url,):
+            with sized_databases(kind, [rows], pg_url, "i") as (url,):
                 district = set_up(url)
                 bare = bare_import(kind, url, path)
                 read, applied = portal_import(url, district, path)
@@ -620,16 +607,10 @@ def main() -> None:
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     print(f"{'database':10} {'cases':>9} {'what':44} {'seconds':>8} {'ratio':>7}")
     for kind in kinds:
-        with databases(kind, sizes, args.pg_url) as urls:
+        with sized_databases(kind, sizes, args.pg_url, "c") as urls:
             for size, url in zip(sizes, urls, strict=True):
                 loaded, timings = run(kind, size, url, args.repeat)
-                print(f"{kind:10} {size:9,} {'(made and loaded, not timed below)':44}"
-                      f" {loaded:8.1f}", flush=True)  # fmt: skip
-                bare = timings[0].seconds
-                for timing in timings:
-                    print(f"{kind:10} {size:9,} {timing.what:44}"
-                          f" {timing.seconds:8.3f} {timing.seconds / bare:7.1f}",
-                          flush=True)  # fmt: skip
+                print_timings(kind, size, 44, loaded, timings)
     if args.import_rows:
         import_benchmark(kinds, args.import_rows, args.pg_url)
 

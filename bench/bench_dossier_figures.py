@@ -33,10 +33,8 @@ at the end, also on failure.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sqlite3
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -50,7 +48,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_analysis import timed  # noqa: E402
-from harness import DEFAULT_PG_URL, postgresql_databases, sqlalchemy_url  # noqa: E402
+from harness import (  # noqa: E402
+    DEFAULT_PG_URL,
+    Timing,
+    print_timings,
+    sized_databases,
+)
 from sqlalchemy import select, text  # noqa: E402
 
 from surveys.db import make_engine, make_session_factory  # noqa: E402
@@ -212,12 +215,6 @@ def load_postgresql(libpq: str, rows: Iterator[tuple[object, ...]]) -> None:
         connection.execute("VACUUM ANALYZE dossiers")
 
 
-@dataclass(frozen=True)
-class Timing:
-    what: str
-    seconds: float
-
-
 def measure(url: str, district: District, repeat: int) -> list[Timing]:
     """Time the baseline and each figure from an open session."""
     engine = make_engine(url)
@@ -254,17 +251,6 @@ def measure(url: str, district: District, repeat: int) -> list[Timing]:
     return timings
 
 
-@contextlib.contextmanager
-def databases(kind: str, sizes: list[int], pg_url: str) -> Iterator[list[str]]:
-    """Yield one database URL (SQLAlchemy's) per size, removed at the end."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield [f"sqlite:///{Path(folder) / f'd{size}.sqlite3'}" for size in sizes]
-        return
-    with postgresql_databases(pg_url, [f"_{size}" for size in sizes]) as urls:
-        yield [sqlalchemy_url(url) for url in urls]
-
-
 def run(kind: str, size: int, url: str, repeat: int) -> tuple[float, list[Timing]]:
     """Fill one database with ``size`` dossiers; return the load time and timings."""
     district = set_up(url)
@@ -291,16 +277,10 @@ def main() -> None:
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     print(f"{'database':10} {'dossiers':>9} {'what':42} {'seconds':>8} {'ratio':>7}")
     for kind in kinds:
-        with databases(kind, sizes, args.pg_url) as urls:
+        with sized_databases(kind, sizes, args.pg_url, "d") as urls:
             for size, url in zip(sizes, urls, strict=True):
                 loaded, timings = run(kind, size, url, args.repeat)
-                print(f"{kind:10} {size:9,} {'(bulk load, not timed below)':42}"
-                      f" {loaded:8.1f}", flush=True)  # fmt: skip
-                bare = timings[0].seconds
-                for timing in timings:
-                    print(f"{kind:10} {size:9,} {timing.what:42}"
-                          f" {timing.seconds:8.3f} {timing.seconds / bare:7.1f}",
-                          flush=True)  # fmt: skip
+                print_timings(kind, size, 42, loaded, timings)
 
 
 if __name__ == "__main__":

@@ -14,11 +14,13 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -104,6 +106,45 @@ def postgresql_databases(server: str, suffixes: Sequence[str]) -> Iterator[list[
 def sqlalchemy_url(libpq: str) -> str:
     """hailong's URL (psycopg 3 driver) of a libpq ``postgresql://`` URL."""
     return libpq.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@contextlib.contextmanager
+def sized_databases(
+    kind: str, sizes: Sequence[int], server: str, stem: str
+) -> Iterator[list[str]]:
+    """Yield one empty database URL (SQLAlchemy's) per size, removed at the end:
+    SQLite files ``<stem><size>.sqlite3`` in a temporary folder, or PostgreSQL
+    databases on ``server`` (``postgresql_databases``)."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield [
+                f"sqlite:///{Path(folder) / f'{stem}{size}.sqlite3'}" for size in sizes
+            ]
+        return
+    with postgresql_databases(server, [f"_{size}" for size in sizes]) as urls:
+        yield [sqlalchemy_url(url) for url in urls]
+
+
+@dataclass(frozen=True)
+class Timing:
+    """One timed piece of work: what, and its median seconds."""
+
+    what: str
+    seconds: float
+
+
+def print_timings(
+    kind: str, size: int, width: int, loaded: float, timings: Sequence[Timing]
+) -> None:
+    """Print the load time, then each timing with its ratio to the first (the bare
+    baseline of the same run)."""
+    print(f"{kind:10} {size:9,} {'(made and loaded, not timed below)':{width}}"
+          f" {loaded:8.1f}", flush=True)  # fmt: skip
+    bare = timings[0].seconds
+    for timing in timings:
+        print(f"{kind:10} {size:9,} {timing.what:{width}}"
+              f" {timing.seconds:8.3f} {timing.seconds / bare:7.1f}",
+              flush=True)  # fmt: skip
 
 
 def make_counter_campaign(url: str) -> tuple[str, int]:
