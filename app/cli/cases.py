@@ -18,6 +18,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.cli.lookups import agree_to_mapping, one_by_code
 from app.db import session_factory
 from app.i18n import in_language, translated
 from surveys.cases.portal_columns import (
@@ -128,36 +129,19 @@ def _choices(
     unit_id = None
     scope = select(Unit.id)
     if unit_code is not None:
-        unit_id = session.scalar(select(Unit.id).where(Unit.code == unit_code))
-        if unit_id is None:
-            raise click.ClickException(f"no unit has the code {unit_code!r}")
+        unit_id = one_by_code(session, Unit, unit_code, "unit").id
         scope = subtree_ids(unit_id)
     category_id = None
     if category_code is not None:
-        category_id = session.scalar(
-            select(CaseCategory.id).where(CaseCategory.code == category_code)
-        )
-        if category_id is None:
-            raise click.ClickException(f"no category has the code {category_code!r}")
+        category_id = one_by_code(session, CaseCategory, category_code, "category").id
     return Choices(channel, frozenset(session.scalars(scope)), unit_id, category_id)
 
 
 def _confirmed(session: Session, headers: tuple[str, ...], yes: bool) -> dict[str, str]:
     """Show the mapping proposed for a new layout; remember it once confirmed."""
     mapping = propose_case_mapping(headers)
-    click.echo("A new export layout. Proposed mapping (field: column):", err=True)
-    for field in CaseField:
-        header = mapping.get(field, "-")
-        click.echo(f"  {translated(Message(CASE_LABELS[field]))}: {header}", err=True)
-    problems = case_mapping_problems(headers, mapping)
-    if problems:
-        reasons = "; ".join(translated(problem) for problem in problems)
-        raise click.ClickException(
-            f"the columns cannot be mapped: {reasons} Rename the headers, or import"
-            " the file once from the staff pages to choose its columns."
-        )
-    if not yes and not click.confirm("Use and remember this mapping?"):
-        raise click.Abort()
+    labels = {field.value: CASE_LABELS[field] for field in CaseField}
+    agree_to_mapping(mapping, labels, case_mapping_problems(headers, mapping), yes)
     confirm_case_mapping(session, headers, mapping, None)
     session.commit()
     return mapping

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import TypeVar
 
 import click
 from flask import current_app
@@ -12,6 +11,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.cli.lookups import one_by_code
 from app.code_sheets import LOCAL_TIME, code_rows, codes_csv, end_of_day, receipts_pdf
 from app.db import session_factory
 from app.printing import counter_poster_pdf, survey_url
@@ -23,8 +23,6 @@ from surveys.access.codes import (
 )
 from surveys.models import AccessCode, Campaign, CodeKind, ServicePoint, Unit
 from surveys.units.management import issue_batch, poster_code
-
-Found = TypeVar("Found", Unit, ServicePoint)
 
 codes = AppGroup("codes", help="Access codes for receipts and invitations.")
 qr = AppGroup("qr", help="Printable QR codes.")
@@ -73,9 +71,11 @@ def issue_command(
     expires_at = _end_of_day(expires.date(), now.date()) if expires else None
     with session_factory().begin() as session:
         campaign = _campaign(session, campaign_key)
-        unit = _one(session, Unit, unit_code, "unit")
+        unit = one_by_code(session, Unit, unit_code, "unit")
         point = (
-            _one(session, ServicePoint, point_code, "counter") if point_code else None
+            one_by_code(session, ServicePoint, point_code, "counter")
+            if point_code
+            else None
         )
         try:
             issued = issue_batch(
@@ -110,7 +110,7 @@ def poster_command(point_code: str, campaign_key: str | None, output: Path) -> N
     _check_writable(output, overwrite=True)
     today = datetime.now(LOCAL_TIME).date()
     with session_factory().begin() as session:
-        point = _one(session, ServicePoint, point_code, "counter")
+        point = one_by_code(session, ServicePoint, point_code, "counter")
         campaign = _poster_campaign(session, point, campaign_key, today)
         try:
             code = poster_code(session, None, campaign, point)
@@ -157,13 +157,6 @@ def _campaign(session: Session, key: str) -> Campaign:
     if campaign is None:
         raise click.ClickException(f"no campaign has the key {key!r}")
     return campaign
-
-
-def _one(session: Session, model: type[Found], code: str, noun: str) -> Found:
-    found = session.scalar(select(model).where(model.code == code))
-    if found is None:
-        raise click.ClickException(f"no {noun} has the code {code!r}")
-    return found
 
 
 def _check_writable(*paths: Path, overwrite: bool = False) -> None:

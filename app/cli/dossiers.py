@@ -16,9 +16,9 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.cli.lookups import agree_to_mapping, one_by_code
 from app.db import session_factory
 from app.i18n import in_language, translated
 from surveys.access.privacy import dossier_key
@@ -52,7 +52,6 @@ from surveys.dossiers.rating_codes import (
 from surveys.dossiers.reading import UnreadableExport, file_checksum, inspect_export
 from surveys.local_time import local_date
 from surveys.models import DossierImport, ImportSource, ImportStatus, Unit, utcnow
-from surveys.translatable import Message
 
 dossiers = AppGroup("dossiers", help="The dossier register and its imports.")
 
@@ -151,12 +150,7 @@ def import_command(
 
 
 def _unit(session: Session, code: str | None) -> Unit | None:
-    if code is None:
-        return None
-    unit = session.scalar(select(Unit).where(Unit.code == code))
-    if unit is None:
-        raise click.ClickException(f"no unit has the code {code!r}")
-    return unit
+    return None if code is None else one_by_code(session, Unit, code, "unit")
 
 
 def _confirmed_mapping(
@@ -164,19 +158,8 @@ def _confirmed_mapping(
 ) -> ImportSource:
     """Show the mapping proposed for a new layout; remember it once confirmed."""
     mapping = propose_mapping(headers)
-    click.echo("A new export layout. Proposed mapping (field: column):", err=True)
-    for field in Field:
-        header = mapping.get(field, "-")
-        click.echo(f"  {translated(Message(LABELS[field]))}: {header}", err=True)
-    problems = mapping_problems(headers, mapping)
-    if problems:
-        reasons = "; ".join(translated(problem) for problem in problems)
-        raise click.ClickException(
-            f"the columns cannot be mapped: {reasons} Rename the headers, or import"
-            " the file once from the staff pages to choose its columns."
-        )
-    if not yes and not click.confirm("Use and remember this mapping?"):
-        raise click.Abort()
+    labels = {field.value: LABELS[field] for field in Field}
+    agree_to_mapping(mapping, labels, mapping_problems(headers, mapping), yes)
     source = confirm_mapping(session, headers, mapping, None)
     session.commit()
     return source
