@@ -25,9 +25,10 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth import current_scope, current_staff, permission_required
 from app.db import get_session
-from app.i18n import _, lazy_gettext, translated
+from app.i18n import _, translated
 from app.security import takes_large_uploads
 from app.staff.blueprint import bp
+from app.staff.case_labels import case_channel_name
 from app.staff.dossier_import import (
     ApplyForm,
     mapping_form,
@@ -63,14 +64,6 @@ UPLOADS = "case-imports"
 PENDING = "case_import_upload"
 #: Problems listed on the page; the rest are counted.
 LISTED_PROBLEMS = 200
-#: How each channel is named on the form.
-CHANNEL_NAMES = {
-    CaseChannel.PORTAL_1022: lazy_gettext("Cổng 1022"),
-    CaseChannel.NATIONAL_PORTAL: lazy_gettext("Cổng Dịch vụ công quốc gia"),
-    CaseChannel.HOTLINE: lazy_gettext("Đường dây nóng"),
-    CaseChannel.LETTER: lazy_gettext("Thư, đơn"),
-    CaseChannel.MEETING: lazy_gettext("Tiếp xúc, đối thoại"),
-}
 
 
 class CaseUploadForm(StaffForm):
@@ -109,7 +102,7 @@ def case_import_upload() -> ResponseReturnValue:
     units = {unit.code: unit for unit in units_in_scope(db, current_scope())}
     form = CaseUploadForm()
     form.channel.choices = [
-        SelectChoice(channel.value, str(CHANNEL_NAMES[channel]))
+        SelectChoice(channel.value, case_channel_name(channel))
         for channel in PORTAL_CHANNELS
     ]
     form.unit.choices = [SelectChoice(code, unit.name) for code, unit in units.items()]

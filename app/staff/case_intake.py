@@ -7,7 +7,7 @@ a manager turns one into a case with a button, and lands on the case's page
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, request
+from flask import current_app, flash, redirect, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.auth import current_staff, permission_required
@@ -48,5 +48,4 @@ def case_from_comment(response_id: int) -> BaseResponse:
         return refused_redirect(translated(refused.message), "staff.dashboard", **back)
     session.commit()
     flash(_("Góp ý đã thành phản ánh %(code)s.", code=case.tracking_code))
-    # The case page belongs to the case workflow's views.
-    return redirect(f"{request.script_root}{bp.url_prefix}/cases/{case.id}", code=303)
+    return redirect(url_for(".case_page", case_id=case.id), code=303)
