@@ -83,12 +83,15 @@ from app.reports.cases import case_section  # noqa: E402
 from app.staff.cases import _quarters  # noqa: E402
 from surveys.cases import open311  # noqa: E402
 from surveys.cases.case_lists import CaseList, list_cases, overdue_count  # noqa: E402
+from surveys.cases.due_dates import quarter_key  # noqa: E402
 from surveys.cases.integration_keys import hash_key, verify_key  # noqa: E402
 from surveys.cases.portal_columns import propose_case_mapping  # noqa: E402
 from surveys.cases.portal_import import Choices, apply_export, check_export  # noqa: E402
+from surveys.cases.tracking import ALPHABET, format_code  # noqa: E402
 from surveys.db import make_engine, make_session_factory  # noqa: E402
 from surveys.dossiers.calendar import load_calendar  # noqa: E402
 from surveys.dossiers.reading import inspect_export  # noqa: E402
+from surveys.local_time import LOCAL_OFFSET  # noqa: E402
 from surveys.migrate import upgrade_to_head  # noqa: E402
 from surveys.models import (  # noqa: E402
     CaseCategory,
@@ -142,8 +145,7 @@ ANSWER = (
     " chuyên môn xử lý dứt điểm. Cảm ơn ông/bà đã phản ánh."
 )
 #: Vietnam's offset: quarters are counted in local time.
-LOCAL = timedelta(hours=7)
-YEAR_START = datetime(2026, 1, 1) - LOCAL
+YEAR_START = datetime(2026, 1, 1) - LOCAL_OFFSET
 #: Where the figures are read: 2026-12-31 10:00 in Vietnam (naive UTC).
 AS_OF_NAIVE = datetime(2026, 12, 31, 3, 0)
 AS_OF = AS_OF_NAIVE.replace(tzinfo=UTC)
@@ -164,7 +166,6 @@ BARE = (
     " GROUP BY unit_id, received_quarter"
 )
 KEY = "bench-open311-district-key-0123456789"
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 @dataclass(frozen=True)
@@ -250,13 +251,7 @@ def set_up(url: str) -> District:
 def _code(i: int) -> str:
     """A distinct tracking code per row, scattered like the random ones."""
     number = (i * 0x9E3779B97F4A7) % (32**10)
-    symbols = "".join(ALPHABET[(number >> (5 * k)) & 31] for k in range(10))
-    return f"PA-{symbols[:5]}-{symbols[5:]}"
-
-
-def _quarter(moment: datetime) -> str:
-    local = moment + LOCAL
-    return f"{local.year}-Q{(local.month - 1) // 3 + 1}"
+    return "".join(ALPHABET[(number >> (5 * k)) & 31] for k in range(10))
 
 
 @dataclass
@@ -369,12 +364,13 @@ def case_rows(count: int, district: District, rng: np.random.Generator) -> Loade
         last_of_unit[unit] = case_id
         cases.append(
             (
-                case_id, _code(i), channel,
+                case_id, format_code(_code(i)), channel,
                 f"{channel}-{i:07d}" if channel in PORTALS else None,
                 unit, handler, int(district.category_ids[which[i]]),
                 TEXTS[i % len(TEXTS)], f"Số {i % 300} đường {i % 97}", state,
                 outcome_of, received, due, True, waiting_since, answered, resolved,
-                closed, _quarter(received), _quarter(resolved) if resolved else None,
+                closed, quarter_key(received),
+                quarter_key(resolved) if resolved else None,
                 working, on_time, merged_into, reject_reason, referred_to,
                 closed or resolved or received,
             )

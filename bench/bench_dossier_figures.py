@@ -61,6 +61,8 @@ from surveys.dossiers.calendar import WorkingCalendar  # noqa: E402
 from surveys.dossiers.deadlines import deadline_counts, horizon  # noqa: E402
 from surveys.dossiers.figures import Breakdown, Grain, timeliness_table  # noqa: E402
 from surveys.dossiers.indicators import load_settings, quarter_indicators  # noqa: E402
+from surveys.dossiers.timing import month_key  # noqa: E402
+from surveys.local_time import LOCAL_OFFSET  # noqa: E402
 from surveys.migrate import upgrade_to_head  # noqa: E402
 from surveys.models import Procedure, Unit  # noqa: E402
 from surveys.units.tree import subtree_ids  # noqa: E402
@@ -69,8 +71,7 @@ WARDS = 30
 PROCEDURES = 40
 FIELDS = ("Hộ tịch", "Chứng thực", "Đất đai", "Xây dựng", "Kinh doanh", "Lao động")
 #: Vietnam's offset: dossiers are received in office hours, local time.
-LOCAL = timedelta(hours=7)
-YEAR_START = datetime(2026, 1, 1) - LOCAL
+YEAR_START = datetime(2026, 1, 1) - LOCAL_OFFSET
 #: Where the figures are read, as a dashboard at the end of the year would.
 AS_OF = datetime(2026, 12, 31, 3, 0, tzinfo=UTC)
 COLUMNS = (
@@ -174,12 +175,8 @@ def dossier_rows(
             int(wards[i]), f"HS-{i:07d}", int(procedures[i]), str(channels[i]), status,
             received, YEAR_START + timedelta(seconds=int(due_s[i])), False, back,
             bool(paid[i]), bool(digitised[i]), int(late[i]) if back else None,
-            _month(received), _month(back) if back else None, "0" * 64, now,
+            month_key(received), month_key(back) if back else None, "0" * 64, now,
         )  # fmt: skip
-
-
-def _month(moment: datetime) -> str:
-    return (moment + LOCAL).strftime("%Y-%m")
 
 
 def load_sqlite(path: Path, rows: Iterator[tuple[object, ...]]) -> None:

@@ -20,7 +20,8 @@ _SYMBOLS = 10
 _TYPOS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
-def _format(symbols: str) -> str:
+def format_code(symbols: str) -> str:
+    """Return ten symbols as a tracking code, ``PA-XXXXX-XXXXX``."""
     return f"{PREFIX}-{symbols[:5]}-{symbols[5:]}"
 
 
@@ -48,7 +49,7 @@ def new_tracking_codes(session: Session, count: int) -> list[str]:
 
 
 def _random_code() -> str:
-    return _format("".join(secrets.choice(ALPHABET) for _ in range(_SYMBOLS)))
+    return format_code("".join(secrets.choice(ALPHABET) for _ in range(_SYMBOLS)))
 
 
 def normalise(typed: str) -> str | None:
@@ -62,4 +63,4 @@ def normalise(typed: str) -> str | None:
     symbols = symbols.translate(_TYPOS)
     if len(symbols) != _SYMBOLS or any(ch not in ALPHABET for ch in symbols):
         return None
-    return _format(symbols)
+    return format_code(symbols)
