@@ -9,7 +9,7 @@ workflow's reason, and each answer is a redirect (post/redirect/get).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -347,25 +347,27 @@ def case_categories() -> ResponseReturnValue:
                 _("Đã thêm lĩnh vực “%(name)s”.", name=form.name_vi.data),
                 ".case_categories",
             )
-    return _categories_page(form, _rule_form())
+    return _categories_page(form)
 
 
-def _rule_form() -> DeadlineRuleForm:
+def _rule_form(found: Sequence[CaseCategory] | None = None) -> DeadlineRuleForm:
+    """The rule form, its categories picked from ``found`` (default: read them)."""
     form = DeadlineRuleForm()
+    listed = categories(get_session()) if found is None else found
     form.category.choices = [
         SelectChoice("", _("Mọi lĩnh vực")),
-        *(SelectChoice(str(c.id), c.name_vi) for c in categories(get_session())),
+        *(SelectChoice(str(c.id), c.name_vi) for c in listed),
     ]
     return form
 
 
-def _categories_page(form: CategoryForm, rule_form: DeadlineRuleForm) -> str:
+def _categories_page(form: CategoryForm) -> str:
     session = get_session()
     found = categories(session)
     return render_template(
         "staff/cases/categories.html",
         form=form,
-        rule_form=rule_form,
+        rule_form=_rule_form(found),
         categories=found,
         names={c.id: c.name_vi for c in found},
         rules=rules(session),
