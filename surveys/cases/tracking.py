@@ -25,11 +25,6 @@ def format_code(symbols: str) -> str:
     return f"{PREFIX}-{symbols[:5]}-{symbols[5:]}"
 
 
-def new_tracking_code(session: Session) -> str:
-    """Return a tracking code no case has yet."""
-    return new_tracking_codes(session, 1)[0]
-
-
 def new_tracking_codes(session: Session, count: int) -> list[str]:
     """Return ``count`` distinct tracking codes no case has yet (one query per
     thousand, for an import)."""

@@ -118,12 +118,9 @@ BAD_MERGE = Message(
     N_("Chỉ gộp được vào một phản ánh khác của cùng đơn vị, chưa bị gộp.")
 )
 NO_SUBMITTED = Message(N_("Chưa có câu trả lời nào chờ duyệt."))
-ALREADY_CLOSED = Message(N_("Phản ánh này đã đóng."))
 NOT_WAITING = Message(N_("Phản ánh này không chờ người dân bổ sung."))
 IS_WAITING = Message(N_("Phản ánh này đang chờ người dân bổ sung."))
 
-#: Outcomes: the state a case leaves the open states for.
-RESOLVING = frozenset({S.ANSWERED, S.REJECTED, S.REFERRED_OUT, S.MERGED})
 
 _PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -160,17 +157,24 @@ def personal_data_hints(text: str) -> list[str]:
     return found
 
 
-def _in_scope(session: Session, user: User, unit_id: int) -> bool:
+def _reaches(session: Session, user: User, case: FeedbackCase) -> bool:
+    """Tell whether ``user`` is active and their scope covers the case's unit."""
     scope = Scope.of(user)
+    if not user.active:
+        return False
     if scope.sees_everything:
         return True
-    return unit_id in set(session.scalars(scope.unit_ids()))
+    found = select(Unit.id).where(Unit.id == case.unit_id, scope.covers(Unit.id))
+    return session.scalar(found) is not None
 
 
 def may(session: Session, user: User, case: FeedbackCase, action: Action) -> bool:
     """Tell whether ``user`` may take ``action`` on ``case`` (whatever its state)."""
-    if not user.active or not _in_scope(session, user, case.unit_id):
-        return False
+    return _reaches(session, user, case) and _role_may(user, case, action)
+
+
+def _role_may(user: User, case: FeedbackCase, action: Action) -> bool:
+    """Tell whether the user's role (or their being its handler) allows ``action``."""
     role = Role(user.role)
     who = RULES[action][1]
     if who is Who.DISTRICT:
@@ -186,6 +190,8 @@ def possible(session: Session, user: User, case: FeedbackCase) -> list[Action]:
     Besides the state, the case's content rules some out: waiting and resuming
     exclude each other, and a review needs a submitted answer.
     """
+    if not _reaches(session, user, case):
+        return []
     state = CaseState(case.state)
     unavailable = {Action.RESUME} if case.waiting_since is None else {Action.WAIT}
     pending = _pending_answer(session, case)
@@ -196,7 +202,7 @@ def possible(session: Session, user: User, case: FeedbackCase) -> list[Action]:
         for action, (states, _who) in RULES.items()
         if state in states
         and action not in unavailable
-        and may(session, user, case, action)
+        and _role_may(user, case, action)
     ]
 
 
