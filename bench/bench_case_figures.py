@@ -83,7 +83,6 @@ from app.reports.cases import case_section  # noqa: E402
 from app.staff.cases import _quarters  # noqa: E402
 from surveys.cases import open311  # noqa: E402
 from surveys.cases.case_lists import CaseList, list_cases, overdue_count  # noqa: E402
-from surveys.cases.due_dates import quarter_key  # noqa: E402
 from surveys.cases.integration_keys import hash_key, verify_key  # noqa: E402
 from surveys.cases.portal_columns import propose_case_mapping  # noqa: E402
 from surveys.cases.portal_import import Choices, apply_export, check_export  # noqa: E402
@@ -102,6 +101,7 @@ from surveys.models import (  # noqa: E402
     Unit,
     User,
 )
+from surveys.storage.tallies import period_of  # noqa: E402
 from surveys.units.tree import subtree_ids  # noqa: E402
 
 WARDS = 30
@@ -369,8 +369,8 @@ def case_rows(count: int, district: District, rng: np.random.Generator) -> Loade
                 unit, handler, int(district.category_ids[which[i]]),
                 TEXTS[i % len(TEXTS)], f"Số {i % 300} đường {i % 97}", state,
                 outcome_of, received, due, True, waiting_since, answered, resolved,
-                closed, quarter_key(received),
-                quarter_key(resolved) if resolved else None,
+                closed, period_of(received),
+                period_of(resolved) if resolved else None,
                 working, on_time, merged_into, reject_reason, referred_to,
                 closed or resolved or received,
             )

@@ -19,10 +19,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.reports.dossiers import quarter_range
-from surveys.cases.due_dates import quarter_key
 from surveys.cases.quarterly import CaseQuarter, quarter_rollup
 from surveys.models import FeedbackCase, utcnow
 from surveys.storage.periods import period_bounds, quarters_in
+from surveys.storage.tallies import period_of
 
 #: The columns of a case table, after ``quarter``, ``unit_id`` and ``unit``.
 FIGURES = (
@@ -82,7 +82,7 @@ def case_section(
     )
     if first is None:
         return None
-    last = quarter_key(as_of)
+    last = period_of(as_of)
     listed = quarters_in(period) or quarter_range(first, last)
     quarters = [quarter for quarter in listed if quarter <= last] or listed[:1]
     rows = []

@@ -18,8 +18,8 @@ from app.i18n import _, lazy_gettext
 from app.reports.cases import case_section
 from app.reports.dossier_page import Table, table, unit_names
 from app.reports.layout import COUNT, MEAN, PERCENT, TEXT, Column
-from surveys.cases.due_dates import quarter_key
 from surveys.models import Unit
+from surveys.storage.tallies import period_of
 
 SECTION_TITLE = lazy_gettext("Phản ánh, kiến nghị")
 SHEET_CASES = lazy_gettext("Phản ánh, kiến nghị theo quý")
@@ -84,7 +84,7 @@ def build_case_summary(
 ) -> CaseSummary | None:
     """Assemble the dashboard's case box; None when the units have no case."""
     names = unit_names(session, unit)
-    quarter = quarter_key(now)
+    quarter = period_of(now)
     section = case_section(session, names, quarter[:4], now=now)
     if section is None:
         return None

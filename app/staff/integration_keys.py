@@ -20,16 +20,15 @@ from app.i18n import _, lazy_gettext, translated
 from app.staff.blueprint import bp
 from app.staff.forms import MaxLength, Required, StaffForm
 from app.staff.manage import done_redirect, refused_redirect
-from surveys.access.scope import Permission, units_in_scope
+from surveys.access.scope import Permission, get_in_scope, units_in_scope
 from surveys.cases.integration_keys import (
     DEFAULT_RATE_LIMIT,
     KeyRefused,
     create_key,
-    key_in_scope,
     keys_in_scope,
     revoke_key,
 )
-from surveys.models import Unit
+from surveys.models import IntegrationKey, Unit
 
 #: What a key may do, as the form offers it: (may read, may write).
 RIGHTS = {
@@ -118,7 +117,7 @@ def revoke_integration_key() -> ResponseReturnValue:
             ".integration_keys",
         )
     db = get_session()
-    key = key_in_scope(db, current_scope(), form.key_id.data)
+    key = get_in_scope(db, current_scope(), IntegrationKey, form.key_id.data)
     if key is None:
         return refused_redirect(_("Không tìm thấy khóa này."), ".integration_keys")
     if not revoke_key(db, current_staff(), key):

@@ -84,9 +84,3 @@ def working_days_taken(
     """Return the working days from a case's receipt (day 0) to its reply."""
     start = counting_day(received_at, calendar, rules)
     return max(calendar.working_days_between(start, local_date(resolved_at)), 0)
-
-
-def quarter_key(moment: datetime) -> str:
-    """Return the quarter of an instant in Vietnam, as ``2026-Q1``."""
-    day = local_date(moment)
-    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from surveys.cases.due_dates import CaseDeadline, due_for, quarter_key, rule_for
+from surveys.cases.due_dates import CaseDeadline, due_for, rule_for
 from surveys.cases.events import Actor, EventKind, new_event
 from surveys.cases.refusals import CaseError
 from surveys.cases.tracking import new_tracking_codes
@@ -32,6 +32,7 @@ from surveys.models import (
     User,
     utcnow,
 )
+from surveys.storage.tallies import period_of
 from surveys.translatable import N_, Message
 
 #: The longest text a case may have (Open311's ``description`` limit).
@@ -209,7 +210,7 @@ def _new_case(new: NewCase, lookups: _Lookups, user: User | None) -> FeedbackCas
         due_at=due,
         due_computed=new.due_at is None,
         working_days=days,
-        received_quarter=quarter_key(received),
+        received_quarter=period_of(received),
         created_by=user.id if user else None,
         updated_at=received,
     )

@@ -183,12 +183,6 @@ def keys_in_scope(session: Session, scope: Scope) -> list[IntegrationKey]:
     return list(session.scalars(statement))
 
 
-def key_in_scope(session: Session, scope: Scope, key_id: int) -> IntegrationKey | None:
-    """Return the key with this id if its unit is in ``scope``, else None."""
-    statement = select(IntegrationKey).where(IntegrationKey.id == key_id)
-    return session.scalar(scope.filter(statement, IntegrationKey.unit_id))
-
-
 def reached_unit_ids(key: IntegrationKey) -> Select[tuple[int]]:
     """Return a query of the ids of the units ``key`` reaches: its unit and below."""
     return subtree_ids(key.unit_id)

@@ -26,7 +26,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from surveys.access.scope import Scope
-from surveys.cases.due_dates import OPEN_STATES, quarter_key, working_days_taken
+from surveys.cases.due_dates import OPEN_STATES, working_days_taken
 from surveys.cases.events import Actor, EventKind, new_event, record
 from surveys.cases.intake import clean_text
 from surveys.cases.refusals import CaseError
@@ -44,6 +44,7 @@ from surveys.models import (
     User,
     utcnow,
 )
+from surveys.storage.tallies import period_of
 from surveys.translatable import N_, Message
 from surveys.units.tree import lineage_ids
 
@@ -491,7 +492,7 @@ def _resolve(
     case.state = state.value
     case.outcome = state.value
     case.resolved_at = now
-    case.resolved_quarter = quarter_key(now)
+    case.resolved_quarter = period_of(now)
     case.waiting_since = None
     if state == S.MERGED:
         return

@@ -7,12 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session
 
-from surveys.access.scope import Scope
+from surveys.access.scope import Scope, get_in_scope
 from surveys.cases.integration_keys import (
     KeyRefused,
     create_key,
     hash_key,
-    key_in_scope,
     keys_in_scope,
     note_use,
     reaches,
@@ -20,7 +19,7 @@ from surveys.cases.integration_keys import (
     use_worth_noting,
     verify_key,
 )
-from surveys.models import Role, UnitKind, utcnow
+from surveys.models import IntegrationKey, Role, UnitKind, utcnow
 from tests.builders import make_unit, make_user
 
 
@@ -95,6 +94,6 @@ def test_a_key_reaches_its_unit_and_below_and_managers_see_theirs(
     assert not reaches(db_session, key_a, district.id)
     manager_a = Scope.of(make_user(db_session, a, Role.UNIT_MANAGER))
     assert keys_in_scope(db_session, manager_a) == [key_a]
-    assert key_in_scope(db_session, manager_a, key_b.id) is None
+    assert get_in_scope(db_session, manager_a, IntegrationKey, key_b.id) is None
     district_scope = Scope.of(make_user(db_session, district, Role.DISTRICT))
     assert set(keys_in_scope(db_session, district_scope)) == {key_a, key_b}
