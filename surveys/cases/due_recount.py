@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.orm import Session
 
 from surveys.cases.due_dates import DEFAULT_DAYS, CaseDeadline, due_for, is_open
-from surveys.cases.events import Actor, EventKind, record
+from surveys.cases.events import Actor, EventKind, new_event
 from surveys.dossiers.calendar import load_calendar
 from surveys.dossiers.timing import DeadlineRules, rules_for
 from surveys.models import FeedbackCase, Unit
@@ -51,14 +51,15 @@ def recount_cases(session: Session, which: ColumnElement[bool] | None = None) ->
         due = due_for(case.received_at, days, calendar, rules[case.unit_id])
         if due == case.due_at:
             continue
-        record(
-            session,
-            case,
-            EventKind.DUE_CHANGED,
-            Actor.SYSTEM,
-            from_state=case.state,
-            to_state=case.state,
-            detail={"from": case.due_at.isoformat(), "to": due.isoformat()},
+        session.add(
+            new_event(
+                case,
+                EventKind.DUE_CHANGED,
+                Actor.SYSTEM,
+                from_state=case.state,
+                to_state=case.state,
+                detail={"from": case.due_at.isoformat(), "to": due.isoformat()},
+            )
         )
         case.due_at = due
         moved += 1

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from surveys.access.retention import claim_chore
 from surveys.cases.due_dates import is_open
-from surveys.cases.events import Actor, EventKind, record
+from surveys.cases.events import Actor, EventKind, new_event
 from surveys.models import FeedbackCase, Unit
 
 #: The ``chores`` row of the escalation.
@@ -37,19 +37,21 @@ def escalate_overdue(session: Session, now: datetime) -> int:
     ):
         unit = session.get_one(Unit, case.unit_id)
         case.escalated_at = now
-        record(
-            session,
-            case,
-            EventKind.ESCALATED,
-            Actor.SYSTEM,
-            from_state=case.state,
-            to_state=case.state,
-            from_unit_id=case.unit_id,
-            to_unit_id=unit.parent_id,
-            detail={"due_at": case.due_at.isoformat()},
-            at=now,
+        session.add(
+            new_event(
+                case,
+                EventKind.ESCALATED,
+                Actor.SYSTEM,
+                from_state=case.state,
+                to_state=case.state,
+                from_unit_id=case.unit_id,
+                to_unit_id=unit.parent_id,
+                detail={"due_at": case.due_at.isoformat()},
+                at=now,
+            )
         )
         marked += 1
+    session.flush()
     return marked
 
 

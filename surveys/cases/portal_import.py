@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.access.audit import AuditAction, record_event
-from surveys.cases.events import Actor, EventKind, record
+from surveys.cases.events import Actor, EventKind, new_event
 from surveys.cases.intake import NewCase, clean_text, create_cases
 from surveys.cases.portal_columns import CASE_LABELS, CaseField
 from surveys.cases.refusals import CaseError
@@ -270,16 +270,16 @@ def _update(
     changed = False
     if case.text != row.text:
         case.text = row.text
-        record(
-            session, case, EventKind.NOTE, Actor.SYSTEM, user,
+        session.add(new_event(
+            case, EventKind.NOTE, Actor.SYSTEM, user,
             detail={"updated": "text", "source_ref": row.source_ref},
-        )  # fmt: skip
+        ))  # fmt: skip
         changed = True
     if row.due_at is not None and case.due_at != row.due_at:
-        record(
-            session, case, EventKind.DUE_CHANGED, Actor.SYSTEM, user,
+        session.add(new_event(
+            case, EventKind.DUE_CHANGED, Actor.SYSTEM, user,
             detail={"from": case.due_at.isoformat(), "to": row.due_at.isoformat()},
-        )  # fmt: skip
+        ))  # fmt: skip
         case.due_at = row.due_at
         case.due_computed = False
         changed = True
