@@ -33,7 +33,7 @@ from analysis import indicator_rates, scorecard_totals
 from surveys.dossiers.deadlines import is_open
 from surveys.dossiers.satisfaction import dossier_satisfaction_counts
 from surveys.models import Dossier, DossierChannel, DossierStatus, Unit
-from surveys.storage.periods import parse_period, period_bounds
+from surveys.storage.periods import parse_period, period_bounds, period_months
 
 #: The shipped weights and targets.
 SETTINGS_FILE = Path(__file__).with_name("indicators.yaml")
@@ -136,10 +136,10 @@ class RegisterCounts:
 
 def quarter_months(quarter: str) -> tuple[str, str]:
     """Return the first and last month of a quarter (``2026-Q2``: 04 to 06)."""
-    year, number = parse_period(quarter)
-    if number is None:
+    months = period_months(quarter)
+    if parse_period(quarter)[1] is None or months is None:
         raise ValueError(f"a quarter looks like 2026-Q2, got {quarter!r}")
-    return f"{year}-{3 * number - 2:02d}", f"{year}-{3 * number:02d}"
+    return months
 
 
 def register_counts(
