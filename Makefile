@@ -11,6 +11,9 @@ PORT ?= 5000
 # PostgreSQL the suite runs against too, when it answers (CI=true: it must).
 TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 CHROMIUM := /usr/bin/chromium
+# Test processes: one per core. Each test file stays in one process (its fixtures
+# are built once), and each process makes databases of its own.
+TEST_WORKERS ?= auto
 
 .PHONY: run test test-busy bench bench-tools pdf-tools lint venv dev-venv browser clean translations
 
@@ -64,7 +67,7 @@ test: dev-venv browser pdf-tools
 	else \
 	  echo "PostgreSQL does not answer at $(TEST_PG_URL): testing on SQLite only"; \
 	fi; \
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The suite on a loaded machine: RUNS consecutive `make test` beside a CPU hog on
 # every core (logs in test-artifacts/busy-run-N.log).

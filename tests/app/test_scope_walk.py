@@ -189,12 +189,37 @@ def url_of(app: Flask, rule: Rule, side: Side) -> str:
     return app.url_map.bind("localhost").build(rule.endpoint, values)
 
 
-def request(client: FlaskClient, method: str, url: str) -> TestResponse:
-    """Send an empty form (with its CSRF token) or a plain GET, as a browser would."""
+def request(client: FlaskClient, method: str, url: str, token: str) -> TestResponse:
+    """Send an empty form (with the session's CSRF token) or a plain GET."""
     if method == "GET":
         return client.get(url)
-    token = csrf_token(client, "/staff/")
     return client.open(url, method=method, data={"csrf_token": token})
+
+
+class Walker:
+    """A logged-in browser that walks routes, logging in again when a route logs out.
+
+    One login per walk, not per request: each login hashes a password with argon2
+    and each token costs a page, which made the walk minutes long. A request that
+    meets the login page (the walk passed through the logout) is sent again after
+    a new login, so no route is judged on a logged-out session.
+    """
+
+    def __init__(self, app: Flask, username: str) -> None:
+        self.client = app.test_client()
+        self.username = username
+        self.token = self.log_in()
+
+    def log_in(self) -> str:
+        assert log_in(self.client, self.username).status_code == 302
+        return csrf_token(self.client, "/staff/")
+
+    def send(self, method: str, url: str) -> TestResponse:
+        answer = request(self.client, method, url, self.token)
+        if answer.status_code == 302 and answer.location.startswith("/staff/login"):
+            self.token = self.log_in()
+            answer = request(self.client, method, url, self.token)
+        return answer
 
 
 @pytest.mark.parametrize("role", [Role.UNIT_MANAGER, Role.VIEWER])
@@ -204,15 +229,13 @@ def test_ward_a_staff_never_reach_ward_b_through_any_staff_route(
     own, other = wards
     user = make_user(db_session, own.unit, role)
     db_session.commit()
+    walker = Walker(app, user.username)
     problems = []
     walked = 0
     for rule, method in staff_routes(app):
         walked += 1
         for side in (own, other):
-            # A fresh session each time: the walk may pass through the logout.
-            client = app.test_client()
-            assert log_in(client, user.username).status_code == 302
-            answer = request(client, method, url_of(app, rule, side))
+            answer = walker.send(method, url_of(app, rule, side))
             # Downloads are binary; a marker could only show in their text parts.
             body = answer.get_data().decode("utf-8", "replace")
             where = f"{method} {rule.rule} with ward {side.unit.name[-1]}"
@@ -235,7 +258,8 @@ def test_every_staff_route_but_the_login_page_needs_a_login(
     for rule, method in staff_routes(app):
         if rule.endpoint == "staff.login":
             continue
-        answer = request(app.test_client(), method, url_of(app, rule, own))
+        client = app.test_client()
+        answer = request(client, method, url_of(app, rule, own), csrf_token(client))
         assert answer.status_code == 302, f"{method} {rule.rule}"
         assert answer.location.startswith("/staff/login"), f"{method} {rule.rule}"
 

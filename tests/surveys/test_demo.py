@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from surveys.access.passwords import verify_password
 from surveys.access.privacy import dossier_key
+from surveys.db import make_engine
 from surveys.demo import WARDS, seed_demo
 from surveys.dossiers.satisfaction import satisfaction_by_timeliness
+from surveys.migrate import upgrade_to_head
 from surveys.models import (
     AccessCode,
     Answer,
@@ -20,6 +26,55 @@ from surveys.models import (
     Unit,
     User,
 )
+from tests.conftest import create_empty_database
+
+KEY = dossier_key("demo-secret")
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """The whole demo, seeded once per backend and committed, and what seeding said."""
+
+    engine: Engine
+    units: int
+    users: int
+    responses: int
+    rated_dossiers: int
+    sipas_responses: int
+
+
+@pytest.fixture(scope="module")
+def seeded(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Seeded]:
+    """Seed the full demo once: each seeding takes seconds, and the tests only read."""
+    url, drop = create_empty_database(backend, tmp_path_factory.mktemp("demo"))
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        report = seed_demo(session, demo_password="demo-password-1", dossier_key=KEY)
+        session.commit()
+        facts = Seeded(
+            engine,
+            report.district.units,
+            len(report.users),
+            sum(report.responses.values()),
+            report.rated_dossiers,
+            report.responses["q1-sipas-2026"],
+        )
+    yield facts
+    engine.dispose()
+    drop()
+
+
+@pytest.fixture
+def demo_session(seeded: Seeded) -> Iterator[Session]:
+    """A session on the seeded demo whose changes are rolled back after the test."""
+    with seeded.engine.connect() as connection:
+        transaction = connection.begin()
+        with Session(
+            bind=connection, join_transaction_mode="create_savepoint"
+        ) as session:
+            yield session
+        transaction.rollback()
 
 
 def counts(session: Session) -> dict[str, int]:
@@ -48,33 +103,30 @@ def test_every_ward_has_counters_with_officials(db_session: Session) -> None:
         assert all(point.officials for point in ward.service_points)
 
 
-def test_demo_is_idempotent(db_session: Session) -> None:
-    key = dossier_key("demo-secret")
-    first = seed_demo(db_session, demo_password="demo-password-1", dossier_key=key)
-    after_first = counts(db_session)
-    second = seed_demo(db_session, demo_password="demo-password-2", dossier_key=key)
-    assert first.district.units == 21 and first.users
-    assert sum(first.responses.values()) > 2000
+def test_demo_is_idempotent(seeded: Seeded, demo_session: Session) -> None:
+    after_first = counts(demo_session)
+    second = seed_demo(demo_session, demo_password="demo-password-2", dossier_key=KEY)
+    assert seeded.units == 21 and seeded.users
+    assert seeded.responses > 2000
     built = second.district
     assert (built.units, built.service_points, built.officials) == (0, 0, 0)
     assert set(second.responses.values()) == {0}
     assert second.users == [] and second.password == ""
-    assert counts(db_session) == after_first
-    assert (first.rated_dossiers, second.rated_dossiers) == (
-        first.responses["q1-sipas-2026"],
+    assert counts(demo_session) == after_first
+    assert (seeded.rated_dossiers, second.rated_dossiers) == (
+        seeded.sipas_responses,
         0,
     )
 
 
 def test_demo_dossiers_are_rated_and_the_late_ones_less_well(
-    db_session: Session,
+    demo_session: Session,
 ) -> None:
-    seed_demo(db_session, demo_password="demo-password-1", dossier_key=b"k" * 32)
     without_code = select(func.count()).where(
         Dossier.access_code_id.is_(None), Dossier.status != DossierStatus.WITHDRAWN
     )
-    assert db_session.scalar(without_code) == 0
-    split = satisfaction_by_timeliness(db_session, select(Unit.id)).all_units
+    assert demo_session.scalar(without_code) == 0
+    split = satisfaction_by_timeliness(demo_session, select(Unit.id)).all_units
     shares = dict(zip(split["returned"], split["pct_satisfied"], strict=True))
     assert shares["late"] < shares["in_time"] - 20
 
@@ -91,10 +143,9 @@ def test_demo_draws_a_random_password_when_none_is_given(db_session: Session) ->
     assert len(report.password) >= 12
 
 
-def test_units_differ_believably_in_the_counter_ratings(db_session: Session) -> None:
-    seed_demo(db_session, demo_password="demo-password-1")
+def test_units_differ_believably_in_the_counter_ratings(demo_session: Session) -> None:
     means = dict(
-        db_session.execute(
+        demo_session.execute(
             select(Unit.code, func.avg(Answer.value_num))
             .join(Response, Response.unit_id == Unit.id)
             .join(Answer, Answer.response_id == Response.id)
@@ -107,15 +158,14 @@ def test_units_differ_believably_in_the_counter_ratings(db_session: Session) -> 
     assert max(means.values()) - min(means.values()) > 0.3
 
 
-def test_demo_responses_carry_their_origin(db_session: Session) -> None:
-    seed_demo(db_session, demo_password="demo-password-1")
-    rated = db_session.scalar(
+def test_demo_responses_carry_their_origin(demo_session: Session) -> None:
+    rated = demo_session.scalar(
         select(func.count(Response.id)).where(Response.official_id.is_not(None))
     )
-    verified = db_session.scalar(
+    verified = demo_session.scalar(
         select(func.count(Response.id)).where(Response.verified.is_(True))
     )
-    weighted = db_session.scalar(
+    weighted = demo_session.scalar(
         select(func.count(Response.id)).where(Response.weight.is_not(None))
     )
     assert rated > 500 and verified > 500 and weighted > 200
