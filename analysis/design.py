@@ -541,7 +541,7 @@ class SurveyDesign:
                     every, weights=self._weights[in_domain], minlength=n_domains
                 )
                 dispersion = quasibinomial_dispersion(
-                    w, y, d, n_domains, weight_sum / n_rows
+                    w, d, n_domains, weight_sum / n_rows
                 )
             low, high, method = survey_proportion_interval(
                 estimate,

@@ -139,23 +139,23 @@ def survey_proportion_interval(
 
 def quasibinomial_dispersion(
     w: np.ndarray,
-    y: np.ndarray,
     d: np.ndarray,
     n_domains: int,
     mean_weight: np.ndarray,
 ) -> np.ndarray:
     """Return the dispersion R's ``svyglm(y ~ 1, family=quasibinomial)`` reports.
 
-    ``summary.svyglm`` estimates it as ``svyvar`` of the Pearson residuals,
-    ``(y - p) sqrt(W / (p (1 - p)))`` with prior weights ``W`` equal to the
-    sampling weights divided by their mean over the domain's rows (missing
-    values included): ``n/(n - 1)`` times the weighted variance of the
-    residuals over the ``n`` rows used.
+    ``summary.svyglm`` estimates it as ``svyvar`` of ``residuals.svyglm(type=
+    "pearson")``, which are ``(y - p) / sqrt(p (1 - p))`` times
+    ``sqrt(c)``, ``c`` the mean weight of the rows used over the mean weight of
+    the domain's rows (missing values included: the glm's prior weights are
+    scaled by the latter, the residuals' by the former). For 0/1 values their
+    weighted variance is 1, so the dispersion is ``n/(n - 1) c``.
 
     Parameters
     ----------
-    w, y, d : numpy.ndarray
-        Weights, 0/1 values and domain codes of the rows used (no missing).
+    w, d : numpy.ndarray
+        Weights and domain codes of the rows used (variable present).
     n_domains : int
         Number of domains.
     mean_weight : numpy.ndarray
@@ -164,20 +164,12 @@ def quasibinomial_dispersion(
     Returns
     -------
     numpy.ndarray
-        One dispersion per domain (NaN where ``p`` is 0 or 1 or ``n < 2``).
+        One dispersion per domain (NaN where ``n < 2``).
     """
     count = np.bincount(d, minlength=n_domains)
     weight_sum = np.bincount(d, weights=w, minlength=n_domains)
     with np.errstate(invalid="ignore", divide="ignore"):
-        p = np.bincount(d, weights=w * y, minlength=n_domains) / weight_sum
-        scale = np.sqrt(w / (mean_weight[d] * p[d] * (1 - p[d])))
-        residual = (y - p[d]) * scale
-        centre = np.bincount(d, weights=w * residual, minlength=n_domains)
-        centre /= weight_sum
-        spread = np.bincount(
-            d, weights=w * (residual - centre[d]) ** 2, minlength=n_domains
-        )
-        return count / (count - 1) * spread / weight_sum
+        return np.where(count > 1, weight_sum / (count - 1) / mean_weight, np.nan)
 
 
 def _df_ratio(n_rows: np.ndarray, df: np.ndarray, level: float) -> np.ndarray:
