@@ -199,6 +199,12 @@ lonely_gen <- write_back(
   generated[generated$stratum != "h3" | generated$psu == "h3p1",
             c("stratum", "psu", "fpc1", "w", "unit", "satisfied", "minutes", "pilot")],
   "design_generated_lonely")
+# A second-stage lonely unit: PSU h2p1 keeps one sampled element of many.
+lonely_stage2 <- write_back(
+  generated[generated$psu != "h2p1" | generated$element == 1,
+            c("stratum", "psu", "element", "fpc1", "fpc2", "unit", "minutes")],
+  "design_generated_lonely_stage2")
+lonely_stage2$stratum <- factor(lonely_stage2$stratum)
 # Strata as factors: survey 4.5's onestage takes as.numeric(strata).
 lonely_api$stype <- factor(lonely_api$stype)
 lonely_gen$stratum <- factor(lonely_gen$stratum)
@@ -237,6 +243,18 @@ lonely_cases <- function(suffix) {
           sprintf("options(survey.lonely.psu = '%s'); svymean(~minutes, d, na.rm = TRUE) etc. (fpc: %s)",
                   rule, fpc), values)
     }
+    design <- svydesign(id = ~psu + element, strata = ~stratum, fpc = ~fpc1 + fpc2,
+                        data = lonely_stage2)
+    values <- list(
+      mean = estimate_or_error(svymean(~minutes, design, na.rm = TRUE)),
+      total = estimate_or_error(svytotal(~minutes, design, na.rm = TRUE)))
+    for (u in units) {
+      values[[paste0("mean_", u)]] <- estimate_or_error(
+        svymean(~minutes, subset(design, unit == u), na.rm = TRUE))
+    }
+    add(paste0("gen_lonely_stage2_", rule, suffix),
+        sprintf("options(survey.lonely.psu = '%s'); svydesign(id = ~psu + element, strata = ~stratum, fpc = ~fpc1 + fpc2): svymean(~minutes) etc.",
+                rule), values)
     # Domain "pilot" meets stratum h3 of the full generated sample in one PSU.
     for (domain_lonely in c(FALSE, TRUE)) {
       options(survey.adjust.domain.lonely = domain_lonely)

@@ -333,3 +333,36 @@ def test_deff_matches_r(dclus1, dstrat, gen):
         _close(row["deff"], R[f"gen_deff_minutes_{unit}"]["deff"])
     row = gen.total("minutes", deff=True).iloc[0]
     _close(row["deff"], R["gen_deff_total_minutes"]["deff"])
+
+
+@pytest.mark.parametrize("rule", ("fail", *RULES))
+def test_second_stage_lonely_units_match_r(rule):
+    frame = _read("design_generated_lonely_stage2")
+    design = SurveyDesign(
+        frame,
+        strata="stratum",
+        cluster=["psu", "element"],
+        fpc=["fpc1", "fpc2"],
+        lonely_psu=rule,
+    )
+    # survey 4.5 runs onestage per first-stage unit at stage 2: "adjust" then
+    # centres the lonely element at its own value (4.1-1: at 0) and "average"
+    # has no other stratum to average over (NaN in both versions).
+    values = R[f"gen_lonely_stage2_{rule}_survey45"]
+    # Unit u1 has no row in the lonely PSU h2p1: R's subset(d, unit == "u1").
+    u1 = frame.assign(u1=frame["unit"].where(frame["unit"] == "u1"))
+    design_u1 = SurveyDesign(
+        u1,
+        strata="stratum",
+        cluster=["psu", "element"],
+        fpc=["fpc1", "fpc2"],
+        lonely_psu=rule,
+    )
+    _check(design_u1.mean("minutes", by="u1").iloc[0], values["mean_u1"])
+    if rule == "fail":
+        assert "stage 2" in values["mean"]["error"]
+        with pytest.raises(ValueError, match=r"'h2p1' \(stage 2\) has only one"):
+            design.mean("minutes")
+        return
+    _check(design.mean("minutes").iloc[0], values["mean"])
+    _check(design.total("minutes").iloc[0], values["total"])
