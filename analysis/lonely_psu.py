@@ -9,8 +9,9 @@ no estimate of its own variance. R's ``survey`` package offers
 - ``"remove"`` and ``"certainty"``: the stratum contributes nothing;
 - ``"adjust"``: the PSU's total is centred at the grand mean of the PSU totals
   over all strata the estimate touches, ``sum(t) / sum_h n_h``, instead of its
-  own (survey >= 4.2; survey 4.1-1 centred it at 0, which differs only for
-  totals, since a mean's influence values sum to 0);
+  own (survey >= 4.2; survey 4.1-1 centred it at 0, which at stage 1 gives
+  the same means and proportions, whose influence values sum to 0 over the
+  estimate's rows, but other totals);
 - ``"average"``: the stratum is left out and the stage's variance multiplied
   by ``H / (H - lonely)``, ``H`` the strata the estimate touches.
 
@@ -21,8 +22,9 @@ nothing special (the other PSUs count as zeros) unless
 
 At stages after the first R calls ``onestage`` once per sampled unit of the
 previous stage, so the "grand mean" of ``"adjust"`` is that unit's own mean
-(a lonely sub-unit then contributes nothing) and ``"average"`` has nothing to
-average over: the variance is NaN, as in R.
+(a lonely sub-unit then contributes nothing; survey 4.1-1 added
+``(1 - f) t^2``, for means too) and ``"average"`` has nothing to average over:
+the variance is NaN, as in R.
 """
 
 from __future__ import annotations
