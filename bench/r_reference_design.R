@@ -3,7 +3,13 @@
 # Run from the repository root (needs R >= 4.1 with survey and jsonlite;
 # Debian: apt-get install r-base-core r-cran-survey r-cran-jsonlite):
 #
-#   Rscript bench/r_reference_design.R /path/to/shared/data/reference
+#   SURVEY_45_MULTISTAGE=/path/to/survey-4.5/R/multistage.R \
+#     Rscript bench/r_reference_design.R /path/to/shared/data/reference
+#
+# SURVEY_45_MULTISTAGE is survey 4.5's R/multistage.R (the cran/survey GitHub
+# mirror, commit "version 4.5"): its onestrat and onestage then replace
+# 4.1-1's for a second run of the lonely-PSU cases, whose "adjust" differs
+# (see below). The committed JSON was made with it; the tests need those rows.
 #
 # It reads R's own api examples from the CSVs in that folder, generates a
 # stratified two-stage sample with missing answers (seed 15), writes the data it
