@@ -26,10 +26,21 @@ from analysis._validation import (
     check_numeric,
 )
 from analysis.comparisons import holm_adjust
-from analysis.intervals import logit_interval, t_interval
+from analysis.design_effects import srs_variance
+from analysis.intervals import t_interval, t_quantile
+from analysis.lonely_psu import LONELY_PSU_RULES, stage_variance
+from analysis.proportions import (
+    SURVEY_PROPORTION_METHODS,
+    quasibinomial_dispersion,
+    survey_proportion_interval,
+)
+from analysis.quantiles import (
+    WOODRUFF_INTERVALS,
+    check_probabilities,
+    domain_quantile,
+    woodruff_limits,
+)
 from analysis.results import ESTIMATE_COLUMNS, MIN_PUBLISH
-
-LONELY_PSU_RULES = ("fail", "remove")
 
 
 @dataclass(frozen=True)
@@ -43,8 +54,14 @@ class _Stage:
     #: Number of units sampled in each parent.
     sampled: np.ndarray
     #: Variance multiplier of each parent: earlier sampling fractions times
-    #: (1 - n/N) n/(n-1); zero for parents sampled with certainty or lonely.
+    #: (1 - n/N) n/(n-1), or times (1 - n/N) alone when n = 1 (as R's).
     scale: np.ndarray
+    #: Whether each parent has one sampled unit and is not a certainty.
+    lonely: np.ndarray
+    #: Whether each parent is sampled with a fraction below 1 (n < N).
+    varies: np.ndarray
+    #: Describes a parent code in error messages ("stratum 'b'").
+    where: Callable[[int], str]
 
 
 class SurveyDesign:
@@ -70,11 +87,16 @@ class SurveyDesign:
         elements in the stratum when there are no clusters). When given, the
         variance is R's full multistage variance; when omitted, sampling is
         taken as with replacement at stage 1 (ultimate-cluster variance).
-    lonely_psu : {"fail", "remove"}
+    lonely_psu : {"fail", "remove", "certainty", "adjust", "average"}
         What to do with a stratum (or parent unit) that has a single sampled
-        unit and is not a certainty selection: raise ValueError (R's default
-        ``options(survey.lonely.psu="fail")``) or let it contribute nothing
-        (``"remove"``).
+        unit and is not a certainty selection, when an estimate's rows touch
+        it: R's ``options(survey.lonely.psu=...)``, see
+        :mod:`analysis.lonely_psu`. ``"fail"`` (R's default) raises
+        ValueError.
+    adjust_domain_lonely : bool
+        R's ``options(survey.adjust.domain.lonely=...)``: whether ``"adjust"``
+        and ``"average"`` also apply to a stratum where a domain has rows in
+        only one of its several PSUs.
 
     References
     ----------
@@ -95,6 +117,7 @@ class SurveyDesign:
         cluster: Hashable | Sequence[Hashable] | None = None,
         fpc: Hashable | Sequence[Hashable] | None = None,
         lonely_psu: str = "fail",
+        adjust_domain_lonely: bool = False,
     ) -> None:
         check_frame(data)
         check_choice(lonely_psu, LONELY_PSU_RULES, "lonely_psu")
@@ -115,6 +138,8 @@ class SurveyDesign:
             raise ValueError("data has no rows")
 
         self._data = data
+        self._lonely_psu = lonely_psu
+        self._adjust_domain_lonely = bool(adjust_domain_lonely)
         self._n_rows = len(data)
         self._with_fpc = bool(fpcs)
         self._n_stages = max(1, len(clusters))
@@ -123,9 +148,7 @@ class SurveyDesign:
             if strata is not None
             else np.zeros(self._n_rows, dtype=np.int64)
         )
-        self._stages, fpc_weights = self._build_stages(
-            data, strata, clusters, fpcs, lonely_psu
-        )
+        self._stages, fpc_weights = self._build_stages(data, strata, clusters, fpcs)
         self._weights = (
             fpc_weights if weights is None else _check_weights(data, weights)
         )
@@ -138,7 +161,6 @@ class SurveyDesign:
         strata: Hashable | None,
         clusters: list[Hashable],
         fpcs: list[Hashable],
-        lonely_psu: str,
     ) -> tuple[list[_Stage], np.ndarray]:
         """Code every stage's units, nested in their stratum and parent unit.
 
@@ -177,17 +199,21 @@ class SurveyDesign:
             else:
                 finite = np.ones(sampled.size)
             lonely = (sampled == 1) & (finite > 0)
-            if lonely_psu == "fail" and lonely.any():
-                raise ValueError(
-                    f"{where(int(np.flatnonzero(lonely)[0]))} has only one sampled "
-                    f"unit at stage {number + 1}, so its variance cannot be "
-                    "estimated; pass lonely_psu='remove' to let it contribute nothing"
-                )
             with np.errstate(divide="ignore", invalid="ignore"):
-                scale = np.where(
-                    sampled > 1, fraction * finite * sampled / (sampled - 1), 0.0
+                scale = (
+                    fraction
+                    * finite
+                    * np.where(sampled > 1, sampled / (sampled - 1), 1.0)
                 )
-            stages.append(_Stage(unit, parent_of_unit, sampled, scale))
+
+            def at_stage(code: int, where=where, number=number) -> str:
+                return f"{where(code)} (stage {number + 1})"
+
+            stages.append(
+                _Stage(
+                    unit, parent_of_unit, sampled, scale, lonely, finite > 0, at_stage
+                )
+            )
             # Later stages count only within this stage's sampled share.
             fraction = (fraction * (1 - finite))[parent_of_unit]
             parent = unit
@@ -221,6 +247,8 @@ class SurveyDesign:
         variable: Hashable,
         by: Hashable | Sequence[Hashable] | None = None,
         level: float = 0.95,
+        *,
+        deff: bool = False,
     ) -> pd.DataFrame:
         """Estimate the population mean of ``variable``, overall or by domain.
 
@@ -240,6 +268,10 @@ class SurveyDesign:
             belong to no domain.
         level : float
             Confidence level.
+        deff : bool
+            Add a ``deff`` column: R's ``deff=TRUE``, the design variance over
+            the variance of simple random sampling without replacement of the
+            same number of rows (:mod:`analysis.design_effects`).
 
         Returns
         -------
@@ -255,45 +287,61 @@ class SurveyDesign:
         .. [1] Lumley (2010), sections 2.2 and 2.3.
         """
         values = self._values(variable, binary=False)
-        return self._estimate(values, by, level, ratio=True, logit=False)
+        return self._estimate(values, by, level, kind="mean", deff=deff)
 
     def proportion(
         self,
         variable: Hashable,
         by: Hashable | Sequence[Hashable] | None = None,
         level: float = 0.95,
+        *,
+        method: str = "logit",
+        deff: bool = False,
     ) -> pd.DataFrame:
         """Estimate the population proportion of a 0/1 or boolean ``variable``.
 
         Estimate and standard error are those of ``svymean``; the interval is
-        R's ``svyciprop(method="logit")`` with the domain's design degrees of
-        freedom, so it stays inside (0, 1). When the estimate is exactly 0 or 1
-        the logit interval does not exist (as in R) and the limits are NaN.
+        R's ``svyciprop(~variable, domain, method=method)`` with R's default
+        degrees of freedom, ``degf`` of the domain's rows *including* those
+        where ``variable`` is missing. At an estimate of exactly 0 or 1 R gives
+        no usable interval except for ``"mean"``; there the limits are Korn and
+        Graubard's with the effective sample size ``n`` (method
+        ``"beta-boundary"``, see :mod:`analysis.proportions`).
 
         Parameters
         ----------
         variable : str
             Column holding 0/1 or booleans (missing allowed).
-        by, level
+        by, level, deff
             As in :meth:`mean`.
+        method : {"logit", "likelihood", "beta", "mean", "xlogit", "asin", \
+"wilson"}
+            R's ``svyciprop`` method (R's default ``"logit"``).
 
         Returns
         -------
         pandas.DataFrame
-            As :meth:`mean`.
+            As :meth:`mean`; ``method`` names the interval of each row.
 
         References
         ----------
         .. [1] Lumley (2010), section 2.3.1; R ``survey::svyciprop``.
+        .. [2] Korn, E. L., Graubard, B. I. (1998). Survey Methodology 24(2),
+               193-201.
         """
+        check_choice(method, SURVEY_PROPORTION_METHODS, "method")
         values = self._values(variable, binary=True)
-        return self._estimate(values, by, level, ratio=True, logit=True)
+        return self._estimate(
+            values, by, level, kind="mean", proportion=method, deff=deff
+        )
 
     def total(
         self,
         variable: Hashable,
         by: Hashable | Sequence[Hashable] | None = None,
         level: float = 0.95,
+        *,
+        deff: bool = False,
     ) -> pd.DataFrame:
         """Estimate the population total of ``variable``, overall or by domain.
 
@@ -302,7 +350,7 @@ class SurveyDesign:
 
         Parameters
         ----------
-        variable, by, level
+        variable, by, level, deff
             As in :meth:`mean`.
 
         Returns
@@ -315,7 +363,128 @@ class SurveyDesign:
         .. [1] Lumley (2010), section 2.2; Horvitz and Thompson (1952).
         """
         values = self._values(variable, binary=False)
-        return self._estimate(values, by, level, ratio=False, logit=False)
+        return self._estimate(values, by, level, kind="total", deff=deff)
+
+    def ratio(
+        self,
+        numerator: Hashable,
+        denominator: Hashable,
+        by: Hashable | Sequence[Hashable] | None = None,
+        level: float = 0.95,
+    ) -> pd.DataFrame:
+        """Estimate the ratio of two population totals, overall or by domain.
+
+        Matches R's ``svyratio(~numerator, ~denominator, design, na.rm=TRUE)``
+        (and ``svyby`` with ``svyratio``): ``R = sum(w y) / sum(w x)``, with
+        influence values ``w (y - R x) / sum(w x)``; the interval is Student t
+        with the domain's design df, as for :meth:`mean`.
+
+        Parameters
+        ----------
+        numerator, denominator : str
+            Numeric columns; rows where either is missing are left out as a
+            domain.
+        by, level
+            As in :meth:`mean`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            As :meth:`mean`.
+
+        References
+        ----------
+        .. [1] Lumley (2010), section 3.4 (svyratio); Cochran (1977),
+               section 6.
+        """
+        values = self._values(numerator, binary=False)
+        base = self._values(denominator, binary=False)
+        return self._estimate(values, by, level, kind="ratio", denominator=base)
+
+    def quantile(
+        self,
+        variable: Hashable,
+        quantiles: float | Sequence[float] = 0.5,
+        by: Hashable | Sequence[Hashable] | None = None,
+        level: float = 0.95,
+        *,
+        interval_type: str = "mean",
+    ) -> pd.DataFrame:
+        """Estimate population quantiles of ``variable`` with Woodruff intervals.
+
+        Matches R's ``svyquantile(~variable, design, quantiles, ci=TRUE,
+        na.rm=TRUE)`` (survey >= 4.1, ``qrule="math"``): the quantile is the
+        smallest value whose weighted distribution function reaches ``p``; its
+        interval maps the interval of the estimated distribution function at
+        the quantile back through the same rule (see
+        :mod:`analysis.quantiles`).
+
+        Parameters
+        ----------
+        variable : str
+            Numeric column (for example a 1-5 satisfaction score or minutes
+            taken); missing values are left out.
+        quantiles : float or sequence of float
+            Probabilities in (0, 1); 0.5 is the median.
+        by, level
+            As in :meth:`mean`.
+        interval_type : {"mean", "beta", "xlogit", "asin"}
+            R's ``interval.type``: how the distribution function's interval
+            is made (``"mean"``, Woodruff's original, is R's default).
+
+        Returns
+        -------
+        pandas.DataFrame
+            The ``by`` columns, ``quantile``, then ``n``, ``estimate``, ``se``
+            (R's ``(upper - lower) / (2 t)``), ``ci_low``, ``ci_high``, ``df``,
+            ``method`` and ``reliable``.
+
+        References
+        ----------
+        .. [1] Woodruff, R. S. (1952). Confidence intervals for medians and
+               other position measures. JASA 47(260), 635-646.
+        .. [2] Lumley (2010), section 2.4.1; R ``survey::svyquantile``.
+        """
+        level = check_level(level)
+        values = self._values(variable, binary=False)
+        probabilities = check_probabilities(quantiles)
+        check_choice(interval_type, WOODRUFF_INTERVALS, "interval_type")
+        domain, keys = group_codes(self._data, by)
+        n_domains = len(keys)
+        domain = np.where(np.isnan(values), -1, domain)
+        inside = domain >= 0
+        d = domain[inside]
+        w = self._weights[inside]
+        y = values[inside]
+        df = self._degrees_of_freedom(inside, d, n_domains)
+        n = np.bincount(d, minlength=n_domains)
+        tables = []
+        for p in probabilities:
+            estimate = domain_quantile(y, w, d, n_domains, p)
+            below = (y <= estimate[d]).astype(np.float64)
+            cdf, influence = _weighted_means(w, below, d, n_domains)
+            variance = self._linearised_variance(influence, inside, d, n_domains)
+            se = np.sqrt(np.maximum(variance, 0.0))
+            low, high = woodruff_limits(
+                y, w, d, n_domains, cdf, se, df, n, level, interval_type
+            )
+            half_t = 2 * t_quantile(level, df)
+            table = keys.copy()
+            table.insert(len(keys.columns), "quantile", p)
+            columns = (
+                n,
+                np.where(n > 0, estimate, np.nan),
+                (high - low) / half_t,
+                low,
+                high,
+                df,
+                f"woodruff-{interval_type}",
+            )
+            for name, column in zip(ESTIMATE_COLUMNS, columns, strict=True):
+                table[name] = column
+            table["reliable"] = n >= MIN_PUBLISH
+            tables.append(table)
+        return pd.concat(tables, ignore_index=True)
 
     # -- machinery ----------------------------------------------------------
 
@@ -331,38 +500,68 @@ class SurveyDesign:
         by: Hashable | Sequence[Hashable] | None,
         level: float,
         *,
-        ratio: bool,
-        logit: bool,
+        kind: str,
+        denominator: np.ndarray | None = None,
+        proportion: str | None = None,
+        deff: bool = False,
     ) -> pd.DataFrame:
+        """Return the table of a mean, total or ratio of ``values`` by domain."""
         level = check_level(level)
         domain, keys = group_codes(self._data, by)
         n_domains = len(keys)
-        domain = np.where(np.isnan(values), -1, domain)
+        base = np.ones_like(values) if denominator is None else denominator
+        in_domain = domain >= 0
+        every = domain[in_domain]
+        domain = np.where(np.isnan(values) | np.isnan(base), -1, domain)
         inside = domain >= 0
         d = domain[inside]
         w = self._weights[inside]
         y = values[inside]
         n = np.bincount(d, minlength=n_domains)
-        if ratio:
-            estimate, influence = _weighted_means(w, y, d, n_domains)
-        else:
+        if kind == "total":
             estimate = np.bincount(d, weights=w * y, minlength=n_domains)
             influence = w * y
+        else:
+            estimate, influence = _weighted_ratios(w, y, base[inside], d, n_domains)
         estimate = np.where(n > 0, estimate, np.nan)
         variance = self._linearised_variance(influence, inside, d, n_domains)
         se = np.where(n > 0, np.sqrt(np.maximum(variance, 0.0)), np.nan)
-        df = self._degrees_of_freedom(inside, d, n_domains)
-        if logit:
-            low, high = logit_interval(estimate, se, df, level)
-            method = "taylor-logit"
-        else:
+        if proportion is None:
+            df = self._degrees_of_freedom(inside, d, n_domains)
             low, high = t_interval(estimate, se, df, level)
             method = "taylor-t"
+        else:
+            # R's svyciprop takes df = degf(design) of the domain before
+            # svymean(na.rm=TRUE) drops the rows where the variable is missing.
+            df = self._degrees_of_freedom(in_domain, every, n_domains)
+            n_rows = np.bincount(every, minlength=n_domains)
+            dispersion = None
+            if proportion == "likelihood":
+                weight_sum = np.bincount(
+                    every, weights=self._weights[in_domain], minlength=n_domains
+                )
+                dispersion = quasibinomial_dispersion(
+                    w, d, n_domains, weight_sum / n_rows
+                )
+            low, high, method = survey_proportion_interval(
+                estimate,
+                se,
+                df,
+                n,
+                n_rows,
+                method=proportion,
+                level=level,
+                dispersion=dispersion,
+            )
         result = keys.copy()
         columns = (n, estimate, se, low, high, df, method)
         for name, column in zip(ESTIMATE_COLUMNS, columns, strict=True):
             result[name] = column
         result["reliable"] = n >= MIN_PUBLISH
+        if deff:
+            srs = srs_variance(w, y, d, n_domains, total=kind == "total")
+            with np.errstate(invalid="ignore", divide="ignore"):
+                result["deff"] = variance / srs
         return result
 
     def compare_to_rest(
@@ -452,7 +651,7 @@ class SurveyDesign:
         count in ``n`` (R pads them with zeros).
         """
         variance = np.zeros(n_domains)
-        for stage in self._stages:
+        for number, stage in enumerate(self._stages):
             n_units = stage.parent_of_unit.size
             n_parents = stage.sampled.size
             unit_key = d * n_units + stage.unit[inside]
@@ -461,20 +660,20 @@ class SurveyDesign:
             parent = stage.parent_of_unit[unit_key % n_units]
             parent_key = (unit_key // n_units) * n_parents + parent
             parent_key, parent_index = np.unique(parent_key, return_inverse=True)
-            parent_code = parent_key % n_parents
-            sampled = stage.sampled[parent_code]
-            mean = np.bincount(parent_index, weights=unit_total) / sampled
-            present = np.bincount(parent_index)
-            squares = (
-                np.bincount(
-                    parent_index, weights=(unit_total - mean[parent_index]) ** 2
-                )
-                + (sampled - present) * mean**2
-            )
-            variance += np.bincount(
+            variance += stage_variance(
+                unit_total,
+                parent_index,
                 parent_key // n_parents,
-                weights=stage.scale[parent_code] * squares,
-                minlength=n_domains,
+                parent_key % n_parents,
+                n_domains,
+                sampled=stage.sampled,
+                scale=stage.scale,
+                lonely=stage.lonely,
+                varies=stage.varies,
+                first_stage=number == 0,
+                rule=self._lonely_psu,
+                adjust_domain_lonely=self._adjust_domain_lonely,
+                where=stage.where,
             )
         return variance
 
@@ -521,10 +720,17 @@ def _weighted_means(
     w: np.ndarray, y: np.ndarray, d: np.ndarray, n_domains: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return each domain's weighted mean and every row's influence on its mean."""
-    weight_sum = np.bincount(d, weights=w, minlength=n_domains)
+    return _weighted_ratios(w, y, np.ones_like(y), d, n_domains)
+
+
+def _weighted_ratios(
+    w: np.ndarray, y: np.ndarray, x: np.ndarray, d: np.ndarray, n_domains: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return each domain's ``sum(w y) / sum(w x)`` and every row's influence."""
+    base = np.bincount(d, weights=w * x, minlength=n_domains)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.bincount(d, weights=w * y, minlength=n_domains) / weight_sum
-    return mean, w * (y - mean[d]) / weight_sum[d]
+        ratio = np.bincount(d, weights=w * y, minlength=n_domains) / base
+    return ratio, w * (y - ratio[d] * x) / base[d]
 
 
 def _check_weights(data: pd.DataFrame, column: Hashable) -> np.ndarray:

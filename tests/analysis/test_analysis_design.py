@@ -239,12 +239,17 @@ def test_fpc_smaller_than_sample_is_rejected(apistrat):
         SurveyDesign(frame, strata="stype", fpc="small")
 
 
-def test_lonely_psu_fails_by_default_and_can_be_removed():
+def test_lonely_psu_fails_by_default_when_touched_and_can_be_removed():
     frame = pd.DataFrame(
         {"y": [1.0, 2.0, 3.0, 5.0], "h": ["a", "a", "a", "b"], "w": [1.0] * 4}
     )
-    with pytest.raises(ValueError, match="stratum 'b' has only one sampled unit"):
-        SurveyDesign(frame, weights="w", strata="h")
+    design = SurveyDesign(frame, weights="w", strata="h")
+    # As R: the error comes with an estimate whose rows touch the stratum.
+    with pytest.raises(ValueError, match=r"stratum 'b' \(stage 1\) has only one"):
+        design.mean("y")
+    frame["g"] = ["u", "u", "v", None]
+    design = SurveyDesign(frame, weights="w", strata="h")
+    assert _row(design.mean("y", by="g"), g="u")["se"] > 0
     design = SurveyDesign(frame, weights="w", strata="h", lonely_psu="remove")
     assert design.mean("y").iloc[0]["se"] > 0
 
@@ -315,3 +320,36 @@ def test_compare_to_rest_matches_r_svyttest(dclus2):
 def test_compare_to_rest_needs_two_domains(dclus2):
     with pytest.raises(ValueError, match="at least two domains"):
         dclus2.compare_to_rest("api00", by="fpc1")
+
+
+def test_wilson_follows_survey_4_5s_svyciprop(apiclus1):
+    # survey 4.1-1 (the R used for the reference data) has no "wilson"; this
+    # transcribes survey 4.5's R/svyttest.R: n.eff = p(1-p)/Var, t on degf.
+    frame = apiclus1.assign(ell0=(apiclus1["ell"] == 0).astype(float))
+    design = SurveyDesign(frame, weights="pw", cluster="dnum", fpc="fpc")
+    row = design.proportion("ell0", method="wilson").iloc[0]
+    p, se = row["estimate"], row["se"]
+    n_eff = p * (1 - p) / se**2
+    t = stats.t.ppf(0.975, 14)
+    root = np.sqrt(4 * n_eff * p * (1 - p) + t * t)
+    centre = p + t * t / (2 * n_eff)
+    denominator = 1 + t * t / n_eff
+    assert row["ci_low"] == pytest.approx(
+        (centre - t / (2 * n_eff) * root) / denominator
+    )
+    assert row["ci_high"] == pytest.approx(
+        (centre + t / (2 * n_eff) * root) / denominator
+    )
+    assert row["method"] == "taylor-wilson"
+
+
+def test_new_arguments_are_checked(apistrat):
+    design = SurveyDesign(apistrat, weights="pw", strata="stype", fpc="fpc")
+    with pytest.raises(ValueError, match="method must be one of"):
+        design.proportion("sch.wide", method="exact")
+    with pytest.raises(ValueError, match=r"strictly between 0 and 1, got 1\.5"):
+        design.quantile("api00", [0.5, 1.5])
+    with pytest.raises(ValueError, match="interval_type must be one of"):
+        design.quantile("api00", interval_type="score")
+    with pytest.raises(ValueError, match="lonely_psu must be one of"):
+        SurveyDesign(apistrat, strata="stype", lonely_psu="drop")
