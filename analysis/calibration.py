@@ -254,7 +254,7 @@ def calibrate(
     auxiliary: pd.DataFrame,
     totals: Mapping[Hashable, float] | pd.Series,
 ) -> Design:
-    """Calibrate ``design`` so that the weighted totals of ``auxiliary`` equal ``totals``.
+    """Calibrate ``design`` to known population totals of the ``auxiliary`` columns.
 
     Linear (GREG) calibration, R's ``calibrate(design, formula, population)``
     with its default ``calfun="linear"`` and no bounds: the weights become
@@ -381,8 +381,8 @@ def _model(
     target = pd.Series(totals, dtype=np.float64)
     if set(target.index) != set(auxiliary.columns):
         raise ValueError(
-            f"totals must name exactly the auxiliary columns {list(auxiliary.columns)}, "
-            f"got {list(target.index)}"
+            "totals must name exactly the auxiliary columns "
+            f"{list(auxiliary.columns)}, got {list(target.index)}"
         )
     model = auxiliary.to_numpy(dtype=np.float64, na_value=np.nan)
     if not np.isfinite(model).all():

@@ -263,7 +263,8 @@ class ReplicateDesign:
         replicates = np.asarray(replicates, dtype=np.float64)
         if replicates.shape[0] != self.n_replicates:
             raise ValueError(
-                f"replicates must have {self.n_replicates} rows, got {replicates.shape[0]}"
+                f"replicates must have {self.n_replicates} rows, "
+                f"got {replicates.shape[0]}"
             )
         if self._mse:
             centre = np.asarray(estimate, dtype=np.float64)
@@ -347,7 +348,7 @@ class ReplicateDesign:
     def domain_means(
         self, values: np.ndarray, codes: np.ndarray, n_groups: int
     ) -> np.ndarray:
-        """Return weighted means of each column of ``values`` per group, per weight column.
+        """Return each group's weighted means of ``values``, once per weight column.
 
         Parameters
         ----------
