@@ -213,6 +213,14 @@ clustered <- do.call(rbind, lapply(1:2, function(h) {
   }))
 }))
 clustered$satisfied <- as.integer(clustered$rating >= 4)
+# survey 4.1-1's R code path (onestrat) pairs the per-PSU fpc taken in order
+# of first appearance with PSU totals in sorted order, so Brewer's variance
+# depends on the row order unless rows come sorted by PSU within stratum:
+# record the drawn order's result, then use sorted rows.
+drawn_order <- svydesign(id = ~commune, strata = ~stratum, fpc = ~pi,
+                         data = clustered, pps = "brewer")
+brewer_drawn_order <- stat(svymean(~rating, drawn_order))
+clustered <- clustered[order(clustered$stratum, clustered$commune), ]
 write.csv(clustered, file.path(out, "pps_clustered.csv"), row.names = FALSE)
 cstats <- function(design) {
   list(mean_rating = stat(svymean(~rating, design)),
@@ -226,7 +234,8 @@ result$pps_clustered <- list(
                                  data = clustered, pps = HR())),
   hartley_rao_psum = cstats(svydesign(
     id = ~commune, strata = ~stratum, fpc = ~pi, data = clustered,
-    pps = HR(data.frame(clustered$p2sum), data.frame(clustered$stratum))))
+    pps = HR(data.frame(clustered$p2sum), data.frame(clustered$stratum)))),
+  brewer_drawn_order_mean_rating = brewer_drawn_order
 )
 
 writeLines(toJSON(result, auto_unbox = TRUE, digits = NA, pretty = TRUE),
