@@ -231,6 +231,11 @@ class ReplicateDesign:
         return self._columns[:, 1:].copy()
 
     @property
+    def kind(self) -> str:
+        """How the replicates were made: "JK1", "JKn", "bootstrap" or "other"."""
+        return self._kind
+
+    @property
     def n_replicates(self) -> int:
         """Number of replicate weight columns."""
         return self._columns.shape[1] - 1
