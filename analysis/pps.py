@@ -27,6 +27,7 @@ from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from analysis._validation import check_choice, check_columns, check_numeric
 from analysis.design import SurveyDesign
@@ -132,9 +133,9 @@ class PPSDesign(SurveyDesign):
             else:
                 dcheck = _hartley_rao_dcheck(psu_pi, stratum, data, strata, p2bar)
             if variance == "YG":
-                dcheck = dcheck - np.diag(dcheck.sum(axis=0))
+                dcheck = dcheck - sparse.diags(np.asarray(dcheck.sum(axis=0)).ravel())
             quadratic = dcheck
-        self._quadratic = quadratic
+        self._quadratic = sparse.csr_matrix(quadratic)
 
     def __repr__(self) -> str:
         first = self._stages[0]
@@ -152,18 +153,38 @@ class PPSDesign(SurveyDesign):
                 influence, inside, d, n_domains
             )
         psu = self._stages[0].unit[inside]
-        totals = np.zeros((n_domains, self._quadratic.shape[0]))
-        np.add.at(totals, (d, psu), influence)
-        return np.einsum("dj,jk,dk->d", totals, self._quadratic, totals)
+        n_psu = self._quadratic.shape[0]
+        totals = sparse.csr_matrix((influence, (d, psu)), shape=(n_domains, n_psu))
+        return np.asarray(
+            (totals @ self._quadratic).multiply(totals).sum(axis=1)
+        ).ravel()
 
 
-def _brewer_quadratic(pi: np.ndarray, stratum: np.ndarray) -> np.ndarray:
+def _stratum_pairs(stratum: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the PSU pairs (i, j), i = j included, that share a stratum."""
+    order = np.argsort(stratum, kind="stable")
+    counts = np.bincount(stratum)
+    starts = np.cumsum(counts) - counts
+    size = counts[stratum[order]]
+    first = np.repeat(order, size)
+    offset = np.arange(first.size) - np.repeat(np.cumsum(size) - size, size)
+    second = order[np.repeat(starts[stratum[order]], size) + offset]
+    return first, second
+
+
+def _brewer_quadratic(pi: np.ndarray, stratum: np.ndarray) -> sparse.coo_matrix:
     """Return Q with x'Qx = sum_h n_h/(n_h-1) sum_i (1 - pi_i)(x_i - xbar_h)**2."""
-    sampled = np.bincount(stratum)[stratum]
-    same = stratum[:, None] == stratum[None, :]
-    centring = np.eye(pi.size) - same / sampled[:, None]
-    scale = (1 - pi) * sampled / (sampled - 1)
-    return centring.T @ (scale[:, None] * centring)
+    sampled = np.bincount(stratum)
+    scale = (1 - pi) * sampled[stratum] / (sampled[stratum] - 1)
+    first, second = _stratum_pairs(stratum)
+    n = sampled[stratum[first]]
+    scale_sum = np.bincount(stratum, scale)[stratum[first]]
+    values = (
+        scale[first] * (first == second)
+        - (scale[first] + scale[second]) / n
+        + scale_sum / n**2
+    )
+    return sparse.coo_matrix((values, (first, second)), shape=(pi.size, pi.size))
 
 
 def _psu_labels(
@@ -181,7 +202,7 @@ def _joint_dcheck(
     labels: np.ndarray,
     pi: np.ndarray,
     tolerance: float,
-) -> np.ndarray:
+) -> sparse.csr_matrix:
     """Return 1 - pi_i pi_j / pi_ij (R's ``pi2Dcheck``) in PSU-code order."""
     if isinstance(joint, pd.DataFrame):
         frame = joint
@@ -202,7 +223,7 @@ def _joint_dcheck(
         raise ValueError("joint inclusion probabilities must be positive and symmetric")
     dcheck = (matrix - np.outer(pi, pi)) / matrix
     dcheck[np.abs(dcheck) < tolerance] = 0.0
-    return dcheck
+    return sparse.csr_matrix(dcheck)
 
 
 def _hartley_rao_dcheck(
@@ -211,7 +232,7 @@ def _hartley_rao_dcheck(
     data: pd.DataFrame,
     strata: Hashable | None,
     p2bar: float | Mapping[Hashable, float] | None,
-) -> np.ndarray:
+) -> sparse.csr_matrix:
     """Return Hartley and Rao's 1 - pi_i pi_j / pi_ij (R's ``HRDcheck``)."""
     sampled = np.bincount(stratum)
     if p2bar is None:
@@ -224,12 +245,14 @@ def _hartley_rao_dcheck(
         level = np.array([float(p2bar[name]) for name in names])
     else:
         level = np.full(sampled.size, float(p2bar))
-    n = sampled[stratum][:, None]
-    both = pi[:, None] + pi[None, :]
-    dcheck = 1 - (n - both + level[stratum][:, None]) / (n - 1)
-    dcheck[(stratum[:, None] != stratum[None, :]) | (both == 1)] = 0.0
-    np.fill_diagonal(dcheck, 1 - pi)
-    return dcheck
+    first, second = _stratum_pairs(stratum)
+    n = sampled[stratum[first]]
+    both = pi[first] + pi[second]
+    values = 1 - (n - both + level[stratum[first]]) / (n - 1)
+    values[both == 1] = 0.0
+    diagonal = first == second
+    values[diagonal] = 1 - pi[first[diagonal]]
+    return sparse.csr_matrix((values, (first, second)), shape=(pi.size, pi.size))
 
 
 def _stratum_names(
