@@ -32,6 +32,7 @@ from typing import TypeVar
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from analysis._grouping import group_codes
 from analysis._validation import check_frame
@@ -47,6 +48,11 @@ _RAKING_SWEEPS = 10
 Design = TypeVar("Design", SurveyDesign, ReplicateDesign)
 
 
+#: Influence values of each domain over the rows: sparse while the residuals
+#: stay within the domain's post-strata, dense after a regression step.
+Columns = sparse.csr_matrix | np.ndarray
+
+
 @dataclass(frozen=True)
 class _PostStrata:
     """Residuals of post-stratification: post-stratum means of x/w removed."""
@@ -55,13 +61,12 @@ class _PostStrata:
     old_weights: np.ndarray
     new_weights: np.ndarray
 
-    def residuals(self, x: np.ndarray) -> np.ndarray:
+    def residuals(self, x: Columns) -> Columns:
         size = self.codes.max() + 1
-        sums = _group_sums(
-            x * (self.old_weights / self.new_weights)[:, None], self.codes, size
-        )
-        means = sums / np.bincount(self.codes, self.old_weights, size)[:, None]
-        return x - means[self.codes] * self.new_weights[:, None]
+        ratio = self.old_weights / self.new_weights
+        denominator = np.bincount(self.codes, self.old_weights, size)
+        means = _group_means(x, self.codes, size, ratio, denominator)
+        return x - _spread_back(means, self.codes, self.new_weights)
 
 
 @dataclass(frozen=True)
@@ -70,13 +75,13 @@ class _Raking:
 
     margins: tuple[tuple[np.ndarray, np.ndarray], ...]
 
-    def residuals(self, x: np.ndarray) -> np.ndarray:
+    def residuals(self, x: Columns) -> Columns:
         for _ in range(_RAKING_SWEEPS):
             for codes, weights in self.margins:
                 size = codes.max() + 1
-                means = _group_sums(x / weights[:, None], codes, size)
-                means /= np.bincount(codes, minlength=size)[:, None]
-                x = x - weights[:, None] * means[codes]
+                count = np.bincount(codes, minlength=size)
+                means = _group_means(x, codes, size, 1 / weights, count)
+                x = x - _spread_back(means, codes, weights)
         return x
 
 
@@ -89,8 +94,8 @@ class _Regression:
     #: g * sqrt(w), per row.
     scale: np.ndarray
 
-    def residuals(self, x: np.ndarray) -> np.ndarray:
-        z = x / self.scale[:, None]
+    def residuals(self, x: Columns) -> np.ndarray:
+        z = _dense(x) / self.scale[:, None]
         return (z - self.basis @ (self.basis.T @ z)) * self.scale[:, None]
 
 
@@ -108,25 +113,58 @@ class Calibration:
     def spread(
         self, influence: np.ndarray, inside: np.ndarray, d: np.ndarray, n_domains: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Return each domain's influence residuals over every row, stacked.
+        """Return each domain's influence residuals over the rows, stacked.
 
         A residual is non-zero outside its domain too (the post-stratum means
-        include the domain's rows), so each domain becomes a column over all
-        rows; the result is (values, row index, domain code) with the domains'
-        columns one after the other, as ``SurveyDesign._linearised_variance``
-        takes them.
+        include the domain's rows), so each domain becomes a column over the
+        rows; the result is (values, row index, domain code) for the non-zero
+        entries, as ``SurveyDesign._linearised_variance`` takes them (rows
+        left out count as zeros there). Post-strata and raking keep the
+        columns sparse; a regression step makes them dense (rows x domains).
         """
         rows = np.flatnonzero(inside) if inside.dtype == bool else inside
-        full = np.zeros((self.n_rows, n_domains))
-        np.add.at(full, (rows, d), influence)
+        x: Columns = sparse.csr_matrix(
+            (influence, (rows, d)), shape=(self.n_rows, n_domains)
+        )
         for step in self.steps:
-            full = step.residuals(full)
+            x = step.residuals(x)
+        if sparse.issparse(x):
+            entries = x.tocoo()
+            return entries.data, entries.row, entries.col
         every = np.arange(self.n_rows)
         return (
-            full.T.ravel(),
+            x.T.ravel(),
             np.tile(every, n_domains),
             np.repeat(np.arange(n_domains), self.n_rows),
         )
+
+
+def _group_means(
+    x: Columns,
+    codes: np.ndarray,
+    size: int,
+    row_factor: np.ndarray,
+    denominator: np.ndarray,
+) -> Columns:
+    """Return sum over each group's rows of row_factor * x, divided by denominator."""
+    rows = np.arange(codes.size)
+    summing = sparse.csr_matrix(
+        (row_factor / denominator[codes], (codes, rows)), shape=(size, codes.size)
+    )
+    return summing @ x
+
+
+def _spread_back(means: Columns, codes: np.ndarray, weights: np.ndarray) -> Columns:
+    """Return each row's group mean times its weight (rows x columns)."""
+    rows = np.arange(codes.size)
+    spreading = sparse.csr_matrix(
+        (weights, (rows, codes)), shape=(codes.size, means.shape[0])
+    )
+    return spreading @ means
+
+
+def _dense(x: Columns) -> np.ndarray:
+    return x.toarray() if sparse.issparse(x) else np.asarray(x)
 
 
 def post_stratify(
@@ -221,7 +259,7 @@ def rake(
             f"max_iterations must be a positive integer, got {max_iterations!r}"
         )
     cells = [_cells(design.data, by, population, False) for by, population in margins]
-    columns = [column for by, _ in margins for column in _as_list(by)]
+    columns = list(dict.fromkeys(c for by, _ in margins for c in _as_list(by)))
     joint, keys = group_codes(design.data, columns)
     weights = _weight_matrix(design)
     if epsilon < 1:
