@@ -18,7 +18,9 @@ R's ``survey`` package offers:
 
 Only the first stage's variance is computed (the ultimate-cluster
 approximation, as R does for these designs): rows within a PSU are summed into
-its total, later stages add nothing.
+its weighted total, later stages add no term of their own. When later stages
+subsample the PSUs this leaves out their contribution times pi_i, which is
+small when the first-stage probabilities are.
 """
 
 from __future__ import annotations
@@ -46,6 +48,10 @@ class PPSDesign(SurveyDesign):
     probability : str
         Column of the first-stage inclusion probability of each row's PSU
         (R's ``fpc = ~p`` for PPS designs). The weights are its inverse.
+    weights : str, optional
+        Column of the rows' overall sampling weights, when later stages
+        sample within the PSUs (PAPI: households within communes). Omitted:
+        ``1 / probability`` (every element of a sampled PSU is observed).
     cluster : str, optional
         Column of PSU identifiers; omitted, each row is a PSU.
     strata : str, optional
@@ -89,6 +95,7 @@ class PPSDesign(SurveyDesign):
         data: pd.DataFrame,
         *,
         probability: Hashable,
+        weights: Hashable | None = None,
         cluster: Hashable | None = None,
         strata: Hashable | None = None,
         method: str = "brewer",
@@ -107,7 +114,7 @@ class PPSDesign(SurveyDesign):
             raise ValueError(
                 "joint probabilities are needed exactly when method='joint'"
             )
-        super().__init__(data, strata=strata, cluster=cluster)
+        super().__init__(data, weights=weights, strata=strata, cluster=cluster)
         check_columns(data, [probability], "probability")
         pi = check_numeric(data, probability, "probability")
         bad = ~((pi > 0) & (pi <= 1))
@@ -121,7 +128,8 @@ class PPSDesign(SurveyDesign):
         psu_pi[first.unit] = pi
         if not np.allclose(psu_pi[first.unit], pi, rtol=0, atol=1e-12):
             raise ValueError(f"probability column {probability!r} varies within a PSU")
-        self._weights = 1 / pi
+        if weights is None:
+            self._weights = 1 / pi
         self._method = method
         stratum = first.parent_of_unit
         if method == "brewer":

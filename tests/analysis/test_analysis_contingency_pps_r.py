@@ -205,3 +205,18 @@ def test_pps_probability_is_checked(single, clustered):
     varying = clustered.assign(pi=clustered["pi"] + np.arange(len(clustered)) * 1e-3)
     with pytest.raises(ValueError, match="varies within a PSU"):
         PPSDesign(varying, probability="pi", cluster="commune", strata="stratum")
+
+
+def test_pps_takes_overall_weights_for_subsampled_psus(clustered):
+    # Four respondents drawn from communes of 40: weight = 10 / pi.
+    data = clustered.assign(w=10 / clustered["pi"])
+    plain = PPSDesign(clustered, probability="pi", cluster="commune", strata="stratum")
+    weighted = PPSDesign(
+        data, probability="pi", weights="w", cluster="commune", strata="stratum"
+    )
+    assert weighted.mean("rating").iloc[0]["estimate"] == pytest.approx(
+        plain.mean("rating").iloc[0]["estimate"]
+    )
+    assert weighted.total("satisfied").iloc[0]["se"] == pytest.approx(
+        10 * plain.total("satisfied").iloc[0]["se"]
+    )
