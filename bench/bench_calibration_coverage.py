@@ -1,6 +1,6 @@
 """Coverage of 95% intervals for PPS-without-replacement and calibrated designs.
 
-Run by hand (never in CI); about five minutes with the default size:
+Run by hand (never in CI); under a minute with the default size:
 
     .venv/bin/python bench/bench_calibration_coverage.py [--repetitions 4000]
 
