@@ -16,6 +16,7 @@ from analysis.calibration import post_stratify
 from analysis.contingency import rao_scott_test
 from analysis.design import SurveyDesign
 from analysis.pps import PPSDesign
+from analysis.replicates import ReplicateDesign
 from tests.analysis.calibration_scenarios import (
     cluster_samples,
     conditional_poisson,
@@ -90,3 +91,19 @@ def test_rao_scott_keeps_its_size_where_pearson_does_not():
     allowance = 2 * np.sqrt(0.0475 / repetitions)
     assert np.mean(rejected) <= 0.05 + allowance
     assert np.mean(naive) > 0.05 + allowance
+
+
+def test_post_stratified_jk1_replicates_cover():
+    repetitions = 800
+    rng = np.random.default_rng(1531)
+    population = rating_population(rng)
+    truth = population["rating"].mean()
+    ages = population["age"].value_counts().to_dict()
+    sample = cluster_samples(rng, population, 20, repetitions)
+    hits = []
+    for _, one in sample.groupby("rep"):
+        design = SurveyDesign(one, cluster="psu", fpc="fpc")
+        replicates = post_stratify(ReplicateDesign.jackknife(design), "age", ages)
+        hits.append(_covers(replicates.mean("rating"), truth)[0])
+    low, high = _band(repetitions)
+    assert low <= np.mean(hits) <= high
