@@ -154,10 +154,13 @@ class ReplicateDesign:
         if (sampled < 2).any():
             bad = int(np.flatnonzero(sampled < 2)[0])
             raise ValueError(
-                f"stratum {bad} has one PSU: the jackknife needs two per stratum"
+                f"stratum code {bad} has one PSU: the jackknife needs two per stratum"
             )
-        keep = fraction[psu_stratum] < 1
-        dropped = np.flatnonzero(keep)
+        dropped = np.flatnonzero(fraction[psu_stratum] < 1)
+        if dropped.size == 0:
+            raise ValueError(
+                "every stratum was sampled completely: there is no sampling variance"
+            )
         factor = sampled / (sampled - 1)
         # Replicate r (PSU dropped[r]): its PSU gets 0, the rest of its stratum
         # n_h/(n_h-1), other strata 1.

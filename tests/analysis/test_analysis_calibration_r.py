@@ -223,6 +223,9 @@ def test_jackknife_refuses_a_calibrated_or_stratified_jk1(dclus1, apistrat):
     stratified = SurveyDesign(apistrat, weights="pw", strata="stype", fpc="fpc")
     with pytest.raises(ValueError, match="JK1 needs an unstratified design"):
         ReplicateDesign.jackknife(stratified, "JK1")
+    census = SurveyDesign(apistrat.assign(all=200), weights="pw", fpc="all")
+    with pytest.raises(ValueError, match="no sampling variance"):
+        ReplicateDesign.jackknife(census)
 
 
 def test_replicate_weights_are_checked(apiclus1):
