@@ -8,6 +8,7 @@ those totals is computed stage by stage within strata. See ``docs/methodology.md
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 
@@ -107,6 +108,9 @@ class SurveyDesign:
     .. [3] Särndal, C.-E., Swensson, B., Wretman, J. (1992). Model Assisted
            Survey Sampling. Springer. Result 4.3.1 (multistage variance).
     """
+
+    #: Calibration of the weights (``analysis.calibration``), None if none.
+    _calibration = None
 
     def __init__(
         self,
@@ -650,6 +654,10 @@ class SurveyDesign:
         subpopulation of the full design: units with no domain rows still
         count in ``n`` (R pads them with zeros).
         """
+        if self._calibration is not None:
+            influence, inside, d = self._calibration.spread(
+                influence, inside, d, n_domains
+            )
         variance = np.zeros(n_domains)
         for number, stage in enumerate(self._stages):
             n_units = stage.parent_of_unit.size
@@ -690,6 +698,53 @@ class SurveyDesign:
             distinct = np.unique(d * size + codes)
             counts.append(np.bincount(distinct // size, minlength=n_domains))
         return counts[0] - counts[1]
+
+    # -- hooks for calibration, replicate weights, two-way tables -----------
+
+    def _recalibrated(self, weights: np.ndarray, calibration: object) -> SurveyDesign:
+        """Return a copy with calibrated ``weights`` and the residuals they need."""
+        design = copy.copy(self)
+        design._weights = weights
+        design._calibration = calibration
+        return design
+
+    def _score_covariance(self, scores: np.ndarray) -> np.ndarray:
+        """Return the design covariance of the weighted totals of ``scores``' columns.
+
+        ``scores`` (rows x k) holds each row's influence. Column j and every
+        sum of two columns are domains covering all rows, so calibration and
+        the stage-wise variance apply as for any estimate; covariances follow
+        from Var(a + b) = Var(a) + Var(b) + 2 Cov(a, b).
+        """
+        rows, k = scores.shape
+        first, second = np.triu_indices(k, 1)
+        columns = np.hstack([scores, scores[:, first] + scores[:, second]])
+        n_columns = columns.shape[1]
+        variance = self._linearised_variance(
+            columns.T.ravel(),
+            np.tile(np.arange(rows), n_columns),
+            np.repeat(np.arange(n_columns), rows),
+            n_columns,
+        )
+        covariance = np.diag(variance[:k])
+        pairs = (variance[k:] - variance[first] - variance[second]) / 2
+        covariance[first, second] = covariance[second, first] = pairs
+        return covariance
+
+    def _first_stage(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return each row's PSU and stratum codes and each stratum's sampling fraction.
+
+        The fraction is 0 without fpc (sampling with replacement); it is read
+        back from the stage-1 variance multiplier (1 - f) n/(n - 1).
+        """
+        first = self._stages[0]
+        sampled = first.sampled
+        fraction = np.zeros(sampled.size)
+        if self._with_fpc:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                finite = first.scale * (sampled - 1) / sampled
+            fraction = np.where(sampled > 1, 1 - finite, np.nan)
+        return first.unit, self._strata, fraction
 
 
 def _stage_population(

@@ -9,11 +9,18 @@ them: with item means ``p_j`` over ``n_j`` answers, respondent ``i`` contributes
 ``Var = n / (n - 1) * sum_i d_i**2`` (respondents as a simple random sample
 within the group). Intervals are Student t with ``n - 1`` df, clipped to the
 index's range.
+
+Given a :class:`~analysis.replicates.ReplicateDesign` over the same rows
+(``replicates=``), item means are weighted and the index is recomputed with
+each replicate weight column instead: its standard error then reflects the
+sample design (strata, clusters, calibration to the census) and the df are the
+design's.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -35,6 +42,9 @@ from analysis.results import (
 )
 from analysis.scoring import ScoringMap, check_satisfied_min
 
+if TYPE_CHECKING:
+    from analysis.replicates import ReplicateDesign
+
 SIPAS_AGGREGATIONS = ("factor-mean", "criterion-mean")
 
 
@@ -48,6 +58,7 @@ def sipas_index(
     level: float = 0.95,
     min_publish: int = MIN_PUBLISH,
     min_suppress: int = MIN_SUPPRESS,
+    replicates: ReplicateDesign | None = None,
 ) -> pd.DataFrame:
     """Return the SIPAS-style satisfaction index: criterion -> factor -> index.
 
@@ -70,6 +81,10 @@ def sipas_index(
         Confidence level.
     min_publish, min_suppress : int
         Flags as in :func:`analysis.unit_summary`.
+    replicates : ReplicateDesign, optional
+        A replicate design whose data are ``responses`` (same rows, same
+        order): weighted item means, standard errors from the replicate
+        weights and the design's df (``method`` ``"replicate-<kind>"``).
 
     Returns
     -------
@@ -104,13 +119,7 @@ def sipas_index(
         overall = np.full(k, 1 / k)
     tiers.append(("index", "index", 100 * overall, 0.0))
     return _linear_index_table(
-        responses,
-        satisfied,
-        tiers,
-        by,
-        level,
-        min_publish,
-        min_suppress,
+        responses, satisfied, tiers, by, level, min_publish, min_suppress, replicates
     )
 
 
@@ -122,6 +131,7 @@ def papi_index(
     level: float = 0.95,
     min_publish: int = MIN_PUBLISH,
     min_suppress: int = MIN_SUPPRESS,
+    replicates: ReplicateDesign | None = None,
 ) -> pd.DataFrame:
     """Return PAPI-style dimension scores on 1-10 and their total.
 
@@ -131,7 +141,7 @@ def papi_index(
 
     Parameters
     ----------
-    responses, scoring, by, level, min_publish, min_suppress
+    responses, scoring, by, level, min_publish, min_suppress, replicates
         As in :func:`sipas_index`; items must have dimensions.
 
     Returns
@@ -152,7 +162,7 @@ def papi_index(
     total = sum(dimensions.values())
     tiers.append(("total", "total", 9 * total, float(len(dimensions))))
     return _linear_index_table(
-        responses, rescaled, tiers, by, level, min_publish, min_suppress
+        responses, rescaled, tiers, by, level, min_publish, min_suppress, replicates
     )
 
 
@@ -164,6 +174,7 @@ def ddci_index(
     level: float = 0.95,
     min_publish: int = MIN_PUBLISH,
     min_suppress: int = MIN_SUPPRESS,
+    replicates: ReplicateDesign | None = None,
 ) -> pd.DataFrame:
     """Return DDCI/PCI-style sub-indices on 0-10 and their weighted composite on 0-100.
 
@@ -175,7 +186,7 @@ def ddci_index(
 
     Parameters
     ----------
-    responses, scoring, by, level, min_publish, min_suppress
+    responses, scoring, by, level, min_publish, min_suppress, replicates
         As in :func:`sipas_index`; weights come from ``scoring["weights"]``.
 
     Returns
@@ -195,7 +206,7 @@ def ddci_index(
     composite = sum(100 * scoring.weights[n] * a for n, a in dimensions.items())
     tiers.append(("composite", "composite", composite, 0.0))
     return _linear_index_table(
-        responses, rescaled, tiers, by, level, min_publish, min_suppress
+        responses, rescaled, tiers, by, level, min_publish, min_suppress, replicates
     )
 
 
@@ -309,6 +320,7 @@ def _linear_index_table(
     level: float,
     min_publish: int,
     min_suppress: int,
+    replicates: ReplicateDesign | None = None,
 ) -> pd.DataFrame:
     """Estimate ``offset + coefficients @ item means`` per group and tier.
 
@@ -348,8 +360,14 @@ def _linear_index_table(
     missing_item = (np.isnan(means).astype(np.float64) @ used) > 0
     estimate = np.where(missing_item, np.nan, estimate)
     se = np.sqrt(np.where(n_tier > 1, variance, np.nan))
-    df = (n_tier - 1).ravel()
-    low, high = t_interval(estimate, se, n_tier - 1, level)
+    df = n_tier - 1
+    method = "linearised-t"
+    if replicates is not None:
+        estimate, se, df, method = _replicate_tiers(
+            replicates, responses, values, codes, n_groups, coefficients, offsets
+        )
+        estimate = np.where(missing_item, np.nan, estimate)
+    low, high = t_interval(estimate, se, df, level)
     floor = np.broadcast_to(offsets, low.shape)
     ceiling = floor + coefficients.sum(axis=0)
     table = keys.loc[np.repeat(keys.index, len(tiers))].reset_index(drop=True)
@@ -363,9 +381,33 @@ def _linear_index_table(
         se.ravel(),
         np.clip(low, floor, ceiling).ravel(),
         np.clip(high, floor, ceiling).ravel(),
-        df,
-        "linearised-t",
+        np.broadcast_to(df, estimate.shape).ravel(),
+        method,
     )
     for name, column in zip(ESTIMATE_COLUMNS, columns, strict=True):
         table[name] = column
     return flag_small_groups(table, min_publish, min_suppress)
+
+
+def _replicate_tiers(
+    replicates: ReplicateDesign,
+    responses: pd.DataFrame,
+    values: np.ndarray,
+    codes: np.ndarray,
+    n_groups: int,
+    coefficients: np.ndarray,
+    offsets: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, int, str]:
+    """Return each group's and tier's weighted estimate, replicate SE, df and method."""
+    if replicates.data is not responses and not (
+        len(replicates.data) == len(responses)
+        and replicates.data.index.equals(responses.index)
+    ):
+        raise ValueError(
+            "replicates must be built on the responses frame (same rows and index): "
+            f"{len(replicates.data)} rows against {len(responses)}"
+        )
+    means = replicates.domain_means(values, codes, n_groups)
+    tiers = offsets + np.where(np.isnan(means), 0.0, means) @ coefficients
+    se = np.sqrt(replicates.variance(tiers[0], tiers[1:]))
+    return tiers[0], se, replicates.degrees_of_freedom, f"replicate-{replicates.kind}"

@@ -1,0 +1,297 @@
+"""Calibration and replicate weights pinned to R's survey package.
+
+Reference numbers: tests/analysis/data/r_reference_calibration.json, written
+by bench/r_reference_calibration.R (R 4.2.2, survey 4.1-1 as recorded in the
+file) from R's api data and the population margins printed in R's help pages
+(?postStratify, ?rake, ?calibrate). The bootstrap replicate factors R drew are
+in apiclus1_bootstrap.csv.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.calibration import calibrate, post_stratify, rake
+from analysis.design import SurveyDesign
+from analysis.indices import ddci_index
+from analysis.replicates import ReplicateDesign
+
+DATA = Path(__file__).parent / "data"
+R = json.loads((DATA / "r_reference_calibration.json").read_text())
+RELATIVE = 1e-8
+
+POP_TYPES = {"E": 4421, "H": 755, "M": 1018}
+POP_SCHWIDE = {"No": 1072, "Yes": 5122}
+POP_TOTALS = {"(Intercept)": 6194, "stypeH": 755, "stypeM": 1018, "api99": 3914069}
+MARGINS = [("stype", POP_TYPES), ("sch.wide", POP_SCHWIDE)]
+
+
+def _scalar(value):
+    return float(np.ravel(value)[0])
+
+
+def _check(result: pd.DataFrame, reference: dict) -> None:
+    assert result["estimate"].to_numpy() == pytest.approx(
+        np.ravel(reference["estimate"]), rel=RELATIVE
+    )
+    assert result["se"].to_numpy() == pytest.approx(
+        np.ravel(reference["se"]), rel=RELATIVE
+    )
+
+
+def _check_design(design, reference: dict, by: str) -> None:
+    _check(design.mean("api00"), reference["mean_api00"])
+    _check(design.total("enroll"), reference["total_enroll"])
+    by_result = design.mean("api00", by=by)
+    assert (
+        list(by_result[by])
+        == reference[f"mean_api00_by_{by.replace('.', '')}"]["level"]
+    )
+    _check(by_result, reference[f"mean_api00_by_{by.replace('.', '')}"])
+
+
+def _auxiliary(data: pd.DataFrame) -> pd.DataFrame:
+    """R's model matrix for ~stype + api99."""
+    dummies = pd.get_dummies(data["stype"], dtype=float).add_prefix("stype")
+    return pd.DataFrame(
+        {
+            "(Intercept)": 1.0,
+            "stypeH": dummies["stypeH"],
+            "stypeM": dummies["stypeM"],
+            "api99": data["api99"].astype(float),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def dclus1(apiclus1):
+    return SurveyDesign(apiclus1, weights="pw", cluster="dnum", fpc="fpc")
+
+
+@pytest.fixture(scope="module")
+def rclus1(dclus1):
+    return ReplicateDesign.jackknife(dclus1)
+
+
+def test_reference_was_made_by_survey_4_1():
+    assert R["survey_version"] == "4.1.1"
+
+
+def test_post_stratify_matches_r(dclus1):
+    # ?postStratify: svymean(~api00, dclus1p) -> 642.31, SE 23.921
+    design = post_stratify(dclus1, "stype", POP_TYPES)
+    _check_design(design, R["post_stratify"], "sch.wide")
+    assert design.weights.sum() == pytest.approx(R["post_stratify"]["weight_sum"])
+    weighted = pd.Series(design.weights).groupby(dclus1.data["stype"]).sum()
+    assert weighted.to_dict() == pytest.approx(POP_TYPES)
+
+
+def test_post_stratified_proportion_matches_r(apiclus1):
+    data = apiclus1.assign(yes=apiclus1["sch.wide"].eq("Yes"))
+    design = post_stratify(
+        SurveyDesign(data, weights="pw", cluster="dnum", fpc="fpc"), "stype", POP_TYPES
+    )
+    row = design.proportion("yes").iloc[0]
+    reference = R["post_stratify_proportion"]
+    assert row["estimate"] == pytest.approx(reference["estimate"][1], rel=RELATIVE)
+    assert row["se"] == pytest.approx(reference["se"][1], rel=RELATIVE)
+
+
+def test_rake_matches_r(dclus1):
+    design = rake(dclus1, MARGINS)
+    _check_design(design, R["rake"], "sch.wide")
+    weighted = pd.Series(design.weights).groupby(dclus1.data["sch.wide"]).sum()
+    # R stops once no cell moves by 1 or more, so margins hold to within 1.
+    assert weighted.to_dict() == pytest.approx(POP_SCHWIDE, abs=1)
+
+
+def test_calibrate_matches_r(dclus1):
+    design = calibrate(dclus1, _auxiliary(dclus1.data), POP_TOTALS)
+    _check_design(design, R["calibrate"], "sch.wide")
+    totals = _auxiliary(dclus1.data).mul(design.weights, axis=0).sum()
+    assert totals.to_dict() == pytest.approx(POP_TOTALS, rel=1e-12)
+
+
+def test_calibrating_a_post_stratified_design_keeps_both_adjustments(dclus1):
+    design = post_stratify(dclus1, "stype", POP_TYPES)
+    auxiliary = _auxiliary(dclus1.data)[["(Intercept)", "api99"]]
+    design = calibrate(design, auxiliary, {"(Intercept)": 6194, "api99": 3914069})
+    _check_design(design, R["post_stratify_then_calibrate"], "sch.wide")
+
+
+def test_post_stratified_two_stage_design_matches_r(apiclus2):
+    design = SurveyDesign(apiclus2, cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"])
+    result = post_stratify(design, "stype", POP_TYPES).mean("api00")
+    _check(result, R["post_stratify_dclus2"]["mean_api00"])
+
+
+def test_calibration_leaves_the_design_and_data_alone(dclus1, apiclus1):
+    before = dclus1.mean("api00")
+    copy = apiclus1.copy()
+    post_stratify(dclus1, "stype", POP_TYPES)
+    pd.testing.assert_frame_equal(dclus1.mean("api00"), before)
+    pd.testing.assert_frame_equal(apiclus1, copy)
+
+
+@pytest.mark.parametrize(
+    ("population", "message"),
+    [
+        ({"E": 4421, "H": 755}, "in the sample but not in population"),
+        ({**POP_TYPES, "X": 10}, "partial=True"),
+        ({"E": 4421, "H": 755, "M": 0}, "must be positive"),
+    ],
+)
+def test_post_stratify_rejects_bad_populations(dclus1, population, message):
+    with pytest.raises(ValueError, match=message):
+        post_stratify(dclus1, "stype", population)
+
+
+def test_post_stratify_partial_ignores_unsampled_strata(dclus1):
+    design = post_stratify(dclus1, "stype", {**POP_TYPES, "X": 10}, partial=True)
+    _check(design.mean("api00"), R["post_stratify"]["mean_api00"])
+
+
+def test_calibrate_rejects_mismatched_totals(dclus1):
+    with pytest.raises(ValueError, match="exactly the auxiliary columns"):
+        calibrate(dclus1, _auxiliary(dclus1.data), {"api99": 3914069})
+
+
+def test_rake_warns_when_it_does_not_converge(dclus1):
+    with pytest.warns(RuntimeWarning, match="did not converge after 1"):
+        rake(dclus1, MARGINS, max_iterations=1, epsilon=1e-12)
+
+
+# -- replicate weights ----------------------------------------------------
+
+
+def _check_replicates(design: ReplicateDesign, reference: dict) -> None:
+    _check_design(design, reference, "stype")
+    assert design.degrees_of_freedom == reference["degf"]
+
+
+def test_jk1_matches_r(rclus1):
+    # api.Rout.save: svymean(~api00, rclus1) -> 644.17, SE 26.329
+    _check_replicates(rclus1, R["jk1"])
+    assert rclus1.kind == "JK1"
+    assert rclus1.n_replicates == 15
+    result = rclus1.mean("api00").iloc[0]
+    assert result["df"] == 14
+    assert result["method"] == "replicate-JK1"
+
+
+def test_jk1_mse_matches_r(dclus1):
+    _check_replicates(ReplicateDesign.jackknife(dclus1, mse=True), R["jk1_mse"])
+
+
+def test_jkn_matches_r(apistrat):
+    design = SurveyDesign(apistrat, weights="pw", strata="stype", fpc="fpc")
+    replicates = ReplicateDesign.jackknife(design)
+    assert replicates.kind == "JKn"
+    _check_replicates(replicates, R["jkn"])
+
+
+def test_calibrated_replicates_match_r(rclus1, dclus1):
+    # api.Rout.save: postStratify(rclus1, ...) -> 642.31, SE 26.935
+    _check_replicates(post_stratify(rclus1, "stype", POP_TYPES), R["jk1_post_stratify"])
+    _check_replicates(rake(rclus1, MARGINS), R["jk1_rake"])
+    calibrated = calibrate(rclus1, _auxiliary(dclus1.data), POP_TOTALS)
+    _check_replicates(calibrated, R["jk1_calibrate"])
+
+
+@pytest.mark.parametrize("mse", [False, True])
+def test_bootstrap_from_given_weights_matches_r(apiclus1, mse):
+    factors = pd.read_csv(DATA / "apiclus1_bootstrap.csv").to_numpy()
+    design = ReplicateDesign(
+        apiclus1,
+        weights="pw",
+        replicate_weights=factors,
+        kind="bootstrap",
+        combined=False,
+        mse=mse,
+    )
+    _check_replicates(design, R["bootstrap_mse" if mse else "bootstrap"])
+
+
+def test_jackknife_refuses_a_calibrated_or_stratified_jk1(dclus1, apistrat):
+    with pytest.raises(ValueError, match="calibrate the replicate design"):
+        ReplicateDesign.jackknife(post_stratify(dclus1, "stype", POP_TYPES))
+    stratified = SurveyDesign(apistrat, weights="pw", strata="stype", fpc="fpc")
+    with pytest.raises(ValueError, match="JK1 needs an unstratified design"):
+        ReplicateDesign.jackknife(stratified, "JK1")
+    census = SurveyDesign(apistrat.assign(all=200), weights="pw", fpc="all")
+    with pytest.raises(ValueError, match="no sampling variance"):
+        ReplicateDesign.jackknife(census)
+
+
+def test_replicate_weights_are_checked(apiclus1):
+    with pytest.raises(ValueError, match="rows by at least 2 replicates"):
+        ReplicateDesign(apiclus1, weights="pw", replicate_weights=np.ones((3, 4)))
+    with pytest.raises(ValueError, match="need rscales"):
+        ReplicateDesign(
+            apiclus1, weights="pw", replicate_weights=np.ones((183, 4)), kind="JKn"
+        )
+
+
+# -- composite indices with replicate weights -------------------------------
+
+ITEMS = ["sch.wide", "comp.imp", "both", "awards"]
+SCORING = {
+    "items": {
+        "sch.wide": "targets",
+        "comp.imp": "targets",
+        "both": "awards",
+        "awards": "awards",
+    },
+    "scale": [1, 2],
+    "weights": {"targets": 60, "awards": 40},
+}
+
+
+def _responses(data: pd.DataFrame) -> pd.DataFrame:
+    """The api Yes/No columns as answers 2/1 on a two-point scale."""
+    answers = {item: np.where(data[item] == "Yes", 2.0, 1.0) for item in ITEMS}
+    return data.assign(**answers)
+
+
+def _composite(table: pd.DataFrame) -> pd.DataFrame:
+    return table[table["tier"] == "composite"]
+
+
+def test_composite_index_se_comes_from_jk1_replicates(apiclus1):
+    # R: withReplicates(rclus1, 100 * (0.6 * mean of the two target items +
+    # 0.4 * mean of the two award items)), overall and within each stype.
+    responses = _responses(apiclus1)
+    design = SurveyDesign(responses, weights="pw", cluster="dnum", fpc="fpc")
+    replicates = ReplicateDesign.jackknife(design)
+    overall = _composite(ddci_index(responses, SCORING, by=None, replicates=replicates))
+    _check(overall, R["composite_jk1"]["overall"])
+    assert overall["df"].iloc[0] == R["composite_jk1"]["degf"]
+    assert overall["method"].iloc[0] == "replicate-JK1"
+    by_type = _composite(
+        ddci_index(responses, SCORING, by="stype", replicates=replicates)
+    )
+    for _, row in by_type.iterrows():
+        reference = R["composite_jk1"]["by_stype"][row["stype"]]
+        assert row["estimate"] == pytest.approx(reference["estimate"], rel=RELATIVE)
+        assert row["se"] == pytest.approx(reference["se"], rel=RELATIVE)
+
+
+def test_composite_index_se_comes_from_jkn_replicates(apistrat):
+    responses = _responses(apistrat)
+    design = SurveyDesign(responses, weights="pw", strata="stype", fpc="fpc")
+    replicates = ReplicateDesign.jackknife(design)
+    overall = _composite(ddci_index(responses, SCORING, by=None, replicates=replicates))
+    _check(overall, R["composite_jkn"]["overall"])
+
+
+def test_composite_index_replicates_must_share_the_rows(apiclus1):
+    responses = _responses(apiclus1)
+    design = SurveyDesign(responses, weights="pw", cluster="dnum", fpc="fpc")
+    replicates = ReplicateDesign.jackknife(design)
+    with pytest.raises(ValueError, match="built on the responses frame"):
+        ddci_index(responses.iloc[:100], SCORING, by=None, replicates=replicates)
