@@ -20,6 +20,8 @@ from tests.builders import make_campaign, make_unit
 BASE = "https://hailong.example"
 #: A unit name that a spreadsheet would run as a formula.
 FORMULA = '=HYPERLINK("https://evil.example", "Xem")'
+#: Read when the tests are collected, which may be minutes before one runs: the
+#: campaigns run a day past it, so a test crossing Vietnam's midnight still finds them.
 TODAY = datetime.now(LOCAL_TIME).date()
 
 
@@ -37,7 +39,7 @@ def stored(app: Flask, *conditions: object) -> list[AccessCode]:
 def district(cli_app: Flask) -> Flask:
     """A district with a ward and its counter, a counter and a dossier campaign."""
     cli_app.config["PUBLIC_BASE_URL"] = BASE + "/"
-    period = {"starts_on": TODAY - timedelta(days=30), "ends_on": TODAY}
+    period = {"starts_on": TODAY - timedelta(days=30), "ends_on": TODAY + timedelta(1)}
     with cli_app.app_context(), session_factory().begin() as session:
         top = make_unit(session, code="d", name="Quận Thử", kind="district")
         ward = make_unit(session, parent=top, code="w", name="Phường Đa Kao")
