@@ -1,0 +1,142 @@
+"""Coverage of a unit's mean and % satisfied intervals at small n (issue 15).
+
+For the 25 ceiling-effect scenarios of ``tests/analysis/scenarios.py`` and
+n in {3, 5, 8, 10, 15, 20, 30, 50, 100, 200}: the coverage of Student's t
+interval (before issue 15), of the Dirichlet-Perks interval (after) and of
+Wilson's interval for % satisfied, judged by design §1's criterion (coverage
+averaged over each scenario's window in [0.93, 0.97], no true value in a
+window below 0.90). Exact enumeration up to n = 50 and for Wilson; the mean at
+n = 100 and 200 by Monte Carlo (4000 samples per true value of a window,
+seeded). Prints markdown tables and the thresholds they give:
+``MIN_INTERVAL`` (the smallest n from which both intervals meet the criterion
+at every larger n of the grid) and ``MIN_PUBLISH`` (the smallest n whose
+median expected half-width of the mean's interval is at most 0.25).
+
+Run from the repository root (a few minutes, never in CI)::
+
+    python bench/bench_coverage_small_n.py
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.analysis.exact_coverage import (  # noqa: E402
+    Coverage,
+    MeanInterval,
+    dirichlet,
+    mean_coverage,
+    student_t,
+    wilson_coverage,
+)
+from tests.analysis.scenarios import (  # noqa: E402
+    SCALE_POINTS,
+    ceiling_distributions,
+    mean_window,
+)
+
+SIZES = (3, 5, 8, 10, 15, 20, 30, 50, 100, 200)
+#: Largest n enumerated exactly (316 251 samples); above it, Monte Carlo.
+EXACT_UP_TO = 50
+REPETITIONS = 4000
+SEED = 1515
+#: The "reliable" flag: a 95% interval no wider than +/- 0.25 on the 1-5 scale.
+RELIABLE_HALF_WIDTH = 0.25
+
+
+def sampled_mean_coverage(
+    interval: MeanInterval, n: int, scenarios: np.ndarray, rng: np.random.Generator
+) -> Coverage:
+    """Return the Monte Carlo coverage of ``interval`` over each scenario's window."""
+    per_window = []
+    for scenario in scenarios:
+        window = mean_window(scenario)
+        covered = []
+        for truth, distribution in zip(window @ SCALE_POINTS, window, strict=True):
+            counts = rng.multinomial(n, distribution, size=REPETITIONS)
+            low, high = interval(
+                np.full(REPETITIONS, float(n)),
+                counts @ SCALE_POINTS,
+                counts @ SCALE_POINTS**2,
+            )
+            covered.append(((low <= truth) & (truth <= high)).mean())
+        per_window.append(covered)
+    per_window = np.array(per_window)
+    centre = per_window.shape[1] // 2
+    return Coverage(
+        per_window.mean(axis=1), per_window.min(axis=1), per_window[:, centre]
+    )
+
+
+def median_half_width(n: int, scenarios: np.ndarray, rng: np.random.Generator) -> float:
+    """Return the median over scenarios of the mean interval's expected half-width."""
+    widths = []
+    for distribution in scenarios:
+        counts = rng.multinomial(n, distribution, size=REPETITIONS)
+        low, high = dirichlet(
+            np.full(REPETITIONS, float(n)),
+            counts @ SCALE_POINTS,
+            counts @ SCALE_POINTS**2,
+        )
+        widths.append(np.mean(high - low) / 2)
+    return float(np.median(widths))
+
+
+def cell(coverage: Coverage) -> str:
+    """Format windowed min-max, pointwise min and whether the criterion holds."""
+    verdict = "yes" if coverage.meets_criterion() else "no"
+    return (
+        f"{coverage.windowed.min():.3f}–{coverage.windowed.max():.3f} | "
+        f"{coverage.pointwise_min.min():.3f} | {verdict}"
+    )
+
+
+def main() -> None:
+    """Print the coverage tables and the thresholds they give."""
+    scenarios = ceiling_distributions()
+    rng = np.random.default_rng(SEED)
+    rows, meets, widths = [], {}, {}
+    started = time.perf_counter()
+    for n in SIZES:
+        if n <= EXACT_UP_TO:
+            before = mean_coverage(student_t, n, scenarios)
+            after = mean_coverage(dirichlet, n, scenarios)
+        else:
+            before = sampled_mean_coverage(student_t, n, scenarios, rng)
+            after = sampled_mean_coverage(dirichlet, n, scenarios, rng)
+        share = wilson_coverage(n, scenarios)
+        meets[n] = after.meets_criterion() and share.meets_criterion()
+        widths[n] = median_half_width(n, scenarios, rng)
+        how = "exact" if n <= EXACT_UP_TO else f"MC {REPETITIONS}"
+        rows.append(
+            f"| {n} | {how} | {cell(before)} | {cell(after)} | {cell(share)} | "
+            f"{widths[n]:.2f} |"
+        )
+        print(f"n = {n} done after {time.perf_counter() - started:.0f} s", flush=True)
+    print(
+        "\n| n | mean computed | t (before): windowed min–max | pointwise min | "
+        "meets | Dirichlet–Perks (after): windowed min–max | pointwise min | meets | "
+        "Wilson % satisfied: windowed min–max | pointwise min | meets | "
+        "median half-width of the mean's interval |"
+    )
+    print("| " + " | ".join(["---"] * 12) + " |")
+    print("\n".join(rows))
+    from_here = [n for n in SIZES if all(meets[m] for m in SIZES if m >= n)]
+    min_interval = min(from_here) if from_here else None
+    precise = [n for n in SIZES if widths[n] <= RELIABLE_HALF_WIDTH]
+    print(f"\nMIN_INTERVAL = {min_interval} (smallest n of the grid from which both")
+    print("intervals meet the criterion at every larger n of the grid)")
+    print(
+        f"MIN_PUBLISH = {min(precise)} (smallest n of the grid whose median half-width"
+        f" is at most {RELIABLE_HALF_WIDTH})"
+    )
+
+
+if __name__ == "__main__":
+    main()
