@@ -141,9 +141,7 @@ def dirichlet_mean_interval(
         size = share * (1.0 - share) * span * span / variance - 1.0
         tail = (1 - level) / 2
         lower = low + span * stats.beta.ppf(tail, share * size, (1 - share) * size)
-        upper = high - span * stats.beta.ppf(
-            tail, (1 - share) * size, share * size
-        )
+        upper = high - span * stats.beta.ppf(tail, (1 - share) * size, share * size)
         sample_mean = total / n
     valid = n >= 1
     return (
@@ -159,9 +157,7 @@ def _whole_scale(scale: tuple[float, float]) -> tuple[float, float]:
     except (TypeError, ValueError):
         raise ValueError(f"scale must be (low, high), got {scale!r}") from None
     if not (low.is_integer() and high.is_integer() and low < high):
-        raise ValueError(
-            f"scale must be two whole numbers, low < high, got {scale!r}"
-        )
+        raise ValueError(f"scale must be two whole numbers, low < high, got {scale!r}")
     return low, high
 
 

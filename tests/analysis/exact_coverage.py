@@ -80,35 +80,59 @@ def compositions(n: int, parts: int) -> np.ndarray:
     places = n + parts - 1
     bars = np.array(list(itertools.combinations(range(places), parts - 1)))
     bars = bars.reshape(-1, parts - 1)
-    edges = np.column_stack(
-        [np.full(len(bars), -1), bars, np.full(len(bars), places)]
-    )
+    edges = np.column_stack([np.full(len(bars), -1), bars, np.full(len(bars), places)])
     return np.diff(edges, axis=1) - 1
 
 
 def mean_coverage(interval: MeanInterval, n: int, scenarios: np.ndarray) -> Coverage:
     """Return the exact coverage of ``interval`` for the mean at sample size ``n``."""
-    # Outcomes along the columns: (window, outcomes) products run much faster.
-    counts = compositions(n, len(SCALE_POINTS)).T.astype(np.float64)
-    low, high = interval(
-        np.full(counts.shape[1], float(n)),
-        SCALE_POINTS @ counts,
-        SCALE_POINTS**2 @ counts,
-    )
-    log_coefficient = special.gammaln(n + 1) - special.gammaln(counts + 1).sum(axis=0)
+    counts, log_coefficient = _outcomes(n)
+    low, high = _limits(interval, n, counts)
     per_window = []
     for scenario in scenarios:
         window = mean_window(scenario)
         truth = (window @ SCALE_POINTS)[:, None]
-        # log(0) only meets zero counts where a category is impossible.
-        with np.errstate(divide="ignore"):
-            log_p = np.where(window > 0, np.log(window), -1e6)
-        probability = log_p @ counts
-        probability += log_coefficient
-        np.exp(probability, out=probability)
+        probability = _probabilities(window, counts, log_coefficient)
         covered = (low <= truth) & (truth <= high)
         per_window.append(np.einsum("ij,ij->i", probability, covered))
     return _summarise(np.array(per_window))
+
+
+def median_half_width(n: int, scenarios: np.ndarray) -> float:
+    """Return the median over scenarios of the mean interval's expected half-width."""
+    counts, log_coefficient = _outcomes(n)
+    low, high = _limits(dirichlet, n, counts)
+    probability = _probabilities(scenarios, counts, log_coefficient)
+    return float(np.median(probability @ ((high - low) / 2)))
+
+
+def _outcomes(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return every count vector (as columns) and its log multinomial coefficient."""
+    # Outcomes along the columns: (window, outcomes) products run much faster.
+    counts = compositions(n, len(SCALE_POINTS)).T.astype(np.float64)
+    log_coefficient = special.gammaln(n + 1) - special.gammaln(counts + 1).sum(axis=0)
+    return counts, log_coefficient
+
+
+def _limits(interval: MeanInterval, n: int, counts: np.ndarray) -> tuple:
+    """Return ``interval``'s limits for every count vector."""
+    return interval(
+        np.full(counts.shape[1], float(n)),
+        SCALE_POINTS @ counts,
+        SCALE_POINTS**2 @ counts,
+    )
+
+
+def _probabilities(
+    distributions: np.ndarray, counts: np.ndarray, log_coefficient: np.ndarray
+) -> np.ndarray:
+    """Return the multinomial probability of each count vector under each row."""
+    # log(0) only meets zero counts where a category is impossible.
+    with np.errstate(divide="ignore"):
+        log_p = np.where(distributions > 0, np.log(distributions), -1e6)
+    probability = log_p @ counts
+    probability += log_coefficient
+    return np.exp(probability, out=probability)
 
 
 def wilson_coverage(n: int, scenarios: np.ndarray) -> Coverage:

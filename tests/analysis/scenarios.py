@@ -101,8 +101,9 @@ def proportion_window(p: float) -> np.ndarray:
     p +/- 0.02 on a 0.001 grid, kept inside the ceiling range 85-97% that
     defines the scenarios (design §1 judges Wilson on p in [0.85, 0.97]).
     """
-    low, high = max(p - WINDOW_SHARE, CEILING_RANGE[0]), min(
-        p + WINDOW_SHARE, CEILING_RANGE[1]
+    low, high = (
+        max(p - WINDOW_SHARE, CEILING_RANGE[0]),
+        min(p + WINDOW_SHARE, CEILING_RANGE[1]),
     )
     return np.linspace(low, high, PROPORTION_WINDOW_POINTS)
 
