@@ -34,8 +34,8 @@ SMALL_SAMPLE_WARNING = lazy_gettext(
     **THRESHOLDS,
 )
 METHODOLOGY = lazy_gettext(
-    "Điểm trung bình có khoảng tin cậy 95%% Dirichlet–Perks (không bao giờ rộng bằng 0, "
-    "luôn nằm trong thang 1–5); tỷ lệ hài lòng "
+    "Điểm trung bình có khoảng tin cậy 95%% Dirichlet–Perks (không bao giờ rộng "
+    "bằng 0, luôn nằm trong thang 1–5); tỷ lệ hài lòng "
     "(Hài lòng hoặc Rất hài lòng) có khoảng Wilson. Chỉ số tổng hợp tính theo phương "
     "pháp của bảng hỏi (SIPAS, PAPI hoặc DDCI/PCI), khoảng tin cậy tuyến tính hoá "
     "theo từng người trả lời. Điểm của công chức được hiệu chỉnh (Bayes thực nghiệm) "
