@@ -11,7 +11,9 @@ seeded). Then every n from 3 to 50, exactly, for the thresholds:
 ``MIN_INTERVAL`` (the smallest n from which both intervals meet the criterion
 at every larger n: every n up to 50, and 100 and 200) and ``MIN_PUBLISH``
 (the smallest n whose median expected half-width of the mean's interval, over
-the scenarios, is at most 0.25 on the 1-5 scale). Prints markdown tables.
+the scenarios, is at most 0.25 on the 1-5 scale). Last, dimension scores (the
+mean of three correlated items, not on the 1-5 grid) by Monte Carlo at the
+scenario itself. Prints markdown tables.
 
 Run from the repository root (a few minutes, never in CI)::
 
@@ -28,6 +30,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from analysis.results import MIN_INTERVAL
 from tests.analysis.exact_coverage import (
     Coverage,
     MeanInterval,
@@ -48,6 +51,11 @@ SIZES = (3, 5, 8, 10, 15, 20, 30, 50, 100, 200)
 EXACT_UP_TO = 50
 REPETITIONS = 4000
 SEED = 1515
+#: Dimension scores: items per dimension, and the chance an item repeats the
+#: respondent's general opinion (else it is an independent answer).
+DIMENSION_ITEMS = 3
+ITEM_AGREEMENT = 0.7
+DIMENSION_SIZES = (MIN_INTERVAL, 30, 50, 100)
 #: The "reliable" flag: a 95% interval no wider than +/- 0.25 on the 1-5 scale.
 RELIABLE_HALF_WIDTH = 0.25
 
@@ -90,6 +98,33 @@ def sampled_half_width(
         )
         widths.append(np.mean(high - low) / 2)
     return float(np.median(widths))
+
+
+def dimension_coverage(
+    interval: MeanInterval, n: int, scenarios: np.ndarray, rng: np.random.Generator
+) -> np.ndarray:
+    """Return the Monte Carlo coverage of ``interval`` for a dimension's mean score.
+
+    Each respondent has a general opinion drawn from the scenario; each of the
+    dimension's items repeats it with probability ``ITEM_AGREEMENT``, else is an
+    independent answer from the scenario, so every item (and the dimension's
+    mean score) has the scenario's mean and the items are correlated.
+    """
+    covered = []
+    for distribution in scenarios:
+        shape = (REPETITIONS, n)
+        opinion = rng.choice(SCALE_POINTS, size=(*shape, 1), p=distribution)
+        own = rng.choice(SCALE_POINTS, size=(*shape, DIMENSION_ITEMS), p=distribution)
+        agree = rng.random((*shape, DIMENSION_ITEMS)) < ITEM_AGREEMENT
+        scores = np.where(agree, opinion, own).mean(axis=2)
+        low, high = interval(
+            np.full(REPETITIONS, float(n)),
+            scores.sum(axis=1),
+            (scores**2).sum(axis=1),
+        )
+        truth = distribution @ SCALE_POINTS
+        covered.append(((low <= truth) & (truth <= high)).mean())
+    return np.array(covered)
 
 
 def cell(coverage: Coverage) -> str:
@@ -156,6 +191,20 @@ def main() -> None:
         f"MIN_PUBLISH = {min(precise) if precise else None} (smallest n whose median"
         f" expected half-width is at most {RELIABLE_HALF_WIDTH})"
     )
+    print(
+        f"\nDimension scores ({DIMENSION_ITEMS} items, agreement {ITEM_AGREEMENT}), "
+        f"MC {REPETITIONS} per scenario, coverage min–max over the scenarios:\n"
+    )
+    print("| n | t (before) | Dirichlet–Perks (after) |")
+    print("| --- | --- | --- |")
+    for n in DIMENSION_SIZES:
+        before = dimension_coverage(student_t, n, scenarios, rng)
+        after = dimension_coverage(dirichlet, n, scenarios, rng)
+        print(
+            f"| {n} | {before.min():.3f}–{before.max():.3f} | "
+            f"{after.min():.3f}–{after.max():.3f} |",
+            flush=True,
+        )
     print(f"({time.perf_counter() - started:.0f} s)")
 
 
