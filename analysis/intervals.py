@@ -16,8 +16,9 @@ from analysis._validation import check_choice, check_level
 from analysis.results import Estimate
 
 PROPORTION_METHODS = ("wilson", "clopper-pearson")
-#: Name of the interval of :func:`dirichlet_mean_interval`.
-DIRICHLET_METHOD = "dirichlet-perks"
+#: ``"t"`` is Student's interval; ``"dirichlet-perks"`` that of
+#: :func:`dirichlet_mean_interval`, for answers on a rating scale.
+MEAN_METHODS = ("t", "dirichlet-perks")
 
 
 def t_quantile(level: float, df: ArrayLike) -> np.ndarray:
@@ -270,8 +271,13 @@ def logit_interval(
     )
 
 
-def mean_ci(values: ArrayLike, level: float = 0.95) -> Estimate:
-    """Return the mean of ``values`` with its Student-t interval.
+def mean_ci(
+    values: ArrayLike,
+    level: float = 0.95,
+    method: str = "t",
+    scale: tuple[float, float] = (1.0, 5.0),
+) -> Estimate:
+    """Return the mean of ``values`` with its interval.
 
     Missing values (NaN) are dropped first, like R's ``t.test``.
 
@@ -281,18 +287,26 @@ def mean_ci(values: ArrayLike, level: float = 0.95) -> Estimate:
         Observations (1-D).
     level : float
         Confidence level.
+    method : {"t", "dirichlet-perks"}
+        ``"t"``: Student's interval, identical to R's ``t.test``.
+        ``"dirichlet-perks"``: :func:`dirichlet_mean_interval`, for ratings on
+        ``scale`` (the interval reports print for a unit's mean).
+    scale : (low, high)
+        Answer range of ``"dirichlet-perks"`` (whole numbers).
 
     Returns
     -------
     Estimate
-        ``method="t"``; ``se`` is ``s / sqrt(n)``. Fewer than two observations
-        give NaN limits.
+        ``se`` is ``s / sqrt(n)``. The t interval of fewer than two
+        observations has NaN limits.
 
     References
     ----------
     .. [1] Student (1908). The probable error of a mean. Biometrika 6(1), 1-25.
+    .. [2] Perks, W. (1947). J. Inst. Actuaries 73, 285-334.
     """
     level = check_level(level)
+    check_choice(method, MEAN_METHODS, "method")
     array = _as_float_vector(values, "values")
     array = array[~np.isnan(array)]
     n = array.size
@@ -300,8 +314,13 @@ def mean_ci(values: ArrayLike, level: float = 0.95) -> Estimate:
         raise ValueError("values must hold at least one non-missing number")
     estimate = float(array.mean())
     se = float(array.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-    low, high = t_interval(estimate, se, n - 1, level)
-    return Estimate(estimate, float(low), float(high), n, "t", level, se)
+    if method == "t":
+        low, high = t_interval(estimate, se, n - 1, level)
+    else:
+        low, high = dirichlet_mean_interval(
+            n, array.sum(), (array * array).sum(), scale, level
+        )
+    return Estimate(estimate, float(low), float(high), n, method, level, se)
 
 
 def proportion_ci(

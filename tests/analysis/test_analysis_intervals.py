@@ -124,6 +124,9 @@ def test_dirichlet_interval_matches_its_closed_form(answers, a, b, sample_mean):
     # The limits hold the sample mean: all 5s lift the upper limit to 5.
     assert low == pytest.approx(min(expected[0], sample_mean), abs=1e-10)
     assert high == pytest.approx(max(expected[1], sample_mean), abs=1e-10)
+    scalar = mean_ci(values, method="dirichlet-perks")
+    assert (scalar.low, scalar.high, scalar.estimate) == (low, high, sample_mean)
+    assert scalar.method == "dirichlet-perks"
 
 
 def test_dirichlet_interval_never_collapses_and_stays_on_the_scale():

@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import proportion_ci, unit_summary
-from analysis.intervals import dirichlet_mean_interval
+from analysis import mean_ci, proportion_ci, unit_summary
 from analysis.summaries import widen
 
 ITEMS = ["q1", "q2", "q3"]
@@ -36,14 +35,6 @@ def _row(result, unit, item):
     return result[(result["unit"] == unit) & (result["item"] == item)].iloc[0]
 
 
-def _mean_limits(values: pd.Series) -> tuple[float, float]:
-    """The Dirichlet-Perks limits of ``values`` on 1-5, from their sums."""
-    low, high = dirichlet_mean_interval(
-        len(values), values.sum(), (values**2).sum(), (1, 5)
-    )
-    return float(low), float(high)
-
-
 def test_items_match_scalar_intervals(responses):
     result = unit_summary(responses, ITEMS)
     kept = responses[~responses["excluded"]]
@@ -51,11 +42,11 @@ def test_items_match_scalar_intervals(responses):
         for item in ITEMS:
             values = kept.loc[kept["unit"] == unit, item].dropna()
             row = _row(result, unit, item)
-            low, high = _mean_limits(values)
+            expected = mean_ci(values, method="dirichlet-perks")
             assert row["n"] == len(values)
-            assert row["mean"] == pytest.approx(values.mean())
-            assert row["mean_low"] == pytest.approx(low)
-            assert row["mean_high"] == pytest.approx(high)
+            assert row["mean"] == pytest.approx(expected.estimate)
+            assert row["mean_low"] == pytest.approx(expected.low)
+            assert row["mean_high"] == pytest.approx(expected.high)
             assert row["sd"] == pytest.approx(values.std(ddof=1))
             share = proportion_ci(int((values >= 4).sum()), len(values))
             assert row["pct_satisfied"] == pytest.approx(100 * share.estimate)
@@ -69,8 +60,11 @@ def test_dimensions_use_reverse_coded_respondent_means(responses):
     staff = (kept["q1"] + (6 - kept["q2"])) / 2
     row = _row(result, "P1", "staff")
     assert row["kind"] == "dimension"
-    assert row["mean"] == pytest.approx(staff.mean())
-    assert (row["mean_low"], row["mean_high"]) == pytest.approx(_mean_limits(staff))
+    expected = mean_ci(staff, method="dirichlet-perks")
+    assert row["mean"] == pytest.approx(expected.estimate)
+    assert (row["mean_low"], row["mean_high"]) == pytest.approx(
+        (expected.low, expected.high)
+    )
     assert row["n_satisfied"] == (staff >= 4).sum()
     reversed_item = _row(result, "P1", "q2")
     assert reversed_item["mean"] == pytest.approx((6 - kept["q2"]).mean())
