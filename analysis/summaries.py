@@ -1,14 +1,15 @@
 """Per-unit summaries of rating items: means, % satisfied, publication flags.
 
 Built for speed: one pass of ``numpy.bincount`` per variable gives counts, sums,
-sums of squares and satisfied counts for every group at once; t quantiles and
-Wilson limits are then computed for all groups in one vectorised call.
+sums of squares and satisfied counts for every group at once; the mean's
+Dirichlet-Perks limits and Wilson's limits are then computed for all groups in
+one vectorised call each.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -23,8 +24,13 @@ from analysis._validation import (
     check_numeric,
 )
 from analysis.frame_scores import score_matrix
-from analysis.intervals import t_interval, wilson_interval
-from analysis.results import MIN_PUBLISH, MIN_SUPPRESS, flag_small_groups
+from analysis.intervals import dirichlet_mean_interval, wilson_interval
+from analysis.results import (
+    MIN_INTERVAL,
+    MIN_PUBLISH,
+    MIN_SUPPRESS,
+    flag_small_groups,
+)
 from analysis.scoring import ScoringMap, check_satisfied_min
 
 SUMMARY_COLUMNS = (
@@ -43,6 +49,13 @@ SUMMARY_COLUMNS = (
     "reliable",
     "suppressed",
 )
+#: The interval limits, withheld below ``min_interval`` answers.
+INTERVAL_COLUMNS = (
+    "mean_low",
+    "mean_high",
+    "pct_satisfied_low",
+    "pct_satisfied_high",
+)
 
 
 def unit_summary(
@@ -55,6 +68,7 @@ def unit_summary(
     level: float = 0.95,
     min_publish: int = MIN_PUBLISH,
     min_suppress: int = MIN_SUPPRESS,
+    min_interval: int = MIN_INTERVAL,
     verified_only: bool = False,
     layout: str = "wide",
     respondent: Hashable = "respondent",
@@ -85,10 +99,12 @@ def unit_summary(
         4: Hài lòng or Rất hài lòng).
     level : float
         Confidence level of both intervals.
-    min_publish, min_suppress : int
+    min_publish, min_suppress, min_interval : int
         ``reliable`` is False when ``n < min_publish``; when
         ``n < min_suppress`` the row is ``suppressed`` and every estimate in it
-        is NaN (only ``n`` is kept).
+        is NaN (only ``n`` is kept); when ``n < min_interval`` the estimates
+        are kept but their interval limits are NaN (too few answers for an
+        interval that covers 93-97%: see :data:`analysis.results.MIN_INTERVAL`).
     verified_only : bool
         Keep only rows whose boolean ``verified`` column is True.
     layout : {"wide", "long"}
@@ -101,8 +117,10 @@ def unit_summary(
     pandas.DataFrame
         One row per group and item (``kind="item"``) and per group and
         dimension (``kind="dimension"``): the ``by`` columns, then ``item``,
-        ``kind``, ``n``, ``mean``, ``sd``, ``se``, ``mean_low``,
-        ``mean_high`` (Student t), ``n_satisfied``, ``pct_satisfied``,
+        ``kind``, ``n``, ``mean``, ``sd``, ``se`` (``sd / sqrt(n)``),
+        ``mean_low``, ``mean_high`` (Dirichlet-Perks, see
+        :func:`analysis.intervals.dirichlet_mean_interval`), ``n_satisfied``,
+        ``pct_satisfied``,
         ``pct_satisfied_low``, ``pct_satisfied_high`` (Wilson, in percent),
         ``reliable`` and ``suppressed``. A dimension's score for one
         respondent is the mean of the dimension's items they answered; the
@@ -113,7 +131,8 @@ def unit_summary(
     References
     ----------
     .. [1] Wilson, E. B. (1927). JASA 22(158), 209-212.
-    .. [2] Bộ Nội vụ, QĐ 2640/QĐ-BNV (2017): SIPAS "satisfied" means Hài lòng
+    .. [2] Perks, W. (1947). J. Inst. Actuaries 73, 285-334.
+    .. [3] Bộ Nội vụ, QĐ 2640/QĐ-BNV (2017): SIPAS "satisfied" means Hài lòng
            or Rất hài lòng.
     """
     check_frame(responses, "responses")
@@ -141,23 +160,24 @@ def unit_summary(
     result = keys.loc[np.repeat(keys.index, n_variables)].reset_index(drop=True)
     result["item"] = np.tile(np.asarray(names, dtype=object), n_groups)
     result["kind"] = np.tile(np.asarray(kinds, dtype=object), n_groups)
-    return _estimates(
-        result, count, total, squares, satisfied, level, min_publish, min_suppress
-    )
+    limits = _Limits(scoring.scale, level, min_publish, min_suppress, min_interval)
+    return _estimates(result, count, total, squares, satisfied, limits)
 
 
 def summary_from_tallies(
     tallies: pd.DataFrame,
     by: Hashable | Sequence[Hashable] | None = "unit",
     *,
+    scale: tuple[float, float] = (1.0, 5.0),
     level: float = 0.95,
     min_publish: int = MIN_PUBLISH,
     min_suppress: int = MIN_SUPPRESS,
+    min_interval: int = MIN_INTERVAL,
 ) -> pd.DataFrame:
     """Summarise items from stored sums instead of from every answer.
 
     The count, sum, sum of squares and number satisfied of a group are all
-    that its mean, t interval and Wilson interval need, so cells kept apart
+    that its mean, its interval and Wilson's interval need, so cells kept apart
     (by counter, quarter, …) can be added up to any coarser group and give
     exactly what :func:`unit_summary` gives on the answers themselves.
 
@@ -170,7 +190,10 @@ def summary_from_tallies(
         at or above the satisfied threshold).
     by : str or list of str, optional
         Grouping columns (default ``"unit"``); None summarises everything.
-    level, min_publish, min_suppress
+    scale : (low, high)
+        The items' answer range (default 1-5), whose whole numbers the mean's
+        interval spreads its prior over.
+    level, min_publish, min_suppress, min_interval
         As in :func:`unit_summary`.
 
     Returns
@@ -181,6 +204,7 @@ def summary_from_tallies(
     References
     ----------
     .. [1] Wilson, E. B. (1927). JASA 22(158), 209-212.
+    .. [2] Perks, W. (1947). J. Inst. Actuaries 73, 285-334.
     """
     check_frame(tallies, "tallies")
     level = check_level(level)
@@ -198,16 +222,26 @@ def summary_from_tallies(
         raise ValueError("tallies add up to a negative 'n': a count was removed twice")
     result = added[[*groups, "item", "kind"]].copy()
     column = {name: added[name].to_numpy(dtype=np.float64) for name in sums}
+    limits = _Limits(scale, level, min_publish, min_suppress, min_interval)
     return _estimates(
         result,
         column["n"],
         column["total"],
         column["total_sq"],
         column["satisfied"],
-        level,
-        min_publish,
-        min_suppress,
+        limits,
     )
+
+
+@dataclass(frozen=True)
+class _Limits:
+    """The answer scale, the level and the publication thresholds of a summary."""
+
+    scale: tuple[float, float]
+    level: float
+    min_publish: int
+    min_suppress: int
+    min_interval: int
 
 
 def _estimates(
@@ -216,19 +250,19 @@ def _estimates(
     total: np.ndarray,
     squares: np.ndarray,
     satisfied: np.ndarray,
-    level: float,
-    min_publish: int,
-    min_suppress: int,
+    limits: _Limits,
 ) -> pd.DataFrame:
-    """Add n, mean with t interval and % satisfied with Wilson interval to rows."""
+    """Add n, the mean and % satisfied with their intervals, and flags, to rows."""
     mean, variance = mean_and_variance(count, total, squares)
     sd = np.sqrt(variance)
     with np.errstate(invalid="ignore", divide="ignore"):
         se = sd / np.sqrt(count)
-    mean_low, mean_high = t_interval(mean, se, count - 1, level)
+    mean_low, mean_high = dirichlet_mean_interval(
+        count, total, squares, limits.scale, limits.level
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(count > 0, satisfied / count, np.nan)
-    share_low, share_high = wilson_interval(satisfied, count, level)
+    share_low, share_high = wilson_interval(satisfied, count, limits.level)
     estimates = {
         "mean": mean,
         "sd": sd,
@@ -243,7 +277,14 @@ def _estimates(
     result["n"] = count.astype(np.int64).ravel()
     for name, array in estimates.items():
         result[name] = array.ravel()
-    return flag_small_groups(result, min_publish, min_suppress, list(estimates))
+    return flag_small_groups(
+        result,
+        limits.min_publish,
+        limits.min_suppress,
+        list(estimates),
+        min_interval=limits.min_interval,
+        intervals=INTERVAL_COLUMNS,
+    )
 
 
 def widen(

@@ -33,7 +33,7 @@ from matplotlib.textpath import text_to_path
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 from matplotlib.transforms import offset_copy
 
-from analysis.results import MIN_PUBLISH, MIN_SUPPRESS
+from analysis.results import MIN_INTERVAL, MIN_PUBLISH, MIN_SUPPRESS
 
 #: The five survey faces' colours (``.f1`` … ``.f5`` in hailong.css), 1 to 5.
 FACE_COLOURS = ("#f28b82", "#fbbc8c", "#fde293", "#ccebc5", "#81c995")
@@ -101,6 +101,8 @@ class ChartText:
 
     no_data: str
     unreliable: str
+    #: Said of estimates shown without an interval (fewer than MIN_INTERVAL answers).
+    no_interval: str
     rank: str
     #: Writes a number with so many decimals (None: as many as it has).
     number: Callable[[float, int | None], str] = plain_number
@@ -123,8 +125,10 @@ def interval_chart(
 ) -> str:
     """Draw estimates with their intervals, best first, so overlaps show at once.
 
-    Rows under 30 responses are hollow and grey ("indicative"); suppressed
-    rows, and rows without an estimate, show only a dash and their n, last.
+    Rows under MIN_PUBLISH responses are hollow and grey ("indicative"), and
+    under MIN_INTERVAL they have no whisker (too few answers for an interval);
+    suppressed rows, and rows without an estimate, show only a dash and their n,
+    last.
     """
     flags = [] if suppressed_column is None else [suppressed_column]
     _check_columns(rows, [label_column, estimate, low, high, n_column, *flags])
@@ -154,6 +158,9 @@ def interval_chart(
         Line2D([], [], **_dot(hollow=False), label=f"n ≥ {publish}"),
         Line2D([], [], **_dot(hollow=True), label=f"n < {publish}: {words.unreliable}"),
     ]
+    if (shown & data[low].isna().to_numpy()).any():
+        bare = f"n < {words.number(MIN_INTERVAL, 0)}: {words.no_interval}"
+        handles.append(Line2D([], [], **_dot(hollow=True), label=bare))
     if reference is not None:
         line = ax.axvline(
             reference, color=REFERENCE, linestyle="--", linewidth=1, gid="reference"

@@ -321,6 +321,7 @@ def chart_words() -> ChartText:
     return ChartText(
         no_data=_("Chưa có dữ liệu"),
         unreliable=_("chỉ mang tính tham khảo"),
+        no_interval=_("quá ít câu trả lời để tính khoảng tin cậy"),
         rank=_("Thứ hạng (khoảng 95%)"),
         number=format_number,
     )

@@ -26,7 +26,7 @@ from analysis import (
     sipas_index,
     summary_from_tallies,
 )
-from analysis.results import MIN_PUBLISH, MIN_SUPPRESS
+from analysis.results import MIN_INTERVAL, MIN_PUBLISH, MIN_SUPPRESS
 from app.reports.cases import CaseSection, case_section
 from app.reports.dossier_ratings import dossier_ratings_table
 from app.reports.dossiers import DossierSection, dossier_section
@@ -97,6 +97,7 @@ class Header:
     headline_label: str
     min_publish: int = MIN_PUBLISH
     min_suppress: int = MIN_SUPPRESS
+    min_interval: int = MIN_INTERVAL
 
 
 @dataclass(frozen=True)

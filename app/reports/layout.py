@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.results import MIN_INTERVAL, MIN_PUBLISH, MIN_SUPPRESS
 from app.formatting import format_number, format_percent, format_signed
 from app.i18n import _, lazy_gettext, lazy_pgettext
 from app.reports.data import Header
@@ -20,20 +21,31 @@ from app.reports.data import Header
 #: Texts the PDF and the workbook both print, translated when they are written.
 UNIT_TITLE = lazy_gettext("Báo cáo kết quả khảo sát sự hài lòng")
 DISTRICT_TITLE = lazy_gettext("Báo cáo tổng hợp và xếp hạng các đơn vị")
+#: The publication thresholds the texts name.
+THRESHOLDS = {
+    "publish": MIN_PUBLISH,
+    "interval": MIN_INTERVAL,
+    "suppress": MIN_SUPPRESS,
+}
 SMALL_SAMPLE_WARNING = lazy_gettext(
-    "Lưu ý: có kết quả dựa trên dưới 30 phiếu; các kết quả này chỉ mang tính tham "
-    "khảo (đánh dấu *). Kết quả dưới 5 phiếu không được công bố."
+    "Lưu ý: có kết quả dựa trên dưới %(publish)s phiếu; các kết quả này chỉ mang "
+    "tính tham khảo (đánh dấu *). Dưới %(interval)s phiếu: quá ít câu trả lời để "
+    "tính khoảng tin cậy. Kết quả dưới %(suppress)s phiếu không được công bố.",
+    **THRESHOLDS,
 )
 METHODOLOGY = lazy_gettext(
-    "Điểm trung bình có khoảng tin cậy 95% theo phân phối Student; tỷ lệ hài lòng "
+    "Điểm trung bình có khoảng tin cậy 95%% Dirichlet–Perks (không bao giờ rộng "
+    "bằng 0, luôn nằm trong thang 1–5); tỷ lệ hài lòng "
     "(Hài lòng hoặc Rất hài lòng) có khoảng Wilson. Chỉ số tổng hợp tính theo phương "
     "pháp của bảng hỏi (SIPAS, PAPI hoặc DDCI/PCI), khoảng tin cậy tuyến tính hoá "
     "theo từng người trả lời. Điểm của công chức được hiệu chỉnh (Bayes thực nghiệm) "
     "về trung bình đơn vị. Xếp hạng có khoảng hạng (bootstrap tham số); hai đơn vị có "
     "khoảng hạng chồng nhau thì không phân biệt được. So sánh với các đơn vị còn lại "
-    "dùng kiểm định Welch, hiệu chỉnh Holm. Phiếu bị loại không được tính. Dưới 30 "
-    "phiếu: chỉ mang tính tham khảo; dưới 5 phiếu: không công bố. Chi tiết: "
-    "docs/methodology.md."
+    "dùng kiểm định Welch, hiệu chỉnh Holm. Phiếu bị loại không được tính. Dưới "
+    "%(publish)s phiếu: chỉ mang tính tham khảo; dưới %(interval)s phiếu: quá ít câu "
+    "trả lời để tính khoảng tin cậy; dưới %(suppress)s phiếu: không công bố. Chi "
+    "tiết: docs/methodology.md.",
+    **THRESHOLDS,
 )
 SHEET_SUMMARY = lazy_gettext("Tổng hợp")
 SHEET_ITEMS = lazy_gettext("Tiêu chí")
@@ -157,13 +169,28 @@ def dossier_rating_rows(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def with_notes(table: pd.DataFrame) -> pd.DataFrame:
-    """Add the ``note`` column: withheld (n < 5) or indicative (n < 30)."""
+    """Add the ``note`` column: withheld (n < 5), shown without an interval (too
+    few answers for one), or indicative (n < MIN_PUBLISH)."""
     notes = table.get("suppressed", pd.Series(False, index=table.index)).map(
         {True: _("Dưới 5 phiếu: không công bố"), False: ""}
     )
+    limits = next((c for c in ("mean_low", "ci_low") if c in table), None)
+    estimate = next((c for c in ("mean", "estimate") if c in table), None)
+    if limits is not None and estimate is not None:
+        bare = table[estimate].notna() & table[limits].isna() & (notes == "")
+        notes = notes.where(
+            ~bare,
+            _(
+                "Dưới %(n)s phiếu: quá ít câu trả lời để tính khoảng tin cậy",
+                n=MIN_INTERVAL,
+            ),
+        )
     if "reliable" in table:
         indicative = ~table["reliable"].astype(bool) & (notes == "")
-        notes = notes.where(~indicative, _("Dưới 30 phiếu: chỉ mang tính tham khảo"))
+        notes = notes.where(
+            ~indicative,
+            _("Dưới %(n)s phiếu: chỉ mang tính tham khảo", n=MIN_PUBLISH),
+        )
     return table.assign(note=notes)
 
 

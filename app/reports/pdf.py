@@ -310,9 +310,12 @@ def _bar_chart(
         value = float(record[estimate])
         with pdf.local_context(draw_color=(200, 200, 200), line_width=0.1):
             pdf.rect(left, y + 0.5, width, BAR_HEIGHT)
+        # Below MIN_INTERVAL answers an estimate has no interval: no whisker.
+        has_interval = not math.isnan(float(record[low]))
         if not math.isnan(value):
             with pdf.local_context(fill_color=BAR_FILL):
                 pdf.rect(left, y + 0.5, x_of(value) - left, BAR_HEIGHT, "F")
+        if not math.isnan(value) and has_interval:
             middle = y + 0.5 + BAR_HEIGHT / 2
             lo, hi = x_of(float(record[low])), x_of(float(record[high]))
             with pdf.local_context(draw_color=WHISKER, line_width=0.3):
@@ -320,10 +323,12 @@ def _bar_chart(
                 pdf.line(lo, middle - 1.2, lo, middle + 1.2)
                 pdf.line(hi, middle - 1.2, hi, middle + 1.2)
         kind = "percent" if scale == (0.0, 100.0) else "mean"
-        label = (
-            f"{shown(value, kind)} [{shown(record[low], kind)}–"
-            f"{shown(record[high], kind)}] n={format_number(record['n'], 0)}"
+        interval = (
+            f" [{shown(record[low], kind)}–{shown(record[high], kind)}]"
+            if has_interval
+            else ""
         )
+        label = f"{shown(value, kind)}{interval} n={format_number(record['n'], 0)}"
         pdf.set_xy(left + width + 1, y)
         pdf.cell(value_width - 1, LINE, label)
         pdf.set_y(y + LINE + 0.5)

@@ -1,4 +1,5 @@
-"""Simple intervals pinned to R's t.test, prop.test(correct=FALSE), binom.test."""
+"""Simple intervals pinned to R's t.test, prop.test(correct=FALSE), binom.test,
+and the Dirichlet-Perks interval of a mean checked against its closed form."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
-from analysis import mean_ci, proportion_ci
-from analysis.intervals import wilson_interval
+from analysis import mean_ci, proportion_ci, summary_from_tallies, unit_summary
+from analysis.intervals import dirichlet_mean_interval, wilson_interval
 
 # R datasets::sleep$extra (Cushny and Peebles), both groups.
 SLEEP_EXTRA = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0,
@@ -98,3 +100,105 @@ def test_mean_ci_rejects_empty_and_text():
         mean_ci([np.nan])
     with pytest.raises(ValueError, match="values must be numeric"):
         mean_ci(["a", "b"])
+
+
+@pytest.mark.parametrize(
+    ("answers", "a", "b", "sample_mean"),
+    [
+        # Five answers of 5. By hand, with the prior 1/5 on each of 1..5:
+        # E = (25 + 3) / 6 = 14/3, S2 = (125 + 11) / 6 = 68/3,
+        # V = (68/3 - 196/9) / 7 = 8/63, u = (14/3 - 1) / 4 = 11/12,
+        # nu = u (1 - u) * 16 / V - 1 = 8.625: Beta(7.90625, 0.71875).
+        ([5, 5, 5, 5, 5], 7.90625, 0.71875, 5.0),
+        # 3, 4, 5, 5: E = (17 + 3) / 5 = 4, S2 = (75 + 11) / 5 = 17.2,
+        # V = 1.2 / 6 = 0.2, u = 0.75, nu = 0.1875 * 16 / 0.2 - 1 = 14.
+        ([3, 4, 5, 5], 10.5, 3.5, 4.25),
+    ],
+)
+def test_dirichlet_interval_matches_its_closed_form(answers, a, b, sample_mean):
+    values = np.array(answers, dtype=float)
+    low, high = dirichlet_mean_interval(
+        len(values), values.sum(), (values**2).sum(), (1, 5)
+    )
+    expected = 1 + 4 * stats.beta.ppf([0.025, 0.975], a, b)
+    # The limits hold the sample mean: all 5s lift the upper limit to 5.
+    assert low == pytest.approx(min(expected[0], sample_mean), abs=1e-10)
+    assert high == pytest.approx(max(expected[1], sample_mean), abs=1e-10)
+    scalar = mean_ci(values, method="dirichlet-perks")
+    assert (scalar.low, scalar.high, scalar.estimate) == (low, high, sample_mean)
+    assert scalar.method == "dirichlet-perks"
+
+
+def test_dirichlet_interval_never_collapses_and_stays_on_the_scale():
+    n = np.arange(1, 201, dtype=float)
+    for value in (1.0, 3.0, 5.0):
+        low, high = dirichlet_mean_interval(n, value * n, value**2 * n, (1, 5))
+        assert (high - low > 0).all()
+        assert (low >= 1).all() and (high <= 5).all()
+        assert (low <= value).all() and (value <= high).all()
+    low, high = dirichlet_mean_interval(5, 25, 125, (1, 5))
+    assert low == pytest.approx(3.6966, abs=1e-4) and high == 5
+
+
+def test_dirichlet_interval_mirrors_with_the_scale_and_widens_with_level():
+    rng = np.random.default_rng(15)
+    answers = rng.integers(1, 6, size=(200, 7)).astype(float)
+    sums = (answers.sum(axis=1), (answers**2).sum(axis=1))
+    flipped = 6 - answers
+    low, high = dirichlet_mean_interval(7, *sums, (1, 5))
+    flip_low, flip_high = dirichlet_mean_interval(
+        7, flipped.sum(axis=1), (flipped**2).sum(axis=1), (1, 5)
+    )
+    np.testing.assert_allclose(flip_low, 6 - high, atol=1e-9)
+    np.testing.assert_allclose(flip_high, 6 - low, atol=1e-9)
+    wide_low, wide_high = dirichlet_mean_interval(7, *sums, (1, 5), level=0.99)
+    assert (wide_low < low).all() and (wide_high >= high).all()
+
+
+def test_dirichlet_interval_of_nothing_is_nan_and_scale_must_be_whole():
+    low, high = dirichlet_mean_interval([0, 2], [0, 8], [0, 32], (1, 5))
+    assert np.isnan(low[0]) and np.isnan(high[0]) and low[1] < 4 < high[1]
+    with pytest.raises(ValueError, match=r"whole numbers.*\(1, 4\.5\)"):
+        dirichlet_mean_interval(3, 9, 27, (1, 4.5))
+
+
+def test_summary_from_tallies_equals_the_summary_of_the_answers():
+    # Cells (counters) added up to units give the answers' summary exactly,
+    # zero-spread units (every answer 5) included.
+    rng = np.random.default_rng(1515)
+    size = 600
+    frame = pd.DataFrame(
+        {
+            "unit": rng.integers(0, 12, size),
+            "counter": rng.integers(0, 3, size),
+            "q1": rng.choice([3.0, 4.0, 5.0], size, p=[0.05, 0.25, 0.7]),
+            "q2": rng.choice([1.0, 4.0, 5.0], size, p=[0.1, 0.3, 0.6]),
+        }
+    )
+    frame.loc[frame["unit"] == 0, "q1"] = 5.0
+    long = frame.melt(["unit", "counter"], var_name="item", value_name="value")
+    long["value_sq"] = long["value"] ** 2
+    long["sat"] = long["value"] >= 4
+    tallies = (
+        long.groupby(["unit", "counter", "item"])
+        .agg(
+            n=("value", "size"),
+            total=("value", "sum"),
+            total_sq=("value_sq", "sum"),
+            satisfied=("sat", "sum"),
+        )
+        .reset_index()
+        .assign(kind="item")
+    )
+    from_tallies = summary_from_tallies(tallies, "unit")
+    from_answers = unit_summary(frame, ["q1", "q2"], "unit")
+    keys = ["unit", "item"]
+    pd.testing.assert_frame_equal(
+        from_tallies.sort_values(keys).reset_index(drop=True),
+        from_answers.sort_values(keys).reset_index(drop=True)[from_tallies.columns],
+        check_dtype=False,
+    )
+    all_fives = from_answers[
+        (from_answers["unit"] == 0) & (from_answers["item"] == "q1")
+    ]
+    assert (all_fives["mean_high"] - all_fives["mean_low"] > 0).all()

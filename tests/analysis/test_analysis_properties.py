@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from analysis import SurveyDesign, mean_ci, proportion_ci, unit_summary
+from analysis.results import MIN_INTERVAL, MIN_SUPPRESS
 
 
 @given(
@@ -53,10 +54,20 @@ def test_unit_summary_never_warns_and_flags_by_count(answers, groups):
         }
     )
     table = unit_summary(frame, ["q"])
-    assert (table["suppressed"] == (table["n"] < 5)).all()
+    assert (table["suppressed"] == (table["n"] < MIN_SUPPRESS)).all()
     assert table.loc[table["suppressed"], "mean"].isna().all()
     shown = table[~table["suppressed"]]
-    assert (shown["pct_satisfied_low"] <= shown["pct_satisfied"] + 1e-9).all()
+    assert shown["mean"].notna().all()
+    without = shown["n"] < MIN_INTERVAL
+    limits = ["mean_low", "mean_high", "pct_satisfied_low", "pct_satisfied_high"]
+    assert shown.loc[without, limits].isna().all(axis=None)
+    ranged = shown[~without]
+    assert (ranged["pct_satisfied_low"] <= ranged["pct_satisfied"] + 1e-9).all()
+    assert (ranged["pct_satisfied"] <= ranged["pct_satisfied_high"] + 1e-9).all()
+    assert (ranged["mean_low"] <= ranged["mean"]).all()
+    assert (ranged["mean"] <= ranged["mean_high"]).all()
+    assert (ranged["mean_low"] < ranged["mean_high"]).all()
+    assert (ranged["mean_low"] >= 1).all() and (ranged["mean_high"] <= 5).all()
 
 
 def test_single_row_domain_has_no_interval_and_no_warning():

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from analysis.results import MIN_INTERVAL, MIN_PUBLISH, MIN_SUPPRESS
 from app.charts import (
     DASH,
     FACE_COLOURS,
@@ -29,6 +30,7 @@ XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 WORDS = ChartText(
     no_data="Chưa có dữ liệu",
     unreliable="chỉ mang tính tham khảo",
+    no_interval="quá ít câu trả lời để tính khoảng tin cậy",
     rank="Thứ hạng (khoảng 95%)",
     number=format_number,  # Vietnamese outside the app
 )
@@ -43,19 +45,21 @@ SCRIPT = "<script>alert(1)</script>"
 
 
 def league(names: list[str], n: list[int], seed: int = 7) -> pd.DataFrame:
-    """A unit_summary-like table: estimates withheld below 5 responses."""
+    """A unit_summary-like table: estimates withheld below 5 responses, intervals
+    below MIN_INTERVAL."""
     rng = np.random.default_rng(seed)
     mean = rng.uniform(3.0, 4.6, len(names))
     half = 1.6 / np.sqrt(np.maximum(n, 1))
-    suppressed = np.asarray(n) < 5
+    suppressed = np.asarray(n) < MIN_SUPPRESS
     blank = np.where(suppressed, np.nan, 1.0)
+    bare = np.where(np.asarray(n) < MIN_INTERVAL, np.nan, 1.0)
     return pd.DataFrame(
         {
             "unit": names,
             "n": n,
             "mean": mean * blank,
-            "mean_low": (mean - half) * blank,
-            "mean_high": (mean + half) * blank,
+            "mean_low": (mean - half) * blank * bare,
+            "mean_high": (mean + half) * blank * bare,
             "suppressed": suppressed,
         }
     )
@@ -116,7 +120,8 @@ def test_vietnamese_names_stay_text_with_a_font_fallback() -> None:
     root = parse(draw(league(NAMES, [120, 40, 12, 3])))
     words = texts(root)
     assert {*NAMES, "Mức độ hài lòng trung bình", "Điểm trung bình (1–5)"} <= {*words}
-    assert f"n < 30: {WORDS.unreliable}" in words
+    assert f"n < {MIN_PUBLISH}: {WORDS.unreliable}" in words
+    assert f"n < {MIN_INTERVAL}: {WORDS.no_interval}" in words
     fonts = {
         re.search(r"font-family: ([^;]+)", t.get("style"))[1]
         for t in root.iter(f"{SVG}text")
@@ -125,12 +130,15 @@ def test_vietnamese_names_stay_text_with_a_font_fallback() -> None:
     assert "DejaVuSans-" not in ET.tostring(root, "unicode")  # no glyph outlines
 
 
-def test_one_dot_per_shown_row_hollow_below_30_none_when_suppressed() -> None:
-    n = [120, 40, 31, 29, 12, 5, 4, 3, 0]
+def test_one_dot_per_shown_row_hollow_below_min_publish_none_when_suppressed() -> None:
+    n = [120, 60, MIN_PUBLISH, MIN_PUBLISH - 1, MIN_INTERVAL, 12, 5, 4, 3, 0]
     rows = league([f"Đơn vị {i}" for i in range(len(n))], n)
-    root = parse(draw(rows))
+    svg = draw(rows)
+    root = parse(svg)
     assert len(markers(root, "-estimates")) == 3
-    assert len(markers(root, "-estimates-indicative")) == 3
+    # Below MIN_INTERVAL (12 and 5 answers) a dot without a whisker.
+    assert len(markers(root, "-estimates-indicative")) == 4
+    assert "nan" not in svg.lower()
     assert texts(root).count(DASH) == 3
     # Withheld rows keep their n, as the methodology asks.
     assert {"4", "3", "0"} <= set(texts(root))

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis import summary_from_tallies
+from analysis.results import MIN_INTERVAL, MIN_PUBLISH
 from app.reports.data import ESTIMATES
 from surveys.models import (
     AuditEvent,
@@ -185,7 +186,13 @@ def test_a_counter_under_five_responses_is_withheld_in_every_format(
     query = {"campaign": campaign.key, "period": "2026"}
     body = client.get("/staff/dashboard", query_string=query).get_data(as_text=True)
     # 15 responses in all: every estimate is indicative, and says so.
-    assert "Lưu ý: có kết quả dựa trên dưới 30 phiếu" in body
+    assert f"Lưu ý: có kết quả dựa trên dưới {MIN_PUBLISH} phiếu" in body
+    # 12 answers: the mean is shown, with no interval (too few answers for one).
+    (staffed_row,) = re.findall(
+        rf'<th scope="row">{re.escape(point.name)}</th>(.*?)</tr>', body, re.S
+    )
+    cells = re.findall(r"<td>(.*?)</td>", staffed_row)
+    assert cells[:2] == ["12", "4,00"] and cells[2:4] == ["—", "—"]
     (row,) = re.findall(r'<th scope="row">Quầy Ít Phiếu</th>(.*?)</tr>', body, re.S)
     assert re.findall(r"<td>(.*?)</td>", row) == ["3"] + ["—"] * 6
     base = f"/staff/reports/units/{campaign.unit.code}/unit"
@@ -205,7 +212,10 @@ def test_a_counter_under_five_responses_is_withheld_in_every_format(
     assert cells[1] == 3 and set(cells[2:8]) == {None}
     assert cells[8] == "Dưới 5 phiếu: không công bố"
     (staffed,) = [r for r in book["Quầy"].iter_rows(values_only=True) if r[1] == 12]
-    assert staffed[2] == 4.0 and staffed[8] == "Dưới 30 phiếu: chỉ mang tính tham khảo"
+    assert staffed[2] == 4.0 and staffed[3] is None and staffed[4] is None
+    assert staffed[8] == (
+        f"Dưới {MIN_INTERVAL} phiếu: quá ít câu trả lời để tính khoảng tin cậy"
+    )
 
 
 def test_the_district_dashboard_summarises_all_its_wards_together(
