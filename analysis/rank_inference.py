@@ -220,43 +220,30 @@ def compact_letters(different: np.ndarray, order: np.ndarray) -> list[str]:
     units = different.shape[0]
     if units == 0:
         return []
-    letters = [np.ones(units, dtype=bool)]
+    letters = np.ones((1, units), dtype=bool)
     for j, k in zip(*np.nonzero(np.triu(different)), strict=True):
-        split = []
-        for letter in letters:
-            if letter[j] and letter[k]:
-                split += [
-                    letter & (np.arange(units) != j),
-                    letter & (np.arange(units) != k),
-                ]
-            else:
-                split.append(letter)
-        letters = _absorbed(split)
+        both = letters[:, j] & letters[:, k]
+        if not both.any():
+            continue
+        without_j, without_k = letters[both], letters[both]
+        without_j[:, j] = False
+        without_k[:, k] = False
+        letters = _absorbed(np.vstack([letters[~both], without_j, without_k]))
     place = np.empty(units, dtype=np.int64)
     place[order] = np.arange(units)
-    letters.sort(key=lambda letter: sorted(place[letter]))
-    names = [_letter_name(number) for number in range(len(letters))]
-    return [
-        "".join(
-            name for name, letter in zip(names, letters, strict=True) if letter[unit]
-        )
-        for unit in range(units)
+    letters = letters[
+        sorted(range(len(letters)), key=lambda row: sorted(place[letters[row]]))
     ]
+    names = np.array([_letter_name(number) for number in range(len(letters))])
+    return ["".join(names[letters[:, unit]]) for unit in range(units)]
 
 
-def _absorbed(letters: list[np.ndarray]) -> list[np.ndarray]:
-    """Drop letters that repeat another or hold only units another letter holds."""
-    kept: list[np.ndarray] = []
-    for index, letter in enumerate(letters):
-        covered = any(
-            (other | letter).sum() == other.sum()
-            and (other.sum() > letter.sum() or position < index)
-            for position, other in enumerate(letters)
-            if position != index
-        )
-        if not covered:
-            kept.append(letter)
-    return kept
+def _absorbed(letters: np.ndarray) -> np.ndarray:
+    """Drop letters (rows) that repeat an earlier one or lie inside another."""
+    members = letters.astype(np.int64)
+    inside = members @ (1 - members).T == 0  # inside[a, b]: a's units all in b
+    repeated = np.tril(inside & inside.T, k=-1)
+    return letters[~(inside & ~inside.T | repeated).any(axis=1)]
 
 
 def _letter_name(number: int) -> str:

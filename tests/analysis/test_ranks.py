@@ -147,3 +147,13 @@ def test_letters_follow_piepho():
         "c",
         "a",
     ]
+
+
+def test_two_units_share_a_letter_exactly_when_not_told_apart():
+    rng = np.random.default_rng(1512)
+    for units in (2, 5, 12):
+        different = np.triu(rng.random((units, units)) < 0.4, k=1)
+        different |= different.T
+        letters = compact_letters(different, rng.permutation(units))
+        share = np.array([[bool(set(a) & set(b)) for b in letters] for a in letters])
+        np.testing.assert_array_equal(share, ~different)
