@@ -123,7 +123,7 @@ def separations(
     Parameters
     ----------
     estimate, variance : numpy.ndarray
-        Each unit's estimate and the variance of its error.
+        Each unit's estimate and the variance of its error (positive).
     errors : numpy.ndarray
         (units, draws): draws of each unit's error, the same draws for all pairs.
     level : float
@@ -147,8 +147,7 @@ def separations(
     """
     units = estimate.size
     scale = np.sqrt(variance[:, None] + variance[None, :])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        statistic = (estimate[:, None] - estimate[None, :]) / scale
+    statistic = (estimate[:, None] - estimate[None, :]) / scale
     pairs = ~np.eye(units, dtype=bool)
     better = _step_down(statistic, scale, errors, pairs, level)
     low, high = np.empty(units), np.empty(units)
@@ -161,7 +160,7 @@ def separations(
     return Separations(
         better=better,
         rank_low=1.0 + better.sum(axis=0),
-        rank_high=units - better.sum(axis=1).astype(np.float64),
+        rank_high=float(units) - better.sum(axis=1),
         rank_low_marginal=low,
         rank_high_marginal=high,
     )
