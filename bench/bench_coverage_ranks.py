@@ -1,6 +1,7 @@
 """Coverage of league tables' rank intervals, before and after issue 15.
 
-For J units (5, 10, 30) with n answers each (10, 30, 100), equal units (all
+For J units (5, 10, 30) with n answers each (10, 30, 100, or "mixed": the
+units' sizes cycle through 10, 30, 100), equal units (all
 answer the same 1-5 distribution, 92% at 4-5) or spread units (true means 0.1
 apart from 4.8 down), it draws ``--tables`` league tables and reports:
 
@@ -19,7 +20,7 @@ over all pairs from Perks-posterior draws; joint intervals; "separated" when
 one unit is shown better than another). The Monte Carlo standard error of a
 share near 5% or 95% is sqrt(0.0475 / tables): 0.7 points at 1000 tables.
 
-Run from the repository root (about 15 minutes on one core)::
+Run from the repository root (about 20 minutes on one core)::
 
     python bench/bench_coverage_ranks.py                # 1000 tables per cell
     python bench/bench_coverage_ranks.py --tables 200   # quicker
@@ -45,6 +46,8 @@ from tests.analysis.rank_scenarios import (
 
 UNITS = (5, 10, 30)
 SIZES = (10, 30, 100)
+#: "mixed": the units' sizes cycle through SIZES (small and large units together).
+MIXED = 0
 SEED = 1515
 
 
@@ -71,11 +74,12 @@ def cell(
     rng = np.random.default_rng([SEED, units, n, int(spread)])
     distributions = unit_distributions(units, spread)
     truth = true_ranks(distributions)
+    sizes = np.resize(SIZES, units) if n == MIXED else n
     found: dict[str, list[tuple[float, float, float, float]]] = {
         "before": [],
         "after": [],
     }
-    for counts in draw_counts(rng, distributions, n, tables):
+    for counts in draw_counts(rng, distributions, sizes, tables):
         old_low, old_high = before(counts, rng, draws)
         apart = (old_high[:, None] < old_low[None, :]).any()
         found["before"].append(_scores(old_low, old_high, truth, apart))
@@ -128,11 +132,12 @@ def main() -> None:
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for spread in (False, True):
         for units in UNITS:
-            for n in SIZES:
+            for n in (*SIZES, MIXED):
                 found = cell(units, n, spread, options.tables, options.draws)
                 old, new = found["before"], found["after"]
                 print(
-                    f"| {'spread' if spread else 'equal'} | {units} | {n} "
+                    f"| {'spread' if spread else 'equal'} | {units} "
+                    f"| {n or 'mixed'} "
                     f"| {old[0]:.3f} / {new[0]:.3f} | {old[1]:.3f} / {new[1]:.3f} "
                     f"| {old[2]:.3f} / {new[2]:.3f} | {old[3]:.1f} / {new[3]:.1f} |",
                     flush=True,

@@ -45,9 +45,12 @@ def true_ranks(distributions: np.ndarray) -> np.ndarray:
 
 
 def draw_counts(
-    rng: np.random.Generator, distributions: np.ndarray, n: int, tables: int
+    rng: np.random.Generator,
+    distributions: np.ndarray,
+    n: int | np.ndarray,
+    tables: int,
 ) -> np.ndarray:
-    """Return (tables, units, 5) answer counts, ``n`` answers per unit."""
+    """Return (tables, units, 5) answer counts: ``n`` answers per unit, or n[unit]."""
     return rng.multinomial(n, distributions, size=(tables, len(distributions)))
 
 
