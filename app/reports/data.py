@@ -513,13 +513,14 @@ def _named_ranks(ranks: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
     def listed(units: object) -> list[int]:
         return sorted(units, key=place.__getitem__) if isinstance(units, list) else []
 
+    # A unit ranks above the units in its better_than, below those in worse_than.
     above = ranks["better_than"].map(listed)
     below = ranks["worse_than"].map(listed)
     indistinct = [
-        [unit for unit in ranked if unit not in {me, *better, *worse}]
-        if me in ranked
+        [unit for unit in ranked if unit not in {me, *under, *over}]
+        if me in place
         else []
-        for me, better, worse in zip(ranks["unit"], above, below, strict=True)
+        for me, under, over in zip(ranks["unit"], above, below, strict=True)
     ]
     return ranks[["unit", "rank", "tied", "rank_low", "rank_high"]].assign(
         group=ranks["group_letters"],
