@@ -2,7 +2,8 @@
 
 Respondents are treated as simple random samples within each unit (the
 counter and dossier surveys); the unit and the rest of the district, or two
-quarters, are independent samples, so differences use Welch's t.
+quarters, are independent samples, so differences use Welch's t. Rankings
+compare all units at once (:mod:`analysis.rank_inference`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,19 @@ from analysis._validation import (
     check_numeric,
 )
 from analysis.intervals import t_interval
+from analysis.rank_inference import (
+    beta_errors,
+    compact_letters,
+    perks_moments,
+    separations,
+)
 from analysis.results import MIN_SUPPRESS
+
+#: The rating scale's values; the Perks prior puts 1/5 on each.
+RATING_SCALE = (1.0, 2.0, 3.0, 4.0, 5.0)
+#: The Perks prior of the 1-5 scale gathered on "not satisfied" (1-3) and
+#: "satisfied" (4-5), for the share satisfied.
+SATISFIED_PRIOR = (3 / 5, 2 / 5)
 
 
 def holm_adjust(p_values: np.ndarray) -> np.ndarray:
@@ -227,50 +240,70 @@ def rank_units(
     draws: int = 4000,
     higher_is_better: bool = True,
     min_n: int = MIN_SUPPRESS,
+    scale: Sequence[float] = RATING_SCALE,
 ) -> pd.DataFrame:
-    """Rank units by their mean, with a rank interval from a parametric bootstrap.
+    """Rank units by their mean, saying which units the data can tell apart.
 
-    Each draw replaces every unit's mean by ``mean + se * T`` with ``T`` a
-    Student-t variate on ``n - 1`` df, and ranks the drawn means; the rank
-    interval holds the central ``level`` share of a unit's ranks. Two units
-    whose rank intervals overlap cannot be told apart: a report should not
-    say one ranks above the other.
+    Every pair of units is compared at once (the step-down max-t procedure of
+    Mogstad, Romano, Shaikh and Wilhelm 2024): the chance that any two equal
+    units are declared different is at most ``1 - level``. A unit's rank
+    interval runs from 1 + the number of units shown better to J - the number
+    shown worse; the joint intervals hold every unit's true rank at once with
+    probability ``level``. Each unit's error is drawn from the posterior of its
+    mean under the Perks prior (1/K on each scale point), so units whose answers
+    are all equal (all 5s) keep an uncertain mean and identical units are never
+    told apart.
 
     Parameters
     ----------
     responses : pandas.DataFrame
         One row per response.
     value : str
-        Numeric column.
+        Numeric column, on ``scale``.
     rng : numpy.random.Generator
         Source of randomness (pass a seeded one for reproducible reports).
     by : str or list of str
         Columns defining units.
     level : float
-        Coverage of the rank intervals.
+        Joint confidence of the comparisons and rank intervals.
     draws : int
         Number of bootstrap draws.
     higher_is_better : bool
         Rank 1 goes to the highest mean (else to the lowest).
     min_n : int
         Units with fewer responses are not ranked (NaN).
+    scale : sequence of float
+        The answers' possible values (1-5 by default); the prior puts mass
+        1/K on each, and the draws stay within the first and last.
 
     Returns
     -------
     pandas.DataFrame
-        The ``by`` columns, ``n``, ``mean``, ``se``, ``rank`` (of the point
-        estimates, 1 = best, ties share the lowest rank), ``rank_low``,
-        ``rank_high``, ordered by ``rank``.
+        The ``by`` columns, ``n``, ``mean``, ``se`` (posterior standard
+        deviation of the mean), ``rank`` (of the means, 1 = best, ties share
+        the lowest rank), ``tied`` (another ranked unit has the same mean),
+        ``rank_low`` and ``rank_high`` (joint interval), ``rank_low_marginal``
+        and ``rank_high_marginal`` (this unit's comparisons only, for a page on
+        one unit), ``better_than`` and ``worse_than`` (the keys of the units
+        shown worse / better; a tuple per key when ``by`` has several columns)
+        and ``group_letters`` (two units sharing a letter cannot be told
+        apart), ordered by ``rank``. Units not ranked have NaN ranks, no
+        lists and no letters.
 
     References
     ----------
-    .. [1] Goldstein, H., Spiegelhalter, D. J. (1996). League tables and their
+    .. [1] Mogstad, M., Romano, J. P., Shaikh, A. M., Wilhelm, D. (2024).
+           Inference for ranks with applications to mobility across
+           neighbourhoods and academic achievement across countries. Review
+           of Economic Studies 91(1), 476-518.
+    .. [2] Goldstein, H., Spiegelhalter, D. J. (1996). League tables and their
            limitations. JRSS A 159(3), 385-443.
-    .. [2] Marshall, E. C., Spiegelhalter, D. J. (1998). Reliability of league
-           tables of in vitro fertilisation clinics. BMJ 316, 1701-1704.
+    .. [3] Piepho, H.-P. (2004). An algorithm for a letter-based representation
+           of all-pairwise comparisons. JCGS 13(2), 456-466.
     """
     keys, sums, _ = _group_moments(responses, value, by)
-    return _rank(keys, sums, rng, level, draws, higher_is_better, min_n)
+    moments = _posterior(sums, scale, None)
+    return _rank(keys, sums, moments, rng, level, draws, higher_is_better, min_n)
 
 
 def rank_units_from_tallies(
@@ -283,6 +316,7 @@ def rank_units_from_tallies(
     draws: int = 4000,
     higher_is_better: bool = True,
     min_n: int = MIN_SUPPRESS,
+    scale: Sequence[float] = RATING_SCALE,
 ) -> pd.DataFrame:
     """Rank units from stored sums, as :func:`rank_units` ranks them from answers.
 
@@ -290,10 +324,13 @@ def rank_units_from_tallies(
     ----------
     tallies : pandas.DataFrame
         Sums of one score, as in :func:`compare_to_rest_from_tallies`.
-    rng, by, level, draws, higher_is_better, min_n
+    rng, by, level, draws, higher_is_better, min_n, scale
         As in :func:`rank_units`.
     satisfied : bool
-        Rank by the share satisfied instead of the mean.
+        Rank by the share satisfied instead of the mean. The prior is the
+        Perks prior of the 1-5 scale gathered on its two sides: 3/5 on "not
+        satisfied" (1-3), 2/5 on "satisfied" (4-5), so x satisfied of n draw
+        from Beta(x + 2/5, n - x + 3/5).
 
     Returns
     -------
@@ -302,47 +339,104 @@ def rank_units_from_tallies(
         to it on the answers.
     """
     keys, sums, _ = _tally_moments(tallies, by, satisfied)
-    return _rank(keys, sums, rng, level, draws, higher_is_better, min_n)
+    moments = (
+        _posterior(sums, (0.0, 1.0), SATISFIED_PRIOR)
+        if satisfied
+        else _posterior(sums, scale, None)
+    )
+    return _rank(keys, sums, moments, rng, level, draws, higher_is_better, min_n)
+
+
+def _posterior(
+    sums: tuple[np.ndarray, ...],
+    scale: Sequence[float],
+    prior: Sequence[float] | None,
+) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
+    """Return each group's posterior mean and variance, and the scale's bounds."""
+    points = np.asarray(scale, dtype=np.float64)
+    if points.ndim != 1 or points.size < 2 or np.any(np.diff(points) <= 0):
+        raise ValueError(f"scale must be two or more increasing values, got {scale!r}")
+    count, total, _ = (np.asarray(s, dtype=np.float64) for s in sums)
+    bounds = (float(points[0]), float(points[-1]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        outside = (total < bounds[0] * count) | (total > bounds[1] * count)
+    if outside.any():
+        raise ValueError(f"some means lie outside the scale {scale!r}")
+    mean, variance = perks_moments(count, total, sums[2], points, prior)
+    return mean, variance, bounds
 
 
 def _rank(
     keys: pd.DataFrame,
     sums: tuple[np.ndarray, ...],
+    moments: tuple[np.ndarray, np.ndarray, tuple[float, float]],
     rng: np.random.Generator,
     level: float,
     draws: int,
     higher_is_better: bool,
     min_n: int,
 ) -> pd.DataFrame:
-    """Rank groups by mean with parametric-bootstrap rank intervals."""
+    """Rank groups by mean; compare them all at once from posterior draws.
+
+    The point rank follows the published means; the comparisons use the
+    posterior means, whose spread the posterior variance describes (the
+    sample mean's spread is larger by about (n + 2)/n).
+    """
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator, got {rng!r}")
     if int(draws) != draws or draws < 100:
         raise ValueError(f"draws must be a whole number >= 100, got {draws!r}")
     level = check_level(level)
-    count, mean, variance = _count_mean_variance(sums)
-    ranked = (count >= max(min_n, 2)) & ~np.isnan(mean)
-    se = np.sqrt(variance / count)
-    sign = -1.0 if higher_is_better else 1.0
-    noise = rng.standard_t(
-        np.maximum(count[ranked] - 1, 1)[:, None], (ranked.sum(), draws)
-    )
-    drawn = sign * (mean[ranked][:, None] + se[ranked][:, None] * noise)
-    ranks = drawn.argsort(axis=0).argsort(axis=0) + 1
-    tail = (1 - level) / 2
+    count, mean, _ = _count_mean_variance(sums)
+    centre, variance, bounds = moments
+    ranked = (count >= max(min_n, 1)) & ~np.isnan(mean)
+    sign = 1.0 if higher_is_better else -1.0
+    errors = beta_errors(centre[ranked], variance[ranked], bounds, rng, int(draws))
+    shown = separations(sign * centre[ranked], variance[ranked], sign * errors, level)
+    point = stats.rankdata(-sign * mean[ranked], method="min")
     table = keys.copy()
     table["n"] = count.astype(np.int64)
     table["mean"] = mean
-    table["se"] = se
+    table["se"] = np.where(ranked, np.sqrt(variance), np.nan)
     for name, column in (
-        ("rank", stats.rankdata(sign * mean[ranked], method="min")),
-        ("rank_low", np.quantile(ranks, tail, axis=1, method="lower")),
-        ("rank_high", np.quantile(ranks, 1 - tail, axis=1, method="higher")),
+        ("rank", point),
+        ("rank_low", shown.rank_low),
+        ("rank_high", shown.rank_high),
+        ("rank_low_marginal", shown.rank_low_marginal),
+        ("rank_high_marginal", shown.rank_high_marginal),
     ):
         full = np.full(len(keys), np.nan)
         full[ranked] = column
         table[name] = full
-    return table.sort_values("rank", ignore_index=True, na_position="last")
+    # Tied: another ranked unit shares the point rank.
+    table["tied"] = False
+    table.loc[ranked, "tied"] = (
+        np.bincount(point.astype(np.int64))[point.astype(np.int64)] > 1
+    )
+    names = _key_values(keys[ranked])
+    for name, column in (
+        ("better_than", [list(names[row]) for row in shown.better]),
+        ("worse_than", [list(names[row]) for row in shown.better.T]),
+        (
+            "group_letters",
+            compact_letters(
+                shown.better | shown.better.T, np.argsort(point, kind="stable")
+            ),
+        ),
+    ):
+        table[name] = pd.Series(column, index=table.index[ranked], dtype=object)
+    return table.sort_values(
+        "rank", ignore_index=True, na_position="last", kind="stable"
+    )
+
+
+def _key_values(keys: pd.DataFrame) -> np.ndarray:
+    """Return each group's key: the value of its one column, else a tuple."""
+    if keys.shape[1] == 1:
+        return keys.iloc[:, 0].to_numpy(dtype=object)
+    values = np.empty(len(keys), dtype=object)
+    values[:] = list(keys.itertuples(index=False, name=None))
+    return values
 
 
 def _group_moments(

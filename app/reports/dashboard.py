@@ -26,7 +26,7 @@ from app.reports.data import (
     district_report,
     unit_report,
 )
-from app.reports.layout import has_small_samples
+from app.reports.layout import has_small_samples, with_separations
 from app.reports.selection import Selection
 from surveys.storage.counts import monthly_counts
 from surveys.units.tree import subtree_ids
@@ -65,12 +65,13 @@ LEAGUE_COLUMNS = {
     "rank_low": lazy_gettext("Hạng: cận trên khoảng"),
     "rank_high": lazy_gettext("Hạng: cận dưới khoảng"),
     "group": lazy_gettext("Nhóm không phân biệt được"),
+    "separation": lazy_gettext("So với các đơn vị khác"),
     "n": lazy_gettext("Số phiếu (n)"),
     "mean": lazy_gettext("Điểm trung bình (1–5)"),
     "mean_low": lazy_gettext("Cận dưới KTC 95%"),
     "mean_high": lazy_gettext("Cận trên KTC 95%"),
 }
-RANK_COLUMNS = ("rank", "rank_low", "rank_high", "group")
+RANK_COLUMNS = ("rank", "rank_low", "rank_high")
 #: What an interval chart of a report table shows: the frame, the chart's title,
 #: the table's columns, the estimate with its interval, and the axis label.
 Drawn = tuple[
@@ -278,8 +279,8 @@ def _league(report: DistrictReport, words: ChartText) -> tuple[Chart, Chart]:
         title=_("Khoảng thứ hạng"),
         words=words,
     )
-    # Ranks and groups are whole numbers, not estimates with decimals.
-    table = league.astype({name: "Int64" for name in RANK_COLUMNS})
+    # Ranks are whole numbers, not estimates with decimals.
+    table = with_separations(league).astype({name: "Int64" for name in RANK_COLUMNS})
     return (
         _chart(scores, table, LEAGUE_COLUMNS, words),
         _chart(ranks, table, LEAGUE_COLUMNS, words),

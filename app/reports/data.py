@@ -212,9 +212,12 @@ def district_report(
 ) -> DistrictReport:
     """Assemble the district's league table and per-unit summaries.
 
-    Rank intervals come from a parametric bootstrap; without ``rng`` it is
-    seeded with the campaign's id, so printing a report twice gives the same
-    ranks.
+    Units are compared all at once (``analysis.rank_units_from_tallies``):
+    the rank intervals hold every unit's true rank together, and the league
+    names, for each unit, the units it is shown above and below and those it
+    cannot be told apart from. The comparisons draw from a bootstrap; without
+    ``rng`` it is seeded with the campaign's id, so printing a report twice
+    gives the same ranks.
     """
     questionnaire = definition_of(campaign.questionnaire)
     quarters, between = quarters_in(period), period_bounds(period)
@@ -239,9 +242,7 @@ def district_report(
         summary[summary["item"] == header.headline]
         .drop(columns=["item", "kind", "label"])
         .merge(
-            rank_units_from_tallies(headline, generator)[
-                ["unit", "rank", "rank_low", "rank_high"]
-            ],
+            _named_ranks(rank_units_from_tallies(headline, generator), units),
             on="unit",
         )
         .merge(
@@ -265,7 +266,6 @@ def district_report(
     for column in ("difference", "ci_low", "ci_high", "p_holm"):
         league[column] = league[column].where(~hidden)
     league = league.sort_values(["rank", "unit_name"], na_position="last")
-    league.insert(league.columns.get_loc("rank_high") + 1, "group", _groups(league))
     counts = response_counts(session, campaign.id, unit_ids=ids, between=between)
     return DistrictReport(
         header=header,
@@ -500,23 +500,40 @@ def _comments(
     return comments[["submitted_at", "service_point", "rating", "text", "respondent"]]
 
 
-def _groups(league: pd.DataFrame) -> pd.Series:
-    """Number the groups of units that cannot be told apart, best first.
+def _named_ranks(ranks: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
+    """Keep the league's rank columns, naming the units each one is compared with.
 
-    Units are linked when their rank intervals overlap; a group is a chain of
-    such links, so two units in different groups can be told apart.
+    ``group`` holds the letters of the compact letter display (two units
+    sharing a letter cannot be told apart); ``better_than``, ``worse_than`` and
+    ``indistinct`` list unit names, best ranked first, empty for a unit that
+    is not ranked.
     """
-    ranked = league.dropna(subset=["rank_low"]).sort_values(["rank_low", "rank"])
-    groups = pd.Series(np.nan, index=league.index)
-    current, reach = 0, -np.inf
-    for row, low, high in zip(
-        ranked.index, ranked["rank_low"], ranked["rank_high"], strict=True
-    ):
-        if low > reach:
-            current += 1
-        reach = max(reach, high)
-        groups[row] = current
-    return groups
+    ranked = ranks.loc[ranks["rank"].notna(), "unit"].tolist()
+    place = {unit: position for position, unit in enumerate(ranked)}
+
+    def listed(units: object) -> list[int]:
+        return sorted(units, key=place.__getitem__) if isinstance(units, list) else []
+
+    # A unit ranks above the units in its better_than, below those in worse_than.
+    above = ranks["better_than"].map(listed)
+    below = ranks["worse_than"].map(listed)
+    indistinct = [
+        [unit for unit in ranked if unit not in {me, *under, *over}]
+        if me in place
+        else []
+        for me, under, over in zip(ranks["unit"], above, below, strict=True)
+    ]
+    return ranks[["unit", "rank", "tied", "rank_low", "rank_high"]].assign(
+        group=ranks["group_letters"],
+        **{
+            column: [[names[unit] for unit in units] for units in lists]
+            for column, lists in (
+                ("better_than", above),
+                ("worse_than", below),
+                ("indistinct", indistinct),
+            )
+        },
+    )
 
 
 def _descendants(session: Session, root: Unit) -> dict[int, str]:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.results import MIN_INTERVAL, MIN_PUBLISH, MIN_SUPPRESS
 from app.formatting import format_number, format_percent, format_signed
-from app.i18n import _, lazy_gettext, lazy_pgettext
+from app.i18n import _, lazy_gettext, lazy_pgettext, ngettext
 from app.reports.data import Header
 
 #: Texts the PDF and the workbook both print, translated when they are written.
@@ -39,8 +39,11 @@ METHODOLOGY = lazy_gettext(
     "(Hài lòng hoặc Rất hài lòng) có khoảng Wilson. Chỉ số tổng hợp tính theo phương "
     "pháp của bảng hỏi (SIPAS, PAPI hoặc DDCI/PCI), khoảng tin cậy tuyến tính hoá "
     "theo từng người trả lời. Điểm của công chức được hiệu chỉnh (Bayes thực nghiệm) "
-    "về trung bình đơn vị. Xếp hạng có khoảng hạng (bootstrap tham số); hai đơn vị có "
-    "khoảng hạng chồng nhau thì không phân biệt được. So sánh với các đơn vị còn lại "
+    "về trung bình đơn vị. Xếp hạng: mọi cặp đơn vị được so sánh cùng lúc (bootstrap "
+    "max-t từng bước), nên khả năng coi hai đơn vị ngang nhau là khác nhau không quá "
+    "5%%; khoảng hạng chứa hạng thật của mọi đơn vị cùng lúc với độ tin cậy 95%%; đơn "
+    "vị cùng điểm thì đồng hạng; hai đơn vị có chung một chữ cái ở cột nhóm thì không "
+    "phân biệt được. So sánh với các đơn vị còn lại "
     "dùng kiểm định Welch, hiệu chỉnh Holm. Phiếu bị loại không được tính. Dưới "
     "%(publish)s phiếu: chỉ mang tính tham khảo; dưới %(interval)s phiếu: quá ít câu "
     "trả lời để tính khoảng tin cậy; dưới %(suppress)s phiếu: không công bố. Chi "
@@ -58,6 +61,13 @@ SHEET_LEAGUE = lazy_gettext("Xếp hạng")
 SHEET_UNITS = lazy_gettext("Theo đơn vị")
 SHEET_METHODOLOGY = lazy_gettext("Phương pháp")
 SHEET_DOSSIER_RATINGS = lazy_gettext("Hài lòng theo hạn trả hồ sơ")
+LEAGUE_NOTE = lazy_gettext(
+    "Hai đơn vị có chung ít nhất một chữ cái ở cột nhóm thì không phân biệt được với "
+    "nhau; đơn vị cùng hạng là đồng hạng. Khoảng hạng chứa hạng thật của mọi đơn vị "
+    "cùng lúc với độ tin cậy 95%."
+)
+#: How many units a league row names before it only counts them.
+NAMES_LISTED = 4
 #: How each rated dossier came back (``surveys.dossiers.satisfaction.Returned``).
 RETURNED = {
     "in_time": lazy_gettext("Trả đúng hạn hoặc sớm"),
@@ -141,7 +151,8 @@ def league_columns() -> list[Column]:
         *estimate_columns(_("Đơn vị"))[:-1],
         Column("rank_low", _("Hạng: cận trên khoảng"), RANK, 10),
         Column("rank_high", _("Hạng: cận dưới khoảng"), RANK, 10),
-        Column("group", _("Nhóm không phân biệt được"), RANK, 12),
+        Column("group", _("Nhóm không phân biệt được"), TEXT, 12),
+        Column("separation", _("So với các đơn vị khác"), TEXT, 50),
         Column("difference", _("Chênh lệch so với các đơn vị còn lại"), DIFFERENCE),
         Column("ci_low", _("Cận dưới KTC 95%"), DIFFERENCE),
         Column("ci_high", _("Cận trên KTC 95%"), DIFFERENCE),
@@ -192,6 +203,47 @@ def with_notes(table: pd.DataFrame) -> pd.DataFrame:
             _("Dưới %(n)s phiếu: chỉ mang tính tham khảo", n=MIN_PUBLISH),
         )
     return table.assign(note=notes)
+
+
+def with_separations(league: pd.DataFrame) -> pd.DataFrame:
+    """Add the ``separation`` column: whom each unit ranks above, below, or with.
+
+    Empty for a unit that is not ranked.
+    """
+    texts = [
+        _separation(tied, above, below, alike) if pd.notna(rank) else ""
+        for rank, tied, above, below, alike in zip(
+            league["rank"],
+            league["tied"],
+            league["better_than"],
+            league["worse_than"],
+            league["indistinct"],
+            strict=True,
+        )
+    ]
+    return league.assign(separation=texts)
+
+
+def _separation(
+    tied: bool, above: list[str], below: list[str], alike: list[str]
+) -> str:
+    parts = [_("Đồng hạng")] if tied else []
+    if above:
+        parts.append(_("Cao hơn: %(names)s", names=_names(above)))
+    if below:
+        parts.append(_("Thấp hơn: %(names)s", names=_names(below)))
+    if alike and (above or below):
+        parts.append(_("Không phân biệt được với: %(names)s", names=_names(alike)))
+    elif alike:
+        parts.append(_("Không phân biệt được với các đơn vị khác"))
+    return "; ".join(parts)
+
+
+def _names(names: list[str]) -> str:
+    """Name a few units; count them when there are more."""
+    if len(names) <= NAMES_LISTED:
+        return ", ".join(names)
+    return ngettext("%(num)s đơn vị", "%(num)s đơn vị", len(names))
 
 
 def has_small_samples(tables: Sequence[pd.DataFrame]) -> bool:

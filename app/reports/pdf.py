@@ -40,6 +40,7 @@ from app.reports.dossier_layout import (
 from app.reports.dossiers import DossierSection
 from app.reports.layout import (
     DISTRICT_TITLE,
+    LEAGUE_NOTE,
     METHODOLOGY,
     SHEET_COMMENTS,
     SHEET_COUNTERS,
@@ -128,6 +129,8 @@ def district_report_pdf(report: DistrictReport) -> bytes:
         )
         columns = [c for c in league_columns() if c.name in PRINTED_LEAGUE]
         _table(pdf, SHEET_LEAGUE, columns, report.league)
+        set_font(pdf, 8)
+        _paragraph(pdf, 4, str(LEAGUE_NOTE))
         # The district as a whole: all its units' responses together.
         for title, table in (
             (SHEET_DIMENSIONS, report.dimensions),

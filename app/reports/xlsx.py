@@ -71,6 +71,7 @@ from app.reports.layout import (
     official_columns,
     period_text,
     with_notes,
+    with_separations,
 )
 from app.spreadsheets import neutralised
 from surveys.local_time import LOCAL_OFFSET
@@ -114,7 +115,11 @@ def district_report_xlsx(report: DistrictReport) -> bytes:
     with in_language(report.header.language):
         book = Workbook()
         _summary(book.active, report)
-        _sheet(book.create_sheet(str(SHEET_LEAGUE)), league_columns(), report.league)
+        _sheet(
+            book.create_sheet(str(SHEET_LEAGUE)),
+            league_columns(),
+            with_separations(report.league),
+        )
         for title, frame in (
             (SHEET_DIMENSIONS, report.dimensions),
             (SHEET_ITEMS, report.items),

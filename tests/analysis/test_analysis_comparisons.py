@@ -64,6 +64,14 @@ def test_rank_intervals_are_reproducible_and_cover_the_point_rank(ratings):
     # B and C differ little: their rank intervals overlap.
     b, c = ranked.iloc[1], ranked.iloc[2]
     assert b["rank_high"] >= c["rank_low"]
+    # A is shown above C only (0.53 apart); B cannot be told from either.
+    assert ranked["better_than"].tolist() == [["C"], [], []]
+    assert ranked["worse_than"].tolist() == [[], [], ["A"]]
+    assert ranked["group_letters"].tolist() == ["a", "ab", "b"]
+    assert ranked[["rank_low", "rank_high"]].values.tolist() == [[1, 2], [1, 3], [2, 3]]
+    # The joint intervals are never shorter than one unit's own.
+    assert (ranked["rank_low_marginal"] >= ranked["rank_low"]).all()
+    assert (ranked["rank_high_marginal"] <= ranked["rank_high"]).all()
 
 
 def test_rank_units_requires_a_generator(ratings):
@@ -122,6 +130,23 @@ def test_comparisons_from_tallies_equal_those_from_the_answers(ratings):
     ranked = rank_units_from_tallies(tallies, np.random.default_rng(1), draws=500)
     expected = rank_units(ratings, "score", np.random.default_rng(1), draws=500)
     pd.testing.assert_frame_equal(ranked, expected)
+    shares_ranked = rank_units_from_tallies(
+        tallies, np.random.default_rng(1), satisfied=True, draws=500
+    )
+    assert shares_ranked["mean"].tolist() == pytest.approx(
+        shares.groupby("unit")["score"].mean()[shares_ranked["unit"]].tolist()
+    )
+
+
+def test_answers_off_the_scale_are_refused(ratings):
+    with pytest.raises(ValueError, match="outside the scale"):
+        rank_units(
+            ratings.assign(score=ratings["score"] * 2),
+            "score",
+            np.random.default_rng(1),
+        )
+    with pytest.raises(ValueError, match="increasing"):
+        rank_units(ratings, "score", np.random.default_rng(1), scale=(5, 1))
 
 
 def test_tallies_of_several_scores_are_refused(ratings):

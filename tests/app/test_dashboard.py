@@ -167,6 +167,11 @@ def test_the_district_dashboard_ranks_its_wards(
     assert 'id="league"' in body
     assert wards.ward_a.name in body and wards.ward_b.name in body
     assert 'id="count-responses">60<' in body
+    # Eight 4s are shown above 52 mixed ratings (mean 3.2), each in its own group.
+    assert '<th scope="col">So với các đơn vị khác</th>' in body
+    assert f"<td>a</td><td>Cao hơn: {wards.ward_a.name}</td>" in body
+    assert f"<td>b</td><td>Thấp hơn: {wards.ward_b.name}</td>" in body
+    assert "chung ít nhất một chữ cái ở cột nhóm" in body
     assert "/staff/reports/units/" + wards.district.code + "/district.pdf" in body
 
 

@@ -202,6 +202,55 @@ def test_the_district_report_summarises_all_its_units_together(
     assert "Lĩnh vực" in shown and "Tiêu chí" in shown
 
 
+def test_the_league_shares_ranks_and_says_whom_a_unit_cannot_be_told_from(
+    db_session: Session, district: District
+) -> None:
+    """Two wards of twenty 5s tie; a ward of twenty 2s is shown below both."""
+    for name, rating in (
+        ("Phường Năm", "5"),
+        ("Phường Năm Bis", "5"),
+        ("Phường Hai", "2"),
+    ):
+        ward = make_unit(db_session, parent=district.district, name=name)
+        code = make_code(db_session, district.campaign, kind="standing", unit=ward)
+        for number in range(20):
+            submission = Submission(code.token, unique("s"), {"overall": rating})
+            record_response(db_session, submission, START + timedelta(hours=number))
+    report = district_report(
+        db_session,
+        district.district,
+        district.campaign,
+        None,
+        rng=np.random.default_rng(1),
+    )
+    league = report.league.set_index("label")
+    fives = league.loc[["Phường Năm", "Phường Năm Bis"]]
+    assert fives["rank"].tolist() == [1, 1] and fives["tied"].all()
+    assert fives["rank_low"].tolist() == [1, 1]
+    assert league.loc["Phường Hai", ["rank_low", "rank_high"]].tolist() == [4, 4]
+    assert league.loc["Phường Hai", "worse_than"] == [
+        "Phường Năm", "Phường Năm Bis", "Phường Thử",
+    ]  # fmt: skip
+    # Phường Thử (40 answers, mean 3.2) lies between and is told from both.
+    assert league["group"].iloc[:4].tolist() == ["a", "a", "b", "c"]
+    assert league.loc["Phường Ít Phiếu", ["group", "rank"]].isna().all()
+    book = load_workbook(io.BytesIO(district_report_xlsx(report)))
+    sheet = book["Xếp hạng"]
+    headings = [cell.value for cell in sheet[1]]
+    rows = {
+        row[headings.index("Đơn vị")]: row[headings.index("So với các đơn vị khác")]
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    assert rows["Phường Năm"] == (
+        "Đồng hạng; Cao hơn: Phường Thử, Phường Hai; "
+        "Không phân biệt được với: Phường Năm Bis"
+    )
+    assert rows["Phường Hai"] == "Thấp hơn: Phường Năm, Phường Năm Bis, Phường Thử"
+    assert rows["Phường Ít Phiếu"] is None
+    shown = " ".join(page.text for page in read_pages(district_report_pdf(report)))
+    assert "chung ít nhất một chữ cái" in shown
+
+
 def test_formulas_in_unit_names_stay_text(
     db_session: Session, district: District
 ) -> None:
