@@ -141,7 +141,7 @@ def test_errors(ratings):
         official_ratings(ratings, min_count=0)
     with pytest.raises(ValueError, match="'stars'"):
         official_ratings(ratings, rating="stars")
-    with pytest.raises(ValueError, match="4.5"):
+    with pytest.raises(ValueError, match=r"4\.5"):
         official_ratings(_frame([("U", "a", 4.5)]))
     with pytest.raises(ValueError, match="scale"):
         official_ratings(ratings, scale=(5, 1))
