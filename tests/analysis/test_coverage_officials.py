@@ -17,7 +17,7 @@ import pytest
 from analysis.officials import official_ratings
 from tests.analysis.officials_scenarios import Cell, coverage, ratings, simulate
 
-UNITS = 60
+UNITS = 250
 CELLS = {
     1501: Cell(10, 3, 0.0),
     1502: Cell(10, 3, 0.8),
