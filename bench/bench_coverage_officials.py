@@ -2,7 +2,8 @@
 
 "Before" is ``official_ratings`` as it was before issue 15 (normal-normal
 empirical Bayes, read from git at commit ``BEFORE``), fitted one unit at a time
-as the reports did (with ``min_count=2``, so that every official informs tau^2); "after" is the per-unit ordinal model. Scenarios
+as the reports did (with ``min_count=2``, so that every official informs tau^2);
+"after" is the per-unit ordinal model. Scenarios
 (``docs/statistics-design.md`` section 6.1): J officials per unit in {3, 10},
 mean ratings per official in {3, 5, 10, 30, 200}, between-official SD tau (logit
 scale) in {0, 0.4, 0.8, 1.5}, normal or mixture official effects. Columns:
