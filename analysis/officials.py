@@ -383,37 +383,37 @@ def official_ratings(
         )
     check_columns(responses, [rating, official, unit], "rating")
     values = check_numeric(responses, rating, "rating")
-    rated = responses[~np.isnan(values) & responses[official].notna()]
-    values = values[~np.isnan(values) & responses[official].notna().to_numpy()]
-    category = np.searchsorted(points, values)
-    outside = (category >= len(points)) | (
-        points[np.minimum(category, len(points) - 1)] != values
+    used = (
+        ~np.isnan(values)
+        & responses[official].notna().to_numpy()
+        & responses[unit].notna().to_numpy()
     )
+    if not used.any():
+        raise ValueError(f"no rating in {rating!r} names an official and a unit")
+    values = values[used]
+    category = np.minimum(np.searchsorted(points, values), len(points) - 1)
+    outside = points[category] != values
     if outside.any():
         raise ValueError(
             f"rating column {rating!r} holds {values[outside][0]!r}, "
             f"not on the scale {scale!r}"
         )
-    codes, keys = group_codes(rated, [unit, official])
+    codes, keys = group_codes(responses[used], [unit, official])
     counts = np.zeros((len(keys), len(points)))
     np.add.at(counts, (codes, category), 1)
-    columns = _fit_units(counts, keys[unit].to_numpy(), points, level)
-    table = keys.copy()
-    table["n"] = counts.sum(axis=1).astype(np.int64)
-    for name, column in columns.items():
-        table[name] = column
+    n = counts.sum(axis=1).astype(np.int64)
+    fitted = _fit_units(counts, keys[unit].to_numpy(), points, level)
     own_mean, own_low, own_high = _perks_mean_interval(counts, points, level)
-    enough = table["n"].to_numpy() >= MIN_OWN_INTERVAL
-    table.insert(table.columns.get_loc("prob_below"), "own_mean", own_mean)
-    table.insert(
-        table.columns.get_loc("prob_below"),
-        "own_low",
-        np.where(enough, own_low, np.nan),
-    )
-    table.insert(
-        table.columns.get_loc("prob_below"),
-        "own_high",
-        np.where(enough, own_high, np.nan),
+    enough = n >= MIN_OWN_INTERVAL
+    table = keys.assign(
+        n=n,
+        score=fitted["score"],
+        score_low=fitted["score_low"],
+        score_high=fitted["score_high"],
+        own_mean=own_mean,
+        own_low=np.where(enough, own_low, np.nan),
+        own_high=np.where(enough, own_high, np.nan),
+        **{name: fitted[name] for name in fitted if not name.startswith("score")},
     )
     table["reportable"] = table["n"] >= min_count
     return table
