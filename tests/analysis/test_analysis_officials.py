@@ -145,3 +145,5 @@ def test_errors(ratings):
         official_ratings(_frame([("U", "a", 4.5)]))
     with pytest.raises(ValueError, match="scale"):
         official_ratings(ratings, scale=(5, 1))
+    with pytest.raises(ValueError, match="names an official"):
+        official_ratings(_frame([("U", None, 4.0), (None, "a", 4.0)]))
