@@ -8,14 +8,15 @@ each other, never with another unit's), on the ratings that name an official:
 - cumulative-logit random-intercept model on the rating categories
   ``P(y <= k | b_j) = expit(kappa_k - b_j)``, with ``b_j ~ N(0, tau^2)`` the
   official's effect (0 is the unit's typical official);
-- ``tau`` has a half-Cauchy(0, 1) prior (Gelman 2006) and is integrated on a
-  grid, as is each ``b_j`` (full Bayes for ``tau``, no moment estimate that can
-  collapse to 0);
+- ``tau`` has a half-Cauchy(0, 2.5) prior (Gelman 2006; Gelman et al. 2008)
+  and is integrated on a grid, as is each ``b_j`` (full Bayes for ``tau``, no
+  moment estimate that can collapse to 0);
 - the cut-points ``kappa`` are the posterior mode of the marginal likelihood
   (with a Perks pseudo-count of ``1/K`` per category for the typical official,
   so a unit whose ratings are all 5 still has finite cut-points); their
   uncertainty is carried by a sigma-point (unscented) average of the posterior
-  over ``2(K - 1) + 1`` cut-point vectors (Julier and Uhlmann 2004);
+  over ``2(K - 1) + 1`` cut-point vectors (Julier and Uhlmann 2004), spread
+  from the cut-point nearest the pooled median;
 - the ``score`` is the posterior mean of the official's expected rating
   ``theta_j = sum_k s_k P(y = k | b_j)``, with an equal-tailed posterior
   interval. It is calibrated for officials averaged over the unit and for the
@@ -43,8 +44,11 @@ from analysis.results import MIN_SUPPRESS
 #: The official's effect ``b`` (logit scale) and the between-official SD ``tau``.
 B_GRID = np.linspace(-8.0, 8.0, 321)
 TAU_GRID = np.concatenate([[0.0], np.geomspace(0.02, 5.0, 40)])
-#: Half-Cauchy scale of ``tau``: ``tau = 1`` is a spread of about 0.35 on 1-5.
-TAU_PRIOR_SCALE = 1.0
+#: Half-Cauchy scale of ``tau`` on the logit scale: 2.5, Gelman et al.'s (2008)
+#: weakly informative scale for logistic coefficients. Scale 1 (the design's
+#: first choice) pulled tau down and held coverage to 0.92 when officials
+#: differ by tau = 1.5 (``docs/methodology.md`` section 7).
+TAU_PRIOR_SCALE = 2.5
 #: Officials with at least this many ratings count toward "enough to compare".
 MIN_RATINGS_TO_COMPARE = 2
 #: Fewer officials with ``MIN_RATINGS_TO_COMPARE`` ratings: no flag is given.
@@ -385,11 +389,14 @@ def official_ratings(
            ch. 10 (random-intercept cumulative logit models). Wiley.
     .. [2] Gelman, A. (2006). Prior distributions for variance parameters in
            hierarchical models. Bayesian Analysis 1(3), 515-534.
-    .. [3] Julier, S. J., Uhlmann, J. K. (2004). Unscented filtering and
+    .. [3] Gelman, A., Jakulin, A., Pittau, M. G., Su, Y.-S. (2008). A weakly
+           informative default prior distribution for logistic and other
+           regression models. Ann. Appl. Stat. 2(4), 1360-1383.
+    .. [4] Julier, S. J., Uhlmann, J. K. (2004). Unscented filtering and
            nonlinear estimation. Proc. IEEE 92(3), 401-422.
-    .. [4] Dawid, A. P. (1994). Selection paradoxes of Bayesian inference.
+    .. [5] Dawid, A. P. (1994). Selection paradoxes of Bayesian inference.
            IMS Lecture Notes 24, 211-220.
-    .. [5] Perks, W. (1947). Some observations on inverse probability.
+    .. [6] Perks, W. (1947). Some observations on inverse probability.
            J. Inst. Actuaries 73, 285-334.
     """
     check_frame(responses, "responses")
