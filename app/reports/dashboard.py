@@ -26,7 +26,12 @@ from app.reports.data import (
     district_report,
     unit_report,
 )
-from app.reports.layout import has_small_samples, with_separations
+from app.reports.layout import (
+    has_small_samples,
+    official_rows,
+    officials_summary,
+    with_separations,
+)
 from app.reports.selection import Selection
 from surveys.storage.counts import monthly_counts
 from surveys.units.tree import subtree_ids
@@ -50,14 +55,16 @@ INDEX_COLUMNS = {
     "ci_high": lazy_gettext("Cận trên KTC 95%"),
 }
 OFFICIAL_COLUMNS = {
-    "label": lazy_gettext("Nội dung"),
-    "n": lazy_gettext("Số phiếu (n)"),
-    "mean": lazy_gettext("Điểm trung bình (1–5)"),
-    "mean_low": lazy_gettext("Cận dưới KTC 95%"),
-    "mean_high": lazy_gettext("Cận trên KTC 95%"),
-    "shrunk": lazy_gettext("Điểm đã hiệu chỉnh về trung bình đơn vị"),
-    "shrunk_low": lazy_gettext("Cận dưới KTC 95%"),
-    "shrunk_high": lazy_gettext("Cận trên KTC 95%"),
+    "label": lazy_gettext("Công chức (mã)"),
+    "n": lazy_gettext("Số lượt đánh giá (n)"),
+    "score": lazy_gettext("Điểm ước lượng (1–5)"),
+    "score_low": lazy_gettext("Cận dưới khoảng 95%"),
+    "score_high": lazy_gettext("Cận trên khoảng 95%"),
+    "own_mean": lazy_gettext("Trung bình các lượt đánh giá của công chức"),
+    "own_low": lazy_gettext("Cận dưới KTC 95%"),
+    "own_high": lazy_gettext("Cận trên KTC 95%"),
+    "flag_text": lazy_gettext("So với công chức điển hình của đơn vị"),
+    "meaning": lazy_gettext("Ý nghĩa của điểm"),
 }
 LEAGUE_COLUMNS = {
     "label": lazy_gettext("Đơn vị"),
@@ -112,6 +119,9 @@ class Dashboard:
     ranks: Chart | None
     comments: pd.DataFrame
     small_samples: bool
+    #: How much the unit's officials differ and how to read a flag; "" when
+    #: the officials are not shown.
+    officials_note: str = ""
 
 
 def build_dashboard(
@@ -130,6 +140,7 @@ def build_dashboard(
         charts, tables = _district_charts(report, words)
         league, ranks = _league(report, words)
         comments = pd.DataFrame()
+        officials_note = ""
     else:
         report = unit_report(
             session, unit, campaign, period, language=language, with_dossiers=False
@@ -138,6 +149,7 @@ def build_dashboard(
         charts, tables = _unit_charts(report, words, show_officials)
         league = ranks = None
         comments = report.comments
+        officials_note = officials_summary(report.officials) if show_officials else ""
     counts = monthly_counts(session, campaign.id, period, unit_ids=unit_ids)
     return Dashboard(
         header=report.header,
@@ -158,6 +170,7 @@ def build_dashboard(
         ranks=ranks,
         comments=comments,
         small_samples=has_small_samples(tables),
+        officials_note=officials_note,
     )
 
 
@@ -214,10 +227,10 @@ def _unit_charts(
     if show_officials:
         drawn.append(
             (
-                report.officials,
+                official_rows(report.officials),
                 lazy_gettext("Điểm theo công chức"),
                 OFFICIAL_COLUMNS,
-                MEAN,
+                ("score", "score_low", "score_high"),
                 MEAN_AXIS,
             )
         )

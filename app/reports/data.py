@@ -404,8 +404,14 @@ def _index(
     return index.reset_index(drop=True)
 
 
-OFFICIAL_COLUMNS = ["label", "n", "mean", "mean_low", "mean_high", "shrunk",
-                    "shrunk_low", "shrunk_high", "reliable", "suppressed"]  # fmt: skip
+#: The officials table: scores with intervals, own ratings, the flag (a code the
+#: layout translates) and how much the unit's officials differ (same each row).
+OFFICIAL_COLUMNS = ["label", "n", "score", "score_low", "score_high", "own_mean",
+                    "own_low", "own_high", "flag", "spread", "spread_high",
+                    "reliable", "suppressed"]  # fmt: skip
+#: What an official with fewer than ``MIN_SUPPRESS`` ratings keeps: n only.
+WITHHELD = ["score", "score_low", "score_high", "own_mean", "own_low", "own_high",
+            "flag"]  # fmt: skip
 
 
 def _officials(
@@ -415,7 +421,10 @@ def _officials(
     unit: Unit,
     between: tuple[datetime, datetime] | None,
 ) -> pd.DataFrame:
-    """Return each official's rating, shrunk toward the unit; few ratings: n only."""
+    """Return each official's score against the unit's typical official.
+
+    Listed by code, never by score; below ``MIN_SUPPRESS`` ratings only n.
+    """
     columns = OFFICIAL_COLUMNS
     item = official_item(questionnaire)
     if item is None:
@@ -424,25 +433,26 @@ def _officials(
         session, campaign.id, [item], unit_ids=[unit.id], between=between
     )
     rated = responses.dropna(subset=[item, "official"])
-    if (rated.groupby("official")[item].size() < 2).all():
+    if rated.empty:
         return pd.DataFrame(columns=columns)
     table = official_ratings(rated, rating=item)
     shown = table["reportable"].to_numpy()
-    for column in ("shrunk", "shrunk_low", "shrunk_high"):
+    for column in WITHHELD:
         table[column] = table[column].where(shown)
     # Keyed by id, shown with the code: two officials may share a name.
-    labels = {
-        official_id: f"{name} ({code})"
-        for official_id, name, code in session.execute(
+    officials = pd.DataFrame(
+        session.execute(
             select(Official.id, Official.name, Official.code).where(
                 Official.unit_id == unit.id
             )
-        )
-    }
-    table["label"] = table["official"].map(labels)
+        ).all(),
+        columns=["official", "name", "code"],
+    )
+    table = table.merge(officials, on="official", how="left")
+    table["label"] = table["name"] + " (" + table["code"] + ")"
     table["reliable"] = table["n"] >= MIN_PUBLISH
     table["suppressed"] = ~shown
-    return table.sort_values("label")[columns].reset_index(drop=True)
+    return table.sort_values("code")[columns].reset_index(drop=True)
 
 
 def official_item(questionnaire: Questionnaire) -> str | None:

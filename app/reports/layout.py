@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.officials import ABOVE, BELOW, NO_DIFFERENCE, TOO_FEW
 from analysis.results import MIN_INTERVAL, MIN_PUBLISH, MIN_SUPPRESS
 from app.formatting import format_number, format_percent, format_signed
 from app.i18n import _, lazy_gettext, lazy_pgettext, ngettext
@@ -38,12 +39,13 @@ METHODOLOGY = lazy_gettext(
     "bằng 0, luôn nằm trong thang 1–5); tỷ lệ hài lòng "
     "(Hài lòng hoặc Rất hài lòng) có khoảng Wilson. Chỉ số tổng hợp tính theo phương "
     "pháp của bảng hỏi (SIPAS, PAPI hoặc DDCI/PCI), khoảng tin cậy tuyến tính hoá "
-    "theo từng người trả lời. Điểm của công chức được hiệu chỉnh (Bayes thực nghiệm) "
-    "về trung bình đơn vị. Xếp hạng: mọi cặp đơn vị được so sánh cùng lúc (bootstrap "
-    "max-t từng bước), nên khả năng coi hai đơn vị ngang nhau là khác nhau không quá "
-    "5%%; khoảng hạng chứa hạng thật của mọi đơn vị cùng lúc với độ tin cậy 95%%; đơn "
-    "vị cùng điểm thì đồng hạng; hai đơn vị có chung một chữ cái ở cột nhóm thì không "
-    "phân biệt được. So sánh với các đơn vị còn lại "
+    "theo từng người trả lời. Điểm của công chức: mô hình thứ bậc (logit tích luỹ, "
+    "hiệu ứng ngẫu nhiên) ước lượng riêng cho từng đơn vị, khoảng 95%% hậu nghiệm; "
+    "kèm trung bình các lượt đánh giá của chính công chức. Xếp hạng: mọi cặp đơn vị "
+    "được so sánh cùng lúc (bootstrap max-t từng bước), nên khả năng coi hai đơn vị "
+    "ngang nhau là khác nhau không quá 5%%; khoảng hạng chứa hạng thật của mọi đơn vị "
+    "cùng lúc với độ tin cậy 95%%; đơn vị cùng điểm thì đồng hạng; hai đơn vị có chung "
+    "một chữ cái ở cột nhóm thì không phân biệt được. So sánh với các đơn vị còn lại "
     "dùng kiểm định Welch, hiệu chỉnh Holm. Phiếu bị loại không được tính. Dưới "
     "%(publish)s phiếu: chỉ mang tính tham khảo; dưới %(interval)s phiếu: quá ít câu "
     "trả lời để tính khoảng tin cậy; dưới %(suppress)s phiếu: không công bố. Chi "
@@ -73,6 +75,17 @@ RETURNED = {
     "in_time": lazy_gettext("Trả đúng hạn hoặc sớm"),
     "late": lazy_gettext("Trả trễ hạn"),
 }
+#: What an official's flag says (``analysis.officials``).
+OFFICIAL_FLAGS = {
+    BELOW: lazy_gettext("Thấp hơn"),
+    ABOVE: lazy_gettext("Cao hơn"),
+    NO_DIFFERENCE: lazy_gettext("Không khác biệt rõ"),
+    TOO_FEW: lazy_gettext("Quá ít công chức để so sánh"),
+}
+TOO_FEW_TEXT = lazy_gettext(
+    "Đơn vị có dưới 3 công chức có từ 2 lượt đánh giá: quá ít để so sánh các công "
+    "chức với nhau; điểm của từng người chủ yếu phản ánh mức chung của đơn vị."
+)
 #: How a column's numbers are shown: a count, a 1-5 mean, a percentage, a rank.
 COUNT, MEAN, PERCENT, RANK, DIFFERENCE, P_VALUE, TEXT = (
     "count", "mean", "percent", "rank", "difference", "p", "text",
@@ -120,18 +133,68 @@ def index_columns() -> list[Column]:
 
 
 def official_columns() -> list[Column]:
-    """Return the columns of the officials table: raw and shrunk scores."""
+    """Return the columns of the officials table: score, own ratings, flag, meaning."""
     return [
-        Column("label", _("Nội dung"), TEXT, 30),
-        Column("n", _("Số phiếu (n)"), COUNT, 10),
-        Column("mean", _("Điểm trung bình (1–5)"), MEAN),
-        Column("mean_low", _("Cận dưới KTC 95%"), MEAN),
-        Column("mean_high", _("Cận trên KTC 95%"), MEAN),
-        Column("shrunk", _("Điểm đã hiệu chỉnh về trung bình đơn vị"), MEAN, 18),
-        Column("shrunk_low", _("Cận dưới KTC 95%"), MEAN),
-        Column("shrunk_high", _("Cận trên KTC 95%"), MEAN),
+        Column("label", _("Công chức (mã)"), TEXT, 30),
+        Column("n", _("Số lượt đánh giá (n)"), COUNT, 10),
+        Column("score", _("Điểm ước lượng (1–5)"), MEAN),
+        Column("score_low", _("Cận dưới khoảng 95%"), MEAN),
+        Column("score_high", _("Cận trên khoảng 95%"), MEAN),
+        Column("own_mean", _("Trung bình các lượt đánh giá của công chức"), MEAN, 16),
+        Column("own_low", _("Cận dưới KTC 95%"), MEAN),
+        Column("own_high", _("Cận trên KTC 95%"), MEAN),
+        Column("flag_text", _("So với công chức điển hình của đơn vị"), TEXT, 22),
+        Column("meaning", _("Ý nghĩa của điểm"), TEXT, 60),
         Column("note", _("Ghi chú"), TEXT, 30),
     ]
+
+
+def official_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """Say, in the reader's language, each official's flag and what the score means."""
+    flags = table["flag"].map(
+        lambda flag: str(OFFICIAL_FLAGS[flag]) if isinstance(flag, str) else ""
+    )
+    meaning = [
+        ngettext(
+            "%(score)s (%(low)s–%(high)s): điểm trung bình mà công chức này có thể "
+            "nhận từ người dân của đơn vị, ước lượng từ %(num)s lượt đánh giá và từ "
+            "mức khác biệt giữa các công chức của đơn vị.",
+            "%(score)s (%(low)s–%(high)s): điểm trung bình mà công chức này có thể "
+            "nhận từ người dân của đơn vị, ước lượng từ %(num)s lượt đánh giá và từ "
+            "mức khác biệt giữa các công chức của đơn vị.",
+            int(n),
+            score=format_number(score, 2),
+            low=format_number(low, 2),
+            high=format_number(high, 2),
+        )
+        if not math.isnan(score)
+        else ""
+        for n, score, low, high in zip(
+            table["n"], table["score"], table["score_low"], table["score_high"],
+            strict=True,
+        )
+    ]  # fmt: skip
+    return table.assign(flag_text=flags, meaning=meaning)
+
+
+def officials_summary(table: pd.DataFrame) -> str:
+    """Say how much the unit's officials differ, and how to read a flag."""
+    if table.empty:
+        return ""
+    reading = _(
+        "Cờ “thấp hơn” chỉ là gợi ý để xem xét thêm các bằng chứng khác (hồ sơ, "
+        "góp ý, quan sát), không phải kết luận về công chức. Danh sách xếp theo mã, "
+        "không theo điểm."
+    )
+    if (table["flag"] == TOO_FEW).any():
+        return " ".join([str(TOO_FEW_TEXT), reading])
+    spread = _(
+        "Các công chức của đơn vị khác nhau khoảng %(spread)s điểm (độ lệch chuẩn "
+        "trên thang 1–5, có thể đến %(high)s).",
+        spread=format_number(float(table["spread"].iloc[0]), 2),
+        high=format_number(float(table["spread_high"].iloc[0]), 2),
+    )
+    return " ".join([spread, reading])
 
 
 def comment_columns() -> list[Column]:

@@ -62,6 +62,8 @@ from app.reports.layout import (
     index_columns,
     league_columns,
     official_columns,
+    official_rows,
+    officials_summary,
     period_text,
     shown,
     with_notes,
@@ -102,7 +104,10 @@ def unit_report_pdf(report: UnitReport) -> bytes:
         ):
             _table(pdf, title, estimate_columns(), table)
         if not report.officials.empty:
-            _table(pdf, SHEET_OFFICIALS, official_columns(), report.officials)
+            officials = official_rows(report.officials)
+            _table(pdf, SHEET_OFFICIALS, official_columns(), officials)
+            set_font(pdf, 8)
+            _paragraph(pdf, 4, officials_summary(report.officials))
         if not report.comments.empty:
             _table(pdf, SHEET_COMMENTS, comment_columns(), report.comments)
         _dossiers(pdf, report.dossiers)

@@ -69,6 +69,8 @@ from app.reports.layout import (
     index_columns,
     league_columns,
     official_columns,
+    official_rows,
+    officials_summary,
     period_text,
     with_notes,
     with_separations,
@@ -97,11 +99,15 @@ def unit_report_xlsx(report: UnitReport) -> bytes:
             (SHEET_DIMENSIONS, estimate_columns(), report.dimensions),
             (SHEET_INDEX, index_columns(), report.index),
             (SHEET_COUNTERS, estimate_columns(), report.counters),
-            (SHEET_OFFICIALS, official_columns(), report.officials),
+            (SHEET_OFFICIALS, official_columns(), official_rows(report.officials)),
             (SHEET_COMMENTS, comment_columns(), report.comments),
         )
         for title, columns, frame in sheets:
             _sheet(book.create_sheet(str(title)), columns, frame)
+        if not report.officials.empty:
+            officials = book[str(SHEET_OFFICIALS)]
+            officials.append([])
+            officials.append([neutralised(officials_summary(report.officials))])
         _dossier_sheets(book, report.dossiers, several=False)
         _dossier_ratings(book, report.dossier_ratings)
         _case_sheet(book, report.cases, several=False)

@@ -1,4 +1,4 @@
-"""Official ratings: minimum count and empirical-Bayes shrinkage."""
+"""Officials' scores: the per-unit ordinal model and the own-ratings interval."""
 
 from __future__ import annotations
 
@@ -8,79 +8,142 @@ import pytest
 
 from analysis.officials import official_ratings
 
+#: A ceiling distribution of ratings 1-5 (92% answer 4 or 5).
+CEILING = (0.01, 0.02, 0.05, 0.32, 0.60)
+
+
+def _unit(
+    name: str, sizes: dict[str, int], rng: np.random.Generator, lower: str = ""
+) -> list[tuple[str, str, float]]:
+    """Ratings of one unit's officials; ``lower`` is rated about 0.6 lower."""
+    rows = []
+    for official, n in sizes.items():
+        p = (0.05, 0.08, 0.17, 0.40, 0.30) if official == lower else CEILING
+        rows += [(name, official, float(r)) for r in rng.choice(range(1, 6), n, p=p)]
+    return rows
+
+
+def _frame(rows: list[tuple[str, str | None, float]]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["unit", "official", "rating"])
+
 
 @pytest.fixture
 def ratings() -> pd.DataFrame:
     rng = np.random.default_rng(5)
-    rows = []
-    for official, effect, n in [("o1", 0.5, 60), ("o2", -0.5, 60), ("o3", 0.0, 50)]:
-        scores = np.clip(np.round(3.8 + effect + rng.normal(0, 0.8, n)), 1, 5)
-        rows += [("U1", official, s) for s in scores]
+    sizes = {f"o{i}": 40 for i in range(6)}
+    rows = _unit("U1", sizes, rng, lower="o0")
     rows += [("U1", "new", 1.0)]  # one angry rating
-    rows += [("U1", None, 4.0)] * 10  # ratings without an official
-    return pd.DataFrame(rows, columns=["unit", "official", "rating"])
+    return _frame(rows)
 
 
-def test_one_angry_rating_does_not_sink_an_official(ratings):
+def test_one_angry_rating_does_not_make_the_worst_official(ratings):
     table = official_ratings(ratings).set_index("official")
     new = table.loc["new"]
     assert new["n"] == 1 and not new["reportable"]
-    assert np.isnan(new["mean"])
-    assert new["shrinkage"] > 0.75
-    assert new["shrunk"] > 3.0
-    assert new["shrunk"] == pytest.approx(
-        new["shrinkage"] * new["unit_mean"] + (1 - new["shrinkage"]) * 1.0
-    )
+    assert new["score"] > table.loc["o0", "score"]
+    assert new["flag"] == "no clear difference"
+    assert new["score_low"] < new["score"] < new["score_high"]
+    assert np.isnan(new["own_low"])  # one rating: no interval of its own
 
 
-def test_well_rated_officials_keep_their_own_mean(ratings):
+def test_a_truly_lower_official_is_flagged_and_intervals_hold_the_score(ratings):
     table = official_ratings(ratings).set_index("official")
-    o1 = table.loc["o1"]
-    assert o1["reportable"] and o1["shrinkage"] < 0.2
-    assert o1["mean_low"] < o1["mean"] < o1["mean_high"]
-    assert o1["unit_mean"] < o1["shrunk"] < o1["mean"]
-    assert table.loc["o2"]["shrunk"] < table.loc["o3"]["shrunk"] < o1["shrunk"]
+    assert table.loc["o0", "flag"] == "below"
+    assert table.loc["o0", "prob_below"] > 0.975
+    assert (table["score_low"] < table["score"]).all()
+    assert (table["score"] < table["score_high"]).all()
+    assert table.loc["o0", "own_low"] < table.loc["o0", "own_mean"]
+    assert table["tau_median"].nunique() == 1
 
 
-def test_unit_mean_includes_ratings_without_official(ratings):
-    table = official_ratings(ratings)
-    assert table["unit_mean"].iloc[0] == pytest.approx(ratings["rating"].mean())
-
-
-def test_shrinkage_pulls_every_official_toward_the_unit_mean():
-    rng = np.random.default_rng(9)
-    frame = pd.DataFrame(
-        {
-            "unit": "U",
-            "official": np.repeat(["a", "b", "c", "d"], 40),
-            "rating": rng.integers(1, 6, 160).astype(float),
-        }
+def test_each_unit_has_its_own_hyperparameters(ratings):
+    rng = np.random.default_rng(6)
+    alike = _frame(_unit("U2", {f"p{i}": 30 for i in range(5)}, rng))
+    alone = official_ratings(ratings)
+    together = official_ratings(pd.concat([ratings, alike]))
+    pd.testing.assert_frame_equal(
+        together[together["unit"] == "U1"].reset_index(drop=True), alone
     )
-    table = official_ratings(frame)
-    distance_raw = (table["mean"] - table["unit_mean"]).abs()
-    distance_shrunk = (table["shrunk"] - table["unit_mean"]).abs()
-    assert (distance_shrunk <= distance_raw + 1e-12).all()
+    per_unit = together.groupby("unit")["tau_median"].first()
+    assert per_unit["U2"] < per_unit["U1"]
 
 
-def test_identical_officials_shrink_fully_to_the_unit_interval():
-    ratings = [1.0, 3.0, 4.0, 4.0, 5.0, 5.0]
-    frame = pd.DataFrame(
-        {
-            "unit": "U",
-            "official": np.repeat(["a", "b", "c"], len(ratings)),
-            "rating": ratings * 3,
-        }
+def test_ratings_without_an_official_change_nothing(ratings):
+    extra = _frame([("U1", None, 1.0)] * 30 + [("U1", None, 5.0)] * 30)
+    pd.testing.assert_frame_equal(
+        official_ratings(pd.concat([ratings, extra])), official_ratings(ratings)
     )
+
+
+def test_an_official_is_not_compared_with_their_own_ratings():
+    """An official's ratings enter only their likelihood: with one official
+    far below the rest, the rest are neither dragged toward it nor flagged."""
+    rng = np.random.default_rng(8)
+    rows = _unit("U", {f"o{i}": 50 for i in range(5)}, rng)
+    rows += [("U", "low", 1.0)] * 25 + [("U", "low", 2.0)] * 25
+    table = official_ratings(_frame(rows)).set_index("official")
+    others = table.drop(index="low")
+    assert (others["flag"] != "below").all()
+    assert (others["score_low"] < others["own_mean"]).all()
+    assert (others["own_mean"] < others["score_high"]).all()
+    assert table.loc["low", "flag"] == "below"
+
+
+def test_officials_rated_all_fives_get_an_interval_inside_the_scale():
+    frame = _frame([("U", o, 5.0) for o, n in [("a", 9), ("b", 6), ("c", 4)]
+                    for _ in range(n)])  # fmt: skip
+    table = official_ratings(frame).set_index("official")
+    assert (table["score_high"] <= 5).all()
+    assert (table["score_high"] - table["score_low"] > 0.05).all()
+    assert (table["score"] < 5).all() and (table["score"] > 4.3).all()
+    assert (table["flag"] == "no clear difference").all()
+    a = table.loc["a"]
+    assert a["own_mean"] == 5 and 4 < a["own_low"] < a["own_high"] <= 5
+    assert np.isnan(table.loc["c", "own_low"])
+
+
+def test_a_unit_whose_ratings_do_not_vary():
+    """Zero spread: every rating 4, some officials with two ratings."""
+    frame = _frame([("U", f"o{i}", 4.0) for i in range(6) for _ in range(2 + i)])
     table = official_ratings(frame)
-    unit = frame["rating"]
-    half = 1.959964 * unit.std(ddof=1) / np.sqrt(len(unit))
-    assert (table["shrinkage"] == 1).all()
-    np.testing.assert_allclose(table["shrunk"], unit.mean())
-    np.testing.assert_allclose(table["shrunk_high"] - table["shrunk"], half, rtol=1e-6)
+    assert np.allclose(table["score"], table["score"].iloc[0], atol=0.05)
+    assert (table["score_low"] < 4).all() and (table["score_high"] > 4).all()
+    assert (table["score_high"] - table["score_low"] < 1.5).all()
+    assert (table["flag"] == "no clear difference").all()
+
+
+def test_too_few_officials_to_compare():
+    rng = np.random.default_rng(3)
+    rows = _unit("U", {"a": 20, "b": 20, "c": 1}, rng)
+    table = official_ratings(_frame(rows))
+    assert (table["flag"] == "too few officials").all()
+    assert table["score"].notna().all()
+
+
+def test_the_own_interval_is_dirichlet_perks():
+    """All five of five ratings at 5: E = (25 + 3) / 6, V from the closed form
+    (``docs/statistics-design.md`` section 2.2); the limits are the beta's."""
+    from scipy import stats
+
+    frame = _frame([("U", o, 5.0) for o in "abc" for _ in range(8)])
+    row = official_ratings(frame).iloc[0]
+    mean = (40 + 0.2 * 15) / 9
+    second = (200 + 0.2 * 55) / 9
+    variance = (second - mean**2) / 10
+    u, w = (mean - 1) / 4, variance / 16
+    size = u * (1 - u) / w - 1
+    expected = 1 + 4 * stats.beta.ppf([0.025, 0.975], u * size, (1 - u) * size)
+    np.testing.assert_allclose([row["own_low"], row["own_high"]], expected)
 
 
 def test_errors(ratings):
     with pytest.raises(ValueError, match="min_count"):
-        official_ratings(ratings, min_count=1)
+        official_ratings(ratings, min_count=0)
     with pytest.raises(ValueError, match="'stars'"):
         official_ratings(ratings, rating="stars")
+    with pytest.raises(ValueError, match=r"4\.5"):
+        official_ratings(_frame([("U", "a", 4.5)]))
+    with pytest.raises(ValueError, match="scale"):
+        official_ratings(ratings, scale=(5, 1))
+    with pytest.raises(ValueError, match="names an official"):
+        official_ratings(_frame([("U", None, 4.0), (None, "a", 4.0)]))

@@ -107,6 +107,30 @@ def test_officials_are_reported_by_id_with_their_name_and_code(
     )
 
 
+def test_officials_are_listed_by_code_with_what_their_score_means(
+    db_session: Session, district: District
+) -> None:
+    """Never a ranking of people: rows by code, each with its meaning and flag."""
+    report = unit_report(db_session, district.ward, district.campaign, None)
+    officials = report.officials
+    codes = [label.rsplit("(", 1)[1].rstrip(")") for label in officials["label"]]
+    assert codes == sorted(codes) and len(codes) == 2
+    assert (officials["n"] == 10).all()
+    assert (officials["score_low"] < officials["score"]).all()
+    assert (officials["score"] < officials["score_high"]).all()
+    # Two officials only: too few to compare them with each other.
+    assert (officials["flag"] == "too few officials").all()
+    shown = " ".join(
+        " ".join(page.text.split()) for page in read_pages(unit_report_pdf(report))
+    )
+    assert "điểm trung bình mà công chức này có thể nhận từ người dân" in shown
+    assert "quá ít để so sánh các công chức" in shown
+    assert "gợi ý để xem xét thêm các bằng chứng khác" in shown
+    book = load_workbook(io.BytesIO(unit_report_xlsx(report)))
+    cells = [c for row in book["Công chức"].iter_rows(values_only=True) for c in row]
+    assert "Quá ít công chức để so sánh" in cells
+
+
 def test_unit_xlsx_has_its_sheets_and_the_dashboard_numbers(
     db_session: Session, district: District
 ) -> None:
