@@ -22,13 +22,8 @@ from analysis._validation import (
     check_level,
     check_numeric,
 )
-from analysis.intervals import t_interval
-from analysis.rank_inference import (
-    beta_errors,
-    compact_letters,
-    perks_moments,
-    separations,
-)
+from analysis.intervals import perks_moments, t_interval
+from analysis.rank_inference import beta_errors, compact_letters, separations
 from analysis.results import MIN_SUPPRESS
 
 #: The rating scale's values; the Perks prior puts 1/5 on each.

@@ -126,29 +126,74 @@ def dirichlet_mean_interval(
     .. [3] docs/statistics-design.md, section 2.2 (exact coverage).
     """
     low, high = _whole_scale(scale)
-    points = np.arange(low, high + 1.0)
     n = np.asarray(n, dtype=np.float64)
     total = np.asarray(total, dtype=np.float64)
-    total_sq = np.asarray(total_sq, dtype=np.float64)
+    centre, variance = perks_moments(
+        n, total, np.asarray(total_sq, dtype=np.float64), np.arange(low, high + 1.0)
+    )
+    first, second = matched_beta(centre, variance, (low, high))
     span = high - low
-    # The prior is one answer spread as 1/K over the K points: it adds the
-    # points' mean to the sum and their mean square to the sum of squares.
-    prior_mass = n + 1.0
-    centre = (total + points.mean()) / prior_mass
-    second = (total_sq + (points * points).mean()) / prior_mass
-    variance = (second - centre * centre) / (prior_mass + 1.0)
-    share = (centre - low) / span
     with np.errstate(invalid="ignore", divide="ignore"):
-        size = share * (1.0 - share) * span * span / variance - 1.0
         tail = (1 - level) / 2
-        lower = low + span * stats.beta.ppf(tail, share * size, (1 - share) * size)
-        upper = high - span * stats.beta.ppf(tail, (1 - share) * size, share * size)
+        lower = low + span * stats.beta.ppf(tail, first, second)
+        upper = high - span * stats.beta.ppf(tail, second, first)
         sample_mean = total / n
     valid = n >= 1
     return (
         np.where(valid, np.fmin(lower, sample_mean), np.nan),
         np.where(valid, np.fmax(upper, sample_mean), np.nan),
     )
+
+
+def perks_moments(
+    n: ArrayLike,
+    total: ArrayLike,
+    total_sq: ArrayLike,
+    points: ArrayLike,
+    prior: ArrayLike | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the posterior mean and variance of each group's population mean.
+
+    The prior is Dirichlet with mass ``prior[k]`` on scale point ``points[k]``
+    (Perks: ``1/K`` each, total mass one answer). The posterior is a Dirichlet
+    process whose mean of the population mean and its variance need only the
+    count, the sum and the sum of squares, so they hold for averages of several
+    items too. Unit intervals, officials' own intervals and the rank
+    comparisons all rest on these two moments.
+
+    References
+    ----------
+    .. [1] Ferguson, T. S. (1973). A Bayesian analysis of some nonparametric
+           problems. Ann. Statist. 1(2), 209-230.
+    .. [2] Perks, W. (1947). J. Inst. Actuaries 73, 285-334.
+    """
+    points = np.asarray(points, dtype=np.float64)
+    weights = (
+        np.full(points.size, 1.0 / points.size)
+        if prior is None
+        else np.asarray(prior, dtype=np.float64)
+    )
+    mass = np.asarray(n, dtype=np.float64) + weights.sum()
+    mean = (np.asarray(total, dtype=np.float64) + weights @ points) / mass
+    second = (np.asarray(total_sq, dtype=np.float64) + weights @ points**2) / mass
+    variance = np.maximum(second - mean * mean, 0.0) / (mass + 1)
+    return mean, variance
+
+
+def matched_beta(
+    mean: ArrayLike, variance: ArrayLike, bounds: tuple[float, float]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the shapes of the beta on ``bounds`` with this mean and variance.
+
+    A Dirichlet posterior's variance is below ``share (1 - share) / (mass + 1)``
+    on the unit scale, so both shapes are positive.
+    """
+    low, high = bounds
+    width = high - low
+    share = (np.asarray(mean, dtype=np.float64) - low) / width
+    with np.errstate(invalid="ignore", divide="ignore"):
+        size = share * (1 - share) * width * width / np.asarray(variance) - 1
+    return share * size, (1 - share) * size
 
 
 def _whole_scale(scale: tuple[float, float]) -> tuple[float, float]:

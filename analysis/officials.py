@@ -39,7 +39,8 @@ from scipy import optimize, special, stats
 
 from analysis._grouping import group_codes
 from analysis._validation import check_columns, check_frame, check_level, check_numeric
-from analysis.results import MIN_SUPPRESS
+from analysis.intervals import dirichlet_mean_interval
+from analysis.results import MIN_INTERVAL, MIN_SUPPRESS
 
 #: The official's effect ``b`` (logit scale) and the between-official SD ``tau``.
 B_GRID = np.linspace(-8.0, 8.0, 321)
@@ -53,9 +54,6 @@ TAU_PRIOR_SCALE = 2.5
 MIN_RATINGS_TO_COMPARE = 2
 #: Fewer officials with ``MIN_RATINGS_TO_COMPARE`` ratings: no flag is given.
 MIN_OFFICIALS_TO_COMPARE = 3
-#: Below this many ratings the own-ratings interval is not given (the n from
-#: which the Dirichlet-Perks interval covers 93-97%, ``docs/methodology.md``).
-MIN_OWN_INTERVAL = 8
 #: What the flag says of an official (the app translates these codes).
 BELOW, ABOVE, NO_DIFFERENCE, TOO_FEW = (
     "below", "above", "no clear difference", "too few officials",
@@ -311,34 +309,6 @@ def _fit_units(
     return columns
 
 
-def _perks_mean_interval(
-    counts: np.ndarray, scale: np.ndarray, level: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return the mean of each row's ratings and its Dirichlet-Perks interval.
-
-    The posterior of the mean under a Dirichlet(1/K, ..., 1/K) prior on the
-    category probabilities, matched to a beta on the scale's range by its two
-    moments (``docs/statistics-design.md`` section 2.2). Private until
-    ``analysis.intervals.dirichlet_mean_interval`` replaces it.
-    """
-    n = counts.sum(axis=1)
-    prior = 1.0 / len(scale)
-    lowest, highest = scale[0], scale[-1]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = counts @ scale / n
-        mass = n + 1.0
-        first = (counts @ scale + prior * scale.sum()) / mass
-        second = (counts @ scale**2 + prior * (scale**2).sum()) / mass
-        variance = (second - first**2) / (mass + 1)
-        u = (first - lowest) / (highest - lowest)
-        size = u * (1 - u) / (variance / (highest - lowest) ** 2) - 1
-        tail = (1 - level) / 2
-        low = stats.beta.ppf(tail, u * size, (1 - u) * size)
-        high = stats.beta.ppf(1 - tail, u * size, (1 - u) * size)
-    width = highest - lowest
-    return mean, lowest + width * low, lowest + width * high
-
-
 def official_ratings(
     responses: pd.DataFrame,
     rating: Hashable = "rating",
@@ -374,7 +344,7 @@ def official_ratings(
         ``score_low``, ``score_high`` (posterior mean and interval of the
         official's expected rating); ``own_mean``, ``own_low``, ``own_high``
         (mean of their own ratings with its Dirichlet-Perks interval, from
-        ``MIN_OWN_INTERVAL`` ratings); ``prob_below`` (posterior probability
+        ``MIN_INTERVAL`` ratings); ``prob_below`` (posterior probability
         that they are below the unit's typical official); ``flag``
         (``"below"``, ``"above"``, ``"no clear difference"``, or ``"too few
         officials"`` when fewer than ``MIN_OFFICIALS_TO_COMPARE`` of the unit's
@@ -430,14 +400,17 @@ def official_ratings(
     np.add.at(counts, (codes, category), 1)
     n = counts.sum(axis=1).astype(np.int64)
     fitted = _fit_units(counts, keys[unit].to_numpy(), points, level)
-    own_mean, own_low, own_high = _perks_mean_interval(counts, points, level)
-    enough = n >= MIN_OWN_INTERVAL
+    total = counts @ points
+    own_low, own_high = dirichlet_mean_interval(
+        n, total, counts @ points**2, (points[0], points[-1]), level
+    )
+    enough = n >= MIN_INTERVAL
     table = keys.assign(
         n=n,
         score=fitted["score"],
         score_low=fitted["score_low"],
         score_high=fitted["score_high"],
-        own_mean=own_mean,
+        own_mean=total / n,
         own_low=np.where(enough, own_low, np.nan),
         own_high=np.where(enough, own_high, np.nan),
         **{name: fitted[name] for name in fitted if not name.startswith("score")},

@@ -18,11 +18,12 @@ not make a unit look certain.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from string import ascii_lowercase
 
 import numpy as np
+
+from analysis.intervals import matched_beta
 
 #: Pairs whose bootstrap statistics are held in memory at once (pairs x draws).
 PAIR_BLOCK = 256
@@ -44,40 +45,6 @@ class Separations:
     rank_high_marginal: np.ndarray
 
 
-def perks_moments(
-    count: np.ndarray,
-    total: np.ndarray,
-    squares: np.ndarray,
-    scale: Sequence[float],
-    prior: Sequence[float] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Return the posterior mean and variance of each group's population mean.
-
-    The prior is Dirichlet with mass ``prior[k]`` on scale point ``scale[k]``
-    (Perks: 1/K each, total mass 1). The posterior is a Dirichlet process whose
-    mean of the population mean and its variance need only the count, the sum
-    and the sum of squares, so the same holds for averages of several items.
-
-    References
-    ----------
-    .. [1] Ferguson, T. S. (1973). A Bayesian analysis of some nonparametric
-           problems. Annals of Statistics 1(2), 209-230.
-    .. [2] Perks, W. (1947). Some observations on inverse probability.
-           Journal of the Institute of Actuaries 73, 285-334.
-    """
-    points = np.asarray(scale, dtype=np.float64)
-    weights = (
-        np.full(points.size, 1.0 / points.size)
-        if prior is None
-        else np.asarray(prior, dtype=np.float64)
-    )
-    mass = count + weights.sum()
-    mean = (total + weights @ points) / mass
-    second = (squares + weights @ points**2) / mass
-    variance = np.maximum(second - mean**2, 0.0) / (mass + 1)
-    return mean, variance
-
-
 def beta_errors(
     mean: np.ndarray,
     variance: np.ndarray,
@@ -91,18 +58,13 @@ def beta_errors(
     variance; the result is (groups, draws), each row centred on zero.
     """
     low, high = bounds
-    width = high - low
-    share = (mean - low) / width
-    spread = variance / width**2
-    # A Dirichlet posterior's variance is at most share(1 - share)/(mass + 1),
-    # so the matched beta's total mass is positive.
-    mass = share * (1 - share) / spread - 1
+    first, second = matched_beta(mean, variance, bounds)
     shape = (mean.size, draws)
     sample = rng.beta(
-        np.broadcast_to((share * mass)[:, None], shape),
-        np.broadcast_to(((1 - share) * mass)[:, None], shape),
+        np.broadcast_to(first[:, None], shape),
+        np.broadcast_to(second[:, None], shape),
     )
-    return low + width * sample - mean[:, None]
+    return low + (high - low) * sample - mean[:, None]
 
 
 def separations(

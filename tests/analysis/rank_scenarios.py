@@ -11,7 +11,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import optimize
 
-from analysis.rank_inference import Separations, beta_errors, perks_moments, separations
+from analysis.intervals import perks_moments
+from analysis.rank_inference import Separations, beta_errors, separations
 
 SCALE = np.arange(1.0, 6.0)
 #: 1-5 answers with 92% at 4 or 5 (D92 of docs/statistics-design.md section 2.2).

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.officials import official_ratings
+from analysis.results import MIN_INTERVAL
 
 #: A ceiling distribution of ratings 1-5 (92% answer 4 or 5).
 CEILING = (0.01, 0.02, 0.05, 0.32, 0.60)
@@ -90,7 +91,7 @@ def test_an_official_is_not_compared_with_their_own_ratings():
 
 
 def test_officials_rated_all_fives_get_an_interval_inside_the_scale():
-    frame = _frame([("U", o, 5.0) for o, n in [("a", 9), ("b", 6), ("c", 4)]
+    frame = _frame([("U", o, 5.0) for o, n in [("a", MIN_INTERVAL), ("b", 6), ("c", 4)]
                     for _ in range(n)])  # fmt: skip
     table = official_ratings(frame).set_index("official")
     assert (table["score_high"] <= 5).all()
@@ -99,7 +100,7 @@ def test_officials_rated_all_fives_get_an_interval_inside_the_scale():
     assert (table["flag"] == "no clear difference").all()
     a = table.loc["a"]
     assert a["own_mean"] == 5 and 4 < a["own_low"] < a["own_high"] <= 5
-    assert np.isnan(table.loc["c", "own_low"])
+    assert np.isnan(table.loc["b", "own_low"]) and np.isnan(table.loc["c", "own_low"])
 
 
 def test_a_unit_whose_ratings_do_not_vary():
@@ -121,18 +122,20 @@ def test_too_few_officials_to_compare():
 
 
 def test_the_own_interval_is_dirichlet_perks():
-    """All five of five ratings at 5: E = (25 + 3) / 6, V from the closed form
-    (``docs/statistics-design.md`` section 2.2); the limits are the beta's."""
+    """Twelve 4s and ten 5s: the closed form of ``docs/statistics-design.md``
+    section 2.2 (prior 1/5 on each point adds 3 to the sum, 11 to the squares)."""
     from scipy import stats
 
-    frame = _frame([("U", o, 5.0) for o in "abc" for _ in range(8)])
+    answers = [4.0] * 12 + [5.0] * 10
+    frame = _frame([("U", o, value) for o in "abc" for value in answers])
     row = official_ratings(frame).iloc[0]
-    mean = (40 + 0.2 * 15) / 9
-    second = (200 + 0.2 * 55) / 9
-    variance = (second - mean**2) / 10
+    mean = (98 + 3) / 23
+    second = (442 + 11) / 23
+    variance = (second - mean**2) / 24
     u, w = (mean - 1) / 4, variance / 16
     size = u * (1 - u) / w - 1
     expected = 1 + 4 * stats.beta.ppf([0.025, 0.975], u * size, (1 - u) * size)
+    assert row["own_mean"] == pytest.approx(98 / 22)
     np.testing.assert_allclose([row["own_low"], row["own_high"]], expected)
 
 
