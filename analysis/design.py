@@ -191,8 +191,9 @@ class SurveyDesign:
             def where(code: int, parent=parent, labels=labels, kind=kind) -> str:
                 if labels is None:
                     return "the sample"
-                row = int(np.flatnonzero(parent == code)[0])
-                return f"{kind} {labels.iloc[row]!r}"
+                value = labels.iloc[int(np.flatnonzero(parent == code)[0])]
+                # numpy scalars print as np.int64(1): show the plain value.
+                return f"{kind} {getattr(value, 'item', lambda: value)()!r}"
 
             if fpcs:
                 population = _stage_population(
