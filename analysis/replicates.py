@@ -29,6 +29,7 @@ from analysis._validation import (
     check_binary,
     check_choice,
     check_columns,
+    check_flag,
     check_frame,
     check_level,
     check_numeric,
@@ -471,8 +472,7 @@ class ReplicateDesign:
         method: str | None = None,
     ) -> pd.DataFrame:
         level = check_level(level)
-        if not isinstance(deff, bool):
-            raise ValueError(f"deff must be True or False, got {deff!r}")
+        deff = check_flag(deff, "deff")
         codes, keys = group_codes(self._data, by)
         n_domains = len(keys)
         every = codes
