@@ -286,15 +286,15 @@ class ReplicateDesign:
             )
         rscales = self._rscales.reshape((-1,) + (1,) * (replicates.ndim - 1))
         valid = ~np.isnan(replicates)
-        if self._mse:
-            centre = np.asarray(estimate, dtype=np.float64)
-        else:
-            centring = valid & (rscales > 0)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                centre = np.where(centring, replicates, 0.0).sum(axis=0) / centring.sum(
-                    axis=0
-                )
-        squares = np.where(valid, rscales * (replicates - centre) ** 2, 0.0)
+        # Infinite replicates (log-odds at p = 0 or 1) give NaN, not warnings.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if self._mse:
+                centre = np.asarray(estimate, dtype=np.float64)
+            else:
+                centring = valid & (rscales > 0)
+                centre = np.where(centring, replicates, 0.0).sum(axis=0)
+                centre = centre / centring.sum(axis=0)
+            squares = np.where(valid, rscales * (replicates - centre) ** 2, 0.0)
         variance = self._scale * squares.sum(axis=0)
         return np.where(valid.any(axis=0), variance, np.nan)
 
