@@ -502,9 +502,9 @@ class ReplicateDesign:
                 # replicate SE of the replicates' log-odds, not the delta
                 # method's se / (p (1 - p)) ("xlogit").
                 with np.errstate(invalid="ignore", divide="ignore"):
-                    odds = special.logit(sums)
+                    log_odds = special.logit(sums)
                 interval_se = (
-                    np.sqrt(self.variance(odds[:, 0], odds[:, 1:].T))
+                    np.sqrt(self.variance(log_odds[:, 0], log_odds[:, 1:].T))
                     * estimate
                     * (1 - estimate)
                 )

@@ -256,6 +256,12 @@ result$replicate_proportion <- list(
     lapply(c(logit = "logit", xlogit = "xlogit", beta = "beta"),
            function(m) ciprop(subset(rclus1, stype == s), m)))
 )
+result$replicate_deff <- list(
+  mean_api00 = unname(deff(svymean(~api00, rclus1, deff = TRUE))),
+  total_enroll = unname(deff(svytotal(~enroll, rclus1, deff = TRUE, na.rm = TRUE))),
+  mean_api00_by_stype = unname(deff(svyby(~api00, ~stype, rclus1, svymean,
+                                          deff = TRUE)))
+)
 # A composite index in a district that is one PSU: the replicate that drops
 # it gives NA, which svrVar discards (with a warning), leaving SE 0 and
 # degf 0 (every district of apiclus1 is one PSU).
