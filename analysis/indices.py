@@ -389,7 +389,11 @@ def _linear_index_table(
     )
     for name, column in zip(ESTIMATE_COLUMNS, columns, strict=True):
         table[name] = column
-    return flag_small_groups(table, min_publish, min_suppress)
+    flagged = flag_small_groups(table, min_publish, min_suppress)
+    # A group with no degrees of freedom (inside one PSU, with replicates) has
+    # no interval: not reliable, however many respondents it has.
+    flagged["reliable"] &= flagged["df"].to_numpy() >= 1
+    return flagged
 
 
 def _replicate_tiers(

@@ -517,7 +517,8 @@ class ReplicateDesign:
             ESTIMATE_COLUMNS, (n, estimate, se, low, high, df, label), strict=True
         ):
             result[name] = column
-        result["reliable"] = n >= MIN_PUBLISH
+        # No degrees of freedom (a domain inside one PSU): no interval.
+        result["reliable"] = (n >= MIN_PUBLISH) & (df >= 1)
         if deff:
             inside = codes >= 0
             srs = srs_variance(

@@ -429,3 +429,8 @@ def test_composite_index_in_a_one_psu_group_has_no_interval(apiclus1):
         assert row["se"] == pytest.approx(reference["se"], abs=1e-9)
         assert row["df"] == reference["degf"] == 0
         assert np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])
+        assert not row["reliable"]
+    # District 135 has 34 schools, enough rows, but no degrees of freedom.
+    assert table.loc[135, "n"] >= 30 and not table.loc[135, "reliable"]
+    means = replicates.mean("api00", by="dnum").set_index("dnum")
+    assert means.loc[135, "df"] == 0 and not means.loc[135, "reliable"]
