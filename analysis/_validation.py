@@ -69,3 +69,10 @@ def check_choice(value: str, allowed: Sequence[str], name: str) -> str:
     if value not in allowed:
         raise ValueError(f"{name} must be one of {list(allowed)}, got {value!r}")
     return value
+
+
+def check_flag(value: object, name: str) -> bool:
+    """Return ``value`` if it is a bool (numpy's included), so "no" is no True."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r}")
+    return bool(value)

@@ -170,7 +170,7 @@ def _dense(x: Columns) -> np.ndarray:
 def post_stratify(
     design: Design,
     by: Hashable | Sequence[Hashable],
-    population: Mapping | pd.Series,
+    population: Mapping | pd.Series | pd.DataFrame,
     *,
     partial: bool = False,
 ) -> Design:
@@ -186,9 +186,10 @@ def post_stratify(
         post-stratified one by one (R's ``postStratify.svyrep.design``).
     by : str or list of str
         Column(s) defining the post-strata; no missing values.
-    population : mapping or Series
+    population : mapping, Series or DataFrame
         Population count of each post-stratum, keyed by its value (a tuple
-        of values when ``by`` has several columns).
+        of values when ``by`` has several columns), or R's form: a data frame
+        with the ``by`` columns and the counts in a ``Freq`` column.
     partial : bool
         Ignore post-strata of ``population`` with no sampled row (R's
         ``partial=TRUE``); otherwise they are an error.
@@ -215,7 +216,9 @@ def post_stratify(
 
 def rake(
     design: Design,
-    margins: Sequence[tuple[Hashable | Sequence[Hashable], Mapping | pd.Series]],
+    margins: Sequence[
+        tuple[Hashable | Sequence[Hashable], Mapping | pd.Series | pd.DataFrame]
+    ],
     *,
     max_iterations: int = 10,
     epsilon: float = 1.0,
@@ -262,6 +265,10 @@ def rake(
     columns = list(dict.fromkeys(c for by, _ in margins for c in _as_list(by)))
     joint, keys = group_codes(design.data, columns)
     weights = _weight_matrix(design)
+    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)):
+        raise ValueError(f"epsilon must be a positive number, got {epsilon!r}")
+    if not epsilon > 0:
+        raise ValueError(f"epsilon must be a positive number, got {epsilon!r}")
     if epsilon < 1:
         epsilon = epsilon * weights[:, 0].sum()
     table = np.bincount(joint, weights[:, 0], len(keys))
@@ -324,6 +331,15 @@ def calibrate(
     """
     model, target = _model(design.data, auxiliary, totals)
     weights = _weight_matrix(design)
+    root = np.sqrt(weights[:, 0])
+    basis, singular, _ = np.linalg.svd(model * root[:, None], full_matrices=False)
+    rank = int((singular > _RANK_TOLERANCE * singular[0]).sum())
+    if rank < model.shape[1]:
+        raise ValueError(
+            f"the auxiliary columns {list(auxiliary.columns)} are linearly "
+            f"dependent (rank {rank} of {model.shape[1]}): drop one, for example "
+            "one dummy of each factor when there is a column of ones"
+        )
     moments = np.einsum("ir,ij,ik->rjk", weights, model, model, optimize=True)
     misfit = target[None, :] - weights.T @ model
     coefficients = np.linalg.solve(moments, misfit[:, :, None])[:, :, 0]
@@ -331,9 +347,6 @@ def calibrate(
     calibrated = weights * g
     if isinstance(design, ReplicateDesign):
         return design._reweighted(calibrated)
-    root = np.sqrt(weights[:, 0])
-    left, singular, _ = np.linalg.svd(model * root[:, None], full_matrices=False)
-    basis = left[:, singular > _RANK_TOLERANCE * singular[0]]
     return _with_step(design, calibrated[:, 0], _Regression(basis, g[:, 0] * root))
 
 
@@ -377,11 +390,13 @@ def _as_list(by: Hashable | Sequence[Hashable]) -> list[Hashable]:
 def _cells(
     data: pd.DataFrame,
     by: Hashable | Sequence[Hashable],
-    population: Mapping | pd.Series,
+    population: Mapping | pd.Series | pd.DataFrame,
     partial: bool,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return each row's post-stratum code and each post-stratum's population count."""
     columns = _as_list(by)
+    if isinstance(population, pd.DataFrame):
+        population = _frame_counts(population, columns)
     codes, keys = group_codes(data, columns)
     if (codes < 0).any():
         raise ValueError(f"post-stratification column(s) {columns} have missing values")
@@ -407,6 +422,23 @@ def _cells(
     return codes, totals
 
 
+def _frame_counts(frame: pd.DataFrame, columns: list[Hashable]) -> pd.Series:
+    """Return R's population data frame (``by`` columns and ``Freq``) as a Series."""
+    absent = [c for c in [*columns, "Freq"] if c not in frame.columns]
+    if absent:
+        raise ValueError(
+            f"a population data frame needs the columns {[*columns, 'Freq']}, "
+            f"missing {absent}"
+        )
+    if frame.duplicated(columns).any():
+        raise ValueError(f"the population data frame repeats values of {columns}")
+    if len(columns) > 1:
+        index = pd.MultiIndex.from_frame(frame[columns])
+    else:
+        index = pd.Index(frame[columns[0]])
+    return pd.Series(frame["Freq"].to_numpy(), index=index)
+
+
 def _model(
     data: pd.DataFrame, auxiliary: pd.DataFrame, totals: Mapping | pd.Series
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -422,6 +454,9 @@ def _model(
             "totals must name exactly the auxiliary columns "
             f"{list(auxiliary.columns)}, got {list(target.index)}"
         )
+    if not np.isfinite(target).all():
+        bad = target.index[~np.isfinite(target.to_numpy())].tolist()
+        raise ValueError(f"totals must be finite numbers, not for {bad}")
     model = auxiliary.to_numpy(dtype=np.float64, na_value=np.nan)
     if not np.isfinite(model).all():
         raise ValueError("auxiliary must be numeric without missing values")

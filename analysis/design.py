@@ -22,6 +22,7 @@ from analysis._validation import (
     check_binary,
     check_choice,
     check_columns,
+    check_flag,
     check_frame,
     check_level,
     check_numeric,
@@ -143,7 +144,9 @@ class SurveyDesign:
 
         self._data = data
         self._lonely_psu = lonely_psu
-        self._adjust_domain_lonely = bool(adjust_domain_lonely)
+        self._adjust_domain_lonely = check_flag(
+            adjust_domain_lonely, "adjust_domain_lonely"
+        )
         self._n_rows = len(data)
         self._with_fpc = bool(fpcs)
         self._n_stages = max(1, len(clusters))
@@ -191,8 +194,9 @@ class SurveyDesign:
             def where(code: int, parent=parent, labels=labels, kind=kind) -> str:
                 if labels is None:
                     return "the sample"
-                row = int(np.flatnonzero(parent == code)[0])
-                return f"{kind} {labels.iloc[row]!r}"
+                value = labels.iloc[int(np.flatnonzero(parent == code)[0])]
+                # numpy scalars print as np.int64(1): show the plain value.
+                return f"{kind} {getattr(value, 'item', lambda: value)()!r}"
 
             if fpcs:
                 population = _stage_population(
@@ -511,6 +515,7 @@ class SurveyDesign:
     ) -> pd.DataFrame:
         """Return the table of a mean, total or ratio of ``values`` by domain."""
         level = check_level(level)
+        deff = check_flag(deff, "deff")
         domain, keys = group_codes(self._data, by)
         n_domains = len(keys)
         base = np.ones_like(values) if denominator is None else denominator

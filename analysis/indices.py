@@ -14,7 +14,10 @@ Given a :class:`~analysis.replicates.ReplicateDesign` over the same rows
 (``replicates=``), item means are weighted and the index is recomputed with
 each replicate weight column instead: its standard error then reflects the
 sample design (strata, clusters, calibration to the census) and the df are the
-design's.
+group's own, R's ``degf`` of the subset (rank of the group's replicate weights
+minus one). A replicate that leaves a group without answers to an item is
+discarded, as R's ``svrVar`` does: a group inside one PSU then gets a standard
+error of 0 with 0 df, hence no interval, rather than a replicate index of 0.
 """
 
 from __future__ import annotations
@@ -84,7 +87,7 @@ def sipas_index(
     replicates : ReplicateDesign, optional
         A replicate design whose data are ``responses`` (same rows, same
         order): weighted item means, standard errors from the replicate
-        weights and the design's df (``method`` ``"replicate-<kind>"``).
+        weights and each group's own df (``method`` ``"replicate-<kind>"``).
 
     Returns
     -------
@@ -386,7 +389,11 @@ def _linear_index_table(
     )
     for name, column in zip(ESTIMATE_COLUMNS, columns, strict=True):
         table[name] = column
-    return flag_small_groups(table, min_publish, min_suppress)
+    flagged = flag_small_groups(table, min_publish, min_suppress)
+    # A group with no degrees of freedom (inside one PSU, with replicates) has
+    # no interval: not reliable, however many respondents it has.
+    flagged["reliable"] &= flagged["df"].to_numpy() >= 1
+    return flagged
 
 
 def _replicate_tiers(
@@ -397,7 +404,7 @@ def _replicate_tiers(
     n_groups: int,
     coefficients: np.ndarray,
     offsets: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, int, str]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
     """Return each group's and tier's weighted estimate, replicate SE, df and method."""
     if replicates.data is not responses and not (
         len(replicates.data) == len(responses)
@@ -409,5 +416,10 @@ def _replicate_tiers(
         )
     means = replicates.domain_means(values, codes, n_groups)
     tiers = offsets + np.where(np.isnan(means), 0.0, means) @ coefficients
+    # A replicate that leaves a group without answers to an item the tier
+    # uses has no value there; the variance discards it, as R's svrVar does.
+    lacking = (np.isnan(means).astype(np.float64) @ (coefficients != 0)) > 0
+    tiers = np.where(lacking, np.nan, tiers)
     se = np.sqrt(replicates.variance(tiers[0], tiers[1:]))
-    return tiers[0], se, replicates.degrees_of_freedom, f"replicate-{replicates.kind}"
+    df = replicates.domain_degrees_of_freedom(codes, n_groups)[:, None]
+    return tiers[0], se, df, f"replicate-{replicates.kind}"

@@ -106,7 +106,9 @@ def stage_variance(
     centre = total / n_sampled
     if rule == "adjust" and first_stage:
         grand = np.bincount(pair_domain, weights=total, minlength=n_domains)
-        grand /= np.bincount(pair_domain, weights=n_sampled, minlength=n_domains)
+        # A domain without rows (all missing) has no PSU: 0/0, never used.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            grand /= np.bincount(pair_domain, weights=n_sampled, minlength=n_domains)
         centre = np.where(treated, grand[pair_domain], centre)
     # Units of the parent with no row in the domain count as zeros (R pads).
     squares = (

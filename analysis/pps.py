@@ -16,6 +16,15 @@ R's ``survey`` package offers:
 - ``"hartley-rao"``: the same estimators with Hartley and Rao's
   approximation of pi_ij (R's ``pps = HR()``).
 
+A stratum with a single sampled PSU has no Brewer variance of its own
+(``n_h/(n_h - 1)``); ``lonely_psu`` then applies R's rules as
+:class:`~analysis.design.SurveyDesign` does (:mod:`analysis.lonely_psu`), with
+one difference that is R's: a subset of a PPS design keeps every row (at
+weight zero), so every estimate, domains included, touches every stratum.
+The Horvitz-Thompson forms (``"joint"``, ``"hartley-rao"``) need no rule: a
+lonely PSU contributes ``(1 - pi_i) x_i**2``, as in R, which applies
+``survey.lonely.psu`` to Brewer's designs only.
+
 Only the first stage's variance is computed (the ultimate-cluster
 approximation, as R does for these designs): rows within a PSU are summed into
 its weighted total, later stages add no term of their own. When later stages
@@ -33,6 +42,7 @@ from scipy import sparse
 
 from analysis._validation import check_choice, check_columns, check_numeric
 from analysis.design import SurveyDesign
+from analysis.lonely_psu import LONELY_PSU_RULES
 
 PPS_METHODS = ("brewer", "joint", "hartley-rao")
 PPS_VARIANCES = ("HT", "YG")
@@ -74,6 +84,13 @@ class PPSDesign(SurveyDesign):
     joint_tolerance : float
         Entries of ``1 - pi_i pi_j / pi_ij`` smaller than this in absolute
         value count as 0 (R's ``ppsmat`` default 1e-4).
+    lonely_psu : {"fail", "remove", "certainty", "adjust", "average"}
+        For ``"brewer"``: what to do with a stratum that has one sampled PSU
+        drawn with probability below 1, as R's ``survey.lonely.psu`` (module
+        docstring). ``"fail"`` (R's default) raises ValueError at the first
+        estimate; ``"adjust"`` centres the PSU's total at the mean PSU total
+        over all strata (survey >= 4.2; survey 4.1-1 centres it at 0, which
+        gives the same means and proportions but not totals).
 
     References
     ----------
@@ -103,6 +120,7 @@ class PPSDesign(SurveyDesign):
         variance: str = "HT",
         p2bar: float | Mapping[Hashable, float] | None = None,
         joint_tolerance: float = 1e-4,
+        lonely_psu: str = "fail",
     ) -> None:
         check_choice(method, PPS_METHODS, "method")
         check_choice(variance, PPS_VARIANCES, "variance")
@@ -114,7 +132,13 @@ class PPSDesign(SurveyDesign):
             raise ValueError(
                 "joint probabilities are needed exactly when method='joint'"
             )
-        super().__init__(data, weights=weights, strata=strata, cluster=cluster)
+        super().__init__(
+            data,
+            weights=weights,
+            strata=strata,
+            cluster=cluster,
+            lonely_psu=lonely_psu,
+        )
         check_columns(data, [probability], "probability")
         pi = check_numeric(data, probability, "probability")
         bad = ~((pi > 0) & (pi <= 1))
@@ -132,6 +156,12 @@ class PPSDesign(SurveyDesign):
             self._weights = 1 / pi
         self._method = method
         stratum = first.parent_of_unit
+        # PSUs alone in their stratum and not certain: Brewer's variance
+        # needs a lonely-PSU rule for them (the HT forms do not).
+        self._lonely = np.flatnonzero(
+            (first.sampled[stratum] == 1) & (psu_pi < 1) & (method == "brewer")
+        )
+        self._psu_pi = psu_pi
         if method == "brewer":
             quadratic = _brewer_quadratic(psu_pi, stratum)
         else:
@@ -163,9 +193,39 @@ class PPSDesign(SurveyDesign):
         psu = self._stages[0].unit[inside]
         n_psu = self._quadratic.shape[0]
         totals = sparse.csr_matrix((influence, (d, psu)), shape=(n_domains, n_psu))
-        return np.asarray(
+        variance = np.asarray(
             (totals @ self._quadratic).multiply(totals).sum(axis=1)
         ).ravel()
+        if self._lonely.size == 0:
+            return variance
+        return self._lonely_variance(variance, totals)
+
+    def _lonely_variance(
+        self, variance: np.ndarray, totals: sparse.csr_matrix
+    ) -> np.ndarray:
+        """Apply the lonely-PSU rule to Brewer's variance (lonely strata left out).
+
+        R subsets a PPS design by zeroing weights, so every stratum is
+        touched by every domain: the rule applies to all of them.
+        """
+        first = self._stages[0]
+        lonely_strata = first.parent_of_unit[self._lonely]
+        if self._lonely_psu == "fail":
+            raise ValueError(
+                f"{first.where(int(lonely_strata[0]))} has only one sampled "
+                "unit, so its variance cannot be estimated; choose another "
+                f"lonely_psu rule than 'fail' (one of {list(LONELY_PSU_RULES)})"
+            )
+        if self._lonely_psu == "adjust":
+            lonely_totals = totals[:, self._lonely].toarray()
+            grand = np.asarray(totals.sum(axis=1)).ravel() / totals.shape[1]
+            squares = (lonely_totals - grand[:, None]) ** 2
+            return variance + squares @ (1 - self._psu_pi[self._lonely])
+        if self._lonely_psu == "average":
+            n_strata = first.sampled.size
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return variance * n_strata / (n_strata - lonely_strata.size)
+        return variance
 
 
 def _stratum_pairs(stratum: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -181,9 +241,16 @@ def _stratum_pairs(stratum: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _brewer_quadratic(pi: np.ndarray, stratum: np.ndarray) -> sparse.coo_matrix:
-    """Return Q with x'Qx = sum_h n_h/(n_h-1) sum_i (1 - pi_i)(x_i - xbar_h)**2."""
+    """Return Q with x'Qx = sum_h n_h/(n_h-1) sum_i (1 - pi_i)(x_i - xbar_h)**2.
+
+    A stratum with one PSU contributes nothing here (its lonely-PSU rule is
+    applied by :meth:`PPSDesign._lonely_variance`).
+    """
     sampled = np.bincount(stratum)
-    scale = (1 - pi) * sampled[stratum] / (sampled[stratum] - 1)
+    several = sampled[stratum] > 1
+    scale = np.where(
+        several, (1 - pi) * sampled[stratum] / np.maximum(sampled[stratum] - 1, 1), 0.0
+    )
     first, second = _stratum_pairs(stratum)
     n = sampled[stratum[first]]
     scale_sum = np.bincount(stratum, scale)[stratum[first]]
@@ -256,7 +323,8 @@ def _hartley_rao_dcheck(
     first, second = _stratum_pairs(stratum)
     n = sampled[stratum[first]]
     both = pi[first] + pi[second]
-    values = 1 - (n - both + level[stratum[first]]) / (n - 1)
+    # A stratum with one PSU has only its diagonal, set below.
+    values = 1 - (n - both + level[stratum[first]]) / np.maximum(n - 1, 1)
     values[both == 1] = 0.0
     diagonal = first == second
     values[diagonal] = 1 - pi[first[diagonal]]

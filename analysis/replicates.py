@@ -21,7 +21,7 @@ from collections.abc import Hashable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
+from scipy import sparse, special
 
 from analysis._grouping import group_codes
 from analysis._validation import (
@@ -29,15 +29,22 @@ from analysis._validation import (
     check_binary,
     check_choice,
     check_columns,
+    check_flag,
     check_frame,
     check_level,
     check_numeric,
 )
 from analysis.design import SurveyDesign
-from analysis.intervals import logit_interval, t_interval
+from analysis.design_effects import srs_variance
+from analysis.intervals import t_interval
+from analysis.proportions import SURVEY_PROPORTION_METHODS, survey_proportion_interval
 from analysis.results import ESTIMATE_COLUMNS, MIN_PUBLISH
 
 REPLICATE_KINDS = ("JK1", "JKn", "bootstrap", "other")
+#: The ``svyciprop`` methods :meth:`ReplicateDesign.proportion` offers.
+REPLICATE_PROPORTION_METHODS = tuple(
+    m for m in SURVEY_PROPORTION_METHODS if m != "likelihood"
+)
 #: Relative size below which a singular value of the weights does not count
 #: towards the degrees of freedom (R's ``degf``: ``qr(weights, tol = 1e-5)``).
 _RANK_TOLERANCE = 1e-5
@@ -266,7 +273,10 @@ class ReplicateDesign:
         numpy.ndarray
             ``scale * sum_r rscale_r (theta_r - centre)**2``, shaped like
             ``estimate``; the centre is the mean of the replicates with a
-            positive ``rscale`` or, with ``mse``, the estimate.
+            positive ``rscale`` or, with ``mse``, the estimate. Replicates
+            whose statistic is NaN (a domain the replicate leaves without
+            rows) are discarded element by element, as R's ``svrVar`` does
+            (with a warning there); NaN when none is left.
         """
         replicates = np.asarray(replicates, dtype=np.float64)
         if replicates.shape[0] != self.n_replicates:
@@ -274,24 +284,34 @@ class ReplicateDesign:
                 f"replicates must have {self.n_replicates} rows, "
                 f"got {replicates.shape[0]}"
             )
-        if self._mse:
-            centre = np.asarray(estimate, dtype=np.float64)
-        else:
-            centre = replicates[self._rscales > 0].mean(axis=0)
         rscales = self._rscales.reshape((-1,) + (1,) * (replicates.ndim - 1))
-        return self._scale * np.sum(rscales * (replicates - centre) ** 2, axis=0)
+        valid = ~np.isnan(replicates)
+        # Infinite replicates (log-odds at p = 0 or 1) give NaN, not warnings.
+        with np.errstate(invalid="ignore", divide="ignore"):
+            if self._mse:
+                centre = np.asarray(estimate, dtype=np.float64)
+            else:
+                centring = valid & (rscales > 0)
+                centre = np.where(centring, replicates, 0.0).sum(axis=0)
+                centre = centre / centring.sum(axis=0)
+            squares = np.where(valid, rscales * (replicates - centre) ** 2, 0.0)
+        variance = self._scale * squares.sum(axis=0)
+        return np.where(valid.any(axis=0), variance, np.nan)
 
     def mean(
         self,
         variable: Hashable,
         by: Hashable | Sequence[Hashable] | None = None,
         level: float = 0.95,
+        *,
+        deff: bool = False,
     ) -> pd.DataFrame:
         """Estimate the population mean of ``variable``, overall or by domain.
 
         R's ``svymean(~variable, design, na.rm=TRUE)`` (and ``svyby``) on a
-        replicate design; the interval is Student t with the design's
-        :attr:`degrees_of_freedom`.
+        replicate design; the interval is Student t with the domain's
+        :meth:`domain_degrees_of_freedom` (R's ``degf`` of ``subset(design,
+        ...)``), over the rows where ``variable`` is present.
 
         Parameters
         ----------
@@ -301,6 +321,10 @@ class ReplicateDesign:
             Columns defining domains.
         level : float
             Confidence level.
+        deff : bool
+            Add a ``deff`` column, the replicate variance over that of simple
+            random sampling (:mod:`analysis.design_effects`), as
+            :meth:`analysis.design.SurveyDesign.mean` does.
 
         Returns
         -------
@@ -309,40 +333,60 @@ class ReplicateDesign:
             ``"replicate-<kind>"``.
         """
         values = check_numeric(self._data, _column(self._data, variable), "variable")
-        return self._estimate(values, by, level, ratio=True, logit=False)
+        return self._estimate(values, by, level, ratio=True, deff=deff)
 
     def proportion(
         self,
         variable: Hashable,
         by: Hashable | Sequence[Hashable] | None = None,
         level: float = 0.95,
+        *,
+        method: str = "logit",
+        deff: bool = False,
     ) -> pd.DataFrame:
-        """Estimate the proportion of a 0/1 ``variable``, with the logit interval.
+        """Estimate the proportion of a 0/1 ``variable`` with an ``svyciprop`` interval.
+
+        The interval is the one :meth:`analysis.design.SurveyDesign.proportion`
+        gives (:func:`analysis.proportions.survey_proportion_interval`), from
+        the replicate standard error and R's default degrees of freedom: the
+        rank of the replicate weights over the domain's rows, those where
+        ``variable`` is missing included, minus one. At an estimate of 0 or 1
+        the limits are the ``"beta-boundary"`` ones.
 
         Parameters
         ----------
-        variable, by, level
+        variable, by, level, deff
             As in :meth:`mean`.
+        method : {"logit", "beta", "mean", "xlogit", "asin", "wilson"}
+            R's ``svyciprop`` method. ``"likelihood"`` needs the dispersion
+            of a working ``svyglm`` fit on the replicates and is not offered.
 
         Returns
         -------
         pandas.DataFrame
-            As :meth:`mean`.
+            As :meth:`mean`; ``method`` names the interval of each row.
+
+        References
+        ----------
+        .. [1] Lumley (2010), section 2.3.1; R ``survey::svyciprop``.
         """
+        check_choice(method, REPLICATE_PROPORTION_METHODS, "method")
         values = check_binary(self._data, _column(self._data, variable))
-        return self._estimate(values, by, level, ratio=True, logit=True)
+        return self._estimate(values, by, level, ratio=True, deff=deff, method=method)
 
     def total(
         self,
         variable: Hashable,
         by: Hashable | Sequence[Hashable] | None = None,
         level: float = 0.95,
+        *,
+        deff: bool = False,
     ) -> pd.DataFrame:
         """Estimate the population total of ``variable``, overall or by domain.
 
         Parameters
         ----------
-        variable, by, level
+        variable, by, level, deff
             As in :meth:`mean`.
 
         Returns
@@ -351,7 +395,39 @@ class ReplicateDesign:
             As :meth:`mean`.
         """
         values = check_numeric(self._data, _column(self._data, variable), "variable")
-        return self._estimate(values, by, level, ratio=False, logit=False)
+        return self._estimate(values, by, level, ratio=False, deff=deff)
+
+    def domain_degrees_of_freedom(self, codes: np.ndarray, n_groups: int) -> np.ndarray:
+        """Return each group's degrees of freedom, R's ``degf(subset(design, ...))``.
+
+        R recomputes ``degf`` for a subset as the rank of the replicate
+        weights over the subset's rows minus one, so a domain met by few
+        PSUs gets few degrees of freedom (apiclus1's high schools: 7 of the
+        design's 14). A group inside one PSU gets 0, hence no interval.
+
+        Parameters
+        ----------
+        codes : numpy.ndarray
+            Each row's group code (negative: in no group).
+        n_groups : int
+            Number of groups.
+
+        Returns
+        -------
+        numpy.ndarray
+            One integer per group (0 for an empty group).
+        """
+        member = np.flatnonzero(codes >= 0)
+        order = member[np.argsort(codes[member], kind="stable")]
+        bounds = np.searchsorted(codes[order], np.arange(n_groups + 1))
+        df = np.zeros(n_groups, dtype=np.int64)
+        for group in np.flatnonzero(np.diff(bounds) > 0):
+            rows = order[bounds[group] : bounds[group + 1]]
+            if rows.size == codes.size:
+                df[group] = self._degf
+            else:
+                df[group] = max(_rank_degrees_of_freedom(self._columns[rows, 1:]), 0)
+        return df
 
     def domain_means(
         self, values: np.ndarray, codes: np.ndarray, n_groups: int
@@ -392,11 +468,14 @@ class ReplicateDesign:
         level: float,
         *,
         ratio: bool,
-        logit: bool,
+        deff: bool,
+        method: str | None = None,
     ) -> pd.DataFrame:
         level = check_level(level)
+        deff = check_flag(deff, "deff")
         codes, keys = group_codes(self._data, by)
         n_domains = len(keys)
+        every = codes
         codes = np.where(np.isnan(values), -1, codes)
         groups = _group_matrix(codes, n_domains)
         filled = np.where(np.isnan(values), 0.0, values)
@@ -406,18 +485,51 @@ class ReplicateDesign:
                 sums = sums / (groups @ self._columns)
         n = np.bincount(codes[codes >= 0], minlength=n_domains)
         estimate = np.where(n > 0, sums[:, 0], np.nan)
-        se = np.sqrt(self.variance(estimate, sums[:, 1:].T))
-        se = np.where(n > 0, se, np.nan)
-        df = np.full(n_domains, self._degf)
-        interval = logit_interval if logit else t_interval
-        low, high = interval(estimate, se, df, level)
+        variance = self.variance(estimate, sums[:, 1:].T)
+        se = np.where(n > 0, np.sqrt(variance), np.nan)
+        if method is None:
+            df = self.domain_degrees_of_freedom(codes, n_domains)
+            low, high = t_interval(estimate, se, df, level)
+            label = f"replicate-{self._kind}"
+        else:
+            # As SurveyDesign.proportion: R's svyciprop takes degf of the
+            # domain before na.rm drops the rows where the variable is missing.
+            df = self.domain_degrees_of_freedom(every, n_domains)
+            n_rows = np.bincount(every[every >= 0], minlength=n_domains)
+            interval_se = se
+            if method == "logit":
+                # R fits svyglm on the replicates: the logit's SE is the
+                # replicate SE of the replicates' log-odds, not the delta
+                # method's se / (p (1 - p)) ("xlogit").
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    log_odds = special.logit(sums)
+                interval_se = (
+                    np.sqrt(self.variance(log_odds[:, 0], log_odds[:, 1:].T))
+                    * estimate
+                    * (1 - estimate)
+                )
+            low, high, labels = survey_proportion_interval(
+                estimate, interval_se, df, n, n_rows, method=method, level=level
+            )
+            label = [s.replace("taylor", f"replicate-{self._kind}") for s in labels]
         result = keys.copy()
-        method = f"replicate-{self._kind}"
         for name, column in zip(
-            ESTIMATE_COLUMNS, (n, estimate, se, low, high, df, method), strict=True
+            ESTIMATE_COLUMNS, (n, estimate, se, low, high, df, label), strict=True
         ):
             result[name] = column
-        result["reliable"] = n >= MIN_PUBLISH
+        # No degrees of freedom (a domain inside one PSU): no interval.
+        result["reliable"] = (n >= MIN_PUBLISH) & (df >= 1)
+        if deff:
+            inside = codes >= 0
+            srs = srs_variance(
+                self._columns[inside, 0],
+                values[inside],
+                codes[inside],
+                n_domains,
+                total=not ratio,
+            )
+            with np.errstate(invalid="ignore", divide="ignore"):
+                result["deff"] = variance / srs
         return result
 
     def _weight_columns(self) -> np.ndarray:

@@ -102,6 +102,58 @@ def test_post_stratified_proportion_matches_r(apiclus1):
     assert row["se"] == pytest.approx(reference["se"][1], rel=RELATIVE)
 
 
+def test_post_stratified_proportion_interval_matches_r_svyciprop(apiclus1):
+    data = apiclus1.assign(yes=apiclus1["sch.wide"].eq("Yes"))
+    design = post_stratify(
+        SurveyDesign(data, weights="pw", cluster="dnum", fpc="fpc"), "stype", POP_TYPES
+    )
+    reference = R["post_stratify_ciprop"]
+    for method in ("logit", "beta"):
+        row = design.proportion("yes", method=method).iloc[0]
+        _check_interval(row, reference[method])
+    high_schools = design.proportion("yes", by="stype").set_index("stype").loc["H"]
+    _check_interval(high_schools, reference["H_logit"])
+
+
+def _check_interval(row: pd.Series, reference: dict, rel: float = RELATIVE) -> None:
+    """Compare estimate, SE and svyciprop limits (logit: to R's glm fit, 1e-7)."""
+    assert row["estimate"] == pytest.approx(reference["estimate"], rel=rel)
+    assert row["se"] == pytest.approx(reference["se"], rel=rel)
+    assert [row["ci_low"], row["ci_high"]] == pytest.approx(reference["ci"], rel=1e-7)
+
+
+@pytest.mark.parametrize(
+    ("population", "message"),
+    [
+        (pd.DataFrame({"stype": ["E", "H"], "Freq": [4421, 755]}), "post-strata"),
+        (pd.DataFrame({"stype": ["E", "H", "M"], "N": [1, 2, 3]}), "Freq"),
+        (pd.DataFrame({"stype": ["E", "E", "M"], "Freq": [1, 2, 3]}), "repeats"),
+    ],
+)
+def test_post_stratify_checks_an_r_style_population_frame(dclus1, population, message):
+    with pytest.raises(ValueError, match=message):
+        post_stratify(dclus1, "stype", population)
+
+
+def test_post_stratify_takes_r_s_population_data_frame(dclus1):
+    frame = pd.DataFrame({"stype": list(POP_TYPES), "Freq": list(POP_TYPES.values())})
+    _check_design(post_stratify(dclus1, "stype", frame), R["post_stratify"], "sch.wide")
+
+
+def test_calibrate_rejects_collinear_columns_and_missing_totals(dclus1, apiclus1):
+    dummies = pd.get_dummies(apiclus1["stype"], dtype=float)
+    with pytest.raises(ValueError, match="linearly dependent"):
+        calibrate(dclus1, dummies.assign(one=1.0), {**POP_TYPES, "one": 6194})
+    with pytest.raises(ValueError, match="finite"):
+        calibrate(dclus1, dummies, {**POP_TYPES, "M": np.nan})
+
+
+@pytest.mark.parametrize("epsilon", ["a", -1, 0, None])
+def test_rake_checks_epsilon(dclus1, epsilon):
+    with pytest.raises(ValueError, match="epsilon"):
+        rake(dclus1, MARGINS, epsilon=epsilon)
+
+
 def test_rake_matches_r(dclus1):
     design = rake(dclus1, MARGINS)
     _check_design(design, R["rake"], "sch.wide")
@@ -217,6 +269,71 @@ def test_bootstrap_from_given_weights_matches_r(apiclus1, mse):
     _check_replicates(design, R["bootstrap_mse" if mse else "bootstrap"])
 
 
+@pytest.fixture(scope="module")
+def rclus1_sw(apiclus1):
+    frame = apiclus1.assign(sw=apiclus1["sch.wide"].eq("Yes").astype(float))
+    design = SurveyDesign(frame, weights="pw", cluster="dnum", fpc="fpc")
+    return ReplicateDesign.jackknife(design)
+
+
+@pytest.mark.parametrize("method", ["logit", "beta", "mean", "asin"])
+def test_replicate_proportion_interval_matches_r_svyciprop(rclus1_sw, method):
+    reference = R["replicate_proportion"]["overall"][method]
+    row = rclus1_sw.proportion("sw", method=method).iloc[0]
+    _check_interval(row, reference)
+    assert row["df"] == reference["degf"] == 14
+
+
+@pytest.mark.parametrize("method", ["logit", "xlogit", "beta"])
+def test_replicate_domains_take_their_own_degrees_of_freedom(rclus1_sw, method):
+    # R: svyciprop(~sw, subset(rclus1, stype == s)) with degf(subset) = the
+    # rank of the domain's replicate weights - 1: E 14, H 7, M 11 (was 14).
+    table = rclus1_sw.proportion("sw", by="stype", method=method).set_index("stype")
+    for stype, row in table.iterrows():
+        reference = R["replicate_proportion"]["by_stype"][stype][method]
+        _check_interval(row, reference)
+        assert row["df"] == reference["degf"]
+    means = rclus1_sw.mean("api00", by="stype").set_index("stype")["df"]
+    assert means.to_dict() == {"E": 14, "H": 7, "M": 11}
+
+
+def test_replicate_proportion_at_one_gets_the_boundary_interval(rclus1_sw, dclus1):
+    # R gives NaN (beta) or [1, 1] (mean) at p = 1; hailong gives the same
+    # Korn-Graubard boundary interval as SurveyDesign.proportion.
+    every = rclus1_sw.data.assign(all1=1.0)
+    replicates = ReplicateDesign(
+        every,
+        weights="pw",
+        replicate_weights=rclus1_sw.replicate_weights,
+        kind="JK1",
+    )
+    design = SurveyDesign(every, weights="pw", cluster="dnum", fpc="fpc")
+    for method in ("logit", "beta"):
+        row = replicates.proportion("all1", method=method).iloc[0]
+        expected = design.proportion("all1", method=method).iloc[0]
+        assert row["method"] == "beta-boundary"
+        assert row["ci_high"] == 1.0
+        assert row["ci_low"] == pytest.approx(expected["ci_low"], rel=1e-12)
+        assert 0.97 < row["ci_low"] < 0.98
+
+
+def test_replicate_options_are_checked(rclus1_sw):
+    with pytest.raises(ValueError, match="method"):
+        rclus1_sw.proportion("sw", method="likelihood")
+    with pytest.raises(ValueError, match="deff"):
+        rclus1_sw.mean("api00", deff="replace")
+
+
+def test_replicate_deff_matches_r(rclus1_sw):
+    reference = R["replicate_deff"]
+    overall = rclus1_sw.mean("api00", deff=True)["deff"].iloc[0]
+    assert overall == pytest.approx(reference["mean_api00"], rel=RELATIVE)
+    total = rclus1_sw.total("enroll", deff=True)["deff"].iloc[0]
+    assert total == pytest.approx(reference["total_enroll"], rel=RELATIVE)
+    by_type = rclus1_sw.mean("api00", by="stype", deff=True)["deff"].to_numpy()
+    assert by_type == pytest.approx(reference["mean_api00_by_stype"], rel=RELATIVE)
+
+
 def test_jackknife_refuses_a_calibrated_or_stratified_jk1(dclus1, apistrat):
     with pytest.raises(ValueError, match="calibrate the replicate design"):
         ReplicateDesign.jackknife(post_stratify(dclus1, "stype", POP_TYPES))
@@ -295,3 +412,25 @@ def test_composite_index_replicates_must_share_the_rows(apiclus1):
     replicates = ReplicateDesign.jackknife(design)
     with pytest.raises(ValueError, match="built on the responses frame"):
         ddci_index(responses.iloc[:100], SCORING, by=None, replicates=replicates)
+
+
+def test_composite_index_in_a_one_psu_group_has_no_interval(apiclus1):
+    # Each district (dnum) of apiclus1 is one PSU: the replicate dropping it
+    # has no answers there. R's svrVar discards it: SE 0 with degf 0. Before
+    # the fix the replicate's index was taken as 0: SE 73.2, interval [0, 100].
+    responses = _responses(apiclus1)
+    design = SurveyDesign(responses, weights="pw", cluster="dnum", fpc="fpc")
+    replicates = ReplicateDesign.jackknife(design)
+    table = _composite(ddci_index(responses, SCORING, by="dnum", replicates=replicates))
+    table = table.set_index("dnum")
+    for name, reference in R["composite_jk1_dnum"].items():
+        row = table.loc[int(name[1:])]
+        assert row["estimate"] == pytest.approx(reference["estimate"], rel=RELATIVE)
+        assert row["se"] == pytest.approx(reference["se"], abs=1e-9)
+        assert row["df"] == reference["degf"] == 0
+        assert np.isnan(row["ci_low"]) and np.isnan(row["ci_high"])
+        assert not row["reliable"]
+    # District 135 has 34 schools, enough rows, but no degrees of freedom.
+    assert table.loc[135, "n"] >= 30 and not table.loc[135, "reliable"]
+    means = replicates.mean("api00", by="dnum").set_index("dnum")
+    assert means.loc[135, "df"] == 0 and not means.loc[135, "reliable"]

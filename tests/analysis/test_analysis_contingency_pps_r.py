@@ -220,3 +220,89 @@ def test_pps_takes_overall_weights_for_subsampled_psus(clustered):
     assert weighted.total("satisfied").iloc[0]["se"] == pytest.approx(
         10 * plain.total("satisfied").iloc[0]["se"]
     )
+
+
+@pytest.fixture(scope="module")
+def lonely_pps(clustered) -> pd.DataFrame:
+    """pps_clustered.csv with stratum 1 cut to one commune (R's lonely_pps)."""
+    keep = (clustered["stratum"] == 2) | (
+        clustered["commune"] == R["pps_lonely"]["commune"]
+    )
+    return clustered[keep].reset_index(drop=True)
+
+
+@pytest.mark.parametrize("rule", ["remove", "certainty", "adjust", "average"])
+def test_pps_brewer_lonely_psu_rules_match_r(lonely_pps, rule):
+    # Before the fix Brewer's n/(n - 1) with n = 1 gave SE NaN and warnings
+    # for every rule; R: remove/certainty 0.06846, adjust 0.07360, average
+    # 0.09681. R keeps every row of a PPS domain (zero weight), so "average"
+    # counts the lonely stratum in every domain (stratum 2's SE 0.1051).
+    design = PPSDesign(
+        lonely_pps,
+        probability="pi",
+        cluster="commune",
+        strata="stratum",
+        lonely_psu=rule,
+    )
+    reference = R["pps_lonely"][rule]
+    _check(design.mean("rating"), reference["mean_rating"])
+    table = design.mean("rating", by="stratum")
+    expected = reference["mean_rating_by_stratum"]
+    assert table["stratum"].astype(str).tolist() == expected["level"]
+    assert table["estimate"].to_numpy() == pytest.approx(expected["estimate"])
+    assert table["se"].to_numpy() == pytest.approx(expected["se"], rel=RELATIVE)
+
+
+def test_pps_brewer_lonely_psu_fails_by_default_naming_the_stratum(lonely_pps):
+    assert "Stratum (1) has only one PSU" in R["pps_lonely"]["fail"]["error"]
+    design = PPSDesign(
+        lonely_pps, probability="pi", cluster="commune", strata="stratum"
+    )
+    with pytest.raises(ValueError, match=r"stratum 1 \(stage 1\) has only one"):
+        design.mean("rating")
+    with pytest.raises(ValueError, match="lonely_psu must be one of"):
+        PPSDesign(lonely_pps, probability="pi", cluster="commune", lonely_psu="drop")
+
+
+def test_pps_hartley_rao_needs_no_lonely_rule(lonely_pps):
+    # R applies survey.lonely.psu to Brewer's designs only; HR() gives the
+    # same SE under every rule (a lonely PSU adds (1 - pi) x^2).
+    design = PPSDesign(
+        lonely_pps,
+        probability="pi",
+        cluster="commune",
+        strata="stratum",
+        method="hartley-rao",
+    )
+    assert np.isfinite(design.mean("rating")["se"].iloc[0])
+
+
+@pytest.fixture(scope="module")
+def brewer_groups(clustered) -> PPSDesign:
+    group = np.where(
+        (clustered["rating"] % 2 == 0) | (clustered["commune"] % 3 == 0), "a", "b"
+    )
+    return PPSDesign(
+        clustered.assign(grp=group),
+        probability="pi",
+        cluster="commune",
+        strata="stratum",
+    )
+
+
+def test_pps_domains_and_proportions_match_r(brewer_groups):
+    reference = R["pps_domains"]
+    table = brewer_groups.mean("rating", by="grp")
+    expected = reference["mean_rating_by_grp"]
+    assert table["grp"].tolist() == expected["level"]
+    assert table["estimate"].to_numpy() == pytest.approx(expected["estimate"])
+    assert table["se"].to_numpy() == pytest.approx(expected["se"], rel=RELATIVE)
+    overall = brewer_groups.proportion("satisfied", method="beta").iloc[0]
+    in_a = brewer_groups.proportion("satisfied", by="grp").iloc[0]
+    for row, name in ((overall, "satisfied_beta"), (in_a, "satisfied_grp_a_logit")):
+        assert row["estimate"] == pytest.approx(reference[name]["estimate"])
+        assert row["se"] == pytest.approx(reference[name]["se"], rel=RELATIVE)
+        assert [row["ci_low"], row["ci_high"]] == pytest.approx(
+            reference[name]["ci"], rel=1e-7
+        )
+        assert row["df"] == reference[name]["degf"]

@@ -322,24 +322,18 @@ def test_compare_to_rest_needs_two_domains(dclus2):
         dclus2.compare_to_rest("api00", by="fpc1")
 
 
-def test_wilson_follows_survey_4_5s_svyciprop(apiclus1):
-    # survey 4.1-1 (the R used for the reference data) has no "wilson"; this
-    # transcribes survey 4.5's R/svyttest.R: n.eff = p(1-p)/Var, t on degf.
-    frame = apiclus1.assign(ell0=(apiclus1["ell"] == 0).astype(float))
-    design = SurveyDesign(frame, weights="pw", cluster="dnum", fpc="fpc")
-    row = design.proportion("ell0", method="wilson").iloc[0]
-    p, se = row["estimate"], row["se"]
-    n_eff = p * (1 - p) / se**2
-    t = stats.t.ppf(0.975, 14)
-    root = np.sqrt(4 * n_eff * p * (1 - p) + t * t)
-    centre = p + t * t / (2 * n_eff)
-    denominator = 1 + t * t / n_eff
-    assert row["ci_low"] == pytest.approx(
-        (centre - t / (2 * n_eff) * root) / denominator
-    )
-    assert row["ci_high"] == pytest.approx(
-        (centre + t / (2 * n_eff) * root) / denominator
-    )
+def test_wilson_follows_survey_4_5s_svyciprop():
+    # survey 4.1-1 (the R used for the reference data) has no "wilson". By
+    # hand: a simple random sample of 10 with 3 ones has p = 0.3 and
+    # Var = p(1 - p)/(n - 1), so survey 4.5's n_eff = p(1 - p)/Var = 9; its
+    # interval is Wilson's (1927) score interval at n = 9 with z replaced by
+    # t_9 = 2.2621571628: (p + t^2/18 -+ t/18 sqrt(36 p (1 - p) + t^2)) /
+    # (1 + t^2/9) = [0.0872288956, 0.6577658295].
+    design = SurveyDesign(pd.DataFrame({"y": [1.0] * 3 + [0.0] * 7}))
+    row = design.proportion("y", method="wilson").iloc[0]
+    assert row["df"] == 9
+    assert row["ci_low"] == pytest.approx(0.0872288955649, rel=1e-10)
+    assert row["ci_high"] == pytest.approx(0.6577658295409, rel=1e-10)
     assert row["method"] == "taylor-wilson"
 
 

@@ -201,6 +201,30 @@ def test_lonely_psu_rules_match_r_on_api(rule):
     _check(table.iloc[0], values["mean_awards_yes"])
 
 
+@pytest.mark.parametrize("rule", RULES)
+def test_lonely_psu_rules_take_a_domain_with_no_answers(rule):
+    # Every middle school's value missing: its domain has no rows. Under
+    # "adjust" the grand mean was 0/0, a RuntimeWarning (an error here).
+    frame = _read("apistrat_lonely")
+    frame["y"] = frame["api00"].where(frame["stype"] != "M")
+    design = SurveyDesign(
+        frame, weights="pw", strata="stype", fpc="fpc", lonely_psu=rule
+    )
+    for table in (design.mean("y", by="stype"), design.total("y", by="stype")):
+        middle = table.set_index("stype").loc["M"]
+        assert middle["n"] == 0
+        assert np.isnan(middle["estimate"]) and np.isnan(middle["se"])
+        assert np.isfinite(table.set_index("stype").loc["E", "se"])
+
+
+def test_design_flags_must_be_bools(apiclus1):
+    with pytest.raises(ValueError, match="adjust_domain_lonely must be True or False"):
+        SurveyDesign(apiclus1, weights="pw", cluster="dnum", adjust_domain_lonely="no")
+    design = SurveyDesign(apiclus1, weights="pw", cluster="dnum")
+    with pytest.raises(ValueError, match="deff must be True or False"):
+        design.mean("api00", deff="replace")
+
+
 def test_lonely_fail_raises_only_when_the_estimate_touches_the_stratum():
     values = R["lonely_apistrat_fail"]
     assert "only one PSU" in values["mean"]["error"]
