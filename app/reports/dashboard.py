@@ -27,6 +27,7 @@ from app.reports.data import (
     unit_report,
 )
 from app.reports.layout import (
+    SMALL_SAMPLE_WARNING,
     has_small_samples,
     official_rows,
     officials_summary,
@@ -118,7 +119,8 @@ class Dashboard:
     league: Chart | None
     ranks: Chart | None
     comments: pd.DataFrame
-    small_samples: bool
+    #: The small-sample warning the PDF prints too, when some figure needs it.
+    small_sample_warning: str | None
     #: How much the unit's officials differ and how to read a flag; "" when
     #: the officials are not shown.
     officials_note: str = ""
@@ -169,7 +171,9 @@ def build_dashboard(
         league=league,
         ranks=ranks,
         comments=comments,
-        small_samples=has_small_samples(tables),
+        small_sample_warning=(
+            str(SMALL_SAMPLE_WARNING) if has_small_samples(tables) else None
+        ),
         officials_note=officials_note,
     )
 

@@ -26,7 +26,7 @@ from analysis import (
     sipas_index,
     summary_from_tallies,
 )
-from analysis.results import MIN_INTERVAL, MIN_PUBLISH, MIN_SUPPRESS
+from analysis.results import MIN_INTERVAL, MIN_PUBLISH
 from app.reports.cases import CaseSection, case_section
 from app.reports.dossier_ratings import dossier_ratings_table
 from app.reports.dossiers import DossierSection, dossier_section
@@ -95,9 +95,6 @@ class Header:
     #: The score units are ranked and counters compared on, and its label.
     headline: str
     headline_label: str
-    min_publish: int = MIN_PUBLISH
-    min_suppress: int = MIN_SUPPRESS
-    min_interval: int = MIN_INTERVAL
 
 
 @dataclass(frozen=True)
@@ -265,6 +262,10 @@ def district_report(
     hidden = league["suppressed"].to_numpy()
     for column in ("difference", "ci_low", "ci_high", "p_holm"):
         league[column] = league[column].where(~hidden)
+    # Below MIN_INTERVAL no interval is shown, the difference's no more than the mean's.
+    bare = (league["n"] < MIN_INTERVAL).to_numpy()
+    for column in ("ci_low", "ci_high"):
+        league[column] = league[column].where(~bare)
     league = league.sort_values(["rank", "unit_name"], na_position="last")
     counts = response_counts(session, campaign.id, unit_ids=ids, between=between)
     return DistrictReport(

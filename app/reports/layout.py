@@ -30,8 +30,8 @@ THRESHOLDS = {
 }
 SMALL_SAMPLE_WARNING = lazy_gettext(
     "Lưu ý: có kết quả dựa trên dưới %(publish)s phiếu; các kết quả này chỉ mang "
-    "tính tham khảo (đánh dấu *). Dưới %(interval)s phiếu: quá ít câu trả lời để "
-    "tính khoảng tin cậy. Kết quả dưới %(suppress)s phiếu không được công bố.",
+    "tính tham khảo (ghi chú ở từng dòng). Dưới %(interval)s phiếu: quá ít câu trả "
+    "lời để tính khoảng tin cậy. Kết quả dưới %(suppress)s phiếu không được công bố.",
     **THRESHOLDS,
 )
 METHODOLOGY = lazy_gettext(
@@ -246,7 +246,7 @@ def with_notes(table: pd.DataFrame) -> pd.DataFrame:
     """Add the ``note`` column: withheld (n < 5), shown without an interval (too
     few answers for one), or indicative (n < MIN_PUBLISH)."""
     notes = table.get("suppressed", pd.Series(False, index=table.index)).map(
-        {True: _("Dưới 5 phiếu: không công bố"), False: ""}
+        {True: _("Dưới %(n)s phiếu: không công bố", n=MIN_SUPPRESS), False: ""}
     )
     limits = next((c for c in ("mean_low", "ci_low") if c in table), None)
     estimate = next((c for c in ("mean", "estimate") if c in table), None)

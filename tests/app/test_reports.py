@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis import summary_from_tallies
+from analysis.results import MIN_INTERVAL
 from app.reports.csv import BOM, responses_csv
 from app.reports.data import DistrictReport, district_report, unit_report
 from app.reports.pdf import district_report_pdf, unit_report_pdf
@@ -327,3 +328,28 @@ def test_csv_neutralises_unit_codes(db_session: Session, district: District) -> 
 def test_a_malformed_period_is_refused(db_session: Session, district: District) -> None:
     with pytest.raises(ValueError, match="2026-Q5"):
         unit_report(db_session, district.ward, district.campaign, "2026-Q5")
+
+
+def test_the_league_gives_no_interval_below_min_interval(
+    db_session: Session, district: District
+) -> None:
+    """A difference with the rest is shown from MIN_SUPPRESS answers, its interval
+    only from MIN_INTERVAL, as for the unit's own mean."""
+    few = make_unit(db_session, parent=district.district, name="Phường Vừa Phiếu")
+    code = make_code(db_session, district.campaign, kind="standing", unit=few)
+    for number in range(MIN_INTERVAL - 1):
+        submission = Submission(code.token, unique("s"), {"overall": "5"})
+        record_response(db_session, submission, START + timedelta(hours=number))
+    report = district_report(
+        db_session,
+        district.district,
+        district.campaign,
+        None,
+        rng=np.random.default_rng(1),
+    )
+    league = report.league.set_index("label")
+    small, large = league.loc["Phường Vừa Phiếu"], league.loc[district.ward.name]
+    assert small["n"] == MIN_INTERVAL - 1 and large["n"] >= MIN_INTERVAL
+    assert small[["ci_low", "ci_high", "mean_low"]].isna().all()
+    assert small[["difference", "mean"]].notna().all()
+    assert large[["ci_low", "ci_high", "mean_low"]].notna().all()
