@@ -122,13 +122,15 @@ def interval_chart(
     reference: float | None = None,
     reference_label: str = "",
     suppressed_column: Hashable | None = None,
+    best_first: bool = True,
 ) -> str:
     """Draw estimates with their intervals, best first, so overlaps show at once.
 
     Rows under MIN_PUBLISH responses are hollow and grey ("indicative"), and
     under MIN_INTERVAL they have no whisker (too few answers for an interval);
     suppressed rows, and rows without an estimate, show only a dash and their n,
-    last.
+    last. ``best_first=False`` keeps the rows' own order instead: people
+    (officials) are listed by code, never ranked by a chart.
     """
     flags = [] if suppressed_column is None else [suppressed_column]
     _check_columns(rows, [label_column, estimate, low, high, n_column, *flags])
@@ -138,7 +140,10 @@ def interval_chart(
     for column in flags:
         shown &= ~rows[column].astype(bool)
     shown = shown.to_numpy()
-    order = np.lexsort((-rows[estimate].fillna(0).to_numpy(), ~shown))
+    within = (
+        -rows[estimate].fillna(0).to_numpy() if best_first else np.arange(len(rows))
+    )
+    order = np.lexsort((within, ~shown))
     data = rows.iloc[order]
     shown = shown[order]
     n = data[n_column].to_numpy(dtype=float)

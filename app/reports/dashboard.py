@@ -86,6 +86,8 @@ Drawn = tuple[
     pd.DataFrame, LazyString, dict[str, LazyString], tuple[str, str, str], LazyString
 ]
 MEAN = ("mean", "mean_low", "mean_high")
+#: Officials' scores: charted in the table's order (by code), never best first.
+OFFICIAL_SCORE = ("score", "score_low", "score_high")
 PERCENT = ("pct_satisfied", "pct_satisfied_low", "pct_satisfied_high")
 MEAN_AXIS = lazy_gettext("Điểm trung bình (1–5)")
 TREND_COLUMNS = {
@@ -234,7 +236,7 @@ def _unit_charts(
                 official_rows(report.officials),
                 lazy_gettext("Điểm theo công chức"),
                 OFFICIAL_COLUMNS,
-                ("score", "score_low", "score_high"),
+                OFFICIAL_SCORE,
                 MEAN_AXIS,
             )
         )
@@ -268,6 +270,7 @@ def _interval(
         axis_label=axis,
         words=words,
         suppressed_column="suppressed" if "suppressed" in frame else None,
+        best_first=estimates != OFFICIAL_SCORE,
     )
     return _chart(svg, frame, columns, words)
 

@@ -26,6 +26,7 @@ from analysis import (
     sipas_index,
     summary_from_tallies,
 )
+from analysis.officials import TOO_FEW
 from analysis.results import MIN_INTERVAL, MIN_PUBLISH
 from app.reports.cases import CaseSection, case_section
 from app.reports.dossier_ratings import dossier_ratings_table
@@ -262,9 +263,10 @@ def district_report(
     hidden = league["suppressed"].to_numpy()
     for column in ("difference", "ci_low", "ci_high", "p_holm"):
         league[column] = league[column].where(~hidden)
-    # Below MIN_INTERVAL no interval is shown, the difference's no more than the mean's.
+    # Below MIN_INTERVAL no interval is shown, the difference's no more than the
+    # mean's, nor the test's p-value (Welch's t trusts the sample's own spread).
     bare = (league["n"] < MIN_INTERVAL).to_numpy()
-    for column in ("ci_low", "ci_high"):
+    for column in ("ci_low", "ci_high", "p_holm"):
         league[column] = league[column].where(~bare)
     league = league.sort_values(["rank", "unit_name"], na_position="last")
     counts = response_counts(session, campaign.id, unit_ids=ids, between=between)
@@ -408,8 +410,8 @@ def _index(
 #: The officials table: scores with intervals, own ratings, the flag (a code the
 #: layout translates) and how much the unit's officials differ (same each row).
 OFFICIAL_COLUMNS = ["label", "n", "score", "score_low", "score_high", "own_mean",
-                    "own_low", "own_high", "flag", "spread", "spread_high",
-                    "reliable", "suppressed"]  # fmt: skip
+                    "own_low", "own_high", "flag", "too_few", "spread",
+                    "spread_high", "reliable", "suppressed"]  # fmt: skip
 #: What an official with fewer than ``MIN_SUPPRESS`` ratings keeps: n only.
 WITHHELD = ["score", "score_low", "score_high", "own_mean", "own_low", "own_high",
             "flag"]  # fmt: skip
@@ -437,6 +439,9 @@ def _officials(
     if rated.empty:
         return pd.DataFrame(columns=columns)
     table = official_ratings(rated, rating=item)
+    # Whether the unit has officials enough to compare is the unit's, not a
+    # person's: kept when a person's own figures are withheld.
+    table["too_few"] = table["flag"] == TOO_FEW
     shown = table["reportable"].to_numpy()
     for column in WITHHELD:
         table[column] = table[column].where(shown)

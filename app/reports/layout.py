@@ -13,7 +13,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.officials import ABOVE, BELOW, NO_DIFFERENCE, TOO_FEW
+from analysis.officials import (
+    ABOVE,
+    BELOW,
+    MIN_OFFICIALS_TO_COMPARE,
+    MIN_RATINGS_TO_COMPARE,
+    NO_DIFFERENCE,
+    TOO_FEW,
+)
 from analysis.results import MIN_INTERVAL, MIN_PUBLISH, MIN_SUPPRESS
 from app.formatting import format_number, format_percent, format_signed
 from app.i18n import _, lazy_gettext, lazy_pgettext, ngettext
@@ -83,8 +90,11 @@ OFFICIAL_FLAGS = {
     TOO_FEW: lazy_gettext("Quá ít công chức để so sánh"),
 }
 TOO_FEW_TEXT = lazy_gettext(
-    "Đơn vị có dưới 3 công chức có từ 2 lượt đánh giá: quá ít để so sánh các công "
-    "chức với nhau; điểm của từng người chủ yếu phản ánh mức chung của đơn vị."
+    "Đơn vị có dưới %(officials)s công chức có từ %(ratings)s lượt đánh giá: quá ít "
+    "để so sánh các công chức với nhau; điểm của từng người chủ yếu phản ánh mức "
+    "chung của đơn vị.",
+    officials=MIN_OFFICIALS_TO_COMPARE,
+    ratings=MIN_RATINGS_TO_COMPARE,
 )
 #: How a column's numbers are shown: a count, a 1-5 mean, a percentage, a rank.
 COUNT, MEAN, PERCENT, RANK, DIFFERENCE, P_VALUE, TEXT = (
@@ -186,12 +196,13 @@ def officials_summary(table: pd.DataFrame) -> str:
         "góp ý, quan sát), không phải kết luận về công chức. Danh sách xếp theo mã, "
         "không theo điểm."
     )
-    if (table["flag"] == TOO_FEW).any():
+    if table["too_few"].any():
         return " ".join([str(TOO_FEW_TEXT), reading])
+    # An upper bound only: when the ratings say little about how officials differ,
+    # the middle of the posterior is mostly the prior's, not a finding.
     spread = _(
-        "Các công chức của đơn vị khác nhau khoảng %(spread)s điểm (độ lệch chuẩn "
-        "trên thang 1–5, có thể đến %(high)s).",
-        spread=format_number(float(table["spread"].iloc[0]), 2),
+        "Các công chức của đơn vị khác nhau không quá %(high)s điểm (độ lệch chuẩn "
+        "của điểm các công chức, cận trên 95%%).",
         high=format_number(float(table["spread_high"].iloc[0]), 2),
     )
     return " ".join([spread, reading])
@@ -248,8 +259,8 @@ def with_notes(table: pd.DataFrame) -> pd.DataFrame:
     notes = table.get("suppressed", pd.Series(False, index=table.index)).map(
         {True: _("Dưới %(n)s phiếu: không công bố", n=MIN_SUPPRESS), False: ""}
     )
-    limits = next((c for c in ("mean_low", "ci_low") if c in table), None)
-    estimate = next((c for c in ("mean", "estimate") if c in table), None)
+    limits = next((c for c in ("mean_low", "ci_low", "own_low") if c in table), None)
+    estimate = next((c for c in ("mean", "estimate", "own_mean") if c in table), None)
     if limits is not None and estimate is not None:
         bare = table[estimate].notna() & table[limits].isna() & (notes == "")
         notes = notes.where(

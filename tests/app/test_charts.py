@@ -166,6 +166,14 @@ def test_rows_are_sorted_best_first_with_withheld_rows_last() -> None:
     assert order == sorted(order)
 
 
+def test_people_keep_their_order_never_best_first() -> None:
+    rows = league(NAMES, [120, 40, 30, 3])
+    assert not rows["mean"].iloc[:3].is_monotonic_decreasing
+    words = texts(parse(draw(rows, best_first=False)))
+    order = [words.index(name) for name in NAMES]
+    assert order == sorted(order)
+
+
 def test_reference_line_only_when_asked() -> None:
     rows = league(NAMES, [120, 40, 12, 3])
     with_line = parse(draw(rows, reference=4.0, reference_label="Toàn quận"))

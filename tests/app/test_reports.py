@@ -9,16 +9,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+import pandas as pd
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis import summary_from_tallies
+from analysis import official_ratings, summary_from_tallies
+from analysis.officials import TOO_FEW
 from analysis.results import MIN_INTERVAL
 from app.reports.csv import BOM, responses_csv
 from app.reports.data import DistrictReport, district_report, unit_report
+from app.reports.layout import officials_summary
 from app.reports.pdf import district_report_pdf, unit_report_pdf
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
 from surveys.models import Campaign, Official, Response, Unit, UnitKind
@@ -350,6 +353,18 @@ def test_the_league_gives_no_interval_below_min_interval(
     league = report.league.set_index("label")
     small, large = league.loc["Phường Vừa Phiếu"], league.loc[district.ward.name]
     assert small["n"] == MIN_INTERVAL - 1 and large["n"] >= MIN_INTERVAL
-    assert small[["ci_low", "ci_high", "mean_low"]].isna().all()
+    assert small[["ci_low", "ci_high", "p_holm", "mean_low"]].isna().all()
     assert small[["difference", "mean"]].notna().all()
     assert large[["ci_low", "ci_high", "mean_low"]].notna().all()
+
+
+def test_too_few_officials_is_said_even_when_every_official_is_withheld() -> None:
+    """Two officials with three ratings each: their flags are withheld, the unit's
+    "too few to compare" is not, and no spread is claimed."""
+    rated = pd.DataFrame(
+        {"unit": 1, "official": [1, 1, 1, 2, 2, 2], "rating": [5.0, 4, 5, 3, 4, 5]}
+    )
+    table = official_ratings(rated)
+    table = table.assign(too_few=table["flag"] == TOO_FEW, flag=None)
+    text = officials_summary(table)
+    assert "quá ít để so sánh" in text and "không quá" not in text
