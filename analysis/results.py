@@ -21,7 +21,7 @@ MIN_SUPPRESS = 5
 #: interval for % satisfied cover 93-97% on average over every ceiling
 #: scenario's window of true values and never below 90% (exact enumeration,
 #: ``bench/bench_coverage_small_n.py``); at n = 21 the mean's covers 92.7% in
-#: one scenario, and below 19 Wilson's falls to 89.4% at some true values.
+#: one scenario, and below 19 Wilson's falls to 89.3% at some true values.
 MIN_INTERVAL = 22
 
 #: Columns of every estimate table, after the grouping columns.
