@@ -10,23 +10,33 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
+import yaml
 from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis import summary_from_tallies
+from analysis.intervals import dirichlet_mean_interval
 from analysis.results import MIN_INTERVAL
 from app.reports.csv import BOM, responses_csv
 from app.reports.data import DistrictReport, district_report, unit_report
 from app.reports.pdf import district_report_pdf, unit_report_pdf
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
 from surveys.models import Campaign, Official, Response, Unit, UnitKind
+from surveys.questionnaire.schema import build_questionnaire
+from surveys.questionnaire.versions import DEFINITIONS, store_questionnaire
 from surveys.storage.frames import tally_frame
 from surveys.storage.recording import Submission, record_response
 from surveys.storage.tallies import exclude_response
 from tests.app.pdf_reading import read_pages
-from tests.builders import make_code, make_counter_campaign, make_unit, unique
+from tests.builders import (
+    make_campaign,
+    make_code,
+    make_counter_campaign,
+    make_unit,
+    unique,
+)
 
 START = datetime(2026, 4, 6, 2, 0, tzinfo=UTC)
 INJECTION = '=HYPERLINK("http://example.com","x")'
@@ -353,3 +363,37 @@ def test_the_league_gives_no_interval_below_min_interval(
     assert small[["ci_low", "ci_high", "mean_low"]].isna().all()
     assert small[["difference", "mean"]].notna().all()
     assert large[["ci_low", "ci_high", "mean_low"]].notna().all()
+
+
+def test_reports_of_a_0_to_10_questionnaire_use_its_scale(db_session: Session) -> None:
+    """XLSForm's item_min/item_max allow 0-10: the league ranks on it (it used to
+    raise "some means lie outside the scale 1-5") and intervals spread over 0-10."""
+    data = yaml.safe_load((DEFINITIONS / "counter.yaml").read_text(encoding="utf-8"))
+    data["key"] = "counter_0_10"
+    data["questions"][0] |= {"type": "select_one", "choices": "zero_ten"}
+    data["questions"][0].pop("appearance")
+    data["choices"]["zero_ten"] = [
+        {"name": str(v), "label": {"vi": str(v), "en": str(v)}} for v in range(11)
+    ]
+    data["scoring"] |= {"item_scale": [0, 10], "satisfied_min": 7}
+    stored = store_questionnaire(db_session, build_questionnaire(data)).stored
+    root = make_unit(db_session, name="Quận Mười", kind=UnitKind.DISTRICT)
+    campaign = make_campaign(db_session, unit=root, questionnaire=stored)
+    for name, rating in (("Phường Tám", "8"), ("Phường Sáu", "6")):
+        ward = make_unit(db_session, parent=root, name=name)
+        code = make_code(db_session, campaign, kind="standing", unit=ward)
+        for number in range(30):
+            submission = Submission(code.token, unique("s"), {"overall": rating})
+            record_response(db_session, submission, START + timedelta(hours=number))
+    report = district_report(
+        db_session, root, campaign, None, rng=np.random.default_rng(1)
+    )
+    league = report.league.set_index("label")
+    assert league["rank"].tolist() == [1, 2]
+    eight = league.loc["Phường Tám"]
+    expected = [float(v) for v in dirichlet_mean_interval(30, 240.0, 1920.0, (0, 10))]
+    assert (eight["mean_low"], eight["mean_high"]) == pytest.approx(expected)
+    assert 7 < eight["mean_low"] < 8 < eight["mean_high"] < 9
+    ward = db_session.scalar(select(Unit).where(Unit.name == "Phường Tám"))
+    items = unit_report(db_session, ward, campaign, None).items.iloc[0]
+    assert (items["mean_low"], items["mean_high"]) == pytest.approx(expected)
