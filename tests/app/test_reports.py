@@ -397,3 +397,26 @@ def test_reports_of_a_0_to_10_questionnaire_use_its_scale(db_session: Session) -
     ward = db_session.scalar(select(Unit).where(Unit.name == "Phường Tám"))
     items = unit_report(db_session, ward, campaign, None).items.iloc[0]
     assert (items["mean_low"], items["mean_high"]) == pytest.approx(expected)
+
+
+def test_a_unit_all_satisfied_has_an_index_interval_of_some_width(
+    db_session: Session, district: District
+) -> None:
+    """Thirty answers of 5: the index (100% satisfied) used to print 100-100."""
+    ward = make_unit(db_session, parent=district.district, name="Phường Năm Mươi")
+    code = make_code(db_session, district.campaign, kind="standing", unit=ward)
+    for number in range(30):
+        submission = Submission(code.token, unique("s"), {"overall": "5"})
+        record_response(db_session, submission, START + timedelta(hours=number))
+    index = unit_report(db_session, ward, district.campaign, None).index
+    assert (index["estimate"] == 100).all()
+    assert (index["ci_low"] < 99).all() and (index["ci_high"] == 100).all()
+    report = district_report(
+        db_session,
+        district.district,
+        district.campaign,
+        None,
+        rng=np.random.default_rng(1),
+    )
+    row = report.league.set_index("label").loc["Phường Năm Mươi"]
+    assert row["index_ci_low"] == index["ci_low"].iloc[-1] < row["index_ci_high"]
