@@ -102,8 +102,10 @@ def sipas_index(
         The ``by`` columns, ``tier`` ("criterion", "factor", "index"),
         ``name``, then ``n`` (respondents who answered at least one of the
         row's criteria), ``estimate`` (percent satisfied),
-        ``se``, ``ci_low``, ``ci_high``, ``df``, ``method``, ``reliable``,
-        ``suppressed``.
+        ``se``, ``ci_low``, ``ci_high``, ``df``, ``method`` (of the
+        interval: ``"linearised-t"``, ``"replicate-<kind>"``, or
+        ``"perks-beta"`` for a tier whose standard error is 0; see the
+        module's docstring), ``reliable``, ``suppressed``.
 
     References
     ----------
