@@ -38,6 +38,7 @@ _MODULE_OF = {
     "rank_units": "comparisons",
     "rank_units_from_tallies": "comparisons",
     "rao_scott_test": "contingency",
+    "scale_points": "intervals",
     "scorecard_totals": "scorecard",
     "sipas_index": "indices",
     "summary_from_tallies": "summaries",

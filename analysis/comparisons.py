@@ -25,12 +25,10 @@ from analysis._validation import (
 from analysis.intervals import perks_moments, t_interval
 from analysis.rank_inference import beta_errors, compact_letters, separations
 from analysis.results import MIN_SUPPRESS
+from analysis.scoring import DEFAULT_SATISFIED_MIN, check_satisfied_min
 
 #: The rating scale's values; the Perks prior puts 1/5 on each.
 RATING_SCALE = (1.0, 2.0, 3.0, 4.0, 5.0)
-#: The Perks prior of the 1-5 scale gathered on "not satisfied" (1-3) and
-#: "satisfied" (4-5), for the share satisfied.
-SATISFIED_PRIOR = (3 / 5, 2 / 5)
 
 
 def holm_adjust(p_values: np.ndarray) -> np.ndarray:
@@ -312,6 +310,7 @@ def rank_units_from_tallies(
     higher_is_better: bool = True,
     min_n: int = MIN_SUPPRESS,
     scale: Sequence[float] = RATING_SCALE,
+    satisfied_min: float = DEFAULT_SATISFIED_MIN,
 ) -> pd.DataFrame:
     """Rank units from stored sums, as :func:`rank_units` ranks them from answers.
 
@@ -323,9 +322,12 @@ def rank_units_from_tallies(
         As in :func:`rank_units`.
     satisfied : bool
         Rank by the share satisfied instead of the mean. The prior is the
-        Perks prior of the 1-5 scale gathered on its two sides: 3/5 on "not
-        satisfied" (1-3), 2/5 on "satisfied" (4-5), so x satisfied of n draw
-        from Beta(x + 2/5, n - x + 3/5).
+        Perks prior of ``scale`` gathered on its two sides (:func:`satisfied_prior`):
+        on 1-5 with ``satisfied_min`` 4, 3/5 on "not satisfied" (1-3) and 2/5
+        on "satisfied" (4-5), so x satisfied of n draw from
+        Beta(x + 2/5, n - x + 3/5).
+    satisfied_min : float
+        Lowest scale value counted as satisfied (default 4), for ``satisfied``.
 
     Returns
     -------
@@ -335,11 +337,33 @@ def rank_units_from_tallies(
     """
     keys, sums, _ = _tally_moments(tallies, by, satisfied)
     moments = (
-        _posterior(sums, (0.0, 1.0), SATISFIED_PRIOR)
+        _posterior(sums, (0.0, 1.0), satisfied_prior(scale, satisfied_min))
         if satisfied
         else _posterior(sums, scale, None)
     )
     return _rank(keys, sums, moments, rng, level, draws, higher_is_better, min_n)
+
+
+def satisfied_prior(
+    scale: Sequence[float], satisfied_min: float
+) -> tuple[float, float]:
+    """Return the Perks prior of ``scale`` gathered on "not satisfied" and "satisfied".
+
+    Each scale value carries ``1/K``; the values below ``satisfied_min`` give
+    the first share, the others the second (3/5 and 2/5 on 1-5 with 4).
+    """
+    points = _scale_values(scale)
+    check_satisfied_min(satisfied_min, (points[0], points[-1]))
+    share = float(np.mean(points >= satisfied_min))
+    return 1 - share, share
+
+
+def _scale_values(scale: Sequence[float]) -> np.ndarray:
+    """Return the scale's values as floats, or raise if they do not increase."""
+    points = np.asarray(scale, dtype=np.float64)
+    if points.ndim != 1 or points.size < 2 or np.any(np.diff(points) <= 0):
+        raise ValueError(f"scale must be two or more increasing values, got {scale!r}")
+    return points
 
 
 def _posterior(
@@ -348,9 +372,7 @@ def _posterior(
     prior: Sequence[float] | None,
 ) -> tuple[np.ndarray, np.ndarray, tuple[float, float]]:
     """Return each group's posterior mean and variance, and the scale's bounds."""
-    points = np.asarray(scale, dtype=np.float64)
-    if points.ndim != 1 or points.size < 2 or np.any(np.diff(points) <= 0):
-        raise ValueError(f"scale must be two or more increasing values, got {scale!r}")
+    points = _scale_values(scale)
     count, total, _ = (np.asarray(s, dtype=np.float64) for s in sums)
     bounds = (float(points[0]), float(points[-1]))
     with np.errstate(invalid="ignore", divide="ignore"):

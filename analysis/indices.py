@@ -8,7 +8,14 @@ them: with item means ``p_j`` over ``n_j`` answers, respondent ``i`` contributes
 ``d_i = sum_j a_j [answered] (x_ij - p_j) / n_j`` and
 ``Var = n / (n - 1) * sum_i d_i**2`` (respondents as a simple random sample
 within the group). Intervals are Student t with ``n - 1`` df, clipped to the
-index's range.
+index's range, except where every respondent's contribution is the same (30
+respondents all satisfied: standard error 0) and the t interval would have
+zero width: there the interval is the Perks-posterior beta of
+:func:`analysis.intervals.dirichlet_mean_interval` over the tier's range, as if
+each of the tier's ``n`` respondents had scored the estimate, with the prior
+spread over what one item's answer can be on that range (satisfied or not for
+SIPAS, the scale's answer values otherwise); ``method`` is then
+``"perks-beta"``. No tier is published with an interval of zero width.
 
 Given a :class:`~analysis.replicates.ReplicateDesign` over the same rows
 (``replicates=``), item means are weighted and the index is recomputed with
@@ -35,7 +42,7 @@ from analysis._validation import (
     check_level,
 )
 from analysis.frame_scores import item_matrix
-from analysis.intervals import t_interval
+from analysis.intervals import dirichlet_mean_interval, scale_points, t_interval
 from analysis.results import (
     ESTIMATE_COLUMNS,
     MIN_PUBLISH,
@@ -95,8 +102,10 @@ def sipas_index(
         The ``by`` columns, ``tier`` ("criterion", "factor", "index"),
         ``name``, then ``n`` (respondents who answered at least one of the
         row's criteria), ``estimate`` (percent satisfied),
-        ``se``, ``ci_low``, ``ci_high``, ``df``, ``method``, ``reliable``,
-        ``suppressed``.
+        ``se``, ``ci_low``, ``ci_high``, ``df``, ``method`` (of the
+        interval: ``"linearised-t"``, ``"replicate-<kind>"``, or
+        ``"perks-beta"`` for a tier whose standard error is 0; see the
+        module's docstring), ``reliable``, ``suppressed``.
 
     References
     ----------
@@ -122,7 +131,15 @@ def sipas_index(
         overall = np.full(k, 1 / k)
     tiers.append(("index", "index", 100 * overall, 0.0))
     return _linear_index_table(
-        responses, satisfied, tiers, by, level, min_publish, min_suppress, replicates
+        responses,
+        satisfied,
+        tiers,
+        by,
+        level,
+        min_publish,
+        min_suppress,
+        replicates,
+        points=np.array([0.0, 1.0]),
     )
 
 
@@ -165,7 +182,15 @@ def papi_index(
     total = sum(dimensions.values())
     tiers.append(("total", "total", 9 * total, float(len(dimensions))))
     return _linear_index_table(
-        responses, rescaled, tiers, by, level, min_publish, min_suppress, replicates
+        responses,
+        rescaled,
+        tiers,
+        by,
+        level,
+        min_publish,
+        min_suppress,
+        replicates,
+        points=_rescaled_points(scoring),
     )
 
 
@@ -209,7 +234,15 @@ def ddci_index(
     composite = sum(100 * scoring.weights[n] * a for n, a in dimensions.items())
     tiers.append(("composite", "composite", composite, 0.0))
     return _linear_index_table(
-        responses, rescaled, tiers, by, level, min_publish, min_suppress, replicates
+        responses,
+        rescaled,
+        tiers,
+        by,
+        level,
+        min_publish,
+        min_suppress,
+        replicates,
+        points=_rescaled_points(scoring),
     )
 
 
@@ -315,6 +348,12 @@ def _rescaled(scoring: ScoringMap, responses: pd.DataFrame) -> np.ndarray:
     return (item_matrix(scoring, responses) - low) / (high - low)
 
 
+def _rescaled_points(scoring: ScoringMap) -> np.ndarray:
+    """Return the scale's answer values (:func:`scale_points`) rescaled to 0-1."""
+    low, high = scoring.scale
+    return (scale_points(scoring.scale) - low) / (high - low)
+
+
 def _linear_index_table(
     responses: pd.DataFrame,
     values: np.ndarray,
@@ -324,12 +363,16 @@ def _linear_index_table(
     min_publish: int,
     min_suppress: int,
     replicates: ReplicateDesign | None = None,
+    *,
+    points: np.ndarray,
 ) -> pd.DataFrame:
     """Estimate ``offset + coefficients @ item means`` per group and tier.
 
     ``values`` lie in [0, 1] and coefficients are non-negative, so a tier
     ranges from its offset to its offset plus its coefficients' sum; interval
-    limits are clipped to that range.
+    limits are clipped to that range. ``points`` are the values one answer
+    can take on [0, 1]: the Perks prior of a tier whose standard error is 0
+    (see the module's docstring).
     """
     check_frame(responses, "responses")
     level = check_level(level)
@@ -373,6 +416,12 @@ def _linear_index_table(
     low, high = t_interval(estimate, se, df, level)
     floor = np.broadcast_to(offsets, low.shape)
     ceiling = floor + coefficients.sum(axis=0)
+    flat = _without_spread(estimate, se, df, ceiling - floor)
+    if flat.any():
+        low[flat], high[flat] = _perks_limits(
+            estimate[flat], n_tier[flat], floor[flat], ceiling[flat], points, level
+        )
+        method = np.where(flat, "perks-beta", method)
     table = keys.loc[np.repeat(keys.index, len(tiers))].reset_index(drop=True)
     table["tier"] = np.tile([tier[0] for tier in tiers], n_groups)
     table["name"] = np.tile(
@@ -385,7 +434,7 @@ def _linear_index_table(
         np.clip(low, floor, ceiling).ravel(),
         np.clip(high, floor, ceiling).ravel(),
         np.broadcast_to(df, estimate.shape).ravel(),
-        method,
+        np.broadcast_to(method, estimate.shape).ravel(),
     )
     for name, column in zip(ESTIMATE_COLUMNS, columns, strict=True):
         table[name] = column
@@ -394,6 +443,34 @@ def _linear_index_table(
     # no interval: not reliable, however many respondents it has.
     flagged["reliable"] &= flagged["df"].to_numpy() >= 1
     return flagged
+
+
+def _without_spread(
+    estimate: np.ndarray, se: np.ndarray, df: np.ndarray, width: np.ndarray
+) -> np.ndarray:
+    """Return where a t interval would have zero width: SE 0 (up to rounding)."""
+    df = np.broadcast_to(df, estimate.shape)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(estimate) & (df >= 1) & (se <= 1e-12 * width)
+
+
+def _perks_limits(
+    estimate: np.ndarray,
+    n: np.ndarray,
+    floor: np.ndarray,
+    ceiling: np.ndarray,
+    points: np.ndarray,
+    level: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the Perks-beta limits of tiers whose ``n`` respondents all scored
+    ``estimate`` on ``[floor, ceiling]``, the prior on ``points`` of [0, 1]."""
+    width = ceiling - floor
+    # Weighted sums of shares can overshoot 0 or 1 by a rounding error.
+    share = np.clip((estimate - floor) / width, 0.0, 1.0)
+    low, high = dirichlet_mean_interval(
+        n, n * share, n * share * share, (0.0, 1.0), level, points=points
+    )
+    return floor + width * low, floor + width * high
 
 
 def _replicate_tiers(

@@ -70,6 +70,8 @@ def dirichlet_mean_interval(
     total_sq: ArrayLike,
     scale: tuple[float, float] = (1.0, 5.0),
     level: float = 0.95,
+    *,
+    points: ArrayLike | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return an interval for the mean of answers on a bounded rating scale.
 
@@ -79,7 +81,7 @@ def dirichlet_mean_interval(
     of samples of 3 answers. This interval is the Bayesian posterior of the
     mean under a Dirichlet prior on the answer categories with the Perks
     constant ``1/K`` per scale point (prior mass one answer, spread evenly
-    over the ``K`` whole numbers of the scale), matched by its first two
+    over the ``K`` answer values of :func:`scale_points`), matched by its first two
     moments to a beta distribution stretched over the scale. It stays inside
     the scale, is never of zero width, and needs only each group's count, sum
     and sum of squares, so stored tallies give exactly what the answers give.
@@ -99,7 +101,10 @@ def dirichlet_mean_interval(
     ``total / n``: when every answer sits at an end of the scale the beta's
     tail stops a few thousandths short of it, and a report must not print a
     mean outside its own interval. Coverage (exact enumeration, in
-    ``docs/methodology.md``) counts this widening.
+    ``docs/methodology.md``) counts this widening. Sums no answers on the
+    scale can give (a mean or a spread outside it) raise ValueError: they
+    have no beta, and the widening would otherwise print a zero-width
+    interval at the impossible mean.
 
     Parameters
     ----------
@@ -107,15 +112,22 @@ def dirichlet_mean_interval(
         Number of answers, their sum and the sum of their squares per group
         (broadcast).
     scale : (low, high)
-        Lowest and highest answer, whole numbers: the scale points are every
-        whole number between them.
+        Lowest and highest answer.
     level : float
         Confidence (credible) level.
+    points : array_like, optional
+        The answer values the prior spreads its mass over, inside ``scale``
+        (default :func:`scale_points` of ``scale``).
 
     Returns
     -------
     tuple of numpy.ndarray
         Lower and upper limits, inside ``[low, high]``; NaN where ``n < 1``.
+
+    Raises
+    ------
+    ValueError
+        When a group's mean, or its spread, lies outside the scale.
 
     References
     ----------
@@ -125,20 +137,30 @@ def dirichlet_mean_interval(
            problems. Ann. Statist. 1(2), 209-230.
     .. [3] docs/statistics-design.md, section 2.2 (exact coverage).
     """
-    low, high = _whole_scale(scale)
+    low, high = _scale_ends(scale)
+    points = scale_points(scale) if points is None else _points_inside(points, scale)
     n = np.asarray(n, dtype=np.float64)
     total = np.asarray(total, dtype=np.float64)
-    centre, variance = perks_moments(
-        n, total, np.asarray(total_sq, dtype=np.float64), np.arange(low, high + 1.0)
-    )
+    total_sq = np.asarray(total_sq, dtype=np.float64)
+    valid = n >= 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sample_mean = total / n
+        spread = total_sq / n - sample_mean**2
+    if np.any(valid & ~((sample_mean >= low) & (sample_mean <= high))):
+        raise ValueError(f"some means lie outside the scale {low:g}-{high:g}")
+    # The largest spread answers inside [low, high] with this mean can have.
+    widest = (sample_mean - low) * (high - sample_mean)
+    if np.any(valid & (spread > widest + 1e-9 * (high - low) ** 2)):
+        raise ValueError(
+            f"some sums of squares are impossible on the scale {low:g}-{high:g}"
+        )
+    centre, variance = perks_moments(n, total, total_sq, points)
     first, second = matched_beta(centre, variance, (low, high))
     span = high - low
     with np.errstate(invalid="ignore", divide="ignore"):
         tail = (1 - level) / 2
         lower = low + span * stats.beta.ppf(tail, first, second)
         upper = high - span * stats.beta.ppf(tail, second, first)
-        sample_mean = total / n
-    valid = n >= 1
     return (
         np.where(valid, np.fmin(lower, sample_mean), np.nan),
         np.where(valid, np.fmax(upper, sample_mean), np.nan),
@@ -196,15 +218,58 @@ def matched_beta(
     return share * size, (1 - share) * size
 
 
-def _whole_scale(scale: tuple[float, float]) -> tuple[float, float]:
-    """Return the ends of a scale of whole numbers, or raise naming the scale."""
+def scale_points(scale: tuple[float, float]) -> np.ndarray:
+    """Return the answer values over which the Perks prior spreads its mass.
+
+    A scale whose ends are a whole number of steps apart (1-5, 0-10,
+    0.5-4.5) has an answer at every step: ``low, low + 1, ..., high``. Any
+    other range (0-1.5, as XLSForm's ``item_min``/``item_max`` allow) names
+    no answer values, so the prior goes to its two ends and its midpoint,
+    1/3 each: symmetric like the whole-step prior, and a little wider than
+    it (its variance is ``(high - low)**2 / 6``, against
+    ``((high - low)**2 + 2 (high - low)) / 12`` for whole steps).
+
+    Parameters
+    ----------
+    scale : (low, high)
+        Lowest and highest answer, ``low < high``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Increasing answer values from ``low`` to ``high``.
+    """
+    low, high = _scale_ends(scale)
+    span = high - low
+    if span.is_integer():
+        return low + np.arange(span + 1.0)
+    return np.array([low, (low + high) / 2, high])
+
+
+def _scale_ends(scale: tuple[float, float]) -> tuple[float, float]:
+    """Return the ends of a scale, or raise naming the scale."""
     try:
         low, high = (float(end) for end in scale)
     except (TypeError, ValueError):
         raise ValueError(f"scale must be (low, high), got {scale!r}") from None
-    if not (low.is_integer() and high.is_integer() and low < high):
-        raise ValueError(f"scale must be two whole numbers, low < high, got {scale!r}")
+    if not (np.isfinite(low) and np.isfinite(high) and low < high):
+        raise ValueError(f"scale must be two finite numbers, low < high, got {scale!r}")
     return low, high
+
+
+def _points_inside(points: ArrayLike, scale: tuple[float, float]) -> np.ndarray:
+    """Return ``points`` as floats if they increase from ``scale``'s low to its high."""
+    array = np.asarray(points, dtype=np.float64)
+    if (
+        array.ndim != 1
+        or array.size < 2
+        or np.any(np.diff(array) <= 0)
+        or (array[0], array[-1]) != _scale_ends(scale)
+    ):
+        raise ValueError(
+            f"points must increase from the scale's low to its high, got {points!r}"
+        )
+    return array
 
 
 def wilson_interval(
@@ -337,7 +402,8 @@ def mean_ci(
         ``"dirichlet-perks"``: :func:`dirichlet_mean_interval`, for ratings on
         ``scale`` (the interval reports print for a unit's mean).
     scale : (low, high)
-        Answer range of ``"dirichlet-perks"`` (whole numbers).
+        Answer range of ``"dirichlet-perks"``; values outside it raise
+        ValueError (they have no interval on it).
 
     Returns
     -------

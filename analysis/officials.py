@@ -402,7 +402,7 @@ def official_ratings(
     fitted = _fit_units(counts, keys[unit].to_numpy(), points, level)
     total = counts @ points
     own_low, own_high = dirichlet_mean_interval(
-        n, total, counts @ points**2, (points[0], points[-1]), level
+        n, total, counts @ points**2, (points[0], points[-1]), level, points=points
     )
     enough = n >= MIN_INTERVAL
     table = keys.assign(

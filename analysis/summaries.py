@@ -191,8 +191,9 @@ def summary_from_tallies(
     by : str or list of str, optional
         Grouping columns (default ``"unit"``); None summarises everything.
     scale : (low, high)
-        The items' answer range (default 1-5), whose whole numbers the mean's
-        interval spreads its prior over.
+        The items' answer range (default 1-5; pass the questionnaire's own),
+        over whose answer values (:func:`analysis.intervals.scale_points`) the
+        mean's interval spreads its prior. Means outside it raise ValueError.
     level, min_publish, min_suppress, min_interval
         As in :func:`unit_summary`.
 

@@ -23,6 +23,7 @@ from analysis import (
     official_ratings,
     papi_index,
     rank_units_from_tallies,
+    scale_points,
     sipas_index,
     summary_from_tallies,
 )
@@ -34,7 +35,7 @@ from app.reports.dossiers import DossierSection, dossier_section
 from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Campaign, Official, ServicePoint, Unit
 from surveys.questionnaire import Questionnaire, QuestionType
-from surveys.questionnaire.scores import scored_items
+from surveys.questionnaire.scores import item_scale, scored_items
 from surveys.questionnaire.versions import definition_of
 from surveys.storage.counts import (
     latest_submission,
@@ -169,7 +170,9 @@ def unit_report(
         session, campaign.id, ("service_point",), periods=quarters, unit_ids=units
     )
     counters = summary_from_tallies(
-        by_counter[by_counter["item"] == header.headline], "service_point"
+        by_counter[by_counter["item"] == header.headline],
+        "service_point",
+        scale=item_scale(questionnaire),
     )
     names = dict(
         session.execute(
@@ -240,7 +243,12 @@ def district_report(
         summary[summary["item"] == header.headline]
         .drop(columns=["item", "kind", "label"])
         .merge(
-            _named_ranks(rank_units_from_tallies(headline, generator), units),
+            _named_ranks(
+                rank_units_from_tallies(
+                    headline, generator, scale=scale_points(item_scale(questionnaire))
+                ),
+                units,
+            ),
             on="unit",
         )
         .merge(
@@ -354,7 +362,7 @@ def _labelled_summary(
 ) -> pd.DataFrame:
     """Summarise tallies by ``by`` (None: all together) in questionnaire order,
     with each score's label."""
-    summary = summary_from_tallies(tallies, by)
+    summary = summary_from_tallies(tallies, by, scale=item_scale(questionnaire))
     labels = score_labels(questionnaire, language)
     order = {name: position for position, name in enumerate(labels)}
     summary = summary[summary["item"].isin(order)]

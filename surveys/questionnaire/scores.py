@@ -19,6 +19,7 @@ from surveys.questionnaire.model import RATING_SCALE, Questionnaire, QuestionTyp
 __all__ = [
     "DEFAULT_SATISFIED_MIN",
     "Score",
+    "item_scale",
     "respondent_scores",
     "scored_items",
 ]
@@ -43,6 +44,18 @@ def scored_items(questionnaire: Questionnaire) -> tuple[str, ...]:
         for q in questionnaire.questions
         if q.type is QuestionType.RATING or q.name in in_dimensions
     )
+
+
+def item_scale(questionnaire: Questionnaire) -> tuple[float, float]:
+    """Return the range its item and dimension scores lie on (1-5 without scoring).
+
+    Reports need it for every interval: XLSForm's ``item_min``/``item_max``
+    allow any range, 0-10 as well as 1-5.
+    """
+    scoring = _map_of(questionnaire)
+    if scoring is None:
+        return float(RATING_SCALE[0]), float(RATING_SCALE[1])
+    return scoring.scale
 
 
 def _map_of(questionnaire: Questionnaire) -> ScoringMap | None:

@@ -7,8 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from analysis import composite_index, ddci_index, mean_ci, papi_index, sipas_index
+from analysis.intervals import dirichlet_mean_interval
 from analysis.results import MIN_INTERVAL
 
 # PCI 2021, Quảng Trị: ten sub-indices and the 2014-2021 weights (DOMAIN.md,
@@ -174,3 +176,45 @@ def test_interval_limits_stay_in_each_tier_range():
     assert (dimensions["ci_high"] <= 10).all() and (dimensions["ci_low"] >= 1).all()
     total = table[table["tier"] == "total"].iloc[0]
     assert total["ci_low"] >= 3 and total["ci_high"] <= 30
+
+
+@pytest.mark.parametrize("answer", [5.0, 1.0, 3.0])
+def test_no_tier_has_an_interval_of_zero_width(answer):
+    # Thirty respondents giving the same answer everywhere: every tier's
+    # standard error is 0 and the t interval used to be (100, 100).
+    frame = pd.DataFrame({item: [answer] * 30 for item in SCORING["items"]})
+    frame["p3"] = 6.0 - answer  # reverse coded: the same score as the others
+    frame["unit"] = "U"
+    tables = [
+        sipas_index(frame, SCORING),
+        papi_index(frame, SCORING),
+        ddci_index(frame, SCORING),
+    ]
+    for table in tables:
+        assert (table["se"] == 0).all()
+        assert (table["ci_high"] > table["ci_low"]).all()
+        assert (table["ci_low"] <= table["estimate"]).all()
+        assert (table["estimate"] <= table["ci_high"]).all()
+        assert (table["method"] == "perks-beta").all()
+    # SIPAS: 30 of 30 (or 0 of 30) satisfied gives Jeffreys' interval,
+    # Beta(30.5, 0.5) (or its mirror), with the estimate as one limit.
+    sipas = tables[0]
+    edge = 100 * stats.beta.ppf(0.025, 30.5, 0.5)
+    expected = [edge, 100.0] if answer == 5 else [0.0, 100 - edge]
+    assert sipas[["ci_low", "ci_high"]].to_numpy() == pytest.approx(
+        np.tile(expected, (len(sipas), 1)), abs=1e-9
+    )
+    # PAPI's dimensions on 1-10: the prior is the 1-5 answers carried there.
+    papi = tables[1].iloc[0]
+    share = (answer - 1) / 4
+    low, high = dirichlet_mean_interval(
+        30, 30 * share, 30 * share**2, (0, 1), points=[0, 0.25, 0.5, 0.75, 1]
+    )
+    assert [papi["ci_low"], papi["ci_high"]] == pytest.approx(
+        [1 + 9 * low, 1 + 9 * high], abs=1e-12
+    )
+
+
+def test_tiers_with_spread_keep_the_t_interval(complete):
+    table = sipas_index(complete, SCORING)
+    assert (table["method"] == "linearised-t").all()

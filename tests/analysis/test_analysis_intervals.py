@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from analysis import mean_ci, proportion_ci, summary_from_tallies, unit_summary
-from analysis.intervals import dirichlet_mean_interval, wilson_interval
+from analysis.intervals import dirichlet_mean_interval, scale_points, wilson_interval
 
 # R datasets::sleep$extra (Cushny and Peebles), both groups.
 SLEEP_EXTRA = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0,
@@ -155,11 +155,55 @@ def test_dirichlet_interval_mirrors_with_the_scale_and_widens_with_level():
     assert (wide_low < low).all() and (wide_high >= high).all()
 
 
-def test_dirichlet_interval_of_nothing_is_nan_and_scale_must_be_whole():
+def test_dirichlet_interval_of_nothing_is_nan_and_scale_must_be_a_range():
     low, high = dirichlet_mean_interval([0, 2], [0, 8], [0, 32], (1, 5))
     assert np.isnan(low[0]) and np.isnan(high[0]) and low[1] < 4 < high[1]
-    with pytest.raises(ValueError, match=r"whole numbers.*\(1, 4\.5\)"):
-        dirichlet_mean_interval(3, 9, 27, (1, 4.5))
+    with pytest.raises(ValueError, match=r"low < high.*\(5, 1\)"):
+        dirichlet_mean_interval(3, 9, 27, (5, 1))
+
+
+def test_a_mean_outside_the_scale_has_no_interval_rather_than_a_zero_width_one():
+    # Thirty answers averaging 8 cannot lie on 1-5: the beta has no shapes
+    # and the limits used to collapse onto the sample mean, (8.0, 8.0).
+    with pytest.raises(ValueError, match="outside the scale 1-5"):
+        dirichlet_mean_interval(30, 240, 30 * 64 + 30, (1, 5))
+    with pytest.raises(ValueError, match="outside the scale 1-5"):
+        mean_ci([6, 6], method="dirichlet-perks")
+    # Sums of squares no answers on the scale can give: the same refusal.
+    with pytest.raises(ValueError, match="sums of squares are impossible"):
+        dirichlet_mean_interval(2, 6, 50, (1, 5))
+    low, high = dirichlet_mean_interval(30, 240, 30 * 64 + 30, (0, 10))
+    assert 7 < low < 8 < high < 9
+
+
+@pytest.mark.parametrize(
+    ("scale", "points"),
+    [
+        ((1, 5), [1, 2, 3, 4, 5]),
+        ((0, 10), list(range(11))),
+        ((0.5, 4.5), [0.5, 1.5, 2.5, 3.5, 4.5]),
+        ((0, 1.5), [0, 0.75, 1.5]),
+    ],
+)
+def test_the_prior_spreads_over_whole_steps_or_the_ends_and_midpoint(scale, points):
+    np.testing.assert_array_equal(scale_points(scale), points)
+
+
+def test_scales_other_than_whole_numbers_get_an_interval_inside_them():
+    # 0-1.5 (XLSForm item_min/item_max allow it): prior 1/3 on 0, 0.75, 1.5.
+    values = np.array([1.5] * 20 + [0.75] * 10)
+    low, high = dirichlet_mean_interval(30, values.sum(), (values**2).sum(), (0, 1.5))
+    centre = (values.sum() + 0.75) / 31
+    second = ((values**2).sum() + (0.75**2 + 1.5**2) / 3) / 31
+    share = centre / 1.5
+    size = share * (1 - share) * 1.5**2 / ((second - centre**2) / 32) - 1
+    expected = 1.5 * stats.beta.ppf([0.025, 0.975], share * size, (1 - share) * size)
+    assert (low, high) == pytest.approx(tuple(expected), abs=1e-12)
+    frame = pd.DataFrame({"unit": "a", "q": values})
+    summary = unit_summary(frame, {"items": ["q"], "scale": [0, 1.5]}, satisfied_min=1)
+    assert summary.loc[0, ["mean_low", "mean_high"]].tolist() == pytest.approx(
+        list(expected), abs=1e-12
+    )
 
 
 def test_summary_from_tallies_equals_the_summary_of_the_answers():

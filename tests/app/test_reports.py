@@ -11,12 +11,14 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 from flask import Flask
 from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis import official_ratings, summary_from_tallies
+from analysis.intervals import dirichlet_mean_interval
 from analysis.officials import TOO_FEW
 from analysis.results import MIN_INTERVAL
 from app.reports.csv import BOM, responses_csv
@@ -25,11 +27,19 @@ from app.reports.layout import officials_summary
 from app.reports.pdf import district_report_pdf, unit_report_pdf
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
 from surveys.models import Campaign, Official, Response, Unit, UnitKind
+from surveys.questionnaire.schema import build_questionnaire
+from surveys.questionnaire.versions import DEFINITIONS, store_questionnaire
 from surveys.storage.frames import tally_frame
 from surveys.storage.recording import Submission, record_response
 from surveys.storage.tallies import exclude_response
 from tests.app.pdf_reading import read_pages
-from tests.builders import make_code, make_counter_campaign, make_unit, unique
+from tests.builders import (
+    make_campaign,
+    make_code,
+    make_counter_campaign,
+    make_unit,
+    unique,
+)
 
 START = datetime(2026, 4, 6, 2, 0, tzinfo=UTC)
 INJECTION = '=HYPERLINK("http://example.com","x")'
@@ -368,3 +378,60 @@ def test_too_few_officials_is_said_even_when_every_official_is_withheld() -> Non
     table = table.assign(too_few=table["flag"] == TOO_FEW, flag=None)
     text = officials_summary(table)
     assert "quá ít để so sánh" in text and "không quá" not in text
+
+
+def test_reports_of_a_0_to_10_questionnaire_use_its_scale(db_session: Session) -> None:
+    """XLSForm's item_min/item_max allow 0-10: the league ranks on it (it used to
+    raise "some means lie outside the scale 1-5") and intervals spread over 0-10."""
+    data = yaml.safe_load((DEFINITIONS / "counter.yaml").read_text(encoding="utf-8"))
+    data["key"] = "counter_0_10"
+    data["questions"][0] |= {"type": "select_one", "choices": "zero_ten"}
+    data["questions"][0].pop("appearance")
+    data["choices"]["zero_ten"] = [
+        {"name": str(v), "label": {"vi": str(v), "en": str(v)}} for v in range(11)
+    ]
+    data["scoring"] |= {"item_scale": [0, 10], "satisfied_min": 7}
+    stored = store_questionnaire(db_session, build_questionnaire(data)).stored
+    root = make_unit(db_session, name="Quận Mười", kind=UnitKind.DISTRICT)
+    campaign = make_campaign(db_session, unit=root, questionnaire=stored)
+    for name, rating in (("Phường Tám", "8"), ("Phường Sáu", "6")):
+        ward = make_unit(db_session, parent=root, name=name)
+        code = make_code(db_session, campaign, kind="standing", unit=ward)
+        for number in range(30):
+            submission = Submission(code.token, unique("s"), {"overall": rating})
+            record_response(db_session, submission, START + timedelta(hours=number))
+    report = district_report(
+        db_session, root, campaign, None, rng=np.random.default_rng(1)
+    )
+    league = report.league.set_index("label")
+    assert league["rank"].tolist() == [1, 2]
+    eight = league.loc["Phường Tám"]
+    expected = [float(v) for v in dirichlet_mean_interval(30, 240.0, 1920.0, (0, 10))]
+    assert (eight["mean_low"], eight["mean_high"]) == pytest.approx(expected)
+    assert 7 < eight["mean_low"] < 8 < eight["mean_high"] < 9
+    ward = db_session.scalar(select(Unit).where(Unit.name == "Phường Tám"))
+    items = unit_report(db_session, ward, campaign, None).items.iloc[0]
+    assert (items["mean_low"], items["mean_high"]) == pytest.approx(expected)
+
+
+def test_a_unit_all_satisfied_has_an_index_interval_of_some_width(
+    db_session: Session, district: District
+) -> None:
+    """Thirty answers of 5: the index (100% satisfied) used to print 100-100."""
+    ward = make_unit(db_session, parent=district.district, name="Phường Năm Mươi")
+    code = make_code(db_session, district.campaign, kind="standing", unit=ward)
+    for number in range(30):
+        submission = Submission(code.token, unique("s"), {"overall": "5"})
+        record_response(db_session, submission, START + timedelta(hours=number))
+    index = unit_report(db_session, ward, district.campaign, None).index
+    assert (index["estimate"] == 100).all()
+    assert (index["ci_low"] < 99).all() and (index["ci_high"] == 100).all()
+    report = district_report(
+        db_session,
+        district.district,
+        district.campaign,
+        None,
+        rng=np.random.default_rng(1),
+    )
+    row = report.league.set_index("label").loc["Phường Năm Mươi"]
+    assert row["index_ci_low"] == index["ci_low"].iloc[-1] < row["index_ci_high"]
