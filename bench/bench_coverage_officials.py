@@ -12,7 +12,7 @@ lowest/highest true value; the own-ratings interval's (C) (officials with at
 least ``MIN_OWN_INTERVAL`` ratings); the share of units with any official
 flagged; milliseconds per unit.
 
-Run from the repository root (two processes, about half an hour)::
+Run from the repository root (two processes, about five minutes)::
 
     python bench/bench_coverage_officials.py --units 400 --processes 2
 """
