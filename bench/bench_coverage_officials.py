@@ -9,7 +9,7 @@ mean ratings per official in {3, 5, 10, 30, 200}, between-official SD tau (logit
 scale) in {0, 0.4, 0.8, 1.5}, normal or mixture official effects. Columns:
 coverage (A) over officials, (B) lowest/highest estimate per unit, (C)
 lowest/highest true value; the own-ratings interval's (C) (officials with at
-least ``MIN_OWN_INTERVAL`` ratings); the share of units with any official
+least ``MIN_INTERVAL`` ratings); the share of units with any official
 flagged; milliseconds per unit.
 
 Run from the repository root (two processes, about five minutes)::
