@@ -182,16 +182,26 @@ def test_unit_xlsx_has_its_sheets_and_the_dashboard_numbers(
     assert comments == ["'+cmd"]
 
 
+def whole_report(session: Session, root: Unit, campaign: Campaign) -> DistrictReport:
+    """The district report over all periods (seeded ranks: the same every run)."""
+    return district_report(session, root, campaign, None, rng=np.random.default_rng(1))
+
+
+def rated_ward(
+    session: Session, parent: Unit, campaign: Campaign, name: str, rating: str, n: int
+) -> Unit:
+    """A ward under ``parent`` whose counter received ``n`` ratings of ``rating``."""
+    ward = make_unit(session, parent=parent, name=name)
+    code = make_code(session, campaign, kind="standing", unit=ward)
+    for number in range(n):
+        submission = Submission(code.token, unique("s"), {"overall": rating})
+        record_response(session, submission, START + timedelta(hours=number))
+    return ward
+
+
 @pytest.fixture
 def whole_district(db_session: Session, district: District) -> DistrictReport:
-    """The district report over all periods (seeded ranks: the same every run)."""
-    return district_report(
-        db_session,
-        district.district,
-        district.campaign,
-        None,
-        rng=np.random.default_rng(1),
-    )
+    return whole_report(db_session, district.district, district.campaign)
 
 
 def test_withheld_cells_have_no_estimate_in_any_format(
@@ -249,18 +259,8 @@ def test_the_league_shares_ranks_and_says_whom_a_unit_cannot_be_told_from(
         ("Phường Năm Bis", "5"),
         ("Phường Hai", "2"),
     ):
-        ward = make_unit(db_session, parent=district.district, name=name)
-        code = make_code(db_session, district.campaign, kind="standing", unit=ward)
-        for number in range(20):
-            submission = Submission(code.token, unique("s"), {"overall": rating})
-            record_response(db_session, submission, START + timedelta(hours=number))
-    report = district_report(
-        db_session,
-        district.district,
-        district.campaign,
-        None,
-        rng=np.random.default_rng(1),
-    )
+        rated_ward(db_session, district.district, district.campaign, name, rating, 20)
+    report = whole_report(db_session, district.district, district.campaign)
     league = report.league.set_index("label")
     fives = league.loc[["Phường Năm", "Phường Năm Bis"]]
     assert fives["rank"].tolist() == [1, 1] and fives["tied"].all()
@@ -348,18 +348,15 @@ def test_the_league_gives_no_interval_below_min_interval(
 ) -> None:
     """A difference with the rest is shown from MIN_SUPPRESS answers, its interval
     only from MIN_INTERVAL, as for the unit's own mean."""
-    few = make_unit(db_session, parent=district.district, name="Phường Vừa Phiếu")
-    code = make_code(db_session, district.campaign, kind="standing", unit=few)
-    for number in range(MIN_INTERVAL - 1):
-        submission = Submission(code.token, unique("s"), {"overall": "5"})
-        record_response(db_session, submission, START + timedelta(hours=number))
-    report = district_report(
+    rated_ward(
         db_session,
         district.district,
         district.campaign,
-        None,
-        rng=np.random.default_rng(1),
+        "Phường Vừa Phiếu",
+        "5",
+        MIN_INTERVAL - 1,
     )
+    report = whole_report(db_session, district.district, district.campaign)
     league = report.league.set_index("label")
     small, large = league.loc["Phường Vừa Phiếu"], league.loc[district.ward.name]
     assert small["n"] == MIN_INTERVAL - 1 and large["n"] >= MIN_INTERVAL
@@ -394,23 +391,16 @@ def test_reports_of_a_0_to_10_questionnaire_use_its_scale(db_session: Session) -
     stored = store_questionnaire(db_session, build_questionnaire(data)).stored
     root = make_unit(db_session, name="Quận Mười", kind=UnitKind.DISTRICT)
     campaign = make_campaign(db_session, unit=root, questionnaire=stored)
-    for name, rating in (("Phường Tám", "8"), ("Phường Sáu", "6")):
-        ward = make_unit(db_session, parent=root, name=name)
-        code = make_code(db_session, campaign, kind="standing", unit=ward)
-        for number in range(30):
-            submission = Submission(code.token, unique("s"), {"overall": rating})
-            record_response(db_session, submission, START + timedelta(hours=number))
-    report = district_report(
-        db_session, root, campaign, None, rng=np.random.default_rng(1)
-    )
+    eight = rated_ward(db_session, root, campaign, "Phường Tám", "8", 30)
+    rated_ward(db_session, root, campaign, "Phường Sáu", "6", 30)
+    report = whole_report(db_session, root, campaign)
     league = report.league.set_index("label")
     assert league["rank"].tolist() == [1, 2]
-    eight = league.loc["Phường Tám"]
+    row = league.loc["Phường Tám"]
     expected = [float(v) for v in dirichlet_mean_interval(30, 240.0, 1920.0, (0, 10))]
-    assert (eight["mean_low"], eight["mean_high"]) == pytest.approx(expected)
-    assert 7 < eight["mean_low"] < 8 < eight["mean_high"] < 9
-    ward = db_session.scalar(select(Unit).where(Unit.name == "Phường Tám"))
-    items = unit_report(db_session, ward, campaign, None).items.iloc[0]
+    assert (row["mean_low"], row["mean_high"]) == pytest.approx(expected)
+    assert 7 < row["mean_low"] < 8 < row["mean_high"] < 9
+    items = unit_report(db_session, eight, campaign, None).items.iloc[0]
     assert (items["mean_low"], items["mean_high"]) == pytest.approx(expected)
 
 
@@ -418,20 +408,12 @@ def test_a_unit_all_satisfied_has_an_index_interval_of_some_width(
     db_session: Session, district: District
 ) -> None:
     """Thirty answers of 5: the index (100% satisfied) used to print 100-100."""
-    ward = make_unit(db_session, parent=district.district, name="Phường Năm Mươi")
-    code = make_code(db_session, district.campaign, kind="standing", unit=ward)
-    for number in range(30):
-        submission = Submission(code.token, unique("s"), {"overall": "5"})
-        record_response(db_session, submission, START + timedelta(hours=number))
+    ward = rated_ward(
+        db_session, district.district, district.campaign, "Phường Năm Mươi", "5", 30
+    )
     index = unit_report(db_session, ward, district.campaign, None).index
     assert (index["estimate"] == 100).all()
     assert (index["ci_low"] < 99).all() and (index["ci_high"] == 100).all()
-    report = district_report(
-        db_session,
-        district.district,
-        district.campaign,
-        None,
-        rng=np.random.default_rng(1),
-    )
+    report = whole_report(db_session, district.district, district.campaign)
     row = report.league.set_index("label").loc["Phường Năm Mươi"]
     assert row["index_ci_low"] == index["ci_low"].iloc[-1] < row["index_ci_high"]
