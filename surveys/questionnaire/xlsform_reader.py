@@ -21,13 +21,25 @@ from typing import Any
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from surveys.questionnaire.errors import DefinitionError, Problem
-from surveys.questionnaire.model import RUNTIME_CHOICE_SOURCES, Questionnaire
+from surveys.questionnaire.errors import DefinitionError, ExpressionError, Problem
+from surveys.questionnaire.expressions import parse
+from surveys.questionnaire.model import (
+    DEFAULT_MAX_LENGTH,
+    RUNTIME_CHOICE_SOURCES,
+    Questionnaire,
+)
 from surveys.questionnaire.schema import build_questionnaire
 
 SCORING_SHEET = "hailong_scoring"
-#: Our own survey columns: ``hailong_type`` (``rating``) and ``hailong_max_length``.
+#: Our own survey columns: ``hailong_type`` (``rating``), ``hailong_appearance``
+#: and ``hailong_max_length``.
 RATING_MARK = "rating"
+#: Our own settings column: the title in every language (``form_title`` is ODK's
+#: single title, read when the workbook has no title of ours).
+TITLE_COLUMN = "hailong_form_title"
+#: Our appearances that ODK does not know, with the nearest one it does; the
+#: export writes ours in ``hailong_appearance``, which wins on import.
+ODK_APPEARANCES = {"faces": "likert"}
 
 #: Types a phone fills in by itself; skipped on import.
 METADATA_TYPES = frozenset(
@@ -185,7 +197,8 @@ class _Reader:
         data: dict[str, Any] = {
             "key": settings.get("form_id") or self.path.stem,
             "version": settings.get("version", "1"),
-            "title": self.translations(settings, "form_title")
+            "title": self.translations(settings, TITLE_COLUMN)
+            or self.translations(settings, "form_title")
             or {languages[0]: settings.get("form_id") or self.path.stem},
             "languages": languages,
             "questions": items,
@@ -216,7 +229,7 @@ class _Reader:
         headers = [h for sheet in sheets for h in sheet.headers] + list(settings)
         for header in headers:
             base, _, language = header.partition("::")
-            if base in (*_TRANSLATED, "form_title"):
+            if base in (*_TRANSLATED, "form_title", TITLE_COLUMN):
                 code = language_code(language) if language else self.default_language
                 if code not in found:
                     found.append(code)
@@ -280,6 +293,8 @@ class _Reader:
         for key in ("relevant", "appearance"):
             if key in row.cells:
                 data[key] = row.cells[key]
+        if "hailong_appearance" in row.cells:
+            data["appearance"] = row.cells["hailong_appearance"]
         return data
 
     def section(self, row: _Row) -> dict[str, Any]:
@@ -343,6 +358,11 @@ class _Reader:
             data["required"] = self.flag(row, "required")
         if "hailong_max_length" in row.cells:
             data["max_length"] = _number(row.cells["hailong_max_length"])
+        if data["type"] == "text" and "constraint" in data:
+            limit = row.cells.get("hailong_max_length", DEFAULT_MAX_LENGTH)
+            constraint = _without_length_clause(data.pop("constraint"), limit)
+            if constraint is not None:
+                data["constraint"] = constraint
         return data
 
     def flag(self, row: _Row, column: str) -> bool:
@@ -410,6 +430,32 @@ class _Reader:
             else:
                 self.problem(row.where, "type", "must be 'index' or 'dimension'")
         return scoring
+
+
+def length_clause(limit: object) -> str:
+    """Write a text's length limit as the ODK constraint that enforces it."""
+    return f"string-length(.) <= {limit}"
+
+
+def _without_length_clause(constraint: str, limit: object) -> str | None:
+    """Take back the length clause the export added to a text's constraint.
+
+    The export writes ``string-length(.) <= N`` alone or ``(C) and`` it; the
+    limit itself travels in ``hailong_max_length`` (or is the default one), so
+    the clause says nothing more. Any other constraint is kept as written.
+    """
+    clause = length_clause(limit)
+    if constraint == clause:
+        return None
+    suffix = f") and {clause}"
+    if not (constraint.startswith("(") and constraint.endswith(suffix)):
+        return constraint
+    inner = constraint[1 : -len(suffix)]
+    try:
+        parse(inner)
+    except ExpressionError:
+        return constraint  # e.g. "(a) or (b) and ...": the brackets are not one
+    return inner
 
 
 def language_code(header_language: str) -> str:

@@ -1,12 +1,22 @@
 """Export a questionnaire as an XLSForm workbook that ``xlsform_reader`` reads back.
 
-What XLSForm has no column for travels in our own columns, which ODK tools
-ignore: ``hailong_type`` marks a rating (written as a ``select_one`` on the
-official 5-point list), ``hailong_max_length`` limits a text, the sheet
-``hailong_scoring`` holds the scoring, and ``form_title::<language>`` the
-translated titles. Run-time choices are written as ``select_one_from_file
-officials.csv``. Every language the questionnaire carries gets its columns,
-named the way ODK's tools expect: ``label::English (en)``, ``label::français (fr)``.
+The workbook is also one that ODK's converter, pyxform, turns into an XForm
+with no error and no warning. What ODK cannot express goes out as its nearest
+ODK equivalent, with our own meaning kept in columns ODK tools ignore:
+
+- a rating is a ``select_one`` on the official 5-point list, marked
+  ``hailong_type: rating``;
+- the ``faces`` appearance is ODK's ``likert``, with ``hailong_appearance: faces``;
+- a text's length limit (``max_length``, else the default limit) is a
+  ``string-length(.) <= N`` clause added to its constraint, with the limit
+  itself in ``hailong_max_length`` (see ``length_clause``);
+- the title is ``form_title`` in the default language (ODK has one title) and
+  ``hailong_form_title::<language>`` in every language;
+- the scoring is the sheet ``hailong_scoring``.
+
+Run-time choices are written as ``select_one_from_file officials.csv``. Every
+language the questionnaire carries gets its columns, named the way ODK's tools
+expect: ``label::English (en)``, ``label::français (fr)``.
 """
 
 from __future__ import annotations
@@ -29,15 +39,18 @@ from surveys.questionnaire.model import (
 )
 from surveys.questionnaire.xlsform_reader import (
     DEFAULT_LANGUAGE,
+    ODK_APPEARANCES,
     RATING_MARK,
     SCORING_SHEET,
+    TITLE_COLUMN,
+    length_clause,
 )
 
 RATING_LIST = "hailong_rating"
 _SURVEY_COLUMNS = (
     "type", "name", "label", "hint", "required", "required_message", "relevant",
     "constraint", "constraint_message", "default", "calculation", "appearance",
-    "hailong_type", "hailong_max_length",
+    "hailong_type", "hailong_appearance", "hailong_max_length",
 )  # fmt: skip
 _SCORING_COLUMNS = (
     "type", "name", "label", "method", "min", "max", "aggregation", "item_min",
@@ -107,7 +120,7 @@ def _survey_rows(questionnaire: Questionnaire) -> Iterator[dict[str, Any]]:
                     **_texts("label", item.label),
                     **_texts("hint", item.hint),
                     "relevant": item.relevant and item.relevant.source,
-                    "appearance": item.appearance,
+                    **_appearance(item.appearance),
                 }
                 yield from rows(item.items)
                 yield {"type": "end group"}
@@ -130,13 +143,26 @@ def _question_row(question: Question) -> dict[str, Any]:
     for key in ("relevant", "constraint", "calculation"):
         expression = getattr(question, key)
         row[key] = expression and expression.source
+    if question.type is QuestionType.TEXT:
+        limit = length_clause(question.text_limit)
+        row["constraint"] = (
+            f"({row['constraint']}) and {limit}" if row["constraint"] else limit
+        )
     row.update(
         required="yes" if question.required else None,
         default=question.default,
-        appearance=question.appearance,
         hailong_max_length=question.max_length,
+        **_appearance(question.appearance),
     )
     return row
+
+
+def _appearance(appearance: str | None) -> dict[str, str | None]:
+    """Give ODK its nearest appearance, and keep ours where it differs."""
+    odk = ODK_APPEARANCES.get(appearance or "")
+    if odk is None:
+        return {"appearance": appearance}
+    return {"appearance": odk, "hailong_appearance": appearance}
 
 
 def _choice_rows(questionnaire: Questionnaire) -> Iterator[dict[str, Any]]:
@@ -163,7 +189,9 @@ def _settings(questionnaire: Questionnaire) -> tuple[list[str], list[dict[str, A
     row: dict[str, Any] = {
         "form_id": questionnaire.key,
         "version": questionnaire.version,
-        **_texts("form_title", questionnaire.title),
+        # pyxform takes one title: a translated form_title makes it crash.
+        "form_title": questionnaire.title.get(questionnaire.languages[0]),
+        **_texts(TITLE_COLUMN, questionnaire.title),
     }
     default = questionnaire.languages[0]
     if default != DEFAULT_LANGUAGE:

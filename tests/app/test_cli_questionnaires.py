@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask
+from pyxform.xls2xform import convert
 from sqlalchemy import select
 
 from app.db import session_factory
@@ -79,7 +80,7 @@ def test_import_twice_stores_one_version_and_a_change_makes_another(
         ]
 
 
-def test_export_writes_an_xlsform_that_loads_back_equal(
+def test_export_writes_an_xlsform_that_loads_back_equal_and_odk_converts(
     cli_app: Flask, tmp_path: Path
 ) -> None:
     run(cli_app, "import", str(COUNTER))
@@ -87,6 +88,7 @@ def test_export_writes_an_xlsform_that_loads_back_equal(
     result = run(cli_app, "export", "counter", "-o", str(output))
     assert result.exit_code == 0, result.output
     assert load_definition(output) == load_definition(COUNTER)
+    assert convert(xlsform=output).warnings == []  # ODK's converter, pyxform
 
 
 def test_export_of_an_unknown_key_fails_clearly(cli_app: Flask, tmp_path: Path) -> None:
