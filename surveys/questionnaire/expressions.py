@@ -25,7 +25,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from surveys.questionnaire.errors import ExpressionError
@@ -513,10 +513,11 @@ def _regex(text: Value, pattern: Value) -> bool:
 
 
 def _round(number: Value, digits: Value = 0.0) -> float:
-    """Round half away from zero at ``digits`` decimals, as ODK's engine does.
+    """Round to ``digits`` decimals, a tie towards positive infinity (XPath 1.0).
 
     The decimal written form of the number is rounded (``round(2.345, 2)`` is
-    2.35 although the float is just below), like JavaRosa's ``BigDecimal``.
+    2.35 although the float is just below), as JavaRosa does with ``BigDecimal``
+    (half up for positive numbers, half down for negative ones).
     """
     value, places = to_number(number), to_number(digits)
     if not math.isfinite(value) or math.isnan(places):
@@ -524,7 +525,8 @@ def _round(number: Value, digits: Value = 0.0) -> float:
     exponent = int(places)
     if abs(exponent) > 30:
         return math.nan
-    rounded = Decimal(repr(value)).scaleb(exponent).to_integral_value(ROUND_HALF_UP)
+    tie = ROUND_HALF_DOWN if value < 0 else ROUND_HALF_UP
+    rounded = Decimal(repr(value)).scaleb(exponent).to_integral_value(tie)
     return float(rounded.scaleb(-exponent))
 
 
