@@ -60,6 +60,9 @@ _ISO_DATE_TIME = re.compile(
 _EPOCH = date(1970, 1, 1)
 _EPOCH_TIME = datetime(1970, 1, 1)
 _DAY_SECONDS = 86400.0
+#: Day counts that make a date of years 1 to 9999 (NaN is outside).
+_FIRST_DAY = float((date.min - _EPOCH).days)
+_LAST_DAY = float((date.max - _EPOCH).days)
 
 
 @dataclass(frozen=True)
@@ -571,7 +574,7 @@ def _to_date(value: Value, *, keep_time: bool) -> Value:
         moment = parse_date_time(value)
         return math.nan if moment is None else moment
     days = to_number(value)
-    if not math.isfinite(days) or abs(days) > 2_000_000:
+    if not _FIRST_DAY <= days < _LAST_DAY:
         return math.nan
     if keep_time:
         return _EPOCH_TIME + timedelta(days=days)

@@ -87,6 +87,8 @@ CASES = [
     ("date(10987.9)", date(2000, 1, 31), "JavaRosa toDate: days truncated"),
     ("date('2000-01-31')", date(2000, 1, 31), "ODK fn:date"),
     ("date('')", "", "JavaRosa toDate: '' stays ''"),
+    ("date(-1000000)", math.nan, "JavaRosa toDate: out of range (an error there)"),
+    ("date(number(''))", math.nan, "JavaRosa toDate: NaN stays NaN"),
     ("date(${born} + 1)", date(2000, 2, 1), "ODK fn:date: add days"),
     ("decimal-date-time('1970-01-02T06:00:00')", 1.25, "ODK fn:decimal-date-time"),
     ("decimal-date-time(${born})", 10987.0, "ODK fn:decimal-date-time"),
