@@ -1,8 +1,21 @@
 """The XLSForm expression subset: parsed once into a tree, evaluated without ``eval``.
 
-Values follow XPath 1.0 as ODK applies it: an unanswered question is the empty
-string, a multiple choice is its choice names joined by spaces, numbers are
-floats, and comparisons are numeric only when both sides are numbers.
+Values follow XPath 1.0 as the ODK XForms specification extends it and ODK's
+engine (JavaRosa) applies it: an unanswered question is the empty string, a
+multiple choice is its choice names joined by spaces, numbers are floats; ``=``
+and ``!=`` compare as booleans if either side is one, else as numbers if either
+side is one, else as strings (so ``'007' = '7'`` is false), while ``<``,
+``<=``, ``>``, ``>=`` convert both sides to numbers. Dates and date strings
+convert to days since 1970-01-01, as the specification's ``number()`` says.
+docs/questionnaires.md tables the rules and where ODK's engines differ.
+
+References
+----------
+ODK XForms specification, "XPath Operators" and "XPath Functions",
+https://getodk.github.io/xforms-spec/#xpath-functions ;
+XPath 1.0, sections 3.4 (Booleans) and 4.4 (Number Functions),
+https://www.w3.org/TR/1999/REC-xpath-19991116/ ;
+JavaRosa ``XPathEqExpr``, ``XPathCmpExpr`` and ``XPathFuncExpr``.
 """
 
 from __future__ import annotations
@@ -11,12 +24,13 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from surveys.questionnaire.errors import ExpressionError
 
-Value = str | float | bool | date
+Value = str | float | bool | date | datetime
 
 #: A question name as XLSForm allows it (an XML name without a namespace).
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
@@ -36,9 +50,19 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
-_NUMBER = re.compile(r"\s*[+-]?(?:\d+(?:\.\d*)?|\.\d+)\s*")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: XPath 1.0 ``number()``: optional spaces, an optional minus, digits, spaces.
+_NUMBER = re.compile(r"\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*")
+#: The date and dateTime forms of the ODK specification (time zone ignored).
+_ISO_DATE_TIME = re.compile(
+    r"\s*(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
+    r"(?:Z|[+-]\d{2}(?::?\d{2})?)?)?\s*"
+)
 _EPOCH = date(1970, 1, 1)
+_EPOCH_TIME = datetime(1970, 1, 1)
+_DAY_SECONDS = 86400.0
+#: Day counts that make a date of years 1 to 9999 (NaN is outside).
+_FIRST_DAY = float((date.min - _EPOCH).days)
+_LAST_DAY = float((date.max - _EPOCH).days)
 
 
 @dataclass(frozen=True)
@@ -95,9 +119,16 @@ class Expression:
         *,
         current: Value = "",
         today: date | None = None,
+        now: datetime | None = None,
     ) -> Value:
-        """Compute the expression from the answers given so far."""
-        return _Evaluator(values, current, today or date.today()).run(self.tree)
+        """Compute the expression from the answers given so far.
+
+        ``current`` is the ``.`` of a constraint and the value ``once()`` keeps;
+        ``today`` and ``now`` default to the clock.
+        """
+        now = now or datetime.now()
+        evaluator = _Evaluator(values, current, today or now.date(), now)
+        return evaluator.run(self.tree)
 
     def holds(
         self,
@@ -105,9 +136,10 @@ class Expression:
         *,
         current: Value = "",
         today: date | None = None,
+        now: datetime | None = None,
     ) -> bool:
         """Tell whether a ``relevant`` or ``constraint`` is satisfied."""
-        return to_bool(self.evaluate(values, current=current, today=today))
+        return to_bool(self.evaluate(values, current=current, today=today, now=now))
 
 
 def parse(source: str) -> Expression:
@@ -123,16 +155,41 @@ def parse(source: str) -> Expression:
 
 
 def to_number(value: Value) -> float:
-    """Convert as XPath ``number()`` does; dates count days since 1970-01-01."""
+    """Convert as the specification's ``number()`` does.
+
+    XPath 1.0 numbers only (no ``+``, exponent or comma; ``''`` is NaN), and
+    dates and date strings count days since 1970-01-01, with the time of day
+    as a fraction of a day.
+    """
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, float | int):
         return float(value)
+    if isinstance(value, datetime):
+        return (value - _EPOCH_TIME).total_seconds() / _DAY_SECONDS
     if isinstance(value, date):
         return float((value - _EPOCH).days)
     if _NUMBER.fullmatch(value):
         return float(value)
-    return math.nan
+    moment = parse_date_time(value)
+    return math.nan if moment is None else to_number(moment)
+
+
+def parse_date_time(text: str) -> date | datetime | None:
+    """Read an ODK date (``2020-01-31``) or dateTime, or None if it is neither.
+
+    A time zone offset is accepted and dropped: hailong keeps local times.
+    """
+    match = _ISO_DATE_TIME.fullmatch(text)
+    if match is None:
+        return None
+    day, clock = match.groups()
+    try:
+        if clock is None:
+            return date.fromisoformat(day)
+        return datetime.combine(date.fromisoformat(day), time.fromisoformat(clock))
+    except ValueError:
+        return None
 
 
 def to_string(value: Value) -> str:
@@ -141,6 +198,8 @@ def to_string(value: Value) -> str:
         return "true" if value else "false"
     if isinstance(value, float | int):
         return _format_number(float(value))
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="milliseconds")
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -165,25 +224,6 @@ def _format_number(number: float) -> str:
     if number.is_integer() and abs(number) < 1e15:
         return str(int(number))
     return repr(number)
-
-
-def _numeric(value: Value) -> float | None:
-    if isinstance(value, date):
-        return None
-    if isinstance(value, str) and not _NUMBER.fullmatch(value):
-        return None
-    return to_number(value)
-
-
-def _as_date(value: Value) -> date | None:
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            return None
-    return None
 
 
 # --- tokenizer and parser ----------------------------------------------------
@@ -332,6 +372,9 @@ class _Parser:
         literal_pattern = name == "regex" and isinstance(args[1], Literal)
         if literal_pattern and _compile_regex(to_string(args[1].value)) is None:
             raise ExpressionError(f"invalid regular expression {args[1].value!r}")
+        literal_format = name == "format-date" and isinstance(args[1], Literal)
+        if literal_format and _format_date(date(2000, 1, 1), args[1].value) is None:
+            raise ExpressionError(f"invalid date format {args[1].value!r}")
         return Call(name, tuple(args))
 
 
@@ -358,10 +401,13 @@ def _references(tree: Node) -> set[str]:
 
 
 class _Evaluator:
-    def __init__(self, values: Mapping[str, Value], current: Value, today: date):
+    def __init__(
+        self, values: Mapping[str, Value], current: Value, today: date, now: datetime
+    ):
         self.values = values
         self.current = current
         self.today = today
+        self.now = now
 
     def run(self, tree: Node) -> Value:
         match tree:
@@ -386,6 +432,12 @@ class _Evaluator:
                 return self.run(then if to_bool(self.run(condition)) else otherwise)
             case Call("today", ()):
                 return self.today
+            case Call("now", ()):
+                return self.now
+            case Call("once", (calculation,)):
+                if to_string(self.current) != "":
+                    return self.current
+                return self.run(calculation)
             case Call(name, args):
                 apply = FUNCTIONS[name].apply
                 if apply is not None:
@@ -426,21 +478,24 @@ _RELATIONS: dict[str, Callable[[object, object], bool]] = {
 
 
 def _compare(op: str, left: Value, right: Value) -> bool:
+    """Compare as XPath 1.0 section 3.4 says for values that are not node-sets.
+
+    ``=`` and ``!=``: as booleans if either side is one, else as numbers if
+    either side is one, else as strings. Ordering: always as numbers, and NaN
+    (an empty answer, a word) is never ordered.
+    """
     relation = _RELATIONS[op]
-    if isinstance(left, bool) or isinstance(right, bool):
-        if op in ("=", "!="):
-            return relation(to_bool(left), to_bool(right))
+    if op not in ("=", "!="):
         return relation(to_number(left), to_number(right))
-    left_number, right_number = _numeric(left), _numeric(right)
-    if left_number is not None and right_number is not None:
-        return relation(left_number, right_number)
-    left_date, right_date = _as_date(left), _as_date(right)
-    if left_date is not None and right_date is not None:
-        return relation(left_date, right_date)
-    if op in ("=", "!="):
-        return relation(to_string(left), to_string(right))
-    # XPath compares anything else as numbers, and NaN is never ordered.
-    return False
+    if isinstance(left, bool) or isinstance(right, bool):
+        return relation(to_bool(left), to_bool(right))
+    if _is_number(left) or _is_number(right):
+        return relation(to_number(left), to_number(right))
+    return relation(to_string(left), to_string(right))
+
+
+def _is_number(value: Value) -> bool:
+    return isinstance(value, float | int) and not isinstance(value, bool)
 
 
 @lru_cache(maxsize=256)
@@ -456,18 +511,26 @@ def _compile_regex(pattern: str) -> re.Pattern[str] | None:
 
 def _regex(text: Value, pattern: Value) -> bool:
     compiled = _compile_regex(to_string(pattern))
-    return compiled is not None and compiled.search(to_string(text)) is not None
+    # Java's Pattern.matches: the whole text must match, not a part of it.
+    return compiled is not None and compiled.fullmatch(to_string(text)) is not None
 
 
 def _round(number: Value, digits: Value = 0.0) -> float:
+    """Round to ``digits`` decimals, a tie towards positive infinity (XPath 1.0).
+
+    The decimal written form of the number is rounded (``round(2.345, 2)`` is
+    2.35 although the float is just below), as JavaRosa does with ``BigDecimal``
+    (half up for positive numbers, half down for negative ones).
+    """
     value, places = to_number(number), to_number(digits)
-    if not math.isfinite(value) or math.isnan(places) or abs(value) >= 2.0**52:
+    if not math.isfinite(value) or math.isnan(places):
         return value
-    factor = 10.0 ** int(max(-15.0, min(15.0, places)))
-    scaled = value * factor
-    if not math.isfinite(scaled):
-        return value
-    return math.floor(scaled + 0.5) / factor
+    exponent = int(places)
+    if abs(exponent) > 30:
+        return math.nan
+    tie = ROUND_HALF_DOWN if value < 0 else ROUND_HALF_UP
+    rounded = Decimal(repr(value)).scaleb(exponent).to_integral_value(tie)
+    return float(rounded.scaleb(-exponent))
 
 
 def _int(number: Value) -> float:
@@ -479,12 +542,116 @@ def _selected(choices: Value, name: Value) -> bool:
     return to_string(name).strip() in to_string(choices).split()
 
 
+def _selected_at(choices: Value, index: Value) -> str:
+    position, names = _int(index), to_string(choices).split()
+    return names[int(position)] if 0 <= position < len(names) else ""
+
+
+def _substr(text: Value, start: Value, end: Value | None = None) -> str:
+    """Characters ``start`` to ``end - 1``, 0-based; negative counts from the end."""
+    string = to_string(text)
+    length = len(string)
+    first, last = _int(start), length if end is None else _int(end)
+    if math.isnan(first) or math.isnan(last):
+        return ""
+    first = first + length if first < 0 else first
+    last = last + length if last < 0 else last
+    first, last = (min(max(0.0, bound), length) for bound in (first, last))
+    return string[int(first) : int(last)] if first <= last else ""
+
+
+def _to_date(value: Value, *, keep_time: bool) -> Value:
+    """``date()`` and ``date-time()``: a date from a date string or a day count.
+
+    '' and NaN stay as they are; anything else that is not a date gives NaN
+    (ODK stops the form with an error there).
+    """
+    if isinstance(value, datetime):
+        return value if keep_time else value.date()
+    if isinstance(value, date) or value == "":
+        return value
+    if isinstance(value, str):
+        moment = parse_date_time(value)
+        return math.nan if moment is None else moment
+    days = to_number(value)
+    if not _FIRST_DAY <= days < _LAST_DAY:
+        return math.nan
+    if keep_time:
+        return _EPOCH_TIME + timedelta(days=days)
+    return _EPOCH + timedelta(days=math.trunc(days))
+
+
+def _decimal_date_time(value: Value) -> Value:
+    if isinstance(value, str) and value == "":
+        return value
+    moment = _to_date(value, keep_time=True)
+    return to_number(moment) if isinstance(moment, date) else math.nan
+
+
+_MONTHS = [
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+]
+_WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+_DATE_FIELDS: dict[str, Callable[[datetime], str]] = {
+    "%": lambda _: "%",
+    "Y": lambda moment: f"{moment.year:04d}",
+    "y": lambda moment: f"{moment.year:04d}"[2:],
+    "m": lambda moment: f"{moment.month:02d}",
+    "n": lambda moment: str(moment.month),
+    "b": lambda moment: _MONTHS[moment.month - 1],
+    "d": lambda moment: f"{moment.day:02d}",
+    "e": lambda moment: str(moment.day),
+    "H": lambda moment: f"{moment.hour:02d}",
+    "h": lambda moment: str(moment.hour),
+    "M": lambda moment: f"{moment.minute:02d}",
+    "S": lambda moment: f"{moment.second:02d}",
+    "3": lambda moment: f"{moment.microsecond // 1000:03d}",
+    "a": lambda moment: _WEEKDAYS[moment.weekday()],
+    "W": lambda moment: str(moment.isocalendar()[1]),
+}
+
+
+def _format_date(moment: date, pattern: Value) -> str | None:
+    """Write ``moment`` with the ``%`` fields of the specification, or None."""
+    if not isinstance(moment, datetime):
+        moment = datetime.combine(moment, time())
+    pieces = re.split(r"(%.?)", to_string(pattern), flags=re.DOTALL)
+    written = []
+    for piece in pieces:
+        if piece.startswith("%"):
+            field = _DATE_FIELDS.get(piece[1:])
+            if field is None:
+                return None
+            piece = field(moment)
+        written.append(piece)
+    return "".join(written)
+
+
+def _format_date_value(value: Value, pattern: Value) -> str:
+    moment = _to_date(value, keep_time=True)
+    if not isinstance(moment, date):
+        return ""
+    return _format_date(moment, pattern) or ""
+
+
 @dataclass(frozen=True)
 class Function:
     """A function callable from an expression, with its allowed argument counts.
 
     ``apply`` is None for the functions the evaluator handles itself: ``if``
-    evaluates only one branch and ``today`` reads the evaluation's date.
+    evaluates only one branch, ``today`` and ``now`` read the evaluation's
+    clock, and ``once`` reads the value being computed.
     """
 
     arity: tuple[int, int | None]
@@ -498,6 +665,15 @@ FUNCTIONS: dict[str, Function] = {
     "regex": Function((2, 2), _regex),
     "if": Function((3, 3), None),
     "today": Function((0, 0), None),
+    "now": Function((0, 0), None),
+    "once": Function((1, 1), None),
+    "date": Function((1, 1), lambda v: _to_date(v, keep_time=False)),
+    "date-time": Function((1, 1), lambda v: _to_date(v, keep_time=True)),
+    "decimal-date-time": Function((1, 1), _decimal_date_time),
+    "format-date": Function((2, 2), _format_date_value),
+    "format-date-time": Function((2, 2), _format_date_value),
+    "selected-at": Function((2, 2), _selected_at),
+    "substr": Function((2, 3), _substr),
     "coalesce": Function((2, 2), lambda a, b: a if to_string(a) != "" else b),
     "int": Function((1, 1), _int),
     "number": Function((1, 1), to_number),
