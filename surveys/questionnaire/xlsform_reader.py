@@ -48,8 +48,36 @@ METADATA_TYPES = frozenset(
         "phonenumber", "username", "email", "audit", "imei", "uri:deviceid",
         "uri:subscriberid", "uri:simserial", "uri:phonenumber", "uri:username",
         "uri:email", "start-geopoint", "background-audio",
+        # pyxform's older names for the same (question_type_dictionary.py).
+        "device id", "end time", "get device id", "get end time",
+        "get phone number", "get sim id", "get start time", "get subscriber id",
+        "get today", "sim id", "start time", "subscriber id",
     }
 )  # fmt: skip
+
+#: The older type names pyxform 4.5 still accepts (its question_type_dictionary
+#: and aliases), with our type and the constraint pyxform adds, if any.
+TYPE_ALIASES: dict[str, tuple[str, str | None]] = {
+    "string": ("text", None),
+    "q string": ("text", None),
+    "add text prompt": ("text", None),
+    "phone number": ("text", "regex(., '^\\d*$')"),
+    "int": ("integer", None),
+    "q int": ("integer", None),
+    "add integer prompt": ("integer", None),
+    "percentage": ("integer", "0 <= . and . <= 100"),
+    "number of days in last month": ("integer", "0 <= . and . <= 31"),
+    "number of days in last six months": ("integer", "0 <= . and . <= 183"),
+    "number of days in last year": ("integer", "0 <= . and . <= 365"),
+    "q decimal": ("decimal", None),
+    "add decimal prompt": ("decimal", None),
+    "q date": ("date", None),
+    "add date prompt": ("date", None),
+    "q note": ("note", None),
+    "add note prompt": ("note", None),
+    "q calculate": ("calculate", None),
+    "add calculate prompt": ("calculate", None),
+}
 
 #: Types we do not run, with the reason given to whoever imports the form.
 REFUSED_TYPES = {
@@ -69,6 +97,8 @@ REFUSED_TYPES = {
     "acknowledge": "acknowledge questions are not supported",
     "range": "range questions are not supported; use rating or integer",
     "rank": "rank questions are not supported",
+    "begin loop": "loops (begin loop) are not supported: a response is one flat record",
+    "osm": "OpenStreetMap questions are not supported",
     "trigger": "trigger questions are not supported",
     "hidden": "hidden questions are not supported",
     "xml-external": "external instances are not supported",
@@ -106,11 +136,40 @@ DEFAULT_LANGUAGE = "default"
 _TRUE = frozenset({"yes", "true", "true()", "1"})
 _FALSE = frozenset({"no", "false", "false()", "0"})
 _GROUP = re.compile(r"(begin|end)[ _](group|repeat)")
-#: The old spelling ``select one LIST``.
-_OLD_SELECT = re.compile(r"^select (one|multiple)\b")
+#: pyxform's spellings of the select types (aliases.select), with ours.
+_SELECT_ALIASES = {
+    "add select one prompt using": "select_one",
+    "add select multiple prompt using": "select_multiple",
+    "select all that apply from": "select_multiple",
+    "select multiple from": "select_multiple",
+    "select multiple using": "select_multiple",
+    "select one from file": "select_one_from_file",
+    "select multiple from file": "select_multiple_from_file",
+    "select one external": "select_one_external",
+    "select all that apply": "select_multiple",
+    "select one using": "select_one",
+    "select one from": "select_one",
+    "select multiple": "select_multiple",
+    "select one": "select_one",
+    "select1": "select_one",
+    "q select1": "select_one",
+    "q select": "select_multiple",
+}
+_OLD_SELECT = re.compile(
+    r"^(" + "|".join(re.escape(alias) for alias in _SELECT_ALIASES) + r") (?=\S)"
+)
 _SELECT = re.compile(
     r"(select_one|select_multiple|select_one_from_file|select_multiple_from_file"
-    r"|select_one_external|select_multiple_external) (\S+)( or_other)?"
+    r"|select_one_external|select_multiple_external|rank) (\S+)"
+    r"( (?:or_other|or specify other|or other))?"
+)
+#: Expression columns, whose typographic quotes pyxform straightens
+#: (parsing/sheet_headers.py, SMART_QUOTES).
+_EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "default", "required")
+_STRING_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
+_INSTANCE = re.compile(r"\binstance\s*\(")
+_SMART_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
 )
 
 
@@ -254,7 +313,7 @@ class _Reader:
         for row in survey.rows:
             self.refused_columns(row)
             kind = " ".join(row.cells.get("type", "").split())
-            kind = _OLD_SELECT.sub(r"select_\1", kind)
+            kind = _OLD_SELECT.sub(lambda m: _SELECT_ALIASES[m.group(1)] + " ", kind)
             group = _GROUP.fullmatch(kind.lower())
             current = stack[-1][1] if stack else top
             if group and group.group(1) == "begin":
@@ -265,6 +324,19 @@ class _Reader:
                 stack.append((group.group(2), section["questions"], row))
             elif group:
                 if not stack or stack[-1][0] != group.group(2):
+                    self.problem(row.where, "type", f"'{kind}' closes nothing open")
+                else:
+                    stack.pop()
+                    if not current:
+                        # pyxform accepts an empty group; it holds nothing to ask.
+                        (stack[-1][1] if stack else top).pop()
+            elif kind.lower().startswith(("begin loop", "begin_loop")):
+                self.problem(
+                    row.where, "type", f"'{kind}': {REFUSED_TYPES['begin loop']}"
+                )
+                stack.append(("loop", [], row))
+            elif kind.lower() in ("end loop", "end_loop"):
+                if not stack or stack[-1][0] != "loop":
                     self.problem(row.where, "type", f"'{kind}' closes nothing open")
                 else:
                     stack.pop()
@@ -285,11 +357,37 @@ class _Reader:
             if reason and not (base == "read_only" and value.lower() in _FALSE):
                 self.problem(row.where, header, f"{reason} ({value!r})")
 
+    def refused_paths(self, row: _Row, column: str) -> None:
+        """Name the XPath features we do not run, before the parser trips on them.
+
+        Outside string literals ``/`` only ever starts or continues a path in
+        XPath (division is ``div``), so any ``/`` is a path or a lookup.
+        """
+        code = _STRING_LITERAL.sub("''", row.cells[column])
+        if _INSTANCE.search(code):
+            self.problem(
+                row.where,
+                column,
+                "lookups in another list (instance('…')/root/item[…]) "
+                f"are not supported: {row.cells[column]!r}",
+            )
+        elif "/" in code:
+            self.problem(
+                row.where,
+                column,
+                "XPath paths (/data/name, ../name) are not supported; "
+                f"refer to a question as ${{name}}: {row.cells[column]!r}",
+            )
+
     def common(self, row: _Row) -> dict[str, Any]:
         data: dict[str, Any] = {"name": row.cells.get("name")}
         for base in _TRANSLATED:
             if texts := self.translations(row.cells, base):
                 data[base] = texts
+        for column in _EXPRESSION_COLUMNS:
+            if column in row.cells:
+                row.cells[column] = row.cells[column].translate(_SMART_QUOTES)
+                self.refused_paths(row, column)
         for key in ("relevant", "appearance"):
             if key in row.cells:
                 data[key] = row.cells[key]
@@ -312,11 +410,24 @@ class _Reader:
         if lowered in METADATA_TYPES:
             return None
         data = self.common(row)
+        if "label" not in data and lowered != "calculate":
+            # pyxform only warns; the name stands in for the label.
+            data["label"] = {self.default_language: row.cells.get("name", "")}
+        alias = TYPE_ALIASES.get(lowered)
+        if alias:
+            lowered, implied = alias
+            if implied and "constraint" not in row.cells:
+                row.cells["constraint"] = implied
         select = _SELECT.fullmatch(kind)
         if select:
             select_type, list_name, or_other = select.groups()
             if or_other:
-                self.problem(row.where, "type", "'or_other' is not supported")
+                self.problem(
+                    row.where,
+                    "type",
+                    f"'{or_other.strip()}' (an 'other' option with a text box) "
+                    "is not supported",
+                )
             if select_type in REFUSED_TYPES:
                 self.problem(row.where, "type", REFUSED_TYPES[select_type])
                 return None

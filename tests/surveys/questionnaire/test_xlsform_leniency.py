@@ -1,0 +1,178 @@
+"""XLSForm spellings pyxform accepts load here too; what we do not run is named by row.
+
+Each leniency copies pyxform 4.5's (aliases.py, question_type_dictionary.py,
+parsing/sheet_headers.py): the older type names, typographic quotes in
+expressions, a question without a label, an empty group.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import surveys
+from surveys.questionnaire import DefinitionError, Questionnaire
+
+HEADER = ["type", "name", "label", "relevant", "constraint", "calculation"]
+CHOICES = [
+    ["list_name", "name", "label"],
+    ["yes_no", "yes", "Yes"],
+    ["yes_no", "no", "No"],
+]
+
+
+def _form(tmp_path: Path, rows: list[list[object]]) -> Path:
+    """Write a one-language workbook with the given survey rows under HEADER."""
+    path = tmp_path / "form.xlsx"
+    workbook = openpyxl.Workbook()
+    survey = workbook.active
+    assert survey is not None
+    survey.title = "survey"
+    for row in [HEADER, *rows]:
+        survey.append(row)
+    choices = workbook.create_sheet("choices")
+    for row in CHOICES:
+        choices.append(row)
+    workbook.save(path)
+    return path
+
+
+def _load(tmp_path: Path, rows: list[list[object]]) -> Questionnaire:
+    return surveys.load_definition(_form(tmp_path, rows))
+
+
+def _refusals(tmp_path: Path, rows: list[list[object]]) -> dict[str, str]:
+    """Return each refused row's place and field, with the messages given."""
+    with pytest.raises(DefinitionError) as caught:
+        _load(tmp_path, rows)
+    refusals: dict[str, str] = {}
+    for problem in caught.value.problems:
+        place = f"{problem.where} {problem.field}"
+        refusals[place] = f"{refusals.get(place, '')}{problem.message}\n"
+    return refusals
+
+
+def test_older_type_names_load_as_pyxform_reads_them(tmp_path: Path) -> None:
+    questionnaire = _load(
+        tmp_path,
+        [
+            ["get start time", "started"],
+            ["string", "a", "A"],
+            ["add text prompt", "b", "B"],
+            ["int", "c", "C"],
+            ["add decimal prompt", "d", "D"],
+            ["phone number", "e", "E"],
+            ["percentage", "f", "F"],
+            ["select one from yes_no", "g", "G"],
+            ["select all that apply from yes_no", "h", "H"],
+            ["add select one prompt using yes_no", "i", "I"],
+        ],
+    )
+    types = {q.name: (q.type, q.choices) for q in questionnaire.questions}
+    assert types == {
+        "a": ("text", None),
+        "b": ("text", None),
+        "c": ("integer", None),
+        "d": ("decimal", None),
+        "e": ("text", None),
+        "f": ("integer", None),
+        "g": ("select_one", "yes_no"),
+        "h": ("select_multiple", "yes_no"),
+        "i": ("select_one", "yes_no"),
+    }
+    assert surveys.validate_answers(questionnaire, {"c": "7", "e": "0912", "f": "100"})
+    # pyxform's phone number only takes digits, its percentage 0 to 100.
+    with pytest.raises(surveys.InvalidAnswers) as caught:
+        surveys.validate_answers(questionnaire, {"e": "09-12", "f": "101"})
+    assert set(caught.value.errors) == {"e", "f"}
+
+
+def test_or_other_is_refused_by_name(tmp_path: Path) -> None:
+    refusals = _refusals(tmp_path, [["select one yes_no or specify other", "q", "Q"]])
+    assert "'or specify other'" in refusals["sheet 'survey', row 2 type"]
+
+
+def test_typographic_quotes_in_expressions_are_straightened(tmp_path: Path) -> None:
+    questionnaire = _load(
+        tmp_path,
+        [
+            ["select_one yes_no", "q1", "Q1"],
+            ["text", "q2", "Q2", "${q1} = \u2018yes\u2019"],
+            ["calculate", "q3", None, None, None, "concat(\u201cA\u201d, ${q2})"],
+        ],
+    )
+    assert questionnaire.question("q2").relevant.source == "${q1} = 'yes'"
+    assert "q2" in surveys.relevance(questionnaire, {"q1": "yes"})
+    assert "q2" not in surveys.relevance(questionnaire, {"q1": "no"})
+
+
+def test_a_question_without_a_label_is_labelled_by_its_name(tmp_path: Path) -> None:
+    questionnaire = _load(tmp_path, [["integer", "age"]])
+    assert dict(questionnaire.question("age").label) == {"default": "age"}
+
+
+def test_an_empty_group_loads_and_is_ignored(tmp_path: Path) -> None:
+    questionnaire = _load(
+        tmp_path,
+        [
+            ["begin group", "empty", "Empty"],
+            ["end group"],
+            ["begin group", "outer", "Outer"],
+            ["begin_group", "inner", "Inner"],
+            ["end_group"],
+            ["text", "q", "Q"],
+            ["end group"],
+        ],
+    )
+    assert [section.name for section in questionnaire.sections] == ["outer"]
+    assert [q.name for q in questionnaire.questions] == ["q"]
+
+
+def test_the_same_name_in_two_groups_is_refused_naming_both_rows(
+    tmp_path: Path,
+) -> None:
+    refusals = _refusals(
+        tmp_path,
+        [
+            ["begin group", "mother", "Mother"],
+            ["text", "name", "Name"],
+            ["end group"],
+            ["begin group", "father", "Father"],
+            ["text", "name", "Name"],
+            ["end group"],
+        ],
+    )
+    message = refusals["sheet 'survey', row 6 name"]
+    assert "first at sheet 'survey', row 3" in message
+
+
+def test_features_we_do_not_run_are_named_with_their_row(tmp_path: Path) -> None:
+    refusals = _refusals(
+        tmp_path,
+        [
+            ["begin loop over yes_no", "l", "L"],
+            ["integer", "n", "N"],
+            ["end loop"],
+            ["rank yes_no", "r", "R"],
+            ["text", "p", "P", "/data/r != ''"],
+            ["text", "s", "S", "../r != ''"],
+            [
+                "calculate",
+                "c",
+                None,
+                None,
+                None,
+                "instance('yes_no')/root/item[name = 'yes']/label",
+            ],
+            ["integer", "x", "X", None, ". div 2 > 1 and . != '/'"],
+        ],
+    )
+    assert "loops (begin loop)" in refusals["sheet 'survey', row 2 type"]
+    assert "rank questions" in refusals["sheet 'survey', row 5 type"]
+    assert "XPath paths" in refusals["sheet 'survey', row 6 relevant"]
+    assert "XPath paths" in refusals["sheet 'survey', row 7 relevant"]
+    assert "instance(" in refusals["sheet 'survey', row 8 calculation"]
+    # "div" divides and a "/" inside a string is text: neither is a path.
+    assert not any("row 9" in place for place in refusals)
