@@ -195,7 +195,9 @@ def load_xlsform(path: str | Path) -> Questionnaire:
             data, source=str(path), locations=reader.locations
         )
     except DefinitionError as error:
-        raise DefinitionError(str(path), reader.problems + error.problems) from None
+        # A cell refused by feature needs no parser error besides.
+        later = [p for p in error.problems if (p.where, p.field) not in reader.named]
+        raise DefinitionError(str(path), reader.problems + later) from None
     if reader.problems:
         raise DefinitionError(str(path), reader.problems)
     return questionnaire
@@ -224,6 +226,8 @@ class _Reader:
         self.path = path
         self.problems: list[Problem] = []
         self.locations: dict[int, str] = {}
+        #: (row, column) of expressions refused for a feature named already.
+        self.named: set[tuple[str, str]] = set()
         self.default_language = DEFAULT_LANGUAGE
 
     def problem(self, where: str, field: str, message: str) -> None:
@@ -364,6 +368,8 @@ class _Reader:
         XPath (division is ``div``), so any ``/`` is a path or a lookup.
         """
         code = _STRING_LITERAL.sub("''", row.cells[column])
+        if "/" in code:
+            self.named.add((row.where, column))
         if _INSTANCE.search(code):
             self.problem(
                 row.where,

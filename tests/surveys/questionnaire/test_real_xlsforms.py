@@ -50,7 +50,8 @@ LOADS = {
 }
 
 #: Forms outside our subset: (row, column) pairs that must be refused, with a
-#: word of the reason (None: a leniency, must not be refused), and the exact number of problems reported.
+#: word of the reason (None: a leniency, must not be refused), and the exact
+#: number of problems reported.
 REFUSED = {
     "tutorial.xlsx": (
         2,
