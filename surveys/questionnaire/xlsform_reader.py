@@ -98,7 +98,6 @@ REFUSED_TYPES = {
     "range": "range questions are not supported; use rating or integer",
     "rank": "rank questions are not supported",
     "begin loop": "loops (begin loop) are not supported: a response is one flat record",
-    "osm": "OpenStreetMap questions are not supported",
     "trigger": "trigger questions are not supported",
     "hidden": "hidden questions are not supported",
     "xml-external": "external instances are not supported",
