@@ -52,8 +52,8 @@ SUMMARIES = {
         "instance('…'); hãy gọi câu hỏi trực tiếp bằng tên của nó."
     ),
     "or_other": lazy_gettext(
-        "Hệ thống không hỗ trợ lựa chọn “Khác” kèm ô nhập (or_other); hãy thêm "
-        "lựa chọn “Khác” và một câu hỏi văn bản riêng."
+        "Lựa chọn “Khác” kèm ô nhập (or_other) chỉ dùng được với danh sách trong "
+        "trang choices, không với danh sách lấy từ tệp."
     ),
     "rank": lazy_gettext("Hệ thống không hỗ trợ câu hỏi xếp hạng (rank)."),
     "unsupported": lazy_gettext(

@@ -225,6 +225,8 @@ class _Reader:
         self.path = path
         self.problems: list[Problem] = []
         self.locations: dict[int, str] = {}
+        #: Lists of the ``… or_other`` selects, by id of their row.
+        self.or_other: dict[int, str] = {}
         #: (row, column) of expressions refused for a feature named already.
         self.named: set[tuple[str, str]] = set()
         self.default_language = DEFAULT_LANGUAGE
@@ -347,6 +349,8 @@ class _Reader:
                 question = self.question(row, kind)
                 if question is not None:
                     current.append(self.locate(question, row))
+                if question is not None and id(row) in self.or_other:
+                    current.append(self.locate(_specify_other(question), row))
             elif any(key != "type" for key in row.cells):
                 self.problem(row.where, "type", "a row with content needs a type")
         for opened, _, row in stack:
@@ -426,12 +430,14 @@ class _Reader:
         select = _SELECT.fullmatch(kind)
         if select:
             select_type, list_name, or_other = select.groups()
-            if or_other:
+            if or_other and select_type in ("select_one", "select_multiple"):
+                self.or_other[id(row)] = list_name
+            elif or_other:
                 self.problem(
                     row.where,
                     "type",
                     f"'{or_other.strip()}' (an 'other' option with a text box) "
-                    "is not supported",
+                    f"is not supported on {select_type}",
                 )
             if select_type in REFUSED_TYPES:
                 self.problem(row.where, "type", REFUSED_TYPES[select_type])
@@ -509,6 +515,8 @@ class _Reader:
             if label := self.translations(row.cells, "label"):
                 option["label"] = label
             lists.setdefault(list_name, []).append(self.locate(option, row))
+        for list_name in set(self.or_other.values()) & set(lists):
+            _add_other_choice(lists[list_name], self.default_language)
         return lists
 
     def scoring(self, sheet: _Sheet) -> dict[str, Any]:
@@ -546,6 +554,33 @@ class _Reader:
             else:
                 self.problem(row.where, "type", "must be 'index' or 'dimension'")
         return scoring
+
+
+def _specify_other(select: dict[str, Any]) -> dict[str, Any]:
+    """Write the text question pyxform adds after a ``… or_other`` select.
+
+    Its name, label and relevance are pyxform 4.5's (xls2json.py): ``NAME_other``,
+    "Specify other.", shown when the choice ``other`` is selected.
+    """
+    return {
+        "name": f"{select['name']}_other",
+        "type": "text",
+        "label": {language: "Specify other." for language in select["label"]},
+        "relevant": f"selected(${{{select['name']}}}, 'other')",
+    }
+
+
+def _add_other_choice(options: list[dict[str, Any]], default_language: str) -> None:
+    """Append pyxform's ``other`` choice, labelled "Other" in each language."""
+    if any(option.get("name") == "other" for option in options):
+        return
+    languages = {code for option in options for code in option.get("label", {})}
+    options.append(
+        {
+            "name": "other",
+            "label": dict.fromkeys(languages or {default_language}, "Other"),
+        }
+    )
 
 
 def length_clause(limit: object) -> str:

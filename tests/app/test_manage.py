@@ -521,7 +521,7 @@ def test_xlsform_features_we_do_not_run_are_named_in_vietnamese(
     survey.append(["begin loop over yn", "loop", "L"])
     survey.append(["end loop"])
     survey.append(["rank yn", "order", "O"])
-    survey.append(["select_one yn or_other", "pick", "P"])
+    survey.append(["select_one_from_file officials.csv or_other", "pick", "P"])
     survey.append(["text", "why", "W", "/data/pick = 'y'"])
     choices = book.create_sheet("choices")
     choices.append(["list_name", "name", "label"])

@@ -89,9 +89,36 @@ def test_older_type_names_load_as_pyxform_reads_them(tmp_path: Path) -> None:
     assert set(caught.value.errors) == {"e", "f"}
 
 
-def test_or_other_is_refused_by_name(tmp_path: Path) -> None:
-    refusals = _refusals(tmp_path, [["select one yes_no or specify other", "q", "Q"]])
-    assert "'or specify other'" in refusals["sheet 'survey', row 2 type"]
+def test_or_other_adds_the_other_choice_and_its_text_as_pyxform_does(
+    tmp_path: Path,
+) -> None:
+    questionnaire = _load(
+        tmp_path,
+        [
+            ["select_one yes_no or_other", "q", "Q"],
+            ["select all that apply from yes_no or specify other", "m", "M"],
+        ],
+    )
+    assert [q.name for q in questionnaire.questions] == ["q", "q_other", "m", "m_other"]
+    options = questionnaire.choice_lists["yes_no"]
+    assert [(c.name, dict(c.label)) for c in options][-1] == (
+        "other",
+        {"default": "Other"},
+    )
+    other = questionnaire.question("q_other")
+    assert (other.type, other.relevant.source) == ("text", "selected(${q}, 'other')")
+    shown = surveys.relevance(questionnaire, {"q": "other", "m": ["yes"]})
+    assert "q_other" in shown
+    assert "m_other" not in shown
+    result = surveys.validate_answers(questionnaire, {"q": "other", "q_other": "Maybe"})
+    assert result["q_other"] == "Maybe"
+
+
+def test_or_other_on_choices_from_a_file_is_refused_by_name(tmp_path: Path) -> None:
+    refusals = _refusals(
+        tmp_path, [["select_one_from_file officials.csv or other", "q", "Q"]]
+    )
+    assert "'or other'" in refusals["sheet 'survey', row 2 type"]
 
 
 def test_typographic_quotes_in_expressions_are_straightened(tmp_path: Path) -> None:
