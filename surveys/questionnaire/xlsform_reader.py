@@ -419,6 +419,9 @@ class _Reader:
         if lowered in METADATA_TYPES:
             return None
         data = self.common(row)
+        if data["name"] is None and lowered == "note":
+            # pyxform names an unnamed note by its row (xls2json.py).
+            data["name"] = f"generated_note_name_{row.number}"
         if "label" not in data and lowered != "calculate":
             # pyxform only warns; the name stands in for the label.
             data["label"] = {self.default_language: row.cells.get("name", "")}

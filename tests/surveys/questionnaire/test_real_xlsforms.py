@@ -75,15 +75,17 @@ REFUSED = {
             (38, "type", "media uploads"),
         },
     ),
-    # Its "or_other" selects load as pyxform reads them (row 67).
+    # Its "or_other" selects (row 67) and unnamed notes (row 61) load as pyxform
+    # reads them.
     "select_one_choices_test.xlsx": (
-        59,
+        56,
         {
             (8, "choice_filter", "cascading choices"),
             (13, "choice_filter", "cascading choices"),
             (14, "choice_filter", "cascading choices"),
             (4, "read_only", "read-only"),
             (67, "type", None),
+            (61, "name", None),
             (373, "type", "location questions"),
         },
     ),

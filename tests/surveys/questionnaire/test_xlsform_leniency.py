@@ -140,6 +140,11 @@ def test_a_question_without_a_label_is_labelled_by_its_name(tmp_path: Path) -> N
     assert dict(questionnaire.question("age").label) == {"default": "age"}
 
 
+def test_a_note_without_a_name_is_named_by_its_row(tmp_path: Path) -> None:
+    questionnaire = _load(tmp_path, [["text", "q", "Q"], ["note", None, "Thanks"]])
+    assert [q.name for q in questionnaire.questions] == ["q", "generated_note_name_3"]
+
+
 def test_an_empty_group_loads_and_is_ignored(tmp_path: Path) -> None:
     questionnaire = _load(
         tmp_path,
