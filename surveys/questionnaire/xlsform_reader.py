@@ -155,7 +155,9 @@ _SELECT_ALIASES = {
     "q select": "select_multiple",
 }
 _OLD_SELECT = re.compile(
-    r"^(" + "|".join(re.escape(alias) for alias in _SELECT_ALIASES) + r") (?=\S)"
+    r"^("
+    + "|".join(map(re.escape, sorted(_SELECT_ALIASES, key=len, reverse=True)))
+    + r") (?=\S)"
 )
 _SELECT = re.compile(
     r"(select_one|select_multiple|select_one_from_file|select_multiple_from_file"

@@ -68,6 +68,7 @@ def test_older_type_names_load_as_pyxform_reads_them(tmp_path: Path) -> None:
             ["select one from yes_no", "g", "G"],
             ["select all that apply from yes_no", "h", "H"],
             ["add select one prompt using yes_no", "i", "I"],
+            ["select multiple from file officials.csv", "j", "J"],
         ],
     )
     types = {q.name: (q.type, q.choices) for q in questionnaire.questions}
@@ -81,6 +82,7 @@ def test_older_type_names_load_as_pyxform_reads_them(tmp_path: Path) -> None:
         "g": ("select_one", "yes_no"),
         "h": ("select_multiple", "yes_no"),
         "i": ("select_one", "yes_no"),
+        "j": ("select_multiple", None),
     }
     assert surveys.validate_answers(questionnaire, {"c": "7", "e": "0912", "f": "100"})
     # pyxform's phone number only takes digits, its percentage 0 to 100.
