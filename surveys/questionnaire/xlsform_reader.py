@@ -135,6 +135,8 @@ DEFAULT_LANGUAGE = "default"
 _TRUE = frozenset({"yes", "true", "true()", "1"})
 _FALSE = frozenset({"no", "false", "false()", "0"})
 _GROUP = re.compile(r"(begin|end)[ _](group|repeat)")
+#: pyxform's other controls (aliases.control): loops, and its old repeat names.
+_LOOP = re.compile(r"(begin|end)[ _](loop|lgroup|looped group)(?: .*)?")
 #: pyxform's spellings of the select types (aliases.select), with ours.
 _SELECT_ALIASES = {
     "add select one prompt using": "select_one",
@@ -337,13 +339,12 @@ class _Reader:
                     if not current:
                         # pyxform accepts an empty group; it holds nothing to ask.
                         (stack[-1][1] if stack else top).pop()
-            elif kind.lower().startswith(("begin loop", "begin_loop")):
-                self.problem(
-                    row.where, "type", f"'{kind}': {REFUSED_TYPES['begin loop']}"
-                )
-                stack.append(("loop", [], row))
-            elif kind.lower() in ("end loop", "end_loop"):
-                if not stack or stack[-1][0] != "loop":
+            elif (loop := _LOOP.fullmatch(kind.lower())) and loop[1] == "begin":
+                refused = "begin loop" if loop[2] == "loop" else "begin repeat"
+                self.problem(row.where, "type", f"'{kind}': {REFUSED_TYPES[refused]}")
+                stack.append((loop[2], [], row))  # its rows are checked, not kept
+            elif loop:
+                if not stack or stack[-1][0] != loop[2]:
                     self.problem(row.where, "type", f"'{kind}' closes nothing open")
                 else:
                     stack.pop()
