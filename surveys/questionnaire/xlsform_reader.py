@@ -121,12 +121,21 @@ REFUSED_COLUMNS = {
     "bind": "custom bind attributes are not supported",
 }
 
+#: Header spellings read as ours; those after the first five are pyxform 4.5's
+#: (aliases.survey_header, list_header and settings_header).
 _HEADER_ALIASES = {
     "list name": "list_name",
     "requiredmsg": "required_message",
     "jr:requiredmsg": "required_message",
     "constraintmsg": "constraint_message",
     "jr:constraintmsg": "constraint_message",
+    "caption": "label",
+    "relevance": "relevant",
+    "calculate": "calculation",
+    "constraining_message": "constraint_message",
+    "readonly": "read_only",
+    "set_form_title": "form_title",
+    "set_form_id": "form_id",
 }
 _TRANSLATED = ("label", "hint", "required_message", "constraint_message")
 _LANGUAGE_NAMES = {"english": "en", "tiếng việt": "vi", "vietnamese": "vi"}

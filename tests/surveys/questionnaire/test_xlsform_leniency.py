@@ -91,6 +91,26 @@ def test_older_type_names_load_as_pyxform_reads_them(tmp_path: Path) -> None:
     assert set(caught.value.errors) == {"e", "f"}
 
 
+def test_older_column_names_load_as_pyxform_reads_them(tmp_path: Path) -> None:
+    path = tmp_path / "columns.xlsx"
+    workbook = openpyxl.Workbook()
+    survey = workbook.active
+    assert survey is not None
+    survey.title = "survey"
+    survey.append(["type", "name", "caption", "relevance", "calculate"])
+    survey.append(["integer", "n", "N"])
+    survey.append(["calculate", "twice", None, "${n} > 0", "${n} * 2"])
+    settings = workbook.create_sheet("settings")
+    settings.append(["set_form_id", "set_form_title"])
+    settings.append(["old_names", "Old names"])
+    workbook.save(path)
+    questionnaire = surveys.load_definition(path)
+    assert questionnaire.key == "old_names"
+    assert dict(questionnaire.question("n").label) == {"default": "N"}
+    twice = questionnaire.question("twice")
+    assert (twice.relevant.source, twice.calculation.source) == ("${n} > 0", "${n} * 2")
+
+
 def test_or_other_adds_the_other_choice_and_its_text_as_pyxform_does(
     tmp_path: Path,
 ) -> None:
