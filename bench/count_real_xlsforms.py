@@ -8,10 +8,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import surveys
-from surveys.questionnaire import DefinitionError
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-DEFAULT_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "xlsform"
+import surveys  # noqa: E402
+from surveys.questionnaire import DefinitionError  # noqa: E402
+
+DEFAULT_DIR = ROOT.parent / "shared" / "data" / "xlsform"
 
 
 def main(arguments: list[str]) -> None:
