@@ -18,6 +18,11 @@ from surveys.questionnaire.errors import Problem
 #: "unknown function" before "unknown key", "not supported" before "must be").
 CATEGORIES = (
     ("unreadable", r"not a readable|no such file|expected one of \["),
+    # XLSForm features refused by name, each told by name (before "unsupported").
+    ("repeat", r"repeats are not supported|loops \(begin loop\)"),
+    ("xpath", r"XPath paths|lookups in another list"),
+    ("or_other", r"an 'other' option with a text box"),
+    ("rank", r"rank questions"),
     ("unsupported", r"not supported|is known|only yes or no"),
     ("function", r"unknown function|\(\) takes"),
     ("reference", r"names no question|no question uses|no choice list|"
@@ -38,6 +43,19 @@ SUMMARIES = {
     "unreadable": lazy_gettext(
         "Không đọc được tệp: hãy lưu lại dưới dạng .xlsx hoặc .yaml rồi tải lên lại."
     ),
+    "repeat": lazy_gettext(
+        "Hệ thống không hỗ trợ nhóm lặp (begin repeat, begin loop): mỗi phiếu trả "
+        "lời là một bản ghi phẳng."
+    ),
+    "xpath": lazy_gettext(
+        "Hệ thống không hỗ trợ đường dẫn XPath (/data/…, ../…) hay tra cứu "
+        "instance('…'); hãy gọi câu hỏi trực tiếp bằng tên của nó."
+    ),
+    "or_other": lazy_gettext(
+        "Lựa chọn “Khác” kèm ô nhập (or_other) chỉ dùng được với danh sách trong "
+        "trang choices, không với danh sách lấy từ tệp."
+    ),
+    "rank": lazy_gettext("Hệ thống không hỗ trợ câu hỏi xếp hạng (rank)."),
     "unsupported": lazy_gettext(
         "Hệ thống không hỗ trợ loại câu hỏi hay tính năng này; hãy bỏ hoặc thay bằng "
         "loại được hỗ trợ."

@@ -64,7 +64,8 @@ class _Builder:
     def __init__(self, locations: Mapping[int, str]) -> None:
         self.locations = locations
         self.problems: list[Problem] = []
-        self.question_names: set[str] = set()
+        #: Every question name, with where it was first defined.
+        self.question_names: dict[str, str] = {}
         self.choice_lists: dict[str, tuple[Choice, ...]] = {}
         self.languages: tuple[str, ...] = ()
 
@@ -173,11 +174,19 @@ class _Builder:
             if not isinstance(raw, Mapping):
                 continue
             name = raw.get("name")
+            where = self.where(raw, f"{path}[{index}]")
             if isinstance(name, str) and name in self.question_names:
-                where = self.where(raw, f"{path}[{index}]")
-                self.problem(where, "name", f"the name {name!r} is used twice")
-            if isinstance(name, str):
-                self.question_names.add(name)
+                # Answers are one flat record keyed by name, so the same name
+                # in two groups (which ODK tells apart by path) cannot be held.
+                self.problem(
+                    where,
+                    "name",
+                    f"the name {name!r} is used twice (first at "
+                    f"{self.question_names[name]}); answers are keyed by name "
+                    "alone, so names must be unique across groups",
+                )
+            elif isinstance(name, str):
+                self.question_names[name] = where
             if raw.get("type") == SECTION and isinstance(raw.get("questions"), list):
                 self.collect_names(raw["questions"], f"{path}[{index}].questions")
 
@@ -360,7 +369,7 @@ class _Builder:
         except ExpressionError as error:
             self.problem(where, key, f"{error} in {source!r}")
             return None
-        for name in sorted(expression.references - self.question_names):
+        for name in sorted(expression.references - self.question_names.keys()):
             self.problem(where, key, f"${{{name}}} names no question")
         return expression
 

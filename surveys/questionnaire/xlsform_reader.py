@@ -48,8 +48,36 @@ METADATA_TYPES = frozenset(
         "phonenumber", "username", "email", "audit", "imei", "uri:deviceid",
         "uri:subscriberid", "uri:simserial", "uri:phonenumber", "uri:username",
         "uri:email", "start-geopoint", "background-audio",
+        # pyxform's older names for the same (question_type_dictionary.py).
+        "device id", "end time", "get device id", "get end time",
+        "get phone number", "get sim id", "get start time", "get subscriber id",
+        "get today", "sim id", "start time", "subscriber id",
     }
 )  # fmt: skip
+
+#: The older type names pyxform 4.5 still accepts (its question_type_dictionary
+#: and aliases), with our type and the constraint pyxform adds, if any.
+TYPE_ALIASES: dict[str, tuple[str, str | None]] = {
+    "string": ("text", None),
+    "q string": ("text", None),
+    "add text prompt": ("text", None),
+    "phone number": ("text", "regex(., '^\\d*$')"),
+    "int": ("integer", None),
+    "q int": ("integer", None),
+    "add integer prompt": ("integer", None),
+    "percentage": ("integer", "0 <= . and . <= 100"),
+    "number of days in last month": ("integer", "0 <= . and . <= 31"),
+    "number of days in last six months": ("integer", "0 <= . and . <= 183"),
+    "number of days in last year": ("integer", "0 <= . and . <= 365"),
+    "q decimal": ("decimal", None),
+    "add decimal prompt": ("decimal", None),
+    "q date": ("date", None),
+    "add date prompt": ("date", None),
+    "q note": ("note", None),
+    "add note prompt": ("note", None),
+    "q calculate": ("calculate", None),
+    "add calculate prompt": ("calculate", None),
+}
 
 #: Types we do not run, with the reason given to whoever imports the form.
 REFUSED_TYPES = {
@@ -69,6 +97,7 @@ REFUSED_TYPES = {
     "acknowledge": "acknowledge questions are not supported",
     "range": "range questions are not supported; use rating or integer",
     "rank": "rank questions are not supported",
+    "begin loop": "loops (begin loop) are not supported: a response is one flat record",
     "trigger": "trigger questions are not supported",
     "hidden": "hidden questions are not supported",
     "xml-external": "external instances are not supported",
@@ -92,12 +121,21 @@ REFUSED_COLUMNS = {
     "bind": "custom bind attributes are not supported",
 }
 
+#: Header spellings read as ours; those after the first five are pyxform 4.5's
+#: (aliases.survey_header, list_header and settings_header).
 _HEADER_ALIASES = {
     "list name": "list_name",
     "requiredmsg": "required_message",
     "jr:requiredmsg": "required_message",
     "constraintmsg": "constraint_message",
     "jr:constraintmsg": "constraint_message",
+    "caption": "label",
+    "relevance": "relevant",
+    "calculate": "calculation",
+    "constraining_message": "constraint_message",
+    "readonly": "read_only",
+    "set_form_title": "form_title",
+    "set_form_id": "form_id",
 }
 _TRANSLATED = ("label", "hint", "required_message", "constraint_message")
 _LANGUAGE_NAMES = {"english": "en", "tiếng việt": "vi", "vietnamese": "vi"}
@@ -106,11 +144,44 @@ DEFAULT_LANGUAGE = "default"
 _TRUE = frozenset({"yes", "true", "true()", "1"})
 _FALSE = frozenset({"no", "false", "false()", "0"})
 _GROUP = re.compile(r"(begin|end)[ _](group|repeat)")
-#: The old spelling ``select one LIST``.
-_OLD_SELECT = re.compile(r"^select (one|multiple)\b")
+#: pyxform's other controls (aliases.control): loops, and its old repeat names.
+_LOOP = re.compile(r"(begin|end)[ _](loop|lgroup|looped group)(?: .*)?")
+#: pyxform's spellings of the select types (aliases.select), with ours.
+_SELECT_ALIASES = {
+    "add select one prompt using": "select_one",
+    "add select multiple prompt using": "select_multiple",
+    "select all that apply from": "select_multiple",
+    "select multiple from": "select_multiple",
+    "select multiple using": "select_multiple",
+    "select one from file": "select_one_from_file",
+    "select multiple from file": "select_multiple_from_file",
+    "select one external": "select_one_external",
+    "select all that apply": "select_multiple",
+    "select one using": "select_one",
+    "select one from": "select_one",
+    "select multiple": "select_multiple",
+    "select one": "select_one",
+    "select1": "select_one",
+    "q select1": "select_one",
+    "q select": "select_multiple",
+}
+_OLD_SELECT = re.compile(
+    r"^("
+    + "|".join(map(re.escape, sorted(_SELECT_ALIASES, key=len, reverse=True)))
+    + r") (?=\S)"
+)
 _SELECT = re.compile(
     r"(select_one|select_multiple|select_one_from_file|select_multiple_from_file"
-    r"|select_one_external|select_multiple_external) (\S+)( or_other)?"
+    r"|select_one_external|select_multiple_external|rank) (\S+)"
+    r"( (?:or_other|or specify other|or other))?"
+)
+#: Expression columns, whose typographic quotes pyxform straightens
+#: (parsing/sheet_headers.py, SMART_QUOTES).
+_EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "default", "required")
+_STRING_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
+_INSTANCE = re.compile(r"\binstance\s*\(")
+_SMART_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
 )
 
 
@@ -136,7 +207,9 @@ def load_xlsform(path: str | Path) -> Questionnaire:
             data, source=str(path), locations=reader.locations
         )
     except DefinitionError as error:
-        raise DefinitionError(str(path), reader.problems + error.problems) from None
+        # A cell refused by feature needs no parser error besides.
+        later = [p for p in error.problems if (p.where, p.field) not in reader.named]
+        raise DefinitionError(str(path), reader.problems + later) from None
     if reader.problems:
         raise DefinitionError(str(path), reader.problems)
     return questionnaire
@@ -165,6 +238,10 @@ class _Reader:
         self.path = path
         self.problems: list[Problem] = []
         self.locations: dict[int, str] = {}
+        #: Lists of the ``… or_other`` selects, by id of their row.
+        self.or_other: dict[int, str] = {}
+        #: (row, column) of expressions refused for a feature named already.
+        self.named: set[tuple[str, str]] = set()
         self.default_language = DEFAULT_LANGUAGE
 
     def problem(self, where: str, field: str, message: str) -> None:
@@ -254,7 +331,7 @@ class _Reader:
         for row in survey.rows:
             self.refused_columns(row)
             kind = " ".join(row.cells.get("type", "").split())
-            kind = _OLD_SELECT.sub(r"select_\1", kind)
+            kind = _OLD_SELECT.sub(lambda m: _SELECT_ALIASES[m.group(1)] + " ", kind)
             group = _GROUP.fullmatch(kind.lower())
             current = stack[-1][1] if stack else top
             if group and group.group(1) == "begin":
@@ -268,10 +345,24 @@ class _Reader:
                     self.problem(row.where, "type", f"'{kind}' closes nothing open")
                 else:
                     stack.pop()
+                    if not current:
+                        # pyxform accepts an empty group; it holds nothing to ask.
+                        (stack[-1][1] if stack else top).pop()
+            elif (loop := _LOOP.fullmatch(kind.lower())) and loop[1] == "begin":
+                refused = "begin loop" if loop[2] == "loop" else "begin repeat"
+                self.problem(row.where, "type", f"'{kind}': {REFUSED_TYPES[refused]}")
+                stack.append((loop[2], [], row))  # its rows are checked, not kept
+            elif loop:
+                if not stack or stack[-1][0] != loop[2]:
+                    self.problem(row.where, "type", f"'{kind}' closes nothing open")
+                else:
+                    stack.pop()
             elif kind:
                 question = self.question(row, kind)
                 if question is not None:
                     current.append(self.locate(question, row))
+                if question is not None and id(row) in self.or_other:
+                    current.append(self.locate(_specify_other(question), row))
             elif any(key != "type" for key in row.cells):
                 self.problem(row.where, "type", "a row with content needs a type")
         for opened, _, row in stack:
@@ -285,11 +376,39 @@ class _Reader:
             if reason and not (base == "read_only" and value.lower() in _FALSE):
                 self.problem(row.where, header, f"{reason} ({value!r})")
 
+    def refused_paths(self, row: _Row, column: str) -> None:
+        """Name the XPath features we do not run, before the parser trips on them.
+
+        Outside string literals ``/`` only ever starts or continues a path in
+        XPath (division is ``div``), so any ``/`` is a path or a lookup.
+        """
+        code = _STRING_LITERAL.sub("''", row.cells[column])
+        if "/" in code:
+            self.named.add((row.where, column))
+        if _INSTANCE.search(code):
+            self.problem(
+                row.where,
+                column,
+                "lookups in another list (instance('…')/root/item[…]) "
+                f"are not supported: {row.cells[column]!r}",
+            )
+        elif "/" in code:
+            self.problem(
+                row.where,
+                column,
+                "XPath paths (/data/name, ../name) are not supported; "
+                f"refer to a question as ${{name}}: {row.cells[column]!r}",
+            )
+
     def common(self, row: _Row) -> dict[str, Any]:
         data: dict[str, Any] = {"name": row.cells.get("name")}
         for base in _TRANSLATED:
             if texts := self.translations(row.cells, base):
                 data[base] = texts
+        for column in _EXPRESSION_COLUMNS:
+            if column in row.cells:
+                row.cells[column] = row.cells[column].translate(_SMART_QUOTES)
+                self.refused_paths(row, column)
         for key in ("relevant", "appearance"):
             if key in row.cells:
                 data[key] = row.cells[key]
@@ -312,11 +431,29 @@ class _Reader:
         if lowered in METADATA_TYPES:
             return None
         data = self.common(row)
+        if data["name"] is None and lowered == "note":
+            # pyxform names an unnamed note by its row (xls2json.py).
+            data["name"] = f"generated_note_name_{row.number}"
+        if "label" not in data and lowered != "calculate":
+            # pyxform only warns; the name stands in for the label.
+            data["label"] = {self.default_language: row.cells.get("name", "")}
+        alias = TYPE_ALIASES.get(lowered)
+        if alias:
+            lowered, implied = alias
+            if implied and "constraint" not in row.cells:
+                row.cells["constraint"] = implied
         select = _SELECT.fullmatch(kind)
         if select:
             select_type, list_name, or_other = select.groups()
-            if or_other:
-                self.problem(row.where, "type", "'or_other' is not supported")
+            if or_other and select_type in ("select_one", "select_multiple"):
+                self.or_other[id(row)] = list_name
+            elif or_other:
+                self.problem(
+                    row.where,
+                    "type",
+                    f"'{or_other.strip()}' (an 'other' option with a text box) "
+                    f"is not supported on {select_type}",
+                )
             if select_type in REFUSED_TYPES:
                 self.problem(row.where, "type", REFUSED_TYPES[select_type])
                 return None
@@ -393,6 +530,8 @@ class _Reader:
             if label := self.translations(row.cells, "label"):
                 option["label"] = label
             lists.setdefault(list_name, []).append(self.locate(option, row))
+        for list_name in set(self.or_other.values()) & set(lists):
+            _add_other_choice(lists[list_name], self.default_language)
         return lists
 
     def scoring(self, sheet: _Sheet) -> dict[str, Any]:
@@ -430,6 +569,33 @@ class _Reader:
             else:
                 self.problem(row.where, "type", "must be 'index' or 'dimension'")
         return scoring
+
+
+def _specify_other(select: dict[str, Any]) -> dict[str, Any]:
+    """Write the text question pyxform adds after a ``… or_other`` select.
+
+    Its name, label and relevance are pyxform 4.5's (xls2json.py): ``NAME_other``,
+    "Specify other.", shown when the choice ``other`` is selected.
+    """
+    return {
+        "name": f"{select['name']}_other",
+        "type": "text",
+        "label": {language: "Specify other." for language in select["label"]},
+        "relevant": f"selected(${{{select['name']}}}, 'other')",
+    }
+
+
+def _add_other_choice(options: list[dict[str, Any]], default_language: str) -> None:
+    """Append pyxform's ``other`` choice, labelled "Other" in each language."""
+    if any(option.get("name") == "other" for option in options):
+        return
+    languages = {code for option in options for code in option.get("label", {})}
+    options.append(
+        {
+            "name": "other",
+            "label": dict.fromkeys(languages or {default_language}, "Other"),
+        }
+    )
 
 
 def length_clause(limit: object) -> str:

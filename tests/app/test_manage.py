@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -507,6 +508,33 @@ def test_a_bad_workbook_says_each_problem_with_its_sheet_and_row(
     assert str(SUMMARIES["unsupported"]) in page
     assert "location questions are not supported" in page
     assert "trang tính “survey”, dòng 2 · Trường: type" in page
+    assert count(db_session, Questionnaire) == 0
+
+
+def test_xlsform_features_we_do_not_run_are_named_in_vietnamese(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    book = Workbook()
+    survey = book.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label", "relevant"])
+    survey.append(["begin loop over yn", "loop", "L"])
+    survey.append(["end loop"])
+    survey.append(["rank yn", "order", "O"])
+    survey.append(["select_one_from_file officials.csv or_other", "pick", "P"])
+    survey.append(["text", "why", "W", "/data/pick = 'y'"])
+    choices = book.create_sheet("choices")
+    choices.append(["list_name", "name", "label"])
+    choices.append(["yn", "y", "Yes"])
+    content = io.BytesIO()
+    book.save(content)
+    logged_in(client, "admin")
+    answer = upload(client, "/staff/questionnaires", content.getvalue(), "form.xlsx")
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    for category in ("repeat", "rank", "or_other", "xpath"):
+        assert escape(str(SUMMARIES[category])) in page, category
+    assert "trang tính “survey”, dòng 6 · Trường: relevant" in page
     assert count(db_session, Questionnaire) == 0
 
 
