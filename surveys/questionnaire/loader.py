@@ -16,6 +16,7 @@ _LOADERS = {
     ".yml": ("surveys.questionnaire.yaml_format", "load_yaml"),
     ".json": ("surveys.questionnaire.yaml_format", "load_json"),
     ".xlsx": ("surveys.questionnaire.xlsform_reader", "load_xlsform"),
+    ".xls": ("surveys.questionnaire.xlsform_reader", "load_xlsform"),
 }
 
 

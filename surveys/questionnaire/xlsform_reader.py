@@ -1,4 +1,4 @@
-"""Read the XLSForm subset we run from an .xlsx workbook (survey/choices/settings).
+"""Read the XLSForm subset we run from an .xlsx or .xls workbook (survey, choices, ...).
 
 The reader turns worksheet rows into the canonical dict form and lets
 ``schema`` check it, so the rules are the same as for YAML. Features the
@@ -9,6 +9,7 @@ the server records what it needs itself and collects no device identifiers.
 
 from __future__ import annotations
 
+import io
 import re
 import warnings
 import zipfile
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import xlrd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from surveys.questionnaire.errors import DefinitionError, ExpressionError, Problem
@@ -188,15 +190,7 @@ _SMART_QUOTES = str.maketrans(
 def load_xlsform(path: str | Path) -> Questionnaire:
     """Load an XLSForm workbook, reporting every problem by sheet, row and column."""
     path = Path(path)
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about workbook styles and unknown document
-            # properties that do not affect the cells we read.
-            warnings.simplefilter("ignore", UserWarning)
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
-        problem = Problem("workbook", "(file)", f"not a readable .xlsx file: {error}")
-        raise DefinitionError(str(path), [problem]) from error
+    workbook = _open_workbook(path)
     try:
         reader = _Reader(path)
         data = reader.read(workbook)
@@ -213,6 +207,90 @@ def load_xlsform(path: str | Path) -> Questionnaire:
     if reader.problems:
         raise DefinitionError(str(path), reader.problems)
     return questionnaire
+
+
+#: The first bytes of an OLE2 compound file, the container of a legacy .xls.
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def _open_workbook(path: Path) -> Any:
+    """Open an .xlsx with openpyxl, or a legacy .xls (told by its content) with xlrd.
+
+    The bytes are read once and handed over, as openpyxl refuses a file by its
+    extension alone: an .xls saved under an .xlsx name, or the other way round,
+    still opens.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise _unreadable(path, path.suffix.lower() == ".xls", error) from error
+    legacy = data.startswith(OLE2_MAGIC)
+    if legacy:
+        try:
+            return _XlsWorkbook(xlrd.open_workbook(file_contents=data))
+        except Exception as error:
+            # xlrd raises whatever a damaged compound file trips on
+            # (XLRDError, CompDocError, struct.error, IndexError, ...).
+            raise _unreadable(path, legacy, error) from error
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about workbook styles and unknown document
+            # properties that do not affect the cells we read.
+            warnings.simplefilter("ignore", UserWarning)
+            return openpyxl.load_workbook(
+                io.BytesIO(data), read_only=True, data_only=True
+            )
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        raise _unreadable(path, legacy, error) from error
+
+
+def _unreadable(path: Path, legacy: bool, error: Exception) -> DefinitionError:
+    kind = ".xls" if legacy else ".xlsx"
+    problem = Problem("workbook", "(file)", f"not a readable {kind} file: {error}")
+    return DefinitionError(str(path), [problem])
+
+
+class _XlsWorkbook:
+    """An xlrd book seen through the few openpyxl calls the reader makes.
+
+    Cells come out as openpyxl gives them (dates as datetimes, booleans as
+    bools, empty cells as None), so both formats share one parser.
+    """
+
+    def __init__(self, book: xlrd.book.Book) -> None:
+        self.book = book
+        self.sheetnames = book.sheet_names()
+
+    def __getitem__(self, name: str) -> _XlsSheet:
+        return _XlsSheet(self.book.sheet_by_name(name), self.book.datemode)
+
+    def close(self) -> None:
+        self.book.release_resources()
+
+
+@dataclass
+class _XlsSheet:
+    sheet: Any
+    datemode: int
+
+    @property
+    def title(self) -> str:
+        return str(self.sheet.name)
+
+    def iter_rows(self, values_only: bool = True) -> Iterator[tuple[Any, ...]]:
+        for number in range(self.sheet.nrows):
+            yield tuple(map(self._value, self.sheet.row(number)))
+
+    def _value(self, cell: Any) -> Any:
+        if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+            return None
+        if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+            return bool(cell.value)
+        if cell.ctype == xlrd.XL_CELL_DATE:
+            return xlrd.xldate.xldate_as_datetime(cell.value, self.datemode)
+        if cell.ctype == xlrd.XL_CELL_ERROR:
+            return xlrd.error_text_from_code.get(cell.value)
+        return cell.value
 
 
 @dataclass

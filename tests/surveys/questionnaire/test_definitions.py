@@ -96,7 +96,7 @@ def test_unknown_extension_and_missing_file_are_definition_errors(
     tmp_path: Path,
 ) -> None:
     with pytest.raises(DefinitionError, match="extension"):
-        surveys.load_definition(tmp_path / "form.xls")
+        surveys.load_definition(tmp_path / "form.ods")
     with pytest.raises(DefinitionError, match="no such file"):
         surveys.load_definition(tmp_path / "absent.yaml")
     bad = tmp_path / "bad.xlsx"
