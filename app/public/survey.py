@@ -150,6 +150,7 @@ class Survey:
                 runtime_choices=self.runtime_choices,
                 today=_today(),
                 carried=self.carried,
+                language=current_language(),
             )
         except InvalidAnswers as invalid:
             return {}, invalid.errors
@@ -174,6 +175,7 @@ class Survey:
             runtime_choices=self.runtime_choices,
             today=_today(),
             carried=self.carried,
+            language=current_language(),
         )
 
 
@@ -313,6 +315,7 @@ def survey_relevance(token: str) -> Response:
         runtime_choices=found.runtime_choices,
         today=_today(),
         carried=found.carried,
+        language=current_language(),
     )
     return jsonify(sorted(shown.questions | shown.sections))
 
@@ -584,6 +587,7 @@ def _items(
         runtime_choices=found.runtime_choices,
         today=_today(),
         carried=found.carried,
+        language=current_language(),
     )
     items = Markup(
         render_template(

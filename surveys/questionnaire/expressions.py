@@ -63,6 +63,18 @@ _DAY_SECONDS = 86400.0
 #: Day counts that make a date of years 1 to 9999 (NaN is outside).
 _FIRST_DAY = float((date.min - _EPOCH).days)
 _LAST_DAY = float((date.max - _EPOCH).days)
+#: The second argument of ``jr:choice-name``: a question named as ``'${name}'``.
+_QUOTED_REF = re.compile(r"\$\{(.*)\}")
+
+#: Gives the label, in the respondent's language, of choice ``value`` of the
+#: select question ``question`` (``''`` if it has none): what
+#: ``jr:choice-name(value, '${question}')`` returns.
+ChoiceLabel = Callable[[str, str], str]
+
+
+def no_choice_labels(question: str, value: str) -> str:
+    """Answer ``''`` for every choice: for evaluations that know no labels."""
+    return ""
 
 
 @dataclass(frozen=True)
@@ -113,6 +125,11 @@ class Expression:
         """Name every question the expression reads through ``${name}``."""
         return frozenset(_references(self.tree))
 
+    @property
+    def choice_name_questions(self) -> frozenset[str]:
+        """Name every question whose choice labels ``jr:choice-name`` reads."""
+        return frozenset(_choice_name_questions(self.tree))
+
     def evaluate(
         self,
         values: Mapping[str, Value],
@@ -120,14 +137,16 @@ class Expression:
         current: Value = "",
         today: date | None = None,
         now: datetime | None = None,
+        choice_label: ChoiceLabel = no_choice_labels,
     ) -> Value:
         """Compute the expression from the answers given so far.
 
         ``current`` is the ``.`` of a constraint and the value ``once()`` keeps;
-        ``today`` and ``now`` default to the clock.
+        ``today`` and ``now`` default to the clock; ``choice_label`` answers
+        ``jr:choice-name`` in the respondent's language.
         """
         now = now or datetime.now()
-        evaluator = _Evaluator(values, current, today or now.date(), now)
+        evaluator = _Evaluator(values, current, today or now.date(), now, choice_label)
         return evaluator.run(self.tree)
 
     def holds(
@@ -137,9 +156,13 @@ class Expression:
         current: Value = "",
         today: date | None = None,
         now: datetime | None = None,
+        choice_label: ChoiceLabel = no_choice_labels,
     ) -> bool:
         """Tell whether a ``relevant`` or ``constraint`` is satisfied."""
-        return to_bool(self.evaluate(values, current=current, today=today, now=now))
+        value = self.evaluate(
+            values, current=current, today=today, now=now, choice_label=choice_label
+        )
+        return to_bool(value)
 
 
 def parse(source: str) -> Expression:
@@ -375,7 +398,26 @@ class _Parser:
         literal_format = name == "format-date" and isinstance(args[1], Literal)
         if literal_format and _format_date(date(2000, 1, 1), args[1].value) is None:
             raise ExpressionError(f"invalid date format {args[1].value!r}")
+        if name == "jr:choice-name":
+            args[1] = _choice_name_question(args[1])
         return Call(name, tuple(args))
+
+
+def _choice_name_question(argument: Node) -> Literal:
+    """Read the ``'${question}'`` of ``jr:choice-name`` as the question's name.
+
+    The question must be written out: ODK resolves the path when the form is
+    built, and hailong checks at load time that it names a select question.
+    """
+    match = None
+    if isinstance(argument, Literal) and isinstance(argument.value, str):
+        match = _QUOTED_REF.fullmatch(argument.value.strip())
+    if match is None or not NAME_PATTERN.fullmatch(match.group(1)):
+        raise ExpressionError(
+            "jr:choice-name() takes the question as its second argument, "
+            "quoted: jr:choice-name(${answer}, '${question}')"
+        )
+    return Literal(match.group(1))
 
 
 def _arity_text(low: int, high: int | None) -> str:
@@ -388,6 +430,8 @@ def _references(tree: Node) -> set[str]:
     match tree:
         case Ref(name):
             return {name}
+        case Call("jr:choice-name", (value, Literal(str(question)))):
+            return _references(value) | {question}
         case Negate(operand):
             return _references(operand)
         case Binary(_, left, right):
@@ -397,17 +441,36 @@ def _references(tree: Node) -> set[str]:
     return set()
 
 
+def _choice_name_questions(tree: Node) -> set[str]:
+    match tree:
+        case Call("jr:choice-name", (value, Literal(str(question)))):
+            return _choice_name_questions(value) | {question}
+        case Negate(operand):
+            return _choice_name_questions(operand)
+        case Binary(_, left, right):
+            return _choice_name_questions(left) | _choice_name_questions(right)
+        case Call(_, args):
+            return set().union(*(_choice_name_questions(arg) for arg in args))
+    return set()
+
+
 # --- evaluation --------------------------------------------------------------
 
 
 class _Evaluator:
     def __init__(
-        self, values: Mapping[str, Value], current: Value, today: date, now: datetime
+        self,
+        values: Mapping[str, Value],
+        current: Value,
+        today: date,
+        now: datetime,
+        choice_label: ChoiceLabel,
     ):
         self.values = values
         self.current = current
         self.today = today
         self.now = now
+        self.choice_label = choice_label
 
     def run(self, tree: Node) -> Value:
         match tree:
@@ -438,6 +501,8 @@ class _Evaluator:
                 if to_string(self.current) != "":
                     return self.current
                 return self.run(calculation)
+            case Call("jr:choice-name", (value, Literal(str(question)))):
+                return self.choice_label(question, to_string(self.run(value)))
             case Call(name, args):
                 apply = FUNCTIONS[name].apply
                 if apply is not None:
@@ -651,7 +716,8 @@ class Function:
 
     ``apply`` is None for the functions the evaluator handles itself: ``if``
     evaluates only one branch, ``today`` and ``now`` read the evaluation's
-    clock, and ``once`` reads the value being computed.
+    clock, ``once`` reads the value being computed, and ``jr:choice-name``
+    reads the questionnaire's choice labels.
     """
 
     arity: tuple[int, int | None]
@@ -673,6 +739,7 @@ FUNCTIONS: dict[str, Function] = {
     "format-date": Function((2, 2), _format_date_value),
     "format-date-time": Function((2, 2), _format_date_value),
     "selected-at": Function((2, 2), _selected_at),
+    "jr:choice-name": Function((2, 2), None),
     "substr": Function((2, 3), _substr),
     "coalesce": Function((2, 2), lambda a, b: a if to_string(a) != "" else b),
     "int": Function((1, 1), _int),

@@ -12,6 +12,7 @@ from datetime import date
 
 from surveys.questionnaire.model import Question, Questionnaire, Section, Text, walk
 from surveys.questionnaire.validation import RawAnswers, relevance
+from surveys.translatable import SOURCE_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ def shown_pages(
     runtime_choices: Mapping[str, Collection[str]] | None = None,
     today: date | None = None,
     carried: Collection[str] = (),
+    language: str = SOURCE_LANGUAGE,
 ) -> list[int]:
     """Return the indexes of the pages that have something relevant to show."""
     relevant = relevance(
@@ -68,6 +70,7 @@ def shown_pages(
         runtime_choices=runtime_choices,
         today=today,
         carried=carried,
+        language=language,
     )
     return [
         index

@@ -44,6 +44,7 @@ _TOP_KEYS = {"key", "version", "title", "languages", "choices", "questions", "sc
 _QUESTION_KEYS = set(Question.__dataclass_fields__)
 _SECTION_KEYS = {"name", "type", "label", "hint", "relevant", "appearance", "questions"}
 _TEXT_KEYS = ("label", "hint", "required_message", "constraint_message")
+_SELECT_TYPES = (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE)
 
 
 def build_questionnaire(
@@ -66,6 +67,8 @@ class _Builder:
         self.problems: list[Problem] = []
         #: Every question name, with where it was first defined.
         self.question_names: dict[str, str] = {}
+        #: Questions whose choices have labels: ratings and fixed-list selects.
+        self.labelled_choices: set[str] = set()
         self.choice_lists: dict[str, tuple[Choice, ...]] = {}
         self.languages: tuple[str, ...] = ()
 
@@ -187,6 +190,10 @@ class _Builder:
                 )
             elif isinstance(name, str):
                 self.question_names[name] = where
+                if raw.get("type") == QuestionType.RATING or (
+                    raw.get("type") in _SELECT_TYPES and raw.get("choices") is not None
+                ):
+                    self.labelled_choices.add(name)
             if raw.get("type") == SECTION and isinstance(raw.get("questions"), list):
                 self.collect_names(raw["questions"], f"{path}[{index}].questions")
 
@@ -371,6 +378,14 @@ class _Builder:
             return None
         for name in sorted(expression.references - self.question_names.keys()):
             self.problem(where, key, f"${{{name}}} names no question")
+        for name in sorted(expression.choice_name_questions - self.labelled_choices):
+            if name in self.question_names:
+                self.problem(
+                    where,
+                    key,
+                    f"jr:choice-name() reads the choices of {name!r}, which is not "
+                    "a select question with a choice list",
+                )
         return expression
 
     def default(self, raw: Mapping[str, Any], where: str) -> str | None:

@@ -24,7 +24,7 @@ from surveys.questionnaire.model import (
     QuestionType,
     Section,
 )
-from surveys.translatable import Message
+from surveys.translatable import SOURCE_LANGUAGE, Message
 
 #: What a browser posts: text per question, a list of texts for multiple choice.
 RawAnswers = Mapping[str, str | list[str] | None]
@@ -57,6 +57,7 @@ def validate_answers(
     runtime_choices: Mapping[str, Collection[str]] | None = None,
     today: date | None = None,
     carried: Collection[str] = (),
+    language: str = SOURCE_LANGUAGE,
 ) -> dict[str, Answer]:
     """Type and check every relevant answer, or raise InvalidAnswers with them all.
 
@@ -67,7 +68,8 @@ def validate_answers(
     ``{"officials": ["NV01", "NV02"]}`` for the counter being rated.
     ``carried`` names questions the access code answers itself (which dossier
     a dossier's code rates): they are skipped like irrelevant ones, so never
-    asked and never stored.
+    asked and never stored. ``language`` is the respondent's: the labels
+    ``jr:choice-name`` gives are in it.
     """
     run = _Run(
         questionnaire,
@@ -75,6 +77,7 @@ def validate_answers(
         runtime_choices or {},
         today or date.today(),
         frozenset(carried),
+        language,
     )
     if run.errors:
         raise InvalidAnswers(run.errors)
@@ -88,11 +91,13 @@ def relevance(
     runtime_choices: Mapping[str, Collection[str]] | None = None,
     today: date | None = None,
     carried: Collection[str] = (),
+    language: str = SOURCE_LANGUAGE,
 ) -> Relevance:
     """Tell which questions and sections to show, for skip logic and paging.
 
     Invalid answers count as blank, so a half-filled page never fails here.
-    ``carried`` questions are never shown (see ``validate_answers``).
+    ``carried`` questions are never shown, and ``language`` is as in
+    ``validate_answers``.
     """
     run = _Run(
         questionnaire,
@@ -100,6 +105,7 @@ def relevance(
         runtime_choices or {},
         today or date.today(),
         frozenset(carried),
+        language,
     )
     return Relevance(
         frozenset(run.relevant_questions), frozenset(run.relevant_sections)
@@ -121,8 +127,10 @@ class _Run:
         runtime_choices: Mapping[str, Collection[str]],
         today: date,
         carried: frozenset[str],
+        language: str,
     ) -> None:
         self.questionnaire = questionnaire
+        self.language = language
         self.answers = answers
         self.runtime_choices = runtime_choices
         self.today = today
@@ -139,7 +147,7 @@ class _Run:
             if item.name in self.carried:
                 continue
             if item.relevant is not None and not item.relevant.holds(
-                self.values, today=self.today
+                self.values, today=self.today, choice_label=self.choice_label
             ):
                 continue
             if isinstance(item, Section):
@@ -153,7 +161,9 @@ class _Run:
         if question.type is QuestionType.NOTE:
             return
         if question.calculation is not None:
-            value = question.calculation.evaluate(self.values, today=self.today)
+            value = question.calculation.evaluate(
+                self.values, today=self.today, choice_label=self.choice_label
+            )
             self.values[question.name] = value
             # NaN and infinities (e.g. from a blank operand) cannot be stored as JSON.
             finite = not isinstance(value, float) or math.isfinite(value)
@@ -178,11 +188,22 @@ class _Run:
         if question.constraint is None:
             return
         if not question.constraint.holds(
-            self.values, current=_xpath_value(answer), today=self.today
+            self.values,
+            current=_xpath_value(answer),
+            today=self.today,
+            choice_label=self.choice_label,
         ):
             raise _Invalid(
                 Message(messages.CONSTRAINT_FAILED, wording=question.constraint_message)
             )
+
+    def choice_label(self, question_name: str, value: str) -> str:
+        """Label ``value`` in the respondent's language, as ``jr:choice-name`` does."""
+        question = self.questionnaire.question(question_name)
+        for choice in self.questionnaire.choices_of(question):
+            if choice.name == value:
+                return choice.label.get(self.language)
+        return ""
 
     def typed(self, question: Question) -> Answer:
         raw = self.answers.get(question.name)

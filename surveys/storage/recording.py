@@ -122,6 +122,7 @@ def record_response(
         runtime_choices=code.runtime_choices,
         today=now.date(),
         carried=code.carried,
+        language=submission.language,
     )
     try:
         check_open(session, code, now)

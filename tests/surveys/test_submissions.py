@@ -13,6 +13,8 @@ from surveys.access.code_state import CodeState, CodeUnavailable, load_code
 from surveys.db import make_engine, make_session_factory
 from surveys.models import FollowUpContact, Official, Response
 from surveys.questionnaire import InvalidAnswers
+from surveys.questionnaire.schema import build_questionnaire
+from surveys.questionnaire.versions import shipped_template, store_questionnaire
 from surveys.storage.recording import (
     Submission,
     SubmissionConflict,
@@ -20,7 +22,13 @@ from surveys.storage.recording import (
     record_response,
 )
 from surveys.storage.tallies import catch_up
-from tests.builders import make_code, make_counter_campaign, make_unit, unique
+from tests.builders import (
+    make_campaign,
+    make_code,
+    make_counter_campaign,
+    make_unit,
+    unique,
+)
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
 
@@ -335,3 +343,31 @@ def test_twenty_concurrent_submissions_of_one_code_store_exactly_one(
     engine.dispose()
     assert sorted(outcomes) == ["stored"] + ["used"] * 19
     assert stored == 1
+
+
+def test_a_choice_label_is_stored_in_the_respondents_language(
+    db_session: Session,
+) -> None:
+    # ODK fn:jr:choice-name: the label in the language the respondent answered in.
+    data = shipped_template("counter").to_dict()
+    data["key"] = unique("labelled")
+    data["questions"].append(
+        {
+            "name": "overall_label",
+            "type": "calculate",
+            "calculation": "jr:choice-name(${overall}, '${overall}')",
+        }
+    )
+    stored = store_questionnaire(db_session, build_questionnaire(data)).stored
+    campaign = make_campaign(
+        db_session, questionnaire=stored, unit=make_unit(db_session)
+    )
+    labels = {}
+    for language in ("vi", "en"):
+        code = make_code(db_session, campaign)
+        response = submitted(
+            db_session, code.token, {"overall": "4"}, language=language
+        )
+        stored_values = {a.question: a.value_text for a in response.answers}
+        labels[language] = stored_values["overall_label"]
+    assert labels == {"vi": "Hài lòng", "en": "Satisfied"}

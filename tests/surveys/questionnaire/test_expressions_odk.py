@@ -164,3 +164,56 @@ def test_unknown_date_format_field_is_refused_when_parsed() -> None:
     # JavaRosa DateUtils.format: "unrecognized escape in date format string".
     with pytest.raises(ExpressionError, match="invalid date format"):
         parse("format-date(today(), '%Q')")
+
+
+# jr:choice-name: the label, in the respondent's language, of the choice with
+# that value in the list of the named select question, '' if none (ODK
+# fn:jr:choice-name). The labels here are the ones validation would look up.
+LABELS = {
+    ("fruit", "vi"): {"apple": "Táo", "pear": "Lê"},
+    ("fruit", "en"): {"apple": "Apple", "pear": "Pear"},
+}
+CHOICE_NAME_CASES = [
+    ("jr:choice-name('apple', '${fruit}')", "vi", "Táo", "ODK fn:jr:choice-name"),
+    ("jr:choice-name('apple', '${fruit}')", "en", "Apple", "ODK: current language"),
+    (
+        "jr:choice-name(selected-at(${fruits}, 1), '${fruit}')",
+        "en",
+        "Pear",
+        "ODK fn:jr:choice-name of one item of a multiple choice",
+    ),
+    ("jr:choice-name('kiwi', '${fruit}')", "en", "", "ODK: no such choice is ''"),
+    ("jr:choice-name(${empty}, '${fruit}')", "vi", "", "ODK: unanswered is ''"),
+    ("jr:choice-name(${missing}, '${fruit}')", "vi", "", "ODK: unanswered is ''"),
+]
+
+
+@pytest.mark.parametrize(("source", "language", "expected", "rule"), CHOICE_NAME_CASES)
+def test_choice_name_agrees_with_odk(
+    source: str, language: str, expected: str, rule: str
+) -> None:
+    def choice_label(question: str, value: str) -> str:
+        return LABELS[question, language].get(value, "")
+
+    value = parse(source).evaluate(ANSWERS, now=NOW, choice_label=choice_label)
+    assert value == expected, rule
+
+
+def test_choice_name_names_the_question_it_reads() -> None:
+    # The second argument is a question, written as a quoted ${name} (XLSForm).
+    expression = parse("jr:choice-name(${fruits}, '${fruit}')")
+    assert expression.choice_name_questions == {"fruit"}
+    assert expression.references == {"fruits", "fruit"}
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "jr:choice-name(${fruit}, ${fruit})",
+        "jr:choice-name(${fruit}, 'fruit')",
+        "jr:choice-name(${fruit}, concat('${', 'fruit}'))",
+    ],
+)
+def test_choice_name_needs_a_quoted_question(source: str) -> None:
+    with pytest.raises(ExpressionError, match="quoted"):
+        parse(source)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import surveys
 from surveys.questionnaire import (
+    DefinitionError,
     InvalidAnswers,
     Message,
     Questionnaire,
@@ -257,3 +258,80 @@ def test_the_engine_imports_no_web_or_database_code() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
     assert output.strip() == "[]"
+
+
+def _with_questions(
+    questionnaire: Questionnaire, questions: list[dict[str, object]]
+) -> dict[str, object]:
+    """A shipped questionnaire's definition with questions added at the end."""
+    data = questionnaire.to_dict()
+    data["questions"] = [*data["questions"], *questions]
+    return data
+
+
+def test_choice_name_gives_the_label_in_the_respondents_language(
+    counter: Questionnaire,
+) -> None:
+    # ODK fn:jr:choice-name: the label of the chosen value, in the current language.
+    questionnaire = build_questionnaire(
+        _with_questions(
+            counter,
+            [
+                {
+                    "name": "first_reason",
+                    "type": "calculate",
+                    "calculation": (
+                        "jr:choice-name(selected-at(${reasons}, 0), '${reasons}')"
+                    ),
+                },
+                {
+                    "name": "overall_label",
+                    "type": "calculate",
+                    "calculation": "jr:choice-name(${overall}, '${overall}')",
+                },
+            ],
+        )
+    )
+    answers = {"overall": "2", "reasons": ["late", "waiting"]}
+    in_vi = surveys.validate_answers(questionnaire, answers, runtime_choices=OFFICIALS)
+    in_en = surveys.validate_answers(
+        questionnaire, answers, runtime_choices=OFFICIALS, language="en"
+    )
+    # Multiple choices keep the list's order, so "waiting" comes first.
+    assert in_vi["first_reason"] == "Phải chờ đợi lâu"
+    assert in_en["first_reason"] == "I waited too long"
+    assert (in_vi["overall_label"], in_en["overall_label"]) == (
+        "Không hài lòng",
+        "Dissatisfied",
+    )
+    unanswered = surveys.validate_answers(
+        questionnaire, {"overall": "5"}, runtime_choices=OFFICIALS, language="en"
+    )
+    assert unanswered["overall_label"] == "Very satisfied"
+    assert unanswered["first_reason"] == ""
+
+
+@pytest.mark.parametrize(
+    ("question", "problem"),
+    [
+        ("comment", "'comment', which is not a select question"),
+        ("official", "'official', which is not a select question"),
+        ("nowhere", "${nowhere} names no question"),
+    ],
+)
+def test_choice_name_must_read_a_select_question(
+    counter: Questionnaire, question: str, problem: str
+) -> None:
+    data = _with_questions(
+        counter,
+        [
+            {
+                "name": "label",
+                "type": "calculate",
+                "calculation": f"jr:choice-name(${{overall}}, '${{{question}}}')",
+            }
+        ],
+    )
+    with pytest.raises(DefinitionError) as caught:
+        build_questionnaire(data)
+    assert any(problem in str(p) for p in caught.value.problems)
