@@ -28,7 +28,7 @@ from analysis import (
     summary_from_tallies,
 )
 from analysis.officials import TOO_FEW
-from analysis.results import MIN_INTERVAL, MIN_PUBLISH
+from analysis.results import MIN_PUBLISH, flag_small_groups
 from app.reports.cases import CaseSection, case_section
 from app.reports.dossier_ratings import dossier_ratings_table
 from app.reports.dossiers import DossierSection, dossier_section
@@ -251,12 +251,7 @@ def district_report(
             ),
             on="unit",
         )
-        .merge(
-            compare_to_rest_from_tallies(headline)[
-                ["unit", "difference", "ci_low", "ci_high", "p_holm"]
-            ],
-            on="unit",
-        )
+        .merge(_compared_to_rest(headline), on="unit")
     )
     index = _index(session, campaign, questionnaire, ids, between, language)
     if not index.empty:
@@ -268,14 +263,6 @@ def district_report(
             on="unit",
             how="left",
         )
-    hidden = league["suppressed"].to_numpy()
-    for column in ("difference", "ci_low", "ci_high", "p_holm"):
-        league[column] = league[column].where(~hidden)
-    # Below MIN_INTERVAL no interval is shown, the difference's no more than the
-    # mean's, nor the test's p-value (Welch's t trusts the sample's own spread).
-    bare = (league["n"] < MIN_INTERVAL).to_numpy()
-    for column in ("ci_low", "ci_high", "p_holm"):
-        league[column] = league[column].where(~bare)
     league = league.sort_values(["rank", "unit_name"], na_position="last")
     counts = response_counts(session, campaign.id, unit_ids=ids, between=between)
     return DistrictReport(
@@ -522,6 +509,19 @@ def _comments(
     # The respondent (the response's id) stays for the dashboard's button that
     # makes a comment a feedback case; the exports pick their columns by name.
     return comments[["submitted_at", "service_point", "rating", "text", "respondent"]]
+
+
+def _compared_to_rest(headline: pd.DataFrame) -> pd.DataFrame:
+    """Each unit's difference with the rest of the district, under the same
+    small-number rules as its mean: withheld below MIN_SUPPRESS, and below
+    MIN_INTERVAL no interval nor p-value (Welch's t trusts the sample's own
+    spread, which a few answers do not show)."""
+    flagged = flag_small_groups(
+        compare_to_rest_from_tallies(headline),
+        estimates=("difference", "ci_low", "ci_high", "p_holm"),
+        intervals=("ci_low", "ci_high", "p_holm"),
+    )
+    return flagged[["unit", "difference", "ci_low", "ci_high", "p_holm"]]
 
 
 def _named_ranks(ranks: pd.DataFrame, names: dict[int, str]) -> pd.DataFrame:
