@@ -7,7 +7,9 @@ so a stored version can be recognised byte for byte.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -142,6 +144,36 @@ class Scoring:
 
 
 @dataclass(frozen=True)
+class DataFile:
+    """A CSV uploaded beside the form (``select_one_from_file``, ``pulldata``).
+
+    It is carried inside the definition, not beside it: the rows are part of the
+    checksum, so a version always answers with the rows it was published with,
+    and an OpenRosa client downloads exactly these bytes (``csv_bytes``).
+    """
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    def records(self) -> list[dict[str, str]]:
+        """Return each row as a mapping from column to value."""
+        return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    def csv_bytes(self) -> bytes:
+        """Write the file as UTF-8 CSV, the same bytes for the same rows."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(self.columns)
+        writer.writerows(self.rows)
+        return out.getvalue().encode("utf-8")
+
+    @cached_property
+    def md5(self) -> str:
+        """Return the MD5 of ``csv_bytes``, as an OpenRosa manifest lists it."""
+        return hashlib.md5(self.csv_bytes(), usedforsecurity=False).hexdigest()
+
+
+@dataclass(frozen=True)
 class Questionnaire:
     """A questionnaire definition: the unit that is versioned and stored."""
 
@@ -153,6 +185,8 @@ class Questionnaire:
     items: tuple[Question | Section, ...]
     choice_lists: Mapping[str, tuple[Choice, ...]] = field(default_factory=dict)
     scoring: Scoring | None = None
+    #: CSV files uploaded beside the form, by file name (``wards.csv``).
+    files: Mapping[str, DataFile] = field(default_factory=dict)
 
     @cached_property
     def questions(self) -> tuple[Question, ...]:
@@ -197,6 +231,11 @@ class Questionnaire:
             }
         if self.scoring is not None:
             data["scoring"] = _scoring_to_dict(self.scoring)
+        if self.files:
+            data["files"] = {
+                name: {"columns": list(f.columns), "rows": [list(r) for r in f.rows]}
+                for name, f in self.files.items()
+            }
         return data
 
     @cached_property

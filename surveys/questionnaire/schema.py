@@ -18,6 +18,7 @@ from surveys.questionnaire.model import (
     RATING_SCALE,
     RUNTIME_CHOICE_SOURCES,
     Choice,
+    DataFile,
     Dimension,
     Index,
     Question,
@@ -40,7 +41,16 @@ SCOREABLE_TYPES = (
 )
 MAX_TEXT_LIMIT = 100_000
 
-_TOP_KEYS = {"key", "version", "title", "languages", "choices", "questions", "scoring"}
+_TOP_KEYS = {
+    "key",
+    "version",
+    "title",
+    "languages",
+    "choices",
+    "questions",
+    "scoring",
+    "files",
+}
 _QUESTION_KEYS = set(Question.__dataclass_fields__)
 _SECTION_KEYS = {"name", "type", "label", "hint", "relevant", "appearance", "questions"}
 _TEXT_KEYS = ("label", "hint", "required_message", "constraint_message")
@@ -96,6 +106,7 @@ class _Builder:
         self.languages = self.language_list(data.get("languages"), where)
         title = self.text(data, "title", where, required=True)
         self.choice_lists = self.choices(data.get("choices", {}), where)
+        files = self.files(data.get("files", {}), where)
         raw_items = data.get("questions")
         if not isinstance(raw_items, list) or not raw_items:
             self.problem(where, "questions", "a non-empty list of questions is needed")
@@ -116,7 +127,39 @@ class _Builder:
             items=items,
             choice_lists=self.choice_lists,
             scoring=scoring,
+            files=files,
         )
+
+    def files(self, raw: Any, where: str) -> dict[str, DataFile]:
+        """Read the CSV files carried in the definition: a header and text rows."""
+        if not isinstance(raw, Mapping):
+            self.problem(where, "files", "files must map file names to tables")
+            return {}
+        files = {}
+        for name, table in raw.items():
+            path = f"files.{name}"
+            columns = table.get("columns") if isinstance(table, Mapping) else None
+            rows = table.get("rows") if isinstance(table, Mapping) else None
+            if not (
+                isinstance(name, str)
+                and name.lower().endswith(".csv")
+                and isinstance(columns, list)
+                and columns
+                and all(isinstance(c, str) and c for c in columns)
+                and isinstance(rows, list)
+                and all(
+                    isinstance(r, list)
+                    and len(r) == len(columns)
+                    and all(isinstance(v, str) for v in r)
+                    for r in rows
+                )
+            ):
+                self.problem(
+                    where, path, "a file needs a .csv name, columns and rows of text"
+                )
+                continue
+            files[name] = DataFile(tuple(columns), tuple(tuple(r) for r in rows))
+        return files
 
     def language_list(self, raw: Any, where: str) -> tuple[str, ...]:
         valid = isinstance(raw, list) and raw and all(isinstance(x, str) for x in raw)

@@ -158,6 +158,8 @@ def _expressions(draw: st.DrawFn, depth: int = 3) -> str:
     low, high = FUNCTIONS[name].arity
     count = draw(st.integers(low, low + 2 if high is None else high))
     args = [draw(_expressions(depth - 1)) for _ in range(count)]
+    if name == "jr:choice-name":  # its second argument is a quoted question, as ODK's
+        args[1] = "'${a}'"
     return f"{name}({', '.join(args)})"
 
 
