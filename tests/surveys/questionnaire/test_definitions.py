@@ -27,7 +27,7 @@ questions:
     choices: missing_list
     label: {vi: Câu 2, en: Question 2}
   - name: 2bad
-    type: geopoint
+    type: geotrace
   - name: q3
     type: integer
     constraint: "sqrt(.) > 1"
