@@ -23,6 +23,7 @@ CATEGORIES = (
     ("xpath", r"XPath paths|lookups in another list"),
     ("or_other", r"an 'other' option with a text box"),
     ("rank", r"rank questions"),
+    ("background", r"in the background|background audio|when the form opens"),
     ("unsupported", r"not supported|is known|only yes or no"),
     ("function", r"unknown function|\(\) takes"),
     ("reference", r"names no question|no question uses|no choice list|"
@@ -56,6 +57,11 @@ SUMMARIES = {
         "trang choices, không với danh sách lấy từ tệp."
     ),
     "rank": lazy_gettext("Hệ thống không hỗ trợ câu hỏi xếp hạng (rank)."),
+    "background": lazy_gettext(
+        "Hệ thống không ghi nhật ký thao tác, âm thanh hay vị trí ở chế độ nền "
+        "(audit, background-audio, start-geopoint): chỉ ghi những gì người trả "
+        "lời tự nhập."
+    ),
     "unsupported": lazy_gettext(
         "Hệ thống không hỗ trợ loại câu hỏi hay tính năng này; hãy bỏ hoặc thay bằng "
         "loại được hỗ trợ."

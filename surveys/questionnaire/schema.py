@@ -353,7 +353,9 @@ class _Builder:
                 normalise(question.default)
             except LexicalError:
                 self.problem(
-                    where, "default", f"{question.default!r} is not a {kind} value"
+                    where,
+                    "default",
+                    f"must be a {kind} as ODK writes it, not {question.default!r}",
                 )
         if question.max_length is not None and kind is not QuestionType.TEXT:
             self.problem(where, "max_length", "only a text question has a length")
