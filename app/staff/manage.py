@@ -99,6 +99,7 @@ from surveys.questionnaire.versions import (
     versions_of,
 )
 from surveys.units.management import (
+    LocationInAnonymousCampaign,
     ManagementError,
     add_counter,
     add_official,
@@ -681,6 +682,8 @@ def campaigns() -> ResponseReturnValue:
                 ends_on=form.ends_on.data,
                 min_interval_seconds=form.min_interval_seconds.data or 0,
             )
+        except LocationInAnonymousCampaign as refused:
+            form.mode.errors.append(translated(refused.message))
         except ManagementError:
             form.key.errors.append(_("Mã này đã được dùng."))
         else:
