@@ -28,13 +28,14 @@ from surveys.models import (
     UnitKind,
     User,
 )
+from surveys.questionnaire import load_definition
 from surveys.questionnaire.versions import (
     DEFINITIONS,
     shipped_template,
     store_questionnaire,
 )
 from tests.app.staff_client import csrf_token, log_in
-from tests.builders import make_campaign, make_unit, make_user
+from tests.builders import FIELD_VISIT, make_campaign, make_unit, make_user
 
 HEADER = "code,name,title,unit_code,counters\n"
 
@@ -619,6 +620,33 @@ def test_a_campaign_cannot_cover_a_unit_out_of_scope(
     )
     assert answer.status_code == 200
     assert count(db_session, Campaign) == 0
+
+
+@pytest.mark.parametrize("mode", ["counter", "dossier"])
+def test_a_questionnaire_asking_for_a_location_is_refused_for_anonymous_ratings(
+    client: FlaskClient, world: World, db_session: Session, mode: str
+) -> None:
+    # Citizens rating a counter or a dossier are anonymous: no location there.
+    store_questionnaire(db_session, load_definition(FIELD_VISIT))
+    db_session.commit()
+    logged_in(client, "district")
+    form = {
+        "key": "thuc-dia",
+        "name": "Thực địa",
+        "questionnaire": "field_visit",
+        "unit": "ward-a",
+        "mode": mode,
+        "starts_on": "2026-06-01",
+    }
+    refused = post(client, "/staff/campaigns", form)
+    assert refused.status_code == 200
+    page = refused.get_data(as_text=True)
+    assert str(escape("hỏi vị trí (geopoint: place)")) in page
+    assert str(escape("phải được ẩn danh")) in page
+    assert count(db_session, Campaign) == 0
+    created = post(client, "/staff/campaigns", form | {"mode": "interviewer"})
+    assert (created.status_code, created.location) == (302, "/staff/campaigns")
+    assert count(db_session, Campaign) == 1
 
 
 # Users -----------------------------------------------------------------------

@@ -24,9 +24,9 @@ from surveys.questionnaire.paging import pages
 from surveys.questionnaire.xlsform_reader import load_xlsform
 from surveys.questionnaire.xlsform_writer import write_xlsform
 from surveys.storage.answers import answer_records, with_interview_times
+from tests.builders import FIELD_VISIT
 from tests.surveys.questionnaire.test_xlsform_leniency import _load, _refusals
 
-FIELD_VISIT = Path(__file__).parent / "data" / "field_visit.yaml"
 #: Vietnam's wall clock when the tests' answers are checked.
 NOW = datetime(2026, 12, 6, 10, 0)
 

@@ -41,6 +41,7 @@ from surveys.questionnaire.xlsform_reader import (
     load_xlsform,
 )
 from surveys.questionnaire.xlsform_writer import RATING_LIST, write_xlsform
+from tests.builders import FIELD_VISIT
 from tests.surveys.questionnaire.test_real_xlsforms import LOADS
 
 _XF = "{http://www.w3.org/2002/xforms}"
@@ -70,8 +71,6 @@ _PRELOADS = {
     QuestionType.END: ("timestamp", "end"),
     QuestionType.TODAY: ("date", "today"),
 }
-#: A definition of our own with time, datetime, geopoint and metadata questions.
-FIELD_VISIT = Path(__file__).parent / "data" / "field_visit.yaml"
 _CONTROLS = {
     QuestionType.RATING: "select1",
     QuestionType.SELECT_ONE: "select1",
