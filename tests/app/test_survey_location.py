@@ -45,6 +45,9 @@ def test_the_page_asks_times_in_vietnams_time_and_a_location_with_consent(
     assert re.search(button, html)
     assert "Lấy vị trí" in html
     assert "Chỉ lưu vĩ độ, kinh độ, độ cao và độ chính xác" in html
+    # Not called anonymous: it asks where the respondent is.
+    assert "vị trí chỉ được lưu khi Ông/Bà tự nhập" in html
+    assert "Phiếu đánh giá là ẩn danh." not in html
     for recorded in ("start", "end", "today"):
         assert f'name="{recorded}"' not in html
 
