@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.i18n import _, lazy_gettext
+from app.i18n import _, lazy_gettext, ngettext
 from surveys.questionnaire.errors import Problem
 
 #: The engine's wordings of each category, first match wins (order matters:
@@ -109,6 +109,22 @@ def explained(problems: Sequence[Problem]) -> list[ShownProblem]:
         )
         for problem in problems
     ]
+
+
+def dropped_notice(notices: Sequence[Problem]) -> str | None:
+    """Tell whoever imported a workbook which rows were dropped, and why (or None)."""
+    if not notices:
+        return None
+    return ngettext(
+        "Đã bỏ %(num)s dòng ghi thông tin của thiết bị hoặc người dùng (deviceid, "
+        "phonenumber, username, email…) ở %(rows)s: hệ thống không thu thập các "
+        "thông tin này. Các câu hỏi không thay đổi.",
+        "Đã bỏ %(num)s dòng ghi thông tin của thiết bị hoặc người dùng (deviceid, "
+        "phonenumber, username, email…) ở %(rows)s: hệ thống không thu thập các "
+        "thông tin này. Các câu hỏi không thay đổi.",
+        len(notices),
+        rows="; ".join(_place(notice.where) for notice in notices),
+    )
 
 
 def category_of(message: str) -> str:

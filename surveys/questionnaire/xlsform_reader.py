@@ -216,8 +216,14 @@ _SMART_QUOTES = str.maketrans(
 )
 
 
-def load_xlsform(path: str | Path) -> Questionnaire:
-    """Load an XLSForm workbook, reporting every problem by sheet, row and column."""
+def load_xlsform(
+    path: str | Path, *, notices: list[Problem] | None = None
+) -> Questionnaire:
+    """Load an XLSForm workbook, reporting every problem by sheet, row and column.
+
+    ``notices``, if given, receives a Problem for each row dropped without
+    changing what is asked (``NEVER_COLLECTED``), to tell whoever imports it.
+    """
     path = Path(path)
     workbook = _open_workbook(path)
     try:
@@ -235,6 +241,8 @@ def load_xlsform(path: str | Path) -> Questionnaire:
         raise DefinitionError(str(path), reader.problems + later) from None
     if reader.problems:
         raise DefinitionError(str(path), reader.problems)
+    if notices is not None:
+        notices.extend(reader.dropped)
     return questionnaire
 
 
@@ -347,6 +355,8 @@ class _Reader:
         self.locations: dict[int, str] = {}
         #: Lists of the ``… or_other`` selects, by id of their row.
         self.or_other: dict[int, str] = {}
+        #: Rows dropped without changing what is asked (``NEVER_COLLECTED``).
+        self.dropped: list[Problem] = []
         #: (row, column) of expressions refused for a feature named already.
         self.named: set[tuple[str, str]] = set()
         self.default_language = DEFAULT_LANGUAGE
@@ -536,6 +546,8 @@ class _Reader:
     def question(self, row: _Row, kind: str) -> dict[str, Any] | None:
         lowered = kind.lower()
         if lowered in NEVER_COLLECTED:
+            message = f"'{kind}' identifies the device or its user: never collected"
+            self.dropped.append(Problem(row.where, "type", message))
             return None
         if lowered in REFUSED_METADATA:
             self.problem(row.where, "type", f"'{kind}': {REFUSED_METADATA[lowered]}")

@@ -495,7 +495,7 @@ def test_a_bad_workbook_says_each_problem_with_its_sheet_and_row(
     survey = book.active
     survey.title = "survey"
     survey.append(["type", "name", "label::Tiếng Việt (vi)"])
-    survey.append(["geopoint", "where", "Ở đâu?"])
+    survey.append(["geoshape", "where", "Ở đâu?"])
     survey.append(["integer", "age", ""])
     settings = book.create_sheet("settings")
     settings.append(["form_id", "form_title"])
@@ -507,7 +507,7 @@ def test_a_bad_workbook_says_each_problem_with_its_sheet_and_row(
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
     assert str(SUMMARIES["unsupported"]) in page
-    assert "location questions are not supported" in page
+    assert "shapes on a map (geoshape) are not supported" in page
     assert "trang tính “survey”, dòng 2 · Trường: type" in page
     assert count(db_session, Questionnaire) == 0
 
@@ -524,6 +524,7 @@ def test_xlsform_features_we_do_not_run_are_named_in_vietnamese(
     survey.append(["rank yn", "order", "O"])
     survey.append(["select_one_from_file officials.csv or_other", "pick", "P"])
     survey.append(["text", "why", "W", "/data/pick = 'y'"])
+    survey.append(["audit", "audit"])
     choices = book.create_sheet("choices")
     choices.append(["list_name", "name", "label"])
     choices.append(["yn", "y", "Yes"])
@@ -533,10 +534,34 @@ def test_xlsform_features_we_do_not_run_are_named_in_vietnamese(
     answer = upload(client, "/staff/questionnaires", content.getvalue(), "form.xlsx")
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
-    for category in ("repeat", "rank", "or_other", "xpath"):
+    for category in ("repeat", "rank", "or_other", "xpath", "background"):
         assert escape(str(SUMMARIES[category])) in page, category
     assert "trang tính “survey”, dòng 6 · Trường: relevant" in page
     assert count(db_session, Questionnaire) == 0
+
+
+def test_device_identifiers_are_dropped_and_the_importer_is_told(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    book = Workbook()
+    survey = book.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label"])
+    survey.append(["start", "start"])
+    survey.append(["deviceid", "deviceid"])
+    survey.append(["phonenumber", "phone"])
+    survey.append(["text", "comment", "Góp ý"])
+    content = io.BytesIO()
+    book.save(content)
+    logged_in(client, "admin")
+    answer = upload(client, "/staff/questionnaires", content.getvalue(), "form.xlsx")
+    assert answer.status_code == 302
+    page = client.get(answer.location).get_data(as_text=True)
+    assert "Đã bỏ 2 dòng ghi thông tin của thiết bị hoặc người dùng" in page
+    assert "trang tính “survey”, dòng 3; trang tính “survey”, dòng 4" in page
+    stored = db_session.scalar(select(Questionnaire))
+    names = [q["name"] for q in stored.definition["questions"]]
+    assert names == ["start", "comment"]
 
 
 def test_every_problem_category_has_its_sentence() -> None:

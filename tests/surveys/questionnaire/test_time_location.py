@@ -17,6 +17,7 @@ import surveys
 from surveys.questionnaire import (
     DefinitionError,
     InvalidAnswers,
+    Problem,
     build_questionnaire,
     messages,
 )
@@ -25,7 +26,7 @@ from surveys.questionnaire.xlsform_reader import load_xlsform
 from surveys.questionnaire.xlsform_writer import write_xlsform
 from surveys.storage.answers import answer_records, with_interview_times
 from tests.builders import FIELD_VISIT
-from tests.surveys.questionnaire.test_xlsform_leniency import _load, _refusals
+from tests.surveys.questionnaire.test_xlsform_leniency import _form, _load, _refusals
 
 #: Vietnam's wall clock when the tests' answers are checked.
 NOW = datetime(2026, 12, 6, 10, 0)
@@ -292,8 +293,16 @@ def test_device_and_user_identifiers_are_dropped(tmp_path: Path) -> None:
         "uri:email",
     ]
     rows = [[kind, f"m{i}"] for i, kind in enumerate(identifiers)]
-    questionnaire = _load(tmp_path, [*rows, ["text", "q", "Q"]])
+    notices: list[Problem] = []
+    path = _form(tmp_path, [*rows, ["text", "q", "Q"]])
+    questionnaire = surveys.load_definition(path, notices=notices)
     assert [q.name for q in questionnaire.questions] == ["q"]
+    # Whoever imports it is told, row by row (the staff page flashes it).
+    assert [(n.where, n.field) for n in notices] == [
+        (f"sheet 'survey', row {row}", "type") for row in range(2, 12)
+    ]
+    assert "never collected" in notices[0].message
+    assert surveys.load_definition(path) == questionnaire
 
 
 @pytest.mark.parametrize(
