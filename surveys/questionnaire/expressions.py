@@ -28,9 +28,13 @@ from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from surveys.local_time import LOCAL_OFFSET
 from surveys.questionnaire.errors import ExpressionError
-from surveys.questionnaire.lexical import LOCAL_ZONE, parse_time
+from surveys.questionnaire.lexical import (
+    LOCAL_ZONE,
+    LexicalError,
+    parse_offset,
+    parse_time,
+)
 
 Value = str | float | bool | date | datetime
 
@@ -59,8 +63,6 @@ _ISO_DATE_TIME = re.compile(
     r"\s*(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
     r"(Z|[+-]\d{2}(?::?\d{2})?)?)?\s*"
 )
-#: How a dateTime in Vietnam's time ends, as ODK writes it.
-LOCAL_SUFFIX = "+07:00"
 _EPOCH = date(1970, 1, 1)
 _EPOCH_TIME = datetime(1970, 1, 1)
 _DAY_SECONDS = 86400.0
@@ -218,23 +220,14 @@ def parse_date_time(text: str) -> date | datetime | None:
         if clock is None:
             return date.fromisoformat(day)
         moment = datetime.combine(date.fromisoformat(day), time.fromisoformat(clock))
-        if zone is not None:
-            offset = datetime.fromisoformat(f"2000-01-01T00:00{_colon_zone(zone)}")
-            moment = moment - offset.utcoffset() + LOCAL_OFFSET  # type: ignore[operator]
-    except ValueError:
-        return None
-    return moment
+        offset = parse_offset(zone)
+        local = moment.replace(tzinfo=offset).astimezone(LOCAL_ZONE)
+    except (ValueError, LexicalError, OverflowError):
+        return None  # OverflowError: a moment past year 9999 in Vietnam
+    return local.replace(tzinfo=None)
 
 
-def _colon_zone(zone: str) -> str:
-    """Write ``+0700`` or ``+07`` as ``+07:00``, the form ``fromisoformat`` reads."""
-    if zone == "Z":
-        return "+00:00"
-    digits = zone[1:].replace(":", "")
-    return f"{zone[0]}{digits[:2]}:{digits[2:] or '00'}"
-
-
-def local_wall_time(value: Value) -> datetime | None:
+def _local_wall_time(value: Value) -> datetime | None:
     """Read a time answer, a dateTime or a date as Vietnam's wall-clock time.
 
     A time answer (``14:30:00.000+07:00``) falls on 1970-01-01; None when the
@@ -254,7 +247,7 @@ def local_wall_time(value: Value) -> datetime | None:
     clock = parse_time(value)
     if clock is None:
         return None
-    return (clock.astimezone(LOCAL_ZONE)).replace(tzinfo=None)
+    return clock.astimezone(LOCAL_ZONE).replace(tzinfo=None)
 
 
 def to_string(value: Value) -> str:
@@ -265,7 +258,8 @@ def to_string(value: Value) -> str:
         return _format_number(float(value))
     if isinstance(value, datetime):
         # ODK's dateTime keeps its offset; hailong's moments are Vietnam's.
-        return value.isoformat(timespec="milliseconds") + LOCAL_SUFFIX
+        local = value.replace(tzinfo=LOCAL_ZONE)
+        return local.isoformat(timespec="milliseconds")
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -703,7 +697,7 @@ def _decimal_time(value: Value) -> Value:
         return value
     if isinstance(value, float | int) and not isinstance(value, bool):
         return value - math.floor(value) if math.isfinite(value) else math.nan
-    moment = local_wall_time(value)
+    moment = _local_wall_time(value)
     if moment is None:
         return math.nan
     midnight = datetime.combine(moment.date(), time())

@@ -63,7 +63,7 @@ def normalise_time(text: str) -> str:
     if match is None:
         raise LexicalError("format", text)
     clock = _clock(match.groups()[:4], text)
-    return _write_clock(clock, _zone(match.group(5), text))
+    return _write_clock(clock, parse_offset(match.group(5)))
 
 
 def normalise_datetime(text: str) -> str:
@@ -77,7 +77,8 @@ def normalise_datetime(text: str) -> str:
     except ValueError:
         raise LexicalError("format", text) from None
     clock = _clock(match.groups()[3:7], text)
-    return f"{day_of.isoformat()}T" + _write_clock(clock, _zone(match.group(8), text))
+    zone = parse_offset(match.group(8))
+    return f"{day_of.isoformat()}T" + _write_clock(clock, zone)
 
 
 def parse_time(text: str) -> datetime | None:
@@ -87,7 +88,7 @@ def parse_time(text: str) -> datetime | None:
         return None
     try:
         clock = _clock(match.groups()[:4], text)
-        zone = _zone(match.group(5), text)
+        zone = parse_offset(match.group(5))
     except LexicalError:
         return None
     return datetime.combine(date(1970, 1, 1), clock, zone)
@@ -125,16 +126,21 @@ def _clock(parts: tuple[str | None, ...], text: str) -> time:
         raise LexicalError("format", text) from None
 
 
-def _zone(written: str | None, text: str) -> timezone:
-    """Read an offset (none: Vietnam's), refusing one no place on Earth has."""
+def parse_offset(written: str | None) -> timezone:
+    """Read ``Z``, ``+07:00``, ``+0700`` or ``+07`` (none: Vietnam's offset).
+
+    Raises LexicalError for an offset no place on Earth has (beyond ±14:00).
+    """
     if written is None:
         return LOCAL_ZONE
     if written == "Z":
         return UTC
     digits = written[1:].replace(":", "")
+    if not (digits.isdigit() and len(digits) in (2, 4)):
+        raise LexicalError("format", written)
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)
     if minutes >= 60 or hours * 60 + minutes > 14 * 60:
-        raise LexicalError("zone", text)
+        raise LexicalError("zone", written)
     sign = -1 if written[0] == "-" else 1
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
