@@ -99,7 +99,6 @@ TYPE_ALIASES: dict[str, tuple[str, str | None]] = {
     "add note prompt": ("note", None),
     "q calculate": ("calculate", None),
     "add calculate prompt": ("calculate", None),
-    "datetime": ("datetime", None),
     "date time": ("datetime", None),
     "q date time": ("datetime", None),
     "q datetime": ("datetime", None),
