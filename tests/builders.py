@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from functools import cache
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -37,6 +38,8 @@ from surveys.models import (
 from surveys.questionnaire.versions import shipped_template, store_questionnaire
 from surveys.storage.recording import Submission, record_response
 
+#: A field visit with time, datetime, geopoint and start/end/today questions.
+FIELD_VISIT = Path(__file__).parent / "surveys/questionnaire/data/field_visit.yaml"
 #: The password of every user made by ``make_user``.
 PASSWORD = "correct horse battery"
 

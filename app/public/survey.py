@@ -70,6 +70,7 @@ from surveys.questionnaire import (
     Message,
     Question,
     Questionnaire,
+    QuestionType,
     relevance,
     validate_answers,
 )
@@ -133,6 +134,13 @@ class Survey:
     @property
     def runtime_choices(self) -> dict[str, list[str]]:
         return runtime_choices(self.officials)
+
+    @property
+    def asks_location(self) -> bool:
+        """Tell whether a question asks where the respondent is (a geopoint)."""
+        return any(
+            q.type is QuestionType.GEOPOINT for q in self.questionnaire.questions
+        )
 
     @property
     def carried(self) -> frozenset[str]:

@@ -64,7 +64,7 @@ from app.staff.forms import (
     UploadForm,
     UserForm,
 )
-from app.staff.problems import explained
+from app.staff.problems import dropped_notice, explained
 from surveys.access.audit import AuditAction, record_event
 from surveys.access.codes import (
     CodeError,
@@ -90,7 +90,7 @@ from surveys.models import (
     User,
     utcnow,
 )
-from surveys.questionnaire import DefinitionError, relevance
+from surveys.questionnaire import DefinitionError, Problem, relevance
 from surveys.questionnaire.paging import pages
 from surveys.questionnaire.versions import (
     definition_of,
@@ -99,6 +99,7 @@ from surveys.questionnaire.versions import (
     versions_of,
 )
 from surveys.units.management import (
+    LocationInAnonymousCampaign,
     ManagementError,
     add_counter,
     add_official,
@@ -569,11 +570,14 @@ def questionnaires() -> ResponseReturnValue:
     problems = None
     if form.validate_on_submit():
         upload = form.file.data
+        notices: list[Problem] = []
         try:
-            loaded = load_upload(upload.filename or "", upload.read())
+            loaded = load_upload(upload.filename or "", upload.read(), notices=notices)
         except DefinitionError as error:
             problems = explained(error.problems)
         else:
+            if notice := dropped_notice(notices):
+                flash(notice)
             result = import_questionnaire(get_session(), current_staff(), loaded)
             stored = result.stored
             done = (
@@ -681,6 +685,8 @@ def campaigns() -> ResponseReturnValue:
                 ends_on=form.ends_on.data,
                 min_interval_seconds=form.min_interval_seconds.data or 0,
             )
+        except LocationInAnonymousCampaign as refused:
+            form.mode.errors.append(translated(refused.message))
         except ManagementError:
             form.key.errors.append(_("Mã này đã được dùng."))
         else:

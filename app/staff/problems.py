@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.i18n import _, lazy_gettext
+from app.i18n import _, lazy_gettext, ngettext
 from surveys.questionnaire.errors import Problem
 
 #: The engine's wordings of each category, first match wins (order matters:
@@ -23,6 +23,7 @@ CATEGORIES = (
     ("xpath", r"XPath paths|lookups in another list"),
     ("or_other", r"an 'other' option with a text box"),
     ("rank", r"rank questions"),
+    ("background", r"in the background|background audio|when the form opens"),
     ("unsupported", r"not supported|is known|only yes or no"),
     ("function", r"unknown function|\(\) takes"),
     ("reference", r"names no question|no question uses|no choice list|"
@@ -56,6 +57,11 @@ SUMMARIES = {
         "trang choices, không với danh sách lấy từ tệp."
     ),
     "rank": lazy_gettext("Hệ thống không hỗ trợ câu hỏi xếp hạng (rank)."),
+    "background": lazy_gettext(
+        "Hệ thống không ghi nhật ký thao tác, âm thanh hay vị trí ở chế độ nền "
+        "(audit, background-audio, start-geopoint): chỉ ghi những gì người trả "
+        "lời tự nhập."
+    ),
     "unsupported": lazy_gettext(
         "Hệ thống không hỗ trợ loại câu hỏi hay tính năng này; hãy bỏ hoặc thay bằng "
         "loại được hỗ trợ."
@@ -103,6 +109,22 @@ def explained(problems: Sequence[Problem]) -> list[ShownProblem]:
         )
         for problem in problems
     ]
+
+
+def dropped_notice(notices: Sequence[Problem]) -> str | None:
+    """Tell whoever imported a workbook which rows were dropped, and why (or None)."""
+    if not notices:
+        return None
+    return ngettext(
+        "Đã bỏ %(num)s dòng ghi thông tin của thiết bị hoặc người dùng (deviceid, "
+        "phonenumber, username, email…) ở %(rows)s: hệ thống không thu thập các "
+        "thông tin này. Các câu hỏi không thay đổi.",
+        "Đã bỏ %(num)s dòng ghi thông tin của thiết bị hoặc người dùng (deviceid, "
+        "phonenumber, username, email…) ở %(rows)s: hệ thống không thu thập các "
+        "thông tin này. Các câu hỏi không thay đổi.",
+        len(notices),
+        rows="; ".join(_place(notice.where) for notice in notices),
+    )
 
 
 def category_of(message: str) -> str:

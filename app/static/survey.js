@@ -4,7 +4,33 @@
 (function () {
   "use strict";
   var form = document.querySelector("form.survey");
-  if (!form || !window.fetch || !window.FormData) { return; }
+  if (!form) { return; }
+
+  // A location is asked for only when its button is pressed (the respondent's
+  // consent); without the script, or without geolocation, it is typed or left out.
+  if (navigator.geolocation) {
+    form.querySelectorAll("[data-locate]").forEach(function (button) {
+      var input = document.getElementById(button.getAttribute("data-locate"));
+      var status = form.querySelector(
+        '[data-locate-status="' + button.getAttribute("data-locate") + '"]');
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        status.textContent = button.getAttribute("data-busy");
+        navigator.geolocation.getCurrentPosition(function (position) {
+          var c = position.coords;
+          // ODK's geopoint: latitude longitude altitude accuracy (0 if unknown).
+          input.value = [c.latitude.toFixed(6), c.longitude.toFixed(6),
+            (c.altitude || 0).toFixed(1), c.accuracy.toFixed(1)].join(" ");
+          status.textContent = button.getAttribute("data-done");
+          input.dispatchEvent(new Event("change", { bubbles: true }));
+        }, function () {
+          status.textContent = button.getAttribute("data-refused");
+        }, { enableHighAccuracy: true, timeout: 30000, maximumAge: 0 });
+      });
+    });
+  }
+
+  if (!window.fetch || !window.FormData) { return; }
   var url = form.getAttribute("data-relevance");
   var timer = null;
 

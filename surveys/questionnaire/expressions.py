@@ -29,6 +29,12 @@ from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from surveys.questionnaire.errors import ExpressionError
+from surveys.questionnaire.lexical import (
+    LOCAL_ZONE,
+    LexicalError,
+    parse_offset,
+    parse_time,
+)
 
 Value = str | float | bool | date | datetime
 
@@ -52,10 +58,10 @@ _TOKEN = re.compile(
 )
 #: XPath 1.0 ``number()``: optional spaces, an optional minus, digits, spaces.
 _NUMBER = re.compile(r"\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*")
-#: The date and dateTime forms of the ODK specification (time zone ignored).
+#: The date and dateTime forms of the ODK specification, with the offset.
 _ISO_DATE_TIME = re.compile(
     r"\s*(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
-    r"(?:Z|[+-]\d{2}(?::?\d{2})?)?)?\s*"
+    r"(Z|[+-]\d{2}(?::?\d{2})?)?)?\s*"
 )
 _EPOCH = date(1970, 1, 1)
 _EPOCH_TIME = datetime(1970, 1, 1)
@@ -201,18 +207,47 @@ def to_number(value: Value) -> float:
 def parse_date_time(text: str) -> date | datetime | None:
     """Read an ODK date (``2020-01-31``) or dateTime, or None if it is neither.
 
-    A time zone offset is accepted and dropped: hailong keeps local times.
+    A dateTime comes out as Vietnam's wall-clock time (UTC+7), the time every
+    answer and ``now()`` is in: one with another offset (``Z``, ``-05:00``) is
+    converted to it, one without any is read as local, as ODK reads it in the
+    device's zone.
     """
     match = _ISO_DATE_TIME.fullmatch(text)
     if match is None:
         return None
-    day, clock = match.groups()
+    day, clock, zone = match.groups()
     try:
         if clock is None:
             return date.fromisoformat(day)
-        return datetime.combine(date.fromisoformat(day), time.fromisoformat(clock))
-    except ValueError:
+        moment = datetime.combine(date.fromisoformat(day), time.fromisoformat(clock))
+        offset = parse_offset(zone)
+        local = moment.replace(tzinfo=offset).astimezone(LOCAL_ZONE)
+    except (ValueError, LexicalError, OverflowError):
+        return None  # OverflowError: a moment past year 9999 in Vietnam
+    return local.replace(tzinfo=None)
+
+
+def _local_wall_time(value: Value) -> datetime | None:
+    """Read a time answer, a dateTime or a date as Vietnam's wall-clock time.
+
+    A time answer (``14:30:00.000+07:00``) falls on 1970-01-01; None when the
+    value is none of these.
+    """
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if not isinstance(value, str):
         return None
+    moment = parse_date_time(value)
+    if isinstance(moment, datetime):
+        return moment
+    if isinstance(moment, date):
+        return datetime.combine(moment, time())
+    clock = parse_time(value)
+    if clock is None:
+        return None
+    return clock.astimezone(LOCAL_ZONE).replace(tzinfo=None)
 
 
 def to_string(value: Value) -> str:
@@ -222,7 +257,9 @@ def to_string(value: Value) -> str:
     if isinstance(value, float | int):
         return _format_number(float(value))
     if isinstance(value, datetime):
-        return value.isoformat(timespec="milliseconds")
+        # ODK's dateTime keeps its offset; hailong's moments are Vietnam's.
+        local = value.replace(tzinfo=LOCAL_ZONE)
+        return local.isoformat(timespec="milliseconds")
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -637,13 +674,34 @@ def _to_date(value: Value, *, keep_time: bool) -> Value:
         return value
     if isinstance(value, str):
         moment = parse_date_time(value)
-        return math.nan if moment is None else moment
+        if moment is None:
+            return math.nan
+        if isinstance(moment, datetime) and not keep_time:
+            return moment.date()
+        return moment
     days = to_number(value)
     if not _FIRST_DAY <= days < _LAST_DAY:
         return math.nan
     if keep_time:
         return _EPOCH_TIME + timedelta(days=days)
     return _EPOCH + timedelta(days=math.trunc(days))
+
+
+def _decimal_time(value: Value) -> Value:
+    """``decimal-time()``: the time of day as a fraction of the day (noon 0.5).
+
+    Of a time answer, a dateTime or a number (its fraction), in Vietnam's
+    time; '' stays ''; anything else is NaN (ODK stops the form there).
+    """
+    if isinstance(value, str) and value == "":
+        return value
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return value - math.floor(value) if math.isfinite(value) else math.nan
+    moment = _local_wall_time(value)
+    if moment is None:
+        return math.nan
+    midnight = datetime.combine(moment.date(), time())
+    return (moment - midnight).total_seconds() / _DAY_SECONDS
 
 
 def _decimal_date_time(value: Value) -> Value:
@@ -736,6 +794,7 @@ FUNCTIONS: dict[str, Function] = {
     "date": Function((1, 1), lambda v: _to_date(v, keep_time=False)),
     "date-time": Function((1, 1), lambda v: _to_date(v, keep_time=True)),
     "decimal-date-time": Function((1, 1), _decimal_date_time),
+    "decimal-time": Function((1, 1), _decimal_time),
     "format-date": Function((2, 2), _format_date_value),
     "format-date-time": Function((2, 2), _format_date_value),
     "selected-at": Function((2, 2), _selected_at),

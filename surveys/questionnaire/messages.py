@@ -16,6 +16,17 @@ NOT_AN_INTEGER = N_("Vui lòng nhập một số nguyên.")
 NOT_A_NUMBER = N_("Vui lòng nhập một số.")
 OUT_OF_RANGE = N_("Giá trị phải nằm trong khoảng từ %(minimum)s đến %(maximum)s.")
 NOT_A_DATE = N_("Vui lòng nhập ngày theo dạng NNNN-TT-NN.")
+NOT_A_TIME = N_("Vui lòng nhập giờ theo dạng GG:PP (ví dụ 14:30).")
+NOT_A_DATETIME = N_("Vui lòng nhập ngày và giờ theo dạng NNNN-TT-NN GG:PP.")
+BAD_TIME_ZONE = N_("Múi giờ không hợp lệ: độ lệch phải từ -14:00 đến +14:00.")
+NOT_A_GEOPOINT = N_(
+    "Vui lòng nhập vị trí theo dạng “vĩ độ kinh độ” (ví dụ 21.0285 105.8542), "
+    "có thể thêm độ cao và độ chính xác tính bằng mét."
+)
+GEOPOINT_OUT_OF_RANGE = N_(
+    "Vị trí không hợp lệ: vĩ độ từ -90 đến 90, kinh độ từ -180 đến 180, "
+    "độ chính xác không âm."
+)
 TOO_LONG = Nn_(
     "Câu trả lời quá dài (tối đa %(num)s ký tự).",
     "Câu trả lời quá dài (tối đa %(num)s ký tự).",

@@ -40,13 +40,27 @@ class QuestionType(StrEnum):
     DECIMAL = "decimal"
     TEXT = "text"
     DATE = "date"
+    TIME = "time"
+    DATETIME = "datetime"
+    GEOPOINT = "geopoint"
     NOTE = "note"
     CALCULATE = "calculate"
+    #: When the interview began and ended, and its day: recorded, never asked.
+    START = "start"
+    END = "end"
+    TODAY = "today"
 
     @property
     def takes_answer(self) -> bool:
-        """Tell whether a respondent answers it (notes and calculations do not)."""
-        return self not in (QuestionType.NOTE, QuestionType.CALCULATE)
+        """Tell whether a respondent answers it (not notes, calculations, metadata)."""
+        return self not in (QuestionType.NOTE, QuestionType.CALCULATE) and (
+            not self.is_metadata
+        )
+
+    @property
+    def is_metadata(self) -> bool:
+        """Tell whether the value is recorded about the interview, not asked."""
+        return self in (QuestionType.START, QuestionType.END, QuestionType.TODAY)
 
     @property
     def is_select(self) -> bool:

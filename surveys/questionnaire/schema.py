@@ -14,6 +14,12 @@ from typing import Any
 
 from surveys.questionnaire.errors import DefinitionError, ExpressionError, Problem
 from surveys.questionnaire.expressions import NAME_PATTERN, Expression, parse
+from surveys.questionnaire.lexical import (
+    LexicalError,
+    normalise_datetime,
+    normalise_geopoint,
+    normalise_time,
+)
 from surveys.questionnaire.model import (
     RATING_SCALE,
     RUNTIME_CHOICE_SOURCES,
@@ -40,6 +46,12 @@ SCOREABLE_TYPES = (
     QuestionType.DECIMAL,
 )
 MAX_TEXT_LIMIT = 100_000
+#: The types whose default must be in ODK's lexical form of the type.
+_LEXICAL = {
+    QuestionType.TIME: normalise_time,
+    QuestionType.DATETIME: normalise_datetime,
+    QuestionType.GEOPOINT: normalise_geopoint,
+}
 
 _TOP_KEYS = {
     "key",
@@ -297,7 +309,8 @@ class _Builder:
         for key in sorted(set(raw) - _QUESTION_KEYS, key=str):
             self.problem(where, str(key), "unknown key")
         texts = {key: self.text(raw, key, where) for key in _TEXT_KEYS}
-        if kind is not QuestionType.CALCULATE and not texts["label"]:
+        unlabelled = kind is QuestionType.CALCULATE or kind.is_metadata
+        if not unlabelled and not texts["label"]:
             self.problem(where, "label", "a question needs a label")
         required = raw.get("required", False)
         if not isinstance(required, bool):
@@ -334,6 +347,16 @@ class _Builder:
             for key in ("required", "constraint", "default"):
                 if getattr(question, key):
                     self.problem(where, key, f"a {kind} takes no answer")
+        normalise = _LEXICAL.get(kind)
+        if question.default is not None and normalise is not None:
+            try:
+                normalise(question.default)
+            except LexicalError:
+                self.problem(
+                    where,
+                    "default",
+                    f"must be a {kind} as ODK writes it, not {question.default!r}",
+                )
         if question.max_length is not None and kind is not QuestionType.TEXT:
             self.problem(where, "max_length", "only a text question has a length")
         self.check_choices(question, where)

@@ -10,14 +10,21 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
+from surveys.local_time import local_wall_clock
 from surveys.questionnaire import messages
 from surveys.questionnaire.errors import InvalidAnswers
 from surveys.questionnaire.expressions import Value
+from surveys.questionnaire.lexical import (
+    LexicalError,
+    normalise_datetime,
+    normalise_geopoint,
+    normalise_time,
+)
 from surveys.questionnaire.model import (
     Question,
     Questionnaire,
@@ -29,6 +36,8 @@ from surveys.translatable import SOURCE_LANGUAGE, Message
 #: What a browser posts: text per question, a list of texts for multiple choice.
 RawAnswers = Mapping[str, str | list[str] | None]
 #: A typed answer: int, float, str, date, list of choice names, or None if blank.
+#: Times, date-times and geopoints are str, in ODK's lexical forms
+#: (``surveys.questionnaire.lexical``).
 Answer = int | float | str | date | list[str] | bool | None
 
 #: Whole numbers and decimals above this size are refused as out of range.
@@ -58,6 +67,7 @@ def validate_answers(
     today: date | None = None,
     carried: Collection[str] = (),
     language: str = SOURCE_LANGUAGE,
+    now: datetime | None = None,
 ) -> dict[str, Answer]:
     """Type and check every relevant answer, or raise InvalidAnswers with them all.
 
@@ -69,13 +79,15 @@ def validate_answers(
     ``carried`` names questions the access code answers itself (which dossier
     a dossier's code rates): they are skipped like irrelevant ones, so never
     asked and never stored. ``language`` is the respondent's: the labels
-    ``jr:choice-name`` gives are in it.
+    ``jr:choice-name`` gives are in it. ``now`` is what ``now()`` returns,
+    Vietnam's wall-clock time by default (``today`` defaults to its date).
     """
+    now = now or local_wall_clock(datetime.now(UTC))
     run = _Run(
         questionnaire,
         answers,
         runtime_choices or {},
-        today or date.today(),
+        (today or now.date(), now),
         frozenset(carried),
         language,
     )
@@ -92,6 +104,7 @@ def relevance(
     today: date | None = None,
     carried: Collection[str] = (),
     language: str = SOURCE_LANGUAGE,
+    now: datetime | None = None,
 ) -> Relevance:
     """Tell which questions and sections to show, for skip logic and paging.
 
@@ -99,11 +112,12 @@ def relevance(
     ``carried`` questions are never shown, and ``language`` is as in
     ``validate_answers``.
     """
+    now = now or local_wall_clock(datetime.now(UTC))
     run = _Run(
         questionnaire,
         answers,
         runtime_choices or {},
-        today or date.today(),
+        (today or now.date(), now),
         frozenset(carried),
         language,
     )
@@ -125,7 +139,7 @@ class _Run:
         questionnaire: Questionnaire,
         answers: RawAnswers,
         runtime_choices: Mapping[str, Collection[str]],
-        today: date,
+        clock: tuple[date, datetime],
         carried: frozenset[str],
         language: str,
     ) -> None:
@@ -133,7 +147,7 @@ class _Run:
         self.language = language
         self.answers = answers
         self.runtime_choices = runtime_choices
-        self.today = today
+        self.today, self.now = clock
         self.carried = carried
         self.values: dict[str, Value] = {}
         self.result: dict[str, Answer] = {}
@@ -147,7 +161,10 @@ class _Run:
             if item.name in self.carried:
                 continue
             if item.relevant is not None and not item.relevant.holds(
-                self.values, today=self.today, choice_label=self.choice_label
+                self.values,
+                today=self.today,
+                now=self.now,
+                choice_label=self.choice_label,
             ):
                 continue
             if isinstance(item, Section):
@@ -162,7 +179,10 @@ class _Run:
             return
         if question.calculation is not None:
             value = question.calculation.evaluate(
-                self.values, today=self.today, choice_label=self.choice_label
+                self.values,
+                today=self.today,
+                now=self.now,
+                choice_label=self.choice_label,
             )
             self.values[question.name] = value
             # NaN and infinities (e.g. from a blank operand) cannot be stored as JSON.
@@ -191,6 +211,7 @@ class _Run:
             self.values,
             current=_xpath_value(answer),
             today=self.today,
+            now=self.now,
             choice_label=self.choice_label,
         ):
             raise _Invalid(
@@ -303,11 +324,37 @@ def _text(text: str, _question: Question) -> str:
     return text
 
 
+def _lexical(
+    normalise: Callable[[str], str], wrong_form: str
+) -> Callable[[str, Question], str]:
+    """Check a time, date-time or geopoint and write it in ODK's lexical form."""
+    reasons = {
+        "format": wrong_form,
+        "zone": messages.BAD_TIME_ZONE,
+        "range": messages.GEOPOINT_OUT_OF_RANGE,
+    }
+
+    def parse(text: str, _question: Question) -> str:
+        try:
+            return normalise(text)
+        except LexicalError as error:
+            raise _Invalid(Message(reasons[error.reason])) from None
+
+    return parse
+
+
 _PARSERS = {
     QuestionType.INTEGER: _integer,
     QuestionType.DECIMAL: _decimal,
     QuestionType.DATE: _date,
     QuestionType.TEXT: _text,
+    QuestionType.TIME: _lexical(normalise_time, messages.NOT_A_TIME),
+    QuestionType.DATETIME: _lexical(normalise_datetime, messages.NOT_A_DATETIME),
+    QuestionType.GEOPOINT: _lexical(normalise_geopoint, messages.NOT_A_GEOPOINT),
+    # Recorded about the interview: an OpenRosa client sends them.
+    QuestionType.START: _lexical(normalise_datetime, messages.NOT_A_DATETIME),
+    QuestionType.END: _lexical(normalise_datetime, messages.NOT_A_DATETIME),
+    QuestionType.TODAY: _date,
 }
 
 

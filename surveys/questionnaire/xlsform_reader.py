@@ -2,9 +2,10 @@
 
 The reader turns worksheet rows into the canonical dict form and lets
 ``schema`` check it, so the rules are the same as for YAML. Features the
-engine does not run are refused by name and row, never dropped; metadata
-that a phone would record (start, end, deviceid, ...) is skipped because
-the server records what it needs itself and collects no device identifiers.
+engine does not run are refused by name and row, never dropped; of the
+metadata a phone would record, the interview's timing (start, end, today) is
+kept and identifiers of the device or its user (deviceid, phonenumber, ...)
+are dropped, since hailong collects none.
 """
 
 from __future__ import annotations
@@ -43,19 +44,38 @@ TITLE_COLUMN = "hailong_form_title"
 #: export writes ours in ``hailong_appearance``, which wins on import.
 ODK_APPEARANCES = {"faces": "likert"}
 
-#: Types a phone fills in by itself; skipped on import.
-METADATA_TYPES = frozenset(
+#: The interview's timing, which a phone records by itself, with pyxform 4.5's
+#: older names (question_type_dictionary.py): kept, filled in by the server
+#: from the response's own times, or as an OpenRosa client sent them.
+METADATA_TYPES = {
+    "start": "start", "start time": "start", "get start time": "start",
+    "end": "end", "end time": "end", "get end time": "end",
+    "today": "today", "get today": "today",
+}  # fmt: skip
+#: Identifiers of the device or its user that a phone would record: dropped on
+#: import, never asked for nor stored (answers are anonymous). What is asked
+#: does not change, so the form loads, as pyxform would convert it.
+NEVER_COLLECTED = frozenset(
     {
-        "start", "end", "today", "deviceid", "subscriberid", "simserial",
-        "phonenumber", "username", "email", "audit", "imei", "uri:deviceid",
-        "uri:subscriberid", "uri:simserial", "uri:phonenumber", "uri:username",
-        "uri:email", "start-geopoint", "background-audio",
-        # pyxform's older names for the same (question_type_dictionary.py).
-        "device id", "end time", "get device id", "get end time",
-        "get phone number", "get sim id", "get start time", "get subscriber id",
-        "get today", "sim id", "start time", "subscriber id",
+        "deviceid", "device id", "get device id", "imei", "uri:deviceid",
+        "subscriberid", "subscriber id", "get subscriber id", "uri:subscriberid",
+        "simserial", "sim id", "get sim id", "uri:simserial",
+        "phonenumber", "get phone number", "uri:phonenumber",
+        "username", "uri:username", "email", "uri:email",
     }
 )  # fmt: skip
+#: Recordings in the background, refused by name: they would record the
+#: respondent without a question being asked.
+REFUSED_METADATA = {
+    "audit": "the audit log (audit) is not supported: it records timings and "
+    "possibly locations in the background",
+    "background-audio": "background audio recording (background-audio) is not "
+    "supported",
+    "start-geopoint": "recording the location when the form opens "
+    "(start-geopoint) is not supported; ask a geopoint question instead",
+    "background-geopoint": "recording the location in the background "
+    "(background-geopoint) is not supported; ask a geopoint question instead",
+}
 
 #: The older type names pyxform 4.5 still accepts (its question_type_dictionary
 #: and aliases), with our type and the constraint pyxform adds, if any.
@@ -79,23 +99,31 @@ TYPE_ALIASES: dict[str, tuple[str, str | None]] = {
     "add note prompt": ("note", None),
     "q calculate": ("calculate", None),
     "add calculate prompt": ("calculate", None),
+    "date time": ("datetime", None),
+    "q date time": ("datetime", None),
+    "q datetime": ("datetime", None),
+    "add date time prompt": ("datetime", None),
+    "add datetime prompt": ("datetime", None),
+    "gps": ("geopoint", None),
+    "location": ("geopoint", None),
+    "q geopoint": ("geopoint", None),
+    "q location": ("geopoint", None),
+    "add location prompt": ("geopoint", None),
 }
 
 #: Types we do not run, with the reason given to whoever imports the form.
 REFUSED_TYPES = {
     "begin repeat": "repeats are not supported: a response is one flat record",
-    "geopoint": "location questions are not supported",
-    "gps": "location questions are not supported",
-    "geotrace": "location questions are not supported",
-    "geoshape": "location questions are not supported",
+    "geotrace": "lines on a map (geotrace) are not supported; a geopoint is",
+    "geoshape": "shapes on a map (geoshape) are not supported; a geopoint is",
+    "q geotrace": "lines on a map (geotrace) are not supported; a geopoint is",
+    "q geoshape": "shapes on a map (geoshape) are not supported; a geopoint is",
     "image": "media uploads are not supported",
     "photo": "media uploads are not supported",
     "audio": "media uploads are not supported",
     "video": "media uploads are not supported",
     "file": "media uploads are not supported",
     "barcode": "barcode scanning is not supported",
-    "time": "time-of-day answers are not supported",
-    "datetime": "date-and-time answers are not supported",
     "acknowledge": "acknowledge questions are not supported",
     "range": "range questions are not supported; use rating or integer",
     "rank": "rank questions are not supported",
@@ -187,8 +215,14 @@ _SMART_QUOTES = str.maketrans(
 )
 
 
-def load_xlsform(path: str | Path) -> Questionnaire:
-    """Load an XLSForm workbook, reporting every problem by sheet, row and column."""
+def load_xlsform(
+    path: str | Path, *, notices: list[Problem] | None = None
+) -> Questionnaire:
+    """Load an XLSForm workbook, reporting every problem by sheet, row and column.
+
+    ``notices``, if given, receives a Problem for each row dropped without
+    changing what is asked (``NEVER_COLLECTED``), to tell whoever imports it.
+    """
     path = Path(path)
     workbook = _open_workbook(path)
     try:
@@ -206,6 +240,8 @@ def load_xlsform(path: str | Path) -> Questionnaire:
         raise DefinitionError(str(path), reader.problems + later) from None
     if reader.problems:
         raise DefinitionError(str(path), reader.problems)
+    if notices is not None:
+        notices.extend(reader.dropped)
     return questionnaire
 
 
@@ -318,6 +354,8 @@ class _Reader:
         self.locations: dict[int, str] = {}
         #: Lists of the ``… or_other`` selects, by id of their row.
         self.or_other: dict[int, str] = {}
+        #: Rows dropped without changing what is asked (``NEVER_COLLECTED``).
+        self.dropped: list[Problem] = []
         #: (row, column) of expressions refused for a feature named already.
         self.named: set[tuple[str, str]] = set()
         self.default_language = DEFAULT_LANGUAGE
@@ -506,8 +544,15 @@ class _Reader:
 
     def question(self, row: _Row, kind: str) -> dict[str, Any] | None:
         lowered = kind.lower()
-        if lowered in METADATA_TYPES:
+        if lowered in NEVER_COLLECTED:
+            message = f"'{kind}' identifies the device or its user: never collected"
+            self.dropped.append(Problem(row.where, "type", message))
             return None
+        if lowered in REFUSED_METADATA:
+            self.problem(row.where, "type", f"'{kind}': {REFUSED_METADATA[lowered]}")
+            return None
+        if lowered in METADATA_TYPES:
+            return {"name": row.cells.get("name"), "type": METADATA_TYPES[lowered]}
         data = self.common(row)
         if data["name"] is None and lowered == "note":
             # pyxform names an unnamed note by its row (xls2json.py).

@@ -53,7 +53,12 @@ from surveys.models import (
 )
 from surveys.questionnaire import Questionnaire, QuestionType, validate_answers
 from surveys.questionnaire.validation import Answer as Value
-from surveys.storage.answers import answer_records, content_hash, rated_official
+from surveys.storage.answers import (
+    answer_records,
+    content_hash,
+    rated_official,
+    with_interview_times,
+)
 from surveys.storage.drafts import discard_draft
 from surveys.storage.tallies import WRITERS_LOCK
 
@@ -157,7 +162,11 @@ def store_response(
             submission,
             row,
             rated_official(code.questionnaire, values),
-            answer_records(values),
+            answer_records(
+                with_interview_times(
+                    code.questionnaire, values, submission.started_at, now
+                )
+            ),
         )
     except (CodeUnavailable, TooSoon) as refusal:
         # A resend of a stored submission is answered as its first send was,

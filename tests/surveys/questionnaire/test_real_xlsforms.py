@@ -53,22 +53,24 @@ LOADS = {
 #: word of the reason (None: a leniency, must not be refused), and the exact
 #: number of problems reported.
 REFUSED = {
+    # Its geopoint (row 7) loads; its imei and phonenumber rows are dropped.
     "tutorial.xlsx": (
-        2,
-        {(5, "type", "media uploads"), (7, "type", "location questions")},
+        1,
+        {(5, "type", "media uploads"), (7, "type", None)},
     ),
-    # Its question without a label (row 10) loads, labelled by its name.
+    # Its question without a label (row 10) loads, labelled by its name, and
+    # so do its time, datetime and geopoint (rows 32 to 34).
     "xlsform_spec_test.xlsx": (
-        20,
+        17,
         {
             (9, "media::video", "media in labels"),
             (10, "label", None),
             (15, "type", "repeats"),
             (15, "repeat_count", "repeats"),
             (30, "type", "acknowledge"),
-            (32, "type", "time-of-day"),
-            (33, "type", "date-and-time"),
-            (34, "type", "location questions"),
+            (32, "type", None),
+            (33, "type", None),
+            (34, "type", None),
             (35, "type", "barcode"),
             (36, "type", "media uploads"),
             (37, "type", "media uploads"),
@@ -78,7 +80,7 @@ REFUSED = {
     # Its "or_other" selects (row 67) and unnamed notes (row 61) load as pyxform
     # reads them.
     "select_one_choices_test.xlsx": (
-        56,
+        55,
         {
             (8, "choice_filter", "cascading choices"),
             (13, "choice_filter", "cascading choices"),
@@ -86,7 +88,7 @@ REFUSED = {
             (4, "read_only", "read-only"),
             (67, "type", None),
             (61, "name", None),
-            (373, "type", "location questions"),
+            (373, "type", None),
         },
     ),
     "subdistrict_profiling_tool.xlsx": (
@@ -101,10 +103,10 @@ REFUSED = {
     # Its typographic quotes in relevance (=‘dead’) are straightened as pyxform
     # does, so only the features themselves are refused.
     "UCL_Biomass_Plot_Form.xlsx": (
-        34,
+        33,
         {
             (16, "type", "choices from file 'UCL_regions.csv'"),
-            (22, "type", "location questions"),
+            (22, "type", None),
             (23, "type", "media uploads"),
             (32, "type", "repeats"),
             (43, "repeat_count", "repeats"),
@@ -114,12 +116,12 @@ REFUSED = {
     ),
     # Its empty group (row 18) loads; the names it repeats across groups do not.
     "childrens_survey_sw.xlsx": (
-        8,
+        7,
         {
             (4, "type", "repeats"),
             (9, "type", "repeats"),
             (12, "type", "repeats"),
-            (19, "type", "location questions"),
+            (19, "type", None),
             (5, "name", "'name' is used twice (first at sheet 'survey', row 2)"),
             (18, "questions", None),
         },
@@ -162,10 +164,11 @@ def test_testb_constraint_and_skip_logic(xlsform_dir: Path) -> None:
     assert message.wording.get("en") == "Please specify a valid email address."
 
 
-def test_metadata_rows_are_skipped(xlsform_dir: Path) -> None:
+def test_timing_rows_are_kept_and_never_asked(xlsform_dir: Path) -> None:
     questionnaire = surveys.load_definition(xlsform_dir / "testB.xlsx")
-    names = {question.name for question in questionnaire.questions}
-    assert not names & {"start", "end"}
+    kinds = {q.name: q.type for q in questionnaire.questions if q.type.is_metadata}
+    assert kinds == {"start": "start", "end": "end"}
+    assert not any(q.type.takes_answer for q in questionnaire.questions[:2])
 
 
 @pytest.mark.parametrize("name", sorted(REFUSED))

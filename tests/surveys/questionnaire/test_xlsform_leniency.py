@@ -73,6 +73,7 @@ def test_older_type_names_load_as_pyxform_reads_them(tmp_path: Path) -> None:
     )
     types = {q.name: (q.type, q.choices) for q in questionnaire.questions}
     assert types == {
+        "started": ("start", None),
         "a": ("text", None),
         "b": ("text", None),
         "c": ("integer", None),

@@ -25,7 +25,13 @@ import openpyxl
 import pytest
 from pyxform.xls2xform import convert
 
-from surveys.questionnaire import Question, Questionnaire, QuestionType, Section
+from surveys.questionnaire import (
+    Question,
+    Questionnaire,
+    QuestionType,
+    Section,
+    load_definition,
+)
 from surveys.questionnaire.expressions import Node, parse
 from surveys.questionnaire.versions import shipped_template
 from surveys.questionnaire.xlsform_reader import (
@@ -35,6 +41,7 @@ from surveys.questionnaire.xlsform_reader import (
     load_xlsform,
 )
 from surveys.questionnaire.xlsform_writer import RATING_LIST, write_xlsform
+from tests.builders import FIELD_VISIT
 from tests.surveys.questionnaire.test_real_xlsforms import LOADS
 
 _XF = "{http://www.w3.org/2002/xforms}"
@@ -49,8 +56,20 @@ _BIND_TYPES = {
     QuestionType.DECIMAL: "decimal",
     QuestionType.TEXT: "string",
     QuestionType.DATE: "date",
+    QuestionType.TIME: "time",
+    QuestionType.DATETIME: "dateTime",
+    QuestionType.GEOPOINT: "geopoint",
     QuestionType.NOTE: "string",
     QuestionType.CALCULATE: "string",
+    QuestionType.START: "dateTime",
+    QuestionType.END: "dateTime",
+    QuestionType.TODAY: "date",
+}
+#: What ODK's engine records by itself for each metadata type (jr:preload).
+_PRELOADS = {
+    QuestionType.START: ("timestamp", "start"),
+    QuestionType.END: ("timestamp", "end"),
+    QuestionType.TODAY: ("date", "today"),
 }
 _CONTROLS = {
     QuestionType.RATING: "select1",
@@ -102,7 +121,10 @@ class _Export:
 
 @cache
 def _export(name: str) -> _Export:
-    questionnaire = shipped_template(name)
+    if name == FIELD_VISIT.stem:
+        questionnaire = load_definition(FIELD_VISIT)
+    else:
+        questionnaire = shipped_template(name)
     workbook = io.BytesIO()
     write_xlsform(questionnaire, workbook)
     result = convert(xlsform=workbook.getvalue(), file_type=".xlsx")
@@ -174,6 +196,8 @@ def test_the_xform_binds_our_questions_as_we_do(template_name: str) -> None:
         assert bind.get("readonly") == (
             "true()" if item.type is QuestionType.NOTE else None
         ), path
+        preload = (bind.get(f"{_JR}preload"), bind.get(f"{_JR}preloadParams"))
+        assert preload == _PRELOADS.get(item.type, (None, None)), path
 
 
 def test_the_xform_asks_our_questions_with_odk_appearances(template_name: str) -> None:
@@ -182,7 +206,10 @@ def test_the_xform_asks_our_questions_with_odk_appearances(template_name: str) -
     asked = {
         path: item
         for path, item in _paths(export.questionnaire.items)
-        if not (isinstance(item, Question) and item.type is QuestionType.CALCULATE)
+        if not (
+            isinstance(item, Question)
+            and (item.type is QuestionType.CALCULATE or item.type.is_metadata)
+        )
     }
     assert set(controls) == set(asked)
     for path, item in asked.items():
@@ -322,3 +349,16 @@ def test_the_length_clause_of_the_export_is_read_back_as_the_limit(
     )
     assert (question.constraint and question.constraint.source) == read
     assert question.max_length == max_length
+
+
+def test_time_location_and_metadata_convert_as_odk_types() -> None:
+    # Every check the templates pass, on a form with the types they lack.
+    name = FIELD_VISIT.stem
+    test_pyxform_converts_the_export_with_no_warning(name)
+    test_the_xform_binds_our_questions_as_we_do(name)
+    test_the_xform_asks_our_questions_with_odk_appearances(name)
+    test_the_xform_words_our_questions_in_every_language(name)
+    export = _export(name)
+    data = export.xform.find(f"{_H}head/{_XF}model/{_XF}instance/{_XF}data")
+    assert data is not None
+    assert data.findtext(f"{_XF}opened_at") == "07:30"
