@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from pathlib import Path
 
 from surveys.questionnaire.errors import DefinitionError, Problem
@@ -20,8 +21,13 @@ _LOADERS = {
 }
 
 
-def load_definition(path: str | Path) -> Questionnaire:
-    """Load a questionnaire from YAML, JSON or XLSForm; raise DefinitionError."""
+def load_definition(
+    path: str | Path, files: Mapping[str, bytes] | None = None
+) -> Questionnaire:
+    """Load a questionnaire from YAML, JSON or XLSForm; raise DefinitionError.
+
+    ``files`` are the CSV files uploaded beside it, by file name (``wards.csv``).
+    """
     path = Path(path)
     reader = _LOADERS.get(path.suffix.lower())
     if reader is None:
@@ -31,4 +37,4 @@ def load_definition(path: str | Path) -> Questionnaire:
     if not path.is_file():
         raise DefinitionError(str(path), [Problem("file", "(file)", "no such file")])
     module, function = reader
-    return getattr(importlib.import_module(module), function)(path)
+    return getattr(importlib.import_module(module), function)(path, files)
