@@ -493,11 +493,12 @@ class _Reader:
         Outside string literals ``/`` only ever starts or continues a path in
         XPath (division is ``div``), so any ``/`` is a path or a lookup.
         """
-        self.instances_named.update(_NAMED_INSTANCE.findall(row.cells[column]))
         code = _STRING_LITERAL.sub("''", row.cells[column])
         code = _LOOKUP_COLUMN.sub("]", _LOOKUP_STEPS.sub(r"\1", code))
         if "/" in code:
             self.named.add((row.where, column))
+        else:
+            self.instances_named.update(_NAMED_INSTANCE.findall(row.cells[column]))
         if "/" in code and _INSTANCE.search(code):
             self.problem(
                 row.where,
