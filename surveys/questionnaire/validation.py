@@ -260,6 +260,8 @@ class _Run:
         raise _Invalid(Message(message, {"value": repr(echo)}))
 
     def allowed(self, question: Question) -> list[str]:
+        if question.name in self.filtered:
+            return list(self.filtered[question.name])
         if question.choice_filter is not None:
             return [
                 choice.name
