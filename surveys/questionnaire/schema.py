@@ -440,6 +440,16 @@ class _Builder:
                     f"{question.choices_file!r} has no column {column!r} "
                     f"(its columns: {', '.join(data_file.columns)})",
                 )
+                return
+        value = data_file.columns.index(question.value_column or FILE_VALUE_COLUMN)
+        spaced = [row[value] for row in data_file.rows if " " in row[value]]
+        if question.type is QuestionType.SELECT_MULTIPLE and spaced:
+            self.problem(
+                where,
+                "choices_file",
+                f"{question.choices_file!r} has a value with a space ({spaced[0]!r}), "
+                "which a multiple choice answer cannot hold",
+            )
 
     def check_choice_filter(self, question: Question, where: str) -> None:
         """Check that a filter reads columns its options have."""

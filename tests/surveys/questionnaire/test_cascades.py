@@ -195,6 +195,15 @@ def test_a_csv_without_its_name_column_is_refused(tmp_path: Path) -> None:
     assert "'counters.csv' has no column 'name'" in message
 
 
+def test_a_multiple_choice_from_a_file_needs_values_without_spaces(
+    tmp_path: Path,
+) -> None:
+    rows = [["select_multiple_from_file counters.csv", "counters", "Quầy"]]
+    spaced = b"name,label,ward\nbn tp,Q,bn\n"
+    problems = _problems(tmp_path, rows, {"counters.csv": spaced})
+    assert "'bn tp'" in problems["sheet 'survey', row 2 choices_file"]
+
+
 def test_xml_and_geojson_selects_are_refused_by_feature(tmp_path: Path) -> None:
     problems = _problems(
         tmp_path,
