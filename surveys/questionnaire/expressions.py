@@ -170,6 +170,15 @@ class Expression:
         return frozenset(_fields(self.tree))
 
     @property
+    def pulled_files(self) -> frozenset[str]:
+        """Name the files ``pulldata`` reads (without ``.csv``)."""
+        return frozenset(
+            str(node.args[0].value)  # type: ignore[union-attr]
+            for node in _walk(self.tree)
+            if isinstance(node, Call) and node.function == "pulldata"
+        )
+
+    @property
     def instance_columns(self) -> dict[str, frozenset[str]]:
         """Map every instance a lookup or ``pulldata`` reads to the columns it reads."""
         columns: dict[str, set[str]] = {}

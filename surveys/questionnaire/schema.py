@@ -559,8 +559,18 @@ class _Builder:
         A translated choice list's items carry their labels as itext in ODK,
         not as a ``label`` to read; ``jr:choice-name`` gives them instead.
         """
+        for name in sorted(expression.pulled_files):
+            if f"{name}.csv" not in self.files:
+                self.problem(
+                    where,
+                    key,
+                    f"pulldata() reads a CSV file uploaded with the form: "
+                    f"{name}.csv was not uploaded with the form (upload {name}.csv)",
+                )
         for name, read in sorted(expression.instance_columns.items()):
             self.instances_read.add(name)
+            if name in expression.pulled_files and f"{name}.csv" not in self.files:
+                continue
             in_list = name in self.choice_lists
             columns = self.item_columns(
                 None if in_list else f"{name}.csv", name if in_list else None

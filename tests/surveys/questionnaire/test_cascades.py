@@ -251,6 +251,15 @@ def test_pulldata_and_lookups_of_a_missing_file_name_it(tmp_path: Path) -> None:
         assert "upload fees.csv" in problems[f"sheet 'survey', row {row} calculation"]
 
 
+def test_pulldata_reads_files_not_choice_lists(tmp_path: Path) -> None:
+    rows = [
+        CASCADE[0],
+        ["calculate", "a", None, None, "pulldata('wards', 'name', 'name', 'bn')"],
+    ]
+    problems = _problems(tmp_path, rows)
+    assert "upload wards.csv" in problems["sheet 'survey', row 3 calculation"]
+
+
 def test_other_paths_are_still_refused_by_name(tmp_path: Path) -> None:
     rows = [
         CASCADE[0],
