@@ -57,6 +57,7 @@ from app.staff.forms import (
     IssueCodesForm,
     OfficialForm,
     PosterForm,
+    QuestionnaireUploadForm,
     RenameForm,
     ResetPasswordForm,
     RevokeForm,
@@ -566,13 +567,20 @@ def audited_download(
 @bp.route("/questionnaires", methods=["GET", "POST"])
 @permission_required(Permission.ADMINISTER)
 def questionnaires() -> ResponseReturnValue:
-    form = UploadForm()
+    form = QuestionnaireUploadForm()
     problems = None
     if form.validate_on_submit():
         upload = form.file.data
         notices: list[Problem] = []
+        beside = {
+            storage.filename: storage.read()
+            for storage in form.data_files.data or []
+            if storage.filename
+        }
         try:
-            loaded = load_upload(upload.filename or "", upload.read(), notices=notices)
+            loaded = load_upload(
+                upload.filename or "", upload.read(), beside, notices=notices
+            )
         except DefinitionError as error:
             problems = explained(error.problems)
         else:
@@ -653,6 +661,9 @@ def questionnaire_preview(questionnaire_key: str, version: int) -> ResponseRetur
         answers={},
         errors={},
         relevant=shown.questions | shown.sections,
+        # Every option of a filtered select, so staff see the whole list.
+        allowed={},
+        live_choices=frozenset(),
     )
 
 

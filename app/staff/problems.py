@@ -18,9 +18,18 @@ from surveys.questionnaire.errors import Problem
 #: "unknown function" before "unknown key", "not supported" before "must be").
 CATEGORIES = (
     ("unreadable", r"not a readable|no such file|expected one of \["),
+    # The CSV files beside a form: missing or unreadable (before "duplicate").
+    ("data_file", r"not uploaded with the form|not UTF-8|cells, the header|"
+                  r"file is empty|column names must be|larger than|more than \d+ rows|"
+                  r"only \.csv|XML files|GeoJSON files|a column is named twice|"
+                  r"neither a choice list nor a CSV|carries it already"),
+    # Filters, lookups and file selects naming columns that are not there.
+    ("column", r"has no column|have no column|are translated, so ODK|"
+               r"cannot go with or_other|have no columns to filter|"
+               r"only a select from a file has columns"),
     # XLSForm features refused by name, each told by name (before "unsupported").
     ("repeat", r"repeats are not supported|loops \(begin loop\)"),
-    ("xpath", r"XPath paths|lookups in another list"),
+    ("xpath", r"XPath paths|XPath path,|only lookups of one column"),
     ("or_other", r"an 'other' option with a text box"),
     ("rank", r"rank questions"),
     ("background", r"in the background|background audio|when the form opens"),
@@ -31,7 +40,7 @@ CATEGORIES = (
                   r"invalid question name|is not a choice"),
     ("duplicate", r"twice|duplicate|already scored"),
     ("misplaced", r"unknown key|not allowed on|takes no answer|has no choices|"
-                  r"only a text question|only for|either choices or"),
+                  r"only a text question|only for|give one of choices"),
     ("missing", r"^missing$|is needed|needs|no sheet named|never ended|"
                 r"closes nothing"),
     ("choice", r"one of|unknown type|unknown source|must lie within"),
@@ -49,8 +58,18 @@ SUMMARIES = {
         "lời là một bản ghi phẳng."
     ),
     "xpath": lazy_gettext(
-        "Hệ thống không hỗ trợ đường dẫn XPath (/data/…, ../…) hay tra cứu "
-        "instance('…'); hãy gọi câu hỏi trực tiếp bằng tên của nó."
+        "Hệ thống không hỗ trợ đường dẫn XPath (/data/…, ../…), ngoài tra cứu "
+        "một cột instance('…')/root/item[…]/cột; hãy gọi câu hỏi trực tiếp bằng "
+        "tên của nó."
+    ),
+    "data_file": lazy_gettext(
+        "Thiếu tệp CSV đi kèm biểu mẫu, hoặc tệp không đọc được: hãy tải lên cùng "
+        "biểu mẫu tệp .csv (UTF-8, dòng đầu là tên cột, mỗi dòng đủ cột) mà biểu "
+        "mẫu nêu tên."
+    ),
+    "column": lazy_gettext(
+        "Bộ lọc lựa chọn (choice_filter), phép tra cứu hoặc pulldata nhắc tới một "
+        "cột không có trong danh sách lựa chọn hay tệp CSV."
     ),
     "or_other": lazy_gettext(
         "Lựa chọn “Khác” kèm ô nhập (or_other) chỉ dùng được với danh sách trong "

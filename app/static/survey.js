@@ -1,6 +1,8 @@
 // hailong survey page: shows skip logic as soon as the respondent answers.
 // The server decides what is relevant in every case; without this script (or
 // without a network) the page still works, it only shows the change one step later.
+// It also applies the options the server allows to a select whose choice_filter
+// reads this page's answers (data-choices="live"); it evaluates no expression.
 (function () {
   "use strict";
   var form = document.querySelector("form.survey");
@@ -42,6 +44,31 @@
     });
   }
 
+  // Hide the options the server left out; clear a choice that was hidden.
+  // Returns true if an answer was cleared (what depends on it must follow).
+  function offer(choices) {
+    var cleared = false;
+    form.querySelectorAll('[data-choices="live"]').forEach(function (element) {
+      var allowed = {};
+      (choices[element.getAttribute("data-q")] || []).forEach(function (value) {
+        allowed[value] = true;
+      });
+      element.querySelectorAll("input[value], option").forEach(function (input) {
+        if (input.value === "") { return; }
+        var out = !allowed[input.value];
+        var holder = input.tagName === "OPTION" ? input : input.closest("label");
+        holder.hidden = out;
+        input.disabled = out;
+        if (out && (input.checked || input.selected)) {
+          input.checked = false;
+          input.selected = false;
+          cleared = true;
+        }
+      });
+    });
+    return cleared;
+  }
+
   function refresh() {
     fetch(url, {
       method: "POST",
@@ -49,8 +76,10 @@
       credentials: "same-origin"
     }).then(function (response) {
       return response.ok ? response.json() : null;
-    }).then(function (names) {
-      if (names) { show(names); }
+    }).then(function (answer) {
+      if (!answer) { return; }
+      show(answer.relevant);
+      if (offer(answer.choices)) { refresh(); }
     }).catch(function () { /* offline: the server will decide on sending */ });
   }
 
@@ -58,6 +87,7 @@
     clearTimeout(timer);
     timer = setTimeout(refresh, 150);
   });
+  if (form.querySelector('[data-choices="live"]')) { refresh(); }
 
   // One tap sends once: a second tap while the first is on its way does nothing.
   form.addEventListener("submit", function (event) {

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
@@ -50,7 +50,7 @@ _TOKEN = re.compile(
     |(?P<number>\d+(?:\.\d*)?|\.\d+)
     |(?P<string>'[^']*'|"[^"]*")
     |(?P<ref>\$\{(?P<refname>[^}]*)\})
-    |(?P<op>!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,)
+    |(?P<op>!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,|/|\[|\])
     |(?P<dot>\.)
     |(?P<name>[A-Za-z_][A-Za-z0-9_\-]*(?::[A-Za-z_][A-Za-z0-9_\-]*)?)
     """,
@@ -71,6 +71,15 @@ _FIRST_DAY = float((date.min - _EPOCH).days)
 _LAST_DAY = float((date.max - _EPOCH).days)
 #: The second argument of ``jr:choice-name``: a question named as ``'${name}'``.
 _QUOTED_REF = re.compile(r"\$\{(.*)\}")
+#: The path from ``instance('name')`` to its items, as pyxform writes both the
+#: choice lists and the CSV files beside the form.
+INSTANCE_ITEMS = ("root", "item")
+#: A record of a secondary instance: one choice or one CSV row, column to text.
+Item = Mapping[str, str]
+#: Gives the items of the secondary instance ``name`` (a choice list, or a CSV
+#: file without ``.csv``), in order; what ``instance(name)`` and ``pulldata``
+#: read.
+Instances = Callable[[str], Sequence[Item]]
 
 #: Gives the label, in the respondent's language, of choice ``value`` of the
 #: select question ``question`` (``''`` if it has none): what
@@ -81,6 +90,11 @@ ChoiceLabel = Callable[[str, str], str]
 def no_choice_labels(question: str, value: str) -> str:
     """Answer ``''`` for every choice: for evaluations that know no labels."""
     return ""
+
+
+def no_instances(name: str) -> Sequence[Item]:
+    """Answer no items for every instance: for evaluations that know no lists."""
+    return ()
 
 
 @dataclass(frozen=True)
@@ -96,6 +110,26 @@ class Ref:
 @dataclass(frozen=True)
 class Current:
     """The ``.`` of a constraint: the value being checked."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """A bare name: a column of the item being looked at (a choice, a CSV row).
+
+    Only a ``choice_filter`` and the ``[...]`` of a lookup have an item; the
+    schema refuses a bare name anywhere else.
+    """
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """``instance('name')/root/item[predicate]/column``: the first matching item's."""
+
+    instance: str
+    predicates: tuple[Node, ...]
+    column: str
 
 
 @dataclass(frozen=True)
@@ -116,7 +150,7 @@ class Call:
     args: tuple[Node, ...]
 
 
-Node = Literal | Ref | Current | Negate | Binary | Call
+Node = Literal | Ref | Current | Field | Lookup | Negate | Binary | Call
 
 
 @dataclass(frozen=True)
@@ -136,6 +170,34 @@ class Expression:
         """Name every question whose choice labels ``jr:choice-name`` reads."""
         return frozenset(_choice_name_questions(self.tree))
 
+    @property
+    def bare_names(self) -> frozenset[str]:
+        """Name the columns read from the item being looked at (outside lookups)."""
+        return frozenset(_fields(self.tree))
+
+    @property
+    def pulled_files(self) -> frozenset[str]:
+        """Name the files ``pulldata`` reads (without ``.csv``)."""
+        return frozenset(
+            str(node.args[0].value)  # type: ignore[union-attr]
+            for node in _walk(self.tree)
+            if isinstance(node, Call) and node.function == "pulldata"
+        )
+
+    @property
+    def instance_columns(self) -> dict[str, frozenset[str]]:
+        """Map every instance a lookup or ``pulldata`` reads to the columns it reads."""
+        columns: dict[str, set[str]] = {}
+        for node in _walk(self.tree):
+            match node:
+                case Lookup(instance, predicates, column):
+                    read = set().union(*map(_fields, predicates)) | {column}
+                    columns.setdefault(instance, set()).update(read)
+                case Call("pulldata", (Literal(str(name)), *keys)):
+                    read = {str(key.value) for key in keys[:2]}  # type: ignore[union-attr]
+                    columns.setdefault(name, set()).update(read)
+        return {name: frozenset(read) for name, read in columns.items()}
+
     def evaluate(
         self,
         values: Mapping[str, Value],
@@ -144,16 +206,22 @@ class Expression:
         today: date | None = None,
         now: datetime | None = None,
         choice_label: ChoiceLabel = no_choice_labels,
+        item: Item | None = None,
+        instances: Instances = no_instances,
     ) -> Value:
         """Compute the expression from the answers given so far.
 
         ``current`` is the ``.`` of a constraint and the value ``once()`` keeps;
         ``today`` and ``now`` default to the clock; ``choice_label`` answers
-        ``jr:choice-name`` in the respondent's language.
+        ``jr:choice-name`` in the respondent's language; ``item`` is the choice
+        a ``choice_filter`` is deciding on (its columns are the bare names);
+        ``instances`` gives the items lookups and ``pulldata`` read.
         """
         now = now or datetime.now()
-        evaluator = _Evaluator(values, current, today or now.date(), now, choice_label)
-        return evaluator.run(self.tree)
+        evaluator = _Evaluator(
+            values, current, today or now.date(), now, choice_label, instances
+        )
+        return evaluator.run(self.tree, item or {})
 
     def holds(
         self,
@@ -163,10 +231,18 @@ class Expression:
         today: date | None = None,
         now: datetime | None = None,
         choice_label: ChoiceLabel = no_choice_labels,
+        item: Item | None = None,
+        instances: Instances = no_instances,
     ) -> bool:
-        """Tell whether a ``relevant`` or ``constraint`` is satisfied."""
+        """Tell whether a ``relevant``, ``constraint`` or ``choice_filter`` holds."""
         value = self.evaluate(
-            values, current=current, today=today, now=now, choice_label=choice_label
+            values,
+            current=current,
+            today=today,
+            now=now,
+            choice_label=choice_label,
+            item=item,
+            instances=instances,
         )
         return to_bool(value)
 
@@ -406,11 +482,44 @@ class _Parser:
             tree = self.expression()
             self.expect(")")
             return tree
-        if token.kind == "name" and token.text not in _WORD_OPERATORS:
+        if token.kind == "name" and token.text == "instance":
+            return self.lookup()
+        following = self.peek()
+        if token.kind == "name" and following is not None and following.text == "(":
             return self.call(token)
+        if token.kind == "name" and token.text not in _WORD_OPERATORS:
+            return Field(token.text)
         raise ExpressionError(
             f"unexpected {token.text!r} at position {token.position + 1}"
         )
+
+    def lookup(self) -> Node:
+        """Read ``instance('name')/root/item[...]/column``, the one path shape run."""
+        self.expect("(")
+        name = self.peek()
+        if name is None or name.kind != "string":
+            raise ExpressionError("instance() takes the list's name, quoted")
+        self.index += 1
+        self.expect(")")
+        for step in INSTANCE_ITEMS:
+            self.expect("/")
+            self.expect(step)
+        predicates = []
+        while (bracket := self.peek()) is not None and bracket.text == "[":
+            self.index += 1
+            predicates.append(self.expression())
+            self.expect("]")
+        column = None
+        if (slash := self.peek()) is not None and slash.text == "/":
+            self.index += 1
+            column = self.peek()
+        if column is None or column.kind != "name":
+            raise ExpressionError(
+                "a lookup reads one column of the first matching item: "
+                "instance('list')/root/item[name = ${question}]/label"
+            )
+        self.index += 1
+        return Lookup(name.text[1:-1], tuple(predicates), column.text)
 
     def call(self, token: _Token) -> Node:
         name = token.text
@@ -437,6 +546,14 @@ class _Parser:
             raise ExpressionError(f"invalid date format {args[1].value!r}")
         if name == "jr:choice-name":
             args[1] = _choice_name_question(args[1])
+        if name == "pulldata" and not all(
+            isinstance(arg, Literal) and isinstance(arg.value, str) and arg.value
+            for arg in args[:3]
+        ):
+            raise ExpressionError(
+                "pulldata() takes the file, the column and the key column quoted: "
+                "pulldata('file', 'column', 'key_column', ${question})"
+            )
         return Call(name, tuple(args))
 
 
@@ -463,32 +580,46 @@ def _arity_text(low: int, high: int | None) -> str:
     return str(low) if low == high else f"{low} to {high}"
 
 
-def _references(tree: Node) -> set[str]:
+def _children(tree: Node) -> tuple[Node, ...]:
     match tree:
-        case Ref(name):
-            return {name}
-        case Call("jr:choice-name", (value, Literal(str(question)))):
-            return _references(value) | {question}
         case Negate(operand):
-            return _references(operand)
+            return (operand,)
         case Binary(_, left, right):
-            return _references(left) | _references(right)
+            return (left, right)
         case Call(_, args):
-            return set().union(*(_references(arg) for arg in args))
-    return set()
+            return args
+        case Lookup(_, predicates, _):
+            return predicates
+    return ()
+
+
+def _walk(tree: Node) -> Iterator[Node]:
+    yield tree
+    for child in _children(tree):
+        yield from _walk(child)
+
+
+def _references(tree: Node) -> set[str]:
+    return {node.name for node in _walk(tree) if isinstance(node, Ref)} | (
+        _choice_name_questions(tree)
+    )
 
 
 def _choice_name_questions(tree: Node) -> set[str]:
-    match tree:
-        case Call("jr:choice-name", (value, Literal(str(question)))):
-            return _choice_name_questions(value) | {question}
-        case Negate(operand):
-            return _choice_name_questions(operand)
-        case Binary(_, left, right):
-            return _choice_name_questions(left) | _choice_name_questions(right)
-        case Call(_, args):
-            return set().union(*(_choice_name_questions(arg) for arg in args))
-    return set()
+    return {
+        node.args[1].value  # type: ignore[union-attr, misc]
+        for node in _walk(tree)
+        if isinstance(node, Call) and node.function == "jr:choice-name"
+    }
+
+
+def _fields(tree: Node) -> set[str]:
+    """Name the bare names read from the current item: not those of a lookup's."""
+    if isinstance(tree, Field):
+        return {tree.name}
+    if isinstance(tree, Lookup):
+        return set()
+    return set().union(*map(_fields, _children(tree)))
 
 
 # --- evaluation --------------------------------------------------------------
@@ -502,14 +633,16 @@ class _Evaluator:
         today: date,
         now: datetime,
         choice_label: ChoiceLabel,
+        instances: Instances,
     ):
         self.values = values
         self.current = current
         self.today = today
         self.now = now
         self.choice_label = choice_label
+        self.instances = instances
 
-    def run(self, tree: Node) -> Value:
+    def run(self, tree: Node, item: Item) -> Value:
         match tree:
             case Literal(value):
                 return value
@@ -517,19 +650,27 @@ class _Evaluator:
                 return self.values.get(name, "")
             case Current():
                 return self.current
+            case Field(name):
+                return item.get(name, "")
+            case Lookup(name, predicates, column):
+                return self.lookup(name, predicates, column)
             case Negate(operand):
-                return -to_number(self.run(operand))
+                return -to_number(self.run(operand, item))
             case Binary("or", left, right):
-                return to_bool(self.run(left)) or to_bool(self.run(right))
+                return to_bool(self.run(left, item)) or to_bool(self.run(right, item))
             case Binary("and", left, right):
-                return to_bool(self.run(left)) and to_bool(self.run(right))
+                return to_bool(self.run(left, item)) and to_bool(self.run(right, item))
             case Binary(op, left, right) if op in _ARITHMETIC:
-                numbers = to_number(self.run(left)), to_number(self.run(right))
+                numbers = (
+                    to_number(self.run(left, item)),
+                    to_number(self.run(right, item)),
+                )
                 return _ARITHMETIC[op](*numbers)
             case Binary(op, left, right):
-                return _compare(op, self.run(left), self.run(right))
+                return _compare(op, self.run(left, item), self.run(right, item))
             case Call("if", (condition, then, otherwise)):
-                return self.run(then if to_bool(self.run(condition)) else otherwise)
+                chosen = then if to_bool(self.run(condition, item)) else otherwise
+                return self.run(chosen, item)
             case Call("today", ()):
                 return self.today
             case Call("now", ()):
@@ -537,14 +678,36 @@ class _Evaluator:
             case Call("once", (calculation,)):
                 if to_string(self.current) != "":
                     return self.current
-                return self.run(calculation)
+                return self.run(calculation, item)
             case Call("jr:choice-name", (value, Literal(str(question)))):
-                return self.choice_label(question, to_string(self.run(value)))
+                return self.choice_label(question, to_string(self.run(value, item)))
+            case Call("pulldata", (Literal(str(name)), Literal(str(column)), *key)):
+                wanted = to_string(self.run(key[1], item))
+                key_column = Field(str(key[0].value))  # type: ignore[union-attr]
+                match_key = Binary("=", key_column, Literal(wanted))
+                return self.lookup(name, (match_key,), column)
             case Call(name, args):
                 apply = FUNCTIONS[name].apply
                 if apply is not None:
-                    return apply(*(self.run(arg) for arg in args))
+                    return apply(*(self.run(arg, item) for arg in args))
         raise ExpressionError(f"cannot evaluate {tree!r}")
+
+    def lookup(self, name: str, predicates: tuple[Node, ...], column: str) -> Value:
+        """Read ``column`` of the first item every predicate keeps, else ``''``.
+
+        A predicate that is a number keeps the item at that position (from 1),
+        as in XPath; the string value of a node-set is its first node's.
+        """
+        for position, candidate in enumerate(self.instances(name), start=1):
+            if all(self.keeps(p, candidate, position) for p in predicates):
+                return candidate.get(column, "")
+        return ""
+
+    def keeps(self, predicate: Node, candidate: Item, position: int) -> bool:
+        value = self.run(predicate, candidate)
+        if _is_number(value):
+            return value == position
+        return to_bool(value)
 
 
 def _divide(left: float, right: float) -> float:
@@ -774,8 +937,8 @@ class Function:
 
     ``apply`` is None for the functions the evaluator handles itself: ``if``
     evaluates only one branch, ``today`` and ``now`` read the evaluation's
-    clock, ``once`` reads the value being computed, and ``jr:choice-name``
-    reads the questionnaire's choice labels.
+    clock, ``once`` reads the value being computed, ``jr:choice-name``
+    reads the questionnaire's choice labels and ``pulldata`` its CSV files.
     """
 
     arity: tuple[int, int | None]
@@ -799,6 +962,7 @@ FUNCTIONS: dict[str, Function] = {
     "format-date-time": Function((2, 2), _format_date_value),
     "selected-at": Function((2, 2), _selected_at),
     "jr:choice-name": Function((2, 2), None),
+    "pulldata": Function((4, 4), None),
     "substr": Function((2, 3), _substr),
     "coalesce": Function((2, 2), lambda a, b: a if to_string(a) != "" else b),
     "int": Function((1, 1), _int),

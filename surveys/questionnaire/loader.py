@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from pathlib import Path
 
 from surveys.questionnaire.errors import DefinitionError, Problem
@@ -21,10 +22,14 @@ _LOADERS = {
 
 
 def load_definition(
-    path: str | Path, *, notices: list[Problem] | None = None
+    path: str | Path,
+    files: Mapping[str, bytes] | None = None,
+    *,
+    notices: list[Problem] | None = None,
 ) -> Questionnaire:
     """Load a questionnaire from YAML, JSON or XLSForm; raise DefinitionError.
 
+    ``files`` are the CSV files uploaded beside it, by file name (``wards.csv``).
     ``notices`` receives what a workbook had that was dropped without changing
     what is asked (``xlsform_reader.load_xlsform``).
     """
@@ -39,5 +44,5 @@ def load_definition(
     module, function = reader
     load = getattr(importlib.import_module(module), function)
     if notices is not None and function == "load_xlsform":
-        return load(path, notices=notices)
-    return load(path)
+        return load(path, files, notices=notices)
+    return load(path, files)

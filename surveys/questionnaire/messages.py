@@ -11,6 +11,11 @@ from surveys.translatable import N_, Nn_, Text
 
 REQUIRED = N_("Vui lòng trả lời câu hỏi này.")
 NOT_A_CHOICE = N_("Lựa chọn không có trong danh sách: %(value)s.")
+#: A choice of the list that the ``choice_filter`` leaves out, given the
+#: answers before it (a ward outside the district chosen).
+NOT_FITTING = N_(
+    "Lựa chọn %(value)s không phù hợp với câu trả lời trước đó; vui lòng chọn lại."
+)
 ONE_VALUE_ONLY = N_("Chỉ được chọn hoặc nhập một giá trị.")
 NOT_AN_INTEGER = N_("Vui lòng nhập một số nguyên.")
 NOT_A_NUMBER = N_("Vui lòng nhập một số.")

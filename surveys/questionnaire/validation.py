@@ -11,14 +11,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
 from surveys.local_time import local_wall_clock
 from surveys.questionnaire import messages
 from surveys.questionnaire.errors import InvalidAnswers
-from surveys.questionnaire.expressions import Value
+from surveys.questionnaire.expressions import Item, Value
 from surveys.questionnaire.lexical import (
     LexicalError,
     normalise_datetime,
@@ -26,6 +26,7 @@ from surveys.questionnaire.lexical import (
     normalise_time,
 )
 from surveys.questionnaire.model import (
+    Choice,
     Question,
     Questionnaire,
     QuestionType,
@@ -54,6 +55,8 @@ class Relevance:
 
     questions: frozenset[str]
     sections: frozenset[str]
+    #: The options a ``choice_filter`` lets through, by relevant question.
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
     def __contains__(self, name: object) -> bool:
         return name in self.questions or name in self.sections
@@ -122,7 +125,9 @@ def relevance(
         language,
     )
     return Relevance(
-        frozenset(run.relevant_questions), frozenset(run.relevant_sections)
+        frozenset(run.relevant_questions),
+        frozenset(run.relevant_sections),
+        run.filtered,
     )
 
 
@@ -154,7 +159,12 @@ class _Run:
         self.errors: dict[str, Message] = {}
         self.relevant_questions: set[str] = set()
         self.relevant_sections: set[str] = set()
+        self.filtered: dict[str, tuple[str, ...]] = {}
         self.visit(questionnaire.items)
+
+    def instances(self, name: str) -> tuple[Item, ...]:
+        """Give lookups a list's items (labels in the respondent's language)."""
+        return self.questionnaire.instance_items(name, self.language)
 
     def visit(self, items: tuple[Question | Section, ...]) -> None:
         for item in items:
@@ -165,6 +175,7 @@ class _Run:
                 today=self.today,
                 now=self.now,
                 choice_label=self.choice_label,
+                instances=self.instances,
             ):
                 continue
             if isinstance(item, Section):
@@ -177,12 +188,15 @@ class _Run:
     def question(self, question: Question) -> None:
         if question.type is QuestionType.NOTE:
             return
+        if question.choice_filter is not None:
+            self.filtered[question.name] = tuple(self.allowed(question))
         if question.calculation is not None:
             value = question.calculation.evaluate(
                 self.values,
                 today=self.today,
                 now=self.now,
                 choice_label=self.choice_label,
+                instances=self.instances,
             )
             self.values[question.name] = value
             # NaN and infinities (e.g. from a blank operand) cannot be stored as JSON.
@@ -213,6 +227,7 @@ class _Run:
             today=self.today,
             now=self.now,
             choice_label=self.choice_label,
+            instances=self.instances,
         ):
             raise _Invalid(
                 Message(messages.CONSTRAINT_FAILED, wording=question.constraint_message)
@@ -226,6 +241,12 @@ class _Run:
                 return choice.label.get(self.language)
         return ""
 
+    def item(self, choice: Choice) -> Item:
+        """Give a choice as a filter sees it: its name, label and columns."""
+        return {"name": choice.name, "label": choice.label.get(self.language)} | dict(
+            choice.data
+        )
+
     def typed(self, question: Question) -> Answer:
         raw = self.answers.get(question.name)
         if question.type is QuestionType.SELECT_MULTIPLE:
@@ -234,17 +255,42 @@ class _Run:
                 return None
             allowed = self.allowed(question)
             for name in names:
-                _check_choice(name, allowed)
+                self.check_choice(question, name, allowed)
             return [name for name in dict.fromkeys(allowed) if name in names]
         text = _single_text(raw, question.text_limit)
         if text is None:
             return None
         if question.type.is_select or question.type is QuestionType.RATING:
-            _check_choice(text, self.allowed(question))
+            self.check_choice(question, text, self.allowed(question))
             return int(text) if question.type is QuestionType.RATING else text
         return _PARSERS[question.type](text, question)
 
+    def check_choice(self, question: Question, name: str, allowed: list[str]) -> None:
+        """Refuse a name not allowed; say so apart when the filter left it out."""
+        if name in allowed:
+            return
+        filtered_out = question.choice_filter is not None and any(
+            choice.name == name for choice in self.questionnaire.choices_of(question)
+        )
+        echo = name if len(name) <= _ECHO_LIMIT else name[:_ECHO_LIMIT] + "…"
+        message = messages.NOT_FITTING if filtered_out else messages.NOT_A_CHOICE
+        raise _Invalid(Message(message, {"value": repr(echo)}))
+
     def allowed(self, question: Question) -> list[str]:
+        if question.name in self.filtered:
+            return list(self.filtered[question.name])
+        if question.choice_filter is not None:
+            return [
+                choice.name
+                for choice in self.questionnaire.choices_of(question)
+                if question.choice_filter.holds(
+                    self.values,
+                    today=self.today,
+                    choice_label=self.choice_label,
+                    item=self.item(choice),
+                    instances=self.instances,
+                )
+            ]
         if question.choices_from is None:
             return [c.name for c in self.questionnaire.choices_of(question)]
         if question.choices_from not in self.runtime_choices:
@@ -281,12 +327,6 @@ def _single_text(raw: Any, limit: int) -> str | None:
     if len(text) > limit:
         raise _Invalid(Message.counting(messages.TOO_LONG, limit))
     return text or None
-
-
-def _check_choice(name: str, allowed: list[str]) -> None:
-    if name not in allowed:
-        echo = name if len(name) <= _ECHO_LIMIT else name[:_ECHO_LIMIT] + "…"
-        raise _Invalid(Message(messages.NOT_A_CHOICE, {"value": repr(echo)}))
 
 
 def _integer(text: str, _question: Question) -> int:

@@ -34,6 +34,7 @@ from surveys.questionnaire.versions import (
     shipped_template,
     store_questionnaire,
 )
+from surveys.questionnaire.xlsform_writer import write_xlsform
 from tests.app.staff_client import csrf_token, log_in
 from tests.builders import FIELD_VISIT, make_campaign, make_unit, make_user
 
@@ -510,6 +511,32 @@ def test_a_bad_workbook_says_each_problem_with_its_sheet_and_row(
     assert "shapes on a map (geoshape) are not supported" in page
     assert "trang tính “survey”, dòng 2 · Trường: type" in page
     assert count(db_session, Questionnaire) == 0
+
+
+def test_an_xlsform_comes_with_its_csv_files(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    template = shipped_template("open_rating")
+    workbook = io.BytesIO()
+    write_xlsform(template, workbook)
+    counters = template.files["counters.csv"].csv_bytes()
+    logged_in(client, "admin")
+    missing = upload(client, "/staff/questionnaires", workbook.getvalue(), "f.xlsx")
+    assert missing.status_code == 422
+    page = missing.get_data(as_text=True)
+    assert escape(str(SUMMARIES["data_file"])) in page
+    assert "counters.csv" in page
+    answer = post(
+        client,
+        "/staff/questionnaires",
+        {
+            "file": (io.BytesIO(workbook.getvalue()), "f.xlsx"),
+            "data_files": [(io.BytesIO(counters), "counters.csv")],
+        },
+    )
+    assert answer.location == "/staff/questionnaires/open_rating"
+    [stored] = db_session.scalars(select(Questionnaire)).all()
+    assert stored.checksum == template.checksum
 
 
 def test_xlsform_features_we_do_not_run_are_named_in_vietnamese(

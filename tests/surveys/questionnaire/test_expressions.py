@@ -102,7 +102,7 @@ def test_equality_ignores_the_tree() -> None:
         ("1 2", "unexpected '2'"),
         ("${a b}", "invalid question name"),
         ("regex(., '[')", "invalid regular expression"),
-        ("/data/a", "unexpected character '/'"),
+        ("/data/a", "unexpected '/' at position 1"),
         ("(" * 40 + "1" + ")" * 40, "nested deeper"),
         ("+".join(["1"] * 300), "more than 400 tokens"),
     ],

@@ -231,10 +231,25 @@ def test_the_xform_offers_our_choices_in_every_language(template_name: str) -> N
         for instance in export.xform.iter(f"{_XF}instance")
         if "id" in instance.attrib
     }
-    for question in questionnaire.questions:
+    controls = export.controls()
+    for path, question in _paths(questionnaire.items):
+        if not isinstance(question, Question):
+            continue
+        _check_choice_filter(question, controls.get(path))
         if question.choices_from is not None:
             source = lists[question.choices_from].get("src")
             assert source == f"jr://file-csv/{question.choices_from}.csv"
+            continue
+        if question.choices_file is not None:
+            name = question.choices_file.removesuffix(".csv")
+            assert lists[name].get("src") == f"jr://file-csv/{question.choices_file}"
+            itemset = controls[path].find(f"{_XF}itemset")
+            assert itemset is not None
+            value = itemset.find(f"{_XF}value")
+            label = itemset.find(f"{_XF}label")
+            assert value is not None and label is not None
+            assert value.get("ref") == (question.value_column or "name")
+            assert label.get("ref") == (question.label_column or "label")
             continue
         if not question.type.is_select and question.type is not QuestionType.RATING:
             continue
@@ -247,6 +262,11 @@ def test_the_xform_offers_our_choices_in_every_language(template_name: str) -> N
                     language: texts[item.findtext(f"{_XF}itextId") or ""]
                     for language, texts in itext.items()
                 },
+                {
+                    column.tag.removeprefix(_XF): column.text
+                    for column in item
+                    if column.tag not in (f"{_XF}name", f"{_XF}itextId") and column.text
+                },
             )
             for item in items
         ]
@@ -254,10 +274,23 @@ def test_the_xform_offers_our_choices_in_every_language(template_name: str) -> N
             (
                 choice.name,
                 {lang: choice.label[lang] for lang in questionnaire.languages},
+                dict(choice.data),
             )
             for choice in questionnaire.choices_of(question)
         ]
         assert offered == expected, question.name
+
+
+def _check_choice_filter(question: Question, control: ET.Element | None) -> None:
+    """Check that the itemset's predicate is our ``choice_filter``, paths read back."""
+    if question.choice_filter is None:
+        return
+    assert control is not None
+    itemset = control.find(f"{_XF}itemset")
+    assert itemset is not None
+    nodeset = itemset.attrib["nodeset"]
+    predicate = nodeset[nodeset.index("[") + 1 : nodeset.rindex("]")]
+    assert _tree(predicate) == _tree(question.choice_filter.source), question.name
 
 
 def test_the_xform_words_our_questions_in_every_language(template_name: str) -> None:
