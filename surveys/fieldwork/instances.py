@@ -37,19 +37,18 @@ EDITED = Message(
         " không được thay đổi."
     )
 )
-REPEATED = Message(
-    N_("Phiếu có câu trả lời lặp lại (%(name)s): chưa nhận nhóm câu hỏi lặp lại.")
+REPEATED = N_(
+    "Phiếu có câu trả lời lặp lại (%(name)s): chưa nhận nhóm câu hỏi lặp lại."
 )
 NO_FORM_ID = Message(N_("Phiếu không ghi mã biểu mẫu (thuộc tính id)."))
 
 
 class InstanceRefused(ValueError):
-    """The instance cannot be an interview; ``message`` (with ``values``) says why."""
+    """The instance cannot be an interview; ``message`` says why."""
 
-    def __init__(self, message: Message, **values: str) -> None:
+    def __init__(self, message: Message) -> None:
         super().__init__(str(message))
         self.message = message
-        self.values = values
 
 
 @dataclass(frozen=True)
@@ -142,6 +141,6 @@ def _refuse_repeats(element: Element) -> None:
     for child in element:
         name = _local(child.tag)
         if name in seen:
-            raise InstanceRefused(REPEATED, name=name)
+            raise InstanceRefused(Message(REPEATED, {"name": name}))
         seen.add(name)
         _refuse_repeats(child)
