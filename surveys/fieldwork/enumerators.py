@@ -307,3 +307,18 @@ def _audit(
         object_id=str(enumerator.id),
         detail=detail,
     )
+
+
+def interviewer_campaigns(session: Session, scope: Scope) -> list[Campaign]:
+    """Return the interviewer campaigns a manager may assign units of.
+
+    Those rooted in the manager's scope and those rooted above it (a district's
+    campaign covers a ward manager's ward); an admin's, all of them.
+    """
+    statement = select(Campaign).where(Campaign.mode == CampaignMode.INTERVIEWER)
+    if not scope.sees_everything and scope.unit_id is not None:
+        statement = statement.where(
+            scope.covers(Campaign.unit_id)
+            | Campaign.unit_id.in_(lineage_ids(scope.unit_id))
+        )
+    return list(session.scalars(statement.order_by(Campaign.starts_on.desc())))
