@@ -36,11 +36,10 @@ from surveys.db import begin_writing
 from surveys.fieldwork.enumerators import EnumeratorAccess, FieldForm, enumerator_access
 from surveys.fieldwork.instances import InstanceRefused, read_instance
 from surveys.fieldwork.interviews import InterviewRefused, record_interview
-from surveys.fieldwork.xforms import (
+from surveys.fieldwork.served_forms import (
     FormNotServed,
     XFormDocument,
     cached_xform,
-    xform_document,
 )
 from surveys.local_time import local_date
 from surveys.models import Questionnaire, utcnow
@@ -130,6 +129,10 @@ def _document(form: FieldForm) -> XFormDocument:
     found = cached_xform(form)
     if found is not None:
         return found
+    # pyxform and the workbook writer load on the first form asked for, not
+    # when the app starts (tests/test_layering.py).
+    from surveys.fieldwork.xforms import xform_document
+
     stored = get_session().get(Questionnaire, form.questionnaire_id)
     assert stored is not None  # the campaign's questionnaire is RESTRICTed
     return xform_document(form, definition_of(stored))
