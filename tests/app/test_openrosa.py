@@ -250,3 +250,29 @@ def test_making_and_assigning_an_enumerator_is_audited(
         )
     )
     assert actions == {"enumerator_created", "enumerator_assigned"}
+
+
+def test_a_closed_campaign_leaves_the_list_and_refuses_new_interviews(
+    client: FlaskClient, db_session: Session, field: Field
+) -> None:
+    xform = download(client, field)
+    sent = fill(xform, GOOD, f"uuid:{uuid.uuid4()}")
+    assert submit(client, field, sent).status_code == 201
+    field.campaign.ends_on = field.campaign.starts_on
+    db_session.commit()
+    assert not xml(client.get(f"{base(field)}/formList")).findall(f"{LIST}xform")
+    late = submit(client, field, fill(xform, GOOD, f"uuid:{uuid.uuid4()}"))
+    assert late.status_code == 409
+    assert "không nhận phiếu" in message(late)
+    assert submit(client, field, sent).status_code == 201  # a resend still succeeds
+    assert len(responses(db_session, field.campaign)) == 1
+
+
+def test_an_instance_of_another_form_version_is_refused(
+    client: FlaskClient, db_session: Session, field: Field
+) -> None:
+    instance = fill(download(client, field), GOOD, f"uuid:{uuid.uuid4()}")
+    answer = submit(client, field, instance.replace(b'version="1"', b'version="0"'))
+    assert answer.status_code == 409
+    assert "phiên bản" in message(answer)
+    assert not responses(db_session, field.campaign)
