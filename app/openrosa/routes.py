@@ -35,7 +35,11 @@ from app.security import (
 from surveys.db import begin_writing
 from surveys.fieldwork.enumerators import EnumeratorAccess, FieldForm, enumerator_access
 from surveys.fieldwork.instances import InstanceRefused, read_instance
-from surveys.fieldwork.interviews import InterviewRefused, record_interview
+from surveys.fieldwork.interviews import (
+    InterviewRefused,
+    check_interview,
+    store_interview,
+)
 from surveys.fieldwork.served_forms import (
     FormNotServed,
     XFormDocument,
@@ -262,9 +266,11 @@ def submission() -> Response:
     db = get_session()
     stored = db.get(Questionnaire, form.questionnaire_id)
     assert stored is not None
-    begin_writing(db)
+    now = utcnow()
     try:
-        recorded = record_interview(db, form, definition_of(stored), instance, utcnow())
+        interview = check_interview(form, definition_of(stored), instance, now)
+        begin_writing(db)
+        recorded = store_interview(db, form, interview, now)
     except InvalidAnswers as invalid:
         details = "; ".join(
             f"{name}: {translated(message)}" for name, message in invalid.errors.items()

@@ -1,4 +1,7 @@
-"""Record an enumerator's interview: validated as the web survey is, stored once.
+"""Record an enumerator's interview: checked as a web survey is, stored once.
+
+Checking reads nothing (``check_interview``), so the caller begins writing only
+after it, and the write (``store_interview``) is one short transaction.
 
 The instance id (``meta/instanceID``) is the response's ``submission_id``, so
 the database's uniqueness of (campaign, submission id) makes a resend harmless:
@@ -11,6 +14,8 @@ never from the instance.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import insert
@@ -22,6 +27,7 @@ from surveys.fieldwork.instances import SubmittedInstance
 from surveys.local_time import local_date
 from surveys.models import Answer, Response
 from surveys.questionnaire import Questionnaire, validate_answers
+from surveys.questionnaire.validation import Answer as Value
 from surveys.storage.answers import answer_records, content_hash
 from surveys.storage.recording import (
     Recorded,
@@ -46,19 +52,28 @@ class InterviewRefused(Exception):
         self.message = message
 
 
-def record_interview(
-    session: Session,
+@dataclass(frozen=True)
+class CheckedInterview:
+    """An interview's typed answers, checked before the write begins."""
+
+    instance_id: str
+    language: str
+    values: Mapping[str, Value]
+    digest: str
+    flags: Mapping[str, bool]
+
+
+def check_interview(
     form: FieldForm,
     questionnaire: Questionnaire,
     instance: SubmittedInstance,
     now: datetime,
-) -> Recorded:
-    """Validate and store one interview for ``form``; flush, never commit.
+) -> CheckedInterview:
+    """Type and check an interview's answers against its form, reading nothing.
 
-    Raises the engine's ``InvalidAnswers``, ``SubmissionConflict``, or
-    ``InterviewRefused`` (another form version, the campaign closed); a resend
-    of a stored interview is answered as ``Recorded(created=False)`` even after
-    the campaign closed.
+    Raises the engine's ``InvalidAnswers``, or ``InterviewRefused`` for an
+    instance of another form version. The caller then begins writing and
+    calls ``store_interview``: the write lock is not held while checking.
     """
     if instance.version != str(form.questionnaire_version):
         raise InterviewRefused(OUTDATED)
@@ -69,13 +84,30 @@ def record_interview(
         today=local_date(now),
         language=language,
     )
-    digest = content_hash(values)
+    return CheckedInterview(
+        instance.instance_id,
+        language,
+        values,
+        content_hash(values),
+        answer_flags(questionnaire, values, None, now),
+    )
+
+
+def store_interview(
+    session: Session, form: FieldForm, interview: CheckedInterview, now: datetime
+) -> Recorded:
+    """Store a checked interview for ``form`` once; flush, never commit.
+
+    Raises ``SubmissionConflict`` (its instance id stored with other content)
+    or ``InterviewRefused`` (the campaign closed); a resend of a stored
+    interview is answered as ``Recorded(created=False)``, even once closed.
+    """
     if not form.runs_on(local_date(now)):
         return replay_or_raise(
             session,
             form.campaign_id,
-            instance.instance_id,
-            digest,
+            interview.instance_id,
+            interview.digest,
             InterviewRefused(CLOSED),
         )
     row = {
@@ -83,16 +115,16 @@ def record_interview(
         "questionnaire_id": form.questionnaire_id,
         "unit_id": form.unit_id,
         "channel": form.mode,
-        "language": language,
-        "submission_id": instance.instance_id,
-        "content_hash": digest,
+        "language": interview.language,
+        "submission_id": interview.instance_id,
+        "content_hash": interview.digest,
         "submitted_at": now,
         # An interview comes from a known, signed-in enumerator.
         "verified": True,
         "stratum": form.design.stratum,
         "cluster": form.design.cluster,
         "weight": form.design.weight,
-    } | answer_flags(questionnaire, values, None, now)
+    } | dict(interview.flags)
     connection = session.connection()
     hold_writers_lock(connection)
     statement = (
@@ -106,11 +138,11 @@ def record_interview(
         return replay_or_raise(
             session,
             form.campaign_id,
-            instance.instance_id,
-            digest,
-            SubmissionConflict(instance.instance_id),
+            interview.instance_id,
+            interview.digest,
+            SubmissionConflict(interview.instance_id),
         )
-    records = answer_records(values)
+    records = answer_records(interview.values)
     if records:
         connection.execute(
             insert(Answer.__table__),
