@@ -53,6 +53,8 @@ from surveys.storage.recording import SubmissionConflict
 
 ADDRESS_CEILING = Ceiling("OPENROSA_LIMIT_ADDRESS", lambda caller: caller.address)
 XML = "text/xml; charset=utf-8"
+#: Seconds a client refused for its rate is asked to wait.
+RETRY_AFTER = 60
 #: The multipart part that holds the instance (OpenRosa Form Submission API).
 INSTANCE_PART = "xml_submission_file"
 
@@ -76,6 +78,8 @@ def _refusal_answer(status: int, message: str) -> Response:
     if status == 401:
         # No challenge the client could answer: the key is in the address.
         answer.headers["WWW-Authenticate"] = 'Key realm="hailong OpenRosa"'
+    if status == 429:
+        answer.headers["Retry-After"] = str(RETRY_AFTER)
     return answer
 
 
