@@ -10,7 +10,6 @@ views can cache what they derive from it. Every change is audited.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,10 +42,6 @@ OUTSIDE_CAMPAIGN = Message(N_("Đơn vị này không thuộc phạm vi của đ
 ALREADY_ASSIGNED = Message(N_("Điều tra viên đã được giao đơn vị này trong đợt này."))
 BAD_DESIGN = Message(N_("Tầng, cụm phải có 1 đến 64 ký tự; trọng số phải là số dương."))
 REVOKED = Message(N_("Khóa của điều tra viên này đã bị thu hồi."))
-
-#: A form id names the campaign and the unit by their ids: campaign keys are
-#: free text, ids are safe in a URL and in an XML attribute.
-_FORM_ID = re.compile(r"hailong-c(\d{1,12})-u(\d{1,12})")
 
 
 class EnumeratorRefused(ValueError):
@@ -103,13 +98,12 @@ class EnumeratorAccess:
 
 
 def form_id(campaign_id: int, unit_id: int) -> str:
-    """Return the XForm id of a campaign's form for one unit."""
+    """Return the XForm id of a campaign's form for one unit.
+
+    It names the campaign and the unit by their ids: campaign keys are free
+    text, ids are safe in a URL and in an XML attribute.
+    """
     return f"hailong-c{campaign_id}-u{unit_id}"
-
-
-def is_form_id(text: str) -> bool:
-    """Tell whether ``text`` is shaped like a form id hailong gives."""
-    return _FORM_ID.fullmatch(text) is not None
 
 
 def create_enumerator(
@@ -224,8 +218,7 @@ def assign(
 def unassign(
     session: Session, user: User | None, assignment: EnumeratorAssignment
 ) -> None:
-    """Take an assignment back: its form leaves the tablet's list; stored
-    interviews stay."""
+    """Take an assignment back (its form leaves the list); stored interviews stay."""
     _audit(
         session,
         AuditAction.ENUMERATOR_UNASSIGNED,

@@ -19,7 +19,6 @@ from surveys.fieldwork.enumerators import (
     create_enumerator,
     enumerator_access,
     form_id,
-    is_form_id,
     revoke_enumerator,
 )
 from surveys.models import CampaignMode, UnitKind
@@ -70,7 +69,11 @@ def test_a_key_reaches_its_assignments_as_plain_values(db_session: Session) -> N
     access = enumerator_access(db_session, key)
     assert access is not None
     (form,) = access.forms
-    assert form.form_id == form_id(campaign.id, ward.id) and is_form_id(form.form_id)
+    assert (
+        form.form_id
+        == form_id(campaign.id, ward.id)
+        == f"hailong-c{campaign.id}-u{ward.id}"
+    )
     assert (form.title, form.design, form.mode) == (
         "Hộ gia đình — Phường",
         design,
