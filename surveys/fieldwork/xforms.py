@@ -29,6 +29,7 @@ from surveys.fieldwork.served_forms import (
     remember_xform,
 )
 from surveys.questionnaire import Questionnaire
+from surveys.questionnaire.model import RUNTIME_CHOICE_SOURCES
 from surveys.questionnaire.xlsform_writer import write_xlsform
 from surveys.translatable import Text
 
@@ -53,7 +54,7 @@ def build_xform(
     questionnaire: Questionnaire, form_id: str, version: str, title: str
 ) -> XFormDocument:
     """Convert the questionnaire's XLSForm with pyxform under this id and title."""
-    if any(question.choices_from for question in questionnaire.questions):
+    if any(q.choices_from in RUNTIME_CHOICE_SOURCES for q in questionnaire.questions):
         raise FormNotServed(RUNTIME_CHOICES)
     renamed = dataclasses.replace(
         questionnaire,
