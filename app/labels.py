@@ -103,9 +103,7 @@ AUDIT_ACTIONS = {
         "audit", "Thu hồi khóa điều tra viên"
     ),
     AuditAction.ENUMERATOR_ASSIGNED: lazy_pgettext("audit", "Giao địa bàn điều tra"),
-    AuditAction.ENUMERATOR_UNASSIGNED: lazy_pgettext(
-        "audit", "Rút địa bàn điều tra"
-    ),
+    AuditAction.ENUMERATOR_UNASSIGNED: lazy_pgettext("audit", "Rút địa bàn điều tra"),
 }
 #: What an audited act was done to, by the ``object_type`` its service records.
 OBJECT_TYPES = {
