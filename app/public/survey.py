@@ -439,7 +439,11 @@ def _refused(
         return _unavailable_page(refusal.state)
     try:
         replay_or_raise(
-            get_session(), found.code, submission_id, content_hash(values), refusal
+            get_session(),
+            found.code.campaign_id,
+            submission_id,
+            content_hash(values),
+            refusal,
         )
     except CodeUnavailable:
         return _unavailable_page(refusal.state)

@@ -133,7 +133,9 @@ def record_response(
         check_open(session, code, now)
     except CodeUnavailable as refusal:
         digest = content_hash(values)
-        return replay_or_raise(session, code, submission.submission_id, digest, refusal)
+        return replay_or_raise(
+            session, code.campaign_id, submission.submission_id, digest, refusal
+        )
     return store_response(session, code, submission, values, now)
 
 
@@ -172,7 +174,9 @@ def store_response(
         # A resend of a stored submission is answered as its first send was,
         # even when that send used the code up or makes this one "too soon".
         digest = row["content_hash"]
-        return replay_or_raise(session, code, submission.submission_id, digest, refusal)
+        return replay_or_raise(
+            session, code.campaign_id, submission.submission_id, digest, refusal
+        )
     return Recorded(response_id, created=True)
 
 
@@ -203,7 +207,7 @@ def response_row(
         "cluster": code.cluster,
         "weight": code.weight,
     }
-    return row | _answer_flags(code.questionnaire, values, submission.started_at, now)
+    return row | answer_flags(code.questionnaire, values, submission.started_at, now)
 
 
 def _write(
@@ -227,9 +231,7 @@ def _write(
     connection = session.connection()
     dialect = connection.dialect.name
     now = row["submitted_at"]
-    if dialect == "postgresql":
-        # Held to the commit: the tallies' catch-up waits for it (WRITERS_LOCK).
-        connection.execute(select(func.pg_advisory_xact_lock_shared(WRITERS_LOCK)))
+    hold_writers_lock(connection)
     # The device's last rating matters only under a minimum interval: without
     # one, a device with many ratings (one NAT, one phone model) costs nothing.
     interval = _interval(code, submission)
@@ -262,6 +264,16 @@ def _write(
         )
     discard_draft(session, code)
     return response_id
+
+
+def hold_writers_lock(connection: Connection) -> None:
+    """Take the response writers' shared lock on PostgreSQL, held to the commit.
+
+    The tallies' catch-up takes it exclusively and so waits for every write
+    begun before it (``WRITERS_LOCK``); SQLite's one writer needs none.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock_shared(WRITERS_LOCK)))
 
 
 def _interval(code: OpenedCode, submission: Submission) -> int | None:
@@ -400,7 +412,7 @@ def _current_state() -> Select[Any]:
 
 def replay_or_raise(
     session: Session,
-    code: OpenedCode,
+    campaign_id: int,
     submission_id: str,
     digest: str,
     refusal: Exception,
@@ -413,7 +425,7 @@ def replay_or_raise(
     """
     previous = session.execute(
         select(Response.id, Response.content_hash).where(
-            Response.campaign_id == code.campaign_id,
+            Response.campaign_id == campaign_id,
             Response.submission_id == submission_id,
         )
     ).one_or_none()
@@ -424,7 +436,7 @@ def replay_or_raise(
     return Recorded(previous.id, created=False)
 
 
-def _answer_flags(
+def answer_flags(
     questionnaire: Questionnaire,
     values: Mapping[str, object],
     started_at: datetime | None,
