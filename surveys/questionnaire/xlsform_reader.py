@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import re
 import warnings
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -21,7 +20,8 @@ from typing import Any
 
 import openpyxl
 import xlrd
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.chartsheet import Chartsheet
+from openpyxl.utils import get_column_letter
 
 from surveys.questionnaire.errors import DefinitionError, ExpressionError, Problem
 from surveys.questionnaire.expressions import parse
@@ -31,6 +31,16 @@ from surveys.questionnaire.model import (
     Questionnaire,
 )
 from surveys.questionnaire.schema import build_questionnaire
+from surveys.questionnaire.xlsform_limits import (
+    DEFAULT_LIMITS,
+    OLE2_MAGIC,
+    XLRD_ENCRYPTED,
+    Limits,
+    container_problem,
+    encrypted_problem,
+    rows_over_limit,
+    size_problem,
+)
 
 SCORING_SHEET = "hailong_scoring"
 #: Our own survey columns: ``hailong_type`` (``rating``), ``hailong_appearance``
@@ -187,13 +197,20 @@ _SMART_QUOTES = str.maketrans(
 )
 
 
-def load_xlsform(path: str | Path) -> Questionnaire:
-    """Load an XLSForm workbook, reporting every problem by sheet, row and column."""
+def load_xlsform(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Questionnaire:
+    """Load an XLSForm workbook, reporting every problem by sheet, row and column.
+
+    A workbook over one of ``limits`` is refused as soon as that is known,
+    before or while it is read, never after reading it all.
+    """
     path = Path(path)
-    workbook = _open_workbook(path)
+    workbook = _open_workbook(path, limits)
     try:
-        reader = _Reader(path)
+        reader = _Reader(path, limits)
         data = reader.read(workbook)
+    except _Unreadable as error:
+        problem = Problem(error.where, "(file)", error.message)
+        raise DefinitionError(str(path), [problem]) from None
     finally:
         workbook.close()
     try:
@@ -209,21 +226,30 @@ def load_xlsform(path: str | Path) -> Questionnaire:
     return questionnaire
 
 
-#: The first bytes of an OLE2 compound file, the container of a legacy .xls.
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+class _Unreadable(Exception):
+    """A workbook whose reading stops: damaged, or over a limit."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(message)
+        self.where = where
+        self.message = message
 
 
-def _open_workbook(path: Path) -> Any:
+def _open_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Open an .xlsx with openpyxl, or a legacy .xls (told by its content) with xlrd.
 
     The bytes are read once and handed over, as openpyxl refuses a file by its
     extension alone: an .xls saved under an .xlsx name, or the other way round,
-    still opens.
+    still opens. The container is checked first (``container_problem``).
     """
+    legacy = path.suffix.lower() == ".xls"
     try:
-        data = path.read_bytes()
+        refused = size_problem(path.stat().st_size, limits)
+        data = b"" if refused else path.read_bytes()
     except OSError as error:
-        raise _unreadable(path, path.suffix.lower() == ".xls", error) from error
+        raise _unreadable(path, legacy, error) from error
+    if refused := refused or container_problem(data, limits):
+        raise DefinitionError(str(path), [Problem("workbook", "(file)", refused)])
     legacy = data.startswith(OLE2_MAGIC)
     if legacy:
         try:
@@ -231,16 +257,26 @@ def _open_workbook(path: Path) -> Any:
         except Exception as error:
             # xlrd raises whatever a damaged compound file trips on
             # (XLRDError, CompDocError, struct.error, IndexError, ...).
+            if str(error) == XLRD_ENCRYPTED:
+                problem = Problem("workbook", "(file)", encrypted_problem())
+                raise DefinitionError(str(path), [problem]) from error
             raise _unreadable(path, legacy, error) from error
     try:
         with warnings.catch_warnings():
             # openpyxl warns about workbook styles and unknown document
             # properties that do not affect the cells we read.
             warnings.simplefilter("ignore", UserWarning)
-            return openpyxl.load_workbook(
-                io.BytesIO(data), read_only=True, data_only=True
+            return _XlsxWorkbook(
+                *(
+                    openpyxl.load_workbook(
+                        io.BytesIO(data), read_only=True, data_only=data_only
+                    )
+                    for data_only in (True, False)
+                )
             )
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+    except Exception as error:
+        # openpyxl raises whatever a damaged archive or its XML trips on
+        # (BadZipFile, KeyError, ParseError, ValueError, TypeError, ...).
         raise _unreadable(path, legacy, error) from error
 
 
@@ -248,6 +284,64 @@ def _unreadable(path: Path, legacy: bool, error: Exception) -> DefinitionError:
     kind = ".xls" if legacy else ".xlsx"
     problem = Problem("workbook", "(file)", f"not a readable {kind} file: {error}")
     return DefinitionError(str(path), [problem])
+
+
+class _XlsxWorkbook:
+    """An openpyxl workbook read twice in step: saved values, and the formulas.
+
+    Cells hold what the spreadsheet last computed, as pyxform reads them
+    (``data_only``); a formula cell never computed (a workbook written by a
+    program, not saved by a spreadsheet) has no value to read, and comes out
+    as a ``_Formula`` for the reader to refuse, rather than as an empty cell.
+    """
+
+    def __init__(self, values: Any, formulas: Any) -> None:
+        self.values = values
+        self.formulas = formulas
+        self.sheetnames = values.sheetnames
+
+    def __getitem__(self, name: str) -> _XlsxSheet:
+        sheet = self.values[name]
+        if isinstance(sheet, Chartsheet):
+            raise _Unreadable(
+                f"sheet '{name}'", f"sheet '{name}' is a chart, not a table of rows"
+            )
+        return _XlsxSheet(sheet, self.formulas[name])
+
+    def close(self) -> None:
+        self.values.close()
+        self.formulas.close()
+
+
+@dataclass(frozen=True)
+class _Formula:
+    """A formula cell with no saved value."""
+
+    text: str
+
+
+@dataclass
+class _XlsxSheet:
+    values: Any
+    formulas: Any
+
+    @property
+    def title(self) -> str:
+        return str(self.values.title)
+
+    def iter_rows(self, values_only: bool = True) -> Iterator[tuple[Any, ...]]:
+        pairs = zip(
+            self.values.iter_rows(values_only=True),
+            self.formulas.iter_rows(values_only=True),
+            strict=True,
+        )
+        for values, formulas in pairs:
+            yield tuple(
+                _Formula(str(getattr(formula, "text", formula)))
+                if value is None and formula is not None
+                else value
+                for value, formula in zip(values, formulas, strict=False)
+            )
 
 
 class _XlsWorkbook:
@@ -312,8 +406,9 @@ class _Sheet:
 
 
 class _Reader:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, limits: Limits) -> None:
         self.path = path
+        self.limits = limits
         self.problems: list[Problem] = []
         self.locations: dict[int, str] = {}
         #: Lists of the ``… or_other`` selects, by id of their row.
@@ -329,18 +424,68 @@ class _Reader:
         self.locations[id(data)] = row.where
         return data
 
+    def sheet(self, worksheet: Any, row_limit: int) -> _Sheet:
+        """Read a sheet's rows with content; stop at the first one over the limit."""
+        rows = _library_rows(worksheet)
+        header_row = next(rows, ())
+        headers = [_header(cell) for cell in header_row]
+        columns = [(index, header) for index, header in enumerate(headers) if header]
+        sheet = _Sheet(worksheet.title, [header for _, header in columns])
+        for number, values in enumerate(rows, start=2):
+            # Sheets often declare a million rows; skip the empty ones cheaply.
+            if not any(values):
+                continue
+            row = _Row(worksheet.title, number, {})
+            for index, header in columns:
+                if index < len(values) and values[index] is not None:
+                    text = self.cell_text(row, index, header, values[index])
+                    if text is not None:
+                        row.cells[header] = text
+            if row.cells:
+                if len(sheet.rows) == row_limit:
+                    raise _Unreadable(
+                        f"sheet '{sheet.name}'", rows_over_limit(sheet.name, row_limit)
+                    )
+                sheet.rows.append(row)
+        return sheet
+
+    def cell_text(self, row: _Row, index: int, header: str, value: Any) -> str | None:
+        """Read a cell as text; refuse a formula never computed, or an endless text."""
+        cell = f"{get_column_letter(index + 1)}{row.number}"
+        if isinstance(value, _Formula):
+            self.problem(
+                row.where,
+                header,
+                f"cell {cell} holds the formula {value.text!r} with no saved "
+                "value: open the workbook in Excel or LibreOffice and save it, "
+                "or type the value itself",
+            )
+            return None
+        text = _text(value)
+        if text is not None and len(text) > self.limits.cell_characters:
+            self.problem(
+                row.where,
+                header,
+                f"cell {cell} has {len(text):,} characters, over the limit of "
+                f"{self.limits.cell_characters:,}",
+            )
+            return None
+        return text
+
     def read(self, workbook: Any) -> dict[str, Any]:
         sheets = {name.strip().lower(): name for name in workbook.sheetnames}
         if "survey" not in sheets:
             self.problem("workbook", "survey", "no sheet named 'survey'")
             return {}
         settings = self.settings(workbook, sheets)
-        survey = _read_sheet(workbook[sheets["survey"]])
+        survey = self.sheet(workbook[sheets["survey"]], self.limits.survey_rows)
         choices = (
-            _read_sheet(workbook[sheets["choices"]]) if "choices" in sheets else None
+            self.sheet(workbook[sheets["choices"]], self.limits.choice_rows)
+            if "choices" in sheets
+            else None
         )
         scoring = (
-            _read_sheet(workbook[sheets[SCORING_SHEET]])
+            self.sheet(workbook[sheets[SCORING_SHEET]], self.limits.survey_rows)
             if SCORING_SHEET in sheets
             else None
         )
@@ -373,7 +518,7 @@ class _Reader:
     def settings(self, workbook: Any, sheets: dict[str, str]) -> dict[str, str]:
         if "settings" not in sheets:
             return {}
-        sheet = _read_sheet(workbook[sheets["settings"]])
+        sheet = self.sheet(workbook[sheets["settings"]], self.limits.survey_rows)
         settings = sheet.rows[0].cells if sheet.rows else {}
         if "default_language" in settings:
             self.default_language = language_code(settings["default_language"])
@@ -711,24 +856,23 @@ def language_code(header_language: str) -> str:
     return _LANGUAGE_NAMES.get(language.casefold(), language)
 
 
-def _read_sheet(worksheet: Any) -> _Sheet:
+def _library_rows(worksheet: Any) -> Iterator[tuple[Any, ...]]:
+    """Yield a worksheet's rows, a damaged sheet's XML refused as unreadable."""
     rows = worksheet.iter_rows(values_only=True)
-    header_row = next(rows, ())
-    headers = [_header(cell) for cell in header_row]
-    columns = [(index, header) for index, header in enumerate(headers) if header]
-    sheet = _Sheet(worksheet.title, [header for _, header in columns])
-    for number, values in enumerate(rows, start=2):
-        # Sheets often declare a million rows; skip the empty ones cheaply.
-        if not any(values):
-            continue
-        cells = {
-            header: text
-            for index, header in columns
-            if index < len(values) and (text := _text(values[index])) is not None
-        }
-        if cells:
-            sheet.rows.append(_Row(worksheet.title, number, cells))
-    return sheet
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception as error:
+            # A sheet's XML can be cut short or malformed inside a sound archive;
+            # the parser raises what it trips on (ParseError, ValueError, ...).
+            name = worksheet.title
+            raise _Unreadable(
+                f"sheet '{name}'",
+                f"not a readable .xlsx file: sheet '{name}' is damaged ({error})",
+            ) from error
+        yield values
 
 
 def _header(cell: Any) -> str:
