@@ -29,6 +29,10 @@ def load_definition(path: str | Path) -> Questionnaire:
         problem = Problem("file name", "extension", f"expected one of {known}")
         raise DefinitionError(str(path), [problem])
     if not path.is_file():
-        raise DefinitionError(str(path), [Problem("file", "(file)", "no such file")])
-    module, function = reader
-    return getattr(importlib.import_module(module), function)(path)
+        missing = "no such file"
+    elif path.stat().st_size == 0:
+        missing = "the file is empty"
+    else:
+        module, function = reader
+        return getattr(importlib.import_module(module), function)(path)
+    raise DefinitionError(str(path), [Problem("file", "(file)", missing)])

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from surveys.models import Questionnaire as StoredQuestionnaire
 from surveys.questionnaire import (
     DefinitionError,
-    Problem,
     Questionnaire,
     load_definition,
 )
@@ -123,10 +122,6 @@ def load_upload(filename: str, data: bytes) -> Questionnaire:
     is removed at once. Raises ``DefinitionError`` listing every problem found.
     """
     suffix = PurePath(filename).suffix.lower()
-    if not data:
-        raise DefinitionError(
-            filename, [Problem("file", "(file)", "the file is empty")]
-        )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)

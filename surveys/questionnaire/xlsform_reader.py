@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -209,8 +210,7 @@ def load_xlsform(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Questionn
         reader = _Reader(path, limits)
         data = reader.read(workbook)
     except _Unreadable as error:
-        problem = Problem(error.where, "(file)", error.message)
-        raise DefinitionError(str(path), [problem]) from None
+        raise DefinitionError(str(path), [error.problem]) from None
     finally:
         workbook.close()
     try:
@@ -229,10 +229,9 @@ def load_xlsform(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Questionn
 class _Unreadable(Exception):
     """A workbook whose reading stops: damaged, or over a limit."""
 
-    def __init__(self, where: str, message: str) -> None:
+    def __init__(self, where: str, message: str, field: str = "(file)") -> None:
         super().__init__(message)
-        self.where = where
-        self.message = message
+        self.problem = Problem(where, field, message)
 
 
 def _open_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> Any:
@@ -266,18 +265,37 @@ def _open_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> Any:
             # openpyxl warns about workbook styles and unknown document
             # properties that do not affect the cells we read.
             warnings.simplefilter("ignore", UserWarning)
+            views = (True, False) if _has_formulas(data) else (True,)
             return _XlsxWorkbook(
                 *(
                     openpyxl.load_workbook(
                         io.BytesIO(data), read_only=True, data_only=data_only
                     )
-                    for data_only in (True, False)
+                    for data_only in views
                 )
             )
     except Exception as error:
         # openpyxl raises whatever a damaged archive or its XML trips on
         # (BadZipFile, KeyError, ParseError, ValueError, TypeError, ...).
         raise _unreadable(path, legacy, error) from error
+
+
+#: A formula element in a worksheet's XML, with or without a namespace prefix.
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Tell whether any worksheet of an .xlsx holds a formula, without parsing it.
+
+    Only then is the workbook read a second time for its formulas, which
+    doubles the time of a read.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return any(
+            _FORMULA_TAG.search(archive.read(member))
+            for member in archive.namelist()
+            if member.startswith("xl/worksheets/") and member.endswith(".xml")
+        )
 
 
 def _unreadable(path: Path, legacy: bool, error: Exception) -> DefinitionError:
@@ -295,8 +313,9 @@ class _XlsxWorkbook:
     as a ``_Formula`` for the reader to refuse, rather than as an empty cell.
     """
 
-    def __init__(self, values: Any, formulas: Any) -> None:
+    def __init__(self, values: Any, formulas: Any = None) -> None:
         self.values = values
+        #: The formulas, when a worksheet has any (see ``_has_formulas``).
         self.formulas = formulas
         self.sheetnames = values.sheetnames
 
@@ -306,11 +325,18 @@ class _XlsxWorkbook:
             raise _Unreadable(
                 f"sheet '{name}'", f"sheet '{name}' is a chart, not a table of rows"
             )
-        return _XlsxSheet(sheet, self.formulas[name])
+        formulas = None if self.formulas is None else self.formulas[name]
+        # Many sheets declare a million rows and a thousand columns they do
+        # not have: read the rows the sheet holds, not the ones it declares.
+        for view in (sheet, formulas):
+            if view is not None:
+                view.reset_dimensions()
+        return _XlsxSheet(sheet, formulas)
 
     def close(self) -> None:
         self.values.close()
-        self.formulas.close()
+        if self.formulas is not None:
+            self.formulas.close()
 
 
 @dataclass(frozen=True)
@@ -330,6 +356,9 @@ class _XlsxSheet:
         return str(self.values.title)
 
     def iter_rows(self, values_only: bool = True) -> Iterator[tuple[Any, ...]]:
+        if self.formulas is None:
+            yield from self.values.iter_rows(values_only=True)
+            return
         pairs = zip(
             self.values.iter_rows(values_only=True),
             self.formulas.iter_rows(values_only=True),
@@ -475,8 +504,7 @@ class _Reader:
     def read(self, workbook: Any) -> dict[str, Any]:
         sheets = {name.strip().lower(): name for name in workbook.sheetnames}
         if "survey" not in sheets:
-            self.problem("workbook", "survey", "no sheet named 'survey'")
-            return {}
+            raise _Unreadable("workbook", "no sheet named 'survey'", "survey")
         settings = self.settings(workbook, sheets)
         survey = self.sheet(workbook[sheets["survey"]], self.limits.survey_rows)
         choices = (
@@ -741,6 +769,7 @@ class _Reader:
         self, sheet: _Sheet, used_lists: set[str]
     ) -> dict[str, list[dict[str, Any]]]:
         lists: dict[str, list[dict[str, Any]]] = {}
+        too_long: set[str] = set()
         for row in sheet.rows:
             list_name = row.cells.get("list_name")
             if list_name is None:
@@ -752,7 +781,17 @@ class _Reader:
             option = {"name": row.cells.get("name")}
             if label := self.translations(row.cells, "label"):
                 option["label"] = label
-            lists.setdefault(list_name, []).append(self.locate(option, row))
+            options = lists.setdefault(list_name, [])
+            if len(options) < self.limits.list_options:
+                options.append(self.locate(option, row))
+            elif list_name not in too_long:
+                too_long.add(list_name)
+                self.problem(
+                    row.where,
+                    "list_name",
+                    f"list {list_name!r} has more than "
+                    f"{self.limits.list_options:,} options, the limit",
+                )
         for list_name in set(self.or_other.values()) & set(lists):
             _add_other_choice(lists[list_name], self.default_language)
         return lists
