@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from surveys.questionnaire.cycles import Step, circles
 from surveys.questionnaire.errors import DefinitionError, ExpressionError, Problem
 from surveys.questionnaire.expressions import NAME_PATTERN, Expression, parse
 from surveys.questionnaire.model import (
@@ -113,6 +114,8 @@ class _Builder:
             raw_items = []
         self.collect_names(raw_items, "questions")
         items = self.items(raw_items, "questions")
+        for circle in circles(items):
+            self.circle(circle)
         used = {q.choices for q in walk(items) if isinstance(q, Question)}
         for list_name in sorted(self.choice_lists.keys() - used):
             self.problem(where, f"choices.{list_name}", "no question uses this list")
@@ -211,6 +214,19 @@ class _Builder:
             )
             return None
         return Choice(name, self.text(raw, "label", where, required=True))
+
+    def circle(self, steps: list[Step]) -> None:
+        """Refuse logic that goes round, naming each step and where it is."""
+        path = " → ".join([steps[0].name, *(step.needs for step in steps)])
+        reasons = "; ".join(
+            f"{step} ({self.question_names[step.name]})" for step in steps
+        )
+        self.problem(
+            self.question_names[steps[0].name],
+            steps[0].field,
+            f"circular logic {path}: {reasons}; no order of the questions can "
+            "work it out (ODK refuses it too)",
+        )
 
     # --- questions and sections ---------------------------------------------
 
