@@ -29,6 +29,7 @@ from surveys.questionnaire.model import (
     Section,
     walk,
 )
+from surveys.questionnaire.shape import shape_problem
 from surveys.translatable import Text
 
 SECTION = "section"
@@ -41,6 +42,11 @@ SCOREABLE_TYPES = (
     QuestionType.DECIMAL,
 )
 MAX_TEXT_LIMIT = 100_000
+#: The longest key and question name: the columns ``questionnaires.key`` and
+#: ``answers.question`` hold 64 characters.
+MAX_NAME_LENGTH = 64
+#: The longest title: the column ``questionnaires.title`` holds 300.
+MAX_TITLE_LENGTH = 300
 
 _TOP_KEYS = {
     "key",
@@ -65,6 +71,8 @@ def build_questionnaire(
     locations: Mapping[int, str] | None = None,
 ) -> Questionnaire:
     """Build a questionnaire from its dict form, or raise one DefinitionError."""
+    if refused := shape_problem(data):
+        raise DefinitionError(source, [Problem("top level", "(document)", refused)])
     builder = _Builder(locations or {})
     questionnaire = builder.questionnaire(data)
     if builder.problems or questionnaire is None:
@@ -99,6 +107,8 @@ class _Builder:
         for key in sorted(set(data) - _TOP_KEYS, key=str):
             self.problem(where, str(key), "unknown key")
         key = self.string(data, "key", where, required=True)
+        if key is not None:
+            self.stored_length(key, MAX_NAME_LENGTH, where, "key")
         version = data.get("version", "1")
         if isinstance(version, int | float) and not isinstance(version, bool):
             version = str(version)
@@ -106,6 +116,8 @@ class _Builder:
             self.problem(where, "version", "version must be text or a number")
         self.languages = self.language_list(data.get("languages"), where)
         title = self.text(data, "title", where, required=True)
+        for text in title.values():
+            self.stored_length(text, MAX_TITLE_LENGTH, where, "title")
         self.choice_lists = self.choices(data.get("choices", {}), where)
         files = self.files(data.get("files", {}), where)
         raw_items = data.get("questions")
@@ -215,6 +227,16 @@ class _Builder:
             return None
         return Choice(name, self.text(raw, "label", where, required=True))
 
+    def stored_length(self, text: str, limit: int, where: str, field: str) -> None:
+        """Refuse a text longer than the database column that will hold it."""
+        if len(text) > limit:
+            self.problem(
+                where,
+                field,
+                f"{text[:40]!r}… has {len(text)} characters, over the limit of "
+                f"{limit} (the longest the database stores)",
+            )
+
     def circle(self, steps: list[Step]) -> None:
         """Refuse logic that goes round, naming each step and where it is."""
         path = " → ".join([steps[0].name, *(step.needs for step in steps)])
@@ -278,6 +300,8 @@ class _Builder:
                 "digits, _, - or .)",
             )
             name = str(name)
+        else:
+            self.stored_length(name, MAX_NAME_LENGTH, where, "name")
         kind = raw.get("type")
         if kind == SECTION:
             return self.section(raw, name, where, path)

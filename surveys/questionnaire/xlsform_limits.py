@@ -44,6 +44,8 @@ class Limits:
     list_options: int = 20_000
     #: Characters in one cell (the longest label in the real forms is 607).
     cell_characters: int = 10_000
+    #: Groups inside groups (a real form nests two or three).
+    group_depth: int = 30
 
 
 DEFAULT_LIMITS = Limits()

@@ -586,6 +586,13 @@ class _Reader:
             group = _GROUP.fullmatch(kind.lower())
             current = stack[-1][1] if stack else top
             if group and group.group(1) == "begin":
+                if len(stack) == self.limits.group_depth:
+                    raise _Unreadable(
+                        row.where,
+                        f"groups nest more than {self.limits.group_depth} deep, "
+                        "the limit",
+                        "type",
+                    )
                 if group.group(2) == "repeat":
                     self.problem(row.where, "type", REFUSED_TYPES["begin repeat"])
                 section = self.locate(self.section(row), row)

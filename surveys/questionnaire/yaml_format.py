@@ -25,6 +25,8 @@ def load_yaml(path: str | Path) -> Questionnaire:
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         problem = Problem("file", "(syntax)", str(error))
         raise DefinitionError(str(path), [problem]) from error
+    except RecursionError as error:
+        raise _too_deep(path) from error
     return build_questionnaire(data, source=str(path))
 
 
@@ -40,7 +42,15 @@ def load_json(path: str | Path) -> Questionnaire:
     except UnicodeDecodeError as error:
         problem = Problem("file", "(syntax)", str(error))
         raise DefinitionError(str(path), [problem]) from error
+    except RecursionError as error:
+        raise _too_deep(path) from error
     return build_questionnaire(data, source=str(path))
+
+
+def _too_deep(path: Path) -> DefinitionError:
+    """Refuse brackets nested deeper than the parser can follow."""
+    problem = Problem("file", "(syntax)", "lists or mappings nest too deeply to read")
+    return DefinitionError(str(path), [problem])
 
 
 def dump_yaml(questionnaire: Questionnaire) -> str:
