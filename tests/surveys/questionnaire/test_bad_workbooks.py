@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 from openpyxl import Workbook
 
@@ -16,6 +17,7 @@ import surveys
 from surveys.questionnaire import DefinitionError, Problem
 from surveys.questionnaire.xlsform_limits import Limits
 from surveys.questionnaire.xlsform_reader import load_xlsform
+from surveys.questionnaire.xlsform_writer import write_xlsform
 from tests.surveys.questionnaire.bad_workbooks import (
     GOOD_ROWS,
     add_chart,
@@ -235,3 +237,40 @@ def test_choices_over_the_limits_are_refused(tmp_path: Path) -> None:
     problem = only(refused(path, Limits(choice_rows=10)))
     assert "sheet 'choices' has more than 10 rows" in problem.message
     assert len(surveys.load_definition(path).choice_lists["big"]) == 12
+
+
+# Formula injection ------------------------------------------------------------
+
+#: Texts a spreadsheet would run as formulas if written as such (OWASP's list).
+INJECTIONS = ('=HYPERLINK("http://evil.example","x")', "+1+cmd", "-2+3", "@SUM(A1)")
+
+
+def formulas_as_text(book: Workbook) -> None:
+    """Store every cell starting with = as the text it is, as a careful author would."""
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
+
+
+def test_texts_that_look_like_formulas_go_back_out_as_text(tmp_path: Path) -> None:
+    # An imported form's labels, hints, choice names and messages come back in
+    # the XLSForm export as text cells, never as formulas, and read back equal.
+    rows = [
+        ("select_one odd", "pick", INJECTIONS[0], INJECTIONS[1], INJECTIONS[2]),
+        ("text", "free", INJECTIONS[3], None, None),
+    ]
+    choices = [("odd", name, name) for name in INJECTIONS]
+    header = ("type", "name", "label", "hint", "constraint_message")
+    content = workbook(rows, header=header, choices=choices, edit=formulas_as_text)
+    loaded = surveys.load_definition(write(tmp_path, content))
+    assert [c.name for c in loaded.choice_lists["odd"]] == list(INJECTIONS)
+    exported = tmp_path / "export.xlsx"
+    write_xlsform(loaded, exported)
+    book = openpyxl.load_workbook(exported)
+    cells = [c for sheet in book.worksheets for row in sheet.iter_rows() for c in row]
+    texts = {c.value for c in cells if c.data_type == "s"}
+    assert set(INJECTIONS) <= texts
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert surveys.load_definition(exported) == loaded
