@@ -32,8 +32,10 @@ class Limits:
 
     #: Bytes of the file itself.
     file_bytes: int = 50 * 1024 * 1024
-    #: Bytes of all the archive's members once inflated (the XML openpyxl parses).
-    inflated_bytes: int = 200 * 1024 * 1024
+    #: Bytes of all the archive's members once inflated (the XML openpyxl parses;
+    #: it parses a whole sheet on opening when the sheet does not state its size).
+    #: The largest real form inflates to 6 MB; a million rows, to 100 MB or more.
+    inflated_bytes: int = 50 * 1024 * 1024
     #: Members of the archive (a workbook has a dozen or two).
     members: int = 1000
     #: Rows with content in the ``survey`` sheet (questions, groups, notes).

@@ -100,8 +100,8 @@ def test_a_bad_file_is_explained_in_vietnamese_and_stores_nothing(
 def test_bombs_and_oversized_sheets_are_refused_at_the_default_limits(
     admin: FlaskClient, db_session: Session
 ) -> None:
-    # The limits a real form never reaches, just passed: 200 MB inflated (from
-    # a 200 kB upload), and a survey sheet one row longer than allowed.
+    # The limits a real form never reaches, just passed: 50 MB inflated (from
+    # a 50 kB upload), and a survey sheet one row longer than allowed.
     bomb = with_bomb(workbook(), DEFAULT_LIMITS.inflated_bytes)
     page = assert_refused_on_the_page(admin, db_session, "bomb.xlsx", bomb, "limit")
     assert "zip bomb" in page

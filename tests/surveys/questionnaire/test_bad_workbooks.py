@@ -99,7 +99,7 @@ def test_a_password_protected_workbook_says_how_to_open_it(tmp_path: Path) -> No
 
 def test_a_zip_bomb_is_refused_by_its_declared_size(tmp_path: Path) -> None:
     # Two megabytes of zeros deflate to about two kilobytes; the limit is one
-    # megabyte here (200 by default), and nothing is inflated to learn it.
+    # megabyte here (50 by default), and nothing is inflated to learn it.
     bomb = with_bomb(workbook(), 2 * 1024 * 1024)
     path = write(tmp_path, bomb)
     assert path.stat().st_size < 50_000
