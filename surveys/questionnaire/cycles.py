@@ -12,6 +12,7 @@ no circle either, and loads.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -38,8 +39,13 @@ class Step:
 
 def circles(items: Iterable[Question | Section]) -> list[list[Step]]:
     """Return one circle per knot of dependencies, in the order of the form."""
+    placed = list(_with_parents(items, None))
+    # A name used twice is refused by itself; its dependencies are ambiguous.
+    names = Counter(item.name for item, _ in placed)
     graph: dict[str, list[Step]] = {}
-    for item, parent in _with_parents(items, None):
+    for item, parent in placed:
+        if names[item.name] > 1:
+            continue
         steps = graph.setdefault(item.name, [])
         for field in DEPENDING_FIELDS:
             expression = getattr(item, field, None)

@@ -141,3 +141,11 @@ def test_a_workbook_circle_names_its_rows(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert (problem.where, problem.field) == ("sheet 'survey', row 2", "relevant")
     assert "the calculation of b refers to a (sheet 'survey', row 3)" in str(problem)
+
+
+def test_a_name_used_twice_makes_no_false_circle() -> None:
+    # A group and a question inside it share a name: refused as a duplicate,
+    # not as a group shown by an answer inside it.
+    group = {"name": "g", "type": "section", "questions": [question("g")]}
+    ((_, field, message),) = messages(group)
+    assert field == "name" and "used twice" in message
