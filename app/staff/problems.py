@@ -17,16 +17,22 @@ from surveys.questionnaire.errors import Problem
 #: The engine's wordings of each category, first match wins (order matters:
 #: "unknown function" before "unknown key", "not supported" before "must be").
 CATEGORIES = (
-    ("unreadable", r"not a readable|no such file|expected one of \["),
+    ("protected", r"password-protected"),
+    ("limit", r"the limit|expands to more than|nests? (more|too)"),
     # The CSV files beside a form: missing or unreadable (before "duplicate").
     ("data_file", r"not uploaded with the form|not UTF-8|cells, the header|"
-                  r"file is empty|column names must be|larger than|more than \d+ rows|"
+                  r"it needs a header row|not a readable CSV|column names must be|"
+                  r"larger than|more than \d+ rows|"
                   r"only \.csv|XML files|GeoJSON files|a column is named twice|"
                   r"neither a choice list nor a CSV|carries it already"),
     # Filters, lookups and file selects naming columns that are not there.
     ("column", r"has no column|have no column|are translated, so ODK|"
                r"cannot go with or_other|have no columns to filter|"
                r"only a select from a file has columns"),
+    ("unreadable", r"not a readable|no such file|expected one of \.|"
+                   r"the file is empty|is a chart"),
+    ("formula", r"holds the formula"),
+    ("circle", r"circular logic"),
     # XLSForm features refused by name, each told by name (before "unsupported").
     ("repeat", r"repeats are not supported|loops \(begin loop\)"),
     ("xpath", r"XPath paths|XPath path,|only lookups of one column"),
@@ -52,6 +58,23 @@ _PATTERNS = [(name, re.compile(pattern)) for name, pattern in CATEGORIES]
 SUMMARIES = {
     "unreadable": lazy_gettext(
         "Không đọc được tệp: hãy lưu lại dưới dạng .xlsx hoặc .yaml rồi tải lên lại."
+    ),
+    "protected": lazy_gettext(
+        "Tệp được đặt mật khẩu nên không đọc được: hãy gỡ mật khẩu trong Excel "
+        "rồi lưu và tải lên lại."
+    ),
+    "limit": lazy_gettext(
+        "Tệp vượt quá giới hạn (dung lượng, số dòng, số lựa chọn, độ dài ô, tên "
+        "hay độ sâu lồng nhau) mà không bảng hỏi thật nào chạm tới: có phải đúng "
+        "tệp không? Chi tiết bên dưới nêu giới hạn."
+    ),
+    "formula": lazy_gettext(
+        "Ô có công thức chưa được tính: hãy mở tệp trong Excel hoặc LibreOffice, "
+        "lưu lại rồi tải lên, hoặc gõ thẳng giá trị."
+    ),
+    "circle": lazy_gettext(
+        "Điều kiện hiển thị (relevant) hoặc phép tính (calculation) vòng tròn: "
+        "các câu hỏi dựa vào nhau nên không tính được; hãy bỏ một mắt của vòng."
     ),
     "repeat": lazy_gettext(
         "Hệ thống không hỗ trợ nhóm lặp (begin repeat, begin loop): mỗi phiếu trả "

@@ -40,9 +40,13 @@ def load_definition(
         problem = Problem("file name", "extension", f"expected one of {known}")
         raise DefinitionError(str(path), [problem])
     if not path.is_file():
-        raise DefinitionError(str(path), [Problem("file", "(file)", "no such file")])
-    module, function = reader
-    load = getattr(importlib.import_module(module), function)
-    if notices is not None and function == "load_xlsform":
-        return load(path, files, notices=notices)
-    return load(path, files)
+        missing = "no such file"
+    elif path.stat().st_size == 0:
+        missing = "the file is empty"
+    else:
+        module, function = reader
+        load = getattr(importlib.import_module(module), function)
+        if notices is not None and function == "load_xlsform":
+            return load(path, files, notices=notices)
+        return load(path, files)
+    raise DefinitionError(str(path), [Problem("file", "(file)", missing)])

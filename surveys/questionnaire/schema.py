@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from surveys.questionnaire.cycles import Step, circles
 from surveys.questionnaire.errors import DefinitionError, ExpressionError, Problem
 from surveys.questionnaire.expressions import NAME_PATTERN, Expression, parse
 from surveys.questionnaire.lexical import (
@@ -37,6 +38,7 @@ from surveys.questionnaire.model import (
     Section,
     walk,
 )
+from surveys.questionnaire.shape import shape_problem
 from surveys.translatable import Text
 
 SECTION = "section"
@@ -55,6 +57,11 @@ _LEXICAL = {
     QuestionType.DATETIME: normalise_datetime,
     QuestionType.GEOPOINT: normalise_geopoint,
 }
+#: The longest key and question name: the columns ``questionnaires.key`` and
+#: ``answers.question`` hold 64 characters.
+MAX_NAME_LENGTH = 64
+#: The longest title: the column ``questionnaires.title`` holds 300.
+MAX_TITLE_LENGTH = 300
 
 _TOP_KEYS = {
     "key",
@@ -82,6 +89,8 @@ def build_questionnaire(
     locations: Mapping[int, str] | None = None,
 ) -> Questionnaire:
     """Build a questionnaire from its dict form, or raise one DefinitionError."""
+    if refused := shape_problem(data):
+        raise DefinitionError(source, [Problem("top level", "(document)", refused)])
     builder = _Builder(locations or {})
     questionnaire = builder.questionnaire(data)
     if builder.problems or questionnaire is None:
@@ -119,6 +128,8 @@ class _Builder:
         for key in sorted(set(data) - _TOP_KEYS, key=str):
             self.problem(where, str(key), "unknown key")
         key = self.string(data, "key", where, required=True)
+        if key is not None:
+            self.stored_length(key, MAX_NAME_LENGTH, where, "key")
         version = data.get("version", "1")
         if isinstance(version, int | float) and not isinstance(version, bool):
             version = str(version)
@@ -126,6 +137,8 @@ class _Builder:
             self.problem(where, "version", "version must be text or a number")
         self.languages = self.language_list(data.get("languages"), where)
         title = self.text(data, "title", where, required=True)
+        for text in title.values():
+            self.stored_length(text, MAX_TITLE_LENGTH, where, "title")
         self.choice_lists = self.choices(data.get("choices", {}), where)
         self.files = files = self.read_files(data.get("files", {}), where)
         for name in sorted(self.choice_lists.keys() & {f[:-4] for f in files}):
@@ -138,6 +151,8 @@ class _Builder:
             raw_items = []
         self.collect_names(raw_items, "questions")
         items = self.items(raw_items, "questions")
+        for circle in circles(items):
+            self.circle(circle)
         questions = [q for q in walk(items) if isinstance(q, Question)]
         used = {q.choices for q in questions} | self.instances_read
         for list_name in sorted(self.choice_lists.keys() - used):
@@ -253,6 +268,29 @@ class _Builder:
         label = self.text(raw, "label", where, required=True)
         return Choice(name, label, {k: v for k, v in data.items() if v})
 
+    def stored_length(self, text: str, limit: int, where: str, field: str) -> None:
+        """Refuse a text longer than the database column that will hold it."""
+        if len(text) > limit:
+            self.problem(
+                where,
+                field,
+                f"{text[:40]!r}… has {len(text)} characters, over the limit of "
+                f"{limit} (the longest the database stores)",
+            )
+
+    def circle(self, steps: list[Step]) -> None:
+        """Refuse logic that goes round, naming each step and where it is."""
+        path = " → ".join([steps[0].name, *(step.needs for step in steps)])
+        reasons = "; ".join(
+            f"{step} ({self.question_names[step.name]})" for step in steps
+        )
+        self.problem(
+            self.question_names[steps[0].name],
+            steps[0].field,
+            f"circular logic {path}: {reasons}; no order of the questions can "
+            "work it out (ODK refuses it too)",
+        )
+
     # --- questions and sections ---------------------------------------------
 
     def collect_names(self, raw_items: list[Any], path: str) -> None:
@@ -307,6 +345,8 @@ class _Builder:
                 "digits, _, - or .)",
             )
             name = str(name)
+        else:
+            self.stored_length(name, MAX_NAME_LENGTH, where, "name")
         kind = raw.get("type")
         if kind == SECTION:
             return self.section(raw, name, where, path)

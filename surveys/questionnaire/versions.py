@@ -132,10 +132,6 @@ def load_upload(
     ``notices`` receives the rows dropped without changing what is asked.
     """
     suffix = PurePath(filename).suffix.lower()
-    if not data:
-        raise DefinitionError(
-            filename, [Problem("file", "(file)", "the file is empty")]
-        )
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)

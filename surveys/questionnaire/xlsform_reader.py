@@ -22,7 +22,8 @@ from typing import Any
 
 import openpyxl
 import xlrd
-from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.chartsheet import Chartsheet
+from openpyxl.utils import get_column_letter
 
 from surveys.questionnaire.csv_files import OTHER_EXTERNAL_FILES, read_csv_files
 from surveys.questionnaire.errors import DefinitionError, ExpressionError, Problem
@@ -34,6 +35,16 @@ from surveys.questionnaire.model import (
     Questionnaire,
 )
 from surveys.questionnaire.schema import build_questionnaire
+from surveys.questionnaire.xlsform_limits import (
+    DEFAULT_LIMITS,
+    OLE2_MAGIC,
+    XLRD_ENCRYPTED,
+    Limits,
+    container_problem,
+    encrypted_problem,
+    rows_over_limit,
+    size_problem,
+)
 
 SCORING_SHEET = "hailong_scoring"
 #: Our own survey columns: ``hailong_type`` (``rating``), ``hailong_appearance``
@@ -235,6 +246,7 @@ def load_xlsform(
     files: Mapping[str, bytes] | None = None,
     *,
     notices: list[Problem] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Questionnaire:
     """Load an XLSForm workbook, reporting every problem by sheet, row and column.
 
@@ -242,14 +254,18 @@ def load_xlsform(
     of ``select_one_from_file`` and the rows ``pulldata`` and lookups read.
     ``notices``, if given, receives a Problem for each row dropped without
     changing what is asked (``NEVER_COLLECTED``), to tell whoever imports it.
+    A workbook over one of ``limits`` is refused as soon as that is known,
+    before or while it is read, never after reading it all.
     """
     path = Path(path)
-    workbook = _open_workbook(path)
+    workbook = _open_workbook(path, limits)
     try:
         problems: list[Problem] = []
-        reader = _Reader(path, read_csv_files(files or {}, problems))
+        reader = _Reader(path, read_csv_files(files or {}, problems), limits)
         reader.problems.extend(problems)
         data = reader.read(workbook)
+    except _Unreadable as error:
+        raise DefinitionError(str(path), [error.problem]) from None
     finally:
         workbook.close()
     try:
@@ -267,21 +283,29 @@ def load_xlsform(
     return questionnaire
 
 
-#: The first bytes of an OLE2 compound file, the container of a legacy .xls.
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+class _Unreadable(Exception):
+    """A workbook whose reading stops: damaged, or over a limit."""
+
+    def __init__(self, where: str, message: str, field: str = "(file)") -> None:
+        super().__init__(message)
+        self.problem = Problem(where, field, message)
 
 
-def _open_workbook(path: Path) -> Any:
+def _open_workbook(path: Path, limits: Limits = DEFAULT_LIMITS) -> Any:
     """Open an .xlsx with openpyxl, or a legacy .xls (told by its content) with xlrd.
 
     The bytes are read once and handed over, as openpyxl refuses a file by its
     extension alone: an .xls saved under an .xlsx name, or the other way round,
-    still opens.
+    still opens. The container is checked first (``container_problem``).
     """
+    legacy = path.suffix.lower() == ".xls"
     try:
-        data = path.read_bytes()
+        refused = size_problem(path.stat().st_size, limits)
+        data = b"" if refused else path.read_bytes()
     except OSError as error:
-        raise _unreadable(path, path.suffix.lower() == ".xls", error) from error
+        raise _unreadable(path, legacy, error) from error
+    if refused := refused or container_problem(data, limits):
+        raise DefinitionError(str(path), [Problem("workbook", "(file)", refused)])
     legacy = data.startswith(OLE2_MAGIC)
     if legacy:
         try:
@@ -289,23 +313,127 @@ def _open_workbook(path: Path) -> Any:
         except Exception as error:
             # xlrd raises whatever a damaged compound file trips on
             # (XLRDError, CompDocError, struct.error, IndexError, ...).
+            if str(error) == XLRD_ENCRYPTED:
+                problem = Problem("workbook", "(file)", encrypted_problem())
+                raise DefinitionError(str(path), [problem]) from error
             raise _unreadable(path, legacy, error) from error
     try:
         with warnings.catch_warnings():
             # openpyxl warns about workbook styles and unknown document
             # properties that do not affect the cells we read.
             warnings.simplefilter("ignore", UserWarning)
-            return openpyxl.load_workbook(
-                io.BytesIO(data), read_only=True, data_only=True
+            views = (True, False) if _has_formulas(data) else (True,)
+            return _XlsxWorkbook(
+                *(
+                    openpyxl.load_workbook(
+                        io.BytesIO(data), read_only=True, data_only=data_only
+                    )
+                    for data_only in views
+                )
             )
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+    except Exception as error:
+        # openpyxl raises whatever a damaged archive or its XML trips on
+        # (BadZipFile, KeyError, ParseError, ValueError, TypeError, ...).
         raise _unreadable(path, legacy, error) from error
+
+
+#: A formula element in a worksheet's XML, with or without a namespace prefix.
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(data: bytes) -> bool:
+    """Tell whether any worksheet of an .xlsx holds a formula, without parsing it.
+
+    Only then is the workbook read a second time for its formulas, which
+    doubles the time of a read. Each sheet is scanned a megabyte at a time,
+    so a sheet of a million rows is never held whole in memory.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for member in archive.namelist():
+            if not (member.startswith("xl/worksheets/") and member.endswith(".xml")):
+                continue
+            with archive.open(member) as stream:
+                tail = b""
+                while chunk := stream.read(1024 * 1024):
+                    if _FORMULA_TAG.search(tail + chunk):
+                        return True
+                    tail = chunk[-16:]
+    return False
 
 
 def _unreadable(path: Path, legacy: bool, error: Exception) -> DefinitionError:
     kind = ".xls" if legacy else ".xlsx"
     problem = Problem("workbook", "(file)", f"not a readable {kind} file: {error}")
     return DefinitionError(str(path), [problem])
+
+
+class _XlsxWorkbook:
+    """An openpyxl workbook read twice in step: saved values, and the formulas.
+
+    Cells hold what the spreadsheet last computed, as pyxform reads them
+    (``data_only``); a formula cell never computed (a workbook written by a
+    program, not saved by a spreadsheet) has no value to read, and comes out
+    as a ``_Formula`` for the reader to refuse, rather than as an empty cell.
+    """
+
+    def __init__(self, values: Any, formulas: Any = None) -> None:
+        self.values = values
+        #: The formulas, when a worksheet has any (see ``_has_formulas``).
+        self.formulas = formulas
+        self.sheetnames = values.sheetnames
+
+    def __getitem__(self, name: str) -> _XlsxSheet:
+        sheet = self.values[name]
+        if isinstance(sheet, Chartsheet):
+            raise _Unreadable(
+                f"sheet '{name}'", f"sheet '{name}' is a chart, not a table of rows"
+            )
+        formulas = None if self.formulas is None else self.formulas[name]
+        # Many sheets declare a million rows and a thousand columns they do
+        # not have: read the rows the sheet holds, not the ones it declares.
+        for view in (sheet, formulas):
+            if view is not None:
+                view.reset_dimensions()
+        return _XlsxSheet(sheet, formulas)
+
+    def close(self) -> None:
+        self.values.close()
+        if self.formulas is not None:
+            self.formulas.close()
+
+
+@dataclass(frozen=True)
+class _Formula:
+    """A formula cell with no saved value."""
+
+    text: str
+
+
+@dataclass
+class _XlsxSheet:
+    values: Any
+    formulas: Any
+
+    @property
+    def title(self) -> str:
+        return str(self.values.title)
+
+    def iter_rows(self, values_only: bool = True) -> Iterator[tuple[Any, ...]]:
+        if self.formulas is None:
+            yield from self.values.iter_rows(values_only=True)
+            return
+        pairs = zip(
+            self.values.iter_rows(values_only=True),
+            self.formulas.iter_rows(values_only=True),
+            strict=True,
+        )
+        for values, formulas in pairs:
+            yield tuple(
+                _Formula(str(getattr(formula, "text", formula)))
+                if value is None and formula is not None
+                else value
+                for value, formula in zip(values, formulas, strict=False)
+            )
 
 
 class _XlsWorkbook:
@@ -373,12 +501,15 @@ class _Sheet:
 
 
 class _Reader:
-    def __init__(self, path: Path, files: dict[str, dict[str, Any]]) -> None:
+    def __init__(
+        self, path: Path, files: dict[str, dict[str, Any]], limits: Limits
+    ) -> None:
         self.path = path
         #: The CSV files uploaded beside the form, in the dict form.
         self.files = files
         #: Instances expressions name (choice lists, or files without .csv).
         self.instances_named: set[str] = set()
+        self.limits = limits
         self.problems: list[Problem] = []
         self.locations: dict[int, str] = {}
         #: Lists of the ``… or_other`` selects, by id of their row.
@@ -396,18 +527,70 @@ class _Reader:
         self.locations[id(data)] = row.where
         return data
 
+    def sheet(self, worksheet: Any, row_limit: int) -> _Sheet:
+        """Read a sheet's rows with content; stop at the first one over the limit."""
+        rows = _library_rows(worksheet)
+        header_row = next(rows, ())
+        headers = [_header(cell) for cell in header_row]
+        columns = [(index, header) for index, header in enumerate(headers) if header]
+        sheet = _Sheet(worksheet.title, [header for _, header in columns])
+        sheet.spelled = {
+            header: str(header_row[index]).strip() for index, header in columns
+        }
+        for number, values in enumerate(rows, start=2):
+            # Sheets often declare a million rows; skip the empty ones cheaply.
+            if not any(values):
+                continue
+            row = _Row(worksheet.title, number, {})
+            for index, header in columns:
+                if index < len(values) and values[index] is not None:
+                    text = self.cell_text(row, index, header, values[index])
+                    if text is not None:
+                        row.cells[header] = text
+            if row.cells:
+                if len(sheet.rows) == row_limit:
+                    raise _Unreadable(
+                        f"sheet '{sheet.name}'", rows_over_limit(sheet.name, row_limit)
+                    )
+                sheet.rows.append(row)
+        return sheet
+
+    def cell_text(self, row: _Row, index: int, header: str, value: Any) -> str | None:
+        """Read a cell as text; refuse a formula never computed, or an endless text."""
+        cell = f"{get_column_letter(index + 1)}{row.number}"
+        if isinstance(value, _Formula):
+            self.problem(
+                row.where,
+                header,
+                f"cell {cell} holds the formula {value.text!r} with no saved "
+                "value: open the workbook in Excel or LibreOffice and save it, "
+                "or type the value itself",
+            )
+            return None
+        text = _text(value)
+        if text is not None and len(text) > self.limits.cell_characters:
+            self.problem(
+                row.where,
+                header,
+                f"cell {cell} has {len(text):,} characters, over the limit of "
+                f"{self.limits.cell_characters:,}",
+            )
+            return None
+        return text
+
     def read(self, workbook: Any) -> dict[str, Any]:
         sheets = {name.strip().lower(): name for name in workbook.sheetnames}
         if "survey" not in sheets:
-            self.problem("workbook", "survey", "no sheet named 'survey'")
-            return {}
+            raise _Unreadable("workbook", "no sheet named 'survey'", "survey")
         settings = self.settings(workbook, sheets)
-        survey = _read_sheet(workbook[sheets["survey"]])
+        survey = self.sheet(workbook[sheets["survey"]], self.limits.survey_rows)
         choices = (
-            _read_sheet(workbook[sheets["choices"]]) if "choices" in sheets else None
+            self.sheet(workbook[sheets["choices"]], self.limits.choice_rows)
+            if "choices" in sheets
+            else None
         )
         scoring = (
-            _read_sheet(workbook[sheets[SCORING_SHEET]])
+            self.sheet(workbook[sheets[SCORING_SHEET]], self.limits.survey_rows)
             if SCORING_SHEET in sheets
             else None
         )
@@ -443,7 +626,7 @@ class _Reader:
     def settings(self, workbook: Any, sheets: dict[str, str]) -> dict[str, str]:
         if "settings" not in sheets:
             return {}
-        sheet = _read_sheet(workbook[sheets["settings"]])
+        sheet = self.sheet(workbook[sheets["settings"]], self.limits.survey_rows)
         settings = sheet.rows[0].cells if sheet.rows else {}
         if "default_language" in settings:
             self.default_language = language_code(settings["default_language"])
@@ -483,6 +666,13 @@ class _Reader:
             group = _GROUP.fullmatch(kind.lower())
             current = stack[-1][1] if stack else top
             if group and group.group(1) == "begin":
+                if len(stack) == self.limits.group_depth:
+                    raise _Unreadable(
+                        row.where,
+                        f"groups nest more than {self.limits.group_depth} deep, "
+                        "the limit",
+                        "type",
+                    )
                 if group.group(2) == "repeat":
                     self.problem(row.where, "type", REFUSED_TYPES["begin repeat"])
                 section = self.locate(self.section(row), row)
@@ -727,6 +917,7 @@ class _Reader:
         self, sheet: _Sheet, used_lists: set[str]
     ) -> dict[str, list[dict[str, Any]]]:
         lists: dict[str, list[dict[str, Any]]] = {}
+        too_long: set[str] = set()
         for row in sheet.rows:
             list_name = row.cells.get("list_name")
             if list_name is None:
@@ -746,7 +937,17 @@ class _Reader:
             }
             if columns:
                 option["data"] = columns
-            lists.setdefault(list_name, []).append(self.locate(option, row))
+            options = lists.setdefault(list_name, [])
+            if len(options) < self.limits.list_options:
+                options.append(self.locate(option, row))
+            elif list_name not in too_long:
+                too_long.add(list_name)
+                self.problem(
+                    row.where,
+                    "list_name",
+                    f"list {list_name!r} has more than "
+                    f"{self.limits.list_options:,} options, the limit",
+                )
         for list_name in set(self.or_other.values()) & set(lists):
             _add_other_choice(lists[list_name], self.default_language)
         return lists
@@ -857,27 +1058,23 @@ def language_code(header_language: str) -> str:
     return _LANGUAGE_NAMES.get(language.casefold(), language)
 
 
-def _read_sheet(worksheet: Any) -> _Sheet:
+def _library_rows(worksheet: Any) -> Iterator[tuple[Any, ...]]:
+    """Yield a worksheet's rows, a damaged sheet's XML refused as unreadable."""
     rows = worksheet.iter_rows(values_only=True)
-    header_row = next(rows, ())
-    headers = [_header(cell) for cell in header_row]
-    columns = [(index, header) for index, header in enumerate(headers) if header]
-    sheet = _Sheet(worksheet.title, [header for _, header in columns])
-    sheet.spelled = {
-        header: str(header_row[index]).strip() for index, header in columns
-    }
-    for number, values in enumerate(rows, start=2):
-        # Sheets often declare a million rows; skip the empty ones cheaply.
-        if not any(values):
-            continue
-        cells = {
-            header: text
-            for index, header in columns
-            if index < len(values) and (text := _text(values[index])) is not None
-        }
-        if cells:
-            sheet.rows.append(_Row(worksheet.title, number, cells))
-    return sheet
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception as error:
+            # A sheet's XML can be cut short or malformed inside a sound archive;
+            # the parser raises what it trips on (ParseError, ValueError, ...).
+            name = worksheet.title
+            raise _Unreadable(
+                f"sheet '{name}'",
+                f"not a readable .xlsx file: sheet '{name}' is damaged ({error})",
+            ) from error
+        yield values
 
 
 def _header(cell: Any) -> str:

@@ -32,6 +32,8 @@ def load_yaml(
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         problem = Problem("file", "(syntax)", str(error))
         raise DefinitionError(str(path), [problem]) from error
+    except RecursionError as error:
+        raise _too_deep(path) from error
     data = with_files(data, files or {}, str(path))
     return build_questionnaire(data, source=str(path))
 
@@ -50,8 +52,16 @@ def load_json(
     except UnicodeDecodeError as error:
         problem = Problem("file", "(syntax)", str(error))
         raise DefinitionError(str(path), [problem]) from error
+    except RecursionError as error:
+        raise _too_deep(path) from error
     data = with_files(data, files or {}, str(path))
     return build_questionnaire(data, source=str(path))
+
+
+def _too_deep(path: Path) -> DefinitionError:
+    """Refuse brackets nested deeper than the parser can follow."""
+    problem = Problem("file", "(syntax)", "lists or mappings nest too deeply to read")
+    return DefinitionError(str(path), [problem])
 
 
 def dump_yaml(questionnaire: Questionnaire) -> str:

@@ -16,10 +16,11 @@ import pytest
 import surveys
 from surveys.questionnaire import DefinitionError
 from surveys.questionnaire.versions import load_upload, shipped_template
+from surveys.questionnaire.xlsform_limits import DEFAULT_LIMITS
 from surveys.questionnaire.xlsform_reader import (
     OLE2_MAGIC,
     _open_workbook,
-    _read_sheet,
+    _Reader,
 )
 from surveys.questionnaire.xlsform_writer import write_xlsform
 
@@ -59,8 +60,10 @@ def test_xls_cells_read_as_their_xlsx_twin(tmp_path: Path) -> None:
     cells_workbook(xlsx)
     from_xlsx, from_xls = _open_workbook(xlsx), _open_workbook(xls)
     assert from_xls.sheetnames == from_xlsx.sheetnames == ["survey"]
-    read = _read_sheet(from_xls["survey"])
-    assert read == _read_sheet(from_xlsx["survey"]), STALE
+    reader = _Reader(xls, {}, DEFAULT_LIMITS)
+    read = reader.sheet(from_xls["survey"], DEFAULT_LIMITS.survey_rows)
+    assert read == reader.sheet(from_xlsx["survey"], DEFAULT_LIMITS.survey_rows)
+    assert not reader.problems, STALE
     assert [row.cells for row in read.rows][1] == {
         "type": "date",
         "name": "day",
