@@ -3,7 +3,8 @@
 No device hash, phone number, submission id, access code or dossier ever
 leaves: only where and when (unit, counter, quarter), how genuine (verified,
 flags, excluded) and the answers, one column per question but the dossier code
-a respondent may have typed (an identifier, not an opinion). Every text cell
+a respondent may have typed (an identifier, not an opinion), and locations
+rounded to about a kilometre (``coarse_geopoint``). Every text cell
 is neutralised, so a comment starting with ``=`` or ``+`` is never run as a
 formula.
 """
@@ -20,7 +21,8 @@ from app.reports.data import official_item
 from app.spreadsheets import neutralised
 from surveys.access.code_state import DOSSIER_QUESTION
 from surveys.models import Campaign
-from surveys.questionnaire import Questionnaire
+from surveys.questionnaire import Questionnaire, QuestionType
+from surveys.questionnaire.lexical import coarse_geopoint
 from surveys.questionnaire.versions import definition_of
 from surveys.storage.exports import exported_responses
 from surveys.storage.periods import period_bounds
@@ -56,6 +58,9 @@ def responses_csv(
         for q in questionnaire.questions
         if q.type.takes_answer and q.name not in hidden
     ]
+    located = {
+        q.name for q in questionnaire.questions if q.type is QuestionType.GEOPOINT
+    }
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([neutralised(name) for name in (*FIXED_COLUMNS, *questions)])
@@ -78,14 +83,19 @@ def responses_csv(
                 " ".join(response.flags),
                 int(response.excluded),
             )
-            answers = (_answer(response.answers.get(name)) for name in questions)
+            answers = (
+                _answer(response.answers.get(name), name in located)
+                for name in questions
+            )
             writer.writerow([neutralised(value) for value in (*fixed, *answers)])
         yield _drained(buffer).encode("utf-8")
 
 
-def _answer(value: str | float | None) -> str | float:
+def _answer(value: str | float | None, located: bool) -> str | float:
     if value is None:
         return ""
+    if located and isinstance(value, str):
+        return coarse_geopoint(value)
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value

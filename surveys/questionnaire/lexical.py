@@ -42,7 +42,10 @@ _CLOCK = r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?"
 _ZONE = r"(Z|[+-]\d{2}(?::?\d{2})?)?"
 _TIME = re.compile(_CLOCK + _ZONE)
 _DATE_TIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ]" + _CLOCK + _ZONE)
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+#: A decimal as people type it and as ODK Collect writes it: JavaRosa writes a
+#: decimal with Java's ``Double.toString``, so 15,000,000 comes as ``1.5E7`` and
+#: 0.0001 as ``1.0E-4``; refusing those would leave an interview unsendable.
+DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?")
 
 
 class LexicalError(ValueError):
@@ -105,7 +108,7 @@ def normalise_geopoint(text: str) -> str:
     if "," in cleaned and "." not in cleaned:
         raise LexicalError("format", text)
     parts = [p for p in re.split(r"[\s,]+", cleaned) if p]
-    if not 2 <= len(parts) <= 4 or not all(_DECIMAL.fullmatch(p) for p in parts):
+    if not 2 <= len(parts) <= 4 or not all(DECIMAL.fullmatch(p) for p in parts):
         raise LexicalError("format", text)
     numbers = [float(part) for part in parts]
     bounds = [(-90, 90), (-180, 180), (-MAX_ALTITUDE, MAX_ALTITUDE), (0, MAX_ACCURACY)]
@@ -113,6 +116,17 @@ def normalise_geopoint(text: str) -> str:
     if not all(low <= n <= high for n, (low, high) in pairs):
         raise LexicalError("range", text)
     return " ".join(part.removeprefix("+") for part in parts)
+
+
+def coarse_geopoint(text: str, decimals: int = 2) -> str:
+    """Return a stored geopoint's latitude and longitude rounded, nothing else.
+
+    For exports that must not point at a household: at two decimals a point is
+    known to about 1.1 km, a neighbourhood rather than a door; altitude and
+    accuracy are dropped.
+    """
+    latitude, longitude = (float(part) for part in text.split()[:2])
+    return f"{latitude:.{decimals}f} {longitude:.{decimals}f}"
 
 
 def _clock(parts: tuple[str | None, ...], text: str) -> time:

@@ -184,6 +184,9 @@ class _Builder:
             if not (
                 isinstance(name, str)
                 and name.lower().endswith(".csv")
+                # A plain file name: it becomes a path when the files are written
+                # beside an export, and an XML name in the XForm's instances.
+                and NAME_PATTERN.fullmatch(name[:-4]) is not None
                 and isinstance(columns, list)
                 and columns
                 and all(isinstance(c, str) and c for c in columns)
@@ -196,7 +199,10 @@ class _Builder:
                 )
             ):
                 self.problem(
-                    where, path, "a file needs a .csv name, columns and rows of text"
+                    where,
+                    path,
+                    "a file needs a plain .csv name (letters, digits, _, -), "
+                    "columns and rows of text",
                 )
                 continue
             files[name] = DataFile(tuple(columns), tuple(tuple(r) for r in rows))

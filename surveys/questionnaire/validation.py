@@ -20,6 +20,7 @@ from surveys.questionnaire import messages
 from surveys.questionnaire.errors import InvalidAnswers
 from surveys.questionnaire.expressions import Item, Value
 from surveys.questionnaire.lexical import (
+    DECIMAL,
     LexicalError,
     normalise_datetime,
     normalise_geopoint,
@@ -44,7 +45,6 @@ Answer = int | float | str | date | list[str] | bool | None
 #: Whole numbers and decimals above this size are refused as out of range.
 MAX_NUMBER = 10**15 - 1
 _INTEGER = re.compile(r"[+-]?\d+")
-_DECIMAL = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ECHO_LIMIT = 40
 
@@ -217,6 +217,12 @@ class _Run:
         self.result[question.name] = answer
         if answer is not None:
             self.values[question.name] = _xpath_value(answer)
+        elif question.type.is_metadata:
+            # ``${today}``, ``${start}``, ``${end}`` a client did not send read the
+            # clock of this pass (a birth date's ``. <= ${today}``); the stored
+            # values are filled later, outside the content hash.
+            today = question.type is QuestionType.TODAY
+            self.values[question.name] = self.today if today else self.now
 
     def check_constraint(self, question: Question, answer: Answer) -> None:
         if question.constraint is None:
@@ -286,6 +292,7 @@ class _Run:
                 if question.choice_filter.holds(
                     self.values,
                     today=self.today,
+                    now=self.now,
                     choice_label=self.choice_label,
                     item=self.item(choice),
                     instances=self.instances,
@@ -336,7 +343,7 @@ def _integer(text: str, _question: Question) -> int:
 
 
 def _decimal(text: str, _question: Question) -> float:
-    if not _DECIMAL.fullmatch(text):
+    if not DECIMAL.fullmatch(text):
         raise _Invalid(Message(messages.NOT_A_NUMBER))
     return float(_in_range(float(text)))
 

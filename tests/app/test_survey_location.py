@@ -7,6 +7,8 @@ response's own times when it is stored.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from werkzeug.datastructures import MultiDict
 
 from app.public.forms import raw_answers
+from app.reports.csv import responses_csv
 from surveys.models import AccessCode, Response
 from surveys.questionnaire import load_definition
 from surveys.questionnaire.versions import store_questionnaire
@@ -92,3 +95,24 @@ def test_metadata_is_never_read_from_a_posted_form() -> None:
     questionnaire = load_definition(FIELD_VISIT)
     posted = MultiDict({"start": "2020-01-01T00:00", "opened_at": "07:30"})
     assert raw_answers(questionnaire, posted) == {"opened_at": "07:30"}
+
+
+def test_the_anonymised_csv_gives_the_location_to_about_a_kilometre(
+    client: FlaskClient, visit_code: AccessCode, db_session: Session
+) -> None:
+    answers = {
+        "opened_at": "07:30",
+        "closed_at": "17:00",
+        "visited_at": "2026-01-05T09:15",
+        "place": "21.028512 105.854249 12.5 8",
+    }
+    sent, _ = rate(client, visit_code.token, answers)
+    assert sent.status_code == 303
+    campaign = visit_code.campaign
+    text = b"".join(responses_csv(db_session, campaign, None, None)).decode("utf-8-sig")
+    header, row = list(csv.reader(io.StringIO(text)))
+    assert row[header.index("place")] == "21.03 105.85"
+    stored = db_session.scalar(select(Response).options(selectinload(Response.answers)))
+    assert {a.question: a.value_text for a in stored.answers}["place"] == (
+        "21.028512 105.854249 12.5 8"
+    )

@@ -37,3 +37,11 @@ def test_ragged_file_refused():
     with pytest.raises(DefinitionError) as e:
         build_questionnaire(data)
     assert "files.wards.csv" in str(e.value)
+
+
+@pytest.mark.parametrize("name", ["../evil.csv", "sub/wards.csv", "/tmp/x.csv", ".csv"])
+def test_a_file_name_that_is_a_path_is_refused(name: str) -> None:
+    table = {"columns": ["name"], "rows": [["p1"]]}
+    with pytest.raises(DefinitionError) as refused:
+        build_questionnaire(dict(BASE, files={name: table}))
+    assert f"files.{name}" in str(refused.value)

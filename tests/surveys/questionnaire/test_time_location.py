@@ -332,3 +332,53 @@ def test_the_field_visit_reads_back_from_its_export(
     write_xlsform(visit, workbook)
     path.write_bytes(workbook.getvalue())
     assert load_xlsform(path).to_dict() == visit.to_dict()
+
+
+def test_a_constraint_reads_today_and_start_when_the_client_sent_none() -> None:
+    born = build_questionnaire(
+        {
+            "key": "born",
+            "title": {"vi": "Ngày sinh"},
+            "languages": ["vi"],
+            "questions": [
+                {"name": "today", "type": "today"},
+                {"name": "start", "type": "start"},
+                {
+                    "name": "born",
+                    "type": "date",
+                    "label": {"vi": "Ngày sinh"},
+                    "constraint": ". <= ${today}",
+                },
+                {
+                    "name": "minutes",
+                    "type": "calculate",
+                    "calculation": "decimal-date-time(${start}) > 0",
+                },
+            ],
+        }
+    )
+    kept = surveys.validate_answers(born, {"born": "1990-05-01"}, now=NOW)
+    assert kept["born"] == date(1990, 5, 1)
+    assert kept["minutes"] is True
+    assert kept["today"] is None  # filled when stored, outside the content hash
+    with pytest.raises(InvalidAnswers) as caught:
+        surveys.validate_answers(born, {"born": "2027-01-01"}, now=NOW)
+    assert set(caught.value.errors) == {"born"}
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [("1.5E7", 15_000_000.0), ("1.0E-4", 0.0001), ("-2.5e3", -2500.0)],
+)
+def test_a_decimal_as_odk_collect_writes_it_is_read(sent: str, kept: float) -> None:
+    amount = build_questionnaire(
+        {
+            "key": "amount",
+            "title": {"vi": "Số tiền"},
+            "languages": ["vi"],
+            "questions": [{"name": "x", "type": "decimal", "label": {"vi": "X"}}],
+        }
+    )
+    assert surveys.validate_answers(amount, {"x": sent})["x"] == kept
+    with pytest.raises(InvalidAnswers):
+        surveys.validate_answers(amount, {"x": "1E999"})
