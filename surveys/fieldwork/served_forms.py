@@ -23,6 +23,11 @@ RUNTIME_CHOICES = Message(
     )
 )
 REPEATS = Message(N_("Bảng hỏi có nhóm câu hỏi lặp lại: chưa nhận qua OpenRosa."))
+#: pyxform refused the export (a name or a text ODK reserves); ``%(reason)s`` is
+#: pyxform's own English explanation.
+NOT_CONVERTED = N_(
+    "Bảng hỏi không chuyển được sang XForm (pyxform báo: %(reason)s); hãy sửa bảng hỏi."
+)
 #: More entries than this and the cache starts again empty (a crude, cheap bound).
 CACHE_SIZE = 256
 

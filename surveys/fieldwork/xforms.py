@@ -15,10 +15,12 @@ import dataclasses
 import io
 
 from defusedxml import ElementTree
+from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
 from surveys.fieldwork.enumerators import FieldForm
 from surveys.fieldwork.served_forms import (
+    NOT_CONVERTED,
     REPEATS,
     RUNTIME_CHOICES,
     FormNotServed,
@@ -31,7 +33,7 @@ from surveys.fieldwork.served_forms import (
 from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.model import RUNTIME_CHOICE_SOURCES
 from surveys.questionnaire.xlsform_writer import write_xlsform
-from surveys.translatable import Text
+from surveys.translatable import Message, Text
 
 XFORMS = "{http://www.w3.org/2002/xforms}"
 
@@ -64,7 +66,14 @@ def build_xform(
     )
     workbook = io.BytesIO()
     write_xlsform(renamed, workbook)
-    xml = convert(xlsform=workbook.getvalue(), file_type=".xlsx").xform.encode()
+    try:
+        converted = convert(xlsform=workbook.getvalue(), file_type=".xlsx")
+    except PyXFormError as error:
+        # Names and texts ODK reserves (a question named ``meta``, ``${…}`` in a
+        # label naming no question) pass our checks: that form alone is not
+        # served, the enumerator's other forms are.
+        raise FormNotServed(Message(NOT_CONVERTED, {"reason": str(error)})) from None
+    xml = converted.xform.encode()
     if ElementTree.fromstring(xml).find(f".//{XFORMS}repeat") is not None:
         raise FormNotServed(REPEATS)
     files = tuple(

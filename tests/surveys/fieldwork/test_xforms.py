@@ -6,8 +6,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from surveys.fieldwork.served_forms import RUNTIME_CHOICES, FormNotServed
+from surveys.fieldwork.served_forms import NOT_CONVERTED, RUNTIME_CHOICES, FormNotServed
 from surveys.fieldwork.xforms import build_xform
+from surveys.questionnaire.schema import build_questionnaire
 from surveys.questionnaire.versions import shipped_template
 
 XF = "{http://www.w3.org/2002/xforms}"
@@ -29,3 +30,18 @@ def test_a_counter_form_with_run_time_choices_is_not_served() -> None:
     with pytest.raises(FormNotServed) as refused:
         build_xform(shipped_template("counter"), "hailong-c1-u2", "1", "Quầy")
     assert refused.value.message == RUNTIME_CHOICES
+
+
+def test_a_form_pyxform_refuses_is_not_served_and_says_why() -> None:
+    reserved = build_questionnaire(
+        {
+            "key": "reserved",
+            "title": {"vi": "Tên dành riêng"},
+            "languages": ["vi"],
+            "questions": [{"name": "meta", "type": "text", "label": {"vi": "Meta"}}],
+        }
+    )
+    with pytest.raises(FormNotServed) as refused:
+        build_xform(reserved, "hailong-c1-u1", "1", "Thử")
+    assert refused.value.message.msgid == NOT_CONVERTED
+    assert "meta" in str(refused.value.message.params["reason"])
