@@ -65,11 +65,12 @@ class SubmittedInstance:
 
         An empty element is a blank answer; a multiple choice is its
         space-separated names, as XForms write it. Elements that name no
-        question (``meta``, extra metadata) are left out.
+        question (``meta``, extra metadata) are left out; the client's own
+        ``start``, ``end`` and ``today`` are kept.
         """
         answers: dict[str, str | list[str] | None] = {}
         for question, path in _question_paths(questionnaire.items, ()):
-            if not question.type.takes_answer:
+            if not (question.type.takes_answer or question.type.is_metadata):
                 continue
             text = _text_at(self.root, path)
             if question.type is QuestionType.SELECT_MULTIPLE:
@@ -135,12 +136,16 @@ def _text_at(root: Element, path: tuple[str, ...]) -> str:
     return _text(element)
 
 
-def _refuse_repeats(element: Element) -> None:
-    """Refuse an element that appears twice under one parent (a repeat group)."""
-    seen: set[str] = set()
-    for child in element:
-        name = _local(child.tag)
-        if name in seen:
-            raise InstanceRefused(Message(REPEATED, {"name": name}))
-        seen.add(name)
-        _refuse_repeats(child)
+def _refuse_repeats(root: Element) -> None:
+    """Refuse an element that appears twice under one parent (a repeat group).
+
+    ``iter`` walks the tree without recursion: an instance nested a thousand
+    deep is refused like any other, not a crash.
+    """
+    for element in root.iter():
+        seen: set[str] = set()
+        for child in element:
+            name = _local(child.tag)
+            if name in seen:
+                raise InstanceRefused(Message(REPEATED, {"name": name}))
+            seen.add(name)

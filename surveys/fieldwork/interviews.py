@@ -24,11 +24,15 @@ from sqlalchemy.orm import Session
 from surveys.db import dialect_insert
 from surveys.fieldwork.enumerators import FieldForm
 from surveys.fieldwork.instances import SubmittedInstance
-from surveys.local_time import local_date
+from surveys.local_time import local_date, local_wall_clock
 from surveys.models import Answer, Response
 from surveys.questionnaire import Questionnaire, validate_answers
 from surveys.questionnaire.validation import Answer as Value
-from surveys.storage.answers import answer_records, content_hash
+from surveys.storage.answers import (
+    answer_records,
+    content_hash,
+    with_interview_times,
+)
 from surveys.storage.recording import (
     Recorded,
     SubmissionConflict,
@@ -78,17 +82,17 @@ def check_interview(
     if instance.version != str(form.questionnaire_version):
         raise InterviewRefused(OUTDATED)
     language = questionnaire.languages[0]
+    raw = instance.answers(questionnaire)
     values = validate_answers(
-        questionnaire,
-        instance.answers(questionnaire),
-        today=local_date(now),
-        language=language,
+        questionnaire, raw, now=local_wall_clock(now), language=language
     )
     return CheckedInterview(
         instance.instance_id,
         language,
-        values,
-        content_hash(values),
+        with_interview_times(questionnaire, values, None, now),
+        # What the client sent, not what the server computed from it: a
+        # calculation on now() or today() differs on a resend, the answers not.
+        content_hash(raw),
         answer_flags(questionnaire, values, None, now),
     )
 

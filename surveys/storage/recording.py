@@ -42,6 +42,7 @@ from surveys.access.code_state import (
     load_code,
 )
 from surveys.db import dialect_insert
+from surveys.local_time import local_wall_clock
 from surveys.models import (
     AccessCode,
     Answer,
@@ -125,7 +126,7 @@ def record_response(
         code.questionnaire,
         submission.answers,
         runtime_choices=code.runtime_choices,
-        today=now.date(),
+        now=local_wall_clock(now),
         carried=code.carried,
         language=submission.language,
     )

@@ -43,7 +43,8 @@ WARDS = DataFile(("name", "label"), (("p1", "Phường Bến Nghé"), ("p2", "Đ
 
 
 def household() -> Questionnaire:
-    """A small household questionnaire with a group, a CSV, and every answer kind."""
+    """A small household questionnaire with a group, a CSV, every answer kind,
+    ODK's start and today, and a calculation on the clock."""
     return build_questionnaire(
         {
             "key": f"hh-{uuid.uuid4().hex[:6]}",
@@ -65,6 +66,9 @@ def household() -> Questionnaire:
                     ],
                 },
                 {"name": "comment", "type": "text", "label": {"vi": "Ý kiến"}},
+                {"name": "start", "type": "start"},
+                {"name": "today", "type": "today"},
+                {"name": "stamp", "type": "calculate", "calculation": "once(now())"},
             ],
             "choices": {
                 "services": [

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from surveys.fieldwork.enumerators import revoke_enumerator
+from surveys.local_time import local_date
 from surveys.models import Answer, AuditEvent, Enumerator
 from tests.app.openrosa_field import (
     GOOD,
@@ -101,7 +102,8 @@ def test_head_answers_204_with_the_headers(client: FlaskClient, field: Field) ->
 def test_an_interview_is_stored_once_with_its_design_fields(
     client: FlaskClient, db_session: Session, field: Field
 ) -> None:
-    instance = fill(download(client, field), GOOD, f"uuid:{uuid.uuid4()}")
+    sent = GOOD | {"start": "2026-12-06T08:00:00.000+07:00"}
+    instance = fill(download(client, field), sent, f"uuid:{uuid.uuid4()}")
     first = submit(client, field, instance)
     assert first.status_code == 201, first.get_data(as_text=True)
     openrosa_headers(first)
@@ -121,6 +123,10 @@ def test_an_interview_is_stored_once_with_its_design_fields(
     assert answers["size"] == (5.0, None)
     assert answers["comment"] == (None, "Tốt")
     assert "school" in (answers["services"][1] or "")
+    # ODK's start is the client's; today, never sent here, the server's date.
+    assert answers["start"] == (None, "2026-12-06T08:00:00.000+07:00")
+    assert answers["today"][1] == local_date(stored.submitted_at).isoformat()
+    assert answers["stamp"][1]
 
 
 def test_the_same_instance_id_with_other_content_is_409(
@@ -183,6 +189,15 @@ def test_a_revoked_key_is_401(
         (b"<data", "XML"),
         (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e "x">]><data id="x"/>', "XML"),
         (b'<data id="f" version="1"><meta/></data>', "instanceID"),
+        # Nested past Python's recursion limit: refused like any other.
+        (
+            b'<data id="f">'
+            + b"<g>" * 2000
+            + b"<g/>" * 2
+            + b"</g>" * 2000
+            + b"</data>",
+            "lặp lại",
+        ),
     ],
 )
 def test_malformed_instances_are_400_and_store_nothing(
