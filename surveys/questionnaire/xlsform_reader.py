@@ -83,7 +83,6 @@ TYPE_ALIASES: dict[str, tuple[str, str | None]] = {
 
 #: Types we do not run, with the reason given to whoever imports the form.
 REFUSED_TYPES = {
-    "begin repeat": "repeats are not supported: a response is one flat record",
     "geopoint": "location questions are not supported",
     "gps": "location questions are not supported",
     "geotrace": "location questions are not supported",
@@ -99,7 +98,8 @@ REFUSED_TYPES = {
     "acknowledge": "acknowledge questions are not supported",
     "range": "range questions are not supported; use rating or integer",
     "rank": "rank questions are not supported",
-    "begin loop": "loops (begin loop) are not supported: a response is one flat record",
+    "begin loop": "loops (begin loop … end loop over a choice list) are not "
+    "supported; write a begin repeat",
     "trigger": "trigger questions are not supported",
     "hidden": "hidden questions are not supported",
     "xml-external": "external instances are not supported",
@@ -111,7 +111,6 @@ REFUSED_TYPES = {
 #: Columns whose meaning we cannot honour; refused when a row fills them in.
 REFUSED_COLUMNS = {
     "choice_filter": "cascading choices (choice_filter) are not supported",
-    "repeat_count": "repeats are not supported",
     "read_only": "read-only questions are not supported",
     "trigger": "triggers are not supported",
     "parameters": "question parameters are not supported",
@@ -138,6 +137,8 @@ _HEADER_ALIASES = {
     "readonly": "read_only",
     "set_form_title": "form_title",
     "set_form_id": "form_id",
+    "count": "repeat_count",
+    "jr:count": "repeat_count",
 }
 _TRANSLATED = ("label", "hint", "required_message", "constraint_message")
 _LANGUAGE_NAMES = {"english": "en", "tiếng việt": "vi", "vietnamese": "vi"}
@@ -145,9 +146,13 @@ _LANGUAGE_NAMES = {"english": "en", "tiếng việt": "vi", "vietnamese": "vi"}
 DEFAULT_LANGUAGE = "default"
 _TRUE = frozenset({"yes", "true", "true()", "1"})
 _FALSE = frozenset({"no", "false", "false()", "0"})
-_GROUP = re.compile(r"(begin|end)[ _](group|repeat)")
-#: pyxform's other controls (aliases.control): loops, and its old repeat names.
-_LOOP = re.compile(r"(begin|end)[ _](loop|lgroup|looped group)(?: .*)?")
+_GROUP = re.compile(r"(begin|end)[ _](group|repeat|lgroup|looped group)")
+#: pyxform's names of a repeat (aliases.control).
+_REPEATS = frozenset({"repeat", "lgroup", "looped group"})
+#: pyxform's other control (aliases.control): a loop over a choice list.
+_LOOP = re.compile(r"(begin|end)[ _](loop)(?: .*)?")
+#: The relative paths we run: ``../name``, ``../../name``, ``..`` in position().
+_RELATIVE_PATH = re.compile(r"\.\.(?:/\.\.)*(?:/[A-Za-z_][A-Za-z0-9_.\-]*)?")
 #: pyxform's spellings of the select types (aliases.select), with ours.
 _SELECT_ALIASES = {
     "add select one prompt using": "select_one",
@@ -179,7 +184,9 @@ _SELECT = re.compile(
 )
 #: Expression columns, whose typographic quotes pyxform straightens
 #: (parsing/sheet_headers.py, SMART_QUOTES).
-_EXPRESSION_COLUMNS = ("relevant", "constraint", "calculation", "default", "required")
+_EXPRESSION_COLUMNS = (
+    "relevant", "constraint", "calculation", "default", "required", "repeat_count",
+)  # fmt: skip
 _STRING_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
 _INSTANCE = re.compile(r"\binstance\s*\(")
 _SMART_QUOTES = str.maketrans(
@@ -413,9 +420,7 @@ class _Reader:
             group = _GROUP.fullmatch(kind.lower())
             current = stack[-1][1] if stack else top
             if group and group.group(1) == "begin":
-                if group.group(2) == "repeat":
-                    self.problem(row.where, "type", REFUSED_TYPES["begin repeat"])
-                section = self.locate(self.section(row), row)
+                section = self.locate(self.section(row, group[2] in _REPEATS), row)
                 current.append(section)
                 stack.append((group.group(2), section["questions"], row))
             elif group:
@@ -427,8 +432,8 @@ class _Reader:
                         # pyxform accepts an empty group; it holds nothing to ask.
                         (stack[-1][1] if stack else top).pop()
             elif (loop := _LOOP.fullmatch(kind.lower())) and loop[1] == "begin":
-                refused = "begin loop" if loop[2] == "loop" else "begin repeat"
-                self.problem(row.where, "type", f"'{kind}': {REFUSED_TYPES[refused]}")
+                reason = REFUSED_TYPES["begin loop"]
+                self.problem(row.where, "type", f"'{kind}': {reason}")
                 stack.append((loop[2], [], row))  # its rows are checked, not kept
             elif loop:
                 if not stack or stack[-1][0] != loop[2]:
@@ -461,6 +466,8 @@ class _Reader:
         XPath (division is ``div``), so any ``/`` is a path or a lookup.
         """
         code = _STRING_LITERAL.sub("''", row.cells[column])
+        if not _INSTANCE.search(code):
+            code = _RELATIVE_PATH.sub("..", code)
         if "/" in code:
             self.named.add((row.where, column))
         if _INSTANCE.search(code):
@@ -474,8 +481,9 @@ class _Reader:
             self.problem(
                 row.where,
                 column,
-                "XPath paths (/data/name, ../name) are not supported; "
-                f"refer to a question as ${{name}}: {row.cells[column]!r}",
+                "XPath paths (/data/name, ../group/name) are not supported; "
+                "refer to a question as ${name} (or ../name for one beside "
+                f"it): {row.cells[column]!r}",
             )
 
     def common(self, row: _Row) -> dict[str, Any]:
@@ -494,9 +502,16 @@ class _Reader:
             data["appearance"] = row.cells["hailong_appearance"]
         return data
 
-    def section(self, row: _Row) -> dict[str, Any]:
+    def section(self, row: _Row, repeat: bool) -> dict[str, Any]:
         data = self.common(row)
-        data.update(type="section", questions=[])
+        data.update(type="repeat" if repeat else "section", questions=[])
+        if repeat and "repeat_count" in row.cells:
+            data["repeat_count"] = row.cells["repeat_count"]
+        if repeat and "label" not in data:
+            # pyxform warns; the name stands in for the heading of each row.
+            data["label"] = {self.default_language: row.cells.get("name", "")}
+        if not repeat and "repeat_count" in row.cells:
+            self.problem(row.where, "repeat_count", "only a repeat has a count")
         for key in ("required_message", "constraint_message"):
             data.pop(key, None)
         for column in ("constraint", "calculation", "default", "hailong_type"):
@@ -508,6 +523,8 @@ class _Reader:
         lowered = kind.lower()
         if lowered in METADATA_TYPES:
             return None
+        if "repeat_count" in row.cells:
+            self.problem(row.where, "repeat_count", "only a repeat has a count")
         data = self.common(row)
         if data["name"] is None and lowered == "note":
             # pyxform names an unnamed note by its row (xls2json.py).

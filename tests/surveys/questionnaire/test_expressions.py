@@ -160,6 +160,13 @@ def _expressions(draw: st.DrawFn, depth: int = 3) -> str:
     args = [draw(_expressions(depth - 1)) for _ in range(count)]
     if name == "jr:choice-name":  # its second argument is a quoted question, as ODK's
         args[1] = "'${a}'"
+    # Node-set functions take questions (or a path of '..') where a node is due.
+    if name in ("count", "count-non-empty", "sum", "indexed-repeat"):
+        args[0] = "${a}"
+    if name == "indexed-repeat":
+        args[1] = "${b}"
+    if name == "position":
+        args[0] = ".."
     return f"{name}({', '.join(args)})"
 
 

@@ -59,12 +59,12 @@ REFUSED = {
     ),
     # Its question without a label (row 10) loads, labelled by its name.
     "xlsform_spec_test.xlsx": (
-        20,
+        16,
         {
             (9, "media::video", "media in labels"),
             (10, "label", None),
-            (15, "type", "repeats"),
-            (15, "repeat_count", "repeats"),
+            (15, "type", None),
+            (15, "repeat_count", None),
             (30, "type", "acknowledge"),
             (32, "type", "time-of-day"),
             (33, "type", "date-and-time"),
@@ -101,24 +101,26 @@ REFUSED = {
     # Its typographic quotes in relevance (=‘dead’) are straightened as pyxform
     # does, so only the features themselves are refused.
     "UCL_Biomass_Plot_Form.xlsx": (
-        34,
+        33,
         {
             (16, "type", "choices from file 'UCL_regions.csv'"),
             (22, "type", "location questions"),
             (23, "type", "media uploads"),
-            (32, "type", "repeats"),
-            (43, "repeat_count", "repeats"),
+            (32, "type", None),
+            (43, "type", "nested repeats"),
+            (43, "repeat_count", None),
             (49, "required", "only yes or no"),
             (48, "relevant", None),
         },
     ),
-    # Its empty group (row 18) loads; the names it repeats across groups do not.
+    # Its empty group (row 18) and first repeat (row 4) load; the repeats in it
+    # and the names it reuses across groups do not.
     "childrens_survey_sw.xlsx": (
-        8,
+        10,
         {
-            (4, "type", "repeats"),
-            (9, "type", "repeats"),
-            (12, "type", "repeats"),
+            (4, "type", None),
+            (9, "type", "nested repeats"),
+            (12, "type", "nested repeats"),
             (19, "type", "location questions"),
             (5, "name", "'name' is used twice (first at sheet 'survey', row 2)"),
             (18, "questions", None),
