@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from functools import cache
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
@@ -34,6 +35,7 @@ from surveys.models import (
     User,
     utcnow,
 )
+from surveys.questionnaire.loader import load_definition
 from surveys.questionnaire.versions import shipped_template, store_questionnaire
 from surveys.storage.recording import Submission, record_response
 
@@ -246,3 +248,14 @@ def make_case(
         **fields,  # type: ignore[arg-type]
     )
     return create_case(session, new, Actor.CITIZEN)
+
+
+#: A household roster (a repeat with ``repeat_count``), for the repeat tests.
+HOUSEHOLD = Path(__file__).resolve().parent / "data" / "household.yaml"
+
+
+def make_household_campaign(session: Session, **fields: object) -> Campaign:
+    """An interviewer campaign of the household roster at a ward of its own."""
+    stored = store_questionnaire(session, load_definition(HOUSEHOLD)).stored
+    values = {"questionnaire": stored, "mode": "interviewer", "ends_on": None}
+    return make_campaign(session, **(values | fields))
