@@ -34,7 +34,7 @@ from surveys.questionnaire.versions import (
     store_questionnaire,
 )
 from tests.app.staff_client import csrf_token, log_in
-from tests.builders import make_campaign, make_unit, make_user
+from tests.builders import household, make_campaign, make_unit, make_user
 
 HEADER = "code,name,title,unit_code,counters\n"
 
@@ -567,6 +567,17 @@ def test_the_preview_shows_the_questions_as_a_citizen_sees_them(
     assert "Ông/Bà có hài lòng với lần giải quyết thủ tục hôm nay không?" in page
     assert 'name="overall"' in page
     assert client.get("/staff/questionnaires/counter/9/preview").status_code == 404
+
+
+def test_the_preview_shows_a_rosters_first_row(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    store_questionnaire(db_session, household(counted=False))
+    db_session.commit()
+    logged_in(client, "district")
+    url = "/staff/questionnaires/household_free/1/preview?page=2"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="member_name[1]"' in page and "Thêm một dòng" in page
 
 
 # Campaigns -------------------------------------------------------------------
