@@ -19,8 +19,11 @@ from surveys.questionnaire.errors import Problem
 CATEGORIES = (
     ("unreadable", r"not a readable|no such file|expected one of \["),
     # XLSForm features refused by name, each told by name (before "unsupported").
-    ("repeat", r"repeats are not supported|loops \(begin loop\)"),
-    ("xpath", r"XPath paths|lookups in another list"),
+    ("loop", r"loops \(begin loop"),
+    ("repeat", r"nested repeats|is repeated \(in|not the row of a repeat|"
+               r"a question of the repeat|only a repeat has|a repeat needs"),
+    ("xpath", r"XPath paths|lookups in another list|goes above the form|"
+              r"is not in (group|the top)"),
     ("or_other", r"an 'other' option with a text box"),
     ("rank", r"rank questions"),
     ("unsupported", r"not supported|is known|only yes or no"),
@@ -43,13 +46,18 @@ SUMMARIES = {
     "unreadable": lazy_gettext(
         "Không đọc được tệp: hãy lưu lại dưới dạng .xlsx hoặc .yaml rồi tải lên lại."
     ),
+    "loop": lazy_gettext(
+        "Hệ thống không hỗ trợ vòng lặp theo danh sách lựa chọn (begin loop); hãy "
+        "dùng nhóm lặp (begin repeat)."
+    ),
     "repeat": lazy_gettext(
-        "Hệ thống không hỗ trợ nhóm lặp (begin repeat, begin loop): mỗi phiếu trả "
-        "lời là một bản ghi phẳng."
+        "Nhóm lặp (begin repeat) dùng sai: không đặt nhóm lặp trong nhóm lặp; ngoài "
+        "nhóm lặp, câu hỏi lặp chỉ dùng trong count(), sum(), max(), min(), "
+        "count-non-empty(), join() hoặc indexed-repeat()."
     ),
     "xpath": lazy_gettext(
-        "Hệ thống không hỗ trợ đường dẫn XPath (/data/…, ../…) hay tra cứu "
-        "instance('…'); hãy gọi câu hỏi trực tiếp bằng tên của nó."
+        "Hệ thống chỉ hỗ trợ đường dẫn ../tên tới câu hỏi cùng nhóm; không hỗ trợ "
+        "/data/… hay tra cứu instance('…'); hãy gọi câu hỏi trực tiếp bằng tên."
     ),
     "or_other": lazy_gettext(
         "Lựa chọn “Khác” kèm ô nhập (or_other) chỉ dùng được với danh sách trong "

@@ -532,7 +532,7 @@ def test_xlsform_features_we_do_not_run_are_named_in_vietnamese(
     answer = upload(client, "/staff/questionnaires", content.getvalue(), "form.xlsx")
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
-    for category in ("repeat", "rank", "or_other", "xpath"):
+    for category in ("loop", "rank", "or_other", "xpath"):
         assert escape(str(SUMMARIES[category])) in page, category
     assert "trang tính “survey”, dòng 6 · Trường: relevant" in page
     assert count(db_session, Questionnaire) == 0
