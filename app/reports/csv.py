@@ -6,6 +6,10 @@ flags, excluded) and the answers, one column per question but the dossier code
 a respondent may have typed (an identifier, not an opinion). Every text cell
 is neutralised, so a comment starting with ``=`` or ``+`` is never run as a
 formula.
+
+A repeat (a household roster) is a file of its own (``roster_csv``): one line
+per row, keyed by the response's id and the row's position (``row``), so it
+joins the responses file as ODK Central's repeat tables join theirs.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from surveys.access.code_state import DOSSIER_QUESTION
 from surveys.models import Campaign
 from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.versions import definition_of
-from surveys.storage.exports import exported_responses
+from surveys.storage.exports import exported_responses, exported_rows
 from surveys.storage.periods import period_bounds
 from surveys.storage.tallies import period_of
 
@@ -54,7 +58,9 @@ def responses_csv(
     questions = [
         q.name
         for q in questionnaire.questions
-        if q.type.takes_answer and q.name not in hidden
+        if q.type.takes_answer
+        and q.name not in hidden
+        and q.name not in questionnaire.repeated
     ]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -80,6 +86,55 @@ def responses_csv(
             )
             answers = (_answer(response.answers.get(name)) for name in questions)
             writer.writerow([neutralised(value) for value in (*fixed, *answers)])
+        yield _drained(buffer).encode("utf-8")
+
+
+#: The columns that key a repeat's row: its response and its place in the repeat.
+ROW_COLUMNS = ("response_id", "unit_code", "quarter", "row")
+
+
+def roster_csv(
+    session: Session,
+    campaign: Campaign,
+    repeat: str,
+    unit_ids: Sequence[int] | None,
+    period: str | None,
+    *,
+    page_size: int = 5000,
+) -> Iterator[bytes]:
+    """Yield the rows of one repeat of the campaign's responses as UTF-8 CSV.
+
+    Raises ``KeyError`` if the questionnaire has no repeat ``repeat``.
+    """
+    questionnaire = definition_of(campaign.questionnaire)
+    found = {r.name: r for r in questionnaire.repeats}[repeat]
+    questions = [
+        q.name
+        for q in questionnaire.questions
+        if q.type.takes_answer and questionnaire.repeated.get(q.name) == found.name
+    ]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralised(name) for name in (*ROW_COLUMNS, *questions)])
+    yield (BOM + _drained(buffer)).encode("utf-8")
+    pages = exported_rows(
+        session,
+        campaign.id,
+        questions,
+        unit_ids=unit_ids,
+        between=period_bounds(period),
+        page_size=page_size,
+    )
+    for page in pages:
+        for row in page:
+            key = (
+                row.response_id,
+                row.unit_code,
+                period_of(row.submitted_at),
+                row.position,
+            )
+            answers = (_answer(row.answers.get(name)) for name in questions)
+            writer.writerow([neutralised(value) for value in (*key, *answers)])
         yield _drained(buffer).encode("utf-8")
 
 

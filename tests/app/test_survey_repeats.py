@@ -7,14 +7,18 @@ answers; a draft keeps the rows; the stored answers carry their row.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.reports.csv import BOM
 from surveys.models import Answer, ResponseDraft
-from tests.builders import make_code, make_household_campaign
+from tests.app.staff_client import log_in
+from tests.builders import make_code, make_household_campaign, make_user, unique
 
 HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 INPUT = re.compile(r"<input [^>]*>")
@@ -155,3 +159,38 @@ def test_a_forged_row_count_is_refused(
     interview.send({"household_size": "2"})
     assert interview.send({"members": "100000"}) == 422
     assert "Tối đa 50 dòng." in interview.page
+
+
+def test_the_roster_downloads_as_a_table_of_its_own(
+    client: FlaskClient, db_session: Session
+) -> None:
+    campaign = make_household_campaign(db_session)
+    code = make_code(db_session, campaign)
+    manager = make_user(db_session, campaign.unit, username=unique("manager"))
+    db_session.commit()
+    interview = Interview(client, code.token)
+    interview.send({"household_size": "3"})
+    interview.send(MEMBERS | {"member_name[3]": "=HYPERLINK()"})
+    interview.send({}, action="submit")
+    log_in(client, manager.username)
+    base = f"/staff/reports/units/{campaign.unit.code}/unit.csv?campaign={campaign.key}"
+    dashboard = client.get(f"/staff/units/{campaign.unit.code}/dashboard").get_data(
+        as_text=True
+    )
+    assert "Bảng Thành viên: mỗi dòng một lần lặp (CSV)" in dashboard
+    responses = client.get(base).get_data(as_text=True).splitlines()
+    assert responses[0].endswith("household_size,services,remarks")
+    assert "member_name" not in responses[0]
+    answer = client.get(base + "&repeat=members")
+    assert "members" in answer.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(answer.get_data(as_text=True).lstrip(BOM))))
+    response_id = responses[1].split(",")[0]
+    assert rows == [
+        ["response_id", "unit_code", "quarter", "row", "member_name", "age",
+         "relation"],
+        [response_id, campaign.unit.code, rows[1][2], "1", "Lan", "41", ""],
+        [response_id, campaign.unit.code, rows[1][2], "2", "Minh", "43", "spouse"],
+        [response_id, campaign.unit.code, rows[1][2], "3", "'=HYPERLINK()", "9",
+         "child"],
+    ]  # fmt: skip
+    assert client.get(base + "&repeat=nothing").status_code == 404
