@@ -782,7 +782,7 @@ def _pair(cells: dict[str, str], low: str, high: str) -> list[float | str | None
 
 def _questions(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for item in items:
-        if item.get("type") == "section":
+        if item.get("type") in ("section", "repeat"):
             yield from _questions(item["questions"])
         else:
             yield item
