@@ -59,7 +59,7 @@ REFUSED = {
     ),
     # Its question without a label (row 10) loads, labelled by its name.
     "xlsform_spec_test.xlsx": (
-        16,
+        18,
         {
             (9, "media::video", "media in labels"),
             (10, "label", None),
@@ -101,7 +101,7 @@ REFUSED = {
     # Its typographic quotes in relevance (=‘dead’) are straightened as pyxform
     # does, so only the features themselves are refused.
     "UCL_Biomass_Plot_Form.xlsx": (
-        33,
+        29,
         {
             (16, "type", "choices from file 'UCL_regions.csv'"),
             (22, "type", "location questions"),
@@ -116,7 +116,7 @@ REFUSED = {
     # Its empty group (row 18) and first repeat (row 4) load; the repeats in it
     # and the names it reuses across groups do not.
     "childrens_survey_sw.xlsx": (
-        10,
+        7,
         {
             (4, "type", None),
             (9, "type", "nested repeats"),
