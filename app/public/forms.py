@@ -16,6 +16,8 @@ from surveys.questionnaire import Question, Questionnaire, QuestionType
 from surveys.questionnaire.model import MAX_REPEAT_ROWS, walk
 from surveys.questionnaire.validation import RawAnswers, RawValue, row_key
 
+#: A row number or a number of rows as a page sends it (ASCII digits only).
+_DIGITS = re.compile(r"[0-9]+")
 #: A client submission id: chosen when the form is first shown, kept on resend.
 SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
@@ -84,9 +86,10 @@ def _fields(
 def _row_count(text: str | None) -> int:
     """Read the number of rows a page showed; anything odd is none, never more
     than the engine takes (it refuses more rows than ``MAX_REPEAT_ROWS``)."""
-    if text is None or not text.isdigit():
+    if text is None or not _DIGITS.fullmatch(text):
         return 0
-    return min(int(text), MAX_REPEAT_ROWS + 1)
+    too_many = MAX_REPEAT_ROWS + 1
+    return too_many if len(text) > len(str(too_many)) else min(int(text), too_many)
 
 
 def form_fields(
@@ -141,7 +144,12 @@ def edited_rows(
     rows = list(answers.get(name) or [])
     if verb == ADD and len(rows) < MAX_REPEAT_ROWS:
         rows.append({})
-    elif verb == REMOVE and row.isdigit() and 1 <= int(row) <= len(rows):
+    elif (
+        verb == REMOVE
+        and _DIGITS.fullmatch(row)
+        and len(row) <= 3
+        and 1 <= int(row) <= len(rows)
+    ):
         del rows[int(row) - 1]
     return {**answers, name: rows}
 

@@ -195,3 +195,18 @@ def test_the_roster_downloads_as_a_table_of_its_own(
          "child"],
     ]  # fmt: skip
     assert client.get(base + "&repeat=nothing").status_code == 404
+
+
+def test_odd_row_numbers_change_nothing(
+    client: FlaskClient, db_session: Session
+) -> None:
+    campaign = make_household_campaign(db_session, counted=False)
+    code = make_code(db_session, campaign)
+    db_session.commit()
+    interview = Interview(client, code.token)
+    interview.send({"household_size": "2"})
+    for action in ("remove:members:²", "remove:members:" + "9" * 5000, "add:other"):
+        assert interview.send({}, action=action) in (200, 422)
+        assert interview.rows() == ["1"]
+    assert interview.send({"members": "²"}) == 200  # read as no rows
+    assert interview.rows() == []
