@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -109,3 +109,19 @@ def test_the_export_gives_the_roster_as_a_table_of_its_own(
         (first.response_id, 3, {"member_name": "An", "age": 9.0, "relation": "child"}),
         (second.response_id, 1, {"member_name": "Hoa", "age": 70.0}),
     ]
+
+
+def test_each_row_answer_counts_towards_the_time_a_response_takes(
+    db_session: Session,
+) -> None:
+    # 3 single answers and 8 in the rows: 11 answers need 16.5 s at least.
+    campaign = make_household_campaign(db_session)
+    code = make_code(db_session, campaign)
+    submission = Submission(
+        token=code.token,
+        submission_id=unique("sub"),
+        answers=ROSTER,
+        started_at=NOW - timedelta(seconds=12),
+    )
+    recorded = record_response(db_session, submission, NOW)
+    assert db_session.get(Response, recorded.response_id).flag_too_fast
