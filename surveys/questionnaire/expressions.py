@@ -669,7 +669,8 @@ class _Evaluator:
             case Call("count-non-empty", (nodes,)):
                 return float(sum(to_string(v) != "" for v in self.nodes(nodes)))
             case Call("sum", (nodes,)):
-                return math.fsum(to_number(v) for v in self.nodes(nodes))
+                # Not math.fsum: it raises on inf + -inf, where XPath gives NaN.
+                return sum((to_number(v) for v in self.nodes(nodes)), 0.0)
             case Call("max" | "min" as extreme, args):
                 numbers = [to_number(v) for arg in args for v in self.nodes(arg)]
                 if not numbers or any(math.isnan(n) for n in numbers):

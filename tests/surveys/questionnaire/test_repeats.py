@@ -266,7 +266,13 @@ def test_nested_repeats_and_repeated_scores_are_refused() -> None:
 
 AGES = Nodes((41.0, 43.0, 9.0))
 NAMES = Nodes(("Lan", "Minh", ""))
-VALUES = {"age": AGES, "member_name": NAMES, "members": Nodes(("", "", "")), "n": 3.0}
+VALUES = {
+    "age": AGES,
+    "member_name": NAMES,
+    "members": Nodes(("", "", "")),
+    "n": 3.0,
+    "huge": Nodes((math.inf, -math.inf)),  # e.g. rows' calculations of 1 div 0
+}
 ROW_2 = Row(frozenset({"age", "member_name"}), {"age": 43.0, "member_name": "Minh"}, 2)
 
 #: (expression, row, expected): the rule each follows is in the comment.
@@ -279,6 +285,7 @@ CASES = [
     # XPath 1.0 sum(): number() of each node added; a blank is NaN.
     ("sum(${age})", None, 93.0),
     ("sum(${member_name})", None, math.nan),
+    ("sum(${huge})", None, math.nan),
     # XPath 3.0 max()/min() (ODK spec): over nodes and arguments.
     ("max(${age})", None, 43.0),
     ("min(${age}, 5)", None, 5.0),
