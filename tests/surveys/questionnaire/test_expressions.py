@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from surveys.questionnaire.errors import ExpressionError
-from surveys.questionnaire.expressions import FUNCTIONS, parse, to_string
+from surveys.questionnaire.expressions import FUNCTIONS, Nodes, parse, to_string
 
 TODAY = date(2026, 11, 25)
 ANSWERS = {
@@ -134,11 +134,15 @@ _OPERATORS = st.sampled_from(
         " mod ",
     ]
 )
-_VALUES = st.one_of(
+_SCALARS = st.one_of(
     st.text(max_size=20),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
     st.dates(),
+)
+# A repeated question read from outside its repeat: the rows' values.
+_VALUES = st.one_of(
+    _SCALARS, st.lists(_SCALARS, max_size=3).map(lambda v: Nodes(tuple(v)))
 )
 
 
