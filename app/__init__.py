@@ -18,6 +18,7 @@ from app import (
     formatting,
     i18n,
     labels,
+    openrosa,
     security,
     serving,
 )
@@ -62,5 +63,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(staff_bp)
     app.register_blueprint(reports_bp)
     api.init_app(app)
+    openrosa.init_app(app)
     security.trust_proxies(app)
     return app

@@ -98,6 +98,12 @@ AUDIT_ACTIONS = {
     AuditAction.INTEGRATION_KEY_CREATED: lazy_pgettext("audit", "Tạo khóa kết nối"),
     AuditAction.INTEGRATION_KEY_REVOKED: lazy_pgettext("audit", "Thu hồi khóa kết nối"),
     AuditAction.CASE_FILE_READ: lazy_pgettext("audit", "Tải tệp của phản ánh"),
+    AuditAction.ENUMERATOR_CREATED: lazy_pgettext("audit", "Tạo khóa điều tra viên"),
+    AuditAction.ENUMERATOR_REVOKED: lazy_pgettext(
+        "audit", "Thu hồi khóa điều tra viên"
+    ),
+    AuditAction.ENUMERATOR_ASSIGNED: lazy_pgettext("audit", "Giao địa bàn điều tra"),
+    AuditAction.ENUMERATOR_UNASSIGNED: lazy_pgettext("audit", "Rút địa bàn điều tra"),
 }
 #: What an audited act was done to, by the ``object_type`` its service records.
 OBJECT_TYPES = {
@@ -105,6 +111,7 @@ OBJECT_TYPES = {
     "service_point": lazy_pgettext("audit", "Quầy"),
     "official": lazy_pgettext("audit", "Cán bộ"),
     "campaign": lazy_pgettext("audit", "Đợt khảo sát"),
+    "enumerator": lazy_pgettext("audit", "Điều tra viên"),
     "questionnaire": lazy_pgettext("audit", "Bảng hỏi"),
     "user": lazy_pgettext("audit", "Người dùng"),
     "access_code": lazy_pgettext("audit", "Mã khảo sát"),

@@ -1064,6 +1064,71 @@ class IntegrationKey(Base):
     unit: Mapped[Unit] = relationship()
 
 
+class Enumerator(Base):
+    """A field interviewer who sends interviews from ODK Collect or Enketo.
+
+    Like an integration key, only the SHA-256 of the enumerator's key is stored
+    (``surveys.access.secret_keys``); the key is shown once and goes into the
+    client's server address. ``unit_id`` is the unit that manages them (the
+    staff pages' scope); what they may send is in their assignments.
+    """
+
+    __tablename__ = "enumerators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: The key's first characters, to tell keys apart in lists and logs.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    unit: Mapped[Unit] = relationship()
+    assignments: Mapped[list[EnumeratorAssignment]] = relationship(
+        back_populates="enumerator", cascade="all, delete-orphan"
+    )
+
+
+class EnumeratorAssignment(Base):
+    """One unit of one interviewer campaign an enumerator may interview in.
+
+    Each assignment is one form on the enumerator's tablet; the interviews sent
+    with it carry its sample-design fields (the cluster the enumerator works
+    in, its stratum and the design weight of its households).
+    """
+
+    __tablename__ = "enumerator_assignments"
+    __table_args__ = (
+        UniqueConstraint("enumerator_id", "campaign_id", "unit_id"),
+        CheckConstraint("weight IS NULL OR weight > 0", name="weight_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enumerator_id: Mapped[int] = mapped_column(
+        ForeignKey("enumerators.id", ondelete="CASCADE")
+    )
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="RESTRICT"), index=True
+    )
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    stratum: Mapped[str | None] = mapped_column(String(64))
+    cluster: Mapped[str | None] = mapped_column(String(64))
+    weight: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    enumerator: Mapped[Enumerator] = relationship(back_populates="assignments")
+    campaign: Mapped[Campaign] = relationship()
+    unit: Mapped[Unit] = relationship()
+
+
 class FeedbackCase(Base):
     """A citizen's or business's feedback or complaint (phản ánh, kiến nghị).
 
@@ -1350,6 +1415,8 @@ __all__ = [
     "DossierImportRow",
     "DossierRules",
     "DossierStatus",
+    "Enumerator",
+    "EnumeratorAssignment",
     "FeedbackCase",
     "FollowUpContact",
     "ImportSource",

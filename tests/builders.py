@@ -41,6 +41,8 @@ from surveys.questionnaire.loader import load_definition
 from surveys.questionnaire.versions import shipped_template, store_questionnaire
 from surveys.storage.recording import Submission, record_response
 
+#: A field visit with time, datetime, geopoint and start/end/today questions.
+FIELD_VISIT = Path(__file__).parent / "surveys/questionnaire/data/field_visit.yaml"
 #: The password of every user made by ``make_user``.
 PASSWORD = "correct horse battery"
 

@@ -20,12 +20,20 @@ from surveys.units.management import import_questionnaire
 questionnaires = AppGroup("questionnaires", help="Questionnaire definitions.")
 
 PATH = click.Path(exists=True, dir_okay=False, path_type=Path)
+#: ``--file wards.csv``, as often as needed: CSV files beside the form.
+DATA_FILES = click.option(
+    "--file",
+    "data_files",
+    multiple=True,
+    type=PATH,
+    help="a CSV file the form uses (select_one_from_file, pulldata); repeatable",
+)
 
 
-def _load(path: Path) -> Questionnaire:
-    """Load a definition, or exit 1 with every problem listed."""
+def _load(path: Path, data_files: tuple[Path, ...] = ()) -> Questionnaire:
+    """Load a definition and its CSV files, or exit 1 with every problem listed."""
     try:
-        return load_definition(path)
+        return load_definition(path, {f.name: f.read_bytes() for f in data_files})
     except DefinitionError as error:
         click.echo(str(error), err=True)
         raise SystemExit(1) from error
@@ -33,9 +41,10 @@ def _load(path: Path) -> Questionnaire:
 
 @questionnaires.command("validate")
 @click.argument("path", type=PATH)
-def validate_command(path: Path) -> None:
+@DATA_FILES
+def validate_command(path: Path, data_files: tuple[Path, ...]) -> None:
     """Check a YAML, JSON or XLSForm definition; list every problem found."""
-    questionnaire = _load(path)
+    questionnaire = _load(path, data_files)
     click.echo(
         f"{path}: valid questionnaire {questionnaire.key!r}"
         f" ({len(questionnaire.questions)} questions)."
@@ -44,9 +53,10 @@ def validate_command(path: Path) -> None:
 
 @questionnaires.command("import")
 @click.argument("path", type=PATH)
-def import_command(path: Path) -> None:
+@DATA_FILES
+def import_command(path: Path, data_files: tuple[Path, ...]) -> None:
     """Store a definition as a new immutable version (unless stored already)."""
-    questionnaire = _load(path)
+    questionnaire = _load(path, data_files)
     with session_factory().begin() as session:
         result = import_questionnaire(session, None, questionnaire)
         version = result.stored.version
@@ -72,10 +82,10 @@ def list_command() -> None:
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
 @click.option("--version", type=int, help="a stored version (default: the newest)")
 def export_command(key: str, output: Path, version: int | None) -> None:
-    """Write a stored questionnaire as an XLSForm workbook (.xlsx)."""
+    """Write a stored questionnaire as an XLSForm workbook (.xlsx), its CSVs beside."""
     # openpyxl (and numpy through it) loads for this command only, not with the
     # web app that imports this module.
-    from surveys.questionnaire.xlsform_writer import write_xlsform
+    from surveys.questionnaire.xlsform_writer import write_data_files, write_xlsform
 
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter("the output must be an .xlsx file", param_hint="-o")
@@ -89,5 +99,8 @@ def export_command(key: str, output: Path, version: int | None) -> None:
                 f"no stored questionnaire {key!r}"
                 + (f" version {version}" if version is not None else "")
             )
-        write_xlsform(definition_of(stored), output)
+        questionnaire = definition_of(stored)
+        write_xlsform(questionnaire, output)
         click.echo(f"Wrote {key!r} version {stored.version} to {output}.")
+        for path in write_data_files(questionnaire, output.parent):
+            click.echo(f"Wrote its file {path.name} beside it.")

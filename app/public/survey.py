@@ -2,12 +2,16 @@
 
 Views stay thin: the questionnaire engine decides what is relevant and valid,
 ``surveys.storage.recording`` decides what is stored. The server decides skip logic in
-every case; the page's small script only shows it sooner.
+every case; the page's small script only shows it sooner. So with cascading
+selects (``choice_filter``): a filter on answers of earlier pages is applied
+when the page is drawn; one on a question of the same page is drawn with every
+option, the script hides those the server's relevance answer leaves out, and
+without the script validation refuses an option that does not fit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from operator import attrgetter
@@ -76,10 +80,11 @@ from surveys.questionnaire import (
     Message,
     Question,
     Questionnaire,
+    QuestionType,
     relevance,
     validate_answers,
 )
-from surveys.questionnaire.model import MAX_REPEAT_ROWS
+from surveys.questionnaire.model import MAX_REPEAT_ROWS, walk
 from surveys.questionnaire.paging import Page, pages, shown_pages
 from surveys.questionnaire.validation import Answer, RawAnswers
 from surveys.storage.answers import content_hash
@@ -142,6 +147,13 @@ class Survey:
         return runtime_choices(self.officials)
 
     @property
+    def asks_location(self) -> bool:
+        """Tell whether a question asks where the respondent is (a geopoint)."""
+        return any(
+            q.type is QuestionType.GEOPOINT for q in self.questionnaire.questions
+        )
+
+    @property
     def carried(self) -> frozenset[str]:
         """Name the questions the code answers itself: never shown, never stored."""
         return self.code.carried if self.code is not None else frozenset()
@@ -163,8 +175,13 @@ class Survey:
             return {}, invalid.errors
         return values, {}
 
-    def options(self, question: Question) -> list[tuple[str, Mapping[str, str]]]:
-        """Return a select question's values and labels (officials: the counter's)."""
+    def options(
+        self, question: Question, allowed: Collection[str] | None = None
+    ) -> list[tuple[str, Mapping[str, str]]]:
+        """Return a select question's values and labels (officials: the counter's).
+
+        ``allowed``: only these values, in the list's order (a filtered select).
+        """
         if question.choices_from == "officials":
             return [
                 (o.code, {"vi": " – ".join(filter(None, (o.name, o.title)))})
@@ -173,6 +190,7 @@ class Survey:
         return [
             (choice.name, choice.label)
             for choice in self.questionnaire.choices_of(question)
+            if allowed is None or choice.name in allowed
         ]
 
     def shown(self, answers: RawAnswers) -> list[int]:
@@ -327,7 +345,10 @@ def survey_relevance(token: str) -> Response:
         carried=found.carried,
         language=current_language(),
     )
-    return jsonify(sorted(shown.questions | shown.sections))
+    return jsonify(
+        relevant=sorted(shown.questions | shown.sections),
+        choices={name: list(values) for name, values in shown.choices.items()},
+    )
 
 
 @bp.get("/s")
@@ -427,7 +448,11 @@ def _refused(
         return _unavailable_page(refusal.state)
     try:
         replay_or_raise(
-            get_session(), found.code, submission_id, content_hash(values), refusal
+            get_session(),
+            found.code.campaign_id,
+            submission_id,
+            content_hash(values),
+            refusal,
         )
     except CodeUnavailable:
         return _unavailable_page(refusal.state)
@@ -600,15 +625,23 @@ def _items(
         carried=found.carried,
         language=current_language(),
     )
+    current = pages(found.questionnaire)[page]
+    live = _filtered_on_page(current)
     items = Markup(
         render_template(
             "public/_items.html",
             survey=found,
-            page=pages(found.questionnaire)[page],
+            page=current,
             answers=answers,
             relevant=relevant,
             errors=errors,
             max_rows=MAX_REPEAT_ROWS,
+            live_choices=live,
+            allowed={
+                key: options
+                for key, options in relevant.choices.items()
+                if _asked(key) not in live
+            },
         )
     )
     if blank:
@@ -619,6 +652,22 @@ def _items(
 def _asked(key: str) -> str:
     """Name the question an error is about: ``age`` for ``age[2]``, a repeat's row."""
     return key.partition("[")[0]
+
+
+def _filtered_on_page(page: Page) -> frozenset[str]:
+    """Name the selects whose ``choice_filter`` reads a question of the same page.
+
+    They are drawn with every option: the answer they depend on may still
+    change on this page, which only the page's script can follow.
+    """
+    names = page.question_names
+    return frozenset(
+        item.name
+        for item in walk(page.items)
+        if isinstance(item, Question)
+        and item.choice_filter is not None
+        and item.choice_filter.references & names
+    )
 
 
 def _clamp(page: int | None, shown: list[int]) -> int:

@@ -12,6 +12,7 @@ from app.staff import (  # noqa: F401  (registers the views)
     dossier_import,
     dossier_ratings,
     dossiers,
+    enumerator_keys,
     integration_keys,
     manage,
     routes,

@@ -10,6 +10,7 @@ from wtforms import (
     DateField,
     Field,
     IntegerField,
+    MultipleFileField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -149,6 +150,11 @@ class OfficialForm(StaffForm):
 
 class UploadForm(StaffForm):
     file = FileField(validators=[Required()])
+
+
+class QuestionnaireUploadForm(UploadForm):
+    #: CSV files beside an XLSForm (``select_one_from_file``, ``pulldata``).
+    data_files = MultipleFileField()
 
 
 class IssueCodesForm(StaffForm):

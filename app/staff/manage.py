@@ -58,6 +58,7 @@ from app.staff.forms import (
     IssueCodesForm,
     OfficialForm,
     PosterForm,
+    QuestionnaireUploadForm,
     RenameForm,
     ResetPasswordForm,
     RevokeForm,
@@ -65,7 +66,7 @@ from app.staff.forms import (
     UploadForm,
     UserForm,
 )
-from app.staff.problems import explained
+from app.staff.problems import dropped_notice, explained
 from surveys.access.audit import AuditAction, record_event
 from surveys.access.codes import (
     CodeError,
@@ -91,7 +92,7 @@ from surveys.models import (
     User,
     utcnow,
 )
-from surveys.questionnaire import DefinitionError, relevance
+from surveys.questionnaire import DefinitionError, Problem, relevance
 from surveys.questionnaire.model import MAX_REPEAT_ROWS
 from surveys.questionnaire.paging import pages
 from surveys.questionnaire.versions import (
@@ -101,6 +102,7 @@ from surveys.questionnaire.versions import (
     versions_of,
 )
 from surveys.units.management import (
+    LocationInAnonymousCampaign,
     ManagementError,
     add_counter,
     add_official,
@@ -567,15 +569,25 @@ def audited_download(
 @bp.route("/questionnaires", methods=["GET", "POST"])
 @permission_required(Permission.ADMINISTER)
 def questionnaires() -> ResponseReturnValue:
-    form = UploadForm()
+    form = QuestionnaireUploadForm()
     problems = None
     if form.validate_on_submit():
         upload = form.file.data
+        notices: list[Problem] = []
+        beside = {
+            storage.filename: storage.read()
+            for storage in form.data_files.data or []
+            if storage.filename
+        }
         try:
-            loaded = load_upload(upload.filename or "", upload.read())
+            loaded = load_upload(
+                upload.filename or "", upload.read(), beside, notices=notices
+            )
         except DefinitionError as error:
             problems = explained(error.problems)
         else:
+            if notice := dropped_notice(notices):
+                flash(notice)
             result = import_questionnaire(get_session(), current_staff(), loaded)
             stored = result.stored
             done = (
@@ -653,6 +665,9 @@ def questionnaire_preview(questionnaire_key: str, version: int) -> ResponseRetur
         errors={},
         relevant=shown,
         max_rows=MAX_REPEAT_ROWS,
+        # Every option of a filtered select, so staff see the whole list.
+        allowed={},
+        live_choices=frozenset(),
     )
 
 
@@ -685,6 +700,8 @@ def campaigns() -> ResponseReturnValue:
                 ends_on=form.ends_on.data,
                 min_interval_seconds=form.min_interval_seconds.data or 0,
             )
+        except LocationInAnonymousCampaign as refused:
+            form.mode.errors.append(translated(refused.message))
         except ManagementError:
             form.key.errors.append(_("Mã này đã được dùng."))
         else:

@@ -11,21 +11,31 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.i18n import _, lazy_gettext
+from app.i18n import _, lazy_gettext, ngettext
 from surveys.questionnaire.errors import Problem
 
 #: The engine's wordings of each category, first match wins (order matters:
 #: "unknown function" before "unknown key", "not supported" before "must be").
 CATEGORIES = (
     ("unreadable", r"not a readable|no such file|expected one of \["),
+    # The CSV files beside a form: missing or unreadable (before "duplicate").
+    ("data_file", r"not uploaded with the form|not UTF-8|cells, the header|"
+                  r"file is empty|column names must be|larger than|more than \d+ rows|"
+                  r"only \.csv|XML files|GeoJSON files|a column is named twice|"
+                  r"neither a choice list nor a CSV|carries it already"),
+    # Filters, lookups and file selects naming columns that are not there.
+    ("column", r"has no column|have no column|are translated, so ODK|"
+               r"cannot go with or_other|have no columns to filter|"
+               r"only a select from a file has columns"),
     # XLSForm features refused by name, each told by name (before "unsupported").
     ("loop", r"loops \(begin loop"),
     ("repeat", r"nested repeats|is repeated \(in|not the row of a repeat|"
                r"a question of the repeat|only a repeat has|a repeat needs"),
-    ("xpath", r"XPath paths|lookups in another list|goes above the form|"
-              r"is not in (group|the top)"),
+    ("xpath", r"XPath paths|XPath path,|only lookups of one column|"
+              r"goes above the form|is not in (group|the top)"),
     ("or_other", r"an 'other' option with a text box"),
     ("rank", r"rank questions"),
+    ("background", r"in the background|background audio|when the form opens"),
     ("unsupported", r"not supported|is known|only yes or no"),
     ("function", r"unknown function|\(\) takes"),
     ("reference", r"names no question|no question uses|no choice list|"
@@ -33,7 +43,7 @@ CATEGORIES = (
                   r"invalid question name|is not a choice"),
     ("duplicate", r"twice|duplicate|already scored"),
     ("misplaced", r"unknown key|not allowed on|takes no answer|has no choices|"
-                  r"only a text question|only for|either choices or"),
+                  r"only a text question|only for|give one of choices"),
     ("missing", r"^missing$|is needed|needs|no sheet named|never ended|"
                 r"closes nothing"),
     ("choice", r"one of|unknown type|unknown source|must lie within"),
@@ -56,14 +66,29 @@ SUMMARIES = {
         "count-non-empty(), join() hoặc indexed-repeat()."
     ),
     "xpath": lazy_gettext(
-        "Hệ thống chỉ hỗ trợ đường dẫn ../tên tới câu hỏi cùng nhóm; không hỗ trợ "
-        "/data/… hay tra cứu instance('…'); hãy gọi câu hỏi trực tiếp bằng tên."
+        "Hệ thống chỉ hỗ trợ đường dẫn ../tên tới câu hỏi cùng nhóm và tra cứu "
+        "một cột instance('…')/root/item[…]/cột; không hỗ trợ đường dẫn XPath "
+        "khác (/data/…); hãy gọi câu hỏi trực tiếp bằng tên của nó."
+    ),
+    "data_file": lazy_gettext(
+        "Thiếu tệp CSV đi kèm biểu mẫu, hoặc tệp không đọc được: hãy tải lên cùng "
+        "biểu mẫu tệp .csv (UTF-8, dòng đầu là tên cột, mỗi dòng đủ cột) mà biểu "
+        "mẫu nêu tên."
+    ),
+    "column": lazy_gettext(
+        "Bộ lọc lựa chọn (choice_filter), phép tra cứu hoặc pulldata nhắc tới một "
+        "cột không có trong danh sách lựa chọn hay tệp CSV."
     ),
     "or_other": lazy_gettext(
         "Lựa chọn “Khác” kèm ô nhập (or_other) chỉ dùng được với danh sách trong "
         "trang choices, không với danh sách lấy từ tệp."
     ),
     "rank": lazy_gettext("Hệ thống không hỗ trợ câu hỏi xếp hạng (rank)."),
+    "background": lazy_gettext(
+        "Hệ thống không ghi nhật ký thao tác, âm thanh hay vị trí ở chế độ nền "
+        "(audit, background-audio, start-geopoint): chỉ ghi những gì người trả "
+        "lời tự nhập."
+    ),
     "unsupported": lazy_gettext(
         "Hệ thống không hỗ trợ loại câu hỏi hay tính năng này; hãy bỏ hoặc thay bằng "
         "loại được hỗ trợ."
@@ -111,6 +136,22 @@ def explained(problems: Sequence[Problem]) -> list[ShownProblem]:
         )
         for problem in problems
     ]
+
+
+def dropped_notice(notices: Sequence[Problem]) -> str | None:
+    """Tell whoever imported a workbook which rows were dropped, and why (or None)."""
+    if not notices:
+        return None
+    return ngettext(
+        "Đã bỏ %(num)s dòng ghi thông tin của thiết bị hoặc người dùng (deviceid, "
+        "phonenumber, username, email…) ở %(rows)s: hệ thống không thu thập các "
+        "thông tin này. Các câu hỏi không thay đổi.",
+        "Đã bỏ %(num)s dòng ghi thông tin của thiết bị hoặc người dùng (deviceid, "
+        "phonenumber, username, email…) ở %(rows)s: hệ thống không thu thập các "
+        "thông tin này. Các câu hỏi không thay đổi.",
+        len(notices),
+        rows="; ".join(_place(notice.where) for notice in notices),
+    )
 
 
 def category_of(message: str) -> str:

@@ -1,10 +1,38 @@
 // hailong survey page: shows skip logic as soon as the respondent answers.
 // The server decides what is relevant in every case; without this script (or
 // without a network) the page still works, it only shows the change one step later.
+// It also applies the options the server allows to a select whose choice_filter
+// reads this page's answers (data-choices="live"); it evaluates no expression.
 (function () {
   "use strict";
   var form = document.querySelector("form.survey");
-  if (!form || !window.fetch || !window.FormData) { return; }
+  if (!form) { return; }
+
+  // A location is asked for only when its button is pressed (the respondent's
+  // consent); without the script, or without geolocation, it is typed or left out.
+  if (navigator.geolocation) {
+    form.querySelectorAll("[data-locate]").forEach(function (button) {
+      var input = document.getElementById(button.getAttribute("data-locate"));
+      var status = form.querySelector(
+        '[data-locate-status="' + button.getAttribute("data-locate") + '"]');
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        status.textContent = button.getAttribute("data-busy");
+        navigator.geolocation.getCurrentPosition(function (position) {
+          var c = position.coords;
+          // ODK's geopoint: latitude longitude altitude accuracy (0 if unknown).
+          input.value = [c.latitude.toFixed(6), c.longitude.toFixed(6),
+            (c.altitude || 0).toFixed(1), c.accuracy.toFixed(1)].join(" ");
+          status.textContent = button.getAttribute("data-done");
+          input.dispatchEvent(new Event("change", { bubbles: true }));
+        }, function () {
+          status.textContent = button.getAttribute("data-refused");
+        }, { enableHighAccuracy: true, timeout: 30000, maximumAge: 0 });
+      });
+    });
+  }
+
+  if (!window.fetch || !window.FormData) { return; }
   var url = form.getAttribute("data-relevance");
   var timer = null;
 
@@ -16,6 +44,31 @@
     });
   }
 
+  // Hide the options the server left out; clear a choice that was hidden.
+  // Returns true if an answer was cleared (what depends on it must follow).
+  function offer(choices) {
+    var cleared = false;
+    form.querySelectorAll('[data-choices="live"]').forEach(function (element) {
+      var allowed = {};
+      (choices[element.getAttribute("data-q")] || []).forEach(function (value) {
+        allowed[value] = true;
+      });
+      element.querySelectorAll("input[value], option").forEach(function (input) {
+        if (input.value === "") { return; }
+        var out = !allowed[input.value];
+        var holder = input.tagName === "OPTION" ? input : input.closest("label");
+        holder.hidden = out;
+        input.disabled = out;
+        if (out && (input.checked || input.selected)) {
+          input.checked = false;
+          input.selected = false;
+          cleared = true;
+        }
+      });
+    });
+    return cleared;
+  }
+
   function refresh() {
     fetch(url, {
       method: "POST",
@@ -23,8 +76,10 @@
       credentials: "same-origin"
     }).then(function (response) {
       return response.ok ? response.json() : null;
-    }).then(function (names) {
-      if (names) { show(names); }
+    }).then(function (answer) {
+      if (!answer) { return; }
+      show(answer.relevant);
+      if (offer(answer.choices)) { refresh(); }
     }).catch(function () { /* offline: the server will decide on sending */ });
   }
 
@@ -32,6 +87,7 @@
     clearTimeout(timer);
     timer = setTimeout(refresh, 150);
   });
+  if (form.querySelector('[data-choices="live"]')) { refresh(); }
 
   // A roster's "add a row" and "remove" buttons, done at once in the page. The
   // fields keep the server's names (age[2]), so the form sends what a redraw would.

@@ -6,7 +6,7 @@ answer, including all those stored before; the primary key becomes
 it WITHOUT ROWID); PostgreSQL adds the column and swaps the key in place.
 
 Revision ID: 9a4e7c1b2d58
-Revises: 5c8318d8022e
+Revises: e4f1a7c9b2d6
 Create Date: 2026-12-06 20:00:00
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "9a4e7c1b2d58"
-down_revision: str | None = "5c8318d8022e"
+down_revision: str | None = "e4f1a7c9b2d6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -64,6 +64,11 @@ class AuditAction(enum.StrEnum):
     INTEGRATION_KEY_REVOKED = "integration_key_revoked"
     #: A staff user took a file a citizen attached to a feedback case.
     CASE_FILE_READ = "case_file_read"
+    #: An enumerator's key was made or revoked; an assignment given or taken back.
+    ENUMERATOR_CREATED = "enumerator_created"
+    ENUMERATOR_REVOKED = "enumerator_revoked"
+    ENUMERATOR_ASSIGNED = "enumerator_assigned"
+    ENUMERATOR_UNASSIGNED = "enumerator_unassigned"
 
 
 def record_event(

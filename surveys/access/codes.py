@@ -133,7 +133,7 @@ def issue_codes(
     if kind is CodeKind.STANDING and (dossier_codes is not None or design is not None):
         raise CodeError("only single-use codes carry a dossier or a sample design")
     design = design or SampleDesign()
-    _check_design(design)
+    check_design(design)
     hashes = _dossier_hashes(session, campaign, count, dossier_codes, dossier_key)
     codes = [
         AccessCode(
@@ -266,7 +266,8 @@ def _check_aware(moment: datetime, name: str) -> None:
         raise CodeError(f"{name} {moment!r} is naive: pass an aware datetime")
 
 
-def _check_design(design: SampleDesign) -> None:
+def check_design(design: SampleDesign) -> None:
+    """Raise ``CodeError`` unless the design's labels fit and its weight is positive."""
     for name in ("stratum", "cluster"):
         label = getattr(design, name)
         if label is not None and not 1 <= len(label) <= MAX_LABEL:

@@ -1,18 +1,13 @@
 """Keys that outside systems (Open311 clients, a city dashboard) call hailong with.
 
-A key is a random secret shown once when it is made; only its SHA-256 is kept,
-so a stolen database gives no working key. A presented key is looked up by its
-hash: the comparison runs on digests, never on the secret character by
-character. A key reaches its unit and every unit below it, for reading cases,
-filing them, or both; a revoked key reaches nothing. Making and revoking a key
-are audited.
+A key is a random secret shown once when it is made; only its SHA-256 is kept
+(``surveys.access.secret_keys``, which enumerators' keys share). A key reaches
+its unit and every unit below it, for reading cases, filing them, or both; a
+revoked key reaches nothing. Making and revoking a key are audited.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from datetime import timedelta
 
 from limits import parse_many
@@ -21,12 +16,11 @@ from sqlalchemy.orm import Session, joinedload
 
 from surveys.access.audit import AuditAction, record_event
 from surveys.access.scope import Scope
+from surveys.access.secret_keys import find_by_key, new_key
 from surveys.models import IntegrationKey, Unit, User, utcnow
 from surveys.translatable import N_, Message
 from surveys.units.tree import subtree_ids
 
-#: How many characters of a key are kept in clear, to tell keys apart.
-PREFIX_LENGTH = 8
 #: A key's use is written down at most this often (a busy client would
 #: otherwise update its row on every call).
 LAST_USED_STEP = timedelta(minutes=5)
@@ -46,11 +40,6 @@ class KeyRefused(ValueError):
     def __init__(self, message: Message) -> None:
         super().__init__(str(message))
         self.message = message
-
-
-def hash_key(key: str) -> str:
-    """Return the hex SHA-256 a key is stored and looked up by."""
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
 def valid_rate_limit(text: str) -> bool:
@@ -87,12 +76,12 @@ def create_key(
     rate_limit = rate_limit.strip()
     if len(rate_limit) > 100 or not valid_rate_limit(rate_limit):
         raise KeyRefused(BAD_RATE_LIMIT)
-    secret = secrets.token_urlsafe(32)
+    drawn = new_key()
     key = IntegrationKey(
         name=name,
         unit_id=unit.id,
-        key_hash=hash_key(secret),
-        prefix=secret[:PREFIX_LENGTH],
+        key_hash=drawn.digest,
+        prefix=drawn.prefix,
         can_read=can_read,
         can_write=can_write,
         rate_limit=rate_limit,
@@ -118,22 +107,18 @@ def create_key(
             "contact_consent": contact_consent,
         },
     )
-    return key, secret
+    return key, drawn.secret
 
 
 def verify_key(session: Session, presented: str | None) -> IntegrationKey | None:
     """Return the live key ``presented`` is, or None (unknown, empty or revoked)."""
-    if not presented or len(presented) > 200:
-        return None
-    digest = hash_key(presented)
-    key = session.scalar(
-        select(IntegrationKey)
-        .where(IntegrationKey.key_hash == digest)
-        .options(joinedload(IntegrationKey.unit))
+    key = find_by_key(
+        session,
+        select(IntegrationKey).options(joinedload(IntegrationKey.unit)),
+        IntegrationKey.key_hash,
+        presented,
     )
-    if key is None or not hmac.compare_digest(key.key_hash, digest):
-        return None
-    if key.revoked_at is not None:
+    if key is None or key.revoked_at is not None:
         return None
     return key
 

@@ -22,13 +22,19 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from surveys.questionnaire.errors import ExpressionError
+from surveys.questionnaire.lexical import (
+    LOCAL_ZONE,
+    LexicalError,
+    parse_offset,
+    parse_time,
+)
 
 
 @dataclass(frozen=True)
@@ -58,7 +64,7 @@ _TOKEN = re.compile(
     |(?P<string>'[^']*'|"[^"]*")
     |(?P<ref>\$\{(?P<refname>[^}]*)\})
     |(?P<parent>\.\.(?:/\.\.)*(?:/[A-Za-z_][A-Za-z0-9_.\-]*)?)
-    |(?P<op>!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,)
+    |(?P<op>!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,|/|\[|\])
     |(?P<dot>\.)
     |(?P<name>[A-Za-z_][A-Za-z0-9_\-]*(?::[A-Za-z_][A-Za-z0-9_\-]*)?)
     """,
@@ -66,10 +72,10 @@ _TOKEN = re.compile(
 )
 #: XPath 1.0 ``number()``: optional spaces, an optional minus, digits, spaces.
 _NUMBER = re.compile(r"\s*-?(?:\d+(?:\.\d*)?|\.\d+)\s*")
-#: The date and dateTime forms of the ODK specification (time zone ignored).
+#: The date and dateTime forms of the ODK specification, with the offset.
 _ISO_DATE_TIME = re.compile(
     r"\s*(\d{4}-\d{2}-\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
-    r"(?:Z|[+-]\d{2}(?::?\d{2})?)?)?\s*"
+    r"(Z|[+-]\d{2}(?::?\d{2})?)?)?\s*"
 )
 _EPOCH = date(1970, 1, 1)
 _EPOCH_TIME = datetime(1970, 1, 1)
@@ -79,6 +85,15 @@ _FIRST_DAY = float((date.min - _EPOCH).days)
 _LAST_DAY = float((date.max - _EPOCH).days)
 #: The second argument of ``jr:choice-name``: a question named as ``'${name}'``.
 _QUOTED_REF = re.compile(r"\$\{(.*)\}")
+#: The path from ``instance('name')`` to its items, as pyxform writes both the
+#: choice lists and the CSV files beside the form.
+INSTANCE_ITEMS = ("root", "item")
+#: A record of a secondary instance: one choice or one CSV row, column to text.
+Item = Mapping[str, str]
+#: Gives the items of the secondary instance ``name`` (a choice list, or a CSV
+#: file without ``.csv``), in order; what ``instance(name)`` and ``pulldata``
+#: read.
+Instances = Callable[[str], Sequence[Item]]
 
 #: Gives the label, in the respondent's language, of choice ``value`` of the
 #: select question ``question`` (``''`` if it has none): what
@@ -89,6 +104,11 @@ ChoiceLabel = Callable[[str, str], str]
 def no_choice_labels(question: str, value: str) -> str:
     """Answer ``''`` for every choice: for evaluations that know no labels."""
     return ""
+
+
+def no_instances(name: str) -> Sequence[Item]:
+    """Answer no items for every instance: for evaluations that know no lists."""
+    return ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +139,26 @@ class Current:
 
 
 @dataclass(frozen=True)
+class Field:
+    """A bare name: a column of the item being looked at (a choice, a CSV row).
+
+    Only a ``choice_filter`` and the ``[...]`` of a lookup have an item; the
+    schema refuses a bare name anywhere else.
+    """
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """``instance('name')/root/item[predicate]/column``: the first matching item's."""
+
+    instance: str
+    predicates: tuple[Node, ...]
+    column: str
+
+
+@dataclass(frozen=True)
 class Negate:
     operand: Node
 
@@ -136,7 +176,7 @@ class Call:
     args: tuple[Node, ...]
 
 
-Node = Literal | Ref | Relative | Current | Negate | Binary | Call
+Node = Literal | Ref | Relative | Current | Field | Lookup | Negate | Binary | Call
 
 
 @dataclass(frozen=True)
@@ -175,6 +215,34 @@ class Expression:
         """Give each ``indexed-repeat(${question}, ${repeat}, n)`` pair."""
         return frozenset(_indexed_repeats(self.tree))
 
+    @property
+    def bare_names(self) -> frozenset[str]:
+        """Name the columns read from the item being looked at (outside lookups)."""
+        return frozenset(_fields(self.tree))
+
+    @property
+    def pulled_files(self) -> frozenset[str]:
+        """Name the files ``pulldata`` reads (without ``.csv``)."""
+        return frozenset(
+            str(node.args[0].value)  # type: ignore[union-attr]
+            for node in _walk(self.tree)
+            if isinstance(node, Call) and node.function == "pulldata"
+        )
+
+    @property
+    def instance_columns(self) -> dict[str, frozenset[str]]:
+        """Map every instance a lookup or ``pulldata`` reads to the columns it reads."""
+        columns: dict[str, set[str]] = {}
+        for node in _walk(self.tree):
+            match node:
+                case Lookup(instance, predicates, column):
+                    read = set().union(*map(_fields, predicates)) | {column}
+                    columns.setdefault(instance, set()).update(read)
+                case Call("pulldata", (Literal(str(name)), *keys)):
+                    read = {str(key.value) for key in keys[:2]}  # type: ignore[union-attr]
+                    columns.setdefault(name, set()).update(read)
+        return {name: frozenset(read) for name, read in columns.items()}
+
     def evaluate(
         self,
         values: Mapping[str, Value],
@@ -184,20 +252,25 @@ class Expression:
         now: datetime | None = None,
         choice_label: ChoiceLabel = no_choice_labels,
         row: Row | None = None,
+        item: Item | None = None,
+        instances: Instances = no_instances,
     ) -> Value:
         """Compute the expression from the answers given so far.
 
         ``current`` is the ``.`` of a constraint and the value ``once()`` keeps;
         ``today`` and ``now`` default to the clock; ``choice_label`` answers
-        ``jr:choice-name`` in the respondent's language. ``row`` is the repeat
-        row the expression belongs to, if any: there ``${name}`` of a question
-        of the same repeat is that row's answer (pyxform's relative path).
+        ``jr:choice-name`` in the respondent's language; ``item`` is the choice
+        a ``choice_filter`` is deciding on (its columns are the bare names);
+        ``instances`` gives the items lookups and ``pulldata`` read. ``row`` is
+        the repeat row the expression belongs to, if any: there ``${name}`` of
+        a question of the same repeat is that row's answer (pyxform's relative
+        path).
         """
         now = now or datetime.now()
         evaluator = _Evaluator(
-            values, current, today or now.date(), now, choice_label, row
+            values, current, today or now.date(), now, choice_label, row, instances
         )
-        return evaluator.run(self.tree)
+        return evaluator.run(self.tree, item or {})
 
     def holds(
         self,
@@ -208,8 +281,10 @@ class Expression:
         now: datetime | None = None,
         choice_label: ChoiceLabel = no_choice_labels,
         row: Row | None = None,
+        item: Item | None = None,
+        instances: Instances = no_instances,
     ) -> bool:
-        """Tell whether a ``relevant`` or ``constraint`` is satisfied."""
+        """Tell whether a ``relevant``, ``constraint`` or ``choice_filter`` holds."""
         value = self.evaluate(
             values,
             current=current,
@@ -217,6 +292,8 @@ class Expression:
             now=now,
             choice_label=choice_label,
             row=row,
+            item=item,
+            instances=instances,
         )
         return to_bool(value)
 
@@ -244,17 +321,6 @@ def parse(source: str) -> Expression:
     if _bare_parents(tree):
         raise ExpressionError("'..' alone is a node: only position(..) takes it")
     return Expression(source, tree)
-
-
-def _children(tree: Node) -> tuple[Node, ...]:
-    match tree:
-        case Negate(operand):
-            return (operand,)
-        case Binary(_, left, right):
-            return (left, right)
-        case Call(_, args):
-            return args
-    return ()
 
 
 def _bare_parents(tree: Node) -> bool:
@@ -294,18 +360,47 @@ def to_number(value: Value) -> float:
 def parse_date_time(text: str) -> date | datetime | None:
     """Read an ODK date (``2020-01-31``) or dateTime, or None if it is neither.
 
-    A time zone offset is accepted and dropped: hailong keeps local times.
+    A dateTime comes out as Vietnam's wall-clock time (UTC+7), the time every
+    answer and ``now()`` is in: one with another offset (``Z``, ``-05:00``) is
+    converted to it, one without any is read as local, as ODK reads it in the
+    device's zone.
     """
     match = _ISO_DATE_TIME.fullmatch(text)
     if match is None:
         return None
-    day, clock = match.groups()
+    day, clock, zone = match.groups()
     try:
         if clock is None:
             return date.fromisoformat(day)
-        return datetime.combine(date.fromisoformat(day), time.fromisoformat(clock))
-    except ValueError:
+        moment = datetime.combine(date.fromisoformat(day), time.fromisoformat(clock))
+        offset = parse_offset(zone)
+        local = moment.replace(tzinfo=offset).astimezone(LOCAL_ZONE)
+    except (ValueError, LexicalError, OverflowError):
+        return None  # OverflowError: a moment past year 9999 in Vietnam
+    return local.replace(tzinfo=None)
+
+
+def _local_wall_time(value: Value) -> datetime | None:
+    """Read a time answer, a dateTime or a date as Vietnam's wall-clock time.
+
+    A time answer (``14:30:00.000+07:00``) falls on 1970-01-01; None when the
+    value is none of these.
+    """
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if not isinstance(value, str):
         return None
+    moment = parse_date_time(value)
+    if isinstance(moment, datetime):
+        return moment
+    if isinstance(moment, date):
+        return datetime.combine(moment, time())
+    clock = parse_time(value)
+    if clock is None:
+        return None
+    return clock.astimezone(LOCAL_ZONE).replace(tzinfo=None)
 
 
 def to_string(value: Value) -> str:
@@ -317,7 +412,9 @@ def to_string(value: Value) -> str:
     if isinstance(value, float | int):
         return _format_number(float(value))
     if isinstance(value, datetime):
-        return value.isoformat(timespec="milliseconds")
+        # ODK's dateTime keeps its offset; hailong's moments are Vietnam's.
+        local = value.replace(tzinfo=LOCAL_ZONE)
+        return local.isoformat(timespec="milliseconds")
     if isinstance(value, date):
         return value.isoformat()
     return value
@@ -472,11 +569,44 @@ class _Parser:
             tree = self.expression()
             self.expect(")")
             return tree
-        if token.kind == "name" and token.text not in _WORD_OPERATORS:
+        if token.kind == "name" and token.text == "instance":
+            return self.lookup()
+        following = self.peek()
+        if token.kind == "name" and following is not None and following.text == "(":
             return self.call(token)
+        if token.kind == "name" and token.text not in _WORD_OPERATORS:
+            return Field(token.text)
         raise ExpressionError(
             f"unexpected {token.text!r} at position {token.position + 1}"
         )
+
+    def lookup(self) -> Node:
+        """Read ``instance('name')/root/item[...]/column``, the one path shape run."""
+        self.expect("(")
+        name = self.peek()
+        if name is None or name.kind != "string":
+            raise ExpressionError("instance() takes the list's name, quoted")
+        self.index += 1
+        self.expect(")")
+        for step in INSTANCE_ITEMS:
+            self.expect("/")
+            self.expect(step)
+        predicates = []
+        while (bracket := self.peek()) is not None and bracket.text == "[":
+            self.index += 1
+            predicates.append(self.expression())
+            self.expect("]")
+        column = None
+        if (slash := self.peek()) is not None and slash.text == "/":
+            self.index += 1
+            column = self.peek()
+        if column is None or column.kind != "name":
+            raise ExpressionError(
+                "a lookup reads one column of the first matching item: "
+                "instance('list')/root/item[name = ${question}]/label"
+            )
+        self.index += 1
+        return Lookup(name.text[1:-1], tuple(predicates), column.text)
 
     def call(self, token: _Token) -> Node:
         name = token.text
@@ -504,6 +634,14 @@ class _Parser:
         if name == "jr:choice-name":
             args[1] = _choice_name_question(args[1])
         _check_node_arguments(name, args)
+        if name == "pulldata" and not all(
+            isinstance(arg, Literal) and isinstance(arg.value, str) and arg.value
+            for arg in args[:3]
+        ):
+            raise ExpressionError(
+                "pulldata() takes the file, the column and the key column quoted: "
+                "pulldata('file', 'column', 'key_column', ${question})"
+            )
         return Call(name, tuple(args))
 
 
@@ -562,19 +700,28 @@ def _arity_text(low: int, high: int | None) -> str:
     return str(low) if low == high else f"{low} to {high}"
 
 
-def _references(tree: Node) -> set[str]:
+def _children(tree: Node) -> tuple[Node, ...]:
     match tree:
-        case Ref(name) | Relative(_, str(name)):
-            return {name}
-        case Call("jr:choice-name", (value, Literal(str(question)))):
-            return _references(value) | {question}
         case Negate(operand):
-            return _references(operand)
+            return (operand,)
         case Binary(_, left, right):
-            return _references(left) | _references(right)
+            return (left, right)
         case Call(_, args):
-            return set().union(*(_references(arg) for arg in args))
-    return set()
+            return args
+        case Lookup(_, predicates, _):
+            return predicates
+    return ()
+
+
+def _walk(tree: Node) -> Iterator[Node]:
+    yield tree
+    for child in _children(tree):
+        yield from _walk(child)
+
+
+def _references(tree: Node) -> set[str]:
+    named = {node.name for node in _walk(tree) if isinstance(node, Ref | Relative)}
+    return {name for name in named if name is not None} | (_choice_name_questions(tree))
 
 
 def _single_references(tree: Node) -> set[str]:
@@ -590,9 +737,7 @@ def _single_references(tree: Node) -> set[str]:
 
 
 def _relative_paths(tree: Node) -> set[Relative]:
-    if isinstance(tree, Relative):
-        return {tree}
-    return set().union(*(_relative_paths(child) for child in _children(tree)))
+    return {node for node in _walk(tree) if isinstance(node, Relative)}
 
 
 def _indexed_repeats(tree: Node) -> set[tuple[str, str]]:
@@ -609,16 +754,20 @@ def _node_name(node: Node) -> str:
 
 
 def _choice_name_questions(tree: Node) -> set[str]:
-    match tree:
-        case Call("jr:choice-name", (value, Literal(str(question)))):
-            return _choice_name_questions(value) | {question}
-        case Negate(operand):
-            return _choice_name_questions(operand)
-        case Binary(_, left, right):
-            return _choice_name_questions(left) | _choice_name_questions(right)
-        case Call(_, args):
-            return set().union(*(_choice_name_questions(arg) for arg in args))
-    return set()
+    return {
+        node.args[1].value  # type: ignore[union-attr, misc]
+        for node in _walk(tree)
+        if isinstance(node, Call) and node.function == "jr:choice-name"
+    }
+
+
+def _fields(tree: Node) -> set[str]:
+    """Name the bare names read from the current item: not those of a lookup's."""
+    if isinstance(tree, Field):
+        return {tree.name}
+    if isinstance(tree, Lookup):
+        return set()
+    return set().union(*map(_fields, _children(tree)))
 
 
 # --- evaluation --------------------------------------------------------------
@@ -633,6 +782,7 @@ class _Evaluator:
         now: datetime,
         choice_label: ChoiceLabel,
         row: Row | None,
+        instances: Instances,
     ):
         self.values = values
         self.current = current
@@ -640,6 +790,7 @@ class _Evaluator:
         self.now = now
         self.choice_label = choice_label
         self.row = row
+        self.instances = instances
 
     def read(self, name: str) -> Value:
         """Read ``${name}``: in a repeat row, a question of that repeat is the row's."""
@@ -647,16 +798,18 @@ class _Evaluator:
             return self.row.values.get(name, "")
         return self.values.get(name, "")
 
-    def nodes(self, tree: Node, *, whole: bool = False) -> tuple[Value, ...]:
+    def nodes(
+        self, tree: Node, item: Item, *, whole: bool = False
+    ) -> tuple[Value, ...]:
         """Evaluate a node-set argument; ``whole``: every row, even from a row."""
         match tree:
             case Ref(name) | Relative(_, str(name)):
                 value = self.values.get(name, "") if whole else self.read(name)
             case _:
-                value = self.run(tree)
+                value = self.run(tree, item)
         return value.values if isinstance(value, Nodes) else (value,)
 
-    def run(self, tree: Node) -> Value:
+    def run(self, tree: Node, item: Item) -> Value:
         match tree:
             case Literal(value):
                 return value
@@ -665,41 +818,49 @@ class _Evaluator:
             case Call("position", _):
                 return float(self.row.position if self.row is not None else 1)
             case Call("count", (nodes,)):
-                return float(len(self.nodes(nodes)))
+                return float(len(self.nodes(nodes, item)))
             case Call("count-non-empty", (nodes,)):
-                return float(sum(to_string(v) != "" for v in self.nodes(nodes)))
+                return float(sum(to_string(v) != "" for v in self.nodes(nodes, item)))
             case Call("sum", (nodes,)):
                 # Not math.fsum: it raises on inf + -inf, where XPath gives NaN.
-                return sum((to_number(v) for v in self.nodes(nodes)), 0.0)
+                return sum((to_number(v) for v in self.nodes(nodes, item)), 0.0)
             case Call("max" | "min" as extreme, args):
-                numbers = [to_number(v) for arg in args for v in self.nodes(arg)]
+                numbers = [to_number(v) for arg in args for v in self.nodes(arg, item)]
                 if not numbers or any(math.isnan(n) for n in numbers):
                     return math.nan
                 return max(numbers) if extreme == "max" else min(numbers)
             case Call("join", (separator, *args)):
-                texts = [to_string(v) for arg in args for v in self.nodes(arg)]
-                return to_string(self.run(separator)).join(texts)
+                texts = [to_string(v) for arg in args for v in self.nodes(arg, item)]
+                return to_string(self.run(separator, item)).join(texts)
             case Call("indexed-repeat", (question, _, index)):
-                values = self.nodes(question, whole=True)
-                position = _int(self.run(index))
+                values = self.nodes(question, item, whole=True)
+                position = _int(self.run(index, item))
                 if not 1 <= position <= len(values):
                     return ""
                 return values[int(position) - 1]
             case Current():
                 return self.current
+            case Field(name):
+                return item.get(name, "")
+            case Lookup(name, predicates, column):
+                return self.lookup(name, predicates, column)
             case Negate(operand):
-                return -to_number(self.run(operand))
+                return -to_number(self.run(operand, item))
             case Binary("or", left, right):
-                return to_bool(self.run(left)) or to_bool(self.run(right))
+                return to_bool(self.run(left, item)) or to_bool(self.run(right, item))
             case Binary("and", left, right):
-                return to_bool(self.run(left)) and to_bool(self.run(right))
+                return to_bool(self.run(left, item)) and to_bool(self.run(right, item))
             case Binary(op, left, right) if op in _ARITHMETIC:
-                numbers = to_number(self.run(left)), to_number(self.run(right))
+                numbers = (
+                    to_number(self.run(left, item)),
+                    to_number(self.run(right, item)),
+                )
                 return _ARITHMETIC[op](*numbers)
             case Binary(op, left, right):
-                return _compare(op, self.run(left), self.run(right))
+                return _compare(op, self.run(left, item), self.run(right, item))
             case Call("if", (condition, then, otherwise)):
-                return self.run(then if to_bool(self.run(condition)) else otherwise)
+                chosen = then if to_bool(self.run(condition, item)) else otherwise
+                return self.run(chosen, item)
             case Call("today", ()):
                 return self.today
             case Call("now", ()):
@@ -707,14 +868,36 @@ class _Evaluator:
             case Call("once", (calculation,)):
                 if to_string(self.current) != "":
                     return self.current
-                return self.run(calculation)
+                return self.run(calculation, item)
             case Call("jr:choice-name", (value, Literal(str(question)))):
-                return self.choice_label(question, to_string(self.run(value)))
+                return self.choice_label(question, to_string(self.run(value, item)))
+            case Call("pulldata", (Literal(str(name)), Literal(str(column)), *key)):
+                wanted = to_string(self.run(key[1], item))
+                key_column = Field(str(key[0].value))  # type: ignore[union-attr]
+                match_key = Binary("=", key_column, Literal(wanted))
+                return self.lookup(name, (match_key,), column)
             case Call(name, args):
                 apply = FUNCTIONS[name].apply
                 if apply is not None:
-                    return apply(*(self.run(arg) for arg in args))
+                    return apply(*(self.run(arg, item) for arg in args))
         raise ExpressionError(f"cannot evaluate {tree!r}")
+
+    def lookup(self, name: str, predicates: tuple[Node, ...], column: str) -> Value:
+        """Read ``column`` of the first item every predicate keeps, else ``''``.
+
+        A predicate that is a number keeps the item at that position (from 1),
+        as in XPath; the string value of a node-set is its first node's.
+        """
+        for position, candidate in enumerate(self.instances(name), start=1):
+            if all(self.keeps(p, candidate, position) for p in predicates):
+                return candidate.get(column, "")
+        return ""
+
+    def keeps(self, predicate: Node, candidate: Item, position: int) -> bool:
+        value = self.run(predicate, candidate)
+        if _is_number(value):
+            return value == position
+        return to_bool(value)
 
 
 def _divide(left: float, right: float) -> float:
@@ -844,13 +1027,34 @@ def _to_date(value: Value, *, keep_time: bool) -> Value:
         return value
     if isinstance(value, str):
         moment = parse_date_time(value)
-        return math.nan if moment is None else moment
+        if moment is None:
+            return math.nan
+        if isinstance(moment, datetime) and not keep_time:
+            return moment.date()
+        return moment
     days = to_number(value)
     if not _FIRST_DAY <= days < _LAST_DAY:
         return math.nan
     if keep_time:
         return _EPOCH_TIME + timedelta(days=days)
     return _EPOCH + timedelta(days=math.trunc(days))
+
+
+def _decimal_time(value: Value) -> Value:
+    """``decimal-time()``: the time of day as a fraction of the day (noon 0.5).
+
+    Of a time answer, a dateTime or a number (its fraction), in Vietnam's
+    time; '' stays ''; anything else is NaN (ODK stops the form there).
+    """
+    if isinstance(value, str) and value == "":
+        return value
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return value - math.floor(value) if math.isfinite(value) else math.nan
+    moment = _local_wall_time(value)
+    if moment is None:
+        return math.nan
+    midnight = datetime.combine(moment.date(), time())
+    return (moment - midnight).total_seconds() / _DAY_SECONDS
 
 
 def _decimal_date_time(value: Value) -> Value:
@@ -924,9 +1128,9 @@ class Function:
     ``apply`` is None for the functions the evaluator handles itself: ``if``
     evaluates only one branch, ``today`` and ``now`` read the evaluation's
     clock, ``once`` reads the value being computed, ``jr:choice-name``
-    reads the questionnaire's choice labels, and the node-set functions
-    (``count``, ``sum``, ``indexed-repeat``, ``position``...) read questions
-    as node-sets, not as values.
+    reads the questionnaire's choice labels, ``pulldata`` its CSV files, and
+    the node-set functions (``count``, ``sum``, ``indexed-repeat``,
+    ``position``...) read questions as node-sets, not as values.
     """
 
     arity: tuple[int, int | None]
@@ -945,10 +1149,12 @@ FUNCTIONS: dict[str, Function] = {
     "date": Function((1, 1), lambda v: _to_date(v, keep_time=False)),
     "date-time": Function((1, 1), lambda v: _to_date(v, keep_time=True)),
     "decimal-date-time": Function((1, 1), _decimal_date_time),
+    "decimal-time": Function((1, 1), _decimal_time),
     "format-date": Function((2, 2), _format_date_value),
     "format-date-time": Function((2, 2), _format_date_value),
     "selected-at": Function((2, 2), _selected_at),
     "jr:choice-name": Function((2, 2), None),
+    "pulldata": Function((4, 4), None),
     "substr": Function((2, 3), _substr),
     "coalesce": Function((2, 2), lambda a, b: a if to_string(a) != "" else b),
     "int": Function((1, 1), _int),

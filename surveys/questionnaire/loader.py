@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from pathlib import Path
 
 from surveys.questionnaire.errors import DefinitionError, Problem
@@ -20,8 +21,18 @@ _LOADERS = {
 }
 
 
-def load_definition(path: str | Path) -> Questionnaire:
-    """Load a questionnaire from YAML, JSON or XLSForm; raise DefinitionError."""
+def load_definition(
+    path: str | Path,
+    files: Mapping[str, bytes] | None = None,
+    *,
+    notices: list[Problem] | None = None,
+) -> Questionnaire:
+    """Load a questionnaire from YAML, JSON or XLSForm; raise DefinitionError.
+
+    ``files`` are the CSV files uploaded beside it, by file name (``wards.csv``).
+    ``notices`` receives what a workbook had that was dropped without changing
+    what is asked (``xlsform_reader.load_xlsform``).
+    """
     path = Path(path)
     reader = _LOADERS.get(path.suffix.lower())
     if reader is None:
@@ -31,4 +42,7 @@ def load_definition(path: str | Path) -> Questionnaire:
     if not path.is_file():
         raise DefinitionError(str(path), [Problem("file", "(file)", "no such file")])
     module, function = reader
-    return getattr(importlib.import_module(module), function)(path)
+    load = getattr(importlib.import_module(module), function)
+    if notices is not None and function == "load_xlsform":
+        return load(path, files, notices=notices)
+    return load(path, files)

@@ -31,6 +31,13 @@ RUNTIME_CHOICE_SOURCES = frozenset({"officials"})
 #: Most rows a repeat takes (a household roster): more is refused as abuse, and
 #: a ``repeat_count`` above it is cut to it.
 MAX_REPEAT_ROWS = 50
+#: The language of labels written without one (a plain ``label`` column). Only
+#: such labels are an item's ``label`` in ODK; translated ones are itext.
+DEFAULT_LANGUAGE = "default"
+#: The columns of a CSV file that give a file select's value and label unless
+#: its ``parameters`` name others (pyxform's defaults).
+FILE_VALUE_COLUMN = "name"
+FILE_LABEL_COLUMN = "label"
 
 
 class QuestionType(StrEnum):
@@ -43,13 +50,27 @@ class QuestionType(StrEnum):
     DECIMAL = "decimal"
     TEXT = "text"
     DATE = "date"
+    TIME = "time"
+    DATETIME = "datetime"
+    GEOPOINT = "geopoint"
     NOTE = "note"
     CALCULATE = "calculate"
+    #: When the interview began and ended, and its day: recorded, never asked.
+    START = "start"
+    END = "end"
+    TODAY = "today"
 
     @property
     def takes_answer(self) -> bool:
-        """Tell whether a respondent answers it (notes and calculations do not)."""
-        return self not in (QuestionType.NOTE, QuestionType.CALCULATE)
+        """Tell whether a respondent answers it (not notes, calculations, metadata)."""
+        return self not in (QuestionType.NOTE, QuestionType.CALCULATE) and (
+            not self.is_metadata
+        )
+
+    @property
+    def is_metadata(self) -> bool:
+        """Tell whether the value is recorded about the interview, not asked."""
+        return self in (QuestionType.START, QuestionType.END, QuestionType.TODAY)
 
     @property
     def is_select(self) -> bool:
@@ -63,6 +84,9 @@ class Choice:
 
     name: str
     label: Text
+    #: The choices sheet's other columns (``district`` of a ward), which a
+    #: ``choice_filter`` reads as bare names; empty cells are left out.
+    data: Mapping[str, str] = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)
@@ -84,6 +108,15 @@ class Question:
     choices: str | None = None
     #: Name of a run-time choice source (see ``RUNTIME_CHOICE_SOURCES``).
     choices_from: str | None = None
+    #: Name of the CSV file in ``Questionnaire.files`` whose rows are the options
+    #: (``select_one_from_file wards.csv``), and the columns of their value and
+    #: label when not ``FILE_VALUE_COLUMN`` and ``FILE_LABEL_COLUMN``.
+    choices_file: str | None = None
+    value_column: str | None = None
+    label_column: str | None = None
+    #: Which options to offer, given the answers so far (cascading selects):
+    #: evaluated per option, with the option's columns as bare names.
+    choice_filter: Expression | None = None
     appearance: str | None = None
     #: Longest text answer; ``DEFAULT_MAX_LENGTH`` when None.
     max_length: int | None = None
@@ -238,13 +271,69 @@ class Questionnaire:
         return self._questions_by_name[name]
 
     def choices_of(self, question: Question) -> tuple[Choice, ...]:
-        """Return the fixed options of a question (ratings get the official scale)."""
+        """Return the fixed options of a question (ratings get the official scale).
+
+        A file select's options are its file's rows: the value and label
+        columns give each one's name and label (in every language, as ODK
+        shows the one column whatever the language), and the whole row is
+        its data.
+        """
         if question.type is QuestionType.RATING:
             return tuple(
                 Choice(str(value), label)
                 for value, label in enumerate(RATING_LABELS, start=RATING_SCALE[0])
             )
+        if question.choices_file is not None:
+            key = (
+                question.choices_file,
+                question.value_column or FILE_VALUE_COLUMN,
+                question.label_column or FILE_LABEL_COLUMN,
+            )
+            if key not in self._file_choices:
+                self._file_choices[key] = self._read_file_choices(*key)
+            return self._file_choices[key]
         return self.choice_lists.get(question.choices or "", ())
+
+    @cached_property
+    def _file_choices(self) -> dict[tuple[str, str, str], tuple[Choice, ...]]:
+        return {}
+
+    def _read_file_choices(
+        self, name: str, value: str, label: str
+    ) -> tuple[Choice, ...]:
+        data_file = self.files.get(name)
+        if data_file is None:
+            return ()
+        choices = {}
+        for record in data_file.records():
+            if not record[value]:
+                continue
+            text = Text(dict.fromkeys(self.languages, record.get(label, "")))
+            columns = {k: v for k, v in record.items() if v}
+            choices.setdefault(record[value], Choice(record[value], text, columns))
+        return tuple(choices.values())
+
+    def instance_items(self, name: str, language: str) -> tuple[Mapping[str, str], ...]:
+        """Return the items of ``instance(name)``: a choice list's, or a CSV file's.
+
+        A choice is ``name``, its data and its ``label`` in ``language``; a file
+        (named without ``.csv``, as pyxform names its instance) is its rows.
+        """
+        if name in self.choice_lists:
+            return tuple(
+                {"name": c.name, "label": c.label.get(language), **c.data}
+                for c in self.choice_lists[name]
+            )
+        data_file = self.files.get(f"{name}.csv")
+        if data_file is None:
+            return ()
+        if name not in self._file_items:
+            self._file_items[name] = tuple(data_file.records())
+        return self._file_items[name]
+
+    @cached_property
+    def _file_items(self) -> dict[str, tuple[Mapping[str, str], ...]]:
+        return {}
 
     def to_dict(self) -> dict[str, Any]:
         """Return the canonical JSON-able form, the same shape the YAML format has."""
@@ -257,7 +346,7 @@ class Questionnaire:
         }
         if self.choice_lists:
             data["choices"] = {
-                name: [{"name": c.name, "label": dict(c.label)} for c in choices]
+                name: [_choice_to_dict(choice) for choice in choices]
                 for name, choices in self.choice_lists.items()
             }
         if self.scoring is not None:
@@ -333,6 +422,13 @@ def _plain(value: Any) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def _choice_to_dict(choice: Choice) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": choice.name, "label": dict(choice.label)}
+    if choice.data:
+        data["data"] = dict(choice.data)
+    return data
 
 
 def _item_to_dict(item: Question | Section) -> dict[str, Any]:

@@ -47,6 +47,8 @@ def pages(questionnaire: Questionnaire) -> tuple[Page, ...]:
     result: list[Page] = []
     loose: list[Question | Section] = []
     for item in questionnaire.items:
+        if isinstance(item, Question) and item.type.is_metadata:
+            continue  # recorded, never shown: it makes no page
         if isinstance(item, Section):
             if loose:
                 result.append(Page(tuple(loose)))

@@ -14,7 +14,16 @@ from typing import Any
 
 from surveys.questionnaire.errors import DefinitionError, ExpressionError, Problem
 from surveys.questionnaire.expressions import NAME_PATTERN, Expression, Relative, parse
+from surveys.questionnaire.lexical import (
+    LexicalError,
+    normalise_datetime,
+    normalise_geopoint,
+    normalise_time,
+)
 from surveys.questionnaire.model import (
+    DEFAULT_LANGUAGE,
+    FILE_LABEL_COLUMN,
+    FILE_VALUE_COLUMN,
     RATING_SCALE,
     RUNTIME_CHOICE_SOURCES,
     Choice,
@@ -48,6 +57,12 @@ SCOREABLE_TYPES = (
     QuestionType.DECIMAL,
 )
 MAX_TEXT_LIMIT = 100_000
+#: The types whose default must be in ODK's lexical form of the type.
+_LEXICAL = {
+    QuestionType.TIME: normalise_time,
+    QuestionType.DATETIME: normalise_datetime,
+    QuestionType.GEOPOINT: normalise_geopoint,
+}
 
 _TOP_KEYS = {
     "key",
@@ -64,6 +79,9 @@ _SECTION_KEYS = {"name", "type", "label", "hint", "relevant", "appearance", "que
 _REPEAT_KEYS = _SECTION_KEYS | {"repeat_count"}
 _TEXT_KEYS = ("label", "hint", "required_message", "constraint_message")
 _SELECT_TYPES = (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE)
+#: Where a select's options come from: exactly one of these is given.
+_CHOICE_SOURCES = ("choices", "choices_from", "choices_file")
+_CHOICE_KEYS = (*_CHOICE_SOURCES, "value_column", "label_column", "choice_filter")
 
 
 def build_questionnaire(
@@ -89,6 +107,9 @@ class _Builder:
         #: Questions whose choices have labels: ratings and fixed-list selects.
         self.labelled_choices: set[str] = set()
         self.choice_lists: dict[str, tuple[Choice, ...]] = {}
+        self.files: dict[str, DataFile] = {}
+        #: Instances (choice lists, files without .csv) read by lookups.
+        self.instances_read: set[str] = set()
         self.languages: tuple[str, ...] = ()
         #: The sections and repeats around each item, outermost first.
         self.parents: dict[str, tuple[str, ...]] = {}
@@ -118,14 +139,19 @@ class _Builder:
         self.languages = self.language_list(data.get("languages"), where)
         title = self.text(data, "title", where, required=True)
         self.choice_lists = self.choices(data.get("choices", {}), where)
-        files = self.files(data.get("files", {}), where)
+        self.files = files = self.read_files(data.get("files", {}), where)
+        for name in sorted(self.choice_lists.keys() & {f[:-4] for f in files}):
+            self.problem(
+                where, f"files.{name}.csv", f"a choice list is named {name!r} too"
+            )
         raw_items = data.get("questions")
         if not isinstance(raw_items, list) or not raw_items:
             self.problem(where, "questions", "a non-empty list of questions is needed")
             raw_items = []
         self.collect_names(raw_items, "questions")
         items = self.items(raw_items, "questions")
-        used = {q.choices for q in walk(items) if isinstance(q, Question)}
+        questions = [q for q in walk(items) if isinstance(q, Question)]
+        used = {q.choices for q in questions} | self.instances_read
         for list_name in sorted(self.choice_lists.keys() - used):
             self.problem(where, f"choices.{list_name}", "no question uses this list")
         scoring = None
@@ -142,7 +168,7 @@ class _Builder:
             files=files,
         )
 
-    def files(self, raw: Any, where: str) -> dict[str, DataFile]:
+    def read_files(self, raw: Any, where: str) -> dict[str, DataFile]:
         """Read the CSV files carried in the definition: a header and text rows."""
         if not isinstance(raw, Mapping):
             self.problem(where, "files", "files must map file names to tables")
@@ -209,8 +235,22 @@ class _Builder:
         if not isinstance(raw, Mapping):
             self.problem(where, "(option)", "an option must be a mapping")
             return None
-        for key in sorted(set(raw) - {"name", "label"}, key=str):
+        for key in sorted(set(raw) - {"name", "label", "data"}, key=str):
             self.problem(where, str(key), "unknown key")
+        data = raw.get("data", {})
+        if not isinstance(data, Mapping) or not all(
+            isinstance(k, str)
+            and NAME_PATTERN.fullmatch(k)
+            and k not in ("name", "label")
+            and isinstance(v, str)
+            for k, v in data.items()
+        ):
+            self.problem(
+                where,
+                "data",
+                f"must map column names (not name or label) to text, not {data!r}",
+            )
+            data = {}
         name = raw.get("name")
         if not isinstance(name, str) or not name.strip() or name != name.strip():
             # YAML reads 1, 25_34 or yes as numbers and booleans: ask for quotes
@@ -222,7 +262,8 @@ class _Builder:
                 f'{name!r} (quote names such as "1" or "yes" in YAML)',
             )
             return None
-        return Choice(name, self.text(raw, "label", where, required=True))
+        label = self.text(raw, "label", where, required=True)
+        return Choice(name, label, {k: v for k, v in data.items() if v})
 
     # --- questions and sections ---------------------------------------------
 
@@ -251,7 +292,11 @@ class _Builder:
                 if raw.get("type") == REPEAT:
                     self.repeats.add(name)
                 if raw.get("type") == QuestionType.RATING or (
-                    raw.get("type") in _SELECT_TYPES and raw.get("choices") is not None
+                    raw.get("type") in _SELECT_TYPES
+                    and (
+                        raw.get("choices") is not None
+                        or raw.get("choices_file") is not None
+                    )
                 ):
                     self.labelled_choices.add(name)
             if raw.get("type") in _CONTAINERS and isinstance(
@@ -346,7 +391,8 @@ class _Builder:
         for key in sorted(set(raw) - _QUESTION_KEYS, key=str):
             self.problem(where, str(key), "unknown key")
         texts = {key: self.text(raw, key, where) for key in _TEXT_KEYS}
-        if kind is not QuestionType.CALCULATE and not texts["label"]:
+        unlabelled = kind is QuestionType.CALCULATE or kind.is_metadata
+        if not unlabelled and not texts["label"]:
             self.problem(where, "label", "a question needs a label")
         required = raw.get("required", False)
         if not isinstance(required, bool):
@@ -362,6 +408,10 @@ class _Builder:
             calculation=self.expression(raw, "calculation", where, name),
             choices=self.string(raw, "choices", where),
             choices_from=self.string(raw, "choices_from", where),
+            choices_file=self.string(raw, "choices_file", where),
+            value_column=self.string(raw, "value_column", where),
+            label_column=self.string(raw, "label_column", where),
+            choice_filter=self.expression(raw, "choice_filter", where, name),
             appearance=self.string(raw, "appearance", where),
             max_length=self.max_length(raw, where),
             **texts,
@@ -383,18 +433,33 @@ class _Builder:
             for key in ("required", "constraint", "default"):
                 if getattr(question, key):
                     self.problem(where, key, f"a {kind} takes no answer")
+        normalise = _LEXICAL.get(kind)
+        if question.default is not None and normalise is not None:
+            try:
+                normalise(question.default)
+            except LexicalError:
+                self.problem(
+                    where,
+                    "default",
+                    f"must be a {kind} as ODK writes it, not {question.default!r}",
+                )
         if question.max_length is not None and kind is not QuestionType.TEXT:
             self.problem(where, "max_length", "only a text question has a length")
         self.check_choices(question, where)
 
     def check_choices(self, question: Question, where: str) -> None:
         if not question.type.is_select:
-            for key in ("choices", "choices_from"):
+            for key in _CHOICE_KEYS:
                 if getattr(question, key) is not None:
                     self.problem(where, key, f"a {question.type} has no choices")
             return
-        if (question.choices is None) == (question.choices_from is None):
-            self.problem(where, "choices", "give either choices or choices_from")
+        sources = [key for key in _CHOICE_SOURCES if getattr(question, key)]
+        if len(sources) != 1:
+            self.problem(
+                where, "choices", "give one of choices, choices_from or choices_file"
+            )
+        elif question.choices_file is not None:
+            self.check_file_choices(question, where)
         elif question.choices is not None:
             if question.choices not in self.choice_lists:
                 self.problem(where, "choices", f"no choice list {question.choices!r}")
@@ -421,6 +486,77 @@ class _Builder:
                 "choices_from",
                 f"unknown source {question.choices_from!r} (known: {sources})",
             )
+        for key in ("value_column", "label_column"):
+            if getattr(question, key) is not None and question.choices_file is None:
+                self.problem(where, key, "only a select from a file has columns")
+        self.check_choice_filter(question, where)
+
+    def check_file_choices(self, question: Question, where: str) -> None:
+        data_file = self.files.get(question.choices_file or "")
+        if data_file is None:
+            self.problem(
+                where,
+                "choices_file",
+                f"the file {question.choices_file!r} was not uploaded with the form",
+            )
+            return
+        for key, default in (
+            ("value_column", FILE_VALUE_COLUMN),
+            ("label_column", FILE_LABEL_COLUMN),
+        ):
+            column = getattr(question, key) or default
+            if column not in data_file.columns:
+                self.problem(
+                    where,
+                    key,
+                    f"{question.choices_file!r} has no column {column!r} "
+                    f"(its columns: {', '.join(data_file.columns)})",
+                )
+                return
+        value = data_file.columns.index(question.value_column or FILE_VALUE_COLUMN)
+        spaced = [row[value] for row in data_file.rows if " " in row[value]]
+        if question.type is QuestionType.SELECT_MULTIPLE and spaced:
+            self.problem(
+                where,
+                "choices_file",
+                f"{question.choices_file!r} has a value with a space ({spaced[0]!r}), "
+                "which a multiple choice answer cannot hold",
+            )
+
+    def check_choice_filter(self, question: Question, where: str) -> None:
+        """Check that a filter reads columns its options have."""
+        if question.choice_filter is None:
+            return
+        if question.choices_from is not None:
+            self.problem(
+                where,
+                "choice_filter",
+                f"the {question.choices_from} are filled in by the application "
+                "and have no columns to filter on",
+            )
+            return
+        columns = self.item_columns(question.choices_file, question.choices)
+        if not columns:
+            return  # the list or file is missing, which is reported already
+        for name in sorted(question.choice_filter.bare_names - columns):
+            self.problem(
+                where,
+                "choice_filter",
+                f"the options have no column {name!r} "
+                f"(they have: {', '.join(sorted(columns))})",
+            )
+
+    def item_columns(self, file_name: str | None, list_name: str | None) -> set[str]:
+        """Name the columns the items of a choice list or a CSV file have."""
+        if file_name is not None:
+            data_file = self.files.get(file_name)
+            return set(data_file.columns) if data_file else set()
+        # A choice list's columns are those of the whole choices sheet.
+        columns = {"name", "label"}
+        for choices in self.choice_lists.values():
+            for choice in choices:
+                columns.update(choice.data)
+        return columns if list_name in self.choice_lists else set()
 
     # --- field helpers -------------------------------------------------------
 
@@ -470,6 +606,15 @@ class _Builder:
             return None
         for name in sorted(expression.references - self.question_names.keys()):
             self.problem(where, key, f"${{{name}}} names no question")
+        if key != "choice_filter":
+            for name in sorted(expression.bare_names):
+                self.problem(
+                    where,
+                    key,
+                    f"the bare name {name!r} is an XPath path, which is not "
+                    f"supported here; refer to a question as ${{{name}}}",
+                )
+        self.check_lookups(expression, where, key)
         for name in sorted(expression.choice_name_questions - self.labelled_choices):
             if name in self.question_names:
                 self.problem(
@@ -533,6 +678,53 @@ class _Builder:
         ]:
             place = f"group {node!r}" if node else "the top of the form"
             self.problem(where, key, f"{written}: {path.name!r} is not in {place}")
+
+    def check_lookups(self, expression: Expression, where: str, key: str) -> None:
+        """Check that lookups and ``pulldata`` read lists, files and columns there are.
+
+        A translated choice list's items carry their labels as itext in ODK,
+        not as a ``label`` to read; ``jr:choice-name`` gives them instead.
+        """
+        for name in sorted(expression.pulled_files):
+            if f"{name}.csv" not in self.files:
+                self.problem(
+                    where,
+                    key,
+                    f"pulldata() reads a CSV file uploaded with the form: "
+                    f"{name}.csv was not uploaded with the form (upload {name}.csv)",
+                )
+        for name, read in sorted(expression.instance_columns.items()):
+            self.instances_read.add(name)
+            if name in expression.pulled_files and f"{name}.csv" not in self.files:
+                continue
+            in_list = name in self.choice_lists
+            columns = self.item_columns(
+                None if in_list else f"{name}.csv", name if in_list else None
+            )
+            if not columns:
+                self.problem(
+                    where,
+                    key,
+                    f"{name!r} is neither a choice list nor a CSV file uploaded "
+                    f"with the form (upload {name}.csv)",
+                )
+                continue
+            for column in sorted(read - columns):
+                self.problem(
+                    where,
+                    key,
+                    f"{name!r} has no column {column!r} "
+                    f"(it has: {', '.join(sorted(columns))})",
+                )
+            translated = self.languages != (DEFAULT_LANGUAGE,)
+            if in_list and "label" in read and translated:
+                self.problem(
+                    where,
+                    key,
+                    f"the labels of {name!r} are translated, so ODK keeps no "
+                    "'label' column to read; use jr:choice-name(${question}, "
+                    "'${question}') for the label of an answer",
+                )
 
     def default(self, raw: Mapping[str, Any], where: str) -> str | None:
         value = raw.get("default")

@@ -15,16 +15,24 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
+from surveys.local_time import local_wall_clock
 from surveys.questionnaire import messages
 from surveys.questionnaire.errors import InvalidAnswers
-from surveys.questionnaire.expressions import Nodes, Row, Value, to_number
+from surveys.questionnaire.expressions import Item, Nodes, Row, Value, to_number
+from surveys.questionnaire.lexical import (
+    LexicalError,
+    normalise_datetime,
+    normalise_geopoint,
+    normalise_time,
+)
 from surveys.questionnaire.model import (
     MAX_REPEAT_ROWS,
+    Choice,
     Question,
     Questionnaire,
     QuestionType,
@@ -38,7 +46,7 @@ from surveys.translatable import SOURCE_LANGUAGE, Message
 RawValue = str | list[str] | None
 #: One row of a repeat: its questions' raw answers, by name.
 RawRow = Mapping[str, RawValue]
-#: What a browser (or an OpenRosa instance) sends, by question name: a
+#: What a browser or an OpenRosa instance sends, by question name: a
 #: ``RawValue`` per question outside repeats, and per repeat (by the repeat's
 #: name) the list of its rows in order, each a ``RawRow``::
 #:
@@ -52,6 +60,8 @@ RawRow = Mapping[str, RawValue]
 RawAnswers = Mapping[str, RawValue | Sequence[RawRow]]
 #: A typed answer: int, float, str, date, list of choice names, or None if
 #: blank; a repeat's is its rows, each mapping its questions to typed answers.
+#: Times, date-times and geopoints are str, in ODK's lexical forms
+#: (``surveys.questionnaire.lexical``).
 Answer = int | float | str | date | list[str] | bool | list[dict[str, Any]] | None
 
 #: Whole numbers and decimals above this size are refused as out of range.
@@ -82,6 +92,9 @@ class Relevance:
     questions: frozenset[str]
     sections: frozenset[str]
     rows: Mapping[str, int] = field(default_factory=dict)
+    #: The options a ``choice_filter`` lets through, by relevant question (in a
+    #: repeat, by ``row_key``: each row filters on its own answers).
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
     def __contains__(self, name: object) -> bool:
         return name in self.questions or name in self.sections
@@ -95,6 +108,7 @@ def validate_answers(
     today: date | None = None,
     carried: Collection[str] = (),
     language: str = SOURCE_LANGUAGE,
+    now: datetime | None = None,
 ) -> dict[str, Answer]:
     """Type and check every relevant answer, or raise InvalidAnswers with them all.
 
@@ -106,13 +120,15 @@ def validate_answers(
     ``carried`` names questions the access code answers itself (which dossier
     a dossier's code rates): they are skipped like irrelevant ones, so never
     asked and never stored. ``language`` is the respondent's: the labels
-    ``jr:choice-name`` gives are in it.
+    ``jr:choice-name`` gives are in it. ``now`` is what ``now()`` returns,
+    Vietnam's wall-clock time by default (``today`` defaults to its date).
     """
+    now = now or local_wall_clock(datetime.now(UTC))
     run = _Run(
         questionnaire,
         answers,
         runtime_choices or {},
-        today or date.today(),
+        (today or now.date(), now),
         frozenset(carried),
         language,
     )
@@ -129,6 +145,7 @@ def relevance(
     today: date | None = None,
     carried: Collection[str] = (),
     language: str = SOURCE_LANGUAGE,
+    now: datetime | None = None,
 ) -> Relevance:
     """Tell which questions and sections to show, for skip logic and paging.
 
@@ -136,16 +153,20 @@ def relevance(
     ``carried`` questions are never shown, and ``language`` is as in
     ``validate_answers``.
     """
+    now = now or local_wall_clock(datetime.now(UTC))
     run = _Run(
         questionnaire,
         answers,
         runtime_choices or {},
-        today or date.today(),
+        (today or now.date(), now),
         frozenset(carried),
         language,
     )
     return Relevance(
-        frozenset(run.relevant_questions), frozenset(run.relevant_sections), run.rows
+        frozenset(run.relevant_questions),
+        frozenset(run.relevant_sections),
+        run.rows,
+        run.filtered,
     )
 
 
@@ -162,7 +183,7 @@ class _Run:
         questionnaire: Questionnaire,
         answers: RawAnswers,
         runtime_choices: Mapping[str, Collection[str]],
-        today: date,
+        clock: tuple[date, datetime],
         carried: frozenset[str],
         language: str,
     ) -> None:
@@ -170,7 +191,7 @@ class _Run:
         self.language = language
         self.answers = answers
         self.runtime_choices = runtime_choices
-        self.today = today
+        self.today, self.now = clock
         self.carried = carried
         self.values: dict[str, Value] = {}
         self.result: dict[str, Answer] = {}
@@ -178,6 +199,7 @@ class _Run:
         self.relevant_questions: set[str] = set()
         self.relevant_sections: set[str] = set()
         self.rows: dict[str, int] = {}
+        self.filtered: dict[str, tuple[str, ...]] = {}
         #: Where the visit is: the raw answers read, the typed ones written, and
         #: the repeat row (None outside repeats).
         self.raw: Mapping[str, Any] = answers
@@ -190,13 +212,22 @@ class _Run:
         self.values.update(dict.fromkeys((r.name for r in questionnaire.repeats), none))
         self.visit(questionnaire.items)
 
+    def instances(self, name: str) -> tuple[Item, ...]:
+        """Give lookups a list's items (labels in the respondent's language)."""
+        return self.questionnaire.instance_items(name, self.language)
+
     def key(self, name: str) -> str:
         """Name an item where the visit is: ``age[2]`` in a repeat's second row."""
         return name if self.row is None else row_key(name, self.row.position)
 
     def holds(self, item: Question | Section) -> bool:
         return item.relevant is None or item.relevant.holds(
-            self.values, today=self.today, choice_label=self.choice_label, row=self.row
+            self.values,
+            today=self.today,
+            now=self.now,
+            choice_label=self.choice_label,
+            instances=self.instances,
+            row=self.row,
         )
 
     def visit(self, items: tuple[Question | Section, ...]) -> None:
@@ -224,7 +255,15 @@ class _Run:
             self.errors[repeat.name] = Message(messages.NOT_ROWS)
             return
         if repeat.count is not None:
-            wanted = to_number(repeat.count.evaluate(self.values, today=self.today))
+            wanted = to_number(
+                repeat.count.evaluate(
+                    self.values,
+                    today=self.today,
+                    now=self.now,
+                    choice_label=self.choice_label,
+                    instances=self.instances,
+                )
+            )
             count = (
                 0 if math.isnan(wanted) else int(min(max(wanted, 0), MAX_REPEAT_ROWS))
             )
@@ -264,11 +303,15 @@ class _Run:
     def question(self, question: Question) -> None:
         if question.type is QuestionType.NOTE:
             return
+        if question.choice_filter is not None:
+            self.filtered[self.key(question.name)] = tuple(self.allowed(question))
         if question.calculation is not None:
             value = question.calculation.evaluate(
                 self.values,
                 today=self.today,
+                now=self.now,
                 choice_label=self.choice_label,
+                instances=self.instances,
                 row=self.row,
             )
             self.remember(question.name, value)
@@ -300,7 +343,9 @@ class _Run:
             self.values,
             current=_xpath_value(answer),
             today=self.today,
+            now=self.now,
             choice_label=self.choice_label,
+            instances=self.instances,
             row=self.row,
         ):
             raise _Invalid(
@@ -315,6 +360,12 @@ class _Run:
                 return choice.label.get(self.language)
         return ""
 
+    def item(self, choice: Choice) -> Item:
+        """Give a choice as a filter sees it: its name, label and columns."""
+        return {"name": choice.name, "label": choice.label.get(self.language)} | dict(
+            choice.data
+        )
+
     def typed(self, question: Question) -> Answer:
         raw = self.raw.get(question.name)
         if question.type is QuestionType.SELECT_MULTIPLE:
@@ -323,17 +374,44 @@ class _Run:
                 return None
             allowed = self.allowed(question)
             for name in names:
-                _check_choice(name, allowed)
+                self.check_choice(question, name, allowed)
             return [name for name in dict.fromkeys(allowed) if name in names]
         text = _single_text(raw, question.text_limit)
         if text is None:
             return None
         if question.type.is_select or question.type is QuestionType.RATING:
-            _check_choice(text, self.allowed(question))
+            self.check_choice(question, text, self.allowed(question))
             return int(text) if question.type is QuestionType.RATING else text
         return _PARSERS[question.type](text, question)
 
+    def check_choice(self, question: Question, name: str, allowed: list[str]) -> None:
+        """Refuse a name not allowed; say so apart when the filter left it out."""
+        if name in allowed:
+            return
+        filtered_out = question.choice_filter is not None and any(
+            choice.name == name for choice in self.questionnaire.choices_of(question)
+        )
+        echo = name if len(name) <= _ECHO_LIMIT else name[:_ECHO_LIMIT] + "…"
+        message = messages.NOT_FITTING if filtered_out else messages.NOT_A_CHOICE
+        raise _Invalid(Message(message, {"value": repr(echo)}))
+
     def allowed(self, question: Question) -> list[str]:
+        if self.key(question.name) in self.filtered:
+            return list(self.filtered[self.key(question.name)])
+        if question.choice_filter is not None:
+            return [
+                choice.name
+                for choice in self.questionnaire.choices_of(question)
+                if question.choice_filter.holds(
+                    self.values,
+                    today=self.today,
+                    now=self.now,
+                    choice_label=self.choice_label,
+                    item=self.item(choice),
+                    instances=self.instances,
+                    row=self.row,
+                )
+            ]
         if question.choices_from is None:
             return [c.name for c in self.questionnaire.choices_of(question)]
         if question.choices_from not in self.runtime_choices:
@@ -372,12 +450,6 @@ def _single_text(raw: Any, limit: int) -> str | None:
     return text or None
 
 
-def _check_choice(name: str, allowed: list[str]) -> None:
-    if name not in allowed:
-        echo = name if len(name) <= _ECHO_LIMIT else name[:_ECHO_LIMIT] + "…"
-        raise _Invalid(Message(messages.NOT_A_CHOICE, {"value": repr(echo)}))
-
-
 def _integer(text: str, _question: Question) -> int:
     if not _INTEGER.fullmatch(text):
         raise _Invalid(Message(messages.NOT_AN_INTEGER))
@@ -413,11 +485,37 @@ def _text(text: str, _question: Question) -> str:
     return text
 
 
+def _lexical(
+    normalise: Callable[[str], str], wrong_form: str
+) -> Callable[[str, Question], str]:
+    """Check a time, date-time or geopoint and write it in ODK's lexical form."""
+    reasons = {
+        "format": wrong_form,
+        "zone": messages.BAD_TIME_ZONE,
+        "range": messages.GEOPOINT_OUT_OF_RANGE,
+    }
+
+    def parse(text: str, _question: Question) -> str:
+        try:
+            return normalise(text)
+        except LexicalError as error:
+            raise _Invalid(Message(reasons[error.reason])) from None
+
+    return parse
+
+
 _PARSERS = {
     QuestionType.INTEGER: _integer,
     QuestionType.DECIMAL: _decimal,
     QuestionType.DATE: _date,
     QuestionType.TEXT: _text,
+    QuestionType.TIME: _lexical(normalise_time, messages.NOT_A_TIME),
+    QuestionType.DATETIME: _lexical(normalise_datetime, messages.NOT_A_DATETIME),
+    QuestionType.GEOPOINT: _lexical(normalise_geopoint, messages.NOT_A_GEOPOINT),
+    # Recorded about the interview: an OpenRosa client sends them.
+    QuestionType.START: _lexical(normalise_datetime, messages.NOT_A_DATETIME),
+    QuestionType.END: _lexical(normalise_datetime, messages.NOT_A_DATETIME),
+    QuestionType.TODAY: _date,
 }
 
 

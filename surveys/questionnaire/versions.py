@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -116,11 +117,19 @@ def shipped_template(key: str) -> Questionnaire:
     return load_definition(DEFINITIONS / f"{key}.yaml")
 
 
-def load_upload(filename: str, data: bytes) -> Questionnaire:
+def load_upload(
+    filename: str,
+    data: bytes,
+    files: Mapping[str, bytes] | None = None,
+    *,
+    notices: list[Problem] | None = None,
+) -> Questionnaire:
     """Load an uploaded definition; its extension picks YAML, JSON or XLSForm.
 
-    The loaders read files, so the upload goes to a private temporary folder that
-    is removed at once. Raises ``DefinitionError`` listing every problem found.
+    ``files`` are the CSV files uploaded beside it, by file name. The loaders
+    read files, so the upload goes to a private temporary folder that is
+    removed at once. Raises ``DefinitionError`` listing every problem found;
+    ``notices`` receives the rows dropped without changing what is asked.
     """
     suffix = PurePath(filename).suffix.lower()
     if not data:
@@ -131,6 +140,6 @@ def load_upload(filename: str, data: bytes) -> Questionnaire:
         path = Path(folder) / f"upload{suffix}"
         path.write_bytes(data)
         try:
-            return load_definition(path)
+            return load_definition(path, files, notices=notices)
         except DefinitionError as error:
             raise DefinitionError(filename, error.problems) from None

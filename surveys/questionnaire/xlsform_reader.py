@@ -2,9 +2,10 @@
 
 The reader turns worksheet rows into the canonical dict form and lets
 ``schema`` check it, so the rules are the same as for YAML. Features the
-engine does not run are refused by name and row, never dropped; metadata
-that a phone would record (start, end, deviceid, ...) is skipped because
-the server records what it needs itself and collects no device identifiers.
+engine does not run are refused by name and row, never dropped; of the
+metadata a phone would record, the interview's timing (start, end, today) is
+kept and identifiers of the device or its user (deviceid, phonenumber, ...)
+are dropped, since hailong collects none.
 """
 
 from __future__ import annotations
@@ -13,19 +14,21 @@ import io
 import re
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import openpyxl
 import xlrd
 from openpyxl.utils.exceptions import InvalidFileException
 
+from surveys.questionnaire.csv_files import OTHER_EXTERNAL_FILES, read_csv_files
 from surveys.questionnaire.errors import DefinitionError, ExpressionError, Problem
-from surveys.questionnaire.expressions import parse
+from surveys.questionnaire.expressions import NAME_PATTERN, parse
 from surveys.questionnaire.model import (
+    DEFAULT_LANGUAGE,
     DEFAULT_MAX_LENGTH,
     RUNTIME_CHOICE_SOURCES,
     Questionnaire,
@@ -43,19 +46,38 @@ TITLE_COLUMN = "hailong_form_title"
 #: export writes ours in ``hailong_appearance``, which wins on import.
 ODK_APPEARANCES = {"faces": "likert"}
 
-#: Types a phone fills in by itself; skipped on import.
-METADATA_TYPES = frozenset(
+#: The interview's timing, which a phone records by itself, with pyxform 4.5's
+#: older names (question_type_dictionary.py): kept, filled in by the server
+#: from the response's own times, or as an OpenRosa client sent them.
+METADATA_TYPES = {
+    "start": "start", "start time": "start", "get start time": "start",
+    "end": "end", "end time": "end", "get end time": "end",
+    "today": "today", "get today": "today",
+}  # fmt: skip
+#: Identifiers of the device or its user that a phone would record: dropped on
+#: import, never asked for nor stored (answers are anonymous). What is asked
+#: does not change, so the form loads, as pyxform would convert it.
+NEVER_COLLECTED = frozenset(
     {
-        "start", "end", "today", "deviceid", "subscriberid", "simserial",
-        "phonenumber", "username", "email", "audit", "imei", "uri:deviceid",
-        "uri:subscriberid", "uri:simserial", "uri:phonenumber", "uri:username",
-        "uri:email", "start-geopoint", "background-audio",
-        # pyxform's older names for the same (question_type_dictionary.py).
-        "device id", "end time", "get device id", "get end time",
-        "get phone number", "get sim id", "get start time", "get subscriber id",
-        "get today", "sim id", "start time", "subscriber id",
+        "deviceid", "device id", "get device id", "imei", "uri:deviceid",
+        "subscriberid", "subscriber id", "get subscriber id", "uri:subscriberid",
+        "simserial", "sim id", "get sim id", "uri:simserial",
+        "phonenumber", "get phone number", "uri:phonenumber",
+        "username", "uri:username", "email", "uri:email",
     }
 )  # fmt: skip
+#: Recordings in the background, refused by name: they would record the
+#: respondent without a question being asked.
+REFUSED_METADATA = {
+    "audit": "the audit log (audit) is not supported: it records timings and "
+    "possibly locations in the background",
+    "background-audio": "background audio recording (background-audio) is not "
+    "supported",
+    "start-geopoint": "recording the location when the form opens "
+    "(start-geopoint) is not supported; ask a geopoint question instead",
+    "background-geopoint": "recording the location in the background "
+    "(background-geopoint) is not supported; ask a geopoint question instead",
+}
 
 #: The older type names pyxform 4.5 still accepts (its question_type_dictionary
 #: and aliases), with our type and the constraint pyxform adds, if any.
@@ -79,22 +101,30 @@ TYPE_ALIASES: dict[str, tuple[str, str | None]] = {
     "add note prompt": ("note", None),
     "q calculate": ("calculate", None),
     "add calculate prompt": ("calculate", None),
+    "date time": ("datetime", None),
+    "q date time": ("datetime", None),
+    "q datetime": ("datetime", None),
+    "add date time prompt": ("datetime", None),
+    "add datetime prompt": ("datetime", None),
+    "gps": ("geopoint", None),
+    "location": ("geopoint", None),
+    "q geopoint": ("geopoint", None),
+    "q location": ("geopoint", None),
+    "add location prompt": ("geopoint", None),
 }
 
 #: Types we do not run, with the reason given to whoever imports the form.
 REFUSED_TYPES = {
-    "geopoint": "location questions are not supported",
-    "gps": "location questions are not supported",
-    "geotrace": "location questions are not supported",
-    "geoshape": "location questions are not supported",
+    "geotrace": "lines on a map (geotrace) are not supported; a geopoint is",
+    "geoshape": "shapes on a map (geoshape) are not supported; a geopoint is",
+    "q geotrace": "lines on a map (geotrace) are not supported; a geopoint is",
+    "q geoshape": "shapes on a map (geoshape) are not supported; a geopoint is",
     "image": "media uploads are not supported",
     "photo": "media uploads are not supported",
     "audio": "media uploads are not supported",
     "video": "media uploads are not supported",
     "file": "media uploads are not supported",
     "barcode": "barcode scanning is not supported",
-    "time": "time-of-day answers are not supported",
-    "datetime": "date-and-time answers are not supported",
     "acknowledge": "acknowledge questions are not supported",
     "range": "range questions are not supported; use rating or integer",
     "rank": "rank questions are not supported",
@@ -102,18 +132,15 @@ REFUSED_TYPES = {
     "supported; write a begin repeat",
     "trigger": "trigger questions are not supported",
     "hidden": "hidden questions are not supported",
-    "xml-external": "external instances are not supported",
-    "csv-external": "external instances are not supported",
+    "xml-external": "external XML instances are not supported; use a CSV file",
     "select_one_external": "external choices are not supported",
     "select_multiple_external": "external choices are not supported",
 }
 
 #: Columns whose meaning we cannot honour; refused when a row fills them in.
 REFUSED_COLUMNS = {
-    "choice_filter": "cascading choices (choice_filter) are not supported",
     "read_only": "read-only questions are not supported",
     "trigger": "triggers are not supported",
-    "parameters": "question parameters are not supported",
     "image": "media in labels are not supported",
     "big-image": "media in labels are not supported",
     "audio": "media in labels are not supported",
@@ -142,8 +169,11 @@ _HEADER_ALIASES = {
 }
 _TRANSLATED = ("label", "hint", "required_message", "constraint_message")
 _LANGUAGE_NAMES = {"english": "en", "tiếng việt": "vi", "vietnamese": "vi"}
-#: The language of plain ``label`` columns when the settings name none.
-DEFAULT_LANGUAGE = "default"
+#: Columns of the choices sheet that are not an option's data.
+_CHOICE_COLUMNS = frozenset({"list_name", "name", *_TRANSLATED, *REFUSED_COLUMNS})
+#: The ``parameters`` of a select from a file (pyxform's ParametersSelectFromFile).
+FILE_PARAMETERS = {"value": "value_column", "label": "label_column"}
+_PARAMETER = re.compile(r"([^\s=,;]+)=([^\s=,;]+)")
 _TRUE = frozenset({"yes", "true", "true()", "1"})
 _FALSE = frozenset({"no", "false", "false()", "0"})
 _GROUP = re.compile(r"(begin|end)[ _](group|repeat|lgroup|looped group)")
@@ -185,21 +215,46 @@ _SELECT = re.compile(
 #: Expression columns, whose typographic quotes pyxform straightens
 #: (parsing/sheet_headers.py, SMART_QUOTES).
 _EXPRESSION_COLUMNS = (
-    "relevant", "constraint", "calculation", "default", "required", "repeat_count",
-)  # fmt: skip
+    "relevant",
+    "constraint",
+    "calculation",
+    "default",
+    "required",
+    "choice_filter",
+    "repeat_count",
+)
 _STRING_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
 _INSTANCE = re.compile(r"\binstance\s*\(")
+#: The lookup shape that is run (``expressions.Lookup``), once string literals
+#: are blanked: ``instance('')/root/item[...]/column``. Its slashes are no path.
+_LOOKUP_STEPS = re.compile(r"(\binstance\s*\(\s*''\s*\))\s*/\s*root\s*/\s*item")
+_LOOKUP_COLUMN = re.compile(r"\]\s*/\s*(?=[A-Za-z_])")
+#: Instances and files an expression names: ``instance('x')``, ``pulldata('x'``.
+_NAMED_INSTANCE = re.compile(r"\b(?:instance|pulldata)\s*\(\s*'([^']*)'")
 _SMART_QUOTES = str.maketrans(
     {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'}
 )
 
 
-def load_xlsform(path: str | Path) -> Questionnaire:
-    """Load an XLSForm workbook, reporting every problem by sheet, row and column."""
+def load_xlsform(
+    path: str | Path,
+    files: Mapping[str, bytes] | None = None,
+    *,
+    notices: list[Problem] | None = None,
+) -> Questionnaire:
+    """Load an XLSForm workbook, reporting every problem by sheet, row and column.
+
+    ``files`` are the CSV files uploaded beside it, by file name: the options
+    of ``select_one_from_file`` and the rows ``pulldata`` and lookups read.
+    ``notices``, if given, receives a Problem for each row dropped without
+    changing what is asked (``NEVER_COLLECTED``), to tell whoever imports it.
+    """
     path = Path(path)
     workbook = _open_workbook(path)
     try:
-        reader = _Reader(path)
+        problems: list[Problem] = []
+        reader = _Reader(path, read_csv_files(files or {}, problems))
+        reader.problems.extend(problems)
         data = reader.read(workbook)
     finally:
         workbook.close()
@@ -213,6 +268,8 @@ def load_xlsform(path: str | Path) -> Questionnaire:
         raise DefinitionError(str(path), reader.problems + later) from None
     if reader.problems:
         raise DefinitionError(str(path), reader.problems)
+    if notices is not None:
+        notices.extend(reader.dropped)
     return questionnaire
 
 
@@ -316,15 +373,24 @@ class _Sheet:
     name: str
     headers: list[str]
     rows: list[_Row] = field(default_factory=list)
+    #: Each header as the workbook spells it: the choices sheet's own columns
+    #: keep their case, as pyxform writes them and as filters name them.
+    spelled: dict[str, str] = field(default_factory=dict)
 
 
 class _Reader:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, files: dict[str, dict[str, Any]]) -> None:
         self.path = path
+        #: The CSV files uploaded beside the form, in the dict form.
+        self.files = files
+        #: Instances expressions name (choice lists, or files without .csv).
+        self.instances_named: set[str] = set()
         self.problems: list[Problem] = []
         self.locations: dict[int, str] = {}
         #: Lists of the ``… or_other`` selects, by id of their row.
         self.or_other: dict[int, str] = {}
+        #: Rows dropped without changing what is asked (``NEVER_COLLECTED``).
+        self.dropped: list[Problem] = []
         #: (row, column) of expressions refused for a feature named already.
         self.named: set[tuple[str, str]] = set()
         self.default_language = DEFAULT_LANGUAGE
@@ -356,6 +422,7 @@ class _Reader:
         )
         items = self.items(survey)
         used_lists = {q["choices"] for q in _questions(items) if "choices" in q}
+        used_lists |= self.instances_named
         data: dict[str, Any] = {
             "key": settings.get("form_id") or self.path.stem,
             "version": settings.get("version", "1"),
@@ -373,6 +440,8 @@ class _Reader:
             )
         if scoring is not None:
             data["scoring"] = self.scoring(scoring)
+        if self.files:
+            data["files"] = self.files
         return data
 
     # --- settings and languages ---------------------------------------------
@@ -466,16 +535,18 @@ class _Reader:
         XPath (division is ``div``), so any ``/`` is a path or a lookup.
         """
         code = _STRING_LITERAL.sub("''", row.cells[column])
-        if not _INSTANCE.search(code):
-            code = _RELATIVE_PATH.sub("..", code)
+        code = _LOOKUP_COLUMN.sub("]", _LOOKUP_STEPS.sub(r"\1", code))
+        code = _RELATIVE_PATH.sub("..", code)
         if "/" in code:
             self.named.add((row.where, column))
-        if _INSTANCE.search(code):
+        else:
+            self.instances_named.update(_NAMED_INSTANCE.findall(row.cells[column]))
+        if "/" in code and _INSTANCE.search(code):
             self.problem(
                 row.where,
                 column,
-                "lookups in another list (instance('…')/root/item[…]) "
-                f"are not supported: {row.cells[column]!r}",
+                "only lookups of one column, instance('list')/root/item[…]/column, "
+                f"are supported: {row.cells[column]!r}",
             )
         elif "/" in code:
             self.problem(
@@ -521,7 +592,20 @@ class _Reader:
 
     def question(self, row: _Row, kind: str) -> dict[str, Any] | None:
         lowered = kind.lower()
+        if lowered in NEVER_COLLECTED:
+            message = f"'{kind}' identifies the device or its user: never collected"
+            self.dropped.append(Problem(row.where, "type", message))
+            return None
+        if lowered in REFUSED_METADATA:
+            self.problem(row.where, "type", f"'{kind}': {REFUSED_METADATA[lowered]}")
+            return None
         if lowered in METADATA_TYPES:
+            return {"name": row.cells.get("name"), "type": METADATA_TYPES[lowered]}
+        if lowered == "csv-external":
+            # It only declares a file as an instance for lookups and pulldata.
+            name = row.cells.get("name", "")
+            if f"{name}.csv" not in self.files:
+                self.problem(row.where, "name", _not_uploaded(f"{name}.csv"))
             return None
         if "repeat_count" in row.cells:
             self.problem(row.where, "repeat_count", "only a repeat has a count")
@@ -540,6 +624,13 @@ class _Reader:
         select = _SELECT.fullmatch(kind)
         if select:
             select_type, list_name, or_other = select.groups()
+            if or_other and "choice_filter" in row.cells:
+                # As pyxform: the added "other" has no columns to filter on.
+                self.problem(
+                    row.where,
+                    "choice_filter",
+                    "a choice_filter cannot go with or_other",
+                )
             if or_other and select_type in ("select_one", "select_multiple"):
                 self.or_other[id(row)] = list_name
             elif or_other:
@@ -553,19 +644,8 @@ class _Reader:
                 self.problem(row.where, "type", REFUSED_TYPES[select_type])
                 return None
             if select_type.endswith("_from_file"):
-                source = list_name.removesuffix(".csv")
-                if source not in RUNTIME_CHOICE_SOURCES:
-                    known = ", ".join(
-                        f"{s}.csv" for s in sorted(RUNTIME_CHOICE_SOURCES)
-                    )
-                    self.problem(
-                        row.where,
-                        "type",
-                        f"choices from file {list_name!r} are not supported "
-                        f"(only {known}, which the application fills)",
-                    )
+                if not self.file_choices(row, list_name, data):
                     return None
-                data["choices_from"] = source
                 select_type = select_type.removesuffix("_from_file")
             else:
                 data["choices"] = list_name
@@ -583,7 +663,14 @@ class _Reader:
                 self.problem(row.where, "hailong_type", "a rating is a select_one")
             data["type"] = RATING_MARK
             data.pop("choices", None)
-        for key in ("constraint", "calculation", "default"):
+        if "parameters" in row.cells and "choices_file" not in data:
+            self.problem(
+                row.where,
+                "parameters",
+                "question parameters are not supported, but value= and label= "
+                f"on a select from a file ({row.cells['parameters']!r})",
+            )
+        for key in ("constraint", "calculation", "default", "choice_filter"):
             if key in row.cells:
                 data[key] = row.cells[key]
         if "required" in row.cells:
@@ -596,6 +683,48 @@ class _Reader:
             if constraint is not None:
                 data["constraint"] = constraint
         return data
+
+    def file_choices(self, row: _Row, file_name: str, data: dict[str, Any]) -> bool:
+        """Point a select from a file at its uploaded CSV, or at a run-time list.
+
+        ``officials.csv``, unless uploaded, is the run-time list of the
+        counter's officials that the export writes that way.
+        """
+        suffix = PurePath(file_name).suffix.lower()
+        if suffix in OTHER_EXTERNAL_FILES:
+            feature = OTHER_EXTERNAL_FILES[suffix]
+            self.problem(
+                row.where,
+                "type",
+                f"choices from {feature} files ({file_name!r}) are not supported; "
+                "use a CSV file",
+            )
+            return False
+        source = file_name.removesuffix(".csv")
+        if file_name not in self.files and source in RUNTIME_CHOICE_SOURCES:
+            data["choices_from"] = source
+            return True
+        if file_name not in self.files:
+            self.problem(row.where, "type", _not_uploaded(file_name))
+            return False
+        data["choices_file"] = file_name
+        parameters = row.cells.get("parameters", "")
+        pairs = dict(
+            (key.lower(), value) for key, value in _PARAMETER.findall(parameters)
+        )
+        for key, value in pairs.items():
+            if key not in FILE_PARAMETERS:
+                self.problem(
+                    row.where,
+                    "parameters",
+                    f"only value= and label= are supported on a select from a "
+                    f"file, not {key}=",
+                )
+            elif not NAME_PATTERN.fullmatch(value):
+                self.problem(row.where, "parameters", f"{value!r} is not a column name")
+            else:
+                data[FILE_PARAMETERS[key]] = value
+        return True
 
     def flag(self, row: _Row, column: str) -> bool:
         value = row.cells[column].lower()
@@ -621,9 +750,17 @@ class _Reader:
             if list_name not in used_lists:
                 continue
             self.refused_columns(row)
-            option = {"name": row.cells.get("name")}
+            option: dict[str, Any] = {"name": row.cells.get("name")}
             if label := self.translations(row.cells, "label"):
                 option["label"] = label
+            columns = {
+                sheet.spelled[header]: value
+                for header, value in row.cells.items()
+                if header.split("::")[0] not in _CHOICE_COLUMNS
+                and NAME_PATTERN.fullmatch(sheet.spelled[header])
+            }
+            if columns:
+                option["data"] = columns
             lists.setdefault(list_name, []).append(self.locate(option, row))
         for list_name in set(self.or_other.values()) & set(lists):
             _add_other_choice(lists[list_name], self.default_language)
@@ -664,6 +801,13 @@ class _Reader:
             else:
                 self.problem(row.where, "type", "must be 'index' or 'dimension'")
         return scoring
+
+
+def _not_uploaded(file_name: str) -> str:
+    return (
+        f"the file {file_name!r} was not uploaded with the form; "
+        "upload it beside the workbook"
+    )
 
 
 def _specify_other(select: dict[str, Any]) -> dict[str, Any]:
@@ -734,6 +878,9 @@ def _read_sheet(worksheet: Any) -> _Sheet:
     headers = [_header(cell) for cell in header_row]
     columns = [(index, header) for index, header in enumerate(headers) if header]
     sheet = _Sheet(worksheet.title, [header for _, header in columns])
+    sheet.spelled = {
+        header: str(header_row[index]).strip() for index, header in columns
+    }
     for number, values in enumerate(rows, start=2):
         # Sheets often declare a million rows; skip the empty ones cheaply.
         if not any(values):

@@ -17,7 +17,11 @@ ODK equivalent, with our own meaning kept in columns ODK tools ignore:
 A repeat is ``begin repeat`` / ``end repeat`` with its ``repeat_count``, which
 pyxform writes as the repeat's ``jr:count``.
 
-Run-time choices are written as ``select_one_from_file officials.csv``. Every
+Run-time choices are written as ``select_one_from_file officials.csv``; a
+select from an uploaded CSV as ``select_one_from_file wards.csv`` (its columns
+in ``parameters``), and a file that only lookups read as a ``csv-external``
+row, so that ODK declares it; the CSV files go beside the workbook
+(``write_data_files``). Every
 language the questionnaire carries gets its columns, named the way ODK's tools
 expect: ``label::English (en)``, ``label::français (fr)``.
 """
@@ -53,8 +57,9 @@ from surveys.questionnaire.xlsform_reader import (
 RATING_LIST = "hailong_rating"
 _SURVEY_COLUMNS = (
     "type", "name", "label", "hint", "required", "required_message", "relevant",
-    "constraint", "constraint_message", "default", "calculation", "appearance",
-    "repeat_count", "hailong_type", "hailong_appearance", "hailong_max_length",
+    "constraint", "constraint_message", "default", "calculation", "choice_filter",
+    "parameters", "appearance", "repeat_count", "hailong_type", "hailong_appearance",
+    "hailong_max_length",
 )  # fmt: skip
 _SCORING_COLUMNS = (
     "type", "name", "label", "method", "min", "max", "aggregation", "item_min",
@@ -72,9 +77,17 @@ def write_xlsform(questionnaire: Questionnaire, path: str | Path) -> None:
     survey.title = "survey"
     languages = questionnaire.languages
     _write(survey, _expand(_SURVEY_COLUMNS, languages), _survey_rows(questionnaire))
+    data_columns = list(
+        dict.fromkeys(
+            column
+            for choices in questionnaire.choice_lists.values()
+            for choice in choices
+            for column in choice.data
+        )
+    )
     _write(
         workbook.create_sheet("choices"),
-        _expand(("list_name", "name", "label"), languages),
+        _expand(("list_name", "name", "label"), languages) + data_columns,
         _choice_rows(questionnaire),
     )
     _write(workbook.create_sheet("settings"), *_settings(questionnaire))
@@ -85,6 +98,16 @@ def write_xlsform(questionnaire: Questionnaire, path: str | Path) -> None:
             _scoring_rows(questionnaire),
         )
     workbook.save(path)
+
+
+def write_data_files(questionnaire: Questionnaire, folder: str | Path) -> list[Path]:
+    """Write the CSV files into ``folder``, to go beside the workbook."""
+    written = []
+    for name, data_file in questionnaire.files.items():
+        path = Path(folder) / name
+        path.write_bytes(data_file.csv_bytes())
+        written.append(path)
+    return written
 
 
 def column(base: str, language: str) -> str:
@@ -134,7 +157,10 @@ def _survey_rows(questionnaire: Questionnaire) -> Iterator[dict[str, Any]]:
             else:
                 yield _question_row(item)
 
-    return rows(questionnaire.items)
+    yield from rows(questionnaire.items)
+    selected = {q.choices_file for q in questionnaire.questions}
+    for name in sorted(questionnaire.files.keys() - selected):
+        yield {"type": "csv-external", "name": name.removesuffix(".csv")}
 
 
 def _question_row(question: Question) -> dict[str, Any]:
@@ -143,11 +169,18 @@ def _question_row(question: Question) -> dict[str, Any]:
         row.update(type=f"select_one {RATING_LIST}", hailong_type=RATING_MARK)
     elif question.choices_from is not None:
         row["type"] = f"{question.type}_from_file {question.choices_from}.csv"
+    elif question.choices_file is not None:
+        row["type"] = f"{question.type}_from_file {question.choices_file}"
+        columns = {"value": question.value_column, "label": question.label_column}
+        row["parameters"] = (
+            " ".join(f"{key}={value}" for key, value in columns.items() if value)
+            or None
+        )
     elif question.choices is not None:
         row["type"] = f"{question.type} {question.choices}"
     for base in _TRANSLATED:
         row.update(_texts(base, getattr(question, base)))
-    for key in ("relevant", "constraint", "calculation"):
+    for key in ("relevant", "constraint", "calculation", "choice_filter"):
         expression = getattr(question, key)
         row[key] = expression and expression.source
     if question.type is QuestionType.TEXT:
@@ -179,6 +212,7 @@ def _choice_rows(questionnaire: Questionnaire) -> Iterator[dict[str, Any]]:
                 "list_name": list_name,
                 "name": choice.name,
                 **_texts("label", choice.label),
+                **choice.data,
             }
     if any(q.type is QuestionType.RATING for q in questionnaire.questions):
         for value, label in enumerate(RATING_LABELS, start=RATING_SCALE[0]):

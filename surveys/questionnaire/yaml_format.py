@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
 
+from surveys.questionnaire.csv_files import with_files
 from surveys.questionnaire.errors import DefinitionError, Problem
 from surveys.questionnaire.model import Questionnaire
 from surveys.questionnaire.schema import build_questionnaire
 
 
-def load_yaml(path: str | Path) -> Questionnaire:
-    """Load a YAML definition, reporting syntax errors by line and column."""
+def load_yaml(
+    path: str | Path, files: Mapping[str, bytes] | None = None
+) -> Questionnaire:
+    """Load a YAML definition, reporting syntax errors by line and column.
+
+    ``files`` are CSV files uploaded beside it, added to those it carries.
+    """
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -25,10 +32,13 @@ def load_yaml(path: str | Path) -> Questionnaire:
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         problem = Problem("file", "(syntax)", str(error))
         raise DefinitionError(str(path), [problem]) from error
+    data = with_files(data, files or {}, str(path))
     return build_questionnaire(data, source=str(path))
 
 
-def load_json(path: str | Path) -> Questionnaire:
+def load_json(
+    path: str | Path, files: Mapping[str, bytes] | None = None
+) -> Questionnaire:
     """Load a definition stored as JSON, e.g. the ``definition`` column of a version."""
     path = Path(path)
     try:
@@ -40,6 +50,7 @@ def load_json(path: str | Path) -> Questionnaire:
     except UnicodeDecodeError as error:
         problem = Problem("file", "(syntax)", str(error))
         raise DefinitionError(str(path), [problem]) from error
+    data = with_files(data, files or {}, str(path))
     return build_questionnaire(data, source=str(path))
 
 

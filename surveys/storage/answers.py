@@ -6,9 +6,12 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 
+from surveys.local_time import local_date
 from surveys.questionnaire import Questionnaire
+from surveys.questionnaire.lexical import LOCAL_ZONE
+from surveys.questionnaire.model import QuestionType
 from surveys.questionnaire.validation import Answer
 
 #: select_multiple answers are stored as XLSForm stores them: names joined by spaces.
@@ -57,6 +60,34 @@ def answer_records(
             }
         )
     return records
+
+
+def with_interview_times(
+    questionnaire: Questionnaire,
+    values: Mapping[str, Answer],
+    started_at: datetime | None,
+    submitted_at: datetime,
+) -> dict[str, Answer]:
+    """Fill the ``start``, ``end`` and ``today`` a client did not send.
+
+    A web respondent sends none of them (they are never asked): they are the
+    response's own times, written as ODK writes them in Vietnam's time. An
+    OpenRosa client's own values are kept. Filled only for storing, after the
+    content hash, so a resent submission stays the same content.
+    """
+    moments = {QuestionType.START: started_at, QuestionType.END: submitted_at}
+    filled = dict(values)
+    for question in questionnaire.questions:
+        if not question.type.is_metadata or values.get(question.name) is not None:
+            continue
+        if question.name in questionnaire.repeated:
+            continue  # a row's own: the response's times are not the row's
+        if question.type is QuestionType.TODAY:
+            filled[question.name] = local_date(submitted_at)
+        elif (moment := moments[question.type]) is not None:
+            local = moment.astimezone(LOCAL_ZONE)
+            filled[question.name] = local.isoformat(timespec="milliseconds")
+    return filled
 
 
 def _number(text: str) -> float | None:

@@ -53,7 +53,12 @@ from surveys.models import (
 )
 from surveys.questionnaire import Questionnaire, QuestionType, validate_answers
 from surveys.questionnaire.validation import Answer as Value
-from surveys.storage.answers import answer_records, content_hash, rated_official
+from surveys.storage.answers import (
+    answer_records,
+    content_hash,
+    rated_official,
+    with_interview_times,
+)
 from surveys.storage.drafts import discard_draft
 from surveys.storage.tallies import WRITERS_LOCK
 
@@ -128,7 +133,9 @@ def record_response(
         check_open(session, code, now)
     except CodeUnavailable as refusal:
         digest = content_hash(values)
-        return replay_or_raise(session, code, submission.submission_id, digest, refusal)
+        return replay_or_raise(
+            session, code.campaign_id, submission.submission_id, digest, refusal
+        )
     return store_response(session, code, submission, values, now)
 
 
@@ -157,13 +164,19 @@ def store_response(
             submission,
             row,
             rated_official(code.questionnaire, values),
-            answer_records(values),
+            answer_records(
+                with_interview_times(
+                    code.questionnaire, values, submission.started_at, now
+                )
+            ),
         )
     except (CodeUnavailable, TooSoon) as refusal:
         # A resend of a stored submission is answered as its first send was,
         # even when that send used the code up or makes this one "too soon".
         digest = row["content_hash"]
-        return replay_or_raise(session, code, submission.submission_id, digest, refusal)
+        return replay_or_raise(
+            session, code.campaign_id, submission.submission_id, digest, refusal
+        )
     return Recorded(response_id, created=True)
 
 
@@ -194,7 +207,7 @@ def response_row(
         "cluster": code.cluster,
         "weight": code.weight,
     }
-    return row | _answer_flags(code.questionnaire, values, submission.started_at, now)
+    return row | answer_flags(code.questionnaire, values, submission.started_at, now)
 
 
 def _write(
@@ -218,9 +231,7 @@ def _write(
     connection = session.connection()
     dialect = connection.dialect.name
     now = row["submitted_at"]
-    if dialect == "postgresql":
-        # Held to the commit: the tallies' catch-up waits for it (WRITERS_LOCK).
-        connection.execute(select(func.pg_advisory_xact_lock_shared(WRITERS_LOCK)))
+    hold_writers_lock(connection)
     # The device's last rating matters only under a minimum interval: without
     # one, a device with many ratings (one NAT, one phone model) costs nothing.
     interval = _interval(code, submission)
@@ -253,6 +264,16 @@ def _write(
         )
     discard_draft(session, code)
     return response_id
+
+
+def hold_writers_lock(connection: Connection) -> None:
+    """Take the response writers' shared lock on PostgreSQL, held to the commit.
+
+    The tallies' catch-up takes it exclusively and so waits for every write
+    begun before it (``WRITERS_LOCK``); SQLite's one writer needs none.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock_shared(WRITERS_LOCK)))
 
 
 def _interval(code: OpenedCode, submission: Submission) -> int | None:
@@ -391,7 +412,7 @@ def _current_state() -> Select[Any]:
 
 def replay_or_raise(
     session: Session,
-    code: OpenedCode,
+    campaign_id: int,
     submission_id: str,
     digest: str,
     refusal: Exception,
@@ -404,7 +425,7 @@ def replay_or_raise(
     """
     previous = session.execute(
         select(Response.id, Response.content_hash).where(
-            Response.campaign_id == code.campaign_id,
+            Response.campaign_id == campaign_id,
             Response.submission_id == submission_id,
         )
     ).one_or_none()
@@ -426,7 +447,7 @@ def _answered(values: Mapping[str, object]) -> int:
     return count
 
 
-def _answer_flags(
+def answer_flags(
     questionnaire: Questionnaire,
     values: Mapping[str, object],
     started_at: datetime | None,

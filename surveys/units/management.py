@@ -23,6 +23,7 @@ from surveys.access.users import UserError, create_user, end_sessions, set_passw
 from surveys.models import (
     AccessCode,
     Campaign,
+    CampaignMode,
     CodeKind,
     Official,
     Role,
@@ -31,13 +32,42 @@ from surveys.models import (
     User,
 )
 from surveys.models import Questionnaire as StoredQuestionnaire
-from surveys.questionnaire import Questionnaire
-from surveys.questionnaire.versions import StoreResult, store_questionnaire
+from surveys.questionnaire import Questionnaire, QuestionType
+from surveys.questionnaire.versions import (
+    StoreResult,
+    definition_of,
+    store_questionnaire,
+)
 from surveys.translatable import N_, Message
 
 
 class ManagementError(ValueError):
     """A change cannot be made as asked; the message names the bad value."""
+
+
+#: Campaigns whose respondents are anonymous citizens at a one-stop counter or
+#: rating a dossier: nothing may locate them.
+ANONYMOUS_MODES = frozenset({CampaignMode.COUNTER, CampaignMode.DOSSIER})
+
+
+class LocationInAnonymousCampaign(ManagementError):
+    """A questionnaire that asks for a location, put in an anonymous campaign.
+
+    ``message`` says so in the staff's language and names the questions.
+    """
+
+    def __init__(self, questions: Sequence[str]) -> None:
+        names = ", ".join(questions)
+        super().__init__(f"questions {names} ask for a location")
+        self.message = Message(
+            N_(
+                "Bảng hỏi này hỏi vị trí (geopoint: %(questions)s) nên không dùng "
+                "được cho đợt đánh giá tại quầy hay theo hồ sơ: người dân đánh "
+                "giá ở đó phải được ẩn danh. Hãy chọn hình thức khác hoặc bỏ câu "
+                "hỏi vị trí."
+            ),
+            {"questions": names},
+        )
 
 
 def _check_free(
@@ -296,7 +326,20 @@ def create_campaign(
     ends_on: date | None,
     min_interval_seconds: int,
 ) -> Campaign:
-    """Put a questionnaire version in the field for ``unit`` and the units below."""
+    """Put a questionnaire version in the field for ``unit`` and the units below.
+
+    A questionnaire that asks for a location (a geopoint) is refused for the
+    anonymous modes (``ANONYMOUS_MODES``): even asked with consent, a citizen's
+    position at or after a counter visit could tell who rated it.
+    """
+    if mode in ANONYMOUS_MODES:
+        located = [
+            q.name
+            for q in definition_of(questionnaire).questions
+            if q.type is QuestionType.GEOPOINT
+        ]
+        if located:
+            raise LocationInAnonymousCampaign(located)
     if ends_on is not None and ends_on < starts_on:
         raise ManagementError(f"end {ends_on} is before start {starts_on}")
     if session.scalar(select(Campaign.id).where(Campaign.key == key)) is not None:

@@ -12,6 +12,7 @@ from app.db import session_factory
 from surveys.models import AuditEvent
 from surveys.questionnaire import load_definition
 from surveys.questionnaire.versions import DEFINITIONS
+from surveys.questionnaire.xlsform_writer import write_data_files, write_xlsform
 
 COUNTER = DEFINITIONS / "counter.yaml"
 
@@ -99,3 +100,23 @@ def test_export_of_an_unknown_key_fails_clearly(cli_app: Flask, tmp_path: Path) 
 
 def test_list_says_when_nothing_is_stored(cli_app: Flask) -> None:
     assert "No questionnaire is stored yet." in run(cli_app, "list").output
+
+
+def test_import_and_export_carry_the_csv_files_beside_the_form(
+    cli_app: Flask, tmp_path: Path
+) -> None:
+    template = load_definition(DEFINITIONS / "open_rating.yaml")
+    write_xlsform(template, tmp_path / "form.xlsx")
+    [counters] = write_data_files(template, tmp_path)
+    refused = run(cli_app, "validate", str(tmp_path / "form.xlsx"))
+    assert refused.exit_code == 1
+    assert "'counters.csv' was not uploaded" in refused.output
+    imported = run(
+        cli_app, "import", str(tmp_path / "form.xlsx"), "--file", str(counters)
+    )
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "out"
+    out.mkdir()
+    exported = run(cli_app, "export", "open_rating", "-o", str(out / "back.xlsx"))
+    assert "Wrote its file counters.csv beside it." in exported.output
+    assert (out / "counters.csv").read_bytes() == counters.read_bytes()

@@ -10,7 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from surveys.cases.integration_keys import create_key, hash_key
+from surveys.access.secret_keys import hash_key
+from surveys.cases.integration_keys import create_key
 from surveys.models import AuditEvent, IntegrationKey, Role, Unit, UnitKind
 from tests.app.staff_client import csrf_token, log_in
 from tests.builders import make_unit, make_user

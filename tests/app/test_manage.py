@@ -28,13 +28,21 @@ from surveys.models import (
     UnitKind,
     User,
 )
+from surveys.questionnaire import load_definition
 from surveys.questionnaire.versions import (
     DEFINITIONS,
     shipped_template,
     store_questionnaire,
 )
+from surveys.questionnaire.xlsform_writer import write_xlsform
 from tests.app.staff_client import csrf_token, log_in
-from tests.builders import household, make_campaign, make_unit, make_user
+from tests.builders import (
+    FIELD_VISIT,
+    household,
+    make_campaign,
+    make_unit,
+    make_user,
+)
 
 HEADER = "code,name,title,unit_code,counters\n"
 
@@ -494,7 +502,7 @@ def test_a_bad_workbook_says_each_problem_with_its_sheet_and_row(
     survey = book.active
     survey.title = "survey"
     survey.append(["type", "name", "label::Tiếng Việt (vi)"])
-    survey.append(["geopoint", "where", "Ở đâu?"])
+    survey.append(["geoshape", "where", "Ở đâu?"])
     survey.append(["integer", "age", ""])
     settings = book.create_sheet("settings")
     settings.append(["form_id", "form_title"])
@@ -506,9 +514,35 @@ def test_a_bad_workbook_says_each_problem_with_its_sheet_and_row(
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
     assert str(SUMMARIES["unsupported"]) in page
-    assert "location questions are not supported" in page
+    assert "shapes on a map (geoshape) are not supported" in page
     assert "trang tính “survey”, dòng 2 · Trường: type" in page
     assert count(db_session, Questionnaire) == 0
+
+
+def test_an_xlsform_comes_with_its_csv_files(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    template = shipped_template("open_rating")
+    workbook = io.BytesIO()
+    write_xlsform(template, workbook)
+    counters = template.files["counters.csv"].csv_bytes()
+    logged_in(client, "admin")
+    missing = upload(client, "/staff/questionnaires", workbook.getvalue(), "f.xlsx")
+    assert missing.status_code == 422
+    page = missing.get_data(as_text=True)
+    assert escape(str(SUMMARIES["data_file"])) in page
+    assert "counters.csv" in page
+    answer = post(
+        client,
+        "/staff/questionnaires",
+        {
+            "file": (io.BytesIO(workbook.getvalue()), "f.xlsx"),
+            "data_files": [(io.BytesIO(counters), "counters.csv")],
+        },
+    )
+    assert answer.location == "/staff/questionnaires/open_rating"
+    [stored] = db_session.scalars(select(Questionnaire)).all()
+    assert stored.checksum == template.checksum
 
 
 def test_xlsform_features_we_do_not_run_are_named_in_vietnamese(
@@ -523,6 +557,7 @@ def test_xlsform_features_we_do_not_run_are_named_in_vietnamese(
     survey.append(["rank yn", "order", "O"])
     survey.append(["select_one_from_file officials.csv or_other", "pick", "P"])
     survey.append(["text", "why", "W", "/data/pick = 'y'"])
+    survey.append(["audit", "audit"])
     choices = book.create_sheet("choices")
     choices.append(["list_name", "name", "label"])
     choices.append(["yn", "y", "Yes"])
@@ -532,10 +567,34 @@ def test_xlsform_features_we_do_not_run_are_named_in_vietnamese(
     answer = upload(client, "/staff/questionnaires", content.getvalue(), "form.xlsx")
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
-    for category in ("loop", "rank", "or_other", "xpath"):
+    for category in ("loop", "rank", "or_other", "xpath", "background"):
         assert escape(str(SUMMARIES[category])) in page, category
     assert "trang tính “survey”, dòng 6 · Trường: relevant" in page
     assert count(db_session, Questionnaire) == 0
+
+
+def test_device_identifiers_are_dropped_and_the_importer_is_told(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    book = Workbook()
+    survey = book.active
+    survey.title = "survey"
+    survey.append(["type", "name", "label"])
+    survey.append(["start", "start"])
+    survey.append(["deviceid", "deviceid"])
+    survey.append(["phonenumber", "phone"])
+    survey.append(["text", "comment", "Góp ý"])
+    content = io.BytesIO()
+    book.save(content)
+    logged_in(client, "admin")
+    answer = upload(client, "/staff/questionnaires", content.getvalue(), "form.xlsx")
+    assert answer.status_code == 302
+    page = client.get(answer.location).get_data(as_text=True)
+    assert "Đã bỏ 2 dòng ghi thông tin của thiết bị hoặc người dùng" in page
+    assert "trang tính “survey”, dòng 3; trang tính “survey”, dòng 4" in page
+    stored = db_session.scalar(select(Questionnaire))
+    names = [q["name"] for q in stored.definition["questions"]]
+    assert names == ["start", "comment"]
 
 
 def test_every_problem_category_has_its_sentence() -> None:
@@ -630,6 +689,33 @@ def test_a_campaign_cannot_cover_a_unit_out_of_scope(
     )
     assert answer.status_code == 200
     assert count(db_session, Campaign) == 0
+
+
+@pytest.mark.parametrize("mode", ["counter", "dossier"])
+def test_a_questionnaire_asking_for_a_location_is_refused_for_anonymous_ratings(
+    client: FlaskClient, world: World, db_session: Session, mode: str
+) -> None:
+    # Citizens rating a counter or a dossier are anonymous: no location there.
+    store_questionnaire(db_session, load_definition(FIELD_VISIT))
+    db_session.commit()
+    logged_in(client, "district")
+    form = {
+        "key": "thuc-dia",
+        "name": "Thực địa",
+        "questionnaire": "field_visit",
+        "unit": "ward-a",
+        "mode": mode,
+        "starts_on": "2026-06-01",
+    }
+    refused = post(client, "/staff/campaigns", form)
+    assert refused.status_code == 200
+    page = refused.get_data(as_text=True)
+    assert str(escape("hỏi vị trí (geopoint: place)")) in page
+    assert str(escape("phải được ẩn danh")) in page
+    assert count(db_session, Campaign) == 0
+    created = post(client, "/staff/campaigns", form | {"mode": "interviewer"})
+    assert (created.status_code, created.location) == (302, "/staff/campaigns")
+    assert count(db_session, Campaign) == 1
 
 
 # Users -----------------------------------------------------------------------

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 from surveys.access.scope import Scope, get_in_scope
+from surveys.access.secret_keys import hash_key
 from surveys.cases.integration_keys import (
     KeyRefused,
     create_key,
-    hash_key,
     keys_in_scope,
     note_use,
     reaches,

@@ -27,7 +27,7 @@ questions:
     choices: missing_list
     label: {vi: Câu 2, en: Question 2}
   - name: 2bad
-    type: geopoint
+    type: geotrace
   - name: q3
     type: integer
     constraint: "sqrt(.) > 1"
@@ -193,7 +193,8 @@ def test_xlsform_settings_and_languages(tmp_path: Path) -> None:
     assert questionnaire.languages == ("vi", "en")
     assert questionnaire.title == {"vi": "Khảo sát"}
     assert list(questionnaire.choice_lists) == ["yes_no"]
-    assert [q.name for q in questionnaire.questions] == ["q1", "n1"]
+    # The interview's start is kept (recorded, never asked).
+    assert [q.name for q in questionnaire.questions] == ["start", "q1", "n1"]
     assert questionnaire.question("q1").hint == {"en": "A hint"}
     assert questionnaire.question("q1").required
 

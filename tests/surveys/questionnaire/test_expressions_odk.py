@@ -30,6 +30,10 @@ ANSWERS = {
     "fruits": "apple pear kiwi",
     "phone": "0912345678",
     "name": "Nguyễn Lan",
+    # time, datetime and geopoint answers are ODK's lexical forms (lexical.py).
+    "opened": "07:30:00.000+07:00",
+    "visited": "2026-11-25T09:15:00.000+07:00",
+    "place": "21.0285 105.8542 12 8",
 }
 
 # (expression, expected, rule)
@@ -133,6 +137,42 @@ CASES = [
     ("selected-at(${fruits}, -1)", "", "ODK fn:selected-at: negative index"),
     ("selected(${fruits}, ' kiwi ')", True, "JavaRosa multiSelected: trimmed"),
     ("selected(${fruits}, 'pea')", False, "ODK fn:selected: whole names"),
+    # times: text in ODK's form; number() converts dates and dateTimes only.
+    ("${opened} = '07:30:00.000+07:00'", True, "XPath §3.4: compared as strings"),
+    ("${opened} < '08:00:00.000+07:00'", False, "ODK fn:number: a time is NaN"),
+    ("decimal-time(${opened})", 0.3125, "ODK fn:decimal-time: 07:30 of the day"),
+    ("decimal-time('12:00:00.000')", 0.5, "ODK fn:decimal-time: noon is 0.5"),
+    ("decimal-time('05:00:00.000Z')", 0.5, "ODK fn:decimal-time: device's zone"),
+    ("decimal-time(${visited})", 0.3854166666666667, "JavaRosa: a dateTime's time"),
+    ("decimal-time(1.75)", 0.75, "JavaRosa toDecimalDateTime: the fraction"),
+    ("decimal-time(${empty})", "", "JavaRosa toDecimalDateTime: '' stays ''"),
+    ("decimal-time('noon')", math.nan, "JavaRosa: not a time (an error there)"),
+    (
+        "decimal-time(${opened}) < decimal-time('08:00:00.000+07:00')",
+        True,
+        "ODK docs: compare times through decimal-time()",
+    ),
+    # dateTimes: days since 1970-01-01 as numbers, the offset counted.
+    ("${visited} < now()", True, "ODK fn:number: dateTime strings to days"),
+    ("${visited} < '2026-11-25T03:00:00.000Z'", True, "ODK dateTime: 02:15Z"),
+    ("${visited} > '2026-11-25T02:00:00Z'", True, "ODK dateTime: 02:15Z"),
+    ("${visited} = '2026-11-25T09:15:00.000+07:00'", True, "XPath §3.4: strings"),
+    ("date(${visited})", date(2026, 11, 25), "JavaRosa toDate: rounded to the day"),
+    ("string(now())", "2026-11-25T14:05:09.120+07:00", "ODK fn:now: with offset"),
+    (
+        "format-date-time(${visited}, '%Y-%m-%d %H:%M')",
+        "2026-11-25 09:15",
+        "ODK fn:format-date-time",
+    ),
+    (
+        "format-date-time('2026-11-25T02:15:00Z', '%H:%M')",
+        "09:15",
+        "ODK fn:format-date-time: in the device's zone",
+    ),
+    # geopoints: the numbers separated by spaces (JavaRosa GeoPointData).
+    ("selected-at(${place}, 0)", "21.0285", "JavaRosa GeoPointData: latitude"),
+    ("number(selected-at(${place}, 3)) <= 10", True, "ODK geopoint: accuracy"),
+    ("count-selected(${place})", 4.0, "ODK geopoint: four numbers"),
     # once: the value is kept once computed.
     ("once(${age} + 1)", 31.0, "ODK fn:once: empty context evaluates"),
 ]

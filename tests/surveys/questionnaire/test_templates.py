@@ -12,7 +12,7 @@ import surveys
 from surveys.questionnaire import Question, Questionnaire, QuestionType
 from surveys.questionnaire.model import walk
 from surveys.questionnaire.schema import build_questionnaire
-from surveys.questionnaire.xlsform_writer import write_xlsform
+from surveys.questionnaire.xlsform_writer import write_data_files, write_xlsform
 from surveys.questionnaire.yaml_format import dump_yaml
 
 Loader = Callable[[str], Questionnaire]
@@ -65,10 +65,18 @@ def typical_answers(questionnaire: Questionnaire) -> dict[str, object]:
     return answers
 
 
-def test_the_six_templates_ship() -> None:
+def test_the_seven_templates_ship() -> None:
     shipped = Path(surveys.__file__).parent / "definitions"
     names = {path.stem for path in shipped.glob("*.yaml")}
-    assert names == {"counter", "dossier", "sipas", "papi", "ddci", "pci"}
+    assert names == {
+        "counter",
+        "open_rating",
+        "dossier",
+        "sipas",
+        "papi",
+        "ddci",
+        "pci",
+    }
 
 
 def test_template_loads_in_vietnamese_and_english(
@@ -110,7 +118,8 @@ def test_template_round_trips_through_xlsform(
     questionnaire = load_template(template_name)
     path = tmp_path / f"{template_name}.xlsx"
     write_xlsform(questionnaire, path)
-    loaded = surveys.load_definition(path)
+    beside = {f.name: f.read_bytes() for f in write_data_files(questionnaire, tmp_path)}
+    loaded = surveys.load_definition(path, beside)
     assert loaded == questionnaire
     assert loaded.checksum == questionnaire.checksum
 

@@ -32,6 +32,7 @@ from surveys.questionnaire import (
     QuestionType,
     Section,
     build_questionnaire,
+    load_definition,
 )
 from surveys.questionnaire.expressions import Node, parse
 from surveys.questionnaire.versions import shipped_template
@@ -42,7 +43,7 @@ from surveys.questionnaire.xlsform_reader import (
     load_xlsform,
 )
 from surveys.questionnaire.xlsform_writer import RATING_LIST, write_xlsform
-from tests.builders import household
+from tests.builders import FIELD_VISIT, household
 from tests.surveys.questionnaire.test_real_xlsforms import LOADS
 from tests.surveys.questionnaire.test_repeats import household as rich_household
 
@@ -58,8 +59,20 @@ _BIND_TYPES = {
     QuestionType.DECIMAL: "decimal",
     QuestionType.TEXT: "string",
     QuestionType.DATE: "date",
+    QuestionType.TIME: "time",
+    QuestionType.DATETIME: "dateTime",
+    QuestionType.GEOPOINT: "geopoint",
     QuestionType.NOTE: "string",
     QuestionType.CALCULATE: "string",
+    QuestionType.START: "dateTime",
+    QuestionType.END: "dateTime",
+    QuestionType.TODAY: "date",
+}
+#: What ODK's engine records by itself for each metadata type (jr:preload).
+_PRELOADS = {
+    QuestionType.START: ("timestamp", "start"),
+    QuestionType.END: ("timestamp", "end"),
+    QuestionType.TODAY: ("date", "today"),
 }
 _CONTROLS = {
     QuestionType.RATING: "select1",
@@ -113,6 +126,8 @@ class _Export:
 
 @cache
 def _export(name: str) -> _Export:
+    if name == FIELD_VISIT.stem:
+        return _convert(load_definition(FIELD_VISIT))
     return _convert(shipped_template(name))
 
 
@@ -192,6 +207,8 @@ def test_the_xform_binds_our_questions_as_we_do(template_name: str) -> None:
         assert bind.get("readonly") == (
             "true()" if item.type is QuestionType.NOTE else None
         ), path
+        preload = (bind.get(f"{_JR}preload"), bind.get(f"{_JR}preloadParams"))
+        assert preload == _PRELOADS.get(item.type, (None, None)), path
 
 
 def test_the_xform_asks_our_questions_with_odk_appearances(template_name: str) -> None:
@@ -200,7 +217,10 @@ def test_the_xform_asks_our_questions_with_odk_appearances(template_name: str) -
     asked = {
         path: item
         for path, item in _paths(export.questionnaire.items)
-        if not (isinstance(item, Question) and item.type is QuestionType.CALCULATE)
+        if not (
+            isinstance(item, Question)
+            and (item.type is QuestionType.CALCULATE or item.type.is_metadata)
+        )
     }
     assert set(controls) == set(asked)
     for path, item in asked.items():
@@ -222,10 +242,25 @@ def test_the_xform_offers_our_choices_in_every_language(template_name: str) -> N
         for instance in export.xform.iter(f"{_XF}instance")
         if "id" in instance.attrib
     }
-    for question in questionnaire.questions:
+    controls = export.controls()
+    for path, question in _paths(questionnaire.items):
+        if not isinstance(question, Question):
+            continue
+        _check_choice_filter(question, controls.get(path))
         if question.choices_from is not None:
             source = lists[question.choices_from].get("src")
             assert source == f"jr://file-csv/{question.choices_from}.csv"
+            continue
+        if question.choices_file is not None:
+            name = question.choices_file.removesuffix(".csv")
+            assert lists[name].get("src") == f"jr://file-csv/{question.choices_file}"
+            itemset = controls[path].find(f"{_XF}itemset")
+            assert itemset is not None
+            value = itemset.find(f"{_XF}value")
+            label = itemset.find(f"{_XF}label")
+            assert value is not None and label is not None
+            assert value.get("ref") == (question.value_column or "name")
+            assert label.get("ref") == (question.label_column or "label")
             continue
         if not question.type.is_select and question.type is not QuestionType.RATING:
             continue
@@ -238,6 +273,11 @@ def test_the_xform_offers_our_choices_in_every_language(template_name: str) -> N
                     language: texts[item.findtext(f"{_XF}itextId") or ""]
                     for language, texts in itext.items()
                 },
+                {
+                    column.tag.removeprefix(_XF): column.text
+                    for column in item
+                    if column.tag not in (f"{_XF}name", f"{_XF}itextId") and column.text
+                },
             )
             for item in items
         ]
@@ -245,10 +285,23 @@ def test_the_xform_offers_our_choices_in_every_language(template_name: str) -> N
             (
                 choice.name,
                 {lang: choice.label[lang] for lang in questionnaire.languages},
+                dict(choice.data),
             )
             for choice in questionnaire.choices_of(question)
         ]
         assert offered == expected, question.name
+
+
+def _check_choice_filter(question: Question, control: ET.Element | None) -> None:
+    """Check that the itemset's predicate is our ``choice_filter``, paths read back."""
+    if question.choice_filter is None:
+        return
+    assert control is not None
+    itemset = control.find(f"{_XF}itemset")
+    assert itemset is not None
+    nodeset = itemset.attrib["nodeset"]
+    predicate = nodeset[nodeset.index("[") + 1 : nodeset.rindex("]")]
+    assert _tree(predicate) == _tree(question.choice_filter.source), question.name
 
 
 def test_the_xform_words_our_questions_in_every_language(template_name: str) -> None:
@@ -387,3 +440,16 @@ def test_a_roster_exports_as_an_odk_repeat(questionnaire: Questionnaire) -> None
     folder = Path(tempfile.mkdtemp())
     (folder / "roster.xlsx").write_bytes(workbook.getvalue())
     assert load_xlsform(folder / "roster.xlsx") == questionnaire
+
+
+def test_time_location_and_metadata_convert_as_odk_types() -> None:
+    # Every check the templates pass, on a form with the types they lack.
+    name = FIELD_VISIT.stem
+    test_pyxform_converts_the_export_with_no_warning(name)
+    test_the_xform_binds_our_questions_as_we_do(name)
+    test_the_xform_asks_our_questions_with_odk_appearances(name)
+    test_the_xform_words_our_questions_in_every_language(name)
+    export = _export(name)
+    data = export.xform.find(f"{_H}head/{_XF}model/{_XF}instance/{_XF}data")
+    assert data is not None
+    assert data.findtext(f"{_XF}opened_at") == "07:30"

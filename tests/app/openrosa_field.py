@@ -1,0 +1,201 @@
+"""An OpenRosa fieldwork set-up for the tests, and a client's moves against it.
+
+Submissions are built the way the OpenRosa Form Submission API shows them: a
+multipart/form-data body whose ``xml_submission_file`` part is the instance.
+"""
+
+from __future__ import annotations
+
+import io
+import uuid
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import TestResponse, encode_multipart
+
+from surveys.access.codes import SampleDesign
+from surveys.fieldwork.enumerators import assign, create_enumerator
+from surveys.local_time import local_date
+from surveys.models import (
+    Campaign,
+    CampaignMode,
+    Response,
+    Unit,
+    UnitKind,
+    utcnow,
+)
+from surveys.questionnaire import Questionnaire
+from surveys.questionnaire.model import DataFile
+from surveys.questionnaire.schema import build_questionnaire
+from surveys.questionnaire.versions import store_questionnaire
+from tests.builders import make_unit
+
+XF = "{http://www.w3.org/2002/xforms}"
+LIST = "{http://openrosa.org/xforms/xformsList}"
+MANIFEST = "{http://openrosa.org/xforms/xformsManifest}"
+RESPONSE = "{http://openrosa.org/http/response}"
+WARDS = DataFile(("name", "label"), (("p1", "Phường Bến Nghé"), ("p2", "Đa Kao")))
+
+
+def household() -> Questionnaire:
+    """A small household questionnaire with a group, a CSV, and every answer kind."""
+    return build_questionnaire(
+        {
+            "key": f"hh-{uuid.uuid4().hex[:6]}",
+            "version": "1",
+            "title": {"vi": "Khảo sát hộ gia đình"},
+            "languages": ["vi"],
+            "questions": [
+                {
+                    "name": "household",
+                    "type": "section",
+                    "label": {"vi": "Hộ"},
+                    "questions": [
+                        {"name": "trust", "type": "rating", "required": True,
+                         "label": {"vi": "Tin tưởng"}},
+                        {"name": "services", "type": "select_multiple",
+                         "choices": "services", "label": {"vi": "Dịch vụ"}},
+                        {"name": "size", "type": "integer", "constraint": ". <= 30",
+                         "label": {"vi": "Số người"}},
+                    ],
+                },
+                {"name": "comment", "type": "text", "label": {"vi": "Ý kiến"}},
+            ],
+            "choices": {
+                "services": [
+                    {"name": "school", "label": {"vi": "Trường"}},
+                    {"name": "clinic", "label": {"vi": "Trạm y tế"}},
+                ]
+            },
+            "files": {
+                "wards.csv": {
+                    "columns": list(WARDS.columns),
+                    "rows": [list(row) for row in WARDS.rows],
+                }
+            },
+        }
+    )  # fmt: skip
+
+
+@dataclass
+class Field:
+    district: Unit
+    ward: Unit
+    other_ward: Unit
+    campaign: Campaign
+    other_campaign: Campaign
+    key: str
+    form_id: str
+
+
+def make_field(db_session: Session) -> Field:
+    """Two wards of a district, two interviewer campaigns of one questionnaire,
+    and an enumerator assigned one ward of the first, with its design."""
+    district = make_unit(db_session, name="Quận Thực Địa", kind=UnitKind.DISTRICT)
+    ward = make_unit(db_session, district, name="Phường Một")
+    other_ward = make_unit(db_session, district, name="Phường Hai")
+    stored = store_questionnaire(db_session, household()).stored
+    campaigns = [
+        Campaign(
+            key=f"papi-{uuid.uuid4().hex[:6]}",
+            name=name,
+            questionnaire=stored,
+            unit=district,
+            mode=CampaignMode.INTERVIEWER,
+            # Running today, whatever day the tests run.
+            starts_on=local_date(utcnow()) - timedelta(days=30),
+        )
+        for name in ("Khảo sát hộ 2026", "Khảo sát khác")
+    ]
+    db_session.add_all(campaigns)
+    db_session.flush()
+    enumerator, key = create_enumerator(db_session, None, district, "Nguyễn Văn Đếm")
+    design = SampleDesign(stratum="urban", cluster="kp3", weight=125.5)
+    assign(db_session, None, enumerator, campaigns[0], ward, design)
+    db_session.commit()
+    form_id = f"hailong-c{campaigns[0].id}-u{ward.id}"
+    return Field(district, ward, other_ward, *campaigns, key, form_id)
+
+
+def base(field: Field) -> str:
+    return f"/openrosa/key/{field.key}"
+
+
+def xml(answer: TestResponse) -> ET.Element:
+    return ET.fromstring(answer.get_data())
+
+
+def openrosa_headers(answer: TestResponse) -> None:
+    assert answer.headers["X-OpenRosa-Version"] == "1.0"
+    assert answer.headers["Date"].endswith("GMT")
+
+
+def download(client: FlaskClient, field: Field) -> bytes:
+    answer = client.get(f"{base(field)}/forms/{field.form_id}/form.xml")
+    assert answer.status_code == 200
+    return answer.get_data()
+
+
+def fill(xform: bytes, values: dict[str, str], instance_id: str) -> bytes:
+    """Fill the XForm's primary instance as a client does, and serialise it."""
+    model = ET.fromstring(xform).find(f".//{XF}model")
+    assert model is not None
+    instance = model.find(f"{XF}instance")
+    assert instance is not None
+    root = instance[0]
+    for element in root.iter():
+        name = element.tag.removeprefix(XF)
+        element.tag = name
+        if name in values:
+            element.text = values[name]
+        if name == "instanceID":
+            element.text = instance_id
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def submit(
+    client: FlaskClient, field: Field, instance: bytes, **parts: bytes
+) -> TestResponse:
+    """POST an interview: the instance in ``xml_submission_file`` (text/xml),
+    then any other parts."""
+    files = {
+        "xml_submission_file": FileStorage(
+            io.BytesIO(instance), "interview.xml", content_type="text/xml"
+        )
+    }
+    for name, content in parts.items():
+        files[name] = FileStorage(io.BytesIO(content), name)
+    return post_parts(client, field, files)
+
+
+def post_parts(
+    client: FlaskClient, field: Field, parts: dict[str, FileStorage]
+) -> TestResponse:
+    """POST a multipart/form-data body of ``parts`` to the submission URL."""
+    boundary, body = encode_multipart(parts)
+    return client.post(
+        f"{base(field)}/submission",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
+
+
+def message(answer: TestResponse) -> str:
+    found = xml(answer).find(f"{RESPONSE}message")
+    assert found is not None and found.text
+    return found.text
+
+
+def responses(session: Session, campaign: Campaign) -> list[Response]:
+    session.expire_all()
+    return list(
+        session.scalars(select(Response).where(Response.campaign_id == campaign.id))
+    )
+
+
+GOOD = {"trust": "4", "services": "school clinic", "size": "5", "comment": "Tốt"}

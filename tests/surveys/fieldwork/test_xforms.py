@@ -1,0 +1,31 @@
+"""The XForm of a questionnaire: pyxform's, under the assignment's id and title."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from surveys.fieldwork.served_forms import RUNTIME_CHOICES, FormNotServed
+from surveys.fieldwork.xforms import build_xform
+from surveys.questionnaire.versions import shipped_template
+
+XF = "{http://www.w3.org/2002/xforms}"
+H = "{http://www.w3.org/1999/xhtml}"
+
+
+def test_the_xform_carries_the_form_id_version_and_title() -> None:
+    document = build_xform(shipped_template("pci"), "hailong-c1-u2", "3", "PCI — P1")
+    root = ET.fromstring(document.xml)
+    data = root.find(f"{H}head/{XF}model/{XF}instance/{XF}data")
+    assert data is not None
+    assert (data.get("id"), data.get("version")) == ("hailong-c1-u2", "3")
+    assert root.findtext(f"{H}head/{H}title") == "PCI — P1"
+    again = build_xform(shipped_template("pci"), "hailong-c1-u2", "3", "PCI — P1")
+    assert again.md5 == document.md5 and document.files == ()
+
+
+def test_a_counter_form_with_run_time_choices_is_not_served() -> None:
+    with pytest.raises(FormNotServed) as refused:
+        build_xform(shipped_template("counter"), "hailong-c1-u2", "1", "Quầy")
+    assert refused.value.message == RUNTIME_CHOICES
