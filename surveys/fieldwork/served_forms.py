@@ -22,7 +22,6 @@ RUNTIME_CHOICES = Message(
         " để phỏng vấn ngoài thực địa."
     )
 )
-REPEATS = Message(N_("Bảng hỏi có nhóm câu hỏi lặp lại: chưa nhận qua OpenRosa."))
 #: More entries than this and the cache starts again empty (a crude, cheap bound).
 CACHE_SIZE = 256
 

@@ -15,13 +15,13 @@ H = "{http://www.w3.org/1999/xhtml}"
 
 
 def test_the_xform_carries_the_form_id_version_and_title() -> None:
-    document = build_xform(shipped_template("pci"), "hailong-c1-u2", "3", "PCI — P1")
+    document = build_xform(shipped_template("papi"), "hailong-c1-u2", "3", "PAPI — P1")
     root = ET.fromstring(document.xml)
     data = root.find(f"{H}head/{XF}model/{XF}instance/{XF}data")
     assert data is not None
     assert (data.get("id"), data.get("version")) == ("hailong-c1-u2", "3")
-    assert root.findtext(f"{H}head/{H}title") == "PCI — P1"
-    again = build_xform(shipped_template("pci"), "hailong-c1-u2", "3", "PCI — P1")
+    assert root.findtext(f"{H}head/{H}title") == "PAPI — P1"
+    again = build_xform(shipped_template("papi"), "hailong-c1-u2", "3", "PAPI — P1")
     assert again.md5 == document.md5 and document.files == ()
 
 
@@ -29,3 +29,12 @@ def test_a_counter_form_with_run_time_choices_is_not_served() -> None:
     with pytest.raises(FormNotServed) as refused:
         build_xform(shipped_template("counter"), "hailong-c1-u2", "1", "Quầy")
     assert refused.value.message == RUNTIME_CHOICES
+
+
+def test_the_papi_roster_is_served_as_a_repeat_counted_by_the_household_size() -> None:
+    document = build_xform(shipped_template("papi"), "hailong-c1-u2", "3", "PAPI")
+    root = ET.fromstring(document.xml)
+    (repeat,) = root.iter(f"{XF}repeat")
+    assert repeat.get("nodeset") == "/data/members"
+    count = repeat.get("{http://openrosa.org/javarosa}count") or ""
+    assert count.strip() == "/data/profile/household_size"
