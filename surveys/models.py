@@ -477,6 +477,12 @@ class Answer(Base):
     )
     #: The question's ``name`` in the response's questionnaire version.
     question: Mapped[str] = mapped_column(String(64), primary_key=True)
+    #: The row of a repeat (a household roster) the answer is in, from 1; 0 for
+    #: a question outside repeats, so that readers of single answers filter on
+    #: ``position == 0``.
+    position: Mapped[int] = mapped_column(
+        primary_key=True, default=0, server_default="0"
+    )
     value_num: Mapped[float | None] = mapped_column(Float)
     value_text: Mapped[str | None] = mapped_column(Text)
 

@@ -35,6 +35,9 @@ from surveys.models import (
     User,
     utcnow,
 )
+from surveys.questionnaire import Questionnaire as QuestionnaireDefinition
+from surveys.questionnaire import build_questionnaire
+from surveys.questionnaire.loader import load_definition
 from surveys.questionnaire.versions import shipped_template, store_questionnaire
 from surveys.storage.recording import Submission, record_response
 
@@ -249,3 +252,26 @@ def make_case(
         **fields,  # type: ignore[arg-type]
     )
     return create_case(session, new, Actor.CITIZEN)
+
+
+#: A household roster (a repeat with ``repeat_count``), for the repeat tests.
+HOUSEHOLD = Path(__file__).resolve().parent / "data" / "household.yaml"
+
+
+def household(*, counted: bool = True) -> QuestionnaireDefinition:
+    """The household roster; ``counted=False``: rows added by hand, no count."""
+    questionnaire = load_definition(HOUSEHOLD)
+    if counted:
+        return questionnaire
+    data = questionnaire.to_dict()
+    del data["questions"][1]["repeat_count"]
+    return build_questionnaire(data | {"key": "household_free"})
+
+
+def make_household_campaign(
+    session: Session, *, counted: bool = True, **fields: object
+) -> Campaign:
+    """An interviewer campaign of the household roster at a ward of its own."""
+    stored = store_questionnaire(session, household(counted=counted)).stored
+    values = {"questionnaire": stored, "mode": "interviewer", "ends_on": None}
+    return make_campaign(session, **(values | fields))

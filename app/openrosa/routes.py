@@ -275,6 +275,8 @@ def submission() -> Response:
         interview = check_interview(form, definition_of(stored), instance, now)
         begin_writing(db)
         recorded = store_interview(db, form, interview, now)
+    except InstanceRefused as refusal:
+        raise _Refusal(400, translated(refusal.message)) from None
     except InvalidAnswers as invalid:
         details = "; ".join(
             f"{name}: {translated(message)}" for name, message in invalid.errors.items()

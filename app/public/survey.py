@@ -43,7 +43,13 @@ from app.public.blank_page import SLOTS, code_key, fill_in, page_key
 from app.public.blueprint import bp
 from app.public.cache import ExpiringCache
 from app.public.cases import offered_response, rating_offer_token
-from app.public.forms import SurveyForm, raw_answers
+from app.public.forms import (
+    SurveyForm,
+    edited_rows,
+    first_rows,
+    form_fields,
+    raw_answers,
+)
 from app.security import (
     Ceiling,
     checks_own_ceilings,
@@ -78,7 +84,7 @@ from surveys.questionnaire import (
     relevance,
     validate_answers,
 )
-from surveys.questionnaire.model import walk
+from surveys.questionnaire.model import MAX_REPEAT_ROWS, walk
 from surveys.questionnaire.paging import Page, pages, shown_pages
 from surveys.questionnaire.validation import Answer, RawAnswers
 from surveys.storage.answers import content_hash
@@ -283,9 +289,12 @@ def _take_page(
     action = request.form.get("action", "submit")
     if action == "back":
         return _render(found, form, answers, _step(shown, page, -1), sent_token)
+    edited = edited_rows(found.questionnaire, answers, action)
+    if edited is not None:  # a row added to a roster, or removed from it
+        return _render(found, form, edited, page, sent_token)
     values, errors = found.validate(answers)
-    page_names = pages(found.questionnaire)[page].question_names
-    page_errors = {n: m for n, m in errors.items() if n in page_names}
+    page_names = pages(found.questionnaire)[page].item_names
+    page_errors = {n: m for n, m in errors.items() if _asked(n) in page_names}
     if page_errors or form.errors:
         return _render(found, form, answers, page, sent_token, page_errors), 422
     if action == "next" and page != shown[-1]:
@@ -308,7 +317,7 @@ def _take_page(
             (
                 i
                 for i in shown
-                if pages(found.questionnaire)[i].question_names & set(errors)
+                if pages(found.questionnaire)[i].item_names & set(map(_asked, errors))
             ),
             shown[-1],
         )
@@ -581,7 +590,7 @@ def _render(
         page_token=token or page_token.issue(found.code.token),
         page=current,
         items=_items(found, page, answers, errors or {}),
-        carried={n: v for n, v in answers.items() if n not in current.question_names},
+        carried=form_fields(found.questionnaire, answers, current.item_names),
         errors=errors or {},
         position=shown.index(page) + 1 if page in shown else 1,
         total=len(shown),
@@ -607,6 +616,7 @@ def _items(
     items = _cache().get(key) if blank else None
     if isinstance(items, Markup):
         return items
+    answers = first_rows(found.questionnaire, answers)
     relevant = relevance(
         found.questionnaire,
         answers,
@@ -625,13 +635,23 @@ def _items(
             answers=answers,
             relevant=relevant,
             errors=errors,
+            max_rows=MAX_REPEAT_ROWS,
             live_choices=live,
-            allowed={n: v for n, v in relevant.choices.items() if n not in live},
+            allowed={
+                key: options
+                for key, options in relevant.choices.items()
+                if _asked(key) not in live
+            },
         )
     )
     if blank:
         _cache().put(key, items)
     return items
+
+
+def _asked(key: str) -> str:
+    """Name the question an error is about: ``age`` for ``age[2]``, a repeat's row."""
+    return key.partition("[")[0]
 
 
 def _filtered_on_page(page: Page) -> frozenset[str]:

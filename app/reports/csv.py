@@ -7,6 +7,10 @@ a respondent may have typed (an identifier, not an opinion), and locations
 rounded to about a kilometre (``coarse_geopoint``). Every text cell
 is neutralised, so a comment starting with ``=`` or ``+`` is never run as a
 formula.
+
+A repeat (a household roster) is a file of its own (``roster_csv``): one line
+per row, keyed by the response's id and the row's position (``row``), so it
+joins the responses file as ODK Central's repeat tables join theirs.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from surveys.models import Campaign
 from surveys.questionnaire import Questionnaire, QuestionType
 from surveys.questionnaire.lexical import coarse_geopoint
 from surveys.questionnaire.versions import definition_of
-from surveys.storage.exports import exported_responses
+from surveys.storage.exports import exported_responses, exported_rows
 from surveys.storage.periods import period_bounds
 from surveys.storage.tallies import period_of
 
@@ -56,11 +60,11 @@ def responses_csv(
     questions = [
         q.name
         for q in questionnaire.questions
-        if q.type.takes_answer and q.name not in hidden
+        if q.type.takes_answer
+        and q.name not in hidden
+        and q.name not in questionnaire.repeated
     ]
-    located = {
-        q.name for q in questionnaire.questions if q.type is QuestionType.GEOPOINT
-    }
+    located = _located(questionnaire)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([neutralised(name) for name in (*FIXED_COLUMNS, *questions)])
@@ -89,6 +93,63 @@ def responses_csv(
             )
             writer.writerow([neutralised(value) for value in (*fixed, *answers)])
         yield _drained(buffer).encode("utf-8")
+
+
+#: The columns that key a repeat's row: its response and its place in the repeat.
+ROW_COLUMNS = ("response_id", "unit_code", "quarter", "row")
+
+
+def roster_csv(
+    session: Session,
+    campaign: Campaign,
+    repeat: str,
+    unit_ids: Sequence[int] | None,
+    period: str | None,
+    *,
+    page_size: int = 5000,
+) -> Iterator[bytes]:
+    """Yield the rows of one repeat of the campaign's responses as UTF-8 CSV.
+
+    Raises ``KeyError`` if the questionnaire has no repeat ``repeat``.
+    """
+    questionnaire = definition_of(campaign.questionnaire)
+    found = {r.name: r for r in questionnaire.repeats}[repeat]
+    questions = [
+        q.name
+        for q in questionnaire.questions
+        if q.type.takes_answer and questionnaire.repeated.get(q.name) == found.name
+    ]
+    located = _located(questionnaire)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralised(name) for name in (*ROW_COLUMNS, *questions)])
+    yield (BOM + _drained(buffer)).encode("utf-8")
+    pages = exported_rows(
+        session,
+        campaign.id,
+        questions,
+        unit_ids=unit_ids,
+        between=period_bounds(period),
+        page_size=page_size,
+    )
+    for page in pages:
+        for row in page:
+            key = (
+                row.response_id,
+                row.unit_code,
+                period_of(row.submitted_at),
+                row.position,
+            )
+            answers = (
+                _answer(row.answers.get(name), name in located) for name in questions
+            )
+            writer.writerow([neutralised(value) for value in (*key, *answers)])
+        yield _drained(buffer).encode("utf-8")
+
+
+def _located(questionnaire: Questionnaire) -> set[str]:
+    """Name the location questions, whose answers are exported rounded."""
+    return {q.name for q in questionnaire.questions if q.type is QuestionType.GEOPOINT}
 
 
 def _answer(value: str | float | None, located: bool) -> str | float:

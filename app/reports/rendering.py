@@ -10,10 +10,12 @@ import re
 from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
+from flask import abort, request
+
 from app.auth import current_scope
 from app.db import get_session, session_factory
 from app.i18n import current_language
-from app.reports.csv import responses_csv
+from app.reports.csv import responses_csv, roster_csv
 from app.reports.data import district_report, unit_report
 from app.reports.layout import DISTRICT_TITLE, UNIT_TITLE
 from app.reports.pdf import district_report_pdf, unit_report_pdf
@@ -21,6 +23,7 @@ from app.reports.selection import Selection
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
 from surveys.db import READ_ONLY
 from surveys.models import Campaign
+from surveys.questionnaire.versions import definition_of
 from surveys.units.tree import subtree_ids
 
 #: What a downloaded file is named after, in the reader's language.
@@ -30,16 +33,39 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def streamed_csv(
-    campaign_id: int, unit_ids: list[int], period: str, with_officials: bool
+    campaign_id: int,
+    unit_ids: list[int],
+    period: str,
+    with_officials: bool,
+    repeat: str | None = None,
 ) -> Iterator[bytes]:
-    """Stream responses from a session of its own: the request's one is closed at
-    teardown, before the last page has gone out. It only reads: on SQLite it
-    then holds no write lock however long the download takes."""
+    """Stream responses (or one repeat's rows) from a session of its own: the
+    request's one is closed at teardown, before the last page has gone out. It
+    only reads: on SQLite it then holds no write lock however long the download
+    takes."""
     with session_factory()(execution_options=READ_ONLY) as session:
         campaign = session.get_one(Campaign, campaign_id)
+        if repeat is not None:
+            yield from roster_csv(session, campaign, repeat, unit_ids, period)
+            return
         yield from responses_csv(
             session, campaign, unit_ids, period, with_officials=with_officials
         )
+
+
+def repeat_asked(selection: Selection) -> str | None:
+    """Read which repeat's rows a CSV download asks for (``?repeat=members``).
+
+    None asks for the responses themselves; a name the campaign's questionnaire
+    has no repeat of is not found (404).
+    """
+    repeat = request.args.get("repeat")
+    if repeat is None or selection.campaign is None:
+        return None
+    names = {r.name for r in definition_of(selection.campaign.questionnaire).repeats}
+    if repeat not in names:
+        abort(404)
+    return repeat
 
 
 def unit_body(selection: Selection, kind: str) -> bytes | Iterator[bytes]:
@@ -51,6 +77,7 @@ def unit_body(selection: Selection, kind: str) -> bytes | Iterator[bytes]:
             [selection.unit.id],
             selection.period,
             current_scope().can_manage,
+            repeat_asked(selection),
         )
     report = unit_report(
         session,
@@ -69,7 +96,11 @@ def district_body(selection: Selection, kind: str) -> bytes | Iterator[bytes]:
     if kind == "csv":
         units = list(session.scalars(subtree_ids(selection.unit.id)))
         return streamed_csv(
-            campaign.id, units, selection.period, current_scope().can_manage
+            campaign.id,
+            units,
+            selection.period,
+            current_scope().can_manage,
+            repeat_asked(selection),
         )
     report = district_report(
         session, selection.unit, campaign, selection.period, language=current_language()
@@ -90,6 +121,11 @@ def attachment(selection: Selection, scope: str, kind: str) -> str:
     """Name the file in the reader's language, with an ASCII name for old browsers."""
     unit, period = selection.unit, selection.period
     title = TITLES[scope]
-    name = f"{title} - {unit.name} - {period}.{kind}"
-    fallback = _UNSAFE.sub("-", f"hailong-{scope}-{unit.code}-{period}") + f".{kind}"
+    repeat = repeat_asked(selection) if kind == "csv" else None
+    part = f" - {repeat}" if repeat else ""
+    name = f"{title} - {unit.name} - {period}{part}.{kind}"
+    fallback = _UNSAFE.sub(
+        "-", f"hailong-{scope}-{unit.code}-{period}{part.replace(' - ', '-')}"
+    )
+    fallback += f".{kind}"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"

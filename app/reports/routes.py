@@ -40,7 +40,7 @@ def download(unit_code: str, *, scope: str, kind: str) -> Response:
     # Rendering brings pandas, SciPy, matplotlib, fpdf and openpyxl: a process
     # loads them with its first report, not when it starts, so that a restarted
     # worker serves citizens at once.
-    from app.reports.rendering import BODIES, attachment
+    from app.reports.rendering import BODIES, attachment, repeat_asked
 
     selection = selected(unit_code)
     if selection.campaign is None:
@@ -59,6 +59,7 @@ def download(unit_code: str, *, scope: str, kind: str) -> Response:
             "format": kind,
             "campaign": selection.campaign.key,
             "period": selection.period,
+            **({"repeat": repeat} if (repeat := repeat_asked(selection)) else {}),
         },
     )
     session.commit()

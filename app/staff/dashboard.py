@@ -9,6 +9,7 @@ from app.db import get_session
 from app.reports.selection import selected
 from app.staff.blueprint import bp
 from surveys.dossiers.letters import letter_counts
+from surveys.questionnaire.versions import definition_of
 
 
 @bp.get("/dashboard")
@@ -36,4 +37,7 @@ def dashboard(unit_code: str | None = None) -> str:
         dossiers=dossiers,
         cases=build_case_summary(get_session(), selection.unit, now=moment),
         letter_counts=letter_counts(get_session(), selection.unit, moment),
+        repeats=definition_of(selection.campaign.questionnaire).repeats
+        if selection.campaign is not None
+        else (),
     )

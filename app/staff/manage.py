@@ -47,6 +47,7 @@ from app.db import get_session
 from app.i18n import _, lazy_gettext, ngettext, translated
 from app.labels import ROLES, choices
 from app.printing import counter_poster_pdf, survey_url
+from app.public.forms import first_rows
 from app.public.survey import Survey
 from app.staff.blueprint import bp
 from app.staff.forms import (
@@ -92,6 +93,7 @@ from surveys.models import (
     utcnow,
 )
 from surveys.questionnaire import DefinitionError, Problem, relevance
+from surveys.questionnaire.model import MAX_REPEAT_ROWS
 from surveys.questionnaire.paging import pages
 from surveys.questionnaire.versions import (
     definition_of,
@@ -648,7 +650,8 @@ def questionnaire_preview(questionnaire_key: str, version: int) -> ResponseRetur
     number = request.args.get("page", 1, type=int)
     if not 1 <= number <= len(all_pages):
         abort(404)
-    shown = relevance(definition, {}, runtime_choices={}, today=utcnow().date())
+    answers = first_rows(definition, {})
+    shown = relevance(definition, answers, runtime_choices={}, today=utcnow().date())
     return render_template(
         "staff/manage/preview.html",
         stored=stored,
@@ -658,9 +661,10 @@ def questionnaire_preview(questionnaire_key: str, version: int) -> ResponseRetur
         page=all_pages[number - 1],
         # The citizen's own macros, with no code and no officials behind them.
         survey=Survey(definition),
-        answers={},
+        answers=answers,
         errors={},
-        relevant=shown.questions | shown.sections,
+        relevant=shown,
+        max_rows=MAX_REPEAT_ROWS,
         # Every option of a filtered select, so staff see the whole list.
         allowed={},
         live_choices=frozenset(),

@@ -34,8 +34,11 @@ CATEGORIES = (
     ("formula", r"holds the formula"),
     ("circle", r"circular logic"),
     # XLSForm features refused by name, each told by name (before "unsupported").
-    ("repeat", r"repeats are not supported|loops \(begin loop\)"),
-    ("xpath", r"XPath paths|XPath path,|only lookups of one column"),
+    ("loop", r"loops \(begin loop"),
+    ("repeat", r"nested repeats|is repeated \(in|not the row of a repeat|"
+               r"a question of the repeat|only a repeat has|a repeat needs"),
+    ("xpath", r"XPath paths|XPath path,|only lookups of one column|"
+              r"goes above the form|is not in (group|the top)"),
     ("or_other", r"an 'other' option with a text box"),
     ("rank", r"rank questions"),
     ("background", r"in the background|background audio|when the form opens"),
@@ -76,14 +79,19 @@ SUMMARIES = {
         "Điều kiện hiển thị (relevant) hoặc phép tính (calculation) vòng tròn: "
         "các câu hỏi dựa vào nhau nên không tính được; hãy bỏ một mắt của vòng."
     ),
+    "loop": lazy_gettext(
+        "Hệ thống không hỗ trợ vòng lặp theo danh sách lựa chọn (begin loop); hãy "
+        "dùng nhóm lặp (begin repeat)."
+    ),
     "repeat": lazy_gettext(
-        "Hệ thống không hỗ trợ nhóm lặp (begin repeat, begin loop): mỗi phiếu trả "
-        "lời là một bản ghi phẳng."
+        "Nhóm lặp (begin repeat) dùng sai: không đặt nhóm lặp trong nhóm lặp; ngoài "
+        "nhóm lặp, câu hỏi lặp chỉ dùng trong count(), sum(), max(), min(), "
+        "count-non-empty(), join() hoặc indexed-repeat()."
     ),
     "xpath": lazy_gettext(
-        "Hệ thống không hỗ trợ đường dẫn XPath (/data/…, ../…), ngoài tra cứu "
-        "một cột instance('…')/root/item[…]/cột; hãy gọi câu hỏi trực tiếp bằng "
-        "tên của nó."
+        "Hệ thống chỉ hỗ trợ đường dẫn ../tên tới câu hỏi cùng nhóm và tra cứu "
+        "một cột instance('…')/root/item[…]/cột; không hỗ trợ đường dẫn XPath "
+        "khác (/data/…); hãy gọi câu hỏi trực tiếp bằng tên của nó."
     ),
     "data_file": lazy_gettext(
         "Thiếu tệp CSV đi kèm biểu mẫu, hoặc tệp không đọc được: hãy tải lên cùng "

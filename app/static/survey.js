@@ -89,6 +89,62 @@
   });
   if (form.querySelector('[data-choices="live"]')) { refresh(); }
 
+  // A roster's "add a row" and "remove" buttons, done at once in the page. The
+  // fields keep the server's names (age[2]), so the form sends what a redraw would.
+  function renumber(row, number) {
+    row.setAttribute("data-row", String(number));
+    row.querySelector(".row-number").textContent = String(number);
+    row.querySelectorAll("*").forEach(function (element) {
+      ["name", "id", "for", "data-q", "aria-describedby", "value"].forEach(function (key) {
+        var value = element.getAttribute(key);
+        if (value === null) { return; }
+        if (key === "value" && element.getAttribute("name") !== "action") { return; }
+        element.setAttribute(key, value.replace(/\[(\d+|__row__)\]/g, "[" + number + "]")
+          .replace(/^(remove:[^:]+:)(\d+|__row__)$/, "$1" + number));
+      });
+    });
+  }
+
+  function rosterOf(button) {
+    var parts = button.value.split(":");
+    var section = form.querySelector('[data-repeat="' + parts[1] + '"]');
+    if (!section || !section.querySelector("template[data-row]")) { return null; }
+    return { verb: parts[0], section: section, row: Number(parts[2]) };
+  }
+
+  function edit(roster) {
+    var section = roster.section;
+    var count = section.querySelector('input[type="hidden"]');
+    var add = section.querySelector('button[value^="add:"]');
+    var rows = section.querySelectorAll("fieldset.row");
+    if (roster.verb === "add") {
+      var row = section.querySelector("template[data-row]").content
+        .firstElementChild.cloneNode(true);
+      renumber(row, rows.length + 1);
+      row.querySelectorAll("[data-q]").forEach(function (field) { field.hidden = false; });
+      section.insertBefore(row, section.querySelector("template[data-row]"));
+      row.querySelector("input, select, textarea").focus();
+    } else {
+      rows[roster.row - 1].remove();
+      section.querySelectorAll("fieldset.row").forEach(function (kept, index) {
+        renumber(kept, index + 1);
+      });
+    }
+    var shown = section.querySelectorAll("fieldset.row").length;
+    count.value = String(shown);
+    add.hidden = shown >= Number(section.getAttribute("data-max"));
+    refresh();
+  }
+
+  form.addEventListener("click", function (event) {
+    var button = event.target.closest('button[name="action"]');
+    var roster = button && rosterOf(button);
+    if (roster && (roster.verb === "add" || roster.verb === "remove")) {
+      event.preventDefault();
+      edit(roster);
+    }
+  });
+
   // One tap sends once: a second tap while the first is on its way does nothing.
   form.addEventListener("submit", function (event) {
     if (form.getAttribute("data-sending")) { event.preventDefault(); return; }

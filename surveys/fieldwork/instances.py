@@ -7,12 +7,16 @@ question is an element at its group path, and ``meta/instanceID``
 parsed with defusedxml, which refuses a document type declaration and so
 every entity. What cannot be an interview of ours is refused with a message
 naming the reason: no instance id, an encrypted instance, an edit of an
-earlier one (``deprecatedID``), a repeated element (repeat groups).
+earlier one (``deprecatedID``), an element sent twice that is no repeat.
+
+A repeat's rows are its elements in order, ``/data/members[1]``,
+``/data/members[2]``..., at the repeat's group path; a client leaves out the
+rows of a repeat that is not relevant, and sends no ``jr:template`` row (one
+that does is skipped, as ODK Central skips it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from xml.etree.ElementTree import Element, ParseError
@@ -21,7 +25,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from surveys.questionnaire import Question, Questionnaire, QuestionType, Section
-from surveys.questionnaire.validation import RawAnswers
+from surveys.questionnaire.model import Repeat
+from surveys.questionnaire.validation import RawAnswers, RawRow, RawValue
 from surveys.translatable import N_, Message
 
 #: The longest instance id kept (``Response.submission_id``).
@@ -38,9 +43,12 @@ EDITED = Message(
     )
 )
 REPEATED = N_(
-    "Phiếu có câu trả lời lặp lại (%(name)s): chưa nhận nhóm câu hỏi lặp lại."
+    "Phiếu có phần tử %(name)s lặp lại, nhưng %(name)s không phải nhóm câu hỏi"
+    " lặp lại của biểu mẫu."
 )
 NO_FORM_ID = Message(N_("Phiếu không ghi mã biểu mẫu (thuộc tính id)."))
+#: The attribute of a repeat's template row in a form's primary instance.
+TEMPLATE = "{http://openrosa.org/javarosa}template"
 
 
 class InstanceRefused(ValueError):
@@ -64,20 +72,14 @@ class SubmittedInstance:
         """Return the raw answers of every question, as the web survey posts them.
 
         An empty element is a blank answer; a multiple choice is its
-        space-separated names, as XForms write it. Elements that name no
-        question (``meta``, extra metadata) are left out; the client's own
-        ``start``, ``end`` and ``today`` are kept.
+        space-separated names, as XForms write it; a repeat is the list of its
+        rows, each its questions' raw answers. Elements that name no question
+        (``meta``, extra metadata) are left out; the client's own ``start``,
+        ``end`` and ``today`` are kept. Raises ``InstanceRefused`` for an
+        element sent twice that is no repeat of ``questionnaire``.
         """
-        answers: dict[str, str | list[str] | None] = {}
-        for question, path in _question_paths(questionnaire.items, ()):
-            if not (question.type.takes_answer or question.type.is_metadata):
-                continue
-            text = _text_at(self.root, path)
-            if question.type is QuestionType.SELECT_MULTIPLE:
-                answers[question.name] = text.split() if text else []
-            else:
-                answers[question.name] = text or None
-        return answers
+        _refuse_repeats(self.root, frozenset(r.name for r in questionnaire.repeats))
+        return _read(self.root, questionnaire.items)
 
 
 def read_instance(xml: bytes) -> SubmittedInstance:
@@ -88,7 +90,6 @@ def read_instance(xml: bytes) -> SubmittedInstance:
         raise InstanceRefused(NOT_XML) from None
     if root.get("encrypted") == "yes" or _child(root, "base64EncryptedKey") is not None:
         raise InstanceRefused(ENCRYPTED)
-    _refuse_repeats(root)
     meta = _child(root, "meta")
     if meta is not None and (_child(meta, "deprecatedID") is not None):
         raise InstanceRefused(EDITED)
@@ -105,15 +106,27 @@ def read_instance(xml: bytes) -> SubmittedInstance:
     )
 
 
-def _question_paths(
-    items: tuple[Question | Section, ...], parent: tuple[str, ...]
-) -> Iterator[tuple[Question, tuple[str, ...]]]:
+def _read(
+    element: Element | None, items: tuple[Question | Section, ...]
+) -> dict[str, RawValue | list[RawRow]]:
+    """Read the answers of ``items`` under ``element`` (None: all blank)."""
+    answers: dict[str, RawValue | list[RawRow]] = {}
     for item in items:
-        path = (*parent, item.name)
-        if isinstance(item, Section):
-            yield from _question_paths(item.items, path)
-        else:
-            yield item, path
+        found = _child(element, item.name) if element is not None else None
+        if isinstance(item, Repeat):
+            rows = _children(element, item.name) if element is not None else []
+            answers[item.name] = [_read(row, item.items) for row in rows]
+        elif isinstance(item, Section):
+            answers.update(_read(found, item.items))
+        elif item.type.takes_answer or item.type.is_metadata:
+            answers[item.name] = _answer(item, _text(found))
+    return answers
+
+
+def _answer(question: Question, text: str) -> RawValue:
+    if question.type is QuestionType.SELECT_MULTIPLE:
+        return text.split() if text else []
+    return text or None
 
 
 def _local(tag: Any) -> str:
@@ -121,31 +134,35 @@ def _local(tag: Any) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
+def _children(element: Element, name: str) -> list[Element]:
+    """Return the children called ``name``, leaving out a repeat's template row."""
+    return [
+        child
+        for child in element
+        if _local(child.tag) == name and child.get(TEMPLATE) is None
+    ]
+
+
 def _child(element: Element, name: str) -> Element | None:
-    return next((child for child in element if _local(child.tag) == name), None)
+    return next(iter(_children(element, name)), None)
 
 
 def _text(element: Element | None) -> str:
     return (element.text or "").strip() if element is not None else ""
 
 
-def _text_at(root: Element, path: tuple[str, ...]) -> str:
-    element: Element | None = root
-    for name in path:
-        element = _child(element, name) if element is not None else None
-    return _text(element)
+def _refuse_repeats(root: Element, repeats: frozenset[str]) -> None:
+    """Refuse an element twice under one parent unless it is a repeat's row.
 
-
-def _refuse_repeats(root: Element) -> None:
-    """Refuse an element that appears twice under one parent (a repeat group).
-
-    ``iter`` walks the tree without recursion: an instance nested a thousand
-    deep is refused like any other, not a crash.
+    Question names are unique in a questionnaire, so a repeat's name says
+    which elements may come many times, wherever its group puts them. ``iter``
+    walks the tree without recursion: an instance nested a thousand deep is
+    refused like any other, not a crash.
     """
-    for element in root.iter():
+    for parent in root.iter():
         seen: set[str] = set()
-        for child in element:
+        for child in parent:
             name = _local(child.tag)
-            if name in seen:
+            if name in seen and name not in repeats:
                 raise InstanceRefused(Message(REPEATED, {"name": name}))
             seen.add(name)

@@ -22,7 +22,6 @@ RUNTIME_CHOICES = Message(
         " để phỏng vấn ngoài thực địa."
     )
 )
-REPEATS = Message(N_("Bảng hỏi có nhóm câu hỏi lặp lại: chưa nhận qua OpenRosa."))
 #: pyxform refused the export (a name or a text ODK reserves); ``%(reason)s`` is
 #: pyxform's own English explanation.
 NOT_CONVERTED = N_(

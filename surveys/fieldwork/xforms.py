@@ -3,10 +3,10 @@
 hailong writes the questionnaire as the XLSForm it exports
 (``surveys.questionnaire.xlsform_writer``) and converts it with pyxform, the
 converter ODK Central and KoboToolbox run on an uploaded form: the XForm is
-what those servers would serve for it. Forms hailong cannot take interviews
-of are refused with the reason: run-time choices (a counter's officials, known
-only at a counter) and repeat groups (their answers have no place in a
-response yet). Heavy to import; ``surveys.fieldwork.served_forms`` caches it.
+what those servers would serve for it, repeat groups (a household roster)
+included. Forms hailong cannot take interviews of are refused with the reason:
+run-time choices (a counter's officials, known only at a counter). Heavy to
+import; ``surveys.fieldwork.served_forms`` caches it.
 """
 
 from __future__ import annotations
@@ -14,14 +14,12 @@ from __future__ import annotations
 import dataclasses
 import io
 
-from defusedxml import ElementTree
 from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
 from surveys.fieldwork.enumerators import FieldForm
 from surveys.fieldwork.served_forms import (
     NOT_CONVERTED,
-    REPEATS,
     RUNTIME_CHOICES,
     FormNotServed,
     MediaFile,
@@ -34,8 +32,6 @@ from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.model import RUNTIME_CHOICE_SOURCES
 from surveys.questionnaire.xlsform_writer import write_xlsform
 from surveys.translatable import Message, Text
-
-XFORMS = "{http://www.w3.org/2002/xforms}"
 
 
 def xform_document(form: FieldForm, questionnaire: Questionnaire) -> XFormDocument:
@@ -74,8 +70,6 @@ def build_xform(
         # served, the enumerator's other forms are.
         raise FormNotServed(Message(NOT_CONVERTED, {"reason": str(error)})) from None
     xml = converted.xform.encode()
-    if ElementTree.fromstring(xml).find(f".//{XFORMS}repeat") is not None:
-        raise FormNotServed(REPEATS)
     files = tuple(
         MediaFile(name, data.csv_bytes(), data.md5)
         for name, data in sorted(questionnaire.files.items())

@@ -20,6 +20,7 @@ from surveys.questionnaire.model import (
     Question,
     Questionnaire,
     QuestionType,
+    Repeat,
     Scoring,
     Section,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "QuestionType",
     "Questionnaire",
     "Relevance",
+    "Repeat",
     "Scoring",
     "Section",
     "Text",

@@ -36,7 +36,20 @@ from surveys.questionnaire.lexical import (
     parse_time,
 )
 
-Value = str | float | bool | date | datetime
+
+@dataclass(frozen=True)
+class Nodes:
+    """The values of a repeated question in every row of its repeat: a node-set.
+
+    Outside its repeat, ``${age}`` is all the household members' ages (pyxform
+    writes an absolute path); only the node-set functions (``count``, ``sum``,
+    ``max``, ``min``, ``count-non-empty``, ``join``, ``indexed-repeat``) take it.
+    """
+
+    values: tuple[Value, ...]
+
+
+Value = str | float | bool | date | datetime | Nodes
 
 #: A question name as XLSForm allows it (an XML name without a namespace).
 NAME_PATTERN = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
@@ -50,6 +63,7 @@ _TOKEN = re.compile(
     |(?P<number>\d+(?:\.\d*)?|\.\d+)
     |(?P<string>'[^']*'|"[^"]*")
     |(?P<ref>\$\{(?P<refname>[^}]*)\})
+    |(?P<parent>\.\.(?:/\.\.)*(?:/[A-Za-z_][A-Za-z0-9_.\-]*)?)
     |(?P<op>!=|<=|>=|=|<|>|\+|-|\*|\(|\)|,|/|\[|\])
     |(?P<dot>\.)
     |(?P<name>[A-Za-z_][A-Za-z0-9_\-]*(?::[A-Za-z_][A-Za-z0-9_\-]*)?)
@@ -108,6 +122,18 @@ class Ref:
 
 
 @dataclass(frozen=True)
+class Relative:
+    """``../name`` (``steps`` is the number of ``..``), or ``..`` alone (no name).
+
+    A relative path starts at the node the expression belongs to, as in XPath;
+    the schema checks that ``name`` is a child of the node ``steps`` levels up.
+    """
+
+    steps: int
+    name: str | None
+
+
+@dataclass(frozen=True)
 class Current:
     """The ``.`` of a constraint: the value being checked."""
 
@@ -150,7 +176,7 @@ class Call:
     args: tuple[Node, ...]
 
 
-Node = Literal | Ref | Current | Field | Lookup | Negate | Binary | Call
+Node = Literal | Ref | Relative | Current | Field | Lookup | Negate | Binary | Call
 
 
 @dataclass(frozen=True)
@@ -169,6 +195,25 @@ class Expression:
     def choice_name_questions(self) -> frozenset[str]:
         """Name every question whose choice labels ``jr:choice-name`` reads."""
         return frozenset(_choice_name_questions(self.tree))
+
+    @property
+    def single_references(self) -> frozenset[str]:
+        """Name the questions read as one value, not as a node-set.
+
+        A repeated question read from outside its repeat is a node-set: only a
+        node-set function may take it (the schema checks).
+        """
+        return frozenset(_single_references(self.tree))
+
+    @property
+    def relative_paths(self) -> frozenset[Relative]:
+        """List the ``../name`` and ``..`` paths, for the schema to resolve."""
+        return frozenset(_relative_paths(self.tree))
+
+    @property
+    def indexed_repeats(self) -> frozenset[tuple[str, str]]:
+        """Give each ``indexed-repeat(${question}, ${repeat}, n)`` pair."""
+        return frozenset(_indexed_repeats(self.tree))
 
     @property
     def bare_names(self) -> frozenset[str]:
@@ -206,6 +251,7 @@ class Expression:
         today: date | None = None,
         now: datetime | None = None,
         choice_label: ChoiceLabel = no_choice_labels,
+        row: Row | None = None,
         item: Item | None = None,
         instances: Instances = no_instances,
     ) -> Value:
@@ -215,11 +261,14 @@ class Expression:
         ``today`` and ``now`` default to the clock; ``choice_label`` answers
         ``jr:choice-name`` in the respondent's language; ``item`` is the choice
         a ``choice_filter`` is deciding on (its columns are the bare names);
-        ``instances`` gives the items lookups and ``pulldata`` read.
+        ``instances`` gives the items lookups and ``pulldata`` read. ``row`` is
+        the repeat row the expression belongs to, if any: there ``${name}`` of
+        a question of the same repeat is that row's answer (pyxform's relative
+        path).
         """
         now = now or datetime.now()
         evaluator = _Evaluator(
-            values, current, today or now.date(), now, choice_label, instances
+            values, current, today or now.date(), now, choice_label, row, instances
         )
         return evaluator.run(self.tree, item or {})
 
@@ -231,6 +280,7 @@ class Expression:
         today: date | None = None,
         now: datetime | None = None,
         choice_label: ChoiceLabel = no_choice_labels,
+        row: Row | None = None,
         item: Item | None = None,
         instances: Instances = no_instances,
     ) -> bool:
@@ -241,10 +291,24 @@ class Expression:
             today=today,
             now=now,
             choice_label=choice_label,
+            row=row,
             item=item,
             instances=instances,
         )
         return to_bool(value)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a repeat, seen from an expression of that row.
+
+    ``names`` are the questions of the repeat, ``values`` this row's answers so
+    far and ``position`` its 1-based index (what ``position(..)`` gives).
+    """
+
+    names: frozenset[str]
+    values: Mapping[str, Value]
+    position: int
 
 
 def parse(source: str) -> Expression:
@@ -253,7 +317,18 @@ def parse(source: str) -> Expression:
         raise ExpressionError(f"expression must be text, not {source!r}")
     if len(source) > MAX_LENGTH:
         raise ExpressionError(f"expression longer than {MAX_LENGTH} characters")
-    return Expression(source, _Parser(_tokenize(source)).parse())
+    tree = _Parser(_tokenize(source)).parse()
+    if _bare_parents(tree):
+        raise ExpressionError("'..' alone is a node: only position(..) takes it")
+    return Expression(source, tree)
+
+
+def _bare_parents(tree: Node) -> bool:
+    if isinstance(tree, Relative):
+        return tree.name is None
+    if isinstance(tree, Call) and tree.function == "position":
+        return False
+    return any(_bare_parents(child) for child in _children(tree))
 
 
 # --- conversions -------------------------------------------------------------
@@ -264,8 +339,10 @@ def to_number(value: Value) -> float:
 
     XPath 1.0 numbers only (no ``+``, exponent or comma; ``''`` is NaN), and
     dates and date strings count days since 1970-01-01, with the time of day
-    as a fraction of a day.
+    as a fraction of a day. A node-set is its first node's value.
     """
+    if isinstance(value, Nodes):
+        return to_number(to_string(value))
     if isinstance(value, bool):
         return 1.0 if value else 0.0
     if isinstance(value, float | int):
@@ -327,7 +404,9 @@ def _local_wall_time(value: Value) -> datetime | None:
 
 
 def to_string(value: Value) -> str:
-    """Convert as XPath ``string()`` does."""
+    """Convert as XPath ``string()`` does (a node-set: its first node, or '')."""
+    if isinstance(value, Nodes):
+        return to_string(value.values[0]) if value.values else ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float | int):
@@ -342,7 +421,9 @@ def to_string(value: Value) -> str:
 
 
 def to_bool(value: Value) -> bool:
-    """Convert as XPath ``boolean()`` does."""
+    """Convert as XPath ``boolean()`` does (a node-set: true if it has a node)."""
+    if isinstance(value, Nodes):
+        return bool(value.values)
     if isinstance(value, bool):
         return value
     if isinstance(value, float | int):
@@ -387,6 +468,8 @@ def _tokenize(source: str) -> list[_Token]:
             if not NAME_PATTERN.fullmatch(name):
                 raise ExpressionError(f"invalid question name in ${{{name}}}")
             tokens.append(_Token("ref", name, position))
+        elif kind == "parent":
+            tokens.append(_Token("parent", match.group(), position))
         elif kind != "space":
             tokens.append(_Token(kind, match.group(), position))
         position = match.end()
@@ -476,6 +559,10 @@ class _Parser:
             return Literal(token.text[1:-1])
         if token.kind == "ref":
             return Ref(token.text)
+        if token.kind == "parent":
+            steps = token.text.split("/")
+            name = None if steps[-1] == ".." else steps.pop()
+            return Relative(len(steps), name)
         if token.kind == "dot":
             return Current()
         if token.text == "(":
@@ -546,6 +633,7 @@ class _Parser:
             raise ExpressionError(f"invalid date format {args[1].value!r}")
         if name == "jr:choice-name":
             args[1] = _choice_name_question(args[1])
+        _check_node_arguments(name, args)
         if name == "pulldata" and not all(
             isinstance(arg, Literal) and isinstance(arg.value, str) and arg.value
             for arg in args[:3]
@@ -555,6 +643,38 @@ class _Parser:
                 "pulldata('file', 'column', 'key_column', ${question})"
             )
         return Call(name, tuple(args))
+
+
+#: Functions of a node-set, and which of their arguments must be a question.
+_NODE_SET_ARGUMENTS: dict[str, tuple[int, ...]] = {
+    "count": (0,),
+    "count-non-empty": (0,),
+    "sum": (0,),
+    "indexed-repeat": (0, 1),
+    "position": (0,),
+}
+#: Functions whose arguments may be node-sets; ``indexed-repeat`` reads its
+#: first two as whole node-sets even inside the repeat (pyxform writes them as
+#: absolute paths), the others read a question of the same row as that row's.
+_NODE_SET_FUNCTIONS = frozenset({*_NODE_SET_ARGUMENTS, "max", "min", "join"})
+
+
+def _check_node_arguments(name: str, args: list[Node]) -> None:
+    """Refuse a value where a function needs a question (a node), at load time."""
+    for index in _NODE_SET_ARGUMENTS.get(name, ()):
+        argument = args[index]
+        if name == "position":
+            if not (isinstance(argument, Relative) and argument.name is None):
+                raise ExpressionError(
+                    "position() takes a path of '..', as position(..)"
+                )
+        elif not isinstance(argument, Ref | Relative) or (
+            isinstance(argument, Relative) and argument.name is None
+        ):
+            raise ExpressionError(
+                f"{name}() takes a question as argument {index + 1}, e.g. "
+                f"{name}(${{name}})"
+            )
 
 
 def _choice_name_question(argument: Node) -> Literal:
@@ -600,9 +720,37 @@ def _walk(tree: Node) -> Iterator[Node]:
 
 
 def _references(tree: Node) -> set[str]:
-    return {node.name for node in _walk(tree) if isinstance(node, Ref)} | (
-        _choice_name_questions(tree)
-    )
+    named = {node.name for node in _walk(tree) if isinstance(node, Ref | Relative)}
+    return {name for name in named if name is not None} | (_choice_name_questions(tree))
+
+
+def _single_references(tree: Node) -> set[str]:
+    match tree:
+        case Ref(name):
+            return {name}
+        case Call(function, _) if function in _NODE_SET_FUNCTIONS:
+            nested = [arg for arg in tree.args if not isinstance(arg, Ref)]
+            if function == "indexed-repeat":
+                nested = list(tree.args[2:])
+            return set().union(*(_single_references(arg) for arg in nested))
+    return set().union(*(_single_references(child) for child in _children(tree)))
+
+
+def _relative_paths(tree: Node) -> set[Relative]:
+    return {node for node in _walk(tree) if isinstance(node, Relative)}
+
+
+def _indexed_repeats(tree: Node) -> set[tuple[str, str]]:
+    found: set[tuple[str, str]] = set()
+    if isinstance(tree, Call) and tree.function == "indexed-repeat":
+        question, repeat = tree.args[:2]
+        found.add((_node_name(question), _node_name(repeat)))
+    return found.union(*(_indexed_repeats(child) for child in _children(tree)))
+
+
+def _node_name(node: Node) -> str:
+    assert isinstance(node, Ref | Relative) and node.name is not None
+    return node.name
 
 
 def _choice_name_questions(tree: Node) -> set[str]:
@@ -633,6 +781,7 @@ class _Evaluator:
         today: date,
         now: datetime,
         choice_label: ChoiceLabel,
+        row: Row | None,
         instances: Instances,
     ):
         self.values = values
@@ -640,14 +789,55 @@ class _Evaluator:
         self.today = today
         self.now = now
         self.choice_label = choice_label
+        self.row = row
         self.instances = instances
+
+    def read(self, name: str) -> Value:
+        """Read ``${name}``: in a repeat row, a question of that repeat is the row's."""
+        if self.row is not None and name in self.row.names:
+            return self.row.values.get(name, "")
+        return self.values.get(name, "")
+
+    def nodes(
+        self, tree: Node, item: Item, *, whole: bool = False
+    ) -> tuple[Value, ...]:
+        """Evaluate a node-set argument; ``whole``: every row, even from a row."""
+        match tree:
+            case Ref(name) | Relative(_, str(name)):
+                value = self.values.get(name, "") if whole else self.read(name)
+            case _:
+                value = self.run(tree, item)
+        return value.values if isinstance(value, Nodes) else (value,)
 
     def run(self, tree: Node, item: Item) -> Value:
         match tree:
             case Literal(value):
                 return value
-            case Ref(name):
-                return self.values.get(name, "")
+            case Ref(name) | Relative(_, str(name)):
+                return self.read(name)
+            case Call("position", _):
+                return float(self.row.position if self.row is not None else 1)
+            case Call("count", (nodes,)):
+                return float(len(self.nodes(nodes, item)))
+            case Call("count-non-empty", (nodes,)):
+                return float(sum(to_string(v) != "" for v in self.nodes(nodes, item)))
+            case Call("sum", (nodes,)):
+                # Not math.fsum: it raises on inf + -inf, where XPath gives NaN.
+                return sum((to_number(v) for v in self.nodes(nodes, item)), 0.0)
+            case Call("max" | "min" as extreme, args):
+                numbers = [to_number(v) for arg in args for v in self.nodes(arg, item)]
+                if not numbers or any(math.isnan(n) for n in numbers):
+                    return math.nan
+                return max(numbers) if extreme == "max" else min(numbers)
+            case Call("join", (separator, *args)):
+                texts = [to_string(v) for arg in args for v in self.nodes(arg, item)]
+                return to_string(self.run(separator, item)).join(texts)
+            case Call("indexed-repeat", (question, _, index)):
+                values = self.nodes(question, item, whole=True)
+                position = _int(self.run(index, item))
+                if not 1 <= position <= len(values):
+                    return ""
+                return values[int(position) - 1]
             case Current():
                 return self.current
             case Field(name):
@@ -938,7 +1128,9 @@ class Function:
     ``apply`` is None for the functions the evaluator handles itself: ``if``
     evaluates only one branch, ``today`` and ``now`` read the evaluation's
     clock, ``once`` reads the value being computed, ``jr:choice-name``
-    reads the questionnaire's choice labels and ``pulldata`` its CSV files.
+    reads the questionnaire's choice labels, ``pulldata`` its CSV files, and
+    the node-set functions (``count``, ``sum``, ``indexed-repeat``,
+    ``position``...) read questions as node-sets, not as values.
     """
 
     arity: tuple[int, int | None]
@@ -977,4 +1169,13 @@ FUNCTIONS: dict[str, Function] = {
     "normalize-space": Function((1, 1), lambda v: " ".join(to_string(v).split())),
     "contains": Function((2, 2), lambda a, b: to_string(b) in to_string(a)),
     "starts-with": Function((2, 2), lambda a, b: to_string(a).startswith(to_string(b))),
+    # Node-set functions: the evaluator reads their arguments as node-sets.
+    "count": Function((1, 1), None),
+    "count-non-empty": Function((1, 1), None),
+    "sum": Function((1, 1), None),
+    "max": Function((1, None), None),
+    "min": Function((1, None), None),
+    "join": Function((1, None), None),
+    "indexed-repeat": Function((3, 3), None),
+    "position": Function((1, 1), None),
 }

@@ -38,6 +38,8 @@ TOO_LONG = Nn_(
 )
 NOT_TEXT = N_("Câu trả lời phải là văn bản.")
 CONSTRAINT_FAILED = N_("Câu trả lời không hợp lệ.")
+NOT_ROWS = N_("Danh sách các dòng không hợp lệ.")
+TOO_MANY_ROWS = N_("Tối đa %(maximum)s dòng.")
 
 #: The official wording of the 5-point satisfaction scale, lowest first. It is a
 #: questionnaire's label like any other, so it carries its languages itself.

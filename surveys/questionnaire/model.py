@@ -28,6 +28,9 @@ DEFAULT_MAX_LENGTH = 2000
 #: Choice lists the application fills at run time, named by ``choices_from``:
 #: ``officials`` are the active officials of the counter the response comes from.
 RUNTIME_CHOICE_SOURCES = frozenset({"officials"})
+#: Most rows a repeat takes (a household roster): more is refused as abuse, and
+#: a ``repeat_count`` above it is cut to it.
+MAX_REPEAT_ROWS = 50
 #: The language of labels written without one (a plain ``label`` column). Only
 #: such labels are an item's ``label`` in ODK; translated ones are itext.
 DEFAULT_LANGUAGE = "default"
@@ -137,6 +140,19 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Repeat(Section):
+    """A group asked once per row, as a household roster asks once per member.
+
+    Its questions' answers are rows (see ``validation.RawAnswers``). ``count``
+    fixes the number of rows (a number or an expression such as
+    ``${household_size}``, XLSForm's ``repeat_count``); without it the
+    respondent adds and removes rows, up to ``MAX_REPEAT_ROWS``.
+    """
+
+    count: Expression | None = None
+
+
+@dataclass(frozen=True)
 class Dimension:
     """Items averaged into one score (a factor, dimension or sub-index)."""
 
@@ -230,6 +246,21 @@ class Questionnaire:
     def sections(self) -> tuple[Section, ...]:
         """List every section in document order, nested ones after their parent."""
         return tuple(item for item in walk(self.items) if isinstance(item, Section))
+
+    @cached_property
+    def repeats(self) -> tuple[Repeat, ...]:
+        """List every repeat in document order."""
+        return tuple(item for item in self.sections if isinstance(item, Repeat))
+
+    @cached_property
+    def repeated(self) -> dict[str, str]:
+        """Map each question inside a repeat to its repeat's name."""
+        return {
+            item.name: repeat.name
+            for repeat in self.repeats
+            for item in walk(repeat.items)
+            if isinstance(item, Question)
+        }
 
     @cached_property
     def _questions_by_name(self) -> dict[str, Question]:
@@ -402,10 +433,16 @@ def _choice_to_dict(choice: Choice) -> dict[str, Any]:
 
 def _item_to_dict(item: Question | Section) -> dict[str, Any]:
     if isinstance(item, Section):
-        data: dict[str, Any] = {"name": item.name, "type": "section"}
+        repeat = isinstance(item, Repeat)
+        data: dict[str, Any] = {
+            "name": item.name,
+            "type": "repeat" if repeat else "section",
+        }
         for key in ("label", "hint", "relevant", "appearance"):
             if value := getattr(item, key):
                 data[key] = _plain(value)
+        if isinstance(item, Repeat) and item.count is not None:
+            data["repeat_count"] = item.count.source
         data["questions"] = [_item_to_dict(child) for child in item.items]
         return data
     data = {"name": item.name, "type": str(item.type)}

@@ -30,6 +30,11 @@ class Page:
         )
 
     @property
+    def item_names(self) -> frozenset[str]:
+        """Name every question, section and repeat on the page."""
+        return frozenset(item.name for item in walk(self.items))
+
+    @property
     def question_names(self) -> frozenset[str]:
         """Name every question on the page, nested ones included."""
         return frozenset(

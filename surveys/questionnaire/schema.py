@@ -14,7 +14,7 @@ from typing import Any
 
 from surveys.questionnaire.cycles import Step, circles
 from surveys.questionnaire.errors import DefinitionError, ExpressionError, Problem
-from surveys.questionnaire.expressions import NAME_PATTERN, Expression, parse
+from surveys.questionnaire.expressions import NAME_PATTERN, Expression, Relative, parse
 from surveys.questionnaire.lexical import (
     LexicalError,
     normalise_datetime,
@@ -34,6 +34,7 @@ from surveys.questionnaire.model import (
     Question,
     Questionnaire,
     QuestionType,
+    Repeat,
     Scoring,
     Section,
     walk,
@@ -42,6 +43,13 @@ from surveys.questionnaire.shape import shape_problem
 from surveys.translatable import Text
 
 SECTION = "section"
+REPEAT = "repeat"
+_CONTAINERS = (SECTION, REPEAT)
+#: The functions that take a repeated question as a whole (a node-set).
+NODE_SET_FUNCTIONS = (
+    "count()", "sum()", "max()", "min()", "count-non-empty()", "join()",
+    "indexed-repeat()",
+)  # fmt: skip
 AGGREGATIONS = ("percent_satisfied", "mean")
 INDEX_METHODS = ("mean", "sum", "weighted")
 SCOREABLE_TYPES = (
@@ -75,6 +83,7 @@ _TOP_KEYS = {
 }
 _QUESTION_KEYS = set(Question.__dataclass_fields__)
 _SECTION_KEYS = {"name", "type", "label", "hint", "relevant", "appearance", "questions"}
+_REPEAT_KEYS = _SECTION_KEYS | {"repeat_count"}
 _TEXT_KEYS = ("label", "hint", "required_message", "constraint_message")
 _SELECT_TYPES = (QuestionType.SELECT_ONE, QuestionType.SELECT_MULTIPLE)
 #: Where a select's options come from: exactly one of these is given.
@@ -111,6 +120,9 @@ class _Builder:
         #: Instances (choice lists, files without .csv) read by lookups.
         self.instances_read: set[str] = set()
         self.languages: tuple[str, ...] = ()
+        #: The sections and repeats around each item, outermost first.
+        self.parents: dict[str, tuple[str, ...]] = {}
+        self.repeats: set[str] = set()
 
     def problem(self, where: str, field: str, message: str) -> None:
         self.problems.append(Problem(where, field, message))
@@ -299,7 +311,9 @@ class _Builder:
 
     # --- questions and sections ---------------------------------------------
 
-    def collect_names(self, raw_items: list[Any], path: str) -> None:
+    def collect_names(
+        self, raw_items: list[Any], path: str, parents: tuple[str, ...] = ()
+    ) -> None:
         """Record every name first, so expressions may refer to later questions."""
         for index, raw in enumerate(raw_items):
             if not isinstance(raw, Mapping):
@@ -318,6 +332,9 @@ class _Builder:
                 )
             elif isinstance(name, str):
                 self.question_names[name] = where
+                self.parents[name] = parents
+                if raw.get("type") == REPEAT:
+                    self.repeats.add(name)
                 if raw.get("type") == QuestionType.RATING or (
                     raw.get("type") in _SELECT_TYPES
                     and (
@@ -326,8 +343,18 @@ class _Builder:
                     )
                 ):
                     self.labelled_choices.add(name)
-            if raw.get("type") == SECTION and isinstance(raw.get("questions"), list):
-                self.collect_names(raw["questions"], f"{path}[{index}].questions")
+            if raw.get("type") in _CONTAINERS and isinstance(
+                raw.get("questions"), list
+            ):
+                self.collect_names(
+                    raw["questions"],
+                    f"{path}[{index}].questions",
+                    (*parents, str(name)),
+                )
+
+    def repeat_of(self, name: str) -> str | None:
+        """Name the (outermost) repeat around ``name``, if any."""
+        return next((p for p in self.parents.get(name, ()) if p in self.repeats), None)
 
     def items(self, raw_items: list[Any], path: str) -> tuple[Question | Section, ...]:
         built = []
@@ -354,10 +381,10 @@ class _Builder:
         else:
             self.stored_length(name, MAX_NAME_LENGTH, where, "name")
         kind = raw.get("type")
-        if kind == SECTION:
+        if kind in _CONTAINERS:
             return self.section(raw, name, where, path)
         if kind not in QuestionType.__members__.values():
-            supported = ", ".join([*QuestionType, SECTION])
+            supported = ", ".join([*QuestionType, *_CONTAINERS])
             self.problem(
                 where, "type", f"unknown type {kind!r} (supported: {supported})"
             )
@@ -367,19 +394,41 @@ class _Builder:
     def section(
         self, raw: Mapping[str, Any], name: str, where: str, path: str
     ) -> Section:
-        for key in sorted(set(raw) - _SECTION_KEYS, key=str):
-            self.problem(where, str(key), "not allowed on a section")
+        repeat = raw.get("type") == REPEAT
+        kind = "repeat" if repeat else "section"
+        for key in sorted(set(raw) - (_REPEAT_KEYS if repeat else _SECTION_KEYS)):
+            self.problem(where, str(key), f"not allowed on a {kind}")
+        if repeat and self.repeat_of(name) is not None:
+            # Rows within rows would need answers indexed twice; no shipped or
+            # planned questionnaire asks for them.
+            self.problem(
+                where,
+                "type",
+                f"a repeat inside a repeat ({self.repeat_of(name)!r}) is not "
+                "supported: nested repeats",
+            )
         raw_items = raw.get("questions")
         if not isinstance(raw_items, list) or not raw_items:
-            self.problem(where, "questions", "a section needs at least one question")
+            self.problem(where, "questions", f"a {kind} needs at least one question")
             raw_items = []
-        return Section(
-            name=name,
-            items=self.items(raw_items, f"{path}.questions"),
-            label=self.text(raw, "label", where),
-            hint=self.text(raw, "hint", where),
-            relevant=self.expression(raw, "relevant", where),
-            appearance=self.string(raw, "appearance", where),
+        fields = {
+            "name": name,
+            "items": self.items(raw_items, f"{path}.questions"),
+            "label": self.text(raw, "label", where),
+            "hint": self.text(raw, "hint", where),
+            "relevant": self.expression(raw, "relevant", where, name),
+            "appearance": self.string(raw, "appearance", where),
+        }
+        if not repeat:
+            return Section(**fields)
+        if not fields["label"]:
+            self.problem(where, "label", "a repeat needs a label, shown on each row")
+        count = raw.get("repeat_count")
+        if isinstance(count, int) and not isinstance(count, bool):
+            count = str(count)
+        return Repeat(
+            **fields,
+            count=self.expression({"repeat_count": count}, "repeat_count", where, name),
         )
 
     def question(
@@ -399,16 +448,16 @@ class _Builder:
             name=name,
             type=kind,
             required=required,
-            relevant=self.expression(raw, "relevant", where),
-            constraint=self.expression(raw, "constraint", where),
+            relevant=self.expression(raw, "relevant", where, name),
+            constraint=self.expression(raw, "constraint", where, name),
             default=self.default(raw, where),
-            calculation=self.expression(raw, "calculation", where),
+            calculation=self.expression(raw, "calculation", where, name),
             choices=self.string(raw, "choices", where),
             choices_from=self.string(raw, "choices_from", where),
             choices_file=self.string(raw, "choices_file", where),
             value_column=self.string(raw, "value_column", where),
             label_column=self.string(raw, "label_column", where),
-            choice_filter=self.expression(raw, "choice_filter", where),
+            choice_filter=self.expression(raw, "choice_filter", where, name),
             appearance=self.string(raw, "appearance", where),
             max_length=self.max_length(raw, where),
             **texts,
@@ -591,7 +640,7 @@ class _Builder:
         return Text((lang, value[lang]) for lang in self.languages if value.get(lang))
 
     def expression(
-        self, raw: Mapping[str, Any], key: str, where: str
+        self, raw: Mapping[str, Any], key: str, where: str, context: str
     ) -> Expression | None:
         source = raw.get(key)
         if source is None:
@@ -620,7 +669,61 @@ class _Builder:
                     f"jr:choice-name() reads the choices of {name!r}, which is not "
                     "a select question with a choice list",
                 )
+        self.check_repeats(expression, key, where, context)
         return expression
+
+    def check_repeats(
+        self, expression: Expression, key: str, where: str, context: str
+    ) -> None:
+        """Check how an expression reads repeats, relative to where it sits.
+
+        As pyxform writes it: ``${name}`` of the same repeat is the same row;
+        from elsewhere a repeated question is all its rows, a node-set only the
+        node-set functions take. ``../name`` is a child of the parent node, as
+        in XPath; ``position(..)`` needs a repeat row up the path.
+        """
+        here = self.repeat_of(context)
+        for name in sorted(expression.single_references & self.question_names.keys()):
+            repeat = name if name in self.repeats else self.repeat_of(name)
+            if repeat is not None and (repeat != here or name == repeat):
+                self.problem(
+                    where,
+                    key,
+                    f"${{{name}}} is repeated (in {repeat!r}): outside its rows "
+                    f"only {', '.join(NODE_SET_FUNCTIONS)} take it",
+                )
+        for question, repeat in sorted(expression.indexed_repeats):
+            if repeat not in self.repeats or self.repeat_of(question) != repeat:
+                self.problem(
+                    where,
+                    key,
+                    f"indexed-repeat(${{{question}}}, ${{{repeat}}}, n) needs a "
+                    f"question of the repeat {repeat!r}",
+                )
+        chain = ("", *self.parents.get(context, ()))
+        for path in sorted(expression.relative_paths, key=repr):
+            self.check_relative(path, chain, key, where)
+
+    def check_relative(
+        self, path: Relative, chain: tuple[str, ...], key: str, where: str
+    ) -> None:
+        written = "/".join([".."] * path.steps + ([path.name] if path.name else []))
+        if path.steps > len(chain):
+            self.problem(where, key, f"{written} goes above the form's top")
+            return
+        node = chain[len(chain) - path.steps]
+        if path.name is None:
+            if node not in self.repeats:
+                self.problem(
+                    where, key, f"position({written}) is not the row of a repeat"
+                )
+        elif path.name not in self.question_names:
+            return  # reported as naming no question
+        elif ("", *self.parents.get(path.name, ())) != chain[
+            : len(chain) - path.steps + 1
+        ]:
+            place = f"group {node!r}" if node else "the top of the form"
+            self.problem(where, key, f"{written}: {path.name!r} is not in {place}")
 
     def check_lookups(self, expression: Expression, where: str, key: str) -> None:
         """Check that lookups and ``pulldata`` read lists, files and columns there are.
@@ -825,6 +928,11 @@ class _Builder:
     ) -> None:
         if question is None or question.type not in SCOREABLE_TYPES:
             self.problem(where, "items", f"{name!r} is no rating or number question")
+            return
+        if self.repeat_of(name) is not None:
+            self.problem(
+                where, "items", f"{name!r} is repeated: a score takes one answer"
+            )
             return
         if question.type is QuestionType.RATING:
             values = [float(v) for v in range(RATING_SCALE[0], RATING_SCALE[1] + 1)]

@@ -4,13 +4,18 @@ Questions are visited in the order they are asked. Relevance, constraints
 and calculations see only the answers before them that were valid, the way
 a form filled in from top to bottom does. ``default`` is a value the form
 shows pre-filled; it is not applied to a missing answer here.
+
+A repeat (a household roster) is answered row by row: each row is checked
+as a little form of its own, where ``${name}`` of a question of the same
+repeat is that row's answer, and everything outside the repeat sees all rows
+(``count(${roster})``, ``sum(${age})``).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,7 +23,7 @@ from typing import Any
 from surveys.local_time import local_wall_clock
 from surveys.questionnaire import messages
 from surveys.questionnaire.errors import InvalidAnswers
-from surveys.questionnaire.expressions import Item, Value
+from surveys.questionnaire.expressions import Item, Nodes, Row, Value, to_number
 from surveys.questionnaire.lexical import (
     DECIMAL,
     LexicalError,
@@ -27,20 +32,38 @@ from surveys.questionnaire.lexical import (
     normalise_time,
 )
 from surveys.questionnaire.model import (
+    MAX_REPEAT_ROWS,
     Choice,
     Question,
     Questionnaire,
     QuestionType,
+    Repeat,
     Section,
+    walk,
 )
 from surveys.translatable import SOURCE_LANGUAGE, Message
 
-#: What a browser posts: text per question, a list of texts for multiple choice.
-RawAnswers = Mapping[str, str | list[str] | None]
-#: A typed answer: int, float, str, date, list of choice names, or None if blank.
+#: One question's raw answer: text, a list of texts for multiple choice, or None.
+RawValue = str | list[str] | None
+#: One row of a repeat: its questions' raw answers, by name.
+RawRow = Mapping[str, RawValue]
+#: What a browser or an OpenRosa instance sends, by question name: a
+#: ``RawValue`` per question outside repeats, and per repeat (by the repeat's
+#: name) the list of its rows in order, each a ``RawRow``::
+#:
+#:     {"household_size": "2",
+#:      "members": [{"member_name": "Lan", "age": "34"},
+#:                  {"member_name": "Minh", "age": "7"}]}
+#:
+#: Row ``i`` (1-based) is ODK's ``/data/members[i]``. A repeat without a
+#: ``repeat_count`` takes as many rows as are sent, up to ``MAX_REPEAT_ROWS``;
+#: with one, exactly that many (missing rows are blank, extra ones dropped).
+RawAnswers = Mapping[str, RawValue | Sequence[RawRow]]
+#: A typed answer: int, float, str, date, list of choice names, or None if
+#: blank; a repeat's is its rows, each mapping its questions to typed answers.
 #: Times, date-times and geopoints are str, in ODK's lexical forms
 #: (``surveys.questionnaire.lexical``).
-Answer = int | float | str | date | list[str] | bool | None
+Answer = int | float | str | date | list[str] | bool | list[dict[str, Any]] | None
 
 #: Whole numbers and decimals above this size are refused as out of range.
 MAX_NUMBER = 10**15 - 1
@@ -49,13 +72,28 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ECHO_LIMIT = 40
 
 
+def row_key(name: str, position: int) -> str:
+    """Name a question (or group) of a repeat in one row: ``age[2]``, as ODK's path.
+
+    Errors, relevance and the survey page's fields use it; a name never holds
+    ``[``, so it cannot clash with a question's own name.
+    """
+    return f"{name}[{position}]"
+
+
 @dataclass(frozen=True)
 class Relevance:
-    """Which questions and sections apply, given the answers so far."""
+    """Which questions and sections apply, given the answers so far.
+
+    In a repeat, they are named per row (``row_key``); ``rows`` gives each
+    relevant repeat's number of rows.
+    """
 
     questions: frozenset[str]
     sections: frozenset[str]
-    #: The options a ``choice_filter`` lets through, by relevant question.
+    rows: Mapping[str, int] = field(default_factory=dict)
+    #: The options a ``choice_filter`` lets through, by relevant question (in a
+    #: repeat, by ``row_key``: each row filters on its own answers).
     choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
     def __contains__(self, name: object) -> bool:
@@ -127,6 +165,7 @@ def relevance(
     return Relevance(
         frozenset(run.relevant_questions),
         frozenset(run.relevant_sections),
+        run.rows,
         run.filtered,
     )
 
@@ -159,37 +198,113 @@ class _Run:
         self.errors: dict[str, Message] = {}
         self.relevant_questions: set[str] = set()
         self.relevant_sections: set[str] = set()
+        self.rows: dict[str, int] = {}
         self.filtered: dict[str, tuple[str, ...]] = {}
+        #: Where the visit is: the raw answers read, the typed ones written, and
+        #: the repeat row (None outside repeats).
+        self.raw: Mapping[str, Any] = answers
+        self.typed_answers = self.result
+        self.row: Row | None = None
+        self.row_values: dict[str, Value] = {}
+        # A repeat skipped by its relevance has no rows: empty node-sets.
+        none = Nodes(())
+        self.values.update(dict.fromkeys(questionnaire.repeated, none))
+        self.values.update(dict.fromkeys((r.name for r in questionnaire.repeats), none))
         self.visit(questionnaire.items)
 
     def instances(self, name: str) -> tuple[Item, ...]:
         """Give lookups a list's items (labels in the respondent's language)."""
         return self.questionnaire.instance_items(name, self.language)
 
+    def key(self, name: str) -> str:
+        """Name an item where the visit is: ``age[2]`` in a repeat's second row."""
+        return name if self.row is None else row_key(name, self.row.position)
+
+    def holds(self, item: Question | Section) -> bool:
+        return item.relevant is None or item.relevant.holds(
+            self.values,
+            today=self.today,
+            now=self.now,
+            choice_label=self.choice_label,
+            instances=self.instances,
+            row=self.row,
+        )
+
     def visit(self, items: tuple[Question | Section, ...]) -> None:
         for item in items:
-            if item.name in self.carried:
+            if item.name in self.carried or not self.holds(item):
                 continue
-            if item.relevant is not None and not item.relevant.holds(
-                self.values,
-                today=self.today,
-                now=self.now,
-                choice_label=self.choice_label,
-                instances=self.instances,
-            ):
-                continue
-            if isinstance(item, Section):
+            if isinstance(item, Repeat):
                 self.relevant_sections.add(item.name)
+                self.repeat(item)
+            elif isinstance(item, Section):
+                self.relevant_sections.add(self.key(item.name))
                 self.visit(item.items)
             else:
-                self.relevant_questions.add(item.name)
+                self.relevant_questions.add(self.key(item.name))
                 self.question(item)
+
+    def repeat(self, repeat: Repeat) -> None:
+        """Check each row of a repeat; outside it, its questions are node-sets."""
+        raw = self.raw.get(repeat.name)
+        if raw is None:
+            raw = []
+        if not isinstance(raw, list | tuple) or not all(
+            isinstance(row, Mapping) for row in raw
+        ):
+            self.errors[repeat.name] = Message(messages.NOT_ROWS)
+            return
+        if repeat.count is not None:
+            wanted = to_number(
+                repeat.count.evaluate(
+                    self.values,
+                    today=self.today,
+                    now=self.now,
+                    choice_label=self.choice_label,
+                    instances=self.instances,
+                )
+            )
+            count = (
+                0 if math.isnan(wanted) else int(min(max(wanted, 0), MAX_REPEAT_ROWS))
+            )
+            raw = [*raw[:count], *[{}] * (count - len(raw))]
+        elif len(raw) > MAX_REPEAT_ROWS:
+            self.errors[repeat.name] = Message(
+                messages.TOO_MANY_ROWS, {"maximum": MAX_REPEAT_ROWS}
+            )
+            return
+        self.rows[repeat.name] = len(raw)
+        names = frozenset(
+            item.name for item in walk(repeat.items) if isinstance(item, Question)
+        )
+        blank = Nodes(("",) * len(raw))
+        self.values.update(dict.fromkeys([repeat.name, *names], blank))
+        rows: list[dict[str, Any]] = []
+        self.result[repeat.name] = rows
+        for position, raw_row in enumerate(raw, start=1):
+            self.raw, self.typed_answers = raw_row, {}
+            self.row_values = {}
+            self.row = Row(names, self.row_values, position)
+            self.visit(repeat.items)
+            rows.append(self.typed_answers)
+            for name, value in self.row_values.items():
+                seen = list(_nodes(self.values[name]))
+                seen[position - 1] = value
+                self.values[name] = Nodes(tuple(seen))
+        self.raw, self.typed_answers, self.row = self.answers, self.result, None
+
+    def remember(self, name: str, value: Value) -> None:
+        """Keep a value for the expressions after it (in the row, in a repeat)."""
+        if self.row is None:
+            self.values[name] = value
+        else:
+            self.row_values[name] = value
 
     def question(self, question: Question) -> None:
         if question.type is QuestionType.NOTE:
             return
         if question.choice_filter is not None:
-            self.filtered[question.name] = tuple(self.allowed(question))
+            self.filtered[self.key(question.name)] = tuple(self.allowed(question))
         if question.calculation is not None:
             value = question.calculation.evaluate(
                 self.values,
@@ -197,11 +312,14 @@ class _Run:
                 now=self.now,
                 choice_label=self.choice_label,
                 instances=self.instances,
+                row=self.row,
             )
-            self.values[question.name] = value
+            self.remember(question.name, value)
             # NaN and infinities (e.g. from a blank operand) cannot be stored as JSON.
             finite = not isinstance(value, float) or math.isfinite(value)
-            self.result[question.name] = value if finite else None
+            if isinstance(value, Nodes):
+                value = ""  # unreachable: the schema lets no node-set through
+            self.typed_answers[question.name] = value if finite else None
             return
         try:
             answer = self.typed(question)
@@ -212,17 +330,17 @@ class _Run:
             if answer is not None:
                 self.check_constraint(question, answer)
         except _Invalid as invalid:
-            self.errors[question.name] = invalid.message
+            self.errors[self.key(question.name)] = invalid.message
             return
-        self.result[question.name] = answer
+        self.typed_answers[question.name] = answer
         if answer is not None:
-            self.values[question.name] = _xpath_value(answer)
+            self.remember(question.name, _xpath_value(answer))
         elif question.type.is_metadata:
             # ``${today}``, ``${start}``, ``${end}`` a client did not send read the
             # clock of this pass (a birth date's ``. <= ${today}``); the stored
             # values are filled later, outside the content hash.
             today = question.type is QuestionType.TODAY
-            self.values[question.name] = self.today if today else self.now
+            self.remember(question.name, self.today if today else self.now)
 
     def check_constraint(self, question: Question, answer: Answer) -> None:
         if question.constraint is None:
@@ -234,6 +352,7 @@ class _Run:
             now=self.now,
             choice_label=self.choice_label,
             instances=self.instances,
+            row=self.row,
         ):
             raise _Invalid(
                 Message(messages.CONSTRAINT_FAILED, wording=question.constraint_message)
@@ -254,7 +373,7 @@ class _Run:
         )
 
     def typed(self, question: Question) -> Answer:
-        raw = self.answers.get(question.name)
+        raw = self.raw.get(question.name)
         if question.type is QuestionType.SELECT_MULTIPLE:
             names = _texts(raw, question.text_limit)
             if not names:
@@ -283,8 +402,8 @@ class _Run:
         raise _Invalid(Message(message, {"value": repr(echo)}))
 
     def allowed(self, question: Question) -> list[str]:
-        if question.name in self.filtered:
-            return list(self.filtered[question.name])
+        if self.key(question.name) in self.filtered:
+            return list(self.filtered[self.key(question.name)])
         if question.choice_filter is not None:
             return [
                 choice.name
@@ -296,6 +415,7 @@ class _Run:
                     choice_label=self.choice_label,
                     item=self.item(choice),
                     instances=self.instances,
+                    row=self.row,
                 )
             ]
         if question.choices_from is None:
@@ -403,6 +523,10 @@ _PARSERS = {
     QuestionType.END: _lexical(normalise_datetime, messages.NOT_A_DATETIME),
     QuestionType.TODAY: _date,
 }
+
+
+def _nodes(value: Value) -> tuple[Value, ...]:
+    return value.values if isinstance(value, Nodes) else (value,)
 
 
 def _xpath_value(answer: Answer) -> Value:

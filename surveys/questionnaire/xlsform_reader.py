@@ -126,7 +126,6 @@ TYPE_ALIASES: dict[str, tuple[str, str | None]] = {
 
 #: Types we do not run, with the reason given to whoever imports the form.
 REFUSED_TYPES = {
-    "begin repeat": "repeats are not supported: a response is one flat record",
     "geotrace": "lines on a map (geotrace) are not supported; a geopoint is",
     "geoshape": "shapes on a map (geoshape) are not supported; a geopoint is",
     "q geotrace": "lines on a map (geotrace) are not supported; a geopoint is",
@@ -140,7 +139,8 @@ REFUSED_TYPES = {
     "acknowledge": "acknowledge questions are not supported",
     "range": "range questions are not supported; use rating or integer",
     "rank": "rank questions are not supported",
-    "begin loop": "loops (begin loop) are not supported: a response is one flat record",
+    "begin loop": "loops (begin loop … end loop over a choice list) are not "
+    "supported; write a begin repeat",
     "trigger": "trigger questions are not supported",
     "hidden": "hidden questions are not supported",
     "xml-external": "external XML instances are not supported; use a CSV file",
@@ -150,7 +150,6 @@ REFUSED_TYPES = {
 
 #: Columns whose meaning we cannot honour; refused when a row fills them in.
 REFUSED_COLUMNS = {
-    "repeat_count": "repeats are not supported",
     "read_only": "read-only questions are not supported",
     "trigger": "triggers are not supported",
     "image": "media in labels are not supported",
@@ -176,6 +175,8 @@ _HEADER_ALIASES = {
     "readonly": "read_only",
     "set_form_title": "form_title",
     "set_form_id": "form_id",
+    "count": "repeat_count",
+    "jr:count": "repeat_count",
 }
 _TRANSLATED = ("label", "hint", "required_message", "constraint_message")
 _LANGUAGE_NAMES = {"english": "en", "tiếng việt": "vi", "vietnamese": "vi"}
@@ -186,9 +187,13 @@ FILE_PARAMETERS = {"value": "value_column", "label": "label_column"}
 _PARAMETER = re.compile(r"([^\s=,;]+)=([^\s=,;]+)")
 _TRUE = frozenset({"yes", "true", "true()", "1"})
 _FALSE = frozenset({"no", "false", "false()", "0"})
-_GROUP = re.compile(r"(begin|end)[ _](group|repeat)")
-#: pyxform's other controls (aliases.control): loops, and its old repeat names.
-_LOOP = re.compile(r"(begin|end)[ _](loop|lgroup|looped group)(?: .*)?")
+_GROUP = re.compile(r"(begin|end)[ _](group|repeat|lgroup|looped group)")
+#: pyxform's names of a repeat (aliases.control).
+_REPEATS = frozenset({"repeat", "lgroup", "looped group"})
+#: pyxform's other control (aliases.control): a loop over a choice list.
+_LOOP = re.compile(r"(begin|end)[ _](loop)(?: .*)?")
+#: The relative paths we run: ``../name``, ``../../name``, ``..`` in position().
+_RELATIVE_PATH = re.compile(r"\.\.(?:/\.\.)*(?:/[A-Za-z_][A-Za-z0-9_.\-]*)?")
 #: pyxform's spellings of the select types (aliases.select), with ours.
 _SELECT_ALIASES = {
     "add select one prompt using": "select_one",
@@ -227,6 +232,7 @@ _EXPRESSION_COLUMNS = (
     "default",
     "required",
     "choice_filter",
+    "repeat_count",
 )
 _STRING_LITERAL = re.compile(r"'[^']*'|\"[^\"]*\"")
 _INSTANCE = re.compile(r"\binstance\s*\(")
@@ -673,9 +679,7 @@ class _Reader:
                         "the limit",
                         "type",
                     )
-                if group.group(2) == "repeat":
-                    self.problem(row.where, "type", REFUSED_TYPES["begin repeat"])
-                section = self.locate(self.section(row), row)
+                section = self.locate(self.section(row, group[2] in _REPEATS), row)
                 current.append(section)
                 stack.append((group.group(2), section["questions"], row))
             elif group:
@@ -687,8 +691,8 @@ class _Reader:
                         # pyxform accepts an empty group; it holds nothing to ask.
                         (stack[-1][1] if stack else top).pop()
             elif (loop := _LOOP.fullmatch(kind.lower())) and loop[1] == "begin":
-                refused = "begin loop" if loop[2] == "loop" else "begin repeat"
-                self.problem(row.where, "type", f"'{kind}': {REFUSED_TYPES[refused]}")
+                reason = REFUSED_TYPES["begin loop"]
+                self.problem(row.where, "type", f"'{kind}': {reason}")
                 stack.append((loop[2], [], row))  # its rows are checked, not kept
             elif loop:
                 if not stack or stack[-1][0] != loop[2]:
@@ -722,6 +726,7 @@ class _Reader:
         """
         code = _STRING_LITERAL.sub("''", row.cells[column])
         code = _LOOKUP_COLUMN.sub("]", _LOOKUP_STEPS.sub(r"\1", code))
+        code = _RELATIVE_PATH.sub("..", code)
         if "/" in code:
             self.named.add((row.where, column))
         else:
@@ -737,8 +742,9 @@ class _Reader:
             self.problem(
                 row.where,
                 column,
-                "XPath paths (/data/name, ../name) are not supported; "
-                f"refer to a question as ${{name}}: {row.cells[column]!r}",
+                "XPath paths (/data/name, ../group/name) are not supported; "
+                "refer to a question as ${name} (or ../name for one beside "
+                f"it): {row.cells[column]!r}",
             )
 
     def common(self, row: _Row) -> dict[str, Any]:
@@ -757,9 +763,16 @@ class _Reader:
             data["appearance"] = row.cells["hailong_appearance"]
         return data
 
-    def section(self, row: _Row) -> dict[str, Any]:
+    def section(self, row: _Row, repeat: bool) -> dict[str, Any]:
         data = self.common(row)
-        data.update(type="section", questions=[])
+        data.update(type="repeat" if repeat else "section", questions=[])
+        if repeat and "repeat_count" in row.cells:
+            data["repeat_count"] = row.cells["repeat_count"]
+        if repeat and "label" not in data:
+            # pyxform warns; the name stands in for the heading of each row.
+            data["label"] = {self.default_language: row.cells.get("name", "")}
+        if not repeat and "repeat_count" in row.cells:
+            self.problem(row.where, "repeat_count", "only a repeat has a count")
         for key in ("required_message", "constraint_message"):
             data.pop(key, None)
         for column in ("constraint", "calculation", "default", "hailong_type"):
@@ -784,6 +797,8 @@ class _Reader:
             if f"{name}.csv" not in self.files:
                 self.problem(row.where, "name", _not_uploaded(f"{name}.csv"))
             return None
+        if "repeat_count" in row.cells:
+            self.problem(row.where, "repeat_count", "only a repeat has a count")
         data = self.common(row)
         if data["name"] is None and lowered == "note":
             # pyxform names an unnamed note by its row (xls2json.py).
@@ -1111,7 +1126,7 @@ def _pair(cells: dict[str, str], low: str, high: str) -> list[float | str | None
 
 def _questions(items: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
     for item in items:
-        if item.get("type") == "section":
+        if item.get("type") in ("section", "repeat"):
             yield from _questions(item["questions"])
         else:
             yield item

@@ -14,6 +14,9 @@ ODK equivalent, with our own meaning kept in columns ODK tools ignore:
   ``hailong_form_title::<language>`` in every language;
 - the scoring is the sheet ``hailong_scoring``.
 
+A repeat is ``begin repeat`` / ``end repeat`` with its ``repeat_count``, which
+pyxform writes as the repeat's ``jr:count``.
+
 Run-time choices are written as ``select_one_from_file officials.csv``; a
 select from an uploaded CSV as ``select_one_from_file wards.csv`` (its columns
 in ``parameters``), and a file that only lookups read as a ``csv-external``
@@ -39,6 +42,7 @@ from surveys.questionnaire.model import (
     Question,
     Questionnaire,
     QuestionType,
+    Repeat,
     Section,
 )
 from surveys.questionnaire.xlsform_reader import (
@@ -54,7 +58,7 @@ RATING_LIST = "hailong_rating"
 _SURVEY_COLUMNS = (
     "type", "name", "label", "hint", "required", "required_message", "relevant",
     "constraint", "constraint_message", "default", "calculation", "choice_filter",
-    "parameters", "appearance", "hailong_type", "hailong_appearance",
+    "parameters", "appearance", "repeat_count", "hailong_type", "hailong_appearance",
     "hailong_max_length",
 )  # fmt: skip
 _SCORING_COLUMNS = (
@@ -137,16 +141,19 @@ def _survey_rows(questionnaire: Questionnaire) -> Iterator[dict[str, Any]]:
     def rows(items: tuple[Question | Section, ...]) -> Iterator[dict[str, Any]]:
         for item in items:
             if isinstance(item, Section):
+                kind = "repeat" if isinstance(item, Repeat) else "group"
+                count = item.count if isinstance(item, Repeat) else None
                 yield {
-                    "type": "begin group",
+                    "type": f"begin {kind}",
                     "name": item.name,
                     **_texts("label", item.label),
                     **_texts("hint", item.hint),
                     "relevant": item.relevant and item.relevant.source,
+                    "repeat_count": count and count.source,
                     **_appearance(item.appearance),
                 }
                 yield from rows(item.items)
-                yield {"type": "end group"}
+                yield {"type": f"end {kind}"}
             else:
                 yield _question_row(item)
 

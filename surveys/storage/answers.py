@@ -20,18 +20,26 @@ MULTIPLE_SEPARATOR = " "
 NUMERIC = re.compile(r"-?\d{1,15}(?:\.\d{1,6})?")
 
 
-def answer_records(values: Mapping[str, Answer]) -> list[dict[str, object]]:
+def answer_records(
+    values: Mapping[str, Answer], position: int = 0
+) -> list[dict[str, object]]:
     """Return the ``answers`` columns of each answered question; blanks are skipped.
 
     Numbers (ratings, integers, decimals, booleans) go to ``value_num`` so that
     statistics can read them without parsing; everything else to ``value_text``.
     A choice whose name is a number (a 5-point agreement "4") keeps its name in
-    ``value_text`` and its number in ``value_num``. Plain dicts serve both one
-    ORM insert and a bulk insert of many responses.
+    ``value_text`` and its number in ``value_num``. A repeat's rows give their
+    questions' records with ``position`` 1, 2, ... (the row); every other
+    answer has position 0. Plain dicts serve both one ORM insert and a bulk
+    insert of many responses.
     """
     records: list[dict[str, object]] = []
     for name, value in values.items():
         if value is None or value == [] or value == "":
+            continue
+        if isinstance(value, list) and isinstance(value[0], dict):
+            for row, row_values in enumerate(value, start=1):
+                records.extend(answer_records(row_values, row))
             continue
         number, text = None, None
         if isinstance(value, bool | int | float):
@@ -43,7 +51,14 @@ def answer_records(values: Mapping[str, Answer]) -> list[dict[str, object]]:
         else:
             text = str(value)
             number = _number(text)
-        records.append({"question": name, "value_num": number, "value_text": text})
+        records.append(
+            {
+                "question": name,
+                "position": position,
+                "value_num": number,
+                "value_text": text,
+            }
+        )
     return records
 
 
@@ -65,6 +80,8 @@ def with_interview_times(
     for question in questionnaire.questions:
         if not question.type.is_metadata or values.get(question.name) is not None:
             continue
+        if question.name in questionnaire.repeated:
+            continue  # a row's own: the response's times are not the row's
         if question.type is QuestionType.TODAY:
             filled[question.name] = local_date(submitted_at)
         elif (moment := moments[question.type]) is not None:

@@ -1,10 +1,16 @@
-"""The anonymised export of responses, page by page, for CSV downloads."""
+"""The anonymised export of responses, page by page, for CSV downloads.
+
+A response is one record of its answers outside repeats; each repeat (a
+household roster) is a table of its own, one record per row, keyed by the
+response's id and the row's position (``exported_rows``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,6 +32,19 @@ class ExportedResponse:
     flags: tuple[str, ...]
     excluded: bool
     #: Each answered question's text, or its number when it has no text.
+    answers: dict[str, str | float]
+
+
+@dataclass(frozen=True)
+class ExportedRow:
+    """One row of a repeat in one response: a member of a household roster."""
+
+    response_id: int
+    unit_code: str
+    submitted_at: datetime
+    #: The row's place in its repeat, from 1 (ODK's ``/data/members[2]``).
+    position: int
+    #: Each answered question of the row: its text, or its number without one.
     answers: dict[str, str | float]
 
 
@@ -53,6 +72,93 @@ def exported_responses(
     query as cheap as the first and memory flat however many responses there
     are.
     """
+    for rows in _pages(
+        session, campaign_id, unit_ids, between, include_excluded, page_size
+    ):
+        answers: dict[int, dict[str, str | float]] = {row[0]: {} for row in rows}
+        for response_id, _, question, number, text in _answers(
+            session, list(answers), Answer.position == 0
+        ):
+            answers[response_id][question] = text if text is not None else number
+        yield [
+            ExportedResponse(
+                id=row[0],
+                unit_code=row[1],
+                counter_code=row[2],
+                submitted_at=row[3],
+                verified=row[4],
+                flags=tuple(
+                    name for name, flag in zip(FLAGS, row[5:9], strict=True) if flag
+                ),
+                excluded=row[9],
+                answers=answers[row[0]],
+            )
+            for row in rows
+        ]
+
+
+def exported_rows(
+    session: Session,
+    campaign_id: int,
+    questions: Sequence[str],
+    *,
+    unit_ids: Sequence[int] | None = None,
+    between: tuple[datetime, datetime] | None = None,
+    include_excluded: bool = False,
+    page_size: int = 5000,
+) -> Iterator[list[ExportedRow]]:
+    """Yield the rows of one repeat (whose ``questions`` are given), page by page.
+
+    The responses are those ``exported_responses`` gives, in the same order;
+    a response's rows come in their order, and a row none of whose questions
+    was answered is not stored, so not exported.
+    """
+    for rows in _pages(
+        session, campaign_id, unit_ids, between, include_excluded, page_size
+    ):
+        found: dict[tuple[int, int], dict[str, str | float]] = {}
+        for response_id, position, question, number, text in _answers(
+            session,
+            [row[0] for row in rows],
+            Answer.position > 0,
+            Answer.question.in_(list(questions)),
+        ):
+            answers = found.setdefault((response_id, position), {})
+            answers[question] = text if text is not None else number
+        responses = {row[0]: row for row in rows}
+        yield [
+            ExportedRow(
+                response_id=response_id,
+                unit_code=responses[response_id][1],
+                submitted_at=responses[response_id][3],
+                position=position,
+                answers=answers,
+            )
+            for (response_id, position), answers in sorted(found.items())
+        ]
+
+
+def _answers(session: Session, response_ids: list[int], *conditions: Any) -> Any:
+    return session.execute(
+        select(
+            Answer.response_id,
+            Answer.position,
+            Answer.question,
+            Answer.value_num,
+            Answer.value_text,
+        ).where(Answer.response_id.in_(response_ids), *conditions)
+    )
+
+
+def _pages(
+    session: Session,
+    campaign_id: int,
+    unit_ids: Sequence[int] | None,
+    between: tuple[datetime, datetime] | None,
+    include_excluded: bool,
+    page_size: int,
+) -> Iterator[list[Any]]:
+    """Yield the responses' rows page by page (keyset pagination on the id)."""
     caught_up(session)  # the flags
     condition = responses_in(
         campaign_id, unit_ids, between, with_excluded=include_excluded
@@ -78,25 +184,4 @@ def exported_responses(
         if not rows:
             return
         last = rows[-1][0]
-        answers: dict[int, dict[str, str | float]] = {row[0]: {} for row in rows}
-        for response_id, question, number, text in session.execute(
-            select(
-                Answer.response_id, Answer.question, Answer.value_num, Answer.value_text
-            ).where(Answer.response_id.in_(list(answers)))
-        ):
-            answers[response_id][question] = text if text is not None else number
-        yield [
-            ExportedResponse(
-                id=row[0],
-                unit_code=row[1],
-                counter_code=row[2],
-                submitted_at=row[3],
-                verified=row[4],
-                flags=tuple(
-                    name for name, flag in zip(FLAGS, row[5:9], strict=True) if flag
-                ),
-                excluded=row[9],
-                answers=answers[row[0]],
-            )
-            for row in rows
-        ]
+        yield list(rows)

@@ -437,6 +437,17 @@ def replay_or_raise(
     return Recorded(previous.id, created=False)
 
 
+def _answered(values: Mapping[str, object]) -> int:
+    """Count the answers given, each row of a repeat (a roster) counting its own."""
+    count = 0
+    for value in values.values():
+        if isinstance(value, list) and value and isinstance(value[0], dict):
+            count += sum(_answered(row) for row in value)
+        elif value not in (None, "", []):
+            count += 1
+    return count
+
+
 def answer_flags(
     questionnaire: Questionnaire,
     values: Mapping[str, object],
@@ -448,7 +459,7 @@ def answer_flags(
     The device and address flags (burst, suspected duplicate) compare
     responses with each other: ``surveys.tallies.catch_up`` sets them after the write.
     """
-    answered = sum(1 for value in values.values() if value not in (None, "", []))
+    answered = _answered(values)
     flags = {}
     if started_at is not None:
         seconds = (now - started_at).total_seconds()

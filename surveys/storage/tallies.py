@@ -238,7 +238,12 @@ def _count(session: Session, rows: list[Any]) -> None:
     answers = session.execute(
         select(
             Answer.response_id, Answer.question, Answer.value_num, Answer.value_text
-        ).where(Answer.response_id >= kept[0].id, Answer.response_id <= kept[-1].id)
+        ).where(
+            Answer.response_id >= kept[0].id,
+            Answer.response_id <= kept[-1].id,
+            # Rows of a repeat are never scored (the schema refuses it).
+            Answer.position == 0,
+        )
     )
     for response_id, question, number, text in answers:
         values[response_id][question] = number if number is not None else text

@@ -6,9 +6,11 @@ multipart/form-data body whose ``xml_submission_file`` part is the instance.
 
 from __future__ import annotations
 
+import copy
 import io
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -39,6 +41,7 @@ XF = "{http://www.w3.org/2002/xforms}"
 LIST = "{http://openrosa.org/xforms/xformsList}"
 MANIFEST = "{http://openrosa.org/xforms/xformsManifest}"
 RESPONSE = "{http://openrosa.org/http/response}"
+TEMPLATE = "{http://openrosa.org/javarosa}template"
 WARDS = DataFile(("name", "label"), (("p1", "Phường Bến Nghé"), ("p2", "Đa Kao")))
 
 
@@ -86,6 +89,40 @@ def household() -> Questionnaire:
     )  # fmt: skip
 
 
+def roster() -> Questionnaire:
+    """A household roster inside a group, counted by the household's size, with
+    a group inside each row asked of members aged 15 and over."""
+    return build_questionnaire(
+        {
+            "key": f"roster-{uuid.uuid4().hex[:6]}",
+            "version": "1",
+            "title": {"vi": "Nhân khẩu"},
+            "languages": ["vi"],
+            "questions": [
+                {"name": "household", "type": "section", "label": {"vi": "Hộ"},
+                 "questions": [
+                    {"name": "size", "type": "integer", "required": True,
+                     "constraint": ". >= 1 and . <= 10", "label": {"vi": "Số người"}},
+                    {"name": "members", "type": "repeat", "repeat_count": "${size}",
+                     "label": {"vi": "Thành viên"}, "questions": [
+                        {"name": "member_name", "type": "text", "required": True,
+                         "label": {"vi": "Tên"}},
+                        {"name": "age", "type": "integer", "required": True,
+                         "constraint": ". >= 0 and . <= 120", "label": {"vi": "Tuổi"}},
+                        {"name": "work", "type": "section", "label": {"vi": "Việc làm"},
+                         "relevant": "${age} >= 15", "questions": [
+                            {"name": "job", "type": "text", "required": True,
+                             "label": {"vi": "Nghề"}},
+                         ]},
+                    ]},
+                 ]},
+                {"name": "oldest", "type": "calculate", "calculation": "max(${age})"},
+                {"name": "comment", "type": "text", "label": {"vi": "Ý kiến"}},
+            ],
+        }
+    )  # fmt: skip
+
+
 @dataclass
 class Field:
     district: Unit
@@ -97,13 +134,17 @@ class Field:
     form_id: str
 
 
-def make_field(db_session: Session) -> Field:
-    """Two wards of a district, two interviewer campaigns of one questionnaire,
-    and an enumerator assigned one ward of the first, with its design."""
+def make_field(
+    db_session: Session, questionnaire: Questionnaire | None = None
+) -> Field:
+    """Two wards of a district, two interviewer campaigns of one questionnaire
+    (``household()`` unless given), and an enumerator assigned one ward of the
+    first, with its design."""
     district = make_unit(db_session, name="Quận Thực Địa", kind=UnitKind.DISTRICT)
     ward = make_unit(db_session, district, name="Phường Một")
     other_ward = make_unit(db_session, district, name="Phường Hai")
-    stored = store_questionnaire(db_session, household()).stored
+    definition = household() if questionnaire is None else questionnaire
+    stored = store_questionnaire(db_session, definition).stored
     campaigns = [
         Campaign(
             key=f"papi-{uuid.uuid4().hex[:6]}",
@@ -145,21 +186,53 @@ def download(client: FlaskClient, field: Field) -> bytes:
     return answer.get_data()
 
 
-def fill(xform: bytes, values: dict[str, str], instance_id: str) -> bytes:
-    """Fill the XForm's primary instance as a client does, and serialise it."""
+def fill(
+    xform: bytes,
+    values: dict[str, str],
+    instance_id: str,
+    rows: Mapping[str, Sequence[Mapping[str, str | None]]] | None = None,
+) -> bytes:
+    """Fill the XForm's primary instance as a client does, and serialise it.
+
+    ``rows`` gives each repeat's rows: each is a copy of the repeat's
+    ``jr:template`` element with its values, in place of the template and of
+    the row the form starts with (a client sends no template). A row's
+    ``None`` value leaves its element out, as a client leaves out what is
+    not relevant.
+    """
     model = ET.fromstring(xform).find(f".//{XF}model")
     assert model is not None
     instance = model.find(f"{XF}instance")
     assert instance is not None
     root = instance[0]
+    for parent in list(root.iter()):
+        for template in [child for child in parent if child.get(TEMPLATE) is not None]:
+            name = template.tag
+            place = list(parent).index(template)
+            for child in [c for c in parent if c.tag == name]:
+                parent.remove(child)
+            for offset, row in enumerate((rows or {}).get(name.removeprefix(XF), [])):
+                made = copy.deepcopy(template)
+                del made.attrib[TEMPLATE]
+                _set(made, row)
+                parent.insert(place + offset, made)
+    _set(root, values)
     for element in root.iter():
-        name = element.tag.removeprefix(XF)
-        element.tag = name
-        if name in values:
-            element.text = values[name]
-        if name == "instanceID":
+        element.tag = element.tag.removeprefix(XF)
+        if element.tag == "instanceID":
             element.text = instance_id
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def _set(element: ET.Element, values: Mapping[str, str | None]) -> None:
+    """Give the elements named in ``values`` their text; None removes them."""
+    for parent in list(element.iter()):
+        for child in list(parent):
+            name = child.tag.removeprefix(XF)
+            if name in values and values[name] is None:
+                parent.remove(child)
+            elif name in values:
+                child.text = values[name]
 
 
 def submit(

@@ -36,7 +36,13 @@ from surveys.questionnaire.versions import (
 )
 from surveys.questionnaire.xlsform_writer import write_xlsform
 from tests.app.staff_client import csrf_token, log_in
-from tests.builders import FIELD_VISIT, make_campaign, make_unit, make_user
+from tests.builders import (
+    FIELD_VISIT,
+    household,
+    make_campaign,
+    make_unit,
+    make_user,
+)
 
 HEADER = "code,name,title,unit_code,counters\n"
 
@@ -561,7 +567,7 @@ def test_xlsform_features_we_do_not_run_are_named_in_vietnamese(
     answer = upload(client, "/staff/questionnaires", content.getvalue(), "form.xlsx")
     assert answer.status_code == 422
     page = answer.get_data(as_text=True)
-    for category in ("repeat", "rank", "or_other", "xpath", "background"):
+    for category in ("loop", "rank", "or_other", "xpath", "background"):
         assert escape(str(SUMMARIES[category])) in page, category
     assert "trang tính “survey”, dòng 6 · Trường: relevant" in page
     assert count(db_session, Questionnaire) == 0
@@ -620,6 +626,17 @@ def test_the_preview_shows_the_questions_as_a_citizen_sees_them(
     assert "Ông/Bà có hài lòng với lần giải quyết thủ tục hôm nay không?" in page
     assert 'name="overall"' in page
     assert client.get("/staff/questionnaires/counter/9/preview").status_code == 404
+
+
+def test_the_preview_shows_a_rosters_first_row(
+    client: FlaskClient, world: World, db_session: Session
+) -> None:
+    store_questionnaire(db_session, household(counted=False))
+    db_session.commit()
+    logged_in(client, "district")
+    url = "/staff/questionnaires/household_free/1/preview?page=2"
+    page = client.get(url).get_data(as_text=True)
+    assert 'name="member_name[1]"' in page and "Thêm một dòng" in page
 
 
 # Campaigns -------------------------------------------------------------------

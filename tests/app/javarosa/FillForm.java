@@ -5,8 +5,11 @@
 // pyxform ships (which bundles JavaRosa).
 //
 // Usage: FillForm FORM.xml OUT.xml name=value ...
-// A select_multiple value is its choice names separated by spaces. Exit code 3
-// and a line "refused NAME STATUS" when JavaRosa refuses an answer.
+// A select_multiple value is its choice names separated by spaces. A question
+// in a repeat's row is named with the row, from 1: members[2]/age=40. A repeat
+// with a count gets its rows from JavaRosa; one without gets a new row, as an
+// enumerator adds it, when some name=value is for that row. Exit code 3 and a
+// line "refused NAME STATUS" when JavaRosa refuses an answer.
 
 import java.io.FileInputStream;
 import java.nio.file.Files;
@@ -26,6 +29,7 @@ import org.javarosa.core.model.data.SelectOneData;
 import org.javarosa.core.model.data.StringData;
 import org.javarosa.core.model.data.helper.Selection;
 import org.javarosa.core.model.instance.InstanceInitializationFactory;
+import org.javarosa.form.api.FormEntryCaption;
 import org.javarosa.form.api.FormEntryController;
 import org.javarosa.form.api.FormEntryModel;
 import org.javarosa.form.api.FormEntryPrompt;
@@ -44,11 +48,19 @@ public class FillForm {
         FormEntryController controller = new FormEntryController(new FormEntryModel(form));
         int event;
         while ((event = controller.stepToNextEvent()) != FormEntryController.EVENT_END_OF_FORM) {
+            if (event == FormEntryController.EVENT_PROMPT_NEW_REPEAT) {
+                FormEntryCaption repeat = controller.getModel().getCaptionPrompt();
+                String row = repeatName(repeat) + "[" + (repeat.getMultiplicity() + 1) + "]/";
+                if (values.keySet().stream().anyMatch(key -> key.startsWith(row))) {
+                    controller.newRepeat();
+                }
+                continue;
+            }
             if (event != FormEntryController.EVENT_QUESTION) {
                 continue;
             }
             FormEntryPrompt prompt = controller.getModel().getQuestionPrompt();
-            String name = prompt.getIndex().getReference().getNameLast();
+            String name = name(controller.getModel().getCaptionHierarchy(), prompt);
             String value = values.get(name);
             if (value == null) {
                 continue;
@@ -62,6 +74,22 @@ public class FillForm {
         form.postProcessInstance();
         byte[] instance = new XFormSerializingVisitor().serializeInstance(form.getInstance());
         Files.write(Paths.get(args[1]), instance);
+    }
+
+    // "age", or "members[2]/age" in row 2 of the innermost repeat around it.
+    private static String name(FormEntryCaption[] hierarchy, FormEntryPrompt prompt) {
+        String name = prompt.getIndex().getReference().getNameLast();
+        for (int i = hierarchy.length - 1; i >= 0; i--) {
+            if (hierarchy[i].repeats()) {
+                FormEntryCaption row = hierarchy[i];
+                return repeatName(row) + "[" + (row.getMultiplicity() + 1) + "]/" + name;
+            }
+        }
+        return name;
+    }
+
+    private static String repeatName(FormEntryCaption repeat) {
+        return repeat.getIndex().getReference().getNameLast();
     }
 
     private static IAnswerData answer(FormEntryPrompt prompt, String value) {

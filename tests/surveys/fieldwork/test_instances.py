@@ -88,11 +88,68 @@ def test_what_cannot_be_an_interview_is_refused_by_name(
     assert refused.value.message == reason
 
 
-def test_a_repeated_element_is_refused_naming_it() -> None:
+def test_an_element_twice_that_is_no_repeat_is_refused_naming_it() -> None:
     xml = (
         b"<data id='f'><g><n>1</n></g><g><n>2</n></g>"
         b"<meta><instanceID>u</instanceID></meta></data>"
     )
     with pytest.raises(InstanceRefused) as refused:
-        read_instance(xml)
+        read_instance(xml).answers(QUESTIONNAIRE)
     assert refused.value.message.params == {"name": "g"}
+
+
+ROSTER = build_questionnaire(
+    {
+        "key": "r",
+        "title": {"vi": "R"},
+        "languages": ["vi"],
+        "questions": [
+            {"name": "hh", "type": "section", "label": {"vi": "Hộ"}, "questions": [
+                {"name": "size", "type": "integer", "label": {"vi": "S"}},
+                {"name": "members", "type": "repeat", "label": {"vi": "TV"},
+                 "questions": [
+                    {"name": "age", "type": "integer", "label": {"vi": "A"}},
+                    {"name": "work", "type": "section", "label": {"vi": "W"},
+                     "questions": [
+                        {"name": "jobs", "type": "select_multiple",
+                         "choices": "c", "label": {"vi": "J"}},
+                     ]},
+                 ]},
+            ]},
+            {"name": "note", "type": "text", "label": {"vi": "T"}},
+        ],
+        "choices": {"c": [{"name": "a", "label": {"vi": "A"}},
+                          {"name": "b", "label": {"vi": "B"}}]},
+    }
+)  # fmt: skip
+
+
+def test_a_repeats_elements_are_its_rows_in_order_at_their_group_path() -> None:
+    # /data/hh/members[i]/work/jobs; a template row some clients keep is skipped,
+    # a row's group left out (not relevant) is blank.
+    xml = (
+        b"<data xmlns:jr='http://openrosa.org/javarosa' id='f'><hh><size>3</size>"
+        b"<members jr:template=''><age/><work><jobs/></work></members>"
+        b"<members><age>34</age><work><jobs>a b</jobs></work></members>"
+        b"<members><age>7</age></members>"
+        b"<members><age/><work><jobs/></work></members>"
+        b"</hh><note>x</note><meta><instanceID>u</instanceID></meta></data>"
+    )
+    assert read_instance(xml).answers(ROSTER) == {
+        "size": "3",
+        "members": [
+            {"age": "34", "jobs": ["a", "b"]},
+            {"age": "7", "jobs": []},
+            {"age": None, "jobs": []},
+        ],
+        "note": "x",
+    }
+
+
+def test_a_repeat_left_out_has_no_rows() -> None:
+    xml = b"<data id='f'><hh><size/></hh><meta><instanceID>u</instanceID></meta></data>"
+    assert read_instance(xml).answers(ROSTER) == {
+        "size": None,
+        "members": [],
+        "note": None,
+    }

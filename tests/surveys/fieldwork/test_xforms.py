@@ -45,3 +45,12 @@ def test_a_form_pyxform_refuses_is_not_served_and_says_why() -> None:
         build_xform(reserved, "hailong-c1-u1", "1", "Thử")
     assert refused.value.message.msgid == NOT_CONVERTED
     assert "meta" in str(refused.value.message.params["reason"])
+
+
+def test_the_papi_roster_is_served_as_a_repeat_counted_by_the_household_size() -> None:
+    document = build_xform(shipped_template("papi"), "hailong-c1-u2", "3", "PAPI")
+    root = ET.fromstring(document.xml)
+    (repeat,) = root.iter(f"{XF}repeat")
+    assert repeat.get("nodeset") == "/data/members"
+    count = repeat.get("{http://openrosa.org/javarosa}count") or ""
+    assert count.strip() == "/data/profile/household_size"

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from surveys.questionnaire.errors import ExpressionError
-from surveys.questionnaire.expressions import FUNCTIONS, parse, to_string
+from surveys.questionnaire.expressions import FUNCTIONS, Nodes, parse, to_string
 
 TODAY = date(2026, 11, 25)
 ANSWERS = {
@@ -134,11 +134,15 @@ _OPERATORS = st.sampled_from(
         " mod ",
     ]
 )
-_VALUES = st.one_of(
+_SCALARS = st.one_of(
     st.text(max_size=20),
     st.floats(allow_nan=True, allow_infinity=True),
     st.booleans(),
     st.dates(),
+)
+# A repeated question read from outside its repeat: the rows' values.
+_VALUES = st.one_of(
+    _SCALARS, st.lists(_SCALARS, max_size=3).map(lambda v: Nodes(tuple(v)))
 )
 
 
@@ -160,6 +164,15 @@ def _expressions(draw: st.DrawFn, depth: int = 3) -> str:
     args = [draw(_expressions(depth - 1)) for _ in range(count)]
     if name == "jr:choice-name":  # its second argument is a quoted question, as ODK's
         args[1] = "'${a}'"
+    # Node-set functions take questions (or a path of '..') where a node is due.
+    if name in ("count", "count-non-empty", "sum", "indexed-repeat"):
+        args[0] = "${a}"
+    if name == "indexed-repeat":
+        args[1] = "${b}"
+    if name == "position":
+        args[0] = ".."
+    if name == "pulldata":  # the file and its columns are quoted names
+        args[:3] = ["'file'", "'column'", "'key'"]
     return f"{name}({', '.join(args)})"
 
 

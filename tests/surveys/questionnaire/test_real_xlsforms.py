@@ -71,14 +71,15 @@ REFUSED = {
         {(5, "type", "media uploads"), (7, "type", None)},
     ),
     # Its question without a label (row 10) loads, labelled by its name, and
-    # so do its time, datetime and geopoint (rows 32 to 34).
+    # so do its repeat (row 15) and its time, datetime and geopoint (rows 32
+    # to 34).
     "xlsform_spec_test.xlsx": (
-        17,
+        15,
         {
             (9, "media::video", "media in labels"),
             (10, "label", None),
-            (15, "type", "repeats"),
-            (15, "repeat_count", "repeats"),
+            (15, "type", None),
+            (15, "repeat_count", None),
             (30, "type", "acknowledge"),
             (32, "type", None),
             (33, "type", None),
@@ -113,27 +114,30 @@ REFUSED = {
         },
     ),
     # Its typographic quotes in relevance (=‘dead’) are straightened as pyxform
-    # does, so only the features themselves are refused.
+    # does, so only the features themselves are refused; its geopoint (row 22)
+    # and repeat (row 32) load, the repeat nested in it (row 43) does not.
     "UCL_Biomass_Plot_Form.xlsx": (
-        27,
+        22,
         {
             (16, "type", "'UCL_regions.csv' was not uploaded with the form"),
             (17, "choice_filter", None),
             (22, "type", None),
             (23, "type", "media uploads"),
-            (32, "type", "repeats"),
-            (43, "repeat_count", "repeats"),
+            (32, "type", None),
+            (43, "type", "nested repeats"),
+            (43, "repeat_count", None),
             (49, "required", "only yes or no"),
             (48, "relevant", None),
         },
     ),
-    # Its empty group (row 18) loads; the names it repeats across groups do not.
+    # Its empty group (row 18), first repeat (row 4) and geopoint (row 19)
+    # load; the repeats in it and the names it reuses across groups do not.
     "childrens_survey_sw.xlsx": (
-        7,
+        6,
         {
-            (4, "type", "repeats"),
-            (9, "type", "repeats"),
-            (12, "type", "repeats"),
+            (4, "type", None),
+            (9, "type", "nested repeats"),
+            (12, "type", "nested repeats"),
             (19, "type", None),
             (5, "name", "'name' is used twice (first at sheet 'survey', row 2)"),
             (18, "questions", None),

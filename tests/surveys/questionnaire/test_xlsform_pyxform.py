@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import re
+import tempfile
 import warnings
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -30,6 +31,7 @@ from surveys.questionnaire import (
     Questionnaire,
     QuestionType,
     Section,
+    build_questionnaire,
     load_definition,
 )
 from surveys.questionnaire.expressions import Node, parse
@@ -41,8 +43,9 @@ from surveys.questionnaire.xlsform_reader import (
     load_xlsform,
 )
 from surveys.questionnaire.xlsform_writer import RATING_LIST, write_xlsform
-from tests.builders import FIELD_VISIT
+from tests.builders import FIELD_VISIT, household
 from tests.surveys.questionnaire.test_real_xlsforms import LOADS
+from tests.surveys.questionnaire.test_repeats import household as rich_household
 
 _XF = "{http://www.w3.org/2002/xforms}"
 _H = "{http://www.w3.org/1999/xhtml}"
@@ -80,6 +83,8 @@ _NO_CODE = re.compile(r"do not contain valid machine-readable codes: (.*)\. Lear
 _CONTROL_TAGS = {f"{_XF}{tag}" for tag in ("group", "input", "select1", "select")}
 #: An absolute reference as pyxform writes ``${name}``: `` /data/group/name ``.
 _PATH = re.compile(r"/data(?:/[A-Za-z_][\w.-]*)*/([A-Za-z_][\w.-]*)")
+#: A relative reference: `` ../name `` (or ``../../name``).
+_RELATIVE = re.compile(r"(?:\.\./)+([A-Za-z_][\w.-]*)")
 
 
 @dataclass(frozen=True)
@@ -122,9 +127,11 @@ class _Export:
 @cache
 def _export(name: str) -> _Export:
     if name == FIELD_VISIT.stem:
-        questionnaire = load_definition(FIELD_VISIT)
-    else:
-        questionnaire = shipped_template(name)
+        return _convert(load_definition(FIELD_VISIT))
+    return _convert(shipped_template(name))
+
+
+def _convert(questionnaire: Questionnaire) -> _Export:
     workbook = io.BytesIO()
     write_xlsform(questionnaire, workbook)
     result = convert(xlsform=workbook.getvalue(), file_type=".xlsx")
@@ -142,8 +149,12 @@ def _paths(
 
 
 def _tree(source: str) -> Node:
-    """Parse an XForm expression, its absolute paths read back as ``${name}``."""
-    return parse(_PATH.sub(r"${\1}", source)).tree
+    """Parse an XForm expression, its paths read back as ``${name}``.
+
+    pyxform writes ``${name}`` of the same repeat as `` ../name `` (relative),
+    and ours may say ``../name`` itself: both read as ``${name}``.
+    """
+    return parse(_RELATIVE.sub(r"${\1}", _PATH.sub(r"${\1}", source))).tree
 
 
 def _expected_constraint(question: Question) -> str | None:
@@ -382,6 +393,53 @@ def test_the_length_clause_of_the_export_is_read_back_as_the_limit(
     )
     assert (question.constraint and question.constraint.source) == read
     assert question.max_length == max_length
+
+
+@pytest.mark.parametrize(
+    "questionnaire",
+    [
+        household(),
+        household(counted=False),
+        build_questionnaire(rich_household()),
+        build_questionnaire(rich_household(repeat_count="${household_size} + 1")),
+    ],
+    ids=["counted", "free", "expressions", "count-expression"],
+)
+def test_a_roster_exports_as_an_odk_repeat(questionnaire: Questionnaire) -> None:
+    export = _convert(questionnaire)
+    assert export.warnings == []
+    (roster,) = questionnaire.repeats
+    path = f"/data/{roster.name}"
+    repeats = {r.attrib["nodeset"]: r for r in export.xform.iter(f"{_XF}repeat")}
+    assert set(repeats) == {path}
+    count = repeats[path].get(f"{_JR}count")
+    expected = roster.count and _tree(roster.count.source)
+    binds = export.binds()
+    if count and count.strip() == f"{path}_count":
+        # pyxform computes a count that is no plain ${name} in a node of its own.
+        count = binds[f"{path}_count"]["calculate"]
+    assert (count and _tree(count)) == expected
+    for item_path, item in _paths(questionnaire.items):
+        if not isinstance(item, Question):
+            continue
+        bind = binds[item_path]
+        for key, attribute in (
+            ("relevant", "relevant"),
+            ("calculation", "calculate"),
+            ("constraint", "constraint"),
+        ):
+            ours = getattr(item, key)
+            if key == "constraint":
+                ours = _expected_constraint(item)
+            elif ours is not None:
+                ours = ours.source
+            theirs = bind.get(attribute)
+            assert (theirs and _tree(theirs)) == (ours and _tree(ours)), item_path
+    workbook = io.BytesIO()
+    write_xlsform(questionnaire, workbook)
+    folder = Path(tempfile.mkdtemp())
+    (folder / "roster.xlsx").write_bytes(workbook.getvalue())
+    assert load_xlsform(folder / "roster.xlsx") == questionnaire
 
 
 def test_time_location_and_metadata_convert_as_odk_types() -> None:
