@@ -45,9 +45,12 @@ class ManagementError(ValueError):
     """A change cannot be made as asked; the message names the bad value."""
 
 
-#: Campaigns whose respondents are anonymous citizens at a one-stop counter or
-#: rating a dossier: nothing may locate them.
-ANONYMOUS_MODES = frozenset({CampaignMode.COUNTER, CampaignMode.DOSSIER})
+#: Campaigns whose respondents are anonymous citizens: at a one-stop counter,
+#: rating a dossier, or following a public link (a counter's rating from home):
+#: nothing may locate them. Invited and interviewed respondents are known.
+ANONYMOUS_MODES = frozenset(
+    {CampaignMode.COUNTER, CampaignMode.DOSSIER, CampaignMode.OPEN_LINK}
+)
 
 
 class LocationInAnonymousCampaign(ManagementError):
@@ -62,7 +65,8 @@ class LocationInAnonymousCampaign(ManagementError):
         self.message = Message(
             N_(
                 "Bảng hỏi này hỏi vị trí (geopoint: %(questions)s) nên không dùng "
-                "được cho đợt đánh giá tại quầy hay theo hồ sơ: người dân đánh "
+                "được cho đợt đánh giá tại quầy, theo hồ sơ hay qua đường dẫn công "
+                "khai: người dân đánh "
                 "giá ở đó phải được ẩn danh. Hãy chọn hình thức khác hoặc bỏ câu "
                 "hỏi vị trí."
             ),

@@ -691,11 +691,12 @@ def test_a_campaign_cannot_cover_a_unit_out_of_scope(
     assert count(db_session, Campaign) == 0
 
 
-@pytest.mark.parametrize("mode", ["counter", "dossier"])
+@pytest.mark.parametrize("mode", ["counter", "dossier", "open_link"])
 def test_a_questionnaire_asking_for_a_location_is_refused_for_anonymous_ratings(
     client: FlaskClient, world: World, db_session: Session, mode: str
 ) -> None:
-    # Citizens rating a counter or a dossier are anonymous: no location there.
+    # Citizens rating a counter, a dossier or by a public link are anonymous:
+    # no location there.
     store_questionnaire(db_session, load_definition(FIELD_VISIT))
     db_session.commit()
     logged_in(client, "district")
