@@ -8,7 +8,8 @@ cascading selects over the largest CSV a form may carry.
    bare baseline doing the minimum the same work needs: parse the same XML with
    defusedxml and insert the same response and answer rows with SQLAlchemy Core
    in one transaction per interview. Then the same N instances resent (the
-   replay path: each must store nothing), per second. On SQLite (a file) and on
+   replay path: each must store nothing), per second. The per-address
+   request ceiling is off (one device sends everything). On SQLite (a file) and on
    PostgreSQL (a throw-away database on ``--pg-url``).
 2. The XForm: a first build (our XLSForm export converted by pyxform,
    ``surveys.fieldwork.xforms.build_xform``) and a cached ``formList`` plus
@@ -128,6 +129,14 @@ def database(kind: str, server: str) -> Iterator[str]:
         yield url
 
 
+def bench_app(url: str, instance: str) -> Any:
+    """The app on ``url``, its per-address ceiling off: the load is one device."""
+    return create_app(
+        {"SECRET_KEY": "bench-" + uuid.uuid4().hex, "DATABASE_URL": url}
+        | {"INSTANCE_PATH": instance, "RATELIMIT_ENABLED": False}
+    )
+
+
 def bare_interview(engine: Any, field: Field, xml: bytes) -> None:
     """Parse the instance and insert its rows, the least the same work needs."""
     root = SafeTree.fromstring(xml)
@@ -182,10 +191,7 @@ def stored(engine: Any, campaign_id: int) -> int:
 
 def bench_interviews(kind: str, server: str, count: int) -> None:
     with database(kind, server) as url, tempfile.TemporaryDirectory() as instance:
-        app = create_app(
-            {"SECRET_KEY": "bench-" + uuid.uuid4().hex, "DATABASE_URL": url}
-            | {"INSTANCE_PATH": instance}
-        )
+        app = bench_app(url, instance)
         engine = make_engine(url)
         try:
             with Session(engine, expire_on_commit=False) as session:
@@ -256,10 +262,7 @@ def bench_xform(repeat: int) -> None:
     bare = best(lambda: convert(xlsform=content, file_type=".xlsx"), repeat)
     build = best(lambda: build_xform(papi, "hailong-c1-u1", "1", "PAPI"), repeat)
     with database("sqlite", "") as url, tempfile.TemporaryDirectory() as instance:
-        app = create_app(
-            {"SECRET_KEY": "bench-" + uuid.uuid4().hex, "DATABASE_URL": url}
-            | {"INSTANCE_PATH": instance}
-        )
+        app = bench_app(url, instance)
         with Session(make_engine(url), expire_on_commit=False) as session:
             field = make_field(session, papi)
         client = app.test_client()
