@@ -298,6 +298,17 @@ class Questionnaire:
     def _file_choices(self) -> dict[tuple[str, str, str], tuple[Choice, ...]]:
         return {}
 
+    @cached_property
+    def filter_indexes(
+        self,
+    ) -> dict[tuple[str, str, str], Mapping[str, tuple[str, ...]]]:
+        """Options by a column's value, per question, column and language.
+
+        ``choice_index`` fills it on first use: a questionnaire is parsed
+        once per process, so an index is built once.
+        """
+        return {}
+
     def _read_file_choices(
         self, name: str, value: str, label: str
     ) -> tuple[Choice, ...]:

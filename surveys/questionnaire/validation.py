@@ -22,8 +22,16 @@ from typing import Any
 
 from surveys.local_time import local_wall_clock
 from surveys.questionnaire import messages
+from surveys.questionnaire.choice_index import equality_filter, options_by_column
 from surveys.questionnaire.errors import InvalidAnswers
-from surveys.questionnaire.expressions import Item, Nodes, Row, Value, to_number
+from surveys.questionnaire.expressions import (
+    Expression,
+    Item,
+    Nodes,
+    Row,
+    Value,
+    to_number,
+)
 from surveys.questionnaire.lexical import (
     DECIMAL,
     LexicalError,
@@ -390,6 +398,23 @@ class _Run:
             return int(text) if question.type is QuestionType.RATING else text
         return _PARSERS[question.type](text, question)
 
+    def indexed(
+        self, question: Question, choice_filter: Expression
+    ) -> list[str] | None:
+        """Answer a ``column = ${question}`` filter from its index, or None."""
+        equality = equality_filter(choice_filter)
+        if equality is None:
+            return None
+        answer = equality.answer.evaluate(
+            self.values, today=self.today, now=self.now, row=self.row
+        )
+        if type(answer) is not str:
+            return None
+        index = options_by_column(
+            self.questionnaire, question, equality.column, self.language, self.item
+        )
+        return list(index.get(answer, ()))
+
     def check_choice(self, question: Question, name: str, allowed: list[str]) -> None:
         """Refuse a name not allowed; say so apart when the filter left it out."""
         if name in allowed:
@@ -405,6 +430,9 @@ class _Run:
         if self.key(question.name) in self.filtered:
             return list(self.filtered[self.key(question.name)])
         if question.choice_filter is not None:
+            indexed = self.indexed(question, question.choice_filter)
+            if indexed is not None:
+                return indexed
             return [
                 choice.name
                 for choice in self.questionnaire.choices_of(question)
