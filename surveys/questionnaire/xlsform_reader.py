@@ -942,8 +942,11 @@ class _Reader:
                 continue
             self.refused_columns(row)
             option: dict[str, Any] = {"name": row.cells.get("name")}
-            if label := self.translations(row.cells, "label"):
-                option["label"] = label
+            # pyxform only warns of a choice without a label; its name stands
+            # in, as for a question without one.
+            option["label"] = self.translations(row.cells, "label") or {
+                self.default_language: row.cells.get("name", "")
+            }
             columns = {
                 sheet.spelled[header]: value
                 for header, value in row.cells.items()

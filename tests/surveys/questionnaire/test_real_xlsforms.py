@@ -72,9 +72,9 @@ REFUSED = {
     ),
     # Its question without a label (row 10) loads, labelled by its name, and
     # so do its repeat (row 15) and its time, datetime and geopoint (rows 32
-    # to 34).
+    # to 34), and its choices labelled only by a picture are labelled by name.
     "xlsform_spec_test.xlsx": (
-        15,
+        13,
         {
             (9, "media::video", "media in labels"),
             (10, "label", None),

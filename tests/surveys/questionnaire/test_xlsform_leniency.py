@@ -163,6 +163,16 @@ def test_a_question_without_a_label_is_labelled_by_its_name(tmp_path: Path) -> N
     assert dict(questionnaire.question("age").label) == {"default": "age"}
 
 
+def test_a_choice_without_a_label_is_labelled_by_its_name(tmp_path: Path) -> None:
+    path = _form(tmp_path, [["select_one yes_no", "q", "Q"]])
+    workbook = openpyxl.load_workbook(path)
+    workbook["choices"]["C2"] = None  # pyxform only warns
+    workbook.save(path)
+    questionnaire = surveys.load_definition(path)
+    labels = [dict(c.label) for c in questionnaire.choice_lists["yes_no"]]
+    assert labels == [{"default": "yes"}, {"default": "No"}]
+
+
 def test_a_note_without_a_name_is_named_by_its_row(tmp_path: Path) -> None:
     questionnaire = _load(tmp_path, [["text", "q", "Q"], ["note", None, "Thanks"]])
     assert [q.name for q in questionnaire.questions] == ["q", "generated_note_name_3"]
