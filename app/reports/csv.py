@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -65,10 +66,6 @@ def responses_csv(
         and q.name not in questionnaire.repeated
     ]
     located = _located(questionnaire)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([neutralised(name) for name in (*FIXED_COLUMNS, *questions)])
-    yield (BOM + _drained(buffer)).encode("utf-8")
     pages = exported_responses(
         session,
         campaign.id,
@@ -76,9 +73,9 @@ def responses_csv(
         between=period_bounds(period),
         page_size=page_size,
     )
-    for page in pages:
-        for response in page:
-            fixed = (
+    lines = (
+        [
+            (
                 response.id,
                 response.unit_code,
                 response.counter_code or "",
@@ -86,13 +83,13 @@ def responses_csv(
                 int(response.verified),
                 " ".join(response.flags),
                 int(response.excluded),
+                *_answers(response.answers, questions, located),
             )
-            answers = (
-                _answer(response.answers.get(name), name in located)
-                for name in questions
-            )
-            writer.writerow([neutralised(value) for value in (*fixed, *answers)])
-        yield _drained(buffer).encode("utf-8")
+            for response in page
+        ]
+        for page in pages
+    )
+    return _streamed((*FIXED_COLUMNS, *questions), lines)
 
 
 #: The columns that key a repeat's row: its response and its place in the repeat.
@@ -120,10 +117,6 @@ def roster_csv(
         if q.type.takes_answer and questionnaire.repeated.get(q.name) == found.name
     ]
     located = _located(questionnaire)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([neutralised(name) for name in (*ROW_COLUMNS, *questions)])
-    yield (BOM + _drained(buffer)).encode("utf-8")
     pages = exported_rows(
         session,
         campaign.id,
@@ -132,19 +125,42 @@ def roster_csv(
         between=period_bounds(period),
         page_size=page_size,
     )
-    for page in pages:
-        for row in page:
-            key = (
+    lines = (
+        [
+            (
                 row.response_id,
                 row.unit_code,
                 period_of(row.submitted_at),
                 row.position,
+                *_answers(row.answers, questions, located),
             )
-            answers = (
-                _answer(row.answers.get(name), name in located) for name in questions
-            )
-            writer.writerow([neutralised(value) for value in (*key, *answers)])
+            for row in page
+        ]
+        for page in pages
+    )
+    return _streamed((*ROW_COLUMNS, *questions), lines)
+
+
+def _streamed(
+    header: Sequence[str], pages: Iterable[list[tuple[Any, ...]]]
+) -> Iterator[bytes]:
+    """Yield the header (after a BOM, for Excel), then each page of lines, as
+    UTF-8 CSV: one page in memory at a time, every cell neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralised(name) for name in header])
+    yield (BOM + _drained(buffer)).encode("utf-8")
+    for page in pages:
+        writer.writerows([neutralised(value) for value in line] for line in page)
         yield _drained(buffer).encode("utf-8")
+
+
+def _answers(
+    answers: Mapping[str, str | float], questions: Sequence[str], located: set[str]
+) -> Iterator[str | float]:
+    """Give each question's cell, locations rounded (``coarse_geopoint``)."""
+    for name in questions:
+        yield _answer(answers.get(name), name in located)
 
 
 def _located(questionnaire: Questionnaire) -> set[str]:
