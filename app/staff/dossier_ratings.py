@@ -20,6 +20,7 @@ from app.auth import current_staff, permission_required
 from app.db import get_session
 from app.i18n import _, ngettext
 from app.printing import ResultSlip, result_slips_pdf, survey_url
+from app.public_address import UnreachableAddress, printed_base_url
 from app.staff.blueprint import bp
 from app.staff.forms import MaxLength, Required, StaffForm
 from app.staff.manage import audited_download, found_in_scope
@@ -157,6 +158,11 @@ def dossier_slips(unit_code: str) -> ResponseReturnValue:
             flash(message)
         return redirect(back)
     try:
+        base = printed_base_url()
+    except UnreachableAddress as refused:
+        flash(refused.message)
+        return redirect(back)
+    try:
         slips = rating_slips(
             session,
             _key(),
@@ -177,7 +183,6 @@ def dossier_slips(unit_code: str) -> ResponseReturnValue:
         session.rollback()
         flash(_refusal(refused))
         return redirect(back)
-    base = current_app.config["PUBLIC_BASE_URL"]
     pdf = result_slips_pdf(
         [
             ResultSlip(

@@ -49,6 +49,11 @@ from app.labels import ROLES, choices
 from app.printing import counter_poster_pdf, survey_url
 from app.public.forms import first_rows
 from app.public.survey import Survey
+from app.public_address import (
+    UnreachableAddress,
+    address_notice,
+    printed_base_url,
+)
 from app.staff.blueprint import bp
 from app.staff.forms import (
     AssignForm,
@@ -147,6 +152,12 @@ def done_redirect(message: str, endpoint: str, **values: Any) -> Response:
     get_session().commit()
     flash(message)
     return redirect(url_for(endpoint, **values))
+
+
+@bp.context_processor
+def _printed_address() -> dict[str, Callable[[], str | None]]:
+    """Offer the staff pages a notice when printed codes lead elsewhere."""
+    return {"address_notice": address_notice}
 
 
 def refused_redirect(message: str, endpoint: str, **values: Any) -> Response:
@@ -284,6 +295,10 @@ def counter_poster(service_point_code: str) -> ResponseReturnValue:
             unit_code=point.unit.code,
         )
     try:
+        base = printed_base_url()
+    except UnreachableAddress as refused:
+        return refused_redirect(refused.message, ".counters", unit_code=point.unit.code)
+    try:
         code = poster_code(
             get_session(), current_staff(), running[form.campaign.data], point
         )
@@ -293,7 +308,7 @@ def counter_poster(service_point_code: str) -> ResponseReturnValue:
             ".counters",
             unit_code=point.unit.code,
         )
-    url = survey_url(current_app.config["PUBLIC_BASE_URL"], code.token)
+    url = survey_url(base, code.token)
     pdf = counter_poster_pdf(point.unit.name, point.name, url, code.token)
     return audited_download(
         pdf,
@@ -495,7 +510,10 @@ def _issued_codes(
         return refused_redirect(
             _("Không còn mã nào của lần phát này."), ".codes", unit_code=unit.code
         )
-    rows = code_rows(issued, current_app.config["PUBLIC_BASE_URL"])
+    try:
+        rows = code_rows(issued, printed_base_url())
+    except UnreachableAddress as refused:
+        return refused_redirect(refused.message, ".codes", unit_code=unit.code)
     return audited_download(
         render(rows),
         kind,

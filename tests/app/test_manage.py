@@ -1083,3 +1083,35 @@ def test_a_district_user_sees_and_deactivates_each_of_two_namesakes(
         == 302
     )
     assert active() == {"Nguyễn Văn An": False, "Trần Thị Bình": False}
+
+
+def test_a_poster_is_not_printed_for_an_address_only_the_server_opens(
+    app: Flask, client: FlaskClient, world: World, db_session: Session
+) -> None:
+    make_campaign(db_session, unit=world.ward, key="quay", starts_on=date(2020, 1, 1))
+    db_session.commit()
+    public = "https://hailong.quan1.gov.vn"
+    app.config["SERVER_NAME"] = "hailong.quan1.gov.vn"  # how staff reach it
+    logged_in(client, "manager-a")
+    refused = post(client, "/staff/counters/sp-a1/poster", {"campaign": "quay"})
+    assert refused.status_code == 302
+    page = client.get(refused.location).get_data(as_text=True)
+    assert str(escape("địa chỉ chỉ máy chủ mở được")) in page
+    assert "HAILONG_PUBLIC_BASE_URL" in page
+    assert count(db_session, AccessCode) == 0
+    assert not audit(db_session, "export")
+    app.config["PUBLIC_BASE_URL"] = public
+    printed = post(client, "/staff/counters/sp-a1/poster", {"campaign": "quay"})
+    assert (printed.status_code, printed.mimetype) == (200, "application/pdf")
+    assert "HAILONG_PUBLIC_BASE_URL" not in client.get("/staff/").get_data(as_text=True)
+
+
+def test_the_staff_pages_say_where_codes_lead_when_it_is_another_address(
+    app: Flask, client: FlaskClient, world: World
+) -> None:
+    app.config["PUBLIC_BASE_URL"] = "https://hailong.quan1.gov.vn"
+    logged_in(client, "manager-a")  # on localhost: an internal address
+    page = client.get("/staff/").get_data(as_text=True)
+    assert "Mã QR in ra dẫn tới https://hailong.quan1.gov.vn" in page
+    app.config["PUBLIC_BASE_URL"] = "http://127.0.0.1:5000"  # loopback both: the demo
+    assert "Mã QR in ra" not in client.get("/staff/").get_data(as_text=True)
