@@ -224,19 +224,23 @@ class _Run:
         """Give lookups a list's items (labels in the respondent's language)."""
         return self.questionnaire.instance_items(name, self.language)
 
+    def scope(self) -> dict[str, Any]:
+        """What an expression reads besides the answers, where the visit is: the
+        clock, choice labels and lists in the respondent's language, the row."""
+        return {
+            "today": self.today,
+            "now": self.now,
+            "choice_label": self.choice_label,
+            "instances": self.instances,
+            "row": self.row,
+        }
+
     def key(self, name: str) -> str:
         """Name an item where the visit is: ``age[2]`` in a repeat's second row."""
         return name if self.row is None else row_key(name, self.row.position)
 
     def holds(self, item: Question | Section) -> bool:
-        return item.relevant is None or item.relevant.holds(
-            self.values,
-            today=self.today,
-            now=self.now,
-            choice_label=self.choice_label,
-            instances=self.instances,
-            row=self.row,
-        )
+        return item.relevant is None or item.relevant.holds(self.values, **self.scope())
 
     def visit(self, items: tuple[Question | Section, ...]) -> None:
         for item in items:
@@ -263,15 +267,7 @@ class _Run:
             self.errors[repeat.name] = Message(messages.NOT_ROWS)
             return
         if repeat.count is not None:
-            wanted = to_number(
-                repeat.count.evaluate(
-                    self.values,
-                    today=self.today,
-                    now=self.now,
-                    choice_label=self.choice_label,
-                    instances=self.instances,
-                )
-            )
+            wanted = to_number(repeat.count.evaluate(self.values, **self.scope()))
             count = (
                 0 if math.isnan(wanted) else int(min(max(wanted, 0), MAX_REPEAT_ROWS))
             )
@@ -314,14 +310,7 @@ class _Run:
         if question.choice_filter is not None:
             self.filtered[self.key(question.name)] = tuple(self.allowed(question))
         if question.calculation is not None:
-            value = question.calculation.evaluate(
-                self.values,
-                today=self.today,
-                now=self.now,
-                choice_label=self.choice_label,
-                instances=self.instances,
-                row=self.row,
-            )
+            value = question.calculation.evaluate(self.values, **self.scope())
             self.remember(question.name, value)
             # NaN and infinities (e.g. from a blank operand) cannot be stored as JSON.
             finite = not isinstance(value, float) or math.isfinite(value)
@@ -356,11 +345,7 @@ class _Run:
         if not question.constraint.holds(
             self.values,
             current=_xpath_value(answer),
-            today=self.today,
-            now=self.now,
-            choice_label=self.choice_label,
-            instances=self.instances,
-            row=self.row,
+            **self.scope(),
         ):
             raise _Invalid(
                 Message(messages.CONSTRAINT_FAILED, wording=question.constraint_message)
@@ -405,9 +390,7 @@ class _Run:
         equality = equality_filter(choice_filter)
         if equality is None:
             return None
-        answer = equality.answer.evaluate(
-            self.values, today=self.today, now=self.now, row=self.row
-        )
+        answer = equality.answer.evaluate(self.values, **self.scope())
         if type(answer) is not str:
             return None
         index = options_by_column(
@@ -438,12 +421,8 @@ class _Run:
                 for choice in self.questionnaire.choices_of(question)
                 if question.choice_filter.holds(
                     self.values,
-                    today=self.today,
-                    now=self.now,
-                    choice_label=self.choice_label,
+                    **self.scope(),
                     item=self.item(choice),
-                    instances=self.instances,
-                    row=self.row,
                 )
             ]
         if question.choices_from is None:
