@@ -1,0 +1,27 @@
+"""The reference-image comparison tells noise from a real change."""
+
+from __future__ import annotations
+
+from PIL import Image, ImageDraw
+
+from tests.visual import differing_share
+
+
+def _page(offset: int = 0, shade: int = 0) -> Image.Image:
+    image = Image.new("RGB", (200, 100), "white")
+    ImageDraw.Draw(image).rectangle(
+        (20 + offset, 20, 80 + offset, 60), fill=(shade, shade, shade)
+    )
+    return image
+
+
+def test_noise_below_the_channel_tolerance_is_not_a_difference() -> None:
+    assert differing_share(_page(shade=30), _page()) == 0.0
+
+
+def test_a_moved_block_is_a_difference() -> None:
+    assert differing_share(_page(offset=10), _page()) > 0.04
+
+
+def test_another_size_differs_entirely() -> None:
+    assert differing_share(_page().resize((100, 50)), _page()) == 1.0

@@ -1,0 +1,87 @@
+"""Compare a rendered page with its reference image, with a tolerance.
+
+Reports, letters and charts are checked by eye once, then kept as PNGs under
+``tests/references``; a later change that moves, cuts or overlaps something
+changes many pixels and fails here, while anti-aliasing noise does not. Set
+``HAILONG_UPDATE_REFERENCES=1`` to write the references anew after a deliberate
+change (and look at them before committing). A failing comparison leaves the
+new image and a difference image beside the reference, named ``*.actual.png``
+and ``*.diff.png`` (ignored by git), so the change can be seen.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from PIL import Image, ImageChops
+
+REFERENCES = Path(__file__).parent / "references"
+#: A pixel differs when a channel moves by more than this (0-255): below it,
+#: anti-aliasing and hinting noise.
+CHANNEL_TOLERANCE = 48
+#: The share of pixels that may differ before the images count as different.
+PIXEL_SHARE = 0.004
+
+
+def pdf_page_images(pdf: bytes, *, dpi: int = 60) -> list[Image.Image]:
+    """Render every page of a PDF with poppler's ``pdftoppm``, as RGB images."""
+    executable = shutil.which("pdftoppm")
+    if executable is None:
+        raise RuntimeError("pdftoppm is missing: make pdf-tools installs poppler-utils")
+    with tempfile.TemporaryDirectory() as folder:
+        source = Path(folder) / "document.pdf"
+        source.write_bytes(pdf)
+        subprocess.run(
+            [executable, "-r", str(dpi), "-png", str(source), str(Path(folder) / "p")],
+            check=True,
+        )
+        pages = sorted(Path(folder).glob("p-*.png"))
+        return [Image.open(page).convert("RGB") for page in pages]
+
+
+def assert_matches_reference(image: Image.Image | bytes, name: str) -> None:
+    """Fail when ``image`` differs visibly from ``tests/references/<name>.png``."""
+    if isinstance(image, bytes):
+        image = Image.open(io.BytesIO(image))
+    image = image.convert("RGB")
+    reference_path = REFERENCES / f"{name}.png"
+    if (
+        os.environ.get("HAILONG_UPDATE_REFERENCES") == "1"
+        or not reference_path.exists()
+    ):
+        if os.environ.get("CI") == "true" and not reference_path.exists():
+            raise AssertionError(
+                f"no reference image {reference_path} (see tests/visual.py)"
+            )
+        reference_path.parent.mkdir(parents=True, exist_ok=True)
+        image.save(reference_path, optimize=True)
+        return
+    reference = Image.open(reference_path).convert("RGB")
+    share = differing_share(image, reference)
+    if share > PIXEL_SHARE:
+        image.save(reference_path.with_suffix(".actual.png"))
+        if image.size == reference.size:
+            ImageChops.difference(image, reference).save(
+                reference_path.with_suffix(".diff.png")
+            )
+        raise AssertionError(
+            f"{name}: {share:.2%} of pixels differ from {reference_path} "
+            f"(tolerance {PIXEL_SHARE:.2%}); see {reference_path.stem}.actual.png"
+        )
+
+
+def differing_share(image: Image.Image, reference: Image.Image) -> float:
+    """Return the share of pixels that differ beyond the channel tolerance (1.0
+    when the sizes differ)."""
+    if image.size != reference.size:
+        return 1.0
+    red, green, blue = ImageChops.difference(image, reference).split()
+    largest = ImageChops.lighter(ImageChops.lighter(red, green), blue)
+    histogram = largest.point(lambda v: 255 if v > CHANNEL_TOLERANCE else 0).histogram()
+    width, height = image.size
+    return histogram[255] / (width * height)
