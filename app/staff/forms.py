@@ -7,6 +7,7 @@ from typing import ClassVar
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     Field,
     IntegerField,
@@ -172,11 +173,11 @@ class RevokeForm(StaffForm):
     token = StringField(validators=[Required(), MaxLength(40)])
 
 
-class CampaignForm(StaffForm):
-    key = StringField(validators=[Required(), MaxLength(64)], filters=[_stripped])
+class CampaignEditForm(StaffForm):
+    """What an existing campaign may change (questionnaire and mode until answered)."""
+
     name = StringField(validators=[Required(), MaxLength(300)], filters=[_stripped])
     questionnaire = SelectField(choices=[], validators=[Required()])
-    unit = SelectField(choices=[], validators=[Required()])
     mode = SelectField(choices=choices(CAMPAIGN_MODES))
     starts_on = DateField(validators=[Required()])
     ends_on = DateField(validators=[Optional()])
@@ -186,6 +187,17 @@ class CampaignForm(StaffForm):
         """Refuse a period that ends before it starts."""
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError(_("Ngày kết thúc phải sau hoặc trùng ngày bắt đầu."))
+
+
+class CampaignForm(CampaignEditForm):
+    key = StringField(validators=[Required(), MaxLength(64)], filters=[_stripped])
+    unit = SelectField(choices=[], validators=[Required()])
+
+
+class CloseCampaignForm(StaffForm):
+    """Closing is for good: the box must be ticked."""
+
+    confirm = BooleanField(validators=[Required()])
 
 
 class StrongPassword:

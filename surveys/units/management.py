@@ -317,6 +317,23 @@ def import_questionnaire(
     return result
 
 
+def check_anonymity(mode: str, questionnaire: StoredQuestionnaire) -> None:
+    """Refuse a questionnaire that asks for a location in an anonymous mode.
+
+    A geopoint is refused for ``ANONYMOUS_MODES``: even asked with consent, a
+    citizen's position at or after a counter visit could tell who rated it.
+    """
+    if mode not in ANONYMOUS_MODES:
+        return
+    located = [
+        q.name
+        for q in definition_of(questionnaire).questions
+        if q.type is QuestionType.GEOPOINT
+    ]
+    if located:
+        raise LocationInAnonymousCampaign(located)
+
+
 def create_campaign(
     session: Session,
     actor: User | None,
@@ -330,20 +347,8 @@ def create_campaign(
     ends_on: date | None,
     min_interval_seconds: int,
 ) -> Campaign:
-    """Put a questionnaire version in the field for ``unit`` and the units below.
-
-    A questionnaire that asks for a location (a geopoint) is refused for the
-    anonymous modes (``ANONYMOUS_MODES``): even asked with consent, a citizen's
-    position at or after a counter visit could tell who rated it.
-    """
-    if mode in ANONYMOUS_MODES:
-        located = [
-            q.name
-            for q in definition_of(questionnaire).questions
-            if q.type is QuestionType.GEOPOINT
-        ]
-        if located:
-            raise LocationInAnonymousCampaign(located)
+    """Put a questionnaire version in the field for ``unit`` and the units below."""
+    check_anonymity(mode, questionnaire)
     if ends_on is not None and ends_on < starts_on:
         raise ManagementError(f"end {ends_on} is before start {starts_on}")
     if session.scalar(select(Campaign.id).where(Campaign.key == key)) is not None:
