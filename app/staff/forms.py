@@ -25,6 +25,7 @@ from app.i18n import _, lazy_gettext, ngettext, translated
 from app.labels import (
     AUDIT_ACTIONS,
     CAMPAIGN_MODES,
+    CODE_STATUSES,
     GRAINS,
     ROLES,
     UNIT_KINDS,
@@ -224,6 +225,23 @@ class UnitForm(StaffForm):
     code = StringField(validators=[Required(), CodeShape()], filters=[_stripped])
     name = StringField(validators=[Required(), MaxLength(200)], filters=[_stripped])
     kind = SelectField(choices=choices(UNIT_KINDS))
+
+
+class CodeFilterForm(StaffForm):
+    """An invitation campaign's code list filters, read from a GET's query string."""
+
+    class Meta:
+        csrf = False  # a GET that changes nothing, and its links must keep working
+
+    status = SelectField(
+        default="",
+        choices=[
+            SelectChoice("", lazy_gettext("Mọi trạng thái")),
+            *choices(CODE_STATUSES),
+        ],
+    )
+    #: The campaign's strata; the view offers them, since they are its codes'.
+    stratum = SelectField(choices=[], default="")
 
 
 class AuditFilterForm(StaffForm):

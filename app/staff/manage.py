@@ -88,6 +88,7 @@ from surveys.access.scope import (
 )
 from surveys.access.users import UserError
 from surveys.db import begin_writing
+from surveys.local_time import local_date
 from surveys.models import (
     AccessCode,
     Official,
@@ -106,6 +107,7 @@ from surveys.questionnaire.versions import (
     load_upload,
     versions_of,
 )
+from surveys.units.campaigns import campaign_status
 from surveys.units.management import (
     LocationInAnonymousCampaign,
     ManagementError,
@@ -726,10 +728,13 @@ def campaigns() -> ResponseReturnValue:
             return done_redirect(
                 _("Đã tạo đợt khảo sát “%(name)s”.", name=form.key.data), ".campaigns"
             )
+    found = campaigns_in_scope(db, scope)
+    today = local_date(utcnow())
     return render_template(
         "staff/manage/campaigns.html",
         form=form,
-        campaigns=campaigns_in_scope(db, scope),
+        campaigns=found,
+        statuses={c.id: campaign_status(c, today) for c in found},
     )
 
 

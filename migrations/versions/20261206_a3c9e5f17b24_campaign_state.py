@@ -27,9 +27,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.add_column("campaigns", sa.Column("paused_at", sa.DateTime(), nullable=True))
     op.add_column("campaigns", sa.Column("closed_at", sa.DateTime(), nullable=True))
-    op.add_column(
-        "access_codes", sa.Column("opened_at", sa.DateTime(), nullable=True)
-    )
+    op.add_column("access_codes", sa.Column("opened_at", sa.DateTime(), nullable=True))
 
 
 def downgrade() -> None:

@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session
 
+from surveys.access.codes import format_token
 from surveys.models import (
     AccessCode,
     Campaign,
@@ -93,6 +94,11 @@ class IssuedCode:
     completed_at: datetime | None
     revoked_at: datetime | None
 
+    @property
+    def printed(self) -> str:
+        """Return the token as printed on the invitation (``ABCDE-FGHJK``)."""
+        return format_token(self.token)
+
 
 @dataclass(frozen=True)
 class CodePage:
@@ -156,7 +162,12 @@ def _row(stratum: str | None, by_status: dict[str, int]) -> FunnelRow:
     opened = started + by_status.get(CodeStatus.OPENED, 0)
     issued = opened + by_status.get(CodeStatus.ISSUED, 0)
     return FunnelRow(
-        stratum, issued, opened, started, completed, by_status.get(CodeStatus.REVOKED, 0)
+        stratum,
+        issued,
+        opened,
+        started,
+        completed,
+        by_status.get(CodeStatus.REVOKED, 0),
     )
 
 

@@ -224,11 +224,11 @@ def _write(
 
     ``official_code`` names the official the send rates, if any. One statement
     inserts the response only where the code is still unrevoked, its campaign
-    neither paused nor closed, its counter active, the official still at it and the device outside the minimum
-    interval, taking the official's id on the way; only when it inserts
-    nothing is the state read, to say why. Everything runs in the caller's
-    (writing) transaction on the session's connection, through SQLAlchemy
-    Core: the ORM has nothing to track here.
+    neither paused nor closed, its counter active, the official still at it and
+    the device outside the minimum interval, taking the official's id on the
+    way; only when it inserts nothing is the state read, to say why.
+    Everything runs in the caller's (writing) transaction on the session's
+    connection, through SQLAlchemy Core: the ORM has nothing to track here.
     """
     connection = session.connection()
     dialect = connection.dialect.name
@@ -397,9 +397,10 @@ def _device_ratings_here() -> tuple[Any, ...]:
 def _current_state() -> Select[Any]:
     """Build the read of a refused send: what may have changed since loading.
 
-    The code's revocation, its campaign's pause or close, its counter's state, the id of the official the send
-    rates if still active there, and the device's last rating at the counter
-    (for the minimum interval; the device index answers it).
+    The code's revocation, its campaign's pause or close, its counter's state,
+    the id of the official the send rates if still active there, and the
+    device's last rating at the counter (for the minimum interval; the device
+    index answers it).
     """
     last_at = (
         select(func.max(Response.submitted_at))
