@@ -268,6 +268,11 @@ def test_a_closed_survey_takes_nothing_more(
     db_session.expire_all()
     assert counter.campaign.paused_at is None
     assert audited(db_session, counter.campaign) == ["campaign_closed"]
+    dashboard = official.get(
+        f"/staff/units/{counter.unit.code}/dashboard?campaign={counter.campaign.key}"
+    )
+    assert dashboard.status_code == 200
+    assert counter.campaign.name in dashboard.get_data(as_text=True)
 
 
 def test_a_draft_kept_through_a_pause_is_sent_after_resuming(
