@@ -41,6 +41,7 @@ from app.staff.manage import (
 from surveys.access.invitations import (
     CodeStatus,
     IssuedCode,
+    campaign_strata,
     invitation_funnel,
     issued_codes,
     issued_codes_page,
@@ -62,9 +63,10 @@ from surveys.units.campaigns import (
 )
 from surveys.units.management import LocationInAnonymousCampaign
 
-#: Campaigns whose respondents each hold a single-use code: their page shows how
-#: far the codes got (a dossier's receipt works as an invitation does).
-CODED_MODES = frozenset({CampaignMode.INVITATION, CampaignMode.DOSSIER})
+#: Campaigns whose page shows how far their codes got. Dossier campaigns' codes
+#: could be counted alike, but they run to hundreds of thousands (a second's
+#: query on every view of the page); their codes are listed on request only.
+CODED_MODES = frozenset({CampaignMode.INVITATION})
 #: The code list's columns, named in the language of the page that downloads it.
 CODES_HEADER = (
     lazy_gettext("Mã"),
@@ -215,10 +217,10 @@ def _switch(
 
 def _code_filters(found: Campaign) -> tuple[CodeFilterForm, dict[str, str]]:
     """Read the list's filters from the query string; 404 on a value not offered."""
-    strata = [row.stratum for row in invitation_funnel(get_session(), found).strata]
     form = CodeFilterForm(request.args)
     form.stratum.choices = [SelectChoice("", _("Mọi tầng"))] + [
-        SelectChoice(stratum, stratum) for stratum in strata if stratum is not None
+        SelectChoice(stratum, stratum)
+        for stratum in campaign_strata(get_session(), found)
     ]
     if not form.validate():
         abort(404)

@@ -155,6 +155,22 @@ def invitation_funnel(session: Session, campaign: Campaign) -> Funnel:
     return Funnel(strata, _total(strata))
 
 
+def campaign_strata(session: Session, campaign: Campaign) -> list[str]:
+    """Return the strata the campaign's single-use codes name, in order."""
+    return list(
+        session.scalars(
+            select(AccessCode.stratum)
+            .where(
+                AccessCode.campaign_id == campaign.id,
+                AccessCode.kind == CodeKind.SINGLE_USE,
+                AccessCode.stratum.is_not(None),
+            )
+            .distinct()
+            .order_by(AccessCode.stratum)
+        )
+    )
+
+
 def _row(stratum: str | None, by_status: dict[str, int]) -> FunnelRow:
     """Turn one stratum's counts by status into the funnel's cumulative steps."""
     completed = by_status.get(CodeStatus.COMPLETED, 0)
