@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 from flask_wtf import FlaskForm
@@ -10,6 +11,7 @@ from wtforms import (
     BooleanField,
     DateField,
     Field,
+    FloatField,
     IntegerField,
     MultipleFileField,
     PasswordField,
@@ -31,7 +33,7 @@ from app.labels import (
     UNIT_KINDS,
     choices,
 )
-from surveys.access.codes import MAX_CODES
+from surveys.access.codes import MAX_CODES, MAX_LABEL
 from surveys.access.passwords import password_problem
 from surveys.units.tree import CODE_SHAPE, is_code
 
@@ -164,6 +166,16 @@ class IssueCodesForm(StaffForm):
     count = IntegerField(validators=[Required(), NumberRange(1, MAX_CODES)])
     service_point = SelectField(choices=[])
     expires_on = DateField(validators=[Optional()])
+    #: An invitation's place in the sample design, carried by its responses.
+    stratum = StringField(validators=[MaxLength(MAX_LABEL)], filters=[_stripped])
+    cluster = StringField(validators=[MaxLength(MAX_LABEL)], filters=[_stripped])
+    weight = FloatField(validators=[Optional()])
+
+    def validate_weight(self, field: FloatField) -> None:
+        """Refuse a weight that is not a positive number (an inverse probability)."""
+        weight = field.data
+        if weight is not None and not (math.isfinite(weight) and weight > 0):
+            raise ValidationError(_("Trọng số phải là số dương."))
 
 
 class PosterForm(StaffForm):

@@ -75,6 +75,7 @@ from app.staff.problems import dropped_notice, explained
 from surveys.access.audit import AuditAction, record_event
 from surveys.access.codes import (
     CodeError,
+    SampleDesign,
     campaigns_covering,
     counter_campaigns,
     parse_token,
@@ -438,6 +439,11 @@ def codes(unit_code: str) -> ResponseReturnValue:
                 form.count.data,
                 points.get(form.service_point.data),
                 end_of_day(expires_on) if expires_on else None,
+                design=SampleDesign(
+                    form.stratum.data or None,
+                    form.cluster.data or None,
+                    form.weight.data,
+                ),
             )
         except CodeError:
             form.count.errors.append(

@@ -409,3 +409,36 @@ def test_the_codes_download_is_a_csv_and_audited(
         "stratum": "nho",
         "format": "csv",
     }
+
+
+def test_invitations_are_issued_with_a_stratum_on_the_codes_page(
+    app: Flask, db_session: Session, office: Office
+) -> None:
+    client = staff(app, office.district_user)
+    codes = f"/staff/units/{office.ward.code}/codes"
+    issued = post(
+        client,
+        codes,
+        {"campaign": office.campaign.key, "count": "2", "service_point": "",
+         "stratum": "nho", "cluster": "kp1", "weight": "12.5"},
+    )  # fmt: skip
+    assert issued.status_code == 302
+    made = list(db_session.scalars(select(AccessCode)))
+    assert [(c.stratum, c.cluster, c.weight) for c in made] == [
+        ("nho", "kp1", 12.5)
+    ] * 2
+    event = db_session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "codes_issued")
+    )
+    assert (event.detail["stratum"], event.detail["weight"]) == ("nho", 12.5)
+    refused = post(
+        client,
+        codes,
+        {"campaign": office.campaign.key, "count": "2", "service_point": "",
+         "weight": "-1"},
+    )  # fmt: skip
+    assert refused.status_code == 200
+    assert "Trọng số phải là số dương." in refused.get_data(as_text=True)
+    assert db_session.scalar(select(func.count(AccessCode.id))) == 2
+    funnel = client.get(page_of(office.campaign)).get_data(as_text=True)
+    assert '<th scope="row">nho</th>' in funnel
