@@ -328,6 +328,10 @@ class Campaign(Base):
     ends_on: Mapped[date | None] = mapped_column(Date)
     #: Least time between two ratings from the same device at one counter.
     min_interval_seconds: Mapped[int] = mapped_column(default=0)
+    #: Set while the campaign is paused: no new response, codes and drafts kept.
+    paused_at: Mapped[datetime | None]
+    #: Set once the campaign is closed: no response after it, for good.
+    closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     questionnaire: Mapped[Questionnaire] = relationship()
@@ -364,6 +368,8 @@ class AccessCode(Base):
     weight: Mapped[float | None] = mapped_column(Float)
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    #: When a single-use code's survey page was first shown (an invitation opened).
+    opened_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     campaign: Mapped[Campaign] = relationship()

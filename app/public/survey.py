@@ -68,6 +68,7 @@ from surveys.access.code_state import (
     check_open,
     check_state,
     load_code,
+    record_first_opening,
     runtime_choices,
 )
 from surveys.access.codes import CodeError, parse_token
@@ -100,8 +101,9 @@ from surveys.storage.recording import (
 from surveys.storage.tallies import catch_up
 
 QR_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
-#: HTTP status of each reason a code cannot be used.
-CODE_STATUS = {CodeState.UNKNOWN: 404}
+#: HTTP status of each reason a code cannot be used (others: 410 Gone). A
+#: paused campaign is only unavailable for now.
+CODE_STATUS = {CodeState.UNKNOWN: 404, CodeState.PAUSED: 503}
 GONE = 410
 CACHE = "hailong.survey_cache"
 
@@ -228,6 +230,8 @@ def survey(token: str) -> Response | tuple[str, int]:
     found = _open(token, cached=True)
     if not isinstance(found, Survey):
         return found
+    if found.code.single_use and found.code.opened_at is None:
+        _note_first_opening(found.code)
     draft = load_draft(get_session(), found.code) if found.code.single_use else None
     if draft is not None:
         form = SurveyForm(formdata=None)
@@ -241,6 +245,14 @@ def survey(token: str) -> Response | tuple[str, int]:
     response = make_response(html)
     give_device_id(response)
     return response
+
+
+def _note_first_opening(code: OpenedCode) -> None:
+    """Record that an invitation was opened (its campaign's funnel), once."""
+    session = get_session()
+    begin_writing(session)
+    record_first_opening(session, code, utcnow())
+    session.commit()
 
 
 @bp.post("/s/<token>")

@@ -3,6 +3,7 @@
 from app.staff import (  # noqa: F401  (registers the views)
     apology,
     audit,
+    campaign_pages,
     case_files,
     case_import,
     case_intake,
