@@ -30,3 +30,13 @@ def vietnamese_sort_key(text: str) -> tuple[str, str]:
             letters.append(char)
             tones.append("0")
     return "".join(letters), "".join(tones)
+
+
+def folded(text: str) -> str:
+    """Return ``text`` without case or diacritics, for searching the way people type.
+
+    "Thái độ", "THAI DO" and "thai do" fold alike: a search typed without
+    marks (or with marks spelt as combining characters) still finds a comment.
+    """
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
