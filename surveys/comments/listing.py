@@ -1,0 +1,247 @@
+"""Every comment of the units in scope, newest first, a page at a time.
+
+A page is cut at a key (when, which response, which question), never counted
+by offset: the database walks the responses from the key down and stops after
+a page, so the hundredth page of a million responses costs what the first
+does, and comments arriving while someone reads do not shift the pages. The
+search compares folded text (``surveys.db.Folded``: no case, no diacritics) with
+``LIKE`` inside the database; no comment is loaded to be searched in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from surveys.db import Folded
+from surveys.models import Answer, HiddenComment, Response, ServicePoint, Unit, User
+from surveys.questionnaire import Questionnaire, QuestionType
+from surveys.storage.periods import responses_in
+from surveys.text import folded
+
+#: Comments on one page of the list.
+COMMENTS_PER_PAGE = 50
+#: Where the page key's parts are joined; no ISO date nor question name has it.
+_KEY_SEPARATOR = "~"
+
+
+def comment_questions(questionnaire: Questionnaire) -> tuple[str, ...]:
+    """Name the questions whose answers are comments: multi-line free text.
+
+    One-line text fields hold codes (a dossier's number), which are no comment
+    and may identify a person.
+    """
+    return tuple(
+        q.name
+        for q in questionnaire.questions
+        if q.type is QuestionType.TEXT and q.appearance == "multiline"
+    )
+
+
+def rating_question(questionnaire: Questionnaire) -> str | None:
+    """Name the rating shown beside a comment: the first (the counter's overall)."""
+    return next(
+        (q.name for q in questionnaire.questions if q.type is QuestionType.RATING),
+        None,
+    )
+
+
+@dataclass(frozen=True)
+class CommentFilter:
+    """Which comments a list shows: one campaign's, of units already in scope."""
+
+    campaign_id: int
+    questions: tuple[str, ...]
+    #: The rating shown and filtered on (``rating_question``); None: none.
+    rating_question: str | None
+    #: The units whose comments may be listed (the reader's scope, or one unit).
+    unit_ids: Sequence[int]
+    service_point_id: int | None = None
+    #: The rating's points (1-5) a comment's response gave; None: any.
+    rating: int | None = None
+    #: UTC bounds, the end excluded.
+    between: tuple[datetime, datetime] | None = None
+    #: Words the comment contains, whatever their case and marks; "": any.
+    search: str = ""
+    #: Whether hidden comments are listed (marked), for those who may show them.
+    with_hidden: bool = False
+
+
+@dataclass(frozen=True)
+class PageKey:
+    """Where a page starts: the comments older than this one."""
+
+    submitted_at: datetime
+    response_id: int
+    question: str
+
+    def token(self) -> str:
+        """Return the key as it travels in a link."""
+        return _KEY_SEPARATOR.join(
+            [self.submitted_at.isoformat(), str(self.response_id), self.question]
+        )
+
+    @classmethod
+    def parse(cls, token: str) -> PageKey | None:
+        """Read a key from a link; None when it is not one."""
+        parts = token.split(_KEY_SEPARATOR)
+        if len(parts) != 3 or not parts[1].isdigit():
+            return None
+        try:
+            moment = datetime.fromisoformat(parts[0])
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            return None
+        return cls(moment, int(parts[1]), parts[2])
+
+
+@dataclass(frozen=True)
+class Hiding:
+    """Who hid a comment from reports, when and why."""
+
+    by: str | None
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class ListedComment:
+    """One comment as the list shows it; ``text`` is as typed, masked by the page."""
+
+    response_id: int
+    question: str
+    submitted_at: datetime
+    unit_name: str
+    counter_name: str | None
+    rating: int | None
+    text: str
+    hidden: Hiding | None
+
+    @property
+    def key(self) -> PageKey:
+        """Return the key of the page that follows this comment."""
+        return PageKey(self.submitted_at, self.response_id, self.question)
+
+
+@dataclass(frozen=True)
+class CommentPage:
+    """A page of comments, newest first, and the key of the next (older) page."""
+
+    comments: tuple[ListedComment, ...]
+    older: PageKey | None
+
+
+def comment_page(
+    session: Session,
+    wanted: CommentFilter,
+    *,
+    after: PageKey | None = None,
+    limit: int = COMMENTS_PER_PAGE,
+) -> CommentPage:
+    """Return the newest comments ``wanted`` picks that are older than ``after``."""
+    if not wanted.questions or not wanted.unit_ids:
+        return CommentPage((), None)
+    rating = aliased(Answer)
+    query = (
+        select(
+            Response.id,
+            Answer.question,
+            Response.submitted_at,
+            Unit.name,
+            ServicePoint.name,
+            rating.value_num,
+            Answer.value_text,
+            HiddenComment.hidden_at,
+            HiddenComment.reason,
+            User.username,
+        )
+        .join(Answer, Answer.response_id == Response.id)
+        .join(Unit, Unit.id == Response.unit_id)
+        .outerjoin(ServicePoint, ServicePoint.id == Response.service_point_id)
+        .outerjoin(
+            rating,
+            and_(
+                rating.response_id == Response.id,
+                rating.question == (wanted.rating_question or ""),
+                rating.position == 0,
+            ),
+        )
+        .outerjoin(
+            HiddenComment,
+            and_(
+                HiddenComment.response_id == Answer.response_id,
+                HiddenComment.question == Answer.question,
+            ),
+        )
+        .outerjoin(User, User.id == HiddenComment.hidden_by)
+        .where(*_conditions(wanted, rating.value_num, after))
+        .order_by(
+            Response.submitted_at.desc(), Response.id.desc(), Answer.question.desc()
+        )
+        .limit(limit + 1)
+    )
+    rows = session.execute(query).all()
+    comments = tuple(
+        ListedComment(
+            response_id=row[0],
+            question=row[1],
+            submitted_at=row[2],
+            unit_name=row[3],
+            counter_name=row[4],
+            rating=None if row[5] is None else int(row[5]),
+            text=row[6],
+            hidden=None if row[7] is None else Hiding(row[9], row[7], row[8]),
+        )
+        for row in rows[:limit]
+    )
+    older = comments[-1].key if len(rows) > limit else None
+    return CommentPage(comments, older)
+
+
+def _conditions(
+    wanted: CommentFilter, rating: ColumnElement[float | None], after: PageKey | None
+) -> list[ColumnElement[bool]]:
+    """Return the conditions a listed comment meets, the page's start included."""
+    conditions = [
+        responses_in(wanted.campaign_id, wanted.unit_ids, wanted.between),
+        Answer.question.in_(wanted.questions),
+        Answer.position == 0,
+        Answer.value_text.is_not(None),
+    ]
+    if wanted.service_point_id is not None:
+        conditions.append(Response.service_point_id == wanted.service_point_id)
+    if wanted.rating is not None:
+        conditions.append(rating == wanted.rating)
+    words = folded(wanted.search).strip()
+    if words:
+        pattern = "%" + _escaped(words) + "%"
+        conditions.append(Folded(Answer.value_text).like(pattern, escape="\\"))
+    if not wanted.with_hidden:
+        conditions.append(HiddenComment.response_id.is_(None))
+    if after is not None:
+        conditions.append(
+            or_(
+                Response.submitted_at < after.submitted_at,
+                and_(
+                    Response.submitted_at == after.submitted_at,
+                    or_(
+                        Response.id < after.response_id,
+                        and_(
+                            Response.id == after.response_id,
+                            Answer.question < after.question,
+                        ),
+                    ),
+                ),
+            )
+        )
+    return conditions
+
+
+def _escaped(words: str) -> str:
+    """Escape ``LIKE``'s wildcards, so "100%" searches for "100%"."""
+    return words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
