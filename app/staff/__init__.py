@@ -6,6 +6,7 @@ from app.staff import (  # noqa: F401  (registers the views)
     case_files,
     case_import,
     case_intake,
+    comment_list,
     cases,
     dashboard,
     deadlines,
