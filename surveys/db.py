@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
-from surveys.text import folded
+from surveys.text import FOLDING, folded
 
 #: How long (ms) an SQLite writer waits for the lock before it gives up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -105,18 +105,16 @@ def _sqlite_folded(text: str | None) -> str | None:
     return None if text is None else folded(text)
 
 
-def _folding_table() -> tuple[str, str]:
+def _translate_arguments() -> tuple[str, str]:
     """Return PostgreSQL ``translate``'s from and to strings doing what ``folded`` does.
 
-    Every Latin letter with a mark (Vietnamese's among them) and every capital
-    maps to its folded letter; combining marks, listed last with nothing to map
-    to, are deleted, as ``translate`` deletes the extra characters of ``from``.
+    Characters mapped to nothing (combining marks) come last in ``from``,
+    beyond the end of ``to``: ``translate`` deletes them.
     """
-    letters = [*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]
-    pairs = [(chr(c), folded(chr(c))) for c in letters]
-    mapped = [(c, f) for c, f in pairs if f != c and len(f) == 1]
-    marks = [chr(c) for c in range(0x300, 0x370)]
-    return "".join(c for c, _ in mapped) + "".join(marks), "".join(f for _, f in mapped)
+    mapped = [(chr(c), f) for c, f in FOLDING.items() if f is not None]
+    deleted = [chr(c) for c, f in FOLDING.items() if f is None]
+    source = "".join(c for c, _ in mapped) + "".join(deleted)
+    return source, "".join(f for _, f in mapped)
 
 
 class Folded(FunctionElement[str]):
@@ -148,7 +146,7 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-_FOLDING = _folding_table()
+_FOLDING = _translate_arguments()
 
 
 def _reads_only(connection: Connection) -> bool:

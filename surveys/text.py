@@ -32,11 +32,34 @@ def vietnamese_sort_key(text: str) -> tuple[str, str]:
     return "".join(letters), "".join(tones)
 
 
+def _folding_table() -> dict[int, str | None]:
+    """Map each Latin letter with marks, and each capital, to its bare small letter.
+
+    Combining marks map to None (deleted): "ư" typed as "u" and a combining
+    horn folds as the single "ư" does. Đ and đ, letters of their own that no
+    normalisation takes apart, become d. The same table folds on PostgreSQL
+    (``surveys.db.Folded``), so Python and both databases agree.
+    """
+    table: dict[int, str | None] = {}
+    for code in [*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        letter = chr(code)
+        parts = unicodedata.normalize("NFD", letter)
+        bare = "".join(c for c in parts if not unicodedata.combining(c)).lower()
+        if bare != letter and len(bare) == 1:
+            table[code] = bare
+    table.update({ord("Đ"): "d", ord("đ"): "d"})
+    table.update(dict.fromkeys(range(0x300, 0x370)))
+    return table
+
+
+#: What ``folded`` does to each character it changes (None: deletes it).
+FOLDING = _folding_table()
+
+
 def folded(text: str) -> str:
     """Return ``text`` without case or diacritics, for searching the way people type.
 
     "Thái độ", "THAI DO" and "thai do" fold alike: a search typed without
     marks (or with marks spelt as combining characters) still finds a comment.
     """
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return text.translate(FOLDING).lower()
