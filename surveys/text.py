@@ -32,20 +32,24 @@ def vietnamese_sort_key(text: str) -> tuple[str, str]:
     return "".join(letters), "".join(tones)
 
 
+#: The letters Vietnamese writes with marks (đ folds to d): a letter folded to
+#: one of these may have been typed with marks, any other letter was typed as is.
+MARKED_LETTERS = "aeiouyd"
+
+
 def _folding_table() -> dict[int, str | None]:
-    """Map each Latin letter with marks, and each capital, to its bare small letter.
+    """Map each vowel with marks, and each capital, to its bare small letter.
 
     Combining marks map to None (deleted): "ư" typed as "u" and a combining
     horn folds as the single "ư" does. Đ and đ, letters of their own that no
     normalisation takes apart, become d. The same table folds on PostgreSQL
     (``surveys.db.Folded``), so Python and both databases agree.
     """
-    table: dict[int, str | None] = {}
-    for code in [*range(0x41, 0x5B), *range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
-        letter = chr(code)
-        parts = unicodedata.normalize("NFD", letter)
+    table: dict[int, str | None] = {c: chr(c).lower() for c in range(0x41, 0x5B)}
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        parts = unicodedata.normalize("NFD", chr(code))
         bare = "".join(c for c in parts if not unicodedata.combining(c)).lower()
-        if bare != letter and len(bare) == 1:
+        if len(bare) == 1 and bare in MARKED_LETTERS:
             table[code] = bare
     table.update({ord("Đ"): "d", ord("đ"): "d"})
     table.update(dict.fromkeys(range(0x300, 0x370)))
