@@ -511,8 +511,6 @@ class HiddenComment(Base):
     hidden_at: Mapped[datetime] = mapped_column(default=utcnow)
     reason: Mapped[str] = mapped_column(String(200))
 
-    user: Mapped[User | None] = relationship()
-
 
 class ResponseDraft(Base):
     """Answers saved part-way through a long questionnaire, resumable with the code.
