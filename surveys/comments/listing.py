@@ -226,8 +226,10 @@ def _newest(
             for unit_id in wanted.unit_ids
             for row in session.execute(statement, {"unit_id": unit_id})
         ]
-    ordered = sorted(((r[2], r[0], r[1]) for r in rows), reverse=True)
-    return [(response_id, question) for _, response_id, question in ordered[:count]]
+    # A response's comments keep the database's order (its collation decides
+    # between question names, as it does for the next page's key).
+    ordered = sorted(rows, key=lambda row: (row[2], row[0]), reverse=True)
+    return [(response_id, question) for response_id, question, _ in ordered[:count]]
 
 
 def _comments(wanted: CommentFilter, *conditions: ColumnElement[bool]) -> Select[Any]:

@@ -27,7 +27,14 @@ from surveys.models import Answer, AuditEvent, Campaign, Response, Role, Service
 from surveys.questionnaire.versions import definition_of, shipped_template
 from surveys.storage.counts import low_rated_comments
 from surveys.text import folded
-from tests.builders import make_counter_campaign, make_unit, make_user, new_response
+from tests.builders import (
+    make_campaign,
+    make_counter_campaign,
+    make_questionnaire,
+    make_unit,
+    make_user,
+    new_response,
+)
 
 START = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 
@@ -248,3 +255,41 @@ def test_the_stored_answer_is_left_as_typed(db_session: Session) -> None:
     hide_comment(db_session, response, "comment", manager, "Có số điện thoại")
     assert comment_text(db_session, response, "comment") == "Gọi 0912345678"
     assert comment_text(db_session, response, "overall") is None
+
+
+def test_a_response_with_two_comments_pages_through_both(db_session: Session) -> None:
+    key = "hai-gop-y"
+    questions = [
+        {"name": "overall", "type": "rating", "label": {"vi": "Chung"}},
+        *(
+            {"name": name, "type": "text", "appearance": "multiline",
+             "label": {"vi": name}}
+            for name in ("tot", "chua_tot")
+        ),
+    ]  # fmt: skip
+    definition = {"key": key, "languages": ["vi"], "title": {"vi": "Hai góp ý"},
+                  "questions": questions}  # fmt: skip
+    stored = make_questionnaire(db_session, key=key, definition=definition)
+    campaign = make_campaign(db_session, questionnaire=stored)
+    for minute in range(3):
+        response = new_response(
+            campaign, submitted_at=START + timedelta(minutes=minute)
+        )
+        response.answers = [
+            Answer(question="tot", value_text=f"tốt {minute}"),
+            Answer(question="chua_tot", value_text=f"chưa tốt {minute}"),
+        ]
+        db_session.add(response)
+    db_session.flush()
+    chosen = wanted(campaign, [campaign.unit_id])
+    assert chosen.questions == ("tot", "chua_tot")
+    seen, key_ = [], None
+    for _ in range(10):
+        page = comment_page(db_session, chosen, after=key_, limit=2)
+        seen += [c.text for c in page.comments]
+        key_ = page.older
+        if key_ is None:
+            break
+    assert sorted(seen) == sorted(f"{kind} {m}" for kind in ("tốt", "chưa tốt")
+                                  for m in range(3))  # fmt: skip
+    assert [text[-1] for text in seen] == ["2", "2", "1", "1", "0", "0"]
