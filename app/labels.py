@@ -127,6 +127,8 @@ AUDIT_ACTIONS = {
     ),
     AuditAction.ENUMERATOR_ASSIGNED: lazy_pgettext("audit", "Giao địa bàn điều tra"),
     AuditAction.ENUMERATOR_UNASSIGNED: lazy_pgettext("audit", "Rút địa bàn điều tra"),
+    AuditAction.COMMENT_HIDDEN: lazy_pgettext("audit", "Ẩn góp ý khỏi báo cáo"),
+    AuditAction.COMMENT_SHOWN: lazy_pgettext("audit", "Hiện lại góp ý"),
 }
 #: What an audited act was done to, by the ``object_type`` its service records.
 OBJECT_TYPES = {
@@ -144,6 +146,7 @@ OBJECT_TYPES = {
     "case_deadline_rule": lazy_pgettext("audit", "Thời hạn xử lý phản ánh"),
     "integration_key": lazy_pgettext("audit", "Khóa kết nối"),
     "feedback_case": lazy_pgettext("audit", "Phản ánh"),
+    "comment": lazy_pgettext("audit", "Góp ý"),
 }
 #: How an apology letter reached the applicant.
 DELIVERIES = {

@@ -495,6 +495,29 @@ class Answer(Base):
     response: Mapped[Response] = relationship(back_populates="answers")
 
 
+class HiddenComment(Base):
+    """A comment a manager hid from reports, with why; shown again by deleting it.
+
+    The answer itself stays as typed: a hidden comment is left out of the
+    reports' comment tables and exports, and shown to managers as hidden. The
+    audit trail keeps every hiding and showing again, this row only the
+    current one.
+    """
+
+    __tablename__ = "hidden_comments"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The comment question's name (a response may have several comments).
+    question: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hidden_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    hidden_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(String(200))
+
+
 class ResponseDraft(Base):
     """Answers saved part-way through a long questionnaire, resumable with the code.
 
@@ -1425,6 +1448,7 @@ __all__ = [
     "EnumeratorAssignment",
     "FeedbackCase",
     "FollowUpContact",
+    "HiddenComment",
     "ImportSource",
     "ImportStatus",
     "IntegrationKey",

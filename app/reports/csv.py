@@ -4,9 +4,10 @@ No device hash, phone number, submission id, access code or dossier ever
 leaves: only where and when (unit, counter, quarter), how genuine (verified,
 flags, excluded) and the answers, one column per question but the dossier code
 a respondent may have typed (an identifier, not an opinion), and locations
-rounded to about a kilometre (``coarse_geopoint``). Every text cell
-is neutralised, so a comment starting with ``=`` or ``+`` is never run as a
-formula.
+rounded to about a kilometre (``coarse_geopoint``). Free text is masked
+(phone numbers, ID numbers, emails) and comments hidden from reports are left
+blank. Every text cell is neutralised, so a comment starting with ``=`` or
+``+`` is never run as a formula.
 
 A repeat (a household roster) is a file of its own (``roster_csv``): one line
 per row, keyed by the response's id and the row's position (``row``), so it
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -25,11 +26,17 @@ from sqlalchemy.orm import Session
 from app.reports.data import official_item
 from app.spreadsheets import neutralised
 from surveys.access.code_state import DOSSIER_QUESTION
+from surveys.comments.moderation import hidden_comments
+from surveys.comments.personal_data import mask_personal_data
 from surveys.models import Campaign
 from surveys.questionnaire import Questionnaire, QuestionType
 from surveys.questionnaire.lexical import coarse_geopoint
 from surveys.questionnaire.versions import definition_of
-from surveys.storage.exports import exported_responses, exported_rows
+from surveys.storage.exports import (
+    ExportedResponse,
+    exported_responses,
+    exported_rows,
+)
 from surveys.storage.periods import period_bounds
 from surveys.storage.tallies import period_of
 
@@ -65,7 +72,7 @@ def responses_csv(
         and q.name not in hidden
         and q.name not in questionnaire.repeated
     ]
-    located = _located(questionnaire)
+    located, texts = _located(questionnaire), _free_text(questionnaire)
     pages = exported_responses(
         session,
         campaign.id,
@@ -83,11 +90,15 @@ def responses_csv(
                 int(response.verified),
                 " ".join(response.flags),
                 int(response.excluded),
-                *_answers(response.answers, questions, located),
+                *_answers(
+                    _shown(response.answers, texts, hidden.get(response.id, ())),
+                    questions,
+                    located,
+                ),
             )
             for response in page
         ]
-        for page in pages
+        for page, hidden in _with_hidden_comments(session, pages)
     )
     return _streamed((*FIXED_COLUMNS, *questions), lines)
 
@@ -116,7 +127,7 @@ def roster_csv(
         for q in questionnaire.questions
         if q.type.takes_answer and questionnaire.repeated.get(q.name) == found.name
     ]
-    located = _located(questionnaire)
+    located, texts = _located(questionnaire), _free_text(questionnaire)
     pages = exported_rows(
         session,
         campaign.id,
@@ -132,7 +143,7 @@ def roster_csv(
                 row.unit_code,
                 period_of(row.submitted_at),
                 row.position,
-                *_answers(row.answers, questions, located),
+                *_answers(_shown(row.answers, texts, ()), questions, located),
             )
             for row in page
         ]
@@ -161,6 +172,39 @@ def _answers(
     """Give each question's cell, locations rounded (``coarse_geopoint``)."""
     for name in questions:
         yield _answer(answers.get(name), name in located)
+
+
+def _free_text(questionnaire: Questionnaire) -> set[str]:
+    """Name the free-text questions, whose answers are exported masked."""
+    return {q.name for q in questionnaire.questions if q.type is QuestionType.TEXT}
+
+
+def _with_hidden_comments(
+    session: Session, pages: Iterable[list[ExportedResponse]]
+) -> Iterator[tuple[list[ExportedResponse], dict[int, set[str]]]]:
+    """Pair each page with its comments hidden from reports: one query a page."""
+    for page in pages:
+        hidden: dict[int, set[str]] = {}
+        for response_id, question in hidden_comments(session, [r.id for r in page]):
+            hidden.setdefault(response_id, set()).add(question)
+        yield page, hidden
+
+
+def _shown(
+    answers: Mapping[str, str | float], texts: set[str], hidden: Collection[str]
+) -> dict[str, str | float]:
+    """Return answers as exported: free text masked, comments hidden left blank.
+
+    The masks are Vietnamese whatever the reader's language: the file holds
+    the answers in the language they were given in.
+    """
+    return {
+        name: mask_personal_data(value)
+        if name in texts and isinstance(value, str)
+        else value
+        for name, value in answers.items()
+        if name not in hidden
+    }
 
 
 def _located(questionnaire: Questionnaire) -> set[str]:

@@ -8,6 +8,7 @@ from app.staff import (  # noqa: F401  (registers the views)
     case_import,
     case_intake,
     cases,
+    comment_list,
     dashboard,
     deadlines,
     dossier_import,

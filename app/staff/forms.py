@@ -35,6 +35,7 @@ from app.labels import (
 )
 from surveys.access.codes import MAX_CODES, MAX_LABEL
 from surveys.access.passwords import password_problem
+from surveys.comments.moderation import REASON_MAX_LENGTH
 from surveys.units.tree import CODE_SHAPE, is_code
 
 
@@ -271,6 +272,47 @@ class AuditFilterForm(StaffForm):
     )
     #: The users' ids; the view offers them, since they are the database's.
     user = SelectField(choices=[], default="")
+
+
+class CommentFilterForm(StaffForm):
+    """The comment list's filters, read from the query string of a GET.
+
+    The campaigns, units and counters offered are the reader's: the view sets them.
+    """
+
+    class Meta:
+        csrf = False  # a GET that changes nothing, and its links must keep working
+
+    campaign = SelectField()
+    #: "" for every unit in scope, else a unit's code (its units below included).
+    unit = SelectField(default="")
+    #: "" for every counter, else a counter's id.
+    counter = SelectField(default="")
+    rating = SelectField(
+        default="",
+        choices=[
+            SelectChoice("", lazy_gettext("Mọi mức")),
+            *(SelectChoice(str(points), str(points)) for points in range(1, 6)),
+        ],
+    )
+    since = DateField(validators=[Optional()])
+    until = DateField(validators=[Optional()])
+    q = StringField(validators=[Optional(), MaxLength(100)], filters=[_stripped])
+
+    def validate_until(self, field: DateField) -> None:
+        """Refuse a range that ends before it starts."""
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_("Ngày kết thúc phải sau ngày bắt đầu."))
+
+
+class HideCommentForm(StaffForm):
+    """Why a comment is hidden from reports: required, and kept in the audit trail."""
+
+    reason = StringField(
+        validators=[Required(), MaxLength(REASON_MAX_LENGTH)], filters=[_stripped]
+    )
+    #: The list (with its filters) to go back to; only a path on this site.
+    back = StringField()
 
 
 #: Dossiers due within this many working days are listed as due soon, unless

@@ -75,6 +75,9 @@ class AuditAction(enum.StrEnum):
     ENUMERATOR_REVOKED = "enumerator_revoked"
     ENUMERATOR_ASSIGNED = "enumerator_assigned"
     ENUMERATOR_UNASSIGNED = "enumerator_unassigned"
+    #: A comment hidden from reports (with the reason), or shown again.
+    COMMENT_HIDDEN = "comment_hidden"
+    COMMENT_SHOWN = "comment_shown"
 
 
 def record_event(
