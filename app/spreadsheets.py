@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import math
+import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,44 @@ def neutralised(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return f"'{value}"
     return value
+
+
+def text_width(text: str) -> float:
+    """Estimate how wide a line of text is, in widths of the digit 0 (Excel's unit).
+
+    Generous on purpose, so a cell is not cut in a font wider than Calibri:
+    capitals and letters with diacritics (``Đ``, ``ệ``) count 1.2, East Asian
+    wide characters 2, combining marks (decomposed diacritics) nothing.
+    """
+    width = 0.0
+    for character in unicodedata.normalize("NFC", text):
+        if unicodedata.combining(character):
+            continue
+        if unicodedata.east_asian_width(character) in "WF":
+            width += 2
+        elif character.isupper() or not character.isascii():
+            width += 1.2
+        else:
+            width += 1
+    return width
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Count the lines a text takes when wrapped at word breaks into ``width``."""
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0.0
+        for word in paragraph.split():
+            size = text_width(word)
+            if used and used + 1 + size > width:
+                lines += 1
+                used = 0.0
+            if size > width:  # a word longer than the line is broken
+                lines += math.ceil(size / width) - 1
+                size %= width
+            used += size + (1 if used else 0)
+    return lines
 
 
 def write_csv(

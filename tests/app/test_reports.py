@@ -14,6 +14,7 @@ import pytest
 import yaml
 from flask import Flask
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,14 @@ from app.reports.csv import BOM, responses_csv
 from app.reports.data import DistrictReport, district_report, unit_report
 from app.reports.layout import officials_summary
 from app.reports.pdf import district_report_pdf, unit_report_pdf
-from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
+from app.reports.xlsx import (
+    LINE_HEIGHT,
+    MAX_WIDTH,
+    PADDING,
+    district_report_xlsx,
+    unit_report_xlsx,
+)
+from app.spreadsheets import text_width, wrapped_lines
 from surveys.models import Campaign, Official, Response, Unit, UnitKind
 from surveys.questionnaire.schema import build_questionnaire
 from surveys.questionnaire.versions import DEFINITIONS, store_questionnaire
@@ -155,7 +163,7 @@ def test_unit_xlsx_has_its_sheets_and_the_dashboard_numbers(
         "Phương pháp",
     ]  # fmt: skip
     items = book["Tiêu chí"]
-    assert items.freeze_panes == "A2" and items["A1"].font.bold
+    assert items.freeze_panes == "B2" and items["A1"].font.bold
     assert items.page_setup.orientation == "landscape"
     expected = summary_from_tallies(
         tally_frame(db_session, district.campaign.id, unit_ids=[district.ward.id])
@@ -180,6 +188,53 @@ def test_unit_xlsx_has_its_sheets_and_the_dashboard_numbers(
     assert items["F2"].number_format == "0.0%"
     comments = [row[3] for row in book["Góp ý"].iter_rows(min_row=2, values_only=True)]
     assert comments == ["'+cmd"]
+    # Every moment in Vietnam time, its zone written beside it.
+    moment = book["Góp ý"]["A2"]
+    assert moment.value == datetime(2026, 4, 6, 12, 0)  # 05:00 UTC
+    assert moment.number_format == 'd/m/yyyy hh:mm "(UTC+7)"'
+    assert book["Tổng hợp"]["B4"].number_format == moment.number_format
+
+
+def test_workbooks_print_on_a4_with_whole_headings_and_sized_columns(
+    whole_district: DistrictReport,
+) -> None:
+    """What LibreOffice cut ("Điểm trung", "Giá trị p (hiệu"): each heading wraps
+    between words in a row as tall as its lines; columns fit their content."""
+    report = whole_district
+    book = load_workbook(io.BytesIO(district_report_xlsx(report)))
+    summary = book["Tổng hợp"]
+    assert summary["A4"].value == "Số liệu đến ngày (giờ Việt Nam)"
+    local = report.header.generated_at + timedelta(hours=7)
+    assert summary["B4"].value == local.replace(tzinfo=None, microsecond=0)
+    for sheet in book.worksheets[:-1]:  # the methodology is one paragraph
+        setup = sheet.page_setup
+        assert (setup.paperSize, setup.orientation) == (9, "landscape")
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        for column in range(1, sheet.max_column + 1):
+            width = sheet.column_dimensions[get_column_letter(column)].width
+            assert width <= MAX_WIDTH + PADDING
+    league = book["Xếp hạng"]
+    assert league.print_title_rows == "$1:$1"
+    assert league.freeze_panes == "C2"  # the rank and the unit stay in sight
+    headings = {cell.value: cell for cell in league[1]}
+    height = league.row_dimensions[1].height
+    for text in ("Điểm trung bình (1–5)", "Giá trị p (hiệu chỉnh Holm)"):
+        cell = headings[text]
+        assert cell.alignment.wrap_text and cell.font.bold
+        width = league.column_dimensions[cell.column_letter].width - PADDING
+        assert max(text_width(word) for word in text.split()) <= width
+        assert 1 < wrapped_lines(text, width) and height >= (
+            wrapped_lines(text, width) * LINE_HEIGHT
+        )
+    names = league.column_dimensions["B"].width
+    assert text_width("Phường Ít Phiếu") + PADDING <= names < 40
+    row = next(r for r in league.iter_rows(min_row=2) if r[1].value == "Phường Thử")
+    assert isinstance(row[2].value, int) and row[2].number_format == "0"
+    assert isinstance(row[3].value, float) and row[3].number_format == "0.00"
+    methodology = book["Phương pháp"]
+    assert methodology["A1"].alignment.wrap_text
+    assert methodology.row_dimensions[1].height >= 5 * LINE_HEIGHT
 
 
 def whole_report(session: Session, root: Unit, campaign: Campaign) -> DistrictReport:
