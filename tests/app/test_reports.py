@@ -224,9 +224,8 @@ def test_workbooks_print_on_a4_with_whole_headings_and_sized_columns(
         assert cell.alignment.wrap_text and cell.font.bold
         width = league.column_dimensions[cell.column_letter].width - PADDING
         assert max(text_width(word) for word in text.split()) <= width
-        assert 1 < wrapped_lines(text, width) and height >= (
-            wrapped_lines(text, width) * LINE_HEIGHT
-        )
+        lines = wrapped_lines(text, width)
+        assert lines > 1 and height >= lines * LINE_HEIGHT
     names = league.column_dimensions["B"].width
     assert text_width("Phường Ít Phiếu") + PADDING <= names < 40
     row = next(r for r in league.iter_rows(min_row=2) if r[1].value == "Phường Thử")
@@ -391,6 +390,67 @@ def test_csv_neutralises_unit_codes(db_session: Session, district: District) -> 
     )
     rows = list(csv.reader(io.StringIO(content.decode("utf-8").removeprefix(BOM))))
     assert len(rows) == 4 and {row[1] for row in rows[1:]} == {"'-cmd"}
+
+
+def csv_rows(chunks: Iterator[bytes]) -> list[dict[str, str]]:
+    """Read a streamed CSV's rows by column name."""
+    content = b"".join(chunks).decode("utf-8").removeprefix(BOM)
+    return list(csv.DictReader(io.StringIO(content)))
+
+
+@pytest.mark.parametrize(
+    ("labels_in", "overall", "reasons"),
+    [
+        (None, "1", "waiting attitude"),
+        ("vi", "Rất không hài lòng", "Phải chờ đợi lâu; Thái độ phục vụ chưa tốt"),
+        ("en", "Very dissatisfied", "I waited too long; The staff were not courteous"),
+    ],
+)
+def test_csv_writes_options_as_codes_or_as_labels_in_a_language(
+    db_session: Session,
+    district: District,
+    labels_in: str | None,
+    overall: str,
+    reasons: str,
+) -> None:
+    code = make_code(
+        db_session, district.campaign, kind="standing", unit=district.small
+    )
+    answers = {"overall": "1", "reasons": "attitude waiting", "comment": "-x"}
+    record_response(db_session, Submission(code.token, unique("s"), answers), START)
+    campaign = district.campaign
+    small = [district.small.id]
+    rows = csv_rows(
+        responses_csv(
+            db_session, campaign, small, None, labels_in=labels_in, page_size=2
+        )
+    )
+    assert len(rows) == 4
+    low = next(row for row in rows if row["reasons"])
+    assert (low["overall"], low["reasons"], low["comment"]) == (overall, reasons, "'-x")
+    # Not an option: the comment is as typed, the unit its code.
+    assert {row["unit_code"] for row in rows} == {district.small.code}
+    ward = [district.ward.id]
+    official = csv_rows(
+        responses_csv(db_session, campaign, ward, None, labels_in=labels_in)
+    )
+    codes = {o.code for o in district.ward.service_points[0].officials}
+    assert {row["official"] for row in official} - {""} <= codes
+
+
+def test_csv_labels_that_look_like_formulas_stay_text(db_session: Session) -> None:
+    data = yaml.safe_load((DEFINITIONS / "counter.yaml").read_text(encoding="utf-8"))
+    data["key"] = "counter_formula"
+    data["choices"]["low_reasons"][0]["label"]["vi"] = INJECTION
+    stored = store_questionnaire(db_session, build_questionnaire(data)).stored
+    root = make_unit(db_session, name="Quận Công Thức", kind=UnitKind.DISTRICT)
+    campaign = make_campaign(db_session, unit=root, questionnaire=stored)
+    code = make_code(db_session, campaign, kind="standing", unit=root)
+    answers = {"overall": "2", "reasons": "waiting"}
+    record_response(db_session, Submission(code.token, unique("s"), answers), START)
+    (row,) = csv_rows(responses_csv(db_session, campaign, None, None, labels_in="vi"))
+    assert row["reasons"] == f"'{INJECTION}"
+    assert row["overall"] == "Không hài lòng"
 
 
 def test_a_malformed_period_is_refused(db_session: Session, district: District) -> None:
