@@ -350,6 +350,64 @@ def test_relevance_is_answered_for_the_page_script(
     assert client.post(url, data={"overall": "1"}).status_code == 400
 
 
+OVERALL = "Ông/Bà có hài lòng với lần giải quyết thủ tục hôm nay không?"
+OFFICIAL = "Cán bộ, công chức đã phục vụ Ông/Bà (không bắt buộc)"
+
+
+def test_the_page_without_its_script_shows_every_follow_up_with_its_condition(
+    client: FlaskClient, counter
+) -> None:
+    """Hidden for the script to show; shown by noscript.css when it does not run."""
+    code, _ = counter
+    html = client.get(f"/s/{code.token}").get_data(as_text=True)
+    assert re.search(r'data-q="reasons"[^>]* hidden data-pending>', html)
+    assert re.search(r'data-q="official_rating"[^>]* hidden data-pending>', html)
+    assert not re.search(r'data-q="(overall|official|comment)"[^>]*data-pending', html)
+    assert (
+        f"(Trả lời nếu ở câu “{OVERALL}” Ông/Bà chọn: Rất không hài lòng, "
+        "Không hài lòng.)"
+    ) in html
+    assert f"(Trả lời nếu Ông/Bà đã chọn ở câu “{OFFICIAL}”.)" in html
+    assert re.search(
+        r'<noscript><link rel="stylesheet" href="/static/noscript.css"></noscript>',
+        html,
+    )
+    style = client.get("/static/noscript.css")
+    assert b"[data-pending][hidden]" in style.get_data()
+    style.close()
+
+
+@pytest.mark.parametrize(
+    ("overall", "official", "kept"),
+    [
+        ("5", False, {"overall"}),
+        ("2", False, {"overall", "reasons"}),
+        ("5", True, {"overall", "official", "official_rating"}),
+    ],
+)
+def test_a_send_drops_the_answers_to_questions_that_do_not_apply(
+    client: FlaskClient,
+    counter,
+    db_session: Session,
+    overall: str,
+    official: bool,
+    kept: set[str],
+) -> None:
+    """A page without its script sends every follow-up it showed: a reason under
+    a good rating, an official's rating with no official are not stored."""
+    code, point = counter
+    answers = {
+        "overall": overall,
+        "reasons": ["waiting", "attitude"],
+        "official": point.officials[0].code if official else "",
+        "official_rating": "4",
+    }
+    sent, _ = rate(client, code.token, answers)
+    assert sent.status_code == 303
+    stored = db_session.scalar(select(Response))
+    assert {answer.question for answer in stored.answers} == kept
+
+
 def test_the_counter_page_weighs_under_30_kb_with_its_assets(
     client: FlaskClient, counter
 ) -> None:
@@ -360,7 +418,7 @@ def test_the_counter_page_weighs_under_30_kb_with_its_assets(
     for asset in assets:
         with client.get(asset.decode()) as response:  # static files must be closed
             weight += len(response.get_data())
-    assert len(assets) == 2
+    assert len(assets) == 3  # the style, the script, the style without the script
     assert weight < 30 * 1024
     assert not re.search(rb'(?:href|src)="(?:https?:)?//', html)
 
