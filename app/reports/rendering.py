@@ -148,10 +148,10 @@ def attachment(selection: Selection, scope: str, kind: str) -> str:
     repeat = repeat_asked(selection) if kind == "csv" else None
     labels = kind == "csv" and values_asked() == "labels"
     part = f" - {repeat}" if repeat else ""
-    name = f"{title} - {unit.name} - {period}{part}"
-    name += f" - {_('nhãn')}.{kind}" if labels else f".{kind}"
-    fallback = _UNSAFE.sub(
-        "-", f"hailong-{scope}-{unit.code}-{period}{part.replace(' - ', '-')}"
-    )
-    fallback += f"-labels.{kind}" if labels else f".{kind}"
+    if labels:
+        part += " - " + _("nhãn")
+    name = f"{title} - {unit.name} - {period}{part}.{kind}"
+    fallback = f"hailong-{scope}-{unit.code}-{period}"
+    fallback += (f"-{repeat}" if repeat else "") + ("-labels" if labels else "")
+    fallback = f"{_UNSAFE.sub('-', fallback)}.{kind}"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
