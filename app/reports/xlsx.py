@@ -92,7 +92,7 @@ WRAP = Alignment(wrap_text=True, vertical="top")
 #: Column widths, in widths of the digit 0: a column grows with its content up
 #: to MAX_WIDTH, then its texts wrap; a heading takes up to HEADING_WIDTH on
 #: one line before it wraps between words.
-MIN_WIDTH, MAX_WIDTH, HEADING_WIDTH, NOTE_WIDTH = 6, 60, 16, 110
+MIN_WIDTH, MAX_WIDTH, HEADING_WIDTH, NOTE_WIDTH = 6, 60, 12, 110
 #: The room Excel and LibreOffice keep around a cell's text.
 PADDING = 2
 #: One line of the default font (Calibri 11 pt, Carlito in LibreOffice), in points.
