@@ -702,9 +702,12 @@ def _condition(
                 question=label,
                 options=", ".join(holding),
             )
+    labelled = [f"“{translated(q.label)}”" for q in read if q.label]
+    if not labelled:  # it reads only calculations: shown without a condition
+        return ""
     return _(
         "(Trả lời nếu câu này phù hợp với câu trả lời của Ông/Bà ở câu %(questions)s.)",
-        questions=", ".join(f"“{translated(q.label)}”" for q in read),
+        questions=", ".join(labelled),
     )
 
 

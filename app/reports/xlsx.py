@@ -279,7 +279,7 @@ def _note(sheet: Worksheet, text: str, *, first: bool = False) -> None:
     if last > 1:
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
     width = sum(
-        sheet.column_dimensions[sheet.cell(1, column).column_letter].width or 13
+        sheet.column_dimensions[sheet.cell(1, column).column_letter].width
         for column in range(1, last + 1)
     )
     sheet.cell(row, 1).alignment = WRAP
