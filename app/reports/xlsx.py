@@ -296,6 +296,9 @@ def _fit(sheet: Worksheet, *, header: bool) -> None:
     wraps between words, never inside one.
     """
     widths: dict[int, float] = {}
+    #: The cells that may not fit on one line: the headings, and texts wider
+    #: than any column grows (every other cell sets its column's width).
+    wrapping: list[Cell] = []
     for row in sheet.iter_rows():
         for cell in row:
             if cell.value is None:
@@ -304,25 +307,24 @@ def _fit(sheet: Worksheet, *, header: bool) -> None:
             if header and cell.row == 1:
                 words = max((text_width(word) for word in shown.split()), default=0)
                 size = max(words, min(text_width(shown), HEADING_WIDTH))
+                wrapping.append(cell)
             else:
                 size = max(text_width(line) for line in shown.split("\n"))
+                if size > MAX_WIDTH or "\n" in shown:
+                    wrapping.append(cell)
             widths[cell.column] = max(widths.get(cell.column, MIN_WIDTH), size)
     for column, size in widths.items():
-        width = min(size, MAX_WIDTH)
-        widths[column] = width
+        widths[column] = min(size, MAX_WIDTH)
         letter = sheet.cell(1, column).column_letter
-        sheet.column_dimensions[letter].width = width + PADDING
-    for row in sheet.iter_rows():
-        lines = 1
-        for cell in row:
-            if not isinstance(cell.value, str):
-                continue
-            count = wrapped_lines(cell.value, widths[cell.column])
-            if count > 1 or (header and cell.row == 1):
-                cell.alignment = WRAP
-            lines = max(lines, count)
-        if lines > 1:
-            _set_lines(sheet, row[0].row, lines)
+        sheet.column_dimensions[letter].width = widths[column] + PADDING
+    lines: dict[int, int] = {}
+    for cell in wrapping:
+        cell.alignment = WRAP
+        count = wrapped_lines(str(cell.value), widths[cell.column])
+        lines[cell.row] = max(lines.get(cell.row, 1), count)
+    for row, count in lines.items():
+        if count > 1:
+            _set_lines(sheet, row, count)
 
 
 def _set_lines(sheet: Worksheet, row: int, lines: int) -> None:
@@ -332,7 +334,10 @@ def _set_lines(sheet: Worksheet, row: int, lines: int) -> None:
 
 def _shown(cell: Cell) -> str:
     """Return about what a cell shows: a number in its format, a moment's layout."""
-    value, layout = cell.value, cell.number_format
+    value = cell.value
+    if isinstance(value, str):
+        return value
+    layout = cell.number_format
     if isinstance(value, datetime):
         return layout.replace('"', "")
     if isinstance(value, int | float) and not isinstance(value, bool):
