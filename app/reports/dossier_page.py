@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.charts import rate_chart, table_rows
 from app.i18n import _
 from app.labels import BREAKDOWNS
-from app.reports.dashboard import Chart, chart_words
+from app.reports.dashboard import Chart
 from app.reports.dossier_layout import (
     INDICATORS_NOTE,
     indicator_columns,
@@ -34,6 +34,7 @@ from app.reports.dossiers import (
     quarter_tables,
     timeliness_frame,
 )
+from app.reports.figures import chart_words
 from app.reports.layout import Column, shown
 from surveys.dossiers.calendar import load_calendar
 from surveys.dossiers.deadlines import (
