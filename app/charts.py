@@ -161,9 +161,23 @@ class Scale:
     #: Ticks written as percentages (the values run 0-100).
     percent: bool = False
 
+    @classmethod
+    def over(cls, low: float, high: float) -> Scale:
+        """Return the scale from ``low`` to ``high`` with at most six steps of 1,
+        2 or 5 (times a power of ten), so that its ticks are round numbers."""
+        if not high > low:
+            raise ValueError(f"a scale needs low < high, got {low!r} and {high!r}")
+        power = 10 ** math.floor(math.log10((high - low) / 6))
+        step = next(
+            power * factor
+            for factor in (1, 2, 2.5, 5, 10)
+            if (high - low) / (power * factor) <= 6
+        )
+        return cls(float(low), float(high), float(step))
+
     def ticks(self) -> np.ndarray:
         """Return the tick positions, both ends included."""
-        count = round((self.high - self.low) / self.step)
+        count = math.floor((self.high - self.low) / self.step + 1e-9)
         return self.low + self.step * np.arange(count + 1)
 
 

@@ -199,7 +199,10 @@ def _district_charts(
 ) -> tuple[list[Chart], list[pd.DataFrame]]:
     """Draw the district's own dimensions and items, all its units together."""
     drawn = _scores(report)
-    return _drawn(drawn, words), [report.league, *(frame for frame, *rest in drawn)]
+    return _drawn(drawn, report.header, words), [
+        report.league,
+        *(frame for frame, *rest in drawn),
+    ]
 
 
 def _unit_charts(
@@ -220,13 +223,18 @@ def _unit_charts(
                 OFFICIAL_SCORE,
             )
         )
-    return _drawn(drawn, words), [frame for frame, *rest in drawn]
+    return _drawn(drawn, report.header, words), [frame for frame, *rest in drawn]
 
 
-def _drawn(drawn: list[Drawn], words: ChartText) -> list[Chart]:
+def _drawn(drawn: list[Drawn], header: Header, words: ChartText) -> list[Chart]:
     """Draw each non-empty table as an interval chart beside its numbers."""
     return [
-        _chart(estimate_chart(frame, str(title), measure, words), frame, columns, words)
+        _chart(
+            estimate_chart(frame, str(title), measure, header, words),
+            frame,
+            columns,
+            words,
+        )
         for frame, title, columns, measure in drawn
         if not frame.empty
     ]

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from flask_babel.speaklater import LazyString
 
 from app.charts import (
-    MEAN_SCALE,
     PERCENT_SCALE,
     ChartText,
     Scale,
@@ -25,9 +23,8 @@ from app.charts import (
 )
 from app.formatting import format_date, format_number, format_percent
 from app.i18n import _, lazy_gettext
-from app.reports.data import DistrictReport
+from app.reports.data import DistrictReport, Header
 
-MEAN_AXIS = lazy_gettext("Điểm trung bình (1–5)")
 DIMENSIONS_TITLE = lazy_gettext("Mức hài lòng theo lĩnh vực")
 ITEMS_TITLE = lazy_gettext("Điểm theo tiêu chí")
 
@@ -35,59 +32,56 @@ ITEMS_TITLE = lazy_gettext("Điểm theo tiêu chí")
 @dataclass(frozen=True)
 class Measure:
     """What an interval chart of a report table shows: the estimate and its
-    interval's columns, the axis's label and the scale it always spans."""
+    interval's columns, and what they measure ("mean" on the questionnaire's
+    scale, "percent", or an "index" on its own scale)."""
 
     columns: tuple[str, str, str]
-    axis: LazyString
-    #: None for a scale the report does not know (an index's own).
-    scale: Scale | None
+    kind: str
     #: False keeps the table's order: people are listed by code, never ranked.
     best_first: bool = True
 
 
-MEAN = Measure(("mean", "mean_low", "mean_high"), MEAN_AXIS, MEAN_SCALE)
+MEAN = Measure(("mean", "mean_low", "mean_high"), "mean")
 PERCENT = Measure(
-    ("pct_satisfied", "pct_satisfied_low", "pct_satisfied_high"),
-    lazy_gettext("% hài lòng"),
-    PERCENT_SCALE,
+    ("pct_satisfied", "pct_satisfied_low", "pct_satisfied_high"), "percent"
 )
 #: Officials' scores: charted in the table's order (by code), never best first.
-OFFICIAL_SCORE = Measure(
-    ("score", "score_low", "score_high"), MEAN_AXIS, MEAN_SCALE, best_first=False
-)
+OFFICIAL_SCORE = Measure(("score", "score_low", "score_high"), "mean", best_first=False)
 #: A questionnaire's index: percent satisfied, a sum of 1-10 dimensions or a
 #: composite, so its axis runs from 0 to the highest bound.
-INDEX = Measure(("estimate", "ci_low", "ci_high"), lazy_gettext("Chỉ số"), None)
+INDEX = Measure(("estimate", "ci_low", "ci_high"), "index")
 
 
 def estimate_chart(
-    frame: pd.DataFrame, title: str, measure: Measure, words: ChartText
+    frame: pd.DataFrame, title: str, measure: Measure, header: Header, words: ChartText
 ) -> str:
     """Draw one report table's estimates with their intervals and n, withheld
-    rows dashed."""
+    rows dashed, on the whole of the scale they are measured on."""
+    scale, axis = _axis(measure.kind, header)
     return interval_chart(
         frame,
         "label",
         *measure.columns,
         n_column="n",
         title=title,
-        axis_label=str(measure.axis),
+        axis_label=axis,
         words=words,
-        scale=measure.scale,
+        scale=scale,
         suppressed_column="suppressed" if "suppressed" in frame else None,
         best_first=measure.best_first,
     )
 
 
-def dimensions_chart(dimensions: pd.DataFrame, words: ChartText) -> str:
+def dimensions_chart(dimensions: pd.DataFrame, header: Header, words: ChartText) -> str:
     """Draw the share satisfied in each dimension, first chart of a unit's report."""
-    return estimate_chart(dimensions, str(DIMENSIONS_TITLE), PERCENT, words)
+    return estimate_chart(dimensions, str(DIMENSIONS_TITLE), PERCENT, header, words)
 
 
 def league_chart(report: DistrictReport, words: ChartText) -> str:
     """Draw the units' headline scores with their intervals, best first."""
-    title = _("Xếp hạng các đơn vị: %(score)s", score=report.header.headline_label)
-    return estimate_chart(report.league, title, MEAN, words)
+    header = report.header
+    title = _("Xếp hạng các đơn vị: %(score)s", score=header.headline_label)
+    return estimate_chart(report.league, title, MEAN, header, words)
 
 
 def rank_intervals_chart(report: DistrictReport, words: ChartText) -> str:
@@ -112,6 +106,22 @@ def month_labels(months: Sequence[str]) -> list[str]:
         + (f"\n{first.year}" if index == 0 or first.month == 1 else "")
         for index, first in enumerate(firsts)
     ]
+
+
+def _axis(kind: str, header: Header) -> tuple[Scale | None, str]:
+    """Return the scale a measure spans and its axis's label, in the reader's
+    language."""
+    if kind == "percent":
+        return PERCENT_SCALE, _("% hài lòng")
+    if kind == "index":
+        return None, _("Chỉ số")
+    low, high = header.item_scale
+    axis = _(
+        "Điểm trung bình (%(low)s–%(high)s)",
+        low=format_number(low),
+        high=format_number(high),
+    )
+    return Scale.over(low, high), axis
 
 
 def chart_words() -> ChartText:

@@ -90,7 +90,9 @@ def unit_report_pdf(report: UnitReport) -> bytes:
         if has_small_samples([*tables, report.index]):
             _warning(pdf, str(SMALL_SAMPLE_WARNING))
         if not report.dimensions.empty:
-            _chart(pdf, dimensions_chart(report.dimensions, chart_words()))
+            _chart(
+                pdf, dimensions_chart(report.dimensions, report.header, chart_words())
+            )
         if not report.index.empty:
             _table(pdf, SHEET_INDEX, index_columns(), report.index)
         for title, table in (
