@@ -85,7 +85,6 @@ TITLE_SPACE = 0.45
 SCALE_SPACE = 0.25
 AXIS_SPACE = 0.6  # the scale's numbers and its label
 LEGEND_ROW = 0.22
-RIGHT_SPACE = 0.6  # n or rank interval
 GAP = 0.1
 #: The height of a bar chart's plot.
 BAR_PLOT = 2.2
@@ -300,7 +299,10 @@ def rank_chart(
         right_heading="",
         legend=[],
     )
-    ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+    # Ranks start at 1, the best; half a rank of room keeps the end dots whole.
+    steps = MaxNLocator(nbins=6, integer=True, steps=[1, 2, 5, 10])
+    ticks = 1 + steps.tick_values(0, max(len(data) - 1, 1))
+    ax.xaxis.set_major_locator(FixedLocator(ticks[ticks <= len(data)]))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: words.number(value, 0)))
     ax.set_xlim(0.5, len(data) + 0.5)
     _finish(fig, ax, title, words.rank, [])
@@ -507,6 +509,9 @@ def _rows_axes(
     rows_height = float(heights.sum())
     widest = max(_width(line) for lines in names for line in lines)
     left = GAP + (widest + TEXT_PAD) / 72
+    # The n or rank interval column: its widest text, and at least a 4-digit n.
+    right_width = max(_width("0000"), *map(_width, [*right, right_heading]))
+    right_space = GAP + (right_width + TEXT_PAD) / 72
     top = TITLE_SPACE + SCALE_SPACE * (count > LONG_LIST)
     bottom = AXIS_SPACE + LEGEND_ROW * _legend_rows(legend) + GAP / 2
     height = top + bottom + rows_height
@@ -515,7 +520,7 @@ def _rows_axes(
         (
             left / WIDTH,
             bottom / height,
-            1 - (left + RIGHT_SPACE) / WIDTH,
+            1 - (left + right_space) / WIDTH,
             rows_height / height,
         )
     )
@@ -544,23 +549,37 @@ def _rows_axes(
 
 
 def _wrap(name: str) -> list[str]:
-    """Break a name into lines no wider than LABEL_WIDTH, at most MAX_LINES; a
-    name that needs more lines gets wider ones, so nothing is ever cut."""
+    """Break a name into lines no wider than LABEL_WIDTH, at most MAX_LINES, of
+    even length (no word left alone on the last line); a name that needs more
+    lines gets wider ones, so nothing is ever cut."""
     words = name.split()
-    if not words:
+    if len(words) < 2 or _width(name) <= LABEL_WIDTH:
         return [name]
     width = LABEL_WIDTH
-    while True:
-        lines = [words[0]]
-        for word in words[1:]:
-            joined = f"{lines[-1]} {word}"
-            if _width(joined) <= width:
-                lines[-1] = joined
-            else:
-                lines.append(word)
-        if len(lines) <= MAX_LINES:
-            return lines
+    while len(lines := _fill(words, width)) > MAX_LINES:
         width *= 1.2
+    # The narrowest width that still needs no more lines, to a point.
+    narrow, wide = max(map(_width, words)), max(map(_width, lines))
+    while wide - narrow > 1:
+        middle = (narrow + wide) / 2
+        if len(_fill(words, middle)) > len(lines):
+            narrow = middle
+        else:
+            wide = middle
+    return _fill(words, wide)
+
+
+def _fill(words: Sequence[str], width: float) -> list[str]:
+    """Put as many words on each line as fit ``width`` points (a longer word
+    alone on its line)."""
+    lines = [words[0]]
+    for word in words[1:]:
+        joined = f"{lines[-1]} {word}"
+        if _width(joined) <= width:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    return lines
 
 
 @functools.lru_cache(maxsize=8192)
