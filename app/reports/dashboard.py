@@ -25,7 +25,14 @@ from app.reports.data import (
     district_report,
     unit_report,
 )
-from app.reports.figures import (
+from app.reports.layout import (
+    SMALL_SAMPLE_WARNING,
+    has_small_samples,
+    official_rows,
+    officials_summary,
+    with_separations,
+)
+from app.reports.report_charts import (
     DIMENSIONS_TITLE,
     INDEX,
     ITEMS_TITLE,
@@ -38,13 +45,6 @@ from app.reports.figures import (
     league_chart,
     month_labels,
     rank_intervals_chart,
-)
-from app.reports.layout import (
-    SMALL_SAMPLE_WARNING,
-    has_small_samples,
-    official_rows,
-    officials_summary,
-    with_separations,
 )
 from app.reports.selection import Selection
 from surveys.storage.counts import monthly_counts

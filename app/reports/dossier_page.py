@@ -34,8 +34,8 @@ from app.reports.dossiers import (
     quarter_tables,
     timeliness_frame,
 )
-from app.reports.figures import chart_words
 from app.reports.layout import Column, shown
+from app.reports.report_charts import chart_words
 from surveys.dossiers.calendar import load_calendar
 from surveys.dossiers.deadlines import (
     DeadlinePage,

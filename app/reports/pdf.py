@@ -1,6 +1,6 @@
 """Reports as A4 PDFs: each score with its interval and n, a chart, the method.
 
-A chart is the very SVG the dashboard shows (``app.reports.figures``), placed
+A chart is the very SVG the dashboard shows (``app.reports.report_charts``), placed
 with fpdf2's ``image``: vector, crisp at any resolution, its text real text in
 the font it was laid out with.
 """
@@ -40,7 +40,6 @@ from app.reports.dossier_layout import (
     timeliness_columns,
 )
 from app.reports.dossiers import DossierSection
-from app.reports.figures import chart_words, dimensions_chart, league_chart
 from app.reports.layout import (
     DISTRICT_TITLE,
     LEAGUE_NOTE,
@@ -71,6 +70,7 @@ from app.reports.layout import (
     shown,
     with_notes,
 )
+from app.reports.report_charts import chart_words, dimensions_chart, league_chart
 
 MARGIN = 12.0
 LINE = 5.0

@@ -17,8 +17,8 @@ from PIL import Image
 from sqlalchemy.orm import Session
 
 from app.reports.data import unit_report
-from app.reports.figures import chart_words, dimensions_chart, league_chart
 from app.reports.pdf import district_report_pdf, unit_report_pdf
+from app.reports.report_charts import chart_words, dimensions_chart, league_chart
 from tests.app.test_charts import parse, texts
 from tests.app.test_reports import (  # noqa: F401 (fixtures)
     District,

@@ -23,9 +23,9 @@ from analysis.officials import TOO_FEW
 from analysis.results import MIN_INTERVAL
 from app.reports.csv import BOM, responses_csv
 from app.reports.data import DistrictReport, district_report, unit_report
-from app.reports.figures import DIMENSIONS_TITLE, chart_words, dimensions_chart
 from app.reports.layout import officials_summary
 from app.reports.pdf import district_report_pdf, unit_report_pdf
+from app.reports.report_charts import DIMENSIONS_TITLE, chart_words, dimensions_chart
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
 from surveys.models import Campaign, Official, Response, Unit, UnitKind
 from surveys.questionnaire.schema import build_questionnaire
