@@ -233,7 +233,7 @@ def interval_chart(
         np.where(shown, data[c].to_numpy(dtype=float), np.nan)
         for c in (estimate, low, high)
     ]
-    scale = scale or _from_zero(values)
+    scale = scale if scale is not None else _from_zero(values)
     estimates, lows, highs = (np.clip(v, scale.low, scale.high) for v in values)
     publish = words.number(MIN_PUBLISH, 0)
     legend = {
