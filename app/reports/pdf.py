@@ -74,7 +74,7 @@ from app.reports.report_charts import chart_words, dimensions_chart, league_char
 
 MARGIN = 12.0
 LINE = 5.0
-#: Points per millimetre.
+#: Millimetres per point.
 POINT = 25.4 / 72
 #: Columns of the league table printed on a portrait page (the workbook has all).
 PRINTED_LEAGUE = ("rank", "label", "n", "mean", "mean_low", "mean_high",
