@@ -32,6 +32,7 @@ from app.charts import (
     trend_chart,
 )
 from app.formatting import format_number, format_percent
+from app.reports.report_charts import month_labels
 
 APP = Path(__file__).resolve().parents[2] / "app"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -528,3 +529,9 @@ def test_every_row_shows_its_n_the_readers_way() -> None:
 def test_same_figures_same_bytes_for_every_kind() -> None:
     assert trend(MONTHS) == trend(MONTHS.copy())
     assert trend(MONTHS.iloc[:0]) == trend(MONTHS.iloc[:0])
+
+
+def test_months_are_named_the_readers_way_with_the_year_where_it_changes() -> None:
+    assert month_labels(["2026-11", "2026-12", "2027-01", "2027-02"]) == [
+        "thg 11\n2026", "thg 12", "thg 1\n2027", "thg 2",
+    ]  # fmt: skip
