@@ -545,7 +545,10 @@ def _rows_axes(
             multialignment="right",
         )
         ax.text(1, centre, text, transform=right_at, va="center")
-    ax.text(1, 0, right_heading, transform=right_at, va="bottom", color=MUTED)
+    # Above the scale repeated on top of a long list, clear of its last number.
+    over_scale = SCALE_SPACE * 72 * (count > LONG_LIST)
+    heading_at = offset_copy(rows, fig=fig, x=TEXT_PAD, y=over_scale, units="points")
+    ax.text(1, 0, right_heading, transform=heading_at, va="bottom", color=MUTED)
     ax.spines["left"].set_visible(False)
     if count > LONG_LIST:
         ax.tick_params(axis="x", top=True, labeltop=True)

@@ -16,6 +16,7 @@ from html import unescape
 from PIL import Image
 from sqlalchemy.orm import Session
 
+from app.charts import svg_size
 from app.reports.data import unit_report
 from app.reports.pdf import district_report_pdf, unit_report_pdf
 from app.reports.report_charts import chart_words, dimensions_chart, league_chart
@@ -24,6 +25,7 @@ from tests.app.test_reports import (  # noqa: F401 (fixtures)
     District,
     _app_context,
     district,
+    rated_ward,
     whole_report,
 )
 from tests.visual import assert_matches_reference, pdf_page_images
@@ -96,3 +98,19 @@ def test_the_district_report_prints_the_dashboards_league_chart(
     svg = league_chart(report, chart_words())
     image = chart_image(district_report_pdf(report), svg)
     assert_matches_reference(image, "pdf-chart-league")
+
+
+def test_a_league_taller_than_a_page_is_printed_whole_on_one_page(
+    db_session: Session,
+    district: District,  # noqa: F811
+) -> None:
+    for number in range(45):
+        rated_ward(
+            db_session, district.district, district.campaign,
+            f"Phường Thử Nghiệm Số {number}", str(2 + number % 4), 5,
+        )  # fmt: skip
+    report = whole_report(db_session, district.district, district.campaign)
+    svg = league_chart(report, chart_words())
+    assert svg_size(svg)[1] * 25.4 / 72 > 297  # taller than an A4 sheet
+    image = chart_image(district_report_pdf(report), svg)
+    assert image.height < 297 * DPI / 25.4

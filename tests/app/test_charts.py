@@ -419,6 +419,12 @@ MONTHS = pd.DataFrame(
 )
 
 
+def long_percent_list() -> pd.DataFrame:
+    """Shares of 25 units: the scale shows above the rows too, 100% beside n."""
+    rows = league([f"Phường {number}" for number in range(25)], [120] * 25)
+    return rows.assign(**{c: rows[c] * 20 for c in ("mean", "mean_low", "mean_high")})
+
+
 def trend(frame: pd.DataFrame) -> str:
     return trend_chart(
         frame, "month", "count", title="Số phiếu theo tháng", axis_label="Số phiếu",
@@ -435,6 +441,7 @@ def trend(frame: pd.DataFrame) -> str:
         lambda: draw(league([*NAMES, LONG_NAME], [120, 40, 12, 3, 60]),
                      reference=4.0, reference_label="Toàn quận"),
         lambda: draw(league(["Phường Bến Nghé"], [120])),
+        lambda: draw(long_percent_list(), scale=PERCENT_SCALE),
         lambda: rate_chart(
             pd.DataFrame({"p": ["2026-Q1", "2026-Q2"], "a": [3, 700], "b": [4, 1000]}),
             "p", "a", "b", title="Tỷ lệ đúng hạn", axis_label="Tỷ lệ", words=WORDS,
