@@ -15,8 +15,7 @@ import pandas as pd
 from flask_babel.speaklater import LazyString
 from sqlalchemy.orm import Session
 
-from app.charts import ChartText, interval_chart, rank_chart, table_rows, trend_chart
-from app.formatting import format_number
+from app.charts import ChartText, table_rows, trend_chart
 from app.i18n import _, current_language, lazy_gettext
 from app.reports.data import (
     Counts,
@@ -32,6 +31,20 @@ from app.reports.layout import (
     official_rows,
     officials_summary,
     with_separations,
+)
+from app.reports.report_charts import (
+    DIMENSIONS_TITLE,
+    INDEX,
+    ITEMS_TITLE,
+    MEAN,
+    OFFICIAL_SCORE,
+    PERCENT,
+    Measure,
+    chart_words,
+    estimate_chart,
+    league_chart,
+    month_labels,
+    rank_intervals_chart,
 )
 from app.reports.selection import Selection
 from surveys.storage.counts import monthly_counts
@@ -81,15 +94,8 @@ LEAGUE_COLUMNS = {
 }
 RANK_COLUMNS = ("rank", "rank_low", "rank_high")
 #: What an interval chart of a report table shows: the frame, the chart's title,
-#: the table's columns, the estimate with its interval, and the axis label.
-Drawn = tuple[
-    pd.DataFrame, LazyString, dict[str, LazyString], tuple[str, str, str], LazyString
-]
-MEAN = ("mean", "mean_low", "mean_high")
-#: Officials' scores: charted in the table's order (by code), never best first.
-OFFICIAL_SCORE = ("score", "score_low", "score_high")
-PERCENT = ("pct_satisfied", "pct_satisfied_low", "pct_satisfied_high")
-MEAN_AXIS = lazy_gettext("Điểm trung bình (1–5)")
+#: the table's columns and what is measured.
+Drawn = tuple[pd.DataFrame, LazyString, dict[str, LazyString], Measure]
 TREND_COLUMNS = {
     "month": lazy_gettext("Tháng"),
     "responses": lazy_gettext("Số phiếu hợp lệ"),
@@ -183,20 +189,8 @@ def build_dashboard(
 def _scores(report: UnitReport | DistrictReport) -> list[Drawn]:
     """List the dimensions (as % satisfied) and items (as means) of a report."""
     return [
-        (
-            report.dimensions,
-            lazy_gettext("Mức hài lòng theo lĩnh vực"),
-            ESTIMATE_COLUMNS,
-            PERCENT,
-            lazy_gettext("% hài lòng"),
-        ),
-        (
-            report.items,
-            lazy_gettext("Điểm theo tiêu chí"),
-            ESTIMATE_COLUMNS,
-            MEAN,
-            MEAN_AXIS,
-        ),
+        (report.dimensions, DIMENSIONS_TITLE, ESTIMATE_COLUMNS, PERCENT),
+        (report.items, ITEMS_TITLE, ESTIMATE_COLUMNS, MEAN),
     ]
 
 
@@ -205,30 +199,20 @@ def _district_charts(
 ) -> tuple[list[Chart], list[pd.DataFrame]]:
     """Draw the district's own dimensions and items, all its units together."""
     drawn = _scores(report)
-    return _drawn(drawn, words), [report.league, *(frame for frame, *rest in drawn)]
+    return _drawn(drawn, report.header, words), [
+        report.league,
+        *(frame for frame, *rest in drawn),
+    ]
 
 
 def _unit_charts(
     report: UnitReport, words: ChartText, show_officials: bool
 ) -> tuple[list[Chart], list[pd.DataFrame]]:
     """Draw the index, dimensions, items, counters and (if allowed) officials."""
-    index = ("estimate", "ci_low", "ci_high")
     drawn: list[Drawn] = [
-        (
-            report.index,
-            lazy_gettext("Chỉ số hài lòng"),
-            INDEX_COLUMNS,
-            index,
-            lazy_gettext("Chỉ số"),
-        ),
+        (report.index, lazy_gettext("Chỉ số hài lòng"), INDEX_COLUMNS, INDEX),
         *_scores(report),
-        (
-            report.counters,
-            lazy_gettext("Điểm theo quầy"),
-            ESTIMATE_COLUMNS,
-            MEAN,
-            MEAN_AXIS,
-        ),
+        (report.counters, lazy_gettext("Điểm theo quầy"), ESTIMATE_COLUMNS, MEAN),
     ]
     if show_officials:
         drawn.append(
@@ -237,73 +221,34 @@ def _unit_charts(
                 lazy_gettext("Điểm theo công chức"),
                 OFFICIAL_COLUMNS,
                 OFFICIAL_SCORE,
-                MEAN_AXIS,
             )
         )
-    return _drawn(drawn, words), [frame for frame, *rest in drawn]
+    return _drawn(drawn, report.header, words), [frame for frame, *rest in drawn]
 
 
-def _drawn(drawn: list[Drawn], words: ChartText) -> list[Chart]:
+def _drawn(drawn: list[Drawn], header: Header, words: ChartText) -> list[Chart]:
     """Draw each non-empty table as an interval chart beside its numbers."""
     return [
-        _interval(frame, str(title), columns, estimates, str(axis), words)
-        for frame, title, columns, estimates, axis in drawn
+        _chart(
+            estimate_chart(frame, str(title), measure, header, words),
+            frame,
+            columns,
+            words,
+        )
+        for frame, title, columns, measure in drawn
         if not frame.empty
     ]
 
 
-def _interval(
-    frame: pd.DataFrame,
-    title: str,
-    columns: dict[str, LazyString],
-    estimates: tuple[str, str, str],
-    axis: str,
-    words: ChartText,
-) -> Chart:
-    """Draw one table's estimates with their intervals and n, withheld rows dashed."""
-    svg = interval_chart(
-        frame,
-        "label",
-        *estimates,
-        n_column="n",
-        title=title,
-        axis_label=axis,
-        words=words,
-        suppressed_column="suppressed" if "suppressed" in frame else None,
-        best_first=estimates != OFFICIAL_SCORE,
-    )
-    return _chart(svg, frame, columns, words)
-
-
 def _league(report: DistrictReport, words: ChartText) -> tuple[Chart, Chart]:
     """Draw the units' headline scores and their rank intervals."""
-    league = report.league
-    scores = interval_chart(
-        league,
-        "label",
-        "mean",
-        "mean_low",
-        "mean_high",
-        n_column="n",
-        title=_("Xếp hạng các đơn vị: %(score)s", score=report.header.headline_label),
-        axis_label=str(MEAN_AXIS),
-        words=words,
-        suppressed_column="suppressed",
-    )
-    ranks = rank_chart(
-        league.dropna(subset=["rank"]),
-        "label",
-        "rank",
-        "rank_low",
-        "rank_high",
-        title=_("Khoảng thứ hạng"),
-        words=words,
-    )
     # Ranks are whole numbers, not estimates with decimals.
-    table = with_separations(league).astype({name: "Int64" for name in RANK_COLUMNS})
+    table = with_separations(report.league).astype(
+        {name: "Int64" for name in RANK_COLUMNS}
+    )
     return (
-        _chart(scores, table, LEAGUE_COLUMNS, words),
-        _chart(ranks, table, LEAGUE_COLUMNS, words),
+        _chart(league_chart(report, words), table, LEAGUE_COLUMNS, words),
+        _chart(rank_intervals_chart(report, words), table, LEAGUE_COLUMNS, words),
     )
 
 
@@ -312,7 +257,7 @@ def _trend(
 ) -> Chart:
     """Draw responses per month; the table has both counts, all and verified."""
     svg = trend_chart(
-        counts,
+        counts.assign(month=month_labels(counts["month"])),
         "month",
         column,
         title=str(title),
@@ -334,15 +279,4 @@ def _chart(
         svg=svg,
         rows=table_rows(frame, shown, words=words),
         columns=[str(columns[name]) for name in shown],
-    )
-
-
-def chart_words() -> ChartText:
-    """Return the charts' words and number format in the reader's language."""
-    return ChartText(
-        no_data=_("Chưa có dữ liệu"),
-        unreliable=_("chỉ mang tính tham khảo"),
-        no_interval=_("quá ít câu trả lời để tính khoảng tin cậy"),
-        rank=_("Thứ hạng (khoảng 95%)"),
-        number=format_number,
     )

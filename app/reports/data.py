@@ -99,6 +99,9 @@ class Header:
     #: The score units are ranked and counters compared on, and its label.
     headline: str
     headline_label: str
+    #: The range item and dimension means lie on: 1-5, or 0-10 and others
+    #: from an XLSForm's ``item_min``/``item_max``; charts span all of it.
+    item_scale: tuple[float, float] = (1.0, 5.0)
 
 
 @dataclass(frozen=True)
@@ -314,6 +317,7 @@ def _header(
         generated_at=latest or (between[0] if between else start),
         headline=headline,
         headline_label=score_labels(questionnaire, language)[headline],
+        item_scale=item_scale(questionnaire),
     )
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.charts import rate_chart, table_rows
 from app.i18n import _
 from app.labels import BREAKDOWNS
-from app.reports.dashboard import Chart, chart_words
+from app.reports.dashboard import Chart
 from app.reports.dossier_layout import (
     INDICATORS_NOTE,
     indicator_columns,
@@ -35,6 +35,7 @@ from app.reports.dossiers import (
     timeliness_frame,
 )
 from app.reports.layout import Column, shown
+from app.reports.report_charts import chart_words
 from surveys.dossiers.calendar import load_calendar
 from surveys.dossiers.deadlines import (
     DeadlinePage,

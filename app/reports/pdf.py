@@ -1,17 +1,19 @@
 """Reports as A4 PDFs: each score with its interval and n, a chart, the method.
 
-Charts are horizontal bars with interval whiskers drawn with fpdf2's own lines
-and rectangles: no image library, no system font, crisp at any resolution.
+A chart is the very SVG the dashboard shows (``app.reports.report_charts``), placed
+with fpdf2's ``image``: vector, crisp at any resolution, its text real text in
+the font it was laid out with.
 """
 
 from __future__ import annotations
 
-import math
+import io
 from collections.abc import Sequence
 
 import pandas as pd
 from fpdf import FPDF
 
+from app.charts import FONT_FAMILY, font_files, svg_size
 from app.formatting import format_date, format_datetime, format_number
 from app.i18n import _, in_language
 from app.printing import new_document, set_font
@@ -68,12 +70,12 @@ from app.reports.layout import (
     shown,
     with_notes,
 )
+from app.reports.report_charts import chart_words, dimensions_chart, league_chart
 
 MARGIN = 12.0
 LINE = 5.0
-BAR_HEIGHT = 4.0
-BAR_FILL = (70, 130, 180)
-WHISKER = (40, 40, 40)
+#: Millimetres per point.
+POINT = 25.4 / 72
 #: Columns of the league table printed on a portrait page (the workbook has all).
 PRINTED_LEAGUE = ("rank", "label", "n", "mean", "mean_low", "mean_high",
                   "rank_low", "rank_high", "group", "note")  # fmt: skip
@@ -88,12 +90,8 @@ def unit_report_pdf(report: UnitReport) -> bytes:
         if has_small_samples([*tables, report.index]):
             _warning(pdf, str(SMALL_SAMPLE_WARNING))
         if not report.dimensions.empty:
-            _bar_chart(
-                pdf,
-                _("Tỷ lệ hài lòng theo lĩnh vực (khoảng tin cậy 95%)"),
-                report.dimensions,
-                ("pct_satisfied", "pct_satisfied_low", "pct_satisfied_high"),
-                (0.0, 100.0),
+            _chart(
+                pdf, dimensions_chart(report.dimensions, report.header, chart_words())
             )
         if not report.index.empty:
             _table(pdf, SHEET_INDEX, index_columns(), report.index)
@@ -125,13 +123,7 @@ def district_report_pdf(report: DistrictReport) -> bytes:
         _counts(pdf, report)
         if has_small_samples([report.league, report.dimensions, report.items]):
             _warning(pdf, str(SMALL_SAMPLE_WARNING))
-        _bar_chart(
-            pdf,
-            _("Điểm trung bình theo đơn vị (khoảng tin cậy 95%)"),
-            report.league,
-            ("mean", "mean_low", "mean_high"),
-            (1.0, 5.0),
-        )
+        _chart(pdf, league_chart(report, chart_words()))
         columns = [c for c in league_columns() if c.name in PRINTED_LEAGUE]
         _table(pdf, SHEET_LEAGUE, columns, report.league)
         set_font(pdf, 8)
@@ -288,72 +280,34 @@ def _cell(record: dict[str, object], column: Column) -> str:
     return shown(value, column.kind)
 
 
-def _bar_chart(
-    pdf: FPDF,
-    title: str,
-    frame: pd.DataFrame,
-    columns: tuple[str, str, str],
-    scale: tuple[float, float],
-) -> None:
-    """Draw one bar per row with its interval as a whisker; withheld rows get none."""
-    _heading(pdf, title)
-    estimate, low, high = columns
-    label_width, value_width = 62.0, 34.0
-    left = MARGIN + label_width
-    width = pdf.w - 2 * MARGIN - label_width - value_width
-    span = scale[1] - scale[0]
+def _chart(pdf: FPDF, svg: str) -> None:
+    """Place a chart across the text column, on a new page if it does not fit.
 
-    def x_of(value: float) -> float:
-        return left + width * (min(max(value, scale[0]), scale[1]) - scale[0]) / span
-
-    set_font(pdf, 7)
-    for record in frame.to_dict("records"):
-        if pdf.get_y() + LINE > pdf.h - MARGIN:
-            pdf.add_page()
-        y = pdf.get_y()
-        pdf.set_xy(MARGIN, y)
-        pdf.cell(
-            label_width - 2, LINE, _fit(pdf, str(record["label"]), label_width - 2)
-        )
-        value = float(record[estimate])
-        with pdf.local_context(draw_color=(200, 200, 200), line_width=0.1):
-            pdf.rect(left, y + 0.5, width, BAR_HEIGHT)
-        # Below MIN_INTERVAL answers an estimate has no interval: no whisker.
-        has_interval = not math.isnan(float(record[low]))
-        if not math.isnan(value):
-            with pdf.local_context(fill_color=BAR_FILL):
-                pdf.rect(left, y + 0.5, x_of(value) - left, BAR_HEIGHT, "F")
-        if not math.isnan(value) and has_interval:
-            middle = y + 0.5 + BAR_HEIGHT / 2
-            lo, hi = x_of(float(record[low])), x_of(float(record[high]))
-            with pdf.local_context(draw_color=WHISKER, line_width=0.3):
-                pdf.line(lo, middle, hi, middle)
-                pdf.line(lo, middle - 1.2, lo, middle + 1.2)
-                pdf.line(hi, middle - 1.2, hi, middle + 1.2)
-        kind = "percent" if scale == (0.0, 100.0) else "mean"
-        interval = (
-            f" [{shown(record[low], kind)}–{shown(record[high], kind)}]"
-            if has_interval
-            else ""
-        )
-        label = f"{shown(value, kind)}{interval} n={format_number(record['n'], 0)}"
-        pdf.set_xy(left + width + 1, y)
-        pdf.cell(value_width - 1, LINE, label)
-        pdf.set_y(y + LINE + 0.5)
+    Its text is drawn with the font files it was laid out with, registered
+    under the family the SVG names. A chart taller than a page (a league of
+    many units) is scaled down to the page's height.
+    """
+    for style, path in font_files().items():
+        if f"{FONT_FAMILY.lower()}{style}" not in pdf.fonts:
+            pdf.add_font(FONT_FAMILY, style, path)
+    width, height = (POINT * size for size in svg_size(svg))
+    scale = min(1.0, pdf.epw / width, (pdf.h - pdf.t_margin - pdf.b_margin) / height)
+    if pdf.get_y() + height * scale > pdf.page_break_trigger:
+        pdf.add_page()
+    top = pdf.get_y()
+    pdf.image(
+        io.BytesIO(svg.encode()),
+        x=pdf.l_margin,
+        y=top,
+        w=width * scale,
+        h=height * scale,
+    )
+    pdf.set_y(top + height * scale + 2)
 
 
 def _paragraph(pdf: FPDF, height: float, content: str) -> None:
     """Print wrapped text across the page and move below it."""
     pdf.multi_cell(0, height, content, new_x="LMARGIN", new_y="NEXT")
-
-
-def _fit(pdf: FPDF, label: str, width: float) -> str:
-    """Shorten ``label`` with an ellipsis until it fits ``width``."""
-    if pdf.get_string_width(label) <= width:
-        return label
-    while label and pdf.get_string_width(label + "…") > width:
-        label = label[:-1]
-    return label + "…"
 
 
 def _methodology(pdf: FPDF) -> None:

@@ -26,6 +26,7 @@ from app.reports.csv import BOM, responses_csv
 from app.reports.data import DistrictReport, district_report, unit_report
 from app.reports.layout import officials_summary
 from app.reports.pdf import district_report_pdf, unit_report_pdf
+from app.reports.report_charts import DIMENSIONS_TITLE, chart_words, dimensions_chart
 from app.reports.xlsx import (
     LINE_HEIGHT,
     MAX_WIDTH,
@@ -41,6 +42,7 @@ from surveys.storage.frames import tally_frame
 from surveys.storage.recording import Submission, record_response
 from surveys.storage.tallies import exclude_response
 from tests.app.pdf_reading import read_pages
+from tests.app.test_charts import parse, texts
 from tests.builders import (
     make_campaign,
     make_code,
@@ -108,11 +110,19 @@ def test_unit_pdf_names_the_unit_period_intervals_and_warns(
     overall = report.items.iloc[0]
     # Written the Vietnamese way: a decimal comma (Babel's vi locale).
     low = f"{overall['pct_satisfied_low']:.1f}".replace(".", ",")
-    assert f"[{low}%–" in shown
-    assert f"n={overall['n']}" in shown
+    assert f"{low}%" in shown
+    # The dashboard's chart, its text drawn as text: title, scale 0-100%, n.
+    chart = dimensions_chart(report.dimensions, report.header, chart_words())
+    assert str(DIMENSIONS_TITLE) in shown and chart_texts(chart) <= set(shown.split())
+    assert "0% 20% 40% 60% 80% 100%" in shown and f"{overall['n']} n" in shown
     # The officials' ratings rest on fewer than 30 responses.
     assert "chỉ mang tính tham khảo" in shown
     assert "+cmd" in shown  # the comment is listed for follow-up
+
+
+def chart_texts(svg: str) -> set[str]:
+    """The words of a chart, each of them."""
+    return {word for text in texts(parse(svg)) for word in text.split()}
 
 
 def test_officials_are_reported_by_id_with_their_name_and_code(
