@@ -1,0 +1,178 @@
+"""Where a unit stands among its peers, and the district's headline by quarter.
+
+A unit's peers are the units with the same parent (the wards of its district)
+that took part in the campaign in the period reported on. They are ranked
+exactly as the district's league table ranks them: on the headline score's
+tallies, with ``analysis.rank_units_from_tallies`` seeded with the campaign's
+id, so a ward's report and the district's league print the same rank and the
+same joint rank interval (the league ranks every unit of the district; when the
+district has answers of its own, or units two levels down, its league holds
+more units than a ward's peers and the two may differ).
+
+What a unit may see of its peers is their place, not their results: its own
+score, n and interval, and for every ranked peer only its rank and rank
+interval, unnamed. A ward manager's scope is their ward; the district decides
+whether and where to publish its named league table, and a ward's report is
+forwarded on. Peers' scores and sizes are left out too: with two or three
+peers, a score or n next to a rank names the ward as surely as its name does,
+and the peers' average less the ward's own would give a single peer's result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from analysis import rank_units_from_tallies, scale_points, summary_from_tallies
+from surveys.models import Campaign, Unit
+from surveys.storage.frames import tally_frame
+from surveys.storage.periods import quarters_in
+
+#: The rank columns of the peers' anonymised league.
+RANKS = ("rank", "rank_low", "rank_high")
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One unit's place among its peers, on the headline score.
+
+    ``league`` has one row per ranked peer, best first: ``own`` (True for
+    this unit only), ``rank``, ``rank_low`` and ``rank_high`` (the joint
+    interval the district's league prints); nothing names the other units.
+    """
+
+    unit_name: str
+    #: Units of the same parent that took part, this one included.
+    peers: int
+    #: Of them, those with answers enough to be ranked.
+    ranked: int
+    #: This unit's headline: n, mean and its interval (None when withheld).
+    n: int
+    mean: float | None
+    mean_low: float | None
+    mean_high: float | None
+    #: None when the unit has too few answers to be ranked.
+    rank: int | None
+    rank_low: int | None
+    rank_high: int | None
+    #: How many peers it is shown above, and below, all pairs judged together.
+    above: int
+    below: int
+    league: pd.DataFrame
+
+
+def peer_standing(
+    session: Session,
+    unit: Unit,
+    campaign: Campaign,
+    period: str | None,
+    *,
+    headline: str,
+    scale: tuple[float, float],
+) -> Standing | None:
+    """Rank ``unit`` among its peers on ``headline``, as the district's league does.
+
+    None when the unit has no parent, took no part, or no peer took part.
+    """
+    if unit.parent_id is None:
+        return None
+    peers = dict(
+        session.execute(
+            select(Unit.id, Unit.name).where(Unit.parent_id == unit.parent_id)
+        ).all()
+    )
+    tallies = tally_frame(
+        session,
+        campaign.id,
+        ("unit",),
+        periods=quarters_in(period),
+        unit_ids=list(peers),
+    )
+    tallies = tallies[(tallies["n"] > 0) & (tallies["item"] == headline)]
+    taking_part = set(tallies["unit"])
+    if unit.id not in taking_part or len(taking_part) < 2:
+        return None
+    ranks = rank_units_from_tallies(
+        tallies,
+        np.random.default_rng(campaign.id),
+        scale=scale_points(scale),
+    )
+    own = summary_from_tallies(tallies[tallies["unit"] == unit.id], scale=scale)
+    row = ranks.set_index("unit").loc[unit.id]
+    ranked = ranks.dropna(subset=["rank"])
+    return Standing(
+        unit_name=unit.name,
+        peers=len(taking_part),
+        ranked=len(ranked),
+        n=int(own["n"].iloc[0]),
+        **{
+            name: _number(own[name].iloc[0])
+            for name in ("mean", "mean_low", "mean_high")
+        },
+        **{name: _whole(row[name]) for name in RANKS},
+        above=len(row["better_than"]) if isinstance(row["better_than"], list) else 0,
+        below=len(row["worse_than"]) if isinstance(row["worse_than"], list) else 0,
+        league=pd.DataFrame(
+            {
+                "own": (ranked["unit"] == unit.id).to_numpy(),
+                **{name: ranked[name].astype("int64").to_numpy() for name in RANKS},
+            }
+        ),
+    )
+
+
+def quarterly_headline(
+    session: Session,
+    campaign: Campaign,
+    period: str | None,
+    units: dict[int, str],
+    *,
+    headline: str,
+    scale: tuple[float, float],
+) -> pd.DataFrame:
+    """Return the headline's n, mean and % satisfied with intervals per quarter.
+
+    Rows for all ``units`` together (``unit`` missing) come first, then each
+    unit's, units by name and quarters in order. The quarters are the
+    campaign's, up to the end of ``period`` (all of them for None), so a
+    report on a quarter shows how it came to be.
+    """
+    tallies = tally_frame(
+        session, campaign.id, ("unit", "period"), unit_ids=list(units)
+    )
+    tallies = tallies[(tallies["n"] > 0) & (tallies["item"] == headline)]
+    last = _last_quarter(period)
+    if last is not None:
+        tallies = tallies[tallies["period"] <= last]
+    whole = summary_from_tallies(tallies, "period", scale=scale)
+    each = summary_from_tallies(tallies, ["unit", "period"], scale=scale)
+    each.insert(0, "unit_name", each["unit"].map(units))
+    table = pd.concat(
+        [whole.assign(unit=pd.NA, unit_name=""), each], ignore_index=True
+    ).rename(columns={"period": "quarter"})
+    # The whole's empty name sorts before every unit's.
+    table = table.sort_values(["unit_name", "quarter"], ignore_index=True)
+    return table[["unit", "unit_name", "quarter", *_ESTIMATE_COLUMNS]]
+
+
+_ESTIMATE_COLUMNS = ("n", "mean", "mean_low", "mean_high", "pct_satisfied",
+                     "pct_satisfied_low", "pct_satisfied_high", "reliable",
+                     "suppressed")  # fmt: skip
+
+
+def _last_quarter(period: str | None) -> str | None:
+    """Return the last quarter ``period`` covers ("2026-Q4"), None for all."""
+    quarters = quarters_in(period)
+    return quarters[-1] if quarters else None
+
+
+def _number(value: object) -> float | None:
+    return None if pd.isna(value) else float(value)  # type: ignore[arg-type]
+
+
+def _whole(value: object) -> int | None:
+    return None if pd.isna(value) else int(value)  # type: ignore[arg-type]
