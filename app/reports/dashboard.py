@@ -34,6 +34,15 @@ from app.reports.layout import (
     with_separations,
 )
 from app.reports.selection import Selection
+from app.reports.standing_layout import (
+    QUARTERS_TITLE,
+    STANDING_TITLE,
+    quarter_columns,
+    quarter_rows,
+    standing_columns,
+    standing_rows,
+    standing_text,
+)
 from surveys.storage.counts import monthly_counts
 from surveys.units.tree import subtree_ids
 
@@ -126,6 +135,11 @@ class Dashboard:
     #: How much the unit's officials differ and how to read a flag; "" when
     #: the officials are not shown.
     officials_note: str = ""
+    #: A unit's place among its peers, drawn and said; None without peers.
+    standing: Chart | None = None
+    standing_text: str = ""
+    #: The district's headline by quarter: all units together, then each unit.
+    quarters: tuple[Chart, ...] = ()
 
 
 def build_dashboard(
@@ -145,6 +159,7 @@ def build_dashboard(
         league, ranks = _league(report, words)
         comments = pd.DataFrame()
         officials_note = ""
+        standing, placed, quarters = None, "", _quarters(report, words)
     else:
         report = unit_report(
             session, unit, campaign, period, language=language, with_dossiers=False
@@ -154,6 +169,9 @@ def build_dashboard(
         league = ranks = None
         comments = report.comments
         officials_note = officials_summary(report.officials) if show_officials else ""
+        standing, placed, quarters = _standing(report, words), "", ()
+        if report.standing is not None:
+            placed = standing_text(report.standing, report.header.headline_label)
     counts = monthly_counts(session, campaign.id, period, unit_ids=unit_ids)
     return Dashboard(
         header=report.header,
@@ -177,6 +195,9 @@ def build_dashboard(
             str(SMALL_SAMPLE_WARNING) if has_small_samples(tables) else None
         ),
         officials_note=officials_note,
+        standing=standing,
+        standing_text=placed,
+        quarters=quarters,
     )
 
 
@@ -305,6 +326,51 @@ def _league(report: DistrictReport, words: ChartText) -> tuple[Chart, Chart]:
         _chart(scores, table, LEAGUE_COLUMNS, words),
         _chart(ranks, table, LEAGUE_COLUMNS, words),
     )
+
+
+def _standing(report: UnitReport, words: ChartText) -> Chart | None:
+    """Draw the unit's rank interval among its unnamed peers' ones."""
+    if report.standing is None:
+        return None
+    rows = standing_rows(report.standing)
+    svg = rank_chart(
+        rows, "label", *RANK_COLUMNS, title=str(STANDING_TITLE), words=words
+    )
+    columns = {c.name: c.heading for c in standing_columns()}
+    return _chart(svg, rows, columns, words)
+
+
+def _quarters(report: DistrictReport, words: ChartText) -> tuple[Chart, ...]:
+    """Draw the headline by quarter, all units together and then each unit."""
+    if report.quarters is None or report.quarters.empty:
+        return ()
+    rows = quarter_rows(report.quarters)
+    columns = {c.name: c.heading for c in quarter_columns() if c.name != "note"}
+    score = report.header.headline_label
+    whole = rows["unit"].isna()
+    return tuple(
+        _chart(
+            interval_chart(
+                part,
+                "label",
+                *MEAN,
+                n_column="n",
+                title=_("%(title)s: %(score)s, %(whom)s",
+                        title=QUARTERS_TITLE, score=score, whom=whom),
+                axis_label=str(MEAN_AXIS),
+                words=words,
+                suppressed_column="suppressed",
+                best_first=False,
+            ),
+            part,
+            columns,
+            words,
+        )
+        for part, whom in (
+            (rows[whole], _("tất cả đơn vị")),
+            (rows[~whole], _("từng đơn vị")),
+        )
+    )  # fmt: skip
 
 
 def _trend(

@@ -68,6 +68,16 @@ from app.reports.layout import (
     shown,
     with_notes,
 )
+from app.reports.standing_layout import (
+    QUARTERS_TITLE,
+    STANDING_NOTE,
+    STANDING_TITLE,
+    quarter_columns,
+    quarter_rows,
+    standing_columns,
+    standing_rows,
+    standing_text,
+)
 
 MARGIN = 12.0
 LINE = 5.0
@@ -95,6 +105,7 @@ def unit_report_pdf(report: UnitReport) -> bytes:
                 ("pct_satisfied", "pct_satisfied_low", "pct_satisfied_high"),
                 (0.0, 100.0),
             )
+        _standing(pdf, report)
         if not report.index.empty:
             _table(pdf, SHEET_INDEX, index_columns(), report.index)
         for title, table in (
@@ -136,6 +147,7 @@ def district_report_pdf(report: DistrictReport) -> bytes:
         _table(pdf, SHEET_LEAGUE, columns, report.league)
         set_font(pdf, 8)
         _paragraph(pdf, 4, str(LEAGUE_NOTE))
+        _quarters(pdf, report)
         # The district as a whole: all its units' responses together.
         for title, table in (
             (SHEET_DIMENSIONS, report.dimensions),
@@ -147,6 +159,36 @@ def district_report_pdf(report: DistrictReport) -> bytes:
         _cases(pdf, report.cases, several=True)
         _methodology(pdf)
         return bytes(pdf.output())
+
+
+def _standing(pdf: FPDF, report: UnitReport) -> None:
+    """Print where the unit stands among its peers, when it has peers."""
+    standing = report.standing
+    if standing is None:
+        return
+    _heading(pdf, str(STANDING_TITLE))
+    set_font(pdf, 10)
+    _paragraph(pdf, LINE, standing_text(standing, report.header.headline_label))
+    _table(pdf, _("Hạng của các đơn vị cùng cấp"), standing_columns(),
+           standing_rows(standing))  # fmt: skip
+    set_font(pdf, 8)
+    _paragraph(pdf, 4, str(STANDING_NOTE))
+
+
+def _quarters(pdf: FPDF, report: DistrictReport) -> None:
+    """Print the headline by quarter: all units together drawn, then every unit's."""
+    if report.quarters is None or report.quarters.empty:
+        return
+    rows = quarter_rows(report.quarters)
+    _bar_chart(
+        pdf,
+        _("%(title)s: %(score)s, tất cả đơn vị (khoảng tin cậy 95%%)",
+          title=QUARTERS_TITLE, score=report.header.headline_label),
+        rows[rows["unit"].isna()],
+        ("mean", "mean_low", "mean_high"),
+        (1.0, 5.0),
+    )  # fmt: skip
+    _table(pdf, QUARTERS_TITLE, quarter_columns(), rows)
 
 
 def _dossiers(pdf: FPDF, section: DossierSection | None) -> None:

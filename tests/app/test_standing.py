@@ -20,8 +20,13 @@ from surveys.models import Campaign, Role, Unit, UnitKind
 from surveys.storage.recording import Submission, record_response
 from tests.app.pdf_reading import read_pages
 from tests.app.staff_client import log_in
-from tests.builders import make_code, make_counter_campaign, make_unit, make_user
-from tests.builders import unique
+from tests.builders import (
+    make_code,
+    make_counter_campaign,
+    make_unit,
+    make_user,
+    unique,
+)
 
 #: Noon in Vietnam, in the first and second quarters of 2026.
 WINTER = datetime(2026, 2, 10, 5, 0, tzinfo=UTC)
@@ -175,7 +180,7 @@ def test_a_ward_reports_its_place_unnamed_peers_in_pdf_and_xlsx(
 
 
 @pytest.mark.parametrize("role", [Role.UNIT_MANAGER, Role.VIEWER])
-def test_a_ward_managers_dashboard_shows_its_place_and_the_district_its_quarters(
+def test_a_ward_managers_dashboard_shows_its_place_among_unnamed_peers(
     app: Flask, db_session: Session, peers: Peers, role: Role
 ) -> None:
     ward = peers.wards["Phường Ba"]
@@ -197,6 +202,12 @@ def test_a_ward_managers_dashboard_shows_its_place_and_the_district_its_quarters
     for other in ("Phường Một", "Phường Hai", "Phường Bốn"):
         assert other not in body
     assert 'id="quarters"' not in body
+
+
+def test_the_district_dashboard_shows_its_quarters_and_no_standing(
+    app: Flask, db_session: Session, peers: Peers
+) -> None:
+    query = {"campaign": peers.campaign.key, "period": "2026"}
     manager = make_user(db_session, peers.district, Role.DISTRICT)
     db_session.commit()
     district = app.test_client()
