@@ -31,6 +31,7 @@ from analysis import rank_units_from_tallies, scale_points, summary_from_tallies
 from surveys.models import Campaign, Unit
 from surveys.storage.frames import tally_frame
 from surveys.storage.periods import quarters_in
+from surveys.text import vietnamese_sort_key
 
 #: The rank columns of the peers' anonymised league.
 RANKS = ("rank", "rank_low", "rank_high")
@@ -155,7 +156,11 @@ def quarterly_headline(
         [whole.assign(unit=pd.NA, unit_name=""), each], ignore_index=True
     ).rename(columns={"period": "quarter"})
     # The whole's empty name sorts before every unit's.
-    table = table.sort_values(["unit_name", "quarter"], ignore_index=True)
+    table = table.sort_values(
+        ["unit_name", "quarter"],
+        key=lambda c: c.map(vietnamese_sort_key) if c.name == "unit_name" else c,
+        ignore_index=True,
+    )
     return table[["unit", "unit_name", "quarter", *_ESTIMATE_COLUMNS]]
 
 

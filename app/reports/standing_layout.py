@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis.results import MIN_SUPPRESS
 from app.formatting import format_number
-from app.i18n import _, lazy_gettext
+from app.i18n import _, lazy_gettext, ngettext
 from app.reports.layout import RANK, TEXT, Column, estimate_columns
 from app.reports.standing import Standing
 
@@ -46,6 +46,14 @@ def standing_text(standing: Standing, score_label: str) -> str:
         high=format_number(standing.rank_high, 0),
         peers=format_number(standing.peers, 0),
     )
+    unranked = standing.peers - standing.ranked
+    if unranked:
+        place += " " + ngettext(
+            "%(num)s đơn vị có dưới %(min)s phiếu không được xếp hạng.",
+            "%(num)s đơn vị có dưới %(min)s phiếu không được xếp hạng.",
+            unranked,
+            min=MIN_SUPPRESS,
+        )
     score = _(
         "%(score)s: %(mean)s, n = %(n)s.",
         score=score_label,
@@ -63,8 +71,8 @@ def standing_text(standing: Standing, score_label: str) -> str:
         )
     alike = standing.ranked - 1 - standing.above - standing.below
     compared = _(
-        "Cao hơn rõ rệt %(above)s đơn vị, thấp hơn rõ rệt %(below)s đơn vị, "
-        "không phân biệt được với %(alike)s đơn vị.",
+        "Số đơn vị cùng cấp mà đơn vị này cao hơn rõ rệt: %(above)s; thấp hơn rõ "
+        "rệt: %(below)s; không phân biệt được: %(alike)s.",
         above=format_number(standing.above, 0),
         below=format_number(standing.below, 0),
         alike=format_number(alike, 0),
@@ -86,7 +94,10 @@ def standing_rows(standing: Standing) -> pd.DataFrame:
     """Name this unit's row of the peers' league; the others stay unnamed."""
     league = standing.league
     labels = league["own"].map(
-        {True: standing.unit_name, False: _("Đơn vị cùng cấp khác")}
+        {
+            True: _("%(unit)s (đơn vị này)", unit=standing.unit_name),
+            False: _("Đơn vị cùng cấp khác"),
+        }
     )
     return league.assign(label=labels)[[c.name for c in standing_columns()]]
 
@@ -95,7 +106,7 @@ def quarter_columns() -> list[Column]:
     """Return the columns of the quarters table: unit, quarter, then the estimates."""
     return [
         Column("unit_name", _("Đơn vị"), TEXT, 30),
-        Column("quarter", _("Quý"), TEXT, 10),
+        Column("quarter", _("Quý"), TEXT, 16),
         *estimate_columns()[1:],
     ]
 

@@ -175,7 +175,7 @@ def test_a_ward_reports_its_place_unnamed_peers_in_pdf_and_xlsx(
     book = load_workbook(io.BytesIO(unit_report_xlsx(report)))
     sheet = book["Vị trí"]
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
-    assert "Phường Hai" in cells
+    assert "Phường Hai (đơn vị này)" in cells
     assert not {"Phường Một", "Phường Ba", "Phường Bốn"} & set(map(str, cells))
 
 
