@@ -10,12 +10,12 @@ import pandas as pd
 
 from analysis.results import MIN_SUPPRESS
 from app.formatting import format_number
-from app.i18n import _, lazy_gettext, ngettext
+from app.i18n import _, lazy_gettext, lazy_pgettext, ngettext
 from app.reports.layout import RANK, TEXT, Column, estimate_columns
 from app.reports.standing import Standing
 
 STANDING_TITLE = lazy_gettext("Vị trí so với các đơn vị cùng cấp")
-SHEET_STANDING = lazy_gettext("Vị trí")
+SHEET_STANDING = lazy_pgettext("standing", "Vị trí")
 QUARTERS_TITLE = lazy_gettext("Điểm theo quý")
 SHEET_QUARTERS = lazy_gettext("Theo quý")
 STANDING_NOTE = lazy_gettext(
