@@ -20,6 +20,7 @@ and the peers' average less the ward's own would give a single peer's result.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,11 +82,7 @@ def peer_standing(
     """
     if unit.parent_id is None:
         return None
-    peers = dict(
-        session.execute(
-            select(Unit.id, Unit.name).where(Unit.parent_id == unit.parent_id)
-        ).all()
-    )
+    peers = session.scalars(select(Unit.id).where(Unit.parent_id == unit.parent_id))
     tallies = tally_frame(
         session,
         campaign.id,
@@ -94,35 +91,65 @@ def peer_standing(
         unit_ids=list(peers),
     )
     tallies = tallies[(tallies["n"] > 0) & (tallies["item"] == headline)]
-    taking_part = set(tallies["unit"])
-    if unit.id not in taking_part or len(taking_part) < 2:
+    sums = tuple(tallies[list(SUMS)].sort_values("unit").itertuples(index=False))
+    ranks = {row[0]: row[1:] for row in _ranks(sums, campaign.id, scale)}
+    if unit.id not in ranks or len(ranks) < 2:
         return None
-    ranks = rank_units_from_tallies(
-        tallies,
-        np.random.default_rng(campaign.id),
-        scale=scale_points(scale),
-    )
     own = summary_from_tallies(tallies[tallies["unit"] == unit.id], scale=scale)
-    row = ranks.set_index("unit").loc[unit.id]
-    ranked = ranks.dropna(subset=["rank"])
+    ranked = sorted(
+        (place, unit_id == unit.id)
+        for unit_id, (*place, _, _) in ranks.items()
+        if place[0] is not None
+    )
+    rank, rank_low, rank_high, above, below = ranks[unit.id]
     return Standing(
         unit_name=unit.name,
-        peers=len(taking_part),
+        peers=len(ranks),
         ranked=len(ranked),
         n=int(own["n"].iloc[0]),
         **{
             name: _number(own[name].iloc[0])
             for name in ("mean", "mean_low", "mean_high")
         },
-        **{name: _whole(row[name]) for name in RANKS},
-        above=len(row["better_than"]) if isinstance(row["better_than"], list) else 0,
-        below=len(row["worse_than"]) if isinstance(row["worse_than"], list) else 0,
+        rank=rank,
+        rank_low=rank_low,
+        rank_high=rank_high,
+        above=above,
+        below=below,
         league=pd.DataFrame(
-            {
-                "own": (ranked["unit"] == unit.id).to_numpy(),
-                **{name: ranked[name].astype("int64").to_numpy() for name in RANKS},
-            }
+            [(mine, *place) for place, mine in ranked], columns=["own", *RANKS]
         ),
+    )
+
+
+#: The sums a ranking reads, per unit.
+SUMS = ("unit", "n", "total", "total_sq", "satisfied")
+
+
+@functools.lru_cache(maxsize=256)
+def _ranks(
+    sums: tuple[tuple[object, ...], ...], seed: int, scale: tuple[float, float]
+) -> tuple[tuple[int, int | None, int | None, int | None, int, int], ...]:
+    """Rank units from their sums as the district's league does, once per data.
+
+    Every ward of a district asks for the same ranking: it is kept, as plain
+    values, until a new answer changes the sums. Each row is the unit, its
+    rank and joint rank interval (None when not ranked), and how many units it
+    is shown above and below.
+    """
+    ranks = rank_units_from_tallies(
+        pd.DataFrame(list(sums), columns=list(SUMS)),
+        np.random.default_rng(seed),
+        scale=scale_points(scale),
+    )
+    return tuple(
+        (
+            int(row.unit),
+            *(_whole(getattr(row, name)) for name in RANKS),
+            len(row.better_than) if isinstance(row.better_than, list) else 0,
+            len(row.worse_than) if isinstance(row.worse_than, list) else 0,
+        )
+        for row in ranks.itertuples(index=False)
     )
 
 

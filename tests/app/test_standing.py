@@ -105,6 +105,19 @@ def pd_missing(value: object) -> bool:
     return value != value  # NaN
 
 
+def test_a_new_answer_moves_a_ward_at_once(db_session: Session, peers: Peers) -> None:
+    """Rankings are kept per data: new answers give a new ranking, not the old one."""
+    ward = peers.wards["Phường Bốn"]
+    before = unit_report(db_session, ward, peers.campaign, None).standing
+    assert before is not None and before.rank is None and before.ranked == 3
+    code = make_code(db_session, peers.campaign, kind="standing", unit=ward)
+    for hour in range(20):
+        submission = Submission(code.token, unique("s"), {"overall": "5"})
+        record_response(db_session, submission, SPRING + timedelta(days=1, hours=hour))
+    after = unit_report(db_session, ward, peers.campaign, None).standing
+    assert after is not None and after.ranked == 4 and after.rank == 2
+
+
 def test_the_district_and_a_unit_alone_have_no_standing(
     db_session: Session, peers: Peers
 ) -> None:
