@@ -35,10 +35,9 @@ from app.reports.layout import (
 )
 from app.reports.selection import Selection
 from app.reports.standing_layout import (
-    QUARTERS_TITLE,
-    STANDING_TITLE,
+    quarter_charts,
     quarter_columns,
-    quarter_rows,
+    standing_chart,
     standing_columns,
     standing_rows,
     standing_text,
@@ -329,48 +328,21 @@ def _league(report: DistrictReport, words: ChartText) -> tuple[Chart, Chart]:
 
 
 def _standing(report: UnitReport, words: ChartText) -> Chart | None:
-    """Draw the unit's rank interval among its unnamed peers' ones."""
+    """Draw the unit's place among its peers, beside the ranks' table."""
     if report.standing is None:
         return None
-    rows = standing_rows(report.standing)
-    svg = rank_chart(
-        rows, "label", *RANK_COLUMNS, title=str(STANDING_TITLE), words=words
-    )
     columns = {c.name: c.heading for c in standing_columns()}
-    return _chart(svg, rows, columns, words)
+    svg = standing_chart(report.standing, words)
+    return _chart(svg, standing_rows(report.standing), columns, words)
 
 
 def _quarters(report: DistrictReport, words: ChartText) -> tuple[Chart, ...]:
     """Draw the headline by quarter, all units together and then each unit."""
     if report.quarters is None or report.quarters.empty:
         return ()
-    rows = quarter_rows(report.quarters)
     columns = {c.name: c.heading for c in quarter_columns() if c.name != "note"}
-    score = report.header.headline_label
-    whole = rows["unit"].isna()
-    return tuple(
-        _chart(
-            interval_chart(
-                part,
-                "label",
-                *MEAN,
-                n_column="n",
-                title=_("%(title)s: %(score)s, %(whom)s",
-                        title=QUARTERS_TITLE, score=score, whom=whom),
-                axis_label=str(MEAN_AXIS),
-                words=words,
-                suppressed_column="suppressed",
-                best_first=False,
-            ),
-            part,
-            columns,
-            words,
-        )
-        for part, whom in (
-            (rows[whole], _("tất cả đơn vị")),
-            (rows[~whole], _("từng đơn vị")),
-        )
-    )  # fmt: skip
+    drawn = quarter_charts(report.quarters, report.header.headline_label, words)
+    return tuple(_chart(svg, rows, columns, words) for svg, rows in drawn)
 
 
 def _trend(

@@ -176,19 +176,9 @@ def _standing(pdf: FPDF, report: UnitReport) -> None:
 
 
 def _quarters(pdf: FPDF, report: DistrictReport) -> None:
-    """Print the headline by quarter: all units together drawn, then every unit's."""
-    if report.quarters is None or report.quarters.empty:
-        return
-    rows = quarter_rows(report.quarters)
-    _bar_chart(
-        pdf,
-        _("%(title)s: %(score)s, tất cả đơn vị (khoảng tin cậy 95%%)",
-          title=QUARTERS_TITLE, score=report.header.headline_label),
-        rows[rows["unit"].isna()],
-        ("mean", "mean_low", "mean_high"),
-        (1.0, 5.0),
-    )  # fmt: skip
-    _table(pdf, QUARTERS_TITLE, quarter_columns(), rows)
+    """Print the headline by quarter, all units together and then each unit."""
+    if report.quarters is not None and not report.quarters.empty:
+        _table(pdf, QUARTERS_TITLE, quarter_columns(), quarter_rows(report.quarters))
 
 
 def _dossiers(pdf: FPDF, section: DossierSection | None) -> None:

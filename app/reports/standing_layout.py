@@ -9,10 +9,11 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.results import MIN_SUPPRESS
+from app.charts import ChartText, interval_chart, rank_chart
 from app.formatting import format_number
 from app.i18n import _, lazy_gettext, lazy_pgettext, ngettext
 from app.reports.layout import RANK, TEXT, Column, estimate_columns
-from app.reports.standing import Standing
+from app.reports.standing import RANKS, Standing
 
 STANDING_TITLE = lazy_gettext("Vị trí so với các đơn vị cùng cấp")
 SHEET_STANDING = lazy_pgettext("standing", "Vị trí")
@@ -120,3 +121,44 @@ def quarter_rows(table: pd.DataFrame) -> pd.DataFrame:
             whole, table["unit_name"] + " · " + table["quarter"]
         ),
     )
+
+
+def standing_chart(standing: Standing, words: ChartText) -> str:
+    """Draw the unit's rank interval among its unnamed peers' ones."""
+    rows = standing_rows(standing)
+    return rank_chart(rows, "label", *RANKS, title=str(STANDING_TITLE), words=words)
+
+
+def quarter_charts(
+    quarters: pd.DataFrame, score_label: str, words: ChartText
+) -> list[tuple[str, pd.DataFrame]]:
+    """Draw the headline by quarter, all units together and then each unit's.
+
+    Each chart comes with the rows it draws (``quarter_rows``), for the table
+    beside it; quarters stay in order, never sorted by score.
+    """
+    rows = quarter_rows(quarters)
+    whole = rows["unit"].isna()
+    return [
+        (
+            interval_chart(
+                part,
+                "label",
+                "mean",
+                "mean_low",
+                "mean_high",
+                n_column="n",
+                title=_("%(title)s: %(whom)s", title=QUARTERS_TITLE, whom=whom),
+                axis_label=score_label,
+                words=words,
+                suppressed_column="suppressed",
+                best_first=False,
+            ),
+            part,
+        )
+        for part, whom in (
+            (rows[whole], _("tất cả đơn vị")),
+            (rows[~whole], _("từng đơn vị")),
+        )
+        if not part.empty
+    ]
