@@ -42,9 +42,8 @@ RANKS = ("rank", "rank_low", "rank_high")
 class Standing:
     """One unit's place among its peers, on the headline score.
 
-    ``league`` has one row per ranked peer, best first: ``own`` (True for
-    this unit only), ``rank``, ``rank_low`` and ``rank_high`` (the joint
-    interval the district's league prints); nothing names the other units.
+    Plain values only: a standing is kept (``_standing``) for as long as the
+    tallies it was computed from do not change.
     """
 
     unit_name: str
@@ -64,7 +63,10 @@ class Standing:
     #: How many peers it is shown above, and below, all pairs judged together.
     above: int
     below: int
-    league: pd.DataFrame
+    #: One row per ranked peer, best first: whether it is this unit, its rank
+    #: and the joint interval the district's league prints; nothing names the
+    #: other units.
+    league: tuple[tuple[bool, int, int, int], ...]
 
 
 def peer_standing(
@@ -90,43 +92,69 @@ def peer_standing(
         periods=quarters_in(period),
         unit_ids=list(peers),
     )
-    tallies = tallies[(tallies["n"] > 0) & (tallies["item"] == headline)]
-    sums = tuple(tallies[list(SUMS)].sort_values("unit").itertuples(index=False))
-    ranks = {row[0]: row[1:] for row in _ranks(sums, campaign.id, scale)}
-    if unit.id not in ranks or len(ranks) < 2:
+    return _standing(
+        _sums(tallies, headline, ("unit",)), unit.id, unit.name, campaign.id, scale
+    )
+
+
+#: The columns a tally row is kept by, after its groups.
+SUMS = ("item", "kind", "n", "total", "total_sq", "satisfied")
+#: How many rankings and standings are kept: a few campaigns and periods of a
+#: district's units.
+KEPT = 512
+
+
+def _sums(
+    tallies: pd.DataFrame, headline: str, groups: tuple[str, ...]
+) -> tuple[tuple[object, ...], ...]:
+    """Return the headline's tallies as sorted plain rows, a key for the caches."""
+    rows = tallies[(tallies["n"] > 0) & (tallies["item"] == headline)]
+    rows = rows.sort_values(list(groups))[[*groups, *SUMS]]
+    return tuple(rows.itertuples(index=False, name=None))
+
+
+@functools.lru_cache(maxsize=KEPT)
+def _standing(
+    sums: tuple[tuple[object, ...], ...],
+    unit_id: int,
+    unit_name: str,
+    seed: int,
+    scale: tuple[float, float],
+) -> Standing | None:
+    """Place one unit among the units of ``sums``; kept while the sums hold."""
+    ranks = {row[0]: row[1:] for row in _ranks(sums, seed, scale)}
+    if unit_id not in ranks or len(ranks) < 2:
         return None
-    own = summary_from_tallies(tallies[tallies["unit"] == unit.id], scale=scale)
+    own = summary_from_tallies(
+        pd.DataFrame(
+            [row for row in sums if row[0] == unit_id], columns=["unit", *SUMS]
+        ),
+        scale=scale,
+    ).iloc[0]
     ranked = sorted(
-        (place, unit_id == unit.id)
-        for unit_id, (*place, _, _) in ranks.items()
+        (place, unit == unit_id)
+        for unit, (*place, _, _) in ranks.items()
         if place[0] is not None
     )
-    rank, rank_low, rank_high, above, below = ranks[unit.id]
+    rank, rank_low, rank_high, above, below = ranks[unit_id]
     return Standing(
-        unit_name=unit.name,
+        unit_name=unit_name,
         peers=len(ranks),
         ranked=len(ranked),
-        n=int(own["n"].iloc[0]),
-        **{
-            name: _number(own[name].iloc[0])
-            for name in ("mean", "mean_low", "mean_high")
-        },
+        n=int(own["n"]),
+        mean=_number(own["mean"]),
+        mean_low=_number(own["mean_low"]),
+        mean_high=_number(own["mean_high"]),
         rank=rank,
         rank_low=rank_low,
         rank_high=rank_high,
         above=above,
         below=below,
-        league=pd.DataFrame(
-            [(mine, *place) for place, mine in ranked], columns=["own", *RANKS]
-        ),
+        league=tuple((mine, *place) for place, mine in ranked),
     )
 
 
-#: The sums a ranking reads, per unit.
-SUMS = ("unit", "n", "total", "total_sq", "satisfied")
-
-
-@functools.lru_cache(maxsize=256)
+@functools.lru_cache(maxsize=KEPT)
 def _ranks(
     sums: tuple[tuple[object, ...], ...], seed: int, scale: tuple[float, float]
 ) -> tuple[tuple[int, int | None, int | None, int | None, int, int], ...]:
@@ -138,7 +166,7 @@ def _ranks(
     is shown above and below.
     """
     ranks = rank_units_from_tallies(
-        pd.DataFrame(list(sums), columns=list(SUMS)),
+        pd.DataFrame(list(sums), columns=["unit", *SUMS]),
         np.random.default_rng(seed),
         scale=scale_points(scale),
     )
@@ -172,23 +200,32 @@ def quarterly_headline(
     tallies = tally_frame(
         session, campaign.id, ("unit", "period"), unit_ids=list(units)
     )
-    tallies = tallies[(tallies["n"] > 0) & (tallies["item"] == headline)]
     last = _last_quarter(period)
     if last is not None:
         tallies = tallies[tallies["period"] <= last]
-    whole = summary_from_tallies(tallies, "period", scale=scale)
-    each = summary_from_tallies(tallies, ["unit", "period"], scale=scale)
-    each.insert(0, "unit_name", each["unit"].map(units))
-    table = pd.concat(
-        [whole.assign(unit=pd.NA, unit_name=""), each], ignore_index=True
-    ).rename(columns={"period": "quarter"})
+    rows = _quarters(_sums(tallies, headline, ("unit", "period")), scale)
+    table = pd.DataFrame(list(rows), columns=["unit", "quarter", *_ESTIMATE_COLUMNS])
+    table.insert(1, "unit_name", table["unit"].map(units).fillna(""))
     # The whole's empty name sorts before every unit's.
-    table = table.sort_values(
+    return table.sort_values(
         ["unit_name", "quarter"],
         key=lambda c: c.map(vietnamese_sort_key) if c.name == "unit_name" else c,
         ignore_index=True,
     )
-    return table[["unit", "unit_name", "quarter", *_ESTIMATE_COLUMNS]]
+
+
+@functools.lru_cache(maxsize=KEPT)
+def _quarters(
+    sums: tuple[tuple[object, ...], ...], scale: tuple[float, float]
+) -> tuple[tuple[object, ...], ...]:
+    """Summarise the sums per quarter, all units together (unit None) and each."""
+    tallies = pd.DataFrame(list(sums), columns=["unit", "period", *SUMS])
+    whole = summary_from_tallies(tallies, "period", scale=scale).assign(unit=None)
+    each = summary_from_tallies(tallies, ["unit", "period"], scale=scale)
+    table = pd.concat([whole, each], ignore_index=True)
+    return tuple(
+        table[["unit", "period", *_ESTIMATE_COLUMNS]].itertuples(index=False, name=None)
+    )
 
 
 _ESTIMATE_COLUMNS = ("n", "mean", "mean_low", "mean_high", "pct_satisfied",

@@ -93,7 +93,7 @@ def standing_columns() -> list[Column]:
 
 def standing_rows(standing: Standing) -> pd.DataFrame:
     """Name this unit's row of the peers' league; the others stay unnamed."""
-    league = standing.league
+    league = pd.DataFrame(list(standing.league), columns=["own", *RANKS])
     labels = league["own"].map(
         {
             True: _("%(unit)s (đơn vị này)", unit=standing.unit_name),

@@ -95,10 +95,9 @@ def test_a_ward_stands_where_the_districts_league_puts_it(
         assert standing.mean == pytest.approx(row["mean"])
         assert standing.above == len(row["better_than"])
         assert standing.below == len(row["worse_than"])
-        mine = standing.league[standing.league["own"]]
-        assert mine[["rank", "rank_low", "rank_high"]].values.tolist() == [
-            [standing.rank, standing.rank_low, standing.rank_high]
-        ]
+        mine = [place for own, *place in standing.league if own]
+        assert mine == [[standing.rank, standing.rank_low, standing.rank_high]]
+        assert len(standing.league) == standing.ranked
 
 
 def pd_missing(value: object) -> bool:
