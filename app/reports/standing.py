@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from analysis import rank_units_from_tallies, scale_points, summary_from_tallies
 from surveys.models import Campaign, Unit
-from surveys.storage.frames import tally_frame
+from surveys.storage.frames import TALLY_TYPES, tally_frame
 from surveys.storage.periods import quarters_in
 from surveys.text import vietnamese_sort_key
 
@@ -113,6 +113,13 @@ def _sums(
     return tuple(rows.itertuples(index=False, name=None))
 
 
+def _frame(
+    sums: tuple[tuple[object, ...], ...], groups: tuple[str, ...]
+) -> pd.DataFrame:
+    """Turn kept rows back into the tally frame ``analysis`` takes, typed if empty."""
+    return pd.DataFrame(list(sums), columns=[*groups, *SUMS]).astype(TALLY_TYPES)
+
+
 @functools.lru_cache(maxsize=KEPT)
 def _standing(
     sums: tuple[tuple[object, ...], ...],
@@ -122,13 +129,12 @@ def _standing(
     scale: tuple[float, float],
 ) -> Standing | None:
     """Place one unit among the units of ``sums``; kept while the sums hold."""
-    ranks = {row[0]: row[1:] for row in _ranks(sums, seed, scale)}
-    if unit_id not in ranks or len(ranks) < 2:
+    taking_part = {row[0] for row in sums}
+    if unit_id not in taking_part or len(taking_part) < 2:
         return None
+    ranks = {row[0]: row[1:] for row in _ranks(sums, seed, scale)}
     own = summary_from_tallies(
-        pd.DataFrame(
-            [row for row in sums if row[0] == unit_id], columns=["unit", *SUMS]
-        ),
+        _frame(tuple(row for row in sums if row[0] == unit_id), ("unit",)),
         scale=scale,
     ).iloc[0]
     ranked = sorted(
@@ -166,7 +172,7 @@ def _ranks(
     is shown above and below.
     """
     ranks = rank_units_from_tallies(
-        pd.DataFrame(list(sums), columns=["unit", *SUMS]),
+        _frame(sums, ("unit",)),
         np.random.default_rng(seed),
         scale=scale_points(scale),
     )
@@ -219,7 +225,9 @@ def _quarters(
     sums: tuple[tuple[object, ...], ...], scale: tuple[float, float]
 ) -> tuple[tuple[object, ...], ...]:
     """Summarise the sums per quarter, all units together (unit None) and each."""
-    tallies = pd.DataFrame(list(sums), columns=["unit", "period", *SUMS])
+    if not sums:
+        return ()
+    tallies = _frame(sums, ("unit", "period"))
     whole = summary_from_tallies(tallies, "period", scale=scale).assign(unit=None)
     each = summary_from_tallies(tallies, ["unit", "period"], scale=scale)
     table = pd.concat([whole, each], ignore_index=True)

@@ -228,3 +228,20 @@ def test_the_district_dashboard_shows_its_quarters_and_no_standing(
     assert 'id="quarters"' in body and 'id="standing"' not in body
     (row,) = re.findall(r'<th scope="row">Tất cả đơn vị</th>(.*?)</tr>', body, re.S)[:1]
     assert re.findall(r"<td>(.*?)</td>", row)[:2] == ["2026-Q1", "61"]
+
+
+def test_a_campaign_without_answers_has_no_standing_and_no_quarters(
+    db_session: Session,
+) -> None:
+    campaign, _ = make_counter_campaign(db_session)
+    district = make_unit(db_session, name="Quận Trống", kind=UnitKind.DISTRICT)
+    campaign.unit.parent = district
+    make_unit(db_session, parent=district, name="Phường Trống")
+    assert unit_report(db_session, campaign.unit, campaign, "2026").standing is None
+    report = district_report(db_session, district, campaign, "2026")
+    assert report.quarters is not None and report.quarters.empty
+    assert (
+        "Theo quý"
+        not in load_workbook(io.BytesIO(district_report_xlsx(report))).sheetnames
+    )
+    assert read_pages(district_report_pdf(report))
