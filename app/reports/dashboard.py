@@ -168,9 +168,12 @@ def build_dashboard(
         league = ranks = None
         comments = report.comments
         officials_note = officials_summary(report.officials) if show_officials else ""
-        standing, placed, quarters = _standing(report, words), "", ()
-        if report.standing is not None:
-            placed = standing_text(report.standing, report.header.headline_label)
+        standing, quarters = _standing(report, words), ()
+        placed = (
+            standing_text(report.standing, report.header.headline_label)
+            if report.standing is not None
+            else ""
+        )
     counts = monthly_counts(session, campaign.id, period, unit_ids=unit_ids)
     return Dashboard(
         header=report.header,
