@@ -47,6 +47,14 @@ from app.reports.report_charts import (
     rank_intervals_chart,
 )
 from app.reports.selection import Selection
+from app.reports.standing_layout import (
+    quarter_charts,
+    quarter_columns,
+    standing_chart,
+    standing_columns,
+    standing_rows,
+    standing_text,
+)
 from surveys.storage.counts import monthly_counts
 from surveys.units.tree import subtree_ids
 
@@ -132,6 +140,11 @@ class Dashboard:
     #: How much the unit's officials differ and how to read a flag; "" when
     #: the officials are not shown.
     officials_note: str = ""
+    #: A unit's place among its peers, drawn and said; None without peers.
+    standing: Chart | None = None
+    standing_text: str = ""
+    #: The district's headline by quarter: all units together, then each unit.
+    quarters: tuple[Chart, ...] = ()
 
 
 def build_dashboard(
@@ -151,6 +164,7 @@ def build_dashboard(
         league, ranks = _league(report, words)
         comments = pd.DataFrame()
         officials_note = ""
+        standing, placed, quarters = None, "", _quarters(report, words)
     else:
         report = unit_report(
             session, unit, campaign, period, language=language, with_dossiers=False
@@ -160,6 +174,12 @@ def build_dashboard(
         league = ranks = None
         comments = report.comments
         officials_note = officials_summary(report.officials) if show_officials else ""
+        standing, quarters = _standing(report, words), ()
+        placed = (
+            standing_text(report.standing, report.header.headline_label)
+            if report.standing is not None
+            else ""
+        )
     counts = monthly_counts(session, campaign.id, period, unit_ids=unit_ids)
     return Dashboard(
         header=report.header,
@@ -183,6 +203,9 @@ def build_dashboard(
             str(SMALL_SAMPLE_WARNING) if has_small_samples(tables) else None
         ),
         officials_note=officials_note,
+        standing=standing,
+        standing_text=placed,
+        quarters=quarters,
     )
 
 
@@ -250,6 +273,24 @@ def _league(report: DistrictReport, words: ChartText) -> tuple[Chart, Chart]:
         _chart(league_chart(report, words), table, LEAGUE_COLUMNS, words),
         _chart(rank_intervals_chart(report, words), table, LEAGUE_COLUMNS, words),
     )
+
+
+def _standing(report: UnitReport, words: ChartText) -> Chart | None:
+    """Draw the unit's place among its peers, beside the ranks' table."""
+    if report.standing is None:
+        return None
+    columns = {c.name: c.heading for c in standing_columns()}
+    svg = standing_chart(report.standing, words)
+    return _chart(svg, standing_rows(report.standing), columns, words)
+
+
+def _quarters(report: DistrictReport, words: ChartText) -> tuple[Chart, ...]:
+    """Draw the headline by quarter, all units together and then each unit."""
+    if report.quarters is None or report.quarters.empty:
+        return ()
+    columns = {c.name: c.heading for c in quarter_columns() if c.name != "note"}
+    drawn = quarter_charts(report.quarters, report.header, words)
+    return tuple(_chart(svg, rows, columns, words) for svg, rows in drawn)
 
 
 def _trend(

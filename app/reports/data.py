@@ -33,6 +33,7 @@ from app.comment_text import masked_comment
 from app.reports.cases import CaseSection, case_section
 from app.reports.dossier_ratings import dossier_ratings_table
 from app.reports.dossiers import DossierSection, dossier_section
+from app.reports.standing import Standing, peer_standing, quarterly_headline
 from surveys.comments.listing import comment_questions
 from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Campaign, Official, ServicePoint, Unit
@@ -124,6 +125,8 @@ class UnitReport:
     dossiers: DossierSection | None = None
     #: The feedback cases' quarters; None when the unit has no case.
     cases: CaseSection | None = None
+    #: Its place among the units of the same parent; None without peers.
+    standing: Standing | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,9 @@ class DistrictReport:
     dossiers: DossierSection | None = None
     #: The feedback cases' quarters per unit; None when no unit has a case.
     cases: CaseSection | None = None
+    #: The headline per quarter, all units together then each unit
+    #: (``app.reports.standing.quarterly_headline``).
+    quarters: pd.DataFrame | None = None
 
 
 def unit_report(
@@ -203,6 +209,14 @@ def unit_report(
         ),
         comments=_comments(session, campaign, questionnaire, units, between),
         **_dossier_parts(session, {unit.id: unit.name}, period, with_dossiers),
+        standing=peer_standing(
+            session,
+            unit,
+            campaign,
+            period,
+            headline=header.headline,
+            scale=item_scale(questionnaire),
+        ),
     )
 
 
@@ -278,6 +292,14 @@ def district_report(
         items=_table(whole[whole["kind"] == "item"]),
         dimensions=_table(whole[whole["kind"] == "dimension"]),
         **_dossier_parts(session, units, period, with_dossiers),
+        quarters=quarterly_headline(
+            session,
+            campaign,
+            period,
+            units,
+            headline=header.headline,
+            scale=item_scale(questionnaire),
+        ),
     )
 
 

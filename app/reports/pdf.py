@@ -71,6 +71,18 @@ from app.reports.layout import (
     with_notes,
 )
 from app.reports.report_charts import chart_words, dimensions_chart, league_chart
+from app.reports.standing_layout import (
+    QUARTERS_TITLE,
+    STANDING_NOTE,
+    STANDING_TITLE,
+    quarter_charts,
+    quarter_columns,
+    quarter_rows,
+    standing_chart,
+    standing_columns,
+    standing_rows,
+    standing_text,
+)
 
 MARGIN = 12.0
 LINE = 5.0
@@ -93,6 +105,7 @@ def unit_report_pdf(report: UnitReport) -> bytes:
             _chart(
                 pdf, dimensions_chart(report.dimensions, report.header, chart_words())
             )
+        _standing(pdf, report)
         if not report.index.empty:
             _table(pdf, SHEET_INDEX, index_columns(), report.index)
         for title, table in (
@@ -128,6 +141,7 @@ def district_report_pdf(report: DistrictReport) -> bytes:
         _table(pdf, SHEET_LEAGUE, columns, report.league)
         set_font(pdf, 8)
         _paragraph(pdf, 4, str(LEAGUE_NOTE))
+        _quarters(pdf, report)
         # The district as a whole: all its units' responses together.
         for title, table in (
             (SHEET_DIMENSIONS, report.dimensions),
@@ -139,6 +153,29 @@ def district_report_pdf(report: DistrictReport) -> bytes:
         _cases(pdf, report.cases, several=True)
         _methodology(pdf)
         return bytes(pdf.output())
+
+
+def _standing(pdf: FPDF, report: UnitReport) -> None:
+    """Print where the unit stands among its peers, when it has peers."""
+    standing = report.standing
+    if standing is None:
+        return
+    _heading(pdf, str(STANDING_TITLE))
+    set_font(pdf, 10)
+    _paragraph(pdf, LINE, standing_text(standing, report.header.headline_label))
+    _chart(pdf, standing_chart(standing, chart_words()))
+    _table(pdf, _("Hạng của các đơn vị cùng cấp"), standing_columns(),
+           standing_rows(standing))  # fmt: skip
+    set_font(pdf, 8)
+    _paragraph(pdf, 4, str(STANDING_NOTE))
+
+
+def _quarters(pdf: FPDF, report: DistrictReport) -> None:
+    """Print the headline by quarter, all units together and then each unit."""
+    if report.quarters is not None and not report.quarters.empty:
+        for svg, _rows in quarter_charts(report.quarters, report.header, chart_words()):
+            _chart(pdf, svg)
+        _table(pdf, QUARTERS_TITLE, quarter_columns(), quarter_rows(report.quarters))
 
 
 def _dossiers(pdf: FPDF, section: DossierSection | None) -> None:

@@ -57,7 +57,7 @@ def estimate_chart(
 ) -> str:
     """Draw one report table's estimates with their intervals and n, withheld
     rows dashed, on the whole of the scale they are measured on."""
-    scale, axis = _axis(measure.kind, header)
+    scale, axis = measure_axis(measure.kind, header)
     return interval_chart(
         frame,
         "label",
@@ -108,7 +108,7 @@ def month_labels(months: Sequence[str]) -> list[str]:
     ]
 
 
-def _axis(kind: str, header: Header) -> tuple[Scale | None, str]:
+def measure_axis(kind: str, header: Header) -> tuple[Scale | None, str]:
     """Return the scale a measure spans and its axis's label, in the reader's
     language."""
     if kind == "percent":

@@ -76,6 +76,17 @@ from app.reports.layout import (
     with_notes,
     with_separations,
 )
+from app.reports.standing import Standing
+from app.reports.standing_layout import (
+    SHEET_QUARTERS,
+    SHEET_STANDING,
+    STANDING_NOTE,
+    quarter_columns,
+    quarter_rows,
+    standing_columns,
+    standing_rows,
+    standing_text,
+)
 from app.spreadsheets import neutralised, text_width, wrapped_lines
 from surveys.local_time import LOCAL_OFFSET
 
@@ -114,6 +125,7 @@ def unit_report_xlsx(report: UnitReport) -> bytes:
         )
         for title, columns, frame in sheets:
             _sheet(book.create_sheet(str(title)), columns, frame)
+        _standing(book, report.standing, report.header.headline_label)
         if not report.officials.empty:
             officials = book[str(SHEET_OFFICIALS)]
             _note(officials, officials_summary(report.officials))
@@ -142,11 +154,28 @@ def district_report_xlsx(report: DistrictReport) -> bytes:
             _sheet(book.create_sheet(str(title)), estimate_columns(), frame)
         columns = [Column("unit_name", _("Đơn vị"), TEXT, 36), *estimate_columns()]
         _sheet(book.create_sheet(str(SHEET_UNITS)), columns, report.units)
+        if report.quarters is not None and not report.quarters.empty:
+            _sheet(
+                book.create_sheet(str(SHEET_QUARTERS)),
+                quarter_columns(),
+                quarter_rows(report.quarters),
+            )
         _dossier_sheets(book, report.dossiers, several=True)
         _dossier_ratings(book, report.dossier_ratings)
         _case_sheet(book, report.cases, several=True)
         _methodology(book.create_sheet(str(SHEET_METHODOLOGY)))
     return _saved(book, report.header.generated_at)
+
+
+def _standing(book: Workbook, standing: Standing | None, score_label: str) -> None:
+    """Add the sheet of the unit's place among its peers, when it has peers."""
+    if standing is None:
+        return
+    sheet = book.create_sheet(str(SHEET_STANDING))
+    _sheet(sheet, standing_columns(), standing_rows(standing))
+    sheet.append([])
+    for text in (standing_text(standing, score_label), str(STANDING_NOTE)):
+        sheet.append([neutralised(text)])
 
 
 def _dossier_sheets(

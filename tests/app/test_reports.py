@@ -170,7 +170,7 @@ def test_unit_xlsx_has_its_sheets_and_the_dashboard_numbers(
     book = load_workbook(io.BytesIO(unit_report_xlsx(report)))
     assert book.sheetnames == [
         "Tổng hợp", "Tiêu chí", "Lĩnh vực", "Chỉ số", "Quầy", "Công chức", "Góp ý",
-        "Phương pháp",
+        "Vị trí", "Phương pháp",
     ]  # fmt: skip
     items = book["Tiêu chí"]
     assert items.freeze_panes == "B2" and items["A1"].font.bold
@@ -277,7 +277,8 @@ def test_withheld_cells_have_no_estimate_in_any_format(
     assert small[["mean", "pct_satisfied", "difference", "rank"]].isna().all()
     book = load_workbook(io.BytesIO(district_report_xlsx(report)))
     assert book.sheetnames == [
-        "Tổng hợp", "Xếp hạng", "Lĩnh vực", "Tiêu chí", "Theo đơn vị", "Phương pháp",
+        "Tổng hợp", "Xếp hạng", "Lĩnh vực", "Tiêu chí", "Theo đơn vị", "Theo quý",
+        "Phương pháp",
     ]  # fmt: skip
     rows = [
         r
