@@ -37,6 +37,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import JSON, String, Text, select
 from sqlalchemy.orm import Session
 
@@ -53,6 +54,9 @@ from surveys.models import (
     UnitKind,
 )
 from surveys.units.management import add_unit, create_campaign
+from tests.app.staff_client import csrf_token, log_in
+from tests.app.test_bad_questionnaire_uploads import BAD_FILES
+from tests.app.test_manage import upload
 from tests.app.test_scope_walk import Side, Walker, make_side, staff_routes, url_of
 from tests.builders import PASSWORD, make_code, make_unit, make_user
 
@@ -63,9 +67,7 @@ KEY_LIKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
 LATIN_WORD = re.compile(r"(?<![^\W\d_])[A-Za-z]+(?![^\W\d_])")
 #: Letters only Vietnamese writes: the breve, circumflex and horn vowels, đ, and
 #: the tone marks (hook above, dot below, tilde) the Latin-1 letters lack.
-VIETNAMESE_LETTER = re.compile(
-    r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9ĩũĨŨ]|[ãõÃÕ]"
-)
+VIETNAMESE_LETTER = re.compile(r"[ăâđêôơưĂÂĐÊÔƠƯ\u1ea0-\u1ef9ĩũĨŨ]|[ãõÃÕ]")
 #: Names a page may print in any language: links, e-mail addresses, file paths,
 #: the number and symbol of a legal document ("766/QĐ-TTg", "30/2020/NĐ-CP").
 NAMES = re.compile(
@@ -104,9 +106,7 @@ class PageText(HTMLParser):
         elif tag == "text":
             self._svg_text = []
 
-    def handle_startendtag(
-        self, tag: str, attrs: list[tuple[str, str | None]]
-    ) -> None:
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         """A self-closed element (``<br/>``, ``<input/>``) opens nothing."""
 
     def handle_endtag(self, tag: str) -> None:
@@ -180,15 +180,13 @@ def english_words() -> frozenset[str]:
     the Vietnamese texts use themselves ("PDF", "Excel", "in", "do", "so").
     """
     catalogue = [message for message in _catalogue() if message.id]
-    english = _words(
-        (text for m in catalogue for text in _all(m.string)), LATIN_WORD
+    english = _words((text for m in catalogue for text in _all(m.string)), LATIN_WORD)
+    vietnamese = _words(
+        (text for m in catalogue for text in _all(m.id)), re.compile(r"\w+")
     )
-    vietnamese = _words((text for m in catalogue for text in _all(m.id)), re.compile(r"\w+"))
     values = {value for value in enumeration_values() if LATIN_WORD.fullmatch(value)}
     return frozenset(
-        word
-        for word in (english | values) - vietnamese - SHARED_WORDS
-        if len(word) > 1
+        word for word in (english | values) - vietnamese - SHARED_WORDS if len(word) > 1
     )
 
 
@@ -310,8 +308,8 @@ def pages(app: Flask, walker: Walker, side: Side) -> Iterator[tuple[str, str]]:
 def test_every_staff_page_speaks_only_its_language(
     app: Flask, db_session: Session, site: tuple[Side, str], language: str
 ) -> None:
-    side, admin = site
-    walker = Walker(app, admin)
+    side, username = site
+    walker = Walker(app, username)
     walker.client.set_cookie("lang", language)
     data = stored_strings(db_session)
     problems = {}
@@ -340,9 +338,7 @@ def test_the_check_finds_raw_keys_english_words_and_vietnamese_letters() -> None
     assert "key 'open_link'" in found
     assert "English 'counter' in 'Hình thức: counter'" in found
     assert any("'required'" in leak for leak in found)
-    assert leaks("<p>Campaigns</p><p>Chỉ xem</p>", "en", []) == {
-        "Vietnamese 'Chỉ xem'"
-    }
+    assert leaks("<p>Campaigns</p><p>Chỉ xem</p>", "en", []) == {"Vietnamese 'Chỉ xem'"}
 
 
 def test_the_check_leaves_data_code_and_addresses_alone() -> None:
@@ -352,8 +348,78 @@ def test_the_check_leaves_data_code_and_addresses_alone() -> None:
         "<p>Xem https://example.org/open_link và a@b.vn</p>"
         '<a href="?lang=en" hreflang="en" lang="en">English</a>'
         "<p>Tải PDF, Excel hoặc in</p>"
-        '<svg><text><tspan>Phường Bến</tspan><tspan>Thành</tspan></text></svg>'
+        "<svg><text><tspan>Phường Bến</tspan><tspan>Thành</tspan></text></svg>"
     )
     assert leaks(vietnamese, "vi", data) == set()
     english = '<p>Ward Phường Bến Thành</p><a hreflang="vi">Tiếng Việt</a>'
     assert leaks(english, "en", data) == set()
+
+
+# --- what only a bad upload or a bad form shows -------------------------------------
+
+#: A YAML definition with problems at paths, in fields and in the whole document.
+BAD_YAML = (
+    b"key: k\ntitle: {vi: T}\nlanguages: [vi, vi]\nbogus: 1\n"
+    b"questions:\n- {name: a, type: rating, label: {vi: A}, colour: red}\n"
+    b"- {name: a, type: text, label: {vi: B}, relevant: '${nowhere} >'}\n"
+)
+BAD_UPLOADS = {
+    **{case: (name, content) for case, (name, content, *_) in BAD_FILES.items()},
+    "yaml": ("form.yaml", BAD_YAML),
+}
+
+
+@pytest.fixture
+def admin(client: FlaskClient, db_session: Session) -> FlaskClient:
+    """A logged-in admin's browser."""
+    user = make_user(db_session, None, Role.ADMIN)
+    db_session.commit()
+    assert log_in(client, user.username).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_refused_questionnaire_is_explained_in_the_pages_language(
+    admin: FlaskClient, db_session: Session, language: str
+) -> None:
+    admin.set_cookie("lang", language)
+    data = stored_strings(db_session)
+    problems = {}
+    for case, (name, content) in BAD_UPLOADS.items():
+        answer = upload(admin, "/staff/questionnaires", content, name)
+        assert answer.status_code == 422, case
+        found = leaks(answer.get_data(as_text=True), language, data)
+        if found:
+            problems[case] = sorted(found)
+    assert problems == {}
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_form_with_unreadable_values_is_refused_in_the_pages_language(
+    admin: FlaskClient, db_session: Session, language: str
+) -> None:
+    unit = make_unit(db_session)
+    db_session.commit()
+    admin.set_cookie("lang", language)
+    forms = {
+        f"/staff/units/{unit.code}/codes": {"count": "many", "expires_on": "soon"},
+        "/staff/campaigns": {
+            "key": "a b",
+            "starts_on": "x",
+            "min_interval_seconds": "-1",
+            "mode": "nowhere",
+        },
+        "/staff/password": {"new_password": "a"},
+        "/staff/audit?action=nowhere": None,
+    }
+    data = stored_strings(db_session)
+    problems = {}
+    for path, values in forms.items():
+        if values is None:
+            answer = admin.get(path)
+        else:
+            answer = admin.post(path, data={"csrf_token": csrf_token(admin)} | values)
+        found = leaks(answer.get_data(as_text=True), language, data)
+        if found:
+            problems[path] = sorted(found)
+    assert problems == {}
