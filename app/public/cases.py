@@ -29,7 +29,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -52,6 +51,7 @@ from app.i18n import _, current_language, lazy_gettext, translated
 from app.public import page_token
 from app.public.blueprint import bp
 from app.security import Ceiling, csrf, over_ceiling, takes_large_uploads
+from app.translated_form import TranslatedForm
 from surveys.cases.attachments import (
     FOLDER,
     FileLimits,
@@ -122,7 +122,7 @@ CITIZEN_STATES = {
 }
 
 
-class CaseForm(FlaskForm):
+class CaseForm(TranslatedForm):
     """The citizen's feedback; protected by its page token, not a session."""
 
     class Meta:
@@ -139,7 +139,7 @@ class CaseForm(FlaskForm):
     consent = BooleanField(default=False)
 
 
-class RatingForm(FlaskForm):
+class RatingForm(TranslatedForm):
     class Meta:
         csrf = False
 
