@@ -77,6 +77,8 @@ NAMES = re.compile(
 SHARED_WORDS = {"ok", "id", "gps", "https", "http", "www"}
 #: Elements whose text is code or a value, not the page's wording.
 CODE_TAGS = {"script", "style", "code", "kbd", "samp", "textarea", "template"}
+#: Columns of identifiers people choose, data even when they spell a key.
+IDENTIFIERS = {"key", "code", "username"}
 #: Below this length a stored string is not taken out of a text: "1", "Có".
 SHORTEST_DATA = 3
 
@@ -191,22 +193,24 @@ def english_words() -> frozenset[str]:
 
 
 def stored_strings(session: Session) -> list[str]:
-    """Return every string the database holds (data: shown as typed), longest first."""
-    found: set[str] = set()
+    """Return every string the database holds (data: shown as typed), longest first.
 
+    A stored enumeration value is a key, not data, unless it is in a column of
+    identifiers somebody chose (a questionnaire's ``key`` may spell a mode).
+    """
+    found: set[str] = set()
     keys = enumeration_values()
 
-    def collect(value: object) -> None:
+    def collect(value: object, chosen: bool) -> None:
         if isinstance(value, str):
-            # A stored enumeration value is a key, never data shown as typed.
-            if len(value.strip()) >= SHORTEST_DATA and value not in keys:
+            if len(value.strip()) >= SHORTEST_DATA and (chosen or value not in keys):
                 found.add(" ".join(value.split()))
         elif isinstance(value, dict):
             for item in value.values():
-                collect(item)
+                collect(item, chosen)
         elif isinstance(value, list | tuple):
             for item in value:
-                collect(item)
+                collect(item, chosen)
 
     for table in Base.metadata.sorted_tables:
         columns = [
@@ -215,9 +219,10 @@ def stored_strings(session: Session) -> list[str]:
             if isinstance(column.type, String | Text | JSON)
         ]
         if columns:
+            chosen = [column.name in IDENTIFIERS for column in columns]
             for row in session.execute(select(*columns)):
-                for value in row:
-                    collect(value)
+                for value, is_chosen in zip(row, chosen, strict=True):
+                    collect(value, is_chosen)
     return sorted(found, key=len, reverse=True)
 
 
