@@ -428,3 +428,55 @@ def test_a_form_with_unreadable_values_is_refused_in_the_pages_language(
         if found:
             problems[path] = sorted(found)
     assert problems == {}
+
+
+# --- the citizens' pages ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_every_public_page_speaks_only_its_language(
+    app: Flask, db_session: Session, site: tuple[Side, str], language: str
+) -> None:
+    side, _username = site
+    standing = make_code(
+        db_session,
+        side.campaign,
+        kind=CodeKind.STANDING,
+        service_point=side.service_point,
+    )
+    db_session.commit()
+    client = app.test_client()
+    client.set_cookie("lang", language)
+    survey = f"/s/{standing.token}"
+    case = side.case.tracking_code
+    pages = {
+        "GET": [
+            "/",
+            f"/units/{side.unit.code}",
+            survey,
+            f"{survey}/thanks",
+            "/s",
+            "/s?code=AAAAA-AAAAA",
+            "/s/AAAAA-AAAAA",
+            "/phan-anh",
+            "/phan-anh/tra-cuu",
+            f"/phan-anh/tra-cuu?code={case}",
+            f"/phan-anh/{case}",
+            f"/phan-anh/{case}/da-gui",
+            "/nowhere",
+        ],
+        "POST": [survey, "/phan-anh", f"/phan-anh/{case}/danh-gia"],
+    }
+    data = stored_strings(db_session)
+    problems = {}
+    for method, paths in pages.items():
+        for path in paths:
+            answer = client.open(path, method=method, follow_redirects=True)
+            html = answer.get_data(as_text=True)
+            found = leaks(html, language, data)
+            if f'<html lang="{language}">' not in html:
+                found.add("not a page in the language asked")
+            if found:
+                problems[f"{method} {path} ({answer.status_code})"] = sorted(found)
+    report = [f"{where}: {found}" for where, found in sorted(problems.items())]
+    assert report == [], "\n".join(report)
