@@ -244,10 +244,12 @@ def leaks(html: str, language: str, data: list[str]) -> set[str]:
         wording = without_data(text, data)
         found.update(f"key {key!r}" for key in KEY_LIKE.findall(wording))
         if language == "vi":
+            # A word in capitals is a code or an abbreviation ("PDF", a survey
+            # code's "ACXEC"), never a sentence's word.
             found.update(
                 f"English {word!r} in {text!r}"
                 for word in LATIN_WORD.findall(wording)
-                if word.lower() in forbidden
+                if word.lower() in forbidden and not word.isupper()
             )
         elif VIETNAMESE_LETTER.search(wording):
             found.add(f"Vietnamese {text!r}")
