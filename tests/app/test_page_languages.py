@@ -1,19 +1,22 @@
-"""Every staff page in Vietnamese and in English: no raw key, no word of the other
+"""Every page in Vietnamese and in English: no raw key, no word of the other
 language in what the page itself says.
 
-The walk is the scope walk's (``tests/app/test_scope_walk.py``): every staff and
-report route, its parameters filled from ``PARAMETERS``, so a page added later is
-checked without anybody listing it. It is walked by an admin on a ward holding an
-object of every kind the pages name (a campaign of each mode, a user of each
-role, a unit of each kind, codes, dossiers, a letter, cases, audit events), so
-that each enumeration shows at least once.
+The staff walk is the scope walk's (``tests/app/test_scope_walk.py``): every
+staff and report route, its parameters filled from ``PARAMETERS``, GET and POST
+(an empty form, then the page it leads to, where its flashed message is), so a
+page added later is checked without anybody listing it. It is walked by an admin
+on a ward holding an object of every kind the pages name (a campaign of each
+mode, a user of each role, a unit of each kind, codes of each kind, a dossier, a
+letter, a case, audit events of these), so that each enumeration shows at least
+once. The citizens' pages, refused questionnaire uploads and forms sent with
+unreadable values are checked the same way.
 
 What is checked is the text a reader sees: tags, scripts and styles stripped;
-``<code>``, form values, addresses and the language switcher (a link in the other
-language, marked ``hreflang``) left out; and the data the fixture stored (unit
-names, questionnaire texts, usernames, file names...) taken out, since data is
-shown as typed whatever the page's language. What is left is the page's own
-wording:
+``<code>``, elements marked ``translate="no"``, form values, addresses and the
+language switcher (a link in the other language, marked ``hreflang``) left out;
+and the data the database holds (unit names, questionnaire texts, usernames,
+file names...) taken out, since data is shown as typed whatever the page's
+language. What is left is the page's own wording:
 
 - in Vietnamese, no raw value of an enumeration, no ``snake_case`` key and no
   English word: a word of the English catalogue (the ``msgstr``s) that is not
