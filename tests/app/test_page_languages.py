@@ -27,8 +27,10 @@ language. What is left is the page's own wording:
 
 from __future__ import annotations
 
+import csv
 import enum
 import importlib
+import io
 import pkgutil
 import re
 from collections.abc import Iterator
@@ -59,6 +61,8 @@ from surveys.models import (
 from surveys.units.management import add_unit, create_campaign
 from tests.app.staff_client import csrf_token, log_in
 from tests.app.test_bad_questionnaire_uploads import BAD_FILES
+from tests.app.test_dossier_import import confirm_mapping
+from tests.app.test_dossier_import import upload as upload_dossiers
 from tests.app.test_manage import upload
 from tests.app.test_scope_walk import Side, Walker, make_side, staff_routes, url_of
 from tests.builders import PASSWORD, make_code, make_unit, make_user
@@ -495,3 +499,32 @@ def test_every_public_page_speaks_only_its_language(
                 problems[f"{method} {path} ({answer.status_code})"] = sorted(found)
     report = [f"{where}: {found}" for where, found in sorted(problems.items())]
     assert report == [], "\n".join(report)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_dossier_import_speaks_the_pages_language_at_each_step(
+    app: Flask, admin: FlaskClient, db_session: Session, language: str
+) -> None:
+    app.config["DOSSIER_IMPORT_IN_BACKGROUND"] = False
+    unit = make_unit(db_session)
+    db_session.commit()
+    admin.set_cookie("lang", language)
+    sample = admin.get("/staff/dossiers/import/sample.csv").get_data()
+    # The file's cells are data too: the mapping page shows some as examples.
+    rows = csv.reader(io.StringIO(sample.decode("utf-8-sig")))
+    cells = {cell for row in rows for cell in row}
+    uploaded = upload_dossiers(admin, sample, unit=unit.code)
+    steps = [
+        admin.get(uploaded.location),
+        admin.get("/staff/dossiers/import/mapping"),
+    ]
+    confirmed = confirm_mapping(admin)
+    steps.append(admin.get(confirmed.location))
+    data = sorted({*stored_strings(db_session), *cells}, key=len, reverse=True)
+    found = {
+        f"step {number} ({step.request.path})": sorted(leaks(html, language, data))
+        for number, step in enumerate(steps)
+        if (html := step.get_data(as_text=True))
+    }
+    assert [step.status_code for step in steps] == [200, 200, 200]
+    assert {where: leak for where, leak in found.items() if leak} == {}
