@@ -16,7 +16,7 @@ from flask import Flask
 from flask_babel.speaklater import LazyString
 from wtforms.fields.choices import SelectChoice
 
-from app.i18n import _, lazy_gettext, lazy_pgettext
+from app.i18n import _, lazy_gettext, lazy_pgettext, translated
 from surveys.access.audit import AuditAction
 from surveys.cases.case_lists import CaseList
 from surveys.cases.events import EventKind
@@ -25,6 +25,7 @@ from surveys.dossiers.figures import Breakdown, Grain
 from surveys.models import (
     AnswerState,
     CampaignMode,
+    CaseCategory,
     CaseChannel,
     CaseState,
     CodeKind,
@@ -390,6 +391,11 @@ def answer_state_name(state: str) -> str:
     return str(ANSWER_STATES[AnswerState(state)])
 
 
+def category_name(category: CaseCategory) -> str:
+    """Return a case category's name in the reader's language, else in Vietnamese."""
+    return translated({"vi": category.name_vi, "en": category.name_en})
+
+
 #: The enumeration each detail's value belongs to, tried in order ("kind" is a
 #: unit's or a code's).
 _DETAIL_VALUES: dict[str, tuple[Mapping[str, LazyString], ...]] = {
@@ -452,6 +458,7 @@ def init_app(app: Flask) -> None:
         event_kind_name=event_kind_name,
         actor_name=actor_name,
         answer_state_name=answer_state_name,
+        category_name=category_name,
         detail_name=detail_name,
         detail_value=detail_value,
     )

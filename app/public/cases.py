@@ -47,7 +47,8 @@ from wtforms.fields.choices import SelectChoice
 
 from app.db import get_session
 from app.errors import PAGES
-from app.i18n import _, current_language, lazy_gettext, translated
+from app.i18n import _, lazy_gettext, translated
+from app.labels import category_name
 from app.public import page_token
 from app.public.blueprint import bp
 from app.security import Ceiling, csrf, over_ceiling, takes_large_uploads
@@ -234,16 +235,12 @@ def _uploads(sent: list[FileStorage] | None) -> list[Upload]:
 
 
 def _fill_choices(session: Session, form: CaseForm) -> None:
-    english = current_language() == "en"
     categories = session.scalars(
         select(CaseCategory)
         .where(CaseCategory.public.is_(True), CaseCategory.active.is_(True))
         .order_by(CaseCategory.group, CaseCategory.name_vi)
     )
-    form.category.choices = [
-        SelectChoice(c.id, c.name_en if english and c.name_en else c.name_vi)
-        for c in categories
-    ]
+    form.category.choices = [SelectChoice(c.id, category_name(c)) for c in categories]
     units = session.scalars(
         select(Unit).order_by(Unit.parent_id.is_not(None), Unit.name)
     )

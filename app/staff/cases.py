@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from app.auth import current_scope, current_staff, now, permission_required
 from app.db import get_session
 from app.i18n import _, translated
-from app.labels import ACTIONS, CASE_LISTS
+from app.labels import ACTIONS, CASE_LISTS, category_name
 from app.staff.blueprint import bp
 from app.staff.case_forms import (
     CaseFilterForm,
@@ -118,7 +118,7 @@ def unit_cases(unit_code: str) -> ResponseReturnValue:
     form = CaseFilterForm(request.args)
     form.category.choices = [
         SelectChoice("", _("Mọi lĩnh vực")),
-        *(SelectChoice(str(c.id), c.name_vi) for c in categories(session)),
+        *(SelectChoice(str(c.id), category_name(c)) for c in categories(session)),
     ]
     form.quarter.choices = [
         SelectChoice("", _("Mọi quý")),

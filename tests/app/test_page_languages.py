@@ -65,7 +65,14 @@ from tests.app.test_dossier_import import confirm_mapping
 from tests.app.test_dossier_import import upload as upload_dossiers
 from tests.app.test_manage import upload
 from tests.app.test_scope_walk import Side, Walker, make_side, staff_routes, url_of
-from tests.builders import PASSWORD, make_code, make_unit, make_user
+from tests.builders import (
+    PASSWORD,
+    make_case,
+    make_category,
+    make_code,
+    make_unit,
+    make_user,
+)
 
 #: A run of lower-case words joined by underscores: what a key looks like.
 KEY_LIKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
@@ -528,3 +535,15 @@ def test_a_dossier_import_speaks_the_pages_language_at_each_step(
     }
     assert [step.status_code for step in steps] == [200, 200, 200]
     assert {where: leak for where, leak in found.items() if leak} == {}
+
+
+def test_a_case_category_is_named_in_the_pages_language(
+    admin: FlaskClient, db_session: Session
+) -> None:
+    category = make_category(db_session, name_vi="Thái độ phục vụ", name_en="Service")
+    case = make_case(db_session, make_unit(db_session), category)
+    db_session.commit()
+    english = admin.get(f"/staff/cases/{case.id}?lang=en").get_data(as_text=True)
+    assert "<dd>Service</dd>" in english
+    vietnamese = admin.get(f"/staff/cases/{case.id}?lang=vi").get_data(as_text=True)
+    assert "<dd>Thái độ phục vụ</dd>" in vietnamese
