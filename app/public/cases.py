@@ -29,7 +29,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,10 +47,12 @@ from wtforms.fields.choices import SelectChoice
 
 from app.db import get_session
 from app.errors import PAGES
-from app.i18n import _, current_language, lazy_gettext, translated
+from app.i18n import _, lazy_gettext, translated
+from app.labels import category_name
 from app.public import page_token
 from app.public.blueprint import bp
 from app.security import Ceiling, csrf, over_ceiling, takes_large_uploads
+from app.translated_form import TranslatedForm
 from surveys.cases.attachments import (
     FOLDER,
     FileLimits,
@@ -122,7 +123,7 @@ CITIZEN_STATES = {
 }
 
 
-class CaseForm(FlaskForm):
+class CaseForm(TranslatedForm):
     """The citizen's feedback; protected by its page token, not a session."""
 
     class Meta:
@@ -139,7 +140,7 @@ class CaseForm(FlaskForm):
     consent = BooleanField(default=False)
 
 
-class RatingForm(FlaskForm):
+class RatingForm(TranslatedForm):
     class Meta:
         csrf = False
 
@@ -234,16 +235,12 @@ def _uploads(sent: list[FileStorage] | None) -> list[Upload]:
 
 
 def _fill_choices(session: Session, form: CaseForm) -> None:
-    english = current_language() == "en"
     categories = session.scalars(
         select(CaseCategory)
         .where(CaseCategory.public.is_(True), CaseCategory.active.is_(True))
         .order_by(CaseCategory.group, CaseCategory.name_vi)
     )
-    form.category.choices = [
-        SelectChoice(c.id, c.name_en if english and c.name_en else c.name_vi)
-        for c in categories
-    ]
+    form.category.choices = [SelectChoice(c.id, category_name(c)) for c in categories]
     units = session.scalars(
         select(Unit).order_by(Unit.parent_id.is_not(None), Unit.name)
     )

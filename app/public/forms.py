@@ -6,12 +6,12 @@ import re
 from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
-from app.i18n import _
+from app.i18n import _, lazy_gettext
+from app.translated_form import TranslatedForm
 from surveys.questionnaire import Question, Questionnaire, QuestionType
 from surveys.questionnaire.model import MAX_REPEAT_ROWS, walk
 from surveys.questionnaire.validation import RawAnswers, RawValue, row_key
@@ -22,7 +22,7 @@ _DIGITS = re.compile(r"[0-9]+")
 SUBMISSION_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(TranslatedForm):
     """Carries the client submission id, the page and the consent.
 
     No CSRF token: the survey's page token protects it (``app.public.page_token``).
@@ -34,7 +34,15 @@ class SurveyForm(FlaskForm):
     #: Chosen when the form is first shown; a resent form reuses it (idempotency).
     submission_id = HiddenField(validators=[DataRequired(), Regexp(SUBMISSION_ID)])
     page = IntegerField(validators=[Optional()])
-    phone = StringField(validators=[Optional(), Regexp(r"^\+?[0-9 .-]{8,20}$")])
+    phone = StringField(
+        validators=[
+            Optional(),
+            Regexp(
+                r"^\+?[0-9 .-]{8,20}$",
+                message=lazy_gettext("Số điện thoại không đúng: 8 đến 20 chữ số."),
+            ),
+        ]
+    )
     consent = BooleanField()
 
     def validate_phone(self, field: StringField) -> None:

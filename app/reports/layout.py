@@ -61,7 +61,7 @@ METHODOLOGY = lazy_gettext(
 )
 SHEET_SUMMARY = lazy_gettext("Tổng hợp")
 SHEET_ITEMS = lazy_gettext("Tiêu chí")
-SHEET_DIMENSIONS = lazy_gettext("Lĩnh vực")
+SHEET_DIMENSIONS = lazy_pgettext("dimensions", "Lĩnh vực")
 SHEET_INDEX = lazy_gettext("Chỉ số")
 SHEET_COUNTERS = lazy_pgettext("heading", "Quầy")
 SHEET_OFFICIALS = lazy_gettext("Công chức")

@@ -15,8 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 
 from app.i18n import lazy_gettext
-from app.labels import choices
-from app.staff.case_labels import CASE_CHANNELS, CASE_STATES
+from app.labels import CASE_CHANNELS, CASE_STATES, choices
 from app.staff.forms import CodeShape, MaxLength, Required, StaffForm, _stripped
 from surveys.cases.intake import MAX_TEXT
 from surveys.cases.workflow import Action

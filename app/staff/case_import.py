@@ -26,9 +26,9 @@ from wtforms.fields.choices import SelectChoice
 from app.auth import current_scope, current_staff, permission_required
 from app.db import get_session
 from app.i18n import _, translated
+from app.labels import case_channel_name
 from app.security import takes_large_uploads
 from app.staff.blueprint import bp
-from app.staff.case_labels import case_channel_name
 from app.staff.dossier_import import (
     ApplyForm,
     mapping_form,

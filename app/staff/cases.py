@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from app.auth import current_scope, current_staff, now, permission_required
 from app.db import get_session
 from app.i18n import _, translated
-from app.staff import case_labels
+from app.labels import ACTIONS, CASE_LISTS, category_name
 from app.staff.blueprint import bp
 from app.staff.case_forms import (
     CaseFilterForm,
@@ -29,7 +29,6 @@ from app.staff.case_forms import (
     CategoryForm,
     DeadlineRuleForm,
 )
-from app.staff.case_labels import ACTIONS, CASE_LISTS
 from app.staff.forms import ConfirmForm
 from app.staff.manage import done_redirect, found_in_scope, refused_redirect
 from surveys.access.scope import Permission, get_in_scope, units_in_scope
@@ -66,8 +65,6 @@ from surveys.models import (
     User,
 )
 from surveys.units.tree import root_units, subtree_ids
-
-bp.record_once(lambda state: case_labels.init_app(state.app))
 
 
 def _invalid() -> str:
@@ -121,7 +118,7 @@ def unit_cases(unit_code: str) -> ResponseReturnValue:
     form = CaseFilterForm(request.args)
     form.category.choices = [
         SelectChoice("", _("Mọi lĩnh vực")),
-        *(SelectChoice(str(c.id), c.name_vi) for c in categories(session)),
+        *(SelectChoice(str(c.id), category_name(c)) for c in categories(session)),
     ]
     form.quarter.choices = [
         SelectChoice("", _("Mọi quý")),

@@ -48,6 +48,7 @@ from app.i18n import _, lazy_gettext, ngettext, translated
 from app.security import takes_large_uploads
 from app.spreadsheets import neutralised
 from app.staff.blueprint import bp
+from app.staff.dossier_ratings import refusal
 from app.staff.forms import ConfirmForm, Required, StaffForm
 from app.staff.manage import found_in_scope
 from surveys.access.audit import AuditAction, record_event
@@ -479,7 +480,7 @@ def dossier_import_apply(import_id: int) -> ResponseReturnValue:
         )
     except RatingCodeError as error:
         db.rollback()
-        flash(_("Chưa phát được mã đánh giá: %(reason)s", reason=str(error)))
+        flash(refusal(error))
         return back
     db.commit()
     if issued.issued:

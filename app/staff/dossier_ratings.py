@@ -130,7 +130,7 @@ def issue_dossier_codes(unit_code: str) -> ResponseReturnValue:
         )
     except RatingCodeError as refused:
         session.rollback()
-        flash(_refusal(refused))
+        flash(refusal(refused))
         return redirect(back)
     session.commit()
     flash(
@@ -181,7 +181,7 @@ def dossier_slips(unit_code: str) -> ResponseReturnValue:
         return redirect(back)
     except RatingCodeError as refused:
         session.rollback()
-        flash(_refusal(refused))
+        flash(refusal(refused))
         return redirect(back)
     pdf = result_slips_pdf(
         [
@@ -208,7 +208,7 @@ def _key() -> bytes:
     return dossier_key(current_app.secret_key)
 
 
-def _refusal(refused: RatingCodeError) -> str:
+def refusal(refused: RatingCodeError) -> str:
     """Say why no code was issued, in the official's words."""
     if isinstance(refused, NoDossierCampaign):
         return _(

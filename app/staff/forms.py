@@ -33,6 +33,7 @@ from app.labels import (
     UNIT_KINDS,
     choices,
 )
+from app.translated_form import TranslatedForm
 from surveys.access.codes import MAX_CODES, MAX_LABEL
 from surveys.access.passwords import password_problem
 from surveys.comments.moderation import REASON_MAX_LENGTH
@@ -49,12 +50,12 @@ class Required:
             raise StopValidation(_("Vui lòng nhập mục này."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TranslatedForm):
     username = StringField(validators=[Required()])
     password = PasswordField(validators=[Required()])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(TranslatedForm):
     current_password = PasswordField(validators=[Required()])
     new_password = PasswordField(validators=[Required()])
     new_password_again = PasswordField(validators=[Required()])
@@ -71,38 +72,8 @@ class PasswordForm(FlaskForm):
             raise ValidationError(_("Hai lần nhập mật khẩu mới không giống nhau."))
 
 
-#: WTForms' own English messages for unreadable input, in our words.
-WTFORMS_MESSAGES = {
-    "Not a valid integer value.": lazy_gettext("Hãy nhập một số nguyên."),
-    "Not a valid date value.": lazy_gettext("Hãy nhập ngày theo dạng năm-tháng-ngày."),
-    "Not a valid choice.": lazy_gettext("Lựa chọn không hợp lệ."),
-    "Invalid Choice: could not coerce.": lazy_gettext("Lựa chọn không hợp lệ."),
-    "'%(value)s' is not a valid choice for this field.": lazy_gettext(
-        "Lựa chọn không hợp lệ."
-    ),
-    "Number must be between %(min)s and %(max)s.": lazy_gettext(
-        "Số phải nằm trong khoảng cho phép."
-    ),
-}
-
-
-class _Translations:
-    """Hand WTForms the visitor's language for the few messages it writes itself."""
-
-    def gettext(self, string: str) -> str:
-        ours = WTFORMS_MESSAGES.get(string)
-        return str(ours) if ours is not None else string
-
-    def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return self.gettext(singular if n == 1 else plural)
-
-
-class StaffForm(FlaskForm):
-    """A form whose built-in messages are translated too."""
-
-    class Meta:
-        def get_translations(self, form: FlaskForm) -> _Translations:
-            return _Translations()
+class StaffForm(TranslatedForm):
+    """A staff page's form: its built-in messages translated, a CSRF token."""
 
 
 class MaxLength:

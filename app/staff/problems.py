@@ -2,7 +2,9 @@
 
 The engine words its problems in English for developers; each falls into a
 category told in one translated sentence (``SUMMARIES``), and the English stays
-beside it as the technical detail.
+beside it as the technical detail, which a page in another language folds away
+as such. Where the problem is and which field are said in the reader's language
+too, or shown as the names they are (a YAML path, an XLSForm column).
 """
 
 from __future__ import annotations
@@ -136,29 +138,73 @@ SUMMARIES = {
 }
 #: Where the workbook reader places a problem; a YAML path is shown as it is.
 _SHEET_ROW = re.compile(r"sheet '(?P<sheet>.*)', row (?P<row>\d+)")
+_SHEET = re.compile(r"sheet '(?P<sheet>.*)'")
+_FILE = re.compile(r"file '(?P<file>.*)'")
+#: The places the engine names in words rather than by a path.
+PLACES = {
+    "top level": lazy_gettext("toàn bộ định nghĩa"),
+    "workbook": lazy_gettext("tệp Excel"),
+    "file": lazy_gettext("tệp"),
+    "file name": lazy_gettext("tên tệp"),
+}
+#: The engine's names for what is wrong when it is no column or key of the file.
+FIELDS = {
+    "(document)": lazy_gettext("toàn bộ định nghĩa"),
+    "(file)": lazy_gettext("tệp"),
+    "(syntax)": lazy_gettext("cú pháp"),
+    "(question)": lazy_gettext("câu hỏi"),
+    "(option)": lazy_gettext("lựa chọn"),
+    "extension": lazy_gettext("phần mở rộng của tên tệp"),
+}
 
 
 @dataclass(frozen=True)
 class ShownProblem:
-    """One problem as the upload page lists it: where, which field, what and why."""
+    """One problem as the upload page lists it: where, which field, what and why.
+
+    ``where`` and ``field`` are words in the reader's language; ``path`` and
+    ``column`` are names from the file (a YAML path, an XLSForm column), shown
+    as code, and empty when the words say it all.
+    """
 
     where: str
+    path: str
     field: str
+    column: str
     summary: str
     detail: str
 
 
 def explained(problems: Sequence[Problem]) -> list[ShownProblem]:
     """Pair each problem's English detail with its category's sentence."""
-    return [
-        ShownProblem(
-            _place(problem.where),
-            problem.field,
-            str(SUMMARIES[category_of(problem.message)]),
-            problem.message,
+    shown = []
+    for problem in problems:
+        where, path = _place_or_path(str(problem.where))
+        field = FIELDS.get(problem.field)
+        shown.append(
+            ShownProblem(
+                where,
+                path,
+                "" if field is None else str(field),
+                problem.field if field is None else "",
+                str(SUMMARIES[category_of(problem.message)]),
+                problem.message,
+            )
         )
-        for problem in problems
-    ]
+    return shown
+
+
+def _place_or_path(where: str) -> tuple[str, str]:
+    """Say where a problem is in words, and the name of the sheet or path it is at."""
+    if found := _SHEET_ROW.fullmatch(where):
+        return _("dòng %(row)s của trang tính", row=found["row"]), found["sheet"]
+    if found := _SHEET.fullmatch(where):
+        return _("trang tính"), found["sheet"]
+    if (named := PLACES.get(where)) is not None:
+        return str(named), ""
+    if found := _FILE.fullmatch(where):
+        return _("tệp “%(file)s”", file=found["file"]), ""
+    return "", where
 
 
 def dropped_notice(notices: Sequence[Problem]) -> str | None:

@@ -92,9 +92,9 @@ def test_an_admin_reads_the_trail_newest_first_with_names(
     assert "Đăng nhập" in shown[login.id]
     assert "Tạo người dùng" in shown[created.id] and "admin" in shown[created.id]
     assert f"Người dùng {world.manager.id}" in shown[created.id]
-    assert "<dt>unit</dt><dd>—</dd>" in shown[created.id]
+    assert "<dt>Đơn vị</dt><dd>—</dd>" in shown[created.id]
     assert "Lệnh quản trị" in shown[command.id]
-    assert "<dt>units</dt><dd>ward-a, ward-b</dd>" in shown[command.id]
+    assert "<dt>Các đơn vị</dt><dd>ward-a, ward-b</dd>" in shown[command.id]
     assert "Đăng nhập không thành công" in shown[anonymous.id]
     assert "<td>—</td>" in shown[anonymous.id]
     for action in AuditAction:
@@ -192,3 +192,22 @@ def test_what_staff_typed_is_shown_escaped(
 
     assert typed not in page
     assert html.escape(typed, quote=False) in rows(page)[event.id]
+
+
+def test_details_are_named_and_their_enumerations_translated(
+    client: FlaskClient, db_session: Session, world: World
+) -> None:
+    event = record_event(
+        db_session,
+        AuditAction.CAMPAIGN_CREATED,
+        world.admin.id,
+        detail={"mode": "open_link", "role": "unit_manager", "public": True},
+    )
+    db_session.commit()
+    admin_client(client)
+    shown = rows(client.get("/staff/audit").get_data(as_text=True))[event.id]
+    assert "<dt>Hình thức</dt><dd>Đường dẫn công khai</dd>" in shown
+    assert "<dt>Vai trò</dt><dd>Quản lý đơn vị</dd>" in shown
+    assert "<dt>Công khai</dt><dd>Có</dd>" in shown
+    english = rows(client.get("/staff/audit?lang=en").get_data(as_text=True))
+    assert "<dt>Mode</dt><dd>Open link</dd>" in english[event.id]

@@ -489,9 +489,9 @@ def test_a_bad_questionnaire_says_each_problem_in_vietnamese(
     for category in ("choice", "function", "misplaced"):
         assert str(SUMMARIES[category]) in page
     # Where, which field, and the engine's English as the detail.
-    assert "questions[0] (q1) · Trường: type" in page
+    assert "<code>questions[0] (q1)</code> · Trường: <code>type</code>" in page
     assert "unknown function frobnicate()" in page
-    assert "questions[2] (q3) · Trường: colour" in page
+    assert "<code>questions[2] (q3)</code> · Trường: <code>colour</code>" in page
     assert count(db_session, Questionnaire) == 0
 
 
@@ -515,7 +515,9 @@ def test_a_bad_workbook_says_each_problem_with_its_sheet_and_row(
     page = answer.get_data(as_text=True)
     assert str(SUMMARIES["unsupported"]) in page
     assert "shapes on a map (geoshape) are not supported" in page
-    assert "trang tính “survey”, dòng 2 · Trường: type" in page
+    assert (
+        "dòng 2 của trang tính <code>survey</code> · Trường: <code>type</code>" in page
+    )
     assert count(db_session, Questionnaire) == 0
 
 
@@ -569,7 +571,8 @@ def test_xlsform_features_we_do_not_run_are_named_in_vietnamese(
     page = answer.get_data(as_text=True)
     for category in ("loop", "rank", "or_other", "xpath", "background"):
         assert escape(str(SUMMARIES[category])) in page, category
-    assert "trang tính “survey”, dòng 6 · Trường: relevant" in page
+    where = "dòng 6 của trang tính <code>survey</code>"
+    assert f"{where} · Trường: <code>relevant</code>" in page
     assert count(db_session, Questionnaire) == 0
 
 
