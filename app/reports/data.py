@@ -29,6 +29,7 @@ from analysis import (
 )
 from analysis.officials import TOO_FEW
 from analysis.results import MIN_PUBLISH, flag_small_groups
+from app.official_document import Issuer, issuer_of
 from app.reports.cases import CaseSection, case_section
 from app.reports.dossier_ratings import dossier_ratings_table
 from app.reports.dossiers import DossierSection, dossier_section
@@ -97,6 +98,8 @@ class Header:
     #: The score units are ranked and counters compared on, and its label.
     headline: str
     headline_label: str
+    #: Who issues the report and where, for its national header.
+    issuer: Issuer
 
 
 @dataclass(frozen=True)
@@ -312,6 +315,7 @@ def _header(
         generated_at=latest or (between[0] if between else start),
         headline=headline,
         headline_label=score_labels(questionnaire, language)[headline],
+        issuer=issuer_of(unit),
     )
 
 
