@@ -31,7 +31,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from app.i18n import _, lazy_gettext
-from app.printing import new_document, set_font
+from app.printing import fitting_size, new_document, set_font
 from surveys.models import Unit, UnitKind
 from surveys.units.tree import district_of
 
@@ -59,7 +59,7 @@ LINE = 6.0
 #: Blank room for the signature and the seal.
 SIGNATURE_ROOM = 26.0
 #: A name to write by hand, when the signer is not known when printing.
-NAME_LINE = "…" * 18
+NAME_LINE = "…" * 14
 
 #: Who signs for each kind of unit (the People's Committee collectively for a
 #: ward or a district, the head for the others).
@@ -151,7 +151,8 @@ def report_number(issuer: Issuer) -> str:
     signed report, in its own yearly sequence; a number made up here would
     clash with it, so the blank is filled in by hand.
     """
-    return _("Số: %(number)s", number=f"{' ' * 6}/BC-{issuer.code}")
+    blank = "\u00a0" * 8  # never wrapped, room for the number by hand
+    return _("Số: %(number)s", number=f"{blank}/BC-{issuer.code}")
 
 
 def official_document(title: str) -> FPDF:
@@ -174,7 +175,9 @@ def national_header(pdf: FPDF, issuer: Issuer, number: str, issued_on: date) -> 
     _block_line(pdf, LEFT, ISSUER_WIDTH, name.upper(), bold=True)
     _rule(pdf, LEFT, ISSUER_WIDTH, ISSUER_WIDTH / 3)
     pdf.set_y(pdf.get_y() + 2)
-    _block_line(pdf, LEFT, ISSUER_WIDTH, number, size=BODY_SIZE)
+    # On one line, however long the unit's code: smaller when it must be.
+    size = fitting_size(pdf, number, ISSUER_WIDTH, BODY_SIZE)
+    _block_line(pdf, LEFT, ISSUER_WIDTH, number, size=size)
     issuer_bottom = pdf.get_y()
 
     pdf.set_xy(NATION_X, TOP)
@@ -254,6 +257,10 @@ def number_pages(pdf: FPDF, firsts: Sequence[int] = (1,)) -> None:
     for start, end in itertools.pairwise(starts):
         for page in range(start + 1, end):
             pdf.page = page
+            # fpdf2 writes a font change only when the font differs from the
+            # last one set, on whichever page: set another first, so that
+            # this page's stream selects the face its number is drawn in.
+            set_font(pdf, BODY_SIZE, bold=True)
             set_font(pdf, BODY_SIZE)
             pdf.set_xy(LEFT, TOP / 2 - LINE / 2)
             pdf.cell(TEXT_WIDTH, LINE, str(page - start + 1), align="C")

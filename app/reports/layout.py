@@ -355,10 +355,12 @@ def period_text(header: Header) -> str:
 
 def shown(value: object, kind: str) -> str:
     """Format one cell the reader's way: blank when withheld or not computable."""
-    if kind == TEXT:
-        return "" if value is None or value is pd.NaT else str(value)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NaT:
         return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if kind == TEXT:
+        return str(value)
     number = float(value)  # type: ignore[arg-type]
     if kind == PERCENT:
         return format_percent(number / 100, 1)

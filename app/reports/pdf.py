@@ -96,7 +96,7 @@ MARGIN = LEFT
 #: Table font sizes (pt) tried in turn, until every column fits unbroken.
 TABLE_SIZES = (10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5, 6.0)
 #: A table cell's padding (mm) on each side, and its rules' width.
-CELL_PADDING = 0.8
+CELL_PADDING, CELL_PADDING_Y = 0.8, 0.6
 RULE = 0.2
 #: Text under a table, smaller than the text (pt).
 NOTE_SIZE = 11.0
@@ -281,7 +281,7 @@ def _warning(pdf: FPDF, message: str) -> None:
 
 
 def _heading(pdf: FPDF, title: str) -> None:
-    if pdf.get_y() > pdf.h - 50:
+    if pdf.get_y() > pdf.h - 60:
         pdf.add_page()
     pdf.ln(2)
     set_font(pdf, BODY_SIZE, bold=True)
@@ -293,10 +293,11 @@ def _table(
 ) -> None:
     """Print a table across the page, its header row on every page it takes.
 
-    A column empty in every row is left out.
+    A column empty in every row is left out. The title goes to the next page
+    with the table when the header row and the first row do not fit under it.
     """
-    _heading(pdf, str(title))
     if frame.empty:
+        _heading(pdf, str(title))
         set_font(pdf, BODY_SIZE)
         _paragraph(pdf, LINE, _("Chưa có dữ liệu."))
         return
@@ -305,21 +306,48 @@ def _table(
     kept = [i for i in range(len(columns)) if i == 0 or any(row[i] for row in cells)]
     columns = [columns[i] for i in kept]
     cells = [[row[i] for i in kept] for row in cells]
+    headings = [c.heading for c in columns]
     size, widths = column_widths(pdf, columns, cells, pdf.epw)
+    line = size * 0.45
+    top = _row_height(pdf, headings, widths, size, line, bold=True)
+    top += _row_height(pdf, cells[0], widths, size, line)
+    if pdf.get_y() + 2 * LINE + top > pdf.page_break_trigger:
+        pdf.add_page()
+    _heading(pdf, str(title))
     set_font(pdf, size)
     aligns = tuple("LEFT" if c.kind == TEXT else "RIGHT" for c in columns)
+    pdf.set_x(pdf.l_margin)
     with pdf.table(
         col_widths=widths,
         width=pdf.epw,
-        line_height=size * 0.45,
+        align="LEFT",
+        line_height=line,
         text_align=aligns,
-        padding=(0.6, CELL_PADDING),
+        padding=(CELL_PADDING_Y, CELL_PADDING),
         first_row_as_headings=True,
         repeat_headings=1,
     ) as table:
-        table.row([c.heading for c in columns])
+        table.row(headings)
         for row in cells:
             table.row(row)
+
+
+def _row_height(
+    pdf: FPDF,
+    texts: Sequence[str],
+    widths: Sequence[float],
+    size: float,
+    line: float,
+    *,
+    bold: bool = False,
+) -> float:
+    """Return the height (mm) a table row of ``texts`` takes, wrapped as printed."""
+    set_font(pdf, size, bold=bold)
+    lines = [
+        len(pdf.multi_cell(w - 2 * CELL_PADDING, line, t, dry_run=True, output="LINES"))
+        for t, w in zip(texts, widths, strict=True)
+    ]
+    return max(lines) * line + 2 * CELL_PADDING_Y
 
 
 def column_widths(
@@ -341,7 +369,8 @@ def column_widths(
     for i, column in enumerate(columns):
         set_font(pdf, base, bold=True)
         heading_words = [pdf.get_string_width(w) for w in column.heading.split()]
-        heading = pdf.get_string_width(column.heading)
+        # A heading may wrap to three lines or so, rather than widen its column.
+        heading = min(pdf.get_string_width(column.heading), 2 * max(heading_words))
         set_font(pdf, base)
         texts = [row[i] for row in cells if row[i]]
         whole = [pdf.get_string_width(text) for text in texts]
