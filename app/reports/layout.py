@@ -32,9 +32,7 @@ DISTRICT_TITLE = lazy_gettext("Báo cáo tổng hợp và xếp hạng các đơ
 #: The kind of document and its subject, under the national header of the PDF.
 REPORT_KIND = lazy_gettext("Báo cáo")
 UNIT_SUBJECT = lazy_gettext("Kết quả khảo sát sự hài lòng của người dân, tổ chức")
-DISTRICT_SUBJECT = lazy_gettext(
-    "Tổng hợp và xếp hạng kết quả khảo sát sự hài lòng của các đơn vị"
-)
+DISTRICT_SUBJECT = lazy_gettext("Kết quả khảo sát sự hài lòng và xếp hạng các đơn vị")
 #: The publication thresholds the texts name.
 THRESHOLDS = {
     "publish": MIN_PUBLISH,

@@ -98,6 +98,9 @@ TABLE_SIZES = (10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5, 6.0)
 #: A table cell's padding (mm) on each side, and its rules' width.
 CELL_PADDING, CELL_PADDING_Y = 0.8, 0.6
 RULE = 0.2
+#: The share of the width the narrowest unbroken columns may take, if a smaller
+#: size allows, so that long texts do not wrap a word a line.
+ROOM_TO_WRAP = 0.8
 #: Text under a table, smaller than the text (pt).
 NOTE_SIZE = 11.0
 BAR_HEIGHT = 4.0
@@ -360,7 +363,8 @@ def column_widths(
 
     Each column is at least as wide as its longest word (its heading's too, in
     bold) and its longest unbreakable cell (a number, a moment, a code), at the
-    largest of ``TABLE_SIZES`` where these minimums fit ``usable``; the room
+    largest of ``TABLE_SIZES`` where these minimums fit ``usable`` with a fifth
+    of it to spare (else with none to spare); the room
     left goes to the columns whose text would otherwise wrap, in proportion to
     how much more they would take on one line.
     """
@@ -381,11 +385,18 @@ def column_widths(
         lows.append(max([*heading_words, *words, 0.0]))
         highs.append(max([heading, *whole, 0.0]))
     extra = 2 * CELL_PADDING + RULE + 0.5
-    for size in TABLE_SIZES:
-        scale = size / base
-        low = [w * scale + extra for w in lows]
-        if sum(low) <= usable or size == TABLE_SIZES[-1]:
-            break
+
+    def fitting(room: float) -> float | None:
+        """The largest size whose minimum widths fit ``room``."""
+        return next(
+            (s for s in TABLE_SIZES if sum(w * s / base + extra for w in lows) <= room),
+            None,
+        )
+
+    # Leave a share of the page to the columns that wrap, when a size allows.
+    size = fitting(usable * ROOM_TO_WRAP) or fitting(usable) or TABLE_SIZES[-1]
+    scale = size / base
+    low = [w * scale + extra for w in lows]
     high = [max(w * scale + extra, lo) for w, lo in zip(highs, low, strict=True)]
     if sum(high) <= usable:
         spare = usable - sum(high)
@@ -476,6 +487,7 @@ def _fit(pdf: FPDF, label: str, width: float) -> str:
 
 def _note(pdf: FPDF, text: str) -> None:
     """Print the explanation under a table, smaller than the text."""
+    pdf.ln(1)
     set_font(pdf, NOTE_SIZE, italic=True)
     _paragraph(pdf, NOTE_SIZE * 0.45, text)
 
