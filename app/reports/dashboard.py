@@ -26,6 +26,7 @@ from app.reports.data import (
     district_report,
     unit_report,
 )
+from app.reports.layout import PERCENT as PERCENT_KIND
 from app.reports.layout import (
     SMALL_SAMPLE_WARNING,
     has_small_samples,
@@ -33,6 +34,7 @@ from app.reports.layout import (
     officials_summary,
     with_separations,
 )
+from app.reports.layout import shown as shown_cell
 from app.reports.selection import Selection
 from surveys.storage.counts import monthly_counts
 from surveys.units.tree import subtree_ids
@@ -330,9 +332,15 @@ def _chart(
     Withheld rows (n < 5) have no estimates in the report data, so they show "—".
     """
     shown: Sequence[str] = [name for name in columns if name in frame]
+    # Percentages written as the reports write them ("50,0%"), not as bare numbers.
+    percents = {
+        name: frame[name].map(lambda value: shown_cell(value, PERCENT_KIND) or None)
+        for name in PERCENT
+        if name in frame
+    }
     return Chart(
         svg=svg,
-        rows=table_rows(frame, shown, words=words),
+        rows=table_rows(frame.assign(**percents), shown, words=words),
         columns=[str(columns[name]) for name in shown],
     )
 
