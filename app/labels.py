@@ -3,8 +3,9 @@ language.
 
 Each value has its own literal msgid here, so ``pybabel extract`` finds every
 name; templates show them with ``kind_name``, ``role_name``, ``mode_name``,
-``action_name``, ``object_type_name`` and ``delivery_name``, and forms use the
-same names for their options.
+``campaign_status_name``, ``code_status_name``, ``action_name``,
+``object_type_name`` and ``delivery_name``, and forms use the same names for
+their options.
 """
 
 from __future__ import annotations
@@ -17,8 +18,10 @@ from wtforms.fields.choices import SelectChoice
 
 from app.i18n import lazy_gettext, lazy_pgettext
 from surveys.access.audit import AuditAction
+from surveys.access.invitations import CodeStatus
 from surveys.dossiers.figures import Breakdown, Grain
 from surveys.models import CampaignMode, LetterDelivery, Role, UnitKind
+from surveys.units.campaigns import CampaignStatus
 
 UNIT_KINDS = {
     UnitKind.DISTRICT: lazy_gettext("Quận"),
@@ -39,6 +42,22 @@ CAMPAIGN_MODES = {
     CampaignMode.INVITATION: lazy_gettext("Thư mời"),
     CampaignMode.INTERVIEWER: lazy_gettext("Điều tra viên"),
     CampaignMode.OPEN_LINK: lazy_gettext("Đường dẫn công khai"),
+}
+#: Where a campaign stands today.
+CAMPAIGN_STATUSES = {
+    CampaignStatus.SCHEDULED: lazy_gettext("Chưa bắt đầu"),
+    CampaignStatus.RUNNING: lazy_gettext("Đang diễn ra"),
+    CampaignStatus.PAUSED: lazy_gettext("Tạm dừng"),
+    CampaignStatus.ENDED: lazy_gettext("Đã hết hạn"),
+    CampaignStatus.CLOSED: lazy_gettext("Đã đóng"),
+}
+#: How far an invitation code got.
+CODE_STATUSES = {
+    CodeStatus.ISSUED: lazy_gettext("Đã phát"),
+    CodeStatus.OPENED: lazy_gettext("Đã mở"),
+    CodeStatus.STARTED: lazy_gettext("Đang trả lời"),
+    CodeStatus.COMPLETED: lazy_gettext("Đã hoàn thành"),
+    CodeStatus.REVOKED: lazy_pgettext("code", "Đã thu hồi"),
 }
 #: What the dossier figures are counted by, and over how long.
 BREAKDOWNS = {
@@ -78,6 +97,10 @@ AUDIT_ACTIONS = {
     AuditAction.OFFICIAL_CREATED: lazy_pgettext("audit", "Thêm cán bộ"),
     AuditAction.OFFICIAL_DEACTIVATED: lazy_pgettext("audit", "Ngừng hoạt động cán bộ"),
     AuditAction.CAMPAIGN_CREATED: lazy_pgettext("audit", "Tạo đợt khảo sát"),
+    AuditAction.CAMPAIGN_EDITED: lazy_pgettext("audit", "Sửa đợt khảo sát"),
+    AuditAction.CAMPAIGN_PAUSED: lazy_pgettext("audit", "Tạm dừng đợt khảo sát"),
+    AuditAction.CAMPAIGN_RESUMED: lazy_pgettext("audit", "Tiếp tục đợt khảo sát"),
+    AuditAction.CAMPAIGN_CLOSED: lazy_pgettext("audit", "Đóng đợt khảo sát"),
     AuditAction.QUESTIONNAIRE_IMPORTED: lazy_pgettext("audit", "Nhập bảng hỏi"),
     AuditAction.WORKING_DAY_SET: lazy_pgettext("audit", "Ghi ngày nghỉ, ngày làm bù"),
     AuditAction.WORKING_DAY_CLEARED: lazy_pgettext(
@@ -104,6 +127,8 @@ AUDIT_ACTIONS = {
     ),
     AuditAction.ENUMERATOR_ASSIGNED: lazy_pgettext("audit", "Giao địa bàn điều tra"),
     AuditAction.ENUMERATOR_UNASSIGNED: lazy_pgettext("audit", "Rút địa bàn điều tra"),
+    AuditAction.COMMENT_HIDDEN: lazy_pgettext("audit", "Ẩn góp ý khỏi báo cáo"),
+    AuditAction.COMMENT_SHOWN: lazy_pgettext("audit", "Hiện lại góp ý"),
 }
 #: What an audited act was done to, by the ``object_type`` its service records.
 OBJECT_TYPES = {
@@ -121,6 +146,7 @@ OBJECT_TYPES = {
     "case_deadline_rule": lazy_pgettext("audit", "Thời hạn xử lý phản ánh"),
     "integration_key": lazy_pgettext("audit", "Khóa kết nối"),
     "feedback_case": lazy_pgettext("audit", "Phản ánh"),
+    "comment": lazy_pgettext("audit", "Góp ý"),
 }
 #: How an apology letter reached the applicant.
 DELIVERIES = {
@@ -145,6 +171,16 @@ def role_name(role: str) -> str:
 def mode_name(mode: str) -> str:
     """Return the name of a campaign's mode."""
     return str(CAMPAIGN_MODES[CampaignMode(mode)])
+
+
+def campaign_status_name(status: str) -> str:
+    """Return where a campaign stands (``paused`` -> "Tạm dừng")."""
+    return str(CAMPAIGN_STATUSES[CampaignStatus(status)])
+
+
+def code_status_name(status: str) -> str:
+    """Return how far an invitation code got (``opened`` -> "Đã mở")."""
+    return str(CODE_STATUSES[CodeStatus(status)])
 
 
 def action_name(action: str) -> str:
@@ -174,6 +210,8 @@ def init_app(app: Flask) -> None:
         kind_name=kind_name,
         role_name=role_name,
         mode_name=mode_name,
+        campaign_status_name=campaign_status_name,
+        code_status_name=code_status_name,
         action_name=action_name,
         object_type_name=object_type_name,
         delivery_name=delivery_name,

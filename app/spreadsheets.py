@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import csv
+import math
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 #: A cell starting with one of these is read by spreadsheets as a formula (OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Letters wider than a digit: capitals, and Latin letters with diacritics
+#: (Latin-1, Latin Extended-A and -B, Vietnamese's Latin Extended Additional).
+_WIDER = re.compile(r"[A-Z\u00c0-\u024f\u1e00-\u1eff]")
+#: East Asian wide and full-width characters (Unicode's W and F, main blocks).
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\ua000-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60"
+    "\uffe0-\uffe6]"
+)
+#: Combining marks: a decomposed diacritic takes no room of its own.
+_COMBINING = re.compile("[\u0300-\u036f]")
 
 
 def neutralised(value: object) -> object:
@@ -16,6 +29,38 @@ def neutralised(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return f"'{value}"
     return value
+
+
+def text_width(text: str) -> float:
+    """Estimate how wide a line of text is, in widths of the digit 0 (Excel's unit).
+
+    Generous on purpose, so a cell is not cut in a font wider than Calibri:
+    capitals and Latin letters with diacritics (``Đ``, ``ệ``) count 1.2, East
+    Asian wide characters 2, combining marks (decomposed diacritics) nothing.
+    Counted by regular expressions: a workbook measures every cell it holds.
+    """
+    width = len(text) + 0.2 * len(_WIDER.findall(text))
+    if text.isascii():
+        return width
+    return width + len(_WIDE.findall(text)) - len(_COMBINING.findall(text))
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """Count the lines a text takes when wrapped at word breaks into ``width``."""
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0.0
+        for word in paragraph.split():
+            size = text_width(word)
+            if used and used + 1 + size > width:
+                lines += 1
+                used = 0.0
+            if size > width:  # a word longer than the line is broken
+                lines += math.ceil(size / width) - 1
+                size %= width
+            used += size + (1 if used else 0)
+    return lines
 
 
 def write_csv(

@@ -9,10 +9,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy import Connection, Engine, String, Table, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from surveys.text import FOLDING, folded
 
 #: How long (ms) an SQLite writer waits for the lock before it gives up.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -81,12 +86,67 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute(f"PRAGMA wal_autocheckpoint = {SQLITE_WAL_AUTOCHECKPOINT}")
         cursor.close()
+        dbapi_connection.create_function(
+            FOLDED_FUNCTION, 1, _sqlite_folded, deterministic=True
+        )
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql(
             "BEGIN" if _reads_only(connection) else "BEGIN IMMEDIATE"
         )
+
+
+#: The SQL function SQLite calls back into Python for ``Folded``.
+FOLDED_FUNCTION = "hailong_folded"
+
+
+def _sqlite_folded(text: str | None) -> str | None:
+    return None if text is None else folded(text)
+
+
+def _translate_arguments() -> tuple[str, str]:
+    """Return PostgreSQL ``translate``'s from and to strings doing what ``folded`` does.
+
+    Characters mapped to nothing (combining marks) come last in ``from``,
+    beyond the end of ``to``: ``translate`` deletes them.
+    """
+    mapped = [(chr(c), f) for c, f in FOLDING.items() if f is not None]
+    deleted = [chr(c) for c, f in FOLDING.items() if f is None]
+    source = "".join(c for c, _ in mapped) + "".join(deleted)
+    return source, "".join(f for _, f in mapped)
+
+
+class Folded(FunctionElement[str]):
+    """A text column folded as ``surveys.text.folded`` folds, on either database.
+
+    No extension is needed: SQLite calls ``folded`` itself (a function each
+    connection registers), PostgreSQL ``translate`` with the same table, so a
+    ``LIKE`` over it finds "thái độ" when "THAI DO" is typed.
+    """
+
+    type = String()
+    inherit_cache = True
+    name = "folded"
+
+
+@compiles(Folded, "sqlite")
+def _folded_on_sqlite(element: Folded, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{FOLDED_FUNCTION}({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(Folded, "postgresql")
+def _folded_on_postgresql(element: Folded, compiler: SQLCompiler, **kw: Any) -> str:
+    source, target = (_literal(part) for part in _FOLDING)
+    column = compiler.process(element.clauses, **kw)
+    return f"lower(translate({column}, {source}, {target}))"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+_FOLDING = _translate_arguments()
 
 
 def _reads_only(connection: Connection) -> bool:

@@ -328,6 +328,10 @@ class Campaign(Base):
     ends_on: Mapped[date | None] = mapped_column(Date)
     #: Least time between two ratings from the same device at one counter.
     min_interval_seconds: Mapped[int] = mapped_column(default=0)
+    #: Set while the campaign is paused: no new response, codes and drafts kept.
+    paused_at: Mapped[datetime | None]
+    #: Set once the campaign is closed: no response after it, for good.
+    closed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     questionnaire: Mapped[Questionnaire] = relationship()
@@ -364,6 +368,8 @@ class AccessCode(Base):
     weight: Mapped[float | None] = mapped_column(Float)
     expires_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    #: When a single-use code's survey page was first shown (an invitation opened).
+    opened_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     campaign: Mapped[Campaign] = relationship()
@@ -487,6 +493,29 @@ class Answer(Base):
     value_text: Mapped[str | None] = mapped_column(Text)
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class HiddenComment(Base):
+    """A comment a manager hid from reports, with why; shown again by deleting it.
+
+    The answer itself stays as typed: a hidden comment is left out of the
+    reports' comment tables and exports, and shown to managers as hidden. The
+    audit trail keeps every hiding and showing again, this row only the
+    current one.
+    """
+
+    __tablename__ = "hidden_comments"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: The comment question's name (a response may have several comments).
+    question: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hidden_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    hidden_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reason: Mapped[str] = mapped_column(String(200))
 
 
 class ResponseDraft(Base):
@@ -1419,6 +1448,7 @@ __all__ = [
     "EnumeratorAssignment",
     "FeedbackCase",
     "FollowUpContact",
+    "HiddenComment",
     "ImportSource",
     "ImportStatus",
     "IntegrationKey",

@@ -30,3 +30,40 @@ def vietnamese_sort_key(text: str) -> tuple[str, str]:
             letters.append(char)
             tones.append("0")
     return "".join(letters), "".join(tones)
+
+
+#: The letters Vietnamese writes with marks (đ folds to d): a letter folded to
+#: one of these may have been typed with marks, any other letter was typed as is.
+MARKED_LETTERS = "aeiouyd"
+
+
+def _folding_table() -> dict[int, str | None]:
+    """Map each vowel with marks, and each capital, to its bare small letter.
+
+    Combining marks map to None (deleted): "ư" typed as "u" and a combining
+    horn folds as the single "ư" does. Đ and đ, letters of their own that no
+    normalisation takes apart, become d. The same table folds on PostgreSQL
+    (``surveys.db.Folded``), so Python and both databases agree.
+    """
+    table: dict[int, str | None] = {c: chr(c).lower() for c in range(0x41, 0x5B)}
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        parts = unicodedata.normalize("NFD", chr(code))
+        bare = "".join(c for c in parts if not unicodedata.combining(c)).lower()
+        if len(bare) == 1 and bare in MARKED_LETTERS:
+            table[code] = bare
+    table.update({ord("Đ"): "d", ord("đ"): "d"})
+    table.update(dict.fromkeys(range(0x300, 0x370)))
+    return table
+
+
+#: What ``folded`` does to each character it changes (None: deletes it).
+FOLDING = _folding_table()
+
+
+def folded(text: str) -> str:
+    """Return ``text`` without case or diacritics, for searching the way people type.
+
+    "Thái độ", "THAI DO" and "thai do" fold alike: a search typed without
+    marks (or with marks spelt as combining characters) still finds a comment.
+    """
+    return text.translate(FOLDING).lower()

@@ -18,6 +18,7 @@ from app.printing import counter_poster_pdf, survey_url
 from surveys.access.codes import (
     MAX_CODES,
     CodeError,
+    SampleDesign,
     counter_campaigns,
     format_token,
 )
@@ -46,6 +47,9 @@ qr = AppGroup("qr", help="Printable QR codes.")
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="last day the codes work (YYYY-MM-DD, Vietnam time)",
 )
+@click.option("--stratum", help="the invited units' stratum (sample design)")
+@click.option("--cluster", help="their cluster (sample design)")
+@click.option("--weight", type=float, help="their weight: 1 / inclusion probability")
 @click.option(
     "-o",
     "--output",
@@ -60,6 +64,9 @@ def issue_command(
     kind: str,
     point_code: str | None,
     expires: datetime | None,
+    stratum: str | None,
+    cluster: str | None,
+    weight: float | None,
     prefix: Path | None,
 ) -> None:
     """Issue codes; write them as a CSV and as a sheet of receipts to cut out."""
@@ -87,6 +94,7 @@ def issue_command(
                 point,
                 expires_at,
                 kind=CodeKind(kind),
+                design=_design(stratum, cluster, weight),
             )
         except CodeError as error:
             raise click.ClickException(str(error)) from error
@@ -124,6 +132,15 @@ def poster_command(point_code: str, campaign_key: str | None, output: Path) -> N
         f"Poster for {point.name} ({point.code}), campaign {campaign.key!r},"
         f" code {format_token(code.token)}: {output}"
     )
+
+
+def _design(
+    stratum: str | None, cluster: str | None, weight: float | None
+) -> SampleDesign | None:
+    """Return the invitations' sample design, or None when no part was given."""
+    if stratum is None and cluster is None and weight is None:
+        return None
+    return SampleDesign(stratum, cluster, weight)
 
 
 def _poster_campaign(

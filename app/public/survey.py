@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.db import get_session, session_factory
-from app.i18n import current_language, languages_shown
+from app.i18n import _, current_language, languages_shown, translated
 from app.printing import qr_png, qr_svg, survey_url
 from app.public import page_token
 from app.public.blank_page import SLOTS, code_key, fill_in, page_key
@@ -68,6 +68,7 @@ from surveys.access.code_state import (
     check_open,
     check_state,
     load_code,
+    record_first_opening,
     runtime_choices,
 )
 from surveys.access.codes import CodeError, parse_token
@@ -81,6 +82,8 @@ from surveys.questionnaire import (
     Question,
     Questionnaire,
     QuestionType,
+    Relevance,
+    Section,
     relevance,
     validate_answers,
 )
@@ -100,8 +103,11 @@ from surveys.storage.recording import (
 from surveys.storage.tallies import catch_up
 
 QR_TYPES = {"png": "image/png", "svg": "image/svg+xml"}
-#: HTTP status of each reason a code cannot be used.
-CODE_STATUS = {CodeState.UNKNOWN: 404}
+#: The questions whose options a condition in words can list.
+SINGLE_CHOICE = (QuestionType.RATING, QuestionType.SELECT_ONE)
+#: HTTP status of each reason a code cannot be used (others: 410 Gone). A
+#: paused campaign is only unavailable for now.
+CODE_STATUS = {CodeState.UNKNOWN: 404, CodeState.PAUSED: 503}
 GONE = 410
 CACHE = "hailong.survey_cache"
 
@@ -193,6 +199,17 @@ class Survey:
             if allowed is None or choice.name in allowed
         ]
 
+    def relevance(self, answers: RawAnswers) -> Relevance:
+        """Tell which questions, sections and options the answers make relevant."""
+        return relevance(
+            self.questionnaire,
+            answers,
+            runtime_choices=self.runtime_choices,
+            today=_today(),
+            carried=self.carried,
+            language=current_language(),
+        )
+
     def shown(self, answers: RawAnswers) -> list[int]:
         return shown_pages(
             self.questionnaire,
@@ -228,6 +245,8 @@ def survey(token: str) -> Response | tuple[str, int]:
     found = _open(token, cached=True)
     if not isinstance(found, Survey):
         return found
+    if found.code.single_use and found.code.opened_at is None:
+        _note_first_opening(found.code)
     draft = load_draft(get_session(), found.code) if found.code.single_use else None
     if draft is not None:
         form = SurveyForm(formdata=None)
@@ -241,6 +260,14 @@ def survey(token: str) -> Response | tuple[str, int]:
     response = make_response(html)
     give_device_id(response)
     return response
+
+
+def _note_first_opening(code: OpenedCode) -> None:
+    """Record that an invitation was opened (its campaign's funnel), once."""
+    session = get_session()
+    begin_writing(session)
+    record_first_opening(session, code, utcnow())
+    session.commit()
 
 
 @bp.post("/s/<token>")
@@ -337,14 +364,7 @@ def survey_relevance(token: str) -> Response:
         page_token.started_at(request.form.get(page_token.FIELD), found.code.token)
     except page_token.TokenRefused:
         abort(400)
-    shown = relevance(
-        found.questionnaire,
-        raw_answers(found.questionnaire, request.form),
-        runtime_choices=found.runtime_choices,
-        today=_today(),
-        carried=found.carried,
-        language=current_language(),
-    )
+    shown = found.relevance(raw_answers(found.questionnaire, request.form))
     return jsonify(
         relevant=sorted(shown.questions | shown.sections),
         choices={name: list(values) for name, values in shown.choices.items()},
@@ -617,14 +637,7 @@ def _items(
     if isinstance(items, Markup):
         return items
     answers = first_rows(found.questionnaire, answers)
-    relevant = relevance(
-        found.questionnaire,
-        answers,
-        runtime_choices=found.runtime_choices,
-        today=_today(),
-        carried=found.carried,
-        language=current_language(),
-    )
+    relevant = found.relevance(answers)
     current = pages(found.questionnaire)[page]
     live = _filtered_on_page(current)
     items = Markup(
@@ -637,6 +650,7 @@ def _items(
             errors=errors,
             max_rows=MAX_REPEAT_ROWS,
             live_choices=live,
+            pending=_pending(found, current, answers),
             allowed={
                 key: options
                 for key, options in relevant.choices.items()
@@ -647,6 +661,66 @@ def _items(
     if blank:
         _cache().put(key, items)
     return items
+
+
+def _pending(found: Survey, page: Page, answers: RawAnswers) -> dict[str, str]:
+    """Name the page's items that its own answers may show or hide, each with
+    its condition in words ("" for one inside another such item).
+
+    The page's script shows and hides them as the respondent answers. Without
+    it they are all shown (``noscript.css``), each with its condition, and a
+    send drops the answers of those that turn out irrelevant, as every send
+    does: the page without the script asks every question the script would.
+    """
+    asked = {q.name: q for q in walk(page.items) if isinstance(q, Question)}
+    pending: dict[str, str] = {}
+
+    def visit(items: tuple[Question | Section, ...], inside: bool) -> None:
+        for item in items:
+            read = item.relevant.references & asked.keys() if item.relevant else set()
+            if read:
+                questions = [asked[name] for name in sorted(read)]
+                pending[item.name] = _condition(found, item, questions, answers)
+            elif inside:
+                pending[item.name] = ""
+            if isinstance(item, Section):
+                visit(item.items, inside or bool(read))
+
+    visit(page.items, False)
+    return pending
+
+
+def _condition(
+    found: Survey, item: Question | Section, read: list[Question], answers: RawAnswers
+) -> str:
+    """Say when to answer ``item``: the options of the one question it depends
+    on that make it relevant, found by asking the engine with each of them."""
+    if len(read) == 1 and read[0].type in SINGLE_CHOICE:
+        question = read[0]
+        options = found.options(question)
+        holding = [
+            translated(text)
+            for value, text in options
+            if item.name in found.relevance({**answers, question.name: value})
+        ]
+        label = translated(question.label)
+        if holding and len(holding) == len(options):
+            return _(
+                "(Trả lời nếu Ông/Bà đã chọn ở câu “%(question)s”.)", question=label
+            )
+        if holding:
+            return _(
+                "(Trả lời nếu ở câu “%(question)s” Ông/Bà chọn: %(options)s.)",
+                question=label,
+                options=", ".join(holding),
+            )
+    labelled = [f"“{translated(q.label)}”" for q in read if q.label]
+    if not labelled:  # it reads only calculations: shown without a condition
+        return ""
+    return _(
+        "(Trả lời nếu câu này phù hợp với câu trả lời của Ông/Bà ở câu %(questions)s.)",
+        questions=", ".join(labelled),
+    )
 
 
 def _asked(key: str) -> str:

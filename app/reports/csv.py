@@ -4,9 +4,15 @@ No device hash, phone number, submission id, access code or dossier ever
 leaves: only where and when (unit, counter, quarter), how genuine (verified,
 flags, excluded) and the answers, one column per question but the dossier code
 a respondent may have typed (an identifier, not an opinion), and locations
-rounded to about a kilometre (``coarse_geopoint``). Every text cell
-is neutralised, so a comment starting with ``=`` or ``+`` is never run as a
-formula.
+rounded to about a kilometre (``coarse_geopoint``). Free text is masked
+(phone numbers, ID numbers, emails) and comments hidden from reports are left
+blank. Every text cell is neutralised, so a comment starting with ``=`` or
+``+`` is never run as a formula.
+
+Answers to a question with options are their codes (``waiting attitude``), or,
+asked for in a language, their labels in it (``Phải chờ đợi lâu; Thái độ phục
+vụ chưa tốt``): a reader who opens the file in Excel reads them without the
+questionnaire beside it. Column names stay the questions' names either way.
 
 A repeat (a household roster) is a file of its own (``roster_csv``): one line
 per row, keyed by the response's id and the row's position (``row``), so it
@@ -17,7 +23,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -25,11 +31,18 @@ from sqlalchemy.orm import Session
 from app.reports.data import official_item
 from app.spreadsheets import neutralised
 from surveys.access.code_state import DOSSIER_QUESTION
+from surveys.comments.moderation import hidden_comments
+from surveys.comments.personal_data import mask_personal_data
 from surveys.models import Campaign
 from surveys.questionnaire import Questionnaire, QuestionType
 from surveys.questionnaire.lexical import coarse_geopoint
 from surveys.questionnaire.versions import definition_of
-from surveys.storage.exports import exported_responses, exported_rows
+from surveys.storage.answers import MULTIPLE_SEPARATOR
+from surveys.storage.exports import (
+    ExportedResponse,
+    exported_responses,
+    exported_rows,
+)
 from surveys.storage.periods import period_bounds
 from surveys.storage.tallies import period_of
 
@@ -48,11 +61,13 @@ def responses_csv(
     *,
     page_size: int = 5000,
     with_officials: bool = True,
+    labels_in: str | None = None,
 ) -> Iterator[bytes]:
     """Yield the campaign's kept responses as UTF-8 CSV with a BOM, page by page.
 
     ``with_officials=False`` leaves out which official was rated and how, for
     readers whose role may not see results of individual officials.
+    ``labels_in``: write options as their labels in this language, not codes.
     """
     questionnaire = definition_of(campaign.questionnaire)
     hidden = {DOSSIER_QUESTION}
@@ -65,7 +80,7 @@ def responses_csv(
         and q.name not in hidden
         and q.name not in questionnaire.repeated
     ]
-    located = _located(questionnaire)
+    shown = _Cells(questionnaire, labels_in)
     pages = exported_responses(
         session,
         campaign.id,
@@ -83,11 +98,13 @@ def responses_csv(
                 int(response.verified),
                 " ".join(response.flags),
                 int(response.excluded),
-                *_answers(response.answers, questions, located),
+                *shown.answers(
+                    response.answers, questions, hidden.get(response.id, ())
+                ),
             )
             for response in page
         ]
-        for page in pages
+        for page, hidden in _with_hidden_comments(session, pages)
     )
     return _streamed((*FIXED_COLUMNS, *questions), lines)
 
@@ -104,10 +121,12 @@ def roster_csv(
     period: str | None,
     *,
     page_size: int = 5000,
+    labels_in: str | None = None,
 ) -> Iterator[bytes]:
     """Yield the rows of one repeat of the campaign's responses as UTF-8 CSV.
 
-    Raises ``KeyError`` if the questionnaire has no repeat ``repeat``.
+    ``labels_in`` as for ``responses_csv``. Raises ``KeyError`` if the
+    questionnaire has no repeat ``repeat``.
     """
     questionnaire = definition_of(campaign.questionnaire)
     found = {r.name: r for r in questionnaire.repeats}[repeat]
@@ -116,7 +135,7 @@ def roster_csv(
         for q in questionnaire.questions
         if q.type.takes_answer and questionnaire.repeated.get(q.name) == found.name
     ]
-    located = _located(questionnaire)
+    shown = _Cells(questionnaire, labels_in)
     pages = exported_rows(
         session,
         campaign.id,
@@ -132,7 +151,7 @@ def roster_csv(
                 row.unit_code,
                 period_of(row.submitted_at),
                 row.position,
-                *_answers(row.answers, questions, located),
+                *shown.answers(row.answers, questions),
             )
             for row in page
         ]
@@ -155,27 +174,76 @@ def _streamed(
         yield _drained(buffer).encode("utf-8")
 
 
-def _answers(
-    answers: Mapping[str, str | float], questions: Sequence[str], located: set[str]
-) -> Iterator[str | float]:
-    """Give each question's cell, locations rounded (``coarse_geopoint``)."""
-    for name in questions:
-        yield _answer(answers.get(name), name in located)
+#: How a select_multiple's labels are joined in a cell (its codes: by spaces).
+LABEL_SEPARATOR = "; "
 
 
-def _located(questionnaire: Questionnaire) -> set[str]:
-    """Name the location questions, whose answers are exported rounded."""
-    return {q.name for q in questionnaire.questions if q.type is QuestionType.GEOPOINT}
+def _with_hidden_comments(
+    session: Session, pages: Iterable[list[ExportedResponse]]
+) -> Iterator[tuple[list[ExportedResponse], dict[int, set[str]]]]:
+    """Pair each page with its comments hidden from reports: one query a page."""
+    for page in pages:
+        hidden: dict[int, set[str]] = {}
+        for response_id, question in hidden_comments(session, [r.id for r in page]):
+            hidden.setdefault(response_id, set()).add(question)
+        yield page, hidden
 
 
-def _answer(value: str | float | None, located: bool) -> str | float:
-    if value is None:
-        return ""
-    if located and isinstance(value, str):
-        return coarse_geopoint(value)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
+class _Cells:
+    """Write answers as cells: locations rounded, free text masked, options as
+    codes or labels.
+
+    The masks are Vietnamese whatever the reader's language: the file holds the
+    answers in the language they were given in.
+    """
+
+    def __init__(self, questionnaire: Questionnaire, labels_in: str | None) -> None:
+        questions = questionnaire.questions
+        self.located = {q.name for q in questions if q.type is QuestionType.GEOPOINT}
+        self.texts = {q.name for q in questions if q.type is QuestionType.TEXT}
+        self.multiple = {
+            q.name for q in questions if q.type is QuestionType.SELECT_MULTIPLE
+        }
+        #: Each question's labels by option code, when labels are asked for.
+        self.labels: dict[str, dict[str, str]] = {}
+        if labels_in is not None:
+            self.labels = {
+                q.name: {
+                    choice.name: choice.label.get(labels_in)
+                    for choice in questionnaire.choices_of(q)
+                }
+                for q in questions
+                if q.type.takes_answer and q.choices_from is None
+            }
+            self.labels = {name: known for name, known in self.labels.items() if known}
+
+    def answers(
+        self,
+        answers: Mapping[str, str | float],
+        questions: Sequence[str],
+        hidden: Collection[str] = (),
+    ) -> Iterator[str | float]:
+        """Give each question's cell; a comment hidden from reports is blank."""
+        for name in questions:
+            yield "" if name in hidden else self.answer(name, answers.get(name))
+
+    def answer(self, name: str, value: str | float | None) -> str | float:
+        if value is None:
+            return ""
+        if name in self.located and isinstance(value, str):
+            return coarse_geopoint(value)
+        if name in self.texts and isinstance(value, str):
+            return mask_personal_data(value)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        known = self.labels.get(name)
+        if known is None:
+            return value
+        if name in self.multiple and isinstance(value, str):
+            return LABEL_SEPARATOR.join(
+                known.get(code, code) for code in value.split(MULTIPLE_SEPARATOR)
+            )
+        return known.get(str(value), value)
 
 
 def _drained(buffer: io.StringIO) -> str:

@@ -29,10 +29,12 @@ from analysis import (
 )
 from analysis.officials import TOO_FEW
 from analysis.results import MIN_PUBLISH, flag_small_groups
+from app.comment_text import masked_comment
 from app.official_document import Issuer, issuer_of
 from app.reports.cases import CaseSection, case_section
 from app.reports.dossier_ratings import dossier_ratings_table
 from app.reports.dossiers import DossierSection, dossier_section
+from surveys.comments.listing import comment_questions
 from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Campaign, Official, ServicePoint, Unit
 from surveys.questionnaire import Questionnaire, QuestionType
@@ -487,21 +489,16 @@ def _comments(
     unit_ids: list[int],
     between: tuple[datetime, datetime] | None,
 ) -> pd.DataFrame:
-    """Return recent free-text comments of low ratings, for the unit to follow up.
+    """Return recent comments of low ratings, for the unit to follow up.
 
-    Free text means multi-line text questions: one-line text fields hold codes
-    (a dossier's number), which are no comment and may identify a person.
+    Masked (phone numbers, ID numbers, emails) for every format that shows
+    them; comments hidden from reports are left out.
     """
-    texts = [
-        q.name
-        for q in questionnaire.questions
-        if q.type is QuestionType.TEXT and q.appearance == "multiline"
-    ]
     ratings = [q.name for q in questionnaire.questions if q.type is QuestionType.RATING]
     comments = low_rated_comments(
         session,
         campaign.id,
-        texts,
+        comment_questions(questionnaire),
         ratings,
         unit_ids=unit_ids,
         between=between,
@@ -510,6 +507,7 @@ def _comments(
     )
     local = pd.to_datetime(comments["submitted_at"], utc=True) + LOCAL_OFFSET
     comments["submitted_at"] = local.dt.tz_localize(None)
+    comments["text"] = comments["text"].map(masked_comment)
     # The respondent (the response's id) stays for the dashboard's button that
     # makes a comment a feedback case; the exports pick their columns by name.
     return comments[["submitted_at", "service_point", "rating", "text", "respondent"]]

@@ -30,7 +30,7 @@ from app.reports.data import Header
 UNIT_TITLE = lazy_gettext("Báo cáo kết quả khảo sát sự hài lòng")
 DISTRICT_TITLE = lazy_gettext("Báo cáo tổng hợp và xếp hạng các đơn vị")
 #: The kind of document and its subject, under the national header of the PDF.
-REPORT_KIND = lazy_gettext("Báo cáo")
+REPORT_KIND = lazy_pgettext("document", "Báo cáo")
 UNIT_SUBJECT = lazy_gettext("Kết quả khảo sát sự hài lòng của người dân, tổ chức")
 DISTRICT_SUBJECT = lazy_gettext("Kết quả khảo sát sự hài lòng và xếp hạng các đơn vị")
 #: The publication thresholds the texts name.

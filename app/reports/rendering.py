@@ -14,7 +14,7 @@ from flask import abort, request
 
 from app.auth import current_scope
 from app.db import get_session, session_factory
-from app.i18n import current_language
+from app.i18n import _, current_language, label_language
 from app.reports.csv import responses_csv, roster_csv
 from app.reports.data import district_report, unit_report
 from app.reports.layout import DISTRICT_TITLE, UNIT_TITLE
@@ -38,6 +38,7 @@ def streamed_csv(
     period: str,
     with_officials: bool,
     repeat: str | None = None,
+    labels_in: str | None = None,
 ) -> Iterator[bytes]:
     """Stream responses (or one repeat's rows) from a session of its own: the
     request's one is closed at teardown, before the last page has gone out. It
@@ -46,11 +47,47 @@ def streamed_csv(
     with session_factory()(execution_options=READ_ONLY) as session:
         campaign = session.get_one(Campaign, campaign_id)
         if repeat is not None:
-            yield from roster_csv(session, campaign, repeat, unit_ids, period)
+            yield from roster_csv(
+                session, campaign, repeat, unit_ids, period, labels_in=labels_in
+            )
             return
         yield from responses_csv(
-            session, campaign, unit_ids, period, with_officials=with_officials
+            session,
+            campaign,
+            unit_ids,
+            period,
+            with_officials=with_officials,
+            labels_in=labels_in,
         )
+
+
+#: What a CSV's options are written as (``?values=labels``): codes by default.
+VALUES = ("codes", "labels")
+
+
+def values_asked() -> str:
+    """Read whether a CSV download asks for options as codes or labels (else 404)."""
+    values = request.args.get("values", VALUES[0])
+    if values not in VALUES:
+        abort(404)
+    return values
+
+
+def _csv(selection: Selection, unit_ids: list[int]) -> Iterator[bytes]:
+    """Stream the responses of ``unit_ids``, options in the page's language if
+    labels are asked for."""
+    labels_in = None
+    if values_asked() == "labels":
+        questionnaire = definition_of(selection.campaign.questionnaire)
+        labels_in = label_language(questionnaire.languages)
+    return streamed_csv(
+        selection.campaign.id,
+        unit_ids,
+        selection.period,
+        current_scope().can_manage,
+        repeat_asked(selection),
+        labels_in,
+    )
 
 
 def repeat_asked(selection: Selection) -> str | None:
@@ -72,13 +109,7 @@ def unit_body(selection: Selection, kind: str) -> bytes | Iterator[bytes]:
     """Render one unit's report, or stream its responses."""
     session, campaign = get_session(), selection.campaign
     if kind == "csv":
-        return streamed_csv(
-            campaign.id,
-            [selection.unit.id],
-            selection.period,
-            current_scope().can_manage,
-            repeat_asked(selection),
-        )
+        return _csv(selection, [selection.unit.id])
     report = unit_report(
         session,
         selection.unit,
@@ -94,14 +125,7 @@ def district_body(selection: Selection, kind: str) -> bytes | Iterator[bytes]:
     """Render the league table of the unit's subtree, or stream all its responses."""
     session, campaign = get_session(), selection.campaign
     if kind == "csv":
-        units = list(session.scalars(subtree_ids(selection.unit.id)))
-        return streamed_csv(
-            campaign.id,
-            units,
-            selection.period,
-            current_scope().can_manage,
-            repeat_asked(selection),
-        )
+        return _csv(selection, list(session.scalars(subtree_ids(selection.unit.id))))
     report = district_report(
         session, selection.unit, campaign, selection.period, language=current_language()
     )
@@ -122,10 +146,12 @@ def attachment(selection: Selection, scope: str, kind: str) -> str:
     unit, period = selection.unit, selection.period
     title = TITLES[scope]
     repeat = repeat_asked(selection) if kind == "csv" else None
+    labels = kind == "csv" and values_asked() == "labels"
     part = f" - {repeat}" if repeat else ""
+    if labels:
+        part += " - " + _("nhãn")
     name = f"{title} - {unit.name} - {period}{part}.{kind}"
-    fallback = _UNSAFE.sub(
-        "-", f"hailong-{scope}-{unit.code}-{period}{part.replace(' - ', '-')}"
-    )
-    fallback += f".{kind}"
+    fallback = f"hailong-{scope}-{unit.code}-{period}"
+    fallback += (f"-{repeat}" if repeat else "") + ("-labels" if labels else "")
+    fallback = f"{_UNSAFE.sub('-', fallback)}.{kind}"
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"

@@ -40,7 +40,7 @@ def download(unit_code: str, *, scope: str, kind: str) -> Response:
     # Rendering brings pandas, SciPy, matplotlib, fpdf and openpyxl: a process
     # loads them with its first report, not when it starts, so that a restarted
     # worker serves citizens at once.
-    from app.reports.rendering import BODIES, attachment, repeat_asked
+    from app.reports.rendering import BODIES, attachment, repeat_asked, values_asked
 
     selection = selected(unit_code)
     if selection.campaign is None:
@@ -60,6 +60,7 @@ def download(unit_code: str, *, scope: str, kind: str) -> Response:
             "campaign": selection.campaign.key,
             "period": selection.period,
             **({"repeat": repeat} if (repeat := repeat_asked(selection)) else {}),
+            **({"values": "labels"} if values_asked() == "labels" else {}),
         },
     )
     session.commit()

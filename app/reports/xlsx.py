@@ -14,6 +14,7 @@ from zipfile import ZIP_DEFLATED, ZipFile, ZipInfo
 
 import pandas as pd
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -75,7 +76,7 @@ from app.reports.layout import (
     with_notes,
     with_separations,
 )
-from app.spreadsheets import neutralised
+from app.spreadsheets import neutralised, text_width, wrapped_lines
 from surveys.local_time import LOCAL_OFFSET
 
 NUMBER_FORMATS = {
@@ -87,6 +88,15 @@ NUMBER_FORMATS = {
     PERCENT: "0.0%",
 }
 BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+#: Column widths, in widths of the digit 0: a column grows with its content up
+#: to MAX_WIDTH, then its texts wrap; a heading takes up to HEADING_WIDTH on
+#: one line before it wraps between words.
+MIN_WIDTH, MAX_WIDTH, HEADING_WIDTH, NOTE_WIDTH = 6, 60, 12, 110
+#: The room Excel and LibreOffice keep around a cell's text.
+PADDING = 2
+#: One line of the default font (Calibri 11 pt, Carlito in LibreOffice), in points.
+LINE_HEIGHT = 15
 
 
 def unit_report_xlsx(report: UnitReport) -> bytes:
@@ -106,8 +116,7 @@ def unit_report_xlsx(report: UnitReport) -> bytes:
             _sheet(book.create_sheet(str(title)), columns, frame)
         if not report.officials.empty:
             officials = book[str(SHEET_OFFICIALS)]
-            officials.append([])
-            officials.append([neutralised(officials_summary(report.officials))])
+            _note(officials, officials_summary(report.officials))
         _dossier_sheets(book, report.dossiers, several=False)
         _dossier_ratings(book, report.dossier_ratings)
         _case_sheet(book, report.cases, several=False)
@@ -157,8 +166,7 @@ def _dossier_sheets(
         indicator_columns(with_unit=several),
         readable_indicators(section.indicators),
     )
-    indicators.append([])
-    indicators.append([neutralised(str(INDICATORS_NOTE))])
+    _note(indicators, str(INDICATORS_NOTE))
     _sheet(
         book.create_sheet(str(SHEET_POINTS)),
         points_columns(),
@@ -172,8 +180,7 @@ def _case_sheet(book: Workbook, section: CaseSection | None, *, several: bool) -
         return
     sheet = book.create_sheet(str(SHEET_CASES))
     _sheet(sheet, case_columns(with_unit=several), readable_cases(section.table))
-    sheet.append([])
-    sheet.append([neutralised(str(CASES_NOTE))])
+    _note(sheet, str(CASES_NOTE))
 
 
 def _dossier_ratings(book: Workbook, table: pd.DataFrame) -> None:
@@ -194,7 +201,7 @@ def _summary(sheet: Worksheet, report: UnitReport | DistrictReport) -> None:
         (_("Kỳ báo cáo"), period_text(header)),
         # Vietnam time, as every date the reports print.
         (
-            _("Số liệu đến ngày"),
+            _("Số liệu đến ngày (giờ Việt Nam)"),
             (header.generated_at + LOCAL_OFFSET).replace(tzinfo=None),
         ),
         (_("Xếp hạng theo"), header.headline_label),
@@ -205,38 +212,37 @@ def _summary(sheet: Worksheet, report: UnitReport | DistrictReport) -> None:
     for row in rows:
         sheet.append([neutralised(value) for value in row])
         if isinstance(row[1], datetime):
-            sheet.cell(sheet.max_row, 2).number_format = excel_datetime_format()
+            sheet.cell(sheet.max_row, 2).number_format = _moment_format()
     for cell in sheet["A"]:
         cell.font = BOLD
-    sheet.column_dimensions["A"].width = 42
-    sheet.column_dimensions["B"].width = 50
+    _fit(sheet, header=False)
     _print_setup(sheet, repeat_header=False)
 
 
 def _sheet(sheet: Worksheet, columns: Sequence[Column], frame: pd.DataFrame) -> None:
-    """Write a table: bold frozen header, typed cells with formats, print setup."""
+    """Write a table: a bold wrapped header frozen with the label column, typed
+    cells with formats, columns sized to their content, print setup."""
     sheet.append([neutralised(column.heading) for column in columns])
     for cell in sheet[1]:
         cell.font = BOLD
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
     if not frame.empty:
         frame = with_notes(frame) if "reliable" in frame else frame
         for record in frame.to_dict("records"):
             sheet.append([_value(record.get(c.name), c.kind) for c in columns])
     for position, column in enumerate(columns, start=1):
-        letter = sheet.cell(1, position).column_letter
-        sheet.column_dimensions[letter].width = column.width
         if column.kind in NUMBER_FORMATS:
-            for (cell,) in sheet.iter_rows(
-                min_row=2, min_col=position, max_col=position
-            ):
-                cell.number_format = NUMBER_FORMATS[column.kind]
+            shown = NUMBER_FORMATS[column.kind]
         elif column.name == "submitted_at":
-            for (cell,) in sheet.iter_rows(
-                min_row=2, min_col=position, max_col=position
-            ):
-                cell.number_format = excel_datetime_format()
-    sheet.freeze_panes = "A2"
+            shown = _moment_format()
+        else:
+            continue
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=position, max_col=position):
+            cell.number_format = shown
+    # The header, and the label column (the unit after its rank in the league),
+    # stay in sight while the reader scrolls.
+    labels = [i for i, c in enumerate(columns[:2], start=1) if c.kind == TEXT]
+    sheet.freeze_panes = sheet.cell(2, (labels[0] if labels else 0) + 1).coordinate
+    _fit(sheet, header=True)
     _print_setup(sheet, repeat_header=True)
 
 
@@ -256,10 +262,96 @@ def _value(value: object, kind: str) -> object:
 
 
 def _methodology(sheet: Worksheet) -> None:
-    sheet.append([neutralised(str(METHODOLOGY))])
-    sheet["A1"].alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.column_dimensions["A"].width = 120
+    """Write the methodology as one wrapped paragraph a page wide."""
+    sheet.column_dimensions["A"].width = NOTE_WIDTH
+    _note(sheet, str(METHODOLOGY), first=True)
     _print_setup(sheet, repeat_header=False)
+
+
+def _note(sheet: Worksheet, text: str, *, first: bool = False) -> None:
+    """Add a paragraph under a table (after an empty row), across its columns,
+    wrapped, its row as tall as its lines."""
+    if not first:
+        sheet.append([])
+    sheet.append([neutralised(text)])
+    row = sheet.max_row
+    last = max(sheet.max_column, 1)
+    if last > 1:
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+    width = sum(
+        sheet.column_dimensions[sheet.cell(1, column).column_letter].width
+        for column in range(1, last + 1)
+    )
+    sheet.cell(row, 1).alignment = WRAP
+    _set_lines(sheet, row, wrapped_lines(text, width - PADDING))
+
+
+def _fit(sheet: Worksheet, *, header: bool) -> None:
+    """Size each column to its content, wrap what is longer, and give each row
+    that wraps the height of its lines.
+
+    Spreadsheet programs do not agree on growing a row for wrapped text (a row
+    LibreOffice reads keeps the height it is given), so the height is set here,
+    from how many lines the widest-wrapped cell of the row takes. A heading
+    wraps between words, never inside one.
+    """
+    widths: dict[int, float] = {}
+    #: The cells that may not fit on one line: the headings, and texts wider
+    #: than any column grows (every other cell sets its column's width).
+    wrapping: list[Cell] = []
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is None:
+                continue
+            shown = _shown(cell)
+            if header and cell.row == 1:
+                words = max((text_width(word) for word in shown.split()), default=0)
+                size = max(words, min(text_width(shown), HEADING_WIDTH))
+                wrapping.append(cell)
+            else:
+                size = max(text_width(line) for line in shown.split("\n"))
+                if size > MAX_WIDTH or "\n" in shown:
+                    wrapping.append(cell)
+            widths[cell.column] = max(widths.get(cell.column, MIN_WIDTH), size)
+    for column, size in widths.items():
+        widths[column] = min(size, MAX_WIDTH)
+        letter = sheet.cell(1, column).column_letter
+        sheet.column_dimensions[letter].width = widths[column] + PADDING
+    lines: dict[int, int] = {}
+    for cell in wrapping:
+        cell.alignment = WRAP
+        count = wrapped_lines(str(cell.value), widths[cell.column])
+        lines[cell.row] = max(lines.get(cell.row, 1), count)
+    for row, count in lines.items():
+        if count > 1:
+            _set_lines(sheet, row, count)
+
+
+def _set_lines(sheet: Worksheet, row: int, lines: int) -> None:
+    """Make a row tall enough for ``lines`` lines of the default font."""
+    sheet.row_dimensions[row].height = lines * LINE_HEIGHT + 2
+
+
+def _shown(cell: Cell) -> str:
+    """Return about what a cell shows: a number in its format, a moment's layout."""
+    value = cell.value
+    if isinstance(value, str):
+        return value
+    layout = cell.number_format
+    if isinstance(value, datetime):
+        return layout.replace('"', "")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        decimals = len(layout.split(";")[0].partition(".")[2].rstrip("%"))
+        if "%" in layout:
+            return f"{value * 100:.{decimals}f}%"
+        return f"{value:{'+' if layout.startswith('+') else ''}.{decimals}f}"
+    return str(value)
+
+
+def _moment_format() -> str:
+    """Return the number format of a moment in Vietnam time, its zone written out."""
+    hours = int(LOCAL_OFFSET.total_seconds() // 3600)
+    return f'{excel_datetime_format()} "(UTC+{hours})"'
 
 
 def _print_setup(sheet: Worksheet, *, repeat_header: bool) -> None:

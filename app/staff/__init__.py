@@ -3,10 +3,12 @@
 from app.staff import (  # noqa: F401  (registers the views)
     apology,
     audit,
+    campaign_pages,
     case_files,
     case_import,
     case_intake,
     cases,
+    comment_list,
     dashboard,
     deadlines,
     dossier_import,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     Field,
+    FloatField,
     IntegerField,
     MultipleFileField,
     PasswordField,
@@ -24,13 +27,15 @@ from app.i18n import _, lazy_gettext, ngettext, translated
 from app.labels import (
     AUDIT_ACTIONS,
     CAMPAIGN_MODES,
+    CODE_STATUSES,
     GRAINS,
     ROLES,
     UNIT_KINDS,
     choices,
 )
-from surveys.access.codes import MAX_CODES
+from surveys.access.codes import MAX_CODES, MAX_LABEL
 from surveys.access.passwords import password_problem
+from surveys.comments.moderation import REASON_MAX_LENGTH
 from surveys.units.tree import CODE_SHAPE, is_code
 
 
@@ -162,6 +167,16 @@ class IssueCodesForm(StaffForm):
     count = IntegerField(validators=[Required(), NumberRange(1, MAX_CODES)])
     service_point = SelectField(choices=[])
     expires_on = DateField(validators=[Optional()])
+    #: An invitation's place in the sample design, carried by its responses.
+    stratum = StringField(validators=[MaxLength(MAX_LABEL)], filters=[_stripped])
+    cluster = StringField(validators=[MaxLength(MAX_LABEL)], filters=[_stripped])
+    weight = FloatField(validators=[Optional()])
+
+    def validate_weight(self, field: FloatField) -> None:
+        """Refuse a weight that is not a positive number (an inverse probability)."""
+        weight = field.data
+        if weight is not None and not (math.isfinite(weight) and weight > 0):
+            raise ValidationError(_("Trọng số phải là số dương."))
 
 
 class PosterForm(StaffForm):
@@ -172,11 +187,11 @@ class RevokeForm(StaffForm):
     token = StringField(validators=[Required(), MaxLength(40)])
 
 
-class CampaignForm(StaffForm):
-    key = StringField(validators=[Required(), MaxLength(64)], filters=[_stripped])
+class CampaignEditForm(StaffForm):
+    """What an existing campaign may change (questionnaire and mode until answered)."""
+
     name = StringField(validators=[Required(), MaxLength(300)], filters=[_stripped])
     questionnaire = SelectField(choices=[], validators=[Required()])
-    unit = SelectField(choices=[], validators=[Required()])
     mode = SelectField(choices=choices(CAMPAIGN_MODES))
     starts_on = DateField(validators=[Required()])
     ends_on = DateField(validators=[Optional()])
@@ -186,6 +201,17 @@ class CampaignForm(StaffForm):
         """Refuse a period that ends before it starts."""
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError(_("Ngày kết thúc phải sau hoặc trùng ngày bắt đầu."))
+
+
+class CampaignForm(CampaignEditForm):
+    key = StringField(validators=[Required(), MaxLength(64)], filters=[_stripped])
+    unit = SelectField(choices=[], validators=[Required()])
+
+
+class CloseCampaignForm(StaffForm):
+    """Closing is for good: the box must be ticked."""
+
+    confirm = BooleanField(validators=[Required()])
 
 
 class StrongPassword:
@@ -214,6 +240,23 @@ class UnitForm(StaffForm):
     kind = SelectField(choices=choices(UNIT_KINDS))
 
 
+class CodeFilterForm(StaffForm):
+    """An invitation campaign's code list filters, read from a GET's query string."""
+
+    class Meta:
+        csrf = False  # a GET that changes nothing, and its links must keep working
+
+    status = SelectField(
+        default="",
+        choices=[
+            SelectChoice("", lazy_gettext("Mọi trạng thái")),
+            *choices(CODE_STATUSES),
+        ],
+    )
+    #: The campaign's strata; the view offers them, since they are its codes'.
+    stratum = SelectField(choices=[], default="")
+
+
 class AuditFilterForm(StaffForm):
     """The audit page's filters, read from the query string of a GET."""
 
@@ -229,6 +272,47 @@ class AuditFilterForm(StaffForm):
     )
     #: The users' ids; the view offers them, since they are the database's.
     user = SelectField(choices=[], default="")
+
+
+class CommentFilterForm(StaffForm):
+    """The comment list's filters, read from the query string of a GET.
+
+    The campaigns, units and counters offered are the reader's: the view sets them.
+    """
+
+    class Meta:
+        csrf = False  # a GET that changes nothing, and its links must keep working
+
+    campaign = SelectField()
+    #: "" for every unit in scope, else a unit's code (its units below included).
+    unit = SelectField(default="")
+    #: "" for every counter, else a counter's id.
+    counter = SelectField(default="")
+    rating = SelectField(
+        default="",
+        choices=[
+            SelectChoice("", lazy_gettext("Mọi mức")),
+            *(SelectChoice(str(points), str(points)) for points in range(1, 6)),
+        ],
+    )
+    since = DateField(validators=[Optional()])
+    until = DateField(validators=[Optional()])
+    q = StringField(validators=[Optional(), MaxLength(100)], filters=[_stripped])
+
+    def validate_until(self, field: DateField) -> None:
+        """Refuse a range that ends before it starts."""
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_("Ngày kết thúc phải sau ngày bắt đầu."))
+
+
+class HideCommentForm(StaffForm):
+    """Why a comment is hidden from reports: required, and kept in the audit trail."""
+
+    reason = StringField(
+        validators=[Required(), MaxLength(REASON_MAX_LENGTH)], filters=[_stripped]
+    )
+    #: The list (with its filters) to go back to; only a path on this site.
+    back = StringField()
 
 
 #: Dossiers due within this many working days are listed as due soon, unless

@@ -75,6 +75,7 @@ from app.staff.problems import dropped_notice, explained
 from surveys.access.audit import AuditAction, record_event
 from surveys.access.codes import (
     CodeError,
+    SampleDesign,
     campaigns_covering,
     counter_campaigns,
     parse_token,
@@ -88,6 +89,7 @@ from surveys.access.scope import (
 )
 from surveys.access.users import UserError
 from surveys.db import begin_writing
+from surveys.local_time import local_date
 from surveys.models import (
     AccessCode,
     Official,
@@ -106,6 +108,7 @@ from surveys.questionnaire.versions import (
     load_upload,
     versions_of,
 )
+from surveys.units.campaigns import campaign_status
 from surveys.units.management import (
     LocationInAnonymousCampaign,
     ManagementError,
@@ -436,6 +439,11 @@ def codes(unit_code: str) -> ResponseReturnValue:
                 form.count.data,
                 points.get(form.service_point.data),
                 end_of_day(expires_on) if expires_on else None,
+                design=SampleDesign(
+                    form.stratum.data or None,
+                    form.cluster.data or None,
+                    form.weight.data,
+                ),
             )
         except CodeError:
             form.count.errors.append(
@@ -726,10 +734,13 @@ def campaigns() -> ResponseReturnValue:
             return done_redirect(
                 _("Đã tạo đợt khảo sát “%(name)s”.", name=form.key.data), ".campaigns"
             )
+    found = campaigns_in_scope(db, scope)
+    today = local_date(utcnow())
     return render_template(
         "staff/manage/campaigns.html",
         form=form,
-        campaigns=campaigns_in_scope(db, scope),
+        campaigns=found,
+        statuses={c.id: campaign_status(c, today) for c in found},
     )
 
 

@@ -38,6 +38,12 @@ class AuditAction(enum.StrEnum):
     OFFICIAL_CREATED = "official_created"
     OFFICIAL_DEACTIVATED = "official_deactivated"
     CAMPAIGN_CREATED = "campaign_created"
+    #: A campaign's name, period, interval (or, before any response, its
+    #: questionnaire and mode) changed; paused, resumed, or closed for good.
+    CAMPAIGN_EDITED = "campaign_edited"
+    CAMPAIGN_PAUSED = "campaign_paused"
+    CAMPAIGN_RESUMED = "campaign_resumed"
+    CAMPAIGN_CLOSED = "campaign_closed"
     QUESTIONNAIRE_IMPORTED = "questionnaire_imported"
     #: An admin recorded, or removed, a day the government moved.
     WORKING_DAY_SET = "working_day_set"
@@ -69,6 +75,9 @@ class AuditAction(enum.StrEnum):
     ENUMERATOR_REVOKED = "enumerator_revoked"
     ENUMERATOR_ASSIGNED = "enumerator_assigned"
     ENUMERATOR_UNASSIGNED = "enumerator_unassigned"
+    #: A comment hidden from reports (with the reason), or shown again.
+    COMMENT_HIDDEN = "comment_hidden"
+    COMMENT_SHOWN = "comment_shown"
 
 
 def record_event(

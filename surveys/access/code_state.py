@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
 from surveys.access.codes import CodeError, parse_token
@@ -42,6 +42,8 @@ class CodeState(enum.StrEnum):
     REVOKED = "revoked"
     USED = "used"
     CLOSED = "closed"
+    #: The campaign is paused: it takes nothing now, but will again on resuming.
+    PAUSED = "paused"
 
 
 class CodeUnavailable(Exception):
@@ -83,6 +85,11 @@ class OpenedCode:
     service_point_active: bool | None
     expires_at: datetime | None
     revoked_at: datetime | None
+    #: When a single-use code's page was first shown (None: never yet).
+    opened_at: datetime | None
+    #: The campaign is paused, or closed for good (``surveys.units.campaigns``).
+    paused: bool
+    closed: bool
     stratum: str | None
     cluster: str | None
     weight: float | None
@@ -146,6 +153,9 @@ def load_code(session: Session, token: str) -> OpenedCode:
         service_point_active=point.active if point else None,
         expires_at=code.expires_at,
         revoked_at=code.revoked_at,
+        opened_at=code.opened_at,
+        paused=campaign.paused_at is not None,
+        closed=campaign.closed_at is not None,
         stratum=code.stratum,
         cluster=code.cluster,
         weight=code.weight,
@@ -179,10 +189,28 @@ def check_state(code: OpenedCode, now: datetime) -> None:
     if code.expires_at is not None and code.expires_at <= now:
         raise CodeUnavailable(CodeState.EXPIRED)
     today = local_date(now)
-    if today < code.starts_on or (code.ends_on and today > code.ends_on):
+    if code.closed or today < code.starts_on or (code.ends_on and today > code.ends_on):
         raise CodeUnavailable(CodeState.CLOSED)
+    if code.paused:
+        raise CodeUnavailable(CodeState.PAUSED)
     if code.service_point_active is False:
         raise CodeUnavailable(CodeState.CLOSED)
+
+
+def record_first_opening(session: Session, code: OpenedCode, now: datetime) -> None:
+    """Note when an invitation's page was first shown, for its campaign's funnel.
+
+    One UPDATE on the first visit only: a code loaded with ``opened_at`` set
+    costs nothing, and two first visits at once keep the earlier instant's row.
+    Standing codes are shared by everyone at a counter: nothing is noted.
+    """
+    if not code.single_use or code.opened_at is not None:
+        return
+    session.execute(
+        update(AccessCode)
+        .where(AccessCode.id == code.id, AccessCode.opened_at.is_(None))
+        .values(opened_at=now)
+    )
 
 
 def _counter_officials(

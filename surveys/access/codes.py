@@ -175,12 +175,16 @@ def standing_code_in_use(
 def counter_campaigns(
     session: Session, service_point: ServicePoint, today: date
 ) -> list[Campaign]:
-    """Return the counter-mode campaigns running today that cover this counter."""
+    """Return the counter-mode campaigns running today that cover this counter.
+
+    A paused one is among them: its posters stay valid for when it resumes.
+    """
     return list(
         session.scalars(
             select(Campaign)
             .where(
                 Campaign.mode == CampaignMode.COUNTER,
+                Campaign.closed_at.is_(None),
                 Campaign.unit_id.in_(_lineage(service_point.unit)),
                 Campaign.starts_on <= today,
                 or_(Campaign.ends_on.is_(None), Campaign.ends_on >= today),

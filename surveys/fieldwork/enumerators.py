@@ -71,6 +71,9 @@ class FieldForm:
     #: The stored version's checksum: names its content exactly (cache key).
     questionnaire_checksum: str
     design: SampleDesign
+    #: The campaign is paused (interviews wait on the tablet), or closed for good.
+    paused: bool = False
+    closed: bool = False
 
     @property
     def title(self) -> str:
@@ -78,9 +81,15 @@ class FieldForm:
         return f"{self.campaign_name} — {self.unit_name}"
 
     def runs_on(self, today: date) -> bool:
-        """Tell whether the campaign takes interviews on ``today`` (local date)."""
-        return self.starts_on <= today and (
-            self.ends_on is None or today <= self.ends_on
+        """Tell whether the campaign is in the field on ``today`` (local date).
+
+        A paused campaign still is: its form stays on the tablets, and the
+        interviews wait there until it resumes.
+        """
+        return (
+            not self.closed
+            and self.starts_on <= today
+            and (self.ends_on is None or today <= self.ends_on)
         )
 
 
@@ -279,6 +288,8 @@ def enumerator_access(
             design=SampleDesign(
                 assignment.stratum, assignment.cluster, assignment.weight
             ),
+            paused=campaign.paused_at is not None,
+            closed=campaign.closed_at is not None,
         )
         for assignment, campaign, unit, stored in rows
     )

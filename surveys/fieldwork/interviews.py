@@ -43,6 +43,12 @@ from surveys.storage.recording import (
 from surveys.translatable import N_, Message
 
 CLOSED = Message(N_("Đợt khảo sát không nhận phiếu vào ngày này."))
+PAUSED = Message(
+    N_(
+        "Đợt khảo sát đang tạm dừng: phiếu vẫn được giữ trên máy, hãy gửi lại khi "
+        "đợt khảo sát tiếp tục."
+    )
+)
 OUTDATED = Message(
     N_("Phiếu điền theo phiên bản biểu mẫu khác: hãy tải lại biểu mẫu rồi điền lại.")
 )
@@ -103,16 +109,17 @@ def store_interview(
     """Store a checked interview for ``form`` once; flush, never commit.
 
     Raises ``SubmissionConflict`` (its instance id stored with other content)
-    or ``InterviewRefused`` (the campaign closed); a resend of a stored
-    interview is answered as ``Recorded(created=False)``, even once closed.
+    or ``InterviewRefused`` (the campaign closed or paused); a resend of a
+    stored interview is answered as ``Recorded(created=False)``, even once closed.
     """
-    if not form.runs_on(local_date(now)):
+    running = form.runs_on(local_date(now))
+    if not running or form.paused:
         return replay_or_raise(
             session,
             form.campaign_id,
             interview.instance_id,
             interview.digest,
-            InterviewRefused(CLOSED),
+            InterviewRefused(PAUSED if running else CLOSED),
         )
     row = {
         "campaign_id": form.campaign_id,

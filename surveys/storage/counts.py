@@ -6,11 +6,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, exists, func, select
 from sqlalchemy.orm import Session
 
 from surveys.local_time import LOCAL_OFFSET
-from surveys.models import Answer, Response, ServicePoint
+from surveys.models import Answer, HiddenComment, Response, ServicePoint
 from surveys.storage.periods import parse_period, responses_in
 
 
@@ -112,8 +112,15 @@ def low_rated_comments(
 
     For follow-up by the unit: only the comment, when, which counter and the
     lowest rating; nothing that could identify the respondent (no device
-    hash, no phone number, no submission id).
+    hash, no phone number, no submission id). Comments a manager hid from
+    reports are left out.
     """
+    hidden = exists().where(
+        and_(
+            HiddenComment.response_id == Answer.response_id,
+            HiddenComment.question == Answer.question,
+        )
+    )
     lowest = (
         select(Answer.response_id, func.min(Answer.value_num).label("rating"))
         .where(Answer.question.in_(list(ratings)))
@@ -138,6 +145,7 @@ def low_rated_comments(
             responses_in(campaign_id, unit_ids, between),
             Answer.question.in_(list(comments)),
             Answer.value_text.is_not(None),
+            ~hidden,
         )
         .order_by(Response.submitted_at.desc(), Response.id.desc())
         .limit(limit)

@@ -5,11 +5,11 @@ a single-use code takes one response (the database refuses a second, even under
 concurrency), a retried submission is recognised by its client id, and a device
 cannot rate one counter twice within the campaign's interval. The write itself
 is one short transaction: one statement inserts the response where what officials
-switch by hand still allows it (revocation, the counter, the rated official) and
-the device is outside the interval, then its answers are inserted; the state is
-read only when nothing was inserted, to say why. What need not be inside it (item
-tallies, the burst and duplicate flags) is done after it by
-``surveys.storage.tallies.catch_up``, from a watermark.
+switch by hand still allows it (revocation, a paused or closed campaign, the
+counter, the rated official) and the device is outside the interval, then its
+answers are inserted; the state is read only when nothing was inserted, to say
+why. What need not be inside it (item tallies, the burst and duplicate flags) is
+done after it by ``surveys.storage.tallies.catch_up``, from a watermark.
 """
 
 from __future__ import annotations
@@ -46,6 +46,7 @@ from surveys.local_time import local_wall_clock
 from surveys.models import (
     AccessCode,
     Answer,
+    Campaign,
     FollowUpContact,
     Official,
     Response,
@@ -222,12 +223,12 @@ def _write(
     """Write one response if nothing it depends on changed; return its id.
 
     ``official_code`` names the official the send rates, if any. One statement
-    inserts the response only where the code is still unrevoked, its counter
-    active, the official still at it and the device outside the minimum
-    interval, taking the official's id on the way; only when it inserts
-    nothing is the state read, to say why. Everything runs in the caller's
-    (writing) transaction on the session's connection, through SQLAlchemy
-    Core: the ORM has nothing to track here.
+    inserts the response only where the code is still unrevoked, its campaign
+    neither paused nor closed, its counter active, the official still at it and
+    the device outside the minimum interval, taking the official's id on the
+    way; only when it inserts nothing is the state read, to say why.
+    Everything runs in the caller's (writing) transaction on the session's
+    connection, through SQLAlchemy Core: the ORM has nothing to track here.
     """
     connection = session.connection()
     dialect = connection.dialect.name
@@ -301,6 +302,10 @@ def _refuse(
         raise CodeUnavailable(CodeState.UNKNOWN)  # deleted since it was loaded
     if state.revoked_at is not None:
         raise CodeUnavailable(CodeState.REVOKED)
+    if state.closed_at is not None:
+        raise CodeUnavailable(CodeState.CLOSED)
+    if state.paused_at is not None:
+        raise CodeUnavailable(CodeState.PAUSED)
     if state.counter_active is False:
         raise CodeUnavailable(CodeState.CLOSED)
     if conditions["official_code"] is not None and state.official_id is None:
@@ -327,10 +332,13 @@ def _insert_if_open(
     rows = (
         select(*values, official)
         .select_from(AccessCode)
+        .join(Campaign, Campaign.id == AccessCode.campaign_id)
         .outerjoin(ServicePoint, ServicePoint.id == AccessCode.service_point_id)
         .where(
             AccessCode.id == bindparam("code_id"),
             AccessCode.revoked_at.is_(None),
+            Campaign.paused_at.is_(None),
+            Campaign.closed_at.is_(None),
             or_(ServicePoint.id.is_(None), ServicePoint.active.is_(True)),
         )
     )
@@ -389,9 +397,10 @@ def _device_ratings_here() -> tuple[Any, ...]:
 def _current_state() -> Select[Any]:
     """Build the read of a refused send: what may have changed since loading.
 
-    The code's revocation, its counter's state, the id of the official the send
-    rates if still active there, and the device's last rating at the counter
-    (for the minimum interval; the device index answers it).
+    The code's revocation, its campaign's pause or close, its counter's state,
+    the id of the official the send rates if still active there, and the
+    device's last rating at the counter (for the minimum interval; the device
+    index answers it).
     """
     last_at = (
         select(func.max(Response.submitted_at))
@@ -400,12 +409,16 @@ def _current_state() -> Select[Any]:
     )
     columns = [
         AccessCode.revoked_at,
+        Campaign.paused_at,
+        Campaign.closed_at,
         ServicePoint.active.label("counter_active"),
         _official_at_counter().label("official_id"),
         last_at.label("last_at"),
     ]
     return (
         select(*columns)
+        .select_from(AccessCode)
+        .join(Campaign, Campaign.id == AccessCode.campaign_id)
         .outerjoin(ServicePoint, ServicePoint.id == AccessCode.service_point_id)
         .where(AccessCode.id == bindparam("code_id"))
     )

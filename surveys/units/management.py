@@ -17,7 +17,12 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session, selectinload
 
 from surveys.access.audit import AuditAction, record_event
-from surveys.access.codes import issue_codes, revoke_code, standing_code_in_use
+from surveys.access.codes import (
+    SampleDesign,
+    issue_codes,
+    revoke_code,
+    standing_code_in_use,
+)
 from surveys.access.scope import Scope
 from surveys.access.users import UserError, create_user, end_sessions, set_password
 from surveys.models import (
@@ -243,8 +248,10 @@ def issue_batch(
     service_point: ServicePoint | None,
     expires_at: datetime | None,
     kind: CodeKind = CodeKind.SINGLE_USE,
+    design: SampleDesign | None = None,
 ) -> list[AccessCode]:
-    """Issue codes (single-use ones for receipts), and audit who issued how many."""
+    """Issue codes (single-use ones for receipts and invitations, with the sample
+    design's stratum, cluster and weight), and audit who issued how many."""
     issued = issue_codes(
         session,
         campaign,
@@ -253,7 +260,13 @@ def issue_batch(
         kind=kind,
         service_point=service_point,
         expires_at=expires_at,
+        design=design,
     )
+    designed = {
+        name: value
+        for name, value in vars(design or SampleDesign()).items()
+        if value is not None
+    }
     record_event(
         session,
         AuditAction.CODES_ISSUED,
@@ -266,6 +279,7 @@ def issue_batch(
             "kind": kind,
             "first_id": issued[0].id,
             "last_id": issued[-1].id,
+            **designed,
         },
     )
     return issued
@@ -317,6 +331,23 @@ def import_questionnaire(
     return result
 
 
+def check_anonymity(mode: str, questionnaire: StoredQuestionnaire) -> None:
+    """Refuse a questionnaire that asks for a location in an anonymous mode.
+
+    A geopoint is refused for ``ANONYMOUS_MODES``: even asked with consent, a
+    citizen's position at or after a counter visit could tell who rated it.
+    """
+    if mode not in ANONYMOUS_MODES:
+        return
+    located = [
+        q.name
+        for q in definition_of(questionnaire).questions
+        if q.type is QuestionType.GEOPOINT
+    ]
+    if located:
+        raise LocationInAnonymousCampaign(located)
+
+
 def create_campaign(
     session: Session,
     actor: User | None,
@@ -330,20 +361,8 @@ def create_campaign(
     ends_on: date | None,
     min_interval_seconds: int,
 ) -> Campaign:
-    """Put a questionnaire version in the field for ``unit`` and the units below.
-
-    A questionnaire that asks for a location (a geopoint) is refused for the
-    anonymous modes (``ANONYMOUS_MODES``): even asked with consent, a citizen's
-    position at or after a counter visit could tell who rated it.
-    """
-    if mode in ANONYMOUS_MODES:
-        located = [
-            q.name
-            for q in definition_of(questionnaire).questions
-            if q.type is QuestionType.GEOPOINT
-        ]
-        if located:
-            raise LocationInAnonymousCampaign(located)
+    """Put a questionnaire version in the field for ``unit`` and the units below."""
+    check_anonymity(mode, questionnaire)
     if ends_on is not None and ends_on < starts_on:
         raise ManagementError(f"end {ends_on} is before start {starts_on}")
     if session.scalar(select(Campaign.id).where(Campaign.key == key)) is not None:

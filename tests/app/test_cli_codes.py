@@ -205,3 +205,26 @@ def test_a_poster_without_a_running_campaign_or_counter_fails_clearly(
     not_pdf = invoke(district, "qr", "poster", "--service-point", "w-q1", "-o", "a.png")
     assert not_pdf.exit_code == 2 and ".pdf" in not_pdf.output
     assert stored(district) == [] and not (tmp_path / "p.pdf").exists()
+
+
+def test_invitations_are_issued_with_their_sample_design(
+    district: Flask, tmp_path: Path
+) -> None:
+    result = invoke(
+        district,
+        "codes", "issue", "--campaign", "hoso", "--unit", "w", "--count", "2",
+        "--stratum", "nho", "--cluster", "kp1", "--weight", "40",
+        "-o", str(tmp_path / "moi"),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    codes = stored(district)
+    assert [(c.stratum, c.cluster, c.weight) for c in codes] == [
+        ("nho", "kp1", 40.0)
+    ] * 2
+    refused = invoke(
+        district,
+        "codes", "issue", "--campaign", "hoso", "--unit", "w", "--count", "2",
+        "--weight", "0", "-o", str(tmp_path / "sai"),
+    )  # fmt: skip
+    assert refused.exit_code != 0 and "weight" in refused.output
+    assert len(stored(district)) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from dataclasses import dataclass
@@ -359,3 +360,39 @@ def test_downloads_show_officials_only_to_those_who_may_see_them(
     assert any(OFFICIAL in cell for cell in cells) is allowed
     assert any(OFFICIAL in page.text for page in pdf) is allowed
     assert (b"official_rating" in header) is allowed
+
+
+def test_the_csv_comes_with_options_as_codes_or_as_labels_of_the_page(
+    app: Flask, db_session: Session, wards: Wards
+) -> None:
+    """The dashboard links both; labels follow the page's language."""
+    client = client_as(app, db_session, wards.ward_a, Role.UNIT_MANAGER)
+    query = {"campaign": wards.campaign.key, "period": "2026"}
+    page = client.get(
+        f"/staff/units/{wards.ward_a.code}/dashboard", query_string=query
+    ).get_data(as_text=True)
+    base = f"/staff/reports/units/{wards.ward_a.code}/unit.csv"
+    assert re.search(rf'href="{re.escape(base)}\?[^"]*values=labels[^"]*"', page)
+
+    def overall(**asked: str) -> set[str]:
+        answer = client.get(base, query_string=query | asked)
+        assert answer.status_code == 200
+        content = answer.get_data().decode("utf-8-sig")
+        rows = list(csv.DictReader(io.StringIO(content)))
+        assert len(rows) == 52
+        return {row["overall"] for row in rows}
+
+    assert overall() <= {"1", "2", "3", "4", "5"}
+    assert overall(values="labels") == {
+        "Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng",
+        "Rất hài lòng",
+    }  # fmt: skip
+    assert "Very satisfied" in overall(values="labels", lang="en")
+    assert client.get(base, query_string=query | {"values": "names"}).status_code == 404
+    answer = client.get(base, query_string=query | {"values": "labels"})
+    answer.get_data()  # read to the end: the stream's session closes
+    assert "-labels.csv" in answer.headers["Content-Disposition"]
+    event = db_session.scalars(
+        select(AuditEvent).order_by(AuditEvent.id.desc())
+    ).first()
+    assert event is not None and event.detail["values"] == "labels"

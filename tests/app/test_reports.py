@@ -15,6 +15,7 @@ import pytest
 import yaml
 from flask import Flask
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -33,7 +34,14 @@ from app.reports.layout import (
     officials_summary,
 )
 from app.reports.pdf import district_report_pdf, unit_report_pdf
-from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
+from app.reports.xlsx import (
+    LINE_HEIGHT,
+    MAX_WIDTH,
+    PADDING,
+    district_report_xlsx,
+    unit_report_xlsx,
+)
+from app.spreadsheets import text_width, wrapped_lines
 from surveys.models import Campaign, Official, Response, Unit, UnitKind
 from surveys.questionnaire.schema import build_questionnaire
 from surveys.questionnaire.versions import DEFINITIONS, store_questionnaire
@@ -164,7 +172,7 @@ def test_unit_xlsx_has_its_sheets_and_the_dashboard_numbers(
         "Phương pháp",
     ]  # fmt: skip
     items = book["Tiêu chí"]
-    assert items.freeze_panes == "A2" and items["A1"].font.bold
+    assert items.freeze_panes == "B2" and items["A1"].font.bold
     assert items.page_setup.orientation == "landscape"
     expected = summary_from_tallies(
         tally_frame(db_session, district.campaign.id, unit_ids=[district.ward.id])
@@ -189,6 +197,52 @@ def test_unit_xlsx_has_its_sheets_and_the_dashboard_numbers(
     assert items["F2"].number_format == "0.0%"
     comments = [row[3] for row in book["Góp ý"].iter_rows(min_row=2, values_only=True)]
     assert comments == ["'+cmd"]
+    # Every moment in Vietnam time, its zone written beside it.
+    moment = book["Góp ý"]["A2"]
+    assert moment.value == datetime(2026, 4, 6, 12, 0)  # 05:00 UTC
+    assert moment.number_format == 'd/m/yyyy hh:mm "(UTC+7)"'
+    assert book["Tổng hợp"]["B4"].number_format == moment.number_format
+
+
+def test_workbooks_print_on_a4_with_whole_headings_and_sized_columns(
+    whole_district: DistrictReport,
+) -> None:
+    """What LibreOffice cut ("Điểm trung", "Giá trị p (hiệu"): each heading wraps
+    between words in a row as tall as its lines; columns fit their content."""
+    report = whole_district
+    book = load_workbook(io.BytesIO(district_report_xlsx(report)))
+    summary = book["Tổng hợp"]
+    assert summary["A4"].value == "Số liệu đến ngày (giờ Việt Nam)"
+    local = report.header.generated_at + timedelta(hours=7)
+    assert summary["B4"].value == local.replace(tzinfo=None, microsecond=0)
+    for sheet in book.worksheets[:-1]:  # the methodology is one paragraph
+        setup = sheet.page_setup
+        assert (setup.paperSize, setup.orientation) == (9, "landscape")
+        assert (setup.fitToWidth, setup.fitToHeight) == (1, 0)
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        for column in range(1, sheet.max_column + 1):
+            width = sheet.column_dimensions[get_column_letter(column)].width
+            assert width <= MAX_WIDTH + PADDING
+    league = book["Xếp hạng"]
+    assert league.print_title_rows == "$1:$1"
+    assert league.freeze_panes == "C2"  # the rank and the unit stay in sight
+    headings = {cell.value: cell for cell in league[1]}
+    height = league.row_dimensions[1].height
+    for text in ("Điểm trung bình (1–5)", "Giá trị p (hiệu chỉnh Holm)"):
+        cell = headings[text]
+        assert cell.alignment.wrap_text and cell.font.bold
+        width = league.column_dimensions[cell.column_letter].width - PADDING
+        assert max(text_width(word) for word in text.split()) <= width
+        lines = wrapped_lines(text, width)
+        assert lines > 1 and height >= lines * LINE_HEIGHT
+    names = league.column_dimensions["B"].width
+    assert text_width("Phường Ít Phiếu") + PADDING <= names < 40
+    row = next(r for r in league.iter_rows(min_row=2) if r[1].value == "Phường Thử")
+    assert isinstance(row[2].value, int) and row[2].number_format == "0"
+    assert isinstance(row[3].value, float) and row[3].number_format == "0.00"
+    methodology = book["Phương pháp"]
+    assert methodology["A1"].alignment.wrap_text
+    assert methodology.row_dimensions[1].height >= 5 * LINE_HEIGHT
 
 
 def whole_report(session: Session, root: Unit, campaign: Campaign) -> DistrictReport:
@@ -345,6 +399,67 @@ def test_csv_neutralises_unit_codes(db_session: Session, district: District) -> 
     )
     rows = list(csv.reader(io.StringIO(content.decode("utf-8").removeprefix(BOM))))
     assert len(rows) == 4 and {row[1] for row in rows[1:]} == {"'-cmd"}
+
+
+def csv_rows(chunks: Iterator[bytes]) -> list[dict[str, str]]:
+    """Read a streamed CSV's rows by column name."""
+    content = b"".join(chunks).decode("utf-8").removeprefix(BOM)
+    return list(csv.DictReader(io.StringIO(content)))
+
+
+@pytest.mark.parametrize(
+    ("labels_in", "overall", "reasons"),
+    [
+        (None, "1", "waiting attitude"),
+        ("vi", "Rất không hài lòng", "Phải chờ đợi lâu; Thái độ phục vụ chưa tốt"),
+        ("en", "Very dissatisfied", "I waited too long; The staff were not courteous"),
+    ],
+)
+def test_csv_writes_options_as_codes_or_as_labels_in_a_language(
+    db_session: Session,
+    district: District,
+    labels_in: str | None,
+    overall: str,
+    reasons: str,
+) -> None:
+    code = make_code(
+        db_session, district.campaign, kind="standing", unit=district.small
+    )
+    answers = {"overall": "1", "reasons": "attitude waiting", "comment": "-x"}
+    record_response(db_session, Submission(code.token, unique("s"), answers), START)
+    campaign = district.campaign
+    small = [district.small.id]
+    rows = csv_rows(
+        responses_csv(
+            db_session, campaign, small, None, labels_in=labels_in, page_size=2
+        )
+    )
+    assert len(rows) == 4
+    low = next(row for row in rows if row["reasons"])
+    assert (low["overall"], low["reasons"], low["comment"]) == (overall, reasons, "'-x")
+    # Not an option: the comment is as typed, the unit its code.
+    assert {row["unit_code"] for row in rows} == {district.small.code}
+    ward = [district.ward.id]
+    official = csv_rows(
+        responses_csv(db_session, campaign, ward, None, labels_in=labels_in)
+    )
+    codes = {o.code for o in district.ward.service_points[0].officials}
+    assert {row["official"] for row in official} - {""} <= codes
+
+
+def test_csv_labels_that_look_like_formulas_stay_text(db_session: Session) -> None:
+    data = yaml.safe_load((DEFINITIONS / "counter.yaml").read_text(encoding="utf-8"))
+    data["key"] = "counter_formula"
+    data["choices"]["low_reasons"][0]["label"]["vi"] = INJECTION
+    stored = store_questionnaire(db_session, build_questionnaire(data)).stored
+    root = make_unit(db_session, name="Quận Công Thức", kind=UnitKind.DISTRICT)
+    campaign = make_campaign(db_session, unit=root, questionnaire=stored)
+    code = make_code(db_session, campaign, kind="standing", unit=root)
+    answers = {"overall": "2", "reasons": "waiting"}
+    record_response(db_session, Submission(code.token, unique("s"), answers), START)
+    (row,) = csv_rows(responses_csv(db_session, campaign, None, None, labels_in="vi"))
+    assert row["reasons"] == f"'{INJECTION}"
+    assert row["overall"] == "Không hài lòng"
 
 
 def test_a_malformed_period_is_refused(db_session: Session, district: District) -> None:

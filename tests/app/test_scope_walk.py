@@ -22,6 +22,7 @@ from werkzeug.test import TestResponse
 
 from surveys.cases.attachments import FOLDER, Upload, check_uploads, stage
 from surveys.models import (
+    Answer,
     ApologyLetter,
     Campaign,
     CaseAttachment,
@@ -77,6 +78,7 @@ class Side:
             self.campaign.key,
             self.dossier_import.filename,
             self.case.tracking_code,
+            f"Góp ý Riêng {self.unit.name[-1]}",
         ]
 
 
@@ -100,6 +102,8 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
     "case_id": lambda side: side.case.id,
     "attachment_id": lambda side: side.attachment.id,
     "response_id": lambda side: side.response.id,
+    # The name of the comment question of the side's rating (counter template).
+    "question": lambda side: "comment",
     # No user belongs to a side; user pages need a role the walk never has.
     "username": lambda side: f"user-{side.unit.code}",
     # Categories and their rules are the district's: a role the walk never has.
@@ -137,6 +141,7 @@ def make_side(session: Session, district: Unit, letter: str, files: Path) -> Sid
         select(CaseAttachment).where(CaseAttachment.case_id == case.id)
     )
     response = new_response(campaign, unit_id=unit.id)
+    response.answers = [Answer(question="comment", value_text=f"Góp ý Riêng {letter}")]
     session.add(response)
     session.flush()
     return Side(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from app.spreadsheets import neutralised, write_csv
+from app.spreadsheets import neutralised, text_width, wrapped_lines, write_csv
 
 
 @pytest.mark.parametrize(
@@ -35,3 +35,32 @@ def test_write_csv_starts_with_a_bom_and_neutralises_every_row(tmp_path: Path) -
         ["Phường Bến Thành", "'=2*3"],
         ["1", ""],
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "width"),
+    [
+        ("0000", 4),  # the unit: a digit
+        ("abcd", 4),
+        ("ABCD", 4.8),  # capitals are wider
+        ("Điểm", 4.4),  # and so are letters with diacritics, D with stroke included
+        ("die\u0323\u0302m", 4),  # decomposed: the marks take no room of their own
+        ("中文", 4),  # East Asian wide characters take two
+    ],
+)
+def test_text_width_counts_wide_letters_wider(text: str, width: float) -> None:
+    assert text_width(text) == pytest.approx(width)
+
+
+@pytest.mark.parametrize(
+    ("text", "width", "lines"),
+    [
+        ("Giá trị p (hiệu chỉnh Holm)", 40, 1),
+        ("Giá trị p (hiệu chỉnh Holm)", 12, 3),
+        ("Điểm trung bình (1–5)", 12, 2),
+        ("x" * 25, 10, 3),  # a word longer than the line is broken
+        ("một\nhai", 40, 2),  # a line break starts a line
+    ],
+)
+def test_wrapped_lines_wraps_between_words(text: str, width: float, lines: int) -> None:
+    assert wrapped_lines(text, width) == lines

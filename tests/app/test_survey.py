@@ -21,9 +21,11 @@ from app.public.survey import CACHE
 from app.security import DEVICE_COOKIE
 from surveys.db import make_session_factory
 from surveys.models import FollowUpContact, Response, ResponseDraft
+from surveys.questionnaire import build_questionnaire
+from surveys.questionnaire.versions import store_questionnaire
 from surveys.storage.frames import tally_frame
 from surveys.storage.tallies import catch_up
-from tests.builders import make_code, make_counter_campaign
+from tests.builders import make_campaign, make_code, make_counter_campaign
 from tests.conftest import app_on
 
 HIDDEN = re.compile(r'<input[^>]*name="(page_token|submission_id|page)"[^>]*>')
@@ -350,6 +352,64 @@ def test_relevance_is_answered_for_the_page_script(
     assert client.post(url, data={"overall": "1"}).status_code == 400
 
 
+OVERALL = "Ông/Bà có hài lòng với lần giải quyết thủ tục hôm nay không?"
+OFFICIAL = "Cán bộ, công chức đã phục vụ Ông/Bà (không bắt buộc)"
+
+
+def test_the_page_without_its_script_shows_every_follow_up_with_its_condition(
+    client: FlaskClient, counter
+) -> None:
+    """Hidden for the script to show; shown by noscript.css when it does not run."""
+    code, _ = counter
+    html = client.get(f"/s/{code.token}").get_data(as_text=True)
+    assert re.search(r'data-q="reasons"[^>]* hidden data-pending>', html)
+    assert re.search(r'data-q="official_rating"[^>]* hidden data-pending>', html)
+    assert not re.search(r'data-q="(overall|official|comment)"[^>]*data-pending', html)
+    assert (
+        f"(Trả lời nếu ở câu “{OVERALL}” Ông/Bà chọn: Rất không hài lòng, "
+        "Không hài lòng.)"
+    ) in html
+    assert f"(Trả lời nếu Ông/Bà đã chọn ở câu “{OFFICIAL}”.)" in html
+    assert re.search(
+        r'<noscript><link rel="stylesheet" href="/static/noscript.css"></noscript>',
+        html,
+    )
+    style = client.get("/static/noscript.css")
+    assert b"[data-pending][hidden]" in style.get_data()
+    style.close()
+
+
+@pytest.mark.parametrize(
+    ("overall", "official", "kept"),
+    [
+        ("5", False, {"overall"}),
+        ("2", False, {"overall", "reasons"}),
+        ("5", True, {"overall", "official", "official_rating"}),
+    ],
+)
+def test_a_send_drops_the_answers_to_questions_that_do_not_apply(
+    client: FlaskClient,
+    counter,
+    db_session: Session,
+    overall: str,
+    official: bool,
+    kept: set[str],
+) -> None:
+    """A page without its script sends every follow-up it showed: a reason under
+    a good rating, an official's rating with no official are not stored."""
+    code, point = counter
+    answers = {
+        "overall": overall,
+        "reasons": ["waiting", "attitude"],
+        "official": point.officials[0].code if official else "",
+        "official_rating": "4",
+    }
+    sent, _ = rate(client, code.token, answers)
+    assert sent.status_code == 303
+    stored = db_session.scalar(select(Response))
+    assert {answer.question for answer in stored.answers} == kept
+
+
 def test_the_counter_page_weighs_under_30_kb_with_its_assets(
     client: FlaskClient, counter
 ) -> None:
@@ -360,7 +420,7 @@ def test_the_counter_page_weighs_under_30_kb_with_its_assets(
     for asset in assets:
         with client.get(asset.decode()) as response:  # static files must be closed
             weight += len(response.get_data())
-    assert len(assets) == 2
+    assert len(assets) == 3  # the style, the script, the style without the script
     assert weight < 30 * 1024
     assert not re.search(rb'(?:href|src)="(?:https?:)?//', html)
 
@@ -790,3 +850,58 @@ def test_a_deactivated_counter_takes_no_more_ratings(
     point.active = False
     db_session.commit()
     assert client.get(f"/s/{code.token}").status_code == 410
+
+
+#: A page (one section) whose follow-ups read its own answers: a yes/no opening
+#: a group, and a number; each condition is said in words (from the options that
+#: make it hold, or the question it reads).
+FOLLOW_UPS = {
+    "key": "follow_ups",
+    "version": "1",
+    "title": {"vi": "Câu hỏi tiếp theo"},
+    "languages": ["vi"],
+    "questions": [{"name": "main", "type": "section", "label": {"vi": "Chung"},
+                   "questions": [
+        {"name": "overall", "type": "rating", "label": {"vi": "Mức hài lòng"}},
+        {"name": "visited", "type": "select_one", "choices": "yes_no",
+         "label": {"vi": "Đã đến trụ sở"}},
+        {"name": "visit", "type": "section", "label": {"vi": "Lần đến"},
+         "relevant": "${visited} = 'yes'",
+         "questions": [{"name": "trips", "type": "integer",
+                        "label": {"vi": "Số lần đi lại"}}]},
+        {"name": "why", "type": "text", "label": {"vi": "Vì sao nhiều lần"},
+         "relevant": "${trips} > 2"},
+    ]}],
+    "choices": {"yes_no": [{"name": "yes", "label": {"vi": "Có"}},
+                           {"name": "no", "label": {"vi": "Không"}}]},
+    "scoring": {"aggregation": "percent_satisfied", "item_scale": [1, 5],
+                "satisfied_min": 4, "dimension_scale": [0, 100],
+                "dimensions": [{"name": "all", "label": {"vi": "Chung"},
+                                "items": ["overall"]}],
+                "index": {"name": "all", "label": {"vi": "Chung"}, "method": "mean",
+                          "scale": [0, 100]}},
+}  # fmt: skip
+
+
+def test_follow_ups_in_groups_and_on_numbers_are_shown_with_their_condition(
+    client: FlaskClient, db_session: Session
+) -> None:
+    stored = store_questionnaire(db_session, build_questionnaire(FOLLOW_UPS)).stored
+    campaign = make_campaign(db_session, questionnaire=stored, mode="open_link")
+    code = make_code(db_session, campaign, kind="standing")
+    db_session.commit()
+    html = client.get(f"/s/{code.token}").get_data(as_text=True)
+    for name in ("visit", "trips", "why"):
+        assert re.search(rf'data-q="{name}"[^>]* hidden data-pending>', html)
+    assert "(Trả lời nếu ở câu “Đã đến trụ sở” Ông/Bà chọn: Có.)" in html
+    assert (
+        "(Trả lời nếu câu này phù hợp với câu trả lời của Ông/Bà ở câu "
+        "“Số lần đi lại”.)"
+    ) in html
+    assert html.count('class="hint pending-hint"') == 2  # none inside the group
+    sent, _ = rate(
+        client, code.token, {"overall": "4", "visited": "no", "trips": "3", "why": "x"}
+    )
+    assert sent.status_code == 303
+    answers = db_session.scalar(select(Response)).answers
+    assert {answer.question for answer in answers} == {"overall", "visited"}

@@ -102,9 +102,14 @@ def test_a_ward_manager_reads_the_dashboard_and_downloads_each_report(
         for text_value, number in zip((mean, low, high), row[2:5], strict=True):
             assert text_value == f"{number:.2f}".replace(".", ",")
 
-    csv = download(page, "Phiếu ẩn danh (CSV)")
+    csv = download(page, "Mã")
     assert csv.startswith("\ufeff".encode())
     assert len(csv.decode("utf-8-sig").splitlines()) == 1 + responses
+    # The same responses, options written as their labels in the page's language.
+    labelled = download(page, "Nhãn").decode("utf-8-sig").splitlines()
+    assert len(labelled) == 1 + responses
+    assert labelled[0] == csv.decode("utf-8-sig").splitlines()[0]
+    assert "Hài lòng" in "\n".join(labelled)
 
 
 def test_the_district_sees_its_league_table_and_downloads_it(

@@ -73,6 +73,74 @@ def test_the_counter_page_works_with_javascript_off(
     assert len(stored(live_app)) == 1
 
 
+#: The condition the page without its script writes under the reasons.
+LOW_ONLY = "Ông/Bà chọn: Rất không hài lòng, Không hài lòng.)"
+
+
+@pytest.mark.parametrize("script", [True, False], ids=["script", "no script"])
+@pytest.mark.parametrize(
+    ("rating", "kept"),
+    [
+        (
+            "Không hài lòng",
+            {"overall": 2.0, "reasons": "waiting", "official_rating": 4.0},
+        ),
+        # A reason ticked under a low rating, then the rating raised: the reason
+        # no longer applies (hidden by the script, shown without it) and is dropped.
+        ("Rất hài lòng", {"overall": 5.0, "official_rating": 4.0}),
+    ],
+)
+def test_the_counter_page_asks_the_same_with_and_without_javascript(
+    live_app: Flask,
+    live_url: str,
+    browser: Browser,
+    counter_token: str,
+    script: bool,
+    rating: str,
+    kept: dict[str, object],
+) -> None:
+    """The follow-ups (reasons, the official's rating) are asked in both pages;
+    the same taps store the same answers."""
+    context = browser.new_context(
+        viewport=PHONE, locale="vi-VN", java_script_enabled=script
+    )
+    page = context.new_page()
+    page.goto(f"{live_url}/s/{counter_token}")
+    reasons = page.locator('[data-q="reasons"]')
+    condition = reasons.locator(".pending-hint")
+    if script:
+        expect(reasons).to_be_hidden()
+    else:
+        expect(reasons).to_be_visible()
+        expect(condition).to_contain_text(LOW_ONLY)
+        expect(page.locator('[data-q="official_rating"]')).to_be_visible()
+    overall = page.locator('[data-q="overall"]')
+    overall.get_by_text("Không hài lòng", exact=True).click()
+    expect(reasons).to_be_visible()
+    reasons.get_by_text("Phải chờ đợi lâu").click()
+    overall.get_by_text(rating, exact=True).click()
+    page.get_by_label("Cán bộ, công chức đã phục vụ").select_option(index=1)
+    official_rating = page.locator('[data-q="official_rating"]')
+    expect(official_rating).to_be_visible()
+    official_rating.locator("label.f4").click()
+    if script:  # the script shows only what applies, without conditions
+        expect(condition).to_be_hidden()
+        expect(reasons).to_be_visible(visible="reasons" in kept)
+    screenshot(
+        page, f"counter-{'script' if script else 'no-script'}-{kept['overall']:.0f}"
+    )
+    page.get_by_role("button", name="Gửi đánh giá").click()
+    expect(page.get_by_role("heading", name="Cảm ơn Ông/Bà!")).to_be_visible()
+    context.close()
+    [response] = stored(live_app)
+    answers = {
+        a.question: a.value_text if a.value_text is not None else a.value_num
+        for a in response.answers
+    }
+    assert response.official_id is not None
+    assert {k: v for k, v in answers.items() if k != "official"} == kept
+
+
 def test_the_counter_page_reads_at_200_percent_zoom(
     browser: Browser, live_url: str, counter_token: str
 ) -> None:

@@ -1,0 +1,93 @@
+"""Hiding a comment from reports, with a reason, and showing it again; both audited.
+
+A manager hides a comment that reports should not carry (an insult, a name
+the masks cannot recognise, a message meant for somebody else). The answer
+stays as typed; the comment leaves the reports' comment tables and exports and
+stays on the comment list, marked, for those who may show it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from surveys.access.audit import AuditAction, record_event
+from surveys.models import Answer, HiddenComment, Response, User, utcnow
+
+#: The longest reason kept (the column's size).
+REASON_MAX_LENGTH = 200
+
+
+def comment_text(session: Session, response: Response, question: str) -> str | None:
+    """Return the comment ``question`` of ``response``, or None when it has none."""
+    return session.scalar(
+        select(Answer.value_text).where(
+            Answer.response_id == response.id,
+            Answer.question == question,
+            Answer.position == 0,
+            Answer.value_text.is_not(None),
+        )
+    )
+
+
+def hide_comment(
+    session: Session, response: Response, question: str, user: User, reason: str
+) -> HiddenComment:
+    """Hide a comment from reports (again, with a new reason, if already hidden)."""
+    reason = reason.strip()
+    if not reason or len(reason) > REASON_MAX_LENGTH:
+        raise ValueError(f"a reason of 1 to {REASON_MAX_LENGTH} characters: {reason!r}")
+    hidden = session.get(HiddenComment, (response.id, question))
+    if hidden is None:
+        hidden = HiddenComment(response_id=response.id, question=question)
+        session.add(hidden)
+    hidden.hidden_by, hidden.hidden_at, hidden.reason = user.id, utcnow(), reason
+    _audit(session, AuditAction.COMMENT_HIDDEN, response, question, user, reason)
+    return hidden
+
+
+def show_comment(
+    session: Session, response: Response, question: str, user: User
+) -> bool:
+    """Show a hidden comment in reports again; False when it was not hidden."""
+    hidden = session.get(HiddenComment, (response.id, question))
+    if hidden is None:
+        return False
+    session.delete(hidden)
+    _audit(session, AuditAction.COMMENT_SHOWN, response, question, user, None)
+    return True
+
+
+def hidden_comments(
+    session: Session, response_ids: Sequence[int]
+) -> set[tuple[int, str]]:
+    """Return which comments of these responses are hidden, as (response, question)."""
+    if not response_ids:
+        return set()
+    rows = session.execute(
+        select(HiddenComment.response_id, HiddenComment.question).where(
+            HiddenComment.response_id.in_(list(response_ids))
+        )
+    ).all()
+    return {(response_id, question) for response_id, question in rows}
+
+
+def _audit(
+    session: Session,
+    action: AuditAction,
+    response: Response,
+    question: str,
+    user: User,
+    reason: str | None,
+) -> None:
+    detail = {"unit_id": response.unit_id, "question": question}
+    record_event(
+        session,
+        action,
+        user.id,
+        object_type="comment",
+        object_id=f"{response.id}/{question}",
+        detail=detail if reason is None else detail | {"reason": reason},
+    )
