@@ -244,10 +244,12 @@ def _slip_cell(
     pdf.cell(usable, url_height, slip.url, align="C")
 
 
-def new_document(title: str, *, italic: bool = False) -> FPDF:
-    """Start an A4 portrait document with DejaVu Sans, so Vietnamese prints right.
+def new_document(title: str, *, italic: bool = False, serif: bool = False) -> FPDF:
+    """Start an A4 portrait document in DejaVu, so Vietnamese prints right.
 
-    ``italic`` adds the oblique face (a document embeds every face it adds).
+    Posters and sheets are set in DejaVu Sans; ``serif`` sets a document in
+    DejaVu Serif with all four faces (``app.official_document``). ``italic``
+    adds the sans oblique face (a document embeds every face it adds).
     """
     # fpdf (which loads numpy) is imported with the first document, not when a
     # web process starts: the survey pages use this module's QR images only.
@@ -258,18 +260,26 @@ def new_document(title: str, *, italic: bool = False) -> FPDF:
     pdf.set_title(title)
     pdf.set_creator("hailong")
     pdf.set_lang("vi")
-    for style, path in _font_files().items():
-        if italic or style != "I":
+    faces = _font_files(serif)
+    for style, path in faces.items():
+        if italic or serif or "I" not in style:
             pdf.add_font(FONT, style, path)
     return pdf
 
 
 @functools.cache
-def _font_files() -> dict[str, Path]:
-    """Find DejaVu Sans in matplotlib's data folder, imported only when printing."""
+def _font_files(serif: bool = False) -> dict[str, Path]:
+    """Find DejaVu in matplotlib's data folder, imported only when printing."""
     import matplotlib  # here: a fifth of a second to import, for one path
 
     folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    if serif:
+        return {
+            "": folder / "DejaVuSerif.ttf",
+            "B": folder / "DejaVuSerif-Bold.ttf",
+            "I": folder / "DejaVuSerif-Italic.ttf",
+            "BI": folder / "DejaVuSerif-BoldItalic.ttf",
+        }
     return {
         "": folder / "DejaVuSans.ttf",
         "B": folder / "DejaVuSans-Bold.ttf",
@@ -280,8 +290,8 @@ def _font_files() -> dict[str, Path]:
 def set_font(
     pdf: FPDF, size: float, *, bold: bool = False, italic: bool = False
 ) -> None:
-    """Set DejaVu Sans (bold, italic or regular) at ``size`` points."""
-    pdf.set_font(FONT, "B" if bold else "I" if italic else "", size)
+    """Set the document's DejaVu face (bold, italic, both or regular) at ``size``."""
+    pdf.set_font(FONT, ("B" if bold else "") + ("I" if italic else ""), size)
 
 
 def fitting_size(

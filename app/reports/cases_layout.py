@@ -38,7 +38,7 @@ CASES_NOTE = lazy_gettext(
 def case_columns(*, with_unit: bool) -> list[Column]:
     """Return the columns of a case table: counts, then each rate beside its n."""
     return [
-        Column("quarter", _("Quý"), TEXT, 16),
+        Column("quarter", _("Quý"), TEXT, 16, wrap=False),
         *([Column("unit", _("Đơn vị"), TEXT, 28)] if with_unit else []),
         Column("received", _("Tiếp nhận"), COUNT, 12),
         Column("answered", _("Đã trả lời"), COUNT, 12),

@@ -25,6 +25,7 @@ from app.reports.data import (
     district_report,
     unit_report,
 )
+from app.reports.layout import PERCENT as PERCENT_KIND
 from app.reports.layout import (
     SMALL_SAMPLE_WARNING,
     has_small_samples,
@@ -32,6 +33,7 @@ from app.reports.layout import (
     officials_summary,
     with_separations,
 )
+from app.reports.layout import shown as shown_cell
 from app.reports.report_charts import (
     DIMENSIONS_TITLE,
     INDEX,
@@ -316,8 +318,14 @@ def _chart(
     Withheld rows (n < 5) have no estimates in the report data, so they show "—".
     """
     shown: Sequence[str] = [name for name in columns if name in frame]
+    # Percentages written as the reports write them ("50,0%"), not as bare numbers.
+    percents = {
+        name: frame[name].map(lambda value: shown_cell(value, PERCENT_KIND) or None)
+        for name in PERCENT
+        if name in frame
+    }
     return Chart(
         svg=svg,
-        rows=table_rows(frame, shown, words=words),
+        rows=table_rows(frame.assign(**percents), shown, words=words),
         columns=[str(columns[name]) for name in shown],
     )

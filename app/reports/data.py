@@ -30,6 +30,7 @@ from analysis import (
 from analysis.officials import TOO_FEW
 from analysis.results import MIN_PUBLISH, flag_small_groups
 from app.comment_text import masked_comment
+from app.official_document import Issuer, issuer_of
 from app.reports.cases import CaseSection, case_section
 from app.reports.dossier_ratings import dossier_ratings_table
 from app.reports.dossiers import DossierSection, dossier_section
@@ -100,6 +101,8 @@ class Header:
     #: The score units are ranked and counters compared on, and its label.
     headline: str
     headline_label: str
+    #: Who issues the report and where, for its national header.
+    issuer: Issuer
     #: The range item and dimension means lie on: 1-5, or 0-10 and others
     #: from an XLSForm's ``item_min``/``item_max``; charts span all of it.
     item_scale: tuple[float, float] = (1.0, 5.0)
@@ -339,6 +342,7 @@ def _header(
         generated_at=latest or (between[0] if between else start),
         headline=headline,
         headline_label=score_labels(questionnaire, language)[headline],
+        issuer=issuer_of(unit),
         item_scale=item_scale(questionnaire),
     )
 

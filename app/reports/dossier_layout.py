@@ -96,7 +96,7 @@ def timeliness_columns(first: str | None = None) -> list[Column]:
     """Return the columns of a timeliness table: counts, then rates beside them."""
     return [
         Column("label", first or _("Đơn vị"), TEXT, 36),
-        Column("period", _("Kỳ"), TEXT, 16),
+        Column("period", _("Kỳ"), TEXT, 16, wrap=False),
         Column("returned", _("Hồ sơ đã trả"), COUNT, 12),
         Column("early", _("Trước hạn"), COUNT, 12),
         Column("on_time", _("Đúng hạn"), COUNT, 12),
@@ -111,7 +111,7 @@ def timeliness_columns(first: str | None = None) -> list[Column]:
 def indicator_columns(*, with_unit: bool) -> list[Column]:
     """Return the columns of an indicators table (the unit's only when several)."""
     return [
-        Column("quarter", _("Quý"), TEXT, 16),
+        Column("quarter", _("Quý"), TEXT, 16, wrap=False),
         *([Column("unit", _("Đơn vị"), TEXT, 28)] if with_unit else []),
         Column("group_name", _("Nhóm chỉ số"), TEXT, 18),
         Column("fraction", _("Tử số / mẫu số"), TEXT, 36),
@@ -130,11 +130,11 @@ def indicator_columns(*, with_unit: bool) -> list[Column]:
 def points_columns() -> list[Column]:
     """Return the columns of a points table: per unit and quarter, and overdue."""
     return [
-        Column("quarter", _("Quý"), TEXT, 16),
+        Column("quarter", _("Quý"), TEXT, 16, wrap=False),
         Column("unit", _("Đơn vị"), TEXT, 36),
         Column("points", _("Điểm đạt được"), MEAN, 12),
         Column("max_points", _("Điểm tối đa các nhóm đo được"), MEAN, 12),
         Column("score", _("Quy về thang 100"), MEAN, 12),
         Column("overdue_open", _("Hồ sơ quá hạn chưa trả"), COUNT, 12),
-        Column("as_of_text", _("Tính đến"), TEXT, 18),
+        Column("as_of_text", _("Tính đến"), TEXT, 18, wrap=False),
     ]

@@ -29,6 +29,10 @@ from app.reports.data import Header
 #: Texts the PDF and the workbook both print, translated when they are written.
 UNIT_TITLE = lazy_gettext("Báo cáo kết quả khảo sát sự hài lòng")
 DISTRICT_TITLE = lazy_gettext("Báo cáo tổng hợp và xếp hạng các đơn vị")
+#: The kind of document and its subject, under the national header of the PDF.
+REPORT_KIND = lazy_pgettext("document", "Báo cáo")
+UNIT_SUBJECT = lazy_gettext("Kết quả khảo sát sự hài lòng của người dân, tổ chức")
+DISTRICT_SUBJECT = lazy_gettext("Kết quả khảo sát sự hài lòng và xếp hạng các đơn vị")
 #: The publication thresholds the texts name.
 THRESHOLDS = {
     "publish": MIN_PUBLISH,
@@ -41,22 +45,33 @@ SMALL_SAMPLE_WARNING = lazy_gettext(
     "lời để tính khoảng tin cậy. Kết quả dưới %(suppress)s phiếu không được công bố.",
     **THRESHOLDS,
 )
+#: How the numbers are computed, for an official: in words, with no formula.
 METHODOLOGY = lazy_gettext(
-    "Điểm trung bình có khoảng tin cậy 95%% Dirichlet–Perks (không bao giờ rộng "
-    "bằng 0, luôn nằm trong thang 1–5); tỷ lệ hài lòng "
-    "(Hài lòng hoặc Rất hài lòng) có khoảng Wilson. Chỉ số tổng hợp tính theo phương "
-    "pháp của bảng hỏi (SIPAS, PAPI hoặc DDCI/PCI), khoảng tin cậy tuyến tính hoá "
-    "theo từng người trả lời. Điểm của công chức: mô hình thứ bậc (logit tích luỹ, "
-    "hiệu ứng ngẫu nhiên) ước lượng riêng cho từng đơn vị, khoảng 95%% hậu nghiệm; "
-    "kèm trung bình các lượt đánh giá của chính công chức. Xếp hạng: mọi cặp đơn vị "
-    "được so sánh cùng lúc (bootstrap max-t từng bước), nên khả năng coi hai đơn vị "
-    "ngang nhau là khác nhau không quá 5%%; khoảng hạng chứa hạng thật của mọi đơn vị "
-    "cùng lúc với độ tin cậy 95%%; đơn vị cùng điểm thì đồng hạng; hai đơn vị có chung "
-    "một chữ cái ở cột nhóm thì không phân biệt được. So sánh với các đơn vị còn lại "
-    "dùng kiểm định Welch, hiệu chỉnh Holm. Phiếu bị loại không được tính. Dưới "
-    "%(publish)s phiếu: chỉ mang tính tham khảo; dưới %(interval)s phiếu: quá ít câu "
-    "trả lời để tính khoảng tin cậy; dưới %(suppress)s phiếu: không công bố. Chi "
-    "tiết: docs/methodology.md.",
+    "Mỗi phiếu hợp lệ là ý kiến của một người dân hoặc một tổ chức; n là số phiếu "
+    "có trả lời cho nội dung đang xét. Phiếu bị loại (trùng lặp, không hợp lệ) "
+    "không được tính.\n"
+    "Điểm trung bình là trung bình các mức đánh giá trên thang 1–5 (1: rất không "
+    "hài lòng, 5: rất hài lòng). Tỷ lệ hài lòng là phần trăm số phiếu chọn "
+    "“Hài lòng” hoặc “Rất hài lòng”. Chỉ số tổng hợp tính theo phương pháp của bộ "
+    "câu hỏi đã dùng (SIPAS, PAPI hoặc DDCI/PCI).\n"
+    "Khảo sát chỉ hỏi một phần người dân, nên mỗi kết quả đi kèm khoảng tin cậy "
+    "95%%: kết quả đúng của toàn bộ người dân nằm trong khoảng này với độ tin cậy "
+    "95%%. Càng nhiều phiếu, khoảng càng hẹp. Khoảng của điểm trung bình luôn nằm "
+    "trong thang 1–5.\n"
+    "Kết quả dựa trên ít phiếu thì kém chắc chắn: dưới %(suppress)s phiếu, kết quả "
+    "không được công bố; dưới %(interval)s phiếu, quá ít để tính khoảng tin cậy; "
+    "dưới %(publish)s phiếu, kết quả chỉ mang tính tham khảo. Mỗi dòng như vậy có "
+    "ghi chú.\n"
+    "Xếp hạng: các đơn vị được xếp theo điểm nêu ở đầu báo cáo; đơn vị cùng điểm "
+    "thì đồng hạng. Vì mỗi điểm có sai số, hạng đi kèm khoảng hạng: hạng thật của "
+    "đơn vị nằm trong khoảng này, với độ tin cậy 95%% cho tất cả các đơn vị cùng "
+    "lúc. Hai đơn vị chỉ được coi là khác nhau khi số liệu cho thấy rõ sự khác "
+    "biệt (khả năng kết luận sai không quá 5%%); các đơn vị không phân biệt được "
+    "với nhau có chung một chữ cái ở cột nhóm.\n"
+    "Điểm của công chức được ước lượng có tính đến số lượt đánh giá: công chức có "
+    "ít lượt đánh giá được đưa về gần mức chung của đơn vị, để vài phiếu không "
+    "quyết định kết quả. Cờ “thấp hơn” chỉ là gợi ý để xem xét thêm, không phải "
+    "kết luận.",
     **THRESHOLDS,
 )
 SHEET_SUMMARY = lazy_gettext("Tổng hợp")
@@ -110,6 +125,8 @@ class Column:
     heading: str
     kind: str
     width: float = 14
+    #: False: a moment or a code, never wrapped in a printed cell.
+    wrap: bool = True
 
 
 def estimate_columns(first: str | None = None) -> list[Column]:
@@ -211,7 +228,7 @@ def officials_summary(table: pd.DataFrame) -> str:
 def comment_columns() -> list[Column]:
     """Return the columns of the comments table."""
     return [
-        Column("submitted_at", _("Thời điểm"), TEXT, 18),
+        Column("submitted_at", _("Thời điểm"), TEXT, 18, wrap=False),
         Column("service_point", _("Quầy"), TEXT, 30),
         Column("rating", _("Mức đánh giá thấp nhất"), COUNT, 10),
         Column("text", _("Góp ý"), TEXT, 80),
@@ -336,10 +353,12 @@ def period_text(header: Header) -> str:
 
 def shown(value: object, kind: str) -> str:
     """Format one cell the reader's way: blank when withheld or not computable."""
-    if kind == TEXT:
-        return "" if value is None or value is pd.NaT else str(value)
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or value is pd.NaT:
         return ""
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if kind == TEXT:
+        return str(value)
     number = float(value)  # type: ignore[arg-type]
     if kind == PERCENT:
         return format_percent(number / 100, 1)

@@ -1,22 +1,38 @@
 """Reports as A4 PDFs: each score with its interval and n, a chart, the method.
 
-A chart is the very SVG the dashboard shows (``app.reports.report_charts``), placed
-with fpdf2's ``image``: vector, crisp at any resolution, its text real text in
-the font it was laid out with.
+A report is an administrative document (``app.official_document``): national
+header, number, place and date, title, text, recipients, signer and page
+numbers. Tables take their column widths from their content, so no word and no
+moment is broken, and repeat their header row on every page. A chart is the
+very SVG the dashboard shows (``app.reports.report_charts``), placed with
+fpdf2's ``image``: vector, crisp at any resolution, its text real text in the
+font it was laid out with.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 from fpdf import FPDF
 
 from app.charts import FONT_FAMILY, font_files, svg_size
-from app.formatting import format_date, format_datetime, format_number
+from app.formatting import format_datetime, format_number
 from app.i18n import _, in_language
-from app.printing import new_document, set_font
+from app.official_document import (
+    BODY_SIZE,
+    LINE,
+    administrative_date,
+    body_name,
+    closing,
+    document_title,
+    national_header,
+    number_pages,
+    official_document,
+    report_number,
+)
+from app.printing import set_font
 from app.reports.cases import CaseSection
 from app.reports.cases_layout import (
     CASES_NOTE,
@@ -41,9 +57,11 @@ from app.reports.dossier_layout import (
 )
 from app.reports.dossiers import DossierSection
 from app.reports.layout import (
+    DISTRICT_SUBJECT,
     DISTRICT_TITLE,
     LEAGUE_NOTE,
     METHODOLOGY,
+    REPORT_KIND,
     SHEET_COMMENTS,
     SHEET_COUNTERS,
     SHEET_DIMENSIONS,
@@ -54,6 +72,8 @@ from app.reports.layout import (
     SHEET_METHODOLOGY,
     SHEET_OFFICIALS,
     SMALL_SAMPLE_WARNING,
+    TEXT,
+    UNIT_SUBJECT,
     UNIT_TITLE,
     Column,
     comment_columns,
@@ -83,9 +103,18 @@ from app.reports.standing_layout import (
     standing_rows,
     standing_text,
 )
+from surveys.local_time import local_date
 
-MARGIN = 12.0
-LINE = 5.0
+#: Table font sizes (pt) tried in turn, until every column fits unbroken.
+TABLE_SIZES = (10.0, 9.5, 9.0, 8.5, 8.0, 7.5, 7.0, 6.5, 6.0)
+#: A table cell's padding (mm) on each side, and its rules' width.
+CELL_PADDING, CELL_PADDING_Y = 0.8, 0.6
+RULE = 0.2
+#: The share of the width the narrowest unbroken columns may take, if a smaller
+#: size allows, so that long texts do not wrap a word a line.
+ROOM_TO_WRAP = 0.8
+#: Text under a table, smaller than the text (pt).
+NOTE_SIZE = 11.0
 #: Millimetres per point.
 POINT = 25.4 / 72
 #: Columns of the league table printed on a portrait page (the workbook has all).
@@ -96,7 +125,7 @@ PRINTED_LEAGUE = ("rank", "label", "n", "mean", "mean_low", "mean_high",
 def unit_report_pdf(report: UnitReport) -> bytes:
     """Lay out one unit's report for printing and filing, in its language."""
     with in_language(report.header.language):
-        pdf = _start(report.header, str(UNIT_TITLE))
+        pdf = _start(report.header, str(UNIT_TITLE), str(UNIT_SUBJECT))
         _counts(pdf, report)
         tables = [report.items, report.dimensions, report.counters, report.officials]
         if has_small_samples([*tables, report.index]):
@@ -117,30 +146,28 @@ def unit_report_pdf(report: UnitReport) -> bytes:
         if not report.officials.empty:
             officials = official_rows(report.officials)
             _table(pdf, SHEET_OFFICIALS, official_columns(), officials)
-            set_font(pdf, 8)
-            _paragraph(pdf, 4, officials_summary(report.officials))
+            _note(pdf, officials_summary(report.officials))
         if not report.comments.empty:
             _table(pdf, SHEET_COMMENTS, comment_columns(), report.comments)
         _dossiers(pdf, report.dossiers)
         _dossier_ratings(pdf, report.dossier_ratings)
         _cases(pdf, report.cases, several=False)
         _methodology(pdf)
-        return bytes(pdf.output())
+        return _finish(pdf, report.header)
 
 
 def district_report_pdf(report: DistrictReport) -> bytes:
     """Lay out the district's league table, with rank intervals, and the district's
     own dimensions and items, for printing."""
     with in_language(report.header.language):
-        pdf = _start(report.header, str(DISTRICT_TITLE))
+        pdf = _start(report.header, str(DISTRICT_TITLE), str(DISTRICT_SUBJECT))
         _counts(pdf, report)
         if has_small_samples([report.league, report.dimensions, report.items]):
             _warning(pdf, str(SMALL_SAMPLE_WARNING))
         _chart(pdf, league_chart(report, chart_words()))
         columns = [c for c in league_columns() if c.name in PRINTED_LEAGUE]
         _table(pdf, SHEET_LEAGUE, columns, report.league)
-        set_font(pdf, 8)
-        _paragraph(pdf, 4, str(LEAGUE_NOTE))
+        _note(pdf, str(LEAGUE_NOTE))
         _quarters(pdf, report)
         # The district as a whole: all its units' responses together.
         for title, table in (
@@ -152,7 +179,7 @@ def district_report_pdf(report: DistrictReport) -> bytes:
         _dossier_ratings(pdf, report.dossier_ratings)
         _cases(pdf, report.cases, several=True)
         _methodology(pdf)
-        return bytes(pdf.output())
+        return _finish(pdf, report.header)
 
 
 def _standing(pdf: FPDF, report: UnitReport) -> None:
@@ -161,13 +188,12 @@ def _standing(pdf: FPDF, report: UnitReport) -> None:
     if standing is None:
         return
     _heading(pdf, str(STANDING_TITLE))
-    set_font(pdf, 10)
+    set_font(pdf, BODY_SIZE)
     _paragraph(pdf, LINE, standing_text(standing, report.header.headline_label))
     _chart(pdf, standing_chart(standing, chart_words()))
     _table(pdf, _("Hạng của các đơn vị cùng cấp"), standing_columns(),
            standing_rows(standing))  # fmt: skip
-    set_font(pdf, 8)
-    _paragraph(pdf, 4, str(STANDING_NOTE))
+    _note(pdf, str(STANDING_NOTE))
 
 
 def _quarters(pdf: FPDF, report: DistrictReport) -> None:
@@ -187,7 +213,7 @@ def _dossiers(pdf: FPDF, section: DossierSection | None) -> None:
     if section is None:
         return
     _heading(pdf, str(SECTION_TITLE))
-    set_font(pdf, 10)
+    set_font(pdf, BODY_SIZE)
     overdue = _(
         "Hồ sơ quá hạn chưa trả (tính đến %(moment)s): %(count)s",
         moment=format_datetime(section.as_of),
@@ -200,8 +226,7 @@ def _dossiers(pdf: FPDF, section: DossierSection | None) -> None:
     whole = indicators[indicators["unit_id"].isna()]
     _table(pdf, SHEET_INDICATORS, indicator_columns(with_unit=False), whole)
     _table(pdf, SHEET_POINTS, points_columns(), readable_totals(section.points))
-    set_font(pdf, 8)
-    _paragraph(pdf, 4, str(INDICATORS_NOTE))
+    _note(pdf, str(INDICATORS_NOTE))
 
 
 def _cases(pdf: FPDF, section: CaseSection | None, *, several: bool) -> None:
@@ -209,7 +234,7 @@ def _cases(pdf: FPDF, section: CaseSection | None, *, several: bool) -> None:
     if section is None:
         return
     _heading(pdf, str(CASES_TITLE))
-    set_font(pdf, 10)
+    set_font(pdf, BODY_SIZE)
     overdue = _(
         "Phản ánh quá hạn chưa trả lời (tính đến %(moment)s): %(count)s",
         moment=format_datetime(section.as_of),
@@ -219,8 +244,7 @@ def _cases(pdf: FPDF, section: CaseSection | None, *, several: bool) -> None:
     _table(
         pdf, SHEET_CASES, case_columns(with_unit=several), readable_cases(section.table)
     )
-    set_font(pdf, 8)
-    _paragraph(pdf, 4, str(CASES_NOTE))
+    _note(pdf, str(CASES_NOTE))
 
 
 def _dossier_ratings(pdf: FPDF, table: pd.DataFrame) -> None:
@@ -230,23 +254,20 @@ def _dossier_ratings(pdf: FPDF, table: pd.DataFrame) -> None:
         _table(pdf, SHEET_DOSSIER_RATINGS, dossier_rating_columns(rows), rows)
 
 
-def _start(header: Header, title: str) -> FPDF:
-    pdf = new_document(title)
+def _start(header: Header, title: str, subject: str) -> FPDF:
+    """Open the report: national header, number, place and date, title, subject."""
+    pdf = official_document(title)
     # The creation date also seeds the file's /ID: fixed by the data, the same
     # report gives the same bytes.
     pdf.set_creation_date(header.generated_at)
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_auto_page_break(True, margin=MARGIN)
-    pdf.add_page()
-    set_font(pdf, 16, bold=True)
-    _paragraph(pdf, 8, title)
-    set_font(pdf, 13, bold=True)
-    _paragraph(pdf, 7, header.unit_name)
-    set_font(pdf, 10)
+    issued_on = local_date(header.generated_at)
+    national_header(pdf, header.issuer, report_number(header.issuer), issued_on)
+    document_title(pdf, str(REPORT_KIND), [subject, header.campaign_name])
+    set_font(pdf, BODY_SIZE)
     lines = (
-        (_("Đợt khảo sát"), header.campaign_name),
+        (_("Đơn vị"), header.unit_name),
         (_("Kỳ báo cáo"), period_text(header)),
-        (_("Số liệu đến ngày"), format_date(header.generated_at)),
+        (_("Số liệu đến"), administrative_date(issued_on)),
         (_("Xếp hạng theo"), header.headline_label),
     )
     for label, value in lines:
@@ -255,9 +276,22 @@ def _start(header: Header, title: str) -> FPDF:
     return pdf
 
 
+def _finish(pdf: FPDF, header: Header) -> bytes:
+    """Close the report with its recipients and signer, number its pages."""
+    issuer = header.issuer
+    recipients = []
+    if issuer.parent_name:
+        parent = body_name(issuer.parent_name, issuer.parent_kind)
+        recipients.append(_("- %(body)s (để báo cáo);", body=parent))
+    recipients.append(_("- Lưu: VT."))
+    closing(pdf, issuer, recipients)
+    number_pages(pdf)
+    return bytes(pdf.output())
+
+
 def _counts(pdf: FPDF, report: UnitReport | DistrictReport) -> None:
     counts = report.counts
-    set_font(pdf, 10)
+    set_font(pdf, BODY_SIZE)
     for label, value in (
         (_("Số phiếu hợp lệ"), counts.responses),
         (_("Số phiếu xác thực (mã dùng một lần)"), counts.verified),
@@ -268,46 +302,155 @@ def _counts(pdf: FPDF, report: UnitReport | DistrictReport) -> None:
 
 
 def _warning(pdf: FPDF, message: str) -> None:
-    set_font(pdf, 9, bold=True)
+    set_font(pdf, BODY_SIZE, bold=True)
     with pdf.local_context(text_color=(160, 60, 0)):
         _paragraph(pdf, LINE, message)
     pdf.ln(2)
 
 
 def _heading(pdf: FPDF, title: str) -> None:
-    if pdf.get_y() > pdf.h - 50:
+    if pdf.get_y() > pdf.h - 60:
         pdf.add_page()
     pdf.ln(2)
-    set_font(pdf, 12, bold=True)
-    _paragraph(pdf, 7, title)
+    set_font(pdf, BODY_SIZE, bold=True)
+    _paragraph(pdf, LINE + 1, title)
 
 
 def _table(
     pdf: FPDF, title: object, columns: Sequence[Column], frame: pd.DataFrame
 ) -> None:
-    """Print a table; its first column takes the room the others leave."""
-    _heading(pdf, str(title))
+    """Print a table across the page, its header row on every page it takes.
+
+    A column empty in every row is left out. The title goes to the next page
+    with the table when the header row and the first row do not fit under it.
+    """
     if frame.empty:
-        set_font(pdf, 9)
+        _heading(pdf, str(title))
+        set_font(pdf, BODY_SIZE)
         _paragraph(pdf, LINE, _("Chưa có dữ liệu."))
         return
-    frame = with_notes(frame)
-    usable = pdf.w - 2 * MARGIN
-    fixed = [min(c.width, 18.0) * 0.85 for c in columns]
-    widest = max(range(len(columns)), key=lambda i: columns[i].width)
-    fixed[widest] = usable - (sum(fixed) - fixed[widest])
-    set_font(pdf, 6.5)
+    records = with_notes(frame).to_dict("records")
+    cells = [[_cell(record, column) for column in columns] for record in records]
+    kept = [i for i in range(len(columns)) if i == 0 or any(row[i] for row in cells)]
+    columns = [columns[i] for i in kept]
+    cells = [[row[i] for i in kept] for row in cells]
+    headings = [c.heading for c in columns]
+    size, widths = column_widths(pdf, columns, cells, pdf.epw)
+    line = size * 0.45
+    top = _row_height(pdf, headings, widths, size, line, bold=True)
+    top += _row_height(pdf, cells[0], widths, size, line)
+    if pdf.get_y() + 2 * LINE + top > pdf.page_break_trigger:
+        pdf.add_page()
+    _heading(pdf, str(title))
+    set_font(pdf, size)
+    aligns = tuple("LEFT" if c.kind == TEXT else "RIGHT" for c in columns)
+    pdf.set_x(pdf.l_margin)
     with pdf.table(
-        col_widths=fixed,
-        width=usable,
-        line_height=3.4,
-        text_align="LEFT",
+        col_widths=widths,
+        width=pdf.epw,
+        align="LEFT",
+        line_height=line,
+        text_align=aligns,
+        padding=(CELL_PADDING_Y, CELL_PADDING),
         first_row_as_headings=True,
         repeat_headings=1,
     ) as table:
-        table.row([c.heading for c in columns])
-        for record in frame.to_dict("records"):
-            table.row([_cell(record, column) for column in columns])
+        table.row(headings)
+        for row in cells:
+            table.row(row)
+
+
+def _row_height(
+    pdf: FPDF,
+    texts: Sequence[str],
+    widths: Sequence[float],
+    size: float,
+    line: float,
+    *,
+    bold: bool = False,
+) -> float:
+    """Return the height (mm) a table row of ``texts`` takes, wrapped as printed."""
+    set_font(pdf, size, bold=bold)
+    lines = [
+        len(pdf.multi_cell(w - 2 * CELL_PADDING, line, t, dry_run=True, output="LINES"))
+        for t, w in zip(texts, widths, strict=True)
+    ]
+    return max(lines) * line + 2 * CELL_PADDING_Y
+
+
+def column_widths(
+    pdf: FPDF,
+    columns: Sequence[Column],
+    cells: Sequence[Sequence[str]],
+    usable: float,
+) -> tuple[float, list[float]]:
+    """Choose the font size and column widths (mm) of a table from its content.
+
+    Each column is at least as wide as its longest word (its heading's too, in
+    bold) and its longest unbreakable cell (a number, a moment, a code), at the
+    largest of ``TABLE_SIZES`` where these minimums fit ``usable`` with a fifth
+    of it to spare (else with none to spare); the room
+    left goes to the columns whose text would otherwise wrap, in proportion to
+    how much more they would take on one line.
+    """
+    base = TABLE_SIZES[0]
+    bold, regular = _measure(pdf, base, bold=True), _measure(pdf, base)
+    lows, highs = [], []
+    for i, column in enumerate(columns):
+        heading_words = [bold(w) for w in column.heading.split()]
+        # A heading may wrap to three lines or so, rather than widen its column.
+        heading = min(bold(column.heading), 2 * max(heading_words))
+        texts = {row[i] for row in cells if row[i]}
+        whole = [regular(text) for text in texts]
+        if column.kind == TEXT and column.wrap:
+            words = [regular(w) for w in {w for text in texts for w in text.split()}]
+        else:
+            words = whole
+        lows.append(max([*heading_words, *words, 0.0]))
+        highs.append(max([heading, *whole, 0.0]))
+    extra = 2 * CELL_PADDING + RULE + 0.5
+
+    def fitting(room: float) -> float | None:
+        """The largest size whose minimum widths fit ``room``."""
+        return next(
+            (s for s in TABLE_SIZES if sum(w * s / base + extra for w in lows) <= room),
+            None,
+        )
+
+    # Leave a share of the page to the columns that wrap, when a size allows.
+    size = fitting(usable * ROOM_TO_WRAP) or fitting(usable) or TABLE_SIZES[-1]
+    scale = size / base
+    low = [w * scale + extra for w in lows]
+    high = [max(w * scale + extra, lo) for w, lo in zip(highs, low, strict=True)]
+    if sum(high) <= usable:
+        spare = usable - sum(high)
+        return size, [w + spare * w / sum(high) for w in high]
+    spare = usable - sum(low)
+    if spare < 0:  # too many columns even at the smallest size: shrink them all
+        return size, [w * usable / sum(low) for w in low]
+    wanted = [h - lo for h, lo in zip(high, low, strict=True)]
+    return size, [
+        lo + spare * w / sum(wanted) for lo, w in zip(low, wanted, strict=True)
+    ]
+
+
+def _measure(pdf: FPDF, size: float, *, bold: bool = False) -> Callable[[str], float]:
+    """Return a function giving a text's width (mm) in the table face at ``size``.
+
+    fpdf2 sets a text's width as the sum of its letters' (no kerning, no
+    shaping): each letter is measured once, so thousands of comments are
+    measured in milliseconds.
+    """
+    letters: dict[str, float] = {}
+
+    def width(text: str) -> float:
+        new = set(text) - letters.keys()
+        if new:
+            set_font(pdf, size, bold=bold)
+            letters.update((letter, pdf.get_string_width(letter)) for letter in new)
+        return sum(letters[letter] for letter in text)
+
+    return width
 
 
 def _cell(record: dict[str, object], column: Column) -> str:
@@ -347,7 +490,16 @@ def _paragraph(pdf: FPDF, height: float, content: str) -> None:
     pdf.multi_cell(0, height, content, new_x="LMARGIN", new_y="NEXT")
 
 
+def _note(pdf: FPDF, text: str) -> None:
+    """Print the explanation under a table, smaller than the text."""
+    pdf.ln(1)
+    set_font(pdf, NOTE_SIZE, italic=True)
+    _paragraph(pdf, NOTE_SIZE * 0.45, text)
+
+
 def _methodology(pdf: FPDF) -> None:
+    """Say in plain words how the numbers are computed, paragraph by paragraph."""
     _heading(pdf, str(SHEET_METHODOLOGY))
-    set_font(pdf, 8)
-    _paragraph(pdf, 4, str(METHODOLOGY))
+    set_font(pdf, BODY_SIZE)
+    for paragraph in str(METHODOLOGY).split("\n"):
+        _paragraph(pdf, LINE, paragraph)

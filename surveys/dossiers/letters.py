@@ -34,12 +34,11 @@ from surveys.models import (
     DossierStatus,
     Procedure,
     Unit,
-    UnitKind,
     User,
 )
 from surveys.text import vietnamese_sort_key
 from surveys.translatable import N_, Message
-from surveys.units.tree import subtree_ids
+from surveys.units.tree import district_of, subtree_ids
 
 #: The letter's symbol in its number (Nghị định 30/2020/NĐ-CP: number/symbol-issuer).
 SYMBOL = "PXL"
@@ -396,6 +395,9 @@ class PrintedLetter:
     #: The issuing unit's parent, printed above it; "" for a unit at the top.
     issuer_parent: str
     issuer: str
+    #: The kinds of both (``UnitKind``): a ward's letter is the People's Committee's.
+    issuer_parent_kind: str
+    issuer_kind: str
     #: "" once the applicant's data was purged: the letter keeps no copy.
     applicant_name: str
     applicant_address: str
@@ -431,9 +433,11 @@ def printed_letters(
             PrintedLetter(
                 reference=reference(unit.code, letter.number),
                 issued_on=letter.issued_on,
-                place=_place(unit),
+                place=district_of(unit).name,
                 issuer_parent="" if unit.parent is None else unit.parent.name,
                 issuer=unit.name,
+                issuer_parent_kind="" if unit.parent is None else unit.parent.kind,
+                issuer_kind=unit.kind,
                 applicant_name="" if applicant is None else applicant.name,
                 applicant_address="" if applicant is None else applicant.address,
                 dossier_code=dossier.code,
@@ -448,14 +452,6 @@ def printed_letters(
             )
         )
     return printed
-
-
-def _place(unit: Unit) -> str:
-    """Return the name of the district the unit is in (or of the tree's top)."""
-    node = unit
-    while node.kind != UnitKind.DISTRICT and node.parent is not None:
-        node = node.parent
-    return node.name
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,14 @@ def is_code(text: str) -> bool:
     return CODE_PATTERN.fullmatch(text) is not None
 
 
+def district_of(unit: Unit) -> Unit:
+    """Return the district ``unit`` is in (itself for a district), or the tree's top."""
+    node = unit
+    while node.kind != UnitKind.DISTRICT and node.parent is not None:
+        node = node.parent
+    return node
+
+
 def root_units(session: Session) -> list[Unit]:
     """Return the units at the top of the tree (districts), with their children."""
     return list(

@@ -107,8 +107,11 @@ def client_as(app: Flask, db_session: Session, unit: Unit, role: Role) -> FlaskC
     return client
 
 
-def shown(value: float) -> str:
-    """Format a number as the dashboard's tables do, in Vietnamese."""
+def shown(value: float, column: str = "mean") -> str:
+    """Format a number as the dashboard's tables and the reports do, in Vietnamese:
+    a percentage with one decimal and its sign, other estimates with two."""
+    if column.startswith("pct_"):
+        return f"{value:.1f}".replace(".", MARK) + "%"
     return f"{value:.2f}".replace(".", MARK)
 
 
@@ -141,7 +144,7 @@ def test_the_dashboard_shows_the_wards_own_numbers_of_the_district_campaign(
     overall = summary_from_tallies(tallies).set_index("item").loc["overall"]
     assert overall["n"] == responses
     cells = [f"<td>{overall['n']}</td>"] + [
-        f"<td>{shown(overall[column])}</td>"
+        f"<td>{shown(overall[column], column)}</td>"
         for column in ("mean", "mean_low", "mean_high", "pct_satisfied")
     ]
     for cell in cells:
@@ -199,6 +202,8 @@ def test_a_counter_under_five_responses_is_withheld_in_every_format(
     )
     cells = re.findall(r"<td>(.*?)</td>", staffed_row)
     assert cells[:2] == ["12", "4,00"] and cells[2:4] == ["—", "—"]
+    # A percentage as every report writes it (Babel's vi locale).
+    assert cells[4] == "100,0%"
     (row,) = re.findall(r'<th scope="row">Quầy Ít Phiếu</th>(.*?)</tr>', body, re.S)
     assert re.findall(r"<td>(.*?)</td>", row) == ["3"] + ["—"] * 6
     base = f"/staff/reports/units/{campaign.unit.code}/unit"
@@ -207,6 +212,8 @@ def test_a_counter_under_five_responses_is_withheld_in_every_format(
     # Withheld cells are blank in print: n, then straight to the (wrapped) note.
     after = strings[strings.index("Quầy Ít Phiếu") + 1 :]
     assert after[0] == "3" and after[1].startswith("Dưới 5")
+    # The dashboard's cells, as the PDF prints them.
+    assert {"12", "4,00", "100,0%"} <= set(strings)
     # The warning's last line (fuller lines are justified, word by word).
     assert "dưới 5 phiếu không được công bố." in " ".join(strings)
     book = load_workbook(
@@ -243,7 +250,7 @@ def test_the_district_dashboard_summarises_all_its_wards_together(
         row = whole.loc[item]
         assert row["n"] == 60
         cells = [f"<td>{row['n']}</td>"] + [
-            f"<td>{shown(row[column])}</td>" for column in ESTIMATES
+            f"<td>{shown(row[column], column)}</td>" for column in ESTIMATES
         ]
         for cell in cells:
             assert cell in body

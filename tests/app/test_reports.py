@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
@@ -22,9 +23,16 @@ from analysis import official_ratings, summary_from_tallies
 from analysis.intervals import dirichlet_mean_interval
 from analysis.officials import TOO_FEW
 from analysis.results import MIN_INTERVAL
+from app.formatting import format_datetime
+from app.official_document import administrative_date, place_and_date
 from app.reports.csv import BOM, responses_csv
 from app.reports.data import DistrictReport, district_report, unit_report
-from app.reports.layout import officials_summary
+from app.reports.layout import (
+    comment_columns,
+    estimate_columns,
+    official_columns,
+    officials_summary,
+)
 from app.reports.pdf import district_report_pdf, unit_report_pdf
 from app.reports.report_charts import DIMENSIONS_TITLE, chart_words, dimensions_chart
 from app.reports.xlsx import (
@@ -50,6 +58,7 @@ from tests.builders import (
     make_unit,
     unique,
 )
+from tests.visual import assert_matches_reference, pdf_page_images
 
 START = datetime(2026, 4, 6, 2, 0, tzinfo=UTC)
 INJECTION = '=HYPERLINK("http://example.com","x")'
@@ -543,3 +552,120 @@ def test_a_unit_all_satisfied_has_an_index_interval_of_some_width(
     report = whole_report(db_session, district.district, district.campaign)
     row = report.league.set_index("label").loc["Phường Năm Mươi"]
     assert row["index_ci_low"] == index["ci_low"].iloc[-1] < row["index_ci_high"]
+
+
+def fixed_codes(session: Session, district: District) -> None:
+    """Give the units fixed codes: a report's number shows them on its first page."""
+    district.district.code, district.ward.code = "q-thu", "p-thu"
+    session.flush()
+
+
+def test_the_pdf_is_an_administrative_document(
+    db_session: Session, district: District
+) -> None:
+    """Nghị định 30/2020: header, number, place and date, title, recipients,
+    signer, page numbers from page 2; the method in words, numbers the vi way."""
+    fixed_codes(db_session, district)
+    report = unit_report(db_session, district.ward, district.campaign, "2026-Q2")
+    pages = read_pages(unit_report_pdf(report))
+    first = " ".join(pages[0].text.split())
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "ỦY BAN NHÂN DÂN QUẬN THỬ",
+        "ỦY BAN NHÂN DÂN PHƯỜNG THỬ",
+        "/BC-P-THU",
+        # The newest response counted: 8 April 2026, Vietnam time.
+        "Quận Thử, ngày 08 tháng 4 năm 2026",
+        "BÁO CÁO",
+        "Kết quả khảo sát sự hài lòng của người dân, tổ chức",
+    ):
+        assert expected in first, expected
+    assert pages[0].strings[0] != "1"  # no number on the first page
+    for number, page in enumerate(pages[1:], start=2):
+        assert page.strings[-1] == str(number)
+    shown = " ".join(" ".join(page.text for page in pages).split())
+    for expected in (
+        "Nơi nhận:",
+        "- Ủy ban nhân dân Quận Thử (để báo cáo);",
+        "- Lưu: VT.",
+        "TM. ỦY BAN NHÂN DÂN",
+        "CHỦ TỊCH",
+        "khoảng tin cậy 95%",
+        "đồng hạng",
+    ):
+        assert expected in shown, expected
+    assert "docs/" not in shown and "methodology" not in shown
+    # Decimal commas and Babel's vi percentages, never a decimal point.
+    assert re.search(r"\b\d,\d\d\b", shown) and re.search(r"\b\d+,\d%", shown)
+    assert not re.search(r"\b\d+\.\d{1,2}\b", shown)
+
+
+def test_administrative_dates_are_written_as_the_decree_says() -> None:
+    """A leading 0 on days below 10 and on the months 1 and 2 only (Nghị định
+    30/2020/NĐ-CP, Phụ lục I)."""
+    assert administrative_date(date(2024, 11, 5)) == "ngày 05 tháng 11 năm 2024"
+    assert administrative_date(date(2026, 2, 3)) == "ngày 03 tháng 02 năm 2026"
+    assert administrative_date(date(2026, 4, 18)) == "ngày 18 tháng 4 năm 2026"
+    assert (
+        place_and_date("Quận 1", date(2024, 11, 5))
+        == "Quận 1, ngày 05 tháng 11 năm 2024"
+    )
+
+
+def test_table_headings_and_moments_are_never_broken(
+    db_session: Session, district: District
+) -> None:
+    """Each heading's words, and each moment, are printed whole on one line."""
+    report = unit_report(db_session, district.ward, district.campaign, "2026-Q2")
+    strings = [s for page in read_pages(unit_report_pdf(report)) for s in page.strings]
+    words = {word for string in strings for word in string.split()}
+    for column in [*estimate_columns(), *official_columns(), *comment_columns()]:
+        if column.name != "note":
+            assert set(column.heading.split()) <= words, column.heading
+    moment = format_datetime(report.comments["submitted_at"].iloc[0])
+    assert moment in strings
+
+
+def test_a_long_table_repeats_its_header_row_and_drops_empty_columns(
+    db_session: Session, district: District
+) -> None:
+    report = unit_report(db_session, district.ward, district.campaign, "2026-Q2")
+    comments = pd.DataFrame(
+        {
+            "submitted_at": [START + timedelta(minutes=n) for n in range(150)],
+            "service_point": "Quầy Tư pháp – Hộ tịch",
+            "rating": 1,
+            "text": [f"Góp ý số {n}" for n in range(150)],
+        }
+    )
+    reliable = {
+        name: getattr(report, name).iloc[:1].assign(reliable=True)
+        for name in ("items", "dimensions", "counters", "index")
+    }
+    changed = replace(report, comments=comments, officials=pd.DataFrame(), **reliable)
+    pages = read_pages(unit_report_pdf(changed))
+    holding = [page for page in pages if "Góp ý số" in page.text]
+    assert len(holding) >= 2
+    for page in holding:
+        assert "Thời điểm" in page.strings and "Mức đánh giá thấp nhất" in page.text
+    # Every estimate is reliable: no row has a note, no table a "Ghi chú" column.
+    assert not any("Ghi chú" in page.strings for page in pages)
+
+
+@pytest.mark.parametrize("which", ["unit", "district"])
+def test_the_first_page_matches_its_reference(
+    db_session: Session, district: District, which: str
+) -> None:
+    """A change that moves, cuts or overlaps the header shows here (tests/visual.py)."""
+    fixed_codes(db_session, district)
+    if which == "unit":
+        report = unit_report(db_session, district.ward, district.campaign, "2026-Q2")
+        pdf = unit_report_pdf(report)
+    else:
+        rng = np.random.default_rng(1)
+        report = district_report(
+            db_session, district.district, district.campaign, "2026-Q2", rng=rng
+        )
+        pdf = district_report_pdf(report)
+    assert_matches_reference(pdf_page_images(pdf)[0], f"{which}-report")
