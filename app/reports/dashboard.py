@@ -321,7 +321,7 @@ def _chart(
     # Percentages written as the reports write them ("50,0%"), not as bare numbers.
     percents = {
         name: frame[name].map(lambda value: shown_cell(value, PERCENT_KIND) or None)
-        for name in PERCENT
+        for name in PERCENT.columns
         if name in frame
     }
     return Chart(
