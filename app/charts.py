@@ -30,7 +30,11 @@ from 1), a chart without data says so, and each row shows its n. Numbers are
 written by the :class:`ChartText`'s functions (``app.formatting``: Babel's
 locale data). Figures are built with the object-oriented API, never pyplot:
 no GUI backend, no global list of figures, safe in a threaded web server. The
-same data always gives the same bytes.
+same data always gives the same bytes, so each process keeps the charts it drew
+lately (:func:`_drawn_once`, plain strings keyed by a digest of everything that
+draws them): laying out a chart costs tens of milliseconds, and a dashboard
+opened again on unchanged results would otherwise spend most of its time
+drawing the same SVG again.
 """
 
 from __future__ import annotations
@@ -40,8 +44,10 @@ import hashlib
 import io
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from html import escape
 
 import matplotlib as mpl
@@ -190,6 +196,71 @@ MEAN_SCALE = Scale(1.0, 5.0, 1.0)
 PERCENT_SCALE = Scale(0.0, 100.0, 20.0, percent=True)
 
 
+#: How many drawn charts a process keeps (a district dashboard draws about ten).
+DRAWN_KEPT = 512
+
+
+def _drawn_once(draw: Callable[..., str]) -> Callable[..., str]:
+    """Return ``draw`` keeping its latest results, by a digest of its arguments."""
+    kept: OrderedDict[str, str] = OrderedDict()
+    lock = threading.Lock()
+
+    @functools.wraps(draw)
+    def drawing(frame: pd.DataFrame, *args: object, **kwargs: object) -> str:
+        key = _chart_key(draw.__name__, frame, args, kwargs)
+        with lock:
+            if key in kept:
+                kept.move_to_end(key)
+                return kept[key]
+        svg = draw(frame, *args, **kwargs)
+        with lock:
+            kept[key] = svg
+            while len(kept) > DRAWN_KEPT:
+                kept.popitem(last=False)
+        return svg
+
+    return drawing
+
+
+def _chart_key(
+    name: str, frame: pd.DataFrame, args: tuple, kwargs: dict[str, object]
+) -> str:
+    """Digest what a chart is drawn from: its data, texts and number format.
+
+    The number format is read off the functions' output, so a chart drawn for a
+    Vietnamese page is never sent to an English one.
+    """
+    words = kwargs.get("words")
+    spelled = (
+        [str(getattr(words, f.name)) for f in fields(words) if f.type == "str"]
+        + [words.number(1234.5, 1), words.percent(0.5, 1)]
+        if isinstance(words, ChartText)
+        else []
+    )
+    options = sorted(
+        (key, _plain(value)) for key, value in kwargs.items() if key != "words"
+    )
+    parts = (
+        name,
+        frame.to_csv(),
+        [str(dtype) for dtype in frame.dtypes],
+        [_plain(value) for value in args],
+        options,
+        spelled,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _plain(value: object) -> object:
+    """Return a value as it prints (lazy texts as their text), for a key."""
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if value is None or isinstance(value, (bool, int, float, Scale)):
+        return value
+    return str(value)
+
+
+@_drawn_once
 def interval_chart(
     rows: pd.DataFrame,
     label_column: Hashable,
@@ -274,6 +345,7 @@ def interval_chart(
     return _render(fig, title)
 
 
+@_drawn_once
 def rank_chart(
     ranks: pd.DataFrame,
     label_column: Hashable,
@@ -313,6 +385,7 @@ def rank_chart(
     return _render(fig, title)
 
 
+@_drawn_once
 def trend_chart(
     frame: pd.DataFrame,
     period_column: Hashable,
@@ -344,6 +417,7 @@ def trend_chart(
     )
 
 
+@_drawn_once
 def rate_chart(
     frame: pd.DataFrame,
     period_column: Hashable,
@@ -385,6 +459,7 @@ def rate_chart(
     )
 
 
+@_drawn_once
 def distribution_chart(
     counts_by_rating: pd.DataFrame,
     *,

@@ -76,18 +76,20 @@ def league(names: list[str], n: list[int], seed: int = 7) -> pd.DataFrame:
     )
 
 
-def draw(rows: pd.DataFrame, **options: object) -> str:
+def draw(rows: pd.DataFrame, *, fresh: bool = False, **options: object) -> str:
+    """Draw the league chart; ``fresh`` lays it out anew, past the kept charts."""
     options.setdefault("scale", MEAN_SCALE)
-    return interval_chart(
+    options.setdefault("title", "Mức độ hài lòng trung bình")
+    options.setdefault("words", WORDS)
+    chart = interval_chart.__wrapped__ if fresh else interval_chart
+    return chart(
         rows,
         "unit",
         "mean",
         "mean_low",
         "mean_high",
         n_column="n",
-        title="Mức độ hài lòng trung bình",
         axis_label="Điểm trung bình (1–5)",
-        words=WORDS,
         suppressed_column="suppressed",
         **options,
     )
@@ -204,8 +206,29 @@ def test_reference_line_only_when_asked() -> None:
 def test_same_data_same_bytes_and_the_input_is_left_alone() -> None:
     rows = league(NAMES, [120, 40, 12, 3])
     before = rows.copy()
-    assert draw(rows) == draw(rows.copy())
+    assert draw(rows) == draw(rows.copy()) == draw(rows, fresh=True)
     pd.testing.assert_frame_equal(rows, before)
+
+
+def test_a_kept_chart_is_never_sent_for_other_data_words_or_numbers() -> None:
+    rows = league(NAMES, [120, 40, 12, 3])
+    kept = draw(rows)
+    english = ChartText(
+        no_data="No data yet",
+        unreliable="indicative only",
+        no_interval="too few answers for an interval",
+        rank="Rank (95% interval)",
+    )
+    others = [
+        (rows.assign(mean=rows["mean"] + 0.01), {}),
+        (rows, {"title": "Another title"}),
+        (rows, {"words": english}),
+        (rows, {"scale": Scale.over(0, 10)}),
+    ]
+    for other_rows, options in others:
+        svg = draw(other_rows, **options)
+        assert svg != kept
+        assert svg == draw(other_rows, fresh=True, **options)
 
 
 def test_ids_are_unique_within_a_page_of_several_charts() -> None:
