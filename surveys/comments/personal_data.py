@@ -42,9 +42,11 @@ MASKS: Mapping[Personal, str] = {
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A run of digits, possibly grouped by one separator (or a bracket and a space)
 # at a time, possibly after a "+": every candidate is then judged by its digits.
+# A currency after it makes it an amount; a lone "đ" only when the word ends
+# there ("500.000đ", "500.000đ." ending a sentence), not "đ/c" or "đ.c" (đồng chí).
 _NUMBER = re.compile(
     r"(?<![\d+])(?:\(?\+)?\(?\d(?:(?:[ .\-]|\)\s?|\s?\()?\d)+(?!\d)"
-    r"(?!\s*(?:đồng|đ\b|vnđ|vnd|₫))",
+    r"(?!\s*(?:đồng|đ(?:[^\w/.]|\.(?!\w)|$)|vnđ|vnd|₫))",
     re.IGNORECASE,
 )
 # Thousands grouped by dots or commas: an amount, never a phone or an ID.
