@@ -122,8 +122,21 @@ def test_pages_follow_each_other_by_key_without_repeating_or_skipping(
 def test_a_page_key_survives_its_link_and_refuses_what_is_not_one() -> None:
     key = PageKey(START, 12, "comment")
     assert PageKey.parse(key.token()) == key
-    for token in ["", "x~1~comment", "2026-03-01T02:00:00~1~comment", "a~b~c~d"]:
+    for token in [
+        "",
+        "x~1~comment",
+        "2026-03-01T02:00:00~1~comment",
+        "a~b~c~d",
+        "2026-01-01T00:00:00+00:00~²~comment",
+        "2026-01-01T00:00:00+00:00~١٢~comment",
+        f"2026-01-01T00:00:00+00:00~{2**31}~comment",
+        "2026-01-01T00:00:00+00:00~99999999999999999999999~comment",
+    ]:
         assert PageKey.parse(token) is None
+    largest = f"2026-01-01T00:00:00+00:00~{2**31 - 1}~comment"
+    assert PageKey.parse(largest) == PageKey(
+        datetime(2026, 1, 1, tzinfo=UTC), 2**31 - 1, "comment"
+    )
 
 
 @pytest.mark.parametrize(
