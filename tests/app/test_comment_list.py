@@ -144,6 +144,17 @@ def test_a_range_that_ends_before_it_starts_is_refused(
     assert MASKED not in shown
 
 
+@pytest.mark.parametrize(
+    "dates", [{"since": "0001-01-01"}, {"until": "9999-12-31"}, {"since": "1999-12-31"}]
+)
+def test_a_day_outside_the_years_of_comments_is_refused(
+    app: Flask, wards: Wards, dates: dict[str, str]
+) -> None:
+    shown = page(logged_in(app, wards.manager), **dates)
+    assert "Hãy chọn một ngày từ năm 2000 đến năm 2099." in shown
+    assert MASKED not in shown
+
+
 def test_pages_follow_by_key(app: Flask, db_session: Session, wards: Wards) -> None:
     for minute in range(60):
         text = f"ý kiến số {minute:02d}"
