@@ -165,8 +165,8 @@ def _filter(db: Session, form: CommentFilterForm, campaign: Campaign) -> Comment
     between = None
     if since or until:
         between = (
-            _local_midnight(since or date(2000, 1, 1)),
-            _local_midnight((until or date(9998, 12, 31)) + timedelta(days=1)),
+            _local_midnight(since or form.FIRST_DAY),
+            _local_midnight((until or form.LAST_DAY) + timedelta(days=1)),
         )
     return CommentFilter(
         campaign_id=campaign.id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import ClassVar
 
 from flask_wtf import FlaskForm
@@ -270,10 +271,30 @@ class CommentFilterForm(StaffForm):
     until = DateField(validators=[Optional()])
     q = StringField(validators=[Optional(), MaxLength(100)], filters=[_stripped])
 
+    #: The days a range may name: no comment is older or newer, and the
+    #: calendar's ends ("0001-01-01") cannot be turned into UTC instants.
+    FIRST_DAY: ClassVar[date] = date(2000, 1, 1)
+    LAST_DAY: ClassVar[date] = date(2099, 12, 31)
+
+    def validate_since(self, field: DateField) -> None:
+        """Refuse a day outside the years comments can have."""
+        self._within_years(field)
+
     def validate_until(self, field: DateField) -> None:
-        """Refuse a range that ends before it starts."""
+        """Refuse a day outside those years, or a range that ends before it starts."""
+        self._within_years(field)
         if field.data and self.since.data and field.data < self.since.data:
             raise ValidationError(_("Ngày kết thúc phải sau ngày bắt đầu."))
+
+    def _within_years(self, field: DateField) -> None:
+        if field.data and not self.FIRST_DAY <= field.data <= self.LAST_DAY:
+            raise ValidationError(
+                _(
+                    "Hãy chọn một ngày từ năm %(first)d đến năm %(last)d.",
+                    first=self.FIRST_DAY.year,
+                    last=self.LAST_DAY.year,
+                )
+            )
 
 
 class HideCommentForm(StaffForm):

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from surveys.cases.events import Actor
 from surveys.cases.intake import MAX_TEXT, NewCase, create_case
 from surveys.cases.refusals import CaseError
+from surveys.comments.personal_data import mask_personal_data
 from surveys.dossiers.satisfaction import OVERALL
 from surveys.models import (
     Answer,
@@ -28,6 +29,7 @@ from surveys.models import (
     CaseChannel,
     Dossier,
     FeedbackCase,
+    HiddenComment,
     Response,
     User,
 )
@@ -40,6 +42,9 @@ from surveys.translatable import N_, Message
 LOW_SCORE = 2
 
 NO_COMMENT = Message(N_("Đánh giá này không có góp ý nào để gửi thành phản ánh."))
+HIDDEN = Message(
+    N_("Góp ý này đã bị ẩn khỏi báo cáo nên không tạo được phản ánh từ góp ý này.")
+)
 NOT_LOW = Message(N_("Chỉ gửi được góp ý kèm đánh giá chưa hài lòng."))
 NO_CATEGORY = Message(
     N_("Chưa có lĩnh vực phản ánh nào đang nhận: hãy báo quản trị hệ thống.")
@@ -75,12 +80,16 @@ def may_offer_case(
 
 
 def comment_of(session: Session, response: Response) -> str:
-    """Return the response's free-text comments, joined."""
+    """Return the response's free-text comments, joined, without those hidden.
+
+    A comment a manager hid from reports makes no case either.
+    """
     names = comment_questions(definition_of(response.questionnaire))
     texts = session.scalars(
         select(Answer.value_text).where(
             Answer.response_id == response.id,
             Answer.question.in_(names),
+            Answer.question.not_in(_hidden_of(response)),
             Answer.value_text.is_not(None),
         )
     )
@@ -146,7 +155,8 @@ def case_from_response(
         return existing
     text = comment_of(session, response)
     if not text:
-        raise CaseError(NO_COMMENT)
+        hidden = session.scalar(_hidden_of(response).limit(1)) is not None
+        raise CaseError(HIDDEN if hidden else NO_COMMENT)
     if low_only and not rated_low(session, response):
         raise CaseError(NOT_LOW)
     dossier = None
@@ -155,7 +165,8 @@ def case_from_response(
             select(Dossier).where(Dossier.access_code_id == response.access_code_id)
         )
     new = NewCase(
-        text=text[:MAX_TEXT],
+        # Masked as everywhere a comment is shown: the case's page shows its text.
+        text=mask_personal_data(text)[:MAX_TEXT],
         category_id=category.id,
         channel=CaseChannel.RATING,
         unit_id=response.unit_id,
@@ -174,3 +185,10 @@ def case_from_response(
         if existing is None:
             raise
         return existing
+
+
+def _hidden_of(response: Response) -> Select[tuple[str]]:
+    """Select the response's comments a manager hid from reports (their questions)."""
+    return select(HiddenComment.question).where(
+        HiddenComment.response_id == response.id
+    )

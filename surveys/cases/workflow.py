@@ -17,7 +17,6 @@ reopen a case that was answered or rejected.
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +29,7 @@ from surveys.cases.due_dates import OPEN_STATES, working_days_taken
 from surveys.cases.events import Actor, EventKind, new_event, record
 from surveys.cases.intake import clean_text
 from surveys.cases.refusals import CaseError
+from surveys.comments.personal_data import Personal, personal_data_in
 from surveys.dossiers.calendar import WorkingCalendar, load_calendar
 from surveys.dossiers.timing import DeadlineRules, rules_for
 from surveys.models import (
@@ -123,9 +123,8 @@ NOT_WAITING = Message(N_("Phản ánh này không chờ người dân bổ sung.
 IS_WAITING = Message(N_("Phản ánh này đang chờ người dân bổ sung."))
 
 
-_PHONE = re.compile(r"(?<!\d)(?:\+?84|0)(?:[\s.-]?\d){8,10}(?!\d)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-_ID_NUMBER = re.compile(r"(?<!\d)\d{12}(?!\d)")
+#: The names the case page's warning knows, in the order they are listed.
+_HINTS = {Personal.PHONE: "phone", Personal.EMAIL: "email", Personal.ID_NUMBER: "id"}
 
 
 @dataclass(frozen=True)
@@ -151,11 +150,8 @@ def personal_data_hints(text: str) -> list[str]:
     The reviewer is warned before publishing, as the answer is public to anyone
     holding the tracking code.
     """
-    found = []
-    for name, pattern in (("phone", _PHONE), ("email", _EMAIL), ("id", _ID_NUMBER)):
-        if pattern.search(text):
-            found.append(name)
-    return found
+    found = personal_data_in(text)
+    return [name for kind, name in _HINTS.items() if kind in found]
 
 
 def _reaches(session: Session, user: User, case: FeedbackCase) -> bool:

@@ -28,6 +28,8 @@ from surveys.text import MARKED_LETTERS, folded
 COMMENTS_PER_PAGE = 50
 #: Where the page key's parts are joined; no ISO date nor question name has it.
 _KEY_SEPARATOR = "~"
+#: The largest id an INTEGER column holds (4 bytes on PostgreSQL).
+_LARGEST_ID = 2**31 - 1
 
 
 def comment_questions(questionnaire: Questionnaire) -> tuple[str, ...]:
@@ -90,7 +92,11 @@ class PageKey:
     def parse(cls, token: str) -> PageKey | None:
         """Read a key from a link; None when it is not one."""
         parts = token.split(_KEY_SEPARATOR)
-        if len(parts) != 3 or not parts[1].isdigit():
+        # ASCII digits only ("²" is a digit to ``isdigit``, not to ``int``), and
+        # an id the responses' INTEGER column can hold (PostgreSQL refuses more).
+        if len(parts) != 3 or not (parts[1].isascii() and parts[1].isdigit()):
+            return None
+        if int(parts[1]) > _LARGEST_ID:
             return None
         try:
             moment = datetime.fromisoformat(parts[0])

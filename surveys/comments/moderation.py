@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.access.audit import AuditAction, record_event
+from surveys.db import dialect_insert
 from surveys.models import Answer, HiddenComment, Response, User, utcnow
 
 #: The longest reason kept (the column's size).
@@ -34,18 +35,23 @@ def comment_text(session: Session, response: Response, question: str) -> str | N
 
 def hide_comment(
     session: Session, response: Response, question: str, user: User, reason: str
-) -> HiddenComment:
+) -> None:
     """Hide a comment from reports (again, with a new reason, if already hidden)."""
     reason = reason.strip()
     if not reason or len(reason) > REASON_MAX_LENGTH:
         raise ValueError(f"a reason of 1 to {REASON_MAX_LENGTH} characters: {reason!r}")
-    hidden = session.get(HiddenComment, (response.id, question))
-    if hidden is None:
-        hidden = HiddenComment(response_id=response.id, question=question)
-        session.add(hidden)
-    hidden.hidden_by, hidden.hidden_at, hidden.reason = user.id, utcnow(), reason
+    # One upsert: two managers hiding the same comment at once must not both
+    # insert it (the second would fail on the primary key).
+    hiding = {"hidden_by": user.id, "hidden_at": utcnow(), "reason": reason}
+    statement = dialect_insert(
+        session.get_bind().dialect.name, HiddenComment.__table__
+    ).values(response_id=response.id, question=question, **hiding)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["response_id", "question"], set_=hiding
+        )
+    )
     _audit(session, AuditAction.COMMENT_HIDDEN, response, question, user, reason)
-    return hidden
 
 
 def show_comment(

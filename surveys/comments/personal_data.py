@@ -42,9 +42,11 @@ MASKS: Mapping[Personal, str] = {
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A run of digits, possibly grouped by one separator (or a bracket and a space)
 # at a time, possibly after a "+": every candidate is then judged by its digits.
+# A currency after it makes it an amount; a lone "đ" only when the word ends
+# there ("500.000đ", "500.000đ." ending a sentence), not "đ/c" or "đ.c" (đồng chí).
 _NUMBER = re.compile(
     r"(?<![\d+])(?:\(?\+)?\(?\d(?:(?:[ .\-]|\)\s?|\s?\()?\d)+(?!\d)"
-    r"(?!\s*(?:đồng|đ\b|vnđ|vnd|₫))",
+    r"(?!\s*(?:đồng|đ(?:[^\w/.]|\.(?!\w)|$)|vnđ|vnd|₫))",
     re.IGNORECASE,
 )
 # Thousands grouped by dots or commas: an amount, never a phone or an ID.
@@ -59,26 +61,46 @@ def mask_personal_data(text: str, masks: Mapping[Personal, str] = MASKS) -> str:
     return _NUMBER.sub(lambda found: _masked(found.group(), masks), text)
 
 
+def personal_data_in(text: str) -> set[Personal]:
+    """Return the kinds of personal data ``text`` holds: exactly what masking hides.
+
+    For warnings (an answer about to be published): the same detector as the
+    masks, so a text is flagged if and only if masking would change it.
+    """
+    found = {Personal.EMAIL} if _EMAIL.search(text) else set()
+    for number in _NUMBER.finditer(_EMAIL.sub(MASKS[Personal.EMAIL], text)):
+        found.update(p for p in _pieces(number.group()) if isinstance(p, Personal))
+    return found
+
+
 def _masked(candidate: str, masks: Mapping[Personal, str]) -> str:
-    """Mask the longest personal runs of a candidate, its pieces tried from the left.
+    """Return a candidate with its personal runs masked."""
+    return " ".join(
+        masks[piece] if isinstance(piece, Personal) else piece
+        for piece in _pieces(candidate)
+    )
+
+
+def _pieces(candidate: str) -> list[str | Personal]:
+    """Split a candidate into its longest personal runs (from the left) and the rest.
 
     Two numbers in a row ("0912 345 678 0987 654 321") make one candidate,
     which as a whole is nothing: its pieces between spaces are tried instead.
     """
     pieces = candidate.split(" ")
-    shown: list[str] = []
+    found: list[str | Personal] = []
     start = 0
     while start < len(pieces):
         for end in range(len(pieces), start, -1):
             kind = _kind(" ".join(pieces[start:end]))
             if kind is not None:
-                shown.append(masks[kind])
+                found.append(kind)
                 start = end
                 break
         else:
-            shown.append(pieces[start])
+            found.append(pieces[start])
             start += 1
-    return " ".join(shown)
+    return found
 
 
 def _kind(candidate: str) -> Personal | None:

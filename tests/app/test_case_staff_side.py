@@ -16,6 +16,7 @@ from app.auth import StaffUser
 from surveys.access.audit import AuditAction
 from surveys.cases.attachments import FOLDER, Upload, check_uploads, stage
 from surveys.cases.contacts import ContactDetails, keep_contact
+from surveys.comments.moderation import hide_comment
 from surveys.models import (
     AuditEvent,
     CaseAttachment,
@@ -154,3 +155,32 @@ def test_a_manager_turns_a_dashboard_comment_into_a_case_once(
     outside = staff_client(app, stranger)
     answer = outside.post(action, data={"csrf_token": csrf_token(outside, "/staff/")})
     assert answer.status_code == 404
+
+
+def test_a_comment_made_a_case_shows_no_phone_and_a_hidden_one_makes_none(
+    app: Flask, db_session: Session
+) -> None:
+    make_category(db_session)
+    phoned = counter_rating(db_session, 1, "Gọi lại cho tôi 0912 345 678 nhé.")
+    hidden = counter_rating(db_session, 1, "Lời lẽ xúc phạm 0987654321.")
+    manager, other = (
+        make_user(db_session, db_session.get(Unit, r.unit_id), Role.UNIT_MANAGER)
+        for r in (phoned, hidden)
+    )
+    hide_comment(db_session, hidden, "comment", other, "Xúc phạm")
+    db_session.commit()
+    client = staff_client(app, manager)
+    token = csrf_token(client, "/staff/")
+    made = client.post(f"/staff/comments/{phoned.id}/case", data={"csrf_token": token})
+    shown = client.get(made.location).get_data(as_text=True)
+    assert "0912" not in shown and "[đã ẩn số điện thoại]" in shown
+    client = staff_client(app, other)
+    token = csrf_token(client, "/staff/")
+    refused = client.post(
+        f"/staff/comments/{hidden.id}/case", data={"csrf_token": token}
+    )
+    assert refused.status_code in (302, 303)
+    page = client.get(refused.location).get_data(as_text=True)
+    assert "Góp ý này đã bị ẩn khỏi báo cáo" in page
+    count = select(FeedbackCase.id).where(FeedbackCase.response_id == hidden.id)
+    assert db_session.scalar(count) is None

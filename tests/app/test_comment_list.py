@@ -144,6 +144,17 @@ def test_a_range_that_ends_before_it_starts_is_refused(
     assert MASKED not in shown
 
 
+@pytest.mark.parametrize(
+    "dates", [{"since": "0001-01-01"}, {"until": "9999-12-31"}, {"since": "1999-12-31"}]
+)
+def test_a_day_outside_the_years_of_comments_is_refused(
+    app: Flask, wards: Wards, dates: dict[str, str]
+) -> None:
+    shown = page(logged_in(app, wards.manager), **dates)
+    assert "Hãy chọn một ngày từ năm 2000 đến năm 2099." in shown
+    assert MASKED not in shown
+
+
 def test_pages_follow_by_key(app: Flask, db_session: Session, wards: Wards) -> None:
     for minute in range(60):
         text = f"ý kiến số {minute:02d}"
@@ -159,13 +170,26 @@ def test_pages_follow_by_key(app: Flask, db_session: Session, wards: Wards) -> N
 
 @pytest.mark.parametrize(
     "query",
-    [{"unit": "khong-co"}, {"campaign": "khong-co"}, {"after": "rac"}, {"rating": 9}],
+    [
+        {"unit": "khong-co"},
+        {"campaign": "khong-co"},
+        {"after": "rac"},
+        {"after": "2026-01-01T00:00:00+00:00~²~comment"},
+        {"after": "2026-01-01T00:00:00+00:00~99999999999999999999999~comment"},
+        {"rating": 9},
+    ],
 )
 def test_what_the_reader_was_not_offered_is_not_found(
     app: Flask, wards: Wards, query: dict[str, object]
 ) -> None:
     answer = logged_in(app, wards.manager).get("/staff/comments", query_string=query)
     assert answer.status_code == 404
+
+
+def test_a_page_key_with_the_largest_id_is_read(app: Flask, wards: Wards) -> None:
+    after = f"2026-03-02T00:00:00+00:00~{2**31 - 1}~comment"
+    shown = page(logged_in(app, wards.manager), after=after)
+    assert "Hướng dẫn tận tình" in shown
 
 
 def test_another_wards_unit_is_not_found(app: Flask, wards: Wards) -> None:

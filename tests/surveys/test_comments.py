@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from surveys.access.audit import AuditAction
@@ -22,8 +22,16 @@ from surveys.comments.moderation import (
     hide_comment,
     show_comment,
 )
-from surveys.db import Folded
-from surveys.models import Answer, AuditEvent, Campaign, Response, Role, ServicePoint
+from surveys.db import Folded, is_sqlite, make_engine, make_session_factory
+from surveys.models import (
+    Answer,
+    AuditEvent,
+    Campaign,
+    HiddenComment,
+    Response,
+    Role,
+    ServicePoint,
+)
 from surveys.questionnaire.versions import definition_of, shipped_template
 from surveys.storage.counts import low_rated_comments
 from surveys.text import folded
@@ -122,8 +130,21 @@ def test_pages_follow_each_other_by_key_without_repeating_or_skipping(
 def test_a_page_key_survives_its_link_and_refuses_what_is_not_one() -> None:
     key = PageKey(START, 12, "comment")
     assert PageKey.parse(key.token()) == key
-    for token in ["", "x~1~comment", "2026-03-01T02:00:00~1~comment", "a~b~c~d"]:
+    for token in [
+        "",
+        "x~1~comment",
+        "2026-03-01T02:00:00~1~comment",
+        "a~b~c~d",
+        "2026-01-01T00:00:00+00:00~²~comment",
+        "2026-01-01T00:00:00+00:00~١٢~comment",
+        f"2026-01-01T00:00:00+00:00~{2**31}~comment",
+        "2026-01-01T00:00:00+00:00~99999999999999999999999~comment",
+    ]:
         assert PageKey.parse(token) is None
+    largest = f"2026-01-01T00:00:00+00:00~{2**31 - 1}~comment"
+    assert PageKey.parse(largest) == PageKey(
+        datetime(2026, 1, 1, tzinfo=UTC), 2**31 - 1, "comment"
+    )
 
 
 @pytest.mark.parametrize(
@@ -237,6 +258,66 @@ def test_a_hidden_comment_leaves_the_list_and_the_report_until_shown_again(
     ]
     assert events[0].user_id == manager.id
     assert events[0].detail["reason"] == "Xúc phạm cán bộ"
+
+
+def test_two_managers_hiding_one_comment_one_after_the_other_keep_the_last_reason(
+    fresh_database_url: str,
+) -> None:
+    engine = make_engine(fresh_database_url)
+    factory = make_session_factory(engine)
+    with factory.begin() as session:
+        campaign, point = make_counter_campaign(session)
+        manager = make_user(session, point.unit, Role.UNIT_MANAGER)
+        response = rate(session, campaign, point, 1, "Lời lẽ xúc phạm")
+    for reason in ["Xúc phạm", "Xúc phạm cán bộ"]:
+        with factory.begin() as session:
+            hide_comment(session, response, "comment", manager, reason)
+    with factory() as session:
+        rows = session.scalars(select(HiddenComment)).all()
+    engine.dispose()
+    assert [(row.response_id, row.reason) for row in rows] == [
+        (response.id, "Xúc phạm cán bộ")
+    ]
+
+
+def test_two_managers_hiding_one_comment_at_once_both_succeed(
+    fresh_database_url: str,
+) -> None:
+    """The second checks for the row before the first commits it, then writes."""
+    if is_sqlite(fresh_database_url):
+        pytest.skip("SQLite lets one writer at a time in: the race cannot happen")
+    engine = make_engine(fresh_database_url)
+    factory = make_session_factory(engine)
+    with factory.begin() as session:
+        campaign, point = make_counter_campaign(session)
+        manager = make_user(session, point.unit, Role.UNIT_MANAGER)
+        response = rate(session, campaign, point, 1, "Lời lẽ xúc phạm")
+    first, second = factory(), factory()
+    hide_comment(first, response, "comment", manager, "Xúc phạm")
+    first.flush()
+
+    def first_commits(
+        connection: object, cursor: object, statement: str, *rest: object
+    ) -> None:
+        # The first manager's commit lands just before the second one's write.
+        writes = statement.startswith("INSERT INTO hidden_comments")
+        if writes and first.in_transaction():
+            first.commit()
+
+    event.listen(engine, "before_cursor_execute", first_commits)
+    try:
+        hide_comment(second, response, "comment", manager, "Xúc phạm cán bộ")
+        second.commit()
+    finally:
+        event.remove(engine, "before_cursor_execute", first_commits)
+        first.close()
+        second.close()
+    with factory() as session:
+        rows = session.scalars(select(HiddenComment)).all()
+    engine.dispose()
+    assert [(row.response_id, row.reason) for row in rows] == [
+        (response.id, "Xúc phạm cán bộ")
+    ]
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "x" * 201])

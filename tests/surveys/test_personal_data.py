@@ -29,6 +29,9 @@ EMAIL = "[đã ẩn email]"
         ("0912345678 0987654321", f"{PHONE} {PHONE}"),
         ("0912 345 678 0987 654 321", f"{PHONE} {PHONE}"),
         ("và 1.200.000 cho 0912345678", f"và 1.200.000 cho {PHONE}"),
+        ("gọi 0912345678 đ/c Lan", f"gọi {PHONE} đ/c Lan"),
+        ("liên hệ 0912345678 đ.c Lan", f"liên hệ {PHONE} đ.c Lan"),
+        ("gọi 0912345678 Đ/C Lan", f"gọi {PHONE} Đ/C Lan"),
     ],
 )
 def test_vietnamese_phone_numbers_in_every_usual_form_are_masked(
@@ -66,6 +69,9 @@ def test_emails_are_masked(typed: str) -> None:
         "Phí 500.000 đồng là quá cao",
         "nộp 1.500.000.000 đ",
         "giá 1,500,000đ",
+        "lệ phí 500.000đ.",
+        "lệ phí 500000đ. Quá cao",
+        "phí 500000đ, quá cao",
         "mất 150 000 000 đồng",
         "150000000 VND",
         "hẹn ngày 12/03/2026 lúc 08:30",

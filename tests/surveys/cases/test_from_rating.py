@@ -8,12 +8,14 @@ from sqlalchemy.orm import Session
 
 from surveys.cases.events import Actor
 from surveys.cases.from_rating import (
+    HIDDEN,
     case_from_response,
     may_offer_case,
     offers_case,
     rating_category,
 )
 from surveys.cases.refusals import CaseError
+from surveys.comments.moderation import hide_comment
 from surveys.models import CaseChannel, FeedbackCase, Role
 from surveys.questionnaire.versions import shipped_template
 from tests.builders import make_category, make_unit, make_user
@@ -71,6 +73,30 @@ def test_only_a_low_rating_with_a_comment_is_offered(db_session: Session) -> Non
         db_session, satisfied, category, Actor.STAFF, manager, low_only=False
     )
     assert case.created_by == manager.id
+
+
+def test_the_case_text_is_the_comment_masked(db_session: Session) -> None:
+    category = make_category(db_session)
+    response = counter_rating(db_session, 1, "Gọi lại 0912 345 678 đ/c Lan giúp.")
+    case = case_from_response(db_session, response, category, Actor.CITIZEN)
+    assert case.text == "Gọi lại [đã ẩn số điện thoại] đ/c Lan giúp."
+
+
+def test_a_hidden_comment_makes_no_case(db_session: Session) -> None:
+    category = make_category(db_session)
+    response = counter_rating(db_session, 1, "Lời lẽ xúc phạm, gọi 0912345678")
+    manager = make_user(db_session, make_unit(db_session), Role.UNIT_MANAGER)
+    hide_comment(db_session, response, "comment", manager, "Xúc phạm")
+    assert not offers_case(db_session, response)
+    with pytest.raises(CaseError) as refused:
+        case_from_response(
+            db_session, response, category, Actor.STAFF, manager, low_only=False
+        )
+    assert refused.value.message == HIDDEN
+    count = select(func.count(FeedbackCase.id)).where(
+        FeedbackCase.response_id == response.id
+    )
+    assert db_session.scalar(count) == 0
 
 
 def test_the_rating_category_is_the_setting_or_the_first_public_one(

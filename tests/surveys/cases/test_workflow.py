@@ -21,6 +21,7 @@ from surveys.cases.workflow import (
     possible,
     published_answer,
 )
+from surveys.comments.personal_data import mask_personal_data
 from surveys.dossiers.timing import local_instant
 from surveys.models import AnswerState, CaseAnswer, CaseState, Role, Unit, User
 from tests.builders import make_case, make_unit, make_user
@@ -261,6 +262,21 @@ def test_answers_are_checked_for_personal_data() -> None:
         "id",
     ]
     assert personal_data_hints("Đơn vị đã sửa đèn đường ngày 3/12.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "hints"),
+    [
+        ("CMND 023456789", ["id"]),  # a 9-digit ID number, no phone
+        ("hồ sơ số 0123456789", []),  # no Vietnamese phone begins 01 now
+        ("mã 123456789012", []),  # twelve digits, yet no citizen ID (no 0 first)
+        ("gọi +84 28 3829 1234 đ/c Lan", ["phone"]),
+        ("lệ phí 1.500.000đ, hẹn 12/03/2026", []),
+    ],
+)
+def test_the_warning_sees_what_the_masks_hide(text: str, hints: list[str]) -> None:
+    assert personal_data_hints(text) == hints
+    assert bool(hints) == (mask_personal_data(text) != text)
 
 
 def test_reopening_withdraws_the_reply_and_its_rating(
