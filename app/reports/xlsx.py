@@ -173,9 +173,8 @@ def _standing(book: Workbook, standing: Standing | None, score_label: str) -> No
         return
     sheet = book.create_sheet(str(SHEET_STANDING))
     _sheet(sheet, standing_columns(), standing_rows(standing))
-    sheet.append([])
     for text in (standing_text(standing, score_label), str(STANDING_NOTE)):
-        sheet.append([neutralised(text)])
+        _note(sheet, text)
 
 
 def _dossier_sheets(

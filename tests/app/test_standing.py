@@ -189,6 +189,9 @@ def test_a_ward_reports_its_place_unnamed_peers_in_pdf_and_xlsx(
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
     assert "Phường Hai (đơn vị này)" in cells
     assert not {"Phường Một", "Phường Ba", "Phường Bốn"} & set(map(str, cells))
+    note = next(row[0] for row in sheet.iter_rows() if row[0].value == cells[-1])
+    assert note.alignment.wrap_text  # wrapped across the table, as every sheet's
+    assert sheet.row_dimensions[note.row].height
 
 
 @pytest.mark.parametrize("role", [Role.UNIT_MANAGER, Role.VIEWER])
