@@ -22,9 +22,11 @@ SHEET_STANDING = lazy_pgettext("standing", "Vị trí")
 QUARTERS_TITLE = lazy_gettext("Điểm theo quý")
 SHEET_QUARTERS = lazy_gettext("Theo quý")
 STANDING_NOTE = lazy_gettext(
-    "Các đơn vị cùng cấp khác không được nêu tên, và chỉ hạng của họ được nêu; "
-    "bảng xếp hạng đầy đủ do cấp trên công bố. Khoảng hạng chứa hạng thật của mọi "
-    "đơn vị cùng lúc với độ tin cậy 95%, như trong bảng xếp hạng của cấp trên."
+    "Hạng được tính trong các đơn vị trực thuộc cùng một đơn vị cấp trên có phiếu "
+    "trong đợt khảo sát; các đơn vị khác không được nêu tên, chỉ nêu hạng. Khoảng "
+    "hạng chứa hạng thật của mọi đơn vị này cùng lúc với độ tin cậy 95%. Bảng xếp "
+    "hạng đầy đủ do cấp trên công bố còn có thể gồm các quầy của chính cấp trên "
+    "(và các đơn vị cấp dưới nữa), nên hạng ở đó có thể khác."
 )
 
 

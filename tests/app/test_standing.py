@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.reports.data import district_report, unit_report
 from app.reports.pdf import district_report_pdf, unit_report_pdf
+from app.reports.standing_layout import STANDING_NOTE
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
 from surveys.models import Campaign, Role, Unit, UnitKind
 from surveys.storage.recording import Submission, record_response
@@ -102,6 +103,24 @@ def test_a_ward_stands_where_the_districts_league_puts_it(
 
 def pd_missing(value: object) -> bool:
     return value != value  # NaN
+
+
+def test_a_ward_is_ranked_among_its_siblings_and_says_so(
+    db_session: Session, peers: Peers
+) -> None:
+    """The district's own counter enters its league, not a ward's standing."""
+    own = make_code(db_session, peers.campaign, kind="standing", unit=peers.district)
+    for hour in range(20):
+        submission = Submission(own.token, unique("s"), {"overall": "5"})
+        record_response(db_session, submission, SPRING + timedelta(days=2, hours=hour))
+    league = district_report(db_session, peers.district, peers.campaign, None).league
+    assert "Quận Thử" in set(league["label"]) and league["rank"].notna().sum() == 4
+    standing = unit_report(db_session, peers.wards["Phường Một"], peers.campaign, None)
+    assert standing.standing is not None
+    assert (standing.standing.peers, standing.standing.ranked) == (4, 3)
+    note = str(STANDING_NOTE)
+    assert "trực thuộc cùng một đơn vị cấp trên" in note
+    assert "quầy của chính cấp trên" in note
 
 
 def test_a_new_answer_moves_a_ward_at_once(db_session: Session, peers: Peers) -> None:
