@@ -294,6 +294,10 @@ def test_a_draft_kept_through_a_pause_is_sent_after_resuming(
     resumed = LongSurvey(app.test_client(), code.token)
     assert "Phần 2/" in resumed.page
     assert 'name="employees" value="12"' in resumed.page
+    # What was typed on the page sent during the pause was kept too.
+    draft = db_session.scalars(select(ResponseDraft)).one()
+    db_session.refresh(draft)
+    assert draft.answers["tr_documents"] == "4" and draft.page == 1
 
 
 def test_a_paused_campaign_refuses_an_enumerators_interview_until_resumed(
