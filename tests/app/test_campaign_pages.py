@@ -399,6 +399,7 @@ def test_the_codes_download_is_a_csv_and_audited(
     answer = client.get(f"{page_of(office.campaign)}/codes.csv?stratum=nho")
     assert answer.status_code == 200
     assert answer.mimetype == "text/csv"
+    assert "Content-Length" not in answer.headers  # streamed, not built in memory
     rows = list(csv.reader(io.StringIO(answer.get_data().decode("utf-8-sig"))))
     assert rows[0][:3] == ["Mã", "Mã in trên phiếu", "Mã đơn vị"]
     assert [row[0] for row in rows[1:]] == [code.token for code in invitations[:3]]
