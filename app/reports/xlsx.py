@@ -80,12 +80,15 @@ from app.reports.standing import Standing
 from app.reports.standing_layout import (
     SHEET_QUARTERS,
     SHEET_STANDING,
+    SHEET_UNIT_QUARTERS,
     STANDING_NOTE,
     quarter_columns,
     quarter_rows,
     standing_columns,
     standing_rows,
     standing_text,
+    unit_quarter_columns,
+    unit_quarter_rows,
 )
 from app.spreadsheets import neutralised, text_width, wrapped_lines
 from surveys.local_time import LOCAL_OFFSET
@@ -159,6 +162,11 @@ def district_report_xlsx(report: DistrictReport) -> bytes:
                 book.create_sheet(str(SHEET_QUARTERS)),
                 quarter_columns(),
                 quarter_rows(report.quarters),
+            )
+            _sheet(
+                book.create_sheet(str(SHEET_UNIT_QUARTERS)),
+                unit_quarter_columns(report.quarters),
+                unit_quarter_rows(report.quarters),
             )
         _dossier_sheets(book, report.dossiers, several=True)
         _dossier_ratings(book, report.dossier_ratings)

@@ -187,8 +187,23 @@ def test_the_district_sees_each_quarters_headline(
     sheet = book["Theo quý"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert rows[0][:3] == ("Tất cả đơn vị", "2026-Q1", 61)
+    units = book["Theo quý, từng đơn vị"]
+    table = list(units.iter_rows(values_only=True))
+    assert table[0] == ("Đơn vị", "2026-Q1", "2026-Q2")
+    assert len(table) == 1 + len(RATINGS)  # one row per unit
+    first = dict(
+        zip(table[0], next(r for r in table if r[0] == "Phường Một"), strict=True)
+    )
+    assert first["2026-Q1"].startswith("4,60 (") and first["2026-Q1"].endswith(
+        "), n = 20"
+    )
+    assert next(r for r in table if r[0] == "Phường Bốn")[1:] == (
+        "—, n = 1",
+        "—, n = 2",
+    )
     shown = " ".join(page.text for page in read_pages(district_report_pdf(report)))
     assert "Điểm theo quý" in shown and "2026-Q2" in shown
+    assert "Điểm theo quý của từng đơn vị" in shown and "—, n = 2" in shown
 
 
 def test_a_ward_reports_its_place_unnamed_peers_in_pdf_and_xlsx(
@@ -250,6 +265,13 @@ def test_the_district_dashboard_shows_its_quarters_and_no_standing(
     assert 'id="quarters"' in body and 'id="standing"' not in body
     (row,) = re.findall(r'<th scope="row">Tất cả đơn vị</th>(.*?)</tr>', body, re.S)[:1]
     assert re.findall(r"<td>(.*?)</td>", row)[:2] == ["2026-Q1", "61"]
+    section = body[body.index('id="quarters"') :]
+    section = section[: section.index("</section>")]
+    assert section.count("<svg") == 1  # all units together; each unit in a table
+    units = section[section.index('id="unit-quarters"') :]
+    assert units.count('<tr><th scope="row">') == len(RATINGS)
+    (row,) = re.findall(r'<th scope="row">Phường Một</th>(.*?)</tr>', units, re.S)
+    assert re.findall(r"<td>(.*?)</td>", row)[0].startswith("4,60 (")
 
 
 def test_a_campaign_without_answers_has_no_standing_and_no_quarters(
