@@ -281,6 +281,7 @@ DETAIL_NAMES = {
     "category_id": lazy_pgettext("audit", "Lĩnh vực"),
     "channel": lazy_pgettext("audit", "Kênh tiếp nhận"),
     "checksum": lazy_pgettext("audit", "Mã kiểm tra"),
+    "changes": lazy_pgettext("audit", "Thay đổi (trước, sau)"),
     "clients": lazy_pgettext("audit", "Số máy được bỏ chặn"),
     "cluster": lazy_pgettext("audit", "Cụm"),
     "contact_consent": lazy_pgettext("audit", "Được nhận thông tin liên hệ"),
@@ -309,11 +310,16 @@ DETAIL_NAMES = {
     "note": lazy_pgettext("audit", "Ghi chú"),
     "old_name": lazy_pgettext("audit", "Tên cũ"),
     "parent": lazy_pgettext("audit", "Đơn vị cấp trên"),
+    "paused_at": lazy_pgettext("audit", "Tạm dừng từ"),
+    "paused_seconds": lazy_pgettext("audit", "Thời gian tạm dừng (giây)"),
     "period": lazy_pgettext("audit", "Kỳ"),
     "prefix": lazy_pgettext("audit", "Tiền tố"),
     "public": lazy_pgettext("audit", "Công khai"),
+    "question": lazy_pgettext("audit", "Câu hỏi"),
     "questionnaire": lazy_pgettext("audit", "Bảng hỏi"),
+    "questionnaire_id": lazy_pgettext("audit", "Số hiệu bảng hỏi"),
     "rate_limit": lazy_pgettext("audit", "Giới hạn số yêu cầu"),
+    "reason": lazy_pgettext("audit", "Lý do"),
     "reference": lazy_pgettext("audit", "Số, ký hiệu"),
     "repeat": lazy_pgettext("audit", "Nhóm lặp"),
     "report": lazy_pgettext("audit", "Báo cáo"),
@@ -322,6 +328,7 @@ DETAIL_NAMES = {
     "sent_on": lazy_pgettext("audit", "Ngày gửi"),
     "skipped": lazy_pgettext("audit", "Bỏ qua"),
     "starts_on": lazy_pgettext("audit", "Ngày bắt đầu"),
+    "status": lazy_pgettext("audit", "Trạng thái"),
     "stratum": lazy_pgettext("audit", "Tầng"),
     "title": lazy_pgettext("audit", "Chức vụ"),
     "unchanged": lazy_pgettext("audit", "Không đổi"),
@@ -330,6 +337,7 @@ DETAIL_NAMES = {
     "units": lazy_pgettext("audit", "Các đơn vị"),
     "updated": lazy_pgettext("audit", "Cập nhật"),
     "username": lazy_pgettext("audit", "Tên đăng nhập"),
+    "values": lazy_pgettext("audit", "Giá trị ghi trong tệp"),
     "version": lazy_pgettext("audit", "Phiên bản"),
     "via": lazy_pgettext("audit", "Cách gửi"),
     "warn_days": lazy_pgettext("audit", "Báo trước (ngày)"),
@@ -341,12 +349,18 @@ DETAIL_NAMES = {
 DOCUMENTS = {
     "poster": lazy_pgettext("audit", "Áp phích mã QR"),
     "codes": lazy_pgettext("audit", "Danh sách mã"),
+    "code_statuses": lazy_pgettext("audit", "Danh sách mã và trạng thái"),
     "receipts": lazy_pgettext("audit", "Phiếu mã"),
     "problems": lazy_pgettext("audit", "Danh sách lỗi"),
     "apology_letters": lazy_pgettext("audit", "Phiếu xin lỗi"),
     "result_slips": lazy_pgettext("audit", "Phiếu hẹn kèm mã đánh giá"),
     "unit": lazy_pgettext("audit", "Báo cáo đơn vị"),
     "district": lazy_pgettext("audit", "Báo cáo toàn quận"),
+}
+#: What a data file's cells hold (``values``): the answers' codes or their labels.
+FILE_VALUES = {
+    "codes": lazy_pgettext("audit", "Mã của câu trả lời"),
+    "labels": lazy_pgettext("audit", "Nhãn của câu trả lời"),
 }
 
 
@@ -441,6 +455,8 @@ _DETAIL_VALUES: dict[str, tuple[Mapping[str, LazyString], ...]] = {
     "via": (DELIVERIES,),
     "document": (DOCUMENTS,),
     "report": (DOCUMENTS,),
+    "status": (CODE_STATUSES,),
+    "values": (FILE_VALUES,),
 }
 
 
@@ -461,6 +477,12 @@ def detail_value(key: str, value: Any) -> str:
     if isinstance(value, bool):
         return _("Có") if value else _("Không")
     if isinstance(value, Mapping):
+        # A campaign's edit records its fields' names: they are named as details.
+        if key == "changes":
+            return "; ".join(
+                f"{detail_name(item)}: {detail_value(item, n)}"
+                for item, n in value.items()
+            )
         return ", ".join(f"{item}: {detail_value(key, n)}" for item, n in value.items())
     if isinstance(value, list | tuple):
         return ", ".join(detail_value(key, item) for item in value)

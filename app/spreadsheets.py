@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import io
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+#: The byte order mark a CSV starts with, so that Excel reads it as UTF-8.
+BOM = "\ufeff"
 #: A cell starting with one of these is read by spreadsheets as a formula (OWASP).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 #: Letters wider than a digit: capitals, and Latin letters with diacritics
@@ -77,3 +80,24 @@ def write_csv_rows(
     """Write the header and rows through a ``csv.writer``, formulas neutralised."""
     for row in (header, *rows):
         writer.writerow([neutralised(value) for value in row])
+
+
+def streamed_csv(
+    header: Sequence[str], pages: Iterable[Sequence[Sequence[object]]]
+) -> Iterator[bytes]:
+    """Yield the header (after a BOM, for Excel), then each page of lines, as
+    UTF-8 CSV: one page in memory at a time, every cell neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([neutralised(name) for name in header])
+    yield (BOM + _drained(buffer)).encode("utf-8")
+    for page in pages:
+        writer.writerows([neutralised(value) for value in line] for line in page)
+        yield _drained(buffer).encode("utf-8")
+
+
+def _drained(buffer: io.StringIO) -> str:
+    content = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return content

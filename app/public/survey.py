@@ -310,6 +310,10 @@ def _take_page(
     try:
         _check_open(found.code)
     except CodeUnavailable as unavailable:
+        if unavailable.state is CodeState.PAUSED:
+            # The paused page says saved answers are kept: these are saved too.
+            shown = found.shown(answers)
+            _keep_draft(found, form, answers, _clamp(form.page.data, shown), started)
         return _refused(found, form.submission_id.data, answers, unavailable)
     shown = found.shown(answers)
     page = _clamp(form.page.data, shown)
@@ -326,18 +330,7 @@ def _take_page(
         return _render(found, form, answers, page, sent_token, page_errors), 422
     if action == "next" and page != shown[-1]:
         following = _step(shown, page, +1)
-        session = get_session()
-        begin_writing(session)
-        save_draft(
-            session,
-            found.code,
-            answers,
-            page=following,
-            submission_id=form.submission_id.data,
-            started_at=started,
-            now=utcnow(),
-        )
-        session.commit()
+        _keep_draft(found, form, answers, following, started)
         return _render(found, form, answers, following, sent_token)
     if errors:
         first = next(
@@ -350,6 +343,28 @@ def _take_page(
         )
         return _render(found, form, answers, first, sent_token, errors), 422
     return _submit(found, form, answers, values, started)
+
+
+def _keep_draft(
+    found: Survey,
+    form: SurveyForm,
+    answers: RawAnswers,
+    page: int,
+    started: datetime,
+) -> None:
+    """Save the answers so far and the page to come back to (a single-use code's)."""
+    session = get_session()
+    begin_writing(session)
+    save_draft(
+        session,
+        found.code,
+        answers,
+        page=page,
+        submission_id=form.submission_id.data,
+        started_at=started,
+        now=utcnow(),
+    )
+    session.commit()
 
 
 @bp.post("/s/<token>/relevance")

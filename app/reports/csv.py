@@ -21,15 +21,13 @@ joins the responses file as ODK Central's repeat tables join theirs.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.reports.data import official_item
-from app.spreadsheets import neutralised
+from app.spreadsheets import BOM as BOM
+from app.spreadsheets import streamed_csv
 from surveys.access.code_state import DOSSIER_QUESTION
 from surveys.comments.moderation import hidden_comments
 from surveys.comments.personal_data import mask_personal_data
@@ -46,7 +44,6 @@ from surveys.storage.exports import (
 from surveys.storage.periods import period_bounds
 from surveys.storage.tallies import period_of
 
-BOM = "\ufeff"
 FIXED_COLUMNS = (
     "response_id", "unit_code", "counter_code", "quarter", "verified", "flags",
     "excluded",
@@ -106,7 +103,7 @@ def responses_csv(
         ]
         for page, hidden in _with_hidden_comments(session, pages)
     )
-    return _streamed((*FIXED_COLUMNS, *questions), lines)
+    return streamed_csv((*FIXED_COLUMNS, *questions), lines)
 
 
 #: The columns that key a repeat's row: its response and its place in the repeat.
@@ -157,21 +154,7 @@ def roster_csv(
         ]
         for page in pages
     )
-    return _streamed((*ROW_COLUMNS, *questions), lines)
-
-
-def _streamed(
-    header: Sequence[str], pages: Iterable[list[tuple[Any, ...]]]
-) -> Iterator[bytes]:
-    """Yield the header (after a BOM, for Excel), then each page of lines, as
-    UTF-8 CSV: one page in memory at a time, every cell neutralised."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([neutralised(name) for name in header])
-    yield (BOM + _drained(buffer)).encode("utf-8")
-    for page in pages:
-        writer.writerows([neutralised(value) for value in line] for line in page)
-        yield _drained(buffer).encode("utf-8")
+    return streamed_csv((*ROW_COLUMNS, *questions), lines)
 
 
 #: How a select_multiple's labels are joined in a cell (its codes: by spaces).
@@ -244,13 +227,6 @@ class _Cells:
                 known.get(code, code) for code in value.split(MULTIPLE_SEPARATOR)
             )
         return known.get(str(value), value)
-
-
-def _drained(buffer: io.StringIO) -> str:
-    content = buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    return content
 
 
 def _about_officials(questionnaire: Questionnaire) -> set[str]:

@@ -50,12 +50,14 @@ from app.reports.report_charts import (
 )
 from app.reports.selection import Selection
 from app.reports.standing_layout import (
-    quarter_charts,
+    quarter_chart,
     quarter_columns,
     standing_chart,
     standing_columns,
     standing_rows,
     standing_text,
+    unit_quarter_columns,
+    unit_quarter_rows,
 )
 from surveys.storage.counts import monthly_counts
 from surveys.units.tree import subtree_ids
@@ -123,6 +125,14 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Table:
+    """A table without a chart: rows of written cells under headings."""
+
+    rows: list[list[str]]
+    columns: list[str]
+
+
+@dataclass(frozen=True)
 class Dashboard:
     """Everything one dashboard page shows, built once per request."""
 
@@ -145,8 +155,10 @@ class Dashboard:
     #: A unit's place among its peers, drawn and said; None without peers.
     standing: Chart | None = None
     standing_text: str = ""
-    #: The district's headline by quarter: all units together, then each unit.
+    #: The district's headline by quarter: all units together, drawn; then
+    #: each unit's, a row per unit (drawn, they would be too many to read).
     quarters: tuple[Chart, ...] = ()
+    unit_quarters: Table | None = None
 
 
 def build_dashboard(
@@ -167,6 +179,7 @@ def build_dashboard(
         comments = pd.DataFrame()
         officials_note = ""
         standing, placed, quarters = None, "", _quarters(report, words)
+        unit_quarters = _unit_quarters(report)
     else:
         report = unit_report(
             session, unit, campaign, period, language=language, with_dossiers=False
@@ -176,7 +189,7 @@ def build_dashboard(
         league = ranks = None
         comments = report.comments
         officials_note = officials_summary(report.officials) if show_officials else ""
-        standing, quarters = _standing(report, words), ()
+        standing, quarters, unit_quarters = _standing(report, words), (), None
         placed = (
             standing_text(report.standing, report.header.headline_label)
             if report.standing is not None
@@ -208,6 +221,7 @@ def build_dashboard(
         standing=standing,
         standing_text=placed,
         quarters=quarters,
+        unit_quarters=unit_quarters,
     )
 
 
@@ -287,12 +301,27 @@ def _standing(report: UnitReport, words: ChartText) -> Chart | None:
 
 
 def _quarters(report: DistrictReport, words: ChartText) -> tuple[Chart, ...]:
-    """Draw the headline by quarter, all units together and then each unit."""
+    """Draw the headline by quarter for all units together; beside it, its table."""
     if report.quarters is None or report.quarters.empty:
         return ()
+    drawn = quarter_chart(report.quarters, report.header, words)
+    if drawn is None:
+        return ()
     columns = {c.name: c.heading for c in quarter_columns() if c.name != "note"}
-    drawn = quarter_charts(report.quarters, report.header, words)
-    return tuple(_chart(svg, rows, columns, words) for svg, rows in drawn)
+    return (_chart(*drawn, columns, words),)
+
+
+def _unit_quarters(report: DistrictReport) -> Table | None:
+    """Write each unit's headline by quarter: one row per unit, a cell a quarter."""
+    if report.quarters is None or report.quarters.empty:
+        return None
+    rows = unit_quarter_rows(report.quarters)
+    if rows.empty:
+        return None
+    return Table(
+        rows=[[str(cell) for cell in row] for row in rows.itertuples(index=False)],
+        columns=[str(c.heading) for c in unit_quarter_columns(report.quarters)],
+    )
 
 
 def _trend(

@@ -95,13 +95,15 @@ from app.reports.standing_layout import (
     QUARTERS_TITLE,
     STANDING_NOTE,
     STANDING_TITLE,
-    quarter_charts,
+    UNIT_QUARTERS_TITLE,
+    quarter_chart,
     quarter_columns,
-    quarter_rows,
     standing_chart,
     standing_columns,
     standing_rows,
     standing_text,
+    unit_quarter_columns,
+    unit_quarter_rows,
 )
 from surveys.local_time import local_date
 
@@ -197,11 +199,19 @@ def _standing(pdf: FPDF, report: UnitReport) -> None:
 
 
 def _quarters(pdf: FPDF, report: DistrictReport) -> None:
-    """Print the headline by quarter, all units together and then each unit."""
-    if report.quarters is not None and not report.quarters.empty:
-        for svg, _rows in quarter_charts(report.quarters, report.header, chart_words()):
-            _chart(pdf, svg)
-        _table(pdf, QUARTERS_TITLE, quarter_columns(), quarter_rows(report.quarters))
+    """Print the headline by quarter: all units together drawn, then each unit's
+    quarters as a table (a row per unit)."""
+    quarters = report.quarters
+    if quarters is None or quarters.empty:
+        return
+    drawn = quarter_chart(quarters, report.header, chart_words())
+    if drawn is not None:
+        svg, whole = drawn
+        _chart(pdf, svg)
+        _table(pdf, QUARTERS_TITLE, quarter_columns(), whole)
+    units = unit_quarter_rows(quarters)
+    if not units.empty:
+        _table(pdf, UNIT_QUARTERS_TITLE, unit_quarter_columns(quarters), units)
 
 
 def _dossiers(pdf: FPDF, section: DossierSection | None) -> None:

@@ -13,7 +13,15 @@ from app.charts import ChartText, interval_chart, rank_chart
 from app.formatting import format_number
 from app.i18n import _, lazy_gettext, lazy_pgettext, ngettext
 from app.reports.data import Header
-from app.reports.layout import RANK, TEXT, Column, estimate_columns
+from app.reports.layout import (
+    COUNT,
+    MEAN,
+    RANK,
+    TEXT,
+    Column,
+    estimate_columns,
+    shown,
+)
 from app.reports.report_charts import measure_axis
 from app.reports.standing import RANKS, Standing
 
@@ -21,10 +29,14 @@ STANDING_TITLE = lazy_gettext("Vị trí so với các đơn vị cùng cấp")
 SHEET_STANDING = lazy_pgettext("standing", "Vị trí")
 QUARTERS_TITLE = lazy_gettext("Điểm theo quý")
 SHEET_QUARTERS = lazy_gettext("Theo quý")
+UNIT_QUARTERS_TITLE = lazy_gettext("Điểm theo quý của từng đơn vị")
+SHEET_UNIT_QUARTERS = lazy_gettext("Theo quý, từng đơn vị")
 STANDING_NOTE = lazy_gettext(
-    "Các đơn vị cùng cấp khác không được nêu tên, và chỉ hạng của họ được nêu; "
-    "bảng xếp hạng đầy đủ do cấp trên công bố. Khoảng hạng chứa hạng thật của mọi "
-    "đơn vị cùng lúc với độ tin cậy 95%, như trong bảng xếp hạng của cấp trên."
+    "Hạng được tính trong các đơn vị trực thuộc cùng một đơn vị cấp trên có phiếu "
+    "trong đợt khảo sát; các đơn vị khác không được nêu tên, chỉ nêu hạng. Khoảng "
+    "hạng chứa hạng thật của mọi đơn vị này cùng lúc với độ tin cậy 95%. Bảng xếp "
+    "hạng đầy đủ do cấp trên công bố còn có thể gồm các quầy của chính cấp trên "
+    "(và các đơn vị cấp dưới nữa), nên hạng ở đó có thể khác."
 )
 
 
@@ -131,38 +143,69 @@ def standing_chart(standing: Standing, words: ChartText) -> str:
     return rank_chart(rows, "label", *RANKS, title=str(STANDING_TITLE), words=words)
 
 
-def quarter_charts(
+def quarter_chart(
     quarters: pd.DataFrame, header: Header, words: ChartText
-) -> list[tuple[str, pd.DataFrame]]:
-    """Draw the headline by quarter, all units together and then each unit's.
+) -> tuple[str, pd.DataFrame] | None:
+    """Draw the headline by quarter for all the units together; None without them.
 
-    Each chart comes with the rows it draws (``quarter_rows``), for the table
-    beside it; quarters stay in order, never sorted by score.
+    The chart comes with the rows it draws (``quarter_rows``), for the table
+    beside it; quarters stay in order, never sorted by score. Each unit's
+    quarters are a table (``unit_quarter_rows``): drawn, a district's units times
+    its quarters are too many intervals to read.
     """
     rows = quarter_rows(quarters)
-    whole = rows["unit"].isna()
+    whole = rows[rows["unit"].isna()]
+    if whole.empty:
+        return None
     scale, axis = measure_axis("mean", header)
+    svg = interval_chart(
+        whole,
+        "label",
+        "mean",
+        "mean_low",
+        "mean_high",
+        n_column="n",
+        title=_("%(title)s: %(whom)s", title=QUARTERS_TITLE, whom=_("tất cả đơn vị")),
+        axis_label=f"{header.headline_label} · {axis}",
+        words=words,
+        scale=scale,
+        suppressed_column="suppressed",
+        best_first=False,
+    )
+    return svg, whole
+
+
+def unit_quarter_columns(quarters: pd.DataFrame) -> list[Column]:
+    """Return the columns of each unit's quarters: the unit, then one per quarter."""
+    named = sorted(quarters["quarter"].dropna().unique())
     return [
-        (
-            interval_chart(
-                part,
-                "label",
-                "mean",
-                "mean_low",
-                "mean_high",
-                n_column="n",
-                title=_("%(title)s: %(whom)s", title=QUARTERS_TITLE, whom=whom),
-                axis_label=f"{header.headline_label} · {axis}",
-                words=words,
-                scale=scale,
-                suppressed_column="suppressed",
-                best_first=False,
-            ),
-            part,
-        )
-        for part, whom in (
-            (rows[whole], _("tất cả đơn vị")),
-            (rows[~whole], _("từng đơn vị")),
-        )
-        if not part.empty
+        Column("unit_name", _("Đơn vị"), TEXT, 30),
+        *(Column(quarter, quarter, TEXT, 20) for quarter in named),
     ]
+
+
+def unit_quarter_rows(quarters: pd.DataFrame) -> pd.DataFrame:
+    """Write one row per unit, one cell per quarter: "mean (low–high), n = …".
+
+    A withheld mean (too few responses) shows "—" and its n; a quarter without
+    responses is blank. Units stay in the order of the quarters table.
+    """
+    columns = [column.name for column in unit_quarter_columns(quarters)]
+    units = quarters[quarters["unit"].notna()]
+    if units.empty:
+        return pd.DataFrame(columns=columns)
+    cells = units.assign(cell=[_quarter_cell(row) for _, row in units.iterrows()])
+    wide = cells.pivot(index=["unit", "unit_name"], columns="quarter", values="cell")
+    order = pd.MultiIndex.from_frame(
+        units[["unit", "unit_name"]].drop_duplicates(), names=["unit", "unit_name"]
+    )
+    wide = wide.reindex(order).reset_index().fillna("")
+    return wide.reindex(columns=columns, fill_value="")
+
+
+def _quarter_cell(row: pd.Series) -> str:
+    n = shown(row["n"], COUNT)
+    if row["suppressed"] or pd.isna(row["mean"]):
+        return f"—, n = {n}"
+    low, high = shown(row["mean_low"], MEAN), shown(row["mean_high"], MEAN)
+    return f"{shown(row['mean'], MEAN)} ({low}–{high}), n = {n}"

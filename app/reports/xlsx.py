@@ -80,12 +80,15 @@ from app.reports.standing import Standing
 from app.reports.standing_layout import (
     SHEET_QUARTERS,
     SHEET_STANDING,
+    SHEET_UNIT_QUARTERS,
     STANDING_NOTE,
     quarter_columns,
     quarter_rows,
     standing_columns,
     standing_rows,
     standing_text,
+    unit_quarter_columns,
+    unit_quarter_rows,
 )
 from app.spreadsheets import neutralised, text_width, wrapped_lines
 from surveys.local_time import LOCAL_OFFSET
@@ -160,6 +163,11 @@ def district_report_xlsx(report: DistrictReport) -> bytes:
                 quarter_columns(),
                 quarter_rows(report.quarters),
             )
+            _sheet(
+                book.create_sheet(str(SHEET_UNIT_QUARTERS)),
+                unit_quarter_columns(report.quarters),
+                unit_quarter_rows(report.quarters),
+            )
         _dossier_sheets(book, report.dossiers, several=True)
         _dossier_ratings(book, report.dossier_ratings)
         _case_sheet(book, report.cases, several=True)
@@ -173,9 +181,8 @@ def _standing(book: Workbook, standing: Standing | None, score_label: str) -> No
         return
     sheet = book.create_sheet(str(SHEET_STANDING))
     _sheet(sheet, standing_columns(), standing_rows(standing))
-    sheet.append([])
     for text in (standing_text(standing, score_label), str(STANDING_NOTE)):
-        sheet.append([neutralised(text)])
+        _note(sheet, text)
 
 
 def _dossier_sheets(

@@ -7,10 +7,9 @@ token, recorded in the audit trail by its service, then a redirect.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
+from itertools import islice
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -24,7 +23,7 @@ from app.code_sheets import LOCAL_TIME
 from app.db import get_session
 from app.i18n import _, lazy_gettext, translated
 from app.labels import code_status_name
-from app.spreadsheets import write_csv_rows
+from app.spreadsheets import streamed_csv
 from app.staff.blueprint import bp
 from app.staff.forms import (
     CampaignEditForm,
@@ -39,6 +38,7 @@ from app.staff.manage import (
     refused_redirect,
 )
 from surveys.access.invitations import (
+    STREAM_CHUNK,
     CodeStatus,
     IssuedCode,
     campaign_strata,
@@ -271,28 +271,33 @@ def campaign_codes_csv(campaign_key: str) -> ResponseReturnValue:
     )
 
 
-def _codes_csv(codes: Iterable[IssuedCode]) -> bytes:
-    """Write the codes as a CSV that Excel opens with its diacritics intact."""
-    handle = io.StringIO(newline="")
-    rows = (
-        (
-            code.token,
-            code.printed,
-            code.unit_code,
-            code.unit_name,
-            code.stratum or "",
-            code.cluster or "",
-            "" if code.weight is None else code.weight,
-            code_status_name(code.status),
-            _moment(code.issued_at),
-            _moment(code.opened_at),
-            _moment(code.completed_at),
-            _moment(code.revoked_at),
-        )
-        for code in codes
+def _codes_csv(codes: Iterable[IssuedCode]) -> Iterator[bytes]:
+    """Write the codes as a CSV that Excel opens with its diacritics intact,
+    a chunk of codes at a time, as ``issued_codes`` reads them."""
+    header = [str(name) for name in CODES_HEADER]
+    return streamed_csv(header, _code_pages(iter(codes)))
+
+
+def _code_pages(codes: Iterator[IssuedCode]) -> Iterator[list[tuple[object, ...]]]:
+    while page := [_code_row(code) for code in islice(codes, STREAM_CHUNK)]:
+        yield page
+
+
+def _code_row(code: IssuedCode) -> tuple[object, ...]:
+    return (
+        code.token,
+        code.printed,
+        code.unit_code,
+        code.unit_name,
+        code.stratum or "",
+        code.cluster or "",
+        "" if code.weight is None else code.weight,
+        code_status_name(code.status),
+        _moment(code.issued_at),
+        _moment(code.opened_at),
+        _moment(code.completed_at),
+        _moment(code.revoked_at),
     )
-    write_csv_rows(csv.writer(handle), [str(name) for name in CODES_HEADER], rows)
-    return handle.getvalue().encode("utf-8-sig")
 
 
 def _moment(value: datetime | None) -> str:

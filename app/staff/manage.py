@@ -8,7 +8,7 @@ answered by a redirect (post/redirect/get) and a flash message.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -20,6 +20,7 @@ from flask import (
     render_template,
     request,
     session,
+    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -560,7 +561,7 @@ def _code_of(unit: Unit, typed: str) -> AccessCode | None:
 
 
 def audited_download(
-    body: bytes,
+    body: bytes | Iterator[bytes],
     kind: str,
     filename: str,
     *,
@@ -583,7 +584,7 @@ def audited_download(
     )
     session.commit()
     return Response(
-        body,
+        body if isinstance(body, bytes) else stream_with_context(body),
         mimetype=DOWNLOAD_TYPES[kind],
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

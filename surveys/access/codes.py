@@ -27,6 +27,7 @@ from surveys.models import (
     ServicePoint,
     Unit,
 )
+from surveys.translatable import N_, Message
 
 #: Letters and digits that cannot be misread for one another (no 0/O, 1/I/L, U/V).
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -46,6 +47,20 @@ _SEPARATORS = re.compile(r"[\s\-]+")
 
 class CodeError(ValueError):
     """Codes cannot be issued or read as asked; the message names the bad value."""
+
+
+class CampaignClosed(CodeError):
+    """The campaign is closed: a code issued now would change its final figures."""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.message = Message(
+            N_(
+                "Đợt khảo sát “%(campaign)s” đã kết thúc: không phát thêm mã, để tỷ"
+                " lệ trả lời cuối cùng không thay đổi."
+            ),
+            {"campaign": campaign.name},
+        )
+        super().__init__(str(self.message))
 
 
 @dataclass(frozen=True)
@@ -123,8 +138,11 @@ def issue_codes(
 
     ``dossier_codes`` (one per code, single-use only) are stored solely as their
     keyed hash under ``dossier_key``; ``design`` applies to every code issued.
-    Raises ``CodeError`` naming the first bad argument; nothing is created then.
+    Raises ``CodeError`` naming the first bad argument (``CampaignClosed`` for a
+    closed campaign); nothing is created then.
     """
+    if campaign.closed_at is not None:
+        raise CampaignClosed(campaign)
     kind = _code_kind(kind)
     _check_count(count)
     _check_scope(campaign, unit)
@@ -195,11 +213,14 @@ def counter_campaigns(
 
 
 def campaigns_covering(session: Session, unit: Unit) -> list[Campaign]:
-    """Return the campaigns whose scope includes ``unit``, newest first."""
+    """Return the open campaigns whose scope includes ``unit``, newest first.
+
+    A closed one is left out: codes issued for it would change its final figures.
+    """
     return list(
         session.scalars(
             select(Campaign)
-            .where(Campaign.unit_id.in_(_lineage(unit)))
+            .where(Campaign.unit_id.in_(_lineage(unit)), Campaign.closed_at.is_(None))
             .order_by(Campaign.starts_on.desc(), Campaign.key)
         )
     )

@@ -316,6 +316,7 @@ def _campaigns_for(
         select(Campaign)
         .where(
             Campaign.mode == CampaignMode.DOSSIER,
+            Campaign.closed_at.is_(None),
             Campaign.starts_on <= today,
             or_(Campaign.ends_on.is_(None), Campaign.ends_on >= today),
         )

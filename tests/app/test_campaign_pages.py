@@ -294,6 +294,10 @@ def test_a_draft_kept_through_a_pause_is_sent_after_resuming(
     resumed = LongSurvey(app.test_client(), code.token)
     assert "Phần 2/" in resumed.page
     assert 'name="employees" value="12"' in resumed.page
+    # What was typed on the page sent during the pause was kept too.
+    draft = db_session.scalars(select(ResponseDraft)).one()
+    db_session.refresh(draft)
+    assert draft.answers["tr_documents"] == "4" and draft.page == 1
 
 
 def test_a_paused_campaign_refuses_an_enumerators_interview_until_resumed(
@@ -395,6 +399,7 @@ def test_the_codes_download_is_a_csv_and_audited(
     answer = client.get(f"{page_of(office.campaign)}/codes.csv?stratum=nho")
     assert answer.status_code == 200
     assert answer.mimetype == "text/csv"
+    assert "Content-Length" not in answer.headers  # streamed, not built in memory
     rows = list(csv.reader(io.StringIO(answer.get_data().decode("utf-8-sig"))))
     assert rows[0][:3] == ["Mã", "Mã in trên phiếu", "Mã đơn vị"]
     assert [row[0] for row in rows[1:]] == [code.token for code in invitations[:3]]

@@ -34,7 +34,7 @@ import io
 import pkgutil
 import re
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
@@ -49,15 +49,19 @@ from sqlalchemy.orm import Session
 import app as app_package
 import surveys
 from app.i18n import TRANSLATIONS
+from surveys.access.audit import AuditAction, record_event
 from surveys.access.users import create_user
 from surveys.cases.attachments import FOLDER
 from surveys.models import (
     Base,
+    Campaign,
     CampaignMode,
     CodeKind,
     Role,
     UnitKind,
+    User,
 )
+from surveys.units.campaigns import edit_campaign, pause_campaign, resume_campaign
 from surveys.units.management import add_unit, create_campaign
 from tests.app.staff_client import csrf_token, log_in
 from tests.app.test_bad_questionnaire_uploads import BAD_FILES
@@ -309,8 +313,39 @@ def site(app: Flask, db_session: Session) -> tuple[Side, str]:
         make_code(
             db_session, side.campaign, kind=kind, service_point=side.service_point
         )
+    _campaign_events(db_session, admin)
     db_session.commit()
     return side, admin.username
+
+
+def _campaign_events(session: Session, admin: User) -> None:
+    """Record the audit events of a campaign's life and of its downloads."""
+    campaign = session.scalars(
+        select(Campaign).where(Campaign.key == "dot-counter")
+    ).one()
+    edit_campaign(
+        session, admin, campaign, name="Đợt khảo sát tháng Năm",
+        starts_on=campaign.starts_on, ends_on=date(2026, 12, 31),
+        min_interval_seconds=60,
+    )  # fmt: skip
+    pause_campaign(session, admin, campaign, datetime(2026, 5, 1, tzinfo=UTC))
+    resume_campaign(session, admin, campaign, datetime(2026, 5, 2, tzinfo=UTC))
+    for action, detail in (
+        (
+            AuditAction.COMMENT_HIDDEN,
+            {"question": "y_kien", "reason": "Lời lẽ thô tục"},
+        ),
+        (AuditAction.EXPORT, {"document": "code_statuses", "status": "opened"}),
+        (AuditAction.EXPORT, {"report": "unit", "format": "csv", "values": "labels"}),
+    ):
+        record_event(
+            session,
+            action,
+            admin.id,
+            object_type="campaign",
+            object_id=campaign.key,
+            detail=detail,
+        )
 
 
 def pages(app: Flask, walker: Walker, side: Side) -> Iterator[tuple[str, str]]:

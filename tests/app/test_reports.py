@@ -287,7 +287,7 @@ def test_withheld_cells_have_no_estimate_in_any_format(
     book = load_workbook(io.BytesIO(district_report_xlsx(report)))
     assert book.sheetnames == [
         "Tổng hợp", "Xếp hạng", "Lĩnh vực", "Tiêu chí", "Theo đơn vị", "Theo quý",
-        "Phương pháp",
+        "Theo quý, từng đơn vị", "Phương pháp",
     ]  # fmt: skip
     rows = [
         r

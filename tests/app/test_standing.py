@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from app.reports.data import district_report, unit_report
 from app.reports.pdf import district_report_pdf, unit_report_pdf
+from app.reports.standing_layout import STANDING_NOTE
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
 from surveys.models import Campaign, Role, Unit, UnitKind
 from surveys.storage.recording import Submission, record_response
@@ -104,6 +105,24 @@ def pd_missing(value: object) -> bool:
     return value != value  # NaN
 
 
+def test_a_ward_is_ranked_among_its_siblings_and_says_so(
+    db_session: Session, peers: Peers
+) -> None:
+    """The district's own counter enters its league, not a ward's standing."""
+    own = make_code(db_session, peers.campaign, kind="standing", unit=peers.district)
+    for hour in range(20):
+        submission = Submission(own.token, unique("s"), {"overall": "5"})
+        record_response(db_session, submission, SPRING + timedelta(days=2, hours=hour))
+    league = district_report(db_session, peers.district, peers.campaign, None).league
+    assert "Quận Thử" in set(league["label"]) and league["rank"].notna().sum() == 4
+    standing = unit_report(db_session, peers.wards["Phường Một"], peers.campaign, None)
+    assert standing.standing is not None
+    assert (standing.standing.peers, standing.standing.ranked) == (4, 3)
+    note = str(STANDING_NOTE)
+    assert "trực thuộc cùng một đơn vị cấp trên" in note
+    assert "quầy của chính cấp trên" in note
+
+
 def test_a_new_answer_moves_a_ward_at_once(db_session: Session, peers: Peers) -> None:
     """Rankings are kept per data: new answers give a new ranking, not the old one."""
     ward = peers.wards["Phường Bốn"]
@@ -168,8 +187,23 @@ def test_the_district_sees_each_quarters_headline(
     sheet = book["Theo quý"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert rows[0][:3] == ("Tất cả đơn vị", "2026-Q1", 61)
+    units = book["Theo quý, từng đơn vị"]
+    table = list(units.iter_rows(values_only=True))
+    assert table[0] == ("Đơn vị", "2026-Q1", "2026-Q2")
+    assert len(table) == 1 + len(RATINGS)  # one row per unit
+    first = dict(
+        zip(table[0], next(r for r in table if r[0] == "Phường Một"), strict=True)
+    )
+    assert first["2026-Q1"].startswith("4,60 (") and first["2026-Q1"].endswith(
+        "), n = 20"
+    )
+    assert next(r for r in table if r[0] == "Phường Bốn")[1:] == (
+        "—, n = 1",
+        "—, n = 2",
+    )
     shown = " ".join(page.text for page in read_pages(district_report_pdf(report)))
     assert "Điểm theo quý" in shown and "2026-Q2" in shown
+    assert "Điểm theo quý của từng đơn vị" in shown and "—, n = 2" in shown
 
 
 def test_a_ward_reports_its_place_unnamed_peers_in_pdf_and_xlsx(
@@ -189,6 +223,9 @@ def test_a_ward_reports_its_place_unnamed_peers_in_pdf_and_xlsx(
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row if c]
     assert "Phường Hai (đơn vị này)" in cells
     assert not {"Phường Một", "Phường Ba", "Phường Bốn"} & set(map(str, cells))
+    note = next(row[0] for row in sheet.iter_rows() if row[0].value == cells[-1])
+    assert note.alignment.wrap_text  # wrapped across the table, as every sheet's
+    assert sheet.row_dimensions[note.row].height
 
 
 @pytest.mark.parametrize("role", [Role.UNIT_MANAGER, Role.VIEWER])
@@ -228,6 +265,13 @@ def test_the_district_dashboard_shows_its_quarters_and_no_standing(
     assert 'id="quarters"' in body and 'id="standing"' not in body
     (row,) = re.findall(r'<th scope="row">Tất cả đơn vị</th>(.*?)</tr>', body, re.S)[:1]
     assert re.findall(r"<td>(.*?)</td>", row)[:2] == ["2026-Q1", "61"]
+    section = body[body.index('id="quarters"') :]
+    section = section[: section.index("</section>")]
+    assert section.count("<svg") == 1  # all units together; each unit in a table
+    units = section[section.index('id="unit-quarters"') :]
+    assert units.count('<tr><th scope="row">') == len(RATINGS)
+    (row,) = re.findall(r'<th scope="row">Phường Một</th>(.*?)</tr>', units, re.S)
+    assert re.findall(r"<td>(.*?)</td>", row)[0].startswith("4,60 (")
 
 
 def test_a_campaign_without_answers_has_no_standing_and_no_quarters(

@@ -14,12 +14,14 @@ from surveys.access.code_state import (
     load_code,
     record_first_opening,
 )
+from surveys.access.codes import CampaignClosed, campaigns_covering, issue_codes
 from surveys.access.invitations import (
     CodeStatus,
     invitation_funnel,
     issued_codes,
     issued_codes_page,
 )
+from surveys.dossiers.rating_codes import NoDossierCampaign, dossier_campaign
 from surveys.models import AccessCode, AuditEvent, Campaign, Response, ResponseDraft
 from surveys.storage.drafts import save_draft
 from surveys.storage.recording import Submission, record_response, store_response
@@ -148,6 +150,22 @@ def test_closing_ends_the_campaign_now_and_for_good(
         select(AuditEvent).where(AuditEvent.action == "campaign_closed")
     )
     assert closed.detail == {"ends_on": ["2026-12-31", "2026-06-01"]}
+
+
+def test_no_code_is_issued_for_a_closed_campaign(db_session: Session) -> None:
+    campaign = make_campaign(db_session, mode="dossier")
+    issue_codes(db_session, campaign, campaign.unit, 1, kind="single_use")
+    assert campaigns_covering(db_session, campaign.unit) == [campaign]
+    assert dossier_campaign(db_session, campaign.unit, date(2026, 6, 1)) is campaign
+    close_campaign(db_session, None, campaign, NOW)
+    with pytest.raises(CampaignClosed) as refused:
+        issue_codes(db_session, campaign, campaign.unit, 1, kind="single_use")
+    assert "đã kết thúc" in str(refused.value)
+    assert refused.value.message.params == {"campaign": campaign.name}
+    assert campaigns_covering(db_session, campaign.unit) == []
+    with pytest.raises(NoDossierCampaign):
+        dossier_campaign(db_session, campaign.unit, date(2026, 6, 1))
+    assert db_session.scalar(select(func.count(AccessCode.id))) == 1
 
 
 def test_a_campaign_closed_before_it_starts_keeps_its_dates(
