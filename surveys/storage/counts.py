@@ -81,6 +81,35 @@ def monthly_counts(
     )
 
 
+def rating_counts(
+    session: Session,
+    campaign_id: int,
+    item: str,
+    unit_id: int,
+    between: tuple[datetime, datetime] | None,
+) -> pd.DataFrame:
+    """Count a unit's kept ratings of ``item`` by official and value, in the database.
+
+    What the officials' model needs (it only counts ratings by official and
+    category): a few rows per official, however many ratings there are.
+    """
+    rows = session.execute(
+        select(Response.unit_id, Response.official_id, Answer.value_num, func.count())
+        .join(Answer, Answer.response_id == Response.id)
+        .where(
+            responses_in(campaign_id, [unit_id], between),
+            Response.official_id.is_not(None),
+            Answer.question == item,
+            Answer.position == 0,
+            Answer.value_num.is_not(None),
+        )
+        .group_by(Response.unit_id, Response.official_id, Answer.value_num)
+    ).all()
+    return pd.DataFrame(rows, columns=["unit", "official", item, "n"]).astype(
+        {item: "float64", "n": "int64"}
+    )
+
+
 def latest_submission(
     session: Session,
     campaign_id: int,

@@ -27,7 +27,15 @@ from functools import cache
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, literal_column, select, update
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    delete,
+    func,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from surveys.db import begin_writing, dialect_insert
@@ -436,41 +444,55 @@ def rebuild_tallies(session: Session, campaign_id: int) -> int:
 
     A repair: the result equals what the catch-ups gave. Only responses the
     catch-up has reached are recounted (the later ones it will count itself).
-    Answers are streamed in response order, so a campaign of a million
-    responses never sits in memory at once.
     """
     session.execute(delete(ItemTally).where(ItemTally.campaign_id == campaign_id))
-    kept = (
+    sums = counted_from_answers(
+        session,
         (Response.campaign_id == campaign_id)
         & Response.excluded.is_(False)
-        & (Response.id <= _watermark(session, lock=True))
+        & (Response.id <= _watermark(session, lock=True)),
     )
+    add_to_tallies(session, sums)
+    return len(sums)
+
+
+def counted_from_answers(
+    session: Session, kept: ColumnElement[bool]
+) -> list[dict[str, object]]:
+    """Return the tally rows of the responses ``kept`` picks, from their answers.
+
+    What the catch-ups would have added up, for a repair or for a span the
+    quarterly tallies do not cover (a range of days). Answers are streamed in
+    response order, so a campaign of a million responses never sits in memory
+    at once: only the sums, one per cell and score.
+    """
     responses = session.execute(
-        select(Response)
+        select(*_READ)
         .where(kept)
         .order_by(Response.id)
         .execution_options(yield_per=10_000)
-    ).scalars()
+    )
     answers = session.execute(
         select(Answer.response_id, Answer.question, Answer.value_num, Answer.value_text)
         .join(Response, Response.id == Answer.response_id)
-        .where(kept)
+        .where(kept, Answer.position == 0)
         .order_by(Answer.response_id)
         .execution_options(yield_per=100_000)
     )
     pending = next(answers, None)
     sums: dict[str, dict[str, object]] = {}
-    for response in responses:
+    definitions: dict[int, Questionnaire] = {}
+    for row in responses:
         values: dict[str, object] = {}
-        while pending is not None and pending[0] == response.id:
+        while pending is not None and pending[0] == row.id:
             values[pending[1]] = pending[2] if pending[2] is not None else pending[3]
             pending = next(answers, None)
-        cell = Cell.of(response)
-        questionnaire = definition_of(response.questionnaire)
-        for score in respondent_scores(questionnaire, values):
+        if row.questionnaire_id not in definitions:
+            definitions |= _definitions(session, {row.questionnaire_id})
+        cell = Cell.of_row(row._mapping)
+        for score in respondent_scores(definitions[row.questionnaire_id], values):
             _add(sums, _row(cell, score, 1))
-    add_to_tallies(session, sums.values())
-    return len(sums)
+    return list(sums.values())
 
 
 def _watermark(session: Session, *, lock: bool = False) -> int:
