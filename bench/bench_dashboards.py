@@ -151,7 +151,9 @@ def build(url: str, size: int) -> None:
                     " (SELECT max(id) FROM responses))"
                 )
                 cursor.execute("ANALYZE")
-    print(f"  bulk insert of {missing:,} responses: {time.perf_counter() - started:.1f} s")
+    print(
+        f"  bulk insert of {missing:,} responses: {time.perf_counter() - started:.1f} s"
+    )
     started = time.perf_counter()
     engine = make_engine(url)
     with make_session_factory(engine)() as session:
@@ -172,7 +174,9 @@ def database(kind: str, size: int, keep: Path | None, pg_url: str) -> Iterator[s
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"bench_perf_{size}.sqlite3"
         url = f"sqlite:///{path}"
-        if not path.exists():
+        if path.exists():
+            upgrade_to_head(url)  # a database kept from an older checkout
+        else:
             build(url, size)
         try:
             yield url
@@ -194,7 +198,9 @@ def database(kind: str, size: int, keep: Path | None, pg_url: str) -> Iterator[s
             exists = None
         if not exists:
             admin.execute(f'CREATE DATABASE "{name}"')
-    if not exists:
+    if exists:
+        upgrade_to_head(url)
+    else:
         build(url, size)
     try:
         yield url
@@ -358,7 +364,9 @@ def measure(url: str, repeat: int, with_memory: bool) -> list[tuple[str, float, 
         ("CSV ratio ours / bare (target <= 3)", ours / bare, "x"),
     ]
     if with_memory:
-        results.append(("district CSV peak memory (tracemalloc)", peak_mib(stream), "MiB"))
+        results.append(
+            ("district CSV peak memory (tracemalloc)", peak_mib(stream), "MiB")
+        )
     shutil.rmtree(instance)
     return results
 
@@ -375,12 +383,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--keep", type=Path, help="keep and reuse the databases here")
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="build the kept databases, time nothing",
+    )
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     for kind in kinds:
         for size in args.sizes:
             print(f"== {kind}, {size:,} counter responses")
             with database(kind, size, args.keep, args.pg_url) as url:
+                if args.build_only:
+                    continue
                 for name, value, unit in measure(url, args.repeat, not args.no_memory):
                     print(f"  {name:62} {value:9.3f} {unit}")
 

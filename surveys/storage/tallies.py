@@ -1,6 +1,7 @@
 """Item tallies and device flags, kept after each response's write, from a watermark.
 
-See ``ItemTally``: the sums a per-unit report needs. A rating's write stores the
+See ``ItemTally``: the sums a per-unit report needs; ``ResponseDay``: how many
+responses each unit had each day. A rating's write stores the
 response and its answers only; ``catch_up`` then counts every response stored
 since the watermark (``Watermark``) into the tallies, sets the flags that
 compare a response with the device's earlier ones (burst, suspected duplicate)
@@ -39,8 +40,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from surveys.db import begin_writing, dialect_insert
-from surveys.local_time import LOCAL_OFFSET
-from surveys.models import Answer, ItemTally, Response, Watermark
+from surveys.local_time import LOCAL_OFFSET, local_date
+from surveys.models import Answer, ItemTally, Response, ResponseDay, Watermark
 from surveys.models import Questionnaire as StoredQuestionnaire
 from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.scores import Score, respondent_scores
@@ -181,6 +182,7 @@ def catch_up(session: Session, *, batch: int = CATCH_UP_BATCH) -> int:
         )
         if rows:
             _count(session, rows)
+            _count_days(session, rows)
             _flag(session, rows)
             session.execute(
                 update(Watermark)
@@ -263,6 +265,37 @@ def _count(session: Session, rows: list[Any]) -> None:
         for score in respondent_scores(questionnaire, values[row.id]):
             _add(sums, _row(cell, score, 1))
     add_to_tallies(session, sums.values())
+
+
+def _count_days(session: Session, rows: list[Any]) -> None:
+    """Add the batch's responses, excluded ones too, to their units' days."""
+    days: dict[tuple[object, ...], int] = defaultdict(int)
+    for row in rows:
+        day = local_date(row.submitted_at)
+        days[(row.campaign_id, row.unit_id, day, row.verified, row.excluded)] += 1
+    add_to_days(session, days)
+
+
+def add_to_days(session: Session, days: Mapping[tuple[object, ...], int]) -> None:
+    """Upsert day counts keyed (campaign, unit, day, verified, excluded)."""
+    if days:
+        session.execute(
+            _day_upsert(session.get_bind().dialect.name),
+            [dict(zip(DAY_KEY, key, strict=True), n=n) for key, n in days.items()],
+        )
+
+
+#: The columns that key a day's count.
+DAY_KEY = ("campaign_id", "unit_id", "day", "verified", "excluded")
+
+
+@cache
+def _day_upsert(dialect: str) -> Any:
+    statement = dialect_insert(dialect, ResponseDay.__table__)
+    return statement.on_conflict_do_update(
+        index_elements=list(DAY_KEY),
+        set_={"n": ResponseDay.n + statement.excluded.n},
+    )
 
 
 def _flag(session: Session, rows: list[Any]) -> None:
@@ -423,6 +456,9 @@ def exclude_response(session: Session, response: Response, reason: str) -> None:
         values = stored_values(session, response)
         scores = respondent_scores(questionnaire, values)
         add_to_tallies(session, tally_rows(Cell.of(response), scores, -1))
+        day = local_date(response.submitted_at)
+        where = (response.campaign_id, response.unit_id, day, response.verified)
+        add_to_days(session, {(*where, False): -1, (*where, True): 1})
     response.excluded = True
     response.excluded_reason = reason
     session.flush()
