@@ -21,10 +21,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from wtforms import DateField, SelectField
-from wtforms.validators import Optional, ValidationError
+from wtforms.validators import Optional
 
 from app.auth import current_scope, current_staff
 from app.db import get_session
+from app.i18n import _
 from surveys.access.scope import get_in_scope
 from surveys.models import Campaign, ResponseDay, Unit
 from surveys.storage.periods import date_range
@@ -44,18 +45,21 @@ class SelectionForm(FlaskForm):
     date_from = DateField(validators=[Optional()])
     date_to = DateField(validators=[Optional()])
 
-    def validate_date_to(self, field: DateField) -> None:
-        """Refuse half a range, and one ending before it starts."""
-        start = self.date_from.data
-        if (start is None) != (field.data is None):
-            raise ValidationError("a range needs both days")
-        if start is not None and field.data < start:
-            raise ValidationError("a range must end on or after its first day")
-
     def chosen_period(self) -> str:
-        """Return the range of days when one is given, else the year or quarter."""
-        if self.date_from.data is not None and self.date_to.data is not None:
-            return date_range(self.date_from.data, self.date_to.data)
+        """Return the range of days when one is given, else the year or quarter.
+
+        Half a range, or one ending before it starts, leaves the year or
+        quarter chosen and says why on the field.
+        """
+        start, end = self.date_from.data, self.date_to.data
+        if start is None and end is None:
+            return self.period.data
+        if start is None or end is None:
+            self.date_to.errors.append(_("Hãy chọn cả hai ngày."))
+        elif end < start:
+            self.date_to.errors.append(_("Ngày cuối phải sau hoặc trùng ngày đầu."))
+        else:
+            return date_range(start, end)
         return self.period.data
 
 
@@ -74,11 +78,19 @@ class Selection:
         return bool(self.unit.children)
 
     @property
+    def range_refused(self) -> bool:
+        """Tell whether the range of days asked for could not be used."""
+        return bool(self.form.date_to.errors)
+
+    @property
     def query(self) -> dict[str, str]:
         """Return the address's choices, for links that keep them (downloads)."""
         form = self.form
         chosen = {"campaign": form.campaign.data, "period": form.period.data}
-        if form.date_from.data is not None and form.date_to.data is not None:
+        if not self.range_refused and None not in (
+            form.date_from.data,
+            form.date_to.data,
+        ):
             chosen |= {
                 "date_from": form.date_from.data.isoformat(),
                 "date_to": form.date_to.data.isoformat(),
