@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.reports.data import official_item
-from app.spreadsheets import neutralised
+from app.spreadsheets import FORMULA_STARTS, neutralised
 from surveys.access.code_state import DOSSIER_QUESTION
 from surveys.models import Campaign
 from surveys.questionnaire import Questionnaire, QuestionType
@@ -151,31 +151,40 @@ def _streamed(
     writer.writerow([neutralised(name) for name in header])
     yield (BOM + _drained(buffer)).encode("utf-8")
     for page in pages:
-        writer.writerows([neutralised(value) for value in line] for line in page)
+        # ``neutralised`` inlined: a call per cell was a third of the export.
+        writer.writerows(
+            [
+                f"'{value}"
+                if value.__class__ is str and value.startswith(FORMULA_STARTS)
+                else value
+                for value in line
+            ]
+            for line in page
+        )
         yield _drained(buffer).encode("utf-8")
 
 
 def _answers(
     answers: Mapping[str, str | float], questions: Sequence[str], located: set[str]
-) -> Iterator[str | float]:
-    """Give each question's cell, locations rounded (``coarse_geopoint``)."""
-    for name in questions:
-        yield _answer(answers.get(name), name in located)
+) -> list[str | float]:
+    """Give each question's cell: "" unanswered, whole numbers without ".0",
+    locations rounded (``coarse_geopoint``). One expression, no call per cell:
+    it runs for every answer of a million responses."""
+    return [
+        ""
+        if (value := answers.get(name)) is None
+        else coarse_geopoint(value)
+        if name in located and isinstance(value, str)
+        else int(value)
+        if isinstance(value, float) and value.is_integer()
+        else value
+        for name in questions
+    ]
 
 
 def _located(questionnaire: Questionnaire) -> set[str]:
     """Name the location questions, whose answers are exported rounded."""
     return {q.name for q in questionnaire.questions if q.type is QuestionType.GEOPOINT}
-
-
-def _answer(value: str | float | None, located: bool) -> str | float:
-    if value is None:
-        return ""
-    if located and isinstance(value, str):
-        return coarse_geopoint(value)
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    return value
 
 
 def _drained(buffer: io.StringIO) -> str:
