@@ -578,6 +578,8 @@ class ResponseDay(Base):
     verified: Mapped[bool] = mapped_column(primary_key=True)
     excluded: Mapped[bool] = mapped_column(primary_key=True)
     n: Mapped[int] = mapped_column(default=0)
+    #: When the day's latest of these responses came in: what a report is as of.
+    latest: Mapped[datetime]
 
 
 class Watermark(Base):

@@ -1,8 +1,8 @@
 """Responses counted per unit and day (Vietnam time), kept by the catch-up.
 
 Reports count their responses (all, verified, excluded; per month for the
-trend) beside every estimate; read from the responses, that was a scan of a
-district's million rows three times per dashboard. ``response_days`` holds a
+trend) and when the latest came in; read from the responses, that was a scan
+of a district's million rows four times per dashboard. ``response_days`` holds a
 few rows per unit and day, kept with the item tallies from the same watermark,
 and counts a range of days exactly. Filled here from every response the
 catch-up has already counted (the later ones it counts itself).
@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("verified", sa.Boolean(), nullable=False),
         sa.Column("excluded", sa.Boolean(), nullable=False),
         sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("latest", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["campaign_id"],
             ["campaigns.id"],
@@ -63,8 +64,10 @@ def upgrade() -> None:
     )
     day = LOCAL_DAY[op.get_bind().dialect.name]
     op.execute(
-        "INSERT INTO response_days (campaign_id, unit_id, day, verified, excluded, n)"
-        f" SELECT campaign_id, unit_id, {day}, verified, excluded, count(*)"
+        "INSERT INTO response_days"
+        " (campaign_id, unit_id, day, verified, excluded, n, latest)"
+        f" SELECT campaign_id, unit_id, {day}, verified, excluded, count(*),"
+        " max(submitted_at)"
         " FROM responses WHERE id <= (SELECT last_id FROM watermarks"
         " WHERE name = 'tallies')"
         f" GROUP BY campaign_id, unit_id, {day}, verified, excluded"

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session, aliased
 
-from surveys.local_time import LOCAL_OFFSET, local_date
+from surveys.local_time import local_date
 from surveys.models import Answer, Response, ResponseDay, ServicePoint
 from surveys.storage.periods import period_bounds, responses_in
 from surveys.storage.tallies import caught_up
@@ -151,22 +151,14 @@ def latest_submission(
 ) -> datetime | None:
     """Return when the newest kept response came in: the moment a report is as of.
 
-    The day counts name its day; only that day's responses are then read.
+    Read from the day counts, which keep each day's latest time.
     """
     caught_up(session)
-    day = session.scalar(
-        select(func.max(ResponseDay.day)).where(
+    latest = session.scalar(
+        select(func.max(ResponseDay.latest)).where(
             _days_in(campaign_id, unit_ids, between),
             ResponseDay.excluded.is_(False),
             ResponseDay.n > 0,
-        )
-    )
-    if day is None:
-        return None
-    start = datetime(day.year, day.month, day.day, tzinfo=UTC) - LOCAL_OFFSET
-    latest = session.scalar(
-        select(func.max(Response.submitted_at)).where(
-            responses_in(campaign_id, unit_ids, (start, start + timedelta(days=1)))
         )
     )
     return latest if latest is None or latest.tzinfo else latest.replace(tzinfo=UTC)

@@ -23,7 +23,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from operator import attrgetter
 from typing import Any
@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     bindparam,
+    case,
     delete,
     func,
     literal_column,
@@ -269,19 +270,27 @@ def _count(session: Session, rows: list[Any]) -> None:
 
 def _count_days(session: Session, rows: list[Any]) -> None:
     """Add the batch's responses, excluded ones too, to their units' days."""
-    days: dict[tuple[object, ...], int] = defaultdict(int)
+    days: dict[tuple[object, ...], tuple[int, datetime]] = {}
     for row in rows:
         day = local_date(row.submitted_at)
-        days[(row.campaign_id, row.unit_id, day, row.verified, row.excluded)] += 1
+        key = (row.campaign_id, row.unit_id, day, row.verified, row.excluded)
+        n, latest = days.get(key, (0, row.submitted_at))
+        days[key] = (n + 1, max(latest, row.submitted_at))
     add_to_days(session, days)
 
 
-def add_to_days(session: Session, days: Mapping[tuple[object, ...], int]) -> None:
-    """Upsert day counts keyed (campaign, unit, day, verified, excluded)."""
+def add_to_days(
+    session: Session, days: Mapping[tuple[object, ...], tuple[int, datetime]]
+) -> None:
+    """Upsert day counts keyed (campaign, unit, day, verified, excluded): each
+    adds its n and keeps the later of the latest times."""
     if days:
         session.execute(
             _day_upsert(session.get_bind().dialect.name),
-            [dict(zip(DAY_KEY, key, strict=True), n=n) for key, n in days.items()],
+            [
+                dict(zip(DAY_KEY, key, strict=True), n=n, latest=latest)
+                for key, (n, latest) in days.items()
+            ],
         )
 
 
@@ -292,9 +301,46 @@ DAY_KEY = ("campaign_id", "unit_id", "day", "verified", "excluded")
 @cache
 def _day_upsert(dialect: str) -> Any:
     statement = dialect_insert(dialect, ResponseDay.__table__)
+    later = statement.excluded.latest > ResponseDay.latest
     return statement.on_conflict_do_update(
         index_elements=list(DAY_KEY),
-        set_={"n": ResponseDay.n + statement.excluded.n},
+        set_={
+            "n": ResponseDay.n + statement.excluded.n,
+            "latest": case(
+                (later, statement.excluded.latest), else_=ResponseDay.latest
+            ),
+        },
+    )
+
+
+def _moved_to_excluded(session: Session, response: Response) -> None:
+    """Move a counted response from its day's kept count to its excluded one.
+
+    The kept count's latest time is read again from the day's other responses
+    (through the unit's index): it may have been this one's.
+    """
+    day = local_date(response.submitted_at)
+    where = (response.campaign_id, response.unit_id, day, response.verified)
+    add_to_days(session, {(*where, True): (1, response.submitted_at)})
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC) - LOCAL_OFFSET
+    others = (
+        select(func.max(Response.submitted_at))
+        .where(
+            Response.unit_id == response.unit_id,
+            Response.submitted_at >= start,
+            Response.submitted_at < start + timedelta(days=1),
+            Response.campaign_id == response.campaign_id,
+            Response.verified.is_(response.verified),
+            Response.excluded.is_(False),
+            Response.id != response.id,
+        )
+        .scalar_subquery()
+    )
+    kept = dict(zip(DAY_KEY, (*where, False), strict=True))
+    session.execute(
+        update(ResponseDay)
+        .filter_by(**kept)
+        .values(n=ResponseDay.n - 1, latest=func.coalesce(others, ResponseDay.latest))
     )
 
 
@@ -456,9 +502,7 @@ def exclude_response(session: Session, response: Response, reason: str) -> None:
         values = stored_values(session, response)
         scores = respondent_scores(questionnaire, values)
         add_to_tallies(session, tally_rows(Cell.of(response), scores, -1))
-        day = local_date(response.submitted_at)
-        where = (response.campaign_id, response.unit_id, day, response.verified)
-        add_to_days(session, {(*where, False): -1, (*where, True): 1})
+        _moved_to_excluded(session, response)
     response.excluded = True
     response.excluded_reason = reason
     session.flush()
