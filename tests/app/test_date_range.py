@@ -166,11 +166,15 @@ def test_the_report_of_a_range_equals_the_computation_on_its_responses(
 ) -> None:
     campaign = db_session.get(Campaign, rated.campaign_id)
     unit = db_session.get(Unit, rated.unit_id)
-    # One response inside is set aside: it leaves every figure but the count.
-    excluded = db_session.get(Response, rated.inside[3])
+    # The range's latest response (23:59 on 20 May) is set aside: it leaves
+    # every figure but the count, and the report is as of the one before it.
+    before = unit_report(db_session, unit, campaign, RANGE).header.generated_at
+    assert before == datetime(2026, 5, 20, 16, 59, tzinfo=UTC)
+    excluded = db_session.get(Response, rated.inside[1])
     exclude_response(db_session, excluded, "test")
     db_session.commit()
     report = unit_report(db_session, unit, campaign, RANGE)
+    assert report.header.generated_at == datetime(2026, 5, 15, 9, tzinfo=UTC)
     kept = _kept(db_session, rated.inside)
     assert report.counts.responses == len(kept) == 31
     assert report.counts.excluded == 1
