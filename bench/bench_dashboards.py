@@ -162,6 +162,17 @@ def build(url: str, size: int) -> None:
     print(f"  catch-up of the tallies: {time.perf_counter() - started:.1f} s")
 
 
+def _answers(pg_url: str) -> bool:
+    """Tell whether the PostgreSQL server at ``pg_url`` takes connections."""
+    import psycopg
+
+    try:
+        psycopg.connect(_libpq(pg_url), connect_timeout=5).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
 def _libpq(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
@@ -411,6 +422,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
+    if "postgresql" in kinds and not _answers(args.pg_url):
+        print(f"PostgreSQL does not answer at {args.pg_url}: SQLite only")
+        kinds.remove("postgresql")
     for kind in kinds:
         for size in args.sizes:
             print(f"== {kind}, {size:,} counter responses")
