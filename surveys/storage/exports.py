@@ -77,7 +77,7 @@ def exported_responses(
     are.
     """
     condition = responses_in(
-        campaign_id, unit_ids, between, with_excluded=include_excluded
+        campaign_id, unit_ids, between, with_excluded=include_excluded, by_id=True
     )
     for rows in _pages(session, condition, page_size):
         answers: dict[int, dict[str, str | float]] = {row[0]: {} for row in rows}
@@ -121,7 +121,7 @@ def exported_rows(
     was answered is not stored, so not exported.
     """
     condition = responses_in(
-        campaign_id, unit_ids, between, with_excluded=include_excluded
+        campaign_id, unit_ids, between, with_excluded=include_excluded, by_id=True
     )
     for rows in _pages(session, condition, page_size):
         found: dict[tuple[int, int], dict[str, str | float]] = {}

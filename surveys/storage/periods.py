@@ -129,13 +129,24 @@ def responses_in(
     between: tuple[datetime, datetime] | None,
     *,
     with_excluded: bool = False,
+    by_id: bool = False,
 ) -> ColumnElement[bool]:
-    """Return the condition picking a campaign's responses of some units and time."""
-    conditions = [Response.campaign_id == campaign_id]
+    """Return the condition picking a campaign's responses of some units and time.
+
+    ``by_id=True`` for a read that pages through responses by id: the campaign
+    and units are then compared as expressions (``campaign_id + 0``), which no
+    index serves, so that the database walks the primary key from the page's
+    first id. Otherwise SQLite, without statistics, takes the campaign's index
+    and sorts all the campaign's responses again for every page.
+    """
+    campaign, unit = Response.campaign_id, Response.unit_id
+    if by_id:
+        campaign, unit = campaign + 0, unit + 0
+    conditions = [campaign == campaign_id]
     if not with_excluded:
         conditions.append(Response.excluded.is_(False))
     if unit_ids is not None:
-        conditions.append(Response.unit_id.in_(list(unit_ids)))
+        conditions.append(unit.in_(list(unit_ids)))
     if between is not None:
         conditions += [
             Response.submitted_at >= between[0],
