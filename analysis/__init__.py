@@ -27,6 +27,7 @@ _MODULE_OF = {
     "composite_index": "indices",
     "cronbach_alpha": "reliability",
     "ddci_index": "indices",
+    "index_from_tallies": "indices",
     "indicator_rates": "scorecard",
     "mean_ci": "intervals",
     "official_ratings": "officials",

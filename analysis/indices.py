@@ -118,22 +118,10 @@ def sipas_index(
     check_satisfied_min(satisfied_min, scoring.scale)
     scored = item_matrix(scoring, responses)
     satisfied = np.where(np.isnan(scored), np.nan, scored >= satisfied_min)
-    k = len(scoring.items)
-    tiers = [
-        ("criterion", item, 100 * _unit_vector(k, j), 0.0)
-        for j, item in enumerate(scoring.items)
-    ]
-    factors = _dimension_coefficients(scoring)
-    tiers += [("factor", name, 100 * a, 0.0) for name, a in factors.items()]
-    if aggregation == "factor-mean":
-        overall = sum(scoring.weights[name] * a for name, a in factors.items())
-    else:
-        overall = np.full(k, 1 / k)
-    tiers.append(("index", "index", 100 * overall, 0.0))
     return _linear_index_table(
         responses,
         satisfied,
-        tiers,
+        _sipas_tiers(scoring, aggregation),
         by,
         level,
         min_publish,
@@ -176,15 +164,10 @@ def papi_index(
            methodology.
     """
     scoring = ScoringMap.from_mapping(scoring)
-    rescaled = _rescaled(scoring, responses)
-    dimensions = _dimension_coefficients(scoring)
-    tiers = [("dimension", name, 9 * a, 1.0) for name, a in dimensions.items()]
-    total = sum(dimensions.values())
-    tiers.append(("total", "total", 9 * total, float(len(dimensions))))
     return _linear_index_table(
         responses,
-        rescaled,
-        tiers,
+        _rescaled(scoring, responses),
+        _papi_tiers(scoring),
         by,
         level,
         min_publish,
@@ -228,15 +211,10 @@ def ddci_index(
            methodology chapter.
     """
     scoring = ScoringMap.from_mapping(scoring)
-    rescaled = _rescaled(scoring, responses)
-    dimensions = _dimension_coefficients(scoring)
-    tiers = [("subindex", name, 10 * a, 0.0) for name, a in dimensions.items()]
-    composite = sum(100 * scoring.weights[n] * a for n, a in dimensions.items())
-    tiers.append(("composite", "composite", composite, 0.0))
     return _linear_index_table(
         responses,
-        rescaled,
-        tiers,
+        _rescaled(scoring, responses),
+        _ddci_tiers(scoring),
         by,
         level,
         min_publish,
@@ -323,6 +301,110 @@ def composite_index(
     )
 
 
+#: A tier of an index: its kind, name, coefficients over the items and offset.
+Tier = tuple[str, Hashable, np.ndarray, float]
+
+
+def _sipas_tiers(scoring: ScoringMap, aggregation: str) -> list[Tier]:
+    """Return SIPAS's tiers: each criterion, each factor, the index (percent)."""
+    k = len(scoring.items)
+    tiers = [
+        ("criterion", item, 100 * _unit_vector(k, j), 0.0)
+        for j, item in enumerate(scoring.items)
+    ]
+    factors = _dimension_coefficients(scoring)
+    tiers += [("factor", name, 100 * a, 0.0) for name, a in factors.items()]
+    if aggregation == "factor-mean":
+        overall = sum(scoring.weights[name] * a for name, a in factors.items())
+    else:
+        overall = np.full(k, 1 / k)
+    tiers.append(("index", "index", 100 * overall, 0.0))
+    return tiers
+
+
+def _papi_tiers(scoring: ScoringMap) -> list[Tier]:
+    """Return PAPI's tiers: each dimension on 1-10, and their total."""
+    dimensions = _dimension_coefficients(scoring)
+    tiers = [("dimension", name, 9 * a, 1.0) for name, a in dimensions.items()]
+    total = sum(dimensions.values())
+    tiers.append(("total", "total", 9 * total, float(len(dimensions))))
+    return tiers
+
+
+def _ddci_tiers(scoring: ScoringMap) -> list[Tier]:
+    """Return DDCI's tiers: each sub-index on 0-10, and the weighted composite."""
+    dimensions = _dimension_coefficients(scoring)
+    tiers = [("subindex", name, 10 * a, 0.0) for name, a in dimensions.items()]
+    composite = sum(100 * scoring.weights[n] * a for n, a in dimensions.items())
+    tiers.append(("composite", "composite", composite, 0.0))
+    return tiers
+
+
+#: The index methods ``index_from_tallies`` knows, as a questionnaire names them.
+INDEX_METHODS = ("sipas", "papi", "ddci")
+
+
+def index_from_tallies(
+    tallies: pd.DataFrame,
+    scoring: Mapping | ScoringMap,
+    method: str,
+    by: Hashable = "unit",
+    *,
+    satisfied_min: float = 4,
+    aggregation: str = "factor-mean",
+    level: float = 0.95,
+    min_publish: int = MIN_PUBLISH,
+    min_suppress: int = MIN_SUPPRESS,
+) -> pd.DataFrame:
+    """Return what :func:`sipas_index` (``papi_``, ``ddci_index``) gives, from tallies.
+
+    Only for a scoring of one item: every tier is then that item's mean, whose
+    linearised variance needs only the item's count, sum and sum of squares
+    per group (``tallies`` as :func:`summary_from_tallies` takes them, their
+    ``satisfied`` counted at ``satisfied_min``). With more items the variance
+    needs each respondent's answers together: use the functions on responses.
+    """
+    check_choice(method, INDEX_METHODS, "method")
+    level = check_level(level)
+    scoring = ScoringMap.from_mapping(scoring)
+    if len(scoring.items) != 1:
+        raise ValueError("an index of several items needs each respondent's answers")
+    item = scoring.items[0]
+    rows = tallies[(tallies["item"] == item) & (tallies["kind"] == "item")]
+    sums = rows.groupby(by, sort=True)[["n", "total", "total_sq", "satisfied"]].sum()
+    sums = sums[sums["n"] > 0]
+    count = sums["n"].to_numpy(np.float64)
+    if method == "sipas":
+        check_satisfied_min(satisfied_min, scoring.scale)
+        tiers, points = _sipas_tiers(scoring, aggregation), np.array([0.0, 1.0])
+        total = sums["satisfied"].to_numpy(np.float64)
+        total_sq = total
+    else:
+        tiers = _papi_tiers(scoring) if method == "papi" else _ddci_tiers(scoring)
+        points = _rescaled_points(scoring)
+        low, high = scoring.scale
+        width = high - low
+        raw, raw_sq = sums["total"].to_numpy(), sums["total_sq"].to_numpy()
+        total = (raw - count * low) / width
+        total_sq = (raw_sq - 2 * low * raw + count * low * low) / width**2
+    coefficients = np.column_stack([tier[2] for tier in tiers])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        spread = (total_sq - total * total / count) / (count * count)
+    keys = sums.index.to_frame(index=False)
+    return _index_table(
+        keys,
+        count[:, None],
+        total[:, None],
+        np.repeat(count[:, None], len(tiers), axis=1),
+        spread[:, None] * coefficients[0] ** 2,
+        tiers,
+        level,
+        min_publish,
+        min_suppress,
+        points,
+    )
+
+
 def _unit_vector(size: int, position: int) -> np.ndarray:
     vector = np.zeros(size)
     vector[position] = 1.0
@@ -357,7 +439,7 @@ def _rescaled_points(scoring: ScoringMap) -> np.ndarray:
 def _linear_index_table(
     responses: pd.DataFrame,
     values: np.ndarray,
-    tiers: list[tuple[str, Hashable, np.ndarray, float]],
+    tiers: list[Tier],
     by: Hashable | Sequence[Hashable] | None,
     level: float,
     min_publish: int,
@@ -400,7 +482,47 @@ def _linear_index_table(
     squares = np.column_stack(
         [np.bincount(rows, influence[:, m] ** 2, n_groups) for m in range(len(tiers))]
     )
+    replicated = None
+    if replicates is not None:
+        replicated = _replicate_tiers(
+            replicates, responses, values, codes, n_groups, coefficients, offsets
+        )
+    return _index_table(
+        keys,
+        count,
+        total,
+        n_tier,
+        squares,
+        tiers,
+        level,
+        min_publish,
+        min_suppress,
+        points,
+        replicated,
+    )
+
+
+def _index_table(
+    keys: pd.DataFrame,
+    count: np.ndarray,
+    total: np.ndarray,
+    n_tier: np.ndarray,
+    squares: np.ndarray,
+    tiers: list[Tier],
+    level: float,
+    min_publish: int,
+    min_suppress: int,
+    points: np.ndarray,
+    replicated: tuple[np.ndarray, np.ndarray, np.ndarray, str] | None = None,
+) -> pd.DataFrame:
+    """Finish an index table from each group's item counts and sums, each tier's
+    n and sum of squared contributions (or a replicate design's estimates)."""
+    n_groups = len(keys)
+    coefficients = np.column_stack([tier[2] for tier in tiers])
+    offsets = np.array([tier[3] for tier in tiers])
+    used = coefficients != 0
     with np.errstate(invalid="ignore", divide="ignore"):
+        means = total / count
         variance = squares * n_tier / (n_tier - 1)
         estimate = offsets + np.where(np.isnan(means), 0.0, means) @ coefficients
     missing_item = (np.isnan(means).astype(np.float64) @ used) > 0
@@ -408,10 +530,8 @@ def _linear_index_table(
     se = np.sqrt(np.where(n_tier > 1, variance, np.nan))
     df = n_tier - 1
     method = "linearised-t"
-    if replicates is not None:
-        estimate, se, df, method = _replicate_tiers(
-            replicates, responses, values, codes, n_groups, coefficients, offsets
-        )
+    if replicated is not None:
+        estimate, se, df, method = replicated
         estimate = np.where(missing_item, np.nan, estimate)
     low, high = t_interval(estimate, se, df, level)
     floor = np.broadcast_to(offsets, low.shape)

@@ -92,7 +92,16 @@ def streamed_csv(
     writer.writerow([neutralised(name) for name in header])
     yield (BOM + _drained(buffer)).encode("utf-8")
     for page in pages:
-        writer.writerows([neutralised(value) for value in line] for line in page)
+        # ``neutralised`` spelled out: a call per cell was a third of the export.
+        writer.writerows(
+            [
+                f"'{value}"
+                if value.__class__ is str and value.startswith(FORMULA_STARTS)
+                else value
+                for value in line
+            ]
+            for line in page
+        )
         yield _drained(buffer).encode("utf-8")
 
 

@@ -586,6 +586,31 @@ class ItemTally(Base):
     )
 
 
+class ResponseDay(Base):
+    """How many responses a unit had on one day (Vietnam time), verified or not,
+    excluded or not: the counts reports show beside their estimates.
+
+    Kept by the catch-up with the item tallies (``surveys.storage.tallies``), so
+    a report counts a year's million responses from a few thousand rows, and a
+    range of days exactly.
+    """
+
+    __tablename__ = "response_days"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    verified: Mapped[bool] = mapped_column(primary_key=True)
+    excluded: Mapped[bool] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+    #: When the day's latest of these responses came in: what a report is as of.
+    latest: Mapped[datetime]
+
+
 class Watermark(Base):
     """How far a step that follows the writes has got: the last id it handled.
 

@@ -21,7 +21,8 @@ joins the responses file as ODK Central's repeat tables join theirs.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+import functools
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -182,51 +183,67 @@ class _Cells:
 
     def __init__(self, questionnaire: Questionnaire, labels_in: str | None) -> None:
         questions = questionnaire.questions
-        self.located = {q.name for q in questions if q.type is QuestionType.GEOPOINT}
-        self.texts = {q.name for q in questions if q.type is QuestionType.TEXT}
-        self.multiple = {
-            q.name for q in questions if q.type is QuestionType.SELECT_MULTIPLE
-        }
-        #: Each question's labels by option code, when labels are asked for.
-        self.labels: dict[str, dict[str, str]] = {}
-        if labels_in is not None:
-            self.labels = {
-                q.name: {
+        #: How each question's answer is written when it is not as stored: by
+        #: question, so that a plain answer costs no call (a million responses).
+        self.special: dict[str, Callable[[str | float], str | float]] = {}
+        for q in questions:
+            if q.type is QuestionType.GEOPOINT:
+                self.special[q.name] = _rounded_location
+            elif q.type is QuestionType.TEXT:
+                self.special[q.name] = _masked
+            elif labels_in is not None and q.type.takes_answer and not q.choices_from:
+                known = {
                     choice.name: choice.label.get(labels_in)
                     for choice in questionnaire.choices_of(q)
                 }
-                for q in questions
-                if q.type.takes_answer and q.choices_from is None
-            }
-            self.labels = {name: known for name, known in self.labels.items() if known}
+                if any(known.values()):
+                    several = q.type is QuestionType.SELECT_MULTIPLE
+                    self.special[q.name] = functools.partial(_labelled, known, several)
 
     def answers(
         self,
         answers: Mapping[str, str | float],
         questions: Sequence[str],
         hidden: Collection[str] = (),
-    ) -> Iterator[str | float]:
-        """Give each question's cell; a comment hidden from reports is blank."""
-        for name in questions:
-            yield "" if name in hidden else self.answer(name, answers.get(name))
+    ) -> list[str | float]:
+        """Give each question's cell: "" unanswered or hidden from reports,
+        whole numbers without ".0", the rest as ``special`` writes it."""
+        special = self.special
+        return [
+            ""
+            if name in hidden or (value := answers.get(name)) is None
+            else special[name](value)
+            if name in special
+            else int(value)
+            if value.__class__ is float and value.is_integer()
+            else value
+            for name in questions
+        ]
 
-    def answer(self, name: str, value: str | float | None) -> str | float:
-        if value is None:
-            return ""
-        if name in self.located and isinstance(value, str):
-            return coarse_geopoint(value)
-        if name in self.texts and isinstance(value, str):
-            return mask_personal_data(value)
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        known = self.labels.get(name)
-        if known is None:
-            return value
-        if name in self.multiple and isinstance(value, str):
-            return LABEL_SEPARATOR.join(
-                known.get(code, code) for code in value.split(MULTIPLE_SEPARATOR)
-            )
-        return known.get(str(value), value)
+
+def _whole(value: str | float) -> str | float:
+    """Write a whole number without its ".0"."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _rounded_location(value: str | float) -> str | float:
+    """Round a location to about a kilometre (``coarse_geopoint``)."""
+    return coarse_geopoint(value) if isinstance(value, str) else value
+
+
+def _masked(value: str | float) -> str | float:
+    """Mask phone numbers, ID numbers and e-mails in free text."""
+    return mask_personal_data(value) if isinstance(value, str) else value
+
+
+def _labelled(known: dict[str, str], several: bool, value: str | float) -> str | float:
+    """Write an option's code as its label (several: each, joined by "; ")."""
+    value = _whole(value)
+    if several and isinstance(value, str):
+        return LABEL_SEPARATOR.join(
+            known.get(code) or code for code in value.split(MULTIPLE_SEPARATOR)
+        )
+    return known.get(str(value)) or value
 
 
 def _about_officials(questionnaire: Questionnaire) -> set[str]:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from analysis import (
     compare_to_rest_from_tallies,
     ddci_index,
+    index_from_tallies,
     official_ratings,
     papi_index,
     rank_units_from_tallies,
@@ -44,10 +45,15 @@ from surveys.questionnaire.versions import definition_of
 from surveys.storage.counts import (
     latest_submission,
     low_rated_comments,
+    rating_counts,
     response_counts,
 )
-from surveys.storage.frames import analysis_scoring, response_frame, tally_frame
-from surveys.storage.periods import period_bounds, period_months, quarters_in
+from surveys.storage.frames import (
+    analysis_scoring,
+    period_tally_frame,
+    response_frame,
+)
+from surveys.storage.periods import period_bounds, period_months
 from surveys.units.tree import subtree_ids
 
 #: Estimate columns every table carries, after its label and n.
@@ -173,15 +179,15 @@ def unit_report(
     role may not see results of individual officials.
     """
     questionnaire = definition_of(campaign.questionnaire)
-    quarters, between = quarters_in(period), period_bounds(period)
+    between = period_bounds(period)
     units = [unit.id]
     header = _header(session, campaign, questionnaire, unit, units, period, language)
-    tallies = tally_frame(
-        session, campaign.id, ("unit",), periods=quarters, unit_ids=units
+    tallies = period_tally_frame(
+        session, campaign.id, ("unit",), period, unit_ids=units
     )
     summary = _labelled_summary(tallies, questionnaire, language)
-    by_counter = tally_frame(
-        session, campaign.id, ("service_point",), periods=quarters, unit_ids=units
+    by_counter = period_tally_frame(
+        session, campaign.id, ("service_point",), period, unit_ids=units
     )
     counters = summary_from_tallies(
         by_counter[by_counter["item"] == header.headline],
@@ -203,7 +209,9 @@ def unit_report(
         ),
         items=_table(summary[summary["kind"] == "item"]),
         dimensions=_table(summary[summary["kind"] == "dimension"]),
-        index=_index(session, campaign, questionnaire, units, between, language),
+        index=_index(
+            session, campaign, questionnaire, units, between, language, tallies
+        ),
         counters=_table(counters.dropna(subset=["label"])),
         officials=(
             _officials(session, campaign, questionnaire, unit, between)
@@ -243,18 +251,16 @@ def district_report(
     gives the same ranks.
     """
     questionnaire = definition_of(campaign.questionnaire)
-    quarters, between = quarters_in(period), period_bounds(period)
+    between = period_bounds(period)
     units = _descendants(session, district)
     ids = list(units)
     header = _header(session, campaign, questionnaire, district, ids, period, language)
-    tallies = tally_frame(
-        session, campaign.id, ("unit",), periods=quarters, unit_ids=ids
-    )
+    tallies = period_tally_frame(session, campaign.id, ("unit",), period, unit_ids=ids)
     tallies = tallies[tallies["n"] > 0]
     summary = _labelled_summary(tallies, questionnaire, language)
     summary.insert(0, "unit_name", summary["unit"].map(units))
     whole = _labelled_summary(
-        tally_frame(session, campaign.id, (), periods=quarters, unit_ids=ids),
+        period_tally_frame(session, campaign.id, (), period, unit_ids=ids),
         questionnaire,
         language,
         by=None,
@@ -275,7 +281,7 @@ def district_report(
         )
         .merge(_compared_to_rest(headline), on="unit")
     )
-    index = _index(session, campaign, questionnaire, ids, between, language)
+    index = _index(session, campaign, questionnaire, ids, between, language, tallies)
     if not index.empty:
         overall = index[index["tier"] == index["tier"].iloc[-1]]
         league = league.merge(
@@ -405,29 +411,39 @@ def _index(
     unit_ids: list[int],
     between: tuple[datetime, datetime] | None,
     language: str,
+    tallies: pd.DataFrame,
 ) -> pd.DataFrame:
     """Return the questionnaire's index per unit, the way its scoring defines it.
 
     SIPAS-style percent satisfied, PAPI-style sum of 1-10 dimensions, or a
-    DDCI/PCI-style weighted composite; these need each respondent.
+    DDCI/PCI-style weighted composite. An index of one item (the counter's
+    one-tap rating) comes from the units' ``tallies``; one of several items
+    needs each respondent's answers together, read from the responses.
     """
     scoring = questionnaire.scoring
     if scoring is None:
         return pd.DataFrame()
     mapping = analysis_scoring(questionnaire)
-    responses = response_frame(
-        session, campaign.id, list(mapping["items"]), unit_ids=unit_ids, between=between
-    )
-    if responses.empty:
-        return pd.DataFrame()
     if scoring.aggregation == "percent_satisfied":
-        index = sipas_index(
-            responses, mapping, satisfied_min=scoring.satisfied_min or 4
-        )
-    elif scoring.index.method == "sum":
-        index = papi_index(responses, mapping)
+        method, options = "sipas", {"satisfied_min": scoring.satisfied_min or 4}
     else:
-        index = ddci_index(responses, mapping)
+        method, options = ("papi" if scoring.index.method == "sum" else "ddci"), {}
+    if len(mapping["items"]) == 1:
+        index = index_from_tallies(tallies, mapping, method, **options)
+        if index.empty:
+            return pd.DataFrame()
+    else:
+        responses = response_frame(
+            session,
+            campaign.id,
+            list(mapping["items"]),
+            unit_ids=unit_ids,
+            between=between,
+        )
+        if responses.empty:
+            return pd.DataFrame()
+        computed = {"sipas": sipas_index, "papi": papi_index, "ddci": ddci_index}
+        index = computed[method](responses, mapping, **options)
     labels = score_labels(questionnaire, language)
     labels[index["name"].iloc[-1]] = scoring.index.label.get(language)
     index.insert(0, "label", index["name"].map(labels))
@@ -459,12 +475,12 @@ def _officials(
     item = official_item(questionnaire)
     if item is None:
         return pd.DataFrame(columns=columns)
-    responses = response_frame(
-        session, campaign.id, [item], unit_ids=[unit.id], between=between
-    )
-    rated = responses.dropna(subset=[item, "official"])
-    if rated.empty:
+    counts = rating_counts(session, campaign.id, item, unit.id, between)
+    if counts.empty:
         return pd.DataFrame(columns=columns)
+    # One row per rating, as the model takes them: it only counts them by
+    # official and value, so the database's counts give the same numbers.
+    rated = counts.loc[counts.index.repeat(counts.pop("n"))].reset_index(drop=True)
     table = official_ratings(rated, rating=item)
     # Whether the unit has officials enough to compare is the unit's, not a
     # person's: kept when a person's own figures are withheld.

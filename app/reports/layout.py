@@ -25,6 +25,7 @@ from analysis.results import MIN_INTERVAL, MIN_PUBLISH, MIN_SUPPRESS
 from app.formatting import format_number, format_percent, format_signed
 from app.i18n import _, lazy_gettext, lazy_pgettext, ngettext
 from app.reports.data import Header
+from surveys.storage.periods import range_days
 
 #: Texts the PDF and the workbook both print, translated when they are written.
 UNIT_TITLE = lazy_gettext("Báo cáo kết quả khảo sát sự hài lòng")
@@ -347,7 +348,15 @@ def has_small_samples(tables: Sequence[pd.DataFrame]) -> bool:
 
 
 def period_text(header: Header) -> str:
-    """Return the period as a reader says it ("2026-Q2", or the whole survey)."""
+    """Return the period as a reader says it ("2026-Q2", a range of days, or the
+    whole survey)."""
+    days = range_days(header.period)
+    if days is not None:
+        return _(
+            "Từ ngày %(first)s đến ngày %(last)s",
+            first=days[0].strftime("%d/%m/%Y"),
+            last=days[1].strftime("%d/%m/%Y"),
+        )
     return header.period or _("Toàn bộ đợt khảo sát")
 
 

@@ -43,7 +43,7 @@ def download(unit_code: str, *, scope: str, kind: str) -> Response:
     from app.reports.rendering import BODIES, attachment, repeat_asked, values_asked
 
     selection = selected(unit_code)
-    if selection.campaign is None:
+    if selection.campaign is None or selection.range_refused:
         abort(404)
     body = BODIES[scope](selection, kind)
     session = get_session()

@@ -5,6 +5,10 @@ covering it, including a district-wide campaign attached above a ward: its
 results are still read for the unit in scope only, never for the campaign's own
 unit. Anything else in the address (another ward's campaign, a made-up period)
 is not found.
+
+Besides a year or a quarter, a range of days (``date_from``, ``date_to``, Vietnam
+time, both included) may be chosen; it then replaces the year or quarter as the
+period (``2026-05-01..2026-05-20``, ``surveys.storage.periods``).
 """
 
 from __future__ import annotations
@@ -16,12 +20,16 @@ from flask import abort, request
 from flask_wtf import FlaskForm
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
-from wtforms import SelectField
+from wtforms import DateField, SelectField
+from wtforms.validators import Optional
 
 from app.auth import current_scope, current_staff
 from app.db import get_session
+from app.i18n import _
 from surveys.access.scope import get_in_scope
-from surveys.models import Campaign, Response, Unit
+from surveys.models import Campaign, ResponseDay, Unit
+from surveys.storage.periods import date_range
+from surveys.storage.tallies import caught_up
 from surveys.units.tree import root_units, subtree_ids
 
 
@@ -33,6 +41,26 @@ class SelectionForm(FlaskForm):
 
     campaign = SelectField()
     period = SelectField()
+    #: A range of days instead of the period, both given or neither.
+    date_from = DateField(validators=[Optional()])
+    date_to = DateField(validators=[Optional()])
+
+    def chosen_period(self) -> str:
+        """Return the range of days when one is given, else the year or quarter.
+
+        Half a range, or one ending before it starts, leaves the year or
+        quarter chosen and says why on the field.
+        """
+        start, end = self.date_from.data, self.date_to.data
+        if start is None and end is None:
+            return self.period.data
+        if start is None or end is None:
+            self.date_to.errors.append(_("Hãy chọn cả hai ngày."))
+        elif end < start:
+            self.date_to.errors.append(_("Ngày cuối phải sau hoặc trùng ngày đầu."))
+        else:
+            return date_range(start, end)
+        return self.period.data
 
 
 @dataclass(frozen=True)
@@ -49,6 +77,26 @@ class Selection:
         """Tell whether the unit has units below it, so a league table applies."""
         return bool(self.unit.children)
 
+    @property
+    def range_refused(self) -> bool:
+        """Tell whether the range of days asked for could not be used."""
+        return bool(self.form.date_to.errors)
+
+    @property
+    def query(self) -> dict[str, str]:
+        """Return the address's choices, for links that keep them (downloads)."""
+        form = self.form
+        chosen = {"campaign": form.campaign.data, "period": form.period.data}
+        if not self.range_refused and None not in (
+            form.date_from.data,
+            form.date_to.data,
+        ):
+            chosen |= {
+                "date_from": form.date_from.data.isoformat(),
+                "date_to": form.date_to.data.isoformat(),
+            }
+        return chosen
+
 
 def campaigns_covering(session: Session, unit: Unit) -> list[Campaign]:
     """Return the campaigns held at the unit, above it or below it.
@@ -61,11 +109,12 @@ def campaigns_covering(session: Session, unit: Unit) -> list[Campaign]:
     while node is not None:
         above.append(node.id)
         node = node.parent
+    caught_up(session)
     answered = (
-        select(func.count(Response.id))
+        select(func.coalesce(func.sum(ResponseDay.n), 0))
         .where(
-            Response.campaign_id == Campaign.id,
-            Response.unit_id.in_(subtree_ids(unit.id)),
+            ResponseDay.campaign_id == Campaign.id,
+            ResponseDay.unit_id.in_(subtree_ids(unit.id)),
         )
         .scalar_subquery()
     )
@@ -104,7 +153,7 @@ def selected(unit_code: str | None) -> Selection:
     form.period.data = form.period.data or _default_period(periods, today)
     if not form.validate():
         abort(404)
-    return Selection(unit, chosen, form.period.data, form)
+    return Selection(unit, chosen, form.chosen_period(), form)
 
 
 def _unit(session: Session, unit_code: str | None) -> Unit:

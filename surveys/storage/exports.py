@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from surveys.models import Answer, Response, ServicePoint, Unit
@@ -20,9 +20,13 @@ from surveys.storage.periods import responses_in
 from surveys.storage.tallies import caught_up
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ExportedResponse:
-    """One response as the anonymised export shows it: no device, phone or id."""
+    """One response as the anonymised export shows it: no device, phone or id.
+
+    Not frozen: a frozen dataclass sets each field through ``object.__setattr__``,
+    and an export builds one per response, a million times.
+    """
 
     id: int
     unit_code: str
@@ -72,12 +76,13 @@ def exported_responses(
     query as cheap as the first and memory flat however many responses there
     are.
     """
-    for rows in _pages(
-        session, campaign_id, unit_ids, between, include_excluded, page_size
-    ):
+    condition = responses_in(
+        campaign_id, unit_ids, between, with_excluded=include_excluded, by_id=True
+    )
+    for rows in _pages(session, condition, page_size):
         answers: dict[int, dict[str, str | float]] = {row[0]: {} for row in rows}
         for response_id, _, question, number, text in _answers(
-            session, list(answers), Answer.position == 0
+            session, condition, rows, Answer.position == 0
         ):
             answers[response_id][question] = text if text is not None else number
         yield [
@@ -89,7 +94,9 @@ def exported_responses(
                 verified=row[4],
                 flags=tuple(
                     name for name, flag in zip(FLAGS, row[5:9], strict=True) if flag
-                ),
+                )
+                if any(row[5:9])
+                else (),
                 excluded=row[9],
                 answers=answers[row[0]],
             )
@@ -113,13 +120,15 @@ def exported_rows(
     a response's rows come in their order, and a row none of whose questions
     was answered is not stored, so not exported.
     """
-    for rows in _pages(
-        session, campaign_id, unit_ids, between, include_excluded, page_size
-    ):
+    condition = responses_in(
+        campaign_id, unit_ids, between, with_excluded=include_excluded, by_id=True
+    )
+    for rows in _pages(session, condition, page_size):
         found: dict[tuple[int, int], dict[str, str | float]] = {}
         for response_id, position, question, number, text in _answers(
             session,
-            [row[0] for row in rows],
+            condition,
+            rows,
             Answer.position > 0,
             Answer.question.in_(list(questions)),
         ):
@@ -138,49 +147,60 @@ def exported_rows(
         ]
 
 
-def _answers(session: Session, response_ids: list[int], *conditions: Any) -> Any:
-    return session.execute(
-        select(
-            Answer.response_id,
-            Answer.position,
-            Answer.question,
-            Answer.value_num,
-            Answer.value_text,
-        ).where(Answer.response_id.in_(response_ids), *conditions)
+def _answers(
+    session: Session, condition: ColumnElement[bool], rows: list[Any], *more: Any
+) -> Any:
+    """Return the answers of a page's responses: those ``condition`` picks between
+    its first and last id, read along the answers' key (no list of ids)."""
+    return (
+        session.connection()
+        .execute(
+            select(
+                Answer.response_id,
+                Answer.position,
+                Answer.question,
+                Answer.value_num,
+                Answer.value_text,
+            )
+            .join(Response, Response.id == Answer.response_id)
+            .where(
+                condition,
+                Response.id >= rows[0][0],
+                Response.id <= rows[-1][0],
+                *more,
+            )
+        )
+        .all()
     )
 
 
 def _pages(
-    session: Session,
-    campaign_id: int,
-    unit_ids: Sequence[int] | None,
-    between: tuple[datetime, datetime] | None,
-    include_excluded: bool,
-    page_size: int,
+    session: Session, condition: ColumnElement[bool], page_size: int
 ) -> Iterator[list[Any]]:
     """Yield the responses' rows page by page (keyset pagination on the id)."""
     caught_up(session)  # the flags
-    condition = responses_in(
-        campaign_id, unit_ids, between, with_excluded=include_excluded
-    )
     last = 0
     while True:
-        rows = session.execute(
-            select(
-                Response.id,
-                Unit.code,
-                ServicePoint.code,
-                Response.submitted_at,
-                Response.verified,
-                *FLAGS.values(),
-                Response.excluded,
+        rows = (
+            session.connection()
+            .execute(
+                select(
+                    Response.id,
+                    Unit.code,
+                    ServicePoint.code,
+                    Response.submitted_at,
+                    Response.verified,
+                    *FLAGS.values(),
+                    Response.excluded,
+                )
+                .join(Unit, Unit.id == Response.unit_id)
+                .outerjoin(ServicePoint, ServicePoint.id == Response.service_point_id)
+                .where(condition, Response.id > last)
+                .order_by(Response.id)
+                .limit(page_size)
             )
-            .join(Unit, Unit.id == Response.unit_id)
-            .outerjoin(ServicePoint, ServicePoint.id == Response.service_point_id)
-            .where(condition, Response.id > last)
-            .order_by(Response.id)
-            .limit(page_size)
-        ).all()
+            .all()
+        )
         if not rows:
             return
         last = rows[-1][0]

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from surveys.models import Answer, ItemTally, Response
 from surveys.questionnaire import Questionnaire
-from surveys.storage.periods import responses_in
-from surveys.storage.tallies import caught_up
+from surveys.storage.periods import responses_in, tally_span
+from surveys.storage.tallies import caught_up, counted_from_answers
 
 #: Tally columns a caller may group by, and the column each one reads.
 TALLY_GROUPS = {
@@ -78,6 +78,48 @@ def tally_frame(
     # Typed even when empty: a unit without responses is summarised as nothing,
     # not refused as text.
     return pd.DataFrame(rows, columns=columns).astype(TALLY_TYPES)
+
+
+#: The column of a tally row (``counted_from_answers``) each group reads.
+ROW_COLUMNS = {"unit": "unit_id", "service_point": "service_point_id",
+               "official": "official_id", "period": "period",
+               "verified": "verified"}  # fmt: skip
+
+
+def period_tally_frame(
+    session: Session,
+    campaign_id: int,
+    by: Sequence[str],
+    period: str | None,
+    *,
+    unit_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Return ``tally_frame`` for a report period: a year, a quarter or a range of days.
+
+    Whole quarters are read from the tallies; the days of a range outside
+    whole quarters are counted from their responses' answers
+    (``counted_from_answers``, the catch-up's own scoring), and added.
+    """
+    quarters, rest = tally_span(period)
+    frame = tally_frame(session, campaign_id, by, periods=quarters, unit_ids=unit_ids)
+    if not rest:
+        return frame
+    columns = [*by, "item", "kind", *TALLY_TYPES]
+    rows = [
+        [row[ROW_COLUMNS[name]] for name in by]
+        + [row[name] for name in ("item", "kind", *TALLY_TYPES)]
+        for between in rest
+        for row in counted_from_answers(
+            session, responses_in(campaign_id, unit_ids, between)
+        )
+    ]
+    counted = pd.DataFrame(rows, columns=columns).astype(TALLY_TYPES)
+    return (
+        pd.concat([frame, counted], ignore_index=True)
+        .groupby([*by, "item", "kind"], as_index=False, dropna=False)[list(TALLY_TYPES)]
+        .sum()
+        .astype(TALLY_TYPES)
+    )
 
 
 def response_frame(

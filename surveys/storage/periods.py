@@ -1,10 +1,15 @@
-"""Report periods (a year or a quarter, Vietnam time) and the responses in them."""
+"""Report periods (a year, a quarter or a range of days, Vietnam time) and the
+responses in them.
+
+A range is written ``2026-05-01..2026-05-20``: both days included, each day
+from midnight to midnight in Vietnam.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_
 
@@ -13,21 +18,96 @@ from surveys.models import Response
 
 #: A report period: a year ("2026") or a quarter of it ("2026-Q2").
 PERIOD = re.compile(r"(?P<year>\d{4})(?:-Q(?P<quarter>[1-4]))?")
+#: A range of days, both included: "2026-05-01..2026-05-20".
+RANGE = re.compile(r"(?P<first>\d{4}-\d{2}-\d{2})\.\.(?P<last>\d{4}-\d{2}-\d{2})")
+
+
+def date_range(first: date, last: date) -> str:
+    """Write a range of days as a period (both days included)."""
+    if last < first:
+        raise ValueError(f"a range must end on or after its first day: {first}..{last}")
+    return f"{first.isoformat()}..{last.isoformat()}"
+
+
+def range_days(period: str | None) -> tuple[date, date] | None:
+    """Return the first and last day of a range period; None for a year or quarter."""
+    match = RANGE.fullmatch(period or "")
+    if match is None:
+        return None
+    first, last = date.fromisoformat(match["first"]), date.fromisoformat(match["last"])
+    if last < first:
+        raise ValueError(f"a range must end on or after its first day: {period!r}")
+    return first, last
+
+
+def _day_start(day: date) -> datetime:
+    """Return the UTC instant a day begins at in Vietnam."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC) - LOCAL_OFFSET
+
+
+def _quarter_days(year: int, quarter: int) -> tuple[date, date]:
+    first = date(year, 3 * quarter - 2, 1)
+    following = date(year + quarter // 4, 3 * quarter % 12 + 1, 1)
+    return first, following - timedelta(days=1)
 
 
 def quarters_in(period: str | None) -> list[str] | None:
-    """Return the tally quarters a period covers (None: every quarter)."""
+    """Return the quarters a period covers or touches (None: every quarter)."""
     if period is None:
         return None
+    days = range_days(period)
+    if days is not None:
+        first, last = days
+        return [
+            f"{year}-Q{q}"
+            for year in range(first.year, last.year + 1)
+            for q in range(1, 5)
+            if _quarter_days(year, q)[1] >= first and _quarter_days(year, q)[0] <= last
+        ]
     year, quarter = parse_period(period)
     quarters = [quarter] if quarter else [1, 2, 3, 4]
     return [f"{year}-Q{q}" for q in quarters]
+
+
+def tally_span(
+    period: str | None,
+) -> tuple[list[str] | None, list[tuple[datetime, datetime]]]:
+    """Split a period into the tally quarters it covers whole and the rest (UTC).
+
+    Tallies are kept per quarter: a year or a quarter is all whole quarters; a
+    range of days is the quarters lying inside it, plus at most two pieces (its
+    start to the first whole quarter, the last whole quarter to its end) to be
+    counted from the responses themselves.
+    """
+    days = range_days(period)
+    if days is None:
+        return quarters_in(period), []
+    first, last = days
+    whole = []
+    for quarter in quarters_in(period) or []:
+        start, end = _quarter_days(*parse_period(quarter))  # type: ignore[arg-type]
+        if start >= first and end <= last:
+            whole.append((quarter, start, end))
+    if not whole:
+        return [], [(_day_start(first), _day_start(last + timedelta(days=1)))]
+    rest = []
+    if whole[0][1] > first:
+        rest.append((_day_start(first), _day_start(whole[0][1])))
+    if whole[-1][2] < last:
+        rest.append(
+            (_day_start(whole[-1][2] + timedelta(days=1)),
+             _day_start(last + timedelta(days=1)))
+        )  # fmt: skip
+    return [quarter for quarter, *_ in whole], rest
 
 
 def period_bounds(period: str | None) -> tuple[datetime, datetime] | None:
     """Return the UTC instants a period (in Vietnam time) starts and ends at."""
     if period is None:
         return None
+    days = range_days(period)
+    if days is not None:
+        return _day_start(days[0]), _day_start(days[1] + timedelta(days=1))
     year, quarter = parse_period(period)
     first, last = (quarter, quarter) if quarter else (1, 4)
     start = datetime(year, 3 * first - 2, 1, tzinfo=UTC)
@@ -49,13 +129,24 @@ def responses_in(
     between: tuple[datetime, datetime] | None,
     *,
     with_excluded: bool = False,
+    by_id: bool = False,
 ) -> ColumnElement[bool]:
-    """Return the condition picking a campaign's responses of some units and time."""
-    conditions = [Response.campaign_id == campaign_id]
+    """Return the condition picking a campaign's responses of some units and time.
+
+    ``by_id=True`` for a read that pages through responses by id: the campaign
+    and units are then compared as expressions (``campaign_id + 0``), which no
+    index serves, so that the database walks the primary key from the page's
+    first id. Otherwise SQLite, without statistics, takes the campaign's index
+    and sorts all the campaign's responses again for every page.
+    """
+    campaign, unit = Response.campaign_id, Response.unit_id
+    if by_id:
+        campaign, unit = campaign + 0, unit + 0
+    conditions = [campaign == campaign_id]
     if not with_excluded:
         conditions.append(Response.excluded.is_(False))
     if unit_ids is not None:
-        conditions.append(Response.unit_id.in_(list(unit_ids)))
+        conditions.append(unit.in_(list(unit_ids)))
     if between is not None:
         conditions += [
             Response.submitted_at >= between[0],
@@ -71,6 +162,9 @@ def period_months(period: str | None) -> tuple[str, str] | None:
     """
     if period is None:
         return None
+    days = range_days(period)
+    if days is not None:
+        return days[0].strftime("%Y-%m"), days[1].strftime("%Y-%m")
     year, quarter = parse_period(period)
     first, last = (3 * quarter - 2, 3 * quarter) if quarter else (1, 12)
     return f"{year}-{first:02d}", f"{year}-{last:02d}"

@@ -1,6 +1,7 @@
 """Item tallies and device flags, kept after each response's write, from a watermark.
 
-See ``ItemTally``: the sums a per-unit report needs. A rating's write stores the
+See ``ItemTally``: the sums a per-unit report needs; ``ResponseDay``: how many
+responses each unit had each day. A rating's write stores the
 response and its answers only; ``catch_up`` then counts every response stored
 since the watermark (``Watermark``) into the tallies, sets the flags that
 compare a response with the device's earlier ones (burst, suspected duplicate)
@@ -22,17 +23,26 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from operator import attrgetter
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, literal_column, select, update
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    case,
+    delete,
+    func,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from surveys.db import begin_writing, dialect_insert
-from surveys.local_time import LOCAL_OFFSET
-from surveys.models import Answer, ItemTally, Response, Watermark
+from surveys.local_time import LOCAL_OFFSET, local_date
+from surveys.models import Answer, ItemTally, Response, ResponseDay, Watermark
 from surveys.models import Questionnaire as StoredQuestionnaire
 from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.scores import Score, respondent_scores
@@ -173,6 +183,7 @@ def catch_up(session: Session, *, batch: int = CATCH_UP_BATCH) -> int:
         )
         if rows:
             _count(session, rows)
+            _count_days(session, rows)
             _flag(session, rows)
             session.execute(
                 update(Watermark)
@@ -255,6 +266,82 @@ def _count(session: Session, rows: list[Any]) -> None:
         for score in respondent_scores(questionnaire, values[row.id]):
             _add(sums, _row(cell, score, 1))
     add_to_tallies(session, sums.values())
+
+
+def _count_days(session: Session, rows: list[Any]) -> None:
+    """Add the batch's responses, excluded ones too, to their units' days."""
+    days: dict[tuple[object, ...], tuple[int, datetime]] = {}
+    for row in rows:
+        day = local_date(row.submitted_at)
+        key = (row.campaign_id, row.unit_id, day, row.verified, row.excluded)
+        n, latest = days.get(key, (0, row.submitted_at))
+        days[key] = (n + 1, max(latest, row.submitted_at))
+    add_to_days(session, days)
+
+
+def add_to_days(
+    session: Session, days: Mapping[tuple[object, ...], tuple[int, datetime]]
+) -> None:
+    """Upsert day counts keyed (campaign, unit, day, verified, excluded): each
+    adds its n and keeps the later of the latest times."""
+    if days:
+        session.execute(
+            _day_upsert(session.get_bind().dialect.name),
+            [
+                dict(zip(DAY_KEY, key, strict=True), n=n, latest=latest)
+                for key, (n, latest) in days.items()
+            ],
+        )
+
+
+#: The columns that key a day's count.
+DAY_KEY = ("campaign_id", "unit_id", "day", "verified", "excluded")
+
+
+@cache
+def _day_upsert(dialect: str) -> Any:
+    statement = dialect_insert(dialect, ResponseDay.__table__)
+    later = statement.excluded.latest > ResponseDay.latest
+    return statement.on_conflict_do_update(
+        index_elements=list(DAY_KEY),
+        set_={
+            "n": ResponseDay.n + statement.excluded.n,
+            "latest": case(
+                (later, statement.excluded.latest), else_=ResponseDay.latest
+            ),
+        },
+    )
+
+
+def _moved_to_excluded(session: Session, response: Response) -> None:
+    """Move a counted response from its day's kept count to its excluded one.
+
+    The kept count's latest time is read again from the day's other responses
+    (through the unit's index): it may have been this one's.
+    """
+    day = local_date(response.submitted_at)
+    where = (response.campaign_id, response.unit_id, day, response.verified)
+    add_to_days(session, {(*where, True): (1, response.submitted_at)})
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC) - LOCAL_OFFSET
+    others = (
+        select(func.max(Response.submitted_at))
+        .where(
+            Response.unit_id == response.unit_id,
+            Response.submitted_at >= start,
+            Response.submitted_at < start + timedelta(days=1),
+            Response.campaign_id == response.campaign_id,
+            Response.verified.is_(response.verified),
+            Response.excluded.is_(False),
+            Response.id != response.id,
+        )
+        .scalar_subquery()
+    )
+    kept = dict(zip(DAY_KEY, (*where, False), strict=True))
+    session.execute(
+        update(ResponseDay)
+        .filter_by(**kept)
+        .values(n=ResponseDay.n - 1, latest=func.coalesce(others, ResponseDay.latest))
+    )
 
 
 def _flag(session: Session, rows: list[Any]) -> None:
@@ -415,6 +502,7 @@ def exclude_response(session: Session, response: Response, reason: str) -> None:
         values = stored_values(session, response)
         scores = respondent_scores(questionnaire, values)
         add_to_tallies(session, tally_rows(Cell.of(response), scores, -1))
+        _moved_to_excluded(session, response)
     response.excluded = True
     response.excluded_reason = reason
     session.flush()
@@ -436,41 +524,55 @@ def rebuild_tallies(session: Session, campaign_id: int) -> int:
 
     A repair: the result equals what the catch-ups gave. Only responses the
     catch-up has reached are recounted (the later ones it will count itself).
-    Answers are streamed in response order, so a campaign of a million
-    responses never sits in memory at once.
     """
     session.execute(delete(ItemTally).where(ItemTally.campaign_id == campaign_id))
-    kept = (
+    sums = counted_from_answers(
+        session,
         (Response.campaign_id == campaign_id)
         & Response.excluded.is_(False)
-        & (Response.id <= _watermark(session, lock=True))
+        & (Response.id <= _watermark(session, lock=True)),
     )
+    add_to_tallies(session, sums)
+    return len(sums)
+
+
+def counted_from_answers(
+    session: Session, kept: ColumnElement[bool]
+) -> list[dict[str, object]]:
+    """Return the tally rows of the responses ``kept`` picks, from their answers.
+
+    What the catch-ups would have added up, for a repair or for a span the
+    quarterly tallies do not cover (a range of days). Answers are streamed in
+    response order, so a campaign of a million responses never sits in memory
+    at once: only the sums, one per cell and score.
+    """
     responses = session.execute(
-        select(Response)
+        select(*_READ)
         .where(kept)
         .order_by(Response.id)
         .execution_options(yield_per=10_000)
-    ).scalars()
+    )
     answers = session.execute(
         select(Answer.response_id, Answer.question, Answer.value_num, Answer.value_text)
         .join(Response, Response.id == Answer.response_id)
-        .where(kept)
+        .where(kept, Answer.position == 0)
         .order_by(Answer.response_id)
         .execution_options(yield_per=100_000)
     )
     pending = next(answers, None)
     sums: dict[str, dict[str, object]] = {}
-    for response in responses:
+    definitions: dict[int, Questionnaire] = {}
+    for row in responses:
         values: dict[str, object] = {}
-        while pending is not None and pending[0] == response.id:
+        while pending is not None and pending[0] == row.id:
             values[pending[1]] = pending[2] if pending[2] is not None else pending[3]
             pending = next(answers, None)
-        cell = Cell.of(response)
-        questionnaire = definition_of(response.questionnaire)
-        for score in respondent_scores(questionnaire, values):
+        if row.questionnaire_id not in definitions:
+            definitions |= _definitions(session, {row.questionnaire_id})
+        cell = Cell.of_row(row._mapping)
+        for score in respondent_scores(definitions[row.questionnaire_id], values):
             _add(sums, _row(cell, score, 1))
-    add_to_tallies(session, sums.values())
-    return len(sums)
+    return list(sums.values())
 
 
 def _watermark(session: Session, *, lock: bool = False) -> int:

@@ -9,7 +9,14 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import composite_index, ddci_index, mean_ci, papi_index, sipas_index
+from analysis import (
+    composite_index,
+    ddci_index,
+    index_from_tallies,
+    mean_ci,
+    papi_index,
+    sipas_index,
+)
 from analysis.intervals import dirichlet_mean_interval
 from analysis.results import MIN_INTERVAL
 
@@ -218,3 +225,68 @@ def test_no_tier_has_an_interval_of_zero_width(answer):
 def test_tiers_with_spread_keep_the_t_interval(complete):
     table = sipas_index(complete, SCORING)
     assert (table["method"] == "linearised-t").all()
+
+
+ONE_ITEM = {"items": {"overall": "visit"}}
+
+
+@pytest.fixture
+def one_item() -> pd.DataFrame:
+    """One rating per respondent, some skipped; a unit all satisfied, a tiny one."""
+    rng = np.random.default_rng(17)
+    values = rng.integers(1, 6, 300).astype(float)
+    values[rng.random(300) < 0.1] = np.nan
+    values[200:240] = 5.0  # U3: everyone satisfied, standard error 0
+    units = np.repeat(["U1", "U2", "U3", "U4"], [120, 80, 40, 60])
+    frame = pd.DataFrame({"unit": units, "overall": values})
+    return pd.concat(
+        [frame, pd.DataFrame({"unit": ["U5"] * 3, "overall": [4.0, 2.0, 5.0]})],
+        ignore_index=True,
+    )
+
+
+def _tallies(frame: pd.DataFrame, satisfied_min: float) -> pd.DataFrame:
+    """The item tallies of ``frame``, as the catch-up keeps them."""
+    answered = frame.dropna(subset=["overall"])
+    value = answered["overall"]
+    return (
+        answered.assign(
+            total=value, total_sq=value * value, satisfied=value >= satisfied_min
+        )
+        .groupby("unit", as_index=False)
+        .agg(
+            n=("overall", "size"),
+            total=("total", "sum"),
+            total_sq=("total_sq", "sum"),
+            satisfied=("satisfied", "sum"),
+        )
+        .assign(item="overall", kind="item")
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "compute"),
+    [("sipas", sipas_index), ("papi", papi_index), ("ddci", ddci_index)],
+)
+def test_a_one_item_index_from_tallies_equals_the_one_from_respondents(
+    one_item, method, compute
+):
+    options = {"satisfied_min": 4} if method == "sipas" else {}
+    expected = compute(one_item, ONE_ITEM, **options)
+    ours = index_from_tallies(_tallies(one_item, 4), ONE_ITEM, method, **options)
+    assert list(ours.columns) == list(expected.columns)
+    assert len(ours) == len(expected)
+    for column in expected.columns:
+        if pd.api.types.is_float_dtype(expected[column]):
+            np.testing.assert_allclose(
+                ours[column].to_numpy(), expected[column].to_numpy(), rtol=1e-9
+            )
+        else:
+            assert ours[column].tolist() == expected[column].tolist(), column
+    # The all-satisfied unit's interval is the Perks one, not of zero width.
+    assert "perks-beta" in set(ours["method"])
+
+
+def test_an_index_of_several_items_is_not_taken_from_tallies(complete):
+    with pytest.raises(ValueError, match="each respondent"):
+        index_from_tallies(pd.DataFrame(), SCORING, "sipas")
