@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from analysis import rank_units_from_tallies, scale_points, summary_from_tallies
 from surveys.models import Campaign, Unit
-from surveys.storage.frames import TALLY_TYPES, tally_frame
+from surveys.storage.frames import TALLY_TYPES, period_tally_frame, tally_frame
 from surveys.storage.periods import quarters_in
 from surveys.text import vietnamese_sort_key
 
@@ -85,12 +85,10 @@ def peer_standing(
     if unit.parent_id is None:
         return None
     peers = session.scalars(select(Unit.id).where(Unit.parent_id == unit.parent_id))
-    tallies = tally_frame(
-        session,
-        campaign.id,
-        ("unit",),
-        periods=quarters_in(period),
-        unit_ids=list(peers),
+    # The period as the district's league reads it: a range of days counts its
+    # own days, not the quarters it touches.
+    tallies = period_tally_frame(
+        session, campaign.id, ("unit",), period, unit_ids=list(peers)
     )
     return _standing(
         _sums(tallies, headline, ("unit",)), unit.id, unit.name, campaign.id, scale

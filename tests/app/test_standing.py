@@ -74,7 +74,9 @@ def _app_context(app: Flask) -> Iterator[None]:
         yield
 
 
-@pytest.mark.parametrize("period", [None, "2026", "2026-Q1", "2026-Q2"])
+@pytest.mark.parametrize(
+    "period", [None, "2026", "2026-Q1", "2026-Q2", "2026-02-01..2026-05-10"]
+)
 def test_a_ward_stands_where_the_districts_league_puts_it(
     db_session: Session, peers: Peers, period: str | None
 ) -> None:
