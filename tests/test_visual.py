@@ -25,3 +25,15 @@ def test_a_moved_block_is_a_difference() -> None:
 
 def test_another_size_differs_entirely() -> None:
     assert differing_share(_page().resize((100, 50)), _page()) == 1.0
+
+
+def test_a_subpixel_shift_of_thin_lines_is_not_a_difference() -> None:
+    def lines(offset: float) -> Image.Image:
+        big = Image.new("RGB", (800, 400), "white")
+        draw = ImageDraw.Draw(big)
+        for x in range(40, 760, 40):
+            left = x + int(offset * 4)
+            draw.rectangle((left, 40, left + 3, 340), fill="black")
+        return big.resize((200, 100), Image.Resampling.LANCZOS)
+
+    assert differing_share(lines(0.5), lines(0.0)) <= 0.004
