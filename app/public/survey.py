@@ -169,14 +169,7 @@ class Survey:
     ) -> tuple[dict[str, Answer], dict[str, Message]]:
         """Validate every answer once: the typed values, or the errors (one empty)."""
         try:
-            values = validate_answers(
-                self.questionnaire,
-                answers,
-                runtime_choices=self.runtime_choices,
-                today=_today(),
-                carried=self.carried,
-                language=current_language(),
-            )
+            values = validate_answers(self.questionnaire, answers, **self._context())
         except InvalidAnswers as invalid:
             return {}, invalid.errors
         return values, {}
@@ -201,24 +194,19 @@ class Survey:
 
     def relevance(self, answers: RawAnswers) -> Relevance:
         """Tell which questions, sections and options the answers make relevant."""
-        return relevance(
-            self.questionnaire,
-            answers,
-            runtime_choices=self.runtime_choices,
-            today=_today(),
-            carried=self.carried,
-            language=current_language(),
-        )
+        return relevance(self.questionnaire, answers, **self._context())
 
     def shown(self, answers: RawAnswers) -> list[int]:
-        return shown_pages(
-            self.questionnaire,
-            answers,
-            runtime_choices=self.runtime_choices,
-            today=_today(),
-            carried=self.carried,
-            language=current_language(),
-        )
+        return shown_pages(self.questionnaire, answers, **self._context())
+
+    def _context(self) -> dict[str, object]:
+        """Return what validation and skip logic read besides the answers."""
+        return {
+            "runtime_choices": self.runtime_choices,
+            "today": _today(),
+            "carried": self.carried,
+            "language": current_language(),
+        }
 
 
 @bp.record_once

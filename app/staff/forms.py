@@ -212,11 +212,16 @@ class UnitForm(StaffForm):
     kind = SelectField(choices=choices(UNIT_KINDS))
 
 
-class CodeFilterForm(StaffForm):
-    """An invitation campaign's code list filters, read from a GET's query string."""
+class FilterForm(StaffForm):
+    """Filters read from a GET's query string: no CSRF token, since the GET
+    changes nothing and its links must keep working when shared or bookmarked."""
 
     class Meta:
-        csrf = False  # a GET that changes nothing, and its links must keep working
+        csrf = False
+
+
+class CodeFilterForm(FilterForm):
+    """An invitation campaign's code list filters, read from a GET's query string."""
 
     status = SelectField(
         default="",
@@ -229,11 +234,8 @@ class CodeFilterForm(StaffForm):
     stratum = SelectField(choices=[], default="")
 
 
-class AuditFilterForm(StaffForm):
+class AuditFilterForm(FilterForm):
     """The audit page's filters, read from the query string of a GET."""
-
-    class Meta:
-        csrf = False  # a GET that changes nothing, and its links must keep working
 
     action = SelectField(
         default="",
@@ -246,14 +248,11 @@ class AuditFilterForm(StaffForm):
     user = SelectField(choices=[], default="")
 
 
-class CommentFilterForm(StaffForm):
+class CommentFilterForm(FilterForm):
     """The comment list's filters, read from the query string of a GET.
 
     The campaigns, units and counters offered are the reader's: the view sets them.
     """
-
-    class Meta:
-        csrf = False  # a GET that changes nothing, and its links must keep working
 
     campaign = SelectField()
     #: "" for every unit in scope, else a unit's code (its units below included).
@@ -312,15 +311,12 @@ class HideCommentForm(StaffForm):
 DEFAULT_DUE_DAYS = 2
 
 
-class DossierFilterForm(StaffForm):
+class DossierFilterForm(FilterForm):
     """The dossier page's choices, read from the query string of a GET.
 
     The years, quarters and breakdowns offered depend on the register and on
     the reader's role: the view sets them.
     """
-
-    class Meta:
-        csrf = False  # a GET that changes nothing, and its links must keep working
 
     #: "" for every year, else one year of returns.
     year = SelectField(default="")
