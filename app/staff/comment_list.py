@@ -10,7 +10,6 @@ reports with a reason, or shows it again: a POST that goes back to the list
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -39,9 +38,9 @@ from surveys.comments.listing import (
 )
 from surveys.comments.moderation import comment_text, hide_comment, show_comment
 from surveys.db import begin_writing
-from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Campaign, Response, ServicePoint, Unit
 from surveys.questionnaire.versions import definition_of
+from surveys.storage.periods import days_bounds
 from surveys.text import vietnamese_sort_key
 from surveys.units.tree import root_units, subtree_ids
 
@@ -164,10 +163,7 @@ def _filter(db: Session, form: CommentFilterForm, campaign: Campaign) -> Comment
     since, until = form.since.data, form.until.data
     between = None
     if since or until:
-        between = (
-            _local_midnight(since or form.FIRST_DAY),
-            _local_midnight((until or form.LAST_DAY) + timedelta(days=1)),
-        )
+        between = days_bounds(since or form.FIRST_DAY, until or form.LAST_DAY)
     return CommentFilter(
         campaign_id=campaign.id,
         questions=comment_questions(questionnaire),
@@ -179,11 +175,6 @@ def _filter(db: Session, form: CommentFilterForm, campaign: Campaign) -> Comment
         search=form.q.data or "",
         with_hidden=scope.can_manage,
     )
-
-
-def _local_midnight(day: date) -> datetime:
-    """Return the instant a day begins in Vietnam, in UTC."""
-    return datetime.combine(day, time(), UTC) - LOCAL_OFFSET
 
 
 def _page_key(token: str | None) -> PageKey | None:

@@ -40,6 +40,12 @@ def range_days(period: str | None) -> tuple[date, date] | None:
     return first, last
 
 
+def days_bounds(first: date, last: date) -> tuple[datetime, datetime]:
+    """Return the UTC instants the days ``first`` to ``last`` (Vietnam time,
+    both included) start and end at."""
+    return _day_start(first), _day_start(last + timedelta(days=1))
+
+
 def _day_start(day: date) -> datetime:
     """Return the UTC instant a day begins at in Vietnam."""
     return datetime(day.year, day.month, day.day, tzinfo=UTC) - LOCAL_OFFSET
@@ -107,7 +113,7 @@ def period_bounds(period: str | None) -> tuple[datetime, datetime] | None:
         return None
     days = range_days(period)
     if days is not None:
-        return _day_start(days[0]), _day_start(days[1] + timedelta(days=1))
+        return days_bounds(*days)
     year, quarter = parse_period(period)
     first, last = (quarter, quarter) if quarter else (1, 4)
     start = datetime(year, 3 * first - 2, 1, tzinfo=UTC)
