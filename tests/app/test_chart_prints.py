@@ -51,15 +51,15 @@ def chart_image(pdf: bytes, svg: str) -> Image.Image:
                 boxes = [box for _, box in placed[start : start + len(words)]]
                 left, top = (min(b[i] for b in boxes) for i in (0, 1))
                 right, bottom = (max(b[i] for b in boxes) for i in (2, 3))
-                return page.crop(
-                    tuple(
-                        round(value * DPI / 72)
-                        for value in (
-                            left - MARGIN, top - MARGIN / 4,
-                            right + MARGIN / 4, bottom + MARGIN / 4,
-                        )
-                    )
-                )  # fmt: skip
+                # The size is rounded from the chart's extent, not from its two
+                # edges: a chart placed a fraction of a point lower keeps its
+                # size in pixels (the blur absorbs the sub-pixel shift).
+                x, y = (round(v * DPI / 72) for v in (left - MARGIN, top - MARGIN / 4))
+                width, height = (
+                    round(v * DPI / 72)
+                    for v in (right - left + MARGIN * 5 / 4, bottom - top + MARGIN / 2)
+                )
+                return page.crop((x, y, x + width, y + height))
     raise AssertionError(f"no chart {parse(svg).get('aria-label')!r} in the PDF")
 
 
