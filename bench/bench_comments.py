@@ -35,7 +35,6 @@ from sqlalchemy import select  # noqa: E402
 from surveys.comments.listing import (  # noqa: E402
     CommentFilter,
     comment_page,
-    comment_questions,
     rating_question,
 )
 from surveys.db import make_engine, make_session_factory  # noqa: E402
@@ -150,7 +149,7 @@ def main() -> None:
             def wanted(units: list[int], **fields: object) -> CommentFilter:
                 return CommentFilter(
                     campaign_id=campaign_id,
-                    questions=comment_questions(questionnaire),
+                    questions=questionnaire.comment_questions,
                     rating_question=rating_question(questionnaire),
                     unit_ids=units,
                     **fields,

@@ -586,6 +586,81 @@ class ItemTally(Base):
     )
 
 
+class ItemDayTally(Base):
+    """The item tallies of one day (Vietnam time), and each item's answers by value.
+
+    A range of days that is no run of whole quarters (1 to 20 May) is added up
+    from these, a few rows per cell and day, instead of scoring every answer of
+    the range again; the officials' model, which counts an official's ratings
+    by value, reads the ``category`` rows (``value`` set, ``kind`` ``category``)
+    of the days in its period. Kept by the catch-up with ``ItemTally``, from
+    the same watermark and in the same transaction.
+    """
+
+    __tablename__ = "item_day_tallies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The cell, day, item and (for a category) value as one text key, for the
+    #: upsert (as ``ItemTally.cell``).
+    cell: Mapped[str] = mapped_column(String(180), unique=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE")
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    service_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_points.id", ondelete="CASCADE")
+    )
+    official_id: Mapped[int | None] = mapped_column(
+        ForeignKey("officials.id", ondelete="CASCADE")
+    )
+    day: Mapped[date] = mapped_column(Date)
+    verified: Mapped[bool]
+    item: Mapped[str] = mapped_column(String(64))
+    #: ``item``, ``dimension``, or ``category``: one value of an item.
+    kind: Mapped[str] = mapped_column(String(10))
+    #: The answer's value, for a ``category`` row only.
+    value: Mapped[float | None] = mapped_column(Float)
+    n: Mapped[int] = mapped_column(default=0)
+    total: Mapped[float] = mapped_column(Float, default=0.0)
+    total_sq: Mapped[float] = mapped_column(Float, default=0.0)
+    satisfied: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        Index("ix_item_day_tallies_campaign_id_unit_id_day", "campaign_id", "unit_id",
+              "day"),
+    )  # fmt: skip
+
+
+class RatedComment(Base):
+    """A kept response's comment, with the lowest rating the response gave.
+
+    The dashboard lists the newest comments under low ratings: read from the
+    answers, that walked back through every response of the unit until it had
+    found enough (most responses have no comment, most ratings are high).
+    Here the walk reads commented responses only, their lowest rating in the
+    index. Kept by the catch-up; the comment's text stays in ``answers``.
+    """
+
+    __tablename__ = "rated_comments"
+
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True
+    )
+    question: Mapped[str] = mapped_column(String(64), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE")
+    )
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
+    submitted_at: Mapped[datetime]
+    #: The lowest of the response's ratings; None when it rated nothing.
+    lowest_rating: Mapped[float | None] = mapped_column(Float)
+
+    __table_args__ = (
+        Index("ix_rated_comments_newest", "campaign_id", "unit_id", "submitted_at",
+              "lowest_rating"),
+    )  # fmt: skip
+
+
 class ResponseDay(Base):
     """How many responses a unit had on one day (Vietnam time), verified or not,
     excluded or not: the counts reports show beside their estimates.

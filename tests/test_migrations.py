@@ -116,3 +116,41 @@ def test_migrating_a_handed_connection_leaves_its_foreign_keys_on(
                 assert driver.execute("PRAGMA foreign_keys").fetchone() == (1,)
     finally:
         engine.dispose()
+
+
+def test_the_day_tallies_and_rated_comments_are_filled_from_the_answers(
+    empty_database_url: str,
+) -> None:
+    """The migration that brought them counts what was stored before it, as the
+    catch-up counts what came after."""
+    from surveys.storage.tallies import catch_up
+    from tests.surveys.test_tallies import snapshot
+
+    url = empty_database_url
+    upgrade_to_head(url)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            campaign, point = make_counter_campaign(session)
+            code = make_code(session, campaign, kind="standing", service_point=point)
+            for number, (rating, comment) in enumerate(
+                [("2", "Chờ lâu"), ("5", "Tốt"), ("4", None), ("1", "Sai hẹn")]
+            ):
+                answers = {"overall": rating} | (
+                    {"comment": comment} if comment else {}
+                )
+                submission = Submission(code.token, f"migrated-{number}", answers)
+                record_response(
+                    session, submission, datetime(2026, 5, number + 1, 3, tzinfo=UTC)
+                )
+            campaign_id = campaign.id
+        with make_session_factory(engine)() as session:
+            catch_up(session)
+            counted = snapshot(session, campaign_id)
+        assert sum(1 for key in counted if "/" in key) == 3  # three comments
+        command.downgrade(alembic_config(url), "a7d3e9f1c4b2")
+        upgrade_to_head(url)
+        with make_session_factory(engine)() as session:
+            assert snapshot(session, campaign_id) == counted
+    finally:
+        engine.dispose()

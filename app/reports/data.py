@@ -36,7 +36,6 @@ from app.reports.cases import CaseSection, case_section
 from app.reports.dossier_ratings import dossier_ratings_table
 from app.reports.dossiers import DossierSection, dossier_section
 from app.reports.standing import Standing, peer_standing, quarterly_headline
-from surveys.comments.listing import comment_questions
 from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Campaign, Official, ServicePoint, Unit
 from surveys.questionnaire import Questionnaire, QuestionType
@@ -536,12 +535,10 @@ def _comments(
     Masked (phone numbers, ID numbers, emails) for every format that shows
     them; comments hidden from reports are left out.
     """
-    ratings = [q.name for q in questionnaire.questions if q.type is QuestionType.RATING]
     comments = low_rated_comments(
         session,
         campaign.id,
-        comment_questions(questionnaire),
-        ratings,
+        questionnaire.comment_questions,
         unit_ids=unit_ids,
         between=between,
         at_most=COMMENT_MAX_RATING,

@@ -33,7 +33,6 @@ from surveys.comments.listing import (
     ListedComment,
     PageKey,
     comment_page,
-    comment_questions,
     rating_question,
 )
 from surveys.comments.moderation import comment_text, hide_comment, show_comment
@@ -166,7 +165,7 @@ def _filter(db: Session, form: CommentFilterForm, campaign: Campaign) -> Comment
         between = days_bounds(since or form.FIRST_DAY, until or form.LAST_DAY)
     return CommentFilter(
         campaign_id=campaign.id,
-        questions=comment_questions(questionnaire),
+        questions=questionnaire.comment_questions,
         rating_question=rating_question(questionnaire),
         unit_ids=unit_ids,
         service_point_id=int(form.counter.data) if form.counter.data else None,
@@ -191,7 +190,7 @@ def _comment_in_scope(response_id: int, question: str) -> Response:
     """Return the response whose comment ``question`` is asked for, or answer 404."""
     response = found_in_scope(Response, response_id)
     questionnaire = definition_of(response.questionnaire)
-    if question not in comment_questions(questionnaire):
+    if question not in questionnaire.comment_questions:
         abort(404)
     if comment_text(get_session(), response, question) is None:
         abort(404)

@@ -33,7 +33,7 @@ from surveys.models import (
     Response,
     User,
 )
-from surveys.questionnaire import Questionnaire, QuestionType
+from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.validation import Answer as AnswerValue
 from surveys.questionnaire.versions import definition_of
 from surveys.translatable import N_, Message
@@ -51,19 +51,6 @@ NO_CATEGORY = Message(
 )
 
 
-def comment_questions(questionnaire: Questionnaire) -> list[str]:
-    """Name the free-text comment questions: the multi-line text ones.
-
-    One-line text fields hold codes (a dossier's number), which are no comment
-    and may identify a person, as the dashboard's list also holds.
-    """
-    return [
-        q.name
-        for q in questionnaire.questions
-        if q.type is QuestionType.TEXT and q.appearance == "multiline"
-    ]
-
-
 def may_offer_case(
     questionnaire: Questionnaire, values: Mapping[str, AnswerValue]
 ) -> bool:
@@ -75,7 +62,7 @@ def may_offer_case(
     low = isinstance(overall, int | float) and overall <= LOW_SCORE
     return low and any(
         isinstance(values.get(name), str) and values[name].strip()
-        for name in comment_questions(questionnaire)
+        for name in questionnaire.comment_questions
     )
 
 
@@ -84,7 +71,7 @@ def comment_of(session: Session, response: Response) -> str:
 
     A comment a manager hid from reports makes no case either.
     """
-    names = comment_questions(definition_of(response.questionnaire))
+    names = definition_of(response.questionnaire).comment_questions
     texts = session.scalars(
         select(Answer.value_text).where(
             Answer.response_id == response.id,

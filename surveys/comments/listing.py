@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, aliased
 
 from surveys.db import Folded
 from surveys.models import Answer, HiddenComment, Response, ServicePoint, Unit, User
-from surveys.questionnaire import Questionnaire, QuestionType
+from surveys.questionnaire import Questionnaire
 from surveys.storage.periods import responses_in
 from surveys.text import MARKED_LETTERS, folded
 
@@ -32,25 +32,9 @@ _KEY_SEPARATOR = "~"
 _LARGEST_ID = 2**31 - 1
 
 
-def comment_questions(questionnaire: Questionnaire) -> tuple[str, ...]:
-    """Name the questions whose answers are comments: multi-line free text.
-
-    One-line text fields hold codes (a dossier's number), which are no comment
-    and may identify a person.
-    """
-    return tuple(
-        q.name
-        for q in questionnaire.questions
-        if q.type is QuestionType.TEXT and q.appearance == "multiline"
-    )
-
-
 def rating_question(questionnaire: Questionnaire) -> str | None:
     """Name the rating shown beside a comment: the first (the counter's overall)."""
-    return next(
-        (q.name for q in questionnaire.questions if q.type is QuestionType.RATING),
-        None,
-    )
+    return next(iter(questionnaire.rating_questions), None)
 
 
 @dataclass(frozen=True)

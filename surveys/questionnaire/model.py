@@ -263,6 +263,24 @@ class Questionnaire:
         }
 
     @cached_property
+    def comment_questions(self) -> tuple[str, ...]:
+        """Name the questions whose answers are comments: multi-line free text.
+
+        One-line text fields hold codes (a dossier's number), which are no
+        comment and may identify a person.
+        """
+        return tuple(
+            q.name
+            for q in self.questions
+            if q.type is QuestionType.TEXT and q.appearance == "multiline"
+        )
+
+    @cached_property
+    def rating_questions(self) -> tuple[str, ...]:
+        """Name the rating questions, in the order they are asked."""
+        return tuple(q.name for q in self.questions if q.type is QuestionType.RATING)
+
+    @cached_property
     def _questions_by_name(self) -> dict[str, Question]:
         return {question.name: question for question in self.questions}
 

@@ -7,11 +7,19 @@ from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import ColumnElement, and_, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from surveys.local_time import local_date
-from surveys.models import Answer, HiddenComment, Response, ResponseDay, ServicePoint
-from surveys.storage.periods import period_bounds, responses_in
+from surveys.models import (
+    Answer,
+    HiddenComment,
+    ItemDayTally,
+    RatedComment,
+    Response,
+    ResponseDay,
+    ServicePoint,
+)
+from surveys.storage.periods import period_bounds
 from surveys.storage.tallies import caught_up
 
 
@@ -120,22 +128,34 @@ def rating_counts(
     unit_id: int,
     between: tuple[datetime, datetime] | None,
 ) -> pd.DataFrame:
-    """Count a unit's kept ratings of ``item`` by official and value, in the database.
+    """Count a unit's kept ratings of ``item`` by official and value.
 
     What the officials' model needs (it only counts ratings by official and
-    category): a few rows per official, however many ratings there are.
+    category), read from the day tallies' counts by value: a few rows per
+    official and day, however many ratings there are. ``between`` must begin
+    and end at midnight in Vietnam, as every report period does.
     """
+    caught_up(session)
+    conditions = [
+        ItemDayTally.campaign_id == campaign_id,
+        ItemDayTally.unit_id == unit_id,
+        ItemDayTally.official_id.is_not(None),
+        ItemDayTally.item == item,
+        ItemDayTally.kind == "category",
+    ]
+    if between is not None:
+        conditions += [
+            ItemDayTally.day >= local_date(between[0]),
+            ItemDayTally.day < local_date(between[1]),
+        ]
+    n = func.sum(ItemDayTally.n)
     rows = session.execute(
-        select(Response.unit_id, Response.official_id, Answer.value_num, func.count())
-        .join(Answer, Answer.response_id == Response.id)
-        .where(
-            responses_in(campaign_id, [unit_id], between),
-            Response.official_id.is_not(None),
-            Answer.question == item,
-            Answer.position == 0,
-            Answer.value_num.is_not(None),
+        select(
+            ItemDayTally.unit_id, ItemDayTally.official_id, ItemDayTally.value, n
         )
-        .group_by(Response.unit_id, Response.official_id, Answer.value_num)
+        .where(*conditions)
+        .group_by(ItemDayTally.unit_id, ItemDayTally.official_id, ItemDayTally.value)
+        .having(n > 0)
     ).all()
     return pd.DataFrame(rows, columns=["unit", "official", item, "n"]).astype(
         {item: "float64", "n": "int64"}
@@ -168,7 +188,6 @@ def low_rated_comments(
     session: Session,
     campaign_id: int,
     comments: Sequence[str],
-    ratings: Sequence[str],
     *,
     unit_ids: Sequence[int] | None = None,
     between: tuple[datetime, datetime] | None = None,
@@ -180,39 +199,48 @@ def low_rated_comments(
     For follow-up by the unit: only the comment, when, which counter and the
     lowest rating; nothing that could identify the respondent (no device
     hash, no phone number, no submission id). Comments a manager hid from
-    reports are left out.
+    reports are left out. Read through ``RatedComment``'s index, newest first:
+    only commented responses are walked, their lowest rating beside them.
     """
+    caught_up(session)
     hidden = exists().where(
-        and_(
-            HiddenComment.response_id == Answer.response_id,
-            HiddenComment.question == Answer.question,
-        )
+        HiddenComment.response_id == RatedComment.response_id,
+        HiddenComment.question == RatedComment.question,
     )
-    # Per response, through the answers' key: never every rating of the table.
-    rating = aliased(Answer)
-    rated = (rating.response_id == Response.id) & rating.question.in_(list(ratings))
-    lowest = select(func.min(rating.value_num)).where(rated).scalar_subquery()
-    low = select(rating.response_id).where(rated, rating.value_num <= at_most).exists()
+    conditions = [
+        RatedComment.campaign_id == campaign_id,
+        RatedComment.question.in_(list(comments)),
+        RatedComment.lowest_rating <= at_most,
+        Response.excluded.is_(False),
+        ~hidden,
+    ]
+    if unit_ids is not None:
+        conditions.append(RatedComment.unit_id.in_(list(unit_ids)))
+    if between is not None:
+        conditions += [
+            RatedComment.submitted_at >= between[0],
+            RatedComment.submitted_at < between[1],
+        ]
     rows = session.execute(
         select(
-            Response.id,
-            Response.unit_id,
+            RatedComment.response_id,
+            RatedComment.unit_id,
             ServicePoint.name,
-            Response.submitted_at,
-            lowest.label("rating"),
-            Answer.question,
+            RatedComment.submitted_at,
+            RatedComment.lowest_rating,
+            RatedComment.question,
             Answer.value_text,
         )
-        .join(Answer, Answer.response_id == Response.id)
-        .outerjoin(ServicePoint, ServicePoint.id == Response.service_point_id)
-        .where(
-            responses_in(campaign_id, unit_ids, between),
-            Answer.question.in_(list(comments)),
-            Answer.value_text.is_not(None),
-            ~hidden,
-            low,
+        .join(Response, Response.id == RatedComment.response_id)
+        .join(
+            Answer,
+            (Answer.response_id == RatedComment.response_id)
+            & (Answer.question == RatedComment.question)
+            & (Answer.position == 0),
         )
-        .order_by(Response.submitted_at.desc(), Response.id.desc())
+        .outerjoin(ServicePoint, ServicePoint.id == Response.service_point_id)
+        .where(*conditions)
+        .order_by(RatedComment.submitted_at.desc(), RatedComment.response_id.desc())
         .limit(limit)
     ).all()
     columns = [

@@ -8,25 +8,26 @@ read the responses themselves, one row each.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from surveys.models import Answer, ItemTally, Response
+from surveys.models import Answer, ItemDayTally, ItemTally, Response
 from surveys.questionnaire import Questionnaire
 from surveys.storage.periods import responses_in, tally_span
-from surveys.storage.tallies import caught_up, counted_from_answers
+from surveys.storage.tallies import caught_up
 
-#: Tally columns a caller may group by, and the column each one reads.
+#: Tally columns a caller may group by, and the column each one reads (the
+#: day tallies have no quarter).
 TALLY_GROUPS = {
-    "unit": ItemTally.unit_id,
-    "service_point": ItemTally.service_point_id,
-    "official": ItemTally.official_id,
-    "period": ItemTally.period,
-    "verified": ItemTally.verified,
+    "unit": "unit_id",
+    "service_point": "service_point_id",
+    "official": "official_id",
+    "period": "period",
+    "verified": "verified",
 }
 
 
@@ -49,41 +50,67 @@ def tally_frame(
     The frame is what ``analysis.summary_from_tallies`` takes: the ``by``
     columns, ``item``, ``kind``, ``n``, ``total``, ``total_sq``, ``satisfied``.
     """
-    unknown = set(by) - set(TALLY_GROUPS)
+    conditions = []
+    if verified_only:
+        conditions.append(ItemTally.verified.is_(True))
+    if periods is not None:
+        conditions.append(ItemTally.period.in_(list(periods)))
+    return _summed(session, ItemTally, campaign_id, by, unit_ids, conditions)
+
+
+def day_tally_frame(
+    session: Session,
+    campaign_id: int,
+    by: Sequence[str],
+    days: tuple[date, date],
+    *,
+    unit_ids: Sequence[int] | None = None,
+) -> pd.DataFrame:
+    """Return ``tally_frame`` for the days ``first`` to ``last`` (both included),
+    read from the day tallies (items and dimensions; no ``period`` group)."""
+    first, last = days
+    conditions = [
+        ItemDayTally.day >= first,
+        ItemDayTally.day <= last,
+        ItemDayTally.kind != "category",
+    ]
+    return _summed(session, ItemDayTally, campaign_id, by, unit_ids, conditions)
+
+
+def _summed(
+    session: Session,
+    table: type[ItemTally] | type[ItemDayTally],
+    campaign_id: int,
+    by: Sequence[str],
+    unit_ids: Sequence[int] | None,
+    conditions: Sequence[ColumnElement[bool]],
+) -> pd.DataFrame:
+    """Add up a tally table's rows by ``by``, item and kind, in the database."""
+    unknown = {name for name in by if not hasattr(table, TALLY_GROUPS.get(name, "-"))}
     if unknown:
-        raise ValueError(f"cannot group tallies by {sorted(unknown)}")
+        raise ValueError(f"cannot group {table.__tablename__} by {sorted(unknown)}")
     caught_up(session)
-    groups = [TALLY_GROUPS[name].label(name) for name in by]
+    groups = [getattr(table, TALLY_GROUPS[name]) for name in by]
     query = (
         select(
-            *groups,
-            ItemTally.item,
-            ItemTally.kind,
-            func.sum(ItemTally.n).label("n"),
-            func.sum(ItemTally.total).label("total"),
-            func.sum(ItemTally.total_sq).label("total_sq"),
-            func.sum(ItemTally.satisfied).label("satisfied"),
+            *(group.label(name) for group, name in zip(groups, by, strict=True)),
+            table.item,
+            table.kind,
+            func.sum(table.n).label("n"),
+            func.sum(table.total).label("total"),
+            func.sum(table.total_sq).label("total_sq"),
+            func.sum(table.satisfied).label("satisfied"),
         )
-        .where(ItemTally.campaign_id == campaign_id)
-        .group_by(*(TALLY_GROUPS[name] for name in by), ItemTally.item, ItemTally.kind)
+        .where(table.campaign_id == campaign_id, *conditions)
+        .group_by(*groups, table.item, table.kind)
     )
-    if verified_only:
-        query = query.where(ItemTally.verified.is_(True))
-    if periods is not None:
-        query = query.where(ItemTally.period.in_(list(periods)))
     if unit_ids is not None:
-        query = query.where(ItemTally.unit_id.in_(list(unit_ids)))
+        query = query.where(table.unit_id.in_(list(unit_ids)))
     rows = session.execute(query).all()
     columns = [*by, "item", "kind", "n", "total", "total_sq", "satisfied"]
     # Typed even when empty: a unit without responses is summarised as nothing,
     # not refused as text.
     return pd.DataFrame(rows, columns=columns).astype(TALLY_TYPES)
-
-
-#: The column of a tally row (``counted_from_answers``) each group reads.
-ROW_COLUMNS = {"unit": "unit_id", "service_point": "service_point_id",
-               "official": "official_id", "period": "period",
-               "verified": "verified"}  # fmt: skip
 
 
 def period_tally_frame(
@@ -96,26 +123,20 @@ def period_tally_frame(
 ) -> pd.DataFrame:
     """Return ``tally_frame`` for a report period: a year, a quarter or a range of days.
 
-    Whole quarters are read from the tallies; the days of a range outside
-    whole quarters are counted from their responses' answers
-    (``counted_from_answers``, the catch-up's own scoring), and added.
+    Whole quarters are read from the quarters' tallies; the days of a range
+    outside whole quarters from the day tallies, and added.
     """
     quarters, rest = tally_span(period)
     frame = tally_frame(session, campaign_id, by, periods=quarters, unit_ids=unit_ids)
     if not rest:
         return frame
-    columns = [*by, "item", "kind", *TALLY_TYPES]
-    rows = [
-        [row[ROW_COLUMNS[name]] for name in by]
-        + [row[name] for name in ("item", "kind", *TALLY_TYPES)]
-        for between in rest
-        for row in counted_from_answers(
-            session, responses_in(campaign_id, unit_ids, between)
-        )
+    parts = [frame] if quarters else []
+    parts += [
+        day_tally_frame(session, campaign_id, by, days, unit_ids=unit_ids)
+        for days in rest
     ]
-    counted = pd.DataFrame(rows, columns=columns).astype(TALLY_TYPES)
     return (
-        pd.concat([frame, counted], ignore_index=True)
+        pd.concat(parts, ignore_index=True)
         .groupby([*by, "item", "kind"], as_index=False, dropna=False)[list(TALLY_TYPES)]
         .sum()
         .astype(TALLY_TYPES)

@@ -77,13 +77,13 @@ def quarters_in(period: str | None) -> list[str] | None:
 
 def tally_span(
     period: str | None,
-) -> tuple[list[str] | None, list[tuple[datetime, datetime]]]:
-    """Split a period into the tally quarters it covers whole and the rest (UTC).
+) -> tuple[list[str] | None, list[tuple[date, date]]]:
+    """Split a period into the tally quarters it covers whole and the rest's days.
 
-    Tallies are kept per quarter: a year or a quarter is all whole quarters; a
-    range of days is the quarters lying inside it, plus at most two pieces (its
-    start to the first whole quarter, the last whole quarter to its end) to be
-    counted from the responses themselves.
+    A year or a quarter is all whole quarters; a range of days is the quarters
+    lying inside it, plus at most two runs of days (its start to the first
+    whole quarter, the last whole quarter to its end, both days included) to
+    be read from the day tallies.
     """
     days = range_days(period)
     if days is None:
@@ -95,15 +95,12 @@ def tally_span(
         if start >= first and end <= last:
             whole.append((quarter, start, end))
     if not whole:
-        return [], [(_day_start(first), _day_start(last + timedelta(days=1)))]
+        return [], [(first, last)]
     rest = []
     if whole[0][1] > first:
-        rest.append((_day_start(first), _day_start(whole[0][1])))
+        rest.append((first, whole[0][1] - timedelta(days=1)))
     if whole[-1][2] < last:
-        rest.append(
-            (_day_start(whole[-1][2] + timedelta(days=1)),
-             _day_start(last + timedelta(days=1)))
-        )  # fmt: skip
+        rest.append((whole[-1][2] + timedelta(days=1), last))
     return [quarter for quarter, *_ in whole], rest
 
 

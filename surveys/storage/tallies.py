@@ -1,7 +1,9 @@
 """Item tallies and device flags, kept after each response's write, from a watermark.
 
-See ``ItemTally``: the sums a per-unit report needs; ``ResponseDay``: how many
-responses each unit had each day. A rating's write stores the
+See ``ItemTally``: the sums a per-unit report needs, per quarter;
+``ItemDayTally``: the same per day, with each item's answers counted by value;
+``ResponseDay``: how many responses each unit had each day; ``RatedComment``:
+the comments, with their response's lowest rating. A rating's write stores the
 response and its answers only; ``catch_up`` then counts every response stored
 since the watermark (``Watermark``) into the tallies, sets the flags that
 compare a response with the device's earlier ones (burst, suspected duplicate)
@@ -23,7 +25,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 from operator import attrgetter
 from typing import Any
@@ -42,7 +44,15 @@ from sqlalchemy.orm import Session
 
 from surveys.db import begin_writing, dialect_insert
 from surveys.local_time import LOCAL_OFFSET, local_date
-from surveys.models import Answer, ItemTally, Response, ResponseDay, Watermark
+from surveys.models import (
+    Answer,
+    ItemDayTally,
+    ItemTally,
+    RatedComment,
+    Response,
+    ResponseDay,
+    Watermark,
+)
 from surveys.models import Questionnaire as StoredQuestionnaire
 from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.scores import Score, respondent_scores
@@ -104,6 +114,8 @@ class Cell:
     official_id: int | None
     period: str
     verified: bool
+    #: The day of submission in Vietnam's time: the cell of the day tallies.
+    day: date
 
     @classmethod
     def of(cls, response: Response) -> Cell:
@@ -119,45 +131,93 @@ class Cell:
             row["official_id"],
             period_of(row["submitted_at"]),
             row["verified"],
+            local_date(row["submitted_at"]),
         )
 
-    def key(self, score: Score) -> str:
+    def key(self, score: Score, *, by_day: bool = False, category: bool = False) -> str:
+        """Return the text key of the tally row of ``score`` in this cell: its
+        quarter's, or its day's (``by_day``), or its value's that day
+        (``category``)."""
         parts = (
             self.campaign_id,
             self.unit_id,
             self.service_point_id or "-",
             self.official_id or "-",
-            self.period,
+            self.day.isoformat() if by_day or category else self.period,
             "v" if self.verified else "u",
-            score.kind[0],
+            "c" if category else score.kind[0],
             score.name,
+            *([f"{score.value:g}"] if category else []),
         )
         return "|".join(map(str, parts))
 
 
-def tally_rows(
-    cell: Cell, scores: Iterable[Score], sign: int = 1
-) -> list[dict[str, object]]:
-    """Return the tally rows that add a response's ``scores`` to ``cell``."""
-    return [_row(cell, score, sign) for score in scores]
+class Counted:
+    """What some responses add to (or, excluded, take from) the tallies.
 
+    Their sums per quarter cell and per day cell, each item's answers counted
+    by value per day, and their comments; each row of sums once per cell,
+    however many responses fall in it, so that one upsert per table writes a
+    batch.
+    """
 
-def add_to_tallies(session: Session, rows: Iterable[dict[str, object]]) -> None:
-    """Upsert tally rows: a new cell is inserted, a known one has its sums added."""
-    rows = list(rows)
-    if rows:
-        session.execute(_upsert(session.get_bind().dialect.name), rows)
+    def __init__(self) -> None:
+        self.quarters: dict[str, dict[str, object]] = {}
+        self.days: dict[str, dict[str, object]] = {}
+        self.comments: list[dict[str, object]] = []
+
+    def add(
+        self,
+        row: Mapping[str, Any],
+        questionnaire: Questionnaire,
+        values: Mapping[str, object],
+    ) -> None:
+        """Count a kept response, given as its columns (``CELL_COLUMNS``, ``id``)."""
+        self.add_scores(Cell.of_row(row), respondent_scores(questionnaire, values))
+        ratings = [values.get(name) for name in questionnaire.rating_questions]
+        numbers = [v for v in ratings if isinstance(v, int | float)]
+        for question in questionnaire.comment_questions:
+            if isinstance(values.get(question), str):
+                self.comments.append(
+                    {
+                        "response_id": row["id"],
+                        "question": question,
+                        "campaign_id": row["campaign_id"],
+                        "unit_id": row["unit_id"],
+                        "submitted_at": row["submitted_at"],
+                        "lowest_rating": min(numbers, default=None),
+                    }
+                )
+
+    def add_scores(self, cell: Cell, scores: Iterable[Score], sign: int = 1) -> None:
+        """Add (``sign`` 1) or take out (-1) one response's scores in ``cell``.
+
+        Its comments stay listed when it is taken out: their readers keep the
+        kept responses only.
+        """
+        for score in scores:
+            _add(self.quarters, _row(cell, score, sign))
+            _add(self.days, _row(cell, score, sign, by_day=True))
+            if score.kind == "item":
+                _add(self.days, _row(cell, score, sign, category=True))
+
+    def write(self, session: Session) -> None:
+        """Upsert the sums: a new cell is inserted, a known one has its sums added."""
+        dialect = session.get_bind().dialect.name
+        for table, rows in ((ItemTally, self.quarters), (ItemDayTally, self.days)):
+            if rows:
+                session.execute(_upsert(dialect, table), list(rows.values()))
+        if self.comments:
+            session.execute(RatedComment.__table__.insert(), self.comments)
 
 
 @cache
-def _upsert(dialect: str) -> Any:
+def _upsert(dialect: str, table: type[ItemTally] | type[ItemDayTally]) -> Any:
     """A new cell is inserted; a known one has each sum added (``SUMMED``)."""
-    statement = dialect_insert(dialect, ItemTally.__table__)
+    statement = dialect_insert(dialect, table.__table__)
     return statement.on_conflict_do_update(
-        index_elements=[ItemTally.cell],
-        set_={
-            name: getattr(ItemTally, name) + statement.excluded[name] for name in SUMMED
-        },
+        index_elements=[table.cell],
+        set_={name: getattr(table, name) + statement.excluded[name] for name in SUMMED},
     )
 
 
@@ -258,14 +318,11 @@ def _count(session: Session, rows: list[Any]) -> None:
     )
     for response_id, question, number, text in answers:
         values[response_id][question] = number if number is not None else text
-    sums: dict[str, dict[str, object]] = {}
+    counted = Counted()
     definitions = _definitions(session, {row.questionnaire_id for row in kept})
     for row in kept:
-        questionnaire = definitions[row.questionnaire_id]
-        cell = Cell.of_row(row._mapping)
-        for score in respondent_scores(questionnaire, values[row.id]):
-            _add(sums, _row(cell, score, 1))
-    add_to_tallies(session, sums.values())
+        counted.add(row._mapping, definitions[row.questionnaire_id], values[row.id])
+    counted.write(session)
 
 
 def _count_days(session: Session, rows: list[Any]) -> None:
@@ -500,8 +557,11 @@ def exclude_response(session: Session, response: Response, reason: str) -> None:
     if response.id <= _watermark(session, lock=True):
         questionnaire = definition_of(response.questionnaire)
         values = stored_values(session, response)
-        scores = respondent_scores(questionnaire, values)
-        add_to_tallies(session, tally_rows(Cell.of(response), scores, -1))
+        taken_out = Counted()
+        taken_out.add_scores(
+            Cell.of(response), respondent_scores(questionnaire, values), -1
+        )
+        taken_out.write(session)
         _moved_to_excluded(session, response)
     response.excluded = True
     response.excluded_reason = reason
@@ -520,31 +580,31 @@ def stored_values(session: Session, response: Response) -> dict[str, object]:
 
 
 def rebuild_tallies(session: Session, campaign_id: int) -> int:
-    """Recount a campaign's tallies from its stored answers; return the rows made.
+    """Recount a campaign's tallies (quarters, days, comments) from its stored
+    answers; return the quarter tally rows made.
 
-    A repair: the result equals what the catch-ups gave. Only responses the
-    catch-up has reached are recounted (the later ones it will count itself).
+    A repair, and how a migration fills a new kind of tally: the result equals
+    what the catch-ups gave. Only responses the catch-up has reached are
+    recounted (the later ones it will count itself).
     """
-    session.execute(delete(ItemTally).where(ItemTally.campaign_id == campaign_id))
-    sums = counted_from_answers(
+    for table in (ItemTally, ItemDayTally, RatedComment):
+        session.execute(delete(table).where(table.campaign_id == campaign_id))
+    counted = counted_from_answers(
         session,
         (Response.campaign_id == campaign_id)
         & Response.excluded.is_(False)
         & (Response.id <= _watermark(session, lock=True)),
     )
-    add_to_tallies(session, sums)
-    return len(sums)
+    counted.write(session)
+    return len(counted.quarters)
 
 
-def counted_from_answers(
-    session: Session, kept: ColumnElement[bool]
-) -> list[dict[str, object]]:
-    """Return the tally rows of the responses ``kept`` picks, from their answers.
+def counted_from_answers(session: Session, kept: ColumnElement[bool]) -> Counted:
+    """Count the responses ``kept`` picks from their answers, as the catch-ups did.
 
-    What the catch-ups would have added up, for a repair or for a span the
-    quarterly tallies do not cover (a range of days). Answers are streamed in
-    response order, so a campaign of a million responses never sits in memory
-    at once: only the sums, one per cell and score.
+    Answers are streamed in response order, so a campaign of a million
+    responses never sits in memory at once: only the sums, one per cell and
+    score, and the comments.
     """
     responses = session.execute(
         select(*_READ)
@@ -560,7 +620,7 @@ def counted_from_answers(
         .execution_options(yield_per=100_000)
     )
     pending = next(answers, None)
-    sums: dict[str, dict[str, object]] = {}
+    counted = Counted()
     definitions: dict[int, Questionnaire] = {}
     for row in responses:
         values: dict[str, object] = {}
@@ -569,10 +629,8 @@ def counted_from_answers(
             pending = next(answers, None)
         if row.questionnaire_id not in definitions:
             definitions |= _definitions(session, {row.questionnaire_id})
-        cell = Cell.of_row(row._mapping)
-        for score in respondent_scores(definitions[row.questionnaire_id], values):
-            _add(sums, _row(cell, score, 1))
-    return list(sums.values())
+        counted.add(row._mapping, definitions[row.questionnaire_id], values)
+    return counted
 
 
 def _watermark(session: Session, *, lock: bool = False) -> int:
@@ -588,17 +646,28 @@ def _watermark(session: Session, *, lock: bool = False) -> int:
     return last
 
 
-def _row(cell: Cell, score: Score, sign: int) -> dict[str, object]:
+def _row(
+    cell: Cell,
+    score: Score,
+    sign: int,
+    *,
+    by_day: bool = False,
+    category: bool = False,
+) -> dict[str, object]:
+    """Return the tally row adding ``score`` to ``cell``'s quarter, or to its day
+    (``by_day``), or to its value's count that day (``category``)."""
+    daily = by_day or category
     return {
-        "cell": cell.key(score),
+        "cell": cell.key(score, by_day=by_day, category=category),
         "campaign_id": cell.campaign_id,
         "unit_id": cell.unit_id,
         "service_point_id": cell.service_point_id,
         "official_id": cell.official_id,
-        "period": cell.period,
+        **({"day": cell.day} if daily else {"period": cell.period}),
         "verified": cell.verified,
         "item": score.name,
-        "kind": score.kind,
+        "kind": "category" if category else score.kind,
+        **({"value": score.value if category else None} if daily else {}),
         "n": sign,
         "total": sign * score.value,
         "total_sq": sign * score.value * score.value,

@@ -13,7 +13,6 @@ from surveys.comments.listing import (
     CommentFilter,
     PageKey,
     comment_page,
-    comment_questions,
     rating_question,
 )
 from surveys.comments.moderation import (
@@ -76,7 +75,7 @@ def wanted(campaign: Campaign, unit_ids: list[int], **fields: object) -> Comment
     questionnaire = definition_of(campaign.questionnaire)
     values = {
         "campaign_id": campaign.id,
-        "questions": comment_questions(questionnaire),
+        "questions": questionnaire.comment_questions,
         "rating_question": rating_question(questionnaire),
         "unit_ids": unit_ids,
     }
@@ -89,7 +88,7 @@ def texts(session: Session, chosen: CommentFilter, **options: object) -> list[st
 
 def test_the_counter_questionnaire_has_one_comment_and_rates_overall() -> None:
     questionnaire = shipped_template("counter")
-    assert comment_questions(questionnaire) == ("comment",)
+    assert questionnaire.comment_questions == ("comment",)
     assert rating_question(questionnaire) == "overall"
 
 
@@ -240,7 +239,7 @@ def test_a_hidden_comment_leaves_the_list_and_the_report_until_shown_again(
     )
     assert listed.comments[1].hidden is None
     low = low_rated_comments(
-        db_session, campaign.id, ["comment"], ["overall"], unit_ids=[point.unit_id]
+        db_session, campaign.id, ["comment"], unit_ids=[point.unit_id]
     )
     assert low["text"].tolist() == ["Chờ lâu quá"]
     assert hidden_comments(db_session, [kept.id, rude.id]) == {(rude.id, "comment")}

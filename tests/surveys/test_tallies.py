@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from analysis import summary_from_tallies, unit_summary
 from surveys.db import make_engine, make_session_factory
 from surveys.migrate import upgrade_to_head
-from surveys.models import ItemTally, Response
+from surveys.models import ItemDayTally, ItemTally, RatedComment, Response
 from surveys.questionnaire.versions import shipped_template
 from surveys.storage.frames import analysis_scoring, response_frame, tally_frame
 from surveys.storage.recording import Submission, record_response
@@ -33,14 +33,38 @@ DDCI_ITEMS = shipped_template("ddci").scoring
 
 
 def snapshot(session: Session, campaign_id: int) -> dict[str, tuple]:
-    rows = session.scalars(
-        select(ItemTally).where(ItemTally.campaign_id == campaign_id)
-    ).all()
+    """Every non-empty tally cell of the campaign, by quarter and by day, and
+    every comment with its lowest rating."""
+    rows = [
+        row
+        for table in (ItemTally, ItemDayTally)
+        for row in session.scalars(
+            select(table).where(table.campaign_id == campaign_id)
+        )
+    ]
+    comments = session.scalars(
+        select(RatedComment).where(RatedComment.campaign_id == campaign_id)
+    )
     return {
         row.cell: (row.n, round(row.total, 9), round(row.total_sq, 9), row.satisfied)
         for row in rows
         if row.n
+    } | {
+        f"{c.response_id}/{c.question}": (c.unit_id, c.submitted_at, c.lowest_rating)
+        for c in comments
     }
+
+
+def day_sums(session: Session, campaign_id: int, kind: str) -> pd.DataFrame:
+    """The day tallies of one kind added up per item (categories per item too)."""
+    rows = session.execute(
+        select(ItemDayTally.item, ItemDayTally.n, ItemDayTally.total,
+               ItemDayTally.total_sq, ItemDayTally.satisfied).where(
+            ItemDayTally.campaign_id == campaign_id, ItemDayTally.kind == kind
+        )
+    ).all()  # fmt: skip
+    frame = pd.DataFrame(rows, columns=["item", "n", "total", "total_sq", "satisfied"])
+    return frame.groupby("item").sum().sort_index()
 
 
 def ddci_answers(rng: np.random.Generator) -> dict[str, str]:
@@ -75,9 +99,37 @@ def test_tallies_kept_response_by_response_equal_a_recount(db_session: Session) 
     assert snapshot(db_session, campaign.id) == {}  # counted after the writes
     assert catch_up(db_session) == 40
     kept = snapshot(db_session, campaign.id)
-    assert len({cell.split("|")[4] for cell in kept}) == 2  # two quarters
+    periods = {cell.split("|")[4] for cell in kept if "|" in cell}
+    assert {p for p in periods if "-Q" in p} == {"2026-Q1", "2026-Q2"}
+    assert len(periods - {"2026-Q1", "2026-Q2"}) == 40  # every third day
     rebuild_tallies(db_session, campaign.id)
     assert snapshot(db_session, campaign.id) == kept
+
+
+def test_the_day_tallies_add_up_to_the_quarters_and_count_each_value(
+    db_session: Session,
+) -> None:
+    campaign = filled_ddci_campaign(db_session)
+    catch_up(db_session)
+    quarters = (
+        tally_frame(db_session, campaign.id, by=())
+        .groupby(["item", "kind"])[["n", "total", "total_sq", "satisfied"]]
+        .sum()
+    )
+    for kind in ("item", "dimension"):
+        pd.testing.assert_frame_equal(
+            day_sums(db_session, campaign.id, kind),
+            quarters.xs(kind, level="kind").sort_index(),
+            check_dtype=False,
+        )
+    # Each item's values, counted one row per value, make up its sums.
+    categories = day_sums(db_session, campaign.id, "category")
+    items = quarters.xs("item", level="kind").sort_index()
+    pd.testing.assert_frame_equal(categories, items, check_dtype=False)
+    values = db_session.scalars(
+        select(ItemDayTally.value).where(ItemDayTally.kind == "category").distinct()
+    ).all()
+    assert sorted(values) == [1, 2, 3, 4, 5]
 
 
 def test_an_excluded_response_leaves_the_tallies(db_session: Session) -> None:
@@ -93,6 +145,7 @@ def test_an_excluded_response_leaves_the_tallies(db_session: Session) -> None:
     assert overall.loc["overall", "n"] == 2
     assert overall.loc["overall", "total"] == 9
     assert overall.loc["overall", "satisfied"] == 2
+    assert day_sums(db_session, campaign.id, "category").loc["overall", "n"] == 2
     kept = snapshot(db_session, campaign.id)
     rebuild_tallies(db_session, campaign.id)
     assert snapshot(db_session, campaign.id) == kept
