@@ -150,9 +150,7 @@ def rating_counts(
         ]
     n = func.sum(ItemDayTally.n)
     rows = session.execute(
-        select(
-            ItemDayTally.unit_id, ItemDayTally.official_id, ItemDayTally.value, n
-        )
+        select(ItemDayTally.unit_id, ItemDayTally.official_id, ItemDayTally.value, n)
         .where(*conditions)
         .group_by(ItemDayTally.unit_id, ItemDayTally.official_id, ItemDayTally.value)
         .having(n > 0)
