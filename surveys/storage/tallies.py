@@ -604,7 +604,8 @@ def counted_from_answers(session: Session, kept: ColumnElement[bool]) -> Counted
 
     Answers are streamed in response order, so a campaign of a million
     responses never sits in memory at once: only the sums, one per cell and
-    score, and the comments.
+    score, and one small row per comment (150,000 of them at a million counter
+    responses).
     """
     responses = session.execute(
         select(*_READ)
