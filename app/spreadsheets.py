@@ -83,26 +83,46 @@ def write_csv_rows(
 
 
 def streamed_csv(
-    header: Sequence[str], pages: Iterable[Sequence[Sequence[object]]]
+    header: Sequence[str],
+    pages: Iterable[Sequence[Sequence[object]]],
+    *,
+    neutral: bool = False,
 ) -> Iterator[bytes]:
     """Yield the header (after a BOM, for Excel), then each page of lines, as
-    UTF-8 CSV: one page in memory at a time, every cell neutralised."""
+    UTF-8 CSV: one page in memory at a time, every cell neutralised.
+
+    ``neutral``: the caller has neutralised the lines' text cells itself, where
+    it knows which columns hold text (``neutralised_in``), and they are written
+    as they come, a page by one ``writerows``.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([neutralised(name) for name in header])
     yield (BOM + _drained(buffer)).encode("utf-8")
     for page in pages:
-        # ``neutralised`` spelled out: a call per cell was a third of the export.
-        writer.writerows(
-            [
-                f"'{value}"
-                if value.__class__ is str and value.startswith(FORMULA_STARTS)
-                else value
-                for value in line
-            ]
-            for line in page
-        )
+        if neutral:
+            writer.writerows(page)
+        else:
+            # ``neutralised`` spelled out: a call per cell was a third of the export.
+            writer.writerows(
+                [
+                    f"'{value}"
+                    if value.__class__ is str and value.startswith(FORMULA_STARTS)
+                    else value
+                    for value in line
+                ]
+                for line in page
+            )
         yield _drained(buffer).encode("utf-8")
+
+
+def neutralised_in(lines: Iterable[list[Any]], column: int) -> None:
+    """Neutralise the text cells of one column of ``lines``, in place: a loop
+    over a column a page, not a call per cell."""
+    for line in lines:
+        value = line[column]
+        if value.__class__ is str and value.startswith(FORMULA_STARTS):
+            line[column] = f"'{value}"
 
 
 def _drained(buffer: io.StringIO) -> str:

@@ -69,15 +69,25 @@ def show_comment(
 def hidden_comments(
     session: Session, response_ids: Sequence[int]
 ) -> set[tuple[int, str]]:
-    """Return which comments of these responses are hidden, as (response, question)."""
+    """Return which comments of these responses are hidden, as (response, question).
+
+    Read between the least and the greatest id, then kept to those asked: an
+    export asks for pages of 5,000 ids, and a list of 5,000 parameters cost more
+    to build than the query itself (hidden comments are few).
+    """
     if not response_ids:
         return set()
+    wanted = set(response_ids)
     rows = session.execute(
         select(HiddenComment.response_id, HiddenComment.question).where(
-            HiddenComment.response_id.in_(list(response_ids))
+            HiddenComment.response_id.between(min(wanted), max(wanted))
         )
     ).all()
-    return {(response_id, question) for response_id, question in rows}
+    return {
+        (response_id, question)
+        for response_id, question in rows
+        if response_id in wanted
+    }
 
 
 def _audit(
