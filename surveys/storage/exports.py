@@ -14,15 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    ColumnElement,
-    DateTime,
-    Integer,
-    Select,
-    cast,
-    select,
-    type_coerce,
-)
+from sqlalchemy import ColumnElement, DateTime, Integer, cast, select, type_coerce
 from sqlalchemy.orm import Session
 
 from surveys.models import Answer, Response, ServicePoint, Unit
@@ -104,7 +96,7 @@ def exported_responses(
             row[0]: [*row[:5], _FLAG_NAMES[row[5]], row[6], *unanswered] for row in rows
         }
         for response_id, _, question, number, text in _answers(
-            session, condition, rows, Answer.position == 0, plain=True
+            session, condition, rows, Answer.position == 0
         ):
             index = column.get(question)
             if index is None:
@@ -159,57 +151,30 @@ def exported_rows(
 
 
 def _answers(
-    session: Session,
-    condition: ColumnElement[bool],
-    rows: list[Any],
-    *more: Any,
-    plain: bool = False,
+    session: Session, condition: ColumnElement[bool], rows: list[Any], *more: Any
 ) -> Any:
     """Return the answers of a page's responses: those ``condition`` picks between
-    its first and last id, read along the answers' key (no list of ids).
-
-    ``plain``: as the driver's tuples, through its own cursor (``_plain_rows``).
-    """
-    statement = (
-        select(
-            Answer.response_id,
-            Answer.position,
-            Answer.question,
-            Answer.value_num,
-            Answer.value_text,
+    its first and last id, read along the answers' key (no list of ids)."""
+    return (
+        session.connection()
+        .execute(
+            select(
+                Answer.response_id,
+                Answer.position,
+                Answer.question,
+                Answer.value_num,
+                Answer.value_text,
+            )
+            .join(Response, Response.id == Answer.response_id)
+            .where(
+                condition,
+                Response.id >= rows[0][0],
+                Response.id <= rows[-1][0],
+                *more,
+            )
         )
-        .join(Response, Response.id == Answer.response_id)
-        .where(
-            condition,
-            Response.id >= rows[0][0],
-            Response.id <= rows[-1][0],
-            *more,
-        )
+        .all()
     )
-    if plain:
-        return _plain_rows(session, statement)
-    return session.connection().execute(statement).all()
-
-
-def _plain_rows(session: Session, statement: Select[Any]) -> list[tuple[Any, ...]]:
-    """Run a query whose columns the driver gives as they are meant (numbers and
-    texts) through the driver's own cursor: its rows are plain tuples.
-
-    An export reads millions of answers, and a SQLAlchemy row cost a microsecond
-    more each, a tenth of a CSV download. The query's values are written into
-    its SQL (``literal_binds``): they are ids, instants and yes or no, never
-    anyone's text.
-    """
-    connection = session.connection()
-    sql = statement.compile(
-        dialect=connection.dialect, compile_kwargs={"literal_binds": True}
-    )
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(str(sql))
-        return cursor.fetchall()
-    finally:
-        cursor.close()
 
 
 def _pages(
