@@ -1188,6 +1188,8 @@ class IntegrationKey(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    #: When the key stops working; None only for keys made before keys expired.
+    expires_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
 
     unit: Mapped[Unit] = relationship()
