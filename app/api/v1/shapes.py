@@ -1,0 +1,155 @@
+"""What ``/api/v1`` answers and accepts, as pydantic models.
+
+pydantic writes their JSON Schema in draft 2020-12, the dialect of OpenAPI 3.1
+(a field that may be null is ``anyOf: [..., {"type": "null"}]``, not 3.0's
+``nullable``), and ``app.api.v1.openapi`` puts them into the document as they
+are. Field descriptions are in English: the document is read by developers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from surveys.exchange.pages import DEFAULT_LIMIT, MAX_LIMIT
+from surveys.models import CampaignMode, UnitKind
+
+
+class Shape(BaseModel):
+    """A model read from ORM objects' attributes, closed to unknown members."""
+
+    model_config = ConfigDict(from_attributes=True, extra="forbid")
+
+
+class ListQuery(BaseModel):
+    """The query of every list: where to resume, and how many rows to return."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    limit: int = Field(
+        DEFAULT_LIMIT,
+        ge=1,
+        le=MAX_LIMIT,
+        description=f"How many items to return (at most {MAX_LIMIT}).",
+    )
+    cursor: str | None = Field(
+        None,
+        max_length=512,
+        description="Opaque: the `next_cursor` of the previous page; "
+        "none for the first page.",
+    )
+
+
+class Page(Shape):
+    """Fields every page of a list has besides its items."""
+
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )
+
+
+class UnitOut(Shape):
+    code: str
+    name: str
+    kind: UnitKind
+    parent_code: str | None = Field(
+        description="The unit above; null for the top of the tree."
+    )
+
+
+class UnitPage(Page):
+    items: list[UnitOut]
+
+
+class CounterOut(Shape):
+    """A service point (a one-stop counter) where citizens rate the service."""
+
+    code: str
+    name: str
+    unit_code: str
+    active: bool
+
+
+class CounterPage(Page):
+    items: list[CounterOut]
+
+
+class OfficialOut(Shape):
+    code: str = Field(description="Unique within the official's unit only.")
+    name: str
+    title: str
+    unit_code: str
+    active: bool
+
+
+class OfficialPage(Page):
+    items: list[OfficialOut]
+
+
+class QuestionnaireRef(Shape):
+    key: str
+    version: int
+
+
+class CampaignOut(Shape):
+    key: str
+    name: str
+    mode: CampaignMode
+    unit_code: str = Field(description="The root of the units the campaign covers.")
+    questionnaire: QuestionnaireRef
+    starts_on: date
+    ends_on: date | None
+    paused: bool
+    closed: bool
+
+
+class CampaignPage(Page):
+    items: list[CampaignOut]
+
+
+class QuestionnaireOut(Shape):
+    key: str
+    version: int
+    title: str
+    checksum: str = Field(description="SHA-256 of the canonical definition.")
+    created_at: datetime
+
+
+class QuestionnairePage(Page):
+    items: list[QuestionnaireOut]
+
+
+class QuestionnaireDefinition(QuestionnaireOut):
+    definition: dict[str, Any] = Field(
+        description="The whole definition in its canonical JSON form "
+        "(docs/questionnaires.md)."
+    )
+
+
+class InvalidParam(Shape):
+    name: str
+    reason: str
+
+
+class ProblemOut(BaseModel):
+    """An RFC 9457 problem document (``application/problem+json``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="Names the kind of problem (a docs page anchor).")
+    title: str
+    status: int
+    detail: str
+    invalid_params: list[InvalidParam] | None = None
+
+
+class DocumentOut(BaseModel):
+    """This API's OpenAPI 3.1 document."""
+
+    model_config = ConfigDict(extra="allow")
+
+    openapi: str
+    info: dict[str, Any]
+    paths: dict[str, Any]
