@@ -62,6 +62,7 @@ class IntegrationKeyForm(StaffForm):
         validators=[Required(), MaxLength(100)], default=DEFAULT_RATE_LIMIT
     )
     contact_consent = BooleanField()
+    read_officials = BooleanField()
 
 
 def _key_form(units: dict[str, Unit], **options: object) -> IntegrationKeyForm:
@@ -97,6 +98,7 @@ def integration_keys() -> ResponseReturnValue:
                 rate_limit=form.rate_limit.data,
                 contact_consent=form.contact_consent.data,
                 lifetime_days=int(form.lifetime.data),
+                can_read_officials=form.read_officials.data,
             )
         except KeyRefused as refusal:
             db.rollback()

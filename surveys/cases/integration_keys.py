@@ -67,10 +67,13 @@ def create_key(
     rate_limit: str = DEFAULT_RATE_LIMIT,
     contact_consent: bool = False,
     lifetime_days: int = DEFAULT_LIFETIME,
+    can_read_officials: bool = False,
 ) -> tuple[IntegrationKey, str]:
     """Make a key for ``unit`` and its subtree; return it and the secret (shown once).
 
     The key stops working ``lifetime_days`` (one of ``LIFETIMES``) from now.
+    ``can_read_officials`` lets a reading key see officials and their ratings,
+    which the staff pages show to managers only.
     The caller checks that ``unit`` lies in the user's scope, and commits.
     Raises ``KeyRefused`` when the name, the rights, the rate limit or the
     lifetime are wrong.
@@ -96,6 +99,7 @@ def create_key(
         prefix=drawn.prefix,
         can_read=can_read,
         can_write=can_write,
+        can_read_officials=can_read_officials,
         rate_limit=rate_limit,
         contact_consent=contact_consent,
         created_by=user.id if user else None,
@@ -116,6 +120,7 @@ def create_key(
             "unit_id": unit.id,
             "can_read": can_read,
             "can_write": can_write,
+            "can_read_officials": can_read_officials,
             "rate_limit": rate_limit,
             "contact_consent": contact_consent,
             "expires_at": key.expires_at.isoformat(),

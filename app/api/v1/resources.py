@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from flask import Response, send_file
 
-from app.api.v1.access import current_scope
+from app.api.v1.access import current_key, current_scope
 from app.api.v1.answers import answer, query_of
 from app.api.v1.blueprint import bp, operation
 from app.api.v1.problems import Problem
@@ -133,11 +133,14 @@ def unit(unit_code: str) -> Response:
 def officials(unit_code: str) -> Response:
     """List a unit's officials (those of its own, not of the units below).
 
-    Any key that may read sees them: keys are made by the unit's managers,
-    who see its officials on the staff pages.
+    Only for a key made to read officials, as only managers see them on the
+    staff pages: any other key is refused with 403.
     """
     query = query_of(ListQuery)
-    page = _page(listings.officials_page, query, _found(Unit, unit_code))
+    unit = _found(Unit, unit_code)
+    if not current_key().can_read_officials:
+        raise Problem("not-allowed")
+    page = _page(listings.officials_page, query, unit)
     return answer(
         OfficialPage(
             items=[_official(o) for o in page.items], next_cursor=page.next_cursor

@@ -50,9 +50,15 @@ def bearer(secret: str) -> dict[str, str]:
 
 @pytest.fixture
 def read_key(db_session: Session, wards: tuple[Ward, Ward]) -> str:
-    """A key that may read ward A."""
+    """A key that may read ward A, its officials included."""
     _key, secret = create_key(
-        db_session, None, wards[0].unit, "Bảng số liệu", can_read=True, can_write=False
+        db_session,
+        None,
+        wards[0].unit,
+        "Bảng số liệu",
+        can_read=True,
+        can_write=False,
+        can_read_officials=True,
     )
     db_session.commit()
     return secret

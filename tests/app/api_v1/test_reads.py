@@ -183,3 +183,20 @@ def test_a_bad_limit_or_cursor_is_a_400_naming_it(
     assert answer.status_code == 400
     body = answer.get_json()
     assert [p["name"] for p in body["invalid_params"]] == list(query)
+
+
+def test_officials_are_refused_to_a_key_not_made_to_read_them(
+    client: FlaskClient, db_session: Session, wards: tuple[Ward, Ward]
+) -> None:
+    own, other = wards
+    _key, secret = create_key(
+        db_session, None, own.unit, "Không cán bộ", can_read=True, can_write=False
+    )
+    db_session.commit()
+    path = "/api/v1/units/{}/officials"
+    answer = client.get(path.format(own.unit.code), headers=bearer(secret))
+    assert answer.status_code == 403
+    assert "Cán bộ A" not in answer.get_data(as_text=True)
+    # Another ward's unit stays unknown, whatever the key may read.
+    answer = client.get(path.format(other.unit.code), headers=bearer(secret))
+    assert answer.status_code == 404
