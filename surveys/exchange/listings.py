@@ -7,13 +7,14 @@ themselves are the district's).
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from surveys.access.scope import Scope
 from surveys.exchange.pages import Page, page_of
 from surveys.models import Campaign, Official, ServicePoint, Unit
 from surveys.models import Questionnaire as StoredQuestionnaire
+from surveys.units.tree import lineage_ids, subtree_ids
 
 
 def _by_id(row: Unit | ServicePoint | Official | Campaign) -> list[int]:
@@ -102,3 +103,19 @@ def questionnaire_in_scope(
         StoredQuestionnaire.id.in_(_reached_versions(scope)),
     )
     return session.scalar(statement)
+
+
+def campaign_covering(session: Session, unit: Unit, key: str) -> Campaign | None:
+    """Return the campaign with this key if it is held at ``unit``, above or below.
+
+    The campaigns a unit's dashboard offers: a district-wide survey covers
+    its wards, and a ward's own survey is the district's too.
+    """
+    statement = select(Campaign).where(
+        Campaign.key == key,
+        or_(
+            Campaign.unit_id.in_(lineage_ids(unit.id)),
+            Campaign.unit_id.in_(subtree_ids(unit.id)),
+        ),
+    )
+    return session.scalar(statement.options(joinedload(Campaign.questionnaire)))

@@ -56,7 +56,7 @@ def _page(read: Callable[..., Page[T]], query: ListQuery, *args: Any) -> Page[T]
         ) from None
 
 
-def _found(model: type[T], code: str) -> T:
+def found_in_scope(model: type[T], code: str) -> T:
     """Return the object of ``model`` with this code in the key's scope, or 404."""
     found = get_in_scope(get_session(), current_scope(), model, code)
     if found is None:
@@ -125,7 +125,7 @@ def units() -> Response:
 @operation("units", response=UnitOut)
 def unit(unit_code: str) -> Response:
     """Read one unit."""
-    return answer(_unit(_found(Unit, unit_code)))
+    return answer(_unit(found_in_scope(Unit, unit_code)))
 
 
 @bp.get("/units/<unit_code>/officials")
@@ -137,7 +137,7 @@ def officials(unit_code: str) -> Response:
     staff pages: any other key is refused with 403.
     """
     query = query_of(ListQuery)
-    unit = _found(Unit, unit_code)
+    unit = found_in_scope(Unit, unit_code)
     if not current_key().can_read_officials:
         raise Problem("not-allowed")
     page = _page(listings.officials_page, query, unit)
@@ -165,7 +165,7 @@ def counters() -> Response:
 @operation("counters", response=CounterOut)
 def counter(service_point_code: str) -> Response:
     """Read one counter."""
-    return answer(_counter(_found(ServicePoint, service_point_code)))
+    return answer(_counter(found_in_scope(ServicePoint, service_point_code)))
 
 
 @bp.get("/campaigns")

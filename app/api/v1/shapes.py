@@ -153,3 +153,77 @@ class DocumentOut(BaseModel):
     openapi: str
     info: dict[str, Any]
     paths: dict[str, Any]
+
+
+class ResultsQuery(BaseModel):
+    """Which campaign's results, and for when."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    campaign: str = Field(
+        min_length=1,
+        max_length=64,
+        description="The key of a campaign held at the unit, above it or below it.",
+    )
+    period: str | None = Field(
+        None,
+        pattern=r"^\d{4}(-Q[1-4])?$|^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$",
+        description="A year (2026), a quarter (2026-Q2) or a range of days "
+        "(2026-05-01..2026-05-20, both included, Vietnam time); none: "
+        "the whole campaign.",
+    )
+
+
+class Estimate(Shape):
+    """One score as the dashboard shows it: n, mean and % satisfied with their
+    95% intervals; a suppressed estimate (too few answers) is null."""
+
+    item: str | None = Field(
+        description="The score's name in the questionnaire; null for a counter."
+    )
+    label: str
+    n: int
+    mean: float | None
+    mean_low: float | None
+    mean_high: float | None
+    pct_satisfied: float | None
+    pct_satisfied_low: float | None
+    pct_satisfied_high: float | None
+    reliable: bool
+    suppressed: bool
+
+
+class OfficialEstimate(Shape):
+    """An official's score (shrunk toward the unit's) and own mean; null when
+    the official has too few ratings to show."""
+
+    label: str
+    n: int
+    score: float | None
+    score_low: float | None
+    score_high: float | None
+    own_mean: float | None
+    own_low: float | None
+    own_high: float | None
+    reliable: bool
+    suppressed: bool
+
+
+class ResponseCounts(Shape):
+    responses: int = Field(description="Responses counted in the estimates.")
+    verified: int = Field(description="Of those, through single-use codes.")
+    excluded: int = Field(description="Set aside; never in an estimate.")
+
+
+class UnitResults(Shape):
+    unit_code: str
+    campaign_key: str
+    period: str | None
+    headline: str = Field(description="The score units are ranked on.")
+    counts: ResponseCounts
+    items: list[Estimate]
+    dimensions: list[Estimate]
+    counters: list[Estimate]
+    officials: list[OfficialEstimate] | None = Field(
+        description="Null for a key not made to read officials."
+    )

@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
+from app.api.v1.blueprint import OPERATIONS
 from app.api.v1.openapi import UNDOCUMENTED
 from app.api.v1.shapes import (
     CampaignOut,
@@ -35,17 +36,28 @@ PARAMETERS: dict[str, Callable[[Ward], object]] = {
     "questionnaire_key": lambda ward: ward.campaign.questionnaire.key,
     "version": lambda ward: ward.campaign.questionnaire.version,
 }
+#: How each required query parameter is filled from a ward.
+QUERY: dict[str, Callable[[Ward], object]] = {
+    "campaign": lambda ward: ward.campaign.key,
+}
 
 
 def api_routes(app: Flask) -> list[tuple[str, frozenset[str]]]:
-    """Every documented ``/api/v1`` route taking parameters, and their names."""
-    return [
-        (rule.endpoint, frozenset(rule.arguments))
-        for rule in app.url_map.iter_rules()
-        if rule.endpoint.startswith("api_v1.")
-        and rule.endpoint not in UNDOCUMENTED
-        and rule.arguments
-    ]
+    """Every documented ``/api/v1`` route taking parameters, and their names
+    (those of its path and the required ones of its query)."""
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api_v1.") or rule.endpoint in UNDOCUMENTED:
+            continue
+        query = OPERATIONS[rule.endpoint].query
+        required = {
+            name
+            for name, field in (query.model_fields if query else {}).items()
+            if field.is_required()
+        }
+        if rule.arguments:
+            routes.append((rule.endpoint, frozenset(rule.arguments | required)))
+    return routes
 
 
 def test_every_route_with_ward_b_objects_is_a_404_to_ward_a_key(
@@ -54,12 +66,13 @@ def test_every_route_with_ward_b_objects_is_a_404_to_ward_a_key(
     own, other = wards
     walked = 0
     for endpoint, arguments in api_routes(app):
-        unknown = sorted(arguments - PARAMETERS.keys())
+        fillers = PARAMETERS | QUERY
+        unknown = sorted(arguments - fillers.keys())
         assert not unknown, f"{endpoint} takes {unknown}: add them to PARAMETERS"
         with app.test_request_context():
             urls = {
                 ward.unit.name: url_for(
-                    endpoint, **{name: PARAMETERS[name](ward) for name in arguments}
+                    endpoint, **{name: fillers[name](ward) for name in arguments}
                 )
                 for ward in wards
             }
