@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import Response, current_app, url_for
+from flask import Response, current_app, request, url_for
 from flask_babel import LazyString
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -158,15 +158,31 @@ def _http_error(error: HTTPException) -> Response:
     kind = BY_STATUS.get(status) or BY_STATUS[400 if status < 500 else 500]
     if kind.slug == "bad-request":
         return problem_response(Problem("bad-request", {"names": "—"}))
-    answer = problem_response(Problem(kind.slug))
-    if status == 405 and error.get_headers():
-        answer.headers.update(
-            {k: v for k, v in error.get_headers() if k.lower() == "allow"}
-        )
-    return answer
+    return problem_response(Problem(kind.slug))
 
 
-@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+#: The methods the API's routes may answer (besides HEAD and OPTIONS).
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+@bp.route("/<path:rest>", methods=list(METHODS))
 def unknown(rest: str) -> Response:
-    """Anything else under ``/api/v1``: a problem document, not the HTML 404 page."""
-    raise Problem("not-found")
+    """Anything else under ``/api/v1``: a problem document, not an HTML page.
+
+    A 405 naming the methods allowed when the path is a route's with another
+    method (this route would otherwise take it for an unknown path), else 404.
+    """
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in METHODS:
+        try:
+            endpoint, _values = adapter.match(method=method)
+        except HTTPException:
+            continue
+        if endpoint != request.endpoint:
+            allowed.append(method)
+    if not allowed:
+        raise Problem("not-found")
+    answer = problem_response(Problem("method-not-allowed"))
+    answer.headers["Allow"] = ", ".join(allowed)
+    return answer

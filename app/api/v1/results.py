@@ -8,9 +8,8 @@ intervals, and the flags that say an estimate is unreliable or suppressed.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from flask import Response
 
 from app.api.v1.access import current_key
@@ -27,11 +26,13 @@ from app.api.v1.shapes import (
 )
 from app.db import get_session
 from app.i18n import current_language
-from app.reports.data import score_labels, unit_report
 from surveys.exchange.listings import campaign_covering
 from surveys.models import Unit
 from surveys.questionnaire.versions import definition_of
 from surveys.storage.periods import period_bounds
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -48,6 +49,10 @@ def unit_results(unit_code: str) -> Response:
     each score whatever the language. Officials' scores only for a key made to
     read officials.
     """
+    # pandas, numpy and SciPy load with the first results asked for, not with
+    # the web app (tests/test_layering.py), as for the dashboard.
+    from app.reports.data import score_labels, unit_report
+
     query = query_of(ResultsQuery)
     db = get_session()
     unit = found_in_scope(Unit, unit_code)

@@ -173,3 +173,18 @@ def test_a_key_notes_its_use(
     assert key is not None
     db_session.refresh(key)
     assert key.last_used_at is not None
+
+
+def test_another_method_on_a_route_is_a_405_naming_the_allowed(
+    client: FlaskClient, db_session: Session, wards: tuple[Ward, Ward]
+) -> None:
+    _key, secret = create_key(
+        db_session, None, wards[0].unit, "Ghi", can_read=True, can_write=True
+    )
+    db_session.commit()
+    answer = client.delete(UNITS, headers=bearer(secret))
+    assert_problem(answer, 405, "method-not-allowed")
+    assert answer.headers["Allow"] == "GET"
+    assert_problem(
+        client.post("/api/v1/nothing", headers=bearer(secret)), 404, "not-found"
+    )
