@@ -46,8 +46,9 @@ def _build(app: Flask) -> dict[str, Any]:
         openapi_version=OPENAPI_VERSION,
         info={
             "description": (
-                "Read the units, counters, officials, campaigns and questionnaires "
-                "an integration key reaches: its unit and every unit below it. "
+                "Read the units, counters, officials, campaigns, questionnaires "
+                "and per-unit results an integration key reaches: its unit and "
+                "every unit below it. "
                 "Send the key as `Authorization: Bearer <key>`; managers make "
                 "keys on the staff page Integration keys. Lists are paged by "
                 "cursor. Errors are RFC 9457 problem documents, their `title` "
