@@ -147,6 +147,9 @@ AUDIT_ACTIONS = {
     AuditAction.CASE_RULE_REMOVED: lazy_pgettext("audit", "Bỏ thời hạn xử lý phản ánh"),
     AuditAction.INTEGRATION_KEY_CREATED: lazy_pgettext("audit", "Tạo khóa kết nối"),
     AuditAction.INTEGRATION_KEY_REVOKED: lazy_pgettext("audit", "Thu hồi khóa kết nối"),
+    AuditAction.INTEGRATION_KEY_WROTE: lazy_pgettext(
+        "audit", "Ghi dữ liệu bằng khóa kết nối"
+    ),
     AuditAction.CASE_FILE_READ: lazy_pgettext("audit", "Tải tệp của phản ánh"),
     AuditAction.ENUMERATOR_CREATED: lazy_pgettext("audit", "Tạo khóa điều tra viên"),
     AuditAction.ENUMERATOR_REVOKED: lazy_pgettext(

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -1179,6 +1180,11 @@ class IntegrationKey(Base):
     prefix: Mapped[str] = mapped_column(String(12))
     can_read: Mapped[bool] = mapped_column(default=True)
     can_write: Mapped[bool] = mapped_column(default=False)
+    #: Reads officials and their ratings, as the unit's managers do (a viewer
+    #: does not): the staff form asks for it apart.
+    can_read_officials: Mapped[bool] = mapped_column(
+        default=False, server_default=false()
+    )
     #: A ``limits`` rate string, e.g. ``"60/minute;2000/day"``.
     rate_limit: Mapped[str] = mapped_column(String(100), default="60/minute;2000/day")
     #: True: contact details the client sends are kept (it collected consent).
@@ -1188,6 +1194,8 @@ class IntegrationKey(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    #: When the key stops working; None only for keys made before keys expired.
+    expires_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
 
     unit: Mapped[Unit] = relationship()

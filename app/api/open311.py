@@ -10,25 +10,20 @@ the path asked for. What the answers hold is built in ``surveys.cases.open311``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Response, current_app, request, url_for
-from flask.config import Config
-from limits import parse_many
 from werkzeug.exceptions import HTTPException
 
 from app.api.blueprint import bp
 from app.api.formats import answer, errors
+from app.api.key_ceiling import KeyCeiling
 from app.db import READING_METHODS, get_session
 from app.errors import INVALID_CHARACTERS, PAGES
 from app.i18n import _, current_language, translated
 from app.public.cases import contact_retention
 from app.security import (
-    Caller,
     Ceiling,
     InvalidCharacters,
     checks_own_ceilings,
-    limiter,
     over_ceiling,
     takes_large_uploads,
 )
@@ -42,21 +37,6 @@ FORMAT = "<any(json, xml):fmt>"
 #: Seconds a client refused for its rate is asked to wait.
 RETRY_AFTER = 60
 ADDRESS_CEILING = Ceiling("OPEN311_LIMIT_ADDRESS", lambda caller: caller.address)
-
-
-@dataclass(frozen=True)
-class KeyCeiling:
-    """A key's own ``rate_limit``, counted per key on Flask-Limiter's storage."""
-
-    key: IntegrationKey
-
-    def allows(self, caller: Caller, config: Config) -> bool:
-        """Count one request of the key; tell whether it is within its limit."""
-        scope = f"{config.get('RATELIMIT_KEY_PREFIX', '')}open311-key"
-        return all(
-            limiter.limiter.hit(item, scope, str(self.key.id))
-            for item in parse_many(self.key.rate_limit)
-        )
 
 
 def _format() -> str:

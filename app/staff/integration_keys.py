@@ -1,4 +1,4 @@
-"""Keys for outside systems (Open311 clients): made, listed and revoked by managers.
+"""Keys for outside systems (``/api/v1``, Open311): made, listed, revoked by managers.
 
 A manager makes keys for the units in their scope (an admin or the district for
 any unit, a unit manager for their unit and the units below it). The key itself
@@ -22,7 +22,9 @@ from app.staff.forms import MaxLength, Required, StaffForm
 from app.staff.manage import done_redirect, refused_redirect
 from surveys.access.scope import Permission, get_in_scope, units_in_scope
 from surveys.cases.integration_keys import (
+    DEFAULT_LIFETIME,
     DEFAULT_RATE_LIMIT,
+    LIFETIMES,
     KeyRefused,
     create_key,
     keys_in_scope,
@@ -43,16 +45,24 @@ class IntegrationKeyForm(StaffForm):
     unit = SelectField(choices=[])
     rights = SelectField(
         choices=[
-            SelectChoice("read", lazy_gettext("Chỉ đọc phản ánh")),
-            SelectChoice("write", lazy_gettext("Chỉ gửi phản ánh")),
-            SelectChoice("read_write", lazy_gettext("Đọc và gửi phản ánh")),
+            SelectChoice("read", lazy_gettext("Chỉ đọc dữ liệu")),
+            SelectChoice("write", lazy_gettext("Chỉ ghi (gửi phản ánh)")),
+            SelectChoice("read_write", lazy_gettext("Đọc và ghi")),
         ],
         default="write",
+    )
+    lifetime = SelectField(
+        choices=[
+            SelectChoice(str(days), lazy_gettext("%(days)s ngày", days=days))
+            for days in LIFETIMES
+        ],
+        default=str(DEFAULT_LIFETIME),
     )
     rate_limit = StringField(
         validators=[Required(), MaxLength(100)], default=DEFAULT_RATE_LIMIT
     )
     contact_consent = BooleanField()
+    read_officials = BooleanField()
 
 
 def _key_form(units: dict[str, Unit], **options: object) -> IntegrationKeyForm:
@@ -87,6 +97,8 @@ def integration_keys() -> ResponseReturnValue:
                 can_write=write,
                 rate_limit=form.rate_limit.data,
                 contact_consent=form.contact_consent.data,
+                lifetime_days=int(form.lifetime.data),
+                can_read_officials=form.read_officials.data,
             )
         except KeyRefused as refusal:
             db.rollback()

@@ -68,6 +68,8 @@ class AuditAction(enum.StrEnum):
     #: A key for an outside system (Open311) was made, or revoked.
     INTEGRATION_KEY_CREATED = "integration_key_created"
     INTEGRATION_KEY_REVOKED = "integration_key_revoked"
+    #: An outside system changed data with its key (``/api/v1``).
+    INTEGRATION_KEY_WROTE = "integration_key_wrote"
     #: A staff user took a file a citizen attached to a feedback case.
     CASE_FILE_READ = "case_file_read"
     #: An enumerator's key was made or revoked; an assignment given or taken back.

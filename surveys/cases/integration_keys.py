@@ -2,8 +2,9 @@
 
 A key is a random secret shown once when it is made; only its SHA-256 is kept
 (``surveys.access.secret_keys``, which enumerators' keys share). A key reaches
-its unit and every unit below it, for reading cases, filing them, or both; a
-revoked key reaches nothing. Making and revoking a key are audited.
+its unit and every unit below it, for reading, writing, or both; a revoked or
+expired key reaches nothing. Making and revoking a key are audited, and so is
+every change a key makes through ``/api/v1`` (``record_write``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from surveys.access.audit import AuditAction, record_event
 from surveys.access.scope import Scope
 from surveys.access.secret_keys import find_by_key, new_key
-from surveys.models import IntegrationKey, Unit, User, utcnow
+from surveys.models import IntegrationKey, Role, Unit, User, utcnow
 from surveys.translatable import N_, Message
 from surveys.units.tree import subtree_ids
 
@@ -25,6 +26,10 @@ from surveys.units.tree import subtree_ids
 #: otherwise update its row on every call).
 LAST_USED_STEP = timedelta(minutes=5)
 DEFAULT_RATE_LIMIT = "60/minute;2000/day"
+#: The lives a key may be given, in days: a key always ends, so a secret
+#: forgotten in an old script stops working by itself.
+LIFETIMES = (30, 90, 365)
+DEFAULT_LIFETIME = 90
 
 NO_NAME = Message(N_("Hãy đặt tên cho khóa (hệ thống nào dùng nó)."))
 NAME_TOO_LONG = Message(N_("Tên khóa dài quá 200 ký tự."))
@@ -32,6 +37,7 @@ NO_RIGHTS = Message(N_("Khóa phải được đọc, gửi phản ánh, hoặc 
 BAD_RATE_LIMIT = Message(
     N_("Giới hạn tần suất không đúng dạng, ví dụ: 60/minute;2000/day.")
 )
+BAD_LIFETIME = Message(N_("Thời hạn của khóa phải là 30, 90 hoặc 365 ngày."))
 
 
 class KeyRefused(ValueError):
@@ -60,11 +66,17 @@ def create_key(
     can_write: bool,
     rate_limit: str = DEFAULT_RATE_LIMIT,
     contact_consent: bool = False,
+    lifetime_days: int = DEFAULT_LIFETIME,
+    can_read_officials: bool = False,
 ) -> tuple[IntegrationKey, str]:
     """Make a key for ``unit`` and its subtree; return it and the secret (shown once).
 
+    The key stops working ``lifetime_days`` (one of ``LIFETIMES``) from now.
+    ``can_read_officials`` lets a reading key see officials and their ratings,
+    which the staff pages show to managers only.
     The caller checks that ``unit`` lies in the user's scope, and commits.
-    Raises ``KeyRefused`` when the name, the rights or the rate limit are wrong.
+    Raises ``KeyRefused`` when the name, the rights, the rate limit or the
+    lifetime are wrong.
     """
     name = name.strip()
     if not name:
@@ -76,7 +88,10 @@ def create_key(
     rate_limit = rate_limit.strip()
     if len(rate_limit) > 100 or not valid_rate_limit(rate_limit):
         raise KeyRefused(BAD_RATE_LIMIT)
+    if lifetime_days not in LIFETIMES:
+        raise KeyRefused(BAD_LIFETIME)
     drawn = new_key()
+    now = utcnow()
     key = IntegrationKey(
         name=name,
         unit_id=unit.id,
@@ -84,10 +99,12 @@ def create_key(
         prefix=drawn.prefix,
         can_read=can_read,
         can_write=can_write,
+        can_read_officials=can_read_officials,
         rate_limit=rate_limit,
         contact_consent=contact_consent,
         created_by=user.id if user else None,
-        created_at=utcnow(),
+        created_at=now,
+        expires_at=now + timedelta(days=lifetime_days),
     )
     session.add(key)
     session.flush()
@@ -103,24 +120,58 @@ def create_key(
             "unit_id": unit.id,
             "can_read": can_read,
             "can_write": can_write,
+            "can_read_officials": can_read_officials,
             "rate_limit": rate_limit,
             "contact_consent": contact_consent,
+            "expires_at": key.expires_at.isoformat(),
         },
     )
     return key, drawn.secret
 
 
 def verify_key(session: Session, presented: str | None) -> IntegrationKey | None:
-    """Return the live key ``presented`` is, or None (unknown, empty or revoked)."""
+    """Return the live key ``presented`` is, or None (unknown, revoked, expired)."""
     key = find_by_key(
         session,
         select(IntegrationKey).options(joinedload(IntegrationKey.unit)),
         IntegrationKey.key_hash,
         presented,
     )
-    if key is None or key.revoked_at is not None:
+    if key is None or key.revoked_at is not None or expired(key):
         return None
     return key
+
+
+def expired(key: IntegrationKey) -> bool:
+    """Tell whether ``key``'s life has ended (keys made before expiry never do)."""
+    return key.expires_at is not None and key.expires_at <= utcnow()
+
+
+def key_scope(key: IntegrationKey) -> Scope:
+    """Return the staff pages' ``Scope`` that ``key`` reads through.
+
+    A key sees what a viewer of its unit sees: its unit and the units below,
+    never the whole tree, whoever made it.
+    """
+    return Scope(role=Role.VIEWER, unit_id=key.unit_id)
+
+
+def record_write(
+    session: Session, key: IntegrationKey, operation: str, target: str
+) -> None:
+    """Audit a change ``key`` made: which operation, on what. The caller commits.
+
+    Writes through a key have no staff user behind them; the key's id and
+    prefix name who did it.
+    """
+    record_event(
+        session,
+        AuditAction.INTEGRATION_KEY_WROTE,
+        None,
+        object_type="integration_key",
+        object_id=str(key.id),
+        detail={"prefix": key.prefix, "operation": operation, "target": target},
+    )
 
 
 def use_worth_noting(key: IntegrationKey) -> bool:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import openpyxl
 from babel import Locale, UnknownLocaleError
@@ -69,8 +69,11 @@ _SCORING_COLUMNS = (
 _TRANSLATED = frozenset({"label", "hint", "required_message", "constraint_message"})
 
 
-def write_xlsform(questionnaire: Questionnaire, path: str | Path) -> None:
-    """Write the questionnaire as survey/choices/settings sheets (plus scoring)."""
+def write_xlsform(questionnaire: Questionnaire, path: str | Path | IO[bytes]) -> None:
+    """Write the questionnaire as survey/choices/settings sheets (plus scoring).
+
+    ``path`` may be a file open for writing bytes (a download's buffer).
+    """
     workbook = openpyxl.Workbook()
     survey = workbook.active
     assert survey is not None

@@ -1,0 +1,42 @@
+"""Reading a request's query and writing an answer, as the shapes describe them."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from flask import Response, request
+from pydantic import BaseModel, ValidationError
+
+from app.api.v1.blueprint import JSON
+from app.api.v1.problems import Problem
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def query_of(model: type[M]) -> M:
+    """Return the request's query parameters as ``model``; refuse them with a 400.
+
+    The problem names each bad parameter and why (pydantic's error type, the
+    same in every language).
+    """
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        invalid = [
+            {
+                "name": ".".join(str(part) for part in item["loc"]),
+                "reason": item["type"],
+            }
+            for item in error.errors()
+        ]
+        names = ", ".join(item["name"] for item in invalid)
+        raise Problem(
+            "bad-request", {"names": names}, {"invalid_params": invalid}
+        ) from None
+
+
+def answer(body: BaseModel, status: int = 200) -> Response:
+    """Return ``body`` as JSON."""
+    return Response(
+        body.model_dump_json(), status, content_type=f"{JSON}; charset=utf-8"
+    )

@@ -1,0 +1,84 @@
+"""The ``api_v1`` blueprint, and what each of its views says about itself.
+
+A view is declared with Flask's own ``@bp.get(...)`` and described with
+``@operation(...)``: its tag, the pydantic model of its query and of its answer.
+``app.api.v1.openapi`` builds the OpenAPI document from these and from
+``app.url_map``, so the document cannot list a route that does not exist, and a
+test fails on a route it does not list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from flask import Blueprint, Flask
+from pydantic import BaseModel
+
+from app.security import csrf
+
+F = TypeVar("F", bound=Callable[..., object])
+
+bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
+# Clients send a key in a header, not a session cookie: there is no browser
+# session a forged request could ride on.
+csrf.exempt(bp)
+
+JSON = "application/json"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """What the OpenAPI document says of one view."""
+
+    #: Groups operations in the document and on the docs page.
+    tag: str
+    #: The first line of the view's docstring, and the rest.
+    summary: str
+    description: str
+    #: The query parameters, as one model (``query_of`` validates them).
+    query: type[BaseModel] | None
+    #: The answer's body (JSON), or None for a download of ``media_type``.
+    response: type[BaseModel] | None
+    media_type: str
+    #: True: answered without a key (the document and its page).
+    public: bool
+
+
+#: Each view's operation, by endpoint (``api_v1.units``).
+OPERATIONS: dict[str, Operation] = {}
+
+
+def operation(
+    tag: str,
+    *,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    media_type: str = JSON,
+    public: bool = False,
+) -> Callable[[F], F]:
+    """Describe a view of ``bp`` for the OpenAPI document (put under ``@bp.get``)."""
+
+    def describe(view: F) -> F:
+        summary, _, description = (view.__doc__ or "").strip().partition("\n")
+        OPERATIONS[f"{bp.name}.{view.__name__}"] = Operation(
+            tag,
+            summary.strip(),
+            " ".join(description.split()),
+            query,
+            response,
+            media_type,
+            public,
+        )
+        return view
+
+    return describe
+
+
+def init_app(app: Flask) -> None:
+    """Set the API's defaults and register its blueprint."""
+    #: Requests of one network address to ``/api/v1`` (key guessing included);
+    #: each key has its own ``rate_limit`` besides.
+    app.config.setdefault("API_LIMIT_ADDRESS", "300/minute;20000/day")
+    app.register_blueprint(bp)

@@ -1,0 +1,229 @@
+"""What ``/api/v1`` answers and accepts, as pydantic models.
+
+pydantic writes their JSON Schema in draft 2020-12, the dialect of OpenAPI 3.1
+(a field that may be null is ``anyOf: [..., {"type": "null"}]``, not 3.0's
+``nullable``), and ``app.api.v1.openapi`` puts them into the document as they
+are. Field descriptions are in English: the document is read by developers.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from surveys.exchange.pages import DEFAULT_LIMIT, MAX_LIMIT
+from surveys.models import CampaignMode, UnitKind
+
+
+class Shape(BaseModel):
+    """A model read from ORM objects' attributes, closed to unknown members."""
+
+    model_config = ConfigDict(from_attributes=True, extra="forbid")
+
+
+class ListQuery(BaseModel):
+    """The query of every list: where to resume, and how many rows to return."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    limit: int = Field(
+        DEFAULT_LIMIT,
+        ge=1,
+        le=MAX_LIMIT,
+        description=f"How many items to return (at most {MAX_LIMIT}).",
+    )
+    cursor: str | None = Field(
+        None,
+        max_length=512,
+        description="Opaque: the `next_cursor` of the previous page; "
+        "none for the first page.",
+    )
+
+
+class Page(Shape):
+    """Fields every page of a list has besides its items."""
+
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null on the last page."
+    )
+
+
+class UnitOut(Shape):
+    code: str
+    name: str
+    kind: UnitKind
+    parent_code: str | None = Field(
+        description="The unit above; null for the top of the tree."
+    )
+
+
+class UnitPage(Page):
+    items: list[UnitOut]
+
+
+class CounterOut(Shape):
+    """A service point (a one-stop counter) where citizens rate the service."""
+
+    code: str
+    name: str
+    unit_code: str
+    active: bool
+
+
+class CounterPage(Page):
+    items: list[CounterOut]
+
+
+class OfficialOut(Shape):
+    code: str = Field(description="Unique within the official's unit only.")
+    name: str
+    title: str
+    unit_code: str
+    active: bool
+
+
+class OfficialPage(Page):
+    items: list[OfficialOut]
+
+
+class QuestionnaireRef(Shape):
+    key: str
+    version: int
+
+
+class CampaignOut(Shape):
+    key: str
+    name: str
+    mode: CampaignMode
+    unit_code: str = Field(description="The root of the units the campaign covers.")
+    questionnaire: QuestionnaireRef
+    starts_on: date
+    ends_on: date | None
+    paused: bool
+    closed: bool
+
+
+class CampaignPage(Page):
+    items: list[CampaignOut]
+
+
+class QuestionnaireOut(Shape):
+    key: str
+    version: int
+    title: str
+    checksum: str = Field(description="SHA-256 of the canonical definition.")
+    created_at: datetime
+
+
+class QuestionnairePage(Page):
+    items: list[QuestionnaireOut]
+
+
+class QuestionnaireDefinition(QuestionnaireOut):
+    definition: dict[str, Any] = Field(
+        description="The whole definition in its canonical JSON form "
+        "(docs/questionnaires.md)."
+    )
+
+
+class InvalidParam(Shape):
+    name: str
+    reason: str
+
+
+class ProblemOut(BaseModel):
+    """An RFC 9457 problem document (``application/problem+json``)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="Names the kind of problem (a docs page anchor).")
+    title: str
+    status: int
+    detail: str
+    invalid_params: list[InvalidParam] | None = None
+
+
+class DocumentOut(BaseModel):
+    """This API's OpenAPI 3.1 document."""
+
+    model_config = ConfigDict(extra="allow")
+
+    openapi: str
+    info: dict[str, Any]
+    paths: dict[str, Any]
+
+
+class ResultsQuery(BaseModel):
+    """Which campaign's results, and for when."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    campaign: str = Field(
+        min_length=1,
+        max_length=64,
+        description="The key of a campaign held at the unit, above it or below it.",
+    )
+    period: str | None = Field(
+        None,
+        pattern=r"^\d{4}(-Q[1-4])?$|^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$",
+        description="A year (2026), a quarter (2026-Q2) or a range of days "
+        "(2026-05-01..2026-05-20, both included, Vietnam time); none: "
+        "the whole campaign.",
+    )
+
+
+class Estimate(Shape):
+    """One score as the dashboard shows it: n, mean and % satisfied with their
+    95% intervals; a suppressed estimate (too few answers) is null."""
+
+    item: str | None = Field(
+        description="The score's name in the questionnaire; null for a counter."
+    )
+    label: str
+    n: int
+    mean: float | None
+    mean_low: float | None
+    mean_high: float | None
+    pct_satisfied: float | None
+    pct_satisfied_low: float | None
+    pct_satisfied_high: float | None
+    reliable: bool
+    suppressed: bool
+
+
+class OfficialEstimate(Shape):
+    """An official's score (shrunk toward the unit's) and own mean; null when
+    the official has too few ratings to show."""
+
+    label: str
+    n: int
+    score: float | None
+    score_low: float | None
+    score_high: float | None
+    own_mean: float | None
+    own_low: float | None
+    own_high: float | None
+    reliable: bool
+    suppressed: bool
+
+
+class ResponseCounts(Shape):
+    responses: int = Field(description="Responses counted in the estimates.")
+    verified: int = Field(description="Of those, through single-use codes.")
+    excluded: int = Field(description="Set aside; never in an estimate.")
+
+
+class UnitResults(Shape):
+    unit_code: str
+    campaign_key: str
+    period: str | None
+    headline: str = Field(description="The score units are ranked on.")
+    counts: ResponseCounts
+    items: list[Estimate]
+    dimensions: list[Estimate]
+    counters: list[Estimate]
+    officials: list[OfficialEstimate] | None = Field(
+        description="Null for a key not made to read officials."
+    )

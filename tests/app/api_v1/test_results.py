@@ -1,0 +1,138 @@
+"""Per-unit results at ``/api/v1``: the dashboard's numbers, n and intervals."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from app.api.v1.shapes import UnitResults
+from app.reports.data import unit_report
+from surveys.cases.integration_keys import create_key
+from surveys.models import Campaign, UnitKind
+from surveys.storage.recording import Submission, record_response
+from tests.app.api_v1.conftest import bearer
+from tests.builders import make_code, make_counter_campaign, make_unit, unique
+
+START = datetime(2026, 4, 6, 2, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def rated(db_session: Session) -> Campaign:
+    """A ward's counter campaign with 30 ratings, half of them of an official."""
+    rng = np.random.default_rng(7)
+    campaign, point = make_counter_campaign(db_session)
+    campaign.unit.parent = make_unit(db_session, kind=UnitKind.DISTRICT)
+    code = make_code(db_session, campaign, kind="standing", service_point=point)
+    official = sorted(o.code for o in point.officials)[0]
+    for number in range(30):
+        answers = {"overall": str(rng.integers(1, 6))}
+        if number % 2:
+            answers |= {
+                "official": official,
+                "official_rating": str(rng.integers(2, 6)),
+            }
+        when = START + timedelta(hours=number)
+        record_response(db_session, Submission(code.token, unique("s"), answers), when)
+    db_session.commit()
+    return campaign
+
+
+def key_for(db_session: Session, campaign: Campaign, *, officials: bool) -> str:
+    _key, secret = create_key(
+        db_session,
+        None,
+        campaign.unit,
+        "Bảng số liệu",
+        can_read=True,
+        can_write=False,
+        can_read_officials=officials,
+    )
+    db_session.commit()
+    return secret
+
+
+def same(a: float | None, b: float) -> bool:
+    return (a is None and math.isnan(b)) or (a is not None and math.isclose(a, b))
+
+
+def test_results_are_the_dashboards_numbers(
+    app: Flask, client: FlaskClient, db_session: Session, rated: Campaign
+) -> None:
+    secret = key_for(db_session, rated, officials=True)
+    answer = client.get(
+        f"/api/v1/units/{rated.unit.code}/results",
+        query_string={"campaign": rated.key, "period": "2026-Q2"},
+        headers=bearer(secret) | {"Accept-Language": "vi"},
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    results = UnitResults.model_validate_json(answer.get_data())
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        report = unit_report(
+            db_session, rated.unit, rated, "2026-Q2", language="vi", with_dossiers=False
+        )
+    assert results.counts.responses == report.counts.responses == 30
+    assert [e.label for e in results.items] == list(report.items["label"])
+    for estimate, (_, row) in zip(results.items, report.items.iterrows(), strict=True):
+        assert estimate.n == row["n"]
+        for column in ("mean", "mean_low", "mean_high", "pct_satisfied_low"):
+            assert same(getattr(estimate, column), row[column]), column
+    assert "overall" in {e.item for e in results.items}
+    assert results.headline == report.header.headline
+    assert results.officials is not None and len(results.officials) == len(
+        report.officials
+    )
+
+
+def test_officials_results_need_a_key_made_to_read_them(
+    client: FlaskClient, db_session: Session, rated: Campaign
+) -> None:
+    secret = key_for(db_session, rated, officials=False)
+    answer = client.get(
+        f"/api/v1/units/{rated.unit.code}/results",
+        query_string={"campaign": rated.key},
+        headers=bearer(secret),
+    )
+    assert answer.status_code == 200
+    assert UnitResults.model_validate_json(answer.get_data()).officials is None
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"period": "2026-Q5"},
+        {"period": "2026-13-01..2026-13-02"},
+        {"period": "0000"},
+    ],
+)
+def test_a_missing_campaign_or_a_bad_period_is_a_400(
+    client: FlaskClient, db_session: Session, rated: Campaign, query: dict[str, str]
+) -> None:
+    secret = key_for(db_session, rated, officials=False)
+    if query:
+        query = {"campaign": rated.key} | query
+    answer = client.get(
+        f"/api/v1/units/{rated.unit.code}/results",
+        query_string=query,
+        headers=bearer(secret),
+    )
+    assert answer.status_code == 400, answer.get_data(as_text=True)
+
+
+def test_a_campaign_not_covering_the_unit_is_a_404(
+    client: FlaskClient, db_session: Session, rated: Campaign
+) -> None:
+    elsewhere, _point = make_counter_campaign(db_session)
+    secret = key_for(db_session, rated, officials=False)
+    answer = client.get(
+        f"/api/v1/units/{rated.unit.code}/results",
+        query_string={"campaign": elsewhere.key},
+        headers=bearer(secret),
+    )
+    assert answer.status_code == 404
