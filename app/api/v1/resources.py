@@ -56,6 +56,22 @@ def _page(read: Callable[..., Page[T]], query: ListQuery, *args: Any) -> Page[T]
         ) from None
 
 
+def _listed(
+    read: Callable[..., Page[T]],
+    page_type: Callable[..., Any],
+    shown: Callable[[T], Any],
+    *args: Any,
+) -> Response:
+    """Answer one page of a listing: each item as ``shown`` gives it, and the
+    cursor of the next page (null on the last)."""
+    page = _page(read, query_of(ListQuery), *args)
+    return answer(
+        page_type(
+            items=[shown(item) for item in page.items], next_cursor=page.next_cursor
+        )
+    )
+
+
 def found_in_scope(model: type[T], code: str) -> T:
     """Return the object of ``model`` with this code in the key's scope, or 404."""
     found = get_in_scope(get_session(), current_scope(), model, code)
@@ -114,11 +130,7 @@ def _questionnaire(stored: StoredQuestionnaire) -> QuestionnaireOut:
 @operation("units", query=ListQuery, response=UnitPage)
 def units() -> Response:
     """List the key's units: its own and every unit below it."""
-    query = query_of(ListQuery)
-    page = _page(listings.units_page, query, current_scope())
-    return answer(
-        UnitPage(items=[_unit(u) for u in page.items], next_cursor=page.next_cursor)
-    )
+    return _listed(listings.units_page, UnitPage, _unit, current_scope())
 
 
 @bp.get("/units/<unit_code>")
@@ -136,29 +148,17 @@ def officials(unit_code: str) -> Response:
     Only for a key made to read officials, as only managers see them on the
     staff pages: any other key is refused with 403.
     """
-    query = query_of(ListQuery)
     unit = found_in_scope(Unit, unit_code)
     if not current_key().can_read_officials:
         raise Problem("not-allowed")
-    page = _page(listings.officials_page, query, unit)
-    return answer(
-        OfficialPage(
-            items=[_official(o) for o in page.items], next_cursor=page.next_cursor
-        )
-    )
+    return _listed(listings.officials_page, OfficialPage, _official, unit)
 
 
 @bp.get("/counters")
 @operation("counters", query=ListQuery, response=CounterPage)
 def counters() -> Response:
     """List the counters (service points) of the key's units."""
-    query = query_of(ListQuery)
-    page = _page(listings.service_points_page, query, current_scope())
-    return answer(
-        CounterPage(
-            items=[_counter(p) for p in page.items], next_cursor=page.next_cursor
-        )
-    )
+    return _listed(listings.service_points_page, CounterPage, _counter, current_scope())
 
 
 @bp.get("/counters/<service_point_code>")
@@ -172,13 +172,7 @@ def counter(service_point_code: str) -> Response:
 @operation("campaigns", query=ListQuery, response=CampaignPage)
 def campaigns() -> Response:
     """List the campaigns of the key's units."""
-    query = query_of(ListQuery)
-    page = _page(listings.campaigns_page, query, current_scope())
-    return answer(
-        CampaignPage(
-            items=[_campaign(c) for c in page.items], next_cursor=page.next_cursor
-        )
-    )
+    return _listed(listings.campaigns_page, CampaignPage, _campaign, current_scope())
 
 
 @bp.get("/campaigns/<campaign_key>")
@@ -195,12 +189,8 @@ def campaign(campaign_key: str) -> Response:
 @operation("questionnaires", query=ListQuery, response=QuestionnairePage)
 def questionnaires() -> Response:
     """List the questionnaire versions the campaigns of the key's units use."""
-    query = query_of(ListQuery)
-    page = _page(listings.questionnaires_page, query, current_scope())
-    return answer(
-        QuestionnairePage(
-            items=[_questionnaire(q) for q in page.items], next_cursor=page.next_cursor
-        )
+    return _listed(
+        listings.questionnaires_page, QuestionnairePage, _questionnaire, current_scope()
     )
 
 
