@@ -543,24 +543,12 @@ class ResponseDraft(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class ItemTally(Base):
-    """Running sums of one score over the responses of one cell.
+class _CellSums:
+    """What a tally row holds besides its period: where the responses were
+    counted (campaign, unit, counter, official, verified or not), the score, and
+    its sums. Count, sum, sum of squares and the number satisfied are all that a
+    mean, its t interval and a Wilson interval need."""
 
-    A cell is a campaign, unit, counter, official, quarter and verified-or-not.
-    Count, sum, sum of squares and the number satisfied are all that a mean, its
-    t interval and a Wilson interval need, so a per-unit report reads a few
-    thousand tally rows instead of every answer ever given (see
-    docs/architecture.md). Tallies are kept just after the responses they
-    count, by ``surveys.tallies.catch_up`` from a ``Watermark``; excluded
-    responses are taken out again.
-    """
-
-    __tablename__ = "item_tallies"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: The cell and item as one text key, so that one unique index serves both
-    #: databases' upserts (SQLite has no NULLS NOT DISTINCT).
-    cell: Mapped[str] = mapped_column(String(160), unique=True)
     campaign_id: Mapped[int] = mapped_column(
         ForeignKey("campaigns.id", ondelete="CASCADE")
     )
@@ -571,23 +559,41 @@ class ItemTally(Base):
     official_id: Mapped[int | None] = mapped_column(
         ForeignKey("officials.id", ondelete="CASCADE")
     )
-    #: The quarter of submission in Vietnam's time, e.g. ``2026-Q2``.
-    period: Mapped[str] = mapped_column(String(7))
     verified: Mapped[bool]
     #: A question's name, or a dimension's name when ``kind`` is ``dimension``.
     item: Mapped[str] = mapped_column(String(64))
+    #: ``item`` or ``dimension``; in the day tallies ``category`` too.
     kind: Mapped[str] = mapped_column(String(10))
     n: Mapped[int] = mapped_column(default=0)
     total: Mapped[float] = mapped_column(Float, default=0.0)
     total_sq: Mapped[float] = mapped_column(Float, default=0.0)
     satisfied: Mapped[int] = mapped_column(default=0)
 
+
+class ItemTally(_CellSums, Base):
+    """Running sums of one score over the responses of one cell and quarter.
+
+    A per-unit report reads a few thousand tally rows instead of every answer
+    ever given (see docs/architecture.md). Tallies are kept just after the
+    responses they count, by ``surveys.tallies.catch_up`` from a
+    ``Watermark``; excluded responses are taken out again.
+    """
+
+    __tablename__ = "item_tallies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: The cell and item as one text key, so that one unique index serves both
+    #: databases' upserts (SQLite has no NULLS NOT DISTINCT).
+    cell: Mapped[str] = mapped_column(String(160), unique=True)
+    #: The quarter of submission in Vietnam's time, e.g. ``2026-Q2``.
+    period: Mapped[str] = mapped_column(String(7))
+
     __table_args__ = (
         Index("ix_item_tallies_campaign_id_unit_id", "campaign_id", "unit_id"),
     )
 
 
-class ItemDayTally(Base):
+class ItemDayTally(_CellSums, Base):
     """The item tallies of one day (Vietnam time), and each item's answers by value.
 
     A range of days that is no run of whole quarters (1 to 20 May) is added up
@@ -604,27 +610,9 @@ class ItemDayTally(Base):
     #: The cell, day, item and (for a category) value as one text key, for the
     #: upsert (as ``ItemTally.cell``).
     cell: Mapped[str] = mapped_column(String(180), unique=True)
-    campaign_id: Mapped[int] = mapped_column(
-        ForeignKey("campaigns.id", ondelete="CASCADE")
-    )
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
-    service_point_id: Mapped[int | None] = mapped_column(
-        ForeignKey("service_points.id", ondelete="CASCADE")
-    )
-    official_id: Mapped[int | None] = mapped_column(
-        ForeignKey("officials.id", ondelete="CASCADE")
-    )
     day: Mapped[date] = mapped_column(Date)
-    verified: Mapped[bool]
-    item: Mapped[str] = mapped_column(String(64))
-    #: ``item``, ``dimension``, or ``category``: one value of an item.
-    kind: Mapped[str] = mapped_column(String(10))
     #: The answer's value, for a ``category`` row only.
     value: Mapped[float | None] = mapped_column(Float)
-    n: Mapped[int] = mapped_column(default=0)
-    total: Mapped[float] = mapped_column(Float, default=0.0)
-    total_sq: Mapped[float] = mapped_column(Float, default=0.0)
-    satisfied: Mapped[int] = mapped_column(default=0)
 
     __table_args__ = (
         Index("ix_item_day_tallies_campaign_id_unit_id_day", "campaign_id", "unit_id",
