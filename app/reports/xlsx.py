@@ -103,6 +103,10 @@ NUMBER_FORMATS = {
 }
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
+#: The other cells of a row that wraps: at the top of it, level with the first
+#: line of the wrapped text (LibreOffice puts a cell at the bottom by default,
+#: so a number sat a line or two below the text it belongs with).
+TOP = Alignment(vertical="top")
 #: Column widths, in widths of the digit 0: a column grows with its content up
 #: to MAX_WIDTH, then its texts wrap; a heading takes up to HEADING_WIDTH on
 #: one line before it wraps between words.
@@ -364,8 +368,12 @@ def _fit(sheet: Worksheet, *, header: bool) -> None:
 
 
 def _set_lines(sheet: Worksheet, row: int, lines: int) -> None:
-    """Make a row tall enough for ``lines`` lines of the default font."""
+    """Make a row tall enough for ``lines`` lines of the default font, every
+    cell at its top."""
     sheet.row_dimensions[row].height = lines * LINE_HEIGHT + 2
+    for cell in sheet[row]:
+        if cell.value is not None and not cell.alignment.wrap_text:
+            cell.alignment = TOP
 
 
 def _shown(cell: Cell) -> str:

@@ -245,6 +245,20 @@ def test_workbooks_print_on_a4_with_whole_headings_and_sized_columns(
         assert max(text_width(word) for word in text.split()) <= width
         lines = wrapped_lines(text, width)
         assert lines > 1 and height >= lines * LINE_HEIGHT
+    # The other cells of a row that wraps stand at its top, level with the
+    # text's first line (LibreOffice's default is the bottom).
+    tall = [
+        number
+        for number in range(2, league.max_row + 1)
+        if league.row_dimensions[number].height
+    ]
+    assert tall  # the comparisons with other units wrap
+    assert all(
+        cell.alignment.vertical == "top"
+        for number in tall
+        for cell in league[number]
+        if cell.value is not None
+    )
     names = league.column_dimensions["B"].width
     assert text_width("Phường Ít Phiếu") + PADDING <= names < 40
     row = next(r for r in league.iter_rows(min_row=2) if r[1].value == "Phường Thử")
