@@ -27,7 +27,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.reports.data import official_item
 from app.spreadsheets import BOM as BOM
 from app.spreadsheets import neutralised, neutralised_in, streamed_csv
 from surveys.access.code_state import DOSSIER_QUESTION
@@ -36,6 +35,7 @@ from surveys.comments.personal_data import mask_personal_data
 from surveys.models import Campaign
 from surveys.questionnaire import Questionnaire, QuestionType
 from surveys.questionnaire.lexical import coarse_geopoint
+from surveys.questionnaire.official_questions import about_officials
 from surveys.questionnaire.versions import definition_of
 from surveys.storage.answers import MULTIPLE_SEPARATOR
 from surveys.storage.exports import (
@@ -71,7 +71,7 @@ def responses_csv(
     questionnaire = definition_of(campaign.questionnaire)
     hidden = {DOSSIER_QUESTION}
     if not with_officials:
-        hidden |= _about_officials(questionnaire)
+        hidden |= about_officials(questionnaire)
     questions = [
         q.name
         for q in questionnaire.questions
@@ -281,10 +281,3 @@ def _labelled(known: dict[str, str], several: bool, value: str | float) -> str |
             known.get(code) or code for code in value.split(MULTIPLE_SEPARATOR)
         )
     return known.get(str(value)) or value
-
-
-def _about_officials(questionnaire: Questionnaire) -> set[str]:
-    """Name the questions that choose an official and rate the one chosen."""
-    chooser = {q.name for q in questionnaire.questions if q.choices_from == "officials"}
-    rating = official_item(questionnaire)
-    return chooser | ({rating} if rating else set())
