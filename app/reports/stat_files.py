@@ -67,7 +67,8 @@ def write_dataset(dataset: Dataset, kind: str, path: str) -> None:
             path,
             column_labels=labels,
             variable_value_labels=value_labels,
-            version=15,
+            # Format 118: UTF-8 and long texts, read by Stata 14 and later.
+            version=14,
         )
     else:
         raise ValueError(f"unknown format {kind!r}, not one of {FORMATS}")
