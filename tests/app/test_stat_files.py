@@ -218,6 +218,8 @@ def test_the_download_is_the_wards_own_and_audited(
     assert f'.{kind}"' in answer.headers["Content-Disposition"]
     path = tmp_path / f"download.{kind}"
     path.write_bytes(answer.get_data())
+    if kind == "dta":  # Stata 14 and later read format 118
+        assert path.read_bytes().startswith(b"<stata_dta><header><release>118<")
     frame, meta = READERS[kind](str(path))
     assert len(frame) == 3 and set(frame["unit_code"]) == {survey.ward.code}
     assert "official_rating" not in meta.column_names
