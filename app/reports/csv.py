@@ -22,20 +22,21 @@ joins the responses file as ODK Central's repeat tables join theirs.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.reports.data import official_item
 from app.spreadsheets import BOM as BOM
 from app.spreadsheets import neutralised, neutralised_in, streamed_csv
-from surveys.access.code_state import DOSSIER_QUESTION
-from surveys.comments.moderation import hidden_comments
-from surveys.comments.personal_data import mask_personal_data
+from surveys.exchange.anonymised import (
+    exported_questions,
+    masked,
+    rounded_location,
+    with_hidden_comments,
+)
 from surveys.models import Campaign
 from surveys.questionnaire import Questionnaire, QuestionType
-from surveys.questionnaire.lexical import coarse_geopoint
 from surveys.questionnaire.versions import definition_of
 from surveys.storage.answers import MULTIPLE_SEPARATOR
 from surveys.storage.exports import (
@@ -69,16 +70,7 @@ def responses_csv(
     ``labels_in``: write options as their labels in this language, not codes.
     """
     questionnaire = definition_of(campaign.questionnaire)
-    hidden = {DOSSIER_QUESTION}
-    if not with_officials:
-        hidden |= _about_officials(questionnaire)
-    questions = [
-        q.name
-        for q in questionnaire.questions
-        if q.type.takes_answer
-        and q.name not in hidden
-        and q.name not in questionnaire.repeated
-    ]
+    questions = exported_questions(questionnaire, with_officials)
     shown = _Cells(questionnaire, labels_in)
     pages = exported_responses(
         session,
@@ -90,7 +82,7 @@ def responses_csv(
     )
     lines = (
         shown.lines(page, questions, hidden)
-        for page, hidden in _with_hidden_comments(session, pages)
+        for page, hidden in with_hidden_comments(session, pages)
     )
     return streamed_csv((*FIXED_COLUMNS, *questions), lines, neutral=True)
 
@@ -150,17 +142,6 @@ def roster_csv(
 LABEL_SEPARATOR = "; "
 
 
-def _with_hidden_comments(
-    session: Session, pages: Iterable[list[list[Any]]]
-) -> Iterator[tuple[list[list[Any]], dict[int, set[str]]]]:
-    """Pair each page with its comments hidden from reports: one query a page."""
-    for page in pages:
-        hidden: dict[int, set[str]] = {}
-        for response_id, question in hidden_comments(session, [r[0] for r in page]):
-            hidden.setdefault(response_id, set()).add(question)
-        yield page, hidden
-
-
 class _Cells:
     """Write answers as cells: locations rounded, free text masked, options as
     codes or labels.
@@ -178,9 +159,9 @@ class _Cells:
         self.special: dict[str, Callable[[str | float], str | float]] = {}
         for q in questions:
             if q.type is QuestionType.GEOPOINT:
-                self.special[q.name] = _rounded_location
+                self.special[q.name] = rounded_location
             elif q.type is QuestionType.TEXT:
-                self.special[q.name] = _masked
+                self.special[q.name] = masked
             elif labels_in is not None and q.type.takes_answer and not q.choices_from:
                 known = {
                     choice.name: choice.label.get(labels_in)
@@ -263,16 +244,6 @@ def _whole(value: str | float) -> str | float:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-def _rounded_location(value: str | float) -> str | float:
-    """Round a location to about a kilometre (``coarse_geopoint``)."""
-    return coarse_geopoint(value) if isinstance(value, str) else value
-
-
-def _masked(value: str | float) -> str | float:
-    """Mask phone numbers, ID numbers and e-mails in free text."""
-    return mask_personal_data(value) if isinstance(value, str) else value
-
-
 def _labelled(known: dict[str, str], several: bool, value: str | float) -> str | float:
     """Write an option's code as its label (several: each, joined by "; ")."""
     value = _whole(value)
@@ -281,10 +252,3 @@ def _labelled(known: dict[str, str], several: bool, value: str | float) -> str |
             known.get(code) or code for code in value.split(MULTIPLE_SEPARATOR)
         )
     return known.get(str(value)) or value
-
-
-def _about_officials(questionnaire: Questionnaire) -> set[str]:
-    """Name the questions that choose an official and rate the one chosen."""
-    chooser = {q.name for q in questionnaire.questions if q.choices_from == "officials"}
-    rating = official_item(questionnaire)
-    return chooser | ({rating} if rating else set())

@@ -38,7 +38,8 @@ from app.reports.dossiers import DossierSection, dossier_section
 from app.reports.standing import Standing, peer_standing, quarterly_headline
 from surveys.local_time import LOCAL_OFFSET
 from surveys.models import Campaign, Official, ServicePoint, Unit
-from surveys.questionnaire import Questionnaire, QuestionType
+from surveys.questionnaire import Questionnaire
+from surveys.questionnaire.official_questions import official_item
 from surveys.questionnaire.scores import item_scale, scored_items
 from surveys.questionnaire.versions import definition_of
 from surveys.storage.counts import (
@@ -501,26 +502,6 @@ def _officials(
     table["reliable"] = table["n"] >= MIN_PUBLISH
     table["suppressed"] = ~shown
     return table.sort_values("code")[columns].reset_index(drop=True)
-
-
-def official_item(questionnaire: Questionnaire) -> str | None:
-    """Name the rating question about the chosen official (asked only once chosen)."""
-    chooser = next(
-        (q.name for q in questionnaire.questions if q.choices_from == "officials"),
-        None,
-    )
-    if chooser is None:
-        return None
-    return next(
-        (
-            q.name
-            for q in questionnaire.questions
-            if q.type is QuestionType.RATING
-            and q.relevant is not None
-            and f"${{{chooser}}}" in q.relevant.source
-        ),
-        None,
-    )
 
 
 def _comments(

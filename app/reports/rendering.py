@@ -20,10 +20,13 @@ from app.reports.data import district_report, unit_report
 from app.reports.layout import DISTRICT_TITLE, UNIT_TITLE
 from app.reports.pdf import district_report_pdf, unit_report_pdf
 from app.reports.selection import Selection
+from app.reports.stat_files import FORMATS, dataset_file
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
 from surveys.db import READ_ONLY
+from surveys.exchange.dataset import response_dataset
 from surveys.models import Campaign
 from surveys.questionnaire.versions import definition_of
+from surveys.storage.periods import period_bounds
 from surveys.units.tree import subtree_ids
 
 #: What a downloaded file is named after, in the reader's language.
@@ -105,11 +108,32 @@ def repeat_asked(selection: Selection) -> str | None:
     return repeat
 
 
+def statistical_file(
+    selection: Selection, unit_ids: list[int], kind: str
+) -> Iterator[bytes]:
+    """Write the responses of ``unit_ids`` as an SPSS or Stata file, labelled in
+    the page's language, from a session of its own that only reads (as the
+    CSV's), and give the file's bytes to stream."""
+    questionnaire = definition_of(selection.campaign.questionnaire)
+    with session_factory()(execution_options=READ_ONLY) as session:
+        dataset = response_dataset(
+            session,
+            session.get_one(Campaign, selection.campaign.id),
+            unit_ids,
+            period_bounds(selection.period),
+            with_officials=current_scope().can_manage,
+            language=label_language(questionnaire.languages),
+        )
+        return dataset_file(dataset, kind)
+
+
 def unit_body(selection: Selection, kind: str) -> bytes | Iterator[bytes]:
     """Render one unit's report, or stream its responses."""
     session, campaign = get_session(), selection.campaign
     if kind == "csv":
         return _csv(selection, [selection.unit.id])
+    if kind in FORMATS:
+        return statistical_file(selection, [selection.unit.id], kind)
     report = unit_report(
         session,
         selection.unit,
@@ -124,8 +148,11 @@ def unit_body(selection: Selection, kind: str) -> bytes | Iterator[bytes]:
 def district_body(selection: Selection, kind: str) -> bytes | Iterator[bytes]:
     """Render the league table of the unit's subtree, or stream all its responses."""
     session, campaign = get_session(), selection.campaign
-    if kind == "csv":
-        return _csv(selection, list(session.scalars(subtree_ids(selection.unit.id))))
+    if kind == "csv" or kind in FORMATS:
+        unit_ids = list(session.scalars(subtree_ids(selection.unit.id)))
+        if kind in FORMATS:
+            return statistical_file(selection, unit_ids, kind)
+        return _csv(selection, unit_ids)
     report = district_report(
         session, selection.unit, campaign, selection.period, language=current_language()
     )
@@ -134,7 +161,7 @@ def district_body(selection: Selection, kind: str) -> bytes | Iterator[bytes]:
     )
 
 
-#: Each report's renderer: bytes, or the chunks of a streamed CSV.
+#: Each report's renderer: bytes, or the chunks of a streamed CSV or file.
 BODIES: dict[str, Callable[[Selection, str], bytes | Iterator[bytes]]] = {
     "unit": unit_body,
     "district": district_body,

@@ -1,4 +1,5 @@
-"""Report downloads: a unit's or the district's report as PDF, XLSX or CSV.
+"""Report downloads: a unit's or the district's report as PDF, XLSX or CSV, and
+its responses as SPSS ``.sav`` or Stata ``.dta``.
 
 Behind the staff login; the unit and campaign are chosen as on the dashboard
 (``app.reports.selection``), so another ward's report is not found. Every
@@ -23,6 +24,9 @@ MIMETYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv; charset=utf-8",
+    # The responses as SPSS and Stata files, labelled (app.reports.stat_files).
+    "sav": "application/x-spss-sav",
+    "dta": "application/x-stata-dta",
 }
 
 bp.before_request(login_wall())

@@ -80,6 +80,7 @@ def exported_responses(
     between: tuple[datetime, datetime] | None = None,
     include_excluded: bool = False,
     page_size: int = 5000,
+    extra: Sequence[ColumnElement[Any]] = (),
 ) -> Iterator[list[list[Any]]]:
     """Yield a campaign's responses page by page, in id order, for an export.
 
@@ -87,9 +88,10 @@ def exported_responses(
     naive as stored; ``verified`` and ``excluded`` 1 or 0; ``flags`` the names
     of those raised), then its answer to each of ``questions`` outside repeats:
     its text, or its number without one (a whole number as an ``int``), None
-    unanswered. Plain lists, one per response, that the caller may fill in
-    place: an export reads a million, and a record object and a dictionary of
-    answers each were a tenth of a CSV download.
+    unanswered; then the ``extra`` columns of ``Response`` asked for (the
+    design fields of a statistical file). Plain lists, one per response, that
+    the caller may fill in place: an export reads a million, and a record
+    object and a dictionary of answers each were a tenth of a CSV download.
 
     A page is one query giving a row per response, each answer beside it read
     through the answers' key, as the database's own export joins them: a row
@@ -127,12 +129,13 @@ def exported_responses(
         for value in values
     ]
     first = len(RECORD_FIELDS)
-    for rows in _pages(session, condition, page_size, answers):
+    last = first + len(answers)
+    for rows in _pages(session, condition, page_size, [*answers, *extra]):
         records = []
         for row in rows:
             record = [*row[:5], _FLAG_NAMES[row[5]], row[6]]
             if together:
-                record += row[first:]
+                record += row[first:last]
             else:
                 record += [
                     text
@@ -140,8 +143,10 @@ def exported_responses(
                     else int(number)
                     if number.__class__ is float and number.is_integer()
                     else number
-                    for number, text in _pairs(row[first:])
+                    for number, text in _pairs(row[first:last])
                 ]
+            if extra:
+                record += row[last:]
             records.append(record)
         yield records
 

@@ -20,8 +20,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis import official_ratings, sipas_index
-from app.reports.data import official_item, unit_report
+from app.reports.data import unit_report
 from surveys.models import Answer, Campaign, Response, Role, Unit
+from surveys.questionnaire.official_questions import official_item
 from surveys.questionnaire.versions import definition_of
 from surveys.storage.counts import monthly_counts, response_counts
 from surveys.storage.frames import (

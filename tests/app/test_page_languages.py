@@ -360,6 +360,10 @@ def pages(app: Flask, walker: Walker, side: Side) -> Iterator[tuple[str, str]]:
             url, answer = answer.location, walker.send("GET", answer.location)
         if answer.mimetype == "text/html":
             yield f"{method} {rule.rule} ({url})", answer.get_data(as_text=True)
+        else:
+            # As a server closes each response: an unread streamed download
+            # (a CSV) is not left to be finalised inside a later request.
+            answer.close()
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
