@@ -93,29 +93,40 @@ def exported_responses(
     the caller may fill in place: an export reads a million, and a record
     object and a dictionary of answers each were a tenth of a CSV download.
 
-    A page is one query giving a row per response, each answer beside it read
-    through the answers' key, as the database's own export joins them: a row
-    per answer, read into Python, cost four times as many rows. Keyset
-    pagination (``id > last ORDER BY id LIMIT page_size``) keeps each query as
-    cheap as the first and memory flat however many responses there are.
+    Keyset pagination (``id > last ORDER BY id LIMIT page_size``) keeps each
+    query as cheap as the first and memory flat however many responses there
+    are. How a page's answers are read is each database's fastest (measured
+    at a million responses, ``docs/benchmarks.md``, "Issue 17 — the CSV
+    writer"): on SQLite, beside each response in one query; on PostgreSQL, the
+    page's answers in a second query.
     """
     condition = responses_in(
         campaign_id, unit_ids, between, with_excluded=include_excluded, by_id=True
     )
-    # SQLite keeps each value's own type in one column: the text, else the
-    # number (a whole one as an integer). A PostgreSQL column has one type, so
-    # there the number and the text come as two columns, joined here.
-    together = session.get_bind().dialect.name == "sqlite"
+    read = (
+        _answers_beside
+        if session.get_bind().dialect.name == "sqlite"
+        else _answers_after
+    )
+    yield from read(session, condition, questions, page_size, extra)
+
+
+def _answers_beside(
+    session: Session,
+    condition: ColumnElement[bool],
+    questions: Sequence[str],
+    page_size: int,
+    extra: Sequence[ColumnElement[Any]],
+) -> Iterator[list[list[Any]]]:
+    """Pages with each answer beside its response, read through the answers' key
+    by a subquery, as the ``sqlite3`` shell's own export joins them: SQLite runs
+    in the process, and a row per answer read into Python cost four times as
+    many rows. Each answer is one column, the text else the number (a whole one
+    as an integer): SQLite keeps each value's own type."""
     whole = cast(Answer.value_num, Integer)
-    values = (
-        [
-            func.coalesce(
-                Answer.value_text,
-                case((Answer.value_num == whole, whole), else_=Answer.value_num),
-            )
-        ]
-        if together
-        else [Answer.value_num, Answer.value_text]
+    value = func.coalesce(
+        Answer.value_text,
+        case((Answer.value_num == whole, whole), else_=Answer.value_num),
     )
     answers = [
         select(value)
@@ -126,35 +137,39 @@ def exported_responses(
         )
         .scalar_subquery()
         for name in questions
-        for value in values
     ]
-    first = len(RECORD_FIELDS)
-    last = first + len(answers)
     for rows in _pages(session, condition, page_size, [*answers, *extra]):
-        records = []
-        for row in rows:
-            record = [*row[:5], _FLAG_NAMES[row[5]], row[6]]
-            if together:
-                record += row[first:last]
-            else:
-                record += [
-                    text
-                    if text is not None
-                    else int(number)
-                    if number.__class__ is float and number.is_integer()
-                    else number
-                    for number, text in _pairs(row[first:last])
-                ]
-            if extra:
-                record += row[last:]
-            records.append(record)
-        yield records
+        yield [[*row[:5], _FLAG_NAMES[row[5]], *row[6:]] for row in rows]
 
 
-def _pairs(values: Sequence[Any]) -> Iterator[tuple[Any, Any]]:
-    """Pair a row's answers, each given as its number then its text."""
-    it = iter(values)
-    return zip(it, it, strict=True)
+def _answers_after(
+    session: Session,
+    condition: ColumnElement[bool],
+    questions: Sequence[str],
+    page_size: int,
+    extra: Sequence[ColumnElement[Any]],
+) -> Iterator[list[list[Any]]]:
+    """Pages whose answers are read by a second query along the answers' key
+    and put in place: PostgreSQL runs a subquery per answer and response (ten
+    per row for the counter's five questions, a number and a text column each)
+    two to four times slower than this join."""
+    column = {name: len(RECORD_FIELDS) + i for i, name in enumerate(questions)}
+    unanswered = [None] * len(questions)
+    for rows in _pages(session, condition, page_size, extra):
+        records = {
+            row[0]: [*row[:5], _FLAG_NAMES[row[5]], row[6], *unanswered, *row[7:]]
+            for row in rows
+        }
+        for response_id, _, question, number, text in _answers(
+            session, condition, rows, Answer.position == 0
+        ):
+            index = column.get(question)
+            if index is None:
+                continue
+            if text is None and number is not None and number.is_integer():
+                text = int(number)
+            records[response_id][index] = number if text is None else text
+        yield list(records.values())
 
 
 def exported_rows(
