@@ -150,6 +150,23 @@ def peak_memory(function: Callable[[], object]) -> float:
     return peak / 2**20
 
 
+def print_rows(
+    rows: list[tuple[str, float | None, float, int | None]],
+    responses: int,
+    load_seconds: float,
+    width: int,
+) -> None:
+    """Print the measurements of a bench on this database: what, seconds, peak
+    memory and bytes out (blank where not measured)."""
+    print(f"{responses:,} responses x 10 items x {UNITS} units;"
+          f" loading took {load_seconds:.1f} s")  # fmt: skip
+    print(f"{'what':{width}} {'seconds':>8} {'peak MiB':>9} {'MiB out':>8}")
+    for name, seconds, peak, size in rows:
+        shown = f"{seconds:8.2f}" if seconds is not None else f"{'':8}"
+        out = f"{size / 2**20:8.1f}" if size is not None else f"{'':8}"
+        print(f"{name:{width}} {shown} {peak:9.1f} {out}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=1_000_000)

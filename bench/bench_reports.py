@@ -34,7 +34,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_analysis import make_responses  # noqa: E402
-from bench_analysis_db import UNITS, build_database, peak_memory  # noqa: E402
+from bench_analysis_db import (  # noqa: E402
+    UNITS,
+    build_database,
+    peak_memory,
+    print_rows,
+)
 from sqlalchemy import select  # noqa: E402
 
 from app.reports.csv import responses_csv  # noqa: E402
@@ -100,13 +105,7 @@ def main() -> None:
                  peak_memory(stream(tenth)), None),
             ]  # fmt: skip
         engine.dispose()
-    print(f"{args.responses:,} responses x 10 items x {UNITS} units;"
-          f" loading took {load_seconds:.1f} s")  # fmt: skip
-    print(f"{'what':58} {'seconds':>8} {'peak MiB':>9} {'MiB out':>8}")
-    for name, seconds, peak, size in rows:
-        shown = f"{seconds:8.2f}" if seconds is not None else f"{'':8}"
-        out = f"{size / 2**20:8.1f}" if size is not None else f"{'':8}"
-        print(f"{name:58} {shown} {peak:9.1f} {out}")
+    print_rows(rows, args.responses, load_seconds, 58)
 
 
 if __name__ == "__main__":

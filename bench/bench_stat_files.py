@@ -27,7 +27,12 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_analysis import make_responses  # noqa: E402
-from bench_analysis_db import UNITS, build_database, peak_memory  # noqa: E402
+from bench_analysis_db import (  # noqa: E402
+    UNITS,
+    build_database,
+    peak_memory,
+    print_rows,
+)
 
 from app.reports.stat_files import FORMATS, write_dataset  # noqa: E402
 from surveys.db import make_engine, make_session_factory  # noqa: E402
@@ -73,13 +78,7 @@ def main() -> None:
                 rows.append((f"{kind}, a tenth of the units", None,
                              peak_memory(writing(kind, tenth)), None))  # fmt: skip
         engine.dispose()
-    print(f"{args.responses:,} responses x 10 items x {UNITS} units;"
-          f" loading took {load_seconds:.1f} s")  # fmt: skip
-    print(f"{'what':32} {'seconds':>8} {'peak MiB':>9} {'MiB out':>8}")
-    for name, seconds, peak, size in rows:
-        shown = f"{seconds:8.2f}" if seconds is not None else f"{'':8}"
-        out = f"{size / 2**20:8.1f}" if size is not None else f"{'':8}"
-        print(f"{name:32} {shown} {peak:9.1f} {out}")
+    print_rows(rows, args.responses, load_seconds, 32)
 
 
 if __name__ == "__main__":
