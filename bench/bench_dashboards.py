@@ -179,27 +179,46 @@ def _libpq(url: str) -> str:
 
 @contextmanager
 def database(kind: str, size: int, keep: Path | None, pg_url: str) -> Iterator[str]:
-    """Yield the URL of a database of ``size`` responses (kept, or thrown away)."""
+    """Yield the URL of a database of ``size`` responses (kept, or thrown away).
+
+    A kept one is migrated to head (it may come from an older checkout); a new
+    one is built.
+    """
     if kind == "sqlite":
         folder = keep or Path(tempfile.mkdtemp(prefix="bench17-"))
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"bench_perf_{size}.sqlite3"
-        url = f"sqlite:///{path}"
-        if path.exists():
-            upgrade_to_head(url)  # a database kept from an older checkout
-        else:
-            build(url, size)
-        try:
-            yield url
-        finally:
-            if keep is None:
-                shutil.rmtree(folder)
-        return
+        url, exists = f"sqlite:///{path}", path.exists()
+
+        def throw_away() -> None:
+            shutil.rmtree(folder)
+
+    else:
+        url, exists = _postgresql_database(f"bench_perf_{size}", keep, pg_url)
+
+        def throw_away() -> None:
+            import psycopg
+
+            with psycopg.connect(_libpq(pg_url), autocommit=True) as admin:
+                name = urllib.parse.urlsplit(url).path.lstrip("/")
+                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+    if exists:
+        upgrade_to_head(url)
+    else:
+        build(url, size)
+    try:
+        yield url
+    finally:
+        if keep is None:
+            throw_away()
+
+
+def _postgresql_database(name: str, keep: Path | None, pg_url: str) -> tuple[str, bool]:
+    """Create the database ``name`` beside ``pg_url`` unless it is kept; return
+    its URL and whether it existed."""
     import psycopg
 
-    name = f"bench_perf_{size}"
-    parts = urllib.parse.urlsplit(pg_url)
-    url = parts._replace(path=f"/{name}").geturl()
     with psycopg.connect(_libpq(pg_url), autocommit=True) as admin:
         exists = admin.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", (name,)
@@ -209,16 +228,9 @@ def database(kind: str, size: int, keep: Path | None, pg_url: str) -> Iterator[s
             exists = None
         if not exists:
             admin.execute(f'CREATE DATABASE "{name}"')
-    if exists:
-        upgrade_to_head(url)
-    else:
-        build(url, size)
-    try:
-        yield url
-    finally:
-        if keep is None:
-            with psycopg.connect(_libpq(pg_url), autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    return urllib.parse.urlsplit(pg_url)._replace(path=f"/{name}").geturl(), bool(
+        exists
+    )
 
 
 def logged_in(app: Flask, username: str) -> FlaskClient:
