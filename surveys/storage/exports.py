@@ -94,10 +94,11 @@ def exported_responses(
     object and a dictionary of answers each were a tenth of a CSV download.
 
     Pages are spans of ids (``_pages``): each query as cheap as the first and
-    memory flat however many responses there are. How a page's answers are read is each database's fastest (measured
-    at a million responses, ``docs/benchmarks.md``, "Issue 17 — the CSV
-    writer"): on SQLite, beside each response in one query; on PostgreSQL, the
-    page's answers in a second query.
+    memory flat however many responses there are. How a page's answers are
+    read is each database's fastest (measured at a million responses,
+    ``docs/benchmarks.md``, "Issue 17 — the CSV writer"): on SQLite, beside
+    each response in one query; on PostgreSQL, the page's answers in a second
+    query.
     """
     condition = responses_in(
         campaign_id, unit_ids, between, with_excluded=include_excluded, by_id=True
