@@ -1,0 +1,105 @@
+"""A dataset's rows read once into a temporary file, counted and measured.
+
+The headers of SPSS and Stata files come before the rows and hold what only
+the rows tell: how many there are (Stata's ``N``), and how wide each text
+variable is (SPSS ``A300``, Stata ``str300``). Reading the responses twice
+would run every query twice and could count rows a writer committed between
+the two; so the rows are read once, page by page, into a spool on disk with
+their cells already in plain form (a float, whole days, UTF-8 bytes, or None),
+and each file writer reads the spool back page by page after its header. No
+more than a page of rows is in memory at a time, whatever their number.
+"""
+
+from __future__ import annotations
+
+import marshal
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import IO, Any
+
+from surveys.exchange.dataset import DATE_VARIABLE, Dataset, Variable
+
+#: A cell as the writers read it: a number, whole days since 1970-01-01 for
+#: the date, UTF-8 bytes for text, None missing (numbers only: missing text
+#: is an empty string, as SPSS and Stata hold it).
+Cell = float | int | bytes | None
+#: The day the spool counts days from.
+EPOCH = date(1970, 1, 1).toordinal()
+#: Months as both files' headers name them, whatever the locale.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Spool:
+    """The rows of a dataset on disk, with their count and text widths."""
+
+    variables: tuple[Variable, ...]
+    #: The rows in the spool.
+    count: int
+    #: For each variable, the bytes of its longest value (0 for numbers).
+    widths: tuple[int, ...]
+    file: IO[bytes]
+
+    def pages(self) -> Iterator[list[list[Cell]]]:
+        """Read the rows back, a page at a time, in the dataset's order."""
+        self.file.seek(0)
+        read = 0
+        while read < self.count:
+            page = marshal.load(self.file)
+            read += len(page)
+            yield page
+
+    def is_date(self, index: int) -> bool:
+        """Tell whether the variable at ``index`` holds days (the date sent)."""
+        return self.variables[index].name == DATE_VARIABLE
+
+
+def spooled(dataset: Dataset) -> Spool:
+    """Read the dataset's pages into a temporary file, freed when it closes.
+
+    The caller closes ``Spool.file`` (``with spool.file:``).
+    """
+    kinds = [_kind(variable) for variable in dataset.variables]
+    texts = [index for index, kind in enumerate(kinds) if kind is bytes]
+    widths = [0] * len(kinds)
+    count = 0
+    file = tempfile.TemporaryFile(suffix=".spool")  # noqa: SIM115 - the caller's
+    for page in dataset.pages:
+        cells = [
+            [_cell(kind, value) for kind, value in zip(kinds, row, strict=True)]
+            for row in page
+        ]
+        for index in texts:
+            longest = max((len(row[index]) for row in cells), default=0)
+            widths[index] = max(widths[index], longest)
+        marshal.dump(cells, file)
+        count += len(cells)
+    return Spool(dataset.variables, count, tuple(widths), file)
+
+
+def _kind(variable: Variable) -> type:
+    """Tell how a variable's values are spooled: float, date or bytes."""
+    if variable.name == DATE_VARIABLE:
+        return date
+    return float if variable.numeric else bytes
+
+
+def _cell(kind: type, value: Any) -> Cell:
+    """Put one value in plain form for the spool."""
+    if kind is bytes:
+        return b"" if value is None else str(value).encode("utf-8")
+    if value is None:
+        return None
+    if kind is date:
+        return value.toordinal() - EPOCH
+    return float(value)
+
+
+def cut(text: bytes, limit: int) -> bytes:
+    """Cut UTF-8 text to at most ``limit`` bytes, never inside a character."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].decode("utf-8", "ignore").encode("utf-8")
