@@ -21,6 +21,7 @@ import pytest
 from surveys.exchange.dataset import DATE_VARIABLE, Dataset, Variable
 from surveys.exchange.spss_file import LABEL_MAX, STRING_MAX, VALUE_LABEL_MAX, write_sav
 from surveys.exchange.stata_file import LABEL_CHARACTERS, write_dta
+from tests.pyreadstat_files import write_with_pyreadstat
 
 WRITERS: dict[str, Callable[[Dataset, BinaryIO], None]] = {
     "sav": write_sav,
@@ -66,33 +67,8 @@ def reference(
     kind: str, variables: Sequence[Variable], rows: list[list[Any]], folder: Path
 ) -> tuple[pd.DataFrame, Any]:
     """Write the rows with pyreadstat from a whole frame, and read it back."""
-    frame = {}
-    for index, variable in enumerate(variables):
-        values = [row[index] for row in rows]
-        if variable.name == DATE_VARIABLE:
-            frame[variable.name] = pd.Series(values, dtype=object)
-        elif variable.numeric:
-            frame[variable.name] = pd.Series(values, dtype="float64")
-        else:
-            texts = ["" if value is None else value for value in values]
-            frame[variable.name] = pd.Series(texts, dtype=object)
     path = folder / f"theirs.{kind}"
-    labels = [variable.label for variable in variables]
-    value_labels = {
-        v.name: {float(k): text for k, text in v.value_labels.items()}
-        for v in variables
-        if v.value_labels
-    }
-    if kind == "sav":
-        pyreadstat.write_sav(
-            pd.DataFrame(frame), str(path), column_labels=labels,
-            variable_value_labels=value_labels,
-        )  # fmt: skip
-    else:
-        pyreadstat.write_dta(
-            pd.DataFrame(frame), str(path), column_labels=labels,
-            variable_value_labels=value_labels, version=14,
-        )  # fmt: skip
+    write_with_pyreadstat(Dataset(tuple(variables), iter([rows])), kind, str(path))
     return READERS[kind](str(path))
 
 
