@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import BinaryIO
 
-from surveys.exchange.dataset import Dataset
+from surveys.exchange.dataset import Dataset, Variable
 from surveys.exchange.stat_spool import EPOCH, MONTHS, Spool, cut, spooled
 
 #: System-missing (-DBL_MAX), and the highest and lowest other values.
@@ -92,9 +92,9 @@ def _short_names(names: Sequence[str], segments: Sequence[int]) -> list[list[str
     """Give each variable's segments distinct names of at most 8 characters."""
     taken = set(RESERVED)
     short = []
-    for name in names:
+    for name, count in zip(names, segments, strict=True):
         mine = []
-        for _ in range(segments[len(short)]):
+        for _ in range(count):
             base, number = name[:8].upper(), 1
             candidate = base
             while candidate in taken:
@@ -133,27 +133,14 @@ def _dictionary(
     position = 1  # a variable's index: its first record, continuations counted
     for index, variable in enumerate(spool.variables):
         positions.append(position)
-        label = cut(variable.label.encode(), LABEL_MAX)
+        records.append(
+            _variable_records(
+                variable, spool.is_date(index), segments[index], names[index]
+            )
+        )
+        position += sum(_units(width) for width in segments[index])
         measure = SCALE if variable.numeric and not variable.value_labels else NOMINAL
-        for part, (width, short) in enumerate(
-            zip(segments[index], names[index], strict=True)
-        ):
-            if spool.is_date(index):
-                shown = DATE_FORMAT
-            else:
-                shown = NUMBER_FORMAT if not width else TEXT_FORMAT | width << 8
-            records.append(
-                struct.pack("<iiiiii", 2, width, bool(label) and not part, 0, shown,
-                            shown) + short.encode().ljust(8)
-            )  # fmt: skip
-            if label and not part:
-                records.append(
-                    struct.pack("<i", len(label)) + label.ljust(_round(len(label), 4))
-                )
-            for _ in range(_units(width) - 1):  # continuations of the text
-                records.append(struct.pack("<iiiiii", 2, -1, 0, 0, 0, 0) + b" " * 8)
-            position += _units(width)
-            display.append((measure, 8, 1 if variable.numeric else 0))
+        display += [(measure, 8, 1 if variable.numeric else 0)] * len(segments[index])
     for variable, at in zip(spool.variables, positions, strict=True):
         if variable.value_labels:
             records.append(_value_labels(variable.value_labels, at))
@@ -174,6 +161,34 @@ def _dictionary(
     if very_long:
         records.append(_extension(14, "s", very_long.encode()))
     records += [_extension(20, "s", b"UTF-8"), struct.pack("<ii", 999, 0)]
+    return b"".join(records)
+
+
+def _variable_records(
+    variable: Variable, is_date: bool, segments: Sequence[int], names: Sequence[str]
+) -> bytes:
+    """Give a variable's records (type 2): one a segment, then its continuations.
+
+    The first segment carries the label and the variable's format.
+    """
+    label = cut(variable.label.encode(), LABEL_MAX)
+    records = []
+    for part, (width, short) in enumerate(zip(segments, names, strict=True)):
+        if is_date:
+            shown = DATE_FORMAT
+        else:
+            shown = NUMBER_FORMAT if not width else TEXT_FORMAT | width << 8
+        labelled = bool(label) and not part
+        records.append(
+            struct.pack("<iiiiii", 2, width, labelled, 0, shown, shown)
+            + short.encode().ljust(8)
+        )
+        if labelled:
+            records.append(
+                struct.pack("<i", len(label)) + label.ljust(_round(len(label), 4))
+            )
+        for _ in range(_units(width) - 1):  # continuations of the text
+            records.append(struct.pack("<iiiiii", 2, -1, 0, 0, 0, 0) + b" " * 8)
     return b"".join(records)
 
 
