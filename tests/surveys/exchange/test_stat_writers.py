@@ -11,6 +11,7 @@ from __future__ import annotations
 import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -41,7 +42,7 @@ VARIABLES = (
 ROWS = [
     [1, date(2026, 4, 7), "P-Bến Nghé", 5, "Cán bộ nhiệt tình, chu đáo", 12.5],
     [2, None, None, None, None, None],
-    [3, date(1960, 1, 1), "P-Đa Kao", 1, "", 0.25],
+    [3, date(1960, 1, 1), "P-Đa Kao", 1, "", Decimal("0.25")],
     [4, date(1582, 10, 15), "X", 3, "Phải chờ đợi lâu quá 😞", -3.0],
     [5, date(2099, 12, 31), "Y", None, "ngắn", 1e9],
 ]
