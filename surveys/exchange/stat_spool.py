@@ -5,7 +5,7 @@ the rows tell: how many there are (Stata's ``N``), and how wide each text
 variable is (SPSS ``A300``, Stata ``str300``). Reading the responses twice
 would run every query twice and could count rows a writer committed between
 the two; so the rows are read once, page by page, into a spool on disk with
-their cells already in plain form (a float, whole days, UTF-8 bytes, or None),
+their cells already in plain form (a number, whole days, UTF-8 bytes, None),
 and each file writer reads the spool back page by page after its header. No
 more than a page of rows is in memory at a time, whatever their number.
 """
@@ -75,6 +75,7 @@ def spooled(dataset: Dataset) -> Spool:
     file = tempfile.TemporaryFile(suffix=".spool")  # noqa: SIM115 - the caller's
     for page in dataset.pages:
         cells = [_cells(row, columns) for row in page]
+        del page  # neither it nor its cells kept while the next page is read
         for index in columns[bytes]:
             longest = max((len(row[index]) for row in cells), default=0)
             widths[index] = max(widths[index], longest)
@@ -83,6 +84,7 @@ def spooled(dataset: Dataset) -> Spool:
         content = marshal.dumps(cells)
         file.write(_SIZE.pack(len(content)) + content)
         count += len(cells)
+        del cells, content
     return Spool(dataset.variables, count, tuple(widths), file)
 
 
