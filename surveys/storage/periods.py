@@ -105,17 +105,25 @@ def tally_span(
 
 
 def period_bounds(period: str | None) -> tuple[datetime, datetime] | None:
-    """Return the UTC instants a period (in Vietnam time) starts and ends at."""
+    """Return the UTC instants a period (in Vietnam time) starts and ends at.
+
+    Raises ``ValueError`` for a period that is not one, or that begins or ends
+    outside the years 1 to 9999 (``0001-01-01..0001-01-01`` begins in year 0 in
+    UTC).
+    """
     if period is None:
         return None
-    days = range_days(period)
-    if days is not None:
-        return days_bounds(*days)
-    year, quarter = parse_period(period)
-    first, last = (quarter, quarter) if quarter else (1, 4)
-    start = datetime(year, 3 * first - 2, 1, tzinfo=UTC)
-    end = datetime(year + last // 4, 3 * last % 12 + 1, 1, tzinfo=UTC)
-    return start - LOCAL_OFFSET, end - LOCAL_OFFSET
+    try:
+        days = range_days(period)
+        if days is not None:
+            return days_bounds(*days)
+        year, quarter = parse_period(period)
+        first, last = (quarter, quarter) if quarter else (1, 4)
+        start = datetime(year, 3 * first - 2, 1, tzinfo=UTC)
+        end = datetime(year + last // 4, 3 * last % 12 + 1, 1, tzinfo=UTC)
+        return start - LOCAL_OFFSET, end - LOCAL_OFFSET
+    except OverflowError:
+        raise ValueError(f"period out of the calendar's range: {period!r}") from None
 
 
 def parse_period(period: str) -> tuple[int, int | None]:

@@ -26,6 +26,9 @@ bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 JSON = "application/json"
+#: The largest value of an ``<int:...>`` of a route: the databases' INTEGER. A
+#: larger one names nothing (a 404), and the document says so as ``maximum``.
+LARGEST_INTEGER = 2**31 - 1
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,8 @@ class ResultsQuery(BaseModel):
     )
     period: str | None = Field(
         None,
-        pattern=r"^\d{4}(-Q[1-4])?$|^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$",
+        # [0-9], not \d: Python's and pydantic's \d take any script's digits.
+        pattern=r"^[0-9]{4}(-Q[1-4])?$|^[0-9]{4}-[0-9]{2}-[0-9]{2}\.\.[0-9]{4}-[0-9]{2}-[0-9]{2}$",
         description="A year (2026), a quarter (2026-Q2) or a range of days "
         "(2026-05-01..2026-05-20, both included, Vietnam time); none: "
         "the whole campaign.",

@@ -1,0 +1,85 @@
+"""Values at the edge of what the document allows, each once a 500 that the
+fuzzing (``test_fuzzing``) found: now a 404 or a 400 as documented."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from app.api.v1.blueprint import LARGEST_INTEGER
+from surveys.storage.periods import period_bounds
+from tests.app.api_v1.conftest import Ward
+
+
+@pytest.mark.parametrize("suffix", ["", "/xlsform"])
+@pytest.mark.parametrize(
+    "version",
+    # PostgreSQL's INTEGER ends at 2**31 - 1 and SQLite's at 2**63 - 1: each
+    # refused the query of a larger number (a 500).
+    [LARGEST_INTEGER + 1, 2**63, 10**30],
+)
+def test_a_version_beyond_the_databases_integers_is_a_404(
+    client: FlaskClient,
+    wards: tuple[Ward, Ward],
+    read_key: str,
+    version: int,
+    suffix: str,
+) -> None:
+    questionnaire = wards[0].campaign.questionnaire
+    answer = client.get(
+        f"/api/v1/questionnaires/{questionnaire.key}/{version}{suffix}",
+        headers={"Authorization": f"Bearer {read_key}"},
+    )
+    assert answer.status_code == 404
+    assert answer.content_type.startswith("application/problem+json")
+
+
+def test_the_largest_version_is_looked_up_and_documented(
+    client: FlaskClient, db_session: Session, wards: tuple[Ward, Ward], read_key: str
+) -> None:
+    questionnaire = wards[0].campaign.questionnaire
+    questionnaire.version = LARGEST_INTEGER
+    db_session.commit()
+    answer = client.get(
+        f"/api/v1/questionnaires/{questionnaire.key}/{LARGEST_INTEGER}",
+        headers={"Authorization": f"Bearer {read_key}"},
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    document = client.get("/api/v1/openapi.json").get_json()
+    operation = document["paths"][
+        "/api/v1/questionnaires/{questionnaire_key}/{version}"
+    ]
+    (version,) = [p for p in operation["get"]["parameters"] if p["name"] == "version"]
+    assert version["schema"]["maximum"] == LARGEST_INTEGER
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        # Begins before year 1 in UTC, or ends after 9999: were OverflowErrors.
+        "0001-01-01..0001-01-01",
+        "9999-12-31..9999-12-31",
+        "0001",
+        "0001-Q1",
+        # Arabic-Indic digits, which \d took for 2026.
+        "٢٠٢٦",
+    ],
+)
+def test_a_period_outside_the_calendar_is_a_400(
+    client: FlaskClient, wards: tuple[Ward, Ward], read_key: str, period: str
+) -> None:
+    ward = wards[0]
+    answer = client.get(
+        f"/api/v1/units/{ward.unit.code}/results",
+        query_string={"campaign": ward.campaign.key, "period": period},
+        headers={"Authorization": f"Bearer {read_key}"},
+    )
+    assert answer.status_code == 400, answer.get_data(as_text=True)
+    assert answer.get_json()["invalid_params"][0]["name"] == "period"
+
+
+@pytest.mark.parametrize("period", ["0001-01-01..0001-01-01", "9999-12-31..9999-12-31"])
+def test_period_bounds_refuses_a_period_it_cannot_place(period: str) -> None:
+    with pytest.raises(ValueError, match="range"):
+        period_bounds(period)
