@@ -26,8 +26,8 @@ bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 JSON = "application/json"
-#: The largest value of an ``<int:...>`` of a route: the databases' INTEGER. A
-#: larger one names nothing (a 404), and the document says so as ``maximum``.
+#: The largest value of an ``<int:...>`` of a route: the databases' INTEGER
+#: (the document's ``maximum``). A larger one names nothing.
 LARGEST_INTEGER = 2**31 - 1
 
 
@@ -77,6 +77,19 @@ def operation(
         return view
 
     return describe
+
+
+@bp.url_value_preprocessor
+def _beyond_integers(_endpoint: str | None, values: dict[str, object] | None) -> None:
+    """Make an ``<int:...>`` of the path beyond the databases' integers -1.
+
+    No row has it (the converter takes no sign), so the view answers the 404 of
+    anything not found, after the key is checked, where the query would have
+    failed (SQLite past 64 bits, PostgreSQL past 32: a 500).
+    """
+    for name, value in (values or {}).items():
+        if isinstance(value, int) and value > LARGEST_INTEGER:
+            values[name] = -1  # type: ignore[index]
 
 
 def init_app(app: Flask) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.api.v1.blueprint import LARGEST_INTEGER, bp
+from app.api.v1.blueprint import bp
 from app.db import get_session
 from app.errors import INVALID_CHARACTERS, PAGES
 from app.i18n import current_language, lazy_gettext
@@ -121,18 +121,6 @@ def problem_response(problem: Problem) -> Response:
         answer.headers["Retry-After"] = str(RETRY_AFTER)
     answer.headers["Content-Language"] = current_language()
     return answer
-
-
-@bp.url_value_preprocessor
-def _in_range(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-    """Refuse an ``<int:...>`` of the path beyond the databases' integers as
-    naming nothing, before a query would fail on it (SQLite beyond 64 bits,
-    PostgreSQL beyond 32)."""
-    if any(
-        isinstance(value, int) and value > LARGEST_INTEGER
-        for value in (values or {}).values()
-    ):
-        raise Problem("not-found")
 
 
 @bp.errorhandler(Problem)

@@ -35,6 +35,14 @@ def test_a_version_beyond_the_databases_integers_is_a_404(
     assert answer.content_type.startswith("application/problem+json")
 
 
+def test_a_version_beyond_them_without_a_key_is_still_a_401(
+    client: FlaskClient, wards: tuple[Ward, Ward]
+) -> None:
+    questionnaire = wards[0].campaign.questionnaire
+    answer = client.get(f"/api/v1/questionnaires/{questionnaire.key}/{2**63}")
+    assert answer.status_code == 401
+
+
 def test_the_largest_version_is_looked_up_and_documented(
     client: FlaskClient, db_session: Session, wards: tuple[Ward, Ward], read_key: str
 ) -> None:

@@ -32,6 +32,7 @@ from schemathesis.checks import (
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 from sqlalchemy.orm import Session
 
+from app.db import READING_METHODS
 from surveys.cases.integration_keys import create_key
 from tests.app.api_v1.conftest import Ward, bearer, make_rated_ward
 from tests.app.api_v1.test_reads import PARAMETERS, QUERY
@@ -49,8 +50,8 @@ UNLIMITED = "1000000/minute"
 #: Requests per caller, shared by the operations and both generation modes
 #: (so that new operations do not lengthen the suite), and the fewest examples
 #: of one operation in one mode: the key that reaches most is fuzzed most.
-REQUESTS = {"writer": 900, "reader": 300, "anonymous": 100}
-FEWEST = {"writer": 15, "reader": 5, "anonymous": 3}
+REQUESTS = {"writer": 320, "reader": 100, "anonymous": 50}
+FEWEST = {"writer": 6, "reader": 3, "anonymous": 2}
 #: Who calls: the rights of its key, or None for no key.
 CALLERS = {
     "writer": {"can_read": True, "can_write": True, "can_read_officials": True},
@@ -89,48 +90,66 @@ def headers(db_session: Session, fuzzed_wards: list[Ward], caller: str) -> dict:
     return bearer(secret)
 
 
-def known_values(fuzzed: list[Ward]) -> dict[str, list[Any]]:
-    """The parameters the route tests know how to fill, from every ward."""
-    names = PARAMETERS | QUERY
-    return {name: [fill(ward) for ward in fuzzed] for name, fill in names.items()}
+def known_values(ward: Ward) -> dict[str, Any]:
+    """The parameters the route tests know how to fill, from ``ward``."""
+    return {name: fill(ward) for name, fill in (PARAMETERS | QUERY).items()}
 
 
-def or_known(
-    generated: dict[str, Any] | None, known: dict[str, list[Any]]
-) -> st.SearchStrategy[dict[str, Any] | None]:
-    """Keep each generated value, or swap it for a known one."""
-    if not generated:
-        return st.just(generated)
-    return st.fixed_dictionaries(
-        {
-            name: st.sampled_from([value, *known.get(name, ())])
-            for name, value in generated.items()
-        }
-    )
+def filled(case: schemathesis.Case, known: dict[str, Any] | None) -> schemathesis.Case:
+    """The case with every parameter of a name in ``known`` set from it."""
+    if known is not None:
+        for part in ("path_parameters", "query"):
+            generated = getattr(case, part)
+            if generated:
+                setattr(
+                    case,
+                    part,
+                    {name: known.get(name, value) for name, value in generated.items()},
+                )
+    return case
 
 
 def api_schema(app: Flask, fuzzed: list[Ward]) -> OpenApiSchema:
-    """The app's own document, its parameters now and then filled from ``fuzzed``."""
+    """The app's own document; a case keeps what was generated or takes the
+    parameters the route tests know from one of the ``fuzzed`` wards."""
     loaded = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
-    known = known_values(fuzzed)
+    choices = [None, *(known_values(ward) for ward in fuzzed)]
 
     @loaded.hook
-    def flatmap_path_parameters(
-        _context: Any, path_parameters: dict[str, Any] | None
-    ) -> st.SearchStrategy[dict[str, Any] | None]:
-        return or_known(path_parameters, known)
-
-    @loaded.hook
-    def flatmap_query(
-        _context: Any, query: dict[str, Any] | None
-    ) -> st.SearchStrategy[dict[str, Any] | None]:
-        return or_known(query, known)
+    def flatmap_case(
+        _context: Any, case: schemathesis.Case
+    ) -> st.SearchStrategy[schemathesis.Case]:
+        return st.sampled_from(choices).map(lambda known: filled(case, known))
 
     return loaded
 
 
+def refused_as_it_should_be(
+    caller: str, operation: APIOperation, answer: schemathesis.Response
+) -> None:
+    """What a caller's key does not allow is never answered: no key, no data
+    (a 401 says how to send one); no write without a write key; no official
+    without a key made to read them."""
+    secured = operation.definition.raw["security"] != []
+    if caller == "anonymous" and secured:
+        assert answer.status_code >= 400
+        if answer.status_code == 401:
+            assert answer.headers["www-authenticate"][0].startswith("Bearer")
+    if caller == "reader":
+        if operation.method.upper() not in READING_METHODS:
+            assert answer.status_code >= 400
+        if "officials" in operation.definition.raw["tags"]:
+            assert answer.status_code >= 400
+        if answer.status_code == 200 and "json" in answer.headers["content-type"][0]:
+            assert answer.json().get("officials") is None
+
+
 def failures_of(
-    operation: APIOperation, mode: GenerationMode, headers: dict, examples: int
+    operation: APIOperation,
+    mode: GenerationMode,
+    caller: str,
+    headers: dict,
+    examples: int,
 ) -> str | None:
     """Fuzz one operation; return what went wrong, or None."""
 
@@ -146,7 +165,8 @@ def failures_of(
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def fuzz(case: schemathesis.Case) -> None:
-        case.call_and_validate(headers=headers, checks=CHECKS)
+        answer = case.call_and_validate(headers=headers, checks=CHECKS)
+        refused_as_it_should_be(caller, operation, answer)
 
     try:
         fuzz()
@@ -171,7 +191,7 @@ def test_every_operation_answers_as_documented(
     failures = []
     for operation in operations:
         for mode in GenerationMode:
-            failure = failures_of(operation, mode, headers, examples)
+            failure = failures_of(operation, mode, caller, headers, examples)
             if failure is not None:
                 failures.append(failure)
     assert len(operations) >= 12
