@@ -11,10 +11,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from surveys.exchange.pages import DEFAULT_LIMIT, MAX_LIMIT
 from surveys.models import CampaignMode, UnitKind
+from surveys.storage.periods import range_days
 
 
 class Shape(BaseModel):
@@ -155,6 +156,10 @@ class DocumentOut(BaseModel):
     paths: dict[str, Any]
 
 
+#: The most days a range ``period`` of results spans (ten years).
+LONGEST_RANGE = 3653
+
+
 class ResultsQuery(BaseModel):
     """Which campaign's results, and for when."""
 
@@ -170,9 +175,19 @@ class ResultsQuery(BaseModel):
         # [0-9], not \d: Python's and pydantic's \d take any script's digits.
         pattern=r"^[0-9]{4}(-Q[1-4])?$|^[0-9]{4}-[0-9]{2}-[0-9]{2}\.\.[0-9]{4}-[0-9]{2}-[0-9]{2}$",
         description="A year (2026), a quarter (2026-Q2) or a range of days "
-        "(2026-05-01..2026-05-20, both included, Vietnam time); none: "
-        "the whole campaign.",
+        "(2026-05-01..2026-05-20, both included, Vietnam time; at most "
+        f"{LONGEST_RANGE} days); none: the whole campaign.",
     )
+
+    @field_validator("period")
+    @classmethod
+    def _range_not_too_long(cls, period: str | None) -> str | None:
+        """A range of days ends after it starts, and spans at most
+        ``LONGEST_RANGE`` days: its quarters are read one by one."""
+        days = range_days(period)
+        if days is not None and (days[1] - days[0]).days >= LONGEST_RANGE:
+            raise ValueError(f"a range spans at most {LONGEST_RANGE} days")
+        return period
 
 
 class Estimate(Shape):

@@ -8,7 +8,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from app.api.v1.blueprint import LARGEST_INTEGER
-from surveys.storage.periods import period_bounds
+from surveys.storage.periods import period_bounds, quarters_in, tally_span
 from tests.app.api_v1.conftest import Ward
 
 
@@ -72,6 +72,9 @@ def test_the_largest_version_is_looked_up_and_documented(
         "0001-Q1",
         # Arabic-Indic digits, which \d took for 2026.
         "٢٠٢٦",
+        # 8000 years of quarters read one by one: 5 s, then a 200.
+        "2026-01-01..9999-12-30",
+        "2026-01-01..2036-01-02",
     ],
 )
 def test_a_period_outside_the_calendar_is_a_400(
@@ -85,6 +88,37 @@ def test_a_period_outside_the_calendar_is_a_400(
     )
     assert answer.status_code == 400, answer.get_data(as_text=True)
     assert answer.get_json()["invalid_params"][0]["name"] == "period"
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        # The quarter after 9999-Q4 (year 10000) was asked for its first day.
+        "9999-10-01..9999-12-30",
+        # Year 1's quarters were written "1-Q1", which no period parser took.
+        "0001-01-02..0001-12-31",
+        "2026-01-01..2036-01-01",
+    ],
+)
+def test_a_period_at_the_calendars_ends_is_answered(
+    client: FlaskClient, wards: tuple[Ward, Ward], read_key: str, period: str
+) -> None:
+    ward = wards[0]
+    answer = client.get(
+        f"/api/v1/units/{ward.unit.code}/results",
+        query_string={"campaign": ward.campaign.key, "period": period},
+        headers={"Authorization": f"Bearer {read_key}"},
+    )
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert answer.get_json()["period"] == period
+
+
+def test_quarters_of_year_one_are_written_with_four_digits() -> None:
+    assert quarters_in("0001-03-31..0001-04-01") == ["0001-Q1", "0001-Q2"]
+    assert tally_span("0001-01-01..0001-12-31") == (
+        ["0001-Q1", "0001-Q2", "0001-Q3", "0001-Q4"],
+        [],
+    )
 
 
 @pytest.mark.parametrize("period", ["0001-01-01..0001-01-01", "9999-12-31..9999-12-31"])
