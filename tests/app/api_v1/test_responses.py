@@ -30,6 +30,7 @@ from surveys.models import (
     UnitKind,
     utcnow,
 )
+from surveys.storage.periods import days_bounds
 from surveys.storage.recording import Submission, record_response
 from tests.app.api_v1.conftest import bearer
 from tests.builders import (
@@ -176,6 +177,36 @@ def test_a_page_walks_a_bounded_span_and_may_be_short(
             break
     assert found == [i for n, i in enumerate(surveyed.ids) if n != 2]
     assert pages >= (max(surveyed.other_ids) - 1) // 2
+
+
+@pytest.mark.parametrize("days_over", [True, False])
+def test_a_walk_for_some_days_starts_and_ends_at_them(
+    db_session: Session, surveyed: Surveyed, days_over: bool
+) -> None:
+    """Asked for the third day, a walk over spans of two ids begins at its
+    first response; once the day is over, it ends at its last."""
+    campaign = surveyed.campaign
+    day = START.date() + timedelta(days=2)
+    last = day + timedelta(days=0 if days_over else 400)
+    chosen = ResponseFilter(
+        unit_ids=[campaign.unit_id, surveyed.below.id], between=days_bounds(day, last)
+    )
+    found, cursor, pages = [], None, 0
+    while True:
+        page = responses_page(
+            db_session, campaign, chosen, cursor, 5, with_officials=False, span=2
+        )
+        found += [r.id for r in page.items]
+        pages += 1
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    if days_over:
+        assert found == surveyed.ids[4:6]
+        assert pages == 1
+    else:
+        assert found == surveyed.ids[4:]
+        assert pages >= (max(surveyed.other_ids) - surveyed.ids[4]) // 2
 
 
 def test_filters_pick_the_responses_they_name(
