@@ -29,7 +29,7 @@ from surveys.exchange.anonymised import (
     with_hidden_comments,
 )
 from surveys.exchange.dataset import version_numbers
-from surveys.exchange.pages import Page, decode_cursor, encode_cursor
+from surveys.exchange.pages import BadCursor, Page, decode_cursor, encode_cursor
 from surveys.local_time import local_date
 from surveys.models import Campaign, Response, utcnow
 from surveys.models import Questionnaire as StoredQuestionnaire
@@ -41,6 +41,8 @@ from surveys.storage.periods import responses_in
 
 #: The most ids one page's first read walks past its cursor.
 SPAN = 20_000
+#: The largest id either database stores (and a cursor may hold).
+MAX_ID = 2**63 - 1 - SPAN
 #: An answer as the API gives it: a select_multiple's options as a list.
 Value = str | int | float | list[str] | None
 #: What is read of each response beside ``RECORD_FIELDS`` and the answers.
@@ -112,6 +114,8 @@ def responses_page(
     """
     if cursor is not None:
         after, end = decode_cursor(cursor, [int, int])
+        if not (-1 <= after <= MAX_ID and 0 <= end <= MAX_ID):
+            raise BadCursor(f"cursor {cursor!r} is out of range")
     else:
         after, end = _bounds(session, chosen)
     condition = and_(

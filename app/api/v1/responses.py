@@ -38,6 +38,7 @@ from surveys.access.scope import get_in_scope
 from surveys.exchange.listings import campaign_covering
 from surveys.exchange.pages import BadCursor
 from surveys.exchange.response_listing import (
+    MAX_ID,
     ResponseFilter,
     read_responses,
     response_campaign,
@@ -64,7 +65,8 @@ CODE_STATES: dict[CodeState, LazyString] = {
     CodeState.PAUSED: lazy_gettext("Khảo sát đang tạm dừng"),
     CodeState.CLOSED: lazy_gettext("Đợt khảo sát không diễn ra"),
 }
-#: The days a range open at one end is closed at, for the database.
+#: The days a range open at one end is closed at, for the database (and
+#: those further out are taken as: instants past them overflow).
 EARLIEST, LATEST = date(2000, 1, 1), date(9000, 12, 31)
 
 
@@ -83,8 +85,8 @@ def _filter(query: ResponsesQuery) -> ResponseFilter:
     point = found_in_scope(ServicePoint, query.counter) if query.counter else None
     between = None
     if query.submitted_from or query.submitted_to:
-        first = query.submitted_from or EARLIEST
-        last = query.submitted_to or LATEST
+        first = max(query.submitted_from or EARLIEST, EARLIEST)
+        last = min(query.submitted_to or LATEST, LATEST)
         if last < first:
             raise Problem(
                 "bad-request",
@@ -153,7 +155,7 @@ def _one(response_id: int) -> ResponseOut:
     return ResponseOut.model_validate(found)
 
 
-@bp.get("/responses/<int:response_id>")
+@bp.get(f"/responses/<int(max={MAX_ID}):response_id>")
 @operation("responses", response=ResponseOut)
 def response(response_id: int) -> Response:
     """Read one response, as the list gives it."""

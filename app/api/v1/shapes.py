@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.public.forms import SUBMISSION_ID
 from surveys.exchange.pages import DEFAULT_LIMIT, MAX_LIMIT
@@ -332,7 +332,7 @@ class SubmissionIn(BaseModel):
         pattern=r"^[a-z]{2,3}$",
         description="The language the respondent answered in.",
     )
-    started_at: datetime | None = Field(
+    started_at: AwareDatetime | None = Field(
         None,
         description="When the respondent began (with a time zone): too little "
         "time for the answers raises the response's too_fast flag.",

@@ -480,6 +480,8 @@ def test_a_read_key_cannot_send(
         b'{"token": "x", "answers": {}}',
         b'{"token": "x", "submission_id": "short", "answers": {}}',
         b'{"token": "x", "submission_id": "abcdefgh12", "answers": {}, "more": 1}',
+        b'{"token": "x", "submission_id": "abcdefgh12", "answers": {}, '
+        b'"started_at": "2026-12-01T08:00:00"}',
     ],
 )
 def test_a_malformed_body_is_400(
@@ -493,3 +495,52 @@ def test_a_malformed_body_is_400(
     )
     assert answer.status_code == 400
     assert answer.get_json()["invalid_params"]
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"overall": [{"x": "1"}]},
+        {"overall": ["4", "5"]},
+        {"overall": True},
+        {"overall": 1e308},
+        {"overall": "4", "reasons": "waiting fees"},
+        {"overall": "1", "reasons": [{"a": None}]},
+        {"overall": "4", "comment": ["a"], "nothing": "x"},
+    ],
+)
+def test_odd_answers_are_refused_or_taken_never_a_server_error(
+    client: FlaskClient, db_session: Session, surveyed: Surveyed, answers: dict
+) -> None:
+    secret = _key(db_session, surveyed.campaign.unit, write=True)
+    body = {
+        "token": surveyed.code.token,
+        "submission_id": uuid.uuid4().hex,
+        "answers": answers,
+    }
+    answer = _post(client, secret, body)
+    assert answer.status_code in (201, 400, 422), answer.get_data(as_text=True)
+    stored = 1 if answer.status_code == 201 else 0
+    assert _stored(db_session, body["submission_id"]) == stored
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"submitted_from": "0001-01-01"},
+        {"submitted_to": "9999-12-31"},
+        {"cursor": "WzkyMjMzNzIwMzY4NTQ3NzU4MDcsMF0"},
+    ],
+)
+def test_extreme_queries_are_answered(
+    client: FlaskClient, db_session: Session, surveyed: Surveyed, query: dict
+) -> None:
+    secret = _key(db_session, surveyed.campaign.unit)
+    answer = client.get(
+        "/api/v1/responses",
+        query_string={"campaign": surveyed.campaign.key} | query,
+        headers=bearer(secret),
+    )
+    assert answer.status_code in (200, 400), answer.get_data(as_text=True)
+    huge = client.get(f"/api/v1/responses/{2**70}", headers=bearer(secret))
+    assert huge.status_code == 404
