@@ -154,8 +154,9 @@ def _bounds(session: Session, chosen: ResponseFilter) -> tuple[int, int]:
 
     With days asked for, the lowest and highest ids of the responses sent on
     them at the units, of any campaign (a bound, read from the units' index
-    alone, once for the whole walk: 1 ms for a day, 0.2 s for seven months of
-    a million responses on SQLite): a client asking for a week of a year's
+    alone, once for the whole walk: 1 ms for a day, for seven months of a
+    million responses 0.2 s on SQLite, 2 ms on PostgreSQL): a client asking
+    for a week of a year's
     campaign is not walked through empty pages up to it. The end is kept
     only when those days are over: no response can still be sent on them.
     """
