@@ -65,8 +65,8 @@ CODE_STATES: dict[CodeState, LazyString] = {
     CodeState.PAUSED: lazy_gettext("Khảo sát đang tạm dừng"),
     CodeState.CLOSED: lazy_gettext("Đợt khảo sát không diễn ra"),
 }
-#: The days a range open at one end is closed at, for the database (and
-#: those further out are taken as: instants past them overflow).
+#: The days a range open at one end is closed at, for the database; days
+#: further out are taken as these (instants past them overflow).
 EARLIEST, LATEST = date(2000, 1, 1), date(9000, 12, 31)
 
 
@@ -83,17 +83,19 @@ def _filter(query: ResponsesQuery) -> ResponseFilter:
     session = get_session()
     root = found_in_scope(Unit, query.unit) if query.unit else current_key().unit
     point = found_in_scope(ServicePoint, query.counter) if query.counter else None
+    first, last = query.submitted_from, query.submitted_to
+    if first and last and last < first:
+        raise Problem(
+            "bad-request",
+            {"names": "submitted_to"},
+            {"invalid_params": [{"name": "submitted_to", "reason": "before_from"}]},
+        )
     between = None
-    if query.submitted_from or query.submitted_to:
-        first = max(query.submitted_from or EARLIEST, EARLIEST)
-        last = min(query.submitted_to or LATEST, LATEST)
-        if last < first:
-            raise Problem(
-                "bad-request",
-                {"names": "submitted_to"},
-                {"invalid_params": [{"name": "submitted_to", "reason": "before_from"}]},
-            )
-        between = days_bounds(first, last)
+    if first or last:
+        # Empty when one end lies past the other's clamp: nothing was sent then.
+        between = days_bounds(
+            max(first or EARLIEST, EARLIEST), min(last or LATEST, LATEST)
+        )
     return ResponseFilter(
         unit_ids=list(session.scalars(subtree_ids(root.id))),
         between=between,

@@ -529,6 +529,9 @@ def test_odd_answers_are_refused_or_taken_never_a_server_error(
     [
         {"submitted_from": "0001-01-01"},
         {"submitted_to": "9999-12-31"},
+        {"submitted_to": "1990-01-01"},
+        {"submitted_from": "9999-12-31"},
+        {"submitted_from": "2026-05-02", "submitted_to": "2026-05-01"},
         {"cursor": "WzkyMjMzNzIwMzY4NTQ3NzU4MDcsMF0"},
     ],
 )
@@ -542,5 +545,9 @@ def test_extreme_queries_are_answered(
         headers=bearer(secret),
     )
     assert answer.status_code in (200, 400), answer.get_data(as_text=True)
+    if answer.status_code == 200 and "cursor" not in query:
+        within = query.get("submitted_to", "9999") >= START.date().isoformat()
+        later = query.get("submitted_from", "0") > "2027"
+        assert bool(answer.get_json()["items"]) == (within and not later)
     huge = client.get(f"/api/v1/responses/{2**70}", headers=bearer(secret))
     assert huge.status_code == 404
