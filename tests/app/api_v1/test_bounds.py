@@ -35,6 +35,20 @@ def test_a_version_beyond_the_databases_integers_is_a_404(
     assert answer.content_type.startswith("application/problem+json")
 
 
+@pytest.mark.parametrize("response_id", [LARGEST_INTEGER + 1, 2**63, 2**70])
+def test_a_response_id_beyond_them_is_a_404_problem(
+    client: FlaskClient, read_key: str, response_id: int
+) -> None:
+    # Was the site's HTML 404 past 2**63 - 20001 (the route's own max), and a
+    # query PostgreSQL refused (a 500) from 2**31.
+    answer = client.get(
+        f"/api/v1/responses/{response_id}",
+        headers={"Authorization": f"Bearer {read_key}"},
+    )
+    assert answer.status_code == 404
+    assert answer.content_type.startswith("application/problem+json")
+
+
 def test_a_version_beyond_them_without_a_key_is_still_a_401(
     client: FlaskClient, wards: tuple[Ward, Ward]
 ) -> None:
