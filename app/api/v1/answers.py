@@ -19,12 +19,29 @@ def query_of(model: type[M]) -> M:
     The problem names each bad parameter and why (pydantic's error type, the
     same in every language).
     """
+    return _validated(model, request.args.to_dict())
+
+
+def body_of(model: type[M]) -> M:
+    """Return the request's JSON body as ``model``; refuse it with a 400 as
+    ``query_of`` does (a body that is not a JSON object names ``body``)."""
+    sent = request.get_json(silent=True)
+    if not isinstance(sent, dict):
+        raise Problem(
+            "bad-request",
+            {"names": "body"},
+            {"invalid_params": [{"name": "body", "reason": "object_type"}]},
+        )
+    return _validated(model, sent)
+
+
+def _validated(model: type[M], values: dict[str, object]) -> M:
     try:
-        return model.model_validate(request.args.to_dict())
+        return model.model_validate(values)
     except ValidationError as error:
         invalid = [
             {
-                "name": ".".join(str(part) for part in item["loc"]),
+                "name": ".".join(str(part) for part in item["loc"]) or "body",
                 "reason": item["type"],
             }
             for item in error.errors()

@@ -44,6 +44,10 @@ class Operation:
     media_type: str
     #: True: answered without a key (the document and its page).
     public: bool
+    #: The request's JSON body, as one model (``body_of`` validates it).
+    body: type[BaseModel] | None = None
+    #: The status of a success (201 for what a POST creates).
+    status: int = 200
 
 
 #: Each view's operation, by endpoint (``api_v1.units``).
@@ -57,8 +61,11 @@ def operation(
     response: type[BaseModel] | None = None,
     media_type: str = JSON,
     public: bool = False,
+    body: type[BaseModel] | None = None,
+    status: int = 200,
 ) -> Callable[[F], F]:
-    """Describe a view of ``bp`` for the OpenAPI document (put under ``@bp.get``)."""
+    """Describe a view of ``bp`` for the OpenAPI document (put under ``@bp.get``
+    or ``@bp.post``)."""
 
     def describe(view: F) -> F:
         summary, _, description = (view.__doc__ or "").strip().partition("\n")
@@ -70,6 +77,8 @@ def operation(
             response,
             media_type,
             public,
+            body,
+            status,
         )
         return view
 

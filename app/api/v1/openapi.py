@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 from werkzeug.routing import Rule
 
-from app.api.v1.blueprint import OPERATIONS, Operation, bp, operation
+from app.api.v1.blueprint import JSON, OPERATIONS, Operation, bp, operation
 from app.api.v1.problems import KINDS, PROBLEM_TYPE
 from app.api.v1.shapes import DocumentOut, ProblemOut
 
@@ -58,7 +58,9 @@ def _build(app: Flask) -> dict[str, Any]:
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     _, schemas = models_json_schema(
-        [(model, "serialization") for model in _models()], ref_template=SCHEMAS
+        [(model, "serialization") for model in _models()]
+        + [(model, "validation") for model in _bodies()],
+        ref_template=SCHEMAS,
     )
     for name, schema in sorted(schemas.get("$defs", {}).items()):
         spec.components.schema(name, schema)
@@ -89,6 +91,11 @@ def _models() -> list[type[BaseModel]]:
     return sorted(found, key=lambda model: model.__name__)
 
 
+def _bodies() -> list[type[BaseModel]]:
+    found = {op.body for op in OPERATIONS.values() if op.body is not None}
+    return sorted(found, key=lambda model: model.__name__)
+
+
 def _ref(model: type[BaseModel]) -> str:
     return SCHEMAS.format(model=model.__name__)
 
@@ -99,8 +106,11 @@ def _operation(rule: Rule, described: Operation) -> dict[str, Any]:
         content = {described.media_type: {"schema": {"$ref": _ref(described.response)}}}
     else:
         content = {described.media_type: {}}
-    responses: dict[str, Any] = {"200": {"description": "OK", "content": content}}
-    if parameters:
+    success = "Created" if described.status == 201 else "OK"
+    responses: dict[str, Any] = {
+        str(described.status): {"description": success, "content": content}
+    }
+    if parameters or described.body is not None:
         responses["400"] = PROBLEM
     if not described.public:
         responses |= {"401": PROBLEM, "403": PROBLEM, "429": PROBLEM}
@@ -114,6 +124,11 @@ def _operation(rule: Rule, described: Operation) -> dict[str, Any]:
         "parameters": parameters,
         "responses": responses,
     }
+    if described.body is not None:
+        found["requestBody"] = {
+            "required": True,
+            "content": {JSON: {"schema": {"$ref": _ref(described.body)}}},
+        }
     if described.description:
         found["description"] = described.description
     if described.public:

@@ -44,7 +44,7 @@ T = TypeVar("T")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _page(read: Callable[..., Page[T]], query: ListQuery, *args: Any) -> Page[T]:
+def paged(read: Callable[..., Page[T]], query: ListQuery, *args: Any) -> Page[T]:
     """Call a listing with the query's cursor and limit; a bad cursor is a 400."""
     try:
         return read(get_session(), *args, query.cursor, query.limit)
@@ -64,7 +64,7 @@ def _listed(
 ) -> Response:
     """Answer one page of a listing: each item as ``shown`` gives it, and the
     cursor of the next page (null on the last)."""
-    page = _page(read, query_of(ListQuery), *args)
+    page = paged(read, query_of(ListQuery), *args)
     return answer(
         page_type(
             items=[shown(item) for item in page.items], next_cursor=page.next_cursor
