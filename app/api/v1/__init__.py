@@ -11,6 +11,8 @@ module of views each, imported here.
 from app.api.v1 import (  # noqa: F401
     access,
     access_codes,
+    case_reads,
+    dossier_reads,
     openapi,
     problems,
     resources,
