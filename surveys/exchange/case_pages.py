@@ -115,9 +115,8 @@ def public_history(session: Session, case: FeedbackCase) -> list[PublicEvent]:
         for unit_id in (event.from_unit_id, event.to_unit_id)
         if unit_id is not None
     }
-    codes = dict(
-        session.execute(select(Unit.id, Unit.code).where(Unit.id.in_(unit_ids)))
-    )
+    named = select(Unit.id, Unit.code).where(Unit.id.in_(unit_ids))
+    codes: dict[int | None, str] = {row[0]: row[1] for row in session.execute(named)}
     return [
         PublicEvent(
             occurred_at=event.occurred_at,
