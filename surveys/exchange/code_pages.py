@@ -53,8 +53,8 @@ class CodeFilters:
     """What a list of codes keeps; None: any."""
 
     campaign_key: str | None = None
-    #: The unit the codes were issued at (not the units below it).
-    unit_code: str | None = None
+    #: A unit in scope: the codes issued at it (not at the units below it).
+    unit: Unit | None = None
     service_point_code: str | None = None
     kind: CodeKind | None = None
     standing: CodeStanding | None = None
@@ -126,10 +126,8 @@ def codes_page(
     )
     if filters.campaign_key is not None:
         statement = statement.where(Campaign.key == filters.campaign_key)
-    if filters.unit_code is not None:
-        statement = statement.join(Unit, Unit.id == AccessCode.unit_id).where(
-            Unit.code == filters.unit_code
-        )
+    if filters.unit is not None:
+        statement = statement.where(AccessCode.unit_id == filters.unit.id)
     if filters.service_point_code is not None:
         statement = statement.where(ServicePoint.code == filters.service_point_code)
     if filters.kind is not None:

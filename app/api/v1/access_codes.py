@@ -199,7 +199,7 @@ def access_codes() -> Response:
     query = query_of(CodeQuery)
     filters = CodeFilters(
         campaign_key=query.campaign,
-        unit_code=query.unit,
+        unit=found_in_scope(Unit, query.unit) if query.unit else None,
         service_point_code=query.counter,
         kind=query.kind,
         standing=query.state,

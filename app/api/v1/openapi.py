@@ -46,9 +46,10 @@ def _build(app: Flask) -> dict[str, Any]:
         openapi_version=OPENAPI_VERSION,
         info={
             "description": (
-                "Read the units, counters, officials, campaigns, questionnaires "
-                "and per-unit results an integration key reaches: its unit and "
-                "every unit below it. "
+                "Read the units, counters, officials, campaigns, questionnaires, "
+                "per-unit results, access codes, dossiers and feedback cases an "
+                "integration key reaches: its unit and every unit below it; "
+                "issue and revoke access codes with a key that may write. "
                 "Send the key as `Authorization: Bearer <key>`; managers make "
                 "keys on the staff page Integration keys. Lists are paged by "
                 "cursor. Errors are RFC 9457 problem documents, their `title` "

@@ -141,6 +141,10 @@ def test_another_wards_codes_units_and_campaigns_are_not_found(
         CODES, query_string={"campaign": other.campaign.key}, headers=bearer(write_key)
     )
     assert CodePage.model_validate_json(listed.get_data()).items == []
+    listed = client.get(
+        CODES, query_string={"unit": other.unit.code}, headers=bearer(write_key)
+    )
+    assert listed.status_code == 404
 
 
 def test_a_used_code_tells_the_day_not_its_response(
@@ -316,3 +320,19 @@ def test_a_closed_campaign_issues_nothing(
         {"name": "campaign", "reason": "campaign_closed"}
     ]
     assert db_session.scalar(select(func.count()).select_from(AccessCode)) == before
+
+
+def test_the_document_and_its_page_describe_the_issuing_body(
+    client: FlaskClient,
+) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    issuing = document["paths"][CODES]["post"]
+    schema = issuing["requestBody"]["content"]["application/json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/IssueCodes"}
+    assert {"201", "400", "403"} <= set(issuing["responses"])
+    assert "count" in document["components"]["schemas"]["IssueCodes"]["properties"]
+    page = client.get("/api/v1/docs?lang=en").get_data(as_text=True)
+    assert (
+        'Request body: <code>application/json</code> <a href="#schema-IssueCodes">'
+        in page
+    )
