@@ -139,3 +139,18 @@ def test_another_wards_case_is_not_found(
     answer = client.get(f"{CASES}/{other.case.id}", headers=bearer(read_key))
     assert answer.status_code == 404
     assert str(other.case.id) not in answer.get_data(as_text=True)
+
+
+def test_an_id_beyond_the_keys_of_the_database_is_a_404(
+    client: FlaskClient, read_key
+) -> None:
+    for path in (f"{CASES}/{2**31}", f"/api/v1/dossiers/{10**30}"):
+        answer = client.get(path, headers=bearer(read_key))
+        assert answer.status_code == 404, path
+    document = client.get("/api/v1/openapi.json").get_json()
+    parameter = document["paths"]["/api/v1/cases/{case_id}"]["get"]["parameters"][0]
+    assert parameter["schema"] == {
+        "type": "integer",
+        "minimum": 0,
+        "maximum": 2**31 - 1,
+    }
