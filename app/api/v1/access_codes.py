@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.api.v1.access import current_scope
 from app.api.v1.answers import answer, body_of, query_of
 from app.api.v1.blueprint import bp, operation
-from app.api.v1.problems import Problem
+from app.api.v1.problems import Problem, bad_parameter
 from app.api.v1.resources import found_in_scope, paged
 from app.api.v1.shapes import ListQuery, Page, Shape
 from app.auth import now
@@ -184,14 +184,6 @@ def _found(token: str) -> AccessCode:
     return code
 
 
-def _refused(name: str, reason: str) -> Problem:
-    return Problem(
-        "bad-request",
-        {"names": name},
-        {"invalid_params": [{"name": name, "reason": reason}]},
-    )
-
-
 @bp.get("/access-codes")
 @operation("access codes", query=CodeQuery, response=CodePage)
 def access_codes() -> Response:
@@ -268,9 +260,9 @@ def issue_access_codes() -> Response:
                 design=SampleDesign(wanted.stratum, wanted.cluster, wanted.weight),
             )
     except CampaignClosed:
-        raise _refused("campaign", "campaign_closed") from None
+        raise bad_parameter("campaign", "campaign_closed") from None
     except CodeError:
-        raise _refused("body", "not_issuable") from None
+        raise bad_parameter("body", "not_issuable") from None
     db.commit()
     progress = code_progress(db, issued, now())
     base = current_app.config["PUBLIC_BASE_URL"]
@@ -295,11 +287,11 @@ def _standing_code(
 ) -> AccessCode:
     """Return the counter's poster code, as the staff poster page gives it."""
     if point is None or point.unit_id != unit.id:
-        raise _refused("counter", "counter_of_unit_required")
+        raise bad_parameter("counter", "counter_of_unit_required")
     if wanted.count != 1 or wanted.expires_on is not None:
-        raise _refused("count", "one_standing_code")
+        raise bad_parameter("count", "one_standing_code")
     if any(v is not None for v in (wanted.stratum, wanted.cluster, wanted.weight)):
-        raise _refused("stratum", "single_use_only")
+        raise bad_parameter("stratum", "single_use_only")
     if campaign.mode != CampaignMode.COUNTER:
-        raise _refused("campaign", "not_a_counter_campaign")
+        raise bad_parameter("campaign", "not_a_counter_campaign")
     return poster_code(get_session(), None, campaign, point)

@@ -8,7 +8,7 @@ from flask import Response, request
 from pydantic import BaseModel, ValidationError
 
 from app.api.v1.blueprint import JSON
-from app.api.v1.problems import Problem
+from app.api.v1.problems import Problem, bad_parameter
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -27,11 +27,7 @@ def body_of(model: type[M]) -> M:
     ``query_of`` does (a body that is not a JSON object names ``body``)."""
     sent = request.get_json(silent=True)
     if not isinstance(sent, dict):
-        raise Problem(
-            "bad-request",
-            {"names": "body"},
-            {"invalid_params": [{"name": "body", "reason": "object_type"}]},
-        )
+        raise bad_parameter("body", "object_type")
     return _validated(model, sent)
 
 

@@ -138,15 +138,7 @@ def _dossier(dossier: Dossier, letter: LetterStanding, moment: datetime) -> Doss
         paid_online=dossier.paid_online,
         digitised=dossier.digitised,
         letter_state=letter.state,
-        letter=None
-        if summary is None
-        else LetterOut(
-            reference=summary.reference,
-            issued_on=summary.issued_on,
-            new_return_on=summary.new_return_on,
-            sent_at=summary.sent_at,
-            sent_via=summary.sent_via,
-        ),
+        letter=None if summary is None else LetterOut.model_validate(summary),
     )
 
 

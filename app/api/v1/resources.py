@@ -16,7 +16,7 @@ from flask import Response, send_file
 from app.api.v1.access import current_key, current_scope
 from app.api.v1.answers import answer, query_of
 from app.api.v1.blueprint import bp, operation
-from app.api.v1.problems import Problem
+from app.api.v1.problems import Problem, bad_parameter
 from app.api.v1.shapes import (
     CampaignOut,
     CampaignPage,
@@ -49,11 +49,7 @@ def paged(read: Callable[..., Page[T]], query: ListQuery, *args: Any) -> Page[T]
     try:
         return read(get_session(), *args, query.cursor, query.limit)
     except BadCursor:
-        raise Problem(
-            "bad-request",
-            {"names": "cursor"},
-            {"invalid_params": [{"name": "cursor", "reason": "unknown_cursor"}]},
-        ) from None
+        raise bad_parameter("cursor", "unknown_cursor") from None
 
 
 def _listed(
