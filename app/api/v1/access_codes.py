@@ -288,10 +288,11 @@ def _standing_code(
     """Return the counter's poster code, as the staff poster page gives it."""
     if point is None or point.unit_id != unit.id:
         raise bad_parameter("counter", "counter_of_unit_required")
-    if wanted.count != 1 or wanted.expires_on is not None:
+    if wanted.count != 1:
         raise bad_parameter("count", "one_standing_code")
-    if any(v is not None for v in (wanted.stratum, wanted.cluster, wanted.weight)):
-        raise bad_parameter("stratum", "single_use_only")
+    for name in ("stratum", "cluster", "weight", "expires_on"):
+        if getattr(wanted, name) is not None:
+            raise bad_parameter(name, "single_use_only")
     if campaign.mode != CampaignMode.COUNTER:
         raise bad_parameter("campaign", "not_a_counter_campaign")
     return poster_code(get_session(), None, campaign, point)

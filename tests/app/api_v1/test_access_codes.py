@@ -268,10 +268,15 @@ def test_a_standing_code_is_the_counters_poster_code(
     assert [c.token for c in first.items] == [c.token for c in again.items]
     assert first.items[0].kind == CodeKind.STANDING
     assert first.items[0].counter_code == own.point.code
-    for wrong in ({"counter": None}, {"count": 2}, {"stratum": "S"}):
+    for wrong in (
+        {"counter": None},
+        {"count": 2},
+        {"stratum": "S"},
+        {"expires_on": "2099-12-31"},
+    ):
         answer = issue(client, write_key, **(body | wrong))
         assert answer.status_code == 400, wrong
-        assert answer.content_type.startswith("application/problem+json")
+        assert [p["name"] for p in answer.get_json()["invalid_params"]] == [*wrong]
 
 
 @pytest.mark.parametrize(
