@@ -30,9 +30,8 @@ from sqlalchemy.orm import Session
 from app.spreadsheets import BOM as BOM
 from app.spreadsheets import neutralised, neutralised_in, streamed_csv
 from surveys.exchange.anonymised import (
+    anonymiser,
     exported_questions,
-    masked,
-    rounded_location,
     with_hidden_comments,
 )
 from surveys.models import Campaign
@@ -158,10 +157,8 @@ class _Cells:
         #: question, so that a plain answer costs no call (a million responses).
         self.special: dict[str, Callable[[str | float], str | float]] = {}
         for q in questions:
-            if q.type is QuestionType.GEOPOINT:
-                self.special[q.name] = rounded_location
-            elif q.type is QuestionType.TEXT:
-                self.special[q.name] = masked
+            if (anonymised := anonymiser(q)) is not None:
+                self.special[q.name] = anonymised
             elif labels_in is not None and q.type.takes_answer and not q.choices_from:
                 known = {
                     choice.name: choice.label.get(labels_in)

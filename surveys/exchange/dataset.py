@@ -34,9 +34,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.exchange.anonymised import (
+    anonymiser,
     exported_questions,
-    masked,
-    rounded_location,
     with_hidden_comments,
 )
 from surveys.local_time import local_date
@@ -182,13 +181,7 @@ def response_dataset(
     for column in columns:
         for name, label, numeric, value_labels in column.variables(yes_no):
             variables.append(Variable(named[name], label, numeric, value_labels))
-    versions = dict(
-        session.execute(
-            select(StoredQuestionnaire.id, StoredQuestionnaire.version).where(
-                StoredQuestionnaire.key == campaign.questionnaire.key
-            )
-        ).all()
-    )
+    versions = version_numbers(session, campaign.questionnaire.key)
     pages = exported_responses(
         session,
         campaign.id,
@@ -201,6 +194,18 @@ def response_dataset(
     return Dataset(
         tuple(variables),
         _rows(with_hidden_comments(session, pages), questions, columns, versions),
+    )
+
+
+def version_numbers(session: Session, key: str) -> dict[int, int]:
+    """Return the version number of each stored version of a questionnaire, by id:
+    a response keeps the id of the version it answered."""
+    return dict(
+        session.execute(
+            select(StoredQuestionnaire.id, StoredQuestionnaire.version).where(
+                StoredQuestionnaire.key == key
+            )
+        ).all()
     )
 
 
@@ -271,10 +276,7 @@ class _Column:
                 numbers = {code: int(code) for code in codes}
             else:
                 numbers = {code: number for number, code in enumerate(codes, 1)}
-        shown = {
-            QuestionType.TEXT: masked,
-            QuestionType.GEOPOINT: rounded_location,
-        }.get(question.type)
+        shown = anonymiser(question)
         label = question.label.get(language) or question.name
         return cls(question, label, options, numbers, shown)
 

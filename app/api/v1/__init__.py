@@ -5,7 +5,7 @@ Modules: ``blueprint`` (the blueprint and what each view says of itself),
 problem documents), ``shapes`` (pydantic models), ``answers`` (query in, JSON
 out), ``resources`` (the read views), ``openapi`` (the document and its page).
 Each later resource is one more module of views, imported here: ``results``,
-``access_codes``, ``dossier_reads``, ``case_reads``.
+``responses``, ``access_codes``, ``dossier_reads``, ``case_reads``.
 """
 
 from app.api.v1 import (  # noqa: F401
@@ -16,6 +16,7 @@ from app.api.v1 import (  # noqa: F401
     openapi,
     problems,
     resources,
+    responses,
     results,
 )
 from app.api.v1.blueprint import bp, init_app

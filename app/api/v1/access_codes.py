@@ -231,7 +231,7 @@ def revoke_access_code(token: str) -> Response:
 
 
 @bp.post("/access-codes")
-@operation("access codes", body=IssueCodes, response=IssuedCodes, status=201)
+@operation("access codes", body=IssueCodes, response=IssuedCodes, statuses=(201,))
 def issue_access_codes() -> Response:
     """Issue codes for a campaign at a unit (and counter) of the key's.
 

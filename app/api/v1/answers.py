@@ -8,7 +8,7 @@ from flask import Response, request
 from pydantic import BaseModel, ValidationError
 
 from app.api.v1.blueprint import JSON
-from app.api.v1.problems import Problem, bad_parameter
+from app.api.v1.problems import Problem
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -19,33 +19,32 @@ def query_of(model: type[M]) -> M:
     The problem names each bad parameter and why (pydantic's error type, the
     same in every language).
     """
-    return _validated(model, request.args.to_dict())
+    try:
+        return model.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        raise _bad_request(error) from None
 
 
 def body_of(model: type[M]) -> M:
     """Return the request's JSON body as ``model``; refuse it with a 400 as
-    ``query_of`` does (a body that is not a JSON object names ``body``)."""
-    sent = request.get_json(silent=True)
-    if not isinstance(sent, dict):
-        raise bad_parameter("body", "object_type")
-    return _validated(model, sent)
-
-
-def _validated(model: type[M], values: dict[str, object]) -> M:
+    ``query_of`` refuses a query (a body that is not JSON names ``body``)."""
     try:
-        return model.model_validate(values)
+        return model.model_validate_json(request.get_data())
     except ValidationError as error:
-        invalid = [
-            {
-                "name": ".".join(str(part) for part in item["loc"]) or "body",
-                "reason": item["type"],
-            }
-            for item in error.errors()
-        ]
-        names = ", ".join(item["name"] for item in invalid)
-        raise Problem(
-            "bad-request", {"names": names}, {"invalid_params": invalid}
-        ) from None
+        raise _bad_request(error) from None
+
+
+def _bad_request(error: ValidationError) -> Problem:
+    """The 400 naming each bad parameter and why."""
+    invalid = [
+        {
+            "name": ".".join(str(part) for part in item["loc"]) or "body",
+            "reason": item["type"],
+        }
+        for item in error.errors()
+    ]
+    names = ", ".join(item["name"] for item in invalid)
+    return Problem("bad-request", {"names": names}, {"invalid_params": invalid})
 
 
 def answer(body: BaseModel, status: int = 200) -> Response:

@@ -28,7 +28,7 @@ csrf.exempt(bp)
 JSON = "application/json"
 #: The largest row id a path takes (``<int(max=...):...>``): the databases'
 #: 32-bit integer keys, so a larger number is a 404, not an overflow.
-MAX_ID = 2**31 - 1
+MAX_ROW_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -47,10 +47,13 @@ class Operation:
     media_type: str
     #: True: answered without a key (the document and its page).
     public: bool
-    #: The request's JSON body, as one model (``body_of`` validates it).
+    #: The request's body (JSON), for a view that takes one.
     body: type[BaseModel] | None = None
-    #: The status of a success (201 for what a POST creates).
-    status: int = 200
+    #: The statuses that answer ``response`` (a write: 201 stored, 200 a retry).
+    statuses: tuple[int, ...] = (200,)
+    #: Refusals the view itself may answer besides those of every view (404
+    #: an object its body names, 409 a conflict, 422 what cannot be taken).
+    refusals: tuple[int, ...] = ()
 
 
 #: Each view's operation, by endpoint (``api_v1.units``).
@@ -65,7 +68,8 @@ def operation(
     media_type: str = JSON,
     public: bool = False,
     body: type[BaseModel] | None = None,
-    status: int = 200,
+    statuses: tuple[int, ...] = (200,),
+    refusals: tuple[int, ...] = (),
 ) -> Callable[[F], F]:
     """Describe a view of ``bp`` for the OpenAPI document (put under ``@bp.get``
     or ``@bp.post``)."""
@@ -81,7 +85,8 @@ def operation(
             media_type,
             public,
             body,
-            status,
+            statuses,
+            refusals,
         )
         return view
 

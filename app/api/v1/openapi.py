@@ -10,6 +10,7 @@ does not change after start-up), in English: it is read by developers.
 from __future__ import annotations
 
 import re
+from http import HTTPStatus
 from typing import Any
 
 from apispec import APISpec
@@ -51,9 +52,10 @@ def _build(app: Flask) -> dict[str, Any]:
         info={
             "description": (
                 "Read the units, counters, officials, campaigns, questionnaires, "
-                "per-unit results, access codes, dossiers and feedback cases an "
-                "integration key reaches: its unit and every unit below it; "
-                "issue and revoke access codes with a key that may write. "
+                "per-unit results, responses, access codes, dossiers and feedback "
+                "cases an integration key reaches: its unit and every unit below "
+                "it; with a key that may write, send responses and issue and "
+                "revoke access codes. "
                 "Send the key as `Authorization: Bearer <key>`; managers make "
                 "keys on the staff page Integration keys. Lists are paged by "
                 "cursor. Errors are RFC 9457 problem documents, their `title` "
@@ -63,9 +65,7 @@ def _build(app: Flask) -> dict[str, Any]:
     )
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     _, schemas = models_json_schema(
-        [(model, "serialization") for model in _models()]
-        + [(model, "validation") for model in _bodies()],
-        ref_template=SCHEMAS,
+        [(model, "serialization") for model in _models()], ref_template=SCHEMAS
     )
     for name, schema in sorted(schemas.get("$defs", {}).items()):
         spec.components.schema(name, schema)
@@ -93,11 +93,7 @@ def _build(app: Flask) -> dict[str, Any]:
 def _models() -> list[type[BaseModel]]:
     found = {ProblemOut}
     found |= {op.response for op in OPERATIONS.values() if op.response is not None}
-    return sorted(found, key=lambda model: model.__name__)
-
-
-def _bodies() -> list[type[BaseModel]]:
-    found = {op.body for op in OPERATIONS.values() if op.body is not None}
+    found |= {op.body for op in OPERATIONS.values() if op.body is not None}
     return sorted(found, key=lambda model: model.__name__)
 
 
@@ -111,9 +107,9 @@ def _operation(rule: Rule, described: Operation) -> dict[str, Any]:
         content = {described.media_type: {"schema": {"$ref": _ref(described.response)}}}
     else:
         content = {described.media_type: {}}
-    success = "Created" if described.status == 201 else "OK"
     responses: dict[str, Any] = {
-        str(described.status): {"description": success, "content": content}
+        str(status): {"description": HTTPStatus(status).phrase, "content": content}
+        for status in described.statuses
     }
     if parameters or described.body is not None:
         responses["400"] = PROBLEM
@@ -121,6 +117,7 @@ def _operation(rule: Rule, described: Operation) -> dict[str, Any]:
         responses |= {"401": PROBLEM, "403": PROBLEM, "429": PROBLEM}
     if rule.arguments:
         responses["404"] = PROBLEM
+    responses |= {str(status): PROBLEM for status in described.refusals}
     responses["default"] = PROBLEM
     found: dict[str, Any] = {
         "operationId": rule.endpoint.removeprefix(f"{bp.name}."),

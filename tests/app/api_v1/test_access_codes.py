@@ -308,7 +308,7 @@ def test_a_body_that_is_not_json_is_a_400(
     answer = client.post(CODES, data="count=1", headers=bearer(write_key))
     assert answer.status_code == 400
     assert answer.get_json()["invalid_params"] == [
-        {"name": "body", "reason": "object_type"}
+        {"name": "body", "reason": "json_invalid"}
     ]
 
 
