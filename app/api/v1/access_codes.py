@@ -21,7 +21,7 @@ from app.api.v1.answers import answer, body_of, query_of
 from app.api.v1.blueprint import bp, operation
 from app.api.v1.problems import Problem, bad_parameter
 from app.api.v1.resources import found_in_scope, paged
-from app.api.v1.shapes import ListQuery, Page, Shape
+from app.api.v1.shapes import CODE, Day, ListQuery, Page, Shape
 from app.auth import now
 from app.code_sheets import end_of_day
 from app.db import get_session
@@ -54,8 +54,7 @@ from surveys.units.management import issue_batch, poster_code, revoke
 
 #: Codes one request may issue: every token comes back in the one answer.
 MAX_ISSUED = 1000
-CODE = {"min_length": 1, "max_length": 64}
-LABEL = {"min_length": 1, "max_length": MAX_LABEL}
+LABEL = CODE | {"max_length": MAX_LABEL}
 
 
 class CodeQuery(ListQuery):
@@ -99,7 +98,7 @@ class IssueCodes(BaseModel):
         allow_inf_nan=False,
         description="The inverse of the inclusion probability; single-use only.",
     )
-    expires_on: date | None = Field(
+    expires_on: Day | None = Field(
         None,
         description="The last day (Vietnam time) the codes take responses; "
         "single-use only.",

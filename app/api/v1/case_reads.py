@@ -16,10 +16,10 @@ from pydantic import Field
 from app.api.v1.access import current_scope
 from app.api.v1.answers import answer, query_of
 from app.api.v1.blueprint import MAX_ROW_ID, bp, operation
-from app.api.v1.dossier_reads import CODE, UnitFilter
+from app.api.v1.dossier_reads import UnitFilter
 from app.api.v1.problems import Problem
 from app.api.v1.resources import paged
-from app.api.v1.shapes import Page, Shape
+from app.api.v1.shapes import CODE, Page, Shape
 from app.auth import now
 from app.db import get_session
 from app.labels import category_name

@@ -10,7 +10,6 @@ unique within its unit only, and the list finds it by ``code``.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
 
 from flask import Response
 from pydantic import Field
@@ -20,7 +19,7 @@ from app.api.v1.answers import answer, query_of
 from app.api.v1.blueprint import MAX_ROW_ID, bp, operation
 from app.api.v1.problems import Problem
 from app.api.v1.resources import found_in_scope, paged
-from app.api.v1.shapes import ListQuery, Page, Shape
+from app.api.v1.shapes import CODE, Day, ListQuery, Page, Shape
 from app.auth import now
 from app.db import get_session
 from surveys.dossiers.timing import Timeliness
@@ -41,10 +40,6 @@ from surveys.models import (
     LetterDelivery,
     Unit,
 )
-
-#: A day a client may filter on: the ends keep the instants computable.
-Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(9000, 12, 31))]
-CODE = {"min_length": 1, "max_length": 64}
 
 
 class UnitFilter(ListQuery):

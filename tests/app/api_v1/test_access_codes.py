@@ -289,6 +289,9 @@ def test_a_standing_code_is_the_counters_poster_code(
         {"kind": "forever"},
         {"extra": 1},
         {"expires_on": "tomorrow"},
+        {"expires_on": "9999-12-31"},
+        {"campaign": "a\x00b"},
+        {"stratum": "S\x00"},
     ],
 )
 def test_a_bad_body_is_a_400_naming_what_is_wrong(
