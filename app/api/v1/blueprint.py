@@ -26,6 +26,9 @@ bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 JSON = "application/json"
+#: The largest row id a path takes (``<int(max=...):...>``): the databases'
+#: 32-bit integer keys, so a larger number is a 404, not an overflow.
+MAX_ROW_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,27 @@
 """Two wards of one district, each with a unit below, a counter, an official, a
-campaign of a questionnaire of its own, and keys made for ward A."""
+campaign of a questionnaire of its own, an access code, a dossier and a feedback
+case, and keys made for ward A."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.orm import Session
 
 from surveys.cases.integration_keys import create_key
-from surveys.models import Campaign, Official, ServicePoint, Unit, UnitKind
-from tests.builders import make_campaign, make_unit
+from surveys.models import (
+    AccessCode,
+    Campaign,
+    Dossier,
+    FeedbackCase,
+    Official,
+    ServicePoint,
+    Unit,
+    UnitKind,
+)
+from tests.builders import make_campaign, make_case, make_code, make_dossier, make_unit
 
 
 @dataclass
@@ -22,6 +33,9 @@ class Ward:
     point: ServicePoint
     official: Official
     campaign: Campaign
+    code: AccessCode
+    dossier: Dossier
+    case: FeedbackCase
 
 
 def make_ward(session: Session, district: Unit, letter: str) -> Ward:
@@ -32,8 +46,11 @@ def make_ward(session: Session, district: Unit, letter: str) -> Ward:
     official = Official(code="cb-01", name=f"Cán bộ {letter}", unit=unit)
     session.add_all([point, official])
     campaign = make_campaign(session, unit=unit)
+    code = make_code(session, campaign)
+    dossier = make_dossier(session, below, datetime(2026, 3, 2, 2, tzinfo=UTC))
+    case = make_case(session, below)
     session.flush()
-    return Ward(unit, below, point, official, campaign)
+    return Ward(unit, below, point, official, campaign, code, dossier, case)
 
 
 @pytest.fixture
