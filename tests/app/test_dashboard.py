@@ -326,6 +326,11 @@ def test_each_download_has_its_type_is_recorded_and_is_reproducible(
         "format": kind,
         "campaign": wards.campaign.key,
         "period": "2026",
+        **(
+            {"values": "codes", "language": "vi", "multiple": "cell"}
+            if kind == "csv"
+            else {}
+        ),
     }
     if kind == "csv":
         assert content.startswith("\ufeff".encode())
