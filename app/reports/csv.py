@@ -113,7 +113,8 @@ def neutral_pages(dataset: Dataset) -> Iterator[list[list[Any]]]:
     text = [
         index
         for index, variable in enumerate(dataset.variables)
-        if not variable.numeric or variable.kind in _TYPED_NUMBERS
+        if (not variable.numeric or variable.kind in _TYPED_NUMBERS)
+        and variable.header not in _WRITTEN_HERE
     ]
     for page in dataset.pages:
         for index in text:
@@ -123,6 +124,9 @@ def neutral_pages(dataset: Dataset) -> Iterator[list[list[Any]]]:
 
 #: Answers that are numbers as asked, though a stored one could be text.
 _TYPED_NUMBERS = (QuestionType.INTEGER.value, QuestionType.DECIMAL.value)
+#: Text columns the export writes itself, never a formula: ``2026-Q2``, the
+#: flags' names.
+_WRITTEN_HERE = frozenset({"quarter", "flags"})
 
 
 #: The columns that key a repeat's row: its response and its place in the repeat.

@@ -35,7 +35,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from itertools import chain
 from typing import Any
 
@@ -282,6 +282,8 @@ def _rows(
     first = len(RECORD_FIELDS)
     design = first + len(questions)
     spread = any(column.several for column in columns)
+    #: Each day's quarter, written once a day rather than once a response.
+    quarters: dict[date, str] = {}
     for page, hidden in pages:
         if hidden:
             by_id = {record[0]: record for record in page}
@@ -304,8 +306,8 @@ def _rows(
                 record[0],
                 record[1],
                 record[2],
-                local_date(record[3]),
-                period_of(record[3]),
+                day := local_date(record[3]),
+                quarters.get(day) or quarters.setdefault(day, period_of(record[3])),
                 versions.get(record[design]),
                 record[4],
                 " ".join(record[5]),
