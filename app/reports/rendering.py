@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from app.auth import current_scope
 from app.db import get_session, session_factory
 from app.i18n import _, current_language, label_language
+from app.reports import responses_xlsx
 from app.reports.csv import responses_csv, roster_csv, table_of
 from app.reports.data import district_report, unit_report
 from app.reports.layout import DISTRICT_TITLE, UNIT_TITLE
 from app.reports.pdf import district_report_pdf, unit_report_pdf
-from app.reports.responses_xlsx import EXCEL_ROWS, responses_workbook
+from app.reports.responses_xlsx import beyond_excel, responses_workbook
 from app.reports.selection import Selection
 from app.reports.stat_files import FORMATS, dataset_file
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
@@ -160,12 +161,12 @@ def _refuse_beyond_excel(selection: Selection, unit_ids: list[int]) -> None:
         get_session(), selection.campaign.id, unit_ids=unit_ids,
         between=period_bounds(selection.period),
     )  # fmt: skip
-    if count + 1 > EXCEL_ROWS:
+    if beyond_excel(count):
         message = _(
             "Có %(count)s phiếu, nhiều hơn số dòng một trang tính Excel chứa được "
             "(%(limit)s). Hãy tải tệp CSV: tệp này không giới hạn số dòng.",
             count=f"{count:,}".replace(",", "."),
-            limit=f"{EXCEL_ROWS - 1:,}".replace(",", "."),
+            limit=f"{responses_xlsx.EXCEL_ROWS - 1:,}".replace(",", "."),
         )
         plain = {"Content-Type": "text/plain; charset=utf-8"}
         abort(make_response(message, 422, plain))

@@ -28,6 +28,11 @@ EXCEL_ROWS = 1_048_576
 _CHUNK = 1 << 16
 
 
+def beyond_excel(responses: int) -> bool:
+    """Tell whether a sheet of ``responses`` and its header is too long for Excel."""
+    return responses + 1 > EXCEL_ROWS
+
+
 def responses_workbook(dataset: Dataset, title: str) -> Iterator[bytes]:
     """Write the dataset's rows into one sheet named ``title``, then yield the
     workbook's bytes."""
