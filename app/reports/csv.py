@@ -9,10 +9,14 @@ rounded to about a kilometre (``coarse_geopoint``). Free text is masked
 blank. Every text cell is neutralised, so a comment starting with ``=`` or
 ``+`` is never run as a formula.
 
-Answers to a question with options are their codes (``waiting attitude``), or,
-asked for in a language, their labels in it (``Phải chờ đợi lâu; Thái độ phục
-vụ chưa tốt``): a reader who opens the file in Excel reads them without the
-questionnaire beside it. Column names stay the questions' names either way.
+The columns are those of every export (``surveys.exchange.dataset``): the
+record's (the day sent in Vietnam, its quarter, the questionnaire version, the
+design fields...), then the answers. Answers to a question with options are
+their codes (``waiting attitude``), or, asked for in a language, their labels
+in it (``Phải chờ đợi lâu; Thái độ phục vụ chưa tốt``): a reader who opens the
+file in Excel reads them without the questionnaire beside it. A
+select_multiple is one cell, or, asked for, a 0/1 column per option
+(``reasons__waiting``). Column names stay the questions' names either way.
 
 A repeat (a household roster) is a file of its own (``roster_csv``): one line
 per row, keyed by the response's id and the row's position (``row``), so it
