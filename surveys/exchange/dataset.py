@@ -43,9 +43,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.exchange.anonymised import (
+    anonymiser,
     exported_questions,
-    masked,
-    rounded_location,
     with_hidden_comments,
 )
 from surveys.local_time import local_date
@@ -127,6 +126,8 @@ _FIXED = (
     ("cluster", False, Text({"vi": "Cụm", "en": "Cluster"}), "text"),
     ("weight", True, Text({"vi": "Trọng số", "en": "Weight"}), "decimal"),
 )  # fmt: skip
+#: The names of the columns every export starts with, before the answers.
+RECORD_COLUMNS = tuple(name for name, *_ in _FIXED)
 #: Labels of a 0/1 variable (a select_multiple's option, verified, excluded).
 _YES_NO = {"vi": {0: "Không", 1: "Có"}, "en": {0: "No", 1: "Yes"}}
 
@@ -244,13 +245,7 @@ def response_dataset(
     variables, questions, columns = _described(
         questionnaire, with_officials, language, values, multiple
     )
-    versions = dict(
-        session.execute(
-            select(StoredQuestionnaire.id, StoredQuestionnaire.version).where(
-                StoredQuestionnaire.key == campaign.questionnaire.key
-            )
-        ).all()
-    )
+    versions = version_numbers(session, campaign.questionnaire.key)
     pages = exported_responses(
         session,
         campaign.id,
@@ -263,6 +258,18 @@ def response_dataset(
     return Dataset(
         variables,
         _rows(with_hidden_comments(session, pages), questions, columns, versions),
+    )
+
+
+def version_numbers(session: Session, key: str) -> dict[int, int]:
+    """Return the version number of each stored version of a questionnaire, by id:
+    a response keeps the id of the version it answered."""
+    return dict(
+        session.execute(
+            select(StoredQuestionnaire.id, StoredQuestionnaire.version).where(
+                StoredQuestionnaire.key == key
+            )
+        ).all()
     )
 
 
@@ -383,10 +390,7 @@ class _Column:
         elif options and values == "labels":
             written = functools.partial(_labelled, dict(options), several)
         else:
-            written = {
-                QuestionType.TEXT: masked,
-                QuestionType.GEOPOINT: rounded_location,
-            }.get(kind)
+            written = anonymiser(question)
         as_number = kind in (QuestionType.INTEGER, QuestionType.DECIMAL)
         if numbered and not numbers and not as_number:
             # Text whatever was stored: a typed "0912" is kept as a number.

@@ -8,7 +8,14 @@ Later resources (responses, results, access codes, dossiers, cases) are one more
 module of views each, imported here.
 """
 
-from app.api.v1 import access, openapi, problems, resources, results  # noqa: F401
+from app.api.v1 import (  # noqa: F401
+    access,
+    openapi,
+    problems,
+    resources,
+    responses,
+    results,
+)
 from app.api.v1.blueprint import bp, init_app
 
 __all__ = ["bp", "init_app"]

@@ -44,6 +44,13 @@ class Operation:
     media_type: str
     #: True: answered without a key (the document and its page).
     public: bool
+    #: The request's body (JSON), for a view that takes one.
+    body: type[BaseModel] | None = None
+    #: The statuses that answer ``response`` (a write: 201 stored, 200 a retry).
+    statuses: tuple[int, ...] = (200,)
+    #: Refusals the view itself may answer besides those of every view (404
+    #: an object its body names, 409 a conflict, 422 what cannot be taken).
+    refusals: tuple[int, ...] = ()
 
 
 #: Each view's operation, by endpoint (``api_v1.units``).
@@ -57,8 +64,12 @@ def operation(
     response: type[BaseModel] | None = None,
     media_type: str = JSON,
     public: bool = False,
+    body: type[BaseModel] | None = None,
+    statuses: tuple[int, ...] = (200,),
+    refusals: tuple[int, ...] = (),
 ) -> Callable[[F], F]:
-    """Describe a view of ``bp`` for the OpenAPI document (put under ``@bp.get``)."""
+    """Describe a view of ``bp`` for the OpenAPI document (put under ``@bp.get``
+    or ``@bp.post``)."""
 
     def describe(view: F) -> F:
         summary, _, description = (view.__doc__ or "").strip().partition("\n")
@@ -70,6 +81,9 @@ def operation(
             response,
             media_type,
             public,
+            body,
+            statuses,
+            refusals,
         )
         return view
 

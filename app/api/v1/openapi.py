@@ -10,6 +10,7 @@ does not change after start-up), in English: it is read by developers.
 from __future__ import annotations
 
 import re
+from http import HTTPStatus
 from typing import Any
 
 from apispec import APISpec
@@ -18,7 +19,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 from werkzeug.routing import Rule
 
-from app.api.v1.blueprint import OPERATIONS, Operation, bp, operation
+from app.api.v1.blueprint import JSON, OPERATIONS, Operation, bp, operation
 from app.api.v1.problems import KINDS, PROBLEM_TYPE
 from app.api.v1.shapes import DocumentOut, ProblemOut
 
@@ -86,6 +87,7 @@ def _build(app: Flask) -> dict[str, Any]:
 def _models() -> list[type[BaseModel]]:
     found = {ProblemOut}
     found |= {op.response for op in OPERATIONS.values() if op.response is not None}
+    found |= {op.body for op in OPERATIONS.values() if op.body is not None}
     return sorted(found, key=lambda model: model.__name__)
 
 
@@ -99,13 +101,17 @@ def _operation(rule: Rule, described: Operation) -> dict[str, Any]:
         content = {described.media_type: {"schema": {"$ref": _ref(described.response)}}}
     else:
         content = {described.media_type: {}}
-    responses: dict[str, Any] = {"200": {"description": "OK", "content": content}}
-    if parameters:
+    responses: dict[str, Any] = {
+        str(status): {"description": HTTPStatus(status).phrase, "content": content}
+        for status in described.statuses
+    }
+    if parameters or described.body is not None:
         responses["400"] = PROBLEM
     if not described.public:
         responses |= {"401": PROBLEM, "403": PROBLEM, "429": PROBLEM}
     if rule.arguments:
         responses["404"] = PROBLEM
+    responses |= {str(status): PROBLEM for status in described.refusals}
     responses["default"] = PROBLEM
     found: dict[str, Any] = {
         "operationId": rule.endpoint.removeprefix(f"{bp.name}."),
@@ -114,6 +120,11 @@ def _operation(rule: Rule, described: Operation) -> dict[str, Any]:
         "parameters": parameters,
         "responses": responses,
     }
+    if described.body is not None:
+        found["requestBody"] = {
+            "required": True,
+            "content": {JSON: {"schema": {"$ref": _ref(described.body)}}},
+        }
     if described.description:
         found["description"] = described.description
     if described.public:
