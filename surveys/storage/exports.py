@@ -121,6 +121,19 @@ def exported_responses(
     yield from read(session, condition, questions, page_size, extra, span)
 
 
+def exported_count(
+    session: Session,
+    campaign_id: int,
+    *,
+    unit_ids: Sequence[int] | None = None,
+    between: tuple[datetime, datetime] | None = None,
+) -> int:
+    """Count the responses ``exported_responses`` gives (a spreadsheet's limit
+    is checked before its first row is written)."""
+    condition = responses_in(campaign_id, unit_ids, between)
+    return session.scalar(select(func.count(Response.id)).where(condition)) or 0
+
+
 def _answers_beside(
     session: Session,
     condition: ColumnElement[bool],

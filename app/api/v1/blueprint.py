@@ -26,9 +26,10 @@ bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 JSON = "application/json"
-#: The largest value of an ``<int:...>`` of a route: the databases' INTEGER
-#: (the document's ``maximum``). A larger one names nothing.
-LARGEST_INTEGER = 2**31 - 1
+#: The largest row id a path takes: the databases' 32-bit integer keys (the
+#: document's ``maximum`` of every ``<int:...>``), so a larger number is a 404,
+#: not an overflow (``_beyond_integers``).
+MAX_ROW_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def _beyond_integers(_endpoint: str | None, values: dict[str, object] | None) ->
     failed (SQLite past 64 bits, PostgreSQL past 32: a 500).
     """
     for name, value in (values or {}).items():
-        if isinstance(value, int) and value > LARGEST_INTEGER:
+        if isinstance(value, int) and value > MAX_ROW_ID:
             values[name] = -1  # type: ignore[index]
 
 

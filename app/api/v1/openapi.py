@@ -21,7 +21,7 @@ from werkzeug.routing import Rule
 
 from app.api.v1.blueprint import (
     JSON,
-    LARGEST_INTEGER,
+    MAX_ROW_ID,
     OPERATIONS,
     Operation,
     bp,
@@ -33,7 +33,11 @@ from app.api.v1.shapes import DocumentOut, ProblemOut
 OPENAPI_VERSION = "3.1.0"
 SCHEMAS = "#/components/schemas/{model}"
 #: A rule's variable part: ``<int:version>`` or ``<unit_code>``.
-VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+VARIABLE = re.compile(
+    r"<(?:(?P<converter>\w+)(?:\((?P<arguments>[^)]*)\))?:)?(?P<name>\w+)>"
+)
+#: An ``int`` converter's upper bound: ``<int(max=2147483647):dossier_id>``.
+MAXIMUM = re.compile(r"\bmax=(?P<maximum>\d+)")
 #: Routes of the blueprint that the document leaves out on purpose.
 UNDOCUMENTED = frozenset({"api_v1.unknown"})
 PROBLEM = {"$ref": "#/components/responses/Problem"}
@@ -54,9 +58,11 @@ def _build(app: Flask) -> dict[str, Any]:
         openapi_version=OPENAPI_VERSION,
         info={
             "description": (
-                "Read the units, counters, officials, campaigns, questionnaires "
-                "and per-unit results an integration key reaches: its unit and "
-                "every unit below it. "
+                "Read the units, counters, officials, campaigns, questionnaires, "
+                "per-unit results, responses, access codes, dossiers and feedback "
+                "cases an integration key reaches: its unit and every unit below "
+                "it; with a key that may write, send responses and issue and "
+                "revoke access codes. "
                 "Send the key as `Authorization: Bearer <key>`; managers make "
                 "keys on the staff page Integration keys. Lists are paged by "
                 "cursor. Errors are RFC 9457 problem documents, their `title` "
@@ -145,10 +151,13 @@ def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
     parameters = []
     for match in VARIABLE.finditer(rule.rule):
         schema: dict[str, Any] = (
-            {"type": "integer", "minimum": 0, "maximum": LARGEST_INTEGER}
+            {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID}
             if match["converter"] == "int"
             else {"type": "string", "minLength": 1}
         )
+        bound = MAXIMUM.search(match["arguments"] or "")
+        if bound is not None:
+            schema["maximum"] = int(bound["maximum"])
         parameters.append(
             {"name": match["name"], "in": "path", "required": True, "schema": schema}
         )

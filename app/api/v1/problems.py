@@ -123,6 +123,15 @@ class Problem(Exception):
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def bad_parameter(name: str, reason: str) -> Problem:
+    """Return the 400 that names one bad parameter (or member) and why."""
+    return Problem(
+        "bad-request",
+        {"names": name},
+        {"invalid_params": [{"name": name, "reason": reason}]},
+    )
+
+
 def problem_response(problem: Problem) -> Response:
     """Return ``problem`` as a problem document in the request's language."""
     kind = KINDS[problem.slug]

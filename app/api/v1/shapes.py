@@ -9,7 +9,7 @@ are. Field descriptions are in English: the document is read by developers.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
@@ -17,6 +17,12 @@ from app.public.forms import SUBMISSION_ID
 from surveys.exchange.pages import DEFAULT_LIMIT, MAX_LIMIT
 from surveys.models import CampaignMode, UnitKind
 from surveys.storage.periods import range_days
+
+#: The constraints of a code or key a client names (a unit, a campaign, a
+#: counter): never a NUL, which PostgreSQL cannot compare with a column.
+CODE: dict[str, Any] = {"min_length": 1, "max_length": 64, "pattern": r"^[^\x00]*$"}
+#: A day a client names: the bounds keep the instants around it computable.
+Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(9000, 12, 31))]
 
 
 class Shape(BaseModel):

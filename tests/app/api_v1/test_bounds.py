@@ -3,13 +3,19 @@ fuzzing (``test_fuzzing``) found: now a 404 or a 400 as documented."""
 
 from __future__ import annotations
 
+import re
+from functools import partial
+
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from app.api.v1.blueprint import LARGEST_INTEGER
+from app.api.v1.blueprint import MAX_ROW_ID
+from app.api.v1.openapi import VARIABLE
 from surveys.storage.periods import period_bounds, quarters_in, tally_span
 from tests.app.api_v1.conftest import Ward
+from tests.app.api_v1.test_reads import PARAMETERS
 
 
 @pytest.mark.parametrize("suffix", ["", "/xlsform"])
@@ -17,7 +23,7 @@ from tests.app.api_v1.conftest import Ward
     "version",
     # PostgreSQL's INTEGER ends at 2**31 - 1 and SQLite's at 2**63 - 1: each
     # refused the query of a larger number (a 500).
-    [LARGEST_INTEGER + 1, 2**63, 10**30],
+    [MAX_ROW_ID + 1, 2**63, 10**30],
 )
 def test_a_version_beyond_the_databases_integers_is_a_404(
     client: FlaskClient,
@@ -35,7 +41,7 @@ def test_a_version_beyond_the_databases_integers_is_a_404(
     assert answer.content_type.startswith("application/problem+json")
 
 
-@pytest.mark.parametrize("response_id", [LARGEST_INTEGER + 1, 2**63, 2**70])
+@pytest.mark.parametrize("response_id", [MAX_ROW_ID + 1, 2**63, 2**70])
 def test_a_response_id_beyond_them_is_a_404_problem(
     client: FlaskClient, read_key: str, response_id: int
 ) -> None:
@@ -47,6 +53,33 @@ def test_a_response_id_beyond_them_is_a_404_problem(
     )
     assert answer.status_code == 404
     assert answer.content_type.startswith("application/problem+json")
+
+
+def _filled(ward: Ward, number: str, variable: re.Match[str]) -> str:
+    """``number`` for an int of a path, else what the route tests fill it with."""
+    if variable["converter"] == "int":
+        return number
+    return str(PARAMETERS[variable["name"]](ward))
+
+
+def test_every_int_of_a_path_beyond_them_is_a_404_problem(
+    app: Flask, client: FlaskClient, wards: tuple[Ward, Ward], read_key: str
+) -> None:
+    """Read from ``app.url_map``: a route added later is walked too. A route's
+    own ``<int(max=...)>`` made a larger number the site's HTML 404."""
+    walked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("api_v1.") or "GET" not in (rule.methods or ()):
+            continue
+        if not any(m["converter"] == "int" for m in VARIABLE.finditer(rule.rule)):
+            continue
+        for number in (MAX_ROW_ID + 1, 2**70):
+            path = VARIABLE.sub(partial(_filled, wards[0], str(number)), rule.rule)
+            answer = client.get(path, headers={"Authorization": f"Bearer {read_key}"})
+            assert answer.status_code == 404, path
+            assert answer.content_type.startswith("application/problem+json"), path
+        walked += 1
+    assert walked >= 4
 
 
 def test_a_version_beyond_them_without_a_key_is_still_a_401(
@@ -61,10 +94,10 @@ def test_the_largest_version_is_looked_up_and_documented(
     client: FlaskClient, db_session: Session, wards: tuple[Ward, Ward], read_key: str
 ) -> None:
     questionnaire = wards[0].campaign.questionnaire
-    questionnaire.version = LARGEST_INTEGER
+    questionnaire.version = MAX_ROW_ID
     db_session.commit()
     answer = client.get(
-        f"/api/v1/questionnaires/{questionnaire.key}/{LARGEST_INTEGER}",
+        f"/api/v1/questionnaires/{questionnaire.key}/{MAX_ROW_ID}",
         headers={"Authorization": f"Bearer {read_key}"},
     )
     assert answer.status_code == 200, answer.get_data(as_text=True)
@@ -73,7 +106,7 @@ def test_the_largest_version_is_looked_up_and_documented(
         "/api/v1/questionnaires/{questionnaire_key}/{version}"
     ]
     (version,) = [p for p in operation["get"]["parameters"] if p["name"] == "version"]
-    assert version["schema"]["maximum"] == LARGEST_INTEGER
+    assert version["schema"]["maximum"] == MAX_ROW_ID
 
 
 @pytest.mark.parametrize(

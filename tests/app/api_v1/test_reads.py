@@ -35,6 +35,9 @@ PARAMETERS: dict[str, Callable[[Ward], object]] = {
     "campaign_key": lambda ward: ward.campaign.key,
     "questionnaire_key": lambda ward: ward.campaign.questionnaire.key,
     "version": lambda ward: ward.campaign.questionnaire.version,
+    "token": lambda ward: ward.code.token,
+    "dossier_id": lambda ward: ward.dossier.id,
+    "case_id": lambda ward: ward.case.id,
     "response_id": lambda ward: a_response(ward),
 }
 
@@ -56,11 +59,13 @@ QUERY: dict[str, Callable[[Ward], object]] = {
 
 
 def api_routes(app: Flask) -> list[tuple[str, frozenset[str]]]:
-    """Every documented ``/api/v1`` route taking parameters, and their names
-    (those of its path and the required ones of its query)."""
+    """Every documented ``/api/v1`` route that reads and takes parameters, and
+    their names (those of its path and the required ones of its query)."""
     routes = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("api_v1.") or rule.endpoint in UNDOCUMENTED:
+            continue
+        if "GET" not in (rule.methods or ()):
             continue
         query = OPERATIONS[rule.endpoint].query
         required = {
