@@ -26,8 +26,9 @@ bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 JSON = "application/json"
-#: The largest row id a path takes (``<int(max=...):...>``): the databases'
-#: 32-bit integer keys, so a larger number is a 404, not an overflow.
+#: The largest row id a path takes: the databases' 32-bit integer keys (the
+#: document's ``maximum`` of every ``<int:...>``), so a larger number is a 404,
+#: not an overflow (``_beyond_integers``).
 MAX_ROW_ID = 2**31 - 1
 
 
@@ -91,6 +92,19 @@ def operation(
         return view
 
     return describe
+
+
+@bp.url_value_preprocessor
+def _beyond_integers(_endpoint: str | None, values: dict[str, object] | None) -> None:
+    """Make an ``<int:...>`` of the path beyond the databases' integers -1.
+
+    No row has it (the converter takes no sign), so the view answers the 404 of
+    anything not found, after the key is checked, where the query would have
+    failed (SQLite past 64 bits, PostgreSQL past 32: a 500).
+    """
+    for name, value in (values or {}).items():
+        if isinstance(value, int) and value > MAX_ROW_ID:
+            values[name] = -1  # type: ignore[index]
 
 
 def init_app(app: Flask) -> None:

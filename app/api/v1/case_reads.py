@@ -15,7 +15,7 @@ from pydantic import Field
 
 from app.api.v1.access import current_scope
 from app.api.v1.answers import answer, query_of
-from app.api.v1.blueprint import MAX_ROW_ID, bp, operation
+from app.api.v1.blueprint import bp, operation
 from app.api.v1.dossier_reads import UnitFilter
 from app.api.v1.problems import Problem
 from app.api.v1.resources import paged
@@ -133,7 +133,7 @@ def cases() -> Response:
     )
 
 
-@bp.get(f"/cases/<int(max={MAX_ROW_ID}):case_id>")
+@bp.get("/cases/<int:case_id>")
 @operation("cases", response=CaseDetail)
 def case(case_id: int) -> Response:
     """Read one case and its history (the steps, not their internal details)."""

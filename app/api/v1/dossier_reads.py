@@ -16,7 +16,7 @@ from pydantic import Field
 
 from app.api.v1.access import current_scope
 from app.api.v1.answers import answer, query_of
-from app.api.v1.blueprint import MAX_ROW_ID, bp, operation
+from app.api.v1.blueprint import bp, operation
 from app.api.v1.problems import Problem
 from app.api.v1.resources import found_in_scope, paged
 from app.api.v1.shapes import CODE, Day, ListQuery, Page, Shape
@@ -164,7 +164,7 @@ def dossiers() -> Response:
     )
 
 
-@bp.get(f"/dossiers/<int(max={MAX_ROW_ID}):dossier_id>")
+@bp.get("/dossiers/<int:dossier_id>")
 @operation("dossiers", response=DossierOut)
 def dossier(dossier_id: int) -> Response:
     """Read one dossier: its deadlines, whether it was on time, its letter."""

@@ -19,7 +19,14 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 from werkzeug.routing import Rule
 
-from app.api.v1.blueprint import JSON, OPERATIONS, Operation, bp, operation
+from app.api.v1.blueprint import (
+    JSON,
+    MAX_ROW_ID,
+    OPERATIONS,
+    Operation,
+    bp,
+    operation,
+)
 from app.api.v1.problems import KINDS, PROBLEM_TYPE
 from app.api.v1.shapes import DocumentOut, ProblemOut
 
@@ -144,7 +151,7 @@ def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
     parameters = []
     for match in VARIABLE.finditer(rule.rule):
         schema: dict[str, Any] = (
-            {"type": "integer", "minimum": 0}
+            {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID}
             if match["converter"] == "int"
             else {"type": "string", "minLength": 1}
         )

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from app.public.forms import SUBMISSION_ID
 from surveys.exchange.pages import DEFAULT_LIMIT, MAX_LIMIT
 from surveys.models import CampaignMode, UnitKind
+from surveys.storage.periods import range_days
 
 #: The constraints of a code or key a client names (a unit, a campaign, a
 #: counter): never a NUL, which PostgreSQL cannot compare with a column.
@@ -162,6 +163,10 @@ class DocumentOut(BaseModel):
     paths: dict[str, Any]
 
 
+#: The most days a range ``period`` of results spans (ten years).
+LONGEST_RANGE = 3653
+
+
 class ResultsQuery(BaseModel):
     """Which campaign's results, and for when."""
 
@@ -174,11 +179,22 @@ class ResultsQuery(BaseModel):
     )
     period: str | None = Field(
         None,
-        pattern=r"^\d{4}(-Q[1-4])?$|^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$",
+        # [0-9], not \d: Python's and pydantic's \d take any script's digits.
+        pattern=r"^[0-9]{4}(-Q[1-4])?$|^[0-9]{4}-[0-9]{2}-[0-9]{2}\.\.[0-9]{4}-[0-9]{2}-[0-9]{2}$",
         description="A year (2026), a quarter (2026-Q2) or a range of days "
-        "(2026-05-01..2026-05-20, both included, Vietnam time); none: "
-        "the whole campaign.",
+        "(2026-05-01..2026-05-20, both included, Vietnam time; at most "
+        f"{LONGEST_RANGE} days); none: the whole campaign.",
     )
+
+    @field_validator("period")
+    @classmethod
+    def _range_not_too_long(cls, period: str | None) -> str | None:
+        """A range of days ends after it starts, and spans at most
+        ``LONGEST_RANGE`` days: its quarters are read one by one."""
+        days = range_days(period)
+        if days is not None and (days[1] - days[0]).days >= LONGEST_RANGE:
+            raise ValueError(f"a range spans at most {LONGEST_RANGE} days")
+        return period
 
 
 class Estimate(Shape):

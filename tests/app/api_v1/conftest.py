@@ -5,8 +5,9 @@ case, and keys made for ward A."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import pytest
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,19 @@ from surveys.models import (
     Unit,
     UnitKind,
 )
-from tests.builders import make_campaign, make_case, make_code, make_dossier, make_unit
+from surveys.storage.recording import Submission, record_response
+from tests.builders import (
+    make_campaign,
+    make_case,
+    make_code,
+    make_counter_campaign,
+    make_dossier,
+    make_unit,
+    unique,
+)
+
+#: When the first rating of ``make_rated_ward`` was given (Monday 9:00, Vietnam).
+START = datetime(2026, 4, 6, 2, 0, tzinfo=UTC)
 
 
 @dataclass
@@ -51,6 +64,29 @@ def make_ward(session: Session, district: Unit, letter: str) -> Ward:
     case = make_case(session, below)
     session.flush()
     return Ward(unit, below, point, official, campaign, code, dossier, case)
+
+
+def make_rated_ward(session: Session, parent: Unit, ratings: int = 30) -> Ward:
+    """A ward below ``parent`` whose counter campaign has ``ratings`` ratings
+    (seeded), half of them of an official: results with real numbers."""
+    rng = np.random.default_rng(7)
+    campaign, point = make_counter_campaign(session)
+    campaign.unit.parent = parent
+    code = make_code(session, campaign, kind="standing", service_point=point)
+    official = sorted(point.officials, key=lambda o: o.code)[0]
+    for number in range(ratings):
+        answers = {"overall": str(rng.integers(1, 6))}
+        if number % 2:
+            answers |= {
+                "official": official.code,
+                "official_rating": str(rng.integers(2, 6)),
+            }
+        when = START + timedelta(hours=number)
+        record_response(session, Submission(code.token, unique("s"), answers), when)
+    unit = campaign.unit
+    dossier = make_dossier(session, unit, START)
+    case = make_case(session, unit)
+    return Ward(unit, unit, point, official, campaign, code, dossier, case)
 
 
 @pytest.fixture
