@@ -41,7 +41,8 @@ from surveys.storage.periods import responses_in
 
 #: The most ids one page's first read walks past its cursor.
 SPAN = 20_000
-#: The largest id either database stores (and a cursor may hold).
+#: The largest id a cursor may hold: with its span added, still a 64-bit integer
+#: both drivers bind (PostgreSQL compares it with the 32-bit ids as a bigint).
 MAX_ID = 2**63 - 1 - SPAN
 #: An answer as the API gives it: a select_multiple's options as a list.
 Value = str | int | float | list[str] | None
