@@ -302,12 +302,14 @@ DETAIL_NAMES = {
     "first_id": lazy_pgettext("audit", "Số thứ tự đầu"),
     "format": lazy_pgettext("audit", "Định dạng"),
     "kind": lazy_pgettext("audit", "Loại"),
+    "language": lazy_pgettext("audit", "Ngôn ngữ"),
     "last_id": lazy_pgettext("audit", "Số thứ tự cuối"),
     "letters": lazy_pgettext("audit", "Phiếu"),
     "min_interval_seconds": lazy_pgettext(
         "audit", "Khoảng cách tối thiểu giữa hai phiếu (giây)"
     ),
     "mode": lazy_pgettext("audit", "Hình thức"),
+    "multiple": lazy_pgettext("audit", "Câu hỏi nhiều lựa chọn"),
     "name": lazy_pgettext("audit", "Tên"),
     "new_name": lazy_pgettext("audit", "Tên mới"),
     "note": lazy_pgettext("audit", "Ghi chú"),
@@ -364,6 +366,11 @@ DOCUMENTS = {
 FILE_VALUES = {
     "codes": lazy_pgettext("audit", "Mã của câu trả lời"),
     "labels": lazy_pgettext("audit", "Nhãn của câu trả lời"),
+}
+#: How a data file lays out a select_multiple (``multiple``).
+FILE_LAYOUTS = {
+    "columns": lazy_pgettext("audit", "Mỗi lựa chọn một cột 0/1"),
+    "cell": lazy_pgettext("audit", "Các lựa chọn trong một ô"),
 }
 
 
@@ -460,6 +467,7 @@ _DETAIL_VALUES: dict[str, tuple[Mapping[str, LazyString], ...]] = {
     "report": (DOCUMENTS,),
     "status": (CODE_STATUSES,),
     "values": (FILE_VALUES,),
+    "multiple": (FILE_LAYOUTS,),
 }
 
 

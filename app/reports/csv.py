@@ -9,10 +9,14 @@ rounded to about a kilometre (``coarse_geopoint``). Free text is masked
 blank. Every text cell is neutralised, so a comment starting with ``=`` or
 ``+`` is never run as a formula.
 
-Answers to a question with options are their codes (``waiting attitude``), or,
-asked for in a language, their labels in it (``Phải chờ đợi lâu; Thái độ phục
-vụ chưa tốt``): a reader who opens the file in Excel reads them without the
-questionnaire beside it. Column names stay the questions' names either way.
+The columns are those of every export (``surveys.exchange.dataset``): the
+record's (the day sent in Vietnam, its quarter, the questionnaire version, the
+design fields...), then the answers. Answers to a question with options are
+their codes (``waiting attitude``), or, asked for in a language, their labels
+in it (``Phải chờ đợi lâu; Thái độ phục vụ chưa tốt``): a reader who opens the
+file in Excel reads them without the questionnaire beside it. A
+select_multiple is one cell, or, asked for, a 0/1 column per option
+(``reasons__waiting``). Column names stay the questions' names either way.
 
 A repeat (a household roster) is a file of its own (``roster_csv``): one line
 per row, keyed by the response's id and the row's position (``row``), so it
@@ -21,36 +25,25 @@ joins the responses file as ODK Central's repeat tables join theirs.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.spreadsheets import BOM as BOM
-from app.spreadsheets import neutralised, neutralised_in, streamed_csv
-from surveys.exchange.anonymised import (
-    exported_questions,
-    masked,
-    rounded_location,
-    with_hidden_comments,
+from app.spreadsheets import neutralised_in, streamed_csv
+from surveys.exchange.dataset import (
+    DEFAULT_LABELS,
+    Dataset,
+    answer_writer,
+    response_dataset,
 )
 from surveys.models import Campaign
-from surveys.questionnaire import Questionnaire, QuestionType
+from surveys.questionnaire import QuestionType
 from surveys.questionnaire.versions import definition_of
-from surveys.storage.answers import MULTIPLE_SEPARATOR
-from surveys.storage.exports import (
-    RECORD_FIELDS,
-    exported_responses,
-    exported_rows,
-)
+from surveys.storage.exports import exported_rows
 from surveys.storage.periods import period_bounds
 from surveys.storage.tallies import period_of
-
-FIXED_COLUMNS = (
-    "response_id", "unit_code", "counter_code", "quarter", "verified", "flags",
-    "excluded",
-)  # fmt: skip
 
 
 def responses_csv(
@@ -62,29 +55,82 @@ def responses_csv(
     page_size: int = 5000,
     with_officials: bool = True,
     labels_in: str | None = None,
+    multiple: str = "cell",
 ) -> Iterator[bytes]:
     """Yield the campaign's kept responses as UTF-8 CSV with a BOM, page by page.
 
     ``with_officials=False`` leaves out which official was rated and how, for
     readers whose role may not see results of individual officials.
     ``labels_in``: write options as their labels in this language, not codes.
+    ``multiple``: a select_multiple as one cell (``cell``) or a 0/1 column per
+    option (``columns``).
     """
-    questionnaire = definition_of(campaign.questionnaire)
-    questions = exported_questions(questionnaire, with_officials)
-    shown = _Cells(questionnaire, labels_in)
-    pages = exported_responses(
+    dataset = table_of(
         session,
-        campaign.id,
-        questions,
-        unit_ids=unit_ids,
-        between=period_bounds(period),
+        campaign,
+        unit_ids,
+        period,
+        with_officials=with_officials,
+        labels_in=labels_in,
+        multiple=multiple,
         page_size=page_size,
     )
-    lines = (
-        shown.lines(page, questions, hidden)
-        for page, hidden in with_hidden_comments(session, pages)
+    return streamed_csv(
+        [variable.header for variable in dataset.variables],
+        neutral_pages(dataset),
+        neutral=True,
     )
-    return streamed_csv((*FIXED_COLUMNS, *questions), lines, neutral=True)
+
+
+def table_of(
+    session: Session,
+    campaign: Campaign,
+    unit_ids: Sequence[int] | None,
+    period: str | None,
+    *,
+    with_officials: bool,
+    labels_in: str | None,
+    multiple: str,
+    page_size: int = 5000,
+) -> Dataset:
+    """Read the responses as the CSV and XLSX write them: options as codes, or
+    as labels in ``labels_in``; the columns are the statistical files' own."""
+    return response_dataset(
+        session,
+        campaign,
+        unit_ids,
+        period_bounds(period),
+        with_officials=with_officials,
+        language=labels_in or DEFAULT_LABELS,
+        values="codes" if labels_in is None else "labels",
+        multiple=multiple,
+        page_size=page_size,
+    )
+
+
+def neutral_pages(dataset: Dataset) -> Iterator[list[list[Any]]]:
+    """Yield the dataset's pages with every text cell neutralised, in place.
+
+    Column by column, and only the columns that may hold text (not the 0/1
+    columns, dates and ids): a loop over a page each, no call per cell.
+    """
+    text = [
+        index
+        for index, variable in enumerate(dataset.variables)
+        if (not variable.numeric or variable.kind in _TYPED_NUMBERS)
+        and variable.header not in _WRITTEN_HERE
+    ]
+    for page in dataset.pages:
+        for index in text:
+            neutralised_in(page, index)
+        yield page
+
+
+#: Answers that are numbers as asked, though a stored one could be text.
+_TYPED_NUMBERS = (QuestionType.INTEGER.value, QuestionType.DECIMAL.value)
+#: Text columns the export writes itself, never a formula: ``2026-Q2``, the
+#: flags' names.
+_WRITTEN_HERE = frozenset({"quarter", "flags"})
 
 
 #: The columns that key a repeat's row: its response and its place in the repeat.
@@ -113,7 +159,10 @@ def roster_csv(
         for q in questionnaire.questions
         if q.type.takes_answer and questionnaire.repeated.get(q.name) == found.name
     ]
-    shown = _Cells(questionnaire, labels_in)
+    written = {
+        name: answer_writer(questionnaire, questionnaire.question(name), labels_in)
+        for name in questions
+    }
     pages = exported_rows(
         session,
         campaign.id,
@@ -129,7 +178,7 @@ def roster_csv(
                 row.unit_code,
                 period_of(row.submitted_at),
                 row.position,
-                *shown.answers(row.answers, questions),
+                *_cells(row.answers, questions, written),
             )
             for row in page
         ]
@@ -138,117 +187,23 @@ def roster_csv(
     return streamed_csv((*ROW_COLUMNS, *questions), lines)
 
 
-#: How a select_multiple's labels are joined in a cell (its codes: by spaces).
-LABEL_SEPARATOR = "; "
-
-
-class _Cells:
-    """Write answers as cells: locations rounded, free text masked, options as
-    codes or labels.
-
-    The masks are Vietnamese whatever the reader's language: the file holds the
-    answers in the language they were given in.
-    """
-
-    def __init__(self, questionnaire: Questionnaire, labels_in: str | None) -> None:
-        questions = questionnaire.questions
-        #: The units' and counters' codes, neutralised once each.
-        self.codes = _Neutralised()
-        #: How each question's answer is written when it is not as stored: by
-        #: question, so that a plain answer costs no call (a million responses).
-        self.special: dict[str, Callable[[str | float], str | float]] = {}
-        for q in questions:
-            if q.type is QuestionType.GEOPOINT:
-                self.special[q.name] = rounded_location
-            elif q.type is QuestionType.TEXT:
-                self.special[q.name] = masked
-            elif labels_in is not None and q.type.takes_answer and not q.choices_from:
-                known = {
-                    choice.name: choice.label.get(labels_in)
-                    for choice in questionnaire.choices_of(q)
-                }
-                if any(known.values()):
-                    several = q.type is QuestionType.SELECT_MULTIPLE
-                    self.special[q.name] = functools.partial(_labelled, known, several)
-
-    def lines(
-        self,
-        records: list[list[Any]],
-        questions: Sequence[str],
-        hidden: Mapping[int, Collection[str]],
-    ) -> list[list[Any]]:
-        """Turn a page of ``exported_responses`` into CSV lines, in place: the
-        quarter, yes and no as 1 and 0, flags joined by spaces, comments hidden
-        from reports left blank, ``special`` answers as it writes them, every
-        text cell neutralised.
-
-        Column by column, not cell by cell: a column of answers written as
-        stored costs a loop over the page, no call (a million responses).
-        """
-        first = len(RECORD_FIELDS)
-        if hidden:
-            by_id = {record[0]: record for record in records}
-            for response_id, names in hidden.items():
-                for name in names:
-                    if name in questions:
-                        by_id[response_id][first + questions.index(name)] = None
-        codes = self.codes
-        for record in records:
-            record[1] = codes[record[1]]
-            record[2] = codes[record[2]]
-            record[3] = period_of(record[3])
-            record[5] = " ".join(record[5])
-        for index, name in enumerate(questions, first):
-            special = self.special.get(name)
-            if special is None:
-                neutralised_in(records, index)
-                continue
-            for record in records:
-                value = record[index]
-                if value is not None:
-                    record[index] = neutralised(special(value))
-        return records
-
-    def answers(
-        self,
-        answers: Mapping[str, str | float],
-        questions: Sequence[str],
-        hidden: Collection[str] = (),
-    ) -> list[str | float]:
-        """Give each question's cell: "" unanswered or hidden from reports,
-        whole numbers without ".0", the rest as ``special`` writes it."""
-        special = self.special
-        return [
-            ""
-            if name in hidden or (value := answers.get(name)) is None
-            else special[name](value)
-            if name in special
-            else int(value)
-            if value.__class__ is float and value.is_integer()
-            else value
-            for name in questions
-        ]
-
-
-class _Neutralised(dict[object, object]):
-    """Cells neutralised as first asked for: for columns of a few values each
-    written a million times (the units' and counters' codes)."""
-
-    def __missing__(self, value: object) -> object:
-        self[value] = cell = neutralised(value)
-        return cell
-
-
-def _whole(value: str | float) -> str | float:
-    """Write a whole number without its ".0"."""
-    return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-def _labelled(known: dict[str, str], several: bool, value: str | float) -> str | float:
-    """Write an option's code as its label (several: each, joined by "; ")."""
-    value = _whole(value)
-    if several and isinstance(value, str):
-        return LABEL_SEPARATOR.join(
-            known.get(code) or code for code in value.split(MULTIPLE_SEPARATOR)
-        )
-    return known.get(str(value)) or value
+def _cells(
+    answers: Mapping[str, str | float],
+    questions: Sequence[str],
+    written: Mapping[str, Callable[[Any], Any] | None],
+) -> list[Any]:
+    """Give each question's cell: "" unanswered, whole numbers without ".0",
+    the rest as its ``answer_writer`` writes it."""
+    cells: list[Any] = []
+    for name in questions:
+        value = answers.get(name)
+        write = written[name]
+        if value is None:
+            cells.append("")
+        elif write is not None:
+            cells.append(write(value))
+        elif value.__class__ is float and value.is_integer():
+            cells.append(int(value))
+        else:
+            cells.append(value)
+    return cells

@@ -27,6 +27,10 @@ MIMETYPES = {
     # The responses as SPSS and Stata files, labelled (app.reports.stat_files).
     "sav": "application/x-spss-sav",
     "dta": "application/x-stata-dta",
+    # The responses as a workbook, the CSV's columns (app.reports.responses_xlsx).
+    "responses.xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    ),
 }
 
 bp.before_request(login_wall())
@@ -44,7 +48,13 @@ def download(unit_code: str, *, scope: str, kind: str) -> Response:
     # Rendering brings pandas, SciPy, matplotlib, fpdf and openpyxl: a process
     # loads them with its first report, not when it starts, so that a restarted
     # worker serves citizens at once.
-    from app.reports.rendering import BODIES, attachment, repeat_asked, values_asked
+    from app.reports.rendering import (
+        BODIES,
+        RESPONSE_FORMATS,
+        asked,
+        attachment,
+        repeat_asked,
+    )
 
     selection = selected(unit_code)
     if selection.campaign is None or selection.range_refused:
@@ -64,7 +74,7 @@ def download(unit_code: str, *, scope: str, kind: str) -> Response:
             "campaign": selection.campaign.key,
             "period": selection.period,
             **({"repeat": repeat} if (repeat := repeat_asked(selection)) else {}),
-            **({"values": "labels"} if values_asked() == "labels" else {}),
+            **(asked(selection, kind).recorded() if kind in RESPONSE_FORMATS else {}),
         },
     )
     session.commit()
@@ -81,11 +91,12 @@ def _view(scope: str, kind: str) -> Callable[[str], Response]:
     def view(unit_code: str) -> Response:
         return download(unit_code, scope=scope, kind=kind)
 
-    view.__name__ = view.__qualname__ = f"{scope}_{kind}"
+    view.__name__ = view.__qualname__ = f"{scope}_{kind.replace('.', '_')}"
     return view
 
 
-# One endpoint per scope and format (reports.unit_pdf, ...), so each is a plain
+# One endpoint per scope and format (reports.unit_pdf, reports.unit_responses_xlsx
+# ...), so each is a plain
 # address with no format parameter, and each is walked by the scope test.
 for _scope in ("unit", "district"):
     for _kind in MIMETYPES:

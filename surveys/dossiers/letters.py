@@ -225,7 +225,7 @@ def late_dossiers(
             returned_at=dossier.returned_at,
             working_days_late=dossier.working_days_late,
             applicant=name,
-            letter=None if letter is None else _summary(letter, unit_code),
+            letter=None if letter is None else letter_summary(letter, unit_code),
         )
         for dossier, unit_name, unit_code, procedure, letter, name in session.execute(
             query
@@ -234,7 +234,8 @@ def late_dossiers(
     return LatePage(rows, total, page, pages)
 
 
-def _summary(letter: ApologyLetter, unit_code: str) -> LetterSummary:
+def letter_summary(letter: ApologyLetter, unit_code: str) -> LetterSummary:
+    """Return ``letter`` as a list shows it, numbered with its unit's code."""
     return LetterSummary(
         id=letter.id,
         reference=reference(unit_code, letter.number),

@@ -10,7 +10,7 @@ both apply them, so that no format shows what another hides.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from surveys.access.code_state import DOSSIER_QUESTION
 from surveys.comments.moderation import hidden_comments
 from surveys.comments.personal_data import mask_personal_data
-from surveys.questionnaire import Questionnaire
+from surveys.questionnaire import Question, Questionnaire, QuestionType
 from surveys.questionnaire.lexical import coarse_geopoint
 from surveys.questionnaire.official_questions import about_officials
 
@@ -60,3 +60,12 @@ def rounded_location(value: str | float) -> str | float:
 def masked(value: str | float) -> str | float:
     """Mask phone numbers, ID numbers and e-mails in free text."""
     return mask_personal_data(value) if isinstance(value, str) else value
+
+
+def anonymiser(question: Question) -> Callable[[str | float], str | float] | None:
+    """Return how every export writes answers to ``question``: free text masked,
+    a location rounded; None for answers written as stored."""
+    return {
+        QuestionType.TEXT: masked,
+        QuestionType.GEOPOINT: rounded_location,
+    }.get(question.type)

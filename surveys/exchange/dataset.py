@@ -1,42 +1,50 @@
-"""A campaign's responses as a statistical dataset: variables, labels, values.
+"""A campaign's responses as a dataset: its columns, their labels, their values.
 
-What SPSS and Stata read (``app.reports.stat_files`` writes them): one numeric
-or text variable per column, each with a label, and for options their value
-labels, so that an analyst reads "Hài lòng" where the file holds 4 without the
-questionnaire beside it.
-
-One variable per question outside repeats, named as the question once made a
-name both programs take (``safe_names``); its label the question's in the
-chosen language. Options are numbers with value labels: a rating its 1 to 5;
-a select_one whose options are all whole numbers those numbers, else its
-options numbered 1 to k in the questionnaire's order; a select_multiple one
-0/1 variable per option (``reasons__waiting``, "question: option"). A choice
-of official, whose options are the officials of the day, stays their codes.
+The one definition of the columns of every export of responses: the CSV and
+XLSX (``app.reports.csv``, ``app.reports.responses_xlsx``), SPSS and Stata
+(``app.reports.stat_files``) and the codebook listing them
+(``app.reports.codebook``) all take their columns from ``dataset_variables``
+and their rows from ``response_dataset``, so that no format names, orders or
+writes a column its own way.
 
 Before the answers: the response's id, unit and counter codes, the day it was
-sent (Vietnam's calendar), the questionnaire version answered, and the design
-fields (stratum, cluster, weight). The rules of every export apply
+sent (Vietnam's calendar) and its quarter, the questionnaire version answered,
+whether it was verified, its quality flags, whether it was excluded, and the
+design fields (stratum, cluster, weight). Then the questions outside repeats,
+a column each, named as the question; a select_multiple one 0/1 column per
+option (``reasons__waiting``, "question: option") or, asked for, one cell of
+its codes (or labels) as stored. The rules of every export apply
 (``surveys.exchange.anonymised``): free text masked, locations rounded, hidden
 comments blank, the questions about officials only for readers who may see
 them.
+
+Options are written one of three ways (``VALUES``): numbers with value labels
+for SPSS and Stata (a rating its 1 to 5; a select_one whose options are all
+whole numbers those numbers, else its options numbered 1 to k in the
+questionnaire's order), so that an analyst reads "Hài lòng" where the file
+holds 4 without the questionnaire beside it; or the codes as stored; or their
+labels in the chosen language. A choice of official, whose options are the
+officials of the day, stays their codes. Each column also has a name both SPSS
+and Stata take (``safe_names``), the same as its CSV name where that one is.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.exchange.anonymised import (
+    anonymiser,
     exported_questions,
-    masked,
-    rounded_location,
     with_hidden_comments,
 )
 from surveys.local_time import local_date
@@ -46,6 +54,7 @@ from surveys.questionnaire import Question, Questionnaire, QuestionType
 from surveys.questionnaire.versions import definition_of
 from surveys.storage.answers import MULTIPLE_SEPARATOR
 from surveys.storage.exports import RECORD_FIELDS, exported_responses
+from surveys.storage.tallies import period_of
 from surveys.translatable import Text
 
 #: Longest variable name SPSS and Stata both take.
@@ -56,6 +65,13 @@ OPTION_JOINER = "__"
 DATE_VARIABLE = "submitted_on"
 #: Labels of the language a file is labelled in unless asked otherwise.
 DEFAULT_LABELS = "vi"
+#: How options are written: numbers with value labels (SPSS, Stata), the codes
+#: as stored, or their labels in the chosen language.
+VALUES = ("numbers", "codes", "labels")
+#: How a select_multiple is laid out: a 0/1 column per option, or one cell.
+LAYOUTS = ("columns", "cell")
+#: How a select_multiple's labels are joined in one cell (its codes: by spaces).
+LABEL_SEPARATOR = "; "
 
 #: The design fields of a response, read beside its answers.
 _DESIGN = (
@@ -69,37 +85,49 @@ _NOT_SAFE = re.compile(r"[^A-Za-z0-9_]+")
 
 @dataclass(frozen=True)
 class Variable:
-    """One column of the dataset: its safe name, label and value labels."""
+    """One column of the dataset: its names, label and what its values mean."""
 
+    #: The name SPSS and Stata take (``safe_names``).
     name: str
     label: str
     #: True for numbers (codes of options included), False for text.
     numeric: bool
     #: Each option's number and label; empty where the values are not options.
     value_labels: Mapping[int, str] = field(default_factory=dict)
+    #: The column's name in the CSV and XLSX, as the questionnaire names it.
+    header: str = ""
+    #: What the column holds: a question's type, or the record's (``_FIXED``).
+    kind: str = ""
+    #: The question answered, for a column of answers.
+    question: str = ""
+    #: For a select_multiple's 0/1 column: the option it says was chosen.
+    option: str = ""
+    #: Each option a value may be: its code, its number (numbers only) and label.
+    choices: tuple[tuple[str, int | None, str], ...] = ()
 
 
-#: The variables every dataset starts with: name, numeric, label.
+#: The variables every dataset starts with: name, numeric, label, what it holds.
 _FIXED = (
-    ("response_id", True, Text({"vi": "Mã phiếu trả lời", "en": "Response id"})),
-    ("unit_code", False, Text({"vi": "Mã đơn vị", "en": "Unit code"})),
-    ("counter_code", False, Text({"vi": "Mã quầy", "en": "Counter code"})),
-    (
-        "submitted_on",
-        True,
-        Text({"vi": "Ngày gửi (giờ Việt Nam)", "en": "Date sent (Vietnam time)"}),
-    ),
-    (
-        "questionnaire_version",
-        True,
-        Text({"vi": "Phiên bản bảng hỏi", "en": "Questionnaire version"}),
-    ),
-    ("verified", True, Text({"vi": "Đã xác thực", "en": "Verified"})),
-    ("excluded", True, Text({"vi": "Bị loại", "en": "Excluded"})),
-    ("stratum", False, Text({"vi": "Tầng", "en": "Stratum"})),
-    ("cluster", False, Text({"vi": "Cụm", "en": "Cluster"})),
-    ("weight", True, Text({"vi": "Trọng số", "en": "Weight"})),
-)
+    ("response_id", True, Text({"vi": "Mã phiếu trả lời", "en": "Response id"}),
+     "integer"),
+    ("unit_code", False, Text({"vi": "Mã đơn vị", "en": "Unit code"}), "text"),
+    ("counter_code", False, Text({"vi": "Mã quầy", "en": "Counter code"}), "text"),
+    (DATE_VARIABLE, True,
+     Text({"vi": "Ngày gửi (giờ Việt Nam)", "en": "Date sent (Vietnam time)"}),
+     "date"),
+    ("quarter", False, Text({"vi": "Quý gửi", "en": "Quarter sent"}), "text"),
+    ("questionnaire_version", True,
+     Text({"vi": "Phiên bản bảng hỏi", "en": "Questionnaire version"}), "integer"),
+    ("verified", True, Text({"vi": "Đã xác thực", "en": "Verified"}), "0/1"),
+    ("flags", False,
+     Text({"vi": "Dấu hiệu chất lượng", "en": "Quality flags"}), "text"),
+    ("excluded", True, Text({"vi": "Bị loại", "en": "Excluded"}), "0/1"),
+    ("stratum", False, Text({"vi": "Tầng", "en": "Stratum"}), "text"),
+    ("cluster", False, Text({"vi": "Cụm", "en": "Cluster"}), "text"),
+    ("weight", True, Text({"vi": "Trọng số", "en": "Weight"}), "decimal"),
+)  # fmt: skip
+#: The names of the columns every export starts with, before the answers.
+RECORD_COLUMNS = tuple(name for name, *_ in _FIXED)
 #: Labels of a 0/1 variable (a select_multiple's option, verified, excluded).
 _YES_NO = {"vi": {0: "Không", 1: "Có"}, "en": {0: "No", 1: "Yes"}}
 
@@ -141,6 +169,61 @@ def safe_names(names: Sequence[str]) -> list[str]:
     return safe
 
 
+def dataset_variables(
+    questionnaire: Questionnaire,
+    *,
+    with_officials: bool,
+    language: str = DEFAULT_LABELS,
+    values: str = "numbers",
+    multiple: str = "columns",
+) -> tuple[Variable, ...]:
+    """Describe the columns of an export of ``questionnaire``'s responses.
+
+    ``language`` labels variables and values (a label missing in it is given in
+    Vietnamese); ``values`` and ``multiple`` as in ``VALUES`` and ``LAYOUTS``;
+    ``with_officials`` as for ``exported_questions``.
+    """
+    return _described(questionnaire, with_officials, language, values, multiple)[0]
+
+
+def _described(
+    questionnaire: Questionnaire,
+    with_officials: bool,
+    language: str,
+    values: str,
+    multiple: str,
+) -> tuple[tuple[Variable, ...], list[str], list[_Column]]:
+    """Give the variables, the questions exported and how each is written."""
+    if values not in VALUES or multiple not in LAYOUTS:
+        raise ValueError(f"values {values!r} or layout {multiple!r} unknown")
+    questions = exported_questions(questionnaire, with_officials)
+    columns = [
+        _Column.of(questionnaire, questionnaire.question(name), language, values,
+                   multiple)
+        for name in questions
+    ]  # fmt: skip
+    yes_no = _YES_NO.get(language, _YES_NO[DEFAULT_LABELS])
+    fixed = [
+        Variable(
+            name,
+            texts.get(language),
+            numeric,
+            yes_no if kind == "0/1" else {},
+            header=name,
+            kind=kind,
+        )
+        for name, numeric, texts, kind in _FIXED
+    ]
+    wanted = [name for column in columns for name in column.names]
+    safe = safe_names([v.name for v in fixed] + wanted)[len(fixed) :]
+    named = dict(zip(wanted, safe, strict=True))
+    variables = [*fixed]
+    for column in columns:
+        for variable in column.variables(yes_no):
+            variables.append(replace(variable, name=named[variable.header]))
+    return tuple(variables), questions, columns
+
+
 def response_dataset(
     session: Session,
     campaign: Campaign,
@@ -149,46 +232,20 @@ def response_dataset(
     *,
     with_officials: bool,
     language: str = DEFAULT_LABELS,
+    values: str = "numbers",
+    multiple: str = "columns",
     page_size: int = 5000,
 ) -> Dataset:
     """Describe the campaign's kept responses of ``unit_ids`` as a dataset.
 
-    ``language`` labels variables and values (a label missing in it is given in
-    Vietnamese); ``with_officials`` as for ``exported_questions``.
+    The variables are ``dataset_variables``'s, each row holding the values of
+    one response in their order.
     """
     questionnaire = definition_of(campaign.questionnaire)
-    questions = exported_questions(questionnaire, with_officials)
-    columns = [_Column.of(questionnaire, questionnaire.question(name), language)
-               for name in questions]  # fmt: skip
-    yes_no = _YES_NO.get(language, _YES_NO[DEFAULT_LABELS])
-    fixed = [
-        Variable(
-            name,
-            texts.get(language),
-            numeric,
-            yes_no if name in ("verified", "excluded") else {},
-        )
-        for name, numeric, texts in _FIXED
-    ]
-    wanted = [name for column in columns for name in column.names]
-    named = dict(
-        zip(
-            wanted,
-            safe_names([v.name for v in fixed] + wanted)[len(fixed) :],
-            strict=True,
-        )
+    variables, questions, columns = _described(
+        questionnaire, with_officials, language, values, multiple
     )
-    variables = [*fixed]
-    for column in columns:
-        for name, label, numeric, value_labels in column.variables(yes_no):
-            variables.append(Variable(named[name], label, numeric, value_labels))
-    versions = dict(
-        session.execute(
-            select(StoredQuestionnaire.id, StoredQuestionnaire.version).where(
-                StoredQuestionnaire.key == campaign.questionnaire.key
-            )
-        ).all()
-    )
+    versions = version_numbers(session, campaign.questionnaire.key)
     pages = exported_responses(
         session,
         campaign.id,
@@ -199,8 +256,20 @@ def response_dataset(
         extra=_DESIGN,
     )
     return Dataset(
-        tuple(variables),
+        variables,
         _rows(with_hidden_comments(session, pages), questions, columns, versions),
+    )
+
+
+def version_numbers(session: Session, key: str) -> dict[int, int]:
+    """Return the version number of each stored version of a questionnaire, by id:
+    a response keeps the id of the version it answered."""
+    return dict(
+        session.execute(
+            select(StoredQuestionnaire.id, StoredQuestionnaire.version).where(
+                StoredQuestionnaire.key == key
+            )
+        ).all()
     )
 
 
@@ -210,32 +279,60 @@ def _rows(
     columns: Sequence[_Column],
     versions: Mapping[int, int],
 ) -> Iterator[list[list[Any]]]:
-    """Turn each page of ``exported_responses`` into the dataset's rows."""
+    """Turn each page of ``exported_responses`` into the dataset's rows.
+
+    Column by column, not cell by cell: an answer written as stored costs a
+    loop over the page and no call (the CSV of a million responses reads its
+    rows here). Only a select_multiple spread over 0/1 columns builds each row
+    cell by cell.
+    """
     first = len(RECORD_FIELDS)
     design = first + len(questions)
+    spread = any(column.several for column in columns)
+    #: Each day's quarter, written once a day rather than once a response.
+    quarters: dict[date, str] = {}
     for page, hidden in pages:
-        rows = []
-        for record in page:
-            answers = record[first:design]
-            for name in hidden.get(record[0], ()):
-                if name in questions:
-                    answers[questions.index(name)] = None
-            version, stratum, cluster, weight = record[design:]
-            row = [
+        if hidden:
+            by_id = {record[0]: record for record in page}
+            for response_id, names in hidden.items():
+                for name in names:
+                    if name in questions:
+                        by_id[response_id][first + questions.index(name)] = None
+        for index, column in enumerate(columns, first):
+            written = column.written
+            if written is None:
+                continue
+            for record in page:
+                value = record[index]
+                if value is not None:
+                    record[index] = written(value)
+                elif column.several:
+                    record[index] = column.unanswered
+        rows = [
+            [
                 record[0],
                 record[1],
                 record[2],
-                local_date(record[3]),
-                versions.get(version),
+                day := local_date(record[3]),
+                quarters.get(day) or quarters.setdefault(day, period_of(record[3])),
+                versions.get(record[design]),
                 record[4],
+                " ".join(record[5]),
                 record[6],
-                stratum,
-                cluster,
-                weight,
+                *record[design + 1 :],
+                *record[first:design],
             ]
-            for column, value in zip(columns, answers, strict=True):
-                column.write(row, value)
-            rows.append(row)
+            for record in page
+        ]
+        if spread:
+            start = len(_FIXED)
+            rows = [
+                [*row[:start], *chain.from_iterable(
+                    cell if cell.__class__ is tuple else (cell,)
+                    for cell in row[start:]
+                )]
+                for row in rows
+            ]  # fmt: skip
         yield rows
 
 
@@ -247,85 +344,141 @@ class _Column:
     label: str
     #: Each option's code and label, for questions with fixed options.
     options: tuple[tuple[str, str], ...]
-    #: Option code to the number written; empty: the answer is written as is.
+    #: Option code to the number written (``numbers`` only).
     numbers: Mapping[str, int]
-    #: How a text answer is written (masked, rounded), if not as is.
-    shown: Callable[[str | float], str | float] | None
+    #: True: a select_multiple's options are a 0/1 column each.
+    several: bool
+    #: True: the values are numbers (codes of options as numbers included).
+    numeric: bool
+    #: How a stored answer is written; None: as it is.
+    written: Callable[[Any], Any] | None
 
     @classmethod
     def of(
-        cls, questionnaire: Questionnaire, question: Question, language: str
+        cls,
+        questionnaire: Questionnaire,
+        question: Question,
+        language: str,
+        values: str,
+        multiple: str,
     ) -> _Column:
         """Read how ``question`` is written from the questionnaire."""
+        kind = question.type
         options: tuple[tuple[str, str], ...] = ()
         numbers: dict[str, int] = {}
-        chosen = question.type.is_select or question.type is QuestionType.RATING
-        if chosen and not question.choices_from:
+        if (
+            kind.is_select or kind is QuestionType.RATING
+        ) and not question.choices_from:
             options = tuple(
                 (c.name, c.label.get(language) or c.name)
                 for c in questionnaire.choices_of(question)
             )
-        if options and question.type is not QuestionType.SELECT_MULTIPLE:
+        several = bool(options) and kind is QuestionType.SELECT_MULTIPLE
+        if several and multiple == "columns":
+            codes = [code for code, _ in options]
+            written: Callable[[Any], Any] | None = functools.partial(_chosen, codes)
+            return cls(question, question.label.get(language) or question.name,
+                       options, numbers, True, True, written)  # fmt: skip
+        numbered = values == "numbers"
+        if options and numbered and not several:
             codes = [code for code, _ in options]
             if all(re.fullmatch(r"-?\d+", code) for code in codes):
                 numbers = {code: int(code) for code in codes}
             else:
                 numbers = {code: number for number, code in enumerate(codes, 1)}
-        shown = {
-            QuestionType.TEXT: masked,
-            QuestionType.GEOPOINT: rounded_location,
-        }.get(question.type)
+            written = functools.partial(_number_of, numbers)
+        elif options and values == "labels":
+            written = functools.partial(_labelled, dict(options), several)
+        else:
+            written = anonymiser(question)
+        as_number = kind in (QuestionType.INTEGER, QuestionType.DECIMAL)
+        if numbered and not numbers and not as_number:
+            # Text whatever was stored: a typed "0912" is kept as a number.
+            written = _as_text if written is None else _then_text(written)
+        elif numbered and as_number:
+            written = _as_float
+        numeric = bool(numbers) or as_number
         label = question.label.get(language) or question.name
-        return cls(question, label, options, numbers, shown)
+        return cls(question, label, options, numbers, False, numeric, written)
 
     @property
-    def several(self) -> bool:
-        """Tell whether each option is a 0/1 variable of its own."""
-        return bool(self.options) and self.question.type is QuestionType.SELECT_MULTIPLE
+    def unanswered(self) -> tuple[None, ...]:
+        """The 0/1 cells of an unanswered select_multiple: all missing."""
+        return (None,) * len(self.options)
 
     @property
     def names(self) -> list[str]:
-        """Name the variables wanted, before they are made safe."""
+        """Name the columns, as the CSV does (before they are made safe)."""
         name = self.question.name
         if self.several:
             return [f"{name}{OPTION_JOINER}{code}" for code, _ in self.options]
         return [name]
 
-    def variables(
-        self, yes_no: Mapping[int, str]
-    ) -> Iterator[tuple[str, str, bool, Mapping[int, str]]]:
-        """Give each variable's wanted name, label, kind and value labels."""
+    def variables(self, yes_no: Mapping[int, str]) -> Iterator[Variable]:
+        """Describe each column (its safe name still the CSV's)."""
+        kind, name = self.question.type.value, self.question.name
         if self.several:
-            for name, (_, label) in zip(self.names, self.options, strict=True):
-                yield name, f"{self.label}: {label}", True, yes_no
+            for header, (code, label) in zip(self.names, self.options, strict=True):
+                yield Variable(header, f"{self.label}: {label}", True, yes_no,
+                               header=header, kind="0/1", question=name,
+                               option=code)  # fmt: skip
             return
-        numeric = bool(self.numbers) or self.question.type in (
-            QuestionType.INTEGER,
-            QuestionType.DECIMAL,
-        )
         value_labels = {
             self.numbers[code]: label
             for code, label in self.options
             if code in self.numbers
         }
-        yield self.question.name, self.label, numeric, value_labels
+        choices = tuple(
+            (code, self.numbers.get(code), label) for code, label in self.options
+        )
+        yield Variable(name, self.label, self.numeric, value_labels, header=name,
+                       kind=kind, question=name, choices=choices)  # fmt: skip
 
-    def write(self, row: list[Any], value: str | float | None) -> None:
-        """Append the answer's values to ``row``: one, or a 0/1 per option."""
-        if self.several:
-            chosen = (
-                set(str(value).split(MULTIPLE_SEPARATOR)) if value is not None else None
-            )
-            row += [
-                None if chosen is None else int(code in chosen)
-                for code, _ in self.options
-            ]
-        elif value is None:
-            row.append(None)
-        elif self.numbers:
-            row.append(self.numbers.get(str(value)))
-        elif self.question.type in (QuestionType.INTEGER, QuestionType.DECIMAL):
-            row.append(value if not isinstance(value, str) else float(value))
-        else:
-            # Text whatever was stored: a typed "0912" is kept as a number.
-            row.append(str(value if self.shown is None else self.shown(value)))
+
+def answer_writer(
+    questionnaire: Questionnaire, question: Question, labels_in: str | None
+) -> Callable[[Any], Any] | None:
+    """Tell how the CSV writes one answer in a cell (a repeat's row): its
+    options as codes, or as labels in ``labels_in``; None: as stored."""
+    values = "codes" if labels_in is None else "labels"
+    language = labels_in or DEFAULT_LABELS
+    return _Column.of(questionnaire, question, language, values, "cell").written
+
+
+def _chosen(codes: Sequence[str], value: str | float) -> tuple[int, ...]:
+    """Spread a select_multiple's codes over its options, 1 chosen, 0 not."""
+    chosen = set(str(value).split(MULTIPLE_SEPARATOR))
+    return tuple(int(code in chosen) for code in codes)
+
+
+def _number_of(numbers: Mapping[str, int], value: str | float) -> int | None:
+    """Write an option's code as its number (None for a code no longer offered)."""
+    return numbers.get(str(_whole(value)))
+
+
+def _labelled(known: dict[str, str], several: bool, value: str | float) -> str | float:
+    """Write an option's code as its label (several: each, joined by "; ")."""
+    value = _whole(value)
+    if several and isinstance(value, str):
+        return LABEL_SEPARATOR.join(
+            known.get(code) or code for code in value.split(MULTIPLE_SEPARATOR)
+        )
+    return known.get(str(value)) or value
+
+
+def _whole(value: str | float) -> str | float:
+    """Write a whole number without its ".0"."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _as_text(value: str | float) -> str:
+    return str(value)
+
+
+def _as_float(value: str | float) -> float:
+    return float(value)
+
+
+def _then_text(written: Callable[[Any], Any]) -> Callable[[Any], str]:
+    """Write as ``written`` does, then as text (a file's text variable)."""
+    return lambda value: str(written(value))

@@ -18,6 +18,7 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Integer,
+    and_,
     case,
     cast,
     func,
@@ -81,6 +82,7 @@ def exported_responses(
     include_excluded: bool = False,
     page_size: int = 5000,
     extra: Sequence[ColumnElement[Any]] = (),
+    ids: Sequence[int] = (),
 ) -> Iterator[list[list[Any]]]:
     """Yield a campaign's responses page by page, in id order, for an export.
 
@@ -99,16 +101,37 @@ def exported_responses(
     ``docs/benchmarks.md``, "Issue 17 — the CSV writer"): on SQLite, beside
     each response in one query; on PostgreSQL, the page's answers in a second
     query.
+
+    ``ids``: only these responses, as one page (a page of the JSON API's list,
+    whose own query chose them): the same records, one read along the key.
     """
     condition = responses_in(
         campaign_id, unit_ids, between, with_excluded=include_excluded, by_id=True
     )
+    span = None
+    if ids:
+        condition = and_(condition, Response.id.in_(list(ids)))
+        span = min(ids), max(ids)
+        page_size = span[1] - span[0] + 1
     read = (
         _answers_beside
         if session.get_bind().dialect.name == "sqlite"
         else _answers_after
     )
-    yield from read(session, condition, questions, page_size, extra)
+    yield from read(session, condition, questions, page_size, extra, span)
+
+
+def exported_count(
+    session: Session,
+    campaign_id: int,
+    *,
+    unit_ids: Sequence[int] | None = None,
+    between: tuple[datetime, datetime] | None = None,
+) -> int:
+    """Count the responses ``exported_responses`` gives (a spreadsheet's limit
+    is checked before its first row is written)."""
+    condition = responses_in(campaign_id, unit_ids, between)
+    return session.scalar(select(func.count(Response.id)).where(condition)) or 0
 
 
 def _answers_beside(
@@ -117,6 +140,7 @@ def _answers_beside(
     questions: Sequence[str],
     page_size: int,
     extra: Sequence[ColumnElement[Any]],
+    span: tuple[int, int] | None,
 ) -> Iterator[list[list[Any]]]:
     """Pages with each answer beside its response, read through the answers' key
     by a subquery, as the ``sqlite3`` shell's own export joins them: SQLite runs
@@ -138,7 +162,7 @@ def _answers_beside(
         .scalar_subquery()
         for name in questions
     ]
-    for rows in _pages(session, condition, page_size, [*answers, *extra]):
+    for rows in _pages(session, condition, page_size, [*answers, *extra], span):
         yield [[*row[:5], _FLAG_NAMES[row[5]], *row[6:]] for row in rows]
 
 
@@ -148,6 +172,7 @@ def _answers_after(
     questions: Sequence[str],
     page_size: int,
     extra: Sequence[ColumnElement[Any]],
+    span: tuple[int, int] | None,
 ) -> Iterator[list[list[Any]]]:
     """Pages whose answers are read by a second query along the answers' key
     and put in place: PostgreSQL runs a subquery per answer and response (ten
@@ -155,7 +180,7 @@ def _answers_after(
     two to four times slower than this join."""
     column = {name: len(RECORD_FIELDS) + i for i, name in enumerate(questions)}
     unanswered = [None] * len(questions)
-    for rows in _pages(session, condition, page_size, extra):
+    for rows in _pages(session, condition, page_size, extra, span):
         records = {
             row[0]: [*row[:5], _FLAG_NAMES[row[5]], row[6], *unanswered, *row[7:]]
             for row in rows
@@ -247,6 +272,7 @@ def _pages(
     condition: ColumnElement[bool],
     page_size: int,
     more: Sequence[Any] = (),
+    span: tuple[int, int] | None = None,
 ) -> Iterator[list[Any]]:
     """Yield the responses' rows page by page: ``RECORD_FIELDS`` (the flags as
     one number), then the ``more`` columns; empty pages are skipped.
@@ -256,11 +282,13 @@ def _pages(
     database can plan for whatever else the condition says: with ``id > last
     ORDER BY id LIMIT n``, PostgreSQL misjudged how many rows the units and
     period leave and scanned the district's million responses for each page
-    (3.4 s instead of 25 ms at a million).
+    (3.4 s instead of 25 ms at a million). ``span``: only the ids from its
+    first to its last, both included.
     """
     caught_up(session)  # the flags
-    newest = session.scalar(select(func.max(Response.id))) or 0
-    last = 0
+    if span is None:
+        span = 1, session.scalar(select(func.max(Response.id))) or 0
+    last, newest = span[0] - 1, span[1]
     while last < newest:
         rows = (
             session.connection()

@@ -7,6 +7,7 @@ from midnight to midnight in Vietnam.
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -52,9 +53,10 @@ def _day_start(day: date) -> datetime:
 
 
 def _quarter_days(year: int, quarter: int) -> tuple[date, date]:
-    first = date(year, 3 * quarter - 2, 1)
-    following = date(year + quarter // 4, 3 * quarter % 12 + 1, 1)
-    return first, following - timedelta(days=1)
+    # The quarter's own last day, not the next one's first: 9999-Q4 has no next.
+    last_month = 3 * quarter
+    last = date(year, last_month, calendar.monthrange(year, last_month)[1])
+    return date(year, last_month - 2, 1), last
 
 
 def quarters_in(period: str | None) -> list[str] | None:
@@ -65,14 +67,14 @@ def quarters_in(period: str | None) -> list[str] | None:
     if days is not None:
         first, last = days
         return [
-            f"{year}-Q{q}"
+            f"{year:04d}-Q{q}"
             for year in range(first.year, last.year + 1)
             for q in range(1, 5)
             if _quarter_days(year, q)[1] >= first and _quarter_days(year, q)[0] <= last
         ]
     year, quarter = parse_period(period)
     quarters = [quarter] if quarter else [1, 2, 3, 4]
-    return [f"{year}-Q{q}" for q in quarters]
+    return [f"{year:04d}-Q{q}" for q in quarters]
 
 
 def tally_span(
@@ -105,17 +107,25 @@ def tally_span(
 
 
 def period_bounds(period: str | None) -> tuple[datetime, datetime] | None:
-    """Return the UTC instants a period (in Vietnam time) starts and ends at."""
+    """Return the UTC instants a period (in Vietnam time) starts and ends at.
+
+    Raises ``ValueError`` for a period that is not one, or that begins or ends
+    outside the years 1 to 9999 (``0001-01-01..0001-01-01`` begins in year 0 in
+    UTC).
+    """
     if period is None:
         return None
-    days = range_days(period)
-    if days is not None:
-        return days_bounds(*days)
-    year, quarter = parse_period(period)
-    first, last = (quarter, quarter) if quarter else (1, 4)
-    start = datetime(year, 3 * first - 2, 1, tzinfo=UTC)
-    end = datetime(year + last // 4, 3 * last % 12 + 1, 1, tzinfo=UTC)
-    return start - LOCAL_OFFSET, end - LOCAL_OFFSET
+    try:
+        days = range_days(period)
+        if days is not None:
+            return days_bounds(*days)
+        year, quarter = parse_period(period)
+        first, last = (quarter, quarter) if quarter else (1, 4)
+        start = datetime(year, 3 * first - 2, 1, tzinfo=UTC)
+        end = datetime(year + last // 4, 3 * last % 12 + 1, 1, tzinfo=UTC)
+        return start - LOCAL_OFFSET, end - LOCAL_OFFSET
+    except OverflowError:
+        raise ValueError(f"period out of the calendar's range: {period!r}") from None
 
 
 def parse_period(period: str) -> tuple[int, int | None]:

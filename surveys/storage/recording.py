@@ -122,7 +122,19 @@ def record_response(
     ``StaleChoice``, or the engine's ``InvalidAnswers`` (whose ``errors`` name
     each bad answer).
     """
-    code = load_code(session, submission.token)
+    return record_through(
+        session, load_code(session, submission.token), submission, now
+    )
+
+
+def record_through(
+    session: Session, code: OpenedCode, submission: Submission, now: datetime
+) -> Recorded:
+    """Validate and store one response through a code loaded by the caller
+    (who may first check whose it is: the JSON API's key); never commit.
+
+    Raises as ``record_response`` does.
+    """
     values = validate_answers(
         code.questionnaire,
         submission.answers,

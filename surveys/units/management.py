@@ -301,13 +301,19 @@ def poster_code(
     return issued
 
 
-def revoke(session: Session, actor: User, code: AccessCode, now: datetime) -> None:
-    """Revoke a code (a lost receipt, a misprint) and audit it."""
+def revoke(
+    session: Session, actor: User | None, code: AccessCode, now: datetime
+) -> None:
+    """Revoke a code (a lost receipt, a misprint) and audit it.
+
+    ``actor`` is None for a revocation through an integration key, which the
+    API audits as the key's write.
+    """
     revoke_code(session, code, now)
     record_event(
         session,
         AuditAction.CODE_REVOKED,
-        actor.id,
+        actor.id if actor is not None else None,
         object_type="access_code",
         object_id=str(code.id),
         detail={"unit": code.unit.code, "campaign": code.campaign.key},

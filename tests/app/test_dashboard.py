@@ -326,6 +326,11 @@ def test_each_download_has_its_type_is_recorded_and_is_reproducible(
         "format": kind,
         "campaign": wards.campaign.key,
         "period": "2026",
+        **(
+            {"values": "codes", "language": "vi", "multiple": "cell"}
+            if kind == "csv"
+            else {}
+        ),
     }
     if kind == "csv":
         assert content.startswith("\ufeff".encode())
@@ -365,14 +370,15 @@ def test_downloads_show_officials_only_to_those_who_may_see_them(
 def test_the_csv_comes_with_options_as_codes_or_as_labels_of_the_page(
     app: Flask, db_session: Session, wards: Wards
 ) -> None:
-    """The dashboard links both; labels follow the page's language."""
+    """The dashboard's form asks for either; labels follow the language asked."""
     client = client_as(app, db_session, wards.ward_a, Role.UNIT_MANAGER)
     query = {"campaign": wards.campaign.key, "period": "2026"}
     page = client.get(
         f"/staff/units/{wards.ward_a.code}/dashboard", query_string=query
     ).get_data(as_text=True)
     base = f"/staff/reports/units/{wards.ward_a.code}/unit.csv"
-    assert re.search(rf'href="{re.escape(base)}\?[^"]*values=labels[^"]*"', page)
+    assert re.search(rf'id="export-options" action="{re.escape(base)}"', page)
+    assert '<option value="labels">' in page
 
     def overall(**asked: str) -> set[str]:
         answer = client.get(base, query_string=query | asked)

@@ -17,12 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.printing import qr_png, survey_url
-from app.reports.csv import FIXED_COLUMNS, responses_csv
+from app.reports.csv import responses_csv
 from app.reports.data import district_report, unit_report
 from app.reports.pdf import district_report_pdf, unit_report_pdf
 from app.reports.xlsx import unit_report_xlsx
 from surveys.access.codes import format_token
 from surveys.access.privacy import dossier_hash, dossier_key
+from surveys.exchange.dataset import RECORD_COLUMNS
 from surveys.models import (
     AccessCode,
     Answer,
@@ -295,7 +296,7 @@ def test_a_rating_through_a_slip_reaches_its_dossier_and_keeps_no_dossier_code(
         for q in shipped_template("dossier").questions
         if q.type.takes_answer and q.name != "dossier_code"
     ]
-    assert header == [*FIXED_COLUMNS, *questions] and len(rows) == 2
+    assert header == [*RECORD_COLUMNS, *questions] and len(rows) == 2
     for secret in (rated.code, "HS-TYPED-9", token, format_token(token)):
         assert secret not in content
 

@@ -407,13 +407,15 @@ def test_csv_streams_the_anonymised_kept_responses(
     rows = list(csv.reader(io.StringIO(content.removeprefix(BOM))))
     header, body = rows[0], rows[1:]
     assert len(body) == 42  # 43 responses, one excluded
-    assert header[:7] == ["response_id", "unit_code", "counter_code", "quarter",
-                          "verified", "flags", "excluded"]  # fmt: skip
+    assert header[:12] == ["response_id", "unit_code", "counter_code",
+                           "submitted_on", "quarter", "questionnaire_version",
+                           "verified", "flags", "excluded", "stratum", "cluster",
+                           "weight"]  # fmt: skip
     assert "official_rating" in header and "comment" in header
     assert not {"device_hash", "phone", "submission_id"} & set(header)
     comment = header.index("comment")
     assert [row[comment] for row in body if row[comment]] == ["'+cmd"]
-    assert {row[3] for row in body} == {"2026-Q2"}
+    assert {row[4] for row in body} == {"2026-Q2"}
 
 
 def test_csv_neutralises_unit_codes(db_session: Session, district: District) -> None:

@@ -22,17 +22,29 @@ def query_of(model: type[M]) -> M:
     try:
         return model.model_validate(request.args.to_dict())
     except ValidationError as error:
-        invalid = [
-            {
-                "name": ".".join(str(part) for part in item["loc"]),
-                "reason": item["type"],
-            }
-            for item in error.errors()
-        ]
-        names = ", ".join(item["name"] for item in invalid)
-        raise Problem(
-            "bad-request", {"names": names}, {"invalid_params": invalid}
-        ) from None
+        raise _bad_request(error) from None
+
+
+def body_of(model: type[M]) -> M:
+    """Return the request's JSON body as ``model``; refuse it with a 400 as
+    ``query_of`` refuses a query (a body that is not JSON names ``body``)."""
+    try:
+        return model.model_validate_json(request.get_data())
+    except ValidationError as error:
+        raise _bad_request(error) from None
+
+
+def _bad_request(error: ValidationError) -> Problem:
+    """The 400 naming each bad parameter and why."""
+    invalid = [
+        {
+            "name": ".".join(str(part) for part in item["loc"]) or "body",
+            "reason": item["type"],
+        }
+        for item in error.errors()
+    ]
+    names = ", ".join(item["name"] for item in invalid)
+    return Problem("bad-request", {"names": names}, {"invalid_params": invalid})
 
 
 def answer(body: BaseModel, status: int = 200) -> Response:

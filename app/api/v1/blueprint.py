@@ -26,6 +26,10 @@ bp = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 JSON = "application/json"
+#: The largest row id a path takes: the databases' 32-bit integer keys (the
+#: document's ``maximum`` of every ``<int:...>``), so a larger number is a 404,
+#: not an overflow (``_beyond_integers``).
+MAX_ROW_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,13 @@ class Operation:
     media_type: str
     #: True: answered without a key (the document and its page).
     public: bool
+    #: The request's body (JSON), for a view that takes one.
+    body: type[BaseModel] | None = None
+    #: The statuses that answer ``response`` (a write: 201 stored, 200 a retry).
+    statuses: tuple[int, ...] = (200,)
+    #: Refusals the view itself may answer besides those of every view (404
+    #: an object its body names, 409 a conflict, 422 what cannot be taken).
+    refusals: tuple[int, ...] = ()
 
 
 #: Each view's operation, by endpoint (``api_v1.units``).
@@ -57,8 +68,12 @@ def operation(
     response: type[BaseModel] | None = None,
     media_type: str = JSON,
     public: bool = False,
+    body: type[BaseModel] | None = None,
+    statuses: tuple[int, ...] = (200,),
+    refusals: tuple[int, ...] = (),
 ) -> Callable[[F], F]:
-    """Describe a view of ``bp`` for the OpenAPI document (put under ``@bp.get``)."""
+    """Describe a view of ``bp`` for the OpenAPI document (put under ``@bp.get``
+    or ``@bp.post``)."""
 
     def describe(view: F) -> F:
         summary, _, description = (view.__doc__ or "").strip().partition("\n")
@@ -70,10 +85,26 @@ def operation(
             response,
             media_type,
             public,
+            body,
+            statuses,
+            refusals,
         )
         return view
 
     return describe
+
+
+@bp.url_value_preprocessor
+def _beyond_integers(_endpoint: str | None, values: dict[str, object] | None) -> None:
+    """Make an ``<int:...>`` of the path beyond the databases' integers -1.
+
+    No row has it (the converter takes no sign), so the view answers the 404 of
+    anything not found, after the key is checked, where the query would have
+    failed (SQLite past 64 bits, PostgreSQL past 32: a 500).
+    """
+    for name, value in (values or {}).items():
+        if isinstance(value, int) and value > MAX_ROW_ID:
+            values[name] = -1  # type: ignore[index]
 
 
 def init_app(app: Flask) -> None:

@@ -10,6 +10,7 @@ does not change after start-up), in English: it is read by developers.
 from __future__ import annotations
 
 import re
+from http import HTTPStatus
 from typing import Any
 
 from apispec import APISpec
@@ -18,14 +19,25 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 from werkzeug.routing import Rule
 
-from app.api.v1.blueprint import OPERATIONS, Operation, bp, operation
+from app.api.v1.blueprint import (
+    JSON,
+    MAX_ROW_ID,
+    OPERATIONS,
+    Operation,
+    bp,
+    operation,
+)
 from app.api.v1.problems import KINDS, PROBLEM_TYPE
 from app.api.v1.shapes import DocumentOut, ProblemOut
 
 OPENAPI_VERSION = "3.1.0"
 SCHEMAS = "#/components/schemas/{model}"
 #: A rule's variable part: ``<int:version>`` or ``<unit_code>``.
-VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
+VARIABLE = re.compile(
+    r"<(?:(?P<converter>\w+)(?:\((?P<arguments>[^)]*)\))?:)?(?P<name>\w+)>"
+)
+#: An ``int`` converter's upper bound: ``<int(max=2147483647):dossier_id>``.
+MAXIMUM = re.compile(r"\bmax=(?P<maximum>\d+)")
 #: Routes of the blueprint that the document leaves out on purpose.
 UNDOCUMENTED = frozenset({"api_v1.unknown"})
 PROBLEM = {"$ref": "#/components/responses/Problem"}
@@ -46,9 +58,11 @@ def _build(app: Flask) -> dict[str, Any]:
         openapi_version=OPENAPI_VERSION,
         info={
             "description": (
-                "Read the units, counters, officials, campaigns, questionnaires "
-                "and per-unit results an integration key reaches: its unit and "
-                "every unit below it. "
+                "Read the units, counters, officials, campaigns, questionnaires, "
+                "per-unit results, responses, access codes, dossiers and feedback "
+                "cases an integration key reaches: its unit and every unit below "
+                "it; with a key that may write, send responses and issue and "
+                "revoke access codes. "
                 "Send the key as `Authorization: Bearer <key>`; managers make "
                 "keys on the staff page Integration keys. Lists are paged by "
                 "cursor. Errors are RFC 9457 problem documents, their `title` "
@@ -86,6 +100,7 @@ def _build(app: Flask) -> dict[str, Any]:
 def _models() -> list[type[BaseModel]]:
     found = {ProblemOut}
     found |= {op.response for op in OPERATIONS.values() if op.response is not None}
+    found |= {op.body for op in OPERATIONS.values() if op.body is not None}
     return sorted(found, key=lambda model: model.__name__)
 
 
@@ -99,13 +114,17 @@ def _operation(rule: Rule, described: Operation) -> dict[str, Any]:
         content = {described.media_type: {"schema": {"$ref": _ref(described.response)}}}
     else:
         content = {described.media_type: {}}
-    responses: dict[str, Any] = {"200": {"description": "OK", "content": content}}
-    if parameters:
+    responses: dict[str, Any] = {
+        str(status): {"description": HTTPStatus(status).phrase, "content": content}
+        for status in described.statuses
+    }
+    if parameters or described.body is not None:
         responses["400"] = PROBLEM
     if not described.public:
         responses |= {"401": PROBLEM, "403": PROBLEM, "429": PROBLEM}
     if rule.arguments:
         responses["404"] = PROBLEM
+    responses |= {str(status): PROBLEM for status in described.refusals}
     responses["default"] = PROBLEM
     found: dict[str, Any] = {
         "operationId": rule.endpoint.removeprefix(f"{bp.name}."),
@@ -114,6 +133,11 @@ def _operation(rule: Rule, described: Operation) -> dict[str, Any]:
         "parameters": parameters,
         "responses": responses,
     }
+    if described.body is not None:
+        found["requestBody"] = {
+            "required": True,
+            "content": {JSON: {"schema": {"$ref": _ref(described.body)}}},
+        }
     if described.description:
         found["description"] = described.description
     if described.public:
@@ -127,10 +151,13 @@ def _path_parameters(rule: Rule) -> list[dict[str, Any]]:
     parameters = []
     for match in VARIABLE.finditer(rule.rule):
         schema: dict[str, Any] = (
-            {"type": "integer", "minimum": 0}
+            {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID}
             if match["converter"] == "int"
             else {"type": "string", "minLength": 1}
         )
+        bound = MAXIMUM.search(match["arguments"] or "")
+        if bound is not None:
+            schema["maximum"] = int(bound["maximum"])
         parameters.append(
             {"name": match["name"], "in": "path", "required": True, "schema": schema}
         )

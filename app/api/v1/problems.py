@@ -80,6 +80,30 @@ KINDS = {
             PAGES[429][0],
             lazy_gettext("Quá nhiều yêu cầu: hãy đợi rồi gửi lại."),
         ),
+        Kind(
+            "submission-conflict",
+            409,
+            lazy_gettext("Trùng mã gửi"),
+            lazy_gettext(
+                "Mã gửi (submission_id) này đã được dùng cho một phiếu có câu trả "
+                "lời khác."
+            ),
+        ),
+        Kind(
+            "code-unavailable",
+            422,
+            lazy_gettext("Mã khảo sát không dùng được"),
+            lazy_gettext("Mã khảo sát không nhận phiếu: %(state)s."),
+        ),
+        Kind(
+            "invalid-answers",
+            422,
+            lazy_gettext("Câu trả lời không hợp lệ"),
+            lazy_gettext(
+                "Một số câu trả lời không hợp lệ: xem invalid_params, mỗi câu "
+                "một lý do."
+            ),
+        ),
         Kind("server-error", 500, PAGES[500][0], PAGES[500][1]),
         Kind("unavailable", 503, PAGES[503][0], PAGES[503][1]),
     )
@@ -97,6 +121,15 @@ class Problem(Exception):
     values: dict[str, Any] = field(default_factory=dict)
     #: Members added to the document (``invalid_params``).
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def bad_parameter(name: str, reason: str) -> Problem:
+    """Return the 400 that names one bad parameter (or member) and why."""
+    return Problem(
+        "bad-request",
+        {"names": name},
+        {"invalid_params": [{"name": name, "reason": reason}]},
+    )
 
 
 def problem_response(problem: Problem) -> Response:

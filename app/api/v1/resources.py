@@ -16,7 +16,7 @@ from flask import Response, send_file
 from app.api.v1.access import current_key, current_scope
 from app.api.v1.answers import answer, query_of
 from app.api.v1.blueprint import bp, operation
-from app.api.v1.problems import Problem
+from app.api.v1.problems import Problem, bad_parameter
 from app.api.v1.shapes import (
     CampaignOut,
     CampaignPage,
@@ -44,16 +44,12 @@ T = TypeVar("T")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _page(read: Callable[..., Page[T]], query: ListQuery, *args: Any) -> Page[T]:
+def paged(read: Callable[..., Page[T]], query: ListQuery, *args: Any) -> Page[T]:
     """Call a listing with the query's cursor and limit; a bad cursor is a 400."""
     try:
         return read(get_session(), *args, query.cursor, query.limit)
     except BadCursor:
-        raise Problem(
-            "bad-request",
-            {"names": "cursor"},
-            {"invalid_params": [{"name": "cursor", "reason": "unknown_cursor"}]},
-        ) from None
+        raise bad_parameter("cursor", "unknown_cursor") from None
 
 
 def _listed(
@@ -64,7 +60,7 @@ def _listed(
 ) -> Response:
     """Answer one page of a listing: each item as ``shown`` gives it, and the
     cursor of the next page (null on the last)."""
-    page = _page(read, query_of(ListQuery), *args)
+    page = paged(read, query_of(ListQuery), *args)
     return answer(
         page_type(
             items=[shown(item) for item in page.items], next_cursor=page.next_cursor

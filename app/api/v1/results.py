@@ -15,7 +15,7 @@ from flask import Response
 from app.api.v1.access import current_key
 from app.api.v1.answers import answer, query_of
 from app.api.v1.blueprint import bp, operation
-from app.api.v1.problems import Problem
+from app.api.v1.problems import Problem, bad_parameter
 from app.api.v1.resources import found_in_scope
 from app.api.v1.shapes import (
     Estimate,
@@ -62,11 +62,7 @@ def unit_results(unit_code: str) -> Response:
     try:
         period_bounds(query.period)
     except ValueError:
-        raise Problem(
-            "bad-request",
-            {"names": "period"},
-            {"invalid_params": [{"name": "period", "reason": "unknown_period"}]},
-        ) from None
+        raise bad_parameter("period", "unknown_period") from None
     language = current_language()
     officials = current_key().can_read_officials
     report = unit_report(

@@ -9,12 +9,20 @@ are. Field descriptions are in English: the document is read by developers.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from app.public.forms import SUBMISSION_ID
 from surveys.exchange.pages import DEFAULT_LIMIT, MAX_LIMIT
 from surveys.models import CampaignMode, UnitKind
+from surveys.storage.periods import range_days
+
+#: The constraints of a code or key a client names (a unit, a campaign, a
+#: counter): never a NUL, which PostgreSQL cannot compare with a column.
+CODE: dict[str, Any] = {"min_length": 1, "max_length": 64, "pattern": r"^[^\x00]*$"}
+#: A day a client names: the bounds keep the instants around it computable.
+Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(9000, 12, 31))]
 
 
 class Shape(BaseModel):
@@ -155,6 +163,10 @@ class DocumentOut(BaseModel):
     paths: dict[str, Any]
 
 
+#: The most days a range ``period`` of results spans (ten years).
+LONGEST_RANGE = 3653
+
+
 class ResultsQuery(BaseModel):
     """Which campaign's results, and for when."""
 
@@ -167,11 +179,22 @@ class ResultsQuery(BaseModel):
     )
     period: str | None = Field(
         None,
-        pattern=r"^\d{4}(-Q[1-4])?$|^\d{4}-\d{2}-\d{2}\.\.\d{4}-\d{2}-\d{2}$",
+        # [0-9], not \d: Python's and pydantic's \d take any script's digits.
+        pattern=r"^[0-9]{4}(-Q[1-4])?$|^[0-9]{4}-[0-9]{2}-[0-9]{2}\.\.[0-9]{4}-[0-9]{2}-[0-9]{2}$",
         description="A year (2026), a quarter (2026-Q2) or a range of days "
-        "(2026-05-01..2026-05-20, both included, Vietnam time); none: "
-        "the whole campaign.",
+        "(2026-05-01..2026-05-20, both included, Vietnam time; at most "
+        f"{LONGEST_RANGE} days); none: the whole campaign.",
     )
+
+    @field_validator("period")
+    @classmethod
+    def _range_not_too_long(cls, period: str | None) -> str | None:
+        """A range of days ends after it starts, and spans at most
+        ``LONGEST_RANGE`` days: its quarters are read one by one."""
+        days = range_days(period)
+        if days is not None and (days[1] - days[0]).days >= LONGEST_RANGE:
+            raise ValueError(f"a range spans at most {LONGEST_RANGE} days")
+        return period
 
 
 class Estimate(Shape):
@@ -226,4 +249,113 @@ class UnitResults(Shape):
     counters: list[Estimate]
     officials: list[OfficialEstimate] | None = Field(
         description="Null for a key not made to read officials."
+    )
+
+
+#: An answer as the API gives and takes it: text, a number, a select_multiple's
+#: options as a list, or null (unanswered).
+AnswerValue = str | int | float | list[str] | None
+
+
+class ResponsesQuery(ListQuery):
+    """Which of a campaign's responses to list."""
+
+    campaign: str = Field(
+        min_length=1,
+        max_length=64,
+        description="The key of a campaign held at the key's unit, above or below.",
+    )
+    unit: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="Only this unit's responses and those of the units below it.",
+    )
+    counter: str | None = Field(
+        None,
+        min_length=1,
+        max_length=64,
+        description="Only the responses given at this counter (its code).",
+    )
+    channel: CampaignMode | None = Field(
+        None, description="Only the responses that came through this channel."
+    )
+    submitted_from: date | None = Field(
+        None, description="Only those sent on this day or later (Vietnam time)."
+    )
+    submitted_to: date | None = Field(
+        None, description="Only those sent on this day or earlier (Vietnam time)."
+    )
+    version: int | None = Field(
+        None,
+        ge=1,
+        le=2**31 - 1,
+        description="Only the answers to this version of the questionnaire.",
+    )
+    include_excluded: bool = Field(
+        False, description="Also the responses set aside (`excluded`: true)."
+    )
+
+
+class ResponseOut(Shape):
+    """One response, anonymised exactly as the CSV and statistical exports are:
+    no device or address, submission id, access code or dossier code; free
+    text masked; comments hidden from reports null; the answers about
+    officials only for a key made to read officials."""
+
+    id: int
+    campaign_key: str
+    unit_code: str
+    counter_code: str | None
+    questionnaire_key: str
+    questionnaire_version: int | None
+    channel: str = Field(description="How the respondent was reached (the mode).")
+    language: str = Field(description="The language the respondent answered in.")
+    submitted_on: date = Field(description="The day it was sent (Vietnam time).")
+    verified: bool = Field(description="Sent through a single-use code.")
+    flags: list[str] = Field(description="The quality flags raised.")
+    excluded: bool = Field(description="Set aside; never in an estimate.")
+    stratum: str | None
+    cluster: str | None
+    weight: float | None
+    answers: dict[str, AnswerValue] = Field(
+        description="By question name, every question an export has a column "
+        "for: its answer, null when unanswered or hidden."
+    )
+
+
+class ResponsePage(Page):
+    items: list[ResponseOut] = Field(
+        description="May hold fewer than `limit` responses, even none, while "
+        "`next_cursor` is not null: each page walks a bounded span of responses."
+    )
+
+
+class SubmissionIn(BaseModel):
+    """Answers sent through an access code, as a respondent's page sends them."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(
+        min_length=1,
+        max_length=64,
+        description="The access code (its QR code's or link's token).",
+    )
+    submission_id: str = Field(
+        pattern=SUBMISSION_ID.pattern,
+        description="Chosen by the client, the idempotency key: the same id "
+        "sent again with the same answers is answered with the stored response.",
+    )
+    answers: dict[str, AnswerValue | list[dict[str, AnswerValue]]] = Field(
+        description="By question name; a repeat's rows as a list of objects."
+    )
+    language: str = Field(
+        "vi",
+        pattern=r"^[a-z]{2,3}$",
+        description="The language the respondent answered in.",
+    )
+    started_at: AwareDatetime | None = Field(
+        None,
+        description="When the respondent began (with a time zone): too little "
+        "time for the answers raises the response's too_fast flag.",
     )

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from app.api.v1.blueprint import OPERATIONS
 from app.api.v1.openapi import UNDOCUMENTED
@@ -26,7 +26,7 @@ from app.api.v1.shapes import (
 )
 from surveys.cases.integration_keys import create_key
 from tests.app.api_v1.conftest import Ward, bearer
-from tests.builders import make_unit
+from tests.builders import make_unit, new_response
 
 #: How each path parameter of an ``/api/v1`` route is filled from a ward.
 PARAMETERS: dict[str, Callable[[Ward], object]] = {
@@ -35,7 +35,23 @@ PARAMETERS: dict[str, Callable[[Ward], object]] = {
     "campaign_key": lambda ward: ward.campaign.key,
     "questionnaire_key": lambda ward: ward.campaign.questionnaire.key,
     "version": lambda ward: ward.campaign.questionnaire.version,
+    "token": lambda ward: ward.code.token,
+    "dossier_id": lambda ward: ward.dossier.id,
+    "case_id": lambda ward: ward.case.id,
+    "response_id": lambda ward: a_response(ward),
 }
+
+
+def a_response(ward: Ward) -> int:
+    """Store a response to the ward's campaign; return its id."""
+    session = object_session(ward.unit)
+    assert session is not None
+    response = new_response(ward.campaign)
+    session.add(response)
+    session.commit()
+    return response.id
+
+
 #: How each required query parameter is filled from a ward.
 QUERY: dict[str, Callable[[Ward], object]] = {
     "campaign": lambda ward: ward.campaign.key,
@@ -43,11 +59,13 @@ QUERY: dict[str, Callable[[Ward], object]] = {
 
 
 def api_routes(app: Flask) -> list[tuple[str, frozenset[str]]]:
-    """Every documented ``/api/v1`` route taking parameters, and their names
-    (those of its path and the required ones of its query)."""
+    """Every documented ``/api/v1`` route that reads and takes parameters, and
+    their names (those of its path and the required ones of its query)."""
     routes = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("api_v1.") or rule.endpoint in UNDOCUMENTED:
+            continue
+        if "GET" not in (rule.methods or ()):
             continue
         query = OPERATIONS[rule.endpoint].query
         required = {

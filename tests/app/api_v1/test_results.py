@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime, timedelta
 
-import numpy as np
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -15,30 +13,15 @@ from app.api.v1.shapes import UnitResults
 from app.reports.data import unit_report
 from surveys.cases.integration_keys import create_key
 from surveys.models import Campaign, UnitKind
-from surveys.storage.recording import Submission, record_response
-from tests.app.api_v1.conftest import bearer
-from tests.builders import make_code, make_counter_campaign, make_unit, unique
-
-START = datetime(2026, 4, 6, 2, 0, tzinfo=UTC)
+from tests.app.api_v1.conftest import bearer, make_rated_ward
+from tests.builders import make_counter_campaign, make_unit
 
 
 @pytest.fixture
 def rated(db_session: Session) -> Campaign:
     """A ward's counter campaign with 30 ratings, half of them of an official."""
-    rng = np.random.default_rng(7)
-    campaign, point = make_counter_campaign(db_session)
-    campaign.unit.parent = make_unit(db_session, kind=UnitKind.DISTRICT)
-    code = make_code(db_session, campaign, kind="standing", service_point=point)
-    official = sorted(o.code for o in point.officials)[0]
-    for number in range(30):
-        answers = {"overall": str(rng.integers(1, 6))}
-        if number % 2:
-            answers |= {
-                "official": official,
-                "official_rating": str(rng.integers(2, 6)),
-            }
-        when = START + timedelta(hours=number)
-        record_response(db_session, Submission(code.token, unique("s"), answers), when)
+    district = make_unit(db_session, kind=UnitKind.DISTRICT)
+    campaign = make_rated_ward(db_session, district).campaign
     db_session.commit()
     return campaign
 
