@@ -28,6 +28,7 @@ from surveys.questionnaire.versions import DEFINITIONS, store_questionnaire
 from surveys.storage.recording import Submission, record_response
 from tests.app.test_dashboard import client_as
 from tests.builders import make_campaign, make_code, make_unit, make_user, unique
+from tests.pyreadstat_files import write_with_pyreadstat
 
 #: 23:30 UTC: the next day in Vietnam (UTC+7).
 LATE = datetime(2026, 4, 6, 23, 30, tzinfo=UTC)
@@ -228,3 +229,25 @@ def test_the_download_is_the_wards_own_and_audited(
     ).first()
     assert event is not None and event.detail["format"] == kind
     assert event.object_id == survey.ward.code
+
+
+@pytest.mark.parametrize("kind", ["sav", "dta"])
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_the_file_is_pyreadstats_own_of_the_same_responses(
+    db_session: Session, survey: Survey, kind: str, language: str, tmp_path: Path
+) -> None:
+    """Streamed a page at a time, the file reads back as pyreadstat's of the
+    whole frame: values, variable labels and value labels."""
+    frame, meta = written(
+        db_session, survey, kind, tmp_path, with_officials=True, language=language
+    )
+    dataset = response_dataset(
+        db_session, survey.campaign, [survey.ward.id], None,
+        with_officials=True, language=language,
+    )  # fmt: skip
+    path = tmp_path / f"pyreadstat.{kind}"
+    write_with_pyreadstat(dataset, kind, str(path))
+    want, want_meta = READERS[kind](str(path))
+    pd.testing.assert_frame_equal(frame, want)
+    assert meta.column_names_to_labels == want_meta.column_names_to_labels
+    assert meta.variable_value_labels == want_meta.variable_value_labels

@@ -1,0 +1,118 @@
+"""A dataset's rows read once into a temporary file, counted and measured.
+
+The headers of SPSS and Stata files come before the rows and hold what only
+the rows tell: how many there are (Stata's ``N``), and how wide each text
+variable is (SPSS ``A300``, Stata ``str300``). Reading the responses twice
+would run every query twice and could count rows a writer committed between
+the two; so the rows are read once, page by page, into a spool on disk with
+their cells already in plain form (a number, whole days, UTF-8 bytes, None),
+and each file writer reads the spool back page by page after its header. No
+more than a page of rows is in memory at a time, whatever their number.
+"""
+
+from __future__ import annotations
+
+import marshal
+import struct
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import IO, Any
+
+from surveys.exchange.dataset import DATE_VARIABLE, Dataset, Variable
+
+#: A cell as the writers read it: a number, whole days since 1970-01-01 for
+#: the date, UTF-8 bytes for text, None missing (numbers only: missing text
+#: is an empty string, as SPSS and Stata hold it).
+Cell = float | int | bytes | None
+#: Cells spooled as they are (marshal writes them; a double is packed of each
+#: number); a row with any other type has its numbers made floats.
+_PLAIN = frozenset({int, float, bool, bytes, type(None)})
+#: The size of a page in the spool, written before it.
+_SIZE = struct.Struct("<Q")
+#: The day the spool counts days from.
+EPOCH = date(1970, 1, 1).toordinal()
+#: Months as both files' headers name them, whatever the locale.
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
+          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Spool:
+    """The rows of a dataset on disk, with their count and text widths."""
+
+    variables: tuple[Variable, ...]
+    #: The rows in the spool.
+    count: int
+    #: For each variable, the bytes of its longest value (0 for numbers).
+    widths: tuple[int, ...]
+    file: IO[bytes]
+
+    def pages(self) -> Iterator[list[list[Cell]]]:
+        """Read the rows back, a page at a time, in the dataset's order."""
+        self.file.seek(0)
+        while size := self.file.read(_SIZE.size):
+            yield marshal.loads(self.file.read(_SIZE.unpack(size)[0]))
+
+    def is_date(self, index: int) -> bool:
+        """Tell whether the variable at ``index`` holds days (the date sent)."""
+        return self.variables[index].name == DATE_VARIABLE
+
+
+def spooled(dataset: Dataset) -> Spool:
+    """Read the dataset's pages into a temporary file, freed when it closes.
+
+    The caller closes ``Spool.file`` (``with spool.file:``).
+    """
+    kinds = [_kind(variable) for variable in dataset.variables]
+    columns = {
+        kind: [index for index, known in enumerate(kinds) if known is kind]
+        for kind in (float, date, bytes)
+    }
+    widths = [0] * len(kinds)
+    count = 0
+    file = tempfile.TemporaryFile(suffix=".spool")  # noqa: SIM115 - the caller's
+    for page in dataset.pages:
+        cells = [_cells(row, columns) for row in page]
+        del page  # neither it nor its cells kept while the next page is read
+        for index in columns[bytes]:
+            longest = max((len(row[index]) for row in cells), default=0)
+            widths[index] = max(widths[index], longest)
+        # Each page with its size first: marshal.load on a file reads it in
+        # small pieces, several times slower than one read and loads.
+        content = marshal.dumps(cells)
+        file.write(_SIZE.pack(len(content)) + content)
+        count += len(cells)
+        del cells, content
+    return Spool(dataset.variables, count, tuple(widths), file)
+
+
+def _kind(variable: Variable) -> type:
+    """Tell how a variable's values are spooled: float, date or bytes."""
+    if variable.name == DATE_VARIABLE:
+        return date
+    return float if variable.numeric else bytes
+
+
+def _cells(row: list[Any], columns: dict[type, list[int]]) -> list[Cell]:
+    """Put a row's values in plain form for the spool, a kind at a time."""
+    cells = list(row)
+    for index in columns[bytes]:
+        value = cells[index]
+        cells[index] = b"" if value is None else str(value).encode("utf-8")
+    for index in columns[date]:
+        if cells[index] is not None:
+            cells[index] = cells[index].toordinal() - EPOCH
+    if not _PLAIN.issuperset(map(type, cells)):  # a Decimal, say
+        for index in columns[float]:
+            if cells[index] is not None:
+                cells[index] = float(cells[index])
+    return cells
+
+
+def cut(text: bytes, limit: int) -> bytes:
+    """Cut UTF-8 text to at most ``limit`` bytes, never inside a character."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].decode("utf-8", "ignore").encode("utf-8")
