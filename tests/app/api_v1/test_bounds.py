@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from app.api.v1.blueprint import MAX_ROW_ID
 from app.api.v1.openapi import VARIABLE
@@ -109,6 +110,15 @@ def test_the_largest_version_is_looked_up_and_documented(
     assert version["schema"]["maximum"] == MAX_ROW_ID
 
 
+def _results(client: FlaskClient, ward: Ward, key: str, period: str) -> TestResponse:
+    """Ask a ward's results in ``period``."""
+    return client.get(
+        f"/api/v1/units/{ward.unit.code}/results",
+        query_string={"campaign": ward.campaign.key, "period": period},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+
+
 @pytest.mark.parametrize(
     "period",
     [
@@ -127,12 +137,7 @@ def test_the_largest_version_is_looked_up_and_documented(
 def test_a_period_outside_the_calendar_is_a_400(
     client: FlaskClient, wards: tuple[Ward, Ward], read_key: str, period: str
 ) -> None:
-    ward = wards[0]
-    answer = client.get(
-        f"/api/v1/units/{ward.unit.code}/results",
-        query_string={"campaign": ward.campaign.key, "period": period},
-        headers={"Authorization": f"Bearer {read_key}"},
-    )
+    answer = _results(client, wards[0], read_key, period)
     assert answer.status_code == 400, answer.get_data(as_text=True)
     assert answer.get_json()["invalid_params"][0]["name"] == "period"
 
@@ -150,12 +155,7 @@ def test_a_period_outside_the_calendar_is_a_400(
 def test_a_period_at_the_calendars_ends_is_answered(
     client: FlaskClient, wards: tuple[Ward, Ward], read_key: str, period: str
 ) -> None:
-    ward = wards[0]
-    answer = client.get(
-        f"/api/v1/units/{ward.unit.code}/results",
-        query_string={"campaign": ward.campaign.key, "period": period},
-        headers={"Authorization": f"Bearer {read_key}"},
-    )
+    answer = _results(client, wards[0], read_key, period)
     assert answer.status_code == 200, answer.get_data(as_text=True)
     assert answer.get_json()["period"] == period
 
