@@ -10,6 +10,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from flask import Response, send_file
+
+from surveys.models import Questionnaire as StoredQuestionnaire
+from surveys.questionnaire.versions import definition_of
+
+#: The media type of an XLSX workbook.
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The byte order mark a CSV starts with, so that Excel reads it as UTF-8.
 BOM = "\ufeff"
 #: A cell starting with one of these is read by spreadsheets as a formula (OWASP).
@@ -130,3 +137,24 @@ def _drained(buffer: io.StringIO) -> str:
     buffer.seek(0)
     buffer.truncate()
     return content
+
+
+def xlsform_download(stored: StoredQuestionnaire) -> Response:
+    """Send one questionnaire version as an XLSForm workbook (the API's and the
+    codebook's download alike).
+
+    The CSV files a ``select_one_from_file`` question reads are not in it.
+    """
+    # openpyxl (and numpy through it) loads for this download only, not with
+    # the web app, as for the command that writes the same workbook.
+    from surveys.questionnaire.xlsform_writer import write_xlsform
+
+    workbook = io.BytesIO()
+    write_xlsform(definition_of(stored), workbook)
+    workbook.seek(0)
+    return send_file(
+        workbook,
+        mimetype=XLSX_TYPE,
+        as_attachment=True,
+        download_name=f"{stored.key}-v{stored.version}.xlsx",
+    )

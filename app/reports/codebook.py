@@ -13,21 +13,20 @@ downloads are: another unit's codebook is a 404.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
-from flask import Response, abort, render_template, request, send_file
+from flask import Response, abort, render_template, request
 
 from app.auth import current_scope
 from app.db import get_session
 from app.reports.blueprint import bp
 from app.reports.selection import Selection, selected
+from app.spreadsheets import xlsform_download
 from surveys.exchange.dataset import LAYOUTS, Variable, dataset_variables
 from surveys.questionnaire.versions import definition_of, versions_of
 
 #: The languages the codebook gives every label in.
 LANGUAGES = ("vi", "en")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _campaign_selected(unit_code: str) -> Selection:
@@ -100,15 +99,4 @@ def xlsform(unit_code: str, version: int) -> Response:
     )
     if found is None:
         abort(404)
-    # openpyxl loads for this download only, as for the API's same workbook.
-    from surveys.questionnaire.xlsform_writer import write_xlsform
-
-    workbook = io.BytesIO()
-    write_xlsform(definition_of(found), workbook)
-    workbook.seek(0)
-    return send_file(
-        workbook,
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"{found.key}-v{found.version}.xlsx",
-    )
+    return xlsform_download(found)

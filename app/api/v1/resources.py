@@ -7,11 +7,10 @@ is a 404 exactly like one that does not exist. Lists are paged by cursor
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Response, send_file
+from flask import Response
 
 from app.api.v1.access import current_key, current_scope
 from app.api.v1.answers import answer, query_of
@@ -33,15 +32,14 @@ from app.api.v1.shapes import (
     UnitPage,
 )
 from app.db import get_session
+from app.spreadsheets import XLSX_TYPE, xlsform_download
 from surveys.access.scope import get_in_scope
 from surveys.exchange import listings
 from surveys.exchange.pages import BadCursor, Page
 from surveys.models import Campaign, Official, ServicePoint, Unit
 from surveys.models import Questionnaire as StoredQuestionnaire
-from surveys.questionnaire.versions import definition_of
 
 T = TypeVar("T")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def paged(read: Callable[..., Page[T]], query: ListQuery, *args: Any) -> Page[T]:
@@ -209,23 +207,7 @@ def questionnaire(questionnaire_key: str, version: int) -> Response:
 
 
 @bp.get("/questionnaires/<questionnaire_key>/<int:version>/xlsform")
-@operation("questionnaires", media_type=XLSX)
+@operation("questionnaires", media_type=XLSX_TYPE)
 def questionnaire_xlsform(questionnaire_key: str, version: int) -> Response:
-    """Download a questionnaire version as an XLSForm workbook.
-
-    The CSV files a ``select_one_from_file`` question reads are not in it.
-    """
-    # openpyxl (and numpy through it) loads for this download only, not with
-    # the web app, as for the command that writes the same workbook.
-    from surveys.questionnaire.xlsform_writer import write_xlsform
-
-    stored = _version(questionnaire_key, version)
-    workbook = io.BytesIO()
-    write_xlsform(definition_of(stored), workbook)
-    workbook.seek(0)
-    return send_file(
-        workbook,
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=f"{stored.key}-v{stored.version}.xlsx",
-    )
+    """Download a questionnaire version as an XLSForm workbook."""
+    return xlsform_download(_version(questionnaire_key, version))
