@@ -9,7 +9,9 @@ every change a key makes through ``/api/v1`` (``record_write``).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 from limits import parse_many
 from sqlalchemy import Select, select
@@ -171,6 +173,21 @@ def record_write(
         object_type="integration_key",
         object_id=str(key.id),
         detail={"prefix": key.prefix, "operation": operation, "target": target},
+    )
+
+
+def record_export(
+    session: Session, key: IntegrationKey, operation: str, detail: Mapping[str, Any]
+) -> None:
+    """Audit responses read through ``key``, as a staff download is audited
+    (``export``); the caller commits."""
+    record_event(
+        session,
+        AuditAction.EXPORT,
+        None,
+        object_type="integration_key",
+        object_id=str(key.id),
+        detail={"prefix": key.prefix, "operation": operation, **detail},
     )
 
 

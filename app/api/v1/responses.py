@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response
+from flask import Response, request
 from flask_babel import LazyString
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,8 @@ from surveys.access.code_state import (
     load_code,
 )
 from surveys.access.scope import get_in_scope
+from surveys.cases.integration_keys import record_export
+from surveys.db import begin_writing
 from surveys.exchange.listings import campaign_covering
 from surveys.exchange.pages import BadCursor
 from surveys.exchange.response_listing import (
@@ -118,6 +120,12 @@ def responses() -> Response:
     query = query_of(ResponsesQuery)
     campaign = _campaign(query.campaign)
     chosen = _filter(query)
+    if query.cursor is None:
+        # A walk begins: audited once, as a staff download is, not page by page.
+        _audited(
+            {"campaign": campaign.key, "query": query.model_dump(mode="json",
+             exclude_none=True, exclude={"cursor", "limit"})}
+        )  # fmt: skip
     try:
         page = responses_page(
             get_session(),
@@ -162,7 +170,17 @@ def _one(response_id: int) -> ResponseOut:
 @operation("responses", response=ResponseOut)
 def response(response_id: int) -> Response:
     """Read one response, as the list gives it."""
-    return answer(_one(response_id))
+    found = _one(response_id)
+    _audited({"campaign": found.campaign_key, "response": response_id})
+    return answer(found)
+
+
+def _audited(detail: dict[str, object]) -> None:
+    """Record in the audit trail that the key read responses, before they leave."""
+    session = get_session()
+    begin_writing(session)
+    record_export(session, current_key(), f"GET {request.url_rule}", detail)
+    session.commit()
 
 
 @bp.post("/responses")

@@ -316,6 +316,39 @@ def test_one_response_reads_as_its_list_item(
     assert ResponseOut.model_validate_json(excluded.get_data()).excluded
 
 
+def test_reading_responses_is_audited_once_a_walk_and_once_a_response(
+    client: FlaskClient, db_session: Session, surveyed: Surveyed
+) -> None:
+    secret = _key(db_session, surveyed.campaign.unit)
+    walked = _walk(
+        client, secret, campaign=surveyed.campaign.key, limit=2, channel="counter"
+    )
+    client.get(f"/api/v1/responses/{surveyed.ids[1]}", headers=bearer(secret))
+    client.get(f"/api/v1/responses/{surveyed.other_ids[0]}", headers=bearer(secret))
+    db_session.expire_all()
+    exports = db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "export").order_by(AuditEvent.id)
+    ).all()
+    # Six pages walked, one event; the other ward's response (a 404) none.
+    assert len(walked) > 2
+    assert [e.detail for e in exports] == [
+        {
+            "prefix": exports[0].detail["prefix"],
+            "operation": "GET /api/v1/responses",
+            "campaign": surveyed.campaign.key,
+            "query": {"campaign": surveyed.campaign.key, "channel": "counter",
+                      "include_excluded": False},
+        },
+        {
+            "prefix": exports[0].detail["prefix"],
+            "operation": "GET /api/v1/responses/<int:response_id>",
+            "campaign": surveyed.campaign.key,
+            "response": surveyed.ids[1],
+        },
+    ]  # fmt: skip
+    assert {e.user_id for e in exports} == {None}
+
+
 def test_another_wards_responses_are_not_found(
     client: FlaskClient, db_session: Session, surveyed: Surveyed
 ) -> None:
