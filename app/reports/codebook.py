@@ -20,6 +20,7 @@ from flask import Response, abort, render_template, request
 from app.auth import current_scope
 from app.db import get_session
 from app.reports.blueprint import bp
+from app.reports.routes import record_download
 from app.reports.selection import Selection, selected
 from app.spreadsheets import xlsform_download
 from surveys.exchange.dataset import LAYOUTS, Variable, dataset_variables
@@ -99,4 +100,5 @@ def xlsform(unit_code: str, version: int) -> Response:
     )
     if found is None:
         abort(404)
+    record_download(selection, {"format": "xlsform", "version": version})
     return xlsform_download(found)

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from app.auth import current_staff, login_wall
 from app.db import get_session
 from app.reports.blueprint import bp
-from app.reports.selection import selected
+from app.reports.selection import Selection, selected
 from surveys.access.audit import AuditAction, record_event
 from surveys.db import begin_writing
 
@@ -43,6 +43,23 @@ def _never_cache(response: BaseResponse) -> BaseResponse:
     return response
 
 
+def record_download(selection: Selection, detail: dict[str, object]) -> None:
+    """Record in the audit trail who takes a file of the selected campaign at
+    the selected unit, before a byte of it leaves."""
+    assert selection.campaign is not None
+    session = get_session()
+    begin_writing(session)
+    record_event(
+        session,
+        AuditAction.EXPORT,
+        current_staff().id,
+        object_type="unit",
+        object_id=selection.unit.code,
+        detail={"campaign": selection.campaign.key, **detail},
+    )
+    session.commit()
+
+
 def download(unit_code: str, *, scope: str, kind: str) -> Response:
     """Send one report file, after recording who took it."""
     # Rendering brings pandas, SciPy, matplotlib, fpdf and openpyxl: a process
@@ -60,24 +77,16 @@ def download(unit_code: str, *, scope: str, kind: str) -> Response:
     if selection.campaign is None or selection.range_refused:
         abort(404)
     body = BODIES[scope](selection, kind)
-    session = get_session()
-    begin_writing(session)
-    record_event(
-        session,
-        AuditAction.EXPORT,
-        current_staff().id,
-        object_type="unit",
-        object_id=selection.unit.code,
-        detail={
+    record_download(
+        selection,
+        {
             "report": scope,
             "format": kind,
-            "campaign": selection.campaign.key,
             "period": selection.period,
             **({"repeat": repeat} if (repeat := repeat_asked(selection)) else {}),
             **(asked(selection, kind).recorded() if kind in RESPONSE_FORMATS else {}),
         },
     )
-    session.commit()
     if not isinstance(body, bytes):
         body = stream_with_context(body)
     response = Response(body, mimetype=MIMETYPES[kind])

@@ -198,6 +198,13 @@ def test_the_codebook_lists_every_column_of_the_csv(
     workbook = client.get(xlsform.group(1).replace("&amp;", "&"))
     assert workbook.status_code == 200
     assert "survey" in load_workbook(io.BytesIO(workbook.get_data())).sheetnames
+    event = db_session.scalars(
+        select(AuditEvent).order_by(AuditEvent.id.desc())
+    ).first()
+    assert event is not None and event.action == "export"
+    assert event.detail == {
+        "campaign": surveyed.campaign.key, "format": "xlsform", "version": 1
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize(
