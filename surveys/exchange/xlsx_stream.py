@@ -106,7 +106,7 @@ def stream_xlsx(
 
     The package's small parts are yielded before the first page is read, then
     each page's bytes once it is written. A cell is text, a number (``int``,
-    ``float``, ``bool``), a ``date`` or ``datetime``, or None left empty; any
+    ``float``, ``bool``), a ``date`` or ``datetime``, or None or "" left empty; any
     other value is written as its text.
     """
     sink = _Sink()
@@ -197,6 +197,8 @@ def _row(row: Sequence[Any], columns: list[str], number: int) -> str:
     for column, value in zip(columns, row, strict=True):
         kind = type(value)
         if kind is str:
+            if not value:  # an empty cell, as openpyxl writes it
+                continue
             cells.append(
                 f'<c r="{column}{number}" t="inlineStr"><is>'
                 f'<t xml:space="preserve">{escape(value)}</t></is></c>'

@@ -29,7 +29,7 @@ def test_every_kind_of_cell_reads_back_as_written() -> None:
     rows = [
         ["Phường Hàng Bạc: thủ tục <nhanh> & \"gọn\" 'lắm'", None, 12.5,
          2**62, date(2026, 4, 7), datetime(2026, 4, 7, 23, 30)],
-        ["  lề trái, dòng\nmới  ", None, -0.001, -7, None, None],
+        ["  lề trái, dòng\nmới  ", "", -0.001, -7, None, None],
         [None, None, 1e20, 0, date(1999, 12, 31), None],
     ]  # fmt: skip
     assert _read(HEADER, [rows[:2], rows[2:]]) == [
