@@ -7,12 +7,13 @@ stream) and with openpyxl's write-only workbook saved to a temporary file and
 then read back in chunks (the way the download was written before). Each in
 its own process, so that its peak memory is its own: wall and CPU time, the
 time to the first byte, the size and the peak RSS. ``--responses`` stops both
-after that many rows.
+after that many rows (0: all of them).
 
-Run from the repository root::
+The default database is the kept million-response one of the bench machine
+(``bench_dashboards.py`` builds such databases); without it the script says
+so and exits. Run from the repository root::
 
-    python bench/bench_xlsx_stream.py \\
-        --url sqlite:////work/benchdb/bench_perf_1000000.sqlite3 --responses 100000
+    python bench/bench_xlsx_stream.py [--url URL] [--responses 100000]
 """
 
 from __future__ import annotations
@@ -33,15 +34,23 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from openpyxl import Workbook  # noqa: E402
+from sqlalchemy import make_url  # noqa: E402
 
 from app.reports.csv import neutral_pages  # noqa: E402
 from app.reports.responses_xlsx import responses_workbook  # noqa: E402
 from app.spreadsheets import neutralised  # noqa: E402
-from surveys.db import READ_ONLY, make_engine, make_session_factory  # noqa: E402
+from surveys.db import (  # noqa: E402
+    READ_ONLY,
+    is_sqlite,
+    make_engine,
+    make_session_factory,
+)
 from surveys.exchange.dataset import Dataset, response_dataset  # noqa: E402
 from surveys.models import Campaign  # noqa: E402
 
 WRITERS = ("stream", "openpyxl")
+#: The bench machine's kept database: campaign 1 has 1,000,000 responses.
+KEPT_DATABASE = "sqlite:////work/benchdb/bench_perf_1000000.sqlite3"
 
 
 def openpyxl_workbook(dataset: Dataset, title: str) -> Iterator[bytes]:
@@ -60,15 +69,15 @@ def openpyxl_workbook(dataset: Dataset, title: str) -> Iterator[bytes]:
 
 
 def _first(pages: Iterable[list[Any]], rows: int | None) -> Iterator[list[Any]]:
-    """Yield pages until ``rows`` rows have been yielded (the last page cut)."""
+    """Yield pages until ``rows`` rows have gone (the last page cut); 0: all."""
+    if not rows:
+        yield from pages
+        return
     left = rows
     for page in pages:
-        if left is None:
-            yield page
-            continue
         yield page[:left]
-        left -= len(page[:left])
-        if left <= 0:
+        left -= min(left, len(page))
+        if not left:
             return
 
 
@@ -102,11 +111,15 @@ def measure(url: str, campaign_id: int, rows: int | None, writer: str) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True)
+    parser.add_argument("--url", default=KEPT_DATABASE)
     parser.add_argument("--campaign", type=int, default=1)
-    parser.add_argument("--responses", type=int, default=None)
+    parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--writer", choices=WRITERS, help="one writer, in-process")
     args = parser.parse_args()
+    database = make_url(args.url).database
+    if is_sqlite(args.url) and not (database and Path(database).exists()):
+        print(f"bench_xlsx_stream.py: no database at {args.url}", file=sys.stderr)
+        return
     if args.writer:
         print(json.dumps(measure(args.url, args.campaign, args.responses, args.writer)))
         return
