@@ -9,7 +9,7 @@ sheet a page of rows at a time, each page's compressed bytes yielded as soon
 as they are made: memory holds a page, never the sheet.
 
 Each text is an inline string (no table of shared strings to hold), each
-number a plain value, a date a number in the date style, as Excel writes them.
+number a plain value, a date a number in a date style, as openpyxl writes them.
 Characters XML 1.0 forbids (control characters) are dropped: a workbook
 holding one is refused by every reader.
 """
