@@ -44,3 +44,17 @@ def test_a_cut_out_a_pixel_off_its_reference_is_not_a_difference() -> None:
     moves, nothing a reader sees; two pixels is a moved label."""
     assert differing_share(_page(offset=1), _page()) == 0.0
     assert differing_share(_page(offset=2), _page()) > 0.004
+
+
+def test_a_cut_out_a_pixel_taller_or_shorter_is_compared_where_they_meet() -> None:
+    """A chart whose top falls at a fraction of a pixel is cut out a pixel
+    taller (CI: 251 px against 250): the same picture; two pixels, or a
+    difference inside, still count."""
+    taller = Image.new("RGB", (200, 101), "white")
+    taller.paste(_page(), (0, 1))
+    assert differing_share(taller, _page()) == 0.0
+    assert differing_share(_page(), taller) == 0.0
+    moved = Image.new("RGB", (200, 101), "white")
+    moved.paste(_page(offset=10), (0, 1))
+    assert differing_share(moved, _page()) > 0.04
+    assert differing_share(_page().crop((0, 0, 200, 98)), _page()) == 1.0

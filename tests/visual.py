@@ -90,22 +90,31 @@ SHIFT = 1
 
 def differing_share(image: Image.Image, reference: Image.Image) -> float:
     """Return the share of pixels that differ beyond the channel tolerance, at
-    the best alignment within ``SHIFT`` pixels (1.0 when the sizes differ)."""
-    if image.size != reference.size:
+    the best alignment within ``SHIFT`` pixels.
+
+    The sizes may differ by ``SHIFT`` too: a chart whose top falls at a
+    fraction of a pixel (a line of the page above it changed) is cut out a
+    pixel taller or shorter. Sizes further apart count as all different (1.0).
+    """
+    (width, height), (ref_width, ref_height) = image.size, reference.size
+    if abs(width - ref_width) > SHIFT or abs(height - ref_height) > SHIFT:
         return 1.0
     image, reference = (
         picture.filter(ImageFilter.GaussianBlur(BLUR)) for picture in (image, reference)
     )
-    width, height = image.size
-    return min(
-        _share(
-            image.crop(
-                (max(dx, 0), max(dy, 0), width + min(dx, 0), height + min(dy, 0))
-            ),
-            reference.crop(
-                (max(-dx, 0), max(-dy, 0), width + min(-dx, 0), height + min(-dy, 0))
-            ),
+
+    def overlap(dx: int, dy: int) -> float:
+        """Compare the image moved by (dx, dy) with the reference, where they meet."""
+        left, top, ref_left, ref_top = max(dx, 0), max(dy, 0), max(-dx, 0), max(-dy, 0)
+        across = min(width - left, ref_width - ref_left)
+        down = min(height - top, ref_height - ref_top)
+        return _share(
+            image.crop((left, top, left + across, top + down)),
+            reference.crop((ref_left, ref_top, ref_left + across, ref_top + down)),
         )
+
+    return min(
+        overlap(dx, dy)
         for dx in range(-SHIFT, SHIFT + 1)
         for dy in range(-SHIFT, SHIFT + 1)
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv as csv_module
 import io
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyreadstat
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
@@ -48,11 +51,17 @@ def log_in(page: Page, live_url: str, username: str) -> None:
     expect(page.get_by_role("link", name="Kết quả")).to_be_visible()
 
 
-def download(page: Page, link: str) -> bytes:
-    """Click a download link and return the file's bytes."""
+def download(page: Page, link: str, role: str = "link") -> bytes:
+    """Click a download link (or the form's button) and return the file's bytes."""
     with page.expect_download() as started:
-        page.get_by_role("link", name=link, exact=True).click()
+        page.get_by_role(role, name=link, exact=True).click()  # type: ignore[arg-type]
     return Path(started.value.path()).read_bytes()
+
+
+def download_responses(page: Page, values: str, button: str) -> bytes:
+    """Choose how options are written in the responses' form, then a format."""
+    page.get_by_label("Các lựa chọn ghi bằng").select_option(label=values)
+    return download(page, button, role="button")
 
 
 def chart_rows(page: Page, title: str) -> list[list[str]]:
@@ -102,14 +111,26 @@ def test_a_ward_manager_reads_the_dashboard_and_downloads_each_report(
         for text_value, number in zip((mean, low, high), row[2:5], strict=True):
             assert text_value == f"{number:.2f}".replace(".", ",")
 
-    csv = download(page, "Mã")
+    csv = download_responses(page, "Mã", "CSV")
     assert csv.startswith("\ufeff".encode())
     assert len(csv.decode("utf-8-sig").splitlines()) == 1 + responses
     # The same responses, options written as their labels in the page's language.
-    labelled = download(page, "Nhãn").decode("utf-8-sig").splitlines()
+    labelled = download_responses(page, "Nhãn", "CSV").decode("utf-8-sig").splitlines()
     assert len(labelled) == 1 + responses
     assert labelled[0] == csv.decode("utf-8-sig").splitlines()[0]
     assert "Hài lòng" in "\n".join(labelled)
+    # The same rows as a workbook, and as SPSS and Stata files.
+    workbook = download_responses(page, "Nhãn", "Excel (.xlsx)")
+    rows = list(load_workbook(io.BytesIO(workbook)).active.iter_rows(values_only=True))
+    assert list(rows[0]) == next(csv_module.reader(labelled[:1]))
+    assert len(rows) == 1 + responses
+    for button, suffix in (("SPSS (.sav)", ".sav"), ("Stata (.dta)", ".dta")):
+        with tempfile.NamedTemporaryFile(suffix=suffix) as handle:
+            handle.write(download(page, button, role="button"))
+            handle.flush()
+            read = pyreadstat.read_sav if suffix == ".sav" else pyreadstat.read_dta
+            frame, _meta = read(handle.name)
+        assert len(frame) == responses
 
 
 def test_the_district_sees_its_league_table_and_downloads_it(
