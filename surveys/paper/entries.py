@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from surveys.access.code_state import (
     CodeState,
@@ -77,7 +77,7 @@ def find_form(
         raise PaperRefused(Refusal.NOT_FOUND, number=number.strip())
     _check_open(session, form, now or utcnow())
     if clerk is not None:
-        _check_can_enter(session, form, clerk)
+        _check_can_enter(form, clerk)
     return form
 
 
@@ -100,7 +100,7 @@ def record_entry(
     if not sees(session, clerk, form):
         raise PaperRefused(Refusal.NOT_FOUND, number=format_number(form.number))
     code = _check_open(session, form, finished_at)
-    slot = _check_can_enter(session, form, clerk)
+    slot = _check_can_enter(form, clerk)
     typed = plain(validate_through(code, values, finished_at))
     session.add(
         PaperEntry(
@@ -113,27 +113,28 @@ def record_entry(
         )
     )
     session.flush()
-    form.state = _state_after(session, form, slot)
+    form.state = _state_after(form, slot)
     session.flush()
 
 
-def _state_after(session: Session, form: PaperForm, slot: int) -> PaperFormState:
+def _state_after(form: PaperForm, slot: int) -> PaperFormState:
     """Return a form's state once its ``slot``-th entry is stored."""
     if slot == 1:
         return PaperFormState.ENTERED_ONCE
-    session.refresh(form, ["entries"])
     if differences(form):
         return PaperFormState.IN_CONFLICT
     return PaperFormState.ENTERED_TWICE
 
 
 def locked(session: Session, form: PaperForm) -> PaperForm:
-    """Read the form again, its row locked to the commit (PostgreSQL; SQLite
-    has one writer): two entries or reconciliations of it go one at a time."""
+    """Read the form and its entries again, its row locked to the commit
+    (PostgreSQL; SQLite has one writer): two entries or reconciliations of it
+    go one at a time, each seeing what the other stored."""
     return session.scalars(
         select(PaperForm)
         .where(PaperForm.id == form.id)
         .with_for_update()
+        .options(selectinload(PaperForm.entries))
         .execution_options(populate_existing=True)
     ).one()
 
@@ -161,14 +162,10 @@ def _check_open(session: Session, form: PaperForm, now: datetime) -> OpenedCode:
     return code
 
 
-def _check_can_enter(session: Session, form: PaperForm, clerk: User) -> int:
+def _check_can_enter(form: PaperForm, clerk: User) -> int:
     """Return the slot the clerk's entry takes (1 or 2); refuse a second entry
     by the same clerk, and a third entry."""
-    clerks = list(
-        session.scalars(
-            select(PaperEntry.clerk_id).where(PaperEntry.form_id == form.id)
-        )
-    )
+    clerks = [entry.clerk_id for entry in form.entries]
     number = format_number(form.number)
     if clerk.id in clerks:
         raise PaperRefused(Refusal.SAME_CLERK, number=number)
