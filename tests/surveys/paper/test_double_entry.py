@@ -11,10 +11,12 @@ from surveys.access.scope import Scope
 from surveys.models import (
     PAPER_CHANNEL,
     Answer,
+    ItemTally,
     PaperEntry,
     PaperForm,
     PaperFormState,
     Response,
+    ResponseDay,
 )
 from surveys.paper.comparison import Difference, differences
 from surveys.paper.entries import find_form
@@ -24,6 +26,7 @@ from surveys.paper.progress import batch_progress
 from surveys.paper.reconciling import reconcile
 from surveys.questionnaire import InvalidAnswers
 from surveys.storage.recording import Submission, record_response
+from surveys.storage.tallies import catch_up
 from tests.builders import make_unit, make_user, unique
 from tests.surveys.paper.paper_builders import (
     KEYING,
@@ -345,3 +348,28 @@ def test_progress_counts_forms_and_each_clerks_errors_against_the_settled_form(
     assert second.error_rate == 2 / 8
     assert first.seconds_keying == 3 * KEYING.total_seconds()
     assert paper.third.id not in clerks
+
+
+def test_a_form_reconciled_twice_is_counted_once_in_the_units_figures(
+    db_session: Session,
+) -> None:
+    paper = make_paper(db_session)
+    form = make_batch(db_session, paper).forms[0]
+    key(db_session, form, paper.first, FIRST)
+    key(db_session, form, paper.second, SECOND)
+    reconcile(db_session, form, paper.third, FIRST, now=NOW)
+    catch_up(db_session)
+    reconcile(db_session, form, paper.third, FIRST, now=NOW)
+    catch_up(db_session)
+    days = db_session.execute(
+        select(ResponseDay.verified, ResponseDay.n).where(
+            ResponseDay.campaign_id == paper.campaign.id
+        )
+    ).all()
+    assert [tuple(day) for day in days] == [(True, 1)]
+    tallied = db_session.execute(
+        select(ItemTally.item, ItemTally.n, ItemTally.total).where(
+            ItemTally.campaign_id == paper.campaign.id, ItemTally.kind == "item"
+        )
+    ).all()
+    assert ("rating", 1, 4.0) in [tuple(row) for row in tallied]
