@@ -67,6 +67,8 @@ def reconcile(
     form = locked(session, form)
     check_reconciler(session, form, reconciler)
     code = load_code(session, form.access_code.token)
+    # Typed here for the form's own record of what was settled; record_through
+    # checks them again on its way to the write (a few milliseconds).
     settled = plain(validate_through(code, settled_values, now))
     number = format_number(form.number)
     submission = Submission(
