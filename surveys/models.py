@@ -177,6 +177,25 @@ class AnswerState(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class PaperFormState(enum.StrEnum):
+    """Where a paper form stands in its double entry; see ``surveys.paper``."""
+
+    PRINTED = "printed"
+    ENTERED_ONCE = "entered_once"
+    #: Entered by two clerks who agree: the third user confirms the values.
+    ENTERED_TWICE = "entered_twice"
+    #: Entered by two clerks who differ: the third user settles against the paper.
+    IN_CONFLICT = "in_conflict"
+    RECONCILED = "reconciled"
+    #: Spoiled, lost or never handed out: it takes no entry.
+    VOID = "void"
+
+
+#: The channel of a response keyed in from a paper form (``Response.channel``);
+#: every other response has its campaign's mode (a ``CampaignMode`` value).
+PAPER_CHANNEL = "paper"
+
+
 class Unit(Base):
     """A node of the administrative tree: the district, its wards and offices."""
 
@@ -1189,6 +1208,135 @@ class IntegrationKey(Base):
     unit: Mapped[Unit] = relationship()
 
 
+class PaperBatch(Base):
+    """Paper questionnaires printed together for one unit, and their register.
+
+    Each of its ``count`` forms is tied to a single-use access code of its own
+    (issued with the batch, with the sample design's fields), so a paper form
+    is counted once, like an invitation. ``first_number``..``last_number`` are
+    the forms' printed numbers, consecutive (``surveys.paper.batches``).
+    """
+
+    __tablename__ = "paper_batches"
+    __table_args__ = (
+        CheckConstraint("count >= 1", name="count_positive"),
+        CheckConstraint("last_number = first_number + count - 1", name="range"),
+        CheckConstraint(
+            "returned_count IS NULL OR returned_count BETWEEN 0 AND count",
+            name="returned_count",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="RESTRICT"), index=True
+    )
+    unit_id: Mapped[int] = mapped_column(
+        ForeignKey("units.id", ondelete="RESTRICT"), index=True
+    )
+    #: The counter the forms are handed out at, if one.
+    service_point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("service_points.id", ondelete="RESTRICT")
+    )
+    count: Mapped[int] = mapped_column(Integer)
+    first_number: Mapped[int] = mapped_column(Integer)
+    last_number: Mapped[int] = mapped_column(Integer)
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    printed_at: Mapped[datetime | None]
+    handed_out_at: Mapped[datetime | None]
+    #: To whom the forms went (a counter, an enumerator, a school): free text.
+    handed_out_to: Mapped[str] = mapped_column(String(200), default="")
+    #: How many filled-in forms came back, and when that was last noted.
+    returned_count: Mapped[int | None] = mapped_column(Integer)
+    returned_at: Mapped[datetime | None]
+
+    campaign: Mapped[Campaign] = relationship()
+    unit: Mapped[Unit] = relationship()
+    service_point: Mapped[ServicePoint | None] = relationship()
+    forms: Mapped[list[PaperForm]] = relationship(
+        back_populates="batch", order_by="PaperForm.number"
+    )
+
+
+class PaperForm(Base):
+    """One printed questionnaire: its number, its access code, its double entry.
+
+    ``number`` is printed on every sheet (with a check digit, see
+    ``surveys.paper.numbers``); the code's QR beside it. Only a reconciled
+    form becomes a response (``response_id``), through its code.
+    """
+
+    __tablename__ = "paper_forms"
+    __table_args__ = (
+        CheckConstraint(f"state IN ({_values(PaperFormState)})", name="state"),
+        Index("ix_paper_forms_batch_id_state", "batch_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Unique across the installation, consecutive within a batch.
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    batch_id: Mapped[int] = mapped_column(
+        ForeignKey("paper_batches.id", ondelete="RESTRICT")
+    )
+    access_code_id: Mapped[int] = mapped_column(
+        ForeignKey("access_codes.id", ondelete="RESTRICT"), unique=True
+    )
+    state: Mapped[str] = mapped_column(String(20), default=PaperFormState.PRINTED.value)
+    #: The values the third user settled, as the entries keep theirs.
+    settled_answers: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reconciled_by: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    reconciled_at: Mapped[datetime | None]
+    response_id: Mapped[int | None] = mapped_column(
+        ForeignKey("responses.id", ondelete="RESTRICT"), unique=True
+    )
+
+    batch: Mapped[PaperBatch] = relationship(back_populates="forms")
+    access_code: Mapped[AccessCode] = relationship()
+    entries: Mapped[list[PaperEntry]] = relationship(
+        back_populates="form", order_by="PaperEntry.slot"
+    )
+
+
+class PaperEntry(Base):
+    """One clerk's keying of one paper form, never shown to the other clerk.
+
+    The database refuses a clerk's second entry of a form (``form_id``,
+    ``clerk_id``) and a third entry (``slot`` is 1 or 2, unique per form),
+    even when two arrive at once.
+    """
+
+    __tablename__ = "paper_entries"
+    __table_args__ = (
+        UniqueConstraint("form_id", "clerk_id"),
+        UniqueConstraint("form_id", "slot"),
+        CheckConstraint("slot IN (1, 2)", name="slot"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(
+        ForeignKey("paper_forms.id", ondelete="CASCADE")
+    )
+    clerk_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="RESTRICT"), index=True
+    )
+    #: First or second entry of the form.
+    slot: Mapped[int] = mapped_column(Integer)
+    #: The validated values, relevant questions only, blanks dropped, in JSON
+    #: (dates as ISO text): what the engine gave, typed as the page sends them.
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: When the clerk opened the form and saved it: the keying time.
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime]
+
+    form: Mapped[PaperForm] = relationship(back_populates="entries")
+    clerk: Mapped[User] = relationship()
+
+
 class Enumerator(Base):
     """A field interviewer who sends interviews from ODK Collect or Enketo.
 
@@ -1513,6 +1661,7 @@ class AuditEvent(Base):
 
 
 __all__ = [
+    "PAPER_CHANNEL",
     "AccessCode",
     "Answer",
     "AnswerState",
@@ -1552,6 +1701,10 @@ __all__ = [
     "LetterDelivery",
     "LoginThrottle",
     "Official",
+    "PaperBatch",
+    "PaperEntry",
+    "PaperForm",
+    "PaperFormState",
     "Procedure",
     "Questionnaire",
     "Response",

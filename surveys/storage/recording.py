@@ -55,6 +55,7 @@ from surveys.models import (
 )
 from surveys.questionnaire import Questionnaire, QuestionType, validate_answers
 from surveys.questionnaire.validation import Answer as Value
+from surveys.questionnaire.validation import RawAnswers
 from surveys.storage.answers import (
     answer_records,
     content_hash,
@@ -128,21 +129,18 @@ def record_response(
 
 
 def record_through(
-    session: Session, code: OpenedCode, submission: Submission, now: datetime
+    session: Session,
+    code: OpenedCode,
+    submission: Submission,
+    now: datetime,
+    channel: str | None = None,
 ) -> Recorded:
     """Validate and store one response through a code loaded by the caller
     (who may first check whose it is: the JSON API's key); never commit.
 
-    Raises as ``record_response`` does.
+    ``channel`` as in ``store_response``. Raises as ``record_response`` does.
     """
-    values = validate_answers(
-        code.questionnaire,
-        submission.answers,
-        runtime_choices=code.runtime_choices,
-        now=local_wall_clock(now),
-        carried=code.carried,
-        language=submission.language,
-    )
+    values = validate_through(code, submission.answers, now, submission.language)
     try:
         check_open(session, code, now)
     except CodeUnavailable as refusal:
@@ -150,7 +148,25 @@ def record_through(
         return replay_or_raise(
             session, code.campaign_id, submission.submission_id, digest, refusal
         )
-    return store_response(session, code, submission, values, now)
+    return store_response(session, code, submission, values, now, channel)
+
+
+def validate_through(
+    code: OpenedCode, answers: RawAnswers, now: datetime, language: str = "vi"
+) -> dict[str, Value]:
+    """Type and check answers sent through ``code`` at ``now``, as a send is.
+
+    Raises the engine's ``InvalidAnswers``, naming each bad answer. Paper
+    entries are checked by this too, so a keyed form obeys the online rules.
+    """
+    return validate_answers(
+        code.questionnaire,
+        answers,
+        runtime_choices=code.runtime_choices,
+        now=local_wall_clock(now),
+        carried=code.carried,
+        language=language,
+    )
 
 
 def store_response(
@@ -159,8 +175,12 @@ def store_response(
     submission: Submission,
     values: Mapping[str, Value],
     now: datetime,
+    channel: str | None = None,
 ) -> Recorded:
     """Store answers already validated for a code found open; never commit.
+
+    ``channel`` is how the answers came when it is not the campaign's mode
+    (``PAPER_CHANNEL``: keyed in from a paper form).
 
     The caller opened the code and validated the answers before the write
     began (the survey page: ``surveys.db.begin_writing``). The database itself
@@ -170,7 +190,7 @@ def store_response(
     ``SubmissionConflict`` or ``CodeUnavailable``. May raise ``TooSoon`` or
     ``StaleChoice``; nothing is then written.
     """
-    row = response_row(code, submission, values, now)
+    row = response_row(code, submission, values, now, channel)
     try:
         response_id = _write(
             session,
@@ -199,8 +219,12 @@ def response_row(
     submission: Submission,
     values: Mapping[str, Value],
     now: datetime,
+    channel: str | None = None,
 ) -> dict[str, Any]:
-    """Return the ``responses`` row of a send, all but the rated official's id."""
+    """Return the ``responses`` row of a send, all but the rated official's id.
+
+    The channel is the campaign's mode unless ``channel`` says otherwise.
+    """
     row = {
         "campaign_id": code.campaign_id,
         "questionnaire_id": code.questionnaire_id,
@@ -208,7 +232,7 @@ def response_row(
         "service_point_id": code.service_point_id,
         "access_code_id": code.id,
         "redeemed_code_id": code.id if code.single_use else None,
-        "channel": code.mode,
+        "channel": channel or code.mode,
         "language": submission.language,
         "submission_id": submission.submission_id,
         "content_hash": content_hash(values),

@@ -1,0 +1,141 @@
+"""Printing paper forms in numbered batches, and the register of each batch.
+
+A batch issues one single-use access code per form (``issue_batch``, audited
+as any issuing of codes, with the sample design's fields as invitations
+carry them), so a paper form is counted once whichever way it comes back: keyed
+in from the paper, or answered online through the QR beside its number.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, literal_column, select
+from sqlalchemy.orm import Session
+
+from surveys.access.codes import SampleDesign, revoke_code
+from surveys.models import (
+    Campaign,
+    PaperBatch,
+    PaperForm,
+    PaperFormState,
+    ServicePoint,
+    Unit,
+    User,
+)
+from surveys.paper.form_numbers import format_number
+from surveys.paper.form_refusals import PaperRefused, Refusal
+from surveys.units.management import issue_batch
+
+#: The advisory lock that numbers batches one at a time on PostgreSQL (SQLite
+#: has one writer): a fixed class in the high half ("pape"), the schema's oid
+#: in the low half, as ``surveys.storage.tallies.WRITERS_LOCK``.
+NUMBERING_LOCK = literal_column(
+    "(CAST(1885433957 AS bigint) << 32)"
+    " | CAST(CAST(to_regnamespace(current_schema()) AS oid) AS bigint)"
+)
+#: How long the text saying to whom a batch went may be (the column's size).
+MAX_RECIPIENT = 200
+
+
+def create_batch(
+    session: Session,
+    actor: User | None,
+    campaign: Campaign,
+    unit: Unit,
+    count: int,
+    *,
+    service_point: ServicePoint | None = None,
+    design: SampleDesign | None = None,
+    expires_at: datetime | None = None,
+) -> PaperBatch:
+    """Number ``count`` new forms for ``unit``, each with its single-use code.
+
+    The numbers follow the last form printed anywhere, so a batch's forms are
+    consecutive (``first_number``..``last_number``). Raises ``CodeError`` as
+    ``issue_codes`` does (a closed campaign, a unit outside it, a bad count or
+    design); nothing is created then. Flushes, never commits.
+    """
+    codes = sorted(
+        issue_batch(
+            session,
+            actor,
+            campaign,
+            unit,
+            count,
+            service_point,
+            expires_at,
+            design=design,
+        ),
+        key=lambda code: code.id,
+    )
+    first = _next_number(session)
+    batch = PaperBatch(
+        campaign=campaign,
+        unit=unit,
+        service_point=service_point,
+        count=count,
+        first_number=first,
+        last_number=first + count - 1,
+        created_by=actor.id if actor is not None else None,
+    )
+    session.add(batch)
+    session.add_all(
+        PaperForm(number=first + offset, batch=batch, access_code=code)
+        for offset, code in enumerate(codes)
+    )
+    session.flush()
+    return batch
+
+
+def _next_number(session: Session) -> int:
+    """Return the number after the last form's, holding the numbering to the commit.
+
+    Two batches created at once on PostgreSQL take the lock in turn; the
+    unique number is the database's last word either way.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(NUMBERING_LOCK)))
+    last = session.scalar(select(func.max(PaperForm.number)))
+    return (last or 0) + 1
+
+
+def mark_printed(session: Session, batch: PaperBatch, now: datetime) -> None:
+    """Note that the batch was printed; a reprint keeps the first date."""
+    if batch.printed_at is None:
+        batch.printed_at = now
+        session.flush()
+
+
+def hand_out(
+    session: Session, batch: PaperBatch, recipient: str, now: datetime
+) -> None:
+    """Note to whom (a counter, an enumerator, a school) and when the forms went."""
+    batch.handed_out_to = " ".join(recipient.split())[:MAX_RECIPIENT]
+    batch.handed_out_at = now
+    session.flush()
+
+
+def note_returned(
+    session: Session, batch: PaperBatch, returned: int, now: datetime
+) -> None:
+    """Note how many filled-in forms have come back so far (0 to the batch's count)."""
+    if isinstance(returned, bool) or not 0 <= returned <= batch.count:
+        raise PaperRefused(Refusal.RETURNED_COUNT, returned=returned, count=batch.count)
+    batch.returned_count = returned
+    batch.returned_at = now
+    session.flush()
+
+
+def void_form(session: Session, form: PaperForm, now: datetime) -> None:
+    """Void a spoiled or lost form: it takes no entry, and its code no answer.
+
+    A reconciled form is a response already (excluded, if need be, as any
+    response is): it cannot be voided.
+    """
+    if form.state == PaperFormState.RECONCILED:
+        raise PaperRefused(Refusal.RECONCILED, number=format_number(form.number))
+    form.state = PaperFormState.VOID
+    revoke_code(session, form.access_code, now)
+    session.flush()
