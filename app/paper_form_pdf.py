@@ -69,6 +69,8 @@ DIGIT_BOX = (6.0, 7.0)
 #: Rows of a repeat's table when its count is not a number.
 DEFAULT_REPEAT_ROWS = 5
 ROW_HEIGHT = 8.0
+#: Most options printed as boxes: a longer list (5,000 communes) is written in.
+MAX_PRINTED_OPTIONS = 40
 #: Digit boxes of a number question whose constraint sets no upper bound.
 DEFAULT_DIGITS = 6
 DECIMAL_PLACES = 2
@@ -406,7 +408,12 @@ class _Planner:
     ) -> None:
         """Boxes with codes and labels, in as many columns as the labels allow."""
         options = self.questionnaire.choices_of(question)
-        if not options:
+        if len(options) > MAX_PRINTED_OPTIONS:
+            written = _("(Nhiều phương án: ghi câu trả lời vào dòng dưới đây)")
+            self.paragraph(
+                block, written, x, width, size=SMALL, style="I", line=SMALL_LINE
+            )
+        if not options or len(options) > MAX_PRINTED_OPTIONS:
             self.lines_answer(block, question, x, width)
             return
         codes = option_codes(options)
