@@ -321,11 +321,21 @@ def _qr(url: str) -> qrcode.QRCode:
 
 def draw_qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
     """Draw the QR code of ``url``, quiet zone included, in a ``size`` square."""
-    matrix = _qr(url).get_matrix()
-    module = size / len(matrix)
+    modules, runs = _dark_runs_of(url)
+    module = size / modules
     with pdf.local_context(fill_color=(0, 0, 0)):
-        for row, (start, length) in _dark_runs(matrix):
+        for row, (start, length) in runs:
             pdf.rect(x + start * module, y + row * module, length * module, module, "F")
+
+
+@functools.lru_cache(maxsize=16)
+def _dark_runs_of(url: str) -> tuple[int, tuple[tuple[int, tuple[int, int]], ...]]:
+    """Return the modules across a QR code of ``url`` and its dark runs.
+
+    Kept for the last few addresses: a paper form draws its code on every page.
+    """
+    matrix = _qr(url).get_matrix()
+    return len(matrix), tuple(_dark_runs(matrix))
 
 
 def _dark_runs(matrix: list[list[bool]]) -> Iterator[tuple[int, tuple[int, int]]]:
