@@ -14,7 +14,7 @@ from app.official_document import Issuer
 from app.paper_form_pdf import PrintedForm, paper_forms_pdf
 from app.printing import qr_png
 from surveys.models import UnitKind
-from surveys.questionnaire import Questionnaire
+from surveys.questionnaire import Questionnaire, build_questionnaire
 from tests.app.pdf_reading import Page, read_pages
 from tests.app.test_printing import pdf_modules, png_modules
 from tests.conftest import SHARED_DATA
@@ -135,6 +135,27 @@ def test_a_form_prints_in_english(app: Flask) -> None:
     assert "Form no.: 000001" in text and "Q13. In the past 12 months" in text
     assert "→ If “No”, go to question 18." in text
     assert "Answer only if question 13 is “Yes”." in text
+
+
+def test_a_long_option_list_is_written_in(app: Flask) -> None:
+    many = [{"name": f"c{n}", "label": {"vi": f"Xã {n}"}} for n in range(1, 42)]
+    few = many[:3]
+    questionnaire = build_questionnaire(
+        {
+            "key": "long_list",
+            "version": "1",
+            "title": {"vi": "Phiếu"},
+            "languages": ["vi"],
+            "questions": [
+                {"name": n, "type": "select_one", "choices": n, "label": {"vi": n}}
+                for n in ("many", "few")
+            ],
+            "choices": {"many": many, "few": few},
+        }
+    )
+    text = " ".join(page.text for page in printed(app, questionnaire, count=1))
+    assert text.count("Nhiều phương án: ghi câu trả lời") == 1
+    assert "Xã 3" in text and "Xã 4" not in text
 
 
 def test_an_empty_batch_is_refused(app: Flask) -> None:
