@@ -127,15 +127,16 @@ def ours(questionnaire: Questionnaire, count: int) -> bytes:
     )
 
 
-def bare(pages: int) -> bytes:
+def bare(count: int, pages_per_form: int) -> bytes:
     """Draw only what differs between forms: a number and a QR code a page."""
     pdf = official_document("bare")
     pdf.set_auto_page_break(False)
-    for page, form in enumerate(forms(pages)):
-        pdf.add_page()
-        pdf.set_font("DejaVu", "", 11)
-        pdf.text(30, 280, f"{form.number} {page}")
-        draw_qr(pdf, form.url, 177, 269, 18)
+    for form in forms(count):
+        for page in range(pages_per_form):
+            pdf.add_page()
+            pdf.set_font("DejaVu", "", 11)
+            pdf.text(30, 280, f"{form.number} {page + 1}/{pages_per_form}")
+            draw_qr(pdf, form.url, 177, 269, 18)
     return bytes(pdf.output())
 
 
@@ -182,7 +183,7 @@ def main() -> None:
                 ),
                 (
                     "bare",
-                    lambda n=pages_per_form * count: bare(n),
+                    lambda p=pages_per_form: bare(count, p),
                     pages_per_form * count,
                 ),
             ]
