@@ -209,11 +209,10 @@ def test_the_shipped_relevances_are_worded(
         assert said[name] == expected
 
 
-def test_every_relevance_of_every_definition_is_printed(template_name: str) -> None:
-    import surveys
-    from tests.surveys.questionnaire.conftest import DEFINITIONS
-
-    questionnaire = surveys.load_definition(DEFINITIONS / f"{template_name}.yaml")
+def test_every_relevance_of_every_definition_is_printed(
+    template_name: str, load_template: Callable[[str], Questionnaire]
+) -> None:
+    questionnaire = load_template(template_name)
     words = skip_words(questionnaire)
     relevant = {
         item.name
