@@ -54,6 +54,8 @@ ASKED_IF = N_("Chỉ trả lời nếu %(condition)s.")
 ASKED_IF_WRITTEN = N_("Chỉ trả lời nếu: %(condition)s.")
 JUMP = N_("Nếu chọn %(options)s, chuyển sang câu %(number)s.")
 JUMP_TO_END = N_("Nếu chọn %(options)s, phiếu kết thúc tại đây.")
+JUMP_UNLESS = N_("Nếu không chọn %(options)s, chuyển sang câu %(number)s.")
+JUMP_UNLESS_TO_END = N_("Nếu không chọn %(options)s, phiếu kết thúc tại đây.")
 QUESTION = N_("câu %(number)s")
 CHOSE = N_("câu %(number)s chọn %(options)s")
 NOT_CHOSE = N_("câu %(number)s không chọn %(options)s")
@@ -87,16 +89,24 @@ class Jump:
     options: tuple[str, ...]
     #: The printed number of the question to go on with; None: the form ends.
     target: int | None
-    #: The options' labels, in order, for the sentence.
+    #: The labels of the options that skip, and of those that go on, in order.
     labels: tuple[Text, ...]
+    kept: tuple[Text, ...]
 
     @property
     def words(self) -> Message:
-        """Say it: "Nếu chọn “Không”, chuyển sang câu 12."."""
-        options = _alternatives(self.labels)
+        """Say it: "Nếu chọn “Không”, chuyển sang câu 12.".
+
+        By the options that go on instead ("Nếu không chọn “Có”, ...") when
+        they are fewer.
+        """
+        unless = len(self.kept) < len(self.labels)
+        options = _alternatives(self.kept if unless else self.labels)
         if self.target is None:
-            return Message(JUMP_TO_END, {"options": options})
-        return Message(JUMP, {"options": options, "number": self.target})
+            message = JUMP_UNLESS_TO_END if unless else JUMP_TO_END
+            return Message(message, {"options": options})
+        message = JUMP_UNLESS if unless else JUMP
+        return Message(message, {"options": options, "number": self.target})
 
 
 @dataclass(frozen=True)
@@ -199,6 +209,7 @@ def _jumps(questionnaire: Questionnaire, numbers: Mapping[str, int]) -> dict[str
             tuple(c.name for c in skipping),
             next((n for n in after if n is not None), None),
             tuple(c.label for c in skipping),
+            tuple(c.label for c in options if c.name in chosen),
         )
     return jumps
 

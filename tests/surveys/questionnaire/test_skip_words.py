@@ -147,9 +147,7 @@ def test_a_run_after_a_single_choice_says_where_to_go_on() -> None:
     words = skip_words(FORM)
     jump = words.jumps["went"]
     assert jump.options == ("no", "dk") and jump.target == 9
-    assert vietnamese(jump.words) == (
-        "Nếu chọn “Không” hoặc “Không biết”, chuyển sang câu 9."
-    )
+    assert vietnamese(jump.words) == "Nếu không chọn “Có”, chuyển sang câu 9."
     # Every question of the run still says when it is asked.
     assert vietnamese(words.conditions["asked_b"]) == "Chỉ trả lời nếu câu 6 chọn “Có”."
     assert set(words.jumps) == {"went", "last_choice"}
@@ -157,9 +155,7 @@ def test_a_run_after_a_single_choice_says_where_to_go_on() -> None:
 
 def test_a_run_that_ends_the_form_says_so() -> None:
     jump = skip_words(FORM).jumps["last_choice"]
-    assert vietnamese(jump.words) == (
-        "Nếu chọn “Không” hoặc “Không biết”, phiếu kết thúc tại đây."
-    )
+    assert vietnamese(jump.words) == "Nếu không chọn “Có”, phiếu kết thúc tại đây."
 
 
 def test_no_jump_when_the_run_does_not_follow_its_question(
@@ -191,7 +187,8 @@ SHIPPED = {
         "used_online": "Nếu chọn “Không”, chuyển sang câu 15.",
     },
     "open_rating": {
-        "overall": "Nếu chọn “Bình thường” hoặc “Hài lòng” hoặc “Rất hài lòng”, "
+        # Said by the two options that go on, not the three that skip.
+        "overall": "Nếu không chọn “Rất không hài lòng” hoặc “Không hài lòng”, "
         "chuyển sang câu 6.",
     },
     "pci": {"land": "Chỉ trả lời nếu câu 3 chọn “Có”."},
