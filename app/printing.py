@@ -106,7 +106,7 @@ def counter_poster_pdf(
     _centred(pdf, str(POSTER_HEADING), 40, bold=True)
     pdf.ln(6)
     size = 140.0
-    _draw_qr(pdf, url, (PAGE_WIDTH - size) / 2, pdf.get_y(), size)
+    draw_qr(pdf, url, (PAGE_WIDTH - size) / 2, pdf.get_y(), size)
     pdf.set_y(pdf.get_y() + size + 6)
     _centred(pdf, str(POSTER_CODE_LABEL), 14)
     _centred(pdf, format_token(short_code), 32, bold=True)
@@ -174,7 +174,7 @@ def _receipt_cell(
 ) -> None:
     url_height = 4.0
     qr_size = height - 2 * CELL_PADDING - url_height
-    _draw_qr(pdf, entry.url, x + CELL_PADDING, y + CELL_PADDING, qr_size)
+    draw_qr(pdf, entry.url, x + CELL_PADDING, y + CELL_PADDING, qr_size)
     text_x = x + CELL_PADDING + qr_size + 1
     text_width = x + width - CELL_PADDING - text_x
     pdf.set_xy(text_x, y + CELL_PADDING + 2)
@@ -216,7 +216,7 @@ def _slip_cell(
     top = pdf.get_y() + 1
     url_height = 5.0
     qr_size = y + height - CELL_PADDING - url_height - top
-    _draw_qr(pdf, slip.url, left, top, qr_size)
+    draw_qr(pdf, slip.url, left, top, qr_size)
     text_x = left + qr_size + 2
     text_width = x + width - CELL_PADDING - text_x
     pdf.set_xy(text_x, top + 2)
@@ -319,13 +319,23 @@ def _qr(url: str) -> qrcode.QRCode:
     return qr
 
 
-def _draw_qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
+def draw_qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
     """Draw the QR code of ``url``, quiet zone included, in a ``size`` square."""
-    matrix = _qr(url).get_matrix()
-    module = size / len(matrix)
+    modules, runs = _dark_runs_of(url)
+    module = size / modules
     with pdf.local_context(fill_color=(0, 0, 0)):
-        for row, (start, length) in _dark_runs(matrix):
+        for row, (start, length) in runs:
             pdf.rect(x + start * module, y + row * module, length * module, module, "F")
+
+
+@functools.lru_cache(maxsize=16)
+def _dark_runs_of(url: str) -> tuple[int, tuple[tuple[int, tuple[int, int]], ...]]:
+    """Return the modules across a QR code of ``url`` and its dark runs.
+
+    Kept for the last few addresses: a paper form draws its code on every page.
+    """
+    matrix = _qr(url).get_matrix()
+    return len(matrix), tuple(_dark_runs(matrix))
 
 
 def _dark_runs(matrix: list[list[bool]]) -> Iterator[tuple[int, tuple[int, int]]]:
