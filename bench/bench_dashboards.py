@@ -173,6 +173,16 @@ def _answers(pg_url: str) -> bool:
     return True
 
 
+def database_kinds(asked: str, pg_url: str) -> list[str]:
+    """Return the databases ``--database`` asks for (``both``: the two), without
+    PostgreSQL when it does not answer at ``pg_url`` (said so)."""
+    kinds = ["sqlite", "postgresql"] if asked == "both" else [asked]
+    if "postgresql" in kinds and not _answers(pg_url):
+        print(f"PostgreSQL does not answer at {pg_url}: SQLite only")
+        kinds.remove("postgresql")
+    return kinds
+
+
 def _libpq(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
@@ -437,10 +447,7 @@ def main() -> None:
         help="build the kept databases, time nothing",
     )
     args = parser.parse_args()
-    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
-    if "postgresql" in kinds and not _answers(args.pg_url):
-        print(f"PostgreSQL does not answer at {args.pg_url}: SQLite only")
-        kinds.remove("postgresql")
+    kinds = database_kinds(args.database, args.pg_url)
     for kind in kinds:
         for size in args.sizes:
             print(f"== {kind}, {size:,} counter responses")

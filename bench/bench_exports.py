@@ -29,9 +29,9 @@ from bench_dashboards import (
     CAMPAIGN,
     DEFAULT_PG,
     DISTRICT,
-    _answers,
     bare_export,
     database,
+    database_kinds,
     logged_in,
 )
 from flask.testing import FlaskClient
@@ -109,10 +109,7 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="keep and reuse the databases here")
     parser.add_argument("--only", help="only the downloads whose name holds this")
     args = parser.parse_args()
-    kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
-    if "postgresql" in kinds and not _answers(args.pg_url):
-        print(f"PostgreSQL does not answer at {args.pg_url}: SQLite only")
-        kinds.remove("postgresql")
+    kinds = database_kinds(args.database, args.pg_url)
     for kind in kinds:
         for size in args.sizes:
             print(f"== {kind}, {size:,} counter responses, the district's downloads")
