@@ -394,9 +394,9 @@ class _Column:
         as_number = kind in (QuestionType.INTEGER, QuestionType.DECIMAL)
         if numbered and not numbers and not as_number:
             # Text whatever was stored: a typed "0912" is kept as a number.
-            written = _as_text if written is None else _then_text(written)
+            written = str if written is None else _then_text(written)
         elif numbered and as_number:
-            written = _as_float
+            written = float
         numeric = bool(numbers) or as_number
         label = question.label.get(language) or question.name
         return cls(question, label, options, numbers, False, numeric, written)
@@ -469,14 +469,6 @@ def _labelled(known: dict[str, str], several: bool, value: str | float) -> str |
 def _whole(value: str | float) -> str | float:
     """Write a whole number without its ".0"."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
-
-
-def _as_text(value: str | float) -> str:
-    return str(value)
-
-
-def _as_float(value: str | float) -> float:
-    return float(value)
 
 
 def _then_text(written: Callable[[Any], Any]) -> Callable[[Any], str]:
