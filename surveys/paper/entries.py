@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from surveys.access.code_state import (
-    CodeState,
     CodeUnavailable,
     OpenedCode,
     check_open,
@@ -33,7 +32,7 @@ from surveys.models import (
 )
 from surveys.paper.comparison import differences, plain
 from surveys.paper.form_numbers import format_number, parse_number
-from surveys.paper.form_refusals import PaperRefused, Refusal
+from surveys.paper.form_refusals import PaperRefused, Refusal, refused_for
 from surveys.questionnaire.validation import RawAnswers
 from surveys.storage.recording import validate_through
 
@@ -156,9 +155,7 @@ def _check_open(session: Session, form: PaperForm, now: datetime) -> OpenedCode:
     try:
         check_open(session, code, now)
     except CodeUnavailable as unavailable:
-        used = unavailable.state is CodeState.USED
-        reason = Refusal.CODE_USED if used else Refusal.CODE_UNAVAILABLE
-        raise PaperRefused(reason, number=number) from unavailable
+        raise refused_for(unavailable, number) from unavailable
     return code
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 
+from surveys.access.code_state import CodeState, CodeUnavailable
 from surveys.translatable import N_, Message
 
 
@@ -71,3 +72,12 @@ class PaperRefused(ValueError):
         self.reason = reason
         self.message = Message(_MESSAGES[reason], params)
         super().__init__(str(self.message))
+
+
+def refused_for(unavailable: CodeUnavailable, number: str) -> PaperRefused:
+    """Say why the form numbered ``number`` takes no answers: its code was
+    used (online, or by this form already), or is closed otherwise."""
+    used = unavailable.state is CodeState.USED
+    return PaperRefused(
+        Refusal.CODE_USED if used else Refusal.CODE_UNAVAILABLE, number=number
+    )

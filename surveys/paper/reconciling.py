@@ -13,12 +13,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from surveys.access.code_state import CodeState, CodeUnavailable, load_code
+from surveys.access.code_state import CodeUnavailable, load_code
 from surveys.models import PAPER_CHANNEL, PaperForm, PaperFormState, User, utcnow
 from surveys.paper.comparison import plain
 from surveys.paper.entries import locked, sees
 from surveys.paper.form_numbers import format_number
-from surveys.paper.form_refusals import PaperRefused, Refusal
+from surveys.paper.form_refusals import PaperRefused, Refusal, refused_for
 from surveys.questionnaire.validation import RawAnswers
 from surveys.storage.recording import (
     Recorded,
@@ -81,9 +81,7 @@ def reconcile(
     except SubmissionConflict as conflict:
         raise PaperRefused(Refusal.OTHER_ANSWERS, number=number) from conflict
     except CodeUnavailable as unavailable:
-        used = unavailable.state is CodeState.USED
-        reason = Refusal.CODE_USED if used else Refusal.CODE_UNAVAILABLE
-        raise PaperRefused(reason, number=number) from unavailable
+        raise refused_for(unavailable, number) from unavailable
     if form.state != PaperFormState.RECONCILED:
         form.state = PaperFormState.RECONCILED
         form.settled_answers = settled

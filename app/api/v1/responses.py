@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.api.v1.access import current_key, current_scope
 from app.api.v1.answers import answer, body_of, query_of
 from app.api.v1.blueprint import bp, operation
-from app.api.v1.problems import Problem
+from app.api.v1.problems import Problem, bad_parameter
 from app.api.v1.resources import found_in_scope
 from app.api.v1.shapes import (
     ResponseOut,
@@ -86,11 +86,7 @@ def _filter(query: ResponsesQuery) -> ResponseFilter:
     point = found_in_scope(ServicePoint, query.counter) if query.counter else None
     first, last = query.submitted_from, query.submitted_to
     if first and last and last < first:
-        raise Problem(
-            "bad-request",
-            {"names": "submitted_to"},
-            {"invalid_params": [{"name": "submitted_to", "reason": "before_from"}]},
-        )
+        raise bad_parameter("submitted_to", "before_from")
     between = None
     if first or last:
         # Empty when one end lies past the other's clamp: nothing was sent then.
