@@ -32,7 +32,7 @@ from app.official_document import (
     national_header,
     official_document,
 )
-from app.printing import draw_qr, set_font
+from app.printing import PAGE_HEIGHT, draw_qr, set_font
 from surveys.access.codes import format_token
 from surveys.questionnaire.expressions import Literal
 from surveys.questionnaire.model import (
@@ -51,7 +51,6 @@ from surveys.translatable import Message, Text
 if TYPE_CHECKING:
     from fpdf import FPDF
 
-PAGE_HEIGHT = 297.0
 #: The footer band under the questions: number, page and QR code (mm).
 QR_SIZE = 18.0
 FOOTER_TOP = PAGE_HEIGHT - BOTTOM / 2 - QR_SIZE
@@ -150,7 +149,7 @@ def paper_forms_pdf(
     if not forms:
         raise ValueError("a batch of paper forms needs at least one form")
     with in_language(language):
-        title = translated_text(questionnaire.title, language)
+        title = questionnaire.title.get(language)
         pdf = official_document(f"{campaign} – {title}")
         # The plan breaks the pages; the footer is drawn in the bottom margin.
         pdf.set_auto_page_break(False)
@@ -162,11 +161,6 @@ def paper_forms_pdf(
                 plan = _plan(pdf, questionnaire, campaign, language, pdf.get_y())
             _draw_form(pdf, plan, form)
         return bytes(pdf.output())
-
-
-def translated_text(text: Text, language: str) -> str:
-    """Return a definition's text in ``language`` (else its nearest)."""
-    return text.get(language)
 
 
 def spoken(words: Words, language: str) -> str:
@@ -250,7 +244,7 @@ class _Planner:
         self.y = top
 
     def text(self, value: Text) -> str:
-        return translated_text(value, self.language)
+        return value.get(self.language)
 
     def lines(self, text: str, width: float, size: float, style: str = "") -> list[str]:
         """Wrap ``text`` into lines of ``width`` in the given face."""

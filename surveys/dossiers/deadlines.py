@@ -28,11 +28,15 @@ PAGE_SIZE = 50
 UnitIds = Select[tuple[int]] | Collection[int]
 
 
+#: The statuses of a dossier no longer being handled.
+CLOSED_STATUSES = (DossierStatus.RETURNED, DossierStatus.WITHDRAWN)
+
+
 def is_open() -> ColumnElement[bool]:
     """Return the condition that a dossier is still being handled."""
     return and_(
         Dossier.returned_at.is_(None),
-        Dossier.status.not_in((DossierStatus.RETURNED, DossierStatus.WITHDRAWN)),
+        Dossier.status.not_in(CLOSED_STATUSES),
     )
 
 

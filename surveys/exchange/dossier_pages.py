@@ -18,7 +18,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, selectinload
 
 from surveys.access.scope import Scope, get_in_scope
-from surveys.dossiers.deadlines import is_open
+from surveys.dossiers.deadlines import CLOSED_STATUSES, is_open
 from surveys.dossiers.letters import (
     LetterFilter,
     LetterSummary,
@@ -28,7 +28,7 @@ from surveys.dossiers.letters import (
 from surveys.dossiers.timing import Timeliness
 from surveys.exchange.day_ranges import within_days
 from surveys.exchange.pages import Page, page_of
-from surveys.models import ApologyLetter, Dossier, DossierStatus, Unit
+from surveys.models import ApologyLetter, Dossier, Unit
 from surveys.units.tree import subtree_ids
 
 
@@ -124,10 +124,9 @@ def timeliness_of(dossier: Dossier) -> Timeliness | None:
 def is_overdue(dossier: Dossier, now: datetime) -> bool:
     """Tell whether ``dossier`` is still open past its due date at ``now``: the
     ``overdue`` filter (``deadlines.is_open``) in Python."""
-    closed = (DossierStatus.RETURNED, DossierStatus.WITHDRAWN)
     return (
         dossier.returned_at is None
-        and dossier.status not in closed
+        and dossier.status not in CLOSED_STATUSES
         and dossier.due_at < now
     )
 
