@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, selectinload
 from surveys.access.code_state import CodeState
 from surveys.access.codes import CodeError, parse_token
 from surveys.access.scope import Scope, get_in_scope
-from surveys.exchange.pages import Page, page_of
+from surveys.exchange.pages import Page, by_id, page_of
 from surveys.local_time import local_date
 from surveys.models import (
     AccessCode,
@@ -134,9 +134,7 @@ def codes_page(
         statement = statement.where(AccessCode.kind == filters.kind)
     if filters.standing is not None:
         statement = statement.where(_standing(now) == filters.standing.value)
-    return page_of(
-        session, statement, [AccessCode.id], cursor, limit, lambda code: [code.id]
-    )
+    return page_of(session, statement, [AccessCode.id], cursor, limit, by_id)
 
 
 def code_in_scope(session: Session, scope: Scope, typed: str) -> AccessCode | None:

@@ -27,7 +27,7 @@ from surveys.dossiers.letters import (
 )
 from surveys.dossiers.timing import Timeliness
 from surveys.exchange.day_ranges import within_days
-from surveys.exchange.pages import Page, page_of
+from surveys.exchange.pages import Page, by_id, page_of
 from surveys.models import ApologyLetter, Dossier, Unit
 from surveys.units.tree import subtree_ids
 
@@ -101,9 +101,7 @@ def dossiers_page(
         select(Dossier).where(*_kept(filters, now)).options(*_shown()),
         Dossier.unit_id,
     )
-    return page_of(
-        session, statement, [Dossier.id], cursor, limit, lambda row: [row.id]
-    )
+    return page_of(session, statement, [Dossier.id], cursor, limit, by_id)
 
 
 def dossier_in_scope(session: Session, scope: Scope, dossier_id: int) -> Dossier | None:

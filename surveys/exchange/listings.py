@@ -11,14 +11,10 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from surveys.access.scope import Scope
-from surveys.exchange.pages import Page, page_of
+from surveys.exchange.pages import Page, by_id, page_of
 from surveys.models import Campaign, Official, ServicePoint, Unit
 from surveys.models import Questionnaire as StoredQuestionnaire
 from surveys.units.tree import lineage_ids, subtree_ids
-
-
-def _by_id(row: Unit | ServicePoint | Official | Campaign) -> list[int]:
-    return [row.id]
 
 
 def units_page(
@@ -26,7 +22,7 @@ def units_page(
 ) -> Page[Unit]:
     """Return a page of the units in ``scope``, in the order they were made."""
     statement = scope.units_query().options(joinedload(Unit.parent))
-    return page_of(session, statement, [Unit.id], cursor, limit, _by_id)
+    return page_of(session, statement, [Unit.id], cursor, limit, by_id)
 
 
 def service_points_page(
@@ -43,7 +39,7 @@ def service_points_page(
     )
     if unit is not None:
         statement = statement.where(ServicePoint.unit_id == unit.id)
-    return page_of(session, statement, [ServicePoint.id], cursor, limit, _by_id)
+    return page_of(session, statement, [ServicePoint.id], cursor, limit, by_id)
 
 
 def officials_page(
@@ -55,7 +51,7 @@ def officials_page(
         .where(Official.unit_id == unit.id)
         .options(joinedload(Official.unit))
     )
-    return page_of(session, statement, [Official.id], cursor, limit, _by_id)
+    return page_of(session, statement, [Official.id], cursor, limit, by_id)
 
 
 def campaigns_page(
@@ -63,7 +59,7 @@ def campaigns_page(
 ) -> Page[Campaign]:
     """Return a page of the campaigns of units in ``scope``."""
     statement = scope.filter(_campaigns(), Campaign.unit_id)
-    return page_of(session, statement, [Campaign.id], cursor, limit, _by_id)
+    return page_of(session, statement, [Campaign.id], cursor, limit, by_id)
 
 
 def campaign_in_scope(session: Session, scope: Scope, key: str) -> Campaign | None:
@@ -90,7 +86,7 @@ def questionnaires_page(
     statement = select(StoredQuestionnaire).where(
         StoredQuestionnaire.id.in_(_reached_versions(scope))
     )
-    return page_of(session, statement, [StoredQuestionnaire.id], cursor, limit, _by_id)
+    return page_of(session, statement, [StoredQuestionnaire.id], cursor, limit, by_id)
 
 
 def questionnaire_in_scope(

@@ -77,6 +77,11 @@ def _storable(value: int | str) -> bool:
     return -(2**63) <= value < 2**63
 
 
+def by_id(row: Any) -> list[Any]:
+    """Return the key of a row paged by its id alone."""
+    return [row.id]
+
+
 def page_of(
     session: Session,
     statement: Select[tuple[T]],
