@@ -2,7 +2,7 @@
 
 A third user, neither clerk, settles each difference; the settled values are
 checked as any send is and stored through the form's single-use code by the
-recording path of every response (``record_through``), on the ``paper``
+recording path of every response (``record_validated``), on the ``paper``
 channel and verified by the code, with the code's sample-design fields. The
 submission id is the form's number, so reconciling twice stores one response.
 """
@@ -24,7 +24,7 @@ from surveys.storage.recording import (
     Recorded,
     Submission,
     SubmissionConflict,
-    record_through,
+    record_validated,
     validate_through,
 )
 
@@ -67,9 +67,7 @@ def reconcile(
     form = locked(session, form)
     check_reconciler(session, form, reconciler)
     code = load_code(session, form.access_code.token)
-    # Typed here for the form's own record of what was settled; record_through
-    # checks them again on its way to the write (a few milliseconds).
-    settled = plain(validate_through(code, settled_values, now))
+    typed = validate_through(code, settled_values, now)
     number = format_number(form.number)
     submission = Submission(
         token=code.token,
@@ -77,14 +75,16 @@ def reconcile(
         answers=settled_values,
     )
     try:
-        recorded = record_through(session, code, submission, now, PAPER_CHANNEL)
+        recorded = record_validated(
+            session, code, submission, typed, now, PAPER_CHANNEL
+        )
     except SubmissionConflict as conflict:
         raise PaperRefused(Refusal.OTHER_ANSWERS, number=number) from conflict
     except CodeUnavailable as unavailable:
         raise refused_for(unavailable, number) from unavailable
     if form.state != PaperFormState.RECONCILED:
         form.state = PaperFormState.RECONCILED
-        form.settled_answers = settled
+        form.settled_answers = plain(typed)
         form.reconciled_by = reconciler.id
         form.reconciled_at = now
         form.response_id = recorded.response_id

@@ -141,6 +141,23 @@ def record_through(
     ``channel`` as in ``store_response``. Raises as ``record_response`` does.
     """
     values = validate_through(code, submission.answers, now, submission.language)
+    return record_validated(session, code, submission, values, now, channel)
+
+
+def record_validated(
+    session: Session,
+    code: OpenedCode,
+    submission: Submission,
+    values: Mapping[str, Value],
+    now: datetime,
+    channel: str | None = None,
+) -> Recorded:
+    """Store answers ``validate_through`` has typed already; never commit.
+
+    For a caller that needs the typed answers itself before the write (the
+    reconciliation of a paper form keeps them on the form), so that they are
+    not checked twice. Raises as ``record_response`` does, but for validation.
+    """
     try:
         check_open(session, code, now)
     except CodeUnavailable as refusal:
