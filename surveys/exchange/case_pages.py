@@ -19,7 +19,7 @@ from surveys.access.scope import Scope, get_in_scope
 from surveys.cases.due_dates import OPEN_STATES, is_open
 from surveys.cases.events import history
 from surveys.exchange.day_ranges import within_days
-from surveys.exchange.pages import Page, by_id, page_of
+from surveys.exchange.pages import Page, scoped_page
 from surveys.models import CaseCategory, CaseEvent, FeedbackCase, Unit
 from surveys.units.tree import subtree_ids
 
@@ -72,11 +72,9 @@ def cases_page(
     limit: int,
 ) -> Page[FeedbackCase]:
     """Return a page of the cases of units in ``scope`` that ``filters`` keep."""
-    statement = scope.filter(
-        select(FeedbackCase).where(*_kept(filters, now)).options(*_shown()),
-        FeedbackCase.unit_id,
+    return scoped_page(
+        session, scope, FeedbackCase, _kept(filters, now), _shown(), cursor, limit
     )
-    return page_of(session, statement, [FeedbackCase.id], cursor, limit, by_id)
 
 
 def case_in_scope(session: Session, scope: Scope, case_id: int) -> FeedbackCase | None:

@@ -27,7 +27,7 @@ from surveys.dossiers.letters import (
 )
 from surveys.dossiers.timing import Timeliness
 from surveys.exchange.day_ranges import within_days
-from surveys.exchange.pages import Page, by_id, page_of
+from surveys.exchange.pages import Page, scoped_page
 from surveys.models import ApologyLetter, Dossier, Unit
 from surveys.units.tree import subtree_ids
 
@@ -97,11 +97,9 @@ def dossiers_page(
     limit: int,
 ) -> Page[Dossier]:
     """Return a page of the dossiers of units in ``scope`` that ``filters`` keep."""
-    statement = scope.filter(
-        select(Dossier).where(*_kept(filters, now)).options(*_shown()),
-        Dossier.unit_id,
+    return scoped_page(
+        session, scope, Dossier, _kept(filters, now), _shown(), cursor, limit
     )
-    return page_of(session, statement, [Dossier.id], cursor, limit, by_id)
 
 
 def dossier_in_scope(session: Session, scope: Scope, dossier_id: int) -> Dossier | None:

@@ -17,8 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, tuple_
+from sqlalchemy import ColumnElement, Select, select, tuple_
 from sqlalchemy.orm import Session
+
+from surveys.access.scope import Scope
 
 T = TypeVar("T")
 
@@ -106,3 +108,21 @@ def page_of(
     rows = rows[:limit]
     following = encode_cursor(value_of(rows[-1])) if more else None
     return Page(rows, following)
+
+
+def scoped_page(
+    session: Session,
+    scope: Scope,
+    model: Any,
+    conditions: Sequence[Any],
+    shown: Sequence[Any],
+    cursor: str | None,
+    limit: int,
+) -> Page[Any]:
+    """Return a page by id of the rows of ``model`` (a model with a
+    ``unit_id``) in units of ``scope`` that ``conditions`` keep, loaded with
+    the options ``shown``."""
+    statement = scope.filter(
+        select(model).where(*conditions).options(*shown), model.unit_id
+    )
+    return page_of(session, statement, [model.id], cursor, limit, by_id)
