@@ -1,0 +1,87 @@
+"""A clerk keys a 40-question paper form at /staff/entry with the keyboard alone."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from app.db import session_factory
+from surveys.models import PaperEntry
+from tests.builders import PASSWORD
+from tests.e2e.paper_keystrokes import TYPED, Desk, key_form, make_desk
+
+DESKTOP = {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def desk(live_app: Flask) -> Desk:
+    with live_app.app_context(), session_factory()() as session:
+        return make_desk(session, forms=2)
+
+
+@pytest.fixture
+def office(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page: Page, live_url: str, username: str) -> None:
+    page.goto(f"{live_url}/staff/login")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.get_by_role("link", name="Kết quả")).to_be_visible()
+
+
+def test_a_forty_question_form_is_keyed_by_keyboard_alone(
+    office: Page, live_url: str, live_app: Flask, desk: Desk
+) -> None:
+    log_in(office, live_url, desk.clerks[0])
+    office.goto(f"{live_url}/staff/entry")
+    keys = key_form(office, desk.numbers[0])
+    print(f"\nkeystrokes for the 40-question form: {keys}")
+    with live_app.app_context(), session_factory()() as session:
+        entry = session.scalars(select(PaperEntry)).one()
+    answers = entry.answers
+    assert answers["q1"] == 2 and answers["q13"] == "2"
+    assert answers["q28"] == "no" and "q29" not in answers
+    assert answers["q30"] == ["counter", "post"]
+    assert answers["q33"] == 120
+    assert answers["q36"] == "2026-06-01"
+    assert answers["q40"] == "nhanh" and "q39" not in answers
+    # 39 boxes reached (q29 skipped, q39 left blank but reached), one key
+    # each to leave it, 9 for the number and Enter.
+    assert keys == sum(len(typed) for typed in TYPED.values()) + 39 + 9
+
+
+def test_a_typed_code_shows_its_label_and_a_no_skips_the_next_question(
+    office: Page, live_url: str, desk: Desk
+) -> None:
+    log_in(office, live_url, desk.clerks[1])
+    office.goto(f"{live_url}/staff/entry")
+    office.keyboard.type(desk.numbers[1])
+    office.keyboard.press("Enter")
+    expect(office.locator("#q-q1")).to_be_focused()
+    office.keyboard.type("5")
+    expect(office.locator("output[for='q-q1']")).to_have_text("Rất hài lòng")
+    # q23 "Không" skips q24, and so every yes/no question after it, each
+    # asked only after a "Có" to the one before.
+    office.locator("#q-q23").focus()
+    office.keyboard.type("2")
+    expect(office.locator("output[for='q-q23']")).to_have_text("Không")
+    office.keyboard.press("Tab")
+    expect(office.locator("#q-q30")).to_be_focused()
+    expect(office.locator("[data-q='q24']")).to_be_hidden()
+    office.keyboard.press("Shift+Tab")
+    expect(office.locator("#q-q23")).to_be_focused()
+    office.keyboard.press("Backspace")
+    office.keyboard.type("1")
+    expect(office.locator("output[for='q-q23']")).to_have_text("Có")
+    office.keyboard.press("Tab")
+    expect(office.locator("#q-q24")).to_be_focused()
