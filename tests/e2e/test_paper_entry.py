@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from app.db import session_factory
 from surveys.models import PaperEntry
-from tests.builders import PASSWORD
-from tests.e2e.paper_keystrokes import TYPED, Desk, key_form, make_desk
+from tests.e2e.paper_keystrokes import TYPED, Desk, key_form, log_in, make_desk
 
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -29,14 +28,6 @@ def office(browser: Browser) -> Iterator[Page]:
     page = context.new_page()
     yield page
     context.close()
-
-
-def log_in(page: Page, live_url: str, username: str) -> None:
-    page.goto(f"{live_url}/staff/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("link", name="Kết quả")).to_be_visible()
 
 
 def test_a_forty_question_form_is_keyed_by_keyboard_alone(
