@@ -10,7 +10,8 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from app.db import session_factory
-from surveys.models import PaperEntry
+from surveys.models import PAPER_CHANNEL, PaperEntry, PaperForm, Response
+from tests.e2e.conftest import screenshot
 from tests.e2e.paper_keystrokes import TYPED, Desk, key_form, log_in, make_desk
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -76,3 +77,43 @@ def test_a_typed_code_shows_its_label_and_a_no_skips_the_next_question(
     expect(office.locator("output[for='q-q23']")).to_have_text("Có")
     office.keyboard.press("Tab")
     expect(office.locator("#q-q24")).to_be_focused()
+    screenshot(office, "paper-entry")
+    # Ctrl+Enter saves from any box; the rest is left blank, none is required.
+    office.keyboard.press("Control+Enter")
+    expect(office.get_by_text(f"Đã lưu phiếu {desk.numbers[1]}.")).to_be_visible()
+    expect(office.locator("#number")).to_be_focused()
+
+
+def test_two_clerks_key_a_form_and_a_third_settles_their_difference(
+    browser: Browser, live_url: str, live_app: Flask, desk: Desk
+) -> None:
+    number = desk.numbers[0]
+    for clerk, typed in zip(desk.clerks, (TYPED, TYPED | {"q33": "102"}), strict=False):
+        context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+        page = context.new_page()
+        log_in(page, live_url, clerk)
+        page.goto(f"{live_url}/staff/entry")
+        key_form(page, number, typed)
+        context.close()
+    context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
+    page = context.new_page()
+    log_in(page, live_url, desk.clerks[2])
+    page.goto(f"{live_url}/staff/paper/reconcile")
+    page.get_by_role("link", name="Đối chiếu").click()
+    differs = page.locator(".differs")
+    expect(differs).to_have_count(1)
+    expect(differs).to_contain_text("120")
+    expect(differs).to_contain_text("102")
+    differs.get_by_label("Lần nhập 1", exact=False).check()
+    page.get_by_role("button", name="Xác nhận và ghi nhận phiếu").click()
+    expect(
+        page.get_by_text(f"Đã ghi nhận phiếu {number} thành câu trả lời.")
+    ).to_be_visible()
+    context.close()
+    with live_app.app_context(), session_factory()() as session:
+        response = session.scalars(select(Response)).one()
+        assert response.channel == PAPER_CHANNEL
+        form = session.scalars(
+            select(PaperForm).where(PaperForm.response_id == response.id)
+        ).one()
+        assert form.settled_answers["q33"] == 120
