@@ -35,7 +35,7 @@ from surveys.db import begin_writing
 from surveys.local_time import local_wall_clock
 from surveys.models import PaperForm, utcnow
 from surveys.paper.entries import find_form, number_of_code, record_entry
-from surveys.paper.form_numbers import format_number, parse_number
+from surveys.paper.form_numbers import WIDTH, format_number, parse_number
 from surveys.paper.form_refusals import PaperRefused, Refusal
 from surveys.questionnaire import InvalidAnswers, relevance
 from surveys.questionnaire.validation import RawAnswers
@@ -131,7 +131,11 @@ def _number_of(typed: str) -> str:
         if found is None:
             raise PaperRefused(Refusal.NOT_FOUND, number=typed)
         return found
-    if parse_number(typed) is None and _NUMBER_LIKE.match(typed):
+    # Six digits alone are the printed number without its check digit (one
+    # time in ten they would pass as another, shorter number with one).
+    if (typed.isdigit() and len(typed) == WIDTH) or (
+        parse_number(typed) is None and _NUMBER_LIKE.match(typed)
+    ):
         raise _Mistyped(typed)
     return typed
 

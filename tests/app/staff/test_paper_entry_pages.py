@@ -105,6 +105,21 @@ def test_a_code_no_option_has_and_an_age_out_of_range_are_refused_in_place(
     assert counts(db_session)[0] == 0
 
 
+def test_six_digits_alone_are_a_number_without_its_check_digit(
+    client: FlaskClient, db_session: Session
+) -> None:
+    keying = make_keying(db_session)
+    as_user(client, keying.first)
+    # "000000" would pass as number 0 with check digit 0: it is refused as
+    # missing its check digit, as every printed number typed without it.
+    refused = client.get(ENTRY, query_string={"number": "000000"})
+    assert refused.status_code == 404
+    assert "chữ số kiểm tra" in refused.get_data(as_text=True)
+    # The digit typed without the dash is accepted.
+    joined = keying.number.replace("-", "")
+    assert client.get(ENTRY, query_string={"number": joined}).status_code == 200
+
+
 def test_a_scanned_qr_address_opens_its_form(
     client: FlaskClient, db_session: Session
 ) -> None:
