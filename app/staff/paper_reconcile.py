@@ -77,6 +77,8 @@ def paper_reconcile(number: str) -> ResponseReturnValue:
     if form is None:
         abort(404)
     try:
+        if form.state == PaperFormState.RECONCILED:
+            raise PaperRefused(Refusal.RECONCILED, number=format_number(form.number))
         check_reconciler(db, form, user)
     except PaperRefused as refusal:
         return _refused(refusal)
@@ -88,7 +90,8 @@ def paper_reconcile(number: str) -> ResponseReturnValue:
         return _page(form, questionnaire, request.form, {}, unsettled), 422
     try:
         begin_writing(db)
-        # Read again after the write lock: a form settled meanwhile is refused.
+        # Read again under the write lock: a form settled meanwhile with the
+        # same answers is answered as stored, with others refused.
         recorded = reconcile(db, form, user, decoded(questionnaire, typed))
     except PaperRefused as refusal:
         db.rollback()
@@ -98,19 +101,20 @@ def paper_reconcile(number: str) -> ResponseReturnValue:
         errors = {key: translated(message) for key, message in invalid.errors.items()}
         return _page(form, questionnaire, request.form, errors, {}), 422
     printed = format_number(form.number)
-    record_event(
-        db,
-        AuditAction.PAPER_FORM_RECONCILED,
-        user.id,
-        object_type="paper_form",
-        object_id=printed,
-        detail={
-            "campaign": form.batch.campaign.key,
-            "unit": form.batch.unit.code,
-            "response": recorded.response_id,
-            "differences": len(differences(form)),
-        },
-    )
+    if recorded.created:
+        record_event(
+            db,
+            AuditAction.PAPER_FORM_RECONCILED,
+            user.id,
+            object_type="paper_form",
+            object_id=printed,
+            detail={
+                "campaign": form.batch.campaign.key,
+                "unit": form.batch.unit.code,
+                "response": recorded.response_id,
+                "differences": len(differences(form)),
+            },
+        )
     db.commit()
     flash(_("Đã ghi nhận phiếu %(number)s thành câu trả lời.", number=printed))
     return redirect(url_for(".paper_reconciling"))

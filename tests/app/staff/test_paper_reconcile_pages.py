@@ -83,6 +83,16 @@ def test_two_clerks_and_a_reconciler_make_one_paper_response(
     assert event.detail["response"] == response.id
     assert "age" not in event.detail and 42 not in event.detail.values()
 
+    # Settled: the form is not offered again, and a resent confirmation
+    # stores nothing more.
+    again = client.get(reconcile_path(keying.number))
+    assert again.status_code == 302
+    said = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "đã được đối chiếu và ghi nhận" in said
+    resent = client.post(reconcile_path(keying.number), data=form | {"pick-age": "1"})
+    assert resent.status_code == 302
+    assert counts(db_session) == (2, 1, 3)
+
 
 def test_the_paper_value_typed_by_the_reconciler_is_stored(
     client: FlaskClient, db_session: Session
