@@ -105,6 +105,7 @@ def test_two_clerks_key_a_form_and_a_third_settles_their_difference(
     expect(differs).to_contain_text("120")
     expect(differs).to_contain_text("102")
     differs.get_by_label("Lần nhập 1", exact=False).check()
+    screenshot(page, "paper-reconcile")
     page.get_by_role("button", name="Xác nhận và ghi nhận phiếu").click()
     expect(
         page.get_by_text(f"Đã ghi nhận phiếu {number} thành câu trả lời.")

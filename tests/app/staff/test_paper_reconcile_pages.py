@@ -49,7 +49,7 @@ def test_two_clerks_and_a_reconciler_make_one_paper_response(
     assert keying.number in listed and "Khác nhau" in listed
 
     page = client.get(reconcile_path(keying.number)).get_data(as_text=True)
-    assert "Câu 3." in page
+    assert '<a href="#q-age">Câu 3.</a>' in page
     assert "<b>42</b>" in page and "<b>47</b>" in page
     assert keying.first.username in page and keying.second.username in page
     # The agreed answers are filled in; the differing one is left to choose.
