@@ -154,11 +154,12 @@ def _agreed(form: PaperForm, questionnaire: Questionnaire) -> dict[str, str]:
 
 def _differing(form: PaperForm, questionnaire: Questionnaire) -> list[KeyedField]:
     """The fields the two entries keyed differently (in a repeat, by row)."""
+    first, second = (entry.answers for entry in form.entries)
     return [
         field
         for field in keyed_fields(questionnaire)
-        if len({repr(value_of(questionnaire, field, e.answers)) for e in form.entries})
-        > 1
+        if value_of(questionnaire, field, first)
+        != value_of(questionnaire, field, second)
     ]
 
 
