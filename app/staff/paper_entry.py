@@ -26,7 +26,12 @@ from app.auth import current_scope, current_staff, permission_required
 from app.db import get_session
 from app.i18n import _, translated
 from app.staff.blueprint import bp
-from app.staff.paper_keying import decoded, keyed_fields, skip_readers
+from app.staff.paper_keying import (
+    decoded,
+    keyed_fields,
+    skip_readers,
+    with_printed_rows,
+)
 from surveys.access.audit import AuditAction, record_event
 from surveys.access.code_state import OpenedCode, load_code
 from surveys.access.codes import CodeError, parse_token
@@ -168,7 +173,7 @@ def _relevant(code: OpenedCode, answers: RawAnswers) -> frozenset[str]:
     """Name the questions and sections the answers leave asked (row keys in repeats)."""
     found = relevance(
         code.questionnaire,
-        answers,
+        with_printed_rows(code.questionnaire, answers),
         runtime_choices=code.runtime_choices,
         carried=code.carried,
         now=local_wall_clock(utcnow()),

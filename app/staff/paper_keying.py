@@ -161,6 +161,18 @@ def decoded(questionnaire: Questionnaire, typed: Mapping[str, str]) -> RawAnswer
     return raw_answers(questionnaire, sent)
 
 
+def with_printed_rows(questionnaire: Questionnaire, raw: RawAnswers) -> RawAnswers:
+    """Return ``raw`` with every roster of no fixed count padded to its printed
+    rows, for skip logic: each printed row is offered for keying (its own
+    conditions applied), while a save counts only the rows keyed."""
+    padded = dict(raw)
+    for repeat in questionnaire.repeats:
+        if repeat.count is None:
+            rows = list(raw.get(repeat.name) or [])
+            padded[repeat.name] = rows + [{}] * (printed_rows(repeat) - len(rows))
+    return padded
+
+
 def typed_back(
     questionnaire: Questionnaire, answers: Mapping[str, Any]
 ) -> dict[str, str]:
@@ -222,10 +234,13 @@ def _iso_date(text: str) -> str:
 
 
 def skip_readers(questionnaire: Questionnaire) -> frozenset[str]:
-    """Name the questions some skip logic reads: leaving one of them, the
-    keying page asks the server what is asked next before moving on."""
+    """Name the questions some skip logic or a roster's count reads: leaving
+    one of them, the keying page asks the server what is asked next before
+    moving on."""
     read: set[str] = set()
     for item in walk(questionnaire.items):
         if item.relevant is not None:
             read |= item.relevant.references
+        if isinstance(item, Repeat) and item.count is not None:
+            read |= item.count.references
     return frozenset(read)

@@ -11,9 +11,16 @@ from flask import Flask
 from werkzeug.datastructures import MultiDict
 
 import surveys
-from app.staff.paper_keying import decoded, keyed_fields, shown, typed_back
+from app.staff.paper_keying import (
+    decoded,
+    keyed_fields,
+    shown,
+    skip_readers,
+    typed_back,
+    with_printed_rows,
+)
 from surveys.paper.comparison import plain
-from surveys.questionnaire import validate_answers
+from surveys.questionnaire import relevance, validate_answers
 from tests.builders import household
 from tests.e2e.paper_keystrokes import FORTY, TYPED
 
@@ -100,3 +107,21 @@ def test_a_roster_counts_the_rows_keyed(request_context: None) -> None:
     relation = next(f for f in fields if f.key == "relation[2]")
     assert shown(relation, "child") == "2 – Con"
     assert typed_back(roster, {"members": [{"age": 3}]}) == {"age[1]": "3"}
+
+
+def test_every_printed_row_of_a_roster_without_a_count_is_offered(
+    request_context: None,
+) -> None:
+    roster = household(counted=False)
+    raw = decoded(roster, MultiDict({"member_name[1]": "An"}))
+    asked = relevance(roster, with_printed_rows(roster, raw)).questions
+    assert {"member_name[1]", "member_name[5]", "relation[2]"} <= asked
+    # A row's own condition still holds: the head of household has no relation.
+    assert "relation[1]" not in asked
+    # A roster counted by an answer offers that many rows.
+    counted = household()
+    raw = decoded(counted, MultiDict({"household_size": "2"}))
+    asked = relevance(counted, with_printed_rows(counted, raw)).questions
+    assert "member_name[2]" in asked and "member_name[3]" not in asked
+    # So leaving the household's size asks the server again.
+    assert "household_size" in skip_readers(counted)
