@@ -12,8 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.models import AuditEvent, PaperEntry, PaperFormState, Role
-from surveys.paper.batches import void_form
+from surveys.paper.batches import create_batch, void_form
 from surveys.paper.form_numbers import format_number
+from surveys.questionnaire.skip_words import printed_numbers
+from surveys.questionnaire.versions import shipped_template, store_questionnaire
 from tests.app.staff.paper_pages import (
     ENTRY,
     FIRST,
@@ -24,7 +26,7 @@ from tests.app.staff.paper_pages import (
     save,
 )
 from tests.app.staff_client import csrf_token, log_in
-from tests.builders import make_unit, make_user
+from tests.builders import make_campaign, make_unit, make_user
 
 
 def test_a_clerk_keys_a_form_by_its_codes_and_is_back_at_the_number_box(
@@ -250,3 +252,32 @@ def test_a_viewer_may_not_key(client: FlaskClient, db_session: Session) -> None:
     )
     assert posted.status_code == 403
     assert counts(db_session) == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "key", ["counter", "ddci", "dossier", "open_rating", "papi", "pci", "sipas"]
+)
+def test_every_shipped_questionnaire_can_be_keyed(
+    client: FlaskClient, db_session: Session, key: str
+) -> None:
+    questionnaire = shipped_template(key)
+    stored = store_questionnaire(db_session, questionnaire).stored
+    unit = make_unit(db_session)
+    campaign = make_campaign(
+        db_session, unit=unit, questionnaire=stored, mode="invitation", ends_on=None
+    )
+    clerk = make_user(db_session, unit)
+    form = create_batch(db_session, clerk, campaign, unit, 1).forms[0]
+    db_session.commit()
+    assert log_in(client, clerk.username).status_code == 302
+    number = format_number(form.number)
+    page = client.get(ENTRY, query_string={"number": number})
+    assert page.status_code == 200
+    last = max(printed_numbers(questionnaire).values())
+    assert f"Câu {last}." in page.get_data(as_text=True)
+    # Sent blank, it is saved or refused in place, never an error page.
+    token = csrf_token(client, f"{ENTRY}?number={number}")
+    assert client.post(f"{ENTRY}/{number}", data={"csrf_token": token}).status_code in (
+        302,
+        422,
+    )
