@@ -92,19 +92,69 @@
     if (event.target.hasAttribute("data-drives") && dirty) { refresh(); }
   });
 
+  // Keys typed while the cursor waits for the server are kept, then played
+  // into the box it moves to: a fast clerk loses none and none lands in the
+  // box just left.
+  var queue = null;
+  var button = form.querySelector('button[type="submit"]');
+
+  function typeInto(input, key) {
+    input.value = key === "Backspace" ? input.value.slice(0, -1) : input.value + key;
+    input.dispatchEvent(new Event("input", { bubbles: true }));
+  }
+
+  function play(keys) {
+    for (var i = 0; i < keys.length; i += 1) {
+      var input = document.activeElement;
+      if (!input || input.tagName !== "INPUT") { return; }
+      if (keys[i].length === 1 || keys[i] === "Backspace") {
+        typeInto(input, keys[i]);
+      } else {
+        step(input, keys[i], true);
+        queue = keys.slice(i + 1).concat(queue);
+        return;
+      }
+    }
+  }
+
+  // Leave ``input`` by ``name`` (Tab, Enter, Save: Ctrl+Enter) once the
+  // server has said what is asked now; false: Tab may move by itself.
+  function step(input, name, played) {
+    if (name === "Tab" && !dirty && !pending && !played) { return false; }
+    queue = [];
+    settled().then(function () {
+      var keys = queue;
+      queue = null;
+      if (name === "Save" || (!focusAfter(input) && name === "Enter")) {
+        save();
+        return;
+      }
+      if (document.activeElement === input) { button.focus(); }
+      play(keys);
+    });
+    return true;
+  }
+
   form.addEventListener("keydown", function (event) {
     var input = event.target;
     if (input.tagName !== "INPUT") { return; }
+    var plain = !event.ctrlKey && !event.metaKey && !event.altKey;
+    var name = null;
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      settled().then(save);
-    } else if (event.key === "Enter" && !event.shiftKey && !event.altKey) {
-      event.preventDefault();
-      settled().then(function () { if (!focusAfter(input)) { save(); } });
-    } else if (event.key === "Tab" && !event.shiftKey && dirty) {
-      event.preventDefault();
-      settled().then(function () { focusAfter(input); });
+      name = "Save";
+    } else if (event.key === "Enter" && plain && !event.shiftKey) {
+      name = "Enter";
+    } else if (event.key === "Tab" && !event.shiftKey) {
+      name = "Tab";
     }
+    if (queue) {
+      if (name || event.key === "Backspace" || (plain && event.key.length === 1)) {
+        event.preventDefault();
+        queue.push(name || event.key);
+      }
+      return;
+    }
+    if (name && step(input, name, false)) { event.preventDefault(); }
   });
 
   form.addEventListener("submit", function (event) {

@@ -76,12 +76,15 @@ def log_in(page: Page, live_url: str, username: str) -> None:
     expect(page.get_by_role("link", name="Kết quả")).to_be_visible()
 
 
-def key_form(page: Page, number: str, typed: dict[str, str] = TYPED) -> int:
+def key_form(
+    page: Page, number: str, typed: dict[str, str] = TYPED, *, wait: bool = True
+) -> int:
     """Key one form from the number box, by keyboard only; return the keystrokes.
 
     Each answer is typed then left with Tab, the last with Enter (which
-    saves); the box that should have the cursor next is awaited, so the test
-    follows the page's skip logic instead of outrunning it.
+    saves). With ``wait`` the box that should have the cursor next is awaited
+    before typing into it; without, the keys go as fast as the browser takes
+    them, and the page must keep those typed while it asks the server.
     """
     keys = 0
     expect(page.locator("#number")).to_be_focused()
@@ -89,8 +92,10 @@ def key_form(page: Page, number: str, typed: dict[str, str] = TYPED) -> int:
     page.keyboard.press("Enter")
     keys += len(number) + 1
     names = list(typed)
+    expect(page.locator(f"#q-{names[0]}")).to_be_focused()
     for position, name in enumerate(names):
-        expect(page.locator(f"#q-{name}")).to_be_focused()
+        if wait:
+            expect(page.locator(f"#q-{name}")).to_be_focused()
         page.keyboard.type(typed[name])
         last = position == len(names) - 1
         page.keyboard.press("Enter" if last else "Tab")
