@@ -133,6 +133,15 @@ def test_a_scanned_qr_address_opens_its_form(
     )
     assert page.status_code == 200
     assert f"Phiếu số {keying.number}" in page.get_data(as_text=True)
+    # An address holding no code, and another unit's QR, are not found.
+    nothing = client.get(ENTRY, query_string={"number": "http://x/s/not-a-code"})
+    assert nothing.status_code == 404
+    assert "Không tìm thấy phiếu số" in nothing.get_data(as_text=True)
+    keying.first.unit = make_unit(db_session)
+    db_session.commit()
+    other = client.get(ENTRY, query_string={"number": f"http://x/s/{token}"})
+    assert other.status_code == 404
+    assert "Không tìm thấy phiếu số" in other.get_data(as_text=True)
 
 
 def test_skip_logic_follows_the_typed_code(
