@@ -159,6 +159,8 @@ AUDIT_ACTIONS = {
     AuditAction.ENUMERATOR_UNASSIGNED: lazy_pgettext("audit", "Rút địa bàn điều tra"),
     AuditAction.COMMENT_HIDDEN: lazy_pgettext("audit", "Ẩn góp ý khỏi báo cáo"),
     AuditAction.COMMENT_SHOWN: lazy_pgettext("audit", "Hiện lại góp ý"),
+    AuditAction.PAPER_ENTRY_RECORDED: lazy_pgettext("audit", "Nhập phiếu giấy"),
+    AuditAction.PAPER_FORM_RECONCILED: lazy_pgettext("audit", "Đối chiếu phiếu giấy"),
 }
 #: What an audited act was done to, by the ``object_type`` its service records.
 OBJECT_TYPES = {
@@ -179,6 +181,7 @@ OBJECT_TYPES = {
     "comment": lazy_pgettext("audit", "Góp ý"),
     "dossier_import": lazy_pgettext("audit", "Lần nhập hồ sơ"),
     "case_import": lazy_pgettext("audit", "Lần nhập phản ánh"),
+    "paper_form": lazy_pgettext("audit", "Phiếu giấy"),
 }
 #: How an apology letter reached the applicant.
 DELIVERIES = {
@@ -293,6 +296,7 @@ DETAIL_NAMES = {
     "created": lazy_pgettext("audit", "Thêm mới"),
     "cutoff_minute": lazy_pgettext("audit", "Giờ chốt nhận (phút trong ngày)"),
     "device": lazy_pgettext("audit", "Thiết bị"),
+    "differences": lazy_pgettext("audit", "Số câu hai lần nhập khác nhau"),
     "document": lazy_pgettext("audit", "Tài liệu"),
     "dossier": lazy_pgettext("audit", "Hồ sơ"),
     "dossiers": lazy_pgettext("audit", "Số hồ sơ"),

@@ -600,7 +600,7 @@ class _Planner:
         header.height = bottom + 1
         self.table_grid(header, number_width, column, len(questions), 0, header.height)
         self.place(header, gap=0)
-        for row in range(1, _repeat_rows(repeat) + 1):
+        for row in range(1, printed_rows(repeat) + 1):
             line = _Block(height=ROW_HEIGHT)
             line.marks.append(
                 self.written(
@@ -646,7 +646,7 @@ def _stacked(top: _Block, bottom: _Block, gap: float = 2.0) -> _Block:
     return _Block(marks, top.height + gap + bottom.height)
 
 
-def _repeat_rows(repeat: Repeat) -> int:
+def printed_rows(repeat: Repeat) -> int:
     """Return the rows to print: the repeat's fixed count, else a default."""
     count = repeat.count
     if count is not None:

@@ -17,6 +17,8 @@ from app.staff import (  # noqa: F401  (registers the views)
     enumerator_keys,
     integration_keys,
     manage,
+    paper_entry,
+    paper_reconcile,
     routes,
 )
 from app.staff.blueprint import bp

@@ -80,6 +80,10 @@ class AuditAction(enum.StrEnum):
     #: A comment hidden from reports (with the reason), or shown again.
     COMMENT_HIDDEN = "comment_hidden"
     COMMENT_SHOWN = "comment_shown"
+    #: A clerk keyed a paper form (one of its two entries; no answers recorded here).
+    PAPER_ENTRY_RECORDED = "paper_entry_recorded"
+    #: A third user settled a paper form's entries: it became a response.
+    PAPER_FORM_RECONCILED = "paper_form_reconciled"
 
 
 def record_event(

@@ -23,6 +23,7 @@ from surveys.access.code_state import (
 )
 from surveys.access.scope import Scope
 from surveys.models import (
+    AccessCode,
     PaperBatch,
     PaperEntry,
     PaperForm,
@@ -53,6 +54,19 @@ def form_in_scope(session: Session, scope: Scope, number: str) -> PaperForm | No
         .options(joinedload(PaperForm.batch), joinedload(PaperForm.access_code))
     )
     return session.scalar(scope.filter(found, PaperBatch.unit_id))
+
+
+def number_of_code(session: Session, scope: Scope, token: str) -> str | None:
+    """Return the printed number of the form whose QR holds ``token`` (its
+    single-use code), in the scope's units; None for any other code."""
+    found = (
+        select(PaperForm.number)
+        .join(PaperForm.batch)
+        .join(AccessCode, AccessCode.id == PaperForm.access_code_id)
+        .where(AccessCode.token == token)
+    )
+    number = session.scalar(scope.filter(found, PaperBatch.unit_id))
+    return None if number is None else format_number(number)
 
 
 def find_form(

@@ -37,6 +37,8 @@ from surveys.models import (
     Unit,
     UnitKind,
 )
+from surveys.paper.batches import create_batch
+from surveys.paper.form_numbers import format_number
 from surveys.questionnaire.versions import shipped_template, store_questionnaire
 from tests.app.staff_client import csrf_token, log_in
 from tests.builders import (
@@ -67,6 +69,8 @@ class Side:
     case: FeedbackCase
     attachment: CaseAttachment
     response: Response
+    #: The printed number of a paper form of the ward's campaign.
+    paper_number: str
 
     def markers(self) -> list[str]:
         """Texts that only a page showing this ward's data would contain."""
@@ -109,6 +113,7 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
     # Categories and their rules are the district's: a role the walk never has.
     "category_id": lambda side: side.case.category_id,
     "rule_id": lambda side: 1,
+    "number": lambda side: side.paper_number,
 }
 #: Statuses that hide an object: not found, or not allowed for the role at all.
 HIDDEN = {403, 404}
@@ -144,6 +149,7 @@ def make_side(session: Session, district: Unit, letter: str, files: Path) -> Sid
     response.answers = [Answer(question="comment", value_text=f"Góp ý Riêng {letter}")]
     session.add(response)
     session.flush()
+    paper = create_batch(session, None, campaign, unit, 1).forms[0]
     return Side(
         unit,
         point,
@@ -155,6 +161,7 @@ def make_side(session: Session, district: Unit, letter: str, files: Path) -> Sid
         case,
         attachment,
         response,
+        format_number(paper.number),
     )
 
 
