@@ -80,6 +80,11 @@ class AuditAction(enum.StrEnum):
     #: A comment hidden from reports (with the reason), or shown again.
     COMMENT_HIDDEN = "comment_hidden"
     COMMENT_SHOWN = "comment_shown"
+    #: A batch of paper forms handed out, its returned forms counted; one of
+    #: its forms voided (``surveys.paper.batches``).
+    PAPER_HANDED_OUT = "paper_handed_out"
+    PAPER_RETURNED = "paper_returned"
+    PAPER_FORM_VOIDED = "paper_form_voided"
 
 
 def record_event(

@@ -95,13 +95,13 @@ def test_the_register_notes_printing_handing_out_and_returns(
     paper = make_paper(db_session)
     batch = make_batch(db_session, paper, count=3)
     mark_printed(db_session, batch, NOW)
-    hand_out(db_session, batch, "  Tổ dân phố   3 ", NOW)
-    note_returned(db_session, batch, 2, NOW)
+    hand_out(db_session, paper.third, batch, "  Tổ dân phố   3 ", NOW)
+    note_returned(db_session, paper.third, batch, 2, NOW)
     assert (batch.printed_at, batch.handed_out_at, batch.returned_at) == (NOW,) * 3
     assert batch.handed_out_to == "Tổ dân phố 3"
     assert batch.returned_count == 2
     with pytest.raises(PaperRefused) as refused:
-        note_returned(db_session, batch, 4, NOW)
+        note_returned(db_session, paper.third, batch, 4, NOW)
     assert refused.value.reason is Refusal.RETURNED_COUNT
     assert "4" in str(refused.value.message)
     assert batch.returned_count == 2
@@ -110,7 +110,7 @@ def test_the_register_notes_printing_handing_out_and_returns(
 def test_a_void_form_is_refused_and_its_code_revoked(db_session: Session) -> None:
     paper = make_paper(db_session)
     form = make_batch(db_session, paper, count=1).forms[0]
-    void_form(db_session, form, NOW)
+    void_form(db_session, paper.third, form, NOW)
     assert form.access_code.revoked_at == NOW
     with pytest.raises(PaperRefused) as refused:
         find_form(db_session, Scope.of(paper.first), format_number(form.number))
