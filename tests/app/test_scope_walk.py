@@ -31,12 +31,14 @@ from surveys.models import (
     FeedbackCase,
     ImportStatus,
     Official,
+    PaperBatch,
     Response,
     Role,
     ServicePoint,
     Unit,
     UnitKind,
 )
+from surveys.paper.batches import create_batch
 from surveys.questionnaire.versions import shipped_template, store_questionnaire
 from tests.app.staff_client import csrf_token, log_in
 from tests.builders import (
@@ -67,6 +69,8 @@ class Side:
     case: FeedbackCase
     attachment: CaseAttachment
     response: Response
+    #: A batch of paper forms of the ward's campaign.
+    batch: PaperBatch
 
     def markers(self) -> list[str]:
         """Texts that only a page showing this ward's data would contain."""
@@ -109,6 +113,7 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
     # Categories and their rules are the district's: a role the walk never has.
     "category_id": lambda side: side.case.category_id,
     "rule_id": lambda side: 1,
+    "batch_id": lambda side: side.batch.id,
 }
 #: Statuses that hide an object: not found, or not allowed for the role at all.
 HIDDEN = {403, 404}
@@ -155,6 +160,7 @@ def make_side(session: Session, district: Unit, letter: str, files: Path) -> Sid
         case,
         attachment,
         response,
+        create_batch(session, None, campaign, unit, 2),
     )
 
 
