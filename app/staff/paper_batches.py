@@ -151,8 +151,8 @@ def _created(
         db.rollback()
         form.campaign.errors.append(
             _(
-                "Không tạo được lô phiếu: đợt khảo sát đã đóng, đã hết hạn hoặc không"
-                " áp dụng cho đơn vị này."
+                "Không tạo được lô phiếu: đợt khảo sát đã đóng hoặc không áp dụng cho"
+                " đơn vị này."
             )
         )
         return None

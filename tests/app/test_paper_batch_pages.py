@@ -18,6 +18,7 @@ from surveys.models import (
     PaperBatch,
     PaperFormState,
     Role,
+    UnitKind,
 )
 from surveys.paper.form_numbers import format_number
 from tests.app.pdf_reading import read_pages
@@ -172,26 +173,28 @@ def test_bad_batches_are_refused_with_nothing_stored(
     assert db_session.scalar(select(func.count()).select_from(AccessCode)) == 0
 
 
-def test_a_campaign_closed_after_the_form_opened_creates_nothing(
+def test_a_campaign_of_another_ward_creates_nothing(
     client: FlaskClient, db_session: Session
 ) -> None:
-    paper = make_paper(db_session)
-    manager_of(db_session, paper, client)
-    token = csrf_token(client, f"{PAGE}/new")
-    paper.campaign.closed_at = datetime(2026, 3, 1, tzinfo=UTC)
+    district = make_unit(db_session, name="Quận Giấy", kind=UnitKind.DISTRICT)
+    ward, other = make_unit(db_session, district), make_unit(db_session, district)
+    campaign = make_campaign(db_session, unit=ward, mode="invitation")
+    manager = make_user(db_session, district, Role.DISTRICT)
     db_session.commit()
-    answer = client.post(
+    assert log_in(client, manager.username).status_code == 302
+    answer = post(
+        client,
         f"{PAGE}/new",
-        data={
-            "csrf_token": token,
-            "campaign": paper.campaign.key,
-            "unit": paper.unit.code,
-            "service_point": "",
-            "count": "2",
-        },
+        f"{PAGE}/new",
+        campaign=campaign.key,
+        unit=other.code,
+        service_point="",
+        count="2",
     )
     assert answer.status_code == 200
+    assert "không áp dụng cho đơn vị này" in answer.get_data(as_text=True)
     assert db_session.scalar(select(func.count()).select_from(PaperBatch)) == 0
+    assert db_session.scalar(select(func.count()).select_from(AccessCode)) == 0
 
 
 def test_another_units_batch_is_not_found(
