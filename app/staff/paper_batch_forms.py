@@ -12,7 +12,7 @@ from surveys.local_time import local_date
 from surveys.paper.batches import MAX_RECIPIENT
 
 #: The most forms one batch numbers: a ward's household survey is a few
-#: hundred; more is a mistyped count, and a thousand forms print in ten parts.
+#: hundred; more is a mistyped count, and a thousand forms print in twenty parts.
 MAX_FORMS = 1000
 
 

@@ -66,9 +66,10 @@ from surveys.units.management import campaigns_in_scope
 
 #: Batches on a page of the register.
 PAGE_SIZE = 20
-#: Forms in one PDF: 100 forms of a 70-question questionnaire take about five
-#: seconds (``docs/paper-double-entry.md``).
-PDF_PART = 100
+#: Forms in one PDF: 50 forms of the shipped PAPI questionnaire (five pages
+#: each) take about four seconds of the serving process's CPU
+#: (``docs/paper-double-entry.md``).
+PDF_PART = 50
 BATCH = ".paper_batch"
 
 
