@@ -211,7 +211,7 @@ PAPER_FORM_STATES = {
     PaperFormState.ENTERED_TWICE: lazy_gettext("Đã nhập hai lần, khớp nhau"),
     PaperFormState.IN_CONFLICT: lazy_gettext("Đã nhập hai lần, có chỗ khác nhau"),
     PaperFormState.RECONCILED: lazy_gettext("Đã đối chiếu"),
-    PaperFormState.VOID: lazy_gettext("Đã hủy"),
+    PaperFormState.VOID: lazy_pgettext("paper", "Đã hủy"),
 }
 CASE_CHANNELS = {
     CaseChannel.RATING: lazy_gettext("Từ phiếu đánh giá"),
