@@ -16,6 +16,7 @@ from datetime import date, datetime, time
 
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -94,7 +95,7 @@ def new_paper_batch() -> ResponseReturnValue:
     db = get_session()
     units = {unit.code: unit for unit in units_in_scope(db, current_scope())}
     campaigns = _open_campaigns(units)
-    points = _counters(units)
+    points = _counters()
     form = PaperBatchForm()
     form.campaign.choices = [
         SelectChoice(key, f"{campaign.name} ({key})")
@@ -174,13 +175,16 @@ def _open_campaigns(units: dict[str, Unit]) -> dict[str, Campaign]:
     return {campaign.key: campaign for campaign in found}
 
 
-def _counters(units: dict[str, Unit]) -> dict[str, ServicePoint]:
-    """Return the active counters of the units in scope, by code."""
+def _counters() -> dict[str, ServicePoint]:
+    """Return the active counters of the units in scope, by code, in one query."""
+    found = current_scope().filter(
+        select(ServicePoint).where(ServicePoint.active), ServicePoint.unit_id
+    )
     return {
         point.code: point
-        for unit in units.values()
-        for point in unit.service_points
-        if point.active
+        for point in get_session().scalars(
+            found.options(selectinload(ServicePoint.unit)).order_by(ServicePoint.name)
+        )
     }
 
 

@@ -18,6 +18,7 @@ from surveys.models import (
     PaperBatch,
     PaperFormState,
     Role,
+    ServicePoint,
     UnitKind,
 )
 from surveys.paper.form_numbers import format_number
@@ -174,28 +175,47 @@ def test_bad_batches_are_refused_with_nothing_stored(
     assert db_session.scalar(select(func.count()).select_from(AccessCode)) == 0
 
 
-def test_a_campaign_of_another_ward_creates_nothing(
+def test_the_campaign_and_counter_must_belong_to_the_unit(
     client: FlaskClient, db_session: Session
 ) -> None:
     district = make_unit(db_session, name="Quận Giấy", kind=UnitKind.DISTRICT)
     ward, other = make_unit(db_session, district), make_unit(db_session, district)
     campaign = make_campaign(db_session, unit=ward, mode="invitation")
+    counters = {
+        unit: ServicePoint(code=f"sp-{unit.code}", name="Quầy 1", unit=unit)
+        for unit in (ward, other)
+    }
+    db_session.add_all(counters.values())
     manager = make_user(db_session, district, Role.DISTRICT)
     db_session.commit()
     assert log_in(client, manager.username).status_code == 302
-    answer = post(
+    wanted = {"campaign": campaign.key, "unit": ward.code, "count": "2"}
+    refusals = [
+        ({"unit": other.code, "service_point": ""}, "không áp dụng cho đơn vị này"),
+        (
+            {"service_point": counters[other].code},
+            "Quầy này không thuộc đơn vị đã chọn.",
+        ),
+    ]
+    for changed, message in refusals:
+        answer = post(client, f"{PAGE}/new", f"{PAGE}/new", **(wanted | changed))
+        assert answer.status_code == 200
+        assert message in answer.get_data(as_text=True)
+    assert db_session.scalar(select(func.count()).select_from(PaperBatch)) == 0
+    assert db_session.scalar(select(func.count()).select_from(AccessCode)) == 0
+    made = post(
         client,
         f"{PAGE}/new",
         f"{PAGE}/new",
-        campaign=campaign.key,
-        unit=other.code,
-        service_point="",
-        count="2",
+        **wanted,
+        service_point=counters[ward].code,
     )
-    assert answer.status_code == 200
-    assert "không áp dụng cho đơn vị này" in answer.get_data(as_text=True)
-    assert db_session.scalar(select(func.count()).select_from(PaperBatch)) == 0
-    assert db_session.scalar(select(func.count()).select_from(AccessCode)) == 0
+    assert made.status_code == 302
+    batch = db_session.scalars(select(PaperBatch)).one()
+    assert (batch.unit_id, batch.service_point_id) == (ward.id, counters[ward].id)
+    assert {form.access_code.service_point_id for form in batch.forms} == {
+        counters[ward].id
+    }
 
 
 def test_another_units_batch_is_not_found(
