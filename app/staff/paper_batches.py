@@ -193,13 +193,15 @@ def paper_batch(batch_id: int) -> ResponseReturnValue:
     """Show a batch: its register, its forms, and each clerk's keying."""
     batch = _batch(batch_id)
     db = get_session()
-    parts = math.ceil(batch.count / PDF_PART)
     return render_template(
         "staff/paper/batch.html",
         batch=batch,
         progress=batch_progress(db, batch),
         forms=form_rows(db, batch),
-        parts=[_part_range(batch, part) for part in range(1, parts + 1)],
+        parts=[
+            (part, *map(format_number, _part_numbers(batch, part)))
+            for part in range(1, _parts(batch) + 1)
+        ],
         languages=[(code, language_name(code)) for code in catalogue_languages()],
         hand_out_form=HandOutForm(formdata=None, handed_on=local_date(now())),
         returned_form=ReturnedForm(formdata=None, returned=batch.returned_count),
@@ -222,11 +224,15 @@ def _batch(batch_id: int) -> PaperBatch:
     )
 
 
-def _part_range(batch: PaperBatch, part: int) -> tuple[int, str, str]:
-    """Return a part's number and the printed numbers of its first and last form."""
+def _parts(batch: PaperBatch) -> int:
+    """Return how many PDFs the batch prints in."""
+    return math.ceil(batch.count / PDF_PART)
+
+
+def _part_numbers(batch: PaperBatch, part: int) -> tuple[int, int]:
+    """Return the sequence numbers of a part's first and last form."""
     first = batch.first_number + (part - 1) * PDF_PART
-    last = min(first + PDF_PART - 1, batch.last_number)
-    return part, format_number(first), format_number(last)
+    return first, min(first + PDF_PART - 1, batch.last_number)
 
 
 @bp.get("/paper/<int:batch_id>/forms.pdf")
@@ -236,19 +242,16 @@ def paper_batch_pdf(batch_id: int) -> ResponseReturnValue:
     batch = _batch(batch_id)
     part = request.args.get("part", 1, type=int)
     language = request.args.get("language", "vi")
-    if language not in catalogue_languages() or not 1 <= part <= math.ceil(
-        batch.count / PDF_PART
-    ):
+    if language not in catalogue_languages() or not 1 <= part <= _parts(batch):
         abort(404)
     try:
         base_url = printed_base_url()
     except UnreachableAddress as refused:
         return refused_redirect(refused.message, BATCH, batch_id=batch.id)
-    first = batch.first_number + (part - 1) * PDF_PART
     printed = [
         PrintedForm(format_number(number), token, survey_url(base_url, token))
         for number, token in form_tokens(
-            get_session(), batch, first, first + PDF_PART - 1
+            get_session(), batch, *_part_numbers(batch, part)
         )
     ]
     pdf = paper_forms_pdf(
