@@ -23,7 +23,7 @@ from surveys.models import (
 )
 from surveys.paper.form_numbers import format_number
 from tests.app.pdf_reading import read_pages
-from tests.app.staff_client import csrf_token, log_in
+from tests.app.staff_client import csrf_token, log_in, log_out
 from tests.builders import make_campaign, make_unit, make_user
 from tests.surveys.paper.paper_builders import Paper, key, make_batch, make_paper
 
@@ -73,6 +73,7 @@ def test_a_manager_creates_prints_and_keeps_the_register(
     page = client.get(made.headers["Location"]).get_data(as_text=True)
     assert f"Đã tạo lô 3 phiếu, số {first} đến {last}." in page
     assert f"/staff/entry?number={first}" in page
+    assert "/reconcile" not in page  # no form keyed twice yet
 
     pdf = client.get(f"{PAGE}/{batch.id}/forms.pdf?part=1&language=vi")
     assert pdf.status_code == 200
@@ -267,8 +268,8 @@ def test_a_viewer_reads_the_progress_but_changes_nothing(
     assert clerks is not None
     assert paper.first.username in clerks.group(0)
     assert paper.second.username in clerks.group(0)
-    first = format_number(batch.forms[0].number)
-    assert f"/staff/paper/forms/{first}/reconcile" in page
+    # Keying in and reconciling are managers' pages: no link to them here.
+    assert "/staff/entry" not in page and "/reconcile" not in page
     assert "forms.pdf" not in page and "handed-out" not in page
     assert client.get(f"{PAGE}/new").status_code == 403
     assert client.get(f"{PAGE}/{batch.id}/forms.pdf").status_code == 403
@@ -277,6 +278,12 @@ def test_a_viewer_reads_the_progress_but_changes_nothing(
         data={"csrf_token": csrf_token(client, PAGE), "recipient": "Tổ 1"},
     )
     assert answer.status_code == 403
+    log_out(client)
+    manager_of(db_session, paper, client)
+    managed = client.get(f"{PAGE}/{batch.id}").get_data(as_text=True)
+    first, second = (format_number(form.number) for form in batch.forms)
+    assert f"/staff/paper/forms/{first}/reconcile" in managed
+    assert f"/staff/entry?number={second}" in managed
 
 
 def test_the_register_is_paged_newest_first(
