@@ -32,6 +32,7 @@ from surveys.models import (
     CodeKind,
     ImportStatus,
     LetterDelivery,
+    PaperFormState,
     Role,
     UnitKind,
 )
@@ -161,6 +162,9 @@ AUDIT_ACTIONS = {
     AuditAction.COMMENT_SHOWN: lazy_pgettext("audit", "Hiện lại góp ý"),
     AuditAction.PAPER_ENTRY_RECORDED: lazy_pgettext("audit", "Nhập phiếu giấy"),
     AuditAction.PAPER_FORM_RECONCILED: lazy_pgettext("audit", "Đối chiếu phiếu giấy"),
+    AuditAction.PAPER_HANDED_OUT: lazy_pgettext("audit", "Giao lô phiếu giấy"),
+    AuditAction.PAPER_RETURNED: lazy_pgettext("audit", "Ghi số phiếu giấy nhận lại"),
+    AuditAction.PAPER_FORM_VOIDED: lazy_pgettext("audit", "Hủy phiếu giấy"),
 }
 #: What an audited act was done to, by the ``object_type`` its service records.
 OBJECT_TYPES = {
@@ -182,6 +186,7 @@ OBJECT_TYPES = {
     "dossier_import": lazy_pgettext("audit", "Lần nhập hồ sơ"),
     "case_import": lazy_pgettext("audit", "Lần nhập phản ánh"),
     "paper_form": lazy_pgettext("audit", "Phiếu giấy"),
+    "paper_batch": lazy_pgettext("audit", "Lô phiếu giấy"),
 }
 #: How an apology letter reached the applicant.
 DELIVERIES = {
@@ -201,6 +206,15 @@ CASE_STATES = {
     CaseState.REFERRED_OUT: lazy_gettext("Đã chuyển cơ quan khác"),
     CaseState.MERGED: lazy_gettext("Đã gộp"),
     CaseState.CLOSED: lazy_gettext("Đã đóng"),
+}
+#: Where a paper form stands in its double entry.
+PAPER_FORM_STATES = {
+    PaperFormState.PRINTED: lazy_gettext("Chưa nhập"),
+    PaperFormState.ENTERED_ONCE: lazy_gettext("Đã nhập một lần"),
+    PaperFormState.ENTERED_TWICE: lazy_gettext("Đã nhập hai lần, khớp nhau"),
+    PaperFormState.IN_CONFLICT: lazy_gettext("Đã nhập hai lần, có chỗ khác nhau"),
+    PaperFormState.RECONCILED: lazy_gettext("Đã đối chiếu"),
+    PaperFormState.VOID: lazy_pgettext("paper", "Đã hủy"),
 }
 CASE_CHANNELS = {
     CaseChannel.RATING: lazy_gettext("Từ phiếu đánh giá"),
@@ -317,6 +331,7 @@ DETAIL_NAMES = {
     "name": lazy_pgettext("audit", "Tên"),
     "new_name": lazy_pgettext("audit", "Tên mới"),
     "note": lazy_pgettext("audit", "Ghi chú"),
+    "number": lazy_pgettext("audit", "Số phiếu"),
     "old_name": lazy_pgettext("audit", "Tên cũ"),
     "operation": lazy_pgettext("audit", "Thao tác"),
     "parent": lazy_pgettext("audit", "Đơn vị cấp trên"),
@@ -335,6 +350,7 @@ DETAIL_NAMES = {
     "repeat": lazy_pgettext("audit", "Nhóm lặp"),
     "report": lazy_pgettext("audit", "Báo cáo"),
     "response": lazy_pgettext("audit", "Phiếu trả lời"),
+    "returned": lazy_pgettext("audit", "Số phiếu nhận lại"),
     "role": lazy_pgettext("audit", "Vai trò"),
     "rows": lazy_pgettext("audit", "Số dòng"),
     "sent_on": lazy_pgettext("audit", "Ngày gửi"),
@@ -344,6 +360,7 @@ DETAIL_NAMES = {
     "stratum": lazy_pgettext("audit", "Tầng"),
     "target": lazy_pgettext("audit", "Địa chỉ"),
     "title": lazy_pgettext("audit", "Chức vụ"),
+    "to": lazy_pgettext("audit", "Giao cho"),
     "unchanged": lazy_pgettext("audit", "Không đổi"),
     "unit": lazy_pgettext("audit", "Đơn vị"),
     "unit_id": lazy_pgettext("audit", "Số hiệu đơn vị"),
@@ -367,6 +384,7 @@ DOCUMENTS = {
     "problems": lazy_pgettext("audit", "Danh sách lỗi"),
     "apology_letters": lazy_pgettext("audit", "Phiếu xin lỗi"),
     "result_slips": lazy_pgettext("audit", "Phiếu hẹn kèm mã đánh giá"),
+    "paper_forms": lazy_pgettext("audit", "Phiếu điều tra giấy"),
     "unit": lazy_pgettext("audit", "Báo cáo đơn vị"),
     "district": lazy_pgettext("audit", "Báo cáo toàn quận"),
 }
@@ -453,6 +471,11 @@ def actor_name(actor: str) -> str:
     return str(ACTORS[actor])
 
 
+def paper_form_state_name(state: str) -> str:
+    """Return where a paper form's double entry stands (``printed`` -> "Chưa nhập")."""
+    return str(PAPER_FORM_STATES[PaperFormState(state)])
+
+
 def answer_state_name(state: str) -> str:
     """Return the name of an answer's review state."""
     return str(ANSWER_STATES[AnswerState(state)])
@@ -536,6 +559,7 @@ def init_app(app: Flask) -> None:
         event_kind_name=event_kind_name,
         actor_name=actor_name,
         answer_state_name=answer_state_name,
+        paper_form_state_name=paper_form_state_name,
         category_name=category_name,
         detail_name=detail_name,
         detail_value=detail_value,

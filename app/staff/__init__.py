@@ -17,6 +17,7 @@ from app.staff import (  # noqa: F401  (registers the views)
     enumerator_keys,
     integration_keys,
     manage,
+    paper_batches,
     paper_entry,
     paper_reconcile,
     routes,

@@ -84,6 +84,11 @@ class AuditAction(enum.StrEnum):
     PAPER_ENTRY_RECORDED = "paper_entry_recorded"
     #: A third user settled a paper form's entries: it became a response.
     PAPER_FORM_RECONCILED = "paper_form_reconciled"
+    #: A batch of paper forms handed out, its returned forms counted; one of
+    #: its forms voided (``surveys.paper.batches``).
+    PAPER_HANDED_OUT = "paper_handed_out"
+    PAPER_RETURNED = "paper_returned"
+    PAPER_FORM_VOIDED = "paper_form_voided"
 
 
 def record_event(

@@ -24,6 +24,7 @@ from surveys.demo.district import (
     ensure_district,
 )
 from surveys.demo.dossiers import seed_dossiers
+from surveys.demo.paper_forms import ensure_paper_batch
 from surveys.demo.rated_dossiers import tie_ratings
 from surveys.demo.responses import PERIOD, ensure_campaigns
 from surveys.models import Role, User, utcnow
@@ -55,6 +56,8 @@ class DemoReport:
     cases: int = 0
     #: Apology letters drafted for the district's late dossiers.
     letters: int = 0
+    #: Paper forms numbered in the demo's batch (printed and handed out).
+    paper_forms: int = 0
     #: The password given to ``users``; empty when no login was created.
     password: str = field(default="", repr=False)
 
@@ -80,6 +83,7 @@ def seed_demo(
     if responses:
         report.responses = ensure_campaigns(session, np.random.default_rng(SEED + 1))
         report.dossiers = seed_dossiers(session)
+        report.paper_forms = ensure_paper_batch(session)
         if dossier_key is not None:
             report.rated_dossiers = tie_ratings(
                 session,

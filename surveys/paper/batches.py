@@ -3,7 +3,9 @@
 A batch issues one single-use access code per form (``issue_batch``, audited
 as any issuing of codes, with the sample design's fields as invitations
 carry them), so a paper form is counted once whichever way it comes back: keyed
-in from the paper, or answered online through the QR beside its number.
+in from the paper, or answered online through the QR beside its number. Each
+change of the register (handed out, returned, a form voided) is audited too:
+forms on paper are codes in someone's hands.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.orm import Session
 
+from surveys.access.audit import AuditAction, record_event
 from surveys.access.codes import SampleDesign, revoke_code
 from surveys.models import (
     Campaign,
@@ -109,33 +112,70 @@ def mark_printed(session: Session, batch: PaperBatch, now: datetime) -> None:
 
 
 def hand_out(
-    session: Session, batch: PaperBatch, recipient: str, now: datetime
+    session: Session,
+    actor: User | None,
+    batch: PaperBatch,
+    recipient: str,
+    now: datetime,
 ) -> None:
     """Note to whom (a counter, an enumerator, a school) and when the forms went."""
     batch.handed_out_to = " ".join(recipient.split())[:MAX_RECIPIENT]
     batch.handed_out_at = now
-    session.flush()
+    _audit(session, AuditAction.PAPER_HANDED_OUT, actor, batch, to=batch.handed_out_to)
 
 
 def note_returned(
-    session: Session, batch: PaperBatch, returned: int, now: datetime
+    session: Session,
+    actor: User | None,
+    batch: PaperBatch,
+    returned: int,
+    now: datetime,
 ) -> None:
     """Note how many filled-in forms have come back so far (0 to the batch's count)."""
     if isinstance(returned, bool) or not 0 <= returned <= batch.count:
         raise PaperRefused(Refusal.RETURNED_COUNT, returned=returned, count=batch.count)
     batch.returned_count = returned
     batch.returned_at = now
-    session.flush()
+    _audit(session, AuditAction.PAPER_RETURNED, actor, batch, returned=returned)
 
 
-def void_form(session: Session, form: PaperForm, now: datetime) -> None:
+def void_form(
+    session: Session, actor: User | None, form: PaperForm, now: datetime
+) -> None:
     """Void a spoiled or lost form: it takes no entry, and its code no answer.
 
     A reconciled form is a response already (excluded, if need be, as any
-    response is): it cannot be voided.
+    response is): it cannot be voided. Voiding a void form changes nothing.
     """
     if form.state == PaperFormState.RECONCILED:
         raise PaperRefused(Refusal.RECONCILED, number=format_number(form.number))
+    if form.state == PaperFormState.VOID:
+        return
     form.state = PaperFormState.VOID
     revoke_code(session, form.access_code, now)
+    _audit(
+        session,
+        AuditAction.PAPER_FORM_VOIDED,
+        actor,
+        form.batch,
+        number=format_number(form.number),
+    )
+
+
+def _audit(
+    session: Session,
+    action: AuditAction,
+    actor: User | None,
+    batch: PaperBatch,
+    **detail: object,
+) -> None:
+    """Record that ``actor`` changed the register of ``batch``, and how; flush."""
+    record_event(
+        session,
+        action,
+        actor.id if actor is not None else None,
+        object_type="paper_batch",
+        object_id=str(batch.id),
+        detail={"unit": batch.unit.code, **detail},
+    )
     session.flush()

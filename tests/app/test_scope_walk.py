@@ -31,6 +31,7 @@ from surveys.models import (
     FeedbackCase,
     ImportStatus,
     Official,
+    PaperBatch,
     Response,
     Role,
     ServicePoint,
@@ -69,8 +70,8 @@ class Side:
     case: FeedbackCase
     attachment: CaseAttachment
     response: Response
-    #: The printed number of a paper form of the ward's campaign.
-    paper_number: str
+    #: A batch of paper forms of the ward's campaign.
+    batch: PaperBatch
 
     def markers(self) -> list[str]:
         """Texts that only a page showing this ward's data would contain."""
@@ -113,7 +114,8 @@ PARAMETERS: dict[str, Callable[[Side], object]] = {
     # Categories and their rules are the district's: a role the walk never has.
     "category_id": lambda side: side.case.category_id,
     "rule_id": lambda side: 1,
-    "number": lambda side: side.paper_number,
+    "number": lambda side: format_number(side.batch.forms[0].number),
+    "batch_id": lambda side: side.batch.id,
 }
 #: Statuses that hide an object: not found, or not allowed for the role at all.
 HIDDEN = {403, 404}
@@ -149,7 +151,7 @@ def make_side(session: Session, district: Unit, letter: str, files: Path) -> Sid
     response.answers = [Answer(question="comment", value_text=f"Góp ý Riêng {letter}")]
     session.add(response)
     session.flush()
-    paper = create_batch(session, None, campaign, unit, 1).forms[0]
+    batch = create_batch(session, None, campaign, unit, 2)
     return Side(
         unit,
         point,
@@ -161,7 +163,7 @@ def make_side(session: Session, district: Unit, letter: str, files: Path) -> Sid
         case,
         attachment,
         response,
-        format_number(paper.number),
+        batch,
     )
 
 

@@ -21,6 +21,7 @@ from surveys.models import (
     Dossier,
     DossierStatus,
     Official,
+    PaperBatch,
     Response,
     ServicePoint,
     Unit,
@@ -169,3 +170,14 @@ def test_demo_responses_carry_their_origin(demo_session: Session) -> None:
         select(func.count(Response.id)).where(Response.weight.is_not(None))
     )
     assert rated > 500 and verified > 500 and weighted > 200
+
+
+def test_demo_has_a_batch_of_paper_forms_handed_out(demo_session: Session) -> None:
+    batch = demo_session.scalars(select(PaperBatch)).one()
+    assert (batch.unit.code, batch.campaign.key, batch.count) == (
+        "q1-ben-nghe",
+        "q1-papi-2026",
+        20,
+    )
+    assert batch.printed_at is not None and batch.handed_out_to
+    assert {form.access_code.cluster for form in batch.forms} == {"khu-pho-1"}

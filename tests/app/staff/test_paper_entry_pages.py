@@ -174,7 +174,7 @@ def refuse_without_check_digit(db_session: Session, keying: Keying) -> str:
 
 
 def refuse_void(db_session: Session, keying: Keying) -> str:
-    void_form(db_session, keying.form, datetime.now(UTC))
+    void_form(db_session, None, keying.form, datetime.now(UTC))
     db_session.commit()
     return keying.number
 

@@ -8,7 +8,13 @@ from sqlalchemy.orm import Session
 
 from surveys.access.codes import CodeError
 from surveys.access.scope import Scope
-from surveys.models import AccessCode, CodeKind, PaperForm, PaperFormState
+from surveys.models import (
+    AccessCode,
+    AuditEvent,
+    CodeKind,
+    PaperForm,
+    PaperFormState,
+)
 from surveys.paper.batches import (
     create_batch,
     hand_out,
@@ -95,23 +101,46 @@ def test_the_register_notes_printing_handing_out_and_returns(
     paper = make_paper(db_session)
     batch = make_batch(db_session, paper, count=3)
     mark_printed(db_session, batch, NOW)
-    hand_out(db_session, batch, "  Tổ dân phố   3 ", NOW)
-    note_returned(db_session, batch, 2, NOW)
+    hand_out(db_session, paper.third, batch, "  Tổ dân phố   3 ", NOW)
+    note_returned(db_session, paper.third, batch, 2, NOW)
     assert (batch.printed_at, batch.handed_out_at, batch.returned_at) == (NOW,) * 3
     assert batch.handed_out_to == "Tổ dân phố 3"
     assert batch.returned_count == 2
     with pytest.raises(PaperRefused) as refused:
-        note_returned(db_session, batch, 4, NOW)
+        note_returned(db_session, paper.third, batch, 4, NOW)
     assert refused.value.reason is Refusal.RETURNED_COUNT
     assert "4" in str(refused.value.message)
     assert batch.returned_count == 2
+    assert [(e.action, e.detail) for e in _events(db_session)] == [
+        ("paper_handed_out", {"unit": paper.unit.code, "to": "Tổ dân phố 3"}),
+        ("paper_returned", {"unit": paper.unit.code, "returned": 2}),
+    ]
 
 
 def test_a_void_form_is_refused_and_its_code_revoked(db_session: Session) -> None:
     paper = make_paper(db_session)
     form = make_batch(db_session, paper, count=1).forms[0]
-    void_form(db_session, form, NOW)
+    void_form(db_session, paper.third, form, NOW)
+    void_form(db_session, paper.third, form, NOW)
     assert form.access_code.revoked_at == NOW
+    (voided,) = _events(db_session)
+    assert (voided.action, voided.user_id, voided.object_id) == (
+        "paper_form_voided",
+        paper.third.id,
+        str(form.batch_id),
+    )
+    assert voided.detail["number"] == format_number(form.number)
     with pytest.raises(PaperRefused) as refused:
         find_form(db_session, Scope.of(paper.first), format_number(form.number))
     assert refused.value.reason is Refusal.VOID
+
+
+def _events(session: Session) -> list[AuditEvent]:
+    """The register's audit events, in order (issuing the codes is audited apart)."""
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.object_type == "paper_batch")
+            .order_by(AuditEvent.id)
+        )
+    )
