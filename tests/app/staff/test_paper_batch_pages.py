@@ -253,7 +253,8 @@ def test_a_viewer_reads_the_progress_but_changes_nothing(
     secret = "Góp ý bí mật của hộ dân"
     values = {"visited": "no", "age": "40", "comment": secret}
     key(db_session, batch.forms[0], paper.first, values)
-    key(db_session, batch.forms[0], paper.second, values | {"age": "41"})
+    other = "Góp ý khác của hộ dân"
+    key(db_session, batch.forms[0], paper.second, values | {"comment": other})
     key(db_session, batch.forms[1], paper.first, values)
     db_session.commit()
     assert log_in(client, paper.third.username).status_code == 302
@@ -261,9 +262,7 @@ def test_a_viewer_reads_the_progress_but_changes_nothing(
     assert 'id="nav-paper"' in listed
     assert f"{PAGE}/new" not in listed
     page = client.get(f"{PAGE}/{batch.id}").get_data(as_text=True)
-    assert secret not in page and "41" not in page.replace(
-        format_number(batch.first_number), ""
-    )
+    assert secret not in page and other not in page
     clerks = re.search(r'<table id="clerks">.*?</table>', page, re.S)
     assert clerks is not None
     assert paper.first.username in clerks.group(0)
