@@ -26,7 +26,12 @@ from tests.app.staff.paper_pages import (
     save,
 )
 from tests.app.staff_client import csrf_token, log_in
-from tests.builders import make_campaign, make_unit, make_user
+from tests.builders import (
+    make_campaign,
+    make_household_campaign,
+    make_unit,
+    make_user,
+)
 
 
 def test_a_clerk_keys_a_form_by_its_codes_and_is_back_at_the_number_box(
@@ -104,6 +109,28 @@ def test_a_code_no_option_has_and_an_age_out_of_range_are_refused_in_place(
     # The keys stay as typed.
     assert 'value="7"' in page and 'value="5"' in page
     assert 'value="Cán bộ nhanh nhẹn"' in page
+    assert counts(db_session)[0] == 0
+
+
+def test_an_error_no_box_shows_is_said_with_its_question_and_row(
+    client: FlaskClient, db_session: Session
+) -> None:
+    campaign = make_household_campaign(db_session)
+    clerk = make_user(db_session, campaign.unit)
+    form = create_batch(db_session, clerk, campaign, campaign.unit, 1).forms[0]
+    db_session.commit()
+    assert log_in(client, clerk.username).status_code == 302
+    # Six members, and the paper's table has five rows: the engine asks for a
+    # sixth, which has no box to mark.
+    keys = {"household_size": "6", "relation[2]": "1"}
+    for row in range(1, 6):
+        keys |= {f"member_name[{row}]": f"Người {row}", f"age[{row}]": "30"}
+    refused = save(client, format_number(form.number), keys)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Câu 2, dòng 6: Vui lòng trả lời câu hỏi này." in page
+    assert "Câu 3, dòng 6: Vui lòng trả lời câu hỏi này." in page
+    assert 'id="e-age[5]"' not in page
     assert counts(db_session)[0] == 0
 
 
