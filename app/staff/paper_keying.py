@@ -62,6 +62,7 @@ class KeyedField:
 
     @property
     def multiple(self) -> bool:
+        """Tell whether several codes may be typed (a multiple choice)."""
         return self.question.type is QuestionType.SELECT_MULTIPLE
 
     def name_of(self, code: str) -> str:
@@ -78,6 +79,7 @@ class KeyedField:
         return next((o.code for o in self.options if o.name == name), name)
 
     def label_of(self, name: str) -> str:
+        """Return the printed label of an option's name ("" if none)."""
         return next((o.label for o in self.options if o.name == name), "")
 
 

@@ -93,7 +93,7 @@ def test_the_second_clerk_sees_nothing_of_the_first_entry(
 
 def _unstamped(page: str) -> str:
     """The page without what differs between any two drawings of it (the
-    start stamp, the CSRF token, the user's own name)."""
+    start stamp, the CSRF token)."""
     return re.sub(r'name="(started|csrf_token)" value="[^"]*"', "", page)
 
 

@@ -42,7 +42,7 @@ def test_two_clerks_and_a_reconciler_make_one_paper_response(
     client: FlaskClient, db_session: Session
 ) -> None:
     keying = make_keying(db_session)
-    # The second clerk misread the age and typed "Không" as the visit.
+    # The second clerk misread the age.
     keyed_twice(client, keying, FIRST | {"age": "47"})
     as_user(client, keying.third)
     listed = client.get(LIST).get_data(as_text=True)
