@@ -75,12 +75,20 @@ def test_the_second_clerk_sees_nothing_of_the_first_entry(
     client: FlaskClient, db_session: Session
 ) -> None:
     keying = make_keying(db_session)
+    reconciling = f"/staff/paper/forms/{keying.number}/reconcile"
     as_user(client, keying.second)
     before = client.get(ENTRY, query_string={"number": keying.number})
+    refused_before = client.get(reconciling, follow_redirects=True)
     as_user(client, keying.first)
     assert save(client, keying.number, FIRST).status_code == 302
     as_user(client, keying.second)
     after = client.get(ENTRY, query_string={"number": keying.number})
+    # Nor does the reconciling page: "not keyed twice", with or without an entry.
+    refused_after = client.get(reconciling, follow_redirects=True)
+    assert "chưa được nhập đủ hai lần" in refused_after.get_data(as_text=True)
+    assert _unstamped(refused_after.get_data(as_text=True)) == _unstamped(
+        refused_before.get_data(as_text=True)
+    )
     page = after.get_data(as_text=True)
     assert "nhanh nhẹn" not in page
     assert 'value="42"' not in page
