@@ -34,10 +34,8 @@ import re
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +49,6 @@ from harness import DEFAULT_PG_URL, sized_databases  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from werkzeug.datastructures import MultiDict  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.db import bind_of, session_factory  # noqa: E402
@@ -61,7 +58,7 @@ from surveys.access.scope import Scope  # noqa: E402
 from surveys.migrate import upgrade_to_head  # noqa: E402
 from surveys.models import PaperForm, User, utcnow  # noqa: E402
 from surveys.paper.entries import find_form, record_entry  # noqa: E402
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, served  # noqa: E402
 from tests.e2e.paper_keystrokes import (  # noqa: E402
     TYPED,
     Desk,
@@ -101,18 +98,6 @@ class Stopwatch:
         body = b"".join(self.app(environ, start))
         kept.append(time.perf_counter() - began)
         return [body]
-
-
-@contextmanager
-def served(app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join()
 
 
 def bare_entries(app: Flask, desk: Desk, numbers: tuple[str, ...]) -> list[float]:

@@ -30,6 +30,7 @@ from app.staff.paper_keying import (
     decoded,
     keyed_fields,
     skip_readers,
+    unplaced_errors,
     with_printed_rows,
 )
 from surveys.access.audit import AuditAction, record_event
@@ -188,14 +189,16 @@ def _keying_page(
     started: datetime,
 ) -> str:
     code = _code(form)
+    fields = keyed_fields(code.questionnaire, code.carried)
     return render_template(
         "staff/paper/entry_form.html",
         number=format_number(form.number),
         campaign=form.batch.campaign,
         unit=form.batch.unit,
-        fields=keyed_fields(code.questionnaire, code.carried),
+        fields=fields,
         typed=typed,
         errors=errors,
+        unplaced=unplaced_errors(code.questionnaire, fields, errors),
         relevant=_relevant(code, decoded(code.questionnaire, typed)),
         drivers=skip_readers(code.questionnaire),
         started=started.isoformat(),

@@ -20,7 +20,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
-from app.i18n import translated
+from app.i18n import _, translated
 from app.paper_form_pdf import MAX_PRINTED_OPTIONS, printed_rows
 from app.public.forms import raw_answers
 from surveys.questionnaire import Question, Questionnaire, QuestionType, Repeat
@@ -33,6 +33,8 @@ from surveys.questionnaire.validation import RawAnswers, row_key
 _CODE_SEPARATORS = re.compile(r"[\s,;+]+")
 #: A date as written on paper: day, month, year with any separator, or 8 digits.
 _WRITTEN_DATE = re.compile(r"^(\d{1,2})\D+(\d{1,2})\D+(\d{4})$|^(\d{2})(\d{2})(\d{4})$")
+#: An error's key: a question's name, with its row in a repeat (``age[2]``).
+_ERROR_KEY = re.compile(r"^(?P<name>[^\[\]]+)(?:\[(?P<row>\d+)\])?$")
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class KeyedField:
 
     @property
     def multiple(self) -> bool:
+        """Tell whether several codes may be typed (a multiple choice)."""
         return self.question.type is QuestionType.SELECT_MULTIPLE
 
     def name_of(self, code: str) -> str:
@@ -76,6 +79,7 @@ class KeyedField:
         return next((o.code for o in self.options if o.name == name), name)
 
     def label_of(self, name: str) -> str:
+        """Return the printed label of an option's name ("" if none)."""
         return next((o.label for o in self.options if o.name == name), "")
 
 
@@ -231,6 +235,40 @@ def _iso_date(text: str) -> str:
         return date(year, month, day).isoformat()
     except ValueError:
         return text
+
+
+def unplaced_errors(
+    questionnaire: Questionnaire,
+    fields: list[KeyedField],
+    errors: Mapping[str, str],
+) -> list[str]:
+    """Return the errors no box on the page shows, each after its question's
+    printed number (and row): a roster counted beyond its printed rows is
+    refused for rows the paper lacks, and the clerk must be told why."""
+    boxes = {field.key for field in fields}
+    numbers = printed_numbers(questionnaire)
+    unplaced: list[str] = []
+    for key, message in errors.items():
+        if key in boxes:
+            continue
+        where = _ERROR_KEY.match(key)
+        number = numbers.get(where["name"]) if where is not None else None
+        if where is None or number is None:
+            unplaced.append(message)
+        elif where["row"] is None:
+            unplaced.append(
+                _("Câu %(number)s: %(message)s", number=number, message=message)
+            )
+        else:
+            unplaced.append(
+                _(
+                    "Câu %(number)s, dòng %(row)s: %(message)s",
+                    number=number,
+                    row=where["row"],
+                    message=message,
+                )
+            )
+    return unplaced
 
 
 def skip_readers(questionnaire: Questionnaire) -> frozenset[str]:

@@ -31,6 +31,7 @@ from app.staff.paper_keying import (
     keyed_fields,
     shown,
     typed_back,
+    unplaced_errors,
     value_of,
 )
 from surveys.access.audit import AuditAction, record_event
@@ -211,6 +212,7 @@ def _page(
         differing={field.key: _both(questionnaire, field, form) for field in differing},
         typed=typed,
         errors=errors | unsettled,
+        unplaced=unplaced_errors(questionnaire, fields, errors),
         clerks=[_clerk_name(entry.clerk_id) for entry in form.entries],
         choices=(FIRST, SECOND, PAPER),
     )

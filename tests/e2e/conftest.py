@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,15 +58,24 @@ def live_app(tmp_path: Path) -> Iterator[Flask]:
         yield app
 
 
+@contextmanager
+def served(app: Flask) -> Iterator[str]:
+    """Serve ``app`` on a free local port in a thread; yield its address."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
 @pytest.fixture
 def live_url(live_app: Flask) -> Iterator[str]:
     """Serve ``live_app`` on a free local port for the length of one test."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with served(live_app) as url:
+        yield url
 
 
 @pytest.fixture

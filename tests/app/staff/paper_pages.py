@@ -23,11 +23,8 @@ from surveys.models import (
 )
 from surveys.paper.batches import create_batch
 from surveys.paper.form_numbers import format_number
-from surveys.questionnaire.schema import build_questionnaire
-from surveys.questionnaire.versions import store_questionnaire
 from tests.app.staff_client import csrf_token, log_in, log_out
-from tests.builders import make_campaign, make_unit, make_user
-from tests.surveys.paper.paper_builders import paper_questionnaire
+from tests.surveys.paper.paper_builders import make_paper
 
 ENTRY = "/staff/entry"
 #: What the first clerk keys: visited "1" (Có), rating 4, age 42, a comment.
@@ -52,18 +49,15 @@ class Keying:
         return format_number(self.form.number)
 
 
-def make_keying(session: Session, role: str = Role.UNIT_MANAGER) -> Keying:
-    stored = store_questionnaire(
-        session, build_questionnaire(paper_questionnaire())
-    ).stored
-    unit = make_unit(session)
-    campaign = make_campaign(
-        session, unit=unit, questionnaire=stored, mode="invitation", ends_on=None
-    )
-    first, second, third = (make_user(session, unit, role=role) for _ in range(3))
-    batch = create_batch(session, third, campaign, unit, 3)
+def make_keying(session: Session) -> Keying:
+    """Store a ward's paper campaign, three unit managers (the role that keys)
+    and a batch of three forms; commits."""
+    paper = make_paper(session, Role.UNIT_MANAGER)
+    batch = create_batch(session, paper.third, paper.campaign, paper.unit, 3)
     session.commit()
-    return Keying(campaign, unit, batch, first, second, third)
+    return Keying(
+        paper.campaign, paper.unit, batch, paper.first, paper.second, paper.third
+    )
 
 
 def as_user(client: FlaskClient, user: User) -> None:

@@ -26,7 +26,12 @@ from tests.app.staff.paper_pages import (
     save,
 )
 from tests.app.staff_client import csrf_token, log_in
-from tests.builders import make_campaign, make_unit, make_user
+from tests.builders import (
+    make_campaign,
+    make_household_campaign,
+    make_unit,
+    make_user,
+)
 
 
 def test_a_clerk_keys_a_form_by_its_codes_and_is_back_at_the_number_box(
@@ -70,12 +75,20 @@ def test_the_second_clerk_sees_nothing_of_the_first_entry(
     client: FlaskClient, db_session: Session
 ) -> None:
     keying = make_keying(db_session)
+    reconciling = f"/staff/paper/forms/{keying.number}/reconcile"
     as_user(client, keying.second)
     before = client.get(ENTRY, query_string={"number": keying.number})
+    refused_before = client.get(reconciling, follow_redirects=True)
     as_user(client, keying.first)
     assert save(client, keying.number, FIRST).status_code == 302
     as_user(client, keying.second)
     after = client.get(ENTRY, query_string={"number": keying.number})
+    # Nor does the reconciling page: "not keyed twice", with or without an entry.
+    refused_after = client.get(reconciling, follow_redirects=True)
+    assert "chưa được nhập đủ hai lần" in refused_after.get_data(as_text=True)
+    assert _unstamped(refused_after.get_data(as_text=True)) == _unstamped(
+        refused_before.get_data(as_text=True)
+    )
     page = after.get_data(as_text=True)
     assert "nhanh nhẹn" not in page
     assert 'value="42"' not in page
@@ -88,7 +101,7 @@ def test_the_second_clerk_sees_nothing_of_the_first_entry(
 
 def _unstamped(page: str) -> str:
     """The page without what differs between any two drawings of it (the
-    start stamp, the CSRF token, the user's own name)."""
+    start stamp, the CSRF token)."""
     return re.sub(r'name="(started|csrf_token)" value="[^"]*"', "", page)
 
 
@@ -104,6 +117,28 @@ def test_a_code_no_option_has_and_an_age_out_of_range_are_refused_in_place(
     # The keys stay as typed.
     assert 'value="7"' in page and 'value="5"' in page
     assert 'value="Cán bộ nhanh nhẹn"' in page
+    assert counts(db_session)[0] == 0
+
+
+def test_an_error_no_box_shows_is_said_with_its_question_and_row(
+    client: FlaskClient, db_session: Session
+) -> None:
+    campaign = make_household_campaign(db_session)
+    clerk = make_user(db_session, campaign.unit)
+    form = create_batch(db_session, clerk, campaign, campaign.unit, 1).forms[0]
+    db_session.commit()
+    assert log_in(client, clerk.username).status_code == 302
+    # Six members, and the paper's table has five rows: the engine asks for a
+    # sixth, which has no box to mark.
+    keys = {"household_size": "6", "relation[2]": "1"}
+    for row in range(1, 6):
+        keys |= {f"member_name[{row}]": f"Người {row}", f"age[{row}]": "30"}
+    refused = save(client, format_number(form.number), keys)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert "Câu 2, dòng 6: Vui lòng trả lời câu hỏi này." in page
+    assert "Câu 3, dòng 6: Vui lòng trả lời câu hỏi này." in page
+    assert 'id="e-age[5]"' not in page
     assert counts(db_session)[0] == 0
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.test import TestResponse
 
 from surveys.models import (
     PAPER_CHANNEL,
@@ -31,6 +32,14 @@ def reconcile_path(number: str) -> str:
     return f"/staff/paper/forms/{number}/reconcile"
 
 
+def confirm_agreed(client: FlaskClient, number: str) -> TestResponse:
+    """Press the list's one-click confirmation of the form numbered ``number``."""
+    token = csrf_token(client, LIST)
+    return client.post(
+        reconcile_path(number), data={"csrf_token": token, "agreed": "1"}
+    )
+
+
 def keyed_twice(client: FlaskClient, keying: Keying, second: dict[str, str]) -> None:
     as_user(client, keying.first)
     assert save(client, keying.number, FIRST).status_code == 302
@@ -42,7 +51,7 @@ def test_two_clerks_and_a_reconciler_make_one_paper_response(
     client: FlaskClient, db_session: Session
 ) -> None:
     keying = make_keying(db_session)
-    # The second clerk misread the age and typed "Không" as the visit.
+    # The second clerk misread the age.
     keyed_twice(client, keying, FIRST | {"age": "47"})
     as_user(client, keying.third)
     listed = client.get(LIST).get_data(as_text=True)
@@ -115,10 +124,7 @@ def test_agreeing_entries_are_confirmed_in_one_click(
     as_user(client, keying.third)
     listed = client.get(LIST).get_data(as_text=True)
     assert f"Xác nhận phiếu {keying.number}" in listed
-    token = csrf_token(client, LIST)
-    done = client.post(
-        reconcile_path(keying.number), data={"csrf_token": token, "agreed": "1"}
-    )
+    done = confirm_agreed(client, keying.number)
     assert done.status_code == 302
     db_session.refresh(keying.form)
     assert keying.form.settled_answers == {
@@ -136,10 +142,7 @@ def test_agreed_confirms_nothing_when_the_entries_differ(
     keying = make_keying(db_session)
     keyed_twice(client, keying, FIRST | {"age": "47"})
     as_user(client, keying.third)
-    token = csrf_token(client, LIST)
-    refused = client.post(
-        reconcile_path(keying.number), data={"csrf_token": token, "agreed": "1"}
-    )
+    refused = confirm_agreed(client, keying.number)
     assert refused.status_code == 422
     assert counts(db_session)[1:] == (0, 2)
 
@@ -152,10 +155,7 @@ def test_a_clerk_of_the_form_cannot_reconcile_it(
     # Still logged in as the second clerk.
     listed = client.get(LIST).get_data(as_text=True)
     assert "Bạn đã nhập phiếu này" in listed
-    token = csrf_token(client, LIST)
-    refused = client.post(
-        reconcile_path(keying.number), data={"csrf_token": token, "agreed": "1"}
-    )
+    refused = confirm_agreed(client, keying.number)
     assert refused.status_code == 302
     said = client.get(refused.headers["Location"]).get_data(as_text=True)
     assert "không thể đối chiếu nó" in said
@@ -180,10 +180,7 @@ def test_a_form_keyed_once_or_of_another_unit_is_not_reconciled(
     db_session.commit()
     as_user(client, outsider)
     assert client.get(reconcile_path(keying.number)).status_code == 404
-    token = csrf_token(client, LIST)
-    posted = client.post(
-        reconcile_path(keying.number), data={"csrf_token": token, "agreed": "1"}
-    )
+    posted = confirm_agreed(client, keying.number)
     assert posted.status_code == 404
     assert keying.number not in client.get(LIST).get_data(as_text=True)
     assert counts(db_session) == (2, 0, 2)

@@ -69,7 +69,8 @@ class Paper:
     third: User
 
 
-def make_paper(session: Session) -> Paper:
+def make_paper(session: Session, role: str = Role.VIEWER) -> Paper:
+    """Store the campaign, its ward and three users of ``role`` there."""
     stored = store_questionnaire(
         session, build_questionnaire(paper_questionnaire())
     ).stored
@@ -77,9 +78,7 @@ def make_paper(session: Session) -> Paper:
     campaign = make_campaign(
         session, unit=unit, questionnaire=stored, mode="invitation", ends_on=None
     )
-    first, second, third = (
-        make_user(session, unit, role=Role.VIEWER) for _ in range(3)
-    )
+    first, second, third = (make_user(session, unit, role=role) for _ in range(3))
     return Paper(campaign, unit, first, second, third)
 
 
