@@ -32,6 +32,7 @@ from surveys.models import (
     CodeKind,
     ImportStatus,
     LetterDelivery,
+    ResponseChannel,
     Role,
     UnitKind,
 )
@@ -56,6 +57,11 @@ CAMPAIGN_MODES = {
     CampaignMode.INVITATION: lazy_gettext("Thư mời"),
     CampaignMode.INTERVIEWER: lazy_gettext("Điều tra viên"),
     CampaignMode.OPEN_LINK: lazy_gettext("Đường dẫn công khai"),
+}
+#: How a response came: its campaign's mode, or keyed in from a paper form.
+RESPONSE_CHANNELS = {
+    **CAMPAIGN_MODES,
+    ResponseChannel.PAPER: lazy_gettext("Phiếu giấy"),
 }
 #: Where a campaign stands today.
 CAMPAIGN_STATUSES = {
@@ -393,6 +399,11 @@ def mode_name(mode: str) -> str:
     return str(CAMPAIGN_MODES[CampaignMode(mode)])
 
 
+def channel_name(channel: str) -> str:
+    """Return the name of a response's channel (``paper`` -> "Phiếu giấy")."""
+    return str(RESPONSE_CHANNELS[ResponseChannel(channel)])
+
+
 def campaign_status_name(status: str) -> str:
     """Return where a campaign stands (``paused`` -> "Tạm dừng")."""
     return str(CAMPAIGN_STATUSES[CampaignStatus(status)])
@@ -520,6 +531,7 @@ def init_app(app: Flask) -> None:
         kind_name=kind_name,
         role_name=role_name,
         mode_name=mode_name,
+        channel_name=channel_name,
         campaign_status_name=campaign_status_name,
         code_status_name=code_status_name,
         action_name=action_name,
