@@ -382,9 +382,10 @@ def _header(
 def by_channel(
     session: Session, campaign: Campaign, header: Header, unit_ids: list[int]
 ) -> pd.DataFrame:
-    """Return the headline per channel, then all channels together, as the
-    counters' table is (n, estimates with intervals, flags); empty unless the
-    units' responses of the period came through two channels or more.
+    """Return the headline per channel, then all channels together (channel
+    None), as the counters' table is (label, n, estimates with intervals,
+    flags); empty unless the units' responses of the period came through two
+    channels or more.
 
     Always of every channel, whichever one the report is about: the table is
     what compares them. Its last row ("together") is the headline the report
@@ -394,15 +395,17 @@ def by_channel(
         session, campaign.id, ("channel",), header.period, unit_ids=unit_ids
     )
     tallies = tallies[(tallies["item"] == header.headline) & (tallies["n"] > 0)]
+    columns = ["channel", "label", "n", *ESTIMATES, *FLAGS]
     if tallies["channel"].nunique() < 2:
-        return pd.DataFrame(columns=["label", "n", *ESTIMATES, *FLAGS])
+        return pd.DataFrame(columns=columns)
     per_channel = summary_from_tallies(tallies, "channel", scale=header.item_scale)
     order = {channel: place for place, channel in enumerate(ResponseChannel)}
     per_channel = per_channel.sort_values("channel", key=lambda c: c.map(order))
     per_channel.insert(0, "label", per_channel["channel"].map(channel_name))
     together = summary_from_tallies(tallies, None, scale=header.item_scale)
     together.insert(0, "label", _("Tất cả các kênh"))
-    return _table(pd.concat([per_channel, together], ignore_index=True))
+    together.insert(0, "channel", None)
+    return pd.concat([per_channel, together], ignore_index=True)[columns]
 
 
 def headline_score(questionnaire: Questionnaire) -> str:
