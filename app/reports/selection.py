@@ -33,7 +33,7 @@ from app.i18n import _
 from app.labels import channel_name
 from surveys.access.scope import get_in_scope
 from surveys.models import Campaign, ResponseDay, Unit
-from surveys.storage.counts import channels_present
+from surveys.storage.channels import channels_present
 from surveys.storage.periods import date_range
 from surveys.storage.tallies import caught_up
 from surveys.units.tree import root_units, subtree_ids

@@ -16,7 +16,6 @@ from surveys.models import (
     ItemDayTally,
     RatedComment,
     Response,
-    ResponseChannel,
     ResponseDay,
     ServicePoint,
 )
@@ -75,30 +74,6 @@ def _days_in(
             ResponseDay.day < local_date(between[1]),
         ]
     return and_(*conditions)
-
-
-def channels_present(
-    session: Session,
-    campaign_id: int,
-    *,
-    unit_ids: Sequence[int] | None = None,
-    between: tuple[datetime, datetime] | None = None,
-) -> list[str]:
-    """Return the channels the units' kept responses of a period came through,
-    in ``ResponseChannel`` order: what a report shows by channel."""
-    caught_up(session)
-    found = set(
-        session.scalars(
-            select(ResponseDay.channel)
-            .where(
-                _days_in(campaign_id, unit_ids, between),
-                ResponseDay.excluded.is_(False),
-                ResponseDay.n > 0,
-            )
-            .distinct()
-        )
-    )
-    return [channel for channel in ResponseChannel if channel in found]
 
 
 def monthly_counts(
