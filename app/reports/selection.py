@@ -118,6 +118,12 @@ class Selection:
             }
         return chosen
 
+    @property
+    def responses_query(self) -> dict[str, str]:
+        """Return ``query`` for the exports of responses: every channel's, each
+        response with its channel, whichever channel the page shows."""
+        return {name: v for name, v in self.query.items() if name != "channel"}
+
 
 def campaigns_covering(session: Session, unit: Unit) -> list[Campaign]:
     """Return the campaigns held at the unit, above it or below it.
