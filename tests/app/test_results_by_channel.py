@@ -16,13 +16,19 @@ from sqlalchemy.orm import Session
 from analysis import summary_from_tallies
 from analysis.results import MIN_INTERVAL, MIN_PUBLISH
 from app.reports.data import headline_score
-from surveys.models import Campaign, Role
+from surveys.models import Campaign, Role, UnitKind
 from surveys.questionnaire.versions import definition_of
 from surveys.storage.frames import tally_frame
 from surveys.storage.recording import Submission, record_response
 from tests.app.pdf_reading import read_pages
 from tests.app.test_dashboard import client_as, shown
-from tests.builders import make_code, make_counter_campaign, record_on_paper, unique
+from tests.builders import (
+    make_code,
+    make_counter_campaign,
+    make_unit,
+    record_on_paper,
+    unique,
+)
 
 SPRING = datetime(2026, 4, 6, 2, 0, tzinfo=UTC)
 COUNTER_RATINGS, PAPER_FORMS = 50, 25
@@ -161,3 +167,21 @@ def test_the_reports_print_the_table_by_channel(
     )
     assert summary["Kênh"] == "Phiếu giấy"
     assert summary["Số phiếu hợp lệ"] == PAPER_FORMS
+
+
+def test_the_district_shows_its_units_by_channel_and_together(
+    app: Flask, db_session: Session, mixed: Mixed
+) -> None:
+    district = make_unit(db_session, kind=UnitKind.DISTRICT)
+    mixed.campaign.unit.parent = district
+    db_session.commit()
+    client = client_as(app, db_session, district, Role.DISTRICT)
+    query = {"campaign": mixed.campaign.key, "period": "2026"}
+    body = client.get("/staff/dashboard", query_string=query).get_data(as_text=True)
+    figures = expected(db_session, mixed)
+    for label, channel in ROWS.items():
+        assert row_cells(body, label)[0] == cells(figures[channel])
+    base = f"/staff/reports/units/{district.code}/district.xlsx"
+    book = load_workbook(io.BytesIO(client.get(base, query_string=query).data))
+    rows = {r[0]: r for r in book["Theo kênh"].iter_rows(values_only=True)}
+    assert [rows[label][1] for label in ROWS] == [50, 25, 75]
