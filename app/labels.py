@@ -476,7 +476,7 @@ _DETAIL_VALUES: dict[str, tuple[Mapping[str, LazyString], ...]] = {
     "mode": (CAMPAIGN_MODES,),
     "role": (ROLES,),
     "kind": (UNIT_KINDS, CODE_KINDS),
-    "channel": (CASE_CHANNELS,),
+    "channel": (CASE_CHANNELS, RESPONSE_CHANNELS),
     "via": (DELIVERIES,),
     "document": (DOCUMENTS,),
     "report": (DOCUMENTS,),

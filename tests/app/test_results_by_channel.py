@@ -11,12 +11,13 @@ import numpy as np
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from analysis import summary_from_tallies
 from analysis.results import MIN_INTERVAL, MIN_PUBLISH
 from app.reports.data import headline_score
-from surveys.models import Campaign, Role, UnitKind
+from surveys.models import AuditEvent, Campaign, Role, UnitKind
 from surveys.questionnaire.versions import definition_of
 from surveys.storage.frames import tally_frame
 from surveys.storage.recording import Submission, record_response
@@ -167,6 +168,10 @@ def test_the_reports_print_the_table_by_channel(
     )
     assert summary["Kênh"] == "Phiếu giấy"
     assert summary["Số phiếu hợp lệ"] == PAPER_FORMS
+    recorded = db_session.scalars(
+        select(AuditEvent.detail).where(AuditEvent.action == "export")
+    ).all()
+    assert [d.get("channel") for d in recorded] == [None, None, "paper"]
 
 
 def test_the_district_shows_its_units_by_channel_and_together(
