@@ -33,6 +33,7 @@ from surveys.models import (
     ImportStatus,
     LetterDelivery,
     PaperFormState,
+    ResponseChannel,
     Role,
     UnitKind,
 )
@@ -57,6 +58,11 @@ CAMPAIGN_MODES = {
     CampaignMode.INVITATION: lazy_gettext("Thư mời"),
     CampaignMode.INTERVIEWER: lazy_gettext("Điều tra viên"),
     CampaignMode.OPEN_LINK: lazy_gettext("Đường dẫn công khai"),
+}
+#: How a response came: its campaign's mode, or keyed in from a paper form.
+RESPONSE_CHANNELS = {
+    **CAMPAIGN_MODES,
+    ResponseChannel.PAPER: lazy_gettext("Phiếu giấy"),
 }
 #: Where a campaign stands today.
 CAMPAIGN_STATUSES = {
@@ -415,6 +421,11 @@ def mode_name(mode: str) -> str:
     return str(CAMPAIGN_MODES[CampaignMode(mode)])
 
 
+def channel_name(channel: str) -> str:
+    """Return the name of a response's channel (``paper`` -> "Phiếu giấy")."""
+    return str(RESPONSE_CHANNELS[ResponseChannel(channel)])
+
+
 def campaign_status_name(status: str) -> str:
     """Return where a campaign stands (``paused`` -> "Tạm dừng")."""
     return str(CAMPAIGN_STATUSES[CampaignStatus(status)])
@@ -492,7 +503,7 @@ _DETAIL_VALUES: dict[str, tuple[Mapping[str, LazyString], ...]] = {
     "mode": (CAMPAIGN_MODES,),
     "role": (ROLES,),
     "kind": (UNIT_KINDS, CODE_KINDS),
-    "channel": (CASE_CHANNELS,),
+    "channel": (CASE_CHANNELS, RESPONSE_CHANNELS),
     "via": (DELIVERIES,),
     "document": (DOCUMENTS,),
     "report": (DOCUMENTS,),
@@ -547,6 +558,7 @@ def init_app(app: Flask) -> None:
         kind_name=kind_name,
         role_name=role_name,
         mode_name=mode_name,
+        channel_name=channel_name,
         campaign_status_name=campaign_status_name,
         code_status_name=code_status_name,
         action_name=action_name,

@@ -194,6 +194,13 @@ class PaperFormState(enum.StrEnum):
 #: The channel of a response keyed in from a paper form (``Response.channel``);
 #: every other response has its campaign's mode (a ``CampaignMode`` value).
 PAPER_CHANNEL = "paper"
+#: Every channel a response can have (``Response.channel``), in this order
+#: wherever channels are listed: the campaign modes, then paper. Built from
+#: ``CampaignMode`` so that a new mode is a new channel without a second list.
+ResponseChannel = enum.StrEnum(
+    "ResponseChannel",
+    [(mode.name, mode.value) for mode in CampaignMode] + [("PAPER", PAPER_CHANNEL)],
+)
 
 
 class Unit(Base):
@@ -579,6 +586,9 @@ class _CellSums:
         ForeignKey("officials.id", ondelete="CASCADE")
     )
     verified: Mapped[bool]
+    #: How the responses came (``Response.channel``): a unit's results are
+    #: shown by channel (paper beside the campaign's own mode) and together.
+    channel: Mapped[str] = mapped_column(String(20))
     #: A question's name, or a dimension's name when ``kind`` is ``dimension``.
     item: Mapped[str] = mapped_column(String(64))
     #: ``item`` or ``dimension``; in the day tallies ``category`` too.
@@ -660,6 +670,8 @@ class RatedComment(Base):
     )
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"))
     submitted_at: Mapped[datetime]
+    #: The response's channel, for a dashboard shown for one channel.
+    channel: Mapped[str] = mapped_column(String(20))
     #: The lowest of the response's ratings; None when it rated nothing.
     lowest_rating: Mapped[float | None] = mapped_column(Float)
 
@@ -689,6 +701,8 @@ class ResponseDay(Base):
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     verified: Mapped[bool] = mapped_column(primary_key=True)
     excluded: Mapped[bool] = mapped_column(primary_key=True)
+    #: The responses' channel (``Response.channel``).
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
     n: Mapped[int] = mapped_column(default=0)
     #: When the day's latest of these responses came in: what a report is as of.
     latest: Mapped[datetime]
@@ -1708,6 +1722,7 @@ __all__ = [
     "Procedure",
     "Questionnaire",
     "Response",
+    "ResponseChannel",
     "ResponseDraft",
     "Role",
     "ServicePoint",

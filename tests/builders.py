@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from surveys.access.code_state import load_code
 from surveys.access.codes import new_token
 from surveys.access.passwords import hash_password
 from surveys.cases.events import Actor
@@ -17,6 +18,7 @@ from surveys.dossiers.rating_codes import issue_rating_codes
 from surveys.dossiers.register import add_dossier
 from surveys.local_time import local_date
 from surveys.models import (
+    PAPER_CHANNEL,
     AccessCode,
     Campaign,
     CaseCategory,
@@ -39,7 +41,7 @@ from surveys.questionnaire import Questionnaire as QuestionnaireDefinition
 from surveys.questionnaire import build_questionnaire
 from surveys.questionnaire.loader import load_definition
 from surveys.questionnaire.versions import shipped_template, store_questionnaire
-from surveys.storage.recording import Submission, record_response
+from surveys.storage.recording import Submission, record_response, record_through
 
 #: A field visit with time, datetime, geopoint and start/end/today questions.
 FIELD_VISIT = Path(__file__).parent / "surveys/questionnaire/data/field_visit.yaml"
@@ -139,6 +141,23 @@ def new_response(campaign: Campaign, **fields: object) -> Response:
         "content_hash": "0" * 64,
     }
     return Response(**(values | fields))
+
+
+def record_on_paper(
+    session: Session,
+    campaign: Campaign,
+    answers: dict[str, str],
+    when: datetime,
+    **code_fields: object,
+) -> int:
+    """Store a paper form's answers as its reconciliation does (a single-use
+    code, channel ``paper``); return the response's id."""
+    code = make_code(session, campaign, **code_fields)
+    submission = Submission(code.token, unique("paper"), answers)
+    recorded = record_through(
+        session, load_code(session, code.token), submission, when, PAPER_CHANNEL
+    )
+    return recorded.response_id
 
 
 def make_counter_campaign(

@@ -8,12 +8,13 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
 
 from surveys.db import make_engine, make_session_factory
 from surveys.migrate import alembic_config, downgrade_to_base, heads, upgrade_to_head
-from surveys.models import Answer, Base, FollowUpContact, Response
+from surveys.models import Answer, Base, FollowUpContact, Response, ResponseDay
 from surveys.storage.recording import Submission, record_response
-from tests.builders import make_code, make_counter_campaign
+from tests.builders import make_code, make_counter_campaign, record_on_paper
 
 
 def schema_differences(url: str) -> list[object]:
@@ -122,7 +123,8 @@ def test_the_day_tallies_and_rated_comments_are_filled_from_the_answers(
     empty_database_url: str,
 ) -> None:
     """The migration that brought them counts what was stored before it, as the
-    catch-up counts what came after."""
+    catch-up counts what came after; the migration that keyed them by channel
+    (``d5a1f9c3e7b2``) recounts them, paper forms in cells of their own."""
     from surveys.storage.tallies import catch_up
     from tests.surveys.test_tallies import snapshot
 
@@ -143,14 +145,31 @@ def test_the_day_tallies_and_rated_comments_are_filled_from_the_answers(
                 record_response(
                     session, submission, datetime(2026, 5, number + 1, 3, tzinfo=UTC)
                 )
+            paper = {"overall": "3", "comment": "Phiếu giấy"}
+            record_on_paper(
+                session, campaign, paper, datetime(2026, 5, 2, 3, tzinfo=UTC)
+            )
             campaign_id = campaign.id
         with make_session_factory(engine)() as session:
             catch_up(session)
-            counted = snapshot(session, campaign_id)
-        assert sum(1 for key in counted if "/" in key) == 3  # three comments
+            counted = snapshot(session, campaign_id), day_counts(session)
+        assert sum(1 for key in counted[0] if "/" in key) == 4  # four comments
+        assert {key.split("|")[6] for key in counted[0] if "|" in key} == {
+            "counter",
+            "paper",
+        }
         command.downgrade(alembic_config(url), "a7d3e9f1c4b2")
         upgrade_to_head(url)
         with make_session_factory(engine)() as session:
-            assert snapshot(session, campaign_id) == counted
+            assert (snapshot(session, campaign_id), day_counts(session)) == counted
     finally:
         engine.dispose()
+
+
+def day_counts(session: Session) -> list[tuple[object, ...]]:
+    """Every day count, with its channel."""
+    return sorted(
+        session.execute(
+            select(ResponseDay.day, ResponseDay.channel, ResponseDay.n)
+        ).all()
+    )

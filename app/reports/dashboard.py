@@ -105,6 +105,7 @@ LEAGUE_COLUMNS = {
     "mean_high": lazy_gettext("Cận trên KTC 95%"),
 }
 RANK_COLUMNS = ("rank", "rank_low", "rank_high")
+CHANNELS_TITLE = lazy_gettext("Điểm theo kênh")
 #: What an interval chart of a report table shows: the frame, the chart's title,
 #: the table's columns and what is measured.
 Drawn = tuple[pd.DataFrame, LazyString, dict[str, LazyString], Measure]
@@ -147,6 +148,9 @@ class Dashboard:
     league: Chart | None
     ranks: Chart | None
     comments: pd.DataFrame
+    #: The headline per channel and all channels together; None when the
+    #: responses came through one channel.
+    channels: Chart | None
     #: The small-sample warning the PDF prints too, when some figure needs it.
     small_sample_warning: str | None
     #: How much the unit's officials differ and how to read a flag; "" when
@@ -166,12 +170,19 @@ def build_dashboard(
 ) -> Dashboard:
     """Assemble the report of the selection and draw it, in the visitor's language."""
     unit, campaign, period = selection.unit, selection.campaign, selection.period
+    channel = selection.channel
     assert campaign is not None, "a dashboard needs a campaign"
     language, words = current_language(), chart_words()
     report: UnitReport | DistrictReport
     if selection.has_subunits:
         report = district_report(
-            session, unit, campaign, period, language=language, with_dossiers=False
+            session,
+            unit,
+            campaign,
+            period,
+            language=language,
+            with_dossiers=False,
+            channel=channel,
         )
         unit_ids = list(session.scalars(subtree_ids(unit.id)))
         charts, tables = _district_charts(report, words)
@@ -182,7 +193,13 @@ def build_dashboard(
         unit_quarters = _unit_quarters(report)
     else:
         report = unit_report(
-            session, unit, campaign, period, language=language, with_dossiers=False
+            session,
+            unit,
+            campaign,
+            period,
+            language=language,
+            with_dossiers=False,
+            channel=channel,
         )
         unit_ids = [unit.id]
         charts, tables = _unit_charts(report, words, show_officials)
@@ -195,7 +212,14 @@ def build_dashboard(
             if report.standing is not None
             else ""
         )
-    counts = monthly_counts(session, campaign.id, period, unit_ids=unit_ids)
+    counts = monthly_counts(
+        session, campaign.id, period, unit_ids=unit_ids, channel=channel
+    )
+    by_channel = _drawn(
+        [(report.channels, CHANNELS_TITLE, ESTIMATE_COLUMNS, MEAN)],
+        report.header,
+        words,
+    )
     return Dashboard(
         header=report.header,
         counts=report.counts,
@@ -214,8 +238,11 @@ def build_dashboard(
         league=league,
         ranks=ranks,
         comments=comments,
+        channels=by_channel[0] if by_channel else None,
         small_sample_warning=(
-            str(SMALL_SAMPLE_WARNING) if has_small_samples(tables) else None
+            str(SMALL_SAMPLE_WARNING)
+            if has_small_samples([*tables, report.channels])
+            else None
         ),
         officials_note=officials_note,
         standing=standing,

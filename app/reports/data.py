@@ -31,13 +31,15 @@ from analysis import (
 from analysis.officials import TOO_FEW
 from analysis.results import MIN_PUBLISH, flag_small_groups
 from app.comment_text import masked_comment
+from app.i18n import _
+from app.labels import channel_name
 from app.official_document import Issuer, issuer_of
 from app.reports.cases import CaseSection, case_section
 from app.reports.dossier_ratings import dossier_ratings_table
 from app.reports.dossiers import DossierSection, dossier_section
 from app.reports.standing import Standing, peer_standing, quarterly_headline
 from surveys.local_time import LOCAL_OFFSET
-from surveys.models import Campaign, Official, ServicePoint, Unit
+from surveys.models import Campaign, Official, ResponseChannel, ServicePoint, Unit
 from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.official_questions import official_item
 from surveys.questionnaire.scores import item_scale, scored_items
@@ -112,6 +114,8 @@ class Header:
     #: The range item and dimension means lie on: 1-5, or 0-10 and others
     #: from an XLSForm's ``item_min``/``item_max``; charts span all of it.
     item_scale: tuple[float, float] = (1.0, 5.0)
+    #: The one channel the report is about (``Response.channel``); None: all.
+    channel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +133,8 @@ class UnitReport:
     comments: pd.DataFrame
     #: Satisfaction with the unit's dossiers returned in time and late.
     dossier_ratings: pd.DataFrame
+    #: The headline per channel and all channels together (``by_channel``).
+    channels: pd.DataFrame
     #: On time, the service indicators and the overdue dossiers; None when the
     #: unit has no dossier in the register.
     dossiers: DossierSection | None = None
@@ -151,6 +157,8 @@ class DistrictReport:
     dimensions: pd.DataFrame
     #: Satisfaction with dossiers returned in time and late, per unit and together.
     dossier_ratings: pd.DataFrame
+    #: The headline per channel and all channels together (``by_channel``).
+    channels: pd.DataFrame
     #: None when no unit of the district has a dossier in the register.
     dossiers: DossierSection | None = None
     #: The feedback cases' quarters per unit; None when no unit has a case.
@@ -169,8 +177,10 @@ def unit_report(
     language: str = "vi",
     show_officials: bool = True,
     with_dossiers: bool = True,
+    channel: str | None = None,
 ) -> UnitReport:
-    """Assemble one unit's report for a campaign and period (None: all of it).
+    """Assemble one unit's report for a campaign and period (None: all of it),
+    of the responses of one ``channel`` (None: all of them).
 
     ``with_dossiers=False`` leaves out the dossier sections (the dashboard
     shows its own dossier summary, not these).
@@ -181,13 +191,14 @@ def unit_report(
     questionnaire = definition_of(campaign.questionnaire)
     between = period_bounds(period)
     units = [unit.id]
-    header = _header(session, campaign, questionnaire, unit, units, period, language)
-    tallies = period_tally_frame(
-        session, campaign.id, ("unit",), period, unit_ids=units
+    header = _header(
+        session, campaign, questionnaire, unit, units, period, language, channel
     )
+    kept = {"unit_ids": units, "channel": channel}
+    tallies = period_tally_frame(session, campaign.id, ("unit",), period, **kept)
     summary = _labelled_summary(tallies, questionnaire, language)
     by_counter = period_tally_frame(
-        session, campaign.id, ("service_point",), period, unit_ids=units
+        session, campaign.id, ("service_point",), period, **kept
     )
     counters = summary_from_tallies(
         by_counter[by_counter["item"] == header.headline],
@@ -205,7 +216,7 @@ def unit_report(
     return UnitReport(
         header=header,
         counts=Counts.of(
-            response_counts(session, campaign.id, unit_ids=units, between=between)
+            response_counts(session, campaign.id, between=between, **kept)
         ),
         items=_table(summary[summary["kind"] == "item"]),
         dimensions=_table(summary[summary["kind"] == "dimension"]),
@@ -214,11 +225,12 @@ def unit_report(
         ),
         counters=_table(counters.dropna(subset=["label"])),
         officials=(
-            _officials(session, campaign, questionnaire, unit, between)
+            _officials(session, campaign, questionnaire, unit, between, channel)
             if show_officials
             else pd.DataFrame(columns=OFFICIAL_COLUMNS)
         ),
-        comments=_comments(session, campaign, questionnaire, units, between),
+        comments=_comments(session, campaign, questionnaire, units, between, channel),
+        channels=by_channel(session, campaign, header, units),
         **_dossier_parts(session, {unit.id: unit.name}, period, with_dossiers),
         standing=peer_standing(
             session,
@@ -227,6 +239,7 @@ def unit_report(
             period,
             headline=header.headline,
             scale=item_scale(questionnaire),
+            channel=channel,
         ),
     )
 
@@ -240,8 +253,10 @@ def district_report(
     language: str = "vi",
     rng: np.random.Generator | None = None,
     with_dossiers: bool = True,
+    channel: str | None = None,
 ) -> DistrictReport:
-    """Assemble the district's league table and per-unit summaries.
+    """Assemble the district's league table and per-unit summaries, of the
+    responses of one ``channel`` (None: all of them).
 
     Units are compared all at once (``analysis.rank_units_from_tallies``):
     the rank intervals hold every unit's true rank together, and the league
@@ -254,13 +269,16 @@ def district_report(
     between = period_bounds(period)
     units = _descendants(session, district)
     ids = list(units)
-    header = _header(session, campaign, questionnaire, district, ids, period, language)
-    tallies = period_tally_frame(session, campaign.id, ("unit",), period, unit_ids=ids)
+    header = _header(
+        session, campaign, questionnaire, district, ids, period, language, channel
+    )
+    kept = {"unit_ids": ids, "channel": channel}
+    tallies = period_tally_frame(session, campaign.id, ("unit",), period, **kept)
     tallies = tallies[tallies["n"] > 0]
     summary = _labelled_summary(tallies, questionnaire, language)
     summary.insert(0, "unit_name", summary["unit"].map(units))
     whole = _labelled_summary(
-        period_tally_frame(session, campaign.id, (), period, unit_ids=ids),
+        period_tally_frame(session, campaign.id, (), period, **kept),
         questionnaire,
         language,
         by=None,
@@ -281,7 +299,9 @@ def district_report(
         )
         .merge(_compared_to_rest(headline), on="unit")
     )
-    index = _index(session, campaign, questionnaire, ids, between, language, tallies)
+    index = _index(
+        session, campaign, questionnaire, ids, between, language, tallies, channel
+    )
     if not index.empty:
         overall = index[index["tier"] == index["tier"].iloc[-1]]
         league = league.merge(
@@ -292,7 +312,7 @@ def district_report(
             how="left",
         )
     league = league.sort_values(["rank", "unit_name"], na_position="last")
-    counts = response_counts(session, campaign.id, unit_ids=ids, between=between)
+    counts = response_counts(session, campaign.id, between=between, **kept)
     return DistrictReport(
         header=header,
         counts=Counts.of(counts),
@@ -300,6 +320,7 @@ def district_report(
         units=summary.reset_index(drop=True),
         items=_table(whole[whole["kind"] == "item"]),
         dimensions=_table(whole[whole["kind"] == "dimension"]),
+        channels=by_channel(session, campaign, header, ids),
         **_dossier_parts(session, units, period, with_dossiers),
         quarters=quarterly_headline(
             session,
@@ -308,6 +329,7 @@ def district_report(
             units,
             headline=header.headline,
             scale=item_scale(questionnaire),
+            channel=channel,
         ),
     )
 
@@ -333,9 +355,12 @@ def _header(
     unit_ids: list[int],
     period: str | None,
     language: str,
+    channel: str | None,
 ) -> Header:
     between = period_bounds(period)
-    latest = latest_submission(session, campaign.id, unit_ids=unit_ids, between=between)
+    latest = latest_submission(
+        session, campaign.id, unit_ids=unit_ids, between=between, channel=channel
+    )
     start = datetime.combine(campaign.starts_on, time(), UTC) - LOCAL_OFFSET
     headline = headline_score(questionnaire)
     return Header(
@@ -350,7 +375,37 @@ def _header(
         headline_label=score_labels(questionnaire, language)[headline],
         issuer=issuer_of(unit),
         item_scale=item_scale(questionnaire),
+        channel=channel,
     )
+
+
+def by_channel(
+    session: Session, campaign: Campaign, header: Header, unit_ids: list[int]
+) -> pd.DataFrame:
+    """Return the headline per channel, then all channels together (channel
+    None), as the counters' table is (label, n, estimates with intervals,
+    flags); empty unless the units' responses of the period came through two
+    channels or more.
+
+    Always of every channel, whichever one the report is about: the table is
+    what compares them. Its last row ("together") is the headline the report
+    gives when it is about every channel.
+    """
+    tallies = period_tally_frame(
+        session, campaign.id, ("channel",), header.period, unit_ids=unit_ids
+    )
+    tallies = tallies[(tallies["item"] == header.headline) & (tallies["n"] > 0)]
+    columns = ["channel", "label", "n", *ESTIMATES, *FLAGS]
+    if tallies["channel"].nunique() < 2:
+        return pd.DataFrame(columns=columns)
+    per_channel = summary_from_tallies(tallies, "channel", scale=header.item_scale)
+    order = {channel: place for place, channel in enumerate(ResponseChannel)}
+    per_channel = per_channel.sort_values("channel", key=lambda c: c.map(order))
+    per_channel.insert(0, "label", per_channel["channel"].map(channel_name))
+    together = summary_from_tallies(tallies, None, scale=header.item_scale)
+    together.insert(0, "label", _("Tất cả các kênh"))
+    together.insert(0, "channel", None)
+    return pd.concat([per_channel, together], ignore_index=True)[columns]
 
 
 def headline_score(questionnaire: Questionnaire) -> str:
@@ -412,6 +467,7 @@ def _index(
     between: tuple[datetime, datetime] | None,
     language: str,
     tallies: pd.DataFrame,
+    channel: str | None = None,
 ) -> pd.DataFrame:
     """Return the questionnaire's index per unit, the way its scoring defines it.
 
@@ -439,6 +495,7 @@ def _index(
             list(mapping["items"]),
             unit_ids=unit_ids,
             between=between,
+            channel=channel,
         )
         if responses.empty:
             return pd.DataFrame()
@@ -466,6 +523,7 @@ def _officials(
     questionnaire: Questionnaire,
     unit: Unit,
     between: tuple[datetime, datetime] | None,
+    channel: str | None,
 ) -> pd.DataFrame:
     """Return each official's score against the unit's typical official.
 
@@ -475,7 +533,7 @@ def _officials(
     item = official_item(questionnaire)
     if item is None:
         return pd.DataFrame(columns=columns)
-    counts = rating_counts(session, campaign.id, item, unit.id, between)
+    counts = rating_counts(session, campaign.id, item, unit.id, between, channel)
     if counts.empty:
         return pd.DataFrame(columns=columns)
     # One row per rating, as the model takes them: it only counts them by
@@ -510,6 +568,7 @@ def _comments(
     questionnaire: Questionnaire,
     unit_ids: list[int],
     between: tuple[datetime, datetime] | None,
+    channel: str | None,
 ) -> pd.DataFrame:
     """Return recent comments of low ratings, for the unit to follow up.
 
@@ -524,6 +583,7 @@ def _comments(
         between=between,
         at_most=COMMENT_MAX_RATING,
         limit=COMMENT_LIMIT,
+        channel=channel,
     )
     local = pd.to_datetime(comments["submitted_at"], utc=True) + LOCAL_OFFSET
     comments["submitted_at"] = local.dt.tz_localize(None)

@@ -24,6 +24,7 @@ from analysis.officials import (
 from analysis.results import MIN_INTERVAL, MIN_PUBLISH, MIN_SUPPRESS
 from app.formatting import format_number, format_percent, format_signed
 from app.i18n import _, lazy_gettext, lazy_pgettext, ngettext
+from app.labels import channel_name
 from app.reports.data import Header
 from surveys.storage.periods import range_days
 
@@ -86,6 +87,7 @@ SHEET_LEAGUE = lazy_gettext("Xếp hạng")
 SHEET_UNITS = lazy_gettext("Theo đơn vị")
 SHEET_METHODOLOGY = lazy_gettext("Phương pháp")
 SHEET_DOSSIER_RATINGS = lazy_gettext("Hài lòng theo hạn trả hồ sơ")
+SHEET_CHANNELS = lazy_gettext("Theo kênh")
 LEAGUE_NOTE = lazy_gettext(
     "Hai đơn vị có chung ít nhất một chữ cái ở cột nhóm thì không phân biệt được với "
     "nhau; đơn vị cùng hạng là đồng hạng. Khoảng hạng chứa hạng thật của mọi đơn vị "
@@ -345,6 +347,19 @@ def has_small_samples(tables: Sequence[pd.DataFrame]) -> bool:
         for table in tables
         if not table.empty
     )
+
+
+def channel_columns() -> list[Column]:
+    """Return the columns of the table by channel: an estimate table by channel."""
+    return estimate_columns(_("Kênh"))
+
+
+def channel_lines(header: Header) -> list[tuple[str, str]]:
+    """Return the line naming the one channel a report is about; none when it is
+    about every channel (the reports of all responses read as before)."""
+    if header.channel is None:
+        return []
+    return [(_("Kênh"), channel_name(header.channel))]
 
 
 def period_text(header: Header) -> str:

@@ -62,6 +62,7 @@ from app.reports.layout import (
     LEAGUE_NOTE,
     METHODOLOGY,
     REPORT_KIND,
+    SHEET_CHANNELS,
     SHEET_COMMENTS,
     SHEET_COUNTERS,
     SHEET_DIMENSIONS,
@@ -76,6 +77,8 @@ from app.reports.layout import (
     UNIT_SUBJECT,
     UNIT_TITLE,
     Column,
+    channel_columns,
+    channel_lines,
     comment_columns,
     dossier_rating_columns,
     dossier_rating_rows,
@@ -130,7 +133,7 @@ def unit_report_pdf(report: UnitReport) -> bytes:
         pdf = _start(report.header, str(UNIT_TITLE), str(UNIT_SUBJECT))
         _counts(pdf, report)
         tables = [report.items, report.dimensions, report.counters, report.officials]
-        if has_small_samples([*tables, report.index]):
+        if has_small_samples([*tables, report.channels, report.index]):
             _warning(pdf, str(SMALL_SAMPLE_WARNING))
         if not report.dimensions.empty:
             _chart(
@@ -145,6 +148,7 @@ def unit_report_pdf(report: UnitReport) -> bytes:
             (SHEET_COUNTERS, report.counters),
         ):
             _table(pdf, title, estimate_columns(), table)
+        _channels(pdf, report.channels)
         if not report.officials.empty:
             officials = official_rows(report.officials)
             _table(pdf, SHEET_OFFICIALS, official_columns(), officials)
@@ -164,7 +168,8 @@ def district_report_pdf(report: DistrictReport) -> bytes:
     with in_language(report.header.language):
         pdf = _start(report.header, str(DISTRICT_TITLE), str(DISTRICT_SUBJECT))
         _counts(pdf, report)
-        if has_small_samples([report.league, report.dimensions, report.items]):
+        tables = [report.league, report.dimensions, report.items, report.channels]
+        if has_small_samples(tables):
             _warning(pdf, str(SMALL_SAMPLE_WARNING))
         _chart(pdf, league_chart(report, chart_words()))
         columns = [c for c in league_columns() if c.name in PRINTED_LEAGUE]
@@ -177,11 +182,18 @@ def district_report_pdf(report: DistrictReport) -> bytes:
             (SHEET_ITEMS, report.items),
         ):
             _table(pdf, title, estimate_columns(), table)
+        _channels(pdf, report.channels)
         _dossiers(pdf, report.dossiers)
         _dossier_ratings(pdf, report.dossier_ratings)
         _cases(pdf, report.cases, several=True)
         _methodology(pdf)
         return _finish(pdf, report.header)
+
+
+def _channels(pdf: FPDF, table: pd.DataFrame) -> None:
+    """Print the headline by channel and together, when responses came by several."""
+    if not table.empty:
+        _table(pdf, SHEET_CHANNELS, channel_columns(), table)
 
 
 def _standing(pdf: FPDF, report: UnitReport) -> None:
@@ -279,6 +291,7 @@ def _start(header: Header, title: str, subject: str) -> FPDF:
         (_("Kỳ báo cáo"), period_text(header)),
         (_("Số liệu đến"), administrative_date(issued_on)),
         (_("Xếp hạng theo"), header.headline_label),
+        *channel_lines(header),
     )
     for label, value in lines:
         _paragraph(pdf, LINE, f"{label}: {value}")

@@ -218,6 +218,7 @@ def unit_body(selection: Selection, kind: str) -> bytes | Iterator[bytes]:
         selection.period,
         language=current_language(),
         show_officials=current_scope().can_manage,
+        channel=selection.channel,
     )
     return unit_report_pdf(report) if kind == "pdf" else unit_report_xlsx(report)
 
@@ -229,7 +230,12 @@ def district_body(selection: Selection, kind: str) -> bytes | Iterator[bytes]:
         unit_ids = list(session.scalars(subtree_ids(selection.unit.id)))
         return responses_body(selection, unit_ids, kind)
     report = district_report(
-        session, selection.unit, campaign, selection.period, language=current_language()
+        session,
+        selection.unit,
+        campaign,
+        selection.period,
+        language=current_language(),
+        channel=selection.channel,
     )
     return (
         district_report_pdf(report) if kind == "pdf" else district_report_xlsx(report)

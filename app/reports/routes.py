@@ -83,6 +83,12 @@ def download(unit_code: str, *, scope: str, kind: str) -> Response:
             "report": scope,
             "format": kind,
             "period": selection.period,
+            # Reports of one channel; the responses' files list every channel.
+            **(
+                {"channel": selection.channel}
+                if selection.channel and kind not in RESPONSE_FORMATS
+                else {}
+            ),
             **({"repeat": repeat} if (repeat := repeat_asked(selection)) else {}),
             **(asked(selection, kind).recorded() if kind in RESPONSE_FORMATS else {}),
         },

@@ -9,6 +9,10 @@ is not found.
 Besides a year or a quarter, a range of days (``date_from``, ``date_to``, Vietnam
 time, both included) may be chosen; it then replaces the year or quarter as the
 period (``2026-05-01..2026-05-20``, ``surveys.storage.periods``).
+
+A channel (``channel``: the campaign's mode, or ``paper``) keeps the responses
+that came through it; the channels offered are those the unit's responses to
+the campaign came through.
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from wtforms.validators import Optional
 from app.auth import current_scope, current_staff
 from app.db import get_session
 from app.i18n import _
+from app.labels import channel_name
 from surveys.access.scope import get_in_scope
 from surveys.models import Campaign, ResponseDay, Unit
+from surveys.storage.channels import channels_present
 from surveys.storage.periods import date_range
 from surveys.storage.tallies import caught_up
 from surveys.units.tree import root_units, subtree_ids
@@ -44,6 +50,8 @@ class SelectionForm(FlaskForm):
     #: A range of days instead of the period, both given or neither.
     date_from = DateField(validators=[Optional()])
     date_to = DateField(validators=[Optional()])
+    #: One channel's responses; "" for every channel's.
+    channel = SelectField()
 
     def chosen_period(self) -> str:
         """Return the range of days when one is given, else the year or quarter.
@@ -73,6 +81,17 @@ class Selection:
     form: SelectionForm
 
     @property
+    def channel(self) -> str | None:
+        """Return the one channel chosen; None for every channel."""
+        return self.form.channel.data or None
+
+    @property
+    def has_channels(self) -> bool:
+        """Tell whether the unit's responses came through several channels, so
+        that choosing one means something."""
+        return len(self.form.channel.choices) > 2
+
+    @property
     def has_subunits(self) -> bool:
         """Tell whether the unit has units below it, so a league table applies."""
         return bool(self.unit.children)
@@ -87,6 +106,8 @@ class Selection:
         """Return the address's choices, for links that keep them (downloads)."""
         form = self.form
         chosen = {"campaign": form.campaign.data, "period": form.period.data}
+        if self.channel is not None:
+            chosen["channel"] = self.channel
         if not self.range_refused and None not in (
             form.date_from.data,
             form.date_to.data,
@@ -96,6 +117,12 @@ class Selection:
                 "date_to": form.date_to.data.isoformat(),
             }
         return chosen
+
+    @property
+    def responses_query(self) -> dict[str, str]:
+        """Return ``query`` for the exports of responses: every channel's, each
+        response with its channel, whichever channel the page shows."""
+        return {name: v for name, v in self.query.items() if name != "channel"}
 
 
 def campaigns_covering(session: Session, unit: Unit) -> list[Campaign]:
@@ -149,8 +176,17 @@ def selected(unit_code: str | None) -> Selection:
     )
     periods = period_choices(chosen, today)
     form.period.choices = periods
+    units = list(session.scalars(subtree_ids(unit.id)))
+    form.channel.choices = [
+        ("", _("Tất cả các kênh")),
+        *(
+            (channel, channel_name(channel))
+            for channel in channels_present(session, chosen.id, unit_ids=units)
+        ),
+    ]
     form.campaign.data = form.campaign.data or chosen.key
     form.period.data = form.period.data or _default_period(periods, today)
+    form.channel.data = form.channel.data or ""
     if not form.validate():
         abort(404)
     return Selection(unit, chosen, form.chosen_period(), form)

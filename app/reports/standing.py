@@ -77,8 +77,10 @@ def peer_standing(
     *,
     headline: str,
     scale: tuple[float, float],
+    channel: str | None = None,
 ) -> Standing | None:
-    """Rank ``unit`` among its peers on ``headline``, as the district's league does.
+    """Rank ``unit`` among its peers on ``headline``, as the district's league does
+    (on the responses of one ``channel``, when given).
 
     None when the unit has no parent, took no part, or no peer took part.
     """
@@ -88,7 +90,7 @@ def peer_standing(
     # The period as the district's league reads it: a range of days counts its
     # own days, not the quarters it touches.
     tallies = period_tally_frame(
-        session, campaign.id, ("unit",), period, unit_ids=list(peers)
+        session, campaign.id, ("unit",), period, unit_ids=list(peers), channel=channel
     )
     return _standing(
         _sums(tallies, headline, ("unit",)), unit.id, unit.name, campaign.id, scale
@@ -193,8 +195,10 @@ def quarterly_headline(
     *,
     headline: str,
     scale: tuple[float, float],
+    channel: str | None = None,
 ) -> pd.DataFrame:
-    """Return the headline's n, mean and % satisfied with intervals per quarter.
+    """Return the headline's n, mean and % satisfied with intervals per quarter
+    (of one ``channel``'s responses, when given).
 
     Rows for all ``units`` together (``unit`` missing) come first, then each
     unit's, units by name and quarters in order. The quarters are the
@@ -202,7 +206,7 @@ def quarterly_headline(
     report on a quarter shows how it came to be.
     """
     tallies = tally_frame(
-        session, campaign.id, ("unit", "period"), unit_ids=list(units)
+        session, campaign.id, ("unit", "period"), unit_ids=list(units), channel=channel
     )
     last = _last_quarter(period)
     if last is not None:

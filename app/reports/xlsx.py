@@ -50,6 +50,7 @@ from app.reports.layout import (
     P_VALUE,
     PERCENT,
     RANK,
+    SHEET_CHANNELS,
     SHEET_COMMENTS,
     SHEET_COUNTERS,
     SHEET_DIMENSIONS,
@@ -63,6 +64,8 @@ from app.reports.layout import (
     SHEET_UNITS,
     TEXT,
     Column,
+    channel_columns,
+    channel_lines,
     comment_columns,
     dossier_rating_columns,
     dossier_rating_rows,
@@ -132,6 +135,7 @@ def unit_report_xlsx(report: UnitReport) -> bytes:
         )
         for title, columns, frame in sheets:
             _sheet(book.create_sheet(str(title)), columns, frame)
+        _channels(book, report.channels)
         _standing(book, report.standing, report.header.headline_label)
         if not report.officials.empty:
             officials = book[str(SHEET_OFFICIALS)]
@@ -161,6 +165,7 @@ def district_report_xlsx(report: DistrictReport) -> bytes:
             _sheet(book.create_sheet(str(title)), estimate_columns(), frame)
         columns = [Column("unit_name", _("Đơn vị"), TEXT, 36), *estimate_columns()]
         _sheet(book.create_sheet(str(SHEET_UNITS)), columns, report.units)
+        _channels(book, report.channels)
         if report.quarters is not None and not report.quarters.empty:
             _sheet(
                 book.create_sheet(str(SHEET_QUARTERS)),
@@ -177,6 +182,13 @@ def district_report_xlsx(report: DistrictReport) -> bytes:
         _case_sheet(book, report.cases, several=True)
         _methodology(book.create_sheet(str(SHEET_METHODOLOGY)))
     return _saved(book, report.header.generated_at)
+
+
+def _channels(book: Workbook, table: pd.DataFrame) -> None:
+    """Add the sheet of the headline by channel and together, when responses
+    came through several channels."""
+    if not table.empty:
+        _sheet(book.create_sheet(str(SHEET_CHANNELS)), channel_columns(), table)
 
 
 def _standing(book: Workbook, standing: Standing | None, score_label: str) -> None:
@@ -245,6 +257,7 @@ def _summary(sheet: Worksheet, report: UnitReport | DistrictReport) -> None:
             (header.generated_at + LOCAL_OFFSET).replace(tzinfo=None),
         ),
         (_("Xếp hạng theo"), header.headline_label),
+        *channel_lines(header),
         (_("Số phiếu hợp lệ"), report.counts.responses),
         (_("Số phiếu xác thực (mã dùng một lần)"), report.counts.verified),
         (_("Số phiếu bị loại (không tính)"), report.counts.excluded),

@@ -29,8 +29,10 @@ def response_counts(
     *,
     unit_ids: Sequence[int] | None = None,
     between: tuple[datetime, datetime] | None = None,
+    channel: str | None = None,
 ) -> pd.DataFrame:
-    """Count responses per unit, verified or not and excluded or not.
+    """Count responses per unit, verified or not and excluded or not (of one
+    ``channel``, when given).
 
     Reports show how many answers came through single-use codes (verified)
     and how many were set aside, beside every estimate. Read from the day
@@ -45,7 +47,7 @@ def response_counts(
             ResponseDay.excluded,
             func.sum(ResponseDay.n),
         )
-        .where(_days_in(campaign_id, unit_ids, between))
+        .where(_days_in(campaign_id, unit_ids, between, channel))
         .group_by(ResponseDay.unit_id, ResponseDay.verified, ResponseDay.excluded)
     ).all()
     return pd.DataFrame(rows, columns=["unit", "verified", "excluded", "n"]).astype(
@@ -57,9 +59,13 @@ def _days_in(
     campaign_id: int,
     unit_ids: Sequence[int] | None,
     between: tuple[datetime, datetime] | None,
+    channel: str | None = None,
 ) -> ColumnElement[bool]:
-    """Return the condition picking the day counts of some units and period."""
+    """Return the condition picking the day counts of some units, period and
+    channel."""
     conditions = [ResponseDay.campaign_id == campaign_id]
+    if channel is not None:
+        conditions.append(ResponseDay.channel == channel)
     if unit_ids is not None:
         conditions.append(ResponseDay.unit_id.in_(list(unit_ids)))
     if between is not None:
@@ -76,6 +82,7 @@ def monthly_counts(
     period: str,
     *,
     unit_ids: Sequence[int] | None = None,
+    channel: str | None = None,
 ) -> pd.DataFrame:
     """Count kept responses per month (Vietnam time) of a period, all and verified.
 
@@ -99,7 +106,7 @@ def monthly_counts(
         for day, verified, n in session.execute(
             select(ResponseDay.day, ResponseDay.verified, func.sum(ResponseDay.n))
             .where(
-                _days_in(campaign_id, unit_ids, (start, end)),
+                _days_in(campaign_id, unit_ids, (start, end), channel),
                 ResponseDay.excluded.is_(False),
             )
             .group_by(ResponseDay.day, ResponseDay.verified)
@@ -127,8 +134,10 @@ def rating_counts(
     item: str,
     unit_id: int,
     between: tuple[datetime, datetime] | None,
+    channel: str | None = None,
 ) -> pd.DataFrame:
-    """Count a unit's kept ratings of ``item`` by official and value.
+    """Count a unit's kept ratings of ``item`` by official and value (of one
+    ``channel``, when given).
 
     What the officials' model needs (it only counts ratings by official and
     category), read from the day tallies' counts by value: a few rows per
@@ -143,6 +152,8 @@ def rating_counts(
         ItemDayTally.item == item,
         ItemDayTally.kind == "category",
     ]
+    if channel is not None:
+        conditions.append(ItemDayTally.channel == channel)
     if between is not None:
         conditions += [
             ItemDayTally.day >= local_date(between[0]),
@@ -166,6 +177,7 @@ def latest_submission(
     *,
     unit_ids: Sequence[int] | None = None,
     between: tuple[datetime, datetime] | None = None,
+    channel: str | None = None,
 ) -> datetime | None:
     """Return when the newest kept response came in: the moment a report is as of.
 
@@ -174,7 +186,7 @@ def latest_submission(
     caught_up(session)
     latest = session.scalar(
         select(func.max(ResponseDay.latest)).where(
-            _days_in(campaign_id, unit_ids, between),
+            _days_in(campaign_id, unit_ids, between, channel),
             ResponseDay.excluded.is_(False),
             ResponseDay.n > 0,
         )
@@ -191,14 +203,16 @@ def low_rated_comments(
     between: tuple[datetime, datetime] | None = None,
     at_most: float = 2,
     limit: int = 50,
+    channel: str | None = None,
 ) -> pd.DataFrame:
     """Return the newest comments of respondents who gave some rating ``<= at_most``.
 
     For follow-up by the unit: only the comment, when, which counter and the
     lowest rating; nothing that could identify the respondent (no device
     hash, no phone number, no submission id). Comments a manager hid from
-    reports are left out. Read through ``RatedComment``'s index, newest first:
-    only commented responses are walked, their lowest rating beside them.
+    reports are left out; ``channel`` keeps one channel's. Read through
+    ``RatedComment``'s index, newest first: only commented responses are
+    walked, their lowest rating beside them.
     """
     caught_up(session)
     hidden = exists().where(
@@ -214,6 +228,8 @@ def low_rated_comments(
     ]
     if unit_ids is not None:
         conditions.append(RatedComment.unit_id.in_(list(unit_ids)))
+    if channel is not None:
+        conditions.append(RatedComment.channel == channel)
     if between is not None:
         conditions += [
             RatedComment.submitted_at >= between[0],

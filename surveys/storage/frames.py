@@ -28,6 +28,7 @@ TALLY_GROUPS = {
     "official": "official_id",
     "period": "period",
     "verified": "verified",
+    "channel": "channel",
 }
 
 
@@ -44,18 +45,20 @@ def tally_frame(
     verified_only: bool = False,
     periods: Sequence[str] | None = None,
     unit_ids: Sequence[int] | None = None,
+    channel: str | None = None,
 ) -> pd.DataFrame:
     """Return the campaign's tallies added up by ``by``, item and kind.
 
     The frame is what ``analysis.summary_from_tallies`` takes: the ``by``
     columns, ``item``, ``kind``, ``n``, ``total``, ``total_sq``, ``satisfied``.
+    ``channel`` keeps the responses of one channel only (None: all).
     """
     conditions = []
     if verified_only:
         conditions.append(ItemTally.verified.is_(True))
     if periods is not None:
         conditions.append(ItemTally.period.in_(list(periods)))
-    return _summed(session, ItemTally, campaign_id, by, unit_ids, conditions)
+    return _summed(session, ItemTally, campaign_id, by, unit_ids, channel, conditions)
 
 
 def day_tally_frame(
@@ -65,6 +68,7 @@ def day_tally_frame(
     days: tuple[date, date],
     *,
     unit_ids: Sequence[int] | None = None,
+    channel: str | None = None,
 ) -> pd.DataFrame:
     """Return ``tally_frame`` for the days ``first`` to ``last`` (both included),
     read from the day tallies (items and dimensions; no ``period`` group)."""
@@ -74,7 +78,9 @@ def day_tally_frame(
         ItemDayTally.day <= last,
         ItemDayTally.kind != "category",
     ]
-    return _summed(session, ItemDayTally, campaign_id, by, unit_ids, conditions)
+    return _summed(
+        session, ItemDayTally, campaign_id, by, unit_ids, channel, conditions
+    )
 
 
 def _summed(
@@ -83,6 +89,7 @@ def _summed(
     campaign_id: int,
     by: Sequence[str],
     unit_ids: Sequence[int] | None,
+    channel: str | None,
     conditions: Sequence[ColumnElement[bool]],
 ) -> pd.DataFrame:
     """Add up a tally table's rows by ``by``, item and kind, in the database."""
@@ -106,6 +113,8 @@ def _summed(
     )
     if unit_ids is not None:
         query = query.where(table.unit_id.in_(list(unit_ids)))
+    if channel is not None:
+        query = query.where(table.channel == channel)
     rows = session.execute(query).all()
     columns = [*by, "item", "kind", "n", "total", "total_sq", "satisfied"]
     # Typed even when empty: a unit without responses is summarised as nothing,
@@ -120,6 +129,7 @@ def period_tally_frame(
     period: str | None,
     *,
     unit_ids: Sequence[int] | None = None,
+    channel: str | None = None,
 ) -> pd.DataFrame:
     """Return ``tally_frame`` for a report period: a year, a quarter or a range of days.
 
@@ -127,14 +137,12 @@ def period_tally_frame(
     outside whole quarters from the day tallies, and added.
     """
     quarters, rest = tally_span(period)
-    frame = tally_frame(session, campaign_id, by, periods=quarters, unit_ids=unit_ids)
+    kept = {"unit_ids": unit_ids, "channel": channel}
+    frame = tally_frame(session, campaign_id, by, periods=quarters, **kept)
     if not rest:
         return frame
     parts = [frame] if quarters else []
-    parts += [
-        day_tally_frame(session, campaign_id, by, days, unit_ids=unit_ids)
-        for days in rest
-    ]
+    parts += [day_tally_frame(session, campaign_id, by, days, **kept) for days in rest]
     return (
         pd.concat(parts, ignore_index=True)
         .groupby([*by, "item", "kind"], as_index=False, dropna=False)[list(TALLY_TYPES)]
@@ -150,15 +158,16 @@ def response_frame(
     *,
     unit_ids: Sequence[int] | None = None,
     between: tuple[datetime, datetime] | None = None,
+    channel: str | None = None,
 ) -> pd.DataFrame:
     """Return one row per response: where it came from, its design and ``items``.
 
     For design-based estimates (weights, strata, clusters) and anything else
-    that needs each respondent; excluded responses are left out. ``unit_ids``
-    and ``between`` (UTC, end excluded) keep only some units' responses and
-    those submitted in a period.
+    that needs each respondent; excluded responses are left out. ``unit_ids``,
+    ``between`` (UTC, end excluded) and ``channel`` keep only some units'
+    responses, those submitted in a period and those of one channel.
     """
-    kept = responses_in(campaign_id, unit_ids, between)
+    kept = responses_in(campaign_id, unit_ids, between, channel=channel)
     meta = session.execute(
         select(
             Response.id.label("respondent"),

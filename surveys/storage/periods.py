@@ -143,8 +143,10 @@ def responses_in(
     *,
     with_excluded: bool = False,
     by_id: bool = False,
+    channel: str | None = None,
 ) -> ColumnElement[bool]:
-    """Return the condition picking a campaign's responses of some units and time.
+    """Return the condition picking a campaign's responses of some units and time
+    (and of one ``channel``, when given).
 
     ``by_id=True`` for a read that pages through responses by id: the campaign
     and units are then compared as expressions (``campaign_id + 0``), which no
@@ -165,6 +167,8 @@ def responses_in(
             Response.submitted_at >= between[0],
             Response.submitted_at < between[1],
         ]
+    if channel is not None:
+        conditions.append(Response.channel == channel)
     return and_(*conditions)
 
 

@@ -95,6 +95,7 @@ CELL_COLUMNS = (
     "official_id",
     "submitted_at",
     "verified",
+    "channel",
 )
 
 
@@ -116,6 +117,8 @@ class Cell:
     verified: bool
     #: The day of submission in Vietnam's time: the cell of the day tallies.
     day: date
+    #: How the responses came (``Response.channel``).
+    channel: str
 
     @classmethod
     def of(cls, response: Response) -> Cell:
@@ -132,6 +135,7 @@ class Cell:
             period_of(row["submitted_at"]),
             row["verified"],
             local_date(row["submitted_at"]),
+            row["channel"],
         )
 
     def key(self, score: Score, *, by_day: bool = False, category: bool = False) -> str:
@@ -145,6 +149,7 @@ class Cell:
             self.official_id or "-",
             self.day.isoformat() if by_day or category else self.period,
             "v" if self.verified else "u",
+            self.channel,
             "c" if category else score.kind[0],
             score.name,
             *([f"{score.value:g}"] if category else []),
@@ -185,6 +190,7 @@ class Counted:
                         "campaign_id": row["campaign_id"],
                         "unit_id": row["unit_id"],
                         "submitted_at": row["submitted_at"],
+                        "channel": row["channel"],
                         "lowest_rating": min(numbers, default=None),
                     }
                 )
@@ -297,6 +303,7 @@ _READ = (
     Response.official_id,
     Response.submitted_at,
     Response.verified,
+    Response.channel,
 )
 
 
@@ -330,7 +337,14 @@ def _count_days(session: Session, rows: list[Any]) -> None:
     days: dict[tuple[object, ...], tuple[int, datetime]] = {}
     for row in rows:
         day = local_date(row.submitted_at)
-        key = (row.campaign_id, row.unit_id, day, row.verified, row.excluded)
+        key = (
+            row.campaign_id,
+            row.unit_id,
+            day,
+            row.verified,
+            row.excluded,
+            row.channel,
+        )
         n, latest = days.get(key, (0, row.submitted_at))
         days[key] = (n + 1, max(latest, row.submitted_at))
     add_to_days(session, days)
@@ -339,8 +353,8 @@ def _count_days(session: Session, rows: list[Any]) -> None:
 def add_to_days(
     session: Session, days: Mapping[tuple[object, ...], tuple[int, datetime]]
 ) -> None:
-    """Upsert day counts keyed (campaign, unit, day, verified, excluded): each
-    adds its n and keeps the later of the latest times."""
+    """Upsert day counts keyed (campaign, unit, day, verified, excluded,
+    channel): each adds its n and keeps the later of the latest times."""
     if days:
         session.execute(
             _day_upsert(session.get_bind().dialect.name),
@@ -352,7 +366,7 @@ def add_to_days(
 
 
 #: The columns that key a day's count.
-DAY_KEY = ("campaign_id", "unit_id", "day", "verified", "excluded")
+DAY_KEY = ("campaign_id", "unit_id", "day", "verified", "excluded", "channel")
 
 
 @cache
@@ -378,7 +392,7 @@ def _moved_to_excluded(session: Session, response: Response) -> None:
     """
     day = local_date(response.submitted_at)
     where = (response.campaign_id, response.unit_id, day, response.verified)
-    add_to_days(session, {(*where, True): (1, response.submitted_at)})
+    add_to_days(session, {(*where, True, response.channel): (1, response.submitted_at)})
     start = datetime(day.year, day.month, day.day, tzinfo=UTC) - LOCAL_OFFSET
     others = (
         select(func.max(Response.submitted_at))
@@ -388,12 +402,13 @@ def _moved_to_excluded(session: Session, response: Response) -> None:
             Response.submitted_at < start + timedelta(days=1),
             Response.campaign_id == response.campaign_id,
             Response.verified.is_(response.verified),
+            Response.channel == response.channel,
             Response.excluded.is_(False),
             Response.id != response.id,
         )
         .scalar_subquery()
     )
-    kept = dict(zip(DAY_KEY, (*where, False), strict=True))
+    kept = dict(zip(DAY_KEY, (*where, False, response.channel), strict=True))
     session.execute(
         update(ResponseDay)
         .filter_by(**kept)
@@ -666,6 +681,7 @@ def _row(
         "official_id": cell.official_id,
         **({"day": cell.day} if daily else {"period": cell.period}),
         "verified": cell.verified,
+        "channel": cell.channel,
         "item": score.name,
         "kind": "category" if category else score.kind,
         **({"value": score.value if category else None} if daily else {}),

@@ -17,6 +17,7 @@ from surveys.db import make_engine, make_session_factory
 from surveys.migrate import upgrade_to_head
 from surveys.models import ItemDayTally, ItemTally, RatedComment, Response
 from surveys.questionnaire.versions import shipped_template
+from surveys.storage.counts import response_counts
 from surveys.storage.frames import analysis_scoring, response_frame, tally_frame
 from surveys.storage.recording import Submission, record_response
 from surveys.storage.tallies import (
@@ -25,7 +26,13 @@ from surveys.storage.tallies import (
     period_of,
     rebuild_tallies,
 )
-from tests.builders import make_code, make_counter_campaign, make_unit, unique
+from tests.builders import (
+    make_code,
+    make_counter_campaign,
+    make_unit,
+    record_on_paper,
+    unique,
+)
 from tests.conftest import create_empty_database, impatient_engine
 
 START = datetime(2026, 2, 20, 2, 0, tzinfo=UTC)
@@ -50,7 +57,12 @@ def snapshot(session: Session, campaign_id: int) -> dict[str, tuple]:
         for row in rows
         if row.n
     } | {
-        f"{c.response_id}/{c.question}": (c.unit_id, c.submitted_at, c.lowest_rating)
+        f"{c.response_id}/{c.question}": (
+            c.unit_id,
+            c.submitted_at,
+            c.channel,
+            c.lowest_rating,
+        )
         for c in comments
     }
 
@@ -150,6 +162,42 @@ def test_an_excluded_response_leaves_the_tallies(db_session: Session) -> None:
     rebuild_tallies(db_session, campaign.id)
     assert snapshot(db_session, campaign.id) == kept
     assert worst.excluded and worst.excluded_reason == "burst from one device"
+
+
+def test_paper_forms_are_counted_in_cells_of_their_own_channel(
+    db_session: Session,
+) -> None:
+    campaign, point = make_counter_campaign(db_session)
+    code = make_code(db_session, campaign, kind="standing", service_point=point)
+    for rating in "543":
+        submission = Submission(code.token, unique("s"), {"overall": rating})
+        record_response(db_session, submission, START)
+    on_paper = [
+        record_on_paper(db_session, campaign, {"overall": rating}, START)
+        for rating in "125"
+    ]
+    catch_up(db_session)
+    by_channel = tally_frame(db_session, campaign.id, by=("channel",))
+    overall = by_channel[by_channel["item"] == "overall"].set_index("channel")
+    assert overall["n"].to_dict() == {"counter": 3, "paper": 3}
+    assert overall["total"].to_dict() == {"counter": 12, "paper": 8}
+    together = tally_frame(db_session, campaign.id, by=()).set_index("item")
+    assert together.loc["overall", "n"] == 6
+    assert together.loc["overall", "total"] == 20
+    paper = tally_frame(db_session, campaign.id, by=(), channel="paper")
+    assert paper.set_index("item").loc["overall", "satisfied"] == 1
+    # Excluding a paper form takes it out of the paper cells and moves its
+    # day count to the excluded one of its channel.
+    exclude_response(db_session, db_session.get(Response, on_paper[0]), "spoiled")
+    counts = response_counts(db_session, campaign.id, channel="paper")
+    assert counts.groupby("excluded")["n"].sum().to_dict() == {False: 2, True: 1}
+    assert response_counts(db_session, campaign.id, channel="counter")["n"].sum() == 3
+    paper = tally_frame(db_session, campaign.id, by=(), channel="paper")
+    assert paper.set_index("item").loc["overall", "total"] == 7
+    kept = snapshot(db_session, campaign.id)
+    assert {cell.split("|")[6] for cell in kept if "|" in cell} == {"counter", "paper"}
+    rebuild_tallies(db_session, campaign.id)
+    assert snapshot(db_session, campaign.id) == kept
 
 
 def test_summaries_from_tallies_equal_summaries_from_the_answers(

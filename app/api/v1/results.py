@@ -18,6 +18,7 @@ from app.api.v1.blueprint import bp, operation
 from app.api.v1.problems import Problem, bad_parameter
 from app.api.v1.resources import found_in_scope
 from app.api.v1.shapes import (
+    ChannelEstimate,
     Estimate,
     OfficialEstimate,
     ResponseCounts,
@@ -73,6 +74,7 @@ def unit_results(unit_code: str) -> Response:
         language=language,
         show_officials=officials,
         with_dossiers=False,
+        channel=query.channel,
     )
     names = {}
     for name, label in score_labels(
@@ -89,6 +91,7 @@ def unit_results(unit_code: str) -> Response:
             unit_code=unit.code,
             campaign_key=campaign.key,
             period=query.period,
+            channel=query.channel,
             headline=report.header.headline,
             counts=ResponseCounts(
                 responses=report.counts.responses,
@@ -104,5 +107,9 @@ def unit_results(unit_code: str) -> Response:
             ]
             if officials
             else None,
+            channels=[
+                ChannelEstimate(item=report.header.headline, **row)
+                for row in _records(report.channels)
+            ],
         )
     )

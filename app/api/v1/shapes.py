@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validato
 
 from app.public.forms import SUBMISSION_ID
 from surveys.exchange.pages import DEFAULT_LIMIT, MAX_LIMIT
-from surveys.models import CampaignMode, UnitKind
+from surveys.models import CampaignMode, ResponseChannel, UnitKind
 from surveys.storage.periods import range_days
 
 #: The constraints of a code or key a client names (a unit, a campaign, a
@@ -185,6 +185,11 @@ class ResultsQuery(BaseModel):
         "(2026-05-01..2026-05-20, both included, Vietnam time; at most "
         f"{LONGEST_RANGE} days); none: the whole campaign.",
     )
+    channel: ResponseChannel | None = Field(
+        None,
+        description="Only the responses that came through this channel (the "
+        "campaign's mode, or `paper`); none: every channel's.",
+    )
 
     @field_validator("period")
     @classmethod
@@ -216,6 +221,14 @@ class Estimate(Shape):
     suppressed: bool
 
 
+class ChannelEstimate(Estimate):
+    """The headline score of one channel's responses, or of all together."""
+
+    channel: ResponseChannel | None = Field(
+        description="The channel; null for all channels together."
+    )
+
+
 class OfficialEstimate(Shape):
     """An official's score (shrunk toward the unit's) and own mean; null when
     the official has too few ratings to show."""
@@ -242,6 +255,9 @@ class UnitResults(Shape):
     unit_code: str
     campaign_key: str
     period: str | None
+    channel: ResponseChannel | None = Field(
+        description="The one channel the results are of; null: every channel."
+    )
     headline: str = Field(description="The score units are ranked on.")
     counts: ResponseCounts
     items: list[Estimate]
@@ -249,6 +265,11 @@ class UnitResults(Shape):
     counters: list[Estimate]
     officials: list[OfficialEstimate] | None = Field(
         description="Null for a key not made to read officials."
+    )
+    channels: list[ChannelEstimate] = Field(
+        description="The headline per channel, then all channels together, "
+        "whichever channel was asked for; empty when the responses came "
+        "through one channel."
     )
 
 
@@ -277,8 +298,10 @@ class ResponsesQuery(ListQuery):
         max_length=64,
         description="Only the responses given at this counter (its code).",
     )
-    channel: CampaignMode | None = Field(
-        None, description="Only the responses that came through this channel."
+    channel: ResponseChannel | None = Field(
+        None,
+        description="Only the responses that came through this channel (the "
+        "campaign's mode, or `paper` for forms keyed in from paper).",
     )
     submitted_from: date | None = Field(
         None, description="Only those sent on this day or later (Vietnam time)."
@@ -309,7 +332,10 @@ class ResponseOut(Shape):
     counter_code: str | None
     questionnaire_key: str
     questionnaire_version: int | None
-    channel: str = Field(description="How the respondent was reached (the mode).")
+    channel: ResponseChannel = Field(
+        description="How the answers came: the campaign's mode, or `paper` "
+        "for a form keyed in from paper."
+    )
     language: str = Field(description="The language the respondent answered in.")
     submitted_on: date = Field(description="The day it was sent (Vietnam time).")
     verified: bool = Field(description="Sent through a single-use code.")

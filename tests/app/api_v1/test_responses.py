@@ -39,6 +39,7 @@ from tests.builders import (
     make_counter_campaign,
     make_unit,
     make_user,
+    record_on_paper,
     unique,
 )
 
@@ -374,9 +375,31 @@ def test_another_wards_responses_are_not_found(
     ).status_code == 404
 
 
+def test_paper_forms_are_listed_with_their_channel(
+    client: FlaskClient, db_session: Session, surveyed: Surveyed
+) -> None:
+    paper = [
+        record_on_paper(db_session, surveyed.campaign, {"overall": "2"}, START)
+        for _ in range(2)
+    ]
+    db_session.commit()
+    secret = _key(db_session, surveyed.campaign.unit)
+    listed = _walk(client, secret, campaign=surveyed.campaign.key, channel="paper")
+    assert [r.id for r in listed] == paper
+    assert {r.channel for r in listed} == {"paper"}
+    counter = _walk(client, secret, campaign=surveyed.campaign.key, channel="counter")
+    assert counter and not set(paper) & {r.id for r in counter}
+
+
 @pytest.mark.parametrize(
     "query",
-    [{}, {"cursor": "nope"}, {"limit": "0"}, {"submitted_from": "2026-02-30"}],
+    [
+        {},
+        {"cursor": "nope"},
+        {"limit": "0"},
+        {"submitted_from": "2026-02-30"},
+        {"channel": "fax"},
+    ],
 )
 def test_bad_queries_are_400(
     client: FlaskClient, db_session: Session, surveyed: Surveyed, query: dict

@@ -13,8 +13,8 @@ from app.api.v1.shapes import UnitResults
 from app.reports.data import unit_report
 from surveys.cases.integration_keys import create_key
 from surveys.models import Campaign, UnitKind
-from tests.app.api_v1.conftest import bearer, make_rated_ward
-from tests.builders import make_counter_campaign, make_unit
+from tests.app.api_v1.conftest import START, bearer, make_rated_ward
+from tests.builders import make_counter_campaign, make_unit, record_on_paper
 
 
 @pytest.fixture
@@ -70,6 +70,38 @@ def test_results_are_the_dashboards_numbers(
     assert results.officials is not None and len(results.officials) == len(
         report.officials
     )
+
+
+def test_results_by_channel_and_together(
+    client: FlaskClient, db_session: Session, rated: Campaign
+) -> None:
+    for rating in "1122334":
+        record_on_paper(db_session, rated, {"overall": rating}, START)
+    db_session.commit()
+    secret = key_for(db_session, rated, officials=False)
+
+    def results(**query: str) -> UnitResults:
+        answer = client.get(
+            f"/api/v1/units/{rated.unit.code}/results",
+            query_string={"campaign": rated.key, "period": "2026-Q2"} | query,
+            headers=bearer(secret) | {"Accept-Language": "en"},
+        )
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        return UnitResults.model_validate_json(answer.get_data())
+
+    together, paper = results(), results(channel="paper")
+    assert together.channel is None and paper.channel == "paper"
+    assert together.counts.responses == 37 and paper.counts.responses == 7
+    channels = {e.channel: e for e in together.channels}
+    assert list(channels) == ["counter", "paper", None]
+    assert channels["paper"].label == "Paper form"
+    assert [channels[c].n for c in channels] == [30, 7, 37]
+    # Each channel's headline is what the results of that channel alone give.
+    (headline,) = [d for d in paper.dimensions if d.item == paper.headline]
+    assert headline.n == 7 and same(channels["paper"].mean, headline.mean)
+    (whole,) = [d for d in together.dimensions if d.item == together.headline]
+    assert same(channels[None].mean_low, whole.mean_low)
+    assert paper.channels == together.channels
 
 
 def test_officials_results_need_a_key_made_to_read_them(
