@@ -24,8 +24,9 @@ within 3x of the bare export. Run from the repository root::
     python bench/bench_dashboards.py               # 10k, 100k, 1M; both databases
     python bench/bench_dashboards.py --sizes 100000 --database sqlite --keep /tmp/b
 
-``--keep DIR`` keeps the SQLite files (and PostgreSQL databases ``bench_perf_<N>``)
-and reuses them on the next run; without it they are thrown away.
+``--keep DIR`` keeps the SQLite files (and PostgreSQL databases ``bench_perf_<N>``,
+or ``--pg-prefix``'s) and reuses them on the next run; without it they are thrown
+away.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ PASSWORD = "bench-password-17"
 CAMPAIGN = "q1-mot-cua-2026"
 DISTRICT, WARD = "q1", "q1-ben-nghe"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+#: The PostgreSQL databases built are named this, then ``_<size>``.
+PG_PREFIX = "bench_perf"
 #: The columns copied from a template response (the id and submission id are new).
 COPIED = (
     "campaign_id, questionnaire_id, unit_id, service_point_id, official_id,"
@@ -188,11 +191,14 @@ def _libpq(url: str) -> str:
 
 
 @contextmanager
-def database(kind: str, size: int, keep: Path | None, pg_url: str) -> Iterator[str]:
+def database(
+    kind: str, size: int, keep: Path | None, pg_url: str, pg_prefix: str = PG_PREFIX
+) -> Iterator[str]:
     """Yield the URL of a database of ``size`` responses (kept, or thrown away).
 
     A kept one is migrated to head (it may come from an older checkout); a new
-    one is built.
+    one is built. On PostgreSQL it is ``<pg_prefix>_<size>``: helpers sharing
+    a server keep databases of their own (``--pg-prefix``).
     """
     if kind == "sqlite":
         folder = keep or Path(tempfile.mkdtemp(prefix="bench17-"))
@@ -204,7 +210,7 @@ def database(kind: str, size: int, keep: Path | None, pg_url: str) -> Iterator[s
             shutil.rmtree(folder)
 
     else:
-        url, exists = _postgresql_database(f"bench_perf_{size}", keep, pg_url)
+        url, exists = _postgresql_database(f"{pg_prefix}_{size}", keep, pg_url)
 
         def throw_away() -> None:
             import psycopg
@@ -437,6 +443,7 @@ def main() -> None:
         "--database", choices=("sqlite", "postgresql", "both"), default="both"
     )
     parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--pg-prefix", default=PG_PREFIX, help="name_<size> on PG")
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--keep", type=Path, help="keep and reuse the databases here")
     parser.add_argument("--no-memory", action="store_true")
@@ -451,7 +458,7 @@ def main() -> None:
     for kind in kinds:
         for size in args.sizes:
             print(f"== {kind}, {size:,} counter responses")
-            with database(kind, size, args.keep, args.pg_url) as url:
+            with database(kind, size, args.keep, args.pg_url, args.pg_prefix) as url:
                 if args.build_only:
                     continue
                 print(f"  {'what':58} {'wall s':>8} {'CPU s':>8}")

@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.spreadsheets import BOM as BOM
-from app.spreadsheets import neutralised_in, streamed_csv
+from app.spreadsheets import neutralised_column, streamed_csv
 from surveys.exchange.dataset import (
     DEFAULT_LABELS,
     Dataset,
@@ -108,11 +108,12 @@ def table_of(
     )
 
 
-def neutral_pages(dataset: Dataset) -> Iterator[list[list[Any]]]:
-    """Yield the dataset's pages with every text cell neutralised, in place.
+def neutral_pages(dataset: Dataset) -> Iterator[Iterator[tuple[Any, ...]]]:
+    """Yield the dataset's pages as rows, every text cell neutralised.
 
     Column by column, and only the columns that may hold text (not the 0/1
-    columns, dates and ids): a loop over a page each, no call per cell.
+    columns, dates and ids): a loop over a page each, no call per cell. Each
+    row is made as the writer takes it (``zip``), never kept for the page.
     """
     text = [
         index
@@ -122,8 +123,8 @@ def neutral_pages(dataset: Dataset) -> Iterator[list[list[Any]]]:
     ]
     for page in dataset.pages:
         for index in text:
-            neutralised_in(page, index)
-        yield page
+            page[index] = neutralised_column(page[index])
+        yield zip(*page, strict=True)
 
 
 #: Answers that are numbers as asked, though a stored one could be text.

@@ -36,7 +36,6 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from itertools import chain
 from typing import Any
 
 from sqlalchemy import select
@@ -53,7 +52,7 @@ from surveys.models import Questionnaire as StoredQuestionnaire
 from surveys.questionnaire import Question, Questionnaire, QuestionType
 from surveys.questionnaire.versions import definition_of
 from surveys.storage.answers import MULTIPLE_SEPARATOR
-from surveys.storage.exports import RECORD_FIELDS, exported_responses
+from surveys.storage.exports import RECORD_FIELDS, Columns, exported_responses
 from surveys.storage.tallies import period_of
 from surveys.translatable import Text
 
@@ -134,14 +133,17 @@ _YES_NO = {"vi": {0: "Không", 1: "Có"}, "en": {0: "No", 1: "Yes"}}
 
 @dataclass(frozen=True)
 class Dataset:
-    """A campaign's responses as variables and their rows, page by page.
+    """A campaign's responses as variables and their values, page by page.
 
-    ``pages`` is read once: each page a list of rows, each row a list of values
-    in ``variables`` order (None missing; ``submitted_on`` a ``date``).
+    ``pages`` is read once: each page a list of columns in ``variables``
+    order, each the values of one variable for the page's responses (None
+    missing; ``submitted_on`` a ``date``). A writer makes a page's rows as it
+    writes them (``zip(*page)``): rows kept for a page were scanned again and
+    again by the cyclic garbage collector (``exported_responses``).
     """
 
     variables: tuple[Variable, ...]
-    pages: Iterator[list[list[Any]]]
+    pages: Iterator[Columns]
 
 
 def safe_names(names: Sequence[str]) -> list[str]:
@@ -274,66 +276,62 @@ def version_numbers(session: Session, key: str) -> dict[int, int]:
 
 
 def _rows(
-    pages: Iterator[tuple[list[list[Any]], dict[int, set[str]]]],
+    pages: Iterator[tuple[Columns, dict[int, set[str]]]],
     questions: Sequence[str],
     columns: Sequence[_Column],
     versions: Mapping[int, int],
-) -> Iterator[list[list[Any]]]:
-    """Turn each page of ``exported_responses`` into the dataset's rows.
+) -> Iterator[Columns]:
+    """Turn each page of ``exported_responses`` into the dataset's columns.
 
-    Column by column, not cell by cell: an answer written as stored costs a
-    loop over the page and no call (the CSV of a million responses reads its
-    rows here). Only a select_multiple spread over 0/1 columns builds each row
-    cell by cell.
+    Column by column: an answer written as stored is the page's own column, a
+    written one a loop over it, and no list is made per response (the CSV of
+    a million responses reads its values here).
     """
     first = len(RECORD_FIELDS)
     design = first + len(questions)
-    spread = any(column.several for column in columns)
     #: Each day's quarter, written once a day rather than once a response.
     quarters: dict[date, str] = {}
     for page, hidden in pages:
-        if hidden:
-            by_id = {record[0]: record for record in page}
-            for response_id, names in hidden.items():
-                for name in names:
-                    if name in questions:
-                        by_id[response_id][first + questions.index(name)] = None
-        for index, column in enumerate(columns, first):
-            written = column.written
-            if written is None:
-                continue
-            for record in page:
-                value = record[index]
-                if value is not None:
-                    record[index] = written(value)
-                elif column.several:
-                    record[index] = column.unanswered
-        rows = [
+        sent = page[3]
+        days = [local_date(instant) for instant in sent]
+        dataset = [
+            page[0],
+            page[1],
+            page[2],
+            days,
             [
-                record[0],
-                record[1],
-                record[2],
-                day := local_date(record[3]),
-                quarters.get(day) or quarters.setdefault(day, period_of(record[3])),
-                versions.get(record[design]),
-                record[4],
-                " ".join(record[5]),
-                record[6],
-                *record[design + 1 :],
-                *record[first:design],
-            ]
-            for record in page
+                quarters.get(day) or quarters.setdefault(day, period_of(instant))
+                for day, instant in zip(days, sent, strict=True)
+            ],
+            [versions.get(version) for version in page[design]],
+            page[4],
+            [" ".join(names) for names in page[5]],
+            page[6],
+            *page[design + 1 :],
         ]
-        if spread:
-            start = len(_FIXED)
-            rows = [
-                [*row[:start], *chain.from_iterable(
-                    cell if cell.__class__ is tuple else (cell,)
-                    for cell in row[start:]
-                )]
-                for row in rows
-            ]  # fmt: skip
-        yield rows
+        blanked = _hidden_blanked(page, hidden, questions)
+        for index, column in enumerate(columns, first):
+            dataset.extend(column.written_all(blanked.get(index, page[index])))
+        yield dataset
+
+
+def _hidden_blanked(
+    page: Columns, hidden: Mapping[int, set[str]], questions: Sequence[str]
+) -> dict[int, list[Any]]:
+    """Give the columns of answers that hold comments hidden from reports, by
+    their place in the page, with those comments left blank."""
+    blanked: dict[int, list[Any]] = {}
+    if not hidden:
+        return blanked
+    place = {response_id: row for row, response_id in enumerate(page[0])}
+    first = len(RECORD_FIELDS)
+    for response_id, names in hidden.items():
+        for name in names:
+            if name in questions:
+                index = first + questions.index(name)
+                column = blanked.setdefault(index, list(page[index]))
+                column[place[response_id]] = None
+    return blanked
 
 
 @dataclass(frozen=True)
@@ -401,10 +399,22 @@ class _Column:
         label = question.label.get(language) or question.name
         return cls(question, label, options, numbers, False, numeric, written)
 
-    @property
-    def unanswered(self) -> tuple[None, ...]:
-        """The 0/1 cells of an unanswered select_multiple: all missing."""
-        return (None,) * len(self.options)
+    def written_all(self, values: Sequence[Any]) -> list[Sequence[Any]]:
+        """Write one column of stored answers as the variables' columns: itself
+        if written as stored, a select_multiple's 0/1 a column per option
+        (missing where it was not answered)."""
+        written = self.written
+        if written is None:
+            return [values]
+        if not self.several:
+            return [[None if v is None else written(v) for v in values]]
+        unanswered = (None,) * len(self.options)
+        return list(
+            zip(
+                *[unanswered if v is None else written(v) for v in values],
+                strict=True,
+            )
+        )
 
     @property
     def names(self) -> list[str]:
