@@ -9,7 +9,9 @@ writes a column its own way.
 
 Before the answers: the response's id, unit and counter codes, the day it was
 sent (Vietnam's calendar) and its quarter, the questionnaire version answered,
-whether it was verified, its quality flags, whether it was excluded, and the
+the channel it came by (``response_channel``: a campaign's mode, or ``paper``
+for a form keyed in; named so as not to clash with a question ``channel``, as
+SIPAS's), whether it was verified, its quality flags, whether it was excluded, and the
 design fields (stratum, cluster, weight). Then the questions outside repeats,
 a column each, named as the question; a select_multiple one 0/1 column per
 option (``reasons__waiting``, "question: option") or, asked for, one cell of
@@ -47,7 +49,7 @@ from surveys.exchange.anonymised import (
     with_hidden_comments,
 )
 from surveys.local_time import local_date
-from surveys.models import Campaign, Response
+from surveys.models import PAPER_CHANNEL, Campaign, CampaignMode, Response
 from surveys.models import Questionnaire as StoredQuestionnaire
 from surveys.questionnaire import Question, Questionnaire, QuestionType
 from surveys.questionnaire.versions import definition_of
@@ -62,6 +64,8 @@ MAX_NAME = 32
 OPTION_JOINER = "__"
 #: The variable of the day the response was sent, a ``date``.
 DATE_VARIABLE = "submitted_on"
+#: The variable of the channel a response came by (``CHANNELS``).
+CHANNEL_VARIABLE = "response_channel"
 #: Labels of the language a file is labelled in unless asked otherwise.
 DEFAULT_LABELS = "vi"
 #: How options are written: numbers with value labels (SPSS, Stata), the codes
@@ -72,9 +76,11 @@ LAYOUTS = ("columns", "cell")
 #: How a select_multiple's labels are joined in one cell (its codes: by spaces).
 LABEL_SEPARATOR = "; "
 
-#: The design fields of a response, read beside its answers.
-_DESIGN = (
+#: What a response's record holds beyond ``RECORD_FIELDS``, read beside its
+#: answers: the version answered, the channel, the design fields.
+_MORE = (
     Response.questionnaire_id,
+    Response.channel,
     Response.stratum,
     Response.cluster,
     Response.weight,
@@ -117,6 +123,8 @@ _FIXED = (
     ("quarter", False, Text({"vi": "Quý gửi", "en": "Quarter sent"}), "text"),
     ("questionnaire_version", True,
      Text({"vi": "Phiên bản bảng hỏi", "en": "Questionnaire version"}), "integer"),
+    (CHANNEL_VARIABLE, True,
+     Text({"vi": "Kênh thu thập phiếu", "en": "Response channel"}), "select_one"),
     ("verified", True, Text({"vi": "Đã xác thực", "en": "Verified"}), "0/1"),
     ("flags", False,
      Text({"vi": "Dấu hiệu chất lượng", "en": "Quality flags"}), "text"),
@@ -124,6 +132,18 @@ _FIXED = (
     ("stratum", False, Text({"vi": "Tầng", "en": "Stratum"}), "text"),
     ("cluster", False, Text({"vi": "Cụm", "en": "Cluster"}), "text"),
     ("weight", True, Text({"vi": "Trọng số", "en": "Weight"}), "decimal"),
+)  # fmt: skip
+#: The channels a response comes by (``Response.channel``), numbered 1 to 6 in
+#: this order for SPSS and Stata, with their labels.
+CHANNELS = (
+    (CampaignMode.COUNTER.value, Text({"vi": "Tại quầy", "en": "At a counter"})),
+    (CampaignMode.DOSSIER.value, Text({"vi": "Theo hồ sơ", "en": "With a dossier"})),
+    (CampaignMode.INVITATION.value, Text({"vi": "Thư mời", "en": "By invitation"})),
+    (CampaignMode.INTERVIEWER.value,
+     Text({"vi": "Điều tra viên", "en": "By an interviewer"})),
+    (CampaignMode.OPEN_LINK.value,
+     Text({"vi": "Đường dẫn công khai", "en": "Open link"})),
+    (PAPER_CHANNEL, Text({"vi": "Phiếu giấy", "en": "Paper form"})),
 )  # fmt: skip
 #: The names of the columns every export starts with, before the answers.
 RECORD_COLUMNS = tuple(name for name, *_ in _FIXED)
@@ -216,6 +236,10 @@ def _described(
         )
         for name, numeric, texts, kind in _FIXED
     ]
+    fixed = [
+        _channel_variable(v, language, values) if v.name == CHANNEL_VARIABLE else v
+        for v in fixed
+    ]
     wanted = [name for column in columns for name in column.names]
     safe = safe_names([v.name for v in fixed] + wanted)[len(fixed) :]
     named = dict(zip(wanted, safe, strict=True))
@@ -255,11 +279,14 @@ def response_dataset(
         unit_ids=unit_ids,
         between=between,
         page_size=page_size,
-        extra=_DESIGN,
+        extra=_MORE,
     )
+    channel = _channel_writer(language, values)
     return Dataset(
         variables,
-        _rows(with_hidden_comments(session, pages), questions, columns, versions),
+        _rows(
+            with_hidden_comments(session, pages), questions, columns, versions, channel
+        ),
     )
 
 
@@ -280,8 +307,10 @@ def _rows(
     questions: Sequence[str],
     columns: Sequence[_Column],
     versions: Mapping[int, int],
+    channel: Callable[[str], Any] | None,
 ) -> Iterator[Columns]:
-    """Turn each page of ``exported_responses`` into the dataset's columns.
+    """Turn each page of ``exported_responses`` into the dataset's columns
+    (``channel``: how a channel is written; None: its code).
 
     Column by column: an answer written as stored is the page's own column, a
     written one a loop over it, and no list is made per response (the CSV of
@@ -304,15 +333,48 @@ def _rows(
                 for day, instant in zip(days, sent, strict=True)
             ],
             [versions.get(version) for version in page[design]],
+            page[design + 1]
+            if channel is None
+            else list(map(channel, page[design + 1])),
             page[4],
             [" ".join(names) for names in page[5]],
             page[6],
-            *page[design + 1 :],
+            *page[design + 2 :],
         ]
         blanked = _hidden_blanked(page, hidden, questions)
         for index, column in enumerate(columns, first):
             dataset.extend(column.written_all(blanked.get(index, page[index])))
         yield dataset
+
+
+def _channel_variable(variable: Variable, language: str, values: str) -> Variable:
+    """Describe the channel's variable as ``values`` writes it: numbers with
+    value labels (SPSS, Stata), or text (codes, or labels in ``language``)."""
+    numbered = values == "numbers"
+    labels = {
+        number: text.get(language) for number, (_, text) in enumerate(CHANNELS, 1)
+    }
+    return replace(
+        variable,
+        numeric=numbered,
+        value_labels=labels if numbered else {},
+        choices=tuple(
+            (code, number if numbered else None, labels[number])
+            for number, (code, _) in enumerate(CHANNELS, 1)
+        ),
+    )
+
+
+def _channel_writer(language: str, values: str) -> Callable[[str], Any] | None:
+    """Tell how a channel is written: its number (None for one not known), its
+    label in ``language`` (the code for one not known); None: its code."""
+    if values == "numbers":
+        numbers = {code: number for number, (code, _) in enumerate(CHANNELS, 1)}
+        return numbers.get
+    if values == "labels":
+        labels = {code: text.get(language) for code, text in CHANNELS}
+        return lambda code: labels.get(code, code)
+    return None
 
 
 def _hidden_blanked(
