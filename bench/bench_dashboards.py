@@ -306,7 +306,10 @@ def streamer(client: FlaskClient, path: str) -> Callable[[], int]:
     return fetch
 
 
-#: The bare export: each kept response of the campaign with its answers as columns.
+#: The bare export: each kept response of the campaign, every stored field the
+#: export's own columns come from (the version, channel, four flags and design
+#: fields too: 15, where 8 were read until the export gained them), then its
+#: answers as columns. The day and quarter in Vietnam are the export's to work out.
 BARE_QUESTIONS = ("overall", "official", "official_rating", "reasons", "comment")
 
 
@@ -318,8 +321,10 @@ def bare_query(campaign_id: int, answer: str) -> str:
         for name in BARE_QUESTIONS
     )
     return (
-        "SELECT r.id, u.code, s.code, r.submitted_at, r.verified, r.flag_too_fast,"
-        f" r.flag_burst, r.excluded, {columns} FROM responses r"
+        "SELECT r.id, u.code, s.code, r.submitted_at, r.questionnaire_id, r.channel,"
+        " r.verified, r.flag_too_fast, r.flag_straight_lining,"
+        " r.flag_duplicate_suspect, r.flag_burst, r.excluded, r.stratum, r.cluster,"
+        f" r.weight, {columns} FROM responses r"
         " JOIN units u ON u.id = r.unit_id"
         " LEFT JOIN service_points s ON s.id = r.service_point_id"
         f" WHERE r.campaign_id = {campaign_id} AND NOT r.excluded ORDER BY r.id"
