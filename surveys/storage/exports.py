@@ -96,10 +96,10 @@ def exported_responses(
     unanswered), then the ``extra`` columns of ``Response`` asked for (the
     design fields of a statistical file). Columns, not a list per response:
     a page of 5,000 lists lived long enough for the cyclic garbage collector
-    to scan each of them again and again, half of a CSV download's time at a
-    million responses (``docs/benchmarks.md``, "CSV regression of issue 18
-    fixed"); a writer makes each row as it writes it (``zip(*page)``). A
-    column is a tuple or a list; the caller replaces one, never fills it in.
+    to scan each of them again and again, a third to half of a CSV download's
+    time (``docs/benchmarks.md``, "CSV regression of issue 18 fixed"); a
+    writer makes each row as it writes it (``zip(*page)``). A caller replaces
+    a column rather than fill it in: the dataset's pages share them.
 
     Pages are spans of ids (``_pages``): each query as cheap as the first and
     memory flat however many responses there are. How a page's answers are
