@@ -11,11 +11,11 @@ Before the answers: the response's id, unit and counter codes, the day it was
 sent (Vietnam's calendar) and its quarter, the questionnaire version answered,
 the channel it came by (``response_channel``: a campaign's mode, or ``paper``
 for a form keyed in; named so as not to clash with a question ``channel``, as
-SIPAS's), whether it was verified, its quality flags, whether it was excluded, and the
-design fields (stratum, cluster, weight). Then the questions outside repeats,
-a column each, named as the question; a select_multiple one 0/1 column per
-option (``reasons__waiting``, "question: option") or, asked for, one cell of
-its codes (or labels) as stored. The rules of every export apply
+SIPAS's), whether it was verified, its quality flags, whether it was excluded,
+and the design fields (stratum, cluster, weight). Then the questions outside
+repeats, a column each, named as the question; a select_multiple one 0/1 column
+per option (``reasons__waiting``, "question: option") or, asked for, one cell
+of its codes (or labels) as stored. The rules of every export apply
 (``surveys.exchange.anonymised``): free text masked, locations rounded, hidden
 comments blank, the questions about officials only for readers who may see
 them.
