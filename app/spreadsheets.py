@@ -91,7 +91,7 @@ def write_csv_rows(
 
 def streamed_csv(
     header: Sequence[str],
-    pages: Iterable[Sequence[Sequence[object]]],
+    pages: Iterable[Iterable[Iterable[object]]],
     *,
     neutral: bool = False,
 ) -> Iterator[bytes]:
@@ -99,8 +99,8 @@ def streamed_csv(
     UTF-8 CSV: one page in memory at a time, every cell neutralised.
 
     ``neutral``: the caller has neutralised the lines' text cells itself, where
-    it knows which columns hold text (``neutralised_in``), and they are written
-    as they come, a page by one ``writerows``.
+    it knows which columns hold text (``neutralised_column``), and they are
+    written as they come, a page by one ``writerows``.
     """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -123,13 +123,15 @@ def streamed_csv(
         yield _drained(buffer).encode("utf-8")
 
 
-def neutralised_in(lines: Iterable[list[Any]], column: int) -> None:
-    """Neutralise the text cells of one column of ``lines``, in place: a loop
-    over a column a page, not a call per cell."""
-    for line in lines:
-        value = line[column]
-        if value.__class__ is str and value.startswith(FORMULA_STARTS):
-            line[column] = f"'{value}"
+def neutralised_column(values: Iterable[Any]) -> list[Any]:
+    """Return one column's cells with text neutralised: a loop over a column,
+    not a call per cell."""
+    return [
+        f"'{value}"
+        if value.__class__ is str and value.startswith(FORMULA_STARTS)
+        else value
+        for value in values
+    ]
 
 
 def _drained(buffer: io.StringIO) -> str:

@@ -24,8 +24,9 @@ within 3x of the bare export. Run from the repository root::
     python bench/bench_dashboards.py               # 10k, 100k, 1M; both databases
     python bench/bench_dashboards.py --sizes 100000 --database sqlite --keep /tmp/b
 
-``--keep DIR`` keeps the SQLite files (and PostgreSQL databases ``bench_perf_<N>``)
-and reuses them on the next run; without it they are thrown away.
+``--keep DIR`` keeps the SQLite files (and PostgreSQL databases ``bench_perf_<N>``,
+or ``--pg-prefix``'s) and reuses them on the next run; without it they are thrown
+away.
 """
 
 from __future__ import annotations
@@ -65,6 +66,8 @@ PASSWORD = "bench-password-17"
 CAMPAIGN = "q1-mot-cua-2026"
 DISTRICT, WARD = "q1", "q1-ben-nghe"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+#: The PostgreSQL databases built are named this, then ``_<size>``.
+PG_PREFIX = "bench_perf"
 #: The columns copied from a template response (the id and submission id are new).
 COPIED = (
     "campaign_id, questionnaire_id, unit_id, service_point_id, official_id,"
@@ -188,11 +191,14 @@ def _libpq(url: str) -> str:
 
 
 @contextmanager
-def database(kind: str, size: int, keep: Path | None, pg_url: str) -> Iterator[str]:
+def database(
+    kind: str, size: int, keep: Path | None, pg_url: str, pg_prefix: str = PG_PREFIX
+) -> Iterator[str]:
     """Yield the URL of a database of ``size`` responses (kept, or thrown away).
 
     A kept one is migrated to head (it may come from an older checkout); a new
-    one is built.
+    one is built. On PostgreSQL it is ``<pg_prefix>_<size>``: helpers sharing
+    a server keep databases of their own (``--pg-prefix``).
     """
     if kind == "sqlite":
         folder = keep or Path(tempfile.mkdtemp(prefix="bench17-"))
@@ -204,7 +210,7 @@ def database(kind: str, size: int, keep: Path | None, pg_url: str) -> Iterator[s
             shutil.rmtree(folder)
 
     else:
-        url, exists = _postgresql_database(f"bench_perf_{size}", keep, pg_url)
+        url, exists = _postgresql_database(f"{pg_prefix}_{size}", keep, pg_url)
 
         def throw_away() -> None:
             import psycopg
@@ -300,7 +306,10 @@ def streamer(client: FlaskClient, path: str) -> Callable[[], int]:
     return fetch
 
 
-#: The bare export: each kept response of the campaign with its answers as columns.
+#: The bare export: each kept response of the campaign, every stored field the
+#: export's own columns come from (the version, channel, four flags and design
+#: fields too: 15, where 8 were read until the export gained them), then its
+#: answers as columns. The day and quarter in Vietnam are the export's to work out.
 BARE_QUESTIONS = ("overall", "official", "official_rating", "reasons", "comment")
 
 
@@ -312,8 +321,10 @@ def bare_query(campaign_id: int, answer: str) -> str:
         for name in BARE_QUESTIONS
     )
     return (
-        "SELECT r.id, u.code, s.code, r.submitted_at, r.verified, r.flag_too_fast,"
-        f" r.flag_burst, r.excluded, {columns} FROM responses r"
+        "SELECT r.id, u.code, s.code, r.submitted_at, r.questionnaire_id, r.channel,"
+        " r.verified, r.flag_too_fast, r.flag_straight_lining,"
+        " r.flag_duplicate_suspect, r.flag_burst, r.excluded, r.stratum, r.cluster,"
+        f" r.weight, {columns} FROM responses r"
         " JOIN units u ON u.id = r.unit_id"
         " LEFT JOIN service_points s ON s.id = r.service_point_id"
         f" WHERE r.campaign_id = {campaign_id} AND NOT r.excluded ORDER BY r.id"
@@ -437,6 +448,7 @@ def main() -> None:
         "--database", choices=("sqlite", "postgresql", "both"), default="both"
     )
     parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--pg-prefix", default=PG_PREFIX, help="name_<size> on PG")
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--keep", type=Path, help="keep and reuse the databases here")
     parser.add_argument("--no-memory", action="store_true")
@@ -451,7 +463,7 @@ def main() -> None:
     for kind in kinds:
         for size in args.sizes:
             print(f"== {kind}, {size:,} counter responses")
-            with database(kind, size, args.keep, args.pg_url) as url:
+            with database(kind, size, args.keep, args.pg_url, args.pg_prefix) as url:
                 if args.build_only:
                     continue
                 print(f"  {'what':58} {'wall s':>8} {'CPU s':>8}")

@@ -29,6 +29,7 @@ from bench_dashboards import (
     CAMPAIGN,
     DEFAULT_PG,
     DISTRICT,
+    PG_PREFIX,
     bare_export,
     database,
     database_kinds,
@@ -106,6 +107,7 @@ def main() -> None:
         "--database", choices=("sqlite", "postgresql", "both"), default="both"
     )
     parser.add_argument("--pg-url", default=DEFAULT_PG)
+    parser.add_argument("--pg-prefix", default=PG_PREFIX, help="name_<size> on PG")
     parser.add_argument("--keep", type=Path, help="keep and reuse the databases here")
     parser.add_argument("--only", help="only the downloads whose name holds this")
     args = parser.parse_args()
@@ -113,7 +115,7 @@ def main() -> None:
     for kind in kinds:
         for size in args.sizes:
             print(f"== {kind}, {size:,} counter responses, the district's downloads")
-            with database(kind, size, args.keep, args.pg_url) as url:
+            with database(kind, size, args.keep, args.pg_url, args.pg_prefix) as url:
                 measure(url, lambda name: args.only is None or args.only in name)
 
 

@@ -28,7 +28,6 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -47,6 +46,7 @@ from surveys.db import (  # noqa: E402
 )
 from surveys.exchange.dataset import Dataset, response_dataset  # noqa: E402
 from surveys.models import Campaign  # noqa: E402
+from surveys.storage.exports import Columns  # noqa: E402
 
 WRITERS = ("stream", "openpyxl")
 #: The bench machine's kept database: campaign 1 has 1,000,000 responses.
@@ -68,15 +68,16 @@ def openpyxl_workbook(dataset: Dataset, title: str) -> Iterator[bytes]:
             yield chunk
 
 
-def _first(pages: Iterable[list[Any]], rows: int | None) -> Iterator[list[Any]]:
-    """Yield pages until ``rows`` rows have gone (the last page cut); 0: all."""
+def _first(pages: Iterable[Columns], rows: int | None) -> Iterator[Columns]:
+    """Yield pages (columns) until ``rows`` rows have gone (the last page cut);
+    0: all."""
     if not rows:
         yield from pages
         return
     left = rows
     for page in pages:
-        yield page[:left]
-        left -= min(left, len(page))
+        yield [column[:left] for column in page]
+        left -= min(left, len(page[0]))
         if not left:
             return
 

@@ -18,7 +18,7 @@ def dataset_frame(dataset: Dataset) -> pd.DataFrame:
     columns: list[list[object]] = [[] for _ in dataset.variables]
     for page in dataset.pages:
         for index, column in enumerate(columns):
-            column.extend(row[index] for row in page)
+            column.extend(page[index])
         del page
     frame = {}
     for variable, values in zip(dataset.variables, columns, strict=True):

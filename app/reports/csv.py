@@ -1,13 +1,14 @@
 """The anonymised responses as CSV, streamed: memory stays flat at any size.
 
 No device hash, phone number, submission id, access code or dossier ever
-leaves: only where and when (unit, counter, quarter), how genuine (verified,
-flags, excluded) and the answers, one column per question but the dossier code
-a respondent may have typed (an identifier, not an opinion), and locations
-rounded to about a kilometre (``coarse_geopoint``). Free text is masked
-(phone numbers, ID numbers, emails) and comments hidden from reports are left
-blank. Every text cell is neutralised, so a comment starting with ``=`` or
-``+`` is never run as a formula.
+leaves: only where and when (unit, counter, quarter), how it came (the
+channel), how genuine (verified, flags, excluded) and the answers, one column
+per question but the dossier code a respondent may have typed (an identifier,
+not an opinion), and locations rounded to about a kilometre
+(``coarse_geopoint``). Free text is masked (phone numbers, ID numbers, emails)
+and comments hidden from reports are left blank. Every text cell is
+neutralised, so a comment starting with ``=`` or ``+`` is never run as a
+formula.
 
 The columns are those of every export (``surveys.exchange.dataset``): the
 record's (the day sent in Vietnam, its quarter, the questionnaire version, the
@@ -31,8 +32,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.spreadsheets import BOM as BOM
-from app.spreadsheets import neutralised_in, streamed_csv
+from app.spreadsheets import neutralised_column, streamed_csv
 from surveys.exchange.dataset import (
+    CHANNEL_VARIABLE,
     DEFAULT_LABELS,
     Dataset,
     answer_writer,
@@ -108,11 +110,12 @@ def table_of(
     )
 
 
-def neutral_pages(dataset: Dataset) -> Iterator[list[list[Any]]]:
-    """Yield the dataset's pages with every text cell neutralised, in place.
+def neutral_pages(dataset: Dataset) -> Iterator[Iterator[tuple[Any, ...]]]:
+    """Yield the dataset's pages as rows, every text cell neutralised.
 
     Column by column, and only the columns that may hold text (not the 0/1
-    columns, dates and ids): a loop over a page each, no call per cell.
+    columns, dates and ids): a loop over a page each, no call per cell. Each
+    row is made as the writer takes it (``zip``), never kept for the page.
     """
     text = [
         index
@@ -122,15 +125,15 @@ def neutral_pages(dataset: Dataset) -> Iterator[list[list[Any]]]:
     ]
     for page in dataset.pages:
         for index in text:
-            neutralised_in(page, index)
-        yield page
+            page[index] = neutralised_column(page[index])
+        yield zip(*page, strict=True)
 
 
 #: Answers that are numbers as asked, though a stored one could be text.
 _TYPED_NUMBERS = (QuestionType.INTEGER.value, QuestionType.DECIMAL.value)
 #: Text columns the export writes itself, never a formula: ``2026-Q2``, the
-#: flags' names.
-_WRITTEN_HERE = frozenset({"quarter", "flags"})
+#: flags' names, a channel's code or label.
+_WRITTEN_HERE = frozenset({"quarter", "flags", CHANNEL_VARIABLE})
 
 
 #: The columns that key a repeat's row: its response and its place in the repeat.

@@ -11,7 +11,6 @@ both apply them, so that no format shows what another hides.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from surveys.comments.personal_data import mask_personal_data
 from surveys.questionnaire import Question, Questionnaire, QuestionType
 from surveys.questionnaire.lexical import coarse_geopoint
 from surveys.questionnaire.official_questions import about_officials
+from surveys.storage.exports import Columns
 
 
 def exported_questions(questionnaire: Questionnaire, with_officials: bool) -> list[str]:
@@ -42,12 +42,13 @@ def exported_questions(questionnaire: Questionnaire, with_officials: bool) -> li
 
 
 def with_hidden_comments(
-    session: Session, pages: Iterable[list[list[Any]]]
-) -> Iterator[tuple[list[list[Any]], dict[int, set[str]]]]:
-    """Pair each page with its comments hidden from reports: one query a page."""
+    session: Session, pages: Iterable[Columns]
+) -> Iterator[tuple[Columns, dict[int, set[str]]]]:
+    """Pair each page of ``exported_responses`` (its first column the ids) with
+    its comments hidden from reports: one query a page."""
     for page in pages:
         hidden: dict[int, set[str]] = {}
-        for response_id, question in hidden_comments(session, [r[0] for r in page]):
+        for response_id, question in hidden_comments(session, page[0]):
             hidden.setdefault(response_id, set()).add(question)
         yield page, hidden
 

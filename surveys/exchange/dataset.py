@@ -9,11 +9,13 @@ writes a column its own way.
 
 Before the answers: the response's id, unit and counter codes, the day it was
 sent (Vietnam's calendar) and its quarter, the questionnaire version answered,
-whether it was verified, its quality flags, whether it was excluded, and the
-design fields (stratum, cluster, weight). Then the questions outside repeats,
-a column each, named as the question; a select_multiple one 0/1 column per
-option (``reasons__waiting``, "question: option") or, asked for, one cell of
-its codes (or labels) as stored. The rules of every export apply
+the channel it came by (``response_channel``: a campaign's mode, or ``paper``
+for a form keyed in; named so as not to clash with a question ``channel``, as
+SIPAS's), whether it was verified, its quality flags, whether it was excluded,
+and the design fields (stratum, cluster, weight). Then the questions outside
+repeats, a column each, named as the question; a select_multiple one 0/1 column
+per option (``reasons__waiting``, "question: option") or, asked for, one cell
+of its codes (or labels) as stored. The rules of every export apply
 (``surveys.exchange.anonymised``): free text masked, locations rounded, hidden
 comments blank, the questions about officials only for readers who may see
 them.
@@ -36,7 +38,6 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from itertools import chain
 from typing import Any
 
 from sqlalchemy import select
@@ -48,12 +49,12 @@ from surveys.exchange.anonymised import (
     with_hidden_comments,
 )
 from surveys.local_time import local_date
-from surveys.models import Campaign, Response
+from surveys.models import PAPER_CHANNEL, Campaign, CampaignMode, Response
 from surveys.models import Questionnaire as StoredQuestionnaire
 from surveys.questionnaire import Question, Questionnaire, QuestionType
 from surveys.questionnaire.versions import definition_of
 from surveys.storage.answers import MULTIPLE_SEPARATOR
-from surveys.storage.exports import RECORD_FIELDS, exported_responses
+from surveys.storage.exports import RECORD_FIELDS, Columns, exported_responses
 from surveys.storage.tallies import period_of
 from surveys.translatable import Text
 
@@ -63,6 +64,8 @@ MAX_NAME = 32
 OPTION_JOINER = "__"
 #: The variable of the day the response was sent, a ``date``.
 DATE_VARIABLE = "submitted_on"
+#: The variable of the channel a response came by (``CHANNELS``).
+CHANNEL_VARIABLE = "response_channel"
 #: Labels of the language a file is labelled in unless asked otherwise.
 DEFAULT_LABELS = "vi"
 #: How options are written: numbers with value labels (SPSS, Stata), the codes
@@ -73,9 +76,11 @@ LAYOUTS = ("columns", "cell")
 #: How a select_multiple's labels are joined in one cell (its codes: by spaces).
 LABEL_SEPARATOR = "; "
 
-#: The design fields of a response, read beside its answers.
-_DESIGN = (
+#: What a response's record holds beyond ``RECORD_FIELDS``, read beside its
+#: answers: the version answered, the channel, the design fields.
+_MORE = (
     Response.questionnaire_id,
+    Response.channel,
     Response.stratum,
     Response.cluster,
     Response.weight,
@@ -118,6 +123,8 @@ _FIXED = (
     ("quarter", False, Text({"vi": "Quý gửi", "en": "Quarter sent"}), "text"),
     ("questionnaire_version", True,
      Text({"vi": "Phiên bản bảng hỏi", "en": "Questionnaire version"}), "integer"),
+    (CHANNEL_VARIABLE, True,
+     Text({"vi": "Kênh thu thập phiếu", "en": "Response channel"}), "select_one"),
     ("verified", True, Text({"vi": "Đã xác thực", "en": "Verified"}), "0/1"),
     ("flags", False,
      Text({"vi": "Dấu hiệu chất lượng", "en": "Quality flags"}), "text"),
@@ -125,6 +132,18 @@ _FIXED = (
     ("stratum", False, Text({"vi": "Tầng", "en": "Stratum"}), "text"),
     ("cluster", False, Text({"vi": "Cụm", "en": "Cluster"}), "text"),
     ("weight", True, Text({"vi": "Trọng số", "en": "Weight"}), "decimal"),
+)  # fmt: skip
+#: The channels a response comes by (``Response.channel``), numbered 1 to 6 in
+#: this order for SPSS and Stata, with their labels.
+CHANNELS = (
+    (CampaignMode.COUNTER.value, Text({"vi": "Tại quầy", "en": "At a counter"})),
+    (CampaignMode.DOSSIER.value, Text({"vi": "Theo hồ sơ", "en": "With a dossier"})),
+    (CampaignMode.INVITATION.value, Text({"vi": "Thư mời", "en": "By invitation"})),
+    (CampaignMode.INTERVIEWER.value,
+     Text({"vi": "Điều tra viên", "en": "By an interviewer"})),
+    (CampaignMode.OPEN_LINK.value,
+     Text({"vi": "Đường dẫn công khai", "en": "Open link"})),
+    (PAPER_CHANNEL, Text({"vi": "Phiếu giấy", "en": "Paper form"})),
 )  # fmt: skip
 #: The names of the columns every export starts with, before the answers.
 RECORD_COLUMNS = tuple(name for name, *_ in _FIXED)
@@ -134,14 +153,17 @@ _YES_NO = {"vi": {0: "Không", 1: "Có"}, "en": {0: "No", 1: "Yes"}}
 
 @dataclass(frozen=True)
 class Dataset:
-    """A campaign's responses as variables and their rows, page by page.
+    """A campaign's responses as variables and their values, page by page.
 
-    ``pages`` is read once: each page a list of rows, each row a list of values
-    in ``variables`` order (None missing; ``submitted_on`` a ``date``).
+    ``pages`` is read once: each page a list of columns in ``variables``
+    order, each the values of one variable for the page's responses (None
+    missing; ``submitted_on`` a ``date``). A writer makes a page's rows as it
+    writes them (``zip(*page)``): rows kept for a page were scanned again and
+    again by the cyclic garbage collector (``exported_responses``).
     """
 
     variables: tuple[Variable, ...]
-    pages: Iterator[list[list[Any]]]
+    pages: Iterator[Columns]
 
 
 def safe_names(names: Sequence[str]) -> list[str]:
@@ -214,6 +236,10 @@ def _described(
         )
         for name, numeric, texts, kind in _FIXED
     ]
+    fixed = [
+        _channel_variable(v, language, values) if v.name == CHANNEL_VARIABLE else v
+        for v in fixed
+    ]
     wanted = [name for column in columns for name in column.names]
     safe = safe_names([v.name for v in fixed] + wanted)[len(fixed) :]
     named = dict(zip(wanted, safe, strict=True))
@@ -253,11 +279,14 @@ def response_dataset(
         unit_ids=unit_ids,
         between=between,
         page_size=page_size,
-        extra=_DESIGN,
+        extra=_MORE,
     )
+    channel = _channel_writer(language, values)
     return Dataset(
         variables,
-        _rows(with_hidden_comments(session, pages), questions, columns, versions),
+        _rows(
+            with_hidden_comments(session, pages), questions, columns, versions, channel
+        ),
     )
 
 
@@ -274,66 +303,97 @@ def version_numbers(session: Session, key: str) -> dict[int, int]:
 
 
 def _rows(
-    pages: Iterator[tuple[list[list[Any]], dict[int, set[str]]]],
+    pages: Iterator[tuple[Columns, dict[int, set[str]]]],
     questions: Sequence[str],
     columns: Sequence[_Column],
     versions: Mapping[int, int],
-) -> Iterator[list[list[Any]]]:
-    """Turn each page of ``exported_responses`` into the dataset's rows.
+    channel: Callable[[str], Any] | None,
+) -> Iterator[Columns]:
+    """Turn each page of ``exported_responses`` into the dataset's columns
+    (``channel``: how a channel is written; None: its code).
 
-    Column by column, not cell by cell: an answer written as stored costs a
-    loop over the page and no call (the CSV of a million responses reads its
-    rows here). Only a select_multiple spread over 0/1 columns builds each row
-    cell by cell.
+    Column by column: an answer written as stored is the page's own column, a
+    written one a loop over it, and no list is made per response (the CSV of
+    a million responses reads its values here).
     """
     first = len(RECORD_FIELDS)
     design = first + len(questions)
-    spread = any(column.several for column in columns)
     #: Each day's quarter, written once a day rather than once a response.
     quarters: dict[date, str] = {}
     for page, hidden in pages:
-        if hidden:
-            by_id = {record[0]: record for record in page}
-            for response_id, names in hidden.items():
-                for name in names:
-                    if name in questions:
-                        by_id[response_id][first + questions.index(name)] = None
-        for index, column in enumerate(columns, first):
-            written = column.written
-            if written is None:
-                continue
-            for record in page:
-                value = record[index]
-                if value is not None:
-                    record[index] = written(value)
-                elif column.several:
-                    record[index] = column.unanswered
-        rows = [
+        sent = page[3]
+        days = [local_date(instant) for instant in sent]
+        dataset = [
+            page[0],
+            page[1],
+            page[2],
+            days,
             [
-                record[0],
-                record[1],
-                record[2],
-                day := local_date(record[3]),
-                quarters.get(day) or quarters.setdefault(day, period_of(record[3])),
-                versions.get(record[design]),
-                record[4],
-                " ".join(record[5]),
-                record[6],
-                *record[design + 1 :],
-                *record[first:design],
-            ]
-            for record in page
+                quarters.get(day) or quarters.setdefault(day, period_of(instant))
+                for day, instant in zip(days, sent, strict=True)
+            ],
+            [versions.get(version) for version in page[design]],
+            page[design + 1]
+            if channel is None
+            else list(map(channel, page[design + 1])),
+            page[4],
+            [" ".join(names) for names in page[5]],
+            page[6],
+            *page[design + 2 :],
         ]
-        if spread:
-            start = len(_FIXED)
-            rows = [
-                [*row[:start], *chain.from_iterable(
-                    cell if cell.__class__ is tuple else (cell,)
-                    for cell in row[start:]
-                )]
-                for row in rows
-            ]  # fmt: skip
-        yield rows
+        blanked = _hidden_blanked(page, hidden, questions)
+        for index, column in enumerate(columns, first):
+            dataset.extend(column.written_all(blanked.get(index, page[index])))
+        yield dataset
+
+
+def _channel_variable(variable: Variable, language: str, values: str) -> Variable:
+    """Describe the channel's variable as ``values`` writes it: numbers with
+    value labels (SPSS, Stata), or text (codes, or labels in ``language``)."""
+    numbered = values == "numbers"
+    labels = {
+        number: text.get(language) for number, (_, text) in enumerate(CHANNELS, 1)
+    }
+    return replace(
+        variable,
+        numeric=numbered,
+        value_labels=labels if numbered else {},
+        choices=tuple(
+            (code, number if numbered else None, labels[number])
+            for number, (code, _) in enumerate(CHANNELS, 1)
+        ),
+    )
+
+
+def _channel_writer(language: str, values: str) -> Callable[[str], Any] | None:
+    """Tell how a channel is written: its number (None for one not known), its
+    label in ``language`` (the code for one not known); None: its code."""
+    if values == "numbers":
+        numbers = {code: number for number, (code, _) in enumerate(CHANNELS, 1)}
+        return numbers.get
+    if values == "labels":
+        labels = {code: text.get(language) for code, text in CHANNELS}
+        return lambda code: labels.get(code, code)
+    return None
+
+
+def _hidden_blanked(
+    page: Columns, hidden: Mapping[int, set[str]], questions: Sequence[str]
+) -> dict[int, list[Any]]:
+    """Give the columns of answers that hold comments hidden from reports, by
+    their place in the page, with those comments left blank."""
+    blanked: dict[int, list[Any]] = {}
+    if not hidden:
+        return blanked
+    place = {response_id: row for row, response_id in enumerate(page[0])}
+    first = len(RECORD_FIELDS)
+    for response_id, names in hidden.items():
+        for name in names:
+            if name in questions:
+                index = first + questions.index(name)
+                column = blanked.setdefault(index, list(page[index]))
+                column[place[response_id]] = None
+    return blanked
 
 
 @dataclass(frozen=True)
@@ -401,10 +461,22 @@ class _Column:
         label = question.label.get(language) or question.name
         return cls(question, label, options, numbers, False, numeric, written)
 
-    @property
-    def unanswered(self) -> tuple[None, ...]:
-        """The 0/1 cells of an unanswered select_multiple: all missing."""
-        return (None,) * len(self.options)
+    def written_all(self, values: Sequence[Any]) -> list[Sequence[Any]]:
+        """Write one column of stored answers as the variables' columns: itself
+        if written as stored, a select_multiple's 0/1 a column per option
+        (missing where it was not answered)."""
+        written = self.written
+        if written is None:
+            return [values]
+        if not self.several:
+            return [[None if v is None else written(v) for v in values]]
+        unanswered = (None,) * len(self.options)
+        return list(
+            zip(
+                *[unanswered if v is None else written(v) for v in values],
+                strict=True,
+            )
+        )
 
     @property
     def names(self) -> list[str]:

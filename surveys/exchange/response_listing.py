@@ -241,7 +241,7 @@ def read_responses(
     first, end = len(RECORD_FIELDS), len(RECORD_FIELDS) + len(questions)
     listed = []
     for page, hidden in with_hidden_comments(session, pages):
-        for record in page:
+        for record in zip(*page, strict=True):
             answers = _answers(
                 record[first:end],
                 questions,

@@ -18,16 +18,17 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import IO, Any
+from typing import IO
 
 from surveys.exchange.dataset import DATE_VARIABLE, Dataset, Variable
+from surveys.storage.exports import Columns
 
 #: A cell as the writers read it: a number, whole days since 1970-01-01 for
 #: the date, UTF-8 bytes for text, None missing (numbers only: missing text
 #: is an empty string, as SPSS and Stata hold it).
 Cell = float | int | bytes | None
 #: Cells spooled as they are (marshal writes them; a double is packed of each
-#: number); a row with any other type has its numbers made floats.
+#: number); a column with any other type has its numbers made floats.
 _PLAIN = frozenset({int, float, bool, bytes, type(None)})
 #: The size of a page in the spool, written before it.
 _SIZE = struct.Struct("<Q")
@@ -74,11 +75,14 @@ def spooled(dataset: Dataset) -> Spool:
     count = 0
     file = tempfile.TemporaryFile(suffix=".spool")  # noqa: SIM115 - the caller's
     for page in dataset.pages:
-        cells = [_cells(row, columns) for row in page]
+        plain = _plain(page, columns)
         del page  # neither it nor its cells kept while the next page is read
         for index in columns[bytes]:
-            longest = max((len(row[index]) for row in cells), default=0)
+            longest = max(map(len, plain[index]), default=0)
             widths[index] = max(widths[index], longest)
+        # The writers fill in each row's cells: a list each, made as dumped.
+        cells = [list(row) for row in zip(*plain, strict=True)]
+        del plain
         # Each page with its size first: marshal.load on a file reads it in
         # small pieces, several times slower than one read and loads.
         content = marshal.dumps(cells)
@@ -95,20 +99,25 @@ def _kind(variable: Variable) -> type:
     return float if variable.numeric else bytes
 
 
-def _cells(row: list[Any], columns: dict[type, list[int]]) -> list[Cell]:
-    """Put a row's values in plain form for the spool, a kind at a time."""
-    cells = list(row)
+def _plain(page: Columns, columns: dict[type, list[int]]) -> Columns:
+    """Put a page's values in plain form for the spool, a column at a time."""
+    plain = list(page)
     for index in columns[bytes]:
-        value = cells[index]
-        cells[index] = b"" if value is None else str(value).encode("utf-8")
+        plain[index] = [
+            b"" if value is None else str(value).encode("utf-8")
+            for value in page[index]
+        ]
     for index in columns[date]:
-        if cells[index] is not None:
-            cells[index] = cells[index].toordinal() - EPOCH
-    if not _PLAIN.issuperset(map(type, cells)):  # a Decimal, say
-        for index in columns[float]:
-            if cells[index] is not None:
-                cells[index] = float(cells[index])
-    return cells
+        plain[index] = [
+            None if value is None else value.toordinal() - EPOCH
+            for value in page[index]
+        ]
+    for index in columns[float]:
+        if not _PLAIN.issuperset(map(type, page[index])):  # a Decimal, say
+            plain[index] = [
+                None if value is None else float(value) for value in page[index]
+            ]
+    return plain
 
 
 def cut(text: bytes, limit: int) -> bytes:

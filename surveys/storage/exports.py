@@ -65,6 +65,8 @@ _RAISED = functools.reduce(
     operator.add,
     (cast(flag, Integer) * (1 << bit) for bit, flag in enumerate(FLAGS.values())),
 )
+#: A page of ``exported_responses``: a column of values per field.
+Columns = list[Sequence[Any]]
 #: The names of the flags raised, by ``_RAISED``.
 _FLAG_NAMES = {
     raised: tuple(name for bit, name in enumerate(FLAGS) if raised & (1 << bit))
@@ -83,17 +85,21 @@ def exported_responses(
     page_size: int = 5000,
     extra: Sequence[ColumnElement[Any]] = (),
     ids: Sequence[int] = (),
-) -> Iterator[list[list[Any]]]:
+) -> Iterator[Columns]:
     """Yield a campaign's responses page by page, in id order, for an export.
 
-    Each response is a list: the ``RECORD_FIELDS`` (``submitted_at`` in UTC,
+    A page is a list of columns, each the values of one field for the page's
+    responses in id order: the ``RECORD_FIELDS`` (``submitted_at`` in UTC,
     naive as stored; ``verified`` and ``excluded`` 1 or 0; ``flags`` the names
-    of those raised), then its answer to each of ``questions`` outside repeats:
-    its text, or its number without one (a whole number as an ``int``), None
-    unanswered; then the ``extra`` columns of ``Response`` asked for (the
-    design fields of a statistical file). Plain lists, one per response, that
-    the caller may fill in place: an export reads a million, and a record
-    object and a dictionary of answers each were a tenth of a CSV download.
+    of those raised), then the answer to each of ``questions`` outside repeats
+    (its text, or its number without one, a whole number as an ``int``; None
+    unanswered), then the ``extra`` columns of ``Response`` asked for (the
+    design fields of a statistical file). Columns, not a list per response:
+    a page of 5,000 lists lived long enough for the cyclic garbage collector
+    to scan each of them again and again, a third to half of a CSV download's
+    time (``docs/benchmarks.md``, "CSV regression of issue 18 fixed"); a
+    writer makes each row as it writes it (``zip(*page)``). A caller replaces
+    a column rather than fill it in: the dataset's pages share them.
 
     Pages are spans of ids (``_pages``): each query as cheap as the first and
     memory flat however many responses there are. How a page's answers are
@@ -141,7 +147,7 @@ def _answers_beside(
     page_size: int,
     extra: Sequence[ColumnElement[Any]],
     span: tuple[int, int] | None,
-) -> Iterator[list[list[Any]]]:
+) -> Iterator[Columns]:
     """Pages with each answer beside its response, read through the answers' key
     by a subquery, as the ``sqlite3`` shell's own export joins them: SQLite runs
     in the process, and a row per answer read into Python cost four times as
@@ -162,8 +168,9 @@ def _answers_beside(
         .scalar_subquery()
         for name in questions
     ]
-    for rows in _pages(session, condition, page_size, [*answers, *extra], span):
-        yield [[*row[:5], _FLAG_NAMES[row[5]], *row[6:]] for row in rows]
+    for columns in _pages(session, condition, page_size, [*answers, *extra], span):
+        columns[5] = [_FLAG_NAMES[raised] for raised in columns[5]]
+        yield columns
 
 
 def _answers_after(
@@ -173,28 +180,27 @@ def _answers_after(
     page_size: int,
     extra: Sequence[ColumnElement[Any]],
     span: tuple[int, int] | None,
-) -> Iterator[list[list[Any]]]:
+) -> Iterator[Columns]:
     """Pages whose answers are read by a second query along the answers' key
     and put in place: PostgreSQL runs a subquery per answer and response (ten
     per row for the counter's five questions, a number and a text column each)
     two to four times slower than this join."""
-    column = {name: len(RECORD_FIELDS) + i for i, name in enumerate(questions)}
-    unanswered = [None] * len(questions)
-    for rows in _pages(session, condition, page_size, extra, span):
-        records = {
-            row[0]: [*row[:5], _FLAG_NAMES[row[5]], row[6], *unanswered, *row[7:]]
-            for row in rows
-        }
+    fields = len(RECORD_FIELDS)
+    for record in _pages(session, condition, page_size, extra, span):
+        record[5] = [_FLAG_NAMES[raised] for raised in record[5]]
+        ids = record[0]
+        place = {response_id: i for i, response_id in enumerate(ids)}
+        answers = {name: [None] * len(ids) for name in questions}
         for response_id, _, question, number, text in _answers(
-            session, condition, rows, Answer.position == 0
+            session, condition, ids, Answer.position == 0
         ):
-            index = column.get(question)
-            if index is None:
+            column = answers.get(question)
+            if column is None:
                 continue
             if text is None and number is not None and number.is_integer():
                 text = int(number)
-            records[response_id][index] = number if text is None else text
-        yield list(records.values())
+            column[place[response_id]] = number if text is None else text
+        yield [*record[:fields], *answers.values(), *record[fields:]]
 
 
 def exported_rows(
@@ -216,23 +222,24 @@ def exported_rows(
     condition = responses_in(
         campaign_id, unit_ids, between, with_excluded=include_excluded, by_id=True
     )
-    for rows in _pages(session, condition, page_size):
+    for columns in _pages(session, condition, page_size):
         found: dict[tuple[int, int], dict[str, str | float]] = {}
         for response_id, position, question, number, text in _answers(
             session,
             condition,
-            rows,
+            columns[0],
             Answer.position > 0,
             Answer.question.in_(list(questions)),
         ):
             answers = found.setdefault((response_id, position), {})
             answers[question] = text if text is not None else number
-        responses = {row[0]: row for row in rows}
+        responses = dict(zip(columns[0], zip(columns[1], columns[3], strict=True),
+                             strict=True))  # fmt: skip
         yield [
             ExportedRow(
                 response_id=response_id,
-                unit_code=responses[response_id][1],
-                submitted_at=responses[response_id][3],
+                unit_code=responses[response_id][0],
+                submitted_at=responses[response_id][1],
                 position=position,
                 answers=answers,
             )
@@ -241,10 +248,11 @@ def exported_rows(
 
 
 def _answers(
-    session: Session, condition: ColumnElement[bool], rows: list[Any], *more: Any
+    session: Session, condition: ColumnElement[bool], ids: Sequence[int], *more: Any
 ) -> Any:
-    """Return the answers of a page's responses: those ``condition`` picks between
-    its first and last id, read along the answers' key (no list of ids)."""
+    """Return the answers of a page's responses (``ids``, in order): those
+    ``condition`` picks between its first and last id, read along the answers'
+    key (no list of ids)."""
     return (
         session.connection()
         .execute(
@@ -258,8 +266,8 @@ def _answers(
             .join(Response, Response.id == Answer.response_id)
             .where(
                 condition,
-                Response.id >= rows[0][0],
-                Response.id <= rows[-1][0],
+                Response.id >= ids[0],
+                Response.id <= ids[-1],
                 *more,
             )
         )
@@ -273,9 +281,10 @@ def _pages(
     page_size: int,
     more: Sequence[Any] = (),
     span: tuple[int, int] | None = None,
-) -> Iterator[list[Any]]:
-    """Yield the responses' rows page by page: ``RECORD_FIELDS`` (the flags as
-    one number), then the ``more`` columns; empty pages are skipped.
+) -> Iterator[list[list[Any]]]:
+    """Yield the responses page by page, each page a list of columns:
+    ``RECORD_FIELDS`` (the flags as one number), then the ``more`` columns;
+    empty pages are skipped.
 
     A page is a span of ``page_size`` ids (``last < id <= last + page_size``),
     up to the newest response when the export starts. A span is what the
@@ -284,34 +293,43 @@ def _pages(
     period leave and scanned the district's million responses for each page
     (3.4 s instead of 25 ms at a million). ``span``: only the ids from its
     first to its last, both included.
+
+    The rows are fetched ``_FETCHED`` at a time and put into the columns at
+    once: a page's 5,000 row objects alive together outlived the garbage
+    collector's young generations, and each full collection scanned them.
     """
     caught_up(session)  # the flags
     if span is None:
         span = 1, session.scalar(select(func.max(Response.id))) or 0
     last, newest = span[0] - 1, span[1]
     while last < newest:
-        rows = (
-            session.connection()
-            .execute(
-                select(
-                    Response.id,
-                    Unit.code,
-                    ServicePoint.code,
-                    # As stored, naive UTC: made aware, a call for each response.
-                    type_coerce(Response.submitted_at, DateTime()),
-                    # 1 or 0: integers, which SQLite's driver gives as they are.
-                    cast(Response.verified, Integer),
-                    _RAISED,
-                    cast(Response.excluded, Integer),
-                    *more,
-                )
-                .join(Unit, Unit.id == Response.unit_id)
-                .outerjoin(ServicePoint, ServicePoint.id == Response.service_point_id)
-                .where(condition, Response.id > last, Response.id <= last + page_size)
-                .order_by(Response.id)
+        result = session.connection().execute(
+            select(
+                Response.id,
+                Unit.code,
+                ServicePoint.code,
+                # As stored, naive UTC: made aware, a call for each response.
+                type_coerce(Response.submitted_at, DateTime()),
+                # 1 or 0: integers, which SQLite's driver gives as they are.
+                cast(Response.verified, Integer),
+                _RAISED,
+                cast(Response.excluded, Integer),
+                *more,
             )
-            .all()
+            .join(Unit, Unit.id == Response.unit_id)
+            .outerjoin(ServicePoint, ServicePoint.id == Response.service_point_id)
+            .where(condition, Response.id > last, Response.id <= last + page_size)
+            .order_by(Response.id)
         )
+        columns: list[list[Any]] = [[] for _ in range(len(result.keys()))]
+        for rows in result.partitions(_FETCHED):
+            for column, values in zip(columns, zip(*rows, strict=True), strict=True):
+                column.extend(values)
         last += page_size
-        if rows:
-            yield list(rows)
+        if columns[0]:
+            yield columns
+
+
+#: How many rows ``_pages`` fetches at a time: fewer than the garbage
+#: collector's first threshold (700 allocations), so they seldom outlive it.
+_FETCHED = 500

@@ -88,6 +88,9 @@ def test_each_option_changes_the_csv_as_asked(
     assert [row["channel"] for row in codes] == ["online", "in_person", ""]
     assert [row["channel"] for row in vi] == ["Trực tuyến", "Trực tiếp", ""]
     assert [row["channel"] for row in en] == ["Online", "In person", ""]
+    # The record's channel, beside the question named ``channel``.
+    assert [row["response_channel"] for row in codes] == ["counter"] * 2 + ["paper"]
+    assert [row["response_channel"] for row in en][1:] == ["At a counter", "Paper form"]
     assert [row["overall"] for row in codes] == ["1", "5", "4"]
     assert [row["overall"] for row in en][1] == "Very satisfied"
     assert codes[0]["reasons"] == "waiting attitude"
@@ -191,6 +194,8 @@ def test_the_codebook_lists_every_column_of_the_csv(
     assert "How did you apply?" in text and "Ông/Bà nộp hồ sơ qua đâu?" in text
     assert re.search(r"<code>online</code> \(2\): <span[^>]*>Trực tuyến</span> / "
                      r"<span[^>]*>Online</span>", text)  # fmt: skip
+    assert re.search(r"<code>paper</code> \(6\): <span[^>]*>Phiếu giấy</span> / "
+                     r"<span[^>]*>Paper form</span>", text)  # fmt: skip
     if multiple == "columns":
         assert "<code>waiting</code>" in text and "Phải chờ đợi lâu" in text
     xlsform = re.search(r'href="([^"]*questionnaire-1\.xlsx[^"]*)"', text)

@@ -407,10 +407,10 @@ def test_csv_streams_the_anonymised_kept_responses(
     rows = list(csv.reader(io.StringIO(content.removeprefix(BOM))))
     header, body = rows[0], rows[1:]
     assert len(body) == 42  # 43 responses, one excluded
-    assert header[:12] == ["response_id", "unit_code", "counter_code",
+    assert header[:13] == ["response_id", "unit_code", "counter_code",
                            "submitted_on", "quarter", "questionnaire_version",
-                           "verified", "flags", "excluded", "stratum", "cluster",
-                           "weight"]  # fmt: skip
+                           "response_channel", "verified", "flags", "excluded",
+                           "stratum", "cluster", "weight"]  # fmt: skip
     assert "official_rating" in header and "comment" in header
     assert not {"device_hash", "phone", "submission_id"} & set(header)
     comment = header.index("comment")

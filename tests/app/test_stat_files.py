@@ -19,13 +19,22 @@ from sqlalchemy.orm import Session
 
 from app.reports.csv import BOM, responses_csv
 from app.reports.stat_files import write_dataset
+from surveys.access.code_state import load_code
 from surveys.comments.moderation import hide_comment
 from surveys.exchange.dataset import MAX_NAME, response_dataset, safe_names
-from surveys.models import AuditEvent, Campaign, Response, Role, Unit, UnitKind
+from surveys.models import (
+    PAPER_CHANNEL,
+    AuditEvent,
+    Campaign,
+    Response,
+    Role,
+    Unit,
+    UnitKind,
+)
 from surveys.questionnaire.messages import RATING_LABELS
 from surveys.questionnaire.schema import build_questionnaire
 from surveys.questionnaire.versions import DEFINITIONS, store_questionnaire
-from surveys.storage.recording import Submission, record_response
+from surveys.storage.recording import Submission, record_response, record_through
 from tests.app.test_dashboard import client_as
 from tests.builders import make_campaign, make_code, make_unit, make_user, unique
 from tests.pyreadstat_files import write_with_pyreadstat
@@ -46,7 +55,8 @@ class Survey:
 @pytest.fixture
 def survey(db_session: Session) -> Survey:
     """The counter questionnaire with a coded and a numbered select_one and a
-    number, answered three times in a ward (one comment hidden), once elsewhere."""
+    number, answered three times in a ward (one comment hidden; the third keyed
+    in from a paper form), once elsewhere."""
     data = yaml.safe_load((DEFINITIONS / "counter.yaml").read_text(encoding="utf-8"))
     data["key"] = unique("counter_stat")
     data["questions"] += [
@@ -82,9 +92,13 @@ def survey(db_session: Session) -> Survey:
          "comment": "Một góp ý bị ẩn"},
         {"overall": "4"},
     ]  # fmt: skip
-    for given in answers:
+    for given in answers[:2]:
         submission = Submission(sampled.token, unique("s"), given)
         record_response(db_session, submission, LATE)
+    keyed = Submission(sampled.token, unique("s"), answers[2])
+    record_through(
+        db_session, load_code(db_session, sampled.token), keyed, LATE, PAPER_CHANNEL
+    )
     record_response(
         db_session, Submission(elsewhere.token, unique("s"), {"overall": "3"}), LATE
     )
@@ -172,6 +186,12 @@ def test_the_file_reads_back_as_the_csv_with_its_labels(
         12.5,
     )
     assert set(frame["questionnaire_version"]) == {1}
+    # The channel: numbered, labelled; the CSV's codes and labels say the same.
+    assert list(frame["response_channel"]) == [1, 1, 6]
+    assert labelled["response_channel"][6] == "Phiếu giấy"
+    assert names["response_channel"] == "Kênh thu thập phiếu"
+    assert [row["response_channel"] for row in codes] == ["counter"] * 2 + ["paper"]
+    assert [row["response_channel"] for row in labels][1:] == ["Tại quầy", "Phiếu giấy"]
     assert "official_rating" in frame.columns
 
 

@@ -48,6 +48,11 @@ ROWS = [
 ]
 
 
+def as_columns(rows: list[list[Any]], count: int) -> list[list[Any]]:
+    """Lay rows out as a dataset's page: a list of values per variable."""
+    return [[row[index] for row in rows] for index in range(count)]
+
+
 def written(
     kind: str,
     variables: Sequence[Variable],
@@ -56,7 +61,12 @@ def written(
     page: int = 2,
 ) -> tuple[pd.DataFrame, Any, Path]:
     """Write the rows with our writer, in pages, and read the file back."""
-    pages = iter([rows[at : at + page] for at in range(0, len(rows), page)])
+    pages = iter(
+        [
+            as_columns(rows[at : at + page], len(variables))
+            for at in range(0, len(rows), page)
+        ]
+    )
     path = folder / f"ours.{kind}"
     with open(path, "wb") as out:
         WRITERS[kind](Dataset(tuple(variables), pages), out)
@@ -69,7 +79,8 @@ def reference(
 ) -> tuple[pd.DataFrame, Any]:
     """Write the rows with pyreadstat from a whole frame, and read it back."""
     path = folder / f"theirs.{kind}"
-    write_with_pyreadstat(Dataset(tuple(variables), iter([rows])), kind, str(path))
+    page = as_columns(rows, len(variables))
+    write_with_pyreadstat(Dataset(tuple(variables), iter([page])), kind, str(path))
     return READERS[kind](str(path))
 
 
@@ -223,10 +234,11 @@ def test_memory_stays_flat_as_the_rows_grow(kind: str, tmp_path: Path) -> None:
     def peak(count: int) -> int:
         def pages() -> Iterator[list[list[Any]]]:
             for start in range(0, count, 500):
-                yield [
+                rows = [
                     [n, date(2026, 4, 7), f"P{n % 300}", n % 5 + 1, "Góp ý " * 3, 1.5]
                     for n in range(start, min(start + 500, count))
                 ]
+                yield as_columns(rows, len(VARIABLES))
 
         tracemalloc.start()
         try:
