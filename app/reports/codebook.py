@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, render_template
 
 from app.auth import current_scope
 from app.db import get_session
 from app.reports.blueprint import bp
 from app.reports.routes import record_download
-from app.reports.selection import Selection, selected
+from app.reports.selection import Selection, layout_asked, selected
 from app.spreadsheets import xlsform_download
 from surveys.exchange.dataset import LAYOUTS, Variable, dataset_variables
 from surveys.questionnaire.versions import definition_of, versions_of
@@ -67,9 +67,7 @@ class _Row:
 def codebook(unit_code: str) -> str:
     """List every column of the campaign's exports, as the files lay them out."""
     selection = _campaign_selected(unit_code)
-    multiple = request.args.get("multiple", LAYOUTS[1])
-    if multiple not in LAYOUTS:
-        abort(404)
+    multiple = layout_asked(LAYOUTS[1])
     questionnaire = definition_of(selection.campaign.questionnaire)
     described = [
         dataset_variables(

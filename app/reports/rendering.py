@@ -24,7 +24,7 @@ from app.reports.data import district_report, unit_report
 from app.reports.layout import DISTRICT_TITLE, UNIT_TITLE
 from app.reports.pdf import district_report_pdf, unit_report_pdf
 from app.reports.responses_xlsx import beyond_excel, responses_workbook
-from app.reports.selection import Selection
+from app.reports.selection import Selection, layout_asked
 from app.reports.stat_files import FORMATS, dataset_file
 from app.reports.xlsx import district_report_xlsx, unit_report_xlsx
 from surveys.db import READ_ONLY
@@ -90,10 +90,7 @@ def asked(selection: Selection, kind: str) -> Asked:
     a 0/1 variable per option in SPSS and Stata files.
     """
     questionnaire = definition_of(selection.campaign.questionnaire)
-    default = LAYOUTS[0] if kind in FORMATS else LAYOUTS[1]
-    multiple = request.args.get("multiple", default)
-    if multiple not in LAYOUTS:
-        abort(404)
+    multiple = layout_asked(LAYOUTS[0] if kind in FORMATS else LAYOUTS[1])
     return Asked(values_asked(), label_language(questionnaire.languages), multiple)
 
 

@@ -32,6 +32,7 @@ from app.db import get_session
 from app.i18n import _
 from app.labels import channel_name
 from surveys.access.scope import get_in_scope
+from surveys.exchange.dataset import LAYOUTS
 from surveys.models import Campaign, ResponseDay, Unit
 from surveys.storage.channels import channels_present
 from surveys.storage.periods import date_range
@@ -208,3 +209,12 @@ def _default_period(periods: list[str], today: date) -> str:
     """Return the current year when the campaign ran in it, else its latest year."""
     year = str(today.year)
     return year if year in periods else periods[0]
+
+
+def layout_asked(default: str) -> str:
+    """Read how a download lays out a select_multiple (one of the dataset's
+    ``LAYOUTS``; another value is a 404)."""
+    multiple = request.args.get("multiple", default)
+    if multiple not in LAYOUTS:
+        abort(404)
+    return multiple
