@@ -45,6 +45,7 @@ from surveys.questionnaire.model import (
     walk,
 )
 from surveys.questionnaire.option_codes import largest_allowed, option_codes
+from surveys.questionnaire.repeat_rows import largest_count
 from surveys.questionnaire.skip_words import Words, skip_words
 from surveys.translatable import Message, Text
 
@@ -67,6 +68,9 @@ BOX = 4.0
 DIGIT_BOX = (6.0, 7.0)
 #: Rows of a repeat's table when its count is not a number.
 DEFAULT_REPEAT_ROWS = 5
+#: Rows a clerk may key of a roster counted by an answer whose largest value
+#: the definition does not tell (the rows past the table are on the back).
+UNBOUNDED_COUNT_ROWS = 30
 ROW_HEIGHT = 8.0
 #: Most options printed as boxes: a longer list (5,000 communes) is written in.
 MAX_PRINTED_OPTIONS = 40
@@ -610,6 +614,25 @@ class _Planner:
             self.table_grid(line, number_width, column, len(questions), 0, ROW_HEIGHT)
             self.place(line, gap=0)
         self.y += 2
+        self.continuation(repeat)
+
+    def continuation(self, repeat: Repeat) -> None:
+        """Under a table the count may outgrow, say where the next rows go."""
+        rows = printed_rows(repeat)
+        if keyed_rows(self.questionnaire, repeat) <= rows:
+            return
+        block = _Block()
+        words = _(
+            "Nếu có hơn %(rows)s dòng, ghi tiếp ở mặt sau tờ phiếu,"
+            " đánh số dòng %(next)s, %(after)s, …",
+            rows=rows,
+            next=rows + 1,
+            after=rows + 2,
+        )
+        self.paragraph(
+            block, words, LEFT, TEXT_WIDTH, size=SMALL, style="I", line=SMALL_LINE
+        )
+        self.place(block)
 
     def table_grid(
         self,
@@ -654,6 +677,17 @@ def printed_rows(repeat: Repeat) -> int:
         if isinstance(tree, Literal) and isinstance(tree.value, float):
             return max(1, min(MAX_REPEAT_ROWS, int(tree.value)))
     return DEFAULT_REPEAT_ROWS
+
+
+def keyed_rows(questionnaire: Questionnaire, repeat: Repeat) -> int:
+    """Return the rows a clerk may key: the printed ones, and for a roster
+    counted by an answer as many as that answer allows (written on the back
+    of the sheet past the printed table)."""
+    rows = printed_rows(repeat)
+    if repeat.count is None:
+        return rows
+    largest = largest_count(questionnaire, repeat)
+    return max(rows, UNBOUNDED_COUNT_ROWS if largest is None else largest)
 
 
 def _plan(

@@ -7,7 +7,9 @@ those keystrokes into the raw answers the survey page would send, for the
 engine to check as any send (``record_entry``, ``reconcile``), and a stored
 entry back into keystrokes for the reconciler's page. Fields are laid out in
 the printed order with the printed question numbers; a repeat is keyed in as
-many rows as its table has on paper, and counts as many rows as are filled.
+many rows as its table has on paper, a roster counted by an answer in as many
+as that answer allows (``keyed_rows``: the rows past the table are written on
+the back of the sheet), and counts as many rows as are filled.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from app.i18n import _, translated
-from app.paper_form_pdf import MAX_PRINTED_OPTIONS, printed_rows
+from app.paper_form_pdf import MAX_PRINTED_OPTIONS, keyed_rows, printed_rows
 from app.public.forms import raw_answers
 from surveys.questionnaire import Question, Questionnaire, QuestionType, Repeat
 from surveys.questionnaire.model import walk
@@ -95,7 +97,7 @@ def keyed_fields(
             asked = [q for q in walk(item.items) if _keyed(q, carried)]
             fields.extend(
                 _field(questionnaire, question, numbers, row)
-                for row in range(1, printed_rows(item) + 1)
+                for row in range(1, keyed_rows(questionnaire, item) + 1)
                 for question in asked
             )
         elif _keyed(item, carried) and item.name not in questionnaire.repeated:
@@ -166,9 +168,10 @@ def decoded(questionnaire: Questionnaire, typed: Mapping[str, str]) -> RawAnswer
 
 
 def with_printed_rows(questionnaire: Questionnaire, raw: RawAnswers) -> RawAnswers:
-    """Return ``raw`` with every roster of no fixed count padded to its printed
+    """Return ``raw`` with every roster of no count padded to its printed
     rows, for skip logic: each printed row is offered for keying (its own
-    conditions applied), while a save counts only the rows keyed."""
+    conditions applied), while a save counts only the rows keyed. A roster
+    counted by an answer is left to its count: the rows past it are skipped."""
     padded = dict(raw)
     for repeat in questionnaire.repeats:
         if repeat.count is None:
@@ -243,8 +246,8 @@ def unplaced_errors(
     errors: Mapping[str, str],
 ) -> list[str]:
     """Return the errors no box on the page shows, each after its question's
-    printed number (and row): a roster counted beyond its printed rows is
-    refused for rows the paper lacks, and the clerk must be told why."""
+    printed number (and row): a roster counted beyond the rows the page
+    offers is refused for rows it lacks, and the clerk must be told why."""
     boxes = {field.key for field in fields}
     numbers = printed_numbers(questionnaire)
     unplaced: list[str] = []

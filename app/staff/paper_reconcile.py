@@ -24,6 +24,7 @@ from werkzeug.datastructures import MultiDict
 from app.auth import current_scope, current_staff, permission_required
 from app.db import get_session
 from app.i18n import _, translated
+from app.paper_form_pdf import printed_rows
 from app.staff.blueprint import bp
 from app.staff.paper_keying import (
     KeyedField,
@@ -158,7 +159,7 @@ def _differing(form: PaperForm, questionnaire: Questionnaire) -> list[KeyedField
     first, second = (entry.answers for entry in form.entries)
     return [
         field
-        for field in keyed_fields(questionnaire)
+        for field in _fields(form, questionnaire)
         if value_of(questionnaire, field, first)
         != value_of(questionnaire, field, second)
     ]
@@ -199,7 +200,7 @@ def _page(
     unsettled: dict[str, str],
 ) -> str:
     differing = _differing(form, questionnaire)
-    fields = keyed_fields(questionnaire)
+    fields = _fields(form, questionnaire)
     return render_template(
         "staff/paper/reconcile_form.html",
         number=format_number(form.number),
@@ -216,6 +217,24 @@ def _page(
         clerks=[_clerk_name(entry.clerk_id) for entry in form.entries],
         choices=(FIRST, SECOND, PAPER),
     )
+
+
+def _fields(form: PaperForm, questionnaire: Questionnaire) -> list[KeyedField]:
+    """The boxes of the form: a roster's rows as far as its printed table, or
+    as far as either entry reached (rows keyed from the back of the sheet)."""
+    reached = {
+        repeat.name: max(
+            printed_rows(repeat),
+            *(len(entry.answers.get(repeat.name) or []) for entry in form.entries),
+        )
+        for repeat in questionnaire.repeats
+    }
+    repeated = questionnaire.repeated
+    return [
+        field
+        for field in keyed_fields(questionnaire)
+        if field.row is None or field.row <= reached[repeated[field.question.name]]
+    ]
 
 
 def _both(

@@ -84,7 +84,7 @@ def batch_progress(session: Session, batch: PaperBatch) -> BatchProgress:
 
 def _clerks(session: Session, batch: PaperBatch) -> tuple[ClerkProgress, ...]:
     """Add up each clerk's entries of the batch, by username."""
-    names = compared_items(definition_of(batch.campaign.questionnaire))
+    items = compared_items(definition_of(batch.campaign.questionnaire))
     rows = session.execute(
         select(
             PaperEntry.clerk_id,
@@ -100,14 +100,14 @@ def _clerks(session: Session, batch: PaperBatch) -> tuple[ClerkProgress, ...]:
     )
     sums: dict[tuple[int, str], list[float]] = {}
     for clerk_id, username, answers, started, finished, settled in rows:
-        keyed = sum(1 for name in names if name in answers)
+        keyed = sum(1 for name in items if name in answers)
         total = sums.setdefault((clerk_id, username), [0, 0, 0.0, 0, 0])
         total[0] += 1
         total[1] += keyed
         total[2] += (finished - started).total_seconds()
         if settled is not None:
             total[3] += keyed
-            total[4] += len(differing(names, answers, settled))
+            total[4] += len(differing(items, answers, settled))
     return tuple(
         ClerkProgress(
             user_id=clerk_id,

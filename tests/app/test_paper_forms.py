@@ -17,6 +17,7 @@ from surveys.models import UnitKind
 from surveys.questionnaire import Questionnaire, build_questionnaire
 from tests.app.pdf_reading import Page, read_pages
 from tests.app.test_printing import pdf_modules, png_modules
+from tests.builders import household
 from tests.conftest import SHARED_DATA
 from tests.surveys.questionnaire.test_real_xlsforms import LOADS
 from tests.visual import assert_matches_reference, pdf_page_images
@@ -116,6 +117,17 @@ def test_questions_codes_and_skips_are_on_the_papi_form(app: Flask) -> None:
     assert "1 = Nam; 2 = Nữ; 3 = Khác" in text
     roster = strings[strings.index("STT") :]
     assert [s for s in roster if s.isdigit()][:5] == ["1", "2", "3", "4", "5"]
+    # A household may have up to 30 members: the rest go on the back.
+    continued = "Nếu có hơn 5 dòng, ghi tiếp ở mặt sau tờ phiếu, đánh số dòng 6, 7, …"
+    assert continued in text
+    assert text.index("Câu 34.") < text.index(continued)
+
+
+def test_a_roster_with_no_count_prints_no_continuation(app: Flask) -> None:
+    free = printed(app, household(counted=False), count=1)
+    counted = printed(app, household(), count=1)
+    assert "ghi tiếp ở mặt sau" not in " ".join(page.text for page in free)
+    assert "ghi tiếp ở mặt sau" in " ".join(page.text for page in counted)
 
 
 def test_each_page_carries_its_forms_qr_code(app: Flask) -> None:
@@ -135,6 +147,10 @@ def test_a_form_prints_in_english(app: Flask) -> None:
     assert "Form no.: 000001" in text and "Q13. In the past 12 months" in text
     assert "→ If “No”, go to question 18." in text
     assert "Answer only if question 13 is “Yes”." in text
+    assert (
+        "If there are more than 5 rows, continue on the back of the sheet,"
+        " numbering the rows 6, 7, …" in text
+    )
 
 
 def test_a_long_option_list_is_written_in(app: Flask) -> None:

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from sqlalchemy.orm import Session
 
 import surveys
 from surveys.models import Role
 from surveys.paper.batches import create_batch
 from surveys.paper.form_numbers import format_number
+from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.versions import store_questionnaire
 from tests.builders import PASSWORD, make_campaign, make_unit, make_user
 
@@ -52,10 +53,16 @@ class Desk:
     clerks: tuple[str, ...]
 
 
-def make_desk(session: Session, forms: int = 1, clerks: int = 3) -> Desk:
-    """Store the 40-question form's campaign, a batch and its clerks (unit
-    managers: the role that keys); commits."""
-    stored = store_questionnaire(session, surveys.load_definition(FORTY)).stored
+def make_desk(
+    session: Session,
+    forms: int = 1,
+    clerks: int = 3,
+    questionnaire: Questionnaire | None = None,
+) -> Desk:
+    """Store a campaign of ``questionnaire`` (the 40-question form unless
+    given), a batch and its clerks (unit managers: the role that keys); commits."""
+    definition = questionnaire or surveys.load_definition(FORTY)
+    stored = store_questionnaire(session, definition).stored
     unit = make_unit(session, name="Phường Nhập Liệu")
     campaign = make_campaign(
         session, unit=unit, questionnaire=stored, mode="invitation", ends_on=None
@@ -76,6 +83,11 @@ def log_in(page: Page, live_url: str, username: str) -> None:
     expect(page.get_by_role("link", name="Kết quả")).to_be_visible()
 
 
+def box(page: Page, key: str) -> Locator:
+    """The box of a question (``age[7]`` in a roster's seventh row)."""
+    return page.locator(f"[id='q-{key}']")
+
+
 def key_form(
     page: Page, number: str, typed: dict[str, str] = TYPED, *, wait: bool = True
 ) -> int:
@@ -92,10 +104,10 @@ def key_form(
     page.keyboard.press("Enter")
     keys += len(number) + 1
     names = list(typed)
-    expect(page.locator(f"#q-{names[0]}")).to_be_focused()
+    expect(box(page, names[0])).to_be_focused()
     for position, name in enumerate(names):
         if wait:
-            expect(page.locator(f"#q-{name}")).to_be_focused()
+            expect(box(page, name)).to_be_focused()
         page.keyboard.type(typed[name])
         last = position == len(names) - 1
         page.keyboard.press("Enter" if last else "Tab")

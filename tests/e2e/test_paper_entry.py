@@ -11,8 +11,16 @@ from sqlalchemy import select
 
 from app.db import session_factory
 from surveys.models import PAPER_CHANNEL, PaperEntry, PaperForm, Response
+from tests.builders import household
 from tests.e2e.conftest import screenshot
-from tests.e2e.paper_keystrokes import TYPED, Desk, key_form, log_in, make_desk
+from tests.e2e.paper_keystrokes import (
+    TYPED,
+    Desk,
+    box,
+    key_form,
+    log_in,
+    make_desk,
+)
 
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -51,6 +59,32 @@ def test_a_fast_clerk_loses_no_keystroke_while_the_page_asks_the_server(
     office.goto(f"{live_url}/staff/entry")
     key_form(office, desk.numbers[0], wait=False)
     assert_keyed(live_app)
+
+
+def test_a_household_past_the_printed_table_is_keyed_row_by_row(
+    office: Page, live_url: str, live_app: Flask
+) -> None:
+    with live_app.app_context(), session_factory()() as session:
+        desk = make_desk(session, questionnaire=household())
+    # Seven members, five rows printed: rows 6 and 7 come from the back of
+    # the sheet. The head has no relation; after the seventh the cursor
+    # passes the rows the size does not ask for.
+    typed = {"household_size": "7"}
+    for row in range(1, 8):
+        typed |= {f"member_name[{row}]": f"Người {row}", f"age[{row}]": str(30 + row)}
+        typed |= {f"relation[{row}]": "2"} if row > 1 else {}
+    log_in(office, live_url, desk.clerks[0])
+    office.goto(f"{live_url}/staff/entry")
+    office.keyboard.type(desk.numbers[0])
+    office.keyboard.press("Enter")
+    expect(box(office, "household_size")).to_be_focused()
+    expect(box(office, "age[7]")).to_be_hidden()
+    office.goto(f"{live_url}/staff/entry")
+    key_form(office, desk.numbers[0], typed | {"services": "4", "remarks": "đủ"})
+    with live_app.app_context(), session_factory()() as session:
+        members = session.scalars(select(PaperEntry)).one().answers["members"]
+    assert len(members) == 7
+    assert members[6] == {"member_name": "Người 7", "age": 37, "relation": "child"}
 
 
 def assert_keyed(live_app: Flask) -> None:

@@ -11,9 +11,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.paper_form_pdf import UNBOUNDED_COUNT_ROWS
 from surveys.models import AuditEvent, PaperEntry, PaperFormState, Role
 from surveys.paper.batches import create_batch, void_form
 from surveys.paper.form_numbers import format_number
+from surveys.questionnaire import build_questionnaire
 from surveys.questionnaire.skip_words import printed_numbers
 from surveys.questionnaire.versions import shipped_template, store_questionnaire
 from tests.app.staff.paper_pages import (
@@ -27,6 +29,7 @@ from tests.app.staff.paper_pages import (
 )
 from tests.app.staff_client import csrf_token, log_in
 from tests.builders import (
+    household,
     make_campaign,
     make_household_campaign,
     make_unit,
@@ -120,7 +123,7 @@ def test_a_code_no_option_has_and_an_age_out_of_range_are_refused_in_place(
     assert counts(db_session)[0] == 0
 
 
-def test_an_error_no_box_shows_is_said_with_its_question_and_row(
+def test_a_member_past_the_printed_table_is_asked_in_a_box_of_its_own(
     client: FlaskClient, db_session: Session
 ) -> None:
     campaign = make_household_campaign(db_session)
@@ -128,17 +131,43 @@ def test_an_error_no_box_shows_is_said_with_its_question_and_row(
     form = create_batch(db_session, clerk, campaign, campaign.unit, 1).forms[0]
     db_session.commit()
     assert log_in(client, clerk.username).status_code == 302
-    # Six members, and the paper's table has five rows: the engine asks for a
-    # sixth, which has no box to mark.
+    # Six members, and the paper's table has five rows: the sixth is written
+    # on the back of the sheet, and keyed in a row of its own.
     keys = {"household_size": "6", "relation[2]": "1"}
     for row in range(1, 6):
         keys |= {f"member_name[{row}]": f"Người {row}", f"age[{row}]": "30"}
     refused = save(client, format_number(form.number), keys)
     assert refused.status_code == 422
     page = refused.get_data(as_text=True)
-    assert "Câu 2, dòng 6: Vui lòng trả lời câu hỏi này." in page
-    assert "Câu 3, dòng 6: Vui lòng trả lời câu hỏi này." in page
-    assert 'id="e-age[5]"' not in page
+    assert 'id="e-member_name[6]"' in page and 'id="e-age[6]"' in page
+    assert "Câu 2, dòng 6" not in page and 'id="e-age[5]"' not in page
+    assert counts(db_session)[0] == 0
+
+
+def test_an_error_no_box_shows_is_said_with_its_question_and_row(
+    client: FlaskClient, db_session: Session
+) -> None:
+    # A household's size with no upper bound: the page offers thirty rows.
+    definition = household().to_dict() | {"key": "household_unbounded"}
+    definition["questions"][0]["constraint"] = ". >= 1"
+    stored = store_questionnaire(db_session, build_questionnaire(definition)).stored
+    campaign = make_campaign(db_session, questionnaire=stored, ends_on=None)
+    clerk = make_user(db_session, campaign.unit)
+    form = create_batch(db_session, clerk, campaign, campaign.unit, 1).forms[0]
+    db_session.commit()
+    assert log_in(client, clerk.username).status_code == 302
+    keys = {"household_size": str(UNBOUNDED_COUNT_ROWS + 1)}
+    for row in range(1, UNBOUNDED_COUNT_ROWS + 1):
+        keys |= {f"member_name[{row}]": f"Người {row}", f"age[{row}]": "30"}
+        keys |= {f"relation[{row}]": "1"} if row > 1 else {}
+    refused = save(client, format_number(form.number), keys)
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    # The engine asks for a member the page has no box for: said with its
+    # question's number and row.
+    assert "Câu 2, dòng 31: Vui lòng trả lời câu hỏi này." in page
+    assert "Câu 3, dòng 31: Vui lòng trả lời câu hỏi này." in page
+    assert 'id="e-age[30]"' not in page
     assert counts(db_session)[0] == 0
 
 

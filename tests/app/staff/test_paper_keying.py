@@ -84,8 +84,12 @@ def test_a_roster_counts_the_rows_keyed(request_context: None) -> None:
     roster = household()
     fields = keyed_fields(roster)
     keys = [field.key for field in fields]
-    # The table as printed: five rows when the count is not a number.
-    assert "member_name[5]" in keys and "member_name[6]" not in keys
+    # Counted by the household's size (at most 20): every row it allows,
+    # the printed five and those written on the back of the sheet.
+    assert "member_name[20]" in keys and "member_name[21]" not in keys
+    # Without a count, the table as printed: five rows.
+    free = [field.key for field in keyed_fields(household(counted=False))]
+    assert "member_name[5]" in free and "member_name[6]" not in free
     raw = decoded(
         roster,
         MultiDict(
@@ -123,5 +127,9 @@ def test_every_printed_row_of_a_roster_without_a_count_is_offered(
     raw = decoded(counted, MultiDict({"household_size": "2"}))
     asked = relevance(counted, with_printed_rows(counted, raw)).questions
     assert "member_name[2]" in asked and "member_name[3]" not in asked
+    # Beyond the printed table too, as far as the count keyed.
+    raw = decoded(counted, MultiDict({"household_size": "7"}))
+    asked = relevance(counted, with_printed_rows(counted, raw)).questions
+    assert "member_name[7]" in asked and "member_name[8]" not in asked
     # So leaving the household's size asks the server again.
     assert "household_size" in skip_readers(counted)

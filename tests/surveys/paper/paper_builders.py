@@ -69,11 +69,13 @@ class Paper:
     third: User
 
 
-def make_paper(session: Session, role: str = Role.VIEWER) -> Paper:
-    """Store the campaign, its ward and three users of ``role`` there."""
-    stored = store_questionnaire(
-        session, build_questionnaire(paper_questionnaire())
-    ).stored
+def make_paper(
+    session: Session, role: str = Role.VIEWER, definition: dict | None = None
+) -> Paper:
+    """Store the campaign (of ``paper_questionnaire`` unless ``definition``),
+    its ward and three users of ``role`` there."""
+    questionnaire = build_questionnaire(definition or paper_questionnaire())
+    stored = store_questionnaire(session, questionnaire).stored
     unit = make_unit(session)
     campaign = make_campaign(
         session, unit=unit, questionnaire=stored, mode="invitation", ends_on=None

@@ -18,7 +18,13 @@ from surveys.models import (
     Response,
     ResponseDay,
 )
-from surveys.paper.comparison import Difference, differences
+from surveys.paper.comparison import (
+    Difference,
+    compared_items,
+    differences,
+    differing,
+    questionnaire_of,
+)
 from surveys.paper.entries import find_form
 from surveys.paper.form_numbers import format_number
 from surveys.paper.form_refusals import PaperRefused, Refusal
@@ -34,6 +40,7 @@ from tests.surveys.paper.paper_builders import (
     key,
     make_batch,
     make_paper,
+    paper_questionnaire,
 )
 
 FIRST = {"visited": "yes", "rating": "4", "age": "42", "comment": "Nhanh"}
@@ -75,6 +82,43 @@ def test_agreeing_entries_await_confirmation_with_no_difference(
     key(db_session, form, paper.second, FIRST | {"age": "042"})
     assert form.state == PaperFormState.ENTERED_TWICE
     assert differences(form) == []
+
+
+def with_children() -> dict:
+    """The paper questionnaire with a roster of children, rows added by hand;
+    each row works out its own position."""
+    definition = paper_questionnaire()
+    definition["questions"].append(
+        {
+            "name": "children",
+            "type": "repeat",
+            "label": {"vi": "Con"},
+            "questions": [
+                {"name": "child_age", "type": "integer", "label": {"vi": "Tuổi"}},
+                {"name": "row", "type": "calculate", "calculation": "position(..)"},
+            ],
+        }
+    )
+    return definition
+
+
+def test_an_empty_row_after_a_rosters_last_is_no_difference(
+    db_session: Session,
+) -> None:
+    paper = make_paper(db_session, definition=with_children())
+    form = make_batch(db_session, paper).forms[0]
+    child = {"child_age": "5"}
+    key(db_session, form, paper.first, FIRST | {"children": [child]})
+    key(db_session, form, paper.second, FIRST | {"children": [child, {}]})
+    # The second entry's blank row holds its position only: nothing keyed.
+    assert form.entries[1].answers["children"][1] == {"row": 2}
+    assert form.state == PaperFormState.ENTERED_TWICE
+    assert differences(form) == []
+    # A blank row before a filled one moves the rows: a difference.
+    items = compared_items(questionnaire_of(form))
+    first = form.entries[0].answers
+    moved = first | {"children": [{"row": 1}, {"child_age": 5, "row": 2}]}
+    assert differing(items, first, moved) == ["children"]
 
 
 def test_differences_need_both_entries(db_session: Session) -> None:

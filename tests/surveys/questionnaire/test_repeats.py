@@ -29,6 +29,7 @@ from surveys.questionnaire import (
 )
 from surveys.questionnaire.expressions import Nodes, Row, parse
 from surveys.questionnaire.model import MAX_REPEAT_ROWS, Repeat
+from surveys.questionnaire.repeat_rows import largest_count
 from surveys.questionnaire.yaml_format import dump_yaml
 
 TODAY = date(2026, 12, 6)
@@ -155,6 +156,26 @@ def test_repeat_count_fixes_the_rows(roster: Questionnaire) -> None:
     assert "age[4]" in shown and "relation[1]" not in shown and "relation[2]" in shown
     huge = relevance(roster, {"household_size": "1000000"}, today=TODAY)
     assert huge.rows == {"members": MAX_REPEAT_ROWS}
+
+
+@pytest.mark.parametrize(
+    ("constraint", "count", "largest"),
+    [
+        (". >= 1 and . <= 12", "${household_size}", 12),
+        (". >= 1", "${household_size}", None),
+        (". <= 1000", "${household_size}", MAX_REPEAT_ROWS),
+        (". <= 12", "${household_size} + 1", None),
+        (". <= 12", "3", 3),
+        (". <= 12", None, None),
+    ],
+)
+def test_the_most_rows_a_count_can_ask_for(
+    constraint: str, count: str | None, largest: int | None
+) -> None:
+    definition = household(**({} if count is None else {"repeat_count": count}))
+    definition["questions"][0]["constraint"] = constraint
+    questionnaire = build_questionnaire(definition)
+    assert largest_count(questionnaire, questionnaire.repeats[0]) == largest
 
 
 def test_relevance_is_per_row(roster: Questionnaire) -> None:
