@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pyreadstat
 
-from surveys.exchange.dataset import DATE_VARIABLE, Dataset
+from surveys.exchange.dataset import Dataset
 
 
 def dataset_frame(dataset: Dataset) -> pd.DataFrame:
@@ -22,7 +22,7 @@ def dataset_frame(dataset: Dataset) -> pd.DataFrame:
         del page
     frame = {}
     for variable, values in zip(dataset.variables, columns, strict=True):
-        if variable.name == DATE_VARIABLE:
+        if variable.holds_days:
             # Dates as such: pyreadstat writes them as a date format (DATE11,
             # %td); a datetime64[s] column came back as 1970-01-01.
             frame[variable.name] = pd.Series(values, dtype=object)

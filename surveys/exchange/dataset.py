@@ -110,6 +110,12 @@ class Variable:
     #: Each option a value may be: its code, its number (numbers only) and label.
     choices: tuple[tuple[str, int | None, str], ...] = ()
 
+    @property
+    def holds_days(self) -> bool:
+        """Tell whether the values are ``date``s, the date sent: a date
+        question's answers (kind "date" too) are written as text."""
+        return self.kind == "date" and self.numeric
+
 
 #: The variables every dataset starts with: name, numeric, label, what it holds.
 _FIXED = (

@@ -22,15 +22,25 @@ What is written, as pyreadstat wrote it:
 
 from __future__ import annotations
 
+import functools
 import math
 import struct
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
+from operator import methodcaller
 from typing import BinaryIO
 
 from surveys.exchange.dataset import Dataset, Variable
-from surveys.exchange.stat_spool import EPOCH, MONTHS, Spool, cut, spooled
+from surveys.exchange.stat_spool import (
+    EPOCH,
+    MONTHS,
+    RowFormat,
+    Spool,
+    cut,
+    spooled,
+    write_rows,
+)
 
 #: System-missing (-DBL_MAX), and the highest and lowest other values.
 SYSMIS = -sys.float_info.max
@@ -72,7 +82,7 @@ def write_sav(dataset: Dataset, out: BinaryIO) -> None:
         )
         out.write(_header(sum(_units(w) for s in segments for w in s), spool.count))
         out.write(_dictionary(spool, widths, segments, names))
-        _write_rows(spool, widths, out)
+        write_rows(spool, _row_format(widths, segments), out)
 
 
 def _segments(width: int) -> list[int]:
@@ -133,11 +143,7 @@ def _dictionary(
     position = 1  # a variable's index: its first record, continuations counted
     for index, variable in enumerate(spool.variables):
         positions.append(position)
-        records.append(
-            _variable_records(
-                variable, spool.is_date(index), segments[index], names[index]
-            )
-        )
+        records.append(_variable_records(variable, segments[index], names[index]))
         position += sum(_units(width) for width in segments[index])
         measure = SCALE if variable.numeric and not variable.value_labels else NOMINAL
         display += [(measure, 8, 1 if variable.numeric else 0)] * len(segments[index])
@@ -165,7 +171,7 @@ def _dictionary(
 
 
 def _variable_records(
-    variable: Variable, is_date: bool, segments: Sequence[int], names: Sequence[str]
+    variable: Variable, segments: Sequence[int], names: Sequence[str]
 ) -> bytes:
     """Give a variable's records (type 2): one a segment, then its continuations.
 
@@ -174,7 +180,7 @@ def _variable_records(
     label = cut(variable.label.encode(), LABEL_MAX)
     records = []
     for part, (width, short) in enumerate(zip(segments, names, strict=True)):
-        if is_date:
+        if variable.holds_days:
             shown = DATE_FORMAT
         else:
             shown = NUMBER_FORMAT if not width else TEXT_FORMAT | width << 8
@@ -214,41 +220,36 @@ def _extension(subtype: int, kind: str, content: Sequence[float] | bytes) -> byt
     )
 
 
-def _write_rows(spool: Spool, widths: Sequence[int], out: BinaryIO) -> None:
-    """Write every row as doubles and space-padded text, a page at a time."""
+def _row_format(widths: Sequence[int], segments: Sequence[Sequence[int]]) -> RowFormat:
+    """Give how a row is written: doubles, and text padded in its segments."""
+    sizes = [sum(_units(width) * 8 for width in mine) for mine in segments]
     record = struct.Struct(
-        "<" + "".join(f"{_row_bytes(w)}s" if w else "d" for w in widths)
+        "<"
+        + "".join(
+            f"{size}s" if w else "d" for w, size in zip(widths, sizes, strict=True)
+        )
     )
-    numbers = [i for i, w in enumerate(widths) if not w and not spool.is_date(i)]
-    dates = [i for i, w in enumerate(widths) if spool.is_date(i)]
-    texts = [(i, w, _row_bytes(w)) for i, w in enumerate(widths) if w]
-    for page in spool.pages():
-        records = bytearray()
-        for row in page:
-            for i in numbers:
-                if row[i] is None:
-                    row[i] = SYSMIS
-            for i in dates:
-                row[i] = SYSMIS if row[i] is None else (row[i] + FROM_1582) * DAY
-            for i, width, size in texts:
-                row[i] = _laid_out(row[i], width, size)
-            records += record.pack(*row)
-        out.write(records)
+    texts = [(i, _text_layout(w, segments[i])) for i, w in enumerate(widths) if w]
+    return RowFormat(record, SYSMIS, FROM_1582, DAY, texts)
 
 
-def _row_bytes(width: int) -> int:
-    """Give the bytes a text of ``width`` takes in a row, its segments padded."""
-    return sum(_units(segment) * 8 for segment in _segments(width))
-
-
-def _laid_out(text: bytes, width: int, size: int) -> bytes:
-    """Lay a text out in its segments: 255 bytes in each but the last, padded."""
+def _text_layout(width: int, segments: Sequence[int]) -> Callable[[bytes], bytes]:
+    """Give what lays a text of ``width`` out in its row: padded with spaces,
+    past 255 bytes cut to ``width`` and 255 bytes in each segment but the last."""
     if width <= SEGMENT_MAX:
-        return text.ljust(size)
+        return methodcaller("ljust", _units(width) * 8)
+    pieces = tuple(
+        (part * SEGMENT_MAX, _units(segment) * 8)
+        for part, segment in enumerate(segments)
+    )
+    return functools.partial(_segmented, width, pieces)
+
+
+def _segmented(width: int, pieces: Sequence[tuple[int, int]], text: bytes) -> bytes:
+    """Lay a text out in its ``pieces``: where each starts, and its padded size."""
     text = cut(text, width)
     return b"".join(
-        text[part * SEGMENT_MAX : (part + 1) * SEGMENT_MAX].ljust(_units(segment) * 8)
-        for part, segment in enumerate(_segments(width))
+        text[start : start + SEGMENT_MAX].ljust(size) for start, size in pieces
     )
 
 

@@ -8,6 +8,10 @@ the two; so the rows are read once, page by page, into a spool on disk with
 their cells already in plain form (a number, whole days, UTF-8 bytes, None),
 and each file writer reads the spool back page by page after its header. No
 more than a page of rows is in memory at a time, whatever their number.
+
+The rows become a file's fixed-width records the same way for both
+(``write_rows``): a missing number or date as the file's missing value, the
+date in the file's days, text as each file lays it out (``RowFormat``).
 """
 
 from __future__ import annotations
@@ -15,12 +19,12 @@ from __future__ import annotations
 import marshal
 import struct
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import IO
+from typing import IO, BinaryIO
 
-from surveys.exchange.dataset import DATE_VARIABLE, Dataset, Variable
+from surveys.exchange.dataset import Dataset, Variable
 from surveys.storage.exports import Columns
 
 #: A cell as the writers read it: a number, whole days since 1970-01-01 for
@@ -49,16 +53,15 @@ class Spool:
     #: For each variable, the bytes of its longest value (0 for numbers).
     widths: tuple[int, ...]
     file: IO[bytes]
+    #: The indexes of the number variables (not the date's), and the date's.
+    numbers: tuple[int, ...]
+    dates: tuple[int, ...]
 
     def pages(self) -> Iterator[list[list[Cell]]]:
         """Read the rows back, a page at a time, in the dataset's order."""
         self.file.seek(0)
         while size := self.file.read(_SIZE.size):
             yield marshal.loads(self.file.read(_SIZE.unpack(size)[0]))
-
-    def is_date(self, index: int) -> bool:
-        """Tell whether the variable at ``index`` holds days (the date sent)."""
-        return self.variables[index].name == DATE_VARIABLE
 
 
 def spooled(dataset: Dataset) -> Spool:
@@ -89,12 +92,13 @@ def spooled(dataset: Dataset) -> Spool:
         file.write(_SIZE.pack(len(content)) + content)
         count += len(cells)
         del cells, content
-    return Spool(dataset.variables, count, tuple(widths), file)
+    numbers, dates = tuple(columns[float]), tuple(columns[date])
+    return Spool(dataset.variables, count, tuple(widths), file, numbers, dates)
 
 
 def _kind(variable: Variable) -> type:
     """Tell how a variable's values are spooled: float, date or bytes."""
-    if variable.name == DATE_VARIABLE:
+    if variable.holds_days:
         return date
     return float if variable.numeric else bytes
 
@@ -118,6 +122,46 @@ def _plain(page: Columns, columns: dict[type, list[int]]) -> Columns:
                 None if value is None else float(value) for value in page[index]
             ]
     return plain
+
+
+@dataclass(frozen=True)
+class RowFormat:
+    """How a file writes a row: its record, missing value, days and texts."""
+
+    #: The row's fixed-width record, a field per variable.
+    record: struct.Struct
+    #: What a missing number or date is written as.
+    missing: float
+    #: Days from the spool's 1970-01-01 to the file's first day, and what a
+    #: day is in the file's dates (SPSS counts seconds, Stata days).
+    days_from: int
+    day: float
+    #: The text variables the file lays out, with what lays a value out
+    #: (made once per variable); the others' bytes are written as they are.
+    texts: Sequence[tuple[int, Callable[[bytes], Cell]]]
+
+
+def write_rows(spool: Spool, rows: RowFormat, out: BinaryIO) -> None:
+    """Write every row of the spool as a record, a page at a time."""
+    record, missing, days_from, day = (
+        rows.record,
+        rows.missing,
+        rows.days_from,
+        rows.day,
+    )
+    numbers, dates, texts = spool.numbers, spool.dates, rows.texts
+    for page in spool.pages():
+        records = bytearray()
+        for row in page:
+            for i in numbers:
+                if row[i] is None:
+                    row[i] = missing
+            for i in dates:
+                row[i] = missing if row[i] is None else (row[i] + days_from) * day
+            for i, laid_out in texts:
+                row[i] = laid_out(row[i])
+            records += record.pack(*row)
+        out.write(records)
 
 
 def cut(text: bytes, limit: int) -> bytes:

@@ -28,7 +28,15 @@ from itertools import accumulate
 from typing import BinaryIO
 
 from surveys.exchange.dataset import Dataset, Variable
-from surveys.exchange.stat_spool import EPOCH, MONTHS, Cell, Spool, spooled
+from surveys.exchange.stat_spool import (
+    EPOCH,
+    MONTHS,
+    Cell,
+    RowFormat,
+    Spool,
+    spooled,
+    write_rows,
+)
 
 #: The longest ``str#``; longer text is a ``strL``.
 STR_MAX = 2045
@@ -85,7 +93,7 @@ def _write(spool: Spool, out: BinaryIO) -> None:
     offsets.append(out.tell() - start)
     with tempfile.TemporaryFile(suffix=".strls") as strls:
         out.write(b"<data>")
-        _write_rows(spool, types, out, strls)
+        write_rows(spool, _row_format(types, strls), out)
         out.write(b"</data>")
         offsets.append(out.tell() - start)
         out.write(b"<strls>")
@@ -131,50 +139,43 @@ def _type(spool: Spool, index: int) -> int:
 
 def _format(spool: Spool, index: int, kind: int) -> str:
     """Give a variable's display format, as pyreadstat gave them."""
-    if spool.is_date(index):
+    if spool.variables[index].holds_days:
         return "%td"
     return "%10.0g" if kind == DOUBLE else "%-9s"
 
 
-def _write_rows(
-    spool: Spool, types: Sequence[int], out: BinaryIO, strls: BinaryIO
-) -> None:
-    """Write every row as a record; a strL's text goes to ``strls``."""
+def _row_format(types: Sequence[int], strls: BinaryIO) -> RowFormat:
+    """Give how a row is written: doubles, ``str#`` null-padded, a strL's
+    text to ``strls`` with its ``(v, o)`` in the row."""
     record = struct.Struct(
         "<" + "".join({DOUBLE: "d", STRL: "Q"}.get(t, f"{t}s") for t in types)
     )
-    numbers = [i for i, t in enumerate(types) if t == DOUBLE and not spool.is_date(i)]
-    dates = [i for i, t in enumerate(types) if spool.is_date(i)]
-    longs = [i for i, t in enumerate(types) if t == STRL]
-    observation = 0
-    for page in spool.pages():
-        records = bytearray()
-        for row in page:
-            observation += 1
-            for i in numbers:
-                if row[i] is None:
-                    row[i] = MISSING
-            for i in dates:
-                row[i] = MISSING if row[i] is None else float(row[i] + FROM_1960)
-            for i in longs:
-                row[i] = _strl(strls, i + 1, observation, row[i])
-            records += record.pack(*row)
-        out.write(records)
+    longs = [(i, _StrL(strls, i + 1)) for i, t in enumerate(types) if t == STRL]
+    return RowFormat(record, MISSING, FROM_1960, 1.0, longs)
 
 
-def _strl(strls: BinaryIO, variable: int, observation: int, text: Cell) -> int:
-    """Write a strL's text as a GSO, and give the ``(v, o)`` the row holds."""
-    if not text:
-        return 0  # (0, 0): the empty string, with no GSO
-    assert isinstance(text, bytes)
-    strls.write(
-        b"GSO"
-        + struct.pack("<IQBI", variable, observation, GSO_TEXT, len(text) + 1)
-        + text
-        + b"\0"
-    )
-    # v in the first 2 bytes, o in the next 6 (little-endian).
-    return variable | observation << 16
+class _StrL:
+    """A strL variable's values, written as GSOs, one a row in order."""
+
+    def __init__(self, strls: BinaryIO, variable: int) -> None:
+        self.strls, self.variable, self.observation = strls, variable, 0
+
+    def __call__(self, text: Cell) -> int:
+        """Write the next row's text as a GSO, and give the ``(v, o)`` it holds."""
+        self.observation += 1
+        if not text:
+            return 0  # (0, 0): the empty string, with no GSO
+        assert isinstance(text, bytes)
+        self.strls.write(
+            b"GSO"
+            + struct.pack(
+                "<IQBI", self.variable, self.observation, GSO_TEXT, len(text) + 1
+            )
+            + text
+            + b"\0"
+        )
+        # v in the first 2 bytes, o in the next 6 (little-endian).
+        return self.variable | self.observation << 16
 
 
 def _value_labels(variables: Sequence[Variable]) -> bytes:

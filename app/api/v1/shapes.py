@@ -173,8 +173,7 @@ class ResultsQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     campaign: str = Field(
-        min_length=1,
-        max_length=64,
+        **CODE,
         description="The key of a campaign held at the unit, above it or below it.",
     )
     period: str | None = Field(
@@ -282,20 +281,17 @@ class ResponsesQuery(ListQuery):
     """Which of a campaign's responses to list."""
 
     campaign: str = Field(
-        min_length=1,
-        max_length=64,
+        **CODE,
         description="The key of a campaign held at the key's unit, above or below.",
     )
     unit: str | None = Field(
         None,
-        min_length=1,
-        max_length=64,
+        **CODE,
         description="Only this unit's responses and those of the units below it.",
     )
     counter: str | None = Field(
         None,
-        min_length=1,
-        max_length=64,
+        **CODE,
         description="Only the responses given at this counter (its code).",
     )
     channel: ResponseChannel | None = Field(
@@ -363,8 +359,7 @@ class SubmissionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     token: str = Field(
-        min_length=1,
-        max_length=64,
+        **CODE,
         description="The access code (its QR code's or link's token).",
     )
     submission_id: str = Field(

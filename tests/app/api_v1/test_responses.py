@@ -12,10 +12,17 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.api.v1.shapes import ResponseOut, ResponsePage
+from app.api.v1.shapes import (
+    ResponseOut,
+    ResponsePage,
+    ResponsesQuery,
+    ResultsQuery,
+    SubmissionIn,
+)
 from app.reports.csv import responses_csv
 from surveys.cases.integration_keys import create_key
 from surveys.comments.moderation import hide_comment
@@ -412,6 +419,42 @@ def test_bad_queries_are_400(
     assert answer.get_json()["invalid_params"]
 
 
+@pytest.mark.parametrize("field", ["campaign", "unit", "counter"])
+def test_a_nul_in_a_code_is_a_400(
+    client: FlaskClient, db_session: Session, surveyed: Surveyed, field: str
+) -> None:
+    """PostgreSQL refuses text holding a NUL: it must not reach a query (a 500)."""
+    secret = _key(db_session, surveyed.campaign.unit)
+    query = {"campaign": surveyed.campaign.key, field: "a\x00b"}
+    answer = client.get("/api/v1/responses", query_string=query, headers=bearer(secret))
+    assert answer.status_code == 400, answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("shape", "field"),
+    [
+        (ResponsesQuery, "campaign"),
+        (ResponsesQuery, "unit"),
+        (ResponsesQuery, "counter"),
+        (ResultsQuery, "campaign"),
+        (SubmissionIn, "token"),
+    ],
+)
+def test_each_code_a_client_names_refuses_a_nul(
+    shape: type[BaseModel], field: str
+) -> None:
+    """The request's NUL guard (``app.security``) reads the query, not a JSON
+    body: the shapes refuse a NUL themselves, and name the field."""
+    sent = {"campaign": "c", "token": "t", "submission_id": "abcdefgh12"}
+    sent = {name: sent[name] for name in sent if name in shape.model_fields}
+    if "answers" in shape.model_fields:
+        sent["answers"] = {}
+    with pytest.raises(ValidationError) as refused:
+        shape.model_validate(sent | {field: "a\x00b"})
+    assert [error["loc"] for error in refused.value.errors()] == [(field,)]
+    shape.model_validate(sent | {field: "ab"})
+
+
 def _post(client: FlaskClient, secret: str, body: dict, language: str = "vi") -> Any:
     return client.post(
         "/api/v1/responses",
@@ -549,6 +592,21 @@ def test_a_malformed_body_is_400(
     )
     assert answer.status_code == 400
     assert answer.get_json()["invalid_params"]
+
+
+def test_a_nul_in_the_token_is_a_400_naming_it(
+    client: FlaskClient, db_session: Session, surveyed: Surveyed
+) -> None:
+    secret = _key(db_session, surveyed.campaign.unit, write=True)
+    body = {
+        "token": surveyed.code.token + "\x00",
+        "submission_id": uuid.uuid4().hex,
+        "answers": {"overall": "4"},
+    }
+    answer = _post(client, secret, body)
+    assert answer.status_code == 400, answer.get_data(as_text=True)
+    assert [p["name"] for p in answer.get_json()["invalid_params"]] == ["token"]
+    assert _stored(db_session, body["submission_id"]) == 0
 
 
 @pytest.mark.parametrize(

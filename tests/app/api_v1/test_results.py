@@ -124,6 +124,7 @@ def test_officials_results_need_a_key_made_to_read_them(
         {"period": "2026-Q5"},
         {"period": "2026-13-01..2026-13-02"},
         {"period": "0000"},
+        {"campaign": "a\x00b"},  # PostgreSQL refuses a NUL: never a 500
     ],
 )
 def test_a_missing_campaign_or_a_bad_period_is_a_400(

@@ -33,7 +33,7 @@ KINDS = pytest.mark.parametrize("kind", ["sav", "dta"])
 RATING = {1: "Rất không hài lòng", 3: "Bình thường", 5: "Rất hài lòng"}
 VARIABLES = (
     Variable("response_id", "Mã phiếu trả lời", True),
-    Variable(DATE_VARIABLE, "Ngày gửi (giờ Việt Nam)", True),
+    Variable(DATE_VARIABLE, "Ngày gửi (giờ Việt Nam)", True, kind="date"),
     Variable("unit_code", "Mã đơn vị", False),
     Variable("overall", "Ông/Bà có hài lòng không?", True, RATING),
     Variable("comment", "Góp ý của Ông/Bà", False),
@@ -142,6 +142,22 @@ def test_long_texts_are_whole(kind: str, tmp_path: Path) -> None:
 
 
 @KINDS
+def test_a_date_questions_answers_stay_text(kind: str, tmp_path: Path) -> None:
+    """A date question's column is kind "date" too, but its answers are text:
+    only the date sent is written as days."""
+    variables = (*VARIABLES, Variable("visit", "Ngày đến", False, kind="date"))
+    rows = [
+        [*row, text]
+        for row, text in zip(
+            ROWS, ["2026-04-01", None, "", "01/04/2026", "x"], strict=True
+        )
+    ]
+    got = assert_as_pyreadstat(kind, variables, rows, tmp_path)
+    assert list(got["visit"]) == ["2026-04-01", "", "", "01/04/2026", "x"]
+    assert got[DATE_VARIABLE][0] == date(2026, 4, 7)
+
+
+@KINDS
 def test_a_variable_all_missing(kind: str, tmp_path: Path) -> None:
     variables = (*VARIABLES, Variable("never", "Không ai trả lời", True, RATING),
                  Variable("blank", "Trống", False))  # fmt: skip
@@ -217,7 +233,7 @@ def test_pandas_reads_our_stata_file_as_pyreadstat_does(tmp_path: Path) -> None:
     assert value_labels == {"overall": RATING}
     for variable in variables:
         ours, theirs = got[variable.name], frame[variable.name]
-        if variable.name == DATE_VARIABLE:
+        if variable.holds_days:
             theirs = [None if pd.isna(day) else day.date() for day in theirs]
             ours = [None if pd.isna(day) else day for day in ours]
             assert ours == theirs
