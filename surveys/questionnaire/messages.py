@@ -37,6 +37,8 @@ TOO_LONG = Nn_(
     "Câu trả lời quá dài (tối đa %(num)s ký tự).",
 )
 NOT_TEXT = N_("Câu trả lời phải là văn bản.")
+#: A NUL character: no keyboard types it, and PostgreSQL cannot store it.
+INVALID_CHARACTER = N_("Câu trả lời chứa ký tự không hợp lệ.")
 CONSTRAINT_FAILED = N_("Câu trả lời không hợp lệ.")
 NOT_ROWS = N_("Danh sách các dòng không hợp lệ.")
 TOO_MANY_ROWS = N_("Tối đa %(maximum)s dòng.")

@@ -457,6 +457,8 @@ def _single_text(raw: Any, limit: int) -> str | None:
         return None
     if not isinstance(raw, str):
         raise _Invalid(Message(messages.NOT_TEXT))
+    if "\x00" in raw:
+        raise _Invalid(Message(messages.INVALID_CHARACTER))
     text = raw.strip()
     if len(text) > limit:
         raise _Invalid(Message.counting(messages.TOO_LONG, limit))

@@ -619,6 +619,9 @@ def test_a_nul_in_the_token_is_a_400_naming_it(
         {"overall": "4", "reasons": "waiting fees"},
         {"overall": "1", "reasons": [{"a": None}]},
         {"overall": "4", "comment": ["a"], "nothing": "x"},
+        {"overall": "4", "comment": "a\x00b"},
+        {"overall\x00": "4"},
+        {"overall": "4\x00"},
     ],
 )
 def test_odd_answers_are_refused_or_taken_never_a_server_error(

@@ -190,6 +190,11 @@ def test_irrelevant_section_is_skipped(household: Questionnaire) -> None:
         ({"members": "2", "moved_in": "2999-01-01"}, "moved_in", "Câu trả lời"),
         ({"members": "2"}, "procedure_name", messages.REQUIRED),
         ({"members": {"x": 1}}, "members", messages.NOT_TEXT),
+        (
+            {"members": "2", "procedure_name": "a\x00b"},
+            "procedure_name",
+            messages.INVALID_CHARACTER,
+        ),
     ],
 )
 def test_bad_values_are_named(
