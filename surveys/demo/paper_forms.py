@@ -171,7 +171,9 @@ def _slips(
     return [stage.slips if entry == slipping else 0 for entry in range(2)]
 
 
-def _slipped(rng: np.random.Generator, paper: dict[str, Any], count: int) -> dict:
+def _slipped(
+    rng: np.random.Generator, paper: dict[str, Any], count: int
+) -> dict[str, Any]:
     """Return the paper's answers with ``count`` scale answers keyed as another
     digit, the slip double entry is there to catch."""
     keyed = dict(paper)
