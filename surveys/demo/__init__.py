@@ -27,6 +27,7 @@ from surveys.demo.dossiers import seed_dossiers
 from surveys.demo.paper_forms import ensure_clerks, ensure_paper_batch
 from surveys.demo.rated_dossiers import tie_ratings
 from surveys.demo.responses import PERIOD, ensure_campaigns
+from surveys.demo.ward_logins import DemoPassword
 from surveys.models import Role, User, utcnow
 
 #: Demo logins: one per role level, so each view of the staff side can be tried.
@@ -103,9 +104,11 @@ def seed_demo(
             report.users.append(username)
     if responses:
         # After the logins: the wards' case officers and Bến Nghé's clerks get
-        # the same password, and the clerks key in the paper forms.
-        report.cases = seed_cases(session, np.random.default_rng(SEED + 5), password)
-        report.users += ensure_clerks(session, password)
+        # the same password (hashed once for all), and the clerks key in the
+        # paper forms.
+        shared = DemoPassword(password)
+        report.cases = seed_cases(session, np.random.default_rng(SEED + 5), shared)
+        report.users += ensure_clerks(session, shared)
         report.paper_forms = ensure_paper_batch(
             session, np.random.default_rng(SEED + 6)
         )

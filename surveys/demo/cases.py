@@ -23,7 +23,7 @@ from surveys.cases.events import Actor
 from surveys.cases.intake import NewCase, create_case
 from surveys.cases.workflow import Action, Step, apply
 from surveys.demo.district import WARDS
-from surveys.demo.ward_logins import ensure_ward_managers
+from surveys.demo.ward_logins import DemoPassword, ensure_ward_managers
 from surveys.dossiers.calendar import WorkingCalendar, load_calendar
 from surveys.dossiers.timing import local_instant
 from surveys.local_time import local_date
@@ -174,7 +174,9 @@ def _score(rng: np.random.Generator, late: bool) -> int:
     return int(rng.choice(5, p=shares)) + 1
 
 
-def seed_cases(session: Session, rng: np.random.Generator, password: str) -> int:
+def seed_cases(
+    session: Session, rng: np.random.Generator, password: DemoPassword
+) -> int:
     """Create the categories, rules, ward officers and cases if there are no
     cases yet; return how many cases were created. Flush, never commit."""
     categories = ensure_categories(session)
@@ -260,7 +262,7 @@ def _maybe_close(
         apply(session, case, Action.CLOSE, officer, now=closed_at)
 
 
-def _ward_officers(session: Session, password: str) -> dict[str, User]:
+def _ward_officers(session: Session, password: DemoPassword) -> dict[str, User]:
     """Return each ward's case officer, created with ``password`` if missing."""
     wards = dict(
         session.execute(

@@ -30,7 +30,7 @@ from surveys.demo.responses import (
     QUARTERLY_GAIN,
     draw_answers,
 )
-from surveys.demo.ward_logins import ensure_ward_managers
+from surveys.demo.ward_logins import DemoPassword, ensure_ward_managers
 from surveys.models import Campaign, PaperBatch, PaperForm, Unit, User
 from surveys.paper.batches import (
     create_batch,
@@ -87,7 +87,7 @@ STAGES = (
 LOST_ON = 1
 
 
-def ensure_clerks(session: Session, password: str) -> list[str]:
+def ensure_clerks(session: Session, password: DemoPassword) -> list[str]:
     """Create the ward's clerks with ``password`` unless they exist; the
     usernames created."""
     ward = session.scalar(select(Unit).where(Unit.code == UNIT))
