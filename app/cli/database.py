@@ -68,7 +68,9 @@ def seed_demo_command(if_empty: bool, without_responses: bool) -> None:
         click.echo(f"Dossiers: {report.dossiers} imported from the sample export.")
         click.echo(f"Dossier ratings: {report.rated_dossiers} tied to their dossiers.")
     if report.paper_forms:
-        click.echo(f"Paper forms: a batch of {report.paper_forms} handed out.")
+        click.echo(
+            f"Paper forms: a batch of {report.paper_forms} handed out, mostly keyed in."
+        )
     if report.letters:
         click.echo(f"{report.letters} apology letters drafted for late dossiers.")
     if report.users:

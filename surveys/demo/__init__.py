@@ -24,9 +24,10 @@ from surveys.demo.district import (
     ensure_district,
 )
 from surveys.demo.dossiers import seed_dossiers
-from surveys.demo.paper_forms import ensure_paper_batch
+from surveys.demo.paper_forms import ensure_clerks, ensure_paper_batch
 from surveys.demo.rated_dossiers import tie_ratings
 from surveys.demo.responses import PERIOD, ensure_campaigns
+from surveys.demo.ward_logins import DemoPassword
 from surveys.models import Role, User, utcnow
 
 #: Demo logins: one per role level, so each view of the staff side can be tried.
@@ -56,7 +57,7 @@ class DemoReport:
     cases: int = 0
     #: Apology letters drafted for the district's late dossiers.
     letters: int = 0
-    #: Paper forms numbered in the demo's batch (printed and handed out).
+    #: Paper forms numbered in the demo's batch (handed out, most keyed in).
     paper_forms: int = 0
     #: The password given to ``users``; empty when no login was created.
     password: str = field(default="", repr=False)
@@ -83,7 +84,6 @@ def seed_demo(
     if responses:
         report.responses = ensure_campaigns(session, np.random.default_rng(SEED + 1))
         report.dossiers = seed_dossiers(session)
-        report.paper_forms = ensure_paper_batch(session)
         if dossier_key is not None:
             report.rated_dossiers = tie_ratings(
                 session,
@@ -102,11 +102,18 @@ def seed_demo(
         if exists is None:
             create_user(session, username, password, role, unit_code)
             report.users.append(username)
+    if responses:
+        # After the logins: the wards' case officers and Bến Nghé's clerks get
+        # the same password (hashed once for all), and the clerks key in the
+        # paper forms.
+        shared = DemoPassword(password)
+        report.cases = seed_cases(session, np.random.default_rng(SEED + 5), shared)
+        report.users += ensure_clerks(session, shared)
+        report.paper_forms = ensure_paper_batch(
+            session, np.random.default_rng(SEED + 6)
+        )
     if report.users:
         report.password = password
-    if responses:
-        # After the logins: the wards' case officers get the same password.
-        report.cases = seed_cases(session, np.random.default_rng(SEED + 5), password)
     session.flush()
     return report
 

@@ -19,11 +19,11 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys.access.passwords import hash_password
 from surveys.cases.events import Actor
 from surveys.cases.intake import NewCase, create_case
 from surveys.cases.workflow import Action, Step, apply
 from surveys.demo.district import WARDS
+from surveys.demo.ward_logins import DemoPassword, ensure_ward_managers
 from surveys.dossiers.calendar import WorkingCalendar, load_calendar
 from surveys.dossiers.timing import local_instant
 from surveys.local_time import local_date
@@ -33,7 +33,6 @@ from surveys.models import (
     CaseDeadlineRule,
     CaseRating,
     FeedbackCase,
-    Role,
     Unit,
     User,
 )
@@ -175,7 +174,9 @@ def _score(rng: np.random.Generator, late: bool) -> int:
     return int(rng.choice(5, p=shares)) + 1
 
 
-def seed_cases(session: Session, rng: np.random.Generator, password: str) -> int:
+def seed_cases(
+    session: Session, rng: np.random.Generator, password: DemoPassword
+) -> int:
     """Create the categories, rules, ward officers and cases if there are no
     cases yet; return how many cases were created. Flush, never commit."""
     categories = ensure_categories(session)
@@ -261,27 +262,15 @@ def _maybe_close(
         apply(session, case, Action.CLOSE, officer, now=closed_at)
 
 
-def _ward_officers(session: Session, password: str) -> dict[str, User]:
+def _ward_officers(session: Session, password: DemoPassword) -> dict[str, User]:
     """Return each ward's case officer, created with ``password`` if missing."""
     wards = dict(
         session.execute(
             select(Unit.code, Unit).where(Unit.code.in_([code for code, _ in WARDS]))
         ).all()
     )
-    officers = {}
-    password_hash = None
-    for code, ward in wards.items():
-        username = "pakn-" + code.removeprefix("q1-")
-        officer = session.scalar(select(User).where(User.username == username))
-        if officer is None:
-            password_hash = password_hash or hash_password(password)
-            officer = User(
-                username=username,
-                password_hash=password_hash,
-                role=Role.UNIT_MANAGER.value,
-                unit=ward,
-            )
-            session.add(officer)
-        officers[code] = officer
-    session.flush()
-    return officers
+    usernames = {code: "pakn-" + code.removeprefix("q1-") for code in wards}
+    officers, _created = ensure_ward_managers(
+        session, password, {usernames[code]: ward for code, ward in wards.items()}
+    )
+    return {code: officers[username] for code, username in usernames.items()}

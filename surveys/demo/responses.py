@@ -278,7 +278,7 @@ def _insert_responses(
             + QUARTERLY_GAIN * ((moment.month - 1) // 3)
             + (moods.official[official.id] if official else 0.0)
         )
-        values = _answers(
+        values = draw_answers(
             rng, questionnaire, mood, item_effect, official, [o.code for o in officials]
         )
         single_use = who.code is not None and who.code.kind == CodeKind.SINGLE_USE
@@ -341,7 +341,7 @@ def _working_moment(rng: np.random.Generator, start: datetime, days: int) -> dat
     return (local - LOCAL_OFFSET).replace(tzinfo=UTC)
 
 
-def _answers(
+def draw_answers(
     rng: np.random.Generator,
     questionnaire: Questionnaire,
     mood: float,
@@ -349,7 +349,11 @@ def _answers(
     official: Official | None,
     official_codes: list[str],
 ) -> dict[str, object]:
-    """Draw raw answers and let the engine type them; redraw what it refuses."""
+    """Draw raw answers and let the engine type them; redraw what it refuses.
+
+    ``mood`` is the respondent's expected rating, shifted per question by
+    ``item_effect``. The demo's paper forms are filled in with these answers too.
+    """
     runtime = {"officials": official_codes}
     raw = {
         q.name: _raw_answer(rng, questionnaire, q, mood + item_effect[q.name], official)

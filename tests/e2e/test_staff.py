@@ -147,3 +147,15 @@ def test_the_district_sees_its_league_table_and_downloads_it(
     book = load_workbook(io.BytesIO(download(page, "Bảng tính Excel")))
     league = book["Xếp hạng"]
     assert league.max_row - 1 == page.locator("#league tbody tr").count()
+
+
+def test_the_ward_sees_its_keyed_paper_forms_beside_the_interviews(
+    live_url: str, desktop: Page, demo: None
+) -> None:
+    page = desktop
+    log_in(page, live_url, "bennghe")
+    page.goto(f"{live_url}/staff/dashboard?campaign=q1-papi-2026&period=2026")
+    channels = page.locator("#by-channel tbody th")
+    expect(channels).to_have_text(["Điều tra viên", "Phiếu giấy", "Tất cả các kênh"])
+    paper = page.locator("#by-channel tbody tr").filter(has_text="Phiếu giấy")
+    expect(paper.locator("td").first).to_have_text("12")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -16,20 +17,27 @@ from surveys.demo import WARDS, seed_demo
 from surveys.dossiers.satisfaction import satisfaction_by_timeliness
 from surveys.migrate import upgrade_to_head
 from surveys.models import (
+    PAPER_CHANNEL,
     AccessCode,
     Answer,
     Dossier,
     DossierStatus,
     Official,
     PaperBatch,
+    PaperEntry,
+    PaperForm,
+    PaperFormState,
     Response,
     ServicePoint,
     Unit,
     User,
 )
+from surveys.paper.comparison import differences
+from surveys.paper.progress import batch_progress
 from tests.conftest import create_empty_database
 
 KEY = dossier_key("demo-secret")
+WEEK = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -81,7 +89,17 @@ def demo_session(seeded: Seeded) -> Iterator[Session]:
 def counts(session: Session) -> dict[str, int]:
     return {
         model.__name__: session.scalar(select(func.count()).select_from(model))
-        for model in (Unit, ServicePoint, Official, User, Response, Answer, AccessCode)
+        for model in (
+            Unit,
+            ServicePoint,
+            Official,
+            User,
+            Response,
+            Answer,
+            AccessCode,
+            PaperForm,
+            PaperEntry,
+        )
     }
 
 
@@ -181,3 +199,55 @@ def test_demo_has_a_batch_of_paper_forms_handed_out(demo_session: Session) -> No
     )
     assert batch.printed_at is not None and batch.handed_out_to
     assert {form.access_code.cluster for form in batch.forms} == {"khu-pho-1"}
+
+
+def test_demo_batch_is_keyed_in_twice_and_partly_reconciled(
+    demo_session: Session,
+) -> None:
+    batch = demo_session.scalars(select(PaperBatch)).one()
+    progress = batch_progress(demo_session, batch)
+    assert (
+        progress.not_entered,
+        progress.entered_once,
+        progress.entered_twice,
+        progress.in_conflict,
+        progress.reconciled,
+        progress.void,
+    ) == (0, 2, 5, 3, 12, 1)
+    first, second = progress.clerks
+    assert (first.username, second.username) == ("nhaplieu1", "nhaplieu2")
+    clerk = demo_session.get(User, first.user_id)
+    assert (clerk.role, clerk.unit_id) == ("unit_manager", batch.unit_id)
+    assert verify_password(clerk.password_hash, "demo-password-1")
+    assert first.forms_keyed == second.forms_keyed == 18
+    # One clerk slips a little more often than the other; both are checked.
+    assert 0 < first.error_rate < second.error_rate < 0.05
+    for clerk in progress.clerks:
+        assert 90 <= clerk.seconds_keying / clerk.forms_keyed <= 180
+    entries = [entry for form in batch.forms for entry in form.entries]
+    assert all(batch.handed_out_at < entry.started_at for entry in entries)
+    assert max(entry.finished_at for entry in entries) < batch.handed_out_at + WEEK
+
+
+def test_demo_reconciled_forms_are_paper_responses(demo_session: Session) -> None:
+    batch = demo_session.scalars(select(PaperBatch)).one()
+    settled = [form for form in batch.forms if form.state == PaperFormState.RECONCILED]
+    responses = [demo_session.get(Response, form.response_id) for form in settled]
+    assert len(responses) == 12
+    assert {
+        (r.channel, r.verified, r.unit_id, r.campaign_id, r.cluster) for r in responses
+    } == {(PAPER_CHANNEL, True, batch.unit_id, batch.campaign_id, "khu-pho-1")}
+    manager = demo_session.scalar(select(User.id).where(User.username == "bennghe"))
+    assert {form.reconciled_by for form in settled} == {manager}
+    paper = select(func.count(Response.id)).where(Response.channel == PAPER_CHANNEL)
+    assert demo_session.scalar(paper) == 12
+    # Some forms' entries differed and were settled; wherever a form's two
+    # entries agree, the settled form says the same.
+    differing = [form for form in settled if differences(form)]
+    assert 0 < len(differing) < len(settled)
+    for form in settled:
+        one, other = (entry.answers for entry in form.entries)
+        agreed = {
+            name: value for name, value in one.items() if other.get(name) == value
+        }
+        assert agreed.items() <= form.settled_answers.items()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from surveys.cases.quarterly import quarter_rollup
 from surveys.demo import SEED, seed_demo
 from surveys.demo.cases import UNTIL, seed_cases
+from surveys.demo.ward_logins import DemoPassword
 from surveys.models import CaseState, FeedbackCase, Unit
 
 
@@ -16,8 +17,9 @@ def test_demo_cases_reach_every_state_and_some_are_overdue(
     db_session: Session,
 ) -> None:
     seed_demo(db_session, demo_password="demo-password-1", responses=False)
-    created = seed_cases(db_session, np.random.default_rng(SEED + 5), "pw-1-demo-x")
-    again = seed_cases(db_session, np.random.default_rng(SEED + 5), "pw-1-demo-x")
+    password = DemoPassword("pw-1-demo-x")
+    created = seed_cases(db_session, np.random.default_rng(SEED + 5), password)
+    again = seed_cases(db_session, np.random.default_rng(SEED + 5), password)
     assert created > 200 and again == 0
     states = dict(
         db_session.execute(
