@@ -221,7 +221,7 @@ def unit_report(
         items=_table(summary[summary["kind"] == "item"]),
         dimensions=_table(summary[summary["kind"] == "dimension"]),
         index=_index(
-            session, campaign, questionnaire, units, between, language, tallies
+            session, campaign, questionnaire, units, between, language, tallies, channel
         ),
         counters=_table(counters.dropna(subset=["label"])),
         officials=(
@@ -467,7 +467,7 @@ def _index(
     between: tuple[datetime, datetime] | None,
     language: str,
     tallies: pd.DataFrame,
-    channel: str | None = None,
+    channel: str | None,
 ) -> pd.DataFrame:
     """Return the questionnaire's index per unit, the way its scoring defines it.
 
