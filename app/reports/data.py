@@ -31,8 +31,8 @@ from analysis import (
 from analysis.officials import TOO_FEW
 from analysis.results import MIN_PUBLISH, flag_small_groups
 from app.comment_text import masked_comment
-from app.i18n import _
-from app.labels import channel_name
+from app.i18n import in_language
+from app.labels import ALL_CHANNELS, channel_name
 from app.official_document import Issuer, issuer_of
 from app.reports.cases import CaseSection, case_section
 from app.reports.dossier_ratings import dossier_ratings_table
@@ -401,9 +401,11 @@ def by_channel(
     per_channel = summary_from_tallies(tallies, "channel", scale=header.item_scale)
     order = {channel: place for place, channel in enumerate(ResponseChannel)}
     per_channel = per_channel.sort_values("channel", key=lambda c: c.map(order))
-    per_channel.insert(0, "label", per_channel["channel"].map(channel_name))
     together = summary_from_tallies(tallies, None, scale=header.item_scale)
-    together.insert(0, "label", _("Tất cả các kênh"))
+    # Named in the report's language, as its scores are (not the page's).
+    with in_language(header.language):
+        per_channel.insert(0, "label", per_channel["channel"].map(channel_name))
+        together.insert(0, "label", str(ALL_CHANNELS))
     together.insert(0, "channel", None)
     return pd.concat([per_channel, together], ignore_index=True)[columns]
 

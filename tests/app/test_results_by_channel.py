@@ -221,3 +221,16 @@ def test_a_report_of_one_channel_computes_its_index_from_that_channel_alone(
     assert report.index["estimate"].to_numpy() == pytest.approx(
         expected["estimate"].to_numpy()
     )
+
+
+def test_the_channels_are_named_in_the_reports_language(
+    app: Flask, db_session: Session, mixed: Mixed
+) -> None:
+    campaign = mixed.campaign
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        report = unit_report(db_session, campaign.unit, campaign, None, language="en")
+    assert report.channels["label"].tolist() == [
+        "At a counter",
+        "Paper form",
+        "All channels",
+    ]
