@@ -64,6 +64,9 @@ RESPONSE_CHANNELS = {
     **CAMPAIGN_MODES,
     ResponseChannel.PAPER: lazy_gettext("Phiếu giấy"),
 }
+#: Every channel's responses: the filter's default and the row that adds
+#: the channels up.
+ALL_CHANNELS = lazy_gettext("Tất cả các kênh")
 #: Where a campaign stands today.
 CAMPAIGN_STATUSES = {
     CampaignStatus.SCHEDULED: lazy_gettext("Chưa bắt đầu"),

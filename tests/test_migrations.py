@@ -7,7 +7,17 @@ from datetime import UTC, datetime
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, inspect, select
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Integer,
+    column,
+    func,
+    inspect,
+    select,
+    table,
+)
 from sqlalchemy.orm import Session
 
 from surveys.db import make_engine, make_session_factory
@@ -125,7 +135,7 @@ def test_the_day_tallies_and_rated_comments_are_filled_from_the_answers(
     """The migration that brought them counts what was stored before it, as the
     catch-up counts what came after; the migration that keyed them by channel
     (``d5a1f9c3e7b2``) recounts them, paper forms in cells of their own."""
-    from surveys.storage.tallies import catch_up
+    from surveys.storage.tallies import catch_up, exclude_response
     from tests.surveys.test_tallies import snapshot
 
     url = empty_database_url
@@ -149,15 +159,41 @@ def test_the_day_tallies_and_rated_comments_are_filled_from_the_answers(
             record_on_paper(
                 session, campaign, paper, datetime(2026, 5, 2, 3, tzinfo=UTC)
             )
+            spoiled = [
+                record_on_paper(session, campaign, {"overall": rating}, moment)
+                for rating, moment in (
+                    ("5", datetime(2026, 5, 2, 4, tzinfo=UTC)),
+                    ("1", datetime(2026, 5, 3, 4, tzinfo=UTC)),
+                )
+            ]
             campaign_id = campaign.id
         with make_session_factory(engine)() as session:
             catch_up(session)
+            # Set aside once counted: out of its channel's cells, its day
+            # count moved to the excluded one (the day's latest kept read again).
+            for response_id in spoiled:
+                exclude_response(session, session.get(Response, response_id), "x")
+            session.commit()
             counted = snapshot(session, campaign_id), day_counts(session)
+        assert ("paper", True, 1) in [row[2:5] for row in counted[1]]
         assert sum(1 for key in counted[0] if "/" in key) == 4  # four comments
         assert {key.split("|")[6] for key in counted[0] if "|" in key} == {
             "counter",
             "paper",
         }
+        command.downgrade(alembic_config(url), "b8f2c6d4e1a3")
+        # The day counts without their channel: each channel's added up.
+        days = table(
+            "response_days",
+            column("day", Date),
+            column("verified", Boolean),
+            column("excluded", Boolean),
+            column("n", Integer),
+            column("latest", DateTime),
+        )
+        with engine.connect() as connection:
+            rows = connection.execute(select(days).where(days.c.n > 0)).all()
+        assert sorted(tuple(row) for row in rows) == without_channel(counted[1])
         command.downgrade(alembic_config(url), "a7d3e9f1c4b2")
         upgrade_to_head(url)
         with make_session_factory(engine)() as session:
@@ -167,9 +203,27 @@ def test_the_day_tallies_and_rated_comments_are_filled_from_the_answers(
 
 
 def day_counts(session: Session) -> list[tuple[object, ...]]:
-    """Every day count, with its channel."""
-    return sorted(
-        session.execute(
-            select(ResponseDay.day, ResponseDay.channel, ResponseDay.n)
-        ).all()
+    """Every day count that counts some responses, with its channel and when
+    its latest came in (naive UTC, as a raw read gives it)."""
+    rows = session.execute(
+        select(
+            ResponseDay.day,
+            ResponseDay.verified,
+            ResponseDay.channel,
+            ResponseDay.excluded,
+            ResponseDay.n,
+            ResponseDay.latest,
+        ).where(ResponseDay.n > 0)
     )
+    return sorted((*row[:5], row.latest.replace(tzinfo=None)) for row in rows)
+
+
+def without_channel(days: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    """The day counts added up over the channels: (day, verified, excluded, n,
+    latest)."""
+    added: dict[tuple[object, ...], tuple[int, datetime]] = {}
+    for day, verified, _, excluded, n, latest in days:
+        key = (day, verified, excluded)
+        known_n, known_latest = added.get(key, (0, latest))
+        added[key] = (known_n + n, max(known_latest, latest))
+    return sorted((*key, n, latest) for key, (n, latest) in added.items())

@@ -174,16 +174,9 @@ def build_dashboard(
     assert campaign is not None, "a dashboard needs a campaign"
     language, words = current_language(), chart_words()
     report: UnitReport | DistrictReport
+    shown = {"language": language, "with_dossiers": False, "channel": channel}
     if selection.has_subunits:
-        report = district_report(
-            session,
-            unit,
-            campaign,
-            period,
-            language=language,
-            with_dossiers=False,
-            channel=channel,
-        )
+        report = district_report(session, unit, campaign, period, **shown)
         unit_ids = list(session.scalars(subtree_ids(unit.id)))
         charts, tables = _district_charts(report, words)
         league, ranks = _league(report, words)
@@ -192,15 +185,7 @@ def build_dashboard(
         standing, placed, quarters = None, "", _quarters(report, words)
         unit_quarters = _unit_quarters(report)
     else:
-        report = unit_report(
-            session,
-            unit,
-            campaign,
-            period,
-            language=language,
-            with_dossiers=False,
-            channel=channel,
-        )
+        report = unit_report(session, unit, campaign, period, **shown)
         unit_ids = [unit.id]
         charts, tables = _unit_charts(report, words, show_officials)
         league = ranks = None

@@ -31,8 +31,8 @@ from analysis import (
 from analysis.officials import TOO_FEW
 from analysis.results import MIN_PUBLISH, flag_small_groups
 from app.comment_text import masked_comment
-from app.i18n import _
-from app.labels import channel_name
+from app.i18n import in_language
+from app.labels import ALL_CHANNELS, channel_name
 from app.official_document import Issuer, issuer_of
 from app.reports.cases import CaseSection, case_section
 from app.reports.dossier_ratings import dossier_ratings_table
@@ -221,7 +221,7 @@ def unit_report(
         items=_table(summary[summary["kind"] == "item"]),
         dimensions=_table(summary[summary["kind"] == "dimension"]),
         index=_index(
-            session, campaign, questionnaire, units, between, language, tallies
+            session, campaign, questionnaire, units, between, language, tallies, channel
         ),
         counters=_table(counters.dropna(subset=["label"])),
         officials=(
@@ -401,9 +401,11 @@ def by_channel(
     per_channel = summary_from_tallies(tallies, "channel", scale=header.item_scale)
     order = {channel: place for place, channel in enumerate(ResponseChannel)}
     per_channel = per_channel.sort_values("channel", key=lambda c: c.map(order))
-    per_channel.insert(0, "label", per_channel["channel"].map(channel_name))
     together = summary_from_tallies(tallies, None, scale=header.item_scale)
-    together.insert(0, "label", _("Tất cả các kênh"))
+    # Named in the report's language, as its scores are (not the page's).
+    with in_language(header.language):
+        per_channel.insert(0, "label", per_channel["channel"].map(channel_name))
+        together.insert(0, "label", str(ALL_CHANNELS))
     together.insert(0, "channel", None)
     return pd.concat([per_channel, together], ignore_index=True)[columns]
 
@@ -467,7 +469,7 @@ def _index(
     between: tuple[datetime, datetime] | None,
     language: str,
     tallies: pd.DataFrame,
-    channel: str | None = None,
+    channel: str | None,
 ) -> pd.DataFrame:
     """Return the questionnaire's index per unit, the way its scoring defines it.
 

@@ -30,7 +30,7 @@ from wtforms.validators import Optional
 from app.auth import current_scope, current_staff
 from app.db import get_session
 from app.i18n import _
-from app.labels import channel_name
+from app.labels import ALL_CHANNELS, channel_name
 from surveys.access.scope import get_in_scope
 from surveys.exchange.dataset import LAYOUTS
 from surveys.models import Campaign, ResponseDay, Unit
@@ -179,7 +179,7 @@ def selected(unit_code: str | None) -> Selection:
     form.period.choices = periods
     units = list(session.scalars(subtree_ids(unit.id)))
     form.channel.choices = [
-        ("", _("Tất cả các kênh")),
+        ("", str(ALL_CHANNELS)),
         *(
             (channel, channel_name(channel))
             for channel in channels_present(session, chosen.id, unit_ids=units)

@@ -14,12 +14,12 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis import summary_from_tallies
+from analysis import ddci_index, summary_from_tallies
 from analysis.results import MIN_INTERVAL, MIN_PUBLISH
-from app.reports.data import headline_score
+from app.reports.data import headline_score, unit_report
 from surveys.models import AuditEvent, Campaign, Role, UnitKind
 from surveys.questionnaire.versions import definition_of
-from surveys.storage.frames import tally_frame
+from surveys.storage.frames import analysis_scoring, response_frame, tally_frame
 from surveys.storage.recording import Submission, record_response
 from tests.app.pdf_reading import read_pages
 from tests.app.test_dashboard import client_as, shown
@@ -30,6 +30,7 @@ from tests.builders import (
     record_on_paper,
     unique,
 )
+from tests.surveys.test_tallies import ddci_answers
 
 SPRING = datetime(2026, 4, 6, 2, 0, tzinfo=UTC)
 COUNTER_RATINGS, PAPER_FORMS = 50, 25
@@ -190,3 +191,46 @@ def test_the_district_shows_its_units_by_channel_and_together(
     book = load_workbook(io.BytesIO(client.get(base, query_string=query).data))
     rows = {r[0]: r for r in book["Theo kênh"].iter_rows(values_only=True)}
     assert [rows[label][1] for label in ROWS] == [50, 25, 75]
+
+
+def test_a_report_of_one_channel_computes_its_index_from_that_channel_alone(
+    app: Flask, db_session: Session
+) -> None:
+    """An index of several items is computed on each respondent's answers (read
+    from the responses, not the tallies): of one channel's respondents too."""
+    rng = np.random.default_rng(4)
+    campaign, _ = make_counter_campaign(db_session, template="ddci", mode="invitation")
+    for number in range(2 * MIN_INTERVAL):
+        code = make_code(db_session, campaign)
+        submission = Submission(code.token, unique("s"), ddci_answers(rng))
+        record_response(db_session, submission, SPRING + timedelta(hours=number))
+    for number in range(MIN_INTERVAL):
+        when = SPRING + timedelta(days=1, hours=number)
+        record_on_paper(db_session, campaign, ddci_answers(rng), when)
+    db_session.commit()
+    questionnaire = definition_of(campaign.questionnaire)
+    mapping = analysis_scoring(questionnaire)
+    with app.test_request_context():
+        report = unit_report(db_session, campaign.unit, campaign, None, channel="paper")
+    paper = response_frame(
+        db_session, campaign.id, list(mapping["items"]), channel="paper"
+    )
+    assert len(paper) == MIN_INTERVAL
+    expected = ddci_index(paper, mapping)
+    assert report.index["n"].tolist() == expected["n"].tolist()
+    assert report.index["estimate"].to_numpy() == pytest.approx(
+        expected["estimate"].to_numpy()
+    )
+
+
+def test_the_channels_are_named_in_the_reports_language(
+    app: Flask, db_session: Session, mixed: Mixed
+) -> None:
+    campaign = mixed.campaign
+    with app.test_request_context(headers={"Accept-Language": "vi"}):
+        report = unit_report(db_session, campaign.unit, campaign, None, language="en")
+    assert report.channels["label"].tolist() == [
+        "At a counter",
+        "Paper form",
+        "All channels",
+    ]
