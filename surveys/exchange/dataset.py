@@ -49,7 +49,7 @@ from surveys.exchange.anonymised import (
     with_hidden_comments,
 )
 from surveys.local_time import local_date
-from surveys.models import PAPER_CHANNEL, Campaign, CampaignMode, Response
+from surveys.models import Campaign, Response, ResponseChannel
 from surveys.models import Questionnaire as StoredQuestionnaire
 from surveys.questionnaire import Question, Questionnaire, QuestionType
 from surveys.questionnaire.versions import definition_of
@@ -139,18 +139,22 @@ _FIXED = (
     ("cluster", False, Text({"vi": "Cụm", "en": "Cluster"}), "text"),
     ("weight", True, Text({"vi": "Trọng số", "en": "Weight"}), "decimal"),
 )  # fmt: skip
-#: The channels a response comes by (``Response.channel``), numbered 1 to 6 in
-#: this order for SPSS and Stata, with their labels.
-CHANNELS = (
-    (CampaignMode.COUNTER.value, Text({"vi": "Tại quầy", "en": "At a counter"})),
-    (CampaignMode.DOSSIER.value, Text({"vi": "Theo hồ sơ", "en": "With a dossier"})),
-    (CampaignMode.INVITATION.value, Text({"vi": "Thư mời", "en": "By invitation"})),
-    (CampaignMode.INTERVIEWER.value,
-     Text({"vi": "Điều tra viên", "en": "By an interviewer"})),
-    (CampaignMode.OPEN_LINK.value,
-     Text({"vi": "Đường dẫn công khai", "en": "Open link"})),
-    (PAPER_CHANNEL, Text({"vi": "Phiếu giấy", "en": "Paper form"})),
-)  # fmt: skip
+#: The name of each channel a response comes by (``Response.channel``).
+_CHANNEL_NAMES = {
+    ResponseChannel.COUNTER: Text({"vi": "Tại quầy", "en": "At a counter"}),
+    ResponseChannel.DOSSIER: Text({"vi": "Theo hồ sơ", "en": "With a dossier"}),
+    ResponseChannel.INVITATION: Text({"vi": "Thư mời", "en": "By invitation"}),
+    ResponseChannel.INTERVIEWER:
+        Text({"vi": "Điều tra viên", "en": "By an interviewer"}),
+    ResponseChannel.OPEN_LINK:
+        Text({"vi": "Đường dẫn công khai", "en": "Open link"}),
+    ResponseChannel.PAPER: Text({"vi": "Phiếu giấy", "en": "Paper form"}),
+}  # fmt: skip
+#: The channels with their labels, numbered 1, 2, … in ``ResponseChannel``'s
+#: order for SPSS and Stata (a channel without a name fails here, at import).
+CHANNELS = tuple(
+    (channel.value, _CHANNEL_NAMES[channel]) for channel in ResponseChannel
+)
 #: The names of the columns every export starts with, before the answers.
 RECORD_COLUMNS = tuple(name for name, *_ in _FIXED)
 #: Labels of a 0/1 variable (a select_multiple's option, verified, excluded).
