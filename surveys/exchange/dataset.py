@@ -264,8 +264,8 @@ def response_dataset(
 ) -> Dataset:
     """Describe the campaign's kept responses of ``unit_ids`` as a dataset.
 
-    The variables are ``dataset_variables``'s, each row holding the values of
-    one response in their order.
+    The variables are ``dataset_variables``'s; each page holds a column of
+    values per variable, in their order (``Dataset``).
     """
     questionnaire = definition_of(campaign.questionnaire)
     variables, questions, columns = _described(
@@ -284,7 +284,7 @@ def response_dataset(
     channel = _channel_writer(language, values)
     return Dataset(
         variables,
-        _rows(
+        _written_pages(
             with_hidden_comments(session, pages), questions, columns, versions, channel
         ),
     )
@@ -302,7 +302,7 @@ def version_numbers(session: Session, key: str) -> dict[int, int]:
     )
 
 
-def _rows(
+def _written_pages(
     pages: Iterator[tuple[Columns, dict[int, set[str]]]],
     questions: Sequence[str],
     columns: Sequence[_Column],

@@ -223,23 +223,24 @@ def exported_rows(
         campaign_id, unit_ids, between, with_excluded=include_excluded, by_id=True
     )
     for columns in _pages(session, condition, page_size):
+        ids, units, sent = columns[0], columns[1], columns[3]
         found: dict[tuple[int, int], dict[str, str | float]] = {}
         for response_id, position, question, number, text in _answers(
             session,
             condition,
-            columns[0],
+            ids,
             Answer.position > 0,
             Answer.question.in_(list(questions)),
         ):
             answers = found.setdefault((response_id, position), {})
             answers[question] = text if text is not None else number
-        responses = dict(zip(columns[0], zip(columns[1], columns[3], strict=True),
-                             strict=True))  # fmt: skip
+        unit_of = dict(zip(ids, units, strict=True))
+        sent_at = dict(zip(ids, sent, strict=True))
         yield [
             ExportedRow(
                 response_id=response_id,
-                unit_code=responses[response_id][0],
-                submitted_at=responses[response_id][1],
+                unit_code=unit_of[response_id],
+                submitted_at=sent_at[response_id],
                 position=position,
                 answers=answers,
             )
