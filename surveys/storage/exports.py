@@ -186,9 +186,9 @@ def _answers_after(
     per row for the counter's five questions, a number and a text column each)
     two to four times slower than this join."""
     fields = len(RECORD_FIELDS)
-    for record in _pages(session, condition, page_size, extra, span):
-        record[5] = [_FLAG_NAMES[raised] for raised in record[5]]
-        ids = record[0]
+    for page in _pages(session, condition, page_size, extra, span):
+        page[5] = [_FLAG_NAMES[raised] for raised in page[5]]
+        ids = page[0]
         place = {response_id: i for i, response_id in enumerate(ids)}
         answers = {name: [None] * len(ids) for name in questions}
         for response_id, _, question, number, text in _answers(
@@ -200,7 +200,7 @@ def _answers_after(
             if text is None and number is not None and number.is_integer():
                 text = int(number)
             column[place[response_id]] = number if text is None else text
-        yield [*record[:fields], *answers.values(), *record[fields:]]
+        yield [*page[:fields], *answers.values(), *page[fields:]]
 
 
 def exported_rows(
