@@ -307,9 +307,10 @@ def streamer(client: FlaskClient, path: str) -> Callable[[], int]:
 
 
 #: The bare export: each kept response of the campaign, every stored field the
-#: export's own columns come from (the version, channel, four flags and design
-#: fields too: 15, where 8 were read until the export gained them), then its
-#: answers as columns. The day and quarter in Vietnam are the export's to work out.
+#: export's own columns come from (15: the version, four flags and design fields,
+#: which the export already wrote, and the channel were left out of the 8 read
+#: until the channel's column came), then its answers as columns. The day and
+#: quarter in Vietnam are the export's to work out.
 BARE_QUESTIONS = ("overall", "official", "official_rating", "reasons", "comment")
 
 

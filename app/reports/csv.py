@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.spreadsheets import BOM as BOM
-from app.spreadsheets import neutralised_column, streamed_csv
+from app.spreadsheets import neutralised_cells, streamed_csv
 from surveys.exchange.dataset import (
     CHANNEL_VARIABLE,
     DEFAULT_LABELS,
@@ -125,7 +125,7 @@ def neutral_pages(dataset: Dataset) -> Iterator[Iterator[tuple[Any, ...]]]:
     ]
     for page in dataset.pages:
         for index in text:
-            page[index] = neutralised_column(page[index])
+            page[index] = neutralised_cells(page[index])
         yield zip(*page, strict=True)
 
 

@@ -274,8 +274,8 @@ def response_dataset(
 ) -> Dataset:
     """Describe the campaign's kept responses of ``unit_ids`` as a dataset.
 
-    The variables are ``dataset_variables``'s, each row holding the values of
-    one response in their order.
+    The variables are ``dataset_variables``'s; each page holds a column of
+    values per variable, in their order (``Dataset``).
     """
     questionnaire = definition_of(campaign.questionnaire)
     variables, questions, columns = _described(
@@ -294,7 +294,7 @@ def response_dataset(
     channel = _channel_writer(language, values)
     return Dataset(
         variables,
-        _rows(
+        _written_pages(
             with_hidden_comments(session, pages), questions, columns, versions, channel
         ),
     )
@@ -312,7 +312,7 @@ def version_numbers(session: Session, key: str) -> dict[int, int]:
     )
 
 
-def _rows(
+def _written_pages(
     pages: Iterator[tuple[Columns, dict[int, set[str]]]],
     questions: Sequence[str],
     columns: Sequence[_Column],
@@ -327,29 +327,28 @@ def _rows(
     a million responses reads its values here).
     """
     first = len(RECORD_FIELDS)
-    design = first + len(questions)
+    more = first + len(questions)
     #: Each day's quarter, written once a day rather than once a response.
     quarters: dict[date, str] = {}
     for page, hidden in pages:
-        sent = page[3]
+        ids, units, counters, sent, verified, flags, excluded = page[:first]
+        version_ids, channels, *design = page[more:]  # ``_MORE``
         days = [local_date(instant) for instant in sent]
-        dataset = [
-            page[0],
-            page[1],
-            page[2],
+        dataset = [  # in ``_FIXED``'s order
+            ids,
+            units,
+            counters,
             days,
             [
                 quarters.get(day) or quarters.setdefault(day, period_of(instant))
                 for day, instant in zip(days, sent, strict=True)
             ],
-            [versions.get(version) for version in page[design]],
-            page[design + 1]
-            if channel is None
-            else list(map(channel, page[design + 1])),
-            page[4],
-            [" ".join(names) for names in page[5]],
-            page[6],
-            *page[design + 2 :],
+            [versions.get(version) for version in version_ids],
+            channels if channel is None else list(map(channel, channels)),
+            verified,
+            [" ".join(names) for names in flags],
+            excluded,
+            *design,
         ]
         blanked = _hidden_blanked(page, hidden, questions)
         for index, column in enumerate(columns, first):

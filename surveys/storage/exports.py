@@ -186,9 +186,9 @@ def _answers_after(
     per row for the counter's five questions, a number and a text column each)
     two to four times slower than this join."""
     fields = len(RECORD_FIELDS)
-    for record in _pages(session, condition, page_size, extra, span):
-        record[5] = [_FLAG_NAMES[raised] for raised in record[5]]
-        ids = record[0]
+    for page in _pages(session, condition, page_size, extra, span):
+        page[5] = [_FLAG_NAMES[raised] for raised in page[5]]
+        ids = page[0]
         place = {response_id: i for i, response_id in enumerate(ids)}
         answers = {name: [None] * len(ids) for name in questions}
         for response_id, _, question, number, text in _answers(
@@ -200,7 +200,7 @@ def _answers_after(
             if text is None and number is not None and number.is_integer():
                 text = int(number)
             column[place[response_id]] = number if text is None else text
-        yield [*record[:fields], *answers.values(), *record[fields:]]
+        yield [*page[:fields], *answers.values(), *page[fields:]]
 
 
 def exported_rows(
@@ -223,23 +223,24 @@ def exported_rows(
         campaign_id, unit_ids, between, with_excluded=include_excluded, by_id=True
     )
     for columns in _pages(session, condition, page_size):
+        ids, units, sent = columns[0], columns[1], columns[3]
         found: dict[tuple[int, int], dict[str, str | float]] = {}
         for response_id, position, question, number, text in _answers(
             session,
             condition,
-            columns[0],
+            ids,
             Answer.position > 0,
             Answer.question.in_(list(questions)),
         ):
             answers = found.setdefault((response_id, position), {})
             answers[question] = text if text is not None else number
-        responses = dict(zip(columns[0], zip(columns[1], columns[3], strict=True),
-                             strict=True))  # fmt: skip
+        unit_of = dict(zip(ids, units, strict=True))
+        sent_at = dict(zip(ids, sent, strict=True))
         yield [
             ExportedRow(
                 response_id=response_id,
-                unit_code=responses[response_id][0],
-                submitted_at=responses[response_id][1],
+                unit_code=unit_of[response_id],
+                submitted_at=sent_at[response_id],
                 position=position,
                 answers=answers,
             )
