@@ -117,6 +117,8 @@ def ensure_paper_batch(session: Session, rng: np.random.Generator) -> int:
     manager = users[MANAGER]
     design = SampleDesign(stratum=None, cluster="khu-pho-1", weight=None)
     batch = create_batch(session, manager, campaign, unit, FORMS, design=design)
+    # Numbered the day before it was printed, not on the day the demo is seeded.
+    batch.created_at = HANDED_OUT - timedelta(days=2)
     mark_printed(session, batch, HANDED_OUT - timedelta(days=1))
     hand_out(session, manager, batch, "Tổ dân phố 3, khu phố 1", HANDED_OUT)
     forms = sorted(batch.forms, key=lambda form: form.number)

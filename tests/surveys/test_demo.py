@@ -198,6 +198,7 @@ def test_demo_has_a_batch_of_paper_forms_handed_out(demo_session: Session) -> No
         20,
     )
     assert batch.printed_at is not None and batch.handed_out_to
+    assert batch.created_at < batch.printed_at < batch.handed_out_at
     assert {form.access_code.cluster for form in batch.forms} == {"khu-pho-1"}
 
 
