@@ -45,7 +45,7 @@ class Ward:
 def ward(live_app: Flask) -> Ward:
     """A ward rated at its counter this quarter, with three managers."""
     with live_app.app_context(), session_factory().begin() as session:
-        campaign, point = make_counter_campaign(session, ends_on=None)
+        campaign, point = make_counter_campaign(session)
         code = make_code(session, campaign, kind="standing", service_point=point)
         start = utcnow() - timedelta(hours=COUNTER_RATINGS + 1)
         for hour in range(COUNTER_RATINGS):
