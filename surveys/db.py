@@ -9,7 +9,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, String, Table, create_engine, event
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    String,
+    Table,
+    create_engine,
+    event,
+    literal_column,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.compiler import compiles
@@ -197,3 +206,18 @@ def dialect_insert(dialect: str, table: Table) -> Any:
     """Return an INSERT into ``table`` that knows ``ON CONFLICT`` on ``dialect``."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return insert(table)
+
+
+def schema_lock(kind: int) -> ColumnElement[int]:
+    """Return the key of a PostgreSQL advisory lock of this schema: ``kind`` (a
+    fixed class, four letters as a number) in the high half of the key, the
+    schema's oid in the low half.
+
+    Advisory locks are one space per database, and two hailong schemas in one
+    database (a staging copy beside production, two test runs) must not wait
+    for each other's writers.
+    """
+    return literal_column(
+        f"(CAST({int(kind)} AS bigint) << 32)"
+        " | CAST(CAST(to_regnamespace(current_schema()) AS oid) AS bigint)"
+    )

@@ -71,14 +71,14 @@ def batch_page(
         query = query.where(PaperBatch.id < before_id)
     found = list(session.scalars(query.order_by(PaperBatch.id.desc()).limit(limit + 1)))
     shown = found[:limit]
-    states = _states(session, [batch.id for batch in shown])
+    states = form_states(session, [batch.id for batch in shown])
     return BatchPage(
         tuple(ListedBatch(batch, states[batch.id]) for batch in shown),
         older=shown[-1].id if len(found) > limit else None,
     )
 
 
-def _states(session: Session, batch_ids: list[int]) -> dict[int, Counter[str]]:
+def form_states(session: Session, batch_ids: list[int]) -> dict[int, Counter[str]]:
     """Count each batch's forms by state, in one query."""
     counted: dict[int, Counter[str]] = {batch_id: Counter() for batch_id in batch_ids}
     if not batch_ids:

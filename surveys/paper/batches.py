@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from surveys.access.audit import AuditAction, record_event
 from surveys.access.codes import SampleDesign, revoke_code
+from surveys.db import schema_lock
 from surveys.models import (
     Campaign,
     PaperBatch,
@@ -31,12 +32,8 @@ from surveys.paper.form_refusals import PaperRefused, Refusal
 from surveys.units.management import issue_batch
 
 #: The advisory lock that numbers batches one at a time on PostgreSQL (SQLite
-#: has one writer): a fixed class in the high half ("pape"), the schema's oid
-#: in the low half, as ``surveys.storage.tallies.WRITERS_LOCK``.
-NUMBERING_LOCK = literal_column(
-    "(CAST(1885433957 AS bigint) << 32)"
-    " | CAST(CAST(to_regnamespace(current_schema()) AS oid) AS bigint)"
-)
+#: has one writer; ``schema_lock``).
+NUMBERING_LOCK = schema_lock(1885433957)  # 0x70617065, "pape"
 #: How long the text saying to whom a batch went may be (the column's size).
 MAX_RECIPIENT = 200
 

@@ -7,13 +7,13 @@ answers differently from the settled form is one error.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.models import PaperBatch, PaperEntry, PaperForm, PaperFormState, User
+from surveys.paper.batch_list import form_states
 from surveys.paper.comparison import compared_items, differing
 from surveys.questionnaire.versions import definition_of
 
@@ -60,15 +60,7 @@ class BatchProgress:
 
 def batch_progress(session: Session, batch: PaperBatch) -> BatchProgress:
     """Count the batch's forms by state, and each clerk's keying and errors."""
-    states = Counter(
-        dict(
-            session.execute(
-                select(PaperForm.state, func.count())
-                .where(PaperForm.batch_id == batch.id)
-                .group_by(PaperForm.state)
-            ).all()
-        )
-    )
+    states = form_states(session, [batch.id])[batch.id]
     in_conflict = states[PaperFormState.IN_CONFLICT]
     return BatchProgress(
         forms=batch.count,

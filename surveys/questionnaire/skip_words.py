@@ -232,7 +232,7 @@ def _options_satisfying(
     not given by the option alone (the clock, other answers, lists).
     """
     tree = condition.tree if isinstance(condition, Expression) else condition
-    if not _reads_only(tree, question.name):
+    if not _refs(tree) <= {question.name}:
         return None
     expression = Expression("", tree)
     return frozenset(
@@ -240,19 +240,6 @@ def _options_satisfying(
         for option in options
         if expression.holds({question.name: option.name})
     )
-
-
-def _reads_only(tree: Node, name: str) -> bool:
-    match tree:
-        case Ref(ref):
-            return ref == name
-        case Literal():
-            return True
-        case Binary(_, left, right):
-            return _reads_only(left, name) and _reads_only(right, name)
-        case Call(function, args) if function in _OPTION_FUNCTIONS:
-            return all(_reads_only(arg, name) for arg in args)
-    return False
 
 
 def _alternatives(labels: tuple[Text, ...]) -> Words:

@@ -36,13 +36,12 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    literal_column,
     select,
     update,
 )
 from sqlalchemy.orm import Session
 
-from surveys.db import begin_writing, dialect_insert
+from surveys.db import begin_writing, dialect_insert, schema_lock
 from surveys.local_time import LOCAL_OFFSET, local_date
 from surveys.models import (
     Answer,
@@ -58,14 +57,8 @@ from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.scores import Score, respondent_scores
 from surveys.questionnaire.versions import definition_of
 
-#: The advisory lock of response writers on PostgreSQL: a fixed class in the high
-#: half of the key, the schema's oid in the low half. Advisory locks are one space
-#: per database, and two hailong schemas in one database (a staging copy beside
-#: production, two test runs) must not wait for each other's writers.
-WRITERS_LOCK = literal_column(
-    "(CAST(1751215215 AS bigint) << 32)"  # 0x68616C6F, "halo"
-    " | CAST(CAST(to_regnamespace(current_schema()) AS oid) AS bigint)"
-)
+#: The advisory lock of response writers on PostgreSQL (``schema_lock``).
+WRITERS_LOCK = schema_lock(1751215215)  # 0x68616C6F, "halo"
 #: The watermark's name in ``watermarks``.
 TALLIED = "tallies"
 #: Responses counted per catch-up transaction.

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import func, select
 
 from surveys.db import make_engine, make_session_factory
 from surveys.models import Response
+from tests.at_once import run_at_once
 from tests.builders import make_campaign, new_response
 
 WRITERS = 8
@@ -20,10 +19,8 @@ def test_read_then_write_transactions_all_succeed(fresh_database_url: str) -> No
     with factory.begin() as session:
         campaign = make_campaign(session)
     errors: list[BaseException] = []
-    start = threading.Barrier(WRITERS)
 
-    def write() -> None:
-        start.wait()
+    def write(_: int) -> None:
         for _ in range(WRITES_EACH):
             try:
                 with factory.begin() as session:
@@ -34,11 +31,7 @@ def test_read_then_write_transactions_all_succeed(fresh_database_url: str) -> No
             except BaseException as error:
                 errors.append(error)
 
-    threads = [threading.Thread(target=write) for _ in range(WRITERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(write, range(WRITERS))
     with factory() as session:
         stored = session.scalar(select(func.count(Response.id)))
     engine.dispose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 from surveys.db import make_engine, make_session_factory
 from surveys.models import AccessCode, ResponseDraft
 from surveys.storage.drafts import load_draft, purge_stale_drafts, save_draft
+from tests.at_once import run_at_once
 from tests.builders import make_code, make_counter_campaign
 
 NOW = datetime(2026, 6, 1, 3, 0, tzinfo=UTC)
@@ -25,10 +25,8 @@ def test_two_saves_of_a_new_draft_at_once_keep_one_draft(
         campaign, _ = make_counter_campaign(session, template="ddci", mode="invitation")
         code_id = make_code(session, campaign).id
     errors: list[BaseException] = []
-    start = threading.Barrier(8)
 
     def save(page: int) -> None:
-        start.wait()
         try:
             with factory.begin() as session:
                 code = session.get_one(AccessCode, code_id)
@@ -39,11 +37,7 @@ def test_two_saves_of_a_new_draft_at_once_keep_one_draft(
         except BaseException as error:
             errors.append(error)
 
-    threads = [threading.Thread(target=save, args=(page,)) for page in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(save, range(8))
     with factory() as session:
         drafts = session.scalar(select(func.count(ResponseDraft.id)))
         draft = load_draft(session, session.get_one(AccessCode, code_id))

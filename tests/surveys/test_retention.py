@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -11,6 +10,7 @@ from sqlalchemy.orm import Session
 from surveys.access.retention import PurgeReport, purge_if_due
 from surveys.db import make_engine, make_session_factory
 from surveys.models import FollowUpContact
+from tests.at_once import run_at_once
 from tests.builders import make_counter_campaign, new_response
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -58,23 +58,17 @@ def test_two_processes_asking_at_once_purge_once(fresh_database_url: str) -> Non
         with factory.begin() as session:
             expired = add_contact(session, NOW - timedelta(days=1))
             fresh = add_contact(session, NOW + timedelta(days=1))
-        start = threading.Barrier(2)
         reports: list[PurgeReport | None] = []
         errors: list[BaseException] = []
 
-        def ask() -> None:
+        def ask(_: int) -> None:
             try:
-                start.wait()
                 with factory.begin() as session:
                     reports.append(purge_if_due(session, NOW, HOUR))
             except BaseException as error:  # reported below, in the test's thread
                 errors.append(error)
 
-        askers = [threading.Thread(target=ask) for _ in range(2)]
-        for asker in askers:
-            asker.start()
-        for asker in askers:
-            asker.join()
+        run_at_once(ask, range(2))
         assert errors == []
         assert sorted(reports, key=lambda r: r is None) == [
             PurgeReport(contacts=1, drafts=0, applicants=0),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -22,6 +21,7 @@ from surveys.storage.recording import (
     record_response,
 )
 from surveys.storage.tallies import catch_up
+from tests.at_once import run_at_once
 from tests.builders import (
     make_campaign,
     make_code,
@@ -319,10 +319,8 @@ def test_twenty_concurrent_submissions_of_one_code_store_exactly_one(
         campaign, _ = make_counter_campaign(session)
         token = make_code(session, campaign).token
     outcomes: list[str] = []
-    start = threading.Barrier(20)
 
     def attempt(number: int) -> None:
-        start.wait()
         try:
             with factory.begin() as session:
                 submission = Submission(token, f"client-{number}", {"overall": "5"})
@@ -333,11 +331,7 @@ def test_twenty_concurrent_submissions_of_one_code_store_exactly_one(
         except Exception as error:
             outcomes.append(repr(error))
 
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(attempt, range(20))
     with factory() as session:
         stored = count(session)
     engine.dispose()

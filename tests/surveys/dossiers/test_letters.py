@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import date, timedelta
 
 import pytest
@@ -41,6 +40,7 @@ from surveys.models import (
     UnitKind,
 )
 from surveys.translatable import Message
+from tests.at_once import run_at_once
 from tests.builders import make_procedure, make_unit, make_user
 from tests.conftest import impatient_engine
 from tests.surveys.dossiers.late import (
@@ -279,11 +279,9 @@ def test_letters_drafted_at_once_get_distinct_numbers(fresh_database_url: str) -
         ward = make_unit(session)
         days = make_procedure(session)
         ids = [still_open(session, ward, days).id for _ in range(writers * each)]
-    start = threading.Barrier(writers)
     errors: list[BaseException] = []
 
     def draft(mine: list[int]) -> None:
-        start.wait()
         for dossier_id in mine:
             try:
                 with factory.begin() as session:
@@ -291,13 +289,7 @@ def test_letters_drafted_at_once_get_distinct_numbers(fresh_database_url: str) -
             except BaseException as error:  # reported below, in the test's thread
                 errors.append(error)
 
-    threads = [
-        threading.Thread(target=draft, args=(ids[i::writers],)) for i in range(writers)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(draft, [ids[i::writers] for i in range(writers)])
     with factory() as session:
         numbers = sorted(session.scalars(select(ApologyLetter.number)))
     engine.dispose()

@@ -3,8 +3,6 @@ reconcilers settling it at once: one response."""
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import func, select
 
 from surveys.db import make_engine, make_session_factory
@@ -18,6 +16,7 @@ from surveys.models import (
 )
 from surveys.paper.form_refusals import PaperRefused
 from surveys.paper.reconciling import reconcile
+from tests.at_once import run_at_once
 from tests.builders import make_user
 from tests.surveys.paper.paper_builders import NOW, key, make_batch, make_paper
 
@@ -34,10 +33,8 @@ def test_six_concurrent_entries_of_one_form_store_two_by_two_clerks(
         form_id = make_batch(session, paper, count=1).forms[0].id
         clerks = [paper.first.id, paper.second.id, paper.third.id] * 2
     outcomes: list[str] = []
-    start = threading.Barrier(len(clerks))
 
     def attempt(clerk_id: int) -> None:
-        start.wait()
         try:
             with factory.begin() as session:
                 form = session.get(PaperForm, form_id)
@@ -48,11 +45,7 @@ def test_six_concurrent_entries_of_one_form_store_two_by_two_clerks(
         except Exception as error:
             outcomes.append(repr(error))
 
-    threads = [threading.Thread(target=attempt, args=(c,)) for c in clerks]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(attempt, clerks)
     with factory() as session:
         stored = session.scalars(
             select(PaperEntry.clerk_id).where(PaperEntry.form_id == form_id)
@@ -76,10 +69,8 @@ def test_four_concurrent_reconciliations_of_one_form_store_one_response(
         form_id, third = form.id, paper.third.id
         fourth = make_user(session, paper.unit, role=Role.VIEWER).id
     outcomes: list[object] = []
-    start = threading.Barrier(4)
 
     def attempt(user_id: int) -> None:
-        start.wait()
         try:
             with factory.begin() as session:
                 form = session.get(PaperForm, form_id)
@@ -89,11 +80,7 @@ def test_four_concurrent_reconciliations_of_one_form_store_one_response(
         except Exception as error:
             outcomes.append(repr(error))
 
-    threads = [threading.Thread(target=attempt, args=(u,)) for u in (third, fourth) * 2]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_at_once(attempt, (third, fourth) * 2)
     with factory() as session:
         responses = session.scalar(
             select(func.count())

@@ -37,6 +37,7 @@ from tests.builders import make_unit, make_user, unique
 from tests.surveys.paper.paper_builders import (
     KEYING,
     NOW,
+    Paper,
     key,
     make_batch,
     make_paper,
@@ -60,11 +61,26 @@ def entries_of(session: Session, form: PaperForm) -> int:
     )
 
 
+def blank_form(
+    session: Session, definition: dict | None = None
+) -> tuple[Paper, PaperForm]:
+    """A paper campaign and the first form of a batch of it, not keyed yet."""
+    paper = make_paper(session, definition=definition)
+    return paper, make_batch(session, paper).forms[0]
+
+
+def keyed_twice(session: Session) -> tuple[Paper, PaperForm]:
+    """A form keyed as ``FIRST`` and then ``SECOND``: in conflict on the age."""
+    paper, form = blank_form(session)
+    key(session, form, paper.first, FIRST)
+    key(session, form, paper.second, SECOND)
+    return paper, form
+
+
 def test_two_entries_with_one_difference_list_exactly_that_question(
     db_session: Session,
 ) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
+    paper, form = blank_form(db_session)
     key(db_session, form, paper.first, FIRST)
     assert form.state == PaperFormState.ENTERED_ONCE
     key(db_session, form, paper.second, SECOND)
@@ -75,8 +91,7 @@ def test_two_entries_with_one_difference_list_exactly_that_question(
 def test_agreeing_entries_await_confirmation_with_no_difference(
     db_session: Session,
 ) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
+    paper, form = blank_form(db_session)
     key(db_session, form, paper.first, FIRST)
     # "042" types the same whole number: no difference.
     key(db_session, form, paper.second, FIRST | {"age": "042"})
@@ -105,8 +120,7 @@ def with_children() -> dict:
 def test_an_empty_row_after_a_rosters_last_is_no_difference(
     db_session: Session,
 ) -> None:
-    paper = make_paper(db_session, definition=with_children())
-    form = make_batch(db_session, paper).forms[0]
+    paper, form = blank_form(db_session, definition=with_children())
     child = {"child_age": "5"}
     key(db_session, form, paper.first, FIRST | {"children": [child]})
     key(db_session, form, paper.second, FIRST | {"children": [child, {}]})
@@ -122,8 +136,7 @@ def test_an_empty_row_after_a_rosters_last_is_no_difference(
 
 
 def test_differences_need_both_entries(db_session: Session) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
+    paper, form = blank_form(db_session)
     key(db_session, form, paper.first, FIRST)
     with pytest.raises(PaperRefused) as refused:
         differences(form)
@@ -131,8 +144,7 @@ def test_differences_need_both_entries(db_session: Session) -> None:
 
 
 def test_skip_logic_applies_to_an_entry_as_online(db_session: Session) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
+    paper, form = blank_form(db_session)
     # A rating keyed although the visit was "no" is skipped, not stored.
     key(db_session, form, paper.first, FIRST | {"visited": "no"})
     (entry,) = form.entries
@@ -142,8 +154,7 @@ def test_skip_logic_applies_to_an_entry_as_online(db_session: Session) -> None:
 def test_invalid_answers_are_refused_per_question_and_nothing_stored(
     db_session: Session,
 ) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
+    paper, form = blank_form(db_session)
     with pytest.raises(InvalidAnswers) as invalid:
         key(db_session, form, paper.first, FIRST | {"rating": "9", "age": "7"})
     assert set(invalid.value.errors) == {"rating", "age"}
@@ -154,10 +165,7 @@ def test_invalid_answers_are_refused_per_question_and_nothing_stored(
 def test_reconciling_stores_one_verified_paper_response_through_the_code(
     db_session: Session,
 ) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
-    key(db_session, form, paper.first, FIRST)
-    key(db_session, form, paper.second, SECOND)
+    paper, form = keyed_twice(db_session)
     before = count(db_session, Response)
     recorded = reconcile(db_session, form, paper.third, FIRST, now=NOW)
     assert recorded.created
@@ -197,10 +205,7 @@ def test_reconciling_stores_one_verified_paper_response_through_the_code(
 
 
 def test_reconciling_again_with_other_values_is_refused(db_session: Session) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
-    key(db_session, form, paper.first, FIRST)
-    key(db_session, form, paper.second, SECOND)
+    paper, form = keyed_twice(db_session)
     reconcile(db_session, form, paper.third, FIRST, now=NOW)
     with pytest.raises(PaperRefused) as refused:
         reconcile(db_session, form, paper.third, SECOND, now=NOW)
@@ -209,10 +214,7 @@ def test_reconciling_again_with_other_values_is_refused(db_session: Session) -> 
 
 
 def test_invalid_settled_values_store_nothing(db_session: Session) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
-    key(db_session, form, paper.first, FIRST)
-    key(db_session, form, paper.second, SECOND)
+    paper, form = keyed_twice(db_session)
     before = count(db_session, Response)
     with pytest.raises(InvalidAnswers) as invalid:
         reconcile(db_session, form, paper.third, FIRST | {"age": "200"}, now=NOW)
@@ -222,8 +224,7 @@ def test_invalid_settled_values_store_nothing(db_session: Session) -> None:
 
 
 def test_the_same_clerk_cannot_key_a_form_twice(db_session: Session) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
+    paper, form = blank_form(db_session)
     key(db_session, form, paper.first, FIRST)
     with pytest.raises(PaperRefused) as refused:
         key(db_session, form, paper.first, SECOND)
@@ -242,10 +243,7 @@ def test_the_same_clerk_cannot_key_a_form_twice(db_session: Session) -> None:
 
 
 def test_a_third_entry_is_refused(db_session: Session) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
-    key(db_session, form, paper.first, FIRST)
-    key(db_session, form, paper.second, SECOND)
+    paper, form = keyed_twice(db_session)
     with pytest.raises(PaperRefused) as refused:
         key(db_session, form, paper.third, FIRST)
     assert refused.value.reason is Refusal.ENTERED_TWICE
@@ -256,8 +254,7 @@ def test_the_database_refuses_a_second_entry_by_a_clerk_and_a_third_entry(
     db_session: Session,
 ) -> None:
     """Even without the checks (two requests at once), the constraints hold."""
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
+    paper, form = blank_form(db_session)
 
     def insert(clerk, slot) -> None:
         with db_session.begin_nested():
@@ -280,10 +277,7 @@ def test_the_database_refuses_a_second_entry_by_a_clerk_and_a_third_entry(
 
 
 def test_a_clerk_cannot_reconcile_a_form_they_keyed(db_session: Session) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
-    key(db_session, form, paper.first, FIRST)
-    key(db_session, form, paper.second, SECOND)
+    paper, form = keyed_twice(db_session)
     before = count(db_session, Response)
     for clerk in (paper.first, paper.second):
         with pytest.raises(PaperRefused) as refused:
@@ -294,8 +288,7 @@ def test_a_clerk_cannot_reconcile_a_form_they_keyed(db_session: Session) -> None
 
 
 def test_a_form_with_one_entry_cannot_be_reconciled(db_session: Session) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
+    paper, form = blank_form(db_session)
     key(db_session, form, paper.first, FIRST)
     with pytest.raises(PaperRefused) as refused:
         reconcile(db_session, form, paper.third, FIRST, now=NOW)
@@ -303,8 +296,7 @@ def test_a_form_with_one_entry_cannot_be_reconciled(db_session: Session) -> None
 
 
 def test_another_units_form_is_not_found(db_session: Session) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
+    paper, form = blank_form(db_session)
     number = format_number(form.number)
     stranger = make_user(db_session, make_unit(db_session))
     with pytest.raises(PaperRefused) as refused:
@@ -319,8 +311,7 @@ def test_another_units_form_is_not_found(db_session: Session) -> None:
 
 
 def test_an_unknown_or_mistyped_number_is_not_found(db_session: Session) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
+    paper, form = blank_form(db_session)
     printed = format_number(form.number)
     wrong_digit = printed[:-1] + str((int(printed[-1]) + 1) % 10)
     for number in (wrong_digit, format_number(form.number + 10**6), "abc"):
@@ -332,8 +323,7 @@ def test_an_unknown_or_mistyped_number_is_not_found(db_session: Session) -> None
 def test_a_form_answered_online_through_its_qr_is_refused(
     db_session: Session,
 ) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
+    paper, form = blank_form(db_session)
     submission = Submission(form.access_code.token, unique("s"), FIRST)
     record_response(db_session, submission, NOW)
     with pytest.raises(PaperRefused) as refused:
@@ -347,10 +337,7 @@ def test_a_form_answered_online_through_its_qr_is_refused(
 
 
 def test_a_reconciled_form_is_refused_for_keying(db_session: Session) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
-    key(db_session, form, paper.first, FIRST)
-    key(db_session, form, paper.second, SECOND)
+    paper, form = keyed_twice(db_session)
     reconcile(db_session, form, paper.third, FIRST, now=NOW)
     with pytest.raises(PaperRefused) as refused:
         find_form(
@@ -397,10 +384,7 @@ def test_progress_counts_forms_and_each_clerks_errors_against_the_settled_form(
 def test_a_form_reconciled_twice_is_counted_once_in_the_units_figures(
     db_session: Session,
 ) -> None:
-    paper = make_paper(db_session)
-    form = make_batch(db_session, paper).forms[0]
-    key(db_session, form, paper.first, FIRST)
-    key(db_session, form, paper.second, SECOND)
+    paper, form = keyed_twice(db_session)
     reconcile(db_session, form, paper.third, FIRST, now=NOW)
     catch_up(db_session)
     reconcile(db_session, form, paper.third, FIRST, now=NOW)
