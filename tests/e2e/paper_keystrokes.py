@@ -20,7 +20,7 @@ from surveys.paper.batches import create_batch
 from surveys.paper.form_numbers import format_number
 from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.versions import store_questionnaire
-from tests.builders import PASSWORD, make_campaign, make_unit, make_user
+from tests.builders import make_campaign, make_unit, make_user
 
 FORTY = Path(__file__).resolve().parents[1] / "data" / "paper_forty.yaml"
 
@@ -72,15 +72,6 @@ def make_desk(
     session.commit()
     numbers = tuple(format_number(form.number) for form in batch.forms)
     return Desk(numbers, tuple(user.username for user in users))
-
-
-def log_in(page: Page, live_url: str, username: str) -> None:
-    """Log a clerk in through the form (Vietnamese pages)."""
-    page.goto(f"{live_url}/staff/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("link", name="Kết quả")).to_be_visible()
 
 
 def box(page: Page, key: str) -> Locator:
