@@ -28,11 +28,12 @@ from app.paper_form_pdf import printed_rows
 from app.staff.blueprint import bp
 from app.staff.paper_keying import (
     KeyedField,
+    answer_errors,
     decoded,
     keyed_fields,
+    keyed_page,
     shown,
     typed_back,
-    unplaced_errors,
     value_of,
 )
 from surveys.access.audit import AuditAction, record_event
@@ -86,10 +87,10 @@ def paper_reconcile(number: str) -> ResponseReturnValue:
         return _refused(refusal)
     questionnaire = load_code(db, form.access_code.token).questionnaire
     if request.method == "GET":
-        return _page(form, questionnaire, _agreed(form, questionnaire), {}, {})
+        return _page(form, questionnaire, _agreed(form, questionnaire), {})
     typed, unsettled = _settled_keys(form, questionnaire, request.form)
     if unsettled:
-        return _page(form, questionnaire, request.form, {}, unsettled), 422
+        return _page(form, questionnaire, request.form, unsettled), 422
     try:
         begin_writing(db)
         # Read again under the write lock: a form settled meanwhile with the
@@ -100,8 +101,7 @@ def paper_reconcile(number: str) -> ResponseReturnValue:
         return _refused(refusal)
     except InvalidAnswers as invalid:
         db.rollback()
-        errors = {key: translated(message) for key, message in invalid.errors.items()}
-        return _page(form, questionnaire, request.form, errors, {}), 422
+        return _page(form, questionnaire, request.form, answer_errors(invalid)), 422
     printed = format_number(form.number)
     if recorded.created:
         record_event(
@@ -197,23 +197,20 @@ def _page(
     questionnaire: Questionnaire,
     typed: Mapping[str, str],
     errors: dict[str, str],
-    unsettled: dict[str, str],
 ) -> str:
     differing = _differing(form, questionnaire)
     fields = _fields(form, questionnaire)
-    return render_template(
+    return keyed_page(
         "staff/paper/reconcile_form.html",
-        number=format_number(form.number),
-        campaign=form.batch.campaign,
-        unit=form.batch.unit,
-        fields=fields,
+        form,
+        questionnaire,
+        fields,
+        typed,
+        errors,
         # Every box is shown: the reconciler checks the whole form.
         relevant={field.key for field in fields},
         drivers=frozenset(),
         differing={field.key: _both(questionnaire, field, form) for field in differing},
-        typed=typed,
-        errors=errors | unsettled,
-        unplaced=unplaced_errors(questionnaire, fields, errors),
         clerks=[_clerk_name(entry.clerk_id) for entry in form.entries],
         choices=(FIRST, SECOND, PAPER),
     )
