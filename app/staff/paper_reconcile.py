@@ -154,12 +154,15 @@ def _agreed(form: PaperForm, questionnaire: Questionnaire) -> dict[str, str]:
     return {key: value for key, value in first.items() if second.get(key) == value}
 
 
-def _differing(form: PaperForm, questionnaire: Questionnaire) -> list[KeyedField]:
-    """The fields the two entries keyed differently (in a repeat, by row)."""
+def _differing(
+    form: PaperForm, questionnaire: Questionnaire, fields: list[KeyedField]
+) -> list[KeyedField]:
+    """The fields (of the form's ``fields``) the two entries keyed differently
+    (in a repeat, by row)."""
     first, second = (entry.answers for entry in form.entries)
     return [
         field
-        for field in _fields(form, questionnaire)
+        for field in fields
         if value_of(questionnaire, field, first)
         != value_of(questionnaire, field, second)
     ]
@@ -176,7 +179,7 @@ def _settled_keys(
     entries agree, confirmed from the list (``agreed``), is stored as keyed.
     """
     entries = [typed_back(questionnaire, entry.answers) for entry in form.entries]
-    differing = _differing(form, questionnaire)
+    differing = _differing(form, questionnaire, _fields(form, questionnaire))
     if sent.get("agreed") and not differing:
         return entries[0], {}
     typed = {key: sent.get(key, "") for key in sent}
@@ -198,8 +201,8 @@ def _page(
     typed: Mapping[str, str],
     errors: dict[str, str],
 ) -> str:
-    differing = _differing(form, questionnaire)
     fields = _fields(form, questionnaire)
+    differing = _differing(form, questionnaire, fields)
     return keyed_page(
         "staff/paper/reconcile_form.html",
         form,
