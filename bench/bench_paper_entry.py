@@ -58,14 +58,15 @@ from surveys.access.scope import Scope  # noqa: E402
 from surveys.migrate import upgrade_to_head  # noqa: E402
 from surveys.models import PaperForm, User, utcnow  # noqa: E402
 from surveys.paper.entries import find_form, record_entry  # noqa: E402
+from tests.builders import PASSWORD  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, served  # noqa: E402
 from tests.e2e.paper_keystrokes import (  # noqa: E402
     TYPED,
     Desk,
     key_form,
-    log_in,
     make_desk,
 )
+from tests.e2e.test_staff import log_in  # noqa: E402
 
 #: Keystrokes an hour assumed for a clerk keying numbers from paper.
 RATES = (8_000, 10_000)
@@ -139,7 +140,7 @@ def run(kind: str, url: str, forms: int) -> None:
             page = browser.new_page(
                 viewport={"width": 1280, "height": 900}, locale="vi-VN"
             )
-            log_in(page, base, desk.clerks[0])
+            log_in(page, base, desk.clerks[0], PASSWORD)
             page.goto(f"{base}/staff/entry")
             for number in desk.numbers:
                 began = time.perf_counter()

@@ -27,10 +27,11 @@ from app.db import get_session
 from app.i18n import _, translated
 from app.staff.blueprint import bp
 from app.staff.paper_keying import (
+    answer_errors,
     decoded,
     keyed_fields,
+    keyed_page,
     skip_readers,
-    unplaced_errors,
     with_printed_rows,
 )
 from surveys.access.audit import AuditAction, record_event
@@ -89,8 +90,7 @@ def paper_entry_save(number: str) -> ResponseReturnValue:
         return _refused(refusal, number)
     except InvalidAnswers as invalid:
         db.rollback()
-        errors = {key: translated(message) for key, message in invalid.errors.items()}
-        return _keying_page(form, request.form, errors, started), 422
+        return _keying_page(form, request.form, answer_errors(invalid), started), 422
     printed = format_number(form.number)
     record_event(
         db,
@@ -189,16 +189,13 @@ def _keying_page(
     started: datetime,
 ) -> str:
     code = _code(form)
-    fields = keyed_fields(code.questionnaire, code.carried)
-    return render_template(
+    return keyed_page(
         "staff/paper/entry_form.html",
-        number=format_number(form.number),
-        campaign=form.batch.campaign,
-        unit=form.batch.unit,
-        fields=fields,
-        typed=typed,
-        errors=errors,
-        unplaced=unplaced_errors(code.questionnaire, fields, errors),
+        form,
+        code.questionnaire,
+        keyed_fields(code.questionnaire, code.carried),
+        typed,
+        errors,
         relevant=_relevant(code, decoded(code.questionnaire, typed)),
         drivers=skip_readers(code.questionnaire),
         started=started.isoformat(),

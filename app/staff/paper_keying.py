@@ -20,12 +20,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import render_template
 from werkzeug.datastructures import MultiDict
 
 from app.i18n import _, translated
 from app.paper_form_pdf import MAX_PRINTED_OPTIONS, keyed_rows, printed_rows
 from app.public.forms import raw_answers
-from surveys.questionnaire import Question, Questionnaire, QuestionType, Repeat
+from surveys.models import PaperForm
+from surveys.paper.form_numbers import format_number
+from surveys.questionnaire import (
+    InvalidAnswers,
+    Question,
+    Questionnaire,
+    QuestionType,
+    Repeat,
+)
 from surveys.questionnaire.model import walk
 from surveys.questionnaire.option_codes import option_codes
 from surveys.questionnaire.skip_words import printed_numbers
@@ -272,6 +281,36 @@ def unplaced_errors(
                 )
             )
     return unplaced
+
+
+def answer_errors(invalid: InvalidAnswers) -> dict[str, str]:
+    """The engine's refusal of the keys, by box, in the page's language."""
+    return {key: translated(message) for key, message in invalid.errors.items()}
+
+
+def keyed_page(
+    template: str,
+    form: PaperForm,
+    questionnaire: Questionnaire,
+    fields: list[KeyedField],
+    typed: Mapping[str, str],
+    errors: Mapping[str, str],
+    **context: Any,
+) -> str:
+    """Render a page of the form's boxes (``_entry_fields.html``: keying or
+    reconciling): its number and unit, each box with what is in it and its
+    error, and the errors no box shows."""
+    return render_template(
+        template,
+        number=format_number(form.number),
+        campaign=form.batch.campaign,
+        unit=form.batch.unit,
+        fields=fields,
+        typed=typed,
+        errors=errors,
+        unplaced=unplaced_errors(questionnaire, fields, errors),
+        **context,
+    )
 
 
 def skip_readers(questionnaire: Questionnaire) -> frozenset[str]:

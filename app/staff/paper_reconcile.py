@@ -28,11 +28,12 @@ from app.paper_form_pdf import printed_rows
 from app.staff.blueprint import bp
 from app.staff.paper_keying import (
     KeyedField,
+    answer_errors,
     decoded,
     keyed_fields,
+    keyed_page,
     shown,
     typed_back,
-    unplaced_errors,
     value_of,
 )
 from surveys.access.audit import AuditAction, record_event
@@ -86,10 +87,10 @@ def paper_reconcile(number: str) -> ResponseReturnValue:
         return _refused(refusal)
     questionnaire = load_code(db, form.access_code.token).questionnaire
     if request.method == "GET":
-        return _page(form, questionnaire, _agreed(form, questionnaire), {}, {})
+        return _page(form, questionnaire, _agreed(form, questionnaire), {})
     typed, unsettled = _settled_keys(form, questionnaire, request.form)
     if unsettled:
-        return _page(form, questionnaire, request.form, {}, unsettled), 422
+        return _page(form, questionnaire, request.form, unsettled), 422
     try:
         begin_writing(db)
         # Read again under the write lock: a form settled meanwhile with the
@@ -100,8 +101,7 @@ def paper_reconcile(number: str) -> ResponseReturnValue:
         return _refused(refusal)
     except InvalidAnswers as invalid:
         db.rollback()
-        errors = {key: translated(message) for key, message in invalid.errors.items()}
-        return _page(form, questionnaire, request.form, errors, {}), 422
+        return _page(form, questionnaire, request.form, answer_errors(invalid)), 422
     printed = format_number(form.number)
     if recorded.created:
         record_event(
@@ -154,12 +154,15 @@ def _agreed(form: PaperForm, questionnaire: Questionnaire) -> dict[str, str]:
     return {key: value for key, value in first.items() if second.get(key) == value}
 
 
-def _differing(form: PaperForm, questionnaire: Questionnaire) -> list[KeyedField]:
-    """The fields the two entries keyed differently (in a repeat, by row)."""
+def _differing(
+    form: PaperForm, questionnaire: Questionnaire, fields: list[KeyedField]
+) -> list[KeyedField]:
+    """The fields (of the form's ``fields``) the two entries keyed differently
+    (in a repeat, by row)."""
     first, second = (entry.answers for entry in form.entries)
     return [
         field
-        for field in _fields(form, questionnaire)
+        for field in fields
         if value_of(questionnaire, field, first)
         != value_of(questionnaire, field, second)
     ]
@@ -176,7 +179,7 @@ def _settled_keys(
     entries agree, confirmed from the list (``agreed``), is stored as keyed.
     """
     entries = [typed_back(questionnaire, entry.answers) for entry in form.entries]
-    differing = _differing(form, questionnaire)
+    differing = _differing(form, questionnaire, _fields(form, questionnaire))
     if sent.get("agreed") and not differing:
         return entries[0], {}
     typed = {key: sent.get(key, "") for key in sent}
@@ -197,23 +200,20 @@ def _page(
     questionnaire: Questionnaire,
     typed: Mapping[str, str],
     errors: dict[str, str],
-    unsettled: dict[str, str],
 ) -> str:
-    differing = _differing(form, questionnaire)
     fields = _fields(form, questionnaire)
-    return render_template(
+    differing = _differing(form, questionnaire, fields)
+    return keyed_page(
         "staff/paper/reconcile_form.html",
-        number=format_number(form.number),
-        campaign=form.batch.campaign,
-        unit=form.batch.unit,
-        fields=fields,
+        form,
+        questionnaire,
+        fields,
+        typed,
+        errors,
         # Every box is shown: the reconciler checks the whole form.
         relevant={field.key for field in fields},
         drivers=frozenset(),
         differing={field.key: _both(questionnaire, field, form) for field in differing},
-        typed=typed,
-        errors=errors | unsettled,
-        unplaced=unplaced_errors(questionnaire, fields, errors),
         clerks=[_clerk_name(entry.clerk_id) for entry in form.entries],
         choices=(FIRST, SECOND, PAPER),
     )

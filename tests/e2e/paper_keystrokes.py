@@ -20,7 +20,8 @@ from surveys.paper.batches import create_batch
 from surveys.paper.form_numbers import format_number
 from surveys.questionnaire import Questionnaire
 from surveys.questionnaire.versions import store_questionnaire
-from tests.builders import PASSWORD, make_campaign, make_unit, make_user
+from tests.builders import make_campaign, make_unit, make_user
+from tests.e2e.conftest import screenshot
 
 FORTY = Path(__file__).resolve().parents[1] / "data" / "paper_forty.yaml"
 
@@ -74,15 +75,6 @@ def make_desk(
     return Desk(numbers, tuple(user.username for user in users))
 
 
-def log_in(page: Page, live_url: str, username: str) -> None:
-    """Log a clerk in through the form (Vietnamese pages)."""
-    page.goto(f"{live_url}/staff/login")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.get_by_role("link", name="Kết quả")).to_be_visible()
-
-
 def box(page: Page, key: str) -> Locator:
     """The box of a question (``age[7]`` in a roster's seventh row)."""
     return page.locator(f"[id='q-{key}']")
@@ -115,3 +107,22 @@ def key_form(
     expect(page.get_by_text(f"Đã lưu phiếu {number}.")).to_be_visible()
     expect(page.locator("#number")).to_be_focused()
     return keys
+
+
+def settle_with_first(
+    page: Page, number: str, first: str, second: str, shot: str | None = None
+) -> None:
+    """On a form's reconciling page, see its one difference (the first entry
+    showing ``first``, the second ``second``), take entry 1 and confirm; with
+    ``shot``, keep a screenshot of the page so chosen under that name."""
+    differs = page.locator(".differs")
+    expect(differs).to_have_count(1)
+    expect(differs).to_contain_text(first)
+    expect(differs).to_contain_text(second)
+    differs.get_by_label("Lần nhập 1", exact=False).check()
+    if shot is not None:
+        screenshot(page, shot)
+    page.get_by_role("button", name="Xác nhận và ghi nhận phiếu").click()
+    expect(
+        page.get_by_text(f"Đã ghi nhận phiếu {number} thành câu trả lời.")
+    ).to_be_visible()

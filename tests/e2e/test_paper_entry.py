@@ -11,16 +11,17 @@ from sqlalchemy import select
 
 from app.db import session_factory
 from surveys.models import PAPER_CHANNEL, PaperEntry, PaperForm, Response
-from tests.builders import household
+from tests.builders import PASSWORD, household
 from tests.e2e.conftest import screenshot
 from tests.e2e.paper_keystrokes import (
     TYPED,
     Desk,
     box,
     key_form,
-    log_in,
     make_desk,
+    settle_with_first,
 )
+from tests.e2e.test_staff import log_in
 
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -42,7 +43,7 @@ def office(browser: Browser) -> Iterator[Page]:
 def test_a_forty_question_form_is_keyed_by_keyboard_alone(
     office: Page, live_url: str, live_app: Flask, desk: Desk
 ) -> None:
-    log_in(office, live_url, desk.clerks[0])
+    log_in(office, live_url, desk.clerks[0], PASSWORD)
     office.goto(f"{live_url}/staff/entry")
     keys = key_form(office, desk.numbers[0])
     print(f"\nkeystrokes for the 40-question form: {keys}")
@@ -55,7 +56,7 @@ def test_a_forty_question_form_is_keyed_by_keyboard_alone(
 def test_a_fast_clerk_loses_no_keystroke_while_the_page_asks_the_server(
     office: Page, live_url: str, live_app: Flask, desk: Desk
 ) -> None:
-    log_in(office, live_url, desk.clerks[0])
+    log_in(office, live_url, desk.clerks[0], PASSWORD)
     office.goto(f"{live_url}/staff/entry")
     key_form(office, desk.numbers[0], wait=False)
     assert_keyed(live_app)
@@ -73,7 +74,7 @@ def test_a_household_past_the_printed_table_is_keyed_row_by_row(
     for row in range(1, 8):
         typed |= {f"member_name[{row}]": f"Người {row}", f"age[{row}]": str(30 + row)}
         typed |= {f"relation[{row}]": "2"} if row > 1 else {}
-    log_in(office, live_url, desk.clerks[0])
+    log_in(office, live_url, desk.clerks[0], PASSWORD)
     office.goto(f"{live_url}/staff/entry")
     office.keyboard.type(desk.numbers[0])
     office.keyboard.press("Enter")
@@ -104,7 +105,7 @@ def assert_keyed(live_app: Flask) -> None:
 def test_a_typed_code_shows_its_label_and_a_no_skips_the_next_question(
     office: Page, live_url: str, desk: Desk
 ) -> None:
-    log_in(office, live_url, desk.clerks[1])
+    log_in(office, live_url, desk.clerks[1], PASSWORD)
     office.goto(f"{live_url}/staff/entry")
     # The camera's button shows only where the browser reads QR codes (not
     # Chromium on Linux): elsewhere the number is typed, or a hand scanner types it.
@@ -147,25 +148,16 @@ def test_two_clerks_key_a_form_and_a_third_settles_their_difference(
     for clerk, typed in zip(desk.clerks, (TYPED, TYPED | {"q33": "102"}), strict=False):
         context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
         page = context.new_page()
-        log_in(page, live_url, clerk)
+        log_in(page, live_url, clerk, PASSWORD)
         page.goto(f"{live_url}/staff/entry")
         key_form(page, number, typed)
         context.close()
     context = browser.new_context(viewport=DESKTOP, locale="vi-VN")
     page = context.new_page()
-    log_in(page, live_url, desk.clerks[2])
+    log_in(page, live_url, desk.clerks[2], PASSWORD)
     page.goto(f"{live_url}/staff/paper/reconcile")
     page.get_by_role("link", name="Đối chiếu").click()
-    differs = page.locator(".differs")
-    expect(differs).to_have_count(1)
-    expect(differs).to_contain_text("120")
-    expect(differs).to_contain_text("102")
-    differs.get_by_label("Lần nhập 1", exact=False).check()
-    screenshot(page, "paper-reconcile")
-    page.get_by_role("button", name="Xác nhận và ghi nhận phiếu").click()
-    expect(
-        page.get_by_text(f"Đã ghi nhận phiếu {number} thành câu trả lời.")
-    ).to_be_visible()
+    settle_with_first(page, number, "120", "102", shot="paper-reconcile")
     context.close()
     with live_app.app_context(), session_factory()() as session:
         response = session.scalars(select(Response)).one()

@@ -42,11 +42,14 @@ def desktop(browser: Browser) -> Iterator[Page]:
     context.close()
 
 
-def log_in(page: Page, live_url: str, username: str) -> None:
-    """Log in through the form, as an official would."""
+def log_in(
+    page: Page, live_url: str, username: str, password: str = DEMO_PASSWORD
+) -> None:
+    """Log in through the form (Vietnamese pages), as an official would; the
+    password is the demo's unless given."""
     page.goto(f"{live_url}/staff/login")
     page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(DEMO_PASSWORD)
+    page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_role("link", name="Kết quả")).to_be_visible()
 

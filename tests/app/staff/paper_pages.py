@@ -73,6 +73,12 @@ def save(client: FlaskClient, number: str, keys: dict[str, str]) -> TestResponse
     return client.post(f"{ENTRY}/{number}", data={"csrf_token": token, **keys})
 
 
+def key_as(client: FlaskClient, clerk: User, number: str, keys: dict[str, str]) -> None:
+    """Log in as ``clerk`` and store their entry of the form numbered ``number``."""
+    as_user(client, clerk)
+    assert save(client, number, keys).status_code == 302
+
+
 def counts(session: Session) -> tuple[int, int, int]:
     """Entries, responses and paper forms' audit events stored so far."""
     session.expire_all()

@@ -19,8 +19,8 @@ from tests.app.staff.paper_pages import (
     Keying,
     as_user,
     counts,
+    key_as,
     make_keying,
-    save,
 )
 from tests.app.staff_client import csrf_token
 from tests.builders import make_unit, make_user
@@ -41,19 +41,23 @@ def confirm_agreed(client: FlaskClient, number: str) -> TestResponse:
 
 
 def keyed_twice(client: FlaskClient, keying: Keying, second: dict[str, str]) -> None:
-    as_user(client, keying.first)
-    assert save(client, keying.number, FIRST).status_code == 302
-    as_user(client, keying.second)
-    assert save(client, keying.number, second).status_code == 302
+    key_as(client, keying.first, keying.number, FIRST)
+    key_as(client, keying.second, keying.number, second)
+
+
+def to_settle(client: FlaskClient, session: Session, second: dict[str, str]) -> Keying:
+    """A form keyed ``FIRST`` then ``second``, its reconciler logged in."""
+    keying = make_keying(session)
+    keyed_twice(client, keying, second)
+    as_user(client, keying.third)
+    return keying
 
 
 def test_two_clerks_and_a_reconciler_make_one_paper_response(
     client: FlaskClient, db_session: Session
 ) -> None:
-    keying = make_keying(db_session)
     # The second clerk misread the age.
-    keyed_twice(client, keying, FIRST | {"age": "47"})
-    as_user(client, keying.third)
+    keying = to_settle(client, db_session, FIRST | {"age": "47"})
     listed = client.get(LIST).get_data(as_text=True)
     assert keying.number in listed and "Khác nhau" in listed
 
@@ -106,9 +110,7 @@ def test_two_clerks_and_a_reconciler_make_one_paper_response(
 def test_the_paper_value_typed_by_the_reconciler_is_stored(
     client: FlaskClient, db_session: Session
 ) -> None:
-    keying = make_keying(db_session)
-    keyed_twice(client, keying, FIRST | {"age": "47"})
-    as_user(client, keying.third)
+    keying = to_settle(client, db_session, FIRST | {"age": "47"})
     token = csrf_token(client, reconcile_path(keying.number))
     form = {"csrf_token": token, **FIRST, "age": "44", "pick-age": "paper"}
     assert client.post(reconcile_path(keying.number), data=form).status_code == 302
@@ -119,9 +121,7 @@ def test_the_paper_value_typed_by_the_reconciler_is_stored(
 def test_agreeing_entries_are_confirmed_in_one_click(
     client: FlaskClient, db_session: Session
 ) -> None:
-    keying = make_keying(db_session)
-    keyed_twice(client, keying, FIRST | {"age": "042"})
-    as_user(client, keying.third)
+    keying = to_settle(client, db_session, FIRST | {"age": "042"})
     listed = client.get(LIST).get_data(as_text=True)
     assert f"Xác nhận phiếu {keying.number}" in listed
     done = confirm_agreed(client, keying.number)
@@ -139,9 +139,7 @@ def test_agreeing_entries_are_confirmed_in_one_click(
 def test_agreed_confirms_nothing_when_the_entries_differ(
     client: FlaskClient, db_session: Session
 ) -> None:
-    keying = make_keying(db_session)
-    keyed_twice(client, keying, FIRST | {"age": "47"})
-    as_user(client, keying.third)
+    keying = to_settle(client, db_session, FIRST | {"age": "47"})
     refused = confirm_agreed(client, keying.number)
     assert refused.status_code == 422
     assert counts(db_session)[1:] == (0, 2)
@@ -166,16 +164,14 @@ def test_a_form_keyed_once_or_of_another_unit_is_not_reconciled(
     client: FlaskClient, db_session: Session
 ) -> None:
     keying = make_keying(db_session)
-    as_user(client, keying.first)
-    assert save(client, keying.number, FIRST).status_code == 302
+    key_as(client, keying.first, keying.number, FIRST)
     as_user(client, keying.second)
     once = client.get(reconcile_path(keying.number))
     assert once.status_code == 302
     assert "chưa được nhập đủ hai lần" in client.get(LIST).get_data(as_text=True)
     assert keying.number not in client.get(LIST).get_data(as_text=True)
     assert client.get(reconcile_path("000000-0")).status_code == 404
-    as_user(client, keying.third)
-    assert save(client, keying.number, FIRST).status_code == 302
+    key_as(client, keying.third, keying.number, FIRST)
     outsider = make_user(db_session, make_unit(db_session))
     db_session.commit()
     as_user(client, outsider)
