@@ -163,7 +163,7 @@ def paper_forms_pdf(
             national_header(pdf, issuer, number, printed_on or date.today())
             if plan is None:
                 plan = _plan(pdf, questionnaire, campaign, language, pdf.get_y())
-            _draw_form(pdf, plan, form)
+            _draw_form(pdf, plan, form, number)
         return bytes(pdf.output())
 
 
@@ -182,14 +182,15 @@ def spoken(words: Words, language: str) -> str:
 # --- drawing ---------------------------------------------------------------------
 
 
-def _draw_form(pdf: FPDF, plan: _Plan, form: PrintedForm) -> None:
+def _draw_form(pdf: FPDF, plan: _Plan, form: PrintedForm, number: str) -> None:
+    """Draw the planned pages of one form; ``number`` is its "Phiếu số" line."""
     pages = len(plan.pages)
     for index, marks in enumerate(plan.pages):
         if index:
             pdf.add_page()
         for mark in marks:
             _draw(pdf, mark)
-        _footer(pdf, form, index + 1, pages)
+        _footer(pdf, form, number, index + 1, pages)
 
 
 def _draw(pdf: FPDF, mark: _Mark) -> None:
@@ -207,7 +208,7 @@ def _draw(pdf: FPDF, mark: _Mark) -> None:
         pdf.line(mark.x, mark.y, mark.x + mark.length, mark.y)
 
 
-def _footer(pdf: FPDF, form: PrintedForm, page: int, pages: int) -> None:
+def _footer(pdf: FPDF, form: PrintedForm, number: str, page: int, pages: int) -> None:
     """Print the form's number, its code, the page and the QR code at the bottom."""
     qr_x = PAGE_WIDTH - 15.0 - QR_SIZE
     draw_qr(pdf, form.url, qr_x, FOOTER_TOP, QR_SIZE)
@@ -216,7 +217,7 @@ def _footer(pdf: FPDF, form: PrintedForm, page: int, pages: int) -> None:
     width = qr_x - 2 - LEFT
     pdf.set_xy(LEFT, FOOTER_TOP + 2)
     set_font(pdf, SIZE, bold=True)
-    pdf.cell(width / 2, LINE, _("Phiếu số: %(number)s", number=form.number))
+    pdf.cell(width / 2, LINE, number)
     set_font(pdf, SIZE)
     page_words = _("Trang %(page)s/%(pages)s", page=page, pages=pages)
     pdf.cell(width / 2, LINE, page_words, align="R")

@@ -7,7 +7,13 @@ from wtforms.validators import NumberRange, Optional
 
 from app.auth import now
 from app.i18n import _, lazy_gettext
-from app.staff.forms import IssueCodesForm, MaxLength, Required, StaffForm
+from app.staff.forms import (
+    IssueCodesForm,
+    MaxLength,
+    Required,
+    StaffForm,
+    _stripped,
+)
 from surveys.local_time import local_date
 from surveys.paper.batches import MAX_RECIPIENT
 
@@ -36,7 +42,7 @@ class HandOutForm(StaffForm):
 
     recipient = StringField(
         validators=[Required(), MaxLength(MAX_RECIPIENT)],
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[_stripped],
     )
     handed_on = DateField(validators=[Optional()])
 

@@ -12,7 +12,6 @@ serves everyone (``gunicorn.conf.py``).
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, time
 
 from flask import abort, render_template, request
 from flask.typing import ResponseReturnValue
@@ -21,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from app.auth import current_scope, current_staff, now, permission_required
-from app.code_sheets import LOCAL_TIME, end_of_day
+from app.code_sheets import end_of_day
 from app.db import get_session
 from app.i18n import _, catalogue_languages, language_name, ngettext, translated
 from app.official_document import issuer_of
@@ -44,6 +43,7 @@ from app.staff.paper_batch_forms import (
 from surveys.access.codes import CodeError, SampleDesign, campaigns_covering
 from surveys.access.scope import Permission, units_in_scope
 from surveys.db import begin_writing
+from surveys.dossiers.timing import local_instant
 from surveys.local_time import local_date
 from surveys.models import Campaign, PaperBatch, ServicePoint, Unit
 from surveys.paper.batch_list import (
@@ -288,17 +288,14 @@ def paper_batch_handed_out(batch_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _refused(form, batch)
     day = form.handed_on.data or local_date(now())
-    hand_out(get_session(), current_staff(), batch, form.recipient.data, _on(day))
+    # The start of the day typed in the register, in Vietnam.
+    handed_at = local_instant(day, 0)
+    hand_out(get_session(), current_staff(), batch, form.recipient.data, handed_at)
     return done_redirect(
         _("Đã ghi giao lô phiếu cho %(recipient)s.", recipient=batch.handed_out_to),
         BATCH,
         batch_id=batch.id,
     )
-
-
-def _on(day: date) -> datetime:
-    """Return the start of a day in Vietnam: a day typed in the register."""
-    return datetime.combine(day, time(0), LOCAL_TIME)
 
 
 @bp.post("/paper/<int:batch_id>/returned")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -24,13 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.access.codes import SampleDesign
-from surveys.demo.responses import (
-    BASE_MOOD,
-    LOCAL_OFFSET,
-    QUARTERLY_GAIN,
-    draw_answers,
-)
+from surveys.demo.responses import BASE_MOOD, QUARTERLY_GAIN, draw_answers
 from surveys.demo.ward_logins import DemoPassword, ensure_ward_managers
+from surveys.dossiers.timing import local_instant
 from surveys.models import Campaign, PaperBatch, PaperForm, Unit, User
 from surveys.paper.batches import (
     create_batch,
@@ -55,11 +51,12 @@ CLERKS = (("nhaplieu1", 0.003), ("nhaplieu2", 0.015))
 #: How a household of the ward answers on average, late in the year.
 MOOD = BASE_MOOD + 3 * QUARTERLY_GAIN
 #: Seconds a clerk takes to key a form, a reconciler to settle one, and the
-#: pause before the next; when (local time) clerks and the manager start.
+#: pause before the next; when (minutes past midnight, local time) clerks
+#: and the manager start.
 KEYING = (90, 180)
 SETTLING = (40, 150)
 PAUSE = (10, 60)
-CLERKS_START, MANAGER_START = time(8, 0), time(14, 0)
+CLERKS_START, MANAGER_START = 8 * 60, 14 * 60
 FIVE_POINTS = frozenset("12345")
 
 
@@ -123,9 +120,9 @@ def ensure_paper_batch(session: Session, rng: np.random.Generator) -> int:
     hand_out(session, manager, batch, "Tổ dân phố 3, khu phố 1", HANDED_OUT)
     forms = sorted(batch.forms, key=lambda form: form.number)
     keyed = sum(stage.forms for stage in STAGES)
-    note_returned(session, manager, batch, keyed, _at(LOST_ON, time(7, 30)))
+    note_returned(session, manager, batch, keyed, _at(LOST_ON, 7 * 60 + 30))
     for form in forms[keyed:]:
-        void_form(session, manager, form, _at(LOST_ON, time(7, 35)))
+        void_form(session, manager, form, _at(LOST_ON, 7 * 60 + 35))
     clerks = [(users[name], rate) for name, rate in CLERKS]
     _key_in(session, rng, forms[:keyed], clerks, manager)
     return batch.count
@@ -198,7 +195,7 @@ class Clock:
         self.free: dict[tuple[int, int], datetime] = {}
 
     def task(
-        self, user: User, day: int, start: time, seconds: tuple[int, int]
+        self, user: User, day: int, start: int, seconds: tuple[int, int]
     ) -> tuple[datetime, datetime]:
         """Return when ``user``'s next task on ``day`` starts and ends."""
         begins = self.free.get((user.id, day), _at(day, start))
@@ -208,8 +205,7 @@ class Clock:
         return begins, ends
 
 
-def _at(day: int, local: time) -> datetime:
-    """Return the moment (UTC) at local time ``local``, ``day`` days after the
+def _at(day: int, minute: int) -> datetime:
+    """Return the moment ``minute`` past local midnight, ``day`` days after the
     hand-out."""
-    moment = datetime.combine(HANDED_OUT.date() + timedelta(days=day), local)
-    return (moment - LOCAL_OFFSET).replace(tzinfo=UTC)
+    return local_instant(HANDED_OUT.date() + timedelta(days=day), minute)

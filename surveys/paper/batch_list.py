@@ -9,6 +9,7 @@ Nothing here shows what a clerk keyed: a form's entries are only counted.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -26,19 +27,26 @@ from surveys.models import (
 
 
 @dataclass(frozen=True)
+class FormCounts:
+    """A batch's forms by where their double entry stands."""
+
+    forms: int
+    not_entered: int
+    entered_once: int
+    #: Entered by two clerks and awaiting reconciliation (``in_conflict`` of them
+    #: with differences to settle).
+    entered_twice: int
+    in_conflict: int
+    reconciled: int
+    void: int
+
+
+@dataclass(frozen=True)
 class ListedBatch:
     """A batch and how many of its forms stand in each state."""
 
     batch: PaperBatch
-    states: Counter[str]
-
-    @property
-    def entered_twice(self) -> int:
-        """Forms keyed by both clerks, agreeing or not, awaiting reconciliation."""
-        return (
-            self.states[PaperFormState.ENTERED_TWICE]
-            + self.states[PaperFormState.IN_CONFLICT]
-        )
+    counts: FormCounts
 
 
 @dataclass(frozen=True)
@@ -71,26 +79,40 @@ def batch_page(
         query = query.where(PaperBatch.id < before_id)
     found = list(session.scalars(query.order_by(PaperBatch.id.desc()).limit(limit + 1)))
     shown = found[:limit]
-    states = form_states(session, [batch.id for batch in shown])
+    counts = form_counts(session, shown)
     return BatchPage(
-        tuple(ListedBatch(batch, states[batch.id]) for batch in shown),
+        tuple(ListedBatch(batch, counts[batch.id]) for batch in shown),
         older=shown[-1].id if len(found) > limit else None,
     )
 
 
-def form_states(session: Session, batch_ids: list[int]) -> dict[int, Counter[str]]:
-    """Count each batch's forms by state, in one query."""
-    counted: dict[int, Counter[str]] = {batch_id: Counter() for batch_id in batch_ids}
-    if not batch_ids:
-        return counted
-    rows = session.execute(
-        select(PaperForm.batch_id, PaperForm.state, func.count())
-        .where(PaperForm.batch_id.in_(batch_ids))
-        .group_by(PaperForm.batch_id, PaperForm.state)
+def form_counts(
+    session: Session, batches: Sequence[PaperBatch]
+) -> dict[int, FormCounts]:
+    """Count each batch's forms by state, in one query; by batch id."""
+    counted: dict[int, Counter[str]] = {batch.id: Counter() for batch in batches}
+    if batches:
+        rows = session.execute(
+            select(PaperForm.batch_id, PaperForm.state, func.count())
+            .where(PaperForm.batch_id.in_(counted))
+            .group_by(PaperForm.batch_id, PaperForm.state)
+        )
+        for batch_id, state, count in rows:
+            counted[batch_id][state] = int(count)
+    return {batch.id: _counts(batch.count, counted[batch.id]) for batch in batches}
+
+
+def _counts(forms: int, states: Counter[str]) -> FormCounts:
+    in_conflict = states[PaperFormState.IN_CONFLICT]
+    return FormCounts(
+        forms=forms,
+        not_entered=states[PaperFormState.PRINTED],
+        entered_once=states[PaperFormState.ENTERED_ONCE],
+        entered_twice=states[PaperFormState.ENTERED_TWICE] + in_conflict,
+        in_conflict=in_conflict,
+        reconciled=states[PaperFormState.RECONCILED],
+        void=states[PaperFormState.VOID],
     )
-    for batch_id, state, count in rows:
-        counted[batch_id][state] = int(count)
-    return counted
 
 
 def form_rows(session: Session, batch: PaperBatch) -> list[FormRow]:

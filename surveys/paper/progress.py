@@ -7,13 +7,13 @@ answers differently from the settled form is one error.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from surveys.models import PaperBatch, PaperEntry, PaperForm, PaperFormState, User
-from surveys.paper.batch_list import form_states
+from surveys.models import PaperBatch, PaperEntry, PaperForm, User
+from surveys.paper.batch_list import FormCounts, form_counts
 from surveys.paper.comparison import compared_items, differing
 from surveys.questionnaire.versions import definition_of
 
@@ -43,35 +43,16 @@ class ClerkProgress:
 
 
 @dataclass(frozen=True)
-class BatchProgress:
+class BatchProgress(FormCounts):
     """A batch's forms by where their double entry stands, and its clerks."""
 
-    forms: int
-    not_entered: int
-    entered_once: int
-    #: Entered by two clerks and awaiting reconciliation (``in_conflict`` of them
-    #: with differences to settle).
-    entered_twice: int
-    in_conflict: int
-    reconciled: int
-    void: int
-    clerks: tuple[ClerkProgress, ...]
+    clerks: tuple[ClerkProgress, ...] = ()
 
 
 def batch_progress(session: Session, batch: PaperBatch) -> BatchProgress:
     """Count the batch's forms by state, and each clerk's keying and errors."""
-    states = form_states(session, [batch.id])[batch.id]
-    in_conflict = states[PaperFormState.IN_CONFLICT]
-    return BatchProgress(
-        forms=batch.count,
-        not_entered=states[PaperFormState.PRINTED],
-        entered_once=states[PaperFormState.ENTERED_ONCE],
-        entered_twice=states[PaperFormState.ENTERED_TWICE] + in_conflict,
-        in_conflict=in_conflict,
-        reconciled=states[PaperFormState.RECONCILED],
-        void=states[PaperFormState.VOID],
-        clerks=_clerks(session, batch),
-    )
+    counts = form_counts(session, [batch])[batch.id]
+    return BatchProgress(**asdict(counts), clerks=_clerks(session, batch))
 
 
 def _clerks(session: Session, batch: PaperBatch) -> tuple[ClerkProgress, ...]:
