@@ -177,12 +177,11 @@ def selected(unit_code: str | None) -> Selection:
     )
     periods = period_choices(chosen, today)
     form.period.choices = periods
-    units = list(session.scalars(subtree_ids(unit.id)))
     form.channel.choices = [
         ("", str(ALL_CHANNELS)),
         *(
             (channel, channel_name(channel))
-            for channel in channels_present(session, chosen.id, unit_ids=units)
+            for channel in channels_present(session, chosen.id, unit.id)
         ),
     ]
     form.campaign.data = form.campaign.data or chosen.key

@@ -77,8 +77,9 @@ LAYOUTS = ("columns", "cell")
 LABEL_SEPARATOR = "; "
 
 #: What a response's record holds beyond ``RECORD_FIELDS``, read beside its
-#: answers: the version answered, the channel, the design fields.
-_MORE = (
+#: answers: the version answered, the channel, the design fields (the JSON
+#: API's listing reads them too, ``response_listing``).
+RECORD_MORE = (
     Response.questionnaire_id,
     Response.channel,
     Response.stratum,
@@ -289,7 +290,7 @@ def response_dataset(
         unit_ids=unit_ids,
         between=between,
         page_size=page_size,
-        extra=_MORE,
+        extra=RECORD_MORE,
     )
     channel = _channel_writer(language, values)
     return Dataset(
@@ -332,7 +333,7 @@ def _written_pages(
     quarters: dict[date, str] = {}
     for page, hidden in pages:
         ids, units, counters, sent, verified, flags, excluded = page[:first]
-        version_ids, channels, *design = page[more:]  # ``_MORE``
+        version_ids, channels, *design = page[more:]  # ``RECORD_MORE``
         days = [local_date(instant) for instant in sent]
         dataset = [  # in ``_FIXED``'s order
             ids,

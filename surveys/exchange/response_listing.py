@@ -28,7 +28,7 @@ from surveys.exchange.anonymised import (
     exported_questions,
     with_hidden_comments,
 )
-from surveys.exchange.dataset import version_numbers
+from surveys.exchange.dataset import RECORD_MORE, version_numbers
 from surveys.exchange.pages import BadCursor, Page, decode_cursor, encode_cursor
 from surveys.local_time import local_date
 from surveys.models import Campaign, Response, utcnow
@@ -46,15 +46,9 @@ SPAN = 20_000
 MAX_ID = 2**63 - 1 - SPAN
 #: An answer as the API gives it: a select_multiple's options as a list.
 Value = str | int | float | list[str] | None
-#: What is read of each response beside ``RECORD_FIELDS`` and the answers.
-_MORE = (
-    Response.questionnaire_id,
-    Response.channel,
-    Response.language,
-    Response.stratum,
-    Response.cluster,
-    Response.weight,
-)
+#: What is read of each response beside ``RECORD_FIELDS`` and the answers:
+#: the dataset's, and the language it was answered in.
+_MORE = (*RECORD_MORE, Response.language)
 
 
 @dataclass(frozen=True)
@@ -285,7 +279,7 @@ def _listed(
         response_id, unit_code, counter_code, submitted_at, verified, flags,
         excluded,
     ) = record[: len(RECORD_FIELDS)]  # fmt: skip
-    version_id, channel, language, stratum, cluster, weight = record[-len(_MORE) :]
+    version_id, channel, stratum, cluster, weight, language = record[-len(_MORE) :]
     return ListedResponse(
         id=response_id,
         campaign_key=campaign.key,

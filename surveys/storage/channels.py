@@ -7,27 +7,25 @@ module is imported with the web app, which loads no numerical library
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from surveys.models import ResponseChannel, ResponseDay
 from surveys.storage.tallies import caught_up
+from surveys.units.tree import subtree_ids
 
 
-def channels_present(
-    session: Session, campaign_id: int, unit_ids: Sequence[int]
-) -> list[str]:
-    """Return the channels the units' kept responses to a campaign came through,
-    in ``ResponseChannel`` order; read from the day counts."""
+def channels_present(session: Session, campaign_id: int, unit_id: int) -> list[str]:
+    """Return the channels the kept responses to a campaign at a unit and below
+    it came through, in ``ResponseChannel`` order; read from the day counts, the
+    units below it found in the same query."""
     caught_up(session)
     found = set(
         session.scalars(
             select(ResponseDay.channel)
             .where(
                 ResponseDay.campaign_id == campaign_id,
-                ResponseDay.unit_id.in_(list(unit_ids)),
+                ResponseDay.unit_id.in_(subtree_ids(unit_id)),
                 ResponseDay.excluded.is_(False),
                 ResponseDay.n > 0,
             )

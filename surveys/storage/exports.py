@@ -253,26 +253,24 @@ def _answers(
 ) -> Any:
     """Return the answers of a page's responses (``ids``, in order): those
     ``condition`` picks between its first and last id, read along the answers'
-    key (no list of ids)."""
-    return (
-        session.connection()
-        .execute(
-            select(
-                Answer.response_id,
-                Answer.position,
-                Answer.question,
-                Answer.value_num,
-                Answer.value_text,
-            )
-            .join(Response, Response.id == Answer.response_id)
-            .where(
-                condition,
-                Response.id >= ids[0],
-                Response.id <= ids[-1],
-                *more,
-            )
+    key (no list of ids). A result to iterate once, not a list: a page's
+    answers, several a response, were all row objects alive together, which
+    the garbage collector scanned as it did ``_pages``'s rows."""
+    return session.connection().execute(
+        select(
+            Answer.response_id,
+            Answer.position,
+            Answer.question,
+            Answer.value_num,
+            Answer.value_text,
         )
-        .all()
+        .join(Response, Response.id == Answer.response_id)
+        .where(
+            condition,
+            Response.id >= ids[0],
+            Response.id <= ids[-1],
+            *more,
+        )
     )
 
 
