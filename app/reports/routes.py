@@ -13,12 +13,10 @@ from collections.abc import Callable
 from flask import Response, abort, stream_with_context
 from werkzeug.wrappers import Response as BaseResponse
 
-from app.auth import current_staff, login_wall
-from app.db import get_session
+from app.auth import login_wall
+from app.download_audit import record_staff_download
 from app.reports.blueprint import bp
 from app.reports.selection import Selection, selected
-from surveys.access.audit import AuditAction, record_event
-from surveys.db import begin_writing
 
 MIMETYPES = {
     "pdf": "application/pdf",
@@ -47,17 +45,9 @@ def record_download(selection: Selection, detail: dict[str, object]) -> None:
     """Record in the audit trail who takes a file of the selected campaign at
     the selected unit, before a byte of it leaves."""
     assert selection.campaign is not None
-    session = get_session()
-    begin_writing(session)
-    record_event(
-        session,
-        AuditAction.EXPORT,
-        current_staff().id,
-        object_type="unit",
-        object_id=selection.unit.code,
-        detail={"campaign": selection.campaign.key, **detail},
+    record_staff_download(
+        "unit", selection.unit.code, {"campaign": selection.campaign.key, **detail}
     )
-    session.commit()
 
 
 def download(unit_code: str, *, scope: str, kind: str) -> Response:

@@ -43,6 +43,7 @@ from wtforms.fields.choices import SelectChoice
 
 from app.auth import current_scope, current_staff, now, permission_required
 from app.db import get_session, session_factory
+from app.download_audit import record_staff_download
 from app.formatting import format_number
 from app.i18n import _, lazy_gettext, ngettext, translated
 from app.security import takes_large_uploads
@@ -51,7 +52,6 @@ from app.staff.blueprint import bp
 from app.staff.dossier_ratings import refusal
 from app.staff.forms import ConfirmForm, Required, StaffForm
 from app.staff.manage import found_in_scope
-from surveys.access.audit import AuditAction, record_event
 from surveys.access.privacy import dossier_key
 from surveys.access.scope import Permission, get_in_scope, units_in_scope
 from surveys.db import begin_writing
@@ -551,16 +551,9 @@ def dossier_import_problems(import_id: int) -> ResponseReturnValue:
     """Send every problem of an import as a CSV, recording the export."""
     db = get_session()
     dossier_import = found_in_scope(DossierImport, import_id)
-    begin_writing(db)
-    record_event(
-        db,
-        AuditAction.EXPORT,
-        current_staff().id,
-        object_type="dossier_import",
-        object_id=str(import_id),
-        detail={"document": "problems", "format": "csv"},
+    record_staff_download(
+        "dossier_import", str(import_id), {"document": "problems", "format": "csv"}
     )
-    db.commit()
     header = [_("Dòng"), _("Cột"), _("Lỗi")]
 
     def lines() -> Iterator[str]:

@@ -45,6 +45,7 @@ from app.code_sheets import (
     receipts_pdf,
 )
 from app.db import get_session
+from app.download_audit import record_staff_download
 from app.i18n import _, lazy_gettext, ngettext, translated
 from app.labels import ROLES, choices
 from app.printing import counter_poster_pdf, survey_url
@@ -73,7 +74,6 @@ from app.staff.forms import (
     UserForm,
 )
 from app.staff.problems import dropped_notice, explained
-from surveys.access.audit import AuditAction, record_event
 from surveys.access.codes import (
     CodeError,
     SampleDesign,
@@ -89,7 +89,6 @@ from surveys.access.scope import (
     units_in_scope,
 )
 from surveys.access.users import UserError
-from surveys.db import begin_writing
 from surveys.local_time import local_date
 from surveys.models import (
     AccessCode,
@@ -572,17 +571,7 @@ def audited_download(
 
     Codes and posters let anyone answer as a citizen: each copy must be traceable.
     """
-    session = get_session()
-    begin_writing(session)
-    record_event(
-        session,
-        AuditAction.EXPORT,
-        current_staff().id,
-        object_type=audited[0],
-        object_id=audited[1],
-        detail={**detail, "format": kind},
-    )
-    session.commit()
+    record_staff_download(*audited, {**detail, "format": kind})
     return Response(
         body if isinstance(body, bytes) else stream_with_context(body),
         mimetype=DOWNLOAD_TYPES[kind],
