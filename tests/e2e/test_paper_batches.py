@@ -9,9 +9,9 @@ from playwright.sync_api import Page, expect
 
 from app.db import session_factory
 from surveys.models import Role
-from tests.builders import make_user
+from tests.builders import PASSWORD, make_user
 from tests.e2e.conftest import screenshot
-from tests.e2e.paper_keystrokes import log_in
+from tests.e2e.test_staff import log_in
 from tests.surveys.paper.paper_builders import make_paper
 
 
@@ -29,7 +29,7 @@ def test_a_manager_creates_prints_and_hands_out_a_batch(
 ) -> None:
     username, campaign = manager
     page = phone
-    log_in(page, live_url, username)
+    log_in(page, live_url, username, password=PASSWORD)
     page.get_by_role("link", name="Phiếu giấy", exact=True).click()
     expect(page.get_by_text("Chưa có lô phiếu giấy nào.")).to_be_visible()
     page.get_by_role("link", name="Tạo lô phiếu").click()
